@@ -1,0 +1,112 @@
+using System.Security.Cryptography;
+
+namespace Keyway.Configuration;
+
+/// <summary>
+/// Builds <see cref="KeywayOptions"/> from the environment, then a .env file in the working
+/// directory (the real environment wins), then defaults. A missing secret or admin token is
+/// generated once and kept in the data dir with mode 0600, so restarts keep working.
+/// </summary>
+public static class KeywayOptionsLoader
+{
+    public const string SecretFileName = "secret.key";
+    public const string AdminTokenFileName = "admin.token";
+
+    public static KeywayOptions Load(IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    {
+        var dotEnv = EnvFile.Read(Path.Combine(workingDirectory, ".env"));
+        string? Get(string name) =>
+            environment.TryGetValue(name, out var value) && value.Length > 0 ? value
+            : dotEnv.TryGetValue(name, out value) && value.Length > 0 ? value
+            : null;
+
+        var port = ParseInt(Get("KEYWAY_PORT"), 9233, "KEYWAY_PORT", min: 0, max: 65535);
+        var retention = ParseInt(Get("KEYWAY_LOG_RETENTION_DAYS"), 30, "KEYWAY_LOG_RETENTION_DAYS", min: 1, max: 36500);
+        var maxBodyMiB = ParseInt(Get("KEYWAY_MAX_BODY_MB"), 32, "KEYWAY_MAX_BODY_MB", min: 1, max: 1024);
+        var dataDir = Path.GetFullPath(Get("KEYWAY_DATA_DIR") ?? "./data", workingDirectory);
+        EnsureWritableDirectory(dataDir);
+
+        var (secret, secretGenerated) = ReadOrCreate(Get("KEYWAY_SECRET"), Path.Combine(dataDir, SecretFileName), 48);
+        var (adminToken, tokenGenerated) = ReadOrCreate(Get("KEYWAY_ADMIN_TOKEN"), Path.Combine(dataDir, AdminTokenFileName), 24);
+        if (secret.Length < 16)
+        {
+            throw new InvalidConfigurationException("KEYWAY_SECRET is too short: use at least 16 characters.");
+        }
+
+        return new KeywayOptions
+        {
+            Secret = secret,
+            SecretGenerated = secretGenerated,
+            AdminToken = adminToken,
+            AdminTokenGenerated = tokenGenerated,
+            Host = Get("KEYWAY_HOST") ?? "127.0.0.1",
+            Port = port,
+            DataDir = dataDir,
+            CorsOrigins = (Get("KEYWAY_CORS_ORIGINS") ?? "")
+                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            PublicBaseUrl = Get("KEYWAY_PUBLIC_BASE_URL")?.TrimEnd('/'),
+            LogLevel = ParseLogLevel(Get("KEYWAY_LOG_LEVEL") ?? "info"),
+            LogRetentionDays = retention,
+            MaxRequestBodyBytes = maxBodyMiB * 1024L * 1024L,
+        };
+    }
+
+    private static int ParseInt(string? value, int fallback, string name, int min, int max)
+    {
+        if (value is null)
+        {
+            return fallback;
+        }
+        if (!int.TryParse(value, out var parsed) || parsed < min || parsed > max)
+        {
+            throw new InvalidConfigurationException($"{name} must be an integer between {min} and {max}, got '{value}'.");
+        }
+        return parsed;
+    }
+
+    private static string ParseLogLevel(string value)
+    {
+        var level = value.ToLowerInvariant();
+        string[] known = ["trace", "debug", "info", "warning", "error", "critical"];
+        return known.Contains(level)
+            ? level
+            : throw new InvalidConfigurationException($"KEYWAY_LOG_LEVEL must be one of {string.Join(", ", known)}, got '{value}'.");
+    }
+
+    private static void EnsureWritableDirectory(string dataDir)
+    {
+        try
+        {
+            Directory.CreateDirectory(dataDir);
+            var probe = Path.Combine(dataDir, $".write-probe-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidConfigurationException($"KEYWAY_DATA_DIR '{dataDir}' is not a writable directory: {e.Message}");
+        }
+    }
+
+    private static (string Value, bool Generated) ReadOrCreate(string? configured, string file, int randomBytes)
+    {
+        if (configured is not null)
+        {
+            return (configured, false);
+        }
+        if (File.Exists(file))
+        {
+            return (File.ReadAllText(file).Trim(), false);
+        }
+        var value = Base64Url(RandomNumberGenerator.GetBytes(randomBytes));
+        File.WriteAllText(file, value);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return (value, true);
+    }
+
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

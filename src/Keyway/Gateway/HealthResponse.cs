@@ -1,0 +1,3 @@
+namespace Keyway.Gateway;
+
+public sealed record HealthResponse(bool Ok, string Version);

@@ -1,0 +1,57 @@
+using Keyway.Admin;
+using Keyway.Configuration;
+using Keyway.Gateway;
+using Keyway.Security;
+using Keyway.Storage;
+
+namespace Keyway;
+
+/// <summary>The composition root: services, then the endpoint surfaces. No handler code lives here.</summary>
+public static class KeywayApp
+{
+    public static WebApplication Build(KeywayOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+
+        // Kestrel on the configured address; port 0 picks a free one (tests).
+        builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+        });
+
+        // Logging: console, level from KEYWAY_LOG_LEVEL.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.SetMinimumLevel(ToLogLevel(options.LogLevel));
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        // Configuration, secrets and storage.
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new SecretBox(options.Secret));
+        builder.Services.AddKeywayStorage(options);
+
+        // The data plane and the admin plane.
+        builder.Services.AddGateway();
+        builder.Services.AddAdmin();
+
+        var app = builder.Build();
+        app.MapGateway();
+        app.MapAdmin();
+        return app;
+    }
+
+    private static string FormatHost(string host) => host.Contains(':') && !host.StartsWith('[') ? $"[{host}]" : host;
+
+    private static LogLevel ToLogLevel(string level) => level switch
+    {
+        "trace" => LogLevel.Trace,
+        "debug" => LogLevel.Debug,
+        "warning" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        "critical" => LogLevel.Critical,
+        _ => LogLevel.Information,
+    };
+}

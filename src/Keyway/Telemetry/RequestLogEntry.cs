@@ -1,0 +1,30 @@
+namespace Keyway.Telemetry;
+
+/// <summary>
+/// One client request as the data plane saw it. Token counts are null when the upstream did
+/// not report them (unknown is not zero). Never holds a secret.
+/// </summary>
+public sealed record RequestLogEntry
+{
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required string GroupId { get; init; }
+    public string? ApiKeyId { get; init; }
+    public string? RouteAlias { get; init; }
+    public string? ProviderId { get; init; }
+    public string? UpstreamModel { get; init; }
+    public required string Endpoint { get; init; }
+    public required string ClientProtocol { get; init; }
+    public string? UpstreamProtocol { get; init; }
+    public bool Stream { get; init; }
+    public required int StatusCode { get; init; }
+    public string? Error { get; init; }
+    public required long LatencyMs { get; init; }
+    public long? TtfbMs { get; init; }
+    public long? InputTokens { get; init; }
+    public long? OutputTokens { get; init; }
+    public long? CacheReadTokens { get; init; }
+    public long? CacheWriteTokens { get; init; }
+    public long? ReasoningTokens { get; init; }
+    public int Attempts { get; init; } = 1;
+    public string? UserAgent { get; init; }
+}

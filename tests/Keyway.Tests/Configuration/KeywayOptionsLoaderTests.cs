@@ -1,0 +1,69 @@
+using Keyway.Configuration;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Configuration;
+
+public sealed class KeywayOptionsLoaderTests
+{
+    [Fact]
+    public void Defaults_GenerateSecretAndTokenOnce_WithOwnerOnlyFiles()
+    {
+        using var dir = new TempDirectory();
+
+        var first = KeywayOptionsLoader.Load(new Dictionary<string, string>(), dir.Path);
+        var second = KeywayOptionsLoader.Load(new Dictionary<string, string>(), dir.Path);
+
+        Assert.Equal("127.0.0.1", first.Host);
+        Assert.Equal(9233, first.Port);
+        Assert.Equal(Path.Combine(dir.Path, "data"), first.DataDir);
+        Assert.True(first.SecretGenerated);
+        Assert.True(first.AdminTokenGenerated);
+        Assert.False(second.SecretGenerated);
+        Assert.Equal(first.Secret, second.Secret);
+        Assert.Equal(first.AdminToken, second.AdminToken);
+        var mode = File.GetUnixFileMode(Path.Combine(first.DataDir, KeywayOptionsLoader.SecretFileName));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
+    }
+
+    [Fact]
+    public void EnvFile_IsRead_ButRealEnvironmentWins()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(Path.Combine(dir.Path, ".env"),
+            "# comment\nKEYWAY_PORT=9300\nexport KEYWAY_ADMIN_TOKEN=\"from-file\"\nKEYWAY_SECRET='file-secret-0123456789'\n");
+
+        var options = KeywayOptionsLoader.Load(new Dictionary<string, string> { ["KEYWAY_PORT"] = "9400" }, dir.Path);
+
+        Assert.Equal(9400, options.Port);
+        Assert.Equal("from-file", options.AdminToken);
+        Assert.Equal("file-secret-0123456789", options.Secret);
+    }
+
+    [Theory]
+    [InlineData("KEYWAY_PORT", "70000", "KEYWAY_PORT must be an integer between 0 and 65535")]
+    [InlineData("KEYWAY_PORT", "abc", "KEYWAY_PORT must be an integer")]
+    [InlineData("KEYWAY_LOG_LEVEL", "loud", "KEYWAY_LOG_LEVEL must be one of")]
+    [InlineData("KEYWAY_SECRET", "short", "KEYWAY_SECRET is too short")]
+    public void InvalidValues_AreRefusedWithOneClearMessage(string name, string value, string expected)
+    {
+        using var dir = new TempDirectory();
+
+        var error = Assert.Throws<InvalidConfigurationException>(() =>
+            KeywayOptionsLoader.Load(new Dictionary<string, string> { [name] = value }, dir.Path));
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void UnwritableDataDir_IsRefused()
+    {
+        using var dir = new TempDirectory();
+        var file = Path.Combine(dir.Path, "not-a-dir");
+        File.WriteAllText(file, "");
+
+        var error = Assert.Throws<InvalidConfigurationException>(() =>
+            KeywayOptionsLoader.Load(new Dictionary<string, string> { ["KEYWAY_DATA_DIR"] = file }, dir.Path));
+
+        Assert.Contains("KEYWAY_DATA_DIR", error.Message);
+    }
+}

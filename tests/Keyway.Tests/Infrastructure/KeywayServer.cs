@@ -1,0 +1,70 @@
+using System.Net.Http.Headers;
+using Keyway.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
+
+namespace Keyway.Tests.Infrastructure;
+
+/// <summary>
+/// The real Keyway server on 127.0.0.1:0 with its own data dir, started in-process.
+/// <see cref="Admin"/> is an HttpClient that already carries the admin token.
+/// </summary>
+public sealed class KeywayServer : IAsyncDisposable
+{
+    public const string AdminToken = "test-admin-token";
+    public const string Secret = "test-secret-0123456789-abcdefghij";
+
+    private readonly WebApplication _app;
+
+    private KeywayServer(WebApplication app, KeywayOptions options, Uri baseAddress)
+    {
+        _app = app;
+        Options = options;
+        BaseAddress = baseAddress;
+        Http = new HttpClient { BaseAddress = baseAddress };
+        Admin = new HttpClient { BaseAddress = baseAddress };
+        Admin.DefaultRequestHeaders.Add("X-Admin-Token", AdminToken);
+    }
+
+    public KeywayOptions Options { get; }
+    public Uri BaseAddress { get; }
+    public HttpClient Http { get; }
+    public HttpClient Admin { get; }
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<KeywayServer> StartAsync(string dataDir, Func<KeywayOptions, KeywayOptions>? configure = null)
+    {
+        var options = new KeywayOptions
+        {
+            Secret = Secret,
+            AdminToken = AdminToken,
+            Host = "127.0.0.1",
+            Port = 0,
+            DataDir = dataDir,
+            LogLevel = "warning",
+        };
+        options = configure?.Invoke(options) ?? options;
+        var app = KeywayApp.Build(options);
+        await app.InitializeKeywayAsync(CancellationToken.None);
+        await app.StartAsync();
+        var address = StartupBanner.ListeningAddress(app) ?? throw new InvalidOperationException("Keyway did not report an address.");
+        return new KeywayServer(app, options, new Uri(address.TrimEnd('/') + "/"));
+    }
+
+    /// <summary>An HttpClient that authenticates as a client of the data plane with an issued key.</summary>
+    public HttpClient ClientWithKey(string issuedKey)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", issuedKey);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        Admin.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+    }
+}
