@@ -1,0 +1,178 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Keyway.Protocols.Json;
+using Microsoft.ML.Tokenizers;
+
+namespace Keyway.Protocols.Anthropic;
+
+/// <summary>
+/// An estimate for <c>/v1/messages/count_tokens</c> (https://docs.anthropic.com/en/api/messages-count-tokens) when the
+/// upstream cannot count. Claude's tokenizer is not public, so this counts with OpenAI's o200k_base, which lands in
+/// the same range for English and code. What is counted:
+/// <list type="bullet">
+/// <item><c>system</c>: the string, or the <c>text</c> of each block;</item>
+/// <item>every message's content: a string, or per block its <c>text</c>, <c>thinking</c>, tool_use <c>name</c> and
+/// <c>input</c> (as JSON text), tool_result <c>content</c> (string or blocks); images and documents add nothing;</item>
+/// <item><c>tools</c>: <c>name</c>, <c>description</c> and <c>input_schema</c> (as JSON text);</item>
+/// <item>fixed overheads: <see cref="BaseOverhead"/> per request, <see cref="PerMessageOverhead"/> per message
+/// (role and turn markers) and <see cref="PerToolOverhead"/> per tool (its definition's framing).</item>
+/// </list>
+/// A body that is not valid JSON is counted as plain text, so the answer always grows with the input.
+/// </summary>
+public static class TokenEstimator
+{
+    /// <summary>Tokens added once per request, for the start of the assistant's turn.</summary>
+    public const int BaseOverhead = 3;
+
+    /// <summary>Tokens added per message, for its role and turn delimiters.</summary>
+    public const int PerMessageOverhead = 3;
+
+    /// <summary>Tokens added per tool, for the framing around its definition.</summary>
+    public const int PerToolOverhead = 8;
+
+    // Created once: loading the o200k_base vocabulary is costly, and the tokenizer is safe to share across threads.
+    private static readonly Lazy<Tokenizer> Tokenizer = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
+
+    public static int CountInputTokens(ReadOnlySpan<byte> countTokensRequestJson)
+    {
+        try
+        {
+            return CountJson(countTokensRequestJson);
+        }
+        catch (Exception ex) when (JsonFailure.IsMalformedInput(ex))
+        {
+            return BaseOverhead + CountUtf8(countTokensRequestJson);
+        }
+    }
+
+    private static int CountJson(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return BaseOverhead + CountUtf8(json);
+        }
+
+        var total = BaseOverhead;
+        while (JsonReading.NextProperty(ref reader))
+        {
+            var overhead = reader.ValueTextEquals("messages"u8) ? PerMessageOverhead
+                : reader.ValueTextEquals("tools"u8) ? PerToolOverhead
+                : reader.ValueTextEquals("system"u8) ? 0
+                : -1;
+            if (overhead < 0)
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
+            var (tokens, elements) = CountValue(ref reader, json);
+            total += tokens + (elements * overhead);
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Walks the value after the current property name: a bare string is counted whole; inside objects and arrays,
+    /// strings under text-bearing keys are counted, and <c>input</c>/<c>input_schema</c> as their JSON text.
+    /// Also returns how many objects the value holds directly (messages or tools when it is their array).
+    /// </summary>
+    private static (int Tokens, int Elements) CountValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return (CountString(ref reader), 0);
+        }
+
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return (0, 0);
+        }
+
+        var depth = reader.CurrentDepth;
+        var tokens = 0;
+        var elements = 0;
+        var pending = TextKind.None;
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray && reader.CurrentDepth == depth)
+            {
+                break;
+            }
+
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.PropertyName:
+                    pending = Classify(ref reader);
+                    continue;
+                case JsonTokenType.String when pending == TextKind.Text:
+                    tokens += CountString(ref reader);
+                    break;
+                case JsonTokenType.StartObject or JsonTokenType.StartArray when pending == TextKind.Json:
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    tokens += CountUtf8(json[start..(int)reader.BytesConsumed]);
+                    break;
+                case JsonTokenType.StartObject when reader.CurrentDepth == depth + 1:
+                    elements++;
+                    break;
+            }
+
+            pending = TextKind.None;
+        }
+
+        return (tokens, elements);
+    }
+
+    private static TextKind Classify(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("thinking"u8) || reader.ValueTextEquals("content"u8)
+            || reader.ValueTextEquals("name"u8) || reader.ValueTextEquals("description"u8))
+        {
+            return TextKind.Text;
+        }
+
+        return reader.ValueTextEquals("input"u8) || reader.ValueTextEquals("input_schema"u8) ? TextKind.Json : TextKind.None;
+    }
+
+    private static int CountString(ref Utf8JsonReader reader)
+    {
+        var rented = ArrayPool<char>.Shared.Rent(Math.Max(1, reader.ValueSpan.Length));
+        try
+        {
+            var length = reader.ValueIsEscaped
+                ? reader.CopyString(rented)
+                : Encoding.UTF8.GetChars(reader.ValueSpan, rented);
+            return Tokenizer.Value.CountTokens(rented.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    private static int CountUtf8(ReadOnlySpan<byte> utf8)
+    {
+        var rented = ArrayPool<char>.Shared.Rent(Math.Max(1, Encoding.UTF8.GetMaxCharCount(utf8.Length)));
+        try
+        {
+            var length = Encoding.UTF8.GetChars(utf8, rented);
+            return Tokenizer.Value.CountTokens(rented.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    private enum TextKind
+    {
+        None,
+        Text,
+        Json,
+    }
+}

@@ -1,0 +1,106 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Keyway.Protocols;
+
+/// <summary>
+/// Error bodies in each client protocol's own shape: OpenAI <c>{"error":{"message","type","param","code"}}</c>
+/// (https://platform.openai.com/docs/guides/error-codes) and Anthropic <c>{"type":"error","error":{"type","message"}}</c>
+/// (https://docs.anthropic.com/en/api/errors). The stream variants are for errors after the first byte, when
+/// the status line is already sent: an SSE event the client SDKs surface as an error.
+/// </summary>
+public static class ProtocolErrors
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static byte[] OpenAIError(string message, string type, string? code) =>
+        Write(static (writer, state) => WriteOpenAI(writer, state.message, state.type, state.code), (message, type, code), prefix: [], suffix: []);
+
+    public static byte[] AnthropicError(string type, string message) =>
+        Write(static (writer, state) => WriteAnthropic(writer, state.type, state.message), (type, message), prefix: [], suffix: []);
+
+    /// <summary><c>data: {"error":{…}}</c> and a blank line, as an OpenAI-compatible stream reports a failure.</summary>
+    public static byte[] OpenAIStreamError(string message, string type, string? code) =>
+        Write(static (writer, state) => WriteOpenAI(writer, state.message, state.type, state.code), (message, type, code), "data: "u8, "\n\n"u8);
+
+    /// <summary><c>event: error</c> with the Anthropic error body (https://docs.anthropic.com/en/docs/build-with-claude/streaming#error-events).</summary>
+    public static byte[] AnthropicStreamError(string type, string message) =>
+        Write(static (writer, state) => WriteAnthropic(writer, state.type, state.message), (type, message), "event: error\ndata: "u8, "\n\n"u8);
+
+    /// <summary>
+    /// The Anthropic error type for an HTTP status, per https://docs.anthropic.com/en/api/errors: other 4XX are
+    /// invalid_request_error; 503 (like 529) is overload; 504 is timeout_error; other 5XX are api_error.
+    /// </summary>
+    public static string AnthropicErrorType(int status) => status switch
+    {
+        401 => "authentication_error",
+        402 => "billing_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        413 => "request_too_large",
+        429 => "rate_limit_error",
+        503 or 529 => "overloaded_error",
+        504 => "timeout_error",
+        >= 400 and < 500 => "invalid_request_error",
+        _ => "api_error",
+    };
+
+    /// <summary>
+    /// The OpenAI error type for an HTTP status, named as the OpenAI SDKs name their status errors
+    /// (https://platform.openai.com/docs/guides/error-codes): other 4XX are invalid_request_error, 5XX server_error.
+    /// </summary>
+    public static string OpenAIErrorType(int status) => status switch
+    {
+        401 => "authentication_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        429 => "rate_limit_error",
+        >= 400 and < 500 => "invalid_request_error",
+        _ => "server_error",
+    };
+
+    private static void WriteOpenAI(Utf8JsonWriter writer, string message, string type, string? code)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartObject("error"u8);
+        writer.WriteString("message"u8, message);
+        writer.WriteString("type"u8, type);
+        writer.WriteNull("param"u8);
+        if (code is null)
+        {
+            writer.WriteNull("code"u8);
+        }
+        else
+        {
+            writer.WriteString("code"u8, code);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteAnthropic(Utf8JsonWriter writer, string type, string message)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "error"u8);
+        writer.WriteStartObject("error"u8);
+        writer.WriteString("type"u8, type);
+        writer.WriteString("message"u8, message);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static byte[] Write<TState>(Action<Utf8JsonWriter, TState> write, TState state, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> suffix)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        buffer.Write(prefix);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            write(writer, state);
+        }
+
+        buffer.Write(suffix);
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,12 @@
+namespace Keyway.Protocols;
+
+public enum RequestBodyStatus
+{
+    Ok,
+
+    /// <summary>Not well-formed JSON (including an empty body and trailing content after the value).</summary>
+    InvalidJson,
+
+    /// <summary>Well-formed JSON whose top-level value is not an object.</summary>
+    NotAnObject,
+}

@@ -1,0 +1,20 @@
+namespace Keyway.Protocols.Sse;
+
+/// <summary>What a stream observer learned from one event, so the forwarder can decide whether to pass it on.</summary>
+public enum ObservedEvent
+{
+    /// <summary>Ordinary content (or anything unreadable): forward it.</summary>
+    Other,
+
+    /// <summary>
+    /// An OpenAI chunk with usage and no choices: the chunk <c>stream_options.include_usage</c> adds. The forwarder
+    /// hides it when it injected include_usage itself.
+    /// </summary>
+    UsageOnly,
+
+    /// <summary>The protocol's end of stream: OpenAI <c>data: [DONE]</c>, Anthropic <c>message_stop</c>.</summary>
+    Done,
+
+    /// <summary>An error reported inside the stream; the observer's ErrorMessage holds its text.</summary>
+    Error,
+}
