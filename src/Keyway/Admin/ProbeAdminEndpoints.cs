@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Keyway.Gateway;
 using Keyway.Upstreams;
 
@@ -21,58 +20,42 @@ public static class ProbeAdminEndpoints
 
     private static async Task<IResult> TestAsync(HttpContext context, RoutingTableHolder routing, RouteProber prober, CancellationToken cancellationToken)
     {
-        var request = await ReadAsync(context, ProbeJsonContext.Default.ProbeTestRequest, cancellationToken);
-        if (request is null)
-        {
-            return AdminProblem.BadRequest("Invalid JSON body");
-        }
-        var table = routing.Current;
-        UpstreamProvider provider;
-        string upstreamModel;
-        if (!string.IsNullOrEmpty(request.ProviderId))
-        {
-            if (!table.TryGetProvider(request.ProviderId, out provider))
-            {
-                return AdminProblem.NotFound($"provider not found: {request.ProviderId}");
-            }
-            var route = table.RoutesOf(provider.GroupId).FirstOrDefault(r => r.Provider.ProviderId == provider.ProviderId);
-            if (route is null)
-            {
-                return AdminProblem.BadRequest($"provider '{provider.ProviderId}' has no route: add a route under it to test a chat call", "provider_id");
-            }
-            upstreamModel = route.UpstreamModel;
-        }
-        else if (!string.IsNullOrEmpty(request.Alias))
-        {
-            var groupId = request.GroupId ?? "default";
-            if (!table.TryGetRoute(groupId, request.Alias, out var route))
-            {
-                return AdminProblem.NotFound($"model '{request.Alias}' not found in group '{groupId}'");
-            }
-            (provider, upstreamModel) = (route.Provider, route.UpstreamModel);
-        }
-        else
-        {
-            return AdminProblem.BadRequest("give provider_id, or alias and group_id", "provider_id");
-        }
+        var body = await RequestBody.ReadAsync(context.Request, cancellationToken);
+        var (provider, upstreamModel) = ProbeTarget(routing.Current, body);
         var result = await prober.ProbeAsync(provider, upstreamModel, cancellationToken);
         return TypedResults.Json(new ProbeTestResponse(true, result), ProbeJsonContext.Default.ProbeTestResponse);
     }
 
+    /// <summary>{"provider_id"}: the provider, chatting with the model of its first route; {"alias","group_id"}: that route.</summary>
+    private static (UpstreamProvider Provider, string UpstreamModel) ProbeTarget(RoutingTable table, RequestBody body)
+    {
+        if (body.OptionalString("provider_id", 64) is { } providerId)
+        {
+            if (!table.TryGetProvider(providerId, out var provider))
+            {
+                throw AdminProblem.NotFound($"provider not found: {providerId}");
+            }
+            var route = table.RoutesOf(provider.GroupId).FirstOrDefault(r => r.Provider.ProviderId == providerId)
+                ?? throw AdminProblem.BadRequest($"provider '{providerId}' has no enabled route: add one to test a chat call", "provider_id");
+            return (provider, route.UpstreamModel);
+        }
+        var alias = body.OptionalString("alias", 200) ?? throw AdminProblem.BadRequest("give provider_id, or alias and group_id", "provider_id");
+        var groupId = body.OptionalString("group_id", 64) ?? "default";
+        return table.TryGetRoute(groupId, alias, out var aliased)
+            ? (aliased.Provider, aliased.UpstreamModel)
+            : throw AdminProblem.NotFound($"model '{alias}' not found in group '{groupId}'");
+    }
+
     private static async Task<IResult> EndToEndAsync(HttpContext context, RoutingTableHolder routing, RouteProber prober, CancellationToken cancellationToken)
     {
-        var request = context.Request.ContentLength is > 0
-            ? await ReadAsync(context, ProbeJsonContext.Default.ProbeE2eRequest, cancellationToken)
-            : new ProbeE2eRequest(null);
-        if (request is null)
-        {
-            return AdminProblem.BadRequest("Invalid JSON body");
-        }
+        var groupFilter = context.Request.ContentLength is > 0
+            ? (await RequestBody.ReadAsync(context.Request, cancellationToken)).OptionalString("group_id", 64)
+            : null;
         var table = routing.Current;
-        var groups = table.Groups.Where(g => request.GroupId is null || g.Key == request.GroupId).ToList();
-        if (request.GroupId is not null && groups.Count == 0)
+        var groups = table.Groups.Where(g => groupFilter is null || g.Key == groupFilter).ToList();
+        if (groupFilter is not null && groups.Count == 0)
         {
-            return AdminProblem.NotFound($"group not found: {request.GroupId}");
+            throw AdminProblem.NotFound($"group not found: {groupFilter}");
         }
         using var gate = new SemaphoreSlim(E2eConcurrency);
         var groupResults = await Task.WhenAll(groups.Select(async group =>
@@ -98,19 +81,6 @@ public static class ProbeAdminEndpoints
         finally
         {
             gate.Release();
-        }
-    }
-
-    private static async Task<T?> ReadAsync<T>(HttpContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
-        where T : class
-    {
-        try
-        {
-            return await JsonSerializer.DeserializeAsync(context.Request.Body, typeInfo, cancellationToken);
-        }
-        catch (JsonException)
-        {
-            return null;
         }
     }
 }

@@ -3,11 +3,7 @@ using Keyway.Gateway;
 
 namespace Keyway.Admin;
 
-public sealed record ProbeTestRequest(string? ProviderId, string? Alias, string? GroupId);
-
 public sealed record ProbeTestResponse(bool Ok, ProbeResult Test);
-
-public sealed record ProbeE2eRequest(string? GroupId);
 
 public sealed record E2eRouteResult(string Alias, string ProviderId, string Protocol, string UpstreamModel, bool Ok, int Status, long LatencyMs, string Message);
 
@@ -16,8 +12,6 @@ public sealed record E2eGroupResult(string GroupId, string GroupName, int Passed
 public sealed record E2eResponse(bool Ok, string Summary, IReadOnlyList<E2eGroupResult> GroupResults);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(ProbeTestRequest))]
 [JsonSerializable(typeof(ProbeTestResponse))]
-[JsonSerializable(typeof(ProbeE2eRequest))]
 [JsonSerializable(typeof(E2eResponse))]
 internal sealed partial class ProbeJsonContext : JsonSerializerContext;

@@ -12,7 +12,7 @@ internal sealed class ChatStreamWatcher(bool hideUsageOnlyChunk) : IStreamWatche
 {
     private readonly ChatStreamObserver _observer = new();
 
-    public bool Observe(in SseEvent sseEvent) => !(_observer.Observe(sseEvent).IsUsageOnly && hideUsageOnlyChunk);
+    public bool Observe(in SseEvent sseEvent) => !(_observer.Observe(sseEvent) == ObservedEvent.UsageOnly && hideUsageOnlyChunk);
 
     public TokenUsage Usage => _observer.Usage;
 

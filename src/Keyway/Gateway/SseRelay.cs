@@ -26,7 +26,7 @@ internal static class SseRelay
     public static async ValueTask<(CopyResult Result, Exception? Error)> CopyAsync(
         Stream upstream, PipeWriter client, IStreamWatcher watcher, Action onWrite, CancellationTokenSource idle, TimeSpan idleTimeout, CancellationToken cancellationToken)
     {
-        var splitter = new SseEventSplitter();
+        using var splitter = new SseEventSplitter();
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
@@ -46,11 +46,15 @@ internal static class SseRelay
                     return (CopyResult.InputError, e);
                 }
                 idle.CancelAfter(idleTimeout);
-                var tail = read == 0 ? splitter.Flush() : ReadOnlyMemory<byte>.Empty;
                 if (read > 0)
                 {
                     splitter.Append(buffer.AsSpan(0, read));
                 }
+                else
+                {
+                    splitter.Complete();
+                }
+                var tail = read == 0 ? splitter.Flush() : ReadOnlyMemory<byte>.Empty;
                 var wrote = WriteEvents(splitter, watcher, client) | WriteTail(tail, client);
                 if (wrote)
                 {
