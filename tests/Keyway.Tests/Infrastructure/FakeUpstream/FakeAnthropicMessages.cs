@@ -105,6 +105,7 @@ internal static class FakeAnthropicMessages
         ["id"] = exchange.Id("toolu_fake"),
         ["name"] = answer.ToolName,
         ["input"] = input,
+        ["caller"] = new JsonObject { ["type"] = "direct" },
     };
 
     private static string StopReason(FakeAnswer answer) => answer.IsToolCall ? "tool_use" : "end_turn";

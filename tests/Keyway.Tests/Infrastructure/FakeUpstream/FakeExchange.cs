@@ -29,7 +29,7 @@ internal sealed class FakeExchange(
     /// <summary>Unique per request, so ids stay distinct under parallel calls.</summary>
     public string Id(string prefix) => prefix + sequence.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>True once the fake cut the connection on purpose (so the caller's reaction is not an abort).</summary>
+    /// <summary>True once the fake cut the reply short on purpose (so whatever the caller does next is not an abort).</summary>
     public bool Dropped { get; private set; }
 
     public async Task HoldAsync()
@@ -56,6 +56,7 @@ internal sealed class FakeExchange(
     {
         var bytes = Encoding.UTF8.GetBytes(FakeJson.Serialize(body));
         context.Response.ContentType = "application/json";
+        CloseAfterACut();
         if (reply.CutAfterEvents is null)
         {
             await context.Response.Body.WriteAsync(bytes, cancellationToken);
@@ -69,6 +70,7 @@ internal sealed class FakeExchange(
     {
         context.Response.ContentType = FakeSse.ContentType;
         context.Response.Headers.CacheControl = "no-cache";
+        CloseAfterACut();
         await context.Response.StartAsync(cancellationToken);
     }
 
@@ -94,7 +96,17 @@ internal sealed class FakeExchange(
         await context.Response.Body.FlushAsync(cancellationToken);
     }
 
-    /// <summary>Ends the reply early: either wait for the caller to give up, or close the connection now.</summary>
+    // A cut must still deliver what was written before it: aborting the connection would discard bytes Kestrel
+    // has not sent yet, so the body ends normally and "Connection: close" makes Kestrel close the socket after it.
+    private void CloseAfterACut()
+    {
+        if (reply.CutAfterEvents is not null && !reply.HangAtCut)
+        {
+            context.Response.Headers.Connection = "close";
+        }
+    }
+
+    /// <summary>Ends the reply early: either wait for the caller to give up, or unwind so the body ends here.</summary>
     private async Task CutAsync()
     {
         if (reply.HangAtCut)
@@ -102,7 +114,6 @@ internal sealed class FakeExchange(
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
         Dropped = true;
-        context.Abort();
-        throw new OperationCanceledException("The fake upstream dropped the connection as scripted.");
+        throw new OperationCanceledException("The fake upstream cut the reply short as scripted.");
     }
 }

@@ -23,7 +23,10 @@ public sealed record FakeReply
     /// <summary>Nothing is sent, not even headers, until this task completes (or the caller goes away).</summary>
     internal Task? Release { get; init; }
 
-    /// <summary>The default answer stops after this many SSE events (for non-stream answers: after half the body).</summary>
+    /// <summary>
+    /// The default answer ends after this many SSE events (non-stream: after half the body) and the connection
+    /// closes, cleanly at the HTTP level: the caller sees an early end of stream without the terminal event.
+    /// </summary>
     internal int? CutAfterEvents { get; init; }
 
     /// <summary>At the cut, wait for the caller to go away instead of closing the connection.</summary>
@@ -71,7 +74,10 @@ public sealed record FakeReply
     /// <summary>Never answers; the request ends only when its caller aborts it (see <see cref="FakeUpstream.WaitForAbortAsync"/>).</summary>
     public static FakeReply HangUntilAborted() => HoldUntil(Never);
 
-    /// <summary>Streams <paramref name="eventsBeforeDrop"/> SSE events, then closes the connection without the terminal event.</summary>
+    /// <summary>
+    /// Streams <paramref name="eventsBeforeDrop"/> SSE events (every event counts, <c>ping</c> too), then ends the body and
+    /// closes the connection without the terminal event. A non-stream answer is cut after half its JSON.
+    /// </summary>
     public static FakeReply StreamThenDrop(int eventsBeforeDrop) => new() { CutAfterEvents = eventsBeforeDrop };
 
     /// <summary>Streams <paramref name="eventsBeforeHang"/> SSE events, then sends nothing more until the caller aborts.</summary>

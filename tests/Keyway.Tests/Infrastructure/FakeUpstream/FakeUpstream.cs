@@ -140,7 +140,7 @@ public sealed class FakeUpstream : IAsyncDisposable
         }
         catch (Exception) when (exchange.Dropped || _stopping.IsCancellationRequested)
         {
-            // The fake cut the connection on purpose, or is shutting down: nothing left to say.
+            // The fake cut the reply short on purpose, or is shutting down: the body simply ends here.
         }
         catch (Exception) when (context.RequestAborted.IsCancellationRequested)
         {
