@@ -33,25 +33,28 @@ internal static class FakeOpenAIResponses
 
     private static async Task WriteTextAsync(EventWriter events, FakeResponsesItems items)
     {
-        (string, JsonNode?)[] position = [("item_id", items.ItemId), ("output_index", 0), ("content_index", 0)];
-        await events.WriteAsync("response.content_part.added", [.. position, ("part", FakeResponsesItems.TextPart(""))]);
+        await events.WriteAsync("response.content_part.added", [.. TextPosition(items), ("part", FakeResponsesItems.TextPart(""))]);
         foreach (var delta in FakeText.Split(items.Answer.Text, FakeText.TextChunks))
         {
-            await events.WriteAsync("response.output_text.delta", [.. position, ("delta", delta), ("logprobs", new JsonArray())]);
+            await events.WriteAsync("response.output_text.delta", [.. TextPosition(items), ("delta", delta), ("logprobs", new JsonArray())]);
         }
-        await events.WriteAsync("response.output_text.done", [.. position, ("text", items.Answer.Text), ("logprobs", new JsonArray())]);
-        await events.WriteAsync("response.content_part.done", [.. position, ("part", FakeResponsesItems.TextPart(items.Answer.Text))]);
+        await events.WriteAsync("response.output_text.done", [.. TextPosition(items), ("text", items.Answer.Text), ("logprobs", new JsonArray())]);
+        await events.WriteAsync("response.content_part.done", [.. TextPosition(items), ("part", FakeResponsesItems.TextPart(items.Answer.Text))]);
     }
 
     private static async Task WriteArgumentsAsync(EventWriter events, FakeResponsesItems items)
     {
-        (string, JsonNode?)[] position = [("item_id", items.ItemId), ("output_index", 0)];
         foreach (var delta in FakeText.Split(items.Answer.ToolArguments, FakeText.ArgumentChunks))
         {
-            await events.WriteAsync("response.function_call_arguments.delta", [.. position, ("delta", delta)]);
+            await events.WriteAsync("response.function_call_arguments.delta", [.. ItemPosition(items), ("delta", delta)]);
         }
-        await events.WriteAsync("response.function_call_arguments.done", [.. position, ("arguments", items.Answer.ToolArguments)]);
+        await events.WriteAsync("response.function_call_arguments.done", [.. ItemPosition(items), ("arguments", items.Answer.ToolArguments)]);
     }
+
+    // Fresh nodes per event: a JsonNode can belong to one parent only.
+    private static (string, JsonNode?)[] ItemPosition(FakeResponsesItems items) => [("item_id", items.ItemId), ("output_index", 0)];
+
+    private static (string, JsonNode?)[] TextPosition(FakeResponsesItems items) => [.. ItemPosition(items), ("content_index", 0)];
 
     private static FakeAnswer Decide(JsonElement body, string model)
     {
