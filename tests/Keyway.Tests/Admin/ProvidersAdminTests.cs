@@ -137,8 +137,12 @@ public sealed class ProvidersAdminTests
         await using var server = await KeywayServer.StartAsync(dir.Path);
         await AdminApi.OkAsync(server.Admin, HttpMethod.Post, "admin/llm/groups/default/providers", new JsonObject
         {
-            ["provider_id"] = "p1", ["name"] = "One", ["base_url"] = "http://127.0.0.1:1/v1", ["note"] = "keep",
-            ["extra_headers"] = new JsonObject { ["x-a"] = "1" }, ["api_key"] = "sk-original-key-0001",
+            ["provider_id"] = "p1",
+            ["name"] = "One",
+            ["base_url"] = "http://127.0.0.1:1/v1",
+            ["note"] = "keep",
+            ["extra_headers"] = new JsonObject { ["x-a"] = "1" },
+            ["api_key"] = "sk-original-key-0001",
         });
 
         var patched = (await AdminApi.OkAsync(server.Admin, HttpMethod.Patch, "admin/llm/providers/p1",

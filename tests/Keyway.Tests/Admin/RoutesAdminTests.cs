@@ -13,7 +13,11 @@ public sealed class RoutesAdminTests
 
         var created = (await AdminApi.OkAsync(setup.Admin, HttpMethod.Post, "admin/llm/groups/default/routes", new JsonObject
         {
-            ["alias"] = "gpt", ["provider_id"] = "p1", ["upstream_model"] = "gpt-4o", ["upstream_path"] = "/v1/chat/completions", ["note"] = "n",
+            ["alias"] = "gpt",
+            ["provider_id"] = "p1",
+            ["upstream_model"] = "gpt-4o",
+            ["upstream_path"] = "/v1/chat/completions",
+            ["note"] = "n",
         })).GetProperty("route");
         var routeId = created.GetProperty("route_id").GetString()!;
 

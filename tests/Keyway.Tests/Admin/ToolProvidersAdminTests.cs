@@ -14,7 +14,10 @@ public sealed class ToolProvidersAdminTests
 
         var created = (await AdminApi.OkAsync(server.Admin, HttpMethod.Post, "admin/llm/groups/default/tool-providers", new JsonObject
         {
-            ["tool_id"] = "search", ["name"] = "Search", ["api_key"] = "tvly-secret-123", ["config"] = """{"max_results":5}""",
+            ["tool_id"] = "search",
+            ["name"] = "Search",
+            ["api_key"] = "tvly-secret-123",
+            ["config"] = """{"max_results":5}""",
         })).GetProperty("tool_provider");
         Assert.Equal("search", created.GetProperty("tool_id").GetString());
         Assert.Equal("tavily", created.GetProperty("kind").GetString());
