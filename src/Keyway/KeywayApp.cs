@@ -3,6 +3,7 @@ using Keyway.Configuration;
 using Keyway.Gateway;
 using Keyway.Security;
 using Keyway.Storage;
+using Keyway.Telemetry;
 
 namespace Keyway;
 
@@ -32,6 +33,7 @@ public static class KeywayApp
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new SecretBox(options.Secret));
         builder.Services.AddKeywayStorage(options);
+        builder.Services.AddTelemetry();
 
         // The data plane and the admin plane.
         builder.Services.AddGateway();

@@ -8,8 +8,8 @@ namespace Keyway.Protocols.Anthropic;
 
 /// <summary>
 /// An estimate for <c>/v1/messages/count_tokens</c> (https://docs.anthropic.com/en/api/messages-count-tokens) when the
-/// upstream cannot count. Claude's tokenizer is not public, so this counts with OpenAI's o200k_base, which lands in
-/// the same range for English and code. What is counted:
+/// upstream cannot count. Claude's tokenizer is not public, so this counts with OpenAI's o200k_base: an
+/// approximation, not Claude's exact number. What is counted:
 /// <list type="bullet">
 /// <item><c>system</c>: the string, or the <c>text</c> of each block;</item>
 /// <item>every message's content: a string, or per block its <c>text</c>, <c>thinking</c>, tool_use <c>name</c> and

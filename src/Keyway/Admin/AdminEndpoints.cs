@@ -1,8 +1,38 @@
 namespace Keyway.Admin;
 
+/// <summary>
+/// The admin plane. <see cref="MapAdmin"/> builds the authenticated "/admin" group and hands it to one
+/// Map…Admin method per resource file; other surfaces (request logs, stats) add theirs the same way.
+/// </summary>
 public static class AdminEndpoints
 {
-    public static IServiceCollection AddAdmin(this IServiceCollection services) => services;
+    public static IServiceCollection AddAdmin(this IServiceCollection services)
+    {
+        services.AddSingleton<AdminLoginThrottle>();
+        services.AddSingleton<AdminSessions>();
+        services.AddSingleton<ConfigurationChangeNotifier>();
+        return services;
+    }
 
-    public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder endpoints) => endpoints;
+    public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder endpoints)
+    {
+        // Every /admin endpoint answers failures as {"detail":…}; login and logout need no authentication.
+        var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminProblemFilter>();
+        admin.MapSessionPublicAdmin();
+
+        // Everything else requires the admin token or a session.
+        var authenticated = admin.MapGroup("").AddEndpointFilter<AdminAuthFilter>();
+        authenticated.MapSessionAdmin();
+        authenticated.MapGroupsAdmin();
+        authenticated.MapProvidersAdmin();
+        authenticated.MapUpstreamKeysAdmin();
+        authenticated.MapRoutesAdmin();
+        authenticated.MapIssuedKeysAdmin();
+        authenticated.MapToolProvidersAdmin();
+        authenticated.MapRequestLogAdmin();
+
+        // Unknown admin paths (or methods) get a JSON 404 instead of an empty page.
+        admin.Map("/{**path}", () => AdminErrors.Result(StatusCodes.Status404NotFound, "Not Found"));
+        return endpoints;
+    }
 }

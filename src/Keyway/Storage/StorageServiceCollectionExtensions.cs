@@ -9,6 +9,15 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IDbConnectionFactory>(new SqliteConnectionFactory(options.DatabasePath));
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<DatabaseInitializer>();
+
+        // Repositories: stateless, one per aggregate.
+        services.AddSingleton<GroupRepository>();
+        services.AddSingleton<ProviderRepository>();
+        services.AddSingleton<RouteRepository>();
+        services.AddSingleton<IssuedKeyRepository>();
+        services.AddSingleton<ToolProviderRepository>();
+        services.AddSingleton<AdminSessionRepository>();
+        services.AddSingleton<ConfigurationSnapshotReader>();
         return services;
     }
 }

@@ -1,0 +1,112 @@
+# Helpers shared by the benchmark driver: logging, tools, free ports, CPU placement, and the
+# registry of started processes that the exit trap stops. Sourced by bench/run.sh.
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# Installs the Debian packages that provide missing commands (command:package pairs).
+# RUNLEVEL=1 keeps Debian's nginx package from starting its own nginx on port 80.
+ensure_tools() {
+  local missing=() pair
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  log "installing from Debian: ${missing[*]}"
+  $sudo apt-get update -qq >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Servers share SERVER_CPUS, wrk gets LOAD_CPUS, so the load generator never steals the
+# servers' core and runs are comparable. One CPU: no pinning at all (printed as such).
+choose_cpus() {
+  CPU_COUNT=$(nproc)
+  CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+  if [ "$CPU_COUNT" -ge 2 ]; then
+    SERVER_CPUS=${SERVER_CPUS:-0}
+    LOAD_CPUS=${LOAD_CPUS:-1}
+  else
+    SERVER_CPUS=""
+    LOAD_CPUS=""
+  fi
+  LOAD_AVERAGE=$(cut -d ' ' -f 1 /proc/loadavg)
+  log "machine: $CPU_COUNT CPUs, ${CPU_MODEL:-unknown model}; servers on CPU ${SERVER_CPUS:-any}, wrk on CPU ${LOAD_CPUS:-any}; load average $LOAD_AVERAGE"
+  if awk -v load="$LOAD_AVERAGE" 'BEGIN { exit !(load > 0.5) }'; then
+    log "WARNING: the machine is busy (load average $LOAD_AVERAGE); latency numbers will be noisy"
+  fi
+}
+
+pinned() {
+  local cpus=$1
+  shift
+  if [ -n "$cpus" ]; then taskset -c "$cpus" "$@"; else "$@"; fi
+}
+
+# For background jobs: "pinned_exec CPUS cmd… &" replaces the forked shell with the command,
+# so $! is the server's own pid (not a shell's) and signals reach it directly.
+pinned_exec() {
+  local cpus=$1
+  shift
+  if [ -n "$cpus" ]; then exec taskset -c "$cpus" "$@"; else exec "$@"; fi
+}
+
+# STARTED holds "pid:name" for every background process we own; stop_all stops them in reverse order.
+STARTED=()
+
+remember() { STARTED+=("$1:$2"); }
+
+forget() {
+  local keep=() entry
+  for entry in "${STARTED[@]}"; do
+    [ "${entry%%:*}" = "$1" ] || keep+=("$entry")
+  done
+  STARTED=("${keep[@]}")
+}
+
+# Sends SIGTERM (graceful for Keyway, fast shutdown for nginx), waits up to $2 seconds, then SIGKILL.
+stop_process() {
+  local pid=$1 grace=${2:-15} waited=0
+  kill -0 "$pid" 2>/dev/null || { forget "$pid"; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt $((grace * 10)) ]; do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "process $pid did not stop within ${grace}s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+  forget "$pid"
+}
+
+stop_all() {
+  local i entry
+  for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do
+    entry=${STARTED[$i]}
+    log "stopping ${entry#*:} (pid ${entry%%:*})"
+    stop_process "${entry%%:*}" 15
+  done
+}
+
+# Polls a URL until it answers 2xx; fails early when the process behind it has exited.
+wait_for_http() {
+  local url=$1 pid=$2 timeout_s=$3 deadline
+  deadline=$(($(date +%s) + timeout_s))
+  until curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || return 1
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.02
+  done
+}
+
+proc_status_kb() {
+  sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"
+}

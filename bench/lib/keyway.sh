@@ -1,0 +1,105 @@
+# KEYWAY under test: a Release build started with a fresh data dir, configured through the admin
+# API against the fake upstream, measured from /proc, stopped with SIGTERM (graceful, so the
+# request-log writer flushes), then its SQLite request_logs rows are counted.
+
+KEYWAY_UPSTREAM_KEY="sk-bench-upstream-0000"
+KEYWAY_REQUESTS=0
+KEYWAY_INFLIGHT_BOUND=0
+
+random_hex() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+KEYWAY_DLL="$REPO_DIR/src/Keyway/bin/Release/net10.0/keyway.dll"
+KEYWAY_COMMAND=(dotnet "$KEYWAY_DLL")
+
+build_keyway() {
+  log "building Keyway (Release)"
+  dotnet build "$REPO_DIR/src/Keyway" -c Release -nologo -v q >"$RUN_DIR/keyway-build.log" 2>&1 \
+    || { tail -n 30 "$RUN_DIR/keyway-build.log" >&2; die "Keyway did not build"; }
+  [ -f "$KEYWAY_DLL" ] || die "no $KEYWAY_DLL after the build"
+}
+
+# Sets KEYWAY_PORT, KEYWAY_PID, KEYWAY_START_MS (process start → first successful /health).
+# It runs in RUN_DIR so a developer's .env in the work tree cannot change what is measured.
+start_keyway() {
+  KEYWAY_DATA_DIR="$RUN_DIR/keyway-data"
+  KEYWAY_ADMIN_TOKEN="bench-admin-$(random_hex)"
+  KEYWAY_PORT=$(free_port)
+  mkdir -p "$KEYWAY_DATA_DIR"
+  local started_ns secret
+  secret="bench-secret-$(random_hex)"
+  started_ns=$(date +%s%N)
+  (
+    cd "$RUN_DIR" || exit 1
+    export KEYWAY_HOST=127.0.0.1 KEYWAY_PORT KEYWAY_DATA_DIR KEYWAY_ADMIN_TOKEN \
+      KEYWAY_SECRET="$secret" KEYWAY_LOG_LEVEL=warning
+    pinned_exec "$SERVER_CPUS" "${KEYWAY_COMMAND[@]}"
+  ) >"$RUN_DIR/keyway.log" 2>&1 &
+  KEYWAY_PID=$!
+  remember "$KEYWAY_PID" "keyway"
+  wait_for_http "http://127.0.0.1:$KEYWAY_PORT/health" "$KEYWAY_PID" 60 \
+    || { tail -n 30 "$RUN_DIR/keyway.log" >&2; die "Keyway did not answer /health"; }
+  KEYWAY_START_MS=$((($(date +%s%N) - started_ns) / 1000000))
+  log "Keyway listening on 127.0.0.1:$KEYWAY_PORT (pid $KEYWAY_PID), first /health after ${KEYWAY_START_MS} ms"
+}
+
+admin_post() {
+  curl -sS --fail-with-body --max-time 10 -X POST \
+    -H "X-Admin-Token: $KEYWAY_ADMIN_TOKEN" -H "Content-Type: application/json" \
+    --data "$2" "http://127.0.0.1:$KEYWAY_PORT/admin/llm/groups/default/$1" \
+    || die "admin POST $1 failed: $2"
+}
+
+# add_provider ID PROTOCOL BASE_PATH — one provider of the fake upstream (see nginx/upstream.conf.template)
+add_provider() {
+  admin_post providers "{\"provider_id\":\"$1\",\"name\":\"$1\",\"protocol\":\"$2\",\
+\"base_url\":\"http://127.0.0.1:$UPSTREAM_PORT$3\",\"api_key\":\"$KEYWAY_UPSTREAM_KEY\"}" >/dev/null
+}
+
+add_route() {
+  admin_post routes "{\"alias\":\"$1\",\"provider_id\":\"$2\",\"upstream_model\":\"$3\"}" >/dev/null
+}
+
+# Aliases: bench-gpt / bench-claude (non-stream), "-stream" variants on the /stream/ providers,
+# and bench-claude-via-gpt(-stream) for the cross-protocol scenario (Anthropic client → OpenAI upstream).
+configure_keyway() {
+  local mode
+  for mode in json stream; do
+    add_provider "bench-openai-$mode" openai "/openai/$mode/v1"
+    add_provider "bench-anthropic-$mode" anthropic "/anthropic/$mode"
+  done
+  add_route bench-gpt bench-openai-json "$UPSTREAM_OPENAI_MODEL"
+  add_route bench-gpt-stream bench-openai-stream "$UPSTREAM_OPENAI_MODEL"
+  add_route bench-claude bench-anthropic-json "$UPSTREAM_ANTHROPIC_MODEL"
+  add_route bench-claude-stream bench-anthropic-stream "$UPSTREAM_ANTHROPIC_MODEL"
+  add_route bench-claude-via-gpt bench-openai-json "$UPSTREAM_OPENAI_MODEL"
+  add_route bench-claude-via-gpt-stream bench-openai-stream "$UPSTREAM_OPENAI_MODEL"
+  KEYWAY_KEY=$(admin_post keys '{"name":"bench"}' | sed -n 's/.*"plaintext"[[:space:]]*:[[:space:]]*"\(db_sk_[^"]*\)".*/\1/p')
+  [ -n "$KEYWAY_KEY" ] || die "the key response carried no db_sk_ plaintext"
+  log "Keyway configured: 4 providers, 6 routes, 1 issued key"
+}
+
+measure_keyway_idle() {
+  sleep 1
+  KEYWAY_RSS_IDLE_KB=$(proc_status_kb "$KEYWAY_PID" VmRSS)
+}
+
+measure_keyway_after_run() {
+  kill -0 "$KEYWAY_PID" 2>/dev/null || die "Keyway exited during the run (see logs/keyway.log)"
+  KEYWAY_RSS_AFTER_KB=$(proc_status_kb "$KEYWAY_PID" VmRSS)
+  KEYWAY_HWM_KB=$(proc_status_kb "$KEYWAY_PID" VmHWM)
+}
+
+# Stops Keyway gracefully and counts the rows its log writer flushed.
+stop_keyway_and_count_rows() {
+  log "stopping Keyway (SIGTERM) and counting request_logs rows"
+  stop_process "$KEYWAY_PID" 30
+  KEYWAY_LOG_ROWS=$(sqlite3 "$KEYWAY_DATA_DIR/keyway.db" 'SELECT COUNT(*) FROM request_logs;') \
+    || die "could not count request_logs in $KEYWAY_DATA_DIR/keyway.db"
+}
+
+keyway_meta_json() {
+  printf '{"start_to_first_request_ms":%d,"rss_idle_kb":%d,"rss_after_run_kb":%d,"peak_rss_kb":%d,' \
+    "$KEYWAY_START_MS" "$KEYWAY_RSS_IDLE_KB" "$KEYWAY_RSS_AFTER_KB" "$KEYWAY_HWM_KB"
+  printf '"requests_counted":%d,"inflight_bound":%d,"log_rows":%d}' \
+    "$KEYWAY_REQUESTS" "$KEYWAY_INFLIGHT_BOUND" "$KEYWAY_LOG_ROWS"
+}

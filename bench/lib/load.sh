@@ -1,0 +1,119 @@
+# wrk runs: what URL, model, key and script each (target, protocol, mode) uses, and one run
+# recorded as runs/NNN-….json = the scenario plus the JSON that bench/wrk/common.lua wrote.
+# protocol is the client's side: openai, anthropic, or cross (Anthropic client → OpenAI upstream,
+# KEYWAY only). mode is non-stream or stream.
+
+UPSTREAM_OPENAI_MODEL="gpt-4o-mini"
+UPSTREAM_ANTHROPIC_MODEL="claude-3-5-haiku-20241022"
+RUN_SEQ=0
+
+mode_segment() { [ "$1" = stream ] && echo stream || echo json; }
+
+# The path on the fake upstream (DIRECT and NGINX-PROXY use it as is).
+upstream_path() {
+  case $1 in
+    openai | cross) echo "/openai/$(mode_segment "$2")/v1/chat/completions" ;;
+    anthropic) echo "/anthropic/$(mode_segment "$2")/v1/messages" ;;
+  esac
+}
+
+target_url() {
+  local target=$1 protocol=$2 mode=$3
+  case $target in
+    direct) echo "http://127.0.0.1:$UPSTREAM_PORT$(upstream_path "$protocol" "$mode")" ;;
+    nginx-proxy) echo "http://127.0.0.1:$PROXY_PORT$(upstream_path "$protocol" "$mode")" ;;
+    keyway)
+      if [ "$protocol" = openai ]; then
+        echo "http://127.0.0.1:$KEYWAY_PORT/v1/chat/completions"
+      else
+        echo "http://127.0.0.1:$KEYWAY_PORT/v1/messages"
+      fi ;;
+  esac
+}
+
+request_model() {
+  local target=$1 protocol=$2 mode=$3 alias suffix=""
+  [ "$mode" = stream ] && suffix="-stream"
+  if [ "$target" != keyway ]; then
+    [ "$protocol" = anthropic ] && echo "$UPSTREAM_ANTHROPIC_MODEL" || echo "$UPSTREAM_OPENAI_MODEL"
+    return
+  fi
+  case $protocol in
+    openai) alias=bench-gpt ;;
+    anthropic) alias=bench-claude ;;
+    cross) alias=bench-claude-via-gpt ;;
+  esac
+  echo "$alias$suffix"
+}
+
+client_script() { [ "$1" = openai ] && echo openai.lua || echo anthropic.lua; }
+
+# Text every good response body holds, in the client's protocol (checked during warm-ups).
+expected_marker() {
+  case "$1/$2" in
+    openai/non-stream) echo '"chat.completion"' ;;
+    openai/stream) echo 'data: [DONE]' ;;
+    */non-stream) echo '"type":"message"' ;;
+    */stream) echo 'message_stop' ;;
+  esac
+}
+
+json_number() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" "$1" | head -n 1; }
+
+# run_wrk PHASE TARGET PROTOCOL MODE CONNECTIONS SECONDS
+run_wrk() {
+  local phase=$1 target=$2 protocol=$3 mode=$4 connections=$5 seconds=$6
+  local name result expect="" key=$KEYWAY_UPSTREAM_KEY stream=0
+  RUN_SEQ=$((RUN_SEQ + 1))
+  name=$(printf '%03d-%s-%s-%s-%s-c%d' "$RUN_SEQ" "$phase" "$target" "$protocol" "$mode" "$connections")
+  result="$RUNS_DIR/$name.wrk.json"
+  [ "$phase" = warmup ] && expect=$(expected_marker "$protocol" "$mode")
+  [ "$target" = keyway ] && key=$KEYWAY_KEY
+  [ "$mode" = stream ] && stream=1
+  BENCH_MODEL=$(request_model "$target" "$protocol" "$mode") BENCH_STREAM=$stream BENCH_KEY=$key \
+    BENCH_RESULT="$result" BENCH_EXPECT="$expect" \
+    pinned "$LOAD_CPUS" wrk -t1 -c"$connections" -d"${seconds}s" --timeout 5s --latency \
+    -s "$BENCH_DIR/wrk/$(client_script "$protocol")" "$(target_url "$target" "$protocol" "$mode")" \
+    >"$RUNS_DIR/$name.txt" 2>&1 || { cat "$RUNS_DIR/$name.txt" >&2; die "wrk failed: $name"; }
+  [ -s "$result" ] || { cat "$RUNS_DIR/$name.txt" >&2; die "wrk wrote no result: $name"; }
+  printf '{"phase":"%s","target":"%s","protocol":"%s","mode":"%s","connections":%d,"seconds":%d,"wrk":%s}\n' \
+    "$phase" "$target" "$protocol" "$mode" "$connections" "$seconds" "$(cat "$result")" >"$RUNS_DIR/$name.json"
+  if [ "$target" = keyway ]; then
+    KEYWAY_REQUESTS=$((KEYWAY_REQUESTS + $(json_number "$result" requests)))
+    KEYWAY_INFLIGHT_BOUND=$((KEYWAY_INFLIGHT_BOUND + connections))
+  fi
+  log "$(printf '%-7s %-11s %-9s %-10s c%-3d %9s req/s  p50 %6s µs  p99 %6s µs  errors %s  unexpected %s' \
+    "$phase" "$target" "$protocol" "$mode" "$connections" "$(json_number "$result" requests_per_sec)" \
+    "$(json_number "$result" p50)" "$(json_number "$result" p99)" "$(json_number "$result" total)" \
+    "$(json_number "$result" unexpected_bodies)")"
+  [ ! -e "$result.unexpected" ] || log "first unexpected response kept in $result.unexpected"
+}
+
+targets_for() {
+  local protocol=$1 target
+  for target in $TARGETS; do
+    [ "$protocol" = cross ] && [ "$target" != keyway ] && continue
+    echo "$target"
+  done
+}
+
+# For each protocol × mode: warm every target up at the largest connection count, then measure
+# each connection count with the targets back to back, so drift over time hits them alike.
+run_all_scenarios() {
+  local protocol mode connections target max_connections=0
+  for connections in $CONNECTIONS_LIST; do
+    [ "$connections" -gt "$max_connections" ] && max_connections=$connections
+  done
+  for protocol in $PROTOCOLS; do
+    for mode in $MODES; do
+      for target in $(targets_for "$protocol"); do
+        run_wrk warmup "$target" "$protocol" "$mode" "$max_connections" "$WARMUP_SECONDS"
+      done
+      for connections in $CONNECTIONS_LIST; do
+        for target in $(targets_for "$protocol"); do
+          run_wrk measure "$target" "$protocol" "$mode" "$connections" "$DURATION_SECONDS"
+        done
+      done
+    done
+  done
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Keyway's benchmark (issue 8): DIRECT (wrk → nginx fake upstream), NGINX-PROXY (one bare nginx
+# proxy_pass hop) and KEYWAY (Release build, logging on, a real issued key, SQLite), side by side,
+# for OpenAI and Anthropic clients, non-stream and stream, at 1 and 32 connections.
+# Writes bench/out/<timestamp>/results.{json,md} and prints the table. Everything it starts is
+# stopped on exit, also on failure or Ctrl-C. Exits non-zero if the script broke or any request failed.
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: bench/run.sh [options]
+  --quick                   smoke run: 1 s per run, 1 connection, a few seconds in all (CI-safe)
+  --duration S              seconds per measured run (default 10; quick 1)
+  --warmup S                seconds of warm-up per target, protocol and mode (default 2; quick 1)
+  --connections-list "1 32" connection counts to measure (default "1 32"; quick "1")
+  --only LIST               comma-separated targets: direct,nginx-proxy,keyway (default all three)
+  --protocols LIST          comma-separated: openai,anthropic,cross (default openai,anthropic)
+  --modes LIST              comma-separated: non-stream,stream (default both)
+  --with-cross              add the cross-protocol scenario (Anthropic client → OpenAI upstream)
+  --no-build                use the existing Release build of src/Keyway
+  --keyway-cmd "CMD …"      start this command as KEYWAY instead (e.g. a published or AOT binary);
+                            it gets the same KEYWAY_* environment; implies --no-build
+environment: SERVER_CPUS (default 0) and LOAD_CPUS (default 1) choose the taskset CPU lists.
+EOF
+}
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(dirname "$BENCH_DIR")
+source "$BENCH_DIR/lib/common.sh"
+source "$BENCH_DIR/lib/nginx.sh"
+source "$BENCH_DIR/lib/keyway.sh"
+source "$BENCH_DIR/lib/load.sh"
+
+QUICK=0
+DURATION_SECONDS=""
+WARMUP_SECONDS=""
+CONNECTIONS_LIST=""
+TARGETS="direct nginx-proxy keyway"
+PROTOCOLS="openai anthropic"
+MODES="non-stream stream"
+BUILD=1
+
+list() { echo "${1//,/ }"; }
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) QUICK=1 ;;
+    --duration) DURATION_SECONDS=$2; shift ;;
+    --warmup) WARMUP_SECONDS=$2; shift ;;
+    --connections-list) CONNECTIONS_LIST=$2; shift ;;
+    --only) TARGETS=$(list "$2"); shift ;;
+    --protocols) PROTOCOLS=$(list "$2"); shift ;;
+    --modes) MODES=$(list "$2"); shift ;;
+    --with-cross) PROTOCOLS="$PROTOCOLS cross" ;;
+    --no-build) BUILD=0 ;;
+    --keyway-cmd) read -ra KEYWAY_COMMAND <<<"$2"; BUILD=0; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ "$QUICK" -eq 1 ]; then
+  : "${DURATION_SECONDS:=1}" "${WARMUP_SECONDS:=1}" "${CONNECTIONS_LIST:=1}"
+else
+  : "${DURATION_SECONDS:=10}" "${WARMUP_SECONDS:=2}" "${CONNECTIONS_LIST:=1 32}"
+fi
+for value in $TARGETS; do
+  case $value in direct | nginx-proxy | keyway) ;; *) die "unknown target: $value" ;; esac
+done
+for value in $PROTOCOLS; do
+  case $value in openai | anthropic | cross) ;; *) die "unknown protocol: $value" ;; esac
+done
+for value in $MODES; do
+  case $value in non-stream | stream) ;; *) die "unknown mode: $value" ;; esac
+done
+for value in $CONNECTIONS_LIST $DURATION_SECONDS $WARMUP_SECONDS; do
+  [[ $value =~ ^[1-9][0-9]*$ ]] || die "not a positive whole number: $value"
+done
+case " $TARGETS " in *" keyway "*) WITH_KEYWAY=1 ;; *) WITH_KEYWAY=0 ;; esac
+# Keyway runs in a temp dir (see start_keyway), so a relative program path must be made absolute here.
+[[ ${KEYWAY_COMMAND[0]} != */* ]] || KEYWAY_COMMAND[0]=$(realpath "${KEYWAY_COMMAND[0]}")
+
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT_DIR="$BENCH_DIR/out/$STAMP"
+RUNS_DIR="$OUT_DIR/runs"
+RUN_DIR=$(mktemp -d /tmp/keyway-bench.XXXXXX)
+mkdir -p "$RUNS_DIR"
+
+# Stops what we started, keeps the servers' logs and configs next to the results, drops the temp dir.
+# A signal's trap runs inside whatever command was interrupted, redirections included (wrk's output
+# file), so the script's own stdout and stderr are restored first.
+exec {SCRIPT_STDOUT}>&1 {SCRIPT_STDERR}>&2
+on_exit() {
+  local status=$?
+  exec 1>&"$SCRIPT_STDOUT" 2>&"$SCRIPT_STDERR"
+  stop_all
+  mkdir -p "$OUT_DIR/logs"
+  cp "$RUN_DIR"/*.log "$RUN_DIR"/*.conf "$OUT_DIR/logs/" 2>/dev/null || true
+  rm -rf "$RUN_DIR"
+  [ "$status" -eq 0 ] || log "failed (exit $status); logs in $OUT_DIR/logs"
+  exit "$status"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+tools=(nginx:nginx wrk:wrk taskset:util-linux curl:curl python3:python3)
+[ "$WITH_KEYWAY" -eq 0 ] || tools+=(sqlite3:sqlite3)
+ensure_tools "${tools[@]}"
+[ "$WITH_KEYWAY" -eq 0 ] || command -v "${KEYWAY_COMMAND[0]}" >/dev/null || die "cannot run ${KEYWAY_COMMAND[0]} (Keyway needs the .NET 10 SDK)"
+choose_cpus
+[ "$WITH_KEYWAY" -eq 0 ] || [ "$BUILD" -eq 0 ] || build_keyway
+
+start_upstream
+case " $TARGETS " in *" nginx-proxy "*) start_proxy ;; esac
+if [ "$WITH_KEYWAY" -eq 1 ]; then
+  start_keyway
+  configure_keyway
+  measure_keyway_idle
+fi
+
+run_all_scenarios
+
+KEYWAY_JSON=null
+if [ "$WITH_KEYWAY" -eq 1 ]; then
+  measure_keyway_after_run
+  stop_keyway_and_count_rows
+  KEYWAY_JSON=$(keyway_meta_json)
+fi
+
+{
+  printf '{"timestamp":"%s","quick":%s,"cpu_count":%d,"cpu_model":"%s",' \
+    "$STAMP" "$([ "$QUICK" -eq 1 ] && echo true || echo false)" "$CPU_COUNT" "${CPU_MODEL//\"/}"
+  printf '"load_average_at_start":%s,"server_cpus":"%s","load_cpus":"%s","duration_s":%d,"warmup_s":%d,' \
+    "$LOAD_AVERAGE" "$SERVER_CPUS" "$LOAD_CPUS" "$DURATION_SECONDS" "$WARMUP_SECONDS"
+  printf '"nginx":"%s","wrk":"%s","commit":"%s","keyway":%s}\n' \
+    "$(nginx -v 2>&1 | sed 's/.*nginx\///')" "$(wrk -v 2>&1 | head -n 1 | awk '{print $2}')" \
+    "$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)" "$KEYWAY_JSON"
+} >"$OUT_DIR/meta.json"
+
+stop_all
+python3 "$BENCH_DIR/report.py" "$OUT_DIR"

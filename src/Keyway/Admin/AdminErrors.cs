@@ -1,0 +1,12 @@
+namespace Keyway.Admin;
+
+/// <summary>The error body every admin failure uses: <c>{"detail":"…"}</c>, plus <c>"field"</c> for validation errors.</summary>
+public static class AdminErrors
+{
+    public const string AuthenticationRequired = "Admin authentication required. Use X-Admin-Token header or login via /admin/login.";
+    public const string InvalidToken = "Invalid admin token.";
+    public const string TooManyFailures = "Too many failed admin logins. Try again later.";
+
+    public static IResult Result(int statusCode, string detail, string? field = null) =>
+        TypedResults.Json(new ErrorResponse(detail, field), AdminJsonContext.Default.ErrorResponse, statusCode: statusCode);
+}

@@ -1,0 +1,32 @@
+namespace Keyway.Admin;
+
+/// <summary>Turns every failure of an admin endpoint into the JSON error body, never a stack trace or a problem page.</summary>
+internal sealed partial class AdminProblemFilter(ILogger<AdminProblemFilter> logger) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (AdminProblem problem)
+        {
+            return AdminErrors.Result(problem.StatusCode, problem.Detail, problem.Field);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return AdminErrors.Result(e.StatusCode, e.Message);
+        }
+        catch (Exception e) when (!context.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            Log.UnexpectedFailure(logger, context.HttpContext.Request.Method, context.HttpContext.Request.Path, e);
+            return AdminErrors.Result(StatusCodes.Status500InternalServerError, "Internal server error");
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Admin request {Method} {Path} failed")]
+        public static partial void UnexpectedFailure(ILogger logger, string method, string path, Exception exception);
+    }
+}

@@ -1,0 +1,31 @@
+using Keyway.Storage;
+
+namespace Keyway.Admin;
+
+/// <summary>An issued key in lists: its prefix, never its plaintext or hash.</summary>
+public sealed record IssuedKeyResponse(
+    string KeyId,
+    string GroupId,
+    string Name,
+    string OwnerUserId,
+    string KeyPrefix,
+    bool Enabled,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? LastUsedAt,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record IssuedKeyEnvelope(IssuedKeyResponse Key) : OkEnvelope;
+
+public sealed record IssuedKeyListEnvelope(IReadOnlyList<IssuedKeyResponse> Keys) : OkEnvelope;
+
+public sealed record IssuedKeyCreatedResponse(IssuedKeyResponse Key, string Plaintext, string PlaintextNote) : OkEnvelope;
+
+public sealed record IssuedKeyPlaintextResponse(string KeyId, string Plaintext) : OkEnvelope;
+
+internal static class IssuedKeyResponseMapping
+{
+    public static IssuedKeyResponse AsResponse(this IssuedKeyRecord key) => new(
+        key.KeyId, key.GroupId, key.Name, key.OwnerUserId, key.KeyPrefix, key.Enabled, key.ExpiresAt, key.LastUsedAt,
+        key.CreatedAt, key.UpdatedAt);
+}

@@ -1,0 +1,100 @@
+using Keyway.Security;
+using Keyway.Storage;
+
+namespace Keyway.Admin;
+
+/// <summary>/admin/llm/groups/{id}/keys and /admin/llm/keys/{id}: the db_sk_ keys clients call Keyway with.</summary>
+internal static class IssuedKeysAdmin
+{
+    private const int OwnerMaxLength = 64;
+    private const string PlaintextNote =
+        "Store this key now. An admin can retrieve it again with GET /admin/llm/keys/{key_id}/plaintext; lists never show it.";
+
+    public static void MapIssuedKeysAdmin(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/llm/groups/{groupId}/keys", ListAsync);
+        admin.MapPost("/llm/groups/{groupId}/keys", CreateAsync);
+        admin.MapGet("/llm/keys/{keyId}", GetAsync);
+        admin.MapGet("/llm/keys/{keyId}/plaintext", GetPlaintextAsync);
+        admin.MapPatch("/llm/keys/{keyId}", UpdateAsync);
+        admin.MapDelete("/llm/keys/{keyId}", DeleteAsync);
+    }
+
+    private static async Task<IResult> ListAsync(string groupId, GroupRepository groups, IssuedKeyRepository keys, CancellationToken cancellationToken)
+    {
+        await groups.RequireGroupAsync(groupId, cancellationToken);
+        var list = await keys.ListByGroupAsync(groupId, cancellationToken);
+        return TypedResults.Json(new IssuedKeyListEnvelope(list.Select(key => key.AsResponse()).ToList()), AdminJsonContext.Default.IssuedKeyListEnvelope);
+    }
+
+    private static async Task<IResult> CreateAsync(
+        string groupId, HttpRequest request, GroupRepository groups, IssuedKeyRepository keys, SecretBox secrets,
+        ConfigurationChangeNotifier notifier, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(request, cancellationToken);
+        await groups.RequireGroupAsync(groupId, cancellationToken);
+        var name = body.RequiredString("name", AdminValidation.NameMaxLength);
+        body.TryGetTimestamp("expires_at", out var expiresAt);
+        var plaintext = IssuedKeys.Generate();
+        var now = time.GetUtcNow();
+        var key = new IssuedKeyRecord(
+            AdminValidation.NewId(), groupId, name,
+            body.OptionalString("owner_user_id", OwnerMaxLength) ?? "",
+            IssuedKeys.Hash(plaintext),
+            IssuedKeys.DisplayPrefix(plaintext),
+            secrets.Seal(plaintext),
+            body.OptionalBool("enabled") ?? true,
+            expiresAt,
+            null,
+            now,
+            now);
+        await keys.CreateAsync(key, cancellationToken).OrConflict($"key_id '{key.KeyId}' already exists");
+        await notifier.NotifyAsync();
+        return TypedResults.Json(new IssuedKeyCreatedResponse(key.AsResponse(), plaintext, PlaintextNote), AdminJsonContext.Default.IssuedKeyCreatedResponse);
+    }
+
+    private static async Task<IResult> GetAsync(string keyId, IssuedKeyRepository keys, CancellationToken cancellationToken) =>
+        Respond(await keys.RequireKeyAsync(keyId, cancellationToken));
+
+    private static async Task<IResult> GetPlaintextAsync(string keyId, IssuedKeyRepository keys, SecretBox secrets, CancellationToken cancellationToken)
+    {
+        var key = await keys.RequireKeyAsync(keyId, cancellationToken);
+        return TypedResults.Json(new IssuedKeyPlaintextResponse(keyId, secrets.Open(key.SealedPlaintext)), AdminJsonContext.Default.IssuedKeyPlaintextResponse);
+    }
+
+    private static async Task<IResult> UpdateAsync(
+        string keyId, HttpRequest request, IssuedKeyRepository keys, ConfigurationChangeNotifier notifier, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(request, cancellationToken);
+        var key = await keys.RequireKeyAsync(keyId, cancellationToken);
+        var updated = key with
+        {
+            Name = body.Has("name") ? body.RequiredString("name", AdminValidation.NameMaxLength) : key.Name,
+            OwnerUserId = body.OptionalString("owner_user_id", OwnerMaxLength) ?? key.OwnerUserId,
+            Enabled = body.OptionalBool("enabled") ?? key.Enabled,
+            ExpiresAt = body.TryGetTimestamp("expires_at", out var expiresAt) ? expiresAt : key.ExpiresAt,
+            UpdatedAt = time.GetUtcNow(),
+        };
+        if (!await keys.UpdateAsync(updated, cancellationToken))
+        {
+            throw AdminProblem.NotFound($"key not found: {keyId}");
+        }
+        await notifier.NotifyAsync();
+        return Respond(updated);
+    }
+
+    private static async Task<IResult> DeleteAsync(
+        string keyId, IssuedKeyRepository keys, ConfigurationChangeNotifier notifier, CancellationToken cancellationToken)
+    {
+        if (!await keys.DeleteAsync(keyId, cancellationToken))
+        {
+            throw AdminProblem.NotFound($"key not found: {keyId}");
+        }
+        await notifier.NotifyAsync();
+        return TypedResults.Json(new MessageResponse($"key deleted: {keyId}"), AdminJsonContext.Default.MessageResponse);
+    }
+
+    private static IResult Respond(IssuedKeyRecord key) =>
+        TypedResults.Json(new IssuedKeyEnvelope(key.AsResponse()), AdminJsonContext.Default.IssuedKeyEnvelope);
+}

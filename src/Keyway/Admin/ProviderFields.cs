@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Keyway.Security;
+using Keyway.Storage;
+
+namespace Keyway.Admin;
+
+/// <summary>Validation of provider fields, shared by create and PATCH.</summary>
+internal static class ProviderFields
+{
+    public const int DefaultTimeoutSeconds = 600;
+    public const int MaxTimeoutSeconds = 3600;
+    public const string DefaultRoutingMode = "round_robin";
+    public const string DefaultKeyName = "default";
+
+    private static readonly string[] Protocols = ["openai", "anthropic"];
+    private static readonly string[] RoutingModes = ["round_robin", "priority", "only_first"];
+
+    public static string? Protocol(RequestBody body) => OneOf(body, "protocol", Protocols);
+
+    public static string? RoutingMode(RequestBody body) => OneOf(body, "routing_mode", RoutingModes);
+
+    public static int? TimeoutSeconds(RequestBody body) => body.OptionalInt("timeout_seconds", 1, MaxTimeoutSeconds);
+
+    public static string? BaseUrl(RequestBody body, bool required)
+    {
+        var text = required ? body.RequiredString("base_url", 512) : body.OptionalString("base_url", 512);
+        if (text is null)
+        {
+            return null;
+        }
+        return Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? text.Trim()
+            : throw AdminProblem.BadRequest("base_url must be an absolute http(s) URL", "base_url");
+    }
+
+    /// <summary>
+    /// The key pool named by the body: <c>"api_key"</c> makes a one-key pool named "default", <c>"api_keys":[{name,api_key}]</c>
+    /// gives several in that order. Null when the body names neither.
+    /// </summary>
+    public static IReadOnlyList<UpstreamKeyRecord>? KeyPool(RequestBody body, string providerId, SecretBox secrets, DateTimeOffset now)
+    {
+        var single = body.OptionalString("api_key", AdminValidation.SecretMaxLength);
+        var list = body.Element("api_keys");
+        if (single is not null && list is not null)
+        {
+            throw AdminProblem.BadRequest("give either api_key or api_keys, not both", "api_keys");
+        }
+        if (single is not null)
+        {
+            return [NewKey(providerId, DefaultKeyName, RequireSecret(single, "api_key"), 0, true, secrets, now)];
+        }
+        return list is { } array ? KeyList(array, providerId, secrets, now) : null;
+    }
+
+    public static UpstreamKeyRecord NewKey(
+        string providerId, string name, string secret, int sortOrder, bool enabled, SecretBox secrets, DateTimeOffset now) =>
+        new(AdminValidation.NewId(), providerId, name, secrets.Seal(secret), enabled, sortOrder, now);
+
+    public static string RequireSecret(string secret, string field) =>
+        string.IsNullOrWhiteSpace(secret) ? throw AdminProblem.BadRequest($"{field} is required", field) : secret;
+
+    private static List<UpstreamKeyRecord> KeyList(JsonElement array, string providerId, SecretBox secrets, DateTimeOffset now)
+    {
+        if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
+        {
+            throw AdminProblem.BadRequest("api_keys must be a non-empty array of {name, api_key}", "api_keys");
+        }
+        var keys = new List<UpstreamKeyRecord>();
+        foreach (var item in array.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                throw AdminProblem.BadRequest("api_keys must be a non-empty array of {name, api_key}", "api_keys");
+            }
+            var name = item.TryGetProperty("name", out var nameValue) && nameValue.ValueKind != JsonValueKind.Null
+                ? RequestBody.AsString(nameValue, "api_keys", AdminValidation.NameMaxLength)
+                : $"key-{keys.Count + 1}";
+            var secret = item.TryGetProperty("api_key", out var secretValue)
+                ? RequestBody.AsString(secretValue, "api_keys", AdminValidation.SecretMaxLength)
+                : "";
+            if (keys.Any(key => key.Name == name))
+            {
+                throw AdminProblem.BadRequest($"duplicate key name in api_keys: {name}", "api_keys");
+            }
+            keys.Add(NewKey(providerId, name, RequireSecret(secret, "api_keys"), keys.Count, true, secrets, now));
+        }
+        return keys;
+    }
+
+    private static string? OneOf(RequestBody body, string field, string[] allowed)
+    {
+        var value = body.OptionalString(field, 32);
+        return value is null || allowed.Contains(value)
+            ? value
+            : throw AdminProblem.BadRequest($"{field} must be one of: {string.Join(", ", allowed)}", field);
+    }
+}

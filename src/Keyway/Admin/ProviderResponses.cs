@@ -1,0 +1,49 @@
+using Keyway.Security;
+using Keyway.Storage;
+
+namespace Keyway.Admin;
+
+/// <summary>A provider as admins see it: every upstream key masked (<c>sk-…abcd</c>), never in full.</summary>
+public sealed record ProviderResponse(
+    string ProviderId,
+    string GroupId,
+    string Name,
+    string BaseUrl,
+    string Protocol,
+    bool Enabled,
+    string Note,
+    int TimeoutSeconds,
+    IReadOnlyDictionary<string, string> ExtraHeaders,
+    string RoutingMode,
+    string ApiKey,
+    bool ApiKeySet,
+    IReadOnlyList<UpstreamKeyResponse> ApiKeys,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record UpstreamKeyResponse(string KeyId, string Name, string ApiKey, bool Enabled, int SortOrder, DateTimeOffset CreatedAt);
+
+public sealed record ProviderEnvelope(ProviderResponse Provider) : OkEnvelope;
+
+public sealed record ProviderListEnvelope(IReadOnlyList<ProviderResponse> Providers) : OkEnvelope;
+
+public sealed record ProviderDeletedResponse(string Message, IReadOnlyList<string> DeletedRoutes) : OkEnvelope;
+
+public sealed record UpstreamKeyEnvelope(UpstreamKeyResponse Key, ProviderResponse Provider) : OkEnvelope;
+
+public sealed record UpstreamKeySecretResponse(string ProviderId, string KeyId, string Name, string ApiKey) : OkEnvelope;
+
+internal static class ProviderResponseMapping
+{
+    public static ProviderResponse AsResponse(this ProviderRecord provider, SecretBox secrets)
+    {
+        var keys = provider.Keys.Select(key => key.AsResponse(secrets)).ToList();
+        return new ProviderResponse(
+            provider.ProviderId, provider.GroupId, provider.Name, provider.BaseUrl, provider.Protocol, provider.Enabled, provider.Note,
+            provider.TimeoutSeconds, provider.ExtraHeaders, provider.RoutingMode,
+            keys.Count > 0 ? keys[0].ApiKey : "", keys.Count > 0, keys, provider.CreatedAt, provider.UpdatedAt);
+    }
+
+    public static UpstreamKeyResponse AsResponse(this UpstreamKeyRecord key, SecretBox secrets) =>
+        new(key.KeyId, key.Name, SecretMask.Mask(secrets.Open(key.SealedSecret)), key.Enabled, key.SortOrder, key.CreatedAt);
+}

@@ -1,0 +1,100 @@
+using Keyway.Security;
+using Keyway.Storage;
+
+namespace Keyway.Admin;
+
+/// <summary>/admin/llm/groups/{id}/providers and /admin/llm/providers/{id}. Upstream keys are always shown masked.</summary>
+internal static class ProvidersAdmin
+{
+    public static void MapProvidersAdmin(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/llm/groups/{groupId}/providers", ListAsync);
+        admin.MapPost("/llm/groups/{groupId}/providers", CreateAsync);
+        admin.MapGet("/llm/providers/{providerId}", GetAsync);
+        admin.MapPatch("/llm/providers/{providerId}", UpdateAsync);
+        admin.MapDelete("/llm/providers/{providerId}", DeleteAsync);
+    }
+
+    private static async Task<IResult> ListAsync(
+        string groupId, GroupRepository groups, ProviderRepository providers, SecretBox secrets, CancellationToken cancellationToken)
+    {
+        await groups.RequireGroupAsync(groupId, cancellationToken);
+        var list = await providers.ListByGroupAsync(groupId, cancellationToken);
+        return TypedResults.Json(
+            new ProviderListEnvelope(list.Select(provider => provider.AsResponse(secrets)).ToList()), AdminJsonContext.Default.ProviderListEnvelope);
+    }
+
+    private static async Task<IResult> CreateAsync(
+        string groupId, HttpRequest request, GroupRepository groups, ProviderRepository providers, SecretBox secrets,
+        ConfigurationChangeNotifier notifier, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(request, cancellationToken);
+        await groups.RequireGroupAsync(groupId, cancellationToken);
+        var providerId = AdminValidation.Slug("provider_id", body.RequiredString("provider_id", 64));
+        var now = time.GetUtcNow();
+        var provider = new ProviderRecord(
+            providerId,
+            groupId,
+            body.RequiredString("name", AdminValidation.NameMaxLength),
+            ProviderFields.BaseUrl(body, required: true)!,
+            ProviderFields.Protocol(body) ?? "openai",
+            body.OptionalBool("enabled") ?? true,
+            body.OptionalString("note", AdminValidation.NoteMaxLength) ?? "",
+            ProviderFields.TimeoutSeconds(body) ?? ProviderFields.DefaultTimeoutSeconds,
+            body.OptionalStringMap("extra_headers") ?? new Dictionary<string, string>(),
+            ProviderFields.RoutingMode(body) ?? ProviderFields.DefaultRoutingMode,
+            now,
+            now,
+            ProviderFields.KeyPool(body, providerId, secrets, now)
+                ?? throw AdminProblem.BadRequest("api_key or api_keys is required", "api_key"));
+        await providers.CreateAsync(provider, cancellationToken).OrConflict($"provider_id '{providerId}' already exists");
+        await notifier.NotifyAsync();
+        return await RespondAsync(providers, providerId, secrets, cancellationToken);
+    }
+
+    private static Task<IResult> GetAsync(string providerId, ProviderRepository providers, SecretBox secrets, CancellationToken cancellationToken) =>
+        RespondAsync(providers, providerId, secrets, cancellationToken);
+
+    private static async Task<IResult> UpdateAsync(
+        string providerId, HttpRequest request, ProviderRepository providers, SecretBox secrets, ConfigurationChangeNotifier notifier,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(request, cancellationToken);
+        var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
+        var now = time.GetUtcNow();
+        var updated = provider with
+        {
+            Name = body.Has("name") ? body.RequiredString("name", AdminValidation.NameMaxLength) : provider.Name,
+            BaseUrl = ProviderFields.BaseUrl(body, required: false) ?? provider.BaseUrl,
+            Protocol = ProviderFields.Protocol(body) ?? provider.Protocol,
+            Enabled = body.OptionalBool("enabled") ?? provider.Enabled,
+            Note = body.OptionalString("note", AdminValidation.NoteMaxLength) ?? provider.Note,
+            TimeoutSeconds = ProviderFields.TimeoutSeconds(body) ?? provider.TimeoutSeconds,
+            ExtraHeaders = body.Has("extra_headers") ? body.OptionalStringMap("extra_headers") ?? new Dictionary<string, string>() : provider.ExtraHeaders,
+            RoutingMode = ProviderFields.RoutingMode(body) ?? provider.RoutingMode,
+            UpdatedAt = now,
+        };
+        var replacementKeys = ProviderFields.KeyPool(body, providerId, secrets, now);
+        if (!await providers.UpdateAsync(updated, replacementKeys, cancellationToken))
+        {
+            throw AdminProblem.NotFound($"provider not found: {providerId}");
+        }
+        await notifier.NotifyAsync();
+        return await RespondAsync(providers, providerId, secrets, cancellationToken);
+    }
+
+    private static async Task<IResult> DeleteAsync(
+        string providerId, ProviderRepository providers, ConfigurationChangeNotifier notifier, CancellationToken cancellationToken)
+    {
+        var deletedRoutes = await providers.DeleteAsync(providerId, cancellationToken) ?? throw AdminProblem.NotFound($"provider not found: {providerId}");
+        await notifier.NotifyAsync();
+        return TypedResults.Json(
+            new ProviderDeletedResponse($"provider deleted: {providerId}", deletedRoutes), AdminJsonContext.Default.ProviderDeletedResponse);
+    }
+
+    private static async Task<IResult> RespondAsync(ProviderRepository providers, string providerId, SecretBox secrets, CancellationToken cancellationToken)
+    {
+        var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
+        return TypedResults.Json(new ProviderEnvelope(provider.AsResponse(secrets)), AdminJsonContext.Default.ProviderEnvelope);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Keyway.Admin;
+
+/// <summary>
+/// The JSON object sent to an admin endpoint. It tells an absent field from an explicit null, so PATCH changes
+/// only what the body names; every accessor throws a 400 <see cref="AdminProblem"/> naming the field.
+/// </summary>
+public sealed class RequestBody
+{
+    private readonly JsonElement _root;
+
+    private RequestBody(JsonElement root) => _root = root;
+
+    public static async Task<RequestBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, default, cancellationToken);
+        }
+        catch (JsonException)
+        {
+            throw AdminProblem.BadRequest("Invalid JSON body");
+        }
+        using (document)
+        {
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? new RequestBody(document.RootElement.Clone())
+                : throw AdminProblem.BadRequest("Body must be a JSON object");
+        }
+    }
+
+    /// <summary>True when the field is present, even as null.</summary>
+    public bool Has(string field) => _root.TryGetProperty(field, out _);
+
+    /// <summary>The field's value, or null when it is absent or JSON null.</summary>
+    public JsonElement? Element(string field) =>
+        _root.TryGetProperty(field, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
+    public string RequiredString(string field, int maxLength) =>
+        OptionalString(field, maxLength) is { } text && !string.IsNullOrWhiteSpace(text)
+            ? text
+            : throw AdminProblem.BadRequest($"{field} is required", field);
+
+    public string? OptionalString(string field, int maxLength) => Element(field) is { } value ? AsString(value, field, maxLength) : null;
+
+    public bool? OptionalBool(string field) => Element(field) switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.True } => true,
+        { ValueKind: JsonValueKind.False } => false,
+        _ => throw AdminProblem.BadRequest($"{field} must be true or false", field),
+    };
+
+    public int? OptionalInt(string field, int min, int max)
+    {
+        if (Element(field) is not { } value)
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number) || number < min || number > max)
+        {
+            throw AdminProblem.BadRequest($"{field} must be an integer from {min} to {max}", field);
+        }
+        return number;
+    }
+
+    public IReadOnlyDictionary<string, string>? OptionalStringMap(string field)
+    {
+        if (Element(field) is not { } value)
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw AdminProblem.BadRequest($"{field} must be an object of strings", field);
+        }
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in value.EnumerateObject())
+        {
+            map[property.Name] = property.Value.ValueKind == JsonValueKind.String
+                ? property.Value.GetString()!
+                : throw AdminProblem.BadRequest($"{field}.{property.Name} must be a string", field);
+        }
+        return map;
+    }
+
+    /// <summary>An ISO-8601 timestamp; false when the field is absent, true with null when it is explicitly null.</summary>
+    public bool TryGetTimestamp(string field, out DateTimeOffset? timestamp)
+    {
+        timestamp = null;
+        if (!Has(field))
+        {
+            return false;
+        }
+        if (Element(field) is not { } value)
+        {
+            return true;
+        }
+        if (value.ValueKind != JsonValueKind.String
+            || !DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            throw AdminProblem.BadRequest($"{field} must be an ISO-8601 timestamp", field);
+        }
+        timestamp = parsed.ToUniversalTime();
+        return true;
+    }
+
+    internal static string AsString(JsonElement value, string field, int maxLength)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw AdminProblem.BadRequest($"{field} must be a string", field);
+        }
+        var text = value.GetString()!;
+        return text.Length <= maxLength ? text : throw AdminProblem.BadRequest($"{field} must be at most {maxLength} characters", field);
+    }
+}

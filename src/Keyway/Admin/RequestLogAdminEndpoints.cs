@@ -1,0 +1,54 @@
+using Keyway.Storage;
+using Keyway.Telemetry;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Keyway.Admin;
+
+/// <summary>GET /admin/llm/logs and /admin/llm/stats, in Keyway's shapes plus our fields.</summary>
+public static class RequestLogAdminEndpoints
+{
+    /// <summary>Maps the endpoints on an /admin group that is already authenticated.</summary>
+    public static RouteGroupBuilder MapRequestLogAdmin(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/llm/logs", ListLogsAsync);
+        admin.MapGet("/llm/stats", GetStatsAsync);
+        return admin;
+    }
+
+    private static async Task<Results<JsonHttpResult<RequestLogListResponse>, JsonHttpResult<QueryFieldError>>> ListLogsAsync(
+        HttpRequest request, RequestLogRepository logs, CancellationToken cancellationToken)
+    {
+        if (!RequestLogQueryParser.TryParseLogs(request.Query, out var query, out var error))
+        {
+            return BadRequest(error!);
+        }
+        var page = await logs.QueryAsync(query.Filter, query.Before, query.Limit, cancellationToken);
+        var response = new RequestLogListResponse(true, page.Rows.Select(RequestLogView.From).ToList(), page.NextCursor);
+        return TypedResults.Json(response, TelemetryJsonContext.Default.RequestLogListResponse);
+    }
+
+    private static async Task<Results<JsonHttpResult<RequestStatsResponse>, JsonHttpResult<QueryFieldError>>> GetStatsAsync(
+        HttpRequest request, RequestLogStatsRepository stats, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!RequestLogQueryParser.TryParseStats(request.Query, time.GetUtcNow(), out var query, out var error))
+        {
+            return BadRequest(error!);
+        }
+        var totals = await stats.GetTotalsAsync(query.Totals, cancellationToken);
+        var byGroup = await stats.GetBucketsAsync(RequestLogStatsDimension.Group, query.Window, cancellationToken);
+        var byAlias = await stats.GetBucketsAsync(RequestLogStatsDimension.Alias, query.Window, cancellationToken);
+        var byProvider = await stats.GetBucketsAsync(RequestLogStatsDimension.Provider, query.Window, cancellationToken);
+        var byDay = await stats.GetBucketsAsync(RequestLogStatsDimension.Day, query.Window, cancellationToken);
+        var response = new RequestStatsResponse(
+            true,
+            KeyStatsView.From(totals),
+            byGroup.Select(b => new GroupStatsView(b.Key, b)).ToList(),
+            byAlias.Select(b => new AliasStatsView(b.Key, b.SubKey, b)).ToList(),
+            byProvider.Select(b => new ProviderStatsView(b.Key, b)).ToList(),
+            byDay.Select(b => new DayStatsView(b.Key, b)).ToList());
+        return TypedResults.Json(response, TelemetryJsonContext.Default.RequestStatsResponse);
+    }
+
+    private static JsonHttpResult<QueryFieldError> BadRequest(QueryFieldError error) =>
+        TypedResults.Json(error, TelemetryJsonContext.Default.QueryFieldError, statusCode: StatusCodes.Status400BadRequest);
+}

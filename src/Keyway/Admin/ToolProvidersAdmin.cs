@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Keyway.Security;
+using Keyway.Storage;
+
+namespace Keyway.Admin;
+
+/// <summary>/admin/llm/groups/{id}/tool-providers and /admin/llm/tool-providers/{id}. The API key is stored sealed and never shown.</summary>
+internal static class ToolProvidersAdmin
+{
+    private const string DefaultKind = "tavily";
+    private const int ConfigMaxLength = 4096;
+
+    public static void MapToolProvidersAdmin(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/llm/groups/{groupId}/tool-providers", ListAsync);
+        admin.MapPost("/llm/groups/{groupId}/tool-providers", CreateAsync);
+        admin.MapGet("/llm/tool-providers/{toolId}", GetAsync);
+        admin.MapPatch("/llm/tool-providers/{toolId}", UpdateAsync);
+        admin.MapDelete("/llm/tool-providers/{toolId}", DeleteAsync);
+    }
+
+    private static async Task<IResult> ListAsync(string groupId, GroupRepository groups, ToolProviderRepository tools, CancellationToken cancellationToken)
+    {
+        await groups.RequireGroupAsync(groupId, cancellationToken);
+        var list = await tools.ListByGroupAsync(groupId, cancellationToken);
+        return TypedResults.Json(
+            new ToolProviderListEnvelope(list.Select(tool => tool.AsResponse()).ToList()), AdminJsonContext.Default.ToolProviderListEnvelope);
+    }
+
+    private static async Task<IResult> CreateAsync(
+        string groupId, HttpRequest request, GroupRepository groups, ToolProviderRepository tools, SecretBox secrets,
+        ConfigurationChangeNotifier notifier, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(request, cancellationToken);
+        await groups.RequireGroupAsync(groupId, cancellationToken);
+        var toolId = body.OptionalString("tool_id", 64) is { Length: > 0 } chosen ? AdminValidation.Slug("tool_id", chosen) : AdminValidation.NewId();
+        var now = time.GetUtcNow();
+        var tool = new ToolProviderRecord(
+            toolId, groupId,
+            body.RequiredString("name", AdminValidation.NameMaxLength),
+            body.OptionalString("kind", 32) ?? DefaultKind,
+            secrets.Seal(body.RequiredString("api_key", AdminValidation.SecretMaxLength)),
+            Config(body) ?? "{}",
+            body.OptionalBool("enabled") ?? true,
+            now, now);
+        await tools.CreateAsync(tool, cancellationToken).OrConflict($"tool_id '{toolId}' already exists");
+        await notifier.NotifyAsync();
+        return Respond(tool);
+    }
+
+    private static async Task<IResult> GetAsync(string toolId, ToolProviderRepository tools, CancellationToken cancellationToken) =>
+        Respond(await tools.RequireToolProviderAsync(toolId, cancellationToken));
+
+    private static async Task<IResult> UpdateAsync(
+        string toolId, HttpRequest request, ToolProviderRepository tools, SecretBox secrets, ConfigurationChangeNotifier notifier,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(request, cancellationToken);
+        var tool = await tools.RequireToolProviderAsync(toolId, cancellationToken);
+        var updated = tool with
+        {
+            Name = body.Has("name") ? body.RequiredString("name", AdminValidation.NameMaxLength) : tool.Name,
+            Kind = body.OptionalString("kind", 32) ?? tool.Kind,
+            SealedApiKey = body.Has("api_key") ? secrets.Seal(body.RequiredString("api_key", AdminValidation.SecretMaxLength)) : tool.SealedApiKey,
+            ConfigJson = Config(body) ?? tool.ConfigJson,
+            Enabled = body.OptionalBool("enabled") ?? tool.Enabled,
+            UpdatedAt = time.GetUtcNow(),
+        };
+        if (!await tools.UpdateAsync(updated, cancellationToken))
+        {
+            throw AdminProblem.NotFound($"tool provider not found: {toolId}");
+        }
+        await notifier.NotifyAsync();
+        return Respond(updated);
+    }
+
+    private static async Task<IResult> DeleteAsync(
+        string toolId, ToolProviderRepository tools, ConfigurationChangeNotifier notifier, CancellationToken cancellationToken)
+    {
+        if (!await tools.DeleteAsync(toolId, cancellationToken))
+        {
+            throw AdminProblem.NotFound($"tool provider not found: {toolId}");
+        }
+        await notifier.NotifyAsync();
+        return TypedResults.Json(new MessageResponse($"tool provider deleted: {toolId}"), AdminJsonContext.Default.MessageResponse);
+    }
+
+    /// <summary><c>config</c> as JSON text: the Python Keyway took a string holding a JSON object; an object is accepted too.</summary>
+    private static string? Config(RequestBody body)
+    {
+        var text = body.Element("config") switch
+        {
+            null => null,
+            { ValueKind: JsonValueKind.Object } value => value.GetRawText(),
+            { ValueKind: JsonValueKind.String } value => value.GetString()!,
+            _ => throw AdminProblem.BadRequest("config must be a JSON object", "config"),
+        };
+        if (text is null)
+        {
+            return null;
+        }
+        if (text.Length > ConfigMaxLength)
+        {
+            throw AdminProblem.BadRequest($"config must be at most {ConfigMaxLength} characters", "config");
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? text : throw AdminProblem.BadRequest("config must be a JSON object", "config");
+        }
+        catch (JsonException)
+        {
+            throw AdminProblem.BadRequest("config must be a JSON object", "config");
+        }
+    }
+
+    private static IResult Respond(ToolProviderRecord tool) =>
+        TypedResults.Json(new ToolProviderEnvelope(tool.AsResponse()), AdminJsonContext.Default.ToolProviderEnvelope);
+}

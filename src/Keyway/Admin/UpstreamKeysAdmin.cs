@@ -1,0 +1,85 @@
+using Keyway.Security;
+using Keyway.Storage;
+
+namespace Keyway.Admin;
+
+/// <summary>/admin/llm/providers/{id}/keys: add, change, remove and (admin only) reveal one upstream key of a provider's pool.</summary>
+internal static class UpstreamKeysAdmin
+{
+    public static void MapUpstreamKeysAdmin(this RouteGroupBuilder admin)
+    {
+        admin.MapPost("/llm/providers/{providerId}/keys", AddAsync);
+        admin.MapPatch("/llm/providers/{providerId}/keys/{keyId}", UpdateAsync);
+        admin.MapDelete("/llm/providers/{providerId}/keys/{keyId}", DeleteAsync);
+        admin.MapGet("/llm/providers/{providerId}/keys/{keyId}/secret", RevealAsync);
+    }
+
+    private static async Task<IResult> AddAsync(
+        string providerId, HttpRequest request, ProviderRepository providers, SecretBox secrets, ConfigurationChangeNotifier notifier,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(request, cancellationToken);
+        var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
+        var name = body.RequiredString("name", AdminValidation.NameMaxLength);
+        var secret = ProviderFields.RequireSecret(body.OptionalString("api_key", AdminValidation.SecretMaxLength) ?? "", "api_key");
+        var sortOrder = provider.Keys.Count == 0 ? 0 : provider.Keys.Max(key => key.SortOrder) + 1;
+        var key = ProviderFields.NewKey(providerId, name, secret, sortOrder, body.OptionalBool("enabled") ?? true, secrets, time.GetUtcNow());
+        await providers.AddKeyAsync(key, cancellationToken).OrConflict(DuplicateName(providerId, name));
+        await notifier.NotifyAsync();
+        return await RespondAsync(providers, providerId, key.KeyId, secrets, cancellationToken);
+    }
+
+    private static async Task<IResult> UpdateAsync(
+        string providerId, string keyId, HttpRequest request, ProviderRepository providers, SecretBox secrets,
+        ConfigurationChangeNotifier notifier, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(request, cancellationToken);
+        var key = (await providers.RequireProviderAsync(providerId, cancellationToken)).RequireKey(keyId);
+        var secret = body.OptionalString("api_key", AdminValidation.SecretMaxLength);
+        var updated = key with
+        {
+            Name = body.Has("name") ? body.RequiredString("name", AdminValidation.NameMaxLength) : key.Name,
+            SealedSecret = secret is null ? key.SealedSecret : secrets.Seal(ProviderFields.RequireSecret(secret, "api_key")),
+            Enabled = body.OptionalBool("enabled") ?? key.Enabled,
+            SortOrder = body.OptionalInt("sort_order", 0, int.MaxValue) ?? key.SortOrder,
+        };
+        if (!await providers.UpdateKeyAsync(updated, cancellationToken).OrConflict(DuplicateName(providerId, updated.Name)))
+        {
+            throw AdminProblem.NotFound($"upstream key not found: {keyId}");
+        }
+        await notifier.NotifyAsync();
+        return await RespondAsync(providers, providerId, keyId, secrets, cancellationToken);
+    }
+
+    private static async Task<IResult> DeleteAsync(
+        string providerId, string keyId, ProviderRepository providers, ConfigurationChangeNotifier notifier, CancellationToken cancellationToken)
+    {
+        await providers.RequireProviderAsync(providerId, cancellationToken);
+        if (!await providers.DeleteKeyAsync(providerId, keyId, cancellationToken))
+        {
+            throw AdminProblem.NotFound($"upstream key not found: {keyId}");
+        }
+        await notifier.NotifyAsync();
+        return TypedResults.Json(new MessageResponse($"upstream key deleted: {keyId}"), AdminJsonContext.Default.MessageResponse);
+    }
+
+    private static async Task<IResult> RevealAsync(
+        string providerId, string keyId, ProviderRepository providers, SecretBox secrets, CancellationToken cancellationToken)
+    {
+        var key = (await providers.RequireProviderAsync(providerId, cancellationToken)).RequireKey(keyId);
+        return TypedResults.Json(
+            new UpstreamKeySecretResponse(providerId, key.KeyId, key.Name, secrets.Open(key.SealedSecret)),
+            AdminJsonContext.Default.UpstreamKeySecretResponse);
+    }
+
+    private static async Task<IResult> RespondAsync(
+        ProviderRepository providers, string providerId, string keyId, SecretBox secrets, CancellationToken cancellationToken)
+    {
+        var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
+        return TypedResults.Json(
+            new UpstreamKeyEnvelope(provider.RequireKey(keyId).AsResponse(secrets), provider.AsResponse(secrets)),
+            AdminJsonContext.Default.UpstreamKeyEnvelope);
+    }
+
+    private static string DuplicateName(string providerId, string name) => $"key name '{name}' already exists for provider '{providerId}'";
+}

@@ -1,0 +1,99 @@
+using System.Data.Common;
+using Dapper;
+using Keyway.Telemetry;
+
+namespace Keyway.Storage;
+
+/// <summary>Request-log rows: batched inserts, filtered newest-first pages, and retention.</summary>
+public sealed class RequestLogRepository(IDbConnectionFactory connections)
+{
+    private const string SelectColumns =
+        "log_id, created_at, group_id, api_key_id, route_alias, provider_id, upstream_model, endpoint, client_protocol, " +
+        "upstream_protocol, stream, status_code, error, latency_ms, ttfb_ms, input_tokens, output_tokens, " +
+        "cache_read_tokens, cache_write_tokens, reasoning_tokens, attempts, user_agent";
+
+    /// <summary>For a long-lived writer: a connection with the INSERT prepared once.</summary>
+    public Task<RequestLogBatchInserter> OpenInserterAsync(CancellationToken cancellationToken) =>
+        RequestLogBatchInserter.OpenAsync(connections, cancellationToken);
+
+    public async Task InsertBatchAsync(IReadOnlyList<RequestLogEntry> entries, CancellationToken cancellationToken)
+    {
+        await using var inserter = await OpenInserterAsync(cancellationToken);
+        await inserter.InsertAsync(entries, cancellationToken);
+    }
+
+    /// <summary>
+    /// Rows matching the filter, newest first, at most <paramref name="limit"/>, strictly older
+    /// than the row <paramref name="before"/> when given (keyset pagination on log_id).
+    /// </summary>
+    public async Task<RequestLogPage> QueryAsync(RequestLogFilter filter, long? before, int limit, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters();
+        var where = RequestLogSql.Where(filter, parameters, before is null ? [] : ["log_id < @before"]);
+        parameters.Add("before", before);
+        parameters.Add("take", limit + 1);
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+            $"SELECT {SelectColumns} FROM request_logs {where} ORDER BY log_id DESC LIMIT @take",
+            parameters, cancellationToken: cancellationToken));
+        var rows = new List<RequestLogRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(ReadRecord(reader));
+        }
+        if (rows.Count <= limit)
+        {
+            return new RequestLogPage(rows, null);
+        }
+        rows.RemoveAt(rows.Count - 1);
+        return new RequestLogPage(rows, rows[^1].LogId);
+    }
+
+    /// <summary>
+    /// Deletes rows created before <paramref name="cutoff"/>, <paramref name="batchSize"/> rows per
+    /// statement, so each delete holds the write lock only briefly. Returns the rows deleted.
+    /// </summary>
+    public async Task<long> PruneOlderThanAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var parameters = new { cutoff = cutoff.ToUnixTimeMilliseconds(), batchSize };
+        long deleted = 0;
+        int affected;
+        do
+        {
+            await using var connection = await connections.OpenAsync(cancellationToken);
+            affected = await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM request_logs WHERE log_id IN " +
+                "(SELECT log_id FROM request_logs WHERE created_at < @cutoff ORDER BY log_id LIMIT @batchSize)",
+                parameters, cancellationToken: cancellationToken));
+            deleted += affected;
+        }
+        while (affected == batchSize);
+        return deleted;
+    }
+
+    private static RequestLogRecord ReadRecord(DbDataReader reader) => new(reader.GetInt64(0), new RequestLogEntry
+    {
+        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+        GroupId = reader.GetString(2),
+        ApiKeyId = reader.NullableString(3),
+        RouteAlias = reader.NullableString(4),
+        ProviderId = reader.NullableString(5),
+        UpstreamModel = reader.NullableString(6),
+        Endpoint = reader.GetString(7),
+        ClientProtocol = reader.GetString(8),
+        UpstreamProtocol = reader.NullableString(9),
+        Stream = reader.GetInt64(10) != 0,
+        StatusCode = reader.GetInt32(11),
+        Error = reader.NullableString(12),
+        LatencyMs = reader.GetInt64(13),
+        TtfbMs = reader.NullableInt64(14),
+        InputTokens = reader.NullableInt64(15),
+        OutputTokens = reader.NullableInt64(16),
+        CacheReadTokens = reader.NullableInt64(17),
+        CacheWriteTokens = reader.NullableInt64(18),
+        ReasoningTokens = reader.NullableInt64(19),
+        Attempts = reader.GetInt32(20),
+        UserAgent = reader.NullableString(21),
+    });
+}

@@ -1,0 +1,93 @@
+using Dapper;
+
+namespace Keyway.Storage;
+
+/// <summary>
+/// Aggregates over request_logs computed in SQL. SQLite has no percentile function, so
+/// percentiles come from ROW_NUMBER over each bucket's ordered values (nearest rank:
+/// the ⌈p·n/100⌉-th smallest), without loading rows into memory.
+/// </summary>
+public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
+{
+    public async Task<RequestLogTotalsRecord> GetTotalsAsync(RequestLogFilter filter, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters();
+        var where = RequestLogSql.Where(filter, parameters);
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END), 0), " +
+            "COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), COALESCE(AVG(latency_ms), 0.0) " +
+            $"FROM request_logs {where}",
+            parameters, cancellationToken: cancellationToken));
+        await reader.ReadAsync(cancellationToken);
+        return new RequestLogTotalsRecord(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetDouble(4));
+    }
+
+    public async Task<IReadOnlyList<RequestLogBucketRecord>> GetBucketsAsync(
+        RequestLogStatsDimension dimension, RequestLogFilter filter, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters();
+        var where = RequestLogSql.Where(filter, parameters);
+        var (key, subKey, order) = Describe(dimension);
+        var sql = $"""
+            WITH base AS (
+                SELECT {key} AS k1, {subKey} AS k2, status_code, latency_ms, ttfb_ms, input_tokens, output_tokens,
+                       cache_read_tokens, cache_write_tokens, reasoning_tokens
+                FROM request_logs {where}
+            ),
+            totals AS (
+                SELECT k1, k2, COUNT(*) AS requests,
+                       SUM(CASE WHEN status_code BETWEEN 200 AND 299 THEN 0 ELSE 1 END) AS errors,
+                       COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens,
+                       COALESCE(SUM(cache_read_tokens), 0) AS cache_read_tokens,
+                       COALESCE(SUM(cache_write_tokens), 0) AS cache_write_tokens,
+                       COALESCE(SUM(reasoning_tokens), 0) AS reasoning_tokens
+                FROM base GROUP BY k1, k2
+            ),
+            {PercentileCtes("latency", "latency_ms")},
+            {PercentileCtes("ttfb", "ttfb_ms")}
+            SELECT t.k1, t.k2, t.requests, t.errors, t.input_tokens, t.output_tokens, t.cache_read_tokens,
+                   t.cache_write_tokens, t.reasoning_tokens, latency.p50, latency.p95, ttfb.p50
+            FROM totals t
+            LEFT JOIN latency ON latency.k1 IS t.k1 AND latency.k2 IS t.k2
+            LEFT JOIN ttfb ON ttfb.k1 IS t.k1 AND ttfb.k2 IS t.k2
+            ORDER BY {order}
+            """;
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        var buckets = new List<RequestLogBucketRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            buckets.Add(new RequestLogBucketRecord(
+                reader.NullableString(0), reader.NullableString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
+                reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8),
+                reader.NullableInt64(9), reader.NullableInt64(10), reader.NullableInt64(11)));
+        }
+        return buckets;
+    }
+
+    private static (string Key, string SubKey, string Order) Describe(RequestLogStatsDimension dimension) => dimension switch
+    {
+        RequestLogStatsDimension.Group => ("group_id", "NULL", "t.requests DESC, t.k1"),
+        RequestLogStatsDimension.Alias => ("group_id", "route_alias", "t.requests DESC, t.k1, t.k2"),
+        RequestLogStatsDimension.Provider => ("provider_id", "NULL", "t.requests DESC, t.k1"),
+        RequestLogStatsDimension.Day => ("strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')", "NULL", "t.k1"),
+        _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, null),
+    };
+
+    /// <summary>Two CTEs: `{name}_ranked` numbers each bucket's non-null values; `{name}` picks p50 and p95 from them.</summary>
+    private static string PercentileCtes(string name, string column) => $"""
+        {name}_ranked AS (
+            SELECT k1, k2, {column} AS v,
+                   ROW_NUMBER() OVER (PARTITION BY k1, k2 ORDER BY {column}) AS rn,
+                   COUNT(*) OVER (PARTITION BY k1, k2) AS n
+            FROM base WHERE {column} IS NOT NULL
+        ),
+        {name} AS (
+            SELECT k1, k2,
+                   MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN v END) AS p50,
+                   MAX(CASE WHEN rn = (n * 95 + 99) / 100 THEN v END) AS p95
+            FROM {name}_ranked GROUP BY k1, k2
+        )
+        """;
+}

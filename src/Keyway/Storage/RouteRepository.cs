@@ -1,0 +1,91 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Keyway.Storage;
+
+/// <summary>Routes: a model alias of a group mapped to a provider and an upstream model.</summary>
+public sealed class RouteRepository(IDbConnectionFactory connections)
+{
+    private const string Columns =
+        "route_id AS RouteId, group_id AS GroupId, alias AS Alias, provider_id AS ProviderId, upstream_model AS UpstreamModel, " +
+        "upstream_path AS UpstreamPath, enabled AS Enabled, note AS Note, created_at AS CreatedAt, updated_at AS UpdatedAt";
+
+    public Task<IReadOnlyList<RouteRecord>> ListAllAsync(CancellationToken cancellationToken) =>
+        QueryAsync("1 = 1", null, cancellationToken);
+
+    public Task<IReadOnlyList<RouteRecord>> ListByGroupAsync(string groupId, CancellationToken cancellationToken) =>
+        QueryAsync("group_id = @groupId", new { groupId }, cancellationToken);
+
+    public async Task<RouteRecord?> GetAsync(string routeId, CancellationToken cancellationToken) =>
+        (await QueryAsync("route_id = @routeId", new { routeId }, cancellationToken)).SingleOrDefault();
+
+    /// <exception cref="StorageConflictException">The alias exists in the group.</exception>
+    public async Task CreateAsync(RouteRecord route, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await ConstraintGuard.RunAsync(() => InsertAsync(connection, null, route, cancellationToken));
+    }
+
+    /// <exception cref="StorageConflictException">The new alias exists in the group.</exception>
+    public async Task<bool> UpdateAsync(RouteRecord route, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return await ConstraintGuard.RunAsync(async () => await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE routes SET alias = @Alias, provider_id = @ProviderId, upstream_model = @UpstreamModel, upstream_path = @UpstreamPath, " +
+            "enabled = @Enabled, note = @Note, updated_at = @UpdatedAt WHERE route_id = @RouteId",
+            Parameters(route), cancellationToken: cancellationToken)) > 0);
+    }
+
+    public async Task<bool> DeleteAsync(string routeId, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM routes WHERE route_id = @routeId", new { routeId }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    internal static Task InsertAsync(DbConnection connection, DbTransaction? transaction, RouteRecord route, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO routes (route_id, group_id, alias, provider_id, upstream_model, upstream_path, enabled, note, created_at, updated_at) " +
+            "VALUES (@RouteId, @GroupId, @Alias, @ProviderId, @UpstreamModel, @UpstreamPath, @Enabled, @Note, @CreatedAt, @UpdatedAt)",
+            Parameters(route), transaction, cancellationToken: cancellationToken));
+
+    private static object Parameters(RouteRecord route) => new
+    {
+        route.RouteId,
+        route.GroupId,
+        route.Alias,
+        route.ProviderId,
+        route.UpstreamModel,
+        route.UpstreamPath,
+        Enabled = StorageText.Flag(route.Enabled),
+        route.Note,
+        CreatedAt = StorageText.Timestamp(route.CreatedAt),
+        UpdatedAt = StorageText.Timestamp(route.UpdatedAt),
+    };
+
+    private async Task<IReadOnlyList<RouteRecord>> QueryAsync(string where, object? parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<RouteRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM routes WHERE {where} ORDER BY group_id, alias", parameters, cancellationToken: cancellationToken));
+        return rows.Select(row => row.ToRecord()).ToList();
+    }
+
+    private sealed class RouteRow
+    {
+        public string RouteId { get; set; } = "";
+        public string GroupId { get; set; } = "";
+        public string Alias { get; set; } = "";
+        public string ProviderId { get; set; } = "";
+        public string UpstreamModel { get; set; } = "";
+        public string UpstreamPath { get; set; } = "";
+        public long Enabled { get; set; }
+        public string Note { get; set; } = "";
+        public string CreatedAt { get; set; } = "";
+        public string UpdatedAt { get; set; } = "";
+
+        public RouteRecord ToRecord() => new(
+            RouteId, GroupId, Alias, ProviderId, UpstreamModel, UpstreamPath, Enabled != 0, Note,
+            StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt));
+    }
+}

@@ -1,0 +1,88 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Keyway.Storage;
+
+/// <summary>Tool providers (e.g. a web-search API) of a group, with their sealed API key and JSON config.</summary>
+public sealed class ToolProviderRepository(IDbConnectionFactory connections)
+{
+    private const string Columns =
+        "tool_id AS ToolId, group_id AS GroupId, name AS Name, kind AS Kind, sealed_api_key AS SealedApiKey, config AS Config, " +
+        "enabled AS Enabled, created_at AS CreatedAt, updated_at AS UpdatedAt";
+
+    public Task<IReadOnlyList<ToolProviderRecord>> ListAllAsync(CancellationToken cancellationToken) =>
+        QueryAsync("1 = 1", null, cancellationToken);
+
+    public Task<IReadOnlyList<ToolProviderRecord>> ListByGroupAsync(string groupId, CancellationToken cancellationToken) =>
+        QueryAsync("group_id = @groupId", new { groupId }, cancellationToken);
+
+    public async Task<ToolProviderRecord?> GetAsync(string toolId, CancellationToken cancellationToken) =>
+        (await QueryAsync("tool_id = @toolId", new { toolId }, cancellationToken)).SingleOrDefault();
+
+    /// <exception cref="StorageConflictException">The tool_id exists.</exception>
+    public async Task CreateAsync(ToolProviderRecord tool, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await ConstraintGuard.RunAsync(() => InsertAsync(connection, null, tool, cancellationToken));
+    }
+
+    public async Task<bool> UpdateAsync(ToolProviderRecord tool, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE tool_providers SET name = @Name, kind = @Kind, sealed_api_key = @SealedApiKey, config = @Config, enabled = @Enabled, " +
+            "updated_at = @UpdatedAt WHERE tool_id = @ToolId",
+            Parameters(tool), cancellationToken: cancellationToken)) > 0;
+    }
+
+    public async Task<bool> DeleteAsync(string toolId, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM tool_providers WHERE tool_id = @toolId", new { toolId }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    internal static Task InsertAsync(DbConnection connection, DbTransaction? transaction, ToolProviderRecord tool, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO tool_providers (tool_id, group_id, name, kind, sealed_api_key, config, enabled, created_at, updated_at) " +
+            "VALUES (@ToolId, @GroupId, @Name, @Kind, @SealedApiKey, @Config, @Enabled, @CreatedAt, @UpdatedAt)",
+            Parameters(tool), transaction, cancellationToken: cancellationToken));
+
+    private static object Parameters(ToolProviderRecord tool) => new
+    {
+        tool.ToolId,
+        tool.GroupId,
+        tool.Name,
+        tool.Kind,
+        tool.SealedApiKey,
+        Config = tool.ConfigJson,
+        Enabled = StorageText.Flag(tool.Enabled),
+        CreatedAt = StorageText.Timestamp(tool.CreatedAt),
+        UpdatedAt = StorageText.Timestamp(tool.UpdatedAt),
+    };
+
+    private async Task<IReadOnlyList<ToolProviderRecord>> QueryAsync(string where, object? parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ToolProviderRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM tool_providers WHERE {where} ORDER BY created_at, tool_id", parameters, cancellationToken: cancellationToken));
+        return rows.Select(row => row.ToRecord()).ToList();
+    }
+
+    private sealed class ToolProviderRow
+    {
+        public string ToolId { get; set; } = "";
+        public string GroupId { get; set; } = "";
+        public string Name { get; set; } = "";
+        public string Kind { get; set; } = "";
+        public string SealedApiKey { get; set; } = "";
+        public string Config { get; set; } = "{}";
+        public long Enabled { get; set; }
+        public string CreatedAt { get; set; } = "";
+        public string UpdatedAt { get; set; } = "";
+
+        public ToolProviderRecord ToRecord() => new(
+            ToolId, GroupId, Name, Kind, SealedApiKey, Config, Enabled != 0,
+            StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt));
+    }
+}

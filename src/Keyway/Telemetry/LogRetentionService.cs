@@ -1,0 +1,67 @@
+using Keyway.Configuration;
+using Keyway.Storage;
+
+namespace Keyway.Telemetry;
+
+/// <summary>
+/// Prunes request-log rows older than KEYWAY_LOG_RETENTION_DAYS shortly after start and then
+/// every hour, in small delete batches so the log writer is never held up for long.
+/// </summary>
+public sealed partial class LogRetentionService(
+    RequestLogRepository repository, KeywayOptions options, TimeProvider time, ILogger<LogRetentionService> logger) : BackgroundService
+{
+    public static readonly TimeSpan FirstRunDelay = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+    public const int DeleteBatchSize = 1000;
+
+    /// <summary>Deletes every row older than the retention period as of now; returns how many.</summary>
+    public async Task<long> PruneOnceAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - TimeSpan.FromDays(options.LogRetentionDays);
+        var deleted = await repository.PruneOlderThanAsync(cutoff, DeleteBatchSize, cancellationToken);
+        if (deleted > 0)
+        {
+            Log.Pruned(logger, deleted, cutoff);
+        }
+        return deleted;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(FirstRunDelay, time, stoppingToken);
+            using var timer = new PeriodicTimer(Interval, time);
+            do
+            {
+                await PruneLoggingErrorsAsync(stoppingToken);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping; the next start prunes again.
+        }
+    }
+
+    private async Task PruneLoggingErrorsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PruneOnceAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+        {
+            Log.PruneFailed(logger, e);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Rows} request-log rows older than {Cutoff:O}.")]
+        public static partial void Pruned(ILogger logger, long rows, DateTimeOffset cutoff);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Pruning old request-log rows failed; retrying at the next interval.")]
+        public static partial void PruneFailed(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,47 @@
+using Keyway.Storage;
+
+namespace Keyway.Telemetry;
+
+/// <summary>
+/// One row of GET /admin/llm/logs: Keyway's fields first (request_tokens/response_tokens are the
+/// input/output tokens), then ours. Unknown token counts stay null, never 0.
+/// </summary>
+internal sealed record RequestLogView(
+    long LogId,
+    string GroupId,
+    string? ApiKeyId,
+    string? RouteAlias,
+    string? ProviderId,
+    string? UpstreamModel,
+    int StatusCode,
+    long? RequestTokens,
+    long? ResponseTokens,
+    long LatencyMs,
+    string? Error,
+    string CreatedAt,
+    string Endpoint,
+    string ClientProtocol,
+    string? UpstreamProtocol,
+    bool Stream,
+    long? TtfbMs,
+    long? InputTokens,
+    long? OutputTokens,
+    long? CacheReadTokens,
+    long? CacheWriteTokens,
+    long? ReasoningTokens,
+    int Attempts,
+    string? UserAgent)
+{
+    public static RequestLogView From(RequestLogRecord record)
+    {
+        var e = record.Entry;
+        return new RequestLogView(
+            record.LogId, e.GroupId, e.ApiKeyId, e.RouteAlias, e.ProviderId, e.UpstreamModel, e.StatusCode,
+            e.InputTokens, e.OutputTokens, e.LatencyMs, e.Error, e.CreatedAt.ToUniversalTime().ToString("O"),
+            e.Endpoint, e.ClientProtocol, e.UpstreamProtocol, e.Stream, e.TtfbMs, e.InputTokens, e.OutputTokens,
+            e.CacheReadTokens, e.CacheWriteTokens, e.ReasoningTokens, e.Attempts, e.UserAgent);
+    }
+}
+
+/// <summary>GET /admin/llm/logs: a page, newest first; pass next_cursor as `before` for the next one.</summary>
+internal sealed record RequestLogListResponse(bool Ok, IReadOnlyList<RequestLogView> Logs, long? NextCursor);

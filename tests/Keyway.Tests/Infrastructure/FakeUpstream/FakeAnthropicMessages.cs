@@ -1,0 +1,126 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Keyway.Tests.Infrastructure;
+
+/// <summary>
+/// Anthropic Messages (https://docs.anthropic.com/en/api/messages and …/messages-streaming): a <c>message</c>
+/// object, or the named events <c>message_start</c> (input and cache usage, output_tokens 1), <c>ping</c>,
+/// <c>content_block_start</c> / <c>content_block_delta</c> (text_delta or input_json_delta) / <c>content_block_stop</c>,
+/// <c>message_delta</c> (stop_reason, final output_tokens) and <c>message_stop</c>.
+/// </summary>
+internal static class FakeAnthropicMessages
+{
+    public static async Task RespondAsync(FakeExchange exchange)
+    {
+        var answer = Decide(exchange.Body, exchange.Model);
+        if (!exchange.Stream)
+        {
+            await exchange.WriteJsonAsync(Message(exchange, answer));
+            return;
+        }
+        await exchange.StartStreamAsync();
+        await WriteEventAsync(exchange, "message_start", new JsonObject { ["message"] = Message(exchange, answer: null) });
+        await WriteEventAsync(exchange, "ping", []);
+        await WriteEventAsync(exchange, "content_block_start", new JsonObject { ["index"] = 0, ["content_block"] = EmptyBlock(exchange, answer) });
+        var deltas = answer.IsToolCall
+            ? FakeText.Split(answer.ToolArguments, FakeText.ArgumentChunks).Select(json => new JsonObject { ["type"] = "input_json_delta", ["partial_json"] = json })
+            : FakeText.Split(answer.Text, FakeText.TextChunks).Select(text => new JsonObject { ["type"] = "text_delta", ["text"] = text });
+        foreach (var delta in deltas)
+        {
+            await WriteEventAsync(exchange, "content_block_delta", new JsonObject { ["index"] = 0, ["delta"] = delta });
+        }
+        await WriteEventAsync(exchange, "content_block_stop", new JsonObject { ["index"] = 0 });
+        var messageDelta = new JsonObject { ["delta"] = new JsonObject { ["stop_reason"] = StopReason(answer), ["stop_sequence"] = null } };
+        if (!exchange.OmitUsage)
+        {
+            messageDelta["usage"] = new JsonObject { ["output_tokens"] = FakeUpstream.CompletionTokens };
+        }
+        await WriteEventAsync(exchange, "message_delta", messageDelta);
+        await WriteEventAsync(exchange, "message_stop", []);
+    }
+
+    /// <summary>A deterministic estimate the tests can recompute: the request body's UTF-8 length / 4.</summary>
+    public static Task CountTokensAsync(FakeExchange exchange) =>
+        exchange.WriteJsonAsync(new JsonObject { ["input_tokens"] = Encoding.UTF8.GetByteCount(exchange.Request.Body) / 4 });
+
+    private static Task WriteEventAsync(FakeExchange exchange, string type, JsonObject data)
+    {
+        var typed = new JsonObject { ["type"] = type };
+        foreach (var (name, value) in data)
+        {
+            typed[name] = value?.DeepClone();
+        }
+        return exchange.WriteEventAsync(type, typed);
+    }
+
+    private static FakeAnswer Decide(JsonElement body, string model)
+    {
+        var tools = FakeJson.Array(body, "tools")
+            .Where(tool => FakeJson.Property(tool, "input_schema").ValueKind == JsonValueKind.Object)
+            .Select(tool => new FakeTool(FakeJson.String(tool, "name") ?? "", FakeJson.Property(tool, "input_schema")))
+            .ToList();
+        var content = FakeJson.Property(FakeJson.Array(body, "messages").LastOrDefault(), "content");
+        var toolResult = content.ValueKind == JsonValueKind.Array
+            ? content.EnumerateArray().LastOrDefault(block => FakeJson.String(block, "type") == "tool_result")
+            : default;
+        var last = toolResult.ValueKind == JsonValueKind.Object
+            ? new FakeLastMessage(FakeJson.Text(FakeJson.Property(toolResult, "content")), IsToolResult: true)
+            : new FakeLastMessage(FakeJson.Text(content), IsToolResult: false);
+        return FakeConversation.Decide(model, tools, last);
+    }
+
+    /// <summary>The whole message, or (answer null) the empty shell <c>message_start</c> carries.</summary>
+    private static JsonObject Message(FakeExchange exchange, FakeAnswer? answer)
+    {
+        var message = new JsonObject
+        {
+            ["id"] = exchange.Id("msg_fake"),
+            ["type"] = "message",
+            ["role"] = "assistant",
+            ["model"] = exchange.Model,
+            ["content"] = answer is null ? new JsonArray() : new JsonArray(FullBlock(exchange, answer)),
+            ["stop_reason"] = answer is null ? null : StopReason(answer),
+            ["stop_sequence"] = null,
+        };
+        if (!exchange.OmitUsage)
+        {
+            message["usage"] = Usage(answer is null ? FakeUpstream.StartOutputTokens : FakeUpstream.CompletionTokens);
+        }
+        return message;
+    }
+
+    private static JsonObject FullBlock(FakeExchange exchange, FakeAnswer answer) => answer.IsToolCall
+        ? ToolUseBlock(exchange, answer, JsonNode.Parse(answer.ToolArguments))
+        : new JsonObject { ["type"] = "text", ["text"] = answer.Text };
+
+    private static JsonObject EmptyBlock(FakeExchange exchange, FakeAnswer answer) => answer.IsToolCall
+        ? ToolUseBlock(exchange, answer, new JsonObject())
+        : new JsonObject { ["type"] = "text", ["text"] = "" };
+
+    private static JsonObject ToolUseBlock(FakeExchange exchange, FakeAnswer answer, JsonNode? input) => new()
+    {
+        ["type"] = "tool_use",
+        ["id"] = exchange.Id("toolu_fake"),
+        ["name"] = answer.ToolName,
+        ["input"] = input,
+        ["caller"] = new JsonObject { ["type"] = "direct" },
+    };
+
+    private static string StopReason(FakeAnswer answer) => answer.IsToolCall ? "tool_use" : "end_turn";
+
+    private static JsonObject Usage(int outputTokens) => new()
+    {
+        ["input_tokens"] = FakeUpstream.PromptTokens,
+        ["cache_creation_input_tokens"] = FakeUpstream.CacheCreationTokens,
+        ["cache_read_input_tokens"] = FakeUpstream.CachedTokens,
+        ["cache_creation"] = new JsonObject
+        {
+            ["ephemeral_5m_input_tokens"] = FakeUpstream.CacheCreationTokens,
+            ["ephemeral_1h_input_tokens"] = 0,
+        },
+        ["output_tokens"] = outputTokens,
+        ["service_tier"] = "standard",
+    };
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace Keyway.Tests.Infrastructure;
+
+/// <summary>One request being answered: what was asked, how the script bends the answer, and the response writers.</summary>
+internal sealed class FakeExchange(
+    HttpContext context,
+    RecordedRequest request,
+    FakeReply reply,
+    bool omitUsageGlobally,
+    long sequence,
+    CancellationToken cancellationToken)
+{
+    /// <summary>A fixed creation time keeps every reply deterministic.</summary>
+    public const long CreatedUnixSeconds = 1_700_000_000;
+
+    private int _eventsWritten;
+
+    public RecordedRequest Request => request;
+    public JsonElement Body => request.Parsed;
+    public string Model => request.Model ?? "unknown";
+    public bool Stream => FakeJson.IsTrue(Body, "stream");
+    public bool OmitUsage => omitUsageGlobally || reply.OmitUsage;
+
+    /// <summary>Unique per request, so ids stay distinct under parallel calls.</summary>
+    public string Id(string prefix) => prefix + sequence.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>True once the fake cut the reply short on purpose (so whatever the caller does next is not an abort).</summary>
+    public bool Dropped { get; private set; }
+
+    public async Task HoldAsync()
+    {
+        if (reply.Release is { } release)
+        {
+            await release.WaitAsync(cancellationToken);
+        }
+    }
+
+    public async Task WriteScriptedAsync()
+    {
+        var response = context.Response;
+        response.StatusCode = reply.StatusCode ?? StatusCodes.Status200OK;
+        response.ContentType = reply.ContentType;
+        foreach (var (name, value) in reply.Headers)
+        {
+            response.Headers[name] = value;
+        }
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(reply.Body), cancellationToken);
+    }
+
+    public async Task WriteJsonAsync(JsonNode body)
+    {
+        var bytes = Encoding.UTF8.GetBytes(FakeJson.Serialize(body));
+        context.Response.ContentType = "application/json";
+        CloseAfterACut();
+        if (reply.CutAfterEvents is null)
+        {
+            await context.Response.Body.WriteAsync(bytes, cancellationToken);
+            return;
+        }
+        await WriteAndFlushAsync(bytes.AsMemory(0, bytes.Length / 2));
+        await CutAsync();
+    }
+
+    public async Task StartStreamAsync()
+    {
+        context.Response.ContentType = FakeSse.ContentType;
+        context.Response.Headers.CacheControl = "no-cache";
+        CloseAfterACut();
+        await context.Response.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Writes and flushes one event, unless the script cuts the stream before it.</summary>
+    public async Task WriteEventAsync(string? eventName, JsonNode data) => await WriteFrameAsync(FakeSse.Frame(eventName, data));
+
+    public async Task WriteDoneAsync() => await WriteFrameAsync(FakeSse.Done());
+
+    private async Task WriteFrameAsync(byte[] frame)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_eventsWritten == reply.CutAfterEvents)
+        {
+            await CutAsync();
+        }
+        await WriteAndFlushAsync(frame);
+        _eventsWritten++;
+    }
+
+    private async Task WriteAndFlushAsync(ReadOnlyMemory<byte> bytes)
+    {
+        await context.Response.Body.WriteAsync(bytes, cancellationToken);
+        await context.Response.Body.FlushAsync(cancellationToken);
+    }
+
+    // A cut must still deliver what was written before it: aborting the connection would discard bytes Kestrel
+    // has not sent yet, so the body ends normally and "Connection: close" makes Kestrel close the socket after it.
+    private void CloseAfterACut()
+    {
+        if (reply.CutAfterEvents is not null && !reply.HangAtCut)
+        {
+            context.Response.Headers.Connection = "close";
+        }
+    }
+
+    /// <summary>Ends the reply early: either wait for the caller to give up, or unwind so the body ends here.</summary>
+    private async Task CutAsync()
+    {
+        if (reply.HangAtCut)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        Dropped = true;
+        throw new OperationCanceledException("The fake upstream cut the reply short as scripted.");
+    }
+}

@@ -1,0 +1,146 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Keyway.Tests.Infrastructure;
+
+/// <summary>
+/// OpenAI Chat Completions (https://platform.openai.com/docs/api-reference/chat/object and
+/// …/chat-streaming/streaming): a <c>chat.completion</c> object, or <c>chat.completion.chunk</c> events — a role
+/// chunk, content (or tool-argument) chunks, a chunk with <c>finish_reason</c>, a usage-only chunk with
+/// <c>choices: []</c> only when <c>stream_options.include_usage</c> is true — then <c>data: [DONE]</c>.
+/// </summary>
+internal static class FakeOpenAIChat
+{
+    public static async Task RespondAsync(FakeExchange exchange)
+    {
+        var answer = Decide(exchange.Body, exchange.Model);
+        if (!exchange.Stream)
+        {
+            await exchange.WriteJsonAsync(Completion(exchange, answer));
+            return;
+        }
+        var includeUsage = FakeJson.IsTrue(FakeJson.Property(exchange.Body, "stream_options"), "include_usage") && !exchange.OmitUsage;
+        var chunk = new ChunkFactory(exchange, includeUsage);
+        await exchange.StartStreamAsync();
+        await exchange.WriteEventAsync(null, chunk.Delta(FirstDelta(exchange, answer), null));
+        var fragments = answer.IsToolCall
+            ? FakeText.Split(answer.ToolArguments, FakeText.ArgumentChunks).Select(ArgumentsDelta)
+            : FakeText.Split(answer.Text, FakeText.TextChunks).Select(text => new JsonObject { ["content"] = text });
+        foreach (var delta in fragments)
+        {
+            await exchange.WriteEventAsync(null, chunk.Delta(delta, null));
+        }
+        await exchange.WriteEventAsync(null, chunk.Delta(new JsonObject(), FinishReason(answer)));
+        if (includeUsage)
+        {
+            await exchange.WriteEventAsync(null, chunk.UsageOnly());
+        }
+        await exchange.WriteDoneAsync();
+    }
+
+    private static FakeAnswer Decide(JsonElement body, string model)
+    {
+        var tools = FakeJson.Array(body, "tools")
+            .Select(tool => FakeJson.Property(tool, "function"))
+            .Select(function => new FakeTool(FakeJson.String(function, "name") ?? "", FakeJson.Property(function, "parameters")))
+            .ToList();
+        var last = FakeJson.Array(body, "messages").LastOrDefault();
+        var isToolResult = FakeJson.String(last, "role") == "tool";
+        return FakeConversation.Decide(model, tools, new FakeLastMessage(FakeJson.Text(FakeJson.Property(last, "content")), isToolResult));
+    }
+
+    private static JsonObject Completion(FakeExchange exchange, FakeAnswer answer)
+    {
+        var message = new JsonObject
+        {
+            ["role"] = "assistant",
+            ["content"] = answer.IsToolCall ? null : answer.Text,
+            ["refusal"] = null,
+            ["annotations"] = new JsonArray(),
+        };
+        if (answer.IsToolCall)
+        {
+            message["tool_calls"] = new JsonArray(ToolCall(exchange, answer, answer.ToolArguments));
+        }
+        var choice = new JsonObject { ["index"] = 0, ["message"] = message, ["logprobs"] = null, ["finish_reason"] = FinishReason(answer) };
+        var completion = Envelope(exchange, "chat.completion", new JsonArray(choice));
+        if (!exchange.OmitUsage)
+        {
+            completion["usage"] = Usage();
+        }
+        return completion;
+    }
+
+    private static JsonObject FirstDelta(FakeExchange exchange, FakeAnswer answer)
+    {
+        if (!answer.IsToolCall)
+        {
+            return new JsonObject { ["role"] = "assistant", ["content"] = "", ["refusal"] = null };
+        }
+        var call = ToolCall(exchange, answer, "");
+        call["index"] = 0;
+        return new JsonObject { ["role"] = "assistant", ["content"] = null, ["tool_calls"] = new JsonArray(call) };
+    }
+
+    private static JsonObject ArgumentsDelta(string fragment) => new()
+    {
+        ["tool_calls"] = new JsonArray(new JsonObject { ["index"] = 0, ["function"] = new JsonObject { ["arguments"] = fragment } }),
+    };
+
+    private static JsonObject ToolCall(FakeExchange exchange, FakeAnswer answer, string arguments) => new()
+    {
+        ["id"] = exchange.Id("call_fake"),
+        ["type"] = "function",
+        ["function"] = new JsonObject { ["name"] = answer.ToolName, ["arguments"] = arguments },
+    };
+
+    private static string FinishReason(FakeAnswer answer) => answer.IsToolCall ? "tool_calls" : "stop";
+
+    private static JsonObject Envelope(FakeExchange exchange, string objectType, JsonArray choices) => new()
+    {
+        ["id"] = exchange.Id("chatcmpl-fake"),
+        ["object"] = objectType,
+        ["created"] = FakeExchange.CreatedUnixSeconds,
+        ["model"] = exchange.Model,
+        ["choices"] = choices,
+        ["service_tier"] = "default",
+        ["system_fingerprint"] = "fp_fake",
+    };
+
+    private static JsonObject Usage() => new()
+    {
+        ["prompt_tokens"] = FakeUpstream.PromptTokens,
+        ["completion_tokens"] = FakeUpstream.CompletionTokens,
+        ["total_tokens"] = FakeUpstream.TotalTokens,
+        ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = FakeUpstream.CachedTokens, ["audio_tokens"] = 0 },
+        ["completion_tokens_details"] = new JsonObject
+        {
+            ["reasoning_tokens"] = FakeUpstream.ReasoningTokens,
+            ["audio_tokens"] = 0,
+            ["accepted_prediction_tokens"] = 0,
+            ["rejected_prediction_tokens"] = 0,
+        },
+    };
+
+    /// <summary>Chunks of one stream; when usage was asked for, every chunk carries <c>"usage": null</c> as OpenAI's do.</summary>
+    private sealed class ChunkFactory(FakeExchange exchange, bool includeUsage)
+    {
+        public JsonObject Delta(JsonObject delta, string? finishReason)
+        {
+            var choice = new JsonObject { ["index"] = 0, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finishReason };
+            var chunk = Envelope(exchange, "chat.completion.chunk", new JsonArray(choice));
+            if (includeUsage)
+            {
+                chunk["usage"] = null;
+            }
+            return chunk;
+        }
+
+        public JsonObject UsageOnly()
+        {
+            var chunk = Envelope(exchange, "chat.completion.chunk", []);
+            chunk["usage"] = Usage();
+            return chunk;
+        }
+    }
+}

@@ -1,0 +1,150 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Keyway.Tests.Infrastructure;
+
+/// <summary>
+/// A fake LLM upstream on 127.0.0.1:0 that speaks OpenAI Chat Completions (<c>POST /v1/chat/completions</c>),
+/// OpenAI Responses (<c>POST /v1/responses</c>) and Anthropic Messages (<c>POST /v1/messages</c>,
+/// <c>POST /v1/messages/count_tokens</c>), stream and non-stream, with usage, tool calls and scripted failures.
+/// Every other path echoes <c>{"path","received_model"}</c>. Every request is recorded.
+/// OpenAI-protocol providers use base_url <c>{BaseAddress}v1</c>; Anthropic-protocol providers use <see cref="BaseAddress"/>.
+/// </summary>
+public sealed class FakeUpstream : IAsyncDisposable
+{
+    /// <summary>Prompt (input) tokens every default reply reports.</summary>
+    public const int PromptTokens = 11;
+    /// <summary>Completion (output) tokens every default reply reports.</summary>
+    public const int CompletionTokens = 7;
+    /// <summary>OpenAI total_tokens: prompt + completion.</summary>
+    public const int TotalTokens = PromptTokens + CompletionTokens;
+    /// <summary>OpenAI prompt_tokens_details.cached_tokens and Anthropic cache_read_input_tokens.</summary>
+    public const int CachedTokens = 3;
+    /// <summary>Anthropic cache_creation_input_tokens.</summary>
+    public const int CacheCreationTokens = 5;
+    /// <summary>OpenAI completion_tokens_details.reasoning_tokens.</summary>
+    public const int ReasoningTokens = 2;
+    /// <summary>Anthropic output_tokens in <c>message_start</c>, before the final count in <c>message_delta</c>.</summary>
+    public const int StartOutputTokens = 1;
+
+    private readonly WebApplication _app;
+    private readonly FakeScript _script = new();
+    private readonly FakeRecorder _recorder = new();
+    private readonly FakeCounter _aborts = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private long _sequence;
+
+    private FakeUpstream(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>The root address, e.g. <c>http://127.0.0.1:PORT/</c>.</summary>
+    public Uri BaseAddress { get; private set; }
+
+    /// <summary>When set, every default reply leaves usage out (as an upstream that never reports it).</summary>
+    public bool OmitUsage { get; set; }
+
+    public IReadOnlyList<RecordedRequest> Requests => _recorder.Snapshot();
+    public RecordedRequest Last => _recorder.Last();
+    public int RequestCount => _recorder.Count;
+
+    /// <summary>Requests whose caller went away (connection closed or reset) before the fake finished its reply.</summary>
+    public int AbortedRequests => _aborts.Value;
+
+    /// <summary>The default reply text for a model; the tool-free answer of every protocol.</summary>
+    public static string ReplyText(string model) => FakeConversation.ReplyText(model);
+
+    /// <summary>The answer text after a tool result: the default text followed by the tool's output.</summary>
+    public static string ToolResultReplyText(string model, string toolResult) => FakeConversation.ToolResultReplyText(model, toolResult);
+
+    /// <summary>Text that, in the last user message of a request offering tools, makes the fake call a tool.</summary>
+    public const string ToolTrigger = FakeConversation.ToolTrigger;
+
+    public static async Task<FakeUpstream> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0);
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+        var app = builder.Build();
+        var fake = new FakeUpstream(app, new Uri("http://127.0.0.1/"));
+        fake.MapEndpoints();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        fake.BaseAddress = new Uri(address.TrimEnd('/') + "/");
+        return fake;
+    }
+
+    /// <summary>Scripts the next <paramref name="times"/> requests (any path), in order, after earlier scripted ones.</summary>
+    public void Enqueue(FakeReply reply, int times = 1) => _script.Enqueue(reply, times);
+
+    /// <summary>Scripts every request not covered by <see cref="Enqueue"/>; null restores the default behaviour.</summary>
+    public void ReplyToAll(FakeReply? reply) => _script.ReplyToAll(reply);
+
+    /// <summary>Completes once at least <paramref name="count"/> requests have been recorded since the last reset.</summary>
+    public Task WaitForRequestsAsync(int count, CancellationToken cancellationToken = default) =>
+        _recorder.WaitForCountAsync(count, cancellationToken);
+
+    /// <summary>Completes once at least <paramref name="count"/> requests were aborted by their caller.</summary>
+    public Task WaitForAbortAsync(int count = 1, CancellationToken cancellationToken = default) =>
+        _aborts.WaitForAsync(count, cancellationToken);
+
+    /// <summary>Forgets recorded requests, scripted replies, abort counts and <see cref="OmitUsage"/>.</summary>
+    public void Reset()
+    {
+        _recorder.Clear();
+        _script.Clear();
+        _aborts.Reset();
+        OmitUsage = false;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _stopping.Dispose();
+    }
+
+    private void MapEndpoints()
+    {
+        _app.MapPost("/v1/chat/completions", context => HandleAsync(context, FakeOpenAIChat.RespondAsync));
+        _app.MapPost("/v1/responses", context => HandleAsync(context, FakeOpenAIResponses.RespondAsync));
+        _app.MapPost("/v1/messages", context => HandleAsync(context, FakeAnthropicMessages.RespondAsync));
+        _app.MapPost("/v1/messages/count_tokens", context => HandleAsync(context, FakeAnthropicMessages.CountTokensAsync));
+        _app.MapFallback(context => HandleAsync(context, FakeEcho.RespondAsync));
+    }
+
+    private async Task HandleAsync(HttpContext context, Func<FakeExchange, Task> respondByDefault)
+    {
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        var request = await RecordedRequest.ReadAsync(context.Request, cancellation.Token);
+        var reply = _script.Next();
+        var exchange = new FakeExchange(context, request, reply, OmitUsage, Interlocked.Increment(ref _sequence), cancellation.Token);
+        _recorder.Add(request);
+        try
+        {
+            await exchange.HoldAsync();
+            await (reply.StatusCode is null ? respondByDefault(exchange) : exchange.WriteScriptedAsync());
+        }
+        catch (Exception) when (exchange.Dropped || _stopping.IsCancellationRequested)
+        {
+            // The fake cut the reply short on purpose, or is shutting down: the body simply ends here.
+        }
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+        {
+            _aborts.Increment();
+        }
+    }
+}

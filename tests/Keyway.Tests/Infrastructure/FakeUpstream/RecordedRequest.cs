@@ -1,0 +1,64 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Keyway.Tests.Infrastructure;
+
+/// <summary>One request as the fake upstream received it.</summary>
+public sealed class RecordedRequest
+{
+    private readonly JsonElement _parsed;
+
+    public RecordedRequest(string method, string path, IReadOnlyDictionary<string, string> headers, string body)
+    {
+        Method = method;
+        Path = path;
+        Headers = headers;
+        Body = body;
+        _parsed = TryParse(body);
+    }
+
+    public string Method { get; }
+
+    /// <summary>Path and query string, e.g. <c>/v1/messages?beta=true</c>.</summary>
+    public string Path { get; }
+
+    /// <summary>Header values by case-insensitive name; repeated headers are joined with ", ".</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; }
+
+    public string Body { get; }
+
+    /// <summary>The body parsed as JSON; throws when the body is not JSON.</summary>
+    public JsonElement Json => _parsed.ValueKind == JsonValueKind.Undefined
+        ? throw new InvalidOperationException($"The body of {Method} {Path} is not JSON.")
+        : _parsed;
+
+    /// <summary>The body's <c>model</c> field, or null when the body is not a JSON object carrying one.</summary>
+    public string? Model => FakeJson.String(_parsed, "model");
+
+    /// <summary>The body as JSON, or an undefined element when it is not JSON.</summary>
+    internal JsonElement Parsed => _parsed;
+
+    private static JsonElement TryParse(string body)
+    {
+        try
+        {
+            return JsonDocument.Parse(body).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+    }
+
+    internal static async Task<RecordedRequest> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync(cancellationToken);
+        var headers = request.Headers.ToDictionary(
+            header => header.Key,
+            header => string.Join(", ", header.Value.ToArray()),
+            StringComparer.OrdinalIgnoreCase);
+        return new RecordedRequest(request.Method, request.Path + request.QueryString, headers, body);
+    }
+}

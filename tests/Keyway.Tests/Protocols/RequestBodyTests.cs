@@ -1,0 +1,133 @@
+using System.Text;
+using System.Text.Json;
+using Keyway.Protocols;
+
+namespace Keyway.Tests.Protocols;
+
+public sealed class RequestBodyTests
+{
+    [Theory]
+    [InlineData("{\"model\":\"a\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}", "a", true, true)]
+    [InlineData("{\"stream\":\"true\",\"model\":\"a\"}", "a", false, false)]
+    [InlineData("{\"stream\":1,\"stream_options\":{\"include_usage\":1}}", null, false, false)]
+    [InlineData("{\"mod\\u0065l\":\"caf\\u00e9\"}", "café", false, false)]
+    [InlineData("{\"model\":42}", null, false, false)]
+    [InlineData("{\"model\":\"a\",\"model\":\"b\"}", null, false, false)]
+    [InlineData("{\"messages\":[{\"model\":\"x\"}],\"metadata\":{\"model\":\"y\",\"stream\":true}}", null, false, false)]
+    [InlineData("\uFEFF{\"model\":\"bom\"}", "bom", false, false)]
+    public void Parse_ReadsOnlyTopLevelMembers(string json, string? model, bool stream, bool includeUsage)
+    {
+        var parsed = RequestBody.Parse(Encoding.UTF8.GetBytes(json));
+
+        Assert.Equal(RequestBodyStatus.Ok, parsed.Status);
+        Assert.Equal(model, parsed.Model);
+        Assert.Equal(stream, parsed.Stream);
+        Assert.Equal(includeUsage, parsed.HasIncludeUsage);
+    }
+
+    [Theory]
+    [InlineData("", RequestBodyStatus.InvalidJson)]
+    [InlineData("   ", RequestBodyStatus.InvalidJson)]
+    [InlineData("{\"model\":\"a\"", RequestBodyStatus.InvalidJson)]
+    [InlineData("{\"model\":\"a\"} {}", RequestBodyStatus.InvalidJson)]
+    [InlineData("{\"model\":\"a\",}", RequestBodyStatus.InvalidJson)]
+    [InlineData("{/*c*/}", RequestBodyStatus.InvalidJson)]
+    [InlineData("[{\"model\":\"a\"}]", RequestBodyStatus.NotAnObject)]
+    [InlineData("\"text\"", RequestBodyStatus.NotAnObject)]
+    [InlineData("null", RequestBodyStatus.NotAnObject)]
+    [InlineData("[1,2] x", RequestBodyStatus.InvalidJson)]
+    public void Parse_RejectsBodiesThatAreNotOneJsonObject(string json, RequestBodyStatus expected)
+    {
+        Assert.Equal(expected, RequestBody.Parse(Encoding.UTF8.GetBytes(json)).Status);
+    }
+
+    [Fact]
+    public void Parse_RejectsInvalidUtf8InTheModel()
+    {
+        byte[] body = [.. "{\"model\":\""u8, 0xC3, 0x28, .. "\"}"u8];
+
+        Assert.Equal(RequestBodyStatus.InvalidJson, RequestBody.Parse(body).Status);
+    }
+
+    [Fact]
+    public void Rewrite_ReplacesOnlyTheTopLevelModel_EveryOtherByteIdentical()
+    {
+        var body = ProtocolFixtures.Json("openai/chat_request.json");
+        var parsed = RequestBody.Parse(body);
+        Assert.Equal("my-alias", parsed.Model);
+        Assert.True(parsed.Stream);
+
+        var rewritten = RequestBody.Rewrite(body, parsed, "gpt-4o \"2024\" ünï", injectIncludeUsage: false);
+
+        var original = Encoding.UTF8.GetString(body);
+        var at = original.IndexOf("\"my-alias\"", StringComparison.Ordinal);
+        var expected = string.Concat(original.AsSpan(0, at), "\"gpt-4o \\u00222024\\u0022 \\u00FCn\\u00EF\"", original.AsSpan(at + "\"my-alias\"".Length));
+        Assert.Equal(expected, Encoding.UTF8.GetString(rewritten));
+        Assert.Equal("gpt-4o \"2024\" ünï", RequestBody.Parse(rewritten).Model);
+    }
+
+    public static TheoryData<string, string?, string> Rewrites() => new()
+    {
+        { "{\"model\":\"a\",\"stream\":true}", "up", "{\"model\":\"up\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}" },
+        { "{ \"stream\" : true , \"model\" : \"a\" }", "up", "{ \"stream\" : true , \"model\" : \"up\",\"stream_options\":{\"include_usage\":true} }" },
+        { "{\"stream\":true}", "up", "{\"model\":\"up\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}" },
+        { "{}", "up", "{\"model\":\"up\",\"stream_options\":{\"include_usage\":true}}" },
+        { "{ }", null, "{\"stream_options\":{\"include_usage\":true} }" },
+        { "{\"stream_options\":{}}", null, "{\"stream_options\":{\"include_usage\":true}}" },
+        { "{\"stream_options\":{ }}", null, "{\"stream_options\":{\"include_usage\":true }}" },
+        { "{\"stream_options\":{\"x\":[1,{\"include_usage\":false}]}}", null, "{\"stream_options\":{\"x\":[1,{\"include_usage\":false}],\"include_usage\":true}}" },
+        { "{\"stream_options\":{\"include_usage\":false,\"y\":2}}", null, "{\"stream_options\":{\"include_usage\":true,\"y\":2}}" },
+        { "{\"stream_options\":null,\"model\":\"a\"}", "b", "{\"stream_options\":{\"include_usage\":true},\"model\":\"b\"}" },
+        { "{\"stream_options\":{\"include_usage\":true}}", "b", "{\"model\":\"b\",\"stream_options\":{\"include_usage\":true}}" },
+        { "{\"model\":7,\"n\":1}", "b", "{\"model\":\"b\",\"n\":1,\"stream_options\":{\"include_usage\":true}}" },
+        { "\n{\n  \"model\": \"a\",\n  \"x\": \"\\\"model\\\": 1\"\n}\n", "b", "\n{\n  \"model\": \"b\",\n  \"x\": \"\\\"model\\\": 1\",\"stream_options\":{\"include_usage\":true}\n}\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rewrites))]
+    public void Rewrite_SplicesModelAndIncludeUsage(string json, string? newModel, string expected)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+
+        var rewritten = RequestBody.Rewrite(body, RequestBody.Parse(body), newModel, injectIncludeUsage: true);
+
+        Assert.Equal(expected, Encoding.UTF8.GetString(rewritten));
+        var reparsed = RequestBody.Parse(rewritten);
+        Assert.Equal(RequestBodyStatus.Ok, reparsed.Status);
+        Assert.True(reparsed.HasIncludeUsage);
+    }
+
+    [Fact]
+    public void Rewrite_WithNothingToChange_CopiesTheBody()
+    {
+        var body = "{\"model\":\"a\", \"é\":\"☃\"}"u8.ToArray();
+
+        Assert.Equal(body, RequestBody.Rewrite(body, RequestBody.Parse(body), null, injectIncludeUsage: false));
+    }
+
+    [Fact]
+    public void Rewrite_KeepsUnknownFieldsSemanticallyEqual()
+    {
+        var body = ProtocolFixtures.Json("openai/chat_request.json");
+
+        var rewritten = RequestBody.Rewrite(body, RequestBody.Parse(body), "gpt-4o", injectIncludeUsage: true);
+
+        using var before = JsonDocument.Parse(body);
+        using var after = JsonDocument.Parse(rewritten);
+        foreach (var member in before.RootElement.EnumerateObject().Where(m => m.Name != "model"))
+        {
+            Assert.True(JsonElement.DeepEquals(member.Value, after.RootElement.GetProperty(member.Name)), member.Name);
+        }
+
+        Assert.Equal("gpt-4o", after.RootElement.GetProperty("model").GetString());
+        Assert.True(after.RootElement.GetProperty("stream_options").GetProperty("include_usage").GetBoolean());
+    }
+
+    [Fact]
+    public void Rewrite_RefusesABodyThatDidNotParse()
+    {
+        var body = "[]"u8.ToArray();
+
+        Assert.Throws<ArgumentException>(() => RequestBody.Rewrite(body, RequestBody.Parse(body), "m", injectIncludeUsage: false));
+    }
+}
