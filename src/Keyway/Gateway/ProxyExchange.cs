@@ -1,5 +1,6 @@
 using Keyway.Protocols.Usage;
 using Keyway.Telemetry;
+using Keyway.Upstreams;
 
 namespace Keyway.Gateway;
 

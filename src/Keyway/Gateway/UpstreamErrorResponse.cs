@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keyway.Protocols;
@@ -16,6 +17,9 @@ namespace Keyway.Gateway;
 internal static class UpstreamErrorResponse
 {
     private const int MaxBodyBytes = 64 * 1024;
+
+    // Readable UTF-8 and quotes, as the upstream wrote them; the body is JSON, never HTML.
+    private static readonly JsonWriterOptions RelaxedWriter = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public sealed record Relayed(byte[] Body, string Message);
 
@@ -50,7 +54,7 @@ internal static class UpstreamErrorResponse
         }
         root!["error"]!["message"] = message;
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, RelaxedWriter))
         {
             root.WriteTo(writer);
         }

@@ -17,7 +17,7 @@ public sealed class ModelsTests
         var body = await bed.Client.GetFromJsonAsync<JsonElement>("v1/models");
 
         Assert.Equal("list", body.GetProperty("object").GetString());
-        var ids = body.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()).ToArray();
+        var ids = body.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()!).ToArray();
         Assert.Equal([GatewayTestBed.AnthropicAlias, GatewayTestBed.OpenAIAlias], ids);
         var first = body.GetProperty("data")[0];
         Assert.Equal("model", first.GetProperty("object").GetString());

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Keyway.Configuration;
 
 namespace Keyway.Tests.Infrastructure;
 
@@ -41,7 +42,7 @@ public sealed class GatewayTestBed : IAsyncDisposable
 
     public Uri OpenAIBaseUrl => new(Server.BaseAddress, "v1/");
 
-    public static async Task<GatewayTestBed> StartAsync(Func<Configuration.KeywayOptions, Configuration.KeywayOptions>? configure = null)
+    public static async Task<GatewayTestBed> StartAsync(Func<KeywayOptions, KeywayOptions>? configure = null)
     {
         var dataDir = new TempDirectory();
         var upstream = await FakeUpstream.StartAsync();
