@@ -1,3 +1,4 @@
+using Keyway.Gateway;
 using Keyway.Storage;
 
 namespace Keyway;
@@ -8,5 +9,6 @@ public static class KeywayStartup
     public static async Task InitializeKeywayAsync(this WebApplication app, CancellationToken cancellationToken)
     {
         await app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(cancellationToken);
+        await app.Services.GetRequiredService<RoutingTableHolder>().ReloadAsync(cancellationToken);
     }
 }

@@ -30,6 +30,7 @@ public static class AdminEndpoints
         authenticated.MapIssuedKeysAdmin();
         authenticated.MapToolProvidersAdmin();
         authenticated.MapRequestLogAdmin();
+        authenticated.MapProbeAdmin();
 
         // Unknown admin paths (or methods) get a JSON 404 instead of an empty page.
         admin.Map("/{**path}", () => AdminErrors.Result(StatusCodes.Status404NotFound, "Not Found"));

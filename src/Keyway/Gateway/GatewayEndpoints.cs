@@ -1,13 +1,39 @@
+using Keyway.Upstreams;
+
 namespace Keyway.Gateway;
 
+/// <summary>
+/// The data plane's surfaces. Every path is also served without the /v1 prefix, for clients whose
+/// base URL already ends in /v1 but who append the full path (and vice versa).
+/// </summary>
 public static class GatewayEndpoints
 {
-    public static IServiceCollection AddGateway(this IServiceCollection services) =>
+    public static IServiceCollection AddGateway(this IServiceCollection services)
+    {
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
+        services.AddSingleton<RoutingTableHolder>();
+        services.AddSingleton<Storage.IConfigurationChangeSink>(provider => provider.GetRequiredService<RoutingTableHolder>());
+        services.AddSingleton<UpstreamClient>();
+        services.AddSingleton<ProxyForwarder>();
+        services.AddSingleton<RouteProber>();
+        return services;
+    }
 
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/health", () => TypedResults.Ok(new HealthResponse(true, AppVersion.Current)));
+        MapPost(endpoints, "/v1/chat/completions", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.OpenAIChat));
+        MapPost(endpoints, "/v1/messages", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.AnthropicMessages));
+        MapPost(endpoints, "/v1/messages/count_tokens", (forwarder, context) => forwarder.CountTokensAsync(context));
+        MapPost(endpoints, "/v1/generations", (forwarder, context) => forwarder.ForwardGenerationAsync(context));
+        endpoints.MapModels();
         return endpoints;
+    }
+
+    private static void MapPost(IEndpointRouteBuilder endpoints, string path, Func<ProxyForwarder, HttpContext, Task> handler)
+    {
+        RequestDelegate handle = context => handler(context.RequestServices.GetRequiredService<ProxyForwarder>(), context);
+        endpoints.MapPost(path, handle);
+        endpoints.MapPost(path["/v1".Length..], handle);
     }
 }

@@ -2,6 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace Keyway.Gateway;
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(OpenAIModelList))]
+[JsonSerializable(typeof(AnthropicModelList))]
 internal sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -1,0 +1,86 @@
+using Keyway.Gateway;
+using Keyway.Upstreams;
+
+namespace Keyway.Admin;
+
+/// <summary>
+/// POST /admin/llm/test (one provider or one route) and POST /admin/llm/e2e (every usable route, a few
+/// at a time, each bounded by RouteProber.MaxProbeTime). Shapes are the Python Keyway's.
+/// </summary>
+public static class ProbeAdminEndpoints
+{
+    private const int E2eConcurrency = 4;
+
+    public static RouteGroupBuilder MapProbeAdmin(this RouteGroupBuilder admin)
+    {
+        admin.MapPost("/llm/test", TestAsync);
+        admin.MapPost("/llm/e2e", EndToEndAsync);
+        return admin;
+    }
+
+    private static async Task<IResult> TestAsync(HttpContext context, RoutingTableHolder routing, RouteProber prober, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(context.Request, cancellationToken);
+        var (provider, upstreamModel) = ProbeTarget(routing.Current, body);
+        var result = await prober.ProbeAsync(provider, upstreamModel, cancellationToken);
+        return TypedResults.Json(new ProbeTestResponse(true, result), ProbeJsonContext.Default.ProbeTestResponse);
+    }
+
+    /// <summary>{"provider_id"}: the provider, chatting with the model of its first route; {"alias","group_id"}: that route.</summary>
+    private static (UpstreamProvider Provider, string UpstreamModel) ProbeTarget(RoutingTable table, RequestBody body)
+    {
+        if (body.OptionalString("provider_id", 64) is { } providerId)
+        {
+            if (!table.TryGetProvider(providerId, out var provider))
+            {
+                throw AdminProblem.NotFound($"provider not found: {providerId}");
+            }
+            var route = table.RoutesOf(provider.GroupId).FirstOrDefault(r => r.Provider.ProviderId == providerId)
+                ?? throw AdminProblem.BadRequest($"provider '{providerId}' has no enabled route: add one to test a chat call", "provider_id");
+            return (provider, route.UpstreamModel);
+        }
+        var alias = body.OptionalString("alias", 200) ?? throw AdminProblem.BadRequest("give provider_id, or alias and group_id", "provider_id");
+        var groupId = body.OptionalString("group_id", 64) ?? "default";
+        return table.TryGetRoute(groupId, alias, out var aliased)
+            ? (aliased.Provider, aliased.UpstreamModel)
+            : throw AdminProblem.NotFound($"model '{alias}' not found in group '{groupId}'");
+    }
+
+    private static async Task<IResult> EndToEndAsync(HttpContext context, RoutingTableHolder routing, RouteProber prober, CancellationToken cancellationToken)
+    {
+        var groupFilter = context.Request.ContentLength is > 0
+            ? (await RequestBody.ReadAsync(context.Request, cancellationToken)).OptionalString("group_id", 64)
+            : null;
+        var table = routing.Current;
+        var groups = table.Groups.Where(g => groupFilter is null || g.Key == groupFilter).ToList();
+        if (groupFilter is not null && groups.Count == 0)
+        {
+            throw AdminProblem.NotFound($"group not found: {groupFilter}");
+        }
+        using var gate = new SemaphoreSlim(E2eConcurrency);
+        var groupResults = await Task.WhenAll(groups.Select(async group =>
+        {
+            var results = await Task.WhenAll(table.RoutesOf(group.Key).Select(route => ProbeOneAsync(route, prober, gate, cancellationToken)));
+            return new E2eGroupResult(group.Key, group.Value, results.Count(r => r.Ok), results.Length, results);
+        }));
+        var passed = groupResults.Sum(g => g.Passed);
+        var total = groupResults.Sum(g => g.Total);
+        var summary = $"{(passed == total ? "PASS" : "FAIL")} ({passed}/{total})";
+        return TypedResults.Json(new E2eResponse(true, summary, groupResults), ProbeJsonContext.Default.E2eResponse);
+    }
+
+    private static async Task<E2eRouteResult> ProbeOneAsync(RouteEntry route, RouteProber prober, SemaphoreSlim gate, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var result = await prober.ProbeAsync(route.Provider, route.UpstreamModel, cancellationToken);
+            return new E2eRouteResult(route.Alias, route.Provider.ProviderId, route.Provider.Protocol.Name(), route.UpstreamModel,
+                result.Ok, result.Status, result.LatencyMs, result.Message);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace Keyway.Gateway;
+
+/// <summary>The data plane's error texts, kept exactly as the Python Keyway wrote them where it had one.</summary>
+internal static class GatewayMessages
+{
+    public const string MissingAuthorization = "Missing or invalid Authorization header. Use 'Bearer db_sk_...'.";
+    public const string InvalidKey = "Invalid or disabled API key.";
+    public const string ExpiredKey = "API key expired.";
+    public const string InvalidJson = "Invalid JSON body";
+    public const string NotAnObject = "Body must be a JSON object";
+    public const string MissingModel = "Missing 'model': a string naming one of your route aliases is required.";
+
+    public static string ModelNotFound(string alias, string groupId) => $"model '{alias}' not found in group '{groupId}'";
+
+    public static string ProtocolMismatch(string alias, string upstreamProtocol, string groupId, string clientProtocol) =>
+        $"model '{alias}' is bound to {upstreamProtocol} provider in group '{groupId}', not {clientProtocol}";
+
+    public static string NoUpstreamPath(string alias) => $"route '{alias}' has no upstream_path configured.";
+
+    public static string BodyTooLarge(long limitBytes) => $"Request body too large: the limit is {limitBytes / (1024 * 1024)} MiB.";
+
+    public static string NoUsableKey(string providerId) => $"provider '{providerId}' has no enabled upstream API key";
+
+    public static string Unreachable(string providerId, string reason) => $"upstream provider '{providerId}' is unreachable: {reason}";
+
+    public static string Timeout(string providerId, TimeSpan timeout) => $"upstream provider '{providerId}' did not answer within {timeout.TotalSeconds:0} s";
+
+    public static string StreamBroke(string providerId) => $"upstream provider '{providerId}' ended the stream before it was complete";
+
+    public static string UpstreamFailed(string providerId, int status, string message) => $"upstream provider '{providerId}' returned {status}: {message}";
+}

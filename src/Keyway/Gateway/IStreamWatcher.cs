@@ -1,0 +1,19 @@
+using Keyway.Protocols.Sse;
+using Keyway.Protocols.Usage;
+
+namespace Keyway.Gateway;
+
+/// <summary>Reads usage and completion from the events passing through a relay; never throws into it.</summary>
+internal interface IStreamWatcher
+{
+    /// <summary>Observes one event; false when the client must not see it.</summary>
+    bool Observe(in SseEvent sseEvent);
+
+    TokenUsage Usage { get; }
+
+    /// <summary>The upstream sent its protocol's end of stream (not just closed the connection).</summary>
+    bool Completed { get; }
+
+    /// <summary>An error event the upstream sent inside the stream, if any.</summary>
+    string? ErrorMessage { get; }
+}

@@ -1,0 +1,26 @@
+using Keyway.Protocols;
+
+namespace Keyway.Gateway;
+
+/// <summary>
+/// Turns an error into the caller's own protocol: OpenAI {"error":{…}} or Anthropic
+/// {"type":"error","error":{…}} before the response starts, the protocol's SSE error event after.
+/// </summary>
+internal static class ProtocolErrorWriter
+{
+    public static Task WriteAsync(HttpContext context, ClientProtocol protocol, int status, string message, string? code = null)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        var body = protocol == ClientProtocol.AnthropicMessages
+            ? ProtocolErrors.AnthropicError(ProtocolErrors.AnthropicErrorType(status), message)
+            : ProtocolErrors.OpenAIError(message, ProtocolErrors.OpenAIErrorType(status), code);
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+    }
+
+    public static byte[] StreamEvent(ClientProtocol protocol, int status, string message) =>
+        protocol == ClientProtocol.AnthropicMessages
+            ? ProtocolErrors.AnthropicStreamError(ProtocolErrors.AnthropicErrorType(status), message)
+            : ProtocolErrors.OpenAIStreamError(message, ProtocolErrors.OpenAIErrorType(status), null);
+}

@@ -1,0 +1,71 @@
+using Keyway.Protocols;
+
+namespace Keyway.Gateway;
+
+/// <summary>The steps before anything is sent upstream; each writes its own error in the caller's protocol.</summary>
+public sealed partial class ProxyForwarder
+{
+    private sealed record ParsedRequest(byte[] Body, RequestBodyParse Parsed);
+
+    private async Task<bool> AuthenticateAsync(ProxyExchange exchange)
+    {
+        var outcome = GatewayAuth.Authenticate(exchange.Context.Request, routing.Current, time.GetUtcNow());
+        if (outcome.Key is null)
+        {
+            await ProtocolErrorWriter.WriteAsync(exchange.Context, exchange.Protocol, StatusCodes.Status401Unauthorized, outcome.Error!, "invalid_api_key");
+            return false;
+        }
+        exchange.Key = outcome.Key;
+        keyUsage.Touch(outcome.Key.KeyId, time.GetUtcNow());
+        return true;
+    }
+
+    private async Task<ParsedRequest?> ReadRequestAsync(ProxyExchange exchange)
+    {
+        byte[] body;
+        try
+        {
+            body = await RequestBodyReader.ReadAsync(exchange.Context.Request, exchange.Aborted);
+        }
+        catch (BadHttpRequestException e) when (RequestBodyReader.IsTooLarge(e))
+        {
+            var limit = exchange.Context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0;
+            await RejectAsync(exchange, StatusCodes.Status413PayloadTooLarge, GatewayMessages.BodyTooLarge(limit));
+            return null;
+        }
+        var parsed = RequestBody.Parse(body);
+        var error = parsed.Status switch
+        {
+            RequestBodyStatus.InvalidJson => GatewayMessages.InvalidJson,
+            RequestBodyStatus.NotAnObject => GatewayMessages.NotAnObject,
+            _ when parsed.Model is null => GatewayMessages.MissingModel,
+            _ => null,
+        };
+        if (error is not null)
+        {
+            await RejectAsync(exchange, StatusCodes.Status400BadRequest, error);
+            return null;
+        }
+        return new ParsedRequest(body, parsed);
+    }
+
+    private async Task<bool> ResolveRouteAsync(ProxyExchange exchange, RequestBodyParse parsed)
+    {
+        var groupId = exchange.Key!.GroupId;
+        if (routing.Current.TryGetRoute(groupId, parsed.Model!, out var route))
+        {
+            exchange.Route = route;
+            return true;
+        }
+        await RejectAsync(exchange, StatusCodes.Status404NotFound, GatewayMessages.ModelNotFound(parsed.Model!, groupId), "model_not_found");
+        return false;
+    }
+
+    /// <summary>Answers an error before the response started, and notes it for the log row.</summary>
+    private static Task RejectAsync(ProxyExchange exchange, int status, string message, string? code = null)
+    {
+        exchange.StatusCode = status;
+        exchange.Error = message;
+        return ProtocolErrorWriter.WriteAsync(exchange.Context, exchange.Protocol, status, message, code);
+    }
+}

@@ -1,0 +1,122 @@
+using Keyway.Protocols;
+using Keyway.Telemetry;
+using Keyway.Upstreams;
+
+namespace Keyway.Gateway;
+
+/// <summary>
+/// The data plane's request path: authenticate → resolve alias → send upstream → relay back →
+/// log. Reads only the in-memory RoutingTable; the log row is enqueued, never awaited.
+/// </summary>
+public sealed partial class ProxyForwarder(
+    RoutingTableHolder routing, UpstreamClient upstream, RequestLogQueue logs, KeyUsageTracker keyUsage, TimeProvider time, ILogger<ProxyForwarder> logger)
+{
+    /// <summary>POST /v1/chat/completions and /v1/messages: pass-through to a provider of the same protocol.</summary>
+    public async Task ForwardChatAsync(HttpContext context, ClientProtocol protocol)
+    {
+        var exchange = new ProxyExchange(context, protocol, time.GetTimestamp());
+        // 1. authenticate
+        if (!await AuthenticateAsync(exchange))
+        {
+            return;
+        }
+        try
+        {
+            // 2. read the body and resolve the alias
+            var request = await ReadRequestAsync(exchange);
+            if (request is null || !await ResolveRouteAsync(exchange, request.Parsed))
+            {
+                return;
+            }
+            var route = exchange.Route!;
+            // 3. choose the adapter: the same protocol on both sides
+            var upstreamProtocol = UpstreamProtocols.For(route.Provider.Protocol);
+            if (!Speaks(protocol, route.Provider.Protocol))
+            {
+                var message = GatewayMessages.ProtocolMismatch(route.Alias, route.Provider.Protocol.Name(), route.Provider.GroupId, protocol.Name());
+                await RejectAsync(exchange, StatusCodes.Status404NotFound, message, "model_not_found");
+                return;
+            }
+            exchange.Stream = request.Parsed.Stream;
+            var injectUsage = protocol == ClientProtocol.OpenAIChat && request.Parsed.Stream && !request.Parsed.HasIncludeUsage;
+            var body = RequestBody.Rewrite(request.Body, request.Parsed, route.UpstreamModel, injectUsage);
+            IStreamWatcher watcher = protocol == ClientProtocol.AnthropicMessages ? new MessagesStreamWatcher() : new ChatStreamWatcher(injectUsage);
+            var usage = protocol == ClientProtocol.AnthropicMessages ? UsageFormat.AnthropicMessage : UsageFormat.ChatCompletion;
+            // 4. send, 5. stream back
+            await SendAndRelayAsync(exchange, new RelayPlan(upstreamProtocol.ChatPath, body, watcher, usage));
+        }
+        finally
+        {
+            // 6. enqueue the log row
+            logs.Enqueue(exchange.ToLogEntry(time));
+        }
+    }
+
+    /// <summary>POST /v1/messages/count_tokens: the upstream counts when it speaks Anthropic; otherwise a documented estimate.</summary>
+    public async Task CountTokensAsync(HttpContext context)
+    {
+        var exchange = new ProxyExchange(context, ClientProtocol.AnthropicMessages, time.GetTimestamp());
+        if (!await AuthenticateAsync(exchange))
+        {
+            return;
+        }
+        try
+        {
+            var request = await ReadRequestAsync(exchange);
+            if (request is null || !await ResolveRouteAsync(exchange, request.Parsed))
+            {
+                return;
+            }
+            var route = exchange.Route!;
+            if (route.Provider.Protocol == UpstreamProtocol.Anthropic)
+            {
+                var body = RequestBody.Rewrite(request.Body, request.Parsed, route.UpstreamModel, injectIncludeUsage: false);
+                await SendAndRelayAsync(exchange, new RelayPlan("v1/messages/count_tokens", body, null, UsageFormat.None));
+                return;
+            }
+            await TokenEstimateResponse.WriteAsync(exchange, request.Body);
+        }
+        finally
+        {
+            logs.Enqueue(exchange.ToLogEntry(time));
+        }
+    }
+
+    /// <summary>POST /v1/generations: the body (model rewritten) to base_url + the route's upstream_path, relayed as is.</summary>
+    public async Task ForwardGenerationAsync(HttpContext context)
+    {
+        var exchange = new ProxyExchange(context, ClientProtocol.OpenAIChat, time.GetTimestamp());
+        if (!await AuthenticateAsync(exchange))
+        {
+            return;
+        }
+        try
+        {
+            var request = await ReadRequestAsync(exchange);
+            if (request is null || !await ResolveRouteAsync(exchange, request.Parsed))
+            {
+                return;
+            }
+            var route = exchange.Route!;
+            if (string.IsNullOrWhiteSpace(route.UpstreamPath))
+            {
+                await RejectAsync(exchange, StatusCodes.Status400BadRequest, GatewayMessages.NoUpstreamPath(route.Alias));
+                return;
+            }
+            exchange.Stream = request.Parsed.Stream;
+            var body = RequestBody.Rewrite(request.Body, request.Parsed, route.UpstreamModel, injectIncludeUsage: false);
+            var headers = context.Request.Headers;
+            await SendAndRelayAsync(exchange, new RelayPlan(route.UpstreamPath.Trim(), body, null, UsageFormat.None, RelayAsIs: true,
+                Decorate: upstreamRequest => GenerationHeaders.Copy(headers, upstreamRequest)));
+        }
+        finally
+        {
+            logs.Enqueue(exchange.ToLogEntry(time));
+        }
+    }
+
+    private static bool Speaks(ClientProtocol client, UpstreamProtocol upstreamProtocol) =>
+        client == ClientProtocol.AnthropicMessages
+            ? upstreamProtocol == UpstreamProtocol.Anthropic
+            : upstreamProtocol == UpstreamProtocol.OpenAI;
+}

@@ -1,0 +1,55 @@
+using System.Text;
+using Keyway.Protocols;
+using Keyway.Upstreams;
+
+namespace Keyway.Gateway;
+
+/// <summary>The outcome of one probe, in the Python Keyway's shape.</summary>
+public sealed record ProbeResult(bool Ok, int Status, long LatencyMs, string UpstreamModel, string Message);
+
+/// <summary>
+/// Sends one small real chat request ("Reply with OK.", 16 tokens) to a provider through the same
+/// request building and HTTP stack as the data plane, for the admin Test button and the E2E run.
+/// </summary>
+public sealed class RouteProber(UpstreamClient upstream, TimeProvider time)
+{
+    public static readonly TimeSpan MaxProbeTime = TimeSpan.FromSeconds(30);
+
+    public async Task<ProbeResult> ProbeAsync(UpstreamProvider provider, string upstreamModel, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        long Elapsed() => (long)time.GetElapsedTime(started).TotalMilliseconds;
+        if (provider.Keys.Count == 0)
+        {
+            return new ProbeResult(false, StatusCodes.Status503ServiceUnavailable, 0, upstreamModel, GatewayMessages.NoUsableKey(provider.ProviderId));
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(provider.Timeout < MaxProbeTime ? provider.Timeout : MaxProbeTime);
+        var protocol = UpstreamProtocols.For(provider.Protocol);
+        using var request = UpstreamClient.CreateRequest(provider, provider.Keys[0], protocol.ChatPath, ProbeBody(upstreamModel), new HeaderDictionary());
+        try
+        {
+            using var response = await upstream.SendAsync(request, timeout.Token);
+            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            var status = (int)response.StatusCode;
+            var message = response.IsSuccessStatusCode
+                ? $"chat OK ({ReplyText.Extract(body, provider.Protocol).Length} chars)"
+                : GatewayMessages.UpstreamFailed(provider.ProviderId, status, UpstreamErrorMessage.Extract(body, 300));
+            return new ProbeResult(response.IsSuccessStatusCode, status, Elapsed(), upstreamModel, message);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new ProbeResult(false, StatusCodes.Status504GatewayTimeout, Elapsed(), upstreamModel, GatewayMessages.Timeout(provider.ProviderId, MaxProbeTime));
+        }
+        catch (HttpRequestException e)
+        {
+            return new ProbeResult(false, StatusCodes.Status502BadGateway, Elapsed(), upstreamModel, GatewayMessages.Unreachable(provider.ProviderId, e.Message));
+        }
+    }
+
+    private static byte[] ProbeBody(string upstreamModel)
+    {
+        var model = System.Text.Json.JsonEncodedText.Encode(upstreamModel);
+        return Encoding.UTF8.GetBytes($$"""{"model":"{{model}}","max_tokens":16,"stream":false,"messages":[{"role":"user","content":"Reply with OK."}]}""");
+    }
+}

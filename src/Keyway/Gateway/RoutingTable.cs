@@ -1,0 +1,48 @@
+using System.Collections.Frozen;
+using Keyway.Upstreams;
+
+namespace Keyway.Gateway;
+
+/// <summary>An issued key that may call the data plane (enabled, in an enabled group).</summary>
+public sealed record IssuedKeyEntry(string KeyId, string GroupId, DateTimeOffset? ExpiresAt);
+
+/// <summary>A usable alias: the route, its provider and group are all enabled.</summary>
+public sealed record RouteEntry(string RouteId, string Alias, string UpstreamModel, string UpstreamPath, DateTimeOffset CreatedAt, UpstreamProvider Provider);
+
+/// <summary>
+/// The immutable in-memory view of the configuration the data plane reads on every request,
+/// so a request never touches the database. Rebuilt and swapped whole after each admin write.
+/// Disabled things are simply absent.
+/// </summary>
+public sealed class RoutingTable(
+    FrozenDictionary<string, IssuedKeyEntry> keysByHash,
+    FrozenDictionary<string, FrozenDictionary<string, RouteEntry>> routesByGroup,
+    FrozenDictionary<string, UpstreamProvider> providersById,
+    FrozenDictionary<string, string> groupNames)
+{
+    public static RoutingTable Empty { get; } = new(
+        FrozenDictionary<string, IssuedKeyEntry>.Empty,
+        FrozenDictionary<string, FrozenDictionary<string, RouteEntry>>.Empty,
+        FrozenDictionary<string, UpstreamProvider>.Empty,
+        FrozenDictionary<string, string>.Empty);
+
+    /// <summary>Enabled groups: id → display name, ordered by id.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Groups => groupNames.OrderBy(g => g.Key, StringComparer.Ordinal);
+
+    public bool TryGetKey(string keyHash, out IssuedKeyEntry key) => keysByHash.TryGetValue(keyHash, out key!);
+
+    public bool TryGetRoute(string groupId, string alias, out RouteEntry route)
+    {
+        route = null!;
+        return routesByGroup.TryGetValue(groupId, out var routes) && routes.TryGetValue(alias, out route!);
+    }
+
+    /// <summary>The group's usable routes, ordered by alias.</summary>
+    public IEnumerable<RouteEntry> RoutesOf(string groupId) =>
+        routesByGroup.TryGetValue(groupId, out var routes)
+            ? routes.Values.OrderBy(r => r.Alias, StringComparer.Ordinal)
+            : [];
+
+    /// <summary>Every enabled provider, including those no route uses (the probe can test them).</summary>
+    public bool TryGetProvider(string providerId, out UpstreamProvider provider) => providersById.TryGetValue(providerId, out provider!);
+}

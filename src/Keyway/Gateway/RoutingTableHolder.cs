@@ -1,0 +1,32 @@
+using Keyway.Security;
+using Keyway.Storage;
+
+namespace Keyway.Gateway;
+
+/// <summary>
+/// Holds the current RoutingTable. Requests read <see cref="Current"/> (one volatile read);
+/// a configuration change rebuilds the table from the database and swaps it atomically.
+/// </summary>
+public sealed class RoutingTableHolder(ConfigurationSnapshotReader reader, SecretBox secrets) : IConfigurationChangeSink
+{
+    private readonly SemaphoreSlim _reloadLock = new(1, 1);
+    private volatile RoutingTable _current = RoutingTable.Empty;
+
+    public RoutingTable Current => _current;
+
+    public async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        await _reloadLock.WaitAsync(cancellationToken);
+        try
+        {
+            var snapshot = await reader.LoadAsync(cancellationToken);
+            _current = RoutingTableBuilder.Build(snapshot, secrets);
+        }
+        finally
+        {
+            _reloadLock.Release();
+        }
+    }
+
+    public Task ConfigurationChangedAsync(CancellationToken cancellationToken) => ReloadAsync(cancellationToken);
+}

@@ -1,0 +1,16 @@
+using System.Net.Http.Headers;
+
+namespace Keyway.Upstreams;
+
+/// <summary>OpenAI-compatible upstreams (OpenAI, DeepSeek, GLM, Qwen, Ark…): Bearer auth, {base_url}/chat/completions.</summary>
+public sealed class OpenAIUpstream : IUpstreamProtocol
+{
+    public static OpenAIUpstream Instance { get; } = new();
+
+    public UpstreamProtocol Protocol => UpstreamProtocol.OpenAI;
+
+    public string ChatPath => "chat/completions";
+
+    public void ApplyHeaders(HttpRequestMessage request, UpstreamKey key, IHeaderDictionary clientHeaders) =>
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key.Secret);
+}

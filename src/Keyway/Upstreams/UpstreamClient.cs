@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace Keyway.Upstreams;
+
+/// <summary>
+/// The one outgoing HTTP stack: an HttpMessageInvoker over a pooled SocketsHttpHandler (connection
+/// pools are per origin inside the handler, so every provider reuses its own connections), always
+/// with ResponseHeadersRead semantics so nothing is buffered. Per-provider timeouts are applied
+/// by the caller as a cancellation, reset while a stream is flowing.
+/// </summary>
+public sealed class UpstreamClient : IDisposable
+{
+    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
+
+    private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
+        PooledConnectionLifetime = TimeSpan.FromMinutes(10),
+        EnableMultipleHttp2Connections = true,
+        ActivityHeadersPropagator = null,
+    }, disposeHandler: true);
+
+    /// <summary>A POST of a JSON body to the provider, with the upstream key's auth and the provider's extra headers.</summary>
+    public static HttpRequestMessage CreateRequest(UpstreamProvider provider, UpstreamKey key, string path, byte[] body, IHeaderDictionary clientHeaders)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, provider.EndpointUri(path))
+        {
+            Content = new ByteArrayContent(body),
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
+        };
+        request.Content.Headers.ContentType = JsonContentType;
+        CopyClientHeader(request, clientHeaders, "accept");
+        CopyClientHeader(request, clientHeaders, "user-agent");
+        foreach (var (name, value) in provider.ExtraHeaders)
+        {
+            request.Headers.Remove(name);
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+        var protocol = UpstreamProtocols.For(provider.Protocol);
+        request.Headers.Remove("authorization");
+        request.Headers.Remove("x-api-key");
+        protocol.ApplyHeaders(request, key, clientHeaders);
+        return request;
+    }
+
+    public static void CopyClientHeader(HttpRequestMessage request, IHeaderDictionary clientHeaders, string name)
+    {
+        var values = clientHeaders[name];
+        if (values.Count > 0)
+        {
+            request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+        }
+    }
+
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        _invoker.SendAsync(request, cancellationToken);
+
+    public void Dispose() => _invoker.Dispose();
+}

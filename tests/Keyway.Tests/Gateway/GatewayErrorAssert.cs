@@ -1,0 +1,26 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Keyway.Tests.Gateway;
+
+/// <summary>Asserts an error body in each client protocol's own shape.</summary>
+internal static class GatewayErrorAssert
+{
+    public static async Task OpenAIAsync(HttpResponseMessage response, int status, string message)
+    {
+        Assert.Equal(status, (int)response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var error = body.GetProperty("error");
+        Assert.Equal(message, error.GetProperty("message").GetString());
+        Assert.Equal(JsonValueKind.String, error.GetProperty("type").ValueKind);
+    }
+
+    public static async Task AnthropicAsync(HttpResponseMessage response, int status, string type, string message)
+    {
+        Assert.Equal(status, (int)response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("error", body.GetProperty("type").GetString());
+        Assert.Equal(type, body.GetProperty("error").GetProperty("type").GetString());
+        Assert.Equal(message, body.GetProperty("error").GetProperty("message").GetString());
+    }
+}

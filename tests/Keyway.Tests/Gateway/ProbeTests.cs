@@ -1,0 +1,70 @@
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Gateway;
+
+/// <summary>POST /admin/llm/test and /admin/llm/e2e: real small requests through the data plane's HTTP stack.</summary>
+public sealed class ProbeTests
+{
+    [Fact]
+    public async Task TestProvider_SendsOneSmallChat()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        var body = await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/test", new { provider_id = GatewayTestBed.AnthropicProvider });
+
+        var test = body.GetProperty("test");
+        Assert.True(test.GetProperty("ok").GetBoolean());
+        Assert.Equal(200, test.GetProperty("status").GetInt32());
+        Assert.Equal(GatewayTestBed.AnthropicModel, test.GetProperty("upstream_model").GetString());
+        Assert.StartsWith("chat OK (", test.GetProperty("message").GetString());
+        Assert.Equal(16, bed.Upstream.Last.Json.GetProperty("max_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task TestRoute_ReportsAnUpstreamFailure()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.OpenAIError(401, "Incorrect API key provided", "invalid_request_error", "invalid_api_key"));
+
+        var body = await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/test", new { alias = GatewayTestBed.OpenAIAlias, group_id = "default" });
+
+        var test = body.GetProperty("test");
+        Assert.False(test.GetProperty("ok").GetBoolean());
+        Assert.Equal(401, test.GetProperty("status").GetInt32());
+        Assert.Equal("upstream provider 'fake-openai' returned 401: Incorrect API key provided", test.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task TestUnknownTargets_Are404()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        var provider = await AdminApi.PostAsync(bed.Admin, "admin/llm/test", new { provider_id = "nope" });
+        var route = await AdminApi.PostAsync(bed.Admin, "admin/llm/test", new { alias = "nope", group_id = "default" });
+
+        AdminApi.AssertError(provider, System.Net.HttpStatusCode.NotFound, "provider not found: nope");
+        AdminApi.AssertError(route, System.Net.HttpStatusCode.NotFound, "model 'nope' not found in group 'default'");
+    }
+
+    [Fact]
+    public async Task EndToEnd_ProbesEveryRoute_AndSummarises()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.CreateGroupAsync(bed.Admin, "team", "Team");
+        await AdminApi.CreateProviderAsync(bed.Admin, "team", "dead", "http://127.0.0.1:9/v1");
+        await AdminApi.CreateRouteAsync(bed.Admin, "team", "dead-alias", "dead", "m");
+
+        var all = await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/e2e");
+        var defaultOnly = await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/e2e", new { group_id = "default" });
+
+        Assert.Equal("FAIL (2/3)", all.GetProperty("summary").GetString());
+        Assert.Equal("PASS (2/2)", defaultOnly.GetProperty("summary").GetString());
+        var team = all.GetProperty("group_results").EnumerateArray().Single(g => g.GetProperty("group_id").GetString() == "team");
+        Assert.Equal("Team", team.GetProperty("group_name").GetString());
+        var dead = team.GetProperty("results")[0];
+        Assert.Equal("dead-alias", dead.GetProperty("alias").GetString());
+        Assert.Equal("openai", dead.GetProperty("protocol").GetString());
+        Assert.False(dead.GetProperty("ok").GetBoolean());
+        Assert.Equal(502, dead.GetProperty("status").GetInt32());
+    }
+}

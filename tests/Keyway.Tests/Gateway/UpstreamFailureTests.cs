@@ -1,0 +1,118 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Gateway;
+
+/// <summary>Each upstream failure stage, answered in the client's protocol and logged.</summary>
+public sealed class UpstreamFailureTests
+{
+    private const string ChatBody = """{"model":"gpt-alias","messages":[{"role":"user","content":"hi"}]}""";
+    private const string StreamBody = """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""";
+
+    [Fact]
+    public async Task UpstreamRateLimit_RelaysItsStatusCodeAndRetryAfter()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.OpenAIRateLimit(retryAfterSeconds: 7));
+
+        using var response = await bed.PostAsync("v1/chat/completions", ChatBody);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(429, (int)response.StatusCode);
+        Assert.Equal("7", response.Headers.GetValues("Retry-After").Single());
+        var error = body.GetProperty("error");
+        Assert.StartsWith("upstream provider 'fake-openai' returned 429: ", error.GetProperty("message").GetString());
+        Assert.Equal("rate_limit_exceeded", error.GetProperty("code").GetString());
+        var log = (await bed.WaitForLogsAsync(1))[0];
+        Assert.Equal(429, log.GetProperty("status_code").GetInt32());
+        Assert.Contains("fake-openai", log.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task UpstreamAuthError_NeverShowsTheUpstreamKey()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.AnthropicError(401, "authentication_error", $"invalid x-api-key {AdminApi.DefaultUpstreamKey}"));
+
+        using var response = await bed.PostAsync("v1/messages", """{"model":"claude-alias","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}""");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(401, (int)response.StatusCode);
+        Assert.DoesNotContain(AdminApi.DefaultUpstreamKey, text);
+        Assert.Contains("authentication_error", text);
+        Assert.Contains("upstream provider 'fake-anthropic' returned 401", text);
+    }
+
+    [Fact]
+    public async Task UpstreamPlainText500_IsWrappedInTheCallersShape()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.PlainText(500, "boom"));
+
+        using var response = await bed.PostAsync("v1/chat/completions", ChatBody);
+
+        await GatewayErrorAssert.OpenAIAsync(response, 500, "upstream provider 'fake-openai' returned 500: boom");
+    }
+
+    [Fact]
+    public async Task UnreachableUpstream_Is502()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new { base_url = "http://127.0.0.1:9/v1" });
+
+        using var response = await bed.PostAsync("v1/chat/completions", StreamBody);
+
+        Assert.Equal(502, (int)response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.StartsWith("upstream provider 'fake-openai' is unreachable", body.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task SilentUpstream_Is504AfterTheProviderTimeout()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new { timeout_seconds = 1 });
+        bed.Upstream.Enqueue(FakeReply.HangUntilAborted());
+
+        using var response = await bed.PostAsync("v1/chat/completions", StreamBody);
+
+        await GatewayErrorAssert.OpenAIAsync(response, 504, "upstream provider 'fake-openai' did not answer within 1 s");
+        await bed.Upstream.WaitForAbortAsync();
+    }
+
+    [Fact]
+    public async Task StreamBreakingOff_EndsWithAnErrorEvent_AndIsLogged502()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.StreamThenDrop(eventsBeforeDrop: 3));
+
+        using var response = await bed.PostAsync("v1/messages", """{"model":"claude-alias","max_tokens":8,"stream":true,"messages":[{"role":"user","content":"hi"}]}""");
+        var events = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Contains("event: message_start", events);
+        Assert.Contains("event: error", events);
+        Assert.DoesNotContain("message_stop", events);
+        var log = (await bed.WaitForLogsAsync(1))[0];
+        Assert.Equal(502, log.GetProperty("status_code").GetInt32());
+        Assert.Equal(FakeUpstream.PromptTokens, log.GetProperty("input_tokens").GetInt64());
+    }
+
+    [Fact]
+    public async Task ClientDisconnect_CancelsTheUpstreamCall_AndIsLogged499()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.StreamThenHang(eventsBeforeHang: 2));
+
+        var response = await bed.PostAsync("v1/chat/completions", StreamBody);
+        var stream = await response.Content.ReadAsStreamAsync();
+        var firstBytes = new byte[16];
+        await stream.ReadAtLeastAsync(firstBytes, 1);
+        response.Dispose();
+
+        await bed.Upstream.WaitForAbortAsync();
+        var log = (await bed.WaitForLogsAsync(1))[0];
+        Assert.Equal(499, log.GetProperty("status_code").GetInt32());
+    }
+}
