@@ -1,0 +1,7 @@
+namespace Keyway.Protocols.Translation;
+
+/// <summary>
+/// A request in the upstream's wire format, plus what the way back needs: whether the client asked
+/// for a stream, and how tool names were changed on the way (mapped back in the answer).
+/// </summary>
+public sealed record TranslatedRequest(byte[] Body, bool Stream, ToolNameMap ToolNames);

@@ -1,0 +1,11 @@
+namespace Keyway.Protocols.Translation;
+
+/// <summary>
+/// Everything a translator needs that is not in the message itself, so translators stay pure and
+/// deterministic: the ids and time to stamp on what they produce, and the model names on each side.
+/// </summary>
+/// <param name="ResponseId">The id for the translated answer (e.g. "msg_…", "chatcmpl-…", "resp_…"), unique per call.</param>
+/// <param name="CreatedUnixSeconds">The creation time to stamp on the translated answer.</param>
+/// <param name="ClientModel">The model name the client asked for (the alias), echoed back to it.</param>
+/// <param name="UpstreamModel">The model name the upstream is called with.</param>
+public sealed record TranslationContext(string ResponseId, long CreatedUnixSeconds, string ClientModel, string UpstreamModel);
