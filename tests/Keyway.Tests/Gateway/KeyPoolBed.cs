@@ -58,10 +58,16 @@ internal sealed class KeyPoolBed : IAsyncDisposable
         return (int)response.StatusCode;
     }
 
-    /// <summary>The key names the upstream saw, in order, then forgets them.</summary>
+    /// <summary>
+    /// The key names the upstream saw for client requests, in order, then forgets them. Quarantine probes (the
+    /// prober's "Reply with OK." request, fired when the fake clock passes a probe tick) are left out.
+    /// </summary>
     public string[] TakeKeysSeen()
     {
-        var keys = Upstream.Requests.Select(request => request.UpstreamKey?["sk-".Length..] ?? "?").ToArray();
+        var keys = Upstream.Requests
+            .Where(request => !request.Body.Contains("Reply with OK.", StringComparison.Ordinal))
+            .Select(request => request.UpstreamKey?["sk-".Length..] ?? "?")
+            .ToArray();
         Upstream.Reset();
         return keys;
     }
