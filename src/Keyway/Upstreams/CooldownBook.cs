@@ -36,9 +36,7 @@ public sealed class CooldownBook(TimeProvider time)
     public void RecordSuccess(UpstreamProvider provider, UpstreamKey key, int status)
     {
         var health = For(key, provider);
-        var hadFailures = health.Snapshot().ConsecutiveFailures > 0;
-        health.RecordSuccess(status);
-        if (hadFailures)
+        if (health.RecordSuccess(status, Now))
         {
             _changes.Writer.TryWrite(health.Snapshot());
         }

@@ -2,7 +2,8 @@ namespace Keyway.Upstreams;
 
 /// <summary>
 /// The in-memory health of one upstream key. Every change happens under a short lock with no await
-/// inside; the in-flight count is kept with Interlocked so selection never takes the lock.
+/// inside; the in-flight count is kept with Interlocked, and a healthy key is recognised from volatile
+/// fields, so the selection and success paths of a healthy key never take the lock.
 /// A cooldown is only ever extended, never shortened.
 /// </summary>
 public sealed class KeyHealth(string keyId, string providerId)
@@ -10,6 +11,7 @@ public sealed class KeyHealth(string keyId, string providerId)
     private readonly Lock _gate = new();
     private readonly Dictionary<string, DateTimeOffset> _modelCooldowns = new(StringComparer.Ordinal);
     private int _inFlight;
+    private volatile bool _troubled;
     private int _consecutiveFailures;
     private int _credentialFailures;
     private DateTimeOffset? _cooldownUntil;
@@ -30,6 +32,10 @@ public sealed class KeyHealth(string keyId, string providerId)
     /// <summary>When the key (for this model) can be used again; null when it can now, MaxValue while quarantined.</summary>
     public DateTimeOffset? BlockedUntil(string upstreamModel, DateTimeOffset now)
     {
+        if (!_troubled)
+        {
+            return null;
+        }
         lock (_gate)
         {
             if (_quarantineReason is not null)
@@ -50,6 +56,7 @@ public sealed class KeyHealth(string keyId, string providerId)
     {
         lock (_gate)
         {
+            _troubled = true;
             _consecutiveFailures++;
             if (failure.Class == FailureClass.Credential)
             {
@@ -81,13 +88,29 @@ public sealed class KeyHealth(string keyId, string providerId)
         }
     }
 
-    public void RecordSuccess(int status)
+    /// <summary>Resets the failure counts and forgets expired cooldowns; true when there were failures (a change worth persisting).</summary>
+    public bool RecordSuccess(int status, DateTimeOffset now)
     {
+        if (!_troubled)
+        {
+            return false;
+        }
         lock (_gate)
         {
+            var hadFailures = _consecutiveFailures > 0;
             _consecutiveFailures = 0;
             _credentialFailures = 0;
             _lastStatus = status;
+            if (_cooldownUntil <= now)
+            {
+                _cooldownUntil = null;
+            }
+            foreach (var model in _modelCooldowns.Where(pair => pair.Value <= now).Select(pair => pair.Key).ToList())
+            {
+                _modelCooldowns.Remove(model);
+            }
+            _troubled = _cooldownUntil is not null || _modelCooldowns.Count > 0 || _quarantineReason is not null;
+            return hadFailures;
         }
     }
 
@@ -102,6 +125,7 @@ public sealed class KeyHealth(string keyId, string providerId)
             _modelCooldowns.Clear();
             _quarantineReason = null;
             _quarantinedAt = null;
+            _troubled = false;
         }
     }
 
@@ -133,6 +157,7 @@ public sealed class KeyHealth(string keyId, string providerId)
             _lastStatus = state.LastStatus;
             _lastError = state.LastError;
             _lastFailureAt = state.LastFailureAt;
+            _troubled = true;
         }
     }
 

@@ -8,6 +8,7 @@ namespace Keyway.Upstreams;
 public sealed class ProviderCircuit
 {
     private readonly Lock _gate = new();
+    private volatile bool _failing;
     private int _cursor;
     private int _consecutiveFailures;
     private DateTimeOffset? _openUntil;
@@ -17,6 +18,10 @@ public sealed class ProviderCircuit
 
     public bool IsOpen(DateTimeOffset now)
     {
+        if (!_failing)
+        {
+            return false;
+        }
         lock (_gate)
         {
             return _openUntil > now;
@@ -27,6 +32,7 @@ public sealed class ProviderCircuit
     {
         lock (_gate)
         {
+            _failing = true;
             _consecutiveFailures++;
             if (_consecutiveFailures >= policy.CircuitFailureThreshold)
             {
@@ -38,10 +44,15 @@ public sealed class ProviderCircuit
 
     public void Close()
     {
+        if (!_failing)
+        {
+            return;
+        }
         lock (_gate)
         {
             _consecutiveFailures = 0;
             _openUntil = null;
+            _failing = false;
         }
     }
 
