@@ -13,8 +13,8 @@ public static class ClaudeCode
     public static async Task<(ProcessResult Process, JsonElement Result)> RunAsync(GatewayTestBed bed, string prompt, string home, string workingDirectory)
     {
         var process = await NodeClients.RunAsync(
-            NodeClients.Bin("claude"),
-            ["-p", prompt, "--output-format", "json", "--allowedTools", AllowedTools],
+            NodeClients.Node,
+            [NodeClients.ClaudeCodeLauncher, "-p", prompt, "--output-format", "json", "--allowedTools", AllowedTools],
             home,
             Environment(bed),
             workingDirectory);

@@ -6,7 +6,8 @@ namespace Keyway.Tests.RealClients;
 /// </summary>
 public static class NodeClients
 {
-    public const string InstallCommand = "npm ci --prefix tests/clients --no-audit --no-fund";
+    /// <summary>Install scripts are not needed: Claude Code is started through its package's own launcher (see <see cref="ClaudeCodeLauncher"/>).</summary>
+    public const string InstallCommand = "npm ci --prefix tests/clients --ignore-scripts --no-audit --no-fund";
 
     /// <summary>Long enough for a cold start of a client on a loaded 2-core machine; a hung client fails the test.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
@@ -32,6 +33,12 @@ public static class NodeClients
     /// <summary>An executable of node_modules/.bin, e.g. <c>claude</c> or <c>codex</c>.</summary>
     public static string Bin(string name) => Path.Combine(ModulesDirectory, ".bin", name);
 
+    /// <summary>
+    /// Claude Code's launcher script, run with node: it execs the platform's native binary from the optional dependency.
+    /// (node_modules/.bin/claude is a stub until the package's postinstall replaces it, which <c>--ignore-scripts</c> skips.)
+    /// </summary>
+    public static string ClaudeCodeLauncher => Path.Combine(ModulesDirectory, "@anthropic-ai", "claude-code", "cli-wrapper.cjs");
+
     /// <summary>The node executable found on PATH.</summary>
     public static string Node => "node";
 
@@ -47,10 +54,10 @@ public static class NodeClients
         return ChildProcess.RunAsync(fileName, arguments, withHome, workingDirectory ?? home, Timeout);
     }
 
-    /// <summary>Runs one of the .mjs scripts of tests/clients with node; NODE_PATH is not needed as they live beside node_modules.</summary>
+    /// <summary>Runs one of the .mjs scripts of tests/clients with node; its imports resolve from the node_modules beside it.</summary>
     public static Task<ProcessResult> RunScriptAsync(string script, string home, IReadOnlyDictionary<string, string> environment)
     {
-        _ = ModulesDirectory;
-        return RunAsync(Node, [Path.Combine(ClientsDirectory, script)], home, environment, ClientsDirectory);
+        var path = Path.Combine(Path.GetDirectoryName(ModulesDirectory)!, script);
+        return RunAsync(Node, [path], home, environment);
     }
 }
