@@ -7,9 +7,9 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// An Anthropic Messages stream (https://docs.anthropic.com/en/docs/build-with-claude/streaming) as the Chat stream an
 /// OpenAI upstream sends (https://platform.openai.com/docs/api-reference/chat-streaming): a role chunk, content and
 /// <c>reasoning_content</c> deltas, tool_calls deltas (index, id and name first, then argument fragments), the
-/// finish_reason chunk, a usage-only chunk (<c>choices: []</c>), then <c>data: [DONE]</c>. The usage chunk is always
-/// written, as if <c>stream_options.include_usage</c> had been asked; the forwarder hides it (ObservedEvent.UsageOnly)
-/// from a client that did not ask. An error becomes an <c>{"error":…}</c> chunk followed by [DONE].
+/// finish_reason chunk, a usage-only chunk (<c>choices: []</c>) when the Chat request asked for
+/// <c>stream_options.include_usage</c> (<see cref="TranslatedRequest.IncludeUsage"/>), then <c>data: [DONE]</c>.
+/// An error becomes an <c>{"error":…}</c> chunk followed by [DONE].
 /// </summary>
 public sealed class AnthropicStreamToChat(TranslatedRequest request, TranslationContext ctx) : IStreamTranslator
 {
@@ -128,8 +128,11 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
 
         _finished = true;
         WriteDelta(new ChatDelta(), StopReasons.ToChat(_stopReason), output);
-        var usage = new ChatChunk { Id = ctx.ResponseId, Created = ctx.CreatedUnixSeconds, Model = ctx.ClientModel, Usage = UsageMapping.ToChat(_usage) };
-        TranslationJson.WriteEvent(output, null, usage, AnthropicChatJsonContext.Default.ChatChunk);
+        if (request.IncludeUsage)
+        {
+            var usage = new ChatChunk { Id = ctx.ResponseId, Created = ctx.CreatedUnixSeconds, Model = ctx.ClientModel, Usage = UsageMapping.ToChat(_usage) };
+            TranslationJson.WriteEvent(output, null, usage, AnthropicChatJsonContext.Default.ChatChunk);
+        }
         TranslationJson.WriteDone(output);
     }
 

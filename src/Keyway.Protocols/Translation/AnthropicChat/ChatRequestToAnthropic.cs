@@ -12,8 +12,8 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// <c>stream</c>, <c>reasoning_effort</c> → <c>thinking</c>. Dropped on purpose, having no Anthropic counterpart:
 /// <c>n</c>, <c>logprobs</c>, <c>top_logprobs</c>, <c>logit_bias</c>, <c>presence_penalty</c>,
 /// <c>frequency_penalty</c>, <c>seed</c>, <c>response_format</c>, <c>modalities</c>, <c>audio</c>, <c>prediction</c>,
-/// <c>store</c>, <c>service_tier</c>, <c>web_search_options</c>, <c>stream_options</c> (the answer always carries
-/// usage), assistant <c>reasoning_content</c> (Anthropic rejects thinking blocks without its own signature), and
+/// <c>store</c>, <c>service_tier</c>, <c>web_search_options</c>, <c>stream_options</c> (kept in
+/// <see cref="TranslatedRequest.IncludeUsage"/> for the way back), assistant <c>reasoning_content</c> (Anthropic rejects thinking blocks without its own signature), and
 /// audio and file content parts.
 /// </summary>
 public static class ChatRequestToAnthropic
@@ -50,7 +50,10 @@ public static class ChatRequestToAnthropic
             ToolChoice = toolChoice,
             Thinking = thinking,
         };
-        return new TranslatedRequest(TranslationJson.Serialize(anthropic, AnthropicChatJsonContext.Default.AnthropicRequest), stream, ToolNameMap.Empty);
+        return new TranslatedRequest(TranslationJson.Serialize(anthropic, AnthropicChatJsonContext.Default.AnthropicRequest), stream, ToolNameMap.Empty)
+        {
+            IncludeUsage = request.StreamOptions?.IncludeUsage == true,
+        };
     }
 
     /// <summary>
