@@ -16,7 +16,7 @@ public static class ChatResponseToResponses
         var root = document.RootElement;
         if (!root.TryGet("choices", JsonValueKind.Array, out var choices) || choices.GetArrayLength() == 0)
         {
-            throw new ResponsesTranslationException("The chat completion has no choices.");
+            throw new TranslationException("The chat completion has no choices.");
         }
 
         var choice = choices[0];

@@ -36,7 +36,7 @@ internal sealed class ResponsesInputToMessages
             }
             else if (input.ValueKind != JsonValueKind.Null)
             {
-                throw new ResponsesTranslationException("input must be a string or an array of input items.");
+                throw new TranslationException("input must be a string or an array of input items.");
             }
         }
 
@@ -53,7 +53,7 @@ internal sealed class ResponsesInputToMessages
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
-            throw new ResponsesTranslationException("Every input item must be a JSON object.");
+            throw new TranslationException("Every input item must be a JSON object.");
         }
 
         // An item without a type is the short "easy input message" form: {role, content}.
@@ -157,7 +157,7 @@ internal sealed class ResponsesInputToMessages
     }
 
     private static string CallId(JsonElement item) =>
-        item.String("call_id") ?? throw new ResponsesTranslationException($"A {item.String("type")} input item needs a call_id.");
+        item.String("call_id") ?? throw new TranslationException($"A {item.String("type")} input item needs a call_id.");
 
     /// <summary>Tool output is a string or a list of content parts; chat tool messages take text only.</summary>
     private static string ToolOutputText(JsonElement item)

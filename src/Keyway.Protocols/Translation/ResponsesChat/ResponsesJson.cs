@@ -23,13 +23,13 @@ internal static class ResponsesJson
         }
         catch (JsonException ex)
         {
-            throw new ResponsesTranslationException($"{what} is not valid JSON: {ex.Message}", ex);
+            throw new TranslationException($"{what} is not valid JSON: {ex.Message}", ex);
         }
 
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
-            throw new ResponsesTranslationException($"{what} must be a JSON object.");
+            throw new TranslationException($"{what} must be a JSON object.");
         }
 
         return document;

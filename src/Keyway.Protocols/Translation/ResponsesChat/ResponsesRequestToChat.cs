@@ -50,7 +50,7 @@ public static class ResponsesRequestToChat
     {
         if (root.String("previous_response_id") is { Length: > 0 })
         {
-            throw new ResponsesTranslationException("previous_response_id is not supported: send the full input (store:false)");
+            throw new TranslationException("previous_response_id is not supported: send the full input (store:false)");
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Keyway.Protocols.Translation;
 using Keyway.Protocols.Translation.AnthropicChat;
 using static Keyway.Tests.Translation.AnthropicChat.AnthropicChatHarness;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Keyway.Protocols.Translation;
 using Keyway.Protocols.Translation.ResponsesChat;
 using static Keyway.Tests.Translation.ResponsesChat.ResponsesChatHarness;
 
@@ -57,7 +58,7 @@ public sealed class ChatResponseToResponsesTests
     [InlineData("nope")]
     public void AnswerWithoutChoices_Throws(string body)
     {
-        Assert.Throws<ResponsesTranslationException>(
+        Assert.Throws<TranslationException>(
             () => ChatResponseToResponses.Translate(Encoding.UTF8.GetBytes(body), CodexRequest(), Context));
     }
 }

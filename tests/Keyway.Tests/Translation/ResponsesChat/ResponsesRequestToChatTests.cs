@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Keyway.Protocols.Translation;
 using Keyway.Protocols.Translation.ResponsesChat;
 using static Keyway.Tests.Translation.ResponsesChat.ResponsesChatHarness;
 
@@ -30,7 +31,7 @@ public sealed class ResponsesRequestToChatTests
     [Fact]
     public void PreviousResponseId_IsRejectedWithTheDocumentedMessage()
     {
-        var ex = Assert.Throws<ResponsesTranslationException>(() => Translate("""{"model":"m","input":"hi","previous_response_id":"resp_1"}"""));
+        var ex = Assert.Throws<TranslationException>(() => Translate("""{"model":"m","input":"hi","previous_response_id":"resp_1"}"""));
 
         Assert.Equal("previous_response_id is not supported: send the full input (store:false)", ex.Message);
     }
@@ -43,7 +44,7 @@ public sealed class ResponsesRequestToChatTests
     [InlineData("""{"input": [{"type":"function_call_output","output":"no call id"}]}""")]
     public void MalformedRequest_Throws(string body)
     {
-        Assert.Throws<ResponsesTranslationException>(() => Translate(body));
+        Assert.Throws<TranslationException>(() => Translate(body));
     }
 
     [Theory]
