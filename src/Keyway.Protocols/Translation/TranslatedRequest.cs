@@ -4,4 +4,8 @@ namespace Keyway.Protocols.Translation;
 /// A request in the upstream's wire format, plus what the way back needs: whether the client asked
 /// for a stream, and how tool names were changed on the way (mapped back in the answer).
 /// </summary>
-public sealed record TranslatedRequest(byte[] Body, bool Stream, ToolNameMap ToolNames);
+public sealed record TranslatedRequest(byte[] Body, bool Stream, ToolNameMap ToolNames)
+{
+    /// <summary>A Chat client asked for the usage-only chunk (<c>stream_options.include_usage</c>) at the end of its stream.</summary>
+    public bool IncludeUsage { get; init; }
+}

@@ -76,6 +76,41 @@ internal static class UsageJson
         return new TokenUsage(input, output, cacheRead, cacheWrite, null);
     }
 
+    /// <summary>
+    /// OpenAI Responses usage (https://platform.openai.com/docs/api-reference/responses/object#responses/object-usage):
+    /// input_tokens, output_tokens, input_tokens_details.cached_tokens, output_tokens_details.reasoning_tokens.
+    /// </summary>
+    public static TokenUsage ReadResponses(ref Utf8JsonReader reader)
+    {
+        long? input = null, output = null, cached = null, reasoning = null;
+        while (JsonReading.NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("input_tokens"u8))
+            {
+                input = JsonReading.ReadInt64OrNull(ref reader);
+            }
+            else if (reader.ValueTextEquals("output_tokens"u8))
+            {
+                output = JsonReading.ReadInt64OrNull(ref reader);
+            }
+            else if (reader.ValueTextEquals("input_tokens_details"u8))
+            {
+                cached = ReadNestedCount(ref reader, "cached_tokens"u8) ?? cached;
+            }
+            else if (reader.ValueTextEquals("output_tokens_details"u8))
+            {
+                reasoning = ReadNestedCount(ref reader, "reasoning_tokens"u8) ?? reasoning;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return new TokenUsage(input, output, cached, null, reasoning);
+    }
+
     private static long? ReadNestedCount(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
     {
         if (!JsonReading.ReadStartObject(ref reader))

@@ -7,12 +7,22 @@ namespace Keyway.Protocols.Usage;
 public static class UsageReader
 {
     /// <summary>A Chat Completions response object (https://platform.openai.com/docs/api-reference/chat/object).</summary>
-    public static TokenUsage FromChatCompletion(ReadOnlySpan<byte> json) => Read(json, anthropic: false);
+    public static TokenUsage FromChatCompletion(ReadOnlySpan<byte> json) => Read(json, UsageFormat.Chat);
 
     /// <summary>An Anthropic Message object (https://docs.anthropic.com/en/api/messages).</summary>
-    public static TokenUsage FromAnthropicMessage(ReadOnlySpan<byte> json) => Read(json, anthropic: true);
+    public static TokenUsage FromAnthropicMessage(ReadOnlySpan<byte> json) => Read(json, UsageFormat.Anthropic);
 
-    private static TokenUsage Read(ReadOnlySpan<byte> json, bool anthropic)
+    /// <summary>An OpenAI Responses response object (https://platform.openai.com/docs/api-reference/responses/object).</summary>
+    public static TokenUsage FromResponse(ReadOnlySpan<byte> json) => Read(json, UsageFormat.Responses);
+
+    private enum UsageFormat
+    {
+        Chat,
+        Anthropic,
+        Responses,
+    }
+
+    private static TokenUsage Read(ReadOnlySpan<byte> json, UsageFormat format)
     {
         try
         {
@@ -27,7 +37,12 @@ public static class UsageReader
             {
                 if (reader.ValueTextEquals("usage"u8) && JsonReading.ReadStartObject(ref reader))
                 {
-                    usage = anthropic ? UsageJson.ReadAnthropic(ref reader) : UsageJson.ReadOpenAI(ref reader);
+                    usage = format switch
+                    {
+                        UsageFormat.Anthropic => UsageJson.ReadAnthropic(ref reader),
+                        UsageFormat.Responses => UsageJson.ReadResponses(ref reader),
+                        _ => UsageJson.ReadOpenAI(ref reader),
+                    };
                 }
                 else
                 {

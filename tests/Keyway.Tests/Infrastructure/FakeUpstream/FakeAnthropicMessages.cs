@@ -61,7 +61,7 @@ internal static class FakeAnthropicMessages
             .Where(tool => FakeJson.Property(tool, "input_schema").ValueKind == JsonValueKind.Object)
             .Select(tool => new FakeTool(FakeJson.String(tool, "name") ?? "", FakeJson.Property(tool, "input_schema")))
             .ToList();
-        var content = FakeJson.Property(FakeJson.Array(body, "messages").LastOrDefault(), "content");
+        var content = FakeJson.Property(FakeJson.Array(body, "messages").LastOrDefault(message => FakeJson.String(message, "role") != "system"), "content");
         var toolResult = content.ValueKind == JsonValueKind.Array
             ? content.EnumerateArray().LastOrDefault(block => FakeJson.String(block, "type") == "tool_result")
             : default;

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Keyway.Protocols.Translation.AnthropicChat;
+
+/// <summary>
+/// Anthropic lets <c>system</c>, a message's <c>content</c> and a tool_result's <c>content</c> be either a string or
+/// an array of blocks (https://docs.anthropic.com/en/api/messages#body-messages-content). A string reads as one text
+/// block, so the translators see only blocks. Written back, it is always the array.
+/// </summary>
+internal sealed class AnthropicBlocksConverter : JsonConverter<List<AnthropicBlock>>
+{
+    public override List<AnthropicBlock>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return [new AnthropicBlock { Type = "text", Text = reader.GetString() }];
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new JsonException("expected a string or an array of content blocks");
+        }
+
+        var blocks = new List<AnthropicBlock>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            var block = JsonSerializer.Deserialize(ref reader, AnthropicChatJsonContext.Default.AnthropicBlock)
+                ?? throw new JsonException("a content block is null");
+            blocks.Add(block);
+        }
+
+        return blocks;
+    }
+
+    public override void Write(Utf8JsonWriter writer, List<AnthropicBlock> value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        foreach (var block in value)
+        {
+            JsonSerializer.Serialize(writer, block, AnthropicChatJsonContext.Default.AnthropicBlock);
+        }
+
+        writer.WriteEndArray();
+    }
+}

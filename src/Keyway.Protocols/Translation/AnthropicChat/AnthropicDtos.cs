@@ -1,0 +1,118 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Keyway.Protocols.Translation.AnthropicChat;
+
+// Anthropic Messages wire shapes, https://docs.anthropic.com/en/api/messages. Only the fields the translators read or
+// write are declared; the rest are dropped on purpose (see README.md next to this file).
+
+internal sealed class AnthropicRequest
+{
+    public string? Model { get; set; }
+    public List<AnthropicMessage>? Messages { get; set; }
+
+    [JsonConverter(typeof(AnthropicBlocksConverter))]
+    public List<AnthropicBlock>? System { get; set; }
+
+    public int? MaxTokens { get; set; }
+    public List<string>? StopSequences { get; set; }
+    public double? Temperature { get; set; }
+    public double? TopP { get; set; }
+    public AnthropicMetadata? Metadata { get; set; }
+    public bool? Stream { get; set; }
+    public List<AnthropicTool>? Tools { get; set; }
+    public AnthropicToolChoice? ToolChoice { get; set; }
+    public AnthropicThinking? Thinking { get; set; }
+}
+
+internal sealed class AnthropicMessage
+{
+    public string? Role { get; set; }
+
+    [JsonConverter(typeof(AnthropicBlocksConverter))]
+    public List<AnthropicBlock>? Content { get; set; }
+}
+
+/// <summary>One content block of any type: the fields that do not belong to <see cref="Type"/> stay null.</summary>
+internal sealed class AnthropicBlock
+{
+    public string? Type { get; set; }
+    public string? Id { get; set; }
+    public string? Name { get; set; }
+    public JsonNode? Input { get; set; }
+    public AnthropicCaller? Caller { get; set; }
+    public string? Text { get; set; }
+    public string? Thinking { get; set; }
+    public string? Signature { get; set; }
+    public AnthropicImageSource? Source { get; set; }
+    public string? ToolUseId { get; set; }
+
+    [JsonConverter(typeof(AnthropicBlocksConverter))]
+    public List<AnthropicBlock>? Content { get; set; }
+
+    public bool? IsError { get; set; }
+}
+
+internal sealed record AnthropicCaller(string Type)
+{
+    public static AnthropicCaller Direct { get; } = new("direct");
+}
+
+internal sealed class AnthropicImageSource
+{
+    public string? Type { get; set; }
+    public string? MediaType { get; set; }
+    public string? Data { get; set; }
+    public string? Url { get; set; }
+}
+
+internal sealed class AnthropicMetadata
+{
+    public string? UserId { get; set; }
+}
+
+internal sealed class AnthropicTool
+{
+    public string? Type { get; set; }
+    public string? Name { get; set; }
+    public string? Description { get; set; }
+    public JsonNode? InputSchema { get; set; }
+}
+
+internal sealed class AnthropicToolChoice
+{
+    public string? Type { get; set; }
+    public string? Name { get; set; }
+    public bool? DisableParallelToolUse { get; set; }
+}
+
+internal sealed class AnthropicThinking
+{
+    public string? Type { get; set; }
+    public int? BudgetTokens { get; set; }
+}
+
+internal sealed class AnthropicResponse
+{
+    public string? Id { get; set; }
+    public string Type { get; set; } = "message";
+    public string Role { get; set; } = "assistant";
+    public string? Model { get; set; }
+    public List<AnthropicBlock> Content { get; set; } = [];
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? StopReason { get; set; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? StopSequence { get; set; }
+
+    public AnthropicUsage? Usage { get; set; }
+}
+
+internal sealed class AnthropicUsage
+{
+    public long InputTokens { get; set; }
+    public long? CacheCreationInputTokens { get; set; }
+    public long? CacheReadInputTokens { get; set; }
+    public long OutputTokens { get; set; }
+}

@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+
+namespace Keyway.Protocols.Translation.AnthropicChat;
+
+/// <summary>
+/// An Anthropic Messages request (https://docs.anthropic.com/en/api/messages) as an OpenAI Chat Completions request
+/// (https://platform.openai.com/docs/api-reference/chat/create). Mapped: <c>system</c>, messages with text, image,
+/// tool_use, tool_result and thinking blocks, <c>tools</c>, <c>tool_choice</c>, <c>max_tokens</c>,
+/// <c>stop_sequences</c>, <c>temperature</c>, <c>top_p</c>, <c>metadata.user_id</c>, <c>stream</c> and
+/// <c>thinking</c>. Dropped on purpose, having no Chat counterpart: <c>top_k</c>, <c>cache_control</c>,
+/// <c>service_tier</c>, <c>container</c>, <c>mcp_servers</c>, <c>context_management</c>, citations, document and
+/// search_result blocks, redacted_thinking blocks, and Anthropic server tools (web_search_*, web_fetch_*,
+/// code_execution_*, bash_*, text_editor_*, computer_*, memory_*: any tool with a <c>type</c> other than "custom").
+/// </summary>
+public static class AnthropicRequestToChat
+{
+    /// <summary>A thinking budget below this many tokens asks for "low" reasoning effort.</summary>
+    public const int MediumEffortBudget = 4096;
+
+    /// <summary>A thinking budget of at least this many tokens asks for "high" reasoning effort.</summary>
+    public const int HighEffortBudget = 16384;
+
+    public static TranslatedRequest Translate(ReadOnlySpan<byte> anthropicRequest, TranslationContext ctx)
+    {
+        var request = TranslationJson.Parse(anthropicRequest, AnthropicChatJsonContext.Default.AnthropicRequest, "Anthropic request body");
+        var stream = request.Stream == true;
+        var names = new ToolNameMap();
+        var tools = AnthropicToolsToChat.Tools(request.Tools, names);
+        var thinking = request.Thinking?.Type == "enabled";
+        var chat = new ChatRequest
+        {
+            Model = ctx.UpstreamModel,
+            Messages = AnthropicMessagesToChat.Messages(request, thinking),
+            MaxTokens = request.MaxTokens,
+            Stop = request.StopSequences is { Count: > 0 } stops ? new JsonArray([.. stops.Select(s => (JsonNode?)s)]) : null,
+            Temperature = request.Temperature,
+            TopP = request.TopP,
+            User = request.Metadata?.UserId,
+            Stream = stream ? true : null,
+            // Without include_usage a streamed answer carries no usage at all, and the call would be logged as free.
+            StreamOptions = stream ? new ChatStreamOptions(IncludeUsage: true) : null,
+            Tools = tools,
+            ToolChoice = tools is null ? null : AnthropicToolsToChat.ToolChoice(request.ToolChoice),
+            ParallelToolCalls = tools is not null && request.ToolChoice?.DisableParallelToolUse == true ? false : null,
+            ReasoningEffort = thinking ? ReasoningEffort(request.Thinking!.BudgetTokens ?? 0) : null,
+        };
+        return new TranslatedRequest(TranslationJson.Serialize(chat, AnthropicChatJsonContext.Default.ChatRequest), stream, names);
+    }
+
+    /// <summary>
+    /// Thinking budget → effort: below <see cref="MediumEffortBudget"/> "low", below <see cref="HighEffortBudget"/>
+    /// "medium", otherwise "high" (Anthropic's minimum budget is 1,024; Claude Code's default think budget is ~4k,
+    /// "think hard" ~10k, "ultrathink" ~32k).
+    /// </summary>
+    public static string ReasoningEffort(int budgetTokens) => budgetTokens switch
+    {
+        < MediumEffortBudget => "low",
+        < HighEffortBudget => "medium",
+        _ => "high",
+    };
+}

@@ -1,0 +1,67 @@
+using System.Text;
+
+namespace Keyway.Protocols.Translation.AnthropicChat;
+
+/// <summary>
+/// An Anthropic message (https://docs.anthropic.com/en/api/messages#response) as a Chat completion
+/// (https://platform.openai.com/docs/api-reference/chat/object): text blocks → <c>content</c> (null when the answer
+/// is only tool calls), thinking blocks → <c>reasoning_content</c> (the DeepSeek/GLM/Qwen field), tool_use →
+/// <c>tool_calls</c>. Dropped: signatures, redacted_thinking, server tool blocks (server_tool_use, web_search_tool_result…)
+/// and citations.
+/// </summary>
+public static class AnthropicResponseToChat
+{
+    public static byte[] Translate(ReadOnlySpan<byte> anthropicResponse, TranslatedRequest request, TranslationContext ctx)
+    {
+        var response = TranslationJson.Parse(anthropicResponse, AnthropicChatJsonContext.Default.AnthropicResponse, "upstream Anthropic message");
+        var text = new StringBuilder();
+        var reasoning = new StringBuilder();
+        var toolCalls = new List<ChatToolCall>();
+        foreach (var block in response.Content)
+        {
+            switch (block.Type)
+            {
+                case "text":
+                    text.Append(block.Text);
+                    break;
+                case "thinking":
+                    reasoning.Append(block.Thinking);
+                    break;
+                case "tool_use":
+                    toolCalls.Add(ToolCall(block, request.ToolNames));
+                    break;
+            }
+        }
+
+        var chat = new ChatResponse
+        {
+            Id = ctx.ResponseId,
+            Created = ctx.CreatedUnixSeconds,
+            Model = ctx.ClientModel,
+            Choices =
+            [
+                new ChatChoice
+                {
+                    Index = 0,
+                    Message = new ChatMessage
+                    {
+                        Role = "assistant",
+                        Content = text.Length > 0 || toolCalls.Count == 0 ? text.ToString() : null,
+                        ReasoningContent = reasoning.Length > 0 ? reasoning.ToString() : null,
+                        ToolCalls = toolCalls.Count > 0 ? toolCalls : null,
+                    },
+                    FinishReason = StopReasons.ToChat(response.StopReason),
+                },
+            ],
+            Usage = UsageMapping.ToChat(response.Usage),
+        };
+        return TranslationJson.Serialize(chat, AnthropicChatJsonContext.Default.ChatResponse);
+    }
+
+    private static ChatToolCall ToolCall(AnthropicBlock block, ToolNameMap names) => new()
+    {
+        Id = block.Id,
+        Type = "function",
+        Function = new ChatFunctionCall { Name = names.ClientName(block.Name ?? ""), Arguments = TranslationJson.ToText(block.Input) },
+    };
+}

@@ -1,0 +1,157 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Keyway.Protocols.Translation.AnthropicChat;
+
+// OpenAI Chat Completions wire shapes, https://platform.openai.com/docs/api-reference/chat/create and
+// https://platform.openai.com/docs/api-reference/chat/object. Only the fields the translators read or write are
+// declared; the rest are dropped on purpose (see README.md next to this file).
+
+internal sealed class ChatRequest
+{
+    public string? Model { get; set; }
+    public List<ChatMessage>? Messages { get; set; }
+    public int? MaxTokens { get; set; }
+    public int? MaxCompletionTokens { get; set; }
+
+    /// <summary>A string or an array of strings.</summary>
+    public JsonNode? Stop { get; set; }
+
+    public double? Temperature { get; set; }
+    public double? TopP { get; set; }
+    public string? User { get; set; }
+    public bool? Stream { get; set; }
+    public ChatStreamOptions? StreamOptions { get; set; }
+    public List<ChatTool>? Tools { get; set; }
+
+    /// <summary>"auto" | "none" | "required" | {"type":"function","function":{"name":…}}.</summary>
+    public JsonNode? ToolChoice { get; set; }
+
+    public bool? ParallelToolCalls { get; set; }
+    public string? ReasoningEffort { get; set; }
+}
+
+internal sealed record ChatStreamOptions(bool IncludeUsage);
+
+internal sealed class ChatMessage
+{
+    public string? Role { get; set; }
+
+    /// <summary>A string, an array of content parts, or null (an assistant turn with only tool calls).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public JsonNode? Content { get; set; }
+
+    /// <summary>DeepSeek / GLM / Qwen reasoning text, outside the OpenAI reference.</summary>
+    public string? ReasoningContent { get; set; }
+
+    public List<ChatToolCall>? ToolCalls { get; set; }
+    public string? ToolCallId { get; set; }
+}
+
+internal sealed class ChatToolCall
+{
+    /// <summary>Only in stream deltas: which tool call a fragment belongs to.</summary>
+    public int? Index { get; set; }
+
+    public string? Id { get; set; }
+    public string? Type { get; set; }
+    public ChatFunctionCall? Function { get; set; }
+}
+
+internal sealed class ChatFunctionCall
+{
+    public string? Name { get; set; }
+    public string? Arguments { get; set; }
+}
+
+internal sealed class ChatTool
+{
+    public string? Type { get; set; }
+    public ChatFunction? Function { get; set; }
+}
+
+internal sealed class ChatFunction
+{
+    public string? Name { get; set; }
+    public string? Description { get; set; }
+    public JsonNode? Parameters { get; set; }
+}
+
+internal sealed class ChatResponse
+{
+    public string? Id { get; set; }
+    public string Object { get; set; } = "chat.completion";
+    public long Created { get; set; }
+    public string? Model { get; set; }
+    public List<ChatChoice> Choices { get; set; } = [];
+    public ChatUsage? Usage { get; set; }
+}
+
+internal sealed class ChatChoice
+{
+    public int Index { get; set; }
+    public ChatMessage? Message { get; set; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? FinishReason { get; set; }
+
+    /// <summary>vLLM / SGLang extensions naming the stop string that ended the answer (a token id is ignored).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonNode? StopReason { get; set; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonNode? MatchedStop { get; set; }
+}
+
+internal sealed class ChatUsage
+{
+    public long PromptTokens { get; set; }
+    public long CompletionTokens { get; set; }
+    public long TotalTokens { get; set; }
+    public ChatPromptTokensDetails? PromptTokensDetails { get; set; }
+    public ChatCompletionTokensDetails? CompletionTokensDetails { get; set; }
+}
+
+internal sealed record ChatPromptTokensDetails(long? CachedTokens);
+
+internal sealed record ChatCompletionTokensDetails(long? ReasoningTokens);
+
+/// <summary>https://platform.openai.com/docs/api-reference/chat-streaming/streaming</summary>
+internal sealed class ChatChunk
+{
+    public string? Id { get; set; }
+    public string Object { get; set; } = "chat.completion.chunk";
+    public long Created { get; set; }
+    public string? Model { get; set; }
+    public List<ChatChunkChoice> Choices { get; set; } = [];
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ChatUsage? Usage { get; set; }
+
+    /// <summary>Some upstreams report a failure mid-stream as a chunk holding only an error object.</summary>
+    public ChatError? Error { get; set; }
+}
+
+internal sealed class ChatChunkChoice
+{
+    public int Index { get; set; }
+    public ChatDelta Delta { get; set; } = new();
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? FinishReason { get; set; }
+
+    public JsonNode? StopReason { get; set; }
+    public JsonNode? MatchedStop { get; set; }
+}
+
+internal sealed class ChatDelta
+{
+    public string? Role { get; set; }
+    public string? Content { get; set; }
+    public string? ReasoningContent { get; set; }
+    public List<ChatToolCall>? ToolCalls { get; set; }
+}
+
+internal sealed record ChatError(string? Message, string? Type);
+
+internal sealed record ChatErrorChunk(ChatError Error);

@@ -1,0 +1,119 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Keyway.Protocols.Translation.AnthropicChat;
+
+/// <summary>
+/// Chat messages as Anthropic <c>system</c> blocks and user/assistant turns. Tool messages become tool_result blocks
+/// of a user turn; consecutive turns of one role are merged, since Anthropic expects the roles to alternate and a
+/// turn's tool_result blocks to come first. Empty text is left out: Anthropic rejects it ("messages: text content
+/// blocks must be non-empty"), and a turn left with no block at all is dropped.
+/// </summary>
+internal static class ChatMessagesToAnthropic
+{
+    public static (List<AnthropicBlock> System, List<AnthropicMessage> Messages) Messages(List<ChatMessage> chat)
+    {
+        var system = new List<AnthropicBlock>();
+        var messages = new List<AnthropicMessage>();
+        foreach (var message in chat)
+        {
+            switch (message.Role)
+            {
+                case "system" or "developer":
+                    system.AddRange(Parts(message.Content).Where(b => b.Type == "text"));
+                    break;
+                case "user":
+                    Append(messages, "user", Parts(message.Content));
+                    break;
+                case "assistant":
+                    Append(messages, "assistant", AssistantBlocks(message));
+                    break;
+                case "tool":
+                    Append(messages, "user", [ToolResult(message)]);
+                    break;
+                default:
+                    throw new TranslationException($"messages[].role \"{message.Role}\" is not one of system, developer, user, assistant, tool.");
+            }
+        }
+
+        return (system, messages);
+    }
+
+    private static void Append(List<AnthropicMessage> messages, string role, List<AnthropicBlock> blocks)
+    {
+        if (blocks.Count == 0)
+        {
+            return;
+        }
+
+        if (messages.Count > 0 && messages[^1].Role == role)
+        {
+            messages[^1].Content!.AddRange(blocks);
+            return;
+        }
+
+        messages.Add(new AnthropicMessage { Role = role, Content = blocks });
+    }
+
+    private static List<AnthropicBlock> AssistantBlocks(ChatMessage message)
+    {
+        var blocks = Parts(message.Content).Where(b => b.Type == "text").ToList();
+        foreach (var call in message.ToolCalls ?? [])
+        {
+            blocks.Add(new AnthropicBlock
+            {
+                Type = "tool_use",
+                Id = call.Id,
+                Name = call.Function?.Name,
+                Input = AnthropicBlocks.ParseInput(call.Function?.Arguments),
+            });
+        }
+
+        return blocks;
+    }
+
+    private static AnthropicBlock ToolResult(ChatMessage message)
+    {
+        var text = Parts(message.Content).Where(b => b.Type == "text").ToList();
+        return new AnthropicBlock { Type = "tool_result", ToolUseId = message.ToolCallId, Content = text.Count > 0 ? text : null };
+    }
+
+    /// <summary>A string or an array of content parts (text, image_url) as blocks; audio and file parts are dropped.</summary>
+    private static List<AnthropicBlock> Parts(JsonNode? content)
+    {
+        if (content is JsonValue value && value.GetValueKind() == JsonValueKind.String)
+        {
+            var text = value.GetValue<string>();
+            return text.Length > 0 ? [AnthropicBlocks.Text(text)] : [];
+        }
+
+        var blocks = new List<AnthropicBlock>();
+        foreach (var part in content as JsonArray ?? [])
+        {
+            var type = TranslationJson.StringOf(part?["type"]);
+            if (type == "text" && TranslationJson.StringOf(part!["text"]) is { Length: > 0 } partText)
+            {
+                blocks.Add(AnthropicBlocks.Text(partText));
+            }
+            else if (type == "image_url" && TranslationJson.StringOf(part!["image_url"]?["url"]) is { Length: > 0 } url)
+            {
+                blocks.Add(new AnthropicBlock { Type = "image", Source = ImageSource(url) });
+            }
+        }
+
+        return blocks;
+    }
+
+    /// <summary>A data URL → a base64 source, anything else → a url source (https://docs.anthropic.com/en/docs/build-with-claude/vision).</summary>
+    private static AnthropicImageSource ImageSource(string url)
+    {
+        const string base64Marker = ";base64,";
+        var marker = url.IndexOf(base64Marker, StringComparison.Ordinal);
+        if (url.StartsWith("data:", StringComparison.Ordinal) && marker > 0)
+        {
+            return new AnthropicImageSource { Type = "base64", MediaType = url[5..marker], Data = url[(marker + base64Marker.Length)..] };
+        }
+
+        return new AnthropicImageSource { Type = "url", Url = url };
+    }
+}

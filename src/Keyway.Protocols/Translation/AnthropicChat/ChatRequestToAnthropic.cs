@@ -1,0 +1,89 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Keyway.Protocols.Translation.AnthropicChat;
+
+/// <summary>
+/// An OpenAI Chat Completions request (https://platform.openai.com/docs/api-reference/chat/create) as an Anthropic
+/// Messages request (https://docs.anthropic.com/en/api/messages). Mapped: system/developer messages → <c>system</c>,
+/// user/assistant/tool messages, function <c>tools</c>, <c>tool_choice</c>, <c>parallel_tool_calls</c>,
+/// <c>max_completion_tokens</c>/<c>max_tokens</c> (default <see cref="DefaultMaxTokens"/>: Anthropic requires it),
+/// <c>stop</c>, <c>temperature</c> (clamped to Anthropic's 0–1), <c>top_p</c>, <c>user</c> → <c>metadata.user_id</c>,
+/// <c>stream</c>, <c>reasoning_effort</c> → <c>thinking</c>. Dropped on purpose, having no Anthropic counterpart:
+/// <c>n</c>, <c>logprobs</c>, <c>top_logprobs</c>, <c>logit_bias</c>, <c>presence_penalty</c>,
+/// <c>frequency_penalty</c>, <c>seed</c>, <c>response_format</c>, <c>modalities</c>, <c>audio</c>, <c>prediction</c>,
+/// <c>store</c>, <c>service_tier</c>, <c>web_search_options</c>, <c>stream_options</c> (kept in
+/// <see cref="TranslatedRequest.IncludeUsage"/> for the way back), assistant <c>reasoning_content</c> (Anthropic rejects thinking blocks without its own signature), and
+/// audio and file content parts.
+/// </summary>
+public static class ChatRequestToAnthropic
+{
+    /// <summary>The max_tokens sent when the Chat request has none.</summary>
+    public const int DefaultMaxTokens = 4096;
+
+    /// <summary>Anthropic's smallest thinking budget (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking).</summary>
+    public const int MinThinkingBudget = 1024;
+
+    public static TranslatedRequest Translate(ReadOnlySpan<byte> chatRequest, TranslationContext ctx)
+    {
+        var request = TranslationJson.Parse(chatRequest, AnthropicChatJsonContext.Default.ChatRequest, "chat completions request body");
+        var stream = request.Stream == true;
+        var maxTokens = request.MaxCompletionTokens ?? request.MaxTokens ?? DefaultMaxTokens;
+        var (system, messages) = ChatMessagesToAnthropic.Messages(request.Messages ?? throw new TranslationException("messages is required."));
+        var tools = ChatToolsToAnthropic.Tools(request.Tools);
+        var toolChoice = tools is null ? null : ChatToolsToAnthropic.ToolChoice(request.ToolChoice, request.ParallelToolCalls);
+        // Anthropic rejects thinking together with a forced tool (tool_choice any or tool): the forced tool wins.
+        var thinking = toolChoice?.Type is "any" or "tool" ? null : Thinking(request.ReasoningEffort, maxTokens);
+        var anthropic = new AnthropicRequest
+        {
+            Model = ctx.UpstreamModel,
+            Messages = messages,
+            System = system.Count > 0 ? system : null,
+            MaxTokens = maxTokens,
+            StopSequences = StopSequences(request.Stop),
+            // Extended thinking accepts neither a temperature other than 1 nor a top_p below 0.95: sent without them.
+            Temperature = thinking is null && request.Temperature is { } t ? Math.Clamp(t, 0, 1) : null,
+            TopP = thinking is null ? request.TopP : null,
+            Metadata = string.IsNullOrEmpty(request.User) ? null : new AnthropicMetadata { UserId = request.User },
+            Stream = stream ? true : null,
+            Tools = tools,
+            ToolChoice = toolChoice,
+            Thinking = thinking,
+        };
+        return new TranslatedRequest(TranslationJson.Serialize(anthropic, AnthropicChatJsonContext.Default.AnthropicRequest), stream, ToolNameMap.Empty)
+        {
+            IncludeUsage = request.StreamOptions?.IncludeUsage == true,
+        };
+    }
+
+    /// <summary>
+    /// Effort → thinking budget: low 2,048, medium 8,192, high 24,576 tokens, kept below max_tokens as Anthropic
+    /// requires; "minimal"/"none", or a max_tokens too small for the minimum budget, sends no thinking.
+    /// </summary>
+    internal static AnthropicThinking? Thinking(string? effort, int maxTokens)
+    {
+        var budget = effort switch
+        {
+            "low" => 2048,
+            "medium" => 8192,
+            "high" or "xhigh" => 24576,
+            _ => 0,
+        };
+        budget = Math.Min(budget, maxTokens - 1);
+        return budget < MinThinkingBudget ? null : new AnthropicThinking { Type = "enabled", BudgetTokens = budget };
+    }
+
+    private static List<string>? StopSequences(JsonNode? stop)
+    {
+        var values = stop switch
+        {
+            JsonValue single when single.GetValueKind() == JsonValueKind.String => [single.GetValue<string>()],
+            JsonArray many => many.OfType<JsonValue>().Where(v => v.GetValueKind() == JsonValueKind.String).Select(v => v.GetValue<string>()).ToList(),
+            null => [],
+            _ => throw new TranslationException("stop must be a string or an array of strings."),
+        };
+        // Anthropic rejects whitespace-only stop sequences.
+        var kept = values.Where(v => !string.IsNullOrWhiteSpace(v)).ToList();
+        return kept.Count > 0 ? kept : null;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Keyway.Protocols.Translation.AnthropicChat;
+
+/// <summary>
+/// A Chat completion (https://platform.openai.com/docs/api-reference/chat/object) as an Anthropic message
+/// (https://docs.anthropic.com/en/api/messages#response). Block order: thinking (from <c>reasoning_content</c>), text,
+/// then one tool_use per tool call. Only <c>choices[0]</c> is read (the request never asks for n &gt; 1).
+/// </summary>
+public static class ChatResponseToAnthropic
+{
+    public static byte[] Translate(ReadOnlySpan<byte> chatResponse, TranslatedRequest request, TranslationContext ctx)
+    {
+        var response = TranslationJson.Parse(chatResponse, AnthropicChatJsonContext.Default.ChatResponse, "upstream chat completion");
+        var choice = response.Choices.FirstOrDefault() ?? throw new TranslationException("The upstream chat completion has no choices.");
+        var message = choice.Message ?? new ChatMessage();
+        var content = new List<AnthropicBlock>();
+        if (!string.IsNullOrEmpty(message.ReasoningContent))
+        {
+            content.Add(AnthropicBlocks.Thinking(message.ReasoningContent));
+        }
+
+        var text = ContentText(message.Content);
+        if (text.Length > 0)
+        {
+            content.Add(AnthropicBlocks.Text(text));
+        }
+
+        foreach (var call in message.ToolCalls ?? [])
+        {
+            content.Add(AnthropicBlocks.ToolUse(call.Id, call.Function?.Name, call.Function?.Arguments, request.ToolNames));
+        }
+
+        var matchedStop = StopReasons.MatchedStop(choice.StopReason, choice.MatchedStop);
+        var stopReason = StopReasons.ToAnthropic(choice.FinishReason, matchedStop);
+        var anthropic = new AnthropicResponse
+        {
+            Id = ctx.ResponseId,
+            Model = ctx.ClientModel,
+            Content = content,
+            StopReason = stopReason,
+            StopSequence = stopReason == "stop_sequence" ? matchedStop : null,
+            Usage = UsageMapping.ToAnthropic(response.Usage),
+        };
+        return TranslationJson.Serialize(anthropic, AnthropicChatJsonContext.Default.AnthropicResponse);
+    }
+
+    /// <summary>Chat content is a string, or (some upstreams) an array of text parts.</summary>
+    private static string ContentText(JsonNode? content)
+    {
+        if (content is JsonValue value)
+        {
+            return value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : "";
+        }
+
+        var text = new StringBuilder();
+        foreach (var part in content as JsonArray ?? [])
+        {
+            if (part?["text"] is JsonValue partText && partText.GetValueKind() == JsonValueKind.String)
+            {
+                text.Append(partText.GetValue<string>());
+            }
+        }
+
+        return text.ToString();
+    }
+}

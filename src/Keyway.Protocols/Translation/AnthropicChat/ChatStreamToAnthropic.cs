@@ -1,0 +1,161 @@
+using System.Buffers;
+using Keyway.Protocols.Anthropic;
+using Keyway.Protocols.Sse;
+
+namespace Keyway.Protocols.Translation.AnthropicChat;
+
+/// <summary>
+/// A Chat Completions stream (https://platform.openai.com/docs/api-reference/chat-streaming) as an Anthropic Messages
+/// stream (https://docs.anthropic.com/en/docs/build-with-claude/streaming): <c>message_start</c>, content blocks
+/// (thinking from <c>reasoning_content</c>, text, one tool_use per tool call), <c>message_delta</c> with the stop
+/// reason and the final usage, <c>message_stop</c>. The usage chunk comes after the finish_reason chunk, so the
+/// message is closed at <c>[DONE]</c> (or at the end of the stream when the upstream never sends it).
+/// </summary>
+public sealed class ChatStreamToAnthropic : IStreamTranslator
+{
+    private readonly TranslatedRequest _request;
+    private readonly TranslationContext _ctx;
+    private readonly AnthropicBlockWriter _blocks = new();
+    private readonly ChatStreamToolCalls _toolCalls;
+    private bool _started;
+    private bool _finished;
+    private long _estimatedInputTokens;
+    private string? _finishReason;
+    private string? _matchedStop;
+    private ChatUsage? _usage;
+
+    public ChatStreamToAnthropic(TranslatedRequest request, TranslationContext ctx)
+    {
+        _request = request;
+        _ctx = ctx;
+        _toolCalls = new ChatStreamToolCalls(_blocks, request.ToolNames, ctx.ResponseId);
+    }
+
+    public void OnEvent(in SseEvent upstreamEvent, IBufferWriter<byte> output)
+    {
+        if (_finished || !upstreamEvent.HasData)
+        {
+            return;
+        }
+
+        var data = upstreamEvent.Data.Span.Trim(" \t\r\n"u8);
+        if (data.SequenceEqual("[DONE]"u8))
+        {
+            Finish(output);
+            return;
+        }
+
+        var chunk = TranslationJson.TryParse(data, AnthropicChatJsonContext.Default.ChatChunk);
+        if (chunk is null)
+        {
+            return;
+        }
+
+        if (chunk.Error is not null)
+        {
+            Fail(chunk.Error.Message ?? "The upstream reported an error.", output);
+            return;
+        }
+
+        Start(output);
+        _usage = chunk.Usage ?? _usage;
+        foreach (var choice in chunk.Choices.Where(c => c.Index == 0))
+        {
+            OnChoice(choice, output);
+        }
+    }
+
+    public void Complete(IBufferWriter<byte> output)
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        if (_started)
+        {
+            Finish(output);
+        }
+        else
+        {
+            Fail("The upstream stream ended before any answer.", output);
+        }
+    }
+
+    public void Fail(string message, IBufferWriter<byte> output)
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        _finished = true;
+        var error = new ErrorEvent(new AnthropicError("api_error", message));
+        TranslationJson.WriteEvent(output, "error", error, AnthropicChatJsonContext.Default.ErrorEvent);
+    }
+
+    private void OnChoice(ChatChunkChoice choice, IBufferWriter<byte> output)
+    {
+        var delta = choice.Delta;
+        if (!string.IsNullOrEmpty(delta.ReasoningContent))
+        {
+            _toolCalls.Flush(output);
+            _blocks.Thinking(delta.ReasoningContent, output);
+        }
+
+        if (!string.IsNullOrEmpty(delta.Content))
+        {
+            _toolCalls.Flush(output);
+            _blocks.Text(delta.Content, output);
+        }
+
+        foreach (var fragment in delta.ToolCalls ?? [])
+        {
+            _toolCalls.OnFragment(fragment, output);
+        }
+
+        if (choice.FinishReason is not null)
+        {
+            _finishReason = choice.FinishReason;
+            _matchedStop = StopReasons.MatchedStop(choice.StopReason, choice.MatchedStop);
+        }
+    }
+
+    /// <summary>
+    /// message_start as the native API sends it: usage with the prompt size (estimated here, since a Chat upstream
+    /// reports it only at the end), zero cache tokens and one output token. Claude Code rejected bridged streams whose
+    /// message_start usage differed from that shape (BerriAI/litellm#24176).
+    /// </summary>
+    private void Start(IBufferWriter<byte> output)
+    {
+        if (_started)
+        {
+            return;
+        }
+
+        _started = true;
+        _estimatedInputTokens = TokenEstimator.CountInputTokens(_request.Body);
+        var message = new AnthropicResponse
+        {
+            Id = _ctx.ResponseId,
+            Model = _ctx.ClientModel,
+            Usage = new AnthropicUsage { InputTokens = _estimatedInputTokens, CacheCreationInputTokens = 0, CacheReadInputTokens = 0, OutputTokens = 1 },
+        };
+        TranslationJson.WriteEvent(output, "message_start", new MessageStartEvent(message), AnthropicChatJsonContext.Default.MessageStartEvent);
+    }
+
+    private void Finish(IBufferWriter<byte> output)
+    {
+        Start(output);
+        _toolCalls.Flush(output);
+        _blocks.Close(output);
+        var stopReason = StopReasons.ToAnthropic(_finishReason, _matchedStop);
+        var usage = _usage is null
+            ? new AnthropicUsage { InputTokens = _estimatedInputTokens, CacheCreationInputTokens = 0, CacheReadInputTokens = 0 }
+            : UsageMapping.ToAnthropic(_usage);
+        var delta = new MessageDeltaBody(stopReason, stopReason == "stop_sequence" ? _matchedStop : null);
+        TranslationJson.WriteEvent(output, "message_delta", new MessageDeltaEvent(delta, usage), AnthropicChatJsonContext.Default.MessageDeltaEvent);
+        TranslationJson.WriteEvent(output, "message_stop", new MessageStopEvent(), AnthropicChatJsonContext.Default.MessageStopEvent);
+        _finished = true;
+    }
+}

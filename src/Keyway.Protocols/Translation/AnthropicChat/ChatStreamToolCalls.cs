@@ -1,0 +1,114 @@
+using System.Buffers;
+using System.Text;
+
+namespace Keyway.Protocols.Translation.AnthropicChat;
+
+/// <summary>
+/// Assembles streamed Chat tool-call fragments (keyed by their <c>index</c>) into Anthropic tool_use blocks. One call
+/// is streamed live; a fragment of another call is held back until the live call's arguments form complete JSON
+/// (then the live block closes and the next one opens with what was held). So calls whose chunks interleave still
+/// come out whole, each in its own block, and a block never opens before its call has a name.
+/// </summary>
+internal sealed class ChatStreamToolCalls(AnthropicBlockWriter blocks, ToolNameMap names, string responseId)
+{
+    private readonly List<PendingCall> _calls = [];
+    private PendingCall? _live;
+
+    public void OnFragment(ChatToolCall fragment, IBufferWriter<byte> output)
+    {
+        var call = Find(fragment);
+        if (call.Done)
+        {
+            return;
+        }
+
+        call.Id ??= string.IsNullOrEmpty(fragment.Id) ? null : fragment.Id;
+        if (!call.Opened && !string.IsNullOrEmpty(fragment.Function?.Name))
+        {
+            call.Name = fragment.Function.Name;
+        }
+
+        call.Arguments.Append(fragment.Function?.Arguments);
+        Pump(output);
+    }
+
+    /// <summary>Closes the live call and writes every held-back call whole; a call that never got a name is dropped.</summary>
+    public void Flush(IBufferWriter<byte> output)
+    {
+        CloseLive(output);
+        foreach (var call in _calls.Where(c => !c.Done && c.Name is not null))
+        {
+            Open(call, output);
+            CloseLive(output);
+        }
+
+        _calls.ForEach(c => c.Done = true);
+    }
+
+    private PendingCall Find(ChatToolCall fragment)
+    {
+        var index = fragment.Index ?? (fragment.Id is not null || _calls.Count == 0 ? _calls.Count : _calls[^1].Index);
+        var call = _calls.Find(c => c.Index == index);
+        if (call is null)
+        {
+            call = new PendingCall(index);
+            _calls.Add(call);
+        }
+
+        return call;
+    }
+
+    private void Pump(IBufferWriter<byte> output)
+    {
+        if (_live is not null)
+        {
+            EmitNewArguments(_live, output);
+        }
+
+        // Calls open in the order they first appeared; a call still waiting for its name holds back the ones after it.
+        while (_calls.Find(c => !c.Opened) is { Name: not null } next
+            && (_live is null || AnthropicBlocks.IsCompleteJson(_live.Arguments.ToString())))
+        {
+            CloseLive(output);
+            Open(next, output);
+        }
+    }
+
+    private void Open(PendingCall call, IBufferWriter<byte> output)
+    {
+        call.Opened = true;
+        _live = call;
+        blocks.StartToolUse(call.Id ?? $"toolu_{responseId}_{call.Index}", names.ClientName(call.Name!), output);
+        EmitNewArguments(call, output);
+    }
+
+    private void CloseLive(IBufferWriter<byte> output)
+    {
+        if (_live is null)
+        {
+            return;
+        }
+
+        blocks.Close(output);
+        _live.Done = true;
+        _live = null;
+    }
+
+    private void EmitNewArguments(PendingCall call, IBufferWriter<byte> output)
+    {
+        var fresh = call.Arguments.ToString(call.Emitted, call.Arguments.Length - call.Emitted);
+        call.Emitted = call.Arguments.Length;
+        blocks.ToolInput(fresh, output);
+    }
+
+    private sealed class PendingCall(int index)
+    {
+        public int Index { get; } = index;
+        public string? Id { get; set; }
+        public string? Name { get; set; }
+        public StringBuilder Arguments { get; } = new();
+        public int Emitted { get; set; }
+        public bool Opened { get; set; }
+        public bool Done { get; set; }
+    }
+}

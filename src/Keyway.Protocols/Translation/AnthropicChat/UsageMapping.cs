@@ -1,0 +1,40 @@
+namespace Keyway.Protocols.Translation.AnthropicChat;
+
+/// <summary>
+/// Token usage both ways. Anthropic's <c>input_tokens</c> excludes cache reads and cache writes
+/// (https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#tracking-cache-performance), Chat's
+/// <c>prompt_tokens</c> includes cached tokens (https://platform.openai.com/docs/api-reference/chat/object#chat/object-usage).
+/// </summary>
+internal static class UsageMapping
+{
+    public static AnthropicUsage ToAnthropic(ChatUsage? usage)
+    {
+        if (usage is null)
+        {
+            return new AnthropicUsage { CacheCreationInputTokens = 0, CacheReadInputTokens = 0 };
+        }
+
+        var cached = Math.Clamp(usage.PromptTokensDetails?.CachedTokens ?? 0, 0, usage.PromptTokens);
+        return new AnthropicUsage
+        {
+            InputTokens = usage.PromptTokens - cached,
+            CacheCreationInputTokens = 0,
+            CacheReadInputTokens = cached,
+            OutputTokens = usage.CompletionTokens,
+        };
+    }
+
+    public static ChatUsage ToChat(AnthropicUsage? usage)
+    {
+        var cacheRead = usage?.CacheReadInputTokens ?? 0;
+        var prompt = (usage?.InputTokens ?? 0) + cacheRead + (usage?.CacheCreationInputTokens ?? 0);
+        var completion = usage?.OutputTokens ?? 0;
+        return new ChatUsage
+        {
+            PromptTokens = prompt,
+            CompletionTokens = completion,
+            TotalTokens = prompt + completion,
+            PromptTokensDetails = new ChatPromptTokensDetails(cacheRead),
+        };
+    }
+}

@@ -1,0 +1,126 @@
+using System.Text.Json;
+
+namespace Keyway.Protocols.Translation.ResponsesChat;
+
+/// <summary>One Chat message being assembled from Responses input items, written once complete.</summary>
+internal sealed class ChatMessageDraft(string role)
+{
+    private readonly List<ContentPart> _parts = [];
+    private readonly List<(string Id, string Name, string Arguments)> _toolCalls = [];
+
+    public string Role { get; } = role;
+
+    public string? ToolCallId { get; init; }
+
+    /// <summary>DeepSeek-style reasoning text replayed on an assistant turn (its thinking mode requires it after tool calls).</summary>
+    public string? ReasoningContent { get; private set; }
+
+    public bool HasToolCalls => _toolCalls.Count > 0;
+
+    public void AddText(string text) => _parts.Add(new ContentPart(text, null, null));
+
+    public void AddImage(string url, string? detail) => _parts.Add(new ContentPart(null, url, detail));
+
+    public void AddToolCall(string id, string name, string arguments) => _toolCalls.Add((id, name, arguments));
+
+    public void AddReasoning(string? reasoning)
+    {
+        if (!string.IsNullOrEmpty(reasoning))
+        {
+            ReasoningContent = ReasoningContent is null ? reasoning : ReasoningContent + "\n\n" + reasoning;
+        }
+    }
+
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("role", Role);
+        writer.WritePropertyName("content");
+        WriteContent(writer);
+        if (ReasoningContent is not null)
+        {
+            writer.WriteString("reasoning_content", ReasoningContent);
+        }
+
+        if (ToolCallId is not null)
+        {
+            writer.WriteString("tool_call_id", ToolCallId);
+        }
+
+        if (_toolCalls.Count > 0)
+        {
+            writer.WriteStartArray("tool_calls");
+            foreach (var (id, name, arguments) in _toolCalls)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("id", id);
+                writer.WriteString("type", "function");
+                writer.WriteStartObject("function");
+                writer.WriteString("name", name);
+                writer.WriteString("arguments", arguments);
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Text-only content is written as one string: several compatible upstreams (DeepSeek among them) accept only
+    /// string content outside user messages. Only a user message with an image needs the array form.
+    /// </summary>
+    private void WriteContent(Utf8JsonWriter writer)
+    {
+        if (_parts.Count == 0)
+        {
+            if (_toolCalls.Count > 0)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                writer.WriteStringValue("");
+            }
+
+            return;
+        }
+
+        if (Role != "user" || _parts.TrueForAll(part => part.ImageUrl is null))
+        {
+            writer.WriteStringValue(string.Join('\n', _parts.Where(part => part.Text is not null).Select(part => part.Text)));
+            return;
+        }
+
+        writer.WriteStartArray();
+        foreach (var part in _parts)
+        {
+            writer.WriteStartObject();
+            if (part.ImageUrl is { } url)
+            {
+                writer.WriteString("type", "image_url");
+                writer.WriteStartObject("image_url");
+                writer.WriteString("url", url);
+                if (part.Detail is { } detail)
+                {
+                    writer.WriteString("detail", detail);
+                }
+
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WriteString("type", "text");
+                writer.WriteString("text", part.Text);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private sealed record ContentPart(string? Text, string? ImageUrl, string? Detail);
+}

@@ -1,0 +1,255 @@
+using System.Buffers;
+using System.Text.Json;
+using Keyway.Protocols.Sse;
+
+namespace Keyway.Protocols.Translation.ResponsesChat;
+
+/// <summary>
+/// Turns a Chat Completions stream (https://platform.openai.com/docs/api-reference/chat-streaming) into the
+/// Responses event stream Codex consumes (codex-rs/codex-api/src/sse/responses.rs): <c>response.created</c>,
+/// <c>response.in_progress</c>, per item <c>output_item.added</c> → deltas → <c>output_item.done</c> with the
+/// complete item (Codex builds history and runs tools from that event only), then <c>response.completed</c>.
+/// Items stay open until the upstream finishes, so late deltas always find their item; they close in output order.
+/// Codex treats a stream without <c>response.completed</c> as an error ("stream closed before response.completed"),
+/// so every stream ends with <c>response.completed</c> or <c>response.failed</c> — a truncated answer too
+/// (<c>response.completed</c> whose response has status "incomplete").
+/// </summary>
+public sealed class ChatStreamToResponses(TranslatedRequest request, TranslationContext ctx) : IStreamTranslator
+{
+    private readonly ResponsesEventWriter _events = new();
+    private readonly List<StreamedItem> _items = [];
+    private readonly ChatStreamToolCalls _toolCalls = new();
+    private StreamedItem? _reasoning;
+    private StreamedItem? _message;
+    private string? _finishReason;
+    private ResponsesUsage? _usage;
+    private bool _started;
+    private bool _ended;
+
+    public void OnEvent(in SseEvent upstreamEvent, IBufferWriter<byte> output)
+    {
+        if (_ended || !upstreamEvent.HasData)
+        {
+            return;
+        }
+
+        Start(output);
+        if (upstreamEvent.Data.Span.Trim(" \t"u8).SequenceEqual("[DONE]"u8))
+        {
+            Finish(output);
+            return;
+        }
+
+        JsonDocument chunk;
+        try
+        {
+            chunk = JsonDocument.Parse(upstreamEvent.Data);
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+
+        using (chunk)
+        {
+            OnChunk(chunk.RootElement, output);
+        }
+    }
+
+    public void Complete(IBufferWriter<byte> output)
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        Start(output);
+        if (_finishReason is not null || _items.Count > 0 || _toolCalls.Any)
+        {
+            Finish(output);
+        }
+        else
+        {
+            End(output, new ResponseError("server_error", "The upstream stream ended before any output."));
+        }
+    }
+
+    public void Fail(string message, IBufferWriter<byte> output)
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        Start(output);
+        End(output, new ResponseError("server_error", message));
+    }
+
+    private void Start(IBufferWriter<byte> output)
+    {
+        if (_started)
+        {
+            return;
+        }
+
+        _started = true;
+        _events.Response(output, "response.created", ctx, ResponseSnapshot.InProgress);
+        _events.Response(output, "response.in_progress", ctx, ResponseSnapshot.InProgress);
+    }
+
+    private void OnChunk(JsonElement chunk, IBufferWriter<byte> output)
+    {
+        if (chunk.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        if (chunk.TryGet("error", JsonValueKind.Object, out var error))
+        {
+            // Keep the upstream's code: Codex maps context_length_exceeded, insufficient_quota and
+            // rate_limit_exceeded ("try again in Ns") to its own retry and compaction behaviour.
+            var code = error.String("code") ?? error.String("type") ?? "server_error";
+            End(output, new ResponseError(code, error.String("message") ?? "The upstream reported an error."));
+            return;
+        }
+
+        if (chunk.TryGetProperty("usage", out var usage) && ResponsesUsage.FromChat(usage) is { } read)
+        {
+            _usage = read;
+        }
+
+        if (!chunk.TryGet("choices", JsonValueKind.Array, out var choices))
+        {
+            return;
+        }
+
+        foreach (var choice in choices.EnumerateArray())
+        {
+            // Only the first choice becomes output: a Responses answer has no n > 1.
+            if ((choice.Int64("index") ?? 0) == 0)
+            {
+                OnChoice(choice, output);
+            }
+        }
+    }
+
+    private void OnChoice(JsonElement choice, IBufferWriter<byte> output)
+    {
+        if (choice.TryGet("delta", JsonValueKind.Object, out var delta))
+        {
+            if (ChatDelta.Reasoning(delta) is { Length: > 0 } reasoning)
+            {
+                AppendReasoning(reasoning, output);
+            }
+
+            if (delta.String("content") is { Length: > 0 } content)
+            {
+                AppendText(content, output);
+            }
+
+            if (delta.TryGet("tool_calls", JsonValueKind.Array, out var toolCalls))
+            {
+                foreach (var toolCall in toolCalls.EnumerateArray())
+                {
+                    AppendToolCall(toolCall, output);
+                }
+            }
+        }
+
+        if (choice.String("finish_reason") is { } finishReason)
+        {
+            _finishReason = finishReason;
+        }
+    }
+
+    private void AppendReasoning(string text, IBufferWriter<byte> output)
+    {
+        if (_reasoning is null)
+        {
+            _reasoning = Announce(new StreamedItem(), new ReasoningOutputItem(ResponseIds.Reasoning(ctx), ""), output);
+            _events.SummaryPart(output, "response.reasoning_summary_part.added", _reasoning, "");
+        }
+
+        _reasoning.Append(text);
+        _events.SummaryText(output, "response.reasoning_summary_text.delta", _reasoning, "delta", text);
+    }
+
+    private void AppendText(string text, IBufferWriter<byte> output)
+    {
+        _message ??= AnnounceMessage(output);
+        _message.Append(text);
+        _events.Text(output, "response.output_text.delta", _message, "delta", text);
+    }
+
+    private StreamedItem AnnounceMessage(IBufferWriter<byte> output)
+    {
+        var message = Announce(new StreamedItem(), new MessageOutputItem(ResponseIds.Message(ctx), ""), output);
+        _events.TextPart(output, "response.content_part.added", message, "");
+        return message;
+    }
+
+    /// <summary>A call is announced once its name is known (it decides function vs custom); arguments wait until then.</summary>
+    private void AppendToolCall(JsonElement toolCall, IBufferWriter<byte> output)
+    {
+        var call = _toolCalls.Resolve(toolCall);
+        var function = toolCall.TryGet("function", JsonValueKind.Object, out var f) ? f : default;
+        if (call.UpstreamName.Length == 0 && function.String("name") is { Length: > 0 } name)
+        {
+            call.UpstreamName = name;
+        }
+
+        var arguments = function.String("arguments") ?? "";
+        var wasAnnounced = call.Announced is not null;
+        call.Append(arguments);
+        if (!wasAnnounced && call.UpstreamName.Length > 0)
+        {
+            AnnounceToolCall(call, output);
+            arguments = call.Text;
+        }
+
+        if (call.Announced is not null && !call.IsCustomToolCall && arguments.Length > 0)
+        {
+            _events.ToolInput(output, "response.function_call_arguments.delta", call, "delta", arguments);
+        }
+    }
+
+    private void AnnounceToolCall(StreamedItem call, IBufferWriter<byte> output) =>
+        Announce(call, ToolCallItem.Create(ctx, request.ToolNames, call.CallId, call.ChatIndex, call.UpstreamName, ""), output);
+
+    private StreamedItem Announce(StreamedItem streamed, ResponseOutputItem item, IBufferWriter<byte> output)
+    {
+        streamed.Announce(item, _items.Count);
+        _items.Add(streamed);
+        _events.Item(output, "response.output_item.added", streamed.OutputIndex, item, done: false);
+        return streamed;
+    }
+
+    private void Finish(IBufferWriter<byte> output)
+    {
+        foreach (var call in _toolCalls.Unannounced())
+        {
+            AnnounceToolCall(call, output);
+        }
+
+        if (_items.Count == 0)
+        {
+            _message = AnnounceMessage(output);
+        }
+
+        var completed = new List<ResponseOutputItem>(_items.Count);
+        foreach (var item in _items)
+        {
+            completed.Add(StreamedItemEvents.Close(_events, item, output));
+        }
+
+        _events.Response(output, "response.completed", ctx, ResponseSnapshot.Finished(_finishReason, completed, _usage));
+        _ended = true;
+    }
+
+    private void End(IBufferWriter<byte> output, ResponseError error)
+    {
+        var partial = _items.Select(item => item.Complete()).ToList();
+        _events.Response(output, "response.failed", ctx, new ResponseSnapshot("failed", partial, _usage, Error: error));
+        _ended = true;
+    }
+}

@@ -1,0 +1,132 @@
+using System.Text.Json;
+
+namespace Keyway.Protocols.Translation.ResponsesChat;
+
+/// <summary>Writes the response object (https://platform.openai.com/docs/api-reference/responses/object) and its output items.</summary>
+internal static class ResponseDocumentWriter
+{
+    public static void Write(Utf8JsonWriter writer, TranslationContext ctx, ResponseSnapshot snapshot)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", ctx.ResponseId);
+        writer.WriteString("object", "response");
+        writer.WriteNumber("created_at", ctx.CreatedUnixSeconds);
+        writer.WriteString("status", snapshot.Status);
+        WriteError(writer, snapshot.Error);
+        if (snapshot.IncompleteReason is { } reason)
+        {
+            writer.WriteStartObject("incomplete_details");
+            writer.WriteString("reason", reason);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNull("incomplete_details");
+        }
+
+        writer.WriteString("model", ctx.ClientModel);
+        writer.WriteStartArray("output");
+        foreach (var item in snapshot.Output)
+        {
+            WriteItem(writer, item, done: true);
+        }
+
+        writer.WriteEndArray();
+        writer.WritePropertyName("usage");
+        if (snapshot.Usage is { } usage)
+        {
+            usage.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// An output item as <c>response.output_item.added</c> announces it (<paramref name="done"/> false: empty, in
+    /// progress) or as <c>response.output_item.done</c> and the final response carry it (complete).
+    /// </summary>
+    public static void WriteItem(Utf8JsonWriter writer, ResponseOutputItem item, bool done)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", item.Id);
+        switch (item)
+        {
+            case ReasoningOutputItem reasoning:
+                writer.WriteString("type", "reasoning");
+                writer.WriteStartArray("summary");
+                if (done)
+                {
+                    WriteSummaryPart(writer, reasoning.Text);
+                }
+
+                writer.WriteEndArray();
+                break;
+            case MessageOutputItem message:
+                writer.WriteString("type", "message");
+                writer.WriteString("status", Status(done));
+                writer.WriteString("role", "assistant");
+                writer.WriteStartArray("content");
+                if (done)
+                {
+                    WriteTextPart(writer, message.Text);
+                }
+
+                writer.WriteEndArray();
+                break;
+            case ToolCallOutputItem { IsCustom: true } custom:
+                writer.WriteString("type", "custom_tool_call");
+                writer.WriteString("status", Status(done));
+                writer.WriteString("call_id", custom.CallId);
+                writer.WriteString("name", custom.Name);
+                writer.WriteString("input", done ? custom.CustomInput : "");
+                break;
+            case ToolCallOutputItem call:
+                writer.WriteString("type", "function_call");
+                writer.WriteString("status", Status(done));
+                writer.WriteString("call_id", call.CallId);
+                writer.WriteString("name", call.Name);
+                writer.WriteString("arguments", done ? call.Arguments : "");
+                break;
+        }
+
+        writer.WriteEndObject();
+    }
+
+    public static void WriteTextPart(Utf8JsonWriter writer, string text)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "output_text");
+        writer.WriteString("text", text);
+        writer.WriteStartArray("annotations");
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    public static void WriteSummaryPart(Utf8JsonWriter writer, string text)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "summary_text");
+        writer.WriteString("text", text);
+        writer.WriteEndObject();
+    }
+
+    private static string Status(bool done) => done ? "completed" : "in_progress";
+
+    private static void WriteError(Utf8JsonWriter writer, ResponseError? error)
+    {
+        if (error is null)
+        {
+            writer.WriteNull("error");
+            return;
+        }
+
+        writer.WriteStartObject("error");
+        writer.WriteString("code", error.Code);
+        writer.WriteString("message", error.Message);
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,19 @@
+namespace Keyway.Protocols.Translation.ResponsesChat;
+
+/// <summary>One item of a response's <c>output</c> (https://platform.openai.com/docs/api-reference/responses/object#responses/object-output).</summary>
+internal abstract record ResponseOutputItem(string Id);
+
+/// <summary>The upstream's reasoning_content, shown to the client as one reasoning summary part.</summary>
+internal sealed record ReasoningOutputItem(string Id, string Text) : ResponseOutputItem(Id);
+
+/// <summary>The assistant's text as one output_text part.</summary>
+internal sealed record MessageOutputItem(string Id, string Text) : ResponseOutputItem(Id);
+
+/// <summary>
+/// A tool call: a <c>function_call</c>, or a <c>custom_tool_call</c> whose raw input is unwrapped from the
+/// <c>{"input":…}</c> arguments the chat upstream produced for it.
+/// </summary>
+internal sealed record ToolCallOutputItem(string Id, string CallId, string Name, string Arguments, bool IsCustom) : ResponseOutputItem(Id)
+{
+    public string CustomInput => CustomToolInput.FromArguments(Arguments);
+}

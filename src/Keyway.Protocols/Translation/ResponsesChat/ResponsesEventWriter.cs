@@ -1,0 +1,116 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace Keyway.Protocols.Translation.ResponsesChat;
+
+/// <summary>
+/// Writes Responses stream events (https://platform.openai.com/docs/api-reference/responses-streaming) as SSE:
+/// <c>event: &lt;type&gt;</c>, one <c>data:</c> line, a blank line. Every event carries an increasing
+/// <c>sequence_number</c>, starting at 0.
+/// </summary>
+internal sealed class ResponsesEventWriter
+{
+    private Utf8JsonWriter? _json;
+    private long _sequence;
+
+    public void Response(IBufferWriter<byte> output, string type, TranslationContext ctx, ResponseSnapshot snapshot)
+    {
+        var json = Begin(output, type);
+        json.WritePropertyName("response");
+        ResponseDocumentWriter.Write(json, ctx, snapshot);
+        End(output);
+    }
+
+    public void Item(IBufferWriter<byte> output, string type, int outputIndex, ResponseOutputItem item, bool done)
+    {
+        var json = Begin(output, type);
+        json.WriteNumber("output_index", outputIndex);
+        json.WritePropertyName("item");
+        ResponseDocumentWriter.WriteItem(json, item, done);
+        End(output);
+    }
+
+    /// <summary><c>response.content_part.added/done</c> for the single output_text part of a message.</summary>
+    public void TextPart(IBufferWriter<byte> output, string type, StreamedItem item, string text)
+    {
+        var json = BeginForItem(output, type, item);
+        json.WriteNumber("content_index", 0);
+        json.WritePropertyName("part");
+        ResponseDocumentWriter.WriteTextPart(json, text);
+        End(output);
+    }
+
+    /// <summary><c>response.output_text.delta</c> (property "delta") or <c>.done</c> (property "text").</summary>
+    public void Text(IBufferWriter<byte> output, string type, StreamedItem item, string property, string text)
+    {
+        var json = BeginForItem(output, type, item);
+        json.WriteNumber("content_index", 0);
+        json.WriteString(property, text);
+        json.WriteStartArray("logprobs");
+        json.WriteEndArray();
+        End(output);
+    }
+
+    /// <summary><c>response.reasoning_summary_part.added/done</c>; Codex needs <c>summary_index</c> on them.</summary>
+    public void SummaryPart(IBufferWriter<byte> output, string type, StreamedItem item, string text)
+    {
+        var json = BeginForItem(output, type, item);
+        json.WriteNumber("summary_index", 0);
+        json.WritePropertyName("part");
+        ResponseDocumentWriter.WriteSummaryPart(json, text);
+        End(output);
+    }
+
+    /// <summary><c>response.reasoning_summary_text.delta</c> ("delta") or <c>.done</c> ("text").</summary>
+    public void SummaryText(IBufferWriter<byte> output, string type, StreamedItem item, string property, string text)
+    {
+        var json = BeginForItem(output, type, item);
+        json.WriteNumber("summary_index", 0);
+        json.WriteString(property, text);
+        End(output);
+    }
+
+    /// <summary>Tool call events: <c>function_call_arguments.delta/done</c>, <c>custom_tool_call_input.delta/done</c>.</summary>
+    public void ToolInput(IBufferWriter<byte> output, string type, StreamedItem item, string property, string text)
+    {
+        var json = BeginForItem(output, type, item);
+        json.WriteString(property, text);
+        End(output);
+    }
+
+    private Utf8JsonWriter BeginForItem(IBufferWriter<byte> output, string type, StreamedItem item)
+    {
+        var json = Begin(output, type);
+        json.WriteString("item_id", item.Id);
+        json.WriteNumber("output_index", item.OutputIndex);
+        return json;
+    }
+
+    private Utf8JsonWriter Begin(IBufferWriter<byte> output, string type)
+    {
+        output.Write("event: "u8);
+        Encoding.UTF8.GetBytes(type, output);
+        output.Write("\ndata: "u8);
+        if (_json is null)
+        {
+            _json = new Utf8JsonWriter(output, ResponsesJson.WriterOptions);
+        }
+        else
+        {
+            _json.Reset(output);
+        }
+
+        _json.WriteStartObject();
+        _json.WriteString("type", type);
+        _json.WriteNumber("sequence_number", _sequence++);
+        return _json;
+    }
+
+    private void End(IBufferWriter<byte> output)
+    {
+        _json!.WriteEndObject();
+        _json.Flush();
+        output.Write("\n\n"u8);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Keyway.Protocols.Translation.ResponsesChat;
+
+/// <summary>
+/// Translates an OpenAI Responses request (https://platform.openai.com/docs/api-reference/responses/create) into a
+/// Chat Completions request (https://platform.openai.com/docs/api-reference/chat/create). The README next to this
+/// file lists every field that is mapped and every field dropped on purpose.
+/// </summary>
+public static class ResponsesRequestToChat
+{
+    public static TranslatedRequest Translate(ReadOnlySpan<byte> responsesRequest, TranslationContext ctx)
+    {
+        using var document = ResponsesJson.ParseObject(responsesRequest, "The Responses request");
+        var root = document.RootElement;
+        RejectServerState(root);
+
+        var stream = root.Boolean("stream") ?? false;
+        var toolNames = new ToolNameMap();
+        var buffer = new ArrayBufferWriter<byte>(responsesRequest.Length + 256);
+        using (var writer = new Utf8JsonWriter(buffer, ResponsesJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("model", ctx.UpstreamModel);
+            writer.WritePropertyName("messages");
+            ResponsesInputToMessages.Write(root, writer);
+            var hasTools = ResponsesToolsToChat.Write(root, toolNames, writer);
+            WriteGenerationSettings(root, writer, hasTools);
+            writer.WriteBoolean("stream", stream);
+            if (stream)
+            {
+                // Without include_usage chat upstreams send no usage in a stream, and response.completed needs it.
+                writer.WriteStartObject("stream_options");
+                writer.WriteBoolean("include_usage", true);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return new TranslatedRequest(buffer.WrittenSpan.ToArray(), stream, toolNames);
+    }
+
+    /// <summary>
+    /// A chat upstream keeps no conversation, so a request that points at an earlier response cannot be served;
+    /// Codex sends store:false with the full input and never sets it.
+    /// </summary>
+    private static void RejectServerState(JsonElement root)
+    {
+        if (root.String("previous_response_id") is { Length: > 0 })
+        {
+            throw new TranslationException("previous_response_id is not supported: send the full input (store:false)");
+        }
+    }
+
+    private static void WriteGenerationSettings(JsonElement root, Utf8JsonWriter writer, bool hasTools)
+    {
+        if (hasTools)
+        {
+            // OpenAI rejects parallel_tool_calls on a request without tools.
+            root.CopyProperty("parallel_tool_calls", writer);
+        }
+
+        root.CopyProperty("max_output_tokens", writer, "max_tokens");
+        root.CopyProperty("temperature", writer);
+        root.CopyProperty("top_p", writer);
+        root.CopyProperty("user", writer);
+        root.CopyProperty("safety_identifier", writer);
+        root.CopyProperty("prompt_cache_key", writer);
+        root.CopyProperty("service_tier", writer);
+        if (root.TryGet("reasoning", JsonValueKind.Object, out var reasoning))
+        {
+            reasoning.CopyProperty("effort", writer, "reasoning_effort");
+        }
+
+        if (root.TryGet("text", JsonValueKind.Object, out var text))
+        {
+            text.CopyProperty("verbosity", writer);
+            WriteResponseFormat(text, writer);
+        }
+    }
+
+    /// <summary>
+    /// Responses puts the structured-output schema flat in <c>text.format</c>; Chat nests it under
+    /// <c>response_format.json_schema</c> (https://platform.openai.com/docs/api-reference/chat/create#chat-create-response_format).
+    /// </summary>
+    private static void WriteResponseFormat(JsonElement text, Utf8JsonWriter writer)
+    {
+        if (!text.TryGet("format", JsonValueKind.Object, out var format))
+        {
+            return;
+        }
+
+        switch (format.String("type"))
+        {
+            case "json_object":
+                writer.WriteStartObject("response_format");
+                writer.WriteString("type", "json_object");
+                writer.WriteEndObject();
+                break;
+            case "json_schema":
+                writer.WriteStartObject("response_format");
+                writer.WriteString("type", "json_schema");
+                writer.WriteStartObject("json_schema");
+                format.CopyProperty("name", writer);
+                format.CopyProperty("description", writer);
+                format.CopyProperty("schema", writer);
+                format.CopyProperty("strict", writer);
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+                break;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System.Text;
+
+namespace Keyway.Protocols.Translation.ResponsesChat;
+
+/// <summary>
+/// One output item of a translated stream: its accumulated text (reasoning, message text or tool arguments)
+/// and, once announced with <c>response.output_item.added</c>, its place in the output.
+/// </summary>
+internal sealed class StreamedItem
+{
+    private readonly StringBuilder _text = new();
+
+    /// <summary>For a tool call: the upstream's <c>index</c>, id and name, collected until the name is known.</summary>
+    public int ChatIndex { get; init; }
+
+    public string? CallId { get; set; }
+
+    public string UpstreamName { get; set; } = "";
+
+    /// <summary>The item as announced (text empty); null until announced.</summary>
+    public ResponseOutputItem? Announced { get; private set; }
+
+    public int OutputIndex { get; private set; } = -1;
+
+    public string Id => Announced?.Id ?? "";
+
+    public bool IsCustomToolCall => Announced is ToolCallOutputItem { IsCustom: true };
+
+    public string Text => _text.ToString();
+
+    public bool HasText => _text.Length > 0;
+
+    public void Append(string text) => _text.Append(text);
+
+    public void Announce(ResponseOutputItem item, int outputIndex)
+    {
+        Announced = item;
+        OutputIndex = outputIndex;
+    }
+
+    /// <summary>The complete item, as <c>response.output_item.done</c> and the final response carry it.</summary>
+    public ResponseOutputItem Complete() => Announced switch
+    {
+        ReasoningOutputItem reasoning => reasoning with { Text = Text },
+        MessageOutputItem message => message with { Text = Text },
+        ToolCallOutputItem call => call with { Arguments = Text },
+        _ => throw new InvalidOperationException("Only announced items can be completed."),
+    };
+}

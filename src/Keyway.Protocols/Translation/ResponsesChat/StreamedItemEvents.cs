@@ -1,0 +1,39 @@
+using System.Buffers;
+
+namespace Keyway.Protocols.Translation.ResponsesChat;
+
+/// <summary>The closing events of one streamed item, ending with <c>response.output_item.done</c> carrying the complete item.</summary>
+internal static class StreamedItemEvents
+{
+    public static ResponseOutputItem Close(ResponsesEventWriter events, StreamedItem item, IBufferWriter<byte> output)
+    {
+        var complete = item.Complete();
+        switch (complete)
+        {
+            case ReasoningOutputItem reasoning:
+                events.SummaryText(output, "response.reasoning_summary_text.done", item, "text", reasoning.Text);
+                events.SummaryPart(output, "response.reasoning_summary_part.done", item, reasoning.Text);
+                break;
+            case MessageOutputItem message:
+                events.Text(output, "response.output_text.done", item, "text", message.Text);
+                events.TextPart(output, "response.content_part.done", item, message.Text);
+                break;
+            case ToolCallOutputItem { IsCustom: true } custom:
+                // The raw input is only known once the JSON arguments are complete, so it arrives as one delta.
+                var input = custom.CustomInput;
+                if (input.Length > 0)
+                {
+                    events.ToolInput(output, "response.custom_tool_call_input.delta", item, "delta", input);
+                }
+
+                events.ToolInput(output, "response.custom_tool_call_input.done", item, "input", input);
+                break;
+            case ToolCallOutputItem call:
+                events.ToolInput(output, "response.function_call_arguments.done", item, "arguments", call.Arguments);
+                break;
+        }
+
+        events.Item(output, "response.output_item.done", item.OutputIndex, complete, done: true);
+        return complete;
+    }
+}

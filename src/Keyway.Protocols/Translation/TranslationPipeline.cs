@@ -1,0 +1,96 @@
+using Keyway.Protocols.Translation.AnthropicChat;
+using Keyway.Protocols.Translation.ResponsesChat;
+
+namespace Keyway.Protocols.Translation;
+
+/// <summary>
+/// One call's translation between the client's wire format and the upstream's, through OpenAI Chat as the hub:
+/// Anthropic ⇄ Chat and Responses ⇄ Chat are single hops, Responses → Anthropic is Responses → Chat → Anthropic.
+/// The request is translated when the pipeline is made; the answer (whole or streamed) goes back through the
+/// same hops in reverse, each hop with the TranslatedRequest it produced (tool names, usage wishes).
+/// </summary>
+public sealed class TranslationPipeline
+{
+    private readonly IReadOnlyList<(Hop Hop, TranslatedRequest Request)> _hops;
+    private readonly TranslationContext _context;
+
+    private TranslationPipeline(IReadOnlyList<(Hop, TranslatedRequest)> hops, TranslationContext context)
+    {
+        _hops = hops;
+        _context = context;
+    }
+
+    /// <summary>The request body in the upstream's format.</summary>
+    public byte[] UpstreamBody => _hops[^1].Request.Body;
+
+    /// <summary>Whether a pipeline exists from <paramref name="client"/> to <paramref name="upstream"/> (and they differ).</summary>
+    public static bool CanTranslate(WireFormat client, WireFormat upstream) => Route(client, upstream) is not null;
+
+    /// <summary>Translates the client's request; throws <see cref="TranslationException"/> when it cannot be translated.</summary>
+    public static TranslationPipeline Create(WireFormat client, WireFormat upstream, ReadOnlySpan<byte> clientBody, TranslationContext context)
+    {
+        var route = Route(client, upstream) ?? throw new TranslationException($"no translation from {client} to {upstream}");
+        var hops = new List<(Hop, TranslatedRequest)>(route.Length);
+        var body = clientBody.ToArray();
+        foreach (var hop in route)
+        {
+            var translated = hop.TranslateRequest(body, context);
+            hops.Add((hop, translated));
+            body = translated.Body;
+        }
+        return new TranslationPipeline(hops, context);
+    }
+
+    /// <summary>A whole upstream answer in the client's format.</summary>
+    public byte[] TranslateResponse(byte[] upstreamBody)
+    {
+        var body = upstreamBody;
+        for (var i = _hops.Count - 1; i >= 0; i--)
+        {
+            body = _hops[i].Hop.TranslateResponse(body, _hops[i].Request, _context);
+        }
+        return body;
+    }
+
+    /// <summary>A stream translator from the upstream's events to the client's.</summary>
+    public IStreamTranslator CreateStreamTranslator()
+    {
+        var translator = _hops[^1].Hop.CreateStream(_hops[^1].Request, _context);
+        for (var i = _hops.Count - 2; i >= 0; i--)
+        {
+            translator = new ChainedStreamTranslator(translator, _hops[i].Hop.CreateStream(_hops[i].Request, _context));
+        }
+        return translator;
+    }
+
+    private static Hop[]? Route(WireFormat client, WireFormat upstream) => (client, upstream) switch
+    {
+        (WireFormat.AnthropicMessages, WireFormat.OpenAIChat) => [Hop.AnthropicToChat],
+        (WireFormat.OpenAIChat, WireFormat.AnthropicMessages) => [Hop.ChatToAnthropic],
+        (WireFormat.OpenAIResponses, WireFormat.OpenAIChat) => [Hop.ResponsesToChat],
+        (WireFormat.OpenAIResponses, WireFormat.AnthropicMessages) => [Hop.ResponsesToChat, Hop.ChatToAnthropic],
+        _ => null,
+    };
+
+    /// <summary>One translator pair: the request one way, the answer and its stream the other way.</summary>
+    private sealed record Hop(
+        Func<byte[], TranslationContext, TranslatedRequest> TranslateRequest,
+        Func<byte[], TranslatedRequest, TranslationContext, byte[]> TranslateResponse,
+        Func<TranslatedRequest, TranslationContext, IStreamTranslator> CreateStream)
+    {
+        public static readonly Hop AnthropicToChat = new(
+            (body, ctx) => AnthropicRequestToChat.Translate(body, ctx),
+            (body, request, ctx) => ChatResponseToAnthropic.Translate(body, request, ctx),
+            (request, ctx) => new ChatStreamToAnthropic(request, ctx));
+
+        public static readonly Hop ChatToAnthropic = new(
+            (body, ctx) => ChatRequestToAnthropic.Translate(body, ctx),
+            (body, request, ctx) => AnthropicResponseToChat.Translate(body, request, ctx),
+            (request, ctx) => new AnthropicStreamToChat(request, ctx));
+
+        public static readonly Hop ResponsesToChat = new(
+            (body, ctx) => ResponsesRequestToChat.Translate(body, ctx),
+            (body, request, ctx) => ChatResponseToResponses.Translate(body, request, ctx),
+            (request, ctx) => new ChatStreamToResponses(request, ctx));
+    }
+}

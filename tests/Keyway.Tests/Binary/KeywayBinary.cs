@@ -1,0 +1,56 @@
+using Keyway.Tests.RealClients;
+
+namespace Keyway.Tests.Binary;
+
+/// <summary>
+/// The shipped executable: <c>src/Keyway/bin/&lt;Configuration&gt;/net10.0/keyway.dll</c> of the configuration these
+/// tests were built with, run with <c>dotnet</c> — so reflection-based JSON is off as in production.
+/// </summary>
+public static class KeywayBinary
+{
+    public const string Secret = "binary-test-secret-0123456789abcdef";
+    public const string AdminToken = "binary-test-admin-token";
+
+    public static string DllPath
+    {
+        get
+        {
+            // The test assembly lives in tests/Keyway.Tests/bin/<Configuration>/<tfm>/.
+            var tfmDir = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
+            var configuration = tfmDir.Parent?.Name ?? throw new InvalidOperationException($"No configuration above {tfmDir}.");
+            var dll = Path.Combine(RepoRoot.Path, "src", "Keyway", "bin", configuration, tfmDir.Name, "keyway.dll");
+            Assert.True(File.Exists(dll), $"{dll} is missing: build the solution in {configuration} first.");
+            return dll;
+        }
+    }
+
+    /// <summary>The variables of a normal start on a free port; <paramref name="overrides"/> replace or add to them.</summary>
+    public static Dictionary<string, string> Environment(string dataDir, IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = dataDir,
+            ["KEYWAY_HOST"] = "127.0.0.1",
+            ["KEYWAY_PORT"] = "0",
+            ["KEYWAY_DATA_DIR"] = dataDir,
+            ["KEYWAY_SECRET"] = Secret,
+            ["KEYWAY_ADMIN_TOKEN"] = AdminToken,
+            ["KEYWAY_LOG_LEVEL"] = "warning",
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_NOLOGO"] = "1",
+        };
+        if (System.Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } dotnetRoot)
+        {
+            environment["DOTNET_ROOT"] = dotnetRoot;
+        }
+        foreach (var (name, value) in overrides ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
+        return environment;
+    }
+
+    /// <summary>Runs the executable until it exits by itself (a refused start), in <paramref name="workingDirectory"/>.</summary>
+    public static Task<ProcessResult> RunToExitAsync(IReadOnlyDictionary<string, string> environment, string workingDirectory) =>
+        ChildProcess.RunAsync("dotnet", [DllPath], environment, workingDirectory, TimeSpan.FromSeconds(60));
+}

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.RealClients;
+
+/// <summary>Claude Code in print mode (<c>claude -p … --output-format json</c>) pointed at a Keyway test bed.</summary>
+public static class ClaudeCode
+{
+    /// <summary>The tools Claude Code may run without asking; Read is enough to prove a tool round trip.</summary>
+    public const string AllowedTools = "Read";
+
+    /// <summary>Runs one prompt; returns the process result and the JSON object of its last stdout line.</summary>
+    public static async Task<(ProcessResult Process, JsonElement Result)> RunAsync(GatewayTestBed bed, string prompt, string home, string workingDirectory)
+    {
+        var process = await NodeClients.RunAsync(
+            NodeClients.Node,
+            [NodeClients.ClaudeCodeLauncher, "-p", prompt, "--output-format", "json", "--allowedTools", AllowedTools],
+            home,
+            Environment(bed),
+            workingDirectory);
+        Assert.True(process.ExitCode == 0, $"claude failed.\n{process.Transcript}");
+        JsonElement result;
+        try
+        {
+            result = JsonDocument.Parse(process.LastLine).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            Assert.Fail($"claude's last line is not JSON.\n{process.Transcript}");
+            throw;
+        }
+        return (process, result);
+    }
+
+    /// <summary>The variables of REAL-CLIENTS.md: Keyway as the API, the issued key as a Bearer token, every model slot on the alias.</summary>
+    private static Dictionary<string, string> Environment(GatewayTestBed bed)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ANTHROPIC_BASE_URL"] = bed.Server.BaseAddress.ToString().TrimEnd('/'),
+            ["ANTHROPIC_AUTH_TOKEN"] = bed.Key,
+            ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
+            ["DISABLE_TELEMETRY"] = "1",
+            ["DISABLE_AUTOUPDATER"] = "1",
+            ["DISABLE_ERROR_REPORTING"] = "1",
+            ["CLAUDE_CODE_MAX_RETRIES"] = "0",
+        };
+        foreach (var slot in new[] { "ANTHROPIC_MODEL", "ANTHROPIC_SMALL_FAST_MODEL", "ANTHROPIC_DEFAULT_HAIKU_MODEL", "ANTHROPIC_DEFAULT_SONNET_MODEL", "ANTHROPIC_DEFAULT_OPUS_MODEL" })
+        {
+            environment[slot] = GatewayTestBed.AnthropicAlias;
+        }
+        return environment;
+    }
+}

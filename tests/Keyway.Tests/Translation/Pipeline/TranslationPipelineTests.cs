@@ -1,0 +1,87 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Keyway.Protocols.Translation;
+using Keyway.Tests.Protocols;
+
+namespace Keyway.Tests.Translation.Pipeline;
+
+/// <summary>The hub: Responses → Chat → Anthropic is two hops, and the answer comes back through both.</summary>
+public sealed class TranslationPipelineTests
+{
+    private static readonly TranslationContext Ctx = new("resp_test_1", 1_700_000_000, "codex-alias", "claude-upstream");
+
+    [Fact]
+    public void ResponsesOnAnthropic_RequestBecomesAnAnthropicMessagesRequest()
+    {
+        var pipeline = TranslationPipeline.Create(WireFormat.OpenAIResponses, WireFormat.AnthropicMessages,
+            ProtocolFixtures.Json("translation/responses-chat/codex.request.json"), Ctx);
+
+        using var upstream = JsonDocument.Parse(pipeline.UpstreamBody);
+        var root = upstream.RootElement;
+        Assert.Equal("claude-upstream", root.GetProperty("model").GetString());
+        Assert.True(root.GetProperty("max_tokens").GetInt32() > 0);
+        Assert.Equal(JsonValueKind.Array, root.GetProperty("messages").ValueKind);
+        Assert.Contains(root.GetProperty("tools").EnumerateArray(), tool => tool.GetProperty("name").GetString() == "apply_patch");
+    }
+
+    [Fact]
+    public void ResponsesOnAnthropic_StreamEndsWithResponseCompleted_WithUsageAndTheToolCall()
+    {
+        var streamingRequest = """{"model":"codex-alias","input":"Weather in Paris? Grüße ✓","stream":true}"""u8.ToArray();
+        var pipeline = TranslationPipeline.Create(WireFormat.OpenAIResponses, WireFormat.AnthropicMessages, streamingRequest, Ctx);
+        var output = new ArrayBufferWriter<byte>();
+        var translator = pipeline.CreateStreamTranslator();
+
+        foreach (var upstreamEvent in ProtocolFixtures.Events(ProtocolFixtures.Sse("anthropic/messages_stream_thinking_tool_use.sse")))
+        {
+            translator.OnEvent(upstreamEvent, output);
+        }
+        translator.Complete(output);
+
+        var events = ProtocolFixtures.Events(output.WrittenMemory.ToArray());
+        using var last = JsonDocument.Parse(events[^1].Data);
+        Assert.Equal("response.completed", last.RootElement.GetProperty("type").GetString());
+        var streamed = last.RootElement.GetProperty("response");
+        Assert.Equal("resp_test_1", streamed.GetProperty("id").GetString());
+        Assert.True(streamed.GetProperty("usage").GetProperty("output_tokens").GetInt64() > 0);
+        Assert.Contains(streamed.GetProperty("output").EnumerateArray(), item => item.GetProperty("type").GetString() == "function_call");
+    }
+
+    [Fact]
+    public void ResponsesOnAnthropic_WholeAnswerBecomesAResponseObject()
+    {
+        var pipeline = TranslationPipeline.Create(WireFormat.OpenAIResponses, WireFormat.AnthropicMessages,
+            ProtocolFixtures.Json("translation/responses-chat/plain_text.request.json"), Ctx);
+
+        using var response = JsonDocument.Parse(pipeline.TranslateResponse(ProtocolFixtures.Json("anthropic/message.json")));
+
+        Assert.Equal("response", response.RootElement.GetProperty("object").GetString());
+        Assert.Equal("codex-alias", response.RootElement.GetProperty("model").GetString());
+        Assert.Equal("completed", response.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public void ChainedFailure_IsTheClientProtocolsTerminalEvent()
+    {
+        var pipeline = TranslationPipeline.Create(WireFormat.OpenAIResponses, WireFormat.AnthropicMessages,
+            ProtocolFixtures.Json("translation/responses-chat/plain_text.request.json"), Ctx);
+        var output = new ArrayBufferWriter<byte>();
+
+        pipeline.CreateStreamTranslator().Fail("upstream went away", output);
+
+        var text = Encoding.UTF8.GetString(output.WrittenSpan);
+        Assert.Contains("response.failed", text);
+        Assert.Contains("upstream went away", text);
+    }
+
+    [Theory]
+    [InlineData(WireFormat.AnthropicMessages, WireFormat.OpenAIChat, true)]
+    [InlineData(WireFormat.OpenAIChat, WireFormat.AnthropicMessages, true)]
+    [InlineData(WireFormat.OpenAIResponses, WireFormat.OpenAIChat, true)]
+    [InlineData(WireFormat.OpenAIResponses, WireFormat.AnthropicMessages, true)]
+    [InlineData(WireFormat.OpenAIChat, WireFormat.OpenAIChat, false)]
+    [InlineData(WireFormat.OpenAIChat, WireFormat.OpenAIResponses, false)]
+    public void CanTranslate_NamesTheSupportedPairs(WireFormat client, WireFormat upstream, bool expected) =>
+        Assert.Equal(expected, TranslationPipeline.CanTranslate(client, upstream));
+}
