@@ -50,6 +50,23 @@ public sealed class RouteFallbackTests
     }
 
     [Fact]
+    public async Task EveryTargetRateLimited_CoolsTheKeysOfEveryTarget_NotOnlyThePrimary()
+    {
+        var (pool, _) = await StartWithBackupAsync();
+        await using var _ = pool;
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.OpenAIRateLimit(40));
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("z"), FakeReply.OpenAIRateLimit(20));
+
+        Assert.Equal(429, await pool.ChatStatusAsync());
+        using var second = await pool.ChatAsync();
+
+        Assert.Equal(["a", "z"], pool.TakeKeysSeen());
+        Assert.Equal(503, (int)second.StatusCode);
+        Assert.Equal("20", second.Headers.GetValues("Retry-After").Single());
+        Assert.Equal("cooling", (await pool.KeyHealthAsync("z", Backup)).GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task ATargetThatKeepsFailing_IsTriedLastWhileItsCircuitIsOpen_AndFirstAgainAfterwards()
     {
         var (pool, _) = await StartWithBackupAsync();
