@@ -10,7 +10,8 @@ namespace Keyway;
 /// <summary>The composition root: services, then the endpoint surfaces. No handler code lives here.</summary>
 public static class KeywayApp
 {
-    public static WebApplication Build(KeywayOptions options)
+    /// <param name="replaceServices">Runs after Keyway's registrations, so tests can swap a service (e.g. the TimeProvider).</param>
+    public static WebApplication Build(KeywayOptions options, Action<IServiceCollection>? replaceServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
 
@@ -38,6 +39,7 @@ public static class KeywayApp
         // The data plane and the admin plane.
         builder.Services.AddGateway();
         builder.Services.AddAdmin();
+        replaceServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapGateway();

@@ -10,5 +10,6 @@ public static class KeywayStartup
     {
         await app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(cancellationToken);
         await app.Services.GetRequiredService<RoutingTableHolder>().ReloadAsync(cancellationToken);
+        await app.Services.GetRequiredService<Upstreams.CooldownStore>().LoadAsync(cancellationToken);
     }
 }

@@ -27,6 +27,9 @@ public static class AdminEndpoints
         authenticated.MapProvidersAdmin();
         authenticated.MapUpstreamKeysAdmin();
         authenticated.MapRoutesAdmin();
+        authenticated.MapRouteProvidersAdmin();
+        authenticated.MapUnifiedModelAdmin();
+        authenticated.MapHealthAdmin();
         authenticated.MapIssuedKeysAdmin();
         authenticated.MapToolProvidersAdmin();
         authenticated.MapRequestLogAdmin();

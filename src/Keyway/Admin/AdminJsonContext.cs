@@ -24,4 +24,9 @@ namespace Keyway.Admin;
 [JsonSerializable(typeof(IssuedKeyPlaintextResponse))]
 [JsonSerializable(typeof(ToolProviderEnvelope))]
 [JsonSerializable(typeof(ToolProviderListEnvelope))]
+[JsonSerializable(typeof(RouteProviderEnvelope))]
+[JsonSerializable(typeof(RouteProviderListEnvelope))]
+[JsonSerializable(typeof(HealthListEnvelope))]
+[JsonSerializable(typeof(HealthEnvelope))]
+[JsonSerializable(typeof(UnifiedModelEnvelope))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

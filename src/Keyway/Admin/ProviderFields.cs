@@ -21,6 +21,18 @@ internal static class ProviderFields
 
     public static int? TimeoutSeconds(RequestBody body) => body.OptionalInt("timeout_seconds", 1, MaxTimeoutSeconds);
 
+    /// <summary>A failover knob: absent keeps <paramref name="current"/>, explicit null returns to the global default.</summary>
+    public static int? Knob(RequestBody body, string field, int min, int max, int? current) =>
+        body.Has(field) ? body.OptionalInt(field, min, max) : current;
+
+    /// <summary>The upstream models a key is limited to: absent keeps <paramref name="current"/>, null or [] means any model.</summary>
+    public static IReadOnlyList<string>? KeyModels(RequestBody body, IReadOnlyList<string>? current) =>
+        body.Has("models") ? ModelList(body.Element("models"), "models") : current;
+
+    /// <summary>A key's own base URL: absent keeps <paramref name="current"/>, null or "" uses the provider's.</summary>
+    public static string? KeyBaseUrl(RequestBody body, string? current) =>
+        body.Has("base_url") ? CheckedUrl(body.OptionalString("base_url", 512), "base_url") : current;
+
     public static string? BaseUrl(RequestBody body, bool required)
     {
         var text = required ? body.RequiredString("base_url", 512) : body.OptionalString("base_url", 512);
@@ -28,9 +40,31 @@ internal static class ProviderFields
         {
             return null;
         }
+        return CheckedUrl(text, "base_url");
+    }
+
+    private static string? CheckedUrl(string? text, string field)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
         return Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             ? text.Trim()
-            : throw AdminProblem.BadRequest("base_url must be an absolute http(s) URL", "base_url");
+            : throw AdminProblem.BadRequest($"{field} must be an absolute http(s) URL", field);
+    }
+
+    private static List<string>? ModelList(JsonElement? value, string field)
+    {
+        if (value is not { } array)
+        {
+            return null;
+        }
+        if (array.ValueKind != JsonValueKind.Array)
+        {
+            throw AdminProblem.BadRequest($"{field} must be an array of upstream model names", field);
+        }
+        return array.EnumerateArray().Select(item => RequestBody.AsString(item, field, 256)).Distinct(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>
@@ -82,7 +116,11 @@ internal static class ProviderFields
             {
                 throw AdminProblem.BadRequest($"duplicate key name in api_keys: {name}", "api_keys");
             }
-            keys.Add(NewKey(providerId, name, RequireSecret(secret, "api_keys"), keys.Count, true, secrets, now));
+            var models = ModelList(item.TryGetProperty("models", out var modelsValue) && modelsValue.ValueKind != JsonValueKind.Null ? modelsValue : null, "api_keys");
+            var baseUrl = item.TryGetProperty("base_url", out var urlValue) && urlValue.ValueKind != JsonValueKind.Null
+                ? CheckedUrl(RequestBody.AsString(urlValue, "api_keys", 512), "api_keys")
+                : null;
+            keys.Add(NewKey(providerId, name, RequireSecret(secret, "api_keys"), keys.Count, true, secrets, now) with { Models = models, BaseUrl = baseUrl });
         }
         return keys;
     }

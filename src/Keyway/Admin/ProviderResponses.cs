@@ -1,5 +1,6 @@
 using Keyway.Security;
 using Keyway.Storage;
+using Keyway.Upstreams;
 
 namespace Keyway.Admin;
 
@@ -19,9 +20,15 @@ public sealed record ProviderResponse(
     bool ApiKeySet,
     IReadOnlyList<UpstreamKeyResponse> ApiKeys,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    int? MaxRetries,
+    int? KeyFailureThreshold,
+    int? KeyCooldownSeconds);
 
-public sealed record UpstreamKeyResponse(string KeyId, string Name, string ApiKey, bool Enabled, int SortOrder, DateTimeOffset CreatedAt);
+/// <summary>A pool key: <c>models</c> empty means any upstream model, <c>base_url</c> null means the provider's; <c>health</c> is its live state.</summary>
+public sealed record UpstreamKeyResponse(
+    string KeyId, string Name, string ApiKey, bool Enabled, int SortOrder, DateTimeOffset CreatedAt,
+    IReadOnlyList<string> Models, string? BaseUrl, KeyHealthResponse Health);
 
 public sealed record ProviderEnvelope(ProviderResponse Provider) : OkEnvelope;
 
@@ -35,15 +42,17 @@ public sealed record UpstreamKeySecretResponse(string ProviderId, string KeyId, 
 
 internal static class ProviderResponseMapping
 {
-    public static ProviderResponse AsResponse(this ProviderRecord provider, SecretBox secrets)
+    public static ProviderResponse AsResponse(this ProviderRecord provider, SecretBox secrets, CooldownBook book)
     {
-        var keys = provider.Keys.Select(key => key.AsResponse(secrets)).ToList();
+        var keys = provider.Keys.Select(key => key.AsResponse(secrets, book)).ToList();
         return new ProviderResponse(
             provider.ProviderId, provider.GroupId, provider.Name, provider.BaseUrl, provider.Protocol, provider.Enabled, provider.Note,
             provider.TimeoutSeconds, provider.ExtraHeaders, provider.RoutingMode,
-            keys.Count > 0 ? keys[0].ApiKey : "", keys.Count > 0, keys, provider.CreatedAt, provider.UpdatedAt);
+            keys.Count > 0 ? keys[0].ApiKey : "", keys.Count > 0, keys, provider.CreatedAt, provider.UpdatedAt,
+            provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds);
     }
 
-    public static UpstreamKeyResponse AsResponse(this UpstreamKeyRecord key, SecretBox secrets) =>
-        new(key.KeyId, key.Name, SecretMask.Mask(secrets.Open(key.SealedSecret)), key.Enabled, key.SortOrder, key.CreatedAt);
+    public static UpstreamKeyResponse AsResponse(this UpstreamKeyRecord key, SecretBox secrets, CooldownBook book) =>
+        new(key.KeyId, key.Name, SecretMask.Mask(secrets.Open(key.SealedSecret)), key.Enabled, key.SortOrder, key.CreatedAt,
+            key.Models ?? [], key.BaseUrl, key.AsHealth(book));
 }

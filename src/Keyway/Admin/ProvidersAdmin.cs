@@ -1,5 +1,6 @@
 using Keyway.Security;
 using Keyway.Storage;
+using Keyway.Upstreams;
 
 namespace Keyway.Admin;
 
@@ -16,17 +17,17 @@ internal static class ProvidersAdmin
     }
 
     private static async Task<IResult> ListAsync(
-        string groupId, GroupRepository groups, ProviderRepository providers, SecretBox secrets, CancellationToken cancellationToken)
+        string groupId, GroupRepository groups, ProviderRepository providers, SecretBox secrets, CooldownBook book, CancellationToken cancellationToken)
     {
         await groups.RequireGroupAsync(groupId, cancellationToken);
         var list = await providers.ListByGroupAsync(groupId, cancellationToken);
         return TypedResults.Json(
-            new ProviderListEnvelope(list.Select(provider => provider.AsResponse(secrets)).ToList()), AdminJsonContext.Default.ProviderListEnvelope);
+            new ProviderListEnvelope(list.Select(provider => provider.AsResponse(secrets, book)).ToList()), AdminJsonContext.Default.ProviderListEnvelope);
     }
 
     private static async Task<IResult> CreateAsync(
         string groupId, HttpRequest request, GroupRepository groups, ProviderRepository providers, SecretBox secrets,
-        ConfigurationChangeNotifier notifier, TimeProvider time, CancellationToken cancellationToken)
+        ConfigurationChangeNotifier notifier, CooldownBook book, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         await groups.RequireGroupAsync(groupId, cancellationToken);
@@ -46,18 +47,22 @@ internal static class ProvidersAdmin
             now,
             now,
             ProviderFields.KeyPool(body, providerId, secrets, now)
-                ?? throw AdminProblem.BadRequest("api_key or api_keys is required", "api_key"));
+                ?? throw AdminProblem.BadRequest("api_key or api_keys is required", "api_key"),
+            ProviderFields.Knob(body, "max_retries", 0, 10, null),
+            ProviderFields.Knob(body, "key_failure_threshold", 1, 100, null),
+            ProviderFields.Knob(body, "key_cooldown_seconds", 1, 86_400, null));
         await providers.CreateAsync(provider, cancellationToken).OrConflict($"provider_id '{providerId}' already exists");
         await notifier.NotifyAsync();
-        return await RespondAsync(providers, providerId, secrets, cancellationToken);
+        return await RespondAsync(providers, providerId, secrets, book, cancellationToken);
     }
 
-    private static Task<IResult> GetAsync(string providerId, ProviderRepository providers, SecretBox secrets, CancellationToken cancellationToken) =>
-        RespondAsync(providers, providerId, secrets, cancellationToken);
+    private static Task<IResult> GetAsync(
+        string providerId, ProviderRepository providers, SecretBox secrets, CooldownBook book, CancellationToken cancellationToken) =>
+        RespondAsync(providers, providerId, secrets, book, cancellationToken);
 
     private static async Task<IResult> UpdateAsync(
         string providerId, HttpRequest request, ProviderRepository providers, SecretBox secrets, ConfigurationChangeNotifier notifier,
-        TimeProvider time, CancellationToken cancellationToken)
+        CooldownBook book, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
@@ -72,6 +77,9 @@ internal static class ProvidersAdmin
             TimeoutSeconds = ProviderFields.TimeoutSeconds(body) ?? provider.TimeoutSeconds,
             ExtraHeaders = body.Has("extra_headers") ? body.OptionalStringMap("extra_headers") ?? new Dictionary<string, string>() : provider.ExtraHeaders,
             RoutingMode = ProviderFields.RoutingMode(body) ?? provider.RoutingMode,
+            MaxRetries = ProviderFields.Knob(body, "max_retries", 0, 10, provider.MaxRetries),
+            KeyFailureThreshold = ProviderFields.Knob(body, "key_failure_threshold", 1, 100, provider.KeyFailureThreshold),
+            KeyCooldownSeconds = ProviderFields.Knob(body, "key_cooldown_seconds", 1, 86_400, provider.KeyCooldownSeconds),
             UpdatedAt = now,
         };
         var replacementKeys = ProviderFields.KeyPool(body, providerId, secrets, now);
@@ -80,7 +88,7 @@ internal static class ProvidersAdmin
             throw AdminProblem.NotFound($"provider not found: {providerId}");
         }
         await notifier.NotifyAsync();
-        return await RespondAsync(providers, providerId, secrets, cancellationToken);
+        return await RespondAsync(providers, providerId, secrets, book, cancellationToken);
     }
 
     private static async Task<IResult> DeleteAsync(
@@ -92,9 +100,10 @@ internal static class ProvidersAdmin
             new ProviderDeletedResponse($"provider deleted: {providerId}", deletedRoutes), AdminJsonContext.Default.ProviderDeletedResponse);
     }
 
-    private static async Task<IResult> RespondAsync(ProviderRepository providers, string providerId, SecretBox secrets, CancellationToken cancellationToken)
+    private static async Task<IResult> RespondAsync(
+        ProviderRepository providers, string providerId, SecretBox secrets, CooldownBook book, CancellationToken cancellationToken)
     {
         var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
-        return TypedResults.Json(new ProviderEnvelope(provider.AsResponse(secrets)), AdminJsonContext.Default.ProviderEnvelope);
+        return TypedResults.Json(new ProviderEnvelope(provider.AsResponse(secrets, book)), AdminJsonContext.Default.ProviderEnvelope);
     }
 }

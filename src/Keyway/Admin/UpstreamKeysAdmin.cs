@@ -1,5 +1,6 @@
 using Keyway.Security;
 using Keyway.Storage;
+using Keyway.Upstreams;
 
 namespace Keyway.Admin;
 
@@ -16,22 +17,26 @@ internal static class UpstreamKeysAdmin
 
     private static async Task<IResult> AddAsync(
         string providerId, HttpRequest request, ProviderRepository providers, SecretBox secrets, ConfigurationChangeNotifier notifier,
-        TimeProvider time, CancellationToken cancellationToken)
+        CooldownBook book, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
         var name = body.RequiredString("name", AdminValidation.NameMaxLength);
         var secret = ProviderFields.RequireSecret(body.OptionalString("api_key", AdminValidation.SecretMaxLength) ?? "", "api_key");
         var sortOrder = provider.Keys.Count == 0 ? 0 : provider.Keys.Max(key => key.SortOrder) + 1;
-        var key = ProviderFields.NewKey(providerId, name, secret, sortOrder, body.OptionalBool("enabled") ?? true, secrets, time.GetUtcNow());
+        var key = ProviderFields.NewKey(providerId, name, secret, sortOrder, body.OptionalBool("enabled") ?? true, secrets, time.GetUtcNow()) with
+        {
+            Models = ProviderFields.KeyModels(body, null),
+            BaseUrl = ProviderFields.KeyBaseUrl(body, null),
+        };
         await providers.AddKeyAsync(key, cancellationToken).OrConflict(DuplicateName(providerId, name));
         await notifier.NotifyAsync();
-        return await RespondAsync(providers, providerId, key.KeyId, secrets, cancellationToken);
+        return await RespondAsync(providers, providerId, key.KeyId, secrets, book, cancellationToken);
     }
 
     private static async Task<IResult> UpdateAsync(
         string providerId, string keyId, HttpRequest request, ProviderRepository providers, SecretBox secrets,
-        ConfigurationChangeNotifier notifier, CancellationToken cancellationToken)
+        ConfigurationChangeNotifier notifier, CooldownBook book, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var key = (await providers.RequireProviderAsync(providerId, cancellationToken)).RequireKey(keyId);
@@ -42,13 +47,15 @@ internal static class UpstreamKeysAdmin
             SealedSecret = secret is null ? key.SealedSecret : secrets.Seal(ProviderFields.RequireSecret(secret, "api_key")),
             Enabled = body.OptionalBool("enabled") ?? key.Enabled,
             SortOrder = body.OptionalInt("sort_order", 0, int.MaxValue) ?? key.SortOrder,
+            Models = ProviderFields.KeyModels(body, key.Models),
+            BaseUrl = ProviderFields.KeyBaseUrl(body, key.BaseUrl),
         };
         if (!await providers.UpdateKeyAsync(updated, cancellationToken).OrConflict(DuplicateName(providerId, updated.Name)))
         {
             throw AdminProblem.NotFound($"upstream key not found: {keyId}");
         }
         await notifier.NotifyAsync();
-        return await RespondAsync(providers, providerId, keyId, secrets, cancellationToken);
+        return await RespondAsync(providers, providerId, keyId, secrets, book, cancellationToken);
     }
 
     private static async Task<IResult> DeleteAsync(
@@ -73,11 +80,11 @@ internal static class UpstreamKeysAdmin
     }
 
     private static async Task<IResult> RespondAsync(
-        ProviderRepository providers, string providerId, string keyId, SecretBox secrets, CancellationToken cancellationToken)
+        ProviderRepository providers, string providerId, string keyId, SecretBox secrets, CooldownBook book, CancellationToken cancellationToken)
     {
         var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
         return TypedResults.Json(
-            new UpstreamKeyEnvelope(provider.RequireKey(keyId).AsResponse(secrets), provider.AsResponse(secrets)),
+            new UpstreamKeyEnvelope(provider.RequireKey(keyId).AsResponse(secrets, book), provider.AsResponse(secrets, book)),
             AdminJsonContext.Default.UpstreamKeyEnvelope);
     }
 

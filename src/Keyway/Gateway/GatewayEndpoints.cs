@@ -14,8 +14,15 @@ public static class GatewayEndpoints
         services.AddSingleton<RoutingTableHolder>();
         services.AddSingleton<Storage.IConfigurationChangeSink>(provider => provider.GetRequiredService<RoutingTableHolder>());
         services.AddSingleton<UpstreamClient>();
+        services.AddSingleton<CooldownBook>();
         services.AddSingleton<ProxyForwarder>();
         services.AddSingleton<RouteProber>();
+
+        // Key health: persisted in the background, quarantined keys probed in the background.
+        services.AddSingleton<CooldownStore>();
+        services.AddHostedService(provider => provider.GetRequiredService<CooldownStore>());
+        services.AddSingleton<QuarantineProber>();
+        services.AddHostedService(provider => provider.GetRequiredService<QuarantineProber>());
         return services;
     }
 

@@ -19,6 +19,9 @@ internal static class GatewayMessages
 
     public static string BodyTooLarge(long limitBytes) => $"Request body too large: the limit is {limitBytes / (1024 * 1024)} MiB.";
 
+    public static string AllKeysCooling(string alias) =>
+        $"every upstream key for model '{alias}' is cooling down or quarantined; retry after the Retry-After delay";
+
     public static string NoUsableKey(string providerId) => $"provider '{providerId}' has no enabled upstream API key";
 
     public static string Unreachable(string providerId, string reason) => $"upstream provider '{providerId}' is unreachable: {reason}";

@@ -17,7 +17,30 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
     public string? Error { get; set; }
     public long? FirstByteTimestamp { get; set; }
     public TokenUsage? Usage { get; set; }
-    public int Attempts { get; set; }
+    public int Attempts => _attempts.Count;
+
+    /// <summary>The target of the latest attempt; the log row names its provider and model.</summary>
+    public RouteTarget? Target { get; private set; }
+
+    /// <summary>The key named in <c>alias[key-name]</c>, when the client pinned one.</summary>
+    public string? PinnedKeyName { get; set; }
+
+    /// <summary>Retry-After for an error answer when keys are cooling: the earliest recovery.</summary>
+    public DateTimeOffset? RetryAt { get; set; }
+
+    /// <summary>The last failure recorded through the forwarder's funnel.</summary>
+    public ForwardError? LastError { get; set; }
+
+    private readonly List<RequestAttempt> _attempts = [];
+
+    public void BeginAttempt(RouteTarget target, UpstreamKey key)
+    {
+        Target = target;
+        _attempts.Add(new RequestAttempt(target.Provider.ProviderId, key.Name, 0));
+    }
+
+    /// <summary>Notes the status the current attempt got (502/504 when the upstream never answered).</summary>
+    public void EndAttempt(int status) => _attempts[^1] = _attempts[^1] with { Status = status };
 
     public CancellationToken Aborted => Context.RequestAborted;
 
@@ -30,11 +53,11 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
             GroupId = Key?.GroupId ?? "",
             ApiKeyId = Key?.KeyId,
             RouteAlias = Route?.Alias,
-            ProviderId = Route?.Provider.ProviderId,
-            UpstreamModel = Route?.UpstreamModel,
+            ProviderId = Target?.Provider.ProviderId ?? Route?.Provider.ProviderId,
+            UpstreamModel = Target?.UpstreamModel ?? Route?.UpstreamModel,
             Endpoint = Context.Request.Path.Value ?? "",
             ClientProtocol = Protocol.Name(),
-            UpstreamProtocol = Route?.Provider.Protocol.Name(),
+            UpstreamProtocol = (Target?.Provider ?? Route?.Provider)?.Protocol.Name(),
             Stream = Stream,
             StatusCode = StatusCode,
             Error = Error is { Length: > 500 } ? Error[..500] : Error,
@@ -46,6 +69,7 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
             CacheWriteTokens = Usage?.CacheWriteTokens,
             ReasoningTokens = Usage?.ReasoningTokens,
             Attempts = Attempts,
+            AttemptLog = _attempts.Count > 0 ? _attempts.ToArray() : null,
             UserAgent = Context.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null,
         };
     }

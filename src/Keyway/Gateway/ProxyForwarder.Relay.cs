@@ -5,67 +5,15 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Keyway.Gateway;
 
-/// <summary>Steps 4 and 5: send to the upstream, then bring its answer back to the client.</summary>
+/// <summary>Step 5: bring the chosen attempt's answer back to the client.</summary>
 public sealed partial class ProxyForwarder
 {
-    private async Task SendAndRelayAsync(ProxyExchange exchange, RelayPlan plan)
-    {
-        var provider = exchange.Route!.Provider;
-        if (provider.Keys.Count == 0)
-        {
-            await FailAsync(exchange, ForwardError.NoUsableKey, GatewayMessages.NoUsableKey(provider.ProviderId));
-            return;
-        }
-        var key = provider.Keys[0];
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(exchange.Aborted);
-        idle.CancelAfter(provider.Timeout);
-        using var request = UpstreamClient.CreateRequest(provider, key, plan.Path, plan.Body, exchange.Context.Request.Headers);
-        plan.Decorate?.Invoke(request);
-        exchange.Attempts++;
-        HttpResponseMessage response;
-        try
-        {
-            response = await upstream.SendAsync(request, idle.Token);
-        }
-        catch (OperationCanceledException) when (exchange.Aborted.IsCancellationRequested)
-        {
-            Record(exchange, ForwardError.ClientCanceled, "client closed the request before the upstream answered");
-            return;
-        }
-        catch (OperationCanceledException)
-        {
-            await FailAsync(exchange, ForwardError.UpstreamTimeout, GatewayMessages.Timeout(provider.ProviderId, provider.Timeout));
-            return;
-        }
-        catch (HttpRequestException e)
-        {
-            await FailAsync(exchange, ForwardError.UpstreamConnect, GatewayMessages.Unreachable(provider.ProviderId, e.Message));
-            return;
-        }
-        using (response)
-        {
-            try
-            {
-                await RelayResponseAsync(exchange, plan, response, key, idle);
-            }
-            catch (OperationCanceledException) when (exchange.Aborted.IsCancellationRequested)
-            {
-                Record(exchange, ForwardError.ClientCanceled, "client closed the request");
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
-            {
-                var error = e is OperationCanceledException ? ForwardError.UpstreamTimeout : ForwardError.ResponseBodyUpstream;
-                await FailAsync(exchange, error, GatewayMessages.StreamBroke(provider.ProviderId));
-            }
-        }
-    }
-
     private async Task RelayResponseAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage response, UpstreamKey key, CancellationTokenSource idle)
     {
         var status = (int)response.StatusCode;
         if (!response.IsSuccessStatusCode && !plan.RelayAsIs)
         {
-            var relayed = await UpstreamErrorResponse.BuildAsync(response, exchange.Protocol, exchange.Route!.Provider, key, idle.Token);
+            var relayed = await UpstreamErrorResponse.BuildAsync(response, exchange.Protocol, exchange.Target!.Provider, key, idle.Token);
             exchange.StatusCode = status;
             Record(exchange, ForwardError.UpstreamStatus, relayed.Message);
             await WriteBufferedAsync(exchange, status, relayed.Body, response, relayHeaders: false);
@@ -101,7 +49,11 @@ public sealed partial class ProxyForwarder
         else
         {
             response.ContentType = "application/json";
-            if (upstreamResponse.Headers.RetryAfter is { } retryAfter)
+            if (RetryAfterSeconds(exchange) is { } seconds)
+            {
+                response.Headers.RetryAfter = seconds;
+            }
+            else if (upstreamResponse.Headers.RetryAfter is { } retryAfter)
             {
                 response.Headers.RetryAfter = retryAfter.ToString();
             }
@@ -122,9 +74,9 @@ public sealed partial class ProxyForwarder
         exchange.Context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         await using var upstreamBody = await response.Content.ReadAsStreamAsync(idle.Token);
         var (result, _) = await SseRelay.CopyAsync(upstreamBody, client.BodyWriter, watcher,
-            () => exchange.FirstByteTimestamp ??= time.GetTimestamp(), idle, exchange.Route!.Provider.Timeout, idle.Token);
+            () => exchange.FirstByteTimestamp ??= time.GetTimestamp(), idle, exchange.Target!.Provider.Timeout, idle.Token);
         exchange.Usage = watcher.Usage;
-        var providerId = exchange.Route.Provider.ProviderId;
+        var providerId = exchange.Target.Provider.ProviderId;
         switch (result)
         {
             case CopyResult.Success when watcher.ErrorMessage is { } upstreamError:
@@ -135,7 +87,7 @@ public sealed partial class ProxyForwarder
                 await FailAsync(exchange, ForwardError.ResponseBodyUpstream, GatewayMessages.StreamBroke(providerId));
                 break;
             case CopyResult.Canceled when !exchange.Aborted.IsCancellationRequested:
-                await FailAsync(exchange, ForwardError.UpstreamTimeout, GatewayMessages.Timeout(providerId, exchange.Route.Provider.Timeout));
+                await FailAsync(exchange, ForwardError.UpstreamTimeout, GatewayMessages.Timeout(providerId, exchange.Target.Provider.Timeout));
                 break;
             case CopyResult.Canceled:
             case CopyResult.OutputError:
@@ -158,6 +110,10 @@ public sealed partial class ProxyForwarder
         }
         if (!context.Response.HasStarted)
         {
+            if (RetryAfterSeconds(exchange) is { } seconds)
+            {
+                context.Response.Headers.RetryAfter = seconds;
+            }
             await ProtocolErrorWriter.WriteAsync(context, exchange.Protocol, exchange.StatusCode, message);
             return;
         }
@@ -178,8 +134,15 @@ public sealed partial class ProxyForwarder
     {
         exchange.StatusCode = error.StatusCode(upstreamStatus: exchange.StatusCode);
         exchange.Error = message;
-        Log.ForwardFailed(logger, error, exchange.Route?.Provider.ProviderId ?? "", message);
+        exchange.LastError = error;
+        Log.ForwardFailed(logger, error, (exchange.Target?.Provider ?? exchange.Route?.Provider)?.ProviderId ?? "", message);
     }
+
+    /// <summary>Whole seconds until the earliest cooling key recovers (at least 1), when keys were passed over.</summary>
+    private string? RetryAfterSeconds(ProxyExchange exchange) =>
+        exchange.RetryAt is { } at && at != DateTimeOffset.MaxValue
+            ? Math.Max(1, (long)Math.Ceiling((at - time.GetUtcNow()).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : null;
 
     private static bool ResponseIsEventStream(HttpContext context) =>
         context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;

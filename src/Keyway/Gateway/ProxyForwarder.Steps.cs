@@ -49,12 +49,20 @@ public sealed partial class ProxyForwarder
         return new ParsedRequest(body, parsed);
     }
 
+    /// <summary>
+    /// The alias, or <c>alias[key-name]</c> to pin one upstream key; a key name no target's pool has is as unknown as
+    /// an unknown alias (the answer names what the client wrote and never lists keys).
+    /// </summary>
     private async Task<bool> ResolveRouteAsync(ProxyExchange exchange, RequestBodyParse parsed)
     {
         var groupId = exchange.Key!.GroupId;
-        if (routing.Current.TryGetRoute(groupId, parsed.Model!, out var route))
+        var table = routing.Current;
+        var (alias, pinnedKey) = table.TryGetRoute(groupId, parsed.Model!, out _) ? (parsed.Model!, null) : PinnedModel.Parse(parsed.Model!);
+        if (table.TryGetRoute(groupId, alias, out var route)
+            && (pinnedKey is null || route.Targets.Any(target => target.Provider.Keys.Any(key => key.Name == pinnedKey))))
         {
             exchange.Route = route;
+            exchange.PinnedKeyName = pinnedKey;
             return true;
         }
         await RejectAsync(exchange, StatusCodes.Status404NotFound, GatewayMessages.ModelNotFound(parsed.Model!, groupId), "model_not_found");

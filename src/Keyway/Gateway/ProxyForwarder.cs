@@ -9,7 +9,7 @@ namespace Keyway.Gateway;
 /// log. Reads only the in-memory RoutingTable; the log row is enqueued, never awaited.
 /// </summary>
 public sealed partial class ProxyForwarder(
-    RoutingTableHolder routing, UpstreamClient upstream, RequestLogQueue logs, KeyUsageTracker keyUsage, TimeProvider time, ILogger<ProxyForwarder> logger)
+    RoutingTableHolder routing, UpstreamClient upstream, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, TimeProvider time, ILogger<ProxyForwarder> logger)
 {
     /// <summary>POST /v1/chat/completions and /v1/messages: pass-through to a provider of the same protocol.</summary>
     public async Task ForwardChatAsync(HttpContext context, ClientProtocol protocol)
@@ -29,21 +29,23 @@ public sealed partial class ProxyForwarder(
                 return;
             }
             var route = exchange.Route!;
-            // 3. choose the adapter: the same protocol on both sides
-            var upstreamProtocol = UpstreamProtocols.For(route.Provider.Protocol);
-            if (!Speaks(protocol, route.Provider.Protocol))
+            exchange.Stream = request.Parsed.Stream;
+            var injectUsage = protocol == ClientProtocol.OpenAIChat && request.Parsed.Stream && !request.Parsed.HasIncludeUsage;
+            var usage = protocol == ClientProtocol.AnthropicMessages ? UsageFormat.AnthropicMessage : UsageFormat.ChatCompletion;
+            // 3. choose the adapter per target: the same protocol on both sides, so other-protocol targets are skipped
+            RelayPlan? PlanFor(RouteTarget target) => Speaks(protocol, target.Provider.Protocol)
+                ? new RelayPlan(
+                    UpstreamProtocols.For(target.Provider.Protocol).ChatPath,
+                    RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectUsage),
+                    protocol == ClientProtocol.AnthropicMessages ? new MessagesStreamWatcher() : new ChatStreamWatcher(injectUsage),
+                    usage)
+                : null;
+            // 4. send (failing over across keys and targets), 5. stream back
+            if (!await SendAndRelayAsync(exchange, PlanFor))
             {
                 var message = GatewayMessages.ProtocolMismatch(route.Alias, route.Provider.Protocol.Name(), route.Provider.GroupId, protocol.Name());
                 await RejectAsync(exchange, StatusCodes.Status404NotFound, message, "model_not_found");
-                return;
             }
-            exchange.Stream = request.Parsed.Stream;
-            var injectUsage = protocol == ClientProtocol.OpenAIChat && request.Parsed.Stream && !request.Parsed.HasIncludeUsage;
-            var body = RequestBody.Rewrite(request.Body, request.Parsed, route.UpstreamModel, injectUsage);
-            IStreamWatcher watcher = protocol == ClientProtocol.AnthropicMessages ? new MessagesStreamWatcher() : new ChatStreamWatcher(injectUsage);
-            var usage = protocol == ClientProtocol.AnthropicMessages ? UsageFormat.AnthropicMessage : UsageFormat.ChatCompletion;
-            // 4. send, 5. stream back
-            await SendAndRelayAsync(exchange, new RelayPlan(upstreamProtocol.ChatPath, body, watcher, usage));
         }
         finally
         {
@@ -67,14 +69,13 @@ public sealed partial class ProxyForwarder(
             {
                 return;
             }
-            var route = exchange.Route!;
-            if (route.Provider.Protocol == UpstreamProtocol.Anthropic)
+            RelayPlan? PlanFor(RouteTarget target) => target.Provider.Protocol == UpstreamProtocol.Anthropic
+                ? new RelayPlan("v1/messages/count_tokens", RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectIncludeUsage: false), null, UsageFormat.None)
+                : null;
+            if (!await SendAndRelayAsync(exchange, PlanFor))
             {
-                var body = RequestBody.Rewrite(request.Body, request.Parsed, route.UpstreamModel, injectIncludeUsage: false);
-                await SendAndRelayAsync(exchange, new RelayPlan("v1/messages/count_tokens", body, null, UsageFormat.None));
-                return;
+                await TokenEstimateResponse.WriteAsync(exchange, request.Body);
             }
-            await TokenEstimateResponse.WriteAsync(exchange, request.Body);
         }
         finally
         {
@@ -104,9 +105,13 @@ public sealed partial class ProxyForwarder(
                 return;
             }
             exchange.Stream = request.Parsed.Stream;
-            var body = RequestBody.Rewrite(request.Body, request.Parsed, route.UpstreamModel, injectIncludeUsage: false);
             var headers = context.Request.Headers;
-            await SendAndRelayAsync(exchange, new RelayPlan(route.UpstreamPath.Trim(), body, null, UsageFormat.None, RelayAsIs: true,
+            await SendAndRelayAsync(exchange, target => new RelayPlan(
+                route.UpstreamPath.Trim(),
+                RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectIncludeUsage: false),
+                null,
+                UsageFormat.None,
+                RelayAsIs: true,
                 Decorate: upstreamRequest => GenerationHeaders.Copy(headers, upstreamRequest)));
         }
         finally

@@ -15,7 +15,8 @@ public sealed class RouteProber(UpstreamClient upstream, TimeProvider time)
 {
     public static readonly TimeSpan MaxProbeTime = TimeSpan.FromSeconds(30);
 
-    public async Task<ProbeResult> ProbeAsync(UpstreamProvider provider, string upstreamModel, CancellationToken cancellationToken)
+    /// <summary>Probes with <paramref name="key"/>, or the pool's first key.</summary>
+    public async Task<ProbeResult> ProbeAsync(UpstreamProvider provider, string upstreamModel, CancellationToken cancellationToken, UpstreamKey? key = null)
     {
         var started = time.GetTimestamp();
         long Elapsed() => (long)time.GetElapsedTime(started).TotalMilliseconds;
@@ -26,7 +27,7 @@ public sealed class RouteProber(UpstreamClient upstream, TimeProvider time)
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(provider.Timeout < MaxProbeTime ? provider.Timeout : MaxProbeTime);
         var protocol = UpstreamProtocols.For(provider.Protocol);
-        using var request = UpstreamClient.CreateRequest(provider, provider.Keys[0], protocol.ChatPath, ProbeBody(upstreamModel), new HeaderDictionary());
+        using var request = UpstreamClient.CreateRequest(provider, key ?? provider.Keys[0], protocol.ChatPath, ProbeBody(upstreamModel), new HeaderDictionary());
         try
         {
             using var response = await upstream.SendAsync(request, timeout.Token);

@@ -6,8 +6,18 @@ namespace Keyway.Gateway;
 /// <summary>An issued key that may call the data plane (enabled, in an enabled group).</summary>
 public sealed record IssuedKeyEntry(string KeyId, string GroupId, DateTimeOffset? ExpiresAt);
 
-/// <summary>A usable alias: the route, its provider and group are all enabled.</summary>
-public sealed record RouteEntry(string RouteId, string Alias, string UpstreamModel, string UpstreamPath, DateTimeOffset CreatedAt, UpstreamProvider Provider);
+/// <summary>
+/// A usable alias: the route and its group are enabled, and at least one target's provider is.
+/// <paramref name="Targets"/> are tried in order (see <see cref="RoutingTableBuilder"/>); <paramref name="Provider"/> and
+/// <paramref name="UpstreamModel"/> are the first target, which probes and /v1/models name.
+/// <see cref="PinnedKeyName"/> is set on a unified alias that fixes one upstream key.
+/// </summary>
+public sealed record RouteEntry(
+    string RouteId, string Alias, string UpstreamModel, string UpstreamPath, DateTimeOffset CreatedAt, UpstreamProvider Provider,
+    IReadOnlyList<RouteTarget> Targets)
+{
+    public string? PinnedKeyName { get; init; }
+}
 
 /// <summary>
 /// The immutable in-memory view of the configuration the data plane reads on every request,
@@ -18,23 +28,30 @@ public sealed class RoutingTable(
     FrozenDictionary<string, IssuedKeyEntry> keysByHash,
     FrozenDictionary<string, FrozenDictionary<string, RouteEntry>> routesByGroup,
     FrozenDictionary<string, UpstreamProvider> providersById,
-    FrozenDictionary<string, string> groupNames)
+    FrozenDictionary<string, string> groupNames,
+    FrozenDictionary<string, RouteEntry> unifiedByGroup)
 {
     public static RoutingTable Empty { get; } = new(
         FrozenDictionary<string, IssuedKeyEntry>.Empty,
         FrozenDictionary<string, FrozenDictionary<string, RouteEntry>>.Empty,
         FrozenDictionary<string, UpstreamProvider>.Empty,
-        FrozenDictionary<string, string>.Empty);
+        FrozenDictionary<string, string>.Empty,
+        FrozenDictionary<string, RouteEntry>.Empty);
 
     /// <summary>Enabled groups: id → display name, ordered by id.</summary>
     public IEnumerable<KeyValuePair<string, string>> Groups => groupNames.OrderBy(g => g.Key, StringComparer.Ordinal);
 
     public bool TryGetKey(string keyHash, out IssuedKeyEntry key) => keysByHash.TryGetValue(keyHash, out key!);
 
+    /// <summary>A route alias of the group, or the group's unified alias (a real route of the same name wins).</summary>
     public bool TryGetRoute(string groupId, string alias, out RouteEntry route)
     {
         route = null!;
-        return routesByGroup.TryGetValue(groupId, out var routes) && routes.TryGetValue(alias, out route!);
+        if (routesByGroup.TryGetValue(groupId, out var routes) && routes.TryGetValue(alias, out route!))
+        {
+            return true;
+        }
+        return unifiedByGroup.TryGetValue(groupId, out route!) && route.Alias == alias;
     }
 
     /// <summary>The group's usable routes, ordered by alias.</summary>

@@ -16,15 +16,21 @@ public static class RoutingTableBuilder
             .Where(p => p.Enabled && enabledGroups.Contains(p.GroupId) && UpstreamProtocolNames.TryParse(p.Protocol, out _))
             .ToFrozenDictionary(p => p.ProviderId, p => ToUpstream(p, secrets), StringComparer.Ordinal);
 
-        var routes = snapshot.Routes
-            .Where(r => r.Enabled && enabledGroups.Contains(r.GroupId) && providers.ContainsKey(r.ProviderId))
-            .GroupBy(r => r.GroupId, StringComparer.Ordinal)
+        var fallbacks = snapshot.RouteProviders.ToLookup(rp => rp.RouteId, StringComparer.Ordinal);
+        var entries = snapshot.Routes
+            .Where(r => r.Enabled && enabledGroups.Contains(r.GroupId))
+            .Select(r => ToEntry(r, fallbacks[r.RouteId], providers))
+            .OfType<RouteEntry>()
+            .ToList();
+        var routes = entries
+            .GroupBy(r => r.Provider.GroupId, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.ToFrozenDictionary(r => r.Alias, StringComparer.Ordinal), StringComparer.Ordinal);
+        var entriesById = entries.ToDictionary(r => r.RouteId, StringComparer.Ordinal);
+        var unified = snapshot.UnifiedModels
+            .Where(u => entriesById.ContainsKey(u.RouteId))
             .ToFrozenDictionary(
-                g => g.Key,
-                g => g.ToFrozenDictionary(
-                    r => r.Alias,
-                    r => new RouteEntry(r.RouteId, r.Alias, r.UpstreamModel, r.UpstreamPath, r.CreatedAt, providers[r.ProviderId]),
-                    StringComparer.Ordinal),
+                u => u.GroupId,
+                u => entriesById[u.RouteId] with { Alias = u.Alias, PinnedKeyName = u.KeyName },
                 StringComparer.Ordinal);
 
         var keys = snapshot.IssuedKeys
@@ -32,7 +38,36 @@ public static class RoutingTableBuilder
             .ToFrozenDictionary(k => k.KeyHash, k => new IssuedKeyEntry(k.KeyId, k.GroupId, k.ExpiresAt), StringComparer.Ordinal);
 
         var groupNames = snapshot.Groups.Where(g => g.Enabled).ToFrozenDictionary(g => g.GroupId, g => g.Name, StringComparer.Ordinal);
-        return new RoutingTable(keys, routes, providers, groupNames);
+        return new RoutingTable(keys, routes, providers, groupNames, unified);
+    }
+
+    /// <summary>
+    /// The route's targets: its own binding at priority 0, then its enabled route_providers by priority (lower first;
+    /// the own binding wins a tie). A route_providers row naming the route's own provider replaces the own binding.
+    /// Targets whose provider is disabled are left out; a route with none left is absent.
+    /// </summary>
+    private static RouteEntry? ToEntry(
+        RouteRecord route, IEnumerable<RouteProviderRecord> fallbacks, FrozenDictionary<string, UpstreamProvider> providers)
+    {
+        var rows = fallbacks.Where(rp => rp.Enabled).ToList();
+        var ranked = new List<(int Priority, int Order, RouteTarget Target)>();
+        if (providers.TryGetValue(route.ProviderId, out var own) && rows.All(rp => rp.ProviderId != route.ProviderId))
+        {
+            ranked.Add((0, -1, new RouteTarget(own, route.UpstreamModel)));
+        }
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (providers.TryGetValue(rows[i].ProviderId, out var provider) && provider.GroupId == route.GroupId)
+            {
+                ranked.Add((rows[i].Priority, i, new RouteTarget(provider, rows[i].UpstreamModel)));
+            }
+        }
+        if (ranked.Count == 0)
+        {
+            return null;
+        }
+        var targets = ranked.OrderBy(t => t.Priority).ThenBy(t => t.Order).Select(t => t.Target).ToArray();
+        return new RouteEntry(route.RouteId, route.Alias, targets[0].UpstreamModel, route.UpstreamPath, route.CreatedAt, targets[0].Provider, targets);
     }
 
     private static UpstreamProvider ToUpstream(ProviderRecord provider, SecretBox secrets)
@@ -41,7 +76,7 @@ public static class RoutingTableBuilder
         var keys = provider.Keys
             .Where(k => k.Enabled)
             .OrderBy(k => k.SortOrder)
-            .Select(k => new UpstreamKey(k.KeyId, k.Name, secrets.Open(k.SealedSecret)))
+            .Select(k => new UpstreamKey(k.KeyId, k.Name, secrets.Open(k.SealedSecret), k.Models ?? [], k.BaseUrl))
             .ToArray();
         return new UpstreamProvider(
             provider.ProviderId,
@@ -51,6 +86,10 @@ public static class RoutingTableBuilder
             provider.BaseUrl,
             TimeSpan.FromSeconds(provider.TimeoutSeconds),
             provider.ExtraHeaders.ToArray(),
-            keys);
+            keys)
+        {
+            RoutingMode = KeyRoutingModeNames.Parse(provider.RoutingMode),
+            Policy = FailoverPolicy.Default.WithProviderOverrides(provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds),
+        };
     }
 }

@@ -10,11 +10,12 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     private const string ProviderColumns =
         "provider_id AS ProviderId, group_id AS GroupId, name AS Name, base_url AS BaseUrl, protocol AS Protocol, enabled AS Enabled, " +
         "note AS Note, timeout_seconds AS TimeoutSeconds, extra_headers AS ExtraHeaders, routing_mode AS RoutingMode, " +
-        "created_at AS CreatedAt, updated_at AS UpdatedAt";
+        "created_at AS CreatedAt, updated_at AS UpdatedAt, max_retries AS MaxRetries, key_failure_threshold AS KeyFailureThreshold, " +
+        "key_cooldown_seconds AS KeyCooldownSeconds";
 
     private const string KeyColumns =
         "key_id AS KeyId, provider_id AS ProviderId, name AS Name, sealed_secret AS SealedSecret, enabled AS Enabled, " +
-        "sort_order AS SortOrder, created_at AS CreatedAt";
+        "sort_order AS SortOrder, created_at AS CreatedAt, models AS Models, base_url AS BaseUrl";
 
     public Task<IReadOnlyList<ProviderRecord>> ListAllAsync(CancellationToken cancellationToken) =>
         QueryAsync("1 = 1", null, cancellationToken);
@@ -42,7 +43,8 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE providers SET name = @Name, base_url = @BaseUrl, protocol = @Protocol, enabled = @Enabled, note = @Note, " +
-            "timeout_seconds = @TimeoutSeconds, extra_headers = @ExtraHeaders, routing_mode = @RoutingMode, updated_at = @UpdatedAt " +
+            "timeout_seconds = @TimeoutSeconds, extra_headers = @ExtraHeaders, routing_mode = @RoutingMode, updated_at = @UpdatedAt, " +
+            "max_retries = @MaxRetries, key_failure_threshold = @KeyFailureThreshold, key_cooldown_seconds = @KeyCooldownSeconds " +
             "WHERE provider_id = @ProviderId",
             Parameters(provider), transaction, cancellationToken: cancellationToken));
         if (changed == 0)
@@ -86,7 +88,8 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         return await ConstraintGuard.RunAsync(async () => await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE provider_keys SET name = @Name, sealed_secret = @SealedSecret, enabled = @Enabled, sort_order = @SortOrder " +
+            "UPDATE provider_keys SET name = @Name, sealed_secret = @SealedSecret, enabled = @Enabled, sort_order = @SortOrder, " +
+            "models = @Models, base_url = @BaseUrl " +
             "WHERE key_id = @KeyId AND provider_id = @ProviderId",
             KeyParameters(key), cancellationToken: cancellationToken)) > 0);
     }
@@ -102,8 +105,10 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     internal static async Task InsertAsync(DbConnection connection, DbTransaction? transaction, ProviderRecord provider, CancellationToken cancellationToken)
     {
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO providers (provider_id, group_id, name, base_url, protocol, enabled, note, timeout_seconds, extra_headers, routing_mode, created_at, updated_at) " +
-            "VALUES (@ProviderId, @GroupId, @Name, @BaseUrl, @Protocol, @Enabled, @Note, @TimeoutSeconds, @ExtraHeaders, @RoutingMode, @CreatedAt, @UpdatedAt)",
+            "INSERT INTO providers (provider_id, group_id, name, base_url, protocol, enabled, note, timeout_seconds, extra_headers, routing_mode, " +
+            "created_at, updated_at, max_retries, key_failure_threshold, key_cooldown_seconds) " +
+            "VALUES (@ProviderId, @GroupId, @Name, @BaseUrl, @Protocol, @Enabled, @Note, @TimeoutSeconds, @ExtraHeaders, @RoutingMode, " +
+            "@CreatedAt, @UpdatedAt, @MaxRetries, @KeyFailureThreshold, @KeyCooldownSeconds)",
             Parameters(provider), transaction, cancellationToken: cancellationToken));
         await InsertKeysAsync(connection, transaction, provider.Keys, cancellationToken);
     }
@@ -114,8 +119,8 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         foreach (var key in keys)
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO provider_keys (key_id, provider_id, name, sealed_secret, enabled, sort_order, created_at) " +
-                "VALUES (@KeyId, @ProviderId, @Name, @SealedSecret, @Enabled, @SortOrder, @CreatedAt)",
+                "INSERT INTO provider_keys (key_id, provider_id, name, sealed_secret, enabled, sort_order, created_at, models, base_url) " +
+                "VALUES (@KeyId, @ProviderId, @Name, @SealedSecret, @Enabled, @SortOrder, @CreatedAt, @Models, @BaseUrl)",
                 KeyParameters(key), transaction, cancellationToken: cancellationToken));
         }
     }
@@ -135,6 +140,9 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         provider.RoutingMode,
         CreatedAt = StorageText.Timestamp(provider.CreatedAt),
         UpdatedAt = StorageText.Timestamp(provider.UpdatedAt),
+        provider.MaxRetries,
+        provider.KeyFailureThreshold,
+        provider.KeyCooldownSeconds,
     };
 
     private static object KeyParameters(UpstreamKeyRecord key) => new
@@ -146,6 +154,8 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         Enabled = StorageText.Flag(key.Enabled),
         key.SortOrder,
         CreatedAt = StorageText.Timestamp(key.CreatedAt),
+        Models = JsonSerializer.Serialize((key.Models ?? []).ToList(), StorageJsonContext.Default.ListString),
+        key.BaseUrl,
     };
 
     private async Task<IReadOnlyList<ProviderRecord>> QueryAsync(string where, object? parameters, CancellationToken cancellationToken)
@@ -175,11 +185,15 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         public string RoutingMode { get; set; } = "";
         public string CreatedAt { get; set; } = "";
         public string UpdatedAt { get; set; } = "";
+        public long? MaxRetries { get; set; }
+        public long? KeyFailureThreshold { get; set; }
+        public long? KeyCooldownSeconds { get; set; }
 
         public ProviderRecord ToRecord(IReadOnlyList<UpstreamKeyRecord> keys) => new(
             ProviderId, GroupId, Name, BaseUrl, Protocol, Enabled != 0, Note, (int)TimeoutSeconds,
             JsonSerializer.Deserialize(ExtraHeaders, StorageJsonContext.Default.DictionaryStringString) ?? [],
-            RoutingMode, StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt), keys);
+            RoutingMode, StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt), keys,
+            (int?)MaxRetries, (int?)KeyFailureThreshold, (int?)KeyCooldownSeconds);
     }
 
     private sealed class KeyRow
@@ -191,8 +205,11 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         public long Enabled { get; set; }
         public long SortOrder { get; set; }
         public string CreatedAt { get; set; } = "";
+        public string Models { get; set; } = "[]";
+        public string? BaseUrl { get; set; }
 
         public UpstreamKeyRecord ToRecord() =>
-            new(KeyId, ProviderId, Name, SealedSecret, Enabled != 0, (int)SortOrder, StorageText.ParseTimestamp(CreatedAt));
+            new(KeyId, ProviderId, Name, SealedSecret, Enabled != 0, (int)SortOrder, StorageText.ParseTimestamp(CreatedAt),
+                JsonSerializer.Deserialize(Models, StorageJsonContext.Default.ListString) ?? [], BaseUrl);
     }
 }

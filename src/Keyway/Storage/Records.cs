@@ -5,8 +5,10 @@ namespace Keyway.Storage;
 public sealed record GroupRecord(
     string GroupId, string Name, bool Enabled, string Note, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
+/// <summary>An upstream key; <paramref name="Models"/> limits it to those upstream models (null or empty: any), <paramref name="BaseUrl"/> overrides the provider's.</summary>
 public sealed record UpstreamKeyRecord(
-    string KeyId, string ProviderId, string Name, string SealedSecret, bool Enabled, int SortOrder, DateTimeOffset CreatedAt);
+    string KeyId, string ProviderId, string Name, string SealedSecret, bool Enabled, int SortOrder, DateTimeOffset CreatedAt,
+    IReadOnlyList<string>? Models = null, string? BaseUrl = null);
 
 public sealed record ProviderRecord(
     string ProviderId,
@@ -21,7 +23,10 @@ public sealed record ProviderRecord(
     string RoutingMode,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<UpstreamKeyRecord> Keys);
+    IReadOnlyList<UpstreamKeyRecord> Keys,
+    int? MaxRetries = null,
+    int? KeyFailureThreshold = null,
+    int? KeyCooldownSeconds = null);
 
 public sealed record RouteRecord(
     string RouteId,
@@ -66,4 +71,13 @@ public sealed record ConfigurationSnapshot(
     IReadOnlyList<ProviderRecord> Providers,
     IReadOnlyList<RouteRecord> Routes,
     IReadOnlyList<IssuedKeyRecord> IssuedKeys,
-    IReadOnlyList<ToolProviderRecord> ToolProviders);
+    IReadOnlyList<ToolProviderRecord> ToolProviders,
+    IReadOnlyList<RouteProviderRecord> RouteProviders,
+    IReadOnlyList<UnifiedModelRecord> UnifiedModels);
+
+/// <summary>A fallback target of a route: another provider (and its model name), tried by priority, lower first.</summary>
+public sealed record RouteProviderRecord(
+    string RpId, string RouteId, string ProviderId, string UpstreamModel, int Priority, bool Enabled, DateTimeOffset CreatedAt);
+
+/// <summary>A group's unified alias pointing at one of its routes, optionally pinned to one upstream key by name.</summary>
+public sealed record UnifiedModelRecord(string GroupId, string Alias, string RouteId, string? KeyName, DateTimeOffset UpdatedAt);

@@ -2,6 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace Keyway.Storage;
 
-/// <summary>JSON text columns (providers.extra_headers) as a string map.</summary>
+/// <summary>JSON text columns: providers.extra_headers, provider_keys.models, key_health.model_cooldowns.</summary>
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(Dictionary<string, DateTimeOffset>))]
 internal sealed partial class StorageJsonContext : JsonSerializerContext;

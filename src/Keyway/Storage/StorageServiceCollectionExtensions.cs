@@ -17,6 +17,9 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IssuedKeyRepository>();
         services.AddSingleton<ToolProviderRepository>();
         services.AddSingleton<AdminSessionRepository>();
+        services.AddSingleton<RouteProviderRepository>();
+        services.AddSingleton<UnifiedModelRepository>();
+        services.AddSingleton<KeyHealthRepository>();
         services.AddSingleton<ConfigurationSnapshotReader>();
         return services;
     }

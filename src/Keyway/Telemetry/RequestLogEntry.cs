@@ -26,5 +26,6 @@ public sealed record RequestLogEntry
     public long? CacheWriteTokens { get; init; }
     public long? ReasoningTokens { get; init; }
     public int Attempts { get; init; } = 1;
+    public IReadOnlyList<RequestAttempt>? AttemptLog { get; init; }
     public string? UserAgent { get; init; }
 }

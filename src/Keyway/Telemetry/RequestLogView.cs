@@ -30,7 +30,8 @@ internal sealed record RequestLogView(
     long? CacheWriteTokens,
     long? ReasoningTokens,
     int Attempts,
-    string? UserAgent)
+    string? UserAgent,
+    IReadOnlyList<RequestAttempt>? AttemptLog)
 {
     public static RequestLogView From(RequestLogRecord record)
     {
@@ -39,7 +40,7 @@ internal sealed record RequestLogView(
             record.LogId, e.GroupId, e.ApiKeyId, e.RouteAlias, e.ProviderId, e.UpstreamModel, e.StatusCode,
             e.InputTokens, e.OutputTokens, e.LatencyMs, e.Error, e.CreatedAt.ToUniversalTime().ToString("O"),
             e.Endpoint, e.ClientProtocol, e.UpstreamProtocol, e.Stream, e.TtfbMs, e.InputTokens, e.OutputTokens,
-            e.CacheReadTokens, e.CacheWriteTokens, e.ReasoningTokens, e.Attempts, e.UserAgent);
+            e.CacheReadTokens, e.CacheWriteTokens, e.ReasoningTokens, e.Attempts, e.UserAgent, e.AttemptLog);
     }
 }
 

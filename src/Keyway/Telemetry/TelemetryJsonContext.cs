@@ -7,4 +7,5 @@ namespace Keyway.Telemetry;
 [JsonSerializable(typeof(RequestLogListResponse))]
 [JsonSerializable(typeof(RequestStatsResponse))]
 [JsonSerializable(typeof(QueryFieldError))]
+[JsonSerializable(typeof(List<RequestAttempt>))]
 internal sealed partial class TelemetryJsonContext : JsonSerializerContext;

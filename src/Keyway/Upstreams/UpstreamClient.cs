@@ -29,7 +29,7 @@ public sealed class UpstreamClient : IDisposable
     /// <summary>A POST of a JSON body to the provider, with the upstream key's auth and the provider's extra headers.</summary>
     public static HttpRequestMessage CreateRequest(UpstreamProvider provider, UpstreamKey key, string path, byte[] body, IHeaderDictionary clientHeaders)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, provider.EndpointUri(path))
+        var request = new HttpRequestMessage(HttpMethod.Post, provider.EndpointUri(path, key))
         {
             Content = new ByteArrayContent(body),
             Version = HttpVersion.Version11,

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Keyway.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Keyway.Tests.Infrastructure;
 
@@ -42,11 +43,12 @@ public sealed class GatewayTestBed : IAsyncDisposable
 
     public Uri OpenAIBaseUrl => new(Server.BaseAddress, "v1/");
 
-    public static async Task<GatewayTestBed> StartAsync(Func<KeywayOptions, KeywayOptions>? configure = null)
+    public static async Task<GatewayTestBed> StartAsync(
+        Func<KeywayOptions, KeywayOptions>? configure = null, Action<IServiceCollection>? replaceServices = null)
     {
         var dataDir = new TempDirectory();
         var upstream = await FakeUpstream.StartAsync();
-        var server = await KeywayServer.StartAsync(dataDir.Path, configure);
+        var server = await KeywayServer.StartAsync(dataDir.Path, configure, replaceServices);
         await AdminApi.CreateProviderAsync(server.Admin, "default", OpenAIProvider, new Uri(upstream.BaseAddress, "v1").ToString(), "openai");
         await AdminApi.CreateProviderAsync(server.Admin, "default", AnthropicProvider, upstream.BaseAddress.ToString(), "anthropic");
         await AdminApi.CreateRouteAsync(server.Admin, "default", OpenAIAlias, OpenAIProvider, OpenAIModel);

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Keyway.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Keyway.Tests.Infrastructure;
 
@@ -32,7 +33,9 @@ public sealed class KeywayServer : IAsyncDisposable
     public HttpClient Admin { get; }
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<KeywayServer> StartAsync(string dataDir, Func<KeywayOptions, KeywayOptions>? configure = null)
+    /// <param name="replaceServices">Swaps services after Keyway registered its own (e.g. a FakeTimeProvider for TimeProvider).</param>
+    public static async Task<KeywayServer> StartAsync(
+        string dataDir, Func<KeywayOptions, KeywayOptions>? configure = null, Action<IServiceCollection>? replaceServices = null)
     {
         var options = new KeywayOptions
         {
@@ -44,7 +47,7 @@ public sealed class KeywayServer : IAsyncDisposable
             LogLevel = "warning",
         };
         options = configure?.Invoke(options) ?? options;
-        var app = KeywayApp.Build(options);
+        var app = KeywayApp.Build(options, replaceServices);
         await app.InitializeKeywayAsync(CancellationToken.None);
         await app.StartAsync();
         var address = StartupBanner.ListeningAddress(app) ?? throw new InvalidOperationException("Keyway did not report an address.");

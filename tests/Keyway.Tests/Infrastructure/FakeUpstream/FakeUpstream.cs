@@ -89,6 +89,12 @@ public sealed class FakeUpstream : IAsyncDisposable
     /// <summary>Scripts the next <paramref name="times"/> requests (any path), in order, after earlier scripted ones.</summary>
     public void Enqueue(FakeReply reply, int times = 1) => _script.Enqueue(reply, times);
 
+    /// <summary>
+    /// Scripts requests authenticated with <paramref name="upstreamKey"/> (Bearer or x-api-key): the next
+    /// <paramref name="times"/> of them, or all of them when null. These win over every other script.
+    /// </summary>
+    public void ReplyForKey(string upstreamKey, FakeReply reply, int? times = null) => _script.ForKey(upstreamKey, reply, times);
+
     /// <summary>Scripts every request not covered by <see cref="Enqueue"/>; null restores the default behaviour.</summary>
     public void ReplyToAll(FakeReply? reply) => _script.ReplyToAll(reply);
 
@@ -130,7 +136,7 @@ public sealed class FakeUpstream : IAsyncDisposable
     {
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         var request = await RecordedRequest.ReadAsync(context.Request, cancellation.Token);
-        var reply = _script.Next();
+        var reply = _script.Next(request.UpstreamKey);
         var exchange = new FakeExchange(context, request, reply, OmitUsage, Interlocked.Increment(ref _sequence), cancellation.Token);
         _recorder.Add(request);
         try

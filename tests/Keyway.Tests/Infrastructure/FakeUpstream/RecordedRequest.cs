@@ -33,6 +33,12 @@ public sealed class RecordedRequest
         ? throw new InvalidOperationException($"The body of {Method} {Path} is not JSON.")
         : _parsed;
 
+    /// <summary>The upstream key the caller sent: the Bearer token, or the x-api-key value.</summary>
+    public string? UpstreamKey =>
+        Headers.TryGetValue("x-api-key", out var apiKey) ? apiKey
+        : Headers.TryGetValue("Authorization", out var authorization) && authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization["Bearer ".Length..]
+        : null;
+
     /// <summary>The body's <c>model</c> field, or null when the body is not a JSON object carrying one.</summary>
     public string? Model => FakeJson.String(_parsed, "model");
 

@@ -1,0 +1,100 @@
+using Keyway.Storage;
+
+namespace Keyway.Admin;
+
+/// <summary>The unified alias of a group: <c>{"alias","route_id","route_alias","key_name"}</c>, or null when none is set.</summary>
+public sealed record UnifiedModelResponse(string GroupId, string Alias, string RouteId, string RouteAlias, string? KeyName, DateTimeOffset UpdatedAt);
+
+public sealed record UnifiedModelEnvelope(UnifiedModelResponse? Unified) : OkEnvelope;
+
+/// <summary>
+/// /admin/llm/groups/{id}/unified: one fixed model name (default "unified-model") that clients keep using while an
+/// admin points it at another route, and optionally one key of its pool. Takes effect on the next request.
+/// </summary>
+internal static class UnifiedModelAdmin
+{
+    public const string DefaultAlias = "unified-model";
+
+    public static void MapUnifiedModelAdmin(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/llm/groups/{groupId}/unified", GetAsync);
+        admin.MapPut("/llm/groups/{groupId}/unified", SetAsync);
+        admin.MapDelete("/llm/groups/{groupId}/unified", DeleteAsync);
+    }
+
+    private static async Task<IResult> GetAsync(
+        string groupId, GroupRepository groups, UnifiedModelRepository unified, RouteRepository routes, CancellationToken cancellationToken)
+    {
+        await groups.RequireGroupAsync(groupId, cancellationToken);
+        return await RespondAsync(await unified.GetAsync(groupId, cancellationToken), routes, cancellationToken);
+    }
+
+    private static async Task<IResult> SetAsync(
+        string groupId, HttpRequest request, GroupRepository groups, UnifiedModelRepository unified, RouteRepository routes,
+        ProviderRepository providers, RouteProviderRepository targets, ConfigurationChangeNotifier notifier, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(request, cancellationToken);
+        await groups.RequireGroupAsync(groupId, cancellationToken);
+        var alias = body.OptionalString("alias", 128) ?? DefaultAlias;
+        var groupRoutes = await routes.ListByGroupAsync(groupId, cancellationToken);
+        var route = FindRoute(body, groupRoutes);
+        if (groupRoutes.Any(r => r.Alias == alias))
+        {
+            throw AdminProblem.Conflict($"alias '{alias}' already exists in group '{groupId}'");
+        }
+        var keyName = body.OptionalString("key_name", AdminValidation.NameMaxLength);
+        if (keyName is not null && !await PoolHasKeyAsync(route, keyName, providers, targets, cancellationToken))
+        {
+            throw AdminProblem.BadRequest($"key_name '{keyName}' is not in the key pool of route '{route.Alias}'", "key_name");
+        }
+        var record = new UnifiedModelRecord(groupId, alias, route.RouteId, keyName, time.GetUtcNow());
+        await unified.SetAsync(record, cancellationToken);
+        await notifier.NotifyAsync();
+        return await RespondAsync(record, routes, cancellationToken);
+    }
+
+    private static async Task<IResult> DeleteAsync(
+        string groupId, GroupRepository groups, UnifiedModelRepository unified, ConfigurationChangeNotifier notifier, CancellationToken cancellationToken)
+    {
+        await groups.RequireGroupAsync(groupId, cancellationToken);
+        await unified.DeleteAsync(groupId, cancellationToken);
+        await notifier.NotifyAsync();
+        return TypedResults.Json(new UnifiedModelEnvelope(null), AdminJsonContext.Default.UnifiedModelEnvelope);
+    }
+
+    private static RouteRecord FindRoute(RequestBody body, IReadOnlyList<RouteRecord> groupRoutes)
+    {
+        var routeId = body.OptionalString("route_id", 64);
+        var routeAlias = body.OptionalString("route_alias", 128);
+        if (routeId is null && routeAlias is null)
+        {
+            throw AdminProblem.BadRequest("route_alias or route_id is required", "route_alias");
+        }
+        return groupRoutes.FirstOrDefault(r => routeId is not null ? r.RouteId == routeId : r.Alias == routeAlias)
+            ?? throw AdminProblem.BadRequest($"route not found in this group: {routeId ?? routeAlias}", routeId is not null ? "route_id" : "route_alias");
+    }
+
+    private static async Task<bool> PoolHasKeyAsync(
+        RouteRecord route, string keyName, ProviderRepository providers, RouteProviderRepository targets, CancellationToken cancellationToken)
+    {
+        var providerIds = (await targets.ListByRouteAsync(route.RouteId, cancellationToken)).Select(t => t.ProviderId).Append(route.ProviderId);
+        foreach (var providerId in providerIds.Distinct())
+        {
+            if ((await providers.GetAsync(providerId, cancellationToken))?.Keys.Any(key => key.Name == keyName) == true)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static async Task<IResult> RespondAsync(UnifiedModelRecord? record, RouteRepository routes, CancellationToken cancellationToken)
+    {
+        var route = record is null ? null : await routes.GetAsync(record.RouteId, cancellationToken);
+        var response = record is null || route is null
+            ? null
+            : new UnifiedModelResponse(record.GroupId, record.Alias, record.RouteId, route.Alias, record.KeyName, record.UpdatedAt);
+        return TypedResults.Json(new UnifiedModelEnvelope(response), AdminJsonContext.Default.UnifiedModelEnvelope);
+    }
+}

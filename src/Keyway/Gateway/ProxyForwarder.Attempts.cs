@@ -1,0 +1,168 @@
+using Keyway.Upstreams;
+
+namespace Keyway.Gateway;
+
+/// <summary>
+/// Step 4: the attempt loop over the route's targets × each target's key pool. A retryable failure (401, 403,
+/// 429, 5xx, no answer) moves on to the next key or target as long as nothing reached the client; the final
+/// answer goes through the same relay as a single call.
+/// </summary>
+public sealed partial class ProxyForwarder
+{
+    private const int MaxBufferedErrorBytes = 64 * 1024;
+
+    /// <summary>An attempt whose answer is kept, to be relayed if no later attempt does better.</summary>
+    private sealed record HeldAnswer(HttpResponseMessage Response, RelayPlan Plan, UpstreamKey Key, RouteTarget Target);
+
+    /// <summary>An attempt that got no answer at all.</summary>
+    private sealed record NoAnswer(ForwardError Error, string Message);
+
+    /// <returns>False when no target of the route can serve this request (every plan was null); nothing was written then.</returns>
+    private async Task<bool> SendAndRelayAsync(ProxyExchange exchange, Func<RouteTarget, RelayPlan?> planForTarget)
+    {
+        var route = exchange.Route!;
+        var run = new FailoverRun<RelayPlan>(route.Targets, planForTarget, cooldowns, exchange.PinnedKeyName ?? route.PinnedKeyName);
+        HeldAnswer? held = null;
+        NoAnswer? noAnswer = null;
+        try
+        {
+            while (run.TryNext())
+            {
+                var target = run.Target!;
+                var key = run.Key!;
+                exchange.BeginAttempt(target, key);
+                using var lease = KeyLease.Enter(run.CurrentHealth);
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(exchange.Aborted);
+                idle.CancelAfter(target.Provider.Timeout);
+                using var request = UpstreamClient.CreateRequest(target.Provider, key, run.Plan!.Path, run.Plan.Body, exchange.Context.Request.Headers);
+                run.Plan.Decorate?.Invoke(request);
+                HttpResponseMessage response;
+                try
+                {
+                    response = await upstream.SendAsync(request, idle.Token);
+                }
+                catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
+                {
+                    if (exchange.Aborted.IsCancellationRequested)
+                    {
+                        Record(exchange, ForwardError.ClientCanceled, "client closed the request before the upstream answered");
+                        return true;
+                    }
+                    noAnswer = NoAnswerFrom(e, target.Provider);
+                    exchange.EndAttempt(noAnswer.Error.StatusCode(0));
+                    run.RecordFailure(UpstreamFailureClassifier.FromException(noAnswer.Error.StatusCode(0), noAnswer.Message));
+                    DisposeHeld(ref held);
+                    continue;
+                }
+                var status = (int)response.StatusCode;
+                exchange.EndAttempt(status);
+                var failure = response.IsSuccessStatusCode ? null : await ClassifyAsync(response, target, idle.Token);
+                if (failure is null || !failure.Class.IsRetryable())
+                {
+                    DisposeHeld(ref held);
+                    run.RecordAnswered(status);
+                    using (response)
+                    {
+                        await RelayAttemptAsync(exchange, run.Plan, response, key, idle);
+                    }
+                    RecordBrokenRelay(exchange, run);
+                    return true;
+                }
+                run.RecordFailure(failure);
+                DisposeHeld(ref held);
+                held = new HeldAnswer(response, run.Plan, key, target);
+                noAnswer = null;
+            }
+            return await AnswerAfterLastAttemptAsync(exchange, run, held, noAnswer);
+        }
+        finally
+        {
+            DisposeHeld(ref held);
+        }
+    }
+
+    private async Task<bool> AnswerAfterLastAttemptAsync(ProxyExchange exchange, FailoverRun<RelayPlan> run, HeldAnswer? held, NoAnswer? noAnswer)
+    {
+        exchange.RetryAt = run.EarliestRecovery;
+        if (held is not null)
+        {
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(exchange.Aborted);
+            idle.CancelAfter(held.Target.Provider.Timeout);
+            await RelayAttemptAsync(exchange, held.Plan, held.Response, held.Key, idle);
+            return true;
+        }
+        if (noAnswer is not null)
+        {
+            await FailAsync(exchange, noAnswer.Error, noAnswer.Message);
+            return true;
+        }
+        if (!run.AnyServable)
+        {
+            return false;
+        }
+        var route = exchange.Route!;
+        if (route.Targets.All(target => target.Provider.Keys.Count == 0))
+        {
+            await FailAsync(exchange, ForwardError.NoUsableKey, GatewayMessages.NoUsableKey(route.Targets[0].Provider.ProviderId));
+            return true;
+        }
+        // Quarantined keys have no known recovery time: their next probe is the earliest chance.
+        exchange.RetryAt ??= time.GetUtcNow() + route.Targets[0].Provider.Policy.ProbeInterval;
+        var message = GatewayMessages.AllKeysCooling(route.Alias);
+        await FailAsync(exchange, ForwardError.NoUsableKey, message);
+        return true;
+    }
+
+    private async Task RelayAttemptAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage response, UpstreamKey key, CancellationTokenSource idle)
+    {
+        try
+        {
+            await RelayResponseAsync(exchange, plan, response, key, idle);
+        }
+        catch (OperationCanceledException) when (exchange.Aborted.IsCancellationRequested)
+        {
+            Record(exchange, ForwardError.ClientCanceled, "client closed the request");
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
+        {
+            var error = e is OperationCanceledException ? ForwardError.UpstreamTimeout : ForwardError.ResponseBodyUpstream;
+            await FailAsync(exchange, error, GatewayMessages.StreamBroke(exchange.Target!.Provider.ProviderId));
+        }
+    }
+
+    /// <summary>A stream that broke after the first byte is not retried, but it still counts against the key.</summary>
+    private static void RecordBrokenRelay(ProxyExchange exchange, FailoverRun<RelayPlan> run)
+    {
+        if (exchange.LastError is ForwardError.ResponseBodyUpstream or ForwardError.UpstreamTimeout)
+        {
+            run.RecordFailure(UpstreamFailureClassifier.FromException(exchange.StatusCode, exchange.Error ?? ""));
+        }
+    }
+
+    private async Task<UpstreamFailure> ClassifyAsync(HttpResponseMessage response, RouteTarget target, CancellationToken cancellationToken)
+    {
+        byte[] body;
+        try
+        {
+            await response.Content.LoadIntoBufferAsync(MaxBufferedErrorBytes, cancellationToken);
+            body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            body = [];
+        }
+        var status = (int)response.StatusCode;
+        var message = GatewayMessages.UpstreamFailed(target.Provider.ProviderId, status, Protocols.UpstreamErrorMessage.Extract(body, 300));
+        return UpstreamFailureClassifier.FromResponse(status, response.Headers, body, target.UpstreamModel, message, time.GetUtcNow());
+    }
+
+    private static NoAnswer NoAnswerFrom(Exception e, UpstreamProvider provider) => e is OperationCanceledException
+        ? new NoAnswer(ForwardError.UpstreamTimeout, GatewayMessages.Timeout(provider.ProviderId, provider.Timeout))
+        : new NoAnswer(ForwardError.UpstreamConnect, GatewayMessages.Unreachable(provider.ProviderId, e.Message));
+
+    private static void DisposeHeld(ref HeldAnswer? held)
+    {
+        held?.Response.Dispose();
+        held = null;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Dapper;
+using Keyway.Upstreams;
+
+namespace Keyway.Storage;
+
+/// <summary>key_health: the persisted cooldown and quarantine state of upstream keys, one row per key.</summary>
+public sealed class KeyHealthRepository(IDbConnectionFactory connections)
+{
+    public async Task<IReadOnlyList<KeyHealthState>> ListAllAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            "SELECT key_id AS KeyId, provider_id AS ProviderId, consecutive_failures AS ConsecutiveFailures, " +
+            "credential_failures AS CredentialFailures, cooldown_until AS CooldownUntil, model_cooldowns AS ModelCooldowns, " +
+            "quarantine_reason AS QuarantineReason, quarantined_at AS QuarantinedAt, last_status AS LastStatus, last_error AS LastError, " +
+            "last_failure_at AS LastFailureAt FROM key_health", cancellationToken: cancellationToken));
+        return rows.Select(row => row.ToState()).ToList();
+    }
+
+    /// <summary>Writes the latest state of each key in one transaction; keys deleted meanwhile are skipped.</summary>
+    public async Task UpsertAsync(IReadOnlyCollection<KeyHealthState> states, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var state in states)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO key_health (key_id, provider_id, consecutive_failures, credential_failures, cooldown_until, model_cooldowns, " +
+                "quarantine_reason, quarantined_at, last_status, last_error, last_failure_at) " +
+                "SELECT @KeyId, @ProviderId, @ConsecutiveFailures, @CredentialFailures, @CooldownUntil, @ModelCooldowns, @QuarantineReason, " +
+                "@QuarantinedAt, @LastStatus, @LastError, @LastFailureAt WHERE EXISTS (SELECT 1 FROM provider_keys WHERE key_id = @KeyId) " +
+                "ON CONFLICT (key_id) DO UPDATE SET consecutive_failures = excluded.consecutive_failures, " +
+                "credential_failures = excluded.credential_failures, cooldown_until = excluded.cooldown_until, " +
+                "model_cooldowns = excluded.model_cooldowns, quarantine_reason = excluded.quarantine_reason, " +
+                "quarantined_at = excluded.quarantined_at, last_status = excluded.last_status, last_error = excluded.last_error, " +
+                "last_failure_at = excluded.last_failure_at",
+                Parameters(state), transaction, cancellationToken: cancellationToken));
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static object Parameters(KeyHealthState state) => new
+    {
+        state.KeyId,
+        state.ProviderId,
+        state.ConsecutiveFailures,
+        state.CredentialFailures,
+        CooldownUntil = StorageText.Timestamp(state.CooldownUntil),
+        ModelCooldowns = JsonSerializer.Serialize(
+            new Dictionary<string, DateTimeOffset>(state.ModelCooldowns), StorageJsonContext.Default.DictionaryStringDateTimeOffset),
+        state.QuarantineReason,
+        QuarantinedAt = StorageText.Timestamp(state.QuarantinedAt),
+        state.LastStatus,
+        state.LastError,
+        LastFailureAt = StorageText.Timestamp(state.LastFailureAt),
+    };
+
+    private sealed class Row
+    {
+        public string KeyId { get; set; } = "";
+        public string ProviderId { get; set; } = "";
+        public long ConsecutiveFailures { get; set; }
+        public long CredentialFailures { get; set; }
+        public string? CooldownUntil { get; set; }
+        public string ModelCooldowns { get; set; } = "{}";
+        public string? QuarantineReason { get; set; }
+        public string? QuarantinedAt { get; set; }
+        public long? LastStatus { get; set; }
+        public string? LastError { get; set; }
+        public string? LastFailureAt { get; set; }
+
+        public KeyHealthState ToState() => new(
+            KeyId, ProviderId, (int)ConsecutiveFailures, (int)CredentialFailures, StorageText.ParseOptionalTimestamp(CooldownUntil),
+            JsonSerializer.Deserialize(ModelCooldowns, StorageJsonContext.Default.DictionaryStringDateTimeOffset) ?? [],
+            QuarantineReason, StorageText.ParseOptionalTimestamp(QuarantinedAt), (int?)LastStatus, LastError,
+            StorageText.ParseOptionalTimestamp(LastFailureAt));
+    }
+}

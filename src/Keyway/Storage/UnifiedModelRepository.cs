@@ -1,0 +1,57 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Keyway.Storage;
+
+/// <summary>group_unified_models: at most one unified alias per group.</summary>
+public sealed class UnifiedModelRepository(IDbConnectionFactory connections)
+{
+    private const string Columns = "group_id AS GroupId, alias AS Alias, route_id AS RouteId, key_name AS KeyName, updated_at AS UpdatedAt";
+
+    public async Task<IReadOnlyList<UnifiedModelRecord>> ListAllAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM group_unified_models ORDER BY group_id", cancellationToken: cancellationToken));
+        return rows.Select(row => row.ToRecord()).ToList();
+    }
+
+    public async Task<UnifiedModelRecord?> GetAsync(string groupId, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM group_unified_models WHERE group_id = @groupId", new { groupId }, cancellationToken: cancellationToken));
+        return row?.ToRecord();
+    }
+
+    public async Task SetAsync(UnifiedModelRecord unified, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await UpsertAsync(connection, null, unified, cancellationToken);
+    }
+
+    internal static Task UpsertAsync(DbConnection connection, DbTransaction? transaction, UnifiedModelRecord unified, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO group_unified_models (group_id, alias, route_id, key_name, updated_at) VALUES (@GroupId, @Alias, @RouteId, @KeyName, @UpdatedAt) " +
+            "ON CONFLICT (group_id) DO UPDATE SET alias = excluded.alias, route_id = excluded.route_id, key_name = excluded.key_name, updated_at = excluded.updated_at",
+            new { unified.GroupId, unified.Alias, unified.RouteId, unified.KeyName, UpdatedAt = StorageText.Timestamp(unified.UpdatedAt) },
+            transaction, cancellationToken: cancellationToken));
+
+    public async Task<bool> DeleteAsync(string groupId, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM group_unified_models WHERE group_id = @groupId", new { groupId }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    private sealed class Row
+    {
+        public string GroupId { get; set; } = "";
+        public string Alias { get; set; } = "";
+        public string RouteId { get; set; } = "";
+        public string? KeyName { get; set; }
+        public string UpdatedAt { get; set; } = "";
+
+        public UnifiedModelRecord ToRecord() => new(GroupId, Alias, RouteId, KeyName, StorageText.ParseTimestamp(UpdatedAt));
+    }
+}

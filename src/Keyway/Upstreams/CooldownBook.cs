@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+
+namespace Keyway.Upstreams;
+
+/// <summary>
+/// The in-memory health of every upstream key and every provider's circuit, read by key selection on each
+/// request (no database I/O). Each change is also offered to <see cref="Changes"/>, which the cooldown store
+/// drains in the background so the state survives a restart.
+/// </summary>
+public sealed class CooldownBook(TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, KeyHealth> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ProviderCircuit> _circuits = new(StringComparer.Ordinal);
+    private readonly Channel<KeyHealthState> _changes = Channel.CreateBounded<KeyHealthState>(
+        new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>Health changes waiting to be persisted (newest state of a key wins when written).</summary>
+    public ChannelReader<KeyHealthState> Changes => _changes.Reader;
+
+    public KeyHealth For(UpstreamKey key, UpstreamProvider provider) =>
+        _keys.GetOrAdd(key.KeyId, static (id, providerId) => new KeyHealth(id, providerId), provider.ProviderId);
+
+    public ProviderCircuit CircuitOf(string providerId) =>
+        _circuits.GetOrAdd(providerId, static _ => new ProviderCircuit());
+
+    public void RecordFailure(UpstreamProvider provider, UpstreamKey key, string upstreamModel, UpstreamFailure failure)
+    {
+        var health = For(key, provider);
+        health.RecordFailure(failure, upstreamModel, provider.Policy, Now);
+        _changes.Writer.TryWrite(health.Snapshot());
+    }
+
+    public void RecordSuccess(UpstreamProvider provider, UpstreamKey key, int status)
+    {
+        var health = For(key, provider);
+        if (health.RecordSuccess(status, Now))
+        {
+            _changes.Writer.TryWrite(health.Snapshot());
+        }
+    }
+
+    /// <summary>Clears one key (an admin reset or a successful quarantine probe).</summary>
+    public void Clear(string keyId)
+    {
+        if (_keys.TryGetValue(keyId, out var health))
+        {
+            health.Clear();
+            _changes.Writer.TryWrite(health.Snapshot());
+        }
+    }
+
+    /// <summary>Clears every key of the provider and closes its circuit.</summary>
+    public void ClearProvider(string providerId)
+    {
+        foreach (var health in _keys.Values.Where(h => h.ProviderId == providerId))
+        {
+            Clear(health.KeyId);
+        }
+        CircuitOf(providerId).Close();
+    }
+
+    public KeyHealthState? StateOf(string keyId) => _keys.TryGetValue(keyId, out var health) ? health.Snapshot() : null;
+
+    public int InFlightOf(string keyId) => _keys.TryGetValue(keyId, out var health) ? health.InFlight : 0;
+
+    /// <summary>Every key currently quarantined.</summary>
+    public IEnumerable<KeyHealthState> Quarantined() =>
+        _keys.Values.Select(h => h.Snapshot()).Where(state => state.QuarantineReason is not null);
+
+    /// <summary>Loads persisted state at start-up, before the first request.</summary>
+    public void Restore(IEnumerable<KeyHealthState> states)
+    {
+        foreach (var state in states)
+        {
+            _keys.GetOrAdd(state.KeyId, static (id, providerId) => new KeyHealth(id, providerId), state.ProviderId).Restore(state);
+        }
+    }
+}

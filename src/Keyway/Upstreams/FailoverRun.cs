@@ -1,0 +1,115 @@
+namespace Keyway.Upstreams;
+
+/// <summary>
+/// The attempts of one request: targets (route fallbacks) in order, those with an open circuit last, and within
+/// each target up to 1 + max_retries keys of its pool. <typeparamref name="TPlan"/> is what the caller sends to a
+/// target, built lazily; a target whose plan is null cannot serve this request and is skipped. A pinned key
+/// allows exactly one attempt, on the first target that has a key of that name.
+/// </summary>
+public sealed class FailoverRun<TPlan>(IReadOnlyList<RouteTarget> targets, Func<RouteTarget, TPlan?> planFor, CooldownBook book, string? pinnedKeyName)
+    where TPlan : class
+{
+    private readonly RouteTarget[] _order = OrderByCircuit(targets, book);
+    private readonly HashSet<string> _tried = new(StringComparer.Ordinal);
+    private int _index = -1;
+    private int _attemptsOnTarget;
+    private bool _targetFailed;
+
+    public RouteTarget? Target { get; private set; }
+    public TPlan? Plan { get; private set; }
+    public UpstreamKey? Key { get; private set; }
+
+    /// <summary>True once some target could serve the request (its plan was not null).</summary>
+    public bool AnyServable { get; private set; }
+
+    /// <summary>When the earliest passed-over key recovers; null when none was cooling.</summary>
+    public DateTimeOffset? EarliestRecovery { get; private set; }
+
+    /// <summary>Moves to the next (target, key) to try; false when none is left.</summary>
+    public bool TryNext()
+    {
+        if (pinnedKeyName is not null && _tried.Count > 0)
+        {
+            return false;
+        }
+        while (Target is not null || MoveToNextTarget())
+        {
+            var limit = 1 + Target!.Provider.Policy.MaxRetries;
+            if (_attemptsOnTarget < limit)
+            {
+                var choice = KeyPool.Select(Target, book, _tried, pinnedKeyName);
+                if (choice.Key is { } key)
+                {
+                    _tried.Add(key.KeyId);
+                    _attemptsOnTarget++;
+                    Key = key;
+                    return true;
+                }
+                EarliestRecovery = Earlier(EarliestRecovery, choice.EarliestRecovery);
+            }
+            FinishTarget();
+        }
+        return false;
+    }
+
+    /// <summary>The current key failed with a retryable outcome.</summary>
+    public void RecordFailure(UpstreamFailure failure)
+    {
+        book.RecordFailure(Target!.Provider, Key!, Target.UpstreamModel, failure);
+        _targetFailed = true;
+        if (book.For(Key!, Target.Provider).BlockedUntil(Target.UpstreamModel, book.Now) is { } until && until != DateTimeOffset.MaxValue)
+        {
+            EarliestRecovery = Earlier(EarliestRecovery, until);
+        }
+    }
+
+    /// <summary>The current key answered (success, or the caller's own mistake): the key and the target are healthy.</summary>
+    public void RecordAnswered(int status)
+    {
+        book.RecordSuccess(Target!.Provider, Key!, status);
+        book.CircuitOf(Target.Provider.ProviderId).Close();
+    }
+
+    public KeyHealth CurrentHealth => book.For(Key!, Target!.Provider);
+
+    private bool MoveToNextTarget()
+    {
+        while (++_index < _order.Length)
+        {
+            var plan = planFor(_order[_index]);
+            if (plan is not null)
+            {
+                AnyServable = true;
+                Target = _order[_index];
+                Plan = plan;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void FinishTarget()
+    {
+        if (_targetFailed)
+        {
+            book.CircuitOf(Target!.Provider.ProviderId).RecordPoolFailure(Target.Provider.Policy, book.Now);
+        }
+        Target = null;
+        Plan = null;
+        _attemptsOnTarget = 0;
+        _targetFailed = false;
+    }
+
+    private static RouteTarget[] OrderByCircuit(IReadOnlyList<RouteTarget> targets, CooldownBook book)
+    {
+        if (targets.Count == 1)
+        {
+            return [targets[0]];
+        }
+        var now = book.Now;
+        return [.. targets.OrderBy(target => book.CircuitOf(target.Provider.ProviderId).IsOpen(now))];
+    }
+
+    private static DateTimeOffset? Earlier(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is { } x && b is { } y ? (x <= y ? x : y) : a ?? b;
+}

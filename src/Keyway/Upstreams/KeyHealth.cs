@@ -1,0 +1,182 @@
+namespace Keyway.Upstreams;
+
+/// <summary>
+/// The in-memory health of one upstream key. Every change happens under a short lock with no await
+/// inside; the in-flight count is kept with Interlocked, and a healthy key is recognised from volatile
+/// fields, so the selection and success paths of a healthy key never take the lock.
+/// A cooldown is only ever extended, never shortened.
+/// </summary>
+public sealed class KeyHealth(string keyId, string providerId)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, DateTimeOffset> _modelCooldowns = new(StringComparer.Ordinal);
+    private int _inFlight;
+    private volatile bool _troubled;
+    private int _consecutiveFailures;
+    private int _credentialFailures;
+    private DateTimeOffset? _cooldownUntil;
+    private string? _quarantineReason;
+    private DateTimeOffset? _quarantinedAt;
+    private int? _lastStatus;
+    private string? _lastError;
+    private DateTimeOffset? _lastFailureAt;
+
+    public string KeyId { get; } = keyId;
+    public string ProviderId { get; } = providerId;
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    internal void Enter() => Interlocked.Increment(ref _inFlight);
+
+    internal void Leave() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>When the key (for this model) can be used again; null when it can now, MaxValue while quarantined.</summary>
+    public DateTimeOffset? BlockedUntil(string upstreamModel, DateTimeOffset now)
+    {
+        if (!_troubled)
+        {
+            return null;
+        }
+        lock (_gate)
+        {
+            if (_quarantineReason is not null)
+            {
+                return DateTimeOffset.MaxValue;
+            }
+            var until = _cooldownUntil;
+            if (_modelCooldowns.TryGetValue(upstreamModel, out var modelUntil) && (until is null || modelUntil > until))
+            {
+                until = modelUntil;
+            }
+            return until > now ? until : null;
+        }
+    }
+
+    /// <summary>Counts a failure and cools or quarantines the key when the policy says so.</summary>
+    public void RecordFailure(UpstreamFailure failure, string upstreamModel, FailoverPolicy policy, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            _troubled = true;
+            _consecutiveFailures++;
+            if (failure.Class == FailureClass.Credential)
+            {
+                _credentialFailures++;
+            }
+            _lastStatus = failure.Status;
+            _lastError = failure.Message.Length > 300 ? failure.Message[..300] : failure.Message;
+            _lastFailureAt = now;
+            if (failure.Class.CoolsAtOnce(failure.RetryAfter is not null) || _consecutiveFailures >= policy.KeyFailureThreshold)
+            {
+                var until = now + (failure.RetryAfter ?? policy.KeyCooldown);
+                if (failure.ModelScoped)
+                {
+                    _modelCooldowns[upstreamModel] = Max(_modelCooldowns.GetValueOrDefault(upstreamModel), until);
+                }
+                else
+                {
+                    _cooldownUntil = Later(_cooldownUntil, until);
+                }
+            }
+            if (_quarantineReason is null && (_consecutiveFailures >= policy.QuarantineAfterFailures
+                || _credentialFailures >= policy.QuarantineAfterCredentialFailures))
+            {
+                _quarantineReason = _credentialFailures >= policy.QuarantineAfterCredentialFailures
+                    ? $"refused the credential {_credentialFailures} times (last {failure.Status})"
+                    : $"failed {_consecutiveFailures} times in a row (last: {_lastError})";
+                _quarantinedAt = now;
+            }
+        }
+    }
+
+    /// <summary>Resets the failure counts and forgets expired cooldowns; true when there were failures (a change worth persisting).</summary>
+    public bool RecordSuccess(int status, DateTimeOffset now)
+    {
+        if (!_troubled)
+        {
+            return false;
+        }
+        lock (_gate)
+        {
+            var hadFailures = _consecutiveFailures > 0;
+            _consecutiveFailures = 0;
+            _credentialFailures = 0;
+            _lastStatus = status;
+            if (_cooldownUntil <= now)
+            {
+                _cooldownUntil = null;
+            }
+            foreach (var model in _modelCooldowns.Where(pair => pair.Value <= now).Select(pair => pair.Key).ToList())
+            {
+                _modelCooldowns.Remove(model);
+            }
+            _troubled = _cooldownUntil is not null || _modelCooldowns.Count > 0 || _quarantineReason is not null;
+            return hadFailures;
+        }
+    }
+
+    /// <summary>Clears cooldown, quarantine and counters (an admin reset or a successful probe).</summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _consecutiveFailures = 0;
+            _credentialFailures = 0;
+            _cooldownUntil = null;
+            _modelCooldowns.Clear();
+            _quarantineReason = null;
+            _quarantinedAt = null;
+            _troubled = false;
+        }
+    }
+
+    public KeyHealthState Snapshot()
+    {
+        lock (_gate)
+        {
+            return new KeyHealthState(
+                KeyId, ProviderId, _consecutiveFailures, _credentialFailures, _cooldownUntil,
+                new Dictionary<string, DateTimeOffset>(_modelCooldowns, StringComparer.Ordinal),
+                _quarantineReason, _quarantinedAt, _lastStatus, _lastError, _lastFailureAt);
+        }
+    }
+
+    /// <summary>Loads persisted state at start-up; an active cooldown already in memory is kept if it is later.</summary>
+    public void Restore(KeyHealthState state)
+    {
+        lock (_gate)
+        {
+            _consecutiveFailures = state.ConsecutiveFailures;
+            _credentialFailures = state.CredentialFailures;
+            _cooldownUntil = Later(_cooldownUntil, state.CooldownUntil);
+            foreach (var (model, until) in state.ModelCooldowns)
+            {
+                _modelCooldowns[model] = Max(_modelCooldowns.GetValueOrDefault(model), until);
+            }
+            _quarantineReason = state.QuarantineReason;
+            _quarantinedAt = state.QuarantinedAt;
+            _lastStatus = state.LastStatus;
+            _lastError = state.LastError;
+            _lastFailureAt = state.LastFailureAt;
+            _troubled = true;
+        }
+    }
+
+    private static DateTimeOffset? Later(DateTimeOffset? current, DateTimeOffset? candidate) =>
+        current is { } a && candidate is { } b ? Max(a, b) : current ?? candidate;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
+}
+
+/// <summary>A key's health at one moment: what the admin API shows and what the cooldown store persists.</summary>
+public sealed record KeyHealthState(
+    string KeyId,
+    string ProviderId,
+    int ConsecutiveFailures,
+    int CredentialFailures,
+    DateTimeOffset? CooldownUntil,
+    IReadOnlyDictionary<string, DateTimeOffset> ModelCooldowns,
+    string? QuarantineReason,
+    DateTimeOffset? QuarantinedAt,
+    int? LastStatus,
+    string? LastError,
+    DateTimeOffset? LastFailureAt);

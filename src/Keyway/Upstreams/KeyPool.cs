@@ -1,0 +1,77 @@
+namespace Keyway.Upstreams;
+
+/// <summary>The key picked for the next attempt, or none; then <see cref="EarliestRecovery"/> says when a cooling key is back.</summary>
+public readonly record struct KeyChoice(UpstreamKey? Key, DateTimeOffset? EarliestRecovery);
+
+/// <summary>
+/// Picks one key of a provider's pool for one attempt, in O(keys) and without locks: keys that do not serve the
+/// target's model, were already tried by this request, cool down or are quarantined are passed over; then
+/// round_robin takes the fewest in flight (ties rotate), priority the first, only_first only ever the first key.
+/// </summary>
+public static class KeyPool
+{
+    private const int StackLimit = 64;
+
+    public static KeyChoice Select(RouteTarget target, CooldownBook book, IReadOnlySet<string> tried, string? pinnedKeyName = null)
+    {
+        var provider = target.Provider;
+        var keys = provider.Keys;
+        var now = book.Now;
+        DateTimeOffset? earliest = null;
+        Span<int> available = keys.Count <= StackLimit ? stackalloc int[keys.Count] : new int[keys.Count];
+        var count = 0;
+        var fewest = int.MaxValue;
+        var eligible = 0;
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var key = keys[i];
+            if (!key.Serves(target.UpstreamModel) || (pinnedKeyName is not null && key.Name != pinnedKeyName))
+            {
+                continue;
+            }
+            if (provider.RoutingMode == KeyRoutingMode.OnlyFirst && eligible++ > 0)
+            {
+                break;
+            }
+            if (tried.Contains(key.KeyId))
+            {
+                continue;
+            }
+            var health = book.For(key, provider);
+            if (health.BlockedUntil(target.UpstreamModel, now) is { } until)
+            {
+                earliest = until == DateTimeOffset.MaxValue || earliest <= until ? earliest : until;
+                continue;
+            }
+            if (provider.RoutingMode != KeyRoutingMode.RoundRobin || pinnedKeyName is not null)
+            {
+                return new KeyChoice(key, null);
+            }
+            var inFlight = health.InFlight;
+            if (inFlight < fewest)
+            {
+                fewest = inFlight;
+                count = 0;
+            }
+            if (inFlight == fewest)
+            {
+                available[count++] = i;
+            }
+        }
+        return count == 0
+            ? new KeyChoice(null, earliest)
+            : new KeyChoice(keys[available[book.CircuitOf(provider.ProviderId).NextCursor() % count]], null);
+    }
+}
+
+/// <summary>Counts one request in flight on a key for as long as it is held (sending and relaying).</summary>
+public readonly struct KeyLease(KeyHealth health) : IDisposable
+{
+    public static KeyLease Enter(KeyHealth health)
+    {
+        health.Enter();
+        return new KeyLease(health);
+    }
+
+    public void Dispose() => health.Leave();
+}

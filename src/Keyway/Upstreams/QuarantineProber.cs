@@ -1,0 +1,59 @@
+using Keyway.Gateway;
+
+namespace Keyway.Upstreams;
+
+/// <summary>
+/// Every probe interval, sends one tiny request with each quarantined key (through the same path as the admin
+/// Test button) and frees the key when it answers; otherwise the key stays quarantined until an admin clears it.
+/// </summary>
+public sealed partial class QuarantineProber(
+    CooldownBook book, RoutingTableHolder routing, RouteProber prober, TimeProvider time, ILogger<QuarantineProber> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(FailoverPolicy.Default.ProbeInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await ProbeQuarantinedAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    /// <summary>One round: every quarantined key of an enabled provider, one after the other.</summary>
+    public async Task ProbeQuarantinedAsync(CancellationToken cancellationToken)
+    {
+        var table = routing.Current;
+        foreach (var state in book.Quarantined().ToList())
+        {
+            if (!table.TryGetProvider(state.ProviderId, out var provider)
+                || provider.Keys.FirstOrDefault(key => key.KeyId == state.KeyId) is not { } key
+                || ProbeModel(table, provider, key) is not { } model)
+            {
+                continue;
+            }
+            var result = await prober.ProbeAsync(provider, model, cancellationToken, key);
+            if (result.Ok)
+            {
+                book.Clear(key.KeyId);
+                Log.Released(logger, key.Name, provider.ProviderId);
+            }
+        }
+    }
+
+    /// <summary>A model the key may serve: its first allowed model, else the model of a route target on its provider.</summary>
+    private static string? ProbeModel(RoutingTable table, UpstreamProvider provider, UpstreamKey key) =>
+        key.Models.FirstOrDefault()
+            ?? table.RoutesOf(provider.GroupId).SelectMany(route => route.Targets).FirstOrDefault(target => target.Provider.ProviderId == provider.ProviderId)?.UpstreamModel;
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Upstream key '{KeyName}' of provider {ProviderId} answered its probe and leaves quarantine")]
+        public static partial void Released(ILogger logger, string keyName, string providerId);
+    }
+}

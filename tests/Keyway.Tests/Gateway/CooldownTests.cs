@@ -1,0 +1,147 @@
+using Keyway.Tests.Infrastructure;
+using Keyway.Upstreams;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Keyway.Tests.Gateway;
+
+/// <summary>Cooldown start, expiry, quarantine, probes, admin reset and persistence, on a fake clock (no sleeps).</summary>
+public sealed class CooldownTests
+{
+    [Fact]
+    public async Task Cooldown_EndsWhenItsTimeHasPassed()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.OpenAIRateLimit(30), times: 1);
+
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        pool.Clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        pool.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(200, await pool.ChatStatusAsync());
+
+        Assert.Equal(["a", "b", "b", "a"], pool.TakeKeysSeen());
+    }
+
+    [Fact]
+    public async Task ServerErrors_CoolTheKeyAtTheThreshold_ForTheProvidersCooldown()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await pool.PatchProviderAsync(GatewayTestBed.OpenAIProvider, new() { ["key_cooldown_seconds"] = 10 });
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.PlainText(500, "boom"), times: 2);
+
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        pool.Clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(200, await pool.ChatStatusAsync());
+
+        Assert.Equal(["a", "b", "a", "b", "b", "a"], pool.TakeKeysSeen());
+    }
+
+    [Fact]
+    public async Task RefusedCredential_CoolsAtOnce_ThenIsQuarantinedOnTheSecondRefusal()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.OpenAIError(401, "Incorrect API key provided", "invalid_request_error", "invalid_api_key"));
+
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        Assert.Equal("cooling", (await pool.KeyHealthAsync("a")).GetProperty("state").GetString());
+        pool.Clock.Advance(TimeSpan.FromSeconds(60));
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        pool.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(200, await pool.ChatStatusAsync());
+
+        Assert.Equal(["a", "b", "a", "b", "b"], pool.TakeKeysSeen());
+        var health = await pool.KeyHealthAsync("a");
+        Assert.Equal("quarantined", health.GetProperty("state").GetString());
+        Assert.Contains("refused the credential 2 times", health.GetProperty("quarantine_reason").GetString());
+    }
+
+    [Fact]
+    public async Task QuarantinedKey_IsFreedByASuccessfulProbe()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await pool.PatchProviderAsync(GatewayTestBed.OpenAIProvider, new() { ["key_cooldown_seconds"] = 10 });
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.PlainText(403, "forbidden"), times: 2);
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        // Less than the 30 s probe tick, so only the explicit probe below can free the key.
+        pool.Clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        Assert.Equal("quarantined", (await pool.KeyHealthAsync("a")).GetProperty("state").GetString());
+        pool.Upstream.Reset();
+
+        await pool.Bed.Server.Services.GetRequiredService<QuarantineProber>().ProbeQuarantinedAsync(CancellationToken.None);
+
+        Assert.Equal(KeyPoolBed.Secret("a"), Assert.Single(pool.Upstream.Requests).UpstreamKey);
+        Assert.Equal("ok", (await pool.KeyHealthAsync("a")).GetProperty("state").GetString());
+        pool.Upstream.Reset();
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        Assert.Equal(["a"], pool.TakeKeysSeen());
+    }
+
+    [Fact]
+    public async Task AdminReset_ClearsCooldownAndQuarantine()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.OpenAIRateLimit(600), times: 1);
+        Assert.Equal(200, await pool.ChatStatusAsync());
+
+        var reset = await AdminApi.OkAsync(pool.Admin, HttpMethod.Post, $"admin/llm/health/{GatewayTestBed.OpenAIProvider}/reset");
+        pool.Upstream.Reset();
+        Assert.Equal(200, await pool.ChatStatusAsync());
+
+        Assert.Equal("ok", reset.GetProperty("health").GetProperty("keys")[0].GetProperty("state").GetString());
+        Assert.Equal(["a"], pool.TakeKeysSeen());
+        var missing = await AdminApi.PostAsync(pool.Admin, "admin/llm/health/nope/reset", new { });
+        AdminApi.AssertError(missing, System.Net.HttpStatusCode.NotFound, "provider not found: nope");
+    }
+
+    [Fact]
+    public async Task CooldownAndQuarantine_SurviveARestart()
+    {
+        using var dir = new TempDirectory();
+        await using var upstream = await FakeUpstream.StartAsync();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        void UseClock(IServiceCollection services) => services.AddSingleton<TimeProvider>(clock);
+        string issuedKey;
+        await using (var first = await KeywayServer.StartAsync(dir.Path, replaceServices: UseClock))
+        {
+            await AdminApi.OkAsync(first.Admin, HttpMethod.Post, "admin/llm/groups/default/providers", new
+            {
+                provider_id = "p",
+                name = "p",
+                base_url = new Uri(upstream.BaseAddress, "v1").ToString(),
+                routing_mode = "priority",
+                key_cooldown_seconds = 10,
+                api_keys = new[] { new { name = "a", api_key = "sk-a" }, new { name = "b", api_key = "sk-b" }, new { name = "c", api_key = "sk-c" } },
+            });
+            await AdminApi.CreateRouteAsync(first.Admin, "default", "m", "p", "upstream-m");
+            issuedKey = await AdminApi.CreateKeyAsync(first.Admin, "default");
+            upstream.ReplyForKey("sk-a", FakeReply.OpenAIRateLimit(600));
+            upstream.ReplyForKey("sk-b", FakeReply.PlainText(401, "revoked"));
+            using var client = first.ClientWithKey(issuedKey);
+            await ChatAsync(client);
+            clock.Advance(TimeSpan.FromSeconds(10));
+            await ChatAsync(client);
+        }
+        upstream.Reset();
+
+        await using var second = await KeywayServer.StartAsync(dir.Path, replaceServices: UseClock);
+        using var again = second.ClientWithKey(issuedKey);
+        await ChatAsync(again);
+
+        Assert.Equal("sk-c", Assert.Single(upstream.Requests).UpstreamKey);
+        var health = await AdminApi.OkAsync(second.Admin, HttpMethod.Get, "admin/llm/health?group_id=default");
+        var keys = health.GetProperty("health")[0].GetProperty("keys");
+        Assert.Equal("cooling", keys[0].GetProperty("state").GetString());
+        Assert.Equal("quarantined", keys[1].GetProperty("state").GetString());
+        Assert.Equal(401, keys[1].GetProperty("last_status").GetInt32());
+    }
+
+    private static async Task ChatAsync(HttpClient client)
+    {
+        using var response = await client.PostAsync("v1/chat/completions", GatewayTestBed.Json("""{"model":"m","messages":[{"role":"user","content":"hi"}]}"""));
+        Assert.Equal(200, (int)response.StatusCode);
+    }
+}

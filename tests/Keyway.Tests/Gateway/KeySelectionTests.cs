@@ -1,0 +1,123 @@
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Gateway;
+
+/// <summary>Which key of a provider's pool each routing mode picks.</summary>
+public sealed class KeySelectionTests
+{
+    [Fact]
+    public async Task RoundRobin_SpreadsSequentialRequestsEvenly()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("round_robin", "a", "b", "c");
+
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(200, await pool.ChatStatusAsync());
+        }
+
+        var counts = pool.TakeKeysSeen().CountBy(key => key).ToDictionary();
+        Assert.Equal(new Dictionary<string, int> { ["a"] = 2, ["b"] = 2, ["c"] = 2 }, counts);
+    }
+
+    [Fact]
+    public async Task RoundRobin_ConcurrentRequestsGoToTheKeyWithFewestInFlight()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("round_robin", "a", "b");
+        var release = new TaskCompletionSource();
+        pool.Upstream.ReplyToAll(FakeReply.HoldUntil(release.Task));
+
+        // Each request is started once the previous one is held upstream, so the in-flight counts are known.
+        var calls = new List<Task<int>>();
+        for (var i = 1; i <= 4; i++)
+        {
+            calls.Add(pool.ChatStatusAsync());
+            await pool.Upstream.WaitForRequestsAsync(i);
+        }
+        var held = pool.Upstream.Requests.Select(request => request.UpstreamKey).ToArray();
+        release.SetResult();
+
+        Assert.All(await Task.WhenAll(calls), status => Assert.Equal(200, status));
+        Assert.Equal(2, held.Count(key => key == KeyPoolBed.Secret("a")));
+        Assert.Equal(2, held.Count(key => key == KeyPoolBed.Secret("b")));
+    }
+
+    [Fact]
+    public async Task RoundRobin_PassesOverAKeyThatIsStillBusy()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("round_robin", "a", "b");
+        var release = new TaskCompletionSource();
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.HoldUntil(release.Task), times: 1);
+        var slow = pool.ChatStatusAsync("gpt-alias[a]");
+        await pool.Upstream.WaitForRequestsAsync(1);
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(200, await pool.ChatStatusAsync());
+        }
+        release.SetResult();
+
+        Assert.Equal(200, await slow);
+        Assert.Equal(["a", "b", "b", "b", "b"], pool.TakeKeysSeen());
+    }
+
+    [Fact]
+    public async Task Priority_UsesTheFirstKeyUntilItCools()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        Assert.Equal(["a", "a"], pool.TakeKeysSeen());
+
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.OpenAIRateLimit(30), times: 1);
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        Assert.Equal(["a", "b", "b"], pool.TakeKeysSeen());
+    }
+
+    [Fact]
+    public async Task OnlyFirst_NeverSwitchesKeys_EvenWhenTheFirstFails()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("only_first", "a", "b");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.PlainText(500, "down"));
+
+        Assert.Equal(500, await pool.ChatStatusAsync());
+        Assert.Equal(500, await pool.ChatStatusAsync());
+        using var cooling = await pool.ChatAsync();
+
+        Assert.Equal(503, (int)cooling.StatusCode);
+        Assert.Equal(["a", "a"], pool.TakeKeysSeen());
+        Assert.Equal("cooling", (await pool.KeyHealthAsync("a")).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task KeyLimitedToOtherModels_IsNotUsedForThisModel()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("round_robin", "a", "b");
+        var provider = await AdminApi.OkAsync(pool.Admin, HttpMethod.Get, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}");
+        var keyA = provider.GetProperty("provider").GetProperty("api_keys")[0].GetProperty("key_id").GetString();
+        await AdminApi.OkAsync(pool.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}/keys/{keyA}", new { models = new[] { "some-other-model" } });
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(200, await pool.ChatStatusAsync());
+        }
+
+        Assert.Equal(["b", "b", "b"], pool.TakeKeysSeen());
+    }
+
+    [Fact]
+    public async Task KeyWithItsOwnBaseUrl_IsCalledThere()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a");
+        var provider = await AdminApi.OkAsync(pool.Admin, HttpMethod.Get, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}");
+        var keyA = provider.GetProperty("provider").GetProperty("api_keys")[0].GetProperty("key_id").GetString();
+        var reseller = new Uri(pool.Upstream.BaseAddress, "reseller/v1").ToString();
+        var updated = await AdminApi.OkAsync(pool.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}/keys/{keyA}", new { base_url = reseller });
+
+        Assert.Equal(200, await pool.ChatStatusAsync());
+
+        Assert.Equal(reseller, updated.GetProperty("key").GetProperty("base_url").GetString());
+        Assert.Equal("/reseller/v1/chat/completions", pool.Upstream.Last.Path);
+    }
+}

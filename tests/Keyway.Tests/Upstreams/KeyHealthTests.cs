@@ -1,0 +1,87 @@
+using Keyway.Upstreams;
+
+namespace Keyway.Tests.Upstreams;
+
+/// <summary>The cooldown rules of one key, without a server.</summary>
+public sealed class KeyHealthTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static UpstreamFailure RateLimit(int seconds) => new(FailureClass.RateLimit, 429, TimeSpan.FromSeconds(seconds), false, "429");
+
+    [Fact]
+    public void ShorterRetryAfter_NeverShortensAnActiveCooldown()
+    {
+        var health = new KeyHealth("k", "p");
+
+        health.RecordFailure(RateLimit(120), "m", FailoverPolicy.Default, Now);
+        health.RecordFailure(RateLimit(1), "m", FailoverPolicy.Default, Now.AddSeconds(10));
+
+        Assert.Equal(Now.AddSeconds(120), health.BlockedUntil("m", Now.AddSeconds(10)));
+    }
+
+    [Fact]
+    public void LongerRetryAfter_ExtendsTheCooldown()
+    {
+        var health = new KeyHealth("k", "p");
+
+        health.RecordFailure(RateLimit(1), "m", FailoverPolicy.Default, Now);
+        health.RecordFailure(RateLimit(60), "m", FailoverPolicy.Default, Now);
+
+        Assert.Equal(Now.AddSeconds(60), health.BlockedUntil("m", Now));
+        Assert.Null(health.BlockedUntil("m", Now.AddSeconds(60)));
+    }
+
+    [Fact]
+    public void ModelScopedFailure_CoolsOnlyThatModel()
+    {
+        var health = new KeyHealth("k", "p");
+
+        health.RecordFailure(RateLimit(30) with { ModelScoped = true }, "big-model", FailoverPolicy.Default, Now);
+
+        Assert.Equal(Now.AddSeconds(30), health.BlockedUntil("big-model", Now));
+        Assert.Null(health.BlockedUntil("small-model", Now));
+    }
+
+    [Fact]
+    public void Success_ResetsTheConsecutiveCount()
+    {
+        var health = new KeyHealth("k", "p");
+        var transient = new UpstreamFailure(FailureClass.Transient, 500, null, false, "500");
+
+        health.RecordFailure(transient, "m", FailoverPolicy.Default, Now);
+        health.RecordSuccess(200, Now);
+        health.RecordFailure(transient, "m", FailoverPolicy.Default, Now);
+
+        Assert.Null(health.BlockedUntil("m", Now));
+        Assert.Equal(1, health.Snapshot().ConsecutiveFailures);
+    }
+
+    [Fact]
+    public void FiveConsecutiveFailures_Quarantine()
+    {
+        var health = new KeyHealth("k", "p");
+        var transient = new UpstreamFailure(FailureClass.Transient, 502, null, false, "bad gateway");
+
+        for (var i = 0; i < 5; i++)
+        {
+            health.RecordFailure(transient, "m", FailoverPolicy.Default, Now);
+        }
+
+        Assert.Equal(DateTimeOffset.MaxValue, health.BlockedUntil("m", Now.AddDays(1)));
+        Assert.StartsWith("failed 5 times in a row", health.Snapshot().QuarantineReason);
+    }
+
+    [Theory]
+    [InlineData(401, "", FailureClass.Credential)]
+    [InlineData(403, "", FailureClass.Credential)]
+    [InlineData(402, "", FailureClass.Quota)]
+    [InlineData(429, """{"error":{"code":"insufficient_quota"}}""", FailureClass.Quota)]
+    [InlineData(429, """{"error":{"code":"rate_limit_exceeded"}}""", FailureClass.RateLimit)]
+    [InlineData(400, "", FailureClass.CallerFault)]
+    [InlineData(404, "", FailureClass.CallerFault)]
+    [InlineData(500, "", FailureClass.Transient)]
+    [InlineData(529, "", FailureClass.Transient)]
+    public void Classifier_MapsStatusesToClasses(int status, string body, FailureClass expected) =>
+        Assert.Equal(expected, UpstreamFailureClassifier.ClassOf(status, System.Text.Encoding.UTF8.GetBytes(body)));
+}
