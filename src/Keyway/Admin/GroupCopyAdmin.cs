@@ -5,7 +5,8 @@ namespace Keyway.Admin;
 
 /// <summary>
 /// POST /admin/llm/groups/{id}/copy: a new group with the same providers (ids "{new_group_id}.{provider_id}"),
-/// routes remapped to them, tool providers, and brand-new issued keys whose plaintexts are returned once.
+/// routes remapped to them (with their fallback targets and the unified alias), tool providers, and brand-new
+/// issued keys whose plaintexts are returned once.
 /// </summary>
 internal static class GroupCopyAdmin
 {
@@ -13,8 +14,8 @@ internal static class GroupCopyAdmin
 
     private static async Task<IResult> CopyAsync(
         string groupId, HttpRequest request, GroupRepository groups, ProviderRepository providers, RouteRepository routes,
-        IssuedKeyRepository keys, ToolProviderRepository tools, SecretBox secrets, ConfigurationChangeNotifier notifier,
-        TimeProvider time, CancellationToken cancellationToken)
+        IssuedKeyRepository keys, ToolProviderRepository tools, RouteProviderRepository targets, UnifiedModelRepository unified,
+        SecretBox secrets, ConfigurationChangeNotifier notifier, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var newName = body.RequiredString("new_name", AdminValidation.NameMaxLength);
@@ -29,12 +30,15 @@ internal static class GroupCopyAdmin
 
         var now = time.GetUtcNow();
         var copier = new Copier(newGroupId, now, secrets);
+        var copiedRoutes = (await routes.ListByGroupAsync(groupId, cancellationToken)).Select(copier.Route).ToList();
         var copy = new GroupCopy(
             new GroupRecord(newGroupId, newName, true, "", now, now),
             (await providers.ListByGroupAsync(groupId, cancellationToken)).Select(copier.Provider).ToList(),
-            (await routes.ListByGroupAsync(groupId, cancellationToken)).Select(copier.Route).ToList(),
+            copiedRoutes,
             (await keys.ListByGroupAsync(groupId, cancellationToken)).Select(copier.IssuedKey).ToList(),
-            (await tools.ListByGroupAsync(groupId, cancellationToken)).Select(copier.ToolProvider).ToList());
+            (await tools.ListByGroupAsync(groupId, cancellationToken)).Select(copier.ToolProvider).ToList(),
+            (await targets.ListAllAsync(cancellationToken)).Select(copier.RouteProvider).OfType<RouteProviderRecord>().ToList(),
+            copier.Unified(await unified.GetAsync(groupId, cancellationToken)));
         await groups.CreateCopyAsync(copy, cancellationToken)
             .OrConflict($"group_id '{newGroupId}' or an id copied into it already exists");
         await notifier.NotifyAsync();
@@ -50,6 +54,7 @@ internal static class GroupCopyAdmin
     private sealed class Copier(string newGroupId, DateTimeOffset now, SecretBox secrets)
     {
         private readonly List<CopiedKeyResponse> _issued = [];
+        private readonly Dictionary<string, string> _routeIds = new(StringComparer.Ordinal);
 
         public IReadOnlyList<CopiedKeyResponse> Issued => _issued;
 
@@ -66,14 +71,30 @@ internal static class GroupCopyAdmin
             };
         }
 
-        public RouteRecord Route(RouteRecord route) => route with
+        public RouteRecord Route(RouteRecord route)
         {
-            RouteId = AdminValidation.NewId(),
-            GroupId = newGroupId,
-            ProviderId = NewProviderId(route.ProviderId),
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
+            var routeId = AdminValidation.NewId();
+            _routeIds[route.RouteId] = routeId;
+            return route with
+            {
+                RouteId = routeId,
+                GroupId = newGroupId,
+                ProviderId = NewProviderId(route.ProviderId),
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+        }
+
+        /// <summary>A fallback target of a copied route, or null when it belongs to another group's route. Call after <see cref="Route"/>.</summary>
+        public RouteProviderRecord? RouteProvider(RouteProviderRecord target) =>
+            _routeIds.TryGetValue(target.RouteId, out var routeId)
+                ? target with { RpId = AdminValidation.NewId(), RouteId = routeId, ProviderId = NewProviderId(target.ProviderId), CreatedAt = now }
+                : null;
+
+        public UnifiedModelRecord? Unified(UnifiedModelRecord? unified) =>
+            unified is not null && _routeIds.TryGetValue(unified.RouteId, out var routeId)
+                ? unified with { GroupId = newGroupId, RouteId = routeId, UpdatedAt = now }
+                : null;
 
         public ToolProviderRecord ToolProvider(ToolProviderRecord tool) => tool with
         {

@@ -54,9 +54,6 @@ public sealed class RoutingTable(
         return unifiedByGroup.TryGetValue(groupId, out route!) && route.Alias == alias;
     }
 
-    /// <summary>Every enabled provider, for the quarantine prober.</summary>
-    public IEnumerable<UpstreamProvider> Providers => providersById.Values;
-
     /// <summary>The group's usable routes, ordered by alias.</summary>
     public IEnumerable<RouteEntry> RoutesOf(string groupId) =>
         routesByGroup.TryGetValue(groupId, out var routes)

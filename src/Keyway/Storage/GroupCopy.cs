@@ -6,4 +6,6 @@ public sealed record GroupCopy(
     IReadOnlyList<ProviderRecord> Providers,
     IReadOnlyList<RouteRecord> Routes,
     IReadOnlyList<IssuedKeyRecord> IssuedKeys,
-    IReadOnlyList<ToolProviderRecord> ToolProviders);
+    IReadOnlyList<ToolProviderRecord> ToolProviders,
+    IReadOnlyList<RouteProviderRecord> RouteProviders,
+    UnifiedModelRecord? Unified);

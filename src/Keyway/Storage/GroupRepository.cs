@@ -92,6 +92,14 @@ public sealed class GroupRepository(IDbConnectionFactory connections)
             {
                 await ToolProviderRepository.InsertAsync(connection, transaction, tool, cancellationToken);
             }
+            foreach (var target in copy.RouteProviders)
+            {
+                await RouteProviderRepository.InsertAsync(connection, transaction, target, cancellationToken);
+            }
+            if (copy.Unified is { } unified)
+            {
+                await UnifiedModelRepository.UpsertAsync(connection, transaction, unified, cancellationToken);
+            }
         });
         await transaction.CommitAsync(cancellationToken);
     }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 
 namespace Keyway.Storage;
@@ -23,11 +24,14 @@ public sealed class RouteProviderRepository(IDbConnectionFactory connections)
     public async Task CreateAsync(RouteProviderRecord target, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await ConstraintGuard.RunAsync(() => connection.ExecuteAsync(new CommandDefinition(
+        await ConstraintGuard.RunAsync(() => InsertAsync(connection, null, target, cancellationToken));
+    }
+
+    internal static Task InsertAsync(DbConnection connection, DbTransaction? transaction, RouteProviderRecord target, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO route_providers (rp_id, route_id, provider_id, upstream_model, priority, enabled, created_at) " +
             "VALUES (@RpId, @RouteId, @ProviderId, @UpstreamModel, @Priority, @Enabled, @CreatedAt)",
-            Parameters(target), cancellationToken: cancellationToken)));
-    }
+            Parameters(target), transaction, cancellationToken: cancellationToken));
 
     public async Task<bool> UpdateAsync(RouteProviderRecord target, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 
 namespace Keyway.Storage;
@@ -26,12 +27,15 @@ public sealed class UnifiedModelRepository(IDbConnectionFactory connections)
     public async Task SetAsync(UnifiedModelRecord unified, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        await UpsertAsync(connection, null, unified, cancellationToken);
+    }
+
+    internal static Task UpsertAsync(DbConnection connection, DbTransaction? transaction, UnifiedModelRecord unified, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO group_unified_models (group_id, alias, route_id, key_name, updated_at) VALUES (@GroupId, @Alias, @RouteId, @KeyName, @UpdatedAt) " +
             "ON CONFLICT (group_id) DO UPDATE SET alias = excluded.alias, route_id = excluded.route_id, key_name = excluded.key_name, updated_at = excluded.updated_at",
             new { unified.GroupId, unified.Alias, unified.RouteId, unified.KeyName, UpdatedAt = StorageText.Timestamp(unified.UpdatedAt) },
-            cancellationToken: cancellationToken));
-    }
+            transaction, cancellationToken: cancellationToken));
 
     public async Task<bool> DeleteAsync(string groupId, CancellationToken cancellationToken)
     {

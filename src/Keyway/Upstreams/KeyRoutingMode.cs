@@ -21,11 +21,4 @@ public static class KeyRoutingModeNames
         "only_first" => KeyRoutingMode.OnlyFirst,
         _ => KeyRoutingMode.RoundRobin,
     };
-
-    public static string Name(this KeyRoutingMode mode) => mode switch
-    {
-        KeyRoutingMode.Priority => "priority",
-        KeyRoutingMode.OnlyFirst => "only_first",
-        _ => "round_robin",
-    };
 }

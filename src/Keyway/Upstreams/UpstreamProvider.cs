@@ -6,11 +6,6 @@ namespace Keyway.Upstreams;
 /// </summary>
 public sealed record UpstreamKey(string KeyId, string Name, string Secret, IReadOnlyList<string> Models, string? BaseUrl = null)
 {
-    public UpstreamKey(string keyId, string name, string secret)
-        : this(keyId, name, secret, [])
-    {
-    }
-
     public bool Serves(string upstreamModel) => Models.Count == 0 || Models.Contains(upstreamModel, StringComparer.Ordinal);
 }
 

@@ -109,7 +109,10 @@ public sealed class CooldownTests
         {
             await AdminApi.OkAsync(first.Admin, HttpMethod.Post, "admin/llm/groups/default/providers", new
             {
-                provider_id = "p", name = "p", base_url = new Uri(upstream.BaseAddress, "v1").ToString(), routing_mode = "priority",
+                provider_id = "p",
+                name = "p",
+                base_url = new Uri(upstream.BaseAddress, "v1").ToString(),
+                routing_mode = "priority",
                 key_cooldown_seconds = 10,
                 api_keys = new[] { new { name = "a", api_key = "sk-a" }, new { name = "b", api_key = "sk-b" }, new { name = "c", api_key = "sk-c" } },
             });

@@ -23,6 +23,26 @@ public sealed class FailoverTests
     }
 
     [Fact]
+    public async Task RateLimitNamingTheModel_CoolsOnlyThatKeyAndModel()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await AdminApi.CreateRouteAsync(pool.Admin, "default", "other-alias", GatewayTestBed.OpenAIProvider, "other-model");
+        var retryAfter = new Dictionary<string, string> { ["Retry-After"] = "30" };
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.OpenAIError(
+            429, $"Rate limit reached for {GatewayTestBed.OpenAIModel} in organization org-x", "requests", "rate_limit_exceeded", retryAfter), times: 1);
+
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        Assert.Equal(200, await pool.ChatStatusAsync("other-alias"));
+        Assert.Equal(200, await pool.ChatStatusAsync());
+
+        Assert.Equal(["a", "b", "a", "b"], pool.TakeKeysSeen());
+        var health = await pool.KeyHealthAsync("a");
+        Assert.Equal(JsonValueKind.Null, health.GetProperty("cooldown_until").ValueKind);
+        Assert.Equal(pool.Clock.GetUtcNow().AddSeconds(30),
+            health.GetProperty("model_cooldowns").GetProperty(GatewayTestBed.OpenAIModel).GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task ServerErrorThenSuccess_FailsOver_WithoutCoolingBelowTheThreshold()
     {
         await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");

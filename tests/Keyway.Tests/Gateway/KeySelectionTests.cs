@@ -26,14 +26,38 @@ public sealed class KeySelectionTests
         var release = new TaskCompletionSource();
         pool.Upstream.ReplyToAll(FakeReply.HoldUntil(release.Task));
 
-        var calls = Enumerable.Range(0, 4).Select(_ => pool.ChatStatusAsync()).ToArray();
-        await pool.Upstream.WaitForRequestsAsync(4);
+        // Each request is started once the previous one is held upstream, so the in-flight counts are known.
+        var calls = new List<Task<int>>();
+        for (var i = 1; i <= 4; i++)
+        {
+            calls.Add(pool.ChatStatusAsync());
+            await pool.Upstream.WaitForRequestsAsync(i);
+        }
         var held = pool.Upstream.Requests.Select(request => request.UpstreamKey).ToArray();
         release.SetResult();
 
         Assert.All(await Task.WhenAll(calls), status => Assert.Equal(200, status));
         Assert.Equal(2, held.Count(key => key == KeyPoolBed.Secret("a")));
         Assert.Equal(2, held.Count(key => key == KeyPoolBed.Secret("b")));
+    }
+
+    [Fact]
+    public async Task RoundRobin_PassesOverAKeyThatIsStillBusy()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("round_robin", "a", "b");
+        var release = new TaskCompletionSource();
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.HoldUntil(release.Task), times: 1);
+        var slow = pool.ChatStatusAsync("gpt-alias[a]");
+        await pool.Upstream.WaitForRequestsAsync(1);
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(200, await pool.ChatStatusAsync());
+        }
+        release.SetResult();
+
+        Assert.Equal(200, await slow);
+        Assert.Equal(["a", "b", "b", "b", "b"], pool.TakeKeysSeen());
     }
 
     [Fact]

@@ -50,6 +50,23 @@ public sealed class RouteFallbackTests
     }
 
     [Fact]
+    public async Task EveryTargetRateLimited_CoolsTheKeysOfEveryTarget_NotOnlyThePrimary()
+    {
+        var (pool, _) = await StartWithBackupAsync();
+        await using var _ = pool;
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.OpenAIRateLimit(40));
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("z"), FakeReply.OpenAIRateLimit(20));
+
+        Assert.Equal(429, await pool.ChatStatusAsync());
+        using var second = await pool.ChatAsync();
+
+        Assert.Equal(["a", "z"], pool.TakeKeysSeen());
+        Assert.Equal(503, (int)second.StatusCode);
+        Assert.Equal("20", second.Headers.GetValues("Retry-After").Single());
+        Assert.Equal("cooling", (await pool.KeyHealthAsync("z", Backup)).GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task ATargetThatKeepsFailing_IsTriedLastWhileItsCircuitIsOpen_AndFirstAgainAfterwards()
     {
         var (pool, _) = await StartWithBackupAsync();
@@ -163,5 +180,23 @@ public sealed class RouteFallbackTests
         Assert.False(patched.GetProperty("route_provider").GetProperty("enabled").GetBoolean());
         Assert.Empty(after.GetProperty("route_providers").EnumerateArray());
         AdminApi.AssertError(gone, HttpStatusCode.NotFound, $"route provider not found: {rpId}");
+    }
+
+    [Fact]
+    public async Task GroupCopy_KeepsFallbackTargetsAndTheUnifiedAlias()
+    {
+        var (pool, _) = await StartWithBackupAsync();
+        await using var _ = pool;
+        await AdminApi.SendAsync(pool.Admin, HttpMethod.Put, "admin/llm/groups/default/unified", new { route_alias = GatewayTestBed.OpenAIAlias });
+
+        await AdminApi.OkAsync(pool.Admin, HttpMethod.Post, "admin/llm/groups/default/copy", new { new_name = "Copy", new_group_id = "grp2" });
+
+        var routes = await AdminApi.OkAsync(pool.Admin, HttpMethod.Get, "admin/llm/groups/grp2/routes");
+        var copiedRoute = routes.GetProperty("routes").EnumerateArray().Single(r => r.GetProperty("alias").GetString() == GatewayTestBed.OpenAIAlias);
+        var copiedId = copiedRoute.GetProperty("route_id").GetString();
+        var targets = await AdminApi.OkAsync(pool.Admin, HttpMethod.Get, $"admin/llm/routes/{copiedId}/providers");
+        Assert.Equal($"grp2.{Backup}", targets.GetProperty("route_providers").EnumerateArray().Single().GetProperty("provider_id").GetString());
+        var unified = await AdminApi.OkAsync(pool.Admin, HttpMethod.Get, "admin/llm/groups/grp2/unified");
+        Assert.Equal(copiedId, unified.GetProperty("unified").GetProperty("route_id").GetString());
     }
 }
