@@ -29,6 +29,14 @@ public static class ProtocolErrors
         Write(static (writer, state) => WriteAnthropic(writer, state.type, state.message), (type, message), "event: error\ndata: "u8, "\n\n"u8);
 
     /// <summary>
+    /// <c>response.failed</c> for a Responses stream (https://platform.openai.com/docs/api-reference/responses-streaming/response/failed):
+    /// Codex treats a stream that ends without response.completed or response.failed as broken, and reads
+    /// <c>error.code</c> from this event.
+    /// </summary>
+    public static byte[] ResponsesStreamError(string message, string code) =>
+        Write(static (writer, state) => WriteResponseFailed(writer, state.message, state.code), (message, code), "event: response.failed\ndata: "u8, "\n\n"u8);
+
+    /// <summary>
     /// The Anthropic error type for an HTTP status, per https://docs.anthropic.com/en/api/errors: other 4XX are
     /// invalid_request_error; 503 (like 529) is overload; 504 is timeout_error; other 5XX are api_error.
     /// </summary>
@@ -76,6 +84,21 @@ public static class ProtocolErrors
             writer.WriteString("code"u8, code);
         }
 
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteResponseFailed(Utf8JsonWriter writer, string message, string code)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "response.failed"u8);
+        writer.WriteStartObject("response"u8);
+        writer.WriteString("object"u8, "response"u8);
+        writer.WriteString("status"u8, "failed"u8);
+        writer.WriteStartObject("error"u8);
+        writer.WriteString("code"u8, code);
+        writer.WriteString("message"u8, message);
+        writer.WriteEndObject();
         writer.WriteEndObject();
         writer.WriteEndObject();
     }

@@ -12,7 +12,7 @@ internal static class ProviderFields
     public const string DefaultRoutingMode = "round_robin";
     public const string DefaultKeyName = "default";
 
-    private static readonly string[] Protocols = ["openai", "anthropic"];
+    private static readonly string[] Protocols = ["openai", "anthropic", "openai-responses"];
     private static readonly string[] RoutingModes = ["round_robin", "priority", "only_first"];
 
     public static string? Protocol(RequestBody body) => OneOf(body, "protocol", Protocols);

@@ -23,6 +23,9 @@ public enum ForwardError
 
     /// <summary>The provider has no enabled upstream key: 503.</summary>
     NoUsableKey,
+
+    /// <summary>The upstream's answer could not be turned into the client's protocol: 502.</summary>
+    TranslationFailed,
 }
 
 public static class ForwardErrorStatus

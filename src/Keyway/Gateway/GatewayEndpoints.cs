@@ -31,6 +31,7 @@ public static class GatewayEndpoints
         endpoints.MapGet("/health", () => TypedResults.Ok(new HealthResponse(true, AppVersion.Current)));
         MapPost(endpoints, "/v1/chat/completions", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.OpenAIChat));
         MapPost(endpoints, "/v1/messages", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.AnthropicMessages));
+        MapPost(endpoints, "/v1/responses", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.OpenAIResponses));
         MapPost(endpoints, "/v1/messages/count_tokens", (forwarder, context) => forwarder.CountTokensAsync(context));
         MapPost(endpoints, "/v1/generations", (forwarder, context) => forwarder.ForwardGenerationAsync(context));
         endpoints.MapModels();

@@ -30,5 +30,7 @@ internal static class GatewayMessages
 
     public static string StreamBroke(string providerId) => $"upstream provider '{providerId}' ended the stream before it was complete";
 
+    public static string TranslationFailed(string providerId, string reason) => $"the answer of upstream provider '{providerId}' could not be translated: {reason}";
+
     public static string UpstreamFailed(string providerId, int status, string message) => $"upstream provider '{providerId}' returned {status}: {message}";
 }

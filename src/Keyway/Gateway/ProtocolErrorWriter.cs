@@ -19,8 +19,10 @@ internal static class ProtocolErrorWriter
         return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 
-    public static byte[] StreamEvent(ClientProtocol protocol, int status, string message) =>
-        protocol == ClientProtocol.AnthropicMessages
-            ? ProtocolErrors.AnthropicStreamError(ProtocolErrors.AnthropicErrorType(status), message)
-            : ProtocolErrors.OpenAIStreamError(message, ProtocolErrors.OpenAIErrorType(status), null);
+    public static byte[] StreamEvent(ClientProtocol protocol, int status, string message) => protocol switch
+    {
+        ClientProtocol.AnthropicMessages => ProtocolErrors.AnthropicStreamError(ProtocolErrors.AnthropicErrorType(status), message),
+        ClientProtocol.OpenAIResponses => ProtocolErrors.ResponsesStreamError(message, ProtocolErrors.OpenAIErrorType(status)),
+        _ => ProtocolErrors.OpenAIStreamError(message, ProtocolErrors.OpenAIErrorType(status), null),
+    };
 }

@@ -1,3 +1,4 @@
+using Keyway.Protocols.Translation;
 using Keyway.Protocols.Usage;
 using Keyway.Telemetry;
 using Keyway.Upstreams;
@@ -31,6 +32,12 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
     /// <summary>The last failure recorded through the forwarder's funnel.</summary>
     public ForwardError? LastError { get; set; }
 
+    /// <summary>The answer being relayed is translated from the upstream's protocol into the client's.</summary>
+    public bool Translated { get; set; }
+
+    /// <summary>The translator of the stream being relayed; a mid-stream failure is written through it.</summary>
+    public IStreamTranslator? StreamTranslator { get; set; }
+
     private readonly List<RequestAttempt> _attempts = [];
 
     public void BeginAttempt(RouteTarget target, UpstreamKey key)
@@ -58,6 +65,7 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
             Endpoint = Context.Request.Path.Value ?? "",
             ClientProtocol = Protocol.Name(),
             UpstreamProtocol = (Target?.Provider ?? Route?.Provider)?.Protocol.Name(),
+            Translated = Translated,
             Stream = Stream,
             StatusCode = StatusCode,
             Error = Error is { Length: > 500 } ? Error[..500] : Error,

@@ -1,4 +1,5 @@
 using Keyway.Protocols;
+using Keyway.Protocols.Translation;
 using Keyway.Protocols.Usage;
 using Keyway.Upstreams;
 using Microsoft.AspNetCore.Http.Features;
@@ -20,8 +21,10 @@ public sealed partial class ProxyForwarder
             return;
         }
         exchange.StatusCode = status;
+        exchange.Translated = plan.Translation is not null;
         if (ResponseHeaders.IsEventStream(response))
         {
+            exchange.StreamTranslator = plan.Translation?.CreateStreamTranslator();
             await RelayEventStreamAsync(exchange, plan.Watcher ?? new PassThroughWatcher(), response, idle);
             return;
         }
@@ -30,13 +33,34 @@ public sealed partial class ProxyForwarder
         {
             UsageFormat.ChatCompletion => UsageReader.FromChatCompletion(body),
             UsageFormat.AnthropicMessage => UsageReader.FromAnthropicMessage(body),
+            UsageFormat.Response => UsageReader.FromResponse(body),
             _ => null,
         };
         if (!response.IsSuccessStatusCode)
         {
             exchange.Error = UpstreamErrorMessage.Extract(body, 500);
         }
+        if (plan.Translation is { } translation)
+        {
+            await WriteTranslatedAsync(exchange, translation, body, response);
+            return;
+        }
         await WriteBufferedAsync(exchange, status, body, response, relayHeaders: true);
+    }
+
+    private async Task WriteTranslatedAsync(ProxyExchange exchange, TranslationPipeline translation, byte[] upstreamBody, HttpResponseMessage response)
+    {
+        byte[] body;
+        try
+        {
+            body = translation.TranslateResponse(upstreamBody);
+        }
+        catch (TranslationException e)
+        {
+            await FailAsync(exchange, ForwardError.TranslationFailed, GatewayMessages.TranslationFailed(exchange.Target!.Provider.ProviderId, e.Message));
+            return;
+        }
+        await WriteBufferedAsync(exchange, exchange.StatusCode, body, response, relayHeaders: false);
     }
 
     private async Task WriteBufferedAsync(ProxyExchange exchange, int status, byte[] body, HttpResponseMessage upstreamResponse, bool relayHeaders)
@@ -73,7 +97,7 @@ public sealed partial class ProxyForwarder
         client.Headers["X-Accel-Buffering"] = "no";
         exchange.Context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         await using var upstreamBody = await response.Content.ReadAsStreamAsync(idle.Token);
-        var (result, _) = await SseRelay.CopyAsync(upstreamBody, client.BodyWriter, watcher,
+        var (result, _) = await SseRelay.CopyAsync(upstreamBody, client.BodyWriter, watcher, exchange.StreamTranslator,
             () => exchange.FirstByteTimestamp ??= time.GetTimestamp(), idle, exchange.Target!.Provider.Timeout, idle.Token);
         exchange.Usage = watcher.Usage;
         var providerId = exchange.Target.Provider.ProviderId;
@@ -81,6 +105,10 @@ public sealed partial class ProxyForwarder
         {
             case CopyResult.Success when watcher.ErrorMessage is { } upstreamError:
                 Record(exchange, ForwardError.ResponseBodyUpstream, upstreamError);
+                await CompleteTranslatedStreamAsync(exchange);
+                break;
+            case CopyResult.Success when watcher.Completed:
+                await CompleteTranslatedStreamAsync(exchange);
                 break;
             case CopyResult.Success when !watcher.Completed:
             case CopyResult.InputError:
@@ -121,12 +149,39 @@ public sealed partial class ProxyForwarder
         {
             try
             {
-                await context.Response.BodyWriter.WriteAsync(ProtocolErrorWriter.StreamEvent(exchange.Protocol, exchange.StatusCode, message), exchange.Aborted);
+                if (exchange.StreamTranslator is { } translator)
+                {
+                    translator.Fail(message, context.Response.BodyWriter);
+                    await context.Response.BodyWriter.FlushAsync(exchange.Aborted);
+                }
+                else
+                {
+                    await context.Response.BodyWriter.WriteAsync(ProtocolErrorWriter.StreamEvent(exchange.Protocol, exchange.StatusCode, message), exchange.Aborted);
+                }
             }
             catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
             {
                 Log.ClientGoneDuringError(logger, e.GetType().Name);
             }
+        }
+    }
+
+    /// <summary>A translated stream whose upstream ended properly: the translator closes the client's stream.</summary>
+    private async Task CompleteTranslatedStreamAsync(ProxyExchange exchange)
+    {
+        if (exchange.StreamTranslator is not { } translator || exchange.Aborted.IsCancellationRequested)
+        {
+            return;
+        }
+        try
+        {
+            var writer = exchange.Context.Response.BodyWriter;
+            translator.Complete(writer);
+            await writer.FlushAsync(exchange.Aborted);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            Record(exchange, ForwardError.ResponseBodyClient, "client closed the stream");
         }
     }
 

@@ -1,4 +1,5 @@
 using Keyway.Protocols;
+using Keyway.Protocols.Translation;
 using Keyway.Telemetry;
 using Keyway.Upstreams;
 
@@ -11,7 +12,10 @@ namespace Keyway.Gateway;
 public sealed partial class ProxyForwarder(
     RoutingTableHolder routing, UpstreamClient upstream, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, TimeProvider time, ILogger<ProxyForwarder> logger)
 {
-    /// <summary>POST /v1/chat/completions and /v1/messages: pass-through to a provider of the same protocol.</summary>
+    /// <summary>
+    /// POST /v1/chat/completions, /v1/messages and /v1/responses: pass-through to a target of the client's protocol,
+    /// translation through the Chat hub to any other.
+    /// </summary>
     public async Task ForwardChatAsync(HttpContext context, ClientProtocol protocol)
     {
         var exchange = new ProxyExchange(context, protocol, time.GetTimestamp());
@@ -30,22 +34,16 @@ public sealed partial class ProxyForwarder(
             }
             var route = exchange.Route!;
             exchange.Stream = request.Parsed.Stream;
-            var injectUsage = protocol == ClientProtocol.OpenAIChat && request.Parsed.Stream && !request.Parsed.HasIncludeUsage;
-            var usage = protocol == ClientProtocol.AnthropicMessages ? UsageFormat.AnthropicMessage : UsageFormat.ChatCompletion;
-            // 3. choose the adapter per target: the same protocol on both sides, so other-protocol targets are skipped
-            RelayPlan? PlanFor(RouteTarget target) => Speaks(protocol, target.Provider.Protocol)
-                ? new RelayPlan(
-                    UpstreamProtocols.For(target.Provider.Protocol).ChatPath,
-                    RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectUsage),
-                    protocol == ClientProtocol.AnthropicMessages ? new MessagesStreamWatcher() : new ChatStreamWatcher(injectUsage),
-                    usage)
-                : null;
-            // 4. send (failing over across keys and targets), 5. stream back
-            if (!await SendAndRelayAsync(exchange, PlanFor))
+            // 3. choose the adapter per target (ChatPlanFor), 4. send, failing over across keys and targets, 5. stream back
+            if (!await SendAndRelayAsync(exchange, target => ChatPlanFor(exchange, request, target)))
             {
                 var message = GatewayMessages.ProtocolMismatch(route.Alias, route.Provider.Protocol.Name(), route.Provider.GroupId, protocol.Name());
                 await RejectAsync(exchange, StatusCodes.Status404NotFound, message, "model_not_found");
             }
+        }
+        catch (TranslationException e) when (!context.Response.HasStarted)
+        {
+            await RejectAsync(exchange, StatusCodes.Status400BadRequest, e.Message);
         }
         finally
         {
@@ -119,9 +117,4 @@ public sealed partial class ProxyForwarder(
             logs.Enqueue(exchange.ToLogEntry(time));
         }
     }
-
-    private static bool Speaks(ClientProtocol client, UpstreamProtocol upstreamProtocol) =>
-        client == ClientProtocol.AnthropicMessages
-            ? upstreamProtocol == UpstreamProtocol.Anthropic
-            : upstreamProtocol == UpstreamProtocol.OpenAI;
 }

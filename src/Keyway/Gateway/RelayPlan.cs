@@ -1,3 +1,5 @@
+using Keyway.Protocols.Translation;
+
 namespace Keyway.Gateway;
 
 /// <summary>Where a non-streamed answer's usage is found.</summary>
@@ -6,12 +8,15 @@ internal enum UsageFormat
     None,
     ChatCompletion,
     AnthropicMessage,
+    Response,
 }
 
 /// <summary>
 /// What to send upstream and how to bring the answer back.
-/// <paramref name="Watcher"/> reads a streamed answer; <paramref name="RelayAsIs"/> relays any answer,
-/// errors included, untouched (generation endpoints); <paramref name="Decorate"/> adds headers.
+/// <paramref name="Watcher"/> reads a streamed answer in the upstream's protocol; <paramref name="RelayAsIs"/> relays
+/// any answer, errors included, untouched (generation endpoints); <paramref name="Decorate"/> adds headers;
+/// <paramref name="Translation"/>, when the client speaks another protocol than the upstream, turns the answer
+/// (whole or streamed) into the client's.
 /// </summary>
 internal sealed record RelayPlan(
     string Path,
@@ -19,4 +24,5 @@ internal sealed record RelayPlan(
     IStreamWatcher? Watcher,
     UsageFormat BodyUsage,
     bool RelayAsIs = false,
-    Action<HttpRequestMessage>? Decorate = null);
+    Action<HttpRequestMessage>? Decorate = null,
+    TranslationPipeline? Translation = null);

@@ -14,10 +14,12 @@ internal static class ReplyText
             var root = document.RootElement;
             if (protocol == UpstreamProtocol.Anthropic)
             {
-                return root.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array
-                    ? string.Concat(content.EnumerateArray()
-                        .Where(b => b.TryGetProperty("type", out var t) && t.ValueEquals("text"))
-                        .Select(b => b.GetProperty("text").GetString()))
+                return TextBlocks(root, "content", "text");
+            }
+            if (protocol == UpstreamProtocol.OpenAIResponses)
+            {
+                return root.TryGetProperty("output", out var output) && output.ValueKind == JsonValueKind.Array
+                    ? string.Concat(output.EnumerateArray().Select(item => TextBlocks(item, "content", "output_text")))
                     : "";
             }
             return root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0
@@ -31,4 +33,12 @@ internal static class ReplyText
             return "";
         }
     }
+
+    /// <summary>The concatenated "text" of the blocks of type <paramref name="blockType"/> in an array property.</summary>
+    private static string TextBlocks(JsonElement parent, string arrayName, string blockType) =>
+        parent.TryGetProperty(arrayName, out var blocks) && blocks.ValueKind == JsonValueKind.Array
+            ? string.Concat(blocks.EnumerateArray()
+                .Where(b => b.TryGetProperty("type", out var t) && t.ValueEquals(blockType))
+                .Select(b => b.GetProperty("text").GetString()))
+            : "";
 }

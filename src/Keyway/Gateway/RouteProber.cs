@@ -27,7 +27,7 @@ public sealed class RouteProber(UpstreamClient upstream, TimeProvider time)
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(provider.Timeout < MaxProbeTime ? provider.Timeout : MaxProbeTime);
         var protocol = UpstreamProtocols.For(provider.Protocol);
-        using var request = UpstreamClient.CreateRequest(provider, key ?? provider.Keys[0], protocol.ChatPath, ProbeBody(upstreamModel), new HeaderDictionary());
+        using var request = UpstreamClient.CreateRequest(provider, key ?? provider.Keys[0], protocol.ChatPath, ProbeBody(provider.Protocol, upstreamModel), new HeaderDictionary());
         try
         {
             using var response = await upstream.SendAsync(request, timeout.Token);
@@ -48,9 +48,11 @@ public sealed class RouteProber(UpstreamClient upstream, TimeProvider time)
         }
     }
 
-    private static byte[] ProbeBody(string upstreamModel)
+    private static byte[] ProbeBody(UpstreamProtocol protocol, string upstreamModel)
     {
         var model = System.Text.Json.JsonEncodedText.Encode(upstreamModel);
-        return Encoding.UTF8.GetBytes($$"""{"model":"{{model}}","max_tokens":16,"stream":false,"messages":[{"role":"user","content":"Reply with OK."}]}""");
+        return Encoding.UTF8.GetBytes(protocol == UpstreamProtocol.OpenAIResponses
+            ? $$"""{"model":"{{model}}","max_output_tokens":16,"stream":false,"store":false,"input":"Reply with OK."}"""
+            : $$"""{"model":"{{model}}","max_tokens":16,"stream":false,"messages":[{"role":"user","content":"Reply with OK."}]}""");
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Keyway.Protocols.Sse;
+using Keyway.Protocols.Translation;
 
 namespace Keyway.Gateway;
 
@@ -24,7 +25,7 @@ internal static class SseRelay
     private const int BufferSize = 16 * 1024;
 
     public static async ValueTask<(CopyResult Result, Exception? Error)> CopyAsync(
-        Stream upstream, PipeWriter client, IStreamWatcher watcher, Action onWrite, CancellationTokenSource idle, TimeSpan idleTimeout, CancellationToken cancellationToken)
+        Stream upstream, PipeWriter client, IStreamWatcher watcher, IStreamTranslator? translator, Action onWrite, CancellationTokenSource idle, TimeSpan idleTimeout, CancellationToken cancellationToken)
     {
         using var splitter = new SseEventSplitter();
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -55,7 +56,7 @@ internal static class SseRelay
                     splitter.Complete();
                 }
                 var tail = read == 0 ? splitter.Flush() : ReadOnlyMemory<byte>.Empty;
-                var wrote = WriteEvents(splitter, watcher, client) | WriteTail(tail, client);
+                var wrote = WriteEvents(splitter, watcher, translator, client) | (translator is null && WriteTail(tail, client));
                 if (wrote)
                 {
                     onWrite();
@@ -77,16 +78,25 @@ internal static class SseRelay
         }
     }
 
-    private static bool WriteEvents(SseEventSplitter splitter, IStreamWatcher watcher, PipeWriter client)
+    /// <summary>Each complete event goes to the watcher, then to the client: as is, or through the translator.</summary>
+    private static bool WriteEvents(SseEventSplitter splitter, IStreamWatcher watcher, IStreamTranslator? translator, PipeWriter client)
     {
         var wrote = false;
         while (splitter.TryReadEvent(out var sseEvent))
         {
-            if (watcher.Observe(sseEvent))
+            if (!watcher.Observe(sseEvent))
+            {
+                continue;
+            }
+            if (translator is null)
             {
                 client.Write(sseEvent.Raw.Span);
-                wrote = true;
             }
+            else
+            {
+                translator.OnEvent(sseEvent, client);
+            }
+            wrote = true;
         }
         return wrote;
     }

@@ -47,7 +47,7 @@ internal static class UpstreamErrorResponse
             return null;
         }
         var isCallerShape = root is JsonObject obj && obj["error"] is JsonObject
-            && (client == ClientProtocol.OpenAIChat || (obj["type"] is JsonValue type && type.ToString() == "error"));
+            && (client != ClientProtocol.AnthropicMessages || (obj["type"] is JsonValue type && type.ToString() == "error"));
         if (!isCallerShape)
         {
             return null;

@@ -15,6 +15,9 @@ public sealed record RequestLogEntry
     public required string Endpoint { get; init; }
     public required string ClientProtocol { get; init; }
     public string? UpstreamProtocol { get; init; }
+
+    /// <summary>The answer was translated between the client's protocol and the upstream's.</summary>
+    public bool Translated { get; init; }
     public bool Stream { get; init; }
     public required int StatusCode { get; init; }
     public string? Error { get; init; }

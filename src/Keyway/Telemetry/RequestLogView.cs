@@ -22,6 +22,7 @@ internal sealed record RequestLogView(
     string Endpoint,
     string ClientProtocol,
     string? UpstreamProtocol,
+    bool Translated,
     bool Stream,
     long? TtfbMs,
     long? InputTokens,
@@ -39,7 +40,7 @@ internal sealed record RequestLogView(
         return new RequestLogView(
             record.LogId, e.GroupId, e.ApiKeyId, e.RouteAlias, e.ProviderId, e.UpstreamModel, e.StatusCode,
             e.InputTokens, e.OutputTokens, e.LatencyMs, e.Error, e.CreatedAt.ToUniversalTime().ToString("O"),
-            e.Endpoint, e.ClientProtocol, e.UpstreamProtocol, e.Stream, e.TtfbMs, e.InputTokens, e.OutputTokens,
+            e.Endpoint, e.ClientProtocol, e.UpstreamProtocol, e.Translated, e.Stream, e.TtfbMs, e.InputTokens, e.OutputTokens,
             e.CacheReadTokens, e.CacheWriteTokens, e.ReasoningTokens, e.Attempts, e.UserAgent, e.AttemptLog);
     }
 }

@@ -101,7 +101,7 @@ public sealed class ProvidersAdminTests
         var reply = await AdminApi.SendAsync(server.Admin, HttpMethod.Post, "admin/llm/groups/default/providers",
             """{"provider_id":"p","name":"p","base_url":"http://127.0.0.1:1","api_key":"k","protocol":"gemini"}""");
 
-        AdminApi.AssertError(reply, HttpStatusCode.BadRequest, "protocol must be one of: openai, anthropic", "protocol");
+        AdminApi.AssertError(reply, HttpStatusCode.BadRequest, "protocol must be one of: openai, anthropic, openai-responses", "protocol");
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public sealed class ProvidersAdminTests
         Assert.False(rekeyed.GetProperty("enabled").GetBoolean());
 
         AdminApi.AssertError(await AdminApi.PatchAsync(server.Admin, "admin/llm/providers/p1", new JsonObject { ["protocol"] = "grpc" }),
-            HttpStatusCode.BadRequest, "protocol must be one of: openai, anthropic", "protocol");
+            HttpStatusCode.BadRequest, "protocol must be one of: openai, anthropic, openai-responses", "protocol");
     }
 
     [Fact]

@@ -45,15 +45,30 @@ public sealed class GatewayRoutingTests
     }
 
     [Fact]
-    public async Task ProtocolMismatch_Is404_WithKeywaysText()
+    public async Task NoTranslationToTheProvidersProtocol_Is404_WithKeywaysText()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.CreateProviderAsync(bed.Admin, "default", "responses-only", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), "openai-responses");
+        await AdminApi.CreateRouteAsync(bed.Admin, "default", "resp-alias", "responses-only", "gpt-resp");
+
+        using var openAIClient = await bed.PostAsync("v1/chat/completions", """{"model":"resp-alias","messages":[]}""");
+        using var anthropicClient = await bed.PostAsync("v1/messages", """{"model":"resp-alias","max_tokens":8,"messages":[]}""");
+
+        await GatewayErrorAssert.OpenAIAsync(openAIClient, 404, "model 'resp-alias' is bound to openai-responses provider in group 'default', not openai");
+        await GatewayErrorAssert.AnthropicAsync(anthropicClient, 404, "not_found_error", "model 'resp-alias' is bound to openai-responses provider in group 'default', not anthropic");
+        Assert.Equal(0, bed.Upstream.RequestCount);
+    }
+
+    [Fact]
+    public async Task UntranslatableBody_Is400_InTheCallersShape()
     {
         await using var bed = await GatewayTestBed.StartAsync();
 
-        using var openAIClient = await bed.PostAsync("v1/chat/completions", """{"model":"claude-alias","messages":[]}""");
-        using var anthropicClient = await bed.PostAsync("v1/messages", """{"model":"gpt-alias","max_tokens":8,"messages":[]}""");
+        using var response = await bed.PostAsync("v1/messages", """{"model":"gpt-alias","max_tokens":8,"messages":"not a list"}""");
 
-        await GatewayErrorAssert.OpenAIAsync(openAIClient, 404, "model 'claude-alias' is bound to anthropic provider in group 'default', not openai");
-        await GatewayErrorAssert.AnthropicAsync(anthropicClient, 404, "not_found_error", "model 'gpt-alias' is bound to openai provider in group 'default', not anthropic");
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Contains("invalid_request_error", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, bed.Upstream.RequestCount);
     }
 
     [Theory]

@@ -91,7 +91,7 @@ public sealed class RouteFallbackTests
     }
 
     [Fact]
-    public async Task TargetsOfTheOtherProtocol_AreSkipped()
+    public async Task TargetsOfTheOtherProtocol_AreReachedThroughTranslation()
     {
         var (pool, routeId) = await StartWithBackupAsync();
         await using var _ = pool;
@@ -101,8 +101,8 @@ public sealed class RouteFallbackTests
 
         Assert.Equal(200, await pool.ChatStatusAsync());
 
-        Assert.Equal(["a", "z"], pool.Upstream.Requests.Select(r => r.UpstreamKey?["sk-".Length..]));
-        Assert.All(pool.Upstream.Requests, r => Assert.Equal("/v1/chat/completions", r.Path));
+        Assert.Equal(["a", AdminApi.DefaultUpstreamKey["sk-".Length..]], pool.Upstream.Requests.Select(r => r.UpstreamKey?["sk-".Length..]));
+        Assert.Equal(["/v1/chat/completions", "/v1/messages"], pool.Upstream.Requests.Select(r => r.Path));
     }
 
     [Fact]

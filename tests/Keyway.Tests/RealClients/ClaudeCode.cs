@@ -10,13 +10,14 @@ public static class ClaudeCode
     public const string AllowedTools = "Read";
 
     /// <summary>Runs one prompt; returns the process result and the JSON object of its last stdout line.</summary>
-    public static async Task<(ProcessResult Process, JsonElement Result)> RunAsync(GatewayTestBed bed, string prompt, string home, string workingDirectory)
+    public static async Task<(ProcessResult Process, JsonElement Result)> RunAsync(
+        GatewayTestBed bed, string prompt, string home, string workingDirectory, string alias = GatewayTestBed.AnthropicAlias)
     {
         var process = await NodeClients.RunAsync(
             NodeClients.Node,
             [NodeClients.ClaudeCodeLauncher, "-p", prompt, "--output-format", "json", "--allowedTools", AllowedTools],
             home,
-            Environment(bed),
+            Environment(bed, alias),
             workingDirectory);
         Assert.True(process.ExitCode == 0, $"claude failed.\n{process.Transcript}");
         JsonElement result;
@@ -33,7 +34,7 @@ public static class ClaudeCode
     }
 
     /// <summary>The variables of REAL-CLIENTS.md: Keyway as the API, the issued key as a Bearer token, every model slot on the alias.</summary>
-    private static Dictionary<string, string> Environment(GatewayTestBed bed)
+    private static Dictionary<string, string> Environment(GatewayTestBed bed, string alias)
     {
         var environment = new Dictionary<string, string>
         {
@@ -47,7 +48,7 @@ public static class ClaudeCode
         };
         foreach (var slot in new[] { "ANTHROPIC_MODEL", "ANTHROPIC_SMALL_FAST_MODEL", "ANTHROPIC_DEFAULT_HAIKU_MODEL", "ANTHROPIC_DEFAULT_SONNET_MODEL", "ANTHROPIC_DEFAULT_OPUS_MODEL" })
         {
-            environment[slot] = GatewayTestBed.AnthropicAlias;
+            environment[slot] = alias;
         }
         return environment;
     }

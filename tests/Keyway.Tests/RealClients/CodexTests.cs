@@ -3,31 +3,33 @@ using Keyway.Tests.Infrastructure;
 namespace Keyway.Tests.RealClients;
 
 /// <summary>
-/// The real Codex CLI through Keyway's Responses endpoint to the fake upstream. The harness was proven against the
-/// fake's own /v1/responses; these run against Keyway once it serves /v1/responses.
+/// The real Codex CLI (Responses API only) through Keyway's /v1/responses, translated to a Chat upstream
+/// (DeepSeek-style) or, through the Chat hub, to an Anthropic upstream.
 /// </summary>
-[Trait("needs", "responses")]
 public sealed class CodexTests
 {
-    private const string NeedsResponses = "needs /v1/responses (issue 6)";
-
-    [Fact(Skip = NeedsResponses)]
-    public async Task PlainPrompt_AnswersWithTheUpstreamText()
+    [Theory]
+    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, "openai")]
+    [InlineData(GatewayTestBed.AnthropicAlias, GatewayTestBed.AnthropicModel, "anthropic")]
+    public async Task PlainPrompt_AnswersWithTheUpstreamText(string alias, string upstreamModel, string upstreamProtocol)
     {
         await using var bed = await GatewayTestBed.StartAsync();
         using var home = new TempDirectory();
 
-        var run = await Codex.RunAsync(bed.OpenAIBaseUrl, bed.Key, GatewayTestBed.OpenAIAlias, "Say hello.", home.Path, home.Path);
+        var run = await Codex.RunAsync(bed.OpenAIBaseUrl, bed.Key, alias, "Say hello.", home.Path, home.Path);
 
         Assert.True(run.Process.ExitCode == 0 && run.TurnCompleted, run.Process.Transcript);
-        Assert.Equal(FakeUpstream.ReplyText(GatewayTestBed.OpenAIModel), run.AgentMessage);
+        Assert.Equal(FakeUpstream.ReplyText(upstreamModel), run.AgentMessage);
         var log = (await bed.WaitForLogsAsync(1))[0];
-        Assert.Equal(GatewayTestBed.OpenAIAlias, log.GetProperty("route_alias").GetString());
+        Assert.Equal(alias, log.GetProperty("route_alias").GetString());
         Assert.Equal(200, log.GetProperty("status_code").GetInt32());
         Assert.True(log.GetProperty("stream").GetBoolean());
+        Assert.True(log.GetProperty("translated").GetBoolean());
+        Assert.Equal("openai-responses", log.GetProperty("client_protocol").GetString());
+        Assert.Equal(upstreamProtocol, log.GetProperty("upstream_protocol").GetString());
     }
 
-    [Fact(Skip = NeedsResponses)]
+    [Fact]
     public async Task ShellTool_RunsInTheSandbox_AndItsOutputReachesTheFinalAnswer()
     {
         await using var bed = await GatewayTestBed.StartAsync();

@@ -24,7 +24,7 @@ public sealed class RequestLogAdminTests
         string[] expectedFields =
         [
             "log_id", "group_id", "api_key_id", "route_alias", "provider_id", "upstream_model", "status_code", "request_tokens",
-            "response_tokens", "latency_ms", "error", "created_at", "endpoint", "client_protocol", "upstream_protocol", "stream",
+            "response_tokens", "latency_ms", "error", "created_at", "endpoint", "client_protocol", "upstream_protocol", "translated", "stream",
             "ttfb_ms", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "attempts",
             "user_agent", "attempt_log",
         ];

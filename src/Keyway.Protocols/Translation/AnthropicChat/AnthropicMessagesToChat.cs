@@ -7,6 +7,9 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// Anthropic <c>system</c> and <c>messages</c> as Chat messages. A user turn's tool_result blocks become
 /// <c>role:"tool"</c> messages first, in order (Chat wants the tool answers right after the assistant's tool_calls),
 /// then the rest of the turn as one user message. Empty text never becomes a message: upstreams reject empty content.
+/// A <c>role:"system"</c> turn inside <c>messages</c> (Claude Code's mid-conversation system beta,
+/// <c>mid-conversation-system-2026-04-07</c>, sent on every request) joins the leading system message: many
+/// OpenAI-compatible upstreams accept a system message only first, so its position is given up, not its text.
 /// </summary>
 internal static class AnthropicMessagesToChat
 {
@@ -19,16 +22,20 @@ internal static class AnthropicMessagesToChat
     public static List<ChatMessage> Messages(AnthropicRequest request, bool thinkingEnabled)
     {
         var messages = new List<ChatMessage>();
-        var system = JoinText(request.System, "\n\n");
+        var turns = request.Messages ?? throw new TranslationException("messages is required.");
+        var system = string.Join("\n\n", turns.Where(m => m.Role == "system").Select(m => JoinText(m.Content, "\n\n"))
+            .Prepend(JoinText(request.System, "\n\n")).Where(text => text.Length > 0));
         if (system.Length > 0)
         {
             messages.Add(new ChatMessage { Role = "system", Content = system });
         }
 
-        foreach (var message in request.Messages ?? throw new TranslationException("messages is required."))
+        foreach (var message in turns)
         {
             switch (message.Role)
             {
+                case "system":
+                    break;
                 case "user":
                     AddUserTurn(message.Content ?? [], messages);
                     break;
@@ -36,7 +43,7 @@ internal static class AnthropicMessagesToChat
                     AddAssistantTurn(message.Content ?? [], thinkingEnabled, messages);
                     break;
                 default:
-                    throw new TranslationException($"messages[].role must be \"user\" or \"assistant\", not \"{message.Role}\".");
+                    throw new TranslationException($"messages[].role must be \"user\", \"assistant\" or \"system\", not \"{message.Role}\".");
             }
         }
 

@@ -12,7 +12,7 @@ public sealed class MalformedInputTests
     [Theory]
     [InlineData("not json", "not valid")]
     [InlineData("[]", "not valid")]
-    [InlineData("{\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}", "\"user\" or \"assistant\"")]
+    [InlineData("{\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}", "\"user\", \"assistant\" or \"system\"")]
     [InlineData("{\"messages\":[{\"role\":\"user\",\"content\":42}]}", "string or an array of content blocks")]
     [InlineData("{\"max_tokens\":5}", "messages is required")]
     [InlineData("{\"messages\":[],\"tools\":[{\"name\":\"t\"}],\"tool_choice\":{\"type\":\"sometimes\"}}", "tool_choice.type")]

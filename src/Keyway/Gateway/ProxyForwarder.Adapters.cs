@@ -1,0 +1,55 @@
+using Keyway.Protocols;
+using Keyway.Protocols.Translation;
+using Keyway.Upstreams;
+
+namespace Keyway.Gateway;
+
+/// <summary>
+/// Step 3, per target: pass-through when the target speaks the client's protocol (only <c>model</c> is rewritten),
+/// otherwise translation through the Chat hub when a pipeline exists; null when this target cannot serve the client.
+/// </summary>
+public sealed partial class ProxyForwarder
+{
+    private RelayPlan? ChatPlanFor(ProxyExchange exchange, ParsedRequest request, RouteTarget target)
+    {
+        var client = exchange.Protocol.Wire();
+        var upstream = target.Provider.Protocol.Wire();
+        var path = UpstreamProtocols.For(target.Provider.Protocol).ChatPath;
+        if (client == upstream)
+        {
+            // Keyway asks chat streams for usage so a stream is never logged as free, and hides the chunk it added.
+            var injectUsage = client == WireFormat.OpenAIChat && request.Parsed.Stream && !request.Parsed.HasIncludeUsage;
+            var body = RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectUsage);
+            return new RelayPlan(path, body, WatcherFor(upstream, hideUsageOnlyChunk: injectUsage), UsageFormatOf(upstream));
+        }
+        if (!TranslationPipeline.CanTranslate(client, upstream))
+        {
+            return null;
+        }
+        var context = new TranslationContext(NewResponseId(client), time.GetUtcNow().ToUnixTimeSeconds(), exchange.Route!.Alias, target.UpstreamModel);
+        var pipeline = TranslationPipeline.Create(client, upstream, request.Body, context);
+        return new RelayPlan(path, pipeline.UpstreamBody, WatcherFor(upstream, hideUsageOnlyChunk: false), UsageFormatOf(upstream), Translation: pipeline);
+    }
+
+    private static IStreamWatcher WatcherFor(WireFormat upstream, bool hideUsageOnlyChunk) => upstream switch
+    {
+        WireFormat.AnthropicMessages => new MessagesStreamWatcher(),
+        WireFormat.OpenAIResponses => new ResponsesStreamWatcher(),
+        _ => new ChatStreamWatcher(hideUsageOnlyChunk),
+    };
+
+    private static UsageFormat UsageFormatOf(WireFormat upstream) => upstream switch
+    {
+        WireFormat.AnthropicMessages => UsageFormat.AnthropicMessage,
+        WireFormat.OpenAIResponses => UsageFormat.Response,
+        _ => UsageFormat.ChatCompletion,
+    };
+
+    /// <summary>A fresh id in the client protocol's own style, unique per call.</summary>
+    private static string NewResponseId(WireFormat client) => client switch
+    {
+        WireFormat.AnthropicMessages => "msg_" + Guid.NewGuid().ToString("N"),
+        WireFormat.OpenAIResponses => "resp_" + Guid.NewGuid().ToString("N"),
+        _ => "chatcmpl-" + Guid.NewGuid().ToString("N"),
+    };
+}
