@@ -1,3 +1,5 @@
+using Keyway.Upstreams;
+
 namespace Keyway.Configuration;
 
 /// <summary>The effective configuration of one Keyway process, after env, .env and defaults.</summary>
@@ -13,6 +15,9 @@ public sealed record KeywayOptions
     public string LogLevel { get; init; } = "info";
     public int LogRetentionDays { get; init; } = 30;
     public long MaxRequestBodyBytes { get; init; } = 32L * 1024 * 1024;
+
+    /// <summary>Failover and cooldown defaults; a provider's own max_retries, key_failure_threshold and key_cooldown_seconds win.</summary>
+    public FailoverPolicy Failover { get; init; } = FailoverPolicy.Default;
 
     /// <summary>True when the secret was generated on this start (the log says so).</summary>
     public bool SecretGenerated { get; init; }

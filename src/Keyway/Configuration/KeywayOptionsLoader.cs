@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Keyway.Upstreams;
 
 namespace Keyway.Configuration;
 
@@ -23,6 +24,14 @@ public static class KeywayOptionsLoader
         var port = ParseInt(Get("KEYWAY_PORT"), 9233, "KEYWAY_PORT", min: 0, max: 65535);
         var retention = ParseInt(Get("KEYWAY_LOG_RETENTION_DAYS"), 30, "KEYWAY_LOG_RETENTION_DAYS", min: 1, max: 36500);
         var maxBodyMiB = ParseInt(Get("KEYWAY_MAX_BODY_MB"), 32, "KEYWAY_MAX_BODY_MB", min: 1, max: 1024);
+        var defaults = FailoverPolicy.Default;
+        var failover = defaults with
+        {
+            MaxRetries = ParseInt(Get("KEYWAY_MAX_RETRIES"), defaults.MaxRetries, "KEYWAY_MAX_RETRIES", min: 0, max: 10),
+            KeyFailureThreshold = ParseInt(Get("KEYWAY_KEY_FAILURE_THRESHOLD"), defaults.KeyFailureThreshold, "KEYWAY_KEY_FAILURE_THRESHOLD", min: 1, max: 100),
+            KeyCooldown = TimeSpan.FromSeconds(ParseInt(Get("KEYWAY_KEY_COOLDOWN_SECONDS"), (int)defaults.KeyCooldown.TotalSeconds, "KEYWAY_KEY_COOLDOWN_SECONDS", min: 1, max: 86_400)),
+            ProbeInterval = TimeSpan.FromSeconds(ParseInt(Get("KEYWAY_QUARANTINE_PROBE_SECONDS"), (int)defaults.ProbeInterval.TotalSeconds, "KEYWAY_QUARANTINE_PROBE_SECONDS", min: 5, max: 3600)),
+        };
         var dataDir = Path.GetFullPath(Get("KEYWAY_DATA_DIR") ?? "./data", workingDirectory);
         EnsureWritableDirectory(dataDir);
 
@@ -48,6 +57,7 @@ public static class KeywayOptionsLoader
             LogLevel = ParseLogLevel(Get("KEYWAY_LOG_LEVEL") ?? "info"),
             LogRetentionDays = retention,
             MaxRequestBodyBytes = maxBodyMiB * 1024L * 1024L,
+            Failover = failover,
         };
     }
 

@@ -25,7 +25,7 @@ public static class ModelsEndpoint
         {
             return ProtocolErrorWriter.WriteAsync(context, protocol, StatusCodes.Status401Unauthorized, outcome.Error!, "invalid_api_key");
         }
-        var routes = routing.RoutesOf(outcome.Key.GroupId).ToList();
+        var routes = routing.ModelsOf(outcome.Key.GroupId).ToList();
         return anthropic
             ? context.Response.WriteAsJsonAsync(new AnthropicModelList(
                 routes.Select(r => new AnthropicModel("model", r.Alias, r.Alias, r.CreatedAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ"))).ToList(),

@@ -60,6 +60,15 @@ public sealed class RoutingTable(
             ? routes.Values.OrderBy(r => r.Alias, StringComparer.Ordinal)
             : [];
 
+    /// <summary>What /v1/models lists: the group's routes plus its unified alias (unless a route has that name), by alias.</summary>
+    public IEnumerable<RouteEntry> ModelsOf(string groupId)
+    {
+        var routes = RoutesOf(groupId);
+        return unifiedByGroup.TryGetValue(groupId, out var unified) && !(routesByGroup.TryGetValue(groupId, out var named) && named.ContainsKey(unified.Alias))
+            ? routes.Append(unified).OrderBy(r => r.Alias, StringComparer.Ordinal)
+            : routes;
+    }
+
     /// <summary>Every enabled provider, including those no route uses (the probe can test them).</summary>
     public bool TryGetProvider(string providerId, out UpstreamProvider provider) => providersById.TryGetValue(providerId, out provider!);
 }

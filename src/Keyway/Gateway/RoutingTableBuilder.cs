@@ -8,13 +8,13 @@ namespace Keyway.Gateway;
 /// <summary>Turns a configuration snapshot into a RoutingTable, decrypting each upstream secret once.</summary>
 public static class RoutingTableBuilder
 {
-    public static RoutingTable Build(ConfigurationSnapshot snapshot, SecretBox secrets)
+    public static RoutingTable Build(ConfigurationSnapshot snapshot, SecretBox secrets, FailoverPolicy defaults)
     {
         var enabledGroups = snapshot.Groups.Where(g => g.Enabled).Select(g => g.GroupId).ToHashSet(StringComparer.Ordinal);
 
         var providers = snapshot.Providers
             .Where(p => p.Enabled && enabledGroups.Contains(p.GroupId) && UpstreamProtocolNames.TryParse(p.Protocol, out _))
-            .ToFrozenDictionary(p => p.ProviderId, p => ToUpstream(p, secrets), StringComparer.Ordinal);
+            .ToFrozenDictionary(p => p.ProviderId, p => ToUpstream(p, secrets, defaults), StringComparer.Ordinal);
 
         var fallbacks = snapshot.RouteProviders.ToLookup(rp => rp.RouteId, StringComparer.Ordinal);
         var entries = snapshot.Routes
@@ -70,7 +70,7 @@ public static class RoutingTableBuilder
         return new RouteEntry(route.RouteId, route.Alias, targets[0].UpstreamModel, route.UpstreamPath, route.CreatedAt, targets[0].Provider, targets);
     }
 
-    private static UpstreamProvider ToUpstream(ProviderRecord provider, SecretBox secrets)
+    private static UpstreamProvider ToUpstream(ProviderRecord provider, SecretBox secrets, FailoverPolicy defaults)
     {
         UpstreamProtocolNames.TryParse(provider.Protocol, out var protocol);
         var keys = provider.Keys
@@ -89,7 +89,7 @@ public static class RoutingTableBuilder
             keys)
         {
             RoutingMode = KeyRoutingModeNames.Parse(provider.RoutingMode),
-            Policy = FailoverPolicy.Default.WithProviderOverrides(provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds),
+            Policy = defaults.WithProviderOverrides(provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds),
         };
     }
 }

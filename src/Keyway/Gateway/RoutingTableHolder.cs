@@ -1,3 +1,4 @@
+using Keyway.Configuration;
 using Keyway.Security;
 using Keyway.Storage;
 
@@ -7,7 +8,7 @@ namespace Keyway.Gateway;
 /// Holds the current RoutingTable. Requests read <see cref="Current"/> (one volatile read);
 /// a configuration change rebuilds the table from the database and swaps it atomically.
 /// </summary>
-public sealed class RoutingTableHolder(ConfigurationSnapshotReader reader, SecretBox secrets) : IConfigurationChangeSink
+public sealed class RoutingTableHolder(ConfigurationSnapshotReader reader, SecretBox secrets, KeywayOptions options) : IConfigurationChangeSink
 {
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
     private volatile RoutingTable _current = RoutingTable.Empty;
@@ -20,7 +21,7 @@ public sealed class RoutingTableHolder(ConfigurationSnapshotReader reader, Secre
         try
         {
             var snapshot = await reader.LoadAsync(cancellationToken);
-            _current = RoutingTableBuilder.Build(snapshot, secrets);
+            _current = RoutingTableBuilder.Build(snapshot, secrets, options.Failover);
         }
         finally
         {

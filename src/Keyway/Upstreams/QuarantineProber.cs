@@ -1,3 +1,4 @@
+using Keyway.Configuration;
 using Keyway.Gateway;
 
 namespace Keyway.Upstreams;
@@ -7,11 +8,11 @@ namespace Keyway.Upstreams;
 /// Test button) and frees the key when it answers; otherwise the key stays quarantined until an admin clears it.
 /// </summary>
 public sealed partial class QuarantineProber(
-    CooldownBook book, RoutingTableHolder routing, RouteProber prober, TimeProvider time, ILogger<QuarantineProber> logger) : BackgroundService
+    CooldownBook book, RoutingTableHolder routing, RouteProber prober, KeywayOptions options, TimeProvider time, ILogger<QuarantineProber> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(FailoverPolicy.Default.ProbeInterval, time);
+        using var timer = new PeriodicTimer(options.Failover.ProbeInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -144,6 +144,18 @@ public sealed class RouteFallbackTests
     }
 
     [Fact]
+    public async Task UnifiedAlias_IsListedInModels()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a");
+        await AdminApi.SendAsync(pool.Admin, HttpMethod.Put, "admin/llm/groups/default/unified", new { route_alias = GatewayTestBed.OpenAIAlias });
+
+        var models = await AdminApi.GetAsync(pool.Bed.Client, "v1/models");
+
+        var ids = models.Body.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()!).ToArray();
+        Assert.Equal([GatewayTestBed.AnthropicAlias, GatewayTestBed.OpenAIAlias, "unified-model"], ids);
+    }
+
+    [Fact]
     public async Task UnifiedAlias_RejectsAKeyOutsideThePool_AndAnAliasThatIsARoute()
     {
         await using var pool = await KeyPoolBed.StartAsync("priority", "a");
