@@ -12,6 +12,8 @@ internal static class ProviderFields
     public const string DefaultRoutingMode = "round_robin";
     public const string DefaultKeyName = "default";
 
+    private const string NativeEndpointsField = "native_endpoints";
+
     private static readonly string[] Protocols = ["openai", "anthropic", "openai-responses"];
     private static readonly string[] RoutingModes = ["round_robin", "priority", "only_first"];
 
@@ -32,6 +34,34 @@ internal static class ProviderFields
     /// <summary>A key's own base URL: absent keeps <paramref name="current"/>, null or "" uses the provider's.</summary>
     public static string? KeyBaseUrl(RequestBody body, string? current) =>
         body.Has("base_url") ? CheckedUrl(body.OptionalString("base_url", 512), "base_url") : current;
+
+    /// <summary>
+    /// The provider's base URLs for protocols other than <paramref name="mainProtocol"/>: absent keeps <paramref name="current"/>,
+    /// null or {} clears. Checked against the main protocol the provider will have, so a PATCH of <c>protocol</c> alone
+    /// cannot leave a native endpoint in the main protocol behind.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> NativeEndpoints(
+        RequestBody body, string mainProtocol, IReadOnlyDictionary<string, string>? current)
+    {
+        var map = body.Has(NativeEndpointsField) ? body.OptionalStringMap(NativeEndpointsField) : current;
+        var checkedMap = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (protocol, url) in map ?? new Dictionary<string, string>())
+        {
+            if (!Protocols.Contains(protocol))
+            {
+                throw AdminProblem.BadRequest(
+                    $"{NativeEndpointsField} keys must be protocols: {string.Join(", ", Protocols)}; got '{protocol}'", NativeEndpointsField);
+            }
+            if (protocol == mainProtocol)
+            {
+                throw AdminProblem.BadRequest(
+                    $"{NativeEndpointsField} must not name the main protocol '{mainProtocol}': base_url serves it", NativeEndpointsField);
+            }
+            checkedMap[protocol] = CheckedUrl(url, NativeEndpointsField)
+                ?? throw AdminProblem.BadRequest($"{NativeEndpointsField}.{protocol} must be an absolute http(s) URL", NativeEndpointsField);
+        }
+        return checkedMap;
+    }
 
     public static string? BaseUrl(RequestBody body, bool required)
     {

@@ -4,7 +4,10 @@ using Keyway.Upstreams;
 
 namespace Keyway.Admin;
 
-/// <summary>A provider as admins see it: every upstream key masked (<c>sk-…abcd</c>), never in full.</summary>
+/// <summary>
+/// A provider as admins see it: every upstream key masked (<c>sk-…abcd</c>), never in full; <c>native_endpoints</c> maps
+/// other protocols to the base URL serving them ({} when none).
+/// </summary>
 public sealed record ProviderResponse(
     string ProviderId,
     string GroupId,
@@ -23,7 +26,8 @@ public sealed record ProviderResponse(
     DateTimeOffset UpdatedAt,
     int? MaxRetries,
     int? KeyFailureThreshold,
-    int? KeyCooldownSeconds);
+    int? KeyCooldownSeconds,
+    IReadOnlyDictionary<string, string> NativeEndpoints);
 
 /// <summary>A pool key: <c>models</c> empty means any upstream model, <c>base_url</c> null means the provider's; <c>health</c> is its live state.</summary>
 public sealed record UpstreamKeyResponse(
@@ -49,7 +53,8 @@ internal static class ProviderResponseMapping
             provider.ProviderId, provider.GroupId, provider.Name, provider.BaseUrl, provider.Protocol, provider.Enabled, provider.Note,
             provider.TimeoutSeconds, provider.ExtraHeaders, provider.RoutingMode,
             keys.Count > 0 ? keys[0].ApiKey : "", keys.Count > 0, keys, provider.CreatedAt, provider.UpdatedAt,
-            provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds);
+            provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds,
+            provider.NativeEndpoints ?? new Dictionary<string, string>());
     }
 
     public static UpstreamKeyResponse AsResponse(this UpstreamKeyRecord key, SecretBox secrets, CooldownBook book) =>

@@ -33,12 +33,13 @@ internal static class ProvidersAdmin
         await groups.RequireGroupAsync(groupId, cancellationToken);
         var providerId = AdminValidation.Slug("provider_id", body.RequiredString("provider_id", 64));
         var now = time.GetUtcNow();
+        var protocol = ProviderFields.Protocol(body) ?? "openai";
         var provider = new ProviderRecord(
             providerId,
             groupId,
             body.RequiredString("name", AdminValidation.NameMaxLength),
             ProviderFields.BaseUrl(body, required: true)!,
-            ProviderFields.Protocol(body) ?? "openai",
+            protocol,
             body.OptionalBool("enabled") ?? true,
             body.OptionalString("note", AdminValidation.NoteMaxLength) ?? "",
             ProviderFields.TimeoutSeconds(body) ?? ProviderFields.DefaultTimeoutSeconds,
@@ -50,7 +51,8 @@ internal static class ProvidersAdmin
                 ?? throw AdminProblem.BadRequest("api_key or api_keys is required", "api_key"),
             ProviderFields.Knob(body, "max_retries", 0, 10, null),
             ProviderFields.Knob(body, "key_failure_threshold", 1, 100, null),
-            ProviderFields.Knob(body, "key_cooldown_seconds", 1, 86_400, null));
+            ProviderFields.Knob(body, "key_cooldown_seconds", 1, 86_400, null),
+            ProviderFields.NativeEndpoints(body, protocol, null));
         await providers.CreateAsync(provider, cancellationToken).OrConflict($"provider_id '{providerId}' already exists");
         await notifier.NotifyAsync();
         return await RespondAsync(providers, providerId, secrets, book, cancellationToken);
@@ -67,11 +69,13 @@ internal static class ProvidersAdmin
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
         var now = time.GetUtcNow();
+        var protocol = ProviderFields.Protocol(body) ?? provider.Protocol;
         var updated = provider with
         {
             Name = body.Has("name") ? body.RequiredString("name", AdminValidation.NameMaxLength) : provider.Name,
             BaseUrl = ProviderFields.BaseUrl(body, required: false) ?? provider.BaseUrl,
-            Protocol = ProviderFields.Protocol(body) ?? provider.Protocol,
+            Protocol = protocol,
+            NativeEndpoints = ProviderFields.NativeEndpoints(body, protocol, provider.NativeEndpoints),
             Enabled = body.OptionalBool("enabled") ?? provider.Enabled,
             Note = body.OptionalString("note", AdminValidation.NoteMaxLength) ?? provider.Note,
             TimeoutSeconds = ProviderFields.TimeoutSeconds(body) ?? provider.TimeoutSeconds,

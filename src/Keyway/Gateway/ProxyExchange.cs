@@ -32,6 +32,9 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
     /// <summary>The last failure recorded through the forwarder's funnel.</summary>
     public ForwardError? LastError { get; set; }
 
+    /// <summary>The protocol of the endpoint actually called (a native endpoint's, not always the provider's main one).</summary>
+    public UpstreamProtocol? UpstreamProtocol { get; set; }
+
     /// <summary>The answer being relayed is translated from the upstream's protocol into the client's.</summary>
     public bool Translated { get; set; }
 
@@ -40,9 +43,10 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
 
     private readonly List<RequestAttempt> _attempts = [];
 
-    public void BeginAttempt(RouteTarget target, UpstreamKey key)
+    public void BeginAttempt(RouteTarget target, UpstreamKey key, UpstreamProtocol protocol)
     {
         Target = target;
+        UpstreamProtocol = protocol;
         _attempts.Add(new RequestAttempt(target.Provider.ProviderId, key.Name, 0));
     }
 
@@ -64,7 +68,7 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
             UpstreamModel = Target?.UpstreamModel ?? Route?.UpstreamModel,
             Endpoint = Context.Request.Path.Value ?? "",
             ClientProtocol = Protocol.Name(),
-            UpstreamProtocol = (Target?.Provider ?? Route?.Provider)?.Protocol.Name(),
+            UpstreamProtocol = (UpstreamProtocol ?? Route?.Provider.Protocol)?.Name(),
             Translated = Translated,
             Stream = Stream,
             StatusCode = StatusCode,

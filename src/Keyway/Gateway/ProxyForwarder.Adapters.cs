@@ -6,21 +6,23 @@ namespace Keyway.Gateway;
 
 /// <summary>
 /// Step 3, per target: pass-through when the target speaks the client's protocol (only <c>model</c> is rewritten),
-/// otherwise translation through the Chat hub when a pipeline exists; null when this target cannot serve the client.
+/// at its native endpoint for that protocol when it has one; otherwise translation through the Chat hub to its main
+/// endpoint when a pipeline exists; null when this target cannot serve the client.
 /// </summary>
 public sealed partial class ProxyForwarder
 {
     private RelayPlan? ChatPlanFor(ProxyExchange exchange, ParsedRequest request, RouteTarget target)
     {
         var client = exchange.Protocol.Wire();
-        var upstream = target.Provider.Protocol.Wire();
-        var path = UpstreamProtocols.For(target.Provider.Protocol).ChatPath;
+        var endpoint = target.Provider.EndpointFor(client);
+        var upstream = endpoint.Protocol.Wire();
+        var path = UpstreamProtocols.For(endpoint.Protocol).ChatPath;
         if (client == upstream)
         {
             // Keyway asks chat streams for usage so a stream is never logged as free, and hides the chunk it added.
             var injectUsage = client == WireFormat.OpenAIChat && request.Parsed.Stream && !request.Parsed.HasIncludeUsage;
             var body = RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectUsage);
-            return new RelayPlan(path, body, WatcherFor(upstream, hideUsageOnlyChunk: injectUsage), UsageFormatOf(upstream));
+            return new RelayPlan(endpoint, path, body, WatcherFor(upstream, hideUsageOnlyChunk: injectUsage), UsageFormatOf(upstream));
         }
         if (!TranslationPipeline.CanTranslate(client, upstream))
         {
@@ -28,7 +30,7 @@ public sealed partial class ProxyForwarder
         }
         var context = new TranslationContext(NewResponseId(client), time.GetUtcNow().ToUnixTimeSeconds(), exchange.Route!.Alias, target.UpstreamModel);
         var pipeline = TranslationPipeline.Create(client, upstream, request.Body, context);
-        return new RelayPlan(path, pipeline.UpstreamBody, WatcherFor(upstream, hideUsageOnlyChunk: false), UsageFormatOf(upstream), Translation: pipeline);
+        return new RelayPlan(endpoint, path, pipeline.UpstreamBody, WatcherFor(upstream, hideUsageOnlyChunk: false), UsageFormatOf(upstream), Translation: pipeline);
     }
 
     private static IStreamWatcher WatcherFor(WireFormat upstream, bool hideUsageOnlyChunk) => upstream switch

@@ -30,11 +30,11 @@ public sealed partial class ProxyForwarder
             {
                 var target = run.Target!;
                 var key = run.Key!;
-                exchange.BeginAttempt(target, key);
+                exchange.BeginAttempt(target, key, run.Plan!.Endpoint.Protocol);
                 using var lease = KeyLease.Enter(run.CurrentHealth);
                 using var idle = CancellationTokenSource.CreateLinkedTokenSource(exchange.Aborted);
                 idle.CancelAfter(target.Provider.Timeout);
-                using var request = UpstreamClient.CreateRequest(target.Provider, key, run.Plan!.Path, run.Plan.Body, exchange.Context.Request.Headers);
+                using var request = UpstreamClient.CreateRequest(target.Provider, run.Plan.Endpoint, key, run.Plan.Path, run.Plan.Body, exchange.Context.Request.Headers);
                 run.Plan.Decorate?.Invoke(request);
                 HttpResponseMessage response;
                 try

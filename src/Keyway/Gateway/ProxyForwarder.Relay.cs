@@ -21,6 +21,7 @@ public sealed partial class ProxyForwarder
             return;
         }
         exchange.StatusCode = status;
+        exchange.UpstreamProtocol = plan.Endpoint.Protocol;
         exchange.Translated = plan.Translation is not null;
         if (ResponseHeaders.IsEventStream(response))
         {

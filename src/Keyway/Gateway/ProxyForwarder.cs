@@ -52,7 +52,10 @@ public sealed partial class ProxyForwarder(
         }
     }
 
-    /// <summary>POST /v1/messages/count_tokens: the upstream counts when it speaks Anthropic; otherwise a documented estimate.</summary>
+    /// <summary>
+    /// POST /v1/messages/count_tokens: the upstream counts when it speaks Anthropic (its main or native endpoint);
+    /// otherwise a documented estimate.
+    /// </summary>
     public async Task CountTokensAsync(HttpContext context)
     {
         var exchange = new ProxyExchange(context, ClientProtocol.AnthropicMessages, time.GetTimestamp());
@@ -67,8 +70,8 @@ public sealed partial class ProxyForwarder(
             {
                 return;
             }
-            RelayPlan? PlanFor(RouteTarget target) => target.Provider.Protocol == UpstreamProtocol.Anthropic
-                ? new RelayPlan("v1/messages/count_tokens", RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectIncludeUsage: false), null, UsageFormat.None)
+            RelayPlan? PlanFor(RouteTarget target) => target.Provider.EndpointFor(WireFormat.AnthropicMessages) is { Protocol: UpstreamProtocol.Anthropic } endpoint
+                ? new RelayPlan(endpoint, "v1/messages/count_tokens", RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectIncludeUsage: false), null, UsageFormat.None)
                 : null;
             if (!await SendAndRelayAsync(exchange, PlanFor))
             {
@@ -105,6 +108,7 @@ public sealed partial class ProxyForwarder(
             exchange.Stream = request.Parsed.Stream;
             var headers = context.Request.Headers;
             await SendAndRelayAsync(exchange, target => new RelayPlan(
+                target.Provider.MainEndpoint,
                 route.UpstreamPath.Trim(),
                 RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectIncludeUsage: false),
                 null,

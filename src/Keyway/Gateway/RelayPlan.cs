@@ -1,4 +1,5 @@
 using Keyway.Protocols.Translation;
+using Keyway.Upstreams;
 
 namespace Keyway.Gateway;
 
@@ -13,12 +14,14 @@ internal enum UsageFormat
 
 /// <summary>
 /// What to send upstream and how to bring the answer back.
-/// <paramref name="Watcher"/> reads a streamed answer in the upstream's protocol; <paramref name="RelayAsIs"/> relays
+/// <paramref name="Endpoint"/> is where the call goes and in which protocol (the provider's main endpoint or a native
+/// one); <paramref name="Path"/> is below its base URL. <paramref name="Watcher"/> reads a streamed answer in the upstream's protocol; <paramref name="RelayAsIs"/> relays
 /// any answer, errors included, untouched (generation endpoints); <paramref name="Decorate"/> adds headers;
 /// <paramref name="Translation"/>, when the client speaks another protocol than the upstream, turns the answer
 /// (whole or streamed) into the client's.
 /// </summary>
 internal sealed record RelayPlan(
+    UpstreamEndpoint Endpoint,
     string Path,
     byte[] Body,
     IStreamWatcher? Watcher,

@@ -27,7 +27,7 @@ public sealed class RouteProber(UpstreamClient upstream, TimeProvider time)
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(provider.Timeout < MaxProbeTime ? provider.Timeout : MaxProbeTime);
         var protocol = UpstreamProtocols.For(provider.Protocol);
-        using var request = UpstreamClient.CreateRequest(provider, key ?? provider.Keys[0], protocol.ChatPath, ProbeBody(provider.Protocol, upstreamModel), new HeaderDictionary());
+        using var request = UpstreamClient.CreateRequest(provider, provider.MainEndpoint, key ?? provider.Keys[0], protocol.ChatPath, ProbeBody(provider.Protocol, upstreamModel), new HeaderDictionary());
         try
         {
             using var response = await upstream.SendAsync(request, timeout.Token);

@@ -88,8 +88,18 @@ public static class RoutingTableBuilder
             provider.ExtraHeaders.ToArray(),
             keys)
         {
+            NativeEndpoints = NativeEndpoints(provider, protocol),
             RoutingMode = KeyRoutingModeNames.Parse(provider.RoutingMode),
             Policy = defaults.WithProviderOverrides(provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds),
         };
     }
+
+    /// <summary>The provider's native endpoints in known protocols other than its main one (the admin API allows no others).</summary>
+    private static UpstreamEndpoint[] NativeEndpoints(ProviderRecord provider, UpstreamProtocol main) =>
+        (provider.NativeEndpoints ?? new Dictionary<string, string>())
+            .Select(pair => UpstreamProtocolNames.TryParse(pair.Key, out var protocol) && protocol != main
+                ? new UpstreamEndpoint(protocol, pair.Value, IsMain: false)
+                : null)
+            .OfType<UpstreamEndpoint>()
+            .ToArray();
 }

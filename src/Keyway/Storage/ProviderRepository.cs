@@ -11,7 +11,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         "provider_id AS ProviderId, group_id AS GroupId, name AS Name, base_url AS BaseUrl, protocol AS Protocol, enabled AS Enabled, " +
         "note AS Note, timeout_seconds AS TimeoutSeconds, extra_headers AS ExtraHeaders, routing_mode AS RoutingMode, " +
         "created_at AS CreatedAt, updated_at AS UpdatedAt, max_retries AS MaxRetries, key_failure_threshold AS KeyFailureThreshold, " +
-        "key_cooldown_seconds AS KeyCooldownSeconds";
+        "key_cooldown_seconds AS KeyCooldownSeconds, native_endpoints AS NativeEndpoints";
 
     private const string KeyColumns =
         "key_id AS KeyId, provider_id AS ProviderId, name AS Name, sealed_secret AS SealedSecret, enabled AS Enabled, " +
@@ -44,8 +44,8 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE providers SET name = @Name, base_url = @BaseUrl, protocol = @Protocol, enabled = @Enabled, note = @Note, " +
             "timeout_seconds = @TimeoutSeconds, extra_headers = @ExtraHeaders, routing_mode = @RoutingMode, updated_at = @UpdatedAt, " +
-            "max_retries = @MaxRetries, key_failure_threshold = @KeyFailureThreshold, key_cooldown_seconds = @KeyCooldownSeconds " +
-            "WHERE provider_id = @ProviderId",
+            "max_retries = @MaxRetries, key_failure_threshold = @KeyFailureThreshold, key_cooldown_seconds = @KeyCooldownSeconds, " +
+            "native_endpoints = @NativeEndpoints WHERE provider_id = @ProviderId",
             Parameters(provider), transaction, cancellationToken: cancellationToken));
         if (changed == 0)
         {
@@ -106,9 +106,9 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     {
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO providers (provider_id, group_id, name, base_url, protocol, enabled, note, timeout_seconds, extra_headers, routing_mode, " +
-            "created_at, updated_at, max_retries, key_failure_threshold, key_cooldown_seconds) " +
+            "created_at, updated_at, max_retries, key_failure_threshold, key_cooldown_seconds, native_endpoints) " +
             "VALUES (@ProviderId, @GroupId, @Name, @BaseUrl, @Protocol, @Enabled, @Note, @TimeoutSeconds, @ExtraHeaders, @RoutingMode, " +
-            "@CreatedAt, @UpdatedAt, @MaxRetries, @KeyFailureThreshold, @KeyCooldownSeconds)",
+            "@CreatedAt, @UpdatedAt, @MaxRetries, @KeyFailureThreshold, @KeyCooldownSeconds, @NativeEndpoints)",
             Parameters(provider), transaction, cancellationToken: cancellationToken));
         await InsertKeysAsync(connection, transaction, provider.Keys, cancellationToken);
     }
@@ -135,15 +135,21 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         Enabled = StorageText.Flag(provider.Enabled),
         provider.Note,
         provider.TimeoutSeconds,
-        ExtraHeaders = JsonSerializer.Serialize(
-            new Dictionary<string, string>(provider.ExtraHeaders), StorageJsonContext.Default.DictionaryStringString),
+        ExtraHeaders = JsonMap(provider.ExtraHeaders),
         provider.RoutingMode,
         CreatedAt = StorageText.Timestamp(provider.CreatedAt),
         UpdatedAt = StorageText.Timestamp(provider.UpdatedAt),
         provider.MaxRetries,
         provider.KeyFailureThreshold,
         provider.KeyCooldownSeconds,
+        NativeEndpoints = JsonMap(provider.NativeEndpoints ?? new Dictionary<string, string>()),
     };
+
+    private static string JsonMap(IReadOnlyDictionary<string, string> map) =>
+        JsonSerializer.Serialize(new Dictionary<string, string>(map), StorageJsonContext.Default.DictionaryStringString);
+
+    private static Dictionary<string, string> ParseMap(string json) =>
+        JsonSerializer.Deserialize(json, StorageJsonContext.Default.DictionaryStringString) ?? [];
 
     private static object KeyParameters(UpstreamKeyRecord key) => new
     {
@@ -188,12 +194,12 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         public long? MaxRetries { get; set; }
         public long? KeyFailureThreshold { get; set; }
         public long? KeyCooldownSeconds { get; set; }
+        public string NativeEndpoints { get; set; } = "{}";
 
         public ProviderRecord ToRecord(IReadOnlyList<UpstreamKeyRecord> keys) => new(
-            ProviderId, GroupId, Name, BaseUrl, Protocol, Enabled != 0, Note, (int)TimeoutSeconds,
-            JsonSerializer.Deserialize(ExtraHeaders, StorageJsonContext.Default.DictionaryStringString) ?? [],
+            ProviderId, GroupId, Name, BaseUrl, Protocol, Enabled != 0, Note, (int)TimeoutSeconds, ParseMap(ExtraHeaders),
             RoutingMode, StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt), keys,
-            (int?)MaxRetries, (int?)KeyFailureThreshold, (int?)KeyCooldownSeconds);
+            (int?)MaxRetries, (int?)KeyFailureThreshold, (int?)KeyCooldownSeconds, ParseMap(NativeEndpoints));
     }
 
     private sealed class KeyRow

@@ -10,6 +10,10 @@ public sealed record UpstreamKeyRecord(
     string KeyId, string ProviderId, string Name, string SealedSecret, bool Enabled, int SortOrder, DateTimeOffset CreatedAt,
     IReadOnlyList<string>? Models = null, string? BaseUrl = null);
 
+/// <summary>
+/// A provider: <paramref name="BaseUrl"/> speaks <paramref name="Protocol"/>; <paramref name="NativeEndpoints"/> maps other
+/// protocol names to the base URL where the same vendor serves them (null or empty: none).
+/// </summary>
 public sealed record ProviderRecord(
     string ProviderId,
     string GroupId,
@@ -26,7 +30,8 @@ public sealed record ProviderRecord(
     IReadOnlyList<UpstreamKeyRecord> Keys,
     int? MaxRetries = null,
     int? KeyFailureThreshold = null,
-    int? KeyCooldownSeconds = null);
+    int? KeyCooldownSeconds = null,
+    IReadOnlyDictionary<string, string>? NativeEndpoints = null);
 
 public sealed record RouteRecord(
     string RouteId,

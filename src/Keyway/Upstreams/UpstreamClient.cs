@@ -26,10 +26,14 @@ public sealed class UpstreamClient : IDisposable
         ActivityHeadersPropagator = null,
     }, disposeHandler: true);
 
-    /// <summary>A POST of a JSON body to the provider, with the upstream key's auth and the provider's extra headers.</summary>
-    public static HttpRequestMessage CreateRequest(UpstreamProvider provider, UpstreamKey key, string path, byte[] body, IHeaderDictionary clientHeaders)
+    /// <summary>
+    /// A POST of a JSON body to one of the provider's endpoints, with the upstream key's auth in that endpoint's
+    /// protocol and the provider's extra headers.
+    /// </summary>
+    public static HttpRequestMessage CreateRequest(
+        UpstreamProvider provider, UpstreamEndpoint endpoint, UpstreamKey key, string path, byte[] body, IHeaderDictionary clientHeaders)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, provider.EndpointUri(path, key))
+        var request = new HttpRequestMessage(HttpMethod.Post, endpoint.UriFor(path, key))
         {
             Content = new ByteArrayContent(body),
             Version = HttpVersion.Version11,
@@ -43,7 +47,7 @@ public sealed class UpstreamClient : IDisposable
             request.Headers.Remove(name);
             request.Headers.TryAddWithoutValidation(name, value);
         }
-        var protocol = UpstreamProtocols.For(provider.Protocol);
+        var protocol = UpstreamProtocols.For(endpoint.Protocol);
         request.Headers.Remove("authorization");
         request.Headers.Remove("x-api-key");
         protocol.ApplyHeaders(request, key, clientHeaders);

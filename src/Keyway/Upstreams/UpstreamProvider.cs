@@ -1,8 +1,10 @@
+using Keyway.Protocols.Translation;
+
 namespace Keyway.Upstreams;
 
 /// <summary>
 /// One upstream key with its secret decrypted once, when the routing table was built. <paramref name="Models"/>
-/// limits the key to those upstream models (empty: any); <paramref name="BaseUrl"/> overrides the provider's.
+/// limits the key to those upstream models (empty: any); <paramref name="BaseUrl"/> overrides the provider's main base URL.
 /// </summary>
 public sealed record UpstreamKey(string KeyId, string Name, string Secret, IReadOnlyList<string> Models, string? BaseUrl = null)
 {
@@ -25,12 +27,26 @@ public sealed record UpstreamProvider(
     public FailoverPolicy Policy { get; init; } = FailoverPolicy.Default;
 
     /// <summary>
-    /// Keyway's URL convention: OpenAI-protocol base URLs already end in the API version
-    /// ("https://api.deepseek.com/v1"), Anthropic-protocol ones do not ("https://api.anthropic.com").
-    /// A key with its own base URL (a reseller's endpoint for the same model) is called there instead.
+    /// The provider's endpoints in protocols other than its main one (a vendor serving both OpenAI and Anthropic
+    /// at different base URLs); a client whose protocol is among them is passed through there untranslated.
     /// </summary>
-    public Uri EndpointUri(string path, UpstreamKey? key = null) =>
-        new((key?.BaseUrl ?? BaseUrl).TrimEnd('/') + "/" + path.TrimStart('/'));
+    public IReadOnlyList<UpstreamEndpoint> NativeEndpoints { get; init; } = [];
+
+    /// <summary>Where <c>base_url</c> + <c>protocol</c> point; a key with its own base URL is called there instead.</summary>
+    public UpstreamEndpoint MainEndpoint => new(Protocol, BaseUrl, IsMain: true);
+
+    /// <summary>The native endpoint speaking <paramref name="wire"/> when the provider has one, else the main endpoint.</summary>
+    public UpstreamEndpoint EndpointFor(WireFormat wire)
+    {
+        foreach (var endpoint in NativeEndpoints)
+        {
+            if (endpoint.Protocol.Wire() == wire)
+            {
+                return endpoint;
+            }
+        }
+        return MainEndpoint;
+    }
 }
 
 /// <summary>One place a route can be served: a provider and the model name it knows the route by.</summary>

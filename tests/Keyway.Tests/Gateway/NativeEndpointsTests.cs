@@ -1,0 +1,174 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Anthropic;
+using Anthropic.Models.Messages;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Gateway;
+
+/// <summary>
+/// A provider with a native endpoint in the client's protocol is passed through there untranslated; without one the
+/// client is translated to the main endpoint. The bed's gpt-alias provider speaks OpenAI Chat at {fake}/v1; the fake
+/// upstream also serves Anthropic Messages at {fake}/v1/messages, so {fake}/ is its native Anthropic base URL.
+/// </summary>
+public sealed class NativeEndpointsTests
+{
+    private const string MessagesBody = """{"model":"gpt-alias","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}""";
+    private const string ChatBody = """{"model":"gpt-alias","messages":[{"role":"user","content":"hi"}]}""";
+
+    [Fact]
+    public async Task AnthropicClient_WithNativeAnthropicEndpoint_IsPassedThroughWithAnthropicAuth()
+    {
+        await using var bed = await StartWithNativeAnthropicAsync();
+
+        using var response = await bed.PostAsync("v1/messages", MessagesBody, ("anthropic-beta", "interleaved-thinking-2025-05-14"));
+        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("message", answer.RootElement.GetProperty("type").GetString());
+        var sent = bed.Upstream.Last;
+        Assert.Equal("/v1/messages", sent.Path);
+        Assert.Equal(GatewayTestBed.OpenAIModel, sent.Model);
+        Assert.Equal(AdminApi.DefaultUpstreamKey, sent.Headers["x-api-key"]);
+        Assert.False(sent.Headers.ContainsKey("Authorization"));
+        Assert.Equal("2023-06-01", sent.Headers["anthropic-version"]);
+        Assert.Equal("interleaved-thinking-2025-05-14", sent.Headers["anthropic-beta"]);
+        await AssertLoggedAsync(bed, translated: false, upstreamProtocol: "anthropic");
+    }
+
+    [Fact]
+    public async Task AnthropicSdkStream_WithNativeAnthropicEndpoint_IsPassedThroughWithUsage()
+    {
+        await using var bed = await StartWithNativeAnthropicAsync();
+        var client = new AnthropicClient { ApiKey = bed.Key, BaseUrl = bed.Server.BaseAddress.ToString(), MaxRetries = 0 };
+
+        var text = "";
+        await foreach (var streamEvent in client.Messages.CreateStreaming(new MessageCreateParams
+        {
+            Model = GatewayTestBed.OpenAIAlias,
+            MaxTokens = 16,
+            Messages = [new UserMessageParam { Content = "hi" }],
+        }))
+        {
+            if (streamEvent.TryPickContentBlockDelta(out var delta) && delta.Delta.TryPickText(out var textDelta))
+            {
+                text += textDelta.Text;
+            }
+        }
+
+        Assert.Equal(FakeUpstream.ReplyText(GatewayTestBed.OpenAIModel), text);
+        Assert.Equal("/v1/messages", bed.Upstream.Last.Path);
+        var log = await AssertLoggedAsync(bed, translated: false, upstreamProtocol: "anthropic");
+        // Usage is read in the protocol actually used: only Anthropic's reports cache writes.
+        Assert.Equal(FakeUpstream.CompletionTokens, log.GetProperty("output_tokens").GetInt32());
+        Assert.Equal(FakeUpstream.CacheCreationTokens, log.GetProperty("cache_write_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task ChatClient_WithNativeAnthropicEndpoint_StillUsesTheMainEndpoint()
+    {
+        await using var bed = await StartWithNativeAnthropicAsync();
+
+        using var response = await bed.PostAsync("v1/chat/completions", ChatBody);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("/v1/chat/completions", bed.Upstream.Last.Path);
+        Assert.Equal("Bearer " + AdminApi.DefaultUpstreamKey, bed.Upstream.Last.Headers["Authorization"]);
+        await AssertLoggedAsync(bed, translated: false, upstreamProtocol: "openai");
+    }
+
+    [Fact]
+    public async Task AnthropicClient_WithoutNativeEndpoint_IsTranslatedToTheMainEndpoint()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        using var response = await bed.PostAsync("v1/messages", MessagesBody);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("/v1/chat/completions", bed.Upstream.Last.Path);
+        await AssertLoggedAsync(bed, translated: true, upstreamProtocol: "openai");
+    }
+
+    [Fact]
+    public async Task ChatClient_OnResponsesProviderWithNativeChatEndpoint_IsPassedThroughThere()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        var v1 = new Uri(bed.Upstream.BaseAddress, "v1").ToString();
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/groups/default/providers", new JsonObject
+        {
+            ["provider_id"] = "responses-first",
+            ["name"] = "responses-first",
+            ["base_url"] = v1,
+            ["protocol"] = "openai-responses",
+            ["api_key"] = AdminApi.DefaultUpstreamKey,
+            ["native_endpoints"] = new JsonObject { ["openai"] = v1 },
+        });
+        await AdminApi.CreateRouteAsync(bed.Admin, "default", "both", "responses-first", "both-model");
+
+        using var response = await bed.PostAsync("v1/chat/completions", """{"model":"both","messages":[{"role":"user","content":"hi"}]}""");
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("/v1/chat/completions", bed.Upstream.Last.Path);
+        var log = Assert.Single(await bed.WaitForLogsAsync(1));
+        Assert.False(log.GetProperty("translated").GetBoolean());
+        Assert.Equal("openai", log.GetProperty("upstream_protocol").GetString());
+    }
+
+    [Fact]
+    public async Task CountTokens_WithNativeAnthropicEndpoint_IsCountedThere()
+    {
+        await using var bed = await StartWithNativeAnthropicAsync();
+
+        using var response = await bed.PostAsync("v1/messages/count_tokens", """{"model":"gpt-alias","messages":[{"role":"user","content":"count me"}]}""");
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.False(response.Headers.Contains("x-keyway-token-estimate"));
+        Assert.Equal("/v1/messages/count_tokens", bed.Upstream.Last.Path);
+        Assert.Equal(GatewayTestBed.OpenAIModel, bed.Upstream.Last.Model);
+        Assert.Equal(AdminApi.DefaultUpstreamKey, bed.Upstream.Last.Headers["x-api-key"]);
+    }
+
+    [Fact]
+    public async Task KeyBaseUrlOverride_AppliesToTheMainEndpointOnly()
+    {
+        await using var bed = await StartWithNativeAnthropicAsync();
+        // The key's own base URL points at the fake's echo route: the main (Chat) endpoint follows it, the native one does not.
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new JsonObject
+        {
+            ["api_keys"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "reseller",
+                ["api_key"] = AdminApi.DefaultUpstreamKey,
+                ["base_url"] = new Uri(bed.Upstream.BaseAddress, "reseller/v1").ToString(),
+            }),
+        });
+
+        using var chat = await bed.PostAsync("v1/chat/completions", ChatBody);
+        var chatPath = bed.Upstream.Last.Path;
+        using var messages = await bed.PostAsync("v1/messages", MessagesBody);
+
+        Assert.Equal("/reseller/v1/chat/completions", chatPath);
+        Assert.Equal(200, (int)messages.StatusCode);
+        Assert.Equal("/v1/messages", bed.Upstream.Last.Path);
+    }
+
+    private static async Task<GatewayTestBed> StartWithNativeAnthropicAsync()
+    {
+        var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new JsonObject
+        {
+            ["native_endpoints"] = new JsonObject { ["anthropic"] = bed.Upstream.BaseAddress.ToString() },
+        });
+        return bed;
+    }
+
+    private static async Task<JsonElement> AssertLoggedAsync(GatewayTestBed bed, bool translated, string upstreamProtocol)
+    {
+        var log = Assert.Single(await bed.WaitForLogsAsync(1));
+        Assert.Equal(200, log.GetProperty("status_code").GetInt32());
+        Assert.Equal(translated, log.GetProperty("translated").GetBoolean());
+        Assert.Equal(upstreamProtocol, log.GetProperty("upstream_protocol").GetString());
+        Assert.Equal(GatewayTestBed.OpenAIProvider, log.GetProperty("provider_id").GetString());
+        return log;
+    }
+}
