@@ -42,12 +42,17 @@ public static class KeywayApp
         builder.Services.AddKeywayStorage(options);
         builder.Services.AddTelemetry();
 
+        // Browsers on KEYWAY_CORS_ORIGINS may call the API (with credentials, for the admin session); no origin otherwise.
+        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>
+            policy.WithOrigins([.. options.CorsOrigins]).AllowAnyMethod().AllowAnyHeader().AllowCredentials()));
+
         // The data plane and the admin plane.
         builder.Services.AddGateway();
         builder.Services.AddAdmin();
         replaceServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseCors();
         app.MapGateway();
         app.MapAdmin();
         return app;
