@@ -16,7 +16,59 @@ public sealed partial class ProxyForwarder(
     /// POST /v1/chat/completions, /v1/messages and /v1/responses: pass-through to a target of the client's protocol,
     /// translation through the Chat hub to any other.
     /// </summary>
-    public async Task ForwardChatAsync(HttpContext context, ClientProtocol protocol)
+    public Task ForwardChatAsync(HttpContext context, ClientProtocol protocol) => RunAsync(context, protocol, async (exchange, request) =>
+    {
+        exchange.Stream = request.Parsed.Stream;
+        // 3. choose the adapter per target (ChatPlanFor), 4. send, failing over across keys and targets, 5. stream back
+        if (!await SendAndRelayAsync(exchange, target => ChatPlanFor(exchange, request, target)))
+        {
+            var route = exchange.Route!;
+            var message = GatewayMessages.ProtocolMismatch(route.Alias, route.Provider.Protocol.Name(), route.Provider.GroupId, protocol.Name());
+            await RejectAsync(exchange, StatusCodes.Status404NotFound, message, "model_not_found");
+        }
+    });
+
+    /// <summary>
+    /// POST /v1/messages/count_tokens: the upstream counts when it speaks Anthropic (its main or native endpoint);
+    /// otherwise a documented estimate.
+    /// </summary>
+    public Task CountTokensAsync(HttpContext context) => RunAsync(context, ClientProtocol.AnthropicMessages, async (exchange, request) =>
+    {
+        RelayPlan? PlanFor(RouteTarget target) => target.Provider.EndpointFor(WireFormat.AnthropicMessages) is { Protocol: UpstreamProtocol.Anthropic } endpoint
+            ? new RelayPlan(endpoint, "v1/messages/count_tokens", RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectIncludeUsage: false), null, UsageFormat.None)
+            : null;
+        if (!await SendAndRelayAsync(exchange, PlanFor))
+        {
+            await TokenEstimateResponse.WriteAsync(exchange, request.Body);
+        }
+    });
+
+    /// <summary>POST /v1/generations: the body (model rewritten) to base_url + the route's upstream_path, relayed as is.</summary>
+    public Task ForwardGenerationAsync(HttpContext context) => RunAsync(context, ClientProtocol.OpenAIChat, async (exchange, request) =>
+    {
+        var route = exchange.Route!;
+        if (string.IsNullOrWhiteSpace(route.UpstreamPath))
+        {
+            await RejectAsync(exchange, StatusCodes.Status400BadRequest, GatewayMessages.NoUpstreamPath(route.Alias));
+            return;
+        }
+        exchange.Stream = request.Parsed.Stream;
+        var headers = exchange.Context.Request.Headers;
+        await SendAndRelayAsync(exchange, target => new RelayPlan(
+            target.Provider.MainEndpoint,
+            route.UpstreamPath.Trim(),
+            RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectIncludeUsage: false),
+            null,
+            UsageFormat.None,
+            RelayAsIs: true,
+            Decorate: upstreamRequest => GenerationHeaders.Copy(headers, upstreamRequest)));
+    });
+
+    /// <summary>
+    /// The steps every surface shares around its own (3–5): authenticate, read and resolve, and the log row at the
+    /// end whatever happened. A body that cannot be translated is the caller's 400 while nothing was sent yet.
+    /// </summary>
+    private async Task RunAsync(HttpContext context, ClientProtocol protocol, Func<ProxyExchange, ParsedRequest, Task> forward)
     {
         var exchange = new ProxyExchange(context, protocol, time.GetTimestamp());
         // 1. authenticate
@@ -28,17 +80,9 @@ public sealed partial class ProxyForwarder(
         {
             // 2. read the body and resolve the alias
             var request = await ReadRequestAsync(exchange);
-            if (request is null || !await ResolveRouteAsync(exchange, request.Parsed))
+            if (request is not null && await ResolveRouteAsync(exchange, request.Parsed))
             {
-                return;
-            }
-            var route = exchange.Route!;
-            exchange.Stream = request.Parsed.Stream;
-            // 3. choose the adapter per target (ChatPlanFor), 4. send, failing over across keys and targets, 5. stream back
-            if (!await SendAndRelayAsync(exchange, target => ChatPlanFor(exchange, request, target)))
-            {
-                var message = GatewayMessages.ProtocolMismatch(route.Alias, route.Provider.Protocol.Name(), route.Provider.GroupId, protocol.Name());
-                await RejectAsync(exchange, StatusCodes.Status404NotFound, message, "model_not_found");
+                await forward(exchange, request);
             }
         }
         catch (TranslationException e) when (!context.Response.HasStarted)
@@ -48,76 +92,6 @@ public sealed partial class ProxyForwarder(
         finally
         {
             // 6. enqueue the log row
-            logs.Enqueue(exchange.ToLogEntry(time));
-        }
-    }
-
-    /// <summary>
-    /// POST /v1/messages/count_tokens: the upstream counts when it speaks Anthropic (its main or native endpoint);
-    /// otherwise a documented estimate.
-    /// </summary>
-    public async Task CountTokensAsync(HttpContext context)
-    {
-        var exchange = new ProxyExchange(context, ClientProtocol.AnthropicMessages, time.GetTimestamp());
-        if (!await AuthenticateAsync(exchange))
-        {
-            return;
-        }
-        try
-        {
-            var request = await ReadRequestAsync(exchange);
-            if (request is null || !await ResolveRouteAsync(exchange, request.Parsed))
-            {
-                return;
-            }
-            RelayPlan? PlanFor(RouteTarget target) => target.Provider.EndpointFor(WireFormat.AnthropicMessages) is { Protocol: UpstreamProtocol.Anthropic } endpoint
-                ? new RelayPlan(endpoint, "v1/messages/count_tokens", RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectIncludeUsage: false), null, UsageFormat.None)
-                : null;
-            if (!await SendAndRelayAsync(exchange, PlanFor))
-            {
-                await TokenEstimateResponse.WriteAsync(exchange, request.Body);
-            }
-        }
-        finally
-        {
-            logs.Enqueue(exchange.ToLogEntry(time));
-        }
-    }
-
-    /// <summary>POST /v1/generations: the body (model rewritten) to base_url + the route's upstream_path, relayed as is.</summary>
-    public async Task ForwardGenerationAsync(HttpContext context)
-    {
-        var exchange = new ProxyExchange(context, ClientProtocol.OpenAIChat, time.GetTimestamp());
-        if (!await AuthenticateAsync(exchange))
-        {
-            return;
-        }
-        try
-        {
-            var request = await ReadRequestAsync(exchange);
-            if (request is null || !await ResolveRouteAsync(exchange, request.Parsed))
-            {
-                return;
-            }
-            var route = exchange.Route!;
-            if (string.IsNullOrWhiteSpace(route.UpstreamPath))
-            {
-                await RejectAsync(exchange, StatusCodes.Status400BadRequest, GatewayMessages.NoUpstreamPath(route.Alias));
-                return;
-            }
-            exchange.Stream = request.Parsed.Stream;
-            var headers = context.Request.Headers;
-            await SendAndRelayAsync(exchange, target => new RelayPlan(
-                target.Provider.MainEndpoint,
-                route.UpstreamPath.Trim(),
-                RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectIncludeUsage: false),
-                null,
-                UsageFormat.None,
-                RelayAsIs: true,
-                Decorate: upstreamRequest => GenerationHeaders.Copy(headers, upstreamRequest)));
-        }
-        finally
-        {
             logs.Enqueue(exchange.ToLogEntry(time));
         }
     }
