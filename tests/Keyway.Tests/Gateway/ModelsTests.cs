@@ -55,6 +55,18 @@ public sealed class ModelsTests
         await GatewayErrorAssert.OpenAIAsync(response, 401, "Missing or invalid Authorization header. Use 'Bearer db_sk_...'.");
     }
 
+    [Theory]
+    [InlineData("HEAD")]
+    [InlineData("GET")]
+    public async Task Root_AnswersWithoutAuth_ForReachabilityChecks(string method)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        using var response = await bed.Server.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), ""));
+
+        Assert.Equal(200, (int)response.StatusCode);
+    }
+
     [Fact]
     public async Task Health_AnswersWithoutAuth()
     {
