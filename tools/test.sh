@@ -4,6 +4,16 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# The real clients (Claude Code, Codex, OpenAI and Anthropic Node SDKs) at the versions of package-lock.json.
+# Reinstalled only when the lock file changed; no install scripts are needed (see tests/Keyway.Tests/RealClients/NodeClients.cs).
+lock_stamp="tests/clients/node_modules/.installed-lock.sha256"
+lock_sum="$(sha256sum tests/clients/package-lock.json | cut -d' ' -f1)"
+if [ "$(cat "$lock_stamp" 2>/dev/null)" != "$lock_sum" ]; then
+  echo "installing tests/clients from package-lock.json (npm ci)"
+  npm ci --prefix tests/clients --ignore-scripts --no-audit --no-fund --loglevel=error
+  echo "$lock_sum" >"$lock_stamp"
+fi
+
 results_dir="$(pwd)/TestResults"
 rm -rf "$results_dir"
 mkdir -p "$results_dir"

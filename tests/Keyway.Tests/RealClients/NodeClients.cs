@@ -23,8 +23,8 @@ public static class NodeClients
             if (!Directory.Exists(Path.Combine(modules, ".bin")))
             {
                 Assert.Fail(Environment.GetEnvironmentVariable("CI") is { Length: > 0 }
-                    ? $"The real clients are not installed in {modules}: .ci/run must install them ({InstallCommand}) before running the tests."
-                    : $"The real clients are not installed in {modules}. Run from the repository root: {InstallCommand}");
+                    ? $"The real clients are not installed in {modules}: tools/test.sh installs them ({InstallCommand}); run the tests through it."
+                    : $"The real clients are not installed in {modules}. Run the tests with bash tools/test.sh, or first: {InstallCommand}");
             }
             return modules;
         }
