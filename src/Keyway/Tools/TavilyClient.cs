@@ -46,21 +46,22 @@ public sealed class TavilyClient : IDisposable
             var status = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
             {
-                return Failure(status, $"HTTP {status}");
+                return Failed(status, $"HTTP {status}");
             }
-            return Compact(body) is { } result ? new WebSearchOutcome(true, status, result, "ok") : Failure(status, "unreadable answer");
+            return Compact(body) is { } result ? new WebSearchOutcome(true, status, result, "ok") : Failed(status, "unreadable answer");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Failure(0, $"timed out after {Timeout.TotalSeconds:0}s");
+            return Failed(0, $"timed out after {Timeout.TotalSeconds:0}s");
         }
         catch (HttpRequestException e)
         {
-            return Failure(0, e.Message);
+            return Failed(0, e.Message);
         }
     }
 
-    private static WebSearchOutcome Failure(int status, string reason)
+    /// <summary>The outcome of a search that failed for <paramref name="reason"/>, as the model reads it.</summary>
+    internal static WebSearchOutcome Failed(int status, string reason)
     {
         var message = "web search failed: " + reason;
         using var buffer = new MemoryStream();
