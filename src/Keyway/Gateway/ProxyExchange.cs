@@ -74,6 +74,8 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
             ClientProtocol = Protocol.Name(),
             UpstreamProtocol = (UpstreamProtocol ?? Route?.Provider.Protocol)?.Name(),
             Translated = Translated,
+            WebSearchCalls = WebSearchCalls > 0 ? WebSearchCalls : null,
+            WebSearchRounds = WebSearchCalls > 0 ? WebSearchRounds : null,
             Stream = Stream,
             StatusCode = StatusCode,
             Error = Error is { Length: > 500 } ? Error[..500] : Error,

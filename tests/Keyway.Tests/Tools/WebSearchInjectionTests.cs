@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.Tools;
@@ -42,6 +43,20 @@ public sealed class WebSearchInjectionTests
         Assert.Equal(2, tools.Length);
         Assert.Equal("function", tools[1].GetProperty("type").GetString());
         AssertSchema(tools[1].GetProperty("function"), "parameters");
+    }
+
+    /// <summary>A copied group's tool provider is <c>{group}.tavily</c>: matched on kind, not id.</summary>
+    [Fact]
+    public async Task CopiedGroup_HasWebSearchToo()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        await AdminApi.OkAsync(bed.Gateway.Admin, HttpMethod.Post, "admin/llm/groups/default/copy", new JsonObject { ["new_name"] = "Copy", ["new_group_id"] = "copy" });
+        using var client = bed.Gateway.Server.ClientWithKey(await AdminApi.CreateKeyAsync(bed.Gateway.Admin, "copy"));
+
+        using var response = await client.PostAsync("v1/chat/completions", GatewayTestBed.Json("""{"model":"gpt-alias","messages":[{"role":"user","content":"use the tool tavily_search"}]}"""));
+
+        Assert.True(response.IsSuccessStatusCode);
+        Assert.Equal(["fake-upstream"], bed.Tavily.Queries);
     }
 
     [Fact]

@@ -29,6 +29,20 @@ public sealed class WebSearchLoopTests
         Assert.Equal(200, log.GetProperty("status_code").GetInt32());
         Assert.Equal(2 * FakeUpstream.PromptTokens, log.GetProperty("input_tokens").GetInt64());
         Assert.Equal(2 * FakeUpstream.CompletionTokens, log.GetProperty("output_tokens").GetInt64());
+        Assert.Equal(1, log.GetProperty("web_search_calls").GetInt32());
+        Assert.Equal(1, log.GetProperty("web_search_rounds").GetInt32());
+    }
+
+    [Fact]
+    public async Task NoSearch_TheLogRowHasNoSearchCounts()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+
+        await bed.PostOkAsync("v1/chat/completions", """{"model":"gpt-alias","messages":[{"role":"user","content":"hi"}]}""");
+
+        var log = (await bed.Gateway.WaitForLogsAsync(1))[0];
+        Assert.Equal(JsonValueKind.Null, log.GetProperty("web_search_calls").ValueKind);
+        Assert.Equal(JsonValueKind.Null, log.GetProperty("web_search_rounds").ValueKind);
     }
 
     [Fact]
@@ -93,6 +107,9 @@ public sealed class WebSearchLoopTests
         Assert.False(bed.Upstream.Requests[5].Json.TryGetProperty("tool_choice", out _));
         Assert.Equal(11, bed.Upstream.Last.Json.GetProperty("messages").GetArrayLength());
         Assert.Equal("stop", answer.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        var log = (await bed.Gateway.WaitForLogsAsync(1))[0];
+        Assert.Equal((5, 6), (log.GetProperty("web_search_calls").GetInt32(), log.GetProperty("web_search_rounds").GetInt32()));
+        Assert.Equal(7 * FakeUpstream.PromptTokens, log.GetProperty("input_tokens").GetInt64());
     }
 
     [Fact]
