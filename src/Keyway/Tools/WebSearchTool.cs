@@ -61,11 +61,16 @@ internal static class WebSearchTool
         {
             using var document = JsonDocument.Parse(body);
             var root = document.RootElement;
+            // A "tools" that is not an array (null, say) would need a second "tools" member: the body is left alone.
             if (root.ValueKind != JsonValueKind.Object)
             {
                 return false;
             }
-            var tools = root.TryGetProperty("tools", out var t) && t.ValueKind == JsonValueKind.Array ? t : (JsonElement?)null;
+            JsonElement? tools = root.TryGetProperty("tools", out var t) ? t : null;
+            if (tools is { ValueKind: not JsonValueKind.Array })
+            {
+                return false;
+            }
             var hasOwn = tools?.EnumerateArray().Any(tool => ToolName(tool) == Name) ?? false;
             var choiceNone = root.TryGetProperty("tool_choice", out var choice) && IsNone(choice);
             var (rootEnd, toolsEnd) = Ends(body, tools is not null);

@@ -87,7 +87,8 @@ public sealed class WebSearchInjectionTests
     [Theory]
     [InlineData("""{"model":"gpt-alias","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"tavily_search","parameters":{"type":"object"}}}]}""")]
     [InlineData("""{"model":"gpt-alias","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"tool_choice":"none"}""")]
-    public async Task ClientsOwnTool_OrToolChoiceNone_LeaveTheBodyAlone(string body)
+    [InlineData("""{"model":"gpt-alias","messages":[{"role":"user","content":"hi"}],"tools":null}""")]
+    public async Task ClientsOwnTool_ToolChoiceNone_OrToolsNotAnArray_LeaveTheBodyAlone(string body)
     {
         await using var bed = await WebSearchBed.StartAsync();
 
