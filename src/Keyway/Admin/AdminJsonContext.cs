@@ -24,6 +24,7 @@ namespace Keyway.Admin;
 [JsonSerializable(typeof(IssuedKeyPlaintextResponse))]
 [JsonSerializable(typeof(ToolProviderEnvelope))]
 [JsonSerializable(typeof(ToolProviderListEnvelope))]
+[JsonSerializable(typeof(ToolProviderTestEnvelope))]
 [JsonSerializable(typeof(RouteProviderEnvelope))]
 [JsonSerializable(typeof(RouteProviderListEnvelope))]
 [JsonSerializable(typeof(HealthListEnvelope))]

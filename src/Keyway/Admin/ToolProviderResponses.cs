@@ -18,6 +18,11 @@ public sealed record ToolProviderEnvelope(ToolProviderResponse ToolProvider) : O
 
 public sealed record ToolProviderListEnvelope(IReadOnlyList<ToolProviderResponse> ToolProviders) : OkEnvelope;
 
+/// <summary>One test search: Tavily's status (0 when it never answered), how long it took, and what happened.</summary>
+public sealed record ToolProviderTestResult(bool Ok, int Status, long LatencyMs, string Message);
+
+public sealed record ToolProviderTestEnvelope(ToolProviderTestResult Test) : OkEnvelope;
+
 internal static class ToolProviderResponseMapping
 {
     public static ToolProviderResponse AsResponse(this ToolProviderRecord tool) => new(

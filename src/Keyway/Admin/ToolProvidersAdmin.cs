@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Keyway.Security;
 using Keyway.Storage;
+using Keyway.Tools;
 
 namespace Keyway.Admin;
 
@@ -17,6 +18,7 @@ internal static class ToolProvidersAdmin
         admin.MapGet("/llm/tool-providers/{toolId}", GetAsync);
         admin.MapPatch("/llm/tool-providers/{toolId}", UpdateAsync);
         admin.MapDelete("/llm/tool-providers/{toolId}", DeleteAsync);
+        admin.MapPost("/llm/tool-providers/{toolId}/test", TestAsync);
     }
 
     private static async Task<IResult> ListAsync(string groupId, GroupRepository groups, ToolProviderRepository tools, CancellationToken cancellationToken)
@@ -84,6 +86,24 @@ internal static class ToolProvidersAdmin
         await notifier.NotifyAsync();
         return TypedResults.Json(new MessageResponse($"tool provider deleted: {toolId}"), AdminJsonContext.Default.MessageResponse);
     }
+
+    /// <summary>One real search with the provider's key and base URL; Tavily's failure is the test's result, not an error.</summary>
+    private static async Task<IResult> TestAsync(
+        string toolId, ToolProviderRepository tools, SecretBox secrets, TavilyClient tavily, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var tool = await tools.RequireToolProviderAsync(toolId, cancellationToken);
+        if (WebSearchProvider.From(tool, secrets) is not { } provider)
+        {
+            return RespondTest(new ToolProviderTestResult(false, 0, 0, $"tool provider kind '{tool.Kind}' cannot be tested (only '{WebSearchProvider.Kind}' with an api_key)"));
+        }
+        var started = time.GetTimestamp();
+        var outcome = await tavily.SearchAsync(provider, "Keyway connectivity test", 1, cancellationToken);
+        var latency = (long)time.GetElapsedTime(started).TotalMilliseconds;
+        return RespondTest(new ToolProviderTestResult(outcome.Ok, outcome.Status, latency, outcome.Message));
+    }
+
+    private static IResult RespondTest(ToolProviderTestResult result) =>
+        TypedResults.Json(new ToolProviderTestEnvelope(result), AdminJsonContext.Default.ToolProviderTestEnvelope);
 
     /// <summary><c>config</c> as JSON text: the Python Keyway took a string holding a JSON object; an object is accepted too.</summary>
     private static string? Config(RequestBody body)

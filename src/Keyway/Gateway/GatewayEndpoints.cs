@@ -14,6 +14,7 @@ public static class GatewayEndpoints
         services.AddSingleton<RoutingTableHolder>();
         services.AddSingleton<Storage.IConfigurationChangeSink>(provider => provider.GetRequiredService<RoutingTableHolder>());
         services.AddSingleton<UpstreamClient>();
+        services.AddSingleton<Tools.TavilyClient>();
         services.AddSingleton<CooldownBook>();
         services.AddSingleton<ProxyForwarder>();
         services.AddSingleton<RouteProber>();

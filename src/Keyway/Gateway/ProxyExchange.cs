@@ -41,6 +41,10 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
     /// <summary>The translator of the stream being relayed; a mid-stream failure is written through it.</summary>
     public IStreamTranslator? StreamTranslator { get; set; }
 
+    /// <summary>Searches the gateway ran for the upstream, and the extra upstream rounds they took.</summary>
+    public int WebSearchCalls { get; set; }
+    public int WebSearchRounds { get; set; }
+
     private readonly List<RequestAttempt> _attempts = [];
 
     public void BeginAttempt(RouteTarget target, UpstreamKey key, UpstreamProtocol protocol)
@@ -70,6 +74,8 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
             ClientProtocol = Protocol.Name(),
             UpstreamProtocol = (UpstreamProtocol ?? Route?.Provider.Protocol)?.Name(),
             Translated = Translated,
+            WebSearchCalls = WebSearchCalls > 0 ? WebSearchCalls : null,
+            WebSearchRounds = WebSearchCalls > 0 ? WebSearchRounds : null,
             Stream = Stream,
             StatusCode = StatusCode,
             Error = Error is { Length: > 500 } ? Error[..500] : Error,

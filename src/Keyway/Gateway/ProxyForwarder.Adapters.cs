@@ -1,5 +1,6 @@
 using Keyway.Protocols;
 using Keyway.Protocols.Translation;
+using Keyway.Tools;
 using Keyway.Upstreams;
 
 namespace Keyway.Gateway;
@@ -22,7 +23,7 @@ public sealed partial class ProxyForwarder
             // Keyway asks chat streams for usage so a stream is never logged as free, and hides the chunk it added.
             var injectUsage = client == WireFormat.OpenAIChat && request.Parsed.Stream && !request.Parsed.HasIncludeUsage;
             var body = RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectUsage);
-            return new RelayPlan(endpoint, path, body, WatcherFor(upstream, hideUsageOnlyChunk: injectUsage), UsageFormatOf(upstream));
+            return WithWebSearch(exchange, request, new RelayPlan(endpoint, path, body, WatcherFor(upstream, hideUsageOnlyChunk: injectUsage), UsageFormatOf(upstream)));
         }
         if (!TranslationPipeline.CanTranslate(client, upstream))
         {
@@ -30,7 +31,24 @@ public sealed partial class ProxyForwarder
         }
         var context = new TranslationContext(NewResponseId(client), time.GetUtcNow().ToUnixTimeSeconds(), exchange.Route!.Alias, target.UpstreamModel);
         var pipeline = TranslationPipeline.Create(client, upstream, request.Body, context);
-        return new RelayPlan(endpoint, path, pipeline.UpstreamBody, WatcherFor(upstream, hideUsageOnlyChunk: false), UsageFormatOf(upstream), Translation: pipeline);
+        return WithWebSearch(exchange, request, new RelayPlan(
+            endpoint, path, pipeline.UpstreamBody, WatcherFor(upstream, hideUsageOnlyChunk: false), UsageFormatOf(upstream), Translation: pipeline));
+    }
+
+    /// <summary>
+    /// The plan with the gateway's search tool added, when the caller's group has web search, the client did not opt
+    /// out, and the gateway can run the loop: a non-streamed request to a Chat or Anthropic upstream.
+    /// </summary>
+    private RelayPlan WithWebSearch(ProxyExchange exchange, ParsedRequest request, RelayPlan plan)
+    {
+        if (request.Parsed.Stream
+            || routing.Current.WebSearchOf(exchange.Key!.GroupId) is not { } provider
+            || WebSearchTool.OptedOut(exchange.Context.Request.Headers)
+            || WebSearchTool.Inject(plan.Body, plan.Endpoint.Protocol.Wire()) is not { } body)
+        {
+            return plan;
+        }
+        return plan with { Body = body, WebSearch = provider };
     }
 
     private static IStreamWatcher WatcherFor(WireFormat upstream, bool hideUsageOnlyChunk) => upstream switch

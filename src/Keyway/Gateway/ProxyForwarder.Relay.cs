@@ -30,13 +30,15 @@ public sealed partial class ProxyForwarder
             return;
         }
         var body = await response.Content.ReadAsByteArrayAsync(idle.Token);
-        exchange.Usage = plan.BodyUsage switch
+        exchange.Usage = UsageOf(plan.BodyUsage, body);
+        if (plan.WebSearch is not null && response.IsSuccessStatusCode)
         {
-            UsageFormat.ChatCompletion => UsageReader.FromChatCompletion(body),
-            UsageFormat.AnthropicMessage => UsageReader.FromAnthropicMessage(body),
-            UsageFormat.Response => UsageReader.FromResponse(body),
-            _ => null,
-        };
+            if (await SearchUntilAnsweredAsync(exchange, plan, body, key, idle) is not { } answer)
+            {
+                return;
+            }
+            body = answer;
+        }
         if (!response.IsSuccessStatusCode)
         {
             exchange.Error = UpstreamErrorMessage.Extract(body, 500);

@@ -1,4 +1,5 @@
 using Keyway.Protocols.Translation;
+using Keyway.Tools;
 using Keyway.Upstreams;
 
 namespace Keyway.Gateway;
@@ -18,7 +19,8 @@ internal enum UsageFormat
 /// one); <paramref name="Path"/> is below its base URL. <paramref name="Watcher"/> reads a streamed answer in the upstream's protocol; <paramref name="RelayAsIs"/> relays
 /// any answer, errors included, untouched (generation endpoints); <paramref name="Decorate"/> adds headers;
 /// <paramref name="Translation"/>, when the client speaks another protocol than the upstream, turns the answer
-/// (whole or streamed) into the client's.
+/// (whole or streamed) into the client's. <paramref name="WebSearch"/>, when the gateway added its search tool to
+/// <paramref name="Body"/>, is the provider that runs the searches the upstream asks for.
 /// </summary>
 internal sealed record RelayPlan(
     UpstreamEndpoint Endpoint,
@@ -28,4 +30,5 @@ internal sealed record RelayPlan(
     UsageFormat BodyUsage,
     bool RelayAsIs = false,
     Action<HttpRequestMessage>? Decorate = null,
-    TranslationPipeline? Translation = null);
+    TranslationPipeline? Translation = null,
+    WebSearchProvider? WebSearch = null);

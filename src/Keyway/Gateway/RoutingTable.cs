@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Keyway.Tools;
 using Keyway.Upstreams;
 
 namespace Keyway.Gateway;
@@ -29,14 +30,16 @@ public sealed class RoutingTable(
     FrozenDictionary<string, FrozenDictionary<string, RouteEntry>> routesByGroup,
     FrozenDictionary<string, UpstreamProvider> providersById,
     FrozenDictionary<string, string> groupNames,
-    FrozenDictionary<string, RouteEntry> unifiedByGroup)
+    FrozenDictionary<string, RouteEntry> unifiedByGroup,
+    FrozenDictionary<string, WebSearchProvider> webSearchByGroup)
 {
     public static RoutingTable Empty { get; } = new(
         FrozenDictionary<string, IssuedKeyEntry>.Empty,
         FrozenDictionary<string, FrozenDictionary<string, RouteEntry>>.Empty,
         FrozenDictionary<string, UpstreamProvider>.Empty,
         FrozenDictionary<string, string>.Empty,
-        FrozenDictionary<string, RouteEntry>.Empty);
+        FrozenDictionary<string, RouteEntry>.Empty,
+        FrozenDictionary<string, WebSearchProvider>.Empty);
 
     /// <summary>Enabled groups: id → display name, ordered by id.</summary>
     public IEnumerable<KeyValuePair<string, string>> Groups => groupNames.OrderBy(g => g.Key, StringComparer.Ordinal);
@@ -71,4 +74,7 @@ public sealed class RoutingTable(
 
     /// <summary>Every enabled provider, including those no route uses (the probe can test them).</summary>
     public bool TryGetProvider(string providerId, out UpstreamProvider provider) => providersById.TryGetValue(providerId, out provider!);
+
+    /// <summary>The group's enabled Tavily tool provider with a key, when it has one: its models get web search.</summary>
+    public WebSearchProvider? WebSearchOf(string groupId) => webSearchByGroup.GetValueOrDefault(groupId);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Keyway.Security;
 using Keyway.Storage;
+using Keyway.Tools;
 using Keyway.Upstreams;
 
 namespace Keyway.Gateway;
@@ -38,8 +39,18 @@ public static class RoutingTableBuilder
             .ToFrozenDictionary(k => k.KeyHash, k => new IssuedKeyEntry(k.KeyId, k.GroupId, k.ExpiresAt), StringComparer.Ordinal);
 
         var groupNames = snapshot.Groups.Where(g => g.Enabled).ToFrozenDictionary(g => g.GroupId, g => g.Name, StringComparer.Ordinal);
-        return new RoutingTable(keys, routes, providers, groupNames, unified);
+        return new RoutingTable(keys, routes, providers, groupNames, unified, WebSearch(snapshot, enabledGroups, secrets));
     }
+
+    /// <summary>Per group, its first enabled Tavily provider (by tool_id) with a key; matched on kind, so a copied group's counts too.</summary>
+    private static FrozenDictionary<string, WebSearchProvider> WebSearch(ConfigurationSnapshot snapshot, HashSet<string> enabledGroups, SecretBox secrets) =>
+        snapshot.ToolProviders
+            .Where(tool => tool.Enabled && enabledGroups.Contains(tool.GroupId))
+            .OrderBy(tool => tool.ToolId, StringComparer.Ordinal)
+            .Select(tool => (tool.GroupId, Provider: WebSearchProvider.From(tool, secrets)))
+            .Where(pair => pair.Provider is not null)
+            .DistinctBy(pair => pair.GroupId, StringComparer.Ordinal)
+            .ToFrozenDictionary(pair => pair.GroupId, pair => pair.Provider!, StringComparer.Ordinal);
 
     /// <summary>
     /// The route's targets: its own binding at priority 0, then its enabled route_providers by priority (lower first;

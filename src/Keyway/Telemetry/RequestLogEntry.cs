@@ -18,6 +18,10 @@ public sealed record RequestLogEntry
 
     /// <summary>The answer was translated between the client's protocol and the upstream's.</summary>
     public bool Translated { get; init; }
+
+    /// <summary>Searches the gateway's web-search loop ran, and the extra upstream rounds it took; null when it did not run.</summary>
+    public int? WebSearchCalls { get; init; }
+    public int? WebSearchRounds { get; init; }
     public bool Stream { get; init; }
     public required int StatusCode { get; init; }
     public string? Error { get; init; }

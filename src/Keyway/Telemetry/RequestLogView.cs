@@ -32,7 +32,9 @@ internal sealed record RequestLogView(
     long? ReasoningTokens,
     int Attempts,
     string? UserAgent,
-    IReadOnlyList<RequestAttempt>? AttemptLog)
+    IReadOnlyList<RequestAttempt>? AttemptLog,
+    int? WebSearchCalls,
+    int? WebSearchRounds)
 {
     public static RequestLogView From(RequestLogRecord record)
     {
@@ -41,7 +43,8 @@ internal sealed record RequestLogView(
             record.LogId, e.GroupId, e.ApiKeyId, e.RouteAlias, e.ProviderId, e.UpstreamModel, e.StatusCode,
             e.InputTokens, e.OutputTokens, e.LatencyMs, e.Error, e.CreatedAt.ToUniversalTime().ToString("O"),
             e.Endpoint, e.ClientProtocol, e.UpstreamProtocol, e.Translated, e.Stream, e.TtfbMs, e.InputTokens, e.OutputTokens,
-            e.CacheReadTokens, e.CacheWriteTokens, e.ReasoningTokens, e.Attempts, e.UserAgent, e.AttemptLog);
+            e.CacheReadTokens, e.CacheWriteTokens, e.ReasoningTokens, e.Attempts, e.UserAgent, e.AttemptLog,
+            e.WebSearchCalls, e.WebSearchRounds);
     }
 }
 

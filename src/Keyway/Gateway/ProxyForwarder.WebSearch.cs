@@ -1,0 +1,173 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Keyway.Protocols.Usage;
+using Keyway.Tools;
+using Keyway.Upstreams;
+
+namespace Keyway.Gateway;
+
+/// <summary>
+/// The server-side search loop of a non-streamed answer, in the upstream's protocol, on the key that answered:
+/// while the upstream calls only <c>tavily_search</c>, run the searches in parallel, append the assistant turn and
+/// their results, and ask again — at most <see cref="MaxSearchRounds"/> times, then once more with tools forbidden
+/// so the client always gets an answer. An answer that also calls the client's tools goes back to the client with
+/// the gateway's calls stripped; those searches still run (the issue asks it, and they are counted) but their
+/// results are dropped, since the client's next turn would not carry them anyway.
+/// </summary>
+public sealed partial class ProxyForwarder
+{
+    private const int MaxSearchRounds = 5;
+
+    /// <summary>The loop's end: the final answer's body, or a round the upstream failed (to relay as its error).</summary>
+    private sealed record WebSearchEnd(byte[] Body, TokenUsage? Usage, HttpResponseMessage? Failed);
+
+    /// <summary>
+    /// Runs the loop from the upstream's first answer; returns the final answer to relay, or null when a later round
+    /// failed and its error was already relayed.
+    /// </summary>
+    private async Task<byte[]?> SearchUntilAnsweredAsync(ProxyExchange exchange, RelayPlan plan, byte[] firstAnswer, UpstreamKey key, CancellationTokenSource idle)
+    {
+        var end = await RunWebSearchAsync(exchange, plan, plan.WebSearch!, firstAnswer, key, idle);
+        exchange.Usage = end.Usage;
+        if (end.Failed is not { } failed)
+        {
+            return end.Body;
+        }
+        using (failed)
+        {
+            await RelayResponseAsync(exchange, plan with { WebSearch = null }, failed, key, idle);
+        }
+        return null;
+    }
+
+    private async Task<WebSearchEnd> RunWebSearchAsync(
+        ProxyExchange exchange, RelayPlan plan, WebSearchProvider provider, byte[] answerBody, UpstreamKey key, CancellationTokenSource idle)
+    {
+        var dialect = WebSearchDialect.For(plan.Endpoint.Protocol.Wire());
+        var usage = UsageOf(plan.BodyUsage, answerBody);
+        JsonObject? request = null;
+        for (var round = 1; ; round++)
+        {
+            if (ParseObject(answerBody) is not { } answer)
+            {
+                return new WebSearchEnd(answerBody, usage, null);
+            }
+            var turn = dialect.Read(answer);
+            if (turn.Ours.Count == 0)
+            {
+                return new WebSearchEnd(answerBody, usage, null);
+            }
+            request ??= ParseObject(plan.Body)!;
+            if (round > MaxSearchRounds)
+            {
+                dialect.ForbidTools(request);
+            }
+            else
+            {
+                var results = await SearchAllAsync(exchange, provider, turn.Ours);
+                if (turn.CallsClientTools)
+                {
+                    dialect.StripOurCalls(answer);
+                    return new WebSearchEnd(Serialize(answer), usage, null);
+                }
+                dialect.AppendRound(request, answer, results);
+            }
+            var body = Serialize(request);
+            var response = await SendRoundAsync(exchange, plan, key, body, idle);
+            if (!response.IsSuccessStatusCode)
+            {
+                return new WebSearchEnd([], usage, response);
+            }
+            using (response)
+            {
+                answerBody = await response.Content.ReadAsByteArrayAsync(idle.Token);
+            }
+            usage = Sum(usage, UsageOf(plan.BodyUsage, answerBody));
+            if (round > MaxSearchRounds)
+            {
+                return new WebSearchEnd(StripAll(dialect, answerBody), usage, null);
+            }
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendRoundAsync(ProxyExchange exchange, RelayPlan plan, UpstreamKey key, byte[] body, CancellationTokenSource idle)
+    {
+        var provider = exchange.Target!.Provider;
+        idle.CancelAfter(provider.Timeout);
+        using var request = UpstreamClient.CreateRequest(provider, plan.Endpoint, key, plan.Path, body, exchange.Context.Request.Headers);
+        plan.Decorate?.Invoke(request);
+        exchange.WebSearchRounds++;
+        return await upstream.SendAsync(request, idle.Token);
+    }
+
+    private async Task<(WebSearchCall Call, string Result)[]> SearchAllAsync(ProxyExchange exchange, WebSearchProvider provider, IReadOnlyList<WebSearchCall> calls)
+    {
+        exchange.WebSearchCalls += calls.Count;
+        return await Task.WhenAll(calls.Select(async call =>
+        {
+            var outcome = string.IsNullOrWhiteSpace(call.Query)
+                ? TavilyClient.Failed(0, "no query given")
+                : await tavily.SearchAsync(provider, call.Query, call.MaxResults, exchange.Aborted);
+            if (!outcome.Ok)
+            {
+                Log.WebSearchFailed(logger, provider.ToolId, outcome.Message);
+            }
+            return (call, outcome.ResultJson);
+        }));
+    }
+
+    /// <summary>The answer to the tools-forbidden round, without any search call a model made regardless.</summary>
+    private static byte[] StripAll(WebSearchDialect dialect, byte[] answerBody)
+    {
+        if (ParseObject(answerBody) is not { } answer || dialect.Read(answer).Ours.Count == 0)
+        {
+            return answerBody;
+        }
+        dialect.StripOurCalls(answer);
+        return Serialize(answer);
+    }
+
+    /// <summary>Compact JSON that keeps non-ASCII text as it is (the default encoder would escape every ü).</summary>
+    private static byte[] Serialize(JsonObject node)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            node.WriteTo(writer);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static JsonObject? ParseObject(byte[] body)
+    {
+        try
+        {
+            return JsonNode.Parse(body) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static TokenUsage? UsageOf(UsageFormat format, byte[] body) => format switch
+    {
+        UsageFormat.ChatCompletion => UsageReader.FromChatCompletion(body),
+        UsageFormat.AnthropicMessage => UsageReader.FromAnthropicMessage(body),
+        UsageFormat.Response => UsageReader.FromResponse(body),
+        _ => null,
+    };
+
+    /// <summary>Usage over rounds: each field summed, unknown only when no round reported it.</summary>
+    private static TokenUsage? Sum(TokenUsage? a, TokenUsage? b) => a is null ? b : b is null ? a : new TokenUsage(
+        Add(a.InputTokens, b.InputTokens), Add(a.OutputTokens, b.OutputTokens), Add(a.CacheReadTokens, b.CacheReadTokens),
+        Add(a.CacheWriteTokens, b.CacheWriteTokens), Add(a.ReasoningTokens, b.ReasoningTokens));
+
+    private static long? Add(long? a, long? b) => a is null ? b : b is null ? a : a + b;
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Web search through tool provider {ToolId} failed: {Message}")]
+        public static partial void WebSearchFailed(ILogger logger, string toolId, string message);
+    }
+}

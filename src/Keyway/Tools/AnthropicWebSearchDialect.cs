@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+
+namespace Keyway.Tools;
+
+/// <summary>
+/// Anthropic Messages: calls are <c>tool_use</c> blocks of <c>content</c>; a round appends the assistant turn with the
+/// whole content (thinking blocks included, as Anthropic requires) and one user turn of <c>tool_result</c> blocks.
+/// </summary>
+internal sealed class AnthropicWebSearchDialect : WebSearchDialect
+{
+    public static readonly AnthropicWebSearchDialect Instance = new();
+
+    public override WebSearchTurn Read(JsonObject answer)
+    {
+        var ours = new List<WebSearchCall>();
+        var others = false;
+        foreach (var block in ToolUses(answer))
+        {
+            if (StringOf(block["name"]) == WebSearchTool.Name)
+            {
+                ours.Add(CallOf(StringOf(block["id"]), block["input"]));
+            }
+            else
+            {
+                others = true;
+            }
+        }
+        return new WebSearchTurn(ours, others);
+    }
+
+    public override void AppendRound(JsonObject request, JsonObject answer, IReadOnlyList<(WebSearchCall Call, string Result)> results)
+    {
+        var messages = MessagesOf(request);
+        messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = answer["content"]?.DeepClone() ?? new JsonArray() });
+        var toolResults = new JsonArray();
+        foreach (var (call, result) in results)
+        {
+            toolResults.Add(new JsonObject { ["type"] = "tool_result", ["tool_use_id"] = call.Id, ["content"] = result });
+        }
+        messages.Add(new JsonObject { ["role"] = "user", ["content"] = toolResults });
+    }
+
+    public override void ForbidTools(JsonObject request) => request["tool_choice"] = new JsonObject { ["type"] = "none" };
+
+    public override void StripOurCalls(JsonObject answer)
+    {
+        if (answer["content"] is JsonArray content)
+        {
+            foreach (var block in ToolUses(answer).Where(b => StringOf(b["name"]) == WebSearchTool.Name).ToList())
+            {
+                content.Remove(block);
+            }
+        }
+    }
+
+    private static IEnumerable<JsonObject> ToolUses(JsonObject answer) =>
+        answer["content"] is JsonArray content ? content.OfType<JsonObject>().Where(b => StringOf(b["type"]) == "tool_use") : [];
+}

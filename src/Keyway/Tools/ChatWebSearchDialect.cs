@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+
+namespace Keyway.Tools;
+
+/// <summary>
+/// Chat Completions: calls are <c>choices[0].message.tool_calls[]</c>; a round appends the assistant message as the
+/// upstream sent it (reasoning fields included) and one <c>role: tool</c> message per call.
+/// </summary>
+internal sealed class ChatWebSearchDialect : WebSearchDialect
+{
+    public static readonly ChatWebSearchDialect Instance = new();
+
+    public override WebSearchTurn Read(JsonObject answer)
+    {
+        var ours = new List<WebSearchCall>();
+        var others = false;
+        foreach (var call in ToolCalls(answer))
+        {
+            if (StringOf(call["function"]?["name"]) == WebSearchTool.Name)
+            {
+                ours.Add(CallOf(StringOf(call["id"]), ParseArguments(call["function"]?["arguments"])));
+            }
+            else
+            {
+                others = true;
+            }
+        }
+        return new WebSearchTurn(ours, others);
+    }
+
+    public override void AppendRound(JsonObject request, JsonObject answer, IReadOnlyList<(WebSearchCall Call, string Result)> results)
+    {
+        var messages = MessagesOf(request);
+        messages.Add(Message(answer)?.DeepClone() ?? new JsonObject { ["role"] = "assistant" });
+        foreach (var (call, result) in results)
+        {
+            messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = call.Id, ["content"] = result });
+        }
+    }
+
+    public override void ForbidTools(JsonObject request) => request["tool_choice"] = "none";
+
+    public override void StripOurCalls(JsonObject answer)
+    {
+        if (Message(answer)?["tool_calls"] is JsonArray calls)
+        {
+            foreach (var call in calls.OfType<JsonObject>().Where(c => StringOf(c["function"]?["name"]) == WebSearchTool.Name).ToList())
+            {
+                calls.Remove(call);
+            }
+        }
+    }
+
+    private static JsonObject? Message(JsonObject answer) => answer["choices"] is JsonArray { Count: > 0 } choices ? choices[0]?["message"] as JsonObject : null;
+
+    private static IEnumerable<JsonObject> ToolCalls(JsonObject answer) =>
+        Message(answer)?["tool_calls"] is JsonArray calls ? calls.OfType<JsonObject>() : [];
+}

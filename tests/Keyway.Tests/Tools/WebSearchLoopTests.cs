@@ -1,0 +1,181 @@
+using System.Text.Json;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Tools;
+
+/// <summary>The non-streamed search loop: the gateway runs the upstream's <c>tavily_search</c> calls and asks again.</summary>
+public sealed class WebSearchLoopTests
+{
+    private const string ChatSearch = """{"model":"gpt-alias","messages":[{"role":"user","content":"use the tool tavily_search"}]}""";
+    private const string AnthropicSearch = """{"model":"claude-alias","max_tokens":64,"messages":[{"role":"user","content":"use the tool tavily_search"}]}""";
+
+    [Fact]
+    public async Task Chat_OneRound_TheClientGetsTheFinalAnswer_AndTheLogSumsUsage()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+
+        var answer = await bed.PostOkAsync("v1/chat/completions", ChatSearch);
+
+        Assert.Equal(["fake-upstream"], bed.Tavily.Queries);
+        var message = answer.GetProperty("choices")[0].GetProperty("message");
+        Assert.False(message.TryGetProperty("tool_calls", out var calls) && calls.GetArrayLength() > 0);
+        Assert.Contains(FakeTavily.AnswerFor("fake-upstream"), message.GetProperty("content").GetString());
+        var second = bed.Upstream.Requests[1].Json.GetProperty("messages").EnumerateArray().ToArray();
+        Assert.Equal(["user", "assistant", "tool"], second.Select(m => m.GetProperty("role").GetString()));
+        Assert.Equal(second[1].GetProperty("tool_calls")[0].GetProperty("id").GetString(), second[2].GetProperty("tool_call_id").GetString());
+        using var result = JsonDocument.Parse(second[2].GetProperty("content").GetString()!);
+        Assert.Equal(FakeTavily.ContentFor("fake-upstream")[..500], result.RootElement.GetProperty("results")[0].GetProperty("content").GetString());
+        var log = (await bed.Gateway.WaitForLogsAsync(1))[0];
+        Assert.Equal(200, log.GetProperty("status_code").GetInt32());
+        Assert.Equal(2 * FakeUpstream.PromptTokens, log.GetProperty("input_tokens").GetInt64());
+        Assert.Equal(2 * FakeUpstream.CompletionTokens, log.GetProperty("output_tokens").GetInt64());
+        Assert.Equal(1, log.GetProperty("web_search_calls").GetInt32());
+        Assert.Equal(1, log.GetProperty("web_search_rounds").GetInt32());
+    }
+
+    [Fact]
+    public async Task NoSearch_TheLogRowHasNoSearchCounts()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+
+        await bed.PostOkAsync("v1/chat/completions", """{"model":"gpt-alias","messages":[{"role":"user","content":"hi"}]}""");
+
+        var log = (await bed.Gateway.WaitForLogsAsync(1))[0];
+        Assert.Equal(JsonValueKind.Null, log.GetProperty("web_search_calls").ValueKind);
+        Assert.Equal(JsonValueKind.Null, log.GetProperty("web_search_rounds").ValueKind);
+    }
+
+    [Fact]
+    public async Task Anthropic_OneRound_ToolResultsGoBackAsAUserTurn()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+
+        var answer = await bed.PostOkAsync("v1/messages", AnthropicSearch);
+
+        Assert.Equal(["fake-upstream"], bed.Tavily.Queries);
+        Assert.Equal("end_turn", answer.GetProperty("stop_reason").GetString());
+        Assert.DoesNotContain(answer.GetProperty("content").EnumerateArray(), block => block.GetProperty("type").GetString() == "tool_use");
+        var second = bed.Upstream.Requests[1].Json.GetProperty("messages").EnumerateArray().ToArray();
+        Assert.Equal(["user", "assistant", "user"], second.Select(m => m.GetProperty("role").GetString()));
+        var toolUse = second[1].GetProperty("content").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "tool_use");
+        var toolResult = Assert.Single(second[2].GetProperty("content").EnumerateArray());
+        Assert.Equal("tool_result", toolResult.GetProperty("type").GetString());
+        Assert.Equal(toolUse.GetProperty("id").GetString(), toolResult.GetProperty("tool_use_id").GetString());
+        var log = (await bed.Gateway.WaitForLogsAsync(1))[0];
+        Assert.Equal(2 * FakeUpstream.PromptTokens, log.GetProperty("input_tokens").GetInt64());
+    }
+
+    [Fact]
+    public async Task ResponsesClient_TranslatedToChat_GetsTheLoopToo()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+
+        var answer = await bed.PostOkAsync("v1/responses", """{"model":"gpt-alias","input":"use the tool tavily_search"}""");
+
+        Assert.Equal(["fake-upstream"], bed.Tavily.Queries);
+        Assert.DoesNotContain(answer.GetProperty("output").EnumerateArray(), item => item.GetProperty("type").GetString() == "function_call");
+        Assert.Equal(2, bed.Upstream.RequestCount);
+    }
+
+    [Fact]
+    public async Task Chat_TwoRounds_ParallelSearches_AllRun()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        bed.Upstream.Enqueue(WebSearchBed.ChatToolCalls(("call_a", "tavily_search", WebSearchBed.SearchArgs("a")), ("call_b", "tavily_search", WebSearchBed.SearchArgs("b"))));
+        bed.Upstream.Enqueue(WebSearchBed.ChatToolCalls(("call_c", "tavily_search", WebSearchBed.SearchArgs("c"))));
+
+        await bed.PostOkAsync("v1/chat/completions", ChatSearch);
+
+        Assert.Equal(["a", "b", "c"], bed.Tavily.Queries.Order());
+        Assert.Equal(3, bed.Upstream.RequestCount);
+        var last = bed.Upstream.Last.Json.GetProperty("messages").EnumerateArray().ToArray();
+        Assert.Equal(["user", "assistant", "tool", "tool", "assistant", "tool"], last.Select(m => m.GetProperty("role").GetString()));
+        Assert.Equal(["call_a", "call_b"], last[2..4].Select(m => m.GetProperty("tool_call_id").GetString()));
+    }
+
+    [Fact]
+    public async Task MaxRoundsReached_TheLastCallForbidsTools()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        bed.Upstream.Enqueue(WebSearchBed.ChatToolCalls(("call", "tavily_search", WebSearchBed.SearchArgs("again"))), times: 6);
+
+        var answer = await bed.PostOkAsync("v1/chat/completions", ChatSearch);
+
+        Assert.Equal(5, bed.Tavily.Queries.Count);
+        Assert.Equal(7, bed.Upstream.RequestCount);
+        Assert.Equal("none", bed.Upstream.Last.Json.GetProperty("tool_choice").GetString());
+        Assert.False(bed.Upstream.Requests[5].Json.TryGetProperty("tool_choice", out _));
+        Assert.Equal(11, bed.Upstream.Last.Json.GetProperty("messages").GetArrayLength());
+        Assert.Equal("stop", answer.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        var log = (await bed.Gateway.WaitForLogsAsync(1))[0];
+        Assert.Equal((5, 6), (log.GetProperty("web_search_calls").GetInt32(), log.GetProperty("web_search_rounds").GetInt32()));
+        Assert.Equal(7 * FakeUpstream.PromptTokens, log.GetProperty("input_tokens").GetInt64());
+    }
+
+    [Fact]
+    public async Task MixedCalls_TheClientGetsOnlyItsOwn()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        bed.Upstream.Enqueue(WebSearchBed.ChatToolCalls(("call_s", "tavily_search", WebSearchBed.SearchArgs("s")), ("call_w", "get_weather", """{"city":"Paris"}""")));
+        const string body = """{"model":"gpt-alias","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}]}""";
+
+        var answer = await bed.PostOkAsync("v1/chat/completions", body);
+
+        var call = Assert.Single(answer.GetProperty("choices")[0].GetProperty("message").GetProperty("tool_calls").EnumerateArray());
+        Assert.Equal("get_weather", call.GetProperty("function").GetProperty("name").GetString());
+        Assert.Equal(1, bed.Upstream.RequestCount);
+        Assert.Equal(["s"], bed.Tavily.Queries);
+    }
+
+    [Fact]
+    public async Task ClientsOwnTavilySearch_IsTheClientsToAnswer()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        const string body = """{"model":"gpt-alias","messages":[{"role":"user","content":"use the tool tavily_search"}],"tools":[{"type":"function","function":{"name":"tavily_search","parameters":{"type":"object","properties":{"q":{"type":"string"}},"required":["q"]}}}]}""";
+
+        var answer = await bed.PostOkAsync("v1/chat/completions", body);
+
+        var call = Assert.Single(answer.GetProperty("choices")[0].GetProperty("message").GetProperty("tool_calls").EnumerateArray());
+        Assert.Equal("tavily_search", call.GetProperty("function").GetProperty("name").GetString());
+        Assert.Empty(bed.Tavily.Requests);
+    }
+
+    [Fact]
+    public async Task TavilyRejectsTheKey_TheModelGetsAnErrorResult_TheClient200()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        bed.Tavily.FailNext(401);
+
+        await bed.PostOkAsync("v1/messages", AnthropicSearch);
+
+        var toolResult = bed.Upstream.Last.Json.GetProperty("messages")[2].GetProperty("content")[0];
+        Assert.Equal("""{"error":"web search failed: HTTP 401"}""", toolResult.GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task TavilyTimesOut_TheModelGetsAnErrorResult_TheClient200()
+    {
+        await using var bed = await WebSearchBed.StartAsync(searchTimeout: TimeSpan.FromMilliseconds(300));
+        bed.Tavily.HangNext();
+
+        await bed.PostOkAsync("v1/chat/completions", ChatSearch);
+
+        var toolMessage = bed.Upstream.Last.Json.GetProperty("messages")[2];
+        Assert.StartsWith("""{"error":"web search failed: timed out""", toolMessage.GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task ALaterRoundFails_TheClientGetsThatError()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        bed.Upstream.Enqueue(WebSearchBed.ChatToolCalls(("call", "tavily_search", WebSearchBed.SearchArgs("q"))));
+        bed.Upstream.Enqueue(FakeReply.OpenAIError(400, "context too long", "invalid_request_error"));
+
+        using var response = await bed.Gateway.PostAsync("v1/chat/completions", ChatSearch);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Contains("context too long", body.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(2, bed.Upstream.RequestCount);
+    }
+}
