@@ -62,9 +62,9 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$QUICK" -eq 1 ]; then
-  : "${DURATION_SECONDS:=1}" "${WARMUP_SECONDS:=1}" "${CONNECTIONS_LIST:=1}"
+  : "${DURATION_SECONDS:=1}" "${WARMUP_SECONDS:=1}" "${CONNECTIONS_LIST:=1}" "${KEYWAY_JIT_WARMUP_SECONDS:=1}"
 else
-  : "${DURATION_SECONDS:=10}" "${WARMUP_SECONDS:=2}" "${CONNECTIONS_LIST:=1 32}"
+  : "${DURATION_SECONDS:=10}" "${WARMUP_SECONDS:=2}" "${CONNECTIONS_LIST:=1 32}" "${KEYWAY_JIT_WARMUP_SECONDS:=5}"
 fi
 for value in $TARGETS; do
   case $value in direct | nginx-proxy | keyway) ;; *) die "unknown target: $value" ;; esac
