@@ -11,7 +11,7 @@ namespace Keyway.Protocols.Anthropic;
 /// <c>message_stop</c> and the <c>error</c> event. Content deltas and pings are skipped without parsing.
 /// Never throws: unreadable events are passed over.
 /// </summary>
-public sealed class MessagesStreamObserver
+public sealed class MessagesStreamObserver : IStreamObserver
 {
     private const int MaxErrorChars = 1000;
 
@@ -27,6 +27,8 @@ public sealed class MessagesStreamObserver
 
     /// <summary>The <c>error.type</c> of an <c>error</c> event, e.g. <c>overloaded_error</c>.</summary>
     public string? ErrorType { get; private set; }
+
+    public bool Completed => SawMessageStop;
 
     public ObservedEvent Observe(in SseEvent e)
     {

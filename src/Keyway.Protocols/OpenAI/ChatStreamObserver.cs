@@ -9,7 +9,7 @@ namespace Keyway.Protocols.OpenAI;
 /// Watches a Chat Completions stream (https://platform.openai.com/docs/api-reference/chat-streaming) for usage,
 /// the finish reason, <c>[DONE]</c> and in-stream errors. Never throws: unreadable chunks are passed over.
 /// </summary>
-public sealed class ChatStreamObserver
+public sealed class ChatStreamObserver : IStreamObserver
 {
     private const int MaxErrorChars = 1000;
 
@@ -22,6 +22,8 @@ public sealed class ChatStreamObserver
 
     /// <summary>The message of an in-stream <c>{"error":…}</c> chunk.</summary>
     public string? ErrorMessage { get; private set; }
+
+    public bool Completed => SawDone || FinishReason is not null;
 
     public ObservedEvent Observe(in SseEvent e)
     {

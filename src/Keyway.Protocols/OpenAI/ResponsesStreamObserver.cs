@@ -10,7 +10,7 @@ namespace Keyway.Protocols.OpenAI;
 /// the terminal event — <c>response.completed</c>, <c>response.incomplete</c> or <c>response.failed</c> — its
 /// usage, and errors (<c>response.failed</c>, <c>error</c>). Never throws: unreadable events are passed over.
 /// </summary>
-public sealed class ResponsesStreamObserver
+public sealed class ResponsesStreamObserver : IStreamObserver
 {
     private const int MaxErrorChars = 1000;
 
@@ -20,6 +20,8 @@ public sealed class ResponsesStreamObserver
     public bool SawTerminalEvent { get; private set; }
 
     public string? ErrorMessage { get; private set; }
+
+    public bool Completed => SawTerminalEvent;
 
     public ObservedEvent Observe(in SseEvent e)
     {

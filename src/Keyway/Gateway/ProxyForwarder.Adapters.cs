@@ -1,4 +1,6 @@
 using Keyway.Protocols;
+using Keyway.Protocols.Anthropic;
+using Keyway.Protocols.OpenAI;
 using Keyway.Protocols.Translation;
 using Keyway.Tools;
 using Keyway.Upstreams;
@@ -53,9 +55,9 @@ public sealed partial class ProxyForwarder
 
     private static IStreamWatcher WatcherFor(WireFormat upstream, bool hideUsageOnlyChunk) => upstream switch
     {
-        WireFormat.AnthropicMessages => new MessagesStreamWatcher(),
-        WireFormat.OpenAIResponses => new ResponsesStreamWatcher(),
-        _ => new ChatStreamWatcher(hideUsageOnlyChunk),
+        WireFormat.AnthropicMessages => new StreamWatcher(new MessagesStreamObserver()),
+        WireFormat.OpenAIResponses => new StreamWatcher(new ResponsesStreamObserver()),
+        _ => new StreamWatcher(new ChatStreamObserver(), hideUsageOnlyChunk),
     };
 
     private static UsageFormat UsageFormatOf(WireFormat upstream) => upstream switch

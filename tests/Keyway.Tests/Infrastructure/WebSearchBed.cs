@@ -77,7 +77,10 @@ public sealed class WebSearchBed : IAsyncDisposable
     {
         var content = new JsonArray(calls.Select(call => (JsonNode)new JsonObject
         {
-            ["type"] = "tool_use", ["id"] = call.Id, ["name"] = call.Name, ["input"] = JsonNode.Parse(call.Input),
+            ["type"] = "tool_use",
+            ["id"] = call.Id,
+            ["name"] = call.Name,
+            ["input"] = JsonNode.Parse(call.Input),
         }).ToArray());
         var answer = new JsonObject
         {

@@ -1,0 +1,20 @@
+using Keyway.Protocols.Sse;
+using Keyway.Protocols.Usage;
+
+namespace Keyway.Gateway;
+
+/// <summary>
+/// Watches an upstream stream through its protocol's observer. When Keyway itself asked a chat upstream for
+/// stream_options.include_usage (so a streamed call is never logged as free), the usage-only chunk the client
+/// did not ask for is hidden.
+/// </summary>
+internal sealed class StreamWatcher(IStreamObserver observer, bool hideUsageOnlyChunk = false) : IStreamWatcher
+{
+    public bool Observe(in SseEvent sseEvent) => !(observer.Observe(sseEvent) == ObservedEvent.UsageOnly && hideUsageOnlyChunk);
+
+    public TokenUsage Usage => observer.Usage;
+
+    public bool Completed => observer.Completed;
+
+    public string? ErrorMessage => observer.ErrorMessage;
+}
