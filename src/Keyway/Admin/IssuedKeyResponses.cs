@@ -13,7 +13,8 @@ public sealed record IssuedKeyResponse(
     DateTimeOffset? ExpiresAt,
     DateTimeOffset? LastUsedAt,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string WebSearch);
 
 public sealed record IssuedKeyEnvelope(IssuedKeyResponse Key) : OkEnvelope;
 
@@ -27,5 +28,5 @@ internal static class IssuedKeyResponseMapping
 {
     public static IssuedKeyResponse AsResponse(this IssuedKeyRecord key) => new(
         key.KeyId, key.GroupId, key.Name, key.OwnerUserId, key.KeyPrefix, key.Enabled, key.ExpiresAt, key.LastUsedAt,
-        key.CreatedAt, key.UpdatedAt);
+        key.CreatedAt, key.UpdatedAt, key.WebSearch.Name());
 }

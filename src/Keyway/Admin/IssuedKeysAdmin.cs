@@ -47,7 +47,8 @@ internal static class IssuedKeysAdmin
             expiresAt,
             null,
             now,
-            now);
+            now,
+            body.OptionalWebSearch() ?? WebSearchMode.Auto);
         await keys.CreateAsync(key, cancellationToken).OrConflict($"key_id '{key.KeyId}' already exists");
         await notifier.NotifyAsync();
         return TypedResults.Json(new IssuedKeyCreatedResponse(key.AsResponse(), plaintext, PlaintextNote), AdminJsonContext.Default.IssuedKeyCreatedResponse);
@@ -74,6 +75,7 @@ internal static class IssuedKeysAdmin
             OwnerUserId = body.OptionalString("owner_user_id", OwnerMaxLength) ?? key.OwnerUserId,
             Enabled = body.OptionalBool("enabled") ?? key.Enabled,
             ExpiresAt = body.TryGetTimestamp("expires_at", out var expiresAt) ? expiresAt : key.ExpiresAt,
+            WebSearch = body.OptionalWebSearch() ?? key.WebSearch,
             UpdatedAt = time.GetUtcNow(),
         };
         if (!await keys.UpdateAsync(updated, cancellationToken))

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Keyway.Storage;
 
 namespace Keyway.Admin;
 
@@ -52,6 +53,14 @@ public sealed class RequestBody
         { ValueKind: JsonValueKind.True } => true,
         { ValueKind: JsonValueKind.False } => false,
         _ => throw AdminProblem.BadRequest($"{field} must be true or false", field),
+    };
+
+    /// <summary>The <c>web_search</c> switch of a route or issued key: <c>auto</c> or <c>off</c>.</summary>
+    public WebSearchMode? OptionalWebSearch() => Element("web_search") switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.String } value when WebSearchModeNames.TryParse(value.GetString(), out var mode) => mode,
+        _ => throw AdminProblem.BadRequest("web_search must be 'auto' or 'off'", "web_search"),
     };
 
     public int? OptionalInt(string field, int min, int max)

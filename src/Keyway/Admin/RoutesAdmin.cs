@@ -40,7 +40,8 @@ internal static class RoutesAdmin
             body.OptionalString("upstream_path", ModelMaxLength) ?? "",
             body.OptionalBool("enabled") ?? true,
             body.OptionalString("note", AdminValidation.NoteMaxLength) ?? "",
-            now, now);
+            now, now,
+            body.OptionalWebSearch() ?? WebSearchMode.Auto);
         await routes.CreateAsync(route, cancellationToken).OrConflict(DuplicateAlias(alias, groupId));
         await notifier.NotifyAsync();
         return Respond(route);
@@ -63,6 +64,7 @@ internal static class RoutesAdmin
             UpstreamPath = body.OptionalString("upstream_path", ModelMaxLength) ?? route.UpstreamPath,
             Enabled = body.OptionalBool("enabled") ?? route.Enabled,
             Note = body.OptionalString("note", AdminValidation.NoteMaxLength) ?? route.Note,
+            WebSearch = body.OptionalWebSearch() ?? route.WebSearch,
             UpdatedAt = time.GetUtcNow(),
         };
         if (updated.ProviderId != route.ProviderId)

@@ -38,13 +38,13 @@ public sealed partial class ProxyForwarder
     }
 
     /// <summary>
-    /// The plan with the gateway's search tool added, when the caller's group has web search, the client did not opt
-    /// out, and the gateway can run the loop: a non-streamed request to a Chat or Anthropic upstream.
+    /// The plan with the gateway's search tool added, when the caller's group has web search, neither the route, the
+    /// key nor the request opted out, and the gateway can run the loop: a non-streamed request to a Chat or Anthropic upstream.
     /// </summary>
     private RelayPlan WithWebSearch(ProxyExchange exchange, ParsedRequest request, RelayPlan plan)
     {
         if (request.Parsed.Stream
-            || routing.Current.WebSearchOf(exchange.Key!.GroupId) is not { } provider
+            || routing.Current.WebSearchFor(exchange.Key!, exchange.Route!) is not { } provider
             || WebSearchTool.OptedOut(exchange.Context.Request.Headers)
             || WebSearchTool.Inject(plan.Body, plan.Endpoint.Protocol.Wire()) is not { } body)
         {

@@ -1,11 +1,15 @@
 using System.Collections.Frozen;
+using Keyway.Storage;
 using Keyway.Tools;
 using Keyway.Upstreams;
 
 namespace Keyway.Gateway;
 
 /// <summary>An issued key that may call the data plane (enabled, in an enabled group).</summary>
-public sealed record IssuedKeyEntry(string KeyId, string GroupId, DateTimeOffset? ExpiresAt);
+public sealed record IssuedKeyEntry(string KeyId, string GroupId, DateTimeOffset? ExpiresAt)
+{
+    public WebSearchMode WebSearch { get; init; }
+}
 
 /// <summary>
 /// A usable alias: the route and its group are enabled, and at least one target's provider is.
@@ -18,6 +22,8 @@ public sealed record RouteEntry(
     IReadOnlyList<RouteTarget> Targets)
 {
     public string? PinnedKeyName { get; init; }
+
+    public WebSearchMode WebSearch { get; init; }
 }
 
 /// <summary>
@@ -75,6 +81,10 @@ public sealed class RoutingTable(
     /// <summary>Every enabled provider, including those no route uses (the probe can test them).</summary>
     public bool TryGetProvider(string providerId, out UpstreamProvider provider) => providersById.TryGetValue(providerId, out provider!);
 
-    /// <summary>The group's enabled Tavily tool provider with a key, when it has one: its models get web search.</summary>
-    public WebSearchProvider? WebSearchOf(string groupId) => webSearchByGroup.GetValueOrDefault(groupId);
+    /// <summary>
+    /// The provider that runs web search for a request by <paramref name="key"/> through <paramref name="route"/>: the
+    /// key's group's enabled Tavily tool provider with a key, unless the route or the key has <c>web_search: off</c>.
+    /// </summary>
+    public WebSearchProvider? WebSearchFor(IssuedKeyEntry key, RouteEntry route) =>
+        key.WebSearch == WebSearchMode.Off || route.WebSearch == WebSearchMode.Off ? null : webSearchByGroup.GetValueOrDefault(key.GroupId);
 }

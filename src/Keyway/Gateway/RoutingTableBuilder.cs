@@ -36,7 +36,7 @@ public static class RoutingTableBuilder
 
         var keys = snapshot.IssuedKeys
             .Where(k => k.Enabled && enabledGroups.Contains(k.GroupId))
-            .ToFrozenDictionary(k => k.KeyHash, k => new IssuedKeyEntry(k.KeyId, k.GroupId, k.ExpiresAt), StringComparer.Ordinal);
+            .ToFrozenDictionary(k => k.KeyHash, k => new IssuedKeyEntry(k.KeyId, k.GroupId, k.ExpiresAt) { WebSearch = k.WebSearch }, StringComparer.Ordinal);
 
         var groupNames = snapshot.Groups.Where(g => g.Enabled).ToFrozenDictionary(g => g.GroupId, g => g.Name, StringComparer.Ordinal);
         return new RoutingTable(keys, routes, providers, groupNames, unified, WebSearch(snapshot, enabledGroups, secrets));
@@ -78,7 +78,10 @@ public static class RoutingTableBuilder
             return null;
         }
         var targets = ranked.OrderBy(t => t.Priority).ThenBy(t => t.Order).Select(t => t.Target).ToArray();
-        return new RouteEntry(route.RouteId, route.Alias, targets[0].UpstreamModel, route.UpstreamPath, route.CreatedAt, targets[0].Provider, targets);
+        return new RouteEntry(route.RouteId, route.Alias, targets[0].UpstreamModel, route.UpstreamPath, route.CreatedAt, targets[0].Provider, targets)
+        {
+            WebSearch = route.WebSearch,
+        };
     }
 
     private static UpstreamProvider ToUpstream(ProviderRecord provider, SecretBox secrets, FailoverPolicy defaults)

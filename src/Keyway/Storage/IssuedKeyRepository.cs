@@ -9,7 +9,7 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
     private const string Columns =
         "key_id AS KeyId, group_id AS GroupId, name AS Name, owner_user_id AS OwnerUserId, key_hash AS KeyHash, key_prefix AS KeyPrefix, " +
         "sealed_plaintext AS SealedPlaintext, enabled AS Enabled, expires_at AS ExpiresAt, last_used_at AS LastUsedAt, " +
-        "created_at AS CreatedAt, updated_at AS UpdatedAt";
+        "created_at AS CreatedAt, updated_at AS UpdatedAt, web_search AS WebSearch";
 
     public Task<IReadOnlyList<IssuedKeyRecord>> ListAllAsync(CancellationToken cancellationToken) =>
         QueryAsync("1 = 1", null, cancellationToken);
@@ -34,7 +34,7 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
         await using var connection = await connections.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE api_keys SET name = @Name, owner_user_id = @OwnerUserId, enabled = @Enabled, expires_at = @ExpiresAt, " +
-            "updated_at = @UpdatedAt WHERE key_id = @KeyId",
+            "updated_at = @UpdatedAt, web_search = @WebSearch WHERE key_id = @KeyId",
             Parameters(key), cancellationToken: cancellationToken)) > 0;
     }
 
@@ -63,8 +63,8 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
 
     internal static Task InsertAsync(DbConnection connection, DbTransaction? transaction, IssuedKeyRecord key, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO api_keys (key_id, group_id, name, owner_user_id, key_hash, key_prefix, sealed_plaintext, enabled, expires_at, last_used_at, created_at, updated_at) " +
-            "VALUES (@KeyId, @GroupId, @Name, @OwnerUserId, @KeyHash, @KeyPrefix, @SealedPlaintext, @Enabled, @ExpiresAt, @LastUsedAt, @CreatedAt, @UpdatedAt)",
+            "INSERT INTO api_keys (key_id, group_id, name, owner_user_id, key_hash, key_prefix, sealed_plaintext, enabled, expires_at, last_used_at, created_at, updated_at, web_search) " +
+            "VALUES (@KeyId, @GroupId, @Name, @OwnerUserId, @KeyHash, @KeyPrefix, @SealedPlaintext, @Enabled, @ExpiresAt, @LastUsedAt, @CreatedAt, @UpdatedAt, @WebSearch)",
             Parameters(key), transaction, cancellationToken: cancellationToken));
 
     private static object Parameters(IssuedKeyRecord key) => new
@@ -81,6 +81,7 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
         LastUsedAt = StorageText.Timestamp(key.LastUsedAt),
         CreatedAt = StorageText.Timestamp(key.CreatedAt),
         UpdatedAt = StorageText.Timestamp(key.UpdatedAt),
+        WebSearch = key.WebSearch.Name(),
     };
 
     private async Task<IReadOnlyList<IssuedKeyRecord>> QueryAsync(string where, object? parameters, CancellationToken cancellationToken)
@@ -105,10 +106,11 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
         public string? LastUsedAt { get; set; }
         public string CreatedAt { get; set; } = "";
         public string UpdatedAt { get; set; } = "";
+        public string WebSearch { get; set; } = "";
 
         public IssuedKeyRecord ToRecord() => new(
             KeyId, GroupId, Name, OwnerUserId, KeyHash, KeyPrefix, SealedPlaintext, Enabled != 0,
             StorageText.ParseOptionalTimestamp(ExpiresAt), StorageText.ParseOptionalTimestamp(LastUsedAt),
-            StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt));
+            StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt), WebSearchModeNames.Parse(WebSearch));
     }
 }

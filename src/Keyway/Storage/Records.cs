@@ -43,7 +43,8 @@ public sealed record RouteRecord(
     bool Enabled,
     string Note,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    WebSearchMode WebSearch = WebSearchMode.Auto);
 
 public sealed record IssuedKeyRecord(
     string KeyId,
@@ -57,7 +58,8 @@ public sealed record IssuedKeyRecord(
     DateTimeOffset? ExpiresAt,
     DateTimeOffset? LastUsedAt,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    WebSearchMode WebSearch = WebSearchMode.Auto);
 
 public sealed record ToolProviderRecord(
     string ToolId,

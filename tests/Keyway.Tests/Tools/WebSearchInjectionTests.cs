@@ -133,6 +133,37 @@ public sealed class WebSearchInjectionTests
         Assert.Equal(Upstream(ChatBody, GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel), bed.Upstream.Last.Body);
     }
 
+    [Fact]
+    public async Task RouteSwitchedOff_LeavesTheBodyAlone_UntilSwitchedBack()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        var routes = await AdminApi.OkAsync(bed.Gateway.Admin, HttpMethod.Get, "admin/llm/groups/default/routes");
+        var routeId = routes.GetProperty("routes").EnumerateArray().Single(r => r.GetProperty("alias").GetString() == GatewayTestBed.OpenAIAlias)
+            .GetProperty("route_id").GetString();
+        await AdminApi.OkAsync(bed.Gateway.Admin, HttpMethod.Patch, $"admin/llm/routes/{routeId}", new JsonObject { ["web_search"] = "off" });
+
+        await bed.PostOkAsync("v1/chat/completions", ChatBody);
+        Assert.Equal(Upstream(ChatBody, GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel), bed.Upstream.Last.Body);
+
+        await AdminApi.OkAsync(bed.Gateway.Admin, HttpMethod.Patch, $"admin/llm/routes/{routeId}", new JsonObject { ["web_search"] = "auto" });
+        await bed.PostOkAsync("v1/chat/completions", ChatBody);
+        Assert.Equal(2, bed.Upstream.Last.Json.GetProperty("tools").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task KeySwitchedOff_LeavesTheBodyAlone()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        var created = await AdminApi.OkAsync(bed.Gateway.Admin, HttpMethod.Post, "admin/llm/groups/default/keys",
+            new JsonObject { ["name"] = "no search", ["web_search"] = "off" });
+        using var client = bed.Gateway.Server.ClientWithKey(created.GetProperty("plaintext").GetString()!);
+
+        using var response = await client.PostAsync("v1/chat/completions", GatewayTestBed.Json(ChatBody));
+
+        Assert.True(response.IsSuccessStatusCode);
+        Assert.Equal(Upstream(ChatBody, GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel), bed.Upstream.Last.Body);
+    }
+
     private static void AssertSchema(JsonElement tool, string schemaName)
     {
         Assert.Equal("tavily_search", tool.GetProperty("name").GetString());
