@@ -37,8 +37,25 @@ public static class GatewayEndpoints
         MapPost(endpoints, "/v1/responses", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.OpenAIResponses));
         MapPost(endpoints, "/v1/messages/count_tokens", (forwarder, context) => forwarder.CountTokensAsync(context));
         MapPost(endpoints, "/v1/generations", (forwarder, context) => forwarder.ForwardGenerationAsync(context));
+        foreach (var surface in PassThroughSurface.Json)
+        {
+            MapPost(endpoints, "/v1/" + surface.Path, (forwarder, context) => forwarder.ForwardPassThroughAsync(context, surface));
+        }
         endpoints.MapModels();
+        MapGenericPaths(endpoints);
         return endpoints;
+    }
+
+    /// <summary>
+    /// Any other /v1/{path}: a write whose JSON body names a model goes to the same path upstream; a read is OpenAI's 404.
+    /// Only under /v1, so the admin API and UI keep their own unknown-path answers.
+    /// </summary>
+    private static void MapGenericPaths(IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapMethods("/v1/{**path}", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete], context =>
+            context.RequestServices.GetRequiredService<ProxyForwarder>().ForwardPassThroughAsync(context, PassThroughSurface.Generic));
+        endpoints.MapGet("/v1/{**path}", context => ProtocolErrorWriter.WriteAsync(
+            context, ClientProtocol.OpenAIChat, StatusCodes.Status404NotFound, GatewayMessages.UnknownPath(context.Request.Method, context.Request.Path), "unknown_url"));
     }
 
     private static void MapPost(IEndpointRouteBuilder endpoints, string path, Func<ProxyForwarder, HttpContext, Task> handler)

@@ -17,6 +17,12 @@ internal static class GatewayMessages
 
     public static string NoUpstreamPath(string alias) => $"route '{alias}' has no upstream_path configured.";
 
+    public static string PathNotServed(string alias, string providerId, string path) =>
+        $"model '{alias}' is routed to Anthropic-protocol provider '{providerId}', which does not serve {path} (only messages, count_tokens and models)";
+
+    /// <summary>OpenAI's own text for a path it does not have.</summary>
+    public static string UnknownPath(string method, string path) => $"Invalid URL ({method} {path})";
+
     public static string BodyTooLarge(long limitBytes) => $"Request body too large: the limit is {limitBytes / (1024 * 1024)} MiB.";
 
     public static string AllKeysCooling(string alias) =>

@@ -30,12 +30,19 @@ public sealed partial class ProxyForwarder
             {
                 var target = run.Target!;
                 var key = run.Key!;
-                exchange.BeginAttempt(target, key, run.Plan!.Endpoint.Protocol);
+                var plan = run.Plan!;
+                if (exchange.Attempts > 0 && plan.Content is { CanReplay: false })
+                {
+                    // The client's form was already streamed to an earlier attempt: what it answered is the answer.
+                    break;
+                }
+                exchange.BeginAttempt(target, key, plan.Endpoint.Protocol);
                 using var lease = KeyLease.Enter(run.CurrentHealth);
                 using var idle = CancellationTokenSource.CreateLinkedTokenSource(exchange.Aborted);
                 idle.CancelAfter(target.Provider.Timeout);
-                using var request = UpstreamClient.CreateRequest(target.Provider, run.Plan.Endpoint, key, run.Plan.Path, run.Plan.Body, exchange.Context.Request.Headers);
-                run.Plan.Decorate?.Invoke(request);
+                using var request = UpstreamClient.CreateRequest(target.Provider, plan.Endpoint, key, plan.Method ?? HttpMethod.Post, plan.Path,
+                    plan.Content?.Create() ?? UpstreamClient.JsonContent(plan.Body), exchange.Context.Request.Headers);
+                plan.Decorate?.Invoke(request);
                 HttpResponseMessage response;
                 try
                 {
@@ -63,14 +70,14 @@ public sealed partial class ProxyForwarder
                     run.RecordAnswered(status);
                     using (response)
                     {
-                        await RelayAttemptAsync(exchange, run.Plan, response, key, idle);
+                        await RelayAttemptAsync(exchange, plan, response, key, idle);
                     }
                     RecordBrokenRelay(exchange, run);
                     return true;
                 }
                 run.RecordFailure(failure);
                 DisposeHeld(ref held);
-                held = new HeldAnswer(response, run.Plan, key, target);
+                held = new HeldAnswer(response, plan, key, target);
                 noAnswer = null;
             }
             return await AnswerAfterLastAttemptAsync(exchange, run, held, noAnswer);

@@ -29,6 +29,11 @@ public sealed partial class ProxyForwarder
             await RelayEventStreamAsync(exchange, plan.Watcher ?? new PassThroughWatcher(), response, idle);
             return;
         }
+        if (plan.StreamAnswer && response.IsSuccessStatusCode)
+        {
+            await RelayBodyAsync(exchange, response, idle);
+            return;
+        }
         var body = await response.Content.ReadAsByteArrayAsync(idle.Token);
         exchange.Usage = UsageOf(plan.BodyUsage, body);
         if (plan.WebSearch is not null && response.IsSuccessStatusCode)

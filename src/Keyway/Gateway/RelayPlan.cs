@@ -31,4 +31,7 @@ internal sealed record RelayPlan(
     bool RelayAsIs = false,
     Action<HttpRequestMessage>? Decorate = null,
     TranslationPipeline? Translation = null,
-    WebSearchProvider? WebSearch = null);
+    WebSearchProvider? WebSearch = null,
+    HttpMethod? Method = null,
+    IRelayContent? Content = null,
+    bool StreamAnswer = false);

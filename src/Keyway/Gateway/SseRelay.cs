@@ -33,18 +33,10 @@ internal static class SseRelay
         {
             while (true)
             {
-                int read;
-                try
+                var (read, failure, error) = await UpstreamRead.NextAsync(upstream, buffer, cancellationToken);
+                if (failure is { } result)
                 {
-                    read = await upstream.ReadAsync(buffer, cancellationToken);
-                }
-                catch (OperationCanceledException e)
-                {
-                    return (CopyResult.Canceled, e);
-                }
-                catch (Exception e) when (e is IOException or HttpRequestException)
-                {
-                    return (CopyResult.InputError, e);
+                    return (result, error);
                 }
                 idle.CancelAfter(idleTimeout);
                 if (read > 0)

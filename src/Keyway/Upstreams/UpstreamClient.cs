@@ -31,15 +31,19 @@ public sealed class UpstreamClient : IDisposable
     /// protocol and the provider's extra headers.
     /// </summary>
     public static HttpRequestMessage CreateRequest(
-        UpstreamProvider provider, UpstreamEndpoint endpoint, UpstreamKey key, string path, byte[] body, IHeaderDictionary clientHeaders)
+        UpstreamProvider provider, UpstreamEndpoint endpoint, UpstreamKey key, string path, byte[] body, IHeaderDictionary clientHeaders) =>
+        CreateRequest(provider, endpoint, key, HttpMethod.Post, path, JsonContent(body), clientHeaders);
+
+    /// <summary>A call with any method and body to one of the provider's endpoints, authenticated as above.</summary>
+    public static HttpRequestMessage CreateRequest(
+        UpstreamProvider provider, UpstreamEndpoint endpoint, UpstreamKey key, HttpMethod method, string path, HttpContent content, IHeaderDictionary clientHeaders)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, endpoint.UriFor(path, key))
+        var request = new HttpRequestMessage(method, endpoint.UriFor(path, key))
         {
-            Content = new ByteArrayContent(body),
+            Content = content,
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
         };
-        request.Content.Headers.ContentType = JsonContentType;
         CopyClientHeader(request, clientHeaders, "accept");
         CopyClientHeader(request, clientHeaders, "user-agent");
         foreach (var (name, value) in provider.ExtraHeaders)
@@ -52,6 +56,13 @@ public sealed class UpstreamClient : IDisposable
         request.Headers.Remove("x-api-key");
         protocol.ApplyHeaders(request, key, clientHeaders);
         return request;
+    }
+
+    public static HttpContent JsonContent(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = JsonContentType;
+        return content;
     }
 
     public static void CopyClientHeader(HttpRequestMessage request, IHeaderDictionary clientHeaders, string name)

@@ -21,6 +21,8 @@ internal sealed class FakeExchange(
     private int _eventsWritten;
 
     public RecordedRequest Request => request;
+    public HttpContext Context => context;
+    public CancellationToken Cancellation => cancellationToken;
     public JsonElement Body => request.Parsed;
     public string Model => request.Model ?? "unknown";
     public bool Stream => FakeJson.IsTrue(Body, "stream");

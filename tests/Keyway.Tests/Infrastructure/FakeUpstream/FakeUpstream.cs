@@ -12,7 +12,8 @@ namespace Keyway.Tests.Infrastructure;
 /// <summary>
 /// A fake LLM upstream on 127.0.0.1:0 that speaks OpenAI Chat Completions (<c>POST /v1/chat/completions</c>),
 /// OpenAI Responses (<c>POST /v1/responses</c>) and Anthropic Messages (<c>POST /v1/messages</c>,
-/// <c>POST /v1/messages/count_tokens</c>), stream and non-stream, with usage, tool calls and scripted failures.
+/// <c>POST /v1/messages/count_tokens</c>), stream and non-stream, with usage, tool calls and scripted failures, and
+/// answers <c>POST /v1/audio/speech</c> with binary audio.
 /// Every other path echoes <c>{"path","received_model"}</c>. Every request is recorded.
 /// OpenAI-protocol providers use base_url <c>{BaseAddress}v1</c>; Anthropic-protocol providers use <see cref="BaseAddress"/>.
 /// </summary>
@@ -38,6 +39,7 @@ public sealed class FakeUpstream : IAsyncDisposable
     private readonly FakeRecorder _recorder = new();
     private readonly FakeCounter _aborts = new();
     private readonly CancellationTokenSource _stopping = new();
+    private TaskCompletionSource _speechRelease = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _sequence;
 
     private FakeUpstream(WebApplication app, Uri baseAddress)
@@ -106,12 +108,16 @@ public sealed class FakeUpstream : IAsyncDisposable
     public Task WaitForAbortAsync(int count = 1, CancellationToken cancellationToken = default) =>
         _aborts.WaitForAsync(count, cancellationToken);
 
+    /// <summary>Lets <c>/v1/audio/speech</c> send the second half of its audio.</summary>
+    public void ReleaseSpeech() => _speechRelease.TrySetResult();
+
     /// <summary>Forgets recorded requests, scripted replies, abort counts and <see cref="OmitUsage"/>.</summary>
     public void Reset()
     {
         _recorder.Clear();
         _script.Clear();
         _aborts.Reset();
+        _speechRelease = new(TaskCreationOptions.RunContinuationsAsynchronously);
         OmitUsage = false;
     }
 
@@ -129,6 +135,7 @@ public sealed class FakeUpstream : IAsyncDisposable
         _app.MapPost("/v1/responses", context => HandleAsync(context, FakeOpenAIResponses.RespondAsync));
         _app.MapPost("/v1/messages", context => HandleAsync(context, FakeAnthropicMessages.RespondAsync));
         _app.MapPost("/v1/messages/count_tokens", context => HandleAsync(context, FakeAnthropicMessages.CountTokensAsync));
+        _app.MapPost("/v1/audio/speech", context => HandleAsync(context, exchange => FakeSpeech.RespondAsync(exchange, _speechRelease.Task)));
         _app.MapFallback(context => HandleAsync(context, FakeEcho.RespondAsync));
     }
 

@@ -1,0 +1,80 @@
+using Keyway.Protocols;
+using Keyway.Protocols.Translation;
+using Keyway.Upstreams;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Keyway.Gateway;
+
+/// <summary>
+/// The OpenAI surfaces beyond chat (embeddings, images, audio, moderations, rerank, legacy completions, any other
+/// /v1/{path} naming a model): relayed untranslated to the same path below the route's OpenAI-protocol endpoint, with
+/// the same key pools and failover as chat. Anthropic-protocol endpoints serve none of them.
+/// </summary>
+public sealed partial class ProxyForwarder
+{
+    /// <summary>A JSON body, <c>model</c> rewritten and every other byte as the client sent it.</summary>
+    internal Task ForwardPassThroughAsync(HttpContext context, PassThroughSurface surface) => RunAsync(context, ClientProtocol.OpenAIChat, async (exchange, request) =>
+    {
+        exchange.Stream = request.Parsed.Stream;
+        // A streamed legacy completion is asked for its usage chunk like a chat stream, and the added chunk hidden.
+        var injectUsage = surface.StreamUsage && request.Parsed.Stream && !request.Parsed.HasIncludeUsage;
+        var path = UpstreamPathOf(context.Request);
+        var method = HttpMethod.Parse(context.Request.Method);
+        await SendOrRefuseAsync(exchange, target => OpenAIEndpointOf(target.Provider) is { } endpoint
+            ? new RelayPlan(
+                endpoint, path, RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectUsage),
+                surface.StreamUsage ? WatcherFor(WireFormat.OpenAIChat, injectUsage) : null, surface.Usage,
+                Method: method, StreamAnswer: surface.StreamAnswer)
+            : null);
+    });
+
+    /// <summary>Sends through the route's targets; when none speaks OpenAI, the 400 naming the path it cannot serve.</summary>
+    private async Task SendOrRefuseAsync(ProxyExchange exchange, Func<RouteTarget, RelayPlan?> planFor)
+    {
+        if (!await SendAndRelayAsync(exchange, planFor))
+        {
+            var route = exchange.Route!;
+            await RejectAsync(exchange, StatusCodes.Status400BadRequest, GatewayMessages.PathNotServed(route.Alias, route.Provider.ProviderId, exchange.Context.Request.Path));
+        }
+    }
+
+    /// <summary>The provider's OpenAI-protocol endpoint (main or native); null when it only speaks Anthropic.</summary>
+    private static UpstreamEndpoint? OpenAIEndpointOf(UpstreamProvider provider) =>
+        provider.EndpointFor(WireFormat.OpenAIChat) is { Protocol: not UpstreamProtocol.Anthropic } endpoint ? endpoint : null;
+
+    /// <summary>The client's path below /v1 (OpenAI-protocol base URLs end in /v1), query string included.</summary>
+    private static string UpstreamPathOf(HttpRequest request)
+    {
+        var path = request.Path.Value ?? "";
+        var below = path.StartsWith("/v1/", StringComparison.Ordinal) ? path["/v1/".Length..] : path.TrimStart('/');
+        return below + request.QueryString.Value;
+    }
+
+    /// <summary>A binary answer (speech audio) copied to the client as it arrives; a break aborts the client's connection.</summary>
+    private async Task RelayBodyAsync(ProxyExchange exchange, HttpResponseMessage response, CancellationTokenSource idle)
+    {
+        var client = exchange.Context.Response;
+        ResponseHeaders.Copy(response, client);
+        client.StatusCode = exchange.StatusCode;
+        client.ContentLength = response.Content.Headers.ContentLength;
+        exchange.Context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var provider = exchange.Target!.Provider;
+        await using var upstreamBody = await response.Content.ReadAsStreamAsync(idle.Token);
+        var (result, _) = await BodyRelay.CopyAsync(upstreamBody, client.Body, () => exchange.FirstByteTimestamp ??= time.GetTimestamp(), idle, provider.Timeout, idle.Token);
+        switch (result)
+        {
+            case CopyResult.InputError:
+                await FailAsync(exchange, ForwardError.ResponseBodyUpstream, GatewayMessages.StreamBroke(provider.ProviderId));
+                exchange.Context.Abort();
+                break;
+            case CopyResult.Canceled when !exchange.Aborted.IsCancellationRequested:
+                await FailAsync(exchange, ForwardError.UpstreamTimeout, GatewayMessages.Timeout(provider.ProviderId, provider.Timeout));
+                exchange.Context.Abort();
+                break;
+            case CopyResult.Canceled:
+            case CopyResult.OutputError:
+                Record(exchange, ForwardError.ResponseBodyClient, "client closed the stream");
+                break;
+        }
+    }
+}
