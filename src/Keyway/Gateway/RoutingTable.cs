@@ -18,6 +18,9 @@ public sealed record RouteEntry(
     IReadOnlyList<RouteTarget> Targets)
 {
     public string? PinnedKeyName { get; init; }
+
+    /// <summary>What the route sets when the client leaves it out; null when the route has no defaults.</summary>
+    public Protocols.RequestDefaults? Defaults { get; init; }
 }
 
 /// <summary>

@@ -78,7 +78,11 @@ public static class RoutingTableBuilder
             return null;
         }
         var targets = ranked.OrderBy(t => t.Priority).ThenBy(t => t.Order).Select(t => t.Target).ToArray();
-        return new RouteEntry(route.RouteId, route.Alias, targets[0].UpstreamModel, route.UpstreamPath, route.CreatedAt, targets[0].Provider, targets);
+        var defaults = new Protocols.RequestDefaults(route.DefaultReasoningEffort, route.MaxTokensCap, route.DefaultTemperature);
+        return new RouteEntry(route.RouteId, route.Alias, targets[0].UpstreamModel, route.UpstreamPath, route.CreatedAt, targets[0].Provider, targets)
+        {
+            Defaults = defaults.IsEmpty ? null : defaults,
+        };
     }
 
     private static UpstreamProvider ToUpstream(ProviderRecord provider, SecretBox secrets, FailoverPolicy defaults)

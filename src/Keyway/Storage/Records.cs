@@ -33,6 +33,10 @@ public sealed record ProviderRecord(
     int? KeyCooldownSeconds = null,
     IReadOnlyDictionary<string, string>? NativeEndpoints = null);
 
+/// <summary>
+/// A route. <paramref name="DefaultReasoningEffort"/>, <paramref name="MaxTokensCap"/> and <paramref name="DefaultTemperature"/>
+/// are its defaults for what a client leaves out (null: none).
+/// </summary>
 public sealed record RouteRecord(
     string RouteId,
     string GroupId,
@@ -43,7 +47,10 @@ public sealed record RouteRecord(
     bool Enabled,
     string Note,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? DefaultReasoningEffort = null,
+    int? MaxTokensCap = null,
+    double? DefaultTemperature = null);
 
 public sealed record IssuedKeyRecord(
     string KeyId,
