@@ -1,50 +1,41 @@
 namespace Keyway.Protocols;
 
 /// <summary>
-/// At most two non-overlapping replacements of byte ranges, applied in offset order; at equal offsets the one
-/// added first comes first (so an inserted "model" precedes an inserted "stream_options").
+/// Non-overlapping replacements of byte ranges, applied in offset order; at equal offsets the one added first comes
+/// first (so an inserted "model" precedes an inserted "stream_options").
 /// </summary>
 internal struct BodySplices
 {
-    private Splice _first;
-    private Splice _second;
-    private int _count;
+    private List<Splice>? _splices;
+
+    public readonly int Count => _splices?.Count ?? 0;
 
     public void Add(int start, int end, byte[] replacement)
     {
-        var splice = new Splice(start, end, replacement);
-        if (_count == 0)
+        _splices ??= new List<Splice>(2);
+        var index = _splices.Count;
+        while (index > 0 && _splices[index - 1].Start > start)
         {
-            _first = splice;
-        }
-        else if (start < _first.Start)
-        {
-            _second = _first;
-            _first = splice;
-        }
-        else
-        {
-            _second = splice;
+            index--;
         }
 
-        _count++;
+        _splices.Insert(index, new Splice(start, end, replacement));
     }
 
     public readonly byte[] ApplyTo(ReadOnlySpan<byte> body)
     {
+        var splices = _splices ?? [];
         var length = body.Length;
-        for (var i = 0; i < _count; i++)
+        foreach (var splice in splices)
         {
-            var splice = i == 0 ? _first : _second;
             length += splice.Replacement.Length - (splice.End - splice.Start);
         }
 
         var result = new byte[length];
         var read = 0;
         var written = 0;
-        for (var i = 0; i < _count; i++)
+        foreach (var splice in splices)
         {
-            var splice = i == 0 ? _first : _second;
             body[read..splice.Start].CopyTo(result.AsSpan(written));
             written += splice.Start - read;
             splice.Replacement.CopyTo(result.AsSpan(written));

@@ -76,6 +76,20 @@ public sealed class RequestBody
         return number;
     }
 
+    public double? OptionalNumber(string field, double min, double max)
+    {
+        if (Element(field) is not { } value)
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number) || number < min || number > max)
+        {
+            throw AdminProblem.BadRequest(
+                string.Create(CultureInfo.InvariantCulture, $"{field} must be a number from {min} to {max}"), field);
+        }
+        return number;
+    }
+
     public IReadOnlyDictionary<string, string>? OptionalStringMap(string field)
     {
         if (Element(field) is not { } value)

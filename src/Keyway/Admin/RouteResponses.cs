@@ -13,7 +13,10 @@ public sealed record RouteResponse(
     string Note,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    string WebSearch);
+    string WebSearch,
+    string? DefaultReasoningEffort,
+    int? MaxTokensCap,
+    double? DefaultTemperature);
 
 public sealed record RouteEnvelope(RouteResponse Route) : OkEnvelope;
 
@@ -23,5 +26,6 @@ internal static class RouteResponseMapping
 {
     public static RouteResponse AsResponse(this RouteRecord route) => new(
         route.RouteId, route.GroupId, route.Alias, route.ProviderId, route.UpstreamModel, route.UpstreamPath, route.Enabled, route.Note,
-        route.CreatedAt, route.UpdatedAt, route.WebSearch.Name());
+        route.CreatedAt, route.UpdatedAt, route.WebSearch.Name(),
+        route.DefaultReasoningEffort, route.MaxTokensCap, route.DefaultTemperature);
 }

@@ -35,13 +35,13 @@ internal static class RoutesAdmin
         var upstreamModel = body.RequiredString("upstream_model", ModelMaxLength);
         await RequireProviderInGroupAsync(providers, providerId, groupId, cancellationToken);
         var now = time.GetUtcNow();
-        var route = new RouteRecord(
+        var route = RouteDefaultsFields.Apply(body, new RouteRecord(
             AdminValidation.NewId(), groupId, alias, providerId, upstreamModel,
             body.OptionalString("upstream_path", ModelMaxLength) ?? "",
             body.OptionalBool("enabled") ?? true,
             body.OptionalString("note", AdminValidation.NoteMaxLength) ?? "",
             now, now,
-            body.OptionalWebSearch() ?? WebSearchMode.Auto);
+            body.OptionalWebSearch() ?? WebSearchMode.Auto));
         await routes.CreateAsync(route, cancellationToken).OrConflict(DuplicateAlias(alias, groupId));
         await notifier.NotifyAsync();
         return Respond(route);
@@ -56,7 +56,7 @@ internal static class RoutesAdmin
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var route = await routes.RequireRouteAsync(routeId, cancellationToken);
-        var updated = route with
+        var updated = RouteDefaultsFields.Apply(body, route) with
         {
             Alias = body.Has("alias") ? body.RequiredString("alias", AliasMaxLength) : route.Alias,
             ProviderId = body.Has("provider_id") ? body.RequiredString("provider_id", 64) : route.ProviderId,

@@ -24,7 +24,7 @@ public sealed partial class ProxyForwarder
         {
             // Keyway asks chat streams for usage so a stream is never logged as free, and hides the chunk it added.
             var injectUsage = client == WireFormat.OpenAIChat && request.Parsed.Stream && !request.Parsed.HasIncludeUsage;
-            var body = RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectUsage);
+            var body = WithRouteDefaults(exchange, RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectUsage), upstream);
             return WithWebSearch(exchange, request, new RelayPlan(endpoint, path, body, WatcherFor(upstream, hideUsageOnlyChunk: injectUsage), UsageFormatOf(upstream)));
         }
         if (!TranslationPipeline.CanTranslate(client, upstream))
@@ -34,8 +34,12 @@ public sealed partial class ProxyForwarder
         var context = new TranslationContext(NewResponseId(client), time.GetUtcNow().ToUnixTimeSeconds(), exchange.Route!.Alias, target.UpstreamModel);
         var pipeline = TranslationPipeline.Create(client, upstream, request.Body, context);
         return WithWebSearch(exchange, request, new RelayPlan(
-            endpoint, path, pipeline.UpstreamBody, WatcherFor(upstream, hideUsageOnlyChunk: false), UsageFormatOf(upstream), Translation: pipeline));
+            endpoint, path, WithRouteDefaults(exchange, pipeline.UpstreamBody, upstream), WatcherFor(upstream, hideUsageOnlyChunk: false), UsageFormatOf(upstream), Translation: pipeline));
     }
+
+    /// <summary>The upstream-bound body with the route's defaults for what the client left out (see <see cref="RequestDefaultsSplicer"/>).</summary>
+    private static byte[] WithRouteDefaults(ProxyExchange exchange, byte[] body, WireFormat upstream) =>
+        exchange.Route!.Defaults is { } defaults ? RequestDefaultsSplicer.Apply(body, upstream, defaults) : body;
 
     /// <summary>
     /// The plan with the gateway's search tool added, when the caller's group has web search, neither the route, the

@@ -24,6 +24,9 @@ public sealed record RouteEntry(
     public string? PinnedKeyName { get; init; }
 
     public WebSearchMode WebSearch { get; init; }
+
+    /// <summary>What the route sets when the client leaves it out; null when the route has no defaults.</summary>
+    public Protocols.RequestDefaults? Defaults { get; init; }
 }
 
 /// <summary>

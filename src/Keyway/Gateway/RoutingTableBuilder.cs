@@ -78,8 +78,10 @@ public static class RoutingTableBuilder
             return null;
         }
         var targets = ranked.OrderBy(t => t.Priority).ThenBy(t => t.Order).Select(t => t.Target).ToArray();
+        var defaults = new Protocols.RequestDefaults(route.DefaultReasoningEffort, route.MaxTokensCap, route.DefaultTemperature);
         return new RouteEntry(route.RouteId, route.Alias, targets[0].UpstreamModel, route.UpstreamPath, route.CreatedAt, targets[0].Provider, targets)
         {
+            Defaults = defaults.IsEmpty ? null : defaults,
             WebSearch = route.WebSearch,
         };
     }

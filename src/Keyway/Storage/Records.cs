@@ -33,6 +33,10 @@ public sealed record ProviderRecord(
     int? KeyCooldownSeconds = null,
     IReadOnlyDictionary<string, string>? NativeEndpoints = null);
 
+/// <summary>
+/// A route. <paramref name="DefaultReasoningEffort"/>, <paramref name="MaxTokensCap"/> and <paramref name="DefaultTemperature"/>
+/// are its defaults for what a client leaves out (null: none).
+/// </summary>
 public sealed record RouteRecord(
     string RouteId,
     string GroupId,
@@ -44,7 +48,10 @@ public sealed record RouteRecord(
     string Note,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    WebSearchMode WebSearch = WebSearchMode.Auto);
+    WebSearchMode WebSearch = WebSearchMode.Auto,
+    string? DefaultReasoningEffort = null,
+    int? MaxTokensCap = null,
+    double? DefaultTemperature = null);
 
 public sealed record IssuedKeyRecord(
     string KeyId,

@@ -8,7 +8,8 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
 {
     private const string Columns =
         "route_id AS RouteId, group_id AS GroupId, alias AS Alias, provider_id AS ProviderId, upstream_model AS UpstreamModel, " +
-        "upstream_path AS UpstreamPath, enabled AS Enabled, note AS Note, created_at AS CreatedAt, updated_at AS UpdatedAt, web_search AS WebSearch";
+        "upstream_path AS UpstreamPath, enabled AS Enabled, note AS Note, created_at AS CreatedAt, updated_at AS UpdatedAt, web_search AS WebSearch, " +
+        "default_reasoning_effort AS DefaultReasoningEffort, max_tokens_cap AS MaxTokensCap, default_temperature AS DefaultTemperature";
 
     public Task<IReadOnlyList<RouteRecord>> ListAllAsync(CancellationToken cancellationToken) =>
         QueryAsync("1 = 1", null, cancellationToken);
@@ -32,7 +33,8 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         await using var connection = await connections.OpenAsync(cancellationToken);
         return await ConstraintGuard.RunAsync(async () => await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE routes SET alias = @Alias, provider_id = @ProviderId, upstream_model = @UpstreamModel, upstream_path = @UpstreamPath, " +
-            "enabled = @Enabled, note = @Note, updated_at = @UpdatedAt, web_search = @WebSearch WHERE route_id = @RouteId",
+            "enabled = @Enabled, note = @Note, updated_at = @UpdatedAt, web_search = @WebSearch, default_reasoning_effort = @DefaultReasoningEffort, " +
+            "max_tokens_cap = @MaxTokensCap, default_temperature = @DefaultTemperature WHERE route_id = @RouteId",
             Parameters(route), cancellationToken: cancellationToken)) > 0);
     }
 
@@ -45,8 +47,10 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
 
     internal static Task InsertAsync(DbConnection connection, DbTransaction? transaction, RouteRecord route, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO routes (route_id, group_id, alias, provider_id, upstream_model, upstream_path, enabled, note, created_at, updated_at, web_search) " +
-            "VALUES (@RouteId, @GroupId, @Alias, @ProviderId, @UpstreamModel, @UpstreamPath, @Enabled, @Note, @CreatedAt, @UpdatedAt, @WebSearch)",
+            "INSERT INTO routes (route_id, group_id, alias, provider_id, upstream_model, upstream_path, enabled, note, created_at, updated_at, web_search, " +
+            "default_reasoning_effort, max_tokens_cap, default_temperature) " +
+            "VALUES (@RouteId, @GroupId, @Alias, @ProviderId, @UpstreamModel, @UpstreamPath, @Enabled, @Note, @CreatedAt, @UpdatedAt, @WebSearch, " +
+            "@DefaultReasoningEffort, @MaxTokensCap, @DefaultTemperature)",
             Parameters(route), transaction, cancellationToken: cancellationToken));
 
     private static object Parameters(RouteRecord route) => new
@@ -62,6 +66,9 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         CreatedAt = StorageText.Timestamp(route.CreatedAt),
         UpdatedAt = StorageText.Timestamp(route.UpdatedAt),
         WebSearch = route.WebSearch.Name(),
+        route.DefaultReasoningEffort,
+        route.MaxTokensCap,
+        route.DefaultTemperature,
     };
 
     private async Task<IReadOnlyList<RouteRecord>> QueryAsync(string where, object? parameters, CancellationToken cancellationToken)
@@ -85,9 +92,13 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         public string CreatedAt { get; set; } = "";
         public string UpdatedAt { get; set; } = "";
         public string WebSearch { get; set; } = "";
+        public string? DefaultReasoningEffort { get; set; }
+        public long? MaxTokensCap { get; set; }
+        public double? DefaultTemperature { get; set; }
 
         public RouteRecord ToRecord() => new(
             RouteId, GroupId, Alias, ProviderId, UpstreamModel, UpstreamPath, Enabled != 0, Note,
-            StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt), WebSearchModeNames.Parse(WebSearch));
+            StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt), WebSearchModeNames.Parse(WebSearch),
+            DefaultReasoningEffort, (int?)MaxTokensCap, DefaultTemperature);
     }
 }

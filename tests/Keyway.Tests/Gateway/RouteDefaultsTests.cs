@@ -1,0 +1,125 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Gateway;
+
+/// <summary>A route's defaults through the admin API and the gateway, in each upstream protocol.</summary>
+public sealed class RouteDefaultsTests
+{
+    [Fact]
+    public async Task Admin_StoresListsAndClearsDefaults()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        var routeId = await AdminApi.CreateRouteAsync(bed.Admin, "default", "tuned", GatewayTestBed.OpenAIProvider, "m");
+
+        var patched = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/routes/{routeId}", new JsonObject
+        {
+            ["default_reasoning_effort"] = "high",
+            ["max_tokens_cap"] = 2048,
+            ["default_temperature"] = 0.3,
+        })).GetProperty("route");
+        Assert.Equal("high", patched.GetProperty("default_reasoning_effort").GetString());
+        Assert.Equal(2048, patched.GetProperty("max_tokens_cap").GetInt32());
+        Assert.Equal(0.3, patched.GetProperty("default_temperature").GetDouble());
+
+        var listed = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, "admin/llm/groups/default/routes")).GetProperty("routes")
+            .EnumerateArray().Single(route => route.GetProperty("route_id").GetString() == routeId);
+        Assert.Equal("high", listed.GetProperty("default_reasoning_effort").GetString());
+
+        var cleared = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/routes/{routeId}",
+            new JsonObject { ["max_tokens_cap"] = null })).GetProperty("route");
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, cleared.GetProperty("max_tokens_cap").ValueKind);
+        Assert.Equal("high", cleared.GetProperty("default_reasoning_effort").GetString());
+    }
+
+    [Theory]
+    [InlineData("default_reasoning_effort", "\"max\"", "default_reasoning_effort must be one of: low, medium, high")]
+    [InlineData("max_tokens_cap", "0", "max_tokens_cap must be an integer from 1 to 10000000")]
+    [InlineData("max_tokens_cap", "\"4096\"", "max_tokens_cap must be an integer from 1 to 10000000")]
+    [InlineData("default_temperature", "2.5", "default_temperature must be a number from 0 to 2")]
+    public async Task Admin_RejectsBadDefaults_NamingTheField(string field, string value, string detail)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        var reply = await AdminApi.PostAsync(bed.Admin, "admin/llm/groups/default/routes",
+            $$"""{"alias":"x","provider_id":"{{GatewayTestBed.OpenAIProvider}}","upstream_model":"m","{{field}}":{{value}}}""");
+
+        AdminApi.AssertError(reply, HttpStatusCode.BadRequest, detail, field);
+    }
+
+    [Fact]
+    public async Task Chat_PassThrough_GetsEffortAndTemperature_AndAClampedLimit()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await SetDefaultsAsync(bed, GatewayTestBed.OpenAIAlias);
+
+        var sent = await SentUpstreamAsync(bed, "v1/chat/completions",
+            $$"""{"model":"{{GatewayTestBed.OpenAIAlias}}","max_tokens":99999,"messages":[{"role":"user","content":"hi"}]}""");
+
+        Assert.Equal("low", sent.GetProperty("reasoning_effort").GetString());
+        Assert.Equal(0.25, sent.GetProperty("temperature").GetDouble());
+        Assert.Equal(3000, sent.GetProperty("max_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Anthropic_PassThrough_GetsAThinkingBudget_AndKeepsTheClientsTemperature()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await SetDefaultsAsync(bed, GatewayTestBed.AnthropicAlias);
+
+        var sent = await SentUpstreamAsync(bed, "v1/messages",
+            $$"""{"model":"{{GatewayTestBed.AnthropicAlias}}","max_tokens":64000,"messages":[{"role":"user","content":"hi"}]}""");
+
+        Assert.Equal(3000, sent.GetProperty("max_tokens").GetInt32());
+        Assert.Equal(2048, sent.GetProperty("thinking").GetProperty("budget_tokens").GetInt32());
+        Assert.False(sent.TryGetProperty("temperature", out _));
+    }
+
+    [Fact]
+    public async Task Translated_ChatClientOnAnthropicUpstream_DefaultsApplyInTheUpstreamsProtocol()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await SetDefaultsAsync(bed, GatewayTestBed.AnthropicAlias);
+
+        var sent = await SentUpstreamAsync(bed, "v1/chat/completions",
+            $$"""{"model":"{{GatewayTestBed.AnthropicAlias}}","messages":[{"role":"user","content":"hi"}]}""");
+
+        Assert.Equal(3000, sent.GetProperty("max_tokens").GetInt32());
+        Assert.Equal("enabled", sent.GetProperty("thinking").GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Responses_PassThrough_GetsReasoningEffort()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.CreateProviderAsync(bed.Admin, "default", "fake-responses", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), "openai-responses");
+        await AdminApi.CreateRouteAsync(bed.Admin, "default", "resp", "fake-responses", "resp-model");
+        await SetDefaultsAsync(bed, "resp");
+
+        var sent = await SentUpstreamAsync(bed, "v1/responses", """{"model":"resp","max_output_tokens":5000,"input":"hi"}""");
+
+        Assert.Equal("low", sent.GetProperty("reasoning").GetProperty("effort").GetString());
+        Assert.Equal(3000, sent.GetProperty("max_output_tokens").GetInt32());
+    }
+
+    /// <summary>Posts with the issued key, expects 200, and returns the body the upstream received.</summary>
+    private static async Task<System.Text.Json.JsonElement> SentUpstreamAsync(GatewayTestBed bed, string path, string json)
+    {
+        using var response = await bed.PostAsync(path, json);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return bed.Upstream.Last.Json;
+    }
+
+    private static async Task SetDefaultsAsync(GatewayTestBed bed, string alias)
+    {
+        var routes = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, "admin/llm/groups/default/routes")).GetProperty("routes");
+        var routeId = routes.EnumerateArray().Single(route => route.GetProperty("alias").GetString() == alias).GetProperty("route_id").GetString();
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/routes/{routeId}", new JsonObject
+        {
+            ["default_reasoning_effort"] = "low",
+            ["max_tokens_cap"] = 3000,
+            ["default_temperature"] = 0.25,
+        });
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text;
+using Keyway.Protocols;
+using Keyway.Protocols.Translation;
+
+namespace Keyway.Tests.Protocols;
+
+/// <summary>
+/// Route defaults spliced into bodies in the upstream's protocol. Parameter names from the API references:
+/// https://platform.openai.com/docs/api-reference/chat/create (reasoning_effort, max_completion_tokens),
+/// https://platform.openai.com/docs/api-reference/responses/create (reasoning.effort, max_output_tokens),
+/// https://docs.anthropic.com/en/api/messages (thinking.budget_tokens, max_tokens).
+/// </summary>
+public sealed class RequestDefaultsSplicerTests
+{
+    private static readonly RequestDefaults All = new("medium", 1000, 0.5);
+
+    [Theory]
+    [InlineData(WireFormat.OpenAIChat, """{"model":"m"}""", """{"model":"m","reasoning_effort":"medium","temperature":0.5}""")]
+    [InlineData(WireFormat.OpenAIChat, """{"model":"m","max_tokens":5000,"max_completion_tokens":800}""",
+        """{"model":"m","max_tokens":1000,"max_completion_tokens":800,"reasoning_effort":"medium","temperature":0.5}""")]
+    [InlineData(WireFormat.OpenAIChat, """{"reasoning_effort":"high","temperature":0,"x":"caf\u00e9"}""", """{"reasoning_effort":"high","temperature":0,"x":"caf\u00e9"}""")]
+    [InlineData(WireFormat.OpenAIChat, "{}", """{"reasoning_effort":"medium","temperature":0.5}""")]
+    [InlineData(WireFormat.OpenAIResponses, """{"max_output_tokens":9999}""", """{"max_output_tokens":1000,"reasoning":{"effort":"medium"},"temperature":0.5}""")]
+    [InlineData(WireFormat.OpenAIResponses, """{"reasoning":{"summary":"auto"}}""", """{"reasoning":{"summary":"auto","effort":"medium"},"temperature":0.5}""")]
+    [InlineData(WireFormat.OpenAIResponses, """{"reasoning":{}}""", """{"reasoning":{"effort":"medium"},"temperature":0.5}""")]
+    [InlineData(WireFormat.OpenAIResponses, """{"reasoning":{"effort":"low"}}""", """{"reasoning":{"effort":"low"},"temperature":0.5}""")]
+    [InlineData(WireFormat.AnthropicMessages, """{"max_tokens":64000}""", """{"max_tokens":1000,"temperature":0.5}""")]
+    [InlineData(WireFormat.AnthropicMessages, """{"messages":[]}""", """{"messages":[],"max_tokens":1000,"temperature":0.5}""")]
+    public void Apply_AddsWhatIsMissing_AndClampsTokenLimits(WireFormat upstream, string body, string expected) =>
+        Assert.Equal(expected, Apply(upstream, body, All));
+
+    [Theory]
+    // A budget below max_tokens: 8,192 for medium, lowered to max_tokens - 1 when that is at least 1,024.
+    [InlineData("""{"max_tokens":32000}""", """{"max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":8192}}""")]
+    [InlineData("""{"max_tokens":4000}""", """{"max_tokens":4000,"thinking":{"type":"enabled","budget_tokens":3999}}""")]
+    [InlineData("""{"max_tokens":1000}""", """{"max_tokens":1000,"temperature":0.5}""")]
+    // Extended thinking rejects temperature, top_p, top_k and forced tools: no thinking then.
+    [InlineData("""{"max_tokens":32000,"temperature":0.2}""", """{"max_tokens":32000,"temperature":0.2}""")]
+    [InlineData("""{"max_tokens":32000,"tool_choice":{"type":"any"}}""", """{"max_tokens":32000,"tool_choice":{"type":"any"},"temperature":0.5}""")]
+    // The client's own thinking stays, and no temperature goes with it.
+    [InlineData("""{"max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":2000}}""", """{"max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":2000}}""")]
+    [InlineData("""{"max_tokens":32000,"thinking":{"type":"disabled"}}""", """{"max_tokens":32000,"thinking":{"type":"disabled"},"temperature":0.5}""")]
+    public void Apply_Anthropic_MapsEffortToAThinkingBudget(string body, string expected) =>
+        Assert.Equal(expected, Apply(WireFormat.AnthropicMessages, body, new RequestDefaults("medium", null, 0.5)));
+
+    [Theory]
+    [InlineData("[1]")]
+    [InlineData("{\"a\":")]
+    public void Apply_LeavesWhatIsNotAnObjectAlone(string body) => Assert.Equal(body, Apply(WireFormat.OpenAIChat, body, All));
+
+    private static string Apply(WireFormat upstream, string body, RequestDefaults defaults) =>
+        Encoding.UTF8.GetString(RequestDefaultsSplicer.Apply(Encoding.UTF8.GetBytes(body), upstream, defaults));
+}
