@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Keyway.Admin;
 
-/// <summary>GET /admin/llm/logs and /admin/llm/stats, in Keyway's shapes plus our fields.</summary>
+/// <summary>GET /admin/llm/logs, /admin/llm/stats and /admin/llm/stats/series, in Keyway's shapes plus our fields.</summary>
 public static class RequestLogAdminEndpoints
 {
     /// <summary>Maps the endpoints on an /admin group that is already authenticated.</summary>
@@ -12,6 +12,7 @@ public static class RequestLogAdminEndpoints
     {
         admin.MapGet("/llm/logs", ListLogsAsync);
         admin.MapGet("/llm/stats", GetStatsAsync);
+        admin.MapGet("/llm/stats/series", GetSeriesAsync);
         return admin;
     }
 
@@ -47,6 +48,23 @@ public static class RequestLogAdminEndpoints
             byProvider.Select(b => new ProviderStatsView(b.Key, b)).ToList(),
             byDay.Select(b => new DayStatsView(b.Key, b)).ToList());
         return TypedResults.Json(response, TelemetryJsonContext.Default.RequestStatsResponse);
+    }
+
+    private static async Task<Results<JsonHttpResult<StatsSeriesResponse>, JsonHttpResult<QueryFieldError>>> GetSeriesAsync(
+        HttpRequest request, RequestLogStatsRepository stats, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!RequestLogQueryParser.TryParseSeries(request.Query, time.GetUtcNow(), out var query, out var error))
+        {
+            return BadRequest(error!);
+        }
+        var points = await stats.GetBucketsAsync(query.Bucket, query.Window, cancellationToken);
+        var byKey = await stats.GetBucketsAsync(RequestLogStatsDimension.Key, query.Window, cancellationToken);
+        var response = new StatsSeriesResponse(
+            true,
+            query.Bucket == RequestLogStatsDimension.DayAndAlias ? "day" : "hour",
+            points.Select(b => new SeriesPointView(b.Key, b.SubKey, b)).ToList(),
+            byKey.Select(b => new KeyBucketView(b.Key, b)).ToList());
+        return TypedResults.Json(response, TelemetryJsonContext.Default.StatsSeriesResponse);
     }
 
     private static JsonHttpResult<QueryFieldError> BadRequest(QueryFieldError error) =>

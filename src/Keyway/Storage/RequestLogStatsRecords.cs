@@ -7,6 +7,15 @@ public enum RequestLogStatsDimension
     Alias,
     Provider,
     Day,
+
+    /// <summary>UTC hour (yyyy-MM-ddTHH:00:00Z) × alias: the dashboard's time series.</summary>
+    HourAndAlias,
+
+    /// <summary>UTC day (yyyy-MM-ddT00:00:00Z) × alias.</summary>
+    DayAndAlias,
+
+    /// <summary>The issued key (api_key_id).</summary>
+    Key,
 }
 
 /// <summary>Keyway's per-key totals: rows, 2xx rows, input and output token sums, mean latency.</summary>

@@ -72,6 +72,9 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
         RequestLogStatsDimension.Alias => ("group_id", "route_alias", "t.requests DESC, t.k1, t.k2"),
         RequestLogStatsDimension.Provider => ("provider_id", "NULL", "t.requests DESC, t.k1"),
         RequestLogStatsDimension.Day => ("strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')", "NULL", "t.k1"),
+        RequestLogStatsDimension.HourAndAlias => ("strftime('%Y-%m-%dT%H:00:00Z', created_at / 1000, 'unixepoch')", "route_alias", "t.k1, t.k2"),
+        RequestLogStatsDimension.DayAndAlias => ("strftime('%Y-%m-%dT00:00:00Z', created_at / 1000, 'unixepoch')", "route_alias", "t.k1, t.k2"),
+        RequestLogStatsDimension.Key => ("api_key_id", "NULL", "t.requests DESC, t.k1"),
         _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, null),
     };
 

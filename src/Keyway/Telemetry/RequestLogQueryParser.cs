@@ -17,6 +17,9 @@ internal sealed record LogListQuery(RequestLogFilter Filter, long? Before, int L
 /// </summary>
 internal sealed record StatsQuery(RequestLogFilter Totals, RequestLogFilter Window);
 
+/// <summary>GET /admin/llm/stats/series after validation: the window and its bucket (hour or day).</summary>
+internal sealed record SeriesQuery(RequestLogFilter Window, RequestLogStatsDimension Bucket);
+
 /// <summary>Turns admin query strings into storage filters, or the first invalid field.</summary>
 internal static class RequestLogQueryParser
 {
@@ -49,6 +52,30 @@ internal static class RequestLogQueryParser
         }
         var window = totals.Since is null && totals.Until is null ? totals with { Since = now - DefaultStatsWindow } : totals;
         parsed = new StatsQuery(totals, window);
+        return true;
+    }
+
+    /// <summary>bucket=hour (default; window the last 24 hours) or bucket=day (window the last 30 days), unless since/until are given.</summary>
+    public static bool TryParseSeries(IQueryCollection query, DateTimeOffset now, out SeriesQuery parsed, out QueryFieldError? error)
+    {
+        parsed = new SeriesQuery(new RequestLogFilter(), RequestLogStatsDimension.HourAndAlias);
+        if (!TryParseCommon(query, out var filter, out error))
+        {
+            return false;
+        }
+        var (bucket, defaultWindow) = Text(query, "bucket")?.ToLowerInvariant() switch
+        {
+            null or "hour" => (RequestLogStatsDimension.HourAndAlias, TimeSpan.FromHours(24)),
+            "day" => (RequestLogStatsDimension.DayAndAlias, TimeSpan.FromDays(30)),
+            _ => (default(RequestLogStatsDimension?), TimeSpan.Zero),
+        };
+        if (bucket is null)
+        {
+            error = new QueryFieldError("bucket must be \"hour\" or \"day\"", "bucket");
+            return false;
+        }
+        var window = filter.Since is null && filter.Until is null ? filter with { Since = now - defaultWindow } : filter;
+        parsed = new SeriesQuery(window, bucket.Value);
         return true;
     }
 

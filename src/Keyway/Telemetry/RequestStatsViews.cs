@@ -44,3 +44,13 @@ internal sealed record ProviderStatsView([property: JsonPropertyOrder(-1)] strin
 
 /// <summary>One UTC day, yyyy-MM-dd.</summary>
 internal sealed record DayStatsView([property: JsonPropertyOrder(-1)] string? Day, RequestLogBucketRecord Figures) : StatsBucketView(Figures);
+
+/// <summary>GET /admin/llm/stats/series: per time bucket × alias, and per issued key, over the window.</summary>
+internal sealed record StatsSeriesResponse(bool Ok, string Bucket, IReadOnlyList<SeriesPointView> Series, IReadOnlyList<KeyBucketView> ByKey);
+
+/// <summary>One bucket's start (UTC, ISO-8601) and alias.</summary>
+internal sealed record SeriesPointView(
+    [property: JsonPropertyOrder(-1)] string? Time, [property: JsonPropertyOrder(-1)] string? RouteAlias, RequestLogBucketRecord Figures)
+    : StatsBucketView(Figures);
+
+internal sealed record KeyBucketView([property: JsonPropertyOrder(-1)] string? ApiKeyId, RequestLogBucketRecord Figures) : StatsBucketView(Figures);

@@ -6,6 +6,7 @@ namespace Keyway.Telemetry;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(RequestLogListResponse))]
 [JsonSerializable(typeof(RequestStatsResponse))]
+[JsonSerializable(typeof(StatsSeriesResponse))]
 [JsonSerializable(typeof(QueryFieldError))]
 [JsonSerializable(typeof(List<RequestAttempt>))]
 internal sealed partial class TelemetryJsonContext : JsonSerializerContext;

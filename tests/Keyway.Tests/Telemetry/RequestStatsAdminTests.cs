@@ -90,17 +90,19 @@ public sealed class RequestStatsAdminTests
         Assert.Equal(0, body.RootElement.GetProperty("by_day").GetArrayLength());
     }
 
-    [Fact]
-    public async Task Stats_InvalidTime_Is400()
+    [Theory]
+    [InlineData("admin/llm/stats?since=last-week", "since")]
+    [InlineData("admin/llm/stats/series?bucket=minute", "bucket")]
+    public async Task Stats_InvalidQuery_Is400_NamingTheField(string path, string field)
     {
         using var dir = new TempDirectory();
         await using var server = await KeywayServer.StartAsync(dir.Path);
 
-        using var response = await server.Admin.GetAsync("admin/llm/stats?since=last-week");
+        using var response = await server.Admin.GetAsync(path);
 
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal("since", body.RootElement.GetProperty("field").GetString());
+        Assert.Equal(field, body.RootElement.GetProperty("field").GetString());
     }
 
     /// <summary>
@@ -108,7 +110,7 @@ public sealed class RequestStatsAdminTests
     /// alias a1 for i ≤ 6 else a2; provider p1 for odd i else p2; i = 3 → 500 and i = 8 → 429;
     /// TTFB 5·i for i ≤ 5. Group g2: one request of 1000 ms. Plus one g1 row outside the window.
     /// </summary>
-    private static RequestLogEntry[] KnownDataSet()
+    internal static RequestLogEntry[] KnownDataSet()
     {
         var g1 = Enumerable.Range(1, 10).Select(i => LogTestData.Entry(
             new DateTimeOffset(2025, 3, i <= 4 ? 8 : 9, 10, i, 0, TimeSpan.Zero), status: i switch { 3 => 500, 8 => 429, _ => 200 }, latencyMs: 10 * i) with
@@ -135,7 +137,7 @@ public sealed class RequestStatsAdminTests
         return [.. g1, g2, outside];
     }
 
-    private static IEnumerable<string> Describe(JsonElement buckets, params string[] keys) =>
+    internal static IEnumerable<string> Describe(JsonElement buckets, params string[] keys) =>
         buckets.EnumerateArray().Select(bucket =>
             string.Join(' ', keys.Select(k => bucket.GetProperty(k).GetString())) + " | " +
             string.Join(' ', Figures.Select(f => bucket.GetProperty(f) is { ValueKind: JsonValueKind.Null } ? "null" : bucket.GetProperty(f).GetRawText())));
