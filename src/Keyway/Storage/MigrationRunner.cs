@@ -6,14 +6,28 @@ namespace Keyway.Storage;
 
 /// <summary>
 /// Applies the numbered scripts under Storage/Migrations/{dialect}/NNN_name.sql that the
-/// database has not seen, each in its own transaction, recording them in schema_version.
-/// A database that is newer than this code is refused, never touched.
+/// database has not recorded (also a lower number that landed after a higher one), each in its own transaction, recording them in schema_version.
+/// A database that recorded a migration this code does not know is refused, never touched.
 /// </summary>
-public sealed class MigrationRunner(IDbConnectionFactory connections)
+public sealed class MigrationRunner
 {
+    private readonly IDbConnectionFactory connections;
+
     public sealed record Migration(int Version, string Name, string Sql);
 
-    public IReadOnlyList<Migration> Migrations { get; } = LoadMigrations(connections.Dialect);
+    public MigrationRunner(IDbConnectionFactory connections)
+        : this(connections, LoadMigrations(connections.Dialect))
+    {
+    }
+
+    /// <summary>Runs <paramref name="migrations"/> (ordered by version) instead of the embedded scripts.</summary>
+    internal MigrationRunner(IDbConnectionFactory connections, IReadOnlyList<Migration> migrations)
+    {
+        this.connections = connections;
+        Migrations = migrations;
+    }
+
+    public IReadOnlyList<Migration> Migrations { get; }
 
     public async Task<int> ApplyAsync(CancellationToken cancellationToken)
     {
@@ -21,15 +35,18 @@ public sealed class MigrationRunner(IDbConnectionFactory connections)
         await connection.ExecuteAsync(new CommandDefinition(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
             cancellationToken: cancellationToken));
-        var current = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
-            "SELECT MAX(version) FROM schema_version", cancellationToken: cancellationToken)) ?? 0;
+        var applied = (await connection.QueryAsync<int>(new CommandDefinition(
+            "SELECT version FROM schema_version", cancellationToken: cancellationToken))).ToHashSet();
         var latest = Migrations.Count == 0 ? 0 : Migrations[^1].Version;
-        if (current > latest)
+        var unknown = applied.Where(version => Migrations.All(m => m.Version != version)).DefaultIfEmpty().Max();
+        if (unknown > 0)
         {
             throw new SchemaTooNewException(
-                $"The database schema is version {current}, but this Keyway knows only up to {latest}. Upgrade Keyway or use another KEYWAY_DATA_DIR.");
+                $"The database schema is version {applied.Max()}, but this Keyway knows only up to {latest}. Upgrade Keyway or use another KEYWAY_DATA_DIR.");
         }
-        foreach (var migration in Migrations.Where(m => m.Version > current))
+        // Every migration not recorded yet, not only those above the highest: features developed side by side
+        // may land their numbers out of order, and a database must still get each one exactly once.
+        foreach (var migration in Migrations.Where(m => !applied.Contains(m.Version)))
         {
             await ApplyOneAsync(connection, migration, cancellationToken);
         }
