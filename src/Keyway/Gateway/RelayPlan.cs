@@ -20,7 +20,8 @@ internal enum UsageFormat
 /// any answer, errors included, untouched (generation endpoints); <paramref name="Decorate"/> adds headers;
 /// <paramref name="Translation"/>, when the client speaks another protocol than the upstream, turns the answer
 /// (whole or streamed) into the client's. <paramref name="WebSearch"/>, when the gateway added its search tool to
-/// <paramref name="Body"/>, is the provider that runs the searches the upstream asks for.
+/// <paramref name="Body"/>, is the provider that runs the searches the upstream asks for; <paramref name="NewWatcher"/>
+/// makes a fresh <paramref name="Watcher"/> for each further streamed round of that search loop.
 /// </summary>
 internal sealed record RelayPlan(
     UpstreamEndpoint Endpoint,
@@ -31,4 +32,5 @@ internal sealed record RelayPlan(
     bool RelayAsIs = false,
     Action<HttpRequestMessage>? Decorate = null,
     TranslationPipeline? Translation = null,
-    WebSearchProvider? WebSearch = null);
+    WebSearchProvider? WebSearch = null,
+    Func<IStreamWatcher>? NewWatcher = null);
