@@ -25,7 +25,9 @@ public sealed partial class ProxyForwarder
             // Keyway asks chat streams for usage so a stream is never logged as free, and hides the chunk it added.
             var injectUsage = client == WireFormat.OpenAIChat && request.Parsed.Stream && !request.Parsed.HasIncludeUsage;
             var body = WithRouteDefaults(exchange, RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectUsage), upstream);
-            return WithWebSearch(exchange, request, new RelayPlan(endpoint, path, body, WatcherFor(upstream, hideUsageOnlyChunk: injectUsage), UsageFormatOf(upstream)));
+            return WithWebSearch(exchange, new RelayPlan(
+                endpoint, path, body, WatcherFor(upstream, hideUsageOnlyChunk: injectUsage), UsageFormatOf(upstream),
+                NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: injectUsage)));
         }
         if (!TranslationPipeline.CanTranslate(client, upstream))
         {
@@ -33,8 +35,9 @@ public sealed partial class ProxyForwarder
         }
         var context = new TranslationContext(NewResponseId(client), time.GetUtcNow().ToUnixTimeSeconds(), exchange.Route!.Alias, target.UpstreamModel);
         var pipeline = TranslationPipeline.Create(client, upstream, request.Body, context);
-        return WithWebSearch(exchange, request, new RelayPlan(
-            endpoint, path, WithRouteDefaults(exchange, pipeline.UpstreamBody, upstream), WatcherFor(upstream, hideUsageOnlyChunk: false), UsageFormatOf(upstream), Translation: pipeline));
+        return WithWebSearch(exchange, new RelayPlan(
+            endpoint, path, WithRouteDefaults(exchange, pipeline.UpstreamBody, upstream), WatcherFor(upstream, hideUsageOnlyChunk: false),
+            UsageFormatOf(upstream), Translation: pipeline, NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: false)));
     }
 
     /// <summary>The upstream-bound body with the route's defaults for what the client left out (see <see cref="RequestDefaultsSplicer"/>).</summary>
@@ -43,12 +46,11 @@ public sealed partial class ProxyForwarder
 
     /// <summary>
     /// The plan with the gateway's search tool added, when the caller's group has web search, neither the route, the
-    /// key nor the request opted out, and the gateway can run the loop: a non-streamed request to a Chat or Anthropic upstream.
+    /// key nor the request opted out, and the gateway can run the loop: a request to a Chat or Anthropic upstream.
     /// </summary>
-    private RelayPlan WithWebSearch(ProxyExchange exchange, ParsedRequest request, RelayPlan plan)
+    private RelayPlan WithWebSearch(ProxyExchange exchange, RelayPlan plan)
     {
-        if (request.Parsed.Stream
-            || routing.Current.WebSearchFor(exchange.Key!, exchange.Route!) is not { } provider
+        if (routing.Current.WebSearchFor(exchange.Key!, exchange.Route!) is not { } provider
             || WebSearchTool.OptedOut(exchange.Context.Request.Headers)
             || WebSearchTool.Inject(plan.Body, plan.Endpoint.Protocol.Wire()) is not { } body)
         {

@@ -26,6 +26,11 @@ public sealed partial class ProxyForwarder
         if (ResponseHeaders.IsEventStream(response))
         {
             exchange.StreamTranslator = plan.Translation?.CreateStreamTranslator();
+            if (plan.WebSearch is not null)
+            {
+                await RelaySearchStreamAsync(exchange, plan, response, key, idle);
+                return;
+            }
             await RelayEventStreamAsync(exchange, plan.Watcher ?? new PassThroughWatcher(), response, idle);
             return;
         }
@@ -98,17 +103,35 @@ public sealed partial class ProxyForwarder
 
     private async Task RelayEventStreamAsync(ProxyExchange exchange, IStreamWatcher watcher, HttpResponseMessage response, CancellationTokenSource idle)
     {
+        StartEventStream(exchange, response);
+        var result = await CopyEventStreamAsync(exchange, watcher, exchange.StreamTranslator, response, idle);
+        exchange.Usage = watcher.Usage;
+        await FinishEventStreamAsync(exchange, watcher, result);
+    }
+
+    private static void StartEventStream(ProxyExchange exchange, HttpResponseMessage response)
+    {
         var client = exchange.Context.Response;
         ResponseHeaders.Copy(response, client);
         client.StatusCode = exchange.StatusCode;
         client.Headers.CacheControl = "no-cache";
         client.Headers["X-Accel-Buffering"] = "no";
         exchange.Context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+    }
+
+    private async Task<CopyResult> CopyEventStreamAsync(
+        ProxyExchange exchange, IStreamWatcher watcher, IStreamTranslator? translator, HttpResponseMessage response, CancellationTokenSource idle)
+    {
         await using var upstreamBody = await response.Content.ReadAsStreamAsync(idle.Token);
-        var (result, _) = await SseRelay.CopyAsync(upstreamBody, client.BodyWriter, watcher, exchange.StreamTranslator,
+        var (result, _) = await SseRelay.CopyAsync(upstreamBody, exchange.Context.Response.BodyWriter, watcher, translator,
             () => exchange.FirstByteTimestamp ??= time.GetTimestamp(), idle, exchange.Target!.Provider.Timeout, idle.Token);
-        exchange.Usage = watcher.Usage;
-        var providerId = exchange.Target.Provider.ProviderId;
+        return result;
+    }
+
+    /// <summary>How the relayed stream ended, for the log and the client: closed by the translator, or failed in the client's protocol.</summary>
+    private async Task FinishEventStreamAsync(ProxyExchange exchange, IStreamWatcher watcher, CopyResult result)
+    {
+        var providerId = exchange.Target!.Provider.ProviderId;
         switch (result)
         {
             case CopyResult.Success when watcher.ErrorMessage is { } upstreamError:

@@ -45,6 +45,7 @@ public sealed partial class ProxyForwarder
     {
         var dialect = WebSearchDialect.For(plan.Endpoint.Protocol.Wire());
         var usage = UsageOf(plan.BodyUsage, answerBody);
+        TokenUsage? earlier = null;
         JsonObject? request = null;
         for (var round = 1; ; round++)
         {
@@ -53,9 +54,14 @@ public sealed partial class ProxyForwarder
                 return new WebSearchEnd(answerBody, usage, null);
             }
             var turn = dialect.Read(answer);
-            if (turn.Ours.Count == 0)
+            if (turn.Ours.Count == 0 && earlier is null)
             {
                 return new WebSearchEnd(answerBody, usage, null);
+            }
+            if (turn.Ours.Count == 0 || round > MaxSearchRounds + 1)
+            {
+                dialect.StripOurCalls(answer);
+                return new WebSearchEnd(WithEarlierUsage(dialect, answer, earlier), usage, null);
             }
             request ??= ParseObject(plan.Body)!;
             if (round > MaxSearchRounds)
@@ -68,12 +74,11 @@ public sealed partial class ProxyForwarder
                 if (turn.CallsClientTools)
                 {
                     dialect.StripOurCalls(answer);
-                    return new WebSearchEnd(Serialize(answer), usage, null);
+                    return new WebSearchEnd(WithEarlierUsage(dialect, answer, earlier), usage, null);
                 }
                 dialect.AppendRound(request, answer, results);
             }
-            var body = Serialize(request);
-            var response = await SendRoundAsync(exchange, plan, key, body, idle);
+            var response = await SendRoundAsync(exchange, plan, key, Serialize(request), idle);
             if (!response.IsSuccessStatusCode)
             {
                 return new WebSearchEnd([], usage, response);
@@ -82,12 +87,19 @@ public sealed partial class ProxyForwarder
             {
                 answerBody = await response.Content.ReadAsByteArrayAsync(idle.Token);
             }
+            earlier = usage;
             usage = Sum(usage, UsageOf(plan.BodyUsage, answerBody));
-            if (round > MaxSearchRounds)
-            {
-                return new WebSearchEnd(StripAll(dialect, answerBody), usage, null);
-            }
         }
+    }
+
+    /// <summary>The final answer with the earlier rounds' tokens added to its usage, so the client sees the sum.</summary>
+    private static byte[] WithEarlierUsage(WebSearchDialect dialect, JsonObject answer, TokenUsage? earlier)
+    {
+        if (earlier is not null && answer["usage"] is JsonObject usage)
+        {
+            dialect.AddUsage(usage, earlier);
+        }
+        return Serialize(answer);
     }
 
     private async Task<HttpResponseMessage> SendRoundAsync(ProxyExchange exchange, RelayPlan plan, UpstreamKey key, byte[] body, CancellationTokenSource idle)
@@ -114,17 +126,6 @@ public sealed partial class ProxyForwarder
             }
             return (call, outcome.ResultJson);
         }));
-    }
-
-    /// <summary>The answer to the tools-forbidden round, without any search call a model made regardless.</summary>
-    private static byte[] StripAll(WebSearchDialect dialect, byte[] answerBody)
-    {
-        if (ParseObject(answerBody) is not { } answer || dialect.Read(answer).Ours.Count == 0)
-        {
-            return answerBody;
-        }
-        dialect.StripOurCalls(answer);
-        return Serialize(answer);
     }
 
     /// <summary>Compact JSON that keeps non-ASCII text as it is (the default encoder would escape every ü).</summary>

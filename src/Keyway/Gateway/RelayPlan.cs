@@ -20,7 +20,8 @@ internal enum UsageFormat
 /// any answer, errors included, untouched (generation endpoints); <paramref name="Decorate"/> adds headers;
 /// <paramref name="Translation"/>, when the client speaks another protocol than the upstream, turns the answer
 /// (whole or streamed) into the client's. <paramref name="WebSearch"/>, when the gateway added its search tool to
-/// <paramref name="Body"/>, is the provider that runs the searches the upstream asks for.
+/// <paramref name="Body"/>, is the provider that runs the searches the upstream asks for; <paramref name="NewWatcher"/>
+/// makes a fresh <paramref name="Watcher"/> for each further streamed round of that search loop.
 /// </summary>
 internal sealed record RelayPlan(
     UpstreamEndpoint Endpoint,
@@ -34,4 +35,5 @@ internal sealed record RelayPlan(
     WebSearchProvider? WebSearch = null,
     HttpMethod? Method = null,
     IRelayContent? Content = null,
-    bool StreamAnswer = false);
+    bool StreamAnswer = false,
+    Func<IStreamWatcher>? NewWatcher = null);

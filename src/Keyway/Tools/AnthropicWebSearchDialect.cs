@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Keyway.Protocols.Usage;
 
 namespace Keyway.Tools;
 
@@ -51,6 +52,16 @@ internal sealed class AnthropicWebSearchDialect : WebSearchDialect
                 content.Remove(block);
             }
         }
+    }
+
+    public override WebSearchRoundReader NewRound() => new AnthropicRoundReader();
+
+    public override void AddUsage(JsonObject usage, TokenUsage earlier)
+    {
+        AddTo(usage, "input_tokens", earlier.InputTokens);
+        AddTo(usage, "output_tokens", earlier.OutputTokens);
+        AddTo(usage, "cache_read_input_tokens", earlier.CacheReadTokens);
+        AddTo(usage, "cache_creation_input_tokens", earlier.CacheWriteTokens);
     }
 
     private static IEnumerable<JsonObject> ToolUses(JsonObject answer) =>

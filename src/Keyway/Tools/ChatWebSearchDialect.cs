@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Keyway.Protocols.Usage;
 
 namespace Keyway.Tools;
 
@@ -49,6 +50,15 @@ internal sealed class ChatWebSearchDialect : WebSearchDialect
                 calls.Remove(call);
             }
         }
+    }
+
+    public override WebSearchRoundReader NewRound() => new ChatRoundReader();
+
+    public override void AddUsage(JsonObject usage, TokenUsage earlier)
+    {
+        AddTo(usage, "prompt_tokens", earlier.InputTokens);
+        AddTo(usage, "completion_tokens", earlier.OutputTokens);
+        AddTo(usage, "total_tokens", (earlier.InputTokens ?? 0) + (earlier.OutputTokens ?? 0));
     }
 
     private static JsonObject? Message(JsonObject answer) => answer["choices"] is JsonArray { Count: > 0 } choices ? choices[0]?["message"] as JsonObject : null;

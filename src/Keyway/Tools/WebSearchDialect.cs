@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keyway.Protocols.Translation;
+using Keyway.Protocols.Usage;
 
 namespace Keyway.Tools;
 
@@ -30,6 +31,21 @@ internal abstract class WebSearchDialect
 
     /// <summary>Removes the gateway's own calls from the answer.</summary>
     public abstract void StripOurCalls(JsonObject answer);
+
+    /// <summary>A reader for one streamed round in this protocol.</summary>
+    public abstract WebSearchRoundReader NewRound();
+
+    /// <summary>Adds the earlier rounds' tokens to a usage object of this protocol, so the client sees the sum.</summary>
+    public abstract void AddUsage(JsonObject usage, TokenUsage earlier);
+
+    /// <summary>Adds <paramref name="amount"/> to a numeric field the usage object already has.</summary>
+    protected static void AddTo(JsonObject usage, string field, long? amount)
+    {
+        if (amount is { } add && usage[field] is JsonValue value && value.TryGetValue<long>(out var count))
+        {
+            usage[field] = count + add;
+        }
+    }
 
     /// <summary>The query and result count of a call's arguments; an unreadable call searches for nothing and gets an error result.</summary>
     protected static WebSearchCall CallOf(string id, JsonNode? arguments)

@@ -99,19 +99,6 @@ public sealed class WebSearchInjectionTests
         Assert.Equal(Upstream(body, GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel), bed.Upstream.Last.Body);
     }
 
-    /// <summary>The streamed loop is not built yet: a stream must not show the client the gateway's tool calls.</summary>
-    [Fact]
-    public async Task Stream_GetsNoTool()
-    {
-        await using var bed = await WebSearchBed.StartAsync();
-
-        using var response = await bed.Gateway.PostAsync("v1/chat/completions", """{"model":"gpt-alias","messages":[{"role":"user","content":"hi"}],"stream":true}""");
-        await response.Content.ReadAsStringAsync();
-
-        Assert.True(response.IsSuccessStatusCode);
-        Assert.False(bed.Upstream.Last.Json.TryGetProperty("tools", out _));
-    }
-
     [Fact]
     public async Task Anthropic_ToolChoiceNone_LeavesTheBodyAlone()
     {

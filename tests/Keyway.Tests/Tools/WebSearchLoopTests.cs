@@ -20,6 +20,8 @@ public sealed class WebSearchLoopTests
         var message = answer.GetProperty("choices")[0].GetProperty("message");
         Assert.False(message.TryGetProperty("tool_calls", out var calls) && calls.GetArrayLength() > 0);
         Assert.Contains(FakeTavily.AnswerFor("fake-upstream"), message.GetProperty("content").GetString());
+        Assert.Equal(2 * FakeUpstream.PromptTokens, answer.GetProperty("usage").GetProperty("prompt_tokens").GetInt64());
+        Assert.Equal(2 * FakeUpstream.TotalTokens, answer.GetProperty("usage").GetProperty("total_tokens").GetInt64());
         var second = bed.Upstream.Requests[1].Json.GetProperty("messages").EnumerateArray().ToArray();
         Assert.Equal(["user", "assistant", "tool"], second.Select(m => m.GetProperty("role").GetString()));
         Assert.Equal(second[1].GetProperty("tool_calls")[0].GetProperty("id").GetString(), second[2].GetProperty("tool_call_id").GetString());

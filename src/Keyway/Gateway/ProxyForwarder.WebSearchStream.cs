@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+using Keyway.Protocols.Usage;
+using Keyway.Tools;
+using Keyway.Upstreams;
+
+namespace Keyway.Gateway;
+
+/// <summary>
+/// The search loop of a streamed answer. The client's stream starts at once; each upstream round goes through a
+/// <see cref="WebSearchStreamStage"/>, which holds it until it shows text or a client tool call and then streams it
+/// live. A round that ends holding only <c>tavily_search</c> calls is not shown: the gateway searches (sending
+/// keep-alives meanwhile: an SSE comment for OpenAI clients, a <c>ping</c> event for Anthropic ones), appends the
+/// round and the results, and streams the next round — at most <see cref="MaxSearchRounds"/> times, then once more
+/// with tools forbidden. A round already streaming live cannot be taken back: its own search calls, if any, reach
+/// the client as they are.
+/// </summary>
+public sealed partial class ProxyForwarder
+{
+    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(5);
+
+    private async Task RelaySearchStreamAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage first, UpstreamKey key, CancellationTokenSource idle)
+    {
+        StartEventStream(exchange, first);
+        await exchange.Context.Response.StartAsync(exchange.Aborted);
+        var dialect = WebSearchDialect.For(plan.Endpoint.Protocol.Wire());
+        var translator = exchange.StreamTranslator;
+        var response = first;
+        var watcher = plan.Watcher!;
+        JsonObject? request = null;
+        TokenUsage? earlier = null;
+        for (var round = 1; ; round++)
+        {
+            var stage = new WebSearchStreamStage(dialect, translator, earlier,
+                message => ProtocolErrorWriter.StreamEvent(exchange.Protocol, StatusCodes.Status502BadGateway, message));
+            exchange.StreamTranslator = stage;
+            CopyResult result;
+            using (response == first ? null : response)
+            {
+                result = await CopyEventStreamAsync(exchange, watcher, stage, response, idle);
+            }
+            var usage = Sum(earlier, watcher.Usage);
+            exchange.Usage = usage;
+            if (result != CopyResult.Success || !watcher.Completed || watcher.ErrorMessage is not null || stage.Live
+                || dialect.Read(stage.Answer()) is not { Ours.Count: > 0, CallsClientTools: false } turn)
+            {
+                await FinishEventStreamAsync(exchange, watcher, result);
+                return;
+            }
+            request ??= ParseObject(plan.Body)!;
+            if (round > MaxSearchRounds)
+            {
+                dialect.ForbidTools(request);
+            }
+            else
+            {
+                dialect.AppendRound(request, stage.Answer(), await SearchKeepingAliveAsync(exchange, plan.WebSearch!, turn.Ours));
+            }
+            var next = await SendRoundAsync(exchange, plan, key, Serialize(request), idle);
+            if (!next.IsSuccessStatusCode)
+            {
+                using (next)
+                {
+                    var relayed = await UpstreamErrorResponse.BuildAsync(next, exchange.Protocol, exchange.Target!.Provider, key, idle.Token);
+                    exchange.StatusCode = (int)next.StatusCode;
+                    await FailAsync(exchange, ForwardError.UpstreamStatus, relayed.Message);
+                }
+                return;
+            }
+            (response, watcher, earlier) = (next, plan.NewWatcher!(), usage);
+        }
+    }
+
+    /// <summary>The searches of one round, with a keep-alive at once and then every few seconds until they are done.</summary>
+    private async Task<(WebSearchCall Call, string Result)[]> SearchKeepingAliveAsync(ProxyExchange exchange, WebSearchProvider provider, IReadOnlyList<WebSearchCall> calls)
+    {
+        var keepAlive = KeepAliveEvent(exchange.Protocol);
+        var searches = SearchAllAsync(exchange, provider, calls);
+        do
+        {
+            await exchange.Context.Response.BodyWriter.WriteAsync(keepAlive, exchange.Aborted);
+        }
+        while (await Task.WhenAny(searches, Task.Delay(KeepAliveInterval, time, exchange.Aborted)) != searches && !exchange.Aborted.IsCancellationRequested);
+        return await searches;
+    }
+
+    private static byte[] KeepAliveEvent(ClientProtocol client) => client == ClientProtocol.AnthropicMessages
+        ? "event: ping\ndata: {\"type\": \"ping\"}\n\n"u8.ToArray()
+        : ": keepalive\n\n"u8.ToArray();
+}

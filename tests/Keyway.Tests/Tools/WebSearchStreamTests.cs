@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Tools;
+
+/// <summary>
+/// The streamed search loop: the round that only calls <c>tavily_search</c> is held (the client sees keep-alives, never
+/// the call), the final round streams through — translated when the client speaks another protocol — with the
+/// usage of every round summed.
+/// </summary>
+public sealed class WebSearchStreamTests
+{
+    private const string Trigger = "use the tool tavily_search";
+
+    [Fact]
+    public async Task Chat_HeldRoundIsHidden_KeepAlive_FinalRoundStreams_UsageSummed()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+
+        var stream = await PostStreamAsync(bed, "v1/chat/completions",
+            $$"""{"model":"gpt-alias","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"{{Trigger}}"}]}""");
+
+        Assert.Equal(["fake-upstream"], bed.Tavily.Queries);
+        Assert.StartsWith(": keepalive\n\n", stream, StringComparison.Ordinal);
+        Assert.DoesNotContain("tavily_search", stream, StringComparison.Ordinal);
+        var chunks = DataOf(stream).Where(data => data != "[DONE]").Select(data => JsonDocument.Parse(data).RootElement).ToArray();
+        var text = string.Concat(chunks.Where(c => c.GetProperty("choices").GetArrayLength() > 0)
+            .Select(c => c.GetProperty("choices")[0].GetProperty("delta").TryGetProperty("content", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : ""));
+        Assert.Contains(FakeTavily.AnswerFor("fake-upstream"), text);
+        var usage = chunks.Last(c => c.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object).GetProperty("usage");
+        Assert.Equal(2 * FakeUpstream.PromptTokens, usage.GetProperty("prompt_tokens").GetInt64());
+        Assert.Equal(2 * FakeUpstream.CompletionTokens, usage.GetProperty("completion_tokens").GetInt64());
+        Assert.EndsWith("data: [DONE]\n\n", stream, StringComparison.Ordinal);
+        var log = (await bed.Gateway.WaitForLogsAsync(1))[0];
+        Assert.Equal(200, log.GetProperty("status_code").GetInt32());
+        Assert.Equal(2 * FakeUpstream.PromptTokens, log.GetProperty("input_tokens").GetInt64());
+        Assert.Equal(1, log.GetProperty("web_search_calls").GetInt32());
+        Assert.Equal(1, log.GetProperty("web_search_rounds").GetInt32());
+    }
+
+    /// <summary>An Anthropic client, passed through to an Anthropic upstream or translated from a Chat one.</summary>
+    [Theory]
+    [InlineData(GatewayTestBed.AnthropicAlias)]
+    [InlineData(GatewayTestBed.OpenAIAlias)]
+    public async Task Anthropic_PingWhileSearching_OneMessage_UsageSummed(string alias)
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+
+        var stream = await PostStreamAsync(bed, "v1/messages",
+            $$"""{"model":"{{alias}}","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"{{Trigger}}"}]}""");
+
+        Assert.Equal(["fake-upstream"], bed.Tavily.Queries);
+        Assert.StartsWith("event: ping\n", stream, StringComparison.Ordinal);
+        Assert.DoesNotContain("tavily_search", stream, StringComparison.Ordinal);
+        var events = DataOf(stream).Select(data => JsonDocument.Parse(data).RootElement).ToArray();
+        Assert.Single(events, e => e.GetProperty("type").GetString() == "message_start");
+        Assert.Equal("message_stop", events[^1].GetProperty("type").GetString());
+        Assert.Contains(FakeTavily.AnswerFor("fake-upstream"), AnthropicText(events));
+        var delta = events.Single(e => e.GetProperty("type").GetString() == "message_delta");
+        Assert.Equal(2 * FakeUpstream.CompletionTokens, delta.GetProperty("usage").GetProperty("output_tokens").GetInt64());
+    }
+
+    [Fact]
+    public async Task ResponsesClient_OnAnthropicUpstream_TranslatedTwice_UsageSummed()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+
+        var stream = await PostStreamAsync(bed, "v1/responses",
+            $$"""{"model":"claude-alias","stream":true,"input":"{{Trigger}}"}""");
+
+        Assert.Equal(["fake-upstream"], bed.Tavily.Queries);
+        Assert.StartsWith(": keepalive\n\n", stream, StringComparison.Ordinal);
+        Assert.DoesNotContain("tavily_search", stream, StringComparison.Ordinal);
+        var completed = DataOf(stream).Select(data => JsonDocument.Parse(data).RootElement).Single(e => e.GetProperty("type").GetString() == "response.completed");
+        Assert.Contains(FakeTavily.AnswerFor("fake-upstream"), completed.GetRawText());
+        Assert.Equal(2 * FakeUpstream.CompletionTokens, completed.GetProperty("response").GetProperty("usage").GetProperty("output_tokens").GetInt64());
+    }
+
+    /// <summary>A round that calls the client's own tool is the client's: it streams through live, nothing is searched.</summary>
+    [Fact]
+    public async Task ClientToolCall_StreamsThrough()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+
+        var stream = await PostStreamAsync(bed, "v1/chat/completions",
+            """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"use the tool get_weather"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}]}""");
+
+        Assert.Empty(bed.Tavily.Queries);
+        Assert.Contains("get_weather", stream, StringComparison.Ordinal);
+        Assert.DoesNotContain("keepalive", stream, StringComparison.Ordinal);
+        Assert.Single(bed.Upstream.Requests);
+    }
+
+    [Fact]
+    public async Task LaterRoundFails_TheStreamEndsWithTheErrorEvent()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.Default);
+        bed.Upstream.Enqueue(FakeReply.OpenAIError(500, "round two broke", "server_error"));
+
+        var stream = await PostStreamAsync(bed, "v1/chat/completions",
+            $$"""{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"{{Trigger}}"}]}""");
+
+        Assert.Contains("round two broke", stream, StringComparison.Ordinal);
+        Assert.DoesNotContain("tavily_search", stream, StringComparison.Ordinal);
+        var log = (await bed.Gateway.WaitForLogsAsync(1))[0];
+        Assert.Equal(500, log.GetProperty("status_code").GetInt32());
+    }
+
+    private static async Task<string> PostStreamAsync(WebSearchBed bed, string path, string json)
+    {
+        using var response = await bed.Gateway.PostAsync(path, json, ("anthropic-version", "2023-06-01"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
+        return text;
+    }
+
+    private static IEnumerable<string> DataOf(string stream) =>
+        stream.Split('\n').Where(line => line.StartsWith("data: ", StringComparison.Ordinal)).Select(line => line["data: ".Length..]);
+
+    private static string AnthropicText(IEnumerable<JsonElement> events) => string.Concat(events
+        .Where(e => e.GetProperty("type").GetString() == "content_block_delta" && e.GetProperty("delta").GetProperty("type").GetString() == "text_delta")
+        .Select(e => e.GetProperty("delta").GetProperty("text").GetString()));
+}
