@@ -41,6 +41,10 @@ public static class GatewayEndpoints
         {
             MapPost(endpoints, "/v1/" + surface.Path, (forwarder, context) => forwarder.ForwardPassThroughAsync(context, surface));
         }
+        foreach (var surface in PassThroughSurface.Multipart)
+        {
+            MapPost(endpoints, "/v1/" + surface.Path, (forwarder, context) => forwarder.ForwardMultipartAsync(context, surface));
+        }
         endpoints.MapModels();
         MapGenericPaths(endpoints);
         return endpoints;

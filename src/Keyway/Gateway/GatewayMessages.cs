@@ -10,6 +10,10 @@ internal static class GatewayMessages
     public const string NotAnObject = "Body must be a JSON object";
     public const string MissingModel = "Missing 'model': a string naming one of your route aliases is required.";
 
+    public const string NotAForm = "Body must be multipart/form-data with a boundary";
+
+    public static string InvalidForm(string reason) => $"Invalid multipart/form-data body: {reason}";
+
     public static string ModelNotFound(string alias, string groupId) => $"model '{alias}' not found in group '{groupId}'";
 
     public static string ProtocolMismatch(string alias, string upstreamProtocol, string groupId, string clientProtocol) =>

@@ -19,6 +19,14 @@ internal sealed record PassThroughSurface(string Path, UsageFormat Usage, bool S
         new("audio/speech", UsageFormat.None, StreamAnswer: true),
     ];
 
+    /// <summary>The multipart surfaces: a file and form fields, usage reported as the Responses API does.</summary>
+    public static IReadOnlyList<PassThroughSurface> Multipart { get; } =
+    [
+        new("audio/transcriptions", UsageFormat.Response),
+        new("audio/translations", UsageFormat.Response),
+        new("images/edits", UsageFormat.Response),
+    ];
+
     /// <summary>Any other path whose JSON body names a model: usage read where Chat Completions puts it.</summary>
     public static PassThroughSurface Generic { get; } = new("", UsageFormat.ChatCompletion);
 }

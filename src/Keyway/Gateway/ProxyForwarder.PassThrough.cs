@@ -28,6 +28,44 @@ public sealed partial class ProxyForwarder
             : null);
     });
 
+    /// <summary>A multipart form (transcriptions, image edits): its <c>model</c> field rewritten, its files streamed through.</summary>
+    internal Task ForwardMultipartAsync(HttpContext context, PassThroughSurface surface) => RunAsync(context, ClientProtocol.OpenAIChat, ReadFormAsync, async (exchange, form) =>
+    {
+        var path = UpstreamPathOf(context.Request);
+        await SendOrRefuseAsync(exchange, target => OpenAIEndpointOf(target.Provider) is { } endpoint
+            ? new RelayPlan(endpoint, path, [], null, surface.Usage, Content: form.For(target.UpstreamModel))
+            : null);
+    });
+
+    private static async Task<MultipartForm?> ReadFormAsync(ProxyExchange exchange)
+    {
+        MultipartForm? form;
+        try
+        {
+            form = await MultipartForm.ReadAsync(exchange.Context.Request, exchange.Aborted);
+        }
+        catch (BadHttpRequestException e) when (RequestBodyReader.IsTooLarge(e))
+        {
+            await RejectTooLargeAsync(exchange);
+            return null;
+        }
+        catch (InvalidDataException e)
+        {
+            await RejectAsync(exchange, StatusCodes.Status400BadRequest, GatewayMessages.InvalidForm(e.Message));
+            return null;
+        }
+        if (form is { Model.Length: > 0 })
+        {
+            return form;
+        }
+        if (form is not null)
+        {
+            await form.DisposeAsync();
+        }
+        await RejectAsync(exchange, StatusCodes.Status400BadRequest, form is null ? GatewayMessages.NotAForm : GatewayMessages.MissingModel);
+        return null;
+    }
+
     /// <summary>Sends through the route's targets; when none speaks OpenAI, the 400 naming the path it cannot serve.</summary>
     private async Task SendOrRefuseAsync(ProxyExchange exchange, Func<RouteTarget, RelayPlan?> planFor)
     {

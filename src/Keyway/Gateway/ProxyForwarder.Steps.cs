@@ -5,7 +5,10 @@ namespace Keyway.Gateway;
 /// <summary>The steps before anything is sent upstream; each writes its own error in the caller's protocol.</summary>
 public sealed partial class ProxyForwarder
 {
-    private sealed record ParsedRequest(byte[] Body, RequestBodyParse Parsed);
+    private sealed record ParsedRequest(byte[] Body, RequestBodyParse Parsed) : IRoutedRequest
+    {
+        public string Model => Parsed.Model!;
+    }
 
     private async Task<bool> AuthenticateAsync(ProxyExchange exchange)
     {
@@ -29,8 +32,7 @@ public sealed partial class ProxyForwarder
         }
         catch (BadHttpRequestException e) when (RequestBodyReader.IsTooLarge(e))
         {
-            var limit = exchange.Context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0;
-            await RejectAsync(exchange, StatusCodes.Status413PayloadTooLarge, GatewayMessages.BodyTooLarge(limit));
+            await RejectTooLargeAsync(exchange);
             return null;
         }
         var parsed = RequestBody.Parse(body);
@@ -53,11 +55,11 @@ public sealed partial class ProxyForwarder
     /// The alias, or <c>alias[key-name]</c> to pin one upstream key; a key name no target's pool has is as unknown as
     /// an unknown alias (the answer names what the client wrote and never lists keys).
     /// </summary>
-    private async Task<bool> ResolveRouteAsync(ProxyExchange exchange, RequestBodyParse parsed)
+    private async Task<bool> ResolveRouteAsync(ProxyExchange exchange, string model)
     {
         var groupId = exchange.Key!.GroupId;
         var table = routing.Current;
-        var (alias, pinnedKey) = table.TryGetRoute(groupId, parsed.Model!, out _) ? (parsed.Model!, null) : PinnedModel.Parse(parsed.Model!);
+        var (alias, pinnedKey) = table.TryGetRoute(groupId, model, out _) ? (model, null) : PinnedModel.Parse(model);
         if (table.TryGetRoute(groupId, alias, out var route)
             && (pinnedKey is null || route.Targets.Any(target => target.Provider.Keys.Any(key => key.Name == pinnedKey))))
         {
@@ -65,8 +67,14 @@ public sealed partial class ProxyForwarder
             exchange.PinnedKeyName = pinnedKey;
             return true;
         }
-        await RejectAsync(exchange, StatusCodes.Status404NotFound, GatewayMessages.ModelNotFound(parsed.Model!, groupId), "model_not_found");
+        await RejectAsync(exchange, StatusCodes.Status404NotFound, GatewayMessages.ModelNotFound(model, groupId), "model_not_found");
         return false;
+    }
+
+    private static Task RejectTooLargeAsync(ProxyExchange exchange)
+    {
+        var limit = exchange.Context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0;
+        return RejectAsync(exchange, StatusCodes.Status413PayloadTooLarge, GatewayMessages.BodyTooLarge(limit));
     }
 
     /// <summary>Answers an error before the response started, and notes it for the log row.</summary>

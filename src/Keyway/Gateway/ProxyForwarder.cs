@@ -68,7 +68,13 @@ public sealed partial class ProxyForwarder(
     /// The steps every surface shares around its own (3–5): authenticate, read and resolve, and the log row at the
     /// end whatever happened. A body that cannot be translated is the caller's 400 while nothing was sent yet.
     /// </summary>
-    private async Task RunAsync(HttpContext context, ClientProtocol protocol, Func<ProxyExchange, ParsedRequest, Task> forward)
+    private Task RunAsync(HttpContext context, ClientProtocol protocol, Func<ProxyExchange, ParsedRequest, Task> forward) =>
+        RunAsync(context, protocol, ReadRequestAsync, forward);
+
+    /// <summary>As above with the surface's own reading of the body (a JSON object, a multipart form).</summary>
+    private async Task RunAsync<TRequest>(
+        HttpContext context, ClientProtocol protocol, Func<ProxyExchange, Task<TRequest?>> read, Func<ProxyExchange, TRequest, Task> forward)
+        where TRequest : class, IRoutedRequest
     {
         var exchange = new ProxyExchange(context, protocol, time.GetTimestamp());
         // 1. authenticate
@@ -76,11 +82,12 @@ public sealed partial class ProxyForwarder(
         {
             return;
         }
+        TRequest? request = null;
         try
         {
             // 2. read the body and resolve the alias
-            var request = await ReadRequestAsync(exchange);
-            if (request is not null && await ResolveRouteAsync(exchange, request.Parsed))
+            request = await read(exchange);
+            if (request is not null && await ResolveRouteAsync(exchange, request.Model))
             {
                 await forward(exchange, request);
             }
@@ -91,6 +98,10 @@ public sealed partial class ProxyForwarder(
         }
         finally
         {
+            if (request is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
             // 6. enqueue the log row
             logs.Enqueue(exchange.ToLogEntry(time));
         }

@@ -13,7 +13,7 @@ namespace Keyway.Tests.Infrastructure;
 /// A fake LLM upstream on 127.0.0.1:0 that speaks OpenAI Chat Completions (<c>POST /v1/chat/completions</c>),
 /// OpenAI Responses (<c>POST /v1/responses</c>) and Anthropic Messages (<c>POST /v1/messages</c>,
 /// <c>POST /v1/messages/count_tokens</c>), stream and non-stream, with usage, tool calls and scripted failures, and
-/// answers <c>POST /v1/audio/speech</c> with binary audio.
+/// answers <c>POST /v1/audio/speech</c> with binary audio and the multipart surfaces with a summary of the form.
 /// Every other path echoes <c>{"path","received_model"}</c>. Every request is recorded.
 /// OpenAI-protocol providers use base_url <c>{BaseAddress}v1</c>; Anthropic-protocol providers use <see cref="BaseAddress"/>.
 /// </summary>
@@ -136,13 +136,18 @@ public sealed class FakeUpstream : IAsyncDisposable
         _app.MapPost("/v1/messages", context => HandleAsync(context, FakeAnthropicMessages.RespondAsync));
         _app.MapPost("/v1/messages/count_tokens", context => HandleAsync(context, FakeAnthropicMessages.CountTokensAsync));
         _app.MapPost("/v1/audio/speech", context => HandleAsync(context, exchange => FakeSpeech.RespondAsync(exchange, _speechRelease.Task)));
+        foreach (var path in (string[])["/v1/audio/transcriptions", "/v1/audio/translations", "/v1/images/edits"])
+        {
+            _app.MapPost(path, context => HandleAsync(context, FakeMultipart.RespondAsync, FakeMultipart.ReadAsync));
+        }
         _app.MapFallback(context => HandleAsync(context, FakeEcho.RespondAsync));
     }
 
-    private async Task HandleAsync(HttpContext context, Func<FakeExchange, Task> respondByDefault)
+    private async Task HandleAsync(
+        HttpContext context, Func<FakeExchange, Task> respondByDefault, Func<HttpRequest, CancellationToken, Task<RecordedRequest>>? read = null)
     {
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        var request = await RecordedRequest.ReadAsync(context.Request, cancellation.Token);
+        var request = await (read ?? RecordedRequest.ReadAsync)(context.Request, cancellation.Token);
         var reply = _script.Next(request.UpstreamKey);
         var exchange = new FakeExchange(context, request, reply, OmitUsage, Interlocked.Increment(ref _sequence), cancellation.Token);
         _recorder.Add(request);
