@@ -53,6 +53,7 @@ public static class KeywayApp
 
         var app = builder.Build();
         app.UseCors();
+        app.UseWebSockets();
         app.MapGateway();
         app.MapAdmin();
         return app;

@@ -39,12 +39,14 @@ internal sealed class JsonObjectMembers
             while (JsonReading.NextProperty(ref reader))
             {
                 var name = reader.GetString()!;
+                var nameStart = span.Start + (int)reader.TokenStartIndex;
                 reader.Read();
                 var start = span.Start + (int)reader.TokenStartIndex;
                 var kind = reader.TokenType;
                 reader.Skip();
+                var previousEnd = members.Count > 0 ? membersEnd : -1;
                 membersEnd = span.Start + (int)reader.BytesConsumed;
-                members[name] = new Member(new TokenSpan(start, membersEnd), kind);
+                members[name] = new Member(new TokenSpan(start, membersEnd), kind, nameStart, previousEnd);
             }
 
             return new JsonObjectMembers(members, membersEnd, members.Count > 0);
@@ -88,6 +90,30 @@ internal sealed class JsonObjectMembers
         return reader.GetString();
     }
 
-    /// <summary>One member: its value's bytes and its JSON type (StartObject for an object, StartArray for an array).</summary>
-    public readonly record struct Member(TokenSpan Value, JsonTokenType Kind);
+    /// <summary>
+    /// The bytes to cut to remove the member with its separating comma: from the end of the previous member, or, for
+    /// the first member, from its name through the comma after it.
+    /// </summary>
+    public static TokenSpan RemovalOf(ReadOnlySpan<byte> body, Member member)
+    {
+        if (member.PreviousEnd >= 0)
+        {
+            return new TokenSpan(member.PreviousEnd, member.Value.End);
+        }
+
+        var end = member.Value.End;
+        var next = end;
+        while (next < body.Length && body[next] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            next++;
+        }
+
+        return new TokenSpan(member.NameStart, next < body.Length && body[next] == (byte)',' ? next + 1 : end);
+    }
+
+    /// <summary>
+    /// One member: its value's bytes and its JSON type (StartObject for an object, StartArray for an array), where its
+    /// name starts, and where the member before it ends (-1 for the first).
+    /// </summary>
+    public readonly record struct Member(TokenSpan Value, JsonTokenType Kind, int NameStart, int PreviousEnd);
 }

@@ -27,7 +27,8 @@ public sealed record ProviderResponse(
     int? MaxRetries,
     int? KeyFailureThreshold,
     int? KeyCooldownSeconds,
-    IReadOnlyDictionary<string, string> NativeEndpoints);
+    IReadOnlyDictionary<string, string> NativeEndpoints,
+    bool Websocket);
 
 /// <summary>A pool key: <c>models</c> empty means any upstream model, <c>base_url</c> null means the provider's; <c>health</c> is its live state.</summary>
 public sealed record UpstreamKeyResponse(
@@ -54,7 +55,7 @@ internal static class ProviderResponseMapping
             provider.TimeoutSeconds, provider.ExtraHeaders, provider.RoutingMode,
             keys.Count > 0 ? keys[0].ApiKey : "", keys.Count > 0, keys, provider.CreatedAt, provider.UpdatedAt,
             provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds,
-            provider.NativeEndpoints ?? new Dictionary<string, string>());
+            provider.NativeEndpoints ?? new Dictionary<string, string>(), provider.Websocket);
     }
 
     public static UpstreamKeyResponse AsResponse(this UpstreamKeyRecord key, SecretBox secrets, CooldownBook book) =>

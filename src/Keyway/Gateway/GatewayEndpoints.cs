@@ -17,6 +17,7 @@ public static class GatewayEndpoints
         services.AddSingleton<Tools.TavilyClient>();
         services.AddSingleton<CooldownBook>();
         services.AddSingleton<ProxyForwarder>();
+        services.AddSingleton<ResponsesWebSocketRelay>();
         services.AddSingleton<RouteProber>();
 
         // Key health: persisted in the background, quarantined keys probed in the background.
@@ -45,6 +46,10 @@ public static class GatewayEndpoints
         {
             MapPost(endpoints, "/v1/" + surface.Path, (forwarder, context) => forwarder.ForwardMultipartAsync(context, surface));
         }
+        // The Responses WebSocket mode: GET with an upgrade, relayed to a provider flagged `websocket`.
+        RequestDelegate relayWebSocket = context => context.RequestServices.GetRequiredService<ResponsesWebSocketRelay>().RelayAsync(context);
+        endpoints.MapGet("/v1/responses", relayWebSocket);
+        endpoints.MapGet("/responses", relayWebSocket);
         endpoints.MapModels();
         MapGenericPaths(endpoints);
         return endpoints;

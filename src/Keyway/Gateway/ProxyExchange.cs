@@ -45,6 +45,9 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
     public int WebSearchCalls { get; set; }
     public int WebSearchRounds { get; set; }
 
+    /// <summary>What the tool-schema fallback removed before retrying; null while it has not run (it runs once).</summary>
+    public string? ToolFallback { get; set; }
+
     private readonly List<RequestAttempt> _attempts = [];
 
     public void BeginAttempt(RouteTarget target, UpstreamKey key, UpstreamProtocol protocol)
@@ -76,6 +79,7 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
             Translated = Translated,
             WebSearchCalls = WebSearchCalls > 0 ? WebSearchCalls : null,
             WebSearchRounds = WebSearchCalls > 0 ? WebSearchRounds : null,
+            ToolFallback = ToolFallback,
             Stream = Stream,
             StatusCode = StatusCode,
             Error = Error is { Length: > 500 } ? Error[..500] : Error,

@@ -105,6 +105,7 @@ public static class RoutingTableBuilder
             keys)
         {
             NativeEndpoints = NativeEndpoints(provider, protocol),
+            Websocket = provider.Websocket,
             RoutingMode = KeyRoutingModeNames.Parse(provider.RoutingMode),
             Policy = defaults.WithProviderOverrides(provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds),
         };

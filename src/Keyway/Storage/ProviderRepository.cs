@@ -11,7 +11,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         "provider_id AS ProviderId, group_id AS GroupId, name AS Name, base_url AS BaseUrl, protocol AS Protocol, enabled AS Enabled, " +
         "note AS Note, timeout_seconds AS TimeoutSeconds, extra_headers AS ExtraHeaders, routing_mode AS RoutingMode, " +
         "created_at AS CreatedAt, updated_at AS UpdatedAt, max_retries AS MaxRetries, key_failure_threshold AS KeyFailureThreshold, " +
-        "key_cooldown_seconds AS KeyCooldownSeconds, native_endpoints AS NativeEndpoints";
+        "key_cooldown_seconds AS KeyCooldownSeconds, native_endpoints AS NativeEndpoints, websocket AS Websocket";
 
     private const string KeyColumns =
         "key_id AS KeyId, provider_id AS ProviderId, name AS Name, sealed_secret AS SealedSecret, enabled AS Enabled, " +
@@ -45,7 +45,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
             "UPDATE providers SET name = @Name, base_url = @BaseUrl, protocol = @Protocol, enabled = @Enabled, note = @Note, " +
             "timeout_seconds = @TimeoutSeconds, extra_headers = @ExtraHeaders, routing_mode = @RoutingMode, updated_at = @UpdatedAt, " +
             "max_retries = @MaxRetries, key_failure_threshold = @KeyFailureThreshold, key_cooldown_seconds = @KeyCooldownSeconds, " +
-            "native_endpoints = @NativeEndpoints WHERE provider_id = @ProviderId",
+            "native_endpoints = @NativeEndpoints, websocket = @Websocket WHERE provider_id = @ProviderId",
             Parameters(provider), transaction, cancellationToken: cancellationToken));
         if (changed == 0)
         {
@@ -106,9 +106,9 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     {
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO providers (provider_id, group_id, name, base_url, protocol, enabled, note, timeout_seconds, extra_headers, routing_mode, " +
-            "created_at, updated_at, max_retries, key_failure_threshold, key_cooldown_seconds, native_endpoints) " +
+            "created_at, updated_at, max_retries, key_failure_threshold, key_cooldown_seconds, native_endpoints, websocket) " +
             "VALUES (@ProviderId, @GroupId, @Name, @BaseUrl, @Protocol, @Enabled, @Note, @TimeoutSeconds, @ExtraHeaders, @RoutingMode, " +
-            "@CreatedAt, @UpdatedAt, @MaxRetries, @KeyFailureThreshold, @KeyCooldownSeconds, @NativeEndpoints)",
+            "@CreatedAt, @UpdatedAt, @MaxRetries, @KeyFailureThreshold, @KeyCooldownSeconds, @NativeEndpoints, @Websocket)",
             Parameters(provider), transaction, cancellationToken: cancellationToken));
         await InsertKeysAsync(connection, transaction, provider.Keys, cancellationToken);
     }
@@ -143,6 +143,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         provider.KeyFailureThreshold,
         provider.KeyCooldownSeconds,
         NativeEndpoints = JsonMap(provider.NativeEndpoints ?? new Dictionary<string, string>()),
+        Websocket = StorageText.Flag(provider.Websocket),
     };
 
     private static string JsonMap(IReadOnlyDictionary<string, string> map) =>
@@ -195,11 +196,12 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         public long? KeyFailureThreshold { get; set; }
         public long? KeyCooldownSeconds { get; set; }
         public string NativeEndpoints { get; set; } = "{}";
+        public long Websocket { get; set; }
 
         public ProviderRecord ToRecord(IReadOnlyList<UpstreamKeyRecord> keys) => new(
             ProviderId, GroupId, Name, BaseUrl, Protocol, Enabled != 0, Note, (int)TimeoutSeconds, ParseMap(ExtraHeaders),
             RoutingMode, StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt), keys,
-            (int?)MaxRetries, (int?)KeyFailureThreshold, (int?)KeyCooldownSeconds, ParseMap(NativeEndpoints));
+            (int?)MaxRetries, (int?)KeyFailureThreshold, (int?)KeyCooldownSeconds, ParseMap(NativeEndpoints), Websocket != 0);
     }
 
     private sealed class KeyRow

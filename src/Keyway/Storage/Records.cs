@@ -12,7 +12,8 @@ public sealed record UpstreamKeyRecord(
 
 /// <summary>
 /// A provider: <paramref name="BaseUrl"/> speaks <paramref name="Protocol"/>; <paramref name="NativeEndpoints"/> maps other
-/// protocol names to the base URL where the same vendor serves them (null or empty: none).
+/// protocol names to the base URL where the same vendor serves them (null or empty: none). <paramref name="Websocket"/>: the
+/// provider serves the Responses WebSocket mode at its base URL.
 /// </summary>
 public sealed record ProviderRecord(
     string ProviderId,
@@ -31,7 +32,8 @@ public sealed record ProviderRecord(
     int? MaxRetries = null,
     int? KeyFailureThreshold = null,
     int? KeyCooldownSeconds = null,
-    IReadOnlyDictionary<string, string>? NativeEndpoints = null);
+    IReadOnlyDictionary<string, string>? NativeEndpoints = null,
+    bool Websocket = false);
 
 /// <summary>
 /// A route. <paramref name="DefaultReasoningEffort"/>, <paramref name="MaxTokensCap"/> and <paramref name="DefaultTemperature"/>

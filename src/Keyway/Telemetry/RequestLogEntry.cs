@@ -22,6 +22,9 @@ public sealed record RequestLogEntry
     /// <summary>Searches the gateway's web-search loop ran, and the extra upstream rounds it took; null when it did not run.</summary>
     public int? WebSearchCalls { get; init; }
     public int? WebSearchRounds { get; init; }
+
+    /// <summary>What the tool-schema fallback removed before its one retry (e.g. "tools: web_search"); null when it did not run.</summary>
+    public string? ToolFallback { get; init; }
     public bool Stream { get; init; }
     public required int StatusCode { get; init; }
     public string? Error { get; init; }

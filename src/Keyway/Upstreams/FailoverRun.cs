@@ -14,6 +14,7 @@ public sealed class FailoverRun<TPlan>(IReadOnlyList<RouteTarget> targets, Func<
     private int _index = -1;
     private int _attemptsOnTarget;
     private bool _targetFailed;
+    private bool _repeatKey;
 
     public RouteTarget? Target { get; private set; }
     public TPlan? Plan { get; private set; }
@@ -28,6 +29,11 @@ public sealed class FailoverRun<TPlan>(IReadOnlyList<RouteTarget> targets, Func<
     /// <summary>Moves to the next (target, key) to try; false when none is left.</summary>
     public bool TryNext()
     {
+        if (_repeatKey)
+        {
+            _repeatKey = false;
+            return true;
+        }
         if (pinnedKeyName is not null && _tried.Count > 0)
         {
             return false;
@@ -61,6 +67,16 @@ public sealed class FailoverRun<TPlan>(IReadOnlyList<RouteTarget> targets, Func<
         {
             EarliestRecovery = Earlier(EarliestRecovery, until);
         }
+    }
+
+    /// <summary>
+    /// The next <see cref="TryNext"/> asks the current key again with <paramref name="plan"/>: the same request, changed
+    /// after the upstream refused it for a reason of its own (not the key's), so no pool attempt is used up.
+    /// </summary>
+    public void RepeatWith(TPlan plan)
+    {
+        Plan = plan;
+        _repeatKey = true;
     }
 
     /// <summary>The current key answered (success, or the caller's own mistake): the key and the target are healthy.</summary>

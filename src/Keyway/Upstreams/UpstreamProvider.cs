@@ -32,6 +32,9 @@ public sealed record UpstreamProvider(
     /// </summary>
     public IReadOnlyList<UpstreamEndpoint> NativeEndpoints { get; init; } = [];
 
+    /// <summary>The provider serves the Responses WebSocket mode (<c>GET {base_url}/responses</c> with an upgrade).</summary>
+    public bool Websocket { get; init; }
+
     /// <summary>Where <c>base_url</c> + <c>protocol</c> point; a key with its own base URL is called there instead.</summary>
     public UpstreamEndpoint MainEndpoint => new(Protocol, BaseUrl, IsMain: true);
 

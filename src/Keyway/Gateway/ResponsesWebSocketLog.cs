@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Keyway.Protocols.Usage;
+using Keyway.Telemetry;
+using Keyway.Upstreams;
+
+namespace Keyway.Gateway;
+
+/// <summary>
+/// The log rows of one relayed Responses WebSocket: one per response, written when the upstream ends it with
+/// <c>response.completed</c> / <c>response.incomplete</c> (usage read from the response), <c>response.failed</c> or an
+/// <c>error</c> event (https://platform.openai.com/docs/api-reference/responses/websocket-events).
+/// </summary>
+internal sealed class ResponsesWebSocketLog(
+    HttpContext context, IssuedKeyEntry key, RouteEntry route, RouteTarget target, UpstreamKey upstreamKey, RequestLogQueue logs, TimeProvider time)
+{
+    private readonly Lock _gate = new();
+    private long? _sentAt;
+    private long? _firstFrameAt;
+
+    /// <summary>The client sent <c>response.create</c>: a response starts now.</summary>
+    public void RequestSent()
+    {
+        lock (_gate)
+        {
+            _sentAt ??= time.GetTimestamp();
+            _firstFrameAt = null;
+        }
+    }
+
+    /// <summary>Reads one upstream event; a terminal one becomes a log row.</summary>
+    public void Observe(byte[] frame)
+    {
+        lock (_gate)
+        {
+            _firstFrameAt ??= time.GetTimestamp();
+        }
+        if (Terminal(frame) is not { } outcome)
+        {
+            return;
+        }
+        var (status, error, usage) = outcome;
+        long sentAt;
+        long firstFrameAt;
+        lock (_gate)
+        {
+            sentAt = _sentAt ?? time.GetTimestamp();
+            firstFrameAt = _firstFrameAt ?? sentAt;
+            _sentAt = null;
+            _firstFrameAt = null;
+        }
+        logs.Enqueue(Entry(status, error, usage, sentAt, firstFrameAt));
+    }
+
+    private static (int Status, string? Error, TokenUsage Usage)? Terminal(byte[] frame)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(frame);
+            var root = document.RootElement;
+            var type = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            var response = root.TryGetProperty("response", out var r) && r.ValueKind == JsonValueKind.Object ? r : default;
+            return type switch
+            {
+                "response.completed" or "response.incomplete" => (StatusCodes.Status200OK, null, UsageOf(response)),
+                "response.failed" => (StatusCodes.Status502BadGateway, MessageOf(response), UsageOf(response)),
+                "error" => (StatusOf(root), MessageOf(root), TokenUsage.Unknown),
+                _ => null,
+            };
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static TokenUsage UsageOf(JsonElement response) =>
+        response.ValueKind == JsonValueKind.Object ? UsageReader.FromResponse(System.Text.Encoding.UTF8.GetBytes(response.GetRawText())) : TokenUsage.Unknown;
+
+    private static string? MessageOf(JsonElement holder) =>
+        holder.ValueKind == JsonValueKind.Object && holder.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
+            && error.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String
+            ? message.GetString()
+            : null;
+
+    private static int StatusOf(JsonElement root) =>
+        root.TryGetProperty("status", out var status) && status.TryGetInt32(out var code) ? code : StatusCodes.Status400BadRequest;
+
+    private RequestLogEntry Entry(int status, string? error, TokenUsage usage, long sentAt, long firstFrameAt)
+    {
+        var now = time.GetTimestamp();
+        return new RequestLogEntry
+        {
+            CreatedAt = time.GetUtcNow(),
+            GroupId = key.GroupId,
+            ApiKeyId = key.KeyId,
+            RouteAlias = route.Alias,
+            ProviderId = target.Provider.ProviderId,
+            UpstreamModel = target.UpstreamModel,
+            Endpoint = context.Request.Path.Value ?? "",
+            ClientProtocol = ClientProtocol.OpenAIResponses.Name(),
+            UpstreamProtocol = target.Provider.Protocol.Name(),
+            Stream = true,
+            StatusCode = status,
+            Error = error is { Length: > 500 } ? error[..500] : error,
+            LatencyMs = (long)time.GetElapsedTime(sentAt, now).TotalMilliseconds,
+            TtfbMs = (long)time.GetElapsedTime(sentAt, firstFrameAt).TotalMilliseconds,
+            InputTokens = usage.InputTokens,
+            OutputTokens = usage.OutputTokens,
+            CacheReadTokens = usage.CacheReadTokens,
+            CacheWriteTokens = usage.CacheWriteTokens,
+            ReasoningTokens = usage.ReasoningTokens,
+            AttemptLog = [new RequestAttempt(target.Provider.ProviderId, upstreamKey.Name, status)],
+            UserAgent = context.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null,
+        };
+    }
+}

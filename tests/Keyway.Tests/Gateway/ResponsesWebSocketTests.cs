@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Gateway;
+
+/// <summary>GET /v1/responses with a WebSocket upgrade, relayed to a WebSocket fake upstream; refusals before the upgrade.</summary>
+public sealed class ResponsesWebSocketTests
+{
+    private const string Alias = "ws-alias";
+    private const string UpstreamModel = "ws-upstream-model";
+
+    [Fact]
+    public async Task Relay_CopiesFramesBothWays_RewritesTheModel_AndLogsEachResponse()
+    {
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await StartAsync(fake, websocket: true);
+        using var socket = await ConnectAsync(bed, Alias, bed.Key);
+
+        var first = await ExchangeAsync(socket, Alias);
+        var second = await ExchangeAsync(socket, Alias);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+
+        Assert.Equal(["response.created", "response.output_text.delta", "response.completed"], first);
+        Assert.Equal(first, second);
+        Assert.All(fake.Received, text => Assert.Equal(UpstreamModel, JsonDocument.Parse(text).RootElement.GetProperty("model").GetString()));
+        Assert.Equal($"Bearer {AdminApi.DefaultUpstreamKey}", fake.Authorization);
+        var logs = await bed.WaitForLogsAsync(2);
+        Assert.All(logs, log =>
+        {
+            Assert.Equal(200, log.GetProperty("status_code").GetInt32());
+            Assert.Equal(Alias, log.GetProperty("route_alias").GetString());
+            Assert.Equal("/v1/responses", log.GetProperty("endpoint").GetString());
+            Assert.Equal(FakeUpstream.PromptTokens, log.GetProperty("input_tokens").GetInt64());
+            Assert.Equal(FakeUpstream.CompletionTokens, log.GetProperty("output_tokens").GetInt64());
+            Assert.Equal(FakeUpstream.ReasoningTokens, log.GetProperty("reasoning_tokens").GetInt64());
+        });
+    }
+
+    [Theory]
+    [InlineData(false, Alias, true, HttpStatusCode.BadRequest)]
+    [InlineData(true, "unknown-alias", true, HttpStatusCode.NotFound)]
+    [InlineData(true, Alias, false, HttpStatusCode.Unauthorized)]
+    [InlineData(true, "", true, HttpStatusCode.BadRequest)]
+    public async Task Refusals_AreHttpErrorsBeforeTheUpgrade(bool websocket, string alias, bool validKey, HttpStatusCode expected)
+    {
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await StartAsync(fake, websocket);
+
+        var refused = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(bed, alias, validKey ? bed.Key : "db_sk_wrong"));
+
+        Assert.Contains(((int)expected).ToString(System.Globalization.CultureInfo.InvariantCulture), refused.Message, StringComparison.Ordinal);
+        Assert.Empty(fake.Received);
+    }
+
+    [Fact]
+    public async Task PlainGet_IsAnOpenAIErrorNamingTheUpgrade()
+    {
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await StartAsync(fake, websocket: true);
+
+        using var response = await bed.Client.GetAsync("v1/responses");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("WebSocket upgrade", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static async Task<GatewayTestBed> StartAsync(FakeResponsesWebSocket fake, bool websocket)
+    {
+        var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.CreateProviderAsync(bed.Admin, "default", "ws-provider", new Uri(fake.BaseAddress, "v1").ToString(), "openai-responses");
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, "admin/llm/providers/ws-provider", new JsonObject { ["websocket"] = websocket });
+        await AdminApi.CreateRouteAsync(bed.Admin, "default", Alias, "ws-provider", UpstreamModel);
+        return bed;
+    }
+
+    private static async Task<ClientWebSocket> ConnectAsync(GatewayTestBed bed, string alias, string key)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + key);
+        var uri = new UriBuilder(bed.Server.BaseAddress) { Scheme = "ws", Path = "/v1/responses", Query = alias.Length > 0 ? "model=" + alias : "" }.Uri;
+        try
+        {
+            await socket.ConnectAsync(uri, CancellationToken.None);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Sends one response.create and returns the event types up to response.completed.</summary>
+    private static async Task<List<string>> ExchangeAsync(ClientWebSocket socket, string alias)
+    {
+        var create = $$"""{"type":"response.create","model":"{{alias}}","input":"hi"}""";
+        await socket.SendAsync(Encoding.UTF8.GetBytes(create), WebSocketMessageType.Text, true, CancellationToken.None);
+        var types = new List<string>();
+        var buffer = new byte[64 * 1024];
+        while (types.LastOrDefault() != "response.completed")
+        {
+            var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+            types.Add(JsonDocument.Parse(buffer.AsMemory(0, received.Count)).RootElement.GetProperty("type").GetString()!);
+        }
+        return types;
+    }
+}

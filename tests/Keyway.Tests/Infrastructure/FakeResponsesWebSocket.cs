@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Keyway.Tests.Infrastructure;
+
+/// <summary>
+/// A fake upstream of the Responses WebSocket mode on 127.0.0.1:0 (<c>GET /v1/responses</c> with an upgrade; base_url
+/// <c>{BaseAddress}v1</c>). Each <c>response.create</c> gets <c>response.created</c>, one text delta and
+/// <c>response.completed</c> with <see cref="FakeUpstream"/>'s token counts; event shapes from
+/// https://platform.openai.com/docs/api-reference/responses-streaming.
+/// </summary>
+public sealed class FakeResponsesWebSocket : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private FakeResponsesWebSocket(WebApplication app) => _app = app;
+
+    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
+
+    /// <summary>The text messages the fake received, in order.</summary>
+    public ConcurrentQueue<string> Received { get; } = new();
+
+    /// <summary>The Authorization header of the last upgrade.</summary>
+    public string? Authorization { get; private set; }
+
+    public static async Task<FakeResponsesWebSocket> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var fake = new FakeResponsesWebSocket(app);
+        app.UseWebSockets();
+        app.MapGet("/v1/responses", fake.ServeAsync);
+        await app.StartAsync();
+        fake.BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
+        return fake;
+    }
+
+    private async Task ServeAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+        Authorization = context.Request.Headers.Authorization.ToString();
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var received = await socket.ReceiveAsync(buffer, context.RequestAborted);
+            if (received.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, context.RequestAborted);
+                return;
+            }
+            var text = Encoding.UTF8.GetString(buffer, 0, received.Count);
+            Received.Enqueue(text);
+            var model = JsonDocument.Parse(text).RootElement.GetProperty("model").GetString()!;
+            foreach (var frame in Answer(model))
+            {
+                await socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, true, context.RequestAborted);
+            }
+        }
+    }
+
+    private static string[] Answer(string model) =>
+    [
+        $$$$"""{"type":"response.created","response":{"id":"resp_ws","object":"response","model":"{{{{model}}}}","status":"in_progress"}}""",
+        """{"type":"response.output_text.delta","item_id":"msg_ws","output_index":0,"content_index":0,"delta":"hello"}""",
+        $$$$"""{"type":"response.completed","response":{"id":"resp_ws","object":"response","model":"{{{{model}}}}","status":"completed","usage":{"input_tokens":{{{{FakeUpstream.PromptTokens}}}},"input_tokens_details":{"cached_tokens":{{{{FakeUpstream.CachedTokens}}}}},"output_tokens":{{{{FakeUpstream.CompletionTokens}}}},"output_tokens_details":{"reasoning_tokens":{{{{FakeUpstream.ReasoningTokens}}}}},"total_tokens":{{{{FakeUpstream.TotalTokens}}}}}}}""",
+    ];
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
