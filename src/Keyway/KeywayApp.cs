@@ -46,7 +46,7 @@ public static class KeywayApp
         builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>
             policy.WithOrigins([.. options.CorsOrigins]).AllowAnyMethod().AllowAnyHeader().AllowCredentials()));
 
-        // The data plane and the admin plane.
+        // The data plane, the admin plane and the admin UI.
         builder.Services.AddGateway();
         builder.Services.AddAdmin();
         replaceServices?.Invoke(builder.Services);
@@ -56,6 +56,7 @@ public static class KeywayApp
         app.UseWebSockets();
         app.MapGateway();
         app.MapAdmin();
+        app.MapAdminUi();
         return app;
     }
 

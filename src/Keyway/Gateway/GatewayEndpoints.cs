@@ -31,8 +31,8 @@ public static class GatewayEndpoints
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/health", () => TypedResults.Ok(new HealthResponse(true, AppVersion.Current)));
-        // Claude Code checks reachability with HEAD / before its first call; answered without auth like /health.
-        endpoints.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], () => TypedResults.Ok(new HealthResponse(true, AppVersion.Current)));
+        // Claude Code checks reachability with HEAD / before its first call; answered without auth like /health (GET / is the admin UI).
+        endpoints.MapMethods("/", [HttpMethods.Head], () => TypedResults.Ok(new HealthResponse(true, AppVersion.Current)));
         MapPost(endpoints, "/v1/chat/completions", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.OpenAIChat));
         MapPost(endpoints, "/v1/messages", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.AnthropicMessages));
         MapPost(endpoints, "/v1/responses", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.OpenAIResponses));

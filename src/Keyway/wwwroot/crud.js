@@ -1,0 +1,81 @@
+// The list-plus-form page every entity shares: a "New" button, one form panel (create or edit), a table whose last
+// column holds Edit, the page's own actions and Delete (after a confirmation).
+import { patch } from './api.js';
+import { h, button, confirmAction, notice, run, table } from './dom.js';
+import { entityForm } from './form.js';
+
+/**
+ * spec: noun, fields (or a function of the rows), load() → rows, create(body), update(row, body), remove(row), name(row),
+ * columns, actions(row, reload) → extra buttons, created(result) → a node shown after a create (e.g. a plaintext key).
+ * Returns {reload, panel}: panel is where a page may show its own detail views.
+ */
+export function crudPage(container, spec) {
+  const panel = h('div', { class: 'form-slot' });
+  const list = h('div', { class: 'list' });
+  let rows = [];
+  const fieldsFor = () => (typeof spec.fields === 'function' ? spec.fields(rows) : spec.fields);
+  const close = () => panel.replaceChildren();
+
+  function openForm(mode, row) {
+    const form = entityForm({
+      fields: fieldsFor(),
+      values: row ?? {},
+      mode,
+      title: mode === 'create' ? `New ${spec.noun}` : `Edit ${spec.noun} ${spec.name(row)}`,
+      submitLabel: mode === 'create' ? 'Create' : 'Save',
+      onCancel: close,
+      onSubmit: async (body) => {
+        const result = mode === 'create' ? await spec.create(body) : await spec.update(row, body);
+        close();
+        notice(mode === 'create' ? `Created ${spec.noun}.` : `Saved ${spec.noun}.`);
+        const shown = mode === 'create' && spec.created ? spec.created(result) : null;
+        if (shown) {
+          panel.replaceChildren(shown);
+        }
+        await reload();
+      },
+    });
+    panel.replaceChildren(form);
+    form.querySelector('input, select, textarea')?.focus();
+  }
+
+  async function remove(row, trigger) {
+    if (!(await confirmAction(`Delete ${spec.noun} "${spec.name(row)}"? This cannot be undone.`))) {
+      return;
+    }
+    await run(trigger, async () => {
+      await spec.remove(row);
+      notice(`Deleted ${spec.noun} ${spec.name(row)}.`);
+      close();
+      await reload();
+    });
+  }
+
+  async function reload() {
+    rows = await spec.load();
+    const actions = {
+      label: 'Actions',
+      cell: (row) => h('div', { class: 'row-actions' },
+        button('Edit', () => openForm('edit', row), 'secondary', { 'aria-label': `Edit ${spec.name(row)}` }),
+        spec.actions ? spec.actions(row, reload, panel) : null,
+        button('Delete', (event) => remove(row, event.currentTarget), 'danger', { 'aria-label': `Delete ${spec.name(row)}` })),
+    };
+    list.replaceChildren(table([...spec.columns, actions], rows, `No ${spec.noun}s yet.`));
+  }
+
+  container.append(
+    h('div', { class: 'toolbar' }, button(`New ${spec.noun}`, () => openForm('create'), 'primary')),
+    panel,
+    list);
+  return { reload, panel };
+}
+
+/** Enable/Disable for a row with an `enabled` flag: PATCHes the flip to path, says so, reloads. */
+export function enableToggle(what, enabled, path, reload) {
+  const verb = enabled ? 'Disable' : 'Enable';
+  return button(verb, (event) => run(event.currentTarget, async () => {
+    await patch(path, { enabled: !enabled });
+    notice(`${what} ${enabled ? 'disabled' : 'enabled'}.`);
+    await reload();
+  }), 'secondary', { 'aria-label': `${verb} ${what}` });
+}

@@ -1,0 +1,111 @@
+// DOM building blocks: elements without innerHTML (so no markup injection and nothing the CSP forbids), notices,
+// the confirmation dialog, tables and formatting.
+
+/** An element: attrs may hold class, text, on<event> handlers and plain attributes; null/false children are skipped. */
+export function h(tag, attrs = {}, ...children) {
+  return fill(document.createElement(tag), attrs, children);
+}
+
+/** An SVG element, same conventions as h(). */
+export function s(tag, attrs = {}, ...children) {
+  return fill(document.createElementNS('http://www.w3.org/2000/svg', tag), attrs, children);
+}
+
+function fill(element, attrs, children) {
+  for (const [name, value] of Object.entries(attrs ?? {})) {
+    if (value === null || value === undefined || value === false) {
+      continue;
+    }
+    if (name === 'text') {
+      element.textContent = String(value);
+    } else if (name.startsWith('on') && typeof value === 'function') {
+      element.addEventListener(name.slice(2), value);
+    } else {
+      element.setAttribute(name, value === true ? '' : String(value));
+    }
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child !== null && child !== undefined && child !== false) {
+      element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+  }
+  return element;
+}
+
+let noticeTimer;
+
+/** A short message in the page's live region (read out by screen readers); errors stay until the next message. */
+export function notice(message, kind = 'ok') {
+  const box = document.getElementById('notice');
+  box.textContent = message;
+  box.className = kind;
+  box.hidden = false;
+  clearTimeout(noticeTimer);
+  if (kind === 'ok') {
+    noticeTimer = setTimeout(() => { box.hidden = true; }, 4000);
+  }
+}
+
+/** Asks before a destructive action; Escape or Cancel answers false. */
+export function confirmAction(message, confirmLabel = 'Delete') {
+  const dialog = document.getElementById('confirm');
+  document.getElementById('confirm-text').textContent = message;
+  document.getElementById('confirm-ok').textContent = confirmLabel;
+  dialog.returnValue = '';
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
+  });
+}
+
+/** Runs an action from a button: the button is disabled meanwhile, and a failure becomes an error notice. */
+export async function run(button, action) {
+  button.disabled = true;
+  try {
+    return await action();
+  } catch (error) {
+    notice(error.message, 'error');
+    return undefined;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** A table in a scrolling wrapper: columns are {label, cell(row) → node or text}. */
+export function table(columns, rows, empty = 'Nothing yet.') {
+  if (rows.length === 0) {
+    return h('p', { class: 'empty', text: empty });
+  }
+  return h('div', { class: 'table-wrap' },
+    h('table', {},
+      h('thead', {}, h('tr', {}, columns.map((column) => h('th', { scope: 'col', text: column.label })))),
+      h('tbody', {}, rows.map((row) => h('tr', {}, columns.map((column) => h('td', { 'data-label': column.label }, column.cell(row))))))));
+}
+
+export function button(label, onclick, kind = 'secondary', attrs = {}) {
+  return h('button', { type: 'button', class: kind, onclick, ...attrs, text: label });
+}
+
+/** A button that copies text to the clipboard. */
+export function copyButton(text, label = 'Copy') {
+  return button(label, async () => {
+    await navigator.clipboard.writeText(typeof text === 'function' ? text() : text);
+    notice('Copied to the clipboard.');
+  });
+}
+
+export function badge(text, kind) {
+  return h('span', { class: `badge ${kind}`, text });
+}
+
+export function when(iso) {
+  return iso ? new Date(iso).toLocaleString() : '—';
+}
+
+export function num(value) {
+  return value === null || value === undefined ? '—' : Number(value).toLocaleString();
+}
+
+export function section(title, ...children) {
+  return h('section', { class: 'panel' }, h('h2', { text: title }), children);
+}

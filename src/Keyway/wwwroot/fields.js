@@ -1,0 +1,82 @@
+// What each entity's create/edit form holds, in the admin API's own field names. A field another part of Keyway adds
+// to an entity is one line here. Kinds: text (default), number, select, checkbox, password, json, list, datetime.
+
+export const GROUP_FIELDS = [
+  { name: 'group_id', label: 'Group id', required: true, createOnly: true, placeholder: 'team-a', help: 'Letters, digits, - and _.' },
+  { name: 'name', label: 'Name', required: true },
+  { name: 'note', label: 'Note' },
+  { name: 'enabled', label: 'Enabled', type: 'checkbox', editOnly: true },
+];
+
+export const GROUP_COPY_FIELDS = [
+  { name: 'new_name', label: 'New name', required: true },
+  { name: 'new_group_id', label: 'New group id', placeholder: 'generated when empty' },
+];
+
+export const PROVIDER_FIELDS = [
+  { name: 'provider_id', label: 'Provider id', required: true, createOnly: true, placeholder: 'deepseek' },
+  { name: 'name', label: 'Name', required: true },
+  { name: 'protocol', label: 'Protocol', type: 'select', options: ['openai', 'anthropic', 'openai-responses'] },
+  { name: 'base_url', label: 'Base URL', type: 'url', required: true, placeholder: 'https://api.deepseek.com/v1' },
+  { name: 'api_key', label: 'First upstream key', type: 'password', required: true, createOnly: true, help: 'More keys: the key pool below.' },
+  { name: 'timeout_seconds', label: 'Timeout (s)', type: 'number', keepWhenEmpty: true, placeholder: '300' },
+  { name: 'routing_mode', label: 'Routing mode', type: 'select', options: ['round_robin', 'priority', 'only_first'] },
+  { name: 'max_retries', label: 'Max retries', type: 'number', placeholder: 'default' },
+  { name: 'key_failure_threshold', label: 'Key failure threshold', type: 'number', placeholder: 'default' },
+  { name: 'key_cooldown_seconds', label: 'Key cooldown (s)', type: 'number', placeholder: 'default' },
+  { name: 'native_endpoints', label: 'Native endpoints (JSON)', type: 'json', emptyValue: {}, placeholder: '{"anthropic":"https://api.deepseek.com/anthropic"}' },
+  { name: 'extra_headers', label: 'Extra headers (JSON)', type: 'json', emptyValue: {}, placeholder: '{"X-Title":"keyway"}' },
+  { name: 'note', label: 'Note' },
+  { name: 'enabled', label: 'Enabled', type: 'checkbox', editOnly: true },
+];
+
+export const UPSTREAM_KEY_FIELDS = [
+  { name: 'name', label: 'Key name', required: true, placeholder: 'backup' },
+  { name: 'api_key', label: 'API key', type: 'password', required: true },
+  { name: 'models', label: 'Only these models', type: 'list', placeholder: 'any model' },
+  { name: 'base_url', label: 'Own base URL', type: 'url', placeholder: "the provider's" },
+];
+
+/** provider options come from the page (the group's providers). */
+export function routeFields(providerIds) {
+  return [
+    { name: 'alias', label: 'Alias', required: true, placeholder: 'chat' },
+    { name: 'provider_id', label: 'Provider', type: 'select', options: providerIds },
+    { name: 'upstream_model', label: 'Upstream model', required: true, placeholder: 'deepseek-chat' },
+    { name: 'upstream_path', label: 'Upstream path', placeholder: 'for /v1/generations only' },
+    { name: 'note', label: 'Note' },
+    { name: 'enabled', label: 'Enabled', type: 'checkbox', editOnly: true },
+  ];
+}
+
+export function fallbackFields(providerIds) {
+  return [
+    { name: 'provider_id', label: 'Fallback provider', type: 'select', options: providerIds },
+    { name: 'upstream_model', label: 'Upstream model', placeholder: "the route's" },
+    { name: 'priority', label: 'Priority', type: 'number', placeholder: '0' },
+  ];
+}
+
+export function unifiedFields(routeAliases) {
+  return [
+    { name: 'alias', label: 'Unified model name', placeholder: 'unified-model' },
+    { name: 'route_alias', label: 'Points at route', type: 'select', options: routeAliases },
+    { name: 'key_name', label: 'Pinned upstream key', placeholder: 'any key' },
+  ];
+}
+
+export const ISSUED_KEY_FIELDS = [
+  { name: 'name', label: 'Name', required: true, placeholder: 'alice' },
+  { name: 'owner_user_id', label: 'Owner', placeholder: 'optional' },
+  { name: 'expires_at', label: 'Expires', type: 'datetime', help: 'Empty: never.' },
+  { name: 'enabled', label: 'Enabled', type: 'checkbox', editOnly: true },
+];
+
+export const TOOL_FIELDS = [
+  { name: 'tool_id', label: 'Tool id', createOnly: true, placeholder: 'tavily' },
+  { name: 'name', label: 'Name', required: true, placeholder: 'Tavily' },
+  { name: 'kind', label: 'Kind', type: 'select', options: ['tavily'] },
+  { name: 'api_key', label: 'API key', type: 'password', required: true },
+  { name: 'config', label: 'Config (JSON)', type: 'json', asText: true, emptyValue: '{}', placeholder: '{"base_url":"https://api.tavily.com"}' },
+  { name: 'enabled', label: 'Enabled', type: 'checkbox', editOnly: true },
+];

@@ -1,0 +1,81 @@
+// Connect a client: ready-to-paste settings for Claude Code, Codex, the OpenAI and Anthropic SDKs and curl, built from
+// the public base URL and the chosen key and alias.
+import { enc, get } from '../api.js';
+import { h, button, copyButton, run } from '../dom.js';
+
+export async function render(container, ctx) {
+  const group = enc(ctx.group);
+  const [{ config }, { keys }, { routes }] = await Promise.all([
+    get('/admin/config'),
+    get(`/admin/llm/groups/${group}/keys`),
+    get(`/admin/llm/groups/${group}/routes`),
+  ]);
+  const base = config.app_base_url;
+  const keyPick = h('select', { id: 'connect-key' }, keys.map((key) => h('option', { value: key.key_id, text: key.name })));
+  const aliasPick = h('select', { id: 'connect-alias' }, routes.map((route) => h('option', { value: route.alias, text: route.alias })));
+  const snippets = h('div', { class: 'snippets' });
+  let plaintext = null;
+  const draw = () => {
+    const key = plaintext ?? `${keys.find((k) => k.key_id === keyPick.value)?.key_prefix ?? 'db_sk_'}…`;
+    snippets.replaceChildren(...SNIPPETS.map(({ title, note, text }) => {
+      const code = text(base, key, aliasPick.value || 'your-alias');
+      return h('section', { class: 'panel snippet' }, h('h2', { text: title }), h('p', { text: note }),
+        h('pre', {}, h('code', { text: code })), copyButton(code, `Copy ${title}`));
+    }));
+  };
+  const reveal = button('Insert the full key', (event) => run(event.currentTarget, async () => {
+    plaintext = (await get(`/admin/llm/keys/${enc(keyPick.value)}/plaintext`)).plaintext;
+    draw();
+  }), 'secondary');
+  keyPick.addEventListener('change', () => { plaintext = null; draw(); });
+  aliasPick.addEventListener('change', draw);
+  container.append(
+    h('p', { text: `Base URL: ${base} (KEYWAY_PUBLIC_BASE_URL sets it).` }),
+    h('div', { class: 'toolbar' },
+      h('label', { for: 'connect-key', text: 'Key ' }), keyPick,
+      h('label', { for: 'connect-alias', text: 'Alias ' }), aliasPick,
+      keys.length ? reveal : h('span', { text: 'Create a key first (Keys page).' })),
+    snippets);
+  draw();
+}
+
+const SNIPPETS = [
+  {
+    title: 'Claude Code',
+    note: 'Project-level .claude/settings.local.json (keep it out of git: it holds the key).',
+    text: (base, key, alias) => JSON.stringify({
+      env: {
+        ANTHROPIC_BASE_URL: base,
+        ANTHROPIC_AUTH_TOKEN: key,
+        ANTHROPIC_MODEL: alias,
+        ANTHROPIC_DEFAULT_HAIKU_MODEL: alias,
+        ANTHROPIC_DEFAULT_SONNET_MODEL: alias,
+        ANTHROPIC_DEFAULT_OPUS_MODEL: alias,
+      },
+    }, null, 2),
+  },
+  {
+    title: 'Codex',
+    note: '~/.codex/config.toml, then run KEYWAY_API_KEY=<key> codex.',
+    text: (base, key, alias) => `model = "${alias}"\nmodel_provider = "keyway"\n\n[model_providers.keyway]\nname = "Keyway"\n` +
+      `base_url = "${base}/v1"\nenv_key = "KEYWAY_API_KEY"\nwire_api = "responses"\n\n# export KEYWAY_API_KEY=${key}`,
+  },
+  {
+    title: 'OpenAI SDK',
+    note: 'Python; the Node SDK takes the same baseURL and apiKey.',
+    text: (base, key, alias) => `from openai import OpenAI\n\nclient = OpenAI(base_url="${base}/v1", api_key="${key}")\n` +
+      `reply = client.chat.completions.create(model="${alias}", messages=[{"role": "user", "content": "Hello!"}])\nprint(reply.choices[0].message.content)`,
+  },
+  {
+    title: 'Anthropic SDK',
+    note: 'Python; the base URL has no /v1.',
+    text: (base, key, alias) => `import anthropic\n\nclient = anthropic.Anthropic(base_url="${base}", api_key="${key}")\n` +
+      `reply = client.messages.create(model="${alias}", max_tokens=256, messages=[{"role": "user", "content": "Hello!"}])\nprint(reply.content[0].text)`,
+  },
+  {
+    title: 'curl',
+    note: 'OpenAI Chat Completions; /v1/messages takes the Anthropic shape.',
+    text: (base, key, alias) => `curl ${base}/v1/chat/completions \\\n  -H "Authorization: Bearer ${key}" \\\n  -H 'content-type: application/json' \\\n` +
+      `  -d '{"model":"${alias}","messages":[{"role":"user","content":"Hello!"}]}'`,
+  },
+];

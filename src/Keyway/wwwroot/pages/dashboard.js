@@ -1,0 +1,68 @@
+// The dashboard: requests, errors, tokens and latency over time (per alias), requests per key, top aliases, and the
+// upstream keys cooling down right now. Charts are inline SVG (chart.js).
+import { enc, get, query } from '../api.js';
+import { h, badge, section, table, when } from '../dom.js';
+import { barChart, lineChart } from '../chart.js';
+
+const RANGES = { hour: { label: 'Last 24 hours', step: 3600000, count: 24 }, day: { label: 'Last 30 days', step: 86400000, count: 30 } };
+
+export async function render(container, ctx) {
+  const range = h('select', { id: 'dash-range' }, Object.entries(RANGES).map(([value, { label }]) => h('option', { value, text: label })));
+  const body = h('div', { class: 'dashboard' });
+  container.append(h('div', { class: 'toolbar' }, h('label', { for: 'dash-range', text: 'Range ' }), range), body);
+  const draw = async () => body.replaceChildren(...await build(ctx.group, range.value));
+  range.addEventListener('change', draw);
+  await draw();
+}
+
+async function build(groupId, bucket) {
+  const group = enc(groupId);
+  const [series, stats, { health }, { keys }] = await Promise.all([
+    get(`/admin/llm/stats/series${query({ bucket, group_id: groupId })}`),
+    get(`/admin/llm/stats${query({ group_id: groupId })}`),
+    get(`/admin/llm/health?group_id=${group}`),
+    get(`/admin/llm/groups/${group}/keys`),
+  ]);
+  const xs = buckets(RANGES[bucket]);
+  const aliases = [...new Set(series.series.map((point) => point.route_alias ?? '(none)'))];
+  const perAlias = (figure, fillEmpty) => aliases.map((alias) => ({
+    name: alias,
+    values: xs.map((x) => {
+      const point = series.series.find((p) => (p.route_alias ?? '(none)') === alias && Date.parse(p.time) === x);
+      return point ? point[figure] : fillEmpty;
+    }),
+  }));
+  const sum = (figure) => xs.map((x) => series.series.filter((p) => Date.parse(p.time) === x).reduce((total, p) => total + p[figure], 0));
+  const keyNames = new Map(keys.map((key) => [key.key_id, key.name]));
+  const cooling = health.flatMap((provider) => provider.keys
+    .filter((key) => key.state === 'cooling' || key.state === 'quarantined')
+    .map((key) => ({ provider: provider.provider_id, ...key })));
+  const total = series.series.reduce((n, p) => n + p.requests, 0);
+
+  return [
+    h('p', { class: 'summary', text: `${total} requests in the range · ${stats.stats.total} in the retained log · mean latency ${Math.round(stats.stats.avg_latency)} ms` }),
+    h('div', { class: 'charts' },
+      lineChart({ title: 'Requests per alias', xs, series: perAlias('requests', 0) }),
+      lineChart({ title: 'Errors', xs, series: [{ name: 'errors', values: sum('errors') }] }),
+      lineChart({ title: 'Tokens', xs, series: [{ name: 'input', values: sum('input_tokens') }, { name: 'output', values: sum('output_tokens') }] }),
+      lineChart({ title: 'Latency p50 per alias', xs, series: perAlias('latency_p50_ms', null), unit: ' ms' }),
+      barChart({ title: 'Requests per key', bars: series.by_key.map((row) => ({ label: keyNames.get(row.api_key_id) ?? row.api_key_id ?? '(none)', value: row.requests })) }),
+      barChart({
+        title: 'Top aliases (7 days)',
+        bars: stats.by_alias.slice(0, 8).map((row) => ({ label: row.route_alias ?? '(none)', value: row.requests })),
+      })),
+    section('Keys cooling down', table([
+      { label: 'Provider', cell: (key) => key.provider },
+      { label: 'Key', cell: (key) => key.name },
+      { label: 'State', cell: (key) => badge(key.state, key.state === 'cooling' ? 'warn' : 'bad') },
+      { label: 'Until', cell: (key) => (key.state === 'cooling' ? when(key.cooldown_until) : key.quarantine_reason ?? '—') },
+      { label: 'Last error', cell: (key) => `${key.last_status ?? ''} ${key.last_error ?? ''}` },
+    ], cooling, 'Every key is usable.')),
+  ];
+}
+
+/** The bucket starts of the range, oldest first, ending with the current bucket (UTC, as the server buckets). */
+function buckets({ step, count }) {
+  const current = Math.floor(Date.now() / step) * step;
+  return Array.from({ length: count }, (_, i) => current - (count - 1 - i) * step);
+}

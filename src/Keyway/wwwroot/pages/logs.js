@@ -1,0 +1,98 @@
+// The request log: filters (key, group, alias, status, time), newest first, a detail view, paging by cursor, and an
+// auto-refresh toggle.
+import { enc, get, query } from '../api.js';
+import { h, badge, button, num, table, when } from '../dom.js';
+
+const REFRESH_MS = 5000;
+
+export async function render(container, ctx) {
+  const { keys } = await get(`/admin/llm/groups/${enc(ctx.group)}/keys`);
+  const keyNames = new Map(keys.map((key) => [key.key_id, key.name]));
+  const filters = h('form', { class: 'filters', 'aria-label': 'Log filters' },
+    select('api_key_id', 'Key', [['', 'any key'], ...keys.map((key) => [key.key_id, key.name])]),
+    select('group_id', 'Group', [[ctx.group, ctx.group], ['', 'all groups']]),
+    input('alias', 'Alias', 'text'),
+    select('status', 'Status', [['', 'any'], ['ok', 'ok (2xx)'], ['error', 'errors']]),
+    input('since', 'Since', 'datetime-local'),
+    input('until', 'Until', 'datetime-local'),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Apply' })));
+  const auto = h('input', { type: 'checkbox', id: 'logs-auto' });
+  const list = h('div', { class: 'list' });
+  const detail = h('div', { class: 'form-slot' });
+  const pager = h('div', { class: 'toolbar' });
+  const cursors = [];
+  let next = null;
+
+  async function load(before) {
+    const values = Object.fromEntries(new FormData(filters));
+    for (const name of ['since', 'until']) {
+      values[name] = values[name] ? new Date(values[name]).toISOString() : '';
+    }
+    const page = await get(`/admin/llm/logs${query({ ...values, before, limit: 25 })}`);
+    next = page.next_cursor;
+    list.replaceChildren(table([
+      { label: 'Time', cell: (log) => when(log.created_at) },
+      { label: 'Key', cell: (log) => keyNames.get(log.api_key_id) ?? log.api_key_id ?? '—' },
+      { label: 'Alias', cell: (log) => log.route_alias ?? '—' },
+      { label: 'Provider', cell: (log) => log.provider_id ?? '—' },
+      { label: 'Status', cell: (log) => badge(String(log.status_code), log.status_code < 300 ? 'ok' : 'bad') },
+      { label: 'Tokens in/out', cell: (log) => `${num(log.input_tokens)} / ${num(log.output_tokens)}` },
+      { label: 'Latency', cell: (log) => `${log.latency_ms} ms` },
+      { label: 'TTFB', cell: (log) => (log.ttfb_ms === null ? '—' : `${log.ttfb_ms} ms`) },
+      { label: '', cell: (log) => button('Details', () => showDetail(log, detail), 'secondary', { 'aria-label': `Details of request ${log.log_id}` }) },
+    ], page.logs, 'No requests match.'));
+    pager.replaceChildren(
+      button('Newest', () => { cursors.length = 0; load(); }, 'secondary', { disabled: cursors.length === 0 }),
+      button('Newer', () => { cursors.pop(); load(cursors.at(-1)); }, 'secondary', { disabled: cursors.length === 0 }),
+      button('Older', () => { cursors.push(next); load(next); }, 'secondary', { disabled: !next }));
+  }
+
+  filters.addEventListener('submit', (event) => {
+    event.preventDefault();
+    cursors.length = 0;
+    load();
+  });
+  let timer = null;
+  auto.addEventListener('change', () => {
+    clearInterval(timer);
+    timer = auto.checked ? setInterval(() => { if (cursors.length === 0) load(); }, REFRESH_MS) : null;
+  });
+  container.append(filters, h('div', { class: 'field check' }, auto, h('label', { for: 'logs-auto', text: 'Auto-refresh every 5 s' })), detail, list, pager);
+  await load();
+  return () => clearInterval(timer);
+}
+
+function showDetail(log, slot) {
+  const rows = [
+    ['Request', `#${log.log_id} · ${when(log.created_at)}`],
+    ['Endpoint', `${log.endpoint} (${log.client_protocol} → ${log.upstream_protocol ?? '—'}${log.translated ? ', translated' : ''}${log.stream ? ', streamed' : ''})`],
+    ['Route', `${log.group_id} / ${log.route_alias ?? '—'} → ${log.provider_id ?? '—'} ${log.upstream_model ?? ''}`],
+    ['Status', String(log.status_code)],
+    ['Latency / TTFB', `${log.latency_ms} ms / ${log.ttfb_ms ?? '—'} ms`],
+    ['Tokens', `in ${num(log.input_tokens)}, out ${num(log.output_tokens)}, cache read ${num(log.cache_read_tokens)}, cache write ${num(log.cache_write_tokens)}, reasoning ${num(log.reasoning_tokens)}`],
+    ['Web search', log.web_search_calls === null ? '—' : `${log.web_search_calls} calls in ${log.web_search_rounds} rounds`],
+    ['Client', log.user_agent ?? '—'],
+    ['Error', log.error ?? '—'],
+  ];
+  slot.replaceChildren(h('section', { class: 'pool', 'aria-label': `Request ${log.log_id}` },
+    h('h3', { text: `Request ${log.log_id}` }),
+    h('dl', { class: 'detail' }, rows.map(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })])),
+    h('h4', { text: `Attempts (${log.attempts})` }),
+    table([
+      { label: 'Provider', cell: (attempt) => attempt.provider },
+      { label: 'Key', cell: (attempt) => attempt.key },
+      { label: 'Status', cell: (attempt) => String(attempt.status) },
+    ], log.attempt_log ?? [], 'No attempt log.'),
+    button('Close', () => slot.replaceChildren())));
+}
+
+function select(name, label, options) {
+  const id = `logs-${name}`;
+  return h('div', { class: 'field' }, h('label', { for: id, text: label }),
+    h('select', { id, name }, options.map(([value, text]) => h('option', { value, text }))));
+}
+
+function input(name, label, type) {
+  const id = `logs-${name}`;
+  return h('div', { class: 'field' }, h('label', { for: id, text: label }), h('input', { id, name, type }));
+}

@@ -1,0 +1,107 @@
+// Routes of the group: alias → provider + upstream model, a Test call per route, fallbacks, and the unified alias.
+import { del, enc, get, patch, post, put } from '../api.js';
+import { h, badge, button, confirmAction, notice, run, section, table } from '../dom.js';
+import { crudPage } from '../crud.js';
+import { entityForm } from '../form.js';
+import { fallbackFields, routeFields, unifiedFields } from '../fields.js';
+
+export async function render(container, ctx) {
+  const group = enc(ctx.group);
+  const providerIds = (await get(`/admin/llm/groups/${group}/providers`)).providers.map((provider) => provider.provider_id);
+  const unifiedBox = h('div');
+  const page = crudPage(container, {
+    noun: 'route',
+    fields: routeFields(providerIds),
+    name: (route) => route.alias,
+    load: async () => {
+      const { routes } = await get(`/admin/llm/groups/${group}/routes`);
+      await showUnified(ctx.group, routes, unifiedBox);
+      return routes;
+    },
+    create: (body) => post(`/admin/llm/groups/${group}/routes`, body),
+    update: (route, body) => patch(`/admin/llm/routes/${enc(route.route_id)}`, body),
+    remove: (route) => del(`/admin/llm/routes/${enc(route.route_id)}`),
+    columns: [
+      { label: 'Alias', cell: (route) => h('code', { text: route.alias }) },
+      { label: 'Provider', cell: (route) => route.provider_id },
+      { label: 'Upstream model', cell: (route) => route.upstream_model },
+      { label: 'Upstream path', cell: (route) => route.upstream_path || '—' },
+      { label: 'State', cell: (route) => (route.enabled ? badge('enabled', 'ok') : badge('disabled', 'off')) },
+    ],
+    actions: (route, reload, panel) => [
+      button('Test', (event) => run(event.currentTarget, () => testRoute(ctx.group, route)), 'secondary', { 'aria-label': `Test ${route.alias}` }),
+      button('Fallbacks', () => showFallbacks(route, providerIds, panel), 'secondary', { 'aria-label': `Fallbacks of ${route.alias}` }),
+    ],
+  });
+  container.append(unifiedBox);
+  await page.reload();
+}
+
+async function testRoute(groupId, route) {
+  const { test } = await post('/admin/llm/test', { alias: route.alias, group_id: groupId });
+  notice(`${route.alias}: ${test.ok ? 'OK' : 'failed'} — HTTP ${test.status}, ${test.latency_ms} ms: ${test.message}`, test.ok ? 'ok' : 'error');
+}
+
+async function showFallbacks(route, providerIds, panel) {
+  const base = `/admin/llm/routes/${enc(route.route_id)}/providers`;
+  const { route_providers: targets } = await get(base);
+  const refresh = () => showFallbacks(route, providerIds, panel);
+  panel.replaceChildren(h('section', { class: 'pool', 'aria-label': `Fallbacks of ${route.alias}` },
+    h('h3', { text: `Fallbacks of ${route.alias} (tried after ${route.provider_id}, lower priority first)` }),
+    table([
+      { label: 'Provider', cell: (target) => target.provider_id },
+      { label: 'Upstream model', cell: (target) => target.upstream_model },
+      { label: 'Priority', cell: (target) => String(target.priority) },
+      { label: 'State', cell: (target) => (target.enabled ? badge('enabled', 'ok') : badge('disabled', 'off')) },
+      {
+        label: 'Actions',
+        cell: (target) => button('Remove', async (event) => {
+          if (await confirmAction(`Remove fallback ${target.provider_id} from ${route.alias}?`, 'Remove')) {
+            await run(event.currentTarget, async () => {
+              await del(`/admin/llm/route-providers/${enc(target.rp_id)}`);
+              await refresh();
+            });
+          }
+        }, 'danger', { 'aria-label': `Remove fallback ${target.provider_id}` }),
+      },
+    ], targets, 'No fallbacks.'),
+    entityForm({
+      title: 'Add a fallback',
+      fields: fallbackFields(providerIds),
+      submitLabel: 'Add fallback',
+      onSubmit: async (body) => {
+        await post(base, body);
+        notice(`Fallback ${body.provider_id} added.`);
+        await refresh();
+      },
+    }),
+    button('Close', () => panel.replaceChildren())));
+}
+
+/** The unified alias: one fixed model name that follows the route (and optionally key) chosen here. */
+async function showUnified(groupId, routes, box) {
+  const path = `/admin/llm/groups/${enc(groupId)}/unified`;
+  const { unified } = await get(path);
+  const refresh = () => showUnified(groupId, routes, box);
+  box.replaceChildren(section('Unified alias',
+    h('p', {
+      class: 'unified-current',
+      text: unified
+        ? `${unified.alias} → ${unified.route_alias}${unified.key_name ? ` [${unified.key_name}]` : ''}`
+        : 'Not set: clients can only call the aliases above.',
+    }),
+    routes.length === 0 ? null : entityForm({
+      fields: unifiedFields(routes.map((route) => route.alias)),
+      values: unified ?? {},
+      submitLabel: 'Point the unified alias',
+      onSubmit: async (body) => {
+        await put(path, { key_name: null, ...body });
+        notice('Unified alias updated.');
+        await refresh();
+      },
+    }),
+    unified ? button('Clear unified alias', (event) => run(event.currentTarget, async () => {
+      await del(path);
+      await refresh();
+    }), 'danger') : null));
+}

@@ -1,0 +1,96 @@
+using static Microsoft.Playwright.Assertions;
+
+namespace Keyway.UiTests;
+
+/// <summary>The Groups and Tools pages' create / edit / enable-disable / copy / delete flows, driven from the keyboard where it matters.</summary>
+public sealed class AdminUiEntityPagesTests
+{
+    [Fact]
+    public async Task Groups_CreateEditToggleCopyDelete()
+    {
+        await using var ui = await AdminUiSession.StartAsync();
+        var page = ui.Page;
+        // Keyboard only: the token field has the focus, Enter submits, a focused link opens with Enter.
+        await Expect(page.GetByLabel("Admin token")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync(KeywayServer.AdminToken);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Level = 1 })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Groups", Exact = true }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Groups", Level = 1 })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
+        await page.GetByLabel("Group id").FillAsync("team-b");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Team B");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Expect(Row(page, "team-b")).ToContainTextAsync("Team B");
+        await Expect(page.Locator("#group option")).ToHaveCountAsync(2);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit team-b" }).ClickAsync();
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Team Bee");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(Row(page, "team-b")).ToContainTextAsync("Team Bee");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Disable group team-b" }).ClickAsync();
+        await Expect(Row(page, "team-b")).ToContainTextAsync("disabled");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Enable group team-b" }).ClickAsync();
+        await Expect(Row(page, "team-b")).ToContainTextAsync("enabled");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Copy team-b" }).ClickAsync();
+        await page.GetByLabel("New name").FillAsync("Team C");
+        await page.GetByLabel("New group id").FillAsync("team-c");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Copy", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "New keys of the copy — shown this once" })).ToBeVisibleAsync();
+        await Expect(Row(page, "team-c")).ToContainTextAsync("Team C");
+        await ui.ScreenshotAsync("groups");
+
+        // Delete asks first: Cancel keeps the group, Delete removes it.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete team-c" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(Row(page, "team-c")).ToHaveCountAsync(1);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete team-c" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(Row(page, "team-c")).ToHaveCountAsync(0);
+        Assert.Empty(ui.Errors);
+    }
+
+    [Fact]
+    public async Task ToolProviders_CreateEditToggleDelete()
+    {
+        await using var ui = await AdminUiSession.StartAsync();
+        var page = ui.Page;
+        await ui.LoginAsync();
+        await ui.OpenAsync("Tools");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "New tool provider" }).ClickAsync();
+        await page.GetByLabel("Tool id").FillAsync("tavily");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Tavily");
+        await page.GetByLabel("API key").FillAsync("tvly-test-key");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Expect(Row(page, "tavily")).ToContainTextAsync("set");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit tavily" }).ClickAsync();
+        await page.GetByLabel("Config (JSON)").FillAsync("""{"base_url":"http://127.0.0.1:9"}""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(Row(page, "tavily")).ToContainTextAsync("http://127.0.0.1:9");
+
+        // Invalid JSON is refused in the form, naming the field.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit tavily" }).ClickAsync();
+        await page.GetByLabel("Config (JSON)").FillAsync("{not json");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Config (JSON) must be JSON");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Disable tool provider tavily" }).ClickAsync();
+        await Expect(Row(page, "tavily")).ToContainTextAsync("disabled");
+        await ui.ScreenshotAsync("tools");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete tavily" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(page.GetByText("No tool providers yet.")).ToBeVisibleAsync();
+        Assert.Empty(ui.Errors);
+    }
+
+    private static ILocator Row(IPage page, string id) =>
+        page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = id, Exact = true }) });
+}

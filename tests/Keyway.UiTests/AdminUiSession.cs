@@ -1,0 +1,140 @@
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+
+namespace Keyway.UiTests;
+
+/// <summary>
+/// One browser test's world: the fake upstream, the real Keyway server on loopback, and Debian's Chromium (headless,
+/// fresh profile) on a page of the admin UI. Every console error and page error is recorded; <see cref="DisposeAsync"/>
+/// is where nothing is torn down silently. Screenshots go to TestResults/ui-screenshots/&lt;page&gt;-&lt;width&gt;.png.
+/// </summary>
+public sealed partial class AdminUiSession : IAsyncDisposable
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+    public const int DesktopWidth = 1280;
+    public const int PhoneWidth = 390;
+
+    private static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
+
+    private readonly TempDirectory _dataDir;
+    private readonly TempDirectory _profileDir;
+    private readonly IPlaywright _playwright;
+    private readonly IBrowserContext _context;
+    private readonly List<string> _errors = [];
+
+    private AdminUiSession(TempDirectory dataDir, TempDirectory profileDir, FakeUpstream upstream, KeywayServer server, IPlaywright playwright, IBrowserContext context, IPage page)
+    {
+        _dataDir = dataDir;
+        _profileDir = profileDir;
+        Upstream = upstream;
+        Server = server;
+        _playwright = playwright;
+        _context = context;
+        Page = page;
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && !IsExpectedRefusal(message))
+            {
+                _errors.Add($"console: {message.Text} ({message.Location})");
+            }
+        };
+        page.PageError += (_, error) => _errors.Add($"page error: {error}");
+    }
+
+    public FakeUpstream Upstream { get; }
+    public KeywayServer Server { get; }
+    public IPage Page { get; }
+
+    /// <summary>Console and page errors so far (the browser's report of an expected 401 from login or the session check excepted).</summary>
+    public IReadOnlyList<string> Errors => _errors;
+
+    public static async Task<AdminUiSession> StartAsync()
+    {
+        // Two cores shared with other builds: assertions wait for the UI longer than Playwright's default 5 s.
+        Assertions.SetDefaultExpectTimeout(20_000);
+        var dataDir = new TempDirectory();
+        var profileDir = new TempDirectory();
+        var upstream = await FakeUpstream.StartAsync();
+        var server = await KeywayServer.StartAsync(dataDir.Path);
+        var playwright = await Playwright.CreateAsync();
+        var context = await playwright.Chromium.LaunchPersistentContextAsync(profileDir.Path, new BrowserTypeLaunchPersistentContextOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArgs,
+            ViewportSize = new ViewportSize { Width = DesktopWidth, Height = 900 },
+            Permissions = ["clipboard-read", "clipboard-write"],
+            BaseURL = server.BaseAddress.ToString(),
+        });
+        var page = context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
+        var session = new AdminUiSession(dataDir, profileDir, upstream, server, playwright, context, page);
+        await page.GotoAsync("/");
+        return session;
+    }
+
+    public async Task LoginAsync(string token = KeywayServer.AdminToken)
+    {
+        await Page.GetByLabel("Admin token").FillAsync(token);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+    }
+
+    /// <summary>Follows a navigation link as a person would and waits for the page's heading.</summary>
+    public async Task OpenAsync(string title)
+    {
+        await Page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = title, Exact = true }).ClickAsync();
+        await Assertions.Expect(Page.GetByRole(AriaRole.Heading, new() { Name = title, Level = 1 })).ToBeVisibleAsync();
+    }
+
+    /// <summary>A full-page screenshot at desktop and at phone width, named after the page.</summary>
+    public async Task ScreenshotAsync(string name)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        foreach (var width in new[] { DesktopWidth, PhoneWidth })
+        {
+            await Page.SetViewportSizeAsync(width, width == PhoneWidth ? 844 : 900);
+            await Page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDirectory, $"{name}-{width}.png"), FullPage = true });
+        }
+        await Page.SetViewportSizeAsync(DesktopWidth, 900);
+    }
+
+    /// <summary>One chat call through the gateway with an issued key, as a client would make it.</summary>
+    public async Task<HttpResponseMessage> ChatAsync(string key, string alias)
+    {
+        using var client = Server.ClientWithKey(key);
+        return await client.PostAsJsonAsync("v1/chat/completions", new { model = alias, messages = new[] { new { role = "user", content = "Hello" } } });
+    }
+
+    /// <summary>TestResults/ui-screenshots at the repository root (beside Keyway.sln), where tools/test.sh collects results.</summary>
+    public static string ScreenshotDirectory { get; } = Path.Combine(RepositoryRoot(), "TestResults", "ui-screenshots");
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Keyway.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Keyway.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>Chromium reports every 401 answer as a console error; the login form and the start-up session check expect them.</summary>
+    private static bool IsExpectedRefusal(IConsoleMessage message) =>
+        RefusalText().IsMatch(message.Text)
+        && (message.Location.Contains("/admin/login", StringComparison.Ordinal) || message.Location.Contains("/admin/session", StringComparison.Ordinal));
+
+    [GeneratedRegex(@"status of 401\b")]
+    private static partial Regex RefusalText();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _context.CloseAsync();
+        _playwright.Dispose();
+        await Server.DisposeAsync();
+        await Upstream.DisposeAsync();
+        _profileDir.Dispose();
+        _dataDir.Dispose();
+    }
+}
