@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Spectre.Console;
@@ -9,10 +10,13 @@ namespace Keyway.Cli;
 /// <summary>Tables for people, indented JSON for scripts (<c>--json</c>); both go through the command's <see cref="CliContext"/>.</summary>
 public static class CliOutput
 {
-    public static void WriteJson(CliContext context, JsonNode? node)
+    public static void WriteJson(CliContext context, JsonNode? node) => context.Out.WriteLine(IndentedJson(node));
+
+    /// <summary>Indented JSON with non-ASCII text kept readable (the document is for people and config files, not HTML).</summary>
+    public static string IndentedJson(JsonNode? node)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             if (node is null)
             {
@@ -23,7 +27,7 @@ public static class CliOutput
                 node.WriteTo(writer);
             }
         }
-        context.Out.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     /// <summary>One row per item of <paramref name="rows"/>, one column per field name (nested fields as "a.b").</summary>
