@@ -1,0 +1,31 @@
+using Keyway.Configuration;
+
+namespace Keyway.Cli;
+
+/// <summary>
+/// Where the admin API is and the token for it. URL: --url, KEYWAY_URL, the address in data/keyway.pid, then
+/// KEYWAY_HOST:KEYWAY_PORT. Token: --token, KEYWAY_ADMIN_TOKEN, then data/admin.token (what the server generated).
+/// </summary>
+public sealed record AdminConnection(Uri BaseUrl, string Token)
+{
+    public static AdminConnection Resolve(CliContext context, string? url, string? token)
+    {
+        var baseUrl = url ?? context.Get("KEYWAY_URL") ?? ServerStateFile.ReadLive(context.DataDir)?.Address ?? DefaultUrl(context);
+        if (!Uri.TryCreate(baseUrl.TrimEnd('/') + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw new CliException($"not an http(s) URL: {baseUrl}", CliExitCodes.Usage);
+        }
+        var tokenFile = Path.Combine(context.DataDir, KeywayOptionsLoader.AdminTokenFileName);
+        var adminToken = token ?? context.Get("KEYWAY_ADMIN_TOKEN") ?? (File.Exists(tokenFile) ? File.ReadAllText(tokenFile).Trim() : null)
+            ?? throw new CliException($"no admin token: pass --token, set KEYWAY_ADMIN_TOKEN, or run where {tokenFile} exists", CliExitCodes.Usage);
+        return new AdminConnection(uri, adminToken);
+    }
+
+    /// <summary>The address the server of this directory would listen on; a wildcard bind is reached on loopback.</summary>
+    private static string DefaultUrl(CliContext context)
+    {
+        var host = context.Get("KEYWAY_HOST") ?? "127.0.0.1";
+        host = host switch { "0.0.0.0" => "127.0.0.1", "::" or "[::]" => "[::1]", _ => host.Contains(':') && !host.StartsWith('[') ? $"[{host}]" : host };
+        return $"http://{host}:{context.Get("KEYWAY_PORT") ?? "9233"}";
+    }
+}

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+
+namespace Keyway.Cli;
+
+/// <summary>
+/// A command-line option that maps to one field of an admin request body; <see cref="Body"/> sends only the options the
+/// user gave, so `edit` changes just those fields (the admin API's PATCH semantics).
+/// </summary>
+public sealed record BodyField(Option Option, string JsonName, Func<ParseResult, JsonNode?> Read)
+{
+    public static BodyField Text(string name, string jsonName, string description)
+    {
+        var option = new Option<string?>(name) { Description = description };
+        return new BodyField(option, jsonName, parse => parse.GetValue(option) is { } value ? JsonValue.Create(value) : null);
+    }
+
+    public static BodyField Flag(string name, string jsonName, string description)
+    {
+        var option = new Option<bool?>(name) { Description = description };
+        return new BodyField(option, jsonName, parse => parse.GetValue(option) is { } value ? JsonValue.Create(value) : null);
+    }
+
+    public static BodyField Number(string name, string jsonName, string description)
+    {
+        var option = new Option<int?>(name) { Description = description };
+        return new BodyField(option, jsonName, parse => parse.GetValue(option) is { } value ? JsonValue.Create(value) : null);
+    }
+
+    /// <summary>The given fields that were set on the command line, as a JSON object (plus <paramref name="start"/>).</summary>
+    public static JsonObject Body(ParseResult parse, IEnumerable<BodyField> fields, JsonObject? start = null)
+    {
+        var body = start ?? [];
+        foreach (var field in fields)
+        {
+            if (field.Read(parse) is { } value)
+            {
+                body[field.JsonName] = value;
+            }
+        }
+        return body;
+    }
+}
+
+public static class BodyFieldCommandExtensions
+{
+    public static Command WithFields(this Command command, IEnumerable<BodyField> fields)
+    {
+        foreach (var field in fields)
+        {
+            command.Add(field.Option);
+        }
+        return command;
+    }
+}

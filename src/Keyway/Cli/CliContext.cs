@@ -1,0 +1,49 @@
+using Keyway.Configuration;
+using Spectre.Console;
+
+namespace Keyway.Cli;
+
+/// <summary>
+/// What a command may touch outside itself: where it writes, the environment it reads and the working directory.
+/// Tests build one over string writers and a temp dir; the process builds one over the real console.
+/// </summary>
+public sealed record CliContext(TextWriter Out, TextWriter Error, IReadOnlyDictionary<string, string> Environment, string WorkingDirectory)
+{
+    /// <summary>Tables and progress for people; <see cref="Out"/> stays the place for plain and JSON output.</summary>
+    public IAnsiConsole Console { get; init; } = CreateConsole(Out);
+
+    /// <summary>A setting from the environment, then ./.env (as the server reads them); null when unset or empty.</summary>
+    public string? Get(string name) =>
+        Environment.TryGetValue(name, out var value) && value.Length > 0 ? value
+        : DotEnv.TryGetValue(name, out value) && value.Length > 0 ? value
+        : null;
+
+    /// <summary>The data dir the server of this working directory uses (KEYWAY_DATA_DIR, default ./data).</summary>
+    public string DataDir => Path.GetFullPath(Get("KEYWAY_DATA_DIR") ?? "./data", WorkingDirectory);
+
+    private IReadOnlyDictionary<string, string> DotEnv => field ??= EnvFile.Read(Path.Combine(WorkingDirectory, ".env"));
+
+    public static CliContext FromProcess()
+    {
+        var environment = System.Environment.GetEnvironmentVariables()
+            .Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
+        return new CliContext(System.Console.Out, System.Console.Error, environment, Directory.GetCurrentDirectory())
+        {
+            Console = AnsiConsole.Console,
+        };
+    }
+
+    private static IAnsiConsole CreateConsole(TextWriter writer)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = 200;
+        return console;
+    }
+}

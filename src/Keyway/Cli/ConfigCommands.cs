@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Keyway.Security;
+
+namespace Keyway.Cli;
+
+/// <summary>`keyway config show`: the configuration a gateway started here would use (env, ./.env, defaults), secrets masked.</summary>
+public static class ConfigCommands
+{
+    public static Command Build(CliContext context)
+    {
+        var show = new Command("show", "Effective configuration, secrets masked");
+        show.SetAction(parse =>
+        {
+            var options = ServeCommand.LoadOptions(context);
+            var config = new JsonObject
+            {
+                ["KEYWAY_SECRET"] = SecretMask.Mask(options.Secret),
+                ["KEYWAY_ADMIN_TOKEN"] = SecretMask.Mask(options.AdminToken),
+                ["KEYWAY_HOST"] = options.Host,
+                ["KEYWAY_PORT"] = options.Port,
+                ["KEYWAY_DATA_DIR"] = options.DataDir,
+                ["KEYWAY_CORS_ORIGINS"] = string.Join(",", options.CorsOrigins),
+                ["KEYWAY_PUBLIC_BASE_URL"] = options.PublicBaseUrl,
+                ["KEYWAY_LOG_LEVEL"] = options.LogLevel,
+                ["KEYWAY_LOG_RETENTION_DAYS"] = options.LogRetentionDays,
+                ["KEYWAY_MAX_BODY_MB"] = options.MaxRequestBodyBytes / (1024 * 1024),
+                ["KEYWAY_MAX_RETRIES"] = options.Failover.MaxRetries,
+                ["KEYWAY_KEY_FAILURE_THRESHOLD"] = options.Failover.KeyFailureThreshold,
+                ["KEYWAY_KEY_COOLDOWN_SECONDS"] = (int)options.Failover.KeyCooldown.TotalSeconds,
+                ["KEYWAY_QUARANTINE_PROBE_SECONDS"] = (int)options.Failover.ProbeInterval.TotalSeconds,
+            };
+            if (parse.Json())
+            {
+                CliOutput.WriteJson(context, config);
+            }
+            else
+            {
+                CliOutput.WriteFields(context, config);
+            }
+            return CliExitCodes.Ok;
+        });
+        return new Command("config", "The gateway's configuration") { show };
+    }
+}

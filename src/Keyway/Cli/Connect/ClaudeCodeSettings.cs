@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Keyway.Cli.Connect;
+
+/// <summary>
+/// Merges Keyway's variables into the "env" object of Claude Code's .claude/settings.local.json, keeping every other
+/// setting and variable. Claude Code sends ANTHROPIC_AUTH_TOKEN as a Bearer token and maps its opus/sonnet/haiku tiers
+/// through the ANTHROPIC_DEFAULT_*_MODEL variables (see docs/REAL-CLIENTS in the shared notes).
+/// </summary>
+public static class ClaudeCodeSettings
+{
+    public const string RelativePath = ".claude/settings.local.json";
+
+    public static IReadOnlyList<(string Name, string Value)> Variables(ConnectTarget target) =>
+    [
+        ("ANTHROPIC_BASE_URL", target.BaseUrl),
+        ("ANTHROPIC_AUTH_TOKEN", target.Key),
+        ("ANTHROPIC_MODEL", target.Model),
+        ("ANTHROPIC_DEFAULT_OPUS_MODEL", target.Model),
+        ("ANTHROPIC_DEFAULT_SONNET_MODEL", target.Model),
+        ("ANTHROPIC_DEFAULT_HAIKU_MODEL", target.SmallModel),
+    ];
+
+    /// <summary>The merged document and, per variable, whether it was added, changed or already so.</summary>
+    public static (string Json, List<string> Changes) Merge(string? existing, ConnectTarget target)
+    {
+        JsonObject settings;
+        try
+        {
+            settings = string.IsNullOrWhiteSpace(existing) ? [] : JsonNode.Parse(existing) as JsonObject ?? throw new CliException($"{RelativePath} is not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"{RelativePath} is not valid JSON ({e.Message}); fix or remove it first");
+        }
+        var env = settings["env"] as JsonObject ?? [];
+        settings["env"] = env;
+        var changes = new List<string>();
+        foreach (var (name, value) in Variables(target))
+        {
+            var before = env[name]?.ToString();
+            env[name] = value;
+            changes.Add($"{(before is null ? "added" : before == value ? "kept" : "changed")} env.{name}");
+        }
+        return (CliOutput.IndentedJson(settings) + "\n", changes);
+    }
+}

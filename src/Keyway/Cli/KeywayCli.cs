@@ -1,0 +1,45 @@
+using System.CommandLine;
+
+namespace Keyway.Cli;
+
+/// <summary>The `keyway` command tree. No command serves the gateway, as before the CLI existed.</summary>
+public static class KeywayCli
+{
+    public static RootCommand Build(CliContext context)
+    {
+        var root = new RootCommand("Keyway: a self-hosted LLM routing gateway. With no command, serves the gateway.");
+        foreach (var option in CliOptions.Global())
+        {
+            root.Add(option);
+        }
+        root.Add(ServeCommand.Build(context));
+        root.Add(StatusCommands.Status(context));
+        root.Add(StatusCommands.Stop(context));
+        root.Add(ConfigCommands.Build(context));
+        root.Add(GroupCommands.Build(context));
+        root.Add(ProviderCommands.Build(context));
+        root.Add(RouteCommands.Build(context));
+        root.Add(KeyCommands.Build(context));
+        root.Add(UnifiedCommands.Build(context));
+        root.Add(LogCommands.Logs(context));
+        root.Add(LogCommands.Stats(context));
+        root.Add(Connect.ConnectCommands.Build(context));
+        root.SetAction((_, _) => ServeCommand.RunAsync(context));
+        return root;
+    }
+
+    /// <summary>Parses and runs; a <see cref="CliException"/> becomes one "keyway: …" line on stderr and its exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
+    {
+        var configuration = new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await Build(context).Parse(args).InvokeAsync(configuration, cancellationToken);
+        }
+        catch (CliException e)
+        {
+            await context.Error.WriteLineAsync($"keyway: {e.Message}");
+            return e.ExitCode;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+
+namespace Keyway.Cli;
+
+/// <summary>`keyway provider list|show|add|edit|remove`, over /admin/llm/groups/{g}/providers and /admin/llm/providers/{id}.</summary>
+public static class ProviderCommands
+{
+    private static readonly string[] Columns = ["provider_id", "name", "protocol", "base_url", "enabled", "routing_mode", "api_keys"];
+
+    public static Command Build(CliContext context)
+    {
+        var command = new Command("provider", "Upstream providers and their key pools (keys are shown masked)");
+        command.AddGroupList(context, "providers", "List the providers of a group", Columns);
+
+        command.AddShow(context, "provider-id", "providers", "provider", "Show one provider");
+
+        var addId = new Argument<string>("provider-id");
+        var addGroup = CliOptions.Group();
+        var (addFields, addKeys) = Fields();
+        command.Add(new Command("add", "Create a provider") { addId, addGroup, addKeys }.WithFields(addFields).WithAdminAction(context, (parse, admin, ct) =>
+        {
+            var body = Body(parse, addFields, addKeys, new JsonObject { ["provider_id"] = parse.GetValue(addId) });
+            body["name"] ??= parse.GetValue(addId);
+            return admin.PostAsync($"admin/llm/groups/{Uri.EscapeDataString(parse.GetRequiredValue(addGroup))}/providers", body, ct);
+        }, AdminCommand.Fields("provider")));
+
+        var editId = new Argument<string>("provider-id");
+        var (editFields, editKeys) = Fields();
+        command.Add(new Command("edit", "Change a provider; --api-key replaces the whole key pool") { editId, editKeys }.WithFields(editFields).WithAdminAction(context,
+            (parse, admin, ct) => admin.PatchAsync($"admin/llm/providers/{AdminCommand.Segment(parse, editId)}", Body(parse, editFields, editKeys, []), ct),
+            AdminCommand.Fields("provider")));
+
+        command.AddRemove(context, "provider-id", "providers", "Delete a provider and the routes bound to it");
+        return command;
+    }
+
+    private static (BodyField[] Fields, Option<string[]> Keys) Fields() =>
+    ([
+        BodyField.Text("--name", "name", "Display name"),
+        BodyField.Text("--base-url", "base_url", "Upstream base URL (OpenAI: with /v1; Anthropic: without)"),
+        BodyField.Text("--protocol", "protocol", "openai, anthropic or openai-responses"),
+        BodyField.Text("--routing-mode", "routing_mode", "How the key pool is used (e.g. failover, round_robin)"),
+        BodyField.Number("--timeout-seconds", "timeout_seconds", "Upstream timeout"),
+        BodyField.Text("--note", "note", "Free-form note"),
+        BodyField.Flag("--enabled", "enabled", "true or false"),
+    ], new Option<string[]>("--api-key") { Description = "An upstream key, or NAME=KEY; repeat for a pool", AllowMultipleArgumentsPerToken = false });
+
+    private static JsonObject Body(ParseResult parse, BodyField[] fields, Option<string[]> keysOption, JsonObject start)
+    {
+        var body = BodyField.Body(parse, fields, start);
+        if (KeyPool(parse.GetValue(keysOption) ?? []) is { } pool)
+        {
+            body["api_keys"] = pool;
+        }
+        return body;
+    }
+
+    /// <summary>
+    /// "sk-…" entries are named "default" (a single key, as the admin API names it) or key-1, key-2…; "NAME=sk-…" keeps
+    /// its name. Null when no key was given.
+    /// </summary>
+    public static JsonArray? KeyPool(IReadOnlyList<string> entries)
+    {
+        if (entries.Count == 0)
+        {
+            return null;
+        }
+        var pool = new JsonArray();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var (name, secret) = Split(entries[i]);
+            pool.Add(new JsonObject { ["name"] = name ?? (entries.Count == 1 ? "default" : $"key-{i + 1}"), ["api_key"] = secret });
+        }
+        return pool;
+    }
+
+    /// <summary>NAME=KEY when NAME is a plain word and KEY is more than base64 padding; anything else is a bare key.</summary>
+    private static (string? Name, string Secret) Split(string entry)
+    {
+        var equals = entry.IndexOf('=');
+        var named = equals > 0
+            && entry[..equals].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            && entry[(equals + 1)..].TrimStart('=').Length > 0;
+        return named ? (entry[..equals], entry[(equals + 1)..]) : (null, entry);
+    }
+}

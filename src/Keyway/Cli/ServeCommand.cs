@@ -1,0 +1,104 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Keyway.Configuration;
+using Keyway.Storage;
+
+namespace Keyway.Cli;
+
+/// <summary>
+/// `keyway` / `keyway serve`: the gateway in the foreground, recorded in data/keyway.pid while it runs.
+/// `--detach` starts the same command in the background (output appended to data/keyway.log) and returns once it listens.
+/// </summary>
+public static class ServeCommand
+{
+    public const string LogFileName = "keyway.log";
+    private static readonly TimeSpan DetachWait = TimeSpan.FromSeconds(30);
+
+    public static Command Build(CliContext context)
+    {
+        var detach = new Option<bool>("--detach", "-d") { Description = "Run in the background; `keyway stop` ends it" };
+        var command = new Command("serve", "Run the gateway (the default when no command is given)") { detach };
+        command.SetAction((parse, cancellationToken) => parse.GetValue(detach) ? DetachAsync(context, cancellationToken) : RunAsync(context));
+        return command;
+    }
+
+    /// <summary>Configuration (bad values exit 2), database preparation, then serving until SIGTERM/Ctrl+C.</summary>
+    public static async Task<int> RunAsync(CliContext context)
+    {
+        var options = LoadOptions(context);
+        var app = KeywayApp.Build(options);
+        try
+        {
+            await app.InitializeKeywayAsync(CancellationToken.None);
+        }
+        catch (StartupRefusedException e)
+        {
+            throw new CliException(e.Message, CliExitCodes.Usage);
+        }
+        await app.StartAsync();
+        StartupBanner.Print(app, options);
+        var address = StartupBanner.ListeningAddress(app) ?? $"http://{options.Host}:{options.Port}";
+        new ServerStateFile(Environment.ProcessId, address, DateTimeOffset.UtcNow).Write(options.DataDir);
+        try
+        {
+            await app.WaitForShutdownAsync();
+        }
+        finally
+        {
+            ServerStateFile.Remove(options.DataDir, Environment.ProcessId);
+        }
+        return CliExitCodes.Ok;
+    }
+
+    public static KeywayOptions LoadOptions(CliContext context)
+    {
+        try
+        {
+            return KeywayOptionsLoader.Load(context.Environment, context.WorkingDirectory);
+        }
+        catch (InvalidConfigurationException e)
+        {
+            throw new CliException(e.Message, CliExitCodes.Usage);
+        }
+    }
+
+    private static async Task<int> DetachAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var options = LoadOptions(context);
+        if (ServerStateFile.ReadLive(options.DataDir) is { } running)
+        {
+            throw new CliException($"a gateway already runs for {options.DataDir}: pid {running.ProcessId} on {running.Address}");
+        }
+        var log = Path.Combine(options.DataDir, LogFileName);
+        // sh redirects the child's output to the log and detaches its input, so it outlives this terminal.
+        var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = context.WorkingDirectory, UseShellExecute = false };
+        foreach (var argument in (string[])["-c", "exec \"$@\" </dev/null >>\"$KEYWAY_SERVE_LOG\" 2>&1", "sh", .. SelfCommand(), "serve"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment["KEYWAY_SERVE_LOG"] = log;
+        using var child = Process.Start(start) ?? throw new CliException("could not start the gateway process");
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(DetachWait);
+        while (!timeout.IsCancellationRequested && !child.HasExited)
+        {
+            if (ServerStateFile.ReadLive(options.DataDir) is { ProcessId: var pid } state && pid == child.Id)
+            {
+                context.Out.WriteLine($"Keyway started in the background: pid {state.ProcessId}, {state.Address} (log: {log})");
+                return CliExitCodes.Ok;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        }
+        throw new CliException($"the gateway did not start; see {log}");
+    }
+
+    /// <summary>How this program was launched: the apphost itself, or `dotnet keyway.dll`.</summary>
+    public static string[] SelfCommand()
+    {
+        var process = Environment.ProcessPath ?? throw new CliException("cannot tell where the keyway executable is");
+        return Path.GetFileNameWithoutExtension(process) == "dotnet"
+            ? [process, typeof(ServeCommand).Assembly.Location]
+            : [process];
+    }
+}

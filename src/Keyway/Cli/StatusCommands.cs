@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+
+namespace Keyway.Cli;
+
+/// <summary>`keyway status` (is the gateway up, and how is it doing) and `keyway stop` (SIGTERM: the server flushes its logs and exits).</summary>
+public static class StatusCommands
+{
+    private const int SigTerm = 15;
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(30);
+
+    public static Command Status(CliContext context)
+    {
+        var command = new Command("status", "Is the gateway running: pid, address, uptime, version, requests served (exit 3 when not)");
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var state = ServerStateFile.ReadLive(context.DataDir);
+            var report = new JsonObject { ["running"] = false, ["pid"] = state?.ProcessId, ["address"] = state?.Address };
+            try
+            {
+                using var admin = AdminCommand.Connect(context, parse);
+                var health = await admin.GetAsync("health", cancellationToken);
+                var stats = await admin.GetAsync("admin/llm/stats", cancellationToken);
+                report["running"] = true;
+                report["address"] = admin.BaseUrl.ToString().TrimEnd('/');
+                report["version"] = health["version"]?.DeepClone();
+                report["started_at"] = state?.StartedAt.ToString("O");
+                report["uptime_seconds"] = state is null ? null : (long)(DateTimeOffset.UtcNow - state.StartedAt).TotalSeconds;
+                report["requests"] = stats["stats"]?["total"]?.DeepClone();
+            }
+            catch (CliException e) when (e.ExitCode == CliExitCodes.Unreachable)
+            {
+                report["error"] = e.Message;
+            }
+            if (parse.Json())
+            {
+                CliOutput.WriteJson(context, report);
+            }
+            else
+            {
+                CliOutput.WriteFields(context, report);
+            }
+            return report["running"]!.GetValue<bool>() ? CliExitCodes.Ok : CliExitCodes.Unreachable;
+        });
+        return command;
+    }
+
+    public static Command Stop(CliContext context)
+    {
+        var command = new Command("stop", "Stop the gateway of this data dir gracefully");
+        command.SetAction(async (_, cancellationToken) =>
+        {
+            var state = ServerStateFile.ReadLive(context.DataDir)
+                ?? throw new CliException($"no gateway runs for {context.DataDir}", CliExitCodes.Unreachable);
+            if (Kill(state.ProcessId, SigTerm) != 0)
+            {
+                throw new CliException($"could not signal pid {state.ProcessId} (errno {Marshal.GetLastPInvokeError()})");
+            }
+            using var process = System.Diagnostics.Process.GetProcessById(state.ProcessId);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(StopWait);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new CliException($"pid {state.ProcessId} did not stop within {StopWait.TotalSeconds:0} s");
+            }
+            context.Out.WriteLine($"stopped pid {state.ProcessId}");
+            return CliExitCodes.Ok;
+        });
+        return command;
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}

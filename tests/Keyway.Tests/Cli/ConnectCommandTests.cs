@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Cli;
+
+/// <summary>connect claude-code|codex|env write into temp dirs: merges keep foreign settings, and a second run changes nothing.</summary>
+public sealed class ConnectCommandTests
+{
+    private static async Task<(KeywayServer Server, CliRunner Cli)> StartAsync(TempDirectory dir, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
+        var cli = new CliRunner(server, dir.Path, environment);
+        await cli.JsonAsync("provider", "add", "p1", "--base-url", "https://p1.example/v1", "--api-key", "sk-p1-0123456789");
+        await cli.JsonAsync("route", "add", "big", "--provider", "p1", "--model", "m-big");
+        await cli.JsonAsync("route", "add", "small", "--provider", "p1", "--model", "m-small");
+        return (server, cli);
+    }
+
+    [Fact]
+    public async Task ClaudeCode_MergesSettingsAndIgnoresFile()
+    {
+        using var dir = new TempDirectory();
+        var (server, cli) = await StartAsync(dir);
+        await using var _ = server;
+        var project = Directory.CreateDirectory(Path.Combine(dir.Path, "project")).FullName;
+        Directory.CreateDirectory(Path.Combine(project, ".claude"));
+        var settings = Path.Combine(project, ".claude", "settings.local.json");
+        await File.WriteAllTextAsync(settings, """{"permissions":{"allow":["Read"]},"env":{"FOO":"bar","ANTHROPIC_MODEL":"old"}}""");
+        await File.WriteAllTextAsync(Path.Combine(project, ".gitignore"), "bin/");
+
+        var report = await cli.JsonAsync("connect", "claude-code", "--dir", project, "--model", "big", "--small-model", "small");
+        Assert.True(report.GetProperty("key_issued").GetBoolean());
+        Assert.Contains("changed env.ANTHROPIC_MODEL", report.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+
+        var written = JsonDocument.Parse(await File.ReadAllTextAsync(settings)).RootElement;
+        Assert.Equal("Read", written.GetProperty("permissions").GetProperty("allow")[0].GetString());
+        var env = written.GetProperty("env");
+        Assert.Equal("bar", env.GetProperty("FOO").GetString());
+        Assert.Equal(server.BaseAddress.ToString().TrimEnd('/'), env.GetProperty("ANTHROPIC_BASE_URL").GetString());
+        Assert.Equal("big", env.GetProperty("ANTHROPIC_DEFAULT_OPUS_MODEL").GetString());
+        Assert.Equal("small", env.GetProperty("ANTHROPIC_DEFAULT_HAIKU_MODEL").GetString());
+        var key = env.GetProperty("ANTHROPIC_AUTH_TOKEN").GetString()!;
+        using var client = server.ClientWithKey(key);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await AdminApi.GetAsync(client, "v1/models")).Status);
+        Assert.Equal("bin/\n.claude/settings.local.json\n", await File.ReadAllTextAsync(Path.Combine(project, ".gitignore")));
+
+        var again = await cli.JsonAsync("connect", "claude-code", "--dir", project, "--model", "big", "--small-model", "small", "--key", key);
+        Assert.All(again.GetProperty("files").EnumerateObject(), file => Assert.Equal("unchanged", file.Value.GetString()));
+    }
+
+    [Fact]
+    public async Task Codex_WritesProviderTableAndProfile()
+    {
+        using var dir = new TempDirectory();
+        var codexHome = Directory.CreateDirectory(Path.Combine(dir.Path, "codex")).FullName;
+        var (server, cli) = await StartAsync(dir, new Dictionary<string, string> { ["CODEX_HOME"] = codexHome });
+        await using var _ = server;
+        var config = Path.Combine(codexHome, "config.toml");
+        await File.WriteAllTextAsync(config, "model = \"gpt-5\"\n\n[model_providers.keyway]\nbase_url = \"http://old\"\n\n[mcp_servers.x]\ncommand = \"x\"\n");
+
+        var report = await cli.JsonAsync("connect", "codex", "--key", "db_sk_given");
+        Assert.Equal("big", report.GetProperty("model").GetString());
+        var text = await File.ReadAllTextAsync(config);
+        Assert.StartsWith("model = \"gpt-5\"\n\n[mcp_servers.x]\ncommand = \"x\"\n\n[model_providers.keyway]\n", text);
+        Assert.Contains($"base_url = \"{server.BaseAddress}v1\"", text);
+        Assert.Contains("wire_api = \"responses\"", text);
+        Assert.Contains("env_key = \"KEYWAY_API_KEY\"", text);
+        Assert.DoesNotContain("http://old", text);
+        var profile = await File.ReadAllTextAsync(Path.Combine(codexHome, "keyway.config.toml"));
+        Assert.Contains("model = \"big\"\nmodel_provider = \"keyway\"", profile);
+
+        var again = await cli.JsonAsync("connect", "codex", "--key", "db_sk_given");
+        Assert.All(again.GetProperty("files").EnumerateObject(), file => Assert.Equal("unchanged", file.Value.GetString()));
+
+        await File.WriteAllTextAsync(Path.Combine(codexHome, "auth.json"), """{"tokens":{"id":"x"}}""");
+        await cli.JsonAsync("connect", "codex", "--key", "db_sk_given", "--write-key");
+        var auth = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(codexHome, "auth.json"))).RootElement;
+        Assert.Equal("db_sk_given", auth.GetProperty("OPENAI_API_KEY").GetString());
+        Assert.Equal("x", auth.GetProperty("tokens").GetProperty("id").GetString());
+        Assert.Contains("requires_openai_auth = true", await File.ReadAllTextAsync(config));
+    }
+
+    [Fact]
+    public async Task Env_PrintsExports()
+    {
+        using var dir = new TempDirectory();
+        var (server, cli) = await StartAsync(dir);
+        await using var _ = server;
+        await cli.JsonAsync("unified", "switch-model", "small");
+        var result = await cli.RunAsync("connect", "env", "--key", "db_sk_given");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"export OPENAI_BASE_URL='{server.BaseAddress}v1'", result.Out);
+        Assert.Contains("export ANTHROPIC_AUTH_TOKEN='db_sk_given'", result.Out);
+        Assert.Contains("export ANTHROPIC_MODEL='unified-model'", result.Out);
+        var fish = await cli.RunAsync("connect", "env", "--key", "db_sk_given", "--shell", "fish");
+        Assert.Contains("set -gx OPENAI_API_KEY 'db_sk_given'", fish.Out);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Cli;
+
+/// <summary>group, provider, route, key and unified commands against the real admin API.</summary>
+public sealed class ResourceCommandTests
+{
+    [Fact]
+    public async Task Group_AddListEditRemove()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+
+        var added = await cli.JsonAsync("group", "add", "team-a", "--note", "first");
+        Assert.Equal("team-a", added.GetProperty("group").GetProperty("name").GetString());
+        var edited = await cli.JsonAsync("group", "edit", "team-a", "--name", "Team A", "--enabled", "false");
+        Assert.Equal("Team A", edited.GetProperty("group").GetProperty("name").GetString());
+        Assert.False(edited.GetProperty("group").GetProperty("enabled").GetBoolean());
+        Assert.Equal("first", edited.GetProperty("group").GetProperty("note").GetString());
+
+        var list = await cli.JsonAsync("group", "list");
+        Assert.Equal(["default", "team-a"], list.GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("group_id").GetString()).Order());
+        var table = await cli.RunAsync("group", "list");
+        Assert.Contains("Team A", table.Out);
+
+        await cli.JsonAsync("group", "remove", "team-a");
+        var missing = await cli.RunAsync("group", "show", "team-a");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("404", missing.Error);
+    }
+
+    [Fact]
+    public async Task ProviderRouteKey_AreCreatedAndUsable()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+
+        var provider = await cli.JsonAsync("provider", "add", "deepseek", "--base-url", "https://api.deepseek.com/v1",
+            "--api-key", "main=sk-first-0123456789", "--api-key", "sk-second-0123456789");
+        var keys = provider.GetProperty("provider").GetProperty("api_keys").EnumerateArray().ToList();
+        Assert.Equal(["main", "key-2"], keys.Select(k => k.GetProperty("name").GetString()));
+        Assert.DoesNotContain("first-0123", provider.ToString());
+        await cli.JsonAsync("provider", "add", "backup", "--base-url", "https://backup.example/v1", "--api-key", "sk-backup-0123456789");
+
+        var route = await cli.JsonAsync("route", "add", "chat", "--provider", "deepseek", "--model", "deepseek-chat", "--fallback", "backup:other-model");
+        Assert.Equal("deepseek-chat", route.GetProperty("route").GetProperty("upstream_model").GetString());
+        var shown = await cli.JsonAsync("route", "show", "chat");
+        var fallback = Assert.Single(shown.GetProperty("route").GetProperty("fallbacks").EnumerateArray());
+        Assert.Equal("other-model", fallback.GetProperty("upstream_model").GetString());
+        await cli.JsonAsync("route", "edit", "chat", "--model", "deepseek-reasoner");
+        var routes = await cli.JsonAsync("route", "list");
+        Assert.Equal("deepseek-reasoner", Assert.Single(routes.GetProperty("routes").EnumerateArray()).GetProperty("upstream_model").GetString());
+
+        var created = await cli.RunAsync("key", "create", "alice");
+        Assert.Equal(0, created.ExitCode);
+        var plaintext = created.Out.Split('\n')[0].Trim();
+        Assert.StartsWith("db_sk_", plaintext);
+        using var client = server.ClientWithKey(plaintext);
+        var models = await AdminApi.GetAsync(client, "v1/models");
+        Assert.Equal("chat", Assert.Single(models.Body.GetProperty("data").EnumerateArray()).GetProperty("id").GetString());
+
+        var keyList = await cli.JsonAsync("key", "list");
+        var keyId = Assert.Single(keyList.GetProperty("keys").EnumerateArray()).GetProperty("key_id").GetString()!;
+        await cli.JsonAsync("key", "edit", keyId, "--enabled", "false");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await AdminApi.GetAsync(client, "v1/models")).Status);
+
+        await cli.JsonAsync("route", "remove", "chat");
+        Assert.Empty((await cli.JsonAsync("route", "list")).GetProperty("routes").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Unified_SwitchModelThenKey()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+        await cli.JsonAsync("provider", "add", "p1", "--base-url", "https://p1.example/v1", "--api-key", "a=sk-a-0123456789", "--api-key", "b=sk-b-0123456789");
+        await cli.JsonAsync("route", "add", "fast", "--provider", "p1", "--model", "m-fast");
+        await cli.JsonAsync("route", "add", "slow", "--provider", "p1", "--model", "m-slow");
+
+        Assert.Equal(JsonValueKind.Null, (await cli.JsonAsync("unified", "show")).GetProperty("unified").ValueKind);
+        await cli.JsonAsync("unified", "switch-model", "fast");
+        var pinned = await cli.JsonAsync("unified", "switch-key", "b");
+        Assert.Equal("b", pinned.GetProperty("unified").GetProperty("key_name").GetString());
+        var switched = await cli.JsonAsync("unified", "switch-model", "slow");
+        Assert.Equal("slow", switched.GetProperty("unified").GetProperty("route_alias").GetString());
+        Assert.Equal("b", switched.GetProperty("unified").GetProperty("key_name").GetString());
+        var auto = await cli.JsonAsync("unified", "switch-key", "auto");
+        Assert.Equal(JsonValueKind.Null, auto.GetProperty("unified").GetProperty("key_name").ValueKind);
+
+        var text = await cli.RunAsync("unified", "show");
+        Assert.Equal("unified-model → slow (key: auto)", text.Out.Trim());
+    }
+}

@@ -1,0 +1,87 @@
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Cli;
+
+/// <summary>status, config show, logs and stats; connection and exit-code rules.</summary>
+public sealed class ServerCommandTests
+{
+    [Fact]
+    public async Task Status_ReportsVersionAndRequests()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var status = await new CliRunner(server, dir.Path).JsonAsync("status");
+        Assert.True(status.GetProperty("running").GetBoolean());
+        Assert.Equal(AppVersion.Current, status.GetProperty("version").GetString());
+        Assert.Equal(0, status.GetProperty("requests").GetInt64());
+    }
+
+    [Fact]
+    public async Task Status_WithoutGateway_Exits3()
+    {
+        using var dir = new TempDirectory();
+        var cli = new CliRunner(null, dir.Path, new Dictionary<string, string> { ["KEYWAY_URL"] = "http://127.0.0.1:1", ["KEYWAY_ADMIN_TOKEN"] = "x" });
+        var result = await cli.RunAsync("status", "--json");
+        Assert.Equal(3, result.ExitCode);
+        Assert.False(result.Json.GetProperty("running").GetBoolean());
+    }
+
+    [Fact]
+    public async Task AdminCommand_ReadsTokenFromDataDir()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName;
+        await using var server = await KeywayServer.StartAsync(dataDir);
+        await File.WriteAllTextAsync(Path.Combine(dataDir, "admin.token"), KeywayServer.AdminToken + "\n");
+        var cli = new CliRunner(null, dir.Path, new Dictionary<string, string> { ["KEYWAY_URL"] = server.BaseAddress.ToString() });
+        Assert.Equal("default", (await cli.JsonAsync("group", "list")).GetProperty("groups")[0].GetProperty("group_id").GetString());
+
+        var wrong = await new CliRunner(null, dir.Path, new Dictionary<string, string>
+        {
+            ["KEYWAY_URL"] = server.BaseAddress.ToString(),
+            ["KEYWAY_ADMIN_TOKEN"] = "wrong",
+        }).RunAsync("group", "list");
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains("401", wrong.Error);
+    }
+
+    [Fact]
+    public async Task ConfigShow_MasksSecrets()
+    {
+        using var dir = new TempDirectory();
+        var cli = new CliRunner(null, dir.Path, new Dictionary<string, string>
+        {
+            ["KEYWAY_SECRET"] = "a-very-secret-value-0123456789",
+            ["KEYWAY_ADMIN_TOKEN"] = "admin-token-0123456789",
+            ["KEYWAY_PORT"] = "9999",
+        });
+        var config = await cli.JsonAsync("config", "show");
+        Assert.Equal(9999, config.GetProperty("KEYWAY_PORT").GetInt32());
+        Assert.Equal("a-…6789", config.GetProperty("KEYWAY_SECRET").GetString());
+        Assert.DoesNotContain("secret-value", config.ToString());
+
+        var invalid = await new CliRunner(null, dir.Path, new Dictionary<string, string> { ["KEYWAY_PORT"] = "x" }).RunAsync("config", "show");
+        Assert.Equal(2, invalid.ExitCode);
+    }
+
+    [Fact]
+    public async Task LogsAndStats_ShowProxiedRequests()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        var cli = new CliRunner(bed.Server, dir.Path);
+        using var reply = await bed.PostAsync("v1/chat/completions", $$"""{"model":"{{GatewayTestBed.OpenAIAlias}}","messages":[{"role":"user","content":"hi"}]}""");
+        reply.EnsureSuccessStatusCode();
+        await bed.WaitForLogsAsync(1);
+
+        var logs = await cli.RunAsync("logs", "--tail", "5", "--alias", GatewayTestBed.OpenAIAlias, "--json");
+        Assert.Equal(0, logs.ExitCode);
+        var row = System.Text.Json.JsonDocument.Parse(logs.Out.Trim().Split('\n').Single()).RootElement;
+        Assert.Equal(200, row.GetProperty("status_code").GetInt32());
+
+        var stats = await cli.JsonAsync("stats", "--by", "key");
+        Assert.Equal(1, stats.GetProperty("by_key")[0].GetProperty("total").GetInt64());
+        var table = await cli.RunAsync("stats", "--by", "alias");
+        Assert.Contains(GatewayTestBed.OpenAIAlias, table.Out);
+    }
+}
