@@ -64,7 +64,7 @@ public sealed partial class ProxyForwarder
                 var status = (int)response.StatusCode;
                 exchange.EndAttempt(status);
                 var failure = response.IsSuccessStatusCode ? null : await ClassifyAsync(response, target, idle.Token);
-                if (failure?.Class == FailureClass.CallerFault && await ToolFallbackPlanAsync(exchange, run.Plan, response, idle.Token) is { } fallback)
+                if (failure?.Class == FailureClass.CallerFault && await ToolFallbackPlanAsync(exchange, plan, response, idle.Token) is { } fallback)
                 {
                     response.Dispose();
                     run.RepeatWith(fallback);
