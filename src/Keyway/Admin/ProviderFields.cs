@@ -63,6 +63,18 @@ internal static class ProviderFields
         return checkedMap;
     }
 
+    /// <summary>
+    /// The Responses WebSocket flag: absent keeps <paramref name="current"/>. Only a provider whose main protocol is
+    /// openai-responses may have it, checked against the protocol it will have (as for native endpoints).
+    /// </summary>
+    public static bool Websocket(RequestBody body, string mainProtocol, bool current)
+    {
+        var websocket = body.OptionalBool("websocket") ?? current;
+        return !websocket || mainProtocol == "openai-responses"
+            ? websocket
+            : throw AdminProblem.BadRequest("websocket needs protocol openai-responses: the WebSocket mode is part of the Responses API", "websocket");
+    }
+
     public static string? BaseUrl(RequestBody body, bool required)
     {
         var text = required ? body.RequiredString("base_url", 512) : body.OptionalString("base_url", 512);

@@ -53,7 +53,7 @@ internal static class ProvidersAdmin
             ProviderFields.Knob(body, "key_failure_threshold", 1, 100, null),
             ProviderFields.Knob(body, "key_cooldown_seconds", 1, 86_400, null),
             ProviderFields.NativeEndpoints(body, protocol, null),
-            body.OptionalBool("websocket") ?? false);
+            ProviderFields.Websocket(body, protocol, current: false));
         await providers.CreateAsync(provider, cancellationToken).OrConflict($"provider_id '{providerId}' already exists");
         await notifier.NotifyAsync();
         return await RespondAsync(providers, providerId, secrets, book, cancellationToken);
@@ -77,7 +77,7 @@ internal static class ProvidersAdmin
             BaseUrl = ProviderFields.BaseUrl(body, required: false) ?? provider.BaseUrl,
             Protocol = protocol,
             NativeEndpoints = ProviderFields.NativeEndpoints(body, protocol, provider.NativeEndpoints),
-            Websocket = body.OptionalBool("websocket") ?? provider.Websocket,
+            Websocket = ProviderFields.Websocket(body, protocol, provider.Websocket),
             Enabled = body.OptionalBool("enabled") ?? provider.Enabled,
             Note = body.OptionalString("note", AdminValidation.NoteMaxLength) ?? provider.Note,
             TimeoutSeconds = ProviderFields.TimeoutSeconds(body) ?? provider.TimeoutSeconds,

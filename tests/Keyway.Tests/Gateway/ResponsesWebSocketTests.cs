@@ -68,6 +68,17 @@ public sealed class ResponsesWebSocketTests
         Assert.Contains("WebSocket upgrade", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Admin_AllowsTheFlagOnlyOnResponsesProviders()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        var reply = await AdminApi.PatchAsync(bed.Admin, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new JsonObject { ["websocket"] = true });
+
+        AdminApi.AssertError(reply, HttpStatusCode.BadRequest,
+            "websocket needs protocol openai-responses: the WebSocket mode is part of the Responses API", "websocket");
+    }
+
     private static async Task<GatewayTestBed> StartAsync(FakeResponsesWebSocket fake, bool websocket)
     {
         var bed = await GatewayTestBed.StartAsync();
