@@ -48,8 +48,7 @@ public sealed class AdminUiEntityPagesTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete team-c" }).ClickAsync();
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         await Expect(Row(page, "team-c")).ToHaveCountAsync(1);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Delete team-c" }).ClickAsync();
-        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await ui.ConfirmAsync("Delete team-c");
         await Expect(Row(page, "team-c")).ToHaveCountAsync(0);
         Assert.Empty(ui.Errors);
     }
@@ -57,9 +56,8 @@ public sealed class AdminUiEntityPagesTests
     [Fact]
     public async Task ToolProviders_CreateEditToggleDelete()
     {
-        await using var ui = await AdminUiSession.StartAsync();
+        await using var ui = await AdminUiSession.StartLoggedInAsync();
         var page = ui.Page;
-        await ui.LoginAsync();
         await ui.OpenAsync("Tools");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "New tool provider" }).ClickAsync();
@@ -85,12 +83,11 @@ public sealed class AdminUiEntityPagesTests
         await Expect(Row(page, "tavily")).ToContainTextAsync("disabled");
         await ui.ScreenshotAsync("tools");
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Delete tavily" }).ClickAsync();
-        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await ui.ConfirmAsync("Delete tavily");
         await Expect(page.GetByText("No tool providers yet.")).ToBeVisibleAsync();
         Assert.Empty(ui.Errors);
     }
 
-    private static ILocator Row(IPage page, string id) =>
+    internal static ILocator Row(IPage page, string id) =>
         page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = id, Exact = true }) });
 }

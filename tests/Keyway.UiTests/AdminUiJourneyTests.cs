@@ -61,14 +61,7 @@ public sealed class AdminUiJourneyTests
     {
         var page = ui.Page;
         await ui.OpenAsync("Providers");
-        await page.GetByRole(AriaRole.Button, new() { Name = "New provider" }).ClickAsync();
-        await page.GetByLabel("Provider id").FillAsync(ProviderId);
-        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Fake upstream");
-        await page.GetByLabel("Protocol").SelectOptionAsync("openai");
-        await page.GetByLabel("Base URL").FillAsync(new Uri(ui.Upstream.BaseAddress, "v1").ToString());
-        await page.GetByLabel("First upstream key").FillAsync("sk-fake-first-0001");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = ProviderId, Exact = true })).ToBeVisibleAsync();
+        await ui.CreateProviderAsync(ProviderId);
 
         await page.GetByRole(AriaRole.Button, new() { Name = $"Keys of {ProviderId}" }).ClickAsync();
         var pool = page.GetByRole(AriaRole.Region, new() { Name = $"Key pool of {ProviderId}" });

@@ -73,6 +73,15 @@ public sealed partial class AdminUiSession : IAsyncDisposable
         return session;
     }
 
+    /// <summary>A session already past the login form, on the dashboard.</summary>
+    public static async Task<AdminUiSession> StartLoggedInAsync()
+    {
+        var session = await StartAsync();
+        await session.LoginAsync();
+        await Assertions.Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Level = 1 })).ToBeVisibleAsync();
+        return session;
+    }
+
     public async Task LoginAsync(string token = KeywayServer.AdminToken)
     {
         await Page.GetByLabel("Admin token").FillAsync(token);
@@ -84,6 +93,26 @@ public sealed partial class AdminUiSession : IAsyncDisposable
     {
         await Page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = title, Exact = true }).ClickAsync();
         await Assertions.Expect(Page.GetByRole(AriaRole.Heading, new() { Name = title, Level = 1 })).ToBeVisibleAsync();
+    }
+
+    /// <summary>Creates an OpenAI-protocol provider on the fake upstream through the Providers page (which must be open).</summary>
+    public async Task CreateProviderAsync(string providerId)
+    {
+        await Page.GetByRole(AriaRole.Button, new() { Name = "New provider" }).ClickAsync();
+        await Page.GetByLabel("Provider id").FillAsync(providerId);
+        await Page.GetByLabel("Name", new() { Exact = true }).FillAsync($"Fake {providerId}");
+        await Page.GetByLabel("Protocol").SelectOptionAsync("openai");
+        await Page.GetByLabel("Base URL").FillAsync(new Uri(Upstream.BaseAddress, "v1").ToString());
+        await Page.GetByLabel("First upstream key").FillAsync($"sk-{providerId}-first-0001");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Assertions.Expect(Page.GetByRole(AriaRole.Cell, new() { Name = providerId, Exact = true })).ToBeVisibleAsync();
+    }
+
+    /// <summary>Clicks a destructive button and confirms in the dialog it opens.</summary>
+    public async Task ConfirmAsync(string buttonName, string confirmLabel = "Delete")
+    {
+        await Page.GetByRole(AriaRole.Button, new() { Name = buttonName, Exact = true }).ClickAsync();
+        await Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = confirmLabel, Exact = true }).ClickAsync();
     }
 
     /// <summary>A full-page screenshot at desktop and at phone width, named after the page.</summary>

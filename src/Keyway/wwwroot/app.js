@@ -30,7 +30,6 @@ const ctx = {
   group: localStorage.getItem('keyway.group') || 'default',
   groups: [],
   reloadGroups,
-  refresh: () => show(),
 };
 let cleanup = null;
 

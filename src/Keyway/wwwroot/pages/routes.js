@@ -55,14 +55,12 @@ async function showFallbacks(route, providerIds, panel) {
       { label: 'State', cell: (target) => (target.enabled ? badge('enabled', 'ok') : badge('disabled', 'off')) },
       {
         label: 'Actions',
-        cell: (target) => button('Remove', async (event) => {
+        cell: (target) => button('Remove', (event) => run(event.currentTarget, async () => {
           if (await confirmAction(`Remove fallback ${target.provider_id} from ${route.alias}?`, 'Remove')) {
-            await run(event.currentTarget, async () => {
-              await del(`/admin/llm/route-providers/${enc(target.rp_id)}`);
-              await refresh();
-            });
+            await del(`/admin/llm/route-providers/${enc(target.rp_id)}`);
+            await refresh();
           }
-        }, 'danger', { 'aria-label': `Remove fallback ${target.provider_id}` }),
+        }), 'danger', { 'aria-label': `Remove fallback ${target.provider_id}` }),
       },
     ], targets, 'No fallbacks.'),
     entityForm({
