@@ -15,6 +15,7 @@ public sealed class RequestLogBatchInserter : IAsyncDisposable
         "client_protocol", "upstream_protocol", "stream", "status_code", "error", "latency_ms", "ttfb_ms",
         "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
         "attempts", "user_agent", "attempt_log", "translated", "web_search_calls", "web_search_rounds",
+        "web_search_round_ms", "web_search_queries",
     ];
 
     private static readonly string InsertSql =
@@ -75,6 +76,7 @@ public sealed class RequestLogBatchInserter : IAsyncDisposable
             entry.StatusCode, entry.Error, entry.LatencyMs, entry.TtfbMs, entry.InputTokens, entry.OutputTokens,
             entry.CacheReadTokens, entry.CacheWriteTokens, entry.ReasoningTokens, entry.Attempts, entry.UserAgent, RequestAttemptLog.Serialize(entry.AttemptLog),
             entry.Translated ? 1 : 0, entry.WebSearchCalls, entry.WebSearchRounds,
+            WebSearchLogColumns.RoundMs(entry.WebSearchRoundMs), WebSearchLogColumns.Queries(entry.WebSearchQueries),
         ];
         for (var i = 0; i < values.Length; i++)
         {

@@ -22,6 +22,12 @@ public sealed record RequestLogEntry
     /// <summary>Searches the gateway's web-search loop ran, and the extra upstream rounds it took; null when it did not run.</summary>
     public int? WebSearchCalls { get; init; }
     public int? WebSearchRounds { get; init; }
+
+    /// <summary>Each search round's latency in ms (its searches and the next upstream call), in order; null when no search ran.</summary>
+    public IReadOnlyList<long>? WebSearchRoundMs { get; init; }
+
+    /// <summary>The queries searched, only when KEYWAY_LOG_TOOL_QUERIES=true; null otherwise.</summary>
+    public IReadOnlyList<string>? WebSearchQueries { get; init; }
     public bool Stream { get; init; }
     public required int StatusCode { get; init; }
     public string? Error { get; init; }

@@ -34,7 +34,9 @@ internal sealed record RequestLogView(
     string? UserAgent,
     IReadOnlyList<RequestAttempt>? AttemptLog,
     int? WebSearchCalls,
-    int? WebSearchRounds)
+    int? WebSearchRounds,
+    IReadOnlyList<long>? WebSearchRoundMs,
+    IReadOnlyList<string>? WebSearchQueries)
 {
     public static RequestLogView From(RequestLogRecord record)
     {
@@ -44,7 +46,7 @@ internal sealed record RequestLogView(
             e.InputTokens, e.OutputTokens, e.LatencyMs, e.Error, e.CreatedAt.ToUniversalTime().ToString("O"),
             e.Endpoint, e.ClientProtocol, e.UpstreamProtocol, e.Translated, e.Stream, e.TtfbMs, e.InputTokens, e.OutputTokens,
             e.CacheReadTokens, e.CacheWriteTokens, e.ReasoningTokens, e.Attempts, e.UserAgent, e.AttemptLog,
-            e.WebSearchCalls, e.WebSearchRounds);
+            e.WebSearchCalls, e.WebSearchRounds, e.WebSearchRoundMs, e.WebSearchQueries);
     }
 }
 
