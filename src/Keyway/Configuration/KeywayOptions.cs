@@ -19,6 +19,9 @@ public sealed record KeywayOptions
     /// <summary>Failover and cooldown defaults; a provider's own max_retries, key_failure_threshold and key_cooldown_seconds win.</summary>
     public FailoverPolicy Failover { get; init; } = FailoverPolicy.Default;
 
+    /// <summary>KEYWAY_LOG_TOOL_QUERIES: the request log keeps the web-search queries in plaintext (off by default).</summary>
+    public bool LogToolQueries { get; init; }
+
     /// <summary>True when the secret was generated on this start (the log says so).</summary>
     public bool SecretGenerated { get; init; }
 

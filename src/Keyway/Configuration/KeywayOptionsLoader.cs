@@ -58,8 +58,16 @@ public static class KeywayOptionsLoader
             LogRetentionDays = retention,
             MaxRequestBodyBytes = maxBodyMiB * 1024L * 1024L,
             Failover = failover,
+            LogToolQueries = ParseBool(Get("KEYWAY_LOG_TOOL_QUERIES"), "KEYWAY_LOG_TOOL_QUERIES"),
         };
     }
+
+    private static bool ParseBool(string? value, string name) => value?.ToLowerInvariant() switch
+    {
+        null or "false" or "0" or "no" or "off" => false,
+        "true" or "1" or "yes" or "on" => true,
+        _ => throw new InvalidConfigurationException($"{name} must be true or false, got '{value}'."),
+    };
 
     private static int ParseInt(string? value, int fallback, string name, int min, int max)
     {

@@ -45,6 +45,13 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
     public int WebSearchCalls { get; set; }
     public int WebSearchRounds { get; set; }
 
+    /// <summary>Each search round's latency in ms, and the queries searched when KEYWAY_LOG_TOOL_QUERIES is on.</summary>
+    public List<long> WebSearchRoundMs { get; } = [];
+    public List<string> WebSearchQueries { get; } = [];
+
+    /// <summary>When the search round under way started (its first search, or its upstream call when it had none).</summary>
+    public long? WebSearchRoundStart { get; set; }
+
     /// <summary>What the tool-schema fallback removed before retrying; null while it has not run (it runs once).</summary>
     public string? ToolFallback { get; set; }
 
@@ -79,6 +86,8 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
             Translated = Translated,
             WebSearchCalls = WebSearchCalls > 0 ? WebSearchCalls : null,
             WebSearchRounds = WebSearchCalls > 0 ? WebSearchRounds : null,
+            WebSearchRoundMs = WebSearchRoundMs.Count > 0 ? WebSearchRoundMs.ToArray() : null,
+            WebSearchQueries = WebSearchQueries.Count > 0 ? WebSearchQueries.ToArray() : null,
             ToolFallback = ToolFallback,
             Stream = Stream,
             StatusCode = StatusCode,

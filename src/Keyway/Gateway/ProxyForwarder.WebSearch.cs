@@ -109,12 +109,26 @@ public sealed partial class ProxyForwarder
         using var request = UpstreamClient.CreateRequest(provider, plan.Endpoint, key, plan.Path, body, exchange.Context.Request.Headers);
         plan.Decorate?.Invoke(request);
         exchange.WebSearchRounds++;
-        return await upstream.SendAsync(request, idle.Token);
+        exchange.WebSearchRoundStart ??= time.GetTimestamp();
+        try
+        {
+            return await upstream.SendAsync(request, idle.Token);
+        }
+        finally
+        {
+            exchange.WebSearchRoundMs.Add((long)time.GetElapsedTime(exchange.WebSearchRoundStart.Value).TotalMilliseconds);
+            exchange.WebSearchRoundStart = null;
+        }
     }
 
     private async Task<(WebSearchCall Call, string Result)[]> SearchAllAsync(ProxyExchange exchange, WebSearchProvider provider, IReadOnlyList<WebSearchCall> calls)
     {
         exchange.WebSearchCalls += calls.Count;
+        exchange.WebSearchRoundStart = time.GetTimestamp();
+        if (options.LogToolQueries)
+        {
+            exchange.WebSearchQueries.AddRange(calls.Select(call => call.Query));
+        }
         return await Task.WhenAll(calls.Select(async call =>
         {
             var outcome = string.IsNullOrWhiteSpace(call.Query)

@@ -15,7 +15,7 @@ public sealed class RequestLogBatchInserter : IAsyncDisposable
         "client_protocol", "upstream_protocol", "stream", "status_code", "error", "latency_ms", "ttfb_ms",
         "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
         "attempts", "user_agent", "attempt_log", "translated", "web_search_calls", "web_search_rounds",
-        "tool_fallback",
+        "web_search_round_ms", "web_search_queries", "tool_fallback",
     ];
 
     private static readonly string InsertSql =
@@ -75,7 +75,8 @@ public sealed class RequestLogBatchInserter : IAsyncDisposable
             entry.UpstreamModel, entry.Endpoint, entry.ClientProtocol, entry.UpstreamProtocol, entry.Stream ? 1 : 0,
             entry.StatusCode, entry.Error, entry.LatencyMs, entry.TtfbMs, entry.InputTokens, entry.OutputTokens,
             entry.CacheReadTokens, entry.CacheWriteTokens, entry.ReasoningTokens, entry.Attempts, entry.UserAgent, RequestAttemptLog.Serialize(entry.AttemptLog),
-            entry.Translated ? 1 : 0, entry.WebSearchCalls, entry.WebSearchRounds, entry.ToolFallback,
+            entry.Translated ? 1 : 0, entry.WebSearchCalls, entry.WebSearchRounds,
+            WebSearchLogColumns.RoundMs(entry.WebSearchRoundMs), WebSearchLogColumns.Queries(entry.WebSearchQueries), entry.ToolFallback,
         ];
         for (var i = 0; i < values.Length; i++)
         {

@@ -23,6 +23,12 @@ public sealed record RequestLogEntry
     public int? WebSearchCalls { get; init; }
     public int? WebSearchRounds { get; init; }
 
+    /// <summary>Each search round's latency in ms (its searches and the next upstream call), in order; null when no search ran.</summary>
+    public IReadOnlyList<long>? WebSearchRoundMs { get; init; }
+
+    /// <summary>The queries searched, only when KEYWAY_LOG_TOOL_QUERIES=true; null otherwise.</summary>
+    public IReadOnlyList<string>? WebSearchQueries { get; init; }
+
     /// <summary>What the tool-schema fallback removed before its one retry (e.g. "tools: web_search"); null when it did not run.</summary>
     public string? ToolFallback { get; init; }
     public bool Stream { get; init; }

@@ -39,6 +39,18 @@ public sealed class KeywayOptionsLoaderTests
         Assert.Equal("file-secret-0123456789", options.Secret);
     }
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("true", true)]
+    [InlineData("FALSE", false)]
+    public void LogToolQueries_IsOffUnlessSet(string? value, bool expected)
+    {
+        using var dir = new TempDirectory();
+        var environment = value is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["KEYWAY_LOG_TOOL_QUERIES"] = value };
+
+        Assert.Equal(expected, KeywayOptionsLoader.Load(environment, dir.Path).LogToolQueries);
+    }
+
     [Fact]
     public void FailoverDefaults_ComeFromTheEnvironment()
     {
@@ -66,6 +78,7 @@ public sealed class KeywayOptionsLoaderTests
     [InlineData("KEYWAY_PORT", "abc", "KEYWAY_PORT must be an integer")]
     [InlineData("KEYWAY_LOG_LEVEL", "loud", "KEYWAY_LOG_LEVEL must be one of")]
     [InlineData("KEYWAY_SECRET", "short", "KEYWAY_SECRET is too short")]
+    [InlineData("KEYWAY_LOG_TOOL_QUERIES", "maybe", "KEYWAY_LOG_TOOL_QUERIES must be true or false")]
     public void InvalidValues_AreRefusedWithOneClearMessage(string name, string value, string expected)
     {
         using var dir = new TempDirectory();

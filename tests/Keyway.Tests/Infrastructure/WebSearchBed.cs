@@ -21,10 +21,10 @@ public sealed class WebSearchBed : IAsyncDisposable
     public FakeTavily Tavily { get; }
     public FakeUpstream Upstream => Gateway.Upstream;
 
-    public static async Task<WebSearchBed> StartAsync(bool withProvider = true, bool enabled = true, TimeSpan? searchTimeout = null)
+    public static async Task<WebSearchBed> StartAsync(bool withProvider = true, bool enabled = true, TimeSpan? searchTimeout = null, bool logQueries = false)
     {
         var tavily = await FakeTavily.StartAsync();
-        var gateway = await GatewayTestBed.StartAsync(replaceServices: services =>
+        var gateway = await GatewayTestBed.StartAsync(options => options with { LogToolQueries = logQueries }, services =>
         {
             if (searchTimeout is { } timeout)
             {

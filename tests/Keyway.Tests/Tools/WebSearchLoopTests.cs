@@ -33,6 +33,20 @@ public sealed class WebSearchLoopTests
         Assert.Equal(2 * FakeUpstream.CompletionTokens, log.GetProperty("output_tokens").GetInt64());
         Assert.Equal(1, log.GetProperty("web_search_calls").GetInt32());
         Assert.Equal(1, log.GetProperty("web_search_rounds").GetInt32());
+        Assert.Single(log.GetProperty("web_search_round_ms").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, log.GetProperty("web_search_queries").ValueKind);
+    }
+
+    [Fact]
+    public async Task LogToolQueriesOn_TheLogRowKeepsTheQueries()
+    {
+        await using var bed = await WebSearchBed.StartAsync(logQueries: true);
+
+        await bed.PostOkAsync("v1/chat/completions", ChatSearch);
+
+        var log = (await bed.Gateway.WaitForLogsAsync(1))[0];
+        Assert.Equal(["fake-upstream"], log.GetProperty("web_search_queries").EnumerateArray().Select(q => q.GetString()));
+        Assert.Single(log.GetProperty("web_search_round_ms").EnumerateArray());
     }
 
     [Fact]

@@ -1,3 +1,7 @@
 -- Per-route and per-key web-search switch: 'auto' (the group's Tavily provider decides) or 'off'.
 ALTER TABLE routes ADD COLUMN web_search TEXT NOT NULL DEFAULT 'auto';
 ALTER TABLE api_keys ADD COLUMN web_search TEXT NOT NULL DEFAULT 'auto';
+-- Per search round of the gateway's loop: its latency in ms (comma list, in order) and, only when
+-- KEYWAY_LOG_TOOL_QUERIES=true, the queries searched (JSON array).
+ALTER TABLE request_logs ADD COLUMN web_search_round_ms TEXT NULL;
+ALTER TABLE request_logs ADD COLUMN web_search_queries TEXT NULL;
