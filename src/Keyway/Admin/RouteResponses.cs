@@ -12,7 +12,8 @@ public sealed record RouteResponse(
     bool Enabled,
     string Note,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<string> AllowedPaths);
 
 public sealed record RouteEnvelope(RouteResponse Route) : OkEnvelope;
 
@@ -22,5 +23,5 @@ internal static class RouteResponseMapping
 {
     public static RouteResponse AsResponse(this RouteRecord route) => new(
         route.RouteId, route.GroupId, route.Alias, route.ProviderId, route.UpstreamModel, route.UpstreamPath, route.Enabled, route.Note,
-        route.CreatedAt, route.UpdatedAt);
+        route.CreatedAt, route.UpdatedAt, route.AllowedPaths);
 }

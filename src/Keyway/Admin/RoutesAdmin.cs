@@ -40,7 +40,10 @@ internal static class RoutesAdmin
             body.OptionalString("upstream_path", ModelMaxLength) ?? "",
             body.OptionalBool("enabled") ?? true,
             body.OptionalString("note", AdminValidation.NoteMaxLength) ?? "",
-            now, now);
+            now, now)
+        {
+            AllowedPaths = RouteAllowedPaths.Read(body) ?? [],
+        };
         await routes.CreateAsync(route, cancellationToken).OrConflict(DuplicateAlias(alias, groupId));
         await notifier.NotifyAsync();
         return Respond(route);
@@ -64,6 +67,7 @@ internal static class RoutesAdmin
             Enabled = body.OptionalBool("enabled") ?? route.Enabled,
             Note = body.OptionalString("note", AdminValidation.NoteMaxLength) ?? route.Note,
             UpdatedAt = time.GetUtcNow(),
+            AllowedPaths = RouteAllowedPaths.Read(body) ?? route.AllowedPaths,
         };
         if (updated.ProviderId != route.ProviderId)
         {

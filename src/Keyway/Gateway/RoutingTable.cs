@@ -18,6 +18,12 @@ public sealed record RouteEntry(
     IReadOnlyList<RouteTarget> Targets)
 {
     public string? PinnedKeyName { get; init; }
+
+    /// <summary>Globs of the request paths this alias serves (see <see cref="PathGlob"/>); empty: every path.</summary>
+    public IReadOnlyList<string> AllowedPaths { get; init; } = [];
+
+    /// <summary>Whether the alias serves <paramref name="path"/>, given with its /v1 prefix.</summary>
+    public bool Allows(string path) => AllowedPaths.Count == 0 || AllowedPaths.Any(pattern => PathGlob.Matches(pattern, path));
 }
 
 /// <summary>

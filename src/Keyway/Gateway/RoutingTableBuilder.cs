@@ -78,7 +78,10 @@ public static class RoutingTableBuilder
             return null;
         }
         var targets = ranked.OrderBy(t => t.Priority).ThenBy(t => t.Order).Select(t => t.Target).ToArray();
-        return new RouteEntry(route.RouteId, route.Alias, targets[0].UpstreamModel, route.UpstreamPath, route.CreatedAt, targets[0].Provider, targets);
+        return new RouteEntry(route.RouteId, route.Alias, targets[0].UpstreamModel, route.UpstreamPath, route.CreatedAt, targets[0].Provider, targets)
+        {
+            AllowedPaths = route.AllowedPaths,
+        };
     }
 
     private static UpstreamProvider ToUpstream(ProviderRecord provider, SecretBox secrets, FailoverPolicy defaults)

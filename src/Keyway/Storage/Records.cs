@@ -43,7 +43,11 @@ public sealed record RouteRecord(
     bool Enabled,
     string Note,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>Globs of the request paths the route serves (<c>*</c> within a segment, <c>**</c> across); empty: all.</summary>
+    public IReadOnlyList<string> AllowedPaths { get; init; } = [];
+}
 
 public sealed record IssuedKeyRecord(
     string KeyId,

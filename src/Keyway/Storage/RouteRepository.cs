@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.Json;
 using Dapper;
 
 namespace Keyway.Storage;
@@ -8,7 +9,7 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
 {
     private const string Columns =
         "route_id AS RouteId, group_id AS GroupId, alias AS Alias, provider_id AS ProviderId, upstream_model AS UpstreamModel, " +
-        "upstream_path AS UpstreamPath, enabled AS Enabled, note AS Note, created_at AS CreatedAt, updated_at AS UpdatedAt";
+        "upstream_path AS UpstreamPath, enabled AS Enabled, note AS Note, created_at AS CreatedAt, updated_at AS UpdatedAt, allowed_paths AS AllowedPaths";
 
     public Task<IReadOnlyList<RouteRecord>> ListAllAsync(CancellationToken cancellationToken) =>
         QueryAsync("1 = 1", null, cancellationToken);
@@ -32,7 +33,7 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         await using var connection = await connections.OpenAsync(cancellationToken);
         return await ConstraintGuard.RunAsync(async () => await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE routes SET alias = @Alias, provider_id = @ProviderId, upstream_model = @UpstreamModel, upstream_path = @UpstreamPath, " +
-            "enabled = @Enabled, note = @Note, updated_at = @UpdatedAt WHERE route_id = @RouteId",
+            "enabled = @Enabled, note = @Note, updated_at = @UpdatedAt, allowed_paths = @AllowedPaths WHERE route_id = @RouteId",
             Parameters(route), cancellationToken: cancellationToken)) > 0);
     }
 
@@ -45,8 +46,8 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
 
     internal static Task InsertAsync(DbConnection connection, DbTransaction? transaction, RouteRecord route, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO routes (route_id, group_id, alias, provider_id, upstream_model, upstream_path, enabled, note, created_at, updated_at) " +
-            "VALUES (@RouteId, @GroupId, @Alias, @ProviderId, @UpstreamModel, @UpstreamPath, @Enabled, @Note, @CreatedAt, @UpdatedAt)",
+            "INSERT INTO routes (route_id, group_id, alias, provider_id, upstream_model, upstream_path, enabled, note, created_at, updated_at, allowed_paths) " +
+            "VALUES (@RouteId, @GroupId, @Alias, @ProviderId, @UpstreamModel, @UpstreamPath, @Enabled, @Note, @CreatedAt, @UpdatedAt, @AllowedPaths)",
             Parameters(route), transaction, cancellationToken: cancellationToken));
 
     private static object Parameters(RouteRecord route) => new
@@ -61,6 +62,7 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         route.Note,
         CreatedAt = StorageText.Timestamp(route.CreatedAt),
         UpdatedAt = StorageText.Timestamp(route.UpdatedAt),
+        AllowedPaths = JsonSerializer.Serialize(route.AllowedPaths.ToList(), StorageJsonContext.Default.ListString),
     };
 
     private async Task<IReadOnlyList<RouteRecord>> QueryAsync(string where, object? parameters, CancellationToken cancellationToken)
@@ -83,9 +85,13 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         public string Note { get; set; } = "";
         public string CreatedAt { get; set; } = "";
         public string UpdatedAt { get; set; } = "";
+        public string AllowedPaths { get; set; } = "[]";
 
         public RouteRecord ToRecord() => new(
             RouteId, GroupId, Alias, ProviderId, UpstreamModel, UpstreamPath, Enabled != 0, Note,
-            StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt));
+            StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt))
+        {
+            AllowedPaths = JsonSerializer.Deserialize(AllowedPaths, StorageJsonContext.Default.ListString) ?? [],
+        };
     }
 }
