@@ -16,7 +16,8 @@ public sealed record RouteResponse(
     string WebSearch,
     string? DefaultReasoningEffort,
     int? MaxTokensCap,
-    double? DefaultTemperature);
+    double? DefaultTemperature,
+    IReadOnlyList<string> AllowedPaths);
 
 public sealed record RouteEnvelope(RouteResponse Route) : OkEnvelope;
 
@@ -27,5 +28,5 @@ internal static class RouteResponseMapping
     public static RouteResponse AsResponse(this RouteRecord route) => new(
         route.RouteId, route.GroupId, route.Alias, route.ProviderId, route.UpstreamModel, route.UpstreamPath, route.Enabled, route.Note,
         route.CreatedAt, route.UpdatedAt, route.WebSearch.Name(),
-        route.DefaultReasoningEffort, route.MaxTokensCap, route.DefaultTemperature);
+        route.DefaultReasoningEffort, route.MaxTokensCap, route.DefaultTemperature, route.AllowedPaths);
 }

@@ -41,7 +41,10 @@ internal static class RoutesAdmin
             body.OptionalBool("enabled") ?? true,
             body.OptionalString("note", AdminValidation.NoteMaxLength) ?? "",
             now, now,
-            body.OptionalWebSearch() ?? WebSearchMode.Auto));
+            body.OptionalWebSearch() ?? WebSearchMode.Auto)
+        {
+            AllowedPaths = RouteAllowedPaths.Read(body) ?? [],
+        });
         await routes.CreateAsync(route, cancellationToken).OrConflict(DuplicateAlias(alias, groupId));
         await notifier.NotifyAsync();
         return Respond(route);
@@ -66,6 +69,7 @@ internal static class RoutesAdmin
             Note = body.OptionalString("note", AdminValidation.NoteMaxLength) ?? route.Note,
             WebSearch = body.OptionalWebSearch() ?? route.WebSearch,
             UpdatedAt = time.GetUtcNow(),
+            AllowedPaths = RouteAllowedPaths.Read(body) ?? route.AllowedPaths,
         };
         if (updated.ProviderId != route.ProviderId)
         {

@@ -24,6 +24,8 @@ internal static class GatewayMessages
     public static string PathNotServed(string alias, string providerId, string path) =>
         $"model '{alias}' is routed to Anthropic-protocol provider '{providerId}', which does not serve {path} (only messages, count_tokens and models)";
 
+    public static string PathNotAllowed(string alias, string path) => $"model '{alias}' is not allowed on {path}: the route's allowed_paths do not include it";
+
     /// <summary>OpenAI's own text for a path it does not have.</summary>
     public static string UnknownPath(string method, string path) => $"Invalid URL ({method} {path})";
 

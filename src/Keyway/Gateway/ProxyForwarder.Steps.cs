@@ -71,6 +71,19 @@ public sealed partial class ProxyForwarder
         return false;
     }
 
+    /// <summary>A route limited to some paths (allowed_paths) answers any other with 403, before anything is sent.</summary>
+    private static async Task<bool> RequireAllowedPathAsync(ProxyExchange exchange)
+    {
+        var path = exchange.Context.Request.Path.Value ?? "";
+        var prefixed = path.StartsWith("/v1/", StringComparison.Ordinal) ? path : "/v1" + path;
+        if (exchange.Route!.Allows(prefixed))
+        {
+            return true;
+        }
+        await RejectAsync(exchange, StatusCodes.Status403Forbidden, GatewayMessages.PathNotAllowed(exchange.Route.Alias, prefixed), "path_not_allowed");
+        return false;
+    }
+
     private static Task RejectTooLargeAsync(ProxyExchange exchange)
     {
         var limit = exchange.Context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0;

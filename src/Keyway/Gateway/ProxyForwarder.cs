@@ -87,7 +87,7 @@ public sealed partial class ProxyForwarder(
         {
             // 2. read the body and resolve the alias
             request = await read(exchange);
-            if (request is not null && await ResolveRouteAsync(exchange, request.Model))
+            if (request is not null && await ResolveRouteAsync(exchange, request.Model) && await RequireAllowedPathAsync(exchange))
             {
                 await forward(exchange, request);
             }

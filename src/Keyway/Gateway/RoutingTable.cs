@@ -27,6 +27,12 @@ public sealed record RouteEntry(
 
     /// <summary>What the route sets when the client leaves it out; null when the route has no defaults.</summary>
     public Protocols.RequestDefaults? Defaults { get; init; }
+
+    /// <summary>Globs of the request paths this alias serves (see <see cref="PathGlob"/>); empty: every path.</summary>
+    public IReadOnlyList<string> AllowedPaths { get; init; } = [];
+
+    /// <summary>Whether the alias serves <paramref name="path"/>, given with its /v1 prefix.</summary>
+    public bool Allows(string path) => AllowedPaths.Count == 0 || AllowedPaths.Any(pattern => PathGlob.Matches(pattern, path));
 }
 
 /// <summary>

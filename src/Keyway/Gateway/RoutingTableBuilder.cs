@@ -83,6 +83,7 @@ public static class RoutingTableBuilder
         {
             Defaults = defaults.IsEmpty ? null : defaults,
             WebSearch = route.WebSearch,
+            AllowedPaths = route.AllowedPaths,
         };
     }
 

@@ -53,7 +53,11 @@ public sealed record RouteRecord(
     WebSearchMode WebSearch = WebSearchMode.Auto,
     string? DefaultReasoningEffort = null,
     int? MaxTokensCap = null,
-    double? DefaultTemperature = null);
+    double? DefaultTemperature = null)
+{
+    /// <summary>Globs of the request paths the route serves (<c>*</c> within a segment, <c>**</c> across); empty: all.</summary>
+    public IReadOnlyList<string> AllowedPaths { get; init; } = [];
+}
 
 public sealed record IssuedKeyRecord(
     string KeyId,

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.Json;
 using Dapper;
 
 namespace Keyway.Storage;
@@ -9,7 +10,7 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
     private const string Columns =
         "route_id AS RouteId, group_id AS GroupId, alias AS Alias, provider_id AS ProviderId, upstream_model AS UpstreamModel, " +
         "upstream_path AS UpstreamPath, enabled AS Enabled, note AS Note, created_at AS CreatedAt, updated_at AS UpdatedAt, web_search AS WebSearch, " +
-        "default_reasoning_effort AS DefaultReasoningEffort, max_tokens_cap AS MaxTokensCap, default_temperature AS DefaultTemperature";
+        "default_reasoning_effort AS DefaultReasoningEffort, max_tokens_cap AS MaxTokensCap, default_temperature AS DefaultTemperature, allowed_paths AS AllowedPaths";
 
     public Task<IReadOnlyList<RouteRecord>> ListAllAsync(CancellationToken cancellationToken) =>
         QueryAsync("1 = 1", null, cancellationToken);
@@ -34,7 +35,7 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         return await ConstraintGuard.RunAsync(async () => await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE routes SET alias = @Alias, provider_id = @ProviderId, upstream_model = @UpstreamModel, upstream_path = @UpstreamPath, " +
             "enabled = @Enabled, note = @Note, updated_at = @UpdatedAt, web_search = @WebSearch, default_reasoning_effort = @DefaultReasoningEffort, " +
-            "max_tokens_cap = @MaxTokensCap, default_temperature = @DefaultTemperature WHERE route_id = @RouteId",
+            "max_tokens_cap = @MaxTokensCap, default_temperature = @DefaultTemperature, allowed_paths = @AllowedPaths WHERE route_id = @RouteId",
             Parameters(route), cancellationToken: cancellationToken)) > 0);
     }
 
@@ -48,9 +49,9 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
     internal static Task InsertAsync(DbConnection connection, DbTransaction? transaction, RouteRecord route, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO routes (route_id, group_id, alias, provider_id, upstream_model, upstream_path, enabled, note, created_at, updated_at, web_search, " +
-            "default_reasoning_effort, max_tokens_cap, default_temperature) " +
+            "default_reasoning_effort, max_tokens_cap, default_temperature, allowed_paths) " +
             "VALUES (@RouteId, @GroupId, @Alias, @ProviderId, @UpstreamModel, @UpstreamPath, @Enabled, @Note, @CreatedAt, @UpdatedAt, @WebSearch, " +
-            "@DefaultReasoningEffort, @MaxTokensCap, @DefaultTemperature)",
+            "@DefaultReasoningEffort, @MaxTokensCap, @DefaultTemperature, @AllowedPaths)",
             Parameters(route), transaction, cancellationToken: cancellationToken));
 
     private static object Parameters(RouteRecord route) => new
@@ -69,6 +70,7 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         route.DefaultReasoningEffort,
         route.MaxTokensCap,
         route.DefaultTemperature,
+        AllowedPaths = JsonSerializer.Serialize(route.AllowedPaths.ToList(), StorageJsonContext.Default.ListString),
     };
 
     private async Task<IReadOnlyList<RouteRecord>> QueryAsync(string where, object? parameters, CancellationToken cancellationToken)
@@ -92,6 +94,7 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         public string CreatedAt { get; set; } = "";
         public string UpdatedAt { get; set; } = "";
         public string WebSearch { get; set; } = "";
+        public string AllowedPaths { get; set; } = "[]";
         public string? DefaultReasoningEffort { get; set; }
         public long? MaxTokensCap { get; set; }
         public double? DefaultTemperature { get; set; }
@@ -99,6 +102,9 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         public RouteRecord ToRecord() => new(
             RouteId, GroupId, Alias, ProviderId, UpstreamModel, UpstreamPath, Enabled != 0, Note,
             StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt), WebSearchModeNames.Parse(WebSearch),
-            DefaultReasoningEffort, (int?)MaxTokensCap, DefaultTemperature);
+            DefaultReasoningEffort, (int?)MaxTokensCap, DefaultTemperature)
+        {
+            AllowedPaths = JsonSerializer.Deserialize(AllowedPaths, StorageJsonContext.Default.ListString) ?? [],
+        };
     }
 }

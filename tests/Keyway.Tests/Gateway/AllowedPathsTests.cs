@@ -1,0 +1,87 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Keyway.Gateway;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Gateway;
+
+/// <summary>A route's allowed_paths: kept by the admin API, enforced by the gateway with a 403 in the client's protocol.</summary>
+public sealed class AllowedPathsTests
+{
+    [Theory]
+    [InlineData("/v1/embeddings", "/v1/embeddings", true)]
+    [InlineData("/v1/embeddings", "/v1/embeddings/x", false)]
+    [InlineData("/v1/images/*", "/v1/images/generations", true)]
+    [InlineData("/v1/images/*", "/v1/images/a/b", false)]
+    [InlineData("/v1/vendor/**", "/v1/vendor/a/b", true)]
+    [InlineData("/v1/*/completions", "/v1/chat/completions", true)]
+    [InlineData("/v1/*/completions", "/v1/completions", false)]
+    [InlineData("/v1/Embeddings", "/v1/embeddings", false)]
+    public void Glob_MatchesWithinOrAcrossSegments(string pattern, string path, bool matches) =>
+        Assert.Equal(matches, PathGlob.Matches(pattern, path));
+
+    [Fact]
+    public async Task RestrictedRoute_ServesItsPaths_AndAnswers403ElsewhereInTheClientsProtocol()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await RestrictAsync(bed, GatewayTestBed.OpenAIAlias, "/v1/embeddings", "/v1/images/*");
+        await RestrictAsync(bed, GatewayTestBed.AnthropicAlias, "/v1/messages/count_tokens");
+
+        using var embeddings = await bed.PostAsync("embeddings", """{"model":"gpt-alias","input":"x"}""");
+        using var images = await bed.PostAsync("v1/images/generations", """{"model":"gpt-alias","prompt":"x"}""");
+        using var chat = await bed.PostAsync("v1/chat/completions", """{"model":"gpt-alias","messages":[{"role":"user","content":"hi"}]}""");
+        using var messages = await bed.PostAsync("v1/messages", """{"model":"claude-alias","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}""",
+            ("anthropic-version", "2023-06-01"));
+
+        Assert.Equal(200, (int)embeddings.StatusCode);
+        Assert.Equal(200, (int)images.StatusCode);
+        await GatewayErrorAssert.OpenAIAsync(chat, 403, "model 'gpt-alias' is not allowed on /v1/chat/completions: the route's allowed_paths do not include it");
+        await GatewayErrorAssert.AnthropicAsync(messages, 403, "permission_error",
+            "model 'claude-alias' is not allowed on /v1/messages: the route's allowed_paths do not include it");
+        Assert.Equal(2, bed.Upstream.RequestCount);
+    }
+
+    [Fact]
+    public async Task AdminApi_DefaultsToAll_AndKeepsCreatedAndPatchedGlobs()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        var created = await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/groups/default/routes", new JsonObject
+        {
+            ["alias"] = "emb",
+            ["provider_id"] = GatewayTestBed.OpenAIProvider,
+            ["upstream_model"] = "m",
+            ["allowed_paths"] = new JsonArray("/v1/embeddings"),
+        });
+        var routeId = created.GetProperty("route").GetProperty("route_id").GetString();
+
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/routes/{routeId}", new JsonObject { ["note"] = "kept" });
+        var kept = await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, $"admin/llm/routes/{routeId}");
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/routes/{routeId}", new JsonObject { ["allowed_paths"] = new JsonArray() });
+        var list = await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, "admin/llm/groups/default/routes");
+
+        Assert.Equal(["/v1/embeddings"], kept.GetProperty("route").GetProperty("allowed_paths").EnumerateArray().Select(p => p.GetString()));
+        var routes = list.GetProperty("routes").EnumerateArray().ToList();
+        Assert.All(routes, route => Assert.Equal(0, route.GetProperty("allowed_paths").GetArrayLength()));
+    }
+
+    [Theory]
+    [InlineData("\"/v1/embeddings\"", "allowed_paths must be an array of at most 64 path globs")]
+    [InlineData("[\"v1/embeddings\"]", "allowed_paths: 'v1/embeddings' is not a path glob: it must start with '/' and contain no spaces (e.g. /v1/embeddings, /v1/images/*)")]
+    public async Task AdminApi_RejectsWhatIsNotAListOfPathGlobs(string value, string detail)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        var reply = await AdminApi.PostAsync(bed.Admin, "admin/llm/groups/default/routes",
+            $$"""{"alias":"emb","provider_id":"{{GatewayTestBed.OpenAIProvider}}","upstream_model":"m","allowed_paths":{{value}}}""");
+
+        AdminApi.AssertError(reply, HttpStatusCode.BadRequest, detail, "allowed_paths");
+    }
+
+    private static async Task RestrictAsync(GatewayTestBed bed, string alias, params string[] globs)
+    {
+        var routes = await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, "admin/llm/groups/default/routes");
+        var routeId = routes.GetProperty("routes").EnumerateArray().Single(r => r.GetProperty("alias").GetString() == alias).GetProperty("route_id").GetString();
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/routes/{routeId}",
+            new JsonObject { ["allowed_paths"] = new JsonArray(globs.Select(glob => (JsonNode)JsonValue.Create(glob)).ToArray()) });
+    }
+}
