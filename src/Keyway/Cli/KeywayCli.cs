@@ -24,6 +24,8 @@ public static class KeywayCli
         root.Add(LogCommands.Logs(context));
         root.Add(LogCommands.Stats(context));
         root.Add(Connect.ConnectCommands.Build(context));
+        root.Add(Declarative.DeclarativeCommands.Apply(context));
+        root.Add(Declarative.DeclarativeCommands.Export(context));
         root.SetAction((_, _) => ServeCommand.RunAsync(context));
         return root;
     }
