@@ -23,7 +23,10 @@ public static class KeywayCli
         root.Add(UnifiedCommands.Build(context));
         root.Add(LogCommands.Logs(context));
         root.Add(LogCommands.Stats(context));
+        root.Add(E2eCommand.Build(context));
         root.Add(Connect.ConnectCommands.Build(context));
+        root.Add(Declarative.DeclarativeCommands.Apply(context));
+        root.Add(Declarative.DeclarativeCommands.Export(context));
         root.SetAction((_, _) => ServeCommand.RunAsync(context));
         return root;
     }

@@ -84,4 +84,21 @@ public sealed class ServerCommandTests
         var table = await cli.RunAsync("stats", "--by", "alias");
         Assert.Contains(GatewayTestBed.OpenAIAlias, table.Out);
     }
+
+    [Fact]
+    public async Task E2e_ReportsEveryRoute_AndExits1OnFailure()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        var cli = new CliRunner(bed.Server, dir.Path);
+        var passing = await cli.JsonAsync("e2e");
+        Assert.Equal("PASS (2/2)", passing.GetProperty("summary").GetString());
+
+        await cli.JsonAsync("provider", "add", "dead", "--base-url", "http://127.0.0.1:1/v1", "--api-key", "sk-dead-0123456789");
+        await cli.JsonAsync("route", "add", "broken", "--provider", "dead", "--model", "m");
+        var failing = await cli.RunAsync("e2e");
+        Assert.Equal(1, failing.ExitCode);
+        Assert.Contains("FAIL (2/3)", failing.Out);
+        Assert.Contains("broken", failing.Out);
+    }
 }

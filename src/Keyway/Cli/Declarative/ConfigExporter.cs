@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+
+namespace Keyway.Cli.Declarative;
+
+/// <summary>
+/// The gateway's configuration as a declarative document that `keyway apply` accepts. Upstream keys are masked unless
+/// secrets are asked for; issued keys are listed by name (their plaintext is never exported), tool providers without their key (the admin API never shows it).
+/// </summary>
+public sealed class ConfigExporter(AdminClient admin, bool withSecrets)
+{
+    public async Task<JsonObject> ExportAsync(string? onlyGroup, CancellationToken cancellationToken)
+    {
+        var groups = new JsonArray();
+        foreach (var group in (await admin.GetAsync("admin/llm/groups", cancellationToken))["groups"]?.AsArray().OfType<JsonObject>() ?? [])
+        {
+            var groupId = group["group_id"]!.ToString();
+            if (onlyGroup is not null && onlyGroup != groupId)
+            {
+                continue;
+            }
+            var declared = new JsonObject { ["group_id"] = groupId, ["name"] = group["name"]?.DeepClone(), ["enabled"] = group["enabled"]?.DeepClone(), ["note"] = group["note"]?.DeepClone() };
+            foreach (var resource in DeclaredResource.All)
+            {
+                var items = (await admin.GetAsync(resource.ListPath(groupId), cancellationToken))[resource.UrlCollection.Replace('-', '_')]?.AsArray().OfType<JsonObject>() ?? [];
+                var exported = new JsonArray();
+                foreach (var item in items)
+                {
+                    exported.Add(await ExportItemAsync(resource, item, cancellationToken));
+                }
+                declared[resource.Collection] = exported;
+            }
+            if ((await admin.GetAsync($"admin/llm/groups/{Uri.EscapeDataString(groupId)}/unified", cancellationToken))["unified"] is JsonObject unified)
+            {
+                declared["unified"] = new JsonObject { ["alias"] = unified["alias"]?.DeepClone(), ["route_alias"] = unified["route_alias"]?.DeepClone(), ["key_name"] = unified["key_name"]?.DeepClone() };
+            }
+            groups.Add(declared);
+        }
+        return new JsonObject { ["groups"] = groups };
+    }
+
+    private async Task<JsonObject> ExportItemAsync(DeclaredResource resource, JsonObject item, CancellationToken cancellationToken)
+    {
+        var projected = resource.Project(item);
+        if (resource == DeclaredResource.Providers)
+        {
+            var keys = new JsonArray();
+            foreach (var key in item["api_keys"]?.AsArray().OfType<JsonObject>() ?? [])
+            {
+                keys.Add(new JsonObject
+                {
+                    ["name"] = key["name"]?.DeepClone(),
+                    ["api_key"] = withSecrets ? await ConfigPlanner.RevealAsync(admin, item["provider_id"]!.ToString(), key, cancellationToken) : key["api_key"]?.DeepClone(),
+                    ["models"] = key["models"]?.DeepClone(),
+                    ["base_url"] = key["base_url"]?.DeepClone(),
+                });
+            }
+            projected["api_keys"] = keys;
+        }
+        if (resource == DeclaredResource.Routes)
+        {
+            projected["fallbacks"] = await RouteFallbacks.ExportAsync(admin, item, cancellationToken);
+        }
+        return projected;
+    }
+}

@@ -1,0 +1,175 @@
+using System.Text.Json.Nodes;
+
+namespace Keyway.Cli.Declarative;
+
+/// <summary>
+/// Compares a declarative document (<c>groups: [{group_id, providers, tool_providers, routes, keys, unified}]</c>) with
+/// what the gateway has and lists the admin calls that make them equal. Items are matched by id (alias for routes, name
+/// for keys); a field the file leaves out is left alone; items the file does not list are deleted only with prune.
+/// </summary>
+public sealed class ConfigPlanner(AdminClient admin, bool prune)
+{
+    private static readonly DeclaredResource Groups = new("groups", "group", "group_id", "group_id", "groups", ["group_id", "name", "enabled", "note"]);
+
+    public async Task<List<PlannedChange>> PlanAsync(JsonNode document, CancellationToken cancellationToken)
+    {
+        var changes = new List<PlannedChange>();
+        var currentGroups = (await admin.GetAsync("admin/llm/groups", cancellationToken))["groups"]?.AsArray() ?? [];
+        foreach (var declared in Items(document, "groups"))
+        {
+            var groupId = Name(declared, Groups);
+            var current = currentGroups.FirstOrDefault(g => g?["group_id"]?.ToString() == groupId);
+            var body = Groups.Project(declared);
+            body["name"] ??= groupId;
+            changes.AddRange(PlanItem(Groups, groupId, body, current, "admin/llm/groups"));
+            foreach (var resource in DeclaredResource.All)
+            {
+                var existing = current is null ? [] : (await admin.GetAsync(resource.ListPath(groupId), cancellationToken))[resource.UrlCollection.Replace('-', '_')]?.AsArray() ?? [];
+                changes.AddRange(await PlanCollectionAsync(resource, groupId, Items(declared, resource.Collection), existing, cancellationToken));
+            }
+            if (declared["unified"] is JsonObject unified)
+            {
+                changes.AddRange(await PlanUnifiedAsync(groupId, unified, current is not null, cancellationToken));
+            }
+        }
+        return changes;
+    }
+
+    private async Task<List<PlannedChange>> PlanCollectionAsync(
+        DeclaredResource resource, string groupId, IReadOnlyList<JsonObject> declaredItems, JsonArray existing, CancellationToken cancellationToken)
+    {
+        var changes = new List<PlannedChange>();
+        foreach (var declared in declaredItems)
+        {
+            var name = Name(declared, resource);
+            var current = existing.FirstOrDefault(item => item?[resource.NameField]?.ToString() == name);
+            var body = resource.Project(declared);
+            if (current is null && resource.Fields.Contains("name"))
+            {
+                body["name"] ??= name;
+            }
+            var extra = resource == DeclaredResource.Providers ? await KeyPoolChangeAsync(name, declared, current, cancellationToken) : null;
+            if (extra is not null)
+            {
+                body["api_keys"] = extra;
+            }
+            if (resource == DeclaredResource.ToolProviders && current is null)
+            {
+                // The admin API never shows a tool's key, so the file can only give it for a tool that does not exist yet.
+                body["api_key"] = declared["api_key"]?.DeepClone()
+                    ?? throw new CliException($"tool provider {name}: api_key is required to create it", CliExitCodes.Usage);
+            }
+            changes.AddRange(PlanItem(resource, $"{groupId}/{name}", body, current, resource.ListPath(groupId), forceUpdate: extra is not null));
+            if (resource == DeclaredResource.Routes)
+            {
+                changes.AddRange(await RouteFallbacks.PlanAsync(admin, groupId, declared, current, cancellationToken));
+            }
+        }
+        if (prune)
+        {
+            var declaredNames = declaredItems.Select(item => Name(item, resource)).ToHashSet();
+            foreach (var stale in existing.OfType<JsonObject>().Where(item => !declaredNames.Contains(item[resource.NameField]?.ToString() ?? "")))
+            {
+                var path = resource.ItemPath(stale);
+                changes.Add(new PlannedChange('-', $"{resource.Kind} {groupId}/{stale[resource.NameField]}", "", async (client, ct) =>
+                {
+                    await client.DeleteAsync(path, ct);
+                    return null;
+                }));
+            }
+        }
+        return changes;
+    }
+
+    private static IEnumerable<PlannedChange> PlanItem(DeclaredResource resource, string what, JsonObject body, JsonNode? current, string createPath, bool forceUpdate = false)
+    {
+        if (current is null)
+        {
+            yield return new PlannedChange('+', $"{resource.Kind} {what}", "", async (client, ct) =>
+            {
+                var created = await client.PostAsync(createPath, body, ct);
+                return created["plaintext"] is { } plaintext ? $"key {what}: {plaintext} (shown once)" : null;
+            });
+            yield break;
+        }
+        var patch = resource.Diff(body, current);
+        if (forceUpdate)
+        {
+            patch["api_keys"] = body["api_keys"]?.DeepClone();
+        }
+        if (patch.Count > 0)
+        {
+            var path = resource == Groups ? $"admin/llm/groups/{Uri.EscapeDataString(current["group_id"]!.ToString())}" : resource.ItemPath(current);
+            yield return new PlannedChange('~', $"{resource.Kind} {what}", string.Join(", ", patch.Select(p => p.Key)), async (client, ct) =>
+            {
+                await client.PatchAsync(path, patch, ct);
+                return null;
+            });
+        }
+    }
+
+    /// <summary>
+    /// The declared key pool when it differs from the current one, else null. Keys are compared in full (revealed through
+    /// the admin API); a file with masked keys, as `export` writes by default, keeps the gateway's pool when the masks match.
+    /// </summary>
+    private async Task<JsonArray?> KeyPoolChangeAsync(string providerId, JsonObject declared, JsonNode? current, CancellationToken cancellationToken)
+    {
+        if (declared["api_keys"] is not JsonArray keys)
+        {
+            return current is null ? throw new CliException($"provider {providerId}: api_keys is required to create it", CliExitCodes.Usage) : null;
+        }
+        var masked = keys.Any(k => k?["api_key"]?.ToString().Contains('…') == true);
+        var wanted = keys.OfType<JsonObject>().Select(k => KeyShape(k, k["api_key"]?.ToString())).ToList();
+        var existing = new List<string>();
+        foreach (var key in (current?["api_keys"]?.AsArray() ?? []).OfType<JsonObject>())
+        {
+            existing.Add(KeyShape(key, masked ? key["api_key"]?.ToString() : await RevealAsync(admin, providerId, key, cancellationToken)));
+        }
+        if (current is not null && wanted.SequenceEqual(existing))
+        {
+            return null;
+        }
+        return masked
+            ? throw new CliException($"provider {providerId}: its key pool differs from the gateway's but the file has masked keys; export with --with-secrets or write the keys", CliExitCodes.Usage)
+            : new JsonArray([.. keys.Select(k => k?.DeepClone())]);
+    }
+
+    public static async Task<string?> RevealAsync(AdminClient admin, string providerId, JsonNode key, CancellationToken cancellationToken) =>
+        (await admin.GetAsync(
+            $"admin/llm/providers/{Uri.EscapeDataString(providerId)}/keys/{Uri.EscapeDataString(key["key_id"]!.ToString())}/secret",
+            cancellationToken))["api_key"]?.ToString();
+
+    private static string KeyShape(JsonObject key, string? secret) =>
+        $"{key["name"]}|{secret}|{string.Join(",", key["models"]?.AsArray().Select(m => m?.ToString()) ?? [])}|{key["base_url"]}";
+
+    private async Task<List<PlannedChange>> PlanUnifiedAsync(string groupId, JsonObject declared, bool groupExists, CancellationToken cancellationToken)
+    {
+        var path = $"admin/llm/groups/{Uri.EscapeDataString(groupId)}/unified";
+        var current = groupExists ? (await admin.GetAsync(path, cancellationToken))["unified"] : null;
+        var body = new JsonObject
+        {
+            ["alias"] = declared["alias"]?.DeepClone() ?? "unified-model",
+            ["route_alias"] = declared["route_alias"]?.DeepClone(),
+            ["key_name"] = declared["key_name"]?.DeepClone(),
+        };
+        if (current is not null && new[] { "alias", "route_alias", "key_name" }.All(f => JsonNode.DeepEquals(body[f], current[f])))
+        {
+            return [];
+        }
+        return [new PlannedChange(current is null ? '+' : '~', $"unified {groupId}/{body["alias"]}", $"→ {body["route_alias"]}", async (client, ct) =>
+        {
+            await client.PutAsync(path, body, ct);
+            return null;
+        })];
+    }
+
+    public static IReadOnlyList<JsonObject> Items(JsonNode? parent, string property) => parent?[property] switch
+    {
+        null => [],
+        JsonArray list => list.Select(item => item as JsonObject ?? throw new CliException($"every item of {property} must be a mapping", CliExitCodes.Usage)).ToList(),
+        _ => throw new CliException($"{property} must be a list", CliExitCodes.Usage),
+    };
+
+    private static string Name(JsonObject item, DeclaredResource resource) =>
+        item[resource.NameField]?.ToString() is { Length: > 0 } name ? name : throw new CliException($"a {resource.Kind} without {resource.NameField}", CliExitCodes.Usage);
+}

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Keyway.Cli.Declarative;
+
+/// <summary>`keyway apply FILE.yaml [--dry-run] [--prune]` and `keyway export [--with-secrets] [--group G] [--out FILE]`.</summary>
+public static partial class DeclarativeCommands
+{
+    public static Command Apply(CliContext context)
+    {
+        var file = new Argument<string>("file") { Description = "The YAML file (as `keyway export` writes it)" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan, change nothing" };
+        var prune = new Option<bool>("--prune") { Description = "Also delete providers, tool providers, routes and keys the file does not list" };
+        var command = new Command("apply", "Make the gateway match a declarative YAML file (idempotent)") { file, dryRun, prune };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var path = Path.GetFullPath(parse.GetRequiredValue(file), context.WorkingDirectory);
+            if (!File.Exists(path))
+            {
+                throw new CliException($"no such file: {path}", CliExitCodes.Usage);
+            }
+            var document = ExpandVariables(YamlJson.Parse(await File.ReadAllTextAsync(path, cancellationToken)), context)
+                ?? throw new CliException($"{path} is empty", CliExitCodes.Usage);
+            using var admin = AdminCommand.Connect(context, parse);
+            var plan = await new ConfigPlanner(admin, parse.GetValue(prune)).PlanAsync(document, cancellationToken);
+            var notes = new List<string>();
+            if (!parse.GetValue(dryRun))
+            {
+                foreach (var change in plan)
+                {
+                    if (await change.RunAsync(admin, cancellationToken) is { } note)
+                    {
+                        notes.Add(note);
+                    }
+                }
+            }
+            if (parse.Json())
+            {
+                CliOutput.WriteJson(context, new JsonObject
+                {
+                    ["applied"] = !parse.GetValue(dryRun),
+                    ["changes"] = new JsonArray([.. plan.Select(c => (JsonNode?)c.ToString())]),
+                    ["notes"] = new JsonArray([.. notes.Select(n => (JsonNode?)n)]),
+                });
+                return CliExitCodes.Ok;
+            }
+            plan.ForEach(change => context.Out.WriteLine(change.ToString()));
+            notes.ForEach(context.Out.WriteLine);
+            context.Out.WriteLine(plan.Count == 0 ? "no changes: the gateway matches the file"
+                : parse.GetValue(dryRun) ? $"{plan.Count} change(s) planned; run without --dry-run to apply" : $"{plan.Count} change(s) applied");
+            return CliExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static Command Export(CliContext context)
+    {
+        var withSecrets = new Option<bool>("--with-secrets") { Description = "Write upstream keys in full (default: masked; apply then keeps the gateway's keys)" };
+        var group = new Option<string?>("--group", "-g") { Description = "Only this group" };
+        var output = new Option<string?>("--out", "-o") { Description = "Write to this file (mode 0600) instead of stdout" };
+        var command = new Command("export", "Print the gateway's configuration as YAML for `keyway apply`") { withSecrets, group, output };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var admin = AdminCommand.Connect(context, parse);
+            var document = await new ConfigExporter(admin, parse.GetValue(withSecrets)).ExportAsync(parse.GetValue(group), cancellationToken);
+            var text = parse.Json() ? CliOutput.IndentedJson(document) + "\n" : YamlJson.Write(document);
+            if (parse.GetValue(output) is { } path)
+            {
+                Connect.FileEdit.Write(Path.GetFullPath(path, context.WorkingDirectory), text, privateFile: true);
+            }
+            else
+            {
+                await context.Out.WriteAsync(text);
+            }
+            return CliExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>${NAME} in any string becomes the environment variable NAME, so a checked-in file need not hold secrets.</summary>
+    private static JsonNode? ExpandVariables(JsonNode? node, CliContext context) => node switch
+    {
+        JsonObject item => new JsonObject(item.Select(pair => KeyValuePair.Create(pair.Key, ExpandVariables(pair.Value, context)))),
+        JsonArray list => new JsonArray([.. list.Select(child => ExpandVariables(child, context))]),
+        JsonValue value when value.TryGetValue<string>(out var text) => JsonValue.Create(Variable().Replace(text, match =>
+            context.Get(match.Groups[1].Value) ?? throw new CliException($"${{{match.Groups[1].Value}}} is not set", CliExitCodes.Usage))),
+        _ => node?.DeepClone(),
+    };
+
+    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
+    private static partial Regex Variable();
+}

@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+
+namespace Keyway.Cli.Declarative;
+
+/// <summary>
+/// One kind of thing the declarative file manages inside a group: where the admin API lists, creates and edits it, the
+/// field naming an item in the file (<see cref="NameField"/>), the field in its admin URL (<see cref="PathField"/>), and the
+/// fields compared and written. The file uses the admin API's own field names, so export is a projection of its answers.
+/// </summary>
+public sealed record DeclaredResource(string Collection, string Kind, string NameField, string PathField, string UrlCollection, string[] Fields)
+{
+    public static readonly DeclaredResource Providers = new("providers", "provider", "provider_id", "provider_id", "providers",
+        ["provider_id", "name", "base_url", "protocol", "routing_mode", "timeout_seconds", "enabled", "note", "extra_headers",
+         "max_retries", "key_failure_threshold", "key_cooldown_seconds", "native_endpoints"]);
+
+    public static readonly DeclaredResource ToolProviders = new("tool_providers", "tool provider", "tool_id", "tool_id", "tool-providers",
+        ["tool_id", "name", "kind", "config", "enabled"]);
+
+    public static readonly DeclaredResource Routes = new("routes", "route", "alias", "route_id", "routes",
+        ["alias", "provider_id", "upstream_model", "upstream_path", "enabled", "note"]);
+
+    public static readonly DeclaredResource Keys = new("keys", "key", "name", "key_id", "keys",
+        ["name", "owner_user_id", "enabled", "expires_at"]);
+
+    /// <summary>In the order they must be applied: routes need their providers.</summary>
+    public static readonly DeclaredResource[] All = [Providers, ToolProviders, Routes, Keys];
+
+    public string ListPath(string groupId) => $"admin/llm/groups/{Uri.EscapeDataString(groupId)}/{UrlCollection}";
+
+    public string ItemPath(JsonNode current) => $"admin/llm/{UrlCollection}/{Uri.EscapeDataString(current[PathField]!.ToString())}";
+
+    /// <summary>The fields of <paramref name="item"/> this resource manages, in declaration order.</summary>
+    public JsonObject Project(JsonNode item)
+    {
+        var projected = new JsonObject();
+        foreach (var field in Fields)
+        {
+            if (item[field] is { } value)
+            {
+                projected[field] = value.DeepClone();
+            }
+        }
+        return projected;
+    }
+
+    /// <summary>The declared fields whose value differs from the current one; empty when the item is as declared.</summary>
+    public JsonObject Diff(JsonObject declared, JsonNode current)
+    {
+        var patch = new JsonObject();
+        foreach (var field in Fields.Where(declared.ContainsKey))
+        {
+            if (!JsonNode.DeepEquals(declared[field], current[field]))
+            {
+                patch[field] = declared[field]?.DeepClone();
+            }
+        }
+        return patch;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+
+namespace Keyway.Cli.Declarative;
+
+/// <summary>
+/// A route's <c>fallbacks: [{provider_id, upstream_model?}]</c>, tried in the listed order. When the list differs from the
+/// gateway's, the route's fallback targets are replaced as a whole (priorities 0, 1, … in file order).
+/// </summary>
+public static class RouteFallbacks
+{
+    public static async Task<List<PlannedChange>> PlanAsync(AdminClient admin, string groupId, JsonObject declared, JsonNode? currentRoute, CancellationToken cancellationToken)
+    {
+        if (declared["fallbacks"] is not JsonArray wanted)
+        {
+            return [];
+        }
+        var routeModel = declared["upstream_model"]?.ToString() ?? currentRoute?["upstream_model"]?.ToString();
+        var existing = currentRoute is null
+            ? []
+            : (await admin.GetAsync($"admin/llm/routes/{Uri.EscapeDataString(currentRoute["route_id"]!.ToString())}/providers", cancellationToken))["route_providers"]?.AsArray() ?? [];
+        var ordered = existing.OfType<JsonObject>().OrderBy(rp => rp["priority"]?.GetValue<int>()).ToList();
+        var wantedShape = wanted.OfType<JsonObject>().Select(f => $"{f["provider_id"]}:{f["upstream_model"]?.ToString() ?? routeModel}").ToList();
+        if (wantedShape.SequenceEqual(ordered.Select(rp => $"{rp["provider_id"]}:{rp["upstream_model"]}")))
+        {
+            return [];
+        }
+        var alias = declared["alias"]!.ToString();
+        var stale = ordered.Select(rp => rp["rp_id"]!.ToString()).ToList();
+        return [new PlannedChange(currentRoute is null ? '+' : '~', $"fallbacks {groupId}/{alias}", string.Join(" → ", wantedShape), async (client, ct) =>
+        {
+            foreach (var rpId in stale)
+            {
+                await client.DeleteAsync($"admin/llm/route-providers/{Uri.EscapeDataString(rpId)}", ct);
+            }
+            var routeId = await RouteCommands.ResolveAsync(client, groupId, alias, ct);
+            var priority = 0;
+            foreach (var fallback in wanted.OfType<JsonObject>())
+            {
+                var body = new JsonObject { ["provider_id"] = fallback["provider_id"]?.DeepClone(), ["priority"] = priority++ };
+                if (fallback["upstream_model"] is { } model)
+                {
+                    body["upstream_model"] = model.DeepClone();
+                }
+                await client.PostAsync($"admin/llm/routes/{routeId}/providers", body, ct);
+            }
+            return null;
+        })];
+    }
+
+    /// <summary>The route's fallbacks as the file writes them (export).</summary>
+    public static async Task<JsonArray> ExportAsync(AdminClient admin, JsonNode route, CancellationToken cancellationToken)
+    {
+        var list = (await admin.GetAsync($"admin/llm/routes/{Uri.EscapeDataString(route["route_id"]!.ToString())}/providers", cancellationToken))["route_providers"]?.AsArray() ?? [];
+        return new JsonArray([.. list.OfType<JsonObject>().OrderBy(rp => rp["priority"]?.GetValue<int>())
+            .Select(rp => (JsonNode)new JsonObject { ["provider_id"] = rp["provider_id"]?.DeepClone(), ["upstream_model"] = rp["upstream_model"]?.DeepClone() })]);
+    }
+}

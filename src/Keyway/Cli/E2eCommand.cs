@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Spectre.Console;
+
+namespace Keyway.Cli;
+
+/// <summary>
+/// `keyway e2e [--group G]`: one small real chat call per enabled route (POST /admin/llm/test), with a live progress bar and
+/// a result table; exit code 1 when any route failed.
+/// </summary>
+public static class E2eCommand
+{
+    private static readonly string[] Columns = ["group_id", "alias", "provider_id", "upstream_model", "ok", "status", "latency_ms", "message"];
+
+    public static Command Build(CliContext context)
+    {
+        var group = new Option<string?>("--group", "-g") { Description = "Only the routes of this group" };
+        var command = new Command("e2e", "Probe every route end to end; exit 1 if any failed") { group };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var admin = AdminCommand.Connect(context, parse);
+            var routes = await RoutesAsync(admin, parse.GetValue(group), cancellationToken);
+            var results = new JsonArray();
+            await context.Console.Progress().AutoClear(true).StartAsync(async progress =>
+            {
+                var task = progress.AddTask("probing routes", maxValue: Math.Max(routes.Count, 1));
+                foreach (var (groupId, route) in routes)
+                {
+                    task.Description = $"{groupId}/{route["alias"]}";
+                    var test = (await admin.PostAsync("admin/llm/test", new JsonObject { ["group_id"] = groupId, ["alias"] = route["alias"]?.DeepClone() }, cancellationToken))["test"]!;
+                    results.Add(new JsonObject
+                    {
+                        ["group_id"] = groupId,
+                        ["alias"] = route["alias"]?.DeepClone(),
+                        ["provider_id"] = route["provider_id"]?.DeepClone(),
+                        ["upstream_model"] = test["upstream_model"]?.DeepClone(),
+                        ["ok"] = test["ok"]?.DeepClone(),
+                        ["status"] = test["status"]?.DeepClone(),
+                        ["latency_ms"] = test["latency_ms"]?.DeepClone(),
+                        ["message"] = test["message"]?.DeepClone(),
+                    });
+                    task.Increment(1);
+                }
+            });
+            var passed = results.Count(r => r?["ok"]?.GetValue<bool>() == true);
+            var summary = $"{(passed == results.Count ? "PASS" : "FAIL")} ({passed}/{results.Count})";
+            if (parse.Json())
+            {
+                CliOutput.WriteJson(context, new JsonObject { ["summary"] = summary, ["results"] = results });
+            }
+            else
+            {
+                CliOutput.WriteTable(context, results, Columns);
+                context.Out.WriteLine(summary);
+            }
+            return passed == results.Count ? CliExitCodes.Ok : CliExitCodes.Failed;
+        });
+        return command;
+    }
+
+    private static async Task<List<(string GroupId, JsonNode Route)>> RoutesAsync(AdminClient admin, string? onlyGroup, CancellationToken cancellationToken)
+    {
+        var groups = (await admin.GetAsync("admin/llm/groups", cancellationToken))["groups"]?.AsArray() ?? [];
+        var routes = new List<(string, JsonNode)>();
+        foreach (var groupId in groups.Select(g => g?["group_id"]?.ToString()).OfType<string>().Where(id => onlyGroup is null || id == onlyGroup))
+        {
+            var list = (await admin.GetAsync($"admin/llm/groups/{Uri.EscapeDataString(groupId)}/routes", cancellationToken))["routes"]?.AsArray() ?? [];
+            routes.AddRange(list.OfType<JsonNode>().Where(r => r["enabled"]?.GetValue<bool>() == true).Select(r => (groupId, r)));
+        }
+        return routes;
+    }
+}

@@ -1,0 +1,118 @@
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Cli;
+
+/// <summary>apply is idempotent and plans before it acts; export → apply on a fresh gateway → export gives the same file.</summary>
+public sealed class DeclarativeCommandTests
+{
+    private const string Config = """
+        groups:
+          - group_id: default
+            name: Default
+            providers:
+              - provider_id: deepseek
+                name: DeepSeek
+                base_url: https://api.deepseek.com/v1
+                protocol: openai
+                routing_mode: round_robin
+                timeout_seconds: 90
+                api_keys:
+                  - name: main
+                    api_key: ${DEEPSEEK_KEY}
+                  - name: spare
+                    api_key: sk-spare-0123456789
+              - provider_id: claude
+                base_url: https://api.anthropic.com
+                protocol: anthropic
+                api_keys:
+                  - name: default
+                    api_key: sk-ant-0123456789
+            tool_providers:
+              - tool_id: tavily
+                name: Tavily
+                api_key: tvly-0123456789
+            routes:
+              - alias: chat
+                provider_id: deepseek
+                upstream_model: deepseek-chat
+                fallbacks:
+                  - provider_id: claude
+                    upstream_model: claude-sonnet
+              - alias: "2024"
+                provider_id: claude
+                upstream_model: claude-haiku
+            keys:
+              - name: alice
+                owner_user_id: alice@example.com
+            unified:
+              alias: unified-model
+              route_alias: chat
+              key_name: spare
+          - group_id: team-b
+            name: Team B
+        """;
+
+    [Fact]
+    public async Task Apply_CreatesThenChangesNothing()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
+        var cli = new CliRunner(server, dir.Path, new Dictionary<string, string> { ["DEEPSEEK_KEY"] = "sk-main-0123456789" });
+        var file = Path.Combine(dir.Path, "keyway.yaml");
+        await File.WriteAllTextAsync(file, Config);
+
+        var plan = await cli.JsonAsync("apply", file, "--dry-run");
+        Assert.False(plan.GetProperty("applied").GetBoolean());
+        Assert.Contains("+ provider default/deepseek", plan.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+        Assert.Empty((await cli.JsonAsync("provider", "list")).GetProperty("providers").EnumerateArray());
+
+        var applied = await cli.JsonAsync("apply", file);
+        Assert.Contains(applied.GetProperty("notes").EnumerateArray(), note => note.GetString()!.Contains("db_sk_"));
+        var provider = (await cli.JsonAsync("provider", "show", "deepseek")).GetProperty("provider");
+        Assert.Equal("round_robin", provider.GetProperty("routing_mode").GetString());
+        Assert.Equal("sk-…6789", provider.GetProperty("api_keys")[0].GetProperty("api_key").GetString());
+        var unified = (await cli.JsonAsync("unified", "show")).GetProperty("unified");
+        Assert.Equal("spare", unified.GetProperty("key_name").GetString());
+        Assert.Equal("claude-sonnet", (await cli.JsonAsync("route", "show", "chat")).GetProperty("route").GetProperty("fallbacks")[0].GetProperty("upstream_model").GetString());
+
+        var again = await cli.RunAsync("apply", file);
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal("no changes: the gateway matches the file", again.Out.Trim());
+
+        await File.WriteAllTextAsync(file, Config.Replace("timeout_seconds: 90", "timeout_seconds: 30").Replace("sk-spare-0123456789", "sk-spare-new-0123456789"));
+        var changed = await cli.JsonAsync("apply", file);
+        Assert.Equal(["~ provider default/deepseek (timeout_seconds, api_keys)"], changed.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+    }
+
+    [Fact]
+    public async Task ExportApplyExport_RoundTrips()
+    {
+        using var dir = new TempDirectory();
+        await using var first = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "one")).FullName);
+        await using var second = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "two")).FullName);
+        var environment = new Dictionary<string, string> { ["DEEPSEEK_KEY"] = "sk-main-0123456789" };
+        var file = Path.Combine(dir.Path, "keyway.yaml");
+        await File.WriteAllTextAsync(file, Config);
+        var one = new CliRunner(first, dir.Path, environment);
+        Assert.Equal(0, (await one.RunAsync("apply", file)).ExitCode);
+
+        var exported = await one.RunAsync("export", "--with-secrets", "--out", Path.Combine(dir.Path, "exported.yaml"));
+        Assert.Equal(0, exported.ExitCode);
+        var text = await File.ReadAllTextAsync(Path.Combine(dir.Path, "exported.yaml"));
+        Assert.Contains("sk-main-0123456789", text);
+        Assert.DoesNotContain("tvly-", text);
+        // A tool provider's key is never exported: the file must give it to create the tool on another gateway.
+        await File.WriteAllTextAsync(Path.Combine(dir.Path, "exported.yaml"), text.Replace("name: Tavily\n", "name: Tavily\n    api_key: tvly-0123456789\n"));
+        Assert.Contains("alias: \"2024\"", text);
+
+        var two = new CliRunner(second, dir.Path, environment);
+        var applied = await two.RunAsync("apply", Path.Combine(dir.Path, "exported.yaml"));
+        Assert.True(applied.ExitCode == 0, applied.Error);
+        Assert.Equal(text, (await two.RunAsync("export", "--with-secrets")).Out);
+        Assert.Equal((await one.RunAsync("export")).Out, (await two.RunAsync("export")).Out);
+
+        var masked = Path.Combine(dir.Path, "masked.yaml");
+        await File.WriteAllTextAsync(masked, (await two.RunAsync("export")).Out);
+        Assert.Equal("no changes: the gateway matches the file", (await two.RunAsync("apply", masked)).Out.Trim());
+    }
+}
