@@ -1,8 +1,15 @@
+using System.Text.RegularExpressions;
+using Keyway.Storage;
+using Keyway.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 using static Microsoft.Playwright.Assertions;
 
 namespace Keyway.UiTests;
 
-/// <summary>The Groups and Tools pages' create / edit / enable-disable / copy / delete flows, driven from the keyboard where it matters.</summary>
+/// <summary>
+/// The Groups and Tools pages' create / edit / enable-disable / copy / delete flows, driven from the keyboard where it
+/// matters, and what a web search left in the request log.
+/// </summary>
 public sealed class AdminUiEntityPagesTests
 {
     [Fact]
@@ -85,7 +92,31 @@ public sealed class AdminUiEntityPagesTests
 
         await ui.ConfirmAsync("Delete tavily");
         await Expect(page.GetByText("No tool providers yet.")).ToBeVisibleAsync();
+        await SeeWebSearchInLogAsync(ui);
         Assert.Empty(ui.Errors);
+    }
+
+    /// <summary>The log detail shows the search rounds, queries and tool fallback of a request that had them.</summary>
+    private static async Task SeeWebSearchInLogAsync(AdminUiSession ui)
+    {
+        await ui.Server.Services.GetRequiredService<RequestLogRepository>().InsertBatchAsync(
+        [
+            new RequestLogEntry
+            {
+                CreatedAt = DateTimeOffset.UtcNow, GroupId = "default", RouteAlias = "searching", Endpoint = "/v1/chat/completions",
+                ClientProtocol = "openai", StatusCode = 200, LatencyMs = 900, WebSearchCalls = 2, WebSearchRounds = 1,
+                WebSearchRoundMs = [120, 340], WebSearchQueries = ["keyway gateway", "tavily api"], ToolFallback = "tools: web_search_preview",
+            },
+        ], CancellationToken.None);
+        var page = ui.Page;
+        await ui.OpenAsync("Logs");
+        await page.GetByRole(AriaRole.Row).Filter(new() { HasText = "searching" })
+            .GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Details of request") }).ClickAsync();
+        var detail = page.GetByRole(AriaRole.Region, new() { NameRegex = new Regex(@"^Request \d+$") });
+        await Expect(detail).ToContainTextAsync("2 calls in 1 rounds");
+        await Expect(detail).ToContainTextAsync("Search rounds120 ms, 340 ms");
+        await Expect(detail).ToContainTextAsync("Search querieskeyway gateway | tavily api");
+        await Expect(detail).ToContainTextAsync("Tool fallbackretried without tools: web_search_preview");
     }
 
     internal static ILocator Row(IPage page, string id) =>
