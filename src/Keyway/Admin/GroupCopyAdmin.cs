@@ -102,6 +102,9 @@ internal static class GroupCopyAdmin
             GroupId = newGroupId,
             CreatedAt = now,
             UpdatedAt = now,
+            SearchCount = 0,
+            SearchFailures = 0,
+            LastSearchAt = null,
         };
 
         public IssuedKeyRecord IssuedKey(IssuedKeyRecord key)

@@ -12,7 +12,10 @@ public sealed record ToolProviderResponse(
     bool Enabled,
     bool ApiKeySet,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    long SearchCount,
+    long SearchFailures,
+    DateTimeOffset? LastSearchAt);
 
 public sealed record ToolProviderEnvelope(ToolProviderResponse ToolProvider) : OkEnvelope;
 
@@ -27,5 +30,5 @@ internal static class ToolProviderResponseMapping
 {
     public static ToolProviderResponse AsResponse(this ToolProviderRecord tool) => new(
         tool.ToolId, tool.GroupId, tool.Name, tool.Kind, tool.ConfigJson, tool.Enabled, tool.SealedApiKey.Length > 0,
-        tool.CreatedAt, tool.UpdatedAt);
+        tool.CreatedAt, tool.UpdatedAt, tool.SearchCount, tool.SearchFailures, tool.LastSearchAt);
 }

@@ -27,6 +27,7 @@ public static class KeywayCli
         root.Add(Connect.ConnectCommands.Build(context));
         root.Add(Declarative.DeclarativeCommands.Apply(context));
         root.Add(Declarative.DeclarativeCommands.Export(context));
+        root.Add(Import.ImportCommands.Build(context));
         root.SetAction((_, _) => ServeCommand.RunAsync(context));
         return root;
     }

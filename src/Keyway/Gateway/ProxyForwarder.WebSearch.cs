@@ -134,6 +134,7 @@ public sealed partial class ProxyForwarder
             var outcome = string.IsNullOrWhiteSpace(call.Query)
                 ? TavilyClient.Failed(0, "no query given")
                 : await tavily.SearchAsync(provider, call.Query, call.MaxResults, exchange.Aborted);
+            toolUsage.Record(provider.ToolId, outcome.Ok, time.GetUtcNow());
             if (!outcome.Ok)
             {
                 Log.WebSearchFailed(logger, provider.ToolId, outcome.Message);

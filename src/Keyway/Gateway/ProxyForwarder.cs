@@ -10,7 +10,7 @@ namespace Keyway.Gateway;
 /// log. Reads only the in-memory RoutingTable; the log row is enqueued, never awaited.
 /// </summary>
 public sealed partial class ProxyForwarder(
-    RoutingTableHolder routing, Configuration.KeywayOptions options, UpstreamClient upstream, Tools.TavilyClient tavily, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, TimeProvider time, ILogger<ProxyForwarder> logger)
+    RoutingTableHolder routing, Configuration.KeywayOptions options, UpstreamClient upstream, Tools.TavilyClient tavily, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, ToolUsageTracker toolUsage, TimeProvider time, ILogger<ProxyForwarder> logger)
 {
     /// <summary>
     /// POST /v1/chat/completions, /v1/messages and /v1/responses: pass-through to a target of the client's protocol,

@@ -83,7 +83,10 @@ public sealed record ToolProviderRecord(
     string ConfigJson,
     bool Enabled,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    long SearchCount = 0,
+    long SearchFailures = 0,
+    DateTimeOffset? LastSearchAt = null);
 
 /// <summary>Everything the data plane needs, read in one go to build a RoutingTable.</summary>
 public sealed record ConfigurationSnapshot(

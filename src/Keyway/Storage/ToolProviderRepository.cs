@@ -8,7 +8,8 @@ public sealed class ToolProviderRepository(IDbConnectionFactory connections)
 {
     private const string Columns =
         "tool_id AS ToolId, group_id AS GroupId, name AS Name, kind AS Kind, sealed_api_key AS SealedApiKey, config AS Config, " +
-        "enabled AS Enabled, created_at AS CreatedAt, updated_at AS UpdatedAt";
+        "enabled AS Enabled, created_at AS CreatedAt, updated_at AS UpdatedAt, search_count AS SearchCount, search_failures AS SearchFailures, " +
+        "last_search_at AS LastSearchAt";
 
     public Task<IReadOnlyList<ToolProviderRecord>> ListAllAsync(CancellationToken cancellationToken) =>
         QueryAsync("1 = 1", null, cancellationToken);
@@ -40,6 +41,26 @@ public sealed class ToolProviderRepository(IDbConnectionFactory connections)
         await using var connection = await connections.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM tool_providers WHERE tool_id = @toolId", new { toolId }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    /// <summary>Adds the searches counted since the last flush, in one transaction; the last search time never moves backwards.</summary>
+    public async Task AddSearchUsageAsync(IReadOnlyCollection<KeyValuePair<string, ToolSearchUsage>> usageByToolId, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE tool_providers SET search_count = search_count + @Searches, search_failures = search_failures + @Failures, " +
+            "last_search_at = CASE WHEN last_search_at IS NULL OR last_search_at < @LastSearchAt THEN @LastSearchAt ELSE last_search_at END " +
+            "WHERE tool_id = @ToolId",
+            usageByToolId.Select(pair => new
+            {
+                ToolId = pair.Key,
+                pair.Value.Searches,
+                pair.Value.Failures,
+                LastSearchAt = StorageText.Timestamp(pair.Value.LastSearchAt),
+            }).ToList(),
+            transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
     }
 
     internal static Task InsertAsync(DbConnection connection, DbTransaction? transaction, ToolProviderRecord tool, CancellationToken cancellationToken) =>
@@ -80,9 +101,13 @@ public sealed class ToolProviderRepository(IDbConnectionFactory connections)
         public long Enabled { get; set; }
         public string CreatedAt { get; set; } = "";
         public string UpdatedAt { get; set; } = "";
+        public long SearchCount { get; set; }
+        public long SearchFailures { get; set; }
+        public string? LastSearchAt { get; set; }
 
         public ToolProviderRecord ToRecord() => new(
             ToolId, GroupId, Name, Kind, SealedApiKey, Config, Enabled != 0,
-            StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt));
+            StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt),
+            SearchCount, SearchFailures, StorageText.ParseOptionalTimestamp(LastSearchAt));
     }
 }

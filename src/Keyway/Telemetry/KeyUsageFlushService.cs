@@ -1,7 +1,7 @@
 namespace Keyway.Telemetry;
 
-/// <summary>Flushes <see cref="KeyUsageTracker"/> every few seconds and once more on graceful shutdown.</summary>
-public sealed partial class KeyUsageFlushService(KeyUsageTracker tracker, TimeProvider time, ILogger<KeyUsageFlushService> logger) : BackgroundService
+/// <summary>Flushes <see cref="KeyUsageTracker"/> and <see cref="ToolUsageTracker"/> every few seconds and once more on graceful shutdown.</summary>
+public sealed partial class KeyUsageFlushService(KeyUsageTracker tracker, ToolUsageTracker tools, TimeProvider time, ILogger<KeyUsageFlushService> logger) : BackgroundService
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(5);
 
@@ -32,6 +32,7 @@ public sealed partial class KeyUsageFlushService(KeyUsageTracker tracker, TimePr
         try
         {
             await tracker.FlushAsync(cancellationToken);
+            await tools.FlushAsync(cancellationToken);
         }
         catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
         {
@@ -41,7 +42,7 @@ public sealed partial class KeyUsageFlushService(KeyUsageTracker tracker, TimePr
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Saving keys' last-used times failed; they stay pending for the next flush.")]
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Saving keys' last-used times or tool providers' search counts failed; they stay pending for the next flush.")]
         public static partial void FlushFailed(ILogger logger, Exception exception);
     }
 }

@@ -17,6 +17,7 @@ public static class TelemetryServiceCollectionExtensions
         services.AddSingleton<RequestLogStatsRepository>();
         services.AddSingleton<KeyLastUsedRepository>();
         services.AddSingleton<KeyUsageTracker>();
+        services.AddSingleton<ToolUsageTracker>();
         services.AddSingleton<RequestLogWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<RequestLogWriter>());
         services.AddSingleton<KeyUsageFlushService>();

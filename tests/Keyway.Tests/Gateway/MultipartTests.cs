@@ -33,10 +33,12 @@ public sealed class MultipartTests
 
         var before = GC.GetTotalAllocatedBytes(precise: true);
         using var response = await bed.Client.PostAsync("v1/audio/transcriptions", Form(modelFirst, LargeFile));
+        // Buffering the file anywhere in the gateway would allocate at least its size; streaming costs about a fifth
+        // of it here (pooled buffers, per-chunk tasks of the client, the fake and Kestrel, all in this process).
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
 
         Assert.Equal(200, (int)response.StatusCode);
-        Assert.True(allocated < LargeFile / 4, $"{allocated} bytes allocated for a {LargeFile}-byte file");
+        Assert.True(allocated < LargeFile / 2, $"{allocated} bytes allocated for a {LargeFile}-byte file");
         var upstream = bed.Upstream.Last.Json;
         Assert.Equal(GatewayTestBed.OpenAIModel, upstream.GetProperty("model").GetString());
         Assert.Equal("en", upstream.GetProperty("fields").GetProperty("language").GetString());

@@ -22,36 +22,48 @@ public static partial class DeclarativeCommands
             }
             var document = ExpandVariables(YamlJson.Parse(await File.ReadAllTextAsync(path, cancellationToken)), context)
                 ?? throw new CliException($"{path} is empty", CliExitCodes.Usage);
-            using var admin = AdminCommand.Connect(context, parse);
-            var plan = await new ConfigPlanner(admin, parse.GetValue(prune)).PlanAsync(document, cancellationToken);
-            var notes = new List<string>();
-            if (!parse.GetValue(dryRun))
-            {
-                foreach (var change in plan)
-                {
-                    if (await change.RunAsync(admin, cancellationToken) is { } note)
-                    {
-                        notes.Add(note);
-                    }
-                }
-            }
-            if (parse.Json())
-            {
-                CliOutput.WriteJson(context, new JsonObject
-                {
-                    ["applied"] = !parse.GetValue(dryRun),
-                    ["changes"] = new JsonArray([.. plan.Select(c => (JsonNode?)c.ToString())]),
-                    ["notes"] = new JsonArray([.. notes.Select(n => (JsonNode?)n)]),
-                });
-                return CliExitCodes.Ok;
-            }
-            plan.ForEach(change => context.Out.WriteLine(change.ToString()));
-            notes.ForEach(context.Out.WriteLine);
-            context.Out.WriteLine(plan.Count == 0 ? "no changes: the gateway matches the file"
-                : parse.GetValue(dryRun) ? $"{plan.Count} change(s) planned; run without --dry-run to apply" : $"{plan.Count} change(s) applied");
-            return CliExitCodes.Ok;
+            return await ApplyDocumentAsync(context, parse, document, parse.GetValue(dryRun), parse.GetValue(prune), [], cancellationToken);
         });
         return command;
+    }
+
+    /// <summary>Plans <paramref name="document"/> against the gateway, runs the plan unless dry, and reports it (imports add what they skipped).</summary>
+    public static async Task<int> ApplyDocumentAsync(
+        CliContext context, ParseResult parse, JsonNode document, bool dryRun, bool prune, IReadOnlyList<string> skipped, CancellationToken cancellationToken)
+    {
+        using var admin = AdminCommand.Connect(context, parse);
+        var plan = await new ConfigPlanner(admin, prune).PlanAsync(document, cancellationToken);
+        var notes = new List<string>();
+        if (!dryRun)
+        {
+            foreach (var change in plan)
+            {
+                if (await change.RunAsync(admin, cancellationToken) is { } note)
+                {
+                    notes.Add(note);
+                }
+            }
+        }
+        if (parse.Json())
+        {
+            CliOutput.WriteJson(context, new JsonObject
+            {
+                ["applied"] = !dryRun,
+                ["changes"] = new JsonArray([.. plan.Select(c => (JsonNode?)c.ToString())]),
+                ["notes"] = new JsonArray([.. notes.Select(n => (JsonNode?)n)]),
+                ["skipped"] = new JsonArray([.. skipped.Select(n => (JsonNode?)n)]),
+            });
+            return CliExitCodes.Ok;
+        }
+        plan.ForEach(change => context.Out.WriteLine(change.ToString()));
+        notes.ForEach(context.Out.WriteLine);
+        foreach (var reason in skipped)
+        {
+            context.Out.WriteLine($"skipped: {reason}");
+        }
+        context.Out.WriteLine(plan.Count == 0 ? "no changes: the gateway matches the file"
+            : dryRun ? $"{plan.Count} change(s) planned; run without --dry-run to apply" : $"{plan.Count} change(s) applied");
+        return CliExitCodes.Ok;
     }
 
     public static Command Export(CliContext context)
