@@ -8,7 +8,7 @@ namespace Keyway.UiTests;
 
 /// <summary>
 /// The Groups and Tools pages' create / edit / enable-disable / copy / delete flows, driven from the keyboard where it
-/// matters, and what a web search left in the request log.
+/// matters, and what web searches left in the tool providers' counters and the request log.
 /// </summary>
 public sealed class AdminUiEntityPagesTests
 {
@@ -73,6 +73,12 @@ public sealed class AdminUiEntityPagesTests
         await page.GetByLabel("API key").FillAsync("tvly-test-key");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
         await Expect(Row(page, "tavily")).ToContainTextAsync("set");
+        await Expect(Row(page, "tavily")).ToContainTextAsync("0 (0 failed)");
+        await ui.Server.Services.GetRequiredService<ToolProviderRepository>().AddSearchUsageAsync(
+            [new("tavily", new ToolSearchUsage(3, 1, new DateTimeOffset(2031, 5, 4, 10, 30, 0, TimeSpan.Zero)))], CancellationToken.None);
+        await page.ReloadAsync();
+        await Expect(Row(page, "tavily")).ToContainTextAsync("3 (1 failed)");
+        await Expect(Row(page, "tavily")).ToContainTextAsync("2031");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Edit tavily" }).ClickAsync();
         await page.GetByLabel("Config (JSON)").FillAsync("""{"base_url":"http://127.0.0.1:9"}""");
