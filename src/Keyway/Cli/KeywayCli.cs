@@ -16,6 +16,7 @@ public static class KeywayCli
         root.Add(StatusCommands.Status(context));
         root.Add(StatusCommands.Stop(context));
         root.Add(ConfigCommands.Build(context));
+        root.Add(ServiceCommands.Build(context));
         root.Add(GroupCommands.Build(context));
         root.Add(ProviderCommands.Build(context));
         root.Add(RouteCommands.Build(context));

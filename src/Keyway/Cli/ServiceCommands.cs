@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Keyway.Cli.Connect;
+
+namespace Keyway.Cli;
+
+/// <summary>
+/// `keyway service install|uninstall|status|restart`: a systemd unit running `keyway serve` in this directory with its data
+/// dir and .env; a user unit (~/.config/systemd/user) unless run as root (/etc/systemd/system). systemctl does the rest.
+/// </summary>
+public static class ServiceCommands
+{
+    public const string UnitName = "keyway.service";
+
+    public static Command Build(CliContext context)
+    {
+        var command = new Command("service", "Run the gateway as a systemd service");
+        var unitDir = new Option<string?>("--unit-dir") { Description = "Where the unit goes (default: the systemd user or system unit directory)", Recursive = true };
+        var noSystemctl = new Option<bool>("--no-systemctl") { Description = "Only write or remove the unit file; do not call systemctl", Recursive = true };
+        command.Add(unitDir);
+        command.Add(noSystemctl);
+
+        var install = new Command("install", "Write the unit, then enable and start it");
+        install.SetAction(async (parse, cancellationToken) =>
+        {
+            var path = Path.Combine(UnitDirectory(context, parse.GetValue(unitDir)), UnitName);
+            var unit = Unit(context, ServeCommand.SelfCommand());
+            var what = FileEdit.Write(path, unit);
+            context.Out.WriteLine($"{what} {path}:");
+            context.Out.Write(unit);
+            return parse.GetValue(noSystemctl) ? CliExitCodes.Ok : await SystemctlAsync(context, cancellationToken, ["daemon-reload"], ["enable", "--now", UnitName]);
+        });
+        command.Add(install);
+
+        var uninstall = new Command("uninstall", "Stop and disable the service, then remove the unit");
+        uninstall.SetAction(async (parse, cancellationToken) =>
+        {
+            var path = Path.Combine(UnitDirectory(context, parse.GetValue(unitDir)), UnitName);
+            var exit = parse.GetValue(noSystemctl) ? CliExitCodes.Ok : await SystemctlAsync(context, cancellationToken, ["disable", "--now", UnitName]);
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+                context.Out.WriteLine($"removed {path}");
+            }
+            return exit == CliExitCodes.Ok && !parse.GetValue(noSystemctl) ? await SystemctlAsync(context, cancellationToken, ["daemon-reload"]) : exit;
+        });
+        command.Add(uninstall);
+
+        foreach (var (verb, description) in new[] { ("status", "systemctl status of the service"), ("restart", "Restart the service") })
+        {
+            var passThrough = new Command(verb, description);
+            passThrough.SetAction((_, cancellationToken) => SystemctlAsync(context, cancellationToken, [verb, UnitName]));
+            command.Add(passThrough);
+        }
+        return command;
+    }
+
+    public static string Unit(CliContext context, string[] self)
+    {
+        var system = Environment.IsPrivilegedProcess;
+        return $"""
+            [Unit]
+            Description=Keyway LLM routing gateway
+            After=network-online.target
+            Wants=network-online.target
+
+            [Service]
+            Type=simple
+            WorkingDirectory={context.WorkingDirectory}
+            Environment=KEYWAY_DATA_DIR={context.DataDir}
+            EnvironmentFile=-{Path.Combine(context.WorkingDirectory, ".env")}
+            ExecStart={string.Join(' ', self.Select(Quote))} serve
+            Restart=on-failure
+            KillSignal=SIGTERM
+            TimeoutStopSec=30
+
+            [Install]
+            WantedBy={(system ? "multi-user.target" : "default.target")}
+
+            """;
+    }
+
+    private static string UnitDirectory(CliContext context, string? option) =>
+        option is not null ? Path.GetFullPath(option, context.WorkingDirectory)
+        : Environment.IsPrivilegedProcess ? "/etc/systemd/system"
+        : Path.Combine(context.Get("XDG_CONFIG_HOME") ?? Path.Combine(context.Get("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config"), "systemd", "user");
+
+    /// <summary>Runs systemctl (with --user unless root) once per argument list, stopping at the first failure.</summary>
+    private static async Task<int> SystemctlAsync(CliContext context, CancellationToken cancellationToken, params string[][] calls)
+    {
+        foreach (var arguments in calls)
+        {
+            var start = new ProcessStartInfo("systemctl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var argument in (Environment.IsPrivilegedProcess ? arguments : ["--user", .. arguments]))
+            {
+                start.ArgumentList.Add(argument);
+            }
+            Process process;
+            try
+            {
+                process = Process.Start(start) ?? throw new CliException("could not run systemctl");
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                throw new CliException($"systemctl is not available ({e.Message}); the unit file is written, start `keyway serve` another way");
+            }
+            using (process)
+            {
+                var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+                var error = process.StandardError.ReadToEndAsync(cancellationToken);
+                await process.WaitForExitAsync(cancellationToken);
+                await context.Out.WriteAsync(await output);
+                await context.Error.WriteAsync(await error);
+                if (process.ExitCode != 0)
+                {
+                    return process.ExitCode;
+                }
+            }
+        }
+        return CliExitCodes.Ok;
+    }
+
+    /// <summary>systemd's command-line quoting for paths with spaces.</summary>
+    private static string Quote(string part) => part.Contains(' ') ? $"\"{part}\"" : part;
+}

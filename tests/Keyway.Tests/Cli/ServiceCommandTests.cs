@@ -1,0 +1,28 @@
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Cli;
+
+/// <summary>service install/uninstall write and remove the systemd unit (systemctl is not called in tests).</summary>
+public sealed class ServiceCommandTests
+{
+    [Fact]
+    public async Task InstallThenUninstall_WritesAndRemovesUnit()
+    {
+        using var dir = new TempDirectory();
+        var units = Path.Combine(dir.Path, "units");
+        var cli = new CliRunner(null, dir.Path, new Dictionary<string, string> { ["KEYWAY_DATA_DIR"] = "./state" });
+
+        var installed = await cli.RunAsync("service", "install", "--unit-dir", units, "--no-systemctl");
+        Assert.Equal(0, installed.ExitCode);
+        var unit = await File.ReadAllTextAsync(Path.Combine(units, "keyway.service"));
+        Assert.Contains($"WorkingDirectory={dir.Path}", unit);
+        Assert.Contains($"Environment=KEYWAY_DATA_DIR={Path.Combine(dir.Path, "state")}", unit);
+        Assert.Contains(" serve\n", unit);
+        Assert.Contains("created", installed.Out);
+        Assert.Contains("unchanged", (await cli.RunAsync("service", "install", "--unit-dir", units, "--no-systemctl")).Out);
+
+        var removed = await cli.RunAsync("service", "uninstall", "--unit-dir", units, "--no-systemctl");
+        Assert.Equal(0, removed.ExitCode);
+        Assert.False(File.Exists(Path.Combine(units, "keyway.service")));
+    }
+}
