@@ -1,8 +1,15 @@
+using System.Text.RegularExpressions;
+using Keyway.Storage;
+using Keyway.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 using static Microsoft.Playwright.Assertions;
 
 namespace Keyway.UiTests;
 
-/// <summary>The Groups and Tools pages' create / edit / enable-disable / copy / delete flows, driven from the keyboard where it matters.</summary>
+/// <summary>
+/// The Groups and Tools pages' create / edit / enable-disable / copy / delete flows, driven from the keyboard where it
+/// matters, and what web searches left in the tool providers' counters and the request log.
+/// </summary>
 public sealed class AdminUiEntityPagesTests
 {
     [Fact]
@@ -66,6 +73,12 @@ public sealed class AdminUiEntityPagesTests
         await page.GetByLabel("API key").FillAsync("tvly-test-key");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
         await Expect(Row(page, "tavily")).ToContainTextAsync("set");
+        await Expect(Row(page, "tavily")).ToContainTextAsync("0 (0 failed)");
+        await ui.Server.Services.GetRequiredService<ToolProviderRepository>().AddSearchUsageAsync(
+            [new("tavily", new ToolSearchUsage(3, 1, new DateTimeOffset(2031, 5, 4, 10, 30, 0, TimeSpan.Zero)))], CancellationToken.None);
+        await page.ReloadAsync();
+        await Expect(Row(page, "tavily")).ToContainTextAsync("3 (1 failed)");
+        await Expect(Row(page, "tavily")).ToContainTextAsync("2031");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Edit tavily" }).ClickAsync();
         await page.GetByLabel("Config (JSON)").FillAsync("""{"base_url":"http://127.0.0.1:9"}""");
@@ -85,7 +98,31 @@ public sealed class AdminUiEntityPagesTests
 
         await ui.ConfirmAsync("Delete tavily");
         await Expect(page.GetByText("No tool providers yet.")).ToBeVisibleAsync();
+        await SeeWebSearchInLogAsync(ui);
         Assert.Empty(ui.Errors);
+    }
+
+    /// <summary>The log detail shows the search rounds, queries and tool fallback of a request that had them.</summary>
+    private static async Task SeeWebSearchInLogAsync(AdminUiSession ui)
+    {
+        await ui.Server.Services.GetRequiredService<RequestLogRepository>().InsertBatchAsync(
+        [
+            new RequestLogEntry
+            {
+                CreatedAt = DateTimeOffset.UtcNow, GroupId = "default", RouteAlias = "searching", Endpoint = "/v1/chat/completions",
+                ClientProtocol = "openai", StatusCode = 200, LatencyMs = 900, WebSearchCalls = 2, WebSearchRounds = 1,
+                WebSearchRoundMs = [120, 340], WebSearchQueries = ["keyway gateway", "tavily api"], ToolFallback = "tools: web_search_preview",
+            },
+        ], CancellationToken.None);
+        var page = ui.Page;
+        await ui.OpenAsync("Logs");
+        await page.GetByRole(AriaRole.Row).Filter(new() { HasText = "searching" })
+            .GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Details of request") }).ClickAsync();
+        var detail = page.GetByRole(AriaRole.Region, new() { NameRegex = new Regex(@"^Request \d+$") });
+        await Expect(detail).ToContainTextAsync("2 calls in 1 rounds");
+        await Expect(detail).ToContainTextAsync("Search rounds120 ms, 340 ms");
+        await Expect(detail).ToContainTextAsync("Search querieskeyway gateway | tavily api");
+        await Expect(detail).ToContainTextAsync("Tool fallbackretried without tools: web_search_preview");
     }
 
     internal static ILocator Row(IPage page, string id) =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 
@@ -22,6 +23,7 @@ public sealed partial class AdminUiSession : IAsyncDisposable
     private readonly IPlaywright _playwright;
     private readonly IBrowserContext _context;
     private readonly List<string> _errors = [];
+    private readonly List<(int Status, string Path)> _expectedRefusals = [(401, "/admin/login"), (401, "/admin/session")];
 
     private AdminUiSession(TempDirectory dataDir, TempDirectory profileDir, FakeUpstream upstream, KeywayServer server, IPlaywright playwright, IBrowserContext context, IPage page)
     {
@@ -46,8 +48,11 @@ public sealed partial class AdminUiSession : IAsyncDisposable
     public KeywayServer Server { get; }
     public IPage Page { get; }
 
-    /// <summary>Console and page errors so far (the browser's report of an expected 401 from login or the session check excepted).</summary>
+    /// <summary>Console and page errors so far (the browser's reports of expected refusals, such as a 401 from login or the session check, excepted).</summary>
     public IReadOnlyList<string> Errors => _errors;
+
+    /// <summary>A test that makes the API refuse a form on purpose: the browser's report of that answer is not an error.</summary>
+    public void ExpectRefusal(int status, string path) => _expectedRefusals.Add((status, path));
 
     public static async Task<AdminUiSession> StartAsync()
     {
@@ -149,12 +154,14 @@ public sealed partial class AdminUiSession : IAsyncDisposable
         throw new InvalidOperationException("Keyway.sln not found above " + AppContext.BaseDirectory);
     }
 
-    /// <summary>Chromium reports every 401 answer as a console error; the login form and the start-up session check expect them.</summary>
-    private static bool IsExpectedRefusal(IConsoleMessage message) =>
-        RefusalText().IsMatch(message.Text)
-        && (message.Location.Contains("/admin/login", StringComparison.Ordinal) || message.Location.Contains("/admin/session", StringComparison.Ordinal));
+    /// <summary>Chromium reports every 4xx answer as a console error; the login form and the start-up session check expect a 401.</summary>
+    private bool IsExpectedRefusal(IConsoleMessage message) =>
+        RefusalText().Match(message.Text) is { Success: true } match
+        && _expectedRefusals.Exists(refusal =>
+            match.Groups["status"].Value == refusal.Status.ToString(CultureInfo.InvariantCulture)
+            && message.Location.Contains(refusal.Path, StringComparison.Ordinal));
 
-    [GeneratedRegex(@"status of 401\b")]
+    [GeneratedRegex(@"status of (?<status>\d{3})\b")]
     private static partial Regex RefusalText();
 
     public async ValueTask DisposeAsync()

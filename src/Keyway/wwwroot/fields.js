@@ -1,5 +1,9 @@
 // What each entity's create/edit form holds, in the admin API's own field names. A field another part of Keyway adds
-// to an entity is one line here. Kinds: text (default), number, select, checkbox, password, json, list, datetime.
+// to an entity is one line here. Kinds: text (default), number, select, checkbox, password, json, list (comma-separated),
+// lines (one item per line), datetime. A select option whose value is '' sends null: it removes the setting.
+
+/** The web_search switch of a route or an issued key: auto searches when the group has a tool provider. */
+const WEB_SEARCH_FIELD = { name: 'web_search', label: 'Web search', type: 'select', options: ['auto', 'off'] };
 
 export const GROUP_FIELDS = [
   { name: 'group_id', label: 'Group id', required: true, createOnly: true, placeholder: 'team-a', help: 'Letters, digits, - and _.' },
@@ -26,6 +30,7 @@ export const PROVIDER_FIELDS = [
   { name: 'key_cooldown_seconds', label: 'Key cooldown (s)', type: 'number', placeholder: 'default' },
   { name: 'native_endpoints', label: 'Native endpoints (JSON)', type: 'json', emptyValue: {}, placeholder: '{"anthropic":"https://api.deepseek.com/anthropic"}' },
   { name: 'extra_headers', label: 'Extra headers (JSON)', type: 'json', emptyValue: {}, placeholder: '{"X-Title":"keyway"}' },
+  { name: 'websocket', label: 'Responses over WebSocket', type: 'checkbox', default: false, help: 'Protocol openai-responses only.' },
   { name: 'note', label: 'Note' },
   { name: 'enabled', label: 'Enabled', type: 'checkbox', editOnly: true },
 ];
@@ -44,6 +49,11 @@ export function routeFields(providerIds) {
     { name: 'provider_id', label: 'Provider', type: 'select', options: providerIds },
     { name: 'upstream_model', label: 'Upstream model', required: true, placeholder: 'deepseek-chat' },
     { name: 'upstream_path', label: 'Upstream path', placeholder: 'for /v1/generations only' },
+    WEB_SEARCH_FIELD,
+    { name: 'allowed_paths', label: 'Allowed paths', type: 'lines', placeholder: '/v1/chat/completions\n/v1/images/*', help: 'One glob a line (* one segment, ** several). Empty: every path.' },
+    { name: 'default_reasoning_effort', label: 'Default reasoning effort', type: 'select', options: [['', 'none'], 'low', 'medium', 'high'] },
+    { name: 'max_tokens_cap', label: 'Max tokens cap', type: 'number', min: 1, max: 10000000, placeholder: 'no cap' },
+    { name: 'default_temperature', label: 'Default temperature', type: 'number', min: 0, max: 2, step: 'any', placeholder: "the client's" },
     { name: 'note', label: 'Note' },
     { name: 'enabled', label: 'Enabled', type: 'checkbox', editOnly: true },
   ];
@@ -69,6 +79,7 @@ export const ISSUED_KEY_FIELDS = [
   { name: 'name', label: 'Name', required: true, placeholder: 'alice' },
   { name: 'owner_user_id', label: 'Owner', placeholder: 'optional' },
   { name: 'expires_at', label: 'Expires', type: 'datetime', help: 'Empty: never.' },
+  WEB_SEARCH_FIELD,
   { name: 'enabled', label: 'Enabled', type: 'checkbox', editOnly: true },
 ];
 

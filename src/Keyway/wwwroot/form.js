@@ -77,12 +77,19 @@ function inputFor(field, value, mode) {
       return h('textarea', { rows: 3, placeholder: field.placeholder, spellcheck: 'false' }, jsonText(value));
     case 'list':
       return h('input', { type: 'text', value: (value ?? []).join(', '), placeholder: field.placeholder });
+    case 'lines':
+      return h('textarea', { rows: 3, placeholder: field.placeholder, spellcheck: 'false' }, (value ?? []).join('\n'));
     case 'datetime':
       return h('input', { type: 'datetime-local', value: value ? localInput(value) : '' });
     case 'password':
       return h('input', { type: 'password', autocomplete: 'off', placeholder: mode === 'edit' ? 'unchanged' : field.placeholder });
+    case 'number':
+      return h('input', {
+        type: 'number', value: value ?? field.default ?? '', placeholder: field.placeholder, min: field.min, max: field.max, step: field.step,
+        inputmode: field.step === 'any' ? 'decimal' : 'numeric',
+      });
     default:
-      return h('input', { type: field.type ?? 'text', value: value ?? field.default ?? '', placeholder: field.placeholder, inputmode: field.type === 'number' ? 'numeric' : null });
+      return h('input', { type: field.type ?? 'text', value: value ?? field.default ?? '', placeholder: field.placeholder });
   }
 }
 
@@ -124,7 +131,10 @@ function convert(field, raw) {
         throw Object.assign(new Error(`${field.label} must be JSON`), { field: field.name });
       }
     case 'list':
-      return raw.split(',').map((item) => item.trim()).filter(Boolean);
+    case 'lines':
+      return raw.split(field.type === 'list' ? ',' : '\n').map((item) => item.trim()).filter(Boolean);
+    case 'select':
+      return raw === '' ? null : raw;
     case 'datetime':
       return raw === '' ? null : new Date(raw).toISOString();
     default:

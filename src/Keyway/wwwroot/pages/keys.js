@@ -30,6 +30,7 @@ export async function render(container, ctx) {
       { label: 'Owner', cell: (key) => key.owner_user_id || '—' },
       { label: 'State', cell: (key) => state(key) },
       { label: 'Expires', cell: (key) => when(key.expires_at) },
+      { label: 'Web search', cell: (key) => key.web_search },
       { label: 'Last used', cell: (key) => when(key.last_used_at) },
       { label: 'Requests (30 d)', cell: (key) => num(usage.get(key.key_id)?.requests ?? 0) },
       { label: 'Errors', cell: (key) => num(usage.get(key.key_id)?.errors ?? 0) },

@@ -71,9 +71,12 @@ function showDetail(log, slot) {
     ['Latency / TTFB', `${log.latency_ms} ms / ${log.ttfb_ms ?? '—'} ms`],
     ['Tokens', `in ${num(log.input_tokens)}, out ${num(log.output_tokens)}, cache read ${num(log.cache_read_tokens)}, cache write ${num(log.cache_write_tokens)}, reasoning ${num(log.reasoning_tokens)}`],
     ['Web search', log.web_search_calls === null ? '—' : `${log.web_search_calls} calls in ${log.web_search_rounds} rounds`],
+    log.web_search_round_ms && ['Search rounds', log.web_search_round_ms.map((ms) => `${ms} ms`).join(', ')],
+    log.web_search_queries && ['Search queries', log.web_search_queries.join(' | ')],
+    log.tool_fallback && ['Tool fallback', `retried without ${log.tool_fallback}`],
     ['Client', log.user_agent ?? '—'],
     ['Error', log.error ?? '—'],
-  ];
+  ].filter(Boolean);
   slot.replaceChildren(h('section', { class: 'pool', 'aria-label': `Request ${log.log_id}` },
     h('h3', { text: `Request ${log.log_id}` }),
     h('dl', { class: 'detail' }, rows.map(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })])),

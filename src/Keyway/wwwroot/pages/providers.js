@@ -17,7 +17,7 @@ export async function render(container, ctx) {
     columns: [
       { label: 'Id', cell: (provider) => provider.provider_id },
       { label: 'Name', cell: (provider) => provider.name },
-      { label: 'Protocol', cell: (provider) => provider.protocol },
+      { label: 'Protocol', cell: (provider) => (provider.websocket ? `${provider.protocol} (WebSocket)` : provider.protocol) },
       { label: 'Base URL', cell: (provider) => h('code', { text: provider.base_url }) },
       { label: 'Timeout', cell: (provider) => `${provider.timeout_seconds} s` },
       { label: 'Routing', cell: (provider) => provider.routing_mode },

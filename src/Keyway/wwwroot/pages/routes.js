@@ -26,6 +26,9 @@ export async function render(container, ctx) {
       { label: 'Provider', cell: (route) => route.provider_id },
       { label: 'Upstream model', cell: (route) => route.upstream_model },
       { label: 'Upstream path', cell: (route) => route.upstream_path || '—' },
+      { label: 'Allowed paths', cell: (route) => (route.allowed_paths.length === 0 ? 'all' : route.allowed_paths.join(' ')) },
+      { label: 'Defaults', cell: defaults },
+      { label: 'Web search', cell: (route) => route.web_search },
       { label: 'State', cell: (route) => (route.enabled ? badge('enabled', 'ok') : badge('disabled', 'off')) },
     ],
     actions: (route, reload, panel) => [
@@ -35,6 +38,16 @@ export async function render(container, ctx) {
   });
   container.append(unifiedBox);
   await page.reload();
+}
+
+/** The defaults the route fills into requests that leave them out, e.g. "effort high · cap 4096 tokens · temperature 0.7". */
+function defaults(route) {
+  const parts = [
+    route.default_reasoning_effort && `effort ${route.default_reasoning_effort}`,
+    route.max_tokens_cap !== null && `cap ${route.max_tokens_cap} tokens`,
+    route.default_temperature !== null && `temperature ${route.default_temperature}`,
+  ].filter(Boolean);
+  return parts.length === 0 ? '—' : parts.join(' · ');
 }
 
 async function testRoute(groupId, route) {

@@ -1,6 +1,6 @@
-// Tool providers (web search) of the group: create, edit, delete, and one real test search.
+// Tool providers (web search) of the group: create, edit, delete, one real test search, and how many searches each ran.
 import { del, enc, get, patch, post } from '../api.js';
-import { badge, button, notice, run } from '../dom.js';
+import { badge, button, notice, num, run, when } from '../dom.js';
 import { crudPage, enableToggle } from '../crud.js';
 import { TOOL_FIELDS } from '../fields.js';
 
@@ -20,6 +20,8 @@ export async function render(container, ctx) {
       { label: 'State', cell: (tool) => (tool.enabled ? badge('enabled', 'ok') : badge('disabled', 'off')) },
       { label: 'API key', cell: (tool) => (tool.api_key_set ? 'set' : 'missing') },
       { label: 'Config', cell: (tool) => tool.config },
+      { label: 'Searches', cell: (tool) => `${num(tool.search_count)} (${num(tool.search_failures)} failed)` },
+      { label: 'Last search', cell: (tool) => when(tool.last_search_at) },
     ],
     actions: (tool, reload) => [
       enableToggle(`tool provider ${tool.tool_id}`, tool.enabled, `/admin/llm/tool-providers/${enc(tool.tool_id)}`, reload),
