@@ -95,9 +95,7 @@ public sealed class ResponsesWebSocketTests
         await using var fake = await FakeResponsesWebSocket.StartAsync();
         await using var bed = await StartAsync(fake, websocket: true);
         // a WebSocket provider whose upstream refuses the handshake: the HTTP fake has no GET /v1/responses
-        await AdminApi.CreateProviderAsync(bed.Admin, "default", "ws-refusing", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), "openai-responses");
-        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, "admin/llm/providers/ws-refusing", new JsonObject { ["websocket"] = true });
-        await AdminApi.CreateRouteAsync(bed.Admin, "default", "ws-refused", "ws-refusing", UpstreamModel);
+        await WebSocketRoute.AddAsync(bed.Admin, "ws-refusing", bed.Upstream.BaseAddress, websocket: true, "ws-refused", UpstreamModel);
         using var socket = await ConnectAsync(bed, "", bed.Key);
 
         await SendAsync(socket, firstFrame);
@@ -159,9 +157,7 @@ public sealed class ResponsesWebSocketTests
     private static async Task<GatewayTestBed> StartAsync(FakeResponsesWebSocket fake, bool websocket)
     {
         var bed = await GatewayTestBed.StartAsync();
-        await AdminApi.CreateProviderAsync(bed.Admin, "default", "ws-provider", new Uri(fake.BaseAddress, "v1").ToString(), "openai-responses");
-        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, "admin/llm/providers/ws-provider", new JsonObject { ["websocket"] = websocket });
-        await AdminApi.CreateRouteAsync(bed.Admin, "default", Alias, "ws-provider", UpstreamModel);
+        await WebSocketRoute.AddAsync(bed.Admin, "ws-provider", fake.BaseAddress, websocket, Alias, UpstreamModel);
         return bed;
     }
 
