@@ -37,6 +37,14 @@ public static class ProtocolErrors
         Write(static (writer, state) => WriteResponseFailed(writer, state.message, state.code), (message, code), "event: response.failed\ndata: "u8, "\n\n"u8);
 
     /// <summary>
+    /// The <c>error</c> server event of the Responses WebSocket mode, <c>{"type":"error","status":…,"error":{…}}</c>
+    /// (https://platform.openai.com/docs/api-reference/responses/websocket-events): a WebSocket has no status line, so
+    /// the HTTP status travels in the event.
+    /// </summary>
+    public static byte[] ResponsesWebSocketError(int status, string message, string? code) =>
+        Write(static (writer, state) => WriteWebSocketError(writer, state.status, state.message, state.code), (status, message, code), prefix: [], suffix: []);
+
+    /// <summary>
     /// The Anthropic error type for an HTTP status, per https://docs.anthropic.com/en/api/errors: other 4XX are
     /// invalid_request_error; 503 (like 529) is overload; 504 is timeout_error; other 5XX are api_error.
     /// </summary>
@@ -71,6 +79,21 @@ public static class ProtocolErrors
     private static void WriteOpenAI(Utf8JsonWriter writer, string message, string type, string? code)
     {
         writer.WriteStartObject();
+        WriteOpenAIErrorObject(writer, message, type, code);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteWebSocketError(Utf8JsonWriter writer, int status, string message, string? code)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "error"u8);
+        writer.WriteNumber("status"u8, status);
+        WriteOpenAIErrorObject(writer, message, OpenAIErrorType(status), code);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteOpenAIErrorObject(Utf8JsonWriter writer, string message, string type, string? code)
+    {
         writer.WriteStartObject("error"u8);
         writer.WriteString("message"u8, message);
         writer.WriteString("type"u8, type);
@@ -84,7 +107,6 @@ public static class ProtocolErrors
             writer.WriteString("code"u8, code);
         }
 
-        writer.WriteEndObject();
         writer.WriteEndObject();
     }
 

@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using Keyway.Protocols;
-using Keyway.Protocols.Translation;
 using Keyway.Telemetry;
 using Keyway.Upstreams;
 
@@ -8,145 +7,159 @@ namespace Keyway.Gateway;
 
 /// <summary>
 /// GET /v1/responses with a WebSocket upgrade (the Responses WebSocket mode): relayed to the route's provider when it
-/// speaks Responses and has the <c>websocket</c> flag. Everything that can fail — the key, the alias (the <c>model</c>
-/// query parameter), the provider, the upstream's own handshake — is checked before the client's upgrade is accepted,
-/// so a refusal is a plain HTTP error and the client falls back to HTTP streaming.
+/// speaks Responses and has the <c>websocket</c> flag. With the alias in the <c>model</c> query parameter, everything
+/// that can fail is checked before the client's upgrade is accepted, so a refusal is a plain HTTP error and the client
+/// falls back to HTTP streaming. Standard clients (OpenAI SDK, Codex) name the model only in their first
+/// <c>response.create</c>: the upgrade is then accepted when the key's group has any WebSocket route, the route is
+/// resolved from that first frame, and a failure from there on is an <c>error</c> event followed by a close.
 /// </summary>
 internal sealed partial class ResponsesWebSocketRelay(
     RoutingTableHolder routing, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, TimeProvider time, ILogger<ResponsesWebSocketRelay> logger)
 {
     public async Task RelayAsync(HttpContext context)
     {
-        // 1. only an upgrade, 2. authenticate, 3. resolve the alias to a provider that serves the WebSocket mode
+        // 1. only an upgrade, 2. authenticate
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            await RefuseAsync(context, StatusCodes.Status400BadRequest, WebSocketMessages.UpgradeRequired);
+            await RefuseAsync(context, new(StatusCodes.Status400BadRequest, WebSocketMessages.UpgradeRequired));
             return;
         }
         var table = routing.Current;
         var auth = GatewayAuth.Authenticate(context.Request, table, time.GetUtcNow());
         if (auth.Key is not { } key)
         {
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, auth.Error!, "invalid_api_key");
+            await RefuseAsync(context, new(StatusCodes.Status401Unauthorized, auth.Error!, "invalid_api_key"));
             return;
         }
         keyUsage.Touch(key.KeyId, time.GetUtcNow());
         var alias = context.Request.Query["model"].ToString();
-        if (alias.Length == 0)
+        // 3. the alias in the query: resolve and open the upstream before accepting, so every refusal is HTTP
+        if (alias.Length > 0)
         {
-            await RefuseAsync(context, StatusCodes.Status400BadRequest, WebSocketMessages.ModelRequired);
+            await RelayQueryAliasAsync(context, table, key, alias);
             return;
         }
-        if (!table.TryGetRoute(key.GroupId, alias, out var route))
+        // 4. the alias in the first frame: refuse before the upgrade only when no route of the group could serve it
+        if (!table.RoutesOf(key.GroupId).Any(route => WebSocketTarget(route) is not null))
         {
-            await RefuseAsync(context, StatusCodes.Status404NotFound, GatewayMessages.ModelNotFound(alias, key.GroupId), "model_not_found");
+            await RefuseAsync(context, new(StatusCodes.Status400BadRequest, WebSocketMessages.NoWebSocketRoute(key.GroupId)));
             return;
         }
-        if (route.Targets.FirstOrDefault(t => t.Provider.Websocket && t.Provider.Protocol == UpstreamProtocol.OpenAIResponses) is not { } target)
-        {
-            await RefuseAsync(context, StatusCodes.Status400BadRequest, WebSocketMessages.NotServed(alias));
-            return;
-        }
-        // 4. open the upstream socket with a key of the pool
-        if (KeyPool.Select(target, cooldowns, new HashSet<string>(StringComparer.Ordinal)).Key is not { } upstreamKey)
-        {
-            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, GatewayMessages.AllKeysCooling(alias));
-            return;
-        }
-        using var upstream = await ConnectAsync(context, target, upstreamKey);
-        if (upstream is null)
-        {
-            return;
-        }
-        // 5. accept the client and copy frames both ways; 6. one log row per response
         using var client = await context.WebSockets.AcceptWebSocketAsync();
-        var log = new ResponsesWebSocketLog(context, key, route, target, upstreamKey, logs, time);
-        await PumpAsync(client, upstream, frame => ToUpstream(frame, target, route, log), frame => ToClient(frame, log), context.RequestAborted);
+        await RelayFirstFrameAliasAsync(context, client, table, key);
     }
 
-    private async Task<ClientWebSocket?> ConnectAsync(HttpContext context, RouteTarget target, UpstreamKey key)
+    private async Task RelayQueryAliasAsync(HttpContext context, RoutingTable table, IssuedKeyEntry key, string alias)
     {
-        var upstream = new ClientWebSocket();
-        upstream.Options.SetRequestHeader("Authorization", "Bearer " + key.Secret);
-        foreach (var (name, value) in target.Provider.ExtraHeaders)
+        var resolution = Resolve(table, key, alias);
+        if (resolution.Route is not { } resolved)
         {
-            upstream.Options.SetRequestHeader(name, value);
+            await RefuseAsync(context, resolution.Refusal);
+            return;
         }
-        if (context.Request.Headers["OpenAI-Beta"].ToString() is { Length: > 0 } beta)
+        var connected = await ConnectAsync(context, resolved);
+        if (connected.Upstream is not { } upstream)
         {
-            upstream.Options.SetRequestHeader("OpenAI-Beta", beta);
+            await RefuseAsync(context, connected.Refusal);
+            return;
         }
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        timeout.CancelAfter(target.Provider.Timeout);
-        try
+        using (upstream)
         {
-            await upstream.ConnectAsync(WebSocketUri(key.BaseUrl ?? target.Provider.BaseUrl), timeout.Token);
-            return upstream;
-        }
-        catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException)
-        {
-            upstream.Dispose();
-            Log.ConnectFailed(logger, target.Provider.ProviderId, e.Message);
-            await RefuseAsync(context, StatusCodes.Status502BadGateway, WebSocketMessages.UpstreamRefused(target.Provider.ProviderId, e.Message));
-            return null;
+            using var client = await context.WebSockets.AcceptWebSocketAsync();
+            using var sends = new SemaphoreSlim(1, 1);
+            await RunAsync(context, client, upstream, key, resolved, sends, firstFrame: null);
         }
     }
 
-    /// <summary>Runs both directions; when one fails, the other is stopped and both sockets are aborted.</summary>
-    private async Task PumpAsync(WebSocket client, WebSocket upstream, Func<byte[], byte[]> toUpstream, Func<byte[], byte[]> toClient, CancellationToken aborted)
+    private async Task RelayFirstFrameAliasAsync(HttpContext context, WebSocket client, RoutingTable table, IssuedKeyEntry key)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        var up = WebSocketPump.CopyAsync(client, upstream, toUpstream, stop.Token);
-        var down = WebSocketPump.CopyAsync(upstream, client, toClient, stop.Token);
+        using var sends = new SemaphoreSlim(1, 1);
+        WebSocketMessage first;
         try
         {
-            await Task.WhenAll(up, down);
+            first = await WebSocketPump.ReceiveAsync(client, context.RequestAborted);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
         {
             Log.RelayEnded(logger, e.Message);
-            await stop.CancelAsync();
-            client.Abort();
-            upstream.Abort();
+            return;
         }
-    }
-
-    /// <summary>A client event naming a model gets the route's upstream model and the route's defaults.</summary>
-    private static byte[] ToUpstream(byte[] frame, RouteTarget target, RouteEntry route, ResponsesWebSocketLog log)
-    {
-        var parsed = RequestBody.Parse(frame);
-        if (parsed.Status != RequestBodyStatus.Ok || parsed.Model is null)
+        if (first.Type == WebSocketMessageType.Close)
         {
-            return frame;
+            await WebSocketPump.CloseAsync(client, first.CloseStatus, first.CloseDescription, sends, context.RequestAborted);
+            return;
         }
-        log.RequestSent();
-        var body = RequestBody.Rewrite(frame, parsed, target.UpstreamModel, injectIncludeUsage: false);
-        return route.Defaults is { } defaults ? RequestDefaultsSplicer.Apply(body, WireFormat.OpenAIResponses, defaults) : body;
+        if (first.Type != WebSocketMessageType.Text || RequestBody.Parse(first.Bytes) is not { Status: RequestBodyStatus.Ok, Model: { Length: > 0 } alias })
+        {
+            await FailAsync(context, client, sends, new(StatusCodes.Status400BadRequest, WebSocketMessages.FirstFrameModelRequired));
+            return;
+        }
+        var resolution = Resolve(table, key, alias);
+        if (resolution.Route is not { } resolved)
+        {
+            await FailAsync(context, client, sends, resolution.Refusal);
+            return;
+        }
+        var connected = await ConnectAsync(context, resolved);
+        if (connected.Upstream is not { } upstream)
+        {
+            await FailAsync(context, client, sends, connected.Refusal);
+            return;
+        }
+        using (upstream)
+        {
+            await RunAsync(context, client, upstream, key, resolved, sends, first.Bytes);
+        }
     }
 
-    private static byte[] ToClient(byte[] frame, ResponsesWebSocketLog log)
+    /// <summary>The route of the alias, its WebSocket target and a key of that target's pool — or why not.</summary>
+    private WebSocketResolution Resolve(RoutingTable table, IssuedKeyEntry key, string alias)
     {
-        log.Observe(frame);
-        return frame;
+        if (!table.TryGetRoute(key.GroupId, alias, out var route))
+        {
+            return new(null, new(StatusCodes.Status404NotFound, GatewayMessages.ModelNotFound(alias, key.GroupId), "model_not_found"));
+        }
+        if (WebSocketTarget(route) is not { } target)
+        {
+            return new(null, new(StatusCodes.Status400BadRequest, WebSocketMessages.NotServed(alias)));
+        }
+        if (KeyPool.Select(target, cooldowns, new HashSet<string>(StringComparer.Ordinal)).Key is not { } upstreamKey)
+        {
+            return new(null, new(StatusCodes.Status503ServiceUnavailable, GatewayMessages.AllKeysCooling(alias)));
+        }
+        return new(new WebSocketRoute(route, target, upstreamKey), default);
     }
 
-    /// <summary>ws:// or wss:// for the base URL's http:// or https://, with <c>/responses</c> appended.</summary>
-    private static Uri WebSocketUri(string baseUrl)
+    private static RouteTarget? WebSocketTarget(RouteEntry route) =>
+        route.Targets.FirstOrDefault(t => t.Provider.Websocket && t.Provider.Protocol == UpstreamProtocol.OpenAIResponses);
+
+    private static Task RefuseAsync(HttpContext context, WebSocketRefusal refusal) =>
+        ProtocolErrorWriter.WriteAsync(context, ClientProtocol.OpenAIResponses, refusal.Status, refusal.Message, refusal.Code);
+
+    /// <summary>
+    /// After the upgrade: one <c>error</c> event, then a close — policy violation for the client's own mistakes,
+    /// internal error when the gateway or the upstream could not serve it — so the client never waits for an answer.
+    /// </summary>
+    private async Task FailAsync(HttpContext context, WebSocket client, SemaphoreSlim sends, WebSocketRefusal refusal)
     {
-        var builder = new UriBuilder(baseUrl.TrimEnd('/') + "/responses");
-        builder.Scheme = builder.Scheme == Uri.UriSchemeHttps ? "wss" : "ws";
-        return builder.Uri;
-    }
-
-    private static Task RefuseAsync(HttpContext context, int status, string message, string? code = null) =>
-        ProtocolErrorWriter.WriteAsync(context, ClientProtocol.OpenAIResponses, status, message, code);
-
-    private static partial class Log
-    {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "WebSocket to {ProviderId} failed: {Reason}")]
-        public static partial void ConnectFailed(ILogger logger, string providerId, string reason);
-
-        [LoggerMessage(Level = LogLevel.Debug, Message = "WebSocket relay ended: {Reason}")]
-        public static partial void RelayEnded(ILogger logger, string reason);
+        var status = refusal.Status >= StatusCodes.Status500InternalServerError ? WebSocketCloseStatus.InternalServerError : WebSocketCloseStatus.PolicyViolation;
+        try
+        {
+            await WebSocketPump.SendAsync(client, ProtocolErrors.ResponsesWebSocketError(refusal.Status, refusal.Message, refusal.Code), WebSocketMessageType.Text, sends, context.RequestAborted);
+            await WebSocketPump.CloseAsync(client, status, WebSocketMessages.RefusedClose, sends, context.RequestAborted);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
+            Log.RelayEnded(logger, e.Message);
+        }
     }
 }
+
+/// <summary>Why a WebSocket cannot be relayed: the HTTP status and message (an HTTP error, or an <c>error</c> event).</summary>
+internal readonly record struct WebSocketRefusal(int Status, string Message, string? Code = null);
+
+/// <summary>What a relayed WebSocket is bound to: the route of its alias, the WebSocket target and the upstream key.</summary>
+internal sealed record WebSocketRoute(RouteEntry Route, RouteTarget Target, UpstreamKey Key);
+
+/// <summary>A resolved route, or (Route null) the refusal.</summary>
+internal readonly record struct WebSocketResolution(WebSocketRoute? Route, WebSocketRefusal Refusal);

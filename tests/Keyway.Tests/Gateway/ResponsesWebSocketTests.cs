@@ -7,7 +7,10 @@ using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.Gateway;
 
-/// <summary>GET /v1/responses with a WebSocket upgrade, relayed to a WebSocket fake upstream; refusals before the upgrade.</summary>
+/// <summary>
+/// GET /v1/responses with a WebSocket upgrade, relayed to a WebSocket fake upstream, with the alias in the query or in
+/// the first response.create; refusals before the upgrade (HTTP) and after it (an error event, then a close).
+/// </summary>
 public sealed class ResponsesWebSocketTests
 {
     private const string Alias = "ws-alias";
@@ -44,7 +47,7 @@ public sealed class ResponsesWebSocketTests
     [InlineData(false, Alias, true, HttpStatusCode.BadRequest)]
     [InlineData(true, "unknown-alias", true, HttpStatusCode.NotFound)]
     [InlineData(true, Alias, false, HttpStatusCode.Unauthorized)]
-    [InlineData(true, "", true, HttpStatusCode.BadRequest)]
+    [InlineData(false, "", true, HttpStatusCode.BadRequest)]
     public async Task Refusals_AreHttpErrorsBeforeTheUpgrade(bool websocket, string alias, bool validKey, HttpStatusCode expected)
     {
         await using var fake = await FakeResponsesWebSocket.StartAsync();
@@ -54,6 +57,78 @@ public sealed class ResponsesWebSocketTests
 
         Assert.Contains(((int)expected).ToString(System.Globalization.CultureInfo.InvariantCulture), refused.Message, StringComparison.Ordinal);
         Assert.Empty(fake.Received);
+    }
+
+    [Fact]
+    public async Task FirstFrameRouting_WithoutQuery_RelaysEachResponse_AndLogsItsUsage()
+    {
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await StartAsync(fake, websocket: true);
+        using var socket = await ConnectAsync(bed, "", bed.Key);
+
+        var first = await ExchangeAsync(socket, Alias);
+        var second = await ExchangeAsync(socket, Alias);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+
+        Assert.Equal(["response.created", "response.output_text.delta", "response.completed"], first);
+        Assert.Equal(first, second);
+        Assert.Equal(2, fake.Received.Count);
+        Assert.All(fake.Received, text => Assert.Equal(UpstreamModel, JsonDocument.Parse(text).RootElement.GetProperty("model").GetString()));
+        var logs = await bed.WaitForLogsAsync(2);
+        Assert.All(logs, log =>
+        {
+            Assert.Equal(200, log.GetProperty("status_code").GetInt32());
+            Assert.Equal(Alias, log.GetProperty("route_alias").GetString());
+            Assert.Equal(FakeUpstream.PromptTokens, log.GetProperty("input_tokens").GetInt64());
+            Assert.Equal(FakeUpstream.CompletionTokens, log.GetProperty("output_tokens").GetInt64());
+        });
+    }
+
+    [Theory]
+    [InlineData("not json", 400, WebSocketCloseStatus.PolicyViolation, "first message")]
+    [InlineData("""{"type":"response.create","input":"hi"}""", 400, WebSocketCloseStatus.PolicyViolation, "first message")]
+    [InlineData("""{"type":"response.create","model":"unknown-alias","input":"hi"}""", 404, WebSocketCloseStatus.PolicyViolation, "unknown-alias")]
+    [InlineData("""{"type":"response.create","model":"gpt-alias","input":"hi"}""", 400, WebSocketCloseStatus.PolicyViolation, "serves WebSocket")]
+    [InlineData("""{"type":"response.create","model":"ws-refused","input":"hi"}""", 502, WebSocketCloseStatus.InternalServerError, "refused the WebSocket")]
+    public async Task FirstFrameRefusals_AreAnErrorEventThenAClose(string firstFrame, int status, WebSocketCloseStatus close, string messagePart)
+    {
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await StartAsync(fake, websocket: true);
+        // a WebSocket provider whose upstream refuses the handshake: the HTTP fake has no GET /v1/responses
+        await WebSocketRoute.AddAsync(bed.Admin, "ws-refusing", bed.Upstream.BaseAddress, websocket: true, "ws-refused", UpstreamModel);
+        using var socket = await ConnectAsync(bed, "", bed.Key);
+
+        await SendAsync(socket, firstFrame);
+        var error = await ReceiveErrorAsync(socket);
+        var closing = await socket.ReceiveAsync(new byte[1024], CancellationToken.None);
+
+        Assert.Equal(status, error.GetProperty("status").GetInt32());
+        Assert.Contains(messagePart, error.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(WebSocketMessageType.Close, closing.MessageType);
+        Assert.Equal(close, socket.CloseStatus);
+        Assert.Empty(fake.Received);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AnotherAlias_IsAnsweredWithAnErrorEvent_AndNotForwarded(bool aliasInQuery)
+    {
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await StartAsync(fake, websocket: true);
+        using var socket = await ConnectAsync(bed, aliasInQuery ? Alias : "", bed.Key);
+
+        await ExchangeAsync(socket, Alias);
+        await SendAsync(socket, $$"""{"type":"response.create","model":"{{GatewayTestBed.OpenAIAlias}}","input":"hi"}""");
+        var error = await ReceiveErrorAsync(socket);
+        var after = await ExchangeAsync(socket, Alias);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+
+        Assert.Equal(400, error.GetProperty("status").GetInt32());
+        Assert.Contains($"'{Alias}'", error.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("response.completed", after.Last());
+        Assert.Equal(2, fake.Received.Count);
+        Assert.All(fake.Received, text => Assert.Equal(UpstreamModel, JsonDocument.Parse(text).RootElement.GetProperty("model").GetString()));
     }
 
     [Fact]
@@ -82,9 +157,7 @@ public sealed class ResponsesWebSocketTests
     private static async Task<GatewayTestBed> StartAsync(FakeResponsesWebSocket fake, bool websocket)
     {
         var bed = await GatewayTestBed.StartAsync();
-        await AdminApi.CreateProviderAsync(bed.Admin, "default", "ws-provider", new Uri(fake.BaseAddress, "v1").ToString(), "openai-responses");
-        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, "admin/llm/providers/ws-provider", new JsonObject { ["websocket"] = websocket });
-        await AdminApi.CreateRouteAsync(bed.Admin, "default", Alias, "ws-provider", UpstreamModel);
+        await WebSocketRoute.AddAsync(bed.Admin, "ws-provider", fake.BaseAddress, websocket, Alias, UpstreamModel);
         return bed;
     }
 
@@ -105,11 +178,23 @@ public sealed class ResponsesWebSocketTests
         }
     }
 
+    private static Task SendAsync(ClientWebSocket socket, string text) =>
+        socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    /// <summary>The next message, which must be an error event of the Responses WebSocket mode.</summary>
+    private static async Task<JsonElement> ReceiveErrorAsync(ClientWebSocket socket)
+    {
+        var buffer = new byte[64 * 1024];
+        var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+        var root = JsonDocument.Parse(buffer.AsMemory(0, received.Count)).RootElement;
+        Assert.Equal("error", root.GetProperty("type").GetString());
+        return root;
+    }
+
     /// <summary>Sends one response.create and returns the event types up to response.completed.</summary>
     private static async Task<List<string>> ExchangeAsync(ClientWebSocket socket, string alias)
     {
-        var create = $$"""{"type":"response.create","model":"{{alias}}","input":"hi"}""";
-        await socket.SendAsync(Encoding.UTF8.GetBytes(create), WebSocketMessageType.Text, true, CancellationToken.None);
+        await SendAsync(socket, $$"""{"type":"response.create","model":"{{alias}}","input":"hi"}""");
         var types = new List<string>();
         var buffer = new byte[64 * 1024];
         while (types.LastOrDefault() != "response.completed")

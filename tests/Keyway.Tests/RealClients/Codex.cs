@@ -25,11 +25,12 @@ public static class Codex
             element.TryGetProperty("type", out var type) ? type.GetString() : null;
     }
 
-    public static async Task<Run> RunAsync(Uri baseUrl, string apiKey, string model, string prompt, string home, string workingDirectory)
+    /// <param name="websockets">The provider's <c>supports_websockets</c>: Codex then talks the Responses WebSocket mode.</param>
+    public static async Task<Run> RunAsync(Uri baseUrl, string apiKey, string model, string prompt, string home, string workingDirectory, bool websockets = false)
     {
         var codexHome = Path.Combine(home, ".codex");
         Directory.CreateDirectory(codexHome);
-        await File.WriteAllTextAsync(Path.Combine(codexHome, "config.toml"), Config(baseUrl, model));
+        await File.WriteAllTextAsync(Path.Combine(codexHome, "config.toml"), Config(baseUrl, model, websockets));
         var process = await NodeClients.RunAsync(
             NodeClients.Bin("codex"),
             ["exec", "--skip-git-repo-check", "--json", prompt],
@@ -40,7 +41,7 @@ public static class Codex
     }
 
     /// <summary>REAL-CLIENTS.md's config: one custom Responses provider, no retries, no approvals, read-only sandbox.</summary>
-    private static string Config(Uri baseUrl, string model) => string.Create(CultureInfo.InvariantCulture, $"""
+    private static string Config(Uri baseUrl, string model, bool websockets) => string.Create(CultureInfo.InvariantCulture, $"""
         model = "{model}"
         model_provider = "keyway"
         approval_policy = "never"
@@ -53,6 +54,7 @@ public static class Codex
         wire_api = "responses"
         request_max_retries = 0
         stream_max_retries = 0
+        supports_websockets = {(websockets ? "true" : "false")}
         """);
 
     private static List<JsonElement> Parse(string stdout)
