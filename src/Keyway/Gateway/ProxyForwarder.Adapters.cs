@@ -46,7 +46,7 @@ public sealed partial class ProxyForwarder
 
     /// <summary>
     /// The plan with the gateway's search tool added, when the caller's group has web search, neither the route, the
-    /// key nor the request opted out, and the gateway can run the loop: a request to a Chat or Anthropic upstream.
+    /// key nor the request opted out, and the gateway can run the loop: a request to a Chat, Anthropic or Responses upstream.
     /// </summary>
     private RelayPlan WithWebSearch(ProxyExchange exchange, RelayPlan plan)
     {

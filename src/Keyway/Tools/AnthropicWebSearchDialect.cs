@@ -43,16 +43,8 @@ internal sealed class AnthropicWebSearchDialect : WebSearchDialect
 
     public override void ForbidTools(JsonObject request) => request["tool_choice"] = new JsonObject { ["type"] = "none" };
 
-    public override void StripOurCalls(JsonObject answer)
-    {
-        if (answer["content"] is JsonArray content)
-        {
-            foreach (var block in ToolUses(answer).Where(b => StringOf(b["name"]) == WebSearchTool.Name).ToList())
-            {
-                content.Remove(block);
-            }
-        }
-    }
+    public override void StripOurCalls(JsonObject answer) =>
+        RemoveAll(answer["content"], block => StringOf(block["type"]) == "tool_use" && StringOf(block["name"]) == WebSearchTool.Name);
 
     public override WebSearchRoundReader NewRound() => new AnthropicRoundReader();
 

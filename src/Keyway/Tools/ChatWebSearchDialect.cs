@@ -41,16 +41,8 @@ internal sealed class ChatWebSearchDialect : WebSearchDialect
 
     public override void ForbidTools(JsonObject request) => request["tool_choice"] = "none";
 
-    public override void StripOurCalls(JsonObject answer)
-    {
-        if (Message(answer)?["tool_calls"] is JsonArray calls)
-        {
-            foreach (var call in calls.OfType<JsonObject>().Where(c => StringOf(c["function"]?["name"]) == WebSearchTool.Name).ToList())
-            {
-                calls.Remove(call);
-            }
-        }
-    }
+    public override void StripOurCalls(JsonObject answer) =>
+        RemoveAll(Message(answer)?["tool_calls"], call => StringOf(call["function"]?["name"]) == WebSearchTool.Name);
 
     public override WebSearchRoundReader NewRound() => new ChatRoundReader();
 

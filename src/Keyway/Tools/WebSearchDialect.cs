@@ -12,13 +12,17 @@ internal sealed record WebSearchCall(string Id, string Query, int MaxResults);
 internal sealed record WebSearchTurn(IReadOnlyList<WebSearchCall> Ours, bool CallsClientTools);
 
 /// <summary>
-/// How the search loop reads an answer and continues the conversation in one upstream protocol (Chat Completions
-/// or Anthropic Messages). Works on the parsed request and answer, which the loop owns.
+/// How the search loop reads an answer and continues the conversation in one upstream protocol (Chat Completions,
+/// Anthropic Messages or OpenAI Responses). Works on the parsed request and answer, which the loop owns.
 /// </summary>
 internal abstract class WebSearchDialect
 {
-    public static WebSearchDialect For(WireFormat upstream) =>
-        upstream == WireFormat.AnthropicMessages ? AnthropicWebSearchDialect.Instance : ChatWebSearchDialect.Instance;
+    public static WebSearchDialect For(WireFormat upstream) => upstream switch
+    {
+        WireFormat.AnthropicMessages => AnthropicWebSearchDialect.Instance,
+        WireFormat.OpenAIResponses => ResponsesWebSearchDialect.Instance,
+        _ => ChatWebSearchDialect.Instance,
+    };
 
     /// <summary>The calls the answer makes.</summary>
     public abstract WebSearchTurn Read(JsonObject answer);
@@ -77,6 +81,18 @@ internal abstract class WebSearchDialect
         catch (JsonException)
         {
             return null;
+        }
+    }
+
+    /// <summary>Removes the objects of <paramref name="array"/> (when it is one) that match.</summary>
+    protected static void RemoveAll(JsonNode? array, Func<JsonObject, bool> match)
+    {
+        if (array is JsonArray items)
+        {
+            foreach (var item in items.OfType<JsonObject>().Where(match).ToList())
+            {
+                items.Remove(item);
+            }
         }
     }
 

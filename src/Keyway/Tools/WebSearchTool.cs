@@ -25,9 +25,8 @@ internal static class WebSearchTool
         $$$"""{"type":"function","function":{"name":"{{{Name}}}","description":"{{{Description}}}","parameters":{{{Schema}}}}}""");
     private static readonly byte[] AnthropicTool = Encoding.UTF8.GetBytes(
         $$$"""{"name":"{{{Name}}}","description":"{{{Description}}}","input_schema":{{{Schema}}}}""");
-
-    /// <summary>The upstream protocols the gateway can run the search loop in.</summary>
-    public static bool Supports(WireFormat upstream) => upstream is WireFormat.OpenAIChat or WireFormat.AnthropicMessages;
+    private static readonly byte[] ResponsesTool = Encoding.UTF8.GetBytes(
+        $$$"""{"type":"function","name":"{{{Name}}}","description":"{{{Description}}}","parameters":{{{Schema}}}}""");
 
     /// <summary>The client turned web search off for this request.</summary>
     public static bool OptedOut(IHeaderDictionary headers) =>
@@ -39,11 +38,16 @@ internal static class WebSearchTool
     /// </summary>
     public static byte[]? Inject(byte[] body, WireFormat upstream)
     {
-        if (!Supports(upstream) || !TryLocate(body, out var location) || location.HasOwnTool || location.ToolChoiceNone)
+        if (!TryLocate(body, out var location) || location.HasOwnTool || location.ToolChoiceNone)
         {
             return null;
         }
-        var tool = upstream == WireFormat.AnthropicMessages ? AnthropicTool : ChatTool;
+        var tool = upstream switch
+        {
+            WireFormat.AnthropicMessages => AnthropicTool,
+            WireFormat.OpenAIResponses => ResponsesTool,
+            _ => ChatTool,
+        };
         byte[] insert = location.ToolsEnd is { } toolsEnd
             ? [.. (location.ToolsEmpty ? ""u8 : ","u8), .. tool]
             : [.. ","u8, .. "\"tools\":["u8, .. tool, .. "]"u8];

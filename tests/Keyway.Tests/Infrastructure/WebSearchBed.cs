@@ -7,10 +7,14 @@ namespace Keyway.Tests.Infrastructure;
 
 /// <summary>
 /// A <see cref="GatewayTestBed"/> plus a <see cref="FakeTavily"/>, and scripted upstream answers that call tools.
-/// The default group gets the Tavily tool provider unless <c>withProvider</c> is false.
+/// The default group gets the Tavily tool provider unless <c>withProvider</c> is false, and a route
+/// <see cref="ResponsesAlias"/> to an <c>openai-responses</c> provider on the same fake upstream.
 /// </summary>
 public sealed class WebSearchBed : IAsyncDisposable
 {
+    public const string ResponsesAlias = "resp-alias";
+    public const string ResponsesModel = "resp-model";
+
     private WebSearchBed(GatewayTestBed gateway, FakeTavily tavily)
     {
         Gateway = gateway;
@@ -31,6 +35,8 @@ public sealed class WebSearchBed : IAsyncDisposable
                 services.AddSingleton(new TavilyClient { Timeout = timeout });
             }
         });
+        await AdminApi.CreateProviderAsync(gateway.Admin, "default", "fake-responses", new Uri(gateway.Upstream.BaseAddress, "v1").ToString(), "openai-responses");
+        await AdminApi.CreateRouteAsync(gateway.Admin, "default", ResponsesAlias, "fake-responses", ResponsesModel);
         if (withProvider)
         {
             await WebSearchSetup.CreateTavilyAsync(gateway.Admin, "default", tavily, enabled: enabled);
@@ -92,6 +98,30 @@ public sealed class WebSearchBed : IAsyncDisposable
             ["stop_reason"] = "tool_use",
             ["stop_sequence"] = null,
             ["usage"] = new JsonObject { ["input_tokens"] = FakeUpstream.PromptTokens, ["output_tokens"] = FakeUpstream.CompletionTokens },
+        };
+        return FakeReply.Status(200, answer.ToJsonString());
+    }
+
+    /// <summary>A Responses answer whose output is one <c>function_call</c> item per call; arguments are JSON text.</summary>
+    public static FakeReply ResponsesFunctionCalls(params (string Id, string Name, string Arguments)[] calls)
+    {
+        var output = new JsonArray(calls.Select(call => (JsonNode)new JsonObject
+        {
+            ["type"] = "function_call",
+            ["id"] = "fc_" + call.Id,
+            ["call_id"] = call.Id,
+            ["name"] = call.Name,
+            ["arguments"] = call.Arguments,
+            ["status"] = "completed",
+        }).ToArray());
+        var answer = new JsonObject
+        {
+            ["id"] = "resp_scripted",
+            ["object"] = "response",
+            ["status"] = "completed",
+            ["model"] = ResponsesModel,
+            ["output"] = output,
+            ["usage"] = new JsonObject { ["input_tokens"] = FakeUpstream.PromptTokens, ["output_tokens"] = FakeUpstream.CompletionTokens, ["total_tokens"] = FakeUpstream.TotalTokens },
         };
         return FakeReply.Status(200, answer.ToJsonString());
     }
