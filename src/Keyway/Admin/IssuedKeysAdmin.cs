@@ -7,6 +7,7 @@ namespace Keyway.Admin;
 internal static class IssuedKeysAdmin
 {
     private const int OwnerMaxLength = 64;
+    private const int PlaintextMaxLength = 256;
     private const string PlaintextNote =
         "Store this key now. An admin can retrieve it again with GET /admin/llm/keys/{key_id}/plaintext; lists never show it.";
 
@@ -35,7 +36,7 @@ internal static class IssuedKeysAdmin
         await groups.RequireGroupAsync(groupId, cancellationToken);
         var name = body.RequiredString("name", AdminValidation.NameMaxLength);
         body.TryGetTimestamp("expires_at", out var expiresAt);
-        var plaintext = IssuedKeys.Generate();
+        var plaintext = GivenPlaintext(body) ?? IssuedKeys.Generate();
         var now = time.GetUtcNow();
         var key = new IssuedKeyRecord(
             AdminValidation.NewId(), groupId, name,
@@ -49,9 +50,24 @@ internal static class IssuedKeysAdmin
             now,
             now,
             body.OptionalWebSearch() ?? WebSearchMode.Auto);
-        await keys.CreateAsync(key, cancellationToken).OrConflict($"key_id '{key.KeyId}' already exists");
+        await keys.CreateAsync(key, cancellationToken).OrConflict("this key already exists");
         await notifier.NotifyAsync();
         return TypedResults.Json(new IssuedKeyCreatedResponse(key.AsResponse(), plaintext, PlaintextNote), AdminJsonContext.Default.IssuedKeyCreatedResponse);
+    }
+
+    /// <summary>
+    /// An existing key given by the caller (a migration keeps the keys its clients already use): db_sk_ followed by at
+    /// least 16 characters, stored sealed and hashed like a generated one.
+    /// </summary>
+    private static string? GivenPlaintext(RequestBody body)
+    {
+        var plaintext = body.OptionalString("plaintext", PlaintextMaxLength);
+        if (plaintext is not null && !IssuedKeys.IsAcceptable(plaintext))
+        {
+            throw AdminProblem.BadRequest(
+                $"plaintext must start with {IssuedKeys.Prefix} followed by at least {IssuedKeys.GivenMinSecretLength} characters without spaces", "plaintext");
+        }
+        return plaintext;
     }
 
     private static async Task<IResult> GetAsync(string keyId, IssuedKeyRepository keys, CancellationToken cancellationToken) =>

@@ -103,4 +103,30 @@ public sealed class IssuedKeysAdminTests
         AdminApi.AssertError(await AdminApi.PostAsync(server.Admin, "admin/llm/groups/nope/keys", new JsonObject { ["name"] = "k" }),
             HttpStatusCode.NotFound, "group not found: nope");
     }
+
+    [Fact]
+    public async Task Create_WithPlaintext_KeepsIt_RefusesBadOrDuplicate()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        const string existing = "db_sk_migrated-key-0123456789";
+
+        var created = await AdminApi.OkAsync(server.Admin, HttpMethod.Post, "admin/llm/groups/default/keys",
+            new JsonObject { ["name"] = "old", ["plaintext"] = existing });
+
+        Assert.Equal(existing, created.GetProperty("plaintext").GetString());
+        Assert.Equal("db_sk_migrat...", created.GetProperty("key").GetProperty("key_prefix").GetString());
+        var keyId = created.GetProperty("key").GetProperty("key_id").GetString();
+        var reply = await AdminApi.OkAsync(server.Admin, HttpMethod.Get, $"admin/llm/keys/{keyId}/plaintext");
+        Assert.Equal(existing, reply.GetProperty("plaintext").GetString());
+        var again = await AdminApi.PostAsync(server.Admin, "admin/llm/groups/default/keys", new JsonObject { ["name"] = "dup", ["plaintext"] = existing });
+        AdminApi.AssertError(again, HttpStatusCode.Conflict, "this key already exists");
+        const string detail = "plaintext must start with db_sk_ followed by at least 16 characters without spaces";
+        foreach (var bad in new[] { "sk-not-a-keyway-key-0123456789", "db_sk_0123456789abcde", "db_sk_0123456789 abcdef" })
+        {
+            var refused = await AdminApi.PostAsync(server.Admin, "admin/llm/groups/default/keys", new JsonObject { ["name"] = "bad", ["plaintext"] = bad });
+            AdminApi.AssertError(refused, HttpStatusCode.BadRequest, detail, "plaintext");
+        }
+        Assert.Single((await AdminApi.GetAsync(server.Admin, "admin/llm/groups/default/keys")).Body.GetProperty("keys").EnumerateArray());
+    }
 }

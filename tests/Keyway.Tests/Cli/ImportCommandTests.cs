@@ -63,8 +63,9 @@ public sealed class ImportCommandTests
     }
 
     [Fact]
-    public async Task KeywayDb_OpensFernetSecrets()
+    public async Task KeywayDb_OpensFernetSecretsAndKeepsIssuedKeys()
     {
+        const string BobKey = "db_sk_python-issued-key-0123456789";
         const string secret = "python-keyway-secret-0123456789";
         using var dir = new TempDirectory();
         await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
@@ -84,7 +85,8 @@ public sealed class ImportCommandTests
                 INSERT INTO llm_providers VALUES ('an', 'team', 'Anthropic', 'https://api.anthropic.com', 'anthropic', '{FernetToken(secret, "sk-ant-0123456789")}', 0, '');
                 INSERT INTO llm_routes VALUES ('r1', 'team', 'chat', 'ds', 'deepseek-chat', '', 1, '');
                 INSERT INTO llm_route_providers VALUES ('rp1', 'r1', 'an', 'claude-haiku', 0);
-                INSERT INTO llm_api_keys VALUES ('k1', 'team', 'bob', 'db_sk_abc', 'hash', '{FernetToken(secret, "db_sk_old")}', 1);
+                INSERT INTO llm_api_keys VALUES ('k1', 'team', 'bob', 'db_sk_abc', 'hash', '{FernetToken(secret, BobKey)}', 1);
+                INSERT INTO llm_api_keys VALUES ('k2', 'team', 'eve', 'db_sk_short', 'hash2', '{FernetToken(secret, "db_sk_short")}', 1);
                 """;
             command.ExecuteNonQuery();
         }
@@ -95,7 +97,7 @@ public sealed class ImportCommandTests
         Assert.Contains("does not match --secret", wrong.Error);
 
         var report = await cli.JsonAsync("import", "keyway-db", database, "--secret", secret);
-        Assert.Contains(report.GetProperty("skipped").EnumerateArray(), s => s.GetString()!.StartsWith("key team/bob"));
+        Assert.Equal(["key team/eve"], report.GetProperty("skipped").EnumerateArray().Select(s => s.GetString()![..12]));
         var revealed = await AdminApi.GetAsync(server.Admin, "admin/llm/providers/ds");
         var keyId = revealed.Body.GetProperty("provider").GetProperty("api_keys")[0].GetProperty("key_id").GetString();
         var plain = await AdminApi.GetAsync(server.Admin, $"admin/llm/providers/ds/keys/{keyId}/secret");
@@ -103,7 +105,9 @@ public sealed class ImportCommandTests
         Assert.False((await cli.JsonAsync("provider", "show", "an")).GetProperty("provider").GetProperty("enabled").GetBoolean());
         var route = (await cli.JsonAsync("route", "show", "chat", "--group", "team")).GetProperty("route");
         Assert.Equal("claude-haiku", route.GetProperty("fallbacks")[0].GetProperty("upstream_model").GetString());
-        Assert.Equal("bob", (await cli.JsonAsync("key", "list", "--group", "team")).GetProperty("keys")[0].GetProperty("name").GetString());
+        var bob = (await cli.JsonAsync("key", "list", "--group", "team")).GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("name").GetString() == "bob");
+        var kept = await AdminApi.GetAsync(server.Admin, $"admin/llm/keys/{bob.GetProperty("key_id").GetString()}/plaintext");
+        Assert.Equal(BobKey, kept.Body.GetProperty("plaintext").GetString());
     }
 
     /// <summary>A Fernet token as Python's cryptography writes it, keyed by base64url(SHA-256(secret)) (https://github.com/fernet/spec).</summary>

@@ -59,6 +59,11 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
                 body["api_key"] = declared["api_key"]?.DeepClone()
                     ?? throw new CliException($"tool provider {name}: api_key is required to create it", CliExitCodes.Usage);
             }
+            if (resource == DeclaredResource.Keys && current is null && declared["plaintext"] is { } plaintext)
+            {
+                // A migrated key keeps the plaintext its clients use; it can only be given when the key is created.
+                body["plaintext"] = plaintext.DeepClone();
+            }
             changes.AddRange(PlanItem(resource, $"{groupId}/{name}", body, current, resource.ListPath(groupId), forceUpdate: extra is not null));
             if (resource == DeclaredResource.Routes)
             {

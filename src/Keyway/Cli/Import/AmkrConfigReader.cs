@@ -60,10 +60,18 @@ public static partial class AmkrConfigReader
         {
             group["unified"] = new JsonObject { ["alias"] = "unified-model", ["route_alias"] = unified, ["key_name"] = config["unified_model"]?["key"]?.DeepClone() };
         }
-        if (config["local_api_key"]?.ToString() is { Length: > 0 })
+        if (config["local_api_key"]?.ToString() is { Length: > 0 } localKey)
         {
-            group["keys"] = new JsonArray(new JsonObject { ["name"] = "amkr local_api_key" });
-            skipped.Add("local_api_key: replaced by a new issued db_sk_ key (printed once below); give it to the clients that used the AMKR key");
+            var key = new JsonObject { ["name"] = "amkr local_api_key" };
+            if (Security.IssuedKeys.IsAcceptable(localKey))
+            {
+                key["plaintext"] = localKey;
+            }
+            else
+            {
+                skipped.Add($"local_api_key: replaced by a new issued db_sk_ key (printed once below), as Keyway keys are {Security.IssuedKeys.Prefix} and at least {Security.IssuedKeys.GivenMinSecretLength} characters; give it to the clients that used the AMKR key");
+            }
+            group["keys"] = new JsonArray(key);
         }
         return (new JsonObject { ["groups"] = new JsonArray(group) }, skipped);
     }

@@ -39,9 +39,10 @@ public static class KeywayDatabaseReader
                 ["providers"] = new JsonArray([.. providers.Where(InGroup).Select(Provider)]),
                 ["tool_providers"] = new JsonArray([.. tools.Where(InGroup).Select(t => (JsonNode)Pick(t, "tool_id", "name", "kind", "config", "enabled", "api_key"))]),
                 ["routes"] = new JsonArray([.. routes.Where(InGroup).Select(r => Route(r, fallbacks))]),
-                ["keys"] = new JsonArray([.. keys.Where(InGroup).Select(k => (JsonNode)Pick(k, "name", "owner_user_id", "enabled"))]),
+                ["keys"] = new JsonArray([.. keys.Where(InGroup).Select(IssuedKey)]),
             });
-            skipped.AddRange(keys.Where(InGroup).Select(k => $"key {groupId}/{k["name"]}: issued again with a new db_sk_ plaintext (an existing plaintext cannot be given to the admin API)"));
+            skipped.AddRange(keys.Where(InGroup).Where(k => Plaintext(k) is null)
+                .Select(k => $"key {groupId}/{k["name"]}: its plaintext could not be read, issued again with a new db_sk_ plaintext"));
         }
         return (new JsonObject { ["groups"] = groups }, skipped);
     }
@@ -52,6 +53,21 @@ public static class KeywayDatabaseReader
         provider["api_keys"] = new JsonArray(new JsonObject { ["name"] = "default", ["api_key"] = row["api_key"]?.DeepClone() });
         return provider;
     }
+
+    /// <summary>An issued key with its plaintext (a Fernet token opened above) when the row has one, so clients keep their key.</summary>
+    private static JsonNode IssuedKey(JsonObject row)
+    {
+        var key = Pick(row, "name", "owner_user_id", "enabled");
+        if (Plaintext(row) is { } plaintext)
+        {
+            key["plaintext"] = plaintext;
+        }
+        return key;
+    }
+
+    private static string? Plaintext(JsonObject row) =>
+        row.Where(p => p.Key != "key_prefix").Select(p => p.Value is JsonValue value && value.TryGetValue<string>(out var text) ? text : null)
+            .FirstOrDefault(value => value is not null && Security.IssuedKeys.IsAcceptable(value));
 
     private static JsonNode Route(JsonObject row, List<JsonObject> fallbacks)
     {
