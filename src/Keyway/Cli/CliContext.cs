@@ -12,6 +12,9 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, IReadOnlyDicti
     /// <summary>Tables and progress for people; <see cref="Out"/> stays the place for plain and JSON output.</summary>
     public IAnsiConsole Console { get; init; } = CreateConsole(Out);
 
+    /// <summary>The clock that paces polling commands (logs --follow); tests give a fake one.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>A setting from the environment, then ./.env (as the server reads them); null when unset or empty.</summary>
     public string? Get(string name) =>
         Environment.TryGetValue(name, out var value) && value.Length > 0 ? value

@@ -26,19 +26,19 @@ public static class LogCommands
             var rows = await PageAsync(admin, filter, parse.GetValue(tail), cancellationToken);
             Print(context, parse, rows, header: true);
             var last = rows.Count > 0 ? rows[^1]["log_id"]!.GetValue<long>() : 0;
-            while (parse.GetValue(follow) && !cancellationToken.IsCancellationRequested)
+            try
             {
-                try
+                while (parse.GetValue(follow))
                 {
-                    await Task.Delay(FollowInterval, cancellationToken);
+                    await Task.Delay(FollowInterval, context.Time, cancellationToken);
+                    var fresh = (await PageAsync(admin, filter, 500, cancellationToken)).Where(r => r["log_id"]!.GetValue<long>() > last).ToList();
+                    Print(context, parse, fresh, header: false);
+                    last = fresh.Count > 0 ? fresh[^1]["log_id"]!.GetValue<long>() : last;
                 }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-                var fresh = (await PageAsync(admin, filter, 500, cancellationToken)).Where(r => r["log_id"]!.GetValue<long>() > last).ToList();
-                Print(context, parse, fresh, header: false);
-                last = fresh.Count > 0 ? fresh[^1]["log_id"]!.GetValue<long>() : last;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C (or the caller's token) ends following, whether it came during the wait or a fetch.
             }
             return CliExitCodes.Ok;
         });

@@ -16,10 +16,19 @@ public sealed class CliRunner(KeywayServer? server, string workingDirectory, IRe
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var context = new CliContext(output, error, environment ?? new Dictionary<string, string>(), workingDirectory);
-        string[] connection = server is null ? [] : ["--url", server.BaseAddress.ToString(), "--token", KeywayServer.AdminToken];
-        var exit = await KeywayCli.RunAsync([.. args, .. connection], context);
+        var exit = await RunAsync(Context(output, error), args, CancellationToken.None);
         return new Result(exit, output.ToString(), error.ToString());
+    }
+
+    /// <summary>A context over the given writers, with this runner's environment and working directory.</summary>
+    public CliContext Context(TextWriter output, TextWriter error) =>
+        new(output, error, environment ?? new Dictionary<string, string>(), workingDirectory);
+
+    /// <summary>Runs with a context of the test's own (its clock, writers read while the command runs) until cancelled.</summary>
+    public Task<int> RunAsync(CliContext context, string[] args, CancellationToken cancellationToken)
+    {
+        string[] connection = server is null ? [] : ["--url", server.BaseAddress.ToString(), "--token", KeywayServer.AdminToken];
+        return KeywayCli.RunAsync([.. args, .. connection], context, cancellationToken);
     }
 
     /// <summary>Runs and asserts exit code 0; the --json answer is parsed.</summary>

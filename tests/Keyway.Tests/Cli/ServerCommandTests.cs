@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.Cli;
@@ -83,6 +84,50 @@ public sealed class ServerCommandTests
         Assert.Equal(1, stats.GetProperty("by_key")[0].GetProperty("total").GetInt64());
         var table = await cli.RunAsync("stats", "--by", "alias");
         Assert.Contains(GatewayTestBed.OpenAIAlias, table.Out);
+    }
+
+    [Fact]
+    public async Task LogsFollow_PrintsRowsThatArriveAfterItStarted()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        var cli = new CliRunner(bed.Server, dir.Path);
+        var body = $$"""{"model":"{{GatewayTestBed.OpenAIAlias}}","messages":[{"role":"user","content":"hi"}]}""";
+        (await bed.PostAsync("v1/chat/completions", body)).EnsureSuccessStatusCode();
+        await bed.WaitForLogsAsync(1);
+        var buffer = new StringWriter();
+        var output = TextWriter.Synchronized(buffer);
+        // The synchronized writer locks itself (MethodImplOptions.Synchronized) around each write.
+        string[] Lines()
+        {
+            lock (output)
+            {
+                return buffer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            }
+        }
+        var time = new FakeTimeProvider();
+        using var stop = new CancellationTokenSource();
+        var context = cli.Context(output, TextWriter.Null) with { Time = time };
+        var following = cli.RunAsync(context, ["logs", "--follow", "--json"], stop.Token);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (Lines().Length == 0 && !following.IsCompleted && !deadline.IsCancellationRequested)
+        {
+            await Task.Yield();
+        }
+
+        (await bed.PostAsync("v1/chat/completions", body)).EnsureSuccessStatusCode();
+        await bed.WaitForLogsAsync(2);
+        while (Lines().Length < 2 && !following.IsCompleted && !deadline.IsCancellationRequested)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Yield();
+        }
+        await stop.CancelAsync();
+
+        Assert.Equal(0, await following);
+        var rows = Lines().Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.True(rows[1].GetProperty("log_id").GetInt64() > rows[0].GetProperty("log_id").GetInt64());
     }
 
     [Fact]
