@@ -4,7 +4,8 @@ namespace Keyway.Tests.RealClients;
 
 /// <summary>
 /// The real Claude Code and Codex CLIs with web search: the fake upstream first calls <c>tavily_search</c>, Keyway runs
-/// it against the fake Tavily inside the streamed request, and the client only ever sees the final text.
+/// it against the fake Tavily inside the streamed request (Codex also on an <c>openai-responses</c> upstream, passed
+/// through), and the client only ever sees the final text.
 /// </summary>
 public sealed class WebSearchRealClientTests
 {
@@ -30,6 +31,7 @@ public sealed class WebSearchRealClientTests
     [Theory]
     [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel)]
     [InlineData(GatewayTestBed.AnthropicAlias, GatewayTestBed.AnthropicModel)]
+    [InlineData(WebSearchBed.ResponsesAlias, WebSearchBed.ResponsesModel)]
     public async Task Codex_PrintsTheAnswerBuiltOnTheSearch(string alias, string upstreamModel)
     {
         await using var bed = await WebSearchBed.StartAsync();
