@@ -28,5 +28,8 @@ public sealed record KeywayOptions
     /// <summary>True when the admin token was generated on this start (the log says so).</summary>
     public bool AdminTokenGenerated { get; init; }
 
+    /// <summary>KEYWAY_DATABASE_URL: a PostgreSQL database (postgres:// URL or Npgsql key=value) instead of the SQLite file in the data dir.</summary>
+    public string? DatabaseUrl { get; init; }
+
     public string DatabasePath => Path.Combine(DataDir, "keyway.db");
 }

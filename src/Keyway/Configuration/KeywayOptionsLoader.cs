@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Keyway.Storage;
 using Keyway.Upstreams;
 
 namespace Keyway.Configuration;
@@ -59,6 +60,7 @@ public static class KeywayOptionsLoader
             MaxRequestBodyBytes = maxBodyMiB * 1024L * 1024L,
             Failover = failover,
             LogToolQueries = ParseBool(Get("KEYWAY_LOG_TOOL_QUERIES"), "KEYWAY_LOG_TOOL_QUERIES"),
+            DatabaseUrl = ParseDatabaseUrl(Get("KEYWAY_DATABASE_URL")),
         };
     }
 
@@ -68,6 +70,23 @@ public static class KeywayOptionsLoader
         "true" or "1" or "yes" or "on" => true,
         _ => throw new InvalidConfigurationException($"{name} must be true or false, got '{value}'."),
     };
+
+    private static string? ParseDatabaseUrl(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        try
+        {
+            PostgresConnectionString.Parse(value);
+            return value;
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidConfigurationException($"KEYWAY_DATABASE_URL is not a PostgreSQL URL (postgres://user:pass@host:5432/db) or Npgsql connection string: {e.Message}");
+        }
+    }
 
     private static int ParseInt(string? value, int fallback, string name, int min, int max)
     {
