@@ -10,7 +10,7 @@ namespace Keyway.Gateway;
 /// log. Reads only the in-memory RoutingTable; the log row is enqueued, never awaited.
 /// </summary>
 public sealed partial class ProxyForwarder(
-    RoutingTableHolder routing, Configuration.KeywayOptions options, UpstreamClient upstream, Tools.TavilyClient tavily, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, ToolUsageTracker toolUsage, TimeProvider time, ILogger<ProxyForwarder> logger)
+    RoutingTableHolder routing, Configuration.KeywayOptions options, UpstreamClient upstream, Tools.TavilyClient tavily, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, ToolUsageTracker toolUsage, KeyPolicyGate keyPolicy, TimeProvider time, ILogger<ProxyForwarder> logger)
 {
     /// <summary>
     /// POST /v1/chat/completions, /v1/messages and /v1/responses: pass-through to a target of the client's protocol,
@@ -87,7 +87,8 @@ public sealed partial class ProxyForwarder(
         {
             // 2. read the body and resolve the alias
             request = await read(exchange);
-            if (request is not null && await ResolveRouteAsync(exchange, request.Model) && await RequireAllowedPathAsync(exchange))
+            if (request is not null && await ResolveRouteAsync(exchange, request.Model) && await RequireAllowedPathAsync(exchange)
+                && await AdmitByKeyPolicyAsync(exchange))
             {
                 await forward(exchange, request);
             }
@@ -102,8 +103,10 @@ public sealed partial class ProxyForwarder(
             {
                 await disposable.DisposeAsync();
             }
-            // 6. enqueue the log row
-            logs.Enqueue(exchange.ToLogEntry(time));
+            // 6. count the key's usage and enqueue the log row
+            var entry = exchange.ToLogEntry(time);
+            keyPolicy.Complete(exchange.Admission, entry);
+            logs.Enqueue(entry);
         }
     }
 }

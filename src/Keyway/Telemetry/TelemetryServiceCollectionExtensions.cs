@@ -22,6 +22,9 @@ public static class TelemetryServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<RequestLogWriter>());
         services.AddSingleton<KeyUsageFlushService>();
         services.AddHostedService(provider => provider.GetRequiredService<KeyUsageFlushService>());
+        services.AddSingleton<KeyUsageCounters>();
+        services.AddSingleton<KeyUsageSyncService>();
+        services.AddHostedService(provider => provider.GetRequiredService<KeyUsageSyncService>());
         services.AddSingleton<LogRetentionService>();
         services.AddHostedService(provider => provider.GetRequiredService<LogRetentionService>());
         return services;
