@@ -26,8 +26,10 @@ public static class KeywayApp
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            KestrelLimits.Apply(kestrel.Limits, options);
         });
+        // A graceful stop (SIGTERM) lets requests in flight finish for up to the drain timeout; new connections are refused.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout);
 
         // Logging: console, level from KEYWAY_LOG_LEVEL.
         builder.Logging.ClearProviders();

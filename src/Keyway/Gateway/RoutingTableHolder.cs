@@ -15,6 +15,9 @@ public sealed class RoutingTableHolder(ConfigurationSnapshotReader reader, Secre
 
     public RoutingTable Current => _current;
 
+    /// <summary>True once a snapshot was read from the database (a failed reload keeps the previous one).</summary>
+    public bool Loaded { get; private set; }
+
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
         await _reloadLock.WaitAsync(cancellationToken);
@@ -22,6 +25,7 @@ public sealed class RoutingTableHolder(ConfigurationSnapshotReader reader, Secre
         {
             var snapshot = await reader.LoadAsync(cancellationToken);
             _current = RoutingTableBuilder.Build(snapshot, secrets, options.Failover);
+            Loaded = true;
         }
         finally
         {

@@ -31,6 +31,9 @@ public sealed partial class RequestLogQueue
     /// <summary>Entries lost at the queue so far.</summary>
     public long Dropped => _status.Dropped;
 
+    /// <summary>Entries waiting for the writer.</summary>
+    public int Count => _channel.Reader.Count;
+
     internal ChannelReader<RequestLogEntry> Reader => _channel.Reader;
 
     /// <summary>Queues one entry for the writer. Never blocks, never throws, does no I/O.</summary>

@@ -12,6 +12,7 @@ public static class TelemetryServiceCollectionExtensions
     public static IServiceCollection AddTelemetry(this IServiceCollection services)
     {
         services.AddSingleton<RequestLogStatus>();
+        services.AddSingleton<DatabaseWriteHealth>();
         services.AddSingleton<RequestLogQueue>();
         services.AddSingleton<RequestLogRepository>();
         services.AddSingleton<RequestLogStatsRepository>();
