@@ -42,7 +42,10 @@ public static class OtlpTracing
     private static void AddExporter(IServiceCollection services, Uri endpoint, string protocol) =>
         services.AddSingleton(_ => Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService("keyway", serviceVersion: AppVersion.Current))
-            .AddSource(KeywayTracing.SourceName)
+            // ASP.NET Core's own request span too: Keyway's request span then hangs under it, and a client's sampled or
+            // unsampled traceparent decides (parent-based sampling) instead of the unrecorded placeholder activity that
+            // ASP.NET Core starts for log scopes when nobody listens to it.
+            .AddSource(KeywayTracing.SourceName, "Microsoft.AspNetCore")
             .AddOtlpExporter(otlp =>
             {
                 otlp.Protocol = protocol == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
