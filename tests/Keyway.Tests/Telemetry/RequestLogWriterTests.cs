@@ -61,7 +61,7 @@ public sealed class RequestLogWriterTests
         using var dir = new TempDirectory();
         var connections = await LogTestData.MigratedDatabaseAsync(dir.Path);
         var status = new RequestLogStatus();
-        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance);
+        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance, TestMetrics.Create());
         using var writer = new RequestLogWriter(
             queue, new RequestLogRepository(connections), status, new DatabaseWriteHealth(TimeProvider.System), NullLogger<RequestLogWriter>.Instance);
         queue.Enqueue(LogTestData.Entry(LogTestData.Noon));
@@ -79,7 +79,7 @@ public sealed class RequestLogWriterTests
         using var dir = new TempDirectory();
         var unmigrated = new SqliteConnectionFactory(Path.Combine(dir.Path, "empty.db"));
         var status = new RequestLogStatus();
-        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance);
+        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance, TestMetrics.Create());
         using var writer = new RequestLogWriter(
             queue, new RequestLogRepository(unmigrated), status, new DatabaseWriteHealth(TimeProvider.System), NullLogger<RequestLogWriter>.Instance);
 
