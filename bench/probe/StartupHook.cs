@@ -45,6 +45,17 @@ internal static class StartupHook
         }
     }
 
+    /// <summary>Size of gen0, gen1, gen2, LOH and POH after the last GC.</summary>
+    private static long[] Generations(GCMemoryInfo info)
+    {
+        var sizes = new long[info.GenerationInfo.Length];
+        for (var i = 0; i < sizes.Length; i++)
+        {
+            sizes[i] = info.GenerationInfo[i].SizeAfterBytes;
+        }
+        return sizes;
+    }
+
     private static string Snapshot()
     {
         var info = GC.GetGCMemoryInfo(GCKind.Any);
@@ -52,6 +63,8 @@ internal static class StartupHook
             $"{{\"allocated_bytes\":{GC.GetTotalAllocatedBytes(precise: true)},\"gen0\":{GC.CollectionCount(0)},\"gen1\":{GC.CollectionCount(1)},\"gen2\":{GC.CollectionCount(2)},") +
             FormattableString.Invariant(
             $"\"pause_ms\":{GC.GetTotalPauseDuration().TotalMilliseconds:F3},\"heap_bytes\":{GC.GetTotalMemory(false)},\"committed_bytes\":{info.TotalCommittedBytes},") +
+            FormattableString.Invariant(
+            $"\"after_last_gc\":{{\"index\":{info.Index},\"generation\":{info.Generation},\"heap_bytes\":{info.HeapSizeBytes},\"promoted_bytes\":{info.PromotedBytes},\"fragmented_bytes\":{info.FragmentedBytes},\"pause_ms\":{info.PauseDurations[0].TotalMilliseconds:F3},\"generations_bytes\":[{string.Join(",", Generations(info))}]}},") +
             FormattableString.Invariant(
             $"\"assemblies\":{AppDomain.CurrentDomain.GetAssemblies().Length},\"threads\":{ThreadPool.ThreadCount},\"jit_methods\":{System.Runtime.JitInfo.GetCompiledMethodCount()},\"server_gc\":{(GCSettings.IsServerGC ? "true" : "false")},") +
             $"\"allocation_ticks\":{s_allocations?.TopJson() ?? "null"}}}\n";
