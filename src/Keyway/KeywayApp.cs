@@ -39,6 +39,10 @@ public static class KeywayApp
         builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.SetMinimumLevel(ToLogLevel(options.LogLevel));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Hosting starts an Activity for every request whenever this category is enabled at all, even though it only
+        // logs request start/finish at Information: bench/run.sh --probe counted it in the bytes allocated per call.
+        // Start-up failures still surface: StartAsync throws them to `keyway`, which prints them.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 
         // Configuration, secrets and storage.
         builder.Services.AddSingleton(options);
