@@ -61,6 +61,7 @@ public static class KeywayOptionsLoader
             Failover = failover,
             LogToolQueries = ParseBool(Get("KEYWAY_LOG_TOOL_QUERIES"), "KEYWAY_LOG_TOOL_QUERIES"),
             DatabaseUrl = ParseDatabaseUrl(Get("KEYWAY_DATABASE_URL")),
+            InstanceId = Get("KEYWAY_INSTANCE_ID"),
         };
     }
 
