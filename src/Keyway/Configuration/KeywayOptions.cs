@@ -49,5 +49,8 @@ public sealed record KeywayOptions
     /// <summary>KEYWAY_DATABASE_URL: a PostgreSQL database (postgres:// URL or Npgsql key=value) instead of the SQLite file in the data dir.</summary>
     public string? DatabaseUrl { get; init; }
 
+    /// <summary>KEYWAY_INSTANCE_ID: this instance's name on its request-log rows (default: host name and port).</summary>
+    public string? InstanceId { get; init; }
+
     public string DatabasePath => Path.Combine(DataDir, "keyway.db");
 }

@@ -79,6 +79,7 @@ public static class KeywayOptionsLoader
             MetricsHost = Get("KEYWAY_METRICS_HOST") ?? "127.0.0.1",
             OtlpEndpoint = ParseUrl(Get("KEYWAY_OTLP_ENDPOINT") ?? Get("OTEL_EXPORTER_OTLP_ENDPOINT"), "KEYWAY_OTLP_ENDPOINT"),
             OtlpProtocol = ParseOtlpProtocol(Get("OTEL_EXPORTER_OTLP_PROTOCOL") ?? "http/protobuf"),
+            InstanceId = Get("KEYWAY_INSTANCE_ID"),
         };
     }
 

@@ -27,6 +27,7 @@ public static class GatewayEndpoints
         services.AddHostedService(provider => provider.GetRequiredService<CooldownStore>());
         services.AddSingleton<QuarantineProber>();
         services.AddHostedService(provider => provider.GetRequiredService<QuarantineProber>());
+        services.AddHostedService<KeyHealthSync>();
         return services;
     }
 

@@ -31,7 +31,9 @@ public sealed class KeyHealthRepository(IDbConnectionFactory connections)
                 "SELECT @KeyId, @ProviderId, @ConsecutiveFailures, @CredentialFailures, @CooldownUntil, @ModelCooldowns, @QuarantineReason, " +
                 "@QuarantinedAt, @LastStatus, @LastError, @LastFailureAt WHERE EXISTS (SELECT 1 FROM provider_keys WHERE key_id = @KeyId) " +
                 "ON CONFLICT (key_id) DO UPDATE SET consecutive_failures = excluded.consecutive_failures, " +
-                "credential_failures = excluded.credential_failures, cooldown_until = excluded.cooldown_until, " +
+                "credential_failures = excluded.credential_failures, " +
+                // Another instance may have stored a later cooldown meanwhile: it is kept (a cleared one, null, is written).
+                "cooldown_until = CASE WHEN key_health.cooldown_until > excluded.cooldown_until THEN key_health.cooldown_until ELSE excluded.cooldown_until END, " +
                 "model_cooldowns = excluded.model_cooldowns, quarantine_reason = excluded.quarantine_reason, " +
                 "quarantined_at = excluded.quarantined_at, last_status = excluded.last_status, last_error = excluded.last_error, " +
                 "last_failure_at = excluded.last_failure_at",

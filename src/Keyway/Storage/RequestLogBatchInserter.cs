@@ -15,7 +15,7 @@ public sealed class RequestLogBatchInserter : IAsyncDisposable
         "client_protocol", "upstream_protocol", "stream", "status_code", "error", "latency_ms", "ttfb_ms",
         "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
         "attempts", "user_agent", "attempt_log", "translated", "web_search_calls", "web_search_rounds",
-        "web_search_round_ms", "web_search_queries", "tool_fallback", "visitor",
+        "web_search_round_ms", "web_search_queries", "tool_fallback", "visitor", "instance_id",
     ];
 
     private static readonly string InsertSql =
@@ -23,14 +23,16 @@ public sealed class RequestLogBatchInserter : IAsyncDisposable
 
     private readonly DbConnection _connection;
     private readonly DbCommand _command;
+    private readonly string? _instanceId;
 
-    private RequestLogBatchInserter(DbConnection connection, DbCommand command)
+    private RequestLogBatchInserter(DbConnection connection, DbCommand command, string? instanceId)
     {
         _connection = connection;
         _command = command;
+        _instanceId = instanceId;
     }
 
-    public static async Task<RequestLogBatchInserter> OpenAsync(IDbConnectionFactory connections, CancellationToken cancellationToken)
+    public static async Task<RequestLogBatchInserter> OpenAsync(IDbConnectionFactory connections, string? instanceId, CancellationToken cancellationToken)
     {
         var connection = await connections.OpenAsync(cancellationToken);
         try
@@ -48,7 +50,7 @@ public sealed class RequestLogBatchInserter : IAsyncDisposable
             {
                 await command.PrepareAsync(cancellationToken);
             }
-            return new RequestLogBatchInserter(connection, command);
+            return new RequestLogBatchInserter(connection, command, instanceId);
         }
         catch
         {
@@ -82,6 +84,7 @@ public sealed class RequestLogBatchInserter : IAsyncDisposable
             entry.Translated ? 1 : 0, entry.WebSearchCalls, entry.WebSearchRounds,
             WebSearchLogColumns.RoundMs(entry.WebSearchRoundMs), WebSearchLogColumns.Queries(entry.WebSearchQueries), entry.ToolFallback,
             entry.Visitor ? 1 : 0,
+            _instanceId,
         ];
         for (var i = 0; i < values.Length; i++)
         {

@@ -5,17 +5,18 @@ using Keyway.Telemetry;
 namespace Keyway.Storage;
 
 /// <summary>Request-log rows: batched inserts, filtered newest-first pages, and retention.</summary>
-public sealed class RequestLogRepository(IDbConnectionFactory connections)
+/// <param name="instance">Written on every inserted row; null (tests, tools) leaves instance_id empty.</param>
+public sealed class RequestLogRepository(IDbConnectionFactory connections, InstanceIdentity? instance = null)
 {
     private const string SelectColumns =
         "log_id, created_at, group_id, api_key_id, route_alias, provider_id, upstream_model, endpoint, client_protocol, " +
         "upstream_protocol, stream, status_code, error, latency_ms, ttfb_ms, input_tokens, output_tokens, " +
         "cache_read_tokens, cache_write_tokens, reasoning_tokens, attempts, user_agent, attempt_log, translated, " +
-        "web_search_calls, web_search_rounds, web_search_round_ms, web_search_queries, tool_fallback, visitor";
+        "web_search_calls, web_search_rounds, web_search_round_ms, web_search_queries, tool_fallback, visitor, instance_id";
 
     /// <summary>For a long-lived writer: a connection with the INSERT prepared once.</summary>
     public Task<RequestLogBatchInserter> OpenInserterAsync(CancellationToken cancellationToken) =>
-        RequestLogBatchInserter.OpenAsync(connections, cancellationToken);
+        RequestLogBatchInserter.OpenAsync(connections, instance?.Id, cancellationToken);
 
     public async Task InsertBatchAsync(IReadOnlyList<RequestLogEntry> entries, CancellationToken cancellationToken)
     {
@@ -104,5 +105,5 @@ public sealed class RequestLogRepository(IDbConnectionFactory connections)
         WebSearchQueries = WebSearchLogColumns.ParseQueries(reader.NullableString(27)),
         ToolFallback = reader.NullableString(28),
         Visitor = reader.GetInt64(29) != 0,
-    });
+    }, reader.NullableString(30));
 }

@@ -7,9 +7,18 @@ public static class StorageServiceCollectionExtensions
     public static IServiceCollection AddKeywayStorage(this IServiceCollection services, KeywayOptions options)
     {
         // Created by the container so it is disposed with it (the PostgreSQL data source closes its pool).
-        services.AddSingleton<IDbConnectionFactory>(_ => options.DatabaseUrl is { } url
-            ? new PostgresConnectionFactory(url)
-            : new SqliteConnectionFactory(options.DatabasePath));
+        if (options.DatabaseUrl is { } url)
+        {
+            services.AddSingleton(_ => new PostgresConnectionFactory(url));
+            services.AddSingleton<IDbConnectionFactory>(provider => provider.GetRequiredService<PostgresConnectionFactory>());
+            // Scale-out: configuration written by any instance reaches this one's snapshot.
+            services.AddHostedService<ConfigurationVersionWatcher>();
+        }
+        else
+        {
+            services.AddSingleton<IDbConnectionFactory>(_ => new SqliteConnectionFactory(options.DatabasePath));
+        }
+        services.AddSingleton(new InstanceIdentity(options.InstanceId ?? $"{Environment.MachineName}:{options.Port}"));
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<DatabaseInitializer>();
 

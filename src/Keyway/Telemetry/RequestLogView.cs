@@ -4,7 +4,7 @@ namespace Keyway.Telemetry;
 
 /// <summary>
 /// One row of GET /admin/llm/logs: Keyway's fields first (request_tokens/response_tokens are the
-/// input/output tokens), then ours. Unknown token counts stay null, never 0.
+/// input/output tokens), then ours (instance_id: the Keyway instance that served it). Unknown token counts stay null, never 0.
 /// </summary>
 internal sealed record RequestLogView(
     long LogId,
@@ -38,7 +38,8 @@ internal sealed record RequestLogView(
     IReadOnlyList<long>? WebSearchRoundMs,
     IReadOnlyList<string>? WebSearchQueries,
     string? ToolFallback,
-    bool Visitor)
+    bool Visitor,
+    string? InstanceId)
 {
     public static RequestLogView From(RequestLogRecord record)
     {
@@ -48,7 +49,7 @@ internal sealed record RequestLogView(
             e.InputTokens, e.OutputTokens, e.LatencyMs, e.Error, e.CreatedAt.ToUniversalTime().ToString("O"),
             e.Endpoint, e.ClientProtocol, e.UpstreamProtocol, e.Translated, e.Stream, e.TtfbMs, e.InputTokens, e.OutputTokens,
             e.CacheReadTokens, e.CacheWriteTokens, e.ReasoningTokens, e.Attempts, e.UserAgent, e.AttemptLog,
-            e.WebSearchCalls, e.WebSearchRounds, e.WebSearchRoundMs, e.WebSearchQueries, e.ToolFallback, e.Visitor);
+            e.WebSearchCalls, e.WebSearchRounds, e.WebSearchRoundMs, e.WebSearchQueries, e.ToolFallback, e.Visitor, record.InstanceId);
     }
 }
 

@@ -72,6 +72,15 @@ public sealed class CooldownBook(TimeProvider time)
     /// <summary>Every key currently quarantined.</summary>
     public IEnumerable<KeyHealthState> Quarantined() => States().Where(state => state.QuarantineReason is not null);
 
+    /// <summary>Takes in the key states other instances stored (see <see cref="KeyHealth.Merge"/>); nothing is queued for persisting.</summary>
+    public void Merge(IEnumerable<KeyHealthState> states)
+    {
+        foreach (var state in states)
+        {
+            _keys.GetOrAdd(state.KeyId, static (id, providerId) => new KeyHealth(id, providerId), state.ProviderId).Merge(state);
+        }
+    }
+
     /// <summary>Loads persisted state at start-up, before the first request.</summary>
     public void Restore(IEnumerable<KeyHealthState> states)
     {

@@ -161,6 +161,42 @@ public sealed class KeyHealth(string keyId, string providerId)
         }
     }
 
+    /// <summary>
+    /// Takes in the state another instance stored (scale-out): cooldowns only ever extend; the failure counts,
+    /// last failure and a quarantine come along when that instance saw a later failure than this one.
+    /// </summary>
+    public void Merge(KeyHealthState state)
+    {
+        lock (_gate)
+        {
+            var changed = state.CooldownUntil > _cooldownUntil || (_cooldownUntil is null && state.CooldownUntil is not null);
+            _cooldownUntil = Later(_cooldownUntil, state.CooldownUntil);
+            foreach (var (model, until) in state.ModelCooldowns)
+            {
+                changed |= !_modelCooldowns.TryGetValue(model, out var current) || until > current;
+                _modelCooldowns[model] = Max(_modelCooldowns.GetValueOrDefault(model), until);
+            }
+            if (state.LastFailureAt is { } failedAt && (_lastFailureAt is null || failedAt > _lastFailureAt))
+            {
+                changed = true;
+                _consecutiveFailures = state.ConsecutiveFailures;
+                _credentialFailures = state.CredentialFailures;
+                _lastStatus = state.LastStatus;
+                _lastError = state.LastError;
+                _lastFailureAt = failedAt;
+                if (_quarantineReason is null && state.QuarantineReason is not null)
+                {
+                    _quarantineReason = state.QuarantineReason;
+                    _quarantinedAt = state.QuarantinedAt;
+                }
+            }
+            if (changed)
+            {
+                _troubled = true;
+            }
+        }
+    }
+
     private static DateTimeOffset? Later(DateTimeOffset? current, DateTimeOffset? candidate) =>
         current is { } a && candidate is { } b ? Max(a, b) : current ?? candidate;
 

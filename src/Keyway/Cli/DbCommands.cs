@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Data.Common;
+using System.Text.Json.Nodes;
+using Keyway.Storage;
+
+namespace Keyway.Cli;
+
+/// <summary>`keyway db migrate-to-postgres --from ./data/keyway.db --to postgres://…`: moves a SQLite installation to PostgreSQL for scale-out.</summary>
+public static class DbCommands
+{
+    public static Command Build(CliContext context)
+    {
+        var from = new Option<string>("--from") { Description = "The SQLite database to copy (default: KEYWAY_DATA_DIR/keyway.db)" };
+        var to = new Option<string>("--to") { Description = "The PostgreSQL database (postgres:// URL or Npgsql key=value; default: KEYWAY_DATABASE_URL)" };
+        var migrate = new Command("migrate-to-postgres",
+            "Copy configuration, keys, key state, usage and request logs from SQLite to PostgreSQL; a second run copies nothing twice")
+        { from, to };
+        migrate.SetAction(async (parse, cancellationToken) =>
+        {
+            var source = Path.GetFullPath(parse.GetValue(from) ?? Path.Combine(context.DataDir, "keyway.db"), context.WorkingDirectory);
+            if (!File.Exists(source))
+            {
+                throw new CliException($"no such file: {source}", CliExitCodes.Usage);
+            }
+            var url = parse.GetValue(to) ?? context.Get("KEYWAY_DATABASE_URL")
+                ?? throw new CliException("name the PostgreSQL database with --to or KEYWAY_DATABASE_URL", CliExitCodes.Usage);
+            var counts = await CopyAsync(source, url, cancellationToken);
+            var rows = counts.Select(count => (JsonNode?)new JsonObject
+            {
+                ["table"] = count.Table,
+                ["rows"] = count.SourceRows,
+                ["copied"] = count.Copied,
+                ["already_there"] = count.SourceRows - count.Copied,
+            }).ToList();
+            if (parse.Json())
+            {
+                CliOutput.WriteJson(context, new JsonObject { ["ok"] = true, ["to"] = PostgresConnectionString.Describe(url), ["tables"] = new JsonArray([.. rows]) });
+            }
+            else
+            {
+                context.Out.WriteLine($"copied {source} to {PostgresConnectionString.Describe(url)}");
+                CliOutput.WriteTable(context, rows, "table", "rows", "copied", "already_there");
+            }
+            return CliExitCodes.Ok;
+        });
+        return new Command("db", "Database maintenance") { migrate };
+    }
+
+    private static async Task<IReadOnlyList<DatabaseCopier.TableCount>> CopyAsync(string source, string url, CancellationToken cancellationToken)
+    {
+        PostgresConnectionFactory target;
+        try
+        {
+            target = new PostgresConnectionFactory(url);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"--to is not a PostgreSQL URL or connection string: {e.Message}", CliExitCodes.Usage);
+        }
+        await using (target)
+        {
+            try
+            {
+                return await new DatabaseCopier(new SqliteConnectionFactory(source), target).CopyAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is DbException or SchemaTooNewException)
+            {
+                throw new CliException($"copying failed, nothing of the failed table was written: {e.Message}");
+            }
+        }
+    }
+}

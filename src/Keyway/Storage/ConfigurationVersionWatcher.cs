@@ -1,0 +1,68 @@
+using Dapper;
+using Npgsql;
+
+namespace Keyway.Storage;
+
+/// <summary>
+/// Scale-out on PostgreSQL: keeps one connection LISTENing on keyway_config (notified by the triggers of migration
+/// 011 when any instance commits a configuration write) and reads config_version at least every
+/// <see cref="PollInterval"/> as a safety net; whenever the version moved, every <see cref="IConfigurationChangeSink"/>
+/// rebuilds its in-memory view. The request path never waits on it. A lost connection is retried every poll interval;
+/// after a reconnect the version comparison catches the writes whose notifications were missed.
+/// </summary>
+public sealed partial class ConfigurationVersionWatcher(
+    PostgresConnectionFactory connections, IEnumerable<IConfigurationChangeSink> sinks, TimeProvider time,
+    ILogger<ConfigurationVersionWatcher> logger) : BackgroundService
+{
+    public const string Channel = "keyway_config";
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    private long? _known;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await WatchAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                Log.WatchFailed(logger, e.Message);
+                await Task.Delay(PollInterval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
+        await using var connection = (NpgsqlConnection)await connections.OpenAsync(stoppingToken);
+        await connection.ExecuteAsync(new CommandDefinition($"LISTEN {Channel}", cancellationToken: stoppingToken));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var version = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT version FROM config_version WHERE id = 1", cancellationToken: stoppingToken));
+            if (_known != version)
+            {
+                // The first read also reloads: a write may have landed between the start-up snapshot and this read.
+                _known = version;
+                foreach (var sink in sinks)
+                {
+                    await sink.ConfigurationChangedAsync(stoppingToken);
+                }
+            }
+            await connection.WaitAsync(PollInterval, stoppingToken);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Watching the shared configuration version failed, retrying: {Reason}")]
+        public static partial void WatchFailed(ILogger logger, string reason);
+    }
+}

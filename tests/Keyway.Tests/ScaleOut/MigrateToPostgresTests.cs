@@ -1,0 +1,53 @@
+using System.Net;
+using System.Text.Json;
+using Keyway.Tests.Cli;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.ScaleOut;
+
+public sealed class MigrateToPostgresTests
+{
+    private const string Chat = """{"model":"m","messages":[{"role":"user","content":"hi"}]}""";
+
+    [PostgresFact]
+    public async Task SqliteInstallation_CopiedTwice_ServesItsKeysOnPostgres_WithNothingDuplicated()
+    {
+        using var dir = new TempDirectory();
+        await using var upstream = await FakeUpstream.StartAsync();
+        string key;
+        await using (var sqlite = await KeywayServer.StartAsync(dir.Path, options => options with { DatabaseUrl = null }))
+        {
+            await AdminApi.CreateProviderAsync(sqlite.Admin, "default", "p", new Uri(upstream.BaseAddress, "v1").ToString(), "openai");
+            await AdminApi.CreateRouteAsync(sqlite.Admin, "default", "m", "p", "upstream-m");
+            key = await AdminApi.CreateKeyAsync(sqlite.Admin, "default");
+            Assert.Equal(HttpStatusCode.OK, await ChatStatusAsync(sqlite, key));
+        }
+        var target = await TestPostgres.DatabaseUrlForAsync(Path.Combine(dir.Path, "postgres"));
+        var cli = new CliRunner(null, dir.Path);
+        string[] migrate = ["db", "migrate-to-postgres", "--from", Path.Combine(dir.Path, "keyway.db"), "--to", target];
+
+        var first = Copied(await cli.JsonAsync(migrate));
+        var second = Copied(await cli.JsonAsync(migrate));
+
+        Assert.Equal(1, first["providers"]);
+        Assert.Equal(1, first["routes"]);
+        Assert.Equal(1, first["api_keys"]);
+        Assert.Equal(1, first["request_logs"]);
+        Assert.All(second.Values, copied => Assert.Equal(0, copied));
+        using var pgDir = new TempDirectory();
+        await using var postgres = await KeywayServer.StartAsync(pgDir.Path, options => options with { DatabaseUrl = target });
+        Assert.Equal(HttpStatusCode.OK, await ChatStatusAsync(postgres, key));
+        var logs = (await AdminApi.OkAsync(postgres.Admin, HttpMethod.Get, "admin/llm/logs?limit=10")).GetProperty("logs");
+        Assert.True(logs.GetArrayLength() >= 1, "the copied log row is listed");
+    }
+
+    private static Dictionary<string, long> Copied(JsonElement report) =>
+        report.GetProperty("tables").EnumerateArray().ToDictionary(t => t.GetProperty("table").GetString()!, t => t.GetProperty("copied").GetInt64());
+
+    private static async Task<HttpStatusCode> ChatStatusAsync(KeywayServer server, string key)
+    {
+        using var client = server.ClientWithKey(key);
+        using var response = await client.PostAsync("v1/chat/completions", GatewayTestBed.Json(Chat));
+        return response.StatusCode;
+    }
+}
