@@ -58,17 +58,28 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
     /// <summary>What the tool-schema fallback removed before retrying; null while it has not run (it runs once).</summary>
     public string? ToolFallback { get; set; }
 
+    /// <summary>Timings and spans for the metrics and traces; a mutable struct, so only ever used through this field.</summary>
+    public RequestTelemetry Telemetry;
+
     private readonly List<RequestAttempt> _attempts = [];
 
     public void BeginAttempt(RouteTarget target, UpstreamKey key, UpstreamProtocol protocol)
     {
+        Telemetry.BeginAttempt(Route?.Alias ?? "", target.Provider.ProviderId, key.Name, target.UpstreamModel, _attempts.Count);
         Target = target;
         UpstreamProtocol = protocol;
         _attempts.Add(new RequestAttempt(target.Provider.ProviderId, key.Name, 0));
     }
 
     /// <summary>Notes the status the current attempt got (502/504 when the upstream never answered).</summary>
-    public void EndAttempt(int status) => _attempts[^1] = _attempts[^1] with { Status = status };
+    public void EndAttempt(int status)
+    {
+        _attempts[^1] = _attempts[^1] with { Status = status };
+        Telemetry.AttemptAnswered(status);
+    }
+
+    /// <summary>Notes why the current attempt failed (its span says so).</summary>
+    public void AttemptFailed(FailureClass failure) => Telemetry.AttemptFailed(failure);
 
     public CancellationToken Aborted => Context.RequestAborted;
 

@@ -92,6 +92,9 @@ public sealed class RoutingTable(
             : routes;
     }
 
+    /// <summary>The ids of every enabled provider.</summary>
+    public IEnumerable<string> ProviderIds => providersById.Keys;
+
     /// <summary>Every enabled provider, including those no route uses (the probe can test them).</summary>
     public bool TryGetProvider(string providerId, out UpstreamProvider provider) => providersById.TryGetValue(providerId, out provider!);
 

@@ -4,7 +4,7 @@ using Keyway.Telemetry;
 namespace Keyway.Storage;
 
 /// <summary>
-/// One open connection with the INSERT prepared once and reused for every row of every batch;
+/// One open connection with the INSERT prepared once (on PostgreSQL: by Npgsql's auto-prepare) and reused for every row of every batch;
 /// each batch is one transaction. After a failed batch, dispose it and open a new one.
 /// </summary>
 public sealed class RequestLogBatchInserter : IAsyncDisposable
@@ -43,7 +43,11 @@ public sealed class RequestLogBatchInserter : IAsyncDisposable
                 parameter.ParameterName = "@" + column;
                 command.Parameters.Add(parameter);
             }
-            await command.PrepareAsync(cancellationToken);
+            // Npgsql prepares a statement only once its parameter types are known, and prepares reused ones on its own.
+            if (connections.Dialect != PostgresConnectionFactory.DialectName)
+            {
+                await command.PrepareAsync(cancellationToken);
+            }
             return new RequestLogBatchInserter(connection, command);
         }
         catch
