@@ -17,7 +17,8 @@ public sealed class KeyUsageCountersTests
     public async Task TwoInstances_SeeEachOthersUsage_AfterTheyHaveSynced()
     {
         using var dir = new TempDirectory();
-        var repository = await RepositoryAsync(dir);
+        await using var database = await TestDatabase.OpenAsync(dir);
+        var repository = database.Repository;
         var clock = new FakeTimeProvider(KeyPolicyBed.Start);
         var first = new KeyUsageCounters(repository, clock);
         var second = new KeyUsageCounters(repository, clock);
@@ -50,7 +51,8 @@ public sealed class KeyUsageCountersTests
     public async Task Sync_RewritesOnlyChangedDays_WithAbsoluteCounts()
     {
         using var dir = new TempDirectory();
-        var repository = await RepositoryAsync(dir);
+        await using var database = await TestDatabase.OpenAsync(dir);
+        var repository = database.Repository;
         var clock = new FakeTimeProvider(KeyPolicyBed.Start);
         var counters = new KeyUsageCounters(repository, clock);
 
@@ -62,13 +64,6 @@ public sealed class KeyUsageCountersTests
 
         var sums = await repository.SumAsync("k1", KeyUsageCounters.Text(Day), KeyUsageCounters.Text(Day), CancellationToken.None);
         Assert.Equal(new KeyUsageFigures(2, 1, 4, 5, 0, 0, 0), sums);
-    }
-
-    private static async Task<KeyUsageRepository> RepositoryAsync(TempDirectory dir)
-    {
-        var connections = new SqliteConnectionFactory(Path.Combine(dir.Path, "keyway.db"));
-        await new MigrationRunner(connections).ApplyAsync(CancellationToken.None);
-        return new KeyUsageRepository(connections);
     }
 
     private static RequestLogEntry Entry(string keyId, long input, long output, int status = 200) => new()
@@ -83,4 +78,21 @@ public sealed class KeyUsageCountersTests
         InputTokens = input,
         OutputTokens = output,
     };
+}
+
+/// <summary>A migrated database of the kind the run uses (PostgreSQL when KEYWAY_TEST_POSTGRES is set, else a SQLite file).</summary>
+internal sealed class TestDatabase(IDbConnectionFactory connections) : IAsyncDisposable
+{
+    public KeyUsageRepository Repository { get; } = new(connections);
+
+    public static async Task<TestDatabase> OpenAsync(TempDirectory dir)
+    {
+        IDbConnectionFactory connections = TestPostgres.IsEnabled
+            ? new PostgresConnectionFactory(await TestPostgres.DatabaseUrlForAsync(dir.Path))
+            : new SqliteConnectionFactory(Path.Combine(dir.Path, "keyway.db"));
+        await new MigrationRunner(connections).ApplyAsync(CancellationToken.None);
+        return new TestDatabase(connections);
+    }
+
+    public ValueTask DisposeAsync() => connections is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
 }
