@@ -2,7 +2,7 @@
 # Runs every test project of the solution and ends with one line of its own: "N passed, M failed".
 # Exits non-zero when a test failed, a project did not build, or no test ran at all.
 # When PostgreSQL binaries exist (/usr/lib/postgresql/*/bin), a throw-away cluster is started (tools/pg-cluster.sh)
-# and the storage, admin, gateway, telemetry and scale-out tests run a second time with every test server on it.
+# and the storage, admin, gateway, telemetry, scale-out and key-policy tests run a second time with every test server on it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +31,7 @@ if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     pg_results="$results_dir/postgres"
     KEYWAY_TEST_POSTGRES="$pg_admin" KEYWAY_TEST_POSTGRES_DIR="$pg_dir" \
       dotnet test tests/Keyway.Tests --configuration Release --no-build --logger "trx" --results-directory "$pg_results" \
-      --filter "(FullyQualifiedName~Keyway.Tests.Storage|FullyQualifiedName~Keyway.Tests.Admin|FullyQualifiedName~Keyway.Tests.Gateway|FullyQualifiedName~Keyway.Tests.Telemetry|FullyQualifiedName~Keyway.Tests.ScaleOut)&Storage!=SqliteFile"
+      --filter "(FullyQualifiedName~Keyway.Tests.Storage|FullyQualifiedName~Keyway.Tests.Admin|FullyQualifiedName~Keyway.Tests.Gateway|FullyQualifiedName~Keyway.Tests.Telemetry|FullyQualifiedName~Keyway.Tests.ScaleOut|FullyQualifiedName~Keyway.Tests.Policy)&Storage!=SqliteFile"
     [ $? -eq 0 ] || test_exit=1
     pg_summary="PostgreSQL run included"
   else

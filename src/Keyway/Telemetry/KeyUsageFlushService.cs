@@ -1,44 +1,18 @@
 namespace Keyway.Telemetry;
 
 /// <summary>Flushes <see cref="KeyUsageTracker"/> and <see cref="ToolUsageTracker"/> every few seconds and once more on graceful shutdown.</summary>
-public sealed partial class KeyUsageFlushService(KeyUsageTracker tracker, ToolUsageTracker tools, TimeProvider time, ILogger<KeyUsageFlushService> logger) : BackgroundService
+public sealed partial class KeyUsageFlushService(KeyUsageTracker tracker, ToolUsageTracker tools, TimeProvider time, ILogger<KeyUsageFlushService> logger)
+    : PeriodicFlushService(FlushInterval, time)
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(5);
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    protected override async Task FlushAsync(CancellationToken cancellationToken)
     {
-        await base.StopAsync(cancellationToken);
-        await FlushLoggingErrorsAsync(cancellationToken);
+        await tracker.FlushAsync(cancellationToken);
+        await tools.FlushAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(FlushInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await FlushLoggingErrorsAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping: StopAsync does the final flush.
-        }
-    }
-
-    private async Task FlushLoggingErrorsAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await tracker.FlushAsync(cancellationToken);
-            await tools.FlushAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
-        {
-            Log.FlushFailed(logger, e);
-        }
-    }
+    protected override void FlushFailed(Exception exception) => Log.FlushFailed(logger, exception);
 
     private static partial class Log
     {

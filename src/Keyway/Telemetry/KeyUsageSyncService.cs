@@ -5,7 +5,8 @@ namespace Keyway.Telemetry;
 /// instances' in (<see cref="KeyUsageCounters.SyncAsync"/>). Reads once before the gateway serves, so a restart keeps
 /// the day's and the month's budgets, and writes once more on a graceful stop.
 /// </summary>
-public sealed partial class KeyUsageSyncService(KeyUsageCounters counters, TimeProvider time, ILogger<KeyUsageSyncService> logger) : BackgroundService
+public sealed partial class KeyUsageSyncService(KeyUsageCounters counters, TimeProvider time, ILogger<KeyUsageSyncService> logger)
+    : PeriodicFlushService(Interval, time)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -15,39 +16,9 @@ public sealed partial class KeyUsageSyncService(KeyUsageCounters counters, TimeP
         await base.StartAsync(cancellationToken);
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        await SyncLoggingErrorsAsync(cancellationToken);
-    }
+    protected override Task FlushAsync(CancellationToken cancellationToken) => counters.SyncAsync(cancellationToken);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await SyncLoggingErrorsAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping: StopAsync writes the last counts.
-        }
-    }
-
-    private async Task SyncLoggingErrorsAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await counters.SyncAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
-        {
-            Log.SyncFailed(logger, e);
-        }
-    }
+    protected override void FlushFailed(Exception exception) => Log.SyncFailed(logger, exception);
 
     private static partial class Log
     {

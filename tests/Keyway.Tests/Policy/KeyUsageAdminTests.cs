@@ -1,0 +1,72 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Policy;
+
+/// <summary>GET /admin/llm/keys/{id}/usage: requests, errors, tokens by kind and remaining budgets for today, the month and a range.</summary>
+public sealed class KeyUsageAdminTests
+{
+    [Fact]
+    public async Task Usage_CountsRequestsErrorsAndTokens_WithRemainingBudgets()
+    {
+        await using var bed = await KeyPolicyBed.StartAsync();
+        var key = await bed.CreateKeyAsync(new JsonObject { ["daily_token_budget"] = 100 });
+        Assert.Equal(200, await KeyPolicyBed.ChatStatusAsync(key.Client));
+        Assert.Equal(200, await KeyPolicyBed.ChatStatusAsync(key.Client, stream: true));
+        Assert.Equal(404, await KeyPolicyBed.ChatStatusAsync(key.Client, "no-such-alias"));
+        await bed.WaitForRequestsAsync(3);
+
+        var usage = await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, $"admin/llm/keys/{key.KeyId}/usage?from=2030-01-01&to=2030-01-31");
+        Assert.Equal(key.KeyId, usage.GetProperty("key_id").GetString());
+        var today = usage.GetProperty("today");
+        AssertFigures(today, "2030-01-31", "2030-01-31", requests: 3, errors: 1);
+        Assert.Equal(100, today.GetProperty("token_budget").GetInt64());
+        Assert.Equal(100 - 2 * FakeUpstream.TotalTokens, today.GetProperty("remaining_tokens").GetInt64());
+        Assert.Equal(new DateTimeOffset(2030, 2, 1, 0, 0, 0, TimeSpan.Zero), today.GetProperty("resets_at").GetDateTimeOffset());
+        var month = usage.GetProperty("month");
+        AssertFigures(month, "2030-01-01", "2030-01-31", requests: 3, errors: 1);
+        Assert.Equal(JsonValueKind.Null, month.GetProperty("remaining_tokens").ValueKind);
+        AssertFigures(usage.GetProperty("range"), "2030-01-01", "2030-01-31", requests: 3, errors: 1);
+
+        bed.Clock.Advance(TimeSpan.FromMinutes(2));
+        var nextDay = await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, $"admin/llm/keys/{key.KeyId}/usage");
+        Assert.Equal(0, nextDay.GetProperty("today").GetProperty("requests").GetInt64());
+        Assert.Equal(100, nextDay.GetProperty("today").GetProperty("remaining_tokens").GetInt64());
+        Assert.Equal(JsonValueKind.Null, nextDay.GetProperty("range").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("?from=2030-13-01&to=2030-12-31", "from must be a UTC day as yyyy-MM-dd (from and to come together)", "from")]
+    [InlineData("?from=2030-01-01", "to must be a UTC day as yyyy-MM-dd (from and to come together)", "to")]
+    [InlineData("?from=2030-02-01&to=2030-01-01", "to must not be before from, and the range at most 3660 days", "to")]
+    public async Task Usage_BadRange_Is400(string query, string detail, string field)
+    {
+        await using var bed = await KeyPolicyBed.StartAsync();
+        var key = await bed.CreateKeyAsync(new JsonObject());
+        var reply = await AdminApi.GetAsync(bed.Admin, $"admin/llm/keys/{key.KeyId}/usage{query}");
+        AdminApi.AssertError(reply, HttpStatusCode.BadRequest, detail, field);
+    }
+
+    [Fact]
+    public async Task Usage_UnknownKey_Is404()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        var reply = await AdminApi.GetAsync(bed.Admin, "admin/llm/keys/nope/usage");
+        AdminApi.AssertError(reply, HttpStatusCode.NotFound, "key not found: nope");
+    }
+
+    private static void AssertFigures(JsonElement period, string from, string to, long requests, long errors)
+    {
+        Assert.Equal(from, period.GetProperty("from").GetString());
+        Assert.Equal(to, period.GetProperty("to").GetString());
+        Assert.Equal(requests, period.GetProperty("requests").GetInt64());
+        Assert.Equal(errors, period.GetProperty("errors").GetInt64());
+        Assert.Equal(2 * FakeUpstream.PromptTokens, period.GetProperty("input_tokens").GetInt64());
+        Assert.Equal(2 * FakeUpstream.CompletionTokens, period.GetProperty("output_tokens").GetInt64());
+        Assert.Equal(2 * FakeUpstream.CachedTokens, period.GetProperty("cache_read_tokens").GetInt64());
+        Assert.Equal(2 * FakeUpstream.ReasoningTokens, period.GetProperty("reasoning_tokens").GetInt64());
+        Assert.Equal(2 * FakeUpstream.TotalTokens, period.GetProperty("total_tokens").GetInt64());
+    }
+}
