@@ -23,7 +23,7 @@ public sealed class RequestLogWriterTests
         }
         await server.DisposeAsync();
 
-        Assert.Equal(count, await LogTestData.CountRowsAsync(new SqliteConnectionFactory(server.Options.DatabasePath)));
+        Assert.Equal(count, await LogTestData.CountRowsAsync(server.OpenDatabase()));
         Assert.Equal(count, status.Written);
         Assert.Equal(0, status.Dropped);
         Assert.Equal(0, status.Failed);
@@ -49,7 +49,7 @@ public sealed class RequestLogWriterTests
         server.Services.GetRequiredService<RequestLogQueue>().Enqueue(entry);
         await server.DisposeAsync();
 
-        var repository = new RequestLogRepository(new SqliteConnectionFactory(server.Options.DatabasePath));
+        var repository = new RequestLogRepository(server.OpenDatabase());
         var page = await repository.QueryAsync(new RequestLogFilter(), before: null, limit: 10, CancellationToken.None);
 
         Assert.Equal(entry, Assert.Single(page.Rows).Entry);
@@ -61,7 +61,7 @@ public sealed class RequestLogWriterTests
         using var dir = new TempDirectory();
         var connections = await LogTestData.MigratedDatabaseAsync(dir.Path);
         var status = new RequestLogStatus();
-        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance);
+        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance, TestMetrics.Create());
         using var writer = new RequestLogWriter(
             queue, new RequestLogRepository(connections), status, new DatabaseWriteHealth(TimeProvider.System), NullLogger<RequestLogWriter>.Instance);
         queue.Enqueue(LogTestData.Entry(LogTestData.Noon));
@@ -79,7 +79,7 @@ public sealed class RequestLogWriterTests
         using var dir = new TempDirectory();
         var unmigrated = new SqliteConnectionFactory(Path.Combine(dir.Path, "empty.db"));
         var status = new RequestLogStatus();
-        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance);
+        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance, TestMetrics.Create());
         using var writer = new RequestLogWriter(
             queue, new RequestLogRepository(unmigrated), status, new DatabaseWriteHealth(TimeProvider.System), NullLogger<RequestLogWriter>.Instance);
 
