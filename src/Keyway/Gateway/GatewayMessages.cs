@@ -29,6 +29,8 @@ internal static class GatewayMessages
     /// <summary>OpenAI's own text for a path it does not have.</summary>
     public static string UnknownPath(string method, string path) => $"Invalid URL ({method} {path})";
 
+    public static string UnreadableBody(string reason) => $"The request body could not be read: {reason}";
+
     public static string BodyTooLarge(long limitBytes) => $"Request body too large: the limit is {limitBytes / (1024 * 1024)} MiB.";
 
     public static string AllKeysCooling(string alias) =>

@@ -44,9 +44,9 @@ public sealed partial class ProxyForwarder
         {
             form = await MultipartForm.ReadAsync(exchange.Context.Request, exchange.Aborted);
         }
-        catch (BadHttpRequestException e) when (RequestBodyReader.IsTooLarge(e))
+        catch (BadHttpRequestException e)
         {
-            await RejectTooLargeAsync(exchange);
+            await RejectUnreadableBodyAsync(exchange, e);
             return null;
         }
         catch (InvalidDataException e)

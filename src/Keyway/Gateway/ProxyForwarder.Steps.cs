@@ -30,9 +30,9 @@ public sealed partial class ProxyForwarder
         {
             body = await RequestBodyReader.ReadAsync(exchange.Context.Request, exchange.Aborted);
         }
-        catch (BadHttpRequestException e) when (RequestBodyReader.IsTooLarge(e))
+        catch (BadHttpRequestException e)
         {
-            await RejectTooLargeAsync(exchange);
+            await RejectUnreadableBodyAsync(exchange, e);
             return null;
         }
         var parsed = RequestBody.Parse(body);
@@ -84,8 +84,16 @@ public sealed partial class ProxyForwarder
         return false;
     }
 
-    private static Task RejectTooLargeAsync(ProxyExchange exchange)
+    /// <summary>
+    /// Kestrel refused the body: too large (413), or too slow for the minimum data rate (408, the connection is already
+    /// cut, so only the log row sees the answer). Either way the caller's fault, answered in its protocol.
+    /// </summary>
+    private static Task RejectUnreadableBodyAsync(ProxyExchange exchange, BadHttpRequestException exception)
     {
+        if (!RequestBodyReader.IsTooLarge(exception))
+        {
+            return RejectAsync(exchange, exception.StatusCode, GatewayMessages.UnreadableBody(exception.Message));
+        }
         var limit = exchange.Context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0;
         return RejectAsync(exchange, StatusCodes.Status413PayloadTooLarge, GatewayMessages.BodyTooLarge(limit));
     }

@@ -31,7 +31,7 @@ public static class AnthropicRequestToChat
         {
             Model = ctx.UpstreamModel,
             Messages = AnthropicMessagesToChat.Messages(request, thinking),
-            MaxTokens = request.MaxTokens,
+            MaxTokens = TranslationJson.RequirePositive(request.MaxTokens, "max_tokens"),
             Stop = request.StopSequences is { Count: > 0 } stops ? new JsonArray([.. stops.Select(s => (JsonNode?)s)]) : null,
             Temperature = request.Temperature,
             TopP = request.TopP,

@@ -17,7 +17,7 @@ public static class AnthropicResponseToChat
         var text = new StringBuilder();
         var reasoning = new StringBuilder();
         var toolCalls = new List<ChatToolCall>();
-        foreach (var block in response.Content)
+        foreach (var block in response.Content ?? [])
         {
             switch (block.Type)
             {

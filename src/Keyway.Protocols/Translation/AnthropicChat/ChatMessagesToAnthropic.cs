@@ -88,14 +88,15 @@ internal static class ChatMessagesToAnthropic
         }
 
         var blocks = new List<AnthropicBlock>();
-        foreach (var part in content as JsonArray ?? [])
+        foreach (var item in content as JsonArray ?? [])
         {
-            var type = TranslationJson.StringOf(part?["type"]);
-            if (type == "text" && TranslationJson.StringOf(part!["text"]) is { Length: > 0 } partText)
+            var part = item as JsonObject ?? throw new TranslationException("Every content part must be an object.");
+            var type = TranslationJson.StringOf(part["type"]);
+            if (type == "text" && TranslationJson.StringOf(part["text"]) is { Length: > 0 } partText)
             {
                 blocks.Add(AnthropicBlocks.Text(partText));
             }
-            else if (type == "image_url" && TranslationJson.StringOf(part!["image_url"]?["url"]) is { Length: > 0 } url)
+            else if (type == "image_url" && TranslationJson.StringOf((part["image_url"] as JsonObject)?["url"]) is { Length: > 0 } url)
             {
                 blocks.Add(new AnthropicBlock { Type = "image", Source = ImageSource(url) });
             }

@@ -28,7 +28,8 @@ public static class ChatRequestToAnthropic
     {
         var request = TranslationJson.Parse(chatRequest, AnthropicChatJsonContext.Default.ChatRequest, "chat completions request body");
         var stream = request.Stream == true;
-        var maxTokens = request.MaxCompletionTokens ?? request.MaxTokens ?? DefaultMaxTokens;
+        var maxTokens = TranslationJson.RequirePositive(request.MaxCompletionTokens, "max_completion_tokens")
+            ?? TranslationJson.RequirePositive(request.MaxTokens, "max_tokens") ?? DefaultMaxTokens;
         var (system, messages) = ChatMessagesToAnthropic.Messages(request.Messages ?? throw new TranslationException("messages is required."));
         var tools = ChatToolsToAnthropic.Tools(request.Tools);
         var toolChoice = tools is null ? null : ChatToolsToAnthropic.ToolChoice(request.ToolChoice, request.ParallelToolCalls);

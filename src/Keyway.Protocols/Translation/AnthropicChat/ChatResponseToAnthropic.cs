@@ -14,7 +14,7 @@ public static class ChatResponseToAnthropic
     public static byte[] Translate(ReadOnlySpan<byte> chatResponse, TranslatedRequest request, TranslationContext ctx)
     {
         var response = TranslationJson.Parse(chatResponse, AnthropicChatJsonContext.Default.ChatResponse, "upstream chat completion");
-        var choice = response.Choices.FirstOrDefault() ?? throw new TranslationException("The upstream chat completion has no choices.");
+        var choice = response.Choices?.FirstOrDefault() ?? throw new TranslationException("The upstream chat completion has no choices.");
         var message = choice.Message ?? new ChatMessage();
         var content = new List<AnthropicBlock>();
         if (!string.IsNullOrEmpty(message.ReasoningContent))

@@ -59,7 +59,8 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
 
         Start(output);
         _usage = chunk.Usage ?? _usage;
-        foreach (var choice in chunk.Choices.Where(c => c.Index == 0))
+        // "choices": null, or a null choice, from a broken upstream: skipped like any unreadable part of a chunk.
+        foreach (var choice in (chunk.Choices ?? []).Where(c => c?.Index == 0))
         {
             OnChoice(choice, output);
         }
@@ -96,7 +97,7 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
 
     private void OnChoice(ChatChunkChoice choice, IBufferWriter<byte> output)
     {
-        var delta = choice.Delta;
+        var delta = choice.Delta ?? new ChatDelta();
         if (!string.IsNullOrEmpty(delta.ReasoningContent))
         {
             _toolCalls.Flush(output);

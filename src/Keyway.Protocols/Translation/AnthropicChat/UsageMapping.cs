@@ -14,7 +14,8 @@ internal static class UsageMapping
             return new AnthropicUsage { CacheCreationInputTokens = 0, CacheReadInputTokens = 0 };
         }
 
-        var cached = Math.Clamp(usage.PromptTokensDetails?.CachedTokens ?? 0, 0, usage.PromptTokens);
+        // Math.Clamp throws when its maximum is below its minimum: a negative prompt count from a broken upstream counts as 0.
+        var cached = Math.Clamp(usage.PromptTokensDetails?.CachedTokens ?? 0, 0, Math.Max(0, usage.PromptTokens));
         return new AnthropicUsage
         {
             InputTokens = usage.PromptTokens - cached,

@@ -68,7 +68,8 @@ public static class ChatResponseToResponses
     /// <summary>Content is a string, null (tool calls only), or — from a few upstreams — an array of text parts.</summary>
     private static string ContentText(JsonElement message)
     {
-        if (!message.TryGetProperty("content", out var content))
+        // A choice without a message object leaves `message` undefined, which TryGetProperty would throw on.
+        if (message.ValueKind != JsonValueKind.Object || !message.TryGetProperty("content", out var content))
         {
             return "";
         }

@@ -15,6 +15,11 @@ internal static class ResponsesJson
     /// <summary>Parses a whole document whose root must be an object; anything else is the caller's fault.</summary>
     public static JsonDocument ParseObject(ReadOnlySpan<byte> utf8, string what)
     {
+        // The reader checks UTF-8 only when a string is transcoded, and then throws InvalidOperationException.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            throw new TranslationException($"{what} is not valid UTF-8.");
+        }
         JsonDocument document;
         try
         {

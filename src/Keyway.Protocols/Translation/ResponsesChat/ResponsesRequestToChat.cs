@@ -62,6 +62,11 @@ public static class ResponsesRequestToChat
             root.CopyProperty("parallel_tool_calls", writer);
         }
 
+        if (root.TryGetProperty("max_output_tokens", out var limit) && limit.ValueKind != JsonValueKind.Null
+            && !(limit.ValueKind == JsonValueKind.Number && limit.TryGetInt32(out var tokens) && tokens > 0))
+        {
+            throw new TranslationException("max_output_tokens must be a positive integer.");
+        }
         root.CopyProperty("max_output_tokens", writer, "max_tokens");
         root.CopyProperty("temperature", writer);
         root.CopyProperty("top_p", writer);

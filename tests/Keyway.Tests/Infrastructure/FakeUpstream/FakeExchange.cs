@@ -40,6 +40,12 @@ internal sealed class FakeExchange(
         {
             await release.WaitAsync(cancellationToken);
         }
+        if (reply.Reset && reply.CutAfterEvents is null)
+        {
+            Dropped = true;
+            context.Abort();
+            throw new OperationCanceledException("The fake upstream reset the connection before any header, as scripted.");
+        }
     }
 
     public async Task WriteScriptedAsync()
@@ -102,7 +108,7 @@ internal sealed class FakeExchange(
     // has not sent yet, so the body ends normally and "Connection: close" makes Kestrel close the socket after it.
     private void CloseAfterACut()
     {
-        if (reply.CutAfterEvents is not null && !reply.HangAtCut)
+        if (reply.CutAfterEvents is not null && !reply.HangAtCut && !reply.Reset)
         {
             context.Response.Headers.Connection = "close";
         }
@@ -116,6 +122,11 @@ internal sealed class FakeExchange(
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
         Dropped = true;
+        if (reply.Reset)
+        {
+            // What was flushed already reached the caller; the abort sends a TCP reset instead of the body's end.
+            context.Abort();
+        }
         throw new OperationCanceledException("The fake upstream cut the reply short as scripted.");
     }
 }

@@ -1,0 +1,62 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace Keyway.Tests.Hardening;
+
+/// <summary>A bare TCP connection to the server, for clients no HttpClient would imitate: slow headers, endless bodies.</summary>
+internal sealed class RawConnection : IAsyncDisposable
+{
+    private readonly TcpClient _client = new();
+    private NetworkStream? _stream;
+
+    public static async Task<RawConnection> OpenAsync(Uri server)
+    {
+        var connection = new RawConnection();
+        await connection._client.ConnectAsync(server.Host, server.Port);
+        connection._stream = connection._client.GetStream();
+        return connection;
+    }
+
+    /// <summary>Writes text; false once the server has closed or reset the connection.</summary>
+    public async Task<bool> TrySendAsync(string text) => await TrySendAsync(Encoding.ASCII.GetBytes(text));
+
+    public async Task<bool> TrySendAsync(byte[] bytes)
+    {
+        try
+        {
+            await _stream!.WriteAsync(bytes);
+            await _stream.FlushAsync();
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Everything the server sends until it closes the connection (or resets it), as text.</summary>
+    public async Task<string> ReadUntilClosedAsync(CancellationToken cancellationToken)
+    {
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        try
+        {
+            int read;
+            while ((read = await _stream!.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                received.Write(buffer, 0, read);
+            }
+        }
+        catch (IOException)
+        {
+            // A reset after the answer: what arrived before it is the answer.
+        }
+        return Encoding.ASCII.GetString(received.ToArray());
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

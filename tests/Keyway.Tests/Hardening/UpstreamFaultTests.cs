@@ -1,0 +1,149 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Keyway.Tests.Gateway;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Hardening;
+
+/// <summary>
+/// Upstream faults the existing failure tests (Gateway/UpstreamFailureTests, FailoverTests) do not cover: a reset
+/// before or during the answer, a 200 that is not JSON, a stream without its final event or one that stalls, a key
+/// whose endpoint refuses connections. Each ends in a clean error in the caller's protocol (a status before the first
+/// byte, the protocol's error event after it), fails over where the key-pool rules say, and makes exactly one log row.
+/// </summary>
+public sealed class UpstreamFaultTests
+{
+    private const string AnthropicOnChat = """{"model":"gpt-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""";
+    private static readonly (string, string) AnthropicVersion = ("anthropic-version", "2023-06-01");
+
+    [Fact]
+    public async Task ResetBeforeHeaders_FailsOverToTheNextKey()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.ResetBeforeHeaders(), times: 1);
+
+        Assert.Equal(200, await pool.ChatStatusAsync());
+
+        Assert.Equal(["a", "b"], pool.TakeKeysSeen());
+        var row = await OnlyRowAsync(pool.Bed);
+        Assert.Equal(200, row.GetProperty("status_code").GetInt32());
+        Assert.Equal(2, row.GetProperty("attempts").GetInt32());
+        Assert.Equal(502, row.GetProperty("attempt_log")[0].GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task RefusedKeyEndpoint_FailsOverToTheNextKey()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await pool.PatchProviderAsync(GatewayTestBed.OpenAIProvider, new JsonObject
+        {
+            ["api_keys"] = new JsonArray(
+                new JsonObject { ["name"] = "a", ["api_key"] = KeyPoolBed.Secret("a"), ["base_url"] = "http://127.0.0.1:9/v1" },
+                new JsonObject { ["name"] = "b", ["api_key"] = KeyPoolBed.Secret("b") }),
+        });
+
+        Assert.Equal(200, await pool.ChatStatusAsync());
+
+        Assert.Equal(["b"], pool.TakeKeysSeen());
+        var row = await OnlyRowAsync(pool.Bed);
+        Assert.Equal(200, row.GetProperty("status_code").GetInt32());
+        Assert.Equal(["a", "b"], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("key").GetString()));
+    }
+
+    [Fact]
+    public async Task ResetOnEveryKey_Is502InTheCallersProtocol()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.ReplyToAll(FakeReply.ResetBeforeHeaders());
+
+        using var response = await bed.PostAsync("v1/messages", AnthropicOnChat.Replace("\"stream\":true", "\"stream\":false"), AnthropicVersion);
+
+        Assert.Equal(502, (int)response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("error", body.GetProperty("type").GetString());
+        Assert.Contains("fake-openai", body.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(502, (await OnlyRowAsync(bed)).GetProperty("status_code").GetInt32());
+    }
+
+    [Fact]
+    public async Task ResetMidStream_EndsTheTranslatedStreamWithAnErrorEvent()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.StreamThenReset(eventsBeforeReset: 2));
+
+        using var response = await bed.PostAsync("v1/messages", AnthropicOnChat, AnthropicVersion);
+        var events = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Contains("event: message_start", events);
+        Assert.Contains("event: error", events);
+        Assert.DoesNotContain("event: message_stop", events);
+        Assert.Equal(502, (await OnlyRowAsync(bed)).GetProperty("status_code").GetInt32());
+    }
+
+    [Fact]
+    public async Task InvalidJsonWith200_OnATranslatedRoute_Is502InTheCallersShape()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.Status(200, """{"id":"chatcmpl-1","choices":[{"message":"""));
+
+        using var response = await bed.PostAsync("v1/messages", AnthropicOnChat.Replace("\"stream\":true", "\"stream\":false"), AnthropicVersion);
+
+        Assert.Equal(502, (int)response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("error", body.GetProperty("type").GetString());
+        Assert.Equal(502, (await OnlyRowAsync(bed)).GetProperty("status_code").GetInt32());
+    }
+
+    [Fact]
+    public async Task StreamWithoutItsFinalEvent_EndsTheResponsesStreamWithAFailure()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.StreamThenDrop(eventsBeforeDrop: 2));
+
+        using var response = await bed.PostAsync("v1/responses", """{"model":"gpt-alias","stream":true,"input":"hi"}""");
+        var events = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Contains("response.created", events);
+        Assert.Contains("response.failed", events);
+        Assert.DoesNotContain("response.completed", events);
+        Assert.Equal(502, (await OnlyRowAsync(bed)).GetProperty("status_code").GetInt32());
+    }
+
+    [Fact]
+    public async Task StalledStream_IsEndedByTheIdleTimeout_WithAnErrorEvent()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new { timeout_seconds = 1 });
+        bed.Upstream.Enqueue(FakeReply.StreamThenHang(eventsBeforeHang: 2));
+
+        using var response = await bed.PostAsync("v1/chat/completions", """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""");
+        var events = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Contains("\"error\"", events);
+        Assert.Contains("did not answer within 1 s", events);
+        await bed.Upstream.WaitForAbortAsync();
+        Assert.Equal(504, (await OnlyRowAsync(bed)).GetProperty("status_code").GetInt32());
+    }
+
+    /// <summary>
+    /// The fault's log row, proven to be the only one: a marker request after it must bring the count to exactly two,
+    /// and rows are written in order, so a duplicate of the fault's row would show up before the marker's.
+    /// </summary>
+    private static async Task<JsonElement> OnlyRowAsync(GatewayTestBed bed)
+    {
+        var first = (await bed.WaitForLogsAsync(1))[0];
+        bed.Upstream.ReplyToAll(null);
+        using (var logged = await bed.PostAsync("v1/chat/completions", KeyPoolBed.ChatBody))
+        {
+            await logged.Content.ReadAsByteArrayAsync();
+        }
+        var logs = await bed.WaitForLogsAsync(2);
+        Assert.Equal(2, logs.Length);
+        Assert.Equal(first.GetProperty("log_id").GetInt64(), logs[1].GetProperty("log_id").GetInt64());
+        return first;
+    }
+}
