@@ -38,6 +38,7 @@ public static class AdminEndpoints
         authenticated.MapUnifiedModelAdmin();
         authenticated.MapHealthAdmin();
         authenticated.MapIssuedKeysAdmin();
+        authenticated.MapKeyUsageAdmin();
         authenticated.MapToolProvidersAdmin();
         authenticated.MapRequestLogAdmin();
         authenticated.MapProbeAdmin();

@@ -16,6 +16,12 @@ public sealed record KeywayOptions
     public int LogRetentionDays { get; init; } = 30;
     public long MaxRequestBodyBytes { get; init; } = 32L * 1024 * 1024;
 
+    /// <summary>Kestrel's connection limits: header size, header timeout, minimum data rate, concurrent connections.</summary>
+    public ServerLimits Limits { get; init; } = ServerLimits.Default;
+
+    /// <summary>KEYWAY_DRAIN_SECONDS: how long a graceful stop waits for requests in flight before it cuts them.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Failover and cooldown defaults; a provider's own max_retries, key_failure_threshold and key_cooldown_seconds win.</summary>
     public FailoverPolicy Failover { get; init; } = FailoverPolicy.Default;
 
@@ -39,6 +45,9 @@ public sealed record KeywayOptions
 
     /// <summary>True when the admin token was generated on this start (the log says so).</summary>
     public bool AdminTokenGenerated { get; init; }
+
+    /// <summary>KEYWAY_DATABASE_URL: a PostgreSQL database (postgres:// URL or Npgsql key=value) instead of the SQLite file in the data dir.</summary>
+    public string? DatabaseUrl { get; init; }
 
     public string DatabasePath => Path.Combine(DataDir, "keyway.db");
 }

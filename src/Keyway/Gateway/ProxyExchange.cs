@@ -13,6 +13,9 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
     public long StartTimestamp { get; } = startTimestamp;
     public IssuedKeyEntry? Key { get; set; }
     public RouteEntry? Route { get; set; }
+
+    /// <summary>What the key's policy decided; null until the request got that far.</summary>
+    public KeyAdmission? Admission { get; set; }
     public bool Stream { get; set; }
     public int StatusCode { get; set; }
     public string? Error { get; set; }
@@ -101,6 +104,7 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
             WebSearchQueries = WebSearchQueries.Count > 0 ? WebSearchQueries.ToArray() : null,
             ToolFallback = ToolFallback,
             Stream = Stream,
+            Visitor = Key?.Policy.Visitor ?? false,
             StatusCode = StatusCode,
             Error = Error is { Length: > 500 } ? Error[..500] : Error,
             LatencyMs = (long)time.GetElapsedTime(StartTimestamp, now).TotalMilliseconds,

@@ -21,7 +21,8 @@ public sealed partial class ProxyForwarder
     private async Task<bool> SendAndRelayAsync(ProxyExchange exchange, Func<RouteTarget, RelayPlan?> planForTarget)
     {
         var route = exchange.Route!;
-        var run = new FailoverRun<RelayPlan>(route.Targets, planForTarget, cooldowns, exchange.PinnedKeyName ?? route.PinnedKeyName);
+        var run = new FailoverRun<RelayPlan>(
+            route.Targets, planForTarget, cooldowns, exchange.PinnedKeyName ?? route.PinnedKeyName, exchange.Key!.Policy.Visitor);
         HeldAnswer? held = null;
         NoAnswer? noAnswer = null;
         try

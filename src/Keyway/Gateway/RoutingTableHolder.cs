@@ -16,6 +16,8 @@ public sealed class RoutingTableHolder(ConfigurationSnapshotReader reader, Secre
 
     public RoutingTable Current => _current;
 
+    /// <summary>True once a snapshot was read from the database (a failed reload keeps the previous one).</summary>
+    public bool Loaded { get; private set; }
     /// <summary>Snapshots built so far by this process (0 before the first); exported as a metric.</summary>
     public long Version => Interlocked.Read(ref _version);
 
@@ -26,6 +28,7 @@ public sealed class RoutingTableHolder(ConfigurationSnapshotReader reader, Secre
         {
             var snapshot = await reader.LoadAsync(cancellationToken);
             _current = RoutingTableBuilder.Build(snapshot, secrets, options.Failover);
+            Loaded = true;
             Interlocked.Increment(ref _version);
         }
         finally

@@ -24,6 +24,7 @@ public static class TelemetryServiceCollectionExtensions
             return new MetricsCollector(metrics);
         });
         services.AddSingleton<RequestLogStatus>();
+        services.AddSingleton<DatabaseWriteHealth>();
         services.AddSingleton<RequestLogQueue>();
         services.AddSingleton<RequestLogRepository>();
         services.AddSingleton<RequestLogStatsRepository>();
@@ -34,6 +35,9 @@ public static class TelemetryServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<RequestLogWriter>());
         services.AddSingleton<KeyUsageFlushService>();
         services.AddHostedService(provider => provider.GetRequiredService<KeyUsageFlushService>());
+        services.AddSingleton<KeyUsageCounters>();
+        services.AddSingleton<KeyUsageSyncService>();
+        services.AddHostedService(provider => provider.GetRequiredService<KeyUsageSyncService>());
         services.AddSingleton<LogRetentionService>();
         services.AddHostedService(provider => provider.GetRequiredService<LogRetentionService>());
         return services;
