@@ -10,10 +10,7 @@ namespace Keyway.Gateway;
 /// log. Reads only the in-memory RoutingTable; the log row is enqueued, never awaited.
 /// </summary>
 public sealed partial class ProxyForwarder(
-            // 6. count the key's usage, close the request's timings and spans, and enqueue the log row (the metrics count it there)
-            var entry = exchange.ToLogEntry(time);
-            keyPolicy.Complete(exchange.Admission, entry);
-            exchange.Telemetry.Finish(entry);
+    RoutingTableHolder routing, Configuration.KeywayOptions options, UpstreamClient upstream, Tools.TavilyClient tavily, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, ToolUsageTracker toolUsage, KeyPolicyGate keyPolicy, Telemetry.Metrics.KeywayMetrics metrics, TimeProvider time, ILogger<ProxyForwarder> logger)
 {
     /// <summary>
     /// POST /v1/chat/completions, /v1/messages and /v1/responses: pass-through to a target of the client's protocol,
