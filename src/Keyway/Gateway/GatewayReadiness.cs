@@ -34,7 +34,7 @@ public sealed class GatewayReadiness(
             reasons.Add(writeProblem);
         }
         var status = unavailable.Count > 0 ? "unavailable" : reasons.Count > 0 ? "degraded" : "ok";
-        return new ReadinessReport(unavailable.Count == 0, status, reasons, queue.Count + writer.Pending, logStatus.Dropped + logStatus.Failed);
+        return new ReadinessReport(unavailable.Count == 0, status, reasons, queue.Depth + writer.Pending, logStatus.Dropped + logStatus.Failed);
     }
 
     private async Task<string?> ProbeDatabaseAsync(CancellationToken cancellationToken)
