@@ -65,7 +65,7 @@ public sealed class RequestLogOutageTests
     private static (RequestLogQueue, RequestLogStatus, DatabaseWriteHealth, RequestLogWriter) Pipeline(IDbConnectionFactory database, int capacity)
     {
         var status = new RequestLogStatus();
-        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance);
+        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance, TestMetrics.Create());
         var health = new DatabaseWriteHealth(TimeProvider.System);
         var writer = new RequestLogWriter(queue, new RequestLogRepository(database), status, health, NullLogger<RequestLogWriter>.Instance, capacity);
         return (queue, status, health, writer);
