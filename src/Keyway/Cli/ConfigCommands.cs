@@ -29,6 +29,10 @@ public static class ConfigCommands
                 ["KEYWAY_KEY_FAILURE_THRESHOLD"] = options.Failover.KeyFailureThreshold,
                 ["KEYWAY_KEY_COOLDOWN_SECONDS"] = (int)options.Failover.KeyCooldown.TotalSeconds,
                 ["KEYWAY_QUARANTINE_PROBE_SECONDS"] = (int)options.Failover.ProbeInterval.TotalSeconds,
+                ["KEYWAY_METRICS_PORT"] = options.MetricsPort,
+                ["KEYWAY_METRICS_HOST"] = options.MetricsHost,
+                ["KEYWAY_OTLP_ENDPOINT"] = options.OtlpEndpoint?.ToString(),
+                ["OTEL_EXPORTER_OTLP_PROTOCOL"] = options.OtlpProtocol,
             };
             if (parse.Json())
             {

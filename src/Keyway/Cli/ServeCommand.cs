@@ -98,7 +98,9 @@ public static class ServeCommand
     {
         var process = Environment.ProcessPath ?? throw new CliException("cannot tell where the keyway executable is");
         return Path.GetFileNameWithoutExtension(process) == "dotnet"
-            ? [process, typeof(ServeCommand).Assembly.Location]
+            // Not Assembly.Location: it is empty in the single-file release binary (tools/release.sh), and the analyzer
+            // refuses it there; under `dotnet keyway.dll` the base directory is the dll's own.
+            ? [process, Path.Combine(AppContext.BaseDirectory, typeof(ServeCommand).Assembly.GetName().Name + ".dll")]
             : [process];
     }
 }

@@ -51,6 +51,7 @@ public sealed partial class ProxyForwarder
         }
         if (!response.IsSuccessStatusCode)
         {
+            body = Security.SecretMask.Scrub(body, key.Secret);
             exchange.Error = UpstreamErrorMessage.Extract(body, 500);
         }
         if (plan.Translation is { } translation)

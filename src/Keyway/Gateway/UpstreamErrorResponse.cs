@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -26,7 +25,7 @@ internal static class UpstreamErrorResponse
     public static async Task<Relayed> BuildAsync(HttpResponseMessage response, ClientProtocol client, UpstreamProvider provider, UpstreamKey key, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
-        var raw = Scrub(await ReadLimitedAsync(response, cancellationToken), key.Secret);
+        var raw = SecretMask.Scrub(await ReadLimitedAsync(response, cancellationToken), key.Secret);
         var message = GatewayMessages.UpstreamFailed(provider.ProviderId, status, UpstreamErrorMessage.Extract(raw, 1000));
         var body = TryRewriteSameShape(raw, client, message)
             ?? (client == ClientProtocol.AnthropicMessages
@@ -72,14 +71,5 @@ internal static class UpstreamErrorResponse
             total += read;
         }
         return buffer[..total];
-    }
-
-    private static byte[] Scrub(byte[] body, string secret)
-    {
-        if (secret.Length == 0 || body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)) < 0)
-        {
-            return body;
-        }
-        return Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace(secret, SecretMask.Mask(secret), StringComparison.Ordinal));
     }
 }

@@ -79,6 +79,10 @@ public sealed class KeywayOptionsLoaderTests
     [InlineData("KEYWAY_LOG_LEVEL", "loud", "KEYWAY_LOG_LEVEL must be one of")]
     [InlineData("KEYWAY_SECRET", "short", "KEYWAY_SECRET is too short")]
     [InlineData("KEYWAY_LOG_TOOL_QUERIES", "maybe", "KEYWAY_LOG_TOOL_QUERIES must be true or false")]
+    [InlineData("KEYWAY_METRICS_PORT", "9233", "KEYWAY_METRICS_PORT must differ from KEYWAY_PORT (9233)")]
+    [InlineData("KEYWAY_METRICS_PORT", "0", "KEYWAY_METRICS_PORT must be an integer between 1 and 65535")]
+    [InlineData("KEYWAY_OTLP_ENDPOINT", "collector:4318", "KEYWAY_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_ENDPOINT) must be an http(s) URL")]
+    [InlineData("OTEL_EXPORTER_OTLP_PROTOCOL", "thrift", "OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or grpc")]
     public void InvalidValues_AreRefusedWithOneClearMessage(string name, string value, string expected)
     {
         using var dir = new TempDirectory();
@@ -87,6 +91,34 @@ public sealed class KeywayOptionsLoaderTests
             KeywayOptionsLoader.Load(new Dictionary<string, string> { [name] = value }, dir.Path));
 
         Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void MetricsAndTracing_DefaultToTheMainPortAndOff_AndReadTheStandardOtelVariables()
+    {
+        using var dir = new TempDirectory();
+
+        var defaults = KeywayOptionsLoader.Load(new Dictionary<string, string>(), dir.Path);
+        var standard = KeywayOptionsLoader.Load(new Dictionary<string, string>
+        {
+            ["KEYWAY_METRICS_PORT"] = "9464",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4318",
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
+        }, dir.Path);
+        var own = KeywayOptionsLoader.Load(new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4318",
+            ["KEYWAY_OTLP_ENDPOINT"] = "http://127.0.0.1:4319",
+        }, dir.Path);
+
+        Assert.Null(defaults.MetricsPort);
+        Assert.Equal("127.0.0.1", defaults.MetricsHost);
+        Assert.Null(defaults.OtlpEndpoint);
+        Assert.Equal("http/protobuf", defaults.OtlpProtocol);
+        Assert.Equal(9464, standard.MetricsPort);
+        Assert.Equal(new Uri("http://127.0.0.1:4318"), standard.OtlpEndpoint);
+        Assert.Equal("grpc", standard.OtlpProtocol);
+        Assert.Equal(new Uri("http://127.0.0.1:4319"), own.OtlpEndpoint);
     }
 
     [Fact]

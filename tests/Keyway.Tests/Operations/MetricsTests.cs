@@ -115,20 +115,22 @@ public sealed class MetricsTests
         RecordOne();
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++)
+        for (var i = 0; i < 10_000; i++)
         {
             RecordOne();
         }
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        Assert.Equal(0, allocated);
+        // The smallest object is 24 bytes: anything allocated per request would show as 240 KB or more. What may show is
+        // a one-off few bytes of the runtime's own (tiered JIT promoting a method mid-loop).
+        Assert.True(allocated < 1024, $"{allocated} bytes allocated by 10,000 recordings");
         var scrape = PrometheusScrape.Parse(collector.Scrape());
-        Assert.Equal(1001, scrape["""keyway_requests_total{alias="alias",provider="provider",status="200"}"""]);
-        Assert.Equal(10010, scrape["""keyway_tokens_total{alias="alias",provider="provider",kind="input"}"""]);
-        Assert.Equal(1001, scrape["""keyway_upstream_ttfb_seconds_bucket{provider="provider",le="0.005"}"""]);
-        Assert.Equal(1001, scrape["""keyway_gateway_added_seconds_bucket{le="0.001"}"""]);
+        Assert.Equal(10_001, scrape["""keyway_requests_total{alias="alias",provider="provider",status="200"}"""]);
+        Assert.Equal(100_010, scrape["""keyway_tokens_total{alias="alias",provider="provider",kind="input"}"""]);
+        Assert.Equal(10_001, scrape["""keyway_upstream_ttfb_seconds_bucket{provider="provider",le="0.005"}"""]);
+        Assert.Equal(10_001, scrape["""keyway_gateway_added_seconds_bucket{le="0.001"}"""]);
         Assert.Equal(0, scrape["""keyway_gateway_added_seconds_bucket{le="0.0005"}"""]);
-        Assert.Equal(1001 * 0.003, scrape["""keyway_upstream_ttfb_seconds_sum{provider="provider"}"""], 6);
+        Assert.Equal(10_001 * 0.003, scrape["""keyway_upstream_ttfb_seconds_sum{provider="provider"}"""], 6);
     }
 
     private static void AssertHistogramCount(PrometheusScrape scrape, string name, string labels, double count)

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Keyway.Tests.Gateway;
+using Keyway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Keyway.Tests.Security;
+
+/// <summary>
+/// A realistic session with every kind of secret — admin token, KEYWAY_SECRET, upstream keys, issued keys, a tool
+/// provider's key — through admin writes, requests and failures whose upstream error bodies echo the key. Afterwards
+/// none of the secrets is in the server log (captured at trace level), in any request-log row, in the database file,
+/// or (for the upstream and tool keys) in any answer a client of the data plane got.
+/// </summary>
+public sealed class SecretsNeverLoggedTests
+{
+    private const string MainKey = "sk-live-main-5b0e2c9a4f7d41e3";
+    private const string SpareKey = "sk-live-spare-8c1d3e5f7a9b2c4d";
+    private const string WrongIssuedKey = "db_sk_not-a-real-key-1234567890";
+
+    [Fact]
+    public async Task AfterASessionUsingEverySecret_NoneIsInTheServerLog_TheRequestLog_TheDatabaseOrAClientAnswer()
+    {
+        var log = new CapturedLog();
+        await using var tavily = await FakeTavily.StartAsync();
+        await using var bed = await GatewayTestBed.StartAsync(
+            options => options with { LogLevel = "trace" },
+            services => services.AddSingleton<ILoggerProvider>(log));
+        var admin = bed.Admin;
+        var answers = new List<string>();
+
+        // Admin writes: a session login, a key pool, a tool provider, a second issued key; secrets revealed on purpose.
+        using (var login = await bed.Server.Http.PostAsync("admin/login", GatewayTestBed.Json($$"""{"token":"{{KeywayServer.AdminToken}}"}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        }
+        await AdminApi.OkAsync(admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new JsonObject
+        {
+            ["routing_mode"] = "priority",
+            ["api_keys"] = new JsonArray(new JsonObject { ["name"] = "main", ["api_key"] = MainKey }, new JsonObject { ["name"] = "spare", ["api_key"] = SpareKey }),
+        });
+        await WebSearchSetup.CreateTavilyAsync(admin, "default", tavily);
+        var secondKey = await AdminApi.CreateKeyAsync(admin, "default", "second");
+        var keys = await AdminApi.OkAsync(admin, HttpMethod.Get, "admin/llm/groups/default/keys");
+        foreach (var key in keys.GetProperty("keys").EnumerateArray())
+        {
+            await AdminApi.OkAsync(admin, HttpMethod.Get, $"admin/llm/keys/{key.GetProperty("key_id").GetString()}/plaintext");
+        }
+        var rejected = await AdminApi.PostAsync(bed.Server.Http, "admin/login", new JsonObject { ["token"] = KeywayServer.AdminToken + "-typo" });
+        Assert.Equal(HttpStatusCode.Unauthorized, rejected.Status);
+
+        // Requests: a 401 echoing the key (failover to the spare), a relayed 400 and a 500 echoing it, a stream, an
+        // Anthropic error echoing its key, a web search whose provider refuses, and a wrong issued key.
+        bed.Upstream.ReplyForKey(MainKey, FakeReply.OpenAIError(401, $"Incorrect API key provided: {MainKey}", "invalid_request_error", "invalid_api_key"), times: 1);
+        answers.Add(await ChatAsync(bed, HttpStatusCode.OK));
+        bed.Upstream.ReplyForKey(SpareKey, FakeReply.OpenAIError(400, $"Unsupported parameter for key {SpareKey}", "invalid_request_error"), times: 1);
+        answers.Add(await ChatAsync(bed, HttpStatusCode.BadRequest));
+        bed.Upstream.ReplyForKey(SpareKey, FakeReply.PlainText(500, $"upstream crashed while serving {SpareKey}"), times: 1);
+        answers.Add(await ChatAsync(bed, HttpStatusCode.InternalServerError));
+        answers.Add(await ChatAsync(bed, HttpStatusCode.OK, stream: true));
+        bed.Upstream.ReplyForKey(AdminApi.DefaultUpstreamKey, FakeReply.AnthropicError(400, "invalid_request_error", $"bad request with x-api-key {AdminApi.DefaultUpstreamKey}"), times: 1);
+        using (var message = await bed.PostAsync("v1/messages", """{"model":"claude-alias","max_tokens":16,"messages":[{"role":"user","content":"Hi"}]}""", ("anthropic-version", "2023-06-01")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, message.StatusCode);
+            answers.Add(await message.Content.ReadAsStringAsync());
+        }
+        bed.Upstream.ReplyForKey(SpareKey, WebSearchBed.ChatToolCalls(("call_1", "tavily_search", WebSearchBed.SearchArgs("keyway release"))), times: 1);
+        tavily.FailNext(401);
+        answers.Add(await ChatAsync(bed, HttpStatusCode.OK));
+        using var stranger = bed.Server.ClientWithKey(WrongIssuedKey);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.PostAsync("v1/chat/completions", GatewayTestBed.Json(KeyPoolBed.ChatBody))).StatusCode);
+        using (var second = bed.Server.ClientWithKey(secondKey))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await second.PostAsync("v1/chat/completions", GatewayTestBed.Json(KeyPoolBed.ChatBody))).StatusCode);
+        }
+        var rows = await bed.WaitForLogsAsync(7);
+        Assert.Single(tavily.Requests);
+
+        string[] secrets = [KeywayServer.AdminToken, KeywayServer.Secret, MainKey, SpareKey, AdminApi.DefaultUpstreamKey, FakeTavily.ApiKey, bed.Key, secondKey, WrongIssuedKey];
+        Assert.True(log.Count > 0, "the server logged nothing at trace level");
+        var requestLog = string.Join('\n', rows.Select(row => row.GetRawText()));
+        // The echoing errors did reach the log rows and the key health, masked.
+        Assert.Contains("Unsupported parameter for key", requestLog);
+        Assert.Contains("upstream crashed while serving", requestLog);
+        var health = (await AdminApi.OkAsync(admin, HttpMethod.Get, "admin/llm/health")).GetRawText();
+        Assert.Contains("Incorrect API key provided", health);
+        var database = DatabaseText(bed.Server.Options.DatabasePath) + health;
+        foreach (var secret in secrets)
+        {
+            Assert.False(log.Text.Contains(secret, StringComparison.Ordinal), $"server log holds {secret}");
+            Assert.False(requestLog.Contains(secret, StringComparison.Ordinal), $"request log holds {secret}");
+            Assert.False(database.Contains(secret, StringComparison.Ordinal), $"database file holds {secret}");
+        }
+        foreach (var secret in new[] { MainKey, SpareKey, AdminApi.DefaultUpstreamKey, FakeTavily.ApiKey })
+        {
+            Assert.All(answers, answer => Assert.DoesNotContain(secret, answer));
+        }
+    }
+
+    private static async Task<string> ChatAsync(GatewayTestBed bed, HttpStatusCode expected, bool stream = false)
+    {
+        var body = $$"""{"model":"gpt-alias","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"What changed in the release?"}]}""";
+        using var response = await bed.PostAsync("v1/chat/completions", body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(expected == response.StatusCode, $"{(int)response.StatusCode}: {text}");
+        return text;
+    }
+
+    /// <summary>The database and its write-ahead log as text (SQLite keeps strings as UTF-8 bytes).</summary>
+    private static string DatabaseText(string path) => string.Join('\n',
+        new[] { path, path + "-wal" }.Where(File.Exists).Select(file =>
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            return Encoding.UTF8.GetString(copy.ToArray());
+        }));
+}
