@@ -87,7 +87,7 @@ public static class ProvidersScreen
     private static string KeyLabel(JsonNode key)
     {
         var health = key["health"];
-        var until = health?["cooldown_until"] is { } time ? $" until {time}" : "";
+        var until = health?["cooldown_until"] is { } time ? $" until {TuiView.Time(time)} UTC" : "";
         return $"{key["name"],-16} {key["api_key"],-14} {health?["state"] ?? (key["enabled"]?.GetValue<bool>() == true ? "ok" : "disabled")}{until}";
     }
 }

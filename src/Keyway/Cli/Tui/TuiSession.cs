@@ -64,7 +64,7 @@ public sealed class TuiSession(CliContext context, TuiTerminal ui, string? url, 
     /// <summary>The main menu until q (or the caller's cancellation); exit code 0.</summary>
     public async Task<int> RunAsync()
     {
-        MenuItem<Func<Task>>[] screens =
+        var menu = new MenuState<Func<Task>>(
         [
             new("Dashboard (live)", () => DashboardScreen.RunAsync(this)),
             new("Providers and upstream keys", () => ProvidersScreen.RunAsync(this)),
@@ -73,14 +73,14 @@ public sealed class TuiSession(CliContext context, TuiTerminal ui, string? url, 
             new("Issued keys", () => IssuedKeysScreen.RunAsync(this)),
             new("Service: status, start, stop, install", () => ServiceScreen.RunAsync(this)),
             new("Client set-up: Claude Code, Codex, shell", () => ClientSetupScreen.RunAsync(this)),
-        ];
+        ]);
         ui.Console.Cursor.Hide();
         try
         {
             while (true)
             {
                 var header = TuiView.Facts(("gateway", GatewayLabel()), ("group", group));
-                if (await ui.ChooseAsync("main menu", header, screens) is { } screen)
+                if (await ui.ChooseAsync("main menu", header, menu) is { } screen)
                 {
                     await ui.AttemptAsync(screen);
                 }
