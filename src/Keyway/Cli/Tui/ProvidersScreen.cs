@@ -51,7 +51,7 @@ public static class ProvidersScreen
     private static async Task AddKeyAsync(TuiSession session, string providerId)
     {
         if (await session.Ui.AskAsync("add an upstream key", "Name") is not { } name
-            || await session.Ui.AskAsync("add an upstream key", $"API key for {name}") is not { } secret)
+            || await session.Ui.AskAsync("add an upstream key", $"API key for {name}", secret: true) is not { } secret)
         {
             return;
         }

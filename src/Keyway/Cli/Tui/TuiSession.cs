@@ -44,7 +44,7 @@ public sealed class TuiSession(CliContext context, TuiTerminal ui, string? url, 
     /// Runs a `keyway` command in this process with the session's --url/--token and returns its exit code and output:
     /// service control and client set-up are the CLI's own commands, shown in a message.
     /// </summary>
-    public async Task<(int ExitCode, string Output)> RunCommandAsync(params string[] args)
+    private async Task<(int ExitCode, string Output)> RunCommandAsync(params string[] args)
     {
         var output = new StringWriter();
         var commandContext = new CliContext(output, output, context.Environment, context.WorkingDirectory) { Time = context.Time };
@@ -53,12 +53,11 @@ public sealed class TuiSession(CliContext context, TuiTerminal ui, string? url, 
         return (exit, output.ToString().TrimEnd());
     }
 
-    /// <summary>Runs a command and shows what it printed; true when it succeeded.</summary>
-    public async Task<bool> ShowCommandAsync(string title, params string[] args)
+    /// <summary>Runs a command and shows what it printed, and its exit code when it failed.</summary>
+    public async Task ShowCommandAsync(string title, params string[] args)
     {
         var (exit, output) = await RunCommandAsync(args);
         await ui.ShowAsync(exit == CliExitCodes.Ok ? title : $"{title}: failed (exit {exit})", output.Length == 0 ? "(no output)" : output);
-        return exit == CliExitCodes.Ok;
     }
 
     /// <summary>The main menu until q (or the caller's cancellation); exit code 0.</summary>

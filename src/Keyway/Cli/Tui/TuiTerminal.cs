@@ -55,13 +55,13 @@ public sealed class TuiTerminal(IAnsiConsole console, CancellationTokenSource se
         }
     }
 
-    /// <summary>The typed text, trimmed; null when cancelled or left empty.</summary>
-    public async Task<string?> AskAsync(string title, string prompt, string initial = "")
+    /// <summary>The typed text, trimmed; null when cancelled or left empty. A <paramref name="secret"/> is drawn as asterisks.</summary>
+    public async Task<string?> AskAsync(string title, string prompt, string initial = "", bool secret = false)
     {
         var editor = new LineEditor(initial);
         while (true)
         {
-            Draw(TuiView.Field(title, prompt, editor.Text));
+            Draw(TuiView.Field(title, prompt, secret ? new string('*', editor.Text.Length) : editor.Text));
             switch (editor.Handle(await ReadKeyAsync()))
             {
                 case LineOutcome.Submitted:
