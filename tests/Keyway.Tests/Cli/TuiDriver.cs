@@ -25,8 +25,12 @@ public sealed class TuiDriver : IDisposable
         return this;
     }
 
-    /// <summary>Down to the item at <paramref name="index"/> of a fresh menu, then Enter.</summary>
-    public TuiDriver Choose(int index) => Down(index).Enter();
+    /// <summary>Home, down to the item at <paramref name="index"/>, then Enter (menus keep their cursor between showings).</summary>
+    public TuiDriver Choose(int index)
+    {
+        Console.Input.PushKey(ConsoleKey.Home);
+        return Down(index).Enter();
+    }
 
     public TuiDriver Esc()
     {

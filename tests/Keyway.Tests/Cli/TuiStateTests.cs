@@ -24,6 +24,8 @@ public sealed class TuiStateTests
         Assert.Equal(MenuOutcome.Quit, menu.Handle(Char('q')));
         Assert.Equal(MenuOutcome.Quit, menu.Handle(Char('Q')));
         Assert.Equal(MenuOutcome.Stay, new MenuState<string>([]).Handle(Key(ConsoleKey.Enter)));
+        Assert.Equal("B", new MenuState<string>(menu.Items, cursor: 1).Selected);
+        Assert.Equal("C", new MenuState<string>(menu.Items, cursor: 7).Selected);
     }
 
     [Fact]

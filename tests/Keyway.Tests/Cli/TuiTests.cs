@@ -9,6 +9,8 @@ namespace Keyway.Tests.Cli;
 /// </summary>
 public sealed class TuiTests
 {
+    private const string SpareSecret = "sk-spare-secret-0123456789";
+
     [Fact]
     public async Task IssuedKeys_CreateShowsThePlaintextOnce()
     {
@@ -74,8 +76,9 @@ public sealed class TuiTests
         using var dir = new TempDirectory();
         var providers = await FieldsAsync(bed, "providers", "provider_id");
         using var tui = new TuiDriver();
-        // providers → fake-openai → Test, then its key "default" → Disable; back to the main menu.
-        tui.Choose(1).Choose(providers.IndexOf(GatewayTestBed.OpenAIProvider)).Choose(3).Enter().Choose(0).Choose(0).Esc().Esc();
+        // providers → fake-openai → Test, its key "default" → Disable, + Add an upstream key; back to the main menu.
+        tui.Choose(1).Choose(providers.IndexOf(GatewayTestBed.OpenAIProvider)).Choose(3).Enter().Choose(0).Choose(0);
+        tui.Choose(1).Type("spare").Type(SpareSecret).Esc().Esc();
         // routes → + Add: alias, provider, model.
         tui.Choose(2).Choose(0).Type("tui-route").Choose(providers.IndexOf(GatewayTestBed.AnthropicProvider)).Type("tui-model").Enter().Quit();
 
@@ -83,7 +86,10 @@ public sealed class TuiTests
 
         Assert.Contains("OK: status 200", output);
         var provider = (await AdminApi.GetAsync(bed.Admin, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}")).Body.GetProperty("provider");
-        Assert.False(provider.GetProperty("api_keys")[0].GetProperty("enabled").GetBoolean());
+        var keys = provider.GetProperty("api_keys").EnumerateArray().ToList();
+        Assert.False(keys[0].GetProperty("enabled").GetBoolean());
+        Assert.Equal("spare", keys[1].GetProperty("name").GetString());
+        Assert.DoesNotContain(SpareSecret, output);
         var route = (await AdminApi.GetAsync(bed.Admin, "admin/llm/groups/default/routes")).Body.GetProperty("routes").EnumerateArray()
             .Single(r => r.GetProperty("alias").GetString() == "tui-route");
         Assert.Equal(GatewayTestBed.AnthropicProvider, route.GetProperty("provider_id").GetString());

@@ -5,7 +5,7 @@ public static class ClientSetupScreen
 {
     public static async Task RunAsync(TuiSession session)
     {
-        MenuItem<Func<Task>>[] items =
+        var menu = new MenuState<Func<Task>>(
         [
             new("Claude Code: a project's .claude/settings.local.json", async () =>
             {
@@ -18,8 +18,8 @@ public static class ClientSetupScreen
                 session.ShowCommandAsync("connect codex", "connect", "codex", "--group", session.Group)),
             new("Shell: export lines for OpenAI and Anthropic tools", () =>
                 session.ShowCommandAsync("connect env", "connect", "env", "--group", session.Group)),
-        ];
-        while (await session.Ui.ChooseAsync("client set-up (each issues a new key named after the client)", null, items) is { } action)
+        ]);
+        while (await session.Ui.ChooseAsync("client set-up (each issues a new key named after the client)", null, menu) is { } action)
         {
             await session.Ui.AttemptAsync(action);
         }

@@ -8,7 +8,7 @@ namespace Keyway.Cli.Tui;
 /// <summary>How the live dashboard looks: figures, requests per hour, resting keys and the newest requests.</summary>
 public static class DashboardView
 {
-    private static readonly string[] RequestColumns = ["time", "alias", "provider", "status", "in", "out", "ms", "error"];
+    private static readonly string[] RequestColumns = ["time (UTC)", "alias", "provider", "status", "in", "out", "ms", "error"];
 
     public static IRenderable Render(DashboardSnapshot snapshot, string gateway, TimeSpan refresh) => new Rows(
         TuiView.Title("dashboard"),
@@ -77,10 +77,10 @@ public static class DashboardView
         {
             return new Markup("[green]none: every key is usable[/]");
         }
-        var table = new Table().Border(TableBorder.Simple).AddColumns("provider", "key", "state", "until", "reason");
+        var table = new Table().Border(TableBorder.Simple).AddColumns("provider", "key", "state", "until (UTC)", "reason");
         foreach (var key in keys)
         {
-            table.AddRow(Cells(key.ProviderId, key.Key, key.State, key.Until ?? "-", key.Reason ?? "-"));
+            table.AddRow(Cells(key.ProviderId, key.Key, key.State, TuiView.Time(key.Until), key.Reason ?? "-"));
         }
         return table;
     }
@@ -94,10 +94,7 @@ public static class DashboardView
         var table = new Table().Border(TableBorder.Simple).AddColumns(RequestColumns);
         foreach (var row in rows)
         {
-            var time = DateTimeOffset.TryParse(row["created_at"]?.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-                ? at.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture)
-                : "-";
-            table.AddRow(Cells(time, Cell(row, "route_alias"), Cell(row, "provider_id"), Cell(row, "status_code"),
+            table.AddRow(Cells(TuiView.Time(row["created_at"]), Cell(row, "route_alias"), Cell(row, "provider_id"), Cell(row, "status_code"),
                 Cell(row, "input_tokens"), Cell(row, "output_tokens"), Cell(row, "latency_ms"), Cell(row, "error")));
         }
         return table;

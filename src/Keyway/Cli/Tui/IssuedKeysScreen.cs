@@ -50,5 +50,5 @@ public static class IssuedKeysScreen
     }
 
     private static string Label(JsonNode key) =>
-        $"{key["name"],-24} {key["key_prefix"]}…  last used {CliOutput.Cell(key["last_used_at"])}" + (key["enabled"]?.GetValue<bool>() == false ? "  (disabled)" : "");
+        $"{key["name"],-24} {key["key_prefix"],-16} last used {TuiView.Time(key["last_used_at"])}" + (key["enabled"]?.GetValue<bool>() == false ? "  (disabled)" : "");
 }

@@ -18,13 +18,14 @@ public enum MenuOutcome
 
 /// <summary>
 /// A vertical menu as state only: a cursor over items that ↑/↓ (or k/j) move with wrap-around, Home/End jump;
-/// no console here, so the keys' meaning is tested without one.
+/// no console here, so the keys' meaning is tested without one. <paramref name="cursor"/> puts the cursor back where
+/// it was when a menu is shown again.
 /// </summary>
-public sealed class MenuState<T>(IReadOnlyList<MenuItem<T>> items)
+public sealed class MenuState<T>(IReadOnlyList<MenuItem<T>> items, int cursor = 0)
 {
     public IReadOnlyList<MenuItem<T>> Items => items;
 
-    public int Cursor { get; private set; }
+    public int Cursor { get; private set; } = Math.Clamp(cursor, 0, Math.Max(items.Count - 1, 0));
 
     public T Selected => items[Cursor].Value;
 

@@ -51,7 +51,7 @@ public static class ProvidersScreen
     private static async Task AddKeyAsync(TuiSession session, string providerId)
     {
         if (await session.Ui.AskAsync("add an upstream key", "Name") is not { } name
-            || await session.Ui.AskAsync("add an upstream key", $"API key for {name}") is not { } secret)
+            || await session.Ui.AskAsync("add an upstream key", $"API key for {name}", secret: true) is not { } secret)
         {
             return;
         }
@@ -87,7 +87,7 @@ public static class ProvidersScreen
     private static string KeyLabel(JsonNode key)
     {
         var health = key["health"];
-        var until = health?["cooldown_until"] is { } time ? $" until {time}" : "";
+        var until = health?["cooldown_until"] is { } time ? $" until {TuiView.Time(time)} UTC" : "";
         return $"{key["name"],-16} {key["api_key"],-14} {health?["state"] ?? (key["enabled"]?.GetValue<bool>() == true ? "ok" : "disabled")}{until}";
     }
 }

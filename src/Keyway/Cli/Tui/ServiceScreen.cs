@@ -8,14 +8,14 @@ public static class ServiceScreen
 {
     public static async Task RunAsync(TuiSession session)
     {
-        MenuItem<string[]>[] items =
+        var menu = new MenuState<string[]>(
         [
             new("Status", ["status"]),
             new("Start the gateway in the background (serve --detach)", ["serve", "--detach"]),
             new("Stop the gateway of this data dir", ["stop"]),
             new("Install the systemd service (service install)", ["service", "install"]),
-        ];
-        while (await session.Ui.ChooseAsync("service", null, items) is { } command)
+        ]);
+        while (await session.Ui.ChooseAsync("service", null, menu) is { } command)
         {
             if (command is ["stop"] && !await session.Ui.ConfirmAsync("stop the gateway? This TUI then has nothing to manage."))
             {

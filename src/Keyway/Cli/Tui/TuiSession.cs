@@ -44,7 +44,7 @@ public sealed class TuiSession(CliContext context, TuiTerminal ui, string? url, 
     /// Runs a `keyway` command in this process with the session's --url/--token and returns its exit code and output:
     /// service control and client set-up are the CLI's own commands, shown in a message.
     /// </summary>
-    public async Task<(int ExitCode, string Output)> RunCommandAsync(params string[] args)
+    private async Task<(int ExitCode, string Output)> RunCommandAsync(params string[] args)
     {
         var output = new StringWriter();
         var commandContext = new CliContext(output, output, context.Environment, context.WorkingDirectory) { Time = context.Time };
@@ -53,18 +53,17 @@ public sealed class TuiSession(CliContext context, TuiTerminal ui, string? url, 
         return (exit, output.ToString().TrimEnd());
     }
 
-    /// <summary>Runs a command and shows what it printed; true when it succeeded.</summary>
-    public async Task<bool> ShowCommandAsync(string title, params string[] args)
+    /// <summary>Runs a command and shows what it printed, and its exit code when it failed.</summary>
+    public async Task ShowCommandAsync(string title, params string[] args)
     {
         var (exit, output) = await RunCommandAsync(args);
         await ui.ShowAsync(exit == CliExitCodes.Ok ? title : $"{title}: failed (exit {exit})", output.Length == 0 ? "(no output)" : output);
-        return exit == CliExitCodes.Ok;
     }
 
     /// <summary>The main menu until q (or the caller's cancellation); exit code 0.</summary>
     public async Task<int> RunAsync()
     {
-        MenuItem<Func<Task>>[] screens =
+        var menu = new MenuState<Func<Task>>(
         [
             new("Dashboard (live)", () => DashboardScreen.RunAsync(this)),
             new("Providers and upstream keys", () => ProvidersScreen.RunAsync(this)),
@@ -73,14 +72,14 @@ public sealed class TuiSession(CliContext context, TuiTerminal ui, string? url, 
             new("Issued keys", () => IssuedKeysScreen.RunAsync(this)),
             new("Service: status, start, stop, install", () => ServiceScreen.RunAsync(this)),
             new("Client set-up: Claude Code, Codex, shell", () => ClientSetupScreen.RunAsync(this)),
-        ];
+        ]);
         ui.Console.Cursor.Hide();
         try
         {
             while (true)
             {
                 var header = TuiView.Facts(("gateway", GatewayLabel()), ("group", group));
-                if (await ui.ChooseAsync("main menu", header, screens) is { } screen)
+                if (await ui.ChooseAsync("main menu", header, menu) is { } screen)
                 {
                     await ui.AttemptAsync(screen);
                 }

@@ -14,9 +14,12 @@ public sealed class TuiTerminal(IAnsiConsole console, CancellationTokenSource se
     public CancellationToken Token => session.Token;
 
     /// <summary>The value of the chosen item, or null when the user went back.</summary>
-    public async Task<T?> ChooseAsync<T>(string title, IRenderable? header, IReadOnlyList<MenuItem<T>> items) where T : class
+    public Task<T?> ChooseAsync<T>(string title, IRenderable? header, IReadOnlyList<MenuItem<T>> items) where T : class =>
+        ChooseAsync(title, header, new MenuState<T>(items));
+
+    /// <summary>As above on a menu the caller keeps, so its cursor stays where it was the next time it is shown.</summary>
+    public async Task<T?> ChooseAsync<T>(string title, IRenderable? header, MenuState<T> menu) where T : class
     {
-        var menu = new MenuState<T>(items);
         while (true)
         {
             Draw(TuiView.Menu(title, header, menu));
@@ -34,28 +37,31 @@ public sealed class TuiTerminal(IAnsiConsole console, CancellationTokenSource se
 
     /// <summary>
     /// A menu of actions shown until Esc: built anew before each showing (what it lists changes), each chosen action
-    /// attempted (a refusal is shown and the menu stays).
+    /// attempted (a refusal is shown and the menu stays, its cursor where it was).
     /// </summary>
     public async Task LoopAsync(string title, Func<Task<(IRenderable? Header, IReadOnlyList<MenuItem<Func<Task>>> Items)>> build)
     {
+        var cursor = 0;
         while (true)
         {
             var (header, items) = await build();
-            if (await ChooseAsync(title, header, items) is not { } action)
+            var menu = new MenuState<Func<Task>>(items, cursor);
+            if (await ChooseAsync(title, header, menu) is not { } action)
             {
                 return;
             }
+            cursor = menu.Cursor;
             await AttemptAsync(action);
         }
     }
 
-    /// <summary>The typed text, trimmed; null when cancelled or left empty.</summary>
-    public async Task<string?> AskAsync(string title, string prompt, string initial = "")
+    /// <summary>The typed text, trimmed; null when cancelled or left empty. A <paramref name="secret"/> is drawn as asterisks.</summary>
+    public async Task<string?> AskAsync(string title, string prompt, string initial = "", bool secret = false)
     {
         var editor = new LineEditor(initial);
         while (true)
         {
-            Draw(TuiView.Field(title, prompt, editor.Text));
+            Draw(TuiView.Field(title, prompt, secret ? new string('*', editor.Text.Length) : editor.Text));
             switch (editor.Handle(await ReadKeyAsync()))
             {
                 case LineOutcome.Submitted:

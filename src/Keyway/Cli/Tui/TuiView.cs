@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -37,6 +39,14 @@ public static class TuiView
     public static IRenderable Title(string title) => new Rule($"[bold]Keyway[/] · {Markup.Escape(title)}").LeftJustified();
 
     public static IRenderable Hint(string text) => new Markup($"[grey]{Markup.Escape(text)}[/]");
+
+    /// <summary>An admin API time (ISO-8601) as "yyyy-MM-dd HH:mm:ss" UTC, or "-".</summary>
+    public static string Time(JsonNode? value) => Time(value?.ToString());
+
+    public static string Time(string? iso) =>
+        DateTimeOffset.TryParse(iso, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+            ? time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
+            : "-";
 
     /// <summary>Name/value lines, names dimmed.</summary>
     public static IRenderable Facts(params (string Name, string Value)[] facts)
