@@ -59,9 +59,13 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
 
         Start(output);
         _usage = chunk.Usage ?? _usage;
-        foreach (var choice in chunk.Choices.Where(c => c.Index == 0))
+        // A loop rather than LINQ: this runs for every event of every translated stream.
+        foreach (var choice in chunk.Choices)
         {
-            OnChoice(choice, output);
+            if (choice.Index == 0)
+            {
+                OnChoice(choice, output);
+            }
         }
     }
 
