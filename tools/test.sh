@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test project of the solution and ends with one line of its own: "N passed, M failed".
 # Exits non-zero when a test failed, a project did not build, or no test ran at all.
+# When PostgreSQL binaries exist (/usr/lib/postgresql/*/bin), a throw-away cluster is started (tools/pg-cluster.sh)
+# and the storage, admin, gateway, telemetry and scale-out tests run a second time with every test server on it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,9 +23,26 @@ mkdir -p "$results_dir"
 dotnet test Keyway.sln --configuration Release --logger "trx" --results-directory "$results_dir" "$@"
 test_exit=$?
 
+pg_summary="PostgreSQL run skipped: no PostgreSQL binaries"
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  pg_dir="$(mktemp -d /tmp/keyway-pg-XXXXXX)"
+  trap 'bash tools/pg-cluster.sh stop "$pg_dir"' EXIT
+  if pg_admin="$(bash tools/pg-cluster.sh start "$pg_dir")"; then
+    pg_results="$results_dir/postgres"
+    KEYWAY_TEST_POSTGRES="$pg_admin" KEYWAY_TEST_POSTGRES_DIR="$pg_dir" \
+      dotnet test tests/Keyway.Tests --configuration Release --no-build --logger "trx" --results-directory "$pg_results" \
+      --filter "(FullyQualifiedName~Keyway.Tests.Storage|FullyQualifiedName~Keyway.Tests.Admin|FullyQualifiedName~Keyway.Tests.Gateway|FullyQualifiedName~Keyway.Tests.Telemetry|FullyQualifiedName~Keyway.Tests.ScaleOut)&Storage!=SqliteFile"
+    [ $? -eq 0 ] || test_exit=1
+    pg_summary="PostgreSQL run included"
+  else
+    echo "could not start the PostgreSQL test cluster:"; cat "$pg_dir"/*.log 2>/dev/null
+    test_exit=1
+  fi
+fi
+
 passed=0
 failed=0
-for trx in "$results_dir"/*.trx; do
+for trx in "$results_dir"/*.trx "$results_dir"/postgres/*.trx; do
   [ -e "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
   p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
@@ -32,6 +51,7 @@ for trx in "$results_dir"/*.trx; do
   failed=$((failed + ${f:-0}))
 done
 
+echo "($pg_summary)"
 echo "$passed passed, $failed failed"
 if [ "$test_exit" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
   exit 1

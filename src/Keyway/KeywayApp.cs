@@ -4,6 +4,7 @@ using Keyway.Gateway;
 using Keyway.Security;
 using Keyway.Storage;
 using Keyway.Telemetry;
+using Keyway.Telemetry.Tracing;
 
 namespace Keyway;
 
@@ -21,13 +22,17 @@ public static class KeywayApp
             Args = ["--hostBuilder:reloadConfigOnChange=false"],
         });
 
-        // Kestrel on the configured address; port 0 picks a free one (tests).
-        builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
+        // Kestrel on the configured address; port 0 picks a free one (tests). KEYWAY_METRICS_PORT adds a listener for /metrics.
+        builder.WebHost.UseUrls(options.MetricsPort is { } metricsPort
+            ? [$"http://{FormatHost(options.Host)}:{options.Port}", $"http://{FormatHost(options.MetricsHost)}:{metricsPort}"]
+            : [$"http://{FormatHost(options.Host)}:{options.Port}"]);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            KestrelLimits.Apply(kestrel.Limits, options);
         });
+        // A graceful stop (SIGTERM) lets requests in flight finish for up to the drain timeout; new connections are refused.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout);
 
         // Logging: console, level from KEYWAY_LOG_LEVEL.
         builder.Logging.ClearProviders();
@@ -45,6 +50,7 @@ public static class KeywayApp
         builder.Services.AddSingleton(new SecretBox(options.Secret));
         builder.Services.AddKeywayStorage(options);
         builder.Services.AddTelemetry();
+        builder.Services.AddKeywayTracing(options);
 
         // Browsers on KEYWAY_CORS_ORIGINS may call the API (with credentials, for the admin session); no origin otherwise.
         builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>
@@ -56,11 +62,13 @@ public static class KeywayApp
         replaceServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.Services.StartKeywayTracing(options);
         app.UseCors();
         app.UseWebSockets();
         app.MapGateway();
         app.MapAdmin();
         app.MapAdminUi();
+        app.MapMetrics();
         return app;
     }
 

@@ -1,4 +1,5 @@
 using Keyway.Configuration;
+using Keyway.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -14,7 +15,7 @@ public static class StartupBanner
         Console.WriteLine($"Keyway {AppVersion.Current} listening on {address}");
         Console.WriteLine($"  admin UI:    {baseUrl}/");
         Console.WriteLine($"  admin token: {options.AdminToken}{(options.AdminTokenGenerated ? "  (generated, kept in " + Path.Combine(options.DataDir, KeywayOptionsLoader.AdminTokenFileName) + ")" : "")}");
-        Console.WriteLine($"  database:    {options.DatabasePath}");
+        Console.WriteLine($"  database:    {(options.DatabaseUrl is { } url ? PostgresConnectionString.Describe(url) : options.DatabasePath)}");
         if (options.SecretGenerated)
         {
             Console.WriteLine($"  KEYWAY_SECRET was not set: generated one and stored it in {Path.Combine(options.DataDir, KeywayOptionsLoader.SecretFileName)} (mode 0600). Back it up: without it the stored keys cannot be decrypted.");

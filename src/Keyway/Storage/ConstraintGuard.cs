@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Keyway.Storage;
 
@@ -20,6 +21,10 @@ internal static class ConstraintGuard
         }
         catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint
             && e.SqliteExtendedErrorCode is SqliteConstraintPrimaryKey or SqliteConstraintUnique)
+        {
+            throw new StorageConflictException("A row with the same key already exists.", e);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             throw new StorageConflictException("A row with the same key already exists.", e);
         }

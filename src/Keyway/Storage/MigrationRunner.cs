@@ -8,9 +8,14 @@ namespace Keyway.Storage;
 /// Applies the numbered scripts under Storage/Migrations/{dialect}/NNN_name.sql that the
 /// database has not recorded (also a lower number that landed after a higher one), each in its own transaction, recording them in schema_version.
 /// A database that recorded a migration this code does not know is refused, never touched.
+/// On PostgreSQL the whole run holds a session advisory lock, so of several instances starting at once one migrates
+/// and the others wait, then find nothing left to apply.
 /// </summary>
 public sealed class MigrationRunner
 {
+    /// <summary>The advisory lock id of migrations ("keyway" in ASCII), the same for every instance.</summary>
+    private const long MigrationLockKey = 0x6B65797761;
+
     private readonly IDbConnectionFactory connections;
 
     public sealed record Migration(int Version, string Name, string Sql);
@@ -32,6 +37,23 @@ public sealed class MigrationRunner
     public async Task<int> ApplyAsync(CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
+        if (connections.Dialect != PostgresConnectionFactory.DialectName)
+        {
+            return await ApplyPendingAsync(connection, cancellationToken);
+        }
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@MigrationLockKey)", new { MigrationLockKey }, cancellationToken: cancellationToken));
+        try
+        {
+            return await ApplyPendingAsync(connection, cancellationToken);
+        }
+        finally
+        {
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@MigrationLockKey)", new { MigrationLockKey }, cancellationToken: CancellationToken.None));
+        }
+    }
+
+    private async Task<int> ApplyPendingAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
         await connection.ExecuteAsync(new CommandDefinition(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
             cancellationToken: cancellationToken));
@@ -42,7 +64,7 @@ public sealed class MigrationRunner
         if (unknown > 0)
         {
             throw new SchemaTooNewException(
-                $"The database schema is version {applied.Max()}, but this Keyway knows only up to {latest}. Upgrade Keyway or use another KEYWAY_DATA_DIR.");
+                $"The database schema is version {applied.Max()}, but this Keyway knows only up to {latest}. Upgrade Keyway (every instance on this database) or point it at another database.");
         }
         // Every migration not recorded yet, not only those above the highest: features developed side by side
         // may land their numbers out of order, and a database must still get each one exactly once.

@@ -4,7 +4,7 @@ using Keyway.Telemetry;
 namespace Keyway.Storage;
 
 /// <summary>
-/// One open connection with the INSERT prepared once and reused for every row of every batch;
+/// One open connection with the INSERT prepared once (on PostgreSQL: by Npgsql's auto-prepare) and reused for every row of every batch;
 /// each batch is one transaction. After a failed batch, dispose it and open a new one.
 /// </summary>
 public sealed class RequestLogBatchInserter : IAsyncDisposable
@@ -15,7 +15,7 @@ public sealed class RequestLogBatchInserter : IAsyncDisposable
         "client_protocol", "upstream_protocol", "stream", "status_code", "error", "latency_ms", "ttfb_ms",
         "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
         "attempts", "user_agent", "attempt_log", "translated", "web_search_calls", "web_search_rounds",
-        "web_search_round_ms", "web_search_queries", "tool_fallback",
+        "web_search_round_ms", "web_search_queries", "tool_fallback", "visitor",
     ];
 
     private static readonly string InsertSql =
@@ -43,7 +43,11 @@ public sealed class RequestLogBatchInserter : IAsyncDisposable
                 parameter.ParameterName = "@" + column;
                 command.Parameters.Add(parameter);
             }
-            await command.PrepareAsync(cancellationToken);
+            // Npgsql prepares a statement only once its parameter types are known, and prepares reused ones on its own.
+            if (connections.Dialect != PostgresConnectionFactory.DialectName)
+            {
+                await command.PrepareAsync(cancellationToken);
+            }
             return new RequestLogBatchInserter(connection, command);
         }
         catch
@@ -77,6 +81,7 @@ public sealed class RequestLogBatchInserter : IAsyncDisposable
             entry.CacheReadTokens, entry.CacheWriteTokens, entry.ReasoningTokens, entry.Attempts, entry.UserAgent, RequestAttemptLog.Serialize(entry.AttemptLog),
             entry.Translated ? 1 : 0, entry.WebSearchCalls, entry.WebSearchRounds,
             WebSearchLogColumns.RoundMs(entry.WebSearchRoundMs), WebSearchLogColumns.Queries(entry.WebSearchQueries), entry.ToolFallback,
+            entry.Visitor ? 1 : 0,
         ];
         for (var i = 0; i < values.Length; i++)
         {

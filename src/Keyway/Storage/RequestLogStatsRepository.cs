@@ -5,7 +5,8 @@ namespace Keyway.Storage;
 /// <summary>
 /// Aggregates over request_logs computed in SQL. SQLite has no percentile function, so
 /// percentiles come from ROW_NUMBER over each bucket's ordered values (nearest rank:
-/// the ⌈p·n/100⌉-th smallest), without loading rows into memory.
+/// the ⌈p·n/100⌉-th smallest), without loading rows into memory; the same SQL runs on PostgreSQL,
+/// except for the time buckets (<see cref="TimeBucketSql"/>). Sums are cast to BIGINT: PostgreSQL's SUM of a BIGINT is NUMERIC.
 /// </summary>
 public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
 {
@@ -15,8 +16,9 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
         var where = RequestLogSql.Where(filter, parameters);
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END), 0), " +
-            "COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), COALESCE(AVG(latency_ms), 0.0) " +
+            "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END), 0) AS BIGINT), " +
+            "CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT), CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT), " +
+            "CAST(COALESCE(AVG(latency_ms), 0.0) AS DOUBLE PRECISION) " +
             $"FROM request_logs {where}",
             parameters, cancellationToken: cancellationToken));
         await reader.ReadAsync(cancellationToken);
@@ -28,7 +30,7 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
     {
         var parameters = new DynamicParameters();
         var where = RequestLogSql.Where(filter, parameters);
-        var (key, subKey, order) = Describe(dimension);
+        var (key, subKey, order) = Describe(dimension, new TimeBucketSql(connections.Dialect));
         var sql = $"""
             WITH base AS (
                 SELECT {key} AS k1, {subKey} AS k2, status_code, latency_ms, ttfb_ms, input_tokens, output_tokens,
@@ -37,11 +39,12 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
             ),
             totals AS (
                 SELECT k1, k2, COUNT(*) AS requests,
-                       SUM(CASE WHEN status_code BETWEEN 200 AND 299 THEN 0 ELSE 1 END) AS errors,
-                       COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens,
-                       COALESCE(SUM(cache_read_tokens), 0) AS cache_read_tokens,
-                       COALESCE(SUM(cache_write_tokens), 0) AS cache_write_tokens,
-                       COALESCE(SUM(reasoning_tokens), 0) AS reasoning_tokens
+                       CAST(SUM(CASE WHEN status_code BETWEEN 200 AND 299 THEN 0 ELSE 1 END) AS BIGINT) AS errors,
+                       CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT) AS input_tokens,
+                       CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT) AS output_tokens,
+                       CAST(COALESCE(SUM(cache_read_tokens), 0) AS BIGINT) AS cache_read_tokens,
+                       CAST(COALESCE(SUM(cache_write_tokens), 0) AS BIGINT) AS cache_write_tokens,
+                       CAST(COALESCE(SUM(reasoning_tokens), 0) AS BIGINT) AS reasoning_tokens
                 FROM base GROUP BY k1, k2
             ),
             {PercentileCtes("latency", "latency_ms")},
@@ -49,8 +52,8 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
             SELECT t.k1, t.k2, t.requests, t.errors, t.input_tokens, t.output_tokens, t.cache_read_tokens,
                    t.cache_write_tokens, t.reasoning_tokens, latency.p50, latency.p95, ttfb.p50
             FROM totals t
-            LEFT JOIN latency ON latency.k1 IS t.k1 AND latency.k2 IS t.k2
-            LEFT JOIN ttfb ON ttfb.k1 IS t.k1 AND ttfb.k2 IS t.k2
+            LEFT JOIN latency ON latency.k1 IS NOT DISTINCT FROM t.k1 AND latency.k2 IS NOT DISTINCT FROM t.k2
+            LEFT JOIN ttfb ON ttfb.k1 IS NOT DISTINCT FROM t.k1 AND ttfb.k2 IS NOT DISTINCT FROM t.k2
             ORDER BY {order}
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
@@ -66,15 +69,16 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
         return buckets;
     }
 
-    private static (string Key, string SubKey, string Order) Describe(RequestLogStatsDimension dimension) => dimension switch
+    private static (string Key, string SubKey, string Order) Describe(RequestLogStatsDimension dimension, TimeBucketSql time) => dimension switch
     {
         RequestLogStatsDimension.Group => ("group_id", "NULL", "t.requests DESC, t.k1"),
         RequestLogStatsDimension.Alias => ("group_id", "route_alias", "t.requests DESC, t.k1, t.k2"),
         RequestLogStatsDimension.Provider => ("provider_id", "NULL", "t.requests DESC, t.k1"),
-        RequestLogStatsDimension.Day => ("strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')", "NULL", "t.k1"),
-        RequestLogStatsDimension.HourAndAlias => ("strftime('%Y-%m-%dT%H:00:00Z', created_at / 1000, 'unixepoch')", "route_alias", "t.k1, t.k2"),
-        RequestLogStatsDimension.DayAndAlias => ("strftime('%Y-%m-%dT00:00:00Z', created_at / 1000, 'unixepoch')", "route_alias", "t.k1, t.k2"),
+        RequestLogStatsDimension.Day => (time.Day, "NULL", "t.k1"),
+        RequestLogStatsDimension.HourAndAlias => (time.HourStart, "route_alias", "t.k1, t.k2"),
+        RequestLogStatsDimension.DayAndAlias => (time.DayStart, "route_alias", "t.k1, t.k2"),
         RequestLogStatsDimension.Key => ("api_key_id", "NULL", "t.requests DESC, t.k1"),
+        RequestLogStatsDimension.Visitor => ("CASE WHEN visitor = 1 THEN 'visitor' ELSE 'regular' END", "NULL", "t.k1"),
         _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, null),
     };
 

@@ -6,7 +6,10 @@ public static class StorageServiceCollectionExtensions
 {
     public static IServiceCollection AddKeywayStorage(this IServiceCollection services, KeywayOptions options)
     {
-        services.AddSingleton<IDbConnectionFactory>(new SqliteConnectionFactory(options.DatabasePath));
+        // Created by the container so it is disposed with it (the PostgreSQL data source closes its pool).
+        services.AddSingleton<IDbConnectionFactory>(_ => options.DatabaseUrl is { } url
+            ? new PostgresConnectionFactory(url)
+            : new SqliteConnectionFactory(options.DatabasePath));
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<DatabaseInitializer>();
 
@@ -20,6 +23,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<RouteProviderRepository>();
         services.AddSingleton<UnifiedModelRepository>();
         services.AddSingleton<KeyHealthRepository>();
+        services.AddSingleton<KeyUsageRepository>();
         services.AddSingleton<ConfigurationSnapshotReader>();
         return services;
     }

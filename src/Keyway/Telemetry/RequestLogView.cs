@@ -37,7 +37,8 @@ internal sealed record RequestLogView(
     int? WebSearchRounds,
     IReadOnlyList<long>? WebSearchRoundMs,
     IReadOnlyList<string>? WebSearchQueries,
-    string? ToolFallback)
+    string? ToolFallback,
+    bool Visitor)
 {
     public static RequestLogView From(RequestLogRecord record)
     {
@@ -47,7 +48,7 @@ internal sealed record RequestLogView(
             e.InputTokens, e.OutputTokens, e.LatencyMs, e.Error, e.CreatedAt.ToUniversalTime().ToString("O"),
             e.Endpoint, e.ClientProtocol, e.UpstreamProtocol, e.Translated, e.Stream, e.TtfbMs, e.InputTokens, e.OutputTokens,
             e.CacheReadTokens, e.CacheWriteTokens, e.ReasoningTokens, e.Attempts, e.UserAgent, e.AttemptLog,
-            e.WebSearchCalls, e.WebSearchRounds, e.WebSearchRoundMs, e.WebSearchQueries, e.ToolFallback);
+            e.WebSearchCalls, e.WebSearchRounds, e.WebSearchRoundMs, e.WebSearchQueries, e.ToolFallback, e.Visitor);
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Keyway.Configuration;
+using Keyway.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,8 @@ namespace Keyway.Tests.Infrastructure;
 
 /// <summary>
 /// The real Keyway server on 127.0.0.1:0 with its own data dir, started in-process.
-/// <see cref="Admin"/> is an HttpClient that already carries the admin token.
+/// <see cref="Admin"/> is an HttpClient that already carries the admin token. When KEYWAY_TEST_POSTGRES is set, the
+/// server stores in a PostgreSQL schema of its own instead of the data dir's SQLite file (see <see cref="TestPostgres"/>).
 /// </summary>
 public sealed class KeywayServer : IAsyncDisposable
 {
@@ -45,6 +47,7 @@ public sealed class KeywayServer : IAsyncDisposable
             Port = 0,
             DataDir = dataDir,
             LogLevel = "warning",
+            DatabaseUrl = TestPostgres.IsEnabled ? await TestPostgres.DatabaseUrlForAsync(dataDir) : null,
         };
         options = configure?.Invoke(options) ?? options;
         var app = KeywayApp.Build(options, replaceServices);
@@ -53,6 +56,11 @@ public sealed class KeywayServer : IAsyncDisposable
         var address = StartupBanner.ListeningAddress(app) ?? throw new InvalidOperationException("Keyway did not report an address.");
         return new KeywayServer(app, options, new Uri(address.TrimEnd('/') + "/"));
     }
+
+    /// <summary>A connection factory of its own to the server's database, usable after the server stopped.</summary>
+    public IDbConnectionFactory OpenDatabase() => Options.DatabaseUrl is { } url
+        ? new PostgresConnectionFactory(url)
+        : new SqliteConnectionFactory(Options.DatabasePath);
 
     /// <summary>An HttpClient that authenticates as a client of the data plane with an issued key.</summary>
     public HttpClient ClientWithKey(string issuedKey)

@@ -51,6 +51,7 @@ public sealed class PersistenceTests
     }
 
     [Fact]
+    [Trait("Storage", "SqliteFile")]
     public async Task DatabaseAndWal_ContainNoSecretInPlaintext()
     {
         using var dir = new TempDirectory();

@@ -37,7 +37,7 @@ public sealed class KeyUsageTrackerTests
         server.Services.GetRequiredService<KeyUsageTracker>().Touch("key-a", LogTestData.Noon);
         await server.DisposeAsync();
 
-        var stored = await LogTestData.LastUsedAtAsync(new SqliteConnectionFactory(server.Options.DatabasePath), "key-a");
+        var stored = await LogTestData.LastUsedAtAsync(server.OpenDatabase(), "key-a");
         Assert.Equal(LogTestData.Noon, DateTimeOffset.Parse(stored ?? ""));
     }
 }

@@ -1,0 +1,34 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace Keyway.Storage;
+
+/// <summary>
+/// PostgreSQL through one pooled <see cref="NpgsqlDataSource"/>. Statements run often (the log insert, the snapshot
+/// reads) are prepared automatically by Npgsql after a few uses.
+/// </summary>
+public sealed class PostgresConnectionFactory : IDbConnectionFactory, IAsyncDisposable
+{
+    public const string DialectName = "postgres";
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresConnectionFactory(string databaseUrl)
+    {
+        var builder = PostgresConnectionString.Parse(databaseUrl);
+        builder.MaxAutoPrepare = builder.MaxAutoPrepare == 0 ? 32 : builder.MaxAutoPrepare;
+        builder.ApplicationName ??= "keyway";
+        ConnectionString = builder.ConnectionString;
+        _dataSource = NpgsqlDataSource.Create(builder);
+    }
+
+    /// <summary>The effective Npgsql connection string (with the password, for a dedicated LISTEN connection).</summary>
+    public string ConnectionString { get; }
+
+    public string Dialect => DialectName;
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}
