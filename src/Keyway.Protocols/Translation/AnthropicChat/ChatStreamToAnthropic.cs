@@ -59,10 +59,14 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
 
         Start(output);
         _usage = chunk.Usage ?? _usage;
-        // "choices": null, or a null choice, from a broken upstream: skipped like any unreadable part of a chunk.
-        foreach (var choice in (chunk.Choices ?? []).Where(c => c?.Index == 0))
+        // A loop rather than LINQ: this runs for every event of every translated stream. "choices": null, or a null
+        // choice, from a broken upstream: skipped like any unreadable part of a chunk.
+        foreach (var choice in chunk.Choices ?? [])
         {
-            OnChoice(choice, output);
+            if (choice is { Index: 0 })
+            {
+                OnChoice(choice, output);
+            }
         }
     }
 

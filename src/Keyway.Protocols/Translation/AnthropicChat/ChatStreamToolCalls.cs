@@ -36,13 +36,20 @@ internal sealed class ChatStreamToolCalls(AnthropicBlockWriter blocks, ToolNameM
     public void Flush(IBufferWriter<byte> output)
     {
         CloseLive(output);
-        foreach (var call in _calls.Where(c => !c.Done && c.Name is not null))
+        // Loops rather than LINQ: a text delta flushes too, so this runs for most events of a translated stream.
+        foreach (var call in _calls)
         {
-            Open(call, output);
-            CloseLive(output);
+            if (!call.Done && call.Name is not null)
+            {
+                Open(call, output);
+                CloseLive(output);
+            }
         }
 
-        _calls.ForEach(c => c.Done = true);
+        foreach (var call in _calls)
+        {
+            call.Done = true;
+        }
     }
 
     private PendingCall Find(ChatToolCall fragment)
