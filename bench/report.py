@@ -114,11 +114,47 @@ def failures(runs):
     return found
 
 
+def runtime_rows(measured):
+    """Per KEYWAY run with --probe: the difference of the runtime's counters across the wrk run."""
+    rows = []
+    for r in measured:
+        probe = r.get("probe") or {}
+        before, after = probe.get("before"), probe.get("after")
+        if r["target"] != "keyway" or not before or not after:
+            continue
+        requests = max(1, r["wrk"]["requests"])
+        rows.append({"protocol": r["protocol"], "mode": r["mode"], "connections": r["connections"],
+                     "requests": r["wrk"]["requests"],
+                     "allocated_bytes_per_request": round((after["allocated_bytes"] - before["allocated_bytes"]) / requests),
+                     "gen0": after["gen0"] - before["gen0"], "gen1": after["gen1"] - before["gen1"],
+                     "gen2": after["gen2"] - before["gen2"],
+                     "gc_pause_ms": round(after["pause_ms"] - before["pause_ms"], 1),
+                     "jit_methods": after["jit_methods"] - before["jit_methods"],
+                     "threads": after["threads"], "committed_mb": round(after["committed_bytes"] / 2**20, 1)})
+    return rows
+
+
 def signed(value):
     return f"{value:+d}" if value is not None else "—"
 
 
-def render(meta, scenarios, checks, failed):
+def render_runtime(runtime, idle):
+    lines = ["## Keyway runtime (--probe)", ""]
+    if idle:
+        lines += [f'Idle after configuration: {idle["assemblies"]} assemblies loaded, {idle["jit_methods"]} methods '
+                  f'JIT-compiled, GC heap {round(idle["heap_bytes"] / 2**20, 1)} MB, committed '
+                  f'{round(idle["committed_bytes"] / 2**20, 1)} MB, server GC {idle["server_gc"]}.', ""]
+    lines += ["| scenario | requests | bytes allocated / request | gen0 · gen1 · gen2 GCs | GC pause ms | "
+              "methods JIT-compiled | pool threads | GC committed MB |",
+              "|---|---:|---:|---|---:|---:|---:|---:|"]
+    for r in runtime:
+        lines.append(f'| {r["protocol"]} {r["mode"]} c{r["connections"]} | {r["requests"]} | '
+                     f'{r["allocated_bytes_per_request"]} | {r["gen0"]} · {r["gen1"]} · {r["gen2"]} | '
+                     f'{r["gc_pause_ms"]} | {r["jit_methods"]} | {r["threads"]} | {r["committed_mb"]} |')
+    return lines + [""]
+
+
+def render(meta, scenarios, checks, failed, runtime):
     lines = [f'# Keyway benchmark {meta["timestamp"]}', "",
              f'Machine: {meta["cpu_count"]} CPUs, {meta["cpu_model"]}; servers on CPU '
              f'{meta["server_cpus"] or "any"}, wrk on CPU {meta["load_cpus"] or "any"}, '
@@ -144,6 +180,8 @@ def render(meta, scenarios, checks, failed):
                   f'| {keyway["start_to_first_request_ms"]} ms | {mb(keyway["rss_idle_kb"])} MB | '
                   f'{mb(keyway["peak_rss_kb"])} MB | {mb(keyway["rss_after_run_kb"])} MB | '
                   f'{keyway["requests_counted"]} | {keyway["log_rows"]} |', ""]
+    if runtime:
+        lines += render_runtime(runtime, keyway.get("probe_idle") if keyway else None)
     lines += ["## Targets (issue 8)", "", "| goal | scenario | value | verdict |", "|---|---|---:|---|"]
     for c in checks:
         value = "—" if c["value"] is None else f'{c["value"]} {c["unit"]}'
@@ -166,13 +204,15 @@ def main():
     out_dir = Path(sys.argv[1])
     meta = json.loads((out_dir / "meta.json").read_text())
     runs = load_runs(out_dir)
-    scenarios = build_scenarios([r for r in runs if r["phase"] == "measure"])
+    measured = [r for r in runs if r["phase"] == "measure"]
+    scenarios = build_scenarios(measured)
+    runtime = runtime_rows(measured)
     checks = evaluate_targets(scenarios, meta["keyway"])
     failed = failures(runs)
-    results = {"meta": meta, "scenarios": scenarios, "targets": checks, "failures": failed,
+    results = {"meta": meta, "scenarios": scenarios, "runtime": runtime, "targets": checks, "failures": failed,
                "ok": not failed and bool(scenarios)}
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    markdown = render(meta, scenarios, checks, failed)
+    markdown = render(meta, scenarios, checks, failed, runtime)
     (out_dir / "results.md").write_text(markdown + "\n")
     print(markdown)
     print(f"results: {out_dir / 'results.md'} and results.json")

@@ -21,6 +21,9 @@ usage: bench/run.sh [options]
   --no-build                use the existing Release build of src/Keyway
   --keyway-cmd "CMD …"      start this command as KEYWAY instead (e.g. a published or AOT binary);
                             it gets the same KEYWAY_* environment; implies --no-build
+  --probe                   load bench/probe into Keyway (a startup hook) and report, per KEYWAY run,
+                            bytes allocated and GCs per request, GC pause time, assemblies and JIT-compiled
+                            methods; needs a `dotnet` command (not for AOT binaries)
 environment: SERVER_CPUS (default 0) and LOAD_CPUS (default 1) choose the taskset CPU lists.
 EOF
 }
@@ -40,6 +43,7 @@ TARGETS="direct nginx-proxy keyway"
 PROTOCOLS="openai anthropic"
 MODES="non-stream stream"
 BUILD=1
+PROBE=0
 
 list() { echo "${1//,/ }"; }
 
@@ -54,6 +58,7 @@ while [ $# -gt 0 ]; do
     --modes) MODES=$(list "$2"); shift ;;
     --with-cross) PROTOCOLS="$PROTOCOLS cross" ;;
     --no-build) BUILD=0 ;;
+    --probe) PROBE=1 ;;
     --keyway-cmd) read -ra KEYWAY_COMMAND <<<"$2"; BUILD=0; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
@@ -112,6 +117,7 @@ ensure_tools "${tools[@]}"
 [ "$WITH_KEYWAY" -eq 0 ] || command -v "${KEYWAY_COMMAND[0]}" >/dev/null || die "cannot run ${KEYWAY_COMMAND[0]} (Keyway needs the .NET 10 SDK)"
 choose_cpus
 [ "$WITH_KEYWAY" -eq 0 ] || [ "$BUILD" -eq 0 ] || build_keyway
+[ "$WITH_KEYWAY" -eq 0 ] || [ "$PROBE" -eq 0 ] || build_probe
 
 start_upstream
 case " $TARGETS " in *" nginx-proxy "*) start_proxy ;; esac

@@ -18,6 +18,28 @@ build_keyway() {
   [ -f "$KEYWAY_DLL" ] || die "no $KEYWAY_DLL after the build"
 }
 
+PROBE_DIR="$BENCH_DIR/probe"
+PROBE_DLL="$PROBE_DIR/bin/Release/net10.0/KeywayProbe.dll"
+KEYWAY_PROBE_IDLE=null
+
+build_probe() {
+  log "building the runtime probe (bench/probe)"
+  dotnet build "$PROBE_DIR" -c Release -nologo -v q >"$RUN_DIR/probe-build.log" 2>&1 \
+    || { tail -n 30 "$RUN_DIR/probe-build.log" >&2; die "bench/probe did not build"; }
+}
+
+# One JSON line of Keyway's runtime counters from the probe's socket ("null" without --probe).
+probe_snapshot() {
+  if [ "$PROBE" -eq 0 ]; then
+    echo null
+    return
+  fi
+  python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+print(s.makefile().readline().strip())' "$RUN_DIR/probe.sock" || die "the probe did not answer"
+}
+
 # Sets KEYWAY_PORT, KEYWAY_PID, KEYWAY_START_MS (process start → first successful /health).
 # It runs in RUN_DIR so a developer's .env in the work tree cannot change what is measured.
 start_keyway() {
@@ -32,6 +54,7 @@ start_keyway() {
     cd "$RUN_DIR" || exit 1
     export KEYWAY_HOST=127.0.0.1 KEYWAY_PORT KEYWAY_DATA_DIR KEYWAY_ADMIN_TOKEN \
       KEYWAY_SECRET="$secret" KEYWAY_LOG_LEVEL=warning
+    [ "$PROBE" -eq 0 ] || export DOTNET_STARTUP_HOOKS="$PROBE_DLL" KEYWAY_PROBE_SOCKET="$RUN_DIR/probe.sock"
     pinned_exec "$SERVER_CPUS" "${KEYWAY_COMMAND[@]}"
   ) >"$RUN_DIR/keyway.log" 2>&1 &
   KEYWAY_PID=$!
@@ -81,6 +104,7 @@ configure_keyway() {
 measure_keyway_idle() {
   sleep 1
   KEYWAY_RSS_IDLE_KB=$(proc_status_kb "$KEYWAY_PID" VmRSS)
+  KEYWAY_PROBE_IDLE=$(probe_snapshot)
 }
 
 measure_keyway_after_run() {
@@ -100,6 +124,6 @@ stop_keyway_and_count_rows() {
 keyway_meta_json() {
   printf '{"start_to_first_request_ms":%d,"rss_idle_kb":%d,"rss_after_run_kb":%d,"peak_rss_kb":%d,' \
     "$KEYWAY_START_MS" "$KEYWAY_RSS_IDLE_KB" "$KEYWAY_RSS_AFTER_KB" "$KEYWAY_HWM_KB"
-  printf '"requests_counted":%d,"inflight_bound":%d,"log_rows":%d}' \
-    "$KEYWAY_REQUESTS" "$KEYWAY_INFLIGHT_BOUND" "$KEYWAY_LOG_ROWS"
+  printf '"requests_counted":%d,"inflight_bound":%d,"log_rows":%d,"probe_idle":%s}' \
+    "$KEYWAY_REQUESTS" "$KEYWAY_INFLIGHT_BOUND" "$KEYWAY_LOG_ROWS" "$KEYWAY_PROBE_IDLE"
 }

@@ -63,21 +63,24 @@ json_number() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" "$1" | head -n 1; }
 # run_wrk PHASE TARGET PROTOCOL MODE CONNECTIONS SECONDS
 run_wrk() {
   local phase=$1 target=$2 protocol=$3 mode=$4 connections=$5 seconds=$6
-  local name result expect="" key=$KEYWAY_UPSTREAM_KEY stream=0
+  local name result expect="" key=$KEYWAY_UPSTREAM_KEY stream=0 probe_before=null probe_after=null
   RUN_SEQ=$((RUN_SEQ + 1))
   name=$(printf '%03d-%s-%s-%s-%s-c%d' "$RUN_SEQ" "$phase" "$target" "$protocol" "$mode" "$connections")
   result="$RUNS_DIR/$name.wrk.json"
   [ "$phase" = warmup ] && expect=$(expected_marker "$protocol" "$mode")
   [ "$target" = keyway ] && key=$KEYWAY_KEY
   [ "$mode" = stream ] && stream=1
+  [ "$target" != keyway ] || probe_before=$(probe_snapshot)
   BENCH_MODEL=$(request_model "$target" "$protocol" "$mode") BENCH_STREAM=$stream BENCH_KEY=$key \
     BENCH_RESULT="$result" BENCH_EXPECT="$expect" \
     pinned "$LOAD_CPUS" wrk -t1 -c"$connections" -d"${seconds}s" --timeout 5s --latency \
     -s "$BENCH_DIR/wrk/$(client_script "$protocol")" "$(target_url "$target" "$protocol" "$mode")" \
     >"$RUNS_DIR/$name.txt" 2>&1 || { cat "$RUNS_DIR/$name.txt" >&2; die "wrk failed: $name"; }
   [ -s "$result" ] || { cat "$RUNS_DIR/$name.txt" >&2; die "wrk wrote no result: $name"; }
-  printf '{"phase":"%s","target":"%s","protocol":"%s","mode":"%s","connections":%d,"seconds":%d,"wrk":%s}\n' \
-    "$phase" "$target" "$protocol" "$mode" "$connections" "$seconds" "$(cat "$result")" >"$RUNS_DIR/$name.json"
+  [ "$target" != keyway ] || probe_after=$(probe_snapshot)
+  printf '{"phase":"%s","target":"%s","protocol":"%s","mode":"%s","connections":%d,"seconds":%d,"wrk":%s,"probe":{"before":%s,"after":%s}}\n' \
+    "$phase" "$target" "$protocol" "$mode" "$connections" "$seconds" "$(cat "$result")" \
+    "$probe_before" "$probe_after" >"$RUNS_DIR/$name.json"
   if [ "$target" = keyway ]; then
     KEYWAY_REQUESTS=$((KEYWAY_REQUESTS + $(json_number "$result" requests)))
     KEYWAY_INFLIGHT_BOUND=$((KEYWAY_INFLIGHT_BOUND + connections))

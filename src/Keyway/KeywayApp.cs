@@ -4,6 +4,7 @@ using Keyway.Gateway;
 using Keyway.Security;
 using Keyway.Storage;
 using Keyway.Telemetry;
+using Keyway.Telemetry.Tracing;
 
 namespace Keyway;
 
@@ -21,19 +22,27 @@ public static class KeywayApp
             Args = ["--hostBuilder:reloadConfigOnChange=false"],
         });
 
-        // Kestrel on the configured address; port 0 picks a free one (tests).
-        builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
+        // Kestrel on the configured address; port 0 picks a free one (tests). KEYWAY_METRICS_PORT adds a listener for /metrics.
+        builder.WebHost.UseUrls(options.MetricsPort is { } metricsPort
+            ? [$"http://{FormatHost(options.Host)}:{options.Port}", $"http://{FormatHost(options.MetricsHost)}:{metricsPort}"]
+            : [$"http://{FormatHost(options.Host)}:{options.Port}"]);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            KestrelLimits.Apply(kestrel.Limits, options);
         });
+        // A graceful stop (SIGTERM) lets requests in flight finish for up to the drain timeout; new connections are refused.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout);
 
         // Logging: console, level from KEYWAY_LOG_LEVEL.
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.SetMinimumLevel(ToLogLevel(options.LogLevel));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Hosting starts an Activity for every request whenever this category is enabled at all, even though it only
+        // logs request start/finish at Information: bench/run.sh --probe counted it in the bytes allocated per call.
+        // Start-up failures still surface: StartAsync throws them to `keyway`, which prints them.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 
         // Configuration, secrets and storage.
         builder.Services.AddSingleton(options);
@@ -41,6 +50,7 @@ public static class KeywayApp
         builder.Services.AddSingleton(new SecretBox(options.Secret));
         builder.Services.AddKeywayStorage(options);
         builder.Services.AddTelemetry();
+        builder.Services.AddKeywayTracing(options);
 
         // Browsers on KEYWAY_CORS_ORIGINS may call the API (with credentials, for the admin session); no origin otherwise.
         builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>
@@ -52,11 +62,13 @@ public static class KeywayApp
         replaceServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.Services.StartKeywayTracing(options);
         app.UseCors();
         app.UseWebSockets();
         app.MapGateway();
         app.MapAdmin();
         app.MapAdminUi();
+        app.MapMetrics();
         return app;
     }
 

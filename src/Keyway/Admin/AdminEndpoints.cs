@@ -28,10 +28,7 @@ public static class AdminEndpoints
         admin.MapSessionPublicAdmin();
 
         // Everything else requires the admin token or a session.
-        var authenticated = admin.MapGroup("").AddEndpointFilter(new AdminAuthFilter(
-            services.GetRequiredService<KeywayOptions>(),
-            services.GetRequiredService<AdminSessions>(),
-            services.GetRequiredService<AdminLoginThrottle>()));
+        var authenticated = admin.MapGroup("").AddEndpointFilter(AdminAuthFilter.Create(services));
         authenticated.MapSessionAdmin();
         authenticated.MapGroupsAdmin();
         authenticated.MapProvidersAdmin();
@@ -41,6 +38,7 @@ public static class AdminEndpoints
         authenticated.MapUnifiedModelAdmin();
         authenticated.MapHealthAdmin();
         authenticated.MapIssuedKeysAdmin();
+        authenticated.MapKeyUsageAdmin();
         authenticated.MapToolProvidersAdmin();
         authenticated.MapRequestLogAdmin();
         authenticated.MapProbeAdmin();

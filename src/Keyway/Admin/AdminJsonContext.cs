@@ -22,6 +22,7 @@ namespace Keyway.Admin;
 [JsonSerializable(typeof(IssuedKeyListEnvelope))]
 [JsonSerializable(typeof(IssuedKeyCreatedResponse))]
 [JsonSerializable(typeof(IssuedKeyPlaintextResponse))]
+[JsonSerializable(typeof(KeyUsageEnvelope))]
 [JsonSerializable(typeof(ToolProviderEnvelope))]
 [JsonSerializable(typeof(ToolProviderListEnvelope))]
 [JsonSerializable(typeof(ToolProviderTestEnvelope))]

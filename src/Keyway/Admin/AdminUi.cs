@@ -34,6 +34,8 @@ public static class AdminUi
         var headers = http.Response.Headers;
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
+        // frame-ancestors covers current browsers; X-Frame-Options the ones that predate it.
+        headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
         headers.CacheControl = "no-cache";
         return TypedResults.Stream(file.CreateReadStream(), contentType);

@@ -16,14 +16,15 @@ internal static class HealthAdmin
     }
 
     private static async Task<IResult> ListAsync(
-        HttpRequest request, ProviderRepository providers, CooldownBook book, CancellationToken cancellationToken)
+        HttpRequest request, ProviderRepository providers, CooldownBook book, Gateway.GatewayReadiness readiness, CancellationToken cancellationToken)
     {
         var groupId = request.Query["group_id"].ToString();
         var list = groupId.Length > 0
             ? await providers.ListByGroupAsync(groupId, cancellationToken)
             : await providers.ListAllAsync(cancellationToken);
         return TypedResults.Json(
-            new HealthListEnvelope(list.Select(provider => provider.AsHealth(book)).ToList()), AdminJsonContext.Default.HealthListEnvelope);
+            new HealthListEnvelope(list.Select(provider => provider.AsHealth(book)).ToList(), await readiness.CheckAsync(cancellationToken)),
+            AdminJsonContext.Default.HealthListEnvelope);
     }
 
     private static async Task<IResult> ResetAsync(

@@ -33,7 +33,8 @@ public sealed record ProviderHealthResponse(
     DateTimeOffset? CircuitOpenUntil,
     IReadOnlyList<KeyHealthResponse> Keys);
 
-public sealed record HealthListEnvelope(IReadOnlyList<ProviderHealthResponse> Health) : OkEnvelope;
+/// <summary>The providers' health, plus the gateway's own readiness (<c>status</c> "degraded" with its reasons).</summary>
+public sealed record HealthListEnvelope(IReadOnlyList<ProviderHealthResponse> Health, Gateway.ReadinessReport Gateway) : OkEnvelope;
 
 public sealed record HealthEnvelope(ProviderHealthResponse Health) : OkEnvelope;
 

@@ -49,7 +49,10 @@ internal static class IssuedKeysAdmin
             null,
             now,
             now,
-            body.OptionalWebSearch() ?? WebSearchMode.Auto);
+            body.OptionalWebSearch() ?? WebSearchMode.Auto)
+        {
+            Policy = IssuedKeyPolicyFields.Apply(body, IssuedKeyPolicy.None),
+        };
         await keys.CreateAsync(key, cancellationToken).OrConflict("this key already exists");
         await notifier.NotifyAsync();
         return TypedResults.Json(new IssuedKeyCreatedResponse(key.AsResponse(), plaintext, PlaintextNote), AdminJsonContext.Default.IssuedKeyCreatedResponse);
@@ -92,6 +95,7 @@ internal static class IssuedKeysAdmin
             Enabled = body.OptionalBool("enabled") ?? key.Enabled,
             ExpiresAt = body.TryGetTimestamp("expires_at", out var expiresAt) ? expiresAt : key.ExpiresAt,
             WebSearch = body.OptionalWebSearch() ?? key.WebSearch,
+            Policy = IssuedKeyPolicyFields.Apply(body, key.Policy),
             UpdatedAt = time.GetUtcNow(),
         };
         if (!await keys.UpdateAsync(updated, cancellationToken))

@@ -162,7 +162,13 @@ internal static class ProviderFields
             var baseUrl = item.TryGetProperty("base_url", out var urlValue) && urlValue.ValueKind != JsonValueKind.Null
                 ? CheckedUrl(RequestBody.AsString(urlValue, "api_keys", 512), "api_keys")
                 : null;
-            keys.Add(NewKey(providerId, name, RequireSecret(secret, "api_keys"), keys.Count, true, secrets, now) with { Models = models, BaseUrl = baseUrl });
+            var allowVisitor = item.TryGetProperty("allow_visitor", out var visitorValue) && visitorValue.ValueKind == JsonValueKind.True;
+            keys.Add(NewKey(providerId, name, RequireSecret(secret, "api_keys"), keys.Count, true, secrets, now) with
+            {
+                Models = models,
+                BaseUrl = baseUrl,
+                AllowVisitor = allowVisitor,
+            });
         }
         return keys;
     }

@@ -30,10 +30,13 @@ public sealed record ProviderResponse(
     IReadOnlyDictionary<string, string> NativeEndpoints,
     bool Websocket);
 
-/// <summary>A pool key: <c>models</c> empty means any upstream model, <c>base_url</c> null means the provider's; <c>health</c> is its live state.</summary>
+/// <summary>
+/// A pool key: <c>models</c> empty means any upstream model, <c>base_url</c> null means the provider's; <c>health</c> is its
+/// live state; <c>allow_visitor</c>: visitor keys may be served by it.
+/// </summary>
 public sealed record UpstreamKeyResponse(
     string KeyId, string Name, string ApiKey, bool Enabled, int SortOrder, DateTimeOffset CreatedAt,
-    IReadOnlyList<string> Models, string? BaseUrl, KeyHealthResponse Health);
+    IReadOnlyList<string> Models, string? BaseUrl, KeyHealthResponse Health, bool AllowVisitor);
 
 public sealed record ProviderEnvelope(ProviderResponse Provider) : OkEnvelope;
 
@@ -60,5 +63,5 @@ internal static class ProviderResponseMapping
 
     public static UpstreamKeyResponse AsResponse(this UpstreamKeyRecord key, SecretBox secrets, CooldownBook book) =>
         new(key.KeyId, key.Name, SecretMask.Mask(secrets.Open(key.SealedSecret)), key.Enabled, key.SortOrder, key.CreatedAt,
-            key.Models ?? [], key.BaseUrl, key.AsHealth(book));
+            key.Models ?? [], key.BaseUrl, key.AsHealth(book), key.AllowVisitor);
 }

@@ -40,13 +40,17 @@ public static class RequestLogAdminEndpoints
         var byAlias = await stats.GetBucketsAsync(RequestLogStatsDimension.Alias, query.Window, cancellationToken);
         var byProvider = await stats.GetBucketsAsync(RequestLogStatsDimension.Provider, query.Window, cancellationToken);
         var byDay = await stats.GetBucketsAsync(RequestLogStatsDimension.Day, query.Window, cancellationToken);
+        var byKey = await stats.GetBucketsAsync(RequestLogStatsDimension.Key, query.Window, cancellationToken);
+        var byVisitor = await stats.GetBucketsAsync(RequestLogStatsDimension.Visitor, query.Window, cancellationToken);
         var response = new RequestStatsResponse(
             true,
             KeyStatsView.From(totals),
             byGroup.Select(b => new GroupStatsView(b.Key, b)).ToList(),
             byAlias.Select(b => new AliasStatsView(b.Key, b.SubKey, b)).ToList(),
             byProvider.Select(b => new ProviderStatsView(b.Key, b)).ToList(),
-            byDay.Select(b => new DayStatsView(b.Key, b)).ToList());
+            byDay.Select(b => new DayStatsView(b.Key, b)).ToList(),
+            byKey.Select(b => new KeyBucketView(b.Key, b)).ToList(),
+            byVisitor.Select(b => new VisitorStatsView(b.Key == "visitor", b)).ToList());
         return TypedResults.Json(response, TelemetryJsonContext.Default.RequestStatsResponse);
     }
 

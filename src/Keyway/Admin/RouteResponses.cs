@@ -17,7 +17,8 @@ public sealed record RouteResponse(
     string? DefaultReasoningEffort,
     int? MaxTokensCap,
     double? DefaultTemperature,
-    IReadOnlyList<string> AllowedPaths);
+    IReadOnlyList<string> AllowedPaths,
+    bool AllowVisitors);
 
 public sealed record RouteEnvelope(RouteResponse Route) : OkEnvelope;
 
@@ -28,5 +29,5 @@ internal static class RouteResponseMapping
     public static RouteResponse AsResponse(this RouteRecord route) => new(
         route.RouteId, route.GroupId, route.Alias, route.ProviderId, route.UpstreamModel, route.UpstreamPath, route.Enabled, route.Note,
         route.CreatedAt, route.UpdatedAt, route.WebSearch.Name(),
-        route.DefaultReasoningEffort, route.MaxTokensCap, route.DefaultTemperature, route.AllowedPaths);
+        route.DefaultReasoningEffort, route.MaxTokensCap, route.DefaultTemperature, route.AllowedPaths, route.AllowVisitors);
 }

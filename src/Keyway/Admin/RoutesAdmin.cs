@@ -44,6 +44,7 @@ internal static class RoutesAdmin
             body.OptionalWebSearch() ?? WebSearchMode.Auto)
         {
             AllowedPaths = RouteAllowedPaths.Read(body) ?? [],
+            AllowVisitors = body.OptionalBool("allow_visitors") ?? false,
         });
         await routes.CreateAsync(route, cancellationToken).OrConflict(DuplicateAlias(alias, groupId));
         await notifier.NotifyAsync();
@@ -70,6 +71,7 @@ internal static class RoutesAdmin
             WebSearch = body.OptionalWebSearch() ?? route.WebSearch,
             UpdatedAt = time.GetUtcNow(),
             AllowedPaths = RouteAllowedPaths.Read(body) ?? route.AllowedPaths,
+            AllowVisitors = body.OptionalBool("allow_visitors") ?? route.AllowVisitors,
         };
         if (updated.ProviderId != route.ProviderId)
         {

@@ -28,6 +28,7 @@ internal static class UpstreamKeysAdmin
         {
             Models = ProviderFields.KeyModels(body, null),
             BaseUrl = ProviderFields.KeyBaseUrl(body, null),
+            AllowVisitor = body.OptionalBool("allow_visitor") ?? false,
         };
         await providers.AddKeyAsync(key, cancellationToken).OrConflict(DuplicateName(providerId, name));
         await notifier.NotifyAsync();
@@ -49,6 +50,7 @@ internal static class UpstreamKeysAdmin
             SortOrder = body.OptionalInt("sort_order", 0, int.MaxValue) ?? key.SortOrder,
             Models = ProviderFields.KeyModels(body, key.Models),
             BaseUrl = ProviderFields.KeyBaseUrl(body, key.BaseUrl),
+            AllowVisitor = body.OptionalBool("allow_visitor") ?? key.AllowVisitor,
         };
         if (!await providers.UpdateKeyAsync(updated, cancellationToken).OrConflict(DuplicateName(providerId, updated.Name)))
         {

@@ -9,6 +9,9 @@ namespace Keyway.Cli;
 /// </summary>
 public sealed record BodyField(Option Option, string JsonName, Func<ParseResult, JsonNode?> Read)
 {
+    /// <summary>Whether the option was given, for fields whose JSON can be null (a removed limit); otherwise non-null JSON means given.</summary>
+    public Func<ParseResult, bool>? Given { get; init; }
+
     public static BodyField Text(string name, string jsonName, string description)
     {
         var option = new Option<string?>(name) { Description = description };
@@ -27,13 +30,33 @@ public sealed record BodyField(Option Option, string JsonName, Func<ParseResult,
         return new BodyField(option, jsonName, parse => parse.GetValue(option) is { } value ? JsonValue.Create(value) : null);
     }
 
+    /// <summary>A limit: a positive number sets it, 0 removes it (JSON null).</summary>
+    public static BodyField Limit(string name, string jsonName, string description)
+    {
+        var option = new Option<long?>(name) { Description = description + " (0 removes it)" };
+        return new BodyField(option, jsonName, parse => parse.GetValue(option) is { } value and not 0 ? JsonValue.Create(value) : null)
+        {
+            Given = parse => parse.GetValue(option) is not null,
+        };
+    }
+
+    /// <summary>A comma-separated list sent as a JSON array of strings; an empty value sends [].</summary>
+    public static BodyField List(string name, string jsonName, string description)
+    {
+        var option = new Option<string?>(name) { Description = description };
+        return new BodyField(option, jsonName, parse => parse.GetValue(option) is { } value
+            ? new JsonArray(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(item => (JsonNode?)JsonValue.Create(item)).ToArray())
+            : null);
+    }
+
     /// <summary>The given fields that were set on the command line, as a JSON object (plus <paramref name="start"/>).</summary>
     public static JsonObject Body(ParseResult parse, IEnumerable<BodyField> fields, JsonObject? start = null)
     {
         var body = start ?? [];
         foreach (var field in fields)
         {
-            if (field.Read(parse) is { } value)
+            var value = field.Read(parse);
+            if (value is not null || field.Given?.Invoke(parse) == true)
             {
                 body[field.JsonName] = value;
             }

@@ -6,7 +6,8 @@ namespace Keyway.Cli;
 /// <summary>`keyway key list|create|show|edit|remove`: the db_sk_ keys Keyway issues. `create` prints the plaintext once.</summary>
 public static class KeyCommands
 {
-    private static readonly string[] Columns = ["key_id", "name", "key_prefix", "enabled", "owner_user_id", "expires_at", "last_used_at"];
+    private static readonly string[] Columns =
+        ["key_id", "name", "key_prefix", "enabled", "visitor", "allowed_aliases", "rpm", "tpm", "daily_token_budget", "last_used_at"];
 
     public static Command Build(CliContext context)
     {
@@ -24,9 +25,36 @@ public static class KeyCommands
                 AdminCommand.Line(answer => $"{answer["plaintext"]}\n  key_id {answer["key"]?["key_id"]}: {answer["plaintext_note"]}")));
 
         command.AddShow(context, "key-id", "keys", "key", "Show one key");
-        command.AddEdit(context, "key-id", "keys", "key", "Rename, disable or re-date a key", Fields());
+        command.AddEdit(context, "key-id", "keys", "key", "Rename, disable, re-date a key or change its policy", Fields());
         command.AddRemove(context, "key-id", "keys", "Revoke a key");
+        command.Add(Usage(context));
         return command;
+    }
+
+    /// <summary>`key usage KEY_ID [--from DAY --to DAY]`: requests, errors, tokens and remaining budget of today, this month and the range.</summary>
+    private static Command Usage(CliContext context)
+    {
+        var id = new Argument<string>("key-id");
+        var from = new Option<string?>("--from") { Description = "First UTC day of a range, yyyy-MM-dd (with --to)" };
+        var to = new Option<string?>("--to") { Description = "Last UTC day of the range, yyyy-MM-dd" };
+        return new Command("usage", "A key's usage and remaining budgets") { id, from, to }.WithAdminAction(context,
+            (parse, admin, ct) => admin.GetAsync(
+                $"admin/llm/keys/{AdminCommand.Segment(parse, id)}/usage" + LogCommands.Query(("from", parse.GetValue(from)), ("to", parse.GetValue(to))), ct),
+            (output, usage) =>
+            {
+                var periods = new JsonArray();
+                foreach (var name in (string[])["today", "month", "range"])
+                {
+                    if (usage[name] is JsonObject period)
+                    {
+                        var row = (JsonObject)period.DeepClone();
+                        row["period"] = name;
+                        periods.Add(row);
+                    }
+                }
+                CliOutput.WriteTable(output, periods,
+                    "period", "from", "to", "requests", "errors", "input_tokens", "output_tokens", "total_tokens", "token_budget", "remaining_tokens", "resets_at");
+            });
     }
 
     private static BodyField[] Fields() =>
@@ -35,5 +63,12 @@ public static class KeyCommands
         BodyField.Text("--owner", "owner_user_id", "Who the key belongs to"),
         BodyField.Text("--expires-at", "expires_at", "Expiry, ISO-8601"),
         BodyField.Flag("--enabled", "enabled", "true or false"),
+        BodyField.List("--allowed-aliases", "allowed_aliases", "Comma-separated aliases or globs the key may call (e.g. chat,deepseek-*); \"\" allows all"),
+        BodyField.Limit("--rpm", "rpm", "Requests per minute"),
+        BodyField.Limit("--tpm", "tpm", "Tokens per minute"),
+        BodyField.Limit("--max-concurrency", "max_concurrency", "Requests in flight at once"),
+        BodyField.Limit("--daily-token-budget", "daily_token_budget", "Input + output tokens per UTC day"),
+        BodyField.Limit("--monthly-token-budget", "monthly_token_budget", "Input + output tokens per UTC month"),
+        BodyField.Flag("--visitor", "visitor", "true: served only by upstream keys and routes that allow visitors"),
     ];
 }

@@ -47,8 +47,8 @@ public static class LogCommands
 
     public static Command Stats(CliContext context)
     {
-        var by = new Option<string>("--by") { Description = "Breakdown: alias, provider, group, day or key", DefaultValueFactory = _ => "alias" };
-        by.AcceptOnlyFromAmong("alias", "provider", "group", "day", "key");
+        var by = new Option<string>("--by") { Description = "Breakdown: alias, provider, group, day, key or visitor", DefaultValueFactory = _ => "alias" };
+        by.AcceptOnlyFromAmong("alias", "provider", "group", "day", "key", "visitor");
         var group = new Option<string?>("--group", "-g") { Description = "Only this group (and, with --by key, its keys)" };
         var command = new Command("stats", "Request counts, errors, tokens and latency") { by, group };
         return command.WithAdminAction(context, async (parse, admin, ct) =>
@@ -73,6 +73,7 @@ public static class LogCommands
                 "provider" => ["provider_id"],
                 "group" => ["group_id"],
                 "day" => ["day"],
+                "visitor" => ["visitor"],
                 _ => ["key_id", "name"],
             };
             CliOutput.WriteTable(output, stats[$"by_{dimension}"]?.AsArray() ?? [], dimension == "key" ? [.. keyColumns, "total", "ok", "req_t", "resp_t"] : [.. keyColumns, .. figures]);

@@ -91,5 +91,6 @@ public static class RouteCommands
         BodyField.Text("--path", "upstream_path", "Upstream path for /v1/generations routes"),
         BodyField.Text("--note", "note", "Free-form note"),
         BodyField.Flag("--enabled", "enabled", "true or false"),
+        BodyField.Flag("--allow-visitors", "allow_visitors", "true: visitor keys may call this alias"),
     ];
 }

@@ -16,11 +16,29 @@ public sealed record KeywayOptions
     public int LogRetentionDays { get; init; } = 30;
     public long MaxRequestBodyBytes { get; init; } = 32L * 1024 * 1024;
 
+    /// <summary>Kestrel's connection limits: header size, header timeout, minimum data rate, concurrent connections.</summary>
+    public ServerLimits Limits { get; init; } = ServerLimits.Default;
+
+    /// <summary>KEYWAY_DRAIN_SECONDS: how long a graceful stop waits for requests in flight before it cuts them.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Failover and cooldown defaults; a provider's own max_retries, key_failure_threshold and key_cooldown_seconds win.</summary>
     public FailoverPolicy Failover { get; init; } = FailoverPolicy.Default;
 
     /// <summary>KEYWAY_LOG_TOOL_QUERIES: the request log keeps the web-search queries in plaintext (off by default).</summary>
     public bool LogToolQueries { get; init; }
+
+    /// <summary>KEYWAY_METRICS_PORT: serve /metrics only on this port (unauthenticated, on <see cref="MetricsHost"/>); null keeps it on the main port behind the admin token.</summary>
+    public int? MetricsPort { get; init; }
+
+    /// <summary>KEYWAY_METRICS_HOST: the bind address of the metrics port (loopback by default).</summary>
+    public string MetricsHost { get; init; } = "127.0.0.1";
+
+    /// <summary>KEYWAY_OTLP_ENDPOINT, else the standard OTEL_EXPORTER_OTLP_ENDPOINT: where traces go (OTLP); null = tracing off.</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" (default) or "grpc".</summary>
+    public string OtlpProtocol { get; init; } = "http/protobuf";
 
     /// <summary>True when the secret was generated on this start (the log says so).</summary>
     public bool SecretGenerated { get; init; }

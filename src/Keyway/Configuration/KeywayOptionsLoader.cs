@@ -33,6 +33,18 @@ public static class KeywayOptionsLoader
             KeyCooldown = TimeSpan.FromSeconds(ParseInt(Get("KEYWAY_KEY_COOLDOWN_SECONDS"), (int)defaults.KeyCooldown.TotalSeconds, "KEYWAY_KEY_COOLDOWN_SECONDS", min: 1, max: 86_400)),
             ProbeInterval = TimeSpan.FromSeconds(ParseInt(Get("KEYWAY_QUARANTINE_PROBE_SECONDS"), (int)defaults.ProbeInterval.TotalSeconds, "KEYWAY_QUARANTINE_PROBE_SECONDS", min: 5, max: 3600)),
         };
+        var limitDefaults = ServerLimits.Default;
+        var limits = new ServerLimits(
+            MaxHeaderBytes: ParseInt(Get("KEYWAY_MAX_HEADER_KB"), limitDefaults.MaxHeaderBytes / 1024, "KEYWAY_MAX_HEADER_KB", min: 4, max: 1024) * 1024,
+            HeadersTimeout: TimeSpan.FromSeconds(ParseInt(Get("KEYWAY_HEADERS_TIMEOUT_SECONDS"), (int)limitDefaults.HeadersTimeout.TotalSeconds, "KEYWAY_HEADERS_TIMEOUT_SECONDS", min: 1, max: 600)),
+            MinDataRateBytesPerSecond: ParseInt(Get("KEYWAY_MIN_DATA_RATE"), limitDefaults.MinDataRateBytesPerSecond, "KEYWAY_MIN_DATA_RATE", min: 0, max: 10_000_000),
+            MaxConnections: ParseInt(Get("KEYWAY_MAX_CONNECTIONS"), limitDefaults.MaxConnections, "KEYWAY_MAX_CONNECTIONS", min: 1, max: 1_000_000));
+        var drainSeconds = ParseInt(Get("KEYWAY_DRAIN_SECONDS"), 30, "KEYWAY_DRAIN_SECONDS", min: 0, max: 3600);
+        int? metricsPort = Get("KEYWAY_METRICS_PORT") is { } metricsPortText ? ParseInt(metricsPortText, 0, "KEYWAY_METRICS_PORT", min: 1, max: 65535) : null;
+        if (metricsPort is not null && metricsPort == port)
+        {
+            throw new InvalidConfigurationException($"KEYWAY_METRICS_PORT must differ from KEYWAY_PORT ({port}).");
+        }
         var dataDir = Path.GetFullPath(Get("KEYWAY_DATA_DIR") ?? "./data", workingDirectory);
         EnsureWritableDirectory(dataDir);
 
@@ -58,12 +70,27 @@ public static class KeywayOptionsLoader
             LogLevel = ParseLogLevel(Get("KEYWAY_LOG_LEVEL") ?? "info"),
             LogRetentionDays = retention,
             MaxRequestBodyBytes = maxBodyMiB * 1024L * 1024L,
+            Limits = limits,
+            DrainTimeout = TimeSpan.FromSeconds(drainSeconds),
             Failover = failover,
             LogToolQueries = ParseBool(Get("KEYWAY_LOG_TOOL_QUERIES"), "KEYWAY_LOG_TOOL_QUERIES"),
             DatabaseUrl = ParseDatabaseUrl(Get("KEYWAY_DATABASE_URL")),
+            MetricsPort = metricsPort,
+            MetricsHost = Get("KEYWAY_METRICS_HOST") ?? "127.0.0.1",
+            OtlpEndpoint = ParseUrl(Get("KEYWAY_OTLP_ENDPOINT") ?? Get("OTEL_EXPORTER_OTLP_ENDPOINT"), "KEYWAY_OTLP_ENDPOINT"),
+            OtlpProtocol = ParseOtlpProtocol(Get("OTEL_EXPORTER_OTLP_PROTOCOL") ?? "http/protobuf"),
             InstanceId = Get("KEYWAY_INSTANCE_ID"),
         };
     }
+
+    private static Uri? ParseUrl(string? value, string name) =>
+        value is null ? null
+        : Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url
+        : throw new InvalidConfigurationException($"{name} (or OTEL_EXPORTER_OTLP_ENDPOINT) must be an http(s) URL, got '{value}'.");
+
+    private static string ParseOtlpProtocol(string value) => value is "http/protobuf" or "grpc"
+        ? value
+        : throw new InvalidConfigurationException($"OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or grpc, got '{value}'.");
 
     private static bool ParseBool(string? value, string name) => value?.ToLowerInvariant() switch
     {

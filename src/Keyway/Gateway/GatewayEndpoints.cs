@@ -16,9 +16,11 @@ public static class GatewayEndpoints
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<Tools.TavilyClient>();
         services.AddSingleton<CooldownBook>();
+        services.AddSingleton<KeyPolicyGate>();
         services.AddSingleton<ProxyForwarder>();
         services.AddSingleton<ResponsesWebSocketRelay>();
         services.AddSingleton<RouteProber>();
+        services.AddSingleton<GatewayReadiness>();
 
         // Key health: persisted in the background, quarantined keys probed in the background.
         services.AddSingleton<CooldownStore>();
@@ -32,6 +34,13 @@ public static class GatewayEndpoints
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/health", () => TypedResults.Ok(new HealthResponse(true, AppVersion.Current)));
+        // Liveness: the process answers. Readiness: it can route (503 when not); "degraded" while it serves but cannot write.
+        endpoints.MapGet("/health/live", () => TypedResults.Ok(new HealthResponse(true, AppVersion.Current)));
+        endpoints.MapGet("/health/ready", async (GatewayReadiness readiness, CancellationToken cancellationToken) =>
+        {
+            var report = await readiness.CheckAsync(cancellationToken);
+            return TypedResults.Json(report, GatewayJsonContext.Default.ReadinessReport, statusCode: report.Ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
         // Claude Code checks reachability with HEAD / before its first call; answered without auth like /health (GET / is the admin UI).
         endpoints.MapMethods("/", [HttpMethods.Head], () => TypedResults.Ok(new HealthResponse(true, AppVersion.Current)));
         MapPost(endpoints, "/v1/chat/completions", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.OpenAIChat));

@@ -4,6 +4,7 @@ namespace Keyway.Gateway;
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(ReadinessReport))]
 [JsonSerializable(typeof(OpenAIModelList))]
 [JsonSerializable(typeof(AnthropicModelList))]
 internal sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -1,7 +1,7 @@
 namespace Keyway.Gateway;
 
 /// <summary>
-/// GET /v1/models: the enabled aliases of the caller's group. OpenAI's list shape by default; Anthropic's
+/// GET /v1/models: the enabled aliases of the caller's group that its key may call. OpenAI's list shape by default; Anthropic's
 /// (type "model", display_name, created_at, has_more, first_id, last_id) when the request carries
 /// anthropic-version, as the Anthropic SDKs and Claude Code's model discovery do.
 /// </summary>
@@ -25,7 +25,8 @@ public static class ModelsEndpoint
         {
             return ProtocolErrorWriter.WriteAsync(context, protocol, StatusCodes.Status401Unauthorized, outcome.Error!, "invalid_api_key");
         }
-        var routes = routing.ModelsOf(outcome.Key.GroupId).ToList();
+        var policy = outcome.Key.Policy;
+        var routes = routing.ModelsOf(outcome.Key.GroupId).Where(route => policy.Allows(route)).ToList();
         return anthropic
             ? context.Response.WriteAsJsonAsync(new AnthropicModelList(
                 routes.Select(r => new AnthropicModel("model", r.Alias, r.Alias, r.CreatedAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ"))).ToList(),

@@ -13,6 +13,9 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
     public long StartTimestamp { get; } = startTimestamp;
     public IssuedKeyEntry? Key { get; set; }
     public RouteEntry? Route { get; set; }
+
+    /// <summary>What the key's policy decided; null until the request got that far.</summary>
+    public KeyAdmission? Admission { get; set; }
     public bool Stream { get; set; }
     public int StatusCode { get; set; }
     public string? Error { get; set; }
@@ -55,17 +58,28 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
     /// <summary>What the tool-schema fallback removed before retrying; null while it has not run (it runs once).</summary>
     public string? ToolFallback { get; set; }
 
+    /// <summary>Timings and spans for the metrics and traces; a mutable struct, so only ever used through this field.</summary>
+    public RequestTelemetry Telemetry;
+
     private readonly List<RequestAttempt> _attempts = [];
 
     public void BeginAttempt(RouteTarget target, UpstreamKey key, UpstreamProtocol protocol)
     {
+        Telemetry.BeginAttempt(Route?.Alias ?? "", target.Provider.ProviderId, key.Name, target.UpstreamModel, _attempts.Count);
         Target = target;
         UpstreamProtocol = protocol;
         _attempts.Add(new RequestAttempt(target.Provider.ProviderId, key.Name, 0));
     }
 
     /// <summary>Notes the status the current attempt got (502/504 when the upstream never answered).</summary>
-    public void EndAttempt(int status) => _attempts[^1] = _attempts[^1] with { Status = status };
+    public void EndAttempt(int status)
+    {
+        _attempts[^1] = _attempts[^1] with { Status = status };
+        Telemetry.AttemptAnswered(status);
+    }
+
+    /// <summary>Notes why the current attempt failed (its span says so).</summary>
+    public void AttemptFailed(FailureClass failure) => Telemetry.AttemptFailed(failure);
 
     public CancellationToken Aborted => Context.RequestAborted;
 
@@ -90,6 +104,7 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
             WebSearchQueries = WebSearchQueries.Count > 0 ? WebSearchQueries.ToArray() : null,
             ToolFallback = ToolFallback,
             Stream = Stream,
+            Visitor = Key?.Policy.Visitor ?? false,
             StatusCode = StatusCode,
             Error = Error is { Length: > 500 } ? Error[..500] : Error,
             LatencyMs = (long)time.GetElapsedTime(StartTimestamp, now).TotalMilliseconds,

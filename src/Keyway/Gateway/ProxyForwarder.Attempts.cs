@@ -21,7 +21,8 @@ public sealed partial class ProxyForwarder
     private async Task<bool> SendAndRelayAsync(ProxyExchange exchange, Func<RouteTarget, RelayPlan?> planForTarget)
     {
         var route = exchange.Route!;
-        var run = new FailoverRun<RelayPlan>(route.Targets, planForTarget, cooldowns, exchange.PinnedKeyName ?? route.PinnedKeyName);
+        var run = new FailoverRun<RelayPlan>(
+            route.Targets, planForTarget, cooldowns, exchange.PinnedKeyName ?? route.PinnedKeyName, exchange.Key!.Policy.Visitor);
         HeldAnswer? held = null;
         NoAnswer? noAnswer = null;
         try
@@ -57,13 +58,19 @@ public sealed partial class ProxyForwarder
                     }
                     noAnswer = NoAnswerFrom(e, target.Provider);
                     exchange.EndAttempt(noAnswer.Error.StatusCode(0));
-                    run.RecordFailure(UpstreamFailureClassifier.FromException(noAnswer.Error.StatusCode(0), noAnswer.Message));
+                    var unanswered = UpstreamFailureClassifier.FromException(noAnswer.Error.StatusCode(0), noAnswer.Message);
+                    exchange.AttemptFailed(unanswered.Class);
+                    run.RecordFailure(unanswered);
                     DisposeHeld(ref held);
                     continue;
                 }
                 var status = (int)response.StatusCode;
                 exchange.EndAttempt(status);
                 var failure = response.IsSuccessStatusCode ? null : await ClassifyAsync(response, target, idle.Token);
+                if (failure is not null)
+                {
+                    exchange.AttemptFailed(failure.Class);
+                }
                 if (failure?.Class == FailureClass.CallerFault && await ToolFallbackPlanAsync(exchange, plan, response, idle.Token) is { } fallback)
                 {
                     response.Dispose();
@@ -148,7 +155,9 @@ public sealed partial class ProxyForwarder
     {
         if (exchange.LastError is ForwardError.ResponseBodyUpstream or ForwardError.UpstreamTimeout)
         {
-            run.RecordFailure(UpstreamFailureClassifier.FromException(exchange.StatusCode, exchange.Error ?? ""));
+            var broken = UpstreamFailureClassifier.FromException(exchange.StatusCode, exchange.Error ?? "");
+            exchange.AttemptFailed(broken.Class);
+            run.RecordFailure(broken);
         }
     }
 

@@ -10,7 +10,7 @@ namespace Keyway.Gateway;
 /// log. Reads only the in-memory RoutingTable; the log row is enqueued, never awaited.
 /// </summary>
 public sealed partial class ProxyForwarder(
-    RoutingTableHolder routing, Configuration.KeywayOptions options, UpstreamClient upstream, Tools.TavilyClient tavily, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, ToolUsageTracker toolUsage, TimeProvider time, ILogger<ProxyForwarder> logger)
+    RoutingTableHolder routing, Configuration.KeywayOptions options, UpstreamClient upstream, Tools.TavilyClient tavily, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, ToolUsageTracker toolUsage, KeyPolicyGate keyPolicy, Telemetry.Metrics.KeywayMetrics metrics, TimeProvider time, ILogger<ProxyForwarder> logger)
 {
     /// <summary>
     /// POST /v1/chat/completions, /v1/messages and /v1/responses: pass-through to a target of the client's protocol,
@@ -77,6 +77,7 @@ public sealed partial class ProxyForwarder(
         where TRequest : class, IRoutedRequest
     {
         var exchange = new ProxyExchange(context, protocol, time.GetTimestamp());
+        exchange.Telemetry.Start(metrics, time, exchange.StartTimestamp, protocol.Name());
         // 1. authenticate
         if (!await AuthenticateAsync(exchange))
         {
@@ -87,7 +88,8 @@ public sealed partial class ProxyForwarder(
         {
             // 2. read the body and resolve the alias
             request = await read(exchange);
-            if (request is not null && await ResolveRouteAsync(exchange, request.Model) && await RequireAllowedPathAsync(exchange))
+            if (request is not null && await ResolveRouteAsync(exchange, request.Model) && await RequireAllowedPathAsync(exchange)
+                && await AdmitByKeyPolicyAsync(exchange))
             {
                 await forward(exchange, request);
             }
@@ -102,8 +104,11 @@ public sealed partial class ProxyForwarder(
             {
                 await disposable.DisposeAsync();
             }
-            // 6. enqueue the log row
-            logs.Enqueue(exchange.ToLogEntry(time));
+            // 6. count the key's usage, close the request's timings and spans, and enqueue the log row (the metrics count it there)
+            var entry = exchange.ToLogEntry(time);
+            keyPolicy.Complete(exchange.Admission, entry);
+            exchange.Telemetry.Finish(entry);
+            logs.Enqueue(entry);
         }
     }
 }

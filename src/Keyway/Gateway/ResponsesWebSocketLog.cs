@@ -11,7 +11,8 @@ namespace Keyway.Gateway;
 /// <c>error</c> event (https://platform.openai.com/docs/api-reference/responses/websocket-events).
 /// </summary>
 internal sealed class ResponsesWebSocketLog(
-    HttpContext context, IssuedKeyEntry key, RouteEntry route, RouteTarget target, UpstreamKey upstreamKey, RequestLogQueue logs, TimeProvider time)
+    HttpContext context, IssuedKeyEntry key, RouteEntry route, RouteTarget target, UpstreamKey upstreamKey, RequestLogQueue logs, KeyPolicyGate keyPolicy,
+    TimeProvider time)
 {
     private readonly Lock _gate = new();
     private long? _sentAt;
@@ -48,7 +49,9 @@ internal sealed class ResponsesWebSocketLog(
             _sentAt = null;
             _firstFrameAt = null;
         }
-        logs.Enqueue(Entry(status, error, usage, sentAt, firstFrameAt));
+        var entry = Entry(status, error, usage, sentAt, firstFrameAt);
+        keyPolicy.Complete(null, entry);
+        logs.Enqueue(entry);
     }
 
     private static (int Status, string? Error, TokenUsage Usage)? Terminal(byte[] frame)
@@ -100,6 +103,7 @@ internal sealed class ResponsesWebSocketLog(
             ClientProtocol = ClientProtocol.OpenAIResponses.Name(),
             UpstreamProtocol = target.Provider.Protocol.Name(),
             Stream = true,
+            Visitor = key.Policy.Visitor,
             StatusCode = status,
             Error = error is { Length: > 500 } ? error[..500] : error,
             LatencyMs = (long)time.GetElapsedTime(sentAt, now).TotalMilliseconds,

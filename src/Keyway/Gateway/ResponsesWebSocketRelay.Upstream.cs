@@ -41,7 +41,7 @@ internal sealed partial class ResponsesWebSocketRelay
     /// </summary>
     private async Task RunAsync(HttpContext context, WebSocket client, WebSocket upstream, IssuedKeyEntry key, WebSocketRoute resolved, SemaphoreSlim sends, byte[]? firstFrame)
     {
-        var log = new ResponsesWebSocketLog(context, key, resolved.Route, resolved.Target, resolved.Key, logs, time);
+        var log = new ResponsesWebSocketLog(context, key, resolved.Route, resolved.Target, resolved.Key, logs, keyPolicy, time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         try
         {

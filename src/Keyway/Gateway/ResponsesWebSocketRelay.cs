@@ -14,7 +14,8 @@ namespace Keyway.Gateway;
 /// resolved from that first frame, and a failure from there on is an <c>error</c> event followed by a close.
 /// </summary>
 internal sealed partial class ResponsesWebSocketRelay(
-    RoutingTableHolder routing, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, TimeProvider time, ILogger<ResponsesWebSocketRelay> logger)
+    RoutingTableHolder routing, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, KeyPolicyGate keyPolicy, TimeProvider time,
+    ILogger<ResponsesWebSocketRelay> logger)
 {
     public async Task RelayAsync(HttpContext context)
     {
@@ -119,11 +120,16 @@ internal sealed partial class ResponsesWebSocketRelay(
         {
             return new(null, new(StatusCodes.Status404NotFound, GatewayMessages.ModelNotFound(alias, key.GroupId), "model_not_found"));
         }
+        if (keyPolicy.Check(key, route, time.GetUtcNow()) is { } refusal)
+        {
+            return new(null, new(refusal.Status, refusal.Message, refusal.Code));
+        }
         if (WebSocketTarget(route) is not { } target)
         {
             return new(null, new(StatusCodes.Status400BadRequest, WebSocketMessages.NotServed(alias)));
         }
-        if (KeyPool.Select(target, cooldowns, new HashSet<string>(StringComparer.Ordinal)).Key is not { } upstreamKey)
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        if (KeyPool.Select(target, cooldowns, tried, visitorOnly: key.Policy.Visitor).Key is not { } upstreamKey)
         {
             return new(null, new(StatusCodes.Status503ServiceUnavailable, GatewayMessages.AllKeysCooling(alias)));
         }

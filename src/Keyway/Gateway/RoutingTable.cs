@@ -9,6 +9,8 @@ namespace Keyway.Gateway;
 public sealed record IssuedKeyEntry(string KeyId, string GroupId, DateTimeOffset? ExpiresAt)
 {
     public WebSearchMode WebSearch { get; init; }
+
+    public IssuedKeyPolicy Policy { get; init; } = IssuedKeyPolicy.None;
 }
 
 /// <summary>
@@ -30,6 +32,9 @@ public sealed record RouteEntry(
 
     /// <summary>Globs of the request paths this alias serves (see <see cref="PathGlob"/>); empty: every path.</summary>
     public IReadOnlyList<string> AllowedPaths { get; init; } = [];
+
+    /// <summary>Visitor keys may call the alias: the route allows visitors and some target has an upstream key that does.</summary>
+    public bool ServesVisitors { get; init; }
 
     /// <summary>Whether the alias serves <paramref name="path"/>, given with its /v1 prefix.</summary>
     public bool Allows(string path) => AllowedPaths.Count == 0 || AllowedPaths.Any(pattern => PathGlob.Matches(pattern, path));
@@ -86,6 +91,9 @@ public sealed class RoutingTable(
             ? routes.Append(unified).OrderBy(r => r.Alias, StringComparer.Ordinal)
             : routes;
     }
+
+    /// <summary>The ids of every enabled provider.</summary>
+    public IEnumerable<string> ProviderIds => providersById.Keys;
 
     /// <summary>Every enabled provider, including those no route uses (the probe can test them).</summary>
     public bool TryGetProvider(string providerId, out UpstreamProvider provider) => providersById.TryGetValue(providerId, out provider!);

@@ -36,7 +36,7 @@ public static class RoutingTableBuilder
 
         var keys = snapshot.IssuedKeys
             .Where(k => k.Enabled && enabledGroups.Contains(k.GroupId))
-            .ToFrozenDictionary(k => k.KeyHash, k => new IssuedKeyEntry(k.KeyId, k.GroupId, k.ExpiresAt) { WebSearch = k.WebSearch }, StringComparer.Ordinal);
+            .ToFrozenDictionary(k => k.KeyHash, k => new IssuedKeyEntry(k.KeyId, k.GroupId, k.ExpiresAt) { WebSearch = k.WebSearch, Policy = k.Policy }, StringComparer.Ordinal);
 
         var groupNames = snapshot.Groups.Where(g => g.Enabled).ToFrozenDictionary(g => g.GroupId, g => g.Name, StringComparer.Ordinal);
         return new RoutingTable(keys, routes, providers, groupNames, unified, WebSearch(snapshot, enabledGroups, secrets));
@@ -84,6 +84,7 @@ public static class RoutingTableBuilder
             Defaults = defaults.IsEmpty ? null : defaults,
             WebSearch = route.WebSearch,
             AllowedPaths = route.AllowedPaths,
+            ServesVisitors = route.AllowVisitors && targets.Any(target => target.Provider.Keys.Any(key => key.AllowVisitor)),
         };
     }
 
@@ -93,7 +94,7 @@ public static class RoutingTableBuilder
         var keys = provider.Keys
             .Where(k => k.Enabled)
             .OrderBy(k => k.SortOrder)
-            .Select(k => new UpstreamKey(k.KeyId, k.Name, secrets.Open(k.SealedSecret), k.Models ?? [], k.BaseUrl))
+            .Select(k => new UpstreamKey(k.KeyId, k.Name, secrets.Open(k.SealedSecret), k.Models ?? [], k.BaseUrl) { AllowVisitor = k.AllowVisitor })
             .ToArray();
         return new UpstreamProvider(
             provider.ProviderId,

@@ -12,8 +12,14 @@ public sealed class RoutingTableHolder(ConfigurationSnapshotReader reader, Secre
 {
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
     private volatile RoutingTable _current = RoutingTable.Empty;
+    private long _version;
 
     public RoutingTable Current => _current;
+
+    /// <summary>True once a snapshot was read from the database (a failed reload keeps the previous one).</summary>
+    public bool Loaded { get; private set; }
+    /// <summary>Snapshots built so far by this process (0 before the first); exported as a metric.</summary>
+    public long Version => Interlocked.Read(ref _version);
 
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
@@ -22,6 +28,8 @@ public sealed class RoutingTableHolder(ConfigurationSnapshotReader reader, Secre
         {
             var snapshot = await reader.LoadAsync(cancellationToken);
             _current = RoutingTableBuilder.Build(snapshot, secrets, options.Failover);
+            Loaded = true;
+            Interlocked.Increment(ref _version);
         }
         finally
         {

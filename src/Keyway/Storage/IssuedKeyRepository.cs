@@ -9,7 +9,7 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
     private const string Columns =
         "key_id AS KeyId, group_id AS GroupId, name AS Name, owner_user_id AS OwnerUserId, key_hash AS KeyHash, key_prefix AS KeyPrefix, " +
         "sealed_plaintext AS SealedPlaintext, enabled AS Enabled, expires_at AS ExpiresAt, last_used_at AS LastUsedAt, " +
-        "created_at AS CreatedAt, updated_at AS UpdatedAt, web_search AS WebSearch";
+        "created_at AS CreatedAt, updated_at AS UpdatedAt, web_search AS WebSearch, " + IssuedKeyPolicyColumns.Select;
 
     public Task<IReadOnlyList<IssuedKeyRecord>> ListAllAsync(CancellationToken cancellationToken) =>
         QueryAsync("1 = 1", null, cancellationToken);
@@ -28,13 +28,13 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
         await ConstraintGuard.RunAsync(() => InsertAsync(connection, null, key, cancellationToken));
     }
 
-    /// <summary>Updates name, owner, enabled and expiry; the hash and the sealed plaintext never change.</summary>
+    /// <summary>Updates name, owner, enabled, expiry and policy; the hash and the sealed plaintext never change.</summary>
     public async Task<bool> UpdateAsync(IssuedKeyRecord key, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE api_keys SET name = @Name, owner_user_id = @OwnerUserId, enabled = @Enabled, expires_at = @ExpiresAt, " +
-            "updated_at = @UpdatedAt, web_search = @WebSearch WHERE key_id = @KeyId",
+            "updated_at = @UpdatedAt, web_search = @WebSearch, " + IssuedKeyPolicyColumns.Set + " WHERE key_id = @KeyId",
             Parameters(key), cancellationToken: cancellationToken)) > 0;
     }
 
@@ -63,11 +63,13 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
 
     internal static Task InsertAsync(DbConnection connection, DbTransaction? transaction, IssuedKeyRecord key, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO api_keys (key_id, group_id, name, owner_user_id, key_hash, key_prefix, sealed_plaintext, enabled, expires_at, last_used_at, created_at, updated_at, web_search) " +
-            "VALUES (@KeyId, @GroupId, @Name, @OwnerUserId, @KeyHash, @KeyPrefix, @SealedPlaintext, @Enabled, @ExpiresAt, @LastUsedAt, @CreatedAt, @UpdatedAt, @WebSearch)",
+            "INSERT INTO api_keys (key_id, group_id, name, owner_user_id, key_hash, key_prefix, sealed_plaintext, enabled, expires_at, last_used_at, created_at, updated_at, web_search, " +
+            IssuedKeyPolicyColumns.Names + ") " +
+            "VALUES (@KeyId, @GroupId, @Name, @OwnerUserId, @KeyHash, @KeyPrefix, @SealedPlaintext, @Enabled, @ExpiresAt, @LastUsedAt, @CreatedAt, @UpdatedAt, @WebSearch, " +
+            IssuedKeyPolicyColumns.Values + ")",
             Parameters(key), transaction, cancellationToken: cancellationToken));
 
-    private static object Parameters(IssuedKeyRecord key) => new
+    private static DynamicParameters Parameters(IssuedKeyRecord key) => IssuedKeyPolicyColumns.With(new
     {
         key.KeyId,
         key.GroupId,
@@ -82,7 +84,7 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
         CreatedAt = StorageText.Timestamp(key.CreatedAt),
         UpdatedAt = StorageText.Timestamp(key.UpdatedAt),
         WebSearch = key.WebSearch.Name(),
-    };
+    }, key.Policy);
 
     private async Task<IReadOnlyList<IssuedKeyRecord>> QueryAsync(string where, object? parameters, CancellationToken cancellationToken)
     {
@@ -107,10 +109,20 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
         public string CreatedAt { get; set; } = "";
         public string UpdatedAt { get; set; } = "";
         public string WebSearch { get; set; } = "";
+        public string AllowedAliases { get; set; } = "[]";
+        public long? Rpm { get; set; }
+        public long? Tpm { get; set; }
+        public long? MaxConcurrency { get; set; }
+        public long? DailyTokenBudget { get; set; }
+        public long? MonthlyTokenBudget { get; set; }
+        public long Visitor { get; set; }
 
         public IssuedKeyRecord ToRecord() => new(
             KeyId, GroupId, Name, OwnerUserId, KeyHash, KeyPrefix, SealedPlaintext, Enabled != 0,
             StorageText.ParseOptionalTimestamp(ExpiresAt), StorageText.ParseOptionalTimestamp(LastUsedAt),
-            StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt), WebSearchModeNames.Parse(WebSearch));
+            StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt), WebSearchModeNames.Parse(WebSearch))
+        {
+            Policy = IssuedKeyPolicyColumns.Read(AllowedAliases, Rpm, Tpm, MaxConcurrency, DailyTokenBudget, MonthlyTokenBudget, Visitor),
+        };
     }
 }

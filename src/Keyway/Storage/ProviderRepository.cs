@@ -15,7 +15,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
 
     private const string KeyColumns =
         "key_id AS KeyId, provider_id AS ProviderId, name AS Name, sealed_secret AS SealedSecret, enabled AS Enabled, " +
-        "sort_order AS SortOrder, created_at AS CreatedAt, models AS Models, base_url AS BaseUrl";
+        "sort_order AS SortOrder, created_at AS CreatedAt, models AS Models, base_url AS BaseUrl, allow_visitor AS AllowVisitor";
 
     public Task<IReadOnlyList<ProviderRecord>> ListAllAsync(CancellationToken cancellationToken) =>
         QueryAsync("1 = 1", null, cancellationToken);
@@ -89,7 +89,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         await using var connection = await connections.OpenAsync(cancellationToken);
         return await ConstraintGuard.RunAsync(async () => await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE provider_keys SET name = @Name, sealed_secret = @SealedSecret, enabled = @Enabled, sort_order = @SortOrder, " +
-            "models = @Models, base_url = @BaseUrl " +
+            "models = @Models, base_url = @BaseUrl, allow_visitor = @AllowVisitor " +
             "WHERE key_id = @KeyId AND provider_id = @ProviderId",
             KeyParameters(key), cancellationToken: cancellationToken)) > 0);
     }
@@ -119,8 +119,8 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         foreach (var key in keys)
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO provider_keys (key_id, provider_id, name, sealed_secret, enabled, sort_order, created_at, models, base_url) " +
-                "VALUES (@KeyId, @ProviderId, @Name, @SealedSecret, @Enabled, @SortOrder, @CreatedAt, @Models, @BaseUrl)",
+                "INSERT INTO provider_keys (key_id, provider_id, name, sealed_secret, enabled, sort_order, created_at, models, base_url, allow_visitor) " +
+                "VALUES (@KeyId, @ProviderId, @Name, @SealedSecret, @Enabled, @SortOrder, @CreatedAt, @Models, @BaseUrl, @AllowVisitor)",
                 KeyParameters(key), transaction, cancellationToken: cancellationToken));
         }
     }
@@ -163,6 +163,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         CreatedAt = StorageText.Timestamp(key.CreatedAt),
         Models = JsonSerializer.Serialize((key.Models ?? []).ToList(), StorageJsonContext.Default.ListString),
         key.BaseUrl,
+        AllowVisitor = StorageText.Flag(key.AllowVisitor),
     };
 
     private async Task<IReadOnlyList<ProviderRecord>> QueryAsync(string where, object? parameters, CancellationToken cancellationToken)
@@ -215,9 +216,13 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         public string CreatedAt { get; set; } = "";
         public string Models { get; set; } = "[]";
         public string? BaseUrl { get; set; }
+        public long AllowVisitor { get; set; }
 
         public UpstreamKeyRecord ToRecord() =>
             new(KeyId, ProviderId, Name, SealedSecret, Enabled != 0, (int)SortOrder, StorageText.ParseTimestamp(CreatedAt),
-                JsonSerializer.Deserialize(Models, StorageJsonContext.Default.ListString) ?? [], BaseUrl);
+                JsonSerializer.Deserialize(Models, StorageJsonContext.Default.ListString) ?? [], BaseUrl)
+            {
+                AllowVisitor = AllowVisitor != 0,
+            };
     }
 }

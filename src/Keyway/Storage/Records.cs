@@ -8,7 +8,11 @@ public sealed record GroupRecord(
 /// <summary>An upstream key; <paramref name="Models"/> limits it to those upstream models (null or empty: any), <paramref name="BaseUrl"/> overrides the provider's.</summary>
 public sealed record UpstreamKeyRecord(
     string KeyId, string ProviderId, string Name, string SealedSecret, bool Enabled, int SortOrder, DateTimeOffset CreatedAt,
-    IReadOnlyList<string>? Models = null, string? BaseUrl = null);
+    IReadOnlyList<string>? Models = null, string? BaseUrl = null)
+{
+    /// <summary>Visitor keys may be served by this upstream key.</summary>
+    public bool AllowVisitor { get; init; }
+}
 
 /// <summary>
 /// A provider: <paramref name="BaseUrl"/> speaks <paramref name="Protocol"/>; <paramref name="NativeEndpoints"/> maps other
@@ -57,6 +61,9 @@ public sealed record RouteRecord(
 {
     /// <summary>Globs of the request paths the route serves (<c>*</c> within a segment, <c>**</c> across); empty: all.</summary>
     public IReadOnlyList<string> AllowedPaths { get; init; } = [];
+
+    /// <summary>Visitor keys may call this route.</summary>
+    public bool AllowVisitors { get; init; }
 }
 
 public sealed record IssuedKeyRecord(
@@ -72,7 +79,10 @@ public sealed record IssuedKeyRecord(
     DateTimeOffset? LastUsedAt,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    WebSearchMode WebSearch = WebSearchMode.Auto);
+    WebSearchMode WebSearch = WebSearchMode.Auto)
+{
+    public IssuedKeyPolicy Policy { get; init; } = IssuedKeyPolicy.None;
+}
 
 public sealed record ToolProviderRecord(
     string ToolId,

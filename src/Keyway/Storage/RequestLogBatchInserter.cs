@@ -15,7 +15,7 @@ public sealed class RequestLogBatchInserter : IAsyncDisposable
         "client_protocol", "upstream_protocol", "stream", "status_code", "error", "latency_ms", "ttfb_ms",
         "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
         "attempts", "user_agent", "attempt_log", "translated", "web_search_calls", "web_search_rounds",
-        "web_search_round_ms", "web_search_queries", "tool_fallback", "instance_id",
+        "web_search_round_ms", "web_search_queries", "tool_fallback", "visitor", "instance_id",
     ];
 
     private static readonly string InsertSql =
@@ -83,6 +83,7 @@ public sealed class RequestLogBatchInserter : IAsyncDisposable
             entry.CacheReadTokens, entry.CacheWriteTokens, entry.ReasoningTokens, entry.Attempts, entry.UserAgent, RequestAttemptLog.Serialize(entry.AttemptLog),
             entry.Translated ? 1 : 0, entry.WebSearchCalls, entry.WebSearchRounds,
             WebSearchLogColumns.RoundMs(entry.WebSearchRoundMs), WebSearchLogColumns.Queries(entry.WebSearchQueries), entry.ToolFallback,
+            entry.Visitor ? 1 : 0,
             _instanceId,
         ];
         for (var i = 0; i < values.Length; i++)

@@ -16,6 +16,9 @@ public enum RequestLogStatsDimension
 
     /// <summary>The issued key (api_key_id).</summary>
     Key,
+
+    /// <summary>Visitor-key traffic ("visitor") or not ("regular").</summary>
+    Visitor,
 }
 
 /// <summary>Keyway's per-key totals: rows, 2xx rows, input and output token sums, mean latency.</summary>

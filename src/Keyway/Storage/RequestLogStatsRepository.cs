@@ -78,6 +78,7 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
         RequestLogStatsDimension.HourAndAlias => (time.HourStart, "route_alias", "t.k1, t.k2"),
         RequestLogStatsDimension.DayAndAlias => (time.DayStart, "route_alias", "t.k1, t.k2"),
         RequestLogStatsDimension.Key => ("api_key_id", "NULL", "t.requests DESC, t.k1"),
+        RequestLogStatsDimension.Visitor => ("CASE WHEN visitor = 1 THEN 'visitor' ELSE 'regular' END", "NULL", "t.k1"),
         _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, null),
     };
 

@@ -10,7 +10,8 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
     private const string Columns =
         "route_id AS RouteId, group_id AS GroupId, alias AS Alias, provider_id AS ProviderId, upstream_model AS UpstreamModel, " +
         "upstream_path AS UpstreamPath, enabled AS Enabled, note AS Note, created_at AS CreatedAt, updated_at AS UpdatedAt, web_search AS WebSearch, " +
-        "default_reasoning_effort AS DefaultReasoningEffort, max_tokens_cap AS MaxTokensCap, default_temperature AS DefaultTemperature, allowed_paths AS AllowedPaths";
+        "default_reasoning_effort AS DefaultReasoningEffort, max_tokens_cap AS MaxTokensCap, default_temperature AS DefaultTemperature, allowed_paths AS AllowedPaths, " +
+        "allow_visitors AS AllowVisitors";
 
     public Task<IReadOnlyList<RouteRecord>> ListAllAsync(CancellationToken cancellationToken) =>
         QueryAsync("1 = 1", null, cancellationToken);
@@ -35,7 +36,8 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         return await ConstraintGuard.RunAsync(async () => await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE routes SET alias = @Alias, provider_id = @ProviderId, upstream_model = @UpstreamModel, upstream_path = @UpstreamPath, " +
             "enabled = @Enabled, note = @Note, updated_at = @UpdatedAt, web_search = @WebSearch, default_reasoning_effort = @DefaultReasoningEffort, " +
-            "max_tokens_cap = @MaxTokensCap, default_temperature = @DefaultTemperature, allowed_paths = @AllowedPaths WHERE route_id = @RouteId",
+            "max_tokens_cap = @MaxTokensCap, default_temperature = @DefaultTemperature, allowed_paths = @AllowedPaths, " +
+            "allow_visitors = @AllowVisitors WHERE route_id = @RouteId",
             Parameters(route), cancellationToken: cancellationToken)) > 0);
     }
 
@@ -49,9 +51,9 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
     internal static Task InsertAsync(DbConnection connection, DbTransaction? transaction, RouteRecord route, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO routes (route_id, group_id, alias, provider_id, upstream_model, upstream_path, enabled, note, created_at, updated_at, web_search, " +
-            "default_reasoning_effort, max_tokens_cap, default_temperature, allowed_paths) " +
+            "default_reasoning_effort, max_tokens_cap, default_temperature, allowed_paths, allow_visitors) " +
             "VALUES (@RouteId, @GroupId, @Alias, @ProviderId, @UpstreamModel, @UpstreamPath, @Enabled, @Note, @CreatedAt, @UpdatedAt, @WebSearch, " +
-            "@DefaultReasoningEffort, @MaxTokensCap, @DefaultTemperature, @AllowedPaths)",
+            "@DefaultReasoningEffort, @MaxTokensCap, @DefaultTemperature, @AllowedPaths, @AllowVisitors)",
             Parameters(route), transaction, cancellationToken: cancellationToken));
 
     private static object Parameters(RouteRecord route) => new
@@ -71,6 +73,7 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         route.MaxTokensCap,
         route.DefaultTemperature,
         AllowedPaths = JsonSerializer.Serialize(route.AllowedPaths.ToList(), StorageJsonContext.Default.ListString),
+        AllowVisitors = StorageText.Flag(route.AllowVisitors),
     };
 
     private async Task<IReadOnlyList<RouteRecord>> QueryAsync(string where, object? parameters, CancellationToken cancellationToken)
@@ -98,6 +101,7 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         public string? DefaultReasoningEffort { get; set; }
         public long? MaxTokensCap { get; set; }
         public double? DefaultTemperature { get; set; }
+        public long AllowVisitors { get; set; }
 
         public RouteRecord ToRecord() => new(
             RouteId, GroupId, Alias, ProviderId, UpstreamModel, UpstreamPath, Enabled != 0, Note,
@@ -105,6 +109,7 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
             DefaultReasoningEffort, (int?)MaxTokensCap, DefaultTemperature)
         {
             AllowedPaths = JsonSerializer.Deserialize(AllowedPaths, StorageJsonContext.Default.ListString) ?? [],
+            AllowVisitors = AllowVisitors != 0,
         };
     }
 }

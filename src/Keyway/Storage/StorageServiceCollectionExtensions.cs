@@ -32,6 +32,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<RouteProviderRepository>();
         services.AddSingleton<UnifiedModelRepository>();
         services.AddSingleton<KeyHealthRepository>();
+        services.AddSingleton<KeyUsageRepository>();
         services.AddSingleton<ConfigurationSnapshotReader>();
         return services;
     }

@@ -32,6 +32,9 @@ public sealed record RequestLogEntry
     /// <summary>What the tool-schema fallback removed before its one retry (e.g. "tools: web_search"); null when it did not run.</summary>
     public string? ToolFallback { get; init; }
     public bool Stream { get; init; }
+
+    /// <summary>The request came with a visitor key.</summary>
+    public bool Visitor { get; init; }
     public required int StatusCode { get; init; }
     public string? Error { get; init; }
     public required long LatencyMs { get; init; }

@@ -16,11 +16,13 @@ public sealed partial class RequestLogQueue
     private readonly RequestLogStatus _status;
     private readonly TimeProvider _time;
     private readonly ILogger<RequestLogQueue> _logger;
+    private readonly Metrics.KeywayMetrics _metrics;
     private long _nextWarningTimestamp;
 
-    public RequestLogQueue(RequestLogStatus status, TimeProvider time, ILogger<RequestLogQueue> logger, int capacity = DefaultCapacity)
+    public RequestLogQueue(RequestLogStatus status, TimeProvider time, ILogger<RequestLogQueue> logger, Metrics.KeywayMetrics metrics, int capacity = DefaultCapacity)
     {
         _status = status;
+        _metrics = metrics;
         _time = time;
         _logger = logger;
         _channel = Channel.CreateBounded<RequestLogEntry>(
@@ -31,11 +33,18 @@ public sealed partial class RequestLogQueue
     /// <summary>Entries lost at the queue so far.</summary>
     public long Dropped => _status.Dropped;
 
+    /// <summary>Entries waiting for the writer.</summary>
+    public int Depth => _channel.Reader.Count;
+
     internal ChannelReader<RequestLogEntry> Reader => _channel.Reader;
 
-    /// <summary>Queues one entry for the writer. Never blocks, never throws, does no I/O.</summary>
+    /// <summary>
+    /// Counts the request in the metrics (every answered request passes here, also when its row is then dropped) and
+    /// queues one entry for the writer. Never blocks, never throws, does no I/O.
+    /// </summary>
     public void Enqueue(RequestLogEntry entry)
     {
+        _metrics.RecordRequest(entry);
         if (!_channel.Writer.TryWrite(entry))
         {
             CountDrop();

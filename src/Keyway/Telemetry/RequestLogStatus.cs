@@ -2,8 +2,9 @@ namespace Keyway.Telemetry;
 
 /// <summary>
 /// Counters of the request-log pipeline, readable by metrics and the benchmark. Rows are
-/// either written, dropped at the queue (full, or enqueued after shutdown) or failed (the
-/// database refused the batch twice); nothing disappears without being counted here.
+/// either written, dropped at the queue (full, or enqueued after shutdown) or failed (pushed out
+/// of the full retry buffer while the database refused writes, or still refused at shutdown);
+/// nothing disappears without being counted here.
 /// </summary>
 public sealed class RequestLogStatus
 {
@@ -18,7 +19,7 @@ public sealed class RequestLogStatus
     /// <summary>Entries never queued: the queue was full or already closed.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Rows given up after the database rejected their batch twice.</summary>
+    /// <summary>Rows given up: pushed out of the full retry buffer during an outage, or still refused at shutdown.</summary>
     public long Failed => Interlocked.Read(ref _failed);
 
     /// <summary>Failed insert attempts, including ones whose retry then succeeded.</summary>

@@ -38,6 +38,7 @@ internal sealed record RequestLogView(
     IReadOnlyList<long>? WebSearchRoundMs,
     IReadOnlyList<string>? WebSearchQueries,
     string? ToolFallback,
+    bool Visitor,
     string? InstanceId)
 {
     public static RequestLogView From(RequestLogRecord record)
@@ -48,7 +49,8 @@ internal sealed record RequestLogView(
             e.InputTokens, e.OutputTokens, e.LatencyMs, e.Error, e.CreatedAt.ToUniversalTime().ToString("O"),
             e.Endpoint, e.ClientProtocol, e.UpstreamProtocol, e.Translated, e.Stream, e.TtfbMs, e.InputTokens, e.OutputTokens,
             e.CacheReadTokens, e.CacheWriteTokens, e.ReasoningTokens, e.Attempts, e.UserAgent, e.AttemptLog,
-            e.WebSearchCalls, e.WebSearchRounds, e.WebSearchRoundMs, e.WebSearchQueries, e.ToolFallback, record.InstanceId);
+            e.WebSearchCalls, e.WebSearchRounds, e.WebSearchRoundMs, e.WebSearchQueries, e.ToolFallback, e.Visitor,
+            record.InstanceId);
     }
 }
 

@@ -3,19 +3,26 @@ using Keyway.Storage;
 namespace Keyway.Telemetry;
 
 /// <summary>
-/// Drains <see cref="RequestLogQueue"/> into the database in batches, one transaction each,
-/// through one prepared INSERT. On shutdown the queue is closed and everything already queued
-/// is written before StopAsync returns. A database error never ends the loop: the batch is
-/// retried once on a fresh connection, then dropped and counted.
+/// Drains <see cref="RequestLogQueue"/> into the database in batches, one transaction each, through one prepared
+/// INSERT. A database that refuses writes (locked, disk full, unreachable) never ends the loop and never blocks a
+/// request: rows wait in a <see cref="BoundedRetryBuffer{T}"/> and are retried with a growing delay until the
+/// database takes them; only rows pushed out of the full buffer are lost, and they are counted as failed.
+/// <see cref="DatabaseWriteHealth"/> says meanwhile why the database is degraded. On shutdown the queue is closed
+/// and everything queued or buffered is written before StopAsync returns; a batch the database still refuses
+/// twice then is given up and counted.
 /// </summary>
 /// <remarks>
 /// A plain IHostedService rather than a BackgroundService: BackgroundService may never start
 /// ExecuteAsync when the host stops right after starting, which would lose queued entries.
 /// </remarks>
 public sealed partial class RequestLogWriter(
-    RequestLogQueue queue, RequestLogRepository repository, RequestLogStatus status, ILogger<RequestLogWriter> logger) : IHostedService, IDisposable
+    RequestLogQueue queue, RequestLogRepository repository, RequestLogStatus status, DatabaseWriteHealth health,
+    ILogger<RequestLogWriter> logger, int retryBufferCapacity = RequestLogWriter.RetryBufferCapacity) : IHostedService, IDisposable
 {
     public const int MaxBatchSize = 500;
+
+    /// <summary>Rows kept for retry while the database refuses them (about 1 KB each in memory).</summary>
+    public const int RetryBufferCapacity = 100_000;
 
     /// <summary>
     /// How long a wake-up waits for more rows before writing a batch that is not full. Without it, a quiet gateway
@@ -23,16 +30,25 @@ public sealed partial class RequestLogWriter(
     /// </summary>
     public static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The first wait after a refused batch; it doubles up to <see cref="MaxRetryDelay"/> while refusals go on.</summary>
+    public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(500);
+
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(15);
+
     // Cancelled only when the host's shutdown timeout runs out during the final drain.
     private readonly CancellationTokenSource _abandon = new();
 
-    // Cancelled when shutdown begins: the batch window is skipped and everything queued is written at once.
+    // Cancelled when shutdown begins: the batch window and retry delays are skipped and everything is written at once.
     private readonly CancellationTokenSource _stopping = new();
+    private readonly BoundedRetryBuffer<RequestLogEntry> _pending = new(retryBufferCapacity, status.AddFailed);
     private RequestLogBatchInserter? _inserter;
     private Task? _loop;
 
     /// <summary>Rows committed so far.</summary>
     public long Written => status.Written;
+
+    /// <summary>Rows taken from the queue and waiting for the database (a retry after a refusal, or the next batch).</summary>
+    public int Pending => _pending.Count;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -63,32 +79,73 @@ public sealed partial class RequestLogWriter(
         _stopping.Dispose();
     }
 
-    /// <summary>Runs until the queue is closed and empty; each wake-up takes what is there, up to one batch.</summary>
+    /// <summary>Runs until the queue is closed and nothing is pending; each pass writes the oldest batch.</summary>
     private async Task DrainAsync()
     {
-        var batch = new List<RequestLogEntry>(MaxBatchSize);
-        while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
+        var delay = FirstRetryDelay;
+        var refusals = 0;
+        while (await HasRowsAsync())
         {
-            await WaitForMoreRowsAsync();
-            while (batch.Count < MaxBatchSize && queue.Reader.TryRead(out var entry))
+            TakeQueuedRows();
+            var batch = _pending.PeekOldest(MaxBatchSize);
+            if (await TryWriteAsync(batch))
             {
-                batch.Add(entry);
+                _pending.RemoveOldest(batch.Count);
+                (delay, refusals) = (FirstRetryDelay, 0);
+                continue;
             }
-            await WriteWithRetryAsync(batch);
-            batch.Clear();
+            refusals++;
+            if (_abandon.IsCancellationRequested || (_stopping.IsCancellationRequested && refusals >= 2))
+            {
+                // Shutting down and the database still refuses: give this batch up (counted) and go on with the rest.
+                GiveUp(batch.Count);
+                refusals = 0;
+                continue;
+            }
+            await WaitAsync(delay, _stopping.Token);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
         }
         await ResetInserterAsync();
     }
 
-    private async Task WaitForMoreRowsAsync()
+    private async Task<bool> HasRowsAsync()
     {
-        if (queue.Reader.Count >= MaxBatchSize || _stopping.IsCancellationRequested)
+        if (_pending.Count > 0)
         {
-            return;
+            return true;
         }
+        if (!await queue.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            return false;
+        }
+        if (queue.Reader.Count < MaxBatchSize)
+        {
+            await WaitAsync(BatchWindow, _stopping.Token);
+        }
+        return true;
+    }
+
+    /// <summary>Moves what the queue holds into the retry buffer, so the queue keeps room while the database is away.</summary>
+    private void TakeQueuedRows()
+    {
+        while (queue.Reader.TryRead(out var entry))
+        {
+            _pending.Add(entry);
+        }
+    }
+
+    private void GiveUp(int rows)
+    {
+        _pending.RemoveOldest(rows);
+        status.AddFailed(rows);
+    }
+
+    // Real time on purpose: tests that drive the gateway's TimeProvider by hand still get their log rows written.
+    private static async Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
         try
         {
-            await Task.Delay(BatchWindow, _stopping.Token);
+            await Task.Delay(delay, cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -96,29 +153,30 @@ public sealed partial class RequestLogWriter(
         }
     }
 
-    private async Task WriteWithRetryAsync(List<RequestLogEntry> batch)
+    private async Task<bool> TryWriteAsync(List<RequestLogEntry> batch)
     {
-        for (var attempt = 1; attempt <= 2; attempt++)
+        health.WriteStarted();
+        try
         {
-            try
-            {
-                _inserter ??= await repository.OpenInserterAsync(_abandon.Token);
-                await _inserter.InsertAsync(batch, _abandon.Token);
-                status.AddWritten(batch.Count);
-                return;
-            }
-            catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                status.AddInsertError();
-                Log.InsertFailed(logger, e, batch.Count, attempt);
-                await ResetInserterAsync();
-            }
+            _inserter ??= await repository.OpenInserterAsync(_abandon.Token);
+            await _inserter.InsertAsync(batch, _abandon.Token);
+            status.AddWritten(batch.Count);
+            health.WriteSucceeded();
+            return true;
         }
-        status.AddFailed(batch.Count);
+        catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+        {
+            health.WriteFailed("the final drain was abandoned");
+            return false;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            status.AddInsertError();
+            health.WriteFailed(e.Message);
+            Log.InsertFailed(logger, e, batch.Count, _pending.Count);
+            await ResetInserterAsync();
+            return false;
+        }
     }
 
     private async Task ResetInserterAsync()
@@ -141,8 +199,8 @@ public sealed partial class RequestLogWriter(
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Error, Message = "Writing {Rows} request-log rows failed (attempt {Attempt} of 2).")]
-        public static partial void InsertFailed(ILogger logger, Exception exception, int rows, int attempt);
+        [LoggerMessage(Level = LogLevel.Error, Message = "Writing {Rows} request-log rows failed; {Pending} rows wait for the database and are retried.")]
+        public static partial void InsertFailed(ILogger logger, Exception exception, int rows, int pending);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown timed out before the request log was fully written; the rest is counted as failed.")]
         public static partial void DrainAbandoned(ILogger logger);

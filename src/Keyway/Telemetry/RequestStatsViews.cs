@@ -10,7 +10,9 @@ internal sealed record RequestStatsResponse(
     IReadOnlyList<GroupStatsView> ByGroup,
     IReadOnlyList<AliasStatsView> ByAlias,
     IReadOnlyList<ProviderStatsView> ByProvider,
-    IReadOnlyList<DayStatsView> ByDay);
+    IReadOnlyList<DayStatsView> ByDay,
+    IReadOnlyList<KeyBucketView> ByKey,
+    IReadOnlyList<VisitorStatsView> ByVisitor);
 
 /// <summary>Keyway's shape: rows, 2xx rows, input and output token sums, mean latency in ms.</summary>
 internal sealed record KeyStatsView(long Total, long Ok, long ReqT, long RespT, double AvgLatency)
@@ -44,6 +46,9 @@ internal sealed record ProviderStatsView([property: JsonPropertyOrder(-1)] strin
 
 /// <summary>One UTC day, yyyy-MM-dd.</summary>
 internal sealed record DayStatsView([property: JsonPropertyOrder(-1)] string? Day, RequestLogBucketRecord Figures) : StatsBucketView(Figures);
+
+/// <summary>Visitor-key traffic (<c>visitor: true</c>) and the rest.</summary>
+internal sealed record VisitorStatsView([property: JsonPropertyOrder(-1)] bool Visitor, RequestLogBucketRecord Figures) : StatsBucketView(Figures);
 
 /// <summary>GET /admin/llm/stats/series: per time bucket × alias, and per issued key, over the window.</summary>
 internal sealed record StatsSeriesResponse(bool Ok, string Bucket, IReadOnlyList<SeriesPointView> Series, IReadOnlyList<KeyBucketView> ByKey);

@@ -66,9 +66,11 @@ public sealed class CooldownBook(TimeProvider time)
 
     public int InFlightOf(string keyId) => _keys.TryGetValue(keyId, out var health) ? health.InFlight : 0;
 
+    /// <summary>Every key the book knows (those that were used or restored), as of now.</summary>
+    public IEnumerable<KeyHealthState> States() => _keys.Values.Select(h => h.Snapshot());
+
     /// <summary>Every key currently quarantined.</summary>
-    public IEnumerable<KeyHealthState> Quarantined() =>
-        _keys.Values.Select(h => h.Snapshot()).Where(state => state.QuarantineReason is not null);
+    public IEnumerable<KeyHealthState> Quarantined() => States().Where(state => state.QuarantineReason is not null);
 
     /// <summary>Takes in the key states other instances stored (see <see cref="KeyHealth.Merge"/>); nothing is queued for persisting.</summary>
     public void Merge(IEnumerable<KeyHealthState> states)

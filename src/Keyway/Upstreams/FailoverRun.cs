@@ -4,9 +4,11 @@ namespace Keyway.Upstreams;
 /// The attempts of one request: targets (route fallbacks) in order, those with an open circuit last, and within
 /// each target up to 1 + max_retries keys of its pool. <typeparamref name="TPlan"/> is what the caller sends to a
 /// target, built lazily; a target whose plan is null cannot serve this request and is skipped. A pinned key
-/// allows exactly one attempt, on the first target that has a key of that name.
+/// allows exactly one attempt, on the first target that has a key of that name. A visitor request is tried only on keys
+/// that allow visitors.
 /// </summary>
-public sealed class FailoverRun<TPlan>(IReadOnlyList<RouteTarget> targets, Func<RouteTarget, TPlan?> planFor, CooldownBook book, string? pinnedKeyName)
+public sealed class FailoverRun<TPlan>(
+    IReadOnlyList<RouteTarget> targets, Func<RouteTarget, TPlan?> planFor, CooldownBook book, string? pinnedKeyName, bool visitorOnly = false)
     where TPlan : class
 {
     private readonly RouteTarget[] _order = OrderByCircuit(targets, book);
@@ -43,7 +45,7 @@ public sealed class FailoverRun<TPlan>(IReadOnlyList<RouteTarget> targets, Func<
             var limit = 1 + Target!.Provider.Policy.MaxRetries;
             if (_attemptsOnTarget < limit)
             {
-                var choice = KeyPool.Select(Target, book, _tried, pinnedKeyName);
+                var choice = KeyPool.Select(Target, book, _tried, pinnedKeyName, visitorOnly);
                 if (choice.Key is { } key)
                 {
                     _tried.Add(key.KeyId);

@@ -7,12 +7,13 @@ public readonly record struct KeyChoice(UpstreamKey? Key, DateTimeOffset? Earlie
 /// Picks one key of a provider's pool for one attempt, in O(keys) and without locks: keys that do not serve the
 /// target's model, were already tried by this request, cool down or are quarantined are passed over; then
 /// round_robin takes the fewest in flight (ties rotate), priority the first, only_first only ever the first key.
+/// For a visitor key (<c>visitorOnly</c>) only keys with allow_visitor count.
 /// </summary>
 public static class KeyPool
 {
     private const int StackLimit = 64;
 
-    public static KeyChoice Select(RouteTarget target, CooldownBook book, IReadOnlySet<string> tried, string? pinnedKeyName = null)
+    public static KeyChoice Select(RouteTarget target, CooldownBook book, IReadOnlySet<string> tried, string? pinnedKeyName = null, bool visitorOnly = false)
     {
         var provider = target.Provider;
         var keys = provider.Keys;
@@ -25,7 +26,7 @@ public static class KeyPool
         for (var i = 0; i < keys.Count; i++)
         {
             var key = keys[i];
-            if (!key.Serves(target.UpstreamModel) || (pinnedKeyName is not null && key.Name != pinnedKeyName))
+            if (!key.Serves(target.UpstreamModel) || (pinnedKeyName is not null && key.Name != pinnedKeyName) || (visitorOnly && !key.AllowVisitor))
             {
                 continue;
             }

@@ -8,6 +8,9 @@ namespace Keyway.Upstreams;
 /// </summary>
 public sealed record UpstreamKey(string KeyId, string Name, string Secret, IReadOnlyList<string> Models, string? BaseUrl = null)
 {
+    /// <summary>Visitor keys may be served by this key.</summary>
+    public bool AllowVisitor { get; init; }
+
     public bool Serves(string upstreamModel) => Models.Count == 0 || Models.Contains(upstreamModel, StringComparer.Ordinal);
 }
 

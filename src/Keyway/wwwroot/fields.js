@@ -40,6 +40,7 @@ export const UPSTREAM_KEY_FIELDS = [
   { name: 'api_key', label: 'API key', type: 'password', required: true },
   { name: 'models', label: 'Only these models', type: 'list', placeholder: 'any model' },
   { name: 'base_url', label: 'Own base URL', type: 'url', placeholder: "the provider's" },
+  { name: 'allow_visitor', label: 'Serves visitor keys', type: 'checkbox', default: false },
 ];
 
 /** provider options come from the page (the group's providers). */
@@ -54,6 +55,7 @@ export function routeFields(providerIds) {
     { name: 'default_reasoning_effort', label: 'Default reasoning effort', type: 'select', options: [['', 'none'], 'low', 'medium', 'high'] },
     { name: 'max_tokens_cap', label: 'Max tokens cap', type: 'number', min: 1, max: 10000000, placeholder: 'no cap' },
     { name: 'default_temperature', label: 'Default temperature', type: 'number', min: 0, max: 2, step: 'any', placeholder: "the client's" },
+    { name: 'allow_visitors', label: 'Open to visitor keys', type: 'checkbox', default: false },
     { name: 'note', label: 'Note' },
     { name: 'enabled', label: 'Enabled', type: 'checkbox', editOnly: true },
   ];
@@ -80,6 +82,13 @@ export const ISSUED_KEY_FIELDS = [
   { name: 'owner_user_id', label: 'Owner', placeholder: 'optional' },
   { name: 'expires_at', label: 'Expires', type: 'datetime', help: 'Empty: never.' },
   WEB_SEARCH_FIELD,
+  { name: 'allowed_aliases', label: 'Allowed aliases', type: 'list', placeholder: 'every alias', help: 'Comma-separated; globs like deepseek-* allowed.' },
+  { name: 'rpm', label: 'Requests / minute', type: 'number', min: 1, placeholder: 'no limit' },
+  { name: 'tpm', label: 'Tokens / minute', type: 'number', min: 1, placeholder: 'no limit' },
+  { name: 'max_concurrency', label: 'Max concurrent requests', type: 'number', min: 1, placeholder: 'no limit' },
+  { name: 'daily_token_budget', label: 'Daily token budget', type: 'number', min: 1, placeholder: 'none', help: 'Input + output tokens per UTC day.' },
+  { name: 'monthly_token_budget', label: 'Monthly token budget', type: 'number', min: 1, placeholder: 'none', help: 'Input + output tokens per UTC month.' },
+  { name: 'visitor', label: 'Visitor key', type: 'checkbox', default: false, help: 'Served only by upstream keys and routes open to visitors.' },
   { name: 'enabled', label: 'Enabled', type: 'checkbox', editOnly: true },
 ];
 

@@ -61,10 +61,14 @@ internal static class BinaryHttp
         return client;
     }
 
-    /// <summary>Logs in with the admin token (POST /admin/login) and returns a client that carries the session cookie.</summary>
+    /// <summary>
+    /// Logs in with the admin token (POST /admin/login) and returns a client that carries the session cookie and, like
+    /// the admin UI's own pages in a browser, this server's Origin (cookie-authenticated writes require it).
+    /// </summary>
     public static async Task<HttpClient> LoginAsync(Uri baseAddress)
     {
         var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = baseAddress };
+        client.DefaultRequestHeaders.Add("Origin", baseAddress.GetLeftPart(UriPartial.Authority));
         Ok(await PostAsync(client, "admin/login", $$"""{"token":"{{KeywayBinary.AdminToken}}"}"""));
         return client;
     }

@@ -20,6 +20,9 @@ public sealed class GatewayTestBed : IAsyncDisposable
     public const string OpenAIProvider = "fake-openai";
     public const string AnthropicProvider = "fake-anthropic";
 
+    /// <summary>A minimal Chat Completions body for <see cref="OpenAIAlias"/>.</summary>
+    public const string OpenAIChat = $$"""{"model":"{{OpenAIAlias}}","messages":[{"role":"user","content":"hi"}]}""";
+
     private readonly TempDirectory _dataDir;
 
     private GatewayTestBed(TempDirectory dataDir, FakeUpstream upstream, KeywayServer server, string key)

@@ -1,4 +1,5 @@
 using Keyway.Telemetry;
+using Keyway.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -10,7 +11,7 @@ public sealed class RequestLogQueueTests
     public void Enqueue_WhenFull_DropsTheNewEntriesAndCountsThem()
     {
         var status = new RequestLogStatus();
-        var queue = new RequestLogQueue(status, new FakeTimeProvider(), new WarningCounter<RequestLogQueue>(), capacity: 4);
+        var queue = new RequestLogQueue(status, new FakeTimeProvider(), new WarningCounter<RequestLogQueue>(), TestMetrics.Create(), capacity: 4);
 
         for (var i = 0; i < 10; i++)
         {
@@ -30,7 +31,7 @@ public sealed class RequestLogQueueTests
     [Fact]
     public void Enqueue_AfterComplete_CountsADrop()
     {
-        var queue = new RequestLogQueue(new RequestLogStatus(), new FakeTimeProvider(), new WarningCounter<RequestLogQueue>());
+        var queue = new RequestLogQueue(new RequestLogStatus(), new FakeTimeProvider(), new WarningCounter<RequestLogQueue>(), TestMetrics.Create());
         queue.Complete();
 
         queue.Enqueue(LogTestData.Entry(LogTestData.Noon));
@@ -43,7 +44,7 @@ public sealed class RequestLogQueueTests
     {
         var time = new FakeTimeProvider();
         var logger = new WarningCounter<RequestLogQueue>();
-        var queue = new RequestLogQueue(new RequestLogStatus(), time, logger, capacity: 1);
+        var queue = new RequestLogQueue(new RequestLogStatus(), time, logger, TestMetrics.Create(), capacity: 1);
         queue.Enqueue(LogTestData.Entry(LogTestData.Noon));
 
         queue.Enqueue(LogTestData.Entry(LogTestData.Noon));

@@ -61,8 +61,9 @@ public sealed class RequestLogWriterTests
         using var dir = new TempDirectory();
         var connections = await LogTestData.MigratedDatabaseAsync(dir.Path);
         var status = new RequestLogStatus();
-        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance);
-        using var writer = new RequestLogWriter(queue, new RequestLogRepository(connections), status, NullLogger<RequestLogWriter>.Instance);
+        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance, TestMetrics.Create());
+        using var writer = new RequestLogWriter(
+            queue, new RequestLogRepository(connections), status, new DatabaseWriteHealth(TimeProvider.System), NullLogger<RequestLogWriter>.Instance);
         queue.Enqueue(LogTestData.Entry(LogTestData.Noon));
 
         await writer.StartAsync(CancellationToken.None);
@@ -73,13 +74,14 @@ public sealed class RequestLogWriterTests
     }
 
     [Fact]
-    public async Task DatabaseError_CountsEachBatchAsFailed_AndKeepsDraining()
+    public async Task DatabaseStillRefusingAtShutdown_CountsEachBatchAsFailed_AndKeepsDraining()
     {
         using var dir = new TempDirectory();
         var unmigrated = new SqliteConnectionFactory(Path.Combine(dir.Path, "empty.db"));
         var status = new RequestLogStatus();
-        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance);
-        using var writer = new RequestLogWriter(queue, new RequestLogRepository(unmigrated), status, NullLogger<RequestLogWriter>.Instance);
+        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance, TestMetrics.Create());
+        using var writer = new RequestLogWriter(
+            queue, new RequestLogRepository(unmigrated), status, new DatabaseWriteHealth(TimeProvider.System), NullLogger<RequestLogWriter>.Instance);
 
         // Queued before the start, so the writer sees one full batch and then one more entry.
         for (var i = 0; i < RequestLogWriter.MaxBatchSize + 1; i++)
@@ -92,6 +94,6 @@ public sealed class RequestLogWriterTests
 
         Assert.Equal(0, status.Written);
         Assert.Equal(RequestLogWriter.MaxBatchSize + 1, status.Failed);
-        Assert.Equal(4, status.InsertErrors); // two batches, each tried twice
+        Assert.True(status.InsertErrors >= 4, $"{status.InsertErrors} insert errors"); // two batches, each tried at least twice
     }
 }

@@ -31,6 +31,7 @@ export async function render(container, ctx) {
       { label: 'State', cell: (key) => state(key) },
       { label: 'Expires', cell: (key) => when(key.expires_at) },
       { label: 'Web search', cell: (key) => key.web_search },
+      { label: 'Policy', cell: (key) => policy(key) },
       { label: 'Last used', cell: (key) => when(key.last_used_at) },
       { label: 'Requests (30 d)', cell: (key) => num(usage.get(key.key_id)?.requests ?? 0) },
       { label: 'Errors', cell: (key) => num(usage.get(key.key_id)?.errors ?? 0) },
@@ -45,6 +46,23 @@ export async function render(container, ctx) {
     ],
   });
   await page.reload();
+}
+
+/** The key's limits in one line: visitor, allowed aliases, rates and budgets ("—" when it has none). */
+function policy(key) {
+  const parts = [];
+  if (key.visitor) {
+    parts.push('visitor');
+  }
+  if (key.allowed_aliases.length) {
+    parts.push(`aliases ${key.allowed_aliases.join(', ')}`);
+  }
+  for (const [field, label] of [['rpm', 'rpm'], ['tpm', 'tpm'], ['max_concurrency', 'concurrent'], ['daily_token_budget', 'tokens/day'], ['monthly_token_budget', 'tokens/month']]) {
+    if (key[field] != null) {
+      parts.push(`${num(key[field])} ${label}`);
+    }
+  }
+  return parts.length ? parts.join(' · ') : '—';
 }
 
 function state(key) {

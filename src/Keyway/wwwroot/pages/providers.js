@@ -75,6 +75,7 @@ async function showPool(providerId, panel, reloadList) {
       { label: 'Health', cell: (key) => health(key.health) },
       { label: 'Last error', cell: (key) => (key.health.last_status ? `${key.health.last_status} ${key.health.last_error ?? ''}` : '—') },
       { label: 'Models', cell: (key) => (key.models.length ? key.models.join(', ') : 'any') },
+      { label: 'Visitors', cell: (key) => (key.allow_visitor ? 'yes' : 'no') },
       {
         label: 'Actions',
         cell: (key) => h('div', { class: 'row-actions' },

@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using Spectre.Console;
+
+namespace Keyway.Cli.Tui;
+
+/// <summary>
+/// Providers of the group and, for one provider, its upstream key pool: add a key, enable or disable one, reset
+/// cooldowns (one key or all), and test the provider with one small chat call.
+/// </summary>
+public static class ProvidersScreen
+{
+    public static Task RunAsync(TuiSession session) => session.Ui.LoopAsync($"providers of {session.Group}", async () =>
+    {
+        var providers = await session.ListAsync("providers");
+        return (null, providers.Select(p => new MenuItem<Func<Task>>(Label(p), () => ProviderAsync(session, p["provider_id"]!.ToString()))).ToList());
+    });
+
+    private static Task ProviderAsync(TuiSession session, string providerId) => session.Ui.LoopAsync($"provider {providerId}", async () =>
+    {
+        var provider = (await session.Admin.GetAsync(PathOf(providerId), session.Token))["provider"]!;
+        var items = (provider["api_keys"]?.AsArray() ?? []).OfType<JsonNode>()
+            .Select(key => new MenuItem<Func<Task>>(KeyLabel(key), () => KeyAsync(session, providerId, key)))
+            .Append(new("+ Add an upstream key", () => AddKeyAsync(session, providerId)))
+            .Append(new("Reset every cooldown of this provider", () => ResetAsync(session, providerId, null)))
+            .Append(new("Test: one small chat call", () => TestAsync(session, new JsonObject { ["provider_id"] = providerId })))
+            .ToList();
+        var header = TuiView.Facts(
+            ("base url", provider["base_url"]?.ToString() ?? "-"),
+            ("protocol", provider["protocol"]?.ToString() ?? "-"),
+            ("routing", provider["routing_mode"]?.ToString() ?? "-"),
+            ("enabled", CliOutput.Cell(provider["enabled"])));
+        return (header, items);
+    });
+
+    private static async Task KeyAsync(TuiSession session, string providerId, JsonNode key)
+    {
+        var keyId = key["key_id"]!.ToString();
+        var enabled = key["enabled"]?.GetValue<bool>() == true;
+        MenuItem<Func<Task>>[] items =
+        [
+            new(enabled ? "Disable this key" : "Enable this key", () => session.Admin.PatchAsync(
+                $"{PathOf(providerId)}/keys/{Uri.EscapeDataString(keyId)}", new JsonObject { ["enabled"] = !enabled }, session.Token)),
+            new("Reset its cooldown", () => ResetAsync(session, providerId, keyId)),
+        ];
+        if (await session.Ui.ChooseAsync($"upstream key {key["name"]}", new Text(KeyLabel(key)), items) is { } action)
+        {
+            await action();
+        }
+    }
+
+    private static async Task AddKeyAsync(TuiSession session, string providerId)
+    {
+        if (await session.Ui.AskAsync("add an upstream key", "Name") is not { } name
+            || await session.Ui.AskAsync("add an upstream key", $"API key for {name}") is not { } secret)
+        {
+            return;
+        }
+        await session.Admin.PostAsync($"{PathOf(providerId)}/keys", new JsonObject { ["name"] = name, ["api_key"] = secret }, session.Token);
+    }
+
+    private static async Task ResetAsync(TuiSession session, string providerId, string? keyId)
+    {
+        var query = keyId is null ? "" : $"?key_id={Uri.EscapeDataString(keyId)}";
+        await session.Admin.PostAsync($"admin/llm/health/{Uri.EscapeDataString(providerId)}/reset{query}", new JsonObject(), session.Token);
+        await session.Ui.ShowAsync("cooldown reset", keyId is null ? $"every key of {providerId} is usable again" : "the key is usable again");
+    }
+
+    /// <summary>POST /admin/llm/test with a provider or a route, the answer shown as one line.</summary>
+    public static async Task TestAsync(TuiSession session, JsonObject target)
+    {
+        var test = (await session.Admin.PostAsync("admin/llm/test", target, session.Token))["test"];
+        var verdict = test?["ok"]?.GetValue<bool>() == true ? "OK" : "FAILED";
+        await session.Ui.ShowAsync("test",
+            $"{verdict}: status {test?["status"]}, {test?["latency_ms"]} ms, model {test?["upstream_model"]}\n{test?["message"]}");
+    }
+
+    private static string PathOf(string providerId) => $"admin/llm/providers/{Uri.EscapeDataString(providerId)}";
+
+    private static string Label(JsonNode provider)
+    {
+        var keys = provider["api_keys"]?.AsArray() ?? [];
+        var resting = keys.Count(key => key?["health"]?["state"]?.ToString() is "cooling" or "quarantined");
+        return $"{provider["provider_id"],-20} {provider["protocol"],-17} {keys.Count} key(s){(resting > 0 ? $", {resting} cooling" : "")}"
+            + (provider["enabled"]?.GetValue<bool>() == false ? "  (disabled)" : "");
+    }
+
+    private static string KeyLabel(JsonNode key)
+    {
+        var health = key["health"];
+        var until = health?["cooldown_until"] is { } time ? $" until {time}" : "";
+        return $"{key["name"],-16} {key["api_key"],-14} {health?["state"] ?? (key["enabled"]?.GetValue<bool>() == true ? "ok" : "disabled")}{until}";
+    }
+}

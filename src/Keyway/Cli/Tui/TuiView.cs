@@ -1,0 +1,51 @@
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Keyway.Cli.Tui;
+
+/// <summary>How the TUI's screens look: functions from screen state to Spectre renderables, no input and no I/O.</summary>
+public static class TuiView
+{
+    public static IRenderable Menu<T>(string title, IRenderable? header, MenuState<T> menu)
+    {
+        var lines = new List<IRenderable> { Title(title) };
+        if (header is not null)
+        {
+            lines.Add(header);
+            lines.Add(Text.Empty);
+        }
+        if (menu.Items.Count == 0)
+        {
+            lines.Add(new Markup("[grey](none)[/]"));
+        }
+        for (var i = 0; i < menu.Items.Count; i++)
+        {
+            var label = Markup.Escape(menu.Items[i].Label);
+            lines.Add(new Markup(i == menu.Cursor ? $"[bold black on deepskyblue1]> {label}[/]" : $"  {label}"));
+        }
+        lines.Add(Text.Empty);
+        lines.Add(Hint("up/down move · Enter choose · Esc back · q quit"));
+        return new Rows(lines);
+    }
+
+    public static IRenderable Field(string title, string prompt, string text) =>
+        new Rows(Title(title), new Markup($"{Markup.Escape(prompt)}: [bold]{Markup.Escape(text)}[/]_"), Text.Empty, Hint("Enter accept (empty: cancel) · Esc cancel"));
+
+    public static IRenderable Message(string title, IRenderable body) =>
+        new Rows(Title(title), body, Text.Empty, Hint("any key: back · q quit"));
+
+    public static IRenderable Title(string title) => new Rule($"[bold]Keyway[/] · {Markup.Escape(title)}").LeftJustified();
+
+    public static IRenderable Hint(string text) => new Markup($"[grey]{Markup.Escape(text)}[/]");
+
+    /// <summary>Name/value lines, names dimmed.</summary>
+    public static IRenderable Facts(params (string Name, string Value)[] facts)
+    {
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        foreach (var (name, value) in facts)
+        {
+            grid.AddRow(new Markup($"[grey]{Markup.Escape(name)}[/]"), new Text(value));
+        }
+        return grid;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Keyway.Storage;
+
+/// <summary>
+/// key_usage: each instance's absolute usage counts per issued key and UTC day. Writes are idempotent upserts of one
+/// instance's own rows; reads sum over instances. Plain SQL that SQLite and PostgreSQL both run.
+/// </summary>
+public sealed class KeyUsageRepository(IDbConnectionFactory connections)
+{
+    private const string Sums =
+        "CAST(COALESCE(SUM(requests), 0) AS BIGINT), CAST(COALESCE(SUM(errors), 0) AS BIGINT), " +
+        "CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT), CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT), " +
+        "CAST(COALESCE(SUM(cache_read_tokens), 0) AS BIGINT), CAST(COALESCE(SUM(cache_write_tokens), 0) AS BIGINT), " +
+        "CAST(COALESCE(SUM(reasoning_tokens), 0) AS BIGINT)";
+
+    /// <summary>Sets this instance's rows to the given counts, in one transaction.</summary>
+    public async Task UpsertAsync(string instanceId, IReadOnlyList<KeyUsageDay> days, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (days.Count == 0)
+        {
+            return;
+        }
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO key_usage (key_id, day, instance_id, requests, errors, input_tokens, output_tokens, cache_read_tokens, " +
+            "cache_write_tokens, reasoning_tokens, updated_at) VALUES (@KeyId, @Day, @InstanceId, @Requests, @Errors, @InputTokens, " +
+            "@OutputTokens, @CacheReadTokens, @CacheWriteTokens, @ReasoningTokens, @UpdatedAt) " +
+            "ON CONFLICT (key_id, day, instance_id) DO UPDATE SET requests = excluded.requests, errors = excluded.errors, " +
+            "input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, cache_read_tokens = excluded.cache_read_tokens, " +
+            "cache_write_tokens = excluded.cache_write_tokens, reasoning_tokens = excluded.reasoning_tokens, updated_at = excluded.updated_at",
+            days.Select(day => new
+            {
+                day.KeyId,
+                day.Day,
+                InstanceId = instanceId,
+                day.Figures.Requests,
+                day.Figures.Errors,
+                day.Figures.InputTokens,
+                day.Figures.OutputTokens,
+                day.Figures.CacheReadTokens,
+                day.Figures.CacheWriteTokens,
+                day.Figures.ReasoningTokens,
+                UpdatedAt = StorageText.Timestamp(now),
+            }).ToList(),
+            transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Every key's usage per day from <paramref name="fromDay"/> on, summed over all instances but <paramref name="instanceId"/>.</summary>
+    public async Task<IReadOnlyList<KeyUsageDay>> ListOthersAsync(string instanceId, string fromDay, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+            $"SELECT key_id, day, {Sums} FROM key_usage WHERE instance_id <> @instanceId AND day >= @fromDay GROUP BY key_id, day",
+            new { instanceId, fromDay }, cancellationToken: cancellationToken));
+        var days = new List<KeyUsageDay>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            days.Add(new KeyUsageDay(reader.GetString(0), reader.GetString(1), ReadFigures(reader, 2)));
+        }
+        return days;
+    }
+
+    /// <summary>One key's usage over the days from <paramref name="fromDay"/> to <paramref name="toDay"/> (both inclusive), all instances.</summary>
+    public async Task<KeyUsageFigures> SumAsync(string keyId, string fromDay, string toDay, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+            $"SELECT {Sums} FROM key_usage WHERE key_id = @keyId AND day >= @fromDay AND day <= @toDay",
+            new { keyId, fromDay, toDay }, cancellationToken: cancellationToken));
+        return await reader.ReadAsync(cancellationToken) ? ReadFigures(reader, 0) : KeyUsageFigures.Zero;
+    }
+
+    private static KeyUsageFigures ReadFigures(DbDataReader reader, int first) => new(
+        reader.GetInt64(first), reader.GetInt64(first + 1), reader.GetInt64(first + 2), reader.GetInt64(first + 3),
+        reader.GetInt64(first + 4), reader.GetInt64(first + 5), reader.GetInt64(first + 6));
+}

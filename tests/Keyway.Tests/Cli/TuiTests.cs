@@ -1,0 +1,134 @@
+using System.Text.Json;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Cli;
+
+/// <summary>
+/// `keyway tui` driven by scripted keys against a real in-process gateway with a fake upstream; every change is checked
+/// through the admin API. Main menu: 0 dashboard, 1 providers, 2 routes, 3 unified model, 4 issued keys, 5 service, 6 clients.
+/// </summary>
+public sealed class TuiTests
+{
+    [Fact]
+    public async Task IssuedKeys_CreateShowsThePlaintextOnce()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        using var tui = new TuiDriver();
+        tui.Choose(4).Enter().Type("tui-laptop").Enter().Quit();
+
+        var output = await tui.RunAsync(new CliRunner(bed.Server, dir.Path));
+
+        var keys = (await AdminApi.GetAsync(bed.Admin, "admin/llm/groups/default/keys")).Body.GetProperty("keys").EnumerateArray();
+        var keyId = keys.Single(k => k.GetProperty("name").GetString() == "tui-laptop").GetProperty("key_id").GetString();
+        var plaintext = (await AdminApi.GetAsync(bed.Admin, $"admin/llm/keys/{keyId}/plaintext")).Body.GetProperty("plaintext").GetString()!;
+        Assert.StartsWith("db_sk_", plaintext);
+        Assert.Single(Occurrences(output, plaintext));
+        Assert.True(output.LastIndexOf("tui-laptop", StringComparison.Ordinal) > output.IndexOf(plaintext, StringComparison.Ordinal), "the list after creation names the key");
+    }
+
+    [Fact]
+    public async Task UnifiedModel_SwitchModelThenKey()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        var routes = await FieldsAsync(bed, "routes", "alias");
+        using var tui = new TuiDriver();
+        tui.Choose(3)
+            .Choose(0).Choose(routes.IndexOf(GatewayTestBed.AnthropicAlias)).Enter()
+            .Choose(1).Choose(1).Enter()
+            .Quit();
+
+        var output = await tui.RunAsync(new CliRunner(bed.Server, dir.Path));
+
+        var unified = (await AdminApi.GetAsync(bed.Admin, "admin/llm/groups/default/unified")).Body.GetProperty("unified");
+        Assert.Equal(GatewayTestBed.AnthropicAlias, unified.GetProperty("route_alias").GetString());
+        Assert.Equal("default", unified.GetProperty("key_name").GetString());
+        Assert.Contains($"unified-model → {GatewayTestBed.AnthropicAlias} (key: default)", output);
+    }
+
+    [Fact]
+    public async Task Dashboard_ShowsARequestThatWasMade_AndEscGoesBack()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        (await bed.PostAsync("v1/chat/completions", GatewayTestBed.OpenAIChat)).EnsureSuccessStatusCode();
+        await bed.WaitForLogsAsync(1);
+        using var tui = new TuiDriver();
+        tui.Enter().Esc().Enter().Quit();
+
+        var output = await tui.RunAsync(new CliRunner(bed.Server, dir.Path));
+
+        var lastRequests = output[output.IndexOf("last requests", StringComparison.Ordinal)..];
+        var row = lastRequests.Split('\n').First(line => line.Contains(GatewayTestBed.OpenAIAlias, StringComparison.Ordinal));
+        Assert.Contains(GatewayTestBed.OpenAIProvider, row);
+        Assert.Contains("200", row);
+        Assert.Contains("every key is usable", output);
+        Assert.Equal(2, Occurrences(output, "Keyway · main menu").Count);
+    }
+
+    [Fact]
+    public async Task ProvidersAndRoutes_ChangedThroughTheMenus()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        var providers = await FieldsAsync(bed, "providers", "provider_id");
+        using var tui = new TuiDriver();
+        // providers → fake-openai → Test, then its key "default" → Disable; back to the main menu.
+        tui.Choose(1).Choose(providers.IndexOf(GatewayTestBed.OpenAIProvider)).Choose(3).Enter().Choose(0).Choose(0).Esc().Esc();
+        // routes → + Add: alias, provider, model.
+        tui.Choose(2).Choose(0).Type("tui-route").Choose(providers.IndexOf(GatewayTestBed.AnthropicProvider)).Type("tui-model").Enter().Quit();
+
+        var output = await tui.RunAsync(new CliRunner(bed.Server, dir.Path));
+
+        Assert.Contains("OK: status 200", output);
+        var provider = (await AdminApi.GetAsync(bed.Admin, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}")).Body.GetProperty("provider");
+        Assert.False(provider.GetProperty("api_keys")[0].GetProperty("enabled").GetBoolean());
+        var route = (await AdminApi.GetAsync(bed.Admin, "admin/llm/groups/default/routes")).Body.GetProperty("routes").EnumerateArray()
+            .Single(r => r.GetProperty("alias").GetString() == "tui-route");
+        Assert.Equal(GatewayTestBed.AnthropicProvider, route.GetProperty("provider_id").GetString());
+        Assert.Equal("tui-model", route.GetProperty("upstream_model").GetString());
+    }
+
+    [Fact]
+    public async Task ServiceStatusAndClientSetup_RunTheCliCommands()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        using var tui = new TuiDriver();
+        // service → Status; clients → Claude Code (the directory field starts at the working directory) and Shell.
+        tui.Choose(5).Choose(0).Enter().Esc();
+        tui.Choose(6).Choose(0).Enter().Enter().Choose(2).Enter().Quit();
+
+        var output = await tui.RunAsync(new CliRunner(bed.Server, dir.Path));
+
+        Assert.Contains(AppVersion.Current, output);
+        Assert.Contains($"export OPENAI_BASE_URL='{bed.Server.BaseAddress.ToString().TrimEnd('/')}/v1'", output);
+        var settings = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir.Path, ".claude", "settings.local.json"))).RootElement;
+        Assert.Equal(bed.Server.BaseAddress.ToString().TrimEnd('/'), settings.GetProperty("env").GetProperty("ANTHROPIC_BASE_URL").GetString());
+    }
+
+    [Fact]
+    public async Task WithoutAnInteractiveTerminal_Exits2()
+    {
+        using var dir = new TempDirectory();
+        var result = await new CliRunner(null, dir.Path, new Dictionary<string, string> { ["KEYWAY_ADMIN_TOKEN"] = "x" }).RunAsync("tui");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("interactive terminal", result.Error);
+    }
+
+    /// <summary>One field of each item of a default-group list, in the order the admin API (and so the TUI) lists them.</summary>
+    private static async Task<List<string?>> FieldsAsync(GatewayTestBed bed, string collection, string field) =>
+        (await AdminApi.GetAsync(bed.Admin, $"admin/llm/groups/default/{collection}")).Body.GetProperty(collection).EnumerateArray()
+            .Select(item => item.GetProperty(field).GetString()).ToList();
+
+    private static List<int> Occurrences(string text, string part)
+    {
+        var found = new List<int>();
+        for (var at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal))
+        {
+            found.Add(at);
+        }
+        return found;
+    }
+}

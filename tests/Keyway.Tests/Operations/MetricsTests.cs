@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Sockets;
+using Keyway.Gateway;
+using Keyway.Telemetry;
+using Keyway.Telemetry.Metrics;
+using Keyway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Keyway.Tests.Operations;
+
+/// <summary>/metrics after real requests through the gateway: the series exist and hold what the request log says.</summary>
+public sealed class MetricsTests
+{
+    private const string Chat = """{"model":"gpt-alias","messages":[{"role":"user","content":"Hi"}]}""";
+    private const string Message = """{"model":"claude-alias","max_tokens":16,"messages":[{"role":"user","content":"Hi"}]}""";
+
+    [Fact]
+    public async Task Scrape_AfterRequests_CountsRequestsTokensAttemptsLatenciesAndKeyHealth()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        Assert.Equal(HttpStatusCode.OK, (await bed.PostAsync("v1/chat/completions", Chat)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await bed.PostAsync("v1/chat/completions", Chat.Replace("}]}", "}],\"stream\":true}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await bed.PostAsync("v1/messages", Message, ("anthropic-version", "2023-06-01"))).StatusCode);
+        bed.Upstream.Enqueue(FakeReply.OpenAIRateLimit(600));
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await bed.PostAsync("v1/chat/completions", Chat)).StatusCode);
+        var logs = await bed.WaitForLogsAsync(4);
+
+        var scrape = await PrometheusScrape.GetAsync(bed.Admin);
+
+        Assert.Equal(2, scrape["""keyway_requests_total{alias="gpt-alias",provider="fake-openai",status="200"}"""]);
+        Assert.Equal(1, scrape["""keyway_requests_total{alias="gpt-alias",provider="fake-openai",status="429"}"""]);
+        Assert.Equal(1, scrape["""keyway_requests_total{alias="claude-alias",provider="fake-anthropic",status="200"}"""]);
+        foreach (var (kind, column) in new[] { ("input", "input_tokens"), ("output", "output_tokens"), ("cache_read", "cache_read_tokens") })
+        {
+            foreach (var (alias, provider) in new[] { ("gpt-alias", "fake-openai"), ("claude-alias", "fake-anthropic") })
+            {
+                var logged = logs.Where(row => row.GetProperty("route_alias").GetString() == alias)
+                    .Sum(row => row.GetProperty(column).ValueKind == System.Text.Json.JsonValueKind.Number ? row.GetProperty(column).GetInt64() : 0);
+                Assert.True(logged > 0, $"{alias} logged no {column}");
+                Assert.Equal(logged, scrape[$$"""keyway_tokens_total{alias="{{alias}}",provider="{{provider}}",kind="{{kind}}"}"""]);
+            }
+        }
+        Assert.Equal(2, scrape["""keyway_upstream_attempts_total{provider="fake-openai",status="200"}"""]);
+        Assert.Equal(1, scrape["""keyway_upstream_attempts_total{provider="fake-openai",status="429"}"""]);
+        AssertHistogramCount(scrape, "keyway_upstream_ttfb_seconds", "provider=\"fake-openai\"", 3);
+        AssertHistogramCount(scrape, "keyway_upstream_duration_seconds", "provider=\"fake-openai\"", 3);
+        AssertHistogramCount(scrape, "keyway_upstream_duration_seconds", "provider=\"fake-anthropic\"", 1);
+        AssertHistogramCount(scrape, "keyway_gateway_added_seconds", "", 4);
+        Assert.Equal(1, scrape["""keyway_upstream_keys{provider="fake-openai",state="cooling"}"""]);
+        Assert.Equal(0, scrape["""keyway_upstream_keys{provider="fake-openai",state="quarantined"}"""]);
+        Assert.Equal(0, scrape["""keyway_upstream_keys{provider="fake-anthropic",state="cooling"}"""]);
+        Assert.Equal(0, scrape["keyway_log_dropped_total"]);
+        Assert.Equal(4, scrape["keyway_log_written_total"]);
+        Assert.True(scrape["keyway_log_queue_depth"] >= 0);
+        var version = bed.Server.Services.GetRequiredService<RoutingTableHolder>().Version;
+        Assert.True(version > 1, "every admin write rebuilds the snapshot");
+        Assert.Equal(version, scrape["keyway_snapshot_version"]);
+    }
+
+    [Fact]
+    public async Task Scrape_OnTheMainPort_NeedsTheAdminTokenOrSession()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await bed.Server.Http.GetAsync("metrics")).StatusCode);
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "metrics") { Headers = { { "X-Admin-Token", "wrong" } } };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await bed.Server.Http.SendAsync(wrong)).StatusCode);
+        Assert.Contains("# TYPE keyway_requests_total counter", (await PrometheusScrape.GetAsync(bed.Admin)).Text);
+    }
+
+    [Fact]
+    public async Task MetricsPort_ServesOnlyMetrics_WithoutAuth_AndTheMainPortNoLonger()
+    {
+        var port = FreeLoopbackPort();
+        await using var bed = await GatewayTestBed.StartAsync(options => options with { MetricsPort = port });
+        Assert.Equal(HttpStatusCode.OK, (await bed.PostAsync("v1/chat/completions", Chat)).StatusCode);
+        await bed.WaitForLogsAsync(1);
+        using var metricsPort = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+
+        var scrape = await PrometheusScrape.GetAsync(metricsPort);
+
+        Assert.Equal(1, scrape["""keyway_requests_total{alias="gpt-alias",provider="fake-openai",status="200"}"""]);
+        Assert.Equal(HttpStatusCode.NotFound, (await bed.Admin.GetAsync("metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await metricsPort.GetAsync("health")).StatusCode);
+        using var admin = new HttpRequestMessage(HttpMethod.Get, "admin/llm/groups") { Headers = { { "X-Admin-Token", KeywayServer.AdminToken } } };
+        Assert.Equal(HttpStatusCode.NotFound, (await metricsPort.SendAsync(admin)).StatusCode);
+    }
+
+    [Fact]
+    public void Recording_AllocatesNothing_OnceTheSeriesExist()
+    {
+        var metrics = TestMetrics.Create();
+        using var collector = new MetricsCollector(metrics);
+        var entry = new RequestLogEntry
+        {
+            CreatedAt = DateTimeOffset.UnixEpoch,
+            GroupId = "g",
+            RouteAlias = "alias",
+            ProviderId = "provider",
+            Endpoint = "/v1/chat/completions",
+            ClientProtocol = "openai",
+            StatusCode = 200,
+            LatencyMs = 5,
+            InputTokens = 10,
+            OutputTokens = 3,
+            ReasoningTokens = 1,
+        };
+        void RecordOne()
+        {
+            metrics.RecordRequest(entry);
+            metrics.RecordAttemptAnswered("provider", 200, TimeSpan.FromMilliseconds(3));
+            metrics.RecordAttemptDuration("provider", TimeSpan.FromMilliseconds(4));
+            metrics.RecordGatewayOverhead(TimeSpan.FromMilliseconds(1));
+        }
+        RecordOne();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            RecordOne();
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        var scrape = PrometheusScrape.Parse(collector.Scrape());
+        Assert.Equal(1001, scrape["""keyway_requests_total{alias="alias",provider="provider",status="200"}"""]);
+        Assert.Equal(10010, scrape["""keyway_tokens_total{alias="alias",provider="provider",kind="input"}"""]);
+        Assert.Equal(1001, scrape["""keyway_upstream_ttfb_seconds_bucket{provider="provider",le="0.005"}"""]);
+        Assert.Equal(1001, scrape["""keyway_gateway_added_seconds_bucket{le="0.001"}"""]);
+        Assert.Equal(0, scrape["""keyway_gateway_added_seconds_bucket{le="0.0005"}"""]);
+        Assert.Equal(1001 * 0.003, scrape["""keyway_upstream_ttfb_seconds_sum{provider="provider"}"""], 6);
+    }
+
+    private static void AssertHistogramCount(PrometheusScrape scrape, string name, string labels, double count)
+    {
+        Assert.Equal(count, scrape[$"{name}_count{(labels.Length > 0 ? "{" + labels + "}" : "")}"]);
+        var infinity = labels.Length > 0 ? $"{{{labels},le=\"+Inf\"}}" : "{le=\"+Inf\"}";
+        Assert.Equal(count, scrape[name + "_bucket" + infinity]);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
