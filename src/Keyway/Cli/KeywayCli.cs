@@ -29,8 +29,8 @@ public static class KeywayCli
         root.Add(Declarative.DeclarativeCommands.Apply(context));
         root.Add(Declarative.DeclarativeCommands.Export(context));
         root.Add(Import.ImportCommands.Build(context));
-        root.Add(Tui.TuiCommand.Build(context));
         root.Add(DbCommands.Build(context));
+        root.Add(Tui.TuiCommand.Build(context));
         root.SetAction((_, _) => ServeCommand.RunAsync(context));
         return root;
     }

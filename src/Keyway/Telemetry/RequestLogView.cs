@@ -49,7 +49,8 @@ internal sealed record RequestLogView(
             e.InputTokens, e.OutputTokens, e.LatencyMs, e.Error, e.CreatedAt.ToUniversalTime().ToString("O"),
             e.Endpoint, e.ClientProtocol, e.UpstreamProtocol, e.Translated, e.Stream, e.TtfbMs, e.InputTokens, e.OutputTokens,
             e.CacheReadTokens, e.CacheWriteTokens, e.ReasoningTokens, e.Attempts, e.UserAgent, e.AttemptLog,
-            e.WebSearchCalls, e.WebSearchRounds, e.WebSearchRoundMs, e.WebSearchQueries, e.ToolFallback, e.Visitor, record.InstanceId);
+            e.WebSearchCalls, e.WebSearchRounds, e.WebSearchRoundMs, e.WebSearchQueries, e.ToolFallback, e.Visitor,
+            record.InstanceId);
     }
 }
 

@@ -33,7 +33,8 @@ CREATE TRIGGER route_providers_config_changed AFTER INSERT OR UPDATE OR DELETE O
     FOR EACH STATEMENT EXECUTE FUNCTION keyway_config_changed();
 CREATE TRIGGER group_unified_models_config_changed AFTER INSERT OR UPDATE OR DELETE ON group_unified_models
     FOR EACH STATEMENT EXECUTE FUNCTION keyway_config_changed();
-CREATE TRIGGER api_keys_config_changed AFTER INSERT OR DELETE OR UPDATE OF group_id, name, owner_user_id, key_hash, enabled, expires_at, web_search ON api_keys
+CREATE TRIGGER api_keys_config_changed AFTER INSERT OR DELETE OR UPDATE OF group_id, name, owner_user_id, key_hash, enabled, expires_at, web_search,
+    allowed_aliases, rpm, tpm, max_concurrency, daily_token_budget, monthly_token_budget, visitor ON api_keys
     FOR EACH STATEMENT EXECUTE FUNCTION keyway_config_changed();
 CREATE TRIGGER tool_providers_config_changed AFTER INSERT OR DELETE OR UPDATE OF group_id, name, kind, sealed_api_key, config, enabled ON tool_providers
     FOR EACH STATEMENT EXECUTE FUNCTION keyway_config_changed();
