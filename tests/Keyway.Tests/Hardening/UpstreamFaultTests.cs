@@ -70,13 +70,16 @@ public sealed class UpstreamFaultTests
     public async Task ResetMidStream_EndsTheTranslatedStreamWithAnErrorEvent()
     {
         await using var bed = await GatewayTestBed.StartAsync();
-        bed.Upstream.Enqueue(FakeReply.StreamThenReset(eventsBeforeReset: 2));
+        var reset = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bed.Upstream.Enqueue(FakeReply.StreamThenReset(eventsBeforeReset: 2, reset.Task));
 
         using var response = await bed.PostAsync("v1/messages", AnthropicOnChat, AnthropicVersion);
-        var events = await response.Content.ReadAsStringAsync();
-
         Assert.Equal(200, (int)response.StatusCode);
-        Assert.Contains("event: message_start", events);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal("event: message_start", await reader.ReadLineAsync());
+        reset.SetResult();
+        var events = await reader.ReadToEndAsync();
+
         Assert.Contains("event: error", events);
         Assert.DoesNotContain("event: message_stop", events);
         Assert.Equal(502, (await OnlyRowAsync(bed)).GetProperty("status_code").GetInt32());

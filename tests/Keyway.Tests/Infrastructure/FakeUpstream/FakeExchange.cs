@@ -124,7 +124,11 @@ internal sealed class FakeExchange(
         Dropped = true;
         if (reply.Reset)
         {
-            // What was flushed already reached the caller; the abort sends a TCP reset instead of the body's end.
+            // An abort discards what Kestrel has not sent yet: the test says when the caller has the events before it.
+            if (reply.ResetWhen is { } resetWhen)
+            {
+                await resetWhen.WaitAsync(cancellationToken);
+            }
             context.Abort();
         }
         throw new OperationCanceledException("The fake upstream cut the reply short as scripted.");

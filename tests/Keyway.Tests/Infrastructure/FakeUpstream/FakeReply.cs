@@ -37,6 +37,9 @@ public sealed record FakeReply
     /// <summary>At the cut (or before any header when there is no cut), reset the TCP connection instead of ending the body.</summary>
     internal bool Reset { get; init; }
 
+    /// <summary>With <see cref="Reset"/> at a cut: the reset waits for this, so the caller surely got what came before it.</summary>
+    internal Task? ResetWhen { get; init; }
+
     /// <summary>Answers with exactly this status, body and headers.</summary>
     public static FakeReply Status(int status, string body, IReadOnlyDictionary<string, string>? headers = null, string contentType = "application/json") =>
         new() { StatusCode = status, Body = body, Headers = headers ?? new Dictionary<string, string>(), ContentType = contentType };
@@ -89,8 +92,8 @@ public sealed record FakeReply
     /// <summary>Resets the connection before sending anything: the caller sees a transport error, no status.</summary>
     public static FakeReply ResetBeforeHeaders() => new() { Reset = true };
 
-    /// <summary>Streams <paramref name="eventsBeforeReset"/> SSE events, then resets the connection mid-body.</summary>
-    public static FakeReply StreamThenReset(int eventsBeforeReset) => new() { CutAfterEvents = eventsBeforeReset, Reset = true };
+    /// <summary>Streams <paramref name="eventsBeforeReset"/> SSE events, then resets the connection mid-body once <paramref name="resetWhen"/> completes.</summary>
+    public static FakeReply StreamThenReset(int eventsBeforeReset, Task resetWhen) => new() { CutAfterEvents = eventsBeforeReset, Reset = true, ResetWhen = resetWhen };
 
     /// <summary>The default answer without any usage (no <c>usage</c> field, no usage chunk or event fields).</summary>
     public static FakeReply WithoutUsage() => new() { OmitUsage = true };
