@@ -27,6 +27,7 @@ public sealed class RequestLogAdminTests
             "response_tokens", "latency_ms", "error", "created_at", "endpoint", "client_protocol", "upstream_protocol", "translated", "stream",
             "ttfb_ms", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "attempts",
             "user_agent", "attempt_log", "web_search_calls", "web_search_rounds", "web_search_round_ms", "web_search_queries", "tool_fallback",
+            "visitor",
         ];
         Assert.Equal(expectedFields.Order(), row.EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal(JsonValueKind.Null, row.GetProperty("request_tokens").ValueKind);
