@@ -32,7 +32,7 @@ export async function render(container, ctx) {
     next = page.next_cursor;
     list.replaceChildren(table([
       { label: 'Time', cell: (log) => when(log.created_at) },
-      { label: 'Key', cell: (log) => keyNames.get(log.api_key_id) ?? log.api_key_id ?? '—' },
+      { label: 'Key', cell: (log) => `${keyNames.get(log.api_key_id) ?? log.api_key_id ?? '—'}${log.visitor ? ' · visitor' : ''}` },
       { label: 'Alias', cell: (log) => log.route_alias ?? '—' },
       { label: 'Provider', cell: (log) => log.provider_id ?? '—' },
       { label: 'Status', cell: (log) => badge(String(log.status_code), log.status_code < 300 ? 'ok' : 'bad') },
