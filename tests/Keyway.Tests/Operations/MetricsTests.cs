@@ -122,8 +122,9 @@ public sealed class MetricsTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         // The smallest object is 24 bytes: anything allocated per request would show as 240 KB or more. What may show is
-        // a one-off few bytes of the runtime's own (tiered JIT promoting a method mid-loop).
-        Assert.True(allocated < 1024, $"{allocated} bytes allocated by 10,000 recordings");
+        // the runtime's own one-off allocations (tiered JIT and on-stack replacement promoting methods mid-loop: 7.7 KB
+        // seen in CI), so the bound sits well between the two.
+        Assert.True(allocated < 32 * 1024, $"{allocated} bytes allocated by 10,000 recordings");
         var scrape = PrometheusScrape.Parse(collector.Scrape());
         Assert.Equal(10_001, scrape["""keyway_requests_total{alias="alias",provider="provider",status="200"}"""]);
         Assert.Equal(100_010, scrape["""keyway_tokens_total{alias="alias",provider="provider",kind="input"}"""]);
