@@ -61,7 +61,16 @@ public sealed partial class KeywayProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM and waits for the process to end; returns its exit code.</summary>
     public async Task<int> StopAsync()
     {
-        Assert.Equal(0, Kill(_process.Id, SigTerm));
+        Terminate();
+        return await WaitForExitAsync();
+    }
+
+    /// <summary>Sends SIGTERM and returns at once: the process drains its requests while the test watches.</summary>
+    public void Terminate() => Assert.Equal(0, Kill(_process.Id, SigTerm));
+
+    /// <summary>Waits for the process to end (after <see cref="Terminate"/>); returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
         using var deadline = new CancellationTokenSource(StartTimeout);
         await _process.WaitForExitAsync(deadline.Token);
         return _process.ExitCode;

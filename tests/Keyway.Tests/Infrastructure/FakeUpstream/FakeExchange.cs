@@ -90,6 +90,10 @@ internal sealed class FakeExchange(
     private async Task WriteFrameAsync(byte[] frame)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (_eventsWritten == reply.PauseAfterEvents)
+        {
+            await reply.Resume!.WaitAsync(cancellationToken);
+        }
         if (_eventsWritten == reply.CutAfterEvents)
         {
             await CutAsync();

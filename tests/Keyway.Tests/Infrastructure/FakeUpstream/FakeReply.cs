@@ -34,6 +34,11 @@ public sealed record FakeReply
 
     internal bool OmitUsage { get; init; }
 
+    /// <summary>The default stream pauses after this many SSE events until <see cref="Resume"/> completes, then goes on.</summary>
+    internal int? PauseAfterEvents { get; init; }
+
+    internal Task? Resume { get; init; }
+
     /// <summary>At the cut (or before any header when there is no cut), reset the TCP connection instead of ending the body.</summary>
     internal bool Reset { get; init; }
 
@@ -94,6 +99,9 @@ public sealed record FakeReply
 
     /// <summary>Streams <paramref name="eventsBeforeReset"/> SSE events, then resets the connection mid-body once <paramref name="resetWhen"/> completes.</summary>
     public static FakeReply StreamThenReset(int eventsBeforeReset, Task resetWhen) => new() { CutAfterEvents = eventsBeforeReset, Reset = true, ResetWhen = resetWhen };
+
+    /// <summary>Streams <paramref name="eventsBeforePause"/> SSE events, waits for <paramref name="resume"/>, then finishes normally.</summary>
+    public static FakeReply StreamThenPause(int eventsBeforePause, Task resume) => new() { PauseAfterEvents = eventsBeforePause, Resume = resume };
 
     /// <summary>The default answer without any usage (no <c>usage</c> field, no usage chunk or event fields).</summary>
     public static FakeReply WithoutUsage() => new() { OmitUsage = true };
