@@ -38,10 +38,22 @@ public static class KeywayCli
     /// <summary>Parses and runs; a <see cref="CliException"/> becomes one "keyway: …" line on stderr and its exit code.</summary>
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
-        var configuration = new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false };
+        var parse = Build(context).Parse(args);
+        var configuration = new InvocationConfiguration
+        {
+            Output = context.Out,
+            Error = context.Error,
+            EnableDefaultExceptionHandler = false,
+        };
+        if (Serves(parse))
+        {
+            // Serving, the web host owns SIGTERM/SIGINT: it drains requests and exits 0. System.CommandLine's own handler
+            // would race it and, on a busy machine, end the process with 143 halfway through the drain.
+            configuration.ProcessTerminationTimeout = null;
+        }
         try
         {
-            return await Build(context).Parse(args).InvokeAsync(configuration, cancellationToken);
+            return await parse.InvokeAsync(configuration, cancellationToken);
         }
         catch (CliException e)
         {
@@ -49,4 +61,6 @@ public static class KeywayCli
             return e.ExitCode;
         }
     }
+
+    private static bool Serves(ParseResult parse) => parse.CommandResult.Command is RootCommand || parse.CommandResult.Command.Name == "serve";
 }
