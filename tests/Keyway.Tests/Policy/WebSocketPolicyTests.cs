@@ -53,6 +53,28 @@ public sealed class WebSocketPolicyTests
     }
 
     [Fact]
+    public async Task MaxConcurrency_CountsHttpStreamsAndWebSocketResponses_Together()
+    {
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await StartAsync(fake);
+        var key = await bed.CreateKeyAsync(new JsonObject { ["max_concurrency"] = 1 });
+        bed.Upstream.Enqueue(FakeReply.StreamThenHang(1));
+        using var socket = await ConnectAsync(bed, key);
+
+        var held = await KeyPolicyBed.ChatAsync(key.Client, stream: true);
+        await ResponsesWebSocketClient.SendAsync(socket, CreateEvent);
+        var busy = await ResponsesWebSocketClient.ReceiveErrorAsync(socket);
+        held.Dispose();
+        await bed.WaitForRequestsAsync(2);
+
+        Assert.Equal(429, busy.GetProperty("status").GetInt32());
+        Assert.Equal("Too many concurrent requests: this API key may have 1 requests in flight. Please try again when one has finished.",
+            busy.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal("response.completed", (await ResponsesWebSocketClient.ExchangeAsync(socket, Alias)).Last());
+        Assert.Equal(200, await KeyPolicyBed.ChatStatusAsync(key.Client));
+    }
+
+    [Fact]
     public async Task KeyChangedWhileTheSocketIsOpen_AppliesToItsNextResponse()
     {
         await using var fake = await FakeResponsesWebSocket.StartAsync();
