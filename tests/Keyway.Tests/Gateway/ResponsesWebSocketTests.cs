@@ -161,7 +161,7 @@ public sealed class ResponsesWebSocketTests
         return bed;
     }
 
-    private static async Task<ClientWebSocket> ConnectAsync(GatewayTestBed bed, string alias, string key)
+    internal static async Task<ClientWebSocket> ConnectAsync(GatewayTestBed bed, string alias, string key)
     {
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + key);

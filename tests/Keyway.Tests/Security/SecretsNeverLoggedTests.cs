@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Keyway.Tests.Gateway;
@@ -25,9 +26,7 @@ public sealed class SecretsNeverLoggedTests
     {
         var log = new CapturedLog();
         await using var tavily = await FakeTavily.StartAsync();
-        await using var bed = await GatewayTestBed.StartAsync(
-            options => options with { LogLevel = "trace" },
-            services => services.AddSingleton<ILoggerProvider>(log));
+        await using var bed = await StartLoggingAtTraceAsync(log);
         var admin = bed.Admin;
         var answers = new List<string>();
 
@@ -114,9 +113,7 @@ public sealed class SecretsNeverLoggedTests
     public async Task UpstreamEchoingTheKeysInAMidStreamError_ReachesClientAndLogMasked(string path, string alias)
     {
         var log = new CapturedLog();
-        await using var bed = await GatewayTestBed.StartAsync(
-            options => options with { LogLevel = "trace" },
-            services => services.AddSingleton<ILoggerProvider>(log));
+        await using var bed = await StartLoggingAtTraceAsync(log);
         await AdminApi.CreateProviderAsync(bed.Admin, "default", "fake-responses", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), "openai-responses");
         await AdminApi.CreateRouteAsync(bed.Admin, "default", ResponsesAlias, "fake-responses", "responses-upstream-model");
         var echo = $"Incorrect API key provided: {AdminApi.DefaultUpstreamKey} (caller {bed.Key})";
@@ -135,6 +132,34 @@ public sealed class SecretsNeverLoggedTests
             Assert.DoesNotContain(secret, row);
             Assert.False(log.Text.Contains(secret, StringComparison.Ordinal), $"server log holds {secret}");
         }
+    }
+
+    [Fact]
+    public async Task ResponsesWebSocketUpstreamEchoingItsKeyInAnErrorEvent_ReachesClientAndLogMasked()
+    {
+        var log = new CapturedLog();
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await StartLoggingAtTraceAsync(log);
+        await WebSocketRoute.AddAsync(bed.Admin, "fake-ws", fake.BaseAddress, websocket: true, "ws-alias", "ws-upstream-model");
+        using var socket = await ResponsesWebSocketTests.ConnectAsync(bed, "ws-alias", bed.Key);
+
+        var request = new JsonObject { ["type"] = "response.create", ["model"] = "ws-alias", ["input"] = FakeResponsesWebSocket.EchoKeyInput };
+        await socket.SendAsync(Encoding.UTF8.GetBytes(request.ToJsonString()), WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[64 * 1024];
+        string answer;
+        do
+        {
+            var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+            answer = Encoding.UTF8.GetString(buffer, 0, received.Count);
+        }
+        while (!answer.StartsWith("""{"type":"error""", StringComparison.Ordinal));
+        var row = (await bed.WaitForLogsAsync(1)).Single().GetRawText();
+
+        Assert.Contains("Incorrect API key provided: sk-", answer);
+        Assert.Contains("Incorrect API key provided: sk-", row);
+        Assert.DoesNotContain(AdminApi.DefaultUpstreamKey, answer);
+        Assert.DoesNotContain(AdminApi.DefaultUpstreamKey, row);
+        Assert.False(log.Text.Contains(AdminApi.DefaultUpstreamKey, StringComparison.Ordinal), "server log holds the upstream key");
     }
 
     private const string ResponsesAlias = "responses-alias";
@@ -167,6 +192,10 @@ public sealed class SecretsNeverLoggedTests
         "v1/responses" => $$"""{"model":"{{alias}}","stream":true,"input":"Hi"}""",
         _ => $$"""{"model":"{{alias}}","stream":true,"messages":[{"role":"user","content":"Hi"}]}""",
     };
+
+    private static Task<GatewayTestBed> StartLoggingAtTraceAsync(CapturedLog log) => GatewayTestBed.StartAsync(
+        options => options with { LogLevel = "trace" },
+        services => services.AddSingleton<ILoggerProvider>(log));
 
     private static async Task<string> ChatAsync(GatewayTestBed bed, HttpStatusCode expected, bool stream = false)
     {
