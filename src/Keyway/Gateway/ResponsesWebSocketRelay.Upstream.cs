@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Keyway.Protocols;
 using Keyway.Protocols.Translation;
+using Keyway.Security;
 
 namespace Keyway.Gateway;
 
@@ -52,7 +53,9 @@ internal sealed partial class ResponsesWebSocketRelay
                 await WebSocketPump.SendAsync(first.Answer ? client : upstream, first.Bytes, WebSocketMessageType.Text, sends, stop.Token);
             }
             var up = WebSocketPump.CopyAsync(client, upstream, frame => ToUpstream(context, frame, resolved, log), sends, stop.Token);
-            var down = WebSocketPump.CopyAsync(upstream, client, frame => ToClient(frame, log), sends, stop.Token);
+            // An upstream event echoing a key (an error event, say) is scrubbed before the client or the log sees it.
+            var secrets = new SecretScrubber(resolved.Key.Secret, GatewayAuth.PresentedKey(context.Request));
+            var down = WebSocketPump.CopyAsync(upstream, client, frame => ToClient(secrets.Scrub(frame), log), sends, stop.Token);
             await Task.WhenAll(up, down);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
