@@ -4,45 +4,29 @@ namespace Keyway.Security;
 
 /// <summary>
 /// The secrets one upstream call must never pass on — the upstream key it was sent with and the client's own
-/// <c>db_sk_</c> key — kept as UTF-8 so text can be searched as it streams by. Upstreams echo the key they were given
-/// ("Incorrect API key provided: sk-…"), in an error body before the first byte or in an error event after it: every
-/// such text is scrubbed (each secret shown as <see cref="SecretMask.Mask"/>) before it reaches the client, a log or
-/// key health.
+/// <c>db_sk_</c> key. Upstreams echo the key they were given ("Incorrect API key provided: sk-…"), in an error body
+/// before the first byte or in an error event after it: every such text is scrubbed (each secret shown as
+/// <see cref="SecretMask.Mask"/>) before it reaches the client, a log or key health. Built once per upstream attempt,
+/// so it holds just the two strings; the UTF-8 form it searches streamed bytes for is made on the stack per search.
 /// </summary>
 public sealed class SecretScrubber
 {
+    private const int StackLimit = 512;
+
     /// <summary>Scrubs nothing: for the time before an upstream call is chosen.</summary>
-    public static SecretScrubber None { get; } = new();
+    public static SecretScrubber None { get; } = new(null, null);
 
-    private readonly string[] _secrets;
-    private readonly byte[][] _utf8;
+    private readonly string? _upstreamKey;
+    private readonly string? _clientKey;
 
-    public SecretScrubber(params ReadOnlySpan<string?> secrets)
+    public SecretScrubber(string? upstreamKey, string? clientKey)
     {
-        var kept = new List<string>(secrets.Length);
-        foreach (var secret in secrets)
-        {
-            if (!string.IsNullOrEmpty(secret) && !kept.Contains(secret, StringComparer.Ordinal))
-            {
-                kept.Add(secret);
-            }
-        }
-        _secrets = [.. kept];
-        _utf8 = [.. kept.Select(secret => Encoding.UTF8.GetBytes(secret))];
+        _upstreamKey = string.IsNullOrEmpty(upstreamKey) ? null : upstreamKey;
+        _clientKey = string.IsNullOrEmpty(clientKey) || clientKey == _upstreamKey ? null : clientKey;
     }
 
     /// <summary>True when <paramref name="text"/> holds any of the secrets.</summary>
-    public bool Finds(ReadOnlySpan<byte> text)
-    {
-        foreach (var secret in _utf8)
-        {
-            if (text.IndexOf(secret) >= 0)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    public bool Finds(ReadOnlySpan<byte> text) => Holds(text, _upstreamKey) || Holds(text, _clientKey);
 
     /// <summary><paramref name="text"/> itself when it holds no secret, else a copy with each one masked.</summary>
     public byte[] Scrub(byte[] text) => Finds(text) ? Encoding.UTF8.GetBytes(Scrub(Encoding.UTF8.GetString(text))) : text;
@@ -51,11 +35,26 @@ public sealed class SecretScrubber
     public ReadOnlyMemory<byte> Scrub(ReadOnlyMemory<byte> text) =>
         Finds(text.Span) ? Encoding.UTF8.GetBytes(Scrub(Encoding.UTF8.GetString(text.Span))) : text;
 
+    private static bool Holds(ReadOnlySpan<byte> text, string? secret)
+    {
+        if (secret is null || text.Length < secret.Length)
+        {
+            return false;
+        }
+        var length = Encoding.UTF8.GetByteCount(secret);
+        Span<byte> utf8 = length <= StackLimit ? stackalloc byte[length] : new byte[length];
+        Encoding.UTF8.GetBytes(secret, utf8);
+        return text.IndexOf(utf8) >= 0;
+    }
+
     private string Scrub(string text)
     {
-        foreach (var secret in _secrets)
+        foreach (var secret in (ReadOnlySpan<string?>)[_upstreamKey, _clientKey])
         {
-            text = text.Replace(secret, SecretMask.Mask(secret), StringComparison.Ordinal);
+            if (secret is not null)
+            {
+                text = text.Replace(secret, SecretMask.Mask(secret), StringComparison.Ordinal);
+            }
         }
         return text;
     }
