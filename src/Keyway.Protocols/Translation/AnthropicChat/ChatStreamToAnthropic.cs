@@ -139,7 +139,7 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
         }
 
         _started = true;
-        _estimatedInputTokens = TokenEstimator.CountInputTokens(_request.Body);
+        _estimatedInputTokens = TokenEstimator.EstimateInputTokens(_request.Body);
         var message = new AnthropicResponse
         {
             Id = _ctx.ResponseId,
