@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Keyway.Protocols.Json;
@@ -33,9 +34,6 @@ public static class TokenEstimator
 
     /// <summary>UTF-8 bytes per token in <see cref="EstimateInputTokens"/> (OpenAI's rule of thumb for English text).</summary>
     public const int BytesPerToken = 4;
-
-    // Created once: loading the o200k_base vocabulary is costly, and the tokenizer is safe to share across threads.
-    private static readonly Lazy<Tokenizer> Tokenizer = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
 
     /// <summary>Counts with the o200k_base tokenizer (loaded on first use).</summary>
     public static int CountInputTokens(ReadOnlySpan<byte> countTokensRequestJson) => Count(countTokensRequestJson, Counting.O200k);
@@ -166,7 +164,7 @@ public static class TokenEstimator
             var length = reader.ValueIsEscaped
                 ? reader.CopyString(rented)
                 : Encoding.UTF8.GetChars(reader.ValueSpan, rented);
-            return Tokenizer.Value.CountTokens(rented.AsSpan(0, length));
+            return O200k.CountTokens(rented.AsSpan(0, length));
         }
         finally
         {
@@ -185,12 +183,26 @@ public static class TokenEstimator
         try
         {
             var length = Encoding.UTF8.GetChars(utf8, rented);
-            return Tokenizer.Value.CountTokens(rented.AsSpan(0, length));
+            return O200k.CountTokens(rented.AsSpan(0, length));
         }
         finally
         {
             ArrayPool<char>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>
+    /// The o200k_base tokenizer, kept behind its own class and a call that is never inlined: a method that merely
+    /// mentions a Microsoft.ML.Tokenizers type loads that assembly when it is compiled, and so would every
+    /// translated stream's length estimate.
+    /// </summary>
+    private static class O200k
+    {
+        // Created on first use: loading the vocabulary is costly, and the tokenizer is safe to share across threads.
+        private static readonly Tokenizer Tokenizer = TiktokenTokenizer.CreateForEncoding("o200k_base");
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static int CountTokens(ReadOnlySpan<char> text) => Tokenizer.CountTokens(text);
     }
 
     private static int ByLength(int utf8Bytes) => (utf8Bytes + BytesPerToken - 1) / BytesPerToken;
