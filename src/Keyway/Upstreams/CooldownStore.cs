@@ -18,17 +18,18 @@ public sealed partial class CooldownStore(CooldownBook book, KeyHealthRepository
         {
             while (await book.Changes.WaitToReadAsync(stoppingToken))
             {
-                await FlushAsync(stoppingToken);
+                // A write in progress is never cancelled: the states it took off the channel would be lost with it.
+                await FlushAsync();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down: the final flush below stores what is still queued.
         }
-        await FlushAsync(CancellationToken.None);
+        await FlushAsync();
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    private async Task FlushAsync()
     {
         var latest = new Dictionary<string, KeyHealthState>(StringComparer.Ordinal);
         while (book.Changes.TryRead(out var state))
@@ -41,7 +42,7 @@ public sealed partial class CooldownStore(CooldownBook book, KeyHealthRepository
         }
         try
         {
-            await repository.UpsertAsync(latest.Values, cancellationToken);
+            await repository.UpsertAsync(latest.Values, CancellationToken.None);
         }
         catch (Exception e) when (e is DbException or InvalidOperationException)
         {
