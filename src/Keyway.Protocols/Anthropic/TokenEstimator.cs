@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Keyway.Protocols.Json;
@@ -31,27 +32,38 @@ public static class TokenEstimator
     /// <summary>Tokens added per tool, for the framing around its definition.</summary>
     public const int PerToolOverhead = 8;
 
-    // Created once: loading the o200k_base vocabulary is costly, and the tokenizer is safe to share across threads.
-    private static readonly Lazy<Tokenizer> Tokenizer = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
+    /// <summary>UTF-8 bytes per token in <see cref="EstimateInputTokens"/> (OpenAI's rule of thumb for English text).</summary>
+    public const int BytesPerToken = 4;
 
-    public static int CountInputTokens(ReadOnlySpan<byte> countTokensRequestJson)
+    /// <summary>Counts with the o200k_base tokenizer (loaded on first use).</summary>
+    public static int CountInputTokens(ReadOnlySpan<byte> countTokensRequestJson) => Count(countTokensRequestJson, Counting.O200k);
+
+    /// <summary>
+    /// The same walk, but each text counts one token per <see cref="BytesPerToken"/> UTF-8 bytes as written in the JSON,
+    /// without the tokenizer: for the <c>message_start</c> of a translated stream, which must carry a prompt size before
+    /// the upstream reports one (the real count follows in <c>message_delta</c>). The o200k_base vocabulary held 28 MB
+    /// of large-object heap and 14 MB more of gen2 once the first such stream loaded it (bench/RESULTS.md).
+    /// </summary>
+    public static int EstimateInputTokens(ReadOnlySpan<byte> requestJson) => Count(requestJson, Counting.ByLength);
+
+    private static int Count(ReadOnlySpan<byte> json, Counting counting)
     {
         try
         {
-            return CountJson(countTokensRequestJson);
+            return CountJson(json, counting);
         }
         catch (Exception ex) when (JsonFailure.IsMalformedInput(ex))
         {
-            return BaseOverhead + CountUtf8(countTokensRequestJson);
+            return BaseOverhead + CountUtf8(json, counting);
         }
     }
 
-    private static int CountJson(ReadOnlySpan<byte> json)
+    private static int CountJson(ReadOnlySpan<byte> json, Counting counting)
     {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            return BaseOverhead + CountUtf8(json);
+            return BaseOverhead + CountUtf8(json, counting);
         }
 
         var total = BaseOverhead;
@@ -68,7 +80,7 @@ public static class TokenEstimator
                 continue;
             }
 
-            var (tokens, elements) = CountValue(ref reader, json);
+            var (tokens, elements) = CountValue(ref reader, json, counting);
             total += tokens + (elements * overhead);
         }
 
@@ -80,12 +92,12 @@ public static class TokenEstimator
     /// strings under text-bearing keys are counted, and <c>input</c>/<c>input_schema</c> as their JSON text.
     /// Also returns how many objects the value holds directly (messages or tools when it is their array).
     /// </summary>
-    private static (int Tokens, int Elements) CountValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private static (int Tokens, int Elements) CountValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Counting counting)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.String)
         {
-            return (CountString(ref reader), 0);
+            return (CountString(ref reader, counting), 0);
         }
 
         if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
@@ -110,12 +122,12 @@ public static class TokenEstimator
                     pending = Classify(ref reader);
                     continue;
                 case JsonTokenType.String when pending == TextKind.Text:
-                    tokens += CountString(ref reader);
+                    tokens += CountString(ref reader, counting);
                     break;
                 case JsonTokenType.StartObject or JsonTokenType.StartArray when pending == TextKind.Json:
                     var start = (int)reader.TokenStartIndex;
                     reader.Skip();
-                    tokens += CountUtf8(json[start..(int)reader.BytesConsumed]);
+                    tokens += CountUtf8(json[start..(int)reader.BytesConsumed], counting);
                     break;
                 case JsonTokenType.StartObject when reader.CurrentDepth == depth + 1:
                     elements++;
@@ -139,15 +151,20 @@ public static class TokenEstimator
         return reader.ValueTextEquals("input"u8) || reader.ValueTextEquals("input_schema"u8) ? TextKind.Json : TextKind.None;
     }
 
-    private static int CountString(ref Utf8JsonReader reader)
+    private static int CountString(ref Utf8JsonReader reader, Counting counting)
     {
+        if (counting == Counting.ByLength)
+        {
+            return ByLength(reader.ValueSpan.Length);
+        }
+
         var rented = ArrayPool<char>.Shared.Rent(Math.Max(1, reader.ValueSpan.Length));
         try
         {
             var length = reader.ValueIsEscaped
                 ? reader.CopyString(rented)
                 : Encoding.UTF8.GetChars(reader.ValueSpan, rented);
-            return Tokenizer.Value.CountTokens(rented.AsSpan(0, length));
+            return O200k.CountTokens(rented.AsSpan(0, length));
         }
         finally
         {
@@ -155,18 +172,45 @@ public static class TokenEstimator
         }
     }
 
-    private static int CountUtf8(ReadOnlySpan<byte> utf8)
+    private static int CountUtf8(ReadOnlySpan<byte> utf8, Counting counting)
     {
+        if (counting == Counting.ByLength)
+        {
+            return ByLength(utf8.Length);
+        }
+
         var rented = ArrayPool<char>.Shared.Rent(Math.Max(1, Encoding.UTF8.GetMaxCharCount(utf8.Length)));
         try
         {
             var length = Encoding.UTF8.GetChars(utf8, rented);
-            return Tokenizer.Value.CountTokens(rented.AsSpan(0, length));
+            return O200k.CountTokens(rented.AsSpan(0, length));
         }
         finally
         {
             ArrayPool<char>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>
+    /// The o200k_base tokenizer, kept behind its own class and a call that is never inlined: a method that merely
+    /// mentions a Microsoft.ML.Tokenizers type loads that assembly when it is compiled, and so would every
+    /// translated stream's length estimate.
+    /// </summary>
+    private static class O200k
+    {
+        // Created on first use: loading the vocabulary is costly, and the tokenizer is safe to share across threads.
+        private static readonly Tokenizer Tokenizer = TiktokenTokenizer.CreateForEncoding("o200k_base");
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static int CountTokens(ReadOnlySpan<char> text) => Tokenizer.CountTokens(text);
+    }
+
+    private static int ByLength(int utf8Bytes) => (utf8Bytes + BytesPerToken - 1) / BytesPerToken;
+
+    private enum Counting
+    {
+        O200k,
+        ByLength,
     }
 
     private enum TextKind

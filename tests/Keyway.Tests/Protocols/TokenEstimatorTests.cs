@@ -47,6 +47,19 @@ public sealed class TokenEstimatorTests
         Assert.Equal(plain, withConfig);
     }
 
+    [Fact]
+    public void Estimate_CountsTheSameTextsByLength()
+    {
+        // "Hello there" is 11 bytes: 3 tokens at 4 bytes each, plus the request's and the message's overheads.
+        Assert.Equal(TokenEstimator.BaseOverhead + TokenEstimator.PerMessageOverhead + 3, TokenEstimator.EstimateInputTokens(Request("Hello there")));
+        Assert.Equal(
+            TokenEstimator.EstimateInputTokens(Request("Hi")),
+            TokenEstimator.EstimateInputTokens(Encoding.UTF8.GetBytes("{\"model\":\"a-long-model-name\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")));
+        Assert.True(TokenEstimator.EstimateInputTokens(Request("Hi", tools: "[{\"name\":\"lookup\",\"input_schema\":{\"type\":\"object\"}}]"))
+            > TokenEstimator.EstimateInputTokens(Request("Hi")) + TokenEstimator.PerToolOverhead);
+        Assert.Equal(TokenEstimator.BaseOverhead + 2, TokenEstimator.EstimateInputTokens("not json"u8));
+    }
+
     [Theory]
     [InlineData("not json at all, but words")]
     [InlineData("{\"messages\":[{\"role\":\"user\",\"content\":\"cut off")]

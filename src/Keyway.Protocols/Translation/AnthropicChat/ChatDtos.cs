@@ -119,10 +119,19 @@ internal sealed record ChatCompletionTokensDetails(long? ReasoningTokens);
 /// <summary>https://platform.openai.com/docs/api-reference/chat-streaming/streaming</summary>
 internal sealed class ChatChunk
 {
+    [JsonConverter(typeof(WriteOnlyStringConverter))]
     public string? Id { get; set; }
+
+    [JsonConverter(typeof(WriteOnlyStringConverter))]
     public string Object { get; set; } = "chat.completion.chunk";
+
     public long Created { get; set; }
+
+    [JsonConverter(typeof(WriteOnlyStringConverter))]
     public string? Model { get; set; }
+
+    /// <summary>Filled in place when read: a chunk holds one list, not the empty default and then another.</summary>
+    [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
     public List<ChatChunkChoice> Choices { get; set; } = [];
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -135,7 +144,7 @@ internal sealed class ChatChunk
 internal sealed class ChatChunkChoice
 {
     public int Index { get; set; }
-    public ChatDelta Delta { get; set; } = new();
+    public ChatDelta? Delta { get; set; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? FinishReason { get; set; }

@@ -114,9 +114,13 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
             _blocks.Text(delta.Content, output);
         }
 
-        foreach (var fragment in delta.ToolCalls ?? [])
+        // Not "?? []": that is a new empty list for every chunk without tool calls.
+        if (delta.ToolCalls is { } fragments)
         {
-            _toolCalls.OnFragment(fragment, output);
+            foreach (var fragment in fragments)
+            {
+                _toolCalls.OnFragment(fragment, output);
+            }
         }
 
         if (choice.FinishReason is not null)
@@ -139,7 +143,7 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
         }
 
         _started = true;
-        _estimatedInputTokens = TokenEstimator.CountInputTokens(_request.Body);
+        _estimatedInputTokens = TokenEstimator.EstimateInputTokens(_request.Body);
         var message = new AnthropicResponse
         {
             Id = _ctx.ResponseId,

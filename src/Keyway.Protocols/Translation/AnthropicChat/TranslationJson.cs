@@ -24,7 +24,7 @@ internal static class TranslationJson
         {
             throw new TranslationException($"The {what} is not valid UTF-8.");
         }
-        if (ShapeProblem(json) is { } problem)
+        if (JsonShapeCheck.ProblemIn(json) is { } problem)
         {
             throw new TranslationException($"The {what} {problem}.");
         }
@@ -39,44 +39,6 @@ internal static class TranslationJson
         }
     }
 
-    /// <summary>
-    /// What the DTOs cannot hold, or null: an array holding a JSON null (<c>"messages":[null]</c>; every array they
-    /// read holds objects or strings, and a null item would reach the translators as a null list element), or an
-    /// object naming a member twice (a JsonObject throws on first access to one, far from the parse).
-    /// </summary>
-    private static string? ShapeProblem(ReadOnlySpan<byte> json)
-    {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
-        var scopes = new Stack<HashSet<string>?>();
-        try
-        {
-            while (reader.Read())
-            {
-                switch (reader.TokenType)
-                {
-                    case JsonTokenType.StartArray:
-                        scopes.Push(null);
-                        break;
-                    case JsonTokenType.StartObject:
-                        scopes.Push(new HashSet<string>(StringComparer.Ordinal));
-                        break;
-                    case JsonTokenType.EndArray or JsonTokenType.EndObject:
-                        scopes.Pop();
-                        break;
-                    case JsonTokenType.PropertyName when !scopes.Peek()!.Add(reader.GetString()!):
-                        return $"names the member \"{reader.GetString()}\" twice in one object";
-                    case JsonTokenType.Null when scopes.TryPeek(out var scope) && scope is null:
-                        return "has a null where an array item belongs";
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Malformed: the deserializer reports it with its own message.
-        }
-        return null;
-    }
-
     /// <summary>A token limit the upstream would refuse (zero or negative) is refused here, in the caller's protocol.</summary>
     public static int? RequirePositive(int? tokens, string field) =>
         tokens is <= 0 ? throw new TranslationException($"{field} must be a positive integer, not {tokens}.") : tokens;
@@ -87,7 +49,7 @@ internal static class TranslationJson
     {
         try
         {
-            return ShapeProblem(json) is null ? JsonSerializer.Deserialize(json, typeInfo) : null;
+            return JsonShapeCheck.ProblemIn(json) is null ? JsonSerializer.Deserialize(json, typeInfo) : null;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException)
         {

@@ -15,6 +15,8 @@ public sealed class MalformedInputTests
     [InlineData("{\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}", "\"user\", \"assistant\" or \"system\"")]
     [InlineData("{\"messages\":[{\"role\":\"user\",\"content\":42}]}", "string or an array of content blocks")]
     [InlineData("{\"max_tokens\":5}", "messages is required")]
+    [InlineData("{\"max_tokens\":5,\"messages\":[null]}", "null where an array item belongs")]
+    [InlineData("{\"model\":\"a\",\"max_tokens\":5,\"mo\\u0064el\":\"b\",\"messages\":[]}", "names the member \"model\" twice")]
     [InlineData("{\"messages\":[],\"tools\":[{\"name\":\"t\"}],\"tool_choice\":{\"type\":\"sometimes\"}}", "tool_choice.type")]
     public void AnthropicRequest_Malformed_Throws(string body, string expectedText)
     {
@@ -47,6 +49,18 @@ public sealed class MalformedInputTests
         var output = RunStream(new ChatStreamToAnthropic(RequestFrom("anthropic_request_text.json"), Ctx), "data: {oops\n\ndata: 12\n\n"u8.ToArray());
 
         Assert.Equal(["error"], ParseSse(output).Select(e => e.Name));
+    }
+
+    [Fact]
+    public void ChatStream_ChunkNamingAMemberTwice_IsSkipped()
+    {
+        var chunks = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\",\"content\":\"b\"}}]}\n\n"
+            + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+
+        var output = RunStream(new ChatStreamToAnthropic(RequestFrom("anthropic_request_text.json"), Ctx), Encoding.UTF8.GetBytes(chunks));
+
+        var texts = ParseSse(output).Where(e => e.Name == "content_block_delta").Select(e => e.Data!["delta"]!["text"]!.GetValue<string>());
+        Assert.Equal(["ok"], texts);
     }
 
     [Fact]
