@@ -54,7 +54,7 @@ start_keyway() {
     cd "$RUN_DIR" || exit 1
     export KEYWAY_HOST=127.0.0.1 KEYWAY_PORT KEYWAY_DATA_DIR KEYWAY_ADMIN_TOKEN \
       KEYWAY_SECRET="$secret" KEYWAY_LOG_LEVEL=warning
-    [ "$PROBE" -eq 0 ] || export DOTNET_STARTUP_HOOKS="$PROBE_DLL" KEYWAY_PROBE_SOCKET="$RUN_DIR/probe.sock"
+    [ "${PROBE:-0}" -eq 0 ] || export DOTNET_STARTUP_HOOKS="$PROBE_DLL" KEYWAY_PROBE_SOCKET="$RUN_DIR/probe.sock"
     pinned_exec "$SERVER_CPUS" "${KEYWAY_COMMAND[@]}"
   ) >"$RUN_DIR/keyway.log" 2>&1 &
   KEYWAY_PID=$!
