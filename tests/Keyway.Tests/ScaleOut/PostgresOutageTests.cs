@@ -110,6 +110,19 @@ public sealed class PostgresOutageTests(PausablePostgres cluster) : IClassFixtur
         await TwoInstances.EventuallyAsync(() => TwoInstances.KeyAIsAsync(two.B, "cooling"), TwoInstances.Propagation, "A's cooldown after the restart reaching B");
     }
 
+    /// <summary>A cooldown A records while PostgreSQL is down is stored once it is back, and B then skips the key.</summary>
+    [PostgresFact]
+    public async Task CooldownRecordedWhileDown_ReachesBOnceBack()
+    {
+        await using var two = await TwoInstances.StartAsync(cluster.AdminConnectionString);
+        var key = await two.ConfigureAsync("m");
+        two.Upstream.ReplyForKey("sk-a", FakeReply.OpenAIRateLimit(600));
+
+        await cluster.DuringOutageAsync(async () => Assert.True(await TwoInstances.AnswersAsync(two.A, key, "m")));
+
+        await TwoInstances.EventuallyAsync(() => TwoInstances.KeyAIsAsync(two.B, "cooling"), CatchUp, "A's cooldown from the outage reaching B");
+    }
+
     private static async Task<(HttpStatusCode Status, JsonElement Report)> ReadyAsync(KeywayServer server)
     {
         using var response = await server.Http.GetAsync("health/ready");
