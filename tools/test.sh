@@ -3,6 +3,8 @@
 # Exits non-zero when a test failed, a project did not build, or no test ran at all.
 # When PostgreSQL binaries exist (/usr/lib/postgresql/*/bin), a throw-away cluster is started (tools/pg-cluster.sh)
 # and the storage, admin, gateway, telemetry, scale-out and key-policy tests run a second time with every test server on it.
+# Last, the release binary is published for this machine's architecture with tools/release.sh's own settings, smoke-checked
+# (tools/release.sh --check) and deleted: a single-file bundle can break where the dev build works.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +42,24 @@ if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   fi
 fi
 
+case $(uname -m) in
+  x86_64) release_rid=linux-x64 ;;
+  aarch64) release_rid=linux-arm64 ;;
+  *) release_rid="" ;;
+esac
+release_summary="release check skipped: no release build for $(uname -m)"
+if [ -n "$release_rid" ]; then
+  release_dir="$(mktemp -d /tmp/keyway-release-XXXXXX)"
+  release_started=$SECONDS
+  if bash tools/release.sh --rid "$release_rid" --out "$release_dir" --check --starts 0; then
+    release_summary="release check of $release_rid passed in $((SECONDS - release_started)) s"
+  else
+    release_summary="release check of $release_rid FAILED"
+    test_exit=1
+  fi
+  rm -rf "$release_dir"
+fi
+
 passed=0
 failed=0
 for trx in "$results_dir"/*.trx "$results_dir"/postgres/*.trx; do
@@ -51,7 +71,7 @@ for trx in "$results_dir"/*.trx "$results_dir"/postgres/*.trx; do
   failed=$((failed + ${f:-0}))
 done
 
-echo "($pg_summary)"
+echo "($pg_summary; $release_summary)"
 echo "$passed passed, $failed failed"
 if [ "$test_exit" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
   exit 1

@@ -27,7 +27,8 @@ internal static class GatewayAuth
             : new(key, null);
     }
 
-    private static string? PresentedKey(HttpRequest request)
+    /// <summary>The key the client presented, whether or not it is valid.</summary>
+    public static string? PresentedKey(HttpRequest request)
     {
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))

@@ -17,6 +17,7 @@ public static class GatewayEndpoints
         services.AddSingleton<Tools.TavilyClient>();
         services.AddSingleton<CooldownBook>();
         services.AddSingleton<KeyHealthReset>();
+        services.AddSingleton<KeyRateWindows>();
         services.AddSingleton<KeyPolicyGate>();
         services.AddSingleton<ProxyForwarder>();
         services.AddSingleton<ResponsesWebSocketRelay>();

@@ -1,17 +1,15 @@
-using System.Collections.Concurrent;
 using Keyway.Telemetry;
 
 namespace Keyway.Gateway;
 
 /// <summary>
-/// Applies an issued key's policy to each request from memory only: allowed aliases and visitor routes (403), then the
-/// daily and monthly token budgets, max_concurrency, rpm and tpm (429). <see cref="Complete"/> counts what the request
-/// used, from its log row, for the budgets and the token window.
+/// Applies an issued key's policy to each request (HTTP, or a response on a Responses WebSocket) from memory only:
+/// allowed aliases and visitor routes (403), then the daily and monthly token budgets, max_concurrency, rpm and tpm
+/// (429), each over the counts of all instances as last exchanged. <see cref="Complete"/> counts what the request used,
+/// from its log row, for the budgets and the token window.
 /// </summary>
-public sealed class KeyPolicyGate(KeyUsageCounters usage, TimeProvider time)
+public sealed class KeyPolicyGate(KeyUsageCounters usage, KeyRateWindows windows, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, KeyRateWindow> _windows = new(StringComparer.Ordinal);
-
     internal KeyAdmission Admit(IssuedKeyEntry key, RouteEntry route)
     {
         var policy = key.Policy;
@@ -20,13 +18,13 @@ public sealed class KeyPolicyGate(KeyUsageCounters usage, TimeProvider time)
         {
             return new KeyAdmission(refusal, null, false, null);
         }
-        if (!policy.HasLimits())
+        if (!policy.HasRateLimits())
         {
             return KeyAdmission.Open;
         }
-        var window = _windows.GetOrAdd(key.KeyId, static _ => new KeyRateWindow());
+        var window = windows.For(key.KeyId);
         var holdsPlace = policy.MaxConcurrency is not null;
-        if (policy.MaxConcurrency is { } max && !window.TryEnter(max))
+        if (policy.MaxConcurrency is { } max && !window.TryEnter(max, now))
         {
             var busy = new KeyRefusal(StatusCodes.Status429TooManyRequests, KeyPolicyMessages.Concurrency(max), "rate_limit_exceeded", TimeSpan.FromSeconds(1));
             return new KeyAdmission(busy, null, false, null);

@@ -25,8 +25,7 @@ public static class KeyPolicyRules
         return false;
     }
 
-    /// <summary>Whether any counter has to be consulted for this key (rates, concurrency or budgets).</summary>
-    public static bool HasLimits(this IssuedKeyPolicy policy) =>
-        policy.Rpm is not null || policy.Tpm is not null || policy.MaxConcurrency is not null
-        || policy.DailyTokenBudget is not null || policy.MonthlyTokenBudget is not null;
+    /// <summary>Whether the key has a rate window to count in (rpm, tpm or max_concurrency); budgets are counted for every key.</summary>
+    public static bool HasRateLimits(this IssuedKeyPolicy policy) =>
+        policy.Rpm is not null || policy.Tpm is not null || policy.MaxConcurrency is not null;
 }

@@ -1,5 +1,6 @@
 using Keyway.Protocols.Translation;
 using Keyway.Protocols.Usage;
+using Keyway.Security;
 using Keyway.Telemetry;
 using Keyway.Upstreams;
 
@@ -41,6 +42,9 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
     /// <summary>The answer being relayed is translated from the upstream's protocol into the client's.</summary>
     public bool Translated { get; set; }
 
+    /// <summary>What the latest attempt's upstream must not echo to the client or the log: its key and the client's.</summary>
+    public SecretScrubber Secrets { get; private set; } = SecretScrubber.None;
+
     /// <summary>The translator of the stream being relayed; a mid-stream failure is written through it.</summary>
     public IStreamTranslator? StreamTranslator { get; set; }
 
@@ -68,6 +72,7 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
         Telemetry.BeginAttempt(Route?.Alias ?? "", target.Provider.ProviderId, key.Name, target.UpstreamModel, _attempts.Count);
         Target = target;
         UpstreamProtocol = protocol;
+        Secrets = new SecretScrubber(key.Secret, GatewayAuth.PresentedKey(Context.Request));
         _attempts.Add(new RequestAttempt(target.Provider.ProviderId, key.Name, 0));
     }
 

@@ -66,7 +66,7 @@ public sealed partial class ProxyForwarder
                 }
                 var status = (int)response.StatusCode;
                 exchange.EndAttempt(status);
-                var failure = response.IsSuccessStatusCode ? null : await ClassifyAsync(response, target, key, idle.Token);
+                var failure = response.IsSuccessStatusCode ? null : await ClassifyAsync(response, target, exchange.Secrets, idle.Token);
                 if (failure is not null)
                 {
                     exchange.AttemptFailed(failure.Class);
@@ -161,14 +161,14 @@ public sealed partial class ProxyForwarder
         }
     }
 
-    /// <summary>Reads the error body (masking any echo of the key: the message reaches key health and the log) and classifies it.</summary>
-    private async Task<UpstreamFailure> ClassifyAsync(HttpResponseMessage response, RouteTarget target, UpstreamKey key, CancellationToken cancellationToken)
+    /// <summary>Reads the error body (masking any echo of a key: the message reaches key health and the log) and classifies it.</summary>
+    private async Task<UpstreamFailure> ClassifyAsync(HttpResponseMessage response, RouteTarget target, Security.SecretScrubber secrets, CancellationToken cancellationToken)
     {
         byte[] body;
         try
         {
             await response.Content.LoadIntoBufferAsync(MaxBufferedErrorBytes, cancellationToken);
-            body = Security.SecretMask.Scrub(await response.Content.ReadAsByteArrayAsync(cancellationToken), key.Secret);
+            body = secrets.Scrub(await response.Content.ReadAsByteArrayAsync(cancellationToken));
         }
         catch (HttpRequestException)
         {

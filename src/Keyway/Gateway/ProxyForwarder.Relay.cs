@@ -14,7 +14,7 @@ public sealed partial class ProxyForwarder
         var status = (int)response.StatusCode;
         if (!response.IsSuccessStatusCode && !plan.RelayAsIs)
         {
-            var relayed = await UpstreamErrorResponse.BuildAsync(response, exchange.Protocol, exchange.Target!.Provider, key, idle.Token);
+            var relayed = await UpstreamErrorResponse.BuildAsync(response, exchange.Protocol, exchange.Target!.Provider, exchange.Secrets, idle.Token);
             exchange.StatusCode = status;
             Record(exchange, ForwardError.UpstreamStatus, relayed.Message);
             await WriteBufferedAsync(exchange, status, relayed.Body, response, relayHeaders: false);
@@ -51,7 +51,7 @@ public sealed partial class ProxyForwarder
         }
         if (!response.IsSuccessStatusCode)
         {
-            body = Security.SecretMask.Scrub(body, key.Secret);
+            body = exchange.Secrets.Scrub(body);
             exchange.Error = UpstreamErrorMessage.Extract(body, 500);
         }
         if (plan.Translation is { } translation)
@@ -124,7 +124,7 @@ public sealed partial class ProxyForwarder
         ProxyExchange exchange, IStreamWatcher watcher, IStreamTranslator? translator, HttpResponseMessage response, CancellationTokenSource idle)
     {
         await using var upstreamBody = await response.Content.ReadAsStreamAsync(idle.Token);
-        var (result, _) = await SseRelay.CopyAsync(upstreamBody, exchange.Context.Response.BodyWriter, watcher, translator,
+        var (result, _) = await SseRelay.CopyAsync(upstreamBody, exchange.Context.Response.BodyWriter, watcher, translator, exchange.Secrets,
             () => exchange.FirstByteTimestamp ??= time.GetTimestamp(), idle, exchange.Target!.Provider.Timeout, idle.Token);
         return result;
     }

@@ -60,7 +60,7 @@ public sealed partial class ProxyForwarder
             {
                 using (next)
                 {
-                    var relayed = await UpstreamErrorResponse.BuildAsync(next, exchange.Protocol, exchange.Target!.Provider, key, idle.Token);
+                    var relayed = await UpstreamErrorResponse.BuildAsync(next, exchange.Protocol, exchange.Target!.Provider, exchange.Secrets, idle.Token);
                     exchange.StatusCode = (int)next.StatusCode;
                     await FailAsync(exchange, ForwardError.UpstreamStatus, relayed.Message);
                 }

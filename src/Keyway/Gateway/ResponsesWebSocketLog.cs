@@ -8,23 +8,54 @@ namespace Keyway.Gateway;
 /// <summary>
 /// The log rows of one relayed Responses WebSocket: one per response, written when the upstream ends it with
 /// <c>response.completed</c> / <c>response.incomplete</c> (usage read from the response), <c>response.failed</c> or an
-/// <c>error</c> event (https://platform.openai.com/docs/api-reference/responses/websocket-events).
+/// <c>error</c> event (https://platform.openai.com/docs/api-reference/responses/websocket-events); one per response the
+/// key's policy refused; and a 499 for each response still running when the socket ends. Each row ends its response's
+/// key admission (<see cref="KeyPolicyGate.Complete"/>), in the order the responses were sent.
 /// </summary>
 internal sealed class ResponsesWebSocketLog(
     HttpContext context, IssuedKeyEntry key, RouteEntry route, RouteTarget target, UpstreamKey upstreamKey, RequestLogQueue logs, KeyPolicyGate keyPolicy,
     TimeProvider time)
 {
     private readonly Lock _gate = new();
+    private readonly Queue<KeyAdmission> _running = new();
     private long? _sentAt;
     private long? _firstFrameAt;
 
-    /// <summary>The client sent <c>response.create</c>: a response starts now.</summary>
-    public void RequestSent()
+    /// <summary>The client sent <c>response.create</c> and the key's policy admitted it: a response starts now.</summary>
+    public void RequestSent(KeyAdmission admission)
     {
         lock (_gate)
         {
             _sentAt ??= time.GetTimestamp();
             _firstFrameAt = null;
+            _running.Enqueue(admission);
+        }
+    }
+
+    /// <summary>The key's policy refused a <c>response.create</c>: its row, as an HTTP refusal has one.</summary>
+    public void Refused(KeyRefusal refusal)
+    {
+        var now = time.GetTimestamp();
+        Write(null, Entry(refusal.Status, refusal.Message, TokenUsage.Unknown, now, now));
+    }
+
+    /// <summary>The socket ended: each response still running gets a 499 row and gives back its admission.</summary>
+    public void Abandon()
+    {
+        while (true)
+        {
+            KeyAdmission admission;
+            long sentAt;
+            lock (_gate)
+            {
+                if (!_running.TryDequeue(out admission!))
+                {
+                    return;
+                }
+                sentAt = _sentAt ?? time.GetTimestamp();
+                _sentAt = null;
+            }
+            Write(admission, Entry(StatusCodes.Status499ClientClosedRequest, WebSocketMessages.EndedBeforeResponse, TokenUsage.Unknown, sentAt, sentAt));
         }
     }
 
@@ -42,15 +73,21 @@ internal sealed class ResponsesWebSocketLog(
         var (status, error, usage) = outcome;
         long sentAt;
         long firstFrameAt;
+        KeyAdmission? admission;
         lock (_gate)
         {
             sentAt = _sentAt ?? time.GetTimestamp();
             firstFrameAt = _firstFrameAt ?? sentAt;
             _sentAt = null;
             _firstFrameAt = null;
+            _running.TryDequeue(out admission);
         }
-        var entry = Entry(status, error, usage, sentAt, firstFrameAt);
-        keyPolicy.Complete(null, entry);
+        Write(admission, Entry(status, error, usage, sentAt, firstFrameAt));
+    }
+
+    private void Write(KeyAdmission? admission, RequestLogEntry entry)
+    {
+        keyPolicy.Complete(admission, entry);
         logs.Enqueue(entry);
     }
 

@@ -1,6 +1,8 @@
 using System.Net.WebSockets;
+using System.Text.Json;
 using Keyway.Protocols;
 using Keyway.Protocols.Translation;
+using Keyway.Security;
 
 namespace Keyway.Gateway;
 
@@ -47,10 +49,13 @@ internal sealed partial class ResponsesWebSocketRelay
         {
             if (firstFrame is not null)
             {
-                await WebSocketPump.SendAsync(upstream, ToUpstream(firstFrame, resolved, log).Bytes, WebSocketMessageType.Text, sends, stop.Token);
+                var first = ToUpstream(context, firstFrame, resolved, log);
+                await WebSocketPump.SendAsync(first.Answer ? client : upstream, first.Bytes, WebSocketMessageType.Text, sends, stop.Token);
             }
-            var up = WebSocketPump.CopyAsync(client, upstream, frame => ToUpstream(frame, resolved, log), sends, stop.Token);
-            var down = WebSocketPump.CopyAsync(upstream, client, frame => ToClient(frame, log), sends, stop.Token);
+            var up = WebSocketPump.CopyAsync(client, upstream, frame => ToUpstream(context, frame, resolved, log), sends, stop.Token);
+            // An upstream event echoing a key (an error event, say) is scrubbed before the client or the log sees it.
+            var secrets = new SecretScrubber(resolved.Key.Secret, GatewayAuth.PresentedKey(context.Request));
+            var down = WebSocketPump.CopyAsync(upstream, client, frame => ToClient(secrets.Scrub(frame), log), sends, stop.Token);
             await Task.WhenAll(up, down);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
@@ -60,28 +65,69 @@ internal sealed partial class ResponsesWebSocketRelay
             client.Abort();
             upstream.Abort();
         }
+        finally
+        {
+            log.Abandon();
+        }
     }
 
     /// <summary>
-    /// A client event naming the connection's alias gets the route's upstream model and the route's defaults; one naming
-    /// another alias is answered with an <c>error</c> event and not forwarded, since the socket is bound to one route.
+    /// A <c>response.create</c> (or any client event naming a model) starts a response: one naming another alias is
+    /// answered with an <c>error</c> event and not forwarded, since the socket is bound to one route; the others must pass
+    /// the key's policy as an HTTP request does, or get its refusal as an <c>error</c> event, and are forwarded with the
+    /// route's upstream model and defaults.
     /// </summary>
-    private static PumpedText ToUpstream(byte[] frame, WebSocketRoute resolved, ResponsesWebSocketLog log)
+    private PumpedText ToUpstream(HttpContext context, byte[] frame, WebSocketRoute resolved, ResponsesWebSocketLog log)
     {
         var parsed = RequestBody.Parse(frame);
-        if (parsed.Status != RequestBodyStatus.Ok || parsed.Model is null)
+        if (parsed.Status != RequestBodyStatus.Ok || (parsed.Model is null && !IsResponseCreate(frame)))
         {
             return new(frame, Answer: false);
         }
         var (route, target, _) = resolved;
-        if (!string.Equals(parsed.Model, route.Alias, StringComparison.Ordinal))
+        if (parsed.Model is { } model && !string.Equals(model, route.Alias, StringComparison.Ordinal))
         {
-            var message = WebSocketMessages.OtherAlias(route.Alias, parsed.Model);
+            var message = WebSocketMessages.OtherAlias(route.Alias, model);
             return new(ProtocolErrors.ResponsesWebSocketError(StatusCodes.Status400BadRequest, message, null), Answer: true);
         }
-        log.RequestSent();
+        var admission = AdmitResponse(context, route);
+        if (admission.Refusal is { } refusal)
+        {
+            log.Refused(refusal);
+            return new(ProtocolErrors.ResponsesWebSocketError(refusal.Status, refusal.Message, refusal.Code), Answer: true);
+        }
+        log.RequestSent(admission);
         var body = RequestBody.Rewrite(frame, parsed, target.UpstreamModel, injectIncludeUsage: false);
         return new(route.Defaults is { } defaults ? RequestDefaultsSplicer.Apply(body, WireFormat.OpenAIResponses, defaults) : body, Answer: false);
+    }
+
+    /// <summary>
+    /// One response on the socket passes what an HTTP request passes: the key as the current snapshot has it (a revoked
+    /// or expired key is refused, a changed policy applies), then its policy on the connection's route.
+    /// </summary>
+    private KeyAdmission AdmitResponse(HttpContext context, RouteEntry route)
+    {
+        var now = time.GetUtcNow();
+        var auth = GatewayAuth.Authenticate(context.Request, routing.Current, now);
+        if (auth.Key is not { } key)
+        {
+            return new KeyAdmission(new KeyRefusal(StatusCodes.Status401Unauthorized, auth.Error!, "invalid_api_key"), null, false, null);
+        }
+        keyUsage.Touch(key.KeyId, now);
+        return keyPolicy.Admit(key, route);
+    }
+
+    private static bool IsResponseCreate(byte[] frame)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(frame);
+            return document.RootElement.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.ValueEquals("response.create");
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static PumpedText ToClient(byte[] frame, ResponsesWebSocketLog log)

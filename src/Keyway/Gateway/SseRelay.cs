@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Keyway.Protocols.Sse;
 using Keyway.Protocols.Translation;
+using Keyway.Security;
 
 namespace Keyway.Gateway;
 
@@ -18,14 +19,17 @@ internal enum CopyResult
 /// Copies an upstream SSE stream to the client event by event, as the bytes arrive: each complete
 /// event is shown to the watcher (usage, finish reason) and, unless the watcher hides it, written
 /// unchanged and flushed (onWrite runs before each flush: the first one stamps the TTFB). The idle timeout is pushed back after every read, so a long but lively
-/// stream is never cut while a stalled one is.
+/// stream is never cut while a stalled one is. An event that holds one of the exchange's secrets (an upstream's error
+/// event echoing the key it was given) is scrubbed before anything reads it, so neither the client, the translator nor
+/// the watcher (whose error message reaches the log) ever sees the secret.
 /// </summary>
 internal static class SseRelay
 {
     private const int BufferSize = 16 * 1024;
 
     public static async ValueTask<(CopyResult Result, Exception? Error)> CopyAsync(
-        Stream upstream, PipeWriter client, IStreamWatcher watcher, IStreamTranslator? translator, Action onWrite, CancellationTokenSource idle, TimeSpan idleTimeout, CancellationToken cancellationToken)
+        Stream upstream, PipeWriter client, IStreamWatcher watcher, IStreamTranslator? translator, SecretScrubber secrets, Action onWrite, CancellationTokenSource idle,
+        TimeSpan idleTimeout, CancellationToken cancellationToken)
     {
         using var splitter = new SseEventSplitter();
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -48,7 +52,7 @@ internal static class SseRelay
                     splitter.Complete();
                 }
                 var tail = read == 0 ? splitter.Flush() : ReadOnlyMemory<byte>.Empty;
-                var wrote = WriteEvents(splitter, watcher, translator, client) | (translator is null && WriteTail(tail, client));
+                var wrote = WriteEvents(splitter, watcher, translator, secrets, client) | (translator is null && WriteTail(secrets.Scrub(tail), client));
                 if (wrote)
                 {
                     onWrite();
@@ -71,26 +75,46 @@ internal static class SseRelay
     }
 
     /// <summary>Each complete event goes to the watcher, then to the client: as is, or through the translator.</summary>
-    private static bool WriteEvents(SseEventSplitter splitter, IStreamWatcher watcher, IStreamTranslator? translator, PipeWriter client)
+    private static bool WriteEvents(SseEventSplitter splitter, IStreamWatcher watcher, IStreamTranslator? translator, SecretScrubber secrets, PipeWriter client)
     {
         var wrote = false;
         while (splitter.TryReadEvent(out var sseEvent))
         {
-            if (!watcher.Observe(sseEvent))
-            {
-                continue;
-            }
-            if (translator is null)
-            {
-                client.Write(sseEvent.Raw.Span);
-            }
-            else
-            {
-                translator.OnEvent(sseEvent, client);
-            }
-            wrote = true;
+            wrote |= secrets.Finds(sseEvent.Raw.Span)
+                ? WriteScrubbed(secrets.Scrub(sseEvent.Raw), watcher, translator, client)
+                : WriteEvent(sseEvent, watcher, translator, client);
         }
         return wrote;
+    }
+
+    private static bool WriteScrubbed(ReadOnlyMemory<byte> scrubbed, IStreamWatcher watcher, IStreamTranslator? translator, PipeWriter client)
+    {
+        using var splitter = new SseEventSplitter();
+        splitter.Append(scrubbed.Span);
+        splitter.Complete();
+        var wrote = false;
+        while (splitter.TryReadEvent(out var sseEvent))
+        {
+            wrote |= WriteEvent(sseEvent, watcher, translator, client);
+        }
+        return wrote;
+    }
+
+    private static bool WriteEvent(in SseEvent sseEvent, IStreamWatcher watcher, IStreamTranslator? translator, PipeWriter client)
+    {
+        if (!watcher.Observe(sseEvent))
+        {
+            return false;
+        }
+        if (translator is null)
+        {
+            client.Write(sseEvent.Raw.Span);
+        }
+        else
+        {
+            translator.OnEvent(sseEvent, client);
+        }
+        return true;
     }
 
     private static bool WriteTail(ReadOnlyMemory<byte> tail, PipeWriter client)

@@ -11,7 +11,7 @@ namespace Keyway.Gateway;
 /// An upstream's error answer, relayed with the upstream's status (Keyway once turned everything
 /// into 502) in the caller's protocol. When the upstream already speaks the caller's error shape,
 /// its type/code/param are kept (SDKs and Codex read `code`); only the message gains the provider's
-/// name. The upstream key never appears: any echo of it is masked.
+/// name. Neither the upstream key nor the client's appears: any echo of them is masked.
 /// </summary>
 internal static class UpstreamErrorResponse
 {
@@ -22,10 +22,10 @@ internal static class UpstreamErrorResponse
 
     public sealed record Relayed(byte[] Body, string Message);
 
-    public static async Task<Relayed> BuildAsync(HttpResponseMessage response, ClientProtocol client, UpstreamProvider provider, UpstreamKey key, CancellationToken cancellationToken)
+    public static async Task<Relayed> BuildAsync(HttpResponseMessage response, ClientProtocol client, UpstreamProvider provider, SecretScrubber secrets, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
-        var raw = SecretMask.Scrub(await ReadLimitedAsync(response, cancellationToken), key.Secret);
+        var raw = secrets.Scrub(await ReadLimitedAsync(response, cancellationToken));
         var message = GatewayMessages.UpstreamFailed(provider.ProviderId, status, UpstreamErrorMessage.Extract(raw, 1000));
         var body = TryRewriteSameShape(raw, client, message)
             ?? (client == ClientProtocol.AnthropicMessages

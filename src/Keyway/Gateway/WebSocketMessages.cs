@@ -15,6 +15,9 @@ internal static class WebSocketMessages
     /// <summary>The close reason after an <c>error</c> event (a close reason is limited to 123 bytes).</summary>
     public const string RefusedClose = "refused: see the error event";
 
+    /// <summary>The log row's error of a response the socket ended before the upstream did.</summary>
+    public const string EndedBeforeResponse = "the WebSocket closed before the response ended";
+
     public static string NoWebSocketRoute(string groupId) =>
         $"no model of group '{groupId}' has a provider that serves WebSocket Responses; use POST /v1/responses (HTTP streaming)";
 

@@ -38,11 +38,20 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
             Parameters(key), cancellationToken: cancellationToken)) > 0;
     }
 
+    /// <summary>Deletes the key with its usage rows and rate windows, in one transaction.</summary>
     public async Task<bool> DeleteAsync(string keyId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM api_keys WHERE key_id = @keyId", new { keyId }, cancellationToken: cancellationToken)) > 0;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var table in (string[])["key_usage", "key_rate_windows"])
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"DELETE FROM {table} WHERE key_id = @keyId", new { keyId }, transaction, cancellationToken: cancellationToken));
+        }
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM api_keys WHERE key_id = @keyId", new { keyId }, transaction, cancellationToken: cancellationToken)) > 0;
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
     }
 
     /// <summary>Records when keys were last used, in one transaction; a time never moves backwards.</summary>

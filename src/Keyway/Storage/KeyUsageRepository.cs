@@ -5,7 +5,9 @@ namespace Keyway.Storage;
 
 /// <summary>
 /// key_usage: each instance's absolute usage counts per issued key and UTC day. Writes are idempotent upserts of one
-/// instance's own rows; reads sum over instances. Plain SQL that SQLite and PostgreSQL both run.
+/// instance's own rows (skipping keys that were deleted); reads sum over instances. A key's rows are deleted with it
+/// (<see cref="IssuedKeyRepository.DeleteAsync"/>), and <see cref="PruneDeletedKeysAsync"/> deletes any a write racing
+/// the delete left. Plain SQL that SQLite and PostgreSQL both run.
 /// </summary>
 public sealed class KeyUsageRepository(IDbConnectionFactory connections)
 {
@@ -26,8 +28,9 @@ public sealed class KeyUsageRepository(IDbConnectionFactory connections)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO key_usage (key_id, day, instance_id, requests, errors, input_tokens, output_tokens, cache_read_tokens, " +
-            "cache_write_tokens, reasoning_tokens, updated_at) VALUES (@KeyId, @Day, @InstanceId, @Requests, @Errors, @InputTokens, " +
-            "@OutputTokens, @CacheReadTokens, @CacheWriteTokens, @ReasoningTokens, @UpdatedAt) " +
+            "cache_write_tokens, reasoning_tokens, updated_at) SELECT @KeyId, @Day, @InstanceId, @Requests, @Errors, @InputTokens, " +
+            "@OutputTokens, @CacheReadTokens, @CacheWriteTokens, @ReasoningTokens, @UpdatedAt " +
+            "WHERE EXISTS (SELECT 1 FROM api_keys WHERE key_id = @KeyId) " +
             "ON CONFLICT (key_id, day, instance_id) DO UPDATE SET requests = excluded.requests, errors = excluded.errors, " +
             "input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, cache_read_tokens = excluded.cache_read_tokens, " +
             "cache_write_tokens = excluded.cache_write_tokens, reasoning_tokens = excluded.reasoning_tokens, updated_at = excluded.updated_at",
@@ -72,6 +75,15 @@ public sealed class KeyUsageRepository(IDbConnectionFactory connections)
             $"SELECT {Sums} FROM key_usage WHERE key_id = @keyId AND day >= @fromDay AND day <= @toDay",
             new { keyId, fromDay, toDay }, cancellationToken: cancellationToken));
         return await reader.ReadAsync(cancellationToken) ? ReadFigures(reader, 0) : KeyUsageFigures.Zero;
+    }
+
+    /// <summary>Deletes the rows of keys that no longer exist.</summary>
+    public async Task PruneDeletedKeysAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM key_usage WHERE NOT EXISTS (SELECT 1 FROM api_keys WHERE api_keys.key_id = key_usage.key_id)",
+            cancellationToken: cancellationToken));
     }
 
     private static KeyUsageFigures ReadFigures(DbDataReader reader, int first) => new(

@@ -33,6 +33,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<UnifiedModelRepository>();
         services.AddSingleton<KeyHealthRepository>();
         services.AddSingleton<KeyUsageRepository>();
+        services.AddSingleton<KeyRateWindowRepository>();
         services.AddSingleton<ConfigurationSnapshotReader>();
         return services;
     }

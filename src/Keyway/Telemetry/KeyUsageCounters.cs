@@ -18,6 +18,7 @@ public sealed class KeyUsageCounters(KeyUsageRepository repository, TimeProvider
     private readonly ConcurrentDictionary<(string KeyId, DateOnly Day), long> _flushed = new();
     private readonly SemaphoreSlim _sync = new(1, 1);
     private Others _others = Others.Empty;
+    private DateTimeOffset _prunedAt = DateTimeOffset.MinValue;
 
     /// <summary>This instance's id in key_usage: new at every start, so an earlier run's rows count as another instance's.</summary>
     public string InstanceId { get; } = Guid.NewGuid().ToString("N");
@@ -47,7 +48,8 @@ public sealed class KeyUsageCounters(KeyUsageRepository repository, TimeProvider
 
     /// <summary>
     /// Writes this instance's days that changed since the last write (absolute counts, so a retry is harmless), then reads
-    /// the other instances' days of the current month. One at a time; on failure the changes stay for the next call.
+    /// the other instances' days of the current month; once a minute, deletes the rows of deleted keys. One at a time; on
+    /// failure the changes stay for the next call.
     /// </summary>
     public async Task SyncAsync(CancellationToken cancellationToken)
     {
@@ -64,6 +66,11 @@ public sealed class KeyUsageCounters(KeyUsageRepository repository, TimeProvider
             foreach (var day in changed)
             {
                 _flushed[day.Key] = day.Version;
+            }
+            if (now - _prunedAt >= TimeSpan.FromMinutes(1))
+            {
+                await repository.PruneDeletedKeysAsync(cancellationToken);
+                _prunedAt = now;
             }
             var today = DateOnly.FromDateTime(now.UtcDateTime);
             var monthStart = new DateOnly(today.Year, today.Month, 1);

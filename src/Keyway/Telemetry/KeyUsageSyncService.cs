@@ -1,28 +1,35 @@
+using Keyway.Gateway;
+
 namespace Keyway.Telemetry;
 
 /// <summary>
-/// Exchanges issued keys' usage with the database every <see cref="Interval"/>: this instance's counts out, the other
-/// instances' in (<see cref="KeyUsageCounters.SyncAsync"/>). Reads once before the gateway serves, so a restart keeps
-/// the day's and the month's budgets, and writes once more on a graceful stop.
+/// Exchanges issued keys' usage and rate windows with the database every <see cref="Interval"/>: this instance's counts
+/// out, the other instances' in (<see cref="KeyUsageCounters.SyncAsync"/>, <see cref="KeyRateWindows.SyncAsync"/>).
+/// Reads once before the gateway serves, so a restart keeps the day's and the month's budgets and the running minute,
+/// and writes once more on a graceful stop.
 /// </summary>
-public sealed partial class KeyUsageSyncService(KeyUsageCounters counters, TimeProvider time, ILogger<KeyUsageSyncService> logger)
+public sealed partial class KeyUsageSyncService(KeyUsageCounters counters, KeyRateWindows windows, TimeProvider time, ILogger<KeyUsageSyncService> logger)
     : PeriodicFlushService(Interval, time)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await counters.SyncAsync(cancellationToken);
+        await FlushAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }
 
-    protected override Task FlushAsync(CancellationToken cancellationToken) => counters.SyncAsync(cancellationToken);
+    protected override async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await counters.SyncAsync(cancellationToken);
+        await windows.SyncAsync(cancellationToken);
+    }
 
     protected override void FlushFailed(Exception exception) => Log.SyncFailed(logger, exception);
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Exchanging issued keys' usage with the database failed; this instance's counts stay pending for the next try.")]
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Exchanging issued keys' usage and rate windows with the database failed; this instance's counts stay pending for the next try.")]
         public static partial void SyncFailed(ILogger logger, Exception exception);
     }
 }

@@ -24,14 +24,15 @@ public sealed partial class CooldownStore(CooldownBook book, KeyHealthRepository
         {
             while (await NextChangeAsync(stoppingToken))
             {
-                await FlushAsync(stoppingToken);
+                // A write in progress is never cancelled: the states it took off the channel would be lost with it.
+                await FlushAsync();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down: the final flush below stores what is still queued.
         }
-        await FlushAsync(CancellationToken.None);
+        await FlushAsync();
     }
 
     /// <summary>Waits for the next change; while a refused batch waits, at most <see cref="RetryDelay"/>, so it is retried without one.</summary>
@@ -53,7 +54,7 @@ public sealed partial class CooldownStore(CooldownBook book, KeyHealthRepository
         }
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    private async Task FlushAsync()
     {
         while (book.Changes.TryRead(out var state))
         {
@@ -65,10 +66,10 @@ public sealed partial class CooldownStore(CooldownBook book, KeyHealthRepository
         }
         try
         {
-            await repository.UpsertAsync(_unsaved.Values, cancellationToken);
+            await repository.UpsertAsync(_unsaved.Values, CancellationToken.None);
             _unsaved.Clear();
         }
-        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             Log.WriteFailed(logger, _unsaved.Count, e.Message);
         }

@@ -21,10 +21,10 @@ public sealed class ResponsesWebSocketTests
     {
         await using var fake = await FakeResponsesWebSocket.StartAsync();
         await using var bed = await StartAsync(fake, websocket: true);
-        using var socket = await ConnectAsync(bed, Alias, bed.Key);
+        using var socket = await ResponsesWebSocketClient.ConnectAsync(bed.Server, Alias, bed.Key);
 
-        var first = await ExchangeAsync(socket, Alias);
-        var second = await ExchangeAsync(socket, Alias);
+        var first = await ResponsesWebSocketClient.ExchangeAsync(socket, Alias);
+        var second = await ResponsesWebSocketClient.ExchangeAsync(socket, Alias);
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
 
         Assert.Equal(["response.created", "response.output_text.delta", "response.completed"], first);
@@ -53,7 +53,7 @@ public sealed class ResponsesWebSocketTests
         await using var fake = await FakeResponsesWebSocket.StartAsync();
         await using var bed = await StartAsync(fake, websocket);
 
-        var refused = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(bed, alias, validKey ? bed.Key : "db_sk_wrong"));
+        var refused = await Assert.ThrowsAsync<WebSocketException>(() => ResponsesWebSocketClient.ConnectAsync(bed.Server, alias, validKey ? bed.Key : "db_sk_wrong"));
 
         Assert.Contains(((int)expected).ToString(System.Globalization.CultureInfo.InvariantCulture), refused.Message, StringComparison.Ordinal);
         Assert.Empty(fake.Received);
@@ -64,10 +64,10 @@ public sealed class ResponsesWebSocketTests
     {
         await using var fake = await FakeResponsesWebSocket.StartAsync();
         await using var bed = await StartAsync(fake, websocket: true);
-        using var socket = await ConnectAsync(bed, "", bed.Key);
+        using var socket = await ResponsesWebSocketClient.ConnectAsync(bed.Server, "", bed.Key);
 
-        var first = await ExchangeAsync(socket, Alias);
-        var second = await ExchangeAsync(socket, Alias);
+        var first = await ResponsesWebSocketClient.ExchangeAsync(socket, Alias);
+        var second = await ResponsesWebSocketClient.ExchangeAsync(socket, Alias);
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
 
         Assert.Equal(["response.created", "response.output_text.delta", "response.completed"], first);
@@ -96,10 +96,10 @@ public sealed class ResponsesWebSocketTests
         await using var bed = await StartAsync(fake, websocket: true);
         // a WebSocket provider whose upstream refuses the handshake: the HTTP fake has no GET /v1/responses
         await WebSocketRoute.AddAsync(bed.Admin, "ws-refusing", bed.Upstream.BaseAddress, websocket: true, "ws-refused", UpstreamModel);
-        using var socket = await ConnectAsync(bed, "", bed.Key);
+        using var socket = await ResponsesWebSocketClient.ConnectAsync(bed.Server, "", bed.Key);
 
-        await SendAsync(socket, firstFrame);
-        var error = await ReceiveErrorAsync(socket);
+        await ResponsesWebSocketClient.SendAsync(socket, firstFrame);
+        var error = await ResponsesWebSocketClient.ReceiveErrorAsync(socket);
         var closing = await socket.ReceiveAsync(new byte[1024], CancellationToken.None);
 
         Assert.Equal(status, error.GetProperty("status").GetInt32());
@@ -116,12 +116,12 @@ public sealed class ResponsesWebSocketTests
     {
         await using var fake = await FakeResponsesWebSocket.StartAsync();
         await using var bed = await StartAsync(fake, websocket: true);
-        using var socket = await ConnectAsync(bed, aliasInQuery ? Alias : "", bed.Key);
+        using var socket = await ResponsesWebSocketClient.ConnectAsync(bed.Server, aliasInQuery ? Alias : "", bed.Key);
 
-        await ExchangeAsync(socket, Alias);
-        await SendAsync(socket, $$"""{"type":"response.create","model":"{{GatewayTestBed.OpenAIAlias}}","input":"hi"}""");
-        var error = await ReceiveErrorAsync(socket);
-        var after = await ExchangeAsync(socket, Alias);
+        await ResponsesWebSocketClient.ExchangeAsync(socket, Alias);
+        await ResponsesWebSocketClient.SendAsync(socket, $$"""{"type":"response.create","model":"{{GatewayTestBed.OpenAIAlias}}","input":"hi"}""");
+        var error = await ResponsesWebSocketClient.ReceiveErrorAsync(socket);
+        var after = await ResponsesWebSocketClient.ExchangeAsync(socket, Alias);
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
 
         Assert.Equal(400, error.GetProperty("status").GetInt32());
@@ -159,49 +159,5 @@ public sealed class ResponsesWebSocketTests
         var bed = await GatewayTestBed.StartAsync();
         await WebSocketRoute.AddAsync(bed.Admin, "ws-provider", fake.BaseAddress, websocket, Alias, UpstreamModel);
         return bed;
-    }
-
-    private static async Task<ClientWebSocket> ConnectAsync(GatewayTestBed bed, string alias, string key)
-    {
-        var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Authorization", "Bearer " + key);
-        var uri = new UriBuilder(bed.Server.BaseAddress) { Scheme = "ws", Path = "/v1/responses", Query = alias.Length > 0 ? "model=" + alias : "" }.Uri;
-        try
-        {
-            await socket.ConnectAsync(uri, CancellationToken.None);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    private static Task SendAsync(ClientWebSocket socket, string text) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
-
-    /// <summary>The next message, which must be an error event of the Responses WebSocket mode.</summary>
-    private static async Task<JsonElement> ReceiveErrorAsync(ClientWebSocket socket)
-    {
-        var buffer = new byte[64 * 1024];
-        var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
-        var root = JsonDocument.Parse(buffer.AsMemory(0, received.Count)).RootElement;
-        Assert.Equal("error", root.GetProperty("type").GetString());
-        return root;
-    }
-
-    /// <summary>Sends one response.create and returns the event types up to response.completed.</summary>
-    private static async Task<List<string>> ExchangeAsync(ClientWebSocket socket, string alias)
-    {
-        await SendAsync(socket, $$"""{"type":"response.create","model":"{{alias}}","input":"hi"}""");
-        var types = new List<string>();
-        var buffer = new byte[64 * 1024];
-        while (types.LastOrDefault() != "response.completed")
-        {
-            var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
-            types.Add(JsonDocument.Parse(buffer.AsMemory(0, received.Count)).RootElement.GetProperty("type").GetString()!);
-        }
-        return types;
     }
 }

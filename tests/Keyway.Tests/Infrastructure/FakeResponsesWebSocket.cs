@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -11,13 +12,16 @@ namespace Keyway.Tests.Infrastructure;
 /// A fake upstream of the Responses WebSocket mode on 127.0.0.1:0 (<c>GET /v1/responses</c> with an upgrade; base_url
 /// <c>{BaseAddress}v1</c>). Each <c>response.create</c> gets <c>response.created</c>, one text delta and
 /// <c>response.completed</c> with <see cref="FakeUpstream"/>'s token counts; event shapes from
-/// https://platform.openai.com/docs/api-reference/responses-streaming.
+/// https://platform.openai.com/docs/api-reference/responses-streaming. One whose input is <see cref="EchoKeyInput"/> gets
+/// <c>response.created</c> and then an <c>error</c> event echoing the key it was called with, as OpenAI's 401 does.
 /// </summary>
 public sealed class FakeResponsesWebSocket : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
     private FakeResponsesWebSocket(WebApplication app) => _app = app;
+
+    public const string EchoKeyInput = "echo the key you were given";
 
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
@@ -57,8 +61,10 @@ public sealed class FakeResponsesWebSocket : IAsyncDisposable
             }
             var text = Encoding.UTF8.GetString(buffer, 0, received.Count);
             Received.Enqueue(text);
-            var model = JsonDocument.Parse(text).RootElement.GetProperty("model").GetString()!;
-            foreach (var frame in Answer(model))
+            var request = JsonDocument.Parse(text).RootElement;
+            var model = request.GetProperty("model").GetString()!;
+            var echoKey = request.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.String && input.ValueEquals(EchoKeyInput);
+            foreach (var frame in echoKey ? [Answer(model)[0], KeyEchoingError()] : Answer(model))
             {
                 await socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, true, context.RequestAborted);
             }
@@ -71,6 +77,13 @@ public sealed class FakeResponsesWebSocket : IAsyncDisposable
         """{"type":"response.output_text.delta","item_id":"msg_ws","output_index":0,"content_index":0,"delta":"hello"}""",
         $$$$"""{"type":"response.completed","response":{"id":"resp_ws","object":"response","model":"{{{{model}}}}","status":"completed","usage":{"input_tokens":{{{{FakeUpstream.PromptTokens}}}},"input_tokens_details":{"cached_tokens":{{{{FakeUpstream.CachedTokens}}}}},"output_tokens":{{{{FakeUpstream.CompletionTokens}}}},"output_tokens_details":{"reasoning_tokens":{{{{FakeUpstream.ReasoningTokens}}}}},"total_tokens":{{{{FakeUpstream.TotalTokens}}}}}}}""",
     ];
+
+    private string KeyEchoingError()
+    {
+        var key = Authorization?.Replace("Bearer ", "", StringComparison.Ordinal);
+        var error = new JsonObject { ["type"] = "invalid_request_error", ["code"] = "invalid_api_key", ["message"] = $"Incorrect API key provided: {key}" };
+        return new JsonObject { ["type"] = "error", ["status"] = 401, ["error"] = error }.ToJsonString();
+    }
 
     public async ValueTask DisposeAsync()
     {

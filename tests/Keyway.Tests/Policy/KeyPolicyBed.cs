@@ -41,9 +41,10 @@ internal sealed class KeyPolicyBed : IAsyncDisposable
     {
         policy["name"] = name;
         var reply = await AdminApi.OkAsync(Admin, HttpMethod.Post, "admin/llm/groups/default/keys", policy);
-        var client = Bed.Server.ClientWithKey(reply.GetProperty("plaintext").GetString()!);
+        var plaintext = reply.GetProperty("plaintext").GetString()!;
+        var client = Bed.Server.ClientWithKey(plaintext);
         _clients.Add(client);
-        return new IssuedKey(reply.GetProperty("key").GetProperty("key_id").GetString()!, client);
+        return new IssuedKey(reply.GetProperty("key").GetProperty("key_id").GetString()!, plaintext, client);
     }
 
     public static Task<HttpResponseMessage> ChatAsync(HttpClient client, string model = GatewayTestBed.OpenAIAlias, bool stream = false) =>
@@ -88,5 +89,5 @@ internal sealed class KeyPolicyBed : IAsyncDisposable
     }
 }
 
-/// <summary>An issued key's id and an HttpClient that authenticates with it.</summary>
-internal sealed record IssuedKey(string KeyId, HttpClient Client);
+/// <summary>An issued key's id, its plaintext and an HttpClient that authenticates with it.</summary>
+internal sealed record IssuedKey(string KeyId, string Plaintext, HttpClient Client);

@@ -1,11 +1,18 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dapper;
+using Keyway.Gateway;
+using Keyway.Telemetry;
 using Keyway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Keyway.Tests.Policy;
 
-/// <summary>GET /admin/llm/keys/{id}/usage: requests, errors, tokens by kind and remaining budgets for today, the month and a range.</summary>
+/// <summary>
+/// GET /admin/llm/keys/{id}/usage: requests, errors, tokens by kind and remaining budgets for today, the month and a range;
+/// deleting the key deletes its usage.
+/// </summary>
 public sealed class KeyUsageAdminTests
 {
     [Fact]
@@ -55,6 +62,45 @@ public sealed class KeyUsageAdminTests
         await using var bed = await GatewayTestBed.StartAsync();
         var reply = await AdminApi.GetAsync(bed.Admin, "admin/llm/keys/nope/usage");
         AdminApi.AssertError(reply, HttpStatusCode.NotFound, "key not found: nope");
+    }
+
+    [Fact]
+    public async Task DeletingAKey_DeletesItsUsageAndRateWindowRows()
+    {
+        await using var bed = await KeyPolicyBed.StartAsync();
+        var key = await bed.CreateKeyAsync(new JsonObject { ["rpm"] = 10 });
+        Assert.Equal(200, await KeyPolicyBed.ChatStatusAsync(key.Client));
+        await bed.WaitForRequestsAsync(1);
+        var server = bed.Bed.Server;
+        await server.Services.GetRequiredService<KeyUsageCounters>().SyncAsync(CancellationToken.None);
+        await server.Services.GetRequiredService<KeyRateWindows>().SyncAsync(CancellationToken.None);
+        Assert.Equal(new long[] { 1, 1 }, await RowCountsAsync(server, key.KeyId));
+
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Delete, $"admin/llm/keys/{key.KeyId}");
+
+        Assert.Equal(new long[] { 0, 0 }, await RowCountsAsync(server, key.KeyId));
+    }
+
+    /// <summary>The key's rows in key_usage and in key_rate_windows.</summary>
+    private static async Task<long[]> RowCountsAsync(KeywayServer server, string keyId)
+    {
+        var database = server.OpenDatabase();
+        try
+        {
+            await using var connection = await database.OpenAsync(CancellationToken.None);
+            return
+            [
+                await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM key_usage WHERE key_id = @keyId", new { keyId }),
+                await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM key_rate_windows WHERE key_id = @keyId", new { keyId }),
+            ];
+        }
+        finally
+        {
+            if (database is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+        }
     }
 
     private static void AssertFigures(JsonElement period, string from, string to, long requests, long errors)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Keyway.Tests.Gateway;
@@ -25,9 +26,7 @@ public sealed class SecretsNeverLoggedTests
     {
         var log = new CapturedLog();
         await using var tavily = await FakeTavily.StartAsync();
-        await using var bed = await GatewayTestBed.StartAsync(
-            options => options with { LogLevel = "trace" },
-            services => services.AddSingleton<ILoggerProvider>(log));
+        await using var bed = await StartLoggingAtTraceAsync(log);
         var admin = bed.Admin;
         var answers = new List<string>();
 
@@ -98,6 +97,105 @@ public sealed class SecretsNeverLoggedTests
             Assert.All(answers, answer => Assert.DoesNotContain(secret, answer));
         }
     }
+
+    /// <summary>
+    /// An upstream that fails after the first byte with an error event echoing its own key and the client's (as
+    /// "Incorrect API key provided: sk-…" does): the error reaches the client's stream and the log row, masked, whether
+    /// the stream is passed through or translated, for each protocol on either side.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", GatewayTestBed.OpenAIAlias)]
+    [InlineData("v1/messages", GatewayTestBed.AnthropicAlias)]
+    [InlineData("v1/responses", ResponsesAlias)]
+    [InlineData("v1/messages", GatewayTestBed.OpenAIAlias)]
+    [InlineData("v1/chat/completions", GatewayTestBed.AnthropicAlias)]
+    [InlineData("v1/responses", GatewayTestBed.AnthropicAlias)]
+    public async Task UpstreamEchoingTheKeysInAMidStreamError_ReachesClientAndLogMasked(string path, string alias)
+    {
+        var log = new CapturedLog();
+        await using var bed = await StartLoggingAtTraceAsync(log);
+        await AdminApi.CreateProviderAsync(bed.Admin, "default", "fake-responses", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), "openai-responses");
+        await AdminApi.CreateRouteAsync(bed.Admin, "default", ResponsesAlias, "fake-responses", "responses-upstream-model");
+        var echo = $"Incorrect API key provided: {AdminApi.DefaultUpstreamKey} (caller {bed.Key})";
+        bed.Upstream.Enqueue(FakeReply.Status(200, StreamFailingWith(alias, echo), contentType: "text/event-stream"));
+
+        using var response = await bed.PostAsync(path, StreamingBody(path, alias), ("anthropic-version", "2023-06-01"));
+        var answer = await response.Content.ReadAsStringAsync();
+        var row = (await bed.WaitForLogsAsync(1)).Single().GetRawText();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Incorrect API key provided: sk-", answer);
+        Assert.Contains("Incorrect API key provided: sk-", row);
+        foreach (var secret in new[] { AdminApi.DefaultUpstreamKey, bed.Key })
+        {
+            Assert.DoesNotContain(secret, answer);
+            Assert.DoesNotContain(secret, row);
+            Assert.False(log.Text.Contains(secret, StringComparison.Ordinal), $"server log holds {secret}");
+        }
+    }
+
+    [Fact]
+    public async Task ResponsesWebSocketUpstreamEchoingItsKeyInAnErrorEvent_ReachesClientAndLogMasked()
+    {
+        var log = new CapturedLog();
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await StartLoggingAtTraceAsync(log);
+        await WebSocketRoute.AddAsync(bed.Admin, "fake-ws", fake.BaseAddress, websocket: true, "ws-alias", "ws-upstream-model");
+        using var socket = await ResponsesWebSocketClient.ConnectAsync(bed.Server, "ws-alias", bed.Key);
+
+        var request = new JsonObject { ["type"] = "response.create", ["model"] = "ws-alias", ["input"] = FakeResponsesWebSocket.EchoKeyInput };
+        await socket.SendAsync(Encoding.UTF8.GetBytes(request.ToJsonString()), WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[64 * 1024];
+        string answer;
+        do
+        {
+            var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+            answer = Encoding.UTF8.GetString(buffer, 0, received.Count);
+        }
+        while (!answer.StartsWith("""{"type":"error""", StringComparison.Ordinal));
+        var row = (await bed.WaitForLogsAsync(1)).Single().GetRawText();
+
+        Assert.Contains("Incorrect API key provided: sk-", answer);
+        Assert.Contains("Incorrect API key provided: sk-", row);
+        Assert.DoesNotContain(AdminApi.DefaultUpstreamKey, answer);
+        Assert.DoesNotContain(AdminApi.DefaultUpstreamKey, row);
+        Assert.False(log.Text.Contains(AdminApi.DefaultUpstreamKey, StringComparison.Ordinal), "server log holds the upstream key");
+    }
+
+    private const string ResponsesAlias = "responses-alias";
+
+    /// <summary>A first event of the alias's upstream protocol, then its error event carrying <paramref name="message"/>.</summary>
+    private static string StreamFailingWith(string alias, string message)
+    {
+        var error = new JsonObject { ["message"] = message, ["type"] = "invalid_request_error", ["code"] = "invalid_api_key" }.ToJsonString();
+        return alias switch
+        {
+            GatewayTestBed.OpenAIAlias =>
+                """data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"},"finish_reason":null}]}"""
+                + "\n\ndata: {\"error\":" + error + "}\n\n",
+            GatewayTestBed.AnthropicAlias =>
+                "event: message_start\n"
+                + """data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"usage":{"input_tokens":3,"output_tokens":1}}}"""
+                + "\n\nevent: error\ndata: {\"type\":\"error\",\"error\":" + new JsonObject { ["type"] = "authentication_error", ["message"] = message }.ToJsonString() + "}\n\n",
+            _ =>
+                "event: response.created\n"
+                + """data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","created_at":1,"status":"in_progress","model":"m","output":[]}}"""
+                + "\n\nevent: response.failed\n"
+                + """data: {"type":"response.failed","sequence_number":1,"response":{"id":"resp_1","object":"response","created_at":1,"status":"failed","model":"m","output":[],"error":"""
+                + error + "}}\n\n",
+        };
+    }
+
+    private static string StreamingBody(string path, string alias) => path switch
+    {
+        "v1/messages" => $$"""{"model":"{{alias}}","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"Hi"}]}""",
+        "v1/responses" => $$"""{"model":"{{alias}}","stream":true,"input":"Hi"}""",
+        _ => $$"""{"model":"{{alias}}","stream":true,"messages":[{"role":"user","content":"Hi"}]}""",
+    };
+
+    private static Task<GatewayTestBed> StartLoggingAtTraceAsync(CapturedLog log) => GatewayTestBed.StartAsync(
+        options => options with { LogLevel = "trace" },
+        services => services.AddSingleton<ILoggerProvider>(log));
 
     private static async Task<string> ChatAsync(GatewayTestBed bed, HttpStatusCode expected, bool stream = false)
     {

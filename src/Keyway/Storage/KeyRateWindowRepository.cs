@@ -1,0 +1,61 @@
+using Dapper;
+
+namespace Keyway.Storage;
+
+/// <summary>
+/// key_rate_windows: each instance's current window counts and requests in flight per issued key. Writes are upserts of
+/// one instance's own rows (skipping keys that were deleted); reads return the other instances' rows. Plain SQL that
+/// SQLite and PostgreSQL both run.
+/// </summary>
+public sealed class KeyRateWindowRepository(IDbConnectionFactory connections)
+{
+    /// <summary>Sets this instance's rows of the given keys, in one transaction.</summary>
+    public async Task UpsertAsync(string instanceId, IReadOnlyList<KeyRateShare> shares, CancellationToken cancellationToken)
+    {
+        if (shares.Count == 0)
+        {
+            return;
+        }
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO key_rate_windows (key_id, instance_id, window_start, requests, tokens, in_flight, updated_at) " +
+            "SELECT @KeyId, @InstanceId, @WindowStart, @Requests, @Tokens, @InFlight, @UpdatedAt " +
+            "WHERE EXISTS (SELECT 1 FROM api_keys WHERE key_id = @KeyId) " +
+            "ON CONFLICT (key_id, instance_id) DO UPDATE SET window_start = excluded.window_start, requests = excluded.requests, " +
+            "tokens = excluded.tokens, in_flight = excluded.in_flight, updated_at = excluded.updated_at",
+            shares.Select(share => new
+            {
+                share.KeyId,
+                InstanceId = instanceId,
+                WindowStart = StorageText.Timestamp(share.WindowStart),
+                share.Requests,
+                share.Tokens,
+                share.InFlight,
+                UpdatedAt = StorageText.Timestamp(share.UpdatedAt),
+            }).ToList(),
+            transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The other instances' rows written since <paramref name="since"/> (older ones hold no running window).</summary>
+    public async Task<IReadOnlyList<KeyRateShare>> ListOthersAsync(string instanceId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string KeyId, string WindowStart, long Requests, long Tokens, long InFlight, string UpdatedAt)>(new CommandDefinition(
+            "SELECT key_id, window_start, requests, tokens, in_flight, updated_at FROM key_rate_windows WHERE instance_id <> @instanceId AND updated_at >= @since",
+            new { instanceId, since = StorageText.Timestamp(since) }, cancellationToken: cancellationToken));
+        return rows.Select(row => new KeyRateShare(
+            row.KeyId, StorageText.ParseTimestamp(row.WindowStart), row.Requests, row.Tokens, row.InFlight, StorageText.ParseTimestamp(row.UpdatedAt))).ToList();
+    }
+
+    /// <summary>Deletes every instance's rows last written before <paramref name="before"/>, and the rows of deleted keys.</summary>
+    public async Task PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM key_rate_windows WHERE updated_at < @before " +
+            "OR NOT EXISTS (SELECT 1 FROM api_keys WHERE api_keys.key_id = key_rate_windows.key_id)",
+            new { before = StorageText.Timestamp(before) }, cancellationToken: cancellationToken));
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Keyway.Tests.Infrastructure;
+
+/// <summary>A client of Keyway's Responses WebSocket mode: connect with an issued key, send events, read the answers.</summary>
+public static class ResponsesWebSocketClient
+{
+    public static async Task<ClientWebSocket> ConnectAsync(KeywayServer server, string alias, string key)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + key);
+        var uri = new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/v1/responses", Query = alias.Length > 0 ? "model=" + alias : "" }.Uri;
+        try
+        {
+            await socket.ConnectAsync(uri, CancellationToken.None);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public static Task SendAsync(ClientWebSocket socket, string text) =>
+        socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    /// <summary>The next message, which must be an error event of the Responses WebSocket mode.</summary>
+    public static async Task<JsonElement> ReceiveErrorAsync(ClientWebSocket socket)
+    {
+        var buffer = new byte[64 * 1024];
+        var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+        var root = JsonDocument.Parse(buffer.AsMemory(0, received.Count)).RootElement;
+        Assert.Equal("error", root.GetProperty("type").GetString());
+        return root;
+    }
+
+    /// <summary>Sends one response.create and returns the event types up to response.completed.</summary>
+    public static async Task<List<string>> ExchangeAsync(ClientWebSocket socket, string alias)
+    {
+        await SendAsync(socket, $$"""{"type":"response.create","model":"{{alias}}","input":"hi"}""");
+        return await ReceiveUntilCompletedAsync(socket);
+    }
+
+    /// <summary>The event types of the answer being received, up to response.completed.</summary>
+    public static async Task<List<string>> ReceiveUntilCompletedAsync(ClientWebSocket socket)
+    {
+        var types = new List<string>();
+        var buffer = new byte[64 * 1024];
+        while (types.LastOrDefault() != "response.completed")
+        {
+            var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+            types.Add(JsonDocument.Parse(buffer.AsMemory(0, received.Count)).RootElement.GetProperty("type").GetString()!);
+        }
+        return types;
+    }
+}
