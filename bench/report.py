@@ -13,7 +13,8 @@ ADDED_P99_LIMIT_US = 1000
 THROUGHPUT_SHARE = 0.5
 PEAK_RSS_LIMIT_KB = 150 * 1024
 IDLE_RSS_LIMIT_KB = 80 * 1024
-TARGET_ORDER = ["direct", "nginx-proxy", "keyway"]
+TARGET_ORDER = ["direct", "nginx-proxy", "keyway", "keyway-pg"]
+KEYWAY_TARGETS = {"keyway": "keyway", "keyway-pg": "keyway_pg"}  # target → its block in meta.json
 
 
 def load_runs(out_dir):
@@ -43,7 +44,7 @@ def build_scenarios(measured):
         direct = by_key.get(("direct", base, mode, connections))
         rows = {}
         for target in TARGET_ORDER:
-            source = base if target != "keyway" else protocol
+            source = protocol if target in KEYWAY_TARGETS else base
             row = by_key.get((target, source, mode, connections))
             if row is None:
                 continue
@@ -61,7 +62,7 @@ def verdict(value, ok):
     return {"value": value, "met": ok} if value is not None else {"value": None, "met": None}
 
 
-def evaluate_targets(scenarios, keyway):
+def evaluate_targets(scenarios, keyway, keyway_pg):
     checks = []
     for s in scenarios:
         name = f'{s["protocol"]} {s["mode"]} c{s["connections"]}'
@@ -85,18 +86,54 @@ def evaluate_targets(scenarios, keyway):
                        **verdict(mb(peak), peak is not None and peak <= PEAK_RSS_LIMIT_KB)))
     checks.append(dict(goal="idle RSS ≤ 80 MB", scenario="after start-up", unit="MB",
                        **verdict(mb(idle), idle is not None and idle <= IDLE_RSS_LIMIT_KB)))
-    lost = None
     if keyway:
-        # wrk stops with up to one request per connection in flight; Keyway may still answer and log those.
-        counted, rows = keyway["requests_counted"], keyway["log_rows"]
-        lost = max(0, counted - rows)
-        extra_ok = rows - counted <= keyway["inflight_bound"]
-        checks.append(dict(goal="zero request-log rows lost", scenario=f"{rows} rows / {counted} requests",
-                           unit="rows lost", **verdict(lost, lost == 0 and extra_ok)))
+        checks.append(rows_lost_check(keyway, "zero request-log rows lost"))
     else:
         checks.append(dict(goal="zero request-log rows lost", scenario="whole run", unit="rows lost",
                            **verdict(None, False)))
+    if keyway_pg:
+        checks.append(rows_lost_check(keyway_pg, "zero request-log rows lost (PostgreSQL)"))
     return checks
+
+
+def rows_lost_check(keyway, goal):
+    # wrk stops with up to one request per connection in flight; Keyway may still answer and log those.
+    counted, rows = keyway["requests_counted"], keyway["log_rows"]
+    lost = max(0, counted - rows)
+    extra_ok = rows - counted <= keyway["inflight_bound"]
+    return dict(goal=goal, scenario=f"{rows} rows / {counted} requests", unit="rows lost",
+                **verdict(lost, lost == 0 and extra_ok))
+
+
+def postgres_vs_sqlite(scenarios):
+    """Per scenario with both KEYWAY runs: the latency each adds over DIRECT and PostgreSQL's difference to SQLite."""
+    rows = []
+    for s in scenarios:
+        sqlite, postgres = s["targets"].get("keyway"), s["targets"].get("keyway-pg")
+        if not sqlite or not postgres or "added_p50_us" not in sqlite or "added_p50_us" not in postgres:
+            continue
+        rows.append({"protocol": s["protocol"], "mode": s["mode"], "connections": s["connections"],
+                     "sqlite_added_p50_us": sqlite["added_p50_us"], "postgres_added_p50_us": postgres["added_p50_us"],
+                     "difference_p50_us": postgres["added_p50_us"] - sqlite["added_p50_us"],
+                     "sqlite_added_p99_us": sqlite["added_p99_us"], "postgres_added_p99_us": postgres["added_p99_us"],
+                     "difference_p99_us": postgres["added_p99_us"] - sqlite["added_p99_us"],
+                     "requests_per_sec_ratio": round(postgres["requests_per_sec"] / sqlite["requests_per_sec"], 3)
+                     if sqlite["requests_per_sec"] else None})
+    return rows
+
+
+def render_postgres(comparison):
+    lines = ["## KEYWAY-PG (PostgreSQL) vs KEYWAY (SQLite)", "",
+             "The request path reads only memory on both; the database is behind the background log writer, so a "
+             "difference here is the writer's share of the machine, not a database call on the request.", "",
+             "| scenario | added p50 µs SQLite | added p50 µs PostgreSQL | difference | added p99 µs SQLite | "
+             "added p99 µs PostgreSQL | difference | req/s PostgreSQL ÷ SQLite |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in comparison:
+        lines.append(f'| {r["protocol"]} {r["mode"]} c{r["connections"]} | {r["sqlite_added_p50_us"]} | '
+                     f'{r["postgres_added_p50_us"]} | {signed(r["difference_p50_us"])} | {r["sqlite_added_p99_us"]} | '
+                     f'{r["postgres_added_p99_us"]} | {signed(r["difference_p99_us"])} | {r["requests_per_sec_ratio"]} |')
+    return lines + [""]
 
 
 def mb(kb):
@@ -175,7 +212,7 @@ def render_runtime(runtime, idle):
     return lines + [""]
 
 
-def render(meta, scenarios, checks, failed, runtime):
+def render(meta, scenarios, checks, failed, runtime, comparison):
     lines = [f'# Keyway benchmark {meta["timestamp"]}', "",
              f'Machine: {meta["cpu_count"]} CPUs, {meta["cpu_model"]}; servers on CPU '
              f'{meta["server_cpus"] or "any"}, wrk on CPU {meta["load_cpus"] or "any"}, '
@@ -194,13 +231,18 @@ def render(meta, scenarios, checks, failed, runtime):
                          f'{signed(row.get("added_p50_us"))} | {signed(row.get("added_p99_us"))} | {row["errors"]} |')
         lines.append("")
     keyway = meta["keyway"]
-    if keyway:
+    processes = [(target, meta.get(block)) for target, block in KEYWAY_TARGETS.items() if meta.get(block)]
+    if processes:
         lines += ["## Keyway process", "",
-                  "| start → first request | RSS idle | peak RSS (VmHWM) | RSS after run | requests answered | log rows |",
-                  "|---:|---:|---:|---:|---:|---:|",
-                  f'| {keyway["start_to_first_request_ms"]} ms | {mb(keyway["rss_idle_kb"])} MB | '
-                  f'{mb(keyway["peak_rss_kb"])} MB | {mb(keyway["rss_after_run_kb"])} MB | '
-                  f'{keyway["requests_counted"]} | {keyway["log_rows"]} |', ""]
+                  "| target | start → first request | RSS idle | peak RSS (VmHWM) | RSS after run | requests answered | log rows |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for target, k in processes:
+            lines.append(f'| {target} | {k["start_to_first_request_ms"]} ms | {mb(k["rss_idle_kb"])} MB | '
+                         f'{mb(k["peak_rss_kb"])} MB | {mb(k["rss_after_run_kb"])} MB | '
+                         f'{k["requests_counted"]} | {k["log_rows"]} |')
+        lines.append("")
+    if comparison:
+        lines += render_postgres(comparison)
     if runtime:
         lines += render_runtime(runtime, keyway.get("probe_idle") if keyway else None)
     lines += ["## Targets (issue 8)", "", "| goal | scenario | value | verdict |", "|---|---|---:|---|"]
@@ -228,12 +270,13 @@ def main():
     measured = [r for r in runs if r["phase"] == "measure"]
     scenarios = build_scenarios(measured)
     runtime = runtime_rows(measured)
-    checks = evaluate_targets(scenarios, meta["keyway"])
+    checks = evaluate_targets(scenarios, meta["keyway"], meta.get("keyway_pg"))
+    comparison = postgres_vs_sqlite(scenarios)
     failed = failures(runs)
-    results = {"meta": meta, "scenarios": scenarios, "runtime": runtime, "targets": checks, "failures": failed,
-               "ok": not failed and bool(scenarios)}
+    results = {"meta": meta, "scenarios": scenarios, "runtime": runtime, "postgres_vs_sqlite": comparison,
+               "targets": checks, "failures": failed, "ok": not failed and bool(scenarios)}
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    markdown = render(meta, scenarios, checks, failed, runtime)
+    markdown = render(meta, scenarios, checks, failed, runtime, comparison)
     (out_dir / "results.md").write_text(markdown + "\n")
     print(markdown)
     print(f"results: {out_dir / 'results.md'} and results.json")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Keyway's benchmark (issue 8): DIRECT (wrk → nginx fake upstream), NGINX-PROXY (one bare nginx
 # proxy_pass hop) and KEYWAY (Release build, logging on, a real issued key, SQLite), side by side,
-# for OpenAI and Anthropic clients, non-stream and stream, at 1 and 32 connections.
+# for OpenAI and Anthropic clients, non-stream and stream, at 1 and 32 connections. --postgres adds
+# KEYWAY-PG: the same gateway, one instance, on a throw-away PostgreSQL cluster (issue 11).
 # Writes bench/out/<timestamp>/results.{json,md} and prints the table. Everything it starts is
 # stopped on exit, also on failure or Ctrl-C. Exits non-zero if the script broke or any request failed.
 # shellcheck source-path=SCRIPTDIR
@@ -14,7 +15,10 @@ usage: bench/run.sh [options]
   --duration S              seconds per measured run (default 10; quick 1)
   --warmup S                seconds of warm-up per target, protocol and mode (default 2; quick 1)
   --connections-list "1 32" connection counts to measure (default "1 32"; quick "1")
-  --only LIST               comma-separated targets: direct,nginx-proxy,keyway (default all three)
+  --only LIST               comma-separated targets: direct,nginx-proxy,keyway,keyway-pg
+                            (default direct,nginx-proxy,keyway)
+  --postgres                add KEYWAY-PG: Keyway on PostgreSQL (one instance, a throw-away cluster
+                            from tools/pg-cluster.sh; installs Debian's postgresql when missing)
   --protocols LIST          comma-separated: openai,anthropic,cross (default openai,anthropic)
   --modes LIST              comma-separated: non-stream,stream (default both)
   --with-cross              add the cross-protocol scenario (Anthropic client → OpenAI upstream)
@@ -33,6 +37,7 @@ REPO_DIR=$(dirname "$BENCH_DIR")
 source "$BENCH_DIR/lib/common.sh"
 source "$BENCH_DIR/lib/nginx.sh"
 source "$BENCH_DIR/lib/keyway.sh"
+source "$BENCH_DIR/lib/postgres.sh"
 source "$BENCH_DIR/lib/load.sh"
 
 QUICK=0
@@ -54,6 +59,7 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP_SECONDS=$2; shift ;;
     --connections-list) CONNECTIONS_LIST=$2; shift ;;
     --only) TARGETS=$(list "$2"); shift ;;
+    --postgres) TARGETS="$TARGETS keyway-pg" ;;
     --protocols) PROTOCOLS=$(list "$2"); shift ;;
     --modes) MODES=$(list "$2"); shift ;;
     --with-cross) PROTOCOLS="$PROTOCOLS cross" ;;
@@ -72,7 +78,7 @@ else
   : "${DURATION_SECONDS:=10}" "${WARMUP_SECONDS:=2}" "${CONNECTIONS_LIST:=1 32}" "${KEYWAY_JIT_WARMUP_SECONDS:=5}"
 fi
 for value in $TARGETS; do
-  case $value in direct | nginx-proxy | keyway) ;; *) die "unknown target: $value" ;; esac
+  case $value in direct | nginx-proxy | keyway | keyway-pg) ;; *) die "unknown target: $value" ;; esac
 done
 for value in $PROTOCOLS; do
   case $value in openai | anthropic | cross) ;; *) die "unknown protocol: $value" ;; esac
@@ -83,7 +89,11 @@ done
 for value in $CONNECTIONS_LIST $DURATION_SECONDS $WARMUP_SECONDS; do
   [[ $value =~ ^[1-9][0-9]*$ ]] || die "not a positive whole number: $value"
 done
-case " $TARGETS " in *" keyway "*) WITH_KEYWAY=1 ;; *) WITH_KEYWAY=0 ;; esac
+KEYWAYS=""
+for value in $TARGETS; do
+  case $value in keyway | keyway-pg) KEYWAYS="$KEYWAYS $value" ;; esac
+done
+[ -n "$KEYWAYS" ] && WITH_KEYWAY=1 || WITH_KEYWAY=0
 # Keyway runs in a temp dir (see start_keyway), so a relative program path must be made absolute here.
 [[ ${KEYWAY_COMMAND[0]} != */* ]] || KEYWAY_COMMAND[0]=$(realpath "${KEYWAY_COMMAND[0]}")
 
@@ -101,6 +111,7 @@ on_exit() {
   local status=$?
   exec 1>&"$SCRIPT_STDOUT" 2>&"$SCRIPT_STDERR"
   stop_all
+  stop_postgres
   mkdir -p "$OUT_DIR/logs"
   cp "$RUN_DIR"/*.log "$RUN_DIR"/*.conf "$OUT_DIR/logs/" 2>/dev/null || true
   rm -rf "$RUN_DIR"
@@ -112,7 +123,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 tools=(nginx:nginx wrk:wrk taskset:util-linux curl:curl python3:python3)
-[ "$WITH_KEYWAY" -eq 0 ] || tools+=(sqlite3:sqlite3)
+case " $KEYWAYS " in *" keyway "*) tools+=(sqlite3:sqlite3) ;; esac
 ensure_tools "${tools[@]}"
 [ "$WITH_KEYWAY" -eq 0 ] || command -v "${KEYWAY_COMMAND[0]}" >/dev/null || die "cannot run ${KEYWAY_COMMAND[0]} (Keyway needs the .NET 10 SDK)"
 choose_cpus
@@ -121,29 +132,38 @@ choose_cpus
 
 start_upstream
 case " $TARGETS " in *" nginx-proxy "*) start_proxy ;; esac
-if [ "$WITH_KEYWAY" -eq 1 ]; then
+for target in $KEYWAYS; do
+  if [ "$target" = keyway-pg ]; then
+    start_postgres
+    new_keyway keyway-pg "$POSTGRES_URL"
+  else
+    new_keyway keyway
+  fi
   start_keyway
   configure_keyway
   measure_keyway_idle
-fi
+  save_keyway
+done
 
 run_all_scenarios
 
-KEYWAY_JSON=null
-if [ "$WITH_KEYWAY" -eq 1 ]; then
+declare -A KEYWAY_JSON=([keyway]=null [keyway-pg]=null)
+for target in $KEYWAYS; do
+  use_keyway "$target"
   measure_keyway_after_run
   stop_keyway_and_count_rows
-  KEYWAY_JSON=$(keyway_meta_json)
-fi
+  KEYWAY_JSON[$target]=$(keyway_meta_json)
+done
+stop_postgres
 
 {
   printf '{"timestamp":"%s","quick":%s,"cpu_count":%d,"cpu_model":"%s",' \
     "$STAMP" "$([ "$QUICK" -eq 1 ] && echo true || echo false)" "$CPU_COUNT" "${CPU_MODEL//\"/}"
   printf '"load_average_at_start":%s,"server_cpus":"%s","load_cpus":"%s","duration_s":%d,"warmup_s":%d,' \
     "$LOAD_AVERAGE" "$SERVER_CPUS" "$LOAD_CPUS" "$DURATION_SECONDS" "$WARMUP_SECONDS"
-  printf '"nginx":"%s","wrk":"%s","commit":"%s","keyway":%s}\n' \
+  printf '"nginx":"%s","wrk":"%s","commit":"%s","keyway":%s,"keyway_pg":%s}\n' \
     "$(nginx -v 2>&1 | sed 's/.*nginx\///')" "$(wrk -v 2>&1 | head -n 1 | awk '{print $2}')" \
-    "$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)" "$KEYWAY_JSON"
+    "$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)" "${KEYWAY_JSON[keyway]}" "${KEYWAY_JSON[keyway-pg]}"
 } >"$OUT_DIR/meta.json"
 
 stop_all

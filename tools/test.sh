@@ -31,7 +31,7 @@ if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   trap 'bash tools/pg-cluster.sh stop "$pg_dir"' EXIT
   if pg_admin="$(bash tools/pg-cluster.sh start "$pg_dir")"; then
     pg_results="$results_dir/postgres"
-    KEYWAY_TEST_POSTGRES="$pg_admin" KEYWAY_TEST_POSTGRES_DIR="$pg_dir" \
+    KEYWAY_TEST_POSTGRES="$pg_admin" \
       dotnet test tests/Keyway.Tests --configuration Release --no-build --logger "trx" --results-directory "$pg_results" \
       --filter "(FullyQualifiedName~Keyway.Tests.Storage|FullyQualifiedName~Keyway.Tests.Admin|FullyQualifiedName~Keyway.Tests.Gateway|FullyQualifiedName~Keyway.Tests.Telemetry|FullyQualifiedName~Keyway.Tests.ScaleOut|FullyQualifiedName~Keyway.Tests.Policy)&Storage!=SqliteFile"
     [ $? -eq 0 ] || test_exit=1

@@ -1,10 +1,36 @@
 # KEYWAY under test: a Release build started with a fresh data dir, configured through the admin
 # API against the fake upstream, measured from /proc, stopped with SIGTERM (graceful, so the
-# request-log writer flushes), then its SQLite request_logs rows are counted.
+# request-log writer flushes), then its request_logs rows are counted. KEYWAY stores in SQLite;
+# KEYWAY-PG (--postgres) is a second instance on PostgreSQL (KEYWAY_DATABASE_URL). The KEYWAY_*
+# variables describe the instance in use; save_keyway and use_keyway switch between the two.
 
 KEYWAY_UPSTREAM_KEY="sk-bench-upstream-0000"
+KEYWAY_NAME=keyway
+KEYWAY_DATABASE_URL=""
+KEYWAY_PROBE_IDLE=null
 KEYWAY_REQUESTS=0
 KEYWAY_INFLIGHT_BOUND=0
+
+KEYWAY_INSTANCE_VARS=(KEYWAY_NAME KEYWAY_DATABASE_URL KEYWAY_DATA_DIR KEYWAY_ADMIN_TOKEN KEYWAY_PORT KEYWAY_PID KEYWAY_KEY
+  KEYWAY_START_MS KEYWAY_RSS_IDLE_KB KEYWAY_RSS_AFTER_KB KEYWAY_HWM_KB KEYWAY_PROBE_IDLE KEYWAY_REQUESTS
+  KEYWAY_INFLIGHT_BOUND KEYWAY_LOG_ROWS)
+declare -A KEYWAY_INSTANCES=()
+
+# save_keyway: remembers the instance in use under its KEYWAY_NAME; use_keyway NAME makes a saved one current.
+save_keyway() {
+  local var
+  for var in "${KEYWAY_INSTANCE_VARS[@]}"; do KEYWAY_INSTANCES[$KEYWAY_NAME.$var]=${!var-}; done
+}
+
+use_keyway() {
+  local var
+  for var in "${KEYWAY_INSTANCE_VARS[@]}"; do printf -v "$var" '%s' "${KEYWAY_INSTANCES[$1.$var]-}"; done
+}
+
+# new_keyway NAME [DATABASE_URL]: a fresh instance description, made current (start_keyway starts it).
+new_keyway() {
+  KEYWAY_NAME=$1 KEYWAY_DATABASE_URL=${2:-} KEYWAY_REQUESTS=0 KEYWAY_INFLIGHT_BOUND=0 KEYWAY_PROBE_IDLE=null
+}
 
 random_hex() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
@@ -20,7 +46,6 @@ build_keyway() {
 
 PROBE_DIR="$BENCH_DIR/probe"
 PROBE_DLL="$PROBE_DIR/bin/Release/net10.0/KeywayProbe.dll"
-KEYWAY_PROBE_IDLE=null
 
 build_probe() {
   log "building the runtime probe (bench/probe)"
@@ -37,13 +62,13 @@ probe_snapshot() {
   python3 -c 'import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
-print(s.makefile().readline().strip())' "$RUN_DIR/probe.sock" || die "the probe did not answer"
+print(s.makefile().readline().strip())' "$RUN_DIR/$KEYWAY_NAME-probe.sock" || die "the probe did not answer"
 }
 
 # Sets KEYWAY_PORT, KEYWAY_PID, KEYWAY_START_MS (process start → first successful /health).
 # It runs in RUN_DIR so a developer's .env in the work tree cannot change what is measured.
 start_keyway() {
-  KEYWAY_DATA_DIR="$RUN_DIR/keyway-data"
+  KEYWAY_DATA_DIR="$RUN_DIR/$KEYWAY_NAME-data"
   KEYWAY_ADMIN_TOKEN="bench-admin-$(random_hex)"
   KEYWAY_PORT=$(free_port)
   mkdir -p "$KEYWAY_DATA_DIR"
@@ -54,15 +79,16 @@ start_keyway() {
     cd "$RUN_DIR" || exit 1
     export KEYWAY_HOST=127.0.0.1 KEYWAY_PORT KEYWAY_DATA_DIR KEYWAY_ADMIN_TOKEN \
       KEYWAY_SECRET="$secret" KEYWAY_LOG_LEVEL=warning
-    [ "${PROBE:-0}" -eq 0 ] || export DOTNET_STARTUP_HOOKS="$PROBE_DLL" KEYWAY_PROBE_SOCKET="$RUN_DIR/probe.sock"
+    [ -z "$KEYWAY_DATABASE_URL" ] || export KEYWAY_DATABASE_URL
+    [ "${PROBE:-0}" -eq 0 ] || export DOTNET_STARTUP_HOOKS="$PROBE_DLL" KEYWAY_PROBE_SOCKET="$RUN_DIR/$KEYWAY_NAME-probe.sock"
     pinned_exec "$SERVER_CPUS" "${KEYWAY_COMMAND[@]}"
-  ) >"$RUN_DIR/keyway.log" 2>&1 &
+  ) >"$RUN_DIR/$KEYWAY_NAME.log" 2>&1 &
   KEYWAY_PID=$!
-  remember "$KEYWAY_PID" "keyway"
+  remember "$KEYWAY_PID" "$KEYWAY_NAME"
   wait_for_http "http://127.0.0.1:$KEYWAY_PORT/health" "$KEYWAY_PID" 60 \
-    || { tail -n 30 "$RUN_DIR/keyway.log" >&2; die "Keyway did not answer /health"; }
+    || { tail -n 30 "$RUN_DIR/$KEYWAY_NAME.log" >&2; die "$KEYWAY_NAME did not answer /health"; }
   KEYWAY_START_MS=$((($(date +%s%N) - started_ns) / 1000000))
-  log "Keyway listening on 127.0.0.1:$KEYWAY_PORT (pid $KEYWAY_PID), first /health after ${KEYWAY_START_MS} ms"
+  log "$KEYWAY_NAME listening on 127.0.0.1:$KEYWAY_PORT (pid $KEYWAY_PID), first /health after ${KEYWAY_START_MS} ms"
 }
 
 admin_post() {
@@ -98,7 +124,7 @@ configure_keyway() {
   add_route bench-claude-via-gpt-stream bench-openai-stream "$UPSTREAM_OPENAI_MODEL"
   KEYWAY_KEY=$(admin_post keys '{"name":"bench"}' | sed -n 's/.*"plaintext"[[:space:]]*:[[:space:]]*"\(db_sk_[^"]*\)".*/\1/p')
   [ -n "$KEYWAY_KEY" ] || die "the key response carried no db_sk_ plaintext"
-  log "Keyway configured: 4 providers, 6 routes, 1 issued key"
+  log "$KEYWAY_NAME configured: 4 providers, 6 routes, 1 issued key"
 }
 
 measure_keyway_idle() {
@@ -108,17 +134,21 @@ measure_keyway_idle() {
 }
 
 measure_keyway_after_run() {
-  kill -0 "$KEYWAY_PID" 2>/dev/null || die "Keyway exited during the run (see logs/keyway.log)"
+  kill -0 "$KEYWAY_PID" 2>/dev/null || die "$KEYWAY_NAME exited during the run (see logs/$KEYWAY_NAME.log)"
   KEYWAY_RSS_AFTER_KB=$(proc_status_kb "$KEYWAY_PID" VmRSS)
   KEYWAY_HWM_KB=$(proc_status_kb "$KEYWAY_PID" VmHWM)
 }
 
 # Stops Keyway gracefully and counts the rows its log writer flushed.
 stop_keyway_and_count_rows() {
-  log "stopping Keyway (SIGTERM) and counting request_logs rows"
+  log "stopping $KEYWAY_NAME (SIGTERM) and counting request_logs rows"
   stop_process "$KEYWAY_PID" 30
-  KEYWAY_LOG_ROWS=$(sqlite3 "$KEYWAY_DATA_DIR/keyway.db" 'SELECT COUNT(*) FROM request_logs;') \
-    || die "could not count request_logs in $KEYWAY_DATA_DIR/keyway.db"
+  if [ -n "$KEYWAY_DATABASE_URL" ]; then
+    KEYWAY_LOG_ROWS=$(count_postgres_log_rows) || die "could not count request_logs in PostgreSQL"
+  else
+    KEYWAY_LOG_ROWS=$(sqlite3 "$KEYWAY_DATA_DIR/keyway.db" 'SELECT COUNT(*) FROM request_logs;') \
+      || die "could not count request_logs in $KEYWAY_DATA_DIR/keyway.db"
+  fi
 }
 
 keyway_meta_json() {

@@ -1,11 +1,14 @@
 # wrk runs: what URL, model, key and script each (target, protocol, mode) uses, and one run
 # recorded as runs/NNN-….json = the scenario plus the JSON that bench/wrk/common.lua wrote.
 # protocol is the client's side: openai, anthropic, or cross (Anthropic client → OpenAI upstream,
-# KEYWAY only). mode is non-stream or stream.
+# KEYWAY and KEYWAY-PG only). mode is non-stream or stream.
 
 UPSTREAM_OPENAI_MODEL="gpt-4o-mini"
 UPSTREAM_ANTHROPIC_MODEL="claude-3-5-haiku-20241022"
 RUN_SEQ=0
+
+# KEYWAY (SQLite) and KEYWAY-PG (PostgreSQL) are the same gateway; only the database differs.
+is_keyway() { case $1 in keyway | keyway-pg) return 0 ;; *) return 1 ;; esac; }
 
 mode_segment() { [ "$1" = stream ] && echo stream || echo json; }
 
@@ -22,7 +25,7 @@ target_url() {
   case $target in
     direct) echo "http://127.0.0.1:$UPSTREAM_PORT$(upstream_path "$protocol" "$mode")" ;;
     nginx-proxy) echo "http://127.0.0.1:$PROXY_PORT$(upstream_path "$protocol" "$mode")" ;;
-    keyway)
+    keyway | keyway-pg)
       if [ "$protocol" = openai ]; then
         echo "http://127.0.0.1:$KEYWAY_PORT/v1/chat/completions"
       else
@@ -34,7 +37,7 @@ target_url() {
 request_model() {
   local target=$1 protocol=$2 mode=$3 alias suffix=""
   [ "$mode" = stream ] && suffix="-stream"
-  if [ "$target" != keyway ]; then
+  if ! is_keyway "$target"; then
     [ "$protocol" = anthropic ] && echo "$UPSTREAM_ANTHROPIC_MODEL" || echo "$UPSTREAM_OPENAI_MODEL"
     return
   fi
@@ -68,22 +71,26 @@ run_wrk() {
   name=$(printf '%03d-%s-%s-%s-%s-c%d' "$RUN_SEQ" "$phase" "$target" "$protocol" "$mode" "$connections")
   result="$RUNS_DIR/$name.wrk.json"
   [ "$phase" = warmup ] && expect=$(expected_marker "$protocol" "$mode")
-  [ "$target" = keyway ] && key=$KEYWAY_KEY
+  if is_keyway "$target"; then
+    use_keyway "$target"
+    key=$KEYWAY_KEY
+    probe_before=$(probe_snapshot)
+  fi
   [ "$mode" = stream ] && stream=1
-  [ "$target" != keyway ] || probe_before=$(probe_snapshot)
   BENCH_MODEL=$(request_model "$target" "$protocol" "$mode") BENCH_STREAM=$stream BENCH_KEY=$key \
     BENCH_RESULT="$result" BENCH_EXPECT="$expect" \
     pinned "$LOAD_CPUS" wrk -t1 -c"$connections" -d"${seconds}s" --timeout 5s --latency \
     -s "$BENCH_DIR/wrk/$(client_script "$protocol")" "$(target_url "$target" "$protocol" "$mode")" \
     >"$RUNS_DIR/$name.txt" 2>&1 || { cat "$RUNS_DIR/$name.txt" >&2; die "wrk failed: $name"; }
   [ -s "$result" ] || { cat "$RUNS_DIR/$name.txt" >&2; die "wrk wrote no result: $name"; }
-  [ "$target" != keyway ] || probe_after=$(probe_snapshot)
+  if is_keyway "$target"; then probe_after=$(probe_snapshot); fi
   printf '{"phase":"%s","target":"%s","protocol":"%s","mode":"%s","connections":%d,"seconds":%d,"wrk":%s,"probe":{"before":%s,"after":%s}}\n' \
     "$phase" "$target" "$protocol" "$mode" "$connections" "$seconds" "$(cat "$result")" \
     "$probe_before" "$probe_after" >"$RUNS_DIR/$name.json"
-  if [ "$target" = keyway ]; then
+  if is_keyway "$target"; then
     KEYWAY_REQUESTS=$((KEYWAY_REQUESTS + $(json_number "$result" requests)))
     KEYWAY_INFLIGHT_BOUND=$((KEYWAY_INFLIGHT_BOUND + connections))
+    save_keyway
   fi
   log "$(printf '%-7s %-11s %-9s %-10s c%-3d %9s req/s  p50 %6s µs  p99 %6s µs  errors %s  unexpected %s' \
     "$phase" "$target" "$protocol" "$mode" "$connections" "$(json_number "$result" requests_per_sec)" \
@@ -95,7 +102,7 @@ run_wrk() {
 targets_for() {
   local protocol=$1 target
   for target in $TARGETS; do
-    [ "$protocol" = cross ] && [ "$target" != keyway ] && continue
+    [ "$protocol" = cross ] && ! is_keyway "$target" && continue
     echo "$target"
   done
 }
@@ -111,9 +118,11 @@ run_all_scenarios() {
   # without this, whichever scenario came first after start-up was 200-500 µs slower at one connection.
   for protocol in $PROTOCOLS; do
     for mode in $MODES; do
-      case " $(targets_for "$protocol") " in
-        *" keyway "*) run_wrk warmup keyway "$protocol" "$mode" "$max_connections" "$KEYWAY_JIT_WARMUP_SECONDS" ;;
-      esac
+      for target in $(targets_for "$protocol"); do
+        if is_keyway "$target"; then
+          run_wrk warmup "$target" "$protocol" "$mode" "$max_connections" "$KEYWAY_JIT_WARMUP_SECONDS"
+        fi
+      done
     done
   done
   for protocol in $PROTOCOLS; do

@@ -6,6 +6,7 @@ public static class AdminErrors
     public const string AuthenticationRequired = "Admin authentication required. Use X-Admin-Token header or login via /admin/login.";
     public const string InvalidToken = "Invalid admin token.";
     public const string TooManyFailures = "Too many failed admin logins. Try again later.";
+    public const string DatabaseUnavailable = "The database is unavailable (unreachable or restarting), so the admin API cannot read or change anything. The gateway keeps serving; try again shortly.";
 
     public static IResult Result(int statusCode, string detail, string? field = null) =>
         TypedResults.Json(new ErrorResponse(detail, field), AdminJsonContext.Default.ErrorResponse, statusCode: statusCode);

@@ -1,6 +1,12 @@
+using Keyway.Storage;
+
 namespace Keyway.Admin;
 
-/// <summary>Turns every failure of an admin endpoint into the JSON error body, never a stack trace or a problem page.</summary>
+/// <summary>
+/// Turns every failure of an admin endpoint into the JSON error body, never a stack trace or a problem page. Reads and
+/// writes alike answer 503 (with Retry-After) while the database is unreachable: the admin API serves from it, not from
+/// the gateway's snapshot.
+/// </summary>
 internal sealed partial class AdminProblemFilter(ILogger<AdminProblemFilter> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -17,6 +23,12 @@ internal sealed partial class AdminProblemFilter(ILogger<AdminProblemFilter> log
         {
             return AdminErrors.Result(e.StatusCode, e.Message);
         }
+        catch (Exception e) when (DatabaseUnavailable.Is(e) && !context.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            Log.DatabaseUnavailable(logger, context.HttpContext.Request.Method, context.HttpContext.Request.Path, e.Message);
+            context.HttpContext.Response.Headers.RetryAfter = "1";
+            return AdminErrors.Result(StatusCodes.Status503ServiceUnavailable, AdminErrors.DatabaseUnavailable);
+        }
         catch (Exception e) when (!context.HttpContext.RequestAborted.IsCancellationRequested)
         {
             Log.UnexpectedFailure(logger, context.HttpContext.Request.Method, context.HttpContext.Request.Path, e);
@@ -28,5 +40,8 @@ internal sealed partial class AdminProblemFilter(ILogger<AdminProblemFilter> log
     {
         [LoggerMessage(Level = LogLevel.Error, Message = "Admin request {Method} {Path} failed")]
         public static partial void UnexpectedFailure(ILogger logger, string method, string path, Exception exception);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Admin request {Method} {Path} failed: the database is unavailable ({Reason})")]
+        public static partial void DatabaseUnavailable(ILogger logger, string method, string path, string reason);
     }
 }

@@ -5,7 +5,7 @@ namespace Keyway.Admin;
 
 /// <summary>
 /// /admin/llm/health: every provider's circuit and every key's cooldown or quarantine (optional <c>?group_id=</c>);
-/// POST /admin/llm/health/{provider_id}/reset clears them all, or one key with <c>?key_id=</c>.
+/// POST /admin/llm/health/{provider_id}/reset clears them all, or one key with <c>?key_id=</c>, on every instance.
 /// </summary>
 internal static class HealthAdmin
 {
@@ -28,17 +28,19 @@ internal static class HealthAdmin
     }
 
     private static async Task<IResult> ResetAsync(
-        string providerId, HttpRequest request, ProviderRepository providers, CooldownBook book, CancellationToken cancellationToken)
+        string providerId, HttpRequest request, ProviderRepository providers, CooldownBook book, KeyHealthReset reset,
+        CancellationToken cancellationToken)
     {
         var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
         var keyId = request.Query["key_id"].ToString();
         if (keyId.Length > 0)
         {
-            book.Clear(provider.RequireKey(keyId).KeyId);
+            await reset.ResetAsync(providerId, [provider.RequireKey(keyId).KeyId], cancellationToken);
         }
         else
         {
-            book.ClearProvider(providerId);
+            await reset.ResetAsync(providerId, provider.Keys.Select(key => key.KeyId).ToList(), cancellationToken);
+            book.CircuitOf(providerId).Close();
         }
         return TypedResults.Json(new HealthEnvelope(provider.AsHealth(book)), AdminJsonContext.Default.HealthEnvelope);
     }

@@ -16,6 +16,7 @@ public static class GatewayEndpoints
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<Tools.TavilyClient>();
         services.AddSingleton<CooldownBook>();
+        services.AddSingleton<KeyHealthReset>();
         services.AddSingleton<KeyRateWindows>();
         services.AddSingleton<KeyPolicyGate>();
         services.AddSingleton<ProxyForwarder>();

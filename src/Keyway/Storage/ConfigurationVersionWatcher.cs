@@ -7,8 +7,9 @@ namespace Keyway.Storage;
 /// Scale-out on PostgreSQL: keeps one connection LISTENing on keyway_config (notified by the triggers of migration
 /// 011 when any instance commits a configuration write) and reads config_version at least every
 /// <see cref="PollInterval"/> as a safety net; whenever the version moved, every <see cref="IConfigurationChangeSink"/>
-/// rebuilds its in-memory view. The request path never waits on it. A lost connection is retried every poll interval;
-/// after a reconnect the version comparison catches the writes whose notifications were missed.
+/// rebuilds its in-memory view. The request path never waits on it. Any failure (PostgreSQL stopped or restarting, a
+/// reload cut short) is logged and retried every poll interval on a new connection; after a reconnect the version
+/// comparison catches the writes whose notifications were missed.
 /// </summary>
 public sealed partial class ConfigurationVersionWatcher(
     PostgresConnectionFactory connections, IEnumerable<IConfigurationChangeSink> sinks, TimeProvider time,
@@ -31,7 +32,7 @@ public sealed partial class ConfigurationVersionWatcher(
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
                 Log.WatchFailed(logger, e.Message);
                 await Task.Delay(PollInterval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -50,11 +51,13 @@ public sealed partial class ConfigurationVersionWatcher(
             if (_known != version)
             {
                 // The first read also reloads: a write may have landed between the start-up snapshot and this read.
-                _known = version;
+                // The version counts as known only once every sink rebuilt: a reload cut short by a lost connection
+                // is done again after the reconnect.
                 foreach (var sink in sinks)
                 {
                     await sink.ConfigurationChangedAsync(stoppingToken);
                 }
+                _known = version;
             }
             await connection.WaitAsync(PollInterval, stoppingToken);
         }

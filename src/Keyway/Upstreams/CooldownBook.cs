@@ -42,24 +42,35 @@ public sealed class CooldownBook(TimeProvider time)
         }
     }
 
-    /// <summary>Clears one key (an admin reset or a successful quarantine probe).</summary>
-    public void Clear(string keyId)
+    /// <summary>Clears one key of <paramref name="providerId"/> now (a successful quarantine probe).</summary>
+    public void Clear(string providerId, string keyId) => Clear(providerId, [keyId], ResetStamp([keyId]));
+
+    /// <summary>
+    /// Clears keys of <paramref name="providerId"/> as of <paramref name="resetAt"/> (see <see cref="ResetStamp"/>), keys
+    /// this instance has not seen yet included, so a state stored before the reset is not merged back in later.
+    /// </summary>
+    public void Clear(string providerId, IEnumerable<string> keyIds, DateTimeOffset resetAt)
     {
-        if (_keys.TryGetValue(keyId, out var health))
+        foreach (var keyId in keyIds)
         {
-            health.Clear();
+            var health = _keys.GetOrAdd(keyId, static (id, provider) => new KeyHealth(id, provider), providerId);
+            health.Clear(resetAt);
             _changes.Writer.TryWrite(health.Snapshot());
         }
     }
 
-    /// <summary>Clears every key of the provider and closes its circuit.</summary>
-    public void ClearProvider(string providerId)
+    /// <summary>The time to stamp on a reset of these keys: now, or just after the latest reset one of them carries (another instance's clock may run ahead), so it outranks them.</summary>
+    public DateTimeOffset ResetStamp(IEnumerable<string> keyIds)
     {
-        foreach (var health in _keys.Values.Where(h => h.ProviderId == providerId))
+        var stamp = Now;
+        foreach (var keyId in keyIds)
         {
-            Clear(health.KeyId);
+            if (_keys.TryGetValue(keyId, out var health) && health.ResetAt is { } last && last >= stamp)
+            {
+                stamp = last.AddTicks(1);
+            }
         }
-        CircuitOf(providerId).Close();
+        return stamp;
     }
 
     public KeyHealthState? StateOf(string keyId) => _keys.TryGetValue(keyId, out var health) ? health.Snapshot() : null;

@@ -1,22 +1,28 @@
-using System.Data.Common;
 using Keyway.Storage;
 
 namespace Keyway.Upstreams;
 
 /// <summary>
 /// Persists key health off the request path: the cooldown book offers each change to a channel, and this writer
-/// stores the newest state of every changed key in one transaction per batch. <see cref="LoadAsync"/> restores the
-/// state at start-up, so a restart neither forgets a cooldown nor frees a quarantined key.
+/// stores the newest state of every changed key in one transaction per batch. A batch the database refuses (down or
+/// restarting) is kept, newest state per key, and tried again every <see cref="RetryDelay"/> until it is stored, so a
+/// cooldown recorded during an outage still reaches the other instances afterwards. <see cref="LoadAsync"/> restores
+/// the state at start-up, so a restart neither forgets a cooldown nor frees a quarantined key.
 /// </summary>
 public sealed partial class CooldownStore(CooldownBook book, KeyHealthRepository repository, ILogger<CooldownStore> logger) : BackgroundService
 {
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    // Only the writer loop touches it: the newest state of each key not stored yet.
+    private readonly Dictionary<string, KeyHealthState> _unsaved = new(StringComparer.Ordinal);
+
     public async Task LoadAsync(CancellationToken cancellationToken) => book.Restore(await repository.ListAllAsync(cancellationToken));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            while (await book.Changes.WaitToReadAsync(stoppingToken))
+            while (await NextChangeAsync(stoppingToken))
             {
                 // A write in progress is never cancelled: the states it took off the channel would be lost with it.
                 await FlushAsync();
@@ -29,30 +35,49 @@ public sealed partial class CooldownStore(CooldownBook book, KeyHealthRepository
         await FlushAsync();
     }
 
+    /// <summary>Waits for the next change; while a refused batch waits, at most <see cref="RetryDelay"/>, so it is retried without one.</summary>
+    private async Task<bool> NextChangeAsync(CancellationToken stoppingToken)
+    {
+        if (_unsaved.Count == 0)
+        {
+            return await book.Changes.WaitToReadAsync(stoppingToken);
+        }
+        using var retry = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        retry.CancelAfter(RetryDelay);
+        try
+        {
+            return await book.Changes.WaitToReadAsync(retry.Token);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            return true;
+        }
+    }
+
     private async Task FlushAsync()
     {
-        var latest = new Dictionary<string, KeyHealthState>(StringComparer.Ordinal);
         while (book.Changes.TryRead(out var state))
         {
-            latest[state.KeyId] = state;
+            _unsaved[state.KeyId] = state;
         }
-        if (latest.Count == 0)
+        if (_unsaved.Count == 0)
         {
             return;
         }
         try
         {
-            await repository.UpsertAsync(latest.Values, CancellationToken.None);
+            await repository.UpsertAsync(_unsaved.Values, CancellationToken.None);
+            _unsaved.Clear();
         }
-        catch (Exception e) when (e is DbException or InvalidOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Log.WriteFailed(logger, latest.Count, e.Message);
+            Log.WriteFailed(logger, _unsaved.Count, e.Message);
         }
     }
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Could not store the health of {Count} upstream keys: {Reason}")]
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Could not store the health of {Count} upstream keys, retrying: {Reason}")]
         public static partial void WriteFailed(ILogger logger, int count, string reason);
     }
 }

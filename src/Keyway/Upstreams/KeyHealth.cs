@@ -4,7 +4,9 @@ namespace Keyway.Upstreams;
 /// The in-memory health of one upstream key. Every change happens under a short lock with no await
 /// inside; the in-flight count is kept with Interlocked, and a healthy key is recognised from volatile
 /// fields, so the selection and success paths of a healthy key never take the lock.
-/// A cooldown is only ever extended, never shortened.
+/// A cooldown is only ever extended, never shortened, except by a reset (an admin reset or a successful probe), which
+/// clears the key and stamps <see cref="KeyHealthState.ResetAt"/>: across instances, the later reset outranks every
+/// state recorded before it.
 /// </summary>
 public sealed class KeyHealth(string keyId, string providerId)
 {
@@ -20,6 +22,7 @@ public sealed class KeyHealth(string keyId, string providerId)
     private int? _lastStatus;
     private string? _lastError;
     private DateTimeOffset? _lastFailureAt;
+    private DateTimeOffset? _resetAt;
 
     public string KeyId { get; } = keyId;
     public string ProviderId { get; } = providerId;
@@ -114,18 +117,24 @@ public sealed class KeyHealth(string keyId, string providerId)
         }
     }
 
-    /// <summary>Clears cooldown, quarantine and counters (an admin reset or a successful probe).</summary>
-    public void Clear()
+    /// <summary>The last reset of this key, or null when it was never reset.</summary>
+    public DateTimeOffset? ResetAt
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _resetAt;
+            }
+        }
+    }
+
+    /// <summary>Clears cooldown, quarantine and counters (an admin reset or a successful probe) as of <paramref name="resetAt"/>.</summary>
+    public void Clear(DateTimeOffset resetAt)
     {
         lock (_gate)
         {
-            _consecutiveFailures = 0;
-            _credentialFailures = 0;
-            _cooldownUntil = null;
-            _modelCooldowns.Clear();
-            _quarantineReason = null;
-            _quarantinedAt = null;
-            _troubled = false;
+            ClearLocked(Later(_resetAt, resetAt));
         }
     }
 
@@ -136,7 +145,7 @@ public sealed class KeyHealth(string keyId, string providerId)
             return new KeyHealthState(
                 KeyId, ProviderId, _consecutiveFailures, _credentialFailures, _cooldownUntil,
                 new Dictionary<string, DateTimeOffset>(_modelCooldowns, StringComparer.Ordinal),
-                _quarantineReason, _quarantinedAt, _lastStatus, _lastError, _lastFailureAt);
+                _quarantineReason, _quarantinedAt, _lastStatus, _lastError, _lastFailureAt, _resetAt);
         }
     }
 
@@ -157,18 +166,29 @@ public sealed class KeyHealth(string keyId, string providerId)
             _lastStatus = state.LastStatus;
             _lastError = state.LastError;
             _lastFailureAt = state.LastFailureAt;
+            _resetAt = state.ResetAt;
             _troubled = true;
         }
     }
 
     /// <summary>
     /// Takes in the state another instance stored (scale-out): cooldowns only ever extend; the failure counts,
-    /// last failure and a quarantine come along when that instance saw a later failure than this one.
+    /// last failure and a quarantine come along when that instance saw a later failure than this one. A state stored
+    /// with a later reset than this key's clears it first; one stored before this key's last reset is out of date
+    /// (whoever reset here has not written it yet) and is ignored.
     /// </summary>
     public void Merge(KeyHealthState state)
     {
         lock (_gate)
         {
+            if (IsLater(_resetAt, state.ResetAt))
+            {
+                return;
+            }
+            if (IsLater(state.ResetAt, _resetAt))
+            {
+                ClearLocked(state.ResetAt);
+            }
             var changed = state.CooldownUntil > _cooldownUntil || (_cooldownUntil is null && state.CooldownUntil is not null);
             _cooldownUntil = Later(_cooldownUntil, state.CooldownUntil);
             foreach (var (model, until) in state.ModelCooldowns)
@@ -197,6 +217,20 @@ public sealed class KeyHealth(string keyId, string providerId)
         }
     }
 
+    private void ClearLocked(DateTimeOffset? resetAt)
+    {
+        _consecutiveFailures = 0;
+        _credentialFailures = 0;
+        _cooldownUntil = null;
+        _modelCooldowns.Clear();
+        _quarantineReason = null;
+        _quarantinedAt = null;
+        _resetAt = resetAt;
+        _troubled = false;
+    }
+
+    private static bool IsLater(DateTimeOffset? candidate, DateTimeOffset? than) => candidate is { } c && (than is null || c > than);
+
     private static DateTimeOffset? Later(DateTimeOffset? current, DateTimeOffset? candidate) =>
         current is { } a && candidate is { } b ? Max(a, b) : current ?? candidate;
 
@@ -215,4 +249,5 @@ public sealed record KeyHealthState(
     DateTimeOffset? QuarantinedAt,
     int? LastStatus,
     string? LastError,
-    DateTimeOffset? LastFailureAt);
+    DateTimeOffset? LastFailureAt,
+    DateTimeOffset? ResetAt);

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Keyway.Storage;
 
 namespace Keyway.Upstreams;
@@ -6,7 +5,9 @@ namespace Keyway.Upstreams;
 /// <summary>
 /// Scale-out on PostgreSQL: every <see cref="Interval"/> reads the key states all instances stored and merges them
 /// into this instance's <see cref="CooldownBook"/>, so a key cooled or quarantined on one instance is skipped by the
-/// others within a second. On SQLite (one instance) it does nothing. The request path never waits on it.
+/// others within a second, and a reset on one clears the key on the others (see <see cref="KeyHealth.Merge"/>). On
+/// SQLite (one instance) it does nothing. The request path never waits on it. A failed read (PostgreSQL stopped or
+/// restarting) is logged and the next pass opens a new connection.
 /// </summary>
 public sealed partial class KeyHealthSync(
     CooldownBook book, KeyHealthRepository repository, IDbConnectionFactory connections, TimeProvider time, ILogger<KeyHealthSync> logger)
@@ -40,7 +41,7 @@ public sealed partial class KeyHealthSync(
         {
             book.Merge(await repository.ListAllAsync(cancellationToken));
         }
-        catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException)
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
         {
             Log.ReadFailed(logger, e.Message);
         }

@@ -41,7 +41,7 @@ public sealed partial class QuarantineProber(
             var result = await prober.ProbeAsync(provider, model, cancellationToken, key);
             if (result.Ok)
             {
-                book.Clear(key.KeyId);
+                book.Clear(provider.ProviderId, key.KeyId);
                 Log.Released(logger, key.Name, provider.ProviderId);
             }
         }

@@ -5,26 +5,16 @@ namespace Keyway.Tests.ScaleOut;
 
 public sealed class TwoInstanceTests
 {
-    /// <summary>The issue's promise: what one instance changes, the others act on within a second.</summary>
-    private static readonly TimeSpan Propagation = TimeSpan.FromSeconds(1);
-
-    private const string Chat = """{"model":"m","messages":[{"role":"user","content":"hi"}]}""";
-
     [PostgresFact]
     public async Task RouteCreatedOnA_AnswersOnB()
     {
         await using var two = await TwoInstances.StartAsync();
         var key = await AdminApi.CreateKeyAsync(two.A.Admin, "default");
         await AdminApi.CreateProviderAsync(two.A.Admin, "default", "p", new Uri(two.Upstream.BaseAddress, "v1").ToString(), "openai");
-        using var clientB = two.B.ClientWithKey(key);
 
         await AdminApi.CreateRouteAsync(two.A.Admin, "default", "m", "p", "upstream-m");
 
-        await TwoInstances.EventuallyAsync(async () =>
-        {
-            using var response = await clientB.PostAsync("v1/chat/completions", GatewayTestBed.Json(Chat));
-            return response.StatusCode == HttpStatusCode.OK;
-        }, Propagation, "the route created on A answering on B");
+        await TwoInstances.EventuallyAsync(() => TwoInstances.AnswersAsync(two.B, key, "m"), TwoInstances.Propagation, "the route created on A answering on B");
         Assert.Equal("upstream-m", two.Upstream.Requests[^1].Model);
     }
 
@@ -32,41 +22,37 @@ public sealed class TwoInstanceTests
     public async Task KeyCooledOnA_IsNotUsedByB()
     {
         await using var two = await TwoInstances.StartAsync();
-        await AdminApi.OkAsync(two.A.Admin, HttpMethod.Post, "admin/llm/groups/default/providers", new
-        {
-            provider_id = "p",
-            name = "p",
-            base_url = new Uri(two.Upstream.BaseAddress, "v1").ToString(),
-            routing_mode = "priority",
-            api_keys = new[] { new { name = "a", api_key = "sk-a" }, new { name = "b", api_key = "sk-b" } },
-        });
-        await AdminApi.CreateRouteAsync(two.A.Admin, "default", "m", "p", "upstream-m");
-        var key = await AdminApi.CreateKeyAsync(two.A.Admin, "default");
-        await TwoInstances.EventuallyAsync(() => AnswersAsync(two.B, key), Propagation, "the route reaching B");
-        two.Upstream.Reset();
-        two.Upstream.ReplyForKey("sk-a", FakeReply.OpenAIRateLimit(600));
+        var key = await CoolKeyAOnAAsync(two);
 
-        using (var clientA = two.A.ClientWithKey(key))
-        using (var cooled = await clientA.PostAsync("v1/chat/completions", GatewayTestBed.Json(Chat)))
-        {
-            Assert.Equal(HttpStatusCode.OK, cooled.StatusCode);
-        }
-        await TwoInstances.EventuallyAsync(() => KeyStateOnAsync(two.B, "cooling"), Propagation, "A's cooldown of key a reaching B");
-        two.Upstream.Reset();
-
-        Assert.True(await AnswersAsync(two.B, key));
+        Assert.True(await TwoInstances.AnswersAsync(two.B, key, "m"));
         Assert.Equal("sk-b", Assert.Single(two.Upstream.Requests).UpstreamKey);
+    }
+
+    /// <summary>A reset outranks the older cooldown on the other instance too, and neither instance brings it back.</summary>
+    [PostgresFact]
+    public async Task KeyResetOnA_ClearsItsCooldownOnB()
+    {
+        await using var two = await TwoInstances.StartAsync();
+        var key = await CoolKeyAOnAAsync(two);
+        var keyA = (await AdminApi.OkAsync(two.A.Admin, HttpMethod.Get, "admin/llm/health?group_id=default"))
+            .GetProperty("health")[0].GetProperty("keys")[0].GetProperty("key_id").GetString();
+
+        var reset = await AdminApi.OkAsync(two.A.Admin, HttpMethod.Post, $"admin/llm/health/p/reset?key_id={keyA}");
+
+        Assert.Equal("ok", reset.GetProperty("health").GetProperty("keys")[0].GetProperty("state").GetString());
+        await TwoInstances.EventuallyAsync(() => TwoInstances.KeyAIsAsync(two.B, "ok"), TwoInstances.Propagation, "A's reset of key a reaching B");
+        Assert.True(await TwoInstances.AnswersAsync(two.B, key, "m"));
+        Assert.True(await TwoInstances.AnswersAsync(two.A, key, "m"));
+        Assert.Equal(["sk-a", "sk-a"], two.Upstream.Requests.Select(request => request.UpstreamKey));
+        Assert.True(await TwoInstances.KeyAIsAsync(two.A, "ok"));
     }
 
     [PostgresFact]
     public async Task LogRowsOfBothInstances_AreInOneStatsQuery_WithTheirInstance()
     {
         await using var two = await TwoInstances.StartAsync();
-        await AdminApi.CreateProviderAsync(two.A.Admin, "default", "p", new Uri(two.Upstream.BaseAddress, "v1").ToString(), "openai");
-        await AdminApi.CreateRouteAsync(two.A.Admin, "default", "m", "p", "upstream-m");
-        var key = await AdminApi.CreateKeyAsync(two.A.Admin, "default");
-        await TwoInstances.EventuallyAsync(() => AnswersAsync(two.B, key), Propagation, "the route reaching B");
-        Assert.True(await AnswersAsync(two.A, key));
+        var key = await two.ConfigureAsync("m");
+        Assert.True(await TwoInstances.AnswersAsync(two.A, key, "m"));
 
         var instances = new List<string?>();
         await TwoInstances.EventuallyAsync(async () =>
@@ -81,16 +67,16 @@ public sealed class TwoInstanceTests
         Assert.Equal(2, stats.GetProperty("stats").GetProperty("total").GetInt64());
     }
 
-    private static async Task<bool> AnswersAsync(KeywayServer server, string key)
+    /// <summary>Configures two keys through A, has A cool key a (a 429 with a 10-minute Retry-After) and waits until B shows it cooling.</summary>
+    private static async Task<string> CoolKeyAOnAAsync(TwoInstances two)
     {
-        using var client = server.ClientWithKey(key);
-        using var response = await client.PostAsync("v1/chat/completions", GatewayTestBed.Json(Chat));
-        return response.StatusCode == HttpStatusCode.OK;
-    }
+        var key = await two.ConfigureAsync("m");
+        two.Upstream.Reset();
+        two.Upstream.ReplyForKey("sk-a", FakeReply.OpenAIRateLimit(600));
 
-    private static async Task<bool> KeyStateOnAsync(KeywayServer server, string state)
-    {
-        var health = await AdminApi.OkAsync(server.Admin, HttpMethod.Get, "admin/llm/health?group_id=default");
-        return health.GetProperty("health")[0].GetProperty("keys")[0].GetProperty("state").GetString() == state;
+        Assert.True(await TwoInstances.AnswersAsync(two.A, key, "m"));
+        await TwoInstances.EventuallyAsync(() => TwoInstances.KeyAIsAsync(two.B, "cooling"), TwoInstances.Propagation, "A's cooldown of key a reaching B");
+        two.Upstream.Reset();
+        return key;
     }
 }

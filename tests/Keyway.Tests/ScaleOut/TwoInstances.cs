@@ -26,15 +26,58 @@ public sealed class TwoInstances : IAsyncDisposable
     public KeywayServer A { get; }
     public KeywayServer B { get; }
 
-    public static async Task<TwoInstances> StartAsync()
+    /// <param name="adminConnectionString">A cluster other than the shared test cluster (see <see cref="PausablePostgres"/>).</param>
+    public static async Task<TwoInstances> StartAsync(string? adminConnectionString = null)
     {
         var shared = new TempDirectory();
-        var url = await TestPostgres.DatabaseUrlForAsync(shared.Path);
+        var url = await TestPostgres.DatabaseUrlForAsync(shared.Path, adminConnectionString);
         var (dirA, dirB) = (new TempDirectory(), new TempDirectory());
         var upstream = await FakeUpstream.StartAsync();
         var a = await KeywayServer.StartAsync(dirA.Path, options => options with { DatabaseUrl = url, InstanceId = "a" });
         var b = await KeywayServer.StartAsync(dirB.Path, options => options with { DatabaseUrl = url, InstanceId = "b" });
         return new TwoInstances(shared, dirA, dirB, upstream, a, b);
+    }
+
+    /// <summary>The issue's promise: what one instance changes, the others act on within a second.</summary>
+    public static readonly TimeSpan Propagation = TimeSpan.FromSeconds(1);
+
+    public static string Chat(string alias) => $$"""{"model":"{{alias}}","messages":[{"role":"user","content":"hi"}]}""";
+
+    /// <summary>
+    /// Configures through A: provider "p" (priority) with upstream keys a (sk-a, tried first) and b (sk-b), a route per
+    /// alias (in this order) to upstream-m, and an issued key, which it returns once the last route answers on B.
+    /// </summary>
+    public async Task<string> ConfigureAsync(params string[] aliases)
+    {
+        await AdminApi.OkAsync(A.Admin, HttpMethod.Post, "admin/llm/groups/default/providers", new
+        {
+            provider_id = "p",
+            name = "p",
+            base_url = new Uri(Upstream.BaseAddress, "v1").ToString(),
+            routing_mode = "priority",
+            api_keys = new[] { new { name = "a", api_key = "sk-a" }, new { name = "b", api_key = "sk-b" } },
+        });
+        foreach (var alias in aliases)
+        {
+            await AdminApi.CreateRouteAsync(A.Admin, "default", alias, "p", "upstream-m");
+        }
+        var key = await AdminApi.CreateKeyAsync(A.Admin, "default");
+        await EventuallyAsync(() => AnswersAsync(B, key, aliases[^1]), TimeSpan.FromSeconds(10), "the configuration reaching B");
+        return key;
+    }
+
+    public static async Task<bool> AnswersAsync(KeywayServer server, string issuedKey, string alias)
+    {
+        using var client = server.ClientWithKey(issuedKey);
+        using var response = await client.PostAsync("v1/chat/completions", GatewayTestBed.Json(Chat(alias)));
+        return response.StatusCode == System.Net.HttpStatusCode.OK;
+    }
+
+    /// <summary>Whether the server's admin health shows <paramref name="state"/> for upstream key a of <see cref="ConfigureAsync"/>.</summary>
+    public static async Task<bool> KeyAIsAsync(KeywayServer server, string state)
+    {
+        var health = await AdminApi.OkAsync(server.Admin, HttpMethod.Get, "admin/llm/health?group_id=default");
+        return health.GetProperty("health")[0].GetProperty("keys")[0].GetProperty("state").GetString() == state;
     }
 
     /// <summary>Polls <paramref name="probe"/> until it holds; fails when it does not within <paramref name="bound"/>.</summary>

@@ -72,6 +72,70 @@ public sealed class KeyHealthTests
         Assert.StartsWith("failed 5 times in a row", health.Snapshot().QuarantineReason);
     }
 
+    [Fact]
+    public void MergedCooldown_OfAnotherInstance_Extends()
+    {
+        var health = new KeyHealth("k", "p");
+        var other = new KeyHealth("k", "p");
+        other.RecordFailure(RateLimit(600), "m", FailoverPolicy.Default, Now);
+
+        health.Merge(other.Snapshot());
+
+        Assert.Equal(Now.AddSeconds(600), health.BlockedUntil("m", Now));
+    }
+
+    [Fact]
+    public void MergedLaterReset_ClearsCooldownAndQuarantine()
+    {
+        var health = new KeyHealth("k", "p");
+        for (var i = 0; i < 5; i++)
+        {
+            health.RecordFailure(RateLimit(600), "m", FailoverPolicy.Default, Now);
+        }
+        var other = new KeyHealth("k", "p");
+        other.Restore(health.Snapshot());
+        other.Clear(Now.AddSeconds(1));
+
+        health.Merge(other.Snapshot());
+
+        Assert.Null(health.BlockedUntil("m", Now.AddSeconds(1)));
+        var state = health.Snapshot();
+        Assert.Null(state.QuarantineReason);
+        Assert.Equal(0, state.ConsecutiveFailures);
+        Assert.Equal(Now.AddSeconds(1), state.ResetAt);
+    }
+
+    /// <summary>
+    /// The race behind a flaky probe test on PostgreSQL: the sync read the stored quarantine before the probe's
+    /// reset was written, and merged the old cooldown back in after the reset.
+    /// </summary>
+    [Fact]
+    public void MergedStateStoredBeforeALocalReset_IsIgnored()
+    {
+        var health = new KeyHealth("k", "p");
+        health.RecordFailure(RateLimit(600), "m", FailoverPolicy.Default, Now);
+        var storedBeforeReset = health.Snapshot();
+        health.Clear(Now);
+
+        health.Merge(storedBeforeReset);
+
+        Assert.Null(health.BlockedUntil("m", Now));
+    }
+
+    [Fact]
+    public void FailureAfterAMergedReset_CoolsAgain()
+    {
+        var health = new KeyHealth("k", "p");
+        var other = new KeyHealth("k", "p");
+        other.Clear(Now);
+        other.RecordFailure(RateLimit(60), "m", FailoverPolicy.Default, Now.AddSeconds(1));
+
+        health.RecordFailure(RateLimit(600), "m", FailoverPolicy.Default, Now.AddSeconds(-10));
+        health.Merge(other.Snapshot());
+
+        Assert.Equal(Now.AddSeconds(61), health.BlockedUntil("m", Now.AddSeconds(1)));
+    }
+
     [Theory]
     [InlineData(401, "", FailureClass.Credential)]
     [InlineData(403, "", FailureClass.Credential)]

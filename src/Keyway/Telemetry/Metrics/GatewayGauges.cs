@@ -15,7 +15,7 @@ public static class GatewayGauges
         var meter = metrics.Meter;
         meter.CreateObservableGauge("keyway_log_queue_depth", () => (long)queue.Depth, "{entry}", "Request-log entries waiting for the writer.");
         meter.CreateObservableCounter("keyway_log_dropped", () => logStatus.Dropped, "{entry}", "Request-log entries dropped because the queue was full or closed.");
-        meter.CreateObservableCounter("keyway_log_failed", () => logStatus.Failed, "{row}", "Request-log rows given up after the database refused their batch twice.");
+        meter.CreateObservableCounter("keyway_log_failed", () => logStatus.Failed, "{row}", "Request-log rows given up: pushed out of the full retry buffer during a database outage, or still refused at shutdown.");
         meter.CreateObservableCounter("keyway_log_written", () => logStatus.Written, "{row}", "Request-log rows committed to the database.");
         meter.CreateObservableGauge("keyway_snapshot_version", () => routing.Version, "{snapshot}",
             "Routing snapshots built by this process (1 after start-up, +1 per configuration change it applied).");

@@ -1,0 +1,26 @@
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Keyway.Storage;
+
+/// <summary>
+/// Whether a failure means the database could not be reached or went away mid-call (PostgreSQL stopped, restarting
+/// or out of connections; a SQLite file locked past its busy timeout) rather than a refused statement or a bug: the
+/// same call may well succeed once it is back.
+/// </summary>
+public static class DatabaseUnavailable
+{
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+
+    public static bool Is(Exception exception) => exception switch
+    {
+        // 57P01/57P02: the server is shutting down (a fast or immediate stop) and ended this session.
+        PostgresException postgres => postgres.IsTransient || postgres.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown,
+        // Not a server error: connecting, reading or writing failed (Npgsql marks socket, I/O and timeout causes transient).
+        NpgsqlException npgsql => npgsql.IsTransient,
+        SqliteException sqlite => sqlite.SqliteErrorCode is SqliteBusy or SqliteLocked,
+        TimeoutException => true,
+        _ => false,
+    };
+}
