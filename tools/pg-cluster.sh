@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throw-away PostgreSQL cluster for the tests: `start DIR` runs initdb + pg_ctl as an unprivileged user (initdb
 # refuses root) on a free loopback port inside DIR and prints the admin connection string; `stop DIR` stops it and
-# removes DIR; `pause DIR` / `resume DIR` stop and restart the server without touching its data (the outage tests).
+# removes DIR; `pause DIR` / `resume DIR` stop and restart the server without touching its data (the outage tests);
+# `bin` prints the directory of the PostgreSQL binaries (exit 1 when none is installed).
 set -euo pipefail
 
 pg_bin() {
@@ -27,7 +28,8 @@ free_port() {
 }
 
 cmd="${1:-}"; dir="${2:-}"
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop|pause|resume DIR" >&2; exit 2; }
+if [ "$cmd" = bin ]; then pg_bin; exit; fi
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop|pause|resume DIR, or $0 bin" >&2; exit 2; }
 bin="$(pg_bin)" || { echo "no PostgreSQL binaries under /usr/lib/postgresql" >&2; exit 3; }
 
 case "$cmd" in
@@ -60,5 +62,5 @@ case "$cmd" in
     fi
     rm -rf "$dir"
     ;;
-  *) echo "usage: $0 start|stop|pause|resume DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|pause|resume DIR, or $0 bin" >&2; exit 2 ;;
 esac

@@ -5,13 +5,7 @@
 PG_DIR=""
 POSTGRES_URL=""
 
-pg_bin() {
-  local dir
-  for dir in /usr/lib/postgresql/*/bin; do
-    [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
-  done
-  return 1
-}
+pg_bin() { bash "$REPO_DIR/tools/pg-cluster.sh" bin; }
 
 start_postgres() {
   pg_bin >/dev/null || ensure_tools initdb:postgresql
