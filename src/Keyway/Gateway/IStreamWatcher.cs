@@ -14,6 +14,9 @@ internal interface IStreamWatcher
     /// <summary>The upstream sent its protocol's end of stream (not just closed the connection).</summary>
     bool Completed { get; }
 
+    /// <summary>The stream has no end event Keyway knows: the upstream closing the connection is its end.</summary>
+    bool EndsAtClose { get; }
+
     /// <summary>An error event the upstream sent inside the stream, if any.</summary>
     string? ErrorMessage { get; }
 }

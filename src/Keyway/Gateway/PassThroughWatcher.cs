@@ -10,7 +10,9 @@ internal sealed class PassThroughWatcher : IStreamWatcher
 
     public TokenUsage Usage => TokenUsage.Unknown;
 
-    public bool Completed => true;
+    public bool Completed => false;
+
+    public bool EndsAtClose => true;
 
     public string? ErrorMessage => null;
 }

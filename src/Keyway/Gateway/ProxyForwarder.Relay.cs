@@ -139,10 +139,13 @@ public sealed partial class ProxyForwarder
                 Record(exchange, ForwardError.ResponseBodyUpstream, upstreamError);
                 await CompleteTranslatedStreamAsync(exchange);
                 break;
-            case CopyResult.Success when watcher.Completed:
+            case CopyResult.Success when watcher.Completed || watcher.EndsAtClose:
+            // The client had the upstream's end event and hung up (Codex does, on response.completed) or the upstream
+            // lingered after it: what was lost is only the connection's close, the answer was whole.
+            case CopyResult.Canceled or CopyResult.InputError when watcher.Completed:
                 await CompleteTranslatedStreamAsync(exchange);
                 break;
-            case CopyResult.Success when !watcher.Completed:
+            case CopyResult.Success:
             case CopyResult.InputError:
                 await FailAsync(exchange, ForwardError.ResponseBodyUpstream, GatewayMessages.StreamBroke(providerId));
                 break;

@@ -16,5 +16,7 @@ internal sealed class StreamWatcher(IStreamObserver observer, bool hideUsageOnly
 
     public bool Completed => observer.Completed;
 
+    public bool EndsAtClose => false;
+
     public string? ErrorMessage => observer.ErrorMessage;
 }

@@ -132,6 +132,29 @@ public sealed class UpstreamFaultTests
         Assert.Equal(504, (await OnlyRowAsync(bed)).GetProperty("status_code").GetInt32());
     }
 
+    [Theory]
+    [InlineData("v1/responses", """{"model":"claude-alias","stream":true,"input":"hi"}""", "event: response.completed")]
+    [InlineData("v1/messages", AnthropicOnChat, "event: message_stop")]
+    [InlineData("v1/chat/completions", """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", "data: [DONE]")]
+    public async Task ClientHangingUpOnTheFinalEvent_IsLoggedAsServed(string path, string body, string finalLine)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.StreamThenLinger());
+
+        using (var response = await bed.PostAsync(path, body, AnthropicVersion))
+        {
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            while (await reader.ReadLineAsync() is { } line && line != finalLine)
+            {
+            }
+        }
+        await bed.Upstream.WaitForAbortAsync();
+
+        var row = await OnlyRowAsync(bed);
+        Assert.Equal(200, row.GetProperty("status_code").GetInt32());
+        Assert.True(row.GetProperty("input_tokens").GetInt32() > 0, row.ToString());
+    }
+
     /// <summary>
     /// The fault's log row, proven to be the only one: a marker request after it must bring the count to exactly two,
     /// and rows are written in order, so a duplicate of the fault's row would show up before the marker's.

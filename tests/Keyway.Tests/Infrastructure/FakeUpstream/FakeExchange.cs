@@ -48,6 +48,15 @@ internal sealed class FakeExchange(
         }
     }
 
+    /// <summary>The answer is complete; a lingering reply keeps the connection open until the caller aborts.</summary>
+    public async Task LingerAsync()
+    {
+        if (reply.HoldOpenAtEnd)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
+
     public async Task WriteScriptedAsync()
     {
         var response = context.Response;

@@ -32,6 +32,9 @@ public sealed record FakeReply
     /// <summary>At the cut, wait for the caller to go away instead of closing the connection.</summary>
     internal bool HangAtCut { get; init; }
 
+    /// <summary>After the whole default answer, keep the connection open until the caller goes away.</summary>
+    internal bool HoldOpenAtEnd { get; init; }
+
     internal bool OmitUsage { get; init; }
 
     /// <summary>The default stream pauses after this many SSE events until <see cref="Resume"/> completes, then goes on.</summary>
@@ -93,6 +96,9 @@ public sealed record FakeReply
 
     /// <summary>Streams <paramref name="eventsBeforeHang"/> SSE events, then sends nothing more until the caller aborts.</summary>
     public static FakeReply StreamThenHang(int eventsBeforeHang) => new() { CutAfterEvents = eventsBeforeHang, HangAtCut = true };
+
+    /// <summary>Sends the whole default answer, terminal event included, then keeps the connection open until the caller aborts.</summary>
+    public static FakeReply StreamThenLinger() => new() { HoldOpenAtEnd = true };
 
     /// <summary>Resets the connection before sending anything: the caller sees a transport error, no status.</summary>
     public static FakeReply ResetBeforeHeaders() => new() { Reset = true };

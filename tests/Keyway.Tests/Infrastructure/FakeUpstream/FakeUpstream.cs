@@ -140,6 +140,7 @@ public sealed class FakeUpstream : IAsyncDisposable
         {
             await exchange.HoldAsync();
             await (reply.StatusCode is null ? respondByDefault(exchange) : exchange.WriteScriptedAsync());
+            await exchange.LingerAsync();
         }
         catch (Exception) when (exchange.Dropped || _stopping.IsCancellationRequested)
         {
