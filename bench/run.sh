@@ -28,7 +28,8 @@ usage: bench/run.sh [options]
   --probe                   load bench/probe into Keyway (a startup hook) and report, per KEYWAY run,
                             bytes allocated and GCs per request, GC pause time, assemblies and JIT-compiled
                             methods; needs a `dotnet` command (not for AOT binaries)
-environment: SERVER_CPUS (default 0) and LOAD_CPUS (default 1) choose the taskset CPU lists.
+environment: SERVER_CPUS (default 0), LOAD_CPUS (default 1) and PG_CPUS (PostgreSQL, default LOAD_CPUS) choose
+the taskset CPU lists.
 EOF
 }
 

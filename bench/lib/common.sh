@@ -32,12 +32,16 @@ choose_cpus() {
   if [ "$CPU_COUNT" -ge 2 ]; then
     SERVER_CPUS=${SERVER_CPUS:-0}
     LOAD_CPUS=${LOAD_CPUS:-1}
+    # PostgreSQL is another machine in a scale-out set-up; on the servers' one core a saturated Keyway left it ~7% of
+    # the CPU, and what was measured was its starvation (bench/RESULTS.md, 2026-12-02 16:20).
+    PG_CPUS=${PG_CPUS:-$LOAD_CPUS}
   else
     SERVER_CPUS=""
     LOAD_CPUS=""
+    PG_CPUS=""
   fi
   LOAD_AVERAGE=$(cut -d ' ' -f 1 /proc/loadavg)
-  log "machine: $CPU_COUNT CPUs, ${CPU_MODEL:-unknown model}; servers on CPU ${SERVER_CPUS:-any}, wrk on CPU ${LOAD_CPUS:-any}; load average $LOAD_AVERAGE"
+  log "machine: $CPU_COUNT CPUs, ${CPU_MODEL:-unknown model}; servers on CPU ${SERVER_CPUS:-any}, wrk on CPU ${LOAD_CPUS:-any}, PostgreSQL (--postgres) on CPU ${PG_CPUS:-any}; load average $LOAD_AVERAGE"
   if awk -v load="$LOAD_AVERAGE" 'BEGIN { exit !(load > 0.5) }'; then
     log "WARNING: the machine is busy (load average $LOAD_AVERAGE); latency numbers will be noisy"
   fi

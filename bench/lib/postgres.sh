@@ -1,6 +1,6 @@
 # PostgreSQL for the KEYWAY-PG target (--postgres): a throw-away cluster from tools/pg-cluster.sh (initdb + pg_ctl as
-# an unprivileged user on a free loopback port, fsync off like the tests' cluster), pinned to the servers' CPUs like
-# Keyway, removed on exit. Installs Debian's postgresql when its binaries are missing.
+# an unprivileged user on a free loopback port, fsync off like the tests' cluster), pinned to PG_CPUS (default: wrk's
+# CPU, not Keyway's), removed on exit. Installs Debian's postgresql when its binaries are missing.
 
 PG_DIR=""
 POSTGRES_URL=""
@@ -14,7 +14,7 @@ start_postgres() {
   PG_DIR=$(mktemp -d /tmp/keyway-bench-pg.XXXXXX)
   bash "$REPO_DIR/tools/pg-cluster.sh" start "$PG_DIR" >/dev/null || die "the PostgreSQL cluster did not start (see $PG_DIR)"
   # Every backend is forked from the postmaster and inherits its CPU list.
-  [ -z "$SERVER_CPUS" ] || taskset -apc "$SERVER_CPUS" "$(head -n 1 "$PG_DIR/data/postmaster.pid")" >/dev/null
+  [ -z "$PG_CPUS" ] || taskset -apc "$PG_CPUS" "$(head -n 1 "$PG_DIR/data/postmaster.pid")" >/dev/null
   POSTGRES_URL="postgres://keyway@127.0.0.1:$(cat "$PG_DIR/port")/postgres"
   log "PostgreSQL $("$(pg_bin)/postgres" --version | awk '{print $3}') on 127.0.0.1:$(cat "$PG_DIR/port")"
 }

@@ -45,6 +45,14 @@ public sealed class RequestLogWriterTests
             ReasoningTokens = 5,
             Attempts = 2,
             UserAgent = "claude-cli/1.0",
+            Translated = true,
+            Visitor = true,
+            WebSearchCalls = 2,
+            WebSearchRounds = 1,
+            WebSearchRoundMs = [120],
+            WebSearchQueries = ["dotnet 10", "ключ"],
+            ToolFallback = "web_search",
+            AttemptLog = [new RequestAttempt("prov-1", "a", 429), new RequestAttempt("prov-1", "b", 502)],
         };
         server.Services.GetRequiredService<RequestLogQueue>().Enqueue(entry);
         await server.DisposeAsync();
@@ -52,7 +60,34 @@ public sealed class RequestLogWriterTests
         var repository = new RequestLogRepository(server.OpenDatabase());
         var page = await repository.QueryAsync(new RequestLogFilter(), before: null, limit: 10, CancellationToken.None);
 
-        Assert.Equal(entry, Assert.Single(page.Rows).Entry);
+        var row = Assert.Single(page.Rows).Entry;
+        Assert.Equal(entry.AttemptLog, row.AttemptLog);
+        Assert.Equal(entry.WebSearchRoundMs, row.WebSearchRoundMs);
+        Assert.Equal(entry.WebSearchQueries, row.WebSearchQueries);
+        Assert.Equal(entry, row with { AttemptLog = entry.AttemptLog, WebSearchRoundMs = entry.WebSearchRoundMs, WebSearchQueries = entry.WebSearchQueries });
+    }
+
+    [Fact]
+    public async Task TextTheDatabaseCannotHold_IsMended_AndNeverHoldsUpTheRowsAfterIt()
+    {
+        using var dir = new TempDirectory();
+        var server = await KeywayServer.StartAsync(dir.Path);
+        var queue = server.Services.GetRequiredService<RequestLogQueue>();
+        // An upstream error with a NUL (PostgreSQL text cannot hold one) and one cut inside an emoji (a lone surrogate is
+        // not UTF-8); COPY's delimiters and escapes in the same row.
+        var odd = LogTestData.Entry(LogTestData.Noon) with { Error = "nul\0here, cut \uD83D", UserAgent = "tab\tnew\nline\r back\\slash \\N 😀" };
+        queue.Enqueue(odd);
+        for (var i = 1; i <= 10; i++)
+        {
+            queue.Enqueue(LogTestData.Entry(LogTestData.Noon.AddSeconds(i)));
+        }
+        await server.DisposeAsync();
+
+        var page = await new RequestLogRepository(server.OpenDatabase()).QueryAsync(new RequestLogFilter(), before: null, limit: 20, CancellationToken.None);
+        Assert.Equal(11, page.Rows.Count);
+        var written = page.Rows.Single(row => row.Entry.Error is not null).Entry;
+        Assert.Equal(TestPostgres.IsEnabled ? "nul\uFFFDhere, cut \uFFFD" : "nul\0here, cut \uFFFD", written.Error);
+        Assert.Equal(odd.UserAgent, written.UserAgent);
     }
 
     [Fact]
