@@ -79,7 +79,7 @@ for line in open(f"/proc/{pid}/smaps"):
 for name, kb in rss.most_common(top):
     print(f"  {kb / 1024:6.1f} MB  {name}")
 assemblies = {name for name in rss if name.endswith(".dll")}
-print(f"  managed assemblies mapped: {len(assemblies)}")
+print(f"  managed assemblies mapped: {len(assemblies)} .dll files (0 for a single-file binary: they are inside it)")
 EOF
 }
 
@@ -88,9 +88,12 @@ for ((run = 1; run <= RUNS; run++)); do
   start_keyway
   configure_keyway
   measure_keyway_idle
-  printf 'run %d: VmRSS %s kB, RssAnon %s kB, RssFile %s kB, RssShmem %s kB, threads %s\n' "$run" \
-    "$KEYWAY_RSS_IDLE_KB" "$(proc_status_kb "$KEYWAY_PID" RssAnon)" "$(proc_status_kb "$KEYWAY_PID" RssFile)" \
-    "$(proc_status_kb "$KEYWAY_PID" RssShmem)" "$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$KEYWAY_PID/status")"
+  # MB as report.py prints them (kB / 1024); RssShmem is mostly the JIT's code (memfd:doublemapper).
+  awk -v run="$run" -v vm="$KEYWAY_RSS_IDLE_KB" -v anon="$(proc_status_kb "$KEYWAY_PID" RssAnon)" \
+    -v file="$(proc_status_kb "$KEYWAY_PID" RssFile)" -v shmem="$(proc_status_kb "$KEYWAY_PID" RssShmem)" \
+    -v threads="$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$KEYWAY_PID/status")" 'BEGIN {
+      printf "run %d: VmRSS %.1f MB (%d kB), RssAnon %.1f MB, RssFile %.1f MB, RssShmem %.1f MB, threads %d\n",
+        run, vm / 1024, vm, anon / 1024, file / 1024, shmem / 1024, threads }'
   print_mappings "$KEYWAY_PID"
   stop_process "$KEYWAY_PID" 15
   rm -rf "$KEYWAY_DATA_DIR" # the next run starts from scratch, with a new secret
