@@ -37,6 +37,18 @@ public abstract class RequestLogBatchInserter(DbConnection connection, string? i
         }
     }
 
+    /// <summary>
+    /// The database answered and refused the rows themselves, so the same rows would be refused again: a constraint
+    /// (SQLite 19, PostgreSQL class 23), a value it cannot store (SQLite 18/20, PostgreSQL classes 22 and 54). Locks, a
+    /// full disk or a lost connection are not: those pass.
+    /// </summary>
+    public static bool RefusesTheRows(Exception error) => error switch
+    {
+        Npgsql.PostgresException postgres => postgres.SqlState[..2] is "22" or "23" or "54",
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode is 18 or 19 or 20,
+        _ => false,
+    };
+
     /// <summary>Inserts every entry: all rows are committed or none.</summary>
     public abstract Task InsertAsync(IReadOnlyList<RequestLogEntry> entries, CancellationToken cancellationToken);
 

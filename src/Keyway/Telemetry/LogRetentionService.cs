@@ -26,35 +26,9 @@ public sealed partial class LogRetentionService(
         return deleted;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await Task.Delay(FirstRunDelay, time, stoppingToken);
-            using var timer = new PeriodicTimer(Interval, time);
-            do
-            {
-                await PruneLoggingErrorsAsync(stoppingToken);
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping; the next start prunes again.
-        }
-    }
-
-    private async Task PruneLoggingErrorsAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await PruneOnceAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
-        {
-            Log.PruneFailed(logger, e);
-        }
-    }
+    /// <summary>Stopping ends the loop; the next start prunes again.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicLoop.RunAsync(Interval, time, PruneOnceAsync, e => Log.PruneFailed(logger, e), stoppingToken, firstTickAfter: FirstRunDelay);
 
     private static partial class Log
     {

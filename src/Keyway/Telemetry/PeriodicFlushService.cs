@@ -16,31 +16,9 @@ public abstract class PeriodicFlushService(TimeSpan interval, TimeProvider time)
 
     protected abstract void FlushFailed(Exception exception);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(interval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await FlushLoggingErrorsAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping: StopAsync does the final flush.
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        // Stopping ends the loop; StopAsync does the final flush.
+        PeriodicLoop.RunAsync(interval, time, FlushAsync, FlushFailed, stoppingToken);
 
-    private async Task FlushLoggingErrorsAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await FlushAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
-        {
-            FlushFailed(e);
-        }
-    }
+    private Task FlushLoggingErrorsAsync(CancellationToken cancellationToken) => PeriodicLoop.TickAsync(FlushAsync, FlushFailed, cancellationToken);
 }

@@ -88,9 +88,10 @@ public sealed partial class RequestLogWriter(
         {
             TakeQueuedRows();
             var batch = _pending.PeekOldest(MaxBatchSize);
-            if (await TryWriteAsync(batch))
+            var settled = await SettleAsync(batch);
+            _pending.RemoveOldest(settled);
+            if (settled == batch.Count)
             {
-                _pending.RemoveOldest(batch.Count);
                 (delay, refusals) = (FirstRetryDelay, 0);
                 continue;
             }
@@ -98,7 +99,7 @@ public sealed partial class RequestLogWriter(
             if (_abandon.IsCancellationRequested || (_stopping.IsCancellationRequested && refusals >= 2))
             {
                 // Shutting down and the database still refuses: give this batch up (counted) and go on with the rest.
-                GiveUp(batch.Count);
+                GiveUp(batch.Count - settled);
                 refusals = 0;
                 continue;
             }
@@ -153,7 +154,30 @@ public sealed partial class RequestLogWriter(
         }
     }
 
-    private async Task<bool> TryWriteAsync(List<RequestLogEntry> batch)
+    /// <summary>
+    /// Writes <paramref name="rows"/> and returns how many of them, from the oldest, are settled: written, or refused for
+    /// their own data and given up (counted). A batch the database refuses for a row's data (a constraint, a value it
+    /// cannot store) is written in halves until that row stands alone, so one bad row never holds up the others; an
+    /// outage settles nothing from where it struck, and those rows are retried.
+    /// </summary>
+    private async Task<int> SettleAsync(List<RequestLogEntry> rows)
+    {
+        switch (await TryWriteAsync(rows))
+        {
+            case WriteOutcome.Written:
+                return rows.Count;
+            case WriteOutcome.Failed:
+                return 0;
+            case WriteOutcome.RowsRefused when rows.Count == 1:
+                status.AddFailed(1);
+                return 1;
+        }
+        var half = rows.Count / 2;
+        var settled = await SettleAsync(rows[..half]);
+        return settled < half ? settled : half + await SettleAsync(rows[half..]);
+    }
+
+    private async Task<WriteOutcome> TryWriteAsync(List<RequestLogEntry> batch)
     {
         health.WriteStarted();
         try
@@ -162,20 +186,27 @@ public sealed partial class RequestLogWriter(
             await _inserter.InsertAsync(batch, _abandon.Token);
             status.AddWritten(batch.Count);
             health.WriteSucceeded();
-            return true;
+            return WriteOutcome.Written;
         }
         catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
         {
             health.WriteFailed("the final drain was abandoned");
-            return false;
+            return WriteOutcome.Failed;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             status.AddInsertError();
+            await ResetInserterAsync();
+            if (RequestLogBatchInserter.RefusesTheRows(e))
+            {
+                // The database answered: it is the data, not the database, that is at fault.
+                health.WriteSucceeded();
+                Log.RowsRefused(logger, e, batch.Count);
+                return WriteOutcome.RowsRefused;
+            }
             health.WriteFailed(e.Message);
             Log.InsertFailed(logger, e, batch.Count, _pending.Count);
-            await ResetInserterAsync();
-            return false;
+            return WriteOutcome.Failed;
         }
     }
 
@@ -202,10 +233,24 @@ public sealed partial class RequestLogWriter(
         [LoggerMessage(Level = LogLevel.Error, Message = "Writing {Rows} request-log rows failed; {Pending} rows wait for the database and are retried.")]
         public static partial void InsertFailed(ILogger logger, Exception exception, int rows, int pending);
 
+        [LoggerMessage(Level = LogLevel.Error, Message = "The database refused {Rows} request-log rows for their data; a single refused row is given up and counted as failed, the others are written.")]
+        public static partial void RowsRefused(ILogger logger, Exception exception, int rows);
+
         [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown timed out before the request log was fully written; the rest is counted as failed.")]
         public static partial void DrainAbandoned(ILogger logger);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Closing a request-log connection failed.")]
         public static partial void DisposeFailed(ILogger logger, Exception exception);
+    }
+
+    private enum WriteOutcome
+    {
+        Written,
+
+        /// <summary>The database is unreachable or refuses writes (locked, full): retry later.</summary>
+        Failed,
+
+        /// <summary>The database answered and refused a row of the batch for its data: retrying it would fail forever.</summary>
+        RowsRefused,
     }
 }

@@ -15,37 +15,12 @@ public sealed partial class KeyHealthSync(
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (connections.Dialect != PostgresConnectionFactory.DialectName)
-        {
-            return;
-        }
-        using var timer = new PeriodicTimer(Interval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await MergeOnceAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        connections.Dialect != PostgresConnectionFactory.DialectName
+            ? Task.CompletedTask
+            : PeriodicLoop.RunAsync(Interval, time, MergeOnceAsync, e => Log.ReadFailed(logger, e.Message), stoppingToken);
 
-    private async Task MergeOnceAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            book.Merge(await repository.ListAllAsync(cancellationToken));
-        }
-        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
-        {
-            Log.ReadFailed(logger, e.Message);
-        }
-    }
+    private async Task MergeOnceAsync(CancellationToken cancellationToken) => book.Merge(await repository.ListAllAsync(cancellationToken));
 
     private static partial class Log
     {

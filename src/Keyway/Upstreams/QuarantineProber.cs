@@ -10,21 +10,8 @@ namespace Keyway.Upstreams;
 public sealed partial class QuarantineProber(
     CooldownBook book, RoutingTableHolder routing, RouteProber prober, KeywayOptions options, TimeProvider time, ILogger<QuarantineProber> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Failover.ProbeInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await ProbeQuarantinedAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicLoop.RunAsync(options.Failover.ProbeInterval, time, ProbeQuarantinedAsync, e => Log.RoundFailed(logger, e), stoppingToken);
 
     /// <summary>One round: every quarantined key of an enabled provider, one after the other.</summary>
     public async Task ProbeQuarantinedAsync(CancellationToken cancellationToken)
@@ -54,6 +41,9 @@ public sealed partial class QuarantineProber(
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "A round of quarantine probes failed; the next one runs at the next interval.")]
+        public static partial void RoundFailed(ILogger logger, Exception exception);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Upstream key '{KeyName}' of provider {ProviderId} answered its probe and leaves quarantine")]
         public static partial void Released(ILogger logger, string keyName, string providerId);
     }

@@ -91,6 +91,25 @@ public sealed class RequestLogWriterTests
     }
 
     [Fact]
+    public async Task ARowTheDatabaseRefuses_IsGivenUpAlone_AndTheRestOfItsBatchIsWritten()
+    {
+        using var dir = new TempDirectory();
+        var server = await KeywayServer.StartAsync(dir.Path);
+        var queue = server.Services.GetRequiredService<RequestLogQueue>();
+        var status = server.Services.GetRequiredService<RequestLogStatus>();
+        for (var i = 0; i < 21; i++)
+        {
+            // group_id is NOT NULL: a constraint both databases enforce on the row itself.
+            queue.Enqueue(LogTestData.Entry(LogTestData.Noon.AddSeconds(i)) with { GroupId = i == 13 ? null! : "default" });
+        }
+        await server.DisposeAsync();
+
+        Assert.Equal(20, await LogTestData.CountRowsAsync(server.OpenDatabase()));
+        Assert.Equal(20, status.Written);
+        Assert.Equal(1, status.Failed);
+    }
+
+    [Fact]
     public async Task StopRightAfterStart_StillDrainsTheQueue()
     {
         using var dir = new TempDirectory();
