@@ -26,8 +26,8 @@ public abstract class RequestLogBatchInserter(DbConnection connection, string? i
         var connection = await connections.OpenAsync(cancellationToken);
         try
         {
-            return connection is Npgsql.NpgsqlConnection postgres
-                ? new PostgresRequestLogCopier(postgres, instanceId)
+            return connections.Dialect == PostgresConnectionFactory.DialectName
+                ? CopierFor(connection, instanceId)
                 : await PreparedRequestLogInserter.PrepareAsync(connection, instanceId, cancellationToken);
         }
         catch
@@ -37,17 +37,21 @@ public abstract class RequestLogBatchInserter(DbConnection connection, string? i
         }
     }
 
+    // Npgsql types stay in methods of their own: a gateway on SQLite never compiles them and never maps Npgsql
+    // (bench/idle-rss.sh).
+    private static PostgresRequestLogCopier CopierFor(DbConnection connection, string? instanceId) =>
+        new((Npgsql.NpgsqlConnection)connection, instanceId);
+
+    private static bool PostgresRefusesTheRows(Exception error) =>
+        error is Npgsql.PostgresException postgres && postgres.SqlState[..2] is "22" or "23" or "54";
+
     /// <summary>
     /// The database answered and refused the rows themselves, so the same rows would be refused again: a constraint
     /// (SQLite 19, PostgreSQL class 23), a value it cannot store (SQLite 18/20, PostgreSQL classes 22 and 54). Locks, a
     /// full disk or a lost connection are not: those pass.
     /// </summary>
-    public static bool RefusesTheRows(Exception error) => error switch
-    {
-        Npgsql.PostgresException postgres => postgres.SqlState[..2] is "22" or "23" or "54",
-        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode is 18 or 19 or 20,
-        _ => false,
-    };
+    public static bool RefusesTheRows(Exception error) =>
+        error is Microsoft.Data.Sqlite.SqliteException sqlite ? sqlite.SqliteErrorCode is 18 or 19 or 20 : PostgresRefusesTheRows(error);
 
     /// <summary>Inserts every entry: all rows are committed or none.</summary>
     public abstract Task InsertAsync(IReadOnlyList<RequestLogEntry> entries, CancellationToken cancellationToken);
