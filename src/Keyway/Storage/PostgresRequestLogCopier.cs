@@ -74,34 +74,12 @@ public sealed class PostgresRequestLogCopier(NpgsqlConnection connection, string
         }
     }
 
-    /// <summary>
-    /// UTF-8 text. PostgreSQL text cannot hold NUL, and a lone surrogate (an error message cut inside an emoji) is not
-    /// UTF-8: both become U+FFFD, so one odd row can never make its whole batch fail forever.
-    /// </summary>
     private static void WriteText(ArrayBufferWriter<byte> rows, string text)
     {
-        var safe = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0 && !text.Contains('\0') ? text : Sanitized(text);
-        var length = Encoding.UTF8.GetBytes(safe, rows.GetSpan(sizeof(int) + Encoding.UTF8.GetMaxByteCount(safe.Length))[sizeof(int)..]);
+        var storable = Storable(text);
+        var length = Encoding.UTF8.GetBytes(storable, rows.GetSpan(sizeof(int) + Encoding.UTF8.GetMaxByteCount(storable.Length))[sizeof(int)..]);
         BinaryPrimitives.WriteInt32BigEndian(rows.GetSpan(sizeof(int)), length);
         rows.Advance(sizeof(int) + length);
-    }
-
-    private static string Sanitized(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                builder.Append(c).Append(text[++i]);
-            }
-            else
-            {
-                builder.Append(c == '\0' || char.IsSurrogate(c) ? '\uFFFD' : c);
-            }
-        }
-        return builder.ToString();
     }
 
     private static void WriteInt16(ArrayBufferWriter<byte> rows, short value)

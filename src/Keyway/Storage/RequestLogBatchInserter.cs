@@ -69,6 +69,33 @@ public abstract class RequestLogBatchInserter(DbConnection connection, string? i
         instanceId,
     ];
 
+    /// <summary>
+    /// Text both databases store as it is: PostgreSQL text cannot hold NUL, and a lone surrogate (an error message cut
+    /// inside an emoji) is not UTF-8 (SQLite would read it back as three replacement characters); both become U+FFFD,
+    /// so one odd row never fails its batch and reads back the same on either database.
+    /// </summary>
+    protected static string Storable(string text)
+    {
+        if (text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0 && !text.Contains('\0'))
+        {
+            return text;
+        }
+        var builder = new System.Text.StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                builder.Append(c).Append(text[++i]);
+            }
+            else
+            {
+                builder.Append(c == '\0' || char.IsSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return builder.ToString();
+    }
+
     public virtual async ValueTask DisposeAsync()
     {
         await connection.DisposeAsync();

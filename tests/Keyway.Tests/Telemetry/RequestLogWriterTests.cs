@@ -86,7 +86,7 @@ public sealed class RequestLogWriterTests
         var page = await new RequestLogRepository(server.OpenDatabase()).QueryAsync(new RequestLogFilter(), before: null, limit: 20, CancellationToken.None);
         Assert.Equal(11, page.Rows.Count);
         var written = page.Rows.Single(row => row.Entry.Error is not null).Entry;
-        Assert.Equal(TestPostgres.IsEnabled ? "nul\uFFFDhere, cut \uFFFD" : "nul\0here, cut \uFFFD", written.Error);
+        Assert.Equal("nul\uFFFDhere, cut \uFFFD", written.Error);
         Assert.Equal(odd.UserAgent, written.UserAgent);
     }
 
