@@ -10,7 +10,7 @@ namespace Keyway.Storage;
 /// PostgreSQL's writer: each batch is one binary COPY, a single statement (all rows or none) sent in one stream. Row-by-row
 /// INSERTs cost ~160 µs of Keyway's CPU per row and Npgsql's binary importer ~25 µs (it resolves a parameter per value),
 /// so under load the writer took the request path's CPU and fell behind (bench/RESULTS.md); here the rows are encoded
-/// in one pass (~7 µs a row). Every column of request_logs is BIGINT or TEXT.
+/// in one pass (~9 µs a row). Every column of request_logs is BIGINT or TEXT.
 /// </summary>
 public sealed class PostgresRequestLogCopier(NpgsqlConnection connection, string? instanceId) : RequestLogBatchInserter(connection, instanceId)
 {
@@ -52,7 +52,7 @@ public sealed class PostgresRequestLogCopier(NpgsqlConnection connection, string
     }
 
     /// <summary>One tuple: the field count, then each field as its length (-1 for null) and its bytes.</summary>
-    internal static void WriteRow(ArrayBufferWriter<byte> rows, object?[] values)
+    private static void WriteRow(ArrayBufferWriter<byte> rows, object?[] values)
     {
         WriteInt16(rows, (short)values.Length);
         foreach (var value in values)
