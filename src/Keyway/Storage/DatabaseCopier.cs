@@ -44,7 +44,8 @@ public sealed class DatabaseCopier(IDbConnectionFactory source, PostgresConnecti
         }
         // Rows copied with their own log_id: the identity must continue after the highest one.
         await to.ExecuteAsync(
-            "SELECT setval(pg_get_serial_sequence('request_logs', 'log_id'), GREATEST((SELECT MAX(log_id) FROM request_logs), 1))", new { cancellationToken });
+            "SELECT setval(pg_get_serial_sequence('request_logs', 'log_id'), GREATEST((SELECT MAX(log_id) FROM request_logs), 1))",
+            new { cancellationToken });
         return counts;
     }
 

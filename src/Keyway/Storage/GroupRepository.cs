@@ -19,25 +19,37 @@ public sealed class GroupRepository(IDbConnectionFactory connections)
 
     public async Task<IReadOnlyList<GroupRecord>> ListAllAsync(CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync(connection => connection.QueryAsync<GroupRow>($"SELECT {Columns} FROM groups g{OrderBy}", new { cancellationToken }), cancellationToken);
+        var rows = await QueryAsync(
+            connection => connection.QueryAsync<GroupRow>(
+                $"SELECT {Columns} FROM groups g{OrderBy}", new { cancellationToken }),
+            cancellationToken);
         return rows.Select(row => row.ToRecord()).ToList();
     }
 
     public async Task<IReadOnlyList<GroupListItem>> ListWithCountsAsync(CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync(connection => connection.QueryAsync<GroupRow>($"SELECT {Columns}, {CountColumns} FROM groups g{OrderBy}", new { cancellationToken }), cancellationToken);
+        var rows = await QueryAsync(
+            connection => connection.QueryAsync<GroupRow>(
+                $"SELECT {Columns}, {CountColumns} FROM groups g{OrderBy}", new { cancellationToken }),
+            cancellationToken);
         return rows.Select(row => row.ToListItem()).ToList();
     }
 
     public async Task<GroupRecord?> GetAsync(string groupId, CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync(connection => connection.QueryAsync<GroupRow>($"SELECT {Columns} FROM groups g WHERE g.group_id = @groupId", new { groupId, cancellationToken }), cancellationToken);
+        var rows = await QueryAsync(
+            connection => connection.QueryAsync<GroupRow>(
+                $"SELECT {Columns} FROM groups g WHERE g.group_id = @groupId", new { groupId, cancellationToken }),
+            cancellationToken);
         return rows.SingleOrDefault()?.ToRecord();
     }
 
     public async Task<GroupListItem?> GetWithCountsAsync(string groupId, CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync(connection => connection.QueryAsync<GroupRow>($"SELECT {Columns}, {CountColumns} FROM groups g WHERE g.group_id = @groupId", new { groupId, cancellationToken }), cancellationToken);
+        var rows = await QueryAsync(
+            connection => connection.QueryAsync<GroupRow>(
+                $"SELECT {Columns}, {CountColumns} FROM groups g WHERE g.group_id = @groupId", new { groupId, cancellationToken }),
+            cancellationToken);
         return rows.SingleOrDefault()?.ToListItem();
     }
 

@@ -17,14 +17,23 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
     private const string OrderBy = " ORDER BY created_at DESC, key_id";
 
     public Task<IReadOnlyList<IssuedKeyRecord>> ListAllAsync(CancellationToken cancellationToken) =>
-        QueryAsync(connection => connection.QueryAsync<IssuedKeyRow>(Select + "1 = 1" + OrderBy, new { cancellationToken }), cancellationToken);
+        QueryAsync(
+            connection => connection.QueryAsync<IssuedKeyRow>(
+                Select + "1 = 1" + OrderBy, new { cancellationToken }),
+            cancellationToken);
 
     /// <summary>Newest first, as the Python Keyway listed them.</summary>
     public Task<IReadOnlyList<IssuedKeyRecord>> ListByGroupAsync(string groupId, CancellationToken cancellationToken) =>
-        QueryAsync(connection => connection.QueryAsync<IssuedKeyRow>(Select + "group_id = @groupId" + OrderBy, new { groupId, cancellationToken }), cancellationToken);
+        QueryAsync(
+            connection => connection.QueryAsync<IssuedKeyRow>(
+                Select + "group_id = @groupId" + OrderBy, new { groupId, cancellationToken }),
+            cancellationToken);
 
     public async Task<IssuedKeyRecord?> GetAsync(string keyId, CancellationToken cancellationToken) =>
-        (await QueryAsync(connection => connection.QueryAsync<IssuedKeyRow>(Select + "key_id = @keyId" + OrderBy, new { keyId, cancellationToken }), cancellationToken)).SingleOrDefault();
+        (await QueryAsync(
+            connection => connection.QueryAsync<IssuedKeyRow>(
+                Select + "key_id = @keyId" + OrderBy, new { keyId, cancellationToken }),
+            cancellationToken)).SingleOrDefault();
 
     /// <exception cref="StorageConflictException">The key id or hash exists.</exception>
     public async Task CreateAsync(IssuedKeyRecord key, CancellationToken cancellationToken)

@@ -70,7 +70,8 @@ public sealed class KeyHealthRepository(IDbConnectionFactory connections)
 
     private static HealthArgs Parameters(KeyHealthState state, CancellationToken cancellationToken) => new(
         state.KeyId, state.ProviderId, state.ConsecutiveFailures, state.CredentialFailures, StorageText.Timestamp(state.CooldownUntil),
-        JsonSerializer.Serialize(new Dictionary<string, DateTimeOffset>(state.ModelCooldowns), StorageJsonContext.Default.DictionaryStringDateTimeOffset),
+        JsonSerializer.Serialize(
+            new Dictionary<string, DateTimeOffset>(state.ModelCooldowns), StorageJsonContext.Default.DictionaryStringDateTimeOffset),
         state.QuarantineReason, StorageText.Timestamp(state.QuarantinedAt), state.LastStatus, state.LastError,
         StorageText.Timestamp(state.LastFailureAt), StorageText.Timestamp(state.ResetAt), cancellationToken);
 

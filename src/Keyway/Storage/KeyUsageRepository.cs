@@ -88,7 +88,8 @@ public sealed class KeyUsageRepository(IDbConnectionFactory connections)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(
-            "DELETE FROM key_usage WHERE NOT EXISTS (SELECT 1 FROM api_keys WHERE api_keys.key_id = key_usage.key_id)", new { cancellationToken });
+            "DELETE FROM key_usage WHERE NOT EXISTS (SELECT 1 FROM api_keys WHERE api_keys.key_id = key_usage.key_id)",
+            new { cancellationToken });
     }
 
     private static KeyUsageFigures ReadFigures(DbDataReader reader, int first) => new(

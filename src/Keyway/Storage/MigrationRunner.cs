@@ -55,7 +55,8 @@ public sealed class MigrationRunner
     private async Task<int> ApplyPendingAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await connection.ExecuteAsync(
-            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)", new { cancellationToken });
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+            new { cancellationToken });
         var applied = (await connection.QueryAsync<int>(
             "SELECT version FROM schema_version", new { cancellationToken })).ToHashSet();
         var latest = Migrations.Count == 0 ? 0 : Migrations[^1].Version;

@@ -34,14 +34,17 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
 
     public Task<IReadOnlyList<ProviderRecord>> ListByGroupAsync(string groupId, CancellationToken cancellationToken) =>
         QueryAsync(
-            connection => connection.QueryAsync<ProviderRow>(SelectProviders + "group_id = @groupId" + ProvidersOrder, new { groupId, cancellationToken }),
+            connection => connection.QueryAsync<ProviderRow>(
+                SelectProviders + "group_id = @groupId" + ProvidersOrder, new { groupId, cancellationToken }),
             connection => connection.QueryAsync<KeyRow>(SelectKeys + "group_id = @groupId" + KeysOrder, new { groupId, cancellationToken }),
             cancellationToken);
 
     public async Task<ProviderRecord?> GetAsync(string providerId, CancellationToken cancellationToken) =>
         (await QueryAsync(
-            connection => connection.QueryAsync<ProviderRow>(SelectProviders + "provider_id = @providerId" + ProvidersOrder, new { providerId, cancellationToken }),
-            connection => connection.QueryAsync<KeyRow>(SelectKeys + "provider_id = @providerId" + KeysOrder, new { providerId, cancellationToken }),
+            connection => connection.QueryAsync<ProviderRow>(
+                SelectProviders + "provider_id = @providerId" + ProvidersOrder, new { providerId, cancellationToken }),
+            connection => connection.QueryAsync<KeyRow>(
+                SelectKeys + "provider_id = @providerId" + KeysOrder, new { providerId, cancellationToken }),
             cancellationToken)).SingleOrDefault();
 
     /// <exception cref="StorageConflictException">The provider_id exists, or two keys share a name.</exception>
@@ -86,7 +89,8 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var routeIds = (await connection.QueryAsync<string>(
-            "SELECT route_id FROM routes WHERE provider_id = @providerId ORDER BY alias", new { providerId, cancellationToken }, transaction)).AsList();
+            "SELECT route_id FROM routes WHERE provider_id = @providerId ORDER BY alias",
+            new { providerId, cancellationToken }, transaction)).AsList();
         var deleted = await connection.ExecuteAsync(
             "DELETE FROM providers WHERE provider_id = @providerId", new { providerId, cancellationToken }, transaction);
         await transaction.CommitAsync(cancellationToken);
@@ -115,7 +119,8 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(
-            "DELETE FROM provider_keys WHERE key_id = @keyId AND provider_id = @providerId", new { providerId, keyId, cancellationToken }) > 0;
+            "DELETE FROM provider_keys WHERE key_id = @keyId AND provider_id = @providerId",
+            new { providerId, keyId, cancellationToken }) > 0;
     }
 
     internal static async Task InsertAsync(DbConnection connection, DbTransaction? transaction, ProviderRecord provider, CancellationToken cancellationToken)

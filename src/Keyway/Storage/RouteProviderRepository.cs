@@ -20,10 +20,16 @@ public sealed class RouteProviderRepository(IDbConnectionFactory connections)
 
     /// <summary>The route's targets, priority order (lower first), then oldest first.</summary>
     public Task<IReadOnlyList<RouteProviderRecord>> ListByRouteAsync(string routeId, CancellationToken cancellationToken) =>
-        QueryAsync(connection => connection.QueryAsync<Row>(Select + "route_id = @routeId" + OrderBy, new { routeId, cancellationToken }), cancellationToken);
+        QueryAsync(
+            connection => connection.QueryAsync<Row>(
+                Select + "route_id = @routeId" + OrderBy, new { routeId, cancellationToken }),
+            cancellationToken);
 
     public async Task<RouteProviderRecord?> GetAsync(string rpId, CancellationToken cancellationToken) =>
-        (await QueryAsync(connection => connection.QueryAsync<Row>(Select + "rp_id = @rpId" + OrderBy, new { rpId, cancellationToken }), cancellationToken)).SingleOrDefault();
+        (await QueryAsync(
+            connection => connection.QueryAsync<Row>(
+                Select + "rp_id = @rpId" + OrderBy, new { rpId, cancellationToken }),
+            cancellationToken)).SingleOrDefault();
 
     /// <exception cref="StorageConflictException">The route already lists this provider.</exception>
     public async Task CreateAsync(RouteProviderRecord target, CancellationToken cancellationToken)

@@ -22,10 +22,16 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         QueryAsync(connection => connection.QueryAsync<RouteRow>(Select + "1 = 1" + OrderBy, new { cancellationToken }), cancellationToken);
 
     public Task<IReadOnlyList<RouteRecord>> ListByGroupAsync(string groupId, CancellationToken cancellationToken) =>
-        QueryAsync(connection => connection.QueryAsync<RouteRow>(Select + "group_id = @groupId" + OrderBy, new { groupId, cancellationToken }), cancellationToken);
+        QueryAsync(
+            connection => connection.QueryAsync<RouteRow>(
+                Select + "group_id = @groupId" + OrderBy, new { groupId, cancellationToken }),
+            cancellationToken);
 
     public async Task<RouteRecord?> GetAsync(string routeId, CancellationToken cancellationToken) =>
-        (await QueryAsync(connection => connection.QueryAsync<RouteRow>(Select + "route_id = @routeId" + OrderBy, new { routeId, cancellationToken }), cancellationToken)).SingleOrDefault();
+        (await QueryAsync(
+            connection => connection.QueryAsync<RouteRow>(
+                Select + "route_id = @routeId" + OrderBy, new { routeId, cancellationToken }),
+            cancellationToken)).SingleOrDefault();
 
     /// <exception cref="StorageConflictException">The alias exists in the group.</exception>
     public async Task CreateAsync(RouteRecord route, CancellationToken cancellationToken)

@@ -17,13 +17,22 @@ public sealed class ToolProviderRepository(IDbConnectionFactory connections)
     private const string OrderBy = " ORDER BY created_at, tool_id";
 
     public Task<IReadOnlyList<ToolProviderRecord>> ListAllAsync(CancellationToken cancellationToken) =>
-        QueryAsync(connection => connection.QueryAsync<ToolProviderRow>(Select + "1 = 1" + OrderBy, new { cancellationToken }), cancellationToken);
+        QueryAsync(
+            connection => connection.QueryAsync<ToolProviderRow>(
+                Select + "1 = 1" + OrderBy, new { cancellationToken }),
+            cancellationToken);
 
     public Task<IReadOnlyList<ToolProviderRecord>> ListByGroupAsync(string groupId, CancellationToken cancellationToken) =>
-        QueryAsync(connection => connection.QueryAsync<ToolProviderRow>(Select + "group_id = @groupId" + OrderBy, new { groupId, cancellationToken }), cancellationToken);
+        QueryAsync(
+            connection => connection.QueryAsync<ToolProviderRow>(
+                Select + "group_id = @groupId" + OrderBy, new { groupId, cancellationToken }),
+            cancellationToken);
 
     public async Task<ToolProviderRecord?> GetAsync(string toolId, CancellationToken cancellationToken) =>
-        (await QueryAsync(connection => connection.QueryAsync<ToolProviderRow>(Select + "tool_id = @toolId" + OrderBy, new { toolId, cancellationToken }), cancellationToken)).SingleOrDefault();
+        (await QueryAsync(
+            connection => connection.QueryAsync<ToolProviderRow>(
+                Select + "tool_id = @toolId" + OrderBy, new { toolId, cancellationToken }),
+            cancellationToken)).SingleOrDefault();
 
     /// <exception cref="StorageConflictException">The tool_id exists.</exception>
     public async Task CreateAsync(ToolProviderRecord tool, CancellationToken cancellationToken)

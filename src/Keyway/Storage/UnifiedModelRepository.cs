@@ -34,7 +34,16 @@ public sealed class UnifiedModelRepository(IDbConnectionFactory connections)
         connection.ExecuteAsync(
             "INSERT INTO group_unified_models (group_id, alias, route_id, key_name, updated_at) VALUES (@GroupId, @Alias, @RouteId, @KeyName, @UpdatedAt) " +
             "ON CONFLICT (group_id) DO UPDATE SET alias = excluded.alias, route_id = excluded.route_id, key_name = excluded.key_name, updated_at = excluded.updated_at",
-            new { unified.GroupId, unified.Alias, unified.RouteId, unified.KeyName, UpdatedAt = StorageText.Timestamp(unified.UpdatedAt), cancellationToken }, transaction);
+            new
+            {
+                unified.GroupId,
+                unified.Alias,
+                unified.RouteId,
+                unified.KeyName,
+                UpdatedAt = StorageText.Timestamp(unified.UpdatedAt),
+                cancellationToken,
+            },
+            transaction);
 
     public async Task<bool> DeleteAsync(string groupId, CancellationToken cancellationToken)
     {
