@@ -43,11 +43,11 @@ public sealed partial class ConfigurationVersionWatcher(
     private async Task WatchAsync(CancellationToken stoppingToken)
     {
         await using var connection = (NpgsqlConnection)await connections.OpenAsync(stoppingToken);
-        await connection.ExecuteAsync(new CommandDefinition($"LISTEN {Channel}", cancellationToken: stoppingToken));
+        await connection.ExecuteAsync($"LISTEN {Channel}", new { CancellationToken = stoppingToken });
         while (!stoppingToken.IsCancellationRequested)
         {
-            var version = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT version FROM config_version WHERE id = 1", cancellationToken: stoppingToken));
+            var version = await connection.ExecuteScalarAsync<long>(
+                "SELECT version FROM config_version WHERE id = 1", new { CancellationToken = stoppingToken });
             if (_known != version)
             {
                 // The first read also reloads: a write may have landed between the start-up snapshot and this read.

@@ -35,25 +35,25 @@ public sealed class DatabaseCopier(IDbConnectionFactory source, PostgresConnecti
         await new MigrationRunner(target).ApplyAsync(cancellationToken);
         await using var from = await source.OpenAsync(cancellationToken);
         await using var to = await target.OpenAsync(cancellationToken);
-        var present = (await from.QueryAsync<string>(new CommandDefinition(
-            "SELECT name FROM sqlite_master WHERE type = 'table'", cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+        var present = (await from.QueryAsync<string>(
+            "SELECT name FROM sqlite_master WHERE type = 'table'", new { cancellationToken })).ToHashSet(StringComparer.Ordinal);
         var counts = new List<TableCount>();
         foreach (var (table, key) in Tables.Where(t => present.Contains(t.Table)))
         {
             counts.Add(await CopyTableAsync(from, to, table, key, cancellationToken));
         }
         // Rows copied with their own log_id: the identity must continue after the highest one.
-        await to.ExecuteAsync(new CommandDefinition(
+        await to.ExecuteAsync(
             "SELECT setval(pg_get_serial_sequence('request_logs', 'log_id'), GREATEST((SELECT MAX(log_id) FROM request_logs), 1))",
-            cancellationToken: cancellationToken));
+            new { cancellationToken });
         return counts;
     }
 
     private static async Task<TableCount> CopyTableAsync(DbConnection from, DbConnection to, string table, string key, CancellationToken cancellationToken)
     {
-        var targetColumns = (await to.QueryAsync<string>(new CommandDefinition(
+        var targetColumns = (await to.QueryAsync<string>(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @table",
-            new { table }, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+            new { table, cancellationToken })).ToHashSet(StringComparer.Ordinal);
         await using var read = from.CreateCommand();
         read.CommandText = $"SELECT * FROM {table}";
         await using var reader = await read.ExecuteReaderAsync(cancellationToken);

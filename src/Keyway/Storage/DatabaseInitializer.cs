@@ -24,13 +24,13 @@ public sealed class DatabaseInitializer(IDbConnectionFactory connections, Migrat
             throw new StartupRefusedException(e.Message);
         }
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var verifier = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT value FROM meta WHERE key = @VerifierKey", new { VerifierKey }, cancellationToken: cancellationToken));
+        var verifier = await connection.ExecuteScalarAsync<string?>(
+            "SELECT value FROM meta WHERE key = @VerifierKey", new { VerifierKey, cancellationToken });
         if (verifier is null)
         {
-            await connection.ExecuteAsync(new CommandDefinition(
+            await connection.ExecuteAsync(
                 "INSERT INTO meta (key, value) VALUES (@VerifierKey, @Value)",
-                new { VerifierKey, Value = secretBox.Seal(VerifierPlaintext) }, cancellationToken: cancellationToken));
+                new { VerifierKey, Value = secretBox.Seal(VerifierPlaintext), cancellationToken });
         }
         else if (!secretBox.TryOpen(verifier, out var opened) || opened != VerifierPlaintext)
         {
@@ -39,8 +39,8 @@ public sealed class DatabaseInitializer(IDbConnectionFactory connections, Migrat
                 "(or the data dir's secret.key), or point KEYWAY_DATA_DIR at a new directory.");
         }
         var now = time.GetUtcNow().ToString("O");
-        await connection.ExecuteAsync(new CommandDefinition(
+        await connection.ExecuteAsync(
             "INSERT INTO groups (group_id, name, enabled, note, created_at, updated_at) VALUES ('default', 'Default Group', 1, '', @now, @now) ON CONFLICT (group_id) DO NOTHING",
-            new { now }, cancellationToken: cancellationToken));
+            new { now, cancellationToken });
     }
 }

@@ -19,26 +19,37 @@ public sealed class GroupRepository(IDbConnectionFactory connections)
 
     public async Task<IReadOnlyList<GroupRecord>> ListAllAsync(CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync($"SELECT {Columns} FROM groups g{OrderBy}", null, cancellationToken);
+        var rows = await QueryAsync(
+            connection => connection.QueryAsync<GroupRow>(
+                $"SELECT {Columns} FROM groups g{OrderBy}", new { cancellationToken }),
+            cancellationToken);
         return rows.Select(row => row.ToRecord()).ToList();
     }
 
     public async Task<IReadOnlyList<GroupListItem>> ListWithCountsAsync(CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync($"SELECT {Columns}, {CountColumns} FROM groups g{OrderBy}", null, cancellationToken);
+        var rows = await QueryAsync(
+            connection => connection.QueryAsync<GroupRow>(
+                $"SELECT {Columns}, {CountColumns} FROM groups g{OrderBy}", new { cancellationToken }),
+            cancellationToken);
         return rows.Select(row => row.ToListItem()).ToList();
     }
 
     public async Task<GroupRecord?> GetAsync(string groupId, CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync($"SELECT {Columns} FROM groups g WHERE g.group_id = @groupId", new { groupId }, cancellationToken);
+        var rows = await QueryAsync(
+            connection => connection.QueryAsync<GroupRow>(
+                $"SELECT {Columns} FROM groups g WHERE g.group_id = @groupId", new { groupId, cancellationToken }),
+            cancellationToken);
         return rows.SingleOrDefault()?.ToRecord();
     }
 
     public async Task<GroupListItem?> GetWithCountsAsync(string groupId, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync(
-            $"SELECT {Columns}, {CountColumns} FROM groups g WHERE g.group_id = @groupId", new { groupId }, cancellationToken);
+            connection => connection.QueryAsync<GroupRow>(
+                $"SELECT {Columns}, {CountColumns} FROM groups g WHERE g.group_id = @groupId", new { groupId, cancellationToken }),
+            cancellationToken);
         return rows.SingleOrDefault()?.ToListItem();
     }
 
@@ -52,9 +63,9 @@ public sealed class GroupRepository(IDbConnectionFactory connections)
     public async Task<bool> UpdateAsync(GroupRecord group, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var changed = await connection.ExecuteAsync(new CommandDefinition(
+        var changed = await connection.ExecuteAsync(
             "UPDATE groups SET name = @Name, enabled = @Enabled, note = @Note, updated_at = @UpdatedAt WHERE group_id = @GroupId",
-            Parameters(group), cancellationToken: cancellationToken));
+            Parameters(group, cancellationToken));
         return changed > 0;
     }
 
@@ -62,8 +73,8 @@ public sealed class GroupRepository(IDbConnectionFactory connections)
     public async Task<bool> DeleteAsync(string groupId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM groups WHERE group_id = @groupId", new { groupId }, cancellationToken: cancellationToken));
+        var deleted = await connection.ExecuteAsync(
+            "DELETE FROM groups WHERE group_id = @groupId", new { groupId, cancellationToken });
         return deleted > 0;
     }
 
@@ -105,28 +116,22 @@ public sealed class GroupRepository(IDbConnectionFactory connections)
     }
 
     internal static Task InsertAsync(DbConnection connection, DbTransaction? transaction, GroupRecord group, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
+        connection.ExecuteAsync(
             "INSERT INTO groups (group_id, name, enabled, note, created_at, updated_at) VALUES (@GroupId, @Name, @Enabled, @Note, @CreatedAt, @UpdatedAt)",
-            Parameters(group), transaction, cancellationToken: cancellationToken));
+            Parameters(group, cancellationToken), transaction);
 
-    private static object Parameters(GroupRecord group) => new
-    {
-        group.GroupId,
-        group.Name,
-        Enabled = StorageText.Flag(group.Enabled),
-        group.Note,
-        CreatedAt = StorageText.Timestamp(group.CreatedAt),
-        UpdatedAt = StorageText.Timestamp(group.UpdatedAt),
-    };
+    private static GroupArgs Parameters(GroupRecord group, CancellationToken cancellationToken) => new(
+        group.GroupId, group.Name, StorageText.Flag(group.Enabled), group.Note, StorageText.Timestamp(group.CreatedAt),
+        StorageText.Timestamp(group.UpdatedAt), cancellationToken);
 
-    private async Task<List<GroupRow>> QueryAsync(string sql, object? parameters, CancellationToken cancellationToken)
+    private async Task<List<GroupRow>> QueryAsync(Func<DbConnection, Task<IEnumerable<GroupRow>>> query, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<GroupRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        var rows = await query(connection);
         return rows.AsList();
     }
 
-    private sealed class GroupRow
+    internal sealed class GroupRow
     {
         public string GroupId { get; set; } = "";
         public string Name { get; set; } = "";
@@ -144,4 +149,8 @@ public sealed class GroupRepository(IDbConnectionFactory connections)
 
         public GroupListItem ToListItem() => new(ToRecord(), (int)ProviderCount, (int)RouteCount, (int)KeyCount, (int)ToolCount);
     }
+
+    /// <summary>The group's columns as stored; a named type, so Dapper.AOT sees the parameters at build time.</summary>
+    internal sealed record GroupArgs(
+        string GroupId, string Name, long Enabled, string Note, string CreatedAt, string UpdatedAt, CancellationToken CancellationToken);
 }

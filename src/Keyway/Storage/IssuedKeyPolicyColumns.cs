@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dapper;
 
 namespace Keyway.Storage;
 
@@ -18,19 +17,9 @@ internal static class IssuedKeyPolicyColumns
         "allowed_aliases = @AllowedAliases, rpm = @Rpm, tpm = @Tpm, max_concurrency = @MaxConcurrency, " +
         "daily_token_budget = @DailyTokenBudget, monthly_token_budget = @MonthlyTokenBudget, visitor = @Visitor";
 
-    /// <summary>The key's own columns plus its policy's.</summary>
-    public static DynamicParameters With(object keyParameters, IssuedKeyPolicy policy)
-    {
-        var parameters = new DynamicParameters(keyParameters);
-        parameters.Add("AllowedAliases", JsonSerializer.Serialize(policy.AllowedAliases.ToList(), StorageJsonContext.Default.ListString));
-        parameters.Add("Rpm", policy.Rpm);
-        parameters.Add("Tpm", policy.Tpm);
-        parameters.Add("MaxConcurrency", policy.MaxConcurrency);
-        parameters.Add("DailyTokenBudget", policy.DailyTokenBudget);
-        parameters.Add("MonthlyTokenBudget", policy.MonthlyTokenBudget);
-        parameters.Add("Visitor", StorageText.Flag(policy.Visitor));
-        return parameters;
-    }
+    /// <summary>The allowed_aliases column: the aliases as a JSON array.</summary>
+    public static string AllowedAliases(IssuedKeyPolicy policy) =>
+        JsonSerializer.Serialize(policy.AllowedAliases.ToList(), StorageJsonContext.Default.ListString);
 
     public static IssuedKeyPolicy Read(string allowedAliases, long? rpm, long? tpm, long? maxConcurrency, long? daily, long? monthly, long visitor) => new(
         JsonSerializer.Deserialize(allowedAliases, StorageJsonContext.Default.ListString) ?? [],

@@ -11,15 +11,29 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
         "sealed_plaintext AS SealedPlaintext, enabled AS Enabled, expires_at AS ExpiresAt, last_used_at AS LastUsedAt, " +
         "created_at AS CreatedAt, updated_at AS UpdatedAt, web_search AS WebSearch, " + IssuedKeyPolicyColumns.Select;
 
+    // Constant SQL: Dapper.AOT generates its parameter binding at build time.
+    private const string Select = $"SELECT {Columns} FROM api_keys WHERE ";
+
+    private const string OrderBy = " ORDER BY created_at DESC, key_id";
+
     public Task<IReadOnlyList<IssuedKeyRecord>> ListAllAsync(CancellationToken cancellationToken) =>
-        QueryAsync("1 = 1", null, cancellationToken);
+        QueryAsync(
+            connection => connection.QueryAsync<IssuedKeyRow>(
+                Select + "1 = 1" + OrderBy, new { cancellationToken }),
+            cancellationToken);
 
     /// <summary>Newest first, as the Python Keyway listed them.</summary>
     public Task<IReadOnlyList<IssuedKeyRecord>> ListByGroupAsync(string groupId, CancellationToken cancellationToken) =>
-        QueryAsync("group_id = @groupId", new { groupId }, cancellationToken);
+        QueryAsync(
+            connection => connection.QueryAsync<IssuedKeyRow>(
+                Select + "group_id = @groupId" + OrderBy, new { groupId, cancellationToken }),
+            cancellationToken);
 
     public async Task<IssuedKeyRecord?> GetAsync(string keyId, CancellationToken cancellationToken) =>
-        (await QueryAsync("key_id = @keyId", new { keyId }, cancellationToken)).SingleOrDefault();
+        (await QueryAsync(
+            connection => connection.QueryAsync<IssuedKeyRow>(
+                Select + "key_id = @keyId" + OrderBy, new { keyId, cancellationToken }),
+            cancellationToken)).SingleOrDefault();
 
     /// <exception cref="StorageConflictException">The key id or hash exists.</exception>
     public async Task CreateAsync(IssuedKeyRecord key, CancellationToken cancellationToken)
@@ -32,10 +46,10 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
     public async Task<bool> UpdateAsync(IssuedKeyRecord key, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
+        return await connection.ExecuteAsync(
             "UPDATE api_keys SET name = @Name, owner_user_id = @OwnerUserId, enabled = @Enabled, expires_at = @ExpiresAt, " +
             "updated_at = @UpdatedAt, web_search = @WebSearch, " + IssuedKeyPolicyColumns.Set + " WHERE key_id = @KeyId",
-            Parameters(key), cancellationToken: cancellationToken)) > 0;
+            Parameters(key, cancellationToken)) > 0;
     }
 
     /// <summary>Deletes the key with its usage rows and rate windows, in one transaction.</summary>
@@ -43,13 +57,11 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var table in (string[])["key_usage", "key_rate_windows"])
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM {table} WHERE key_id = @keyId", new { keyId }, transaction, cancellationToken: cancellationToken));
-        }
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM api_keys WHERE key_id = @keyId", new { keyId }, transaction, cancellationToken: cancellationToken)) > 0;
+        // One constant statement per table: Dapper.AOT cannot bind SQL built at run time.
+        await connection.ExecuteAsync("DELETE FROM key_usage WHERE key_id = @keyId", new { keyId, cancellationToken }, transaction);
+        await connection.ExecuteAsync("DELETE FROM key_rate_windows WHERE key_id = @keyId", new { keyId, cancellationToken }, transaction);
+        var deleted = await connection.ExecuteAsync(
+            "DELETE FROM api_keys WHERE key_id = @keyId", new { keyId, cancellationToken }, transaction) > 0;
         await transaction.CommitAsync(cancellationToken);
         return deleted;
     }
@@ -63,47 +75,39 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
         }
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE api_keys SET last_used_at = @LastUsedAt WHERE key_id = @KeyId AND (last_used_at IS NULL OR last_used_at < @LastUsedAt)",
-            lastUsedByKeyId.Select(pair => new { KeyId = pair.Key, LastUsedAt = StorageText.Timestamp(pair.Value) }).ToList(),
-            transaction, cancellationToken: cancellationToken));
+        foreach (var (keyId, lastUsedAt) in lastUsedByKeyId)
+        {
+            await connection.ExecuteAsync(
+                "UPDATE api_keys SET last_used_at = @LastUsedAt WHERE key_id = @KeyId AND (last_used_at IS NULL OR last_used_at < @LastUsedAt)",
+                new { KeyId = keyId, LastUsedAt = StorageText.Timestamp(lastUsedAt), cancellationToken }, transaction);
+        }
         await transaction.CommitAsync(cancellationToken);
     }
 
     internal static Task InsertAsync(DbConnection connection, DbTransaction? transaction, IssuedKeyRecord key, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
+        connection.ExecuteAsync(
             "INSERT INTO api_keys (key_id, group_id, name, owner_user_id, key_hash, key_prefix, sealed_plaintext, enabled, expires_at, last_used_at, created_at, updated_at, web_search, " +
             IssuedKeyPolicyColumns.Names + ") " +
             "VALUES (@KeyId, @GroupId, @Name, @OwnerUserId, @KeyHash, @KeyPrefix, @SealedPlaintext, @Enabled, @ExpiresAt, @LastUsedAt, @CreatedAt, @UpdatedAt, @WebSearch, " +
             IssuedKeyPolicyColumns.Values + ")",
-            Parameters(key), transaction, cancellationToken: cancellationToken));
+            Parameters(key, cancellationToken), transaction);
 
-    private static DynamicParameters Parameters(IssuedKeyRecord key) => IssuedKeyPolicyColumns.With(new
-    {
-        key.KeyId,
-        key.GroupId,
-        key.Name,
-        key.OwnerUserId,
-        key.KeyHash,
-        key.KeyPrefix,
-        key.SealedPlaintext,
-        Enabled = StorageText.Flag(key.Enabled),
-        ExpiresAt = StorageText.Timestamp(key.ExpiresAt),
-        LastUsedAt = StorageText.Timestamp(key.LastUsedAt),
-        CreatedAt = StorageText.Timestamp(key.CreatedAt),
-        UpdatedAt = StorageText.Timestamp(key.UpdatedAt),
-        WebSearch = key.WebSearch.Name(),
-    }, key.Policy);
+    private static KeyArgs Parameters(IssuedKeyRecord key, CancellationToken cancellationToken) => new(
+        key.KeyId, key.GroupId, key.Name, key.OwnerUserId, key.KeyHash, key.KeyPrefix, key.SealedPlaintext, StorageText.Flag(key.Enabled),
+        StorageText.Timestamp(key.ExpiresAt), StorageText.Timestamp(key.LastUsedAt), StorageText.Timestamp(key.CreatedAt),
+        StorageText.Timestamp(key.UpdatedAt), key.WebSearch.Name(), IssuedKeyPolicyColumns.AllowedAliases(key.Policy), key.Policy.Rpm,
+        key.Policy.Tpm, key.Policy.MaxConcurrency, key.Policy.DailyTokenBudget, key.Policy.MonthlyTokenBudget,
+        StorageText.Flag(key.Policy.Visitor), cancellationToken);
 
-    private async Task<IReadOnlyList<IssuedKeyRecord>> QueryAsync(string where, object? parameters, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<IssuedKeyRecord>> QueryAsync(
+        Func<DbConnection, Task<IEnumerable<IssuedKeyRow>>> query, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<IssuedKeyRow>(new CommandDefinition(
-            $"SELECT {Columns} FROM api_keys WHERE {where} ORDER BY created_at DESC, key_id", parameters, cancellationToken: cancellationToken));
+        var rows = await query(connection);
         return rows.Select(row => row.ToRecord()).ToList();
     }
 
-    private sealed class IssuedKeyRow
+    internal sealed class IssuedKeyRow
     {
         public string KeyId { get; set; } = "";
         public string GroupId { get; set; } = "";
@@ -134,4 +138,10 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
             Policy = IssuedKeyPolicyColumns.Read(AllowedAliases, Rpm, Tpm, MaxConcurrency, DailyTokenBudget, MonthlyTokenBudget, Visitor),
         };
     }
+
+    /// <summary>The key's columns and its policy's as stored; a named type, so Dapper.AOT sees the parameters at build time.</summary>
+    internal sealed record KeyArgs(
+        string KeyId, string GroupId, string Name, string OwnerUserId, string KeyHash, string KeyPrefix, string SealedPlaintext, long Enabled,
+        string? ExpiresAt, string? LastUsedAt, string CreatedAt, string UpdatedAt, string WebSearch, string AllowedAliases, int? Rpm,
+        long? Tpm, int? MaxConcurrency, long? DailyTokenBudget, long? MonthlyTokenBudget, long Visitor, CancellationToken CancellationToken);
 }

@@ -10,11 +10,11 @@ public sealed class KeyHealthRepository(IDbConnectionFactory connections)
     public async Task<IReadOnlyList<KeyHealthState>> ListAllAsync(CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+        var rows = await connection.QueryAsync<Row>(
             "SELECT key_id AS KeyId, provider_id AS ProviderId, consecutive_failures AS ConsecutiveFailures, " +
             "credential_failures AS CredentialFailures, cooldown_until AS CooldownUntil, model_cooldowns AS ModelCooldowns, " +
             "quarantine_reason AS QuarantineReason, quarantined_at AS QuarantinedAt, last_status AS LastStatus, last_error AS LastError, " +
-            "last_failure_at AS LastFailureAt, reset_at AS ResetAt FROM key_health", cancellationToken: cancellationToken));
+            "last_failure_at AS LastFailureAt, reset_at AS ResetAt FROM key_health", new { cancellationToken });
         return rows.Select(row => row.ToState()).ToList();
     }
 
@@ -28,7 +28,7 @@ public sealed class KeyHealthRepository(IDbConnectionFactory connections)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var state in states)
         {
-            await connection.ExecuteAsync(new CommandDefinition(
+            await connection.ExecuteAsync(
                 "INSERT INTO key_health (key_id, provider_id, consecutive_failures, credential_failures, cooldown_until, model_cooldowns, " +
                 "quarantine_reason, quarantined_at, last_status, last_error, last_failure_at, reset_at) " +
                 "SELECT @KeyId, @ProviderId, @ConsecutiveFailures, @CredentialFailures, @CooldownUntil, @ModelCooldowns, @QuarantineReason, " +
@@ -43,7 +43,7 @@ public sealed class KeyHealthRepository(IDbConnectionFactory connections)
                 "quarantined_at = excluded.quarantined_at, last_status = excluded.last_status, last_error = excluded.last_error, " +
                 "last_failure_at = excluded.last_failure_at, reset_at = excluded.reset_at " +
                 "WHERE COALESCE(excluded.reset_at, '') >= COALESCE(key_health.reset_at, '')",
-                Parameters(state), transaction, cancellationToken: cancellationToken));
+                Parameters(state, cancellationToken), transaction);
         }
         await transaction.CommitAsync(cancellationToken);
     }
@@ -57,35 +57,28 @@ public sealed class KeyHealthRepository(IDbConnectionFactory connections)
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var stamp = StorageText.Timestamp(resetAt);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE key_health SET consecutive_failures = 0, credential_failures = 0, cooldown_until = NULL, model_cooldowns = '{}', " +
-            "quarantine_reason = NULL, quarantined_at = NULL, reset_at = @ResetAt " +
-            "WHERE key_id = @KeyId AND COALESCE(reset_at, '') < @ResetAt",
-            keyIds.Select(keyId => new { KeyId = keyId, ResetAt = stamp }), transaction, cancellationToken: cancellationToken));
+        foreach (var keyId in keyIds)
+        {
+            await connection.ExecuteAsync(
+                "UPDATE key_health SET consecutive_failures = 0, credential_failures = 0, cooldown_until = NULL, model_cooldowns = '{}', " +
+                "quarantine_reason = NULL, quarantined_at = NULL, reset_at = @ResetAt " +
+                "WHERE key_id = @KeyId AND COALESCE(reset_at, '') < @ResetAt",
+                new { KeyId = keyId, ResetAt = stamp, cancellationToken }, transaction);
+        }
         await transaction.CommitAsync(cancellationToken);
     }
+
+    private static HealthArgs Parameters(KeyHealthState state, CancellationToken cancellationToken) => new(
+        state.KeyId, state.ProviderId, state.ConsecutiveFailures, state.CredentialFailures, StorageText.Timestamp(state.CooldownUntil),
+        JsonSerializer.Serialize(
+            new Dictionary<string, DateTimeOffset>(state.ModelCooldowns), StorageJsonContext.Default.DictionaryStringDateTimeOffset),
+        state.QuarantineReason, StorageText.Timestamp(state.QuarantinedAt), state.LastStatus, state.LastError,
+        StorageText.Timestamp(state.LastFailureAt), StorageText.Timestamp(state.ResetAt), cancellationToken);
 
     // ISO-8601 UTC text of one fixed width sorts as time does; no reset at all sorts first.
     private const string NewerReset = "COALESCE(excluded.reset_at, '') > COALESCE(key_health.reset_at, '')";
 
-    private static object Parameters(KeyHealthState state) => new
-    {
-        state.KeyId,
-        state.ProviderId,
-        state.ConsecutiveFailures,
-        state.CredentialFailures,
-        CooldownUntil = StorageText.Timestamp(state.CooldownUntil),
-        ModelCooldowns = JsonSerializer.Serialize(
-            new Dictionary<string, DateTimeOffset>(state.ModelCooldowns), StorageJsonContext.Default.DictionaryStringDateTimeOffset),
-        state.QuarantineReason,
-        QuarantinedAt = StorageText.Timestamp(state.QuarantinedAt),
-        state.LastStatus,
-        state.LastError,
-        LastFailureAt = StorageText.Timestamp(state.LastFailureAt),
-        ResetAt = StorageText.Timestamp(state.ResetAt),
-    };
-
-    private sealed class Row
+    internal sealed class Row
     {
         public string KeyId { get; set; } = "";
         public string ProviderId { get; set; } = "";
@@ -106,4 +99,10 @@ public sealed class KeyHealthRepository(IDbConnectionFactory connections)
             QuarantineReason, StorageText.ParseOptionalTimestamp(QuarantinedAt), (int?)LastStatus, LastError,
             StorageText.ParseOptionalTimestamp(LastFailureAt), StorageText.ParseOptionalTimestamp(ResetAt));
     }
+
+    /// <summary>A key's health as stored; a named type, so Dapper.AOT sees the parameters at build time.</summary>
+    internal sealed record HealthArgs(
+        string KeyId, string ProviderId, int ConsecutiveFailures, int CredentialFailures, string? CooldownUntil, string ModelCooldowns,
+        string? QuarantineReason, string? QuarantinedAt, int? LastStatus, string? LastError, string? LastFailureAt, string? ResetAt,
+        CancellationToken CancellationToken);
 }

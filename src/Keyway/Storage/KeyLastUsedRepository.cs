@@ -14,10 +14,12 @@ public sealed class KeyLastUsedRepository(IDbConnectionFactory connections)
         }
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE api_keys SET last_used_at = @At WHERE key_id = @KeyId",
-            lastUsed.Select(pair => new { KeyId = pair.Key, At = pair.Value.ToUniversalTime().ToString("O") }),
-            transaction, cancellationToken: cancellationToken));
+        foreach (var (keyId, at) in lastUsed)
+        {
+            await connection.ExecuteAsync(
+                "UPDATE api_keys SET last_used_at = @At WHERE key_id = @KeyId",
+                new { KeyId = keyId, At = at.ToUniversalTime().ToString("O"), cancellationToken }, transaction);
+        }
         await transaction.CommitAsync(cancellationToken);
     }
 }

@@ -18,13 +18,15 @@ public sealed class KeyRateWindowRepository(IDbConnectionFactory connections)
         }
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        foreach (var share in shares)
+        {
+            await connection.ExecuteAsync(
             "INSERT INTO key_rate_windows (key_id, instance_id, window_start, requests, tokens, in_flight, updated_at) " +
             "SELECT @KeyId, @InstanceId, @WindowStart, @Requests, @Tokens, @InFlight, @UpdatedAt " +
             "WHERE EXISTS (SELECT 1 FROM api_keys WHERE key_id = @KeyId) " +
             "ON CONFLICT (key_id, instance_id) DO UPDATE SET window_start = excluded.window_start, requests = excluded.requests, " +
             "tokens = excluded.tokens, in_flight = excluded.in_flight, updated_at = excluded.updated_at",
-            shares.Select(share => new
+            new
             {
                 share.KeyId,
                 InstanceId = instanceId,
@@ -33,8 +35,10 @@ public sealed class KeyRateWindowRepository(IDbConnectionFactory connections)
                 share.Tokens,
                 share.InFlight,
                 UpdatedAt = StorageText.Timestamp(share.UpdatedAt),
-            }).ToList(),
-            transaction, cancellationToken: cancellationToken));
+                cancellationToken,
+            },
+            transaction);
+        }
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -42,9 +46,9 @@ public sealed class KeyRateWindowRepository(IDbConnectionFactory connections)
     public async Task<IReadOnlyList<KeyRateShare>> ListOthersAsync(string instanceId, DateTimeOffset since, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string KeyId, string WindowStart, long Requests, long Tokens, long InFlight, string UpdatedAt)>(new CommandDefinition(
+        var rows = await connection.QueryAsync<Row>(
             "SELECT key_id, window_start, requests, tokens, in_flight, updated_at FROM key_rate_windows WHERE instance_id <> @instanceId AND updated_at >= @since",
-            new { instanceId, since = StorageText.Timestamp(since) }, cancellationToken: cancellationToken));
+            new { instanceId, since = StorageText.Timestamp(since), cancellationToken });
         return rows.Select(row => new KeyRateShare(
             row.KeyId, StorageText.ParseTimestamp(row.WindowStart), row.Requests, row.Tokens, row.InFlight, StorageText.ParseTimestamp(row.UpdatedAt))).ToList();
     }
@@ -53,9 +57,20 @@ public sealed class KeyRateWindowRepository(IDbConnectionFactory connections)
     public async Task PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        await connection.ExecuteAsync(
             "DELETE FROM key_rate_windows WHERE updated_at < @before " +
             "OR NOT EXISTS (SELECT 1 FROM api_keys WHERE api_keys.key_id = key_rate_windows.key_id)",
-            new { before = StorageText.Timestamp(before) }, cancellationToken: cancellationToken));
+            new { before = StorageText.Timestamp(before), cancellationToken });
+    }
+
+    /// <summary>A row as read: Dapper.AOT matches the snake_case columns to these names ignoring case and underscores.</summary>
+    internal sealed class Row
+    {
+        public string KeyId { get; set; } = "";
+        public string WindowStart { get; set; } = "";
+        public long Requests { get; set; }
+        public long Tokens { get; set; }
+        public long InFlight { get; set; }
+        public string UpdatedAt { get; set; } = "";
     }
 }

@@ -26,7 +26,9 @@ public sealed class KeyUsageRepository(IDbConnectionFactory connections)
         }
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        foreach (var day in days)
+        {
+            await connection.ExecuteAsync(
             "INSERT INTO key_usage (key_id, day, instance_id, requests, errors, input_tokens, output_tokens, cache_read_tokens, " +
             "cache_write_tokens, reasoning_tokens, updated_at) SELECT @KeyId, @Day, @InstanceId, @Requests, @Errors, @InputTokens, " +
             "@OutputTokens, @CacheReadTokens, @CacheWriteTokens, @ReasoningTokens, @UpdatedAt " +
@@ -34,7 +36,7 @@ public sealed class KeyUsageRepository(IDbConnectionFactory connections)
             "ON CONFLICT (key_id, day, instance_id) DO UPDATE SET requests = excluded.requests, errors = excluded.errors, " +
             "input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, cache_read_tokens = excluded.cache_read_tokens, " +
             "cache_write_tokens = excluded.cache_write_tokens, reasoning_tokens = excluded.reasoning_tokens, updated_at = excluded.updated_at",
-            days.Select(day => new
+            new
             {
                 day.KeyId,
                 day.Day,
@@ -47,8 +49,10 @@ public sealed class KeyUsageRepository(IDbConnectionFactory connections)
                 day.Figures.CacheWriteTokens,
                 day.Figures.ReasoningTokens,
                 UpdatedAt = StorageText.Timestamp(now),
-            }).ToList(),
-            transaction, cancellationToken: cancellationToken));
+                cancellationToken,
+            },
+            transaction);
+        }
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -56,9 +60,10 @@ public sealed class KeyUsageRepository(IDbConnectionFactory connections)
     public async Task<IReadOnlyList<KeyUsageDay>> ListOthersAsync(string instanceId, string fromDay, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+        await using var command = connection.CreateCommand(
             $"SELECT key_id, day, {Sums} FROM key_usage WHERE instance_id <> @instanceId AND day >= @fromDay GROUP BY key_id, day",
-            new { instanceId, fromDay }, cancellationToken: cancellationToken));
+            new Dictionary<string, object?> { ["instanceId"] = instanceId, ["fromDay"] = fromDay });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var days = new List<KeyUsageDay>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -71,9 +76,10 @@ public sealed class KeyUsageRepository(IDbConnectionFactory connections)
     public async Task<KeyUsageFigures> SumAsync(string keyId, string fromDay, string toDay, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+        await using var command = connection.CreateCommand(
             $"SELECT {Sums} FROM key_usage WHERE key_id = @keyId AND day >= @fromDay AND day <= @toDay",
-            new { keyId, fromDay, toDay }, cancellationToken: cancellationToken));
+            new Dictionary<string, object?> { ["keyId"] = keyId, ["fromDay"] = fromDay, ["toDay"] = toDay });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadFigures(reader, 0) : KeyUsageFigures.Zero;
     }
 
@@ -81,9 +87,9 @@ public sealed class KeyUsageRepository(IDbConnectionFactory connections)
     public async Task PruneDeletedKeysAsync(CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        await connection.ExecuteAsync(
             "DELETE FROM key_usage WHERE NOT EXISTS (SELECT 1 FROM api_keys WHERE api_keys.key_id = key_usage.key_id)",
-            cancellationToken: cancellationToken));
+            new { cancellationToken });
     }
 
     private static KeyUsageFigures ReadFigures(DbDataReader reader, int first) => new(

@@ -41,24 +41,24 @@ public sealed class MigrationRunner
         {
             return await ApplyPendingAsync(connection, cancellationToken);
         }
-        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@MigrationLockKey)", new { MigrationLockKey }, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync("SELECT pg_advisory_lock(@MigrationLockKey)", new { MigrationLockKey, cancellationToken });
         try
         {
             return await ApplyPendingAsync(connection, cancellationToken);
         }
         finally
         {
-            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@MigrationLockKey)", new { MigrationLockKey }, cancellationToken: CancellationToken.None));
+            await connection.ExecuteAsync("SELECT pg_advisory_unlock(@MigrationLockKey)", new { MigrationLockKey });
         }
     }
 
     private async Task<int> ApplyPendingAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        await connection.ExecuteAsync(new CommandDefinition(
+        await connection.ExecuteAsync(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-            cancellationToken: cancellationToken));
-        var applied = (await connection.QueryAsync<int>(new CommandDefinition(
-            "SELECT version FROM schema_version", cancellationToken: cancellationToken))).ToHashSet();
+            new { cancellationToken });
+        var applied = (await connection.QueryAsync<int>(
+            "SELECT version FROM schema_version", new { cancellationToken })).ToHashSet();
         var latest = Migrations.Count == 0 ? 0 : Migrations[^1].Version;
         var unknown = applied.Where(version => Migrations.All(m => m.Version != version)).DefaultIfEmpty().Max();
         if (unknown > 0)
@@ -78,11 +78,14 @@ public sealed class MigrationRunner
     private static async Task ApplyOneAsync(DbConnection connection, Migration migration, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(
+        // The script is not a constant, which Dapper.AOT cannot intercept (its generated code for it does not compile).
+        await using (var script = connection.CreateCommand(migration.Sql, [], transaction))
+        {
+            await script.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await connection.ExecuteAsync(
             "INSERT INTO schema_version (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt)",
-            new { migration.Version, migration.Name, AppliedAt = DateTimeOffset.UtcNow.ToString("O") },
-            transaction, cancellationToken: cancellationToken));
+            new { migration.Version, migration.Name, AppliedAt = DateTimeOffset.UtcNow.ToString("O"), cancellationToken }, transaction);
         await transaction.CommitAsync(cancellationToken);
     }
 

@@ -17,14 +17,35 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         "key_id AS KeyId, provider_id AS ProviderId, name AS Name, sealed_secret AS SealedSecret, enabled AS Enabled, " +
         "sort_order AS SortOrder, created_at AS CreatedAt, models AS Models, base_url AS BaseUrl, allow_visitor AS AllowVisitor";
 
+    // Constant SQL around each WHERE condition: Dapper.AOT generates its parameter binding at build time.
+    private const string SelectProviders = $"SELECT {ProviderColumns} FROM providers WHERE ";
+
+    private const string ProvidersOrder = " ORDER BY created_at, provider_id";
+
+    private const string SelectKeys = $"SELECT {KeyColumns} FROM provider_keys WHERE provider_id IN (SELECT provider_id FROM providers WHERE ";
+
+    private const string KeysOrder = ") ORDER BY provider_id, sort_order, created_at, key_id";
+
     public Task<IReadOnlyList<ProviderRecord>> ListAllAsync(CancellationToken cancellationToken) =>
-        QueryAsync("1 = 1", null, cancellationToken);
+        QueryAsync(
+            connection => connection.QueryAsync<ProviderRow>(SelectProviders + "1 = 1" + ProvidersOrder, new { cancellationToken }),
+            connection => connection.QueryAsync<KeyRow>(SelectKeys + "1 = 1" + KeysOrder, new { cancellationToken }),
+            cancellationToken);
 
     public Task<IReadOnlyList<ProviderRecord>> ListByGroupAsync(string groupId, CancellationToken cancellationToken) =>
-        QueryAsync("group_id = @groupId", new { groupId }, cancellationToken);
+        QueryAsync(
+            connection => connection.QueryAsync<ProviderRow>(
+                SelectProviders + "group_id = @groupId" + ProvidersOrder, new { groupId, cancellationToken }),
+            connection => connection.QueryAsync<KeyRow>(SelectKeys + "group_id = @groupId" + KeysOrder, new { groupId, cancellationToken }),
+            cancellationToken);
 
     public async Task<ProviderRecord?> GetAsync(string providerId, CancellationToken cancellationToken) =>
-        (await QueryAsync("provider_id = @providerId", new { providerId }, cancellationToken)).SingleOrDefault();
+        (await QueryAsync(
+            connection => connection.QueryAsync<ProviderRow>(
+                SelectProviders + "provider_id = @providerId" + ProvidersOrder, new { providerId, cancellationToken }),
+            connection => connection.QueryAsync<KeyRow>(
+                SelectKeys + "provider_id = @providerId" + KeysOrder, new { providerId, cancellationToken }),
+            cancellationToken)).SingleOrDefault();
 
     /// <exception cref="StorageConflictException">The provider_id exists, or two keys share a name.</exception>
     public async Task CreateAsync(ProviderRecord provider, CancellationToken cancellationToken)
@@ -41,20 +62,20 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var changed = await connection.ExecuteAsync(new CommandDefinition(
+        var changed = await connection.ExecuteAsync(
             "UPDATE providers SET name = @Name, base_url = @BaseUrl, protocol = @Protocol, enabled = @Enabled, note = @Note, " +
             "timeout_seconds = @TimeoutSeconds, extra_headers = @ExtraHeaders, routing_mode = @RoutingMode, updated_at = @UpdatedAt, " +
             "max_retries = @MaxRetries, key_failure_threshold = @KeyFailureThreshold, key_cooldown_seconds = @KeyCooldownSeconds, " +
             "native_endpoints = @NativeEndpoints, websocket = @Websocket WHERE provider_id = @ProviderId",
-            Parameters(provider), transaction, cancellationToken: cancellationToken));
+            Parameters(provider, cancellationToken), transaction);
         if (changed == 0)
         {
             return false;
         }
         if (replacementKeys is not null)
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM provider_keys WHERE provider_id = @ProviderId", new { provider.ProviderId }, transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(
+                "DELETE FROM provider_keys WHERE provider_id = @ProviderId", new { provider.ProviderId, cancellationToken }, transaction);
             await ConstraintGuard.RunAsync(() => InsertKeysAsync(connection, transaction, replacementKeys, cancellationToken));
         }
         await transaction.CommitAsync(cancellationToken);
@@ -67,11 +88,11 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var routeIds = (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT route_id FROM routes WHERE provider_id = @providerId ORDER BY alias", new { providerId }, transaction,
-            cancellationToken: cancellationToken))).AsList();
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM providers WHERE provider_id = @providerId", new { providerId }, transaction, cancellationToken: cancellationToken));
+        var routeIds = (await connection.QueryAsync<string>(
+            "SELECT route_id FROM routes WHERE provider_id = @providerId ORDER BY alias",
+            new { providerId, cancellationToken }, transaction)).AsList();
+        var deleted = await connection.ExecuteAsync(
+            "DELETE FROM providers WHERE provider_id = @providerId", new { providerId, cancellationToken }, transaction);
         await transaction.CommitAsync(cancellationToken);
         return deleted == 0 ? null : routeIds;
     }
@@ -87,29 +108,29 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     public async Task<bool> UpdateKeyAsync(UpstreamKeyRecord key, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await ConstraintGuard.RunAsync(async () => await connection.ExecuteAsync(new CommandDefinition(
+        return await ConstraintGuard.RunAsync(async () => await connection.ExecuteAsync(
             "UPDATE provider_keys SET name = @Name, sealed_secret = @SealedSecret, enabled = @Enabled, sort_order = @SortOrder, " +
             "models = @Models, base_url = @BaseUrl, allow_visitor = @AllowVisitor " +
             "WHERE key_id = @KeyId AND provider_id = @ProviderId",
-            KeyParameters(key), cancellationToken: cancellationToken)) > 0);
+            KeyParameters(key, cancellationToken)) > 0);
     }
 
     public async Task<bool> DeleteKeyAsync(string providerId, string keyId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM provider_keys WHERE key_id = @keyId AND provider_id = @providerId", new { providerId, keyId },
-            cancellationToken: cancellationToken)) > 0;
+        return await connection.ExecuteAsync(
+            "DELETE FROM provider_keys WHERE key_id = @keyId AND provider_id = @providerId",
+            new { providerId, keyId, cancellationToken }) > 0;
     }
 
     internal static async Task InsertAsync(DbConnection connection, DbTransaction? transaction, ProviderRecord provider, CancellationToken cancellationToken)
     {
-        await connection.ExecuteAsync(new CommandDefinition(
+        await connection.ExecuteAsync(
             "INSERT INTO providers (provider_id, group_id, name, base_url, protocol, enabled, note, timeout_seconds, extra_headers, routing_mode, " +
             "created_at, updated_at, max_retries, key_failure_threshold, key_cooldown_seconds, native_endpoints, websocket) " +
             "VALUES (@ProviderId, @GroupId, @Name, @BaseUrl, @Protocol, @Enabled, @Note, @TimeoutSeconds, @ExtraHeaders, @RoutingMode, " +
             "@CreatedAt, @UpdatedAt, @MaxRetries, @KeyFailureThreshold, @KeyCooldownSeconds, @NativeEndpoints, @Websocket)",
-            Parameters(provider), transaction, cancellationToken: cancellationToken));
+            Parameters(provider, cancellationToken), transaction);
         await InsertKeysAsync(connection, transaction, provider.Keys, cancellationToken);
     }
 
@@ -118,33 +139,19 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     {
         foreach (var key in keys)
         {
-            await connection.ExecuteAsync(new CommandDefinition(
+            await connection.ExecuteAsync(
                 "INSERT INTO provider_keys (key_id, provider_id, name, sealed_secret, enabled, sort_order, created_at, models, base_url, allow_visitor) " +
                 "VALUES (@KeyId, @ProviderId, @Name, @SealedSecret, @Enabled, @SortOrder, @CreatedAt, @Models, @BaseUrl, @AllowVisitor)",
-                KeyParameters(key), transaction, cancellationToken: cancellationToken));
+                KeyParameters(key, cancellationToken), transaction);
         }
     }
 
-    private static object Parameters(ProviderRecord provider) => new
-    {
-        provider.ProviderId,
-        provider.GroupId,
-        provider.Name,
-        provider.BaseUrl,
-        provider.Protocol,
-        Enabled = StorageText.Flag(provider.Enabled),
-        provider.Note,
-        provider.TimeoutSeconds,
-        ExtraHeaders = JsonMap(provider.ExtraHeaders),
-        provider.RoutingMode,
-        CreatedAt = StorageText.Timestamp(provider.CreatedAt),
-        UpdatedAt = StorageText.Timestamp(provider.UpdatedAt),
-        provider.MaxRetries,
-        provider.KeyFailureThreshold,
-        provider.KeyCooldownSeconds,
-        NativeEndpoints = JsonMap(provider.NativeEndpoints ?? new Dictionary<string, string>()),
-        Websocket = StorageText.Flag(provider.Websocket),
-    };
+    private static ProviderArgs Parameters(ProviderRecord provider, CancellationToken cancellationToken) => new(
+        provider.ProviderId, provider.GroupId, provider.Name, provider.BaseUrl, provider.Protocol, StorageText.Flag(provider.Enabled),
+        provider.Note, provider.TimeoutSeconds, JsonMap(provider.ExtraHeaders), provider.RoutingMode,
+        StorageText.Timestamp(provider.CreatedAt), StorageText.Timestamp(provider.UpdatedAt), provider.MaxRetries,
+        provider.KeyFailureThreshold, provider.KeyCooldownSeconds, JsonMap(provider.NativeEndpoints ?? new Dictionary<string, string>()),
+        StorageText.Flag(provider.Websocket), cancellationToken);
 
     private static string JsonMap(IReadOnlyDictionary<string, string> map) =>
         JsonSerializer.Serialize(new Dictionary<string, string>(map), StorageJsonContext.Default.DictionaryStringString);
@@ -152,34 +159,24 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     private static Dictionary<string, string> ParseMap(string json) =>
         JsonSerializer.Deserialize(json, StorageJsonContext.Default.DictionaryStringString) ?? [];
 
-    private static object KeyParameters(UpstreamKeyRecord key) => new
-    {
-        key.KeyId,
-        key.ProviderId,
-        key.Name,
-        key.SealedSecret,
-        Enabled = StorageText.Flag(key.Enabled),
-        key.SortOrder,
-        CreatedAt = StorageText.Timestamp(key.CreatedAt),
-        Models = JsonSerializer.Serialize((key.Models ?? []).ToList(), StorageJsonContext.Default.ListString),
-        key.BaseUrl,
-        AllowVisitor = StorageText.Flag(key.AllowVisitor),
-    };
+    private static KeyArgs KeyParameters(UpstreamKeyRecord key, CancellationToken cancellationToken) => new(
+        key.KeyId, key.ProviderId, key.Name, key.SealedSecret, StorageText.Flag(key.Enabled), key.SortOrder,
+        StorageText.Timestamp(key.CreatedAt), JsonSerializer.Serialize((key.Models ?? []).ToList(), StorageJsonContext.Default.ListString),
+        key.BaseUrl, StorageText.Flag(key.AllowVisitor), cancellationToken);
 
-    private async Task<IReadOnlyList<ProviderRecord>> QueryAsync(string where, object? parameters, CancellationToken cancellationToken)
+    /// <summary>The providers <paramref name="queryProviders"/> reads, each with the keys <paramref name="queryKeys"/> reads.</summary>
+    private async Task<IReadOnlyList<ProviderRecord>> QueryAsync(
+        Func<DbConnection, Task<IEnumerable<ProviderRow>>> queryProviders, Func<DbConnection, Task<IEnumerable<KeyRow>>> queryKeys,
+        CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var providers = await connection.QueryAsync<ProviderRow>(new CommandDefinition(
-            $"SELECT {ProviderColumns} FROM providers WHERE {where} ORDER BY created_at, provider_id", parameters,
-            cancellationToken: cancellationToken));
-        var keys = await connection.QueryAsync<KeyRow>(new CommandDefinition(
-            $"SELECT {KeyColumns} FROM provider_keys WHERE provider_id IN (SELECT provider_id FROM providers WHERE {where}) " +
-            "ORDER BY provider_id, sort_order, created_at, key_id", parameters, cancellationToken: cancellationToken));
+        var providers = await queryProviders(connection);
+        var keys = await queryKeys(connection);
         var keysByProvider = keys.ToLookup(key => key.ProviderId, key => key.ToRecord());
         return providers.Select(row => row.ToRecord(keysByProvider[row.ProviderId].ToList())).ToList();
     }
 
-    private sealed class ProviderRow
+    internal sealed class ProviderRow
     {
         public string ProviderId { get; set; } = "";
         public string GroupId { get; set; } = "";
@@ -205,7 +202,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
             (int?)MaxRetries, (int?)KeyFailureThreshold, (int?)KeyCooldownSeconds, ParseMap(NativeEndpoints), Websocket != 0);
     }
 
-    private sealed class KeyRow
+    internal sealed class KeyRow
     {
         public string KeyId { get; set; } = "";
         public string ProviderId { get; set; } = "";
@@ -225,4 +222,15 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
                 AllowVisitor = AllowVisitor != 0,
             };
     }
+
+    /// <summary>The provider's columns as stored; a named type, so Dapper.AOT sees the parameters at build time.</summary>
+    internal sealed record ProviderArgs(
+        string ProviderId, string GroupId, string Name, string BaseUrl, string Protocol, long Enabled, string Note, int TimeoutSeconds,
+        string ExtraHeaders, string RoutingMode, string CreatedAt, string UpdatedAt, int? MaxRetries, int? KeyFailureThreshold,
+        int? KeyCooldownSeconds, string NativeEndpoints, long Websocket, CancellationToken CancellationToken);
+
+    /// <summary>An upstream key's columns as stored.</summary>
+    internal sealed record KeyArgs(
+        string KeyId, string ProviderId, string Name, string SealedSecret, long Enabled, int SortOrder, string CreatedAt, string Models,
+        string? BaseUrl, long AllowVisitor, CancellationToken CancellationToken);
 }

@@ -30,14 +30,14 @@ public sealed class RequestLogRepository(IDbConnectionFactory connections, Insta
     /// </summary>
     public async Task<RequestLogPage> QueryAsync(RequestLogFilter filter, long? before, int limit, CancellationToken cancellationToken)
     {
-        var parameters = new DynamicParameters();
+        var parameters = new Dictionary<string, object?>();
         var where = RequestLogSql.Where(filter, parameters, before is null ? [] : ["log_id < @before"]);
-        parameters.Add("before", before);
-        parameters.Add("take", limit + 1);
+        parameters["before"] = before;
+        parameters["take"] = limit + 1;
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
-            $"SELECT {SelectColumns} FROM request_logs {where} ORDER BY log_id DESC LIMIT @take",
-            parameters, cancellationToken: cancellationToken));
+        await using var command = connection.CreateCommand(
+            $"SELECT {SelectColumns} FROM request_logs {where} ORDER BY log_id DESC LIMIT @take", parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<RequestLogRecord>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -58,16 +58,16 @@ public sealed class RequestLogRepository(IDbConnectionFactory connections, Insta
     public async Task<long> PruneOlderThanAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var parameters = new { cutoff = cutoff.ToUnixTimeMilliseconds(), batchSize };
+        var parameters = new { cutoff = cutoff.ToUnixTimeMilliseconds(), batchSize, cancellationToken };
         long deleted = 0;
         int affected;
         do
         {
             await using var connection = await connections.OpenAsync(cancellationToken);
-            affected = await connection.ExecuteAsync(new CommandDefinition(
+            affected = await connection.ExecuteAsync(
                 "DELETE FROM request_logs WHERE log_id IN " +
                 "(SELECT log_id FROM request_logs WHERE created_at < @cutoff ORDER BY log_id LIMIT @batchSize)",
-                parameters, cancellationToken: cancellationToken));
+                parameters);
             deleted += affected;
         }
         while (affected == batchSize);

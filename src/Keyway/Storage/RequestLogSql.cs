@@ -1,15 +1,15 @@
 using System.Data.Common;
-using Dapper;
 
 namespace Keyway.Storage;
 
 /// <summary>
 /// Shared by the request-log repositories: the WHERE clause of a <see cref="RequestLogFilter"/>, built
-/// only from fixed fragments with values as parameters, and null-aware column reads.
+/// only from fixed fragments with values as parameters (bound by <see cref="StorageCommand"/>: Dapper.AOT cannot bind
+/// SQL built at run time), and null-aware column reads.
 /// </summary>
 internal static class RequestLogSql
 {
-    public static string Where(RequestLogFilter filter, DynamicParameters parameters, params string[] extraConditions)
+    public static string Where(RequestLogFilter filter, Dictionary<string, object?> parameters, params string[] extraConditions)
     {
         var conditions = new List<string>(extraConditions);
         AddEquals(conditions, parameters, "api_key_id", filter.ApiKeyId);
@@ -19,7 +19,7 @@ internal static class RequestLogSql
         if (filter.StatusCode is { } status)
         {
             conditions.Add("status_code = @status_code");
-            parameters.Add("status_code", status);
+            parameters["status_code"] = status;
         }
         if (filter.Succeeded is { } succeeded)
         {
@@ -28,12 +28,12 @@ internal static class RequestLogSql
         if (filter.Since is { } since)
         {
             conditions.Add("created_at >= @since");
-            parameters.Add("since", since.ToUnixTimeMilliseconds());
+            parameters["since"] = since.ToUnixTimeMilliseconds();
         }
         if (filter.Until is { } until)
         {
             conditions.Add("created_at <= @until");
-            parameters.Add("until", until.ToUnixTimeMilliseconds());
+            parameters["until"] = until.ToUnixTimeMilliseconds();
         }
         return conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions);
     }
@@ -44,13 +44,13 @@ internal static class RequestLogSql
     public static string? NullableString(this DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    private static void AddEquals(List<string> conditions, DynamicParameters parameters, string column, string? value)
+    private static void AddEquals(List<string> conditions, Dictionary<string, object?> parameters, string column, string? value)
     {
         if (value is null)
         {
             return;
         }
         conditions.Add($"{column} = @{column}");
-        parameters.Add(column, value);
+        parameters[column] = value;
     }
 }

@@ -1,5 +1,3 @@
-using Dapper;
-
 namespace Keyway.Storage;
 
 /// <summary>
@@ -12,15 +10,16 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
 {
     public async Task<RequestLogTotalsRecord> GetTotalsAsync(RequestLogFilter filter, CancellationToken cancellationToken)
     {
-        var parameters = new DynamicParameters();
+        var parameters = new Dictionary<string, object?>();
         var where = RequestLogSql.Where(filter, parameters);
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+        await using var command = connection.CreateCommand(
             "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END), 0) AS BIGINT), " +
             "CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT), CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT), " +
             "CAST(COALESCE(AVG(latency_ms), 0.0) AS DOUBLE PRECISION) " +
             $"FROM request_logs {where}",
-            parameters, cancellationToken: cancellationToken));
+            parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return new RequestLogTotalsRecord(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetDouble(4));
     }
@@ -28,7 +27,7 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
     public async Task<IReadOnlyList<RequestLogBucketRecord>> GetBucketsAsync(
         RequestLogStatsDimension dimension, RequestLogFilter filter, CancellationToken cancellationToken)
     {
-        var parameters = new DynamicParameters();
+        var parameters = new Dictionary<string, object?>();
         var where = RequestLogSql.Where(filter, parameters);
         var (key, subKey, order) = Describe(dimension, new TimeBucketSql(connections.Dialect));
         var sql = $"""
@@ -57,7 +56,8 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
             ORDER BY {order}
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        await using var command = connection.CreateCommand(sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var buckets = new List<RequestLogBucketRecord>();
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -10,15 +10,26 @@ public sealed class RouteProviderRepository(IDbConnectionFactory connections)
         "rp_id AS RpId, route_id AS RouteId, provider_id AS ProviderId, upstream_model AS UpstreamModel, priority AS Priority, " +
         "enabled AS Enabled, created_at AS CreatedAt";
 
+    // Constant SQL: Dapper.AOT generates its parameter binding at build time.
+    private const string Select = $"SELECT {Columns} FROM route_providers WHERE ";
+
+    private const string OrderBy = " ORDER BY route_id, priority, created_at, rp_id";
+
     public Task<IReadOnlyList<RouteProviderRecord>> ListAllAsync(CancellationToken cancellationToken) =>
-        QueryAsync("1 = 1", null, cancellationToken);
+        QueryAsync(connection => connection.QueryAsync<Row>(Select + "1 = 1" + OrderBy, new { cancellationToken }), cancellationToken);
 
     /// <summary>The route's targets, priority order (lower first), then oldest first.</summary>
     public Task<IReadOnlyList<RouteProviderRecord>> ListByRouteAsync(string routeId, CancellationToken cancellationToken) =>
-        QueryAsync("route_id = @routeId", new { routeId }, cancellationToken);
+        QueryAsync(
+            connection => connection.QueryAsync<Row>(
+                Select + "route_id = @routeId" + OrderBy, new { routeId, cancellationToken }),
+            cancellationToken);
 
     public async Task<RouteProviderRecord?> GetAsync(string rpId, CancellationToken cancellationToken) =>
-        (await QueryAsync("rp_id = @rpId", new { rpId }, cancellationToken)).SingleOrDefault();
+        (await QueryAsync(
+            connection => connection.QueryAsync<Row>(
+                Select + "rp_id = @rpId" + OrderBy, new { rpId, cancellationToken }),
+            cancellationToken)).SingleOrDefault();
 
     /// <exception cref="StorageConflictException">The route already lists this provider.</exception>
     public async Task CreateAsync(RouteProviderRecord target, CancellationToken cancellationToken)
@@ -28,47 +39,39 @@ public sealed class RouteProviderRepository(IDbConnectionFactory connections)
     }
 
     internal static Task InsertAsync(DbConnection connection, DbTransaction? transaction, RouteProviderRecord target, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
+        connection.ExecuteAsync(
             "INSERT INTO route_providers (rp_id, route_id, provider_id, upstream_model, priority, enabled, created_at) " +
             "VALUES (@RpId, @RouteId, @ProviderId, @UpstreamModel, @Priority, @Enabled, @CreatedAt)",
-            Parameters(target), transaction, cancellationToken: cancellationToken));
+            Parameters(target, cancellationToken), transaction);
 
     public async Task<bool> UpdateAsync(RouteProviderRecord target, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
+        return await connection.ExecuteAsync(
             "UPDATE route_providers SET upstream_model = @UpstreamModel, priority = @Priority, enabled = @Enabled WHERE rp_id = @RpId",
-            Parameters(target), cancellationToken: cancellationToken)) > 0;
+            Parameters(target, cancellationToken)) > 0;
     }
 
     public async Task<bool> DeleteAsync(string rpId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM route_providers WHERE rp_id = @rpId", new { rpId }, cancellationToken: cancellationToken)) > 0;
+        return await connection.ExecuteAsync(
+            "DELETE FROM route_providers WHERE rp_id = @rpId", new { rpId, cancellationToken }) > 0;
     }
 
-    private static object Parameters(RouteProviderRecord target) => new
-    {
-        target.RpId,
-        target.RouteId,
-        target.ProviderId,
-        target.UpstreamModel,
-        target.Priority,
-        Enabled = StorageText.Flag(target.Enabled),
-        CreatedAt = StorageText.Timestamp(target.CreatedAt),
-    };
+    private static TargetArgs Parameters(RouteProviderRecord target, CancellationToken cancellationToken) => new(
+        target.RpId, target.RouteId, target.ProviderId, target.UpstreamModel, target.Priority, StorageText.Flag(target.Enabled),
+        StorageText.Timestamp(target.CreatedAt), cancellationToken);
 
-    private async Task<IReadOnlyList<RouteProviderRecord>> QueryAsync(string where, object? parameters, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<RouteProviderRecord>> QueryAsync(
+        Func<DbConnection, Task<IEnumerable<Row>>> query, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM route_providers WHERE {where} ORDER BY route_id, priority, created_at, rp_id", parameters,
-            cancellationToken: cancellationToken));
+        var rows = await query(connection);
         return rows.Select(row => row.ToRecord()).ToList();
     }
 
-    private sealed class Row
+    internal sealed class Row
     {
         public string RpId { get; set; } = "";
         public string RouteId { get; set; } = "";
@@ -81,4 +84,9 @@ public sealed class RouteProviderRepository(IDbConnectionFactory connections)
         public RouteProviderRecord ToRecord() =>
             new(RpId, RouteId, ProviderId, UpstreamModel, (int)Priority, Enabled != 0, StorageText.ParseTimestamp(CreatedAt));
     }
+
+    /// <summary>The target's columns as stored; a named type, so Dapper.AOT sees the parameters at build time.</summary>
+    internal sealed record TargetArgs(
+        string RpId, string RouteId, string ProviderId, string UpstreamModel, int Priority, long Enabled, string CreatedAt,
+        CancellationToken CancellationToken);
 }

@@ -13,14 +13,25 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         "default_reasoning_effort AS DefaultReasoningEffort, max_tokens_cap AS MaxTokensCap, default_temperature AS DefaultTemperature, allowed_paths AS AllowedPaths, " +
         "allow_visitors AS AllowVisitors";
 
+    // Constant SQL: Dapper.AOT generates its parameter binding at build time.
+    private const string Select = $"SELECT {Columns} FROM routes WHERE ";
+
+    private const string OrderBy = " ORDER BY group_id, alias";
+
     public Task<IReadOnlyList<RouteRecord>> ListAllAsync(CancellationToken cancellationToken) =>
-        QueryAsync("1 = 1", null, cancellationToken);
+        QueryAsync(connection => connection.QueryAsync<RouteRow>(Select + "1 = 1" + OrderBy, new { cancellationToken }), cancellationToken);
 
     public Task<IReadOnlyList<RouteRecord>> ListByGroupAsync(string groupId, CancellationToken cancellationToken) =>
-        QueryAsync("group_id = @groupId", new { groupId }, cancellationToken);
+        QueryAsync(
+            connection => connection.QueryAsync<RouteRow>(
+                Select + "group_id = @groupId" + OrderBy, new { groupId, cancellationToken }),
+            cancellationToken);
 
     public async Task<RouteRecord?> GetAsync(string routeId, CancellationToken cancellationToken) =>
-        (await QueryAsync("route_id = @routeId", new { routeId }, cancellationToken)).SingleOrDefault();
+        (await QueryAsync(
+            connection => connection.QueryAsync<RouteRow>(
+                Select + "route_id = @routeId" + OrderBy, new { routeId, cancellationToken }),
+            cancellationToken)).SingleOrDefault();
 
     /// <exception cref="StorageConflictException">The alias exists in the group.</exception>
     public async Task CreateAsync(RouteRecord route, CancellationToken cancellationToken)
@@ -33,58 +44,45 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
     public async Task<bool> UpdateAsync(RouteRecord route, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await ConstraintGuard.RunAsync(async () => await connection.ExecuteAsync(new CommandDefinition(
+        return await ConstraintGuard.RunAsync(async () => await connection.ExecuteAsync(
             "UPDATE routes SET alias = @Alias, provider_id = @ProviderId, upstream_model = @UpstreamModel, upstream_path = @UpstreamPath, " +
             "enabled = @Enabled, note = @Note, updated_at = @UpdatedAt, web_search = @WebSearch, default_reasoning_effort = @DefaultReasoningEffort, " +
             "max_tokens_cap = @MaxTokensCap, default_temperature = @DefaultTemperature, allowed_paths = @AllowedPaths, " +
             "allow_visitors = @AllowVisitors WHERE route_id = @RouteId",
-            Parameters(route), cancellationToken: cancellationToken)) > 0);
+            Parameters(route, cancellationToken)) > 0);
     }
 
     public async Task<bool> DeleteAsync(string routeId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM routes WHERE route_id = @routeId", new { routeId }, cancellationToken: cancellationToken)) > 0;
+        return await connection.ExecuteAsync(
+            "DELETE FROM routes WHERE route_id = @routeId", new { routeId, cancellationToken }) > 0;
     }
 
     internal static Task InsertAsync(DbConnection connection, DbTransaction? transaction, RouteRecord route, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
+        connection.ExecuteAsync(
             "INSERT INTO routes (route_id, group_id, alias, provider_id, upstream_model, upstream_path, enabled, note, created_at, updated_at, web_search, " +
             "default_reasoning_effort, max_tokens_cap, default_temperature, allowed_paths, allow_visitors) " +
             "VALUES (@RouteId, @GroupId, @Alias, @ProviderId, @UpstreamModel, @UpstreamPath, @Enabled, @Note, @CreatedAt, @UpdatedAt, @WebSearch, " +
             "@DefaultReasoningEffort, @MaxTokensCap, @DefaultTemperature, @AllowedPaths, @AllowVisitors)",
-            Parameters(route), transaction, cancellationToken: cancellationToken));
+            Parameters(route, cancellationToken), transaction);
 
-    private static object Parameters(RouteRecord route) => new
-    {
-        route.RouteId,
-        route.GroupId,
-        route.Alias,
-        route.ProviderId,
-        route.UpstreamModel,
-        route.UpstreamPath,
-        Enabled = StorageText.Flag(route.Enabled),
-        route.Note,
-        CreatedAt = StorageText.Timestamp(route.CreatedAt),
-        UpdatedAt = StorageText.Timestamp(route.UpdatedAt),
-        WebSearch = route.WebSearch.Name(),
-        route.DefaultReasoningEffort,
-        route.MaxTokensCap,
-        route.DefaultTemperature,
-        AllowedPaths = JsonSerializer.Serialize(route.AllowedPaths.ToList(), StorageJsonContext.Default.ListString),
-        AllowVisitors = StorageText.Flag(route.AllowVisitors),
-    };
+    private static RouteArgs Parameters(RouteRecord route, CancellationToken cancellationToken) => new(
+        route.RouteId, route.GroupId, route.Alias, route.ProviderId, route.UpstreamModel, route.UpstreamPath, StorageText.Flag(route.Enabled),
+        route.Note, StorageText.Timestamp(route.CreatedAt), StorageText.Timestamp(route.UpdatedAt), route.WebSearch.Name(),
+        route.DefaultReasoningEffort, route.MaxTokensCap, route.DefaultTemperature,
+        JsonSerializer.Serialize(route.AllowedPaths.ToList(), StorageJsonContext.Default.ListString), StorageText.Flag(route.AllowVisitors),
+        cancellationToken);
 
-    private async Task<IReadOnlyList<RouteRecord>> QueryAsync(string where, object? parameters, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<RouteRecord>> QueryAsync(
+        Func<DbConnection, Task<IEnumerable<RouteRow>>> query, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<RouteRow>(new CommandDefinition(
-            $"SELECT {Columns} FROM routes WHERE {where} ORDER BY group_id, alias", parameters, cancellationToken: cancellationToken));
+        var rows = await query(connection);
         return rows.Select(row => row.ToRecord()).ToList();
     }
 
-    private sealed class RouteRow
+    internal sealed class RouteRow
     {
         public string RouteId { get; set; } = "";
         public string GroupId { get; set; } = "";
@@ -112,4 +110,10 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
             AllowVisitors = AllowVisitors != 0,
         };
     }
+
+    /// <summary>The route's columns as stored; a named type, so Dapper.AOT sees the parameters at build time.</summary>
+    internal sealed record RouteArgs(
+        string RouteId, string GroupId, string Alias, string ProviderId, string UpstreamModel, string UpstreamPath, long Enabled, string Note,
+        string CreatedAt, string UpdatedAt, string WebSearch, string? DefaultReasoningEffort, int? MaxTokensCap, double? DefaultTemperature,
+        string AllowedPaths, long AllowVisitors, CancellationToken CancellationToken);
 }

@@ -11,14 +11,28 @@ public sealed class ToolProviderRepository(IDbConnectionFactory connections)
         "enabled AS Enabled, created_at AS CreatedAt, updated_at AS UpdatedAt, search_count AS SearchCount, search_failures AS SearchFailures, " +
         "last_search_at AS LastSearchAt";
 
+    // Constant SQL: Dapper.AOT generates its parameter binding at build time.
+    private const string Select = $"SELECT {Columns} FROM tool_providers WHERE ";
+
+    private const string OrderBy = " ORDER BY created_at, tool_id";
+
     public Task<IReadOnlyList<ToolProviderRecord>> ListAllAsync(CancellationToken cancellationToken) =>
-        QueryAsync("1 = 1", null, cancellationToken);
+        QueryAsync(
+            connection => connection.QueryAsync<ToolProviderRow>(
+                Select + "1 = 1" + OrderBy, new { cancellationToken }),
+            cancellationToken);
 
     public Task<IReadOnlyList<ToolProviderRecord>> ListByGroupAsync(string groupId, CancellationToken cancellationToken) =>
-        QueryAsync("group_id = @groupId", new { groupId }, cancellationToken);
+        QueryAsync(
+            connection => connection.QueryAsync<ToolProviderRow>(
+                Select + "group_id = @groupId" + OrderBy, new { groupId, cancellationToken }),
+            cancellationToken);
 
     public async Task<ToolProviderRecord?> GetAsync(string toolId, CancellationToken cancellationToken) =>
-        (await QueryAsync("tool_id = @toolId", new { toolId }, cancellationToken)).SingleOrDefault();
+        (await QueryAsync(
+            connection => connection.QueryAsync<ToolProviderRow>(
+                Select + "tool_id = @toolId" + OrderBy, new { toolId, cancellationToken }),
+            cancellationToken)).SingleOrDefault();
 
     /// <exception cref="StorageConflictException">The tool_id exists.</exception>
     public async Task CreateAsync(ToolProviderRecord tool, CancellationToken cancellationToken)
@@ -30,17 +44,17 @@ public sealed class ToolProviderRepository(IDbConnectionFactory connections)
     public async Task<bool> UpdateAsync(ToolProviderRecord tool, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
+        return await connection.ExecuteAsync(
             "UPDATE tool_providers SET name = @Name, kind = @Kind, sealed_api_key = @SealedApiKey, config = @Config, enabled = @Enabled, " +
             "updated_at = @UpdatedAt WHERE tool_id = @ToolId",
-            Parameters(tool), cancellationToken: cancellationToken)) > 0;
+            Parameters(tool, cancellationToken)) > 0;
     }
 
     public async Task<bool> DeleteAsync(string toolId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM tool_providers WHERE tool_id = @toolId", new { toolId }, cancellationToken: cancellationToken)) > 0;
+        return await connection.ExecuteAsync(
+            "DELETE FROM tool_providers WHERE tool_id = @toolId", new { toolId, cancellationToken }) > 0;
     }
 
     /// <summary>Adds the searches counted since the last flush, in one transaction; the last search time never moves backwards.</summary>
@@ -48,49 +62,44 @@ public sealed class ToolProviderRepository(IDbConnectionFactory connections)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        foreach (var (toolId, usage) in usageByToolId)
+        {
+            await connection.ExecuteAsync(
             "UPDATE tool_providers SET search_count = search_count + @Searches, search_failures = search_failures + @Failures, " +
             "last_search_at = CASE WHEN last_search_at IS NULL OR last_search_at < @LastSearchAt THEN @LastSearchAt ELSE last_search_at END " +
             "WHERE tool_id = @ToolId",
-            usageByToolId.Select(pair => new
+            new
             {
-                ToolId = pair.Key,
-                pair.Value.Searches,
-                pair.Value.Failures,
-                LastSearchAt = StorageText.Timestamp(pair.Value.LastSearchAt),
-            }).ToList(),
-            transaction, cancellationToken: cancellationToken));
+                ToolId = toolId,
+                usage.Searches,
+                usage.Failures,
+                LastSearchAt = StorageText.Timestamp(usage.LastSearchAt),
+                cancellationToken,
+            },
+            transaction);
+        }
         await transaction.CommitAsync(cancellationToken);
     }
 
     internal static Task InsertAsync(DbConnection connection, DbTransaction? transaction, ToolProviderRecord tool, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
+        connection.ExecuteAsync(
             "INSERT INTO tool_providers (tool_id, group_id, name, kind, sealed_api_key, config, enabled, created_at, updated_at) " +
             "VALUES (@ToolId, @GroupId, @Name, @Kind, @SealedApiKey, @Config, @Enabled, @CreatedAt, @UpdatedAt)",
-            Parameters(tool), transaction, cancellationToken: cancellationToken));
+            Parameters(tool, cancellationToken), transaction);
 
-    private static object Parameters(ToolProviderRecord tool) => new
-    {
-        tool.ToolId,
-        tool.GroupId,
-        tool.Name,
-        tool.Kind,
-        tool.SealedApiKey,
-        Config = tool.ConfigJson,
-        Enabled = StorageText.Flag(tool.Enabled),
-        CreatedAt = StorageText.Timestamp(tool.CreatedAt),
-        UpdatedAt = StorageText.Timestamp(tool.UpdatedAt),
-    };
+    private static ToolArgs Parameters(ToolProviderRecord tool, CancellationToken cancellationToken) => new(
+        tool.ToolId, tool.GroupId, tool.Name, tool.Kind, tool.SealedApiKey, tool.ConfigJson, StorageText.Flag(tool.Enabled),
+        StorageText.Timestamp(tool.CreatedAt), StorageText.Timestamp(tool.UpdatedAt), cancellationToken);
 
-    private async Task<IReadOnlyList<ToolProviderRecord>> QueryAsync(string where, object? parameters, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ToolProviderRecord>> QueryAsync(
+        Func<DbConnection, Task<IEnumerable<ToolProviderRow>>> query, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<ToolProviderRow>(new CommandDefinition(
-            $"SELECT {Columns} FROM tool_providers WHERE {where} ORDER BY created_at, tool_id", parameters, cancellationToken: cancellationToken));
+        var rows = await query(connection);
         return rows.Select(row => row.ToRecord()).ToList();
     }
 
-    private sealed class ToolProviderRow
+    internal sealed class ToolProviderRow
     {
         public string ToolId { get; set; } = "";
         public string GroupId { get; set; } = "";
@@ -110,4 +119,9 @@ public sealed class ToolProviderRepository(IDbConnectionFactory connections)
             StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt),
             SearchCount, SearchFailures, StorageText.ParseOptionalTimestamp(LastSearchAt));
     }
+
+    /// <summary>The tool provider's columns as stored; a named type, so Dapper.AOT sees the parameters at build time.</summary>
+    internal sealed record ToolArgs(
+        string ToolId, string GroupId, string Name, string Kind, string SealedApiKey, string Config, long Enabled, string CreatedAt,
+        string UpdatedAt, CancellationToken CancellationToken);
 }

@@ -11,16 +11,16 @@ public sealed class UnifiedModelRepository(IDbConnectionFactory connections)
     public async Task<IReadOnlyList<UnifiedModelRecord>> ListAllAsync(CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM group_unified_models ORDER BY group_id", cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<Row>(
+            $"SELECT {Columns} FROM group_unified_models ORDER BY group_id", new { cancellationToken });
         return rows.Select(row => row.ToRecord()).ToList();
     }
 
     public async Task<UnifiedModelRecord?> GetAsync(string groupId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM group_unified_models WHERE group_id = @groupId", new { groupId }, cancellationToken: cancellationToken));
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM group_unified_models WHERE group_id = @groupId", new { groupId, cancellationToken });
         return row?.ToRecord();
     }
 
@@ -31,20 +31,28 @@ public sealed class UnifiedModelRepository(IDbConnectionFactory connections)
     }
 
     internal static Task UpsertAsync(DbConnection connection, DbTransaction? transaction, UnifiedModelRecord unified, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
+        connection.ExecuteAsync(
             "INSERT INTO group_unified_models (group_id, alias, route_id, key_name, updated_at) VALUES (@GroupId, @Alias, @RouteId, @KeyName, @UpdatedAt) " +
             "ON CONFLICT (group_id) DO UPDATE SET alias = excluded.alias, route_id = excluded.route_id, key_name = excluded.key_name, updated_at = excluded.updated_at",
-            new { unified.GroupId, unified.Alias, unified.RouteId, unified.KeyName, UpdatedAt = StorageText.Timestamp(unified.UpdatedAt) },
-            transaction, cancellationToken: cancellationToken));
+            new
+            {
+                unified.GroupId,
+                unified.Alias,
+                unified.RouteId,
+                unified.KeyName,
+                UpdatedAt = StorageText.Timestamp(unified.UpdatedAt),
+                cancellationToken,
+            },
+            transaction);
 
     public async Task<bool> DeleteAsync(string groupId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM group_unified_models WHERE group_id = @groupId", new { groupId }, cancellationToken: cancellationToken)) > 0;
+        return await connection.ExecuteAsync(
+            "DELETE FROM group_unified_models WHERE group_id = @groupId", new { groupId, cancellationToken }) > 0;
     }
 
-    private sealed class Row
+    internal sealed class Row
     {
         public string GroupId { get; set; } = "";
         public string Alias { get; set; } = "";
