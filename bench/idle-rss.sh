@@ -3,7 +3,8 @@
 # does (same environment, same taskset, the nginx fake upstream), does the bench's admin set-up (providers, routes,
 # one issued key), waits 1 s as measure_keyway_idle does, and prints VmRSS, RssAnon, RssFile, the largest mappings
 # (from /proc/PID/smaps, by Rss) and how many managed assemblies are mapped; then stops everything. Builds nothing:
-# run `dotnet build src/Keyway -c Release` first. Runtime knobs to compare go in the environment, e.g.
+# run `bash bench/run.sh --quick` first (it publishes the Native AOT binary), or `dotnet build src/Keyway -c Release`
+# for --jit. Runtime knobs to compare go in the environment, e.g.
 # `DOTNET_TieredCompilation=0 bash bench/idle-rss.sh`; they reach Keyway as they would through bench/run.sh.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -13,7 +14,9 @@ usage() {
 usage: bench/idle-rss.sh [options]
   --runs N              start, set up and measure Keyway N times (default 3)
   --top N               mappings to list per run, largest Rss first (default 15)
-  --keyway-cmd "CMD …"  start this command instead of `dotnet src/Keyway/bin/Release/net10.0/keyway.dll`
+  --jit                 measure the JIT build (`dotnet src/Keyway/bin/Release/net10.0/keyway.dll`) instead of
+                        the Native AOT binary (src/Keyway/bin/Release/aot/keyway)
+  --keyway-cmd "CMD …"  start this command instead
 environment: SERVER_CPUS (default 0) chooses the taskset CPU list, as for bench/run.sh.
 EOF
 }
@@ -33,6 +36,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --runs) RUNS=$2; shift ;;
     --top) TOP=$2; shift ;;
+    --jit) use_jit_build ;;
     --keyway-cmd) read -ra KEYWAY_COMMAND <<<"$2"; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
@@ -43,7 +47,7 @@ for value in $RUNS $TOP; do
   [[ $value =~ ^[1-9][0-9]*$ ]] || die "not a positive whole number: $value"
 done
 [[ ${KEYWAY_COMMAND[0]} != */* ]] || KEYWAY_COMMAND[0]=$(realpath "${KEYWAY_COMMAND[0]}")
-[ "${KEYWAY_COMMAND[0]}" != dotnet ] || [ -f "$KEYWAY_DLL" ] || die "no $KEYWAY_DLL: run dotnet build src/Keyway -c Release"
+[ -e "${KEYWAY_COMMAND[-1]}" ] || die "no ${KEYWAY_COMMAND[-1]}: build it first (see the top of this script)"
 
 RUN_DIR=$(mktemp -d /tmp/keyway-idle-rss.XXXXXX)
 on_exit() {

@@ -23,11 +23,12 @@ usage: bench/run.sh [options]
   --modes LIST              comma-separated: non-stream,stream (default both)
   --with-cross              add the cross-protocol scenario (Anthropic client → OpenAI upstream)
   --no-build                use the existing Release build of src/Keyway
-  --keyway-cmd "CMD …"      start this command as KEYWAY instead (e.g. a published or AOT binary);
+  --jit                     measure the JIT build (`dotnet keyway.dll`) instead of the Native AOT binary
+  --keyway-cmd "CMD …"      start this command as KEYWAY instead (e.g. an older build, or under perf);
                             it gets the same KEYWAY_* environment; implies --no-build
   --probe                   load bench/probe into Keyway (a startup hook) and report, per KEYWAY run,
                             bytes allocated and GCs per request, GC pause time, assemblies and JIT-compiled
-                            methods; needs a `dotnet` command (not for AOT binaries)
+                            methods; implies --jit (a startup hook cannot load into an AOT binary)
 environment: SERVER_CPUS (default 0), LOAD_CPUS (default 1) and PG_CPUS (PostgreSQL, default LOAD_CPUS) choose
 the taskset CPU lists.
 EOF
@@ -65,7 +66,8 @@ while [ $# -gt 0 ]; do
     --modes) MODES=$(list "$2"); shift ;;
     --with-cross) PROTOCOLS="$PROTOCOLS cross" ;;
     --no-build) BUILD=0 ;;
-    --probe) PROBE=1 ;;
+    --jit) use_jit_build ;;
+    --probe) PROBE=1; use_jit_build ;;
     --keyway-cmd) read -ra KEYWAY_COMMAND <<<"$2"; BUILD=0; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
@@ -96,7 +98,7 @@ for value in $TARGETS; do
 done
 [ -n "$KEYWAYS" ] && WITH_KEYWAY=1 || WITH_KEYWAY=0
 # Keyway runs in a temp dir (see start_keyway), so a relative program path must be made absolute here.
-[[ ${KEYWAY_COMMAND[0]} != */* ]] || KEYWAY_COMMAND[0]=$(realpath "${KEYWAY_COMMAND[0]}")
+[[ ${KEYWAY_COMMAND[0]} != */* ]] || KEYWAY_COMMAND[0]=$(realpath -m "${KEYWAY_COMMAND[0]}")
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT_DIR="$BENCH_DIR/out/$STAMP"
@@ -126,9 +128,10 @@ trap 'exit 143' TERM
 tools=(nginx:nginx wrk:wrk taskset:util-linux curl:curl python3:python3)
 case " $KEYWAYS " in *" keyway "*) tools+=(sqlite3:sqlite3) ;; esac
 ensure_tools "${tools[@]}"
-[ "$WITH_KEYWAY" -eq 0 ] || command -v "${KEYWAY_COMMAND[0]}" >/dev/null || die "cannot run ${KEYWAY_COMMAND[0]} (Keyway needs the .NET 10 SDK)"
+[ "$WITH_KEYWAY" -eq 0 ] || [ "$BUILD" -eq 0 ] || command -v dotnet >/dev/null || die "building Keyway needs the .NET 10 SDK"
 choose_cpus
 [ "$WITH_KEYWAY" -eq 0 ] || [ "$BUILD" -eq 0 ] || build_keyway
+[ "$WITH_KEYWAY" -eq 0 ] || command -v "${KEYWAY_COMMAND[0]}" >/dev/null || die "cannot run ${KEYWAY_COMMAND[0]}"
 [ "$WITH_KEYWAY" -eq 0 ] || [ "$PROBE" -eq 0 ] || build_probe
 
 start_upstream

@@ -16,6 +16,7 @@ usage: bench/soak.sh [options]
   --delay-ms N       pause before each request on a connection, to keep the rate sane (default 2)
   --interval S       seconds between samples (default 10)
   --no-build         use the existing Release build of src/Keyway
+  --jit              soak the JIT build (`dotnet keyway.dll`) instead of the Native AOT binary
   --keyway-cmd "CMD" start this command as Keyway instead (e.g. a published binary); implies --no-build
 USAGE
 }
@@ -41,6 +42,7 @@ while [ $# -gt 0 ]; do
     --delay-ms) DELAY_MS=$2; shift ;;
     --interval) INTERVAL=$2; shift ;;
     --no-build) BUILD=0 ;;
+    --jit) use_jit_build ;;
     --keyway-cmd) read -ra KEYWAY_COMMAND <<<"$2"; BUILD=0; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
@@ -52,7 +54,7 @@ for value in "$MINUTES" "$CONNECTIONS" "$INTERVAL"; do
 done
 [[ $DELAY_MS =~ ^[0-9]+$ ]] || die "not a whole number: $DELAY_MS"
 # Keyway runs in a temp dir (see start_keyway), so a relative program path must be made absolute here.
-[[ ${KEYWAY_COMMAND[0]} != */* ]] || KEYWAY_COMMAND[0]=$(realpath "${KEYWAY_COMMAND[0]}")
+[[ ${KEYWAY_COMMAND[0]} != */* ]] || KEYWAY_COMMAND[0]=$(realpath -m "${KEYWAY_COMMAND[0]}")
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT_DIR="$BENCH_DIR/out/soak-$STAMP"

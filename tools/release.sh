@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Release build (issue 13): one self-contained single-file `keyway` binary per Linux architecture, made with
-# `dotnet publish` (no .NET needed on the target machine; the SQLite native library is bundled inside and
-# extracted on first start). Writes dist/<rid>/keyway plus dist/<rid>/keyway.sha256 and prints each binary's
+# Release build (issues 13 and 8): a `keyway` binary per Linux architecture that needs no .NET on the target machine.
+# The build machine's own architecture gets a Native AOT binary (`dotnet publish` with the project's PublishAot:
+# native code, no JIT, about half the memory of the JIT build) with the SQLite native library beside it
+# (libe_sqlite3.so, loaded from the binary's directory). Other architectures cannot be compiled ahead of time here
+# (that needs their linker and system libraries), so they get a self-contained single-file JIT build with SQLite
+# bundled inside and extracted on first start. Writes dist/<rid>/ plus dist/<rid>/SHA256SUMS and prints each binary's
 # size; for the machine's own architecture it also starts the binary (--starts times, default 2) and prints how long
 # each start took until the listening banner. With --check it first runs the smoke check CI runs (tools/test.sh):
-# the bundled binary can break where the dev build works (an embedded resource, the UI, source-generated JSON).
+# the published binary can break where the dev build works (an embedded resource, the UI, trimmed-away code).
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -118,18 +121,26 @@ fail_check() {
 }
 
 for rid in "${RIDS[@]}"; do
-  echo "publishing $rid"
-  dotnet publish src/Keyway -c Release -r "$rid" --self-contained true -o "$OUT/$rid" -nologo -v q \
-    -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:DebugType=none -p:GenerateDocumentationFile=false
-  (cd "$OUT/$rid" && sha256sum keyway >keyway.sha256)
+  rm -rf "${OUT:?}/$rid"
+  if [ "$rid" = "$NATIVE_RID" ]; then
+    echo "publishing $rid (Native AOT)"
+    dotnet publish src/Keyway -c Release -r "$rid" -o "$OUT/$rid" -nologo -v q -p:DebugType=none -p:StripSymbols=true \
+      -p:GenerateDocumentationFile=false
+  else
+    echo "publishing $rid (self-contained single file: Native AOT is only built for the machine's own architecture)"
+    dotnet publish src/Keyway -c Release -r "$rid" --self-contained true -o "$OUT/$rid" -nologo -v q -p:PublishAot=false \
+      -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:DebugType=none -p:GenerateDocumentationFile=false
+  fi
+  rm -f "$OUT/$rid"/*.json "$OUT/$rid"/*.pdb "$OUT/$rid"/*.dbg
+  (cd "$OUT/$rid" && sha256sum -- * >SHA256SUMS)
   size=$(stat -c %s "$OUT/$rid/keyway")
-  echo "$rid: $OUT/$rid/keyway, $((size / 1024 / 1024)) MiB ($size bytes)"
+  echo "$rid: $OUT/$rid/keyway, $((size / 1024 / 1024)) MiB ($size bytes); $(cd "$OUT/$rid" && ls | grep -v SHA256SUMS | tr '\n' ' ')"
   if [ "$rid" = "$NATIVE_RID" ]; then
     binary=$(realpath "$OUT/$rid/keyway")
     if [ "$CHECK" = true ]; then
       smoke_check "$binary"
     fi
-    # The first start of a build extracts the bundled native library; later ones are what a restart costs.
+    # The first start of a build also creates the data dir and its secret; later ones are what a restart costs.
     times=()
     for _ in $(seq 1 "$STARTS"); do times+=("$(measure_start "$binary")"); done
     [ "${#times[@]}" -eq 0 ] || echo "$rid: start to listening banner (ms): ${times[*]}"

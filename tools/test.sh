@@ -3,8 +3,9 @@
 # Exits non-zero when a test failed, a project did not build, or no test ran at all.
 # When PostgreSQL binaries exist (/usr/lib/postgresql/*/bin), a throw-away cluster is started (tools/pg-cluster.sh)
 # and the storage, admin, gateway, telemetry, scale-out and key-policy tests run a second time with every test server on it.
-# Last, the release binary is published for this machine's architecture with tools/release.sh's own settings, smoke-checked
-# (tools/release.sh --check) and deleted: a single-file bundle can break where the dev build works.
+# Last, the release binary (Native AOT) is published for this machine's architecture with tools/release.sh's own settings,
+# smoke-checked (tools/release.sh --check), driven by the benchmark's smoke mode (bench/run.sh --quick) and deleted: a
+# Native AOT binary can break where the dev build works.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,6 +54,14 @@ if [ -n "$release_rid" ]; then
   release_started=$SECONDS
   if bash tools/release.sh --rid "$release_rid" --out "$release_dir" --check --starts 0; then
     release_summary="release check of $release_rid passed in $((SECONDS - release_started)) s"
+    # The benchmark's smoke mode drives the Native AOT binary the way clients do (both protocols, streams, a
+    # translated route, the request log): trimmed-away code or a reflection path only fails there, never under JIT.
+    if bash bench/run.sh --quick --with-cross --keyway-cmd "$release_dir/$release_rid/keyway"; then
+      release_summary="$release_summary; bench --quick on it passed"
+    else
+      release_summary="$release_summary; bench --quick on it FAILED"
+      test_exit=1
+    fi
   else
     release_summary="release check of $release_rid FAILED"
     test_exit=1

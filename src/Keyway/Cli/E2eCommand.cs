@@ -28,7 +28,7 @@ public static class E2eCommand
                 {
                     task.Description = $"{groupId}/{route["alias"]}";
                     var test = (await admin.PostAsync("admin/llm/test", new JsonObject { ["group_id"] = groupId, ["alias"] = route["alias"]?.DeepClone() }, cancellationToken))["test"]!;
-                    results.Add(new JsonObject
+                    results.Add((JsonNode)new JsonObject
                     {
                         ["group_id"] = groupId,
                         ["alias"] = route["alias"]?.DeepClone(),

@@ -49,7 +49,7 @@ public static class KeyCommands
                     {
                         var row = (JsonObject)period.DeepClone();
                         row["period"] = name;
-                        periods.Add(row);
+                        periods.Add((JsonNode)row);
                     }
                 }
                 CliOutput.WriteTable(output, periods,

@@ -94,7 +94,7 @@ public static class LogCommands
             {
                 row[name] = value?.DeepClone();
             }
-            rows.Add(row);
+            rows.Add((JsonNode)row);
         }
         return rows;
     }

@@ -70,7 +70,7 @@ public static class ProviderCommands
         for (var i = 0; i < entries.Count; i++)
         {
             var (name, secret) = Split(entries[i]);
-            pool.Add(new JsonObject { ["name"] = name ?? (entries.Count == 1 ? "default" : $"key-{i + 1}"), ["api_key"] = secret });
+            pool.Add((JsonNode)new JsonObject { ["name"] = name ?? (entries.Count == 1 ? "default" : $"key-{i + 1}"), ["api_key"] = secret });
         }
         return pool;
     }

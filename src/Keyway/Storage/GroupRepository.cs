@@ -128,7 +128,7 @@ public sealed class GroupRepository(IDbConnectionFactory connections)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         var rows = await query(connection);
-        return rows.AsList();
+        return rows.ToList();
     }
 
     internal sealed class GroupRow

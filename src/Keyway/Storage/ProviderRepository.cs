@@ -90,7 +90,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var routeIds = (await connection.QueryAsync<string>(
             "SELECT route_id FROM routes WHERE provider_id = @providerId ORDER BY alias",
-            new { providerId, cancellationToken }, transaction)).AsList();
+            new { providerId, cancellationToken }, transaction)).ToList();
         var deleted = await connection.ExecuteAsync(
             "DELETE FROM providers WHERE provider_id = @providerId", new { providerId, cancellationToken }, transaction);
         await transaction.CommitAsync(cancellationToken);

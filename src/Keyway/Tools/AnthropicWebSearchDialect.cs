@@ -32,13 +32,13 @@ internal sealed class AnthropicWebSearchDialect : WebSearchDialect
     public override void AppendRound(JsonObject request, JsonObject answer, IReadOnlyList<(WebSearchCall Call, string Result)> results)
     {
         var messages = MessagesOf(request);
-        messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = answer["content"]?.DeepClone() ?? new JsonArray() });
+        messages.Add((JsonNode)new JsonObject { ["role"] = "assistant", ["content"] = answer["content"]?.DeepClone() ?? new JsonArray() });
         var toolResults = new JsonArray();
         foreach (var (call, result) in results)
         {
-            toolResults.Add(new JsonObject { ["type"] = "tool_result", ["tool_use_id"] = call.Id, ["content"] = result });
+            toolResults.Add((JsonNode)new JsonObject { ["type"] = "tool_result", ["tool_use_id"] = call.Id, ["content"] = result });
         }
-        messages.Add(new JsonObject { ["role"] = "user", ["content"] = toolResults });
+        messages.Add((JsonNode)new JsonObject { ["role"] = "user", ["content"] = toolResults });
     }
 
     public override void ForbidTools(JsonObject request) => request["tool_choice"] = new JsonObject { ["type"] = "none" };

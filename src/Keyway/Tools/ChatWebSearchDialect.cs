@@ -35,7 +35,7 @@ internal sealed class ChatWebSearchDialect : WebSearchDialect
         messages.Add(Message(answer)?.DeepClone() ?? new JsonObject { ["role"] = "assistant" });
         foreach (var (call, result) in results)
         {
-            messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = call.Id, ["content"] = result });
+            messages.Add((JsonNode)new JsonObject { ["role"] = "tool", ["tool_call_id"] = call.Id, ["content"] = result });
         }
     }
 

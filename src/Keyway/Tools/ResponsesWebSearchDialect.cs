@@ -49,11 +49,11 @@ internal sealed class ResponsesWebSearchDialect : WebSearchDialect
             {
                 copy.Remove("id");
             }
-            input.Add(copy);
+            input.Add((JsonNode)copy);
         }
         foreach (var (call, result) in results)
         {
-            input.Add(new JsonObject { ["type"] = "function_call_output", ["call_id"] = call.Id, ["output"] = result });
+            input.Add((JsonNode)new JsonObject { ["type"] = "function_call_output", ["call_id"] = call.Id, ["output"] = result });
         }
     }
 
@@ -93,7 +93,7 @@ internal sealed class ResponsesWebSearchDialect : WebSearchDialect
         var created = new JsonArray();
         if (request["input"] is JsonValue value && value.TryGetValue<string>(out var text))
         {
-            created.Add(new JsonObject { ["type"] = "message", ["role"] = "user", ["content"] = text });
+            created.Add((JsonNode)new JsonObject { ["type"] = "message", ["role"] = "user", ["content"] = text });
         }
         request["input"] = created;
         return created;

@@ -129,9 +129,9 @@ internal static class AnthropicMessagesToChat
         var parts = new JsonArray();
         foreach (var block in kept)
         {
-            parts.Add(block.Type == "text"
+            parts.Add((JsonNode)(block.Type == "text"
                 ? new JsonObject { ["type"] = "text", ["text"] = block.Text }
-                : new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = ImageUrl(block) } });
+                : new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = ImageUrl(block) } }));
         }
 
         return parts;

@@ -25,7 +25,7 @@ public sealed class ConfigExporter(AdminClient admin, bool withSecrets)
                 var exported = new JsonArray();
                 foreach (var item in items)
                 {
-                    exported.Add(await ExportItemAsync(resource, item, cancellationToken));
+                    exported.Add((JsonNode)await ExportItemAsync(resource, item, cancellationToken));
                 }
                 declared[resource.Collection] = exported;
             }
@@ -33,7 +33,7 @@ public sealed class ConfigExporter(AdminClient admin, bool withSecrets)
             {
                 declared["unified"] = new JsonObject { ["alias"] = unified["alias"]?.DeepClone(), ["route_alias"] = unified["route_alias"]?.DeepClone(), ["key_name"] = unified["key_name"]?.DeepClone() };
             }
-            groups.Add(declared);
+            groups.Add((JsonNode)declared);
         }
         return new JsonObject { ["groups"] = groups };
     }
@@ -46,7 +46,7 @@ public sealed class ConfigExporter(AdminClient admin, bool withSecrets)
             var keys = new JsonArray();
             foreach (var key in item["api_keys"]?.AsArray().OfType<JsonObject>() ?? [])
             {
-                keys.Add(new JsonObject
+                keys.Add((JsonNode)new JsonObject
                 {
                     ["name"] = key["name"]?.DeepClone(),
                     ["api_key"] = withSecrets ? await ConfigPlanner.RevealAsync(admin, item["provider_id"]!.ToString(), key, cancellationToken) : key["api_key"]?.DeepClone(),

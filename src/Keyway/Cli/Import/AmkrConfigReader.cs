@@ -49,10 +49,10 @@ public static partial class AmkrConfigReader
                     provider[to] = value.DeepClone();
                 }
             }
-            providers.Add(provider);
+            providers.Add((JsonNode)provider);
             foreach (var alias in (model["aliases"] as JsonArray ?? []).Select(a => a?.ToString()).Prepend(modelId).OfType<string>().Distinct())
             {
-                routes.Add(new JsonObject { ["alias"] = alias, ["provider_id"] = providerId, ["upstream_model"] = modelId });
+                routes.Add((JsonNode)new JsonObject { ["alias"] = alias, ["provider_id"] = providerId, ["upstream_model"] = modelId });
             }
         }
         var group = new JsonObject { ["group_id"] = groupId, ["providers"] = providers, ["routes"] = routes };

@@ -30,7 +30,7 @@ public static class KeywayDatabaseReader
         {
             var groupId = group["group_id"]!.ToString();
             bool InGroup(JsonObject row) => row["group_id"]?.ToString() == groupId;
-            groups.Add(new JsonObject
+            groups.Add((JsonNode)new JsonObject
             {
                 ["group_id"] = groupId,
                 ["name"] = group["name"]?.DeepClone(),
