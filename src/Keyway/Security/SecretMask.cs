@@ -13,4 +13,7 @@ public static class SecretMask
         var head = dash is > 0 and <= 4 ? secret[..(dash + 1)] : secret[..3];
         return head + "…" + secret[^4..];
     }
+
+    /// <summary>Whether <paramref name="value"/> is what <see cref="Mask"/> writes rather than a secret: "sk-…abcd", or all asterisks for a short one.</summary>
+    public static bool IsMask(string value) => value.Contains('…') || (value.Length > 0 && value.All(c => c == '*'));
 }

@@ -115,4 +115,33 @@ public sealed class DeclarativeCommandTests
         await File.WriteAllTextAsync(masked, (await two.RunAsync("export")).Out);
         Assert.Equal("no changes: the gateway matches the file", (await two.RunAsync("apply", masked)).Out.Trim());
     }
+
+    [Fact]
+    public async Task MaskedShortKey_IsKept_NotWrittenAsItsMask()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var file = Path.Combine(dir.Path, "keyway.yaml");
+        await File.WriteAllTextAsync(file, """
+            groups:
+              - group_id: default
+                providers:
+                  - provider_id: ollama
+                    base_url: http://127.0.0.1:11434/v1
+                    protocol: openai
+                    api_keys:
+                      - name: local
+                        api_key: none
+            """);
+        var cli = new CliRunner(server, dir.Path);
+        Assert.Equal(0, (await cli.RunAsync("apply", file)).ExitCode);
+
+        // export masks a key of 8 characters or fewer as asterisks only ("****"), without the "…" of longer ones.
+        var masked = Path.Combine(dir.Path, "masked.yaml");
+        var exported = (await cli.RunAsync("export")).Out;
+        Assert.Contains("api_key: '****'", exported);
+        await File.WriteAllTextAsync(masked, exported);
+        Assert.Equal("no changes: the gateway matches the file", (await cli.RunAsync("apply", masked)).Out.Trim());
+        Assert.Contains("api_key: none", (await cli.RunAsync("export", "--with-secrets")).Out);
+    }
 }

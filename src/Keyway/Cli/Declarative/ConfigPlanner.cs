@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Keyway.Security;
 
 namespace Keyway.Cli.Declarative;
 
@@ -123,7 +124,7 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
         {
             return current is null ? throw new CliException($"provider {providerId}: api_keys is required to create it", CliExitCodes.Usage) : null;
         }
-        var masked = keys.Any(k => k?["api_key"]?.ToString().Contains('…') == true);
+        var masked = keys.Any(k => k?["api_key"]?.ToString() is { } secret && SecretMask.IsMask(secret));
         var wanted = keys.OfType<JsonObject>().Select(k => KeyShape(k, k["api_key"]?.ToString())).ToList();
         var existing = new List<string>();
         foreach (var key in (current?["api_keys"]?.AsArray() ?? []).OfType<JsonObject>())
