@@ -124,12 +124,8 @@ public sealed class GroupRepository(IDbConnectionFactory connections)
         group.GroupId, group.Name, StorageText.Flag(group.Enabled), group.Note, StorageText.Timestamp(group.CreatedAt),
         StorageText.Timestamp(group.UpdatedAt), cancellationToken);
 
-    private async Task<List<GroupRow>> QueryAsync(Func<DbConnection, Task<IEnumerable<GroupRow>>> query, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await query(connection);
-        return rows.ToList();
-    }
+    private Task<List<GroupRow>> QueryAsync(Func<DbConnection, Task<IEnumerable<GroupRow>>> query, CancellationToken cancellationToken) =>
+        connections.ReadAllAsync(query, row => row, cancellationToken);
 
     internal sealed class GroupRow
     {

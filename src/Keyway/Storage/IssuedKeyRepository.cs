@@ -100,12 +100,8 @@ public sealed class IssuedKeyRepository(IDbConnectionFactory connections)
         StorageText.Flag(key.Policy.Visitor), cancellationToken);
 
     private async Task<IReadOnlyList<IssuedKeyRecord>> QueryAsync(
-        Func<DbConnection, Task<IEnumerable<IssuedKeyRow>>> query, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await query(connection);
-        return rows.Select(row => row.ToRecord()).ToList();
-    }
+        Func<DbConnection, Task<IEnumerable<IssuedKeyRow>>> query, CancellationToken cancellationToken) =>
+        await connections.ReadAllAsync(query, row => row.ToRecord(), cancellationToken);
 
     internal sealed class IssuedKeyRow
     {

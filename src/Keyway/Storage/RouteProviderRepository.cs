@@ -64,12 +64,8 @@ public sealed class RouteProviderRepository(IDbConnectionFactory connections)
         StorageText.Timestamp(target.CreatedAt), cancellationToken);
 
     private async Task<IReadOnlyList<RouteProviderRecord>> QueryAsync(
-        Func<DbConnection, Task<IEnumerable<Row>>> query, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await query(connection);
-        return rows.Select(row => row.ToRecord()).ToList();
-    }
+        Func<DbConnection, Task<IEnumerable<Row>>> query, CancellationToken cancellationToken) =>
+        await connections.ReadAllAsync(query, row => row.ToRecord(), cancellationToken);
 
     internal sealed class Row
     {

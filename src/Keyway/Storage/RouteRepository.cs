@@ -75,12 +75,8 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         cancellationToken);
 
     private async Task<IReadOnlyList<RouteRecord>> QueryAsync(
-        Func<DbConnection, Task<IEnumerable<RouteRow>>> query, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await query(connection);
-        return rows.Select(row => row.ToRecord()).ToList();
-    }
+        Func<DbConnection, Task<IEnumerable<RouteRow>>> query, CancellationToken cancellationToken) =>
+        await connections.ReadAllAsync(query, row => row.ToRecord(), cancellationToken);
 
     internal sealed class RouteRow
     {

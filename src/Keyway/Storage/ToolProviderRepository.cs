@@ -92,12 +92,8 @@ public sealed class ToolProviderRepository(IDbConnectionFactory connections)
         StorageText.Timestamp(tool.CreatedAt), StorageText.Timestamp(tool.UpdatedAt), cancellationToken);
 
     private async Task<IReadOnlyList<ToolProviderRecord>> QueryAsync(
-        Func<DbConnection, Task<IEnumerable<ToolProviderRow>>> query, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await query(connection);
-        return rows.Select(row => row.ToRecord()).ToList();
-    }
+        Func<DbConnection, Task<IEnumerable<ToolProviderRow>>> query, CancellationToken cancellationToken) =>
+        await connections.ReadAllAsync(query, row => row.ToRecord(), cancellationToken);
 
     internal sealed class ToolProviderRow
     {
