@@ -76,8 +76,8 @@ public sealed partial class ProxyForwarder
     /// <summary>A fresh id in the client protocol's own style, unique per call.</summary>
     private static string NewResponseId(WireFormat client) => client switch
     {
-        WireFormat.AnthropicMessages => "msg_" + Guid.NewGuid().ToString("N"),
-        WireFormat.OpenAIResponses => "resp_" + Guid.NewGuid().ToString("N"),
-        _ => "chatcmpl-" + Guid.NewGuid().ToString("N"),
+        WireFormat.AnthropicMessages => ResponseIds.New("msg_"),
+        WireFormat.OpenAIResponses => ResponseIds.New("resp_"),
+        _ => ResponseIds.New("chatcmpl-"),
     };
 }
