@@ -37,7 +37,7 @@ public sealed class BlockingWorkThread : IDisposable
         return done.Task;
     }
 
-    /// <summary>Lets the thread finish the work already handed over and end.</summary>
+    /// <summary>Lets the thread finish the work already handed over and end; a second call does nothing.</summary>
     public void Dispose() => _work.CompleteAdding();
 
     private void RunAll()
@@ -46,6 +46,6 @@ public sealed class BlockingWorkThread : IDisposable
         {
             work();
         }
-        _work.Dispose();
+        // The collection is not disposed here: Dispose may still be called (again) after the thread ended.
     }
 }

@@ -54,4 +54,17 @@ public sealed class BlockingWorkThreadTests
         Assert.Equal("database is locked", failure.Message);
         Assert.True(ranAfter);
     }
+
+    [Fact]
+    public async Task Dispose_CanBeCalledAgain_AfterTheThreadEnded()
+    {
+        var thread = new BlockingWorkThread("keyway-test-worker");
+        await thread.RunAsync(() => Task.CompletedTask);
+
+        thread.Dispose();
+        await Task.Delay(50);
+        var again = Record.Exception(thread.Dispose);
+
+        Assert.Null(again);
+    }
 }
