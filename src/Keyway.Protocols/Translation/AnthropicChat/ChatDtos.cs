@@ -116,22 +116,20 @@ internal sealed record ChatPromptTokensDetails(long? CachedTokens);
 
 internal sealed record ChatCompletionTokensDetails(long? ReasoningTokens);
 
-/// <summary>https://platform.openai.com/docs/api-reference/chat-streaming/streaming</summary>
+/// <summary>
+/// https://platform.openai.com/docs/api-reference/chat-streaming/streaming — written by the serializer, read by
+/// <see cref="ChatChunkReader"/> (which leaves the id, object and model alone: the client sees the gateway's own).
+/// </summary>
 internal sealed class ChatChunk
 {
-    [JsonConverter(typeof(WriteOnlyStringConverter))]
     public string? Id { get; set; }
 
-    [JsonConverter(typeof(WriteOnlyStringConverter))]
     public string Object { get; set; } = "chat.completion.chunk";
 
     public long Created { get; set; }
 
-    [JsonConverter(typeof(WriteOnlyStringConverter))]
     public string? Model { get; set; }
 
-    /// <summary>Filled in place when read: a chunk holds one list, not the empty default and then another.</summary>
-    [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
     public List<ChatChunkChoice> Choices { get; set; } = [];
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -45,7 +45,7 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
             return;
         }
 
-        var chunk = TranslationJson.TryParse(data, AnthropicChatJsonContext.Default.ChatChunk);
+        var chunk = ChatChunkReader.Read(data);
         if (chunk is null)
         {
             return;
@@ -59,11 +59,10 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
 
         Start(output);
         _usage = chunk.Usage ?? _usage;
-        // A loop rather than LINQ: this runs for every event of every translated stream. "choices": null, or a null
-        // choice, from a broken upstream: skipped like any unreadable part of a chunk.
-        foreach (var choice in chunk.Choices ?? [])
+        // A loop rather than LINQ: this runs for every event of every translated stream.
+        foreach (var choice in chunk.Choices)
         {
-            if (choice is { Index: 0 })
+            if (choice.Index == 0)
             {
                 OnChoice(choice, output);
             }

@@ -51,16 +51,64 @@ public sealed class MalformedInputTests
         Assert.Equal(["error"], ParseSse(output).Select(e => e.Name));
     }
 
-    [Fact]
-    public void ChatStream_ChunkNamingAMemberTwice_IsSkipped()
+    [Theory]
+    [InlineData("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\",\"content\":\"b\"}}]}")]
+    [InlineData("{\"choices\":[],\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}")]
+    [InlineData("{\"choices\":[{\"index\":0,\"delta\":{\"content\":5}}]}")]
+    [InlineData("{\"choices\":[{\"index\":\"0\",\"delta\":{\"content\":\"a\"}}]}")]
+    [InlineData("{\"choices\":[null]}")]
+    [InlineData("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[null]}}]}")]
+    [InlineData("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":{}}}]}}]}")]
+    [InlineData("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]} {}")]
+    [InlineData("[{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}]")]
+    public void ChatStream_UnreadableChunk_IsSkipped(string chunk)
     {
-        var chunks = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\",\"content\":\"b\"}}]}\n\n"
+        var chunks = $"data: {chunk}\n\n"
             + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
 
         var output = RunStream(new ChatStreamToAnthropic(RequestFrom("anthropic_request_text.json"), Ctx), Encoding.UTF8.GetBytes(chunks));
 
-        var texts = ParseSse(output).Where(e => e.Name == "content_block_delta").Select(e => e.Data!["delta"]!["text"]!.GetValue<string>());
-        Assert.Equal(["ok"], texts);
+        Assert.Equal(["ok"], DeltaTexts(output));
+    }
+
+    /// <summary>Members the translator does not use are never read, so their values cannot spoil a chunk; null is absence.</summary>
+    [Fact]
+    public void ChatStream_IgnoresUnusedMembers_AndReadsNullAsAbsent()
+    {
+        const string chunks = """
+            data: {"id":5,"created":"soon","model":null,"system_fingerprint":{},"choices":[{"index":0,"delta":{"role":7,"content":"hi","refusal":null},"logprobs":{"content":[]},"finish_reason":null}],"usage":null}
+
+            data: {"choices":[{"index":0,"delta":null,"finish_reason":"stop","stop_reason":"END","matched_stop":12}]}
+
+            data: {"choices":null,"usage":{"prompt_tokens":10,"completion_tokens":null,"total_tokens":10,"prompt_tokens_details":{"audio_tokens":0,"cached_tokens":4},"completion_tokens_details":null}}
+
+            data: [DONE]
+
+
+            """;
+
+        var output = RunStream(new ChatStreamToAnthropic(RequestFrom("anthropic_request_text.json"), Ctx), Encoding.UTF8.GetBytes(chunks.ReplaceLineEndings("\n")));
+
+        Assert.Equal(["hi"], DeltaTexts(output));
+        var messageDelta = ParseSse(output).Single(e => e.Name == "message_delta").Data!;
+        Assert.Equal("stop_sequence", messageDelta["delta"]!["stop_reason"]!.GetValue<string>());
+        Assert.Equal("END", messageDelta["delta"]!["stop_sequence"]!.GetValue<string>());
+        Assert.Equal(6, messageDelta["usage"]!["input_tokens"]!.GetValue<long>());
+        Assert.Equal(4, messageDelta["usage"]!["cache_read_input_tokens"]!.GetValue<long>());
+        Assert.Equal(0, messageDelta["usage"]!["output_tokens"]!.GetValue<long>());
+    }
+
+    [Theory]
+    [InlineData("{\"error\":{\"message\":\"quota exceeded\",\"type\":\"insufficient_quota\",\"code\":429}}")]
+    [InlineData("{\"error\":\"quota exceeded\"}")]
+    public void ChatStream_ErrorChunk_EndsWithItsMessage(string chunk)
+    {
+        var upstream = Encoding.UTF8.GetBytes($"data: {{\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"a\"}}}}]}}\n\ndata: {chunk}\n\n");
+
+        var events = ParseSse(RunStream(new ChatStreamToAnthropic(RequestFrom("anthropic_request_text.json"), Ctx), upstream));
+
+        Assert.Equal("error", events[^1].Name);
+        Assert.Equal("quota exceeded", events[^1].Data!["error"]!["message"]!.GetValue<string>());
     }
 
     [Fact]
@@ -77,4 +125,7 @@ public sealed class MalformedInputTests
         Assert.Equal("upstream reset", events[0].Data!["error"]!["message"]!.GetValue<string>());
         Assert.Equal("[DONE]", events[1].Data!.GetValue<string>());
     }
+
+    private static IEnumerable<string> DeltaTexts(byte[] anthropicStream) =>
+        ParseSse(anthropicStream).Where(e => e.Name == "content_block_delta").Select(e => e.Data!["delta"]!["text"]!.GetValue<string>());
 }
