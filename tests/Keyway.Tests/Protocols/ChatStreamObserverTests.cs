@@ -65,6 +65,22 @@ public sealed class ChatStreamObserverTests
         Assert.Equal(expected, observer.Observe(e));
     }
 
+    /// <summary>Chunks whose bytes look like a plain content delta are passed unparsed; these only look so, and are read.</summary>
+    [Theory]
+    [InlineData("{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\" : \"stop\"}]}", "stop", null)]
+    [InlineData("{\"choices\":[{\"index\":0,\"finish_reason\":null},{\"index\":1,\"finish_reason\":\"length\"}]}", "length", null)]
+    [InlineData("{\"choices\":[{\"index\":0,\"delta\":{},\"finish_\\u0072eason\":\"stop\"}]}", "stop", null)]
+    [InlineData("{\"choices\":[],\"\\u0075sage\":{\"prompt_tokens\":7}}", null, 7L)]
+    public void ChunksThatOnlyLookEmpty_AreStillRead(string chunk, string? finishReason, long? promptTokens)
+    {
+        var observer = new ChatStreamObserver();
+
+        observer.Observe(Assert.Single(ProtocolFixtures.Events(System.Text.Encoding.UTF8.GetBytes($"data: {chunk}\n\n"))));
+
+        Assert.Equal(finishReason, observer.FinishReason);
+        Assert.Equal(promptTokens, observer.Usage.InputTokens);
+    }
+
     [Fact]
     public void UsageFieldsNotReported_StayNull_NeverZero()
     {
