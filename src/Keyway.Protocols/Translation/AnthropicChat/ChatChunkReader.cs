@@ -17,6 +17,16 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// </summary>
 internal static class ChatChunkReader
 {
+    private static readonly MemberSet ChunkMembers = new("choices", "usage", "error");
+    private static readonly MemberSet ChoiceMembers = new("index", "delta", "finish_reason", "stop_reason", "matched_stop");
+    private static readonly MemberSet DeltaMembers = new("content", "reasoning_content", "tool_calls");
+    private static readonly MemberSet ToolCallMembers = new("index", "id", "function");
+    private static readonly MemberSet FunctionMembers = new("name", "arguments");
+    private static readonly MemberSet UsageMembers = new("prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details", "completion_tokens_details");
+    private static readonly MemberSet CachedTokensMember = new("cached_tokens");
+    private static readonly MemberSet ReasoningTokensMember = new("reasoning_tokens");
+    private static readonly MemberSet ErrorMembers = new("message", "type");
+
     public static ChatChunk? Read(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json);
@@ -35,16 +45,6 @@ internal static class ChatChunkReader
             return null;
         }
     }
-
-    private static readonly MemberSet ChunkMembers = new("choices", "usage", "error");
-    private static readonly MemberSet ChoiceMembers = new("index", "delta", "finish_reason", "stop_reason", "matched_stop");
-    private static readonly MemberSet DeltaMembers = new("content", "reasoning_content", "tool_calls");
-    private static readonly MemberSet ToolCallMembers = new("index", "id", "function");
-    private static readonly MemberSet FunctionMembers = new("name", "arguments");
-    private static readonly MemberSet UsageMembers = new("prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details", "completion_tokens_details");
-    private static readonly MemberSet CachedTokensMember = new("cached_tokens");
-    private static readonly MemberSet ReasoningTokensMember = new("reasoning_tokens");
-    private static readonly MemberSet ErrorMembers = new("message", "type");
 
     private static ChatChunk ReadChunk(ref Utf8JsonReader reader)
     {
