@@ -18,7 +18,9 @@ internal enum CopyResult
 /// <summary>
 /// Copies an upstream SSE stream to the client event by event, as the bytes arrive: each complete
 /// event is shown to the watcher (usage, finish reason) and, unless the watcher hides it, written
-/// unchanged and flushed (onWrite runs before each flush: the first one stamps the TTFB). The idle timeout is pushed back after every read, so a long but lively
+/// unchanged. What was written is flushed as soon as the upstream has nothing more ready to read (the next read did
+/// not complete at once) or has ended, so events that arrived together leave in one send, and an event is never
+/// held back waiting for the upstream (onWrite runs before each flush: the first one stamps the TTFB). The idle timeout is pushed back after every read, so a long but lively
 /// stream is never cut while a stalled one is. An event that holds one of the exchange's secrets (an upstream's error
 /// event echoing the key it was given) is scrubbed before anything reads it, so neither the client, the translator nor
 /// the watcher (whose error message reaches the log) ever sees the secret.
@@ -35,11 +37,28 @@ internal static class SseRelay
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
+            var unflushed = false;
             while (true)
             {
-                var (read, failure, error) = await UpstreamRead.NextAsync(upstream, buffer, cancellationToken);
+                var next = UpstreamRead.NextAsync(upstream, buffer, cancellationToken);
+                if (unflushed && !next.IsCompleted)
+                {
+                    var flushed = await FlushAsync(client, onWrite, cancellationToken);
+                    if (flushed != CopyResult.Success)
+                    {
+                        idle.Cancel();
+                        await next;
+                        return (flushed, null);
+                    }
+                    unflushed = false;
+                }
+                var (read, failure, error) = await next;
                 if (failure is { } result)
                 {
+                    if (unflushed)
+                    {
+                        await FlushAsync(client, onWrite, cancellationToken);
+                    }
                     return (result, error);
                 }
                 idle.CancelAfter(idleTimeout);
@@ -52,19 +71,10 @@ internal static class SseRelay
                     splitter.Complete();
                 }
                 var tail = read == 0 ? splitter.Flush() : ReadOnlyMemory<byte>.Empty;
-                var wrote = WriteEvents(splitter, watcher, translator, secrets, client) | (translator is null && WriteTail(secrets.Scrub(tail), client));
-                if (wrote)
-                {
-                    onWrite();
-                    var flushed = await FlushAsync(client, cancellationToken);
-                    if (flushed != CopyResult.Success)
-                    {
-                        return (flushed, null);
-                    }
-                }
+                unflushed |= WriteEvents(splitter, watcher, translator, secrets, client) | (translator is null && WriteTail(secrets.Scrub(tail), client));
                 if (read == 0)
                 {
-                    return (CopyResult.Success, null);
+                    return (unflushed ? await FlushAsync(client, onWrite, cancellationToken) : CopyResult.Success, null);
                 }
             }
         }
@@ -127,8 +137,9 @@ internal static class SseRelay
         return true;
     }
 
-    private static async ValueTask<CopyResult> FlushAsync(PipeWriter client, CancellationToken cancellationToken)
+    private static async ValueTask<CopyResult> FlushAsync(PipeWriter client, Action onWrite, CancellationToken cancellationToken)
     {
+        onWrite();
         try
         {
             var result = await client.FlushAsync(cancellationToken);

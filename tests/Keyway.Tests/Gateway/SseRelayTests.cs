@@ -1,0 +1,127 @@
+using System.IO.Pipelines;
+using System.Text;
+using Keyway.Gateway;
+using Keyway.Security;
+
+namespace Keyway.Tests.Gateway;
+
+/// <summary>When the relay flushes: once per batch of bytes the upstream had ready, and always before it waits.</summary>
+public sealed class SseRelayTests
+{
+    private const string First = "data: {\"n\":1}\n\n";
+    private const string Second = "data: {\"n\":2}\n\n";
+    private const string Third = "data: {\"n\":3}\n\n";
+
+    [Fact]
+    public async Task ReadsReadyTogether_AreFlushedOnce()
+    {
+        var upstream = new ScriptedStream([Ready(First), Ready(Second), Ready(Third)]);
+        var client = new CountingWriter();
+
+        var (result, _) = await CopyAsync(upstream, client);
+
+        Assert.Equal(CopyResult.Success, result);
+        Assert.Equal(1, client.Flushes);
+        Assert.Equal(First + Second + Third, client.Text);
+    }
+
+    [Fact]
+    public async Task WrittenEvents_AreFlushedBeforeWaitingForTheUpstream()
+    {
+        var later = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var upstream = new ScriptedStream([Ready(First), Ready(Second), later.Task]);
+        var client = new CountingWriter();
+
+        var copy = CopyAsync(upstream, client);
+        await client.FirstFlush.WaitAsync(TimeSpan.FromSeconds(10));
+        var flushedWhileWaiting = client.Text;
+        later.SetResult(Encoding.UTF8.GetBytes(Third));
+        var (result, _) = await copy;
+
+        Assert.Equal(First + Second, flushedWhileWaiting);
+        Assert.Equal(CopyResult.Success, result);
+        Assert.Equal((2, First + Second + Third), (client.Flushes, client.Text));
+    }
+
+    [Fact]
+    public async Task UpstreamBreak_StillDeliversWhatWasRead()
+    {
+        var upstream = new ScriptedStream([Ready(First), Task.FromException<byte[]>(new IOException("reset"))]);
+        var client = new CountingWriter();
+
+        var (result, error) = await CopyAsync(upstream, client);
+
+        Assert.Equal(CopyResult.InputError, result);
+        Assert.IsType<IOException>(error);
+        Assert.Equal((1, First), (client.Flushes, client.Text));
+    }
+
+    private static async Task<(CopyResult, Exception?)> CopyAsync(Stream upstream, CountingWriter client)
+    {
+        using var idle = new CancellationTokenSource();
+        return await SseRelay.CopyAsync(upstream, client, new PassThroughWatcher(), null, SecretScrubber.None, () => { }, idle, TimeSpan.FromMinutes(1), idle.Token);
+    }
+
+    private static Task<byte[]> Ready(string text) => Task.FromResult(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Answers each read with the next scripted chunk (then the end of the stream); a chunk not yet completed is a read that waits.</summary>
+    private sealed class ScriptedStream(IReadOnlyList<Task<byte[]>> chunks) : Stream
+    {
+        private int _next;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_next == chunks.Count)
+            {
+                return 0;
+            }
+            var chunk = await chunks[_next++];
+            chunk.CopyTo(buffer);
+            return chunk.Length;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => throw new NotSupportedException();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>A client that keeps what was flushed to it and counts the flushes.</summary>
+    private sealed class CountingWriter : PipeWriter
+    {
+        private readonly TaskCompletionSource _firstFlush = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly MemoryStream _flushed = new();
+        private readonly PipeWriter _pending;
+        private readonly MemoryStream _written = new();
+
+        public CountingWriter() => _pending = Create(_written, new StreamPipeWriterOptions(leaveOpen: true));
+
+        public int Flushes { get; private set; }
+
+        public Task FirstFlush => _firstFlush.Task;
+
+        public string Text => Encoding.UTF8.GetString(_flushed.ToArray());
+
+        public override async ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+        {
+            var result = await _pending.FlushAsync(cancellationToken);
+            _flushed.Write(_written.ToArray());
+            _written.SetLength(0);
+            Flushes++;
+            _firstFlush.TrySetResult();
+            return result;
+        }
+
+        public override void Advance(int bytes) => _pending.Advance(bytes);
+        public override Memory<byte> GetMemory(int sizeHint = 0) => _pending.GetMemory(sizeHint);
+        public override Span<byte> GetSpan(int sizeHint = 0) => _pending.GetSpan(sizeHint);
+        public override void CancelPendingFlush() => _pending.CancelPendingFlush();
+        public override void Complete(Exception? exception = null) => _pending.Complete(exception);
+    }
+}
