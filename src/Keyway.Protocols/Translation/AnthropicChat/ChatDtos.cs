@@ -118,7 +118,7 @@ internal sealed record ChatCompletionTokensDetails(long? ReasoningTokens);
 
 /// <summary>
 /// https://platform.openai.com/docs/api-reference/chat-streaming/streaming — written by the serializer, read by
-/// <see cref="ChatChunkReader"/> (which leaves the id, object and model alone: the client sees the gateway's own).
+/// <see cref="ChatReader"/> (which leaves the id, object and model alone: the client sees the gateway's own).
 /// </summary>
 internal sealed class ChatChunk
 {

@@ -1,7 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
 namespace Keyway.Protocols.Translation.AnthropicChat;
 
 /// <summary>
@@ -13,19 +9,18 @@ public static class ChatResponseToAnthropic
 {
     public static byte[] Translate(ReadOnlySpan<byte> chatResponse, TranslatedRequest request, TranslationContext ctx)
     {
-        var response = TranslationJson.Parse(chatResponse, AnthropicChatJsonContext.Default.ChatResponse, "upstream chat completion");
-        var choice = response.Choices?.FirstOrDefault() ?? throw new TranslationException("The upstream chat completion has no choices.");
-        var message = choice.Message ?? new ChatMessage();
+        var response = ChatReader.ReadCompletion(chatResponse);
+        var choice = response.Choices.FirstOrDefault() ?? throw new TranslationException("The upstream chat completion has no choices.");
+        var message = choice.Delta ?? new ChatDelta();
         var content = new List<AnthropicBlock>();
         if (!string.IsNullOrEmpty(message.ReasoningContent))
         {
             content.Add(AnthropicBlocks.Thinking(message.ReasoningContent));
         }
 
-        var text = ContentText(message.Content);
-        if (text.Length > 0)
+        if (!string.IsNullOrEmpty(message.Content))
         {
-            content.Add(AnthropicBlocks.Text(text));
+            content.Add(AnthropicBlocks.Text(message.Content));
         }
 
         foreach (var call in message.ToolCalls ?? [])
@@ -45,25 +40,5 @@ public static class ChatResponseToAnthropic
             Usage = UsageMapping.ToAnthropic(response.Usage),
         };
         return TranslationJson.Serialize(anthropic, AnthropicChatJsonContext.Default.AnthropicResponse);
-    }
-
-    /// <summary>Chat content is a string, or (some upstreams) an array of text parts.</summary>
-    private static string ContentText(JsonNode? content)
-    {
-        if (content is JsonValue value)
-        {
-            return value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : "";
-        }
-
-        var text = new StringBuilder();
-        foreach (var part in content as JsonArray ?? [])
-        {
-            if (part?["text"] is JsonValue partText && partText.GetValueKind() == JsonValueKind.String)
-            {
-                text.Append(partText.GetValue<string>());
-            }
-        }
-
-        return text.ToString();
     }
 }

@@ -45,7 +45,7 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
             return;
         }
 
-        var chunk = ChatChunkReader.Read(data);
+        var chunk = ChatReader.ReadChunk(data);
         if (chunk is null)
         {
             return;

@@ -43,6 +43,48 @@ public sealed class MalformedInputTests
         Assert.Throws<TranslationException>(() => AnthropicResponseToChat.Translate("<html>"u8, request, Ctx));
     }
 
+    [Theory]
+    [InlineData("{\"choices\":[null]}", "Null at byte 12")]
+    [InlineData("{\"choices\":[{\"message\":{\"content\":5}}]}", "Number at byte 34")]
+    [InlineData("{\"choices\":[{\"message\":{\"content\":\"a\",\"con\\u0074ent\":\"b\"}}]}", "names the member \"content\" twice")]
+    [InlineData("{\"choices\":[{\"message\":{\"content\":[\"a\"]}}]}", "String at byte 35")]
+    [InlineData("{\"choices\":[{\"message\":{\"tool_calls\":[{\"function\":{\"arguments\":{}}}]}}]}", "StartObject at byte 63")]
+    [InlineData("{\"choices\":[{\"message\":{\"content\":\"a\"}}]} {}", "after a single JSON value")]
+    [InlineData("[]", "not a JSON object")]
+    [InlineData("{\"choices\":[{\"message\":{\"content\":\"a", "not valid")]
+    public void ChatCompletion_Unreadable_ThrowsSayingWhere(string completion, string expectedText)
+    {
+        var request = RequestFrom("anthropic_request_text.json");
+
+        var error = Assert.Throws<TranslationException>(() => ChatResponseToAnthropic.Translate(Encoding.UTF8.GetBytes(completion), request, Ctx));
+
+        Assert.StartsWith("The upstream chat completion is not valid: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expectedText, error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Members the translator does not use are never read, so their values cannot spoil an answer; null is absence; text
+    /// parts are joined, and parts without text (a refusal) add nothing.
+    /// </summary>
+    [Fact]
+    public void ChatCompletion_IgnoresUnusedMembers_AndJoinsTextParts()
+    {
+        const string completion = """
+            {"id":5,"object":null,"created":"soon","model":{},"system_fingerprint":[1],
+             "choices":[{"index":0,"logprobs":{"content":[]},"finish_reason":"stop","stop_reason":null,
+               "message":{"role":7,"refusal":null,"reasoning_content":null,"tool_calls":null,
+                 "content":[{"type":"text","text":"Hel"},{"type":"refusal","refusal":"no"},{"type":"text","text":"lo","annotations":[]}]}}],
+             "usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5,"prompt_tokens_details":null,"completion_tokens_details":{"audio_tokens":"x"}}}
+            """;
+
+        var anthropic = System.Text.Json.Nodes.JsonNode.Parse(
+            ChatResponseToAnthropic.Translate(Encoding.UTF8.GetBytes(completion), RequestFrom("anthropic_request_text.json"), Ctx))!;
+
+        Assert.Equal("""[{"type":"text","text":"Hello"}]""", anthropic["content"]!.ToJsonString());
+        Assert.Equal("end_turn", anthropic["stop_reason"]!.GetValue<string>());
+        Assert.Equal(3, anthropic["usage"]!["input_tokens"]!.GetValue<long>());
+    }
+
     [Fact]
     public void ChatStream_WithNothingReadable_EndsWithAnErrorEvent()
     {
@@ -96,6 +138,16 @@ public sealed class MalformedInputTests
         Assert.Equal(6, messageDelta["usage"]!["input_tokens"]!.GetValue<long>());
         Assert.Equal(4, messageDelta["usage"]!["cache_read_input_tokens"]!.GetValue<long>());
         Assert.Equal(0, messageDelta["usage"]!["output_tokens"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public void ChatStream_ContentParts_AreJoined()
+    {
+        const string chunks = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":[{\"type\":\"text\",\"text\":\"o\"},{\"type\":\"text\",\"text\":\"k\"}]},\"finish_reason\":\"stop\"}]}\n\n";
+
+        var output = RunStream(new ChatStreamToAnthropic(RequestFrom("anthropic_request_text.json"), Ctx), Encoding.UTF8.GetBytes(chunks));
+
+        Assert.Equal(["ok"], DeltaTexts(output));
     }
 
     [Theory]

@@ -5,21 +5,28 @@ using Keyway.Protocols.Json;
 namespace Keyway.Protocols.Translation.AnthropicChat;
 
 /// <summary>
-/// Reads a Chat stream chunk (https://platform.openai.com/docs/api-reference/chat-streaming/streaming) into a
-/// <see cref="ChatChunk"/> in one pass of a <see cref="Utf8JsonReader"/>, reading only what the stream translator uses:
-/// <c>choices[].index</c>, <c>.delta</c> (<c>content</c>, <c>reasoning_content</c>, <c>tool_calls</c>),
-/// <c>.finish_reason</c>, <c>.stop_reason</c> / <c>.matched_stop</c>, <c>usage</c> and <c>error</c>. Every other
-/// member is skipped unread. It runs for every event of every translated stream: the source-generated deserializer
-/// behind a <see cref="JsonShapeCheck"/> pass was a quarter of such a call's CPU (bench/RESULTS.md).
-/// A chunk is unreadable (null: streams skip it) when it is not one JSON object, when a member read here holds a value
-/// of the wrong type or an array item that is not an object, or when an object names such a member twice (which of
-/// the two would the upstream mean?). A JSON null reads as the member's absence.
+/// Reads what a Chat upstream answers — a stream chunk (https://platform.openai.com/docs/api-reference/chat-streaming/streaming)
+/// or a whole completion (https://platform.openai.com/docs/api-reference/chat/object) — into the DTOs in one pass of a
+/// <see cref="Utf8JsonReader"/>, reading only what the translators use: <c>choices[].index</c>, the chunk's
+/// <c>.delta</c> or the completion's <c>.message</c> (<c>content</c>, <c>reasoning_content</c>, <c>tool_calls</c>),
+/// <c>.finish_reason</c>, <c>.stop_reason</c> / <c>.matched_stop</c>, <c>usage</c>, and a chunk's <c>error</c>. Every
+/// other member is skipped unread. It runs for every event of every translated stream and for every translated
+/// answer: the source-generated deserializer behind a <see cref="JsonShapeCheck"/> pass was a quarter of a translated
+/// stream's CPU and a twentieth of a translated answer's (bench/RESULTS.md).
+/// A document is unreadable when it is not one JSON object, when a member read here holds a value of the wrong type or
+/// an array item that is not an object, or when an object names such a member twice (which of the two would the
+/// upstream mean?): a chunk is then skipped (null), a completion refused. A JSON null reads as the member's absence.
 /// </summary>
-internal static class ChatChunkReader
+internal static class ChatReader
 {
-    private static readonly MemberSet ChunkMembers = new("choices", "usage", "error");
-    private static readonly MemberSet ChoiceMembers = new("index", "delta", "finish_reason", "stop_reason", "matched_stop");
+    private static readonly DocumentShape ChunkShape = new(
+        new("choices", "usage", "error"), new("index", "delta", "finish_reason", "stop_reason", "matched_stop"));
+
+    private static readonly DocumentShape CompletionShape = new(
+        new("choices", "usage"), new("index", "message", "finish_reason", "stop_reason", "matched_stop"));
+
     private static readonly MemberSet DeltaMembers = new("content", "reasoning_content", "tool_calls");
+    private static readonly MemberSet TextPartMembers = new("text");
     private static readonly MemberSet ToolCallMembers = new("index", "id", "function");
     private static readonly MemberSet FunctionMembers = new("name", "arguments");
     private static readonly MemberSet UsageMembers = new("prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details", "completion_tokens_details");
@@ -27,18 +34,12 @@ internal static class ChatChunkReader
     private static readonly MemberSet ReasoningTokensMember = new("reasoning_tokens");
     private static readonly MemberSet ErrorMembers = new("message", "type");
 
-    public static ChatChunk? Read(ReadOnlySpan<byte> json)
+    /// <summary>A stream chunk, or null when it is unreadable (streams skip those).</summary>
+    public static ChatChunk? ReadChunk(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json);
         try
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-            var chunk = ReadChunk(ref reader);
-            // Anything after the object (a second document) makes the event unreadable, as it did for the deserializer.
-            return reader.Read() ? null : chunk;
+            return ReadDocument(json, ChunkShape);
         }
         catch (Exception ex) when (JsonFailure.IsMalformedInput(ex))
         {
@@ -46,16 +47,45 @@ internal static class ChatChunkReader
         }
     }
 
-    private static ChatChunk ReadChunk(ref Utf8JsonReader reader)
+    /// <summary>
+    /// A whole completion, read as the one chunk that would carry all of it (each choice's <c>message</c> is its
+    /// delta); an unreadable one is a <see cref="TranslationException"/> saying why.
+    /// </summary>
+    public static ChatChunk ReadCompletion(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            return ReadDocument(json, CompletionShape);
+        }
+        catch (Exception ex) when (JsonFailure.IsMalformedInput(ex))
+        {
+            throw new TranslationException($"The upstream chat completion is not valid: {ex.Message}");
+        }
+    }
+
+    private static ChatChunk ReadDocument(ReadOnlySpan<byte> json, DocumentShape shape)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("The document is not a JSON object.");
+        }
+        var document = ReadChunk(ref reader, shape);
+        // Anything after the object (a second document) throws here, as it did in the deserializer.
+        reader.Read();
+        return document;
+    }
+
+    private static ChatChunk ReadChunk(ref Utf8JsonReader reader, DocumentShape shape)
     {
         var chunk = new ChatChunk();
         var seen = 0;
-        while (ChunkMembers.Next(ref reader, ref seen) is { } member)
+        while (shape.Members.Next(ref reader, ref seen) is { } member)
         {
             switch (member)
             {
                 case "choices":
-                    ReadObjects(ref reader, chunk.Choices, ReadChoice);
+                    ReadObjects(ref reader, chunk.Choices, shape == ChunkShape ? ReadChunkChoice : ReadCompletionChoice);
                     break;
                 case "usage":
                     chunk.Usage = StartObject(ref reader) ? ReadUsage(ref reader) : null;
@@ -68,18 +98,22 @@ internal static class ChatChunkReader
         return chunk;
     }
 
-    private static ChatChunkChoice ReadChoice(ref Utf8JsonReader reader)
+    private static ChatChunkChoice ReadChunkChoice(ref Utf8JsonReader reader) => ReadChoice(ref reader, ChunkShape.ChoiceMembers);
+
+    private static ChatChunkChoice ReadCompletionChoice(ref Utf8JsonReader reader) => ReadChoice(ref reader, CompletionShape.ChoiceMembers);
+
+    private static ChatChunkChoice ReadChoice(ref Utf8JsonReader reader, MemberSet members)
     {
         var choice = new ChatChunkChoice();
         var seen = 0;
-        while (ChoiceMembers.Next(ref reader, ref seen) is { } member)
+        while (members.Next(ref reader, ref seen) is { } member)
         {
             switch (member)
             {
                 case "index":
                     choice.Index = ReadInt32(ref reader) ?? 0;
                     break;
-                case "delta":
+                case "delta" or "message":
                     choice.Delta = StartObject(ref reader) ? ReadDelta(ref reader) : null;
                     break;
                 case "finish_reason":
@@ -96,6 +130,38 @@ internal static class ChatChunkReader
         return choice;
     }
 
+    /// <summary>
+    /// Content as a string, or (some upstreams) an array of parts whose string <c>text</c> members are joined; a part
+    /// without text (a refusal, an image) adds nothing.
+    /// </summary>
+    private static string? ReadContentText(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return ReadCurrentString(ref reader);
+        }
+        var parts = new List<string?>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            parts.Add(reader.TokenType == JsonTokenType.StartObject ? ReadPartText(ref reader) : throw Unreadable(ref reader));
+        }
+        return string.Concat(parts);
+    }
+
+    private static string? ReadPartText(ref Utf8JsonReader reader)
+    {
+        string? text = null;
+        var seen = 0;
+        while (TextPartMembers.Next(ref reader, ref seen) is not null)
+        {
+            reader.Read();
+            text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            reader.Skip();
+        }
+        return text;
+    }
+
     private static ChatDelta ReadDelta(ref Utf8JsonReader reader)
     {
         var delta = new ChatDelta();
@@ -105,7 +171,7 @@ internal static class ChatChunkReader
             switch (member)
             {
                 case "content":
-                    delta.Content = ReadString(ref reader);
+                    delta.Content = ReadContentText(ref reader);
                     break;
                 case "reasoning_content":
                     delta.ReasoningContent = ReadString(ref reader);
@@ -243,7 +309,7 @@ internal static class ChatChunkReader
         }
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            items.Add(reader.TokenType == JsonTokenType.StartObject ? readItem(ref reader) : throw Unreadable());
+            items.Add(reader.TokenType == JsonTokenType.StartObject ? readItem(ref reader) : throw Unreadable(ref reader));
         }
         return true;
     }
@@ -266,13 +332,15 @@ internal static class ChatChunkReader
     private static string? ReadString(ref Utf8JsonReader reader)
     {
         reader.Read();
-        return reader.TokenType switch
-        {
-            JsonTokenType.String => reader.GetString(),
-            JsonTokenType.Null => null,
-            _ => throw Unreadable(),
-        };
+        return ReadCurrentString(ref reader);
     }
+
+    private static string? ReadCurrentString(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.Null => null,
+        _ => throw Unreadable(ref reader),
+    };
 
     private static long? ReadInt64(ref Utf8JsonReader reader)
     {
@@ -281,7 +349,7 @@ internal static class ChatChunkReader
         {
             JsonTokenType.Number when reader.TryGetInt64(out var value) => value,
             JsonTokenType.Null => null,
-            _ => throw Unreadable(),
+            _ => throw Unreadable(ref reader),
         };
     }
 
@@ -292,7 +360,7 @@ internal static class ChatChunkReader
         {
             JsonTokenType.Number when reader.TryGetInt32(out var value) => value,
             JsonTokenType.Null => null,
-            _ => throw Unreadable(),
+            _ => throw Unreadable(ref reader),
         };
     }
 
@@ -310,7 +378,7 @@ internal static class ChatChunkReader
         {
             return true;
         }
-        return reader.TokenType == JsonTokenType.Null ? false : throw Unreadable();
+        return reader.TokenType == JsonTokenType.Null ? false : throw Unreadable(ref reader);
     }
 
     private static void SkipValue(ref Utf8JsonReader reader)
@@ -319,7 +387,11 @@ internal static class ChatChunkReader
         reader.Skip();
     }
 
-    private static JsonException Unreadable() => new("The chunk does not have the shape of a Chat stream chunk.");
+    private static JsonException Unreadable(ref Utf8JsonReader reader) =>
+        new($"A {reader.TokenType} at byte {reader.TokenStartIndex} is not what a Chat answer holds there.");
+
+    /// <summary>The members read in a document of one kind, and in each of its choices.</summary>
+    private sealed record DocumentShape(MemberSet Members, MemberSet ChoiceMembers);
 
     /// <summary>The members of one kind of object that the reader reads; the others are skipped.</summary>
     private sealed class MemberSet
@@ -347,7 +419,7 @@ internal static class ChatChunkReader
                     if (reader.ValueTextEquals(_utf8Names[i]))
                     {
                         var bit = 1 << i;
-                        seen = (seen & bit) == 0 ? seen | bit : throw Unreadable();
+                        seen = (seen & bit) == 0 ? seen | bit : throw new JsonException($"An object names the member \"{_names[i]}\" twice.");
                         return _names[i];
                     }
                 }
