@@ -29,6 +29,12 @@ internal static class SseRelay
 {
     private const int BufferSize = 16 * 1024;
 
+    // A batch grown past this by one large read is dropped afterwards, so the thread does not keep it.
+    private const int KeptBatchBytes = 64 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_batch;
+
     public static async ValueTask<(CopyResult Result, Exception? Error)> CopyAsync(
         Stream upstream, PipeWriter client, IStreamWatcher watcher, IStreamTranslator? translator, SecretScrubber secrets, Action onWrite, CancellationTokenSource idle,
         TimeSpan idleTimeout, CancellationToken cancellationToken)
@@ -71,7 +77,7 @@ internal static class SseRelay
                     splitter.Complete();
                 }
                 var tail = read == 0 ? splitter.Flush() : ReadOnlyMemory<byte>.Empty;
-                unflushed |= WriteEvents(splitter, watcher, translator, secrets, client) | (translator is null && WriteTail(secrets.Scrub(tail), client));
+                unflushed |= WriteBatch(splitter, watcher, translator, secrets, tail, client);
                 if (read == 0)
                 {
                     return (unflushed ? await FlushAsync(client, onWrite, cancellationToken) : CopyResult.Success, null);
@@ -84,8 +90,35 @@ internal static class SseRelay
         }
     }
 
+    /// <summary>
+    /// Writes what one read brought to the client in one piece: it is gathered in a buffer kept per thread first, as each
+    /// write to Kestrel's response writer takes a lock, and a translated event is written in five pieces.
+    /// </summary>
+    private static bool WriteBatch(
+        SseEventSplitter splitter, IStreamWatcher watcher, IStreamTranslator? translator, SecretScrubber secrets, ReadOnlyMemory<byte> tail, PipeWriter client)
+    {
+        var batch = t_batch ??= new ArrayBufferWriter<byte>(BufferSize);
+        try
+        {
+            var wrote = WriteEvents(splitter, watcher, translator, secrets, batch) | (translator is null && WriteTail(secrets.Scrub(tail), batch));
+            if (batch.WrittenCount > 0)
+            {
+                client.Write(batch.WrittenSpan);
+            }
+            return wrote;
+        }
+        finally
+        {
+            if (batch.Capacity > KeptBatchBytes)
+            {
+                t_batch = null;
+            }
+            batch.ResetWrittenCount();
+        }
+    }
+
     /// <summary>Each complete event goes to the watcher, then to the client: as is, or through the translator.</summary>
-    private static bool WriteEvents(SseEventSplitter splitter, IStreamWatcher watcher, IStreamTranslator? translator, SecretScrubber secrets, PipeWriter client)
+    private static bool WriteEvents(SseEventSplitter splitter, IStreamWatcher watcher, IStreamTranslator? translator, SecretScrubber secrets, IBufferWriter<byte> client)
     {
         var wrote = false;
         while (splitter.TryReadEvent(out var sseEvent))
@@ -97,7 +130,7 @@ internal static class SseRelay
         return wrote;
     }
 
-    private static bool WriteScrubbed(ReadOnlyMemory<byte> scrubbed, IStreamWatcher watcher, IStreamTranslator? translator, PipeWriter client)
+    private static bool WriteScrubbed(ReadOnlyMemory<byte> scrubbed, IStreamWatcher watcher, IStreamTranslator? translator, IBufferWriter<byte> client)
     {
         using var splitter = new SseEventSplitter();
         splitter.Append(scrubbed.Span);
@@ -110,7 +143,7 @@ internal static class SseRelay
         return wrote;
     }
 
-    private static bool WriteEvent(in SseEvent sseEvent, IStreamWatcher watcher, IStreamTranslator? translator, PipeWriter client)
+    private static bool WriteEvent(in SseEvent sseEvent, IStreamWatcher watcher, IStreamTranslator? translator, IBufferWriter<byte> client)
     {
         if (!watcher.Observe(sseEvent))
         {
@@ -127,7 +160,7 @@ internal static class SseRelay
         return true;
     }
 
-    private static bool WriteTail(ReadOnlyMemory<byte> tail, PipeWriter client)
+    private static bool WriteTail(ReadOnlyMemory<byte> tail, IBufferWriter<byte> client)
     {
         if (tail.IsEmpty)
         {

@@ -26,6 +26,17 @@ public sealed class SseRelayTests
     }
 
     [Fact]
+    public async Task EventsOfOneRead_AreWrittenInOnePiece()
+    {
+        var upstream = new ScriptedStream([Ready(First + Second), Ready(Third)]);
+        var client = new CountingWriter();
+
+        await CopyAsync(upstream, client);
+
+        Assert.Equal((2, First + Second + Third), (client.Writes, client.Text));
+    }
+
+    [Fact]
     public async Task WrittenEvents_AreFlushedBeforeWaitingForTheUpstream()
     {
         var later = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -92,7 +103,7 @@ public sealed class SseRelayTests
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
-    /// <summary>A client that keeps what was flushed to it and counts the flushes.</summary>
+    /// <summary>A client that keeps what was flushed to it and counts the writes and the flushes.</summary>
     private sealed class CountingWriter : PipeWriter
     {
         private readonly TaskCompletionSource _firstFlush = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -103,6 +114,8 @@ public sealed class SseRelayTests
         public CountingWriter() => _pending = Create(_written, new StreamPipeWriterOptions(leaveOpen: true));
 
         public int Flushes { get; private set; }
+
+        public int Writes { get; private set; }
 
         public Task FirstFlush => _firstFlush.Task;
 
@@ -118,7 +131,12 @@ public sealed class SseRelayTests
             return result;
         }
 
-        public override void Advance(int bytes) => _pending.Advance(bytes);
+        public override void Advance(int bytes)
+        {
+            Writes++;
+            _pending.Advance(bytes);
+        }
+
         public override Memory<byte> GetMemory(int sizeHint = 0) => _pending.GetMemory(sizeHint);
         public override Span<byte> GetSpan(int sizeHint = 0) => _pending.GetSpan(sizeHint);
         public override void CancelPendingFlush() => _pending.CancelPendingFlush();
