@@ -48,13 +48,22 @@ public sealed class SseEventSplitter : IDisposable
         var i = _scan;
         while (i < span.Length)
         {
-            var b = span[i];
-            if (b is not ((byte)'\n' or (byte)'\r'))
+            // Field text runs to the next line break: skip it in one search.
+            var text = span[i..].IndexOfAny((byte)'\n', (byte)'\r');
+            if (text != 0)
             {
                 _atLineStart = false;
                 _previousWasCr = false;
+                if (text < 0)
+                {
+                    i = span.Length;
+                    break;
+                }
+                i += text;
             }
-            else if (b == (byte)'\n' && _previousWasCr)
+
+            var b = span[i];
+            if (b == (byte)'\n' && _previousWasCr)
             {
                 _previousWasCr = false;
             }
