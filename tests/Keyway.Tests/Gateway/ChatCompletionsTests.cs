@@ -24,6 +24,31 @@ public sealed class ChatCompletionsTests
     }
 
     [Fact]
+    public async Task UpstreamHeaders_AreRelayedAsSent_ExceptHopByHopAndCookies()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        var headers = new Dictionary<string, string>
+        {
+            ["x-request-id"] = "req_123",
+            ["openai-processing-ms"] = "12",
+            ["x-ratelimit-reset-requests"] = "1s, 2s",
+            ["set-cookie"] = "session=upstream",
+            ["keep-alive"] = "timeout=5",
+        };
+        bed.Upstream.Enqueue(FakeReply.Status(200, """{"id":"c","object":"chat.completion","choices":[]}""", headers, "application/json; charset=utf-8"));
+
+        using var response = await bed.PostAsync("v1/chat/completions", """{"model":"gpt-alias","messages":[{"role":"user","content":"hi"}]}""");
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(["req_123"], response.Headers.GetValues("x-request-id"));
+        Assert.Equal(["12"], response.Headers.GetValues("openai-processing-ms"));
+        Assert.Equal("1s, 2s", string.Join(", ", response.Headers.GetValues("x-ratelimit-reset-requests")));
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        Assert.False(response.Headers.Contains("set-cookie"));
+        Assert.False(response.Headers.Contains("keep-alive"));
+    }
+
+    [Fact]
     public async Task Sdk_Stream_AssemblesTheAnswer_AndTheLogHasUsage()
     {
         await using var bed = await GatewayTestBed.StartAsync();
