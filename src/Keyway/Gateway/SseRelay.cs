@@ -16,14 +16,14 @@ internal enum CopyResult
 }
 
 /// <summary>
-/// Copies an upstream SSE stream to the client event by event, as the bytes arrive: each complete
-/// event is shown to the watcher (usage, finish reason) and, unless the watcher hides it, written
-/// unchanged. What was written is flushed as soon as the upstream has nothing more ready to read (the next read did
-/// not complete at once) or has ended, so events that arrived together leave in one send, and an event is never
-/// held back waiting for the upstream (onWrite runs before each flush: the first one stamps the TTFB). The idle timeout is pushed back after every read, so a long but lively
-/// stream is never cut while a stalled one is. An event that holds one of the exchange's secrets (an upstream's error
-/// event echoing the key it was given) is scrubbed before anything reads it, so neither the client, the translator nor
-/// the watcher (whose error message reaches the log) ever sees the secret.
+/// Copies an upstream SSE stream to the client event by event, as the bytes arrive: each complete event is shown to the
+/// watcher (usage, finish reason) and, unless the watcher hides it, written unchanged. What was written is flushed as
+/// soon as the upstream has nothing more ready to read (the next read did not complete at once) or has ended, so events
+/// that arrived together leave in one send and an event is never held back waiting for the upstream (onWrite runs
+/// before each flush: the first one stamps the TTFB). The idle timeout is pushed back after every read, so a long but
+/// lively stream is never cut while a stalled one is. An event that holds one of the exchange's secrets (an upstream's
+/// error event echoing the key it was given) is scrubbed before anything reads it, so neither the client, the
+/// translator nor the watcher (whose error message reaches the log) ever sees the secret.
 /// </summary>
 internal static class SseRelay
 {
@@ -52,6 +52,7 @@ internal static class SseRelay
                     var flushed = await FlushAsync(client, onWrite, cancellationToken);
                     if (flushed != CopyResult.Success)
                     {
+                        // The read in flight fills the pooled buffer: it must end before the buffer goes back.
                         idle.Cancel();
                         await next;
                         return (flushed, null);
@@ -61,6 +62,7 @@ internal static class SseRelay
                 var (read, failure, error) = await next;
                 if (failure is { } result)
                 {
+                    // What the earlier reads brought still reaches the client, ahead of the error the caller writes.
                     if (unflushed)
                     {
                         await FlushAsync(client, onWrite, cancellationToken);
