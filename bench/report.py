@@ -6,7 +6,9 @@ Targets (issue 8) are printed as met / not met; missing them is a finding, not a
 """
 import json
 import sys
+from collections import defaultdict
 from pathlib import Path
+from statistics import median_low
 
 ADDED_P50_LIMIT_US = 150
 ADDED_P99_LIMIT_US = 1000
@@ -27,15 +29,21 @@ def baseline_protocol(protocol):
     return "openai" if protocol == "cross" else protocol
 
 
-def summarize(run):
-    wrk = run["wrk"]
-    return {"requests_per_sec": wrk["requests_per_sec"], "p50_us": wrk["latency_us"]["p50"],
-            "p99_us": wrk["latency_us"]["p99"], "requests": wrk["requests"],
-            "errors": wrk["errors"]["total"]}
+def summarize(runs):
+    """One target in one scenario: with --repeat, the median of each figure over the rounds (an observed value)."""
+    wrks = [r["wrk"] for r in runs]
+    return {"requests_per_sec": median_low(w["requests_per_sec"] for w in wrks),
+            "p50_us": median_low(w["latency_us"]["p50"] for w in wrks),
+            "p99_us": median_low(w["latency_us"]["p99"] for w in wrks),
+            "requests": sum(w["requests"] for w in wrks), "errors": sum(w["errors"]["total"] for w in wrks),
+            "runs": len(wrks)}
 
 
 def build_scenarios(measured):
-    by_key = {(r["target"], r["protocol"], r["mode"], r["connections"]): summarize(r) for r in measured}
+    rounds = defaultdict(list)
+    for r in measured:
+        rounds[(r["target"], r["protocol"], r["mode"], r["connections"])].append(r)
+    by_key = {key: summarize(runs) for key, runs in rounds.items()}
     keys = sorted({(r["protocol"], r["mode"], r["connections"]) for r in measured},
                   key=lambda k: (["openai", "anthropic", "cross"].index(k[0]), k[1] != "non-stream", k[2]))
     scenarios = []
@@ -212,6 +220,10 @@ def render_runtime(runtime, idle):
     return lines + [""]
 
 
+def repeated(rounds):
+    return f"; each figure the median of {rounds} runs, the targets taking turns" if rounds > 1 else ""
+
+
 def render(meta, scenarios, checks, failed, runtime, comparison):
     lines = [f'# Keyway benchmark {meta["timestamp"]}', "",
              f'Machine: {meta["cpu_count"]} CPUs, {meta["cpu_model"]}; servers on CPU '
@@ -219,6 +231,7 @@ def render(meta, scenarios, checks, failed, runtime, comparison):
              f'load average {meta["load_average_at_start"]} at start. '
              f'nginx {meta["nginx"]}, wrk {meta["wrk"]}, commit {meta["commit"]}. '
              f'{meta["duration_s"]} s per run after {meta["warmup_s"]} s warm-up'
+             f'{repeated(meta.get("repeat", 1))}'
              f'{" (quick smoke run: numbers are not comparable)" if meta["quick"] else ""}.', ""]
     for s in scenarios:
         base = "" if s["protocol"] == s["baseline_protocol"] else f' (added over DIRECT {s["baseline_protocol"]})'

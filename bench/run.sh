@@ -15,6 +15,8 @@ usage: bench/run.sh [options]
   --duration S              seconds per measured run (default 10; quick 1)
   --warmup S                seconds of warm-up per target, protocol and mode (default 2; quick 1)
   --connections-list "1 32" connection counts to measure (default "1 32"; quick "1")
+  --repeat N                measure every scenario N times, the targets taking turns each round, and report the
+                            median of each figure (default 1): one-connection latency moves with the machine
   --only LIST               comma-separated targets: direct,nginx-proxy,keyway,keyway-pg
                             (default direct,nginx-proxy,keyway)
   --postgres                add KEYWAY-PG: Keyway on PostgreSQL (one instance, a throw-away cluster
@@ -46,6 +48,7 @@ QUICK=0
 DURATION_SECONDS=""
 WARMUP_SECONDS=""
 CONNECTIONS_LIST=""
+REPEAT=1
 TARGETS="direct nginx-proxy keyway"
 PROTOCOLS="openai anthropic"
 MODES="non-stream stream"
@@ -60,6 +63,7 @@ while [ $# -gt 0 ]; do
     --duration) DURATION_SECONDS=$2; shift ;;
     --warmup) WARMUP_SECONDS=$2; shift ;;
     --connections-list) CONNECTIONS_LIST=$2; shift ;;
+    --repeat) REPEAT=$2; shift ;;
     --only) TARGETS=$(list "$2"); shift ;;
     --postgres) TARGETS="$TARGETS keyway-pg" ;;
     --protocols) PROTOCOLS=$(list "$2"); shift ;;
@@ -89,7 +93,7 @@ done
 for value in $MODES; do
   case $value in non-stream | stream) ;; *) die "unknown mode: $value" ;; esac
 done
-for value in $CONNECTIONS_LIST $DURATION_SECONDS $WARMUP_SECONDS; do
+for value in $CONNECTIONS_LIST $DURATION_SECONDS $WARMUP_SECONDS $REPEAT; do
   [[ $value =~ ^[1-9][0-9]*$ ]] || die "not a positive whole number: $value"
 done
 KEYWAYS=""
@@ -163,8 +167,8 @@ stop_postgres
 {
   printf '{"timestamp":"%s","quick":%s,"cpu_count":%d,"cpu_model":"%s",' \
     "$STAMP" "$([ "$QUICK" -eq 1 ] && echo true || echo false)" "$CPU_COUNT" "${CPU_MODEL//\"/}"
-  printf '"load_average_at_start":%s,"server_cpus":"%s","load_cpus":"%s","duration_s":%d,"warmup_s":%d,' \
-    "$LOAD_AVERAGE" "$SERVER_CPUS" "$LOAD_CPUS" "$DURATION_SECONDS" "$WARMUP_SECONDS"
+  printf '"load_average_at_start":%s,"server_cpus":"%s","load_cpus":"%s","duration_s":%d,"warmup_s":%d,"repeat":%d,' \
+    "$LOAD_AVERAGE" "$SERVER_CPUS" "$LOAD_CPUS" "$DURATION_SECONDS" "$WARMUP_SECONDS" "$REPEAT"
   printf '"nginx":"%s","wrk":"%s","commit":"%s","keyway":%s,"keyway_pg":%s}\n' \
     "$(nginx -v 2>&1 | sed 's/.*nginx\///')" "$(wrk -v 2>&1 | head -n 1 | awk '{print $2}')" \
     "$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)" "${KEYWAY_JSON[keyway]}" "${KEYWAY_JSON[keyway-pg]}"

@@ -108,7 +108,7 @@ targets_for() {
 }
 
 # For each protocol × mode: warm every target up at the largest connection count, then measure
-# each connection count with the targets back to back, so drift over time hits them alike.
+# each connection count with the targets back to back (REPEAT rounds of them), so drift over time hits them alike.
 run_all_scenarios() {
   local protocol mode connections target max_connections=0
   for connections in $CONNECTIONS_LIST; do
@@ -131,8 +131,10 @@ run_all_scenarios() {
         run_wrk warmup "$target" "$protocol" "$mode" "$max_connections" "$WARMUP_SECONDS"
       done
       for connections in $CONNECTIONS_LIST; do
-        for target in $(targets_for "$protocol"); do
-          run_wrk measure "$target" "$protocol" "$mode" "$connections" "$DURATION_SECONDS"
+        for ((round = 1; round <= REPEAT; round++)); do
+          for target in $(targets_for "$protocol"); do
+            run_wrk measure "$target" "$protocol" "$mode" "$connections" "$DURATION_SECONDS"
+          done
         done
       done
     done
