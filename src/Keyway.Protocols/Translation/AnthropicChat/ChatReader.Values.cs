@@ -63,16 +63,12 @@ internal static partial class ChatReader
         };
     }
 
-    private static int? ReadInt32(ref Utf8JsonReader reader)
+    private static int? ReadInt32(ref Utf8JsonReader reader) => ReadInt64(ref reader) switch
     {
-        reader.Read();
-        return reader.TokenType switch
-        {
-            JsonTokenType.Number when reader.TryGetInt32(out var value) => value,
-            JsonTokenType.Null => null,
-            _ => throw Unreadable(ref reader),
-        };
-    }
+        null => null,
+        >= int.MinValue and <= int.MaxValue and var value => (int)value,
+        _ => throw Unreadable(ref reader),
+    };
 
     /// <summary>Moves onto the value after a property name: true when it opens an object, false for a JSON null.</summary>
     private static bool StartObject(ref Utf8JsonReader reader)
@@ -100,8 +96,8 @@ internal static partial class ChatReader
     private static JsonException Unreadable(ref Utf8JsonReader reader) =>
         new($"A {reader.TokenType} at byte {reader.TokenStartIndex} is not what a Chat answer holds there.");
 
-    /// <summary>The members read in a document of one kind, and in each of its choices.</summary>
-    private sealed record DocumentShape(MemberSet Members, MemberSet ChoiceMembers);
+    /// <summary>The members read in a document of one kind, and how each of its choices is read.</summary>
+    private sealed record DocumentShape(MemberSet Members, ItemReader<ChatChunkChoice> ReadChoice);
 
     /// <summary>The members of one kind of object that the reader reads; the others are skipped.</summary>
     private sealed class MemberSet

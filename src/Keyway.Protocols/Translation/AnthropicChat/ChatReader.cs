@@ -18,11 +18,14 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// </summary>
 internal static partial class ChatReader
 {
+    private static readonly MemberSet ChunkChoiceMembers = new("index", "delta", "finish_reason", "stop_reason", "matched_stop");
+    private static readonly MemberSet CompletionChoiceMembers = new("index", "message", "finish_reason", "stop_reason", "matched_stop");
+
     private static readonly DocumentShape ChunkShape = new(
-        new("choices", "usage", "error"), new("index", "delta", "finish_reason", "stop_reason", "matched_stop"));
+        new("choices", "usage", "error"), static (ref Utf8JsonReader reader) => ReadChoice(ref reader, ChunkChoiceMembers));
 
     private static readonly DocumentShape CompletionShape = new(
-        new("choices", "usage"), new("index", "message", "finish_reason", "stop_reason", "matched_stop"));
+        new("choices", "usage"), static (ref Utf8JsonReader reader) => ReadChoice(ref reader, CompletionChoiceMembers));
 
     private static readonly MemberSet DeltaMembers = new("content", "reasoning_content", "tool_calls");
     private static readonly MemberSet TextPartMembers = new("text");
@@ -84,7 +87,7 @@ internal static partial class ChatReader
             switch (member)
             {
                 case "choices":
-                    ReadObjects(ref reader, chunk.Choices, shape == ChunkShape ? ReadChunkChoice : ReadCompletionChoice);
+                    ReadObjects(ref reader, chunk.Choices, shape.ReadChoice);
                     break;
                 case "usage":
                     chunk.Usage = StartObject(ref reader) ? ReadUsage(ref reader) : null;
@@ -96,10 +99,6 @@ internal static partial class ChatReader
         }
         return chunk;
     }
-
-    private static ChatChunkChoice ReadChunkChoice(ref Utf8JsonReader reader) => ReadChoice(ref reader, ChunkShape.ChoiceMembers);
-
-    private static ChatChunkChoice ReadCompletionChoice(ref Utf8JsonReader reader) => ReadChoice(ref reader, CompletionShape.ChoiceMembers);
 
     private static ChatChunkChoice ReadChoice(ref Utf8JsonReader reader, MemberSet members)
     {
