@@ -18,13 +18,15 @@ public sealed class PostgresRequestLogCopier(NpgsqlConnection connection, string
 
     private readonly ArrayBufferWriter<byte> _rows = new(64 * 1024);
 
-    public override async Task InsertAsync(IReadOnlyList<RequestLogEntry> entries, CancellationToken cancellationToken)
+    public override async Task InsertAsync(IReadOnlyList<RequestLogEntry> entries, WorkSlice? slice, CancellationToken cancellationToken)
     {
+        slice?.Start();
         _rows.ResetWrittenCount();
         WriteHeader(_rows);
         foreach (var entry in entries)
         {
             WriteRow(_rows, Values(entry));
+            slice?.Step();
         }
         WriteInt16(_rows, -1);
         var copy = await connection.BeginRawBinaryCopyAsync(CopySql, cancellationToken);

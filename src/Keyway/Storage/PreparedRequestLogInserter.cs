@@ -32,13 +32,15 @@ public sealed class PreparedRequestLogInserter : RequestLogBatchInserter
         return Task.FromResult(new PreparedRequestLogInserter(sqlite, insert, instanceId));
     }
 
-    public override async Task InsertAsync(IReadOnlyList<RequestLogEntry> entries, CancellationToken cancellationToken)
+    public override async Task InsertAsync(IReadOnlyList<RequestLogEntry> entries, WorkSlice? slice, CancellationToken cancellationToken)
     {
+        slice?.Start();
         await using var transaction = await Connection.BeginTransactionAsync(cancellationToken);
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
             Insert(Values(entry));
+            slice?.Step();
         }
         await transaction.CommitAsync(cancellationToken);
     }

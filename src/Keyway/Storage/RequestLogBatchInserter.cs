@@ -53,8 +53,11 @@ public abstract class RequestLogBatchInserter(DbConnection connection, string? i
     public static bool RefusesTheRows(Exception error) =>
         error is Microsoft.Data.Sqlite.SqliteException sqlite ? sqlite.SqliteErrorCode is 18 or 19 or 20 : PostgresRefusesTheRows(error);
 
-    /// <summary>Inserts every entry: all rows are committed or none.</summary>
-    public abstract Task InsertAsync(IReadOnlyList<RequestLogEntry> entries, CancellationToken cancellationToken);
+    /// <summary>
+    /// Inserts every entry: all rows are committed or none. With a <paramref name="slice"/>, work done on this process's
+    /// cores gives them back to the requests between rows (<see cref="WorkSlice"/>); null writes without pausing.
+    /// </summary>
+    public abstract Task InsertAsync(IReadOnlyList<RequestLogEntry> entries, WorkSlice? slice, CancellationToken cancellationToken);
 
     /// <summary>The row of one entry, in <see cref="Columns"/> order: text, whole numbers (flags as 0/1) or null.</summary>
     protected object?[] Values(RequestLogEntry entry) =>

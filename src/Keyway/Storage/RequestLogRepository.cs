@@ -21,7 +21,7 @@ public sealed class RequestLogRepository(IDbConnectionFactory connections, Insta
     public async Task InsertBatchAsync(IReadOnlyList<RequestLogEntry> entries, CancellationToken cancellationToken)
     {
         await using var inserter = await OpenInserterAsync(cancellationToken);
-        await inserter.InsertAsync(entries, cancellationToken);
+        await inserter.InsertAsync(entries, slice: null, cancellationToken);
     }
 
     /// <summary>

@@ -17,13 +17,23 @@ namespace Keyway.Telemetry;
 /// </remarks>
 public sealed partial class RequestLogWriter(
     RequestLogQueue queue, RequestLogRepository repository, RequestLogStatus status, DatabaseWriteHealth health,
-    ILogger<RequestLogWriter> logger, int retryBufferCapacity = RequestLogWriter.RetryBufferCapacity) : IHostedService, IDisposable
+    ILogger<RequestLogWriter> logger, int retryBufferCapacity = RequestLogWriter.RetryBufferCapacity,
+    WorkSlice? slice = null, int givesWayUpToBacklog = RequestLogWriter.GivesWayUpToBacklog) : IHostedService, IDisposable
 {
     /// <summary>
     /// Rows per transaction. A batch runs on <see cref="_insertThread"/>, which the operating system shares the cores
-    /// with the requests; 64 rows take it ~0.5–2 ms on the benchmark machine.
+    /// with the requests; 64 rows take it ~0.5–2 ms on the benchmark machine, in slices of <see cref="WorkSlice.Length"/>
+    /// while the writer keeps up (<see cref="GivesWayUpToBacklog"/>).
     /// </summary>
     public const int MaxBatchSize = 64;
+
+    /// <summary>
+    /// Rows waiting (queued and pending) up to which a batch gives the core back to the requests every
+    /// <see cref="WorkSlice.Length"/>. Beyond it the writer is falling behind and writes without pausing: yielding under
+    /// saturation starved it (52,119 of 318,519 rows dropped at 32 connections, bench/RESULTS.md). About a second of
+    /// traffic at 10k requests/s, an eighth of the queue.
+    /// </summary>
+    public const int GivesWayUpToBacklog = 8_192;
 
     /// <summary>Rows kept for retry while the database refuses them (about 1 KB each in memory).</summary>
     public const int RetryBufferCapacity = 100_000;
@@ -47,6 +57,7 @@ public sealed partial class RequestLogWriter(
     private readonly BoundedRetryBuffer<RequestLogEntry> _pending = new(retryBufferCapacity, status.AddFailed);
     // SQLite's inserts are synchronous: on the pool they would take a worker the requests need (BlockingWorkThread).
     private readonly BlockingWorkThread _insertThread = new("keyway-log-writer");
+    private readonly WorkSlice _slice = slice ?? WorkSlice.Default();
     private RequestLogBatchInserter? _inserter;
     private Task? _loop;
 
@@ -191,7 +202,8 @@ public sealed partial class RequestLogWriter(
         {
             _inserter ??= await repository.OpenInserterAsync(_abandon.Token);
             var inserter = _inserter;
-            await _insertThread.RunAsync(() => inserter.InsertAsync(batch, _abandon.Token));
+            var givesWay = _pending.Count + queue.Depth <= givesWayUpToBacklog ? _slice : null;
+            await _insertThread.RunAsync(() => inserter.InsertAsync(batch, givesWay, _abandon.Token));
             status.AddWritten(batch.Count);
             health.WriteSucceeded();
             return WriteOutcome.Written;

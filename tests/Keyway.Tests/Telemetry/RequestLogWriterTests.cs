@@ -128,6 +128,60 @@ public sealed class RequestLogWriterTests
     }
 
     [Fact]
+    public async Task WhileTheWriterKeepsUp_ItsBatchesGiveTheCoreAwayBetweenRows()
+    {
+        var (written, yields) = await WriteWithSlicesAsync(rows: 200, givesWayUpToBacklog: RequestLogWriter.GivesWayUpToBacklog);
+
+        Assert.Equal(200, written);
+        // Every row "takes" 40 µs on the stepping clock: a 100 µs slice is used up about every third row.
+        Assert.InRange(yields, 200 / 4, 200 / 2);
+    }
+
+    [Fact]
+    public async Task WhileTheWriterFallsBehind_ItWritesWithoutPausing()
+    {
+        // No backlog is small enough: every batch is written as if the writer were behind.
+        var (written, yields) = await WriteWithSlicesAsync(rows: 200, givesWayUpToBacklog: 0);
+
+        Assert.Equal(200, written);
+        Assert.Equal(0, yields);
+    }
+
+    /// <summary>Queues <paramref name="rows"/> before the writer starts, so its first batch sees them all waiting.</summary>
+    private static async Task<(long Written, int Yields)> WriteWithSlicesAsync(int rows, int givesWayUpToBacklog)
+    {
+        using var dir = new TempDirectory();
+        var connections = await LogTestData.MigratedDatabaseAsync(dir.Path);
+        var status = new RequestLogStatus();
+        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance, TestMetrics.Create());
+        var yields = 0;
+        var slice = new WorkSlice(new SteppingClock(TimeSpan.FromMicroseconds(40)), WorkSlice.DefaultLength, () => yields++);
+        using var writer = new RequestLogWriter(
+            queue, new RequestLogRepository(connections), status, new DatabaseWriteHealth(TimeProvider.System),
+            NullLogger<RequestLogWriter>.Instance, slice: slice, givesWayUpToBacklog: givesWayUpToBacklog);
+        for (var i = 0; i < rows; i++)
+        {
+            queue.Enqueue(LogTestData.Entry(LogTestData.Noon.AddMilliseconds(i)));
+        }
+
+        await writer.StartAsync(CancellationToken.None);
+        await writer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(rows, await LogTestData.CountRowsAsync(connections));
+        return (status.Written, yields);
+    }
+
+    /// <summary>A clock that moves on by <paramref name="step"/> each time it is read.</summary>
+    private sealed class SteppingClock(TimeSpan step) : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Add(ref _ticks, step.Ticks);
+    }
+
+    [Fact]
     public async Task DatabaseStillRefusingAtShutdown_CountsEachBatchAsFailed_AndKeepsDraining()
     {
         using var dir = new TempDirectory();
