@@ -22,14 +22,14 @@ public sealed partial class RequestLogWriter(
 {
     /// <summary>
     /// Rows per transaction. A batch runs on <see cref="_insertThread"/>, which the operating system shares the cores
-    /// with the requests; 64 rows take it ~0.5–2 ms on the benchmark machine, in slices of <see cref="WorkSlice.Length"/>
+    /// with the requests; 64 rows take it ~0.5–2 ms on the benchmark machine, in slices of <see cref="WorkSlice.DefaultLength"/>
     /// while the writer keeps up (<see cref="GivesWayUpToBacklog"/>).
     /// </summary>
     public const int MaxBatchSize = 64;
 
     /// <summary>
     /// Rows waiting (queued and pending) up to which a batch gives the core back to the requests every
-    /// <see cref="WorkSlice.Length"/>. Beyond it the writer is falling behind and writes without pausing: yielding under
+    /// <see cref="WorkSlice.DefaultLength"/>. Beyond it the writer is falling behind and writes without pausing: yielding under
     /// saturation starved it (52,119 of 318,519 rows dropped at 32 connections, bench/RESULTS.md). About a second of
     /// traffic at 10k requests/s, an eighth of the queue.
     /// </summary>

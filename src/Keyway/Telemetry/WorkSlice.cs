@@ -2,7 +2,7 @@ namespace Keyway.Telemetry;
 
 /// <summary>
 /// Bounds how long background work holds a core it shares with the requests. The work calls <see cref="Start"/>, then
-/// <see cref="Step"/> after each small unit (a request-log row); once <see cref="Length"/> has passed since the start
+/// <see cref="Step"/> after each small unit (a request-log row); once the slice's length has passed since the start
 /// or the last yield, the thread yields, so a request that became ready meanwhile runs before the next unit.
 /// </summary>
 /// <remarks>
@@ -17,8 +17,6 @@ public sealed class WorkSlice(TimeProvider time, TimeSpan length, Action yieldCo
     public static readonly TimeSpan DefaultLength = TimeSpan.FromMicroseconds(100);
 
     private long _started;
-
-    public TimeSpan Length => length;
 
     /// <summary>A slice of <see cref="DefaultLength"/> on the real clock that yields with <see cref="Thread.Yield"/>.</summary>
     public static WorkSlice Default() => new(TimeProvider.System, DefaultLength, () => Thread.Yield());
