@@ -1,0 +1,92 @@
+using System.Buffers;
+using System.Diagnostics;
+using Keyway.Protocols.OpenAI;
+using Keyway.Protocols.Sse;
+using Keyway.Protocols.Translation;
+using Keyway.Protocols.Translation.AnthropicChat;
+
+// The CPU time of the per-call protocol work of the cross scenario, on the benchmark's own fixtures: the canned Chat
+// stream (bench/upstream/openai-stream.sse) and the Anthropic request bench/wrk/anthropic.lua sends. The end-to-end
+// benchmark moves with the machine by tens of percent between minutes; this times one piece at a time, best of many
+// rounds, so a change to a translator can be judged here first. Usage: dotnet run -c Release --project bench/micro
+const int Rounds = 25;
+const int CallsPerRound = 2_000;
+
+var benchDir = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../.."));
+var chatStream = File.ReadAllBytes(Path.Combine(benchDir, "upstream/openai-stream.sse"));
+var anthropicRequest = """{"model":"bench-model","max_tokens":64,"messages":[{"role":"user","content":"Say hello in one short sentence."}],"stream":true}"""u8.ToArray();
+var context = new TranslationContext("msg_bench", 1735689600, "bench-model", "gpt-4o-mini");
+var translatedRequest = AnthropicRequestToChat.Translate(anthropicRequest, context);
+var output = new ArrayBufferWriter<byte>(16 * 1024);
+
+(string What, Action Call)[] pieces =
+[
+    ("split the Chat stream into events", Split),
+    ("split and observe it (usage, finish reason)", Observe),
+    ("split and translate it into Anthropic events", TranslateStream),
+    ("translate the Anthropic request into Chat", () => AnthropicRequestToChat.Translate(anthropicRequest, context)),
+];
+
+// Every piece runs once unreported first, so each one that is reported runs fully optimized (tier 1 with PGO).
+foreach (var (_, call) in pieces)
+{
+    Time(call);
+}
+Console.WriteLine($"µs per call, best of {Rounds} rounds of {CallsPerRound:N0} (Chat stream fixture: {chatStream.Length:N0} bytes)");
+foreach (var (what, call) in pieces)
+{
+    Console.WriteLine($"{Time(call),8:F2}  {what}");
+}
+
+void Split()
+{
+    using var splitter = Splitter();
+    while (splitter.TryReadEvent(out _))
+    {
+    }
+}
+
+void Observe()
+{
+    var observer = new ChatStreamObserver();
+    using var splitter = Splitter();
+    while (splitter.TryReadEvent(out var sseEvent))
+    {
+        observer.Observe(sseEvent);
+    }
+}
+
+void TranslateStream()
+{
+    var translator = new ChatStreamToAnthropic(translatedRequest, context);
+    using var splitter = Splitter();
+    while (splitter.TryReadEvent(out var sseEvent))
+    {
+        translator.OnEvent(sseEvent, output);
+    }
+    translator.Complete(output);
+    output.ResetWrittenCount();
+}
+
+SseEventSplitter Splitter()
+{
+    var splitter = new SseEventSplitter();
+    splitter.Append(chatStream);
+    splitter.Complete();
+    return splitter;
+}
+
+static double Time(Action call)
+{
+    var best = double.MaxValue;
+    for (var round = 0; round < Rounds; round++)
+    {
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < CallsPerRound; i++)
+        {
+            call();
+        }
+        best = Math.Min(best, clock.Elapsed.TotalMicroseconds / CallsPerRound);
+    }
+    return best;
+}
