@@ -16,13 +16,13 @@ internal sealed class AnthropicBlockWriter
     public void Text(string text, IBufferWriter<byte> output)
     {
         Ensure("text", output);
-        Delta(new AnthropicDelta { Type = "text_delta", Text = text }, output);
+        TranslationJson.WriteBlockDelta(output, _nextIndex - 1, "text_delta"u8, "text"u8, text);
     }
 
     public void Thinking(string thinking, IBufferWriter<byte> output)
     {
         Ensure("thinking", output);
-        Delta(new AnthropicDelta { Type = "thinking_delta", Thinking = thinking }, output);
+        TranslationJson.WriteBlockDelta(output, _nextIndex - 1, "thinking_delta"u8, "thinking"u8, thinking);
     }
 
     public void StartToolUse(string id, string clientName, IBufferWriter<byte> output)
@@ -35,7 +35,7 @@ internal sealed class AnthropicBlockWriter
     {
         if (partialJson.Length > 0 && _openType == "tool_use")
         {
-            Delta(new AnthropicDelta { Type = "input_json_delta", PartialJson = partialJson }, output);
+            TranslationJson.WriteBlockDelta(output, _nextIndex - 1, "input_json_delta"u8, "partial_json"u8, partialJson);
         }
     }
 
@@ -67,7 +67,4 @@ internal sealed class AnthropicBlockWriter
         _openType = block.Type;
         _nextIndex++;
     }
-
-    private void Delta(AnthropicDelta delta, IBufferWriter<byte> output) =>
-        TranslationJson.WriteEvent(output, "content_block_delta", new ContentBlockDeltaEvent(_nextIndex - 1, delta), AnthropicChatJsonContext.Default.ContentBlockDeltaEvent);
 }

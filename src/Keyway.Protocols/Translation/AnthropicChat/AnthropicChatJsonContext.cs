@@ -12,7 +12,6 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 [JsonSerializable(typeof(AnthropicStreamEvent))]
 [JsonSerializable(typeof(MessageStartEvent))]
 [JsonSerializable(typeof(ContentBlockStartEvent))]
-[JsonSerializable(typeof(ContentBlockDeltaEvent))]
 [JsonSerializable(typeof(ContentBlockStopEvent))]
 [JsonSerializable(typeof(MessageDeltaEvent))]
 [JsonSerializable(typeof(MessageStopEvent))]

@@ -42,12 +42,6 @@ internal sealed record ContentBlockStartEvent(int Index, AnthropicBlock ContentB
     public string Type => "content_block_start";
 }
 
-internal sealed record ContentBlockDeltaEvent(int Index, AnthropicDelta Delta)
-{
-    [JsonPropertyOrder(-1)]
-    public string Type => "content_block_delta";
-}
-
 internal sealed record ContentBlockStopEvent(int Index)
 {
     [JsonPropertyOrder(-1)]

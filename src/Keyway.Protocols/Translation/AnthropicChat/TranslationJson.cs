@@ -95,6 +95,35 @@ internal static class TranslationJson
         Write(output, "\n\n"u8);
     }
 
+    /// <summary>
+    /// A <c>content_block_delta</c> event, <c>{"type":"content_block_delta","index":N,"delta":{"type":deltaType,
+    /// field:value}}</c>, as the serializer wrote it: most events of a translated stream are these, and writing all but
+    /// the one string by hand took the canned stream's translation from 18.9 to 16.4 µs (<c>bench/micro</c>).
+    /// </summary>
+    public static void WriteBlockDelta(IBufferWriter<byte> output, int index, ReadOnlySpan<byte> deltaType, ReadOnlySpan<byte> field, string value)
+    {
+        Write(output, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":"u8);
+        var digits = output.GetSpan(11);
+        index.TryFormat(digits, out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
+        output.Advance(written);
+        Write(output, ",\"delta\":{\"type\":\""u8);
+        Write(output, deltaType);
+        Write(output, "\",\""u8);
+        Write(output, field);
+        Write(output, "\":"u8);
+        var writer = Writer(output);
+        try
+        {
+            writer.WriteStringValue(value);
+            writer.Flush();
+        }
+        finally
+        {
+            writer.Reset(Detached);
+        }
+        Write(output, "}}\n\n"u8);
+    }
+
     /// <summary>Compact JSON with UTF-8 text left readable (only what JSON requires is escaped).</summary>
     public static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo)
     {
@@ -109,8 +138,7 @@ internal static class TranslationJson
     {
         // One writer per thread, pointed at each output in turn: a translated stream serializes every event, and a new
         // Utf8JsonWriter per event was a tenth of the bytes such a request allocated (bench/run.sh --probe).
-        var writer = t_writer ??= new Utf8JsonWriter(Detached, WriterOptions);
-        writer.Reset(output);
+        var writer = Writer(output);
         try
         {
             JsonSerializer.Serialize(writer, value, typeInfo);
@@ -120,6 +148,14 @@ internal static class TranslationJson
         {
             writer.Reset(Detached);
         }
+    }
+
+    /// <summary>The thread's writer, pointed at <paramref name="output"/>; point it back at <see cref="Detached"/> after use.</summary>
+    private static Utf8JsonWriter Writer(IBufferWriter<byte> output)
+    {
+        var writer = t_writer ??= new Utf8JsonWriter(Detached, WriterOptions);
+        writer.Reset(output);
+        return writer;
     }
 
     private static void Write(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
