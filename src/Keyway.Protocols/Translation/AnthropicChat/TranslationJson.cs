@@ -111,15 +111,10 @@ internal static class TranslationJson
         Write(output, "\",\""u8);
         Write(output, field);
         Write(output, "\":"u8);
-        var writer = Writer(output);
-        try
+        using (var lease = new WriterLease(output))
         {
-            writer.WriteStringValue(value);
-            writer.Flush();
-        }
-        finally
-        {
-            writer.Reset(Detached);
+            lease.Writer.WriteStringValue(value);
+            lease.Writer.Flush();
         }
         Write(output, "}}\n\n"u8);
     }
@@ -138,29 +133,28 @@ internal static class TranslationJson
     {
         // One writer per thread, pointed at each output in turn: a translated stream serializes every event, and a new
         // Utf8JsonWriter per event was a tenth of the bytes such a request allocated (bench/run.sh --probe).
-        var writer = Writer(output);
-        try
-        {
-            JsonSerializer.Serialize(writer, value, typeInfo);
-            writer.Flush();
-        }
-        finally
-        {
-            writer.Reset(Detached);
-        }
-    }
-
-    /// <summary>The thread's writer, pointed at <paramref name="output"/>; point it back at <see cref="Detached"/> after use.</summary>
-    private static Utf8JsonWriter Writer(IBufferWriter<byte> output)
-    {
-        var writer = t_writer ??= new Utf8JsonWriter(Detached, WriterOptions);
-        writer.Reset(output);
-        return writer;
+        using var lease = new WriterLease(output);
+        JsonSerializer.Serialize(lease.Writer, value, typeInfo);
+        lease.Writer.Flush();
     }
 
     private static void Write(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
     {
         bytes.CopyTo(output.GetSpan(bytes.Length));
         output.Advance(bytes.Length);
+    }
+
+    /// <summary>The thread's writer, pointed at one output until disposed, then back at <see cref="Detached"/>.</summary>
+    private readonly ref struct WriterLease
+    {
+        public WriterLease(IBufferWriter<byte> output)
+        {
+            Writer = t_writer ??= new Utf8JsonWriter(Detached, WriterOptions);
+            Writer.Reset(output);
+        }
+
+        public Utf8JsonWriter Writer { get; }
+
+        public void Dispose() => Writer.Reset(Detached);
     }
 }
