@@ -5,6 +5,7 @@ using Keyway.Security;
 using Keyway.Storage;
 using Keyway.Telemetry;
 using Keyway.Telemetry.Tracing;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 
 namespace Keyway;
 
@@ -63,13 +64,30 @@ public static class KeywayApp
 
         var app = builder.Build();
         app.Services.StartKeywayTracing(options);
-        app.UseCors();
+        UseCorsBoundOnce(app);
         app.UseWebSockets();
         app.MapGateway();
         app.MapAdmin();
         app.MapAdminUi();
         app.MapMetrics();
         return app;
+    }
+
+    /// <summary>
+    /// The framework's CORS middleware, bound to its services once. <c>UseCors()</c> would call its
+    /// <c>Invoke(HttpContext, ICorsPolicyProvider)</c> through reflection in the Native AOT build, for every request:
+    /// 2.9% of the CPU at 32 connections (bench/RESULTS.md, 2026-12-03 14:10).
+    /// </summary>
+    private static void UseCorsBoundOnce(WebApplication app)
+    {
+        var corsService = app.Services.GetRequiredService<ICorsService>();
+        var policyProvider = app.Services.GetRequiredService<ICorsPolicyProvider>();
+        var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
+        app.Use(next =>
+        {
+            var cors = new CorsMiddleware(next, corsService, loggerFactory);
+            return context => cors.Invoke(context, policyProvider);
+        });
     }
 
     private static string FormatHost(string host) => host.Contains(':') && !host.StartsWith('[') ? $"[{host}]" : host;
