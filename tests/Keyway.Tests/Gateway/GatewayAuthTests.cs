@@ -71,4 +71,46 @@ public sealed class GatewayAuthTests
 
         await GatewayErrorAssert.OpenAIAsync(response, 401, "API key expired.");
     }
+
+    [Fact]
+    public async Task OneConnection_AnotherKey_IsJudgedByItsOwnHash()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var oneConnection = OneConnectionClient(bed);
+
+        using var valid = await PostChatAsync(oneConnection, bed.Key);
+        using var wrongLastCharacter = await PostChatAsync(oneConnection, bed.Key[..^1] + (bed.Key[^1] == 'A' ? 'B' : 'A'));
+        using var validAgain = await PostChatAsync(oneConnection, bed.Key);
+
+        Assert.Equal(200, (int)valid.StatusCode);
+        await GatewayErrorAssert.OpenAIAsync(wrongLastCharacter, 401, "Invalid or disabled API key.");
+        Assert.Equal(200, (int)validAgain.StatusCode);
+    }
+
+    [Fact]
+    public async Task OneConnection_KeyDisabledBetweenCalls_Is401OnTheNextCall()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var oneConnection = OneConnectionClient(bed);
+        var keys = await AdminApi.GetAsync(bed.Admin, "admin/llm/groups/default/keys");
+        var keyId = keys.Body.GetProperty("keys")[0].GetProperty("key_id").GetString();
+
+        using var before = await PostChatAsync(oneConnection, bed.Key);
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/keys/{keyId}", new { enabled = false });
+        using var after = await PostChatAsync(oneConnection, bed.Key);
+
+        Assert.Equal(200, (int)before.StatusCode);
+        await GatewayErrorAssert.OpenAIAsync(after, 401, "Invalid or disabled API key.");
+    }
+
+    /// <summary>Every call over one keep-alive connection, where the gateway remembers the last presented key's hash.</summary>
+    private static HttpClient OneConnectionClient(GatewayTestBed bed) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = bed.Server.BaseAddress };
+
+    private static Task<HttpResponseMessage> PostChatAsync(HttpClient client, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayTestBed.Json(ChatBody) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client.SendAsync(request);
+    }
 }
