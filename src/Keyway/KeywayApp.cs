@@ -76,7 +76,7 @@ public static class KeywayApp
     /// <summary>
     /// The framework's CORS middleware, bound to its services once. <c>UseCors()</c> would call its
     /// <c>Invoke(HttpContext, ICorsPolicyProvider)</c> through reflection in the Native AOT build, for every request:
-    /// 2.9% of the CPU at 32 connections (bench/RESULTS.md, 2026-12-03 14:10).
+    /// ~2.7% of the CPU at 32 connections (bench/RESULTS.md, 2026-12-03 13:40–15:05).
     /// </summary>
     private static void UseCorsBoundOnce(WebApplication app)
     {
