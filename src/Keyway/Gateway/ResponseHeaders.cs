@@ -32,6 +32,22 @@ internal static class ResponseHeaders
         }
     }
 
-    public static bool IsEventStream(HttpResponseMessage response) =>
-        response.Content.Headers.ContentType?.MediaType is "text/event-stream";
+    /// <summary>
+    /// Whether the upstream's Content-Type is <c>text/event-stream</c>, with any parameters and in any case (media types
+    /// are case-insensitive, RFC 9110 §8.3.1; the parsed <c>MediaType</c> keeps the upstream's case).
+    /// </summary>
+    public static bool IsEventStream(HttpResponseMessage response)
+    {
+        if (!response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values))
+        {
+            return false;
+        }
+        foreach (var value in values)
+        {
+            var mediaType = value.AsSpan();
+            var parameters = mediaType.IndexOf(';');
+            return (parameters < 0 ? mediaType : mediaType[..parameters]).Trim().Equals("text/event-stream", StringComparison.OrdinalIgnoreCase);
+        }
+        return false;
+    }
 }
