@@ -180,7 +180,7 @@ public sealed partial class ProxyForwarder
             await ProtocolErrorWriter.WriteAsync(context, exchange.Protocol, exchange.StatusCode, message);
             return;
         }
-        if (exchange.Stream || ResponseIsEventStream(context))
+        if (exchange.Stream || ResponseHeaders.IsEventStream(context.Response.ContentType))
         {
             try
             {
@@ -233,9 +233,6 @@ public sealed partial class ProxyForwarder
         exchange.RetryAt is { } at && at != DateTimeOffset.MaxValue
             ? Math.Max(1, (long)Math.Ceiling((at - time.GetUtcNow()).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture)
             : null;
-
-    private static bool ResponseIsEventStream(HttpContext context) =>
-        context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
 
     private static partial class Log
     {

@@ -32,22 +32,25 @@ internal static class ResponseHeaders
         }
     }
 
-    /// <summary>
-    /// Whether the upstream's Content-Type is <c>text/event-stream</c>, with any parameters and in any case (media types
-    /// are case-insensitive, RFC 9110 §8.3.1; the parsed <c>MediaType</c> keeps the upstream's case).
-    /// </summary>
+    /// <summary>Whether the upstream answered with an event stream (its first Content-Type value, read unvalidated).</summary>
     public static bool IsEventStream(HttpResponseMessage response)
     {
         if (!response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values))
         {
             return false;
         }
-        foreach (var value in values)
-        {
-            var mediaType = value.AsSpan();
-            var parameters = mediaType.IndexOf(';');
-            return (parameters < 0 ? mediaType : mediaType[..parameters]).Trim().Equals("text/event-stream", StringComparison.OrdinalIgnoreCase);
-        }
-        return false;
+        using var value = values.GetEnumerator();
+        return value.MoveNext() && IsEventStream(value.Current);
+    }
+
+    /// <summary>
+    /// Whether a Content-Type value is <c>text/event-stream</c>: its media type, before any parameters, in any case (media
+    /// types are case-insensitive, RFC 9110 §8.3.1; a parsed <c>MediaType</c> keeps the sender's case).
+    /// </summary>
+    public static bool IsEventStream(string? contentType)
+    {
+        var mediaType = contentType.AsSpan();
+        var parameters = mediaType.IndexOf(';');
+        return (parameters < 0 ? mediaType : mediaType[..parameters]).Trim().Equals("text/event-stream", StringComparison.OrdinalIgnoreCase);
     }
 }
