@@ -25,7 +25,9 @@ public sealed class PostgresRequestLogCopier(NpgsqlConnection connection, string
         WriteHeader(_rows);
         foreach (var entry in entries)
         {
-            WriteRow(_rows, Values(entry));
+            WriteInt16(_rows, (short)Columns.Length);
+            var fields = new CopyFields(_rows);
+            WriteRow(entry, ref fields);
             slice?.Step();
         }
         WriteInt16(_rows, -1);
@@ -53,26 +55,29 @@ public sealed class PostgresRequestLogCopier(NpgsqlConnection connection, string
         WriteInt32(rows, 0);
     }
 
-    /// <summary>One tuple: the field count, then each field as its length (-1 for null) and its bytes.</summary>
-    private static void WriteRow(ArrayBufferWriter<byte> rows, object?[] values)
+    /// <summary>A tuple's fields after its field count: each as its length (-1 for null) and its bytes.</summary>
+    private readonly struct CopyFields(ArrayBufferWriter<byte> rows) : IRowSink
     {
-        WriteInt16(rows, (short)values.Length);
-        foreach (var value in values)
+        public void Integer(long? value)
         {
-            switch (value)
+            if (value is not { } number)
             {
-                case null:
-                    WriteInt32(rows, -1);
-                    break;
-                case string text:
-                    WriteText(rows, text);
-                    break;
-                default:
-                    WriteInt32(rows, sizeof(long));
-                    BinaryPrimitives.WriteInt64BigEndian(rows.GetSpan(sizeof(long)), Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
-                    rows.Advance(sizeof(long));
-                    break;
+                WriteInt32(rows, -1);
+                return;
             }
+            WriteInt32(rows, sizeof(long));
+            BinaryPrimitives.WriteInt64BigEndian(rows.GetSpan(sizeof(long)), number);
+            rows.Advance(sizeof(long));
+        }
+
+        public void Text(string? value)
+        {
+            if (value is null)
+            {
+                WriteInt32(rows, -1);
+                return;
+            }
+            WriteText(rows, value);
         }
     }
 

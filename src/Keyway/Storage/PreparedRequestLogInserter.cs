@@ -39,25 +39,18 @@ public sealed class PreparedRequestLogInserter : RequestLogBatchInserter
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Insert(Values(entry));
+            Insert(entry);
             slice?.Step();
         }
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private void Insert(object?[] values)
+    private void Insert(RequestLogEntry entry)
     {
         try
         {
-            for (var i = 0; i < values.Length; i++)
-            {
-                Check(_database, values[i] switch
-                {
-                    null => raw.sqlite3_bind_null(_insert, i + 1),
-                    string text => raw.sqlite3_bind_text16(_insert, i + 1, Storable(text)),
-                    var number => raw.sqlite3_bind_int64(_insert, i + 1, Convert.ToInt64(number, System.Globalization.CultureInfo.InvariantCulture)),
-                });
-            }
+            var binder = new StatementBinder(_database, _insert);
+            WriteRow(entry, ref binder);
             var step = raw.sqlite3_step(_insert);
             if (step != raw.SQLITE_DONE)
             {
@@ -68,6 +61,18 @@ public sealed class PreparedRequestLogInserter : RequestLogBatchInserter
         {
             raw.sqlite3_reset(_insert);
         }
+    }
+
+    /// <summary>Binds a row's values to the INSERT's parameters ?1, ?2, … in the order they come.</summary>
+    private struct StatementBinder(sqlite3 database, sqlite3_stmt insert) : IRowSink
+    {
+        private int _parameter;
+
+        public void Integer(long? value) =>
+            Check(database, value is { } number ? raw.sqlite3_bind_int64(insert, ++_parameter, number) : raw.sqlite3_bind_null(insert, ++_parameter));
+
+        public void Text(string? value) =>
+            Check(database, value is null ? raw.sqlite3_bind_null(insert, ++_parameter) : raw.sqlite3_bind_text16(insert, ++_parameter, Storable(value)));
     }
 
     /// <summary>A failed call becomes the <see cref="SqliteException"/> Microsoft.Data.Sqlite would throw (its code is what the writer reads).</summary>
