@@ -6,6 +6,7 @@ using Keyway.Storage;
 using Keyway.Telemetry;
 using Keyway.Telemetry.Tracing;
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Net.Http.Headers;
 
 namespace Keyway;
 
@@ -76,7 +77,9 @@ public static class KeywayApp
     /// <summary>
     /// The framework's CORS middleware, bound to its services once. <c>UseCors()</c> would call its
     /// <c>Invoke(HttpContext, ICorsPolicyProvider)</c> through reflection in the Native AOT build, for every request:
-    /// ~2.7% of the CPU at 32 connections (bench/RESULTS.md, 2026-12-03 13:40–15:05).
+    /// ~2.7% of the CPU at 32 connections (bench/RESULTS.md, 2026-12-03 13:40–15:05). A request without an Origin
+    /// header (every SDK and CLI call) goes straight on: the middleware would only mark it in <c>HttpContext.Items</c>,
+    /// which is checked solely for endpoints carrying CORS metadata (Keyway has none), at the cost of a dictionary per call.
     /// </summary>
     private static void UseCorsBoundOnce(WebApplication app)
     {
@@ -86,7 +89,7 @@ public static class KeywayApp
         app.Use(next =>
         {
             var cors = new CorsMiddleware(next, corsService, loggerFactory);
-            return context => cors.Invoke(context, policyProvider);
+            return context => context.Request.Headers.ContainsKey(HeaderNames.Origin) ? cors.Invoke(context, policyProvider) : next(context);
         });
     }
 
