@@ -15,8 +15,16 @@ ADDED_P99_LIMIT_US = 1000
 THROUGHPUT_SHARE = 0.5
 PEAK_RSS_LIMIT_KB = 150 * 1024
 IDLE_RSS_LIMIT_KB = 80 * 1024
-TARGET_ORDER = ["direct", "nginx-proxy", "keyway", "keyway-pg"]
-KEYWAY_TARGETS = {"keyway": "keyway", "keyway-pg": "keyway_pg"}  # target → its block in meta.json
+TARGET_ORDER = ["direct", "nginx-proxy", "keyway", "keyway-b", "keyway-pg"]
+KEYWAY_TARGETS = {"keyway": "keyway", "keyway-b": "keyway_b", "keyway-pg": "keyway_pg"}  # target → its block in meta.json
+# Side-by-side tables: (results.json key, base target, other target, heading, what the difference means).
+COMPARISONS = [
+    ("keyway_vs_keyway_b", "keyway-b", "keyway", "KEYWAY vs KEYWAY-B (another build, --compare-cmd)",
+     "KEYWAY-B is the base: a difference is what the build under test changed, in rounds the two took in turn."),
+    ("postgres_vs_sqlite", "keyway", "keyway-pg", "KEYWAY-PG (PostgreSQL) vs KEYWAY (SQLite)",
+     "The request path reads only memory on both; the database is behind the background log writer, so a "
+     "difference here is the writer's share of the machine, not a database call on the request."),
+]
 
 
 def load_runs(out_dir):
@@ -70,7 +78,8 @@ def verdict(value, ok):
     return {"value": value, "met": ok} if value is not None else {"value": None, "met": None}
 
 
-def evaluate_targets(scenarios, keyway, keyway_pg):
+def evaluate_targets(scenarios, meta):
+    keyway = meta["keyway"]
     checks = []
     for s in scenarios:
         name = f'{s["protocol"]} {s["mode"]} c{s["connections"]}'
@@ -99,8 +108,10 @@ def evaluate_targets(scenarios, keyway, keyway_pg):
     else:
         checks.append(dict(goal="zero request-log rows lost", scenario="whole run", unit="rows lost",
                            **verdict(None, False)))
-    if keyway_pg:
-        checks.append(rows_lost_check(keyway_pg, "zero request-log rows lost (PostgreSQL)"))
+    if meta.get("keyway_b"):
+        checks.append(rows_lost_check(meta["keyway_b"], "zero request-log rows lost (KEYWAY-B)"))
+    if meta.get("keyway_pg"):
+        checks.append(rows_lost_check(meta["keyway_pg"], "zero request-log rows lost (PostgreSQL)"))
     return checks
 
 
@@ -113,34 +124,36 @@ def rows_lost_check(keyway, goal):
                 **verdict(lost, lost == 0 and extra_ok))
 
 
-def postgres_vs_sqlite(scenarios):
-    """Per scenario with both KEYWAY runs: the latency each adds over DIRECT and PostgreSQL's difference to SQLite."""
+def side_by_side(scenarios, base_target, other_target):
+    """Per scenario with both targets: req/s, p50 and p99 of each and the differences (other minus base)."""
     rows = []
     for s in scenarios:
-        sqlite, postgres = s["targets"].get("keyway"), s["targets"].get("keyway-pg")
-        if not sqlite or not postgres or "added_p50_us" not in sqlite or "added_p50_us" not in postgres:
+        base, other = s["targets"].get(base_target), s["targets"].get(other_target)
+        if not base or not other:
             continue
         rows.append({"protocol": s["protocol"], "mode": s["mode"], "connections": s["connections"],
-                     "sqlite_added_p50_us": sqlite["added_p50_us"], "postgres_added_p50_us": postgres["added_p50_us"],
-                     "difference_p50_us": postgres["added_p50_us"] - sqlite["added_p50_us"],
-                     "sqlite_added_p99_us": sqlite["added_p99_us"], "postgres_added_p99_us": postgres["added_p99_us"],
-                     "difference_p99_us": postgres["added_p99_us"] - sqlite["added_p99_us"],
-                     "requests_per_sec_ratio": round(postgres["requests_per_sec"] / sqlite["requests_per_sec"], 3)
-                     if sqlite["requests_per_sec"] else None})
+                     "base_requests_per_sec": round(base["requests_per_sec"]),
+                     "other_requests_per_sec": round(other["requests_per_sec"]),
+                     "requests_per_sec_ratio": round(other["requests_per_sec"] / base["requests_per_sec"], 3)
+                     if base["requests_per_sec"] else None,
+                     "base_p50_us": base["p50_us"], "other_p50_us": other["p50_us"],
+                     "difference_p50_us": other["p50_us"] - base["p50_us"],
+                     "base_p99_us": base["p99_us"], "other_p99_us": other["p99_us"],
+                     "difference_p99_us": other["p99_us"] - base["p99_us"]})
     return rows
 
 
-def render_postgres(comparison):
-    lines = ["## KEYWAY-PG (PostgreSQL) vs KEYWAY (SQLite)", "",
-             "The request path reads only memory on both; the database is behind the background log writer, so a "
-             "difference here is the writer's share of the machine, not a database call on the request.", "",
-             "| scenario | added p50 µs SQLite | added p50 µs PostgreSQL | difference | added p99 µs SQLite | "
-             "added p99 µs PostgreSQL | difference | req/s PostgreSQL ÷ SQLite |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in comparison:
-        lines.append(f'| {r["protocol"]} {r["mode"]} c{r["connections"]} | {r["sqlite_added_p50_us"]} | '
-                     f'{r["postgres_added_p50_us"]} | {signed(r["difference_p50_us"])} | {r["sqlite_added_p99_us"]} | '
-                     f'{r["postgres_added_p99_us"]} | {signed(r["difference_p99_us"])} | {r["requests_per_sec_ratio"]} |')
+def render_side_by_side(heading, note, base_target, other_target, rows):
+    base, other = base_target.upper(), other_target.upper()
+    lines = [f"## {heading}", "", note, "",
+             f"| scenario | req/s {base} | req/s {other} | {other} ÷ {base} | p50 µs {base} | p50 µs {other} | "
+             f"difference | p99 µs {base} | p99 µs {other} | difference |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f'| {r["protocol"]} {r["mode"]} c{r["connections"]} | {r["base_requests_per_sec"]} | '
+                     f'{r["other_requests_per_sec"]} | {r["requests_per_sec_ratio"]} | {r["base_p50_us"]} | '
+                     f'{r["other_p50_us"]} | {signed(r["difference_p50_us"])} | {r["base_p99_us"]} | '
+                     f'{r["other_p99_us"]} | {signed(r["difference_p99_us"])} |')
     return lines + [""]
 
 
@@ -224,7 +237,7 @@ def repeated(rounds):
     return f"; each figure the median of {rounds} runs, the targets taking turns" if rounds > 1 else ""
 
 
-def render(meta, scenarios, checks, failed, runtime, comparison):
+def render(meta, scenarios, checks, failed, runtime, comparisons):
     lines = [f'# Keyway benchmark {meta["timestamp"]}', "",
              f'Machine: {meta["cpu_count"]} CPUs, {meta["cpu_model"]}; servers on CPU '
              f'{meta["server_cpus"] or "any"}, wrk on CPU {meta["load_cpus"] or "any"}, '
@@ -233,6 +246,8 @@ def render(meta, scenarios, checks, failed, runtime, comparison):
              f'{meta["duration_s"]} s per run after {meta["warmup_s"]} s warm-up'
              f'{repeated(meta.get("repeat", 1))}'
              f'{" (quick smoke run: numbers are not comparable)" if meta["quick"] else ""}.', ""]
+    if meta.get("keyway_b_command"):
+        lines += [f'KEYWAY runs `{meta["keyway_command"]}`; KEYWAY-B runs `{meta["keyway_b_command"]}`.', ""]
     for s in scenarios:
         base = "" if s["protocol"] == s["baseline_protocol"] else f' (added over DIRECT {s["baseline_protocol"]})'
         lines += [f'## {s["protocol"]} · {s["mode"]} · {s["connections"]} connection'
@@ -254,14 +269,15 @@ def render(meta, scenarios, checks, failed, runtime, comparison):
                          f'{mb(k["peak_rss_kb"])} MB | {mb(k["rss_after_run_kb"])} MB | '
                          f'{k["requests_counted"]} | {k["log_rows"]} |')
         lines.append("")
-    if comparison:
-        lines += render_postgres(comparison)
+    for key, base_target, other_target, heading, note in COMPARISONS:
+        if comparisons[key]:
+            lines += render_side_by_side(heading, note, base_target, other_target, comparisons[key])
     if runtime:
         lines += render_runtime(runtime, keyway.get("probe_idle") if keyway else None)
     lines += ["## Targets (issue 8)", "", "| goal | scenario | value | verdict |", "|---|---|---:|---|"]
     for c in checks:
         value = "—" if c["value"] is None else f'{c["value"]} {c["unit"]}'
-        state = "n/a (KEYWAY not run)" if c["met"] is None or c["value"] is None else (
+        state = "n/a (not measured in this run)" if c["met"] is None or c["value"] is None else (
             "met" if c["met"] else "**not met**")
         lines.append(f'| {c["goal"]} | {c["scenario"]} | {value} | {state} |')
     lines.append("")
@@ -283,13 +299,13 @@ def main():
     measured = [r for r in runs if r["phase"] == "measure"]
     scenarios = build_scenarios(measured)
     runtime = runtime_rows(measured)
-    checks = evaluate_targets(scenarios, meta["keyway"], meta.get("keyway_pg"))
-    comparison = postgres_vs_sqlite(scenarios)
+    checks = evaluate_targets(scenarios, meta)
+    comparisons = {key: side_by_side(scenarios, base, other) for key, base, other, _, _ in COMPARISONS}
     failed = failures(runs)
-    results = {"meta": meta, "scenarios": scenarios, "runtime": runtime, "postgres_vs_sqlite": comparison,
+    results = {"meta": meta, "scenarios": scenarios, "runtime": runtime, **comparisons,
                "targets": checks, "failures": failed, "ok": not failed and bool(scenarios)}
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    markdown = render(meta, scenarios, checks, failed, runtime, comparison)
+    markdown = render(meta, scenarios, checks, failed, runtime, comparisons)
     (out_dir / "results.md").write_text(markdown + "\n")
     print(markdown)
     print(f"results: {out_dir / 'results.md'} and results.json")

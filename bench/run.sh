@@ -17,7 +17,7 @@ usage: bench/run.sh [options]
   --connections-list "1 32" connection counts to measure (default "1 32"; quick "1")
   --repeat N                measure every scenario N times, the targets taking turns each round, and report the
                             median of each figure (default 1): one-connection latency moves with the machine
-  --only LIST               comma-separated targets: direct,nginx-proxy,keyway,keyway-pg
+  --only LIST               comma-separated targets: direct,nginx-proxy,keyway,keyway-pg,keyway-b
                             (default direct,nginx-proxy,keyway)
   --postgres                add KEYWAY-PG: Keyway on PostgreSQL (one instance, a throw-away cluster
                             from tools/pg-cluster.sh; installs Debian's postgresql when missing)
@@ -28,6 +28,9 @@ usage: bench/run.sh [options]
   --jit                     measure the JIT build (`dotnet keyway.dll`) instead of the Native AOT binary
   --keyway-cmd "CMD …"      start this command as KEYWAY instead (e.g. an older build, or under perf);
                             it gets the same KEYWAY_* environment; implies --no-build
+  --compare-cmd "CMD …"     add KEYWAY-B: another build (e.g. the one before a change) started with this command,
+                            on SQLite like KEYWAY, taking turns with it in every scenario; the report adds a
+                            "KEYWAY vs KEYWAY-B" table (with --repeat N, medians of rounds taken in turn)
   --probe                   load bench/probe into Keyway (a startup hook) and report, per KEYWAY run,
                             bytes allocated and GCs per request, GC pause time, assemblies and JIT-compiled
                             methods; implies --jit (a startup hook cannot load into an AOT binary)
@@ -73,6 +76,7 @@ while [ $# -gt 0 ]; do
     --jit) use_jit_build ;;
     --probe) PROBE=1; use_jit_build ;;
     --keyway-cmd) read -ra KEYWAY_COMMAND <<<"$2"; BUILD=0; shift ;;
+    --compare-cmd) read -ra KEYWAY_B_COMMAND <<<"$2"; TARGETS="$TARGETS keyway-b"; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -85,7 +89,7 @@ else
   : "${DURATION_SECONDS:=10}" "${WARMUP_SECONDS:=2}" "${CONNECTIONS_LIST:=1 32}" "${KEYWAY_JIT_WARMUP_SECONDS:=5}"
 fi
 for value in $TARGETS; do
-  case $value in direct | nginx-proxy | keyway | keyway-pg) ;; *) die "unknown target: $value" ;; esac
+  case $value in direct | nginx-proxy | keyway | keyway-pg | keyway-b) ;; *) die "unknown target: $value" ;; esac
 done
 for value in $PROTOCOLS; do
   case $value in openai | anthropic | cross) ;; *) die "unknown protocol: $value" ;; esac
@@ -98,11 +102,17 @@ for value in $CONNECTIONS_LIST $DURATION_SECONDS $WARMUP_SECONDS $REPEAT; do
 done
 KEYWAYS=""
 for value in $TARGETS; do
-  case $value in keyway | keyway-pg) KEYWAYS="$KEYWAYS $value" ;; esac
+  case $value in keyway | keyway-pg | keyway-b) KEYWAYS="$KEYWAYS $value" ;; esac
 done
 [ -n "$KEYWAYS" ] && WITH_KEYWAY=1 || WITH_KEYWAY=0
 # Keyway runs in a temp dir (see start_keyway), so a relative program path must be made absolute here.
 [[ ${KEYWAY_COMMAND[0]} != */* ]] || KEYWAY_COMMAND[0]=$(realpath -m "${KEYWAY_COMMAND[0]}")
+case " $KEYWAYS " in
+  *" keyway-b "*)
+    [ ${#KEYWAY_B_COMMAND[@]} -gt 0 ] || die "keyway-b needs --compare-cmd"
+    [[ ${KEYWAY_B_COMMAND[0]} != */* ]] || KEYWAY_B_COMMAND[0]=$(realpath -m "${KEYWAY_B_COMMAND[0]}")
+    ;;
+esac
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT_DIR="$BENCH_DIR/out/$STAMP"
@@ -130,12 +140,13 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 tools=(nginx:nginx wrk:wrk taskset:util-linux curl:curl python3:python3)
-case " $KEYWAYS " in *" keyway "*) tools+=(sqlite3:sqlite3) ;; esac
+case " $KEYWAYS " in *" keyway "* | *" keyway-b "*) tools+=(sqlite3:sqlite3) ;; esac
 ensure_tools "${tools[@]}"
 [ "$WITH_KEYWAY" -eq 0 ] || [ "$BUILD" -eq 0 ] || command -v dotnet >/dev/null || die "building Keyway needs the .NET 10 SDK"
 choose_cpus
 [ "$WITH_KEYWAY" -eq 0 ] || [ "$BUILD" -eq 0 ] || build_keyway
 [ "$WITH_KEYWAY" -eq 0 ] || command -v "${KEYWAY_COMMAND[0]}" >/dev/null || die "cannot run ${KEYWAY_COMMAND[0]}"
+[ ${#KEYWAY_B_COMMAND[@]} -eq 0 ] || command -v "${KEYWAY_B_COMMAND[0]}" >/dev/null || die "cannot run ${KEYWAY_B_COMMAND[0]}"
 [ "$WITH_KEYWAY" -eq 0 ] || [ "$PROBE" -eq 0 ] || build_probe
 
 start_upstream
@@ -145,7 +156,7 @@ for target in $KEYWAYS; do
     start_postgres
     new_keyway keyway-pg "$POSTGRES_URL"
   else
-    new_keyway keyway
+    new_keyway "$target"
   fi
   start_keyway
   configure_keyway
@@ -155,7 +166,7 @@ done
 
 run_all_scenarios
 
-declare -A KEYWAY_JSON=([keyway]=null [keyway-pg]=null)
+declare -A KEYWAY_JSON=([keyway]=null [keyway-pg]=null [keyway-b]=null)
 for target in $KEYWAYS; do
   use_keyway "$target"
   measure_keyway_after_run
@@ -169,9 +180,11 @@ stop_postgres
     "$STAMP" "$([ "$QUICK" -eq 1 ] && echo true || echo false)" "$CPU_COUNT" "${CPU_MODEL//\"/}"
   printf '"load_average_at_start":%s,"server_cpus":"%s","load_cpus":"%s","duration_s":%d,"warmup_s":%d,"repeat":%d,' \
     "$LOAD_AVERAGE" "$SERVER_CPUS" "$LOAD_CPUS" "$DURATION_SECONDS" "$WARMUP_SECONDS" "$REPEAT"
-  printf '"nginx":"%s","wrk":"%s","commit":"%s","keyway":%s,"keyway_pg":%s}\n' \
+  printf '"nginx":"%s","wrk":"%s","commit":"%s","keyway_command":"%s","keyway_b_command":"%s",' \
     "$(nginx -v 2>&1 | sed 's/.*nginx\///')" "$(wrk -v 2>&1 | head -n 1 | awk '{print $2}')" \
-    "$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)" "${KEYWAY_JSON[keyway]}" "${KEYWAY_JSON[keyway-pg]}"
+    "$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+    "$(json_text "${KEYWAY_COMMAND[*]}")" "$(json_text "${KEYWAY_B_COMMAND[*]}")"
+  printf '"keyway":%s,"keyway_pg":%s,"keyway_b":%s}\n' "${KEYWAY_JSON[keyway]}" "${KEYWAY_JSON[keyway-pg]}" "${KEYWAY_JSON[keyway-b]}"
 } >"$OUT_DIR/meta.json"
 
 stop_all

@@ -4,6 +4,9 @@
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
+# TEXT as the inside of a JSON string (backslashes and quotes escaped).
+json_text() { local text=${1//\\/\\\\}; printf '%s' "${text//\"/\\\"}"; }
+
 # Installs the Debian packages that provide missing commands (command:package pairs).
 # RUNLEVEL=1 keeps Debian's nginx package from starting its own nginx on port 80.
 ensure_tools() {

@@ -1,8 +1,9 @@
 # KEYWAY under test: a Release build started with a fresh data dir, configured through the admin
 # API against the fake upstream, measured from /proc, stopped with SIGTERM (graceful, so the
 # request-log writer flushes), then its request_logs rows are counted. KEYWAY stores in SQLite;
-# KEYWAY-PG (--postgres) is a second instance on PostgreSQL (KEYWAY_DATABASE_URL). The KEYWAY_*
-# variables describe the instance in use; save_keyway and use_keyway switch between the two.
+# KEYWAY-PG (--postgres) is a second instance on PostgreSQL (KEYWAY_DATABASE_URL); KEYWAY-B
+# (--compare-cmd) another build on SQLite, for before/after comparisons. The KEYWAY_* variables
+# describe the instance in use; save_keyway and use_keyway switch between them.
 
 KEYWAY_UPSTREAM_KEY="sk-bench-upstream-0000"
 KEYWAY_NAME=keyway
@@ -40,7 +41,18 @@ KEYWAY_AOT_DIR="$REPO_DIR/src/Keyway/bin/Release/aot"
 KEYWAY_DLL="$REPO_DIR/src/Keyway/bin/Release/net10.0/keyway.dll"
 KEYWAY_COMMAND=("$KEYWAY_AOT_DIR/keyway")
 
+KEYWAY_B_COMMAND=()
+
 use_jit_build() { KEYWAY_COMMAND=(dotnet "$KEYWAY_DLL"); }
+
+# The command that starts the current instance: KEYWAY-B's own, or the build under test.
+keyway_command() {
+  if [ "$KEYWAY_NAME" = keyway-b ]; then
+    printf '%s\n' "${KEYWAY_B_COMMAND[@]}"
+  else
+    printf '%s\n' "${KEYWAY_COMMAND[@]}"
+  fi
+}
 
 build_keyway() {
   if [ "${KEYWAY_COMMAND[0]}" = dotnet ]; then
@@ -92,7 +104,8 @@ start_keyway() {
   KEYWAY_ADMIN_TOKEN="bench-admin-$(random_hex)"
   KEYWAY_PORT=$(free_port)
   mkdir -p "$KEYWAY_DATA_DIR"
-  local started_ns secret
+  local started_ns secret command
+  mapfile -t command < <(keyway_command)
   secret="bench-secret-$(random_hex)"
   started_ns=$(date +%s%N)
   (
@@ -101,7 +114,7 @@ start_keyway() {
       KEYWAY_SECRET="$secret" KEYWAY_LOG_LEVEL=warning
     [ -z "$KEYWAY_DATABASE_URL" ] || export KEYWAY_DATABASE_URL
     [ "${PROBE:-0}" -eq 0 ] || export DOTNET_STARTUP_HOOKS="$PROBE_DLL" KEYWAY_PROBE_SOCKET="$RUN_DIR/$KEYWAY_NAME-probe.sock"
-    pinned_exec "$SERVER_CPUS" "${KEYWAY_COMMAND[@]}"
+    pinned_exec "$SERVER_CPUS" "${command[@]}"
   ) >"$RUN_DIR/$KEYWAY_NAME.log" 2>&1 &
   KEYWAY_PID=$!
   remember "$KEYWAY_PID" "$KEYWAY_NAME"

@@ -7,8 +7,8 @@ UPSTREAM_OPENAI_MODEL="gpt-4o-mini"
 UPSTREAM_ANTHROPIC_MODEL="claude-3-5-haiku-20241022"
 RUN_SEQ=0
 
-# KEYWAY (SQLite) and KEYWAY-PG (PostgreSQL) are the same gateway; only the database differs.
-is_keyway() { case $1 in keyway | keyway-pg) return 0 ;; *) return 1 ;; esac; }
+# KEYWAY (SQLite) and KEYWAY-PG (PostgreSQL) are the same gateway, only the database differs; KEYWAY-B is another build.
+is_keyway() { case $1 in keyway | keyway-pg | keyway-b) return 0 ;; *) return 1 ;; esac; }
 
 mode_segment() { [ "$1" = stream ] && echo stream || echo json; }
 
@@ -25,7 +25,7 @@ target_url() {
   case $target in
     direct) echo "http://127.0.0.1:$UPSTREAM_PORT$(upstream_path "$protocol" "$mode")" ;;
     nginx-proxy) echo "http://127.0.0.1:$PROXY_PORT$(upstream_path "$protocol" "$mode")" ;;
-    keyway | keyway-pg)
+    keyway | keyway-pg | keyway-b)
       if [ "$protocol" = openai ]; then
         echo "http://127.0.0.1:$KEYWAY_PORT/v1/chat/completions"
       else
