@@ -45,25 +45,27 @@ public static class GatewayEndpoints
         });
         // Claude Code checks reachability with HEAD / before its first call; answered without auth like /health (GET / is the admin UI).
         endpoints.MapMethods("/", [HttpMethods.Head], () => TypedResults.Ok(new HealthResponse(true, AppVersion.Current)));
-        MapPost(endpoints, "/v1/chat/completions", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.OpenAIChat));
-        MapPost(endpoints, "/v1/messages", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.AnthropicMessages));
-        MapPost(endpoints, "/v1/responses", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.OpenAIResponses));
-        MapPost(endpoints, "/v1/messages/count_tokens", (forwarder, context) => forwarder.CountTokensAsync(context));
-        MapPost(endpoints, "/v1/generations", (forwarder, context) => forwarder.ForwardGenerationAsync(context));
+        // Resolved once: reaching for it through HttpContext.RequestServices created a DI scope for every call.
+        var gateway = new Lazy<ProxyForwarder>(endpoints.ServiceProvider.GetRequiredService<ProxyForwarder>);
+        MapPost(endpoints, gateway, "/v1/chat/completions", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.OpenAIChat));
+        MapPost(endpoints, gateway, "/v1/messages", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.AnthropicMessages));
+        MapPost(endpoints, gateway, "/v1/responses", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.OpenAIResponses));
+        MapPost(endpoints, gateway, "/v1/messages/count_tokens", (forwarder, context) => forwarder.CountTokensAsync(context));
+        MapPost(endpoints, gateway, "/v1/generations", (forwarder, context) => forwarder.ForwardGenerationAsync(context));
         foreach (var surface in PassThroughSurface.Json)
         {
-            MapPost(endpoints, "/v1/" + surface.Path, (forwarder, context) => forwarder.ForwardPassThroughAsync(context, surface));
+            MapPost(endpoints, gateway, "/v1/" + surface.Path, (forwarder, context) => forwarder.ForwardPassThroughAsync(context, surface));
         }
         foreach (var surface in PassThroughSurface.Multipart)
         {
-            MapPost(endpoints, "/v1/" + surface.Path, (forwarder, context) => forwarder.ForwardMultipartAsync(context, surface));
+            MapPost(endpoints, gateway, "/v1/" + surface.Path, (forwarder, context) => forwarder.ForwardMultipartAsync(context, surface));
         }
         // The Responses WebSocket mode: GET with an upgrade, relayed to a provider flagged `websocket`.
         RequestDelegate relayWebSocket = context => context.RequestServices.GetRequiredService<ResponsesWebSocketRelay>().RelayAsync(context);
         endpoints.MapGet("/v1/responses", relayWebSocket);
         endpoints.MapGet("/responses", relayWebSocket);
         endpoints.MapModels();
-        MapGenericPaths(endpoints);
+        MapGenericPaths(endpoints, gateway);
         return endpoints;
     }
 
@@ -71,17 +73,17 @@ public static class GatewayEndpoints
     /// Any other /v1/{path}: a write whose JSON body names a model goes to the same path upstream; a read is OpenAI's 404.
     /// Only under /v1, so the admin API and UI keep their own unknown-path answers.
     /// </summary>
-    private static void MapGenericPaths(IEndpointRouteBuilder endpoints)
+    private static void MapGenericPaths(IEndpointRouteBuilder endpoints, Lazy<ProxyForwarder> forwarder)
     {
         endpoints.MapMethods("/v1/{**path}", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete], context =>
-            context.RequestServices.GetRequiredService<ProxyForwarder>().ForwardPassThroughAsync(context, PassThroughSurface.Generic));
+            forwarder.Value.ForwardPassThroughAsync(context, PassThroughSurface.Generic));
         endpoints.MapGet("/v1/{**path}", context => ProtocolErrorWriter.WriteAsync(
             context, ClientProtocol.OpenAIChat, StatusCodes.Status404NotFound, GatewayMessages.UnknownPath(context.Request.Method, context.Request.Path), "unknown_url"));
     }
 
-    private static void MapPost(IEndpointRouteBuilder endpoints, string path, Func<ProxyForwarder, HttpContext, Task> handler)
+    private static void MapPost(IEndpointRouteBuilder endpoints, Lazy<ProxyForwarder> forwarder, string path, Func<ProxyForwarder, HttpContext, Task> handler)
     {
-        RequestDelegate handle = context => handler(context.RequestServices.GetRequiredService<ProxyForwarder>(), context);
+        RequestDelegate handle = context => handler(forwarder.Value, context);
         endpoints.MapPost(path, handle);
         endpoints.MapPost(path["/v1".Length..], handle);
     }
