@@ -15,8 +15,9 @@ usage: bench/run.sh [options]
   --duration S              seconds per measured run (default 10; quick 1)
   --warmup S                seconds of warm-up per target, protocol and mode (default 2; quick 1)
   --connections-list "1 32" connection counts to measure (default "1 32"; quick "1")
-  --repeat N                measure every scenario N times, the targets taking turns each round, and report the
-                            median of each figure (default 1): one-connection latency moves with the machine
+  --repeat N                measure every scenario N times, the targets taking turns each round (in reverse
+                            order every other round), and report the median of each figure (default 1):
+                            one-connection latency moves with the machine
   --only LIST               comma-separated targets: direct,nginx-proxy,keyway,keyway-pg,keyway-b
                             (default direct,nginx-proxy,keyway)
   --postgres                add KEYWAY-PG: Keyway on PostgreSQL (one instance, a throw-away cluster

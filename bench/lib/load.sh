@@ -107,8 +107,21 @@ targets_for() {
   done
 }
 
+# The targets of a protocol in the order round N measures them: reversed every other round, so that with --repeat no
+# target always runs first, or always right after the same other one's load.
+targets_in_turn() {
+  local targets i
+  mapfile -t targets < <(targets_for "$1")
+  if (($2 % 2 == 0)); then
+    for ((i = ${#targets[@]} - 1; i >= 0; i--)); do echo "${targets[$i]}"; done
+  else
+    printf '%s\n' "${targets[@]}"
+  fi
+}
+
 # For each protocol × mode: warm every target up at the largest connection count, then measure
-# each connection count with the targets back to back (REPEAT rounds of them), so drift over time hits them alike.
+# each connection count with the targets back to back (REPEAT rounds of them, the order reversed every other
+# round), so drift over time hits them alike.
 run_all_scenarios() {
   local protocol mode connections target max_connections=0
   for connections in $CONNECTIONS_LIST; do
@@ -132,7 +145,7 @@ run_all_scenarios() {
       done
       for connections in $CONNECTIONS_LIST; do
         for ((round = 1; round <= REPEAT; round++)); do
-          for target in $(targets_for "$protocol"); do
+          for target in $(targets_in_turn "$protocol" "$round"); do
             run_wrk measure "$target" "$protocol" "$mode" "$connections" "$DURATION_SECONDS"
           done
         done
