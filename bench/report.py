@@ -234,7 +234,8 @@ def render_runtime(runtime, idle):
 
 
 def repeated(rounds):
-    return f"; each figure the median of {rounds} runs, the targets taking turns" if rounds > 1 else ""
+    return (f"; each figure the median of {rounds} runs, the targets taking turns (in reverse order every other round)"
+            if rounds > 1 else "")
 
 
 def render(meta, scenarios, checks, failed, runtime, comparisons):
