@@ -66,7 +66,7 @@ public static class KeywayApp
         var app = builder.Build();
         app.Services.StartKeywayTracing(options);
         UseCorsBoundOnce(app);
-        app.UseWebSockets();
+        UseWebSocketsForUpgrades(app);
         app.MapGateway();
         app.MapAdmin();
         app.MapAdminUi();
@@ -92,6 +92,14 @@ public static class KeywayApp
             return context => context.Request.Headers.ContainsKey(HeaderNames.Origin) ? cors.Invoke(context, policyProvider) : next(context);
         });
     }
+
+    /// <summary>
+    /// The WebSocket middleware, for the requests that can be an upgrade: a WebSocket handshake is a GET (HTTP/1.1) or
+    /// an extended CONNECT (HTTP/2). For any other request it would still allocate a handshake feature and set it on
+    /// the connection's feature collection, ~0.7% of the CPU of a proxied POST (bench/RESULTS.md, 2026-12-03 19:15).
+    /// </summary>
+    private static void UseWebSocketsForUpgrades(WebApplication app) =>
+        app.UseWhen(context => HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsConnect(context.Request.Method), upgrades => upgrades.UseWebSockets());
 
     private static string FormatHost(string host) => host.Contains(':') && !host.StartsWith('[') ? $"[{host}]" : host;
 
