@@ -7,8 +7,8 @@ namespace Keyway.Storage;
 
 /// <summary>
 /// SQLite's writer: one INSERT prepared once on the connection's own handle and reused for every row; each batch is
-/// one transaction. Values are bound straight through SQLitePCL (Microsoft.Data.Sqlite's parameters allocate a binder
-/// and a UTF-8 copy per value: ~4.6 KB and ~50 µs of the gateway's CPU per row, bench/RESULTS.md).
+/// one transaction. Values are bound straight into SQLite (<see cref="SqliteStatementCalls"/>); Microsoft.Data.Sqlite's
+/// parameters allocate a binder and a UTF-8 copy per value: ~4.6 KB and ~50 µs of the gateway's CPU per row, bench/RESULTS.md.
 /// </summary>
 public sealed class PreparedRequestLogInserter : RequestLogBatchInserter
 {
@@ -47,11 +47,12 @@ public sealed class PreparedRequestLogInserter : RequestLogBatchInserter
 
     private void Insert(RequestLogEntry entry)
     {
+        var statement = _insert.DangerousGetHandle();
         try
         {
-            var binder = new StatementBinder(_database, _insert);
+            var binder = new StatementBinder(_database, statement);
             WriteRow(entry, ref binder);
-            var step = raw.sqlite3_step(_insert);
+            var step = SqliteStatementCalls.Step(statement);
             if (step != raw.SQLITE_DONE)
             {
                 Check(_database, step);
@@ -59,20 +60,18 @@ public sealed class PreparedRequestLogInserter : RequestLogBatchInserter
         }
         finally
         {
-            raw.sqlite3_reset(_insert);
+            SqliteStatementCalls.Reset(statement);
         }
     }
 
     /// <summary>Binds a row's values to the INSERT's parameters ?1, ?2, … in the order they come.</summary>
-    private struct StatementBinder(sqlite3 database, sqlite3_stmt insert) : IRowSink
+    private struct StatementBinder(sqlite3 database, nint statement) : IRowSink
     {
         private int _parameter;
 
-        public void Integer(long? value) =>
-            Check(database, value is { } number ? raw.sqlite3_bind_int64(insert, ++_parameter, number) : raw.sqlite3_bind_null(insert, ++_parameter));
+        public void Integer(long? value) => Check(database, SqliteStatementCalls.BindInteger(statement, ++_parameter, value));
 
-        public void Text(string? value) =>
-            Check(database, value is null ? raw.sqlite3_bind_null(insert, ++_parameter) : raw.sqlite3_bind_text16(insert, ++_parameter, Storable(value)));
+        public void Text(string? value) => Check(database, SqliteStatementCalls.BindText(statement, ++_parameter, value is null ? null : Storable(value)));
     }
 
     /// <summary>A failed call becomes the <see cref="SqliteException"/> Microsoft.Data.Sqlite would throw (its code is what the writer reads).</summary>

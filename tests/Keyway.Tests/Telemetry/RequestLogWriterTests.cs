@@ -67,6 +67,24 @@ public sealed class RequestLogWriterTests
         Assert.Equal(entry, row with { AttemptLog = entry.AttemptLog, WebSearchRoundMs = entry.WebSearchRoundMs, WebSearchQueries = entry.WebSearchQueries });
     }
 
+    [Theory]
+    [InlineData(0)] // empty text stays empty, not NULL
+    [InlineData(1)]
+    [InlineData(2_000)] // more UTF-8 bytes than the writer encodes on the stack
+    public async Task TextOfAnyLength_IsStoredAsGiven(int repeats)
+    {
+        using var dir = new TempDirectory();
+        var server = await KeywayServer.StartAsync(dir.Path);
+        var text = string.Concat(Enumerable.Repeat("ключ 😀 ", repeats));
+        server.Services.GetRequiredService<RequestLogQueue>().Enqueue(LogTestData.Entry(LogTestData.Noon) with { Error = text, UserAgent = text });
+        await server.DisposeAsync();
+
+        var page = await new RequestLogRepository(server.OpenDatabase()).QueryAsync(new RequestLogFilter(), before: null, limit: 10, CancellationToken.None);
+        var row = Assert.Single(page.Rows).Entry;
+        Assert.Equal(text, row.Error);
+        Assert.Equal(text, row.UserAgent);
+    }
+
     [Fact]
     public async Task TextTheDatabaseCannotHold_IsMended_AndNeverHoldsUpTheRowsAfterIt()
     {
