@@ -89,9 +89,13 @@ if [ "$QUICK" -eq 1 ]; then
 else
   : "${DURATION_SECONDS:=10}" "${WARMUP_SECONDS:=2}" "${CONNECTIONS_LIST:=1 32}" "${KEYWAY_JIT_WARMUP_SECONDS:=5}"
 fi
+UNIQUE_TARGETS=""
 for value in $TARGETS; do
   case $value in direct | nginx-proxy | keyway | keyway-pg | keyway-b) ;; *) die "unknown target: $value" ;; esac
+  # A target named twice (--only …,keyway-b with --compare-cmd, or keyway-pg with --postgres) runs once.
+  case " $UNIQUE_TARGETS " in *" $value "*) ;; *) UNIQUE_TARGETS="$UNIQUE_TARGETS $value" ;; esac
 done
+TARGETS=${UNIQUE_TARGETS# }
 for value in $PROTOCOLS; do
   case $value in openai | anthropic | cross) ;; *) die "unknown protocol: $value" ;; esac
 done
