@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Keyway.Protocols.Json;
 
@@ -36,16 +37,51 @@ internal static partial class ChatReader
     private static readonly MemberSet ReasoningTokensMember = new("reasoning_tokens");
     private static readonly MemberSet ErrorMembers = new("message", "type");
 
-    /// <summary>A stream chunk, or null when it is unreadable (streams skip those).</summary>
-    public static ChatChunk? ReadChunk(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// A stream chunk, or null when it is unreadable (streams skip those). The bytes it repeats from the stream's
+    /// earlier chunks ahead of its first read member (<paramref name="prefix"/>) are not tokenized again.
+    /// </summary>
+    public static ChatChunk? ReadChunk(ReadOnlySpan<byte> json, ChatChunkPrefix prefix)
     {
         try
         {
-            return ReadDocument(json, ChunkShape);
+            var repeated = prefix.LengthIn(json);
+            if (repeated > 0)
+            {
+                return ReadAfterPrefix(json[repeated..]);
+            }
+            var chunk = ReadDocument(json, ChunkShape, out var firstReadMember);
+            if (firstReadMember > 0)
+            {
+                prefix.Remember(json, firstReadMember);
+            }
+            return chunk;
         }
         catch (Exception ex) when (JsonFailure.IsMalformedInput(ex))
         {
             return null;
+        }
+    }
+
+    /// <summary>Reads "{" followed by <paramref name="rest"/>, in a buffer on the stack when the rest is as short as a content chunk's.</summary>
+    private static ChatChunk ReadAfterPrefix(ReadOnlySpan<byte> rest)
+    {
+        const int StackBytes = 512;
+        var length = rest.Length + 1;
+        byte[]? rented = null;
+        var document = length <= StackBytes ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            document[0] = (byte)'{';
+            rest.CopyTo(document[1..]);
+            return ReadDocument(document[..length], ChunkShape, out _);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 
@@ -57,7 +93,7 @@ internal static partial class ChatReader
     {
         try
         {
-            return ReadDocument(json, CompletionShape);
+            return ReadDocument(json, CompletionShape, out _);
         }
         catch (Exception ex) when (JsonFailure.IsMalformedInput(ex))
         {
@@ -65,25 +101,31 @@ internal static partial class ChatReader
         }
     }
 
-    private static ChatChunk ReadDocument(ReadOnlySpan<byte> json, DocumentShape shape)
+    /// <summary>The document; <paramref name="firstReadMember"/> is the offset of the first read member's name (-1: none).</summary>
+    private static ChatChunk ReadDocument(ReadOnlySpan<byte> json, DocumentShape shape, out int firstReadMember)
     {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             throw new JsonException("The document is not a JSON object.");
         }
-        var document = ReadChunk(ref reader, shape);
+        var document = ReadChunk(ref reader, shape, out firstReadMember);
         // Anything after the object (a second document) throws here, as it did in the deserializer.
         reader.Read();
         return document;
     }
 
-    private static ChatChunk ReadChunk(ref Utf8JsonReader reader, DocumentShape shape)
+    private static ChatChunk ReadChunk(ref Utf8JsonReader reader, DocumentShape shape, out int firstReadMember)
     {
         var chunk = new ChatChunk();
         var seen = 0;
+        firstReadMember = -1;
         while (shape.Members.Next(ref reader, ref seen) is { } member)
         {
+            if (firstReadMember < 0)
+            {
+                firstReadMember = (int)reader.TokenStartIndex;
+            }
             switch (member)
             {
                 case "choices":

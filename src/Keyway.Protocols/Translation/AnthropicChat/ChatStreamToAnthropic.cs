@@ -17,6 +17,7 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
     private readonly TranslationContext _ctx;
     private readonly AnthropicBlockWriter _blocks = new();
     private readonly ChatStreamToolCalls _toolCalls;
+    private readonly ChatChunkPrefix _chunkPrefix = new();
     private bool _started;
     private bool _finished;
     private long _estimatedInputTokens;
@@ -45,7 +46,7 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
             return;
         }
 
-        var chunk = ChatReader.ReadChunk(data);
+        var chunk = ChatReader.ReadChunk(data, _chunkPrefix);
         if (chunk is null)
         {
             return;
