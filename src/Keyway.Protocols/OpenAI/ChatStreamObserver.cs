@@ -39,7 +39,7 @@ public sealed class ChatStreamObserver : IStreamObserver
             return ObservedEvent.Done;
         }
 
-        if (NothingToObserve(data))
+        if (QuietChunk.Is(data))
         {
             return ObservedEvent.Other;
         }
@@ -53,18 +53,6 @@ public sealed class ChatStreamObserver : IStreamObserver
             return ObservedEvent.Other;
         }
     }
-
-    /// <summary>
-    /// True when the chunk's bytes show it holds no usage, error or finish reason, as most chunks (content deltas) do:
-    /// neither "usage" nor "error" appears in it, "finish_reason" only as <c>"finish_reason":null</c>, and it has no
-    /// backslash (with which a member name could be spelled otherwise). A few vectorized searches instead of a parse,
-    /// which was ~4-6% of the CPU of a streamed call (bench/RESULTS.md); anything else is parsed.
-    /// </summary>
-    private static bool NothingToObserve(ReadOnlySpan<byte> chunk) =>
-        !chunk.Contains((byte)'\\')
-        && chunk.IndexOf("usage"u8) < 0
-        && chunk.IndexOf("error"u8) < 0
-        && chunk.Count("finish_reason"u8) == chunk.Count("\"finish_reason\":null"u8);
 
     private ObservedEvent ObserveChunk(ReadOnlySpan<byte> data)
     {

@@ -32,8 +32,9 @@ internal static class SqliteStatementCalls
 
         var maxBytes = Encoding.UTF8.GetMaxByteCount(value.Length);
         byte[]? rented = null;
-        // Never empty, so the pointer handed over is never null (a null pointer would bind NULL instead of '').
-        var buffer = maxBytes <= StackTextBytes ? stackalloc byte[StackTextBytes] : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
+        // Never empty, so the pointer handed over is never null (a null pointer would bind NULL instead of ''); only
+        // as long as the text needs, as stack space is cleared first (clearing 1 KB per value was 1.6% of the writer).
+        var buffer = maxBytes <= StackTextBytes ? stackalloc byte[maxBytes] : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
         try
         {
             var length = Encoding.UTF8.GetBytes(value, buffer);

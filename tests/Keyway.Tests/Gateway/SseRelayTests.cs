@@ -5,7 +5,10 @@ using Keyway.Security;
 
 namespace Keyway.Tests.Gateway;
 
-/// <summary>When the relay flushes: once per batch of bytes the upstream had ready, and always before it waits.</summary>
+/// <summary>
+/// When the relay flushes: once per batch of bytes the upstream had ready, and always before it waits; and that a key an
+/// upstream echoes never passes, wherever the reads cut it.
+/// </summary>
 public sealed class SseRelayTests
 {
     private const string First = "data: {\"n\":1}\n\n";
@@ -67,10 +70,24 @@ public sealed class SseRelayTests
         Assert.Equal((1, First), (client.Flushes, client.Text));
     }
 
-    private static async Task<(CopyResult, Exception?)> CopyAsync(Stream upstream, CountingWriter client)
+    [Fact]
+    public async Task KeyEchoedAcrossTwoReads_IsMasked_AndTheEventsAroundItPassUnchanged()
+    {
+        const string Key = "sk-upstream-0123456789abcdef";
+        var echo = $"data: {{\"error\":{{\"message\":\"Incorrect API key provided: {Key}\"}}}}\n\n";
+        var cut = echo.IndexOf(Key, StringComparison.Ordinal) + 6;
+        var upstream = new ScriptedStream([Ready(First + echo[..cut]), Ready(echo[cut..] + Second), Ready(Third)]);
+        var client = new CountingWriter();
+
+        await CopyAsync(upstream, client, new SecretScrubber(Key, clientKey: null));
+
+        Assert.Equal(First + echo.Replace(Key, SecretMask.Mask(Key), StringComparison.Ordinal) + Second + Third, client.Text);
+    }
+
+    private static async Task<(CopyResult, Exception?)> CopyAsync(Stream upstream, CountingWriter client, SecretScrubber? secrets = null)
     {
         using var idle = new CancellationTokenSource();
-        return await SseRelay.CopyAsync(upstream, client, new PassThroughWatcher(), null, SecretScrubber.None, () => { }, idle, TimeSpan.FromMinutes(1), idle.Token);
+        return await SseRelay.CopyAsync(upstream, client, new PassThroughWatcher(), null, secrets ?? SecretScrubber.None, () => { }, idle, TimeSpan.FromMinutes(1), idle.Token);
     }
 
     private static Task<byte[]> Ready(string text) => Task.FromResult(Encoding.UTF8.GetBytes(text));
