@@ -21,10 +21,9 @@ internal static class AnthropicMessagesToChat
 
     public static List<ChatMessage> Messages(AnthropicRequest request, bool thinkingEnabled)
     {
-        var messages = new List<ChatMessage>();
         var turns = request.Messages ?? throw new TranslationException("messages is required.");
-        var system = string.Join("\n\n", turns.Where(m => m.Role == "system").Select(m => JoinText(m.Content, "\n\n"))
-            .Prepend(JoinText(request.System, "\n\n")).Where(text => text.Length > 0));
+        var messages = new List<ChatMessage>(turns.Count + 1);
+        var system = SystemText(request.System, turns);
         if (system.Length > 0)
         {
             messages.Add(new ChatMessage { Role = "system", Content = system });
@@ -50,7 +49,35 @@ internal static class AnthropicMessagesToChat
         return messages;
     }
 
+    /// <summary><c>system</c>, then each <c>role:"system"</c> turn's text, joined by blank lines.</summary>
+    private static string SystemText(List<AnthropicBlock>? system, List<AnthropicMessage> turns)
+    {
+        var text = new TextJoiner("\n\n");
+        text.Add(JoinText(system, "\n\n"));
+        foreach (var turn in turns)
+        {
+            if (turn.Role == "system")
+            {
+                text.Add(JoinText(turn.Content, "\n\n"));
+            }
+        }
+
+        return text.ToString();
+    }
+
     private static void AddUserTurn(List<AnthropicBlock> blocks, List<ChatMessage> messages)
+    {
+        // Most user turns hold no tool_result: their blocks are the user message's parts as they are.
+        var parts = blocks.Exists(block => block.Type == "tool_result") ? AddToolResults(blocks, messages) : blocks;
+        var content = UserContent(parts);
+        if (content is not null)
+        {
+            messages.Add(new ChatMessage { Role = "user", Content = content });
+        }
+    }
+
+    /// <summary>Adds each tool_result as a <c>role:"tool"</c> message; returns the other blocks, with the results' images.</summary>
+    private static List<AnthropicBlock> AddToolResults(List<AnthropicBlock> blocks, List<ChatMessage> messages)
     {
         var parts = new List<AnthropicBlock>();
         foreach (var block in blocks)
@@ -67,19 +94,33 @@ internal static class AnthropicMessagesToChat
             }
         }
 
-        var content = UserContent(parts);
-        if (content is not null)
-        {
-            messages.Add(new ChatMessage { Role = "user", Content = content });
-        }
+        return parts;
     }
 
     private static void AddAssistantTurn(List<AnthropicBlock> blocks, bool thinkingEnabled, List<ChatMessage> messages)
     {
-        var text = JoinText(blocks, "\n");
-        var reasoning = string.Concat(blocks.Where(b => b.Type == "thinking").Select(b => b.Thinking));
-        var toolCalls = blocks.Where(b => b.Type == "tool_use").Select(ToolCall).ToList();
-        if (text.Length == 0 && reasoning.Length == 0 && toolCalls.Count == 0)
+        var text = new TextJoiner("\n");
+        var reasoning = new TextJoiner("");
+        List<ChatToolCall>? toolCalls = null;
+        foreach (var block in blocks)
+        {
+            switch (block.Type)
+            {
+                case "text":
+                    text.Add(block.Text);
+                    break;
+                case "thinking":
+                    reasoning.Add(block.Thinking);
+                    break;
+                case "tool_use":
+                    (toolCalls ??= []).Add(ToolCall(block));
+                    break;
+            }
+        }
+
+        var content = text.ToString();
+        var reasoningContent = reasoning.ToString();
+        if (content.Length == 0 && reasoningContent.Length == 0 && toolCalls is null)
         {
             return;
         }
@@ -87,10 +128,10 @@ internal static class AnthropicMessagesToChat
         messages.Add(new ChatMessage
         {
             Role = "assistant",
-            Content = text.Length > 0 ? text : null,
+            Content = content.Length > 0 ? content : null,
             // DeepSeek's thinking mode answers 400 when an assistant turn after a tool call lacks reasoning_content.
-            ReasoningContent = reasoning.Length > 0 ? reasoning : thinkingEnabled && toolCalls.Count > 0 ? "" : null,
-            ToolCalls = toolCalls.Count > 0 ? toolCalls : null,
+            ReasoningContent = reasoningContent.Length > 0 ? reasoningContent : thinkingEnabled && toolCalls is not null ? "" : null,
+            ToolCalls = toolCalls,
         });
     }
 
@@ -115,23 +156,23 @@ internal static class AnthropicMessagesToChat
     /// <summary>Text only → one string (what every compatible upstream accepts); with images → content parts.</summary>
     private static JsonNode? UserContent(List<AnthropicBlock> blocks)
     {
-        var kept = blocks.Where(b => (b.Type == "text" && !string.IsNullOrEmpty(b.Text)) || ImageUrl(b) is not null).ToList();
-        if (kept.Count == 0)
+        if (!blocks.Exists(block => ImageUrl(block) is not null))
         {
-            return null;
-        }
-
-        if (kept.All(b => b.Type == "text"))
-        {
-            return JoinText(kept, "\n");
+            var text = JoinText(blocks, "\n");
+            return text.Length > 0 ? text : null;
         }
 
         var parts = new JsonArray();
-        foreach (var block in kept)
+        foreach (var block in blocks)
         {
-            parts.Add((JsonNode)(block.Type == "text"
-                ? new JsonObject { ["type"] = "text", ["text"] = block.Text }
-                : new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = ImageUrl(block) } }));
+            if (block.Type == "text" && !string.IsNullOrEmpty(block.Text))
+            {
+                parts.Add((JsonNode)new JsonObject { ["type"] = "text", ["text"] = block.Text });
+            }
+            else if (ImageUrl(block) is { } url)
+            {
+                parts.Add((JsonNode)new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = url } });
+            }
         }
 
         return parts;
@@ -147,15 +188,45 @@ internal static class AnthropicMessagesToChat
 
     private static string JoinText(List<AnthropicBlock>? blocks, string separator)
     {
-        var text = new StringBuilder();
+        var text = new TextJoiner(separator);
         foreach (var block in blocks ?? [])
         {
-            if (block.Type == "text" && !string.IsNullOrEmpty(block.Text))
+            if (block.Type == "text")
             {
-                text.Append(text.Length > 0 ? separator : "").Append(block.Text);
+                text.Add(block.Text);
             }
         }
 
         return text.ToString();
+    }
+
+    /// <summary>Non-empty texts joined by a separator; a single one is kept as it is, without a copy.</summary>
+    private struct TextJoiner(string separator)
+    {
+        private string _first = "";
+        private StringBuilder? _joined;
+
+        public void Add(string? text)
+        {
+            if (string.IsNullOrEmpty(text))
+            {
+                return;
+            }
+
+            if (_joined is not null)
+            {
+                _joined.Append(separator).Append(text);
+            }
+            else if (_first.Length == 0)
+            {
+                _first = text;
+            }
+            else
+            {
+                _joined = new StringBuilder(_first).Append(separator).Append(text);
+            }
+        }
+
+        public override readonly string ToString() => _joined?.ToString() ?? _first;
     }
 }
