@@ -38,23 +38,34 @@ internal static partial class ChatReader
     private static readonly MemberSet ErrorMembers = new("message", "type");
 
     /// <summary>
-    /// A stream chunk, or null when it is unreadable (streams skip those). The bytes it repeats from the stream's
-    /// earlier chunks ahead of its first read member (<paramref name="prefix"/>) are not tokenized again.
+    /// A stream chunk, or null when it is unreadable (streams skip those). A chunk that differs from the stream's last
+    /// plain text chunk only in its text (<paramref name="textShape"/>) is not tokenized at all; otherwise the bytes it
+    /// repeats from the stream's earlier chunks ahead of its first read member (<paramref name="prefix"/>) are not
+    /// tokenized again.
     /// </summary>
-    public static ChatChunk? ReadChunk(ReadOnlySpan<byte> json, ChatChunkPrefix prefix)
+    public static ChatChunk? ReadChunk(ReadOnlySpan<byte> json, ChatChunkPrefix prefix, ChatTextChunkShape textShape)
     {
+        if (textShape.Read(json) is { } textChunk)
+        {
+            return textChunk;
+        }
         try
         {
             var repeated = prefix.LengthIn(json);
+            ChatChunk chunk;
             if (repeated > 0)
             {
-                return ReadAfterPrefix(json[repeated..]);
+                chunk = ReadAfterPrefix(json[repeated..]);
             }
-            var chunk = ReadDocument(json, ChunkShape, out var firstReadMember);
-            if (firstReadMember > 0)
+            else
             {
-                prefix.Remember(json, firstReadMember);
+                chunk = ReadDocument(json, ChunkShape, out var firstReadMember);
+                if (firstReadMember > 0)
+                {
+                    prefix.Remember(json, firstReadMember);
+                }
             }
+            textShape.Remember(json, chunk);
             return chunk;
         }
         catch (Exception ex) when (JsonFailure.IsMalformedInput(ex))

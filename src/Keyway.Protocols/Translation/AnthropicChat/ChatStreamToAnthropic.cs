@@ -18,6 +18,7 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
     private readonly AnthropicBlockWriter _blocks = new();
     private readonly ChatStreamToolCalls _toolCalls;
     private readonly ChatChunkPrefix _chunkPrefix = new();
+    private readonly ChatTextChunkShape _textChunkShape = new();
     private bool _started;
     private bool _finished;
     private long _estimatedInputTokens;
@@ -46,7 +47,7 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
             return;
         }
 
-        var chunk = ChatReader.ReadChunk(data, _chunkPrefix);
+        var chunk = ChatReader.ReadChunk(data, _chunkPrefix, _textChunkShape);
         if (chunk is null)
         {
             return;

@@ -40,7 +40,7 @@ public sealed class ChatChunkPrefixTests
         var prefix = Primed();
 
         Assert.Equal(rest.StartsWith('"') ? Prefix.Length : 0, prefix.LengthIn(chunk));
-        Assert.Equal(ReadWhole(chunk), Describe(ChatReader.ReadChunk(chunk, prefix)));
+        Assert.Equal(ReadWhole(chunk), Describe(ChatReader.ReadChunk(chunk, prefix, new ChatTextChunkShape())));
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class ChatChunkPrefixTests
             {
                 var chunk = (byte[])original.Clone();
                 chunk[position] = replacement;
-                Assert.Equal(ReadWhole(chunk), Describe(ChatReader.ReadChunk(chunk, prefix)));
+                Assert.Equal(ReadWhole(chunk), Describe(ChatReader.ReadChunk(chunk, prefix, new ChatTextChunkShape())));
             }
         }
     }
@@ -67,7 +67,7 @@ public sealed class ChatChunkPrefixTests
         var other = Encoding.UTF8.GetBytes("""{"id":"chatcmpl-XyZ","choices":[{"index":0,"delta":{"content":"a"}}]}""");
 
         Assert.Equal(0, prefix.LengthIn(other));
-        Assert.Equal(ReadWhole(other), Describe(ChatReader.ReadChunk(other, prefix)));
+        Assert.Equal(ReadWhole(other), Describe(ChatReader.ReadChunk(other, prefix, new ChatTextChunkShape())));
         Assert.Equal("""{"id":"chatcmpl-XyZ",""".Length, prefix.LengthIn(other));
     }
 
@@ -77,7 +77,7 @@ public sealed class ChatChunkPrefixTests
         var prefix = new ChatChunkPrefix();
         var chunk = Encoding.UTF8.GetBytes("""{"choices":[],"id":"chatcmpl-AbC"}""");
 
-        ChatReader.ReadChunk(chunk, prefix);
+        ChatReader.ReadChunk(chunk, prefix, new ChatTextChunkShape());
 
         Assert.Equal(0, prefix.LengthIn(chunk));
     }
@@ -88,12 +88,12 @@ public sealed class ChatChunkPrefixTests
     private static ChatChunkPrefix Primed()
     {
         var prefix = new ChatChunkPrefix();
-        Assert.NotNull(ChatReader.ReadChunk(Encoding.UTF8.GetBytes(Prefix + Json("'choices':[]}")), prefix));
+        Assert.NotNull(ChatReader.ReadChunk(Encoding.UTF8.GetBytes(Prefix + Json("'choices':[]}")), prefix, new ChatTextChunkShape()));
         return prefix;
     }
 
-    private static string ReadWhole(byte[] chunk) => Describe(ChatReader.ReadChunk(chunk, new ChatChunkPrefix()));
+    internal static string ReadWhole(byte[] chunk) => Describe(ChatReader.ReadChunk(chunk, new ChatChunkPrefix(), new ChatTextChunkShape()));
 
-    private static string Describe(ChatChunk? chunk) =>
+    internal static string Describe(ChatChunk? chunk) =>
         chunk is null ? "unreadable" : JsonSerializer.Serialize(chunk, AnthropicChatJsonContext.Default.ChatChunk);
 }

@@ -1,0 +1,110 @@
+using System.Text;
+using Keyway.Protocols.Translation.AnthropicChat;
+using static Keyway.Tests.Translation.AnthropicChat.ChatChunkPrefixTests;
+
+namespace Keyway.Tests.Translation.AnthropicChat;
+
+/// <summary>
+/// A chunk read from the shape of the stream's last plain text chunk reads exactly as it does when read whole: for
+/// texts that fit the shape, for every kind of text that must not (quotes, escapes, control characters, broken UTF-8),
+/// for every one-byte change of a chunk, and after chunks that must teach no shape (a finish, a tool call, usage).
+/// </summary>
+public sealed class ChatTextChunkShapeTests
+{
+    // As OpenAI streams them (https://platform.openai.com/docs/api-reference/chat-streaming/streaming).
+    private const string Head =
+        """{"id":"chatcmpl-AbC","object":"chat.completion.chunk","created":1735689600,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":""" + "\"";
+
+    private const string Tail = "\"},\"logprobs\":null,\"finish_reason\":null}]}";
+
+    [Theory]
+    [InlineData("Hello")]
+    [InlineData("")]
+    [InlineData(" world, {with} [brackets]: and 'quotes'")]
+    [InlineData("Grüße 你好 😀")]
+    public void ChunkDifferingOnlyInAPlainText_IsReadFromTheShape_AsWhenReadWhole(string text)
+    {
+        var chunk = Chunk(text);
+        var shape = Primed();
+
+        Assert.Equal(ReadWhole(chunk), Describe(shape.Read(chunk)));
+    }
+
+    [Theory]
+    [InlineData("a \\\"quoted\\\" word")]
+    [InlineData("line\\nbreak")]
+    [InlineData("\\u00e9t\\u00e9")]
+    [InlineData("tab\there")]
+    public void TextThatNeedsTheReader_IsNotReadFromTheShape_ButStillReadAsWhenReadWhole(string text)
+    {
+        var chunk = Chunk(text);
+        var shape = Primed();
+
+        Assert.Null(shape.Read(chunk));
+        Assert.Equal(ReadWhole(chunk), Describe(ChatReader.ReadChunk(chunk, new ChatChunkPrefix(), shape)));
+    }
+
+    [Fact]
+    public void BrokenUtf8Text_IsNotReadFromTheShape()
+    {
+        var chunk = Chunk("ab");
+        chunk[Head.Length] = 0xC3;
+
+        Assert.Null(Primed().Read(chunk));
+        Assert.Equal("unreadable", ReadWhole(chunk));
+    }
+
+    [Fact]
+    public void EveryOneByteChange_ReadsAsWhenReadWhole()
+    {
+        var original = Chunk("Hello there");
+        byte[] replacements = [.. "\"\\{}[],: 0an"u8, 0x01, 0x7F, 0xC3, 0xFF];
+        foreach (var position in Enumerable.Range(0, original.Length))
+        {
+            foreach (var replacement in replacements)
+            {
+                var chunk = (byte[])original.Clone();
+                chunk[position] = replacement;
+                Assert.True(
+                    ReadWhole(chunk) == Describe(ChatReader.ReadChunk(chunk, new ChatChunkPrefix(), Primed())),
+                    $"byte {position} set to 0x{replacement:X2}: {Encoding.UTF8.GetString(chunk)}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":"stop"}]}""")]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":"a","reasoning_content":"b"}}]}""")]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":"a","tool_calls":[{"index":0,"id":"call_1"}]}}]}""")]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":"a"}},{"index":1,"delta":{"content":"b"}}]}""")]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":"a"}}],"usage":{"prompt_tokens":3}}""")]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":[{"type":"text","text":"a"}]}}]}""")]
+    public void ChunkWithMoreThanAText_TeachesNoShape(string taught)
+    {
+        var shape = new ChatTextChunkShape();
+        Assert.NotNull(ChatReader.ReadChunk(Encoding.UTF8.GetBytes(taught), new ChatChunkPrefix(), shape));
+
+        var sameShapeOtherText = Encoding.UTF8.GetBytes(taught.Replace("\"a\"", "\"z\"", StringComparison.Ordinal));
+
+        Assert.Null(shape.Read(sameShapeOtherText));
+    }
+
+    [Fact]
+    public void ChoiceIndex_IsKeptFromTheTaughtChunk()
+    {
+        var shape = new ChatTextChunkShape();
+        ChatReader.ReadChunk("""{"choices":[{"index":2,"delta":{"content":"a"}}]}"""u8, new ChatChunkPrefix(), shape);
+        var next = """{"choices":[{"index":2,"delta":{"content":"b"}}]}"""u8.ToArray();
+
+        Assert.Equal(ReadWhole(next), Describe(shape.Read(next)));
+    }
+
+    private static byte[] Chunk(string text) => Encoding.UTF8.GetBytes(Head + text + Tail);
+
+    private static ChatTextChunkShape Primed()
+    {
+        var shape = new ChatTextChunkShape();
+        Assert.NotNull(ChatReader.ReadChunk(Chunk("first"), new ChatChunkPrefix(), shape));
+        return shape;
+    }
+}
