@@ -7,8 +7,8 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 
 /// <summary>
 /// The bytes around the text of a stream's last plain text chunk: one choice whose delta holds a string
-/// <c>content</c>, every other member <see cref="ChatReader"/> reads absent or null. Most chunks of an answer differ
-/// from the one before only in that text. A chunk with the same bytes ahead of the text and after it, whose text holds
+/// <c>content</c> or <c>reasoning_content</c> (DeepSeek, GLM, Qwen thinking), every other member
+/// <see cref="ChatReader"/> reads absent or null. Most chunks of an answer differ from the one before only in that text. A chunk with the same bytes ahead of the text and after it, whose text holds
 /// no quote, backslash or control character and is valid UTF-8, tokenizes exactly as the remembered one did — its
 /// string ends where the other's did and needs no unescaping — so it reads as the same chunk with its own text, built
 /// here without a reader (reading a content chunk was ~10% of a translated stream's CPU, bench/RESULTS.md).
@@ -21,6 +21,7 @@ internal sealed class ChatTextChunkShape
     private byte[] _head = [];
     private byte[] _tail = [];
     private int _choiceIndex;
+    private bool _isReasoning;
 
     /// <summary>The chunk, when it has the remembered shape around a plain text; null otherwise.</summary>
     public ChatChunk? Read(ReadOnlySpan<byte> chunk)
@@ -34,44 +35,48 @@ internal sealed class ChatTextChunkShape
         {
             return null;
         }
-        return new ChatChunk { Choices = [new ChatChunkChoice { Index = _choiceIndex, Delta = new ChatDelta { Content = Encoding.UTF8.GetString(text) } }] };
+        var delta = _isReasoning ? new ChatDelta { ReasoningContent = Encoding.UTF8.GetString(text) } : new ChatDelta { Content = Encoding.UTF8.GetString(text) };
+        return new ChatChunk { Choices = [new ChatChunkChoice { Index = _choiceIndex, Delta = delta }] };
     }
 
     /// <summary>Remembers the shape of <paramref name="chunk"/>, read from <paramref name="json"/>, when it is a plain text chunk of another shape.</summary>
     public void Remember(ReadOnlySpan<byte> json, ChatChunk chunk)
     {
-        if (!IsPlainText(chunk, out var choiceIndex) || TextAt(json) is not { } text)
+        if (!IsPlainText(chunk, out var choiceIndex, out var isReasoning)
+            || TextAt(json, isReasoning ? "reasoning_content"u8 : "content"u8) is not { } text)
         {
             return;
         }
         var head = json[..(text.Start + 1)];
         var tail = json[(text.End - 1)..];
-        if (head.SequenceEqual(_head) && tail.SequenceEqual(_tail) && choiceIndex == _choiceIndex)
+        if (head.SequenceEqual(_head) && tail.SequenceEqual(_tail) && (choiceIndex, isReasoning) == (_choiceIndex, _isReasoning))
         {
             return;
         }
-        (_head, _tail, _choiceIndex) = (head.ToArray(), tail.ToArray(), choiceIndex);
+        (_head, _tail, _choiceIndex, _isReasoning) = (head.ToArray(), tail.ToArray(), choiceIndex, isReasoning);
     }
 
-    private static bool IsPlainText(ChatChunk chunk, out int choiceIndex)
+    /// <summary>One choice whose delta holds one text, content or reasoning; nothing else read but null.</summary>
+    private static bool IsPlainText(ChatChunk chunk, out int choiceIndex, out bool isReasoning)
     {
-        choiceIndex = 0;
+        (choiceIndex, isReasoning) = (0, false);
         if (chunk is not { Usage: null, Error: null, Choices: [{ FinishReason: null, StopReason: null, MatchedStop: null } choice] }
-            || choice.Delta is not { Content: not null, ReasoningContent: null, ToolCalls: null })
+            || choice.Delta is not { ToolCalls: null } delta
+            || (delta.Content is null) == (delta.ReasoningContent is null))
         {
             return false;
         }
-        choiceIndex = choice.Index;
+        (choiceIndex, isReasoning) = (choice.Index, delta.ReasoningContent is not null);
         return true;
     }
 
-    /// <summary>Where <c>choices[0].delta.content</c>'s string token starts (its opening quote) and ends (after its closing quote), if it is a string.</summary>
-    private static (int Start, int End)? TextAt(ReadOnlySpan<byte> json)
+    /// <summary>Where <c>choices[0].delta.{member}</c>'s string token starts (its opening quote) and ends (after its closing quote), if it is a string.</summary>
+    private static (int Start, int End)? TextAt(ReadOnlySpan<byte> json, ReadOnlySpan<byte> member)
     {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || !Enter(ref reader, "choices"u8) || !reader.Read() || reader.TokenType != JsonTokenType.StartArray
             || !reader.Read() || reader.TokenType != JsonTokenType.StartObject || !Enter(ref reader, "delta"u8)
-            || !reader.Read() || reader.TokenType != JsonTokenType.StartObject || !Enter(ref reader, "content"u8)
+            || !reader.Read() || reader.TokenType != JsonTokenType.StartObject || !Enter(ref reader, member)
             || !reader.Read() || reader.TokenType != JsonTokenType.String)
         {
             return null;

@@ -7,25 +7,34 @@ namespace Keyway.Tests.Translation.AnthropicChat;
 /// <summary>
 /// A chunk read from the shape of the stream's last plain text chunk reads exactly as it does when read whole: for
 /// texts that fit the shape, for every kind of text that must not (quotes, escapes, control characters, broken UTF-8),
-/// for every one-byte change of a chunk, and after chunks that must teach no shape (a finish, a tool call, usage).
+/// for every one-byte change of a chunk, for content and for reasoning_content, and after chunks that must teach no shape
+/// (a finish, a tool call, usage, two texts, two choices, content parts).
 /// </summary>
 public sealed class ChatTextChunkShapeTests
 {
-    // As OpenAI streams them (https://platform.openai.com/docs/api-reference/chat-streaming/streaming).
-    private const string Head =
-        """{"id":"chatcmpl-AbC","object":"chat.completion.chunk","created":1735689600,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":""" + "\"";
+    // As OpenAI streams them (https://platform.openai.com/docs/api-reference/chat-streaming/streaming); a thinking model
+    // (DeepSeek's reasoner, https://api-docs.deepseek.com/guides/reasoning_model) streams reasoning_content the same way.
+    private const string Start =
+        """{"id":"chatcmpl-AbC","object":"chat.completion.chunk","created":1735689600,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{""";
+
+    private const string Content = "\"content\":\"";
+    private const string Reasoning = "\"content\":null,\"reasoning_content\":\"";
 
     private const string Tail = "\"},\"logprobs\":null,\"finish_reason\":null}]}";
 
     [Theory]
-    [InlineData("Hello")]
-    [InlineData("")]
-    [InlineData(" world, {with} [brackets]: and 'quotes'")]
-    [InlineData("Grüße 你好 😀")]
-    public void ChunkDifferingOnlyInAPlainText_IsReadFromTheShape_AsWhenReadWhole(string text)
+    [InlineData(Content, "Hello")]
+    [InlineData(Content, "")]
+    [InlineData(Content, " world, {with} [brackets]: and 'quotes'")]
+    [InlineData(Content, "Grüße 你好 😀")]
+    [InlineData(Reasoning, "Let me think")]
+    [InlineData(Reasoning, "")]
+    public void ChunkDifferingOnlyInAPlainText_IsReadFromTheShape_AsWhenReadWhole(string opening, string text)
     {
-        var chunk = Chunk(text);
-        var shape = Primed();
+        var chunk = Chunk(text, opening);
+        var shape = Primed(opening);
+
+        Assert.NotNull(shape.Read(chunk));
 
         Assert.Equal(ReadWhole(chunk), Describe(shape.Read(chunk)));
     }
@@ -48,16 +57,18 @@ public sealed class ChatTextChunkShapeTests
     public void BrokenUtf8Text_IsNotReadFromTheShape()
     {
         var chunk = Chunk("ab");
-        chunk[Head.Length] = 0xC3;
+        chunk[(Start + Content).Length] = 0xC3;
 
         Assert.Null(Primed().Read(chunk));
         Assert.Equal("unreadable", ReadWhole(chunk));
     }
 
-    [Fact]
-    public void EveryOneByteChange_ReadsAsWhenReadWhole()
+    [Theory]
+    [InlineData(Content)]
+    [InlineData(Reasoning)]
+    public void EveryOneByteChange_ReadsAsWhenReadWhole(string opening)
     {
-        var original = Chunk("Hello there");
+        var original = Chunk("Hello there", opening);
         byte[] replacements = [.. "\"\\{}[],: 0an"u8, 0x01, 0x7F, 0xC3, 0xFF];
         foreach (var position in Enumerable.Range(0, original.Length))
         {
@@ -66,7 +77,7 @@ public sealed class ChatTextChunkShapeTests
                 var chunk = (byte[])original.Clone();
                 chunk[position] = replacement;
                 Assert.True(
-                    ReadWhole(chunk) == Describe(ChatReader.ReadChunk(chunk, new ChatChunkPrefix(), Primed())),
+                    ReadWhole(chunk) == Describe(ChatReader.ReadChunk(chunk, new ChatChunkPrefix(), Primed(opening))),
                     $"byte {position} set to 0x{replacement:X2}: {Encoding.UTF8.GetString(chunk)}");
             }
         }
@@ -74,7 +85,7 @@ public sealed class ChatTextChunkShapeTests
 
     [Theory]
     [InlineData("""{"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":"stop"}]}""")]
-    [InlineData("""{"choices":[{"index":0,"delta":{"content":"a","reasoning_content":"b"}}]}""")]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":"a","reasoning_content":"a"}}]}""")]
     [InlineData("""{"choices":[{"index":0,"delta":{"content":"a","tool_calls":[{"index":0,"id":"call_1"}]}}]}""")]
     [InlineData("""{"choices":[{"index":0,"delta":{"content":"a"}},{"index":1,"delta":{"content":"b"}}]}""")]
     [InlineData("""{"choices":[{"index":0,"delta":{"content":"a"}}],"usage":{"prompt_tokens":3}}""")]
@@ -84,7 +95,8 @@ public sealed class ChatTextChunkShapeTests
         var shape = new ChatTextChunkShape();
         Assert.NotNull(ChatReader.ReadChunk(Encoding.UTF8.GetBytes(taught), new ChatChunkPrefix(), shape));
 
-        var sameShapeOtherText = Encoding.UTF8.GetBytes(taught.Replace("\"a\"", "\"z\"", StringComparison.Ordinal));
+        var lastText = taught.LastIndexOf("\"a\"", StringComparison.Ordinal);
+        var sameShapeOtherText = Encoding.UTF8.GetBytes(taught[..lastText] + "\"z\"" + taught[(lastText + 3)..]);
 
         Assert.Null(shape.Read(sameShapeOtherText));
     }
@@ -99,12 +111,12 @@ public sealed class ChatTextChunkShapeTests
         Assert.Equal(ReadWhole(next), Describe(shape.Read(next)));
     }
 
-    private static byte[] Chunk(string text) => Encoding.UTF8.GetBytes(Head + text + Tail);
+    private static byte[] Chunk(string text, string opening = Content) => Encoding.UTF8.GetBytes(Start + opening + text + Tail);
 
-    private static ChatTextChunkShape Primed()
+    private static ChatTextChunkShape Primed(string opening = Content)
     {
         var shape = new ChatTextChunkShape();
-        Assert.NotNull(ChatReader.ReadChunk(Chunk("first"), new ChatChunkPrefix(), shape));
+        Assert.NotNull(ChatReader.ReadChunk(Chunk("first", opening), new ChatChunkPrefix(), shape));
         return shape;
     }
 }
