@@ -14,6 +14,9 @@ const int CallsPerRound = 2_000;
 
 var benchDir = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../.."));
 var chatStream = File.ReadAllBytes(Path.Combine(benchDir, "upstream/openai-stream.sse"));
+// A thinking model (DeepSeek's reasoner, GLM, Qwen) streams the same chunks with reasoning_content before the answer.
+var reasoningStream = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(chatStream)
+    .Replace("\"content\":", "\"content\":null,\"reasoning_content\":", StringComparison.Ordinal));
 var anthropicRequest = """{"model":"bench-model","max_tokens":64,"messages":[{"role":"user","content":"Say hello in one short sentence."}],"stream":true}"""u8.ToArray();
 var context = new TranslationContext("msg_bench", 1735689600, "bench-model", "gpt-4o-mini");
 var translatedRequest = AnthropicRequestToChat.Translate(anthropicRequest, context);
@@ -23,7 +26,8 @@ var output = new ArrayBufferWriter<byte>(16 * 1024);
 [
     ("split the Chat stream into events", Split),
     ("split and observe it (usage, finish reason)", Observe),
-    ("split and translate it into Anthropic events", TranslateStream),
+    ("split and translate it into Anthropic events", () => TranslateStream(chatStream)),
+    ("split and translate it as reasoning_content (a thinking model)", () => TranslateStream(reasoningStream)),
     ("translate the Anthropic request into Chat", () => AnthropicRequestToChat.Translate(anthropicRequest, context)),
 ];
 
@@ -56,10 +60,10 @@ void Observe()
     }
 }
 
-void TranslateStream()
+void TranslateStream(byte[] stream)
 {
     var translator = new ChatStreamToAnthropic(translatedRequest, context);
-    using var splitter = Splitter();
+    using var splitter = Splitter(stream);
     while (splitter.TryReadEvent(out var sseEvent))
     {
         translator.OnEvent(sseEvent, output);
@@ -68,10 +72,10 @@ void TranslateStream()
     output.ResetWrittenCount();
 }
 
-SseEventSplitter Splitter()
+SseEventSplitter Splitter(byte[]? stream = null)
 {
     var splitter = new SseEventSplitter();
-    splitter.Append(chatStream);
+    splitter.Append(stream ?? chatStream);
     splitter.Complete();
     return splitter;
 }
