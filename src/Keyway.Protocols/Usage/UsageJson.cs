@@ -8,11 +8,12 @@ internal static class UsageJson
 {
     /// <summary>
     /// OpenAI Chat Completions usage (https://platform.openai.com/docs/api-reference/chat/object#chat/object-usage):
-    /// prompt_tokens, completion_tokens, prompt_tokens_details.cached_tokens, completion_tokens_details.reasoning_tokens.
+    /// prompt_tokens, completion_tokens, prompt_tokens_details.cached_tokens (or DeepSeek's prompt_cache_hit_tokens,
+    /// <see cref="ChatCachedTokens"/>), completion_tokens_details.reasoning_tokens.
     /// </summary>
     public static TokenUsage ReadOpenAI(ref Utf8JsonReader reader)
     {
-        long? input = null, output = null, cached = null, reasoning = null;
+        long? input = null, output = null, cached = null, cacheHits = null, reasoning = null;
         while (JsonReading.NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("prompt_tokens"u8))
@@ -27,6 +28,10 @@ internal static class UsageJson
             {
                 cached = ReadNestedCount(ref reader, "cached_tokens"u8) ?? cached;
             }
+            else if (reader.ValueTextEquals("prompt_cache_hit_tokens"u8))
+            {
+                cacheHits = JsonReading.ReadInt64OrNull(ref reader);
+            }
             else if (reader.ValueTextEquals("completion_tokens_details"u8))
             {
                 reasoning = ReadNestedCount(ref reader, "reasoning_tokens"u8) ?? reasoning;
@@ -38,7 +43,7 @@ internal static class UsageJson
             }
         }
 
-        return new TokenUsage(input, output, cached, null, reasoning);
+        return new TokenUsage(input, output, ChatCachedTokens.Of(cached, cacheHits), null, reasoning);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using Keyway.Protocols.Usage;
 
 namespace Keyway.Tests.Protocols;
@@ -18,6 +19,21 @@ public sealed class UsageReaderTests
         var usage = UsageReader.FromAnthropicMessage(ProtocolFixtures.Json("anthropic/message.json"));
 
         Assert.Equal(new TokenUsage(2095, 503, 1800, 0, null), usage);
+    }
+
+    // DeepSeek reports cache hits as prompt_cache_hit_tokens; a cached_tokens it also sends stays 0
+    // (https://api-docs.deepseek.com/guides/kv_cache). Both name the same tokens: the larger one counts.
+    [Theory]
+    [InlineData("\"prompt_cache_hit_tokens\":1024,\"prompt_cache_miss_tokens\":176", 1024L)]
+    [InlineData("\"prompt_tokens_details\":{\"cached_tokens\":0},\"prompt_cache_hit_tokens\":1024", 1024L)]
+    [InlineData("\"prompt_cache_hit_tokens\":0,\"prompt_tokens_details\":{\"cached_tokens\":512}", 512L)]
+    [InlineData("\"prompt_tokens_details\":{\"cached_tokens\":512}", 512L)]
+    [InlineData("\"prompt_cache_miss_tokens\":1200", null)]
+    public void ChatCompletionCacheHits_AreReadUnderEitherName(string cacheMembers, long? expected)
+    {
+        var json = Encoding.UTF8.GetBytes($"{{\"usage\":{{\"prompt_tokens\":1200,\"completion_tokens\":80,{cacheMembers}}}}}");
+
+        Assert.Equal(new TokenUsage(1200, 80, expected, null, null), UsageReader.FromChatCompletion(json));
     }
 
     [Theory]

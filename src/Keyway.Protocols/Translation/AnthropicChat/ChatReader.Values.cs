@@ -28,12 +28,16 @@ internal static partial class ChatReader
     /// vLLM's <c>stop_reason</c> or SGLang's <c>matched_stop</c>: the stop string that ended the answer. A number there
     /// is a stop token id and is ignored, as is anything but a string.
     /// </summary>
-    private static JsonNode? ReadStopName(ref Utf8JsonReader reader)
+    private static JsonNode? ReadStopName(ref Utf8JsonReader reader) =>
+        ReadStringOrSkip(ref reader) is { } name ? JsonValue.Create(name) : null;
+
+    /// <summary>A string, or null for anything else (skipped).</summary>
+    private static string? ReadStringOrSkip(ref Utf8JsonReader reader)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.String)
         {
-            return JsonValue.Create(reader.GetString());
+            return reader.GetString();
         }
         reader.Skip();
         return null;

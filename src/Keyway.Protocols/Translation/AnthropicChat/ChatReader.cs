@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Keyway.Protocols.Json;
+using Keyway.Protocols.Usage;
 
 namespace Keyway.Protocols.Translation.AnthropicChat;
 
@@ -8,7 +9,7 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// Reads what a Chat upstream answers — a stream chunk (https://platform.openai.com/docs/api-reference/chat-streaming/streaming)
 /// or a whole completion (https://platform.openai.com/docs/api-reference/chat/object) — into the DTOs in one pass of a
 /// <see cref="Utf8JsonReader"/>, reading only what the translators use: <c>choices[].index</c>, the chunk's
-/// <c>.delta</c> or the completion's <c>.message</c> (<c>content</c>, <c>reasoning_content</c>, <c>tool_calls</c>),
+/// <c>.delta</c> or the completion's <c>.message</c> (<c>content</c>, <c>reasoning_content</c> or <c>reasoning</c>, <c>tool_calls</c>),
 /// <c>.finish_reason</c>, <c>.stop_reason</c> / <c>.matched_stop</c>, <c>usage</c>, and a chunk's <c>error</c>. Every
 /// other member is skipped unread. It runs for every event of every translated stream and for every translated
 /// answer: the source-generated deserializer behind a <see cref="JsonShapeCheck"/> pass was a quarter of a translated
@@ -28,11 +29,12 @@ internal static partial class ChatReader
     private static readonly DocumentShape CompletionShape = new(
         new("choices", "usage"), static (ref Utf8JsonReader reader) => ReadChoice(ref reader, CompletionChoiceMembers));
 
-    private static readonly MemberSet DeltaMembers = new("content", "reasoning_content", "tool_calls");
+    private static readonly MemberSet DeltaMembers = new("content", "reasoning_content", "reasoning", "tool_calls");
     private static readonly MemberSet TextPartMembers = new("text");
     private static readonly MemberSet ToolCallMembers = new("index", "id", "function");
     private static readonly MemberSet FunctionMembers = new("name", "arguments");
-    private static readonly MemberSet UsageMembers = new("prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details", "completion_tokens_details");
+    private static readonly MemberSet UsageMembers = new(
+        "prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details", "prompt_cache_hit_tokens", "completion_tokens_details");
     private static readonly MemberSet CachedTokensMember = new("cached_tokens");
     private static readonly MemberSet ReasoningTokensMember = new("reasoning_tokens");
     private static readonly MemberSet ErrorMembers = new("message", "type");
@@ -213,9 +215,15 @@ internal static partial class ChatReader
         return text;
     }
 
+    /// <summary>
+    /// Reasoning text is <c>reasoning_content</c> (DeepSeek, Qwen, GLM, Kimi) or <c>reasoning</c> (OpenRouter, newer
+    /// vLLM); an upstream sending both means the same text, and <c>reasoning_content</c> wins. Anything but a string in
+    /// <c>reasoning</c> is left alone, not taken for a broken chunk.
+    /// </summary>
     private static ChatDelta ReadDelta(ref Utf8JsonReader reader)
     {
         var delta = new ChatDelta();
+        string? reasoning = null;
         var seen = 0;
         while (DeltaMembers.Next(ref reader, ref seen) is { } member)
         {
@@ -227,12 +235,16 @@ internal static partial class ChatReader
                 case "reasoning_content":
                     delta.ReasoningContent = ReadString(ref reader);
                     break;
+                case "reasoning":
+                    reasoning = ReadStringOrSkip(ref reader);
+                    break;
                 case "tool_calls":
                     var calls = new List<ChatToolCall>();
                     delta.ToolCalls = ReadObjects(ref reader, calls, ReadToolCall) ? calls : null;
                     break;
             }
         }
+        delta.ReasoningContent ??= reasoning;
         return delta;
     }
 
@@ -280,6 +292,7 @@ internal static partial class ChatReader
     private static ChatUsage ReadUsage(ref Utf8JsonReader reader)
     {
         var usage = new ChatUsage();
+        long? cacheHits = null;
         var seen = 0;
         while (UsageMembers.Next(ref reader, ref seen) is { } member)
         {
@@ -297,10 +310,17 @@ internal static partial class ChatReader
                 case "prompt_tokens_details":
                     usage.PromptTokensDetails = StartObject(ref reader) ? new ChatPromptTokensDetails(ReadOneCount(ref reader, CachedTokensMember)) : null;
                     break;
+                case "prompt_cache_hit_tokens":
+                    cacheHits = ReadInt64(ref reader);
+                    break;
                 case "completion_tokens_details":
                     usage.CompletionTokensDetails = StartObject(ref reader) ? new ChatCompletionTokensDetails(ReadOneCount(ref reader, ReasoningTokensMember)) : null;
                     break;
             }
+        }
+        if (cacheHits is not null)
+        {
+            usage.PromptTokensDetails = new ChatPromptTokensDetails(ChatCachedTokens.Of(usage.PromptTokensDetails?.CachedTokens, cacheHits));
         }
         return usage;
     }

@@ -7,7 +7,7 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 
 /// <summary>
 /// The bytes around the text of a stream's last plain text chunk: one choice whose delta holds a string
-/// <c>content</c> or <c>reasoning_content</c> (DeepSeek, GLM, Qwen thinking), every other member
+/// <c>content</c> or reasoning (<c>reasoning_content</c>, or <c>reasoning</c> without it), every other member
 /// <see cref="ChatReader"/> reads absent or null. Most chunks of an answer differ from the one before only in that text. A chunk with the same bytes ahead of the text and after it, whose text holds
 /// no quote, backslash or control character and is valid UTF-8, tokenizes exactly as the remembered one did — its
 /// string ends where the other's did and needs no unescaping — so it reads as the same chunk with its own text, built
@@ -43,7 +43,7 @@ internal sealed class ChatTextChunkShape
     public void Remember(ReadOnlySpan<byte> json, ChatChunk chunk)
     {
         if (!IsPlainText(chunk, out var choiceIndex, out var isReasoning)
-            || TextAt(json, isReasoning ? "reasoning_content"u8 : "content"u8) is not { } text)
+            || (isReasoning ? TextAt(json, "reasoning_content"u8) ?? TextAt(json, "reasoning"u8) : TextAt(json, "content"u8)) is not { } text)
         {
             return;
         }

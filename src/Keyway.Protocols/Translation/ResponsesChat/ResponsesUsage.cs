@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Keyway.Protocols.Usage;
 
 namespace Keyway.Protocols.Translation.ResponsesChat;
 
@@ -9,8 +10,7 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 internal sealed record ResponsesUsage(long InputTokens, long CachedTokens, long OutputTokens, long ReasoningTokens, long TotalTokens)
 {
     /// <summary>
-    /// Reads Chat usage; null when the upstream sent none. Cached tokens come from
-    /// <c>prompt_tokens_details.cached_tokens</c> (OpenAI, Qwen, GLM) or DeepSeek's <c>prompt_cache_hit_tokens</c>.
+    /// Reads Chat usage; null when the upstream sent none. Cached tokens: <see cref="ChatCachedTokens"/>.
     /// </summary>
     public static ResponsesUsage? FromChat(JsonElement usage)
     {
@@ -29,7 +29,7 @@ internal sealed record ResponsesUsage(long InputTokens, long CachedTokens, long 
             : null;
         return new ResponsesUsage(
             input,
-            cached ?? usage.Int64("prompt_cache_hit_tokens") ?? 0,
+            ChatCachedTokens.Of(cached, usage.Int64("prompt_cache_hit_tokens")) ?? 0,
             output,
             reasoning ?? 0,
             usage.Int64("total_tokens") ?? input + output);

@@ -7,7 +7,7 @@ namespace Keyway.Tests.Translation.AnthropicChat;
 /// <summary>
 /// A chunk read from the shape of the stream's last plain text chunk reads exactly as it does when read whole: for
 /// texts that fit the shape, for every kind of text that must not (quotes, escapes, control characters, broken UTF-8),
-/// for every one-byte change of a chunk, for content and for reasoning_content, and after chunks that must teach no shape
+/// for every one-byte change of a chunk, for content and for reasoning (reasoning_content or reasoning), and after chunks that must teach no shape
 /// (a finish, a tool call, usage, two texts, two choices, content parts).
 /// </summary>
 public sealed class ChatTextChunkShapeTests
@@ -20,6 +20,10 @@ public sealed class ChatTextChunkShapeTests
     private const string Content = "\"content\":\"";
     private const string Reasoning = "\"content\":null,\"reasoning_content\":\"";
 
+    // OpenRouter and newer vLLM name it "reasoning"; an upstream sending both means one text, and reasoning_content wins.
+    private const string ReasoningAlias = "\"content\":null,\"reasoning_content\":null,\"reasoning\":\"";
+    private const string ReasoningAfterItsAlias = "\"reasoning\":\"the same\",\"reasoning_content\":\"";
+
     private const string Tail = "\"},\"logprobs\":null,\"finish_reason\":null}]}";
 
     [Theory]
@@ -29,6 +33,8 @@ public sealed class ChatTextChunkShapeTests
     [InlineData(Content, "Grüße 你好 😀")]
     [InlineData(Reasoning, "Let me think")]
     [InlineData(Reasoning, "")]
+    [InlineData(ReasoningAlias, "Let me think")]
+    [InlineData(ReasoningAfterItsAlias, "Let me think")]
     public void ChunkDifferingOnlyInAPlainText_IsReadFromTheShape_AsWhenReadWhole(string opening, string text)
     {
         var chunk = Chunk(text, opening);
@@ -66,6 +72,8 @@ public sealed class ChatTextChunkShapeTests
     [Theory]
     [InlineData(Content)]
     [InlineData(Reasoning)]
+    [InlineData(ReasoningAlias)]
+    [InlineData(ReasoningAfterItsAlias)]
     public void EveryOneByteChange_ReadsAsWhenReadWhole(string opening)
     {
         var original = Chunk("Hello there", opening);

@@ -53,6 +53,20 @@ public sealed class ChatResponseToResponsesTests
     }
 
     [Theory]
+    [InlineData("\"prompt_cache_hit_tokens\":1024", 1024)]
+    [InlineData("\"prompt_tokens_details\":{\"cached_tokens\":0},\"prompt_cache_hit_tokens\":1024", 1024)]
+    [InlineData("\"prompt_tokens_details\":{\"cached_tokens\":512}", 512)]
+    [InlineData("\"prompt_cache_miss_tokens\":1200", 0)]
+    public void CachedTokens_AreReadUnderEitherName(string cacheMembers, long expected)
+    {
+        var chat = $$$"""{"choices":[{"message":{"role":"assistant","content":"Hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1200,"completion_tokens":80,{{{cacheMembers}}}}}""";
+
+        var response = JsonNode.Parse(ChatResponseToResponses.Translate(Encoding.UTF8.GetBytes(chat), CodexRequest(), Context))!;
+
+        Assert.Equal(expected, response["usage"]!["input_tokens_details"]!["cached_tokens"]!.GetValue<long>());
+    }
+
+    [Theory]
     [InlineData("{}")]
     [InlineData("""{"choices":[]}""")]
     [InlineData("nope")]
