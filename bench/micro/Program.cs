@@ -4,9 +4,11 @@ using Keyway.Protocols.OpenAI;
 using Keyway.Protocols.Sse;
 using Keyway.Protocols.Translation;
 using Keyway.Protocols.Translation.AnthropicChat;
+using Keyway.Protocols.Translation.ResponsesChat;
 
 // The CPU time of the per-call protocol work of the cross scenario, on the benchmark's own fixtures: the canned Chat
-// stream (bench/upstream/openai-stream.sse) and the Anthropic request bench/wrk/anthropic.lua sends. The end-to-end
+// stream (bench/upstream/openai-stream.sse) and the Anthropic request bench/wrk/anthropic.lua sends; and of Codex
+// against a Chat upstream (a Responses request, the same stream translated into Responses events). The end-to-end
 // benchmark moves with the machine by tens of percent between minutes; this times one piece at a time, best of many
 // rounds, so a change to a translator can be judged here first. Usage: dotnet run -c Release --project bench/micro
 const int Rounds = 25;
@@ -20,15 +22,21 @@ var reasoningStream = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UT
 var anthropicRequest = """{"model":"bench-model","max_tokens":64,"messages":[{"role":"user","content":"Say hello in one short sentence."}],"stream":true}"""u8.ToArray();
 var context = new TranslationContext("msg_bench", 1735689600, "bench-model", "gpt-4o-mini");
 var translatedRequest = AnthropicRequestToChat.Translate(anthropicRequest, context);
+// Codex against a Chat upstream (DeepSeek, GLM, Qwen): a Responses request, its answer translated back into Responses events.
+var responsesRequest = """{"model":"bench-model","instructions":"Be brief.","input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"Say hello in one short sentence."}]}],"stream":true,"store":false}"""u8.ToArray();
+var translatedResponsesRequest = ResponsesRequestToChat.Translate(responsesRequest, context);
 var output = new ArrayBufferWriter<byte>(16 * 1024);
 
 (string What, Action Call)[] pieces =
 [
     ("split the Chat stream into events", Split),
     ("split and observe it (usage, finish reason)", Observe),
-    ("split and translate it into Anthropic events", () => TranslateStream(chatStream)),
-    ("split and translate it as reasoning_content (a thinking model)", () => TranslateStream(reasoningStream)),
+    ("split and translate it into Anthropic events", () => TranslateStream(new ChatStreamToAnthropic(translatedRequest, context), chatStream)),
+    ("split and translate it as reasoning_content (a thinking model)", () => TranslateStream(new ChatStreamToAnthropic(translatedRequest, context), reasoningStream)),
     ("translate the Anthropic request into Chat", () => AnthropicRequestToChat.Translate(anthropicRequest, context)),
+    ("split and translate it into Responses events (Codex)", () => TranslateStream(new ChatStreamToResponses(translatedResponsesRequest, context), chatStream)),
+    ("split and translate it as reasoning_content into Responses events", () => TranslateStream(new ChatStreamToResponses(translatedResponsesRequest, context), reasoningStream)),
+    ("translate the Responses request into Chat", () => ResponsesRequestToChat.Translate(responsesRequest, context)),
 ];
 
 // Every piece runs once unreported first, so each one that is reported runs fully optimized (tier 1 with PGO).
@@ -60,9 +68,8 @@ void Observe()
     }
 }
 
-void TranslateStream(byte[] stream)
+void TranslateStream(IStreamTranslator translator, byte[] stream)
 {
-    var translator = new ChatStreamToAnthropic(translatedRequest, context);
     using var splitter = Splitter(stream);
     while (splitter.TryReadEvent(out var sseEvent))
     {

@@ -107,7 +107,8 @@ internal sealed class ChatUsage
 {
     public long PromptTokens { get; set; }
     public long CompletionTokens { get; set; }
-    public long TotalTokens { get; set; }
+    /// <summary>Null when the upstream did not say; it is then the sum of the other two.</summary>
+    public long? TotalTokens { get; set; }
     public ChatPromptTokensDetails? PromptTokensDetails { get; set; }
     public ChatCompletionTokensDetails? CompletionTokensDetails { get; set; }
 }
@@ -159,6 +160,7 @@ internal sealed class ChatDelta
     public List<ChatToolCall>? ToolCalls { get; set; }
 }
 
-internal sealed record ChatError(string? Message, string? Type);
+/// <summary>An upstream's error; <c>code</c> (e.g. context_length_exceeded, rate_limit_exceeded) is what Codex acts on.</summary>
+internal sealed record ChatError(string? Message, string? Type, string? Code = null);
 
 internal sealed record ChatErrorChunk(ChatError Error);

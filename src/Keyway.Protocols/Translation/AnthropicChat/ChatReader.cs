@@ -10,7 +10,8 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// or a whole completion (https://platform.openai.com/docs/api-reference/chat/object) — into the DTOs in one pass of a
 /// <see cref="Utf8JsonReader"/>, reading only what the translators use: <c>choices[].index</c>, the chunk's
 /// <c>.delta</c> or the completion's <c>.message</c> (<c>content</c>, <c>reasoning_content</c> or <c>reasoning</c>, <c>tool_calls</c>),
-/// <c>.finish_reason</c>, <c>.stop_reason</c> / <c>.matched_stop</c>, <c>usage</c>, and a chunk's <c>error</c>. Every
+/// <c>.finish_reason</c>, <c>.stop_reason</c> / <c>.matched_stop</c>, <c>usage</c>, and a chunk's <c>error</c>. Both
+/// Chat translators read with it: into Anthropic (<see cref="ChatStreamToAnthropic"/>) and into Responses. Every
 /// other member is skipped unread. It runs for every event of every translated stream and for every translated
 /// answer: the source-generated deserializer behind a <see cref="JsonShapeCheck"/> pass was a quarter of a translated
 /// stream's CPU and a twentieth of a translated answer's (bench/RESULTS.md).
@@ -37,7 +38,7 @@ internal static partial class ChatReader
         "prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details", "prompt_cache_hit_tokens", "completion_tokens_details");
     private static readonly MemberSet CachedTokensMember = new("cached_tokens");
     private static readonly MemberSet ReasoningTokensMember = new("reasoning_tokens");
-    private static readonly MemberSet ErrorMembers = new("message", "type");
+    private static readonly MemberSet ErrorMembers = new("message", "type", "code");
 
     /// <summary>
     /// A stream chunk, or null when it is unreadable (streams skip those). A chunk that differs from the stream's last
@@ -305,7 +306,7 @@ internal static partial class ChatReader
                     usage.CompletionTokens = ReadInt64(ref reader) ?? 0;
                     break;
                 case "total_tokens":
-                    usage.TotalTokens = ReadInt64(ref reader) ?? 0;
+                    usage.TotalTokens = ReadInt64(ref reader);
                     break;
                 case "prompt_tokens_details":
                     usage.PromptTokensDetails = StartObject(ref reader) ? new ChatPromptTokensDetails(ReadOneCount(ref reader, CachedTokensMember)) : null;
@@ -337,7 +338,10 @@ internal static partial class ChatReader
         return value;
     }
 
-    /// <summary>An error object's message and type; an error given as a bare string is its message.</summary>
+    /// <summary>
+    /// An error object's message, type and code (a string; a number or anything else there reads as absent, so an error
+    /// is never skipped for an odd member); an error given as a bare string is its message.
+    /// </summary>
     private static ChatError? ReadError(ref Utf8JsonReader reader)
     {
         reader.Read();
@@ -352,19 +356,24 @@ internal static partial class ChatReader
 
         string? message = null;
         string? type = null;
+        string? code = null;
         var seen = 0;
         while (ErrorMembers.Next(ref reader, ref seen) is { } member)
         {
-            var text = ReadString(ref reader);
-            if (member == "message")
+            var text = ReadStringOrSkip(ref reader);
+            switch (member)
             {
-                message = text;
-            }
-            else
-            {
-                type = text;
+                case "message":
+                    message = text;
+                    break;
+                case "type":
+                    type = text;
+                    break;
+                case "code":
+                    code = text;
+                    break;
             }
         }
-        return new ChatError(message, type);
+        return new ChatError(message, type, code);
     }
 }

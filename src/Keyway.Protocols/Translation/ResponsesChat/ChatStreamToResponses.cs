@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Text.Json;
 using Keyway.Protocols.Sse;
+using Keyway.Protocols.Translation.AnthropicChat;
 
 namespace Keyway.Protocols.Translation.ResponsesChat;
 
@@ -12,13 +12,16 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// Items stay open until the upstream finishes, so late deltas always find their item; they close in output order.
 /// Codex treats a stream without <c>response.completed</c> as an error ("stream closed before response.completed"),
 /// so every stream ends with <c>response.completed</c> or <c>response.failed</c> — a truncated answer too
-/// (<c>response.completed</c> whose response has status "incomplete").
+/// (<c>response.completed</c> whose response has status "incomplete"). Chunks are read by <see cref="ChatReader"/>, as
+/// for Anthropic clients: only what is used, and most text chunks from the shape of the one before.
 /// </summary>
 public sealed class ChatStreamToResponses(TranslatedRequest request, TranslationContext ctx) : IStreamTranslator
 {
     private readonly ResponsesEventWriter _events = new();
     private readonly List<StreamedItem> _items = [];
     private readonly ChatStreamToolCalls _toolCalls = new();
+    private readonly ChatChunkPrefix _chunkPrefix = new();
+    private readonly ChatTextChunkShape _textChunkShape = new();
     private StreamedItem? _reasoning;
     private StreamedItem? _message;
     private string? _finishReason;
@@ -34,25 +37,16 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
         }
 
         Start(output);
-        if (upstreamEvent.Data.Span.Trim(" \t"u8).SequenceEqual("[DONE]"u8))
+        var data = upstreamEvent.Data.Span.Trim(" \t\r\n"u8);
+        if (data.SequenceEqual("[DONE]"u8))
         {
             Finish(output);
             return;
         }
 
-        JsonDocument chunk;
-        try
+        if (ChatReader.ReadChunk(data, _chunkPrefix, _textChunkShape) is { } chunk)
         {
-            chunk = JsonDocument.Parse(upstreamEvent.Data);
-        }
-        catch (JsonException)
-        {
-            return;
-        }
-
-        using (chunk)
-        {
-            OnChunk(chunk.RootElement, output);
+            OnChunk(chunk, output);
         }
     }
 
@@ -97,66 +91,55 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
         _events.Response(output, "response.in_progress", ctx, ResponseSnapshot.InProgress);
     }
 
-    private void OnChunk(JsonElement chunk, IBufferWriter<byte> output)
+    private void OnChunk(ChatChunk chunk, IBufferWriter<byte> output)
     {
-        if (chunk.ValueKind != JsonValueKind.Object)
-        {
-            return;
-        }
-
-        if (chunk.TryGet("error", JsonValueKind.Object, out var error))
+        if (chunk.Error is { } error)
         {
             // Keep the upstream's code: Codex maps context_length_exceeded, insufficient_quota and
             // rate_limit_exceeded ("try again in Ns") to its own retry and compaction behaviour.
-            var code = error.String("code") ?? error.String("type") ?? "server_error";
-            End(output, new ResponseError(code, error.String("message") ?? "The upstream reported an error."));
+            End(output, new ResponseError(error.Code ?? error.Type ?? "server_error", error.Message ?? "The upstream reported an error."));
             return;
         }
 
-        if (chunk.TryGetProperty("usage", out var usage) && ResponsesUsage.FromChat(usage) is { } read)
+        if (ResponsesUsage.FromChat(chunk.Usage) is { } usage)
         {
-            _usage = read;
+            _usage = usage;
         }
 
-        if (!chunk.TryGet("choices", JsonValueKind.Array, out var choices))
-        {
-            return;
-        }
-
-        foreach (var choice in choices.EnumerateArray())
+        foreach (var choice in chunk.Choices)
         {
             // Only the first choice becomes output: a Responses answer has no n > 1.
-            if ((choice.Int64("index") ?? 0) == 0)
+            if (choice.Index == 0)
             {
                 OnChoice(choice, output);
             }
         }
     }
 
-    private void OnChoice(JsonElement choice, IBufferWriter<byte> output)
+    private void OnChoice(ChatChunkChoice choice, IBufferWriter<byte> output)
     {
-        if (choice.TryGet("delta", JsonValueKind.Object, out var delta))
+        if (choice.Delta is { } delta)
         {
-            if (ChatDelta.Reasoning(delta) is { Length: > 0 } reasoning)
+            if (delta.ReasoningContent is { Length: > 0 } reasoning)
             {
                 AppendReasoning(reasoning, output);
             }
 
-            if (delta.String("content") is { Length: > 0 } content)
+            if (delta.Content is { Length: > 0 } content)
             {
                 AppendText(content, output);
             }
 
-            if (delta.TryGet("tool_calls", JsonValueKind.Array, out var toolCalls))
+            if (delta.ToolCalls is { } toolCalls)
             {
-                foreach (var toolCall in toolCalls.EnumerateArray())
+                foreach (var toolCall in toolCalls)
                 {
                     AppendToolCall(toolCall, output);
                 }
             }
         }
 
-        if (choice.String("finish_reason") is { } finishReason)
+        if (choice.FinishReason is { } finishReason)
         {
             _finishReason = finishReason;
         }
@@ -189,16 +172,15 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
     }
 
     /// <summary>A call is announced once its name is known (it decides function vs custom); arguments wait until then.</summary>
-    private void AppendToolCall(JsonElement toolCall, IBufferWriter<byte> output)
+    private void AppendToolCall(ChatToolCall toolCall, IBufferWriter<byte> output)
     {
         var call = _toolCalls.Resolve(toolCall);
-        var function = toolCall.TryGet("function", JsonValueKind.Object, out var f) ? f : default;
-        if (call.UpstreamName.Length == 0 && function.String("name") is { Length: > 0 } name)
+        if (call.UpstreamName.Length == 0 && toolCall.Function?.Name is { Length: > 0 } name)
         {
             call.UpstreamName = name;
         }
 
-        var arguments = function.String("arguments") ?? "";
+        var arguments = toolCall.Function?.Arguments ?? "";
         var wasAnnounced = call.Announced is not null;
         call.Append(arguments);
         if (!wasAnnounced && call.UpstreamName.Length > 0)

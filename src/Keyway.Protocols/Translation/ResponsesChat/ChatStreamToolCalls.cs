@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Keyway.Protocols.Translation.AnthropicChat;
 
 namespace Keyway.Protocols.Translation.ResponsesChat;
 
@@ -15,10 +15,10 @@ internal sealed class ChatStreamToolCalls
 
     public IEnumerable<StreamedItem> Unannounced() => _calls.Where(call => call.Announced is null).ToList();
 
-    public StreamedItem Resolve(JsonElement toolCall)
+    public StreamedItem Resolve(ChatToolCall toolCall)
     {
-        var id = toolCall.String("id") is { Length: > 0 } value ? value : null;
-        var index = toolCall.Int64("index") is { } i ? (int)i : (int?)null;
+        var id = toolCall.Id is { Length: > 0 } value ? value : null;
+        var index = toolCall.Index;
         var atIndex = index is null ? null : _calls.LastOrDefault(call => call.ChatIndex == index);
         if (id is not null)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Keyway.Protocols.Translation.AnthropicChat;
 using Keyway.Protocols.Usage;
 
 namespace Keyway.Protocols.Translation.ResponsesChat;
@@ -10,30 +11,17 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 internal sealed record ResponsesUsage(long InputTokens, long CachedTokens, long OutputTokens, long ReasoningTokens, long TotalTokens)
 {
     /// <summary>
-    /// Reads Chat usage; null when the upstream sent none. Cached tokens: <see cref="ChatCachedTokens"/>.
+    /// Chat usage as <see cref="ChatReader"/> read it (cached tokens under either name, <see cref="ChatCachedTokens"/>);
+    /// null when the upstream sent none.
     /// </summary>
-    public static ResponsesUsage? FromChat(JsonElement usage)
-    {
-        if (usage.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
-
-        var input = usage.Int64("prompt_tokens") ?? 0;
-        var output = usage.Int64("completion_tokens") ?? 0;
-        var cached = usage.TryGet("prompt_tokens_details", JsonValueKind.Object, out var promptDetails)
-            ? promptDetails.Int64("cached_tokens")
-            : null;
-        var reasoning = usage.TryGet("completion_tokens_details", JsonValueKind.Object, out var completionDetails)
-            ? completionDetails.Int64("reasoning_tokens")
-            : null;
-        return new ResponsesUsage(
-            input,
-            ChatCachedTokens.Of(cached, usage.Int64("prompt_cache_hit_tokens")) ?? 0,
-            output,
-            reasoning ?? 0,
-            usage.Int64("total_tokens") ?? input + output);
-    }
+    public static ResponsesUsage? FromChat(ChatUsage? usage) => usage is null
+        ? null
+        : new ResponsesUsage(
+            usage.PromptTokens,
+            usage.PromptTokensDetails?.CachedTokens ?? 0,
+            usage.CompletionTokens,
+            usage.CompletionTokensDetails?.ReasoningTokens ?? 0,
+            usage.TotalTokens ?? usage.PromptTokens + usage.CompletionTokens);
 
     public void WriteTo(Utf8JsonWriter writer)
     {

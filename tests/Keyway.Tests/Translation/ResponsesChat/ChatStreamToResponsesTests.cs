@@ -65,6 +65,21 @@ public sealed class ChatStreamToResponsesTests
         Assert.Equal("Arr, matey — semicolons be \"optional\", mostly. Ünd ☠️!", events[^1].Data["response"]!["output"]![0]!["content"]![0]!["text"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("""{"message":"busy","type":"overloaded","code":429}""", "overloaded", "busy")]
+    [InlineData("""{"message":{"detail":"busy"},"code":"rate_limit_exceeded","param":null}""", "rate_limit_exceeded", "The upstream reported an error.")]
+    [InlineData("\"busy\"", "server_error", "busy")]
+    public void ErrorWithMembersOfAnyType_EndsTheStream(string error, string code, string message)
+    {
+        var stream = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Partial\"}}]}\n\ndata: {\"error\":" + error + "}\n\n";
+
+        var events = ParseEvents(RunStream(System.Text.Encoding.UTF8.GetBytes(stream), CodexRequest()));
+
+        Assert.Equal("response.failed", events[^1].Name);
+        Assert.Equal(code, events[^1].Data["response"]!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(message, events[^1].Data["response"]!["error"]!["message"]!.GetValue<string>());
+    }
+
     [Fact]
     public void UpstreamEndsWithNothing_Fails()
     {
