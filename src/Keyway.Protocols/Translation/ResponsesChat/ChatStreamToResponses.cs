@@ -87,8 +87,8 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
         }
 
         _started = true;
-        _events.Response(output, "response.created", ctx, ResponseSnapshot.InProgress);
-        _events.Response(output, "response.in_progress", ctx, ResponseSnapshot.InProgress);
+        _events.Response(output, "response.created"u8, ctx, ResponseSnapshot.InProgress);
+        _events.Response(output, "response.in_progress"u8, ctx, ResponseSnapshot.InProgress);
     }
 
     private void OnChunk(ChatChunk chunk, IBufferWriter<byte> output)
@@ -150,24 +150,24 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
         if (_reasoning is null)
         {
             _reasoning = Announce(new StreamedItem(), new ReasoningOutputItem(ResponseIds.Reasoning(ctx), ""), output);
-            _events.SummaryPart(output, "response.reasoning_summary_part.added", _reasoning, "");
+            _events.SummaryPart(output, "response.reasoning_summary_part.added"u8, _reasoning, "");
         }
 
         _reasoning.Append(text);
-        _events.SummaryText(output, "response.reasoning_summary_text.delta", _reasoning, "delta", text);
+        _events.SummaryText(output, "response.reasoning_summary_text.delta"u8, _reasoning, "delta"u8, text);
     }
 
     private void AppendText(string text, IBufferWriter<byte> output)
     {
         _message ??= AnnounceMessage(output);
         _message.Append(text);
-        _events.Text(output, "response.output_text.delta", _message, "delta", text);
+        _events.Text(output, "response.output_text.delta"u8, _message, "delta"u8, text);
     }
 
     private StreamedItem AnnounceMessage(IBufferWriter<byte> output)
     {
         var message = Announce(new StreamedItem(), new MessageOutputItem(ResponseIds.Message(ctx), ""), output);
-        _events.TextPart(output, "response.content_part.added", message, "");
+        _events.TextPart(output, "response.content_part.added"u8, message, "");
         return message;
     }
 
@@ -191,7 +191,7 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
 
         if (call.Announced is not null && !call.IsCustomToolCall && arguments.Length > 0)
         {
-            _events.ToolInput(output, "response.function_call_arguments.delta", call, "delta", arguments);
+            _events.ToolInput(output, "response.function_call_arguments.delta"u8, call, "delta"u8, arguments);
         }
     }
 
@@ -202,7 +202,7 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
     {
         streamed.Announce(item, _items.Count);
         _items.Add(streamed);
-        _events.Item(output, "response.output_item.added", streamed.OutputIndex, item, done: false);
+        _events.Item(output, "response.output_item.added"u8, streamed.OutputIndex, item, done: false);
         return streamed;
     }
 
@@ -224,14 +224,14 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
             completed.Add(StreamedItemEvents.Close(_events, item, output));
         }
 
-        _events.Response(output, "response.completed", ctx, ResponseSnapshot.Finished(_finishReason, completed, _usage));
+        _events.Response(output, "response.completed"u8, ctx, ResponseSnapshot.Finished(_finishReason, completed, _usage));
         _ended = true;
     }
 
     private void End(IBufferWriter<byte> output, ResponseError error)
     {
         var partial = _items.Select(item => item.Complete()).ToList();
-        _events.Response(output, "response.failed", ctx, new ResponseSnapshot("failed", partial, _usage, Error: error));
+        _events.Response(output, "response.failed"u8, ctx, new ResponseSnapshot("failed", partial, _usage, Error: error));
         _ended = true;
     }
 }

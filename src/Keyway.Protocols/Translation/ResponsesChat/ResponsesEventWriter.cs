@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 
 namespace Keyway.Protocols.Translation.ResponsesChat;
@@ -11,10 +10,19 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// </summary>
 internal sealed class ResponsesEventWriter
 {
+    // Names written into every event, encoded once: a translated stream writes an event per upstream chunk.
+    private static readonly JsonEncodedText TypeName = JsonEncodedText.Encode("type");
+    private static readonly JsonEncodedText SequenceNumberName = JsonEncodedText.Encode("sequence_number");
+    private static readonly JsonEncodedText ItemIdName = JsonEncodedText.Encode("item_id");
+    private static readonly JsonEncodedText OutputIndexName = JsonEncodedText.Encode("output_index");
+    private static readonly JsonEncodedText ContentIndexName = JsonEncodedText.Encode("content_index");
+    private static readonly JsonEncodedText SummaryIndexName = JsonEncodedText.Encode("summary_index");
+    private static readonly JsonEncodedText LogprobsName = JsonEncodedText.Encode("logprobs");
+
     private Utf8JsonWriter? _json;
     private long _sequence;
 
-    public void Response(IBufferWriter<byte> output, string type, TranslationContext ctx, ResponseSnapshot snapshot)
+    public void Response(IBufferWriter<byte> output, ReadOnlySpan<byte> type, TranslationContext ctx, ResponseSnapshot snapshot)
     {
         var json = Begin(output, type);
         json.WritePropertyName("response");
@@ -22,75 +30,75 @@ internal sealed class ResponsesEventWriter
         End(output);
     }
 
-    public void Item(IBufferWriter<byte> output, string type, int outputIndex, ResponseOutputItem item, bool done)
+    public void Item(IBufferWriter<byte> output, ReadOnlySpan<byte> type, int outputIndex, ResponseOutputItem item, bool done)
     {
         var json = Begin(output, type);
-        json.WriteNumber("output_index", outputIndex);
+        json.WriteNumber(OutputIndexName, outputIndex);
         json.WritePropertyName("item");
         ResponseDocumentWriter.WriteItem(json, item, done);
         End(output);
     }
 
     /// <summary><c>response.content_part.added/done</c> for the single output_text part of a message.</summary>
-    public void TextPart(IBufferWriter<byte> output, string type, StreamedItem item, string text)
+    public void TextPart(IBufferWriter<byte> output, ReadOnlySpan<byte> type, StreamedItem item, string text)
     {
         var json = BeginForItem(output, type, item);
-        json.WriteNumber("content_index", 0);
+        json.WriteNumber(ContentIndexName, 0);
         json.WritePropertyName("part");
         ResponseDocumentWriter.WriteTextPart(json, text);
         End(output);
     }
 
     /// <summary><c>response.output_text.delta</c> (property "delta") or <c>.done</c> (property "text").</summary>
-    public void Text(IBufferWriter<byte> output, string type, StreamedItem item, string property, string text)
+    public void Text(IBufferWriter<byte> output, ReadOnlySpan<byte> type, StreamedItem item, ReadOnlySpan<byte> property, string text)
     {
         var json = BeginForItem(output, type, item);
-        json.WriteNumber("content_index", 0);
+        json.WriteNumber(ContentIndexName, 0);
         json.WriteString(property, text);
-        json.WriteStartArray("logprobs");
+        json.WriteStartArray(LogprobsName);
         json.WriteEndArray();
         End(output);
     }
 
     /// <summary><c>response.reasoning_summary_part.added/done</c>; Codex needs <c>summary_index</c> on them.</summary>
-    public void SummaryPart(IBufferWriter<byte> output, string type, StreamedItem item, string text)
+    public void SummaryPart(IBufferWriter<byte> output, ReadOnlySpan<byte> type, StreamedItem item, string text)
     {
         var json = BeginForItem(output, type, item);
-        json.WriteNumber("summary_index", 0);
+        json.WriteNumber(SummaryIndexName, 0);
         json.WritePropertyName("part");
         ResponseDocumentWriter.WriteSummaryPart(json, text);
         End(output);
     }
 
     /// <summary><c>response.reasoning_summary_text.delta</c> ("delta") or <c>.done</c> ("text").</summary>
-    public void SummaryText(IBufferWriter<byte> output, string type, StreamedItem item, string property, string text)
+    public void SummaryText(IBufferWriter<byte> output, ReadOnlySpan<byte> type, StreamedItem item, ReadOnlySpan<byte> property, string text)
     {
         var json = BeginForItem(output, type, item);
-        json.WriteNumber("summary_index", 0);
+        json.WriteNumber(SummaryIndexName, 0);
         json.WriteString(property, text);
         End(output);
     }
 
     /// <summary>Tool call events: <c>function_call_arguments.delta/done</c>, <c>custom_tool_call_input.delta/done</c>.</summary>
-    public void ToolInput(IBufferWriter<byte> output, string type, StreamedItem item, string property, string text)
+    public void ToolInput(IBufferWriter<byte> output, ReadOnlySpan<byte> type, StreamedItem item, ReadOnlySpan<byte> property, string text)
     {
         var json = BeginForItem(output, type, item);
         json.WriteString(property, text);
         End(output);
     }
 
-    private Utf8JsonWriter BeginForItem(IBufferWriter<byte> output, string type, StreamedItem item)
+    private Utf8JsonWriter BeginForItem(IBufferWriter<byte> output, ReadOnlySpan<byte> type, StreamedItem item)
     {
         var json = Begin(output, type);
-        json.WriteString("item_id", item.Id);
-        json.WriteNumber("output_index", item.OutputIndex);
+        json.WriteString(ItemIdName, item.Id);
+        json.WriteNumber(OutputIndexName, item.OutputIndex);
         return json;
     }
 
-    private Utf8JsonWriter Begin(IBufferWriter<byte> output, string type)
+    private Utf8JsonWriter Begin(IBufferWriter<byte> output, ReadOnlySpan<byte> type)
     {
         output.Write("event: "u8);
-        Encoding.UTF8.GetBytes(type, output);
+        output.Write(type);
         output.Write("\ndata: "u8);
         if (_json is null)
         {
@@ -102,8 +110,8 @@ internal sealed class ResponsesEventWriter
         }
 
         _json.WriteStartObject();
-        _json.WriteString("type", type);
-        _json.WriteNumber("sequence_number", _sequence++);
+        _json.WriteString(TypeName, type);
+        _json.WriteNumber(SequenceNumberName, _sequence++);
         return _json;
     }
 

@@ -11,29 +11,29 @@ internal static class StreamedItemEvents
         switch (complete)
         {
             case ReasoningOutputItem reasoning:
-                events.SummaryText(output, "response.reasoning_summary_text.done", item, "text", reasoning.Text);
-                events.SummaryPart(output, "response.reasoning_summary_part.done", item, reasoning.Text);
+                events.SummaryText(output, "response.reasoning_summary_text.done"u8, item, "text"u8, reasoning.Text);
+                events.SummaryPart(output, "response.reasoning_summary_part.done"u8, item, reasoning.Text);
                 break;
             case MessageOutputItem message:
-                events.Text(output, "response.output_text.done", item, "text", message.Text);
-                events.TextPart(output, "response.content_part.done", item, message.Text);
+                events.Text(output, "response.output_text.done"u8, item, "text"u8, message.Text);
+                events.TextPart(output, "response.content_part.done"u8, item, message.Text);
                 break;
             case ToolCallOutputItem { IsCustom: true } custom:
                 // The raw input is only known once the JSON arguments are complete, so it arrives as one delta.
                 var input = custom.CustomInput;
                 if (input.Length > 0)
                 {
-                    events.ToolInput(output, "response.custom_tool_call_input.delta", item, "delta", input);
+                    events.ToolInput(output, "response.custom_tool_call_input.delta"u8, item, "delta"u8, input);
                 }
 
-                events.ToolInput(output, "response.custom_tool_call_input.done", item, "input", input);
+                events.ToolInput(output, "response.custom_tool_call_input.done"u8, item, "input"u8, input);
                 break;
             case ToolCallOutputItem call:
-                events.ToolInput(output, "response.function_call_arguments.done", item, "arguments", call.Arguments);
+                events.ToolInput(output, "response.function_call_arguments.done"u8, item, "arguments"u8, call.Arguments);
                 break;
         }
 
-        events.Item(output, "response.output_item.done", item.OutputIndex, complete, done: true);
+        events.Item(output, "response.output_item.done"u8, item.OutputIndex, complete, done: true);
         return complete;
     }
 }
