@@ -33,8 +33,8 @@ def load_runs(out_dir):
 
 
 def baseline_protocol(protocol):
-    """The cross scenario's client speaks Anthropic to an OpenAI upstream: compare with OpenAI's hop."""
-    return "openai" if protocol == "cross" else protocol
+    """The cross scenarios' clients (Anthropic, Codex's Responses) speak to an OpenAI Chat upstream: compare with its hop."""
+    return "openai" if protocol in ("cross", "codex") else protocol
 
 
 def summarize(runs):
@@ -53,7 +53,7 @@ def build_scenarios(measured):
         rounds[(r["target"], r["protocol"], r["mode"], r["connections"])].append(r)
     by_key = {key: summarize(runs) for key, runs in rounds.items()}
     keys = sorted({(r["protocol"], r["mode"], r["connections"]) for r in measured},
-                  key=lambda k: (["openai", "anthropic", "cross"].index(k[0]), k[1] != "non-stream", k[2]))
+                  key=lambda k: (["openai", "anthropic", "cross", "codex"].index(k[0]), k[1] != "non-stream", k[2]))
     scenarios = []
     for protocol, mode, connections in keys:
         base = baseline_protocol(protocol)

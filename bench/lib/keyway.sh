@@ -142,7 +142,8 @@ add_route() {
 }
 
 # Aliases: bench-gpt / bench-claude (non-stream), "-stream" variants on the /stream/ providers,
-# and bench-claude-via-gpt(-stream) for the cross-protocol scenario (Anthropic client → OpenAI upstream).
+# and bench-claude-via-gpt(-stream) / bench-codex-via-gpt(-stream) for the cross-protocol scenarios (Anthropic client,
+# and Codex's Responses client, → OpenAI Chat upstream).
 configure_keyway() {
   local mode
   for mode in json stream; do
@@ -155,9 +156,11 @@ configure_keyway() {
   add_route bench-claude-stream bench-anthropic-stream "$UPSTREAM_ANTHROPIC_MODEL"
   add_route bench-claude-via-gpt bench-openai-json "$UPSTREAM_OPENAI_MODEL"
   add_route bench-claude-via-gpt-stream bench-openai-stream "$UPSTREAM_OPENAI_MODEL"
+  add_route bench-codex-via-gpt bench-openai-json "$UPSTREAM_OPENAI_MODEL"
+  add_route bench-codex-via-gpt-stream bench-openai-stream "$UPSTREAM_OPENAI_MODEL"
   KEYWAY_KEY=$(admin_post keys '{"name":"bench"}' | sed -n 's/.*"plaintext"[[:space:]]*:[[:space:]]*"\(db_sk_[^"]*\)".*/\1/p')
   [ -n "$KEYWAY_KEY" ] || die "the key response carried no db_sk_ plaintext"
-  log "$KEYWAY_NAME configured: 4 providers, 6 routes, 1 issued key"
+  log "$KEYWAY_NAME configured: 4 providers, 8 routes, 1 issued key"
 }
 
 measure_keyway_idle() {

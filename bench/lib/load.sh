@@ -1,7 +1,7 @@
 # wrk runs: what URL, model, key and script each (target, protocol, mode) uses, and one run
 # recorded as runs/NNN-….json = the scenario plus the JSON that bench/wrk/common.lua wrote.
-# protocol is the client's side: openai, anthropic, or cross (Anthropic client → OpenAI upstream,
-# KEYWAY and KEYWAY-PG only). mode is non-stream or stream.
+# protocol is the client's side: openai, anthropic, cross (Anthropic client → OpenAI upstream) or codex (Responses
+# client → OpenAI Chat upstream); the last two KEYWAY targets only. mode is non-stream or stream.
 
 UPSTREAM_OPENAI_MODEL="gpt-4o-mini"
 UPSTREAM_ANTHROPIC_MODEL="claude-3-5-haiku-20241022"
@@ -15,7 +15,7 @@ mode_segment() { [ "$1" = stream ] && echo stream || echo json; }
 # The path on the fake upstream (DIRECT and NGINX-PROXY use it as is).
 upstream_path() {
   case $1 in
-    openai | cross) echo "/openai/$(mode_segment "$2")/v1/chat/completions" ;;
+    openai | cross | codex) echo "/openai/$(mode_segment "$2")/v1/chat/completions" ;;
     anthropic) echo "/anthropic/$(mode_segment "$2")/v1/messages" ;;
   esac
 }
@@ -26,11 +26,11 @@ target_url() {
     direct) echo "http://127.0.0.1:$UPSTREAM_PORT$(upstream_path "$protocol" "$mode")" ;;
     nginx-proxy) echo "http://127.0.0.1:$PROXY_PORT$(upstream_path "$protocol" "$mode")" ;;
     keyway | keyway-pg | keyway-b)
-      if [ "$protocol" = openai ]; then
-        echo "http://127.0.0.1:$KEYWAY_PORT/v1/chat/completions"
-      else
-        echo "http://127.0.0.1:$KEYWAY_PORT/v1/messages"
-      fi ;;
+      case $protocol in
+        openai) echo "http://127.0.0.1:$KEYWAY_PORT/v1/chat/completions" ;;
+        codex) echo "http://127.0.0.1:$KEYWAY_PORT/v1/responses" ;;
+        *) echo "http://127.0.0.1:$KEYWAY_PORT/v1/messages" ;;
+      esac ;;
   esac
 }
 
@@ -45,17 +45,26 @@ request_model() {
     openai) alias=bench-gpt ;;
     anthropic) alias=bench-claude ;;
     cross) alias=bench-claude-via-gpt ;;
+    codex) alias=bench-codex-via-gpt ;;
   esac
   echo "$alias$suffix"
 }
 
-client_script() { [ "$1" = openai ] && echo openai.lua || echo anthropic.lua; }
+client_script() {
+  case $1 in
+    openai) echo openai.lua ;;
+    codex) echo responses.lua ;;
+    *) echo anthropic.lua ;;
+  esac
+}
 
 # Text every good response body holds, in the client's protocol (checked during warm-ups).
 expected_marker() {
   case "$1/$2" in
     openai/non-stream) echo '"chat.completion"' ;;
     openai/stream) echo 'data: [DONE]' ;;
+    codex/non-stream) echo '"object":"response"' ;;
+    codex/stream) echo 'event: response.completed' ;;
     */non-stream) echo '"type":"message"' ;;
     */stream) echo 'message_stop' ;;
   esac
@@ -102,7 +111,7 @@ run_wrk() {
 targets_for() {
   local protocol=$1 target
   for target in $TARGETS; do
-    [ "$protocol" = cross ] && ! is_keyway "$target" && continue
+    case $protocol in cross | codex) is_keyway "$target" || continue ;; esac
     echo "$target"
   done
 }
