@@ -1,5 +1,6 @@
 using Keyway.Protocols.Translation.AnthropicChat;
 using Keyway.Protocols.Translation.ResponsesChat;
+using Keyway.Protocols.Usage;
 
 namespace Keyway.Protocols.Translation;
 
@@ -41,13 +42,16 @@ public sealed class TranslationPipeline
         return new TranslationPipeline(hops, context);
     }
 
-    /// <summary>A whole upstream answer in the client's format.</summary>
-    public byte[] TranslateResponse(byte[] upstreamBody)
+    /// <summary>
+    /// A whole upstream answer in the client's format. <paramref name="upstreamUsage"/> is the upstream answer's usage
+    /// when the first translator read it anyway (a Chat completion), null when the caller has to read it.
+    /// </summary>
+    public byte[] TranslateResponse(byte[] upstreamBody, out TokenUsage? upstreamUsage)
     {
-        var body = upstreamBody;
-        for (var i = _hops.Count - 1; i >= 0; i--)
+        var body = _hops[^1].Hop.TranslateResponse(upstreamBody, _hops[^1].Request, _context, out upstreamUsage);
+        for (var i = _hops.Count - 2; i >= 0; i--)
         {
-            body = _hops[i].Hop.TranslateResponse(body, _hops[i].Request, _context);
+            body = _hops[i].Hop.TranslateResponse(body, _hops[i].Request, _context, out _);
         }
         return body;
     }
@@ -72,25 +76,32 @@ public sealed class TranslationPipeline
         _ => null,
     };
 
+    /// <summary>An answer translator; <paramref name="upstreamUsage"/> as in <see cref="TranslateResponse"/>.</summary>
+    private delegate byte[] AnswerTranslator(byte[] body, TranslatedRequest request, TranslationContext ctx, out TokenUsage? upstreamUsage);
+
     /// <summary>One translator pair: the request one way, the answer and its stream the other way.</summary>
     private sealed record Hop(
         Func<byte[], TranslationContext, TranslatedRequest> TranslateRequest,
-        Func<byte[], TranslatedRequest, TranslationContext, byte[]> TranslateResponse,
+        AnswerTranslator TranslateResponse,
         Func<TranslatedRequest, TranslationContext, IStreamTranslator> CreateStream)
     {
         public static readonly Hop AnthropicToChat = new(
             (body, ctx) => AnthropicRequestToChat.Translate(body, ctx),
-            (body, request, ctx) => ChatResponseToAnthropic.Translate(body, request, ctx),
+            (byte[] body, TranslatedRequest request, TranslationContext ctx, out TokenUsage? usage) => ChatResponseToAnthropic.Translate(body, request, ctx, out usage),
             (request, ctx) => new ChatStreamToAnthropic(request, ctx));
 
         public static readonly Hop ChatToAnthropic = new(
             (body, ctx) => ChatRequestToAnthropic.Translate(body, ctx),
-            (body, request, ctx) => AnthropicResponseToChat.Translate(body, request, ctx),
+            (byte[] body, TranslatedRequest request, TranslationContext ctx, out TokenUsage? usage) =>
+            {
+                usage = null;
+                return AnthropicResponseToChat.Translate(body, request, ctx);
+            },
             (request, ctx) => new AnthropicStreamToChat(request, ctx));
 
         public static readonly Hop ResponsesToChat = new(
             (body, ctx) => ResponsesRequestToChat.Translate(body, ctx),
-            (body, request, ctx) => ChatResponseToResponses.Translate(body, request, ctx),
+            (byte[] body, TranslatedRequest request, TranslationContext ctx, out TokenUsage? usage) => ChatResponseToResponses.Translate(body, request, ctx, out usage),
             (request, ctx) => new ChatStreamToResponses(request, ctx));
     }
 }

@@ -40,6 +40,11 @@ public sealed partial class ProxyForwarder
             return;
         }
         var body = await response.Content.ReadAsByteArrayAsync(idle.Token);
+        if (plan.Translation is { } answerTranslation && plan.WebSearch is null && response.IsSuccessStatusCode)
+        {
+            await WriteTranslatedAsync(exchange, answerTranslation, body, response, recordUsageAs: plan.BodyUsage);
+            return;
+        }
         exchange.Usage = UsageOf(plan.BodyUsage, body);
         if (plan.WebSearch is not null && response.IsSuccessStatusCode)
         {
@@ -56,25 +61,41 @@ public sealed partial class ProxyForwarder
         }
         if (plan.Translation is { } translation)
         {
-            await WriteTranslatedAsync(exchange, translation, body, response);
+            await WriteTranslatedAsync(exchange, translation, body, response, recordUsageAs: null);
             return;
         }
         await WriteBufferedAsync(exchange, status, body, response, relayHeaders: true);
     }
 
-    private async Task WriteTranslatedAsync(ProxyExchange exchange, TranslationPipeline translation, byte[] upstreamBody, HttpResponseMessage response)
+    /// <summary>
+    /// Writes the answer in the client's protocol. With <paramref name="recordUsageAs"/> the upstream answer's usage is
+    /// recorded too, from the translator's own read of it when it has one (no second pass over the body).
+    /// </summary>
+    private async Task WriteTranslatedAsync(
+        ProxyExchange exchange, TranslationPipeline translation, byte[] upstreamBody, HttpResponseMessage response, UsageFormat? recordUsageAs)
     {
         byte[] body;
+        TokenUsage? upstreamUsage = null;
         try
         {
-            body = translation.TranslateResponse(upstreamBody);
+            body = translation.TranslateResponse(upstreamBody, out upstreamUsage);
         }
         catch (TranslationException e)
         {
+            RecordUsage(exchange, recordUsageAs, upstreamBody, upstreamUsage);
             await FailAsync(exchange, ForwardError.TranslationFailed, GatewayMessages.TranslationFailed(exchange.Target!.Provider.ProviderId, e.Message));
             return;
         }
+        RecordUsage(exchange, recordUsageAs, upstreamBody, upstreamUsage);
         await WriteBufferedAsync(exchange, exchange.StatusCode, body, response, relayHeaders: false);
+    }
+
+    private static void RecordUsage(ProxyExchange exchange, UsageFormat? format, byte[] upstreamBody, TokenUsage? alreadyRead)
+    {
+        if (format is { } usageFormat)
+        {
+            exchange.Usage = alreadyRead ?? UsageOf(usageFormat, upstreamBody);
+        }
     }
 
     private async Task WriteBufferedAsync(ProxyExchange exchange, int status, byte[] body, HttpResponseMessage upstreamResponse, bool relayHeaders)

@@ -189,7 +189,10 @@ public sealed class TranslationMatrixTests
         {
             Assert.Equal(200, log.GetProperty("status_code").GetInt32());
             Assert.Equal(translated, log.GetProperty("translated").GetBoolean());
-            Assert.Equal(JsonValueKind.Number, log.GetProperty("output_tokens").ValueKind);
+            // The upstream's own counts, whether the translator read them (answers from a Chat upstream) or the log did.
+            Assert.Equal(FakeUpstream.PromptTokens, log.GetProperty("input_tokens").GetInt64());
+            Assert.Equal(FakeUpstream.CompletionTokens, log.GetProperty("output_tokens").GetInt64());
+            Assert.Equal(FakeUpstream.CachedTokens, log.GetProperty("cache_read_tokens").GetInt64());
         });
     }
 

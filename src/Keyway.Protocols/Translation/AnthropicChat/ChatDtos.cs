@@ -103,10 +103,11 @@ internal sealed class ChatChoice
     public JsonNode? MatchedStop { get; set; }
 }
 
+/// <summary>A count the upstream did not report is null, never 0: the request log must not record a free call.</summary>
 internal sealed class ChatUsage
 {
-    public long PromptTokens { get; set; }
-    public long CompletionTokens { get; set; }
+    public long? PromptTokens { get; set; }
+    public long? CompletionTokens { get; set; }
     /// <summary>Null when the upstream did not say; it is then the sum of the other two.</summary>
     public long? TotalTokens { get; set; }
     public ChatPromptTokensDetails? PromptTokensDetails { get; set; }

@@ -300,10 +300,10 @@ internal static partial class ChatReader
             switch (member)
             {
                 case "prompt_tokens":
-                    usage.PromptTokens = ReadInt64(ref reader) ?? 0;
+                    usage.PromptTokens = ReadInt64(ref reader);
                     break;
                 case "completion_tokens":
-                    usage.CompletionTokens = ReadInt64(ref reader) ?? 0;
+                    usage.CompletionTokens = ReadInt64(ref reader);
                     break;
                 case "total_tokens":
                     usage.TotalTokens = ReadInt64(ref reader);

@@ -1,3 +1,5 @@
+using Keyway.Protocols.Usage;
+
 namespace Keyway.Protocols.Translation.AnthropicChat;
 
 /// <summary>
@@ -7,9 +9,14 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// </summary>
 public static class ChatResponseToAnthropic
 {
-    public static byte[] Translate(ReadOnlySpan<byte> chatResponse, TranslatedRequest request, TranslationContext ctx)
+    public static byte[] Translate(ReadOnlySpan<byte> chatResponse, TranslatedRequest request, TranslationContext ctx) =>
+        Translate(chatResponse, request, ctx, out _);
+
+    /// <summary>The answer, and in <paramref name="upstreamUsage"/> the completion's usage as the request log records it.</summary>
+    public static byte[] Translate(ReadOnlySpan<byte> chatResponse, TranslatedRequest request, TranslationContext ctx, out TokenUsage? upstreamUsage)
     {
         var response = ChatReader.ReadCompletion(chatResponse);
+        upstreamUsage = UsageMapping.ToTokenUsage(response.Usage);
         var choice = response.Choices.FirstOrDefault() ?? throw new TranslationException("The upstream chat completion has no choices.");
         var message = choice.Delta ?? new ChatDelta();
         var content = new List<AnthropicBlock>();

@@ -1,3 +1,5 @@
+using Keyway.Protocols.Usage;
+
 namespace Keyway.Protocols.Translation.AnthropicChat;
 
 /// <summary>
@@ -15,15 +17,24 @@ internal static class UsageMapping
         }
 
         // Math.Clamp throws when its maximum is below its minimum: a negative prompt count from a broken upstream counts as 0.
-        var cached = Math.Clamp(usage.PromptTokensDetails?.CachedTokens ?? 0, 0, Math.Max(0, usage.PromptTokens));
+        var prompt = usage.PromptTokens ?? 0;
+        var cached = Math.Clamp(usage.PromptTokensDetails?.CachedTokens ?? 0, 0, Math.Max(0, prompt));
         return new AnthropicUsage
         {
-            InputTokens = usage.PromptTokens - cached,
+            InputTokens = prompt - cached,
             CacheCreationInputTokens = 0,
             CacheReadInputTokens = cached,
-            OutputTokens = usage.CompletionTokens,
+            OutputTokens = usage.CompletionTokens ?? 0,
         };
     }
+
+    /// <summary>
+    /// Chat usage as the request log records it, read the way <see cref="UsageReader.FromChatCompletion"/> reads it
+    /// (a translated answer's usage comes from the translator's own read instead of a second pass over the body).
+    /// </summary>
+    public static TokenUsage ToTokenUsage(ChatUsage? usage) => usage is null
+        ? TokenUsage.Unknown
+        : new TokenUsage(usage.PromptTokens, usage.CompletionTokens, usage.PromptTokensDetails?.CachedTokens, null, usage.CompletionTokensDetails?.ReasoningTokens);
 
     public static ChatUsage ToChat(AnthropicUsage? usage)
     {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Keyway.Protocols.Translation.AnthropicChat;
+using Keyway.Protocols.Usage;
 
 namespace Keyway.Protocols.Translation.ResponsesChat;
 
@@ -11,9 +12,14 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// </summary>
 public static class ChatResponseToResponses
 {
-    public static byte[] Translate(ReadOnlySpan<byte> chatResponse, TranslatedRequest request, TranslationContext ctx)
+    public static byte[] Translate(ReadOnlySpan<byte> chatResponse, TranslatedRequest request, TranslationContext ctx) =>
+        Translate(chatResponse, request, ctx, out _);
+
+    /// <summary>The answer, and in <paramref name="upstreamUsage"/> the completion's usage as the request log records it.</summary>
+    public static byte[] Translate(ReadOnlySpan<byte> chatResponse, TranslatedRequest request, TranslationContext ctx, out TokenUsage? upstreamUsage)
     {
         var completion = ChatReader.ReadCompletion(chatResponse);
+        upstreamUsage = UsageMapping.ToTokenUsage(completion.Usage);
         if (completion.Choices is not [var choice, ..])
         {
             throw new TranslationException("The chat completion has no choices.");

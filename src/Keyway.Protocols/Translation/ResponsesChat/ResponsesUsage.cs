@@ -17,11 +17,11 @@ internal sealed record ResponsesUsage(long InputTokens, long CachedTokens, long 
     public static ResponsesUsage? FromChat(ChatUsage? usage) => usage is null
         ? null
         : new ResponsesUsage(
-            usage.PromptTokens,
+            usage.PromptTokens ?? 0,
             usage.PromptTokensDetails?.CachedTokens ?? 0,
-            usage.CompletionTokens,
+            usage.CompletionTokens ?? 0,
             usage.CompletionTokensDetails?.ReasoningTokens ?? 0,
-            usage.TotalTokens ?? usage.PromptTokens + usage.CompletionTokens);
+            usage.TotalTokens ?? (usage.PromptTokens ?? 0) + (usage.CompletionTokens ?? 0));
 
     public void WriteTo(Utf8JsonWriter writer)
     {

@@ -38,7 +38,7 @@ public sealed class AnswerTranslatorFuzzTests
             byte[] output;
             try
             {
-                output = Pipeline(route.Item1, route.Item2).TranslateResponse(upstream.Bytes);
+                output = Pipeline(route.Item1, route.Item2).TranslateResponse(upstream.Bytes, out _);
             }
             catch (TranslationException)
             {

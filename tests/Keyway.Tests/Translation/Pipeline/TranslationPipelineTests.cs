@@ -54,7 +54,7 @@ public sealed class TranslationPipelineTests
         var pipeline = TranslationPipeline.Create(WireFormat.OpenAIResponses, WireFormat.AnthropicMessages,
             ProtocolFixtures.Json("translation/responses-chat/plain_text.request.json"), Ctx);
 
-        using var response = JsonDocument.Parse(pipeline.TranslateResponse(ProtocolFixtures.Json("anthropic/message.json")));
+        using var response = JsonDocument.Parse(pipeline.TranslateResponse(ProtocolFixtures.Json("anthropic/message.json"), out _));
 
         Assert.Equal("response", response.RootElement.GetProperty("object").GetString());
         Assert.Equal("codex-alias", response.RootElement.GetProperty("model").GetString());
