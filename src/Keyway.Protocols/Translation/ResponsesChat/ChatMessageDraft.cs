@@ -88,6 +88,13 @@ internal sealed class ChatMessageDraft(string role)
             return;
         }
 
+        if (_parts is [{ Text: { } onlyText }])
+        {
+            // Most turns hold one text: written as it is, without the join below (it runs for every turn of every call).
+            writer.WriteStringValue(onlyText);
+            return;
+        }
+
         if (Role != "user" || _parts.TrueForAll(part => part.ImageUrl is null))
         {
             writer.WriteStringValue(string.Join('\n', _parts.Where(part => part.Text is not null).Select(part => part.Text)));
