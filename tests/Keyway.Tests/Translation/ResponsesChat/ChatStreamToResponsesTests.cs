@@ -80,6 +80,23 @@ public sealed class ChatStreamToResponsesTests
         Assert.Equal(message, events[^1].Data["response"]!["error"]!["message"]!.GetValue<string>());
     }
 
+    // OpenRouter and newer vLLM name the reasoning text "reasoning" instead of DeepSeek's "reasoning_content".
+    [Theory]
+    [InlineData("reasoning")]
+    [InlineData("reasoning_content")]
+    public void ReasoningUnderEitherName_BecomesTheReasoningItem(string member)
+    {
+        var chunk = (string delta) => "data: {\"choices\":[{\"index\":0,\"delta\":" + delta + "}]}\n\n";
+        var stream = chunk($"{{\"{member}\":\"Let me\"}}") + chunk($"{{\"{member}\":\" think.\"}}") + chunk("{\"content\":\"Hi\"}")
+            + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+
+        var response = FinalResponse(RunStream(System.Text.Encoding.UTF8.GetBytes(stream), CodexRequest()));
+
+        Assert.Equal("reasoning", response["output"]![0]!["type"]!.GetValue<string>());
+        Assert.Equal("Let me think.", response["output"]![0]!["summary"]![0]!["text"]!.GetValue<string>());
+        Assert.Equal("Hi", response["output"]![1]!["content"]![0]!["text"]!.GetValue<string>());
+    }
+
     [Fact]
     public void UpstreamEndsWithNothing_Fails()
     {
