@@ -61,9 +61,6 @@ internal static class ResponsesJson
             ? value.GetBoolean()
             : null;
 
-    public static long? Int64(this JsonElement element, string name) =>
-        element.TryGet(name, JsonValueKind.Number, out var value) && value.TryGetInt64(out var number) ? number : null;
-
     /// <summary>Copies a property as it is (numbers keep their exact text) when it exists and is not null.</summary>
     public static void CopyProperty(this JsonElement source, string name, Utf8JsonWriter writer, string? targetName = null)
     {
