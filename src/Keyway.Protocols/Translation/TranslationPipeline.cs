@@ -56,13 +56,17 @@ public sealed class TranslationPipeline
         return body;
     }
 
-    /// <summary>A stream translator from the upstream's events to the client's.</summary>
-    public IStreamTranslator CreateStreamTranslator()
+    /// <summary>
+    /// A stream translator from the upstream's events to the client's. <paramref name="upstreamReport"/> is what the log
+    /// needs of the upstream's stream when the first translator reads it anyway (a Chat stream), null when the caller
+    /// has to read it.
+    /// </summary>
+    public IStreamTranslator CreateStreamTranslator(out ChatStreamReport? upstreamReport)
     {
-        var translator = _hops[^1].Hop.CreateStream(_hops[^1].Request, _context);
+        var translator = _hops[^1].Hop.CreateStream(_hops[^1].Request, _context, out upstreamReport);
         for (var i = _hops.Count - 2; i >= 0; i--)
         {
-            translator = new ChainedStreamTranslator(translator, _hops[i].Hop.CreateStream(_hops[i].Request, _context));
+            translator = new ChainedStreamTranslator(translator, _hops[i].Hop.CreateStream(_hops[i].Request, _context, out _));
         }
         return translator;
     }
@@ -79,16 +83,24 @@ public sealed class TranslationPipeline
     /// <summary>An answer translator; <paramref name="upstreamUsage"/> as in <see cref="TranslateResponse"/>.</summary>
     private delegate byte[] AnswerTranslator(byte[] body, TranslatedRequest request, TranslationContext ctx, out TokenUsage? upstreamUsage);
 
+    /// <summary>A stream translator's factory; <paramref name="upstreamReport"/> as in <see cref="CreateStreamTranslator"/>.</summary>
+    private delegate IStreamTranslator StreamTranslatorFactory(TranslatedRequest request, TranslationContext ctx, out ChatStreamReport? upstreamReport);
+
     /// <summary>One translator pair: the request one way, the answer and its stream the other way.</summary>
     private sealed record Hop(
         Func<byte[], TranslationContext, TranslatedRequest> TranslateRequest,
         AnswerTranslator TranslateResponse,
-        Func<TranslatedRequest, TranslationContext, IStreamTranslator> CreateStream)
+        StreamTranslatorFactory CreateStream)
     {
         public static readonly Hop AnthropicToChat = new(
             (body, ctx) => AnthropicRequestToChat.Translate(body, ctx),
             (byte[] body, TranslatedRequest request, TranslationContext ctx, out TokenUsage? usage) => ChatResponseToAnthropic.Translate(body, request, ctx, out usage),
-            (request, ctx) => new ChatStreamToAnthropic(request, ctx));
+            (TranslatedRequest request, TranslationContext ctx, out ChatStreamReport? report) =>
+            {
+                var translator = new ChatStreamToAnthropic(request, ctx);
+                report = translator.Report;
+                return translator;
+            });
 
         public static readonly Hop ChatToAnthropic = new(
             (body, ctx) => ChatRequestToAnthropic.Translate(body, ctx),
@@ -97,11 +109,20 @@ public sealed class TranslationPipeline
                 usage = null;
                 return AnthropicResponseToChat.Translate(body, request, ctx);
             },
-            (request, ctx) => new AnthropicStreamToChat(request, ctx));
+            (TranslatedRequest request, TranslationContext ctx, out ChatStreamReport? report) =>
+            {
+                report = null;
+                return new AnthropicStreamToChat(request, ctx);
+            });
 
         public static readonly Hop ResponsesToChat = new(
             (body, ctx) => ResponsesRequestToChat.Translate(body, ctx),
             (byte[] body, TranslatedRequest request, TranslationContext ctx, out TokenUsage? usage) => ChatResponseToResponses.Translate(body, request, ctx, out usage),
-            (request, ctx) => new ChatStreamToResponses(request, ctx));
+            (TranslatedRequest request, TranslationContext ctx, out ChatStreamReport? report) =>
+            {
+                var translator = new ChatStreamToResponses(request, ctx);
+                report = translator.Report;
+                return translator;
+            });
     }
 }

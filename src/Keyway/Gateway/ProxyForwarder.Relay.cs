@@ -1,5 +1,6 @@
 using Keyway.Protocols;
 using Keyway.Protocols.Translation;
+using Keyway.Protocols.Translation.AnthropicChat;
 using Keyway.Protocols.Usage;
 using Keyway.Upstreams;
 using Microsoft.AspNetCore.Http.Features;
@@ -25,13 +26,16 @@ public sealed partial class ProxyForwarder
         exchange.Translated = plan.Translation is not null;
         if (ResponseHeaders.IsEventStream(response))
         {
-            exchange.StreamTranslator = plan.Translation?.CreateStreamTranslator();
+            ChatStreamReport? upstreamReport = null;
+            exchange.StreamTranslator = plan.Translation?.CreateStreamTranslator(out upstreamReport);
             if (plan.WebSearch is not null)
             {
                 await RelaySearchStreamAsync(exchange, plan, response, key, idle);
                 return;
             }
-            await RelayEventStreamAsync(exchange, plan.Watcher ?? new PassThroughWatcher(), response, idle);
+            // A translator that reads the upstream's stream anyway is its watcher too (one read per event).
+            var watcher = upstreamReport is not null ? new ChatStreamReportWatcher(upstreamReport) : plan.Watcher ?? new PassThroughWatcher();
+            await RelayEventStreamAsync(exchange, watcher, response, idle);
             return;
         }
         if (plan.StreamAnswer && response.IsSuccessStatusCode)

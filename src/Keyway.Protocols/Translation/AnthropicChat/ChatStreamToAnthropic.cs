@@ -33,6 +33,9 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
         _toolCalls = new ChatStreamToolCalls(_blocks, request.ToolNames, ctx.ResponseId);
     }
 
+    /// <summary>What the log needs of the upstream's stream, from this translator's read of it.</summary>
+    public ChatStreamReport Report { get; } = new();
+
     public void OnEvent(in SseEvent upstreamEvent, IBufferWriter<byte> output)
     {
         if (_finished || !upstreamEvent.HasData)
@@ -43,6 +46,7 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
         var data = upstreamEvent.Data.Span.Trim(" \t\r\n"u8);
         if (data.SequenceEqual("[DONE]"u8))
         {
+            Report.Done();
             Finish(output);
             return;
         }
@@ -52,6 +56,8 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
         {
             return;
         }
+
+        Report.Read(chunk, data);
 
         if (chunk.Error is not null)
         {

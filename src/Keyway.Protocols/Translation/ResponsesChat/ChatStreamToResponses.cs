@@ -29,6 +29,9 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
     private bool _started;
     private bool _ended;
 
+    /// <summary>What the log needs of the upstream's stream, from this translator's read of it.</summary>
+    public ChatStreamReport Report { get; } = new();
+
     public void OnEvent(in SseEvent upstreamEvent, IBufferWriter<byte> output)
     {
         if (_ended || !upstreamEvent.HasData)
@@ -40,12 +43,14 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
         var data = upstreamEvent.Data.Span.Trim(" \t\r\n"u8);
         if (data.SequenceEqual("[DONE]"u8))
         {
+            Report.Done();
             Finish(output);
             return;
         }
 
         if (ChatReader.ReadChunk(data, _chunkPrefix, _textChunkShape) is { } chunk)
         {
+            Report.Read(chunk, data);
             OnChunk(chunk, output);
         }
     }

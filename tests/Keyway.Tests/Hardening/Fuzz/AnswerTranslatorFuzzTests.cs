@@ -53,7 +53,7 @@ public sealed class AnswerTranslatorFuzzTests
         drawn =>
         {
             var ((route, fail), (chat, anthropic)) = drawn;
-            var translator = Pipeline(route.Item1, route.Item2).CreateStreamTranslator();
+            var translator = Pipeline(route.Item1, route.Item2).CreateStreamTranslator(out _);
             var output = new ArrayBufferWriter<byte>();
             foreach (var e in ProtocolFixtures.Events(route.Item2 == WireFormat.OpenAIChat ? chat : anthropic))
             {

@@ -31,7 +31,7 @@ public sealed class TranslationPipelineTests
         var streamingRequest = """{"model":"codex-alias","input":"Weather in Paris? Grüße ✓","stream":true}"""u8.ToArray();
         var pipeline = TranslationPipeline.Create(WireFormat.OpenAIResponses, WireFormat.AnthropicMessages, streamingRequest, Ctx);
         var output = new ArrayBufferWriter<byte>();
-        var translator = pipeline.CreateStreamTranslator();
+        var translator = pipeline.CreateStreamTranslator(out _);
 
         foreach (var upstreamEvent in ProtocolFixtures.Events(ProtocolFixtures.Sse("anthropic/messages_stream_thinking_tool_use.sse")))
         {
@@ -68,7 +68,7 @@ public sealed class TranslationPipelineTests
             ProtocolFixtures.Json("translation/responses-chat/plain_text.request.json"), Ctx);
         var output = new ArrayBufferWriter<byte>();
 
-        pipeline.CreateStreamTranslator().Fail("upstream went away", output);
+        pipeline.CreateStreamTranslator(out _).Fail("upstream went away", output);
 
         var text = Encoding.UTF8.GetString(output.WrittenSpan);
         Assert.Contains("response.failed", text);
