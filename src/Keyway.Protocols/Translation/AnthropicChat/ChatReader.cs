@@ -42,7 +42,8 @@ internal static partial class ChatReader
 
     /// <summary>
     /// A stream chunk, or null when it is unreadable (streams skip those). A chunk that differs from the stream's last
-    /// plain text chunk only in its text (<paramref name="textShape"/>) is not tokenized at all; otherwise the bytes it
+    /// plain text chunk only in its text (<paramref name="textShape"/>) is not tokenized at all (and is read into the one
+    /// chunk the shape keeps, valid until the next read); otherwise the bytes it
     /// repeats from the stream's earlier chunks ahead of its first read member (<paramref name="prefix"/>) are not
     /// tokenized again.
     /// </summary>
