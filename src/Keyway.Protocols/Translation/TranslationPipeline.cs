@@ -32,7 +32,8 @@ public sealed class TranslationPipeline
     {
         var route = Route(client, upstream) ?? throw new TranslationException($"no translation from {client} to {upstream}");
         var hops = new List<(Hop, TranslatedRequest)>(route.Length);
-        var body = clientBody.ToArray();
+        // Read where it lies: a copy of the client's body (Claude Code's run to 100 KB and more) would only be garbage.
+        var body = clientBody;
         foreach (var hop in route)
         {
             var translated = hop.TranslateRequest(body, context);
@@ -83,17 +84,19 @@ public sealed class TranslationPipeline
     /// <summary>An answer translator; <paramref name="upstreamUsage"/> as in <see cref="TranslateResponse"/>.</summary>
     private delegate byte[] AnswerTranslator(byte[] body, TranslatedRequest request, TranslationContext ctx, out TokenUsage? upstreamUsage);
 
+    private delegate TranslatedRequest RequestTranslator(ReadOnlySpan<byte> body, TranslationContext ctx);
+
     /// <summary>A stream translator's factory; <paramref name="upstreamReport"/> as in <see cref="CreateStreamTranslator"/>.</summary>
     private delegate IStreamTranslator StreamTranslatorFactory(TranslatedRequest request, TranslationContext ctx, out ChatStreamReport? upstreamReport);
 
     /// <summary>One translator pair: the request one way, the answer and its stream the other way.</summary>
     private sealed record Hop(
-        Func<byte[], TranslationContext, TranslatedRequest> TranslateRequest,
+        RequestTranslator TranslateRequest,
         AnswerTranslator TranslateResponse,
         StreamTranslatorFactory CreateStream)
     {
         public static readonly Hop AnthropicToChat = new(
-            (body, ctx) => AnthropicRequestToChat.Translate(body, ctx),
+            AnthropicRequestToChat.Translate,
             (byte[] body, TranslatedRequest request, TranslationContext ctx, out TokenUsage? usage) => ChatResponseToAnthropic.Translate(body, request, ctx, out usage),
             (TranslatedRequest request, TranslationContext ctx, out ChatStreamReport? report) =>
             {
@@ -103,7 +106,7 @@ public sealed class TranslationPipeline
             });
 
         public static readonly Hop ChatToAnthropic = new(
-            (body, ctx) => ChatRequestToAnthropic.Translate(body, ctx),
+            ChatRequestToAnthropic.Translate,
             (byte[] body, TranslatedRequest request, TranslationContext ctx, out TokenUsage? usage) =>
             {
                 usage = null;
@@ -116,7 +119,7 @@ public sealed class TranslationPipeline
             });
 
         public static readonly Hop ResponsesToChat = new(
-            (body, ctx) => ResponsesRequestToChat.Translate(body, ctx),
+            ResponsesRequestToChat.Translate,
             (byte[] body, TranslatedRequest request, TranslationContext ctx, out TokenUsage? usage) => ChatResponseToResponses.Translate(body, request, ctx, out usage),
             (TranslatedRequest request, TranslationContext ctx, out ChatStreamReport? report) =>
             {
