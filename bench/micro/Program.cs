@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Keyway.Protocols.Anthropic;
 using Keyway.Protocols.OpenAI;
 using Keyway.Protocols.Sse;
 using Keyway.Protocols.Translation;
@@ -26,6 +28,10 @@ var translatedRequest = AnthropicRequestToChat.Translate(anthropicRequest, conte
 var responsesRequest = """{"model":"bench-model","instructions":"Be brief.","input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"Say hello in one short sentence."}]}],"stream":true,"store":false}"""u8.ToArray();
 var translatedResponsesRequest = ResponsesRequestToChat.Translate(responsesRequest, context);
 var output = new ArrayBufferWriter<byte>(16 * 1024);
+// A request the size Claude Code sends (a long system prompt, ~16 tools with long descriptions, some history): what
+// the translation costs before the upstream is even asked grows with it.
+var largeAnthropicRequest = LargeAnthropicRequest();
+var largeTranslatedRequest = AnthropicRequestToChat.Translate(largeAnthropicRequest, context);
 
 (string What, Action Call)[] pieces =
 [
@@ -37,6 +43,8 @@ var output = new ArrayBufferWriter<byte>(16 * 1024);
     ("split and translate it into Responses events (Codex)", () => TranslateStream(new ChatStreamToResponses(translatedResponsesRequest, context), chatStream)),
     ("split and translate it as reasoning_content into Responses events", () => TranslateStream(new ChatStreamToResponses(translatedResponsesRequest, context), reasoningStream)),
     ("translate the Responses request into Chat", () => ResponsesRequestToChat.Translate(responsesRequest, context)),
+    ($"translate a Claude Code-sized Anthropic request ({largeAnthropicRequest.Length / 1024} KB) into Chat", () => AnthropicRequestToChat.Translate(largeAnthropicRequest, context)),
+    ($"estimate its translated prompt for message_start ({largeTranslatedRequest.Body.Length / 1024} KB)", () => TokenEstimator.EstimateInputTokens(largeTranslatedRequest.Body)),
 ];
 
 // Every piece runs once unreported first, so each one that is reported runs fully optimized (tier 1 with PGO).
@@ -111,4 +119,25 @@ static double Time(Action call)
         best = Math.Min(best, clock.Elapsed.TotalMicroseconds / CallsPerRound);
     }
     return best;
+}
+
+static byte[] LargeAnthropicRequest()
+{
+    var prose = string.Concat(Enumerable.Repeat("When the user asks for a change, read the files first and keep the style of the code around it. ", 40));
+    var tools = new JsonArray();
+    for (var i = 0; i < 16; i++)
+    {
+        var schema = new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["path"] = new JsonObject { ["type"] = "string", ["description"] = prose[..600] } }, ["required"] = new JsonArray("path") };
+        tools.Add(new JsonObject { ["name"] = $"tool_{i}", ["description"] = prose[..2400], ["input_schema"] = schema });
+    }
+    var messages = new JsonArray();
+    for (var i = 0; i < 6; i++)
+    {
+        messages.Add(new JsonObject { ["role"] = "user", ["content"] = prose[..1500] });
+        messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = prose[..800] });
+    }
+    messages.Add(new JsonObject { ["role"] = "user", ["content"] = "Say hello in one short sentence." });
+    var system = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = prose + prose + prose });
+    var request = new JsonObject { ["model"] = "bench-model", ["max_tokens"] = 32000, ["system"] = system, ["messages"] = messages, ["tools"] = tools, ["stream"] = true };
+    return System.Text.Encoding.UTF8.GetBytes(request.ToJsonString());
 }

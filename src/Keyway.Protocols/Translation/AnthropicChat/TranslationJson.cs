@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Keyway.Protocols.Json;
 
 namespace Keyway.Protocols.Translation.AnthropicChat;
 
@@ -69,7 +70,7 @@ internal static class TranslationJson
             return "{}";
         }
 
-        var buffer = new ArrayBufferWriter<byte>();
+        using var buffer = new PooledBufferWriter();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             node.WriteTo(writer);
@@ -122,9 +123,9 @@ internal static class TranslationJson
     /// <summary>Compact JSON with UTF-8 text left readable (only what JSON requires is escaped).</summary>
     public static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo)
     {
-        var buffer = new ArrayBufferWriter<byte>();
+        using var buffer = new PooledBufferWriter();
         Serialize(buffer, value, typeInfo);
-        return buffer.WrittenSpan.ToArray();
+        return buffer.ToArray();
     }
 
     public static void WriteDone(IBufferWriter<byte> output) => Write(output, "data: [DONE]\n\n"u8);

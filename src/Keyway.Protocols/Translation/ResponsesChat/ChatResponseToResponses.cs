@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Keyway.Protocols.Json;
 using Keyway.Protocols.Translation.AnthropicChat;
 using Keyway.Protocols.Usage;
 
@@ -28,13 +29,13 @@ public static class ChatResponseToResponses
         var output = OutputItems(choice.Delta, request.ToolNames, ctx);
         var snapshot = ResponseSnapshot.Finished(choice.FinishReason, output, ResponsesUsage.FromChat(completion.Usage));
 
-        var buffer = new ArrayBufferWriter<byte>(chatResponse.Length + 512);
+        using var buffer = new PooledBufferWriter(chatResponse.Length + 512);
         using (var writer = new Utf8JsonWriter(buffer, ResponsesJson.WriterOptions))
         {
             ResponseDocumentWriter.Write(writer, ctx, snapshot);
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return buffer.ToArray();
     }
 
     /// <summary>The items of the choice's message (null when the choice has none).</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Keyway.Protocols.Json;
 
 namespace Keyway.Protocols.Translation.ResponsesChat;
 
@@ -18,7 +19,7 @@ public static class ResponsesRequestToChat
 
         var stream = root.Boolean("stream") ?? false;
         var toolNames = new ToolNameMap();
-        var buffer = new ArrayBufferWriter<byte>(responsesRequest.Length + 256);
+        using var buffer = new PooledBufferWriter(responsesRequest.Length + 256);
         using (var writer = new Utf8JsonWriter(buffer, ResponsesJson.WriterOptions))
         {
             writer.WriteStartObject();
@@ -39,7 +40,7 @@ public static class ResponsesRequestToChat
             writer.WriteEndObject();
         }
 
-        return new TranslatedRequest(buffer.WrittenSpan.ToArray(), stream, toolNames);
+        return new TranslatedRequest(buffer.ToArray(), stream, toolNames);
     }
 
     /// <summary>
