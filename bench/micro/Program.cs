@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Keyway.Protocols;
 using Keyway.Protocols.Anthropic;
 using Keyway.Protocols.OpenAI;
 using Keyway.Protocols.Sse;
@@ -43,6 +44,7 @@ var largeTranslatedRequest = AnthropicRequestToChat.Translate(largeAnthropicRequ
     ("split and translate it into Responses events (Codex)", () => TranslateStream(new ChatStreamToResponses(translatedResponsesRequest, context), chatStream)),
     ("split and translate it as reasoning_content into Responses events", () => TranslateStream(new ChatStreamToResponses(translatedResponsesRequest, context), reasoningStream)),
     ("translate the Responses request into Chat", () => ResponsesRequestToChat.Translate(responsesRequest, context)),
+    ($"scan a Claude Code-sized request ({largeAnthropicRequest.Length / 1024} KB) and rewrite its model (passed through)", () => RequestBody.Rewrite(largeAnthropicRequest, RequestBody.Parse(largeAnthropicRequest), "upstream-model", injectIncludeUsage: false)),
     ($"translate a Claude Code-sized Anthropic request ({largeAnthropicRequest.Length / 1024} KB) into Chat", () => AnthropicRequestToChat.Translate(largeAnthropicRequest, context)),
     ($"estimate its translated prompt for message_start ({largeTranslatedRequest.Body.Length / 1024} KB)", () => TokenEstimator.EstimateInputTokens(largeTranslatedRequest.Body)),
 ];
@@ -127,7 +129,12 @@ static byte[] LargeAnthropicRequest()
     var tools = new JsonArray();
     for (var i = 0; i < 16; i++)
     {
-        var schema = new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["path"] = new JsonObject { ["type"] = "string", ["description"] = prose[..600] } }, ["required"] = new JsonArray("path") };
+        var properties = new JsonObject();
+        for (var p = 0; p < 8; p++)
+        {
+            properties[$"option_{p}"] = new JsonObject { ["type"] = "string", ["description"] = prose[..150] };
+        }
+        var schema = new JsonObject { ["type"] = "object", ["properties"] = properties, ["required"] = new JsonArray("option_0") };
         tools.Add(new JsonObject { ["name"] = $"tool_{i}", ["description"] = prose[..2400], ["input_schema"] = schema });
     }
     var messages = new JsonArray();
