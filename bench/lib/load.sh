@@ -1,7 +1,8 @@
 # wrk runs: what URL, model, key and script each (target, protocol, mode) uses, and one run
 # recorded as runs/NNN-….json = the scenario plus the JSON that bench/wrk/common.lua wrote.
-# protocol is the client's side: openai, anthropic, cross (Anthropic client → OpenAI upstream) or codex (Responses
-# client → OpenAI Chat upstream); the last two KEYWAY targets only. mode is non-stream or stream.
+# protocol is the client's side: openai, anthropic, cross (Anthropic client → OpenAI upstream), codex (Responses
+# client → OpenAI Chat upstream), those two KEYWAY targets only, or claude-code (cross with a request the size Claude
+# Code sends, which every target sends to the OpenAI upstream, so each pays for the bytes). mode is non-stream or stream.
 
 UPSTREAM_OPENAI_MODEL="gpt-4o-mini"
 UPSTREAM_ANTHROPIC_MODEL="claude-3-5-haiku-20241022"
@@ -15,7 +16,7 @@ mode_segment() { [ "$1" = stream ] && echo stream || echo json; }
 # The path on the fake upstream (DIRECT and NGINX-PROXY use it as is).
 upstream_path() {
   case $1 in
-    openai | cross | codex) echo "/openai/$(mode_segment "$2")/v1/chat/completions" ;;
+    openai | cross | codex | claude-code) echo "/openai/$(mode_segment "$2")/v1/chat/completions" ;;
     anthropic) echo "/anthropic/$(mode_segment "$2")/v1/messages" ;;
   esac
 }
@@ -44,7 +45,7 @@ request_model() {
   case $protocol in
     openai) alias=bench-gpt ;;
     anthropic) alias=bench-claude ;;
-    cross) alias=bench-claude-via-gpt ;;
+    cross | claude-code) alias=bench-claude-via-gpt ;;
     codex) alias=bench-codex-via-gpt ;;
   esac
   echo "$alias$suffix"
@@ -54,9 +55,14 @@ client_script() {
   case $1 in
     openai) echo openai.lua ;;
     codex) echo responses.lua ;;
+    claude-code) echo claude-code.lua ;;
     *) echo anthropic.lua ;;
   esac
 }
+
+# The protocol TARGET answers in, in PROTOCOL's scenario: claude-code's DIRECT and NGINX-PROXY runs are answered by the
+# OpenAI upstream itself.
+answer_protocol() { if [ "$2" = claude-code ] && ! is_keyway "$1"; then echo openai; else echo "$2"; fi; }
 
 # Text every good response body holds, in the client's protocol (checked during warm-ups).
 expected_marker() {
@@ -79,7 +85,7 @@ run_wrk() {
   RUN_SEQ=$((RUN_SEQ + 1))
   name=$(printf '%03d-%s-%s-%s-%s-c%d' "$RUN_SEQ" "$phase" "$target" "$protocol" "$mode" "$connections")
   result="$RUNS_DIR/$name.wrk.json"
-  [ "$phase" = warmup ] && expect=$(expected_marker "$protocol" "$mode")
+  [ "$phase" = warmup ] && expect=$(expected_marker "$(answer_protocol "$target" "$protocol")" "$mode")
   if is_keyway "$target"; then
     use_keyway "$target"
     key=$KEYWAY_KEY
