@@ -38,7 +38,13 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         return _buffer.AsSpan(_written);
     }
 
-    public byte[] ToArray() => WrittenSpan.ToArray();
+    public byte[] ToArray()
+    {
+        // Filled at once: a body the size Claude Code sends is not worth clearing first.
+        var copy = GC.AllocateUninitializedArray<byte>(_written);
+        WrittenSpan.CopyTo(copy);
+        return copy;
+    }
 
     public void Dispose()
     {

@@ -31,7 +31,8 @@ internal struct BodySplices
             length += splice.Replacement.Length - (splice.End - splice.Start);
         }
 
-        var result = new byte[length];
+        // Every byte is written below: a request the size Claude Code sends is not worth clearing first.
+        var result = GC.AllocateUninitializedArray<byte>(length);
         var read = 0;
         var written = 0;
         foreach (var splice in splices)

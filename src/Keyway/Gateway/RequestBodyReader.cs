@@ -7,7 +7,8 @@ internal static class RequestBodyReader
     {
         if (request.ContentLength is { } length and <= int.MaxValue)
         {
-            var body = new byte[length];
+            // Filled by the read or not used at all: a body the size Claude Code sends is not worth clearing first.
+            var body = GC.AllocateUninitializedArray<byte>((int)length);
             await request.Body.ReadExactlyAsync(body, cancellationToken);
             return body;
         }
