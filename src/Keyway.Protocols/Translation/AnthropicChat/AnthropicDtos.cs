@@ -75,7 +75,7 @@ internal sealed class AnthropicTool
 {
     public string? Type { get; set; }
     public string? Name { get; set; }
-    public string? Description { get; set; }
+    public RawJsonString? Description { get; set; }
     public JsonNode? InputSchema { get; set; }
 }
 

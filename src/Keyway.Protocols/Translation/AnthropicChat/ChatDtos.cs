@@ -73,7 +73,7 @@ internal sealed class ChatTool
 internal sealed class ChatFunction
 {
     public string? Name { get; set; }
-    public string? Description { get; set; }
+    public RawJsonString? Description { get; set; }
     public JsonNode? Parameters { get; set; }
 }
 
