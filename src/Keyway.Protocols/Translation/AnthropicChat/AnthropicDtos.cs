@@ -76,7 +76,7 @@ internal sealed class AnthropicTool
     public string? Type { get; set; }
     public string? Name { get; set; }
     public RawJsonString? Description { get; set; }
-    public JsonNode? InputSchema { get; set; }
+    public RawJsonValue? InputSchema { get; set; }
 }
 
 internal sealed class AnthropicToolChoice

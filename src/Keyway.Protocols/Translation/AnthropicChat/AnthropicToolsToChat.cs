@@ -34,7 +34,7 @@ internal static class AnthropicToolsToChat
                 {
                     Name = upstreamName,
                     Description = tool.Description,
-                    Parameters = tool.InputSchema?.DeepClone() ?? new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() },
+                    Parameters = tool.InputSchema ?? RawJsonValue.EmptyObjectSchema,
                 },
             });
         }

@@ -74,7 +74,7 @@ internal sealed class ChatFunction
 {
     public string? Name { get; set; }
     public RawJsonString? Description { get; set; }
-    public JsonNode? Parameters { get; set; }
+    public RawJsonValue? Parameters { get; set; }
 }
 
 internal sealed class ChatResponse

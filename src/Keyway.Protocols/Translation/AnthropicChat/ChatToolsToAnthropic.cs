@@ -26,7 +26,7 @@ internal static class ChatToolsToAnthropic
             {
                 Name = tool.Function.Name,
                 Description = tool.Function.Description,
-                InputSchema = tool.Function.Parameters?.DeepClone() ?? new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() },
+                InputSchema = tool.Function.Parameters ?? RawJsonValue.EmptyObjectSchema,
             });
         }
 

@@ -5,7 +5,9 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// <summary>
 /// Finds what the translators' DTOs cannot hold: an array holding a JSON null (<c>"messages":[null]</c>; every array
 /// they read holds objects or strings, and a null item would reach the translators as a null list element), or an
-/// object naming a member twice (a JsonObject throws on first access to one, far from the parse).
+/// object naming a member twice (a JsonObject throws on first access to one, far from the parse). A tool's schema
+/// (<c>input_schema</c>, <c>parameters</c>) is copied through as written (<see cref="RawJsonValue"/>), so a null in one
+/// of its arrays (<c>"enum":["a",null]</c>) is the schema's business and passes.
 /// It runs on every chunk of every translated stream, so a check allocates nothing: member names are unescaped into
 /// a buffer kept per thread, and a set of (object, slice of that buffer) tells a repeated name from a new one.
 /// </summary>
@@ -52,10 +54,16 @@ internal sealed class JsonShapeCheck
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
         var objects = 0;
+        // The depth of the schema member whose value is being read, or -1.
+        var schemaAt = -1;
         try
         {
             while (reader.Read())
             {
+                if (schemaAt >= 0 && reader.CurrentDepth <= schemaAt && reader.TokenType is JsonTokenType.PropertyName or JsonTokenType.EndObject or JsonTokenType.EndArray)
+                {
+                    schemaAt = -1;
+                }
                 // A token's container is the one opened one level up.
                 switch (reader.TokenType)
                 {
@@ -67,7 +75,10 @@ internal sealed class JsonShapeCheck
                         break;
                     case JsonTokenType.PropertyName when !_seen.Add(Store(ref reader, _containerAt[reader.CurrentDepth - 1])):
                         return $"names the member \"{reader.GetString()}\" twice in one object";
-                    case JsonTokenType.Null when reader.CurrentDepth > 0 && _containerAt[reader.CurrentDepth - 1] == 0:
+                    case JsonTokenType.PropertyName when schemaAt < 0 && (reader.ValueTextEquals("input_schema"u8) || reader.ValueTextEquals("parameters"u8)):
+                        schemaAt = reader.CurrentDepth;
+                        break;
+                    case JsonTokenType.Null when reader.CurrentDepth > 0 && _containerAt[reader.CurrentDepth - 1] == 0 && schemaAt < 0:
                         return "has a null where an array item belongs";
                 }
             }

@@ -9,7 +9,7 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// <summary>Reading bodies (malformed → <see cref="TranslationException"/>) and writing JSON and SSE events.</summary>
 internal static class TranslationJson
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     // What the per-thread writer points at between uses, so it holds no request's output; nothing is ever written to it.
     private static readonly ArrayBufferWriter<byte> Detached = new(1);
