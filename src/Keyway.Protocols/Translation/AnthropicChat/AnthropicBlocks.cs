@@ -6,13 +6,13 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// <summary>The Anthropic content blocks made from Chat output, shaped as the official SDKs validate them.</summary>
 internal static class AnthropicBlocks
 {
-    public static AnthropicBlock Text(string text) => new() { Type = "text", Text = text };
+    public static AnthropicBlock Text(string text) => new() { Type = "text", Text = RawJsonString.Of(text) };
 
     /// <summary>
     /// Chat reasoning has no signature; the block carries an empty one, which the SDKs accept (the field is required)
     /// and which a Chat upstream never checks when the thinking comes back as reasoning_content.
     /// </summary>
-    public static AnthropicBlock Thinking(string thinking) => new() { Type = "thinking", Thinking = thinking, Signature = "" };
+    public static AnthropicBlock Thinking(string thinking) => new() { Type = "thinking", Thinking = RawJsonString.Of(thinking), Signature = "" };
 
     /// <summary>
     /// A tool_use block. The id and the client's tool name are kept; <c>caller</c> is required by the current SDKs.

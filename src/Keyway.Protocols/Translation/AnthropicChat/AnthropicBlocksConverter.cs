@@ -14,7 +14,7 @@ internal sealed class AnthropicBlocksConverter : JsonConverter<List<AnthropicBlo
     {
         if (reader.TokenType == JsonTokenType.String)
         {
-            return [new AnthropicBlock { Type = "text", Text = reader.GetString() }];
+            return [new AnthropicBlock { Type = "text", Text = RawJsonString.Read(ref reader) }];
         }
 
         if (reader.TokenType != JsonTokenType.StartArray)

@@ -41,8 +41,8 @@ internal sealed class AnthropicBlock
     public string? Name { get; set; }
     public JsonNode? Input { get; set; }
     public AnthropicCaller? Caller { get; set; }
-    public string? Text { get; set; }
-    public string? Thinking { get; set; }
+    public RawJsonString? Text { get; set; }
+    public RawJsonString? Thinking { get; set; }
     public string? Signature { get; set; }
     public AnthropicImageSource? Source { get; set; }
     public string? ToolUseId { get; set; }

@@ -1,5 +1,5 @@
-using System.Text;
-using System.Text.Json.Nodes;
+using System.Text.Json;
+using Keyway.Protocols.Json;
 
 namespace Keyway.Protocols.Translation.AnthropicChat;
 
@@ -19,14 +19,17 @@ internal static class AnthropicMessagesToChat
     /// <summary>The content of a tool_result with no text: some upstreams reject an empty tool message.</summary>
     public const string EmptyToolResult = "(no output)";
 
+    private static readonly RawJsonString ToolErrorPrefixText = RawJsonString.Of(ToolErrorPrefix);
+    private static readonly RawJsonString EmptyToolResultText = RawJsonString.Of(EmptyToolResult);
+
     public static List<ChatMessage> Messages(AnthropicRequest request, bool thinkingEnabled)
     {
         var turns = request.Messages ?? throw new TranslationException("messages is required.");
         var messages = new List<ChatMessage>(turns.Count + 1);
         var system = SystemText(request.System, turns);
-        if (system.Length > 0)
+        if (!system.IsEmpty)
         {
-            messages.Add(new ChatMessage { Role = "system", Content = system });
+            messages.Add(new ChatMessage { Role = "system", Content = system.AsValue() });
         }
 
         foreach (var message in turns)
@@ -50,27 +53,26 @@ internal static class AnthropicMessagesToChat
     }
 
     /// <summary><c>system</c>, then each <c>role:"system"</c> turn's text, joined by blank lines.</summary>
-    private static string SystemText(List<AnthropicBlock>? system, List<AnthropicMessage> turns)
+    private static RawJsonString SystemText(List<AnthropicBlock>? system, List<AnthropicMessage> turns)
     {
-        var text = new TextJoiner("\n\n");
-        text.Add(JoinText(system, "\n\n"));
+        var text = new RawTextJoiner(RawTextJoiner.BlankLine);
+        AddTexts(ref text, system);
         foreach (var turn in turns)
         {
             if (turn.Role == "system")
             {
-                text.Add(JoinText(turn.Content, "\n\n"));
+                AddTexts(ref text, turn.Content);
             }
         }
 
-        return text.ToString();
+        return text.Join();
     }
 
     private static void AddUserTurn(List<AnthropicBlock> blocks, List<ChatMessage> messages)
     {
         // Most user turns hold no tool_result: their blocks are the user message's parts as they are.
         var parts = blocks.Exists(block => block.Type == "tool_result") ? AddToolResults(blocks, messages) : blocks;
-        var content = UserContent(parts);
-        if (content is not null)
+        if (UserContent(parts) is { } content)
         {
             messages.Add(new ChatMessage { Role = "user", Content = content });
         }
@@ -84,7 +86,7 @@ internal static class AnthropicMessagesToChat
         {
             if (block.Type == "tool_result")
             {
-                messages.Add(new ChatMessage { Role = "tool", ToolCallId = block.ToolUseId, Content = ToolResultText(block) });
+                messages.Add(new ChatMessage { Role = "tool", ToolCallId = block.ToolUseId, Content = ToolResultText(block).AsValue() });
                 // Chat tool messages carry text only: a result's images go to the user message that follows.
                 parts.AddRange(block.Content?.Where(inner => inner.Type == "image") ?? []);
             }
@@ -99,8 +101,8 @@ internal static class AnthropicMessagesToChat
 
     private static void AddAssistantTurn(List<AnthropicBlock> blocks, bool thinkingEnabled, List<ChatMessage> messages)
     {
-        var text = new TextJoiner("\n");
-        var reasoning = new TextJoiner("");
+        var text = new RawTextJoiner(RawTextJoiner.NewLine);
+        var reasoning = new RawTextJoiner(RawTextJoiner.Nothing);
         List<ChatToolCall>? toolCalls = null;
         foreach (var block in blocks)
         {
@@ -118,9 +120,7 @@ internal static class AnthropicMessagesToChat
             }
         }
 
-        var content = text.ToString();
-        var reasoningContent = reasoning.ToString();
-        if (content.Length == 0 && reasoningContent.Length == 0 && toolCalls is null)
+        if (text.IsEmpty && reasoning.IsEmpty && toolCalls is null)
         {
             return;
         }
@@ -128,9 +128,9 @@ internal static class AnthropicMessagesToChat
         messages.Add(new ChatMessage
         {
             Role = "assistant",
-            Content = content.Length > 0 ? content : null,
+            Content = text.IsEmpty ? null : text.Join().AsValue(),
             // DeepSeek's thinking mode answers 400 when an assistant turn after a tool call lacks reasoning_content.
-            ReasoningContent = reasoningContent.Length > 0 ? reasoningContent : thinkingEnabled && toolCalls is not null ? "" : null,
+            ReasoningContent = !reasoning.IsEmpty ? reasoning.Join() : thinkingEnabled && toolCalls is not null ? RawJsonString.Empty : null,
             ToolCalls = toolCalls,
         });
     }
@@ -142,40 +142,60 @@ internal static class AnthropicMessagesToChat
         Function = new ChatFunctionCall { Name = ToolNames.ForChat(block.Name ?? ""), Arguments = TranslationJson.ToText(block.Input) },
     };
 
-    private static string ToolResultText(AnthropicBlock block)
+    private static RawJsonString ToolResultText(AnthropicBlock block)
     {
-        var text = JoinText(block.Content, "\n");
-        if (text.Length == 0)
+        var text = new RawTextJoiner(RawTextJoiner.NewLine);
+        AddTexts(ref text, block.Content);
+        var result = text.IsEmpty ? EmptyToolResultText : text.Join();
+        if (block.IsError != true)
         {
-            text = EmptyToolResult;
+            return result;
         }
 
-        return block.IsError == true ? ToolErrorPrefix + text : text;
+        var flagged = new RawTextJoiner(RawTextJoiner.Nothing);
+        flagged.Add(ToolErrorPrefixText);
+        flagged.Add(result);
+        return flagged.Join();
     }
 
     /// <summary>Text only → one string (what every compatible upstream accepts); with images → content parts.</summary>
-    private static JsonNode? UserContent(List<AnthropicBlock> blocks)
+    private static RawJsonValue? UserContent(List<AnthropicBlock> blocks)
     {
         if (!blocks.Exists(block => ImageUrl(block) is not null))
         {
-            var text = JoinText(blocks, "\n");
-            return text.Length > 0 ? text : null;
+            var text = new RawTextJoiner(RawTextJoiner.NewLine);
+            AddTexts(ref text, blocks);
+            return text.IsEmpty ? null : text.Join().AsValue();
         }
 
-        var parts = new JsonArray();
-        foreach (var block in blocks)
+        using var parts = new PooledBufferWriter(1024);
+        using (var writer = new Utf8JsonWriter(parts, TranslationJson.WriterOptions))
         {
-            if (block.Type == "text" && !string.IsNullOrEmpty(block.Text))
+            writer.WriteStartArray();
+            foreach (var block in blocks)
             {
-                parts.Add((JsonNode)new JsonObject { ["type"] = "text", ["text"] = block.Text });
+                if (block.Type == "text" && block.Text is { IsEmpty: false } text)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("type"u8, "text"u8);
+                    writer.WritePropertyName("text"u8);
+                    writer.WriteRawValue(text.Quoted, skipInputValidation: true);
+                    writer.WriteEndObject();
+                }
+                else if (ImageUrl(block) is { } url)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("type"u8, "image_url"u8);
+                    writer.WriteStartObject("image_url"u8);
+                    writer.WriteString("url"u8, url);
+                    writer.WriteEndObject();
+                    writer.WriteEndObject();
+                }
             }
-            else if (ImageUrl(block) is { } url)
-            {
-                parts.Add((JsonNode)new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = url } });
-            }
+            writer.WriteEndArray();
         }
 
-        return parts;
+        return new RawJsonValue(parts.ToArray());
     }
 
     /// <summary>base64 → a data URL, url → the URL (https://docs.anthropic.com/en/docs/build-with-claude/vision).</summary>
@@ -186,9 +206,8 @@ internal static class AnthropicMessagesToChat
         _ => null,
     };
 
-    private static string JoinText(List<AnthropicBlock>? blocks, string separator)
+    private static void AddTexts(ref RawTextJoiner text, List<AnthropicBlock>? blocks)
     {
-        var text = new TextJoiner(separator);
         foreach (var block in blocks ?? [])
         {
             if (block.Type == "text")
@@ -196,37 +215,5 @@ internal static class AnthropicMessagesToChat
                 text.Add(block.Text);
             }
         }
-
-        return text.ToString();
-    }
-
-    /// <summary>Non-empty texts joined by a separator; a single one is kept as it is, without a copy.</summary>
-    private struct TextJoiner(string separator)
-    {
-        private string _first = "";
-        private StringBuilder? _joined;
-
-        public void Add(string? text)
-        {
-            if (string.IsNullOrEmpty(text))
-            {
-                return;
-            }
-
-            if (_joined is not null)
-            {
-                _joined.Append(separator).Append(text);
-            }
-            else if (_first.Length == 0)
-            {
-                _first = text;
-            }
-            else
-            {
-                _joined = new StringBuilder(_first).Append(separator).Append(text);
-            }
-        }
-
-        public override readonly string ToString() => _joined?.ToString() ?? _first;
     }
 }

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Keyway.Protocols.Translation.AnthropicChat;
 
 /// <summary>
@@ -14,18 +12,18 @@ public static class AnthropicResponseToChat
     public static byte[] Translate(ReadOnlySpan<byte> anthropicResponse, TranslatedRequest request, TranslationContext ctx)
     {
         var response = TranslationJson.Parse(anthropicResponse, AnthropicChatJsonContext.Default.AnthropicResponse, "upstream Anthropic message");
-        var text = new StringBuilder();
-        var reasoning = new StringBuilder();
+        var text = new RawTextJoiner(RawTextJoiner.Nothing);
+        var reasoning = new RawTextJoiner(RawTextJoiner.Nothing);
         var toolCalls = new List<ChatToolCall>();
         foreach (var block in response.Content ?? [])
         {
             switch (block.Type)
             {
                 case "text":
-                    text.Append(block.Text);
+                    text.Add(block.Text);
                     break;
                 case "thinking":
-                    reasoning.Append(block.Thinking);
+                    reasoning.Add(block.Thinking);
                     break;
                 case "tool_use":
                     toolCalls.Add(ToolCall(block, request.ToolNames));
@@ -46,8 +44,8 @@ public static class AnthropicResponseToChat
                     Message = new ChatMessage
                     {
                         Role = "assistant",
-                        Content = text.Length > 0 || toolCalls.Count == 0 ? text.ToString() : null,
-                        ReasoningContent = reasoning.Length > 0 ? reasoning.ToString() : null,
+                        Content = !text.IsEmpty || toolCalls.Count == 0 ? text.Join().AsValue() : null,
+                        ReasoningContent = reasoning.IsEmpty ? null : reasoning.Join(),
                         ToolCalls = toolCalls.Count > 0 ? toolCalls : null,
                     },
                     FinishReason = StopReasons.ToChat(response.StopReason),

@@ -39,10 +39,10 @@ internal sealed class ChatMessage
 
     /// <summary>A string, an array of content parts, or null (an assistant turn with only tool calls).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
-    public JsonNode? Content { get; set; }
+    public RawJsonValue? Content { get; set; }
 
     /// <summary>DeepSeek / GLM / Qwen reasoning text, outside the OpenAI reference.</summary>
-    public string? ReasoningContent { get; set; }
+    public RawJsonString? ReasoningContent { get; set; }
 
     public List<ChatToolCall>? ToolCalls { get; set; }
     public string? ToolCallId { get; set; }

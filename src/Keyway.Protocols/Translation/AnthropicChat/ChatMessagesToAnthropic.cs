@@ -79,16 +79,15 @@ internal static class ChatMessagesToAnthropic
     }
 
     /// <summary>A string or an array of content parts (text, image_url) as blocks; audio and file parts are dropped.</summary>
-    private static List<AnthropicBlock> Parts(JsonNode? content)
+    private static List<AnthropicBlock> Parts(RawJsonValue? content)
     {
-        if (content is JsonValue value && value.GetValueKind() == JsonValueKind.String)
+        if (content?.AsString() is { } text)
         {
-            var text = value.GetValue<string>();
-            return text.Length > 0 ? [AnthropicBlocks.Text(text)] : [];
+            return text.IsEmpty ? [] : [new AnthropicBlock { Type = "text", Text = text }];
         }
 
         var blocks = new List<AnthropicBlock>();
-        foreach (var item in content as JsonArray ?? [])
+        foreach (var item in content is null ? [] : JsonNode.Parse(content.Utf8) as JsonArray ?? [])
         {
             var part = item as JsonObject ?? throw new TranslationException("Every content part must be an object.");
             var type = TranslationJson.StringOf(part["type"]);

@@ -5,10 +5,10 @@ using Keyway.Protocols.Json;
 namespace Keyway.Protocols.Translation.AnthropicChat;
 
 /// <summary>
-/// A JSON value only ever passed on (a tool's schema), kept as compact UTF-8 and written back as it is. Read into a
-/// <c>JsonNode</c>, each of Claude Code's sixteen-odd schemas was a <c>JsonDocument</c> of its own (a copy of its bytes
-/// and a token table), 14% of a claude-code scenario's samples with the collections it caused; copied token by token
-/// it is one array of its size.
+/// A JSON value only ever passed on (a tool's schema, a Chat message's content), kept as compact UTF-8 and written back
+/// as it is. Read into a <c>JsonNode</c>, each of Claude Code's sixteen-odd schemas was a <c>JsonDocument</c> of its own
+/// (a copy of its bytes and a token table), 14% of a claude-code scenario's samples with the collections it caused;
+/// copied token by token it is one array of its size. A string is copied as it was written (<see cref="RawJsonString"/>).
 /// </summary>
 [JsonConverter(typeof(RawJsonValueConverter))]
 internal sealed class RawJsonValue(byte[] utf8)
@@ -17,12 +17,20 @@ internal sealed class RawJsonValue(byte[] utf8)
     public static RawJsonValue EmptyObjectSchema { get; } = new("""{"type":"object","properties":{}}"""u8.ToArray());
 
     public ReadOnlySpan<byte> Utf8 => utf8;
+
+    /// <summary>The value as a string, or null when it is not one.</summary>
+    public RawJsonString? AsString() => utf8[0] == (byte)'"' ? new RawJsonString(utf8) : null;
 }
 
 internal sealed class RawJsonValueConverter : JsonConverter<RawJsonValue>
 {
     public override RawJsonValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return RawJsonString.Read(ref reader).AsValue();
+        }
+
         using var buffer = new PooledBufferWriter(1024);
         using (var writer = new Utf8JsonWriter(buffer, TranslationJson.WriterOptions))
         {
