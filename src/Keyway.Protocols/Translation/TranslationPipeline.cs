@@ -28,7 +28,7 @@ public sealed class TranslationPipeline
     public static bool CanTranslate(WireFormat client, WireFormat upstream) => Route(client, upstream) is not null;
 
     /// <summary>Translates the client's request; throws <see cref="TranslationException"/> when it cannot be translated.</summary>
-    public static TranslationPipeline Create(WireFormat client, WireFormat upstream, ReadOnlySpan<byte> clientBody, TranslationContext context)
+    public static TranslationPipeline Create(WireFormat client, WireFormat upstream, ReadOnlyMemory<byte> clientBody, TranslationContext context)
     {
         var route = Route(client, upstream) ?? throw new TranslationException($"no translation from {client} to {upstream}");
         var hops = new List<(Hop, TranslatedRequest)>(route.Length);
@@ -84,7 +84,7 @@ public sealed class TranslationPipeline
     /// <summary>An answer translator; <paramref name="upstreamUsage"/> as in <see cref="TranslateResponse"/>.</summary>
     private delegate byte[] AnswerTranslator(byte[] body, TranslatedRequest request, TranslationContext ctx, out TokenUsage? upstreamUsage);
 
-    private delegate TranslatedRequest RequestTranslator(ReadOnlySpan<byte> body, TranslationContext ctx);
+    private delegate TranslatedRequest RequestTranslator(ReadOnlyMemory<byte> body, TranslationContext ctx);
 
     /// <summary>A stream translator's factory; <paramref name="upstreamReport"/> as in <see cref="CreateStreamTranslator"/>.</summary>
     private delegate IStreamTranslator StreamTranslatorFactory(TranslatedRequest request, TranslationContext ctx, out ChatStreamReport? upstreamReport);

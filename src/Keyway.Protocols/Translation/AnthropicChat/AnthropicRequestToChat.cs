@@ -20,7 +20,7 @@ public static class AnthropicRequestToChat
     /// <summary>A thinking budget of at least this many tokens asks for "high" reasoning effort.</summary>
     public const int HighEffortBudget = 16384;
 
-    public static TranslatedRequest Translate(ReadOnlySpan<byte> anthropicRequest, TranslationContext ctx)
+    public static TranslatedRequest Translate(ReadOnlyMemory<byte> anthropicRequest, TranslationContext ctx)
     {
         var request = TranslationJson.Parse(anthropicRequest, AnthropicChatJsonContext.Default.AnthropicRequest, "Anthropic request body");
         var stream = request.Stream == true;

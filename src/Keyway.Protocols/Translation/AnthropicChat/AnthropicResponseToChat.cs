@@ -9,7 +9,7 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// </summary>
 public static class AnthropicResponseToChat
 {
-    public static byte[] Translate(ReadOnlySpan<byte> anthropicResponse, TranslatedRequest request, TranslationContext ctx)
+    public static byte[] Translate(ReadOnlyMemory<byte> anthropicResponse, TranslatedRequest request, TranslationContext ctx)
     {
         var response = TranslationJson.Parse(anthropicResponse, AnthropicChatJsonContext.Default.AnthropicResponse, "upstream Anthropic message");
         var text = new RawTextJoiner(RawTextJoiner.Nothing);

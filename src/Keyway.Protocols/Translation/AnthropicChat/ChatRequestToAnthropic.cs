@@ -24,7 +24,7 @@ public static class ChatRequestToAnthropic
     /// <summary>Anthropic's smallest thinking budget (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking).</summary>
     public const int MinThinkingBudget = 1024;
 
-    public static TranslatedRequest Translate(ReadOnlySpan<byte> chatRequest, TranslationContext ctx)
+    public static TranslatedRequest Translate(ReadOnlyMemory<byte> chatRequest, TranslationContext ctx)
     {
         var request = TranslationJson.Parse(chatRequest, AnthropicChatJsonContext.Default.ChatRequest, "chat completions request body");
         var stream = request.Stream == true;

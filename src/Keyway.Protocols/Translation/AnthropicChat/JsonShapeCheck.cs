@@ -6,8 +6,9 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// Finds what the translators' DTOs cannot hold: an array holding a JSON null (<c>"messages":[null]</c>; every array
 /// they read holds objects or strings, and a null item would reach the translators as a null list element), or an
 /// object naming a member twice (a JsonObject throws on first access to one, far from the parse). A tool's schema
-/// (<c>input_schema</c>, <c>parameters</c>) is copied through as written (<see cref="RawJsonValue"/>), so a null in one
-/// of its arrays (<c>"enum":["a",null]</c>) is the schema's business and passes.
+/// (<c>input_schema</c>, <c>parameters</c>) is copied through as written (<see cref="RawJsonValue"/>), so what it holds
+/// is the schema's business: a null in one of its arrays (<c>"enum":["a",null]</c>) passes, and its member names are
+/// not collected (most of the names in Claude Code's requests are its tools' schemas').
 /// It runs on every chunk of every translated stream, so a check allocates nothing: member names are unescaped into
 /// a buffer kept per thread, and a set of (object, slice of that buffer) tells a repeated name from a new one.
 /// </summary>
@@ -73,7 +74,7 @@ internal sealed class JsonShapeCheck
                     case JsonTokenType.StartArray:
                         _containerAt[reader.CurrentDepth] = 0;
                         break;
-                    case JsonTokenType.PropertyName when !_seen.Add(Store(ref reader, _containerAt[reader.CurrentDepth - 1])):
+                    case JsonTokenType.PropertyName when schemaAt < 0 && !_seen.Add(Store(ref reader, _containerAt[reader.CurrentDepth - 1])):
                         return $"names the member \"{reader.GetString()}\" twice in one object";
                     case JsonTokenType.PropertyName when schemaAt < 0 && (reader.ValueTextEquals("input_schema"u8) || reader.ValueTextEquals("parameters"u8)):
                         schemaAt = reader.CurrentDepth;

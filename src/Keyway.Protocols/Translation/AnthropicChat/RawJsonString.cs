@@ -10,19 +10,20 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// sends its whole context every turn (a long system prompt, sixteen-odd tools described in kilobytes each, the whole
 /// history): decoding each text into a UTF-16 string to encode it again was twice its size in garbage and two passes
 /// for nothing. The bytes are valid JSON string content: the reader checked them, and the body was checked as UTF-8
-/// before it was read. Because JSON string content is a sequence of escaped characters, texts join by joining their
-/// bytes (<see cref="RawTextJoiner"/>).
+/// before it was read. Read from a body being parsed (<see cref="TranslationJson.Parse"/>), the bytes are a slice of
+/// it, not a copy. Because JSON string content is a sequence of escaped characters, texts join by joining their bytes
+/// (<see cref="RawTextJoiner"/>).
 /// </summary>
 [JsonConverter(typeof(RawJsonStringConverter))]
-internal sealed class RawJsonString(byte[] quoted)
+internal sealed class RawJsonString(ReadOnlyMemory<byte> quoted)
 {
     public static RawJsonString Empty { get; } = new("\"\""u8.ToArray());
 
     /// <summary>The string token, quotes included.</summary>
-    public ReadOnlySpan<byte> Quoted => quoted;
+    public ReadOnlySpan<byte> Quoted => quoted.Span;
 
     /// <summary>The escaped text between the quotes.</summary>
-    public ReadOnlySpan<byte> Content => quoted.AsSpan(1, quoted.Length - 2);
+    public ReadOnlySpan<byte> Content => quoted.Span[1..^1];
 
     /// <summary>True for <c>""</c>: any other content holds at least one character.</summary>
     public bool IsEmpty => quoted.Length == 2;
@@ -52,6 +53,10 @@ internal sealed class RawJsonString(byte[] quoted)
         {
             throw new JsonException($"Expected a string, not {reader.TokenType}.");
         }
+        if (!reader.HasValueSequence && TranslationJson.OffsetInParsedBody(reader.ValueSpan) is { } offset)
+        {
+            return new RawJsonString(TranslationJson.ParsedBody(offset - 1, reader.ValueSpan.Length + 2));
+        }
         var length = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
         var bytes = GC.AllocateUninitializedArray<byte>(length + 2);
         bytes[0] = bytes[^1] = (byte)'"';
@@ -69,7 +74,7 @@ internal sealed class RawJsonString(byte[] quoted)
     /// <summary>The decoded text (for the few places that must look at it, and for tests).</summary>
     public override string ToString()
     {
-        var reader = new Utf8JsonReader(quoted);
+        var reader = new Utf8JsonReader(quoted.Span);
         reader.Read();
         return reader.GetString()!;
     }

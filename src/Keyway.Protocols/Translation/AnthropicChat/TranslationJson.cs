@@ -17,28 +17,51 @@ internal static class TranslationJson
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    public static T Parse<T>(ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, string what)
+    // The body Parse is reading on this thread, so that values only passed on are sliced from it instead of copied.
+    [ThreadStatic]
+    private static ReadOnlyMemory<byte> t_parsing;
+
+    /// <summary>
+    /// Reads a whole body into its DTO. The raw values it holds (<see cref="RawJsonString"/>, <see cref="RawJsonValue"/>)
+    /// are slices of <paramref name="json"/>, which must therefore not change while the DTO is in use.
+    /// </summary>
+    public static T Parse<T>(ReadOnlyMemory<byte> json, JsonTypeInfo<T> typeInfo, string what)
         where T : class
     {
         // The reader checks UTF-8 only when a string is transcoded, and then throws InvalidOperationException.
-        if (!System.Text.Unicode.Utf8.IsValid(json))
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
         {
             throw new TranslationException($"The {what} is not valid UTF-8.");
         }
-        if (JsonShapeCheck.ProblemIn(json) is { } problem)
+        if (JsonShapeCheck.ProblemIn(json.Span) is { } problem)
         {
             throw new TranslationException($"The {what} {problem}.");
         }
+        t_parsing = json;
         try
         {
-            return JsonSerializer.Deserialize(json, typeInfo)
+            return JsonSerializer.Deserialize(json.Span, typeInfo)
                 ?? throw new TranslationException($"The {what} must be a JSON object.");
         }
         catch (JsonException ex)
         {
             throw new TranslationException($"The {what} is not valid: {ex.Message}");
         }
+        finally
+        {
+            t_parsing = default;
+        }
     }
+
+    /// <summary>
+    /// Where <paramref name="token"/> (a reader's <c>ValueSpan</c>) lies in the body being parsed on this thread, or null
+    /// when it is not part of it (no <see cref="Parse"/> running, or a reader over other bytes).
+    /// </summary>
+    public static int? OffsetInParsedBody(ReadOnlySpan<byte> token) =>
+        t_parsing.Span.Overlaps(token, out var offset) && offset >= 0 && offset + token.Length <= t_parsing.Length ? offset : null;
+
+    /// <summary>A slice of the body being parsed on this thread (see <see cref="OffsetInParsedBody"/>).</summary>
+    public static ReadOnlyMemory<byte> ParsedBody(int start, int length) => t_parsing.Slice(start, length);
 
     /// <summary>A token limit the upstream would refuse (zero or negative) is refused here, in the caller's protocol.</summary>
     public static int? RequirePositive(int? tokens, string field) =>

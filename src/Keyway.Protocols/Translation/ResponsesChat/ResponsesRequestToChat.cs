@@ -11,7 +11,7 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// </summary>
 public static class ResponsesRequestToChat
 {
-    public static TranslatedRequest Translate(ReadOnlySpan<byte> responsesRequest, TranslationContext ctx)
+    public static TranslatedRequest Translate(ReadOnlyMemory<byte> responsesRequest, TranslationContext ctx)
     {
         using var document = ResponsesJson.ParseObject(responsesRequest, "The Responses request");
         var root = document.RootElement;

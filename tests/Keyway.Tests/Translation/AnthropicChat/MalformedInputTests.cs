@@ -40,7 +40,7 @@ public sealed class MalformedInputTests
     {
         var request = RequestFrom("anthropic_request_text.json");
         Assert.Throws<TranslationException>(() => ChatResponseToAnthropic.Translate("{\"choices\":[]}"u8, request, Ctx));
-        Assert.Throws<TranslationException>(() => AnthropicResponseToChat.Translate("<html>"u8, request, Ctx));
+        Assert.Throws<TranslationException>(() => AnthropicResponseToChat.Translate("<html>"u8.ToArray(), request, Ctx));
     }
 
     [Theory]

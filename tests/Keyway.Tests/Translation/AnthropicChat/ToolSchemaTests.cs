@@ -7,8 +7,9 @@ using static Keyway.Tests.Translation.AnthropicChat.AnthropicChatHarness;
 namespace Keyway.Tests.Translation.AnthropicChat;
 
 /// <summary>
-/// A tool's schema is copied token by token (<see cref="RawJsonValue"/>), never held as a node tree: whatever it holds
-/// reaches the other protocol as the same JSON, and a tool without one gets the empty object schema.
+/// A tool's schema is passed on as the slice of the body the client wrote (<see cref="RawJsonValue"/>), never held as a
+/// node tree: whatever it holds reaches the other protocol as the same JSON, byte for byte, and a tool without one gets
+/// the empty object schema.
 /// </summary>
 public sealed class ToolSchemaTests
 {
@@ -65,5 +66,28 @@ public sealed class ToolSchemaTests
             () => AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes($$"""{"model":"m","max_tokens":8,{{tools}},"messages":[null]}"""), Ctx));
 
         Assert.Contains("null where an array item belongs", error.Message);
+    }
+
+    [Fact]
+    public void Schema_IsPassedOnByteForByte()
+    {
+        const string schema = """{ "type" : "object", "properties" : { "na\u006de" : { "type" : "string", "enum" : [ "x" , "\u00e9" ] } } }""";
+        var request = $$$"""{"model":"m","max_tokens":8,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"run","input_schema":{{{schema}}}}]}""";
+
+        var chat = Encoding.UTF8.GetString(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body);
+
+        Assert.Contains("\"parameters\":" + schema, chat);
+    }
+
+    [Fact]
+    public void NameRepeatedInASchema_IsTheSchemasBusiness_ButNotOutsideIt()
+    {
+        const string tool = "{\"name\":\"a\",\"input_schema\":{\"type\":\"object\",\"type\":\"object\"}}";
+
+        AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes($$"""{"model":"m","max_tokens":8,"tools":[{{tool}}],"messages":[{"role":"user","content":"hi"}]}"""), Ctx);
+        var error = Assert.Throws<TranslationException>(
+            () => AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes($$"""{"model":"m","max_tokens":8,"tools":[{{tool}}],"messages":[{"role":"user","role":"user","content":"hi"}]}"""), Ctx));
+
+        Assert.Contains("names the member \"role\" twice", error.Message);
     }
 }
