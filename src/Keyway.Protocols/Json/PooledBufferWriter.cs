@@ -12,7 +12,9 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     private byte[] _buffer;
     private int _written;
 
-    public PooledBufferWriter(int initialCapacity = 4096)
+    public const int DefaultCapacity = 4096;
+
+    public PooledBufferWriter(int initialCapacity = DefaultCapacity)
     {
         _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
     }

@@ -6,6 +6,9 @@ namespace Keyway.Protocols.Translation;
 /// </summary>
 public sealed record TranslatedRequest(byte[] Body, bool Stream, ToolNameMap ToolNames)
 {
+    /// <summary>Bytes a translated request may add to the client's (the buffer it is built in starts that large).</summary>
+    public const int SizeSlack = 256;
+
     /// <summary>A Chat client asked for the usage-only chunk (<c>stream_options.include_usage</c>) at the end of its stream.</summary>
     public bool IncludeUsage { get; init; }
 }

@@ -143,10 +143,14 @@ internal static class TranslationJson
         Write(output, "}}\n\n"u8);
     }
 
-    /// <summary>Compact JSON with UTF-8 text left readable (only what JSON requires is escaped).</summary>
-    public static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo)
+    /// <summary>
+    /// Compact JSON with UTF-8 text left readable (only what JSON requires is escaped). <paramref name="expectedSize"/>
+    /// sizes the buffer: a translated request is about as long as the client's, and growing to it from the default
+    /// copied a Claude Code-sized one five times over.
+    /// </summary>
+    public static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo, int expectedSize = PooledBufferWriter.DefaultCapacity)
     {
-        using var buffer = new PooledBufferWriter();
+        using var buffer = new PooledBufferWriter(expectedSize);
         Serialize(buffer, value, typeInfo);
         return buffer.ToArray();
     }

@@ -19,7 +19,7 @@ public static class ResponsesRequestToChat
 
         var stream = root.Boolean("stream") ?? false;
         var toolNames = new ToolNameMap();
-        using var buffer = new PooledBufferWriter(responsesRequest.Length + 256);
+        using var buffer = new PooledBufferWriter(responsesRequest.Length + TranslatedRequest.SizeSlack);
         using (var writer = new Utf8JsonWriter(buffer, ResponsesJson.WriterOptions))
         {
             writer.WriteStartObject();
