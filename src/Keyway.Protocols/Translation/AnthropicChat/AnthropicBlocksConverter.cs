@@ -10,6 +10,8 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// </summary>
 internal sealed class AnthropicBlocksConverter : JsonConverter<List<AnthropicBlock>>
 {
+    private static readonly NoNullItemsConverter<AnthropicBlock> Blocks = new();
+
     public override List<AnthropicBlock>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType == JsonTokenType.String)
@@ -17,30 +19,11 @@ internal sealed class AnthropicBlocksConverter : JsonConverter<List<AnthropicBlo
             return [new AnthropicBlock { Type = "text", Text = RawJsonString.Read(ref reader) }];
         }
 
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            throw new JsonException("expected a string or an array of content blocks");
-        }
-
-        var blocks = new List<AnthropicBlock>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            var block = JsonSerializer.Deserialize(ref reader, AnthropicChatJsonContext.Default.AnthropicBlock)
-                ?? throw new JsonException("a content block is null");
-            blocks.Add(block);
-        }
-
-        return blocks;
+        return reader.TokenType == JsonTokenType.StartArray
+            ? Blocks.Read(ref reader, typeToConvert, options)
+            : throw new JsonException("expected a string or an array of content blocks");
     }
 
-    public override void Write(Utf8JsonWriter writer, List<AnthropicBlock> value, JsonSerializerOptions options)
-    {
-        writer.WriteStartArray();
-        foreach (var block in value)
-        {
-            JsonSerializer.Serialize(writer, block, AnthropicChatJsonContext.Default.AnthropicBlock);
-        }
-
-        writer.WriteEndArray();
-    }
+    public override void Write(Utf8JsonWriter writer, List<AnthropicBlock> value, JsonSerializerOptions options) =>
+        Blocks.Write(writer, value, options);
 }

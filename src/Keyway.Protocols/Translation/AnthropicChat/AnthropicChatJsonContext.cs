@@ -5,7 +5,8 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// <summary>Source-generated (de)serialization of every wire shape the Anthropic ⇄ Chat translators use.</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(AnthropicRequest))]
 [JsonSerializable(typeof(AnthropicResponse))]
 [JsonSerializable(typeof(AnthropicBlock))]

@@ -9,17 +9,20 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 internal sealed class AnthropicRequest
 {
     public string? Model { get; set; }
+    [JsonConverter(typeof(NoNullItemsConverter<AnthropicMessage>))]
     public List<AnthropicMessage>? Messages { get; set; }
 
     [JsonConverter(typeof(AnthropicBlocksConverter))]
     public List<AnthropicBlock>? System { get; set; }
 
     public int? MaxTokens { get; set; }
+    [JsonConverter(typeof(NoNullItemsConverter<string>))]
     public List<string>? StopSequences { get; set; }
     public double? Temperature { get; set; }
     public double? TopP { get; set; }
     public AnthropicMetadata? Metadata { get; set; }
     public bool? Stream { get; set; }
+    [JsonConverter(typeof(NoNullItemsConverter<AnthropicTool>))]
     public List<AnthropicTool>? Tools { get; set; }
     public AnthropicToolChoice? ToolChoice { get; set; }
     public AnthropicThinking? Thinking { get; set; }
@@ -39,6 +42,7 @@ internal sealed class AnthropicBlock
     public string? Type { get; set; }
     public string? Id { get; set; }
     public string? Name { get; set; }
+    [JsonConverter(typeof(StrictJsonNodeConverter))]
     public JsonNode? Input { get; set; }
     public AnthropicCaller? Caller { get; set; }
     public RawJsonString? Text { get; set; }
@@ -98,6 +102,7 @@ internal sealed class AnthropicResponse
     public string Type { get; set; } = "message";
     public string Role { get; set; } = "assistant";
     public string? Model { get; set; }
+    [JsonConverter(typeof(NoNullItemsConverter<AnthropicBlock>))]
     public List<AnthropicBlock> Content { get; set; } = [];
 
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]

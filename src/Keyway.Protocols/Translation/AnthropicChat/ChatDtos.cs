@@ -10,11 +10,13 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 internal sealed class ChatRequest
 {
     public string? Model { get; set; }
+    [JsonConverter(typeof(NoNullItemsConverter<ChatMessage>))]
     public List<ChatMessage>? Messages { get; set; }
     public int? MaxTokens { get; set; }
     public int? MaxCompletionTokens { get; set; }
 
     /// <summary>A string or an array of strings.</summary>
+    [JsonConverter(typeof(StrictJsonNodeConverter))]
     public JsonNode? Stop { get; set; }
 
     public double? Temperature { get; set; }
@@ -22,9 +24,11 @@ internal sealed class ChatRequest
     public string? User { get; set; }
     public bool? Stream { get; set; }
     public ChatStreamOptions? StreamOptions { get; set; }
+    [JsonConverter(typeof(NoNullItemsConverter<ChatTool>))]
     public List<ChatTool>? Tools { get; set; }
 
     /// <summary>"auto" | "none" | "required" | {"type":"function","function":{"name":…}}.</summary>
+    [JsonConverter(typeof(StrictJsonNodeConverter))]
     public JsonNode? ToolChoice { get; set; }
 
     public bool? ParallelToolCalls { get; set; }
@@ -44,6 +48,7 @@ internal sealed class ChatMessage
     /// <summary>DeepSeek / GLM / Qwen reasoning text, outside the OpenAI reference.</summary>
     public RawJsonString? ReasoningContent { get; set; }
 
+    [JsonConverter(typeof(NoNullItemsConverter<ChatToolCall>))]
     public List<ChatToolCall>? ToolCalls { get; set; }
     public string? ToolCallId { get; set; }
 }

@@ -13,7 +13,7 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// <c>.finish_reason</c>, <c>.stop_reason</c> / <c>.matched_stop</c>, <c>usage</c>, and a chunk's <c>error</c>. Both
 /// Chat translators read with it: into Anthropic (<see cref="ChatStreamToAnthropic"/>) and into Responses. Every
 /// other member is skipped unread. It runs for every event of every translated stream and for every translated
-/// answer: the source-generated deserializer behind a <see cref="JsonShapeCheck"/> pass was a quarter of a translated
+/// answer: the source-generated deserializer behind a pass checking the document's shape was a quarter of a translated
 /// stream's CPU and a twentieth of a translated answer's (bench/RESULTS.md).
 /// A document is unreadable when it is not one JSON object, when a member read here holds a value of the wrong type or
 /// an array item that is not an object, or when an object names such a member twice (which of the two would the

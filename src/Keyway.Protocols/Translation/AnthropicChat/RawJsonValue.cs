@@ -29,15 +29,9 @@ internal sealed class RawJsonValueConverter : JsonConverter<RawJsonValue>
         {
             return RawJsonString.Read(ref reader).AsValue();
         }
-        if (reader.HasValueSequence || TranslationJson.OffsetInParsedBody(reader.ValueSpan) is not { } start)
-        {
-            throw new InvalidOperationException("A raw JSON value is read only from a body read by TranslationJson.Parse.");
-        }
-
-        // From the value's first byte to its last, as the client wrote it.
-        reader.Skip();
-        var end = TranslationJson.OffsetInParsedBody(reader.ValueSpan)!.Value + reader.ValueSpan.Length;
-        return new RawJsonValue(TranslationJson.ParsedBody(start, end - start));
+        return TranslationJson.TrySliceValue(ref reader, out var value)
+            ? new RawJsonValue(value)
+            : throw new InvalidOperationException("A raw JSON value is read only from a body read by TranslationJson.Parse.");
     }
 
     public override void Write(Utf8JsonWriter writer, RawJsonValue value, JsonSerializerOptions options) =>

@@ -33,10 +33,6 @@ internal static class TranslationJson
         {
             throw new TranslationException($"The {what} is not valid UTF-8.");
         }
-        if (JsonShapeCheck.ProblemIn(json.Span) is { } problem)
-        {
-            throw new TranslationException($"The {what} {problem}.");
-        }
         t_parsing = json;
         try
         {
@@ -63,6 +59,24 @@ internal static class TranslationJson
     /// <summary>A slice of the body being parsed on this thread (see <see cref="OffsetInParsedBody"/>).</summary>
     public static ReadOnlyMemory<byte> ParsedBody(int start, int length) => t_parsing.Slice(start, length);
 
+    /// <summary>
+    /// The value the reader is at (not a string: see <see cref="RawJsonString.Read"/>), as the slice of the body being
+    /// parsed it was written as, the reader moved to its last token; false, the reader unmoved, when it is not part of it.
+    /// </summary>
+    public static bool TrySliceValue(ref Utf8JsonReader reader, out ReadOnlyMemory<byte> value)
+    {
+        if (reader.HasValueSequence || OffsetInParsedBody(reader.ValueSpan) is not { } start)
+        {
+            value = default;
+            return false;
+        }
+
+        reader.Skip();
+        var end = OffsetInParsedBody(reader.ValueSpan)!.Value + reader.ValueSpan.Length;
+        value = ParsedBody(start, end - start);
+        return true;
+    }
+
     /// <summary>A token limit the upstream would refuse (zero or negative) is refused here, in the caller's protocol.</summary>
     public static int? RequirePositive(int? tokens, string field) =>
         tokens is <= 0 ? throw new TranslationException($"{field} must be a positive integer, not {tokens}.") : tokens;
@@ -73,7 +87,7 @@ internal static class TranslationJson
     {
         try
         {
-            return JsonShapeCheck.ProblemIn(json) is null ? JsonSerializer.Deserialize(json, typeInfo) : null;
+            return JsonSerializer.Deserialize(json, typeInfo);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException)
         {

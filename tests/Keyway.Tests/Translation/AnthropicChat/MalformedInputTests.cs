@@ -16,7 +16,11 @@ public sealed class MalformedInputTests
     [InlineData("{\"messages\":[{\"role\":\"user\",\"content\":42}]}", "string or an array of content blocks")]
     [InlineData("{\"max_tokens\":5}", "messages is required")]
     [InlineData("{\"max_tokens\":5,\"messages\":[null]}", "null where an array item belongs")]
-    [InlineData("{\"model\":\"a\",\"max_tokens\":5,\"mo\\u0064el\":\"b\",\"messages\":[]}", "names the member \"model\" twice")]
+    [InlineData("{\"max_tokens\":5,\"messages\":[],\"stop_sequences\":[\"a\",null]}", "null where an array item belongs")]
+    [InlineData("{\"max_tokens\":5,\"messages\":[],\"tools\":[null]}", "null where an array item belongs")]
+    [InlineData("{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[null]}]}", "null where an array item belongs")]
+    [InlineData("{\"max_tokens\":5,\"messages\":[{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"n\",\"input\":{\"a\":1,\"a\":2}}]}]}", "Duplicate property 'a'")]
+    [InlineData("{\"model\":\"a\",\"max_tokens\":5,\"mo\\u0064el\":\"b\",\"messages\":[]}", "Duplicate property 'model'")]
     [InlineData("{\"messages\":[],\"tools\":[{\"name\":\"t\"}],\"tool_choice\":{\"type\":\"sometimes\"}}", "tool_choice.type")]
     public void AnthropicRequest_Malformed_Throws(string body, string expectedText)
     {
@@ -28,11 +32,34 @@ public sealed class MalformedInputTests
     [InlineData("{\"messages\":\"hi\"}", "not valid")]
     [InlineData("{\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}", "robot")]
     [InlineData("{\"messages\":[],\"stop\":5}", "stop must be")]
+    [InlineData("{\"messages\":[null]}", "null where an array item belongs")]
+    [InlineData("{\"messages\":[],\"tools\":[null]}", "null where an array item belongs")]
+    [InlineData("{\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[null]}]}", "null where an array item belongs")]
+    [InlineData("{\"messages\":[],\"messages\":[]}", "Duplicate property 'messages'")]
     [InlineData("{\"messages\":[],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"t\"}}],\"tool_choice\":\"maybe\"}", "maybe")]
     public void ChatRequest_Malformed_Throws(string body, string expectedText)
     {
         var error = Assert.Throws<TranslationException>(() => ChatRequestToAnthropic.Translate(Encoding.UTF8.GetBytes(body), Ctx));
         Assert.Contains(expectedText, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NullsInsideAToolInput_AreTheToolsBusiness()
+    {
+        const string body = """{"max_tokens":5,"messages":[{"role":"user","content":"u"},{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"n","input":{"values":[1,null],"nested":[[null]]}}]}]}""";
+
+        var chat = System.Text.Json.Nodes.JsonNode.Parse(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(body), Ctx).Body)!;
+
+        Assert.Equal("""{"values":[1,null],"nested":[[null]]}""", chat["messages"]![1]!["tool_calls"]![0]!["function"]!["arguments"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void AnthropicAnswer_WithANullBlock_Throws()
+    {
+        var error = Assert.Throws<TranslationException>(() => AnthropicResponseToChat.Translate(
+            """{"type":"message","role":"assistant","content":[null],"stop_reason":"end_turn"}"""u8.ToArray(), RequestFrom("anthropic_request_text.json"), Ctx));
+
+        Assert.Contains("null where an array item belongs", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

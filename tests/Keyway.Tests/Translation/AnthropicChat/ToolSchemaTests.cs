@@ -88,6 +88,6 @@ public sealed class ToolSchemaTests
         var error = Assert.Throws<TranslationException>(
             () => AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes($$"""{"model":"m","max_tokens":8,"tools":[{{tool}}],"messages":[{"role":"user","role":"user","content":"hi"}]}"""), Ctx));
 
-        Assert.Contains("names the member \"role\" twice", error.Message);
+        Assert.Contains("Duplicate property 'role'", error.Message);
     }
 }
