@@ -34,7 +34,7 @@ def load_runs(out_dir):
 
 def baseline_protocol(protocol):
     """The cross scenarios' clients (Anthropic, Codex's Responses) speak to an OpenAI Chat upstream: compare with its hop
-    (claude-code's large request is sent by every target, so it is compared with its own)."""
+    (claude-code's large request is sent by every target, so it and claude-code-native are compared with their own)."""
     return "openai" if protocol in ("cross", "codex") else protocol
 
 
@@ -54,7 +54,7 @@ def build_scenarios(measured):
         rounds[(r["target"], r["protocol"], r["mode"], r["connections"])].append(r)
     by_key = {key: summarize(runs) for key, runs in rounds.items()}
     keys = sorted({(r["protocol"], r["mode"], r["connections"]) for r in measured},
-                  key=lambda k: (["openai", "anthropic", "cross", "codex", "claude-code"].index(k[0]), k[1] != "non-stream", k[2]))
+                  key=lambda k: (["openai", "anthropic", "cross", "codex", "claude-code", "claude-code-native"].index(k[0]), k[1] != "non-stream", k[2]))
     scenarios = []
     for protocol, mode, connections in keys:
         base = baseline_protocol(protocol)

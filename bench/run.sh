@@ -22,11 +22,13 @@ usage: bench/run.sh [options]
                             (default direct,nginx-proxy,keyway)
   --postgres                add KEYWAY-PG: Keyway on PostgreSQL (one instance, a throw-away cluster
                             from tools/pg-cluster.sh; installs Debian's postgresql when missing)
-  --protocols LIST          comma-separated: openai,anthropic,cross,codex,claude-code (default openai,anthropic)
+  --protocols LIST          comma-separated: openai,anthropic,cross,codex,claude-code,claude-code-native
+                            (default openai,anthropic)
   --modes LIST              comma-separated: non-stream,stream (default both)
   --with-cross              add the cross-protocol scenarios: cross (Anthropic client → OpenAI Chat upstream),
-                            codex (Responses client, as Codex sends it → OpenAI Chat upstream) and claude-code
+                            codex (Responses client, as Codex sends it → OpenAI Chat upstream), claude-code
                             (cross with a ~90 KB request as Claude Code sends, every target sending it upstream)
+                            and claude-code-native (that request to the Anthropic upstream: passed through)
   --no-build                use the existing Release build of src/Keyway
   --jit                     measure the JIT build (`dotnet keyway.dll`) instead of the Native AOT binary
   --keyway-cmd "CMD …"      start this command as KEYWAY instead (e.g. an older build, or under perf);
@@ -74,7 +76,7 @@ while [ $# -gt 0 ]; do
     --postgres) TARGETS="$TARGETS keyway-pg" ;;
     --protocols) PROTOCOLS=$(list "$2"); shift ;;
     --modes) MODES=$(list "$2"); shift ;;
-    --with-cross) PROTOCOLS="$PROTOCOLS cross codex claude-code" ;;
+    --with-cross) PROTOCOLS="$PROTOCOLS cross codex claude-code claude-code-native" ;;
     --no-build) BUILD=0 ;;
     --jit) use_jit_build ;;
     --probe) PROBE=1; use_jit_build ;;
@@ -99,7 +101,7 @@ for value in $TARGETS; do
 done
 TARGETS=${UNIQUE_TARGETS# }
 for value in $PROTOCOLS; do
-  case $value in openai | anthropic | cross | codex | claude-code) ;; *) die "unknown protocol: $value" ;; esac
+  case $value in openai | anthropic | cross | codex | claude-code | claude-code-native) ;; *) die "unknown protocol: $value" ;; esac
 done
 for value in $MODES; do
   case $value in non-stream | stream) ;; *) die "unknown mode: $value" ;; esac

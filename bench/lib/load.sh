@@ -1,8 +1,9 @@
 # wrk runs: what URL, model, key and script each (target, protocol, mode) uses, and one run
 # recorded as runs/NNN-….json = the scenario plus the JSON that bench/wrk/common.lua wrote.
 # protocol is the client's side: openai, anthropic, cross (Anthropic client → OpenAI upstream), codex (Responses
-# client → OpenAI Chat upstream), those two KEYWAY targets only, or claude-code (cross with a request the size Claude
-# Code sends, which every target sends to the OpenAI upstream, so each pays for the bytes). mode is non-stream or stream.
+# client → OpenAI Chat upstream), those two KEYWAY targets only, claude-code (cross with a request the size Claude
+# Code sends, which every target sends to the OpenAI upstream, so each pays for the bytes) or claude-code-native (that
+# request to the Anthropic upstream, which Keyway passes through). mode is non-stream or stream.
 
 UPSTREAM_OPENAI_MODEL="gpt-4o-mini"
 UPSTREAM_ANTHROPIC_MODEL="claude-3-5-haiku-20241022"
@@ -17,7 +18,7 @@ mode_segment() { [ "$1" = stream ] && echo stream || echo json; }
 upstream_path() {
   case $1 in
     openai | cross | codex | claude-code) echo "/openai/$(mode_segment "$2")/v1/chat/completions" ;;
-    anthropic) echo "/anthropic/$(mode_segment "$2")/v1/messages" ;;
+    anthropic | claude-code-native) echo "/anthropic/$(mode_segment "$2")/v1/messages" ;;
   esac
 }
 
@@ -39,12 +40,12 @@ request_model() {
   local target=$1 protocol=$2 mode=$3 alias suffix=""
   [ "$mode" = stream ] && suffix="-stream"
   if ! is_keyway "$target"; then
-    [ "$protocol" = anthropic ] && echo "$UPSTREAM_ANTHROPIC_MODEL" || echo "$UPSTREAM_OPENAI_MODEL"
+    case $protocol in anthropic | claude-code-native) echo "$UPSTREAM_ANTHROPIC_MODEL" ;; *) echo "$UPSTREAM_OPENAI_MODEL" ;; esac
     return
   fi
   case $protocol in
     openai) alias=bench-gpt ;;
-    anthropic) alias=bench-claude ;;
+    anthropic | claude-code-native) alias=bench-claude ;;
     cross | claude-code) alias=bench-claude-via-gpt ;;
     codex) alias=bench-codex-via-gpt ;;
   esac
@@ -55,7 +56,7 @@ client_script() {
   case $1 in
     openai) echo openai.lua ;;
     codex) echo responses.lua ;;
-    claude-code) echo claude-code.lua ;;
+    claude-code | claude-code-native) echo claude-code.lua ;;
     *) echo anthropic.lua ;;
   esac
 }
