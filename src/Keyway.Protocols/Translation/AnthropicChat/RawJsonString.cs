@@ -37,8 +37,7 @@ internal sealed class RawJsonString(ReadOnlyMemory<byte> quoted)
         }
 
         var escaped = JsonEncodedText.Encode(text, TranslationJson.WriterOptions.Encoder).EncodedUtf8Bytes;
-        var bytes = GC.AllocateUninitializedArray<byte>(escaped.Length + 2);
-        bytes[0] = bytes[^1] = (byte)'"';
+        var bytes = Quotes(escaped.Length);
         escaped.CopyTo(bytes.AsSpan(1));
         return new RawJsonString(bytes);
     }
@@ -57,9 +56,7 @@ internal sealed class RawJsonString(ReadOnlyMemory<byte> quoted)
         {
             return new RawJsonString(TranslationJson.ParsedBody(offset - 1, reader.ValueSpan.Length + 2));
         }
-        var length = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
-        var bytes = GC.AllocateUninitializedArray<byte>(length + 2);
-        bytes[0] = bytes[^1] = (byte)'"';
+        var bytes = Quotes(reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length);
         if (reader.HasValueSequence)
         {
             reader.ValueSequence.CopyTo(bytes.AsSpan(1));
@@ -71,12 +68,12 @@ internal sealed class RawJsonString(ReadOnlyMemory<byte> quoted)
         return new RawJsonString(bytes);
     }
 
-    /// <summary>The decoded text (for the few places that must look at it, and for tests).</summary>
-    public override string ToString()
+    /// <summary>An array for a string token of that content length, its quotes in place.</summary>
+    private static byte[] Quotes(int contentLength)
     {
-        var reader = new Utf8JsonReader(quoted.Span);
-        reader.Read();
-        return reader.GetString()!;
+        var bytes = GC.AllocateUninitializedArray<byte>(contentLength + 2);
+        bytes[0] = bytes[^1] = (byte)'"';
+        return bytes;
     }
 }
 
