@@ -5,9 +5,14 @@ namespace Keyway.Gateway;
 /// <summary>The steps before anything is sent upstream; each writes its own error in the caller's protocol.</summary>
 public sealed partial class ProxyForwarder
 {
-    private sealed record ParsedRequest(byte[] Body, RequestBodyParse Parsed) : IRoutedRequest
+    /// <summary>The client's body and what its scan found; the body's array goes back to its pool with the request.</summary>
+    private sealed record ParsedRequest(RequestBodyBuffer Buffer, RequestBodyParse Parsed) : IRoutedRequest, IDisposable
     {
         public string Model => Parsed.Model!;
+
+        public ReadOnlyMemory<byte> Body => Buffer.Memory;
+
+        public void Dispose() => Buffer.Dispose();
     }
 
     private async Task<bool> AuthenticateAsync(ProxyExchange exchange)
@@ -25,7 +30,7 @@ public sealed partial class ProxyForwarder
 
     private async Task<ParsedRequest?> ReadRequestAsync(ProxyExchange exchange)
     {
-        byte[] body;
+        RequestBodyBuffer body;
         try
         {
             body = await RequestBodyReader.ReadAsync(exchange.Context.Request, exchange.Aborted);
@@ -35,7 +40,7 @@ public sealed partial class ProxyForwarder
             await RejectUnreadableBodyAsync(exchange, e);
             return null;
         }
-        var parsed = RequestBody.Parse(body);
+        var parsed = RequestBody.Parse(body.Memory);
         var error = parsed.Status switch
         {
             RequestBodyStatus.InvalidJson => GatewayMessages.InvalidJson,
@@ -45,6 +50,7 @@ public sealed partial class ProxyForwarder
         };
         if (error is not null)
         {
+            body.Dispose();
             await RejectAsync(exchange, StatusCodes.Status400BadRequest, error);
             return null;
         }

@@ -100,9 +100,14 @@ public sealed partial class ProxyForwarder(
         }
         finally
         {
-            if (request is IAsyncDisposable disposable)
+            switch (request)
             {
-                await disposable.DisposeAsync();
+                case IAsyncDisposable disposable:
+                    await disposable.DisposeAsync();
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
             }
             // 6. count the key's usage, close the request's timings and spans, and enqueue the log row (the metrics count it there)
             var entry = exchange.ToLogEntry(time);

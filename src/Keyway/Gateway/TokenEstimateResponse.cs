@@ -11,9 +11,9 @@ internal static class TokenEstimateResponse
 {
     public const string EstimateHeader = "x-keyway-token-estimate";
 
-    public static async Task WriteAsync(ProxyExchange exchange, byte[] requestBody)
+    public static async Task WriteAsync(ProxyExchange exchange, ReadOnlyMemory<byte> requestBody)
     {
-        var tokens = TokenEstimator.CountInputTokens(requestBody);
+        var tokens = TokenEstimator.CountInputTokens(requestBody.Span);
         var response = exchange.Context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
