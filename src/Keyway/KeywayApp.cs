@@ -34,7 +34,7 @@ public static class KeywayApp
             kestrel.AddServerHeader = false;
             KestrelLimits.Apply(kestrel.Limits, options);
         });
-        // Connections read into 64 KB blocks, not Kestrel's 4 KB: Claude Code's 100 KB requests in a few reads.
+        // Connections read into 32 KB blocks, not Kestrel's 4 KB: Claude Code's 100 KB requests in a few reads.
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, ConnectionBufferPool.Factory>();
         // A graceful stop (SIGTERM) lets requests in flight finish for up to the drain timeout; new connections are refused.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout);

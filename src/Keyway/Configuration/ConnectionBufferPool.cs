@@ -6,18 +6,19 @@ using Microsoft.AspNetCore.Connections;
 namespace Keyway.Configuration;
 
 /// <summary>
-/// The buffers Kestrel reads connections into and writes responses from, in 64 KB blocks instead of its default pool's
+/// The buffers Kestrel reads connections into and writes responses from, in 32 KB blocks instead of its default pool's
 /// 4 KB. Kestrel receives into one block at a time, so a Claude Code request (60–150 KB, most of it the tools' schemas)
-/// took one <c>recv</c> and one wake-up of the body's reader per 4 KB; a block holds what loopback or a coalescing
-/// NIC hands over in one call. Blocks are pinned arrays (the socket reads into them without pinning each time) and
-/// return here when Kestrel disposes them; at most <see cref="MaxKeptBlocks"/> are kept for reuse.
+/// took one <c>recv</c> and one wake-up of the body's reader per 4 KB. 64 KB blocks measured the same as 32 KB
+/// (bench/RESULTS.md), and a connection holds a block while a request or a response is in flight, however small: the
+/// smaller block halves what a burst of small requests holds. Blocks are pinned arrays (the socket reads into them
+/// without pinning each time) and return here when Kestrel disposes them; at most <see cref="MaxKeptBlocks"/> are kept.
 /// </summary>
 internal sealed class ConnectionBufferPool : MemoryPool<byte>
 {
-    public const int BlockSize = 64 * 1024;
+    public const int BlockSize = 32 * 1024;
 
-    /// <summary>8 MB: a block in and a block out for each of 64 busy connections.</summary>
-    public const int MaxKeptBlocks = 128;
+    /// <summary>8 MB: a Claude Code request's three blocks and its answer's one for each of 64 busy connections.</summary>
+    public const int MaxKeptBlocks = 256;
 
     private readonly ConcurrentQueue<Block> _kept = new();
     private int _keptCount;

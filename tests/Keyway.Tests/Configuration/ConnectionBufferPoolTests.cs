@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace Keyway.Tests.Configuration;
 
-/// <summary>Kestrel's connections read into and write from 64 KB blocks that are reused, a bounded number of them.</summary>
+/// <summary>Kestrel's connections read into and write from 32 KB blocks that are reused, a bounded number of them.</summary>
 public sealed class ConnectionBufferPoolTests
 {
     [Theory]
@@ -81,7 +81,7 @@ public sealed class ConnectionBufferPoolTests
     public async Task ABodyOfManyBlocks_ReachesTheUpstreamByteForByte()
     {
         await using var bed = await GatewayTestBed.StartAsync();
-        // Two- and three-byte characters and escapes throughout, so block boundaries fall inside them; six blocks' worth.
+        // Two- and three-byte characters and escapes throughout, so block boundaries fall inside them; a dozen blocks' worth.
         var text = string.Concat(Enumerable.Repeat("caf\u00e9 \u2713 \\\"q\\\" ", 24_000));
         var body = $$"""{"model":"gpt-alias","messages":[{"role":"user","content":"{{text}}"}]}""";
         Assert.True(Encoding.UTF8.GetByteCount(body) > 4 * ConnectionBufferPool.BlockSize);
