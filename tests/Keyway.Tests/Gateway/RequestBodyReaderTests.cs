@@ -21,6 +21,16 @@ public sealed class RequestBodyReaderTests
     }
 
     [Fact]
+    public async Task ABodyTooLargeToPool_IsReadWholeToo()
+    {
+        var large = Enumerable.Range(0, RequestBodyBuffer.MaxPooledLength + 1).Select(i => (byte)i).ToArray();
+
+        using var buffer = await RequestBodyReader.ReadAsync(RequestWith(large, lengthKnown: true), CancellationToken.None);
+
+        Assert.Equal(large, buffer.Memory.ToArray());
+    }
+
+    [Fact]
     public async Task AfterDispose_TheBodyIsGone_AndASecondDisposeIsHarmless()
     {
         var buffer = await RequestBodyReader.ReadAsync(RequestWith(Body, lengthKnown: true), CancellationToken.None);
