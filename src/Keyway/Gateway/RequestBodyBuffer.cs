@@ -28,8 +28,8 @@ internal sealed class RequestBodyBuffer : IDisposable
         ? new(ArrayPool<byte>.Shared.Rent(length), length, rented: true)
         : new(GC.AllocateUninitializedArray<byte>(length), length, rented: false);
 
-    /// <summary>A body already read into an array of its own.</summary>
-    public static RequestBodyBuffer Of(byte[] array) => new(array, array.Length, rented: false);
+    /// <summary>A body already read into the first <paramref name="length"/> bytes of an array of its own.</summary>
+    public static RequestBodyBuffer Of(byte[] array, int length) => new(array, length, rented: false);
 
     public void Dispose()
     {

@@ -25,7 +25,7 @@ internal static class RequestBodyReader
         }
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
-        return RequestBodyBuffer.Of(buffer.ToArray());
+        return RequestBodyBuffer.Of(buffer.GetBuffer(), (int)buffer.Length);
     }
 
     public static bool IsTooLarge(BadHttpRequestException exception) => exception.StatusCode == StatusCodes.Status413PayloadTooLarge;
