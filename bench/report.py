@@ -45,7 +45,24 @@ def summarize(runs):
             "p50_us": median_low(w["latency_us"]["p50"] for w in wrks),
             "p99_us": median_low(w["latency_us"]["p99"] for w in wrks),
             "requests": sum(w["requests"] for w in wrks), "errors": sum(w["errors"]["total"] for w in wrks),
-            "runs": len(wrks)}
+            "runs": len(wrks), **per_request_process_cost(runs)}
+
+
+def per_request_process_cost(runs):
+    """The server process's CPU time and context switches per request answered (NGINX-PROXY and the KEYWAY targets),
+    the median over the rounds; nothing for a target whose process is not measured (DIRECT)."""
+    cpu_us, switches = [], []
+    for r in runs:
+        process, requests = r.get("process") or {}, r["wrk"]["requests"]
+        before, after = process.get("before"), process.get("after")
+        if before and after and requests:
+            cpu_us.append(round((after["cpu_ms"] - before["cpu_ms"]) * 1000 / requests, 1))
+            # Per thread: one that ended during the run took its count along, one that started counts from zero.
+            run_switches = sum(n - before["context_switches"].get(tid, 0) for tid, n in after["context_switches"].items())
+            switches.append(round(run_switches / requests, 2))
+    if not cpu_us:
+        return {}
+    return {"cpu_us_per_request": median_low(cpu_us), "context_switches_per_request": median_low(switches)}
 
 
 def build_scenarios(measured):
@@ -155,6 +172,27 @@ def render_side_by_side(heading, note, base_target, other_target, rows):
                      f'{r["other_requests_per_sec"]} | {r["requests_per_sec_ratio"]} | {r["base_p50_us"]} | '
                      f'{r["other_p50_us"]} | {signed(r["difference_p50_us"])} | {r["base_p99_us"]} | '
                      f'{r["other_p99_us"]} | {signed(r["difference_p99_us"])} |')
+    return lines + [""]
+
+
+def render_process_costs(scenarios):
+    measured = [t for t in TARGET_ORDER
+                if any("cpu_us_per_request" in s["targets"].get(t, {}) for s in scenarios)]
+    if not measured:
+        return []
+    lines = ["## Server process per request", "",
+             "CPU time (user + system) and context switches of the server's processes (all threads) per request "
+             "answered; timings move with this VM's phases, these counts much less.", "",
+             "| scenario | " + " | ".join(f"{t.upper()} CPU µs · switches" for t in measured) + " |",
+             "|---|" + "---:|" * len(measured)]
+    for s in scenarios:
+        cells = []
+        for t in measured:
+            row = s["targets"].get(t, {})
+            cells.append(f'{row["cpu_us_per_request"]} · {row["context_switches_per_request"]}'
+                         if "cpu_us_per_request" in row else "—")
+        if any(c != "—" for c in cells):
+            lines.append(f'| {s["protocol"]} {s["mode"]} c{s["connections"]} | ' + " | ".join(cells) + " |")
     return lines + [""]
 
 
@@ -271,6 +309,7 @@ def render(meta, scenarios, checks, failed, runtime, comparisons):
                          f'{mb(k["peak_rss_kb"])} MB | {mb(k["rss_after_run_kb"])} MB | '
                          f'{k["requests_counted"]} | {k["log_rows"]} |')
         lines.append("")
+    lines += render_process_costs(scenarios)
     for key, base_target, other_target, heading, note in COMPARISONS:
         if comparisons[key]:
             lines += render_side_by_side(heading, note, base_target, other_target, comparisons[key])

@@ -148,7 +148,7 @@ trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-tools=(nginx:nginx wrk:wrk taskset:util-linux curl:curl python3:python3)
+tools=(nginx:nginx wrk:wrk taskset:util-linux pgrep:procps curl:curl python3:python3)
 case " $KEYWAYS " in *" keyway "* | *" keyway-b "*) tools+=(sqlite3:sqlite3) ;; esac
 ensure_tools "${tools[@]}"
 [ "$WITH_KEYWAY" -eq 0 ] || [ "$BUILD" -eq 0 ] || command -v dotnet >/dev/null || die "building Keyway needs the .NET 10 SDK"

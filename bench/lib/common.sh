@@ -44,6 +44,7 @@ choose_cpus() {
     PG_CPUS=""
   fi
   LOAD_AVERAGE=$(cut -d ' ' -f 1 /proc/loadavg)
+  CLOCK_TICKS=$(getconf CLK_TCK)
   log "machine: $CPU_COUNT CPUs, ${CPU_MODEL:-unknown model}; servers on CPU ${SERVER_CPUS:-any}, wrk on CPU ${LOAD_CPUS:-any}, PostgreSQL (--postgres) on CPU ${PG_CPUS:-any}; load average $LOAD_AVERAGE"
   if awk -v load="$LOAD_AVERAGE" 'BEGIN { exit !(load > 0.5) }'; then
     log "WARNING: the machine is busy (load average $LOAD_AVERAGE); latency numbers will be noisy"
@@ -116,4 +117,27 @@ wait_for_http() {
 
 proc_status_kb() {
   sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"
+}
+
+# The process PID and its descendants (a Keyway started under perf or env, nginx's workers).
+process_tree() {
+  local child
+  echo "$1"
+  for child in $(pgrep -P "$1"); do process_tree "$child"; done
+}
+
+# One JSON object: the CPU time (user + system, ms) of PID's process tree so far, and the context switches (voluntary
+# and involuntary) of each of its threads by thread id: a thread that ends takes its count with it, so a run's
+# switches are summed over the threads alive at its end. Taken before and after a wrk run, per request they say what
+# one call cost the server's core and how often its threads went to sleep and were woken: at one connection that, not
+# the work on the bytes, is most of the added latency on this VM, and counts do not drift with its phases the way
+# timings do.
+process_counters() {
+  local pid ticks=0 threads=""
+  for pid in $(process_tree "$1"); do
+    ticks=$((ticks + $(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{t += $12 + $13} END {print t + 0}')))
+    threads+=$(awk '/^Pid:/ {tid = $2} /ctxt_switches/ {n[tid] += $2} END {for (t in n) printf "\"%s\":%d,", t, n[t]}' \
+      "/proc/$pid"/task/*/status 2>/dev/null)
+  done
+  printf '{"cpu_ms":%d,"context_switches":{%s}}' $((ticks * 1000 / CLOCK_TICKS)) "${threads%,}"
 }

@@ -83,6 +83,7 @@ json_number() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" "$1" | head -n 1; }
 run_wrk() {
   local phase=$1 target=$2 protocol=$3 mode=$4 connections=$5 seconds=$6
   local name result expect="" key=$KEYWAY_UPSTREAM_KEY stream=0 probe_before=null probe_after=null
+  local server_pid="" process_before=null process_after=null
   RUN_SEQ=$((RUN_SEQ + 1))
   name=$(printf '%03d-%s-%s-%s-%s-c%d' "$RUN_SEQ" "$phase" "$target" "$protocol" "$mode" "$connections")
   result="$RUNS_DIR/$name.wrk.json"
@@ -91,7 +92,10 @@ run_wrk() {
     use_keyway "$target"
     key=$KEYWAY_KEY
     probe_before=$(probe_snapshot)
+    server_pid=$KEYWAY_PID
   fi
+  [ "$target" != nginx-proxy ] || server_pid=$PROXY_PID
+  [ -z "$server_pid" ] || process_before=$(process_counters "$server_pid")
   [ "$mode" = stream ] && stream=1
   BENCH_MODEL=$(request_model "$target" "$protocol" "$mode") BENCH_STREAM=$stream BENCH_KEY=$key \
     BENCH_RESULT="$result" BENCH_EXPECT="$expect" \
@@ -99,10 +103,11 @@ run_wrk() {
     -s "$BENCH_DIR/wrk/$(client_script "$protocol")" "$(target_url "$target" "$protocol" "$mode")" \
     >"$RUNS_DIR/$name.txt" 2>&1 || { cat "$RUNS_DIR/$name.txt" >&2; die "wrk failed: $name"; }
   [ -s "$result" ] || { cat "$RUNS_DIR/$name.txt" >&2; die "wrk wrote no result: $name"; }
+  [ -z "$server_pid" ] || process_after=$(process_counters "$server_pid")
   if is_keyway "$target"; then probe_after=$(probe_snapshot); fi
-  printf '{"phase":"%s","target":"%s","protocol":"%s","mode":"%s","connections":%d,"seconds":%d,"wrk":%s,"probe":{"before":%s,"after":%s}}\n' \
+  printf '{"phase":"%s","target":"%s","protocol":"%s","mode":"%s","connections":%d,"seconds":%d,"wrk":%s,"probe":{"before":%s,"after":%s},"process":{"before":%s,"after":%s}}\n' \
     "$phase" "$target" "$protocol" "$mode" "$connections" "$seconds" "$(cat "$result")" \
-    "$probe_before" "$probe_after" >"$RUNS_DIR/$name.json"
+    "$probe_before" "$probe_after" "$process_before" "$process_after" >"$RUNS_DIR/$name.json"
   if is_keyway "$target"; then
     KEYWAY_REQUESTS=$((KEYWAY_REQUESTS + $(json_number "$result" requests)))
     KEYWAY_INFLIGHT_BOUND=$((KEYWAY_INFLIGHT_BOUND + connections))

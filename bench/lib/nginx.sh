@@ -48,4 +48,5 @@ start_upstream() {
 start_proxy() {
   PROXY_PORT=$(free_port)
   start_nginx proxy "$PROXY_PORT"
+  PROXY_PID=$NGINX_PID
 }
