@@ -182,7 +182,8 @@ def render_process_costs(scenarios):
         return []
     lines = ["## Server process per request", "",
              "CPU time (user + system) and context switches of the server's processes (all threads) per request "
-             "answered; timings move with this VM's phases, these counts much less.", "",
+             "answered. The switch counts barely move with this VM's phases; CPU time moves with them like req/s, so compare "
+             "it between the targets of one scenario, measured in turn.", "",
              "| scenario | " + " | ".join(f"{t.upper()} CPU µs · switches" for t in measured) + " |",
              "|---|" + "---:|" * len(measured)]
     for s in scenarios:

@@ -129,9 +129,9 @@ process_tree() {
 # One JSON object: the CPU time (user + system, ms) of PID's process tree so far, and the context switches (voluntary
 # and involuntary) of each of its threads by thread id: a thread that ends takes its count with it, so a run's
 # switches are summed over the threads alive at its end. Taken before and after a wrk run, per request they say what
-# one call cost the server's core and how often its threads went to sleep and were woken: at one connection that, not
-# the work on the bytes, is most of the added latency on this VM, and counts do not drift with its phases the way
-# timings do.
+# one call cost the server's core and how often its threads went to sleep and were woken: at one connection the
+# switches, not the work on the bytes, are a large part of the added latency on this VM, and their count does not
+# drift with its phases the way timings (CPU time included) do.
 process_counters() {
   local pid ticks=0 threads=""
   for pid in $(process_tree "$1"); do
