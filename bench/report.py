@@ -32,12 +32,6 @@ def load_runs(out_dir):
             if not p.name.endswith(".wrk.json")]
 
 
-def baseline_protocol(protocol):
-    """The cross scenarios' clients (Anthropic, Codex's Responses) speak to an OpenAI Chat upstream: compare with its hop
-    (claude-code's large request is sent by every target, so it and claude-code-native are compared with their own)."""
-    return "openai" if protocol in ("cross", "codex") else protocol
-
-
 def summarize(runs):
     """One target in one scenario: with --repeat, the median of each figure over the rounds (an observed value)."""
     wrks = [r["wrk"] for r in runs]
@@ -74,12 +68,10 @@ def build_scenarios(measured):
                   key=lambda k: (["openai", "anthropic", "cross", "codex", "claude-code", "claude-code-native"].index(k[0]), k[1] != "non-stream", k[2]))
     scenarios = []
     for protocol, mode, connections in keys:
-        base = baseline_protocol(protocol)
-        direct = by_key.get(("direct", base, mode, connections))
+        direct = by_key.get(("direct", protocol, mode, connections))
         rows = {}
         for target in TARGET_ORDER:
-            source = protocol if target in KEYWAY_TARGETS else base
-            row = by_key.get((target, source, mode, connections))
+            row = by_key.get((target, protocol, mode, connections))
             if row is None:
                 continue
             row = dict(row)
@@ -87,8 +79,7 @@ def build_scenarios(measured):
                 row["added_p50_us"] = row["p50_us"] - direct["p50_us"]
                 row["added_p99_us"] = row["p99_us"] - direct["p99_us"]
             rows[target] = row
-        scenarios.append({"protocol": protocol, "mode": mode, "connections": connections,
-                          "baseline_protocol": base, "targets": rows})
+        scenarios.append({"protocol": protocol, "mode": mode, "connections": connections, "targets": rows})
     return scenarios
 
 
@@ -290,9 +281,8 @@ def render(meta, scenarios, checks, failed, runtime, comparisons):
     if meta.get("keyway_b_command"):
         lines += [f'KEYWAY runs `{meta["keyway_command"]}`; KEYWAY-B runs `{meta["keyway_b_command"]}`.', ""]
     for s in scenarios:
-        base = "" if s["protocol"] == s["baseline_protocol"] else f' (added over DIRECT {s["baseline_protocol"]})'
         lines += [f'## {s["protocol"]} · {s["mode"]} · {s["connections"]} connection'
-                  f'{"s" if s["connections"] > 1 else ""}{base}', "",
+                  f'{"s" if s["connections"] > 1 else ""}', "",
                   "| target | req/s | p50 µs | p99 µs | added p50 µs | added p99 µs | errors |",
                   "|---|---:|---:|---:|---:|---:|---:|"]
         for target, row in s["targets"].items():

@@ -1,9 +1,11 @@
 # wrk runs: what URL, model, key and script each (target, protocol, mode) uses, and one run
 # recorded as runs/NNN-….json = the scenario plus the JSON that bench/wrk/common.lua wrote.
 # protocol is the client's side: openai, anthropic, cross (Anthropic client → OpenAI upstream), codex (Responses
-# client → OpenAI Chat upstream), those two KEYWAY targets only, claude-code (cross with a request the size Claude
-# Code sends, which every target sends to the OpenAI upstream, so each pays for the bytes) or claude-code-native (that
-# request to the Anthropic upstream, which Keyway passes through). mode is non-stream or stream.
+# client → OpenAI Chat upstream; in these two DIRECT and NGINX-PROXY, which cannot translate, send the OpenAI Chat
+# request a translating hop forwards, so the reference is measured in turn with Keyway, not minutes earlier in the
+# openai scenario), claude-code (cross with a request the size Claude Code sends, which every target sends to the
+# OpenAI upstream, so each pays for the bytes) or claude-code-native (that request to the Anthropic upstream, which
+# Keyway passes through). mode is non-stream or stream.
 
 UPSTREAM_OPENAI_MODEL="gpt-4o-mini"
 UPSTREAM_ANTHROPIC_MODEL="claude-3-5-haiku-20241022"
@@ -52,8 +54,12 @@ request_model() {
   echo "$alias$suffix"
 }
 
+# client_script TARGET PROTOCOL
 client_script() {
-  case $1 in
+  if ! is_keyway "$1"; then
+    case $2 in cross | codex) echo openai.lua && return ;; esac
+  fi
+  case $2 in
     openai) echo openai.lua ;;
     codex) echo responses.lua ;;
     claude-code | claude-code-native) echo claude-code.lua ;;
@@ -61,9 +67,14 @@ client_script() {
   esac
 }
 
-# The protocol TARGET answers in, in PROTOCOL's scenario: claude-code's DIRECT and NGINX-PROXY runs are answered by the
-# OpenAI upstream itself.
-answer_protocol() { if [ "$2" = claude-code ] && ! is_keyway "$1"; then echo openai; else echo "$2"; fi; }
+# The protocol TARGET answers in, in PROTOCOL's scenario: DIRECT and NGINX-PROXY runs of the scenarios Keyway translates
+# are answered by the OpenAI upstream itself.
+answer_protocol() {
+  if ! is_keyway "$1"; then
+    case $2 in cross | codex | claude-code) echo openai && return ;; esac
+  fi
+  echo "$2"
+}
 
 # Text every good response body holds, in the client's protocol (checked during warm-ups).
 expected_marker() {
@@ -100,7 +111,7 @@ run_wrk() {
   BENCH_MODEL=$(request_model "$target" "$protocol" "$mode") BENCH_STREAM=$stream BENCH_KEY=$key \
     BENCH_RESULT="$result" BENCH_EXPECT="$expect" \
     pinned "$LOAD_CPUS" wrk -t1 -c"$connections" -d"${seconds}s" --timeout 5s --latency \
-    -s "$BENCH_DIR/wrk/$(client_script "$protocol")" "$(target_url "$target" "$protocol" "$mode")" \
+    -s "$BENCH_DIR/wrk/$(client_script "$target" "$protocol")" "$(target_url "$target" "$protocol" "$mode")" \
     >"$RUNS_DIR/$name.txt" 2>&1 || { cat "$RUNS_DIR/$name.txt" >&2; die "wrk failed: $name"; }
   [ -s "$result" ] || { cat "$RUNS_DIR/$name.txt" >&2; die "wrk wrote no result: $name"; }
   [ -z "$server_pid" ] || process_after=$(process_counters "$server_pid")
@@ -120,20 +131,12 @@ run_wrk() {
   [ ! -e "$result.unexpected" ] || log "first unexpected response kept in $result.unexpected"
 }
 
-targets_for() {
-  local protocol=$1 target
-  for target in $TARGETS; do
-    case $protocol in cross | codex) is_keyway "$target" || continue ;; esac
-    echo "$target"
-  done
-}
-
-# The targets of a protocol in the order round N measures them: reversed every other round, so that with --repeat no
-# target always runs first, or always right after the same other one's load.
+# The targets in the order round N measures them: reversed every other round, so that with --repeat no target always
+# runs first, or always right after the same other one's load.
 targets_in_turn() {
   local targets i
-  mapfile -t targets < <(targets_for "$1")
-  if (($2 % 2 == 0)); then
+  read -r -a targets <<<"$TARGETS"
+  if (($1 % 2 == 0)); then
     for ((i = ${#targets[@]} - 1; i >= 0; i--)); do echo "${targets[$i]}"; done
   else
     printf '%s\n' "${targets[@]}"
@@ -152,7 +155,7 @@ run_all_scenarios() {
   # without this, whichever scenario came first after start-up was 200-500 µs slower at one connection.
   for protocol in $PROTOCOLS; do
     for mode in $MODES; do
-      for target in $(targets_for "$protocol"); do
+      for target in $TARGETS; do
         if is_keyway "$target"; then
           run_wrk warmup "$target" "$protocol" "$mode" "$max_connections" "$KEYWAY_JIT_WARMUP_SECONDS"
         fi
@@ -161,12 +164,12 @@ run_all_scenarios() {
   done
   for protocol in $PROTOCOLS; do
     for mode in $MODES; do
-      for target in $(targets_for "$protocol"); do
+      for target in $TARGETS; do
         run_wrk warmup "$target" "$protocol" "$mode" "$max_connections" "$WARMUP_SECONDS"
       done
       for connections in $CONNECTIONS_LIST; do
         for ((round = 1; round <= REPEAT; round++)); do
-          for target in $(targets_in_turn "$protocol" "$round"); do
+          for target in $(targets_in_turn "$round"); do
             run_wrk measure "$target" "$protocol" "$mode" "$connections" "$DURATION_SECONDS"
           done
         done
