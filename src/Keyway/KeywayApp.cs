@@ -7,6 +7,7 @@ using Keyway.Telemetry;
 using Keyway.Telemetry.Tracing;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Net.Http.Headers;
 
 namespace Keyway;
@@ -36,6 +37,9 @@ public static class KeywayApp
         });
         // Connections read into 32 KB blocks, not Kestrel's 4 KB: Claude Code's 100 KB requests in a few reads.
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, ConnectionBufferPool.Factory>();
+        // Kestrel's socket transport, choosing per connection whether its requests run on the I/O thread.
+        builder.Services.RemoveAll<IConnectionListenerFactory>();
+        builder.Services.AddSingleton<IConnectionListenerFactory, AdaptiveSocketTransport>();
         // A graceful stop (SIGTERM) lets requests in flight finish for up to the drain timeout; new connections are refused.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout);
 
@@ -68,6 +72,7 @@ public static class KeywayApp
 
         var app = builder.Build();
         app.Services.StartKeywayTracing(options);
+        app.UseIoThreadGuard();
         UseCorsBoundOnce(app);
         UseWebSocketsForUpgrades(app);
         app.MapGateway();

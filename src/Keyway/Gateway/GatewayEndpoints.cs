@@ -1,3 +1,4 @@
+using Keyway.Configuration;
 using Keyway.Upstreams;
 
 namespace Keyway.Gateway;
@@ -84,7 +85,7 @@ public static class GatewayEndpoints
     private static void MapPost(IEndpointRouteBuilder endpoints, Lazy<ProxyForwarder> forwarder, string path, Func<ProxyForwarder, HttpContext, Task> handler)
     {
         RequestDelegate handle = context => handler(forwarder.Value, context);
-        endpoints.MapPost(path, handle);
-        endpoints.MapPost(path["/v1".Length..], handle);
+        endpoints.MapPost(path, handle).WithMetadata(IoThreadGuard.NonBlocking);
+        endpoints.MapPost(path["/v1".Length..], handle).WithMetadata(IoThreadGuard.NonBlocking);
     }
 }

@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace Keyway.Configuration;
+
+/// <summary>
+/// Kestrel's socket transport, with the scheduling chosen per connection as it is accepted. A connection accepted while
+/// no other is open runs its reads, its requests and its response writes on the socket's I/O thread (Kestrel's
+/// <c>UnsafePreferInlineScheduling</c>): a request then wakes one thread instead of handing over from the I/O thread to
+/// the pool and back on each side. The connections opened while others are open get Kestrel's default, the thread pool:
+/// on the I/O thread busy connections would wait for each other. The inline setting for every connection cost 7–39% of
+/// the requests per second at 32 connections; chosen this way, the thread switches per request at one connection fell
+/// from 6–15 to 2.5–2.9, the p50 by 2–63 µs and the CPU time per request by up to 15%, and 32 connections took 1–7% more
+/// CPU time per request (bench/RESULTS.md, 2026-12-04 21:56–22:25). Code that may block must not run on an I/O thread:
+/// <see cref="IoThreadGuard"/> moves every request but the gateway's forwarding ones to the pool first.
+/// </summary>
+internal sealed class AdaptiveSocketTransport(IOptions<SocketTransportOptions> options, ILoggerFactory loggers) : IConnectionListenerFactory
+{
+    /// <summary>
+    /// One: a lone client (a developer's Codex, an SDK script) runs inline. With two, 32 busy connections served fewer
+    /// requests per second in 7 of 8 scenarios (0.78–0.97 of none inline): the inline ones hold up the I/O thread that
+    /// feeds the rest.
+    /// </summary>
+    public const int InlineWhileOpenAtMost = 1;
+
+    public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+    {
+        var transport = options.Value;
+        Socket socket;
+        try
+        {
+            socket = transport.CreateBoundListenSocket(endpoint);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new AddressInUseException(e.Message, e);
+        }
+        socket.Listen(transport.Backlog);
+        var logger = loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets");
+        var inline = new SocketConnectionContextFactory(ConnectionOptions(transport, inline: true), logger);
+        var pooled = new SocketConnectionContextFactory(ConnectionOptions(transport, inline: false), logger);
+        return ValueTask.FromResult<IConnectionListener>(new Listener(socket, transport.NoDelay, inline, pooled));
+    }
+
+    /// <summary>
+    /// The transport's settings (its buffer pool, from <see cref="IMemoryPoolFactory{T}"/>, among them) for one kind of
+    /// connection. Kestrel's own copy is internal and is the only way to carry the pool over; a runtime without it fails
+    /// at start-up, never silently with other buffers.
+    /// </summary>
+    private static SocketConnectionFactoryOptions ConnectionOptions(SocketTransportOptions transport, bool inline)
+    {
+        var connection = CopyOf(transport);
+        connection.UnsafePreferInlineScheduling = inline;
+        return connection;
+    }
+
+    [UnsafeAccessor(UnsafeAccessorKind.Constructor)]
+    private static extern SocketConnectionFactoryOptions CopyOf(SocketTransportOptions transport);
+
+    /// <summary>Open connections are counted from accept to close; the count at accept decides the new one's scheduling.</summary>
+    internal sealed class Listener(Socket socket, bool noDelay, SocketConnectionContextFactory inline, SocketConnectionContextFactory pooled) : IConnectionListener
+    {
+        private int _open;
+
+        public EndPoint EndPoint { get; } = socket.LocalEndPoint!;
+
+        /// <summary>Connections open on this listener now.</summary>
+        public int Open => Volatile.Read(ref _open);
+
+        public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
+        {
+            while (true)
+            {
+                Socket accepted;
+                try
+                {
+                    accepted = await socket.AcceptAsync(cancellationToken);
+                }
+                catch (ObjectDisposedException)
+                {
+                    return null; // unbound
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.OperationAborted)
+                {
+                    return null; // unbound
+                }
+                catch (SocketException)
+                {
+                    continue; // the client gave up while in the backlog
+                }
+                if (accepted.LocalEndPoint is IPEndPoint)
+                {
+                    accepted.NoDelay = noDelay;
+                }
+                var factory = Interlocked.Increment(ref _open) <= InlineWhileOpenAtMost ? inline : pooled;
+                ConnectionContext connection;
+                try
+                {
+                    connection = factory.Create(accepted);
+                }
+                catch
+                {
+                    Interlocked.Decrement(ref _open);
+                    accepted.Dispose();
+                    throw;
+                }
+                connection.ConnectionClosed.Register(static listener => Interlocked.Decrement(ref ((Listener)listener!)._open), this);
+                return connection;
+            }
+        }
+
+        public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
+        {
+            socket.Dispose();
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            socket.Dispose();
+            inline.Dispose();
+            pooled.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Sockets;
+using Keyway.Configuration;
+using Keyway.Tests.Infrastructure;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Keyway.Tests.Configuration;
+
+/// <summary>
+/// The transport counts the connections open on a listener and runs the first ones inline on the I/O thread: what such a
+/// connection writes is on the wire when its flush returns. Every other test in this project talks to Keyway through it.
+/// </summary>
+public sealed class AdaptiveSocketTransportTests : IAsyncLifetime
+{
+    private readonly TempDirectory _dir = new();
+    private KeywayServer _server = null!;
+    private AdaptiveSocketTransport.Listener _listener = null!;
+    private readonly List<(TcpClient Client, ConnectionContext Connection)> _connections = [];
+
+    public async Task InitializeAsync()
+    {
+        _server = await KeywayServer.StartAsync(_dir.Path);
+        var transport = new AdaptiveSocketTransport(_server.Services.GetRequiredService<IOptions<SocketTransportOptions>>(), NullLoggerFactory.Instance);
+        _listener = (AdaptiveSocketTransport.Listener)await transport.BindAsync(new IPEndPoint(IPAddress.Loopback, 0));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var (client, connection) in _connections)
+        {
+            client.Dispose();
+            await connection.DisposeAsync();
+        }
+        await _listener.DisposeAsync();
+        await _server.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public void Keyway_ServesThroughIt()
+    {
+        Assert.IsType<AdaptiveSocketTransport>(Assert.Single(_server.Services.GetServices<IConnectionListenerFactory>()));
+    }
+
+    [Fact]
+    public async Task OpenConnections_AreCountedFromAcceptToClose()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await ConnectAsync();
+        }
+        Assert.Equal(3, _listener.Open);
+
+        _connections[0].Client.Dispose();
+
+        await WaitUntilAsync(() => _listener.Open == 2);
+    }
+
+    [Fact]
+    public async Task TheFirstConnections_WriteOnTheCallersThread()
+    {
+        for (var i = 0; i < AdaptiveSocketTransport.InlineWhileOpenAtMost; i++)
+        {
+            var (client, connection) = await ConnectAsync();
+
+            await connection.Transport.Output.WriteAsync("hello"u8.ToArray());
+
+            // Inline: the flush itself sent the bytes, so they are already readable on the client's side.
+            Assert.Equal(5, client.Available);
+        }
+    }
+
+    [Fact]
+    public async Task ConnectionsPastTheInlineOnes_CarryBytesBothWays()
+    {
+        for (var i = 0; i <= AdaptiveSocketTransport.InlineWhileOpenAtMost; i++)
+        {
+            await ConnectAsync();
+        }
+        var (client, connection) = _connections[^1];
+
+        await client.GetStream().WriteAsync("ping"u8.ToArray());
+        var read = await connection.Transport.Input.ReadAtLeastAsync(4);
+        await connection.Transport.Output.WriteAsync("pong"u8.ToArray());
+        var answer = new byte[4];
+        await client.GetStream().ReadExactlyAsync(answer);
+
+        Assert.Equal("ping"u8.ToArray(), System.Buffers.BuffersExtensions.ToArray(read.Buffer));
+        Assert.Equal("pong"u8.ToArray(), answer);
+    }
+
+    [Fact]
+    public async Task Connections_ReadIntoKeywaysBuffers()
+    {
+        var (_, connection) = await ConnectAsync();
+
+        Assert.IsType<ConnectionBufferPool>(connection.Features.Get<IMemoryPoolFeature>()?.MemoryPool);
+    }
+
+    [Fact]
+    public async Task Unbinding_EndsTheAcceptLoop()
+    {
+        var accept = _listener.AcceptAsync().AsTask();
+
+        await _listener.UnbindAsync();
+
+        Assert.Null(await accept);
+    }
+
+    private async Task<(TcpClient Client, ConnectionContext Connection)> ConnectAsync()
+    {
+        var client = new TcpClient();
+        var accept = _listener.AcceptAsync();
+        await client.ConnectAsync((IPEndPoint)_listener.EndPoint);
+        var connection = await accept ?? throw new InvalidOperationException("The listener stopped accepting.");
+        _connections.Add((client, connection));
+        return (client, connection);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 10 s");
+            await Task.Delay(10);
+        }
+    }
+}
