@@ -78,21 +78,40 @@ forget() {
   STARTED=("${keep[@]}")
 }
 
-# Sends SIGTERM (graceful for Keyway, fast shutdown for nginx), waits up to $2 seconds, then SIGKILL.
+# Stops PID and then whatever of its process tree outlived it: a wrapper given to --keyway-cmd (strace, env, a shell)
+# may end on SIGTERM without passing it on, and its Keyway would go on running into the next measurement.
 stop_process() {
-  local pid=$1 grace=${2:-15} waited=0
+  local pid=$1 grace=${2:-15} tree member
   kill -0 "$pid" 2>/dev/null || { forget "$pid"; return 0; }
+  tree=$(process_tree "$pid")
+  terminate "$pid" "$grace"
+  wait "$pid" 2>/dev/null || true
+  for member in $tree; do
+    [ "$member" = "$pid" ] || terminate "$member" "$grace"
+  done
+  forget "$pid"
+}
+
+# Sends SIGTERM (graceful for Keyway, fast shutdown for nginx), waits up to $2 seconds, then SIGKILL.
+terminate() {
+  local pid=$1 grace=$2 waited=0
+  running "$pid" || return 0
   kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt $((grace * 10)) ]; do
+  while running "$pid" && [ "$waited" -lt $((grace * 10)) ]; do
     sleep 0.1
     waited=$((waited + 1))
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if running "$pid"; then
     log "process $pid did not stop within ${grace}s; killing it"
     kill -KILL "$pid" 2>/dev/null || true
   fi
-  wait "$pid" 2>/dev/null || true
-  forget "$pid"
+}
+
+# A process that has exited but is not reaped yet (its parent gone) is not running.
+running() {
+  local state
+  state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d ' ' -f 1)
+  [ -n "$state" ] && [ "$state" != Z ]
 }
 
 stop_all() {
