@@ -1,3 +1,4 @@
+using Keyway.Configuration;
 using Keyway.Protocols;
 
 namespace Keyway.Gateway;
@@ -39,6 +40,10 @@ public sealed partial class ProxyForwarder
         {
             await RejectUnreadableBodyAsync(exchange, e);
             return null;
+        }
+        if (IoThreadGuard.ShouldLeaveWith(body.Memory.Length))
+        {
+            await Task.Yield();
         }
         var parsed = RequestBody.Parse(body.Memory);
         var error = parsed.Status switch

@@ -24,6 +24,24 @@ public sealed class IoThreadGuardTests
         Assert.False(EndpointRunsOnPool(new Endpoint(null, new EndpointMetadataCollection(IoThreadGuard.NonBlocking), "gateway")));
 
     [Fact]
+    public async Task OnlyALargeBodyOnAnIoThread_LeavesIt()
+    {
+        bool small = true, large = false;
+        var thread = new Thread(() =>
+        {
+            small = IoThreadGuard.ShouldLeaveWith(IoThreadGuard.InlineBodyLimit);
+            large = IoThreadGuard.ShouldLeaveWith(IoThreadGuard.InlineBodyLimit + 1);
+        });
+        thread.Start();
+        thread.Join();
+        var largeOnPool = await Task.Run(() => IoThreadGuard.ShouldLeaveWith(IoThreadGuard.InlineBodyLimit + 1));
+
+        Assert.False(small);
+        Assert.True(large);
+        Assert.False(largeOnPool);
+    }
+
+    [Fact]
     public async Task TheGatewaysForwardingEndpoints_AreMarkedNonBlocking()
     {
         using var dir = new Infrastructure.TempDirectory();
