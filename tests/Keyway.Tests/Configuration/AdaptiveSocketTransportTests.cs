@@ -76,6 +76,46 @@ public sealed class AdaptiveSocketTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AClientThatHasClosedItsConnection_IsToldApartFromOneStillThere()
+    {
+        using var server = new TcpListener(IPAddress.Loopback, 0);
+        server.Start();
+        using var leaving = new TcpClient();
+        using var staying = new TcpClient();
+        using var sending = new TcpClient();
+        await leaving.ConnectAsync((IPEndPoint)server.LocalEndpoint);
+        using var left = await server.AcceptSocketAsync();
+        await staying.ConnectAsync((IPEndPoint)server.LocalEndpoint);
+        using var stayed = await server.AcceptSocketAsync();
+        await sending.ConnectAsync((IPEndPoint)server.LocalEndpoint);
+        using var sent = await server.AcceptSocketAsync();
+        await sending.GetStream().WriteAsync("GET"u8.ToArray());
+        sending.Client.Shutdown(SocketShutdown.Send);
+
+        leaving.Dispose();
+
+        await WaitUntilAsync(() => AdaptiveSocketTransport.Listener.PeerHasClosed(left));
+        Assert.False(AdaptiveSocketTransport.Listener.PeerHasClosed(stayed));
+        Assert.False(AdaptiveSocketTransport.Listener.PeerHasClosed(sent)); // its request is still to be read
+        var disposed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        disposed.Dispose();
+        Assert.True(AdaptiveSocketTransport.Listener.PeerHasClosed(disposed));
+    }
+
+    [Fact]
+    public async Task AConnectionWhoseClientHasLeft_DoesNotKeepTheNextOneOffTheIoThread()
+    {
+        var (leaving, _) = await ConnectAsync();
+        leaving.Client.Shutdown(SocketShutdown.Both);
+        leaving.Dispose();
+
+        var (client, connection) = await ConnectAsync();
+        await connection.Transport.Output.WriteAsync("hello"u8.ToArray());
+
+        Assert.Equal(5, client.Available);
+    }
+
+    [Fact]
     public async Task ConnectionsPastTheInlineOnes_CarryBytesBothWays()
     {
         for (var i = 0; i <= AdaptiveSocketTransport.InlineWhileOpenAtMost; i++)
