@@ -5,6 +5,17 @@ namespace Keyway.Tests.ScaleOut;
 
 public sealed class TwoInstanceTests
 {
+    /// <summary>
+    /// What one instance changes, the others act on within a second: the configuration's poll (behind its
+    /// notifications) and the merge of the key states both run at least twice a second.
+    /// </summary>
+    [Fact]
+    public void TheSyncIntervals_KeepTheOneSecondPromise()
+    {
+        Assert.True(Keyway.Storage.ConfigurationVersionWatcher.PollInterval <= TimeSpan.FromMilliseconds(500));
+        Assert.True(Keyway.Upstreams.KeyHealthSync.Interval <= TimeSpan.FromMilliseconds(500));
+    }
+
     [PostgresFact]
     public async Task RouteCreatedOnA_AnswersOnB()
     {
