@@ -123,6 +123,10 @@ internal sealed class AdaptiveSocketTransport(IOptions<SocketTransportOptions> o
                     accepted.Dispose();
                     throw;
                 }
+                if (factory == inline)
+                {
+                    connection.Features.Set(new InlineConnection(this, accepted));
+                }
                 connection.ConnectionClosed.Register(() => Forget(accepted));
                 return connection;
             }
@@ -133,17 +137,33 @@ internal sealed class AdaptiveSocketTransport(IOptions<SocketTransportOptions> o
         {
             lock (_open)
             {
-                var others = 0;
-                foreach (var open in _open)
-                {
-                    if (!PeerHasClosed(open) && ++others >= InlineWhileOpenAtMost)
-                    {
-                        break;
-                    }
-                }
+                var inline = ClientsBesides(accepted, atMost: InlineWhileOpenAtMost) + 1 <= InlineWhileOpenAtMost;
                 _open.Add(accepted);
-                return others + 1 <= InlineWhileOpenAtMost;
+                return inline;
             }
+        }
+
+        /// <summary>Whether a client other than <paramref name="connection"/>'s is connected now.</summary>
+        internal bool HasClientsBesides(Socket connection)
+        {
+            lock (_open)
+            {
+                return ClientsBesides(connection, atMost: 1) > 0;
+            }
+        }
+
+        /// <summary>The open connections but <paramref name="connection"/> whose client is still there, counted up to <paramref name="atMost"/>.</summary>
+        private int ClientsBesides(Socket connection, int atMost)
+        {
+            var others = 0;
+            foreach (var open in _open)
+            {
+                if (open != connection && !PeerHasClosed(open) && ++others >= atMost)
+                {
+                    break;
+                }
+            }
+            return others;
         }
 
         private void Forget(Socket closed)
@@ -183,5 +203,15 @@ internal sealed class AdaptiveSocketTransport(IOptions<SocketTransportOptions> o
             pooled.Dispose();
             return ValueTask.CompletedTask;
         }
+    }
+
+    /// <summary>
+    /// The connection feature of an inline connection: whether its client is, right now, the only one connected. A
+    /// request of such a client may do its CPU work on the I/O thread, as no other connection's reads wait behind it
+    /// (<see cref="IoThreadGuard.ShouldLeaveWith"/>).
+    /// </summary>
+    internal sealed class InlineConnection(Listener listener, Socket socket)
+    {
+        public bool IsAlone => !listener.HasClientsBesides(socket);
     }
 }

@@ -12,14 +12,21 @@ internal static class IoThreadGuard
     public static readonly object NonBlocking = new NonBlockingEndpoint();
 
     /// <summary>
-    /// The largest request body a non-blocking handler works on where it arrived: one of Kestrel's read blocks. Claude
-    /// Code's 60–150 KB take ~100–300 µs of CPU to parse, rewrite or translate, during which an I/O thread would hold up
-    /// the reads of every other connection it serves.
+    /// The largest request body a non-blocking handler works on where it arrived while other clients are connected: one
+    /// of Kestrel's read blocks. Claude Code's 60–150 KB take tens of µs of CPU to parse, rewrite or translate (~60 for
+    /// 88 KB translated, bench/micro), during which an I/O thread would hold up the reads of every other connection it serves.
     /// </summary>
     public const int InlineBodyLimit = ConnectionBufferPool.BlockSize;
 
-    /// <summary>Whether a handler holding a body of <paramref name="length"/> bytes should continue on the pool first.</summary>
-    public static bool ShouldLeaveWith(int length) => length > InlineBodyLimit && !Thread.CurrentThread.IsThreadPoolThread;
+    /// <summary>
+    /// Whether a handler holding a body of <paramref name="length"/> bytes should continue on the pool first: a large
+    /// one on an I/O thread does, unless its client is the only one connected (nobody's reads wait then, and the hop
+    /// would cost the lone client's request ~3.5 thread switches).
+    /// </summary>
+    public static bool ShouldLeaveWith(HttpContext context, int length) =>
+        length > InlineBodyLimit
+        && !Thread.CurrentThread.IsThreadPoolThread
+        && context.Features.Get<AdaptiveSocketTransport.InlineConnection>() is not { IsAlone: true };
 
     public static void UseIoThreadGuard(this IApplicationBuilder app) =>
         app.Use((context, next) => Thread.CurrentThread.IsThreadPoolThread || IsNonBlocking(context)

@@ -41,7 +41,7 @@ public sealed partial class ProxyForwarder
             await RejectUnreadableBodyAsync(exchange, e);
             return null;
         }
-        if (IoThreadGuard.ShouldLeaveWith(body.Memory.Length))
+        if (IoThreadGuard.ShouldLeaveWith(exchange.Context, body.Memory.Length))
         {
             await Task.Yield();
         }

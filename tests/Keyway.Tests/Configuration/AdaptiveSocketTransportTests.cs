@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using Keyway.Configuration;
 using Keyway.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
@@ -116,6 +119,51 @@ public sealed class AdaptiveSocketTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnInlineConnection_KnowsWhileItsClientIsTheOnlyOne()
+    {
+        var (_, first) = await ConnectAsync();
+        var inline = Assert.IsType<AdaptiveSocketTransport.InlineConnection>(first.Features.Get<AdaptiveSocketTransport.InlineConnection>());
+        Assert.True(inline.IsAlone);
+
+        var (second, pooled) = await ConnectAsync();
+
+        Assert.Null(pooled.Features.Get<AdaptiveSocketTransport.InlineConnection>());
+        Assert.False(inline.IsAlone);
+        second.Dispose();
+        await WaitUntilAsync(() => inline.IsAlone);
+    }
+
+    [Fact]
+    public async Task ARequest_SeesItsInlineConnectionAmongItsFeatures()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddSingleton<IConnectionListenerFactory, AdaptiveSocketTransport>();
+        await using var app = builder.Build();
+        app.MapGet("/", (HttpContext context) => context.Features.Get<AdaptiveSocketTransport.InlineConnection>() is { IsAlone: true } ? "alone" : "not seen");
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+
+        Assert.Equal("alone", await client.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task ALoneClientsLargeBody_StaysOnTheIoThread_UntilAnotherClientConnects()
+    {
+        var (_, connection) = await ConnectAsync();
+        var request = new DefaultHttpContext();
+        request.Features.Set(connection.Features.Get<AdaptiveSocketTransport.InlineConnection>());
+        var large = IoThreadGuard.InlineBodyLimit + 1;
+
+        var leavesAlone = OnOwnThread(() => IoThreadGuard.ShouldLeaveWith(request, large));
+        await ConnectAsync();
+        var leavesWithCompany = OnOwnThread(() => IoThreadGuard.ShouldLeaveWith(request, large));
+
+        Assert.False(leavesAlone);
+        Assert.True(leavesWithCompany);
+    }
+
+    [Fact]
     public async Task ConnectionsPastTheInlineOnes_CarryBytesBothWays()
     {
         for (var i = 0; i <= AdaptiveSocketTransport.InlineWhileOpenAtMost; i++)
@@ -160,6 +208,16 @@ public sealed class AdaptiveSocketTransportTests : IAsyncLifetime
         var connection = await accept ?? throw new InvalidOperationException("The listener stopped accepting.");
         _connections.Add((client, connection));
         return (client, connection);
+    }
+
+    /// <summary>Runs <paramref name="decide"/> on a thread outside the pool, as an I/O thread is.</summary>
+    private static bool OnOwnThread(Func<bool> decide)
+    {
+        var result = false;
+        var thread = new Thread(() => result = decide());
+        thread.Start();
+        thread.Join();
+        return result;
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -26,15 +26,16 @@ public sealed class IoThreadGuardTests
     [Fact]
     public async Task OnlyALargeBodyOnAnIoThread_LeavesIt()
     {
+        var context = new DefaultHttpContext(); // no inline connection: the client may not be alone
         bool small = true, large = false;
         var thread = new Thread(() =>
         {
-            small = IoThreadGuard.ShouldLeaveWith(IoThreadGuard.InlineBodyLimit);
-            large = IoThreadGuard.ShouldLeaveWith(IoThreadGuard.InlineBodyLimit + 1);
+            small = IoThreadGuard.ShouldLeaveWith(context, IoThreadGuard.InlineBodyLimit);
+            large = IoThreadGuard.ShouldLeaveWith(context, IoThreadGuard.InlineBodyLimit + 1);
         });
         thread.Start();
         thread.Join();
-        var largeOnPool = await Task.Run(() => IoThreadGuard.ShouldLeaveWith(IoThreadGuard.InlineBodyLimit + 1));
+        var largeOnPool = await Task.Run(() => IoThreadGuard.ShouldLeaveWith(context, IoThreadGuard.InlineBodyLimit + 1));
 
         Assert.False(small);
         Assert.True(large);
