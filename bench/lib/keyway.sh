@@ -94,7 +94,8 @@ probe_snapshot() {
   python3 -c 'import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
-print(s.makefile().readline().strip())' "$RUN_DIR/$KEYWAY_NAME-probe.sock" || die "the probe did not answer"
+print(s.makefile().readline().strip())' "$RUN_DIR/$KEYWAY_NAME-probe.sock" \
+    || die "the probe did not answer (with --no-build: was src/Keyway last built with -p:StartupHookSupport=true, as this script builds it?)"
 }
 
 # Sets KEYWAY_PORT, KEYWAY_PID, KEYWAY_START_MS (process start → first successful /health).

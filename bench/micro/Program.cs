@@ -44,7 +44,7 @@ var largeTranslatedRequest = AnthropicRequestToChat.Translate(largeAnthropicRequ
     ("split and translate it into Responses events (Codex)", () => TranslateStream(new ChatStreamToResponses(translatedResponsesRequest, context), chatStream)),
     ("split and translate it as reasoning_content into Responses events", () => TranslateStream(new ChatStreamToResponses(translatedResponsesRequest, context), reasoningStream)),
     ("translate the Responses request into Chat", () => ResponsesRequestToChat.Translate(responsesRequest, context)),
-    ($"scan a Claude Code-sized request ({largeAnthropicRequest.Length / 1024} KB) and rewrite its model (passed through)", () => RequestBody.Rewrite(largeAnthropicRequest, RequestBody.Parse(largeAnthropicRequest), "upstream-model", injectIncludeUsage: false)),
+    ($"scan a Claude Code-sized request ({largeAnthropicRequest.Length / 1024} KB) and splice its model in (passed through)", () => RequestBody.Edit(largeAnthropicRequest, RequestBody.Parse(largeAnthropicRequest), "upstream-model", injectIncludeUsage: false)),
     ($"translate a Claude Code-sized Anthropic request ({largeAnthropicRequest.Length / 1024} KB) into Chat", () => AnthropicRequestToChat.Translate(largeAnthropicRequest, context)),
     ($"estimate its translated prompt for message_start ({largeTranslatedRequest.Body.Length / 1024} KB)", () => TokenEstimator.EstimateInputTokens(largeTranslatedRequest.Body)),
 ];

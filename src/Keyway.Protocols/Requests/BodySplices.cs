@@ -22,29 +22,40 @@ internal struct BodySplices
         _splices.Insert(index, new Splice(start, end, replacement));
     }
 
-    public readonly byte[] ApplyTo(ReadOnlySpan<byte> body)
+    /// <summary>The length of <paramref name="bodyLength"/> bytes once the splices are applied.</summary>
+    public readonly int LengthAfter(int bodyLength)
     {
-        var splices = _splices ?? [];
-        var length = body.Length;
-        foreach (var splice in splices)
+        var length = bodyLength;
+        foreach (var splice in _splices ?? [])
         {
             length += splice.Replacement.Length - (splice.End - splice.Start);
         }
+        return length;
+    }
 
-        // Every byte is written below: a request the size Claude Code sends is not worth clearing first.
-        var result = GC.AllocateUninitializedArray<byte>(length);
+    /// <summary>The edited body as consecutive pieces: slices of <paramref name="body"/> and the replacements between them.</summary>
+    public readonly IEnumerable<ReadOnlyMemory<byte>> Pieces(ReadOnlyMemory<byte> body)
+    {
         var read = 0;
-        var written = 0;
-        foreach (var splice in splices)
+        foreach (var splice in _splices ?? [])
         {
-            body[read..splice.Start].CopyTo(result.AsSpan(written));
-            written += splice.Start - read;
-            splice.Replacement.CopyTo(result.AsSpan(written));
-            written += splice.Replacement.Length;
+            yield return body[read..splice.Start];
+            yield return splice.Replacement;
             read = splice.End;
         }
+        yield return body[read..];
+    }
 
-        body[read..].CopyTo(result.AsSpan(written));
+    public readonly byte[] ApplyTo(ReadOnlyMemory<byte> body)
+    {
+        // Every byte is written below: a request the size Claude Code sends is not worth clearing first.
+        var result = GC.AllocateUninitializedArray<byte>(LengthAfter(body.Length));
+        var written = 0;
+        foreach (var piece in Pieces(body))
+        {
+            piece.Span.CopyTo(result.AsSpan(written));
+            written += piece.Length;
+        }
         return result;
     }
 

@@ -17,7 +17,11 @@ public static class RequestBody
     /// adding the member or the object as needed (a non-object <c>stream_options</c> is replaced).
     /// <paramref name="parsed"/> must come from <see cref="Parse"/> on the same bytes with status Ok.
     /// </summary>
-    public static byte[] Rewrite(ReadOnlyMemory<byte> body, RequestBodyParse parsed, string? newModel, bool injectIncludeUsage)
+    public static byte[] Rewrite(ReadOnlyMemory<byte> body, RequestBodyParse parsed, string? newModel, bool injectIncludeUsage) =>
+        Edit(body, parsed, newModel, injectIncludeUsage).ToArray();
+
+    /// <summary>The same edits as <see cref="Rewrite"/>, not yet applied: the body is sent in pieces, without a copy.</summary>
+    public static EditedBody Edit(ReadOnlyMemory<byte> body, RequestBodyParse parsed, string? newModel, bool injectIncludeUsage)
     {
         ArgumentNullException.ThrowIfNull(parsed);
         if (parsed.Status != RequestBodyStatus.Ok)
@@ -37,7 +41,7 @@ public static class RequestBody
             AddIncludeUsageSplice(ref splices, parsed, modelInserted);
         }
 
-        return splices.ApplyTo(body.Span);
+        return new EditedBody(body, splices);
     }
 
     private static bool AddModelSplice(ref BodySplices splices, RequestBodyParse parsed, string newModel)

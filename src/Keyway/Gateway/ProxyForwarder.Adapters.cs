@@ -24,7 +24,7 @@ public sealed partial class ProxyForwarder
         {
             // Keyway asks chat streams for usage so a stream is never logged as free, and hides the chunk it added.
             var injectUsage = client == WireFormat.OpenAIChat && request.Parsed.Stream && !request.Parsed.HasIncludeUsage;
-            var body = WithRouteDefaults(exchange, RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectUsage), upstream);
+            var body = WithRouteDefaults(exchange, request.EditedFor(target.UpstreamModel, injectUsage), upstream);
             return WithWebSearch(exchange, new RelayPlan(
                 endpoint, path, body, WatcherFor(upstream, hideUsageOnlyChunk: injectUsage), UsageFormatOf(upstream),
                 NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: injectUsage)));
@@ -36,13 +36,13 @@ public sealed partial class ProxyForwarder
         var context = new TranslationContext(NewResponseId(client), time.GetUtcNow().ToUnixTimeSeconds(), exchange.Route!.Alias, target.UpstreamModel);
         var pipeline = TranslationPipeline.Create(client, upstream, request.Body, context);
         return WithWebSearch(exchange, new RelayPlan(
-            endpoint, path, WithRouteDefaults(exchange, pipeline.UpstreamBody, upstream), WatcherFor(upstream, hideUsageOnlyChunk: false),
+            endpoint, path, WithRouteDefaults(exchange, UpstreamBody.Of(pipeline.UpstreamBody), upstream), WatcherFor(upstream, hideUsageOnlyChunk: false),
             UsageFormatOf(upstream), Translation: pipeline, NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: false)));
     }
 
     /// <summary>The upstream-bound body with the route's defaults for what the client left out (see <see cref="RequestDefaultsSplicer"/>).</summary>
-    private static byte[] WithRouteDefaults(ProxyExchange exchange, byte[] body, WireFormat upstream) =>
-        exchange.Route!.Defaults is { } defaults ? RequestDefaultsSplicer.Apply(body, upstream, defaults) : body;
+    private static UpstreamBody WithRouteDefaults(ProxyExchange exchange, UpstreamBody body, WireFormat upstream) =>
+        exchange.Route!.Defaults is { } defaults ? UpstreamBody.Of(RequestDefaultsSplicer.Apply(body.ToArray(), upstream, defaults)) : body;
 
     /// <summary>
     /// The plan with the gateway's search tool added, when the caller's group has web search, neither the route, the
@@ -52,11 +52,11 @@ public sealed partial class ProxyForwarder
     {
         if (routing.Current.WebSearchFor(exchange.Key!, exchange.Route!) is not { } provider
             || WebSearchTool.OptedOut(exchange.Context.Request.Headers)
-            || WebSearchTool.Inject(plan.Body, plan.Endpoint.Protocol.Wire()) is not { } body)
+            || WebSearchTool.Inject(plan.Body.ToArray(), plan.Endpoint.Protocol.Wire()) is not { } body)
         {
             return plan;
         }
-        return plan with { Body = body, WebSearch = provider };
+        return plan with { Body = UpstreamBody.Of(body), WebSearch = provider };
     }
 
     private static IStreamWatcher WatcherFor(WireFormat upstream, bool hideUsageOnlyChunk) => upstream switch

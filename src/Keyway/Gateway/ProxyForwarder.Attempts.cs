@@ -42,7 +42,7 @@ public sealed partial class ProxyForwarder
                 using var idle = CancellationTokenSource.CreateLinkedTokenSource(exchange.Aborted);
                 idle.CancelAfter(target.Provider.Timeout);
                 using var request = UpstreamClient.CreateRequest(target.Provider, plan.Endpoint, key, plan.Method ?? HttpMethod.Post, plan.Path,
-                    plan.Content?.Create() ?? UpstreamClient.JsonContent(plan.Body), exchange.Context.Request.Headers);
+                    plan.Content?.Create() ?? plan.Body.CreateContent(), exchange.Context.Request.Headers);
                 plan.Decorate?.Invoke(request);
                 HttpResponseMessage response;
                 try

@@ -22,7 +22,7 @@ public sealed partial class ProxyForwarder
         var method = HttpMethod.Parse(context.Request.Method);
         await SendOrRefuseAsync(exchange, target => OpenAIEndpointOf(target.Provider) is { } endpoint
             ? new RelayPlan(
-                endpoint, path, RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectUsage),
+                endpoint, path, request.EditedFor(target.UpstreamModel, injectUsage),
                 surface.StreamUsage ? WatcherFor(WireFormat.OpenAIChat, injectUsage) : null, surface.Usage,
                 Method: method, StreamAnswer: surface.StreamAnswer)
             : null);
@@ -33,7 +33,7 @@ public sealed partial class ProxyForwarder
     {
         var path = UpstreamPathOf(context.Request);
         await SendOrRefuseAsync(exchange, target => OpenAIEndpointOf(target.Provider) is { } endpoint
-            ? new RelayPlan(endpoint, path, [], null, surface.Usage, Content: form.For(target.UpstreamModel))
+            ? new RelayPlan(endpoint, path, UpstreamBody.Of([]), null, surface.Usage, Content: form.For(target.UpstreamModel))
             : null);
     });
 

@@ -13,6 +13,10 @@ public sealed partial class ProxyForwarder
 
         public ReadOnlyMemory<byte> Body => Buffer.Memory;
 
+        /// <summary>The body for a target: its model, and when asked the stream's usage option, spliced in without a copy.</summary>
+        public UpstreamBody EditedFor(string upstreamModel, bool injectUsage) =>
+            UpstreamBody.Edited(Buffer, RequestBody.Edit(Body, Parsed, upstreamModel, injectUsage));
+
         public void Dispose() => Buffer.Dispose();
     }
 

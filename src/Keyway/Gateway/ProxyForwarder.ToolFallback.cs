@@ -18,13 +18,13 @@ public sealed partial class ProxyForwarder
         }
         // ClassifyAsync buffered the error body, so it can be read again here and relayed later.
         var error = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        if (!ToolFallback.IsToolError(error) || ToolFallback.Strip(plan.Body, plan.Endpoint.Protocol.Wire()) is not { } stripped)
+        if (!ToolFallback.IsToolError(error) || ToolFallback.Strip(plan.Body.ToArray(), plan.Endpoint.Protocol.Wire()) is not { } stripped)
         {
             return null;
         }
         exchange.ToolFallback = stripped.Removed;
         ToolFallbackLog.Retrying(logger, exchange.Target!.Provider.ProviderId, (int)response.StatusCode, stripped.Removed);
-        return plan with { Body = stripped.Body };
+        return plan with { Body = UpstreamBody.Of(stripped.Body) };
     }
 
     private static partial class ToolFallbackLog

@@ -63,7 +63,7 @@ public sealed partial class ProxyForwarder
                 dialect.StripOurCalls(answer);
                 return new WebSearchEnd(WithEarlierUsage(dialect, answer, earlier), usage, null);
             }
-            request ??= ParseObject(plan.Body)!;
+            request ??= ParseObject(plan.Body.ToArray())!;
             if (round > MaxSearchRounds)
             {
                 dialect.ForbidTools(request);

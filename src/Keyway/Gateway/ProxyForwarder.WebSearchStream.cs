@@ -46,7 +46,7 @@ public sealed partial class ProxyForwarder
                 await FinishEventStreamAsync(exchange, watcher, result);
                 return;
             }
-            request ??= ParseObject(plan.Body)!;
+            request ??= ParseObject(plan.Body.ToArray())!;
             if (round > MaxSearchRounds)
             {
                 dialect.ForbidTools(request);

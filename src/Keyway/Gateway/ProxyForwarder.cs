@@ -35,7 +35,7 @@ public sealed partial class ProxyForwarder(
     public Task CountTokensAsync(HttpContext context) => RunAsync(context, ClientProtocol.AnthropicMessages, async (exchange, request) =>
     {
         RelayPlan? PlanFor(RouteTarget target) => target.Provider.EndpointFor(WireFormat.AnthropicMessages) is { Protocol: UpstreamProtocol.Anthropic } endpoint
-            ? new RelayPlan(endpoint, "v1/messages/count_tokens", RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectIncludeUsage: false), null, UsageFormat.None)
+            ? new RelayPlan(endpoint, "v1/messages/count_tokens", request.EditedFor(target.UpstreamModel, injectUsage: false), null, UsageFormat.None)
             : null;
         if (!await SendAndRelayAsync(exchange, PlanFor))
         {
@@ -57,7 +57,7 @@ public sealed partial class ProxyForwarder(
         await SendAndRelayAsync(exchange, target => new RelayPlan(
             target.Provider.MainEndpoint,
             route.UpstreamPath.Trim(),
-            RequestBody.Rewrite(request.Body, request.Parsed, target.UpstreamModel, injectIncludeUsage: false),
+            request.EditedFor(target.UpstreamModel, injectUsage: false),
             null,
             UsageFormat.None,
             RelayAsIs: true,

@@ -26,7 +26,7 @@ internal enum UsageFormat
 internal sealed record RelayPlan(
     UpstreamEndpoint Endpoint,
     string Path,
-    byte[] Body,
+    UpstreamBody Body,
     IStreamWatcher? Watcher,
     UsageFormat BodyUsage,
     bool RelayAsIs = false,

@@ -3,9 +3,9 @@ using System.Buffers;
 namespace Keyway.Gateway;
 
 /// <summary>
-/// A request body and the array it lies in: a rented array goes back to the shared pool on <see cref="Dispose"/>, when
-/// the request is over. Nothing that outlives the request may keep a slice of <see cref="Memory"/>; what is sent
-/// upstream is always a rewritten or translated copy.
+/// A request body and the array it lies in: a rented array goes back to the shared pool once the request is over
+/// (<see cref="Dispose"/>) and no upstream send is still reading it (<see cref="TryHold"/>): a passed-through body goes
+/// upstream from this array, and HTTP/2 may go on sending a body after the answer's headers came back.
 /// </summary>
 internal sealed class RequestBodyBuffer : IDisposable
 {
@@ -13,6 +13,8 @@ internal sealed class RequestBodyBuffer : IDisposable
     public const int MaxPooledLength = 1024 * 1024;
 
     private byte[]? _rented;
+    private int _holders = 1; // the request's own, until Dispose
+    private int _disposed;
 
     private RequestBodyBuffer(byte[] array, int length, bool rented)
     {
@@ -31,12 +33,38 @@ internal sealed class RequestBodyBuffer : IDisposable
     /// <summary>A body already read into the first <paramref name="length"/> bytes of an array of its own.</summary>
     public static RequestBodyBuffer Of(byte[] array, int length) => new(array, length, rented: false);
 
-    public void Dispose()
+    /// <summary>Keeps the array out of the pool until <see cref="Release"/>; false once it went back (the request is over).</summary>
+    public bool TryHold()
     {
-        Memory = default;
-        if (Interlocked.Exchange(ref _rented, null) is { } array)
+        var holders = Volatile.Read(ref _holders);
+        while (holders > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _holders, holders + 1, holders);
+            if (seen == holders)
+            {
+                return true;
+            }
+            holders = seen;
+        }
+        return false;
+    }
+
+    /// <summary>Ends a <see cref="TryHold"/>; the last one gives the array back.</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _holders) == 0 && Interlocked.Exchange(ref _rented, null) is { } array)
         {
             ArrayPool<byte>.Shared.Return(array);
+        }
+    }
+
+    /// <summary>The request is over: its bytes are gone for it, and the array goes back as soon as no send holds it.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Memory = default;
+            Release();
         }
     }
 }

@@ -11,7 +11,7 @@ namespace Keyway.Upstreams;
 /// </summary>
 public sealed class UpstreamClient : IDisposable
 {
-    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
+    internal static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
     private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler
     {

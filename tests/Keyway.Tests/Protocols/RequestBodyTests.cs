@@ -97,6 +97,20 @@ public sealed class RequestBodyTests
         Assert.True(reparsed.HasIncludeUsage);
     }
 
+    [Theory]
+    [MemberData(nameof(Rewrites))]
+    public void Edit_InPieces_IsTheRewrite(string json, string? newModel, string expected)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+
+        var edited = RequestBody.Edit(body, RequestBody.Parse(body), newModel, injectIncludeUsage: true);
+
+        var joined = edited.Pieces.SelectMany(piece => piece.ToArray()).ToArray();
+        Assert.Equal(expected, Encoding.UTF8.GetString(joined));
+        Assert.Equal(joined.Length, edited.Length);
+        Assert.Equal(joined, edited.ToArray());
+    }
+
     [Fact]
     public void Rewrite_WithNothingToChange_CopiesTheBody()
     {
