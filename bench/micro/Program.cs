@@ -40,13 +40,13 @@ var largeTranslatedRequest = AnthropicRequestToChat.Translate(largeAnthropicRequ
     ("split and observe it (usage, finish reason)", Observe),
     ("split and translate it into Anthropic events", () => TranslateStream(new ChatStreamToAnthropic(translatedRequest, context), chatStream)),
     ("split and translate it as reasoning_content (a thinking model)", () => TranslateStream(new ChatStreamToAnthropic(translatedRequest, context), reasoningStream)),
-    ("translate the Anthropic request into Chat", () => AnthropicRequestToChat.Translate(anthropicRequest, context)),
+    ("translate the Anthropic request into Chat", () => AnthropicRequestToChat.Translate(anthropicRequest, context).Dispose()),
     ("split and translate it into Responses events (Codex)", () => TranslateStream(new ChatStreamToResponses(translatedResponsesRequest, context), chatStream)),
     ("split and translate it as reasoning_content into Responses events", () => TranslateStream(new ChatStreamToResponses(translatedResponsesRequest, context), reasoningStream)),
-    ("translate the Responses request into Chat", () => ResponsesRequestToChat.Translate(responsesRequest, context)),
+    ("translate the Responses request into Chat", () => ResponsesRequestToChat.Translate(responsesRequest, context).Dispose()),
     ($"scan a Claude Code-sized request ({largeAnthropicRequest.Length / 1024} KB) and splice its model in (passed through)", () => RequestBody.Edit(largeAnthropicRequest, RequestBody.Parse(largeAnthropicRequest), "upstream-model", injectIncludeUsage: false)),
-    ($"translate a Claude Code-sized Anthropic request ({largeAnthropicRequest.Length / 1024} KB) into Chat", () => AnthropicRequestToChat.Translate(largeAnthropicRequest, context)),
-    ($"estimate its translated prompt for message_start ({largeTranslatedRequest.Body.Length / 1024} KB)", () => TokenEstimator.EstimateInputTokens(largeTranslatedRequest.Body)),
+    ($"translate a Claude Code-sized Anthropic request ({largeAnthropicRequest.Length / 1024} KB) into Chat", () => AnthropicRequestToChat.Translate(largeAnthropicRequest, context).Dispose()),
+    ($"estimate its translated prompt for message_start ({largeTranslatedRequest.Body.Length / 1024} KB)", () => TokenEstimator.EstimateInputTokens(largeTranslatedRequest.Body.Span)),
 ];
 
 // Every piece runs once unreported first, so each one that is reported runs fully optimized (tier 1 with PGO).

@@ -48,9 +48,21 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         return copy;
     }
 
+    /// <summary>Hands the written bytes over without a copy: their array goes back to the pool with the lease; this writer is empty after.</summary>
+    public LeasedBytes Detach()
+    {
+        var written = LeasedBytes.Adopt(_buffer, _written);
+        _buffer = [];
+        _written = 0;
+        return written;
+    }
+
     public void Dispose()
     {
-        ArrayPool<byte>.Shared.Return(_buffer);
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
         _buffer = [];
         _written = 0;
     }

@@ -1,14 +1,22 @@
+using Keyway.Protocols.Json;
+
 namespace Keyway.Protocols.Translation;
 
 /// <summary>
 /// A request in the upstream's wire format, plus what the way back needs: whether the client asked
-/// for a stream, and how tool names were changed on the way (mapped back in the answer).
+/// for a stream, and how tool names were changed on the way (mapped back in the answer). Its bytes lie in an array
+/// rented from the shared pool (a Claude Code-sized translation is 90 KB and more): disposing it gives the array back
+/// once no send still reads it, and empties <see cref="Body"/>.
 /// </summary>
-public sealed record TranslatedRequest(byte[] Body, bool Stream, ToolNameMap ToolNames)
+public sealed record TranslatedRequest(LeasedBytes Bytes, bool Stream, ToolNameMap ToolNames) : IDisposable
 {
+    public ReadOnlyMemory<byte> Body => Bytes.Memory;
+
     /// <summary>Bytes a translated request may add to the client's (the buffer it is built in starts that large).</summary>
     public const int SizeSlack = 256;
 
     /// <summary>A Chat client asked for the usage-only chunk (<c>stream_options.include_usage</c>) at the end of its stream.</summary>
     public bool IncludeUsage { get; init; }
+
+    public void Dispose() => Bytes.Dispose();
 }

@@ -1,3 +1,4 @@
+using Keyway.Protocols.Json;
 using Keyway.Protocols.Translation.AnthropicChat;
 using Keyway.Protocols.Translation.ResponsesChat;
 using Keyway.Protocols.Usage;
@@ -10,7 +11,7 @@ namespace Keyway.Protocols.Translation;
 /// The request is translated when the pipeline is made; the answer (whole or streamed) goes back through the
 /// same hops in reverse, each hop with the TranslatedRequest it produced (tool names, usage wishes).
 /// </summary>
-public sealed class TranslationPipeline
+public sealed class TranslationPipeline : IDisposable
 {
     private readonly IReadOnlyList<(Hop Hop, TranslatedRequest Request)> _hops;
     private readonly TranslationContext _context;
@@ -21,8 +22,8 @@ public sealed class TranslationPipeline
         _context = context;
     }
 
-    /// <summary>The request body in the upstream's format.</summary>
-    public byte[] UpstreamBody => _hops[^1].Request.Body;
+    /// <summary>The request body in the upstream's format, in a pooled array until the pipeline is disposed (and no send reads it).</summary>
+    public LeasedBytes UpstreamBody => _hops[^1].Request.Bytes;
 
     /// <summary>Whether a pipeline exists from <paramref name="client"/> to <paramref name="upstream"/> (and they differ).</summary>
     public static bool CanTranslate(WireFormat client, WireFormat upstream) => Route(client, upstream) is not null;
@@ -34,13 +35,22 @@ public sealed class TranslationPipeline
         var hops = new List<(Hop, TranslatedRequest)>(route.Length);
         // Read where it lies: a copy of the client's body (Claude Code's run to 100 KB and more) would only be garbage.
         var body = clientBody;
-        foreach (var hop in route)
+        var pipeline = new TranslationPipeline(hops, context);
+        try
         {
-            var translated = hop.TranslateRequest(body, context);
-            hops.Add((hop, translated));
-            body = translated.Body;
+            foreach (var hop in route)
+            {
+                var translated = hop.TranslateRequest(body, context);
+                hops.Add((hop, translated));
+                body = translated.Body;
+            }
         }
-        return new TranslationPipeline(hops, context);
+        catch
+        {
+            pipeline.Dispose();
+            throw;
+        }
+        return pipeline;
     }
 
     /// <summary>
@@ -70,6 +80,15 @@ public sealed class TranslationPipeline
             translator = new ChainedStreamTranslator(translator, _hops[i].Hop.CreateStream(_hops[i].Request, _context, out _));
         }
         return translator;
+    }
+
+    /// <summary>The call is over: every hop's request gives its array back.</summary>
+    public void Dispose()
+    {
+        foreach (var (_, request) in _hops)
+        {
+            request.Dispose();
+        }
     }
 
     private static Hop[]? Route(WireFormat client, WireFormat upstream) => (client, upstream) switch

@@ -35,8 +35,9 @@ public sealed partial class ProxyForwarder
         }
         var context = new TranslationContext(NewResponseId(client), time.GetUtcNow().ToUnixTimeSeconds(), exchange.Route!.Alias, target.UpstreamModel);
         var pipeline = TranslationPipeline.Create(client, upstream, request.Body, context);
+        exchange.Context.Response.RegisterForDispose(pipeline);
         return WithWebSearch(exchange, new RelayPlan(
-            endpoint, path, WithRouteDefaults(exchange, UpstreamBody.Of(pipeline.UpstreamBody), upstream), WatcherFor(upstream, hideUsageOnlyChunk: false),
+            endpoint, path, WithRouteDefaults(exchange, UpstreamBody.Leased(pipeline.UpstreamBody), upstream), WatcherFor(upstream, hideUsageOnlyChunk: false),
             UsageFormatOf(upstream), Translation: pipeline, NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: false)));
     }
 

@@ -1,5 +1,6 @@
 using Keyway.Configuration;
 using Keyway.Protocols;
+using Keyway.Protocols.Json;
 
 namespace Keyway.Gateway;
 
@@ -7,7 +8,7 @@ namespace Keyway.Gateway;
 public sealed partial class ProxyForwarder
 {
     /// <summary>The client's body and what its scan found; the body's array goes back to its pool with the request.</summary>
-    private sealed record ParsedRequest(RequestBodyBuffer Buffer, RequestBodyParse Parsed) : IRoutedRequest, IDisposable
+    private sealed record ParsedRequest(LeasedBytes Buffer, RequestBodyParse Parsed) : IRoutedRequest, IDisposable
     {
         public string Model => Parsed.Model!;
 
@@ -35,7 +36,7 @@ public sealed partial class ProxyForwarder
 
     private async Task<ParsedRequest?> ReadRequestAsync(ProxyExchange exchange)
     {
-        RequestBodyBuffer body;
+        LeasedBytes body;
         try
         {
             body = await RequestBodyReader.ReadAsync(exchange.Context.Request, exchange.Aborted);

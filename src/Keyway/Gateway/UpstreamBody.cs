@@ -1,13 +1,14 @@
 using System.Net;
 using Keyway.Protocols;
+using Keyway.Protocols.Json;
 using Keyway.Upstreams;
 
 namespace Keyway.Gateway;
 
 /// <summary>
-/// An attempt's JSON body: built once per target, sent once per attempt. Either bytes of their own, or the client's
-/// body with the model (and maybe the usage option) spliced in, sent in pieces from the client's pooled array without a
-/// copy: Claude Code's 60–150 KB request on every turn was otherwise copied whole, most of what a passed-through
+/// An attempt's JSON body: built once per target, sent once per attempt. Bytes of their own; or bytes in a pooled array
+/// (the client's body with its model spliced in, a translation), sent from there without a copy, each send holding the
+/// array while it reads it: Claude Code's 60–150 KB request on every turn was otherwise copied whole, most of what a
 /// request allocated.
 /// </summary>
 internal abstract class UpstreamBody
@@ -15,8 +16,15 @@ internal abstract class UpstreamBody
     /// <summary>Bytes of their own.</summary>
     public static UpstreamBody Of(byte[] bytes) => new Whole(bytes);
 
-    /// <summary>The client's body edited in place; each send holds <paramref name="client"/>'s array while it reads it.</summary>
-    public static UpstreamBody Edited(RequestBodyBuffer client, EditedBody edited) => new Spliced(client, edited);
+    /// <summary>The client's body in <paramref name="client"/>, edited in place.</summary>
+    public static UpstreamBody Edited(LeasedBytes client, EditedBody edited) => new Pooled(client, edited.Pieces, edited.Length, edited.ToArray);
+
+    /// <summary>A body built in a pooled array.</summary>
+    public static UpstreamBody Leased(LeasedBytes body)
+    {
+        ReadOnlyMemory<byte> bytes = body.Memory;
+        return new Pooled(body, [bytes], bytes.Length, bytes.ToArray);
+    }
 
     /// <summary>The bytes in an array of their own, for the rarer steps that rewrite the body again (defaults, web search, tool fallback).</summary>
     public abstract byte[] ToArray();
@@ -31,45 +39,46 @@ internal abstract class UpstreamBody
         public override HttpContent CreateContent() => UpstreamClient.JsonContent(bytes);
     }
 
-    private sealed class Spliced(RequestBodyBuffer client, EditedBody edited) : UpstreamBody
+    /// <summary>Pieces that lie in <paramref name="array"/> (replacements between them may not).</summary>
+    private sealed class Pooled(LeasedBytes array, IEnumerable<ReadOnlyMemory<byte>> pieces, int length, Func<byte[]> copy) : UpstreamBody
     {
-        public override byte[] ToArray() => edited.ToArray();
+        public override byte[] ToArray() => copy();
 
         public override HttpContent CreateContent()
         {
-            var content = new PiecesContent(client, edited);
+            var content = new PiecesContent(array, pieces, length);
             content.Headers.ContentType = UpstreamClient.JsonContentType;
             return content;
         }
     }
 
-    private sealed class PiecesContent(RequestBodyBuffer client, EditedBody edited) : HttpContent
+    private sealed class PiecesContent(LeasedBytes array, IEnumerable<ReadOnlyMemory<byte>> pieces, int length) : HttpContent
     {
         protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
             SerializeToStreamAsync(stream, context, CancellationToken.None);
 
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
         {
-            if (!client.TryHold())
+            if (!array.TryHold())
             {
-                throw new ObjectDisposedException(nameof(RequestBodyBuffer), "The request this body belongs to is over.");
+                throw new ObjectDisposedException(nameof(LeasedBytes), "The request this body belongs to is over.");
             }
             try
             {
-                foreach (var piece in edited.Pieces)
+                foreach (var piece in pieces)
                 {
                     await stream.WriteAsync(piece, cancellationToken);
                 }
             }
             finally
             {
-                client.Release();
+                array.Release();
             }
         }
 
-        protected override bool TryComputeLength(out long length)
+        protected override bool TryComputeLength(out long computed)
         {
-            length = edited.Length;
+            computed = length;
             return true;
         }
     }

@@ -23,7 +23,7 @@ public sealed class RequestBodyReaderTests
     [Fact]
     public async Task ABodyTooLargeToPool_IsReadWholeToo()
     {
-        var large = Enumerable.Range(0, RequestBodyBuffer.MaxPooledLength + 1).Select(i => (byte)i).ToArray();
+        var large = Enumerable.Range(0, RequestBodyReader.MaxPooledLength + 1).Select(i => (byte)i).ToArray();
 
         using var buffer = await RequestBodyReader.ReadAsync(RequestWith(large, lengthKnown: true), CancellationToken.None);
 

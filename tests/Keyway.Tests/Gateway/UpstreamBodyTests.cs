@@ -1,7 +1,8 @@
-using System.Buffers;
 using System.Text;
 using Keyway.Gateway;
 using Keyway.Protocols;
+using Keyway.Protocols.Json;
+using Keyway.Protocols.Translation;
 
 namespace Keyway.Tests.Gateway;
 
@@ -41,33 +42,29 @@ public sealed class UpstreamBodyTests
     }
 
     [Fact]
-    public void AHeldArray_GoesBackToThePoolOnlyWithTheLastRelease()
+    public async Task ATranslatedBody_IsSentFromItsPooledArray_UntilThePipelineIsDisposed()
     {
-        var length = 100_000;
-        var client = RequestBodyBuffer.ForLength(length);
-        var array = ArrayOf(client);
-        Assert.True(client.TryHold());
+        var anthropic = Encoding.UTF8.GetBytes("""{"model":"alias","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}""");
+        var context = new TranslationContext("msg_1", 0, "alias", "upstream-m");
+        var pipeline = TranslationPipeline.Create(WireFormat.AnthropicMessages, WireFormat.OpenAIChat, anthropic, context);
+        var body = UpstreamBody.Leased(pipeline.UpstreamBody);
+        var expected = pipeline.UpstreamBody.Memory.ToArray();
 
-        client.Dispose();
-        var whileHeld = ArrayPool<byte>.Shared.Rent(length);
-        client.Release();
-        var afterRelease = ArrayPool<byte>.Shared.Rent(length);
+        using (var content = body.CreateContent())
+        {
+            Assert.Equal(expected, await content.ReadAsByteArrayAsync());
+        }
+        pipeline.Dispose();
 
-        Assert.NotSame(array, whileHeld);
-        Assert.Same(array, afterRelease); // the shared pool hands this thread back what it returned last
-        Assert.True(client.Memory.IsEmpty);
-        Assert.False(client.TryHold());
-        ArrayPool<byte>.Shared.Return(whileHeld);
-        ArrayPool<byte>.Shared.Return(afterRelease);
+        Assert.True(pipeline.UpstreamBody.Memory.IsEmpty);
+        using var late = body.CreateContent();
+        await Assert.ThrowsAsync<HttpRequestException>(() => late.ReadAsByteArrayAsync());
     }
 
-    private static RequestBodyBuffer PooledCopyOf(byte[] bytes)
+    private static LeasedBytes PooledCopyOf(byte[] bytes)
     {
-        var buffer = RequestBodyBuffer.ForLength(bytes.Length);
+        var buffer = LeasedBytes.Rent(bytes.Length);
         bytes.CopyTo(buffer.Memory);
         return buffer;
     }
-
-    private static byte[] ArrayOf(RequestBodyBuffer buffer) =>
-        System.Runtime.InteropServices.MemoryMarshal.TryGetArray<byte>(buffer.Memory, out var segment) ? segment.Array! : throw new InvalidOperationException("not an array");
 }

@@ -51,7 +51,7 @@ public static class ChatRequestToAnthropic
             ToolChoice = toolChoice,
             Thinking = thinking,
         };
-        return new TranslatedRequest(TranslationJson.Serialize(anthropic, AnthropicChatJsonContext.Default.AnthropicRequest, chatRequest.Length + TranslatedRequest.SizeSlack), stream, ToolNameMap.Empty)
+        return new TranslatedRequest(TranslationJson.SerializeLeased(anthropic, AnthropicChatJsonContext.Default.AnthropicRequest, chatRequest.Length + TranslatedRequest.SizeSlack), stream, ToolNameMap.Empty)
         {
             IncludeUsage = request.StreamOptions?.IncludeUsage == true,
         };

@@ -157,16 +157,23 @@ internal static class TranslationJson
         Write(output, "}}\n\n"u8);
     }
 
+    /// <summary>Compact JSON with UTF-8 text left readable (only what JSON requires is escaped), in an array of its own.</summary>
+    public static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
+        using var bytes = SerializeLeased(value, typeInfo, PooledBufferWriter.DefaultCapacity);
+        return bytes.Memory.ToArray();
+    }
+
     /// <summary>
-    /// Compact JSON with UTF-8 text left readable (only what JSON requires is escaped). <paramref name="expectedSize"/>
-    /// sizes the buffer: a translated request is about as long as the client's, and growing to it from the default
-    /// copied a Claude Code-sized one five times over.
+    /// The same JSON left in the pooled array it was written to. <paramref name="expectedSize"/> sizes that array: a
+    /// translated request is about as long as the client's, and growing to it from the default copied a Claude
+    /// Code-sized one five times over.
     /// </summary>
-    public static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo, int expectedSize = PooledBufferWriter.DefaultCapacity)
+    public static LeasedBytes SerializeLeased<T>(T value, JsonTypeInfo<T> typeInfo, int expectedSize)
     {
         using var buffer = new PooledBufferWriter(expectedSize);
         Serialize(buffer, value, typeInfo);
-        return buffer.ToArray();
+        return buffer.Detach();
     }
 
     public static void WriteDone(IBufferWriter<byte> output) => Write(output, "data: [DONE]\n\n"u8);

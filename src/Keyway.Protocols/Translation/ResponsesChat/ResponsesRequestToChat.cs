@@ -40,7 +40,7 @@ public static class ResponsesRequestToChat
             writer.WriteEndObject();
         }
 
-        return new TranslatedRequest(buffer.ToArray(), stream, toolNames);
+        return new TranslatedRequest(buffer.Detach(), stream, toolNames);
     }
 
     /// <summary>

@@ -22,23 +22,23 @@ public sealed class TranslatorFuzzTests
     [Property(MaxTest = Cases, Replay = "(4711,1913)", EndSize = 20)]
     public Property AnthropicRequests_BecomeValidChat_OrAre400() => Prop.ForAll(
         FuzzBody.Of(FuzzRequests.Anthropic).ToArbitrary(),
-        body => TranslatesOrRefuses(() => AnthropicRequestToChat.Translate(body.Bytes, Ctx).Body, chat => TargetSchema.Chat(chat, Ctx.UpstreamModel)));
+        body => TranslatesOrRefuses(() => AnthropicRequestToChat.Translate(body.Bytes, Ctx).Body.ToArray(), chat => TargetSchema.Chat(chat, Ctx.UpstreamModel)));
 
     [Property(MaxTest = Cases, Replay = "(2718,2819)", EndSize = 20)]
     public Property ChatRequests_BecomeValidAnthropic_OrAre400() => Prop.ForAll(
         FuzzBody.Of(FuzzRequests.Chat).ToArbitrary(),
-        body => TranslatesOrRefuses(() => ChatRequestToAnthropic.Translate(body.Bytes, Ctx).Body, anthropic => TargetSchema.Anthropic(anthropic, Ctx.UpstreamModel)));
+        body => TranslatesOrRefuses(() => ChatRequestToAnthropic.Translate(body.Bytes, Ctx).Body.ToArray(), anthropic => TargetSchema.Anthropic(anthropic, Ctx.UpstreamModel)));
 
     [Property(MaxTest = Cases, Replay = "(1414,2137)", EndSize = 20)]
     public Property ResponsesRequests_BecomeValidChat_OrAre400() => Prop.ForAll(
         FuzzBody.Of(FuzzRequests.Responses).ToArbitrary(),
-        body => TranslatesOrRefuses(() => ResponsesRequestToChat.Translate(body.Bytes, Ctx).Body, chat => TargetSchema.Chat(chat, Ctx.UpstreamModel)));
+        body => TranslatesOrRefuses(() => ResponsesRequestToChat.Translate(body.Bytes, Ctx).Body.ToArray(), chat => TargetSchema.Chat(chat, Ctx.UpstreamModel)));
 
     [Property(MaxTest = Cases / 4, Replay = "(1732,5773)", EndSize = 20)]
     public Property ResponsesRequests_BecomeValidAnthropicInTwoHops_OrAre400() => Prop.ForAll(
         FuzzBody.Of(FuzzRequests.Responses).ToArbitrary(),
         body => TranslatesOrRefuses(
-            () => TranslationPipeline.Create(WireFormat.OpenAIResponses, WireFormat.AnthropicMessages, body.Bytes, Ctx).UpstreamBody,
+            () => TranslationPipeline.Create(WireFormat.OpenAIResponses, WireFormat.AnthropicMessages, body.Bytes, Ctx).UpstreamBody.Memory.ToArray(),
             anthropic => TargetSchema.Anthropic(anthropic, Ctx.UpstreamModel)));
 
     private static bool TranslatesOrRefuses(Func<byte[]> translate, Action<JsonObject> schema)

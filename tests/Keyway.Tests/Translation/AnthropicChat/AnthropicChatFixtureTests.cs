@@ -13,13 +13,13 @@ public sealed class AnthropicChatFixtureTests
     [InlineData("anthropic_request_agent_turn.json")]
     [InlineData("anthropic_request_text.json")]
     public void AnthropicRequest_ToChat(string input) =>
-        Check(input, AnthropicRequestToChat.Translate(Json(input), Ctx).Body);
+        Check(input, AnthropicRequestToChat.Translate(Json(input), Ctx).Body.ToArray());
 
     [Theory]
     [InlineData("chat_request_agent_turn.json")]
     [InlineData("chat_request_text.json")]
     public void ChatRequest_ToAnthropic(string input) =>
-        Check(input, ChatRequestToAnthropic.Translate(Json(input), Ctx).Body);
+        Check(input, ChatRequestToAnthropic.Translate(Json(input), Ctx).Body.ToArray());
 
     [Theory]
     [InlineData("chat_response_reasoning_tool_calls.json", "anthropic_request_agent_turn.json")]

@@ -19,7 +19,7 @@ public sealed class GeneratedInputTests
         var wire = new RandomWire(seed: 6);
         for (var i = 0; i < Cases; i++)
         {
-            var chat = Translate(wire.AnthropicRequest(), body => AnthropicRequestToChat.Translate(body, Ctx).Body);
+            var chat = Translate(wire.AnthropicRequest(), body => AnthropicRequestToChat.Translate(body, Ctx).Body.ToArray());
 
             Assert.Equal(Ctx.UpstreamModel, chat["model"]!.GetValue<string>());
             foreach (var message in chat["messages"]!.AsArray())
@@ -40,7 +40,7 @@ public sealed class GeneratedInputTests
         var wire = new RandomWire(seed: 7);
         for (var i = 0; i < Cases; i++)
         {
-            var anthropic = Translate(wire.ChatRequest(), body => ChatRequestToAnthropic.Translate(body, Ctx).Body);
+            var anthropic = Translate(wire.ChatRequest(), body => ChatRequestToAnthropic.Translate(body, Ctx).Body.ToArray());
 
             Assert.True(anthropic["max_tokens"]!.GetValue<int>() > 0);
             string? previousRole = null;

@@ -48,7 +48,7 @@ public sealed class MalformedInputTests
     {
         const string body = """{"max_tokens":5,"messages":[{"role":"user","content":"u"},{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"n","input":{"values":[1,null],"nested":[[null]]}}]}]}""";
 
-        var chat = System.Text.Json.Nodes.JsonNode.Parse(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(body), Ctx).Body)!;
+        var chat = System.Text.Json.Nodes.JsonNode.Parse(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(body), Ctx).Body.ToArray())!;
 
         Assert.Equal("""{"values":[1,null],"nested":[[null]]}""", chat["messages"]![1]!["tool_calls"]![0]!["function"]!["arguments"]!.GetValue<string>());
     }

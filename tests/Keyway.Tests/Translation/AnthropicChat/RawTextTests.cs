@@ -74,7 +74,7 @@ public sealed class RawTextTests
     {
         var request = $$$"""{"model":"m","messages":[{"role":"system","content":"{{{B}}}"},{"role":"user","content":"{{{A}}}"},{"role":"assistant","content":[{"type":"text","text":"{{{B}}}"}]},{"role":"user","content":""}]}""";
 
-        var anthropic = JsonNode.Parse(ChatRequestToAnthropic.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body)!;
+        var anthropic = JsonNode.Parse(ChatRequestToAnthropic.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body.ToArray())!;
 
         Assert.Equal(Decoded(B), anthropic["system"]![0]!["text"]!.GetValue<string>());
         Assert.Equal(Decoded(A), anthropic["messages"]![0]!["content"]![0]!["text"]!.GetValue<string>());
@@ -118,7 +118,7 @@ public sealed class RawTextTests
     private static JsonNode Translate(string members)
     {
         var request = """{"model":"m","max_tokens":64,""" + members.Trim()[1..];
-        return JsonNode.Parse(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body)!;
+        return JsonNode.Parse(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body.ToArray())!;
     }
 
     private static JsonNode Message(JsonNode chat, int index) => chat["messages"]![index]!;

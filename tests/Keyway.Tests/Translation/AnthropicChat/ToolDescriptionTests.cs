@@ -20,7 +20,7 @@ public sealed class ToolDescriptionTests
     {
         var request = $$$$"""{"model":"m","max_tokens":8,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"run","description":"{{{{WrittenDescription}}}}","input_schema":{"type":"object"}}]}""";
 
-        var chat = JsonNode.Parse(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body)!;
+        var chat = JsonNode.Parse(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body.ToArray())!;
 
         Assert.Equal(Decoded(), chat["tools"]![0]!["function"]!["description"]!.GetValue<string>());
     }
@@ -30,7 +30,7 @@ public sealed class ToolDescriptionTests
     {
         var request = $$$$"""{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"run","description":"{{{{WrittenDescription}}}}","parameters":{"type":"object"}}}]}""";
 
-        var anthropic = JsonNode.Parse(ChatRequestToAnthropic.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body)!;
+        var anthropic = JsonNode.Parse(ChatRequestToAnthropic.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body.ToArray())!;
 
         Assert.Equal(Decoded(), anthropic["tools"]![0]!["description"]!.GetValue<string>());
     }
@@ -40,7 +40,7 @@ public sealed class ToolDescriptionTests
     {
         const string request = """{"model":"m","max_tokens":8,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"a","input_schema":{}},{"name":"b","description":null,"input_schema":{}}]}""";
 
-        var tools = JsonNode.Parse(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body)!["tools"]!.AsArray();
+        var tools = JsonNode.Parse(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body.ToArray())!["tools"]!.AsArray();
 
         Assert.All(tools, tool => Assert.False(tool!["function"]!.AsObject().ContainsKey("description")));
     }

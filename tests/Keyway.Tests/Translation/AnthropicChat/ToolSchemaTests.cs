@@ -27,7 +27,7 @@ public sealed class ToolSchemaTests
     {
         var request = $$$"""{"model":"m","max_tokens":8,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"run","input_schema":{{{schema}}}}]}""";
 
-        var chat = JsonNode.Parse(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body)!;
+        var chat = JsonNode.Parse(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body.ToArray())!;
 
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(schema), chat["tools"]![0]!["function"]!["parameters"]), chat.ToJsonString());
     }
@@ -39,7 +39,7 @@ public sealed class ToolSchemaTests
     {
         var request = $$$$"""{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"run","parameters":{{{{schema}}}}}}]}""";
 
-        var anthropic = JsonNode.Parse(ChatRequestToAnthropic.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body)!;
+        var anthropic = JsonNode.Parse(ChatRequestToAnthropic.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body.ToArray())!;
 
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(schema), anthropic["tools"]![0]!["input_schema"]), anthropic.ToJsonString());
     }
@@ -51,7 +51,7 @@ public sealed class ToolSchemaTests
     {
         var request = $$$"""{"model":"m","max_tokens":8,"messages":[{"role":"user","content":"hi"}],"tools":[{{{tool}}}]}""";
 
-        var chat = JsonNode.Parse(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body)!;
+        var chat = JsonNode.Parse(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body.ToArray())!;
 
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"type":"object","properties":{}}"""), chat["tools"]![0]!["function"]!["parameters"]));
     }
@@ -74,7 +74,7 @@ public sealed class ToolSchemaTests
         const string schema = """{ "type" : "object", "properties" : { "na\u006de" : { "type" : "string", "enum" : [ "x" , "\u00e9" ] } } }""";
         var request = $$$"""{"model":"m","max_tokens":8,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"run","input_schema":{{{schema}}}}]}""";
 
-        var chat = Encoding.UTF8.GetString(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body);
+        var chat = Encoding.UTF8.GetString(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(request), Ctx).Body.ToArray());
 
         Assert.Contains("\"parameters\":" + schema, chat);
     }

@@ -17,7 +17,7 @@ public sealed class TranslationPipelineTests
         var pipeline = TranslationPipeline.Create(WireFormat.OpenAIResponses, WireFormat.AnthropicMessages,
             ProtocolFixtures.Json("translation/responses-chat/codex.request.json"), Ctx);
 
-        using var upstream = JsonDocument.Parse(pipeline.UpstreamBody);
+        using var upstream = JsonDocument.Parse(pipeline.UpstreamBody.Memory.ToArray());
         var root = upstream.RootElement;
         Assert.Equal("claude-upstream", root.GetProperty("model").GetString());
         Assert.True(root.GetProperty("max_tokens").GetInt32() > 0);

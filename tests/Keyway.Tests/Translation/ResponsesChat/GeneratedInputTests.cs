@@ -53,7 +53,7 @@ public sealed class GeneratedInputTests
         var random = new Random(8);
         for (var i = 0; i < Cases; i++)
         {
-            var body = JsonNode.Parse(ResponsesRequestToChat.Translate(Encoding.UTF8.GetBytes(RandomRequest(random).ToJsonString()), Context).Body)!;
+            var body = JsonNode.Parse(ResponsesRequestToChat.Translate(Encoding.UTF8.GetBytes(RandomRequest(random).ToJsonString()), Context).Body.ToArray())!;
 
             Assert.Equal("deepseek-chat", body["model"]!.GetValue<string>());
             Assert.All(body["messages"]!.AsArray(), message => Assert.Contains(message!["role"]!.GetValue<string>(), new[] { "system", "user", "assistant", "tool" }));

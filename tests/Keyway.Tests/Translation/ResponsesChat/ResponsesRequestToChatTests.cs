@@ -15,7 +15,7 @@ public sealed class ResponsesRequestToChatTests
     {
         var translated = ResponsesRequestToChat.Translate(Json(name + ".request.json"), Context);
 
-        AssertJsonEqual(Json(name + ".chat_request.json"), translated.Body);
+        AssertJsonEqual(Json(name + ".chat_request.json"), translated.Body.ToArray());
     }
 
     [Fact]
@@ -99,5 +99,5 @@ public sealed class ResponsesRequestToChatTests
     }
 
     private static JsonNode Translate(string body) =>
-        JsonNode.Parse(ResponsesRequestToChat.Translate(Encoding.UTF8.GetBytes(body), Context).Body)!;
+        JsonNode.Parse(ResponsesRequestToChat.Translate(Encoding.UTF8.GetBytes(body), Context).Body.ToArray())!;
 }
