@@ -23,12 +23,13 @@ usage: bench/run.sh [options]
   --postgres                add KEYWAY-PG: Keyway on PostgreSQL (one instance, a throw-away cluster
                             from tools/pg-cluster.sh; installs Debian's postgresql when missing)
   --protocols LIST          comma-separated: openai,anthropic,cross,codex,claude-code,claude-code-native
-                            (default openai,anthropic)
+                            (default openai,anthropic,cross: issue 8's scenarios, cross being an Anthropic
+                            client → OpenAI Chat upstream)
   --modes LIST              comma-separated: non-stream,stream (default both)
-  --with-cross              add the cross-protocol scenarios: cross (Anthropic client → OpenAI Chat upstream),
-                            codex (Responses client, as Codex sends it → OpenAI Chat upstream), claude-code
-                            (cross with a ~90 KB request as Claude Code sends, every target sending it upstream)
-                            and claude-code-native (that request to the Anthropic upstream: passed through)
+  --with-clients            add the real clients' requests: codex (a Responses request as Codex sends it → OpenAI
+                            Chat upstream), claude-code (cross with a ~90 KB request as Claude Code sends, every
+                            target sending it upstream) and claude-code-native (that request to the Anthropic
+                            upstream: passed through); the report holds them to issue 8's yardsticks separately
   --no-build                use the existing Release build of src/Keyway
   --jit                     measure the JIT build (`dotnet keyway.dll`) instead of the Native AOT binary
   --keyway-cmd "CMD …"      start this command as KEYWAY instead (e.g. an older build, or under perf);
@@ -58,7 +59,7 @@ WARMUP_SECONDS=""
 CONNECTIONS_LIST=""
 REPEAT=1
 TARGETS="direct nginx-proxy keyway"
-PROTOCOLS="openai anthropic"
+PROTOCOLS="openai anthropic cross"
 MODES="non-stream stream"
 BUILD=1
 PROBE=0
@@ -76,7 +77,7 @@ while [ $# -gt 0 ]; do
     --postgres) TARGETS="$TARGETS keyway-pg" ;;
     --protocols) PROTOCOLS=$(list "$2"); shift ;;
     --modes) MODES=$(list "$2"); shift ;;
-    --with-cross) PROTOCOLS="$PROTOCOLS cross codex claude-code claude-code-native" ;;
+    --with-clients) PROTOCOLS="$PROTOCOLS codex claude-code claude-code-native" ;;
     --no-build) BUILD=0 ;;
     --jit) use_jit_build ;;
     --probe) PROBE=1; use_jit_build ;;
