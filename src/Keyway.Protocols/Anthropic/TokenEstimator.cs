@@ -32,19 +32,27 @@ public static class TokenEstimator
     /// <summary>Tokens added per tool, for the framing around its definition.</summary>
     public const int PerToolOverhead = 8;
 
-    /// <summary>UTF-8 bytes per token in <see cref="EstimateInputTokens"/> (OpenAI's rule of thumb for English text).</summary>
+    /// <summary>UTF-8 bytes per token in <see cref="EstimateTextTokens"/> (OpenAI's rule of thumb for English text).</summary>
     public const int BytesPerToken = 4;
 
     /// <summary>Counts with the o200k_base tokenizer (loaded on first use).</summary>
     public static int CountInputTokens(ReadOnlySpan<byte> countTokensRequestJson) => Count(countTokensRequestJson, Counting.O200k);
 
     /// <summary>
-    /// The same walk, but each text counts one token per <see cref="BytesPerToken"/> UTF-8 bytes as written in the JSON,
-    /// without the tokenizer: for the <c>message_start</c> of a translated stream, which must carry a prompt size before
-    /// the upstream reports one (the real count follows in <c>message_delta</c>). The o200k_base vocabulary held 28 MB
-    /// of large-object heap and 14 MB more of gen2 once the first such stream loaded it (bench/RESULTS.md).
+    /// The texts of one JSON value (a string whole; within arrays and objects the same text-bearing members as the
+    /// count), one token per <see cref="BytesPerToken"/> UTF-8 bytes as written in the JSON, without the tokenizer:
+    /// for the prompt size a translated stream's <c>message_start</c> carries before the upstream reports one. The
+    /// o200k_base vocabulary held 28 MB of large-object heap and 14 MB more of gen2 once the first such stream loaded it
+    /// (bench/RESULTS.md).
     /// </summary>
-    public static int EstimateInputTokens(ReadOnlySpan<byte> requestJson) => Count(requestJson, Counting.ByLength);
+    public static int EstimateTextTokens(ReadOnlySpan<byte> jsonValue)
+    {
+        var reader = new Utf8JsonReader(jsonValue);
+        return CountValue(ref reader, jsonValue, Counting.ByLength).Tokens;
+    }
+
+    /// <summary>Tokens for a text of <paramref name="utf8Bytes"/> bytes, one per <see cref="BytesPerToken"/>, rounded up.</summary>
+    public static int ForUtf8Length(int utf8Bytes) => (utf8Bytes + BytesPerToken - 1) / BytesPerToken;
 
     private static int Count(ReadOnlySpan<byte> json, Counting counting)
     {
@@ -155,7 +163,7 @@ public static class TokenEstimator
     {
         if (counting == Counting.ByLength)
         {
-            return ByLength(reader.ValueSpan.Length);
+            return ForUtf8Length(reader.ValueSpan.Length);
         }
 
         var rented = ArrayPool<char>.Shared.Rent(Math.Max(1, reader.ValueSpan.Length));
@@ -176,7 +184,7 @@ public static class TokenEstimator
     {
         if (counting == Counting.ByLength)
         {
-            return ByLength(utf8.Length);
+            return ForUtf8Length(utf8.Length);
         }
 
         var rented = ArrayPool<char>.Shared.Rent(Math.Max(1, Encoding.UTF8.GetMaxCharCount(utf8.Length)));
@@ -204,8 +212,6 @@ public static class TokenEstimator
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static int CountTokens(ReadOnlySpan<char> text) => Tokenizer.CountTokens(text);
     }
-
-    private static int ByLength(int utf8Bytes) => (utf8Bytes + BytesPerToken - 1) / BytesPerToken;
 
     private enum Counting
     {

@@ -18,5 +18,11 @@ public sealed record TranslatedRequest(LeasedBytes Bytes, bool Stream, ToolNameM
     /// <summary>A Chat client asked for the usage-only chunk (<c>stream_options.include_usage</c>) at the end of its stream.</summary>
     public bool IncludeUsage { get; init; }
 
+    /// <summary>
+    /// An Anthropic client's prompt size in tokens, estimated when its request was translated to Chat: what a translated
+    /// stream's <c>message_start</c> reports before the upstream's count arrives.
+    /// </summary>
+    public int PromptTokenEstimate { get; init; }
+
     public void Dispose() => Bytes.Dispose();
 }

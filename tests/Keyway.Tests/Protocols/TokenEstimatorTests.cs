@@ -48,16 +48,14 @@ public sealed class TokenEstimatorTests
     }
 
     [Fact]
-    public void Estimate_CountsTheSameTextsByLength()
+    public void TextEstimate_CountsTheSameTextsByLength()
     {
-        // "Hello there" is 11 bytes: 3 tokens at 4 bytes each, plus the request's and the message's overheads.
-        Assert.Equal(TokenEstimator.BaseOverhead + TokenEstimator.PerMessageOverhead + 3, TokenEstimator.EstimateInputTokens(Request("Hello there")));
-        Assert.Equal(
-            TokenEstimator.EstimateInputTokens(Request("Hi")),
-            TokenEstimator.EstimateInputTokens(Encoding.UTF8.GetBytes("{\"model\":\"a-long-model-name\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")));
-        Assert.True(TokenEstimator.EstimateInputTokens(Request("Hi", tools: "[{\"name\":\"lookup\",\"input_schema\":{\"type\":\"object\"}}]"))
-            > TokenEstimator.EstimateInputTokens(Request("Hi")) + TokenEstimator.PerToolOverhead);
-        Assert.Equal(TokenEstimator.BaseOverhead + 2, TokenEstimator.EstimateInputTokens("not json"u8));
+        // 11 and 9 bytes: 3 tokens each at 4 bytes a token, rounded up.
+        Assert.Equal(3, TokenEstimator.EstimateTextTokens("\"Hello there\""u8));
+        Assert.Equal(6, TokenEstimator.EstimateTextTokens("""[{"type":"text","text":"Hello there"},{"type":"text","text":"Good day!"}]"""u8));
+        Assert.Equal(0, TokenEstimator.EstimateTextTokens("""[{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]"""u8));
+        Assert.Equal(3, TokenEstimator.ForUtf8Length(9));
+        Assert.Equal(0, TokenEstimator.ForUtf8Length(0));
     }
 
     [Theory]

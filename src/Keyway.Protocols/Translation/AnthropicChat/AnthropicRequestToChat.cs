@@ -44,7 +44,10 @@ public static class AnthropicRequestToChat
             ParallelToolCalls = tools is not null && request.ToolChoice?.DisableParallelToolUse == true ? false : null,
             ReasoningEffort = thinking ? ReasoningEffort(request.Thinking!.BudgetTokens ?? 0) : null,
         };
-        return new TranslatedRequest(TranslationJson.SerializeLeased(chat, AnthropicChatJsonContext.Default.ChatRequest, anthropicRequest.Length + TranslatedRequest.SizeSlack), stream, names);
+        return new TranslatedRequest(TranslationJson.SerializeLeased(chat, AnthropicChatJsonContext.Default.ChatRequest, anthropicRequest.Length + TranslatedRequest.SizeSlack), stream, names)
+        {
+            PromptTokenEstimate = ChatPromptEstimate.Of(chat),
+        };
     }
 
     /// <summary>

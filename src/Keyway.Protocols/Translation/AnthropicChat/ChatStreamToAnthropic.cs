@@ -150,7 +150,7 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
         }
 
         _started = true;
-        _estimatedInputTokens = TokenEstimator.EstimateInputTokens(_request.Body.Span);
+        _estimatedInputTokens = _request.PromptTokenEstimate;
         var message = new AnthropicResponse
         {
             Id = _ctx.ResponseId,
