@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Keyway.Gateway;
 using Keyway.Telemetry;
 using Keyway.Telemetry.Metrics;
+using Keyway.Tests.Hardening;
 using Keyway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -24,6 +25,10 @@ public sealed class MetricsTests
         bed.Upstream.Enqueue(FakeReply.OpenAIRateLimit(600));
         Assert.Equal(HttpStatusCode.TooManyRequests, (await bed.PostAsync("v1/chat/completions", Chat)).StatusCode);
         var logs = await bed.WaitForLogsAsync(4);
+        // The writer counts a batch once its commit has returned: the rows are readable a moment before
+        // keyway_log_written_total says so (a scrape in between read 0 in CI).
+        var logStatus = bed.Server.Services.GetRequiredService<RequestLogStatus>();
+        await RequestLogOutageTests.WaitUntilAsync(() => logStatus.Written >= 4);
 
         var scrape = await PrometheusScrape.GetAsync(bed.Admin);
 
