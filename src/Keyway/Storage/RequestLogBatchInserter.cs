@@ -19,6 +19,8 @@ public abstract class RequestLogBatchInserter(DbConnection connection, string? i
         "web_search_round_ms", "web_search_queries", "tool_fallback", "visitor", "instance_id",
     ];
 
+    private readonly RequestAttemptLogCache _attemptLogs = new();
+
     protected DbConnection Connection => connection;
 
     public static async Task<RequestLogBatchInserter> OpenAsync(IDbConnectionFactory connections, string? instanceId, CancellationToken cancellationToken)
@@ -95,7 +97,7 @@ public abstract class RequestLogBatchInserter(DbConnection connection, string? i
         sink.Integer(entry.ReasoningTokens);
         sink.Integer(entry.Attempts);
         sink.Text(entry.UserAgent);
-        sink.Text(RequestAttemptLog.Serialize(entry.AttemptLog));
+        sink.Text(_attemptLogs.Serialize(entry.AttemptLog));
         sink.Integer(entry.Translated ? 1 : 0);
         sink.Integer(entry.WebSearchCalls);
         sink.Integer(entry.WebSearchRounds);

@@ -8,6 +8,27 @@ namespace Keyway.Tests.Telemetry;
 
 public sealed class RequestLogWriterTests
 {
+    private static readonly RequestLogEntry EveryFieldSet = LogTestData.Entry(LogTestData.Noon, status: 502) with
+    {
+        Stream = true,
+        Error = "upstream said \"no\" — ошибка",
+        TtfbMs = 42,
+        InputTokens = null,
+        CacheReadTokens = 3,
+        CacheWriteTokens = 4,
+        ReasoningTokens = 5,
+        Attempts = 2,
+        UserAgent = "claude-cli/1.0",
+        Translated = true,
+        Visitor = true,
+        WebSearchCalls = 2,
+        WebSearchRounds = 1,
+        WebSearchRoundMs = [120],
+        WebSearchQueries = ["dotnet 10", "ключ"],
+        ToolFallback = "web_search",
+        AttemptLog = [new RequestAttempt("prov-1", "a", 429), new RequestAttempt("prov-1", "b", 502)],
+    };
+
     [Fact]
     public async Task GracefulStop_WritesEveryQueuedEntry()
     {
@@ -34,37 +55,45 @@ public sealed class RequestLogWriterTests
     {
         using var dir = new TempDirectory();
         var server = await KeywayServer.StartAsync(dir.Path);
-        var entry = LogTestData.Entry(LogTestData.Noon, status: 502) with
-        {
-            Stream = true,
-            Error = "upstream said \"no\" — ошибка",
-            TtfbMs = 42,
-            InputTokens = null,
-            CacheReadTokens = 3,
-            CacheWriteTokens = 4,
-            ReasoningTokens = 5,
-            Attempts = 2,
-            UserAgent = "claude-cli/1.0",
-            Translated = true,
-            Visitor = true,
-            WebSearchCalls = 2,
-            WebSearchRounds = 1,
-            WebSearchRoundMs = [120],
-            WebSearchQueries = ["dotnet 10", "ключ"],
-            ToolFallback = "web_search",
-            AttemptLog = [new RequestAttempt("prov-1", "a", 429), new RequestAttempt("prov-1", "b", 502)],
-        };
+        var entry = EveryFieldSet;
         server.Services.GetRequiredService<RequestLogQueue>().Enqueue(entry);
         await server.DisposeAsync();
 
         var repository = new RequestLogRepository(server.OpenDatabase());
         var page = await repository.QueryAsync(new RequestLogFilter(), before: null, limit: 10, CancellationToken.None);
 
-        var row = Assert.Single(page.Rows).Entry;
-        Assert.Equal(entry.AttemptLog, row.AttemptLog);
-        Assert.Equal(entry.WebSearchRoundMs, row.WebSearchRoundMs);
-        Assert.Equal(entry.WebSearchQueries, row.WebSearchQueries);
-        Assert.Equal(entry, row with { AttemptLog = entry.AttemptLog, WebSearchRoundMs = entry.WebSearchRoundMs, WebSearchQueries = entry.WebSearchQueries });
+        AssertStoredAsGiven(entry, Assert.Single(page.Rows).Entry);
+    }
+
+    [Fact]
+    public async Task RowsThatRepeatOrChangeAnyValueOfTheRowBefore_AreEachStoredAsGiven()
+    {
+        using var dir = new TempDirectory();
+        var server = await KeywayServer.StartAsync(dir.Path);
+        var full = EveryFieldSet with { AttemptLog = [new RequestAttempt("prov-1", "a", 200)] };
+        var sparse = LogTestData.Entry(LogTestData.Noon) with { ApiKeyId = null, RouteAlias = null, InputTokens = null, OutputTokens = null };
+        // Each value kept, changed, emptied and set again from one row to the next; equal texts as other string instances.
+        RequestLogEntry[] variants =
+        [
+            full, full, sparse, full, sparse, sparse,
+            full with { Error = "", UserAgent = new string("claude-cli/1.0".AsSpan()), LatencyMs = 0 },
+            full with { Error = null, TtfbMs = 0, Stream = false },
+            full with { AttemptLog = [new RequestAttempt("prov-1", "a", 429), new RequestAttempt("prov-1", "b", 200)] },
+            full with { AttemptLog = [new RequestAttempt("prov-1", "b", 200)], GroupId = "other", Endpoint = "/v1/messages" },
+            full,
+        ];
+        var entries = variants.Select((entry, i) => entry with { CreatedAt = LogTestData.Noon.AddSeconds(i) }).ToList();
+        var queue = server.Services.GetRequiredService<RequestLogQueue>();
+        entries.ForEach(entry => queue.Enqueue(entry));
+        await server.DisposeAsync();
+
+        var page = await new RequestLogRepository(server.OpenDatabase()).QueryAsync(new RequestLogFilter(), before: null, limit: 20, CancellationToken.None);
+        var stored = page.Rows.Select(row => row.Entry).OrderBy(entry => entry.CreatedAt).ToList();
+        Assert.Equal(entries.Count, stored.Count);
+        foreach (var (expected, actual) in entries.Zip(stored))
+        {
+            AssertStoredAsGiven(expected, actual);
+        }
     }
 
     [Theory]
@@ -221,5 +250,14 @@ public sealed class RequestLogWriterTests
         Assert.Equal(0, status.Written);
         Assert.Equal(RequestLogWriter.MaxBatchSize + 1, status.Failed);
         Assert.True(status.InsertErrors >= 4, $"{status.InsertErrors} insert errors"); // two batches, each tried at least twice
+    }
+
+    /// <summary>Every field equal; the lists (read back as new lists) by their items.</summary>
+    private static void AssertStoredAsGiven(RequestLogEntry expected, RequestLogEntry actual)
+    {
+        Assert.Equal(expected.AttemptLog, actual.AttemptLog);
+        Assert.Equal(expected.WebSearchRoundMs, actual.WebSearchRoundMs);
+        Assert.Equal(expected.WebSearchQueries, actual.WebSearchQueries);
+        Assert.Equal(expected, actual with { AttemptLog = expected.AttemptLog, WebSearchRoundMs = expected.WebSearchRoundMs, WebSearchQueries = expected.WebSearchQueries });
     }
 }
