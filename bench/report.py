@@ -49,19 +49,25 @@ def summarize(runs):
 
 def per_request_process_cost(runs):
     """The server process's CPU time and context switches per request answered (NGINX-PROXY and the KEYWAY targets),
-    the median over the rounds; nothing for a target whose process is not measured (DIRECT)."""
-    cpu_us, switches = [], []
+    and the part of that CPU time Keyway's request-log writer thread took, the median over the rounds; nothing for a
+    target whose process is not measured (DIRECT)."""
+    cpu_us, log_writer_us, switches = [], [], []
     for r in runs:
         process, requests = r.get("process") or {}, r["wrk"]["requests"]
         before, after = process.get("before"), process.get("after")
         if before and after and requests:
             cpu_us.append(round((after["cpu_ms"] - before["cpu_ms"]) * 1000 / requests, 1))
+            if after.get("log_writer_cpu_ms"):
+                log_writer_us.append(round((after["log_writer_cpu_ms"] - before["log_writer_cpu_ms"]) * 1000 / requests, 1))
             # Per thread: one that ended during the run took its count along, one that started counts from zero.
             run_switches = sum(n - before["context_switches"].get(tid, 0) for tid, n in after["context_switches"].items())
             switches.append(round(run_switches / requests, 2))
     if not cpu_us:
         return {}
-    return {"cpu_us_per_request": median_low(cpu_us), "context_switches_per_request": median_low(switches)}
+    cost = {"cpu_us_per_request": median_low(cpu_us), "context_switches_per_request": median_low(switches)}
+    if log_writer_us:
+        cost["log_writer_cpu_us_per_request"] = median_low(log_writer_us)
+    return cost
 
 
 def build_scenarios(measured):
@@ -193,15 +199,18 @@ def render_process_costs(scenarios):
         return []
     lines = ["## Server process per request", "",
              "CPU time (user + system) and context switches of the server's processes (all threads) per request "
-             "answered. The switch counts barely move with this VM's phases; CPU time moves with them like req/s, so compare "
-             "it between the targets of one scenario, measured in turn.", "",
+             "answered; for Keyway, in brackets, the part of that CPU time its request-log writer thread took (clock "
+             "ticks of 10 ms: a few percent either way in a short run). The switch counts barely move with this VM's "
+             "phases; CPU time moves with them like req/s, so compare it between the targets of one scenario, measured "
+             "in turn.", "",
              "| scenario | " + " | ".join(f"{t.upper()} CPU µs · switches" for t in measured) + " |",
              "|---|" + "---:|" * len(measured)]
     for s in scenarios:
         cells = []
         for t in measured:
             row = s["targets"].get(t, {})
-            cells.append(f'{row["cpu_us_per_request"]} · {row["context_switches_per_request"]}'
+            writer = f' [log {row["log_writer_cpu_us_per_request"]}]' if "log_writer_cpu_us_per_request" in row else ""
+            cells.append(f'{row["cpu_us_per_request"]}{writer} · {row["context_switches_per_request"]}'
                          if "cpu_us_per_request" in row else "—")
         if any(c != "—" for c in cells):
             lines.append(f'| {s["protocol"]} {s["mode"]} c{s["connections"]} | ' + " | ".join(cells) + " |")

@@ -150,13 +150,17 @@ process_tree() {
 # switches are summed over the threads alive at its end. Taken before and after a wrk run, per request they say what
 # one call cost the server's core and how often its threads went to sleep and were woken: at one connection the
 # switches, not the work on the bytes, are a large part of the added latency on this VM, and their count does not
-# drift with its phases the way timings (CPU time included) do.
+# drift with its phases the way timings (CPU time included) do. Keyway's request-log writer thread (keyway-log-writ)
+# is counted on its own as well, so the report can say what logging every request costs.
 process_counters() {
-  local pid ticks=0 threads=""
+  local pid ticks=0 writer_ticks=0 threads=""
   for pid in $(process_tree "$1"); do
     ticks=$((ticks + $(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{t += $12 + $13} END {print t + 0}')))
+    writer_ticks=$((writer_ticks + $(grep -lx 'keyway-log-writ' "/proc/$pid"/task/*/comm 2>/dev/null \
+      | sed 's|/comm$|/stat|' | xargs -r sed 's/^.*) //' 2>/dev/null | awk '{t += $12 + $13} END {print t + 0}')))
     threads+=$(awk '/^Pid:/ {tid = $2} /ctxt_switches/ {n[tid] += $2} END {for (t in n) printf "\"%s\":%d,", t, n[t]}' \
       "/proc/$pid"/task/*/status 2>/dev/null)
   done
-  printf '{"cpu_ms":%d,"context_switches":{%s}}' $((ticks * 1000 / CLOCK_TICKS)) "${threads%,}"
+  printf '{"cpu_ms":%d,"log_writer_cpu_ms":%d,"context_switches":{%s}}' $((ticks * 1000 / CLOCK_TICKS)) \
+    $((writer_ticks * 1000 / CLOCK_TICKS)) "${threads%,}"
 }
