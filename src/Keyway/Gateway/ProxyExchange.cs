@@ -20,7 +20,16 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
     public bool Stream { get; set; }
     public int StatusCode { get; set; }
     public string? Error { get; set; }
+
+    /// <summary>When the answer's first bytes were handed to the client's response (they may still wait for its end to be sent).</summary>
     public long? FirstByteTimestamp { get; set; }
+
+    /// <summary>
+    /// Whether the answer has begun: its headers went out, or body bytes wait in the response for its end (a relayed
+    /// stream's last events do). Past this point an error can only be told in the answer's own format.
+    /// </summary>
+    public bool AnswerBegun => Context.Response.HasStarted || FirstByteTimestamp is not null;
+
     public TokenUsage? Usage { get; set; }
     public int Attempts => _attempts.Count;
 

@@ -162,13 +162,13 @@ public sealed partial class ProxyForwarder
         {
             case CopyResult.Success when watcher.ErrorMessage is { } upstreamError:
                 Record(exchange, ForwardError.ResponseBodyUpstream, upstreamError);
-                await CompleteTranslatedStreamAsync(exchange);
+                await EndEventStreamAsync(exchange);
                 break;
             case CopyResult.Success when watcher.Completed || watcher.EndsAtClose:
             // The client had the upstream's end event and hung up (Codex does, on response.completed) or the upstream
             // lingered after it: what was lost is only the connection's close, the answer was whole.
             case CopyResult.Canceled or CopyResult.InputError when watcher.Completed:
-                await CompleteTranslatedStreamAsync(exchange);
+                await EndEventStreamAsync(exchange);
                 break;
             case CopyResult.Success:
             case CopyResult.InputError:
@@ -196,7 +196,7 @@ public sealed partial class ProxyForwarder
         {
             return;
         }
-        if (!context.Response.HasStarted)
+        if (!exchange.AnswerBegun)
         {
             if (RetryAfterSeconds(exchange) is { } seconds)
             {
@@ -226,18 +226,21 @@ public sealed partial class ProxyForwarder
         }
     }
 
-    /// <summary>A translated stream whose upstream ended properly: the translator closes the client's stream.</summary>
-    private async Task CompleteTranslatedStreamAsync(ProxyExchange exchange)
+    /// <summary>
+    /// A stream whose upstream ended properly: a translator closes the client's stream, and the response is completed at
+    /// once, so those closing events, the last ones the relay left unflushed and the response's own end leave in one
+    /// send before the request is logged.
+    /// </summary>
+    private async Task EndEventStreamAsync(ProxyExchange exchange)
     {
-        if (exchange.StreamTranslator is not { } translator || exchange.Aborted.IsCancellationRequested)
+        if (exchange.Aborted.IsCancellationRequested)
         {
             return;
         }
         try
         {
-            var writer = exchange.Context.Response.BodyWriter;
-            translator.Complete(writer);
-            await writer.FlushAsync(exchange.Aborted);
+            exchange.StreamTranslator?.Complete(exchange.Context.Response.BodyWriter);
+            await exchange.Context.Response.CompleteAsync();
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
         {

@@ -94,7 +94,7 @@ public sealed partial class ProxyForwarder(
                 await forward(exchange, request);
             }
         }
-        catch (TranslationException e) when (!context.Response.HasStarted)
+        catch (TranslationException e) when (!exchange.AnswerBegun)
         {
             await RejectAsync(exchange, StatusCodes.Status400BadRequest, e.Message);
         }

@@ -18,9 +18,11 @@ internal enum CopyResult
 /// <summary>
 /// Copies an upstream SSE stream to the client event by event, as the bytes arrive: each complete event is shown to the
 /// watcher (usage, finish reason) and, unless the watcher hides it, written unchanged. What was written is flushed as
-/// soon as the upstream has nothing more ready to read (the next read did not complete at once) or has ended, so events
-/// that arrived together leave in one send and an event is never held back waiting for the upstream (onWrite runs
-/// before each flush: the first one stamps the TTFB). The idle timeout is pushed back after every read, so a long but
+/// soon as the upstream has nothing more ready to read (the next read did not complete at once), so events that
+/// arrived together leave in one send and an event is never held back waiting for the upstream (onWrite runs before
+/// each flush: the first one stamps the TTFB). When the upstream has ended, what the last reads brought is left in the
+/// writer for the caller, who ends the response with it: the last events and the response's own end (HTTP/1.1's last
+/// chunk) then leave in one send instead of two. The idle timeout is pushed back after every read, so a long but
 /// lively stream is never cut while a stalled one is. An event that holds one of the exchange's secrets (an upstream's
 /// error event echoing the key it was given) is scrubbed before anything reads it, so neither the client, the
 /// translator nor the watcher (whose error message reaches the log) ever sees the secret.
@@ -82,7 +84,11 @@ internal static class SseRelay
                 unflushed |= WriteBatch(splitter, watcher, translator, secrets, tail, client);
                 if (read == 0)
                 {
-                    return (unflushed ? await FlushAsync(client, onWrite, cancellationToken) : CopyResult.Success, null);
+                    if (unflushed)
+                    {
+                        onWrite();
+                    }
+                    return (CopyResult.Success, null);
                 }
             }
         }

@@ -6,8 +6,9 @@ using Keyway.Security;
 namespace Keyway.Tests.Gateway;
 
 /// <summary>
-/// When the relay flushes: once per batch of bytes the upstream had ready, and always before it waits; and that a key an
-/// upstream echoes never passes, wherever the reads cut it.
+/// When the relay flushes: once per batch of bytes the upstream had ready, always before it waits, and not at the
+/// upstream's end, where the caller's end of the response sends the rest; and that a key an upstream echoes never
+/// passes, wherever the reads cut it.
 /// </summary>
 public sealed class SseRelayTests
 {
@@ -16,16 +17,30 @@ public sealed class SseRelayTests
     private const string Third = "data: {\"n\":3}\n\n";
 
     [Fact]
-    public async Task ReadsReadyTogether_AreFlushedOnce()
+    public async Task ReadsReadyUntilTheEnd_AreLeftForTheResponsesEnd_AndStampTheFirstByte()
     {
         var upstream = new ScriptedStream([Ready(First), Ready(Second), Ready(Third)]);
         var client = new CountingWriter();
+        var stamps = 0;
 
-        var (result, _) = await CopyAsync(upstream, client);
+        var (result, _) = await CopyAsync(upstream, client, onWrite: () => stamps++);
+        var flushedByTheRelay = client.Text;
+        await client.EndAsync();
 
         Assert.Equal(CopyResult.Success, result);
-        Assert.Equal(1, client.Flushes);
+        Assert.Equal((0, "", 1), (client.Flushes, flushedByTheRelay, stamps));
         Assert.Equal(First + Second + Third, client.Text);
+    }
+
+    [Fact]
+    public async Task EmptyStream_StampsNoFirstByte()
+    {
+        var client = new CountingWriter();
+        var stamps = 0;
+
+        var (result, _) = await CopyAsync(new ScriptedStream([]), client, onWrite: () => stamps++);
+
+        Assert.Equal((CopyResult.Success, 0, 0), (result, client.Flushes, stamps));
     }
 
     [Fact]
@@ -35,6 +50,7 @@ public sealed class SseRelayTests
         var client = new CountingWriter();
 
         await CopyAsync(upstream, client);
+        await client.EndAsync();
 
         Assert.Equal((2, First + Second + Third), (client.Writes, client.Text));
     }
@@ -51,10 +67,11 @@ public sealed class SseRelayTests
         var flushedWhileWaiting = client.Text;
         later.SetResult(Encoding.UTF8.GetBytes(Third));
         var (result, _) = await copy;
+        await client.EndAsync();
 
         Assert.Equal(First + Second, flushedWhileWaiting);
         Assert.Equal(CopyResult.Success, result);
-        Assert.Equal((2, First + Second + Third), (client.Flushes, client.Text));
+        Assert.Equal((1, First + Second + Third), (client.Flushes, client.Text));
     }
 
     [Fact]
@@ -80,14 +97,16 @@ public sealed class SseRelayTests
         var client = new CountingWriter();
 
         await CopyAsync(upstream, client, new SecretScrubber(Key, clientKey: null));
+        await client.EndAsync();
 
         Assert.Equal(First + echo.Replace(Key, SecretMask.Mask(Key), StringComparison.Ordinal) + Second + Third, client.Text);
     }
 
-    private static async Task<(CopyResult, Exception?)> CopyAsync(Stream upstream, CountingWriter client, SecretScrubber? secrets = null)
+    private static async Task<(CopyResult, Exception?)> CopyAsync(Stream upstream, CountingWriter client, SecretScrubber? secrets = null, Action? onWrite = null)
     {
         using var idle = new CancellationTokenSource();
-        return await SseRelay.CopyAsync(upstream, client, new PassThroughWatcher(), null, secrets ?? SecretScrubber.None, () => { }, idle, TimeSpan.FromMinutes(1), idle.Token);
+        return await SseRelay.CopyAsync(
+            upstream, client, new PassThroughWatcher(), null, secrets ?? SecretScrubber.None, onWrite ?? (() => { }), idle, TimeSpan.FromMinutes(1), idle.Token);
     }
 
     private static Task<byte[]> Ready(string text) => Task.FromResult(Encoding.UTF8.GetBytes(text));
@@ -120,7 +139,7 @@ public sealed class SseRelayTests
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
-    /// <summary>A client that keeps what was flushed to it and counts the writes and the flushes.</summary>
+    /// <summary>A client that keeps what was flushed to it and counts the writes and the relay's flushes.</summary>
     private sealed class CountingWriter : PipeWriter
     {
         private readonly TaskCompletionSource _firstFlush = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -140,11 +159,20 @@ public sealed class SseRelayTests
 
         public override async ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
         {
+            var result = await SendPendingAsync(cancellationToken);
+            Flushes++;
+            _firstFlush.TrySetResult();
+            return result;
+        }
+
+        /// <summary>The response's end, as the relay's caller makes it: sends what is still pending.</summary>
+        public async Task EndAsync() => await SendPendingAsync(CancellationToken.None);
+
+        private async ValueTask<FlushResult> SendPendingAsync(CancellationToken cancellationToken)
+        {
             var result = await _pending.FlushAsync(cancellationToken);
             _flushed.Write(_written.ToArray());
             _written.SetLength(0);
-            Flushes++;
-            _firstFlush.TrySetResult();
             return result;
         }
 
