@@ -76,28 +76,31 @@ public sealed class PreparedRequestLogInserter : RequestLogBatchInserter
         public void Integer(long? value)
         {
             ref var held = ref bound[_parameter++];
-            if (held.IsBound && held.Integer == value)
+            if (held.Integer == value)
             {
                 return;
             }
             Check(database, SqliteStatementCalls.BindInteger(statement, _parameter, value));
-            held = new BoundValue(true, value, null);
+            held = new BoundValue(value, null);
         }
 
         public void Text(string? value)
         {
             ref var held = ref bound[_parameter++];
-            if (held.IsBound && string.Equals(held.Text, value, StringComparison.Ordinal))
+            if (string.Equals(held.Text, value, StringComparison.Ordinal))
             {
                 return;
             }
             Check(database, SqliteStatementCalls.BindText(statement, _parameter, value is null ? null : Storable(value)));
-            held = new BoundValue(true, null, value);
+            held = new BoundValue(null, value);
         }
     }
 
-    /// <summary>What a parameter holds since its last bind: a whole number or a text as the row gave it (null for NULL).</summary>
-    private readonly record struct BoundValue(bool IsBound, long? Integer, string? Text);
+    /// <summary>
+    /// What a parameter holds: a whole number or a text as the row gave it, null for NULL — which is also what a freshly
+    /// prepared statement's parameters hold before their first bind, as this default value says.
+    /// </summary>
+    private readonly record struct BoundValue(long? Integer, string? Text);
 
     /// <summary>A failed call becomes the <see cref="SqliteException"/> Microsoft.Data.Sqlite would throw (its code is what the writer reads).</summary>
     private static void Check(sqlite3 database, int result)
