@@ -42,7 +42,9 @@ def summarize(runs):
     wrks = [r["wrk"] for r in runs]
     return {"requests_per_sec": median_low(w["requests_per_sec"] for w in wrks),
             "p50_us": median_low(w["latency_us"]["p50"] for w in wrks),
+            "p90_us": median_low(w["latency_us"]["p90"] for w in wrks),
             "p99_us": median_low(w["latency_us"]["p99"] for w in wrks),
+            "p999_us": median_low(w["latency_us"]["p999"] for w in wrks),
             "requests": sum(w["requests"] for w in wrks), "errors": sum(w["errors"]["total"] for w in wrks),
             "runs": len(wrks), **per_request_process_cost(runs)}
 
@@ -323,10 +325,11 @@ def render(meta, scenarios, checks, client_checks, failed, runtime, comparisons)
     for s in scenarios:
         lines += [f'## {s["protocol"]} · {s["mode"]} · {s["connections"]} connection'
                   f'{"s" if s["connections"] > 1 else ""}', "",
-                  "| target | req/s | p50 µs | p99 µs | added p50 µs | added p99 µs | errors |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]
+                  "| target | req/s | p50 µs | p90 µs | p99 µs | p99.9 µs | added p50 µs | added p99 µs | errors |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for target, row in s["targets"].items():
-            lines.append(f'| {target} | {row["requests_per_sec"]:.0f} | {row["p50_us"]} | {row["p99_us"]} | '
+            lines.append(f'| {target} | {row["requests_per_sec"]:.0f} | {row["p50_us"]} | {row["p90_us"]} | '
+                         f'{row["p99_us"]} | {row["p999_us"]} | '
                          f'{signed(row.get("added_p50_us"))} | {signed(row.get("added_p99_us"))} | {row["errors"]} |')
         lines.append("")
     keyway = meta["keyway"]
