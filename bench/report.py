@@ -41,10 +41,7 @@ def summarize(runs):
     """One target in one scenario: with --repeat, the median of each figure over the rounds (an observed value)."""
     wrks = [r["wrk"] for r in runs]
     return {"requests_per_sec": median_low(w["requests_per_sec"] for w in wrks),
-            "p50_us": median_low(w["latency_us"]["p50"] for w in wrks),
-            "p90_us": median_low(w["latency_us"]["p90"] for w in wrks),
-            "p99_us": median_low(w["latency_us"]["p99"] for w in wrks),
-            "p999_us": median_low(w["latency_us"]["p999"] for w in wrks),
+            **{f"{p}_us": median_low(w["latency_us"][p] for w in wrks) for p in ("p50", "p90", "p99", "p999")},
             "requests": sum(w["requests"] for w in wrks), "errors": sum(w["errors"]["total"] for w in wrks),
             "runs": len(wrks), **per_request_process_cost(runs)}
 

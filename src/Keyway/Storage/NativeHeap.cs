@@ -12,7 +12,7 @@ namespace Keyway.Storage;
 /// </summary>
 public static class NativeHeap
 {
-    public const int TrimThresholdBytes = 32 * 1024 * 1024;
+    private const int TrimThresholdBytes = 32 * 1024 * 1024;
 
     private const int TrimThresholdOption = -1; // M_TRIM_THRESHOLD in glibc's malloc.h
 
