@@ -80,12 +80,11 @@ public sealed partial class ProxyForwarder
                 if (failure is null || !failure.Class.IsRetryable())
                 {
                     DisposeHeld(ref held);
-                    run.RecordAnswered(status);
                     using (response)
                     {
                         await RelayAttemptAsync(exchange, plan, response, key, idle);
                     }
-                    RecordBrokenRelay(exchange, run);
+                    RecordRelayOutcome(exchange, run, status);
                     return true;
                 }
                 run.RecordFailure(failure);
@@ -150,15 +149,20 @@ public sealed partial class ProxyForwarder
         }
     }
 
-    /// <summary>A stream that broke after the first byte is not retried, but it still counts against the key.</summary>
-    private static void RecordBrokenRelay(ProxyExchange exchange, FailoverRun<RelayPlan> run)
+    /// <summary>
+    /// The key answered: only a whole answer clears its failures. A stream that broke after its headers is not
+    /// retried, but it counts against the key, so a key whose streams keep breaking cools down like any failing one.
+    /// </summary>
+    private static void RecordRelayOutcome(ProxyExchange exchange, FailoverRun<RelayPlan> run, int status)
     {
         if (exchange.LastError is ForwardError.ResponseBodyUpstream or ForwardError.UpstreamTimeout)
         {
             var broken = UpstreamFailureClassifier.FromException(exchange.StatusCode, exchange.Error ?? "");
             exchange.AttemptFailed(broken.Class);
             run.RecordFailure(broken);
+            return;
         }
+        run.RecordAnswered(status);
     }
 
     /// <summary>Reads the error body (masking any echo of a key: the message reaches key health and the log) and classifies it.</summary>

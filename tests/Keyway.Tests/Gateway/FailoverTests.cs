@@ -159,6 +159,25 @@ public sealed class FailoverTests
     }
 
     [Fact]
+    public async Task StreamsThatKeepBreaking_CoolTheKey_AndTheNextKeyServes()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.StreamThenDrop(2));
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var broken = await pool.ChatAsync(stream: true);
+            Assert.Contains("ended the stream before it was complete", await broken.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(200, await pool.ChatStatusAsync());
+
+        Assert.Equal(["a", "a", "b"], pool.TakeKeysSeen());
+        var health = await pool.KeyHealthAsync("a");
+        Assert.Equal("cooling", health.GetProperty("state").GetString());
+        Assert.Equal(2, health.GetProperty("consecutive_failures").GetInt32());
+    }
+
+    [Fact]
     public async Task UnreachableKeyEndpoint_FailsOverToTheNextKey()
     {
         await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
