@@ -4,25 +4,25 @@ using System.Text;
 namespace Keyway.Protocols.Translation.AnthropicChat;
 
 /// <summary>
-/// Assembles streamed Chat tool-call fragments (keyed by their <c>index</c>) into Anthropic tool_use blocks. One call
+/// Assembles streamed Chat tool-call fragments (matched to calls as <see cref="ChatToolCallMatcher{TCall}"/> says) into
+/// Anthropic tool_use blocks. One call
 /// is streamed live; a fragment of another call is held back until the live call's arguments form complete JSON
 /// (then the live block closes and the next one opens with what was held). So calls whose chunks interleave still
 /// come out whole, each in its own block, and a block never opens before its call has a name.
 /// </summary>
 internal sealed class ChatStreamToolCalls(AnthropicBlockWriter blocks, ToolNameMap names, string responseId)
 {
-    private readonly List<PendingCall> _calls = [];
+    private readonly ChatToolCallMatcher<PendingCall> _matcher = new((index, id) => new PendingCall(index) { CallId = id });
     private PendingCall? _live;
 
     public void OnFragment(ChatToolCall fragment, IBufferWriter<byte> output)
     {
-        var call = Find(fragment);
+        var call = _matcher.Resolve(fragment);
         if (call.Done)
         {
             return;
         }
 
-        call.Id ??= string.IsNullOrEmpty(fragment.Id) ? null : fragment.Id;
         if (!call.Opened && !string.IsNullOrEmpty(fragment.Function?.Name))
         {
             call.Name = fragment.Function.Name;
@@ -37,7 +37,7 @@ internal sealed class ChatStreamToolCalls(AnthropicBlockWriter blocks, ToolNameM
     {
         CloseLive(output);
         // Loops rather than LINQ: a text delta flushes too, so this runs for most events of a translated stream.
-        foreach (var call in _calls)
+        foreach (var call in _matcher.Calls)
         {
             if (!call.Done && call.Name is not null)
             {
@@ -46,23 +46,10 @@ internal sealed class ChatStreamToolCalls(AnthropicBlockWriter blocks, ToolNameM
             }
         }
 
-        foreach (var call in _calls)
+        foreach (var call in _matcher.Calls)
         {
             call.Done = true;
         }
-    }
-
-    private PendingCall Find(ChatToolCall fragment)
-    {
-        var index = fragment.Index ?? (fragment.Id is not null || _calls.Count == 0 ? _calls.Count : _calls[^1].Index);
-        var call = _calls.Find(c => c.Index == index);
-        if (call is null)
-        {
-            call = new PendingCall(index);
-            _calls.Add(call);
-        }
-
-        return call;
     }
 
     private void Pump(IBufferWriter<byte> output)
@@ -73,7 +60,7 @@ internal sealed class ChatStreamToolCalls(AnthropicBlockWriter blocks, ToolNameM
         }
 
         // Calls open in the order they first appeared; a call still waiting for its name holds back the ones after it.
-        while (_calls.Find(c => !c.Opened) is { Name: not null } next
+        while (_matcher.Calls.Find(c => !c.Opened) is { Name: not null } next
             && (_live is null || AnthropicBlocks.IsCompleteJson(_live.Arguments.ToString())))
         {
             CloseLive(output);
@@ -85,7 +72,7 @@ internal sealed class ChatStreamToolCalls(AnthropicBlockWriter blocks, ToolNameM
     {
         call.Opened = true;
         _live = call;
-        blocks.StartToolUse(call.Id ?? $"toolu_{responseId}_{call.Index}", names.ClientName(call.Name!), output);
+        blocks.StartToolUse(call.CallId ?? $"toolu_{responseId}_{call.ChatIndex}", names.ClientName(call.Name!), output);
         EmitNewArguments(call, output);
     }
 
@@ -108,10 +95,10 @@ internal sealed class ChatStreamToolCalls(AnthropicBlockWriter blocks, ToolNameM
         blocks.ToolInput(fresh, output);
     }
 
-    private sealed class PendingCall(int index)
+    private sealed class PendingCall(int index) : IChatStreamedCall
     {
-        public int Index { get; } = index;
-        public string? Id { get; set; }
+        public int ChatIndex { get; } = index;
+        public string? CallId { get; set; }
         public string? Name { get; set; }
         public StringBuilder Arguments { get; } = new();
         public int Emitted { get; set; }

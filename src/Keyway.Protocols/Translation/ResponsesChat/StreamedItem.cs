@@ -1,4 +1,5 @@
 using System.Text;
+using Keyway.Protocols.Translation.AnthropicChat;
 
 namespace Keyway.Protocols.Translation.ResponsesChat;
 
@@ -6,7 +7,7 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// One output item of a translated stream: its accumulated text (reasoning, message text or tool arguments)
 /// and, once announced with <c>response.output_item.added</c>, its place in the output.
 /// </summary>
-internal sealed class StreamedItem
+internal sealed class StreamedItem : IChatStreamedCall
 {
     private readonly StringBuilder _text = new();
 

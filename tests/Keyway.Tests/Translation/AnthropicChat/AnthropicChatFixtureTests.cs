@@ -40,6 +40,7 @@ public sealed class AnthropicChatFixtureTests
     [InlineData("chat_stream_reasoning_parallel_interleaved.sse", "anthropic_request_agent_turn.json")]
     [InlineData("chat_stream_ends_without_finish.sse", "anthropic_request_text.json")]
     [InlineData("chat_stream_stop_sequence.sse", "anthropic_request_text.json")]
+    [InlineData("chat_stream_parallel_same_index.sse", "anthropic_request_agent_turn.json")]
     public void ChatStream_ToAnthropic(string input, string request) =>
         CheckSse(input, RunStream(new ChatStreamToAnthropic(RequestFrom(request), Ctx), Sse(input)));
 
