@@ -27,11 +27,13 @@ public sealed class RouteProber(UpstreamClient upstream, TimeProvider time)
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(provider.Timeout < MaxProbeTime ? provider.Timeout : MaxProbeTime);
         var protocol = UpstreamProtocols.For(provider.Protocol);
-        using var request = UpstreamClient.CreateRequest(provider, provider.MainEndpoint, key ?? provider.Keys[0], protocol.ChatPath, ProbeBody(provider.Protocol, upstreamModel), new HeaderDictionary());
+        key ??= provider.Keys[0];
+        using var request = UpstreamClient.CreateRequest(provider, provider.MainEndpoint, key, protocol.ChatPath, ProbeBody(provider.Protocol, upstreamModel), new HeaderDictionary());
         try
         {
             using var response = await upstream.SendAsync(request, timeout.Token);
-            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            // An upstream that echoes the key it refused ("Incorrect API key provided: sk-…") must not show it to the admin.
+            var body = new Security.SecretScrubber(key.Secret, clientKey: null).Scrub(await response.Content.ReadAsByteArrayAsync(timeout.Token));
             var status = (int)response.StatusCode;
             var message = response.IsSuccessStatusCode
                 ? $"chat OK ({ReplyText.Extract(body, provider.Protocol).Length} chars)"

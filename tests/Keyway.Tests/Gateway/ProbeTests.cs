@@ -35,6 +35,19 @@ public sealed class ProbeTests
     }
 
     [Fact]
+    public async Task TestResult_MasksTheUpstreamKey_AnUpstreamEchoes()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.OpenAIError(401, $"Incorrect API key provided: Bearer {AdminApi.DefaultUpstreamKey}", "invalid_request_error", "invalid_api_key"));
+
+        var body = await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/test", new { provider_id = GatewayTestBed.OpenAIProvider });
+
+        var message = body.GetProperty("test").GetProperty("message").GetString();
+        Assert.DoesNotContain(AdminApi.DefaultUpstreamKey, message);
+        Assert.Contains("Incorrect API key provided: Bearer sk-…cdef", message);
+    }
+
+    [Fact]
     public async Task TestUnknownTargets_Are404()
     {
         await using var bed = await GatewayTestBed.StartAsync();
