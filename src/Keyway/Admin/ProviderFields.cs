@@ -132,8 +132,14 @@ internal static class ProviderFields
         string providerId, string name, string secret, int sortOrder, bool enabled, SecretBox secrets, DateTimeOffset now) =>
         new(AdminValidation.NewId(), providerId, name, secrets.Seal(secret), enabled, sortOrder, now);
 
+    /// <summary>
+    /// A key to store: present, and not a mask the admin API itself showed ("sk-…abcd"), which a GET → edit → PATCH
+    /// round trip would otherwise store in place of the real key.
+    /// </summary>
     public static string RequireSecret(string secret, string field) =>
-        string.IsNullOrWhiteSpace(secret) ? throw AdminProblem.BadRequest($"{field} is required", field) : secret;
+        string.IsNullOrWhiteSpace(secret) ? throw AdminProblem.BadRequest($"{field} is required", field)
+        : SecretMask.IsMask(secret) ? throw AdminProblem.BadRequest($"{field} is a masked value ({secret}), not a key: send the key itself", field)
+        : secret;
 
     private static List<UpstreamKeyRecord> KeyList(JsonElement array, string providerId, SecretBox secrets, DateTimeOffset now)
     {

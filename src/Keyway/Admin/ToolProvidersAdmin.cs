@@ -41,7 +41,7 @@ internal static class ToolProvidersAdmin
             toolId, groupId,
             body.RequiredString("name", AdminValidation.NameMaxLength),
             body.OptionalString("kind", 32) ?? DefaultKind,
-            secrets.Seal(body.RequiredString("api_key", AdminValidation.SecretMaxLength)),
+            secrets.Seal(ProviderFields.RequireSecret(body.RequiredString("api_key", AdminValidation.SecretMaxLength), "api_key")),
             Config(body) ?? "{}",
             body.OptionalBool("enabled") ?? true,
             now, now);
@@ -63,7 +63,9 @@ internal static class ToolProvidersAdmin
         {
             Name = body.Has("name") ? body.RequiredString("name", AdminValidation.NameMaxLength) : tool.Name,
             Kind = body.OptionalString("kind", 32) ?? tool.Kind,
-            SealedApiKey = body.Has("api_key") ? secrets.Seal(body.RequiredString("api_key", AdminValidation.SecretMaxLength)) : tool.SealedApiKey,
+            SealedApiKey = body.Has("api_key")
+                ? secrets.Seal(ProviderFields.RequireSecret(body.RequiredString("api_key", AdminValidation.SecretMaxLength), "api_key"))
+                : tool.SealedApiKey,
             ConfigJson = Config(body) ?? tool.ConfigJson,
             Enabled = body.OptionalBool("enabled") ?? tool.Enabled,
             UpdatedAt = time.GetUtcNow(),

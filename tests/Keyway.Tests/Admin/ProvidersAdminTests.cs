@@ -233,6 +233,34 @@ public sealed class ProvidersAdminTests
     }
 
     [Fact]
+    public async Task MaskedKey_IsRefusedEverywhere_AndTheStoredKeyKept()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        await AdminApi.CreateProviderAsync(server.Admin, "default", "p1", "http://127.0.0.1:1/v1", apiKey: "sk-first-key-000001");
+        var shown = await AdminApi.OkAsync(server.Admin, HttpMethod.Get, "admin/llm/providers/p1");
+        var key = shown.GetProperty("provider").GetProperty("api_keys")[0];
+        var keyId = key.GetProperty("key_id").GetString()!;
+        var mask = key.GetProperty("api_key").GetString()!;
+        var refused = $"api_key is a masked value ({mask}), not a key: send the key itself";
+
+        AdminApi.AssertError(await AdminApi.PatchAsync(server.Admin, "admin/llm/providers/p1", new JsonObject { ["api_key"] = mask }),
+            HttpStatusCode.BadRequest, refused, "api_key");
+        AdminApi.AssertError(await AdminApi.PatchAsync(server.Admin, "admin/llm/providers/p1",
+                new JsonObject { ["api_keys"] = new JsonArray(new JsonObject { ["name"] = "default", ["api_key"] = mask }) }),
+            HttpStatusCode.BadRequest, $"api_keys is a masked value ({mask}), not a key: send the key itself", "api_keys");
+        AdminApi.AssertError(await AdminApi.PatchAsync(server.Admin, $"admin/llm/providers/p1/keys/{keyId}", new JsonObject { ["api_key"] = mask }),
+            HttpStatusCode.BadRequest, refused, "api_key");
+        AdminApi.AssertError(await AdminApi.PostAsync(server.Admin, "admin/llm/providers/p1/keys", new JsonObject { ["name"] = "b", ["api_key"] = "********" }),
+            HttpStatusCode.BadRequest, "api_key is a masked value (********), not a key: send the key itself", "api_key");
+        AdminApi.AssertError(await AdminApi.PostAsync(server.Admin, "admin/llm/groups/default/tool-providers", new JsonObject { ["name"] = "t", ["api_key"] = "tvly-…abcd" }),
+            HttpStatusCode.BadRequest, "api_key is a masked value (tvly-…abcd), not a key: send the key itself", "api_key");
+
+        var secret = await AdminApi.OkAsync(server.Admin, HttpMethod.Get, $"admin/llm/providers/p1/keys/{keyId}/secret");
+        Assert.Equal("sk-first-key-000001", secret.GetProperty("api_key").GetString());
+    }
+
+    [Fact]
     public async Task RevealSecret_RequiresAdmin()
     {
         using var dir = new TempDirectory();
