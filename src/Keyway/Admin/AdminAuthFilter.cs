@@ -46,7 +46,7 @@ internal sealed class AdminAuthFilter(KeywayOptions options, AdminSessions sessi
         {
             return AdminErrors.Result(StatusCodes.Status429TooManyRequests, AdminErrors.TooManyFailures);
         }
-        if (TokenComparer.FixedTimeEquals(presented, expected))
+        if (presented.Length > 0 && TokenComparer.FixedTimeEquals(presented, expected))
         {
             return null;
         }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using Keyway.Storage;
 using Keyway.Upstreams;
@@ -61,7 +62,7 @@ public static class KeywayOptionsLoader
             SecretGenerated = secretGenerated,
             AdminToken = adminToken,
             AdminTokenGenerated = tokenGenerated,
-            Host = Get("KEYWAY_HOST") ?? "127.0.0.1",
+            Host = ParseHost(Get("KEYWAY_HOST"), "KEYWAY_HOST"),
             Port = port,
             DataDir = dataDir,
             CorsOrigins = (Get("KEYWAY_CORS_ORIGINS") ?? "")
@@ -76,12 +77,21 @@ public static class KeywayOptionsLoader
             LogToolQueries = ParseBool(Get("KEYWAY_LOG_TOOL_QUERIES"), "KEYWAY_LOG_TOOL_QUERIES"),
             DatabaseUrl = ParseDatabaseUrl(Get("KEYWAY_DATABASE_URL")),
             MetricsPort = metricsPort,
-            MetricsHost = Get("KEYWAY_METRICS_HOST") ?? "127.0.0.1",
+            MetricsHost = ParseHost(Get("KEYWAY_METRICS_HOST"), "KEYWAY_METRICS_HOST"),
             OtlpEndpoint = ParseUrl(Get("KEYWAY_OTLP_ENDPOINT") ?? Get("OTEL_EXPORTER_OTLP_ENDPOINT"), "KEYWAY_OTLP_ENDPOINT"),
             OtlpProtocol = ParseOtlpProtocol(Get("OTEL_EXPORTER_OTLP_PROTOCOL") ?? "http/protobuf"),
             InstanceId = Get("KEYWAY_INSTANCE_ID"),
         };
     }
+
+    /// <summary>
+    /// A bind address: an IP address or localhost. Kestrel takes any other name as "every interface", so a typo would
+    /// open the gateway (and an unauthenticated metrics port) to the network instead of failing.
+    /// </summary>
+    private static string ParseHost(string? value, string name) =>
+        value is null ? "127.0.0.1"
+        : value == "localhost" || IPAddress.TryParse(value, out _) ? value
+        : throw new InvalidConfigurationException($"{name} must be an IP address (127.0.0.1, 0.0.0.0 for every interface, ::1, ::) or localhost, got '{value}'.");
 
     private static Uri? ParseUrl(string? value, string name) =>
         value is null ? null
@@ -161,7 +171,11 @@ public static class KeywayOptionsLoader
         }
         if (File.Exists(file))
         {
-            return (File.ReadAllText(file).Trim(), false);
+            // An empty file would make the empty string the secret, and an empty X-Admin-Token header the admin's.
+            var stored = File.ReadAllText(file).Trim();
+            return stored.Length > 0
+                ? (stored, false)
+                : throw new InvalidConfigurationException($"{file} is empty: delete it to have a new one generated, or write the value into it.");
         }
         var value = Base64Url(RandomNumberGenerator.GetBytes(randomBytes));
         File.WriteAllText(file, value);

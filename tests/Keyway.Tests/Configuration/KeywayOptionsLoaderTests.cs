@@ -25,6 +25,21 @@ public sealed class KeywayOptionsLoaderTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
     }
 
+    [Theory]
+    [InlineData(KeywayOptionsLoader.AdminTokenFileName, "")]
+    [InlineData(KeywayOptionsLoader.AdminTokenFileName, " \n")]
+    [InlineData(KeywayOptionsLoader.SecretFileName, "")]
+    public void EmptySecretFiles_AreRefused_NotTakenAsTheEmptyString(string file, string content)
+    {
+        using var dir = new TempDirectory();
+        Directory.CreateDirectory(Path.Combine(dir.Path, "data"));
+        File.WriteAllText(Path.Combine(dir.Path, "data", file), content);
+
+        var error = Assert.Throws<InvalidConfigurationException>(() => KeywayOptionsLoader.Load(new Dictionary<string, string>(), dir.Path));
+
+        Assert.Equal($"{Path.Combine(dir.Path, "data", file)} is empty: delete it to have a new one generated, or write the value into it.", error.Message);
+    }
+
     [Fact]
     public void EnvFile_IsRead_ButRealEnvironmentWins()
     {
@@ -78,6 +93,9 @@ public sealed class KeywayOptionsLoaderTests
     [InlineData("KEYWAY_PORT", "abc", "KEYWAY_PORT must be an integer")]
     [InlineData("KEYWAY_LOG_LEVEL", "loud", "KEYWAY_LOG_LEVEL must be one of")]
     [InlineData("KEYWAY_SECRET", "short", "KEYWAY_SECRET is too short")]
+    [InlineData("KEYWAY_HOST", "myhost.invalid", "KEYWAY_HOST must be an IP address")]
+    [InlineData("KEYWAY_HOST", "999.1.1.1", "KEYWAY_HOST must be an IP address")]
+    [InlineData("KEYWAY_METRICS_HOST", "bogus.invalid", "KEYWAY_METRICS_HOST must be an IP address")]
     [InlineData("KEYWAY_LOG_TOOL_QUERIES", "maybe", "KEYWAY_LOG_TOOL_QUERIES must be true or false")]
     [InlineData("KEYWAY_METRICS_PORT", "9233", "KEYWAY_METRICS_PORT must differ from KEYWAY_PORT (9233)")]
     [InlineData("KEYWAY_METRICS_PORT", "0", "KEYWAY_METRICS_PORT must be an integer between 1 and 65535")]
