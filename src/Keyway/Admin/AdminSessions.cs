@@ -1,15 +1,17 @@
 using System.Security.Cryptography;
 using System.Text;
+using Keyway.Configuration;
 using Keyway.Security;
 using Keyway.Storage;
 
 namespace Keyway.Admin;
 
 /// <summary>
-/// Admin UI sessions: a random cookie value whose SHA-256 alone is stored, valid for seven days. Several
-/// sessions may be open at once; ending one leaves the others.
+/// Admin UI sessions: a random cookie value of which only an HMAC-SHA256 keyed with the admin token is stored, valid
+/// for seven days. Several sessions may be open at once; ending one leaves the others. Rotating the admin token ends
+/// them all: the stored hashes no longer match any cookie.
 /// </summary>
-public sealed class AdminSessions(AdminSessionRepository sessions, TimeProvider time)
+public sealed class AdminSessions(AdminSessionRepository sessions, KeywayOptions options, TimeProvider time)
 {
     public const string CookieName = "keyway_admin_session";
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
@@ -38,5 +40,6 @@ public sealed class AdminSessions(AdminSessionRepository sessions, TimeProvider 
         IsEssential = true,
     };
 
-    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    private string Hash(string token) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(options.AdminToken), Encoding.UTF8.GetBytes(token)));
 }

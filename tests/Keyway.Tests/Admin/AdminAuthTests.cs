@@ -96,6 +96,32 @@ public sealed class AdminAuthTests
     }
 
     [Fact]
+    public async Task RotatingTheAdminToken_EndsEverySession()
+    {
+        using var dir = new TempDirectory();
+        string cookie;
+        await using (var before = await KeywayServer.StartAsync(dir.Path))
+        {
+            using var browser = NewBrowser(before);
+            var login = await LoginAsync(browser);
+            cookie = Assert.Single(login.Response.Headers.GetValues("Set-Cookie")).Split(';')[0];
+        }
+        await using var same = await KeywayServer.StartAsync(dir.Path);
+        await using var rotated = await KeywayServer.StartAsync(dir.Path, options => options with { AdminToken = "rotated-admin-token" });
+
+        Assert.Equal(HttpStatusCode.OK, await SessionStatusAsync(same, cookie));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SessionStatusAsync(rotated, cookie));
+    }
+
+    private static async Task<HttpStatusCode> SessionStatusAsync(KeywayServer server, string cookie)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(server.BaseAddress, "admin/session"));
+        request.Headers.Add("Cookie", cookie);
+        using var response = await server.Http.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    [Fact]
     public async Task ForgedSessionCookie_Returns401()
     {
         using var dir = new TempDirectory();
