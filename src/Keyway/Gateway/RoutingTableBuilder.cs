@@ -96,7 +96,8 @@ public static class RoutingTableBuilder
         };
     }
 
-    private static UpstreamProvider ToUpstream(ProviderRecord provider, SecretBox secrets, FailoverPolicy defaults)
+    /// <summary>The provider as the data plane would call it (its enabled keys), also when it or its group is disabled.</summary>
+    public static UpstreamProvider ToUpstream(ProviderRecord provider, SecretBox secrets, FailoverPolicy defaults)
     {
         UpstreamProtocolNames.TryParse(provider.Protocol, out var protocol);
         var keys = provider.Keys
