@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Keyway.Configuration;
 using Keyway.Storage;
+using Microsoft.AspNetCore.Connections;
 
 namespace Keyway.Cli;
 
@@ -35,7 +36,16 @@ public static class ServeCommand
         {
             throw new CliException(e.Message, CliExitCodes.Usage);
         }
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException e) when (e.InnerException is AddressInUseException)
+        {
+            // Kestrel's bind failure ("Failed to bind to address http://127.0.0.1:9233: address already in use.") says
+            // which address; a stack trace would add nothing an operator can act on.
+            throw new CliException($"{e.Message} Free it or choose another KEYWAY_PORT / KEYWAY_METRICS_PORT.", CliExitCodes.Usage);
+        }
         StartupBanner.Print(app, options);
         var address = StartupBanner.ListeningAddress(app) ?? $"http://{options.Host}:{options.Port}";
         new ServerStateFile(Environment.ProcessId, address, DateTimeOffset.UtcNow).Write(options.DataDir);
