@@ -66,7 +66,7 @@ public static class KeywayOptionsLoader
             DataDir = dataDir,
             CorsOrigins = (Get("KEYWAY_CORS_ORIGINS") ?? "")
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            PublicBaseUrl = Get("KEYWAY_PUBLIC_BASE_URL")?.TrimEnd('/'),
+            PublicBaseUrl = ParsePublicBaseUrl(Get("KEYWAY_PUBLIC_BASE_URL")),
             LogLevel = ParseLogLevel(Get("KEYWAY_LOG_LEVEL") ?? "info"),
             LogRetentionDays = retention,
             MaxRequestBodyBytes = maxBodyMiB * 1024L * 1024L,
@@ -87,6 +87,12 @@ public static class KeywayOptionsLoader
         value is null ? null
         : Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url
         : throw new InvalidConfigurationException($"{name} (or OTEL_EXPORTER_OTLP_ENDPOINT) must be an http(s) URL, got '{value}'.");
+
+    /// <summary>Shown to users as the address of the admin UI and in client settings, so it must be one a browser can open.</summary>
+    private static string? ParsePublicBaseUrl(string? value) =>
+        value is null ? null
+        : Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Host.Length > 0 ? value.TrimEnd('/')
+        : throw new InvalidConfigurationException($"KEYWAY_PUBLIC_BASE_URL must be an absolute http(s) URL such as https://keyway.example.com, got '{value}'.");
 
     private static string ParseOtlpProtocol(string value) => value is "http/protobuf" or "grpc"
         ? value
