@@ -49,7 +49,8 @@ public static class KeywayOptionsLoader
         EnsureWritableDirectory(dataDir);
 
         var (secret, secretGenerated) = ReadOrCreate(Get("KEYWAY_SECRET"), Path.Combine(dataDir, SecretFileName), 48);
-        var (adminToken, tokenGenerated) = ReadOrCreate(Get("KEYWAY_ADMIN_TOKEN"), Path.Combine(dataDir, AdminTokenFileName), 24);
+        var configuredToken = Get("KEYWAY_ADMIN_TOKEN");
+        var (adminToken, tokenGenerated) = ReadOrCreate(configuredToken, Path.Combine(dataDir, AdminTokenFileName), 24);
         if (secret.Length < 16)
         {
             throw new InvalidConfigurationException("KEYWAY_SECRET is too short: use at least 16 characters.");
@@ -61,6 +62,7 @@ public static class KeywayOptionsLoader
             SecretGenerated = secretGenerated,
             AdminToken = adminToken,
             AdminTokenGenerated = tokenGenerated,
+            AdminTokenFromEnvironment = configuredToken is not null,
             Host = Get("KEYWAY_HOST") ?? "127.0.0.1",
             Port = port,
             DataDir = dataDir,

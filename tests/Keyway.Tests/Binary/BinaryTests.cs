@@ -100,6 +100,33 @@ public sealed class BinaryTests
             refused.Stderr.Trim());
     }
 
+    [Fact]
+    public async Task Banner_ShowsTheAdminTokenOnlyWhenItWasGenerated()
+    {
+        using var data = new TempDirectory();
+        var fromFile = KeywayBinary.Environment(data.Path);
+        fromFile.Remove("KEYWAY_ADMIN_TOKEN");
+        var tokenFile = Path.Combine(data.Path, "admin.token");
+
+        var generated = await StartAndStopAsync(fromFile, data.Path);
+        var token = (await File.ReadAllTextAsync(tokenFile)).Trim();
+        var kept = await StartAndStopAsync(fromFile, data.Path);
+        var environment = await StartAndStopAsync(KeywayBinary.Environment(data.Path), data.Path);
+
+        Assert.Contains($"admin token: {token}  (generated, kept in {tokenFile})", generated);
+        Assert.Contains($"admin token: in {tokenFile}", kept);
+        Assert.DoesNotContain(token, kept);
+        Assert.Contains("admin token: from KEYWAY_ADMIN_TOKEN", environment);
+        Assert.DoesNotContain(KeywayBinary.AdminToken, environment);
+    }
+
+    private static async Task<string> StartAndStopAsync(IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    {
+        await using var process = await KeywayProcess.StartAsync(environment, workingDirectory);
+        Assert.True(await process.StopAsync() == 0, process.Output);
+        return process.Output;
+    }
+
     /// <summary>Both providers on the fake upstream, one route each, one key; through the logged-in admin session.</summary>
     private static async Task<string> ConfigureAsync(HttpClient admin, FakeUpstream upstream)
     {
