@@ -14,12 +14,24 @@ public static class StartupBanner
         var baseUrl = options.PublicBaseUrl ?? address;
         Console.WriteLine($"Keyway {AppVersion.Current} listening on {address}");
         Console.WriteLine($"  admin UI:    {baseUrl}/");
-        Console.WriteLine($"  admin token: {options.AdminToken}{(options.AdminTokenGenerated ? "  (generated, kept in " + Path.Combine(options.DataDir, KeywayOptionsLoader.AdminTokenFileName) + ")" : "")}");
+        Console.WriteLine($"  admin token: {AdminTokenLine(options)}");
         Console.WriteLine($"  database:    {(options.DatabaseUrl is { } url ? PostgresConnectionString.Describe(url) : options.DatabasePath)}");
         if (options.SecretGenerated)
         {
             Console.WriteLine($"  KEYWAY_SECRET was not set: generated one and stored it in {Path.Combine(options.DataDir, KeywayOptionsLoader.SecretFileName)} (mode 0600). Back it up: without it the stored keys cannot be decrypted.");
         }
+    }
+
+    /// <summary>
+    /// The token itself only on the start that generated it, when a person is there to copy it; afterwards where it is
+    /// kept, because this output also goes to journals and `serve --detach`'s log file.
+    /// </summary>
+    private static string AdminTokenLine(KeywayOptions options)
+    {
+        var file = Path.Combine(options.DataDir, KeywayOptionsLoader.AdminTokenFileName);
+        return options.AdminTokenGenerated ? $"{options.AdminToken}  (generated, kept in {file})"
+            : options.AdminTokenFromEnvironment ? "from KEYWAY_ADMIN_TOKEN"
+            : $"in {file}";
     }
 
     public static string? ListeningAddress(WebApplication app) =>

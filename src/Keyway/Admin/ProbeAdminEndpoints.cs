@@ -1,4 +1,7 @@
+using Keyway.Configuration;
 using Keyway.Gateway;
+using Keyway.Security;
+using Keyway.Storage;
 using Keyway.Upstreams;
 
 namespace Keyway.Admin;
@@ -18,27 +21,47 @@ public static class ProbeAdminEndpoints
         return admin;
     }
 
-    private static async Task<IResult> TestAsync(HttpContext context, RoutingTableHolder routing, RouteProber prober, CancellationToken cancellationToken)
+    private static async Task<IResult> TestAsync(
+        HttpContext context, RoutingTableHolder routing, RouteProber prober, ConfigurationSnapshotReader configuration, SecretBox secrets,
+        KeywayOptions options, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(context.Request, cancellationToken);
-        var (provider, upstreamModel) = ProbeTarget(routing.Current, body);
+        var (provider, upstreamModel) = body.OptionalString("provider_id", 64) is { } providerId
+            ? ProviderTarget(await configuration.LoadAsync(cancellationToken), providerId, secrets, options.Failover)
+            : RouteTarget(routing.Current, body);
         var result = await prober.ProbeAsync(provider, upstreamModel, cancellationToken);
         return TypedResults.Json(new ProbeTestResponse(true, result), ProbeJsonContext.Default.ProbeTestResponse);
     }
 
-    /// <summary>{"provider_id"}: the provider, chatting with the model of its first route; {"alias","group_id"}: that route.</summary>
-    private static (UpstreamProvider Provider, string UpstreamModel) ProbeTarget(RoutingTable table, RequestBody body)
+    /// <summary>
+    /// {"provider_id"}: the provider as stored, so a disabled one (or one in a disabled group) can be tried before it is
+    /// enabled, chatting with the model of the first route (by alias, enabled ones first) that names it as its own provider or
+    /// as a fallback target.
+    /// </summary>
+    private static (UpstreamProvider Provider, string UpstreamModel) ProviderTarget(
+        ConfigurationSnapshot configuration, string providerId, SecretBox secrets, FailoverPolicy defaults)
     {
-        if (body.OptionalString("provider_id", 64) is { } providerId)
-        {
-            if (!table.TryGetProvider(providerId, out var provider))
-            {
-                throw AdminProblem.NotFound($"provider not found: {providerId}");
-            }
-            var route = table.RoutesOf(provider.GroupId).FirstOrDefault(r => r.Provider.ProviderId == providerId)
-                ?? throw AdminProblem.BadRequest($"provider '{providerId}' has no enabled route: add one to test a chat call", "provider_id");
-            return (provider, route.UpstreamModel);
-        }
+        var provider = configuration.Providers.FirstOrDefault(p => p.ProviderId == providerId)
+            ?? throw AdminProblem.NotFound($"provider not found: {providerId}");
+        var fallbacks = configuration.RouteProviders.ToLookup(rp => rp.RouteId, StringComparer.Ordinal);
+        var upstreamModel = configuration.Routes
+            .Where(route => route.GroupId == provider.GroupId)
+            .OrderBy(route => !route.Enabled)
+            .ThenBy(route => route.Alias, StringComparer.Ordinal)
+            .Select(route => ModelFor(route, fallbacks[route.RouteId], providerId))
+            .FirstOrDefault(model => model is not null)
+            ?? throw AdminProblem.BadRequest($"provider '{providerId}' has no route: add one to test a chat call", "provider_id");
+        return (RoutingTableBuilder.ToUpstream(provider, secrets, defaults), upstreamModel);
+    }
+
+    /// <summary>The upstream model the route asks of the provider: its fallback row's (enabled first), else the route's own.</summary>
+    private static string? ModelFor(RouteRecord route, IEnumerable<RouteProviderRecord> fallbacks, string providerId) =>
+        fallbacks.Where(rp => rp.ProviderId == providerId).OrderBy(rp => !rp.Enabled).Select(rp => rp.UpstreamModel).FirstOrDefault()
+        ?? (route.ProviderId == providerId ? route.UpstreamModel : null);
+
+    /// <summary>{"alias","group_id"}: that route's first target, as the data plane would call it.</summary>
+    private static (UpstreamProvider Provider, string UpstreamModel) RouteTarget(RoutingTable table, RequestBody body)
+    {
         var alias = body.OptionalString("alias", 200) ?? throw AdminProblem.BadRequest("give provider_id, or alias and group_id", "provider_id");
         var groupId = body.OptionalString("group_id", 64) ?? "default";
         return table.TryGetRoute(groupId, alias, out var aliased)

@@ -2,8 +2,12 @@ using Keyway.Storage;
 
 namespace Keyway.Admin;
 
-/// <summary>The unified alias of a group: <c>{"alias","route_id","route_alias","key_name"}</c>, or null when none is set.</summary>
-public sealed record UnifiedModelResponse(string GroupId, string Alias, string RouteId, string RouteAlias, string? KeyName, DateTimeOffset UpdatedAt);
+/// <summary>
+/// The unified alias of a group: <c>{"alias","route_id","route_alias","key_name","key_pinned"}</c>, or null when none is set.
+/// <c>key_pinned</c> is false when <c>key_name</c> names no enabled key of the route's pool any more, so the pool chooses.
+/// </summary>
+public sealed record UnifiedModelResponse(
+    string GroupId, string Alias, string RouteId, string RouteAlias, string? KeyName, bool KeyPinned, DateTimeOffset UpdatedAt);
 
 public sealed record UnifiedModelEnvelope(UnifiedModelResponse? Unified) : OkEnvelope;
 
@@ -23,10 +27,11 @@ internal static class UnifiedModelAdmin
     }
 
     private static async Task<IResult> GetAsync(
-        string groupId, GroupRepository groups, UnifiedModelRepository unified, RouteRepository routes, CancellationToken cancellationToken)
+        string groupId, GroupRepository groups, UnifiedModelRepository unified, RouteRepository routes, ProviderRepository providers,
+        RouteProviderRepository targets, CancellationToken cancellationToken)
     {
         await groups.RequireGroupAsync(groupId, cancellationToken);
-        return await RespondAsync(await unified.GetAsync(groupId, cancellationToken), routes, cancellationToken);
+        return await RespondAsync(await unified.GetAsync(groupId, cancellationToken), routes, providers, targets, cancellationToken);
     }
 
     private static async Task<IResult> SetAsync(
@@ -44,14 +49,14 @@ internal static class UnifiedModelAdmin
             throw AdminProblem.Conflict($"alias '{alias}' already exists in group '{groupId}'");
         }
         var keyName = body.OptionalString("key_name", AdminValidation.NameMaxLength);
-        if (keyName is not null && !await PoolHasKeyAsync(route, keyName, providers, targets, cancellationToken))
+        if (keyName is not null && !await PoolHasKeyAsync(route, keyName, enabledOnly: false, providers, targets, cancellationToken))
         {
             throw AdminProblem.BadRequest($"key_name '{keyName}' is not in the key pool of route '{route.Alias}'", "key_name");
         }
         var record = new UnifiedModelRecord(groupId, alias, route.RouteId, keyName, time.GetUtcNow());
         await unified.SetAsync(record, cancellationToken);
         await notifier.NotifyAsync();
-        return await RespondAsync(record, routes, cancellationToken);
+        return await RespondAsync(record, routes, providers, targets, cancellationToken);
     }
 
     private static async Task<IResult> DeleteAsync(
@@ -76,12 +81,18 @@ internal static class UnifiedModelAdmin
     }
 
     private static async Task<bool> PoolHasKeyAsync(
-        RouteRecord route, string keyName, ProviderRepository providers, RouteProviderRepository targets, CancellationToken cancellationToken)
+        RouteRecord route, string keyName, bool enabledOnly, ProviderRepository providers, RouteProviderRepository targets,
+        CancellationToken cancellationToken)
     {
-        var providerIds = (await targets.ListByRouteAsync(route.RouteId, cancellationToken)).Select(t => t.ProviderId).Append(route.ProviderId);
+        var providerIds = (await targets.ListByRouteAsync(route.RouteId, cancellationToken))
+            .Where(t => t.Enabled || !enabledOnly)
+            .Select(t => t.ProviderId)
+            .Append(route.ProviderId);
         foreach (var providerId in providerIds.Distinct())
         {
-            if ((await providers.GetAsync(providerId, cancellationToken))?.Keys.Any(key => key.Name == keyName) == true)
+            var provider = await providers.GetAsync(providerId, cancellationToken);
+            if (provider is not null && (provider.Enabled || !enabledOnly)
+                && provider.Keys.Any(key => key.Name == keyName && (key.Enabled || !enabledOnly)))
             {
                 return true;
             }
@@ -89,12 +100,18 @@ internal static class UnifiedModelAdmin
         return false;
     }
 
-    private static async Task<IResult> RespondAsync(UnifiedModelRecord? record, RouteRepository routes, CancellationToken cancellationToken)
+    private static async Task<IResult> RespondAsync(
+        UnifiedModelRecord? record, RouteRepository routes, ProviderRepository providers, RouteProviderRepository targets,
+        CancellationToken cancellationToken)
     {
         var route = record is null ? null : await routes.GetAsync(record.RouteId, cancellationToken);
-        var response = record is null || route is null
-            ? null
-            : new UnifiedModelResponse(record.GroupId, record.Alias, record.RouteId, route.Alias, record.KeyName, record.UpdatedAt);
+        if (record is null || route is null)
+        {
+            return TypedResults.Json(new UnifiedModelEnvelope(null), AdminJsonContext.Default.UnifiedModelEnvelope);
+        }
+        var keyPinned = record.KeyName is not null
+            && await PoolHasKeyAsync(route, record.KeyName, enabledOnly: true, providers, targets, cancellationToken);
+        var response = new UnifiedModelResponse(record.GroupId, record.Alias, record.RouteId, route.Alias, record.KeyName, keyPinned, record.UpdatedAt);
         return TypedResults.Json(new UnifiedModelEnvelope(response), AdminJsonContext.Default.UnifiedModelEnvelope);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Keyway.Configuration;
 using Keyway.Storage;
+using Microsoft.AspNetCore.Connections;
 
 namespace Keyway.Cli;
 
@@ -35,7 +36,16 @@ public static class ServeCommand
         {
             throw new CliException(e.Message, CliExitCodes.Usage);
         }
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException e) when (e.InnerException is AddressInUseException)
+        {
+            // Kestrel's bind failure ("Failed to bind to address http://127.0.0.1:9233: address already in use.") says
+            // which address; a stack trace would add nothing an operator can act on.
+            throw new CliException($"{e.Message} Free it or choose another KEYWAY_PORT / KEYWAY_METRICS_PORT.", CliExitCodes.Usage);
+        }
         StartupBanner.Print(app, options);
         var address = StartupBanner.ListeningAddress(app) ?? $"http://{options.Host}:{options.Port}";
         new ServerStateFile(Environment.ProcessId, address, DateTimeOffset.UtcNow).Write(options.DataDir);
@@ -70,6 +80,7 @@ public static class ServeCommand
             throw new CliException($"a gateway already runs for {options.DataDir}: pid {running.ProcessId} on {running.Address}");
         }
         var log = Path.Combine(options.DataDir, LogFileName);
+        CreatePrivate(log);
         // sh redirects the child's output to the log and detaches its input, so it outlives this terminal.
         var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = context.WorkingDirectory, UseShellExecute = false };
         foreach (var argument in (string[])["-c", "exec \"$@\" </dev/null >>\"$KEYWAY_SERVE_LOG\" 2>&1", "sh", .. SelfCommand(), "serve"])
@@ -91,6 +102,21 @@ public static class ServeCommand
             await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
         }
         throw new CliException($"the gateway did not start; see {log}");
+    }
+
+    /// <summary>
+    /// The log holds the start-up banner (the admin token on the start that generates it) and server logs: readable by the
+    /// owner only, like admin.token; sh's `>>` would create it with the umask (usually 0644).
+    /// </summary>
+    private static void CreatePrivate(string log)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        var ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        new FileStream(log, new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, UnixCreateMode = ownerOnly }).Dispose();
+        File.SetUnixFileMode(log, ownerOnly);
     }
 
     /// <summary>How this program was launched: the apphost itself, or `dotnet keyway.dll`.</summary>

@@ -55,10 +55,14 @@ public static class UnifiedCommands
 
     public static string PathOf(string groupId) => $"admin/llm/groups/{Uri.EscapeDataString(groupId)}/unified";
 
-    /// <summary>"alias → route (key: name|auto)", or that none is set.</summary>
+    /// <summary>"alias → route (key: name|auto)", or that none is set; a pin whose key left the pool says so.</summary>
     public static string Describe(JsonNode answer) => answer["unified"] is { } unified
-        ? $"{unified["alias"]} → {unified["route_alias"]} (key: {unified["key_name"]?.ToString() ?? "auto"})"
+        ? $"{unified["alias"]} → {unified["route_alias"]} (key: {KeyOf(unified)})"
         : "no unified model is set";
+
+    private static string KeyOf(JsonNode unified) => unified["key_name"]?.ToString() is not { } name
+        ? "auto"
+        : unified["key_pinned"]?.GetValue<bool>() == false ? $"{name}, not in the pool: auto" : name;
 
     private static JsonObject Compact(JsonObject body)
     {

@@ -46,6 +46,9 @@ public sealed record KeywayOptions
     /// <summary>True when the admin token was generated on this start (the log says so).</summary>
     public bool AdminTokenGenerated { get; init; }
 
+    /// <summary>True when the admin token came from KEYWAY_ADMIN_TOKEN (the environment or .env), not from the data dir's file.</summary>
+    public bool AdminTokenFromEnvironment { get; init; }
+
     /// <summary>KEYWAY_DATABASE_URL: a PostgreSQL database (postgres:// URL or Npgsql key=value) instead of the SQLite file in the data dir.</summary>
     public string? DatabaseUrl { get; init; }
 

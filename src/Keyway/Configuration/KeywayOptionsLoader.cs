@@ -50,7 +50,8 @@ public static class KeywayOptionsLoader
         EnsureWritableDirectory(dataDir);
 
         var (secret, secretGenerated) = ReadOrCreate(Get("KEYWAY_SECRET"), Path.Combine(dataDir, SecretFileName), 48);
-        var (adminToken, tokenGenerated) = ReadOrCreate(Get("KEYWAY_ADMIN_TOKEN"), Path.Combine(dataDir, AdminTokenFileName), 24);
+        var configuredToken = Get("KEYWAY_ADMIN_TOKEN");
+        var (adminToken, tokenGenerated) = ReadOrCreate(configuredToken, Path.Combine(dataDir, AdminTokenFileName), 24);
         if (secret.Length < 16)
         {
             throw new InvalidConfigurationException("KEYWAY_SECRET is too short: use at least 16 characters.");
@@ -62,12 +63,13 @@ public static class KeywayOptionsLoader
             SecretGenerated = secretGenerated,
             AdminToken = adminToken,
             AdminTokenGenerated = tokenGenerated,
+            AdminTokenFromEnvironment = configuredToken is not null,
             Host = ParseHost(Get("KEYWAY_HOST"), "KEYWAY_HOST"),
             Port = port,
             DataDir = dataDir,
             CorsOrigins = (Get("KEYWAY_CORS_ORIGINS") ?? "")
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            PublicBaseUrl = Get("KEYWAY_PUBLIC_BASE_URL")?.TrimEnd('/'),
+            PublicBaseUrl = ParsePublicBaseUrl(Get("KEYWAY_PUBLIC_BASE_URL")),
             LogLevel = ParseLogLevel(Get("KEYWAY_LOG_LEVEL") ?? "info"),
             LogRetentionDays = retention,
             MaxRequestBodyBytes = maxBodyMiB * 1024L * 1024L,
@@ -97,6 +99,12 @@ public static class KeywayOptionsLoader
         value is null ? null
         : Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url
         : throw new InvalidConfigurationException($"{name} (or OTEL_EXPORTER_OTLP_ENDPOINT) must be an http(s) URL, got '{value}'.");
+
+    /// <summary>Shown to users as the address of the admin UI and in client settings, so it must be one a browser can open.</summary>
+    private static string? ParsePublicBaseUrl(string? value) =>
+        value is null ? null
+        : Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Host.Length > 0 ? value.TrimEnd('/')
+        : throw new InvalidConfigurationException($"KEYWAY_PUBLIC_BASE_URL must be an absolute http(s) URL such as https://keyway.example.com, got '{value}'.");
 
     private static string ParseOtlpProtocol(string value) => value is "http/protobuf" or "grpc"
         ? value

@@ -31,7 +31,7 @@ public static class RoutingTableBuilder
             .Where(u => entriesById.ContainsKey(u.RouteId))
             .ToFrozenDictionary(
                 u => u.GroupId,
-                u => entriesById[u.RouteId] with { Alias = u.Alias, PinnedKeyName = u.KeyName },
+                u => entriesById[u.RouteId] with { Alias = u.Alias, PinnedKeyName = PinInPool(u.KeyName, entriesById[u.RouteId]) },
                 StringComparer.Ordinal);
 
         var keys = snapshot.IssuedKeys
@@ -41,6 +41,14 @@ public static class RoutingTableBuilder
         var groupNames = snapshot.Groups.Where(g => g.Enabled).ToFrozenDictionary(g => g.GroupId, g => g.Name, StringComparer.Ordinal);
         return new RoutingTable(keys, routes, providers, groupNames, unified, WebSearch(snapshot, enabledGroups, secrets));
     }
+
+    /// <summary>
+    /// A unified pin holds only while an enabled key of that name is in the route's pool: once the key is deleted,
+    /// renamed, disabled or its provider leaves the route, the pool chooses again (instead of answering 503 with no key
+    /// left to wait for); a key of that name coming back restores the pin.
+    /// </summary>
+    private static string? PinInPool(string? keyName, RouteEntry route) =>
+        keyName is not null && route.Targets.Any(target => target.Provider.Keys.Any(key => key.Name == keyName)) ? keyName : null;
 
     /// <summary>Per group, its first enabled Tavily provider (by tool_id) with a key; matched on kind, so a copied group's counts too.</summary>
     private static FrozenDictionary<string, WebSearchProvider> WebSearch(ConfigurationSnapshot snapshot, HashSet<string> enabledGroups, SecretBox secrets) =>
@@ -88,7 +96,8 @@ public static class RoutingTableBuilder
         };
     }
 
-    private static UpstreamProvider ToUpstream(ProviderRecord provider, SecretBox secrets, FailoverPolicy defaults)
+    /// <summary>The provider as the data plane would call it (its enabled keys), also when it or its group is disabled.</summary>
+    public static UpstreamProvider ToUpstream(ProviderRecord provider, SecretBox secrets, FailoverPolicy defaults)
     {
         UpstreamProtocolNames.TryParse(provider.Protocol, out var protocol);
         var keys = provider.Keys

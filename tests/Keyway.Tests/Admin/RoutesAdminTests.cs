@@ -95,6 +95,26 @@ public sealed class RoutesAdminTests
     }
 
     [Fact]
+    public async Task CreateOrRename_ToTheUnifiedAlias_Returns409_AndTheUnifiedAliasKeepsItsRoute()
+    {
+        await using var setup = await SetupAsync();
+        var chatId = await AdminApi.CreateRouteAsync(setup.Admin, "default", "chat", "p1", "m");
+        var otherId = await AdminApi.CreateRouteAsync(setup.Admin, "default", "other", "p1", "m");
+        await AdminApi.OkAsync(setup.Admin, HttpMethod.Put, "admin/llm/groups/default/unified", new JsonObject { ["route_alias"] = "chat" });
+
+        var created = await AdminApi.PostAsync(setup.Admin, "admin/llm/groups/default/routes",
+            new JsonObject { ["alias"] = "unified-model", ["provider_id"] = "p1", ["upstream_model"] = "m2" });
+        var renamed = await AdminApi.PatchAsync(setup.Admin, $"admin/llm/routes/{otherId}", new JsonObject { ["alias"] = "unified-model" });
+
+        AdminApi.AssertError(created, HttpStatusCode.Conflict, "alias 'unified-model' already exists in group 'default'");
+        AdminApi.AssertError(renamed, HttpStatusCode.Conflict, "alias 'unified-model' already exists in group 'default'");
+        Assert.Equal(2, (await AdminApi.OkAsync(setup.Admin, HttpMethod.Get, "admin/llm/groups/default/routes")).GetProperty("routes").GetArrayLength());
+        Assert.Equal("other", (await AdminApi.OkAsync(setup.Admin, HttpMethod.Get, $"admin/llm/routes/{otherId}")).GetProperty("route").GetProperty("alias").GetString());
+        Assert.Equal(chatId, (await AdminApi.OkAsync(setup.Admin, HttpMethod.Get, "admin/llm/groups/default/unified")).GetProperty("unified").GetProperty("route_id").GetString());
+        await AdminApi.CreateRouteAsync(setup.Admin, "other", "unified-model", "q1", "m");
+    }
+
+    [Fact]
     public async Task Delete_ThenEveryVerbReturns404()
     {
         await using var setup = await SetupAsync();

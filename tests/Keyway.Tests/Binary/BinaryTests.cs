@@ -81,6 +81,52 @@ public sealed class BinaryTests
         Assert.Contains("keyway: KEYWAY_PORT must be an integer between 0 and 65535, got 'http'.", refused.Stderr);
     }
 
+    [Theory]
+    [InlineData("KEYWAY_PORT")]
+    [InlineData("KEYWAY_METRICS_PORT")]
+    public async Task PortInUse_ExitsWith2_WithOneLine(string variable)
+    {
+        using var data = new TempDirectory();
+        using var holder = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+
+        var refused = await KeywayBinary.RunToExitAsync(
+            KeywayBinary.Environment(data.Path, new Dictionary<string, string> { [variable] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }), data.Path);
+
+        Assert.True(refused.ExitCode == 2, refused.Transcript);
+        Assert.Equal(
+            $"keyway: Failed to bind to address http://127.0.0.1:{port}: address already in use. Free it or choose another KEYWAY_PORT / KEYWAY_METRICS_PORT.",
+            refused.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Banner_ShowsTheAdminTokenOnlyWhenItWasGenerated()
+    {
+        using var data = new TempDirectory();
+        var fromFile = KeywayBinary.Environment(data.Path);
+        fromFile.Remove("KEYWAY_ADMIN_TOKEN");
+        var tokenFile = Path.Combine(data.Path, "admin.token");
+
+        var generated = await StartAndStopAsync(fromFile, data.Path);
+        var token = (await File.ReadAllTextAsync(tokenFile)).Trim();
+        var kept = await StartAndStopAsync(fromFile, data.Path);
+        var environment = await StartAndStopAsync(KeywayBinary.Environment(data.Path), data.Path);
+
+        Assert.Contains($"admin token: {token}  (generated, kept in {tokenFile})", generated);
+        Assert.Contains($"admin token: in {tokenFile}", kept);
+        Assert.DoesNotContain(token, kept);
+        Assert.Contains("admin token: from KEYWAY_ADMIN_TOKEN", environment);
+        Assert.DoesNotContain(KeywayBinary.AdminToken, environment);
+    }
+
+    private static async Task<string> StartAndStopAsync(IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    {
+        await using var process = await KeywayProcess.StartAsync(environment, workingDirectory);
+        Assert.True(await process.StopAsync() == 0, process.Output);
+        return process.Output;
+    }
+
     /// <summary>Both providers on the fake upstream, one route each, one key; through the logged-in admin session.</summary>
     private static async Task<string> ConfigureAsync(HttpClient admin, FakeUpstream upstream)
     {

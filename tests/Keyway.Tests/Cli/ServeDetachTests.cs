@@ -25,6 +25,9 @@ public sealed class ServeDetachTests
             var state = ServerStateFile.ReadLive(dataDir);
             Assert.True(state is not null, $"no live pid file after serve --detach\n{started.Transcript}{ServerLog(dataDir)}");
             Assert.Contains($"pid {state.ProcessId}", started.Stdout);
+            var log = Path.Combine(dataDir, ServeCommand.LogFileName);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(log));
+            Assert.DoesNotContain(KeywayBinary.AdminToken, ServerLog(dataDir));
 
             var baseAddress = new Uri(state.Address.TrimEnd('/') + "/");
             using var admin = WithAdminToken(baseAddress);

@@ -101,6 +101,9 @@ public sealed class KeywayOptionsLoaderTests
     [InlineData("KEYWAY_METRICS_PORT", "0", "KEYWAY_METRICS_PORT must be an integer between 1 and 65535")]
     [InlineData("KEYWAY_OTLP_ENDPOINT", "collector:4318", "KEYWAY_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_ENDPOINT) must be an http(s) URL")]
     [InlineData("OTEL_EXPORTER_OTLP_PROTOCOL", "thrift", "OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or grpc")]
+    [InlineData("KEYWAY_PUBLIC_BASE_URL", "notaurl", "KEYWAY_PUBLIC_BASE_URL must be an absolute http(s) URL such as https://keyway.example.com, got 'notaurl'.")]
+    [InlineData("KEYWAY_PUBLIC_BASE_URL", "ftp://keyway.example.com", "KEYWAY_PUBLIC_BASE_URL must be an absolute http(s) URL")]
+    [InlineData("KEYWAY_PUBLIC_BASE_URL", "/keyway", "KEYWAY_PUBLIC_BASE_URL must be an absolute http(s) URL")]
     public void InvalidValues_AreRefusedWithOneClearMessage(string name, string value, string expected)
     {
         using var dir = new TempDirectory();
@@ -109,6 +112,16 @@ public sealed class KeywayOptionsLoaderTests
             KeywayOptionsLoader.Load(new Dictionary<string, string> { [name] = value }, dir.Path));
 
         Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void PublicBaseUrl_IsKeptWithoutItsTrailingSlash()
+    {
+        using var dir = new TempDirectory();
+
+        var options = KeywayOptionsLoader.Load(new Dictionary<string, string> { ["KEYWAY_PUBLIC_BASE_URL"] = "https://keyway.example.com/gw/" }, dir.Path);
+
+        Assert.Equal("https://keyway.example.com/gw", options.PublicBaseUrl);
     }
 
     [Fact]

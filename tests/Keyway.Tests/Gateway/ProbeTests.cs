@@ -21,6 +21,27 @@ public sealed class ProbeTests
     }
 
     [Fact]
+    public async Task TestProvider_ThatIsDisabled_OrOnlyAFallbackTarget_SendsOneSmallChat()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.CreateProviderAsync(bed.Admin, "default", "backup", new Uri(bed.Upstream.BaseAddress, "v1").ToString());
+        var routes = await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, "admin/llm/groups/default/routes");
+        var routeId = routes.GetProperty("routes").EnumerateArray().Single(r => r.GetProperty("alias").GetString() == GatewayTestBed.OpenAIAlias)
+            .GetProperty("route_id").GetString();
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, $"admin/llm/routes/{routeId}/providers", new { provider_id = "backup", upstream_model = "backup-model", priority = 1 });
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.AnthropicProvider}", new { enabled = false });
+
+        var fallback = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/test", new { provider_id = "backup" })).GetProperty("test");
+        var disabled = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/test", new { provider_id = GatewayTestBed.AnthropicProvider })).GetProperty("test");
+
+        Assert.True(fallback.GetProperty("ok").GetBoolean());
+        Assert.Equal("backup-model", fallback.GetProperty("upstream_model").GetString());
+        Assert.True(disabled.GetProperty("ok").GetBoolean());
+        Assert.Equal(GatewayTestBed.AnthropicModel, disabled.GetProperty("upstream_model").GetString());
+        Assert.Equal(["backup-model", GatewayTestBed.AnthropicModel], bed.Upstream.Requests.Select(r => r.Model));
+    }
+
+    [Fact]
     public async Task TestRoute_ReportsAnUpstreamFailure()
     {
         await using var bed = await GatewayTestBed.StartAsync();

@@ -170,6 +170,33 @@ public sealed class RouteFallbackTests
     }
 
     [Fact]
+    public async Task UnifiedPin_WhoseKeyIsDeletedOrReplaced_LetsThePoolChoose_AndTheAdminApiSaysSo()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "pinme");
+        var providerPath = $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}";
+        await AdminApi.OkAsync(pool.Admin, HttpMethod.Put, "admin/llm/groups/default/unified", new { route_alias = GatewayTestBed.OpenAIAlias, key_name = "pinme" });
+        Assert.Equal(200, await pool.ChatStatusAsync("unified-model"));
+        Assert.Equal(["pinme"], pool.TakeKeysSeen());
+        var keys = (await AdminApi.OkAsync(pool.Admin, HttpMethod.Get, providerPath)).GetProperty("provider").GetProperty("api_keys");
+        var pinnedId = keys.EnumerateArray().Single(k => k.GetProperty("name").GetString() == "pinme").GetProperty("key_id").GetString();
+
+        await AdminApi.OkAsync(pool.Admin, HttpMethod.Delete, $"{providerPath}/keys/{pinnedId}");
+        var afterDelete = await pool.ChatStatusAsync("unified-model");
+        await pool.SetPoolAsync(GatewayTestBed.OpenAIProvider, "priority", "b");
+        var afterReplace = await pool.ChatStatusAsync("unified-model");
+
+        Assert.Equal([200, 200], [afterDelete, afterReplace]);
+        Assert.Equal(["a", "b"], pool.TakeKeysSeen());
+        var unified = (await AdminApi.OkAsync(pool.Admin, HttpMethod.Get, "admin/llm/groups/default/unified")).GetProperty("unified");
+        Assert.Equal("pinme", unified.GetProperty("key_name").GetString());
+        Assert.False(unified.GetProperty("key_pinned").GetBoolean());
+        await pool.SetPoolAsync(GatewayTestBed.OpenAIProvider, "priority", "b", "pinme");
+        Assert.Equal(200, await pool.ChatStatusAsync("unified-model"));
+        Assert.Equal(["pinme"], pool.TakeKeysSeen());
+        Assert.True((await AdminApi.OkAsync(pool.Admin, HttpMethod.Get, "admin/llm/groups/default/unified")).GetProperty("unified").GetProperty("key_pinned").GetBoolean());
+    }
+
+    [Fact]
     public async Task RouteProviders_Api_ListsUpdatesAndDeletes_AndRefusesADuplicateProvider()
     {
         var (pool, routeId) = await StartWithBackupAsync();
