@@ -76,6 +76,25 @@ public static class ProtocolErrors
         _ => "server_error",
     };
 
+    /// <summary>
+    /// The OpenAI error type and code for an Anthropic error type (https://docs.anthropic.com/en/api/errors), so an
+    /// OpenAI-protocol client on an Anthropic upstream reads what an OpenAI upstream would have said: the codes are
+    /// those OpenAI sends and Codex acts on (<c>rate_limit_exceeded</c>, <c>insufficient_quota</c>,
+    /// <c>invalid_api_key</c>, <c>server_is_overloaded</c>); a type Anthropic adds later falls back to the status.
+    /// </summary>
+    public static (string Type, string? Code) OpenAIErrorFromAnthropic(string? anthropicType, int status) => anthropicType switch
+    {
+        "invalid_request_error" or "request_too_large" => ("invalid_request_error", null),
+        "authentication_error" => ("authentication_error", "invalid_api_key"),
+        "permission_error" => ("permission_error", null),
+        "not_found_error" => ("not_found_error", null),
+        "rate_limit_error" => ("rate_limit_error", "rate_limit_exceeded"),
+        "billing_error" => ("insufficient_quota", "insufficient_quota"),
+        "overloaded_error" => ("server_error", "server_is_overloaded"),
+        "api_error" or "timeout_error" => ("server_error", null),
+        _ => (OpenAIErrorType(status), null),
+    };
+
     private static void WriteOpenAI(Utf8JsonWriter writer, string message, string type, string? code)
     {
         writer.WriteStartObject();

@@ -27,37 +27,53 @@ internal static class UpstreamErrorResponse
         var status = (int)response.StatusCode;
         var raw = secrets.Scrub(await ReadLimitedAsync(response, cancellationToken));
         var message = GatewayMessages.UpstreamFailed(provider.ProviderId, status, UpstreamErrorMessage.Extract(raw, 1000));
-        var body = TryRewriteSameShape(raw, client, message)
-            ?? (client == ClientProtocol.AnthropicMessages
-                ? ProtocolErrors.AnthropicError(ProtocolErrors.AnthropicErrorType(status), message)
-                : ProtocolErrors.OpenAIError(message, ProtocolErrors.OpenAIErrorType(status), null));
+        var root = TryParseErrorBody(raw);
+        var isAnthropicShape = root is not null && root["type"] is JsonValue type && type.ToString() == "error";
+        // Both shapes have an `error` object; only Anthropic's also says `"type":"error"` at the top.
+        if (root is not null && isAnthropicShape == (client == ClientProtocol.AnthropicMessages))
+        {
+            return new Relayed(RewriteMessage(root, message), message);
+        }
+        var body = client == ClientProtocol.AnthropicMessages
+            ? ProtocolErrors.AnthropicError(ProtocolErrors.AnthropicErrorType(status), message)
+            : OpenAIError(isAnthropicShape ? root!["error"]!["type"] : null, status, message);
         return new Relayed(body, message);
     }
 
-    private static byte[]? TryRewriteSameShape(byte[] raw, ClientProtocol client, string message)
+    /// <summary>The body when it is a JSON object with an <c>error</c> object, as both protocols' errors are.</summary>
+    private static JsonObject? TryParseErrorBody(byte[] raw)
     {
-        JsonNode? root;
         try
         {
-            root = JsonNode.Parse(raw);
+            return JsonNode.Parse(raw) is JsonObject root && root["error"] is JsonObject ? root : null;
         }
         catch (JsonException)
         {
             return null;
         }
-        var isCallerShape = root is JsonObject obj && obj["error"] is JsonObject
-            && (client != ClientProtocol.AnthropicMessages || (obj["type"] is JsonValue type && type.ToString() == "error"));
-        if (!isCallerShape)
-        {
-            return null;
-        }
-        root!["error"]!["message"] = message;
+    }
+
+    private static byte[] RewriteMessage(JsonObject root, string message)
+    {
+        root["error"]!["message"] = message;
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, RelaxedWriter))
         {
             root.WriteTo(writer);
         }
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// An OpenAI body for an error in another shape: an Anthropic upstream's error type becomes the matching OpenAI
+    /// type and code (an OpenAI client on an Anthropic route would otherwise get Anthropic's envelope); anything
+    /// else is typed by its status.
+    /// </summary>
+    private static byte[] OpenAIError(JsonNode? anthropicType, int status, string message)
+    {
+        var name = anthropicType is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+        var (type, code) = ProtocolErrors.OpenAIErrorFromAnthropic(name, status);
+        return ProtocolErrors.OpenAIError(message, type, code);
     }
 
     private static async Task<byte[]> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -196,6 +196,26 @@ public sealed class TranslationMatrixTests
         });
     }
 
+    [Theory]
+    [InlineData("v1/chat/completions", """{"model":"claude-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""")]
+    [InlineData("v1/responses", """{"model":"claude-alias","stream":true,"input":"hi"}""")]
+    public async Task OpenAIClients_ToolWithoutParameters_StreamedFromAnthropic_GetEmptyObjectArguments(string path, string body)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        var upstream = Keyway.Tests.Protocols.ProtocolFixtures.Sse("translation/anthropic-chat/anthropic_stream_tool_without_arguments.sse");
+        bed.Upstream.Enqueue(FakeReply.Status(200, Encoding.UTF8.GetString(upstream), contentType: "text/event-stream"));
+
+        using var response = await bed.PostAsync(path, body);
+        var events = (await response.Content.ReadAsStringAsync()).Split("\n\n").Select(e => e.Split("data: ").Last()).Where(d => d.StartsWith('{')).Select(d => JsonDocument.Parse(d).RootElement).ToList();
+
+        // Chat clients join a call's argument fragments; Responses clients read the whole item from output_item.done.
+        List<string?> arguments = path == "v1/responses"
+            ? [.. events.Where(e => e.GetProperty("type").GetString() == "response.output_item.done").Select(e => e.GetProperty("item")).Where(i => i.GetProperty("type").GetString() == "function_call").Select(i => i.GetProperty("arguments").GetString())]
+            : events.SelectMany(e => e.GetProperty("choices").EnumerateArray()).SelectMany(c => c.GetProperty("delta").TryGetProperty("tool_calls", out var calls) ? calls.EnumerateArray() : Enumerable.Empty<JsonElement>())
+                .GroupBy(call => call.GetProperty("index").GetInt32()).Select(call => (string?)string.Concat(call.Select(part => part.GetProperty("function").GetProperty("arguments").GetString()))).ToList();
+        Assert.Equal(["{}", "{}"], arguments);
+    }
+
     private static ChatClient ChatSdk(GatewayTestBed bed, string alias) =>
         new(alias, new ApiKeyCredential(bed.Key), new OpenAIClientOptions { Endpoint = bed.OpenAIBaseUrl, RetryPolicy = new ClientRetryPolicy(maxRetries: 0) });
 

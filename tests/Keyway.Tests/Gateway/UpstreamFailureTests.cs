@@ -55,6 +55,28 @@ public sealed class UpstreamFailureTests
         await GatewayErrorAssert.OpenAIAsync(response, 500, "upstream provider 'fake-openai' returned 500: boom");
     }
 
+    [Theory]
+    [InlineData("v1/chat/completions", """{"model":"claude-alias","messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "invalid_request_error", null)]
+    [InlineData("v1/chat/completions", """{"model":"claude-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", 429, "rate_limit_error", "rate_limit_error", "rate_limit_exceeded")]
+    [InlineData("v1/responses", """{"model":"claude-alias","input":"hi"}""", 529, "overloaded_error", "server_error", "server_is_overloaded")]
+    [InlineData("v1/responses", """{"model":"claude-alias","stream":true,"input":"hi"}""", 402, "billing_error", "insufficient_quota", "insufficient_quota")]
+    public async Task AnthropicUpstreamError_ReachesAnOpenAIClientInOpenAIsShape(string path, string body, int status, string anthropicType, string type, string? code)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.AnthropicError(status, anthropicType, "messages.0: bad thing"));
+
+        using var response = await bed.PostAsync(path, body);
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.False(answer.TryGetProperty("type", out _));
+        var error = answer.GetProperty("error");
+        Assert.Equal($"upstream provider 'fake-anthropic' returned {status}: messages.0: bad thing", error.GetProperty("message").GetString());
+        Assert.Equal(type, error.GetProperty("type").GetString());
+        Assert.Equal(JsonValueKind.Null, error.GetProperty("param").ValueKind);
+        Assert.Equal(code, error.GetProperty("code").GetString());
+    }
+
     [Fact]
     public async Task UnreachableUpstream_Is502()
     {

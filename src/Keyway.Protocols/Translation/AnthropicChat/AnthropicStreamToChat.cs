@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Json.Nodes;
 using Keyway.Protocols.Sse;
 
 namespace Keyway.Protocols.Translation.AnthropicChat;
@@ -9,11 +10,14 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// <c>reasoning_content</c> deltas, tool_calls deltas (index, id and name first, then argument fragments), the
 /// finish_reason chunk, a usage-only chunk (<c>choices: []</c>) when the Chat request asked for
 /// <c>stream_options.include_usage</c> (<see cref="TranslatedRequest.IncludeUsage"/>), then <c>data: [DONE]</c>.
-/// An error becomes an <c>{"error":…}</c> chunk followed by [DONE].
+/// An error becomes an <c>{"error":…}</c> chunk followed by [DONE]. A tool call's arguments are always a JSON text:
+/// a call that streamed none (Anthropic sends <c>input:{}</c> and one empty <c>partial_json</c> for a tool without
+/// parameters) gets <c>{}</c> when its block stops, as the non-streamed answer has it; <c>""</c> is not JSON and
+/// clients' JSON.parse fails on it.
 /// </summary>
 public sealed class AnthropicStreamToChat(TranslatedRequest request, TranslationContext ctx) : IStreamTranslator
 {
-    private readonly Dictionary<int, int> _toolIndexByBlock = [];
+    private readonly Dictionary<int, ToolBlock> _toolByBlock = [];
     private bool _started;
     private bool _finished;
     private string? _stopReason;
@@ -33,11 +37,14 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
                 Start(output);
                 MergeUsage(e.Message?.Usage);
                 break;
-            case "content_block_start" when e.ContentBlock?.Type == "tool_use" && e.Index is { } blockIndex:
-                OnToolUseStart(blockIndex, e.ContentBlock, output);
+            case "content_block_start" when e.ContentBlock is not null:
+                OnBlockStart(e.Index ?? -1, e.ContentBlock, output);
                 break;
             case "content_block_delta" when e.Delta is not null:
                 OnDelta(e.Index ?? -1, e.Delta, output);
+                break;
+            case "content_block_stop" when e.Index is { } stopped:
+                EndArguments(stopped, output);
                 break;
             case "message_delta":
                 _stopReason = e.Delta?.StopReason ?? _stopReason;
@@ -76,17 +83,40 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
         TranslationJson.WriteDone(output);
     }
 
-    private void OnToolUseStart(int blockIndex, AnthropicBlock block, IBufferWriter<byte> output)
+    /// <summary>
+    /// Real Anthropic starts every block empty (<c>text:""</c>, <c>input:{}</c>) and streams its content as deltas;
+    /// Anthropic-compatible vendors may put some or all of it in the start event, so that content is carried too.
+    /// </summary>
+    private void OnBlockStart(int blockIndex, AnthropicBlock block, IBufferWriter<byte> output)
     {
         Start(output);
-        var toolIndex = _toolIndexByBlock.Count;
-        _toolIndexByBlock[blockIndex] = toolIndex;
+        switch (block.Type)
+        {
+            case "tool_use":
+                OnToolUseStart(blockIndex, block, output);
+                break;
+            case "text" when block.Text is { IsEmpty: false } text:
+                WriteDelta(new ChatDelta { Content = text.Decode() }, null, output);
+                break;
+            case "thinking" when block.Thinking is { IsEmpty: false } thinking:
+                WriteDelta(new ChatDelta { ReasoningContent = thinking.Decode() }, null, output);
+                break;
+        }
+    }
+
+    private void OnToolUseStart(int blockIndex, AnthropicBlock block, IBufferWriter<byte> output)
+    {
+        // A start event that already holds the whole input is the call's complete arguments: later fragments
+        // would append a second JSON text to it.
+        var complete = block.Input is JsonObject { Count: > 0 };
+        var tool = new ToolBlock(_toolByBlock.Count) { HasArguments = complete, Complete = complete };
+        _toolByBlock[blockIndex] = tool;
         var call = new ChatToolCall
         {
-            Index = toolIndex,
+            Index = tool.Index,
             Id = block.Id,
             Type = "function",
-            Function = new ChatFunctionCall { Name = request.ToolNames.ClientName(block.Name ?? ""), Arguments = "" },
+            Function = new ChatFunctionCall { Name = request.ToolNames.ClientName(block.Name ?? ""), Arguments = complete ? TranslationJson.ToText(block.Input) : "" },
         };
         WriteDelta(new ChatDelta { ToolCalls = [call] }, null, output);
     }
@@ -94,19 +124,42 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
     private void OnDelta(int blockIndex, AnthropicDelta delta, IBufferWriter<byte> output)
     {
         Start(output);
-        var chat = delta.Type switch
+        ChatDelta? chat = null;
+        if (delta.Type == "input_json_delta")
         {
-            "text_delta" when !string.IsNullOrEmpty(delta.Text) => new ChatDelta { Content = delta.Text },
-            "thinking_delta" when !string.IsNullOrEmpty(delta.Thinking) => new ChatDelta { ReasoningContent = delta.Thinking },
-            "input_json_delta" when !string.IsNullOrEmpty(delta.PartialJson) && _toolIndexByBlock.TryGetValue(blockIndex, out var toolIndex) =>
-                new ChatDelta { ToolCalls = [new ChatToolCall { Index = toolIndex, Function = new ChatFunctionCall { Arguments = delta.PartialJson } }] },
-            _ => null,
-        };
+            if (!string.IsNullOrEmpty(delta.PartialJson) && _toolByBlock.TryGetValue(blockIndex, out var tool) && !tool.Complete)
+            {
+                tool.HasArguments = true;
+                chat = ArgumentsDelta(tool, delta.PartialJson);
+            }
+        }
+        else
+        {
+            chat = delta.Type switch
+            {
+                "text_delta" when !string.IsNullOrEmpty(delta.Text) => new ChatDelta { Content = delta.Text },
+                "thinking_delta" when !string.IsNullOrEmpty(delta.Thinking) => new ChatDelta { ReasoningContent = delta.Thinking },
+                _ => null,
+            };
+        }
         if (chat is not null)
         {
             WriteDelta(chat, null, output);
         }
     }
+
+    /// <summary>A tool call that ends without arguments gets <c>{}</c>, the arguments of a call without parameters.</summary>
+    private void EndArguments(int blockIndex, IBufferWriter<byte> output)
+    {
+        if (_toolByBlock.TryGetValue(blockIndex, out var tool) && !tool.HasArguments)
+        {
+            tool.HasArguments = true;
+            WriteDelta(ArgumentsDelta(tool, "{}"), null, output);
+        }
+    }
+
+    private static ChatDelta ArgumentsDelta(ToolBlock tool, string arguments) =>
+        new() { ToolCalls = [new ChatToolCall { Index = tool.Index, Function = new ChatFunctionCall { Arguments = arguments } }] };
 
     private void Start(IBufferWriter<byte> output)
     {
@@ -124,6 +177,11 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
         if (_finished)
         {
             return;
+        }
+
+        foreach (var blockIndex in _toolByBlock.Keys)
+        {
+            EndArguments(blockIndex, output);
         }
 
         _finished = true;
@@ -163,5 +221,15 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
             CacheReadInputTokens = usage.CacheReadInputTokens ?? _usage.CacheReadInputTokens,
             OutputTokens = usage.OutputTokens > 0 ? usage.OutputTokens : _usage.OutputTokens,
         };
+    }
+
+    /// <summary>A tool_use block's Chat call index, and whether its arguments have been sent or came whole.</summary>
+    private sealed class ToolBlock(int index)
+    {
+        public int Index => index;
+
+        public bool HasArguments { get; set; }
+
+        public bool Complete { get; init; }
     }
 }

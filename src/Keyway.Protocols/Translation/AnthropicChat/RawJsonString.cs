@@ -42,6 +42,14 @@ internal sealed class RawJsonString(ReadOnlyMemory<byte> quoted)
         return new RawJsonString(bytes);
     }
 
+    /// <summary>The text itself, unescaped, for the few places that need it as a string.</summary>
+    public string Decode()
+    {
+        var reader = new Utf8JsonReader(quoted.Span);
+        reader.Read();
+        return reader.GetString()!;
+    }
+
     /// <summary>The same bytes as a JSON value of any kind.</summary>
     public RawJsonValue AsValue() => new(quoted);
 

@@ -47,6 +47,8 @@ public sealed class AnthropicChatFixtureTests
     [Theory]
     [InlineData("anthropic/messages_stream_thinking_tool_use.sse", "chat_request_agent_turn.json")]
     [InlineData("anthropic/messages_stream_error.sse", "chat_request_text.json")]
+    [InlineData("anthropic_stream_tool_without_arguments.sse", "chat_request_text.json")]
+    [InlineData("anthropic_stream_content_in_block_start.sse", "chat_request_text.json")]
     public void AnthropicStream_ToChat(string input, string request) =>
         CheckSse(input, RunStream(new AnthropicStreamToChat(RequestFrom(request), Ctx), Sse(input)));
 
