@@ -10,7 +10,8 @@ namespace Keyway.Cli.Declarative;
 /// </summary>
 public sealed class ConfigPlanner(AdminClient admin, bool prune)
 {
-    private static readonly DeclaredResource Groups = new("groups", "group", "group_id", "group_id", "groups", ["group_id", "name", "enabled", "note"]);
+    public static readonly DeclaredResource Groups = new("groups", "group", "group_id", "group_id", "groups", ["group_id", "name", "enabled", "note"],
+        ["created_at", "updated_at", "provider_count", "route_count", "key_count", "tool_count", "issued_keys"]);
 
     public async Task<List<PlannedChange>> PlanAsync(JsonNode document, CancellationToken cancellationToken)
     {
@@ -145,8 +146,10 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
             $"admin/llm/providers/{Uri.EscapeDataString(providerId)}/keys/{Uri.EscapeDataString(key["key_id"]!.ToString())}/secret",
             cancellationToken))["api_key"]?.ToString();
 
+    /// <summary>A pool key's declared fields; enabled and allow_visitor left out mean what the admin API takes them to mean.</summary>
     private static string KeyShape(JsonObject key, string? secret) =>
-        $"{key["name"]}|{secret}|{string.Join(",", key["models"]?.AsArray().Select(m => m?.ToString()) ?? [])}|{key["base_url"]}";
+        $"{key["name"]}|{secret}|{string.Join(",", key["models"]?.AsArray().Select(m => m?.ToString()) ?? [])}|{key["base_url"]}"
+        + $"|{key["enabled"]?.ToJsonString() ?? "true"}|{key["allow_visitor"]?.ToJsonString() ?? "false"}";
 
     private async Task<List<PlannedChange>> PlanUnifiedAsync(string groupId, JsonObject declared, bool groupExists, CancellationToken cancellationToken)
     {
