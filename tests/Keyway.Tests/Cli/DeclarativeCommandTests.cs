@@ -238,6 +238,22 @@ public sealed class DeclarativeCommandTests
         Assert.Equal("no changes: the gateway matches the file", (await cli.RunAsync("apply", exported)).Out.Trim());
     }
 
+    [Fact]
+    public async Task Apply_GroupWithoutName_KeepsTheExistingName()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+        await cli.JsonAsync("group", "add", "gc", "--name", "Group C");
+        var file = Path.Combine(dir.Path, "keyway.yaml");
+        await File.WriteAllTextAsync(file, "groups:\n  - group_id: gc\n  - group_id: gd\n");
+
+        var applied = await cli.JsonAsync("apply", file);
+        Assert.Equal(["+ group gd"], applied.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal("Group C", (await cli.JsonAsync("group", "show", "gc")).GetProperty("group").GetProperty("name").GetString());
+        Assert.Equal("gd", (await cli.JsonAsync("group", "show", "gd")).GetProperty("group").GetProperty("name").GetString());
+    }
+
     [Theory]
     [InlineData(typeof(ProviderResponse), "providers")]
     [InlineData(typeof(ToolProviderResponse), "tool_providers")]

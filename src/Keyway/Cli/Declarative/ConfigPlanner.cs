@@ -22,7 +22,11 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
             var groupId = Name(declared, Groups);
             var current = currentGroups.FirstOrDefault(g => g?["group_id"]?.ToString() == groupId);
             var body = Groups.Project(declared);
-            body["name"] ??= groupId;
+            if (current is null)
+            {
+                // Only a new group needs a name; an existing one keeps its own when the file leaves name out.
+                body["name"] ??= groupId;
+            }
             changes.AddRange(PlanItem(Groups, groupId, body, current, "admin/llm/groups"));
             foreach (var resource in DeclaredResource.All)
             {
