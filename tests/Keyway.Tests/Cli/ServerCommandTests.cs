@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using Microsoft.Extensions.Time.Testing;
 using Keyway.Tests.Infrastructure;
 
@@ -81,9 +82,30 @@ public sealed class ServerCommandTests
         Assert.Equal(200, row.GetProperty("status_code").GetInt32());
 
         var stats = await cli.JsonAsync("stats", "--by", "key");
-        Assert.Equal(1, stats.GetProperty("by_key")[0].GetProperty("total").GetInt64());
+        Assert.Equal(1, stats.GetProperty("by_key")[0].GetProperty("requests").GetInt64());
         var table = await cli.RunAsync("stats", "--by", "alias");
         Assert.Contains(GatewayTestBed.OpenAIAlias, table.Out);
+    }
+
+    [Fact]
+    public async Task StatsByKey_WithoutGroup_CoversEveryGroup()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        var cli = new CliRunner(bed.Server, dir.Path);
+        await AdminApi.CreateGroupAsync(bed.Admin, "team");
+        await AdminApi.CreateProviderAsync(bed.Admin, "team", "team-openai", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), "openai");
+        await AdminApi.CreateRouteAsync(bed.Admin, "team", "team-alias", "team-openai", GatewayTestBed.OpenAIModel);
+        var teamKey = await AdminApi.CreateKeyAsync(bed.Admin, "team", "carol");
+        using var reply = await bed.PostWithAuthAsync(
+            "v1/chat/completions", GatewayTestBed.OpenAIChat.Replace(GatewayTestBed.OpenAIAlias, "team-alias"), new AuthenticationHeaderValue("Bearer", teamKey));
+        reply.EnsureSuccessStatusCode();
+        await bed.WaitForLogsAsync(1);
+
+        var stats = await cli.JsonAsync("stats", "--by", "key");
+        var carol = stats.GetProperty("by_key").EnumerateArray().Single(row => row.GetProperty("name").GetString() == "carol");
+        Assert.Equal(1, carol.GetProperty("requests").GetInt64());
+        Assert.Contains("carol", (await cli.RunAsync("stats", "--by", "key")).Out);
     }
 
     [Fact]
