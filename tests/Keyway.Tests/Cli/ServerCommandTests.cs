@@ -108,6 +108,28 @@ public sealed class ServerCommandTests
         Assert.Contains("carol", (await cli.RunAsync("stats", "--by", "key")).Out);
     }
 
+    [Theory]
+    [InlineData("postgres://keyway:hunter2-pw@127.0.0.1:5432/keyway", "postgres://keyway:****@127.0.0.1:5432/keyway")]
+    [InlineData("Host=127.0.0.1;Username=keyway;Password=hunter2-pw;Database=keyway", "Host=127.0.0.1;Username=keyway;Password=****;Database=keyway")]
+    public async Task ConfigShow_ListsEveryVariable_DatabasePasswordMasked(string url, string shown)
+    {
+        using var dir = new TempDirectory();
+        var config = await new CliRunner(null, dir.Path, new Dictionary<string, string>
+        {
+            ["KEYWAY_DATABASE_URL"] = url,
+            ["KEYWAY_INSTANCE_ID"] = "gw-1",
+            ["KEYWAY_DRAIN_SECONDS"] = "7",
+        }).JsonAsync("config", "show");
+        Assert.Equal(shown, config.GetProperty("KEYWAY_DATABASE_URL").GetString());
+        Assert.DoesNotContain("hunter2", config.ToString());
+        Assert.Equal("gw-1", config.GetProperty("KEYWAY_INSTANCE_ID").GetString());
+        Assert.Equal(7, config.GetProperty("KEYWAY_DRAIN_SECONDS").GetInt32());
+        foreach (var name in new[] { "KEYWAY_LOG_TOOL_QUERIES", "KEYWAY_MAX_HEADER_KB", "KEYWAY_HEADERS_TIMEOUT_SECONDS", "KEYWAY_MIN_DATA_RATE", "KEYWAY_MAX_CONNECTIONS" })
+        {
+            Assert.True(config.TryGetProperty(name, out _), name);
+        }
+    }
+
     [Fact]
     public async Task LogsFollow_PrintsRowsThatArriveAfterItStarted()
     {
