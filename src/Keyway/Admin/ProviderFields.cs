@@ -169,7 +169,9 @@ internal static class ProviderFields
                 ? CheckedUrl(RequestBody.AsString(urlValue, "api_keys", 512), "api_keys")
                 : null;
             var allowVisitor = item.TryGetProperty("allow_visitor", out var visitorValue) && visitorValue.ValueKind == JsonValueKind.True;
-            keys.Add(NewKey(providerId, name, RequireSecret(secret, "api_keys"), keys.Count, true, secrets, now) with
+            // A pool written back as it was listed (keyway export → apply) keeps its disabled keys disabled.
+            var enabled = !(item.TryGetProperty("enabled", out var enabledValue) && enabledValue.ValueKind == JsonValueKind.False);
+            keys.Add(NewKey(providerId, name, RequireSecret(secret, "api_keys"), keys.Count, enabled, secrets, now) with
             {
                 Models = models,
                 BaseUrl = baseUrl,

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Keyway.Security;
 
 namespace Keyway.Cli;
@@ -33,6 +34,14 @@ public static class ConfigCommands
                 ["KEYWAY_METRICS_HOST"] = options.MetricsHost,
                 ["KEYWAY_OTLP_ENDPOINT"] = options.OtlpEndpoint?.ToString(),
                 ["OTEL_EXPORTER_OTLP_PROTOCOL"] = options.OtlpProtocol,
+                ["KEYWAY_DATABASE_URL"] = MaskPassword(options.DatabaseUrl),
+                ["KEYWAY_INSTANCE_ID"] = options.InstanceId,
+                ["KEYWAY_LOG_TOOL_QUERIES"] = options.LogToolQueries,
+                ["KEYWAY_MAX_HEADER_KB"] = options.Limits.MaxHeaderBytes / 1024,
+                ["KEYWAY_HEADERS_TIMEOUT_SECONDS"] = (int)options.Limits.HeadersTimeout.TotalSeconds,
+                ["KEYWAY_MIN_DATA_RATE"] = options.Limits.MinDataRateBytesPerSecond,
+                ["KEYWAY_MAX_CONNECTIONS"] = options.Limits.MaxConnections,
+                ["KEYWAY_DRAIN_SECONDS"] = (int)options.DrainTimeout.TotalSeconds,
             };
             if (parse.Json())
             {
@@ -46,4 +55,11 @@ public static class ConfigCommands
         });
         return new Command("config", "The gateway's configuration") { show };
     }
+
+    /// <summary>The database URL without its password, in either form it may take (postgres://user:pass@… or Password=…).</summary>
+    private static string? MaskPassword(string? url) => url is null
+        ? null
+        : Regex.Replace(
+            Regex.Replace(url, "^(postgres(?:ql)?://[^:/@]*:)[^@]*@", "$1****@", RegexOptions.IgnoreCase),
+            "((?:^|;)\\s*(?:password|pwd)\\s*=)[^;]*", "$1****", RegexOptions.IgnoreCase);
 }

@@ -35,7 +35,10 @@ public static class KeywayCli
         return root;
     }
 
-    /// <summary>Parses and runs; a <see cref="CliException"/> becomes one "keyway: …" line on stderr and its exit code.</summary>
+    /// <summary>
+    /// Parses and runs; a <see cref="CliException"/> becomes one "keyway: …" line on stderr and its exit code, a command
+    /// line that does not parse exits with <see cref="CliExitCodes.Usage"/>.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
         var parse = Build(context).Parse(args);
@@ -53,7 +56,9 @@ public static class KeywayCli
         }
         try
         {
-            return await parse.InvokeAsync(configuration, cancellationToken);
+            var exit = await parse.InvokeAsync(configuration, cancellationToken);
+            // System.CommandLine prints a parse error and returns 1, which the README gives to a refusal by the gateway.
+            return parse.Errors.Count > 0 ? CliExitCodes.Usage : exit;
         }
         catch (CliException e)
         {

@@ -57,7 +57,7 @@ public static class LogCommands
             var stats = await admin.GetAsync("admin/llm/stats" + Query(("group_id", groupId)), ct);
             if (parse.GetValue(by) == "key")
             {
-                stats["by_key"] = await ByKeyAsync(admin, groupId ?? "default", ct);
+                stats["by_key"] = await NameKeysAsync(admin, stats["by_key"]?.AsArray() ?? [], groupId, ct);
             }
             stats["by"] = parse.GetValue(by);
             return stats;
@@ -76,21 +76,33 @@ public static class LogCommands
                 "visitor" => ["visitor"],
                 _ => ["key_id", "name"],
             };
-            CliOutput.WriteTable(output, stats[$"by_{dimension}"]?.AsArray() ?? [], dimension == "key" ? [.. keyColumns, "total", "ok", "req_t", "resp_t"] : [.. keyColumns, .. figures]);
+            CliOutput.WriteTable(output, stats[$"by_{dimension}"]?.AsArray() ?? [], [.. keyColumns, .. figures]);
         });
     }
 
-    /// <summary>The stats endpoint filters by one key at a time: one call per issued key of the group.</summary>
-    private static async Task<JsonArray> ByKeyAsync(AdminClient admin, string groupId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The admin API's own by_key (every group's keys, or the one of --group) with each key's name next to its id, for
+    /// the table; a deleted key has no name.
+    /// </summary>
+    private static async Task<JsonArray> NameKeysAsync(AdminClient admin, JsonArray byKey, string? groupId, CancellationToken cancellationToken)
     {
-        var keys = (await admin.GetAsync($"admin/llm/groups/{Uri.EscapeDataString(groupId)}/keys", cancellationToken))["keys"]?.AsArray() ?? [];
-        var rows = new JsonArray();
-        foreach (var key in keys)
+        var groups = groupId is not null
+            ? [groupId]
+            : ((await admin.GetAsync("admin/llm/groups", cancellationToken))["groups"]?.AsArray() ?? []).Select(g => g!["group_id"]!.ToString());
+        var names = new Dictionary<string, string?>();
+        foreach (var group in groups)
         {
-            var keyId = key!["key_id"]!.ToString();
-            var totals = (await admin.GetAsync("admin/llm/stats" + Query(("api_key_id", keyId)), cancellationToken))["stats"]!.AsObject();
-            var row = new JsonObject { ["key_id"] = keyId, ["name"] = key["name"]?.ToString() };
-            foreach (var (name, value) in totals)
+            foreach (var key in (await admin.GetAsync($"admin/llm/groups/{Uri.EscapeDataString(group)}/keys", cancellationToken))["keys"]?.AsArray() ?? [])
+            {
+                names[key!["key_id"]!.ToString()] = key["name"]?.ToString();
+            }
+        }
+        var rows = new JsonArray();
+        foreach (var bucket in byKey.OfType<JsonObject>())
+        {
+            var keyId = bucket["api_key_id"]?.ToString() ?? "";
+            var row = new JsonObject { ["key_id"] = keyId, ["name"] = names.GetValueOrDefault(keyId) };
+            foreach (var (name, value) in bucket.Where(pair => pair.Key != "api_key_id"))
             {
                 row[name] = value?.DeepClone();
             }

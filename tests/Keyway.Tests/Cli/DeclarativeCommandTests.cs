@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Keyway.Admin;
+using Keyway.Cli.Declarative;
 using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.Cli;
@@ -144,4 +147,132 @@ public sealed class DeclarativeCommandTests
         Assert.Equal("no changes: the gateway matches the file", (await cli.RunAsync("apply", masked)).Out.Trim());
         Assert.Contains("api_key: none", (await cli.RunAsync("export", "--with-secrets")).Out);
     }
+
+    private const string PolicyConfig = """
+        groups:
+          - group_id: default
+            providers:
+              - provider_id: oa
+                base_url: https://api.openai.com/v1
+                protocol: openai-responses
+                websocket: true
+                api_keys:
+                  - name: main
+                    api_key: sk-main-0123456789
+                    allow_visitor: true
+                  - name: spare
+                    api_key: sk-spare-0123456789
+                    enabled: false
+            routes:
+              - alias: chat
+                provider_id: oa
+                upstream_model: gpt-4o
+                allow_visitors: true
+                max_tokens_cap: 100
+                default_temperature: 0.2
+                default_reasoning_effort: low
+                web_search: "off"
+                allowed_paths: [/v1/embeddings]
+            keys:
+              - name: dave
+                rpm: 60
+                tpm: 5000
+                max_concurrency: 2
+                allowed_aliases: [chat]
+                daily_token_budget: 1000
+                monthly_token_budget: 20000
+                visitor: true
+                web_search: "off"
+              - name: pol
+                rpm: 5
+                visitor: true
+        """;
+
+    [Fact]
+    public async Task Apply_SetsAccessPolicyAndRouteAndPoolFields_ThenExportAppliesAsNoChanges()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+        var file = Path.Combine(dir.Path, "keyway.yaml");
+        await File.WriteAllTextAsync(file, PolicyConfig);
+        var applied = await cli.RunAsync("apply", file);
+        Assert.True(applied.ExitCode == 0, applied.Error);
+
+        var dave = Key(await cli.JsonAsync("key", "list"), "dave");
+        Assert.Equal(60, dave.GetProperty("rpm").GetInt32());
+        Assert.Equal(5000, dave.GetProperty("tpm").GetInt64());
+        Assert.Equal(2, dave.GetProperty("max_concurrency").GetInt32());
+        Assert.Equal(["chat"], dave.GetProperty("allowed_aliases").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal(1000, dave.GetProperty("daily_token_budget").GetInt64());
+        Assert.Equal(20000, dave.GetProperty("monthly_token_budget").GetInt64());
+        Assert.True(dave.GetProperty("visitor").GetBoolean());
+        Assert.Equal("off", dave.GetProperty("web_search").GetString());
+        var route = (await cli.JsonAsync("route", "show", "chat")).GetProperty("route");
+        Assert.True(route.GetProperty("allow_visitors").GetBoolean());
+        Assert.Equal(100, route.GetProperty("max_tokens_cap").GetInt32());
+        Assert.Equal(0.2, route.GetProperty("default_temperature").GetDouble());
+        Assert.Equal("low", route.GetProperty("default_reasoning_effort").GetString());
+        Assert.Equal("off", route.GetProperty("web_search").GetString());
+        Assert.Equal(["/v1/embeddings"], route.GetProperty("allowed_paths").EnumerateArray().Select(a => a.GetString()));
+        var provider = (await cli.JsonAsync("provider", "show", "oa")).GetProperty("provider");
+        Assert.True(provider.GetProperty("websocket").GetBoolean());
+        Assert.True(provider.GetProperty("api_keys")[0].GetProperty("allow_visitor").GetBoolean());
+        Assert.False(provider.GetProperty("api_keys")[1].GetProperty("enabled").GetBoolean());
+        Assert.Equal("no changes: the gateway matches the file", (await cli.RunAsync("apply", file)).Out.Trim());
+
+        // An existing key's policy follows the file.
+        await File.WriteAllTextAsync(file, PolicyConfig.Replace("rpm: 5\n        visitor: true", "rpm: 1000\n        visitor: false\n        allowed_aliases: [chat]"));
+        var changed = await cli.JsonAsync("apply", file);
+        Assert.Equal(["~ key default/pol (allowed_aliases, rpm, visitor)"], changed.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+        var pol = Key(await cli.JsonAsync("key", "list"), "pol");
+        Assert.Equal(1000, pol.GetProperty("rpm").GetInt32());
+        Assert.False(pol.GetProperty("visitor").GetBoolean());
+
+        // What export writes, apply reads back as the same configuration.
+        var exported = Path.Combine(dir.Path, "exported.yaml");
+        Assert.Equal(0, (await cli.RunAsync("export", "--out", exported)).ExitCode);
+        var text = await File.ReadAllTextAsync(exported);
+        Assert.Contains("visitor: true", text);
+        Assert.Contains("default_temperature: 0.2", text);
+        Assert.Equal("no changes: the gateway matches the file", (await cli.RunAsync("apply", exported)).Out.Trim());
+    }
+
+    [Fact]
+    public async Task Apply_GroupWithoutName_KeepsTheExistingName()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+        await cli.JsonAsync("group", "add", "gc", "--name", "Group C");
+        var file = Path.Combine(dir.Path, "keyway.yaml");
+        await File.WriteAllTextAsync(file, "groups:\n  - group_id: gc\n  - group_id: gd\n");
+
+        var applied = await cli.JsonAsync("apply", file);
+        Assert.Equal(["+ group gd"], applied.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal("Group C", (await cli.JsonAsync("group", "show", "gc")).GetProperty("group").GetProperty("name").GetString());
+        Assert.Equal("gd", (await cli.JsonAsync("group", "show", "gd")).GetProperty("group").GetProperty("name").GetString());
+    }
+
+    [Theory]
+    [InlineData(typeof(ProviderResponse), "providers")]
+    [InlineData(typeof(ToolProviderResponse), "tool_providers")]
+    [InlineData(typeof(RouteResponse), "routes")]
+    [InlineData(typeof(IssuedKeyResponse), "keys")]
+    [InlineData(typeof(GroupResponse), "groups")]
+    public void DeclaredFields_NameEveryFieldOfTheAdminAnswer(Type response, string collection)
+    {
+        var resource = collection == "groups" ? ConfigPlanner.Groups : DeclaredResource.All.Single(r => r.Collection == collection);
+        Assert.Equal(AnswerFields(response), [.. resource.Fields.Concat(resource.ServerFields).Order()]);
+    }
+
+    [Fact]
+    public void DeclaredPoolKeyFields_NameEveryFieldOfTheAdminAnswer() =>
+        Assert.Equal(AnswerFields(typeof(UpstreamKeyResponse)), [.. DeclaredResource.PoolKeyFields.Concat(DeclaredResource.PoolKeyServerFields).Order()]);
+
+    private static List<string> AnswerFields(Type response) =>
+        [.. response.GetProperties().Where(p => p.DeclaringType == response).Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)).Order()];
+
+    private static JsonElement Key(JsonElement list, string name) =>
+        list.GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("name").GetString() == name);
 }

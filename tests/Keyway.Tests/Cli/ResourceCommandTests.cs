@@ -6,6 +6,20 @@ namespace Keyway.Tests.Cli;
 /// <summary>group, provider, route, key and unified commands against the real admin API.</summary>
 public sealed class ResourceCommandTests
 {
+    [Theory]
+    [InlineData("group", "frob")]
+    [InlineData("nonsense")]
+    [InlineData("key", "create")]
+    [InlineData("key", "edit", "X", "--rpm", "abc")]
+    [InlineData("stats", "--by", "bogus")]
+    public async Task BadCommandLine_Exits2(params string[] args)
+    {
+        using var dir = new TempDirectory();
+        var result = await new CliRunner(null, dir.Path).RunAsync(args);
+        Assert.Equal(2, result.ExitCode);
+        Assert.NotEmpty(result.Error);
+    }
+
     [Fact]
     public async Task Group_AddListEditRemove()
     {

@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using Microsoft.Extensions.Time.Testing;
 using Keyway.Tests.Infrastructure;
 
@@ -81,9 +82,52 @@ public sealed class ServerCommandTests
         Assert.Equal(200, row.GetProperty("status_code").GetInt32());
 
         var stats = await cli.JsonAsync("stats", "--by", "key");
-        Assert.Equal(1, stats.GetProperty("by_key")[0].GetProperty("total").GetInt64());
+        Assert.Equal(1, stats.GetProperty("by_key")[0].GetProperty("requests").GetInt64());
         var table = await cli.RunAsync("stats", "--by", "alias");
         Assert.Contains(GatewayTestBed.OpenAIAlias, table.Out);
+    }
+
+    [Fact]
+    public async Task StatsByKey_WithoutGroup_CoversEveryGroup()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        var cli = new CliRunner(bed.Server, dir.Path);
+        await AdminApi.CreateGroupAsync(bed.Admin, "team");
+        await AdminApi.CreateProviderAsync(bed.Admin, "team", "team-openai", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), "openai");
+        await AdminApi.CreateRouteAsync(bed.Admin, "team", "team-alias", "team-openai", GatewayTestBed.OpenAIModel);
+        var teamKey = await AdminApi.CreateKeyAsync(bed.Admin, "team", "carol");
+        using var reply = await bed.PostWithAuthAsync(
+            "v1/chat/completions", GatewayTestBed.OpenAIChat.Replace(GatewayTestBed.OpenAIAlias, "team-alias"), new AuthenticationHeaderValue("Bearer", teamKey));
+        reply.EnsureSuccessStatusCode();
+        await bed.WaitForLogsAsync(1);
+
+        var stats = await cli.JsonAsync("stats", "--by", "key");
+        var carol = stats.GetProperty("by_key").EnumerateArray().Single(row => row.GetProperty("name").GetString() == "carol");
+        Assert.Equal(1, carol.GetProperty("requests").GetInt64());
+        Assert.Contains("carol", (await cli.RunAsync("stats", "--by", "key")).Out);
+    }
+
+    [Theory]
+    [InlineData("postgres://keyway:hunter2-pw@127.0.0.1:5432/keyway", "postgres://keyway:****@127.0.0.1:5432/keyway")]
+    [InlineData("Host=127.0.0.1;Username=keyway;Password=hunter2-pw;Database=keyway", "Host=127.0.0.1;Username=keyway;Password=****;Database=keyway")]
+    public async Task ConfigShow_ListsEveryVariable_DatabasePasswordMasked(string url, string shown)
+    {
+        using var dir = new TempDirectory();
+        var config = await new CliRunner(null, dir.Path, new Dictionary<string, string>
+        {
+            ["KEYWAY_DATABASE_URL"] = url,
+            ["KEYWAY_INSTANCE_ID"] = "gw-1",
+            ["KEYWAY_DRAIN_SECONDS"] = "7",
+        }).JsonAsync("config", "show");
+        Assert.Equal(shown, config.GetProperty("KEYWAY_DATABASE_URL").GetString());
+        Assert.DoesNotContain("hunter2", config.ToString());
+        Assert.Equal("gw-1", config.GetProperty("KEYWAY_INSTANCE_ID").GetString());
+        Assert.Equal(7, config.GetProperty("KEYWAY_DRAIN_SECONDS").GetInt32());
+        foreach (var name in new[] { "KEYWAY_LOG_TOOL_QUERIES", "KEYWAY_MAX_HEADER_KB", "KEYWAY_HEADERS_TIMEOUT_SECONDS", "KEYWAY_MIN_DATA_RATE", "KEYWAY_MAX_CONNECTIONS" })
+        {
+            Assert.True(config.TryGetProperty(name, out _), name);
+        }
     }
 
     [Fact]

@@ -46,13 +46,14 @@ public sealed class ConfigExporter(AdminClient admin, bool withSecrets)
             var keys = new JsonArray();
             foreach (var key in item["api_keys"]?.AsArray().OfType<JsonObject>() ?? [])
             {
-                keys.Add((JsonNode)new JsonObject
+                var exported = new JsonObject();
+                foreach (var field in DeclaredResource.PoolKeyFields)
                 {
-                    ["name"] = key["name"]?.DeepClone(),
-                    ["api_key"] = withSecrets ? await ConfigPlanner.RevealAsync(admin, item["provider_id"]!.ToString(), key, cancellationToken) : key["api_key"]?.DeepClone(),
-                    ["models"] = key["models"]?.DeepClone(),
-                    ["base_url"] = key["base_url"]?.DeepClone(),
-                });
+                    exported[field] = field == "api_key" && withSecrets
+                        ? await ConfigPlanner.RevealAsync(admin, item["provider_id"]!.ToString(), key, cancellationToken)
+                        : key[field]?.DeepClone();
+                }
+                keys.Add((JsonNode)exported);
             }
             projected["api_keys"] = keys;
         }

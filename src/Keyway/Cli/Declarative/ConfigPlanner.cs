@@ -10,7 +10,8 @@ namespace Keyway.Cli.Declarative;
 /// </summary>
 public sealed class ConfigPlanner(AdminClient admin, bool prune)
 {
-    private static readonly DeclaredResource Groups = new("groups", "group", "group_id", "group_id", "groups", ["group_id", "name", "enabled", "note"]);
+    public static readonly DeclaredResource Groups = new("groups", "group", "group_id", "group_id", "groups", ["group_id", "name", "enabled", "note"],
+        ["created_at", "updated_at", "provider_count", "route_count", "key_count", "tool_count", "issued_keys"]);
 
     public async Task<List<PlannedChange>> PlanAsync(JsonNode document, CancellationToken cancellationToken)
     {
@@ -21,7 +22,11 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
             var groupId = Name(declared, Groups);
             var current = currentGroups.FirstOrDefault(g => g?["group_id"]?.ToString() == groupId);
             var body = Groups.Project(declared);
-            body["name"] ??= groupId;
+            if (current is null)
+            {
+                // Only a new group needs a name; an existing one keeps its own when the file leaves name out.
+                body["name"] ??= groupId;
+            }
             changes.AddRange(PlanItem(Groups, groupId, body, current, "admin/llm/groups"));
             foreach (var resource in DeclaredResource.All)
             {
@@ -145,8 +150,10 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
             $"admin/llm/providers/{Uri.EscapeDataString(providerId)}/keys/{Uri.EscapeDataString(key["key_id"]!.ToString())}/secret",
             cancellationToken))["api_key"]?.ToString();
 
+    /// <summary>A pool key's declared fields; enabled and allow_visitor left out mean what the admin API takes them to mean.</summary>
     private static string KeyShape(JsonObject key, string? secret) =>
-        $"{key["name"]}|{secret}|{string.Join(",", key["models"]?.AsArray().Select(m => m?.ToString()) ?? [])}|{key["base_url"]}";
+        $"{key["name"]}|{secret}|{string.Join(",", key["models"]?.AsArray().Select(m => m?.ToString()) ?? [])}|{key["base_url"]}"
+        + $"|{key["enabled"]?.ToJsonString() ?? "true"}|{key["allow_visitor"]?.ToJsonString() ?? "false"}";
 
     private async Task<List<PlannedChange>> PlanUnifiedAsync(string groupId, JsonObject declared, bool groupExists, CancellationToken cancellationToken)
     {

@@ -54,6 +54,7 @@ public static class YamlJson
             "true" => JsonValue.Create(true),
             "false" => JsonValue.Create(false),
             _ when long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer) => JsonValue.Create(integer),
+            _ when IsDecimal(text) => JsonValue.Create(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture)),
             _ => JsonValue.Create(text),
         };
     }
@@ -69,5 +70,10 @@ public static class YamlJson
 
     /// <summary>Strings that would read back as another type (or as nothing) are quoted.</summary>
     private static bool NeedsQuotes(string text) =>
-        text is "" or "~" or "null" or "true" or "false" || long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+        text is "" or "~" or "null" or "true" or "false" || long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) || IsDecimal(text);
+
+    /// <summary>A plain decimal such as 0.2 or -1.5e3 (a route's default_temperature); not NaN, Infinity or a version like 1.2.3.</summary>
+    private static bool IsDecimal(string text) =>
+        text.Any(char.IsAsciiDigit) && text.All(c => char.IsAsciiDigit(c) || c is '.' or '-' or '+' or 'e' or 'E')
+        && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 }
