@@ -44,8 +44,11 @@ public sealed class ConnectCommandTests
         Assert.Equal(System.Net.HttpStatusCode.OK, (await AdminApi.GetAsync(client, "v1/models")).Status);
         Assert.Equal("bin/\n.claude/settings.local.json\n", await File.ReadAllTextAsync(Path.Combine(project, ".gitignore")));
 
-        var again = await cli.JsonAsync("connect", "claude-code", "--dir", project, "--model", "big", "--small-model", "small", "--key", key);
+        var again = await cli.JsonAsync("connect", "claude-code", "--dir", project, "--model", "big", "--small-model", "small");
+        Assert.False(again.GetProperty("key_issued").GetBoolean());
         Assert.All(again.GetProperty("files").EnumerateObject(), file => Assert.Equal("unchanged", file.Value.GetString()));
+        var keys = await AdminApi.OkAsync(server.Admin, HttpMethod.Get, "admin/llm/groups/default/keys");
+        Assert.Single(keys.GetProperty("keys").EnumerateArray(), k => k.GetProperty("name").GetString()!.StartsWith("claude-code (", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,11 +1,13 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace Keyway.Cli.Connect;
 
 /// <summary>
 /// What a client needs to reach Keyway: the gateway's base URL, an issued key and the model aliases. A missing key is
-/// issued now (named after the client); a missing model is the group's unified model, else its first route.
+/// the usable one an earlier connect issued to this client on this machine, else issued now (named after the client);
+/// a missing model is the group's unified model, else its first route.
 /// </summary>
 public sealed record ConnectTarget(string BaseUrl, string Key, bool KeyIssued, string Model, string SmallModel)
 {
@@ -32,13 +34,35 @@ public sealed record ConnectTarget(string BaseUrl, string Key, bool KeyIssued, s
         var group = Uri.EscapeDataString(parse.GetRequiredValue(options.Group));
         var model = parse.GetValue(options.Model) ?? await DefaultModelAsync(admin, group, cancellationToken);
         var key = parse.GetValue(options.Key);
-        var issued = key is null;
+        var issued = false;
         if (key is null)
         {
-            var created = await admin.PostAsync($"admin/llm/groups/{group}/keys", new JsonObject { ["name"] = $"{clientName} ({Environment.MachineName})" }, cancellationToken);
-            key = created["plaintext"]!.GetValue<string>();
+            var name = $"{clientName} ({Environment.MachineName})";
+            key = await UsableKeyNamedAsync(admin, group, name, cancellationToken);
+            if (key is null)
+            {
+                var created = await admin.PostAsync($"admin/llm/groups/{group}/keys", new JsonObject { ["name"] = name }, cancellationToken);
+                key = created["plaintext"]!.GetValue<string>();
+                issued = true;
+            }
         }
         return new ConnectTarget(admin.BaseUrl.ToString().TrimEnd('/'), key, issued, model, parse.GetValue(options.SmallModel) ?? model);
+    }
+
+    /// <summary>
+    /// The plaintext of the group's enabled, unexpired key that an earlier connect issued to this client on this machine,
+    /// so running connect again reuses it instead of issuing one more key each time.
+    /// </summary>
+    private static async Task<string?> UsableKeyNamedAsync(AdminClient admin, string group, string name, CancellationToken cancellationToken)
+    {
+        var keys = (await admin.GetAsync($"admin/llm/groups/{group}/keys", cancellationToken))["keys"]?.AsArray() ?? [];
+        var usable = keys.OfType<JsonObject>().FirstOrDefault(key =>
+            key["name"]?.ToString() == name
+            && key["enabled"]?.GetValue<bool>() == true
+            && (key["expires_at"] is not JsonValue expiry || DateTimeOffset.Parse(expiry.ToString(), CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow));
+        return usable is null
+            ? null
+            : (await admin.GetAsync($"admin/llm/keys/{Uri.EscapeDataString(usable["key_id"]!.ToString())}/plaintext", cancellationToken))["plaintext"]?.ToString();
     }
 
     private static async Task<string> DefaultModelAsync(AdminClient admin, string group, CancellationToken cancellationToken)
