@@ -26,10 +26,16 @@ public static class ProbeAdminEndpoints
         KeywayOptions options, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(context.Request, cancellationToken);
-        var (provider, upstreamModel) = body.OptionalString("provider_id", 64) is { } providerId
-            ? ProviderTarget(await configuration.LoadAsync(cancellationToken), providerId, secrets, options.Failover)
-            : RouteTarget(routing.Current, body);
-        var result = await prober.ProbeAsync(provider, upstreamModel, cancellationToken);
+        ProbeResult result;
+        if (body.OptionalString("provider_id", 64) is { } providerId)
+        {
+            var (provider, upstreamModel) = ProviderTarget(await configuration.LoadAsync(cancellationToken), providerId, secrets, options.Failover);
+            result = await prober.ProbeAsync(provider, upstreamModel, cancellationToken);
+        }
+        else
+        {
+            (_, result) = await prober.ProbeRouteAsync(Route(routing.Current, body), cancellationToken);
+        }
         return TypedResults.Json(new ProbeTestResponse(true, result), ProbeJsonContext.Default.ProbeTestResponse);
     }
 
@@ -59,14 +65,12 @@ public static class ProbeAdminEndpoints
         fallbacks.Where(rp => rp.ProviderId == providerId).OrderBy(rp => !rp.Enabled).Select(rp => rp.UpstreamModel).FirstOrDefault()
         ?? (route.ProviderId == providerId ? route.UpstreamModel : null);
 
-    /// <summary>{"alias","group_id"}: that route's first target, as the data plane would call it.</summary>
-    private static (UpstreamProvider Provider, string UpstreamModel) RouteTarget(RoutingTable table, RequestBody body)
+    /// <summary>{"alias","group_id"}: that route, probed as its next request would go (<see cref="RouteProber.ProbeRouteAsync"/>).</summary>
+    private static RouteEntry Route(RoutingTable table, RequestBody body)
     {
         var alias = body.OptionalString("alias", 200) ?? throw AdminProblem.BadRequest("give provider_id, or alias and group_id", "provider_id");
         var groupId = body.OptionalString("group_id", 64) ?? "default";
-        return table.TryGetRoute(groupId, alias, out var aliased)
-            ? (aliased.Provider, aliased.UpstreamModel)
-            : throw AdminProblem.NotFound($"model '{alias}' not found in group '{groupId}'");
+        return table.TryGetRoute(groupId, alias, out var route) ? route : throw AdminProblem.NotFound($"model '{alias}' not found in group '{groupId}'");
     }
 
     private static async Task<IResult> EndToEndAsync(HttpContext context, RoutingTableHolder routing, RouteProber prober, CancellationToken cancellationToken)
@@ -97,9 +101,10 @@ public static class ProbeAdminEndpoints
         await gate.WaitAsync(cancellationToken);
         try
         {
-            var result = await prober.ProbeAsync(route.Provider, route.UpstreamModel, cancellationToken);
-            return new E2eRouteResult(route.Alias, route.Provider.ProviderId, route.Provider.Protocol.Name(), route.UpstreamModel,
-                result.Ok, result.Status, result.LatencyMs, result.Message);
+            var (target, result) = await prober.ProbeRouteAsync(route, cancellationToken);
+            return new E2eRouteResult(route.Alias, target.Provider.ProviderId, target.Provider.Protocol.Name(), target.UpstreamModel,
+                result.Ok, result.Status, result.LatencyMs, result.Message)
+            { Key = result.Key };
         }
         finally
         {

@@ -5,7 +5,11 @@ namespace Keyway.Admin;
 
 public sealed record ProbeTestResponse(bool Ok, ProbeResult Test);
 
-public sealed record E2eRouteResult(string Alias, string ProviderId, string Protocol, string UpstreamModel, bool Ok, int Status, long LatencyMs, string Message);
+public sealed record E2eRouteResult(string Alias, string ProviderId, string Protocol, string UpstreamModel, bool Ok, int Status, long LatencyMs, string Message)
+{
+    /// <summary>The upstream key the probe used (see <see cref="ProbeResult.Key"/>).</summary>
+    public string? Key { get; init; }
+}
 
 public sealed record E2eGroupResult(string GroupId, string GroupName, int Passed, int Total, IReadOnlyList<E2eRouteResult> Results);
 

@@ -10,7 +10,7 @@ namespace Keyway.Cli;
 /// </summary>
 public static class E2eCommand
 {
-    private static readonly string[] Columns = ["group_id", "alias", "provider_id", "upstream_model", "ok", "status", "latency_ms", "message"];
+    private static readonly string[] Columns = ["group_id", "alias", "provider_id", "upstream_model", "key", "ok", "status", "latency_ms", "message"];
 
     public static Command Build(CliContext context)
     {
@@ -32,8 +32,9 @@ public static class E2eCommand
                     {
                         ["group_id"] = groupId,
                         ["alias"] = route["alias"]?.DeepClone(),
-                        ["provider_id"] = route["provider_id"]?.DeepClone(),
+                        ["provider_id"] = (test["provider_id"] ?? route["provider_id"])?.DeepClone(),
                         ["upstream_model"] = test["upstream_model"]?.DeepClone(),
+                        ["key"] = test["key"]?.DeepClone(),
                         ["ok"] = test["ok"]?.DeepClone(),
                         ["status"] = test["status"]?.DeepClone(),
                         ["latency_ms"] = test["latency_ms"]?.DeepClone(),

@@ -1,33 +1,66 @@
+using System.Collections.Frozen;
 using System.Text;
 using Keyway.Protocols;
 using Keyway.Upstreams;
 
 namespace Keyway.Gateway;
 
-/// <summary>The outcome of one probe, in the Python Keyway's shape.</summary>
-public sealed record ProbeResult(bool Ok, int Status, long LatencyMs, string UpstreamModel, string Message);
+/// <summary>The outcome of one probe, in the Python Keyway's shape, and the provider and upstream key it was sent to.</summary>
+public sealed record ProbeResult(bool Ok, int Status, long LatencyMs, string UpstreamModel, string Message)
+{
+    public string? ProviderId { get; init; }
+
+    /// <summary>The name of the upstream key the probe used; null when the provider has no key.</summary>
+    public string? Key { get; init; }
+}
 
 /// <summary>
 /// Sends one small real chat request ("Reply with OK.", 16 tokens) to a provider through the same
 /// request building and HTTP stack as the data plane, for the admin Test button and the E2E run.
 /// </summary>
-public sealed class RouteProber(UpstreamClient upstream, TimeProvider time)
+public sealed class RouteProber(UpstreamClient upstream, CooldownBook book, TimeProvider time)
 {
     public static readonly TimeSpan MaxProbeTime = TimeSpan.FromSeconds(30);
 
-    /// <summary>Probes with <paramref name="key"/>, or the pool's first key.</summary>
+    /// <summary>
+    /// Probes a route as its next request would go: the first target with a usable key (one that serves the target's
+    /// model and neither cools down nor is quarantined), with the key the pool would pick. When every key of every
+    /// target is blocked, the first target's first key for its model, so the answer shows the upstream's reason.
+    /// </summary>
+    public async Task<(RouteTarget Target, ProbeResult Result)> ProbeRouteAsync(RouteEntry route, CancellationToken cancellationToken)
+    {
+        foreach (var target in route.Targets)
+        {
+            if (KeyPool.Select(target, book, FrozenSet<string>.Empty).Key is { } key)
+            {
+                return (target, await ProbeAsync(target.Provider, target.UpstreamModel, cancellationToken, key));
+            }
+        }
+        var first = new RouteTarget(route.Provider, route.UpstreamModel);
+        return (first, await ProbeAsync(first.Provider, first.UpstreamModel, cancellationToken));
+    }
+
+    /// <summary>Probes with <paramref name="key"/>, or the pool's first key that serves <paramref name="upstreamModel"/>.</summary>
     public async Task<ProbeResult> ProbeAsync(UpstreamProvider provider, string upstreamModel, CancellationToken cancellationToken, UpstreamKey? key = null)
+    {
+        if (provider.Keys.Count == 0)
+        {
+            return new ProbeResult(false, StatusCodes.Status503ServiceUnavailable, 0, upstreamModel, GatewayMessages.NoUsableKey(provider.ProviderId))
+            {
+                ProviderId = provider.ProviderId,
+            };
+        }
+        key ??= provider.Keys.FirstOrDefault(k => k.Serves(upstreamModel)) ?? provider.Keys[0];
+        return await SendProbeAsync(provider, upstreamModel, key, cancellationToken) with { ProviderId = provider.ProviderId, Key = key.Name };
+    }
+
+    private async Task<ProbeResult> SendProbeAsync(UpstreamProvider provider, string upstreamModel, UpstreamKey key, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         long Elapsed() => (long)time.GetElapsedTime(started).TotalMilliseconds;
-        if (provider.Keys.Count == 0)
-        {
-            return new ProbeResult(false, StatusCodes.Status503ServiceUnavailable, 0, upstreamModel, GatewayMessages.NoUsableKey(provider.ProviderId));
-        }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(provider.Timeout < MaxProbeTime ? provider.Timeout : MaxProbeTime);
         var protocol = UpstreamProtocols.For(provider.Protocol);
-        key ??= provider.Keys[0];
         using var request = UpstreamClient.CreateRequest(provider, provider.MainEndpoint, key, protocol.ChatPath, ProbeBody(provider.Protocol, upstreamModel), new HeaderDictionary());
         try
         {

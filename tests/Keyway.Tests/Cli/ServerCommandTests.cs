@@ -182,6 +182,7 @@ public sealed class ServerCommandTests
         var cli = new CliRunner(bed.Server, dir.Path);
         var passing = await cli.JsonAsync("e2e");
         Assert.Equal("PASS (2/2)", passing.GetProperty("summary").GetString());
+        Assert.All(passing.GetProperty("results").EnumerateArray(), result => Assert.False(string.IsNullOrEmpty(result.GetProperty("key").GetString())));
 
         await cli.JsonAsync("provider", "add", "dead", "--base-url", "http://127.0.0.1:1/v1", "--api-key", "sk-dead-0123456789");
         await cli.JsonAsync("route", "add", "broken", "--provider", "dead", "--model", "m");

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.Gateway;
@@ -100,5 +101,58 @@ public sealed class ProbeTests
         Assert.Equal("openai", dead.GetProperty("protocol").GetString());
         Assert.False(dead.GetProperty("ok").GetBoolean());
         Assert.Equal(502, dead.GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task RouteProbes_UseTheKeyTheNextRequestWould_NotACoolingFirstKey()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.OpenAIRateLimit(30));
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        pool.Upstream.Reset();
+
+        var e2e = await AdminApi.OkAsync(pool.Admin, HttpMethod.Post, "admin/llm/e2e", new { group_id = "default" });
+        var test = (await AdminApi.OkAsync(pool.Admin, HttpMethod.Post, "admin/llm/test", new { alias = GatewayTestBed.OpenAIAlias })).GetProperty("test");
+
+        Assert.Equal("PASS (2/2)", e2e.GetProperty("summary").GetString());
+        var route = e2e.GetProperty("group_results")[0].GetProperty("results").EnumerateArray()
+            .Single(r => r.GetProperty("alias").GetString() == GatewayTestBed.OpenAIAlias);
+        Assert.Equal("b", route.GetProperty("key").GetString());
+        Assert.True(test.GetProperty("ok").GetBoolean());
+        Assert.Equal(GatewayTestBed.OpenAIProvider, test.GetProperty("provider_id").GetString());
+        Assert.Equal("b", test.GetProperty("key").GetString());
+        Assert.DoesNotContain(KeyPoolBed.Secret("a"), pool.Upstream.Requests.Select(r => r.UpstreamKey));
+    }
+
+    [Fact]
+    public async Task RouteProbe_WhenEveryKeyIsBlocked_ShowsWhatTheFirstKeyGets()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.OpenAIRateLimit(30));
+        Assert.Equal(429, await pool.ChatStatusAsync());
+
+        var test = (await AdminApi.OkAsync(pool.Admin, HttpMethod.Post, "admin/llm/test", new { alias = GatewayTestBed.OpenAIAlias })).GetProperty("test");
+
+        Assert.False(test.GetProperty("ok").GetBoolean());
+        Assert.Equal(429, test.GetProperty("status").GetInt32());
+        Assert.Equal("a", test.GetProperty("key").GetString());
+    }
+
+    [Fact]
+    public async Task ProviderProbe_UsesAKeyThatServesTheModel()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await pool.PatchProviderAsync(GatewayTestBed.OpenAIProvider, new JsonObject
+        {
+            ["api_keys"] = new JsonArray(
+                new JsonObject { ["name"] = "a", ["api_key"] = KeyPoolBed.Secret("a"), ["models"] = new JsonArray("some-other-model") },
+                new JsonObject { ["name"] = "b", ["api_key"] = KeyPoolBed.Secret("b") }),
+        });
+
+        var test = (await AdminApi.OkAsync(pool.Admin, HttpMethod.Post, "admin/llm/test", new { provider_id = GatewayTestBed.OpenAIProvider })).GetProperty("test");
+
+        Assert.True(test.GetProperty("ok").GetBoolean());
+        Assert.Equal("b", test.GetProperty("key").GetString());
+        Assert.Equal(KeyPoolBed.Secret("b"), pool.Upstream.Last.UpstreamKey);
     }
 }

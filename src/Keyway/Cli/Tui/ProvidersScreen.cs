@@ -71,7 +71,7 @@ public static class ProvidersScreen
         var test = (await session.Admin.PostAsync("admin/llm/test", target, session.Token))["test"];
         var verdict = test?["ok"]?.GetValue<bool>() == true ? "OK" : "FAILED";
         await session.Ui.ShowAsync("test",
-            $"{verdict}: status {test?["status"]}, {test?["latency_ms"]} ms, model {test?["upstream_model"]}\n{test?["message"]}");
+            $"{verdict}: status {test?["status"]}, {test?["latency_ms"]} ms, model {test?["upstream_model"]}, key {test?["key"]}\n{test?["message"]}");
     }
 
     private static string PathOf(string providerId) => $"admin/llm/providers/{Uri.EscapeDataString(providerId)}";

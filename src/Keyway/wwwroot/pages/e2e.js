@@ -57,8 +57,9 @@ function show(results, outcomes) {
   const sorted = [...outcomes].sort((a, b) => a.route.alias.localeCompare(b.route.alias));
   results.replaceChildren(table([
     { label: 'Alias', cell: ({ route }) => h('code', { text: route.alias }) },
-    { label: 'Provider', cell: ({ route }) => route.provider_id },
-    { label: 'Upstream model', cell: ({ route }) => route.upstream_model },
+    { label: 'Provider', cell: ({ route, test }) => test.provider_id ?? route.provider_id },
+    { label: 'Upstream model', cell: ({ route, test }) => test.upstream_model ?? route.upstream_model },
+    { label: 'Key', cell: ({ test }) => test.key ?? '' },
     { label: 'Result', cell: ({ test }) => (test.ok ? badge('pass', 'ok') : badge('fail', 'bad')) },
     { label: 'Status', cell: ({ test }) => String(test.status) },
     { label: 'Latency', cell: ({ test }) => `${test.latency_ms} ms` },
