@@ -29,6 +29,8 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, IReadOnlyDicti
 
     private IReadOnlyDictionary<string, string> DotEnv => field ??= EnvFile.Read(Path.Combine(WorkingDirectory, ".env"));
 
+    private const int RedirectedWidth = 4096;
+
     public static CliContext FromProcess()
     {
         var environment = System.Environment.GetEnvironmentVariables()
@@ -37,11 +39,19 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, IReadOnlyDicti
         return new CliContext(System.Console.Out, System.Console.Error, environment, Directory.GetCurrentDirectory());
     }
 
-    /// <summary>The process's own console is Spectre's, which detects colours, width and a terminal; any other writer gets a plain one.</summary>
+    /// <summary>
+    /// The process's own console is Spectre's, which detects colours, width and a terminal; any other writer gets a plain one.
+    /// Output into a pipe or a file gets rows as wide as their cells (Spectre would wrap them at 80 columns), so that
+    /// `keyway logs | grep 429` finds whole rows.
+    /// </summary>
     private static IAnsiConsole CreateConsole(TextWriter writer)
     {
         if (writer == System.Console.Out)
         {
+            if (System.Console.IsOutputRedirected)
+            {
+                AnsiConsole.Console.Profile.Width = RedirectedWidth;
+            }
             return AnsiConsole.Console;
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings

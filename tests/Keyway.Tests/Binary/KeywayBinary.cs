@@ -50,7 +50,10 @@ public static class KeywayBinary
         return environment;
     }
 
-    /// <summary>Runs the executable until it exits by itself (a refused start), in <paramref name="workingDirectory"/>.</summary>
-    public static Task<ProcessResult> RunToExitAsync(IReadOnlyDictionary<string, string> environment, string workingDirectory) =>
-        ChildProcess.RunAsync("dotnet", [DllPath], environment, workingDirectory, TimeSpan.FromSeconds(60));
+    /// <summary>
+    /// Runs the executable with <paramref name="arguments"/> (none: serving, so a refused start) until it exits by itself,
+    /// in <paramref name="workingDirectory"/>, its output read through pipes.
+    /// </summary>
+    public static Task<ProcessResult> RunToExitAsync(IReadOnlyDictionary<string, string> environment, string workingDirectory, params string[] arguments) =>
+        ChildProcess.RunAsync("dotnet", [DllPath, .. arguments], environment, workingDirectory, TimeSpan.FromSeconds(60));
 }
