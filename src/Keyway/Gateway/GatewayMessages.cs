@@ -43,6 +43,15 @@ internal static class GatewayMessages
 
     public static string Timeout(string providerId, TimeSpan timeout) => $"upstream provider '{providerId}' did not answer within {timeout.TotalSeconds:0} s";
 
+    public static string EmptyStream(string providerId) => $"upstream provider '{providerId}' answered 200 but its stream ended before any event";
+
+    public static string NotJson(string providerId, string? contentType, string excerpt) =>
+        $"upstream provider '{providerId}' answered 200 with a body that is not JSON (Content-Type {contentType ?? "none"}): {excerpt}";
+
+    public static string ErrorWith200(string providerId, string message) => $"upstream provider '{providerId}' answered 200 with an error: {message}";
+
+    public static string NoAnswerInBody(string providerId) => $"upstream provider '{providerId}' answered 200 without an answer in its body";
+
     public static string StreamBroke(string providerId) => $"upstream provider '{providerId}' ended the stream before it was complete";
 
     public static string TranslationFailed(string providerId, string reason) => $"the answer of upstream provider '{providerId}' could not be translated: {reason}";
