@@ -2,6 +2,7 @@ using Keyway.Protocols;
 using Keyway.Protocols.Translation;
 using Keyway.Protocols.Translation.AnthropicChat;
 using Keyway.Protocols.Usage;
+using Keyway.Protocols.WholeAnswers;
 using Keyway.Upstreams;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -41,7 +42,7 @@ public sealed partial class ProxyForwarder
             // A translator that reads the upstream's stream anyway is its watcher too (one read per event).
             var watcher = upstreamReport is not null ? new ChatStreamReportWatcher(upstreamReport) : plan.Watcher ?? new PassThroughWatcher();
             await using var events = await response.Content.ReadAsStreamAsync(idle.Token);
-            return await RelayEventStreamAsync(exchange, watcher, response, events, idle);
+            return await RelayEventStreamAsync(exchange, watcher, response, events, wholeAnswer: false, idle);
         }
         if (plan.StreamAnswer && response.IsSuccessStatusCode)
         {
@@ -54,6 +55,10 @@ public sealed partial class ProxyForwarder
             return Unusable(exchange, GatewayMessages.NotJson(exchange.Target!.Provider.ProviderId, response.Content.Headers.ContentType?.MediaType,
                 UpstreamErrorMessage.Extract(exchange.Secrets.Scrub(body), 200)));
         }
+        if (plan.ChatAnswer && exchange.Stream && plan.WebSearch is null && response.IsSuccessStatusCode)
+        {
+            return await RelayWholeAsStreamAsync(exchange, plan, response, body, idle);
+        }
         if (plan.Translation is { } answerTranslation && plan.WebSearch is null && response.IsSuccessStatusCode)
         {
             return await WriteTranslatedAsync(exchange, answerTranslation, body, response, recordUsageAs: plan.BodyUsage);
@@ -64,6 +69,10 @@ public sealed partial class ProxyForwarder
             if (await SearchUntilAnsweredAsync(exchange, plan, body, key, idle) is not { } answer)
             {
                 return null;
+            }
+            if (plan.ChatAnswer && exchange.Stream)
+            {
+                return await RelayWholeAsStreamAsync(exchange, plan, response, answer, idle);
             }
             body = answer;
         }
@@ -107,6 +116,26 @@ public sealed partial class ProxyForwarder
         RecordUsage(exchange, recordUsageAs, upstreamBody, upstreamUsage);
         await WriteBufferedAsync(exchange, exchange.StatusCode, body, response, relayHeaders: false);
         return null;
+    }
+
+    /// <summary>
+    /// A whole answer to a client that asked for a stream (the upstream ignored <c>stream: true</c>): as the events of
+    /// the upstream's protocol (<see cref="WholeAnswerStream"/>), through the plan's watcher and translator as a streamed
+    /// answer would go, so the client gets its protocol's complete stream and the log the usage.
+    /// </summary>
+    private async Task<NoAnswer?> RelayWholeAsStreamAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage response, byte[] answer, CancellationTokenSource idle)
+    {
+        if (WholeAnswerStream.ToEvents(plan.Endpoint.Protocol.Wire(), answer) is not { } events)
+        {
+            return ErrorInAnswer(exchange, answer)
+                ?? Unusable(exchange, GatewayMessages.NoAnswerInBody(exchange.Target!.Provider.ProviderId));
+        }
+        ChatStreamReport? upstreamReport = null;
+        exchange.StreamTranslator = plan.Translation?.CreateStreamTranslator(out upstreamReport);
+        // A fresh watcher: an earlier key's stream may have shown the plan's own one events before it came to nothing.
+        var watcher = upstreamReport is not null ? new ChatStreamReportWatcher(upstreamReport) : plan.NewWatcher?.Invoke() ?? plan.Watcher ?? new PassThroughWatcher();
+        using var stream = new MemoryStream(events, writable: false);
+        return await RelayEventStreamAsync(exchange, watcher, response, stream, wholeAnswer: true, idle);
     }
 
     /// <summary>The upstream's 200 held an error object instead of an answer: its message, as a failure of the key.</summary>
@@ -157,17 +186,18 @@ public sealed partial class ProxyForwarder
     }
 
     /// <summary>
-    /// Relays the upstream's stream <paramref name="events"/>. The client's status and headers are set at the first write, so a stream that ended or broke before
+    /// Relays <paramref name="events"/> (the upstream's stream, or with <paramref name="wholeAnswer"/> its JSON answer as
+    /// events). The client's status and headers are set at the first write, so a stream that ended or broke before
     /// bringing anything for the client leaves the response untouched: it is no answer, and the caller fails over.
     /// </summary>
     private async Task<NoAnswer?> RelayEventStreamAsync(
-        ProxyExchange exchange, IStreamWatcher watcher, HttpResponseMessage response, Stream events, CancellationTokenSource idle)
+        ProxyExchange exchange, IStreamWatcher watcher, HttpResponseMessage response, Stream events, bool wholeAnswer, CancellationTokenSource idle)
     {
         var result = await CopyEventStreamAsync(exchange, watcher, exchange.StreamTranslator, events, idle, () =>
         {
             if (exchange.FirstByteTimestamp is null)
             {
-                StartEventStream(exchange, response);
+                StartEventStream(exchange, response, wholeAnswer);
                 exchange.FirstByteTimestamp = time.GetTimestamp();
             }
         });
@@ -180,10 +210,15 @@ public sealed partial class ProxyForwarder
         return null;
     }
 
-    private static void StartEventStream(ProxyExchange exchange, HttpResponseMessage response)
+    /// <param name="wholeAnswer">The upstream answered JSON: the client's stream is an event stream all the same.</param>
+    private static void StartEventStream(ProxyExchange exchange, HttpResponseMessage response, bool wholeAnswer = false)
     {
         var client = exchange.Context.Response;
         ResponseHeaders.Copy(response, client);
+        if (wholeAnswer)
+        {
+            client.ContentType = "text/event-stream";
+        }
         client.StatusCode = exchange.StatusCode;
         client.Headers.CacheControl = "no-cache";
         client.Headers["X-Accel-Buffering"] = "no";

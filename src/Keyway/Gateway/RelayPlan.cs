@@ -23,7 +23,8 @@ internal enum UsageFormat
 /// <paramref name="Body"/>, is the provider that runs the searches the upstream asks for; <paramref name="NewWatcher"/>
 /// makes a fresh <paramref name="Watcher"/> for each further streamed round of that search loop. <paramref name="ChatAnswer"/>
 /// says the answer is a chat surface's (a Chat completion, an Anthropic message or a Response, in the endpoint's
-/// protocol): a 200 whose body is not JSON is then the key's failure.
+/// protocol): a 200 whose body is not JSON is then the key's failure, and a whole answer to a client that asked for a
+/// stream is relayed as that stream.
 /// </summary>
 internal sealed record RelayPlan(
     UpstreamEndpoint Endpoint,
