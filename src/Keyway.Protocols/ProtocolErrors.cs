@@ -80,10 +80,13 @@ public static class ProtocolErrors
     /// The OpenAI error type and code for an Anthropic error type (https://docs.anthropic.com/en/api/errors), so an
     /// OpenAI-protocol client on an Anthropic upstream reads what an OpenAI upstream would have said: the codes are
     /// those OpenAI sends and Codex acts on (<c>rate_limit_exceeded</c>, <c>insufficient_quota</c>,
-    /// <c>invalid_api_key</c>, <c>server_is_overloaded</c>); a type Anthropic adds later falls back to the status.
+    /// <c>invalid_api_key</c>, <c>server_is_overloaded</c>, and <c>context_length_exceeded</c> for Anthropic's
+    /// "prompt is too long" 400, by which OpenAI clients and Codex detect a context overflow); a type Anthropic adds
+    /// later falls back to the status.
     /// </summary>
-    public static (string Type, string? Code) OpenAIErrorFromAnthropic(string? anthropicType, int status) => anthropicType switch
+    public static (string Type, string? Code) OpenAIErrorFromAnthropic(string? anthropicType, int status, string? anthropicMessage) => anthropicType switch
     {
+        "invalid_request_error" when IsPromptTooLong(anthropicMessage) => ("invalid_request_error", ContextLengthExceeded),
         "invalid_request_error" or "request_too_large" => ("invalid_request_error", null),
         "authentication_error" => ("authentication_error", "invalid_api_key"),
         "permission_error" => ("permission_error", null),
@@ -94,6 +97,26 @@ public static class ProtocolErrors
         "api_error" or "timeout_error" => ("server_error", null),
         _ => (OpenAIErrorType(status), null),
     };
+
+    /// <summary>OpenAI's code for a prompt over the model's context window (https://platform.openai.com/docs/guides/error-codes).</summary>
+    public const string ContextLengthExceeded = "context_length_exceeded";
+
+    /// <summary>
+    /// The start of Anthropic's message for a prompt over the context window (400 invalid_request_error,
+    /// "prompt is too long: 208310 tokens &gt; 200000 maximum"); Claude Code looks for it in the message to compact.
+    /// </summary>
+    public const string PromptTooLong = "prompt is too long";
+
+    /// <summary>Whether an Anthropic error message is its context overflow's.</summary>
+    public static bool IsPromptTooLong(string? anthropicMessage) =>
+        anthropicMessage is not null && anthropicMessage.StartsWith(PromptTooLong, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The message an Anthropic client gets for an OpenAI-shaped upstream error: with OpenAI's context overflow code it
+    /// reads as Anthropic's ("prompt is too long: …"), so Claude Code compacts as it does on Anthropic's own.
+    /// </summary>
+    public static string AnthropicMessageFromOpenAI(string? openAICode, string message) =>
+        openAICode == ContextLengthExceeded ? $"{PromptTooLong}: {message}" : message;
 
     private static void WriteOpenAI(Utf8JsonWriter writer, string message, string type, string? code)
     {

@@ -19,6 +19,36 @@ public static class UpstreamErrorMessage
         return Truncate(message.Trim(), maxChars);
     }
 
+    /// <summary>
+    /// The message of a body whose top level holds an <c>error</c> (an object, or its text) instead of an answer, as some
+    /// OpenAI-compatible vendors answer errors with status 200 and as Anthropic's error shape does; null for any other body.
+    /// </summary>
+    public static string? ErrorObjectMessage(ReadOnlySpan<byte> body, int maxChars)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+            while (JsonReading.NextProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("error"u8))
+                {
+                    return ReadErrorValue(ref reader, body) is { } message && NonEmpty(message) is not null ? Truncate(message.Trim(), maxChars) : null;
+                }
+                reader.Read();
+                reader.Skip();
+            }
+            return null;
+        }
+        catch (Exception ex) when (JsonFailure.IsMalformedInput(ex))
+        {
+            return null;
+        }
+    }
+
     internal static string Truncate(string text, int maxChars)
     {
         if (maxChars <= 0)

@@ -16,6 +16,9 @@ public sealed class RequestBodyParse
     /// </summary>
     public string? Model { get; internal init; }
 
+    /// <summary>The top-level <c>model</c> is given more than once (so <see cref="Model"/> is null).</summary>
+    public bool ModelRepeated { get; internal init; }
+
     /// <summary>True only when the top-level <c>stream</c> is the JSON literal true.</summary>
     public bool Stream { get; internal init; }
 

@@ -77,6 +77,7 @@ internal ref struct RequestBodyScanner
         {
             Status = RequestBodyStatus.Ok,
             Model = _modelCount == 1 ? _model : null,
+            ModelRepeated = _modelCount > 1,
             Stream = _stream,
             HasIncludeUsage = _hasIncludeUsage,
             RootStart = rootStart,

@@ -26,6 +26,9 @@ public enum ForwardError
 
     /// <summary>The upstream's answer could not be turned into the client's protocol: 502.</summary>
     TranslationFailed,
+
+    /// <summary>The upstream answered 200 with no answer (a stream without an event, a body that is not JSON, an error object): 502, and the next key is tried.</summary>
+    UpstreamAnswerUnusable,
 }
 
 public static class ForwardErrorStatus

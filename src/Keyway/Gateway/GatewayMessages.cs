@@ -9,6 +9,7 @@ internal static class GatewayMessages
     public const string InvalidJson = "Invalid JSON body";
     public const string NotAnObject = "Body must be a JSON object";
     public const string MissingModel = "Missing 'model': a string naming one of your route aliases is required.";
+    public const string RepeatedModel = "'model' appears more than once in the body: give it once, naming one of your route aliases.";
 
     public const string NotAForm = "Body must be multipart/form-data with a boundary";
 
@@ -41,6 +42,15 @@ internal static class GatewayMessages
     public static string Unreachable(string providerId, string reason) => $"upstream provider '{providerId}' is unreachable: {reason}";
 
     public static string Timeout(string providerId, TimeSpan timeout) => $"upstream provider '{providerId}' did not answer within {timeout.TotalSeconds:0} s";
+
+    public static string EmptyStream(string providerId) => $"upstream provider '{providerId}' answered 200 but its stream ended before any event";
+
+    public static string NotJson(string providerId, string? contentType, string excerpt) =>
+        $"upstream provider '{providerId}' answered 200 with a body that is not JSON (Content-Type {contentType ?? "none"}): {excerpt}";
+
+    public static string ErrorWith200(string providerId, string message) => $"upstream provider '{providerId}' answered 200 with an error: {message}";
+
+    public static string NoAnswerInBody(string providerId) => $"upstream provider '{providerId}' answered 200 without an answer in its body";
 
     public static string StreamBroke(string providerId) => $"upstream provider '{providerId}' ended the stream before it was complete";
 

@@ -27,7 +27,7 @@ public sealed partial class ProxyForwarder
             var body = WithRouteDefaults(exchange, request.EditedFor(target.UpstreamModel, injectUsage), upstream);
             return WithWebSearch(exchange, new RelayPlan(
                 endpoint, path, body, WatcherFor(upstream, hideUsageOnlyChunk: injectUsage), UsageFormatOf(upstream),
-                NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: injectUsage)));
+                NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: injectUsage), ChatAnswer: true));
         }
         if (!TranslationPipeline.CanTranslate(client, upstream))
         {
@@ -38,7 +38,7 @@ public sealed partial class ProxyForwarder
         exchange.Context.Response.RegisterForDispose(pipeline);
         return WithWebSearch(exchange, new RelayPlan(
             endpoint, path, WithRouteDefaults(exchange, UpstreamBody.Leased(pipeline.UpstreamBody), upstream), WatcherFor(upstream, hideUsageOnlyChunk: false),
-            UsageFormatOf(upstream), Translation: pipeline, NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: false)));
+            UsageFormatOf(upstream), Translation: pipeline, NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: false), ChatAnswer: true));
     }
 
     /// <summary>The upstream-bound body with the route's defaults for what the client left out (see <see cref="RequestDefaultsSplicer"/>).</summary>

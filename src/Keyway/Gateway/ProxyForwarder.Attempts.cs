@@ -14,7 +14,7 @@ public sealed partial class ProxyForwarder
     /// <summary>An attempt whose answer is kept, to be relayed if no later attempt does better.</summary>
     private sealed record HeldAnswer(HttpResponseMessage Response, RelayPlan Plan, UpstreamKey Key, RouteTarget Target);
 
-    /// <summary>An attempt that got no answer at all.</summary>
+    /// <summary>An attempt that got no answer at all, or a 200 that proved to be none before anything reached the client.</summary>
     private sealed record NoAnswer(ForwardError Error, string Message);
 
     /// <returns>False when no target of the route can serve this request (every plan was null); nothing was written then.</returns>
@@ -80,12 +80,23 @@ public sealed partial class ProxyForwarder
                 if (failure is null || !failure.Class.IsRetryable())
                 {
                     DisposeHeld(ref held);
+                    NoAnswer? unusable;
                     using (response)
                     {
-                        await RelayAttemptAsync(exchange, plan, response, key, idle);
+                        unusable = await RelayAttemptAsync(exchange, plan, response, key, idle);
                     }
-                    RecordRelayOutcome(exchange, run, status);
-                    return true;
+                    if (unusable is null)
+                    {
+                        RecordRelayOutcome(exchange, run, status);
+                        return true;
+                    }
+                    // A 200 that was no answer (an empty stream, a page that is not JSON, an error object) fails the key like a 502.
+                    noAnswer = unusable;
+                    var unanswered200 = UpstreamFailureClassifier.FromException(unusable.Error.StatusCode(0), unusable.Message);
+                    exchange.AttemptUnusable(unanswered200.Status);
+                    exchange.AttemptFailed(unanswered200.Class);
+                    run.RecordFailure(unanswered200);
+                    continue;
                 }
                 run.RecordFailure(failure);
                 DisposeHeld(ref held);
@@ -132,11 +143,11 @@ public sealed partial class ProxyForwarder
         return true;
     }
 
-    private async Task RelayAttemptAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage response, UpstreamKey key, CancellationTokenSource idle)
+    private async Task<NoAnswer?> RelayAttemptAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage response, UpstreamKey key, CancellationTokenSource idle)
     {
         try
         {
-            await RelayResponseAsync(exchange, plan, response, key, idle);
+            return await RelayResponseAsync(exchange, plan, response, key, idle);
         }
         catch (OperationCanceledException) when (exchange.Aborted.IsCancellationRequested)
         {
@@ -147,6 +158,7 @@ public sealed partial class ProxyForwarder
             var error = e is OperationCanceledException ? ForwardError.UpstreamTimeout : ForwardError.ResponseBodyUpstream;
             await FailAsync(exchange, error, GatewayMessages.StreamBroke(exchange.Target!.Provider.ProviderId));
         }
+        return null;
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using Keyway.Protocols;
 using Keyway.Protocols.Translation;
 using Keyway.Protocols.Translation.AnthropicChat;
 using Keyway.Protocols.Usage;
+using Keyway.Protocols.WholeAnswers;
 using Keyway.Upstreams;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -10,7 +11,12 @@ namespace Keyway.Gateway;
 /// <summary>Step 5: bring the chosen attempt's answer back to the client.</summary>
 public sealed partial class ProxyForwarder
 {
-    private async Task RelayResponseAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage response, UpstreamKey key, CancellationTokenSource idle)
+    /// <returns>
+    /// Null when the answer went to the client (or failed in its protocol there); otherwise the 200 turned out to be no
+    /// answer before anything reached the client (a stream without an event, a body that is not JSON, an error object),
+    /// and the caller fails over as after any other failure of the key.
+    /// </returns>
+    private async Task<NoAnswer?> RelayResponseAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage response, UpstreamKey key, CancellationTokenSource idle)
     {
         var status = (int)response.StatusCode;
         if (!response.IsSuccessStatusCode && !plan.RelayAsIs)
@@ -19,7 +25,7 @@ public sealed partial class ProxyForwarder
             exchange.StatusCode = status;
             Record(exchange, ForwardError.UpstreamStatus, relayed.Message);
             await WriteBufferedAsync(exchange, status, relayed.Body, response, relayHeaders: false);
-            return;
+            return null;
         }
         exchange.StatusCode = status;
         exchange.UpstreamProtocol = plan.Endpoint.Protocol;
@@ -31,30 +37,42 @@ public sealed partial class ProxyForwarder
             if (plan.WebSearch is not null)
             {
                 await RelaySearchStreamAsync(exchange, plan, response, key, idle);
-                return;
+                return null;
             }
             // A translator that reads the upstream's stream anyway is its watcher too (one read per event).
             var watcher = upstreamReport is not null ? new ChatStreamReportWatcher(upstreamReport) : plan.Watcher ?? new PassThroughWatcher();
-            await RelayEventStreamAsync(exchange, watcher, response, idle);
-            return;
+            await using var events = await response.Content.ReadAsStreamAsync(idle.Token);
+            return await RelayEventStreamAsync(exchange, watcher, response, events, wholeAnswer: false, idle);
         }
         if (plan.StreamAnswer && response.IsSuccessStatusCode)
         {
             await RelayBodyAsync(exchange, response, idle);
-            return;
+            return null;
         }
         var body = await response.Content.ReadAsByteArrayAsync(idle.Token);
+        if (plan.ChatAnswer && response.IsSuccessStatusCode && !AnswerBody.StartsLikeJsonObject(body))
+        {
+            return Unusable(exchange, GatewayMessages.NotJson(exchange.Target!.Provider.ProviderId, response.Content.Headers.ContentType?.MediaType,
+                UpstreamErrorMessage.Extract(exchange.Secrets.Scrub(body), 200)));
+        }
+        if (plan.ChatAnswer && exchange.Stream && plan.WebSearch is null && response.IsSuccessStatusCode)
+        {
+            return await RelayWholeAsStreamAsync(exchange, plan, response, body, idle);
+        }
         if (plan.Translation is { } answerTranslation && plan.WebSearch is null && response.IsSuccessStatusCode)
         {
-            await WriteTranslatedAsync(exchange, answerTranslation, body, response, recordUsageAs: plan.BodyUsage);
-            return;
+            return await WriteTranslatedAsync(exchange, answerTranslation, body, response, recordUsageAs: plan.BodyUsage);
         }
         exchange.Usage = UsageOf(plan.BodyUsage, body);
         if (plan.WebSearch is not null && response.IsSuccessStatusCode)
         {
             if (await SearchUntilAnsweredAsync(exchange, plan, body, key, idle) is not { } answer)
             {
-                return;
+                return null;
+            }
+            if (plan.ChatAnswer && exchange.Stream)
+            {
+                return await RelayWholeAsStreamAsync(exchange, plan, response, answer, idle);
             }
             body = answer;
         }
@@ -65,17 +83,18 @@ public sealed partial class ProxyForwarder
         }
         if (plan.Translation is { } translation)
         {
-            await WriteTranslatedAsync(exchange, translation, body, response, recordUsageAs: null);
-            return;
+            return await WriteTranslatedAsync(exchange, translation, body, response, recordUsageAs: null);
         }
         await WriteBufferedAsync(exchange, status, body, response, relayHeaders: true);
+        return null;
     }
 
     /// <summary>
     /// Writes the answer in the client's protocol. With <paramref name="recordUsageAs"/> the upstream answer's usage is
-    /// recorded too, from the translator's own read of it when it has one (no second pass over the body).
+    /// recorded too, from the translator's own read of it when it has one (no second pass over the body). A 200 holding
+    /// only an error object (some OpenAI-compatible vendors answer errors so) is no answer: the caller fails over.
     /// </summary>
-    private async Task WriteTranslatedAsync(
+    private async Task<NoAnswer?> WriteTranslatedAsync(
         ProxyExchange exchange, TranslationPipeline translation, byte[] upstreamBody, HttpResponseMessage response, UsageFormat? recordUsageAs)
     {
         byte[] body;
@@ -86,12 +105,51 @@ public sealed partial class ProxyForwarder
         }
         catch (TranslationException e)
         {
+            if (response.IsSuccessStatusCode && ErrorInAnswer(exchange, upstreamBody) is { } unusable)
+            {
+                return unusable;
+            }
             RecordUsage(exchange, recordUsageAs, upstreamBody, upstreamUsage);
             await FailAsync(exchange, ForwardError.TranslationFailed, GatewayMessages.TranslationFailed(exchange.Target!.Provider.ProviderId, e.Message));
-            return;
+            return null;
         }
         RecordUsage(exchange, recordUsageAs, upstreamBody, upstreamUsage);
         await WriteBufferedAsync(exchange, exchange.StatusCode, body, response, relayHeaders: false);
+        return null;
+    }
+
+    /// <summary>
+    /// A whole answer to a client that asked for a stream (the upstream ignored <c>stream: true</c>): as the events of
+    /// the upstream's protocol (<see cref="WholeAnswerStream"/>), through the plan's watcher and translator as a streamed
+    /// answer would go, so the client gets its protocol's complete stream and the log the usage.
+    /// </summary>
+    private async Task<NoAnswer?> RelayWholeAsStreamAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage response, byte[] answer, CancellationTokenSource idle)
+    {
+        if (WholeAnswerStream.ToEvents(plan.Endpoint.Protocol.Wire(), answer) is not { } events)
+        {
+            return ErrorInAnswer(exchange, answer)
+                ?? Unusable(exchange, GatewayMessages.NoAnswerInBody(exchange.Target!.Provider.ProviderId));
+        }
+        ChatStreamReport? upstreamReport = null;
+        exchange.StreamTranslator = plan.Translation?.CreateStreamTranslator(out upstreamReport);
+        // A fresh watcher: an earlier key's stream may have shown the plan's own one events before it came to nothing.
+        var watcher = upstreamReport is not null ? new ChatStreamReportWatcher(upstreamReport) : plan.NewWatcher?.Invoke() ?? plan.Watcher ?? new PassThroughWatcher();
+        using var stream = new MemoryStream(events, writable: false);
+        return await RelayEventStreamAsync(exchange, watcher, response, stream, wholeAnswer: true, idle);
+    }
+
+    /// <summary>The upstream's 200 held an error object instead of an answer: its message, as a failure of the key.</summary>
+    private static NoAnswer? ErrorInAnswer(ProxyExchange exchange, byte[] body) =>
+        UpstreamErrorMessage.ErrorObjectMessage(exchange.Secrets.Scrub(body), 500) is { } message
+            ? Unusable(exchange, GatewayMessages.ErrorWith200(exchange.Target!.Provider.ProviderId, message))
+            : null;
+
+    /// <summary>What the attempt left on the exchange is undone (nothing reached the client, no header was set); the caller fails over.</summary>
+    private static NoAnswer Unusable(ProxyExchange exchange, string message)
+    {
+        exchange.Usage = null;
+        exchange.StreamTranslator = null;
+        return new NoAnswer(ForwardError.UpstreamAnswerUnusable, message);
     }
 
     private static void RecordUsage(ProxyExchange exchange, UsageFormat? format, byte[] upstreamBody, TokenUsage? alreadyRead)
@@ -127,30 +185,59 @@ public sealed partial class ProxyForwarder
         await response.Body.WriteAsync(body, exchange.Aborted);
     }
 
-    private async Task RelayEventStreamAsync(ProxyExchange exchange, IStreamWatcher watcher, HttpResponseMessage response, CancellationTokenSource idle)
+    /// <summary>
+    /// Relays <paramref name="events"/> (the upstream's stream, or with <paramref name="wholeAnswer"/> its JSON answer as
+    /// events). The client's status and headers are set at the first write, so a stream that ended or broke before
+    /// bringing anything for the client leaves the response untouched: it is no answer, and the caller fails over.
+    /// </summary>
+    private async Task<NoAnswer?> RelayEventStreamAsync(
+        ProxyExchange exchange, IStreamWatcher watcher, HttpResponseMessage response, Stream events, bool wholeAnswer, CancellationTokenSource idle)
     {
-        StartEventStream(exchange, response);
-        var result = await CopyEventStreamAsync(exchange, watcher, exchange.StreamTranslator, response, idle);
+        var result = await CopyEventStreamAsync(exchange, watcher, exchange.StreamTranslator, events, idle, () =>
+        {
+            if (exchange.FirstByteTimestamp is null)
+            {
+                StartEventStream(exchange, response, wholeAnswer);
+                exchange.FirstByteTimestamp = time.GetTimestamp();
+            }
+        });
+        if (!exchange.AnswerBegun && result is CopyResult.Success or CopyResult.InputError && !exchange.Aborted.IsCancellationRequested)
+        {
+            return Unusable(exchange, GatewayMessages.EmptyStream(exchange.Target!.Provider.ProviderId));
+        }
         exchange.Usage = watcher.Usage;
         await FinishEventStreamAsync(exchange, watcher, result);
+        return null;
     }
 
-    private static void StartEventStream(ProxyExchange exchange, HttpResponseMessage response)
+    /// <param name="wholeAnswer">The upstream answered JSON: the client's stream is an event stream all the same.</param>
+    private static void StartEventStream(ProxyExchange exchange, HttpResponseMessage response, bool wholeAnswer = false)
     {
         var client = exchange.Context.Response;
         ResponseHeaders.Copy(response, client);
+        if (wholeAnswer)
+        {
+            client.ContentType = "text/event-stream";
+        }
         client.StatusCode = exchange.StatusCode;
         client.Headers.CacheControl = "no-cache";
         client.Headers["X-Accel-Buffering"] = "no";
         exchange.Context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
     }
 
+    /// <summary>A round of the search loop, whose client stream has begun already.</summary>
     private async Task<CopyResult> CopyEventStreamAsync(
         ProxyExchange exchange, IStreamWatcher watcher, IStreamTranslator? translator, HttpResponseMessage response, CancellationTokenSource idle)
     {
         await using var upstreamBody = await response.Content.ReadAsStreamAsync(idle.Token);
+        return await CopyEventStreamAsync(exchange, watcher, translator, upstreamBody, idle, () => exchange.FirstByteTimestamp ??= time.GetTimestamp());
+    }
+
+    private static async Task<CopyResult> CopyEventStreamAsync(
+        ProxyExchange exchange, IStreamWatcher watcher, IStreamTranslator? translator, Stream upstreamBody, CancellationTokenSource idle, Action onWrite)
+    {
         var (result, _) = await SseRelay.CopyAsync(upstreamBody, exchange.Context.Response.BodyWriter, watcher, translator, exchange.Secrets,
-            () => exchange.FirstByteTimestamp ??= time.GetTimestamp(), idle, exchange.Target!.Provider.Timeout, idle.Token);
+            onWrite, idle, exchange.Target!.Provider.Timeout, idle.Token);
         return result;
     }
 

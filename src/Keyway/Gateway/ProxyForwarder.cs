@@ -1,4 +1,5 @@
 using Keyway.Protocols;
+using Keyway.Protocols.Anthropic;
 using Keyway.Protocols.Translation;
 using Keyway.Telemetry;
 using Keyway.Upstreams;
@@ -30,17 +31,23 @@ public sealed partial class ProxyForwarder(
 
     /// <summary>
     /// POST /v1/messages/count_tokens: the upstream counts when it speaks Anthropic (its main or native endpoint);
-    /// otherwise a documented estimate.
+    /// otherwise a documented estimate, of a body Anthropic would have counted (else its 400).
     /// </summary>
     public Task CountTokensAsync(HttpContext context) => RunAsync(context, ClientProtocol.AnthropicMessages, async (exchange, request) =>
     {
         RelayPlan? PlanFor(RouteTarget target) => target.Provider.EndpointFor(WireFormat.AnthropicMessages) is { Protocol: UpstreamProtocol.Anthropic } endpoint
             ? new RelayPlan(endpoint, "v1/messages/count_tokens", request.EditedFor(target.UpstreamModel, injectUsage: false), null, UsageFormat.None)
             : null;
-        if (!await SendAndRelayAsync(exchange, PlanFor))
+        if (await SendAndRelayAsync(exchange, PlanFor))
         {
-            await TokenEstimateResponse.WriteAsync(exchange, request.Body);
+            return;
         }
+        if (CountTokensRequestCheck.Problem(request.Body.Span) is { } problem)
+        {
+            await RejectAsync(exchange, StatusCodes.Status400BadRequest, problem);
+            return;
+        }
+        await TokenEstimateResponse.WriteAsync(exchange, request.Body);
     });
 
     /// <summary>POST /v1/generations: the body (model rewritten) to base_url + the route's upstream_path, relayed as is.</summary>

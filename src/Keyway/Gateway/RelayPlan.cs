@@ -21,7 +21,10 @@ internal enum UsageFormat
 /// <paramref name="Translation"/>, when the client speaks another protocol than the upstream, turns the answer
 /// (whole or streamed) into the client's. <paramref name="WebSearch"/>, when the gateway added its search tool to
 /// <paramref name="Body"/>, is the provider that runs the searches the upstream asks for; <paramref name="NewWatcher"/>
-/// makes a fresh <paramref name="Watcher"/> for each further streamed round of that search loop.
+/// makes a fresh <paramref name="Watcher"/> for each further streamed round of that search loop. <paramref name="ChatAnswer"/>
+/// says the answer is a chat surface's (a Chat completion, an Anthropic message or a Response, in the endpoint's
+/// protocol): a 200 whose body is not JSON is then the key's failure, and a whole answer to a client that asked for a
+/// stream is relayed as that stream.
 /// </summary>
 internal sealed record RelayPlan(
     UpstreamEndpoint Endpoint,
@@ -36,4 +39,5 @@ internal sealed record RelayPlan(
     HttpMethod? Method = null,
     IRelayContent? Content = null,
     bool StreamAnswer = false,
-    Func<IStreamWatcher>? NewWatcher = null);
+    Func<IStreamWatcher>? NewWatcher = null,
+    bool ChatAnswer = false);

@@ -34,11 +34,15 @@ internal static class UpstreamErrorResponse
         {
             return new Relayed(RewriteMessage(root, message), message);
         }
+        var error = root?["error"];
         var body = client == ClientProtocol.AnthropicMessages
-            ? ProtocolErrors.AnthropicError(ProtocolErrors.AnthropicErrorType(status), message)
-            : OpenAIError(isAnthropicShape ? root!["error"]!["type"] : null, status, message);
+            ? ProtocolErrors.AnthropicError(ProtocolErrors.AnthropicErrorType(status), ProtocolErrors.AnthropicMessageFromOpenAI(StringOf(error?["code"]), message))
+            : OpenAIError(isAnthropicShape ? StringOf(error!["type"]) : null, status, isAnthropicShape ? StringOf(error!["message"]) : null, message);
         return new Relayed(body, message);
     }
+
+    private static string? StringOf(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 
     /// <summary>The body when it is a JSON object with an <c>error</c> object, as both protocols' errors are.</summary>
     private static JsonObject? TryParseErrorBody(byte[] raw)
@@ -69,10 +73,9 @@ internal static class UpstreamErrorResponse
     /// type and code (an OpenAI client on an Anthropic route would otherwise get Anthropic's envelope); anything
     /// else is typed by its status.
     /// </summary>
-    private static byte[] OpenAIError(JsonNode? anthropicType, int status, string message)
+    private static byte[] OpenAIError(string? anthropicType, int status, string? anthropicMessage, string message)
     {
-        var name = anthropicType is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
-        var (type, code) = ProtocolErrors.OpenAIErrorFromAnthropic(name, status);
+        var (type, code) = ProtocolErrors.OpenAIErrorFromAnthropic(anthropicType, status, anthropicMessage);
         return ProtocolErrors.OpenAIError(message, type, code);
     }
 

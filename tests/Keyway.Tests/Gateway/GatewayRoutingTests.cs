@@ -75,6 +75,7 @@ public sealed class GatewayRoutingTests
     [InlineData("{not json", "Invalid JSON body")]
     [InlineData("[1,2]", "Body must be a JSON object")]
     [InlineData("""{"messages":[]}""", "Missing 'model': a string naming one of your route aliases is required.")]
+    [InlineData("""{"model":"gpt-alias","model":"claude-alias","messages":[]}""", "'model' appears more than once in the body: give it once, naming one of your route aliases.")]
     public async Task BadBodies_Are400(string body, string message)
     {
         await using var bed = await GatewayTestBed.StartAsync();
@@ -82,6 +83,18 @@ public sealed class GatewayRoutingTests
         using var response = await bed.PostAsync("v1/chat/completions", body);
 
         await GatewayErrorAssert.OpenAIAsync(response, 400, message);
+    }
+
+    [Fact]
+    public async Task RepeatedModel_Is400InTheAnthropicShape_OnMessages()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        using var response = await bed.PostAsync("v1/messages", """{"model":"claude-alias","max_tokens":8,"model":"gpt-alias","messages":[]}""");
+
+        await GatewayErrorAssert.AnthropicAsync(
+            response, 400, "invalid_request_error", "'model' appears more than once in the body: give it once, naming one of your route aliases.");
+        Assert.Equal(0, bed.Upstream.RequestCount);
     }
 
     [Fact]

@@ -110,6 +110,26 @@ public sealed class MessagesTests
         Assert.Equal(Encoding.UTF8.GetByteCount(bed.Upstream.Last.Body) / 4, count.InputTokens);
     }
 
+    /// <summary>
+    /// count_tokens requires <c>messages</c>, an array of message objects (https://docs.anthropic.com/en/api/messages-count-tokens):
+    /// where Keyway estimates, a body Anthropic would refuse gets Anthropic's 400 instead of a count.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"model":"gpt-alias","messages":"hi"}""", "messages: Input should be a valid list")]
+    [InlineData("""{"model":"gpt-alias","messages":{"role":"user","content":"hi"}}""", "messages: Input should be a valid list")]
+    [InlineData("""{"model":"gpt-alias","messages":[{"role":"user","content":"hi"},"hi"]}""", "messages.1: Input should be a valid dictionary")]
+    [InlineData("""{"model":"gpt-alias","system":"hi"}""", "messages: Field required")]
+    [InlineData("""{"messages":[{"role":"user","content":"hi"}]}""", "Missing 'model': a string naming one of your route aliases is required.")]
+    public async Task CountTokens_OpenAIUpstream_RefusesWhatAnthropicRefuses(string body, string message)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        using var response = await bed.PostAsync("v1/messages/count_tokens", body);
+
+        await GatewayErrorAssert.AnthropicAsync(response, 400, "invalid_request_error", message);
+        Assert.Equal(0, bed.Upstream.RequestCount);
+    }
+
     [Fact]
     public async Task CountTokens_OpenAIUpstream_IsAnEstimateThatGrowsWithTheInput()
     {

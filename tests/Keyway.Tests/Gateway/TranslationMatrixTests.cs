@@ -18,17 +18,21 @@ namespace Keyway.Tests.Gateway;
 /// <summary>
 /// Every client protocol on every upstream protocol, through the gateway, with the official SDKs: text, stream and
 /// a tool round trip. The alias decides the upstream: gpt-alias is OpenAI Chat, claude-alias Anthropic Messages.
+/// With <c>upstreamIgnoresStream</c> the upstream answers every call with its whole JSON answer, <c>stream: true</c>
+/// or not (as some OpenAI-compatible servers do): the streaming client must get the same stream all the same.
 /// </summary>
 public sealed class TranslationMatrixTests
 {
     private const string ChatTool = """{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""";
 
     [Theory]
-    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, false)]
-    [InlineData(GatewayTestBed.AnthropicAlias, GatewayTestBed.AnthropicModel, true)]
-    public async Task ChatClient_TextAndStream(string alias, string upstreamModel, bool translated)
+    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, false, false)]
+    [InlineData(GatewayTestBed.AnthropicAlias, GatewayTestBed.AnthropicModel, true, false)]
+    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, false, true)]
+    [InlineData(GatewayTestBed.AnthropicAlias, GatewayTestBed.AnthropicModel, true, true)]
+    public async Task ChatClient_TextAndStream(string alias, string upstreamModel, bool translated, bool upstreamIgnoresStream)
     {
-        await using var bed = await GatewayTestBed.StartAsync();
+        await using var bed = await StartAsync(upstreamIgnoresStream);
         var client = ChatSdk(bed, alias);
 
         ChatCompletion completion = await client.CompleteChatAsync([new UserChatMessage("hi")]);
@@ -45,11 +49,13 @@ public sealed class TranslationMatrixTests
     }
 
     [Theory]
-    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel)]
-    [InlineData(GatewayTestBed.AnthropicAlias, GatewayTestBed.AnthropicModel)]
-    public async Task ChatClient_ToolRoundTrip(string alias, string upstreamModel)
+    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, false)]
+    [InlineData(GatewayTestBed.AnthropicAlias, GatewayTestBed.AnthropicModel, false)]
+    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, true)]
+    [InlineData(GatewayTestBed.AnthropicAlias, GatewayTestBed.AnthropicModel, true)]
+    public async Task ChatClient_ToolRoundTrip(string alias, string upstreamModel, bool upstreamIgnoresStream)
     {
-        await using var bed = await GatewayTestBed.StartAsync();
+        await using var bed = await StartAsync(upstreamIgnoresStream);
         var client = ChatSdk(bed, alias);
         var options = new ChatCompletionOptions { Tools = { OpenAI.Chat.ChatTool.CreateFunctionTool("get_weather", "Weather", BinaryData.FromString(ChatTool)) } };
         List<ChatMessage> messages = [new UserChatMessage($"{FakeUpstream.ToolTrigger} get_weather")];
@@ -72,11 +78,13 @@ public sealed class TranslationMatrixTests
     }
 
     [Theory]
-    [InlineData(GatewayTestBed.AnthropicAlias, GatewayTestBed.AnthropicModel, false)]
-    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, true)]
-    public async Task AnthropicClient_TextStreamAndToolRoundTrip(string alias, string upstreamModel, bool translated)
+    [InlineData(GatewayTestBed.AnthropicAlias, GatewayTestBed.AnthropicModel, false, false)]
+    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, true, false)]
+    [InlineData(GatewayTestBed.AnthropicAlias, GatewayTestBed.AnthropicModel, false, true)]
+    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, true, true)]
+    public async Task AnthropicClient_TextStreamAndToolRoundTrip(string alias, string upstreamModel, bool translated, bool upstreamIgnoresStream)
     {
-        await using var bed = await GatewayTestBed.StartAsync();
+        await using var bed = await StartAsync(upstreamIgnoresStream);
         var client = AnthropicSdk(bed);
         var ask = new MessageCreateParams { Model = alias, MaxTokens = 256, Messages = [new UserMessageParam { Content = "hi" }] };
 
@@ -108,11 +116,13 @@ public sealed class TranslationMatrixTests
     }
 
     [Theory]
-    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel)]
-    [InlineData(GatewayTestBed.AnthropicAlias, GatewayTestBed.AnthropicModel)]
-    public async Task ResponsesClient_TextStreamAndFunctionRoundTrip(string alias, string upstreamModel)
+    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, false)]
+    [InlineData(GatewayTestBed.AnthropicAlias, GatewayTestBed.AnthropicModel, false)]
+    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, true)]
+    [InlineData(GatewayTestBed.AnthropicAlias, GatewayTestBed.AnthropicModel, true)]
+    public async Task ResponsesClient_TextStreamAndFunctionRoundTrip(string alias, string upstreamModel, bool upstreamIgnoresStream)
     {
-        await using var bed = await GatewayTestBed.StartAsync();
+        await using var bed = await StartAsync(upstreamIgnoresStream);
         var client = ResponsesSdk(bed);
 
         ResponseResult whole = await client.CreateResponseAsync(alias, "hi");
@@ -145,10 +155,12 @@ public sealed class TranslationMatrixTests
         await AssertLoggedAsync(bed, 4, translated: true);
     }
 
-    [Fact]
-    public async Task ResponsesClient_OnAResponsesProvider_PassesThrough()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ResponsesClient_OnAResponsesProvider_PassesThrough(bool upstreamIgnoresStream)
     {
-        await using var bed = await GatewayTestBed.StartAsync();
+        await using var bed = await StartAsync(upstreamIgnoresStream);
         await AdminApi.CreateProviderAsync(bed.Admin, "default", "responses-native", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), "openai-responses");
         await AdminApi.CreateRouteAsync(bed.Admin, "default", "codex-native", "responses-native", "gpt-resp");
         const string body = """{"model":"codex-native","input":"hi","stream":true,"store":false,"prompt_cache_key":"conv-1","x_unknown":{"kept":true}}""";
@@ -157,6 +169,8 @@ public sealed class TranslationMatrixTests
         var events = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("event: response.output_text.delta", events);
         Assert.Contains("event: response.completed", events);
         Assert.Equal("/v1/responses", bed.Upstream.Last.Path);
         Assert.Equal(body.Replace("\"codex-native\"", "\"gpt-resp\""), bed.Upstream.Last.Body);
@@ -214,6 +228,13 @@ public sealed class TranslationMatrixTests
             : events.SelectMany(e => e.GetProperty("choices").EnumerateArray()).SelectMany(c => c.GetProperty("delta").TryGetProperty("tool_calls", out var calls) ? calls.EnumerateArray() : Enumerable.Empty<JsonElement>())
                 .GroupBy(call => call.GetProperty("index").GetInt32()).Select(call => (string?)string.Concat(call.Select(part => part.GetProperty("function").GetProperty("arguments").GetString()))).ToList();
         Assert.Equal(["{}", "{}"], arguments);
+    }
+
+    private static async Task<GatewayTestBed> StartAsync(bool upstreamIgnoresStream)
+    {
+        var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.ReplyToAll(upstreamIgnoresStream ? FakeReply.IgnoringStream() : null);
+        return bed;
     }
 
     private static ChatClient ChatSdk(GatewayTestBed bed, string alias) =>

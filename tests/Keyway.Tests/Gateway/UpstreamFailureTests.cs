@@ -77,6 +77,45 @@ public sealed class UpstreamFailureTests
         Assert.Equal(code, error.GetProperty("code").GetString());
     }
 
+    /// <summary>
+    /// Each protocol's context overflow, as the other side's clients detect it: Anthropic's 400 "prompt is too long:
+    /// N tokens &gt; M maximum" (as quoted in anthropics/claude-code#57296) gets OpenAI's <c>context_length_exceeded</c>
+    /// code (https://platform.openai.com/docs/guides/error-codes), which OpenAI clients and Codex act on.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", """{"model":"claude-alias","messages":[{"role":"user","content":"hi"}]}""")]
+    [InlineData("v1/responses", """{"model":"claude-alias","stream":true,"input":"hi"}""")]
+    public async Task AnthropicPromptTooLong_ReachesAnOpenAIClientAsContextLengthExceeded(string path, string body)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.AnthropicError(400, "invalid_request_error", "prompt is too long: 208310 tokens > 200000 maximum"));
+
+        using var response = await bed.PostAsync(path, body);
+        var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Equal("context_length_exceeded", error.GetProperty("code").GetString());
+    }
+
+    /// <summary>
+    /// OpenAI's overflow (400 <c>context_length_exceeded</c>, its message as https://platform.openai.com/docs/guides/error-codes
+    /// words it) reaches an Anthropic client as Anthropic's own: an invalid_request_error whose message says "prompt is
+    /// too long", which is what Claude Code looks for before it compacts.
+    /// </summary>
+    [Fact]
+    public async Task OpenAIContextLengthExceeded_ReachesAnAnthropicClientAsPromptIsTooLong()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        const string overflow = "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.";
+        bed.Upstream.Enqueue(FakeReply.OpenAIError(400, overflow, "invalid_request_error", "context_length_exceeded"));
+
+        using var response = await bed.PostAsync("v1/messages", """{"model":"gpt-alias","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}""");
+
+        await GatewayErrorAssert.AnthropicAsync(
+            response, 400, "invalid_request_error", $"prompt is too long: upstream provider 'fake-openai' returned 400: {overflow}");
+    }
+
     [Fact]
     public async Task UnreachableUpstream_Is502()
     {

@@ -99,6 +99,54 @@ public sealed class UpstreamFaultTests
         Assert.Equal(502, (await OnlyRowAsync(bed)).GetProperty("status_code").GetInt32());
     }
 
+    /// <summary>
+    /// A 200 that is no answer fails the key and moves on, as a failure before the first byte does: a stream that
+    /// closes before any event, a body that is not JSON (an HTML page from a wrong base URL), and, on a translated
+    /// route, a body holding only an <c>{"error":{…}}</c> as some OpenAI-compatible vendors answer errors.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", "", "text/event-stream", "its stream ended before any event")]
+    [InlineData("v1/messages", AnthropicOnChat, "", "text/event-stream", "its stream ended before any event")]
+    [InlineData("v1/chat/completions", KeyPoolBed.ChatBody, "<!DOCTYPE html><html><body>Welcome to nginx!</body></html>", "text/html", "a body that is not JSON (Content-Type text/html)")]
+    [InlineData("v1/messages", """{"model":"gpt-alias","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}""", """{"error":{"message":"Insufficient account balance","type":"insufficient_quota"}}""", "application/json", "an error: Insufficient account balance")]
+    public async Task NoAnswerWith200_FailsOverToTheNextKey_AndCountsAgainstTheKey(string path, string body, string reply, string contentType, string reason)
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.Status(200, reply, contentType: contentType));
+
+        using var response = await pool.Bed.PostAsync(path, body, AnthropicVersion);
+        var answer = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Contains(FakeUpstream.ReplyText(GatewayTestBed.OpenAIModel).Split(' ')[0], answer);
+        Assert.Equal(["a", "b"], pool.TakeKeysSeen());
+        var health = await pool.KeyHealthAsync("a");
+        Assert.Equal(1, health.GetProperty("consecutive_failures").GetInt32());
+        Assert.Contains(reason, health.GetProperty("last_error").GetString());
+        var row = await OnlyRowAsync(pool.Bed);
+        Assert.Equal(200, row.GetProperty("status_code").GetInt32());
+        Assert.Equal([502, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+    }
+
+    [Theory]
+    [InlineData("v1/messages", """{"model":"claude-alias","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}""", "<html>Bad gateway config</html>", "text/html")]
+    [InlineData("v1/messages", AnthropicOnChat, "", "text/event-stream")]
+    [InlineData("v1/responses", """{"model":"gpt-alias","input":"hi"}""", """{"error":{"message":"Insufficient account balance","code":"1008"}}""", "application/json")]
+    public async Task NoAnswerWith200OnEveryKey_Is502InTheCallersShape(string path, string body, string reply, string contentType)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.ReplyToAll(FakeReply.Status(200, reply, contentType: contentType));
+
+        using var response = await bed.PostAsync(path, body, AnthropicVersion);
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(502, (int)response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(path == "v1/messages", answer.TryGetProperty("type", out _));
+        Assert.Contains("answered 200", answer.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(502, (await OnlyRowAsync(bed)).GetProperty("status_code").GetInt32());
+    }
+
     [Fact]
     public async Task StreamWithoutItsFinalEvent_EndsTheResponsesStreamWithAFailure()
     {

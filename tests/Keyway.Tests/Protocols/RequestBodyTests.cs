@@ -26,6 +26,15 @@ public sealed class RequestBodyTests
     }
 
     [Theory]
+    [InlineData("{\"model\":\"a\",\"model\":\"b\"}", true)]
+    [InlineData("{\"model\":\"a\",\"messages\":[{\"model\":\"b\"}]}", false)]
+    [InlineData("{\"messages\":[]}", false)]
+    public void Parse_TellsARepeatedModelFromAMissingOne(string json, bool repeated)
+    {
+        Assert.Equal(repeated, RequestBody.Parse(Encoding.UTF8.GetBytes(json)).ModelRepeated);
+    }
+
+    [Theory]
     [InlineData("", RequestBodyStatus.InvalidJson)]
     [InlineData("   ", RequestBodyStatus.InvalidJson)]
     [InlineData("{\"model\":\"a\"", RequestBodyStatus.InvalidJson)]

@@ -8,12 +8,15 @@ namespace Keyway.Tests.RealClients;
 /// </summary>
 public sealed class CodexTests
 {
+    /// <summary>With <paramref name="upstreamIgnoresStream"/> the upstream answers whole JSON to Codex's <c>stream: true</c>.</summary>
     [Theory]
-    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, "openai")]
-    [InlineData(GatewayTestBed.AnthropicAlias, GatewayTestBed.AnthropicModel, "anthropic")]
-    public async Task PlainPrompt_AnswersWithTheUpstreamText(string alias, string upstreamModel, string upstreamProtocol)
+    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, "openai", false)]
+    [InlineData(GatewayTestBed.AnthropicAlias, GatewayTestBed.AnthropicModel, "anthropic", false)]
+    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, "openai", true)]
+    public async Task PlainPrompt_AnswersWithTheUpstreamText(string alias, string upstreamModel, string upstreamProtocol, bool upstreamIgnoresStream)
     {
         await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.ReplyToAll(upstreamIgnoresStream ? FakeReply.IgnoringStream() : null);
         using var home = new TempDirectory();
 
         var run = await Codex.RunAsync(bed.OpenAIBaseUrl, bed.Key, alias, "Say hello.", home.Path, home.Path);

@@ -12,6 +12,11 @@ public static class AnthropicResponseToChat
     public static byte[] Translate(ReadOnlyMemory<byte> anthropicResponse, TranslatedRequest request, TranslationContext ctx)
     {
         var response = TranslationJson.Parse(anthropicResponse, AnthropicChatJsonContext.Default.AnthropicResponse, "upstream Anthropic message");
+        if (response.Type == "error")
+        {
+            // Anthropic's error shape with status 200 is no message: translated, it would be an empty answer.
+            throw new TranslationException("The upstream answered an error instead of a message.");
+        }
         var text = new RawTextJoiner(RawTextJoiner.Nothing);
         var reasoning = new RawTextJoiner(RawTextJoiner.Nothing);
         var toolCalls = new List<ChatToolCall>();

@@ -25,7 +25,7 @@ internal sealed class FakeExchange(
     public CancellationToken Cancellation => cancellationToken;
     public JsonElement Body => request.Parsed;
     public string Model => request.Model ?? "unknown";
-    public bool Stream => FakeJson.IsTrue(Body, "stream");
+    public bool Stream => FakeJson.IsTrue(Body, "stream") && !reply.IgnoreStream;
     public bool OmitUsage => omitUsageGlobally || reply.OmitUsage;
 
     /// <summary>Unique per request, so ids stay distinct under parallel calls.</summary>

@@ -37,6 +37,9 @@ public sealed record FakeReply
 
     internal bool OmitUsage { get; init; }
 
+    /// <summary>The default answer is the whole JSON one even when the request asked for a stream.</summary>
+    internal bool IgnoreStream { get; init; }
+
     /// <summary>The default stream pauses after this many SSE events until <see cref="Resume"/> completes, then goes on.</summary>
     internal int? PauseAfterEvents { get; init; }
 
@@ -108,6 +111,9 @@ public sealed record FakeReply
 
     /// <summary>Streams <paramref name="eventsBeforePause"/> SSE events, waits for <paramref name="resume"/>, then finishes normally.</summary>
     public static FakeReply StreamThenPause(int eventsBeforePause, Task resume) => new() { PauseAfterEvents = eventsBeforePause, Resume = resume };
+
+    /// <summary>The default answer as whole JSON whatever <c>stream</c> says, as upstreams that ignore <c>stream: true</c> answer.</summary>
+    public static FakeReply IgnoringStream() => new() { IgnoreStream = true };
 
     /// <summary>The default answer without any usage (no <c>usage</c> field, no usage chunk or event fields).</summary>
     public static FakeReply WithoutUsage() => new() { OmitUsage = true };
