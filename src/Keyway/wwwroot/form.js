@@ -80,7 +80,7 @@ function inputFor(field, value, mode) {
     case 'lines':
       return h('textarea', { rows: 3, placeholder: field.placeholder, spellcheck: 'false' }, (value ?? []).join('\n'));
     case 'datetime':
-      return h('input', { type: 'datetime-local', value: value ? localInput(value) : '' });
+      return h('input', { type: 'datetime-local', value: value ? localInput(value) : '', 'data-stored': value });
     case 'password':
       return h('input', { type: 'password', autocomplete: 'off', placeholder: mode === 'edit' ? 'unchanged' : field.placeholder });
     case 'number':
@@ -112,12 +112,12 @@ function readForm(form, fields, mode) {
       }
       continue;
     }
-    body[field.name] = convert(field, raw);
+    body[field.name] = convert(field, raw, input);
   }
   return body;
 }
 
-function convert(field, raw) {
+function convert(field, raw, input) {
   switch (field.type) {
     case 'number':
       return raw === '' ? null : Number(raw);
@@ -136,6 +136,10 @@ function convert(field, raw) {
     case 'select':
       return raw === '' ? null : raw;
     case 'datetime':
+      // The input shows minutes only: left as shown, it keeps the stored instant (seconds and all).
+      if (input.dataset.stored && raw === input.defaultValue) {
+        return input.dataset.stored;
+      }
       return raw === '' ? null : new Date(raw).toISOString();
     default:
       return raw;

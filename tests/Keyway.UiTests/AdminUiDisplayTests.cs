@@ -1,0 +1,32 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using static Microsoft.Playwright.Assertions;
+
+namespace Keyway.UiTests;
+
+/// <summary>
+/// What the pages show of values set elsewhere (the admin API, the CLI, the gateway): they read back as stored, in the
+/// browser's time zone where that is right and in UTC where the server counts in UTC, in sight and at phone width.
+/// </summary>
+public sealed class AdminUiDisplayTests
+{
+    [Fact]
+    public async Task KeyExpiryWithSeconds_SurvivesAnEditOfAnotherField()
+    {
+        await using var ui = await AdminUiSession.StartLoggedInAsync();
+        var page = ui.Page;
+        using (var created = await ui.Server.Admin.PostAsJsonAsync("admin/llm/groups/default/keys", new { name = "carol", expires_at = "2031-05-04T10:30:45Z" }))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+        await ui.OpenAsync("Keys");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit carol" }).ClickAsync();
+        await page.GetByLabel("Requests / minute").FillAsync("60");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(AdminUiEntityPagesTests.Row(page, "carol")).ToContainTextAsync("60 rpm");
+
+        var key = (await ui.Server.Admin.GetFromJsonAsync<JsonElement>("admin/llm/groups/default/keys")).GetProperty("keys")[0];
+        Assert.Equal(new DateTimeOffset(2031, 5, 4, 10, 30, 45, TimeSpan.Zero), key.GetProperty("expires_at").GetDateTimeOffset());
+        Assert.Empty(ui.Errors);
+    }
+}
