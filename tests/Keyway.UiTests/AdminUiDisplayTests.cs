@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using static Microsoft.Playwright.Assertions;
 
 namespace Keyway.UiTests;
@@ -27,6 +28,24 @@ public sealed class AdminUiDisplayTests
 
         var key = (await ui.Server.Admin.GetFromJsonAsync<JsonElement>("admin/llm/groups/default/keys")).GetProperty("keys")[0];
         Assert.Equal(new DateTimeOffset(2031, 5, 4, 10, 30, 45, TimeSpan.Zero), key.GetProperty("expires_at").GetDateTimeOffset());
+        Assert.Empty(ui.Errors);
+    }
+
+    /// <summary>
+    /// Newfoundland is 3.5 hours behind UTC: a UTC day starts on the local day before, and an hour bucket at half past.
+    /// </summary>
+    [Fact]
+    public async Task DashboardAxes_NameUtcDays_AndLocalHours_WestOfUtcAndHalfAnHourOff()
+    {
+        await using var ui = await AdminUiSession.StartLoggedInAsync("America/St_Johns");
+        var page = ui.Page;
+        var xLabels = page.Locator("figure", new() { Has = page.GetByText("Requests per alias", new() { Exact = true }) })
+            .Locator("text.axis").Filter(new() { HasTextRegex = new Regex("[:/]") });
+
+        await Expect(xLabels.First).ToHaveTextAsync(new Regex(@"^\d\d:30$"));
+        await page.GetByLabel("Range").SelectOptionAsync("day");
+        var firstDay = DateTime.UtcNow.Date.AddDays(-29);
+        await Expect(xLabels.First).ToHaveTextAsync($"{firstDay.Month}/{firstDay.Day}");
         Assert.Empty(ui.Errors);
     }
 }

@@ -54,7 +54,8 @@ public sealed partial class AdminUiSession : IAsyncDisposable
     /// <summary>A test that makes the API refuse a form on purpose: the browser's report of that answer is not an error.</summary>
     public void ExpectRefusal(int status, string path) => _expectedRefusals.Add((status, path));
 
-    public static async Task<AdminUiSession> StartAsync()
+    /// <param name="timezoneId">The browser's time zone (IANA id); null: the machine's.</param>
+    public static async Task<AdminUiSession> StartAsync(string? timezoneId = null)
     {
         // Two cores shared with other builds: assertions wait for the UI longer than Playwright's default 5 s.
         Assertions.SetDefaultExpectTimeout(20_000);
@@ -71,6 +72,7 @@ public sealed partial class AdminUiSession : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = DesktopWidth, Height = 900 },
             Permissions = ["clipboard-read", "clipboard-write"],
             BaseURL = server.BaseAddress.ToString(),
+            TimezoneId = timezoneId,
         });
         var page = context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
         var session = new AdminUiSession(dataDir, profileDir, upstream, server, playwright, context, page);
@@ -79,9 +81,9 @@ public sealed partial class AdminUiSession : IAsyncDisposable
     }
 
     /// <summary>A session already past the login form, on the dashboard.</summary>
-    public static async Task<AdminUiSession> StartLoggedInAsync()
+    public static async Task<AdminUiSession> StartLoggedInAsync(string? timezoneId = null)
     {
-        var session = await StartAsync();
+        var session = await StartAsync(timezoneId);
         await session.LoginAsync();
         await Assertions.Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Level = 1 })).ToBeVisibleAsync();
         return session;
