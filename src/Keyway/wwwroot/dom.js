@@ -58,13 +58,23 @@ export function confirmAction(message, confirmLabel = 'Delete') {
   });
 }
 
+/**
+ * A failed action as an error notice; not when the session ended, since the login form then says so and a notice
+ * about authentication would stay above it (and after logging in again).
+ */
+export function reportError(error) {
+  if (!error.signedOut) {
+    notice(error.message, 'error');
+  }
+}
+
 /** Runs an action from a button: the button is disabled meanwhile, and a failure becomes an error notice. */
 export async function run(button, action) {
   button.disabled = true;
   try {
     return await action();
   } catch (error) {
-    notice(error.message, 'error');
+    reportError(error);
     return undefined;
   } finally {
     button.disabled = false;

@@ -1,5 +1,5 @@
 // Forms generated from field lists (fields.js): one place that knows how each kind of field is shown and read back.
-import { h, button, notice } from './dom.js';
+import { h, button, reportError } from './dom.js';
 
 let formCount = 0;
 
@@ -34,7 +34,7 @@ export function entityForm({ fields, values = {}, mode = 'create', title, submit
         input.setAttribute('aria-invalid', 'true');
         input.focus();
       }
-      notice(failure.message, 'error');
+      reportError(failure);
     } finally {
       submit.disabled = false;
     }
