@@ -26,4 +26,22 @@ public sealed class AdminUiFailureTests
         await Expect(page.Locator("#notice")).ToBeHiddenAsync();
         Assert.Empty(ui.Errors);
     }
+
+    [Fact]
+    public async Task Conflict_MovesTheFocusToTheMessage()
+    {
+        await using var ui = await AdminUiSession.StartLoggedInAsync();
+        var page = ui.Page;
+        await ui.OpenAsync("Groups");
+        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
+        await page.GetByLabel("Group id").FillAsync("default");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Again");
+        ui.ExpectRefusal(409, "/admin/llm/groups");
+        await page.GetByLabel("Name", new() { Exact = true }).PressAsync("Enter");
+
+        var message = page.GetByRole(AriaRole.Alert);
+        await Expect(message).ToHaveTextAsync("group_id 'default' already exists");
+        await Expect(message).ToBeFocusedAsync();
+        Assert.Empty(ui.Errors);
+    }
 }

@@ -10,7 +10,7 @@ let formCount = 0;
 export function entityForm({ fields, values = {}, mode = 'create', title, submitLabel = 'Save', onSubmit, onCancel }) {
   const id = `f${++formCount}`;
   const shown = fields.filter((field) => (mode === 'create' ? !field.editOnly : !field.createOnly));
-  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const error = h('p', { class: 'form-error', role: 'alert', tabindex: -1, hidden: true });
   const form = h('form', { class: 'entity-form', 'aria-label': title, novalidate: true },
     title ? h('h3', { text: title }) : null,
     h('div', { class: 'fields' }, shown.map((field) => fieldRow(id, field, values[field.name], mode))),
@@ -30,9 +30,12 @@ export function entityForm({ fields, values = {}, mode = 'create', title, submit
       error.textContent = failure.message;
       error.hidden = false;
       const input = failure.field && form.elements.namedItem(failure.field);
+      // Focus goes to the field at fault, else to the message: the submit button it was on is disabled meanwhile.
       if (input) {
         input.setAttribute('aria-invalid', 'true');
         input.focus();
+      } else {
+        error.focus();
       }
       reportError(failure);
     } finally {
