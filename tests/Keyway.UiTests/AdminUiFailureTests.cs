@@ -1,3 +1,4 @@
+using System.Text.Json;
 using static Microsoft.Playwright.Assertions;
 
 namespace Keyway.UiTests;
@@ -8,6 +9,8 @@ namespace Keyway.UiTests;
 /// </summary>
 public sealed class AdminUiFailureTests
 {
+    private const string Unreachable = "the database is unreachable";
+
     [Fact]
     public async Task SessionEndsMidEdit_OnlyTheLoginFormSaysSo()
     {
@@ -24,6 +27,36 @@ public sealed class AdminUiFailureTests
         await ui.LoginAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Groups", Level = 1 })).ToBeVisibleAsync();
         await Expect(page.Locator("#notice")).ToBeHiddenAsync();
+        Assert.Empty(ui.Errors);
+    }
+
+    [Fact]
+    public async Task DatabaseUnreachable_EveryActionSaysSo()
+    {
+        await using var ui = await AdminUiSession.StartLoggedInAsync();
+        var page = ui.Page;
+        await ui.CreateProviderAndRouteAsync("p1", "chat", new { name = "main", api_key = "sk-p1-main-0001" });
+        var down = false;
+        await page.RouteAsync("**/admin/llm/**", route => down
+            ? route.FulfillAsync(new() { Status = 503, ContentType = "application/json", Body = JsonSerializer.Serialize(new { detail = Unreachable }) })
+            : route.ContinueAsync());
+        ui.ExpectRefusal(503, "/admin/llm/");
+
+        async Task RefusedAsync(string title, Func<Task> act)
+        {
+            down = false;
+            await ui.OpenAsync(title);
+            await page.Locator("#notice").EvaluateAsync("notice => { notice.hidden = true; }");
+            down = true;
+            await act();
+            await Expect(page.Locator("#notice")).ToHaveTextAsync(Unreachable);
+        }
+
+        await RefusedAsync("Dashboard", () => page.GetByLabel("Range").SelectOptionAsync("day"));
+        await RefusedAsync("Logs", () => page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync());
+        await RefusedAsync("Providers", () => page.GetByRole(AriaRole.Button, new() { Name = "Keys of p1" }).ClickAsync());
+        await RefusedAsync("Routes", () => page.GetByRole(AriaRole.Button, new() { Name = "Fallbacks of chat" }).ClickAsync());
+        await RefusedAsync("E2E", () => page.GetByRole(AriaRole.Button, new() { Name = "Run E2E" }).ClickAsync());
         Assert.Empty(ui.Errors);
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Keyway.UiTests;
@@ -113,6 +114,19 @@ public sealed partial class AdminUiSession : IAsyncDisposable
         await Page.GetByLabel("First upstream key").FillAsync($"sk-{providerId}-first-0001");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
         await Assertions.Expect(Page.GetByRole(AriaRole.Cell, new() { Name = providerId, Exact = true })).ToBeVisibleAsync();
+    }
+
+    /// <summary>Creates, through the admin API, an OpenAI-protocol provider on the fake upstream with the given keys and one route to it.</summary>
+    public async Task<JsonElement> CreateProviderAndRouteAsync(string providerId, string alias, params object[] keys)
+    {
+        using var provider = await Server.Admin.PostAsJsonAsync("admin/llm/groups/default/providers", new
+        {
+            provider_id = providerId, name = providerId, protocol = "openai", base_url = new Uri(Upstream.BaseAddress, "v1").ToString(), api_keys = keys,
+        });
+        provider.EnsureSuccessStatusCode();
+        using var route = await Server.Admin.PostAsJsonAsync("admin/llm/groups/default/routes", new { alias, provider_id = providerId, upstream_model = "model-a" });
+        route.EnsureSuccessStatusCode();
+        return (await provider.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("provider");
     }
 
     /// <summary>Clicks a destructive button and confirms in the dialog it opens.</summary>

@@ -68,7 +68,7 @@ export function reportError(error) {
   }
 }
 
-/** Runs an action from a button: the button is disabled meanwhile, and a failure becomes an error notice. */
+/** Runs an action from a button (or any control): disabled meanwhile, and a failure becomes an error notice. */
 export async function run(button, action) {
   button.disabled = true;
   try {

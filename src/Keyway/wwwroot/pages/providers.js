@@ -26,7 +26,8 @@ export async function render(container, ctx) {
     ],
     actions: (provider, reload, panel) => [
       button('Test', (event) => run(event.currentTarget, () => testProvider(provider)), 'secondary', { 'aria-label': `Test ${provider.provider_id}` }),
-      button('Keys', () => showPool(provider.provider_id, panel, reload), 'secondary', { 'aria-label': `Keys of ${provider.provider_id}` }),
+      button('Keys', (event) => run(event.currentTarget, () => showPool(provider.provider_id, panel, reload)), 'secondary',
+        { 'aria-label': `Keys of ${provider.provider_id}` }),
     ],
   });
   await page.reload();

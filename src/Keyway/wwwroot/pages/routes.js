@@ -33,7 +33,8 @@ export async function render(container, ctx) {
     ],
     actions: (route, reload, panel) => [
       button('Test', (event) => run(event.currentTarget, () => testRoute(ctx.group, route)), 'secondary', { 'aria-label': `Test ${route.alias}` }),
-      button('Fallbacks', () => showFallbacks(route, providerIds, panel), 'secondary', { 'aria-label': `Fallbacks of ${route.alias}` }),
+      button('Fallbacks', (event) => run(event.currentTarget, () => showFallbacks(route, providerIds, panel)), 'secondary',
+        { 'aria-label': `Fallbacks of ${route.alias}` }),
     ],
   });
   container.append(unifiedBox);
