@@ -1,6 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Keyway.Storage;
+using Keyway.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 using static Microsoft.Playwright.Assertions;
 
 namespace Keyway.UiTests;
@@ -46,6 +49,35 @@ public sealed class AdminUiDisplayTests
         await page.GetByLabel("Range").SelectOptionAsync("day");
         var firstDay = DateTime.UtcNow.Date.AddDays(-29);
         await Expect(xLabels.First).ToHaveTextAsync($"{firstDay.Month}/{firstDay.Day}");
+        Assert.Empty(ui.Errors);
+    }
+
+    /// <summary>A detail view opens above the list: opened from a row far down it comes into sight with the focus.</summary>
+    [Fact]
+    public async Task DetailsAndKeyPool_OpenInSight_WithTheFocus()
+    {
+        await using var ui = await AdminUiSession.StartLoggedInAsync();
+        var page = ui.Page;
+        await page.SetViewportSizeAsync(AdminUiSession.PhoneWidth, 844);
+        await ui.Server.Services.GetRequiredService<RequestLogRepository>().InsertBatchAsync(
+            [.. Enumerable.Range(0, 25).Select(i => new RequestLogEntry
+            {
+                CreatedAt = DateTimeOffset.UtcNow.AddSeconds(-i), GroupId = "default", RouteAlias = $"alias-{i}", Endpoint = "/v1/chat/completions",
+                ClientProtocol = "openai", StatusCode = 200, LatencyMs = 10,
+            })], CancellationToken.None);
+        await ui.OpenAsync("Logs");
+        await page.GetByRole(AriaRole.Row).Filter(new() { HasText = "alias-24" }).GetByRole(AriaRole.Button).ClickAsync();
+        var detail = page.GetByRole(AriaRole.Region, new() { NameRegex = new Regex(@"^Request \d+$") });
+        await Expect(detail).ToContainTextAsync("alias-24");
+        await Expect(detail).ToBeInViewportAsync();
+        await Expect(detail).ToBeFocusedAsync();
+
+        await ui.CreateProviderAndRouteAsync("p1", "chat",
+            new { name = "main", api_key = "sk-p1-main-0001" }, new { name = "plan", api_key = "sk-p1-plan-0002", base_url = "https://example.com/plan/v1" });
+        await ui.OpenAsync("Providers");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Keys of p1" }).ClickAsync();
+        var pool = page.GetByRole(AriaRole.Region, new() { Name = "Key pool of p1" });
+        await Expect(pool).ToBeFocusedAsync();
         Assert.Empty(ui.Errors);
     }
 }

@@ -1,7 +1,7 @@
 // The list-plus-form page every entity shares: a "New" button, one form panel (create or edit), a table whose last
 // column holds Edit, the page's own actions and Delete (after a confirmation).
 import { patch } from './api.js';
-import { h, button, confirmAction, notice, run, table } from './dom.js';
+import { h, button, confirmAction, notice, run, showPanel, table } from './dom.js';
 import { entityForm } from './form.js';
 
 /**
@@ -30,7 +30,7 @@ export function crudPage(container, spec) {
         notice(mode === 'create' ? `Created ${spec.noun}.` : `Saved ${spec.noun}.`);
         const shown = mode === 'create' && spec.created ? spec.created(result) : null;
         if (shown) {
-          panel.replaceChildren(shown);
+          showPanel(panel, shown);
         }
         await reload();
       },

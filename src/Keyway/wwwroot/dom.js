@@ -116,6 +116,16 @@ export function num(value) {
   return value === null || value === undefined ? '—' : Number(value).toLocaleString();
 }
 
+/**
+ * Shows a panel (a detail view, a key pool, a key shown once) in its slot and moves the focus there: the slot sits
+ * above a list that may be long, and a panel opened from a row far down would otherwise appear out of sight.
+ */
+export function showPanel(slot, panel) {
+  slot.replaceChildren(panel);
+  panel.tabIndex = -1;
+  panel.focus();
+}
+
 export function section(title, ...children) {
   return h('section', { class: 'panel' }, h('h2', { text: title }), children);
 }

@@ -1,7 +1,7 @@
 // The request log: filters (key, group, alias, status, time), newest first, a detail view, paging by cursor, and an
 // auto-refresh toggle.
 import { enc, get, query } from '../api.js';
-import { h, badge, button, num, reportError, run, table, when } from '../dom.js';
+import { h, badge, button, num, reportError, run, showPanel, table, when } from '../dom.js';
 
 const REFRESH_MS = 5000;
 
@@ -79,7 +79,7 @@ function showDetail(log, slot) {
     ['Client', log.user_agent ?? '—'],
     ['Error', log.error ?? '—'],
   ].filter(Boolean);
-  slot.replaceChildren(h('section', { class: 'pool', 'aria-label': `Request ${log.log_id}` },
+  showPanel(slot, h('section', { class: 'pool', 'aria-label': `Request ${log.log_id}` },
     h('h3', { text: `Request ${log.log_id}` }),
     h('dl', { class: 'detail' }, rows.map(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })])),
     h('h4', { text: `Attempts (${log.attempts})` }),

@@ -1,6 +1,6 @@
 // Providers of the group: create/edit/delete, a Test call, and each provider's upstream key pool with live health.
 import { del, enc, get, patch, post } from '../api.js';
-import { h, badge, button, confirmAction, notice, run, table, when } from '../dom.js';
+import { h, badge, button, confirmAction, notice, run, showPanel, table, when } from '../dom.js';
 import { crudPage } from '../crud.js';
 import { entityForm } from '../form.js';
 import { PROVIDER_FIELDS, UPSTREAM_KEY_FIELDS } from '../fields.js';
@@ -68,7 +68,7 @@ async function showPool(providerId, panel, reloadList) {
       await refresh();
     },
   });
-  panel.replaceChildren(h('section', { class: 'pool', 'aria-label': `Key pool of ${providerId}` },
+  showPanel(panel, h('section', { class: 'pool', 'aria-label': `Key pool of ${providerId}` },
     h('h3', { text: `Key pool of ${providerId} (${provider.routing_mode})` }),
     table([
       { label: 'Name', cell: (key) => key.name },

@@ -1,6 +1,6 @@
 // Routes of the group: alias → provider + upstream model, a Test call per route, fallbacks, and the unified alias.
 import { del, enc, get, patch, post, put } from '../api.js';
-import { h, badge, button, confirmAction, notice, run, section, table } from '../dom.js';
+import { h, badge, button, confirmAction, notice, run, section, showPanel, table } from '../dom.js';
 import { crudPage } from '../crud.js';
 import { entityForm } from '../form.js';
 import { fallbackFields, routeFields, unifiedFields } from '../fields.js';
@@ -60,7 +60,7 @@ async function showFallbacks(route, providerIds, panel) {
   const base = `/admin/llm/routes/${enc(route.route_id)}/providers`;
   const { route_providers: targets } = await get(base);
   const refresh = () => showFallbacks(route, providerIds, panel);
-  panel.replaceChildren(h('section', { class: 'pool', 'aria-label': `Fallbacks of ${route.alias}` },
+  showPanel(panel, h('section', { class: 'pool', 'aria-label': `Fallbacks of ${route.alias}` },
     h('h3', { text: `Fallbacks of ${route.alias} (tried after ${route.provider_id}, lower priority first)` }),
     table([
       { label: 'Provider', cell: (target) => target.provider_id },
