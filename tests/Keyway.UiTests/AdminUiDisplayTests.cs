@@ -78,6 +78,9 @@ public sealed class AdminUiDisplayTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Keys of p1" }).ClickAsync();
         var pool = page.GetByRole(AriaRole.Region, new() { Name = "Key pool of p1" });
         await Expect(pool).ToBeFocusedAsync();
+        // The pool shows each key's own base URL, which the add form sets.
+        await Expect(AdminUiEntityPagesTests.Row(page, "plan")).ToContainTextAsync("https://example.com/plan/v1");
+        await Expect(AdminUiEntityPagesTests.Row(page, "main")).ToContainTextAsync("the provider's");
         Assert.Empty(ui.Errors);
     }
 }

@@ -76,6 +76,7 @@ async function showPool(providerId, panel, reloadList) {
       { label: 'Health', cell: (key) => health(key.health) },
       { label: 'Last error', cell: (key) => (key.health.last_status ? `${key.health.last_status} ${key.health.last_error ?? ''}` : '—') },
       { label: 'Models', cell: (key) => (key.models.length ? key.models.join(', ') : 'any') },
+      { label: 'Base URL', cell: (key) => (key.base_url ? h('code', { text: key.base_url }) : "the provider's") },
       { label: 'Visitors', cell: (key) => (key.allow_visitor ? 'yes' : 'no') },
       {
         label: 'Actions',
