@@ -52,6 +52,28 @@ public sealed class AdminUiDisplayTests
         Assert.Empty(ui.Errors);
     }
 
+    [Fact]
+    public async Task UnifiedAlias_SaysWhenItsPinnedKeyIsNoLongerInThePool()
+    {
+        await using var ui = await AdminUiSession.StartLoggedInAsync();
+        var provider = await ui.CreateProviderAndRouteAsync("p1", "chat",
+            new { name = "main", api_key = "sk-p1-main-0001" }, new { name = "spare", api_key = "sk-p1-spare-0002" });
+        using (var unified = await ui.Server.Admin.PutAsJsonAsync("admin/llm/groups/default/unified", new { route_alias = "chat", key_name = "main" }))
+        {
+            unified.EnsureSuccessStatusCode();
+        }
+        var main = provider.GetProperty("api_keys").EnumerateArray().Single(key => key.GetProperty("name").GetString() == "main");
+        using (var disabled = await ui.Server.Admin.PatchAsJsonAsync($"admin/llm/providers/p1/keys/{main.GetProperty("key_id").GetString()}", new { enabled = false }))
+        {
+            disabled.EnsureSuccessStatusCode();
+        }
+
+        await ui.OpenAsync("Routes");
+        await Expect(ui.Page.Locator(".unified-current")).ToHaveTextAsync(
+            "unified-model → chat [main: pin ignored, no enabled key of that name in the pool, the pool chooses]");
+        Assert.Empty(ui.Errors);
+    }
+
     /// <summary>A detail view opens above the list: opened from a row far down it comes into sight with the focus.</summary>
     [Fact]
     public async Task DetailsAndKeyPool_OpenInSight_WithTheFocus()

@@ -90,6 +90,14 @@ async function showFallbacks(route, providerIds, panel) {
     button('Close', () => panel.replaceChildren())));
 }
 
+/** The pinned key after the route; a pin the pool no longer honours (no enabled key of that name) says so. */
+function pin({ key_name: key, key_pinned: pinned }) {
+  if (!key) {
+    return '';
+  }
+  return pinned ? ` [${key}]` : ` [${key}: pin ignored, no enabled key of that name in the pool, the pool chooses]`;
+}
+
 /** The unified alias: one fixed model name that follows the route (and optionally key) chosen here. */
 async function showUnified(groupId, routes, box) {
   const path = `/admin/llm/groups/${enc(groupId)}/unified`;
@@ -98,9 +106,7 @@ async function showUnified(groupId, routes, box) {
   box.replaceChildren(section('Unified alias',
     h('p', {
       class: 'unified-current',
-      text: unified
-        ? `${unified.alias} → ${unified.route_alias}${unified.key_name ? ` [${unified.key_name}]` : ''}`
-        : 'Not set: clients can only call the aliases above.',
+      text: unified ? `${unified.alias} → ${unified.route_alias}${pin(unified)}` : 'Not set: clients can only call the aliases above.',
     }),
     routes.length === 0 ? null : entityForm({
       fields: unifiedFields(routes.map((route) => route.alias)),
