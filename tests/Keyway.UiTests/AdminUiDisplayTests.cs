@@ -74,6 +74,19 @@ public sealed class AdminUiDisplayTests
         Assert.Empty(ui.Errors);
     }
 
+    [Fact]
+    public async Task Connect_ShowsTheKeyPrefixWithOneEllipsis()
+    {
+        await using var ui = await AdminUiSession.StartLoggedInAsync();
+        using var created = await ui.Server.Admin.PostAsJsonAsync("admin/llm/groups/default/keys", new { name = "dave" });
+        var prefix = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetProperty("key_prefix").GetString()!;
+
+        await ui.OpenAsync("Connect");
+        var claudeCode = ui.Page.Locator("section", new() { Has = ui.Page.GetByRole(AriaRole.Heading, new() { Name = "Claude Code" }) });
+        await Expect(claudeCode.Locator("pre")).ToContainTextAsync($"\"ANTHROPIC_AUTH_TOKEN\": \"{prefix.TrimEnd('.')}…\"");
+        Assert.Empty(ui.Errors);
+    }
+
     /// <summary>A detail view opens above the list: opened from a row far down it comes into sight with the focus.</summary>
     [Fact]
     public async Task DetailsAndKeyPool_OpenInSight_WithTheFocus()
