@@ -87,6 +87,22 @@ public sealed class AdminUiDisplayTests
         Assert.Empty(ui.Errors);
     }
 
+    [Fact]
+    public async Task PhoneWidth_ALongGroupNameDoesNotWidenThePage()
+    {
+        await using var ui = await AdminUiSession.StartLoggedInAsync();
+        using (var created = await ui.Server.Admin.PostAsJsonAsync("admin/llm/groups", new { group_id = "research", name = "Research and development, second floor, night shift" }))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+        await ui.Page.SetViewportSizeAsync(AdminUiSession.PhoneWidth, 844);
+        await ui.Page.ReloadAsync();
+        await Expect(ui.Page.Locator("#group option")).ToHaveCountAsync(2);
+
+        Assert.Equal(AdminUiSession.PhoneWidth, await ui.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"));
+        Assert.Empty(ui.Errors);
+    }
+
     /// <summary>A detail view opens above the list: opened from a row far down it comes into sight with the focus.</summary>
     [Fact]
     public async Task DetailsAndKeyPool_OpenInSight_WithTheFocus()
