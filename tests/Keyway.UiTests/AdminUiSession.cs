@@ -121,7 +121,11 @@ public sealed partial class AdminUiSession : IAsyncDisposable
     {
         using var provider = await Server.Admin.PostAsJsonAsync("admin/llm/groups/default/providers", new
         {
-            provider_id = providerId, name = providerId, protocol = "openai", base_url = new Uri(Upstream.BaseAddress, "v1").ToString(), api_keys = keys,
+            provider_id = providerId,
+            name = providerId,
+            protocol = "openai",
+            base_url = new Uri(Upstream.BaseAddress, "v1").ToString(),
+            api_keys = keys,
         });
         provider.EnsureSuccessStatusCode();
         using var route = await Server.Admin.PostAsJsonAsync("admin/llm/groups/default/routes", new { alias, provider_id = providerId, upstream_model = "model-a" });
