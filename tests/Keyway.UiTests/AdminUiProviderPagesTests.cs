@@ -94,6 +94,30 @@ public sealed class AdminUiProviderPagesTests
         Assert.Empty(ui.Errors);
     }
 
+    /// <summary>What the admin API could always do and the forms could not: switch a fallback off and on.</summary>
+    [Fact]
+    public async Task FallbackDisableEnable()
+    {
+        await using var ui = await AdminUiSession.StartLoggedInAsync();
+        var page = ui.Page;
+        await ui.CreateProviderAndRouteAsync("p1", "chat", new { name = "main", api_key = "sk-p1-main-0001" });
+        await ui.CreateProviderAndRouteAsync("p2", "other", new { name = "main", api_key = "sk-p2-main-0001" });
+        await ui.OpenAsync("Routes");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Fallbacks of chat" }).ClickAsync();
+        var fallbacks = page.GetByRole(AriaRole.Region, new() { Name = "Fallbacks of chat" });
+        await fallbacks.GetByLabel("Fallback provider").SelectOptionAsync("p2");
+        await fallbacks.GetByRole(AriaRole.Button, new() { Name = "Add fallback" }).ClickAsync();
+        var target = fallbacks.GetByRole(AriaRole.Row).Filter(new() { HasText = "p2" });
+        await fallbacks.GetByRole(AriaRole.Button, new() { Name = "Disable fallback p2" }).ClickAsync();
+        await Expect(target).ToContainTextAsync("disabled");
+        var routes = (await ui.Server.Admin.GetFromJsonAsync<JsonElement>("admin/llm/groups/default/routes")).GetProperty("routes");
+        var chat = routes.EnumerateArray().Single(route => route.GetProperty("alias").GetString() == "chat").GetProperty("route_id").GetString();
+        Assert.False((await StoredAsync(ui, $"/admin/llm/routes/{chat}/providers", "route_providers")).GetProperty("enabled").GetBoolean());
+        await fallbacks.GetByRole(AriaRole.Button, new() { Name = "Enable fallback p2" }).ClickAsync();
+        await Expect(target).ToContainTextAsync("enabled");
+        Assert.Empty(ui.Errors);
+    }
+
     /// <summary>The API refuses the WebSocket flag on an openai provider and the form shows its words; openai-responses takes it.</summary>
     private static async Task SetWebsocketAsync(AdminUiSession ui)
     {

@@ -1,7 +1,7 @@
 // Routes of the group: alias → provider + upstream model, a Test call per route, fallbacks, and the unified alias.
 import { del, enc, get, patch, post, put } from '../api.js';
 import { h, badge, button, confirmAction, notice, run, section, showPanel, table } from '../dom.js';
-import { crudPage } from '../crud.js';
+import { crudPage, enableToggle } from '../crud.js';
 import { entityForm } from '../form.js';
 import { fallbackFields, routeFields, unifiedFields } from '../fields.js';
 
@@ -69,12 +69,14 @@ async function showFallbacks(route, providerIds, panel) {
       { label: 'State', cell: (target) => (target.enabled ? badge('enabled', 'ok') : badge('disabled', 'off')) },
       {
         label: 'Actions',
-        cell: (target) => button('Remove', (event) => run(event.currentTarget, async () => {
-          if (await confirmAction(`Remove fallback ${target.provider_id} from ${route.alias}?`, 'Remove')) {
-            await del(`/admin/llm/route-providers/${enc(target.rp_id)}`);
-            await refresh();
-          }
-        }), 'danger', { 'aria-label': `Remove fallback ${target.provider_id}` }),
+        cell: (target) => h('div', { class: 'row-actions' },
+          enableToggle(`fallback ${target.provider_id}`, target.enabled, `/admin/llm/route-providers/${enc(target.rp_id)}`, refresh),
+          button('Remove', (event) => run(event.currentTarget, async () => {
+            if (await confirmAction(`Remove fallback ${target.provider_id} from ${route.alias}?`, 'Remove')) {
+              await del(`/admin/llm/route-providers/${enc(target.rp_id)}`);
+              await refresh();
+            }
+          }), 'danger', { 'aria-label': `Remove fallback ${target.provider_id}` })),
       },
     ], targets, 'No fallbacks.'),
     entityForm({
