@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using static Microsoft.Playwright.Assertions;
@@ -94,9 +95,9 @@ public sealed class AdminUiProviderPagesTests
         Assert.Empty(ui.Errors);
     }
 
-    /// <summary>What the admin API could always do and the forms could not: switch a fallback off and on.</summary>
+    /// <summary>Two things the admin API could always do and the forms could not: switch a fallback off and on, import a key.</summary>
     [Fact]
-    public async Task FallbackDisableEnable()
+    public async Task FallbackDisableEnable_AndAnImportedKey()
     {
         await using var ui = await AdminUiSession.StartLoggedInAsync();
         var page = ui.Page;
@@ -115,6 +116,16 @@ public sealed class AdminUiProviderPagesTests
         Assert.False((await StoredAsync(ui, $"/admin/llm/routes/{chat}/providers", "route_providers")).GetProperty("enabled").GetBoolean());
         await fallbacks.GetByRole(AriaRole.Button, new() { Name = "Enable fallback p2" }).ClickAsync();
         await Expect(target).ToContainTextAsync("enabled");
+
+        const string Existing = "db_sk_moved-from-elsewhere-0001";
+        await ui.OpenAsync("Keys");
+        await page.GetByRole(AriaRole.Button, new() { Name = "New key" }).ClickAsync();
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("erin");
+        await page.GetByLabel("Existing key").FillAsync(Existing);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Key erin" }).Locator(".plaintext")).ToHaveTextAsync(Existing);
+        using var response = await ui.ChatAsync(Existing, "chat");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Empty(ui.Errors);
     }
 
