@@ -42,21 +42,26 @@ public sealed class AdminUiFailureTests
             : route.ContinueAsync());
         ui.ExpectRefusal(503, "/admin/llm/");
 
-        async Task RefusedAsync(string title, Func<Task> act)
+        // loaded: what the page shows once its own reads are done, so that only the action meets the outage.
+        async Task RefusedAsync(string title, ILocator loaded, Func<Task> act)
         {
             down = false;
             await ui.OpenAsync(title);
+            await Expect(loaded).ToBeVisibleAsync();
             await page.Locator("#notice").EvaluateAsync("notice => { notice.hidden = true; }");
             down = true;
             await act();
             await Expect(page.Locator("#notice")).ToHaveTextAsync(Unreachable);
         }
 
-        await RefusedAsync("Dashboard", () => page.GetByLabel("Range").SelectOptionAsync("day"));
-        await RefusedAsync("Logs", () => page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync());
-        await RefusedAsync("Providers", () => page.GetByRole(AriaRole.Button, new() { Name = "Keys of p1" }).ClickAsync());
-        await RefusedAsync("Routes", () => page.GetByRole(AriaRole.Button, new() { Name = "Fallbacks of chat" }).ClickAsync());
-        await RefusedAsync("E2E", () => page.GetByRole(AriaRole.Button, new() { Name = "Run E2E" }).ClickAsync());
+        var keysOfP1 = page.GetByRole(AriaRole.Button, new() { Name = "Keys of p1" });
+        var fallbacksOfChat = page.GetByRole(AriaRole.Button, new() { Name = "Fallbacks of chat" });
+        var runE2e = page.GetByRole(AriaRole.Button, new() { Name = "Run E2E" });
+        await RefusedAsync("Dashboard", page.GetByText("Every key is usable."), () => page.GetByLabel("Range").SelectOptionAsync("day"));
+        await RefusedAsync("Logs", page.GetByText("No requests match."), () => page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync());
+        await RefusedAsync("Providers", keysOfP1, () => keysOfP1.ClickAsync());
+        await RefusedAsync("Routes", fallbacksOfChat, () => fallbacksOfChat.ClickAsync());
+        await RefusedAsync("E2E", runE2e, () => runE2e.ClickAsync());
         Assert.Empty(ui.Errors);
     }
 
