@@ -37,6 +37,11 @@ public sealed class AdminUiEntityPagesTests
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Team Bee");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(Row(page, "team-b")).ToContainTextAsync("Team Bee");
+        // The focus goes back where the form was opened from (not to the page's top): Edit after a save or a cancel.
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Edit team-b" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Edit team-b" })).ToBeFocusedAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Disable group team-b" }).ClickAsync();
         await Expect(Row(page, "team-b")).ToContainTextAsync("disabled");
@@ -57,6 +62,7 @@ public sealed class AdminUiEntityPagesTests
         await Expect(Row(page, "team-c")).ToHaveCountAsync(1);
         await ui.ConfirmAsync("Delete team-c");
         await Expect(Row(page, "team-c")).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "New group" })).ToBeFocusedAsync();
         Assert.Empty(ui.Errors);
     }
 

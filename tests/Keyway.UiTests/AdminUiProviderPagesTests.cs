@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using static Microsoft.Playwright.Assertions;
@@ -91,6 +92,40 @@ public sealed class AdminUiProviderPagesTests
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "p1", Exact = true })).ToHaveCountAsync(0);
         await ui.OpenAsync("Routes");
         await Expect(page.GetByText("No routes yet.")).ToBeVisibleAsync();
+        Assert.Empty(ui.Errors);
+    }
+
+    /// <summary>Two things the admin API could always do and the forms could not: switch a fallback off and on, import a key.</summary>
+    [Fact]
+    public async Task FallbackDisableEnable_AndAnImportedKey()
+    {
+        await using var ui = await AdminUiSession.StartLoggedInAsync();
+        var page = ui.Page;
+        await ui.CreateProviderAndRouteAsync("p1", "chat", new { name = "main", api_key = "sk-p1-main-0001" });
+        await ui.CreateProviderAndRouteAsync("p2", "other", new { name = "main", api_key = "sk-p2-main-0001" });
+        await ui.OpenAsync("Routes");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Fallbacks of chat" }).ClickAsync();
+        var fallbacks = page.GetByRole(AriaRole.Region, new() { Name = "Fallbacks of chat" });
+        await fallbacks.GetByLabel("Fallback provider").SelectOptionAsync("p2");
+        await fallbacks.GetByRole(AriaRole.Button, new() { Name = "Add fallback" }).ClickAsync();
+        var target = fallbacks.GetByRole(AriaRole.Row).Filter(new() { HasText = "p2" });
+        await fallbacks.GetByRole(AriaRole.Button, new() { Name = "Disable fallback p2" }).ClickAsync();
+        await Expect(target).ToContainTextAsync("disabled");
+        var routes = (await ui.Server.Admin.GetFromJsonAsync<JsonElement>("admin/llm/groups/default/routes")).GetProperty("routes");
+        var chat = routes.EnumerateArray().Single(route => route.GetProperty("alias").GetString() == "chat").GetProperty("route_id").GetString();
+        Assert.False((await StoredAsync(ui, $"/admin/llm/routes/{chat}/providers", "route_providers")).GetProperty("enabled").GetBoolean());
+        await fallbacks.GetByRole(AriaRole.Button, new() { Name = "Enable fallback p2" }).ClickAsync();
+        await Expect(target).ToContainTextAsync("enabled");
+
+        const string Existing = "db_sk_moved-from-elsewhere-0001";
+        await ui.OpenAsync("Keys");
+        await page.GetByRole(AriaRole.Button, new() { Name = "New key" }).ClickAsync();
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("erin");
+        await page.GetByLabel("Existing key").FillAsync(Existing);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Key erin" }).Locator(".plaintext")).ToHaveTextAsync(Existing);
+        using var response = await ui.ChatAsync(Existing, "chat");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Empty(ui.Errors);
     }
 

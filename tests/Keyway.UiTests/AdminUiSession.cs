@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Keyway.UiTests;
@@ -54,7 +55,8 @@ public sealed partial class AdminUiSession : IAsyncDisposable
     /// <summary>A test that makes the API refuse a form on purpose: the browser's report of that answer is not an error.</summary>
     public void ExpectRefusal(int status, string path) => _expectedRefusals.Add((status, path));
 
-    public static async Task<AdminUiSession> StartAsync()
+    /// <param name="timezoneId">The browser's time zone (IANA id); null: the machine's.</param>
+    public static async Task<AdminUiSession> StartAsync(string? timezoneId = null)
     {
         // Two cores shared with other builds: assertions wait for the UI longer than Playwright's default 5 s.
         Assertions.SetDefaultExpectTimeout(20_000);
@@ -71,6 +73,7 @@ public sealed partial class AdminUiSession : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = DesktopWidth, Height = 900 },
             Permissions = ["clipboard-read", "clipboard-write"],
             BaseURL = server.BaseAddress.ToString(),
+            TimezoneId = timezoneId,
         });
         var page = context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
         var session = new AdminUiSession(dataDir, profileDir, upstream, server, playwright, context, page);
@@ -79,9 +82,9 @@ public sealed partial class AdminUiSession : IAsyncDisposable
     }
 
     /// <summary>A session already past the login form, on the dashboard.</summary>
-    public static async Task<AdminUiSession> StartLoggedInAsync()
+    public static async Task<AdminUiSession> StartLoggedInAsync(string? timezoneId = null)
     {
-        var session = await StartAsync();
+        var session = await StartAsync(timezoneId);
         await session.LoginAsync();
         await Assertions.Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Level = 1 })).ToBeVisibleAsync();
         return session;
@@ -111,6 +114,23 @@ public sealed partial class AdminUiSession : IAsyncDisposable
         await Page.GetByLabel("First upstream key").FillAsync($"sk-{providerId}-first-0001");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
         await Assertions.Expect(Page.GetByRole(AriaRole.Cell, new() { Name = providerId, Exact = true })).ToBeVisibleAsync();
+    }
+
+    /// <summary>Creates, through the admin API, an OpenAI-protocol provider on the fake upstream with the given keys and one route to it.</summary>
+    public async Task<JsonElement> CreateProviderAndRouteAsync(string providerId, string alias, params object[] keys)
+    {
+        using var provider = await Server.Admin.PostAsJsonAsync("admin/llm/groups/default/providers", new
+        {
+            provider_id = providerId,
+            name = providerId,
+            protocol = "openai",
+            base_url = new Uri(Upstream.BaseAddress, "v1").ToString(),
+            api_keys = keys,
+        });
+        provider.EnsureSuccessStatusCode();
+        using var route = await Server.Admin.PostAsJsonAsync("admin/llm/groups/default/routes", new { alias, provider_id = providerId, upstream_model = "model-a" });
+        route.EnsureSuccessStatusCode();
+        return (await provider.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("provider");
     }
 
     /// <summary>Clicks a destructive button and confirms in the dialog it opens.</summary>

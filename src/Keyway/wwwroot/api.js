@@ -1,11 +1,15 @@
 // The admin API, the UI's only way to the server: same-origin JSON, authenticated by the session cookie.
 
-/** A refused call: the HTTP status, the server's {"detail"} and the field it names, if any. */
+/**
+ * A refused call: the HTTP status, the server's {"detail"} and the field it names, if any. signedOut: the session ended
+ * and the login form has taken the page, which says so itself.
+ */
 export class ApiError extends Error {
-  constructor(status, detail, field) {
+  constructor(status, detail, field, signedOut = false) {
     super(detail);
     this.status = status;
     this.field = field;
+    this.signedOut = signedOut;
   }
 }
 
@@ -25,10 +29,11 @@ export async function api(method, path, body) {
   }
   if (!response.ok) {
     // A session that ended mid-use sends the person back to the login form (login and the start-up check answer 401 themselves).
-    if (response.status === 401 && path !== '/admin/login' && path !== '/admin/session') {
+    const signedOut = response.status === 401 && path !== '/admin/login' && path !== '/admin/session';
+    if (signedOut) {
       window.dispatchEvent(new CustomEvent('keyway:signed-out'));
     }
-    throw new ApiError(response.status, data.detail || `${response.status} ${response.statusText}`, data.field);
+    throw new ApiError(response.status, data.detail || `${response.status} ${response.statusText}`, data.field, signedOut);
   }
   return data;
 }

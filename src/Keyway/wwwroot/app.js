@@ -1,6 +1,6 @@
 // The shell: login, the navigation, the group picker and a hash router over the pages in pages/.
 import { get, post } from './api.js';
-import { h, notice } from './dom.js';
+import { h, notice, run } from './dom.js';
 import { entityForm } from './form.js';
 import * as dashboard from './pages/dashboard.js';
 import * as groups from './pages/groups.js';
@@ -104,11 +104,11 @@ groupSelect.addEventListener('change', () => {
   localStorage.setItem('keyway.group', ctx.group);
   show();
 });
-document.getElementById('logout').addEventListener('click', async () => {
+document.getElementById('logout').addEventListener('click', (event) => run(event.currentTarget, async () => {
   await post('/admin/logout');
   showLogin();
   notice('Logged out.');
-});
+}));
 window.addEventListener('hashchange', () => {
   if (!document.getElementById('top').hidden) {
     show();

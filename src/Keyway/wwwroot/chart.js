@@ -14,17 +14,18 @@ export function lineChart({ title, xs, series, unit = '' }) {
   const plotH = HEIGHT - PAD.top - PAD.bottom;
   const x = (i) => PAD.left + (xs.length <= 1 ? plotW / 2 : (i * plotW) / (xs.length - 1));
   const y = (v) => PAD.top + plotH - (v / maxY) * plotH;
+  const daily = isDaily(xs);
   const svg = s('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': title, class: 'chart' },
     s('title', { text: title }),
     yGrid(maxY, y, unit),
-    xLabels(xs, x),
+    xLabels(xs, x, daily),
     series.map((line, index) => {
       const color = COLORS[index % COLORS.length];
       const points = line.values.map((v, i) => (v === null ? null : [x(i), y(v), v, i])).filter(Boolean);
       return s('g', { class: 'series', 'data-series': line.name },
         s('polyline', { points: points.map(([px, py]) => `${px},${py}`).join(' '), fill: 'none', stroke: color, 'stroke-width': 2 }),
         points.map(([px, py, v, i]) => s('circle', { cx: px, cy: py, r: 3, fill: color },
-          s('title', { text: `${line.name} · ${new Date(xs[i]).toLocaleString()} · ${v}${unit}` }))));
+          s('title', { text: `${line.name} · ${bucketTime(new Date(xs[i]), daily)} · ${v}${unit}` }))));
     }));
   return figure(title, svg, series.map((line) => line.name));
 }
@@ -66,18 +67,30 @@ function yGrid(maxY, y, unit) {
   });
 }
 
-function xLabels(xs, x) {
+function xLabels(xs, x, daily) {
   const step = Math.max(1, Math.ceil(xs.length / 6));
-  const daily = xs.length > 1 && xs[1] - xs[0] >= 86400000;
   return xs.map((t, i) => (i % step === 0
     ? s('text', { x: x(i), y: HEIGHT - 8, 'text-anchor': 'middle', class: 'axis', text: label(new Date(t), daily) })
     : null));
 }
 
+function isDaily(xs) {
+  return xs.length > 1 && xs[1] - xs[0] >= 86400000;
+}
+
+// Day buckets are UTC days (as the server counts them), so they are named by their UTC date: in a browser west of UTC
+// the local date of a bucket's start is the day before. Hour buckets are shown in local time, minutes included, since
+// some time zones are half an hour off UTC.
 function label(date, daily) {
-  return daily
-    ? `${date.getMonth() + 1}/${date.getDate()}`
-    : `${String(date.getHours()).padStart(2, '0')}:00`;
+  return daily ? `${date.getUTCMonth() + 1}/${date.getUTCDate()}` : `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+function bucketTime(date, daily) {
+  return daily ? `${date.toLocaleDateString(undefined, { timeZone: 'UTC' })} (UTC day)` : date.toLocaleString();
+}
+
+function pad(n) {
+  return String(n).padStart(2, '0');
 }
 
 function niceMax(value) {

@@ -1,7 +1,7 @@
 // The list-plus-form page every entity shares: a "New" button, one form panel (create or edit), a table whose last
 // column holds Edit, the page's own actions and Delete (after a confirmation).
 import { patch } from './api.js';
-import { h, button, confirmAction, notice, run, table } from './dom.js';
+import { h, button, confirmAction, notice, run, showPanel, table } from './dom.js';
 import { entityForm } from './form.js';
 
 /**
@@ -15,24 +15,39 @@ export function crudPage(container, spec) {
   let rows = [];
   const fieldsFor = () => (typeof spec.fields === 'function' ? spec.fields(rows) : spec.fields);
   const close = () => panel.replaceChildren();
+  const newButton = button(`New ${spec.noun}`, () => openForm('create'), 'primary');
+
+  /** Once a form closes, the focus goes back to the button that opened it (the row's Edit re-drawn, or New). */
+  function focusOpener(opener) {
+    const label = opener?.getAttribute('aria-label');
+    const again = label && [...list.querySelectorAll('button')].find((candidate) => candidate.getAttribute('aria-label') === label);
+    (again || newButton).focus();
+  }
 
   function openForm(mode, row) {
+    const opener = document.activeElement;
     const form = entityForm({
       fields: fieldsFor(),
       values: row ?? {},
       mode,
       title: mode === 'create' ? `New ${spec.noun}` : `Edit ${spec.noun} ${spec.name(row)}`,
       submitLabel: mode === 'create' ? 'Create' : 'Save',
-      onCancel: close,
+      onCancel: () => {
+        close();
+        focusOpener(opener);
+      },
       onSubmit: async (body) => {
         const result = mode === 'create' ? await spec.create(body) : await spec.update(row, body);
         close();
         notice(mode === 'create' ? `Created ${spec.noun}.` : `Saved ${spec.noun}.`);
         const shown = mode === 'create' && spec.created ? spec.created(result) : null;
         if (shown) {
-          panel.replaceChildren(shown);
+          showPanel(panel, shown);
         }
         await reload();
+        if (!shown) {
+          focusOpener(opener);
+        }
       },
     });
     panel.replaceChildren(form);
@@ -48,6 +63,7 @@ export function crudPage(container, spec) {
       notice(`Deleted ${spec.noun} ${spec.name(row)}.`);
       close();
       await reload();
+      newButton.focus();
     });
   }
 
@@ -64,7 +80,7 @@ export function crudPage(container, spec) {
   }
 
   container.append(
-    h('div', { class: 'toolbar' }, button(`New ${spec.noun}`, () => openForm('create'), 'primary')),
+    h('div', { class: 'toolbar' }, newButton),
     panel,
     list);
   return { reload, panel };

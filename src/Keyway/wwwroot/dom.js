@@ -58,13 +58,23 @@ export function confirmAction(message, confirmLabel = 'Delete') {
   });
 }
 
-/** Runs an action from a button: the button is disabled meanwhile, and a failure becomes an error notice. */
+/**
+ * A failed action as an error notice; not when the session ended, since the login form then says so and a notice
+ * about authentication would stay above it (and after logging in again).
+ */
+export function reportError(error) {
+  if (!error.signedOut) {
+    notice(error.message, 'error');
+  }
+}
+
+/** Runs an action from a button (or any control): disabled meanwhile, and a failure becomes an error notice. */
 export async function run(button, action) {
   button.disabled = true;
   try {
     return await action();
   } catch (error) {
-    notice(error.message, 'error');
+    reportError(error);
     return undefined;
   } finally {
     button.disabled = false;
@@ -104,6 +114,16 @@ export function when(iso) {
 
 export function num(value) {
   return value === null || value === undefined ? '—' : Number(value).toLocaleString();
+}
+
+/**
+ * Shows a panel (a detail view, a key pool, a key shown once) in its slot and moves the focus there: the slot sits
+ * above a list that may be long, and a panel opened from a row far down would otherwise appear out of sight.
+ */
+export function showPanel(slot, panel) {
+  slot.replaceChildren(panel);
+  panel.tabIndex = -1;
+  panel.focus();
 }
 
 export function section(title, ...children) {

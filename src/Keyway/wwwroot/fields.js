@@ -80,6 +80,10 @@ export function unifiedFields(routeAliases) {
 export const ISSUED_KEY_FIELDS = [
   { name: 'name', label: 'Name', required: true, placeholder: 'alice' },
   { name: 'owner_user_id', label: 'Owner', placeholder: 'optional' },
+  {
+    name: 'plaintext', label: 'Existing key', type: 'password', createOnly: true, placeholder: 'generated when empty',
+    help: 'A db_sk_ key clients already use (16+ characters after db_sk_), kept as it is.',
+  },
   { name: 'expires_at', label: 'Expires', type: 'datetime', help: 'Empty: never.' },
   WEB_SEARCH_FIELD,
   { name: 'allowed_aliases', label: 'Allowed aliases', type: 'list', placeholder: 'every alias', help: 'Comma-separated; globs like deepseek-* allowed.' },

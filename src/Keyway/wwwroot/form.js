@@ -1,5 +1,5 @@
 // Forms generated from field lists (fields.js): one place that knows how each kind of field is shown and read back.
-import { h, button, notice } from './dom.js';
+import { h, button, reportError } from './dom.js';
 
 let formCount = 0;
 
@@ -10,7 +10,7 @@ let formCount = 0;
 export function entityForm({ fields, values = {}, mode = 'create', title, submitLabel = 'Save', onSubmit, onCancel }) {
   const id = `f${++formCount}`;
   const shown = fields.filter((field) => (mode === 'create' ? !field.editOnly : !field.createOnly));
-  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const error = h('p', { class: 'form-error', role: 'alert', tabindex: -1, hidden: true });
   const form = h('form', { class: 'entity-form', 'aria-label': title, novalidate: true },
     title ? h('h3', { text: title }) : null,
     h('div', { class: 'fields' }, shown.map((field) => fieldRow(id, field, values[field.name], mode))),
@@ -30,11 +30,14 @@ export function entityForm({ fields, values = {}, mode = 'create', title, submit
       error.textContent = failure.message;
       error.hidden = false;
       const input = failure.field && form.elements.namedItem(failure.field);
+      // Focus goes to the field at fault, else to the message: the submit button it was on is disabled meanwhile.
       if (input) {
         input.setAttribute('aria-invalid', 'true');
         input.focus();
+      } else {
+        error.focus();
       }
-      notice(failure.message, 'error');
+      reportError(failure);
     } finally {
       submit.disabled = false;
     }
@@ -80,7 +83,7 @@ function inputFor(field, value, mode) {
     case 'lines':
       return h('textarea', { rows: 3, placeholder: field.placeholder, spellcheck: 'false' }, (value ?? []).join('\n'));
     case 'datetime':
-      return h('input', { type: 'datetime-local', value: value ? localInput(value) : '' });
+      return h('input', { type: 'datetime-local', value: value ? localInput(value) : '', 'data-stored': value });
     case 'password':
       return h('input', { type: 'password', autocomplete: 'off', placeholder: mode === 'edit' ? 'unchanged' : field.placeholder });
     case 'number':
@@ -112,12 +115,12 @@ function readForm(form, fields, mode) {
       }
       continue;
     }
-    body[field.name] = convert(field, raw);
+    body[field.name] = convert(field, raw, input);
   }
   return body;
 }
 
-function convert(field, raw) {
+function convert(field, raw, input) {
   switch (field.type) {
     case 'number':
       return raw === '' ? null : Number(raw);
@@ -136,6 +139,10 @@ function convert(field, raw) {
     case 'select':
       return raw === '' ? null : raw;
     case 'datetime':
+      // The input shows minutes only: left as shown, it keeps the stored instant (seconds and all).
+      if (input.dataset.stored && raw === input.defaultValue) {
+        return input.dataset.stored;
+      }
       return raw === '' ? null : new Date(raw).toISOString();
     default:
       return raw;

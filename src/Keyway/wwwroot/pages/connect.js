@@ -16,7 +16,9 @@ export async function render(container, ctx) {
   const snippets = h('div', { class: 'snippets' });
   let plaintext = null;
   const draw = () => {
-    const key = plaintext ?? `${keys.find((k) => k.key_id === keyPick.value)?.key_prefix ?? 'db_sk_'}…`;
+    // The listed prefix already ends in "...": one ellipsis is enough.
+    const prefix = keys.find((k) => k.key_id === keyPick.value)?.key_prefix ?? 'db_sk_';
+    const key = plaintext ?? `${prefix.replace(/\.+$/, '')}…`;
     snippets.replaceChildren(...SNIPPETS.map(({ title, note, text }) => {
       const code = text(base, key, aliasPick.value || 'your-alias');
       return h('section', { class: 'panel snippet' }, h('h2', { text: title }), h('p', { text: note }),

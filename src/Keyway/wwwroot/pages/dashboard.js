@@ -1,7 +1,7 @@
 // The dashboard: requests, errors, tokens and latency over time (per alias), requests per key, top aliases, and the
 // upstream keys cooling down right now. Charts are inline SVG (chart.js).
 import { enc, get, query } from '../api.js';
-import { h, badge, section, table, when } from '../dom.js';
+import { h, badge, run, section, table, when } from '../dom.js';
 import { barChart, lineChart } from '../chart.js';
 
 const RANGES = { hour: { label: 'Last 24 hours', step: 3600000, count: 24 }, day: { label: 'Last 30 days', step: 86400000, count: 30 } };
@@ -11,7 +11,7 @@ export async function render(container, ctx) {
   const body = h('div', { class: 'dashboard' });
   container.append(h('div', { class: 'toolbar' }, h('label', { for: 'dash-range', text: 'Range ' }), range), body);
   const draw = async () => body.replaceChildren(...await build(ctx.group, range.value));
-  range.addEventListener('change', draw);
+  range.addEventListener('change', () => run(range, draw));
   await draw();
 }
 

@@ -1,7 +1,7 @@
 // End-to-end probe: every enabled route of the group gets one small real chat call through its provider (4 at a time,
 // as POST /admin/llm/e2e does), with progress as each finishes and a result table at the end.
 import { enc, get, post } from '../api.js';
-import { h, badge, button, table } from '../dom.js';
+import { h, badge, button, run, table } from '../dom.js';
 
 const CONCURRENCY = 4;
 
@@ -9,14 +9,7 @@ export async function render(container, ctx) {
   const progress = h('progress', { id: 'e2e-progress', max: 1, value: 0 });
   const status = h('p', { class: 'summary', role: 'status', text: 'Not run yet.' });
   const results = h('div', { class: 'list' });
-  const start = button('Run E2E', async () => {
-    start.disabled = true;
-    try {
-      await runAll(ctx.group, progress, status, results);
-    } finally {
-      start.disabled = false;
-    }
-  }, 'primary');
+  const start = button('Run E2E', () => run(start, () => runAll(ctx.group, progress, status, results)), 'primary');
   container.append(
     h('p', { text: `Probes every enabled route of group ${ctx.group} with one small real chat call.` }),
     h('div', { class: 'toolbar' }, start, h('label', { for: 'e2e-progress', text: 'Progress' }), progress),

@@ -1,6 +1,6 @@
 // Groups: list with counts, create, edit, enable/disable, delete, deep copy (new keys shown once).
 import { del, enc, patch, post } from '../api.js';
-import { h, badge, button, copyButton, notice, table } from '../dom.js';
+import { h, badge, button, copyButton, notice, showPanel, table } from '../dom.js';
 import { crudPage, enableToggle } from '../crud.js';
 import { entityForm } from '../form.js';
 import { GROUP_COPY_FIELDS, GROUP_FIELDS } from '../fields.js';
@@ -45,7 +45,7 @@ function openCopy(group, reload, panel) {
     onSubmit: async (body) => {
       const result = await post(`/admin/llm/groups/${enc(group.group_id)}/copy`, body);
       notice(`Copied to ${result.group.group_id}.`);
-      panel.replaceChildren(copiedKeys(result.issued_keys));
+      showPanel(panel, copiedKeys(result.issued_keys));
       await reload();
     },
   });

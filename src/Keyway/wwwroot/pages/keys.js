@@ -1,7 +1,7 @@
 // Issued keys of the group: create (plaintext shown once, with a copy button), reveal later, enable/disable, expiry,
 // delete, and each key's usage over the last 30 days.
 import { del, enc, get, patch, post } from '../api.js';
-import { h, badge, button, copyButton, num, run, when } from '../dom.js';
+import { h, badge, button, copyButton, num, run, showPanel, when } from '../dom.js';
 import { crudPage, enableToggle } from '../crud.js';
 import { ISSUED_KEY_FIELDS } from '../fields.js';
 
@@ -41,7 +41,7 @@ export async function render(container, ctx) {
       enableToggle(`key ${key.name}`, key.enabled, `/admin/llm/keys/${enc(key.key_id)}`, reload),
       button('Reveal', (event) => run(event.currentTarget, async () => {
         const { plaintext } = await get(`/admin/llm/keys/${enc(key.key_id)}/plaintext`);
-        panel.replaceChildren(plaintextBox(key.name, plaintext, 'The key in full (admin only).'));
+        showPanel(panel, plaintextBox(key.name, plaintext, 'The key in full (admin only).'));
       }), 'secondary', { 'aria-label': `Reveal ${key.name}` }),
     ],
   });

@@ -1,7 +1,7 @@
 // The request log: filters (key, group, alias, status, time), newest first, a detail view, paging by cursor, and an
 // auto-refresh toggle.
 import { enc, get, query } from '../api.js';
-import { h, badge, button, num, table, when } from '../dom.js';
+import { h, badge, button, num, reportError, run, showPanel, table, when } from '../dom.js';
 
 const REFRESH_MS = 5000;
 
@@ -20,16 +20,16 @@ export async function render(container, ctx) {
   const list = h('div', { class: 'list' });
   const detail = h('div', { class: 'form-slot' });
   const pager = h('div', { class: 'toolbar' });
-  const cursors = [];
-  let next = null;
+  let cursors = [];
 
-  async function load(before) {
+  /** Loads the page the cursor stack leads to (empty: the newest); the stack is kept only once that page came. */
+  async function load(stack = []) {
     const values = Object.fromEntries(new FormData(filters));
     for (const name of ['since', 'until']) {
       values[name] = values[name] ? new Date(values[name]).toISOString() : '';
     }
-    const page = await get(`/admin/llm/logs${query({ ...values, before, limit: 25 })}`);
-    next = page.next_cursor;
+    const page = await get(`/admin/llm/logs${query({ ...values, before: stack.at(-1), limit: 25 })}`);
+    cursors = stack;
     list.replaceChildren(table([
       { label: 'Time', cell: (log) => when(log.created_at) },
       { label: 'Key', cell: (log) => `${keyNames.get(log.api_key_id) ?? log.api_key_id ?? '—'}${log.visitor ? ' · visitor' : ''}` },
@@ -42,20 +42,22 @@ export async function render(container, ctx) {
       { label: '', cell: (log) => button('Details', () => showDetail(log, detail), 'secondary', { 'aria-label': `Details of request ${log.log_id}` }) },
     ], page.logs, 'No requests match.'));
     pager.replaceChildren(
-      button('Newest', () => { cursors.length = 0; load(); }, 'secondary', { disabled: cursors.length === 0 }),
-      button('Newer', () => { cursors.pop(); load(cursors.at(-1)); }, 'secondary', { disabled: cursors.length === 0 }),
-      button('Older', () => { cursors.push(next); load(next); }, 'secondary', { disabled: !next }));
+      pageButton('Newest', [], cursors.length === 0),
+      pageButton('Newer', cursors.slice(0, -1), cursors.length === 0),
+      pageButton('Older', [...cursors, page.next_cursor], !page.next_cursor));
   }
+
+  const pageButton = (label, stack, disabled) =>
+    button(label, (event) => run(event.currentTarget, () => load(stack)), 'secondary', { disabled });
 
   filters.addEventListener('submit', (event) => {
     event.preventDefault();
-    cursors.length = 0;
-    load();
+    run(event.submitter, () => load());
   });
   let timer = null;
   auto.addEventListener('change', () => {
     clearInterval(timer);
-    timer = auto.checked ? setInterval(() => { if (cursors.length === 0) load(); }, REFRESH_MS) : null;
+    timer = auto.checked ? setInterval(() => { if (cursors.length === 0) load().catch(reportError); }, REFRESH_MS) : null;
   });
   container.append(filters, h('div', { class: 'field check' }, auto, h('label', { for: 'logs-auto', text: 'Auto-refresh every 5 s' })), detail, list, pager);
   await load();
@@ -68,7 +70,7 @@ function showDetail(log, slot) {
     ['Endpoint', `${log.endpoint} (${log.client_protocol} → ${log.upstream_protocol ?? '—'}${log.translated ? ', translated' : ''}${log.stream ? ', streamed' : ''})`],
     ['Route', `${log.group_id} / ${log.route_alias ?? '—'} → ${log.provider_id ?? '—'} ${log.upstream_model ?? ''}`],
     ['Status', String(log.status_code)],
-    ['Latency / TTFB', `${log.latency_ms} ms / ${log.ttfb_ms ?? '—'} ms`],
+    ['Latency / TTFB', `${log.latency_ms} ms / ${log.ttfb_ms === null ? '—' : `${log.ttfb_ms} ms`}`],
     ['Tokens', `in ${num(log.input_tokens)}, out ${num(log.output_tokens)}, cache read ${num(log.cache_read_tokens)}, cache write ${num(log.cache_write_tokens)}, reasoning ${num(log.reasoning_tokens)}`],
     ['Web search', log.web_search_calls === null ? '—' : `${log.web_search_calls} calls in ${log.web_search_rounds} rounds`],
     log.web_search_round_ms && ['Search rounds', log.web_search_round_ms.map((ms) => `${ms} ms`).join(', ')],
@@ -77,7 +79,7 @@ function showDetail(log, slot) {
     ['Client', log.user_agent ?? '—'],
     ['Error', log.error ?? '—'],
   ].filter(Boolean);
-  slot.replaceChildren(h('section', { class: 'pool', 'aria-label': `Request ${log.log_id}` },
+  showPanel(slot, h('section', { class: 'pool', 'aria-label': `Request ${log.log_id}` },
     h('h3', { text: `Request ${log.log_id}` }),
     h('dl', { class: 'detail' }, rows.map(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })])),
     h('h4', { text: `Attempts (${log.attempts})` }),

@@ -1,6 +1,6 @@
 // Providers of the group: create/edit/delete, a Test call, and each provider's upstream key pool with live health.
 import { del, enc, get, patch, post } from '../api.js';
-import { h, badge, button, confirmAction, notice, run, table, when } from '../dom.js';
+import { h, badge, button, confirmAction, notice, run, showPanel, table, when } from '../dom.js';
 import { crudPage } from '../crud.js';
 import { entityForm } from '../form.js';
 import { PROVIDER_FIELDS, UPSTREAM_KEY_FIELDS } from '../fields.js';
@@ -26,7 +26,8 @@ export async function render(container, ctx) {
     ],
     actions: (provider, reload, panel) => [
       button('Test', (event) => run(event.currentTarget, () => testProvider(provider)), 'secondary', { 'aria-label': `Test ${provider.provider_id}` }),
-      button('Keys', () => showPool(provider.provider_id, panel, reload), 'secondary', { 'aria-label': `Keys of ${provider.provider_id}` }),
+      button('Keys', (event) => run(event.currentTarget, () => showPool(provider.provider_id, panel, reload)), 'secondary',
+        { 'aria-label': `Keys of ${provider.provider_id}` }),
     ],
   });
   await page.reload();
@@ -67,7 +68,7 @@ async function showPool(providerId, panel, reloadList) {
       await refresh();
     },
   });
-  panel.replaceChildren(h('section', { class: 'pool', 'aria-label': `Key pool of ${providerId}` },
+  showPanel(panel, h('section', { class: 'pool', 'aria-label': `Key pool of ${providerId}` },
     h('h3', { text: `Key pool of ${providerId} (${provider.routing_mode})` }),
     table([
       { label: 'Name', cell: (key) => key.name },
@@ -75,6 +76,7 @@ async function showPool(providerId, panel, reloadList) {
       { label: 'Health', cell: (key) => health(key.health) },
       { label: 'Last error', cell: (key) => (key.health.last_status ? `${key.health.last_status} ${key.health.last_error ?? ''}` : '—') },
       { label: 'Models', cell: (key) => (key.models.length ? key.models.join(', ') : 'any') },
+      { label: 'Base URL', cell: (key) => (key.base_url ? h('code', { text: key.base_url }) : "the provider's") },
       { label: 'Visitors', cell: (key) => (key.allow_visitor ? 'yes' : 'no') },
       {
         label: 'Actions',

@@ -1,7 +1,7 @@
 // Routes of the group: alias → provider + upstream model, a Test call per route, fallbacks, and the unified alias.
 import { del, enc, get, patch, post, put } from '../api.js';
-import { h, badge, button, confirmAction, notice, run, section, table } from '../dom.js';
-import { crudPage } from '../crud.js';
+import { h, badge, button, confirmAction, notice, run, section, showPanel, table } from '../dom.js';
+import { crudPage, enableToggle } from '../crud.js';
 import { entityForm } from '../form.js';
 import { fallbackFields, routeFields, unifiedFields } from '../fields.js';
 
@@ -33,7 +33,8 @@ export async function render(container, ctx) {
     ],
     actions: (route, reload, panel) => [
       button('Test', (event) => run(event.currentTarget, () => testRoute(ctx.group, route)), 'secondary', { 'aria-label': `Test ${route.alias}` }),
-      button('Fallbacks', () => showFallbacks(route, providerIds, panel), 'secondary', { 'aria-label': `Fallbacks of ${route.alias}` }),
+      button('Fallbacks', (event) => run(event.currentTarget, () => showFallbacks(route, providerIds, panel)), 'secondary',
+        { 'aria-label': `Fallbacks of ${route.alias}` }),
     ],
   });
   container.append(unifiedBox);
@@ -59,7 +60,7 @@ async function showFallbacks(route, providerIds, panel) {
   const base = `/admin/llm/routes/${enc(route.route_id)}/providers`;
   const { route_providers: targets } = await get(base);
   const refresh = () => showFallbacks(route, providerIds, panel);
-  panel.replaceChildren(h('section', { class: 'pool', 'aria-label': `Fallbacks of ${route.alias}` },
+  showPanel(panel, h('section', { class: 'pool', 'aria-label': `Fallbacks of ${route.alias}` },
     h('h3', { text: `Fallbacks of ${route.alias} (tried after ${route.provider_id}, lower priority first)` }),
     table([
       { label: 'Provider', cell: (target) => target.provider_id },
@@ -68,12 +69,14 @@ async function showFallbacks(route, providerIds, panel) {
       { label: 'State', cell: (target) => (target.enabled ? badge('enabled', 'ok') : badge('disabled', 'off')) },
       {
         label: 'Actions',
-        cell: (target) => button('Remove', (event) => run(event.currentTarget, async () => {
-          if (await confirmAction(`Remove fallback ${target.provider_id} from ${route.alias}?`, 'Remove')) {
-            await del(`/admin/llm/route-providers/${enc(target.rp_id)}`);
-            await refresh();
-          }
-        }), 'danger', { 'aria-label': `Remove fallback ${target.provider_id}` }),
+        cell: (target) => h('div', { class: 'row-actions' },
+          enableToggle(`fallback ${target.provider_id}`, target.enabled, `/admin/llm/route-providers/${enc(target.rp_id)}`, refresh),
+          button('Remove', (event) => run(event.currentTarget, async () => {
+            if (await confirmAction(`Remove fallback ${target.provider_id} from ${route.alias}?`, 'Remove')) {
+              await del(`/admin/llm/route-providers/${enc(target.rp_id)}`);
+              await refresh();
+            }
+          }), 'danger', { 'aria-label': `Remove fallback ${target.provider_id}` })),
       },
     ], targets, 'No fallbacks.'),
     entityForm({
@@ -89,6 +92,14 @@ async function showFallbacks(route, providerIds, panel) {
     button('Close', () => panel.replaceChildren())));
 }
 
+/** The pinned key after the route; a pin the pool no longer honours (no enabled key of that name) says so. */
+function pin({ key_name: key, key_pinned: pinned }) {
+  if (!key) {
+    return '';
+  }
+  return pinned ? ` [${key}]` : ` [${key}: pin ignored, no enabled key of that name in the pool, the pool chooses]`;
+}
+
 /** The unified alias: one fixed model name that follows the route (and optionally key) chosen here. */
 async function showUnified(groupId, routes, box) {
   const path = `/admin/llm/groups/${enc(groupId)}/unified`;
@@ -97,9 +108,7 @@ async function showUnified(groupId, routes, box) {
   box.replaceChildren(section('Unified alias',
     h('p', {
       class: 'unified-current',
-      text: unified
-        ? `${unified.alias} → ${unified.route_alias}${unified.key_name ? ` [${unified.key_name}]` : ''}`
-        : 'Not set: clients can only call the aliases above.',
+      text: unified ? `${unified.alias} → ${unified.route_alias}${pin(unified)}` : 'Not set: clients can only call the aliases above.',
     }),
     routes.length === 0 ? null : entityForm({
       fields: unifiedFields(routes.map((route) => route.alias)),
