@@ -63,6 +63,28 @@ public sealed class ImportCommandTests
     }
 
     [Fact]
+    public async Task Amkr_CarriesVisitorKeysToPoolKeysRoutesAndAVisitorKey()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
+        var cli = new CliRunner(server, dir.Path);
+        var file = Path.Combine(dir.Path, "router-config.json");
+        await File.WriteAllTextAsync(file, RouterConfig
+            .Replace("""{"name": "openai-backup", "api_key": "sk-your-second-upstream-key"}""",
+                """{"name": "openai-backup", "api_key": "sk-your-second-upstream-key", "allow_visitor": true}"""));
+
+        var report = await cli.JsonAsync("import", "amkr", file);
+
+        var keys = (await cli.JsonAsync("provider", "show", "amkr-gpt-4o-mini")).GetProperty("provider").GetProperty("api_keys").EnumerateArray().ToList();
+        Assert.Equal([false, true, false], keys.Select(k => k.GetProperty("allow_visitor").GetBoolean()));
+        Assert.All((await cli.JsonAsync("route", "list")).GetProperty("routes").EnumerateArray(), route => Assert.True(route.GetProperty("allow_visitors").GetBoolean()));
+        var visitor = Assert.Single((await cli.JsonAsync("key", "list")).GetProperty("keys").EnumerateArray(), k => k.GetProperty("visitor").GetBoolean());
+        Assert.Equal("amkr visitor", visitor.GetProperty("name").GetString());
+        Assert.Contains(report.GetProperty("skipped").EnumerateArray(), s => s.GetString()!.StartsWith("visitor key amkr-visitor"));
+        Assert.Empty((await cli.JsonAsync("import", "amkr", file)).GetProperty("changes").EnumerateArray());
+    }
+
+    [Fact]
     public async Task KeywayDb_OpensFernetSecretsAndKeepsIssuedKeys()
     {
         const string BobKey = "db_sk_python-issued-key-0123456789";
