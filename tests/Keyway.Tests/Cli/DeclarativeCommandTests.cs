@@ -295,40 +295,25 @@ public sealed class DeclarativeCommandTests
         using var dir = new TempDirectory();
         await using var server = await KeywayServer.StartAsync(dir.Path);
         var cli = new CliRunner(server, dir.Path);
-        var taken = Path.Combine(dir.Path, "taken.yaml");
-        await File.WriteAllTextAsync(taken, """
+        const string Taken = """
             groups:
               - group_id: team-a
                 providers:
-                  - provider_id: shared
-                    base_url: https://api.deepseek.com/v1
-                    api_keys: [{ name: main, api_key: sk-main-0123456789 }]
+                  - { provider_id: shared, base_url: "https://api.deepseek.com/v1", api_keys: [{ name: main, api_key: sk-main-0123456789 }] }
                 tool_providers:
                   - { tool_id: search, name: Search, api_key: tvly-0123456789 }
                 keys:
                   - { name: migrated, plaintext: db_sk_0123456789abcdefghijklmnop }
-            """);
-        Assert.Equal(0, (await cli.RunAsync("apply", taken)).ExitCode);
+
+            """;
         var file = Path.Combine(dir.Path, "keyway.yaml");
-        await File.WriteAllTextAsync(file, """
-            groups:
-              - group_id: team-b
-                providers:
-                  - provider_id: fresh
-                    base_url: https://api.deepseek.com/v1
-                    api_keys: [{ name: main, api_key: sk-main-0123456789 }]
-                  - provider_id: shared
-                    base_url: https://api.deepseek.com/v1
-                    api_keys: [{ name: main, api_key: sk-main-0123456789 }]
-                tool_providers:
-                  - { tool_id: search, name: Search, api_key: tvly-0123456789 }
-                keys:
-                  - { name: copy, plaintext: db_sk_0123456789abcdefghijklmnop }
+        await File.WriteAllTextAsync(file, Taken);
+        Assert.Equal(0, (await cli.RunAsync("apply", file)).ExitCode);
+        // team-b takes all three; team-c declares the provider a second time.
+        await File.WriteAllTextAsync(file, Taken.Replace("team-a", "team-b").Replace("migrated", "copy") + """
               - group_id: team-c
                 providers:
-                  - provider_id: fresh
-                    base_url: https://api.deepseek.com/v1
-                    api_keys: [{ name: main, api_key: sk-main-0123456789 }]
+                  - { provider_id: shared, base_url: "https://api.deepseek.com/v1", api_keys: [{ name: main, api_key: sk-main-0123456789 }] }
             """);
 
         var refused = await cli.RunAsync("apply", file);
@@ -336,8 +321,9 @@ public sealed class DeclarativeCommandTests
         Assert.Equal(1, refused.ExitCode);
         Assert.Equal(
             "keyway: nothing was changed: the file names ids that are unique across groups and taken elsewhere: " +
-            "provider 'shared' belongs to group 'team-a', not 'team-b'; provider 'fresh' is declared in groups 'team-b' and 'team-c'; " +
-            "tool provider 'search' belongs to group 'team-a', not 'team-b'; key team-b/copy: its plaintext is already key team-a/migrated",
+            "provider 'shared' belongs to group 'team-a', not 'team-b'; provider 'shared' is declared in groups 'team-b' and 'team-c'; " +
+            "provider 'shared' belongs to group 'team-a', not 'team-c'; tool provider 'search' belongs to group 'team-a', not 'team-b'; " +
+            "key team-b/copy: its plaintext is already key team-a/migrated",
             refused.Error.Trim());
         var groups = (await cli.JsonAsync("group", "list")).GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("group_id").GetString());
         Assert.DoesNotContain("team-b", groups);
