@@ -24,7 +24,8 @@ public static class AdminEndpoints
 
         // Every /admin endpoint answers failures as {"detail":…}; login and logout need no authentication.
         var admin = endpoints.MapGroup("/admin")
-            .AddEndpointFilter(new AdminProblemFilter(services.GetRequiredService<ILogger<AdminProblemFilter>>()));
+            .AddEndpointFilter(new AdminProblemFilter(
+                services.GetRequiredService<ILogger<AdminProblemFilter>>(), services.GetRequiredService<KeywayOptions>().AdminDatabaseTimeout));
         admin.MapSessionPublicAdmin();
 
         // Everything else requires the admin token or a session.

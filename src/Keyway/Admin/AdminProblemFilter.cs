@@ -5,12 +5,14 @@ namespace Keyway.Admin;
 /// <summary>
 /// Turns every failure of an admin endpoint into the JSON error body, never a stack trace or a problem page. Reads and
 /// writes alike answer 503 (with Retry-After) while the database is unreachable: the admin API serves from it, not from
-/// the gateway's snapshot.
+/// the gateway's snapshot. Every statement of one request shares one <paramref name="databaseTimeout"/>: a SQLite file
+/// locked by another process fails the request within it, not after a busy timeout per statement.
 /// </summary>
-internal sealed partial class AdminProblemFilter(ILogger<AdminProblemFilter> logger) : IEndpointFilter
+internal sealed partial class AdminProblemFilter(ILogger<AdminProblemFilter> logger, TimeSpan databaseTimeout) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
+        using var deadline = DatabaseDeadline.Begin(databaseTimeout);
         try
         {
             return await next(context);
@@ -27,7 +29,9 @@ internal sealed partial class AdminProblemFilter(ILogger<AdminProblemFilter> log
         {
             Log.DatabaseUnavailable(logger, context.HttpContext.Request.Method, context.HttpContext.Request.Path, e.Message);
             context.HttpContext.Response.Headers.RetryAfter = "1";
-            return AdminErrors.Result(StatusCodes.Status503ServiceUnavailable, AdminErrors.DatabaseUnavailable);
+            return AdminErrors.Result(
+                StatusCodes.Status503ServiceUnavailable,
+                DatabaseUnavailable.IsLocked(e) ? AdminErrors.DatabaseLocked : AdminErrors.DatabaseUnavailable);
         }
         catch (Exception e) when (!context.HttpContext.RequestAborted.IsCancellationRequested)
         {

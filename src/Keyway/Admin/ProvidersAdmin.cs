@@ -88,7 +88,9 @@ internal static class ProvidersAdmin
             KeyCooldownSeconds = ProviderFields.Knob(body, "key_cooldown_seconds", 1, 86_400, provider.KeyCooldownSeconds),
             UpdatedAt = now,
         };
-        var replacementKeys = ProviderFields.KeyPool(body, providerId, secrets, now);
+        var replacementKeys = ProviderFields.KeyPool(body, providerId, secrets, now) is { } pool
+            ? KeyPoolIdentities.Keep(pool, provider.Keys, secrets)
+            : null;
         if (!await providers.UpdateAsync(updated, replacementKeys, cancellationToken))
         {
             throw AdminProblem.NotFound($"provider not found: {providerId}");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Net.Sockets;
 using Keyway.Configuration;
 using Keyway.Storage;
 using Microsoft.AspNetCore.Connections;
@@ -45,6 +46,12 @@ public static class ServeCommand
             // Kestrel's bind failure ("Failed to bind to address http://127.0.0.1:9233: address already in use.") says
             // which address; a stack trace would add nothing an operator can act on.
             throw new CliException($"{e.Message} Free it or choose another KEYWAY_PORT / KEYWAY_METRICS_PORT.", CliExitCodes.Usage);
+        }
+        catch (IOException e) when (e.InnerException is SocketException)
+        {
+            throw new CliException(
+                $"{e.Message} Choose an address of this machine and a port it may use: KEYWAY_HOST / KEYWAY_PORT, KEYWAY_METRICS_HOST / KEYWAY_METRICS_PORT.",
+                CliExitCodes.Usage);
         }
         StartupBanner.Print(app, options);
         var address = StartupBanner.ListeningAddress(app) ?? $"http://{options.Host}:{options.Port}";

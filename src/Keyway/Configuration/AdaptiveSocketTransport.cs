@@ -39,6 +39,12 @@ internal sealed class AdaptiveSocketTransport(IOptions<SocketTransportOptions> o
         {
             throw new AddressInUseException(e.Message, e);
         }
+        catch (SocketException e)
+        {
+            // Kestrel names the address only for "address already in use" and passes every other bind failure (an address
+            // not on this machine, a port below 1024 without the privilege) on bare: say which address, as it does.
+            throw new IOException($"Failed to bind to address http://{endpoint}: {e.Message}.", e);
+        }
         socket.Listen(transport.Backlog);
         var logger = loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets");
         var inline = new SocketConnectionContextFactory(ConnectionOptions(transport, inline: true), logger);

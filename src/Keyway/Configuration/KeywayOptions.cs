@@ -55,5 +55,11 @@ public sealed record KeywayOptions
     /// <summary>KEYWAY_INSTANCE_ID: this instance's name on its request-log rows (default: host name and port).</summary>
     public string? InstanceId { get; init; }
 
+    /// <summary>
+    /// How long one admin request may wait, over all its statements, for a SQLite file another process keeps locked
+    /// before it answers 503. Not an environment variable: tests shorten it.
+    /// </summary>
+    internal TimeSpan AdminDatabaseTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     public string DatabasePath => Path.Combine(DataDir, "keyway.db");
 }

@@ -19,8 +19,11 @@ public static class DatabaseUnavailable
         PostgresException postgres => postgres.IsTransient || postgres.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown,
         // Not a server error: connecting, reading or writing failed (Npgsql marks socket, I/O and timeout causes transient).
         NpgsqlException npgsql => npgsql.IsTransient,
-        SqliteException sqlite => sqlite.SqliteErrorCode is SqliteBusy or SqliteLocked,
+        SqliteException => IsLocked(exception),
         TimeoutException => true,
         _ => false,
     };
+
+    /// <summary>Whether the failure is a SQLite file another process kept locked (busy) past the wait allowed.</summary>
+    public static bool IsLocked(Exception exception) => exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
 }

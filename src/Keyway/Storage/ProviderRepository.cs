@@ -56,7 +56,11 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>Updates the provider's own columns; when <paramref name="replacementKeys"/> is given the key pool is replaced too, in the same transaction.</summary>
+    /// <summary>
+    /// Updates the provider's own columns; when <paramref name="replacementKeys"/> is given the key pool is replaced too, in
+    /// the same transaction. A replacement key with the id of a current one updates that row, so its health (key_health,
+    /// deleted with the row) stays; the other current keys are deleted, the other replacement keys inserted.
+    /// </summary>
     /// <exception cref="StorageConflictException">Two replacement keys share a name.</exception>
     public async Task<bool> UpdateAsync(ProviderRecord provider, IReadOnlyList<UpstreamKeyRecord>? replacementKeys, CancellationToken cancellationToken)
     {
@@ -74,9 +78,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         }
         if (replacementKeys is not null)
         {
-            await connection.ExecuteAsync(
-                "DELETE FROM provider_keys WHERE provider_id = @ProviderId", new { provider.ProviderId, cancellationToken }, transaction);
-            await ConstraintGuard.RunAsync(() => InsertKeysAsync(connection, transaction, replacementKeys, cancellationToken));
+            await ConstraintGuard.RunAsync(() => ReplaceKeysAsync(connection, transaction, provider.ProviderId, replacementKeys, cancellationToken));
         }
         await transaction.CommitAsync(cancellationToken);
         return true;
@@ -97,6 +99,31 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         return deleted == 0 ? null : routeIds;
     }
 
+    private static async Task ReplaceKeysAsync(
+        DbConnection connection, DbTransaction transaction, string providerId, IReadOnlyList<UpstreamKeyRecord> keys, CancellationToken cancellationToken)
+    {
+        var currentIds = (await connection.QueryAsync<string>(
+            "SELECT key_id FROM provider_keys WHERE provider_id = @providerId", new { providerId, cancellationToken }, transaction)).ToList();
+        var kept = keys.Where(key => currentIds.Contains(key.KeyId)).ToList();
+        foreach (var keyId in currentIds.Except(kept.Select(key => key.KeyId)))
+        {
+            await connection.ExecuteAsync(
+                "DELETE FROM provider_keys WHERE key_id = @keyId AND provider_id = @providerId", new { providerId, keyId, cancellationToken }, transaction);
+        }
+        // Kept keys may trade names (a, b → b, a): each first takes its own id as its name, which no other key holds.
+        foreach (var key in kept)
+        {
+            await connection.ExecuteAsync(
+                "UPDATE provider_keys SET name = key_id WHERE key_id = @KeyId AND provider_id = @ProviderId",
+                new { key.KeyId, key.ProviderId, cancellationToken }, transaction);
+        }
+        foreach (var key in kept)
+        {
+            await UpdateKeyRowAsync(connection, transaction, key, cancellationToken);
+        }
+        await InsertKeysAsync(connection, transaction, [.. keys.Except(kept)], cancellationToken);
+    }
+
     /// <exception cref="StorageConflictException">The provider already has a key with this name.</exception>
     public async Task AddKeyAsync(UpstreamKeyRecord key, CancellationToken cancellationToken)
     {
@@ -108,12 +135,15 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     public async Task<bool> UpdateKeyAsync(UpstreamKeyRecord key, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await ConstraintGuard.RunAsync(async () => await connection.ExecuteAsync(
+        return await ConstraintGuard.RunAsync(async () => await UpdateKeyRowAsync(connection, null, key, cancellationToken) > 0);
+    }
+
+    private static Task<int> UpdateKeyRowAsync(DbConnection connection, DbTransaction? transaction, UpstreamKeyRecord key, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(
             "UPDATE provider_keys SET name = @Name, sealed_secret = @SealedSecret, enabled = @Enabled, sort_order = @SortOrder, " +
             "models = @Models, base_url = @BaseUrl, allow_visitor = @AllowVisitor " +
             "WHERE key_id = @KeyId AND provider_id = @ProviderId",
-            KeyParameters(key, cancellationToken)) > 0);
-    }
+            KeyParameters(key, cancellationToken), transaction);
 
     public async Task<bool> DeleteKeyAsync(string providerId, string keyId, CancellationToken cancellationToken)
     {

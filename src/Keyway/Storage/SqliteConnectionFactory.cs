@@ -3,7 +3,10 @@ using Microsoft.Data.Sqlite;
 
 namespace Keyway.Storage;
 
-/// <summary>SQLite in the data dir, WAL mode, foreign keys on, a busy timeout instead of "database is locked".</summary>
+/// <summary>
+/// SQLite in the data dir, WAL mode, foreign keys on, a busy timeout instead of "database is locked" (shortened to what a
+/// <see cref="DatabaseDeadline"/> has left, see <see cref="BoundedSqliteConnection"/>).
+/// </summary>
 public sealed class SqliteConnectionFactory(string databasePath) : IDbConnectionFactory
 {
     private readonly string _connectionString = new SqliteConnectionStringBuilder
@@ -19,10 +22,10 @@ public sealed class SqliteConnectionFactory(string databasePath) : IDbConnection
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new BoundedSqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;";
+        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }

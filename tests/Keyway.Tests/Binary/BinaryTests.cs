@@ -100,6 +100,24 @@ public sealed class BinaryTests
             refused.Stderr.Trim());
     }
 
+    [Theory]
+    [InlineData("KEYWAY_HOST", "KEYWAY_PORT")]
+    [InlineData("KEYWAY_METRICS_HOST", "KEYWAY_METRICS_PORT")]
+    public async Task AddressNotOnThisMachine_ExitsWith2_WithOneLineNamingItAndTheReason(string hostVariable, string portVariable)
+    {
+        using var data = new TempDirectory();
+        // TEST-NET-1 (RFC 5737) is on no interface: binding fails at once with EADDRNOTAVAIL, and nothing is sent.
+        var overrides = new Dictionary<string, string> { [hostVariable] = "192.0.2.1", [portVariable] = "9233" };
+
+        var refused = await KeywayBinary.RunToExitAsync(KeywayBinary.Environment(data.Path, overrides), data.Path);
+
+        Assert.True(refused.ExitCode == 2, refused.Transcript);
+        Assert.Equal(
+            "keyway: Failed to bind to address http://192.0.2.1:9233: Cannot assign requested address. Choose an address of this machine and " +
+            "a port it may use: KEYWAY_HOST / KEYWAY_PORT, KEYWAY_METRICS_HOST / KEYWAY_METRICS_PORT.",
+            refused.Stderr.Trim());
+    }
+
     [Fact]
     public async Task Banner_ShowsTheAdminTokenOnlyWhenItWasGenerated()
     {

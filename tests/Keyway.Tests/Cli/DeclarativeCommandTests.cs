@@ -1,7 +1,10 @@
 using System.Text.Json;
 using Keyway.Admin;
 using Keyway.Cli.Declarative;
+using Keyway.Storage;
 using Keyway.Tests.Infrastructure;
+using Keyway.Upstreams;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Keyway.Tests.Cli;
 
@@ -85,6 +88,38 @@ public sealed class DeclarativeCommandTests
         await File.WriteAllTextAsync(file, Config.Replace("timeout_seconds: 90", "timeout_seconds: 30").Replace("sk-spare-0123456789", "sk-spare-new-0123456789"));
         var changed = await cli.JsonAsync("apply", file);
         Assert.Equal(["~ provider default/deepseek (timeout_seconds, api_keys)"], changed.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+    }
+
+    [Fact]
+    public async Task Apply_ChangedPool_KeepsTheUnchangedKeysIdAndHealth()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
+        var cli = new CliRunner(server, dir.Path, new Dictionary<string, string> { ["DEEPSEEK_KEY"] = "sk-main-0123456789" });
+        var file = Path.Combine(dir.Path, "keyway.yaml");
+        await File.WriteAllTextAsync(file, Config);
+        Assert.Equal(0, (await cli.RunAsync("apply", file)).ExitCode);
+        var before = PoolKeyIds((await cli.JsonAsync("provider", "show", "deepseek")).GetProperty("provider"));
+        var health = server.Services.GetRequiredService<KeyHealthRepository>();
+        var cooling = new KeyHealthState(before["main"], "deepseek", 2, 0, DateTimeOffset.UtcNow.AddHours(1),
+            new Dictionary<string, DateTimeOffset>(), null, null, 429, "rate limited", DateTimeOffset.UtcNow, null);
+        await health.UpsertAsync([cooling], CancellationToken.None);
+
+        // spare gets a new secret and swaps places with main; main's secret is unchanged.
+        await File.WriteAllTextAsync(file, Config
+            .Replace("sk-spare-0123456789", "sk-spare-new-0123456789")
+            .Replace("- name: main\n            api_key: ${DEEPSEEK_KEY}\n          - name: spare\n            api_key: sk-spare-new-0123456789",
+                "- name: spare\n            api_key: sk-spare-new-0123456789\n          - name: main\n            api_key: ${DEEPSEEK_KEY}"));
+        var changed = await cli.JsonAsync("apply", file);
+
+        Assert.Equal(["~ provider default/deepseek (api_keys)"], changed.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+        var provider = (await cli.JsonAsync("provider", "show", "deepseek")).GetProperty("provider");
+        Assert.Equal(["spare", "main"], provider.GetProperty("api_keys").EnumerateArray().Select(k => k.GetProperty("name").GetString()));
+        var after = PoolKeyIds(provider);
+        Assert.Equal(before["main"], after["main"]);
+        Assert.NotEqual(before["spare"], after["spare"]);
+        var kept = Assert.Single(await health.ListAllAsync(CancellationToken.None), state => state.KeyId == before["main"]);
+        Assert.Equal(429, kept.LastStatus);
     }
 
     [Fact]
@@ -254,6 +289,46 @@ public sealed class DeclarativeCommandTests
         Assert.Equal("gd", (await cli.JsonAsync("group", "show", "gd")).GetProperty("group").GetProperty("name").GetString());
     }
 
+    [Fact]
+    public async Task Apply_IdsOfAnotherGroup_RefusedBeforeAnyWrite()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+        const string Taken = """
+            groups:
+              - group_id: team-a
+                providers:
+                  - { provider_id: shared, base_url: "https://api.deepseek.com/v1", api_keys: [{ name: main, api_key: sk-main-0123456789 }] }
+                tool_providers:
+                  - { tool_id: search, name: Search, api_key: tvly-0123456789 }
+                keys:
+                  - { name: migrated, plaintext: db_sk_0123456789abcdefghijklmnop }
+
+            """;
+        var file = Path.Combine(dir.Path, "keyway.yaml");
+        await File.WriteAllTextAsync(file, Taken);
+        Assert.Equal(0, (await cli.RunAsync("apply", file)).ExitCode);
+        // team-b takes all three; team-c declares the provider a second time.
+        await File.WriteAllTextAsync(file, Taken.Replace("team-a", "team-b").Replace("migrated", "copy") + """
+              - group_id: team-c
+                providers:
+                  - { provider_id: shared, base_url: "https://api.deepseek.com/v1", api_keys: [{ name: main, api_key: sk-main-0123456789 }] }
+            """);
+
+        var refused = await cli.RunAsync("apply", file);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal(
+            "keyway: nothing was changed: the file names ids that are unique across groups and taken elsewhere: " +
+            "provider 'shared' belongs to group 'team-a', not 'team-b'; provider 'shared' is declared in groups 'team-b' and 'team-c'; " +
+            "provider 'shared' belongs to group 'team-a', not 'team-c'; tool provider 'search' belongs to group 'team-a', not 'team-b'; " +
+            "key team-b/copy: its plaintext is already key team-a/migrated",
+            refused.Error.Trim());
+        var groups = (await cli.JsonAsync("group", "list")).GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("group_id").GetString());
+        Assert.DoesNotContain("team-b", groups);
+    }
+
     [Theory]
     [InlineData(typeof(ProviderResponse), "providers")]
     [InlineData(typeof(ToolProviderResponse), "tool_providers")]
@@ -272,6 +347,9 @@ public sealed class DeclarativeCommandTests
 
     private static List<string> AnswerFields(Type response) =>
         [.. response.GetProperties().Where(p => p.DeclaringType == response).Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)).Order()];
+
+    private static Dictionary<string, string> PoolKeyIds(JsonElement provider) =>
+        provider.GetProperty("api_keys").EnumerateArray().ToDictionary(k => k.GetProperty("name").GetString()!, k => k.GetProperty("key_id").GetString()!);
 
     private static JsonElement Key(JsonElement list, string name) =>
         list.GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("name").GetString() == name);

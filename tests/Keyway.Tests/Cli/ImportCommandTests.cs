@@ -41,9 +41,7 @@ public sealed class ImportCommandTests
     {
         using var dir = new TempDirectory();
         await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
-        var cli = new CliRunner(server, dir.Path);
-        var file = Path.Combine(dir.Path, "router-config.json");
-        await File.WriteAllTextAsync(file, RouterConfig);
+        var (cli, file) = await ArrangeAmkrAsync(server, dir, RouterConfig);
 
         var report = await cli.JsonAsync("import", "amkr", file);
         Assert.Contains(report.GetProperty("skipped").EnumerateArray(), s => s.GetString()!.StartsWith("upstream_routes"));
@@ -60,6 +58,26 @@ public sealed class ImportCommandTests
 
         var again = await cli.JsonAsync("import", "amkr", file);
         Assert.Empty(again.GetProperty("changes").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Amkr_CarriesVisitorKeysToPoolKeysRoutesAndAVisitorKey()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
+        var (cli, file) = await ArrangeAmkrAsync(server, dir, RouterConfig.Replace(
+            """{"name": "openai-backup", "api_key": "sk-your-second-upstream-key"}""",
+            """{"name": "openai-backup", "api_key": "sk-your-second-upstream-key", "allow_visitor": true}"""));
+
+        var report = await cli.JsonAsync("import", "amkr", file);
+
+        var keys = (await cli.JsonAsync("provider", "show", "amkr-gpt-4o-mini")).GetProperty("provider").GetProperty("api_keys").EnumerateArray().ToList();
+        Assert.Equal([false, true, false], keys.Select(k => k.GetProperty("allow_visitor").GetBoolean()));
+        Assert.All((await cli.JsonAsync("route", "list")).GetProperty("routes").EnumerateArray(), route => Assert.True(route.GetProperty("allow_visitors").GetBoolean()));
+        var visitor = Assert.Single((await cli.JsonAsync("key", "list")).GetProperty("keys").EnumerateArray(), k => k.GetProperty("visitor").GetBoolean());
+        Assert.Equal("amkr visitor", visitor.GetProperty("name").GetString());
+        Assert.Contains(report.GetProperty("skipped").EnumerateArray(), s => s.GetString()!.StartsWith("visitor key amkr-visitor"));
+        Assert.Empty((await cli.JsonAsync("import", "amkr", file)).GetProperty("changes").EnumerateArray());
     }
 
     [Fact]
@@ -108,6 +126,14 @@ public sealed class ImportCommandTests
         var bob = (await cli.JsonAsync("key", "list", "--group", "team")).GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("name").GetString() == "bob");
         var kept = await AdminApi.GetAsync(server.Admin, $"admin/llm/keys/{bob.GetProperty("key_id").GetString()}/plaintext");
         Assert.Equal(BobKey, kept.Body.GetProperty("plaintext").GetString());
+    }
+
+    /// <summary>A CLI on <paramref name="server"/> and a router-config.json holding <paramref name="config"/>, in the test's directory.</summary>
+    private static async Task<(CliRunner Cli, string File)> ArrangeAmkrAsync(KeywayServer server, TempDirectory dir, string config)
+    {
+        var file = Path.Combine(dir.Path, "router-config.json");
+        await File.WriteAllTextAsync(file, config);
+        return (new CliRunner(server, dir.Path), file);
     }
 
     /// <summary>A Fernet token as Python's cryptography writes it, keyed by base64url(SHA-256(secret)) (https://github.com/fernet/spec).</summary>

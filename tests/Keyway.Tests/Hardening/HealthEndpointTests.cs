@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Keyway.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 
 namespace Keyway.Tests.Hardening;
 
@@ -33,13 +32,7 @@ public sealed class HealthEndpointTests
     public async Task DatabaseLockedByAnotherConnection_DataPlaneServes_HealthSaysDegraded_RowsWrittenAfterwards()
     {
         await using var bed = await GatewayTestBed.StartAsync();
-        await using var holder = new SqliteConnection($"Data Source={bed.Server.Options.DatabasePath};Pooling=False");
-        await holder.OpenAsync();
-        await using (var begin = holder.CreateCommand())
-        {
-            begin.CommandText = "BEGIN EXCLUSIVE";
-            await begin.ExecuteNonQueryAsync();
-        }
+        await using var holder = await SqliteFileLock.HoldAsync(bed.Server.Options.DatabasePath);
 
         for (var i = 0; i < 5; i++)
         {
@@ -52,11 +45,7 @@ public sealed class HealthEndpointTests
         var admin = await AdminApi.GetAsync(bed.Admin, "admin/llm/health");
         Assert.Equal("degraded", admin.Body.GetProperty("gateway").GetProperty("status").GetString());
 
-        await using (var rollback = holder.CreateCommand())
-        {
-            rollback.CommandText = "ROLLBACK";
-            await rollback.ExecuteNonQueryAsync();
-        }
+        await holder.ReleaseAsync();
 
         var logs = await bed.WaitForLogsAsync(5);
         Assert.All(logs, log => Assert.Equal(200, log.GetProperty("status_code").GetInt32()));

@@ -17,7 +17,10 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
     {
         var changes = new List<PlannedChange>();
         var currentGroups = (await admin.GetAsync("admin/llm/groups", cancellationToken))["groups"]?.AsArray() ?? [];
-        foreach (var declared in Items(document, "groups"))
+        var declaredGroups = Items(document, "groups");
+        await GlobalIdConflicts.RefuseAsync(
+            admin, declaredGroups, currentGroups.Select(g => g?["group_id"]?.ToString()).OfType<string>(), prune, cancellationToken);
+        foreach (var declared in declaredGroups)
         {
             var groupId = Name(declared, Groups);
             var current = currentGroups.FirstOrDefault(g => g?["group_id"]?.ToString() == groupId);

@@ -7,7 +7,9 @@ namespace Keyway.Cli.Import;
 /// <summary>
 /// Reads an auto-model-key-router router-config.json into a declarative document for one group: each model becomes an
 /// OpenAI-protocol provider holding that model's key pool (with its routing_mode) and a route per id and alias,
-/// unified_model becomes the group's unified model, local_api_key an issued key. AMKR base URLs have no version
+/// unified_model becomes the group's unified model, local_api_key an issued key. A key with allow_visitor keeps it and
+/// opens its model's routes to visitor keys (allow_visitors), and AMKR's visitor key becomes an issued visitor key.
+/// AMKR base URLs have no version
 /// segment (it calls {base}/v1/chat/completions), so "/v1" is added, as Keyway's OpenAI base URLs carry it.
 /// </summary>
 public static partial class AmkrConfigReader
@@ -29,6 +31,7 @@ public static partial class AmkrConfigReader
         var defaultBase = config["default_base_url"]?.ToString() ?? "https://api.openai.com";
         var providers = new JsonArray();
         var routes = new JsonArray();
+        var openToVisitors = false;
         foreach (var model in (config["models"] as JsonArray ?? []).OfType<JsonObject>())
         {
             var modelId = model["id"]?.ToString() ?? throw new CliException("a model without id in router-config.json", CliExitCodes.Usage);
@@ -50,9 +53,12 @@ public static partial class AmkrConfigReader
                 }
             }
             providers.Add((JsonNode)provider);
+            // AMKR serves a visitor with the keys that allow visitors; Keyway also needs the route opened to them.
+            var visitors = provider["api_keys"]!.AsArray().Any(key => key?["allow_visitor"] is not null);
+            openToVisitors |= visitors;
             foreach (var alias in (model["aliases"] as JsonArray ?? []).Select(a => a?.ToString()).Prepend(modelId).OfType<string>().Distinct())
             {
-                routes.Add((JsonNode)new JsonObject { ["alias"] = alias, ["provider_id"] = providerId, ["upstream_model"] = modelId });
+                routes.Add((JsonNode)new JsonObject { ["alias"] = alias, ["provider_id"] = providerId, ["upstream_model"] = modelId, ["allow_visitors"] = visitors });
             }
         }
         var group = new JsonObject { ["group_id"] = groupId, ["providers"] = providers, ["routes"] = routes };
@@ -73,6 +79,13 @@ public static partial class AmkrConfigReader
             }
             group["keys"] = new JsonArray(key);
         }
+        if (openToVisitors)
+        {
+            var keys = group["keys"] as JsonArray ?? [];
+            keys.Add((JsonNode)new JsonObject { ["name"] = "amkr visitor", ["visitor"] = true });
+            group["keys"] = keys;
+            skipped.Add($"visitor key amkr-visitor: replaced by a new issued visitor key \"amkr visitor\" (printed once below), as Keyway keys are {Security.IssuedKeys.Prefix}; visitors call the models by their ids and aliases, not amkr-{{id}}");
+        }
         return (new JsonObject { ["groups"] = new JsonArray(group) }, skipped);
     }
 
@@ -82,6 +95,10 @@ public static partial class AmkrConfigReader
         if (key["base_url"]?.ToString() is { } baseUrl)
         {
             poolKey["base_url"] = OpenAIBase(baseUrl);
+        }
+        if (key["allow_visitor"] is JsonValue allow && allow.TryGetValue<bool>(out var allowVisitor) && allowVisitor)
+        {
+            poolKey["allow_visitor"] = true;
         }
         return poolKey;
     }
