@@ -145,11 +145,11 @@ public sealed partial class ProxyForwarder
             : null;
 
     /// <summary>What the attempt left on the exchange is undone (nothing reached the client, no header was set); the caller fails over.</summary>
-    private static NoAnswer Unusable(ProxyExchange exchange, string message)
+    private static NoAnswer Unusable(ProxyExchange exchange, string message, ForwardError error = ForwardError.UpstreamAnswerUnusable)
     {
         exchange.Usage = null;
         exchange.StreamTranslator = null;
-        return new NoAnswer(ForwardError.UpstreamAnswerUnusable, message);
+        return new NoAnswer(error, message);
     }
 
     private static void RecordUsage(ProxyExchange exchange, UsageFormat? format, byte[] upstreamBody, TokenUsage? alreadyRead)
@@ -201,9 +201,18 @@ public sealed partial class ProxyForwarder
                 exchange.FirstByteTimestamp = time.GetTimestamp();
             }
         });
-        if (!exchange.AnswerBegun && result is CopyResult.Success or CopyResult.InputError && !exchange.Aborted.IsCancellationRequested)
+        if (!exchange.AnswerBegun && !exchange.Aborted.IsCancellationRequested)
         {
-            return Unusable(exchange, GatewayMessages.EmptyStream(exchange.Target!.Provider.ProviderId));
+            // Nothing reached the client: a stream that ended, broke or stayed silent until the provider's timeout before
+            // its first event is no answer, as a failure before the headers would be.
+            var provider = exchange.Target!.Provider;
+            switch (result)
+            {
+                case CopyResult.Success or CopyResult.InputError:
+                    return Unusable(exchange, GatewayMessages.EmptyStream(provider.ProviderId));
+                case CopyResult.Canceled:
+                    return Unusable(exchange, GatewayMessages.Timeout(provider.ProviderId, provider.Timeout), ForwardError.UpstreamTimeout);
+            }
         }
         exchange.Usage = watcher.Usage;
         await FinishEventStreamAsync(exchange, watcher, result);

@@ -128,6 +128,25 @@ public sealed class UpstreamFaultTests
         Assert.Equal([502, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
     }
 
+    [Fact]
+    public async Task StreamSilentUntilTheTimeout_BeforeItsFirstEvent_FailsOverToTheNextKey()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await pool.PatchProviderAsync(GatewayTestBed.OpenAIProvider, new JsonObject { ["timeout_seconds"] = 1 });
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.StreamThenHang(eventsBeforeHang: 0));
+
+        using var response = await pool.ChatAsync(stream: true);
+        var events = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Contains("data: [DONE]", events);
+        Assert.DoesNotContain("\"error\"", events);
+        Assert.Equal(["a", "b"], pool.TakeKeysSeen());
+        Assert.Contains("did not answer within 1 s", (await pool.KeyHealthAsync("a")).GetProperty("last_error").GetString());
+        var row = await OnlyRowAsync(pool.Bed);
+        Assert.Equal([504, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+    }
+
     [Theory]
     [InlineData("v1/messages", """{"model":"claude-alias","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}""", "<html>Bad gateway config</html>", "text/html")]
     [InlineData("v1/messages", AnthropicOnChat, "", "text/event-stream")]

@@ -89,6 +89,8 @@ internal sealed class FakeExchange(
         context.Response.Headers.CacheControl = "no-cache";
         CloseAfterACut();
         await context.Response.StartAsync(cancellationToken);
+        // The headers leave at once, as a real upstream's do before its first event.
+        await context.Response.Body.FlushAsync(cancellationToken);
     }
 
     /// <summary>Writes and flushes one event, unless the script cuts the stream before it.</summary>
