@@ -76,10 +76,21 @@ public static class CliOutput
     public static string Cell(JsonNode? value) => value switch
     {
         null => "-",
-        JsonArray list => string.Join(", ", list.Select(item => item is JsonObject o ? (o["name"] ?? o["alias"] ?? o["provider_id"])?.ToString() ?? o.ToJsonString() : Cell(item))),
+        JsonArray list => string.Join(", ", list.Select(item => item is JsonObject o ? ListItem(o) : Cell(item))),
         JsonObject item => string.Join(", ", item.Select(pair => $"{pair.Key}={Cell(pair.Value)}")),
         JsonValue scalar when scalar.TryGetValue<bool>(out var flag) => flag ? "yes" : "no",
         JsonValue scalar when scalar.TryGetValue<double>(out var number) => number.ToString("0.##", CultureInfo.InvariantCulture),
         _ => value.ToString(),
     };
+
+    /// <summary>An object in a listed cell by its name; a route's fallback as <c>PROVIDER:MODEL</c>, as <c>--fallback</c>
+    /// takes it, marked "(off)" when it is switched off.</summary>
+    private static string ListItem(JsonObject item)
+    {
+        if (item["name"] is null && item["provider_id"] is { } providerId && item["upstream_model"] is { } model)
+        {
+            return $"{providerId}:{model}{(item["enabled"]?.GetValue<bool>() == false ? " (off)" : "")}";
+        }
+        return (item["name"] ?? item["alias"] ?? item["provider_id"])?.ToString() ?? item.ToJsonString();
+    }
 }

@@ -208,6 +208,8 @@ public sealed class DeclarativeCommandTests
                 default_reasoning_effort: low
                 web_search: "off"
                 allowed_paths: [/v1/embeddings]
+                fallbacks:
+                  - { provider_id: oa, upstream_model: gpt-4o-mini, enabled: false }
             keys:
               - name: dave
                 rpm: 60
@@ -250,6 +252,7 @@ public sealed class DeclarativeCommandTests
         Assert.Equal("low", route.GetProperty("default_reasoning_effort").GetString());
         Assert.Equal("off", route.GetProperty("web_search").GetString());
         Assert.Equal(["/v1/embeddings"], route.GetProperty("allowed_paths").EnumerateArray().Select(a => a.GetString()));
+        Assert.False(Assert.Single(route.GetProperty("fallbacks").EnumerateArray()).GetProperty("enabled").GetBoolean());
         var provider = (await cli.JsonAsync("provider", "show", "oa")).GetProperty("provider");
         Assert.True(provider.GetProperty("websocket").GetBoolean());
         Assert.True(provider.GetProperty("api_keys")[0].GetProperty("allow_visitor").GetBoolean());
@@ -271,6 +274,12 @@ public sealed class DeclarativeCommandTests
         Assert.Contains("visitor: true", text);
         Assert.Contains("default_temperature: 0.2", text);
         Assert.Equal("no changes: the gateway matches the file", (await cli.RunAsync("apply", exported)).Out.Trim());
+
+        // A fallback switched on again is a change of the route's fallbacks.
+        await File.WriteAllTextAsync(file, PolicyConfig.Replace(", enabled: false }", " }"));
+        var switchedOn = await cli.JsonAsync("apply", file);
+        Assert.Contains("~ fallbacks default/chat (oa:gpt-4o-mini)", switchedOn.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+        Assert.True((await cli.JsonAsync("route", "show", "chat")).GetProperty("route").GetProperty("fallbacks")[0].GetProperty("enabled").GetBoolean());
     }
 
     [Fact]

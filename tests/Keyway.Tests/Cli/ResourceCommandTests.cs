@@ -64,6 +64,7 @@ public sealed class ResourceCommandTests
         var shown = await cli.JsonAsync("route", "show", "chat");
         var fallback = Assert.Single(shown.GetProperty("route").GetProperty("fallbacks").EnumerateArray());
         Assert.Equal("other-model", fallback.GetProperty("upstream_model").GetString());
+        Assert.Contains("backup:other-model", (await cli.RunAsync("route", "show", "chat")).Out);
         await cli.JsonAsync("route", "edit", "chat", "--model", "deepseek-reasoner");
         var routes = await cli.JsonAsync("route", "list");
         Assert.Equal("deepseek-reasoner", Assert.Single(routes.GetProperty("routes").EnumerateArray()).GetProperty("upstream_model").GetString());

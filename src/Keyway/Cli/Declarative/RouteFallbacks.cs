@@ -3,8 +3,9 @@ using System.Text.Json.Nodes;
 namespace Keyway.Cli.Declarative;
 
 /// <summary>
-/// A route's <c>fallbacks: [{provider_id, upstream_model?}]</c>, tried in the listed order. When the list differs from the
-/// gateway's, the route's fallback targets are replaced as a whole (priorities 0, 1, … in file order).
+/// A route's <c>fallbacks: [{provider_id, upstream_model?, enabled?}]</c>, tried in the listed order; a fallback switched
+/// off (<c>enabled: false</c>) keeps its place but is not tried. When the list differs from the gateway's, the route's
+/// fallback targets are replaced as a whole (priorities 0, 1, … in file order).
 /// </summary>
 public static class RouteFallbacks
 {
@@ -19,8 +20,9 @@ public static class RouteFallbacks
             ? []
             : (await admin.GetAsync($"admin/llm/routes/{Uri.EscapeDataString(currentRoute["route_id"]!.ToString())}/providers", cancellationToken))["route_providers"]?.AsArray() ?? [];
         var ordered = existing.OfType<JsonObject>().OrderBy(rp => rp["priority"]?.GetValue<int>()).ToList();
-        var wantedShape = wanted.OfType<JsonObject>().Select(f => $"{f["provider_id"]}:{f["upstream_model"]?.ToString() ?? routeModel}").ToList();
-        if (wantedShape.SequenceEqual(ordered.Select(rp => $"{rp["provider_id"]}:{rp["upstream_model"]}")))
+        var wantedShape = wanted.OfType<JsonObject>()
+            .Select(f => Shape(f["provider_id"], f["upstream_model"]?.ToString() ?? routeModel, f["enabled"])).ToList();
+        if (wantedShape.SequenceEqual(ordered.Select(rp => Shape(rp["provider_id"], rp["upstream_model"]?.ToString(), rp["enabled"]))))
         {
             return [];
         }
@@ -41,6 +43,10 @@ public static class RouteFallbacks
                 {
                     body["upstream_model"] = model.DeepClone();
                 }
+                if (fallback["enabled"] is { } enabled)
+                {
+                    body["enabled"] = enabled.DeepClone();
+                }
                 await client.PostAsync($"admin/llm/routes/{routeId}/providers", body, ct);
             }
             return null;
@@ -52,6 +58,19 @@ public static class RouteFallbacks
     {
         var list = (await admin.GetAsync($"admin/llm/routes/{Uri.EscapeDataString(route["route_id"]!.ToString())}/providers", cancellationToken))["route_providers"]?.AsArray() ?? [];
         return new JsonArray([.. list.OfType<JsonObject>().OrderBy(rp => rp["priority"]?.GetValue<int>())
-            .Select(rp => (JsonNode)new JsonObject { ["provider_id"] = rp["provider_id"]?.DeepClone(), ["upstream_model"] = rp["upstream_model"]?.DeepClone() })]);
+            .Select(rp => (JsonNode)new JsonObject
+            {
+                ["provider_id"] = rp["provider_id"]?.DeepClone(),
+                ["upstream_model"] = rp["upstream_model"]?.DeepClone(),
+                ["enabled"] = rp["enabled"]?.DeepClone(),
+            })]);
+    }
+
+    /// <summary>How a fallback reads in the plan; an <c>enabled</c> that is not <c>true</c> is shown as written, so a
+    /// value that is no boolean is sent on and refused by the admin API instead of being taken for its default.</summary>
+    private static string Shape(JsonNode? providerId, string? model, JsonNode? enabled)
+    {
+        var switchedOn = enabled?.ToJsonString() ?? "true";
+        return $"{providerId}:{model}" + switchedOn switch { "true" => "", "false" => " (off)", _ => $" (enabled: {switchedOn})" };
     }
 }
