@@ -11,6 +11,9 @@ public static class LogCommands
 
     private static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>The admin API's largest page of the request log.</summary>
+    private const int MaxPage = 500;
+
     public static Command Logs(CliContext context)
     {
         var tail = new Option<int>("--tail", "-n") { Description = "How many recent requests", DefaultValueFactory = _ => 20 };
@@ -23,26 +26,78 @@ public static class LogCommands
         {
             using var admin = AdminCommand.Connect(context, parse);
             var filter = Query(("api_key_id", parse.GetValue(key)), ("alias", parse.GetValue(alias)), ("group_id", parse.GetValue(group)));
-            var rows = await PageAsync(admin, filter, parse.GetValue(tail), cancellationToken);
+            var rows = await PageAsync(admin, filter, parse.GetValue(tail), before: null, cancellationToken);
             Print(context, parse, rows, header: true);
-            var last = rows.Count > 0 ? rows[^1]["log_id"]!.GetValue<long>() : 0;
-            try
+            if (parse.GetValue(follow))
             {
-                while (parse.GetValue(follow))
-                {
-                    await Task.Delay(FollowInterval, context.Time, cancellationToken);
-                    var fresh = (await PageAsync(admin, filter, 500, cancellationToken)).Where(r => r["log_id"]!.GetValue<long>() > last).ToList();
-                    Print(context, parse, fresh, header: false);
-                    last = fresh.Count > 0 ? fresh[^1]["log_id"]!.GetValue<long>() : last;
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // Ctrl+C (or the caller's token) ends following, whether it came during the wait or a fetch.
+                await FollowAsync(context, parse, admin, filter, rows.Count > 0 ? LogId(rows[^1]) : 0, cancellationToken);
             }
             return CliExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Prints the rows logged after <paramref name="last"/> every second until cancelled (Ctrl+C). While the gateway does
+    /// not answer (a restart, an upgrade) it says so once on stderr and keeps polling, as the TUI's dashboard does, then
+    /// prints everything logged in between.
+    /// </summary>
+    private static async Task FollowAsync(CliContext context, ParseResult parse, AdminClient admin, string filter, long last, CancellationToken cancellationToken)
+    {
+        var waiting = false;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(FollowInterval, context.Time, cancellationToken);
+                List<JsonNode> fresh;
+                try
+                {
+                    fresh = await RowsAfterAsync(admin, filter, last, cancellationToken);
+                }
+                catch (CliException unreachable) when (unreachable.ExitCode == CliExitCodes.Unreachable)
+                {
+                    if (!waiting)
+                    {
+                        context.Error.WriteLine($"keyway: {unreachable.Message}; following again once it answers (Ctrl+C stops)");
+                    }
+                    waiting = true;
+                    continue;
+                }
+                if (waiting)
+                {
+                    context.Error.WriteLine("keyway: the gateway answers again");
+                    waiting = false;
+                }
+                Print(context, parse, fresh, header: false);
+                last = fresh.Count > 0 ? LogId(fresh[^1]) : last;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C (or the caller's token) ends following, whether it came during the wait or a fetch.
+        }
+    }
+
+    /// <summary>
+    /// Every row logged after <paramref name="last"/>, oldest first: pages back from the newest until a page reaches
+    /// <paramref name="last"/>, since a busy gateway logs more than one page (500 rows) between two polls.
+    /// </summary>
+    private static async Task<List<JsonNode>> RowsAfterAsync(AdminClient admin, string filter, long last, CancellationToken cancellationToken)
+    {
+        var rows = new List<JsonNode>();
+        long? before = null;
+        while (true)
+        {
+            var page = await PageAsync(admin, filter, MaxPage, before, cancellationToken);
+            var newer = page.Where(row => LogId(row) > last).ToList();
+            rows.InsertRange(0, newer);
+            if (newer.Count < MaxPage)
+            {
+                return rows;
+            }
+            before = LogId(page[0]);
+        }
     }
 
     public static Command Stats(CliContext context)
@@ -111,13 +166,17 @@ public static class LogCommands
         return rows;
     }
 
-    private static async Task<List<JsonNode>> PageAsync(AdminClient admin, string filter, int limit, CancellationToken cancellationToken)
+    /// <summary>Up to <paramref name="limit"/> rows logged before log id <paramref name="before"/> (or the newest), oldest first.</summary>
+    private static async Task<List<JsonNode>> PageAsync(AdminClient admin, string filter, int limit, long? before, CancellationToken cancellationToken)
     {
         var separator = filter.Length == 0 ? "?" : "&";
-        var page = await admin.GetAsync($"admin/llm/logs{filter}{separator}limit={Math.Clamp(limit, 1, 500)}", cancellationToken);
+        var cursor = before is null ? "" : $"&before={before}";
+        var page = await admin.GetAsync($"admin/llm/logs{filter}{separator}limit={Math.Clamp(limit, 1, MaxPage)}{cursor}", cancellationToken);
         // The API pages newest first; a terminal reads oldest first, like tail.
         return (page["logs"]?.AsArray() ?? []).OfType<JsonNode>().Reverse().ToList();
     }
+
+    private static long LogId(JsonNode row) => row["log_id"]!.GetValue<long>();
 
     private static void Print(CliContext context, ParseResult parse, List<JsonNode> rows, bool header)
     {

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Time.Testing;
 using Keyway.Tests.Infrastructure;
+using Keyway.Tests.Telemetry;
 
 namespace Keyway.Tests.Cli;
 
@@ -139,39 +140,83 @@ public sealed class ServerCommandTests
         var body = $$"""{"model":"{{GatewayTestBed.OpenAIAlias}}","messages":[{"role":"user","content":"hi"}]}""";
         (await bed.PostAsync("v1/chat/completions", body)).EnsureSuccessStatusCode();
         await bed.WaitForLogsAsync(1);
-        var buffer = new StringWriter();
-        var output = TextWriter.Synchronized(buffer);
-        // The synchronized writer locks itself (MethodImplOptions.Synchronized) around each write.
-        string[] Lines()
-        {
-            lock (output)
-            {
-                return buffer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            }
-        }
+        var output = new LiveText();
         var time = new FakeTimeProvider();
         using var stop = new CancellationTokenSource();
-        var context = cli.Context(output, TextWriter.Null) with { Time = time };
-        var following = cli.RunAsync(context, ["logs", "--follow", "--json"], stop.Token);
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (Lines().Length == 0 && !following.IsCompleted && !deadline.IsCancellationRequested)
-        {
-            await Task.Yield();
-        }
+        var following = cli.RunAsync(cli.Context(output.Writer, TextWriter.Null) with { Time = time }, ["logs", "--follow", "--json"], stop.Token);
+        await PollUntilAsync(time, following, () => output.Lines().Length > 0);
 
         (await bed.PostAsync("v1/chat/completions", body)).EnsureSuccessStatusCode();
         await bed.WaitForLogsAsync(2);
-        while (Lines().Length < 2 && !following.IsCompleted && !deadline.IsCancellationRequested)
-        {
-            time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Yield();
-        }
+        await PollUntilAsync(time, following, () => output.Lines().Length >= 2);
         await stop.CancelAsync();
 
         Assert.Equal(0, await following);
-        var rows = Lines().Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement).ToList();
+        var rows = output.Lines().Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement).ToList();
         Assert.Equal(2, rows.Count);
         Assert.True(rows[1].GetProperty("log_id").GetInt64() > rows[0].GetProperty("log_id").GetInt64());
+    }
+
+    [Fact]
+    public async Task LogsFollow_WaitsThroughARestart_ThenPrintsEveryRowLoggedMeanwhile()
+    {
+        using var dir = new TempDirectory();
+        var first = await KeywayServer.StartAsync(dir.Path);
+        var port = first.BaseAddress.Port;
+        await RequestLogAdminTests.InsertAsync(first, LogTestData.Entry(DateTimeOffset.UtcNow));
+        var cli = new CliRunner(first, dir.Path);
+        var output = new LiveText();
+        var errors = new LiveText();
+        var time = new FakeTimeProvider();
+        using var stop = new CancellationTokenSource();
+        var following = cli.RunAsync(cli.Context(output.Writer, errors.Writer) with { Time = time }, ["logs", "--follow", "--json"], stop.Token);
+        await PollUntilAsync(time, following, () => output.Lines().Length > 0);
+
+        await first.DisposeAsync();
+        await PollUntilAsync(time, following, () => errors.Lines().Length > 0);
+        Assert.Contains("no Keyway gateway answers", errors.Lines()[0]);
+        await using var second = await KeywayServer.StartAsync(dir.Path, options => options with { Port = port });
+        // More rows than one page of the admin API (500) arrive between two polls.
+        await RequestLogAdminTests.InsertAsync(second, [.. Enumerable.Range(0, 600).Select(_ => LogTestData.Entry(DateTimeOffset.UtcNow))]);
+        await PollUntilAsync(time, following, () => output.Lines().Length >= 601);
+        await stop.CancelAsync();
+
+        Assert.Equal(0, await following);
+        var ids = output.Lines().Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("log_id").GetInt64()).ToList();
+        Assert.Equal(601, ids.Count);
+        Assert.Equal(ids.Order(), ids);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal("keyway: the gateway answers again", errors.Lines()[^1]);
+    }
+
+    /// <summary>Text a running command writes, read by the test while it runs.</summary>
+    private sealed class LiveText
+    {
+        private readonly StringWriter _buffer = new();
+
+        public LiveText() => Writer = TextWriter.Synchronized(_buffer);
+
+        public TextWriter Writer { get; }
+
+        // The synchronized writer locks itself (MethodImplOptions.Synchronized) around each write.
+        public string[] Lines()
+        {
+            lock (Writer)
+            {
+                return _buffer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            }
+        }
+    }
+
+    /// <summary>Moves the command's clock a poll at a time until <paramref name="done"/>, the command ends or 30 s pass.</summary>
+    private static async Task PollUntilAsync(FakeTimeProvider time, Task following, Func<bool> done)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!done() && !following.IsCompleted && !deadline.IsCancellationRequested)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(10);
+        }
     }
 
     [Fact]
