@@ -50,10 +50,9 @@ public sealed partial class ProxyForwarder
             return null;
         }
         var body = await response.Content.ReadAsByteArrayAsync(idle.Token);
-        if (plan.ChatAnswer && response.IsSuccessStatusCode && !AnswerBody.StartsLikeJsonObject(body))
+        if (plan.ChatAnswer && response.IsSuccessStatusCode && NoAnswerIn(exchange, response, body) is { } unusable)
         {
-            return Unusable(exchange, GatewayMessages.NotJson(exchange.Target!.Provider.ProviderId, response.Content.Headers.ContentType?.MediaType,
-                UpstreamErrorMessage.Extract(exchange.Secrets.Scrub(body), 200)));
+            return unusable;
         }
         if (plan.ChatAnswer && exchange.Stream && plan.WebSearch is null && response.IsSuccessStatusCode)
         {
@@ -136,6 +135,22 @@ public sealed partial class ProxyForwarder
         var watcher = upstreamReport is not null ? new ChatStreamReportWatcher(upstreamReport) : plan.NewWatcher?.Invoke() ?? plan.Watcher ?? new PassThroughWatcher();
         using var stream = new MemoryStream(events, writable: false);
         return await RelayEventStreamAsync(exchange, watcher, response, stream, wholeAnswer: true, idle);
+    }
+
+    /// <summary>
+    /// A chat surface's 200 that is no answer, judged from the body's first bytes: not JSON (an HTML page from a wrong base
+    /// URL), or an object that opens as an error (pass-through routes relay the body untouched, so nothing else would catch it).
+    /// </summary>
+    private static NoAnswer? NoAnswerIn(ProxyExchange exchange, HttpResponseMessage response, byte[] body)
+    {
+        if (!AnswerBody.StartsLikeJsonObject(body))
+        {
+            return Unusable(exchange, GatewayMessages.NotJson(exchange.Target!.Provider.ProviderId, response.Content.Headers.ContentType?.MediaType,
+                UpstreamErrorMessage.Extract(exchange.Secrets.Scrub(body), 200)));
+        }
+        return AnswerBody.LeadsWithError(body)
+            ? ErrorInAnswer(exchange, body) ?? Unusable(exchange, GatewayMessages.NoAnswerInBody(exchange.Target!.Provider.ProviderId))
+            : null;
     }
 
     /// <summary>The upstream's 200 held an error object instead of an answer: its message, as a failure of the key.</summary>
