@@ -206,8 +206,9 @@ public sealed partial class ProxyForwarder
     /// bringing anything for the client leaves the response untouched: it is no answer, and the caller fails over.
     /// </summary>
     private async Task<NoAnswer?> RelayEventStreamAsync(
-        ProxyExchange exchange, IStreamWatcher watcher, HttpResponseMessage response, Stream events, bool wholeAnswer, CancellationTokenSource idle)
+        ProxyExchange exchange, IStreamWatcher upstreamWatcher, HttpResponseMessage response, Stream events, bool wholeAnswer, CancellationTokenSource idle)
     {
+        var watcher = new LeadingErrorWatcher(upstreamWatcher);
         var result = await CopyEventStreamAsync(exchange, watcher, exchange.StreamTranslator, events, idle, () =>
         {
             if (exchange.FirstByteTimestamp is null)
@@ -219,10 +220,12 @@ public sealed partial class ProxyForwarder
         if (!exchange.AnswerBegun && !exchange.Aborted.IsCancellationRequested)
         {
             // Nothing reached the client: a stream that ended, broke or stayed silent until the provider's timeout before
-            // its first event is no answer, as a failure before the headers would be.
+            // its first event, or opened with an error, is no answer, as a failure before the headers would be.
             var provider = exchange.Target!.Provider;
             switch (result)
             {
+                case CopyResult.Success or CopyResult.InputError when watcher.LeadingError is { } leadingError:
+                    return Unusable(exchange, GatewayMessages.ErrorWith200(provider.ProviderId, leadingError));
                 case CopyResult.Success or CopyResult.InputError:
                     return Unusable(exchange, GatewayMessages.EmptyStream(provider.ProviderId));
                 case CopyResult.Canceled:
