@@ -98,6 +98,31 @@ public static class ProtocolErrors
         _ => (OpenAIErrorType(status), null),
     };
 
+    /// <summary>
+    /// The Anthropic error type (https://docs.anthropic.com/en/api/errors) for an OpenAI-shaped error that has no status to
+    /// go by, as one inside a stream: its code first, the more precise (OpenAI's rate-limit type is "tokens" or "requests",
+    /// https://platform.openai.com/docs/guides/error-codes), then its type. An Anthropic type an OpenAI-compatible vendor
+    /// sent as is is kept; anything else is api_error, Anthropic's "unexpected error".
+    /// </summary>
+    public static string AnthropicErrorTypeFromOpenAI(string? openAIType, string? openAICode) => openAICode switch
+    {
+        ContextLengthExceeded => "invalid_request_error",
+        "invalid_api_key" => "authentication_error",
+        "model_not_found" => "not_found_error",
+        "rate_limit_exceeded" => "rate_limit_error",
+        "insufficient_quota" => "billing_error",
+        "server_is_overloaded" or "slow_down" => "overloaded_error",
+        _ => openAIType switch
+        {
+            "tokens" or "requests" => "rate_limit_error",
+            "insufficient_quota" => "billing_error",
+            "service_unavailable_error" => "overloaded_error",
+            "invalid_request_error" or "authentication_error" or "permission_error" or "not_found_error" or "request_too_large"
+                or "rate_limit_error" or "billing_error" or "timeout_error" or "overloaded_error" => openAIType,
+            _ => "api_error",
+        },
+    };
+
     /// <summary>OpenAI's code for a prompt over the model's context window (https://platform.openai.com/docs/guides/error-codes).</summary>
     public const string ContextLengthExceeded = "context_length_exceeded";
 

@@ -50,10 +50,9 @@ public sealed partial class ProxyForwarder
             return null;
         }
         var body = await response.Content.ReadAsByteArrayAsync(idle.Token);
-        if (plan.ChatAnswer && response.IsSuccessStatusCode && !AnswerBody.StartsLikeJsonObject(body))
+        if (plan.ChatAnswer && response.IsSuccessStatusCode && NoAnswerIn(exchange, response, body) is { } unusable)
         {
-            return Unusable(exchange, GatewayMessages.NotJson(exchange.Target!.Provider.ProviderId, response.Content.Headers.ContentType?.MediaType,
-                UpstreamErrorMessage.Extract(exchange.Secrets.Scrub(body), 200)));
+            return unusable;
         }
         if (plan.ChatAnswer && exchange.Stream && plan.WebSearch is null && response.IsSuccessStatusCode)
         {
@@ -138,6 +137,22 @@ public sealed partial class ProxyForwarder
         return await RelayEventStreamAsync(exchange, watcher, response, stream, wholeAnswer: true, idle);
     }
 
+    /// <summary>
+    /// A chat surface's 200 that is no answer, judged from the body's first bytes: not JSON (an HTML page from a wrong base
+    /// URL), or an object that opens as an error (pass-through routes relay the body untouched, so nothing else would catch it).
+    /// </summary>
+    private static NoAnswer? NoAnswerIn(ProxyExchange exchange, HttpResponseMessage response, byte[] body)
+    {
+        if (!AnswerBody.StartsLikeJsonObject(body))
+        {
+            return Unusable(exchange, GatewayMessages.NotJson(exchange.Target!.Provider.ProviderId, response.Content.Headers.ContentType?.MediaType,
+                UpstreamErrorMessage.Extract(exchange.Secrets.Scrub(body), 200)));
+        }
+        return AnswerBody.LeadsWithError(body)
+            ? ErrorInAnswer(exchange, body) ?? Unusable(exchange, GatewayMessages.NoAnswerInBody(exchange.Target!.Provider.ProviderId))
+            : null;
+    }
+
     /// <summary>The upstream's 200 held an error object instead of an answer: its message, as a failure of the key.</summary>
     private static NoAnswer? ErrorInAnswer(ProxyExchange exchange, byte[] body) =>
         UpstreamErrorMessage.ErrorObjectMessage(exchange.Secrets.Scrub(body), 500) is { } message
@@ -191,8 +206,9 @@ public sealed partial class ProxyForwarder
     /// bringing anything for the client leaves the response untouched: it is no answer, and the caller fails over.
     /// </summary>
     private async Task<NoAnswer?> RelayEventStreamAsync(
-        ProxyExchange exchange, IStreamWatcher watcher, HttpResponseMessage response, Stream events, bool wholeAnswer, CancellationTokenSource idle)
+        ProxyExchange exchange, IStreamWatcher upstreamWatcher, HttpResponseMessage response, Stream events, bool wholeAnswer, CancellationTokenSource idle)
     {
+        var watcher = new LeadingErrorWatcher(upstreamWatcher);
         var result = await CopyEventStreamAsync(exchange, watcher, exchange.StreamTranslator, events, idle, () =>
         {
             if (exchange.FirstByteTimestamp is null)
@@ -204,10 +220,12 @@ public sealed partial class ProxyForwarder
         if (!exchange.AnswerBegun && !exchange.Aborted.IsCancellationRequested)
         {
             // Nothing reached the client: a stream that ended, broke or stayed silent until the provider's timeout before
-            // its first event is no answer, as a failure before the headers would be.
+            // its first event, or opened with an error, is no answer, as a failure before the headers would be.
             var provider = exchange.Target!.Provider;
             switch (result)
             {
+                case CopyResult.Success or CopyResult.InputError when watcher.LeadingError is { } leadingError:
+                    return Unusable(exchange, GatewayMessages.ErrorWith200(provider.ProviderId, leadingError));
                 case CopyResult.Success or CopyResult.InputError:
                     return Unusable(exchange, GatewayMessages.EmptyStream(provider.ProviderId));
                 case CopyResult.Canceled:

@@ -77,4 +77,33 @@ public sealed class ProtocolErrorsTests
     {
         Assert.Equal(expected, ProtocolErrors.OpenAIErrorType(status));
     }
+
+    /// <summary>
+    /// An OpenAI-shaped error's code, else its type (https://platform.openai.com/docs/guides/error-codes), as the Anthropic
+    /// error type that means the same (https://docs.anthropic.com/en/api/errors); an Anthropic type an OpenAI-compatible
+    /// vendor already sent is kept, and what is unknown is api_error.
+    /// </summary>
+    [Theory]
+    [InlineData("invalid_request_error", "context_length_exceeded", "invalid_request_error")]
+    [InlineData("invalid_request_error", "model_not_found", "not_found_error")]
+    [InlineData("invalid_request_error", null, "invalid_request_error")]
+    [InlineData("invalid_request_error", "invalid_api_key", "authentication_error")]
+    [InlineData("authentication_error", null, "authentication_error")]
+    [InlineData("permission_error", null, "permission_error")]
+    [InlineData("not_found_error", null, "not_found_error")]
+    [InlineData("tokens", "rate_limit_exceeded", "rate_limit_error")]
+    [InlineData("requests", null, "rate_limit_error")]
+    [InlineData("rate_limit_error", null, "rate_limit_error")]
+    [InlineData("insufficient_quota", "insufficient_quota", "billing_error")]
+    [InlineData("server_error", "server_is_overloaded", "overloaded_error")]
+    [InlineData("service_unavailable_error", "slow_down", "overloaded_error")]
+    [InlineData("server_error", null, "api_error")]
+    [InlineData("overloaded_error", null, "overloaded_error")]
+    [InlineData("request_too_large", null, "request_too_large")]
+    [InlineData("upstream_error", "1008", "api_error")]
+    [InlineData(null, null, "api_error")]
+    public void AnthropicErrorTypeFromOpenAI_FollowsBothReferences(string? type, string? code, string expected)
+    {
+        Assert.Equal(expected, ProtocolErrors.AnthropicErrorTypeFromOpenAI(type, code));
+    }
 }

@@ -54,7 +54,7 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
                 Finish(output);
                 break;
             case "error":
-                Fail(e.Error?.Message ?? "The upstream reported an error.", output);
+                FailWith(e.Error, output);
                 break;
         }
     }
@@ -71,7 +71,20 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
         }
     }
 
-    public void Fail(string message, IBufferWriter<byte> output)
+    public void Fail(string message, IBufferWriter<byte> output) => WriteError(new ChatError(message, "upstream_error"), output);
+
+    /// <summary>
+    /// Anthropic's error event with its kind as OpenAI names it (type and code), so an OpenAI client, and Codex through the
+    /// Responses hop, can tell an overload or a rate limit from a failure; an error event without a known type is a server error.
+    /// </summary>
+    private void FailWith(AnthropicError? error, IBufferWriter<byte> output)
+    {
+        var message = error?.Message ?? "The upstream reported an error.";
+        var (type, code) = ProtocolErrors.OpenAIErrorFromAnthropic(error?.Type, 500, message);
+        WriteError(new ChatError(message, type, code), output);
+    }
+
+    private void WriteError(ChatError error, IBufferWriter<byte> output)
     {
         if (_finished)
         {
@@ -79,7 +92,7 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
         }
 
         _finished = true;
-        TranslationJson.WriteEvent(output, null, new ChatErrorChunk(new ChatError(message, "upstream_error")), AnthropicChatJsonContext.Default.ChatErrorChunk);
+        TranslationJson.WriteEvent(output, null, new ChatErrorChunk(error), AnthropicChatJsonContext.Default.ChatErrorChunk);
         TranslationJson.WriteDone(output);
     }
 

@@ -59,9 +59,12 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
 
         Report.Read(chunk, data);
 
-        if (chunk.Error is not null)
+        if (chunk.Error is { } error)
         {
-            Fail(chunk.Error.Message ?? "The upstream reported an error.", output);
+            // The error's kind survives (Claude Code retries a rate_limit_error or overloaded_error, not an api_error),
+            // and OpenAI's context overflow reads as Anthropic's, by which Claude Code compacts.
+            WriteError(ProtocolErrors.AnthropicErrorTypeFromOpenAI(error.Type, error.Code),
+                ProtocolErrors.AnthropicMessageFromOpenAI(error.Code, error.Message ?? "The upstream reported an error."), output);
             return;
         }
 
@@ -94,7 +97,9 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
         }
     }
 
-    public void Fail(string message, IBufferWriter<byte> output)
+    public void Fail(string message, IBufferWriter<byte> output) => WriteError("api_error", message, output);
+
+    private void WriteError(string type, string message, IBufferWriter<byte> output)
     {
         if (_finished)
         {
@@ -102,7 +107,7 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
         }
 
         _finished = true;
-        var error = new ErrorEvent(new AnthropicError("api_error", message));
+        var error = new ErrorEvent(new AnthropicError(type, message));
         TranslationJson.WriteEvent(output, "error", error, AnthropicChatJsonContext.Default.ErrorEvent);
     }
 

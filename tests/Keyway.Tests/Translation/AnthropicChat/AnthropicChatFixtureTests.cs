@@ -37,6 +37,7 @@ public sealed class AnthropicChatFixtureTests
     [Theory]
     [InlineData("openai/chat_stream_tool_call.sse", "anthropic_request_text.json")]
     [InlineData("openai/chat_stream_error.sse", "anthropic_request_text.json")]
+    [InlineData("chat_stream_rate_limit_error.sse", "anthropic_request_text.json")]
     [InlineData("chat_stream_reasoning_parallel_interleaved.sse", "anthropic_request_agent_turn.json")]
     [InlineData("chat_stream_ends_without_finish.sse", "anthropic_request_text.json")]
     [InlineData("chat_stream_stop_sequence.sse", "anthropic_request_text.json")]

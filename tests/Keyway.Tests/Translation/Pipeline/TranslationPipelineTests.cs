@@ -75,6 +75,31 @@ public sealed class TranslationPipelineTests
         Assert.Contains("upstream went away", text);
     }
 
+    /// <summary>
+    /// Anthropic's mid-stream overload (https://docs.anthropic.com/en/docs/build-with-claude/streaming#error-events) reaches a
+    /// Responses client through the Chat hop with OpenAI's code for it, which Codex reads from response.failed's error.code.
+    /// </summary>
+    [Fact]
+    public void ResponsesOnAnthropic_MidStreamError_KeepsItsKindAsTheOpenAICode()
+    {
+        var streamingRequest = """{"model":"codex-alias","input":"hi","stream":true}"""u8.ToArray();
+        var pipeline = TranslationPipeline.Create(WireFormat.OpenAIResponses, WireFormat.AnthropicMessages, streamingRequest, Ctx);
+        var output = new ArrayBufferWriter<byte>();
+        var translator = pipeline.CreateStreamTranslator(out _);
+
+        foreach (var upstreamEvent in ProtocolFixtures.Events(ProtocolFixtures.Sse("anthropic/messages_stream_error.sse")))
+        {
+            translator.OnEvent(upstreamEvent, output);
+        }
+
+        var events = ProtocolFixtures.Events(output.WrittenMemory.ToArray());
+        using var last = JsonDocument.Parse(events[^1].Data);
+        Assert.Equal("response.failed", last.RootElement.GetProperty("type").GetString());
+        var error = last.RootElement.GetProperty("response").GetProperty("error");
+        Assert.Equal("server_is_overloaded", error.GetProperty("code").GetString());
+        Assert.Equal("Overloaded", error.GetProperty("message").GetString());
+    }
+
     [Theory]
     [InlineData(WireFormat.AnthropicMessages, WireFormat.OpenAIChat, true)]
     [InlineData(WireFormat.OpenAIChat, WireFormat.AnthropicMessages, true)]

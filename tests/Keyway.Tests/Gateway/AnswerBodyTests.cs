@@ -1,0 +1,25 @@
+using System.Text;
+using Keyway.Gateway;
+
+namespace Keyway.Tests.Gateway;
+
+/// <summary>
+/// The first-bytes judgement of a 200's body: an error object in OpenAI's shape (https://platform.openai.com/docs/guides/error-codes)
+/// or Anthropic's (https://docs.anthropic.com/en/api/errors) is told from an answer by its first property alone.
+/// </summary>
+public sealed class AnswerBodyTests
+{
+    [Theory]
+    [InlineData("""{"error":{"message":"quota"}}""", true)]
+    [InlineData("\uFEFF \n{ \"error\" : \"quota\" }", true)]
+    [InlineData("""{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}""", true)]
+    [InlineData("""{"error":null,"id":"chatcmpl-1","choices":[]}""", false)]
+    [InlineData("""{"type":"message","id":"msg_1","content":[]}""", false)]
+    [InlineData("""{"id":"resp_1","object":"response","error":{"code":"server_error"}}""", false)]
+    [InlineData("""{"id":"chatcmpl-1","choices":[{"message":{"content":"cut""", false)]
+    [InlineData("""{"error""", false)]
+    [InlineData("<html>", false)]
+    [InlineData("", false)]
+    public void LeadsWithError_ReadsOnlyTheFirstProperty(string body, bool expected) =>
+        Assert.Equal(expected, AnswerBody.LeadsWithError(Encoding.UTF8.GetBytes(body)));
+}
