@@ -92,6 +92,15 @@ export function table(columns, rows, empty = 'Nothing yet.') {
       h('tbody', {}, rows.map((row) => h('tr', {}, columns.map((column) => h('td', { 'data-label': column.label }, column.cell(row))))))));
 }
 
+/**
+ * Puts the focus on the enabled button of root labelled label, else on fallback: an action that re-draws a list replaces
+ * the button it was started from, and the focus would otherwise fall back to the page's top.
+ */
+export function focusButton(root, label, fallback) {
+  const again = [...root.querySelectorAll('button')].find((candidate) => candidate.getAttribute('aria-label') === label && !candidate.disabled);
+  (again || fallback)?.focus();
+}
+
 export function button(label, onclick, kind = 'secondary', attrs = {}) {
   return h('button', { type: 'button', class: kind, onclick, ...attrs, text: label });
 }
