@@ -103,6 +103,18 @@ public sealed class AdminUiDisplayTests
         Assert.Empty(ui.Errors);
     }
 
+    [Fact]
+    public async Task E2E_OfAGroupWithoutRoutes_SaysThereIsNothingToTest()
+    {
+        await using var ui = await AdminUiSession.StartLoggedInAsync();
+        await ui.OpenAsync("E2E");
+        await ui.Page.GetByRole(AriaRole.Button, new() { Name = "Run E2E" }).ClickAsync();
+        await Expect(ui.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "routes" }))
+            .ToHaveTextAsync("Nothing to test: group default has no enabled routes.");
+        await Expect(ui.Page.GetByText("PASS")).ToHaveCountAsync(0);
+        Assert.Empty(ui.Errors);
+    }
+
     /// <summary>A detail view opens above the list: opened from a row far down it comes into sight with the focus.</summary>
     [Fact]
     public async Task DetailsAndKeyPool_OpenInSight_WithTheFocus()

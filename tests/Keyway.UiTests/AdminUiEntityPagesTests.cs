@@ -43,10 +43,13 @@ public sealed class AdminUiEntityPagesTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Edit team-b" })).ToBeFocusedAsync();
 
+        // Enable/Disable keep the focus on the row's toggle, so Enter flips it back.
         await page.GetByRole(AriaRole.Button, new() { Name = "Disable group team-b" }).ClickAsync();
         await Expect(Row(page, "team-b")).ToContainTextAsync("disabled");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Enable group team-b" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Enable group team-b" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
         await Expect(Row(page, "team-b")).ToContainTextAsync("enabled");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Disable group team-b" })).ToBeFocusedAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Copy team-b" }).ClickAsync();
         await page.GetByLabel("New name").FillAsync("Team C");

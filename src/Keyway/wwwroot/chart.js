@@ -1,23 +1,30 @@
 // Inline SVG charts: a time line chart (one line per series) and a horizontal bar chart. Sized by viewBox, so they
-// scale with the page; every point and bar carries a <title> for a hover/readout value.
+// scale with the page; every point and bar carries a <title> for a hover/readout value. width: the viewBox width, best
+// the width the chart is shown at (chartWidth), so that its 11px labels are 11px on a phone too, not scaled down.
 import { h, s } from './dom.js';
 
 const WIDTH = 640;
+const MIN_WIDTH = 300;
 const HEIGHT = 220;
 const PAD = { left: 52, right: 12, top: 12, bottom: 28 };
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
 
+/** The viewBox width for a chart shown in box: its inner width, at most the desktop width of 640. */
+export function chartWidth(box) {
+  return Math.round(Math.max(MIN_WIDTH, Math.min(WIDTH, box.clientWidth - 26)));
+}
+
 /** series: [{name, values: [y per x]}], xs: bucket start times (ms). */
-export function lineChart({ title, xs, series, unit = '' }) {
+export function lineChart({ title, xs, series, unit = '', width = WIDTH }) {
   const maxY = niceMax(Math.max(0, ...series.flatMap((line) => line.values.filter((v) => v !== null))));
-  const plotW = WIDTH - PAD.left - PAD.right;
+  const plotW = width - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
   const x = (i) => PAD.left + (xs.length <= 1 ? plotW / 2 : (i * plotW) / (xs.length - 1));
   const y = (v) => PAD.top + plotH - (v / maxY) * plotH;
   const daily = isDaily(xs);
-  const svg = s('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': title, class: 'chart' },
+  const svg = s('svg', { viewBox: `0 0 ${width} ${HEIGHT}`, role: 'img', 'aria-label': title, class: 'chart' },
     s('title', { text: title }),
-    yGrid(maxY, y, unit),
+    yGrid(maxY, y, unit, width),
     xLabels(xs, x, daily),
     series.map((line, index) => {
       const color = COLORS[index % COLORS.length];
@@ -31,18 +38,19 @@ export function lineChart({ title, xs, series, unit = '' }) {
 }
 
 /** bars: [{label, value}], largest first. */
-export function barChart({ title, bars, unit = '' }) {
+export function barChart({ title, bars, unit = '', width = WIDTH }) {
   const rowH = 26;
   const height = Math.max(1, bars.length) * rowH + 8;
-  const labelW = 170;
+  const labelW = Math.min(170, Math.round(width * 0.3));
+  const labelChars = Math.floor(labelW / 7);
   const maxV = niceMax(Math.max(0, ...bars.map((bar) => bar.value)));
-  const svg = s('svg', { viewBox: `0 0 ${WIDTH} ${height}`, role: 'img', 'aria-label': title, class: 'chart' },
+  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title, class: 'chart' },
     s('title', { text: title }),
     bars.map((bar, i) => {
-      const w = ((WIDTH - labelW - 70) * bar.value) / maxV;
+      const w = ((width - labelW - 70) * bar.value) / maxV;
       const top = 4 + i * rowH;
       return s('g', { class: 'bar' },
-        s('text', { x: labelW - 6, y: top + 17, 'text-anchor': 'end', class: 'axis', text: truncate(bar.label, 24) }),
+        s('text', { x: labelW - 6, y: top + 17, 'text-anchor': 'end', class: 'axis', text: truncate(bar.label, labelChars) }),
         s('rect', { x: labelW, y: top + 3, width: Math.max(w, 1), height: rowH - 8, fill: COLORS[i % COLORS.length], rx: 3 },
           s('title', { text: `${bar.label}: ${bar.value}${unit}` })),
         s('text', { x: labelW + Math.max(w, 1) + 6, y: top + 17, class: 'axis', text: `${bar.value.toLocaleString()}${unit}` }));
@@ -58,11 +66,11 @@ function figure(title, svg, legend) {
       h('li', {}, h('span', { class: `swatch c${i % COLORS.length}` }), name))) : null);
 }
 
-function yGrid(maxY, y, unit) {
+function yGrid(maxY, y, unit, width) {
   return [0, 0.25, 0.5, 0.75, 1].map((f) => {
     const v = maxY * f;
     return s('g', {},
-      s('line', { x1: PAD.left, x2: WIDTH - PAD.right, y1: y(v), y2: y(v), class: 'grid' }),
+      s('line', { x1: PAD.left, x2: width - PAD.right, y1: y(v), y2: y(v), class: 'grid' }),
       s('text', { x: PAD.left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'axis', text: `${short(v)}${unit}` }));
   });
 }

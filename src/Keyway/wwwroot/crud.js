@@ -1,7 +1,7 @@
 // The list-plus-form page every entity shares: a "New" button, one form panel (create or edit), a table whose last
 // column holds Edit, the page's own actions and Delete (after a confirmation).
 import { patch } from './api.js';
-import { h, button, confirmAction, notice, run, showPanel, table } from './dom.js';
+import { h, button, confirmAction, focusButton, notice, run, showPanel, table } from './dom.js';
 import { entityForm } from './form.js';
 
 /**
@@ -19,9 +19,7 @@ export function crudPage(container, spec) {
 
   /** Once a form closes, the focus goes back to the button that opened it (the row's Edit re-drawn, or New). */
   function focusOpener(opener) {
-    const label = opener?.getAttribute('aria-label');
-    const again = label && [...list.querySelectorAll('button')].find((candidate) => candidate.getAttribute('aria-label') === label);
-    (again || newButton).focus();
+    focusButton(list, opener?.getAttribute('aria-label'), newButton);
   }
 
   function openForm(mode, row) {
@@ -86,12 +84,16 @@ export function crudPage(container, spec) {
   return { reload, panel };
 }
 
-/** Enable/Disable for a row with an `enabled` flag: PATCHes the flip to path, says so, reloads. */
+/**
+ * Enable/Disable for a row with an `enabled` flag: PATCHes the flip to path, says so, reloads, and puts the focus on the
+ * re-drawn row's toggle (now saying the opposite), so a keyboard user can flip it back at once.
+ */
 export function enableToggle(what, enabled, path, reload) {
   const verb = enabled ? 'Disable' : 'Enable';
   return button(verb, (event) => run(event.currentTarget, async () => {
     await patch(path, { enabled: !enabled });
     notice(`${what} ${enabled ? 'disabled' : 'enabled'}.`);
     await reload();
+    focusButton(document, `${enabled ? 'Enable' : 'Disable'} ${what}`);
   }), 'secondary', { 'aria-label': `${verb} ${what}` });
 }

@@ -81,15 +81,29 @@ export async function run(button, action) {
   }
 }
 
-/** A table in a scrolling wrapper: columns are {label, cell(row) → node or text}. */
+/**
+ * A table: columns are {label, cell(row) → node or text}. At phone width the stylesheet stacks each row into a card whose
+ * cells carry their column's label (data-label); the explicit roles keep it a table for screen readers, which drop the
+ * table semantics of rows and cells laid out as blocks.
+ */
 export function table(columns, rows, empty = 'Nothing yet.') {
   if (rows.length === 0) {
     return h('p', { class: 'empty', text: empty });
   }
   return h('div', { class: 'table-wrap' },
-    h('table', {},
-      h('thead', {}, h('tr', {}, columns.map((column) => h('th', { scope: 'col', text: column.label })))),
-      h('tbody', {}, rows.map((row) => h('tr', {}, columns.map((column) => h('td', { 'data-label': column.label }, column.cell(row))))))));
+    h('table', { role: 'table' },
+      h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' }, columns.map((column) => h('th', { scope: 'col', role: 'columnheader', text: column.label })))),
+      h('tbody', { role: 'rowgroup' }, rows.map((row) => h('tr', { role: 'row' },
+        columns.map((column) => h('td', { role: 'cell', 'data-label': column.label }, column.cell(row))))))));
+}
+
+/**
+ * Puts the focus on the enabled button of root labelled label, else on fallback: an action that re-draws a list replaces
+ * the button it was started from, and the focus would otherwise fall back to the page's top.
+ */
+export function focusButton(root, label, fallback) {
+  const again = [...root.querySelectorAll('button')].find((candidate) => candidate.getAttribute('aria-label') === label && !candidate.disabled);
+  (again || fallback)?.focus();
 }
 
 export function button(label, onclick, kind = 'secondary', attrs = {}) {

@@ -37,7 +37,7 @@ export const PROVIDER_FIELDS = [
 
 export const UPSTREAM_KEY_FIELDS = [
   { name: 'name', label: 'Key name', required: true, placeholder: 'backup' },
-  { name: 'api_key', label: 'API key', type: 'password', required: true },
+  { name: 'api_key', label: 'API key', type: 'password', required: true, help: 'On edit: a new secret replaces the old one, the key keeps its id and place.' },
   { name: 'models', label: 'Only these models', type: 'list', placeholder: 'any model' },
   { name: 'base_url', label: 'Own base URL', type: 'url', placeholder: "the provider's" },
   { name: 'allow_visitor', label: 'Serves visitor keys', type: 'checkbox', default: false },
@@ -63,9 +63,9 @@ export function routeFields(providerIds) {
 
 export function fallbackFields(providerIds) {
   return [
-    { name: 'provider_id', label: 'Fallback provider', type: 'select', options: providerIds },
-    { name: 'upstream_model', label: 'Upstream model', placeholder: "the route's" },
-    { name: 'priority', label: 'Priority', type: 'number', placeholder: '0' },
+    { name: 'provider_id', label: 'Fallback provider', type: 'select', options: providerIds, createOnly: true },
+    { name: 'upstream_model', label: 'Upstream model', placeholder: "the route's", keepWhenEmpty: true },
+    { name: 'priority', label: 'Priority', type: 'number', placeholder: '0', keepWhenEmpty: true },
   ];
 }
 

@@ -2,7 +2,7 @@
 // upstream keys cooling down right now. Charts are inline SVG (chart.js).
 import { enc, get, query } from '../api.js';
 import { h, badge, run, section, table, when } from '../dom.js';
-import { barChart, lineChart } from '../chart.js';
+import { barChart, chartWidth, lineChart } from '../chart.js';
 
 const RANGES = { hour: { label: 'Last 24 hours', step: 3600000, count: 24 }, day: { label: 'Last 30 days', step: 86400000, count: 30 } };
 
@@ -10,11 +10,30 @@ export async function render(container, ctx) {
   const range = h('select', { id: 'dash-range' }, Object.entries(RANGES).map(([value, { label }]) => h('option', { value, text: label })));
   const body = h('div', { class: 'dashboard' });
   container.append(h('div', { class: 'toolbar' }, h('label', { for: 'dash-range', text: 'Range ' }), range), body);
-  const draw = async () => body.replaceChildren(...await build(ctx.group, range.value));
+  let paint = null;
+  let drawnWidth = 0;
+  const repaint = () => {
+    drawnWidth = chartWidth(body);
+    body.replaceChildren(...paint(drawnWidth));
+  };
+  const draw = async () => {
+    paint = await build(ctx.group, range.value);
+    repaint();
+  };
+  // The charts' labels keep their size only at the width they were drawn for: a window resized or a phone turned
+  // re-draws them (from the data already loaded).
+  const resized = () => {
+    if (paint && chartWidth(body) !== drawnWidth) {
+      repaint();
+    }
+  };
   range.addEventListener('change', () => run(range, draw));
+  window.addEventListener('resize', resized);
   await draw();
+  return () => window.removeEventListener('resize', resized);
 }
 
+/** Loads the range's figures; returns paint(width) → the dashboard's nodes, charts drawn for that width. */
 async function build(groupId, bucket) {
   const group = enc(groupId);
   const [series, stats, { health }, { keys }] = await Promise.all([
@@ -39,17 +58,18 @@ async function build(groupId, bucket) {
     .map((key) => ({ provider: provider.provider_id, ...key })));
   const total = series.series.reduce((n, p) => n + p.requests, 0);
 
-  return [
+  return (width) => [
     h('p', { class: 'summary', text: `${total} requests in the range · ${stats.stats.total} in the retained log · mean latency ${Math.round(stats.stats.avg_latency)} ms` }),
     h('div', { class: 'charts' },
-      lineChart({ title: 'Requests per alias', xs, series: perAlias('requests', 0) }),
-      lineChart({ title: 'Errors', xs, series: [{ name: 'errors', values: sum('errors') }] }),
-      lineChart({ title: 'Tokens', xs, series: [{ name: 'input', values: sum('input_tokens') }, { name: 'output', values: sum('output_tokens') }] }),
-      lineChart({ title: 'Latency p50 per alias', xs, series: perAlias('latency_p50_ms', null), unit: ' ms' }),
-      barChart({ title: 'Requests per key', bars: series.by_key.map((row) => ({ label: keyNames.get(row.api_key_id) ?? row.api_key_id ?? '(none)', value: row.requests })) }),
+      lineChart({ title: 'Requests per alias', xs, series: perAlias('requests', 0), width }),
+      lineChart({ title: 'Errors', xs, series: [{ name: 'errors', values: sum('errors') }], width }),
+      lineChart({ title: 'Tokens', xs, series: [{ name: 'input', values: sum('input_tokens') }, { name: 'output', values: sum('output_tokens') }], width }),
+      lineChart({ title: 'Latency p50 per alias', xs, series: perAlias('latency_p50_ms', null), unit: ' ms', width }),
+      barChart({ title: 'Requests per key', bars: series.by_key.map((row) => ({ label: keyNames.get(row.api_key_id) ?? row.api_key_id ?? '(none)', value: row.requests })), width }),
       barChart({
         title: 'Top aliases (7 days)',
         bars: stats.by_alias.slice(0, 8).map((row) => ({ label: row.route_alias ?? '(none)', value: row.requests })),
+        width,
       })),
     section('Keys cooling down', table([
       { label: 'Provider', cell: (key) => key.provider },

@@ -22,6 +22,12 @@ async function runAll(groupId, progress, status, results) {
   const outcomes = [];
   progress.max = Math.max(routes.length, 1);
   progress.value = 0;
+  if (routes.length === 0) {
+    // Zero of zero is no pass: a group without routes has nothing a client could call.
+    status.textContent = `Nothing to test: group ${groupId} has no enabled routes.`;
+    results.replaceChildren();
+    return;
+  }
   status.textContent = `Probing ${routes.length} routes…`;
   const queue = [...routes];
   const worker = async () => {

@@ -1,9 +1,9 @@
-// Providers of the group: create/edit/delete, a Test call, and each provider's upstream key pool with live health.
+// Providers of the group: create/edit/delete, a Test call, and each provider's upstream key pool (pool.js).
 import { del, enc, get, patch, post } from '../api.js';
-import { h, badge, button, confirmAction, notice, run, showPanel, table, when } from '../dom.js';
+import { h, badge, button, notice, run } from '../dom.js';
 import { crudPage } from '../crud.js';
-import { entityForm } from '../form.js';
-import { PROVIDER_FIELDS, UPSTREAM_KEY_FIELDS } from '../fields.js';
+import { PROVIDER_FIELDS } from '../fields.js';
+import { showPool } from './pool.js';
 
 export async function render(container, ctx) {
   const page = crudPage(container, {
@@ -42,77 +42,4 @@ async function testProvider(provider) {
   const { test } = await post('/admin/llm/test', { provider_id: provider.provider_id });
   notice(`${provider.provider_id}: ${test.ok ? 'OK' : 'failed'} — HTTP ${test.status}, ${test.latency_ms} ms, ${test.upstream_model}: ${test.message}`,
     test.ok ? 'ok' : 'error');
-}
-
-/** The key pool panel: masked keys, health, and add / enable / disable / reset / remove. */
-async function showPool(providerId, panel, reloadList) {
-  const { provider } = await get(`/admin/llm/providers/${enc(providerId)}`);
-  const base = `/admin/llm/providers/${enc(providerId)}/keys`;
-  const refresh = async () => {
-    await showPool(providerId, panel, reloadList);
-    await reloadList();
-  };
-  const act = (label, key, action, kind = 'secondary') =>
-    button(label, (event) => run(event.currentTarget, async () => {
-      if (await action()) {
-        await refresh();
-      }
-    }), kind, { 'aria-label': `${label} key ${key.name}` });
-  const addForm = entityForm({
-    title: 'Add an upstream key',
-    fields: UPSTREAM_KEY_FIELDS,
-    submitLabel: 'Add key',
-    onSubmit: async (body) => {
-      await post(base, body);
-      notice(`Key ${body.name} added to ${providerId}.`);
-      await refresh();
-    },
-  });
-  showPanel(panel, h('section', { class: 'pool', 'aria-label': `Key pool of ${providerId}` },
-    h('h3', { text: `Key pool of ${providerId} (${provider.routing_mode})` }),
-    table([
-      { label: 'Name', cell: (key) => key.name },
-      { label: 'Key', cell: (key) => h('code', { text: key.api_key }) },
-      { label: 'Health', cell: (key) => health(key.health) },
-      { label: 'Last error', cell: (key) => (key.health.last_status ? `${key.health.last_status} ${key.health.last_error ?? ''}` : '—') },
-      { label: 'Models', cell: (key) => (key.models.length ? key.models.join(', ') : 'any') },
-      { label: 'Base URL', cell: (key) => (key.base_url ? h('code', { text: key.base_url }) : "the provider's") },
-      { label: 'Visitors', cell: (key) => (key.allow_visitor ? 'yes' : 'no') },
-      {
-        label: 'Actions',
-        cell: (key) => h('div', { class: 'row-actions' },
-          act(key.enabled ? 'Disable' : 'Enable', key, async () => {
-            await patch(`${base}/${enc(key.key_id)}`, { enabled: !key.enabled });
-            return true;
-          }),
-          act('Reset', key, async () => {
-            await post(`/admin/llm/health/${enc(providerId)}/reset?key_id=${enc(key.key_id)}`);
-            notice(`Key ${key.name}: cooldown and quarantine cleared.`);
-            return true;
-          }),
-          act('Remove', key, async () => {
-            if (!(await confirmAction(`Remove key "${key.name}" from ${providerId}?`, 'Remove'))) {
-              return false;
-            }
-            await del(`${base}/${enc(key.key_id)}`);
-            notice(`Key ${key.name} removed.`);
-            return true;
-          }, 'danger')),
-      },
-    ], provider.api_keys, 'No keys.'),
-    addForm,
-    button('Close', () => panel.replaceChildren())));
-}
-
-function health(state) {
-  switch (state.state) {
-    case 'cooling':
-      return h('span', {}, badge('cooling', 'warn'), ` until ${when(state.cooldown_until ?? Object.values(state.model_cooldowns)[0])}`);
-    case 'quarantined':
-      return h('span', {}, badge('quarantined', 'bad'), ` ${state.quarantine_reason ?? ''}`);
-    case 'disabled':
-      return badge('disabled', 'off');
-    default:
-      return badge('ok', 'ok');
-  }
 }

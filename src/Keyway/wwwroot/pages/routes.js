@@ -1,9 +1,11 @@
-// Routes of the group: alias → provider + upstream model, a Test call per route, fallbacks, and the unified alias.
+// Routes of the group: alias → provider + upstream model, a Test call per route, fallbacks (fallbacks.js), and the
+// unified alias.
 import { del, enc, get, patch, post, put } from '../api.js';
-import { h, badge, button, confirmAction, notice, run, section, showPanel, table } from '../dom.js';
-import { crudPage, enableToggle } from '../crud.js';
+import { h, badge, button, notice, run, section } from '../dom.js';
+import { crudPage } from '../crud.js';
 import { entityForm } from '../form.js';
-import { fallbackFields, routeFields, unifiedFields } from '../fields.js';
+import { routeFields, unifiedFields } from '../fields.js';
+import { showFallbacks } from './fallbacks.js';
 
 export async function render(container, ctx) {
   const group = enc(ctx.group);
@@ -54,42 +56,6 @@ function defaults(route) {
 async function testRoute(groupId, route) {
   const { test } = await post('/admin/llm/test', { alias: route.alias, group_id: groupId });
   notice(`${route.alias}: ${test.ok ? 'OK' : 'failed'} — HTTP ${test.status}, ${test.latency_ms} ms: ${test.message}`, test.ok ? 'ok' : 'error');
-}
-
-async function showFallbacks(route, providerIds, panel) {
-  const base = `/admin/llm/routes/${enc(route.route_id)}/providers`;
-  const { route_providers: targets } = await get(base);
-  const refresh = () => showFallbacks(route, providerIds, panel);
-  showPanel(panel, h('section', { class: 'pool', 'aria-label': `Fallbacks of ${route.alias}` },
-    h('h3', { text: `Fallbacks of ${route.alias} (tried after ${route.provider_id}, lower priority first)` }),
-    table([
-      { label: 'Provider', cell: (target) => target.provider_id },
-      { label: 'Upstream model', cell: (target) => target.upstream_model },
-      { label: 'Priority', cell: (target) => String(target.priority) },
-      { label: 'State', cell: (target) => (target.enabled ? badge('enabled', 'ok') : badge('disabled', 'off')) },
-      {
-        label: 'Actions',
-        cell: (target) => h('div', { class: 'row-actions' },
-          enableToggle(`fallback ${target.provider_id}`, target.enabled, `/admin/llm/route-providers/${enc(target.rp_id)}`, refresh),
-          button('Remove', (event) => run(event.currentTarget, async () => {
-            if (await confirmAction(`Remove fallback ${target.provider_id} from ${route.alias}?`, 'Remove')) {
-              await del(`/admin/llm/route-providers/${enc(target.rp_id)}`);
-              await refresh();
-            }
-          }), 'danger', { 'aria-label': `Remove fallback ${target.provider_id}` })),
-      },
-    ], targets, 'No fallbacks.'),
-    entityForm({
-      title: 'Add a fallback',
-      fields: fallbackFields(providerIds),
-      submitLabel: 'Add fallback',
-      onSubmit: async (body) => {
-        await post(base, body);
-        notice(`Fallback ${body.provider_id} added.`);
-        await refresh();
-      },
-    }),
-    button('Close', () => panel.replaceChildren())));
 }
 
 /** The pinned key after the route; a pin the pool no longer honours (no enabled key of that name) says so. */
