@@ -35,9 +35,13 @@ internal static class UpstreamKeysAdmin
         return await RespondAsync(providers, providerId, key.KeyId, secrets, book, cancellationToken);
     }
 
+    /// <summary>
+    /// Changes the fields sent. A new secret is a new credential: the cooldown or quarantine the old one earned (a 401, a
+    /// spent quota) is cleared on every instance, so the rotated key is tried at once.
+    /// </summary>
     private static async Task<IResult> UpdateAsync(
         string providerId, string keyId, HttpRequest request, ProviderRepository providers, SecretBox secrets,
-        ConfigurationChangeNotifier notifier, CooldownBook book, CancellationToken cancellationToken)
+        ConfigurationChangeNotifier notifier, CooldownBook book, KeyHealthReset reset, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var key = (await providers.RequireProviderAsync(providerId, cancellationToken)).RequireKey(keyId);
@@ -55,6 +59,10 @@ internal static class UpstreamKeysAdmin
         if (!await providers.UpdateKeyAsync(updated, cancellationToken).OrConflict(DuplicateName(providerId, updated.Name)))
         {
             throw AdminProblem.NotFound($"upstream key not found: {keyId}");
+        }
+        if (secret is not null && secret != secrets.Open(key.SealedSecret))
+        {
+            await reset.ResetAsync(providerId, [keyId], cancellationToken);
         }
         await notifier.NotifyAsync();
         return await RespondAsync(providers, providerId, keyId, secrets, book, cancellationToken);

@@ -100,6 +100,24 @@ public sealed class CooldownTests
     }
 
     [Fact]
+    public async Task RotatedSecret_StartsTheKeyHealthy_WhileOtherEditsKeepItsHealth()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.OpenAIError(401, "Incorrect API key provided", "invalid_request_error", "invalid_api_key"));
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        var keyPath = $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}/keys/{(await pool.KeyHealthAsync("a")).GetProperty("key_id").GetString()}";
+
+        await AdminApi.OkAsync(pool.Admin, HttpMethod.Patch, keyPath, new { api_key = KeyPoolBed.Secret("a"), models = new[] { "gpt-4o" } });
+        Assert.Equal("cooling", (await pool.KeyHealthAsync("a")).GetProperty("state").GetString());
+
+        await AdminApi.OkAsync(pool.Admin, HttpMethod.Patch, keyPath, new { api_key = "sk-a-rotated", models = Array.Empty<string>() });
+        Assert.Equal("ok", (await pool.KeyHealthAsync("a")).GetProperty("state").GetString());
+        pool.TakeKeysSeen();
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        Assert.Equal(["a-rotated"], pool.TakeKeysSeen());
+    }
+
+    [Fact]
     public async Task CooldownAndQuarantine_SurviveARestart()
     {
         using var dir = new TempDirectory();
