@@ -16,6 +16,7 @@ namespace Keyway.Admin;
 [JsonSerializable(typeof(ProviderDeletedResponse))]
 [JsonSerializable(typeof(UpstreamKeyEnvelope))]
 [JsonSerializable(typeof(UpstreamKeySecretResponse))]
+[JsonSerializable(typeof(ProviderExtraHeadersSecretResponse))]
 [JsonSerializable(typeof(RouteEnvelope))]
 [JsonSerializable(typeof(RouteListEnvelope))]
 [JsonSerializable(typeof(IssuedKeyEnvelope))]

@@ -6,7 +6,8 @@ namespace Keyway.Admin;
 /// Turns every failure of an admin endpoint into the JSON error body, never a stack trace or a problem page. Reads and
 /// writes alike answer 503 (with Retry-After) while the database is unreachable: the admin API serves from it, not from
 /// the gateway's snapshot. Every statement of one request shares one <paramref name="databaseTimeout"/>: a SQLite file
-/// locked by another process fails the request within it, not after a busy timeout per statement.
+/// locked by another process, or a PostgreSQL row or table locked by another session, fails the request within it,
+/// not after a busy timeout per statement or never.
 /// </summary>
 internal sealed partial class AdminProblemFilter(ILogger<AdminProblemFilter> logger, TimeSpan databaseTimeout) : IEndpointFilter
 {
@@ -29,9 +30,7 @@ internal sealed partial class AdminProblemFilter(ILogger<AdminProblemFilter> log
         {
             Log.DatabaseUnavailable(logger, context.HttpContext.Request.Method, context.HttpContext.Request.Path, e.Message);
             context.HttpContext.Response.Headers.RetryAfter = "1";
-            return AdminErrors.Result(
-                StatusCodes.Status503ServiceUnavailable,
-                DatabaseUnavailable.IsLocked(e) ? AdminErrors.DatabaseLocked : AdminErrors.DatabaseUnavailable);
+            return AdminErrors.Result(StatusCodes.Status503ServiceUnavailable, UnavailableDetail(e));
         }
         catch (Exception e) when (!context.HttpContext.RequestAborted.IsCancellationRequested)
         {
@@ -39,6 +38,11 @@ internal sealed partial class AdminProblemFilter(ILogger<AdminProblemFilter> log
             return AdminErrors.Result(StatusCodes.Status500InternalServerError, "Internal server error");
         }
     }
+
+    private static string UnavailableDetail(Exception e) =>
+        DatabaseUnavailable.IsLocked(e) ? AdminErrors.DatabaseLocked
+        : DatabaseUnavailable.IsRowLocked(e) ? AdminErrors.DatabaseRowLocked
+        : AdminErrors.DatabaseUnavailable;
 
     private static partial class Log
     {

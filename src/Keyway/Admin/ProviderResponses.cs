@@ -46,6 +46,9 @@ public sealed record ProviderDeletedResponse(string Message, IReadOnlyList<strin
 
 public sealed record UpstreamKeyEnvelope(UpstreamKeyResponse Key, ProviderResponse Provider) : OkEnvelope;
 
+/// <summary>A provider's extra_headers in plain, for <c>keyway export --with-secrets</c>; admin reads show them masked.</summary>
+public sealed record ProviderExtraHeadersSecretResponse(string ProviderId, IReadOnlyDictionary<string, string> ExtraHeaders) : OkEnvelope;
+
 public sealed record UpstreamKeySecretResponse(string ProviderId, string KeyId, string Name, string ApiKey) : OkEnvelope;
 
 internal static class ProviderResponseMapping
@@ -55,7 +58,7 @@ internal static class ProviderResponseMapping
         var keys = provider.Keys.Select(key => key.AsResponse(secrets, book)).ToList();
         return new ProviderResponse(
             provider.ProviderId, provider.GroupId, provider.Name, provider.BaseUrl, provider.Protocol, provider.Enabled, provider.Note,
-            provider.TimeoutSeconds, provider.ExtraHeaders, provider.RoutingMode,
+            provider.TimeoutSeconds, SealedHeaders.Mask(provider.SealedExtraHeaders, secrets), provider.RoutingMode,
             keys.Count > 0 ? keys[0].ApiKey : "", keys.Count > 0, keys, provider.CreatedAt, provider.UpdatedAt,
             provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds,
             provider.NativeEndpoints ?? new Dictionary<string, string>(), provider.Websocket);

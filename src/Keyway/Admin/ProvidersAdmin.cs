@@ -4,7 +4,7 @@ using Keyway.Upstreams;
 
 namespace Keyway.Admin;
 
-/// <summary>/admin/llm/groups/{id}/providers and /admin/llm/providers/{id}. Upstream keys are always shown masked.</summary>
+/// <summary>/admin/llm/groups/{id}/providers and /admin/llm/providers/{id}. Upstream keys and extra_headers values are always shown masked.</summary>
 internal static class ProvidersAdmin
 {
     public static void MapProvidersAdmin(this RouteGroupBuilder admin)
@@ -14,6 +14,7 @@ internal static class ProvidersAdmin
         admin.MapGet("/llm/providers/{providerId}", GetAsync);
         admin.MapPatch("/llm/providers/{providerId}", UpdateAsync);
         admin.MapDelete("/llm/providers/{providerId}", DeleteAsync);
+        admin.MapGet("/llm/providers/{providerId}/extra-headers/secret", RevealExtraHeadersAsync);
     }
 
     private static async Task<IResult> ListAsync(
@@ -43,7 +44,7 @@ internal static class ProvidersAdmin
             body.OptionalBool("enabled") ?? true,
             body.OptionalString("note", AdminValidation.NoteMaxLength) ?? "",
             ProviderFields.TimeoutSeconds(body) ?? ProviderFields.DefaultTimeoutSeconds,
-            body.OptionalStringMap("extra_headers") ?? new Dictionary<string, string>(),
+            ProviderExtraHeaders.Read(body, null, secrets) ?? new Dictionary<string, string>(),
             ProviderFields.RoutingMode(body) ?? ProviderFields.DefaultRoutingMode,
             now,
             now,
@@ -81,7 +82,7 @@ internal static class ProvidersAdmin
             Enabled = body.OptionalBool("enabled") ?? provider.Enabled,
             Note = body.OptionalString("note", AdminValidation.NoteMaxLength) ?? provider.Note,
             TimeoutSeconds = ProviderFields.TimeoutSeconds(body) ?? provider.TimeoutSeconds,
-            ExtraHeaders = body.Has("extra_headers") ? body.OptionalStringMap("extra_headers") ?? new Dictionary<string, string>() : provider.ExtraHeaders,
+            SealedExtraHeaders = ProviderExtraHeaders.Read(body, provider.SealedExtraHeaders, secrets) ?? provider.SealedExtraHeaders,
             RoutingMode = ProviderFields.RoutingMode(body) ?? provider.RoutingMode,
             MaxRetries = ProviderFields.Knob(body, "max_retries", 0, 10, provider.MaxRetries),
             KeyFailureThreshold = ProviderFields.Knob(body, "key_failure_threshold", 1, 100, provider.KeyFailureThreshold),
@@ -97,6 +98,15 @@ internal static class ProvidersAdmin
         }
         await notifier.NotifyAsync();
         return await RespondAsync(providers, providerId, secrets, book, cancellationToken);
+    }
+
+    private static async Task<IResult> RevealExtraHeadersAsync(
+        string providerId, ProviderRepository providers, SecretBox secrets, CancellationToken cancellationToken)
+    {
+        var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
+        return TypedResults.Json(
+            new ProviderExtraHeadersSecretResponse(providerId, SealedHeaders.Open(provider.SealedExtraHeaders, secrets)),
+            AdminJsonContext.Default.ProviderExtraHeadersSecretResponse);
     }
 
     private static async Task<IResult> DeleteAsync(

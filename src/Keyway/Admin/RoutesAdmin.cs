@@ -26,7 +26,7 @@ internal static class RoutesAdmin
 
     private static async Task<IResult> CreateAsync(
         string groupId, HttpRequest request, GroupRepository groups, ProviderRepository providers, RouteRepository routes,
-        UnifiedModelRepository unified, ConfigurationChangeNotifier notifier, TimeProvider time, CancellationToken cancellationToken)
+        ConfigurationChangeNotifier notifier, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         await groups.RequireGroupAsync(groupId, cancellationToken);
@@ -34,7 +34,6 @@ internal static class RoutesAdmin
         var providerId = body.RequiredString("provider_id", 64);
         var upstreamModel = body.RequiredString("upstream_model", ModelMaxLength);
         await RequireProviderInGroupAsync(providers, providerId, groupId, cancellationToken);
-        await RefuseUnifiedAliasAsync(unified, alias, groupId, cancellationToken);
         var now = time.GetUtcNow();
         var route = RouteDefaultsFields.Apply(body, new RouteRecord(
             AdminValidation.NewId(), groupId, alias, providerId, upstreamModel,
@@ -56,8 +55,8 @@ internal static class RoutesAdmin
         Respond(await routes.RequireRouteAsync(routeId, cancellationToken));
 
     private static async Task<IResult> UpdateAsync(
-        string routeId, HttpRequest request, ProviderRepository providers, RouteRepository routes, UnifiedModelRepository unified,
-        ConfigurationChangeNotifier notifier, TimeProvider time, CancellationToken cancellationToken)
+        string routeId, HttpRequest request, ProviderRepository providers, RouteRepository routes, ConfigurationChangeNotifier notifier,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var route = await routes.RequireRouteAsync(routeId, cancellationToken);
@@ -77,10 +76,6 @@ internal static class RoutesAdmin
         if (updated.ProviderId != route.ProviderId)
         {
             await RequireProviderInGroupAsync(providers, updated.ProviderId, route.GroupId, cancellationToken);
-        }
-        if (updated.Alias != route.Alias)
-        {
-            await RefuseUnifiedAliasAsync(unified, updated.Alias, route.GroupId, cancellationToken);
         }
         if (!await routes.UpdateAsync(updated, cancellationToken).OrConflict(DuplicateAlias(updated.Alias, route.GroupId)))
         {
@@ -113,18 +108,9 @@ internal static class RoutesAdmin
     }
 
     /// <summary>
-    /// The group's unified alias is taken like a route's: a route under that name would silently win the alias on the
-    /// data plane while the unified setting still named another route (PUT …/unified refuses the reverse the same way).
+    /// The group's unified alias is taken like a route's (the repository refuses both): a route under that name would
+    /// silently win the alias on the data plane while the unified setting still named another route.
     /// </summary>
-    private static async Task RefuseUnifiedAliasAsync(
-        UnifiedModelRepository unified, string alias, string groupId, CancellationToken cancellationToken)
-    {
-        if ((await unified.GetAsync(groupId, cancellationToken))?.Alias == alias)
-        {
-            throw AdminProblem.Conflict(DuplicateAlias(alias, groupId));
-        }
-    }
-
     private static string DuplicateAlias(string alias, string groupId) => $"alias '{alias}' already exists in group '{groupId}'";
 
     private static IResult Respond(RouteRecord route) =>

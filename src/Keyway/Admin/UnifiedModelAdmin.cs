@@ -44,17 +44,14 @@ internal static class UnifiedModelAdmin
         var alias = body.OptionalString("alias", 128) ?? DefaultAlias;
         var groupRoutes = await routes.ListByGroupAsync(groupId, cancellationToken);
         var route = FindRoute(body, groupRoutes);
-        if (groupRoutes.Any(r => r.Alias == alias))
-        {
-            throw AdminProblem.Conflict($"alias '{alias}' already exists in group '{groupId}'");
-        }
         var keyName = body.OptionalString("key_name", AdminValidation.NameMaxLength);
         if (keyName is not null && !await PoolHasKeyAsync(route, keyName, enabledOnly: false, providers, targets, cancellationToken))
         {
             throw AdminProblem.BadRequest($"key_name '{keyName}' is not in the key pool of route '{route.Alias}'", "key_name");
         }
         var record = new UnifiedModelRecord(groupId, alias, route.RouteId, keyName, time.GetUtcNow());
-        await unified.SetAsync(record, cancellationToken);
+        // A route of that alias is refused in the same transaction as the write: POST …/routes refuses the reverse.
+        await unified.SetAsync(record, cancellationToken).OrConflict($"alias '{alias}' already exists in group '{groupId}'");
         await notifier.NotifyAsync();
         return await RespondAsync(record, routes, providers, targets, cancellationToken);
     }

@@ -112,7 +112,7 @@ public static class RoutingTableBuilder
             protocol,
             provider.BaseUrl,
             TimeSpan.FromSeconds(provider.TimeoutSeconds),
-            provider.ExtraHeaders.ToArray(),
+            SealedHeaders.Open(provider.SealedExtraHeaders, secrets).ToArray(),
             keys)
         {
             NativeEndpoints = NativeEndpoints(provider, protocol),

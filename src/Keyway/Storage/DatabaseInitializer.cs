@@ -5,8 +5,8 @@ namespace Keyway.Storage;
 
 /// <summary>
 /// Start-up checks before the first request: schema migrations, the KEYWAY_SECRET verifier
-/// (a wrong secret stops the server here instead of producing garbage keys later) and the
-/// undeletable "default" group.
+/// (a wrong secret stops the server here instead of producing garbage keys later), sealing provider
+/// header values stored in plain by an older version, and the undeletable "default" group.
 /// </summary>
 public sealed class DatabaseInitializer(IDbConnectionFactory connections, MigrationRunner migrations, SecretBox secretBox, TimeProvider time)
 {
@@ -38,6 +38,7 @@ public sealed class DatabaseInitializer(IDbConnectionFactory connections, Migrat
                 "KEYWAY_SECRET does not match the secret this database was created with. Start with the original KEYWAY_SECRET " +
                 "(or the data dir's secret.key), or point KEYWAY_DATA_DIR at a new directory.");
         }
+        await PlainExtraHeadersSealing.SealAsync(connection, secretBox, cancellationToken);
         var now = time.GetUtcNow().ToString("O");
         await connection.ExecuteAsync(
             "INSERT INTO groups (group_id, name, enabled, note, created_at, updated_at) VALUES ('default', 'Default Group', 1, '', @now, @now) ON CONFLICT (group_id) DO NOTHING",

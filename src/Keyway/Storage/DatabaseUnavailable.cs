@@ -5,7 +5,7 @@ namespace Keyway.Storage;
 
 /// <summary>
 /// Whether a failure means the database could not be reached or went away mid-call (PostgreSQL stopped, restarting
-/// or out of connections; a SQLite file locked past its busy timeout) rather than a refused statement or a bug: the
+/// or out of connections; a SQLite file or a PostgreSQL row locked past the wait allowed) rather than a refused statement or a bug: the
 /// same call may well succeed once it is back.
 /// </summary>
 public static class DatabaseUnavailable
@@ -16,7 +16,9 @@ public static class DatabaseUnavailable
     public static bool Is(Exception exception) => exception switch
     {
         // 57P01/57P02: the server is shutting down (a fast or immediate stop) and ended this session.
-        PostgresException postgres => postgres.IsTransient || postgres.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown,
+        // 55P03: a lock another session held past the request's deadline (a lock_timeout).
+        PostgresException postgres => postgres.IsTransient
+            || postgres.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.LockNotAvailable,
         // Not a server error: connecting, reading or writing failed (Npgsql marks socket, I/O and timeout causes transient).
         NpgsqlException npgsql => npgsql.IsTransient,
         SqliteException => IsLocked(exception),
@@ -26,4 +28,10 @@ public static class DatabaseUnavailable
 
     /// <summary>Whether the failure is a SQLite file another process kept locked (busy) past the wait allowed.</summary>
     public static bool IsLocked(Exception exception) => exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
+
+    /// <summary>
+    /// Whether the failure is a PostgreSQL row or table another session kept locked past the wait allowed (lock_timeout,
+    /// see <see cref="PostgresLockTimeout"/>).
+    /// </summary>
+    public static bool IsRowLocked(Exception exception) => exception is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable };
 }

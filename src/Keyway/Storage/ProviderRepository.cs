@@ -178,7 +178,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
 
     private static ProviderArgs Parameters(ProviderRecord provider, CancellationToken cancellationToken) => new(
         provider.ProviderId, provider.GroupId, provider.Name, provider.BaseUrl, provider.Protocol, StorageText.Flag(provider.Enabled),
-        provider.Note, provider.TimeoutSeconds, JsonMap(provider.ExtraHeaders), provider.RoutingMode,
+        provider.Note, provider.TimeoutSeconds, JsonMap(provider.SealedExtraHeaders), provider.RoutingMode,
         StorageText.Timestamp(provider.CreatedAt), StorageText.Timestamp(provider.UpdatedAt), provider.MaxRetries,
         provider.KeyFailureThreshold, provider.KeyCooldownSeconds, JsonMap(provider.NativeEndpoints ?? new Dictionary<string, string>()),
         StorageText.Flag(provider.Websocket), cancellationToken);

@@ -28,7 +28,7 @@ public sealed record ProviderRecord(
     bool Enabled,
     string Note,
     int TimeoutSeconds,
-    IReadOnlyDictionary<string, string> ExtraHeaders,
+    IReadOnlyDictionary<string, string> SealedExtraHeaders,
     string RoutingMode,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,

@@ -33,23 +33,39 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
                 Select + "route_id = @routeId" + OrderBy, new { routeId, cancellationToken }),
             cancellationToken)).SingleOrDefault();
 
-    /// <exception cref="StorageConflictException">The alias exists in the group.</exception>
+    /// <exception cref="StorageConflictException">The alias is a route's or the unified alias of the group.</exception>
     public async Task CreateAsync(RouteRecord route, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await ConstraintGuard.RunAsync(() => InsertAsync(connection, null, route, cancellationToken));
+        await using var transaction = await GroupAliasLock.BeginAsync(connections, connection, route.GroupId, cancellationToken);
+        await GroupAliasLock.RefuseUnifiedAliasAsync(connection, transaction, route.GroupId, route.Alias, cancellationToken);
+        await ConstraintGuard.RunAsync(() => InsertAsync(connection, transaction, route, cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <exception cref="StorageConflictException">The new alias exists in the group.</exception>
+    /// <summary>
+    /// Writes every column but the group. A rename to the group's unified alias is refused; a route that kept an alias
+    /// equal to it (stored before this check existed) can still be edited.
+    /// </summary>
+    /// <exception cref="StorageConflictException">The new alias is another route's or the unified alias of the group.</exception>
     public async Task<bool> UpdateAsync(RouteRecord route, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await ConstraintGuard.RunAsync(async () => await connection.ExecuteAsync(
+        await using var transaction = await GroupAliasLock.BeginAsync(connections, connection, route.GroupId, cancellationToken);
+        var storedAlias = await connection.ExecuteScalarAsync<string?>(
+            "SELECT alias FROM routes WHERE route_id = @RouteId", new { route.RouteId, cancellationToken }, transaction);
+        if (storedAlias is not null && storedAlias != route.Alias)
+        {
+            await GroupAliasLock.RefuseUnifiedAliasAsync(connection, transaction, route.GroupId, route.Alias, cancellationToken);
+        }
+        var updated = await ConstraintGuard.RunAsync(async () => await connection.ExecuteAsync(
             "UPDATE routes SET alias = @Alias, provider_id = @ProviderId, upstream_model = @UpstreamModel, upstream_path = @UpstreamPath, " +
             "enabled = @Enabled, note = @Note, updated_at = @UpdatedAt, web_search = @WebSearch, default_reasoning_effort = @DefaultReasoningEffort, " +
             "max_tokens_cap = @MaxTokensCap, default_temperature = @DefaultTemperature, allowed_paths = @AllowedPaths, " +
             "allow_visitors = @AllowVisitors WHERE route_id = @RouteId",
-            Parameters(route, cancellationToken)) > 0);
+            Parameters(route, cancellationToken), transaction) > 0);
+        await transaction.CommitAsync(cancellationToken);
+        return updated;
     }
 
     public async Task<bool> DeleteAsync(string routeId, CancellationToken cancellationToken)

@@ -24,10 +24,14 @@ public sealed class UnifiedModelRepository(IDbConnectionFactory connections)
         return row?.ToRecord();
     }
 
+    /// <exception cref="StorageConflictException">A route of the group has the alias.</exception>
     public async Task SetAsync(UnifiedModelRecord unified, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await UpsertAsync(connection, null, unified, cancellationToken);
+        await using var transaction = await GroupAliasLock.BeginAsync(connections, connection, unified.GroupId, cancellationToken);
+        await GroupAliasLock.RefuseRouteAliasAsync(connection, transaction, unified.GroupId, unified.Alias, cancellationToken);
+        await UpsertAsync(connection, transaction, unified, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     internal static Task UpsertAsync(DbConnection connection, DbTransaction? transaction, UnifiedModelRecord unified, CancellationToken cancellationToken) =>

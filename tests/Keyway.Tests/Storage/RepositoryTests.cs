@@ -23,7 +23,7 @@ public sealed class RepositoryTests
         Assert.Equal("default", Assert.Single(snapshot.Groups).GroupId);
         var provider = Assert.Single(snapshot.Providers);
         Assert.Equal(["a", "b"], provider.Keys.Select(k => k.Name));
-        Assert.Equal("v", provider.ExtraHeaders["x-h"]);
+        Assert.Equal("v", provider.SealedExtraHeaders["x-h"]);
         Assert.Equal(Now, provider.CreatedAt);
         Assert.Equal("gpt", Assert.Single(snapshot.Routes).Alias);
         Assert.Equal("hash-1", Assert.Single(snapshot.IssuedKeys).KeyHash);

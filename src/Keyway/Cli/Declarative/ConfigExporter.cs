@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 namespace Keyway.Cli.Declarative;
 
 /// <summary>
-/// The gateway's configuration as a declarative document that `keyway apply` accepts. Upstream keys are masked unless
-/// secrets are asked for; issued keys are listed by name (their plaintext is never exported), tool providers without their key (the admin API never shows it).
+/// The gateway's configuration as a declarative document that `keyway apply` accepts. Upstream keys and providers'
+/// extra_headers values are masked unless secrets are asked for; issued keys are listed by name (their plaintext is never exported), tool providers without their key (the admin API never shows it).
 /// </summary>
 public sealed class ConfigExporter(AdminClient admin, bool withSecrets)
 {
@@ -43,6 +43,10 @@ public sealed class ConfigExporter(AdminClient admin, bool withSecrets)
         var projected = resource.Project(item);
         if (resource == DeclaredResource.Providers)
         {
+            if (withSecrets)
+            {
+                projected["extra_headers"] = await ConfigPlanner.RevealExtraHeadersAsync(admin, item["provider_id"]!.ToString(), cancellationToken);
+            }
             var keys = new JsonArray();
             foreach (var key in item["api_keys"]?.AsArray().OfType<JsonObject>() ?? [])
             {

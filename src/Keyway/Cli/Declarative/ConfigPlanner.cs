@@ -57,6 +57,11 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
             {
                 body["name"] ??= name;
             }
+            if (resource == DeclaredResource.Providers && current is not null && body["extra_headers"] is JsonObject declaredHeaders
+                && await SameExtraHeadersAsync(name, declaredHeaders, current, cancellationToken))
+            {
+                body["extra_headers"] = current["extra_headers"]?.DeepClone();
+            }
             var extra = resource == DeclaredResource.Providers ? await KeyPoolChangeAsync(name, declared, current, cancellationToken) : null;
             if (extra is not null)
             {
@@ -147,6 +152,28 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
             ? throw new CliException($"provider {providerId}: its key pool differs from the gateway's but the file has masked keys; export with --with-secrets or write the keys", CliExitCodes.Usage)
             : new JsonArray([.. keys.Select(k => k?.DeepClone())]);
     }
+
+    /// <summary>
+    /// Whether the declared extra_headers are the gateway's: masked values (as `export` writes them by default) against the
+    /// masks the admin API shows, the others against the values it reveals. A masked value sent back keeps the stored one.
+    /// </summary>
+    private async Task<bool> SameExtraHeadersAsync(string providerId, JsonObject declared, JsonNode current, CancellationToken cancellationToken)
+    {
+        var masked = current["extra_headers"] as JsonObject ?? [];
+        if (declared.Count != masked.Count)
+        {
+            return false;
+        }
+        var revealed = declared.All(header => SecretMask.IsMask(header.Value?.ToString() ?? ""))
+            ? masked
+            : await RevealExtraHeadersAsync(admin, providerId, cancellationToken);
+        return declared.All(header =>
+            (SecretMask.IsMask(header.Value?.ToString() ?? "") ? masked : revealed)[header.Key]?.ToString() == header.Value?.ToString());
+    }
+
+    public static async Task<JsonObject> RevealExtraHeadersAsync(AdminClient admin, string providerId, CancellationToken cancellationToken) =>
+        (await admin.GetAsync($"admin/llm/providers/{Uri.EscapeDataString(providerId)}/extra-headers/secret", cancellationToken))["extra_headers"]
+            ?.DeepClone() as JsonObject ?? [];
 
     public static async Task<string?> RevealAsync(AdminClient admin, string providerId, JsonNode key, CancellationToken cancellationToken) =>
         (await admin.GetAsync(

@@ -1,0 +1,35 @@
+using Keyway.Security;
+
+namespace Keyway.Admin;
+
+/// <summary>
+/// The extra_headers of a provider's create or edit, sealed for storage (<see cref="SealedHeaders"/>). Admin reads show
+/// each value masked, so a GET → edit → PATCH round trip (the admin UI, <c>keyway export</c> then <c>apply</c>) sends the
+/// masks back: a mask that matches the stored value of the same header keeps that value; any other mask is refused,
+/// never stored in place of the value.
+/// </summary>
+internal static class ProviderExtraHeaders
+{
+    private const string Field = "extra_headers";
+
+    /// <summary>The sealed headers the body asks for (empty for null), or null when it names none.</summary>
+    public static Dictionary<string, string>? Read(RequestBody body, IReadOnlyDictionary<string, string>? stored, SecretBox secrets)
+    {
+        if (!body.Has(Field))
+        {
+            return null;
+        }
+        var sealedHeaders = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in body.OptionalStringMap(Field) ?? new Dictionary<string, string>())
+        {
+            sealedHeaders[name] = SecretMask.IsMask(value) ? KeptValue(name, value, stored, secrets) : secrets.Seal(value);
+        }
+        return sealedHeaders;
+    }
+
+    private static string KeptValue(string name, string mask, IReadOnlyDictionary<string, string>? stored, SecretBox secrets) =>
+        stored is not null && stored.TryGetValue(name, out var kept) && SecretMask.Mask(SealedHeaders.OpenValue(kept, secrets)) == mask
+            ? kept
+            : throw AdminProblem.BadRequest(
+                $"{Field}.{name} is a masked value ({mask}) that matches no stored value of that header: send the value itself", Field);
+}

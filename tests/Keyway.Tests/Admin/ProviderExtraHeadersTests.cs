@@ -1,0 +1,93 @@
+using System.Data.Common;
+using System.Net;
+using System.Text.Json.Nodes;
+using Dapper;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Admin;
+
+/// <summary>
+/// A vendor's secret header in a provider's extra_headers is treated as an upstream key: sealed in the database, masked
+/// in admin reads, sent to the upstream in full, and kept when an admin read is sent back (admin UI, export → apply).
+/// </summary>
+public sealed class ProviderExtraHeadersTests
+{
+    private const string VendorSecret = "vendor-secret-0123456789";
+    private const string VendorSecretMask = "ven…6789";
+
+    [Fact]
+    public async Task SecretHeader_IsSealedAtRest_ShownMasked_SentInFull_AndKeptWhenTheMaskComesBack()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        var providerPath = $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}";
+
+        var patched = await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, providerPath,
+            new JsonObject { ["extra_headers"] = new JsonObject { ["X-Vendor-Token"] = VendorSecret } });
+
+        Assert.Equal(VendorSecretMask, patched.GetProperty("provider").GetProperty("extra_headers").GetProperty("X-Vendor-Token").GetString());
+        Assert.DoesNotContain(VendorSecret, await StoredExtraHeadersAsync(bed.Server));
+        Assert.Equal(VendorSecret, await HeaderReceivedUpstreamAsync(bed));
+
+        var read = await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, providerPath);
+        var roundTrip = JsonNode.Parse(read.GetProperty("provider").GetProperty("extra_headers").GetRawText())!.AsObject();
+        roundTrip["X-Title"] = "keyway";
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, providerPath, new JsonObject { ["extra_headers"] = roundTrip, ["note"] = "edited" });
+
+        Assert.Equal(VendorSecret, await HeaderReceivedUpstreamAsync(bed));
+        var strangeMask = await AdminApi.PatchAsync(bed.Admin, providerPath,
+            new JsonObject { ["extra_headers"] = new JsonObject { ["X-Other-Token"] = VendorSecretMask } });
+        AdminApi.AssertError(strangeMask, HttpStatusCode.BadRequest,
+            $"extra_headers.X-Other-Token is a masked value ({VendorSecretMask}) that matches no stored value of that header: send the value itself",
+            "extra_headers");
+    }
+
+    [Fact]
+    public async Task PlainRowOfAnOlderVersion_ReachesTheUpstream_AndIsSealedAtTheNextStart()
+    {
+        using var dir = new TempDirectory();
+        await using var upstream = await FakeUpstream.StartAsync();
+        await using (var first = await KeywayServer.StartAsync(dir.Path))
+        {
+            await AdminApi.CreateProviderAsync(first.Admin, "default", "p", new Uri(upstream.BaseAddress, "v1").ToString());
+            await AdminApi.CreateRouteAsync(first.Admin, "default", GatewayTestBed.OpenAIAlias, "p", GatewayTestBed.OpenAIModel);
+            await WithDatabaseAsync(first, connection => connection.ExecuteAsync(
+                "UPDATE providers SET extra_headers = @Plain", new { Plain = $$"""{"X-Vendor-Token":"{{VendorSecret}}"}""" }));
+        }
+
+        await using var second = await KeywayServer.StartAsync(dir.Path);
+
+        Assert.DoesNotContain(VendorSecret, await StoredExtraHeadersAsync(second));
+        var key = await AdminApi.CreateKeyAsync(second.Admin, "default");
+        using var client = second.ClientWithKey(key);
+        using var chat = await client.PostAsync("v1/chat/completions", GatewayTestBed.Json(GatewayTestBed.OpenAIChat));
+        Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
+        Assert.Equal(VendorSecret, upstream.Requests[^1].Headers["X-Vendor-Token"]);
+    }
+
+    private static Task<string> StoredExtraHeadersAsync(KeywayServer server) =>
+        WithDatabaseAsync(server, async connection => string.Join("\n", await connection.QueryAsync<string>("SELECT extra_headers FROM providers")));
+
+    private static async Task<T> WithDatabaseAsync<T>(KeywayServer server, Func<DbConnection, Task<T>> use)
+    {
+        var database = server.OpenDatabase();
+        try
+        {
+            await using var connection = await database.OpenAsync(CancellationToken.None);
+            return await use(connection);
+        }
+        finally
+        {
+            if (database is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<string> HeaderReceivedUpstreamAsync(GatewayTestBed bed)
+    {
+        using var chat = await bed.PostAsync("v1/chat/completions", GatewayTestBed.OpenAIChat);
+        Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
+        return bed.Upstream.Requests[^1].Headers["X-Vendor-Token"];
+    }
+}
