@@ -22,6 +22,8 @@ public sealed class DeclarativeCommandTests
                 protocol: openai
                 routing_mode: round_robin
                 timeout_seconds: 90
+                extra_headers:
+                  X-Vendor-Token: vt-0123456789
                 api_keys:
                   - name: main
                     api_key: ${DEEPSEEK_KEY}
@@ -138,6 +140,7 @@ public sealed class DeclarativeCommandTests
         Assert.Equal(0, exported.ExitCode);
         var text = await File.ReadAllTextAsync(Path.Combine(dir.Path, "exported.yaml"));
         Assert.Contains("sk-main-0123456789", text);
+        Assert.Contains("X-Vendor-Token: vt-0123456789", text);
         Assert.DoesNotContain("tvly-", text);
         // A tool provider's key is never exported: the file must give it to create the tool on another gateway.
         await File.WriteAllTextAsync(Path.Combine(dir.Path, "exported.yaml"), text.Replace("name: Tavily\n", "name: Tavily\n    api_key: tvly-0123456789\n"));
@@ -151,7 +154,11 @@ public sealed class DeclarativeCommandTests
 
         var masked = Path.Combine(dir.Path, "masked.yaml");
         await File.WriteAllTextAsync(masked, (await two.RunAsync("export")).Out);
+        Assert.DoesNotContain("vt-0123456789", await File.ReadAllTextAsync(masked));
         Assert.Equal("no changes: the gateway matches the file", (await two.RunAsync("apply", masked)).Out.Trim());
+        await File.WriteAllTextAsync(file, Config.Replace("vt-0123456789", "vt-rotated-0123456789"));
+        Assert.Equal(["~ provider default/deepseek (extra_headers)"],
+            (await two.JsonAsync("apply", file)).GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
     }
 
     [Fact]
