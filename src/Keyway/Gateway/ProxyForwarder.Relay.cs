@@ -325,7 +325,7 @@ public sealed partial class ProxyForwarder
             {
                 if (exchange.StreamTranslator is { } translator)
                 {
-                    translator.Fail(message, context.Response.BodyWriter);
+                    translator.Fail(exchange.StatusCode, message, context.Response.BodyWriter);
                     await context.Response.BodyWriter.FlushAsync(exchange.Aborted);
                 }
                 else
