@@ -123,6 +123,9 @@ public static class ProtocolErrors
         },
     };
 
+    /// <summary>The status of an upstream answer that broke off or was no answer at all.</summary>
+    public const int BadGateway = 502;
+
     /// <summary>OpenAI's code for a prompt over the model's context window (https://platform.openai.com/docs/guides/error-codes).</summary>
     public const string ContextLengthExceeded = "context_length_exceeded";
 

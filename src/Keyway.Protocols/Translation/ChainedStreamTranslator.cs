@@ -25,9 +25,9 @@ public sealed class ChainedStreamTranslator(IStreamTranslator first, IStreamTran
         second.Complete(output);
     }
 
-    public void Fail(string message, IBufferWriter<byte> output)
+    public void Fail(int status, string message, IBufferWriter<byte> output)
     {
-        second.Fail(message, output);
+        second.Fail(status, message, output);
     }
 
     private void Pass(IBufferWriter<byte> output)

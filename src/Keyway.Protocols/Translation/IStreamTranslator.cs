@@ -22,6 +22,12 @@ public interface IStreamTranslator
     /// </summary>
     void Complete(IBufferWriter<byte> output);
 
-    /// <summary>The upstream failed mid-stream: writes the client protocol's error event (and terminal event where the protocol has one).</summary>
-    void Fail(string message, IBufferWriter<byte> output);
+    /// <summary>
+    /// The gateway ends the stream itself (the upstream broke off, went silent past its timeout): writes the client
+    /// protocol's error event (and terminal event where the protocol has one). <paramref name="status"/> is the HTTP
+    /// status the gateway gives the failure (502, 504); the error's type follows from it through
+    /// <see cref="ProtocolErrors"/>, as the error event of a pass-through stream does, so a client reads the same
+    /// failure alike on every route.
+    /// </summary>
+    void Fail(int status, string message, IBufferWriter<byte> output);
 }

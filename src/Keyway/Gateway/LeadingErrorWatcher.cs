@@ -7,10 +7,12 @@ namespace Keyway.Gateway;
 /// <summary>
 /// Holds back a stream that opens with an error event (OpenAI-compatible vendors' <c>data: {"error":…}</c>, Anthropic's
 /// <c>event: error</c>) and whatever follows it: nothing has reached the client then, so the 200 is no answer and the
-/// relay fails over with <see cref="LeadingError"/>. Each event before the first passed one is judged by its first
+/// relay fails over with <see cref="LeadingError"/>. Holding one cancels <paramref name="upstreamReads"/>, the
+/// attempt's read token, so the relay stops reading at once: an upstream that keeps such a stream open would otherwise
+/// hold the failover until the provider's timeout. Each event before the first passed one is judged by its first
 /// property; after that every event goes straight to the inner watcher.
 /// </summary>
-internal sealed class LeadingErrorWatcher(IStreamWatcher inner) : IStreamWatcher
+internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationTokenSource upstreamReads) : IStreamWatcher
 {
     private bool _passedAny;
 
@@ -26,6 +28,7 @@ internal sealed class LeadingErrorWatcher(IStreamWatcher inner) : IStreamWatcher
         if (!_passedAny && sseEvent.HasData && AnswerBody.LeadsWithError(sseEvent.Data.Span))
         {
             LeadingError = UpstreamErrorMessage.ErrorObjectMessage(sseEvent.Data.Span, 500) ?? UpstreamErrorMessage.Extract(sseEvent.Data.Span, 500);
+            upstreamReads.Cancel();
             return false;
         }
         var passed = inner.Observe(sseEvent);

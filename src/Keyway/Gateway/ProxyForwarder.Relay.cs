@@ -208,7 +208,7 @@ public sealed partial class ProxyForwarder
     private async Task<NoAnswer?> RelayEventStreamAsync(
         ProxyExchange exchange, IStreamWatcher upstreamWatcher, HttpResponseMessage response, Stream events, bool wholeAnswer, CancellationTokenSource idle)
     {
-        var watcher = new LeadingErrorWatcher(upstreamWatcher);
+        var watcher = new LeadingErrorWatcher(upstreamWatcher, idle);
         var result = await CopyEventStreamAsync(exchange, watcher, exchange.StreamTranslator, events, idle, () =>
         {
             if (exchange.FirstByteTimestamp is null)
@@ -220,11 +220,11 @@ public sealed partial class ProxyForwarder
         if (!exchange.AnswerBegun && !exchange.Aborted.IsCancellationRequested)
         {
             // Nothing reached the client: a stream that ended, broke or stayed silent until the provider's timeout before
-            // its first event, or opened with an error, is no answer, as a failure before the headers would be.
+            // its first event, or opened with an error (its reads canceled then), is no answer, as a failure before the headers would be.
             var provider = exchange.Target!.Provider;
             switch (result)
             {
-                case CopyResult.Success or CopyResult.InputError when watcher.LeadingError is { } leadingError:
+                case CopyResult.Success or CopyResult.InputError or CopyResult.Canceled when watcher.LeadingError is { } leadingError:
                     return Unusable(exchange, GatewayMessages.ErrorWith200(provider.ProviderId, leadingError));
                 case CopyResult.Success or CopyResult.InputError:
                     return Unusable(exchange, GatewayMessages.EmptyStream(provider.ProviderId));
@@ -325,7 +325,7 @@ public sealed partial class ProxyForwarder
             {
                 if (exchange.StreamTranslator is { } translator)
                 {
-                    translator.Fail(message, context.Response.BodyWriter);
+                    translator.Fail(exchange.StatusCode, message, context.Response.BodyWriter);
                     await context.Response.BodyWriter.FlushAsync(exchange.Aborted);
                 }
                 else

@@ -31,7 +31,7 @@ public sealed partial class ProxyForwarder
         for (var round = 1; ; round++)
         {
             var stage = new WebSearchStreamStage(dialect, translator, earlier,
-                message => ProtocolErrorWriter.StreamEvent(exchange.Protocol, StatusCodes.Status502BadGateway, message));
+                (status, message) => ProtocolErrorWriter.StreamEvent(exchange.Protocol, status, message));
             exchange.StreamTranslator = stage;
             CopyResult result;
             using (response == first ? null : response)

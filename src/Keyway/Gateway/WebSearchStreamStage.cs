@@ -16,7 +16,7 @@ namespace Keyway.Gateway;
 /// When earlier rounds ran, their tokens are added to the usage the client sees.
 /// </summary>
 internal sealed class WebSearchStreamStage(
-    WebSearchDialect dialect, IStreamTranslator? translator, TokenUsage? earlier, Func<string, byte[]> errorEvent) : IStreamTranslator
+    WebSearchDialect dialect, IStreamTranslator? translator, TokenUsage? earlier, Func<int, string, byte[]> errorEvent) : IStreamTranslator
 {
     private readonly WebSearchRoundReader _round = dialect.NewRound();
     private readonly ArrayBufferWriter<byte> _held = new();
@@ -51,14 +51,14 @@ internal sealed class WebSearchStreamStage(
         translator?.Complete(output);
     }
 
-    public void Fail(string message, IBufferWriter<byte> output)
+    public void Fail(int status, string message, IBufferWriter<byte> output)
     {
         if (translator is null)
         {
-            output.Write(errorEvent(message));
+            output.Write(errorEvent(status, message));
             return;
         }
-        translator.Fail(message, output);
+        translator.Fail(status, message, output);
     }
 
     private void Release(IBufferWriter<byte> output)

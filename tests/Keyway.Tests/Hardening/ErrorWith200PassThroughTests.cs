@@ -63,18 +63,46 @@ public sealed class ErrorWith200PassThroughTests
     }
 
     /// <summary>
-    /// A 200 stream whose first event is the error (OpenAI-compatible vendors send <c>data: {"error":…}</c>, Anthropic an
-    /// <c>event: error</c>, https://docs.anthropic.com/en/docs/build-with-claude/streaming#error-events) has brought the
-    /// client nothing yet: it fails over like a 200 body holding only an error, passed through or translated.
+    /// 200 streams whose first event is the error (OpenAI-compatible vendors send <c>data: {"error":…}</c>, Anthropic an
+    /// <c>event: error</c>, https://docs.anthropic.com/en/docs/build-with-claude/streaming#error-events).
+    /// </summary>
+    public static TheoryData<string, string, string, string> LeadingErrorStreams => new()
+    {
+        { "v1/chat/completions", """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.OpenAIProvider, "data: {\"error\":{\"message\":\"Insufficient account balance\",\"type\":\"insufficient_quota\"}}\n\ndata: [DONE]\n\n" },
+        { "v1/messages", """{"model":"gpt-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.OpenAIProvider, "data: {\"error\":{\"message\":\"Insufficient account balance\",\"type\":\"insufficient_quota\"}}\n\n" },
+        { "v1/messages", """{"model":"claude-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider, "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Insufficient account balance\"}}\n\n" },
+    };
+
+    /// <summary>
+    /// A stream that opens with an error has brought the client nothing yet: it fails over like a 200 body holding only an
+    /// error, passed through or translated.
     /// </summary>
     [Theory]
-    [InlineData("v1/chat/completions", """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.OpenAIProvider, "data: {\"error\":{\"message\":\"Insufficient account balance\",\"type\":\"insufficient_quota\"}}\n\ndata: [DONE]\n\n")]
-    [InlineData("v1/messages", """{"model":"gpt-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.OpenAIProvider, "data: {\"error\":{\"message\":\"Insufficient account balance\",\"type\":\"insufficient_quota\"}}\n\n")]
-    [InlineData("v1/messages", """{"model":"claude-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider, "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Insufficient account balance\"}}\n\n")]
-    public async Task StreamLeadingWithAnError_FailsOverToTheNextKey(string path, string body, string providerId, string events)
+    [MemberData(nameof(LeadingErrorStreams))]
+    public async Task StreamLeadingWithAnError_FailsOverToTheNextKey(string path, string body, string providerId, string events) =>
+        await AssertFailsOverFromLeadingErrorAsync(path, body, providerId, events, staysOpen: false);
+
+    /// <summary>
+    /// The upstream keeps the stream open after its leading error: the gateway stops reading it (the upstream sees the
+    /// connection go) and fails over at once, with the upstream's error as the key's failure, instead of waiting for the
+    /// provider's timeout. The timeout is short only so that a gateway that waits ends the attempt as a 504 and the test
+    /// fails rather than hangs.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(LeadingErrorStreams))]
+    public async Task StreamLeadingWithAnErrorThenStayingOpen_FailsOverWithoutWaitingForTheTimeout(string path, string body, string providerId, string events) =>
+        await AssertFailsOverFromLeadingErrorAsync(path, body, providerId, events, staysOpen: true);
+
+    private static async Task AssertFailsOverFromLeadingErrorAsync(string path, string body, string providerId, string events, bool staysOpen)
     {
         await using var pool = await StartPassThroughAsync(providerId, "a", "b");
-        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.Status(200, events, contentType: "text/event-stream"));
+        var leadingError = FakeReply.Status(200, events, contentType: "text/event-stream");
+        if (staysOpen)
+        {
+            await pool.PatchProviderAsync(providerId, new JsonObject { ["timeout_seconds"] = 2 });
+            leadingError = leadingError.ThenHoldOpen();
+        }
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), leadingError);
 
         using var response = await pool.Bed.PostAsync(path, body, AnthropicVersion);
         var answer = await response.Content.ReadAsStringAsync();
@@ -86,6 +114,10 @@ public sealed class ErrorWith200PassThroughTests
         Assert.Contains("answered 200 with an error: Insufficient account balance", (await pool.KeyHealthAsync("a", providerId)).GetProperty("last_error").GetString());
         var row = Assert.Single(await pool.Bed.WaitForLogsAsync(1));
         Assert.Equal([502, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+        if (staysOpen)
+        {
+            await pool.Upstream.WaitForAbortAsync();
+        }
     }
 
     [Fact]

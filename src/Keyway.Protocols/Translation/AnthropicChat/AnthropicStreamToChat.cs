@@ -67,11 +67,12 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
         }
         else
         {
-            Fail("The upstream stream ended before any answer.", output);
+            Fail(ProtocolErrors.BadGateway, "The upstream stream ended before any answer.", output);
         }
     }
 
-    public void Fail(string message, IBufferWriter<byte> output) => WriteError(new ChatError(message, "upstream_error"), output);
+    public void Fail(int status, string message, IBufferWriter<byte> output) =>
+        WriteError(new ChatError(message, ProtocolErrors.OpenAIErrorType(status)), output);
 
     /// <summary>
     /// Anthropic's error event with its kind as OpenAI names it (type and code), so an OpenAI client, and Codex through the

@@ -93,11 +93,11 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
         }
         else
         {
-            Fail("The upstream stream ended before any answer.", output);
+            Fail(ProtocolErrors.BadGateway, "The upstream stream ended before any answer.", output);
         }
     }
 
-    public void Fail(string message, IBufferWriter<byte> output) => WriteError("api_error", message, output);
+    public void Fail(int status, string message, IBufferWriter<byte> output) => WriteError(ProtocolErrors.AnthropicErrorType(status), message, output);
 
     private void WriteError(string type, string message, IBufferWriter<byte> output)
     {

@@ -69,11 +69,11 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
         }
         else
         {
-            End(output, new ResponseError("server_error", "The upstream stream ended before any output."));
+            Fail(ProtocolErrors.BadGateway, "The upstream stream ended before any output.", output);
         }
     }
 
-    public void Fail(string message, IBufferWriter<byte> output)
+    public void Fail(int status, string message, IBufferWriter<byte> output)
     {
         if (_ended)
         {
@@ -81,7 +81,7 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
         }
 
         Start(output);
-        End(output, new ResponseError("server_error", message));
+        End(output, new ResponseError(ProtocolErrors.OpenAIErrorType(status), message));
     }
 
     private void Start(IBufferWriter<byte> output)

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Keyway.Protocols;
 using Keyway.Protocols.Translation;
 using Keyway.Tests.Protocols;
 
@@ -61,7 +62,7 @@ public sealed class AnswerTranslatorFuzzTests
             }
             if (fail)
             {
-                translator.Fail("upstream went away", output);
+                translator.Fail(ProtocolErrors.BadGateway, "upstream went away", output);
             }
             else
             {

@@ -118,6 +118,9 @@ public sealed record FakeReply
     /// <summary>The default answer without any usage (no <c>usage</c> field, no usage chunk or event fields).</summary>
     public static FakeReply WithoutUsage() => new() { OmitUsage = true };
 
+    /// <summary>This reply, then the connection kept open until the caller aborts (a scripted stream that never ends).</summary>
+    public FakeReply ThenHoldOpen() => this with { HoldOpenAtEnd = true };
+
     /// <summary>This reply, held before any header until <paramref name="release"/> completes.</summary>
     public FakeReply After(Task release) => this with { Release = release };
 }

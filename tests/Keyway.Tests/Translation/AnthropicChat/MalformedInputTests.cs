@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Keyway.Protocols;
 using Keyway.Protocols.Translation;
 using Keyway.Protocols.Translation.AnthropicChat;
 using static Keyway.Tests.Translation.AnthropicChat.AnthropicChatHarness;
@@ -196,7 +197,7 @@ public sealed class MalformedInputTests
         var translator = new AnthropicStreamToChat(RequestFrom("chat_request_text.json"), Ctx);
         var output = new ArrayBufferWriter<byte>();
 
-        translator.Fail("upstream reset", output);
+        translator.Fail(ProtocolErrors.BadGateway, "upstream reset", output);
         translator.Complete(output);
 
         var events = ParseSse(output.WrittenSpan.ToArray());

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Keyway.Protocols;
 using Keyway.Protocols.Translation;
 using Keyway.Tests.Protocols;
 
@@ -68,7 +69,7 @@ public sealed class TranslationPipelineTests
             ProtocolFixtures.Json("translation/responses-chat/plain_text.request.json"), Ctx);
         var output = new ArrayBufferWriter<byte>();
 
-        pipeline.CreateStreamTranslator(out _).Fail("upstream went away", output);
+        pipeline.CreateStreamTranslator(out _).Fail(ProtocolErrors.BadGateway, "upstream went away", output);
 
         var text = Encoding.UTF8.GetString(output.WrittenSpan);
         Assert.Contains("response.failed", text);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Keyway.Protocols;
 using Keyway.Protocols.Translation;
 using Keyway.Protocols.Translation.ResponsesChat;
 using Keyway.Tests.Protocols;
@@ -33,7 +34,7 @@ internal static class ResponsesChatHarness
 
         if (failure is not null)
         {
-            translator.Fail(failure, output);
+            translator.Fail(ProtocolErrors.BadGateway, failure, output);
         }
         else if (complete)
         {
