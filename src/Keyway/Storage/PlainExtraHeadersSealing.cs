@@ -25,17 +25,15 @@ internal static class PlainExtraHeadersSealing
             }
             var sealedHeaders = headers.ToDictionary(
                 header => header.Key, header => SealedHeaders.IsSealed(header.Value, secrets) ? header.Value : secrets.Seal(header.Value));
-            await connection.ExecuteAsync(
-                "UPDATE providers SET extra_headers = @SealedJson WHERE provider_id = @ProviderId AND extra_headers = @PlainJson",
-                new
-                {
-                    SealedJson = JsonSerializer.Serialize(sealedHeaders, StorageJsonContext.Default.DictionaryStringString),
-                    row.ProviderId,
-                    PlainJson = row.ExtraHeaders,
-                    cancellationToken,
-                });
+            await ReplaceAsync(connection, row, JsonSerializer.Serialize(sealedHeaders, StorageJsonContext.Default.DictionaryStringString), cancellationToken);
         }
     }
+
+    /// <summary>Writes the sealed headers while the row still holds what was read.</summary>
+    private static Task ReplaceAsync(DbConnection connection, ProviderHeadersRow row, string sealedJson, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(
+            "UPDATE providers SET extra_headers = @sealedJson WHERE provider_id = @ProviderId AND extra_headers = @ExtraHeaders",
+            new { sealedJson, row.ProviderId, row.ExtraHeaders, cancellationToken });
 
     internal sealed class ProviderHeadersRow
     {
