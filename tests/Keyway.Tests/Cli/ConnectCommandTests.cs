@@ -120,6 +120,22 @@ public sealed class ConnectCommandTests
         Assert.False(File.Exists(Path.Combine(codexHome, "config.toml")));
     }
 
+    [Theory]
+    [InlineData("[model_providers.keyway] # set up by hand")]
+    [InlineData("[ model_providers . keyway ]")]
+    [InlineData("[model_providers.\"keyway\"]")]
+    [InlineData("[model_providers.'keyway']")]
+    public void Codex_ReplacesOwnTable_HoweverItsHeaderIsWritten(string header)
+    {
+        var existing = $"model = \"gpt-5\"\n\n{header}\nbase_url = \"http://old\"\n\n[mcp_servers.x]\ncommand = \"x\"\n";
+        var target = new Keyway.Cli.Connect.ConnectTarget("http://127.0.0.1:9233", "db_sk_given", false, "big", "big");
+        var table = Keyway.Cli.Connect.CodexConfig.ProviderTable(target, keyInAuthFile: false);
+
+        var merged = Keyway.Cli.Connect.CodexConfig.MergeProviderTable(existing, table);
+
+        Assert.Equal("model = \"gpt-5\"\n\n[mcp_servers.x]\ncommand = \"x\"\n\n" + table, merged);
+    }
+
     [Fact]
     public async Task Env_PrintsExports()
     {
