@@ -66,10 +66,10 @@ public static class ServiceCommands
 
             [Service]
             Type=simple
-            WorkingDirectory={context.WorkingDirectory}
-            Environment=KEYWAY_DATA_DIR={context.DataDir}
-            EnvironmentFile=-{Path.Combine(context.WorkingDirectory, ".env")}
-            ExecStart={string.Join(' ', self.Select(Quote))} serve
+            WorkingDirectory={Specifiers(context.WorkingDirectory)}
+            Environment={Quoted("KEYWAY_DATA_DIR=" + context.DataDir)}
+            EnvironmentFile=-{Specifiers(Path.Combine(context.WorkingDirectory, ".env"))}
+            ExecStart={string.Join(' ', self.Select(Argument))} serve
             Restart=on-failure
             KillSignal=SIGTERM
             TimeoutStopSec=30
@@ -120,6 +120,19 @@ public static class ServiceCommands
         return CliExitCodes.Ok;
     }
 
-    /// <summary>systemd's command-line quoting for paths with spaces.</summary>
-    private static string Quote(string part) => part.Contains(' ') ? $"\"{part}\"" : part;
+    /// <summary>
+    /// systemd expands %-specifiers in these settings, so a literal % is written twice; a path of the data dir or the
+    /// working directory is the user's and may hold one.
+    /// </summary>
+    private static string Specifiers(string value) => value.Replace("%", "%%");
+
+    /// <summary>
+    /// A value in double quotes, as Environment= needs for one with spaces (unquoted, systemd splits it into several
+    /// assignments and the service would run on a data dir cut at the first space) and ExecStart= for one argument.
+    /// </summary>
+    private static string Quoted(string value) => "\"" + Specifiers(value).Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+    /// <summary>One ExecStart= argument: quoted when it holds a space or a quote, its $ kept from variable expansion.</summary>
+    private static string Argument(string part) =>
+        (part.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '\\') ? Quoted(part) : Specifiers(part)).Replace("$", "$$");
 }

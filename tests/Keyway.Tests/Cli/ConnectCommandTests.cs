@@ -84,6 +84,59 @@ public sealed class ConnectCommandTests
     }
 
     [Fact]
+    public async Task ClaudeCode_RefusesSettingsWhoseEnvIsNotAnObject()
+    {
+        using var dir = new TempDirectory();
+        var (server, cli) = await StartAsync(dir);
+        await using var _ = server;
+        var settings = Path.Combine(Directory.CreateDirectory(Path.Combine(dir.Path, "project", ".claude")).FullName, "settings.local.json");
+        const string original = """{"env":["FOO=bar"]}""";
+        await File.WriteAllTextAsync(settings, original);
+
+        var result = await cli.RunAsync("connect", "claude-code", "--dir", Path.Combine(dir.Path, "project"), "--key", "db_sk_given");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("\"env\" is not a JSON object", result.Error);
+        Assert.Equal(original, await File.ReadAllTextAsync(settings));
+    }
+
+    [Theory]
+    [InlineData("""{"OPENAI_API_KEY":"sk-mine",}""", "is not valid JSON")]
+    [InlineData("""["sk-mine"]""", "is not a JSON object")]
+    public async Task Codex_WriteKey_RefusesAuthFileItCannotMerge_BeforeWritingAnyFile(string authJson, string error)
+    {
+        using var dir = new TempDirectory();
+        var codexHome = Directory.CreateDirectory(Path.Combine(dir.Path, "codex")).FullName;
+        var (server, cli) = await StartAsync(dir);
+        await using var _ = server;
+        var auth = Path.Combine(codexHome, "auth.json");
+        await File.WriteAllTextAsync(auth, authJson);
+
+        var result = await cli.RunAsync("connect", "codex", "--codex-home", codexHome, "--key", "db_sk_given", "--write-key");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{auth} {error}", result.Error);
+        Assert.Equal(authJson, await File.ReadAllTextAsync(auth));
+        Assert.False(File.Exists(Path.Combine(codexHome, "config.toml")));
+    }
+
+    [Theory]
+    [InlineData("[model_providers.keyway] # set up by hand")]
+    [InlineData("[ model_providers . keyway ]")]
+    [InlineData("[model_providers.\"keyway\"]")]
+    [InlineData("[model_providers.'keyway']")]
+    public void Codex_ReplacesOwnTable_HoweverItsHeaderIsWritten(string header)
+    {
+        var existing = $"model = \"gpt-5\"\n\n{header}\nbase_url = \"http://old\"\n\n[mcp_servers.x]\ncommand = \"x\"\n";
+        var target = new Keyway.Cli.Connect.ConnectTarget("http://127.0.0.1:9233", "db_sk_given", false, "big", "big");
+        var table = Keyway.Cli.Connect.CodexConfig.ProviderTable(target, keyInAuthFile: false);
+
+        var merged = Keyway.Cli.Connect.CodexConfig.MergeProviderTable(existing, table);
+
+        Assert.Equal("model = \"gpt-5\"\n\n[mcp_servers.x]\ncommand = \"x\"\n\n" + table, merged);
+    }
+
+    [Fact]
     public async Task Env_PrintsExports()
     {
         using var dir = new TempDirectory();

@@ -290,6 +290,20 @@ public sealed class DeclarativeCommandTests
     }
 
     [Fact]
+    public async Task Export_UnknownGroup_IsRefused_NotAnEmptyFile()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+
+        var refused = await cli.RunAsync("export", "--group", "defualt");
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("group not found: defualt", refused.Error);
+        Assert.Equal("", refused.Out);
+    }
+
+    [Fact]
     public async Task Apply_GroupWithoutName_KeepsTheExistingName()
     {
         using var dir = new TempDirectory();

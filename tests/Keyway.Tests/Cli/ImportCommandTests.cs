@@ -81,6 +81,19 @@ public sealed class ImportCommandTests
     }
 
     [Fact]
+    public async Task KeywayDb_FileThatIsNoDatabase_IsRefusedWithExitCode2()
+    {
+        using var dir = new TempDirectory();
+        var notADatabase = Path.Combine(dir.Path, "router-config.json");
+        await File.WriteAllTextAsync(notADatabase, "{\"models\": []}\n" + new string(' ', 200));
+
+        var refused = await new CliRunner(null, dir.Path).RunAsync("import", "keyway-db", notADatabase, "--secret", "python-keyway-secret-0123456789", "--dry-run");
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"{notADatabase} cannot be read as a Keyway SQLite database", refused.Error);
+    }
+
+    [Fact]
     public async Task KeywayDb_OpensFernetSecretsAndKeepsIssuedKeys()
     {
         const string BobKey = "db_sk_python-issued-key-0123456789";

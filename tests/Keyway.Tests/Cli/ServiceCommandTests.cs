@@ -16,7 +16,7 @@ public sealed class ServiceCommandTests
         Assert.Equal(0, installed.ExitCode);
         var unit = await File.ReadAllTextAsync(Path.Combine(units, "keyway.service"));
         Assert.Contains($"WorkingDirectory={dir.Path}", unit);
-        Assert.Contains($"Environment=KEYWAY_DATA_DIR={Path.Combine(dir.Path, "state")}", unit);
+        Assert.Contains($"Environment=\"KEYWAY_DATA_DIR={Path.Combine(dir.Path, "state")}\"\n", unit);
         Assert.Contains(" serve\n", unit);
         Assert.Contains("created", installed.Out);
         Assert.Contains("unchanged", (await cli.RunAsync("service", "install", "--unit-dir", units, "--no-systemctl")).Out);
@@ -24,5 +24,22 @@ public sealed class ServiceCommandTests
         var removed = await cli.RunAsync("service", "uninstall", "--unit-dir", units, "--no-systemctl");
         Assert.Equal(0, removed.ExitCode);
         Assert.False(File.Exists(Path.Combine(units, "keyway.service")));
+    }
+
+    [Fact]
+    public async Task Install_QuotesPathsSystemdWouldSplitOrExpand()
+    {
+        using var dir = new TempDirectory();
+        var workingDirectory = Directory.CreateDirectory(Path.Combine(dir.Path, "my keyway 100%")).FullName;
+        var units = Path.Combine(dir.Path, "units");
+        var cli = new CliRunner(null, workingDirectory, new Dictionary<string, string> { ["KEYWAY_DATA_DIR"] = "./data dir" });
+
+        Assert.Equal(0, (await cli.RunAsync("service", "install", "--unit-dir", units, "--no-systemctl")).ExitCode);
+
+        var unit = await File.ReadAllTextAsync(Path.Combine(units, "keyway.service"));
+        var escaped = workingDirectory.Replace("%", "%%");
+        Assert.Contains($"\nWorkingDirectory={escaped}\n", unit);
+        Assert.Contains($"\nEnvironment=\"KEYWAY_DATA_DIR={escaped}/data dir\"\n", unit);
+        Assert.Contains($"\nEnvironmentFile=-{escaped}/.env\n", unit);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Keyway.Cli.Connect;
@@ -25,17 +24,8 @@ public static class ClaudeCodeSettings
     /// <summary>The merged document and, per variable, whether it was added, changed or already so.</summary>
     public static (string Json, List<string> Changes) Merge(string? existing, ConnectTarget target)
     {
-        JsonObject settings;
-        try
-        {
-            settings = string.IsNullOrWhiteSpace(existing) ? [] : JsonNode.Parse(existing) as JsonObject ?? throw new CliException($"{RelativePath} is not a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new CliException($"{RelativePath} is not valid JSON ({e.Message}); fix or remove it first");
-        }
-        var env = settings["env"] as JsonObject ?? [];
-        settings["env"] = env;
+        var settings = JsonObjectFile.Parse(existing, RelativePath);
+        var env = JsonObjectFile.Member(settings, "env", RelativePath);
         var changes = new List<string>();
         foreach (var (name, value) in Variables(target))
         {

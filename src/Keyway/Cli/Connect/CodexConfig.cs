@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Keyway.Cli.Connect;
 
@@ -44,7 +45,7 @@ public static class CodexConfig
             var trimmed = line.Trim();
             if (trimmed.StartsWith('['))
             {
-                skipping = trimmed == TableHeader;
+                skipping = OwnHeader.IsMatch(trimmed);
             }
             if (!skipping)
             {
@@ -54,6 +55,14 @@ public static class CodexConfig
         var text = kept.ToString().TrimEnd('\n');
         return (text.Length == 0 ? "" : text + "\n\n") + table;
     }
+
+    /// <summary>
+    /// Keyway's table header as TOML lets it be written: spaces around the brackets and dots, the key quoted, a comment
+    /// after it. A header this missed would leave the old table in place next to the new one, and Codex refuses a
+    /// config.toml that defines a table twice.
+    /// </summary>
+    private static readonly Regex OwnHeader = new(
+        $"""^\[\s*model_providers\s*\.\s*(?:{ProviderId}|"{ProviderId}"|'{ProviderId}')\s*\]\s*(?:#.*)?$""", RegexOptions.CultureInvariant);
 
     /// <summary>A TOML basic string.</summary>
     public static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

@@ -50,15 +50,18 @@ public static class ConnectCommands
             var codexHome = CodexHome(context, parse.GetValue(home));
             var configPath = Path.Combine(codexHome, "config.toml");
             var table = CodexConfig.ProviderTable(target, parse.GetValue(writeKey));
+            var authPath = Path.Combine(codexHome, "auth.json");
+            // auth.json is read before anything is written, so a file connect cannot merge into leaves every file as it was.
+            var auth = parse.GetValue(writeKey)
+                ? JsonObjectFile.Parse(File.Exists(authPath) ? await File.ReadAllTextAsync(authPath, cancellationToken) : null, authPath)
+                : null;
             var files = new JsonObject
             {
                 [configPath] = FileEdit.Write(configPath, CodexConfig.MergeProviderTable(File.Exists(configPath) ? await File.ReadAllTextAsync(configPath, cancellationToken) : null, table)),
                 [Path.Combine(codexHome, CodexConfig.ProfileFileName)] = FileEdit.Write(Path.Combine(codexHome, CodexConfig.ProfileFileName), CodexConfig.Profile(target)),
             };
-            if (parse.GetValue(writeKey))
+            if (auth is not null)
             {
-                var authPath = Path.Combine(codexHome, "auth.json");
-                var auth = File.Exists(authPath) ? JsonNode.Parse(await File.ReadAllTextAsync(authPath, cancellationToken)) as JsonObject ?? [] : [];
                 auth["OPENAI_API_KEY"] = target.Key;
                 files[authPath] = FileEdit.Write(authPath, CliOutput.IndentedJson(auth) + "\n", privateFile: true);
             }

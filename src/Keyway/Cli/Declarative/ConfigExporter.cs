@@ -10,6 +10,11 @@ public sealed class ConfigExporter(AdminClient admin, bool withSecrets)
 {
     public async Task<JsonObject> ExportAsync(string? onlyGroup, CancellationToken cancellationToken)
     {
+        if (onlyGroup is not null)
+        {
+            // A misspelt --group is refused as every other command refuses it, instead of exporting an empty file.
+            await admin.GetAsync($"admin/llm/groups/{Uri.EscapeDataString(onlyGroup)}", cancellationToken);
+        }
         var groups = new JsonArray();
         foreach (var group in (await admin.GetAsync("admin/llm/groups", cancellationToken))["groups"]?.AsArray().OfType<JsonObject>() ?? [])
         {

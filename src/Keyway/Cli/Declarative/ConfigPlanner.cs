@@ -6,7 +6,8 @@ namespace Keyway.Cli.Declarative;
 /// <summary>
 /// Compares a declarative document (<c>groups: [{group_id, providers, tool_providers, routes, keys, unified}]</c>) with
 /// what the gateway has and lists the admin calls that make them equal. Items are matched by id (alias for routes, name
-/// for keys); a field the file leaves out is left alone; items the file does not list are deleted only with prune.
+/// for keys); a field the file leaves out is left alone; items the file does not list are deleted only with prune, after
+/// every other change.
 /// </summary>
 public sealed class ConfigPlanner(AdminClient admin, bool prune)
 {
@@ -31,17 +32,47 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
                 body["name"] ??= groupId;
             }
             changes.AddRange(PlanItem(Groups, groupId, body, current, "admin/llm/groups"));
+            var stale = new Dictionary<DeclaredResource, List<JsonObject>>();
+            var existingRoutes = new JsonArray();
             foreach (var resource in DeclaredResource.All)
             {
                 var existing = current is null ? [] : (await admin.GetAsync(resource.ListPath(groupId), cancellationToken))[resource.UrlCollection.Replace('-', '_')]?.AsArray() ?? [];
-                changes.AddRange(await PlanCollectionAsync(resource, groupId, Items(declared, resource.Collection), existing, cancellationToken));
+                var declaredItems = Items(declared, resource.Collection);
+                changes.AddRange(await PlanCollectionAsync(resource, groupId, declaredItems, existing, cancellationToken));
+                stale[resource] = prune ? Stale(resource, declaredItems, existing) : [];
+                if (resource == DeclaredResource.Routes)
+                {
+                    existingRoutes = existing;
+                }
             }
             if (declared["unified"] is JsonObject unified)
             {
                 changes.AddRange(await PlanUnifiedAsync(groupId, unified, current is not null, cancellationToken));
             }
+            await PruneGuard.RefuseDanglingAsync(admin, groupId, declared, existingRoutes, stale, cancellationToken);
+            // Deletions come last, dependents first: a provider deleted before the routes moved off it would take them along.
+            foreach (var resource in DeclaredResource.All.Reverse())
+            {
+                changes.AddRange(stale[resource].Select(item => Deletion(resource, groupId, item)));
+            }
         }
         return changes;
+    }
+
+    private static List<JsonObject> Stale(DeclaredResource resource, IReadOnlyList<JsonObject> declaredItems, JsonArray existing)
+    {
+        var declaredNames = declaredItems.Select(item => Name(item, resource)).ToHashSet();
+        return [.. existing.OfType<JsonObject>().Where(item => !declaredNames.Contains(item[resource.NameField]?.ToString() ?? ""))];
+    }
+
+    private static PlannedChange Deletion(DeclaredResource resource, string groupId, JsonObject stale)
+    {
+        var path = resource.ItemPath(stale);
+        return new PlannedChange('-', $"{resource.Kind} {groupId}/{stale[resource.NameField]}", "", async (client, ct) =>
+        {
+            await client.DeleteAsync(path, ct);
+            return null;
+        });
     }
 
     private async Task<List<PlannedChange>> PlanCollectionAsync(
@@ -82,19 +113,6 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
             if (resource == DeclaredResource.Routes)
             {
                 changes.AddRange(await RouteFallbacks.PlanAsync(admin, groupId, declared, current, cancellationToken));
-            }
-        }
-        if (prune)
-        {
-            var declaredNames = declaredItems.Select(item => Name(item, resource)).ToHashSet();
-            foreach (var stale in existing.OfType<JsonObject>().Where(item => !declaredNames.Contains(item[resource.NameField]?.ToString() ?? "")))
-            {
-                var path = resource.ItemPath(stale);
-                changes.Add(new PlannedChange('-', $"{resource.Kind} {groupId}/{stale[resource.NameField]}", "", async (client, ct) =>
-                {
-                    await client.DeleteAsync(path, ct);
-                    return null;
-                }));
             }
         }
         return changes;

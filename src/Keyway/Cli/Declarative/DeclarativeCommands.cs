@@ -22,6 +22,7 @@ public static partial class DeclarativeCommands
             }
             var document = ExpandVariables(YamlJson.Parse(await File.ReadAllTextAsync(path, cancellationToken)), context)
                 ?? throw new CliException($"{path} is empty", CliExitCodes.Usage);
+            DeclaredFileCheck.Refuse(document);
             return await ApplyDocumentAsync(context, parse, document, parse.GetValue(dryRun), parse.GetValue(prune), [], cancellationToken);
         });
         return command;

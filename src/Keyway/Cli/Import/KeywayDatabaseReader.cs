@@ -11,7 +11,20 @@ namespace Keyway.Cli.Import;
 /// </summary>
 public static class KeywayDatabaseReader
 {
+    /// <exception cref="CliException">Exit code 2 when the file is no SQLite database (or a damaged one).</exception>
     public static (JsonObject Document, List<string> Skipped) Read(string path, Fernet fernet)
+    {
+        try
+        {
+            return ReadDatabase(path, fernet);
+        }
+        catch (SqliteException e)
+        {
+            throw new CliException($"{path} cannot be read as a Keyway SQLite database: {e.Message}", CliExitCodes.Usage);
+        }
+    }
+
+    private static (JsonObject Document, List<string> Skipped) ReadDatabase(string path, Fernet fernet)
     {
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         connection.Open();

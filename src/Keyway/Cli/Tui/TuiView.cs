@@ -23,7 +23,7 @@ public static class TuiView
         for (var i = 0; i < menu.Items.Count; i++)
         {
             var label = Markup.Escape(menu.Items[i].Label);
-            lines.Add(new Markup(i == menu.Cursor ? $"[bold black on deepskyblue1]> {label}[/]" : $"  {label}"));
+            lines.Add(OneLine(new Markup(i == menu.Cursor ? $"[bold black on deepskyblue1]> {label}[/]" : $"  {label}")));
         }
         lines.Add(Text.Empty);
         lines.Add(Hint("up/down move · Enter choose · Esc back · q quit"));
@@ -35,6 +35,12 @@ public static class TuiView
 
     public static IRenderable Message(string title, IRenderable body) =>
         new Rows(Title(title), body, Text.Empty, Hint("any key: back · q quit"));
+
+    /// <summary>
+    /// A line cut at the terminal's width with an ellipsis instead of wrapped: a menu item that wrapped (a long alias or
+    /// model) pushed the screen past the terminal's height, and the title scrolled away when the terminal was narrowed.
+    /// </summary>
+    public static IRenderable OneLine(Markup line) => new CroppedLine(line);
 
     public static IRenderable Title(string title) => new Rule($"[bold]Keyway[/] · {Markup.Escape(title)}").LeftJustified();
 

@@ -1,0 +1,56 @@
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Cli;
+
+/// <summary>apply refuses a file it would misread (a misspelt field, an item declared twice) before it plans anything.</summary>
+public sealed class ApplyFileCheckTests
+{
+    [Theory]
+    [InlineData("providers:\n      - { provider_id: p1, base_urll: \"https://typo.example/v1\" }", "provider default/p1: unknown field base_urll")]
+    [InlineData("providers:\n      - { provider_id: p1, api_keys: [{ name: main, apikey: sk-0123456789 }] }", "provider default/p1 api_keys: unknown field apikey")]
+    [InlineData("routes:\n      - { alias: chat, provider_id: p1, upstream_model: m1, fallbacks: [{ provider: p2 }] }", "route default/chat fallbacks: unknown field provider")]
+    [InlineData("routes:\n      - { alias: chat, provider_id: p1, upstream_model: m1 }\n      - { alias: chat, provider_id: p1, upstream_model: m2 }", "route default/chat is declared 2 times")]
+    [InlineData("unified: { route: chat }", "unified of group default: unknown field route")]
+    [InlineData("key: []", "group default: unknown field key")]
+    public async Task Apply_RefusesAFileItWouldMisread_BeforeAnyChange(string groupBody, string error)
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+        var file = Path.Combine(dir.Path, "keyway.yaml");
+        await File.WriteAllTextAsync(file, $"groups:\n  - group_id: default\n    note: changed\n    {groupBody}\n");
+
+        var refused = await cli.RunAsync("apply", file);
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Equal($"keyway: nothing was changed: {error}", refused.Error.Trim());
+        Assert.Equal("", (await cli.JsonAsync("group", "show", "default")).GetProperty("group").GetProperty("note").GetString());
+    }
+
+    [Fact]
+    public async Task Apply_TakesAnExportedFile_WithFieldsOnlyTheGatewaySets()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+        var file = Path.Combine(dir.Path, "keyway.yaml");
+        await File.WriteAllTextAsync(file, """
+            groups:
+              - group_id: default
+                providers:
+                  - { provider_id: p1, base_url: "https://p1.example/v1", created_at: x, api_keys: [{ name: main, api_key: sk-0123456789, key_id: x }] }
+                routes:
+                  - { alias: chat, route_id: x, provider_id: p1, upstream_model: m1, fallbacks: [{ provider_id: p1, upstream_model: m2, enabled: false }] }
+                keys:
+                  - { name: alice, key_prefix: x }
+                unified: { route_alias: chat }
+            """);
+        Assert.Equal(0, (await cli.RunAsync("apply", file)).ExitCode);
+
+        var exported = Path.Combine(dir.Path, "exported.yaml");
+        Assert.Equal(0, (await cli.RunAsync("export", "--with-secrets", "--out", exported)).ExitCode);
+        var again = await cli.RunAsync("apply", exported);
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal("no changes: the gateway matches the file", again.Out.Trim());
+    }
+}
