@@ -30,23 +30,21 @@ internal static class GroupAliasLock
 
     /// <exception cref="StorageConflictException"><paramref name="alias"/> is the group's unified alias.</exception>
     public static async Task RefuseUnifiedAliasAsync(
-        DbConnection connection, DbTransaction transaction, string groupId, string alias, CancellationToken cancellationToken)
-    {
-        if (await connection.ExecuteScalarAsync<long>(
-                "SELECT COUNT(*) FROM group_unified_models WHERE group_id = @groupId AND alias = @alias",
-                new { groupId, alias, cancellationToken }, transaction) > 0)
-        {
-            throw new StorageConflictException(AliasTaken);
-        }
-    }
+        DbConnection connection, DbTransaction transaction, string groupId, string alias, CancellationToken cancellationToken) =>
+        RefuseWhenFound(await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM group_unified_models WHERE group_id = @groupId AND alias = @alias",
+            new { groupId, alias, cancellationToken }, transaction));
 
     /// <exception cref="StorageConflictException"><paramref name="alias"/> is a route's alias in the group.</exception>
     public static async Task RefuseRouteAliasAsync(
-        DbConnection connection, DbTransaction transaction, string groupId, string alias, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, string groupId, string alias, CancellationToken cancellationToken) =>
+        RefuseWhenFound(await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM routes WHERE group_id = @groupId AND alias = @alias",
+            new { groupId, alias, cancellationToken }, transaction));
+
+    private static void RefuseWhenFound(long rowsWithTheAlias)
     {
-        if (await connection.ExecuteScalarAsync<long>(
-                "SELECT COUNT(*) FROM routes WHERE group_id = @groupId AND alias = @alias",
-                new { groupId, alias, cancellationToken }, transaction) > 0)
+        if (rowsWithTheAlias > 0)
         {
             throw new StorageConflictException(AliasTaken);
         }
