@@ -24,7 +24,13 @@ internal static class AnswerBody
     /// shape, which some OpenAI-compatible vendors send with status 200) or <c>"type":"error"</c> (Anthropic's shape). Only
     /// the first tokens are read, so a normal answer costs a property name; whatever is unreadable there is no error.
     /// </summary>
-    public static bool LeadsWithError(ReadOnlySpan<byte> body)
+    public static bool LeadsWithError(ReadOnlySpan<byte> body) => Lead(body) == BodyLead.Error;
+
+    /// <summary>
+    /// What an object's first property says it is: an error (see <see cref="LeadsWithError"/>), a stream's opening event
+    /// that carries nothing for the reader yet (<see cref="IsOpeningEventType"/>), or anything else, an answer.
+    /// </summary>
+    public static BodyLead Lead(ReadOnlySpan<byte> body)
     {
         if (body.StartsWith("\uFEFF"u8))
         {
@@ -35,21 +41,47 @@ internal static class AnswerBody
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName)
             {
-                return false;
+                return BodyLead.Answer;
             }
             var isError = reader.ValueTextEquals("error"u8);
             var isType = reader.ValueTextEquals("type"u8);
             if ((!isError && !isType) || !reader.Read())
             {
-                return false;
+                return BodyLead.Answer;
             }
-            return isError
-                ? reader.TokenType is not JsonTokenType.Null
-                : reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("error"u8);
+            if (isError)
+            {
+                return reader.TokenType is JsonTokenType.Null ? BodyLead.Answer : BodyLead.Error;
+            }
+            return reader.TokenType != JsonTokenType.String ? BodyLead.Answer
+                : reader.ValueTextEquals("error"u8) ? BodyLead.Error
+                : IsOpeningEventType(ref reader) ? BodyLead.Opening
+                : BodyLead.Answer;
         }
         catch (JsonException)
         {
-            return false;
+            return BodyLead.Answer;
         }
     }
+
+    /// <summary>
+    /// The stream events that only open an answer: Anthropic's <c>message_start</c>, <c>ping</c> and a content block's
+    /// start, whose content follows in deltas (https://docs.anthropic.com/en/docs/build-with-claude/streaming#event-types),
+    /// and the Responses API's lifecycle events and item and part announcements
+    /// (https://platform.openai.com/docs/api-reference/responses-streaming). An error may still follow them (Anthropic's
+    /// <c>overloaded_error</c> comes after <c>message_start</c>), so a client that saw only these has seen no answer.
+    /// </summary>
+    private static bool IsOpeningEventType(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("message_start"u8) || reader.ValueTextEquals("ping"u8) || reader.ValueTextEquals("content_block_start"u8)
+        || reader.ValueTextEquals("response.created"u8) || reader.ValueTextEquals("response.queued"u8)
+        || reader.ValueTextEquals("response.in_progress"u8) || reader.ValueTextEquals("response.output_item.added"u8)
+        || reader.ValueTextEquals("response.content_part.added"u8);
+}
+
+/// <summary>What the first property of a body or a stream event says it is.</summary>
+internal enum BodyLead
+{
+    Answer,
+    Error,
+    Opening,
 }

@@ -43,7 +43,7 @@ internal static class GatewayMessages
 
     public static string Timeout(string providerId, TimeSpan timeout) => $"upstream provider '{providerId}' did not answer within {timeout.TotalSeconds:0} s";
 
-    public static string EmptyStream(string providerId) => $"upstream provider '{providerId}' answered 200 but its stream ended before any event";
+    public static string EmptyStream(string providerId) => $"upstream provider '{providerId}' answered 200 but its stream ended before any answer";
 
     public static string NotJson(string providerId, string? contentType, string excerpt) =>
         $"upstream provider '{providerId}' answered 200 with a body that is not JSON (Content-Type {contentType ?? "none"}): {excerpt}";

@@ -19,4 +19,7 @@ internal interface IStreamWatcher
 
     /// <summary>An error event the upstream sent inside the stream, if any.</summary>
     string? ErrorMessage { get; }
+
+    /// <summary>What passed so far must not reach the client yet: the stream has only opened (<see cref="LeadingErrorWatcher"/>).</summary>
+    bool HoldsBack => false;
 }

@@ -5,19 +5,29 @@ using Keyway.Protocols.Usage;
 namespace Keyway.Gateway;
 
 /// <summary>
-/// Holds back a stream that opens with an error event (OpenAI-compatible vendors' <c>data: {"error":…}</c>, Anthropic's
-/// <c>event: error</c>) and whatever follows it: nothing has reached the client then, so the 200 is no answer and the
-/// relay fails over with <see cref="LeadingError"/>. Holding one cancels <paramref name="upstreamReads"/>, the
-/// attempt's read token, so the relay stops reading at once: an upstream that keeps such a stream open would otherwise
-/// hold the failover until the provider's timeout. Each event before the first passed one is judged by its first
-/// property; after that every event goes straight to the inner watcher.
+/// Judges a stream's opening. Events that only open an answer (comments, Anthropic's <c>message_start</c> and
+/// <c>ping</c>, the Responses API's lifecycle events: <see cref="AnswerBody.Lead"/>) are held back with
+/// <see cref="HoldsBack"/> until the first event of the answer itself passes, so an error that follows them still
+/// finds the client untouched. A stream whose opening holds an error event (OpenAI-compatible vendors'
+/// <c>data: {"error":…}</c>, Anthropic's <c>event: error</c>, often an <c>overloaded_error</c> right after
+/// <c>message_start</c>) is then no answer: the error and whatever follows it are dropped, <paramref name="upstreamReads"/>,
+/// the attempt's read token, is canceled so the relay stops reading at once (an upstream that keeps such a stream open
+/// would otherwise hold the failover until the provider's timeout), and the relay fails over with <see cref="LeadingError"/>.
+/// An opening longer than <see cref="OpeningHoldLimit"/> is let through at its next event, so a slow first token
+/// does not keep the client (and any proxy in front of Keyway) without a byte. After the opening every event goes
+/// straight to the inner watcher.
 /// </summary>
-internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationTokenSource upstreamReads) : IStreamWatcher
+internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationTokenSource upstreamReads, TimeProvider time) : IStreamWatcher
 {
-    private bool _passedAny;
+    /// <summary>How long opening events may be held back waiting for the answer's first event.</summary>
+    public static readonly TimeSpan OpeningHoldLimit = TimeSpan.FromSeconds(10);
+
+    private readonly long _openedAt = time.GetTimestamp();
 
     /// <summary>The message of the error the stream opened with, once one was held back.</summary>
     public string? LeadingError { get; private set; }
+
+    public bool HoldsBack { get; private set; } = true;
 
     public bool Observe(in SseEvent sseEvent)
     {
@@ -25,14 +35,19 @@ internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationToke
         {
             return false;
         }
-        if (!_passedAny && sseEvent.HasData && AnswerBody.LeadsWithError(sseEvent.Data.Span))
+        if (!HoldsBack)
+        {
+            return inner.Observe(sseEvent);
+        }
+        var lead = sseEvent.HasData ? AnswerBody.Lead(sseEvent.Data.Span) : BodyLead.Opening;
+        if (lead == BodyLead.Error)
         {
             LeadingError = UpstreamErrorMessage.ErrorObjectMessage(sseEvent.Data.Span, 500) ?? UpstreamErrorMessage.Extract(sseEvent.Data.Span, 500);
             upstreamReads.Cancel();
             return false;
         }
         var passed = inner.Observe(sseEvent);
-        _passedAny |= passed;
+        HoldsBack = !passed || (lead == BodyLead.Opening && time.GetElapsedTime(_openedAt) < OpeningHoldLimit);
         return passed;
     }
 

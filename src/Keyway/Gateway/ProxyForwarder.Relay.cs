@@ -208,7 +208,7 @@ public sealed partial class ProxyForwarder
     private async Task<NoAnswer?> RelayEventStreamAsync(
         ProxyExchange exchange, IStreamWatcher upstreamWatcher, HttpResponseMessage response, Stream events, bool wholeAnswer, CancellationTokenSource idle)
     {
-        var watcher = new LeadingErrorWatcher(upstreamWatcher, idle);
+        var watcher = new LeadingErrorWatcher(upstreamWatcher, idle, time);
         var result = await CopyEventStreamAsync(exchange, watcher, exchange.StreamTranslator, events, idle, () =>
         {
             if (exchange.FirstByteTimestamp is null)
@@ -220,7 +220,7 @@ public sealed partial class ProxyForwarder
         if (!exchange.AnswerBegun && !exchange.Aborted.IsCancellationRequested)
         {
             // Nothing reached the client: a stream that ended, broke or stayed silent until the provider's timeout before
-            // its first event, or opened with an error (its reads canceled then), is no answer, as a failure before the headers would be.
+            // the answer's first event, or opened with an error (its reads canceled then), is no answer, as a failure before the headers would be.
             var provider = exchange.Target!.Provider;
             switch (result)
             {

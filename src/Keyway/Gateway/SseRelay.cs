@@ -43,6 +43,7 @@ internal static class SseRelay
     {
         using var splitter = new SseEventSplitter();
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        ArrayBufferWriter<byte>? opening = null;
         try
         {
             var unflushed = false;
@@ -81,7 +82,7 @@ internal static class SseRelay
                     splitter.Complete();
                 }
                 var tail = read == 0 ? splitter.Flush() : ReadOnlyMemory<byte>.Empty;
-                unflushed |= WriteBatch(splitter, watcher, translator, secrets, tail, client);
+                unflushed |= WriteBatch(splitter, watcher, translator, secrets, tail, client, ref opening);
                 if (read == 0)
                 {
                     if (unflushed)
@@ -100,15 +101,32 @@ internal static class SseRelay
 
     /// <summary>
     /// Writes what one read brought to the client in one piece: it is gathered in a buffer kept per thread first, as each
-    /// write to Kestrel's response writer takes a lock, and a translated event is written in five pieces.
+    /// write to Kestrel's response writer takes a lock, and a translated event is written in five pieces. While the
+    /// watcher holds the stream's opening back, what passed is kept in <paramref name="opening"/> instead and goes out
+    /// ahead of the first batch the watcher lets through; a stream that ends or fails while held back wrote nothing.
     /// </summary>
     private static bool WriteBatch(
-        SseEventSplitter splitter, IStreamWatcher watcher, IStreamTranslator? translator, SecretScrubber secrets, ReadOnlyMemory<byte> tail, PipeWriter client)
+        SseEventSplitter splitter, IStreamWatcher watcher, IStreamTranslator? translator, SecretScrubber secrets, ReadOnlyMemory<byte> tail, PipeWriter client,
+        ref ArrayBufferWriter<byte>? opening)
     {
         var batch = t_batch ??= new ArrayBufferWriter<byte>(BufferSize);
         try
         {
             var wrote = WriteEvents(splitter, watcher, translator, secrets, batch) | (translator is null && WriteTail(secrets.Scrub(tail), batch));
+            if (watcher.HoldsBack)
+            {
+                if (batch.WrittenCount > 0)
+                {
+                    (opening ??= new ArrayBufferWriter<byte>()).Write(batch.WrittenSpan);
+                }
+                return false;
+            }
+            if (opening is not null)
+            {
+                client.Write(opening.WrittenSpan);
+                opening = null;
+                wrote = true;
+            }
             if (batch.WrittenCount > 0)
             {
                 client.Write(batch.WrittenSpan);

@@ -22,4 +22,19 @@ public sealed class AnswerBodyTests
     [InlineData("", false)]
     public void LeadsWithError_ReadsOnlyTheFirstProperty(string body, bool expected) =>
         Assert.Equal(expected, AnswerBody.LeadsWithError(Encoding.UTF8.GetBytes(body)));
+
+    [Theory]
+    [InlineData("""{"type":"error","error":{"type":"overloaded_error"}}""", "Error")]
+    [InlineData("""{"type":"message_start","message":{"id":"msg_1"}}""", "Opening")]
+    [InlineData("""{"type":"ping"}""", "Opening")]
+    [InlineData("""{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}""", "Opening")]
+    [InlineData("""{"type":"response.created","sequence_number":0}""", "Opening")]
+    [InlineData("""{"type":"response.output_item.added","sequence_number":2}""", "Opening")]
+    [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}""", "Answer")]
+    [InlineData("""{"type":"response.output_text.delta","delta":"Hi"}""", "Answer")]
+    [InlineData("""{"id":"chatcmpl-1","choices":[{"delta":{"role":"assistant"}}]}""", "Answer")]
+    [InlineData("""{"message_start":1}""", "Answer")]
+    [InlineData("[DONE]", "Answer")]
+    public void Lead_TellsAStreamsOpeningEventsFromItsAnswerAndErrors(string data, string expected) =>
+        Assert.Equal(expected, AnswerBody.Lead(Encoding.UTF8.GetBytes(data)).ToString());
 }

@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Text;
 using Keyway.Gateway;
 using Keyway.Security;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Keyway.Tests.Gateway;
 
@@ -102,11 +103,55 @@ public sealed class SseRelayTests
         Assert.Equal(First + echo.Replace(Key, SecretMask.Mask(Key), StringComparison.Ordinal) + Second + Third, client.Text);
     }
 
-    private static async Task<(CopyResult, Exception?)> CopyAsync(Stream upstream, CountingWriter client, SecretScrubber? secrets = null, Action? onWrite = null)
+    [Fact]
+    public async Task OpeningEvents_AreHeldWhileTheUpstreamWaits_AndLeaveAheadOfTheAnswersFirstEvent()
+    {
+        var later = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var upstream = new ScriptedStream([Ready(MessageStart), Ready(Ping), later.Task]);
+        var client = new CountingWriter();
+        var stamps = 0;
+
+        var copy = CopyAsync(upstream, client, onWrite: () => stamps++, watcher: OpeningWatcher(new FakeTimeProvider()));
+        await upstream.Waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        var whileWaiting = (client.Writes, stamps);
+        later.SetResult(Encoding.UTF8.GetBytes(Delta));
+        var (result, _) = await copy;
+        await client.EndAsync();
+
+        Assert.Equal((0, 0), whileWaiting);
+        Assert.Equal((CopyResult.Success, 1), (result, stamps));
+        Assert.Equal(MessageStart + Ping + Delta, client.Text);
+    }
+
+    /// <summary>A stream that ends after its opening wrote nothing (the caller fails over), unless the opening outlasted the hold limit.</summary>
+    [Theory]
+    [InlineData(9, "")]
+    [InlineData(11, MessageStart + Ping)]
+    public async Task StreamEndingAfterItsOpening_WritesNothing_UnlessHeldPastTheLimit(int secondsOpen, string written)
+    {
+        var clock = new FakeTimeProvider();
+        var watcher = OpeningWatcher(clock);
+        clock.Advance(TimeSpan.FromSeconds(secondsOpen));
+        var client = new CountingWriter();
+
+        var (result, _) = await CopyAsync(new ScriptedStream([Ready(MessageStart), Ready(Ping)]), client, watcher: watcher);
+        await client.EndAsync();
+
+        Assert.Equal((CopyResult.Success, written), (result, client.Text));
+    }
+
+    private const string MessageStart = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\"}}\n\n";
+    private const string Ping = "event: ping\ndata: {\"type\":\"ping\"}\n\n";
+    private const string Delta = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n";
+
+    private static LeadingErrorWatcher OpeningWatcher(TimeProvider clock) => new(new PassThroughWatcher(), new CancellationTokenSource(), clock);
+
+    private static async Task<(CopyResult, Exception?)> CopyAsync(
+        Stream upstream, CountingWriter client, SecretScrubber? secrets = null, Action? onWrite = null, IStreamWatcher? watcher = null)
     {
         using var idle = new CancellationTokenSource();
         return await SseRelay.CopyAsync(
-            upstream, client, new PassThroughWatcher(), null, secrets ?? SecretScrubber.None, onWrite ?? (() => { }), idle, TimeSpan.FromMinutes(1), idle.Token);
+            upstream, client, watcher ?? new PassThroughWatcher(), null, secrets ?? SecretScrubber.None, onWrite ?? (() => { }), idle, TimeSpan.FromMinutes(1), idle.Token);
     }
 
     private static Task<byte[]> Ready(string text) => Task.FromResult(Encoding.UTF8.GetBytes(text));
@@ -114,13 +159,21 @@ public sealed class SseRelayTests
     /// <summary>Answers each read with the next scripted chunk (then the end of the stream); a chunk not yet completed is a read that waits.</summary>
     private sealed class ScriptedStream(IReadOnlyList<Task<byte[]>> chunks) : Stream
     {
+        private readonly TaskCompletionSource _waiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _next;
+
+        /// <summary>Completes when a read first waits for a chunk not yet completed.</summary>
+        public Task Waiting => _waiting.Task;
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             if (_next == chunks.Count)
             {
                 return 0;
+            }
+            if (!chunks[_next].IsCompleted)
+            {
+                _waiting.TrySetResult();
             }
             var chunk = await chunks[_next++];
             chunk.CopyTo(buffer);

@@ -184,7 +184,7 @@ public sealed class TranslationMatrixTests
     public async Task TranslatedStream_BreakingOff_EndsWithTheClientProtocolsFailure()
     {
         await using var bed = await GatewayTestBed.StartAsync();
-        bed.Upstream.Enqueue(FakeReply.StreamThenDrop(eventsBeforeDrop: 3));
+        bed.Upstream.Enqueue(FakeReply.StreamThenDrop(eventsBeforeDrop: FakeAnthropicMessages.OpeningEvents + 1));
 
         using var response = await bed.PostAsync("v1/responses", """{"model":"claude-alias","input":"hi","stream":true}""");
         var events = await response.Content.ReadAsStringAsync();

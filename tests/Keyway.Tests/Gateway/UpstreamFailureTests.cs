@@ -146,7 +146,7 @@ public sealed class UpstreamFailureTests
     public async Task StreamBreakingOff_EndsWithAnErrorEvent_AndIsLogged502()
     {
         await using var bed = await GatewayTestBed.StartAsync();
-        bed.Upstream.Enqueue(FakeReply.StreamThenDrop(eventsBeforeDrop: 3));
+        bed.Upstream.Enqueue(FakeReply.StreamThenDrop(eventsBeforeDrop: FakeAnthropicMessages.OpeningEvents + 1));
 
         using var response = await bed.PostAsync("v1/messages", """{"model":"claude-alias","max_tokens":8,"stream":true,"messages":[{"role":"user","content":"hi"}]}""");
         var events = await response.Content.ReadAsStringAsync();

@@ -70,8 +70,26 @@ public sealed class ErrorWith200PassThroughTests
     {
         { "v1/chat/completions", """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.OpenAIProvider, "data: {\"error\":{\"message\":\"Insufficient account balance\",\"type\":\"insufficient_quota\"}}\n\ndata: [DONE]\n\n" },
         { "v1/messages", """{"model":"gpt-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.OpenAIProvider, "data: {\"error\":{\"message\":\"Insufficient account balance\",\"type\":\"insufficient_quota\"}}\n\n" },
-        { "v1/messages", """{"model":"claude-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider, "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Insufficient account balance\"}}\n\n" },
+        { "v1/messages", """{"model":"claude-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider, AnthropicErrorEvent },
+        // The error after events that only open the answer: a comment (OpenRouter's "processing" keep-alive), Anthropic's
+        // message_start and ping (where its overloaded_error usually comes), the Responses API's lifecycle events
+        // (https://platform.openai.com/docs/api-reference/responses-streaming/error), passed through or translated.
+        { "v1/chat/completions", """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.OpenAIProvider, ": OPENROUTER PROCESSING\n\ndata: {\"error\":{\"message\":\"Insufficient account balance\",\"type\":\"insufficient_quota\"}}\n\n" },
+        { "v1/messages", """{"model":"claude-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider, AnthropicOpening + AnthropicErrorEvent },
+        { "v1/chat/completions", """{"model":"claude-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider, AnthropicOpening + AnthropicErrorEvent },
+        { "v1/responses", """{"model":"gpt-alias","stream":true,"input":"hi"}""", GatewayTestBed.OpenAIProvider, ResponsesOpening + "event: error\ndata: {\"type\":\"error\",\"code\":\"server_is_overloaded\",\"message\":\"Insufficient account balance\",\"param\":null,\"sequence_number\":2}\n\n" },
     };
+
+    private const string AnthropicErrorEvent = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Insufficient account balance\"}}\n\n";
+
+    private const string AnthropicOpening =
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_held\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude\",\"stop_reason\":null,\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}\n\n"
+        + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+        + "event: ping\ndata: {\"type\":\"ping\"}\n\n";
+
+    private const string ResponsesOpening =
+        "event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"resp_held\",\"object\":\"response\",\"status\":\"in_progress\",\"output\":[]}}\n\n"
+        + "event: response.in_progress\ndata: {\"type\":\"response.in_progress\",\"sequence_number\":1,\"response\":{\"id\":\"resp_held\",\"object\":\"response\",\"status\":\"in_progress\",\"output\":[]}}\n\n";
 
     /// <summary>
     /// A stream that opens with an error has brought the client nothing yet: it fails over like a 200 body holding only an
@@ -93,7 +111,15 @@ public sealed class ErrorWith200PassThroughTests
     public async Task StreamLeadingWithAnErrorThenStayingOpen_FailsOverWithoutWaitingForTheTimeout(string path, string body, string providerId, string events) =>
         await AssertFailsOverFromLeadingErrorAsync(path, body, providerId, events, staysOpen: true);
 
-    private static async Task AssertFailsOverFromLeadingErrorAsync(string path, string body, string providerId, string events, bool staysOpen)
+    /// <summary>A stream that ended after its opening events brought the client nothing either.</summary>
+    [Fact]
+    public async Task StreamEndingAfterItsOpening_FailsOverToTheNextKey() =>
+        await AssertFailsOverFromLeadingErrorAsync(
+            "v1/messages", """{"model":"claude-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider,
+            AnthropicOpening, staysOpen: false, reason: "answered 200 but its stream ended before any answer");
+
+    private static async Task AssertFailsOverFromLeadingErrorAsync(
+        string path, string body, string providerId, string events, bool staysOpen, string reason = "answered 200 with an error: Insufficient account balance")
     {
         await using var pool = await StartPassThroughAsync(providerId, "a", "b");
         var leadingError = FakeReply.Status(200, events, contentType: "text/event-stream");
@@ -109,9 +135,10 @@ public sealed class ErrorWith200PassThroughTests
 
         Assert.Equal(200, (int)response.StatusCode);
         Assert.DoesNotContain("Insufficient account balance", answer);
-        Assert.Contains(path == "v1/messages" ? "event: message_stop" : "data: [DONE]", answer);
+        Assert.DoesNotContain("_held", answer);
+        Assert.Contains(path switch { "v1/messages" => "event: message_stop", "v1/responses" => "response.completed", _ => "data: [DONE]" }, answer);
         Assert.Equal(["a", "b"], pool.TakeKeysSeen());
-        Assert.Contains("answered 200 with an error: Insufficient account balance", (await pool.KeyHealthAsync("a", providerId)).GetProperty("last_error").GetString());
+        Assert.Contains(reason, (await pool.KeyHealthAsync("a", providerId)).GetProperty("last_error").GetString());
         var row = Assert.Single(await pool.Bed.WaitForLogsAsync(1));
         Assert.Equal([502, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
         if (staysOpen)

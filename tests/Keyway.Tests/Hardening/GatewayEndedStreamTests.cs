@@ -27,7 +27,7 @@ public sealed class GatewayEndedStreamTests
     public async Task UpstreamBreakingOffMidStream_IsTheSameErrorOnEveryRoute(string path, string alias, string expectedKind)
     {
         await using var bed = await GatewayTestBed.StartAsync();
-        bed.Upstream.Enqueue(FakeReply.StreamThenDrop(eventsBeforeDrop: 2));
+        bed.Upstream.Enqueue(FakeReply.StreamThenDrop(eventsBeforeDrop: FakeAnthropicMessages.OpeningEvents + 1));
 
         Assert.Equal(expectedKind, await LastErrorKindAsync(bed, path, alias));
     }
@@ -43,7 +43,7 @@ public sealed class GatewayEndedStreamTests
         {
             await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{provider}", new { timeout_seconds = 1 });
         }
-        bed.Upstream.Enqueue(FakeReply.StreamThenHang(eventsBeforeHang: 2));
+        bed.Upstream.Enqueue(FakeReply.StreamThenHang(eventsBeforeHang: FakeAnthropicMessages.OpeningEvents + 1));
 
         Assert.Equal(expectedKind, await LastErrorKindAsync(bed, path, alias));
     }

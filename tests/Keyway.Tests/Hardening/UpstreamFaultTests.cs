@@ -105,8 +105,8 @@ public sealed class UpstreamFaultTests
     /// route, a body holding only an <c>{"error":{…}}</c> as some OpenAI-compatible vendors answer errors.
     /// </summary>
     [Theory]
-    [InlineData("v1/chat/completions", """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", "", "text/event-stream", "its stream ended before any event")]
-    [InlineData("v1/messages", AnthropicOnChat, "", "text/event-stream", "its stream ended before any event")]
+    [InlineData("v1/chat/completions", """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", "", "text/event-stream", "its stream ended before any answer")]
+    [InlineData("v1/messages", AnthropicOnChat, "", "text/event-stream", "its stream ended before any answer")]
     [InlineData("v1/chat/completions", KeyPoolBed.ChatBody, "<!DOCTYPE html><html><body>Welcome to nginx!</body></html>", "text/html", "a body that is not JSON (Content-Type text/html)")]
     [InlineData("v1/messages", """{"model":"gpt-alias","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}""", """{"error":{"message":"Insufficient account balance","type":"insufficient_quota"}}""", "application/json", "an error: Insufficient account balance")]
     public async Task NoAnswerWith200_FailsOverToTheNextKey_AndCountsAgainstTheKey(string path, string body, string reply, string contentType, string reason)

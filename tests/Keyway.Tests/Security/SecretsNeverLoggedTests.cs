@@ -164,7 +164,7 @@ public sealed class SecretsNeverLoggedTests
 
     private const string ResponsesAlias = "responses-alias";
 
-    /// <summary>A first event of the alias's upstream protocol, then its error event carrying <paramref name="message"/>.</summary>
+    /// <summary>The alias's upstream protocol's first events of an answer, then its error event carrying <paramref name="message"/>.</summary>
     private static string StreamFailingWith(string alias, string message)
     {
         var error = new JsonObject { ["message"] = message, ["type"] = "invalid_request_error", ["code"] = "invalid_api_key" }.ToJsonString();
@@ -176,6 +176,8 @@ public sealed class SecretsNeverLoggedTests
             GatewayTestBed.AnthropicAlias =>
                 "event: message_start\n"
                 + """data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"usage":{"input_tokens":3,"output_tokens":1}}}"""
+                + "\n\nevent: content_block_delta\n"
+                + """data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}}"""
                 + "\n\nevent: error\ndata: {\"type\":\"error\",\"error\":" + new JsonObject { ["type"] = "authentication_error", ["message"] = message }.ToJsonString() + "}\n\n",
             _ =>
                 "event: response.created\n"

@@ -12,6 +12,9 @@ namespace Keyway.Tests.Infrastructure;
 /// </summary>
 internal static class FakeAnthropicMessages
 {
+    /// <summary>The stream's events before its first delta (message_start, ping, content_block_start), which the gateway holds back.</summary>
+    public const int OpeningEvents = 3;
+
     public static async Task RespondAsync(FakeExchange exchange)
     {
         var answer = Decide(exchange.Body, exchange.Model);
