@@ -121,6 +121,30 @@ public sealed class ConnectCommandTests
     }
 
     [Theory]
+    [InlineData("claude-code", "project/.claude/settings.local.json", """{"env":["FOO=bar"]}""", 1, "is not a JSON object")]
+    [InlineData("codex", "codex/auth.json", """["sk-mine"]""", 1, "is not a JSON object")]
+    public async Task FileItCannotMerge_IsRefusedBeforeAKeyIsIssued(string client, string file, string content, int exitCode, string error)
+    {
+        using var dir = new TempDirectory();
+        var (server, cli) = await StartAsync(dir);
+        await using var _ = server;
+        var path = Path.Combine(dir.Path, file);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, content);
+        string[] where = client == "codex"
+            ? ["--codex-home", Path.Combine(dir.Path, "codex"), "--write-key"]
+            : ["--dir", Path.Combine(dir.Path, "project")];
+
+        var result = await cli.RunAsync(["connect", client, .. where]);
+
+        Assert.Equal(exitCode, result.ExitCode);
+        Assert.Contains(error, result.Error);
+        Assert.Equal(content, await File.ReadAllTextAsync(path));
+        var keys = await AdminApi.OkAsync(server.Admin, HttpMethod.Get, "admin/llm/groups/default/keys");
+        Assert.Empty(keys.GetProperty("keys").EnumerateArray());
+    }
+
+    [Theory]
     [InlineData("[model_providers.keyway] # set up by hand")]
     [InlineData("[ model_providers . keyway ]")]
     [InlineData("[model_providers.\"keyway\"]")]
