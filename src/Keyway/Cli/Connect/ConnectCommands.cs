@@ -50,12 +50,12 @@ public static class ConnectCommands
             var codexHome = CodexHome(context, parse.GetValue(home));
             var configPath = Path.Combine(codexHome, "config.toml");
             var authPath = Path.Combine(codexHome, "auth.json");
-            var config = await ReadIfExistsAsync(configPath, cancellationToken);
+            var config = CodexConfig.WithoutProviderTable(await ReadIfExistsAsync(configPath, cancellationToken), configPath);
             var auth = parse.GetValue(writeKey) ? JsonObjectFile.Parse(await ReadIfExistsAsync(authPath, cancellationToken), authPath) : null;
             var target = await ConnectTarget.ResolveAsync(admin, parse, options, "codex", cancellationToken);
             var files = new JsonObject
             {
-                [configPath] = FileEdit.Write(configPath, CodexConfig.MergeProviderTable(config, CodexConfig.ProviderTable(target, parse.GetValue(writeKey)))),
+                [configPath] = FileEdit.Write(configPath, CodexConfig.WithProviderTable(config, CodexConfig.ProviderTable(target, parse.GetValue(writeKey)))),
                 [Path.Combine(codexHome, CodexConfig.ProfileFileName)] = FileEdit.Write(Path.Combine(codexHome, CodexConfig.ProfileFileName), CodexConfig.Profile(target)),
             };
             if (auth is not null)
