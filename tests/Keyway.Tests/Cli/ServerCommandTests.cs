@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using System.Text.Json;
+using Keyway.Cli;
 using Microsoft.Extensions.Time.Testing;
 using Keyway.Tests.Infrastructure;
 using Keyway.Tests.Telemetry;
@@ -27,6 +29,22 @@ public sealed class ServerCommandTests
         var result = await cli.RunAsync("status", "--json");
         Assert.Equal(3, result.ExitCode);
         Assert.False(result.Json.GetProperty("running").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Status_OfAnotherUrl_DoesNotReportTheLocalGatewaysPid()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName;
+        new ServerStateFile(Environment.ProcessId, "http://127.0.0.1:9233", DateTimeOffset.UtcNow).Write(dataDir);
+        var cli = new CliRunner(null, dir.Path, new Dictionary<string, string> { ["KEYWAY_URL"] = "http://127.0.0.1:1", ["KEYWAY_ADMIN_TOKEN"] = "x" });
+
+        var result = await cli.RunAsync("status", "--json");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(JsonValueKind.Null, result.Json.GetProperty("pid").ValueKind);
+        Assert.Equal("http://127.0.0.1:1", result.Json.GetProperty("address").GetString());
+        Assert.Contains("http://127.0.0.1:1/", result.Json.GetProperty("error").GetString());
     }
 
     [Fact]
