@@ -254,4 +254,21 @@ public sealed class ServerCommandTests
         Assert.Contains("FAIL (2/3)", failing.Out);
         Assert.Contains("broken", failing.Out);
     }
+
+    [Fact]
+    public async Task E2e_GroupWithoutEnabledRoutes_SaysNothingWasTested_AndExits4()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
+        var cli = new CliRunner(server, dir.Path);
+        await cli.JsonAsync("provider", "add", "p1", "--base-url", "https://p1.example/v1", "--api-key", "sk-p1-0123456789");
+        await cli.JsonAsync("route", "add", "off", "--provider", "p1", "--model", "m");
+        await cli.JsonAsync("route", "edit", "off", "--enabled", "false");
+
+        var result = await cli.RunAsync("e2e", "--group", "default");
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.Contains("nothing to test: group 'default' has no enabled route", result.Error);
+        Assert.DoesNotContain("PASS", result.Out);
+    }
 }
