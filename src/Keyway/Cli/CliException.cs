@@ -19,4 +19,7 @@ public static class CliExitCodes
 
     /// <summary>No gateway answered at the admin URL.</summary>
     public const int Unreachable = 3;
+
+    /// <summary>`keyway e2e` found no enabled route to probe, so nothing was shown to work.</summary>
+    public const int NothingTested = 4;
 }

@@ -6,7 +6,7 @@ namespace Keyway.Cli;
 
 /// <summary>
 /// `keyway e2e [--group G]`: one small real chat call per enabled route (POST /admin/llm/test), with a live progress bar and
-/// a result table; exit code 1 when any route failed.
+/// a result table; exit code 1 when any route failed, 4 when there was no enabled route to probe.
 /// </summary>
 public static class E2eCommand
 {
@@ -15,15 +15,21 @@ public static class E2eCommand
     public static Command Build(CliContext context)
     {
         var group = new Option<string?>("--group", "-g") { Description = "Only the routes of this group" };
-        var command = new Command("e2e", "Probe every route end to end; exit 1 if any failed") { group };
+        var command = new Command("e2e", $"Probe every enabled route end to end; exit 1 if any failed, {CliExitCodes.NothingTested} if there was none to probe") { group };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var admin = AdminCommand.Connect(context, parse);
             var routes = await RoutesAsync(admin, parse.GetValue(group), cancellationToken);
+            // The admin API's "PASS (0/0)" is the Python gateway's contract; here it would let `keyway e2e && deploy` pass having tested nothing.
+            if (routes.Count == 0)
+            {
+                var why = parse.GetValue(group) is { } only ? $"group '{only}' has no enabled route" : "no group has an enabled route";
+                throw new CliException($"nothing to test: {why}", CliExitCodes.NothingTested);
+            }
             var results = new JsonArray();
             await context.Console.Progress().AutoClear(true).StartAsync(async progress =>
             {
-                var task = progress.AddTask("probing routes", maxValue: Math.Max(routes.Count, 1));
+                var task = progress.AddTask("probing routes", maxValue: routes.Count);
                 foreach (var (groupId, route) in routes)
                 {
                     task.Description = $"{groupId}/{route["alias"]}";

@@ -33,6 +33,10 @@ public sealed record ServerStateFile(int ProcessId, string Address, DateTimeOffs
         return IsAlive(pid) ? new ServerStateFile(pid, lines[1], started) : null;
     }
 
+    /// <summary>Whether <paramref name="url"/> is the address this gateway recorded.</summary>
+    public bool Serves(Uri url) =>
+        Uri.TryCreate(Address.TrimEnd('/') + "/", UriKind.Absolute, out var recorded) && recorded == url;
+
     public static void Remove(string dataDir, int processId)
     {
         var path = PathIn(dataDir);

@@ -15,15 +15,15 @@ public static class StatusCommands
         var command = new Command("status", "Is the gateway running: pid, address, uptime, version, requests served (exit 3 when not)");
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var state = ServerStateFile.ReadLive(context.DataDir);
-            var report = new JsonObject { ["running"] = false, ["pid"] = state?.ProcessId, ["address"] = state?.Address };
+            using var admin = AdminCommand.Connect(context, parse);
+            // The pid file tells of the gateway of this data dir only: asked about another URL, its pid and start time would be a stranger's.
+            var state = ServerStateFile.ReadLive(context.DataDir) is { } local && local.Serves(admin.BaseUrl) ? local : null;
+            var report = new JsonObject { ["running"] = false, ["pid"] = state?.ProcessId, ["address"] = admin.BaseUrl.ToString().TrimEnd('/') };
             try
             {
-                using var admin = AdminCommand.Connect(context, parse);
                 var health = await admin.GetAsync("health", cancellationToken);
                 var stats = await admin.GetAsync("admin/llm/stats", cancellationToken);
                 report["running"] = true;
-                report["address"] = admin.BaseUrl.ToString().TrimEnd('/');
                 report["version"] = health["version"]?.DeepClone();
                 report["started_at"] = state?.StartedAt.ToString("O");
                 report["uptime_seconds"] = state is null ? null : (long)(DateTimeOffset.UtcNow - state.StartedAt).TotalSeconds;

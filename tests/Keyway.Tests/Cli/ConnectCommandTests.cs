@@ -121,6 +121,56 @@ public sealed class ConnectCommandTests
     }
 
     [Theory]
+    [InlineData("claude-code", "project/.claude/settings.local.json", """{"env":["FOO=bar"]}""", 1, "is not a JSON object")]
+    [InlineData("codex", "codex/auth.json", """["sk-mine"]""", 1, "is not a JSON object")]
+    [InlineData("codex", "codex/config.toml", "model_providers.keyway.base_url = \"http://old\"\n", 2, "[model_providers.keyway]")]
+    public async Task FileItCannotMerge_IsRefusedBeforeAKeyIsIssued(string client, string file, string content, int exitCode, string error)
+    {
+        using var dir = new TempDirectory();
+        var (server, cli) = await StartAsync(dir);
+        await using var _ = server;
+        var path = Path.Combine(dir.Path, file);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, content);
+        string[] where = client == "codex"
+            ? ["--codex-home", Path.Combine(dir.Path, "codex"), "--write-key"]
+            : ["--dir", Path.Combine(dir.Path, "project")];
+
+        var result = await cli.RunAsync(["connect", client, .. where]);
+
+        Assert.Equal(exitCode, result.ExitCode);
+        Assert.Contains(error, result.Error);
+        Assert.Equal(content, await File.ReadAllTextAsync(path));
+        var keys = await AdminApi.OkAsync(server.Admin, HttpMethod.Get, "admin/llm/groups/default/keys");
+        Assert.Empty(keys.GetProperty("keys").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("model_providers.keyway.base_url = \"http://old\"\n", 1)]
+    [InlineData("[model_providers]\nkeyway.base_url = \"http://old\"\n", 2)]
+    [InlineData("[ model_providers ]\n\"keyway\" . base_url = \"http://old\" # by hand\n", 2)]
+    [InlineData("[model_providers]\nkeyway = { base_url = \"http://old\" }\n", 2)]
+    [InlineData("model_providers = { keyway = { base_url = \"http://old\" } }\n", 1)]
+    [InlineData("model_providers = { other = { base_url = \"http://other\" } }\n", 1)]
+    public void Codex_RefusesConfigWhereItsTableCannotGo_WithExitCode2(string existing, int line)
+    {
+        var refused = Assert.Throws<Keyway.Cli.CliException>(() => Keyway.Cli.Connect.CodexConfig.WithoutProviderTable("model = \"gpt-5\"\n" + existing, "config.toml"));
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"config.toml line {line + 1} ", refused.Message);
+        Assert.Contains("[model_providers.keyway]", refused.Message);
+    }
+
+    [Fact]
+    public void Codex_KeepsOtherProvidersWrittenAsDottedKeys()
+    {
+        const string existing = "model_providers.other.base_url = \"http://other\"\n\n[model_providers.keyway.http_headers]\nX-Team = \"a\"\n";
+        var table = ProviderTable();
+
+        Assert.Equal(existing + "\n" + table, Merge(existing, table));
+    }
+
+    [Theory]
     [InlineData("[model_providers.keyway] # set up by hand")]
     [InlineData("[ model_providers . keyway ]")]
     [InlineData("[model_providers.\"keyway\"]")]
@@ -128,10 +178,9 @@ public sealed class ConnectCommandTests
     public void Codex_ReplacesOwnTable_HoweverItsHeaderIsWritten(string header)
     {
         var existing = $"model = \"gpt-5\"\n\n{header}\nbase_url = \"http://old\"\n\n[mcp_servers.x]\ncommand = \"x\"\n";
-        var target = new Keyway.Cli.Connect.ConnectTarget("http://127.0.0.1:9233", "db_sk_given", false, "big", "big");
-        var table = Keyway.Cli.Connect.CodexConfig.ProviderTable(target, keyInAuthFile: false);
+        var table = ProviderTable();
 
-        var merged = Keyway.Cli.Connect.CodexConfig.MergeProviderTable(existing, table);
+        var merged = Merge(existing, table);
 
         Assert.Equal("model = \"gpt-5\"\n\n[mcp_servers.x]\ncommand = \"x\"\n\n" + table, merged);
     }
@@ -151,4 +200,10 @@ public sealed class ConnectCommandTests
         var fish = await cli.RunAsync("connect", "env", "--key", "db_sk_given", "--shell", "fish");
         Assert.Contains("set -gx OPENAI_API_KEY 'db_sk_given'", fish.Out);
     }
+
+    private static string ProviderTable() =>
+        Keyway.Cli.Connect.CodexConfig.ProviderTable(new Keyway.Cli.Connect.ConnectTarget("http://127.0.0.1:9233", "db_sk_given", false, "big", "big"), keyInAuthFile: false);
+
+    private static string Merge(string existing, string table) =>
+        Keyway.Cli.Connect.CodexConfig.WithProviderTable(Keyway.Cli.Connect.CodexConfig.WithoutProviderTable(existing, "config.toml"), table);
 }

@@ -80,6 +80,22 @@ public sealed class ImportCommandTests
         Assert.Empty((await cli.JsonAsync("import", "amkr", file)).GetProperty("changes").EnumerateArray());
     }
 
+    [Theory]
+    [InlineData("\"gpt-4o-mini\"", "\"models\" is a string")]
+    [InlineData("{\"gpt-4o-mini\": {\"targets\": []}}", "\"models\" is an object")]
+    [InlineData("[\"gpt-4o-mini\"]", "models[0] is a string")]
+    public async Task Amkr_ModelsThatAreNotAListOfModels_AreRefusedWithExitCode2(string models, string error)
+    {
+        using var dir = new TempDirectory();
+        var file = Path.Combine(dir.Path, "router-config.json");
+        await File.WriteAllTextAsync(file, $$"""{"local_api_key": "amkr_local", "models": {{models}}}""");
+
+        var refused = await new CliRunner(null, dir.Path).RunAsync("import", "amkr", file, "--dry-run");
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains(error, refused.Error);
+    }
+
     [Fact]
     public async Task KeywayDb_FileThatIsNoDatabase_IsRefusedWithExitCode2()
     {

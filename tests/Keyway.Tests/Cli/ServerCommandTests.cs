@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using System.Text.Json;
+using Keyway.Cli;
 using Microsoft.Extensions.Time.Testing;
 using Keyway.Tests.Infrastructure;
 using Keyway.Tests.Telemetry;
@@ -27,6 +29,22 @@ public sealed class ServerCommandTests
         var result = await cli.RunAsync("status", "--json");
         Assert.Equal(3, result.ExitCode);
         Assert.False(result.Json.GetProperty("running").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Status_OfAnotherUrl_DoesNotReportTheLocalGatewaysPid()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName;
+        new ServerStateFile(Environment.ProcessId, "http://127.0.0.1:9233", DateTimeOffset.UtcNow).Write(dataDir);
+        var cli = new CliRunner(null, dir.Path, new Dictionary<string, string> { ["KEYWAY_URL"] = "http://127.0.0.1:1", ["KEYWAY_ADMIN_TOKEN"] = "x" });
+
+        var result = await cli.RunAsync("status", "--json");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(JsonValueKind.Null, result.Json.GetProperty("pid").ValueKind);
+        Assert.Equal("http://127.0.0.1:1", result.Json.GetProperty("address").GetString());
+        Assert.Contains("http://127.0.0.1:1/", result.Json.GetProperty("error").GetString());
     }
 
     [Fact]
@@ -235,5 +253,22 @@ public sealed class ServerCommandTests
         Assert.Equal(1, failing.ExitCode);
         Assert.Contains("FAIL (2/3)", failing.Out);
         Assert.Contains("broken", failing.Out);
+    }
+
+    [Fact]
+    public async Task E2e_GroupWithoutEnabledRoutes_SaysNothingWasTested_AndExits4()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
+        var cli = new CliRunner(server, dir.Path);
+        await cli.JsonAsync("provider", "add", "p1", "--base-url", "https://p1.example/v1", "--api-key", "sk-p1-0123456789");
+        await cli.JsonAsync("route", "add", "off", "--provider", "p1", "--model", "m");
+        await cli.JsonAsync("route", "edit", "off", "--enabled", "false");
+
+        var result = await cli.RunAsync("e2e", "--group", "default");
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.Contains("nothing to test: group 'default' has no enabled route", result.Error);
+        Assert.DoesNotContain("PASS", result.Out);
     }
 }

@@ -21,10 +21,17 @@ public static class ClaudeCodeSettings
         ("ANTHROPIC_DEFAULT_HAIKU_MODEL", target.SmallModel),
     ];
 
-    /// <summary>The merged document and, per variable, whether it was added, changed or already so.</summary>
-    public static (string Json, List<string> Changes) Merge(string? existing, ConnectTarget target)
+    /// <summary>The settings file checked for <see cref="Merge"/>, before anything is written or a key issued.</summary>
+    public static JsonObject Read(string? existing)
     {
         var settings = JsonObjectFile.Parse(existing, RelativePath);
+        JsonObjectFile.Member(settings, "env", RelativePath);
+        return settings;
+    }
+
+    /// <summary>The merged document and, per variable, whether it was added, changed or already so.</summary>
+    public static (string Json, List<string> Changes) Merge(JsonObject settings, ConnectTarget target)
+    {
         var env = JsonObjectFile.Member(settings, "env", RelativePath);
         var changes = new List<string>();
         foreach (var (name, value) in Variables(target))

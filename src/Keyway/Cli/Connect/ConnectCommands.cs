@@ -23,10 +23,11 @@ public static class ConnectCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var admin = AdminCommand.Connect(context, parse);
-            var target = await ConnectTarget.ResolveAsync(admin, parse, options, "claude-code", cancellationToken);
             var project = Path.GetFullPath(parse.GetValue(dir) ?? ".", context.WorkingDirectory);
             var settingsPath = Path.Combine(project, ClaudeCodeSettings.RelativePath);
-            var (json, changes) = ClaudeCodeSettings.Merge(File.Exists(settingsPath) ? await File.ReadAllTextAsync(settingsPath, cancellationToken) : null, target);
+            var settings = ClaudeCodeSettings.Read(await ReadIfExistsAsync(settingsPath, cancellationToken));
+            var target = await ConnectTarget.ResolveAsync(admin, parse, options, "claude-code", cancellationToken);
+            var (json, changes) = ClaudeCodeSettings.Merge(settings, target);
             var files = new JsonObject
             {
                 [settingsPath] = FileEdit.Write(settingsPath, json, privateFile: true),
@@ -46,18 +47,15 @@ public static class ConnectCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var admin = AdminCommand.Connect(context, parse);
-            var target = await ConnectTarget.ResolveAsync(admin, parse, options, "codex", cancellationToken);
             var codexHome = CodexHome(context, parse.GetValue(home));
             var configPath = Path.Combine(codexHome, "config.toml");
-            var table = CodexConfig.ProviderTable(target, parse.GetValue(writeKey));
             var authPath = Path.Combine(codexHome, "auth.json");
-            // auth.json is read before anything is written, so a file connect cannot merge into leaves every file as it was.
-            var auth = parse.GetValue(writeKey)
-                ? JsonObjectFile.Parse(File.Exists(authPath) ? await File.ReadAllTextAsync(authPath, cancellationToken) : null, authPath)
-                : null;
+            var config = CodexConfig.WithoutProviderTable(await ReadIfExistsAsync(configPath, cancellationToken), configPath);
+            var auth = parse.GetValue(writeKey) ? JsonObjectFile.Parse(await ReadIfExistsAsync(authPath, cancellationToken), authPath) : null;
+            var target = await ConnectTarget.ResolveAsync(admin, parse, options, "codex", cancellationToken);
             var files = new JsonObject
             {
-                [configPath] = FileEdit.Write(configPath, CodexConfig.MergeProviderTable(File.Exists(configPath) ? await File.ReadAllTextAsync(configPath, cancellationToken) : null, table)),
+                [configPath] = FileEdit.Write(configPath, CodexConfig.WithProviderTable(config, CodexConfig.ProviderTable(target, parse.GetValue(writeKey)))),
                 [Path.Combine(codexHome, CodexConfig.ProfileFileName)] = FileEdit.Write(Path.Combine(codexHome, CodexConfig.ProfileFileName), CodexConfig.Profile(target)),
             };
             if (auth is not null)
@@ -103,6 +101,13 @@ public static class ConnectCommands
         });
         return command;
     }
+
+    /// <summary>
+    /// A client's file, read before the key is issued: every file is read and checked first, so a file connect refuses
+    /// leaves every file as it was and issues no key for nothing.
+    /// </summary>
+    private static async Task<string?> ReadIfExistsAsync(string path, CancellationToken cancellationToken) =>
+        File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken) : null;
 
     private static string CodexHome(CliContext context, string? option) =>
         Path.GetFullPath(option ?? context.Get("CODEX_HOME")

@@ -32,7 +32,7 @@ public static partial class AmkrConfigReader
         var providers = new JsonArray();
         var routes = new JsonArray();
         var openToVisitors = false;
-        foreach (var model in (config["models"] as JsonArray ?? []).OfType<JsonObject>())
+        foreach (var model in Models(config))
         {
             var modelId = model["id"]?.ToString() ?? throw new CliException("a model without id in router-config.json", CliExitCodes.Usage);
             var providerId = Slug("amkr-" + modelId);
@@ -88,6 +88,35 @@ public static partial class AmkrConfigReader
         }
         return (new JsonObject { ["groups"] = new JsonArray(group) }, skipped);
     }
+
+    /// <summary>
+    /// The "models" list, each entry a model object. Anything else is refused (exit 2) rather than skipped, which would
+    /// import the group without its models and say nothing: a model's name alone carries no keys to import, and the
+    /// object keyed by model id is AMKR's later config_version 2 layout, which this reader does not know.
+    /// </summary>
+    private static IEnumerable<JsonObject> Models(JsonObject config)
+    {
+        var models = config["models"] switch
+        {
+            null => [],
+            JsonArray list => list,
+            var other => throw new CliException($"router-config.json: \"models\" is {Kind(other)}, not a list of models ({ModelShape})", CliExitCodes.Usage),
+        };
+        return models.Select((model, i) => model as JsonObject
+            ?? throw new CliException($"router-config.json: models[{i}] is {Kind(model)}, not a model ({ModelShape})", CliExitCodes.Usage));
+    }
+
+    private const string ModelShape = "{\"id\": …, \"keys\": [{\"api_key\": …}]}";
+
+    private static string Kind(JsonNode? node) => node?.GetValueKind() switch
+    {
+        JsonValueKind.String => "a string",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "a list",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
 
     private static JsonObject PoolKey(JsonObject key, int index)
     {
