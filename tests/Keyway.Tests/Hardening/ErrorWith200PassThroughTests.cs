@@ -75,17 +75,12 @@ public sealed class ErrorWith200PassThroughTests
         // message_start and ping (where its overloaded_error usually comes), the Responses API's lifecycle events
         // (https://platform.openai.com/docs/api-reference/responses-streaming/error), passed through or translated.
         { "v1/chat/completions", """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.OpenAIProvider, ": OPENROUTER PROCESSING\n\ndata: {\"error\":{\"message\":\"Insufficient account balance\",\"type\":\"insufficient_quota\"}}\n\n" },
-        { "v1/messages", """{"model":"claude-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider, AnthropicOpening + AnthropicErrorEvent },
-        { "v1/chat/completions", """{"model":"claude-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider, AnthropicOpening + AnthropicErrorEvent },
+        { "v1/messages", """{"model":"claude-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider, FakeAnthropicMessages.Opening + AnthropicErrorEvent },
+        { "v1/chat/completions", """{"model":"claude-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider, FakeAnthropicMessages.Opening + AnthropicErrorEvent },
         { "v1/responses", """{"model":"gpt-alias","stream":true,"input":"hi"}""", GatewayTestBed.OpenAIProvider, ResponsesOpening + "event: error\ndata: {\"type\":\"error\",\"code\":\"server_is_overloaded\",\"message\":\"Insufficient account balance\",\"param\":null,\"sequence_number\":2}\n\n" },
     };
 
     private const string AnthropicErrorEvent = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Insufficient account balance\"}}\n\n";
-
-    private const string AnthropicOpening =
-        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_held\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude\",\"stop_reason\":null,\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}\n\n"
-        + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
-        + "event: ping\ndata: {\"type\":\"ping\"}\n\n";
 
     private const string ResponsesOpening =
         "event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"resp_held\",\"object\":\"response\",\"status\":\"in_progress\",\"output\":[]}}\n\n"
@@ -116,7 +111,7 @@ public sealed class ErrorWith200PassThroughTests
     public async Task StreamEndingAfterItsOpening_FailsOverToTheNextKey() =>
         await AssertFailsOverFromLeadingErrorAsync(
             "v1/messages", """{"model":"claude-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider,
-            AnthropicOpening, staysOpen: false, reason: "answered 200 but its stream ended before any answer");
+            FakeAnthropicMessages.Opening, staysOpen: false, reason: "answered 200 but its stream ended before any answer");
 
     private static async Task AssertFailsOverFromLeadingErrorAsync(
         string path, string body, string providerId, string events, bool staysOpen, string reason = "answered 200 with an error: Insufficient account balance")

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Keyway.Tests.Gateway;
 using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.RealClients;
@@ -57,6 +58,30 @@ public sealed class ClaudeCodeTests
         {
             AssertLogged(log);
         }
+    }
+
+    /// <summary>
+    /// The first key's upstream opens its stream and then reports <c>overloaded_error</c>, as Claude does under load: the
+    /// gateway held the opening back, so it fails over to the second key and Claude Code prints the answer without ever
+    /// seeing the error (which it would otherwise retry with its own back-off, against the same first key).
+    /// </summary>
+    [Fact]
+    public async Task OverloadedRightAfterTheStreamOpened_FailsOverUnseen()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await pool.SetPoolAsync(GatewayTestBed.AnthropicProvider, "priority", "a", "b");
+        const string Overloaded = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.Status(200, FakeAnthropicMessages.Opening + Overloaded, contentType: "text/event-stream"));
+        using var home = new TempDirectory();
+
+        var (process, result) = await ClaudeCode.RunAsync(pool.Bed, "Say hello.", home.Path, home.Path);
+
+        Assert.False(result.GetProperty("is_error").GetBoolean(), process.Transcript);
+        Assert.Equal(FakeUpstream.ReplyText(GatewayTestBed.AnthropicModel), result.GetProperty("result").GetString());
+        Assert.Equal(["a", "b"], pool.TakeKeysSeen());
+        var log = (await pool.Bed.WaitForLogsAsync(1))[0];
+        AssertLogged(log);
+        Assert.Equal([502, 200], log.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
     }
 
     /// <summary>

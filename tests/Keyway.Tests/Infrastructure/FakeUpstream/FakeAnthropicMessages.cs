@@ -15,6 +15,15 @@ internal static class FakeAnthropicMessages
     /// <summary>The stream's events before its first delta (message_start, ping, content_block_start), which the gateway holds back.</summary>
     public const int OpeningEvents = 3;
 
+    /// <summary>
+    /// Those opening events as an upstream sends them (message id <c>msg_held</c>), for streams that fail right after them:
+    /// Claude's <c>overloaded_error</c> usually comes there (https://docs.anthropic.com/en/docs/build-with-claude/streaming#error-events).
+    /// </summary>
+    public const string Opening =
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_held\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude\",\"stop_reason\":null,\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}\n\n"
+        + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+        + "event: ping\ndata: {\"type\":\"ping\"}\n\n";
+
     public static async Task RespondAsync(FakeExchange exchange)
     {
         var answer = Decide(exchange.Body, exchange.Model);
