@@ -27,8 +27,9 @@ internal static class AnswerBody
     public static bool LeadsWithError(ReadOnlySpan<byte> body) => Lead(body) == BodyLead.Error;
 
     /// <summary>
-    /// What an object's first property says it is: an error (see <see cref="LeadsWithError"/>), a stream's opening event
-    /// that carries nothing for the reader yet (<see cref="IsOpeningEventType"/>), or anything else, an answer.
+    /// What an object's first property says it is: an error (see <see cref="LeadsWithError"/>), a Responses stream's
+    /// failure, a stream's opening event that carries nothing for the reader yet (<see cref="IsOpeningEventType"/>), or
+    /// anything else, an answer.
     /// </summary>
     public static BodyLead Lead(ReadOnlySpan<byte> body)
     {
@@ -55,6 +56,7 @@ internal static class AnswerBody
             }
             return reader.TokenType != JsonTokenType.String ? BodyLead.Answer
                 : reader.ValueTextEquals("error"u8) ? BodyLead.Error
+                : reader.ValueTextEquals("response.failed"u8) ? BodyLead.Failed
                 : IsOpeningEventType(ref reader) ? BodyLead.Opening
                 : BodyLead.Answer;
         }
@@ -84,4 +86,7 @@ internal enum BodyLead
     Answer,
     Error,
     Opening,
+
+    /// <summary>The Responses API's <c>response.failed</c>: an error of the key or the request (<see cref="ResponsesFailure"/>).</summary>
+    Failed,
 }

@@ -10,12 +10,12 @@ namespace Keyway.Gateway;
 /// <see cref="HoldsBack"/> until the first event of the answer itself passes, so an error that follows them still
 /// finds the client untouched. A stream whose opening holds an error event (OpenAI-compatible vendors'
 /// <c>data: {"error":…}</c>, Anthropic's <c>event: error</c>, often an <c>overloaded_error</c> right after
-/// <c>message_start</c>) is then no answer: the error and whatever follows it are dropped, <paramref name="upstreamReads"/>,
-/// the attempt's read token, is canceled so the relay stops reading at once (an upstream that keeps such a stream open
-/// would otherwise hold the failover until the provider's timeout), and the relay fails over with <see cref="LeadingError"/>.
-/// An opening longer than <see cref="OpeningHoldLimit"/> is let through at its next event, so a slow first token
-/// does not keep the client (and any proxy in front of Keyway) without a byte. After the opening every event goes
-/// straight to the inner watcher.
+/// <c>message_start</c>; a Responses <c>response.failed</c> that is not the request's) is then no answer: the error and
+/// whatever follows it are dropped, <paramref name="upstreamReads"/>, the attempt's read token, is canceled so the relay
+/// stops reading at once (an upstream that keeps such a stream open would otherwise hold the failover until the
+/// provider's timeout), and the relay fails over with <see cref="LeadingError"/>. An opening longer than
+/// <see cref="OpeningHoldLimit"/> is let through at its next event, so a slow first token does not keep the client (and
+/// any proxy in front of Keyway) without a byte. After the opening every event goes straight to the inner watcher.
 /// </summary>
 internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationTokenSource upstreamReads, TimeProvider time) : IStreamWatcher
 {
@@ -40,9 +40,9 @@ internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationToke
             return inner.Observe(sseEvent);
         }
         var lead = sseEvent.HasData ? AnswerBody.Lead(sseEvent.Data.Span) : BodyLead.Opening;
-        if (lead == BodyLead.Error)
+        if (ErrorOf(lead, sseEvent.Data.Span) is { } error)
         {
-            LeadingError = UpstreamErrorMessage.ErrorObjectMessage(sseEvent.Data.Span, 500) ?? UpstreamErrorMessage.Extract(sseEvent.Data.Span, 500);
+            LeadingError = error;
             upstreamReads.Cancel();
             return false;
         }
@@ -50,6 +50,14 @@ internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationToke
         HoldsBack = !passed || (lead == BodyLead.Opening && time.GetElapsedTime(_openedAt) < OpeningHoldLimit);
         return passed;
     }
+
+    /// <summary>The message of an event that makes the stream no answer: an error, or a Responses failure another attempt may answer.</summary>
+    private static string? ErrorOf(BodyLead lead, ReadOnlySpan<byte> data) => lead switch
+    {
+        BodyLead.Error => UpstreamErrorMessage.ErrorObjectMessage(data, 500) ?? UpstreamErrorMessage.Extract(data, 500),
+        BodyLead.Failed => ResponsesFailure.RetryableMessage(data),
+        _ => null,
+    };
 
     public TokenUsage Usage => inner.Usage;
 

@@ -30,6 +30,7 @@ public sealed class AnswerBodyTests
     [InlineData("""{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}""", "Opening")]
     [InlineData("""{"type":"response.created","sequence_number":0}""", "Opening")]
     [InlineData("""{"type":"response.output_item.added","sequence_number":2}""", "Opening")]
+    [InlineData("""{"type":"response.failed","response":{"error":{"code":"server_error"}}}""", "Failed")]
     [InlineData("""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}""", "Answer")]
     [InlineData("""{"type":"response.output_text.delta","delta":"Hi"}""", "Answer")]
     [InlineData("""{"id":"chatcmpl-1","choices":[{"delta":{"role":"assistant"}}]}""", "Answer")]
