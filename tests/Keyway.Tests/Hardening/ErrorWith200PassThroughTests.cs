@@ -77,35 +77,27 @@ public sealed class ErrorWith200PassThroughTests
         { "v1/chat/completions", """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.OpenAIProvider, ": OPENROUTER PROCESSING\n\ndata: {\"error\":{\"message\":\"Insufficient account balance\",\"type\":\"insufficient_quota\"}}\n\n" },
         { "v1/messages", """{"model":"claude-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider, FakeAnthropicMessages.Opening + AnthropicErrorEvent },
         { "v1/chat/completions", """{"model":"claude-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider, FakeAnthropicMessages.Opening + AnthropicErrorEvent },
-        { "v1/responses", """{"model":"gpt-alias","stream":true,"input":"hi"}""", GatewayTestBed.OpenAIProvider, ResponsesOpening + ResponsesFailed("server_error") },
-        { "v1/responses", """{"model":"gpt-alias","stream":true,"input":"hi"}""", GatewayTestBed.OpenAIProvider, ResponsesOpening + "event: error\ndata: {\"type\":\"error\",\"code\":\"server_is_overloaded\",\"message\":\"Insufficient account balance\",\"param\":null,\"sequence_number\":2}\n\n" },
+        { "v1/responses", """{"model":"gpt-alias","stream":true,"input":"hi"}""", GatewayTestBed.OpenAIProvider, FakeOpenAIResponses.Opening + FakeOpenAIResponses.Failed("server_error") },
+        { "v1/responses", """{"model":"gpt-alias","stream":true,"input":"hi"}""", GatewayTestBed.OpenAIProvider, FakeOpenAIResponses.Opening + "event: error\ndata: {\"type\":\"error\",\"code\":\"server_is_overloaded\",\"message\":\"Insufficient account balance\",\"param\":null,\"sequence_number\":2}\n\n" },
     };
 
     private const string AnthropicErrorEvent = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Insufficient account balance\"}}\n\n";
-
-    /// <summary>https://platform.openai.com/docs/api-reference/responses-streaming/response/failed, with its error's <paramref name="code"/>.</summary>
-    private static string ResponsesFailed(string code) =>
-        "event: response.failed\ndata: {\"type\":\"response.failed\",\"sequence_number\":2,\"response\":{\"id\":\"resp_held\",\"object\":\"response\",\"status\":\"failed\",\"output\":[],"
-        + "\"error\":{\"code\":\"" + code + "\",\"message\":\"Insufficient account balance\"}}}\n\n";
 
     /// <summary>A Responses failure that is the request's (an invalid prompt) would be every key's: it is the answer, relayed as it came.</summary>
     [Fact]
     public async Task ResponsesFailureOfTheRequest_IsRelayed_WithoutTryingTheNextKey()
     {
         await using var pool = await StartPassThroughAsync(GatewayTestBed.OpenAIProvider, "a", "b");
-        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.Status(200, ResponsesOpening + ResponsesFailed("invalid_prompt"), contentType: "text/event-stream"));
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.Status(200, FakeOpenAIResponses.Opening + FakeOpenAIResponses.Failed("invalid_prompt"), contentType: "text/event-stream"));
 
         using var response = await pool.Bed.PostAsync("v1/responses", """{"model":"gpt-alias","stream":true,"input":"hi"}""");
         var answer = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(200, (int)response.StatusCode);
-        Assert.Equal(ResponsesOpening + ResponsesFailed("invalid_prompt"), answer);
+        Assert.Equal(FakeOpenAIResponses.Opening + FakeOpenAIResponses.Failed("invalid_prompt"), answer);
         Assert.Equal(["a"], pool.TakeKeysSeen());
     }
 
-    private const string ResponsesOpening =
-        "event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"resp_held\",\"object\":\"response\",\"status\":\"in_progress\",\"output\":[]}}\n\n"
-        + "event: response.in_progress\ndata: {\"type\":\"response.in_progress\",\"sequence_number\":1,\"response\":{\"id\":\"resp_held\",\"object\":\"response\",\"status\":\"in_progress\",\"output\":[]}}\n\n";
 
     /// <summary>
     /// A stream that opens with an error has brought the client nothing yet: it fails over like a 200 body holding only an

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Keyway.Tests.Gateway;
 using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.RealClients;
@@ -30,6 +32,33 @@ public sealed class CodexTests
         Assert.True(log.GetProperty("translated").GetBoolean());
         Assert.Equal("openai-responses", log.GetProperty("client_protocol").GetString());
         Assert.Equal(upstreamProtocol, log.GetProperty("upstream_protocol").GetString());
+    }
+
+    /// <summary>
+    /// Passed through to a native Responses upstream whose first key fails right after the stream opened
+    /// (<c>response.failed</c>, <c>server_error</c>): the gateway held the opening back, so it fails over to the second
+    /// key and Codex's turn completes on its first request, with no retry of its own.
+    /// </summary>
+    [Fact]
+    public async Task ResponsesFailedRightAfterTheStreamOpened_FailsOverUnseen()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await pool.PatchProviderAsync(GatewayTestBed.OpenAIProvider, new JsonObject
+        {
+            ["native_endpoints"] = new JsonObject { ["openai-responses"] = new Uri(pool.Upstream.BaseAddress, "v1").ToString() },
+        });
+        pool.Upstream.ReplyForKey(
+            KeyPoolBed.Secret("a"), FakeReply.Status(200, FakeOpenAIResponses.Opening + FakeOpenAIResponses.Failed("server_error"), contentType: "text/event-stream"));
+        using var home = new TempDirectory();
+
+        var run = await Codex.RunAsync(pool.Bed.OpenAIBaseUrl, pool.Bed.Key, GatewayTestBed.OpenAIAlias, "Say hello.", home.Path, home.Path);
+
+        Assert.True(run.Process.ExitCode == 0 && run.TurnCompleted, run.Process.Transcript);
+        Assert.Equal(FakeUpstream.ReplyText(GatewayTestBed.OpenAIModel), run.AgentMessage);
+        Assert.Equal(["a", "b"], pool.TakeKeysSeen());
+        var log = (await pool.Bed.WaitForLogsAsync(1))[0];
+        Assert.False(log.GetProperty("translated").GetBoolean());
+        Assert.Equal([502, 200], log.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
     }
 
     [Fact]

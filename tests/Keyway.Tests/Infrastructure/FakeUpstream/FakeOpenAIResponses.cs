@@ -13,6 +13,16 @@ namespace Keyway.Tests.Infrastructure;
 /// </summary>
 internal static class FakeOpenAIResponses
 {
+    /// <summary>A stream's opening as an upstream sends it (response id <c>resp_held</c>), for streams that fail right after it.</summary>
+    public const string Opening =
+        "event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"resp_held\",\"object\":\"response\",\"status\":\"in_progress\",\"output\":[]}}\n\n"
+        + "event: response.in_progress\ndata: {\"type\":\"response.in_progress\",\"sequence_number\":1,\"response\":{\"id\":\"resp_held\",\"object\":\"response\",\"status\":\"in_progress\",\"output\":[]}}\n\n";
+
+    /// <summary>https://platform.openai.com/docs/api-reference/responses-streaming/response/failed, with its error's <paramref name="code"/>.</summary>
+    public static string Failed(string code) =>
+        "event: response.failed\ndata: {\"type\":\"response.failed\",\"sequence_number\":2,\"response\":{\"id\":\"resp_held\",\"object\":\"response\",\"status\":\"failed\",\"output\":[],"
+        + "\"error\":{\"code\":\"" + code + "\",\"message\":\"Insufficient account balance\"}}}\n\n";
+
     public static async Task RespondAsync(FakeExchange exchange)
     {
         var items = new FakeResponsesItems(exchange, Decide(exchange.Body, exchange.Model));
