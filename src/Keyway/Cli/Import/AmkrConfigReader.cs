@@ -5,16 +5,19 @@ using System.Text.RegularExpressions;
 namespace Keyway.Cli.Import;
 
 /// <summary>
-/// Reads an auto-model-key-router router-config.json into a declarative document for one group: each model becomes an
-/// OpenAI-protocol provider holding that model's key pool (with its routing_mode) and a route per id and alias,
-/// unified_model becomes the group's unified model, local_api_key an issued key. A key with allow_visitor keeps it and
-/// opens its model's routes to visitor keys (allow_visitors), and AMKR's visitor key becomes an issued visitor key.
-/// AMKR base URLs have no version
-/// segment (it calls {base}/v1/chat/completions), so "/v1" is added, as Keyway's OpenAI base URLs carry it.
+/// Reads an auto-model-key-router router-config.json, in either of its layouts (<see cref="AmkrListLayout"/>,
+/// <see cref="AmkrProviderLayout"/>), into a declarative document for one group: each model becomes an OpenAI-protocol
+/// provider holding that model's key pool (with its routing_mode) and a route per id and alias, unified_model becomes
+/// the group's unified model, local_api_key an issued key. A key with allow_visitor keeps it and opens its model's routes
+/// to visitor keys (allow_visitors), and AMKR's visitor key becomes an issued visitor key. What Keyway cannot express is
+/// reported as skipped. AMKR base URLs have no version segment (it calls {base}/v1/chat/completions), so "/v1" is added,
+/// as Keyway's OpenAI base URLs carry it.
 /// </summary>
 public static partial class AmkrConfigReader
 {
-    private static readonly string[] Unsupported = ["upstream_routes", "allow_visitor", "visitor"];
+    private static readonly string[] Unsupported = ["upstream_routes", "allow_visitor", "visitor", "tasks", "workspaces"];
+
+    private static readonly string[] ProviderKnobs = ["request_timeout", "max_retries", "key_failure_threshold", "key_cooldown_seconds"];
 
     public static (JsonObject Document, List<string> Skipped) Read(string json, string groupId)
     {
@@ -27,45 +30,136 @@ public static partial class AmkrConfigReader
         {
             throw new CliException($"router-config.json is not valid JSON: {e.Message}", CliExitCodes.Usage);
         }
-        var skipped = Unsupported.Where(config.ContainsKey).Select(field => $"{field}: Keyway has no equivalent").ToList();
-        var defaultBase = config["default_base_url"]?.ToString() ?? "https://api.openai.com";
+        var skipped = Unsupported.Where(field => config[field] is JsonValue or JsonObject { Count: > 0 } or JsonArray { Count: > 0 })
+            .Select(field => $"{field}: Keyway has no equivalent").ToList();
+        if (config.ContainsKey("stream_first_byte_timeout") || config.ContainsKey("stream_idle_timeout"))
+        {
+            skipped.Add("stream_first_byte_timeout, stream_idle_timeout: Keyway has no separate stream timeouts; a provider's timeout_seconds (from request_timeout) also bounds the wait for a stream's first event");
+        }
+        var models = config["models"] switch
+        {
+            null => [],
+            JsonArray list => AmkrListLayout.Read(config, list).ToList(),
+            JsonObject byId => AmkrProviderLayout.Read(config, byId, skipped).ToList(),
+            var other => throw new CliException(
+                $"router-config.json: \"models\" is {AmkrJson.Kind(other)}, not a list of models ({AmkrJson.ModelShape}) nor an object of them by id", CliExitCodes.Usage),
+        };
         var providers = new JsonArray();
         var routes = new JsonArray();
-        var openToVisitors = false;
-        foreach (var model in Models(config))
+        foreach (var model in models)
         {
-            var modelId = model["id"]?.ToString() ?? throw new CliException("a model without id in router-config.json", CliExitCodes.Usage);
-            var providerId = Slug("amkr-" + modelId);
-            var provider = new JsonObject
-            {
-                ["provider_id"] = providerId,
-                ["name"] = modelId,
-                ["base_url"] = OpenAIBase(model["base_url"]?.ToString() ?? defaultBase),
-                ["protocol"] = "openai",
-                ["routing_mode"] = RoutingMode(model["routing_mode"]?.ToString() ?? "round_robin", modelId, skipped),
-                ["api_keys"] = new JsonArray([.. (model["keys"] as JsonArray ?? []).OfType<JsonObject>().Select((key, i) => (JsonNode)PoolKey(key, i))]),
-            };
-            foreach (var (from, to) in new[] { ("request_timeout", "timeout_seconds"), ("max_retries", "max_retries"), ("key_failure_threshold", "key_failure_threshold"), ("key_cooldown_seconds", "key_cooldown_seconds") })
-            {
-                if (config[from] is JsonValue value)
-                {
-                    provider[to] = value.DeepClone();
-                }
-            }
+            var provider = Provider(config, model, skipped);
             providers.Add((JsonNode)provider);
-            // AMKR serves a visitor with the keys that allow visitors; Keyway also needs the route opened to them.
-            var visitors = provider["api_keys"]!.AsArray().Any(key => key?["allow_visitor"] is not null);
-            openToVisitors |= visitors;
-            foreach (var alias in (model["aliases"] as JsonArray ?? []).Select(a => a?.ToString()).Prepend(modelId).OfType<string>().Distinct())
+            foreach (var route in Routes(model, provider, skipped))
             {
-                routes.Add((JsonNode)new JsonObject { ["alias"] = alias, ["provider_id"] = providerId, ["upstream_model"] = modelId, ["allow_visitors"] = visitors });
+                routes.Add((JsonNode)route);
             }
         }
         var group = new JsonObject { ["group_id"] = groupId, ["providers"] = providers, ["routes"] = routes };
-        if (config["unified_model"]?["model"]?.ToString() is { } unified)
+        if (Unified(config, skipped) is { } unified)
         {
-            group["unified"] = new JsonObject { ["alias"] = "unified-model", ["route_alias"] = unified, ["key_name"] = config["unified_model"]?["key"]?.DeepClone() };
+            group["unified"] = unified;
         }
+        var keys = IssuedKeys(config, openToVisitors: models.Any(m => m.Keys.Any(k => k.AllowVisitor)), skipped);
+        if (keys.Count > 0)
+        {
+            group["keys"] = keys;
+        }
+        return (new JsonObject { ["groups"] = new JsonArray(group) }, skipped);
+    }
+
+    private static JsonObject Provider(JsonObject config, AmkrModel model, List<string> skipped)
+    {
+        var mode = model.Fields["routing_mode"]?.ToString() ?? config["routing_mode"]?.ToString() ?? "round_robin";
+        var provider = new JsonObject
+        {
+            ["provider_id"] = Slug("amkr-" + model.Id),
+            ["name"] = model.Id,
+            ["base_url"] = OpenAIBase(model.BaseUrl),
+            ["protocol"] = "openai",
+            ["routing_mode"] = RoutingMode(mode, model.Id, skipped),
+            ["api_keys"] = new JsonArray([.. model.Keys.Select(key => (JsonNode)PoolKey(key))]),
+        };
+        foreach (var knob in ProviderKnobs.Where(knob => config[knob] is JsonValue))
+        {
+            provider[knob == "request_timeout" ? "timeout_seconds" : knob] = config[knob]!.DeepClone();
+        }
+        return provider;
+    }
+
+    /// <summary>A route per id, alias and hidden alias, calling the upstream model of the model's first key.</summary>
+    private static IEnumerable<JsonObject> Routes(AmkrModel model, JsonObject provider, List<string> skipped)
+    {
+        var upstreamModel = model.Keys.FirstOrDefault()?.UpstreamModel ?? model.Id;
+        if (model.Keys.Where(key => key.UpstreamModel != upstreamModel).Select(key => $"{key.Name} → {key.UpstreamModel}").ToList() is { Count: > 0 } others)
+        {
+            skipped.Add($"model {model.Id}: keys {string.Join(", ", others)} call other upstream models in AMKR; a Keyway route calls one, {upstreamModel}, with every key of its pool");
+        }
+        var hidden = AmkrJson.Names(model.Fields["hidden_aliases"]).ToList();
+        if (hidden.Count > 0)
+        {
+            skipped.Add($"model {model.Id}: hidden_aliases {string.Join(", ", hidden)} became routes, which Keyway's /v1/models lists");
+        }
+        if (!AmkrJson.Flag(model.Fields["native_first"], true))
+        {
+            skipped.Add($"model {model.Id}: native_first false: Keyway has no equivalent");
+        }
+        var reasoning = ReasoningEffort(model, skipped);
+        var visitors = model.Keys.Any(key => key.AllowVisitor);
+        foreach (var alias in AmkrJson.Names(model.Fields["aliases"]).Concat(hidden).Prepend(model.Id).Distinct())
+        {
+            var route = new JsonObject { ["alias"] = alias, ["provider_id"] = provider["provider_id"]!.DeepClone(), ["upstream_model"] = upstreamModel, ["allow_visitors"] = visitors };
+            if (reasoning is not null)
+            {
+                route["default_reasoning_effort"] = reasoning;
+            }
+            yield return route;
+        }
+    }
+
+    /// <summary>AMKR sets a model's reasoning_effort on every request; Keyway's route default only fills it in where the client left it out.</summary>
+    private static string? ReasoningEffort(AmkrModel model, List<string> skipped)
+    {
+        switch (model.Fields["reasoning_effort"]?.ToString())
+        {
+            case null or "" or "default" or "downstream":
+                return null;
+            case ("low" or "medium" or "high") and var effort:
+                skipped.Add($"model {model.Id}: reasoning_effort {effort} became its routes' default_reasoning_effort, which a client's own reasoning effort overrides (AMKR overrides the client's)");
+                return effort;
+            case var other:
+                skipped.Add($"model {model.Id}: reasoning_effort {other}: Keyway's default_reasoning_effort is low, medium or high");
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// The unified model: AMKR's first shape {model, key, image_model, image_key}, or version 4's
+    /// {default: {primary: {model, key}, fallback}, image, embeddings}. Keyway's unified model is one alias on one route.
+    /// </summary>
+    private static JsonObject? Unified(JsonObject config, List<string> skipped)
+    {
+        if (config["unified_model"] is not JsonObject unified)
+        {
+            return null;
+        }
+        var plan = unified["default"] as JsonObject;
+        var target = plan?["primary"] as JsonObject ?? unified;
+        foreach (var (field, value) in new[] { ("default.fallback", plan?["fallback"]), ("image", unified["image"]), ("embeddings", unified["embeddings"]), ("image_model", unified["image_model"]) })
+        {
+            if (value is not null)
+            {
+                skipped.Add($"unified_model.{field}: Keyway has one unified model, on one route (give that route fallbacks instead)");
+            }
+        }
+        return target["model"]?.ToString() is { } model
+            ? new JsonObject { ["alias"] = "unified-model", ["route_alias"] = model, ["key_name"] = target["key"]?.DeepClone() }
+            : null;
+    }
+
+    private static JsonArray IssuedKeys(JsonObject config, bool openToVisitors, List<string> skipped)
+    {
+        var keys = new JsonArray();
         if (config["local_api_key"]?.ToString() is { Length: > 0 } localKey)
         {
             var key = new JsonObject { ["name"] = "amkr local_api_key" };
@@ -77,55 +171,29 @@ public static partial class AmkrConfigReader
             {
                 skipped.Add($"local_api_key: replaced by a new issued db_sk_ key (printed once below), as Keyway keys are {Security.IssuedKeys.Prefix} and at least {Security.IssuedKeys.GivenMinSecretLength} characters; give it to the clients that used the AMKR key");
             }
-            group["keys"] = new JsonArray(key);
+            keys.Add((JsonNode)key);
         }
+        // AMKR serves a visitor with the keys that allow visitors; Keyway also needs the route opened to them.
         if (openToVisitors)
         {
-            var keys = group["keys"] as JsonArray ?? [];
             keys.Add((JsonNode)new JsonObject { ["name"] = "amkr visitor", ["visitor"] = true });
-            group["keys"] = keys;
             skipped.Add($"visitor key amkr-visitor: replaced by a new issued visitor key \"amkr visitor\" (printed once below), as Keyway keys are {Security.IssuedKeys.Prefix}; visitors call the models by their ids and aliases, not amkr-{{id}}");
         }
-        return (new JsonObject { ["groups"] = new JsonArray(group) }, skipped);
+        return keys;
     }
 
-    /// <summary>
-    /// The "models" list, each entry a model object. Anything else is refused (exit 2) rather than skipped, which would
-    /// import the group without its models and say nothing: a model's name alone carries no keys to import, and the
-    /// object keyed by model id is AMKR's later config_version 2 layout, which this reader does not know.
-    /// </summary>
-    private static IEnumerable<JsonObject> Models(JsonObject config)
+    private static JsonObject PoolKey(AmkrKey key)
     {
-        var models = config["models"] switch
-        {
-            null => [],
-            JsonArray list => list,
-            var other => throw new CliException($"router-config.json: \"models\" is {Kind(other)}, not a list of models ({ModelShape})", CliExitCodes.Usage),
-        };
-        return models.Select((model, i) => model as JsonObject
-            ?? throw new CliException($"router-config.json: models[{i}] is {Kind(model)}, not a model ({ModelShape})", CliExitCodes.Usage));
-    }
-
-    private const string ModelShape = "{\"id\": …, \"keys\": [{\"api_key\": …}]}";
-
-    private static string Kind(JsonNode? node) => node?.GetValueKind() switch
-    {
-        JsonValueKind.String => "a string",
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "a list",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        _ => "null",
-    };
-
-    private static JsonObject PoolKey(JsonObject key, int index)
-    {
-        var poolKey = new JsonObject { ["name"] = key["name"]?.ToString() ?? $"key-{index + 1}", ["api_key"] = key["api_key"]?.DeepClone() };
-        if (key["base_url"]?.ToString() is { } baseUrl)
+        var poolKey = new JsonObject { ["name"] = key.Name, ["api_key"] = key.ApiKey?.DeepClone() };
+        if (key.BaseUrl is { } baseUrl)
         {
             poolKey["base_url"] = OpenAIBase(baseUrl);
         }
-        if (key["allow_visitor"] is JsonValue allow && allow.TryGetValue<bool>(out var allowVisitor) && allowVisitor)
+        if (!key.Enabled)
+        {
+            poolKey["enabled"] = false;
+        }
+        if (key.AllowVisitor)
         {
             poolKey["allow_visitor"] = true;
         }
