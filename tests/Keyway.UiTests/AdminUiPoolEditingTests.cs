@@ -57,10 +57,22 @@ public sealed class AdminUiPoolEditingTests
         secret = await ui.Server.Admin.GetFromJsonAsync<JsonElement>($"admin/llm/providers/p1/keys/{alphaId}/secret");
         Assert.Equal("sk-p1-rotated-0009", secret.GetProperty("api_key").GetString());
 
-        // Reorder: beta moves up to be tried first; at the top its Up is off, so the focus is on its Down.
+        // Reorder: beta moves up to be tried first; at the top its Up is off, so the focus is on its Down. The move is one
+        // write of the whole order (atomic), not a PATCH of sort_order per key.
+        var writes = new List<string>();
+        void RecordWrite(object? sender, IRequest request)
+        {
+            if (request.Method != "GET")
+            {
+                writes.Add($"{request.Method} {new Uri(request.Url).AbsolutePath}");
+            }
+        }
+        page.Request += RecordWrite;
         await pool.GetByRole(AriaRole.Button, new() { Name = "Move key beta up" }).ClickAsync();
         await Expect(pool.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("beta");
         await Expect(pool.GetByRole(AriaRole.Button, new() { Name = "Move key beta down" })).ToBeFocusedAsync();
+        page.Request -= RecordWrite;
+        Assert.Equal(["PUT /admin/llm/providers/p1/keys/order"], writes);
         Assert.Equal([KeyIds(created)[1], alphaId], KeyIds(await PoolAsync(ui)));
 
         // Enable/Disable and Reset keep the focus on the key's re-drawn button.

@@ -34,6 +34,7 @@ public static class AdminEndpoints
         authenticated.MapGroupsAdmin();
         authenticated.MapProvidersAdmin();
         authenticated.MapUpstreamKeysAdmin();
+        authenticated.MapKeyPoolOrderAdmin();
         authenticated.MapRoutesAdmin();
         authenticated.MapRouteProvidersAdmin();
         authenticated.MapUnifiedModelAdmin();

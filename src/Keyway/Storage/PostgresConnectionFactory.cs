@@ -28,25 +28,13 @@ public sealed class PostgresConnectionFactory : IDbConnectionFactory, IAsyncDisp
     public string Dialect => DialectName;
 
     /// <summary>
-    /// A pooled connection; inside a <see cref="DatabaseDeadline"/> (an admin request) one more statement bounds its lock
-    /// waits by the time left (<see cref="PostgresLockTimeout"/>). The data plane never opens one inside a deadline.
+    /// A pooled connection; inside a <see cref="DatabaseDeadline"/> (an admin request) one whose statements bound their
+    /// lock waits by the time left (<see cref="BoundedPostgresConnection"/>). The data plane never opens one inside a deadline.
     /// </summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        if (DatabaseDeadline.Remaining is { } remaining)
-        {
-            try
-            {
-                await PostgresLockTimeout.ApplyAsync(connection, remaining, cancellationToken);
-            }
-            catch
-            {
-                await connection.DisposeAsync();
-                throw;
-            }
-        }
-        return connection;
+        return DatabaseDeadline.Remaining is null ? connection : new BoundedPostgresConnection(connection);
     }
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();

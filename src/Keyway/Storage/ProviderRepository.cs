@@ -102,8 +102,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     private static async Task ReplaceKeysAsync(
         DbConnection connection, DbTransaction transaction, string providerId, IReadOnlyList<UpstreamKeyRecord> keys, CancellationToken cancellationToken)
     {
-        var currentIds = (await connection.QueryAsync<string>(
-            "SELECT key_id FROM provider_keys WHERE provider_id = @providerId", new { providerId, cancellationToken }, transaction)).ToList();
+        var currentIds = await KeyIdsAsync(connection, transaction, providerId, cancellationToken);
         var kept = keys.Where(key => currentIds.Contains(key.KeyId)).ToList();
         foreach (var keyId in currentIds.Except(kept.Select(key => key.KeyId)))
         {
@@ -123,6 +122,47 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         }
         await InsertKeysAsync(connection, transaction, [.. keys.Except(kept)], cancellationToken);
     }
+
+    /// <summary>
+    /// Numbers the pool's keys 0, 1, 2… in the order of <paramref name="keyIds"/>, all in one transaction, so the pool is
+    /// never seen half reordered and two reorders at once end in the order of one of them.
+    /// </summary>
+    /// <returns>False, changing nothing, when <paramref name="keyIds"/> are not exactly the pool's keys (one was added
+    /// or removed meanwhile, or the provider deleted).</returns>
+    public async Task<bool> ReorderKeysAsync(string providerId, IReadOnlyList<string> keyIds, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The provider's row first, changing nothing: on PostgreSQL its row lock makes reorders and pool replacements
+        // (UpdateAsync) of one provider wait for each other, instead of interleaving or deadlocking over the key rows.
+        var provider = await connection.ExecuteAsync(
+            "UPDATE providers SET updated_at = updated_at WHERE provider_id = @providerId", new { providerId, cancellationToken }, transaction);
+        var currentIds = await KeyIdsAsync(connection, transaction, providerId, cancellationToken);
+        if (provider == 0 || currentIds.Count != keyIds.Count || !currentIds.ToHashSet(StringComparer.Ordinal).SetEquals(keyIds))
+        {
+            return false;
+        }
+        for (var position = 0; position < keyIds.Count; position++)
+        {
+            if (await SetSortOrderAsync(connection, transaction, providerId, keyIds[position], position, cancellationToken) == 0)
+            {
+                return false;
+            }
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    private static async Task<List<string>> KeyIdsAsync(
+        DbConnection connection, DbTransaction transaction, string providerId, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<string>(
+            "SELECT key_id FROM provider_keys WHERE provider_id = @providerId", new { providerId, cancellationToken }, transaction)).ToList();
+
+    private static Task<int> SetSortOrderAsync(
+        DbConnection connection, DbTransaction transaction, string providerId, string keyId, int sortOrder, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(
+            "UPDATE provider_keys SET sort_order = @sortOrder WHERE key_id = @keyId AND provider_id = @providerId",
+            new { providerId, keyId, sortOrder, cancellationToken }, transaction);
 
     /// <exception cref="StorageConflictException">The provider already has a key with this name.</exception>
     public async Task AddKeyAsync(UpstreamKeyRecord key, CancellationToken cancellationToken)

@@ -1,7 +1,7 @@
 // A provider's upstream key pool, in the order the pool tries its keys: masked keys and their health; add, edit (rename,
 // rotate the secret in place, models, own base URL), reorder, enable/disable, reset and remove a key; reset the health of
 // the whole provider (every key's cooldown and quarantine, and the circuit).
-import { del, enc, get, patch, post } from '../api.js';
+import { del, enc, get, patch, post, put } from '../api.js';
 import { h, badge, button, confirmAction, focusButton, notice, run, showPanel, table, when } from '../dom.js';
 import { entityForm } from '../form.js';
 import { UPSTREAM_KEY_FIELDS } from '../fields.js';
@@ -121,18 +121,13 @@ export async function showPool(providerId, panel, reloadList, focusLabel) {
 }
 
 /**
- * Swaps the key at index with its neighbour (step -1 or 1) by numbering the whole pool's sort_order 0, 1, 2… in the new
- * order: keys may share a sort_order (the list then orders them by creation), so swapping two numbers alone could
- * change nothing. Only keys whose number changes are written.
+ * Swaps the key at index with its neighbour (step -1 or 1) by sending the whole pool's new order at once: the server
+ * numbers it 0, 1, 2… in one transaction, so a failure or another admin's move never leaves the pool half reordered.
  */
 async function reorder(base, keys, index, step) {
   const order = [...keys];
   [order[index], order[index + step]] = [order[index + step], order[index]];
-  for (const [position, key] of order.entries()) {
-    if (key.sort_order !== position) {
-      await patch(`${base}/${enc(key.key_id)}`, { sort_order: position });
-    }
-  }
+  await put(`${base}/order`, { key_ids: order.map((key) => key.key_id) });
 }
 
 function health(state) {
