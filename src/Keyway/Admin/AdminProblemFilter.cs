@@ -39,9 +39,11 @@ internal sealed partial class AdminProblemFilter(ILogger<AdminProblemFilter> log
         }
     }
 
-    private static string UnavailableDetail(Exception e) =>
+    /// <summary>What the 503 says: a locked file or row, a conflict with a concurrent change, else the database away.</summary>
+    internal static string UnavailableDetail(Exception e) =>
         DatabaseUnavailable.IsLocked(e) ? AdminErrors.DatabaseLocked
         : DatabaseUnavailable.IsRowLocked(e) ? AdminErrors.DatabaseRowLocked
+        : DatabaseUnavailable.IsConflict(e) ? AdminErrors.DatabaseConflict
         : AdminErrors.DatabaseUnavailable;
 
     private static partial class Log

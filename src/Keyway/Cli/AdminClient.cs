@@ -39,7 +39,8 @@ public sealed class AdminClient(AdminConnection connection) : IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new CliException($"no Keyway gateway answers at {connection.BaseUrl} ({e.Message}); start one with `keyway serve`", CliExitCodes.Unreachable);
+            var hint = connection.Named ? "check the address given with --url or KEYWAY_URL" : "start one with `keyway serve`";
+            throw new CliException($"no Keyway gateway answers at {connection.BaseUrl} ({e.Message}); {hint}", CliExitCodes.Unreachable);
         }
         using (response)
         {

@@ -6,11 +6,13 @@ namespace Keyway.Cli;
 /// Where the admin API is and the token for it. URL: --url, KEYWAY_URL, the address in data/keyway.pid, then
 /// KEYWAY_HOST:KEYWAY_PORT. Token: --token, KEYWAY_ADMIN_TOKEN, then data/admin.token (what the server generated).
 /// </summary>
-public sealed record AdminConnection(Uri BaseUrl, string Token)
+/// <param name="Named">The URL was given (--url, KEYWAY_URL) rather than this directory's own gateway's.</param>
+public sealed record AdminConnection(Uri BaseUrl, string Token, bool Named)
 {
     public static AdminConnection Resolve(CliContext context, string? url, string? token)
     {
-        var baseUrl = url ?? context.Get("KEYWAY_URL") ?? ServerStateFile.ReadLive(context.DataDir)?.Address ?? DefaultUrl(context);
+        var namedUrl = url ?? context.Get("KEYWAY_URL");
+        var baseUrl = namedUrl ?? ServerStateFile.ReadLive(context.DataDir)?.Address ?? DefaultUrl(context);
         if (!Uri.TryCreate(baseUrl.TrimEnd('/') + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             throw new CliException($"not an http(s) URL: {baseUrl}", CliExitCodes.Usage);
@@ -18,7 +20,7 @@ public sealed record AdminConnection(Uri BaseUrl, string Token)
         var tokenFile = Path.Combine(context.DataDir, KeywayOptionsLoader.AdminTokenFileName);
         var adminToken = token ?? context.Get("KEYWAY_ADMIN_TOKEN") ?? (File.Exists(tokenFile) ? File.ReadAllText(tokenFile).Trim() : null)
             ?? throw new CliException($"no admin token: pass --token, set KEYWAY_ADMIN_TOKEN, or run where {tokenFile} exists", CliExitCodes.Usage);
-        return new AdminConnection(uri, adminToken);
+        return new AdminConnection(uri, adminToken, Named: namedUrl is not null);
     }
 
     /// <summary>The address the server of this directory would listen on; a wildcard bind is reached on loopback.</summary>

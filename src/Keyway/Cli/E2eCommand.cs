@@ -65,11 +65,14 @@ public static class E2eCommand
         return command;
     }
 
+    /// <summary>The enabled routes of <paramref name="onlyGroup"/> (a group the gateway does not have is its 404), else of every group.</summary>
     private static async Task<List<(string GroupId, JsonNode Route)>> RoutesAsync(AdminClient admin, string? onlyGroup, CancellationToken cancellationToken)
     {
-        var groups = (await admin.GetAsync("admin/llm/groups", cancellationToken))["groups"]?.AsArray() ?? [];
+        var groupIds = onlyGroup is not null
+            ? [onlyGroup]
+            : ((await admin.GetAsync("admin/llm/groups", cancellationToken))["groups"]?.AsArray() ?? []).Select(g => g?["group_id"]?.ToString()).OfType<string>();
         var routes = new List<(string, JsonNode)>();
-        foreach (var groupId in groups.Select(g => g?["group_id"]?.ToString()).OfType<string>().Where(id => onlyGroup is null || id == onlyGroup))
+        foreach (var groupId in groupIds)
         {
             var list = (await admin.GetAsync($"admin/llm/groups/{Uri.EscapeDataString(groupId)}/routes", cancellationToken))["routes"]?.AsArray() ?? [];
             routes.AddRange(list.OfType<JsonNode>().Where(r => r["enabled"]?.GetValue<bool>() == true).Select(r => (groupId, r)));

@@ -30,6 +30,13 @@ public static class DatabaseUnavailable
     public static bool IsLocked(Exception exception) => exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
 
     /// <summary>
+    /// Whether PostgreSQL ended the statement because it conflicted with a concurrent one (a deadlock, or a serialization
+    /// failure): transient too, but the database was there all along.
+    /// </summary>
+    public static bool IsConflict(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
+
+    /// <summary>
     /// Whether the failure is a PostgreSQL row or table another session kept locked past the wait allowed (lock_timeout,
     /// see <see cref="PostgresLockTimeout"/>).
     /// </summary>

@@ -31,6 +31,22 @@ public sealed class ServerCommandTests
         Assert.False(result.Json.GetProperty("running").GetBoolean());
     }
 
+    /// <summary>Nothing answers: this directory's gateway can be started; a gateway named by its address is another machine's matter.</summary>
+    [Theory]
+    [InlineData(true, "check the address given with --url or KEYWAY_URL")]
+    [InlineData(false, "start one with `keyway serve`")]
+    public async Task NoGatewayAnswering_SaysWhatToDo_ByWhereTheAddressCameFrom(bool named, string hint)
+    {
+        using var dir = new TempDirectory();
+        var environment = new Dictionary<string, string> { ["KEYWAY_ADMIN_TOKEN"] = "x", [named ? "KEYWAY_URL" : "KEYWAY_PORT"] = named ? "http://127.0.0.1:1" : "1" };
+
+        var result = await new CliRunner(null, dir.Path, environment).RunAsync("route", "list");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("no Keyway gateway answers at http://127.0.0.1:1/", result.Error);
+        Assert.Contains(hint, result.Error);
+    }
+
     [Fact]
     public async Task Status_OfAnotherUrl_DoesNotReportTheLocalGatewaysPid()
     {
@@ -270,5 +286,17 @@ public sealed class ServerCommandTests
         Assert.Equal(4, result.ExitCode);
         Assert.Contains("nothing to test: group 'default' has no enabled route", result.Error);
         Assert.DoesNotContain("PASS", result.Out);
+    }
+
+    [Fact]
+    public async Task E2e_UnknownGroup_IsTheGatewaysNotFound()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
+
+        var result = await new CliRunner(server, dir.Path).RunAsync("e2e", "--group", "nope");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("group not found: nope", result.Error);
     }
 }

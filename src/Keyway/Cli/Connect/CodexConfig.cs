@@ -3,10 +3,11 @@ using System.Text;
 namespace Keyway.Cli.Connect;
 
 /// <summary>
-/// Codex's files under $CODEX_HOME: the <c>[model_providers.keyway]</c> table in config.toml (replaced in place, the
-/// rest of the file kept as written) and the profile file keyway.config.toml. Codex 0.134 and later read a profile
-/// only from $CODEX_HOME/NAME.config.toml with top-level keys (`codex --profile keyway`); a [profiles.NAME] table in
-/// config.toml is ignored. Codex speaks only the Responses API, so the provider uses wire_api = "responses".
+/// Codex's files under $CODEX_HOME: the <c>[model_providers.keyway]</c> table in config.toml (the old one removed, the
+/// new one appended, the rest of the file kept as written) and the profile file keyway.config.toml. Codex 0.134 and later
+/// read a profile only from $CODEX_HOME/NAME.config.toml with top-level keys (`codex --profile keyway`); a
+/// [profiles.NAME] table in config.toml is ignored. Codex speaks only the Responses API, so the provider uses
+/// wire_api = "responses".
 /// </summary>
 public static class CodexConfig
 {
