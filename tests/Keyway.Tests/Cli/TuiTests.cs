@@ -97,6 +97,24 @@ public sealed class TuiTests
     }
 
     [Fact]
+    public async Task PoolKey_MovedUp_IsTriedFirst()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}/keys", new { name = "spare", api_key = SpareSecret });
+        var providers = await FieldsAsync(bed, "providers", "provider_id");
+        using var tui = new TuiDriver();
+        // providers → fake-openai → its second key "spare" → Move up (after Disable and Reset its cooldown).
+        tui.Choose(1).Choose(providers.IndexOf(GatewayTestBed.OpenAIProvider)).Choose(1).Choose(2).Esc().Esc().Quit();
+
+        await tui.RunAsync(new CliRunner(bed.Server, dir.Path));
+
+        var provider = (await AdminApi.GetAsync(bed.Admin, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}")).Body.GetProperty("provider");
+        Assert.Equal(["spare", "default"], provider.GetProperty("api_keys").EnumerateArray().Select(key => key.GetProperty("name").GetString()));
+        Assert.True(provider.GetProperty("api_keys")[0].GetProperty("enabled").GetBoolean());
+    }
+
+    [Fact]
     public async Task ServiceStatusAndClientSetup_RunTheCliCommands()
     {
         await using var bed = await GatewayTestBed.StartAsync();

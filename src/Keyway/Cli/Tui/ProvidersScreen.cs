@@ -4,8 +4,8 @@ using Spectre.Console;
 namespace Keyway.Cli.Tui;
 
 /// <summary>
-/// Providers of the group and, for one provider, its upstream key pool: add a key, enable or disable one, reset
-/// cooldowns (one key or all), and test the provider with one small chat call.
+/// Providers of the group and, for one provider, its upstream key pool: add a key, enable or disable one, move it up
+/// or down the pool's order, reset cooldowns (one key or all), and test the provider with one small chat call.
 /// </summary>
 public static class ProvidersScreen
 {
@@ -18,8 +18,9 @@ public static class ProvidersScreen
     private static Task ProviderAsync(TuiSession session, string providerId) => session.Ui.LoopAsync($"provider {providerId}", async () =>
     {
         var provider = (await session.Admin.GetAsync(PathOf(providerId), session.Token))["provider"]!;
-        var items = (provider["api_keys"]?.AsArray() ?? []).OfType<JsonNode>()
-            .Select(key => new MenuItem<Func<Task>>(KeyLabel(key), () => KeyAsync(session, providerId, key)))
+        var pool = (provider["api_keys"]?.AsArray() ?? []).OfType<JsonNode>().ToList();
+        var items = pool
+            .Select((key, index) => new MenuItem<Func<Task>>(KeyLabel(key), () => KeyAsync(session, providerId, pool, index)))
             .Append(new("+ Add an upstream key", () => AddKeyAsync(session, providerId)))
             .Append(new("Reset every cooldown of this provider", () => ResetAsync(session, providerId, null)))
             .Append(new("Test: one small chat call", () => TestAsync(session, new JsonObject { ["provider_id"] = providerId })))
@@ -32,20 +33,38 @@ public static class ProvidersScreen
         return (header, items);
     });
 
-    private static async Task KeyAsync(TuiSession session, string providerId, JsonNode key)
+    /// <param name="pool">The provider's keys in the order the pool tries them; the key is the one at <paramref name="index"/>.</param>
+    private static async Task KeyAsync(TuiSession session, string providerId, List<JsonNode> pool, int index)
     {
+        var key = pool[index];
         var keyId = key["key_id"]!.ToString();
         var enabled = key["enabled"]?.GetValue<bool>() == true;
-        MenuItem<Func<Task>>[] items =
+        List<MenuItem<Func<Task>>> items =
         [
             new(enabled ? "Disable this key" : "Enable this key", () => session.Admin.PatchAsync(
                 $"{PathOf(providerId)}/keys/{Uri.EscapeDataString(keyId)}", new JsonObject { ["enabled"] = !enabled }, session.Token)),
             new("Reset its cooldown", () => ResetAsync(session, providerId, keyId)),
         ];
+        if (index > 0)
+        {
+            items.Add(new("Move up: tried earlier", () => MoveAsync(session, providerId, pool, index, -1)));
+        }
+        if (index < pool.Count - 1)
+        {
+            items.Add(new("Move down: tried later", () => MoveAsync(session, providerId, pool, index, 1)));
+        }
         if (await session.Ui.ChooseAsync($"upstream key {key["name"]}", new Text(KeyLabel(key)), items) is { } action)
         {
             await action();
         }
+    }
+
+    /// <summary>Swaps the key with its neighbour by sending the pool's whole new order in one write (PUT …/keys/order).</summary>
+    private static Task MoveAsync(TuiSession session, string providerId, List<JsonNode> pool, int index, int step)
+    {
+        var order = pool.Select(key => key["key_id"]!.ToString()).ToList();
+        (order[index], order[index + step]) = (order[index + step], order[index]);
+        return session.Admin.PutAsync($"{PathOf(providerId)}/keys/order", new JsonObject { ["key_ids"] = new JsonArray([.. order.Select(id => (JsonNode)id)]) }, session.Token);
     }
 
     private static async Task AddKeyAsync(TuiSession session, string providerId)
