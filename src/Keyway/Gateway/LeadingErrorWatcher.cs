@@ -22,6 +22,8 @@ internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationToke
     /// <summary>How long opening events may be held back waiting for the answer's first event.</summary>
     public static readonly TimeSpan OpeningHoldLimit = TimeSpan.FromSeconds(10);
 
+    private const int MaxMessageChars = 500;
+
     private readonly long _openedAt = time.GetTimestamp();
 
     /// <summary>The message of the error the stream opened with, once one was held back.</summary>
@@ -54,8 +56,8 @@ internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationToke
     /// <summary>The message of an event that makes the stream no answer: an error, or a Responses failure another attempt may answer.</summary>
     private static string? ErrorOf(BodyLead lead, ReadOnlySpan<byte> data) => lead switch
     {
-        BodyLead.Error => UpstreamErrorMessage.ErrorObjectMessage(data, 500) ?? UpstreamErrorMessage.Extract(data, 500),
-        BodyLead.Failed => ResponsesFailure.RetryableMessage(data),
+        BodyLead.Error => UpstreamErrorMessage.ErrorObjectMessage(data, MaxMessageChars) ?? UpstreamErrorMessage.Extract(data, MaxMessageChars),
+        BodyLead.Failed => ResponsesFailure.RetryableMessage(data, MaxMessageChars),
         _ => null,
     };
 

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using Keyway.Protocols;
 
 namespace Keyway.Gateway;
 
@@ -10,22 +12,20 @@ namespace Keyway.Gateway;
 /// </summary>
 internal static class ResponsesFailure
 {
-    private const int MaxMessageChars = 500;
-
-    /// <summary>The failure's message when another key or target may answer; null when the failure is the request's.</summary>
-    public static string? RetryableMessage(ReadOnlySpan<byte> data)
+    /// <summary>
+    /// The failure's message (as <see cref="UpstreamErrorMessage.ErrorObjectMessage"/> reads the response's <c>error</c>)
+    /// when another key or target may answer; null when the failure is the request's.
+    /// </summary>
+    public static string? RetryableMessage(ReadOnlySpan<byte> data, int maxChars)
     {
         try
         {
             using var document = JsonDocument.Parse(data.ToArray());
-            if (!document.RootElement.TryGetProperty("response", out var response) || response.ValueKind != JsonValueKind.Object
-                || !response.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.Object
-                || !error.TryGetProperty("code", out var code) || code.ValueKind != JsonValueKind.String || !IsRetryable(code.GetString()!))
-            {
-                return null;
-            }
-            var message = error.TryGetProperty("message", out var text) && text.ValueKind == JsonValueKind.String ? text.GetString()! : code.GetString()!;
-            return message.Length <= MaxMessageChars ? message : message[..(MaxMessageChars - 1)] + "…";
+            return document.RootElement.TryGetProperty("response", out var response) && response.ValueKind == JsonValueKind.Object
+                && response.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
+                && error.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String && IsRetryable(code.GetString()!)
+                ? UpstreamErrorMessage.ErrorObjectMessage(JsonMarshal.GetRawUtf8Value(response), maxChars)
+                : null;
         }
         catch (JsonException)
         {
