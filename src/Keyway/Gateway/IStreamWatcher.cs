@@ -22,4 +22,7 @@ internal interface IStreamWatcher
 
     /// <summary>What passed so far must not reach the client yet: the stream has only opened (<see cref="LeadingErrorWatcher"/>).</summary>
     bool HoldsBack => false;
+
+    /// <summary>Waits for <paramref name="read"/> while <see cref="HoldsBack"/>; true when the hold ended first and what was held may go out.</summary>
+    Task<bool> ReleasesOpeningBefore(Task read) => Task.FromResult(false);
 }

@@ -14,8 +14,9 @@ namespace Keyway.Gateway;
 /// whatever follows it are dropped, <paramref name="upstreamReads"/>, the attempt's read token, is canceled so the relay
 /// stops reading at once (an upstream that keeps such a stream open would otherwise hold the failover until the
 /// provider's timeout), and the relay fails over with <see cref="LeadingError"/>. An opening longer than
-/// <see cref="OpeningHoldLimit"/> is let through at its next event, so a slow first token does not keep the client (and
-/// any proxy in front of Keyway) without a byte. After the opening every event goes straight to the inner watcher.
+/// <see cref="OpeningHoldLimit"/> is let through (<see cref="ReleasesOpeningBefore"/>), so a slow first token does not
+/// keep the client (and any proxy in front of Keyway) without a byte. After the opening every event goes straight to the
+/// inner watcher.
 /// </summary>
 internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationTokenSource upstreamReads, TimeProvider time) : IStreamWatcher
 {
@@ -51,6 +52,28 @@ internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationToke
         var passed = inner.Observe(sseEvent);
         HoldsBack = !passed || (lead == BodyLead.Opening && time.GetElapsedTime(_openedAt) < OpeningHoldLimit);
         return passed;
+    }
+
+    /// <summary>
+    /// Waits for the upstream's read in flight while the opening is held, but no longer than the hold limit allows: true
+    /// when the limit came first, and what was held is to be let through now rather than at the upstream's next event.
+    /// </summary>
+    public async Task<bool> ReleasesOpeningBefore(Task read)
+    {
+        var left = OpeningHoldLimit - time.GetElapsedTime(_openedAt);
+        try
+        {
+            if (left > TimeSpan.Zero)
+            {
+                await read.WaitAsync(left, time);
+                return false;
+            }
+        }
+        catch (TimeoutException)
+        {
+        }
+        HoldsBack = false;
+        return true;
     }
 
     /// <summary>The message of an event that makes the stream no answer: an error, or a Responses failure another attempt may answer.</summary>

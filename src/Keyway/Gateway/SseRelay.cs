@@ -50,6 +50,17 @@ internal static class SseRelay
             while (true)
             {
                 var next = UpstreamRead.NextAsync(upstream, buffer, cancellationToken);
+                if (opening is not null && !next.IsCompleted)
+                {
+                    var pendingRead = next.AsTask();
+                    next = new(pendingRead);
+                    if (await watcher.ReleasesOpeningBefore(pendingRead))
+                    {
+                        client.Write(opening.WrittenSpan);
+                        opening = null;
+                        unflushed = true;
+                    }
+                }
                 if (unflushed && !next.IsCompleted)
                 {
                     var flushed = await FlushAsync(client, onWrite, cancellationToken);
@@ -103,7 +114,8 @@ internal static class SseRelay
     /// Writes what one read brought to the client in one piece: it is gathered in a buffer kept per thread first, as each
     /// write to Kestrel's response writer takes a lock, and a translated event is written in five pieces. While the
     /// watcher holds the stream's opening back, what passed is kept in <paramref name="opening"/> instead and goes out
-    /// ahead of the first batch the watcher lets through; a stream that ends or fails while held back wrote nothing.
+    /// ahead of the first batch the watcher lets through (or once the watcher ends the hold while the upstream is silent:
+    /// <see cref="IStreamWatcher.ReleasesOpeningBefore"/>); a stream that ends or fails while held back wrote nothing.
     /// </summary>
     private static bool WriteBatch(
         SseEventSplitter splitter, IStreamWatcher watcher, IStreamTranslator? translator, SecretScrubber secrets, ReadOnlyMemory<byte> tail, PipeWriter client,

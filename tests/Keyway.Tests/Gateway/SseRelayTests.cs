@@ -123,6 +123,30 @@ public sealed class SseRelayTests
         Assert.Equal(MessageStart + Ping + Delta, client.Text);
     }
 
+    /// <summary>An upstream silent after its opening for longer than the hold limit: what was held goes out then, not at its next event.</summary>
+    [Fact]
+    public async Task OpeningHeldPastTheLimit_LeavesWhileTheUpstreamIsStillSilent()
+    {
+        var clock = new FakeTimeProvider();
+        var later = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var upstream = new ScriptedStream([Ready(MessageStart), later.Task]);
+        var client = new CountingWriter();
+
+        var copy = CopyAsync(upstream, client, watcher: OpeningWatcher(clock));
+        await upstream.Waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        clock.Advance(LeadingErrorWatcher.OpeningHoldLimit - TimeSpan.FromSeconds(1));
+        var beforeTheLimit = client.Writes;
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await client.FirstFlush.WaitAsync(TimeSpan.FromSeconds(10));
+        var atTheLimit = client.Text;
+        later.SetResult(Encoding.UTF8.GetBytes(Delta));
+        var (result, _) = await copy;
+        await client.EndAsync();
+
+        Assert.Equal((0, MessageStart), (beforeTheLimit, atTheLimit));
+        Assert.Equal((CopyResult.Success, MessageStart + Delta), (result, client.Text));
+    }
+
     /// <summary>A stream that ends after its opening wrote nothing (the caller fails over), unless the opening outlasted the hold limit.</summary>
     [Theory]
     [InlineData(9, "")]
