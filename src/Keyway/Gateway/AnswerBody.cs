@@ -67,6 +67,105 @@ internal static class AnswerBody
     }
 
     /// <summary>
+    /// What a stream event's data says it is: <see cref="Lead"/>, and an OpenAI Chat chunk that carries nothing for the
+    /// reader yet (<see cref="IsEmptyChatChunk"/>) is an opening too. Only a stream's opening is read this way, so the
+    /// deeper read of a Chat chunk is paid for its first events alone.
+    /// </summary>
+    public static BodyLead StreamEventLead(ReadOnlySpan<byte> data)
+    {
+        var lead = Lead(data);
+        return lead == BodyLead.Answer && IsEmptyChatChunk(data) ? BodyLead.Opening : lead;
+    }
+
+    /// <summary>
+    /// Whether a Chat Completions chunk has nothing of the answer: every choice's <c>delta</c> holds at most its
+    /// <c>role</c> and empty values (OpenAI's first chunk is <c>{"role":"assistant","content":"","refusal":null}</c>),
+    /// no choice has finished, and no <c>usage</c> came; or its <c>choices</c> are empty and there is no usage (Azure
+    /// OpenAI's first chunk carries only <c>prompt_filter_results</c>)
+    /// (https://platform.openai.com/docs/api-reference/chat-streaming/streaming). Vendors send an error right after such a
+    /// chunk too, which then still finds the client untouched.
+    /// </summary>
+    private static bool IsEmptyChatChunk(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+            var hasChoices = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isChoices = reader.ValueTextEquals("choices"u8);
+                var isUsage = reader.ValueTextEquals("usage"u8);
+                reader.Read();
+                if (isChoices)
+                {
+                    if (!ChoicesAreEmpty(ref reader))
+                    {
+                        return false;
+                    }
+                    hasChoices = true;
+                }
+                else if (isUsage && reader.TokenType != JsonTokenType.Null)
+                {
+                    return false;
+                }
+                reader.Skip();
+            }
+            return hasChoices;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static bool ChoicesAreEmpty(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isDelta = reader.ValueTextEquals("delta"u8);
+                var isFinishReason = reader.ValueTextEquals("finish_reason"u8);
+                reader.Read();
+                if ((isDelta && !DeltaIsEmpty(ref reader)) || (isFinishReason && reader.TokenType != JsonTokenType.Null))
+                {
+                    return false;
+                }
+                reader.Skip();
+            }
+        }
+        return reader.TokenType == JsonTokenType.EndArray;
+    }
+
+    private static bool DeltaIsEmpty(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isRole = reader.ValueTextEquals("role"u8);
+            reader.Read();
+            var isEmpty = reader.TokenType == JsonTokenType.Null || (reader.TokenType == JsonTokenType.String && reader.ValueSpan.IsEmpty);
+            if (!isRole && !isEmpty)
+            {
+                return false;
+            }
+            reader.Skip();
+        }
+        return true;
+    }
+
+    /// <summary>
     /// The stream events that only open an answer: Anthropic's <c>message_start</c>, <c>ping</c> and a content block's
     /// start, whose content follows in deltas (https://docs.anthropic.com/en/docs/build-with-claude/streaming#event-types),
     /// and the Responses API's lifecycle events and item and part announcements

@@ -6,7 +6,7 @@ namespace Keyway.Gateway;
 
 /// <summary>
 /// Judges a stream's opening. Events that only open an answer (comments, Anthropic's <c>message_start</c> and
-/// <c>ping</c>, the Responses API's lifecycle events: <see cref="AnswerBody.Lead"/>) are held back with
+/// <c>ping</c>, the Responses API's lifecycle events, a Chat chunk with only the role: <see cref="AnswerBody.StreamEventLead"/>) are held back with
 /// <see cref="HoldsBack"/> until the first event of the answer itself passes, so an error that follows them still
 /// finds the client untouched. A stream whose opening holds an error event (OpenAI-compatible vendors'
 /// <c>data: {"error":…}</c>, Anthropic's <c>event: error</c>, often an <c>overloaded_error</c> right after
@@ -42,7 +42,7 @@ internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationToke
         {
             return inner.Observe(sseEvent);
         }
-        var lead = sseEvent.HasData ? AnswerBody.Lead(sseEvent.Data.Span) : BodyLead.Opening;
+        var lead = sseEvent.HasData ? AnswerBody.StreamEventLead(sseEvent.Data.Span) : BodyLead.Opening;
         if (ErrorOf(lead, sseEvent.Data.Span) is { } error)
         {
             LeadingError = error;

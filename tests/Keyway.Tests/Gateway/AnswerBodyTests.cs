@@ -38,4 +38,22 @@ public sealed class AnswerBodyTests
     [InlineData("[DONE]", "Answer")]
     public void Lead_TellsAStreamsOpeningEventsFromItsAnswerAndErrors(string data, string expected) =>
         Assert.Equal(expected, AnswerBody.Lead(Encoding.UTF8.GetBytes(data)).ToString());
+
+    /// <summary>A Chat chunk opens the stream while it carries nothing to show (https://platform.openai.com/docs/api-reference/chat-streaming/streaming).</summary>
+    [Theory]
+    [InlineData("""{"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null}""", "Opening")]
+    [InlineData("""{"id":"","choices":[],"prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}]}""", "Opening")]
+    [InlineData("""{"id":"chatcmpl-1","choices":[{"index":0,"delta":{"role":"assistant","content":null,"reasoning_content":""}}]}""", "Opening")]
+    [InlineData("""{"id":"chatcmpl-1","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}""", "Answer")]
+    [InlineData("""{"id":"chatcmpl-1","choices":[{"index":0,"delta":{"role":"assistant","reasoning_content":"Let"}}]}""", "Answer")]
+    [InlineData("""{"id":"chatcmpl-1","choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"call_1","function":{"name":"get"}}]}}]}""", "Answer")]
+    [InlineData("""{"id":"chatcmpl-1","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}""", "Answer")]
+    [InlineData("""{"id":"chatcmpl-1","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":0}}""", "Answer")]
+    [InlineData("""{"id":"chatcmpl-1","object":"chat.completion.chunk"}""", "Answer")]
+    [InlineData("""{"id":"chatcmpl-1","choices":[{"index":0,"delta":{"role":"assistant","content":""}""", "Answer")]
+    [InlineData("""{"type":"message_start","message":{"id":"msg_1"}}""", "Opening")]
+    [InlineData("""{"error":{"message":"quota"}}""", "Error")]
+    [InlineData("[DONE]", "Answer")]
+    public void StreamEventLead_TellsAChatStreamsEmptyChunksFromItsAnswer(string data, string expected) =>
+        Assert.Equal(expected, AnswerBody.StreamEventLead(Encoding.UTF8.GetBytes(data)).ToString());
 }

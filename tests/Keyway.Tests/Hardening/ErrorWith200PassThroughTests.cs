@@ -68,18 +68,23 @@ public sealed class ErrorWith200PassThroughTests
     /// </summary>
     public static TheoryData<string, string, string, string> LeadingErrorStreams => new()
     {
-        { "v1/chat/completions", """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.OpenAIProvider, "data: {\"error\":{\"message\":\"Insufficient account balance\",\"type\":\"insufficient_quota\"}}\n\ndata: [DONE]\n\n" },
-        { "v1/messages", """{"model":"gpt-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.OpenAIProvider, "data: {\"error\":{\"message\":\"Insufficient account balance\",\"type\":\"insufficient_quota\"}}\n\n" },
+        { "v1/chat/completions", """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.OpenAIProvider, ChatErrorEvent + "data: [DONE]\n\n" },
+        { "v1/messages", """{"model":"gpt-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.OpenAIProvider, ChatErrorEvent },
         { "v1/messages", """{"model":"claude-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider, AnthropicErrorEvent },
         // The error after events that only open the answer: a comment (OpenRouter's "processing" keep-alive), Anthropic's
-        // message_start and ping (where its overloaded_error usually comes), the Responses API's lifecycle events
+        // message_start and ping (where its overloaded_error usually comes), a Chat stream's role chunk (and Azure's
+        // prompt_filter_results chunk before it), the Responses API's lifecycle events
         // (https://platform.openai.com/docs/api-reference/responses-streaming/error), passed through or translated.
         { "v1/chat/completions", """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.OpenAIProvider, ": OPENROUTER PROCESSING\n\ndata: {\"error\":{\"message\":\"Insufficient account balance\",\"type\":\"insufficient_quota\"}}\n\n" },
         { "v1/messages", """{"model":"claude-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider, FakeAnthropicMessages.Opening + AnthropicErrorEvent },
         { "v1/chat/completions", """{"model":"claude-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.AnthropicProvider, FakeAnthropicMessages.Opening + AnthropicErrorEvent },
+        { "v1/chat/completions", """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.OpenAIProvider, FakeOpenAIChat.Opening + ChatErrorEvent },
+        { "v1/messages", """{"model":"gpt-alias","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", GatewayTestBed.OpenAIProvider, FakeOpenAIChat.Opening + ChatErrorEvent },
         { "v1/responses", """{"model":"gpt-alias","stream":true,"input":"hi"}""", GatewayTestBed.OpenAIProvider, FakeOpenAIResponses.Opening + FakeOpenAIResponses.Failed("server_error") },
         { "v1/responses", """{"model":"gpt-alias","stream":true,"input":"hi"}""", GatewayTestBed.OpenAIProvider, FakeOpenAIResponses.Opening + "event: error\ndata: {\"type\":\"error\",\"code\":\"server_is_overloaded\",\"message\":\"Insufficient account balance\",\"param\":null,\"sequence_number\":2}\n\n" },
     };
+
+    private const string ChatErrorEvent = "data: {\"error\":{\"message\":\"Insufficient account balance\",\"type\":\"insufficient_quota\"}}\n\n";
 
     private const string AnthropicErrorEvent = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Insufficient account balance\"}}\n\n";
 

@@ -76,7 +76,7 @@ public sealed class RateLimitTests
     {
         await using var bed = await KeyPolicyBed.StartAsync();
         var key = await bed.CreateKeyAsync(new JsonObject { ["max_concurrency"] = 2 });
-        bed.Upstream.Enqueue(FakeReply.StreamThenHang(1), times: 2);
+        bed.Upstream.Enqueue(FakeReply.StreamThenHang(FakeOpenAIChat.OpeningChunks + 1), times: 2);
 
         var first = await KeyPolicyBed.ChatAsync(key.Client, stream: true);
         var second = await KeyPolicyBed.ChatAsync(key.Client, stream: true);

@@ -59,7 +59,7 @@ public sealed class SharedRateLimitTests
     public async Task TwoInstances_ShareMaxConcurrency_AfterAnExchange()
     {
         await using var bed = await TwoInstanceKeyBed.StartAsync(new JsonObject { ["max_concurrency"] = 1 });
-        bed.Upstream.Enqueue(FakeReply.StreamThenHang(1));
+        bed.Upstream.Enqueue(FakeReply.StreamThenHang(FakeOpenAIChat.OpeningChunks + 1));
 
         var held = await KeyPolicyBed.ChatAsync(bed.OnFirst, stream: true);
         Assert.Equal(200, (int)held.StatusCode);

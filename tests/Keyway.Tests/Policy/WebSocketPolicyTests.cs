@@ -58,7 +58,7 @@ public sealed class WebSocketPolicyTests
         await using var fake = await FakeResponsesWebSocket.StartAsync();
         await using var bed = await StartAsync(fake);
         var key = await bed.CreateKeyAsync(new JsonObject { ["max_concurrency"] = 1 });
-        bed.Upstream.Enqueue(FakeReply.StreamThenHang(1));
+        bed.Upstream.Enqueue(FakeReply.StreamThenHang(FakeOpenAIChat.OpeningChunks + 1));
         using var socket = await ConnectAsync(bed, key);
 
         var held = await KeyPolicyBed.ChatAsync(key.Client, stream: true);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Keyway.Tests.Gateway;
 using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.RealClients;
@@ -6,10 +7,42 @@ namespace Keyway.Tests.RealClients;
 /// <summary>The official OpenAI and Anthropic Node SDKs (tests/clients/sdk-calls.mjs) through Keyway to the fake upstream.</summary>
 public sealed class NodeSdkTests
 {
+    private static readonly string[] Paths = ["/v1/chat/completions", "/v1/chat/completions", "/v1/messages", "/v1/messages", "/v1/messages/count_tokens"];
+
     [Fact]
     public async Task OpenAIAndAnthropicSdks_StreamAndNonStream_AndCountTokens()
     {
         await using var bed = await GatewayTestBed.StartAsync();
+
+        var oldestFirst = await RunSdkCallsAsync(bed);
+
+        Assert.Equal([false, true, false, true, false], oldestFirst.Select(log => log.GetProperty("stream").GetBoolean()));
+        Assert.All(oldestFirst[..4], log => Assert.Equal(FakeUpstream.CompletionTokens, log.GetProperty("output_tokens").GetInt64()));
+    }
+
+    /// <summary>
+    /// The first key's Chat stream sends its role chunk and then an error object, as OpenAI-compatible vendors do when a
+    /// key runs out mid-request: the OpenAI SDK throws on such an event
+    /// (https://github.com/openai/openai-node/blob/master/src/core/streaming.ts), so the gateway must not have let the
+    /// role chunk through before it knew; the stream fails over to the second key and the SDK sees one clean answer.
+    /// </summary>
+    [Fact]
+    public async Task ErrorRightAfterTheRoleChunk_FailsOverUnseenByTheOpenAISdk()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        const string OutOfBalance = "data: {\"error\":{\"message\":\"Insufficient account balance\",\"type\":\"insufficient_quota\"}}\n\n";
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.Status(200, FakeOpenAIChat.Opening + OutOfBalance, contentType: "text/event-stream"));
+
+        var oldestFirst = await RunSdkCallsAsync(pool.Bed);
+
+        var chatCalls = oldestFirst[..2];
+        Assert.All(chatCalls, log => Assert.Equal([502, 200], log.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32())));
+        Assert.Equal(["a", "b", "a", "b"], pool.TakeKeysSeen().Take(4));
+    }
+
+    /// <summary>Runs tests/clients/sdk-calls.mjs against the bed, checks what both SDKs got and returns the request log, oldest first.</summary>
+    private static async Task<JsonElement[]> RunSdkCallsAsync(GatewayTestBed bed)
+    {
         using var traffic = new KeywayTraffic(bed.Server);
         using var home = new TempDirectory();
 
@@ -25,13 +58,11 @@ public sealed class NodeSdkTests
         var results = JsonDocument.Parse(process.LastLine).RootElement;
         AssertOpenAI(results.GetProperty("openai"));
         AssertAnthropic(results.GetProperty("anthropic"));
-        string[] paths = ["/v1/chat/completions", "/v1/chat/completions", "/v1/messages", "/v1/messages", "/v1/messages/count_tokens"];
-        Assert.Equal(paths, traffic.Requests.Select(seen => seen.Path));
+        Assert.Equal(Paths, traffic.Requests.Select(seen => seen.Path));
         Assert.All(traffic.Requests, seen => Assert.Equal(200, seen.Status));
-        var oldestFirst = (await bed.WaitForLogsAsync(paths.Length)).Reverse().ToArray();
-        Assert.Equal(paths, oldestFirst.Select(log => log.GetProperty("endpoint").GetString()));
-        Assert.Equal([false, true, false, true, false], oldestFirst.Select(log => log.GetProperty("stream").GetBoolean()));
-        Assert.All(oldestFirst[..4], log => Assert.Equal(FakeUpstream.CompletionTokens, log.GetProperty("output_tokens").GetInt64()));
+        var oldestFirst = (await bed.WaitForLogsAsync(Paths.Length)).Reverse().ToArray();
+        Assert.Equal(Paths, oldestFirst.Select(log => log.GetProperty("endpoint").GetString()));
+        return oldestFirst;
     }
 
     private static void AssertOpenAI(JsonElement openai)

@@ -11,6 +11,17 @@ namespace Keyway.Tests.Infrastructure;
 /// </summary>
 internal static class FakeOpenAIChat
 {
+    /// <summary>The chunks of the fake's own text stream before its first content (the role chunk), which the gateway holds back.</summary>
+    public const int OpeningChunks = 1;
+
+    /// <summary>
+    /// A stream's first chunks before any content, for streams that fail right after them: Azure OpenAI's chunk with
+    /// <c>prompt_filter_results</c> and empty <c>choices</c>, and the role chunk (id <c>chatcmpl-held</c>) as OpenAI sends it.
+    /// </summary>
+    public const string Opening =
+        "data: {\"id\":\"\",\"object\":\"\",\"created\":0,\"model\":\"\",\"choices\":[],\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":{}}]}\n\n"
+        + "data: {\"id\":\"chatcmpl-held\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}\n\n";
+
     public static async Task RespondAsync(FakeExchange exchange)
     {
         var answer = Decide(exchange.Body, exchange.Model);
