@@ -49,7 +49,7 @@ public sealed class AdminClient(AdminConnection connection) : IDisposable
             if (!response.IsSuccessStatusCode)
             {
                 var detail = document?["detail"]?.GetValue<string>() ?? (text.Length > 0 ? text : response.ReasonPhrase);
-                throw new CliException($"{method} /{path.TrimStart('/')} → {(int)response.StatusCode}: {detail}");
+                throw new CliException($"{method} /{path.TrimStart('/')} → {(int)response.StatusCode}: {detail}") { Status = response.StatusCode };
             }
             return document ?? throw new CliException($"{method} /{path.TrimStart('/')} answered something that is not JSON");
         }

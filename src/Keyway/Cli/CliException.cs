@@ -1,9 +1,14 @@
+using System.Net;
+
 namespace Keyway.Cli;
 
 /// <summary>A command failed for a reason the user can act on: printed as one line, then the process exits with <see cref="ExitCode"/>.</summary>
 public sealed class CliException(string message, int exitCode = CliExitCodes.Failed) : Exception(message)
 {
     public int ExitCode { get; } = exitCode;
+
+    /// <summary>The admin API's status when the gateway refused the request; null for every other failure.</summary>
+    public HttpStatusCode? Status { get; init; }
 }
 
 /// <summary>The exit codes every command shares.</summary>

@@ -3,7 +3,10 @@ using System.Text.Json.Nodes;
 
 namespace Keyway.Cli;
 
-/// <summary>`keyway provider list|show|add|edit|remove`, over /admin/llm/groups/{g}/providers and /admin/llm/providers/{id}.</summary>
+/// <summary>
+/// `keyway provider list|show|add|edit|remove|reorder|move-key`, over /admin/llm/groups/{g}/providers and
+/// /admin/llm/providers/{id} (the pool's order: <see cref="KeyPoolOrderCommands"/>).
+/// </summary>
 public static class ProviderCommands
 {
     private static readonly string[] Columns = ["provider_id", "name", "protocol", "base_url", "enabled", "routing_mode", "api_keys"];
@@ -32,6 +35,8 @@ public static class ProviderCommands
             AdminCommand.Fields("provider")));
 
         command.AddRemove(context, "provider-id", "providers", "Delete a provider and the routes bound to it");
+        command.Add(KeyPoolOrderCommands.Reorder(context));
+        command.Add(KeyPoolOrderCommands.MoveKey(context));
         return command;
     }
 

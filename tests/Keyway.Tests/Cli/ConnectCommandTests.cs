@@ -186,6 +186,58 @@ public sealed class ConnectCommandTests
     }
 
     [Fact]
+    public async Task Codex_MultilineStringText_IsNoTable_AndTheRestOfTheFileKeepsEveryByte()
+    {
+        using var dir = new TempDirectory();
+        var codexHome = Directory.CreateDirectory(Path.Combine(dir.Path, "codex")).FullName;
+        var (server, cli) = await StartAsync(dir);
+        await using var _ = server;
+        var config = Path.Combine(codexHome, "config.toml");
+        const string kept = "model = \"gpt-5\"\ninstructions = \"\"\"\n[not a table]\r\nmodel_providers.keyway.base_url = \"the text\"\n\"\"\"\n\n[mcp_servers.x]\ncommand = \"x\"\n";
+        const string oldTable = "[model_providers.keyway]\nbase_url = \"http://old\"\nnote = '''\n[not a table either]\n'''\n";
+        await File.WriteAllTextAsync(config, kept + "\n" + oldTable);
+
+        await cli.JsonAsync("connect", "codex", "--codex-home", codexHome, "--key", "db_sk_given");
+
+        var target = new Keyway.Cli.Connect.ConnectTarget(server.BaseAddress.ToString().TrimEnd('/'), "db_sk_given", false, "big", "big");
+        Assert.Equal(kept + "\n" + Keyway.Cli.Connect.CodexConfig.ProviderTable(target, keyInAuthFile: false), await File.ReadAllTextAsync(config));
+    }
+
+    /// <summary>The lines of a multi-line string are its text, however much they look like a header or a key.</summary>
+    [Theory]
+    [InlineData("instructions = \"\"\"\n[model_providers.keyway]\nthe string's text\n\"\"\"\n\n[mcp_servers.x]\ncommand = \"x\"\n")]
+    [InlineData("instructions = '''\n[model_providers]\nkeyway = { base_url = \"the text\" }\n'''\n")]
+    [InlineData("instructions = \"\"\"a \\\"\"\" does not end it\n[model_providers.keyway]\n\"\"\"\n")]
+    [InlineData("a = [\"\"\"x\"\"\"\", \"\"\"\n[model_providers.keyway]\n\"\"\"]\n")]
+    public void Codex_KeepsMultilineStringText_ThatLooksLikeATable(string existing)
+    {
+        var table = ProviderTable();
+
+        Assert.Equal(existing + "\n" + table, Merge(existing, table));
+    }
+
+    /// <summary>
+    /// Strings that close on the line they open or after a '#' (text, not a comment, inside a string), and three quotes in a
+    /// one-line string or a comment, leave the next header a header.
+    /// </summary>
+    [Theory]
+    [InlineData("model = \"gpt-5\"\n[model_providers.keyway]\nnote = \"\"\"\n[not a table]\n\"\"\"\nbase_url = \"http://old\"\n")]
+    [InlineData("a = \"\"\"closed on its line\"\"\"\n[model_providers.keyway]\nbase_url = \"http://old\"\n")]
+    [InlineData("a = \"\"\"ends in two quotes\"\"\"\"\"\n[model_providers.keyway]\nbase_url = \"http://old\"\n")]
+    [InlineData("a = '''C:\\dir\\'''\n[model_providers.keyway]\nbase_url = \"http://old\"\n")]
+    [InlineData("a = \"\\\"\\\"\\\"\" # three escaped quotes\n[model_providers.keyway]\nbase_url = \"http://old\"\n")]
+    [InlineData("a = \"\"\"\n[model_providers.keyway]\nnot a comment # \"\"\"\n[model_providers.keyway]\nbase_url = \"http://old\"\n")]
+    [InlineData("a = '\"\"\"' # \"\"\" in a comment\n[model_providers.keyway]\nbase_url = \"http://old\"\n")]
+    public void Codex_ReplacesOwnTable_PastMultilineStrings(string existing)
+    {
+        const string after = "\n[mcp_servers.x]\ncommand = \"x\"\n";
+        var table = ProviderTable();
+        var before = existing[..existing.LastIndexOf("[model_providers.keyway]", StringComparison.Ordinal)];
+
+        Assert.Equal(before + after.TrimStart('\n') + "\n" + table, Merge(existing + after, table));
+    }
+
+    [Fact]
     public async Task Env_PrintsExports()
     {
         using var dir = new TempDirectory();

@@ -47,17 +47,20 @@ public static class CodexConfig
         var kept = new StringBuilder();
         string[]? table = [];
         var skipping = false;
+        string? openString = null;
         var lines = (existing ?? "").Split('\n');
         for (var number = 1; number <= lines.Length; number++)
         {
             var line = lines[number - 1];
-            if (line.TrimStart().StartsWith('['))
+            // A line that begins inside a multi-line string is the string's text, whatever it looks like.
+            var isText = openString is not null;
+            if (!isText && line.TrimStart().StartsWith('['))
             {
                 table = TomlKey.Header(line);
                 skipping = table is not null && table.SequenceEqual(OwnTable);
             }
             // Only a key/value line at the top level or in [model_providers] can reach into model_providers.keyway.
-            else if (!skipping && table is { Length: < 2 } && TomlKey.OfPair(line) is { } key)
+            else if (!isText && !skipping && table is { Length: < 2 } && TomlKey.OfPair(line) is { } key)
             {
                 RefuseOtherDefinition([.. table, .. key], number, displayName);
             }
@@ -65,6 +68,7 @@ public static class CodexConfig
             {
                 kept.Append(line).Append('\n');
             }
+            openString = TomlMultilineString.OpenAfter(line, openString);
         }
         return kept.ToString();
     }

@@ -64,7 +64,7 @@ public static class ProvidersScreen
     {
         var order = pool.Select(key => key["key_id"]!.ToString()).ToList();
         (order[index], order[index + step]) = (order[index + step], order[index]);
-        return session.Admin.PutAsync($"{PathOf(providerId)}/keys/order", new JsonObject { ["key_ids"] = new JsonArray([.. order.Select(id => (JsonNode)id)]) }, session.Token);
+        return KeyPoolOrderCommands.PutOrderAsync(session.Admin, providerId, order, session.Token);
     }
 
     private static async Task AddKeyAsync(TuiSession session, string providerId)
