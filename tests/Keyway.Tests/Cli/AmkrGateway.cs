@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Keyway.Tests.Infrastructure;
 
@@ -22,6 +24,18 @@ internal sealed class AmkrGateway(TempDirectory directory, KeywayServer server) 
 
     /// <summary>`keyway import amkr router-config.json` with <paramref name="options"/>; its --json report.</summary>
     public Task<JsonElement> ImportAsync(params string[] options) => Cli.JsonAsync(["import", "amkr", File, .. options]);
+
+    /// <summary>One chat call to the gateway with the issued key <paramref name="apiKey"/>; the status it answered.</summary>
+    public async Task<HttpStatusCode> ChatAsync(string apiKey, string model)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+        {
+            Content = JsonContent.Create(new { model, messages = new[] { new { role = "user", content = "hi" } } }),
+        };
+        request.Headers.Authorization = new("Bearer", apiKey);
+        using var response = await server.Http.SendAsync(request);
+        return response.StatusCode;
+    }
 
     public async ValueTask DisposeAsync()
     {

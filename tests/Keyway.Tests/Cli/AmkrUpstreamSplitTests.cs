@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Keyway.Cli.Import;
 using Keyway.Tests.Infrastructure;
@@ -93,23 +92,12 @@ public sealed class AmkrUpstreamSplitTests
         upstream.ReplyForKey("sk-a-0123456789", FakeReply.OpenAIError(500, "down", "server_error"));
         upstream.ReplyForKey("sk-c-0123456789", FakeReply.OpenAIError(500, "down", "server_error"));
 
-        var answer = await ChatAsync(amkr.Server, "mix");
+        var answer = await amkr.ChatAsync(LocalKey, "mix");
 
         Assert.Equal(HttpStatusCode.OK, answer);
         Assert.Equal(
             ["sk-a-0123456789:gpt-4o-mini", "sk-c-0123456789:gpt-4o-mini", "sk-b-0123456789:Qwen/Qwen2.5-72B"],
             upstream.Requests.Select(r => $"{r.UpstreamKey}:{r.Json.GetProperty("model").GetString()}"));
         Assert.Empty((await amkr.ImportAsync()).GetProperty("changes").EnumerateArray());
-    }
-
-    private static async Task<HttpStatusCode> ChatAsync(KeywayServer server, string model)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
-        {
-            Content = JsonContent.Create(new { model, messages = new[] { new { role = "user", content = "hi" } } }),
-        };
-        request.Headers.Authorization = new("Bearer", LocalKey);
-        using var response = await server.Http.SendAsync(request);
-        return response.StatusCode;
     }
 }
