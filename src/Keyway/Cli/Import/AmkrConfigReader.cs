@@ -8,11 +8,11 @@ namespace Keyway.Cli.Import;
 /// Reads an auto-model-key-router router-config.json, in either of its layouts (<see cref="AmkrListLayout"/>,
 /// <see cref="AmkrProviderLayout"/>), into a declarative document for one group: each model becomes an OpenAI-protocol
 /// provider holding that model's key pool (with its routing_mode; one provider per upstream model when its keys call
-/// several, <see cref="AmkrUpstreamSplit"/>) and a route per id and alias, unified_model becomes
-/// the group's unified model, local_api_key an issued key. A key with allow_visitor keeps it and opens its model's routes
-/// to visitor keys (allow_visitors), and AMKR's visitor key becomes an issued visitor key. What Keyway cannot express is
-/// reported as skipped. AMKR base URLs have no version segment (it calls {base}/v1/chat/completions), so "/v1" is added,
-/// as Keyway's OpenAI base URLs carry it.
+/// several, <see cref="AmkrUpstreamSplit"/>) and a route per id and alias, unified_model becomes the group's unified
+/// model, local_api_key an issued key. A key with allow_visitor keeps it and gives its model a route named as AMKR's
+/// visitors call it, amkr-{id}, open to visitor keys (<see cref="AmkrVisitorRoutes"/>), and AMKR's visitor key becomes
+/// an issued visitor key. What Keyway cannot express is reported as skipped. AMKR base URLs have no version segment (it
+/// calls {base}/v1/chat/completions), so "/v1" is added, as Keyway's OpenAI base URLs carry it.
 /// </summary>
 public static partial class AmkrConfigReader
 {
@@ -47,6 +47,7 @@ public static partial class AmkrConfigReader
         };
         var providers = new JsonArray();
         var routes = new JsonArray();
+        var idRoutes = new List<(AmkrModel Model, JsonObject Route)>();
         foreach (var model in models)
         {
             var mode = RoutingMode(model.Fields["routing_mode"]?.ToString() ?? config["routing_mode"]?.ToString() ?? "round_robin", model.Id, skipped);
@@ -55,10 +56,13 @@ public static partial class AmkrConfigReader
             {
                 providers.Add((JsonNode)Provider(config, model, pool, mode));
             }
-            foreach (var route in Routes(model, pools, mode, skipped))
-            {
-                routes.Add((JsonNode)route);
-            }
+            var modelRoutes = Routes(model, pools, mode, skipped).ToList();
+            modelRoutes.ForEach(route => routes.Add((JsonNode)route));
+            idRoutes.Add((model, modelRoutes[0]));
+        }
+        foreach (var (model, idRoute) in idRoutes)
+        {
+            AmkrVisitorRoutes.Open(model, idRoute, routes, skipped);
         }
         var group = new JsonObject { ["group_id"] = groupId, ["providers"] = providers, ["routes"] = routes };
         if (Unified(config, skipped) is { } unified)
@@ -92,8 +96,9 @@ public static partial class AmkrConfigReader
     }
 
     /// <summary>
-    /// A route per id, alias and hidden alias, calling the model's first provider and falling back to the others (one per
-    /// upstream model, <see cref="AmkrUpstreamSplit"/>); only_first keeps those fallbacks switched off.
+    /// A route per id, alias and hidden alias (the id's first), closed to visitor keys (<see cref="AmkrVisitorRoutes"/>),
+    /// calling the model's first provider and falling back to the others (one per upstream model,
+    /// <see cref="AmkrUpstreamSplit"/>); only_first keeps those fallbacks switched off.
     /// </summary>
     private static IEnumerable<JsonObject> Routes(AmkrModel model, IReadOnlyList<AmkrUpstreamPool> pools, string mode, List<string> skipped)
     {
@@ -107,10 +112,9 @@ public static partial class AmkrConfigReader
             skipped.Add($"model {model.Id}: native_first false: Keyway has no equivalent");
         }
         var reasoning = ReasoningEffort(model, skipped);
-        var visitors = model.Keys.Any(key => key.AllowVisitor);
         foreach (var alias in AmkrJson.Names(model.Fields["aliases"]).Concat(hidden).Prepend(model.Id).Distinct())
         {
-            var route = new JsonObject { ["alias"] = alias, ["provider_id"] = pools[0].ProviderId, ["upstream_model"] = pools[0].UpstreamModel, ["allow_visitors"] = visitors };
+            var route = new JsonObject { ["alias"] = alias, ["provider_id"] = pools[0].ProviderId, ["upstream_model"] = pools[0].UpstreamModel, ["allow_visitors"] = false };
             if (pools.Count > 1)
             {
                 route["fallbacks"] = new JsonArray([.. pools.Skip(1).Select(pool => (JsonNode)Fallback(pool, mode))]);
@@ -189,11 +193,11 @@ public static partial class AmkrConfigReader
             }
             keys.Add((JsonNode)key);
         }
-        // AMKR serves a visitor with the keys that allow visitors; Keyway also needs the route opened to them.
         if (openToVisitors)
         {
             keys.Add((JsonNode)new JsonObject { ["name"] = "amkr visitor", ["visitor"] = true });
-            skipped.Add($"visitor key amkr-visitor: replaced by a new issued visitor key \"amkr visitor\" (printed once below), as Keyway keys are {Security.IssuedKeys.Prefix}; visitors call the models by their ids and aliases, not amkr-{{id}}");
+            skipped.Add($"visitor key amkr-visitor: replaced by a new issued visitor key \"amkr visitor\" (printed once below), as Keyway keys are {Security.IssuedKeys.Prefix}; "
+                + $"visitors call the models by the same {AmkrVisitorRoutes.Prefix}{{id}} names, whose routes other keys may call too and /v1/models lists");
         }
         return keys;
     }
