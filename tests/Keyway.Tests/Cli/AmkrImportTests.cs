@@ -69,7 +69,10 @@ public sealed class AmkrImportTests
 
         var keys = (await amkr.Cli.JsonAsync("provider", "show", "amkr-gpt-4o-mini")).GetProperty("provider").GetProperty("api_keys").EnumerateArray().ToList();
         Assert.Equal([false, true, false], keys.Select(k => k.GetProperty("allow_visitor").GetBoolean()));
-        Assert.All((await amkr.Cli.JsonAsync("route", "list")).GetProperty("routes").EnumerateArray(), route => Assert.True(route.GetProperty("allow_visitors").GetBoolean()));
+        var routes = (await amkr.Cli.JsonAsync("route", "list")).GetProperty("routes").EnumerateArray();
+        Assert.Equal(
+            ["amkr-gpt-4o-mini:True", "fast-mini:False", "gpt-4o-mini:False"],
+            routes.Select(r => $"{r.GetProperty("alias").GetString()}:{r.GetProperty("allow_visitors").GetBoolean()}").Order());
         var visitor = Assert.Single((await amkr.Cli.JsonAsync("key", "list")).GetProperty("keys").EnumerateArray(), k => k.GetProperty("visitor").GetBoolean());
         Assert.Equal("amkr visitor", visitor.GetProperty("name").GetString());
         Assert.Contains(report.GetProperty("skipped").EnumerateArray(), s => s.GetString()!.StartsWith("visitor key amkr-visitor"));
@@ -77,9 +80,10 @@ public sealed class AmkrImportTests
     }
 
     [Fact]
-    public void Amkr_ListLayout_ReadsAsBeforeTheProviderLayoutWasKnown()
+    public void Amkr_ListLayout_ReadsTheSeedsExampleIntoOneDocument()
     {
-        // What the importer made of the seed's example (one key allowing visitors) before it knew the providers layout.
+        // What the importer makes of the seed's example with one key allowing visitors: its visitor name amkr-{id} is the
+        // one route open to visitor keys.
         var expected = JsonNode.Parse("""
             {"groups": [{"group_id": "default",
               "providers": [{"provider_id": "amkr-gpt-4o-mini", "name": "gpt-4o-mini", "base_url": "https://api.openai.com/v1", "protocol": "openai",
@@ -87,8 +91,9 @@ public sealed class AmkrImportTests
                 "api_keys": [{"name": "openai-main", "api_key": "sk-your-first-upstream-key"},
                   {"name": "openai-backup", "api_key": "sk-your-second-upstream-key", "allow_visitor": true},
                   {"name": "mimo-tokenplan", "api_key": "sk-your-third-upstream-key", "base_url": "https://example.com/tokenplan/v1"}]}],
-              "routes": [{"alias": "gpt-4o-mini", "provider_id": "amkr-gpt-4o-mini", "upstream_model": "gpt-4o-mini", "allow_visitors": true},
-                {"alias": "fast-mini", "provider_id": "amkr-gpt-4o-mini", "upstream_model": "gpt-4o-mini", "allow_visitors": true}],
+              "routes": [{"alias": "gpt-4o-mini", "provider_id": "amkr-gpt-4o-mini", "upstream_model": "gpt-4o-mini", "allow_visitors": false},
+                {"alias": "fast-mini", "provider_id": "amkr-gpt-4o-mini", "upstream_model": "gpt-4o-mini", "allow_visitors": false},
+                {"alias": "amkr-gpt-4o-mini", "provider_id": "amkr-gpt-4o-mini", "upstream_model": "gpt-4o-mini", "allow_visitors": true}],
               "unified": {"alias": "unified-model", "route_alias": "gpt-4o-mini", "key_name": null},
               "keys": [{"name": "amkr local_api_key"}, {"name": "amkr visitor", "visitor": true}]}]}
             """);
@@ -108,7 +113,7 @@ public sealed class AmkrImportTests
 
         var plan = await amkr.ImportAsync("--dry-run");
 
-        var routes = plan.GetProperty("changes").EnumerateArray().Select(c => c.GetString()!).Where(c => c.StartsWith("+ route ")).Order();
+        var routes = plan.GetProperty("changes").EnumerateArray().Select(c => c.GetString()!).Where(c => c.StartsWith("+ route ") && !c.Contains("/amkr-")).Order();
         Assert.Equal(["+ route default/fast", "+ route default/gpt-4o-mini"], routes);
     }
 
@@ -161,8 +166,8 @@ public sealed class AmkrImportTests
 
         Assert.False(plan.GetProperty("applied").GetBoolean());
         Assert.Equal(
-            ["+ provider default/amkr-gpt-4o-mini", "+ route default/gpt-4o-mini", "+ route default/fast-mini", "+ key default/amkr local_api_key",
-             "+ key default/amkr visitor", "+ unified default/unified-model (→ fast-mini)"],
+            ["+ provider default/amkr-gpt-4o-mini", "+ route default/gpt-4o-mini", "+ route default/fast-mini", "+ route default/amkr-gpt-4o-mini",
+             "+ key default/amkr local_api_key", "+ key default/amkr visitor", "+ unified default/unified-model (→ fast-mini)"],
             plan.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
         var skipped = plan.GetProperty("skipped").EnumerateArray().Select(s => s.GetString()!).ToList();
         Assert.Contains(skipped, s => s.StartsWith("provider reseller: routes anthropic"));
@@ -192,7 +197,8 @@ public sealed class AmkrImportTests
         Assert.Equal("sk-openai-spare-0002", secret.Body.GetProperty("api_key").GetString());
         var route = (await amkr.Cli.JsonAsync("route", "show", "fast-mini")).GetProperty("route");
         Assert.Equal("medium", route.GetProperty("default_reasoning_effort").GetString());
-        Assert.True(route.GetProperty("allow_visitors").GetBoolean());
+        Assert.False(route.GetProperty("allow_visitors").GetBoolean());
+        Assert.True((await amkr.Cli.JsonAsync("route", "show", "amkr-gpt-4o-mini")).GetProperty("route").GetProperty("allow_visitors").GetBoolean());
         var unified = (await amkr.Cli.JsonAsync("unified", "show")).GetProperty("unified");
         Assert.Equal("fast-mini/spare", $"{unified.GetProperty("route_alias").GetString()}/{unified.GetProperty("key_name").GetString()}");
         Assert.Empty((await amkr.ImportAsync()).GetProperty("changes").EnumerateArray());
@@ -311,32 +317,5 @@ public sealed class AmkrImportTests
 
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains(error, refused.Error);
-    }
-
-    /// <summary>A test gateway, a CLI on it and a router-config.json holding the config under test, in a temporary directory.</summary>
-    private sealed class AmkrGateway(TempDirectory directory, KeywayServer server) : IAsyncDisposable
-    {
-        public KeywayServer Server => server;
-
-        public CliRunner Cli { get; } = new(server, directory.Path);
-
-        private string File => Path.Combine(directory.Path, "router-config.json");
-
-        public static async Task<AmkrGateway> StartAsync(string config)
-        {
-            var directory = new TempDirectory();
-            var gateway = new AmkrGateway(directory, await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(directory.Path, "data")).FullName));
-            await System.IO.File.WriteAllTextAsync(gateway.File, config);
-            return gateway;
-        }
-
-        /// <summary>`keyway import amkr router-config.json` with <paramref name="options"/>; its --json report.</summary>
-        public Task<JsonElement> ImportAsync(params string[] options) => Cli.JsonAsync(["import", "amkr", File, .. options]);
-
-        public async ValueTask DisposeAsync()
-        {
-            await server.DisposeAsync();
-            directory.Dispose();
-        }
     }
 }

@@ -7,11 +7,12 @@ namespace Keyway.Cli.Import;
 /// <summary>
 /// Reads an auto-model-key-router router-config.json, in either of its layouts (<see cref="AmkrListLayout"/>,
 /// <see cref="AmkrProviderLayout"/>), into a declarative document for one group: each model becomes an OpenAI-protocol
-/// provider holding that model's key pool (with its routing_mode) and a route per id and alias, unified_model becomes
-/// the group's unified model, local_api_key an issued key. A key with allow_visitor keeps it and opens its model's routes
-/// to visitor keys (allow_visitors), and AMKR's visitor key becomes an issued visitor key. What Keyway cannot express is
-/// reported as skipped. AMKR base URLs have no version segment (it calls {base}/v1/chat/completions), so "/v1" is added,
-/// as Keyway's OpenAI base URLs carry it.
+/// provider holding that model's key pool (with its routing_mode; one provider per upstream model when its keys call
+/// several, <see cref="AmkrUpstreamSplit"/>) and a route per id and alias, unified_model becomes the group's unified
+/// model, local_api_key an issued key. A key with allow_visitor keeps it and gives its model a route named as AMKR's
+/// visitors call it, amkr-{id}, open to visitor keys (<see cref="AmkrVisitorRoutes"/>), and AMKR's visitor key becomes
+/// an issued visitor key. What Keyway cannot express is reported as skipped. AMKR base URLs have no version segment (it
+/// calls {base}/v1/chat/completions), so "/v1" is added, as Keyway's OpenAI base URLs carry it.
 /// </summary>
 public static partial class AmkrConfigReader
 {
@@ -46,14 +47,22 @@ public static partial class AmkrConfigReader
         };
         var providers = new JsonArray();
         var routes = new JsonArray();
+        var idRoutes = new List<(AmkrModel Model, JsonObject Route)>();
         foreach (var model in models)
         {
-            var provider = Provider(config, model, skipped);
-            providers.Add((JsonNode)provider);
-            foreach (var route in Routes(model, provider, skipped))
+            var mode = RoutingMode(model.Fields["routing_mode"]?.ToString() ?? config["routing_mode"]?.ToString() ?? "round_robin", model.Id, skipped);
+            var pools = AmkrUpstreamSplit.Pools(model, mode, skipped);
+            foreach (var pool in pools)
             {
-                routes.Add((JsonNode)route);
+                providers.Add((JsonNode)Provider(config, model, pool, mode));
             }
+            var modelRoutes = Routes(model, pools, mode, skipped).ToList();
+            modelRoutes.ForEach(route => routes.Add((JsonNode)route));
+            idRoutes.Add((model, modelRoutes[0]));
+        }
+        foreach (var (model, idRoute) in idRoutes)
+        {
+            AmkrVisitorRoutes.Open(model, idRoute, routes, skipped);
         }
         var group = new JsonObject { ["group_id"] = groupId, ["providers"] = providers, ["routes"] = routes };
         if (Unified(config, skipped) is { } unified)
@@ -68,17 +77,16 @@ public static partial class AmkrConfigReader
         return (new JsonObject { ["groups"] = new JsonArray(group) }, skipped);
     }
 
-    private static JsonObject Provider(JsonObject config, AmkrModel model, List<string> skipped)
+    private static JsonObject Provider(JsonObject config, AmkrModel model, AmkrUpstreamPool pool, string mode)
     {
-        var mode = model.Fields["routing_mode"]?.ToString() ?? config["routing_mode"]?.ToString() ?? "round_robin";
         var provider = new JsonObject
         {
-            ["provider_id"] = Slug("amkr-" + model.Id),
-            ["name"] = model.Id,
+            ["provider_id"] = pool.ProviderId,
+            ["name"] = pool.Name,
             ["base_url"] = OpenAIBase(model.BaseUrl),
             ["protocol"] = "openai",
-            ["routing_mode"] = RoutingMode(mode, model.Id, skipped),
-            ["api_keys"] = new JsonArray([.. model.Keys.Select(key => (JsonNode)PoolKey(key))]),
+            ["routing_mode"] = mode,
+            ["api_keys"] = new JsonArray([.. pool.Keys.Select(key => (JsonNode)PoolKey(key))]),
         };
         foreach (var knob in ProviderKnobs.Where(knob => config[knob] is JsonValue))
         {
@@ -87,14 +95,13 @@ public static partial class AmkrConfigReader
         return provider;
     }
 
-    /// <summary>A route per id, alias and hidden alias, calling the upstream model of the model's first key.</summary>
-    private static IEnumerable<JsonObject> Routes(AmkrModel model, JsonObject provider, List<string> skipped)
+    /// <summary>
+    /// A route per id, alias and hidden alias (the id's first), closed to visitor keys (<see cref="AmkrVisitorRoutes"/>),
+    /// calling the model's first provider and falling back to the others (one per upstream model,
+    /// <see cref="AmkrUpstreamSplit"/>); only_first keeps those fallbacks switched off.
+    /// </summary>
+    private static IEnumerable<JsonObject> Routes(AmkrModel model, IReadOnlyList<AmkrUpstreamPool> pools, string mode, List<string> skipped)
     {
-        var upstreamModel = model.Keys.FirstOrDefault()?.UpstreamModel ?? model.Id;
-        if (model.Keys.Where(key => key.UpstreamModel != upstreamModel).Select(key => $"{key.Name} → {key.UpstreamModel}").ToList() is { Count: > 0 } others)
-        {
-            skipped.Add($"model {model.Id}: keys {string.Join(", ", others)} call other upstream models in AMKR; a Keyway route calls one, {upstreamModel}, with every key of its pool");
-        }
         var hidden = AmkrJson.Names(model.Fields["hidden_aliases"]).ToList();
         if (hidden.Count > 0)
         {
@@ -105,16 +112,29 @@ public static partial class AmkrConfigReader
             skipped.Add($"model {model.Id}: native_first false: Keyway has no equivalent");
         }
         var reasoning = ReasoningEffort(model, skipped);
-        var visitors = model.Keys.Any(key => key.AllowVisitor);
         foreach (var alias in AmkrJson.Names(model.Fields["aliases"]).Concat(hidden).Prepend(model.Id).Distinct())
         {
-            var route = new JsonObject { ["alias"] = alias, ["provider_id"] = provider["provider_id"]!.DeepClone(), ["upstream_model"] = upstreamModel, ["allow_visitors"] = visitors };
+            var route = new JsonObject { ["alias"] = alias, ["provider_id"] = pools[0].ProviderId, ["upstream_model"] = pools[0].UpstreamModel, ["allow_visitors"] = false };
+            if (pools.Count > 1)
+            {
+                route["fallbacks"] = new JsonArray([.. pools.Skip(1).Select(pool => (JsonNode)Fallback(pool, mode))]);
+            }
             if (reasoning is not null)
             {
                 route["default_reasoning_effort"] = reasoning;
             }
             yield return route;
         }
+    }
+
+    private static JsonObject Fallback(AmkrUpstreamPool pool, string mode)
+    {
+        var fallback = new JsonObject { ["provider_id"] = pool.ProviderId, ["upstream_model"] = pool.UpstreamModel };
+        if (mode == "only_first")
+        {
+            fallback["enabled"] = false;
+        }
+        return fallback;
     }
 
     /// <summary>AMKR sets a model's reasoning_effort on every request; Keyway's route default only fills it in where the client left it out.</summary>
@@ -173,11 +193,11 @@ public static partial class AmkrConfigReader
             }
             keys.Add((JsonNode)key);
         }
-        // AMKR serves a visitor with the keys that allow visitors; Keyway also needs the route opened to them.
         if (openToVisitors)
         {
             keys.Add((JsonNode)new JsonObject { ["name"] = "amkr visitor", ["visitor"] = true });
-            skipped.Add($"visitor key amkr-visitor: replaced by a new issued visitor key \"amkr visitor\" (printed once below), as Keyway keys are {Security.IssuedKeys.Prefix}; visitors call the models by their ids and aliases, not amkr-{{id}}");
+            skipped.Add($"visitor key amkr-visitor: replaced by a new issued visitor key \"amkr visitor\" (printed once below), as Keyway keys are {Security.IssuedKeys.Prefix}; "
+                + $"visitors call the models by the same {AmkrVisitorRoutes.Prefix}{{id}} names, whose routes other keys may call too and /v1/models lists");
         }
         return keys;
     }
@@ -221,11 +241,6 @@ public static partial class AmkrConfigReader
         return VersionSuffix().IsMatch(trimmed) ? trimmed : trimmed + "/v1";
     }
 
-    private static string Slug(string text) => SlugInvalid().Replace(text.ToLowerInvariant(), "-");
-
     [GeneratedRegex(@"/v\d+$")]
     private static partial Regex VersionSuffix();
-
-    [GeneratedRegex("[^a-z0-9_-]")]
-    private static partial Regex SlugInvalid();
 }
