@@ -46,7 +46,10 @@ internal static partial class AmkrUpstreamSplit
         _ => "",
     };
 
-    /// <summary>Keyway's provider ids are at most 64 characters of letters, digits, '.', '_' and '-'.</summary>
+    /// <summary>
+    /// A provider id of at most 64 characters (Keyway's limit) of lowercase letters, digits, '_' and '-': '.' too becomes
+    /// '-', as in the ids earlier imports made, so importing the same file again finds the providers it made.
+    /// </summary>
     private static string ProviderId(string text)
     {
         var slug = SlugInvalid().Replace(text.ToLowerInvariant(), "-");
