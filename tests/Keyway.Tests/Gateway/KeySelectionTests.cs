@@ -123,6 +123,7 @@ public sealed class KeySelectionTests
 
     [Theory]
     [InlineData("X-Claude-Code-Session-Id")]
+    [InlineData("session-id")]
     [InlineData("session_id")]
     public async Task RoundRobin_RequestsOfOneSession_StayOnOneKey_WhileSessionsSpread(string sessionHeader)
     {
