@@ -22,7 +22,8 @@ public sealed partial class ProxyForwarder
     {
         var route = exchange.Route!;
         var run = new FailoverRun<RelayPlan>(
-            route.Targets, planForTarget, cooldowns, exchange.PinnedKeyName ?? route.PinnedKeyName, exchange.Key!.Policy.Visitor);
+            route.Targets, planForTarget, cooldowns, exchange.PinnedKeyName ?? route.PinnedKeyName, exchange.Key!.Policy.Visitor,
+            ClientSession.AffinityOf(exchange.Context.Request.Headers));
         HeldAnswer? held = null;
         NoAnswer? noAnswer = null;
         try

@@ -5,10 +5,11 @@ namespace Keyway.Upstreams;
 /// each target up to 1 + max_retries keys of its pool. <typeparamref name="TPlan"/> is what the caller sends to a
 /// target, built lazily; a target whose plan is null cannot serve this request and is skipped. A pinned key
 /// allows exactly one attempt, on the first target that has a key of that name. A visitor request is tried only on keys
-/// that allow visitors.
+/// that allow visitors. A request of a client session prefers the session's key of a round_robin pool.
 /// </summary>
 public sealed class FailoverRun<TPlan>(
-    IReadOnlyList<RouteTarget> targets, Func<RouteTarget, TPlan?> planFor, CooldownBook book, string? pinnedKeyName, bool visitorOnly = false)
+    IReadOnlyList<RouteTarget> targets, Func<RouteTarget, TPlan?> planFor, CooldownBook book, string? pinnedKeyName, bool visitorOnly = false,
+    SessionAffinity? session = null)
     where TPlan : class
 {
     private readonly RouteTarget[] _order = OrderByCircuit(targets, book);
@@ -45,7 +46,7 @@ public sealed class FailoverRun<TPlan>(
             var limit = 1 + Target!.Provider.Policy.MaxRetries;
             if (_attemptsOnTarget < limit)
             {
-                var choice = KeyPool.Select(Target, book, _tried, pinnedKeyName, visitorOnly);
+                var choice = KeyPool.Select(Target, book, _tried, pinnedKeyName, visitorOnly, session);
                 if (choice.Key is { } key)
                 {
                     _tried.Add(key.KeyId);

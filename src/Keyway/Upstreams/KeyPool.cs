@@ -6,14 +6,16 @@ public readonly record struct KeyChoice(UpstreamKey? Key, DateTimeOffset? Earlie
 /// <summary>
 /// Picks one key of a provider's pool for one attempt, in O(keys) and without locks: keys that do not serve the
 /// target's model, were already tried by this request, cool down or are quarantined are passed over; then
-/// round_robin takes the fewest in flight (ties rotate), priority the first, only_first only ever the first key.
+/// round_robin takes the fewest in flight (ties rotate), or for a client session (<see cref="SessionAffinity"/>) the
+/// session's own key, priority the first, only_first only ever the first key.
 /// For a visitor key (<c>visitorOnly</c>) only keys with allow_visitor count.
 /// </summary>
 public static class KeyPool
 {
     private const int StackLimit = 64;
 
-    public static KeyChoice Select(RouteTarget target, CooldownBook book, IReadOnlySet<string> tried, string? pinnedKeyName = null, bool visitorOnly = false)
+    public static KeyChoice Select(
+        RouteTarget target, CooldownBook book, IReadOnlySet<string> tried, string? pinnedKeyName = null, bool visitorOnly = false, SessionAffinity? session = null)
     {
         var provider = target.Provider;
         var keys = provider.Keys;
@@ -23,6 +25,8 @@ public static class KeyPool
         var count = 0;
         var fewest = int.MaxValue;
         var eligible = 0;
+        var sessionKey = -1;
+        var sessionWeight = 0UL;
         for (var i = 0; i < keys.Count; i++)
         {
             var key = keys[i];
@@ -48,6 +52,15 @@ public static class KeyPool
             {
                 return new KeyChoice(key, null);
             }
+            if (session is { } affinity)
+            {
+                var weight = affinity.WeightOf(key.KeyId);
+                if (sessionKey < 0 || weight > sessionWeight)
+                {
+                    (sessionKey, sessionWeight) = (i, weight);
+                }
+                continue;
+            }
             var inFlight = health.InFlight;
             if (inFlight < fewest)
             {
@@ -58,6 +71,10 @@ public static class KeyPool
             {
                 available[count++] = i;
             }
+        }
+        if (sessionKey >= 0)
+        {
+            return new KeyChoice(keys[sessionKey], null);
         }
         return count == 0
             ? new KeyChoice(null, earliest)

@@ -46,16 +46,30 @@ public sealed class UpstreamClient : IDisposable
         };
         CopyClientHeader(request, clientHeaders, "accept");
         CopyClientHeader(request, clientHeaders, "user-agent");
-        foreach (var (name, value) in provider.ExtraHeaders)
-        {
-            request.Headers.Remove(name);
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-        var protocol = UpstreamProtocols.For(endpoint.Protocol);
-        request.Headers.Remove("authorization");
-        request.Headers.Remove("x-api-key");
-        protocol.ApplyHeaders(request, key, clientHeaders);
+        UpstreamProtocols.For(endpoint.Protocol).ApplyHeaders(request, key, clientHeaders);
+        ApplyExtraHeaders(request, provider.ExtraHeaders);
         return request;
+    }
+
+    /// <summary>
+    /// The provider's extra headers replace what the client sent under the same name (<c>anthropic-beta</c> for an
+    /// upstream that refuses some betas: "Unexpected value(s) … for the anthropic-beta header"), and an empty value keeps
+    /// the header from the upstream altogether. The upstream key's authentication is never replaced.
+    /// </summary>
+    private static void ApplyExtraHeaders(HttpRequestMessage request, IReadOnlyList<KeyValuePair<string, string>> extraHeaders)
+    {
+        foreach (var (name, value) in extraHeaders)
+        {
+            if (name.Equals("authorization", StringComparison.OrdinalIgnoreCase) || name.Equals("x-api-key", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            request.Headers.Remove(name);
+            if (value.Length > 0)
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
     }
 
     public static HttpContent JsonContent(byte[] body)

@@ -64,6 +64,36 @@ public sealed class ProviderExtraHeadersTests
         Assert.Equal(VendorSecret, upstream.Requests[^1].Headers["X-Vendor-Token"]);
     }
 
+    [Fact]
+    public async Task ExtraHeader_ReplacesTheClientsAnthropicHeaderOfThatName_AndAnEmptyValueDropsIt()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        var providerPath = $"admin/llm/providers/{GatewayTestBed.AnthropicProvider}";
+
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, providerPath, new JsonObject
+        {
+            ["extra_headers"] = new JsonObject { ["anthropic-beta"] = "prompt-caching-2024-07-31", ["anthropic-version"] = "2023-06-01" },
+        });
+        var replaced = await AnthropicHeadersReceivedUpstreamAsync(bed);
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, providerPath,
+            new JsonObject { ["extra_headers"] = new JsonObject { ["anthropic-beta"] = "" } });
+        var dropped = await AnthropicHeadersReceivedUpstreamAsync(bed);
+
+        Assert.Equal("prompt-caching-2024-07-31", replaced["anthropic-beta"]);
+        Assert.Equal("2023-06-01", replaced["anthropic-version"]);
+        Assert.False(dropped.ContainsKey("anthropic-beta"));
+        Assert.Equal("2023-06-01", dropped["anthropic-version"]);
+    }
+
+    private static async Task<IReadOnlyDictionary<string, string>> AnthropicHeadersReceivedUpstreamAsync(GatewayTestBed bed)
+    {
+        using var messages = await bed.PostAsync("v1/messages",
+            """{"model":"claude-alias","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}""",
+            ("anthropic-version", "2023-06-01"), ("anthropic-beta", "advisor-tool-2026-03-01"));
+        Assert.Equal(HttpStatusCode.OK, messages.StatusCode);
+        return bed.Upstream.Last.Headers;
+    }
+
     private static Task<string> StoredExtraHeadersAsync(KeywayServer server) =>
         WithDatabaseAsync(server, async connection => string.Join("\n", await connection.QueryAsync<string>("SELECT extra_headers FROM providers")));
 

@@ -120,4 +120,45 @@ public sealed class KeySelectionTests
         Assert.Equal(reseller, updated.GetProperty("key").GetProperty("base_url").GetString());
         Assert.Equal("/reseller/v1/chat/completions", pool.Upstream.Last.Path);
     }
+
+    [Theory]
+    [InlineData("X-Claude-Code-Session-Id")]
+    [InlineData("session-id")]
+    [InlineData("session_id")]
+    public async Task RoundRobin_RequestsOfOneSession_StayOnOneKey_WhileSessionsSpread(string sessionHeader)
+    {
+        await using var pool = await KeyPoolBed.StartAsync("round_robin", "a", "b", "c");
+
+        var keysBySession = new Dictionary<string, string[]>();
+        for (var session = 0; session < 6; session++)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                using var response = await pool.Bed.PostAsync("v1/chat/completions", KeyPoolBed.ChatBody, (sessionHeader, $"session-{session}"));
+                Assert.Equal(200, (int)response.StatusCode);
+            }
+            keysBySession[$"session-{session}"] = pool.TakeKeysSeen();
+        }
+
+        Assert.All(keysBySession.Values, keys => Assert.Single(keys.Distinct()));
+        Assert.True(keysBySession.Values.Select(keys => keys[0]).Distinct().Count() > 1, "every session went to the same key");
+    }
+
+    [Fact]
+    public async Task RoundRobin_SessionWhoseKeyCools_MovesToAnotherKey()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("round_robin", "a", "b");
+        using (var first = await pool.Bed.PostAsync("v1/chat/completions", KeyPoolBed.ChatBody, ("X-Claude-Code-Session-Id", "s")))
+        {
+            Assert.Equal(200, (int)first.StatusCode);
+        }
+        var sessionKey = Assert.Single(pool.TakeKeysSeen());
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret(sessionKey), FakeReply.OpenAIRateLimit(retryAfterSeconds: 30), times: 1);
+
+        using var second = await pool.Bed.PostAsync("v1/chat/completions", KeyPoolBed.ChatBody, ("X-Claude-Code-Session-Id", "s"));
+
+        Assert.Equal(200, (int)second.StatusCode);
+        var otherKey = sessionKey == "a" ? "b" : "a";
+        Assert.Equal([sessionKey, otherKey], pool.TakeKeysSeen());
+    }
 }

@@ -94,6 +94,23 @@ public sealed class MessagesTests
         Assert.Equal("2023-06-01", bed.Upstream.Last.Headers["anthropic-version"]);
     }
 
+    /// <summary>Claude Code counts tokens the way it sends messages: <c>/v1/messages/count_tokens?beta=true</c>, Bearer, betas.</summary>
+    [Theory]
+    [InlineData(GatewayTestBed.AnthropicAlias)]
+    [InlineData(GatewayTestBed.OpenAIAlias)]
+    public async Task CountTokens_ClaudeCodeStyleRequest_IsCounted(string alias)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        using var response = await bed.PostAsync("v1/messages/count_tokens?beta=true",
+            $$"""{"model":"{{alias}}","messages":[{"role":"user","content":"count me"}]}""",
+            ("anthropic-version", "2023-06-01"), ("anthropic-beta", "claude-code-20250219,token-counting-2024-11-01"));
+
+        Assert.Equal(200, (int)response.StatusCode);
+        using var count = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(count.RootElement.GetProperty("input_tokens").GetInt32() > 0);
+    }
+
     [Fact]
     public async Task CountTokens_AnthropicUpstream_IsForwarded()
     {

@@ -85,6 +85,27 @@ public sealed class ClaudeCodeTests
     }
 
     /// <summary>
+    /// Claude Code names its session (<c>X-Claude-Code-Session-Id</c>): both turns of a tool call go to the same key of a
+    /// round_robin pool, so the upstream account that cached the first turn's prompt serves the second.
+    /// </summary>
+    [Fact]
+    public async Task ToolTurns_StayOnOneKeyOfARoundRobinPool()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("round_robin", "a", "b");
+        await pool.SetPoolAsync(GatewayTestBed.AnthropicProvider, "round_robin", "a", "b");
+        using var home = new TempDirectory();
+        using var work = new TempDirectory();
+        await File.WriteAllTextAsync(Path.Combine(work.Path, FakeConversation.ArgumentPlaceholder), FileContent + "\n");
+
+        var (process, result) = await ClaudeCode.RunAsync(pool.Bed, $"{FakeUpstream.ToolTrigger} Read", home.Path, work.Path);
+
+        Assert.False(result.GetProperty("is_error").GetBoolean(), process.Transcript);
+        var keys = pool.TakeKeysSeen();
+        Assert.Equal(2, keys.Length);
+        Assert.Single(keys.Distinct());
+    }
+
+    /// <summary>
     /// Every Messages call Claude Code made reached Keyway as <c>POST /v1/messages?beta=true</c> with betas and was
     /// answered 200 (a <c>HEAD /</c> reachability check may come first and is not a Messages call).
     /// </summary>

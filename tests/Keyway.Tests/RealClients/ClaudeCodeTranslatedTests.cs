@@ -21,6 +21,9 @@ public sealed class ClaudeCodeTranslatedTests
         Assert.False(result.GetProperty("is_error").GetBoolean(), process.Transcript);
         Assert.Equal(FakeUpstream.ReplyText(GatewayTestBed.OpenAIModel), result.GetProperty("result").GetString());
         Assert.All(bed.Upstream.Requests, upstream => Assert.Equal("/v1/chat/completions", upstream.Path));
+        // Claude Code's billing attribution line, different in every conversation, would spoil the upstream's prompt cache.
+        Assert.All(bed.Upstream.Requests, upstream => Assert.DoesNotContain(
+            "x-anthropic-billing-header", upstream.Json.GetProperty("messages")[0].GetProperty("content").GetString()));
         var log = (await bed.WaitForLogsAsync(1))[0];
         Assert.True(log.GetProperty("translated").GetBoolean());
         Assert.Equal(200, log.GetProperty("status_code").GetInt32());

@@ -75,4 +75,22 @@ public sealed class CodexTests
         Assert.Contains($"{FakeConversation.ArgumentPlaceholder}: command not found", run.AgentMessage);
         Assert.Equal(2, (await bed.WaitForLogsAsync(2)).Length);
     }
+
+    /// <summary>
+    /// Codex names its session (<c>session-id</c>): both turns of a tool call go to the same key of a round_robin pool, so
+    /// the upstream account that cached the first turn's prompt serves the second.
+    /// </summary>
+    [Fact]
+    public async Task ToolTurns_StayOnOneKeyOfARoundRobinPool()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("round_robin", "a", "b");
+        using var home = new TempDirectory();
+
+        var run = await Codex.RunAsync(pool.Bed.OpenAIBaseUrl, pool.Bed.Key, GatewayTestBed.OpenAIAlias, $"{FakeUpstream.ToolTrigger} exec_command", home.Path, home.Path);
+
+        Assert.True(run.Process.ExitCode == 0 && run.TurnCompleted, run.Process.Transcript);
+        var keys = pool.TakeKeysSeen();
+        Assert.Equal(2, keys.Length);
+        Assert.Single(keys.Distinct());
+    }
 }

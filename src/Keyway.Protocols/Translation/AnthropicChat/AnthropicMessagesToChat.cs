@@ -10,6 +10,7 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// A <c>role:"system"</c> turn inside <c>messages</c> (Claude Code's mid-conversation system beta,
 /// <c>mid-conversation-system-2026-04-07</c>, sent on every request) joins the leading system message: many
 /// OpenAI-compatible upstreams accept a system message only first, so its position is given up, not its text.
+/// Claude Code's billing attribution block (<see cref="IsBillingHeader"/>) is left out of the system message.
 /// </summary>
 internal static class AnthropicMessagesToChat
 {
@@ -56,7 +57,7 @@ internal static class AnthropicMessagesToChat
     private static RawJsonString SystemText(List<AnthropicBlock>? system, List<AnthropicMessage> turns)
     {
         var text = new RawTextJoiner(RawTextJoiner.BlankLine);
-        AddTexts(ref text, system);
+        AddTexts(ref text, system?.FindAll(block => !IsBillingHeader(block)));
         foreach (var turn in turns)
         {
             if (turn.Role == "system")
@@ -67,6 +68,15 @@ internal static class AnthropicMessagesToChat
 
         return text.Join();
     }
+
+    /// <summary>
+    /// Claude Code (2.1.69 and later) opens its system prompt with a one-line block of Anthropic's billing attribution,
+    /// <c>x-anthropic-billing-header: cc_version=2.1.197.&lt;fingerprint&gt;; cc_entrypoint=cli;</c>, the fingerprint
+    /// taken from the conversation. A Chat upstream has no use for it, and at the very front of the prompt it would
+    /// keep any two conversations from sharing a cached prefix (motiful/cc-cache-audit).
+    /// </summary>
+    private static bool IsBillingHeader(AnthropicBlock block) =>
+        block is { Type: "text", Text: { } text } && text.Content.StartsWith("x-anthropic-billing-header:"u8) && text.Content.IndexOf("\\n"u8) < 0;
 
     private static void AddUserTurn(List<AnthropicBlock> blocks, List<ChatMessage> messages)
     {
