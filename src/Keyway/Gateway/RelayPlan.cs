@@ -40,4 +40,4 @@ internal sealed record RelayPlan(
     IRelayContent? Content = null,
     bool StreamAnswer = false,
     Func<IStreamWatcher>? NewWatcher = null,
-    bool ChatAnswer = false);
+    bool ChatAnswer = false) : IEndpointPlan;

@@ -5,12 +5,13 @@ namespace Keyway.Upstreams;
 /// each target up to 1 + max_retries keys of its pool. <typeparamref name="TPlan"/> is what the caller sends to a
 /// target, built lazily; a target whose plan is null cannot serve this request and is skipped. A pinned key
 /// allows exactly one attempt, on the first target that has a key of that name. A visitor request is tried only on keys
-/// that allow visitors. A request of a client session prefers the session's key of a round_robin pool.
+/// that allow visitors. A request of a client session prefers the session's key of a round_robin pool. A key with its
+/// own base URL is tried only when the plan calls the provider's main endpoint (<see cref="UpstreamEndpoint"/>).
 /// </summary>
 public sealed class FailoverRun<TPlan>(
     IReadOnlyList<RouteTarget> targets, Func<RouteTarget, TPlan?> planFor, CooldownBook book, string? pinnedKeyName, bool visitorOnly = false,
     SessionAffinity? session = null)
-    where TPlan : class
+    where TPlan : class, IEndpointPlan
 {
     private readonly RouteTarget[] _order = OrderByCircuit(targets, book);
     private readonly HashSet<string> _tried = new(StringComparer.Ordinal);
@@ -46,7 +47,7 @@ public sealed class FailoverRun<TPlan>(
             var limit = 1 + Target!.Provider.Policy.MaxRetries;
             if (_attemptsOnTarget < limit)
             {
-                var choice = KeyPool.Select(Target, book, _tried, pinnedKeyName, visitorOnly, session);
+                var choice = KeyPool.Select(Target, book, _tried, pinnedKeyName, visitorOnly, session, atNativeEndpoint: !Plan!.Endpoint.IsMain);
                 if (choice.Key is { } key)
                 {
                     _tried.Add(key.KeyId);

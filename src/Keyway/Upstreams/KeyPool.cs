@@ -8,14 +8,16 @@ public readonly record struct KeyChoice(UpstreamKey? Key, DateTimeOffset? Earlie
 /// target's model, were already tried by this request, cool down or are quarantined are passed over; then
 /// round_robin takes the fewest in flight (ties rotate), or for a client session (<see cref="SessionAffinity"/>) the
 /// session's own key, priority the first, only_first only ever the first key.
-/// For a visitor key (<c>visitorOnly</c>) only keys with allow_visitor count.
+/// For a visitor key (<c>visitorOnly</c>) only keys with allow_visitor count; at a native endpoint
+/// (<c>atNativeEndpoint</c>) only keys without their own base URL, which names a copy of the main endpoint only.
 /// </summary>
 public static class KeyPool
 {
     private const int StackLimit = 64;
 
     public static KeyChoice Select(
-        RouteTarget target, CooldownBook book, IReadOnlySet<string> tried, string? pinnedKeyName = null, bool visitorOnly = false, SessionAffinity? session = null)
+        RouteTarget target, CooldownBook book, IReadOnlySet<string> tried, string? pinnedKeyName = null, bool visitorOnly = false, SessionAffinity? session = null,
+        bool atNativeEndpoint = false)
     {
         var provider = target.Provider;
         var keys = provider.Keys;
@@ -30,7 +32,8 @@ public static class KeyPool
         for (var i = 0; i < keys.Count; i++)
         {
             var key = keys[i];
-            if (!key.Serves(target.UpstreamModel) || (pinnedKeyName is not null && key.Name != pinnedKeyName) || (visitorOnly && !key.AllowVisitor))
+            if (!key.Serves(target.UpstreamModel) || (pinnedKeyName is not null && key.Name != pinnedKeyName) || (visitorOnly && !key.AllowVisitor)
+                || (atNativeEndpoint && key.BaseUrl is not null))
             {
                 continue;
             }

@@ -2,8 +2,10 @@ namespace Keyway.Upstreams;
 
 /// <summary>
 /// One place a provider is called: the protocol spoken there and its base URL. The provider's main endpoint
-/// (<c>base_url</c> + <c>protocol</c>) honours a key's own base URL; a native endpoint does not, because a key's
-/// override names a reseller's copy of the main endpoint, not of the vendor's other protocols.
+/// (<c>base_url</c> + <c>protocol</c>) honours a key's own base URL. Such a key never serves a native endpoint
+/// (<see cref="KeyPool"/>): its base URL names a reseller's copy of the main endpoint, and its secret is not the
+/// vendor's, so at the vendor's other base URL it would only be refused (and cool down for it) after being shown to a
+/// host it was never meant for.
 /// </summary>
 public sealed record UpstreamEndpoint(UpstreamProtocol Protocol, string BaseUrl, bool IsMain)
 {

@@ -128,29 +128,53 @@ public sealed class NativeEndpointsTests
         Assert.Equal(AdminApi.DefaultUpstreamKey, bed.Upstream.Last.Headers["x-api-key"]);
     }
 
+    /// <summary>
+    /// A key with its own base URL (a reseller's copy of the main endpoint) is called there, and never at the provider's
+    /// native endpoint, where its secret would be shown to the vendor's host and refused: an Anthropic client is served by
+    /// the pool's other key, passed through to the native endpoint.
+    /// </summary>
     [Fact]
-    public async Task KeyBaseUrlOverride_AppliesToTheMainEndpointOnly()
+    public async Task KeyWithItsOwnBaseUrl_ServesTheMainEndpointOnly_TheNativeOneTakesThePoolsOtherKeys()
     {
         await using var bed = await StartWithNativeAnthropicAsync();
-        // The key's own base URL points at the fake's echo route: the main (Chat) endpoint follows it, the native one does not.
-        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new JsonObject
-        {
-            ["api_keys"] = new JsonArray(new JsonObject
-            {
-                ["name"] = "reseller",
-                ["api_key"] = AdminApi.DefaultUpstreamKey,
-                ["base_url"] = new Uri(bed.Upstream.BaseAddress, "reseller/v1").ToString(),
-            }),
-        });
+        await SetPoolAsync(bed, Reseller(bed), new JsonObject { ["name"] = "vendor", ["api_key"] = AdminApi.DefaultUpstreamKey });
 
         using var chat = await bed.PostAsync("v1/chat/completions", ChatBody);
-        var chatPath = bed.Upstream.Last.Path;
+        var chatSent = bed.Upstream.Last;
         using var messages = await bed.PostAsync("v1/messages", MessagesBody);
 
-        Assert.Equal("/reseller/v1/chat/completions", chatPath);
-        Assert.Equal(200, (int)messages.StatusCode);
-        Assert.Equal("/v1/messages", bed.Upstream.Last.Path);
+        Assert.Equal((200, "/reseller/v1/chat/completions", $"Bearer {ResellerSecret}"), ((int)chat.StatusCode, chatSent.Path, chatSent.Headers["Authorization"]));
+        Assert.Equal((200, "/v1/messages", AdminApi.DefaultUpstreamKey), ((int)messages.StatusCode, bed.Upstream.Last.Path, bed.Upstream.Last.Headers["x-api-key"]));
     }
+
+    /// <summary>A pool of reseller keys alone has no key for the native endpoint: the vendor's host is never called with one.</summary>
+    [Fact]
+    public async Task PoolOfKeysWithTheirOwnBaseUrl_NeverCallsTheNativeEndpoint()
+    {
+        await using var bed = await StartWithNativeAnthropicAsync();
+        await SetPoolAsync(bed, Reseller(bed));
+
+        using var messages = await bed.PostAsync("v1/messages", MessagesBody);
+
+        Assert.Equal(503, (int)messages.StatusCode);
+        Assert.DoesNotContain(bed.Upstream.Requests, request => request.Headers.Values.Any(value => value.Contains(ResellerSecret, StringComparison.Ordinal)));
+    }
+
+    private const string ResellerSecret = "sk-reseller-0123456789abcdef";
+
+    private static JsonObject Reseller(GatewayTestBed bed) => new()
+    {
+        ["name"] = "reseller",
+        ["api_key"] = ResellerSecret,
+        ["base_url"] = new Uri(bed.Upstream.BaseAddress, "reseller/v1").ToString(),
+    };
+
+    private static Task SetPoolAsync(GatewayTestBed bed, params JsonObject[] keys) =>
+        AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new JsonObject
+        {
+            ["routing_mode"] = "priority",
+            ["api_keys"] = new JsonArray([.. keys]),
+        });
 
     private static async Task<GatewayTestBed> StartWithNativeAnthropicAsync()
     {
