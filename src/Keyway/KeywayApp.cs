@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Keyway.Admin;
 using Keyway.Configuration;
 using Keyway.Gateway;
@@ -15,6 +16,8 @@ namespace Keyway;
 /// <summary>The composition root: services, then the endpoint surfaces. No handler code lives here.</summary>
 public static class KeywayApp
 {
+    private const string HostLogCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
     /// <param name="replaceServices">Runs after Keyway's registrations, so tests can swap a service (e.g. the TimeProvider).</param>
     public static WebApplication Build(KeywayOptions options, Action<IServiceCollection>? replaceServices = null)
     {
@@ -52,6 +55,12 @@ public static class KeywayApp
         // logs request start/finish at Information: bench/run.sh --probe counted it in the bytes allocated per call.
         // Start-up failures still surface: StartAsync throws them to `keyway`, which prints them.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        // A start-up failure (Kestrel cannot bind) is thrown to `keyway serve`, which prints it as one line and exits 2;
+        // the host would also log it to the console with its whole stack trace ("Hosting failed to start"). Until the
+        // host has started, its category logs only Critical; afterwards a background service's fault is logged in full.
+        var minimumLevel = ToLogLevel(options.LogLevel);
+        var hostStarted = new StrongBox<bool>();
+        builder.Logging.AddFilter(HostLogCategory, level => level >= minimumLevel && (hostStarted.Value || level >= LogLevel.Critical));
 
         // Configuration, secrets and storage.
         builder.Services.AddSingleton(options);
@@ -71,6 +80,7 @@ public static class KeywayApp
         replaceServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() => hostStarted.Value = true);
         app.Services.StartKeywayTracing(options);
         app.UseIoThreadGuard();
         UseCorsBoundOnce(app);

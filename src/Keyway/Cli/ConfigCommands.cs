@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Keyway.Security;
+using Keyway.Storage;
 
 namespace Keyway.Cli;
 
@@ -35,7 +36,7 @@ public static class ConfigCommands
                 ["KEYWAY_OTLP_ENDPOINT"] = options.OtlpEndpoint?.ToString(),
                 ["OTEL_EXPORTER_OTLP_PROTOCOL"] = options.OtlpProtocol,
                 ["KEYWAY_DATABASE_URL"] = MaskPassword(options.DatabaseUrl),
-                ["KEYWAY_INSTANCE_ID"] = options.InstanceId,
+                ["KEYWAY_INSTANCE_ID"] = InstanceIdentity.For(options).Id,
                 ["KEYWAY_LOG_TOOL_QUERIES"] = options.LogToolQueries,
                 ["KEYWAY_MAX_HEADER_KB"] = options.Limits.MaxHeaderBytes / 1024,
                 ["KEYWAY_HEADERS_TIMEOUT_SECONDS"] = (int)options.Limits.HeadersTimeout.TotalSeconds,

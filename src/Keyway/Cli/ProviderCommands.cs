@@ -45,7 +45,7 @@ public static class ProviderCommands
         BodyField.Text("--name", "name", "Display name"),
         BodyField.Text("--base-url", "base_url", "Upstream base URL (OpenAI: with /v1; Anthropic: without)"),
         BodyField.Text("--protocol", "protocol", "openai, anthropic or openai-responses"),
-        BodyField.Text("--routing-mode", "routing_mode", "How the key pool is used (e.g. failover, round_robin)"),
+        BodyField.Text("--routing-mode", "routing_mode", "How the key pool is used: round_robin, priority or only_first"),
         BodyField.Number("--timeout-seconds", "timeout_seconds", "Upstream timeout"),
         BodyField.Text("--note", "note", "Free-form note"),
         BodyField.Flag("--enabled", "enabled", "true or false"),

@@ -46,6 +46,12 @@ public static class KeywayOptionsLoader
         {
             throw new InvalidConfigurationException($"KEYWAY_METRICS_PORT must differ from KEYWAY_PORT ({port}).");
         }
+        var host = ParseHost(Get("KEYWAY_HOST"), "KEYWAY_HOST");
+        if (port == 0 && host == "localhost")
+        {
+            // Kestrel binds localhost as 127.0.0.1 and ::1, and cannot pick one free port for both: it would throw at start.
+            throw new InvalidConfigurationException("KEYWAY_PORT 0 (a free port) needs an IP address as KEYWAY_HOST, not localhost: use 127.0.0.1 or ::1.");
+        }
         var dataDir = Path.GetFullPath(Get("KEYWAY_DATA_DIR") ?? "./data", workingDirectory);
         EnsureWritableDirectory(dataDir);
 
@@ -64,7 +70,7 @@ public static class KeywayOptionsLoader
             AdminToken = adminToken,
             AdminTokenGenerated = tokenGenerated,
             AdminTokenFromEnvironment = configuredToken is not null,
-            Host = ParseHost(Get("KEYWAY_HOST"), "KEYWAY_HOST"),
+            Host = host,
             Port = port,
             DataDir = dataDir,
             CorsOrigins = (Get("KEYWAY_CORS_ORIGINS") ?? "")

@@ -18,7 +18,7 @@ public static class StorageServiceCollectionExtensions
         {
             services.AddSingleton<IDbConnectionFactory>(_ => new SqliteConnectionFactory(options.DatabasePath));
         }
-        services.AddSingleton(new InstanceIdentity(options.InstanceId ?? $"{Environment.MachineName}:{options.Port}"));
+        services.AddSingleton(InstanceIdentity.For(options));
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<DatabaseInitializer>();
 

@@ -98,6 +98,8 @@ public sealed class BinaryTests
         Assert.Equal(
             $"keyway: Failed to bind to address http://127.0.0.1:{port}: address already in use. Free it or choose another KEYWAY_PORT / KEYWAY_METRICS_PORT.",
             refused.Stderr.Trim());
+        Assert.DoesNotContain("Hosting failed to start", refused.Stdout);
+        Assert.DoesNotContain("   at ", refused.Stdout);
     }
 
     [Theory]
@@ -116,6 +118,8 @@ public sealed class BinaryTests
             "keyway: Failed to bind to address http://192.0.2.1:9233: Cannot assign requested address. Choose an address of this machine and " +
             "a port it may use: KEYWAY_HOST / KEYWAY_PORT, KEYWAY_METRICS_HOST / KEYWAY_METRICS_PORT.",
             refused.Stderr.Trim());
+        Assert.DoesNotContain("Hosting failed to start", refused.Stdout);
+        Assert.DoesNotContain("   at ", refused.Stdout);
     }
 
     [Fact]

@@ -20,6 +20,18 @@ public sealed class ResourceCommandTests
         Assert.NotEmpty(result.Error);
     }
 
+    [Theory]
+    [InlineData("add")]
+    [InlineData("edit")]
+    public async Task ProviderHelp_NamesTheRoutingModesTheAdminApiAccepts(string subcommand)
+    {
+        using var dir = new TempDirectory();
+        var help = await new CliRunner(null, dir.Path).RunAsync("provider", subcommand, "--help");
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("round_robin, priority or only_first", help.Out);
+        Assert.DoesNotContain("failover", help.Out);
+    }
+
     [Fact]
     public async Task Group_AddListEditRemove()
     {

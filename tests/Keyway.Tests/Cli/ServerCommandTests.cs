@@ -102,6 +102,14 @@ public sealed class ServerCommandTests
     }
 
     [Fact]
+    public async Task ConfigShow_WithoutInstanceId_ShowsTheHostNameAndPortTheLogRowsCarry()
+    {
+        using var dir = new TempDirectory();
+        var config = await new CliRunner(null, dir.Path, new Dictionary<string, string> { ["KEYWAY_PORT"] = "9999" }).JsonAsync("config", "show");
+        Assert.Equal($"{Environment.MachineName}:9999", config.GetProperty("KEYWAY_INSTANCE_ID").GetString());
+    }
+
+    [Fact]
     public async Task LogsAndStats_ShowProxiedRequests()
     {
         await using var bed = await GatewayTestBed.StartAsync();

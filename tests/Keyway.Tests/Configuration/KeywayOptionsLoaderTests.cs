@@ -115,6 +115,16 @@ public sealed class KeywayOptionsLoaderTests
     }
 
     [Fact]
+    public void FreePort_OnLocalhost_IsRefusedWithOneClearMessage_NotKestrelsCrash()
+    {
+        using var dir = new TempDirectory();
+        var error = Assert.Throws<InvalidConfigurationException>(() =>
+            KeywayOptionsLoader.Load(new Dictionary<string, string> { ["KEYWAY_HOST"] = "localhost", ["KEYWAY_PORT"] = "0" }, dir.Path));
+        Assert.StartsWith("KEYWAY_PORT 0 (a free port) needs an IP address as KEYWAY_HOST", error.Message);
+        Assert.Equal(0, KeywayOptionsLoader.Load(new Dictionary<string, string> { ["KEYWAY_HOST"] = "127.0.0.1", ["KEYWAY_PORT"] = "0" }, dir.Path).Port);
+    }
+
+    [Fact]
     public void PublicBaseUrl_IsKeptWithoutItsTrailingSlash()
     {
         using var dir = new TempDirectory();
