@@ -192,10 +192,15 @@ public static class KeywayOptionsLoader
                 : throw new InvalidConfigurationException($"{file} is empty: delete it to have a new one generated, or write the value into it.");
         }
         var value = Base64Url(RandomNumberGenerator.GetBytes(randomBytes));
-        File.WriteAllText(file, value);
+        // Created owner-only, so the secret is never readable by others, not even between its write and a chmod.
+        var ownerOnly = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            ownerOnly.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        using (var writer = new StreamWriter(file, ownerOnly))
+        {
+            writer.Write(value);
         }
         return (value, true);
     }

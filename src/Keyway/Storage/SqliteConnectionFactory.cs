@@ -5,18 +5,26 @@ namespace Keyway.Storage;
 
 /// <summary>
 /// SQLite in the data dir, WAL mode, foreign keys on, a busy timeout instead of "database is locked" (shortened to what a
-/// <see cref="DatabaseDeadline"/> has left, see <see cref="BoundedSqliteConnection"/>).
+/// <see cref="DatabaseDeadline"/> has left, see <see cref="BoundedSqliteConnection"/>). A new database file is created
+/// readable by its owner only, like secret.key: it holds the sealed upstream keys and issued keys and the request log.
+/// SQLite gives its -wal and -shm files the database file's mode.
 /// </summary>
-public sealed class SqliteConnectionFactory(string databasePath) : IDbConnectionFactory
+public sealed class SqliteConnectionFactory : IDbConnectionFactory
 {
-    private readonly string _connectionString = new SqliteConnectionStringBuilder
+    private readonly string _connectionString;
+
+    public SqliteConnectionFactory(string databasePath)
     {
-        DataSource = databasePath,
-        Mode = SqliteOpenMode.ReadWriteCreate,
-        Cache = SqliteCacheMode.Private,
-        Pooling = true,
-        DefaultTimeout = 30,
-    }.ToString();
+        CreateOwnerOnlyIfMissing(databasePath);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
 
     public string Dialect => "sqlite";
 
@@ -28,5 +36,23 @@ public sealed class SqliteConnectionFactory(string databasePath) : IDbConnection
         pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
+    }
+
+    /// <summary>An empty file is an empty database to SQLite; an existing file keeps the mode its owner gave it.</summary>
+    private static void CreateOwnerOnlyIfMissing(string databasePath)
+    {
+        if (OperatingSystem.IsWindows() || databasePath == ":memory:" || File.Exists(databasePath))
+        {
+            return;
+        }
+        var ownerOnly = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+        try
+        {
+            new FileStream(databasePath, ownerOnly).Dispose();
+        }
+        catch (IOException) when (File.Exists(databasePath))
+        {
+            // Another process created it first.
+        }
     }
 }
