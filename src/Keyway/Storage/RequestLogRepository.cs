@@ -1,5 +1,5 @@
 using System.Data.Common;
-using Dapper;
+using System.Globalization;
 using Keyway.Telemetry;
 
 namespace Keyway.Storage;
@@ -53,21 +53,24 @@ public sealed class RequestLogRepository(IDbConnectionFactory connections, Insta
 
     /// <summary>
     /// Deletes rows created before <paramref name="cutoff"/>, <paramref name="batchSize"/> rows per
-    /// statement, so each delete holds the write lock only briefly. Returns the rows deleted.
+    /// transaction, so each holds the write lock only briefly, adding each batch to the daily roll-up
+    /// (request_log_days) in the same transaction: a pass stopped between batches counts no row twice
+    /// and loses none. Returns the rows deleted.
     /// </summary>
     public async Task<long> PruneOlderThanAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var parameters = new { cutoff = cutoff.ToUnixTimeMilliseconds(), batchSize, cancellationToken };
+        var parameters = new Dictionary<string, object?> { ["cutoff"] = cutoff.ToUnixTimeMilliseconds(), ["batchSize"] = batchSize };
+        var moveOldestBatch = new RequestLogDaySql(connections.Dialect).MoveOldestBatch;
         long deleted = 0;
-        int affected;
+        long affected;
         do
         {
             await using var connection = await connections.OpenAsync(cancellationToken);
-            affected = await connection.ExecuteAsync(
-                "DELETE FROM request_logs WHERE log_id IN " +
-                "(SELECT log_id FROM request_logs WHERE created_at < @cutoff ORDER BY log_id LIMIT @batchSize)",
-                parameters);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var command = connection.CreateCommand(moveOldestBatch, parameters, transaction);
+            affected = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+            await transaction.CommitAsync(cancellationToken);
             deleted += affected;
         }
         while (affected == batchSize);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 
 namespace Keyway.Storage;
 
@@ -12,10 +13,7 @@ internal static class RequestLogSql
     public static string Where(RequestLogFilter filter, Dictionary<string, object?> parameters, params string[] extraConditions)
     {
         var conditions = new List<string>(extraConditions);
-        AddEquals(conditions, parameters, "api_key_id", filter.ApiKeyId);
-        AddEquals(conditions, parameters, "group_id", filter.GroupId);
-        AddEquals(conditions, parameters, "route_alias", filter.RouteAlias);
-        AddEquals(conditions, parameters, "provider_id", filter.ProviderId);
+        AddKeyEquals(conditions, parameters, filter);
         if (filter.StatusCode is { } status)
         {
             conditions.Add("status_code = @status_code");
@@ -38,11 +36,38 @@ internal static class RequestLogSql
         return conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions);
     }
 
+    /// <summary>
+    /// The WHERE over request_log_days for <paramref name="filter"/>, or null when the filter names what the roll-up does
+    /// not keep (a status code, success or failure): such stats read raw rows only. A rolled-up day counts whole when
+    /// the time range touches it.
+    /// </summary>
+    public static string? RolledUpWhere(RequestLogFilter filter, Dictionary<string, object?> parameters)
+    {
+        if (filter.StatusCode is not null || filter.Succeeded is not null)
+        {
+            return null;
+        }
+        var conditions = new List<string>();
+        AddKeyEquals(conditions, parameters, filter);
+        AddDay(conditions, parameters, ">=", "since_day", filter.Since);
+        AddDay(conditions, parameters, "<=", "until_day", filter.Until);
+        return conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions);
+    }
+
     public static long? NullableInt64(this DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
 
     public static string? NullableString(this DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    /// <summary>The key columns request_logs and request_log_days share.</summary>
+    private static void AddKeyEquals(List<string> conditions, Dictionary<string, object?> parameters, RequestLogFilter filter)
+    {
+        AddEquals(conditions, parameters, "api_key_id", filter.ApiKeyId);
+        AddEquals(conditions, parameters, "group_id", filter.GroupId);
+        AddEquals(conditions, parameters, "route_alias", filter.RouteAlias);
+        AddEquals(conditions, parameters, "provider_id", filter.ProviderId);
+    }
 
     private static void AddEquals(List<string> conditions, Dictionary<string, object?> parameters, string column, string? value)
     {
@@ -52,5 +77,15 @@ internal static class RequestLogSql
         }
         conditions.Add($"{column} = @{column}");
         parameters[column] = value;
+    }
+
+    private static void AddDay(List<string> conditions, Dictionary<string, object?> parameters, string comparison, string name, DateTimeOffset? time)
+    {
+        if (time is not { } instant)
+        {
+            return;
+        }
+        conditions.Add($"day {comparison} @{name}");
+        parameters[name] = instant.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     }
 }

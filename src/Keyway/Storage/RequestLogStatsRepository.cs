@@ -5,6 +5,9 @@ namespace Keyway.Storage;
 /// percentiles come from ROW_NUMBER over each bucket's ordered values (nearest rank:
 /// the ⌈p·n/100⌉-th smallest), without loading rows into memory; the same SQL runs on PostgreSQL,
 /// except for the time buckets (<see cref="TimeBucketSql"/>). Sums are cast to BIGINT: PostgreSQL's SUM of a BIGINT is NUMERIC.
+/// Counts and sums add the daily roll-up of pruned rows (request_log_days) for the days the range touches, unless the
+/// filter or the buckets need what it does not keep (<see cref="RequestLogSql.RolledUpWhere"/>, hours); percentiles
+/// come from raw rows only, so they are null for a day with none left.
 /// </summary>
 public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
 {
@@ -12,12 +15,16 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
     {
         var parameters = new Dictionary<string, object?>();
         var where = RequestLogSql.Where(filter, parameters);
+        var rolledUp = RolledUpRows("", "requests, errors, input_tokens, output_tokens, latency_ms_sum", filter, parameters);
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END), 0) AS BIGINT), " +
+            "WITH all_rows AS (" +
+            "SELECT 1 AS requests, CASE WHEN status_code BETWEEN 200 AND 299 THEN 0 ELSE 1 END AS errors, input_tokens, " +
+            $"output_tokens, latency_ms AS latency_ms_sum FROM request_logs {where}{rolledUp}) " +
+            "SELECT CAST(COALESCE(SUM(requests), 0) AS BIGINT), CAST(COALESCE(SUM(requests - errors), 0) AS BIGINT), " +
             "CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT), CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT), " +
-            "CAST(COALESCE(AVG(latency_ms), 0.0) AS DOUBLE PRECISION) " +
-            $"FROM request_logs {where}",
+            "CAST(COALESCE(SUM(latency_ms_sum) * 1.0 / NULLIF(SUM(requests), 0), 0.0) AS DOUBLE PRECISION) " +
+            "FROM all_rows",
             parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
@@ -29,22 +36,30 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
     {
         var parameters = new Dictionary<string, object?>();
         var where = RequestLogSql.Where(filter, parameters);
-        var (key, subKey, order) = Describe(dimension, new TimeBucketSql(connections.Dialect));
+        var keys = Describe(dimension, new TimeBucketSql(connections.Dialect));
+        var rolledUp = keys.RolledUp is null ? "" : RolledUpRows(
+            keys.RolledUp + " AS k1, " + keys.RolledUpSub + " AS k2, ",
+            "requests, errors, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens",
+            filter, parameters);
         var sql = $"""
             WITH base AS (
-                SELECT {key} AS k1, {subKey} AS k2, status_code, latency_ms, ttfb_ms, input_tokens, output_tokens,
+                SELECT {keys.Raw} AS k1, {keys.RawSub} AS k2, status_code, latency_ms, ttfb_ms, input_tokens, output_tokens,
                        cache_read_tokens, cache_write_tokens, reasoning_tokens
                 FROM request_logs {where}
             ),
+            all_rows AS (
+                SELECT k1, k2, 1 AS requests, CASE WHEN status_code BETWEEN 200 AND 299 THEN 0 ELSE 1 END AS errors,
+                       input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens
+                FROM base{rolledUp}
+            ),
             totals AS (
-                SELECT k1, k2, COUNT(*) AS requests,
-                       CAST(SUM(CASE WHEN status_code BETWEEN 200 AND 299 THEN 0 ELSE 1 END) AS BIGINT) AS errors,
+                SELECT k1, k2, CAST(SUM(requests) AS BIGINT) AS requests, CAST(SUM(errors) AS BIGINT) AS errors,
                        CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT) AS input_tokens,
                        CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT) AS output_tokens,
                        CAST(COALESCE(SUM(cache_read_tokens), 0) AS BIGINT) AS cache_read_tokens,
                        CAST(COALESCE(SUM(cache_write_tokens), 0) AS BIGINT) AS cache_write_tokens,
                        CAST(COALESCE(SUM(reasoning_tokens), 0) AS BIGINT) AS reasoning_tokens
-                FROM base GROUP BY k1, k2
+                FROM all_rows GROUP BY k1, k2
             ),
             {PercentileCtes("latency", "latency_ms")},
             {PercentileCtes("ttfb", "ttfb_ms")}
@@ -53,7 +68,7 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
             FROM totals t
             LEFT JOIN latency ON latency.k1 IS NOT DISTINCT FROM t.k1 AND latency.k2 IS NOT DISTINCT FROM t.k2
             LEFT JOIN ttfb ON ttfb.k1 IS NOT DISTINCT FROM t.k1 AND ttfb.k2 IS NOT DISTINCT FROM t.k2
-            ORDER BY {order}
+            ORDER BY {keys.Order}
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand(sql, parameters);
@@ -69,18 +84,35 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
         return buckets;
     }
 
-    private static (string Key, string SubKey, string Order) Describe(RequestLogStatsDimension dimension, TimeBucketSql time) => dimension switch
+    /// <summary>
+    /// " UNION ALL SELECT {keys}{figures} FROM request_log_days WHERE …" to add the roll-up to raw rows, or "" when
+    /// <paramref name="filter"/> needs raw rows only.
+    /// </summary>
+    private static string RolledUpRows(string keys, string figures, RequestLogFilter filter, Dictionary<string, object?> parameters) =>
+        RequestLogSql.RolledUpWhere(filter, parameters) is { } where
+            ? $" UNION ALL SELECT {keys}{figures} FROM request_log_days {where}"
+            : "";
+
+    /// <summary>
+    /// A dimension's key and sub-key over request_logs and over request_log_days (null: hours, which the roll-up does
+    /// not keep; '' there stands for NULL), and the order of its buckets.
+    /// </summary>
+    private sealed record BucketKeys(string Raw, string RawSub, string? RolledUp, string RolledUpSub, string Order);
+
+    private static BucketKeys Describe(RequestLogStatsDimension dimension, TimeBucketSql time) => dimension switch
     {
-        RequestLogStatsDimension.Group => ("group_id", "NULL", "t.requests DESC, t.k1"),
-        RequestLogStatsDimension.Alias => ("group_id", "route_alias", "t.requests DESC, t.k1, t.k2"),
-        RequestLogStatsDimension.Provider => ("provider_id", "NULL", "t.requests DESC, t.k1"),
-        RequestLogStatsDimension.Day => (time.Day, "NULL", "t.k1"),
-        RequestLogStatsDimension.HourAndAlias => (time.HourStart, "route_alias", "t.k1, t.k2"),
-        RequestLogStatsDimension.DayAndAlias => (time.DayStart, "route_alias", "t.k1, t.k2"),
-        RequestLogStatsDimension.Key => ("api_key_id", "NULL", "t.requests DESC, t.k1"),
-        RequestLogStatsDimension.Visitor => ("CASE WHEN visitor = 1 THEN 'visitor' ELSE 'regular' END", "NULL", "t.k1"),
+        RequestLogStatsDimension.Group => new("group_id", "NULL", "group_id", "NULL", "t.requests DESC, t.k1"),
+        RequestLogStatsDimension.Alias => new("group_id", "route_alias", "group_id", "NULLIF(route_alias, '')", "t.requests DESC, t.k1, t.k2"),
+        RequestLogStatsDimension.Provider => new("provider_id", "NULL", "NULLIF(provider_id, '')", "NULL", "t.requests DESC, t.k1"),
+        RequestLogStatsDimension.Day => new(time.Day, "NULL", "day", "NULL", "t.k1"),
+        RequestLogStatsDimension.HourAndAlias => new(time.HourStart, "route_alias", null, "NULL", "t.k1, t.k2"),
+        RequestLogStatsDimension.DayAndAlias => new(time.DayStart, "route_alias", "day || 'T00:00:00Z'", "NULLIF(route_alias, '')", "t.k1, t.k2"),
+        RequestLogStatsDimension.Key => new("api_key_id", "NULL", "NULLIF(api_key_id, '')", "NULL", "t.requests DESC, t.k1"),
+        RequestLogStatsDimension.Visitor => new(VisitorKey, "NULL", VisitorKey, "NULL", "t.k1"),
         _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, null),
     };
+
+    private const string VisitorKey = "CASE WHEN visitor = 1 THEN 'visitor' ELSE 'regular' END";
 
     /// <summary>Two CTEs: `{name}_ranked` numbers each bucket's non-null values; `{name}` picks p50 and p95 from them.</summary>
     private static string PercentileCtes(string name, string column) => $"""

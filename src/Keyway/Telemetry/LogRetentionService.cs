@@ -5,7 +5,8 @@ namespace Keyway.Telemetry;
 
 /// <summary>
 /// Prunes request-log rows older than KEYWAY_LOG_RETENTION_DAYS shortly after start and then
-/// every hour, in small delete batches so the log writer is never held up for long.
+/// every hour, in small delete batches so the log writer is never held up for long. Each batch is added to the daily
+/// roll-up first (<see cref="RequestLogRepository.PruneOlderThanAsync"/>), so the stats keep counting pruned rows.
 /// </summary>
 public sealed partial class LogRetentionService(
     RequestLogRepository repository, KeywayOptions options, TimeProvider time, ILogger<LogRetentionService> logger) : BackgroundService

@@ -1,12 +1,17 @@
 using System.Net;
 using System.Text.Json;
+using Keyway.Storage;
 using Keyway.Tests.Cli;
 using Keyway.Tests.Infrastructure;
+using Keyway.Tests.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Keyway.Tests.ScaleOut;
 
 public sealed class MigrateToPostgresTests
 {
+    private static readonly DateTimeOffset LongAgo = new(2024, 12, 1, 10, 0, 0, TimeSpan.Zero);
+
     private const string Chat = """{"model":"m","messages":[{"role":"user","content":"hi"}]}""";
 
     [PostgresFact]
@@ -21,6 +26,8 @@ public sealed class MigrateToPostgresTests
             await AdminApi.CreateRouteAsync(sqlite.Admin, "default", "m", "p", "upstream-m");
             key = await AdminApi.CreateKeyAsync(sqlite.Admin, "default");
             Assert.Equal(HttpStatusCode.OK, await ChatStatusAsync(sqlite, key));
+            await RequestLogAdminTests.InsertAsync(sqlite, LogTestData.Entry(LongAgo));
+            await sqlite.Services.GetRequiredService<RequestLogRepository>().PruneOlderThanAsync(LongAgo.AddDays(1), 10, CancellationToken.None);
         }
         var target = await TestPostgres.DatabaseUrlForAsync(Path.Combine(dir.Path, "postgres"));
         var cli = new CliRunner(null, dir.Path);
@@ -33,6 +40,7 @@ public sealed class MigrateToPostgresTests
         Assert.Equal(1, first["routes"]);
         Assert.Equal(1, first["api_keys"]);
         Assert.Equal(1, first["request_logs"]);
+        Assert.Equal(1, first["request_log_days"]);
         Assert.All(second.Values, copied => Assert.Equal(0, copied));
         using var pgDir = new TempDirectory();
         await using var postgres = await KeywayServer.StartAsync(pgDir.Path, options => options with { DatabaseUrl = target });
