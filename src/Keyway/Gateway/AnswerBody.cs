@@ -31,8 +31,12 @@ internal static class AnswerBody
     /// failure, a stream's opening event that carries nothing for the reader yet (<see cref="IsOpeningEventType"/>), or
     /// anything else, an answer.
     /// </summary>
-    public static BodyLead Lead(ReadOnlySpan<byte> body)
+    public static BodyLead Lead(ReadOnlySpan<byte> body) => Lead(body, out _);
+
+    /// <summary><see cref="Lead(ReadOnlySpan{byte})"/>; <paramref name="typed"/> says the first property was <c>type</c>, which no Chat chunk has.</summary>
+    private static BodyLead Lead(ReadOnlySpan<byte> body, out bool typed)
     {
+        typed = false;
         if (body.StartsWith("\uFEFF"u8))
         {
             body = body[3..];
@@ -45,7 +49,7 @@ internal static class AnswerBody
                 return BodyLead.Answer;
             }
             var isError = reader.ValueTextEquals("error"u8);
-            var isType = reader.ValueTextEquals("type"u8);
+            var isType = typed = reader.ValueTextEquals("type"u8);
             if ((!isError && !isType) || !reader.Read())
             {
                 return BodyLead.Answer;
@@ -69,12 +73,13 @@ internal static class AnswerBody
     /// <summary>
     /// What a stream event's data says it is: <see cref="Lead"/>, and an OpenAI Chat chunk that carries nothing for the
     /// reader yet (<see cref="IsEmptyChatChunk"/>) is an opening too. Only a stream's opening is read this way, so the
-    /// deeper read of a Chat chunk is paid for its first events alone.
+    /// deeper read of a Chat chunk is paid for its first events alone, and an Anthropic or Responses event (its first
+    /// property <c>type</c>) is not read again.
     /// </summary>
     public static BodyLead StreamEventLead(ReadOnlySpan<byte> data)
     {
-        var lead = Lead(data);
-        return lead == BodyLead.Answer && IsEmptyChatChunk(data) ? BodyLead.Opening : lead;
+        var lead = Lead(data, out var typed);
+        return lead == BodyLead.Answer && !typed && IsEmptyChatChunk(data) ? BodyLead.Opening : lead;
     }
 
     /// <summary>
