@@ -1,8 +1,8 @@
 namespace Keyway.Upstreams;
 
 /// <summary>
-/// The failover and cooldown knobs. The first three can be set per provider (null columns take these
-/// defaults); the rest are global.
+/// The failover and cooldown knobs. The first three and <see cref="KeyWait"/> can be set per provider (null columns take
+/// these defaults); the rest are global.
 /// </summary>
 public sealed record FailoverPolicy
 {
@@ -16,6 +16,12 @@ public sealed record FailoverPolicy
 
     /// <summary>How long a key cools when the upstream gave no Retry-After.</summary>
     public TimeSpan KeyCooldown { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long a request may wait for a key of the pool when none can take it now (every key at its max_concurrency or
+    /// cooling down); zero answers at once.
+    /// </summary>
+    public TimeSpan KeyWait { get; init; } = TimeSpan.Zero;
 
     /// <summary>Consecutive failures after which a key is quarantined (skipped until a probe or an admin clears it).</summary>
     public int QuarantineAfterFailures { get; init; } = 5;
@@ -32,10 +38,11 @@ public sealed record FailoverPolicy
     /// <summary>How long an opened circuit keeps its target at the back of the order.</summary>
     public TimeSpan CircuitOpen { get; init; } = TimeSpan.FromSeconds(60);
 
-    public FailoverPolicy WithProviderOverrides(int? maxRetries, int? keyFailureThreshold, int? keyCooldownSeconds) => this with
+    public FailoverPolicy WithProviderOverrides(int? maxRetries, int? keyFailureThreshold, int? keyCooldownSeconds, int? keyWaitSeconds = null) => this with
     {
         MaxRetries = maxRetries ?? MaxRetries,
         KeyFailureThreshold = keyFailureThreshold ?? KeyFailureThreshold,
         KeyCooldown = keyCooldownSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : KeyCooldown,
+        KeyWait = keyWaitSeconds is { } wait ? TimeSpan.FromSeconds(wait) : KeyWait,
     };
 }
