@@ -21,8 +21,11 @@ public enum ForwardError
     /// <summary>Writing to the client failed after the response started: 499 in the log.</summary>
     ResponseBodyClient,
 
-    /// <summary>The provider has no enabled upstream key: 503.</summary>
+    /// <summary>The provider has no enabled upstream key, or none that can serve the request now: 503.</summary>
     NoUsableKey,
+
+    /// <summary>Every key that could serve the request has all its max_concurrency places taken: 429.</summary>
+    AllKeysBusy,
 
     /// <summary>The upstream's answer could not be turned into the client's protocol: 502.</summary>
     TranslationFailed,
@@ -42,6 +45,7 @@ public static class ForwardErrorStatus
         ForwardError.ClientCanceled or ForwardError.ResponseBodyClient => StatusCodes.Status499ClientClosedRequest,
         ForwardError.ResponseBodyUpstream => StatusCodes.Status502BadGateway,
         ForwardError.NoUsableKey => StatusCodes.Status503ServiceUnavailable,
+        ForwardError.AllKeysBusy => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status502BadGateway,
     };
 }

@@ -37,6 +37,12 @@ internal static class GatewayMessages
     public static string AllKeysCooling(string alias) =>
         $"every upstream key for model '{alias}' is cooling down or quarantined; retry after the Retry-After delay";
 
+    public static string AllKeysBusy(string alias) =>
+        $"every upstream key for model '{alias}' has all its max_concurrency requests in flight; retry after the Retry-After delay";
+
+    public static string NoKeyServes(string alias) =>
+        $"no upstream key for model '{alias}' serves this request: each is limited to other upstream models, to its own base_url (never a native endpoint) or to non-visitor keys";
+
     public static string NoUsableKey(string providerId) => $"provider '{providerId}' has no enabled upstream API key";
 
     public static string Unreachable(string providerId, string reason) => $"upstream provider '{providerId}' is unreachable: {reason}";

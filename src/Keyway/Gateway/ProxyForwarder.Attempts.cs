@@ -11,118 +11,203 @@ public sealed partial class ProxyForwarder
 {
     private const int MaxBufferedErrorBytes = 64 * 1024;
 
+    /// <summary>The longest a request waiting for a key sleeps before it looks at the pools again.</summary>
+    private static readonly TimeSpan MaxKeyWaitStep = TimeSpan.FromSeconds(1);
+
     /// <summary>An attempt whose answer is kept, to be relayed if no later attempt does better.</summary>
     private sealed record HeldAnswer(HttpResponseMessage Response, RelayPlan Plan, UpstreamKey Key, RouteTarget Target);
 
     /// <summary>An attempt that got no answer at all, or a 200 that proved to be none before anything reached the client.</summary>
     private sealed record NoAnswer(ForwardError Error, string Message);
 
+    /// <summary>The kept answer and the last failure without one, carried over the attempts of every look at the pools.</summary>
+    private sealed class AttemptOutcome : IDisposable
+    {
+        private HeldAnswer? _held;
+
+        public HeldAnswer? Held
+        {
+            get => _held;
+            set
+            {
+                _held?.Response.Dispose();
+                _held = value;
+            }
+        }
+
+        public NoAnswer? NoAnswer { get; set; }
+
+        public void Dispose() => Held = null;
+    }
+
+    /// <summary>How one look at the route's pools ended.</summary>
+    private enum AttemptsEnd
+    {
+        /// <summary>An answer was relayed, or the client went away: the request is over.</summary>
+        Answered,
+
+        /// <summary>Every target and key was tried or passed over; waiting for a key may still help.</summary>
+        Exhausted,
+
+        /// <summary>The client's body cannot be sent again, so no further attempt is possible.</summary>
+        CannotReplay,
+    }
+
     /// <returns>False when no target of the route can serve this request (every plan was null); nothing was written then.</returns>
     private async Task<bool> SendAndRelayAsync(ProxyExchange exchange, Func<RouteTarget, RelayPlan?> planForTarget)
     {
         var route = exchange.Route!;
-        var run = new FailoverRun<RelayPlan>(
-            route.Targets, planForTarget, cooldowns, exchange.PinnedKeyName ?? route.PinnedKeyName, exchange.Key!.Policy.Visitor,
-            ClientSession.AffinityOf(exchange.Context.Request.Headers));
-        HeldAnswer? held = null;
-        NoAnswer? noAnswer = null;
-        try
+        var waitUntil = time.GetUtcNow() + route.Targets.Max(target => target.Provider.Policy.KeyWait);
+        var session = ClientSession.AffinityOf(exchange.Context.Request.Headers);
+        using var outcome = new AttemptOutcome();
+        Task? keyFreed = null;
+        while (true)
         {
-            while (run.TryNext())
+            using var run = new FailoverRun<RelayPlan>(
+                route.Targets, planForTarget, cooldowns, exchange.PinnedKeyName ?? route.PinnedKeyName, exchange.Key!.Policy.Visitor, session);
+            var end = await AttemptAllAsync(exchange, run, outcome);
+            if (end == AttemptsEnd.Answered)
             {
-                var target = run.Target!;
-                var key = run.Key!;
-                var plan = run.Plan!;
-                if (exchange.Attempts > 0 && plan.Content is { CanReplay: false })
-                {
-                    // The client's form was already streamed to an earlier attempt: what it answered is the answer.
-                    break;
-                }
-                exchange.BeginAttempt(target, key, plan.Endpoint.Protocol);
-                using var lease = KeyLease.Enter(run.CurrentHealth);
-                using var idle = CancellationTokenSource.CreateLinkedTokenSource(exchange.Aborted);
-                idle.CancelAfter(target.Provider.Timeout);
-                using var request = UpstreamClient.CreateRequest(target.Provider, plan.Endpoint, key, plan.Method ?? HttpMethod.Post, plan.Path,
-                    plan.Content?.Create() ?? plan.Body.CreateContent(), exchange.Context.Request.Headers);
-                plan.Decorate?.Invoke(request);
-                HttpResponseMessage response;
-                try
-                {
-                    response = await upstream.SendAsync(request, idle.Token);
-                }
-                catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
-                {
-                    if (exchange.Aborted.IsCancellationRequested)
-                    {
-                        Record(exchange, ForwardError.ClientCanceled, "client closed the request before the upstream answered");
-                        return true;
-                    }
-                    noAnswer = NoAnswerFrom(e, target.Provider);
-                    exchange.EndAttempt(noAnswer.Error.StatusCode(0));
-                    var unanswered = UpstreamFailureClassifier.FromException(noAnswer.Error.StatusCode(0), noAnswer.Message);
-                    exchange.AttemptFailed(unanswered.Class);
-                    run.RecordFailure(unanswered);
-                    DisposeHeld(ref held);
-                    continue;
-                }
-                var status = (int)response.StatusCode;
-                exchange.EndAttempt(status);
-                var failure = response.IsSuccessStatusCode ? null : await ClassifyAsync(response, target, exchange.Secrets, idle.Token);
-                if (failure is not null)
-                {
-                    exchange.AttemptFailed(failure.Class);
-                }
-                if (failure?.Class == FailureClass.CallerFault && await ToolFallbackPlanAsync(exchange, plan, response, idle.Token) is { } fallback)
-                {
-                    response.Dispose();
-                    run.RepeatWith(fallback);
-                    continue;
-                }
-                if (failure is null || !failure.Class.IsRetryable())
-                {
-                    DisposeHeld(ref held);
-                    NoAnswer? unusable;
-                    using (response)
-                    {
-                        unusable = await RelayAttemptAsync(exchange, plan, response, key, idle);
-                    }
-                    if (unusable is null)
-                    {
-                        RecordRelayOutcome(exchange, run, status);
-                        return true;
-                    }
-                    // A 200 that was no answer (an empty stream, a page that is not JSON, an error object) fails the key like a 502.
-                    noAnswer = unusable;
-                    var unanswered200 = UpstreamFailureClassifier.FromException(unusable.Error.StatusCode(0), unusable.Message);
-                    exchange.AttemptUnusable(unanswered200.Status);
-                    exchange.AttemptFailed(unanswered200.Class);
-                    run.RecordFailure(unanswered200);
-                    continue;
-                }
-                run.RecordFailure(failure);
-                DisposeHeld(ref held);
-                held = new HeldAnswer(response, plan, key, target);
-                noAnswer = null;
+                return true;
             }
-            return await AnswerAfterLastAttemptAsync(exchange, run, held, noAnswer);
-        }
-        finally
-        {
-            DisposeHeld(ref held);
+            if (end == AttemptsEnd.CannotReplay || !KeyMayFreeBefore(run, waitUntil))
+            {
+                return await AnswerAfterLastAttemptAsync(exchange, run, outcome);
+            }
+            // The pool is looked at again only after the wake-up is armed, so a place given back in between is not missed.
+            var armed = keyFreed;
+            keyFreed = KeyFreed(route);
+            if (armed is not null && !await WaitForKeyAsync(exchange, armed, run.EarliestRecovery, waitUntil))
+            {
+                return true;
+            }
         }
     }
 
-    private async Task<bool> AnswerAfterLastAttemptAsync(ProxyExchange exchange, FailoverRun<RelayPlan> run, HeldAnswer? held, NoAnswer? noAnswer)
+    /// <summary>Tries the route's targets and keys in order until one answers or none is left.</summary>
+    private async Task<AttemptsEnd> AttemptAllAsync(ProxyExchange exchange, FailoverRun<RelayPlan> run, AttemptOutcome outcome)
+    {
+        while (run.TryNext())
+        {
+            var target = run.Target!;
+            var key = run.Key!;
+            var plan = run.Plan!;
+            if (exchange.Attempts > 0 && plan.Content is { CanReplay: false })
+            {
+                // The client's form was already streamed to an earlier attempt: what it answered is the answer.
+                return AttemptsEnd.CannotReplay;
+            }
+            exchange.BeginAttempt(target, key, plan.Endpoint.Protocol);
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(exchange.Aborted);
+            idle.CancelAfter(target.Provider.Timeout);
+            using var request = UpstreamClient.CreateRequest(target.Provider, plan.Endpoint, key, plan.Method ?? HttpMethod.Post, plan.Path,
+                plan.Content?.Create() ?? plan.Body.CreateContent(), exchange.Context.Request.Headers);
+            plan.Decorate?.Invoke(request);
+            HttpResponseMessage response;
+            try
+            {
+                response = await upstream.SendAsync(request, idle.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
+            {
+                if (exchange.Aborted.IsCancellationRequested)
+                {
+                    Record(exchange, ForwardError.ClientCanceled, "client closed the request before the upstream answered");
+                    return AttemptsEnd.Answered;
+                }
+                outcome.NoAnswer = NoAnswerFrom(e, target.Provider);
+                exchange.EndAttempt(outcome.NoAnswer.Error.StatusCode(0));
+                var unanswered = UpstreamFailureClassifier.FromException(outcome.NoAnswer.Error.StatusCode(0), outcome.NoAnswer.Message);
+                exchange.AttemptFailed(unanswered.Class);
+                run.RecordFailure(unanswered);
+                outcome.Held = null;
+                continue;
+            }
+            var status = (int)response.StatusCode;
+            exchange.EndAttempt(status);
+            var failure = response.IsSuccessStatusCode ? null : await ClassifyAsync(response, target, exchange.Secrets, idle.Token);
+            if (failure is not null)
+            {
+                exchange.AttemptFailed(failure.Class);
+            }
+            if (failure?.Class == FailureClass.CallerFault && await ToolFallbackPlanAsync(exchange, plan, response, idle.Token) is { } fallback)
+            {
+                response.Dispose();
+                run.RepeatWith(fallback);
+                continue;
+            }
+            if (failure is null || !failure.Class.IsRetryable())
+            {
+                outcome.Held = null;
+                NoAnswer? unusable;
+                using (response)
+                {
+                    unusable = await RelayAttemptAsync(exchange, plan, response, key, idle);
+                }
+                if (unusable is null)
+                {
+                    RecordRelayOutcome(exchange, run, status);
+                    return AttemptsEnd.Answered;
+                }
+                // A 200 that was no answer (an empty stream, a page that is not JSON, an error object) fails the key like a 502.
+                outcome.NoAnswer = unusable;
+                var unanswered200 = UpstreamFailureClassifier.FromException(unusable.Error.StatusCode(0), unusable.Message);
+                exchange.AttemptUnusable(unanswered200.Status);
+                exchange.AttemptFailed(unanswered200.Class);
+                run.RecordFailure(unanswered200);
+                continue;
+            }
+            run.RecordFailure(failure);
+            outcome.Held = new HeldAnswer(response, plan, key, target);
+            outcome.NoAnswer = null;
+        }
+        return AttemptsEnd.Exhausted;
+    }
+
+    /// <summary>Whether waiting can give the request a key before <paramref name="waitUntil"/>: a place frees, or a cooldown ends in time.</summary>
+    private bool KeyMayFreeBefore(FailoverRun<RelayPlan> run, DateTimeOffset waitUntil) =>
+        run.AnyServable && time.GetUtcNow() < waitUntil && (run.AnyBusy || run.EarliestRecovery < waitUntil);
+
+    private Task KeyFreed(RouteEntry route) => route.Targets.Count == 1
+        ? cooldowns.CircuitOf(route.Targets[0].Provider.ProviderId).KeyFreed()
+        : Task.WhenAny(route.Targets.Select(target => cooldowns.CircuitOf(target.Provider.ProviderId).KeyFreed()));
+
+    /// <summary>
+    /// Waits until a key gives back a place, the earliest cooldown ends, the wait's end, or a second at most (a key an admin
+    /// reset or added is seen then); false when the client went away meanwhile (recorded as such).
+    /// </summary>
+    private async Task<bool> WaitForKeyAsync(ProxyExchange exchange, Task keyFreed, DateTimeOffset? earliestRecovery, DateTimeOffset waitUntil)
+    {
+        var now = time.GetUtcNow();
+        var wakeAt = Earliest(waitUntil, earliestRecovery ?? waitUntil, now + MaxKeyWaitStep);
+        try
+        {
+            await keyFreed.WaitAsync(wakeAt - now, time, exchange.Aborted);
+        }
+        catch (TimeoutException)
+        {
+        }
+        catch (OperationCanceledException) when (exchange.Aborted.IsCancellationRequested)
+        {
+            Record(exchange, ForwardError.ClientCanceled, "client closed the request while it waited for an upstream key");
+            return false;
+        }
+        return true;
+    }
+
+    private static DateTimeOffset Earliest(DateTimeOffset a, DateTimeOffset b, DateTimeOffset c) => a < b ? (a < c ? a : c) : (b < c ? b : c);
+
+    private async Task<bool> AnswerAfterLastAttemptAsync(ProxyExchange exchange, FailoverRun<RelayPlan> run, AttemptOutcome outcome)
     {
         exchange.RetryAt = run.EarliestRecovery;
-        if (held is not null)
+        if (outcome.Held is { } held)
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(exchange.Aborted);
             idle.CancelAfter(held.Target.Provider.Timeout);
             await RelayAttemptAsync(exchange, held.Plan, held.Response, held.Key, idle);
             return true;
         }
-        if (noAnswer is not null)
+        if (outcome.NoAnswer is { } noAnswer)
         {
             await FailAsync(exchange, noAnswer.Error, noAnswer.Message);
             return true;
@@ -137,10 +222,21 @@ public sealed partial class ProxyForwarder
             await FailAsync(exchange, ForwardError.NoUsableKey, GatewayMessages.NoUsableKey(route.Targets[0].Provider.ProviderId));
             return true;
         }
+        if (run.AnyBusy)
+        {
+            // A place frees as soon as one of the keys' requests ends.
+            exchange.RetryAt = time.GetUtcNow() + TimeSpan.FromSeconds(1);
+            await FailAsync(exchange, ForwardError.AllKeysBusy, GatewayMessages.AllKeysBusy(route.Alias));
+            return true;
+        }
+        if (!run.AnyBlocked)
+        {
+            await FailAsync(exchange, ForwardError.NoUsableKey, GatewayMessages.NoKeyServes(route.Alias));
+            return true;
+        }
         // Quarantined keys have no known recovery time: their next probe is the earliest chance.
         exchange.RetryAt ??= time.GetUtcNow() + route.Targets[0].Provider.Policy.ProbeInterval;
-        var message = GatewayMessages.AllKeysCooling(route.Alias);
-        await FailAsync(exchange, ForwardError.NoUsableKey, message);
+        await FailAsync(exchange, ForwardError.NoUsableKey, GatewayMessages.AllKeysCooling(route.Alias));
         return true;
     }
 
@@ -200,9 +296,4 @@ public sealed partial class ProxyForwarder
         ? new NoAnswer(ForwardError.UpstreamTimeout, GatewayMessages.Timeout(provider.ProviderId, provider.Timeout))
         : new NoAnswer(ForwardError.UpstreamConnect, GatewayMessages.Unreachable(provider.ProviderId, e.Message));
 
-    private static void DisposeHeld(ref HeldAnswer? held)
-    {
-        held?.Response.Dispose();
-        held = null;
-    }
 }

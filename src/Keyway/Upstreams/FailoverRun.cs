@@ -7,10 +7,11 @@ namespace Keyway.Upstreams;
 /// allows exactly one attempt, on the first target that has a key of that name. A visitor request is tried only on keys
 /// that allow visitors. A request of a client session prefers the session's key of a round_robin pool. A key with its
 /// own base URL is tried only when the plan calls the provider's main endpoint (<see cref="UpstreamEndpoint"/>).
+/// The run holds the current key's place (<see cref="KeyLease"/>) until it moves on to another key or is disposed.
 /// </summary>
 public sealed class FailoverRun<TPlan>(
     IReadOnlyList<RouteTarget> targets, Func<RouteTarget, TPlan?> planFor, CooldownBook book, string? pinnedKeyName, bool visitorOnly = false,
-    SessionAffinity? session = null)
+    SessionAffinity? session = null) : IDisposable
     where TPlan : class, IEndpointPlan
 {
     private readonly RouteTarget[] _order = OrderByCircuit(targets, book);
@@ -19,6 +20,7 @@ public sealed class FailoverRun<TPlan>(
     private int _attemptsOnTarget;
     private bool _targetFailed;
     private bool _repeatKey;
+    private KeyLease? _lease;
 
     public RouteTarget? Target { get; private set; }
     public TPlan? Plan { get; private set; }
@@ -30,6 +32,12 @@ public sealed class FailoverRun<TPlan>(
     /// <summary>When the earliest passed-over key recovers; null when none was cooling.</summary>
     public DateTimeOffset? EarliestRecovery { get; private set; }
 
+    /// <summary>A key was passed over because all its max_concurrency places were taken.</summary>
+    public bool AnyBusy { get; private set; }
+
+    /// <summary>A key was passed over because it cooled down or was quarantined.</summary>
+    public bool AnyBlocked { get; private set; }
+
     /// <summary>Moves to the next (target, key) to try; false when none is left.</summary>
     public bool TryNext()
     {
@@ -38,6 +46,7 @@ public sealed class FailoverRun<TPlan>(
             _repeatKey = false;
             return true;
         }
+        ReleaseLease();
         if (pinnedKeyName is not null && _tried.Count > 0)
         {
             return false;
@@ -50,12 +59,21 @@ public sealed class FailoverRun<TPlan>(
                 var choice = KeyPool.Select(Target, book, _tried, pinnedKeyName, visitorOnly, session, atNativeEndpoint: !Plan!.Endpoint.IsMain);
                 if (choice.Key is { } key)
                 {
+                    // Another request may have taken the last place since the key was picked: then the pool is looked at again.
+                    _lease = KeyLease.TryEnter(key, book.For(key, Target.Provider), book.CircuitOf(Target.Provider.ProviderId));
+                    if (_lease is null)
+                    {
+                        AnyBusy = true;
+                        continue;
+                    }
                     _tried.Add(key.KeyId);
                     _attemptsOnTarget++;
                     Key = key;
                     return true;
                 }
                 EarliestRecovery = Earlier(EarliestRecovery, choice.EarliestRecovery);
+                AnyBusy |= choice.Busy;
+                AnyBlocked |= choice.Blocked;
             }
             FinishTarget();
         }
@@ -90,7 +108,13 @@ public sealed class FailoverRun<TPlan>(
         book.CircuitOf(Target.Provider.ProviderId).Close();
     }
 
-    public KeyHealth CurrentHealth => book.For(Key!, Target!.Provider);
+    public void Dispose() => ReleaseLease();
+
+    private void ReleaseLease()
+    {
+        _lease?.Release();
+        _lease = null;
+    }
 
     private bool MoveToNextTarget()
     {

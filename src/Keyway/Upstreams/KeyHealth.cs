@@ -28,9 +28,31 @@ public sealed class KeyHealth(string keyId, string providerId)
     public string ProviderId { get; } = providerId;
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    internal void Enter() => Interlocked.Increment(ref _inFlight);
+    /// <summary>Takes one of the key's places for a request; false when <paramref name="cap"/> are already in flight.</summary>
+    internal bool TryEnter(int? cap)
+    {
+        if (cap is not { } limit)
+        {
+            Interlocked.Increment(ref _inFlight);
+            return true;
+        }
+        var inFlight = Volatile.Read(ref _inFlight);
+        while (inFlight < limit)
+        {
+            var seen = Interlocked.CompareExchange(ref _inFlight, inFlight + 1, inFlight);
+            if (seen == inFlight)
+            {
+                return true;
+            }
+            inFlight = seen;
+        }
+        return false;
+    }
 
     internal void Leave() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Whether the key has all <paramref name="cap"/> places taken (never, without a cap).</summary>
+    public bool IsFull(int? cap) => cap is { } limit && Volatile.Read(ref _inFlight) >= limit;
 
     /// <summary>When the key (for this model) can be used again; null when it can now, MaxValue while quarantined.</summary>
     public DateTimeOffset? BlockedUntil(string upstreamModel, DateTimeOffset now)

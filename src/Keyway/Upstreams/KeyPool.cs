@@ -1,11 +1,16 @@
 namespace Keyway.Upstreams;
 
-/// <summary>The key picked for the next attempt, or none; then <see cref="EarliestRecovery"/> says when a cooling key is back.</summary>
-public readonly record struct KeyChoice(UpstreamKey? Key, DateTimeOffset? EarliestRecovery);
+/// <summary>
+/// The key picked for the next attempt, or none; then <see cref="EarliestRecovery"/> says when a cooling key is back,
+/// <see cref="Busy"/> that a key was passed over for having all its max_concurrency places taken, and
+/// <see cref="Blocked"/> that one was passed over for cooling down or quarantine.
+/// </summary>
+public readonly record struct KeyChoice(UpstreamKey? Key, DateTimeOffset? EarliestRecovery, bool Busy = false, bool Blocked = false);
 
 /// <summary>
 /// Picks one key of a provider's pool for one attempt, in O(keys) and without locks: keys that do not serve the
-/// target's model, were already tried by this request, cool down or are quarantined are passed over; then
+/// target's model, were already tried by this request, cool down, are quarantined or have all their max_concurrency
+/// places taken are passed over; then
 /// round_robin takes the fewest in flight (ties rotate), or for a client session (<see cref="SessionAffinity"/>) the
 /// session's own key, priority the first, only_first only ever the first key.
 /// For a visitor key (<c>visitorOnly</c>) only keys with allow_visitor count; at a native endpoint
@@ -23,6 +28,8 @@ public static class KeyPool
         var keys = provider.Keys;
         var now = book.Now;
         DateTimeOffset? earliest = null;
+        var busy = false;
+        var blocked = false;
         Span<int> available = keys.Count <= StackLimit ? stackalloc int[keys.Count] : new int[keys.Count];
         var count = 0;
         var fewest = int.MaxValue;
@@ -49,6 +56,12 @@ public static class KeyPool
             if (health.BlockedUntil(target.UpstreamModel, now) is { } until)
             {
                 earliest = until == DateTimeOffset.MaxValue || earliest <= until ? earliest : until;
+                blocked = true;
+                continue;
+            }
+            if (health.IsFull(key.MaxConcurrency))
+            {
+                busy = true;
                 continue;
             }
             if (provider.RoutingMode != KeyRoutingMode.RoundRobin || pinnedKeyName is not null)
@@ -80,19 +93,30 @@ public static class KeyPool
             return new KeyChoice(keys[sessionKey], null);
         }
         return count == 0
-            ? new KeyChoice(null, earliest)
+            ? new KeyChoice(null, earliest, busy, blocked)
             : new KeyChoice(keys[available[book.CircuitOf(provider.ProviderId).NextCursor() % count]], null);
     }
 }
 
-/// <summary>Counts one request in flight on a key for as long as it is held (sending and relaying).</summary>
-public readonly struct KeyLease(KeyHealth health) : IDisposable
+/// <summary>
+/// One request's place on a key, counted in flight for as long as it is held (sending and relaying); its owner gives it
+/// back once. Giving back a place of a key with a max_concurrency wakes the requests waiting for a key of its pool
+/// (<see cref="ProviderCircuit.KeyFreed"/>).
+/// </summary>
+public readonly struct KeyLease
 {
-    public static KeyLease Enter(KeyHealth health)
-    {
-        health.Enter();
-        return new KeyLease(health);
-    }
+    private readonly KeyHealth _health;
+    private readonly ProviderCircuit? _waking;
 
-    public void Dispose() => health.Leave();
+    private KeyLease(KeyHealth health, ProviderCircuit? waking) => (_health, _waking) = (health, waking);
+
+    /// <summary>A place on <paramref name="key"/>, or null when all its max_concurrency places are taken.</summary>
+    public static KeyLease? TryEnter(UpstreamKey key, KeyHealth health, ProviderCircuit circuit) =>
+        health.TryEnter(key.MaxConcurrency) ? new KeyLease(health, key.MaxConcurrency is null ? null : circuit) : null;
+
+    public void Release()
+    {
+        _health.Leave();
+        _waking?.WakeKeyWaiters();
+    }
 }

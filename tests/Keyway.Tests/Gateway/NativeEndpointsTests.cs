@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Anthropic;
@@ -158,6 +159,10 @@ public sealed class NativeEndpointsTests
 
         Assert.Equal(503, (int)messages.StatusCode);
         Assert.DoesNotContain(bed.Upstream.Requests, request => request.Headers.Values.Any(value => value.Contains(ResellerSecret, StringComparison.Ordinal)));
+        // Not "cooling down": no key would recover, so there is nothing to retry after.
+        var error = await messages.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.StartsWith("no upstream key for model 'gpt-alias' serves this request", error.GetProperty("error").GetProperty("message").GetString());
+        Assert.Null(messages.Headers.RetryAfter);
     }
 
     private const string ResellerSecret = "sk-reseller-0123456789abcdef";
