@@ -57,10 +57,11 @@ public sealed partial class ProxyForwarder
     private async Task<bool> SendAndRelayAsync(ProxyExchange exchange, Func<RouteTarget, RelayPlan?> planForTarget)
     {
         var route = exchange.Route!;
-        var waitUntil = time.GetUtcNow() + route.Targets.Max(target => target.Provider.Policy.KeyWait);
         var session = ClientSession.AffinityOf(exchange.Context.Request.Headers);
         using var outcome = new AttemptOutcome();
-        Task? keyFreed = null;
+        // Armed before each look at the pools, so a place given back during the look still wakes the wait after it.
+        var keyFreed = route.KeyWait > TimeSpan.Zero ? KeyFreed(route) : null;
+        DateTimeOffset? waitUntil = null;
         while (true)
         {
             using var run = new FailoverRun<RelayPlan>(
@@ -70,17 +71,16 @@ public sealed partial class ProxyForwarder
             {
                 return true;
             }
-            if (end == AttemptsEnd.CannotReplay || !KeyMayFreeBefore(run, waitUntil))
+            waitUntil ??= time.GetUtcNow() + route.KeyWait;
+            if (end == AttemptsEnd.CannotReplay || keyFreed is null || !KeyMayFreeBefore(run, waitUntil.Value))
             {
                 return await AnswerAfterLastAttemptAsync(exchange, run, outcome);
             }
-            // The pool is looked at again only after the wake-up is armed, so a place given back in between is not missed.
-            var armed = keyFreed;
-            keyFreed = KeyFreed(route);
-            if (armed is not null && !await WaitForKeyAsync(exchange, armed, run.EarliestRecovery, waitUntil))
+            if (!await WaitForKeyAsync(exchange, keyFreed, run.EarliestRecovery, waitUntil.Value))
             {
                 return true;
             }
+            keyFreed = KeyFreed(route);
         }
     }
 
@@ -180,6 +180,12 @@ public sealed partial class ProxyForwarder
     {
         var now = time.GetUtcNow();
         var wakeAt = Earliest(waitUntil, earliestRecovery ?? waitUntil, now + MaxKeyWaitStep);
+        var targets = exchange.Route!.Targets;
+        foreach (var target in targets)
+        {
+            cooldowns.CircuitOf(target.Provider.ProviderId).BeginWait();
+        }
+        var started = time.GetTimestamp();
         try
         {
             await keyFreed.WaitAsync(wakeAt - now, time, exchange.Aborted);
@@ -191,6 +197,14 @@ public sealed partial class ProxyForwarder
         {
             Record(exchange, ForwardError.ClientCanceled, "client closed the request while it waited for an upstream key");
             return false;
+        }
+        finally
+        {
+            exchange.Telemetry.KeyWaited(time.GetElapsedTime(started));
+            foreach (var target in targets)
+            {
+                cooldowns.CircuitOf(target.Provider.ProviderId).EndWait();
+            }
         }
         return true;
     }

@@ -36,6 +36,9 @@ public sealed record RouteEntry(
     /// <summary>Visitor keys may call the alias: the route allows visitors and some target has an upstream key that does.</summary>
     public bool ServesVisitors { get; init; }
 
+    /// <summary>The longest a request may wait for a key of the route's pools: the most any target's provider allows.</summary>
+    public TimeSpan KeyWait { get; } = Targets.Select(target => target.Provider.Policy.KeyWait).DefaultIfEmpty().Max();
+
     /// <summary>Whether the alias serves <paramref name="path"/>, given with its /v1 prefix.</summary>
     public bool Allows(string path) => AllowedPaths.Count == 0 || AllowedPaths.Any(pattern => PathGlob.Matches(pattern, path));
 }

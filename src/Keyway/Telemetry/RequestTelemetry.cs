@@ -20,6 +20,7 @@ internal struct RequestTelemetry
     private string? _attemptProvider;
     private long _attemptStart;
     private long _upstreamTicks;
+    private long _keyWaitTicks;
 
     public void Start(KeywayMetrics metrics, TimeProvider time, long startTimestamp, string clientProtocol)
     {
@@ -67,6 +68,9 @@ internal struct RequestTelemetry
         }
     }
 
+    /// <summary>The request waited for an upstream key (key_wait_seconds): not the gateway's own work, nor the upstream's.</summary>
+    public void KeyWaited(TimeSpan waited) => _keyWaitTicks += waited.Ticks;
+
     /// <summary>The request is over: closes the last attempt, records the gateway's own share and ends the request span.</summary>
     public void Finish(RequestLogEntry entry)
     {
@@ -76,7 +80,7 @@ internal struct RequestTelemetry
         }
         EndAttempt();
         var total = _time.GetElapsedTime(_start);
-        _metrics.RecordGatewayOverhead(total - TimeSpan.FromTicks(_upstreamTicks));
+        _metrics.RecordGatewayOverhead(total - TimeSpan.FromTicks(_upstreamTicks + _keyWaitTicks));
         if (_request is null)
         {
             return;
@@ -86,6 +90,10 @@ internal struct RequestTelemetry
         _request.SetTag("keyway.provider", entry.ProviderId);
         _request.SetTag("keyway.attempts", entry.Attempts);
         _request.SetTag("keyway.stream", entry.Stream);
+        if (_keyWaitTicks > 0)
+        {
+            _request.SetTag("keyway.key_wait_seconds", TimeSpan.FromTicks(_keyWaitTicks).TotalSeconds);
+        }
         _request.SetTag("http.response.status_code", entry.StatusCode);
         if (entry.StatusCode >= 400)
         {

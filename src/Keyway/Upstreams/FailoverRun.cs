@@ -60,7 +60,8 @@ public sealed class FailoverRun<TPlan>(
                 if (choice.Key is { } key)
                 {
                     // Another request may have taken the last place since the key was picked: then the pool is looked at again.
-                    _lease = KeyLease.TryEnter(key, book.For(key, Target.Provider), book.CircuitOf(Target.Provider.ProviderId));
+                    var waking = key.MaxConcurrency is null ? null : book.CircuitOf(Target.Provider.ProviderId);
+                    _lease = KeyLease.TryEnter(book.For(key, Target.Provider), key.MaxConcurrency, waking);
                     if (_lease is null)
                     {
                         AnyBusy = true;

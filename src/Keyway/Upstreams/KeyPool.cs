@@ -110,9 +110,9 @@ public readonly struct KeyLease
 
     private KeyLease(KeyHealth health, ProviderCircuit? waking) => (_health, _waking) = (health, waking);
 
-    /// <summary>A place on <paramref name="key"/>, or null when all its max_concurrency places are taken.</summary>
-    public static KeyLease? TryEnter(UpstreamKey key, KeyHealth health, ProviderCircuit circuit) =>
-        health.TryEnter(key.MaxConcurrency) ? new KeyLease(health, key.MaxConcurrency is null ? null : circuit) : null;
+    /// <summary>A place on a key, or null when all its <paramref name="cap"/> places are taken; <paramref name="waking"/> is its pool's, given with a cap.</summary>
+    public static KeyLease? TryEnter(KeyHealth health, int? cap, ProviderCircuit? waking) =>
+        health.TryEnter(cap) ? new KeyLease(health, waking) : null;
 
     public void Release()
     {

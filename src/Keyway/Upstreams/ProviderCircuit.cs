@@ -11,6 +11,7 @@ public sealed class ProviderCircuit
     private volatile bool _failing;
     private int _cursor;
     private TaskCompletionSource? _keyFreed;
+    private int _waiting;
     private int _consecutiveFailures;
     private DateTimeOffset? _openUntil;
 
@@ -28,6 +29,13 @@ public sealed class ProviderCircuit
         var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         return (Interlocked.CompareExchange(ref _keyFreed, fresh, null) ?? fresh).Task;
     }
+
+    /// <summary>Requests waiting now for a key of the pool (the keyway_key_waits gauge).</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    public void BeginWait() => Interlocked.Increment(ref _waiting);
+
+    public void EndWait() => Interlocked.Decrement(ref _waiting);
 
     /// <summary>A place was given back: wakes every request waiting for a key (one read when none waits).</summary>
     public void WakeKeyWaiters()

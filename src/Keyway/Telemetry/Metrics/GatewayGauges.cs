@@ -21,7 +21,12 @@ public static class GatewayGauges
             "Routing snapshots built by this process (1 after start-up, +1 per configuration change it applied).");
         meter.CreateObservableGauge("keyway_upstream_keys", () => KeyStates(cooldowns, routing.Current), "{key}",
             "Upstream keys by provider and state: cooling (a cooldown, whole-key or for one model, is running) or quarantined.");
+        meter.CreateObservableGauge("keyway_key_waits", () => KeyWaits(cooldowns, routing.Current), "{request}",
+            "Requests waiting now for a key of the provider's pool (each key at its max_concurrency or cooling; key_wait_seconds).");
     }
+
+    private static IEnumerable<Measurement<long>> KeyWaits(CooldownBook cooldowns, RoutingTable table) =>
+        table.ProviderIds.Select(provider => new Measurement<long>(cooldowns.CircuitOf(provider).Waiting, new KeyValuePair<string, object?>("provider", provider)));
 
     private static IEnumerable<Measurement<long>> KeyStates(CooldownBook cooldowns, RoutingTable table)
     {
