@@ -236,21 +236,18 @@ public sealed partial class ProxyForwarder
             await FailAsync(exchange, ForwardError.NoUsableKey, GatewayMessages.NoUsableKey(route.Targets[0].Provider.ProviderId));
             return true;
         }
+        var shortage = KeyShortage.Of(run, route.Alias);
         if (run.AnyBusy)
         {
             // A place frees as soon as one of the keys' requests ends.
             exchange.RetryAt = time.GetUtcNow() + TimeSpan.FromSeconds(1);
-            await FailAsync(exchange, ForwardError.AllKeysBusy, GatewayMessages.AllKeysBusy(route.Alias));
-            return true;
         }
-        if (!run.AnyBlocked)
+        else if (run.AnyBlocked)
         {
-            await FailAsync(exchange, ForwardError.NoUsableKey, GatewayMessages.NoKeyServes(route.Alias));
-            return true;
+            // Quarantined keys have no known recovery time: their next probe is the earliest chance.
+            exchange.RetryAt ??= time.GetUtcNow() + route.Targets[0].Provider.Policy.ProbeInterval;
         }
-        // Quarantined keys have no known recovery time: their next probe is the earliest chance.
-        exchange.RetryAt ??= time.GetUtcNow() + route.Targets[0].Provider.Policy.ProbeInterval;
-        await FailAsync(exchange, ForwardError.NoUsableKey, GatewayMessages.AllKeysCooling(route.Alias));
+        await FailAsync(exchange, shortage.Error, shortage.Message);
         return true;
     }
 

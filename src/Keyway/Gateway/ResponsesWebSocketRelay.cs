@@ -58,6 +58,7 @@ internal sealed partial class ResponsesWebSocketRelay(
             await RefuseAsync(context, resolution.Refusal);
             return;
         }
+        using var place = resolution.Place;
         var connected = await ConnectAsync(context, resolved);
         if (connected.Upstream is not { } upstream)
         {
@@ -101,6 +102,7 @@ internal sealed partial class ResponsesWebSocketRelay(
             await FailAsync(context, client, sends, resolution.Refusal);
             return;
         }
+        using var place = resolution.Place;
         var connected = await ConnectAsync(context, resolved);
         if (connected.Upstream is not { } upstream)
         {
@@ -113,7 +115,10 @@ internal sealed partial class ResponsesWebSocketRelay(
         }
     }
 
-    /// <summary>The route of the alias, its WebSocket target and a key of that target's pool — or why not.</summary>
+    /// <summary>
+    /// The route of the alias, its WebSocket target and a key of that target's pool, whose place the connection holds
+    /// for as long as it is open (max_concurrency) — or why not.
+    /// </summary>
     private WebSocketResolution Resolve(RoutingTable table, IssuedKeyEntry key, string alias)
     {
         if (!table.TryGetRoute(key.GroupId, alias, out var route))
@@ -128,12 +133,13 @@ internal sealed partial class ResponsesWebSocketRelay(
         {
             return new(null, new(StatusCodes.Status400BadRequest, WebSocketMessages.NotServed(alias)));
         }
-        var tried = new HashSet<string>(StringComparer.Ordinal);
-        if (KeyPool.Select(target, cooldowns, tried, visitorOnly: key.Policy.Visitor).Key is not { } upstreamKey)
+        var run = new FailoverRun<WebSocketPlan>([target], static t => new WebSocketPlan(t.Provider.MainEndpoint), cooldowns, pinnedKeyName: null, key.Policy.Visitor);
+        if (!run.TryNext())
         {
-            return new(null, new(StatusCodes.Status503ServiceUnavailable, GatewayMessages.AllKeysCooling(alias)));
+            var shortage = KeyShortage.Of(run, alias);
+            return new(null, new(shortage.Error.StatusCode(0), shortage.Message));
         }
-        return new(new WebSocketRoute(route, target, upstreamKey), default);
+        return new(new WebSocketRoute(route, target, run.Key!), default, run);
     }
 
     private static RouteTarget? WebSocketTarget(RouteEntry route) =>
@@ -167,5 +173,8 @@ internal readonly record struct WebSocketRefusal(int Status, string Message, str
 /// <summary>What a relayed WebSocket is bound to: the route of its alias, the WebSocket target and the upstream key.</summary>
 internal sealed record WebSocketRoute(RouteEntry Route, RouteTarget Target, UpstreamKey Key);
 
-/// <summary>A resolved route, or (Route null) the refusal.</summary>
-internal readonly record struct WebSocketResolution(WebSocketRoute? Route, WebSocketRefusal Refusal);
+/// <summary>A resolved route and the upstream key's place it holds, or (Route null) the refusal.</summary>
+internal readonly record struct WebSocketResolution(WebSocketRoute? Route, WebSocketRefusal Refusal, IDisposable? Place = null);
+
+/// <summary>A WebSocket is relayed to the main endpoint of its target (the key's own base URL when it has one).</summary>
+internal sealed record WebSocketPlan(UpstreamEndpoint Endpoint) : IEndpointPlan;
