@@ -26,11 +26,13 @@ public static class Codex
     }
 
     /// <param name="websockets">The provider's <c>supports_websockets</c>: Codex then talks the Responses WebSocket mode.</param>
-    public static async Task<Run> RunAsync(Uri baseUrl, string apiKey, string model, string prompt, string home, string workingDirectory, bool websockets = false)
+    /// <param name="topLevelConfig">More top-level config.toml lines, e.g. <c>model_auto_compact_token_limit = 1</c>.</param>
+    public static async Task<Run> RunAsync(
+        Uri baseUrl, string apiKey, string model, string prompt, string home, string workingDirectory, bool websockets = false, string topLevelConfig = "")
     {
         var codexHome = Path.Combine(home, ".codex");
         Directory.CreateDirectory(codexHome);
-        await File.WriteAllTextAsync(Path.Combine(codexHome, "config.toml"), Config(baseUrl, model, websockets));
+        await File.WriteAllTextAsync(Path.Combine(codexHome, "config.toml"), topLevelConfig + "\n" + Config(baseUrl, model, websockets));
         var process = await NodeClients.RunAsync(
             NodeClients.Bin("codex"),
             ["exec", "--skip-git-repo-check", "--json", prompt],
