@@ -15,6 +15,7 @@ namespace Keyway.Tests.RealClients;
 public sealed class CodexCompactionTests
 {
     private const string CompactionPrompt = "CONTEXT CHECKPOINT COMPACTION";
+    private const string CompactAfterTheFirstAnswer = "model_auto_compact_token_limit = 5";
 
     [Theory]
     [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, false)]
@@ -33,7 +34,7 @@ public sealed class CodexCompactionTests
 
         var run = await Codex.RunAsync(
             bed.OpenAIBaseUrl, bed.Key, alias, $"{FakeUpstream.ToolTrigger} exec_command", home.Path, home.Path,
-            topLevelConfig: "model_auto_compact_token_limit = 5");
+            topLevelConfig: CompactAfterTheFirstAnswer);
 
         Assert.True(run.Process.ExitCode == 0 && run.TurnCompleted, run.Process.Transcript);
         var requests = bed.Upstream.Requests;
@@ -47,6 +48,29 @@ public sealed class CodexCompactionTests
         Assert.DoesNotContain(afterCompaction, text => text.Contains(CompactionPrompt, StringComparison.Ordinal));
         var logs = await bed.WaitForLogsAsync(3);
         Assert.All(logs, log => Assert.Equal(200, log.GetProperty("status_code").GetInt32()));
+    }
+
+    /// <summary>
+    /// A provider named "OpenAI" (also the built-in one pointed at Keyway with <c>openai_base_url</c>) makes Codex compact
+    /// server-side: a Responses request ending in a <c>compaction_trigger</c> item, whose answer must be one opaque
+    /// <c>compaction</c> item. A Chat route cannot write one, and Codex does not fall back to local compaction on an
+    /// error, so Keyway refuses it with a 400 that says why rather than let the model answer text Codex cannot use.
+    /// </summary>
+    [Fact]
+    public async Task ServerSideCompaction_OnAChatRoute_IsRefusedWithTheReason()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var home = new TempDirectory();
+
+        var run = await Codex.RunAsync(
+            bed.OpenAIBaseUrl, bed.Key, GatewayTestBed.OpenAIAlias, $"{FakeUpstream.ToolTrigger} exec_command", home.Path, home.Path,
+            topLevelConfig: CompactAfterTheFirstAnswer, providerName: "OpenAI");
+
+        Assert.False(run.TurnCompleted, run.Process.Transcript);
+        Assert.Contains("compaction_trigger (server-side compaction) needs an OpenAI Responses upstream", run.Process.Stdout);
+        Assert.Single(bed.Upstream.Requests);
+        var logs = await bed.WaitForLogsAsync(2);
+        Assert.Equal([400, 200], logs.Select(log => log.GetProperty("status_code").GetInt32()));
     }
 
     /// <summary>Every string value of the request body, at any depth: where the text sits differs per upstream protocol.</summary>
