@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keyway.Tests.Infrastructure;
 
@@ -16,34 +15,44 @@ public sealed class CodexCompactionTests
 {
     private const string CompactionPrompt = "CONTEXT CHECKPOINT COMPACTION";
     private const string CompactAfterTheFirstAnswer = "model_auto_compact_token_limit = 5";
+    private const string OpaqueCompaction = "opaque-fake-compaction";
 
+    /// <summary>
+    /// A server-side compaction answer: one <c>compaction</c> output item (https://developers.openai.com/api/docs/guides/compaction,
+    /// item shape from https://platform.openai.com/docs/api-reference/responses/compact) in the events Codex reads.
+    /// </summary>
+    private const string CompactionStream =
+        "event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"resp_compact\",\"object\":\"response\",\"status\":\"in_progress\",\"output\":[]}}\n\n"
+        + "event: response.output_item.added\ndata: {\"type\":\"response.output_item.added\",\"sequence_number\":1,\"output_index\":0,\"item\":{\"type\":\"compaction\",\"id\":\"cmp_fake\",\"encrypted_content\":\"" + OpaqueCompaction + "\"}}\n\n"
+        + "event: response.output_item.done\ndata: {\"type\":\"response.output_item.done\",\"sequence_number\":2,\"output_index\":0,\"item\":{\"type\":\"compaction\",\"id\":\"cmp_fake\",\"encrypted_content\":\"" + OpaqueCompaction + "\"}}\n\n"
+        + "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":3,\"response\":{\"id\":\"resp_compact\",\"object\":\"response\",\"status\":\"completed\",\"output\":[{\"type\":\"compaction\",\"id\":\"cmp_fake\",\"encrypted_content\":\"" + OpaqueCompaction + "\"}],"
+        + "\"usage\":{\"input_tokens\":11,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":7,\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":18}}}\n\n";
+
+    /// <param name="responsesUpstream">Passed through to the provider's Responses endpoint, instead of translated to Chat.</param>
     [Theory]
-    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, false)]
-    [InlineData(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, true)]
-    public async Task AutoCompaction_SummarizesThroughTheRoute_AndTheNextRequestCarriesTheSummary(string alias, string upstreamModel, bool responsesUpstream)
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AutoCompaction_SummarizesThroughTheRoute_AndTheNextRequestCarriesTheSummary(bool responsesUpstream)
     {
         await using var bed = await GatewayTestBed.StartAsync();
         if (responsesUpstream)
         {
-            await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new JsonObject
-            {
-                ["native_endpoints"] = new JsonObject { ["openai-responses"] = new Uri(bed.Upstream.BaseAddress, "v1").ToString() },
-            });
+            await RouteToTheResponsesEndpointAsync(bed);
         }
         using var home = new TempDirectory();
 
         var run = await Codex.RunAsync(
-            bed.OpenAIBaseUrl, bed.Key, alias, $"{FakeUpstream.ToolTrigger} exec_command", home.Path, home.Path,
+            bed.OpenAIBaseUrl, bed.Key, GatewayTestBed.OpenAIAlias, $"{FakeUpstream.ToolTrigger} exec_command", home.Path, home.Path,
             topLevelConfig: CompactAfterTheFirstAnswer);
 
         Assert.True(run.Process.ExitCode == 0 && run.TurnCompleted, run.Process.Transcript);
         var requests = bed.Upstream.Requests;
         Assert.Equal(3, requests.Count);
-        var (turn, compaction, afterCompaction) = (Strings(requests[0]), Strings(requests[1]), Strings(requests[2]));
+        var (turn, compaction, afterCompaction) = (requests[0].Strings(), requests[1].Strings(), requests[2].Strings());
         Assert.DoesNotContain(turn, text => text.Contains(CompactionPrompt, StringComparison.Ordinal));
         Assert.Contains(compaction, text => text.Contains(CompactionPrompt, StringComparison.Ordinal));
         // The summary is the fake's answer to the compaction request; it replaced the tool call in the history.
-        var summary = FakeUpstream.ReplyText(upstreamModel);
+        var summary = FakeUpstream.ReplyText(GatewayTestBed.OpenAIModel);
         Assert.Contains(afterCompaction, text => text.Contains(summary, StringComparison.Ordinal));
         Assert.DoesNotContain(afterCompaction, text => text.Contains(CompactionPrompt, StringComparison.Ordinal));
         var logs = await bed.WaitForLogsAsync(3);
@@ -73,33 +82,38 @@ public sealed class CodexCompactionTests
         Assert.Equal([400, 200], logs.Select(log => log.GetProperty("status_code").GetInt32()));
     }
 
-    /// <summary>Every string value of the request body, at any depth: where the text sits differs per upstream protocol.</summary>
-    private static List<string> Strings(RecordedRequest request)
+    /// <summary>
+    /// On a route to a Responses upstream the same server-side compaction passes through untouched: the
+    /// <c>compaction_trigger</c> goes up, the upstream's opaque <c>compaction</c> item comes back, and Codex sends it
+    /// up again as the history of its next request.
+    /// </summary>
+    [Fact]
+    public async Task ServerSideCompaction_OnAResponsesRoute_PassesTheCompactionItemThrough()
     {
-        var strings = new List<string>();
-        Collect(request.Json, strings);
-        return strings;
+        await using var bed = await GatewayTestBed.StartAsync();
+        await RouteToTheResponsesEndpointAsync(bed);
+        bed.Upstream.Enqueue(FakeReply.Default);
+        bed.Upstream.Enqueue(FakeReply.Status(200, CompactionStream, contentType: "text/event-stream"));
+        using var home = new TempDirectory();
+
+        var run = await Codex.RunAsync(
+            bed.OpenAIBaseUrl, bed.Key, GatewayTestBed.OpenAIAlias, $"{FakeUpstream.ToolTrigger} exec_command", home.Path, home.Path,
+            topLevelConfig: CompactAfterTheFirstAnswer, providerName: "OpenAI");
+
+        Assert.True(run.Process.ExitCode == 0 && run.TurnCompleted, run.Process.Transcript);
+        var requests = bed.Upstream.Requests;
+        Assert.Equal(3, requests.Count);
+        Assert.Equal("compaction_trigger", requests[1].Json.GetProperty("input").EnumerateArray().Last().GetProperty("type").GetString());
+        var carried = requests[2].Json.GetProperty("input").EnumerateArray().Single(item => item.GetProperty("type").GetString() == "compaction");
+        Assert.Equal(OpaqueCompaction, carried.GetProperty("encrypted_content").GetString());
+        var logs = await bed.WaitForLogsAsync(3);
+        Assert.All(logs, log => Assert.Equal(200, log.GetProperty("status_code").GetInt32()));
     }
 
-    private static void Collect(JsonElement element, List<string> strings)
-    {
-        switch (element.ValueKind)
+    /// <summary>The OpenAI provider gets a native Responses endpoint (the fake's own), so Codex's calls pass through untranslated.</summary>
+    private static Task RouteToTheResponsesEndpointAsync(GatewayTestBed bed) =>
+        AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new JsonObject
         {
-            case JsonValueKind.String:
-                strings.Add(element.GetString()!);
-                break;
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    Collect(item, strings);
-                }
-                break;
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    Collect(property.Value, strings);
-                }
-                break;
-        }
-    }
+            ["native_endpoints"] = new JsonObject { ["openai-responses"] = new Uri(bed.Upstream.BaseAddress, "v1").ToString() },
+        });
 }
