@@ -10,12 +10,15 @@ public static class ClaudeCode
     public const string AllowedTools = "Read";
 
     /// <summary>Runs one prompt; returns the process result and the JSON object of its last stdout line.</summary>
+    /// <param name="continueSession">Continues the last conversation of <paramref name="workingDirectory"/> (<c>--continue</c>).</param>
     public static async Task<(ProcessResult Process, JsonElement Result)> RunAsync(
-        GatewayTestBed bed, string prompt, string home, string workingDirectory, string alias = GatewayTestBed.AnthropicAlias)
+        GatewayTestBed bed, string prompt, string home, string workingDirectory, string alias = GatewayTestBed.AnthropicAlias, bool continueSession = false)
     {
+        string[] arguments = [NodeClients.ClaudeCodeLauncher, .. continueSession ? ["--continue"] : Array.Empty<string>(),
+            "-p", prompt, "--output-format", "json", "--allowedTools", AllowedTools];
         var process = await NodeClients.RunAsync(
             NodeClients.Node,
-            [NodeClients.ClaudeCodeLauncher, "-p", prompt, "--output-format", "json", "--allowedTools", AllowedTools],
+            arguments,
             home,
             Environment(bed, alias),
             workingDirectory);

@@ -26,11 +26,14 @@ public static class Codex
     }
 
     /// <param name="websockets">The provider's <c>supports_websockets</c>: Codex then talks the Responses WebSocket mode.</param>
-    public static async Task<Run> RunAsync(Uri baseUrl, string apiKey, string model, string prompt, string home, string workingDirectory, bool websockets = false)
+    /// <param name="topLevelConfig">More top-level config.toml lines, e.g. <c>model_auto_compact_token_limit = 1</c>.</param>
+    /// <param name="providerName">The provider's <c>name</c>; "OpenAI" makes Codex compact server-side (<c>compaction_trigger</c>).</param>
+    public static async Task<Run> RunAsync(
+        Uri baseUrl, string apiKey, string model, string prompt, string home, string workingDirectory, bool websockets = false, string topLevelConfig = "", string providerName = "Keyway")
     {
         var codexHome = Path.Combine(home, ".codex");
         Directory.CreateDirectory(codexHome);
-        await File.WriteAllTextAsync(Path.Combine(codexHome, "config.toml"), Config(baseUrl, model, websockets));
+        await File.WriteAllTextAsync(Path.Combine(codexHome, "config.toml"), topLevelConfig + "\n" + Config(baseUrl, model, websockets, providerName));
         var process = await NodeClients.RunAsync(
             NodeClients.Bin("codex"),
             ["exec", "--skip-git-repo-check", "--json", prompt],
@@ -41,14 +44,14 @@ public static class Codex
     }
 
     /// <summary>REAL-CLIENTS.md's config: one custom Responses provider, no retries, no approvals, read-only sandbox.</summary>
-    private static string Config(Uri baseUrl, string model, bool websockets) => string.Create(CultureInfo.InvariantCulture, $"""
+    private static string Config(Uri baseUrl, string model, bool websockets, string providerName) => string.Create(CultureInfo.InvariantCulture, $"""
         model = "{model}"
         model_provider = "keyway"
         approval_policy = "never"
         sandbox_mode = "read-only"
 
         [model_providers.keyway]
-        name = "Keyway"
+        name = "{providerName}"
         base_url = "{baseUrl.ToString().TrimEnd('/')}"
         env_key = "{ApiKeyVariable}"
         wire_api = "responses"

@@ -76,6 +76,12 @@ internal sealed class ResponsesInputToMessages
             case "reasoning":
                 _pendingReasoning = ReasoningText(item);
                 break;
+            case "compaction_trigger":
+                // Server-side compaction must answer with one opaque compaction item that only OpenAI writes and reads
+                // back; a chat model answers text, which Codex fails on ("expected exactly one compaction output item").
+                throw new TranslationException(
+                    "compaction_trigger (server-side compaction) needs an OpenAI Responses upstream and this route translates to Chat Completions; "
+                    + "Codex compacts locally instead when its model provider is a custom one not named \"OpenAI\".");
         }
 
         // Everything else (local_shell_call, web_search_call, item_reference, …) belongs to tools a chat upstream

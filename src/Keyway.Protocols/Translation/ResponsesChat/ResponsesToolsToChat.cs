@@ -11,53 +11,61 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// </summary>
 internal static class ResponsesToolsToChat
 {
-    /// <summary>Writes <c>tools</c> and <c>tool_choice</c>; returns whether any tool was written.</summary>
+    /// <summary>
+    /// Writes <c>tools</c> and <c>tool_choice</c>; returns whether any tool was written. With no tool left there is
+    /// no <c>tools</c> at all: DeepSeek and OpenAI reject an empty array (OpenAI: "Invalid 'tools': empty array.
+    /// Expected an array with minimum length 1"), and Codex's compaction request sends <c>tools: []</c>.
+    /// </summary>
     public static bool Write(JsonElement root, ToolNameMap toolNames, Utf8JsonWriter writer)
     {
-        if (!root.TryGet("tools", JsonValueKind.Array, out var tools))
+        if (!root.TryGet("tools", JsonValueKind.Array, out var tools) || !tools.EnumerateArray().Any(IsTranslated))
         {
             return false;
         }
 
-        var written = 0;
         writer.WriteStartArray("tools");
         foreach (var tool in tools.EnumerateArray())
         {
-            written += WriteTool(tool, toolNames, writer);
+            WriteTool(tool, toolNames, writer);
         }
 
         writer.WriteEndArray();
-        if (written > 0 && root.TryGetProperty("tool_choice", out var choice))
+        if (root.TryGetProperty("tool_choice", out var choice))
         {
             WriteToolChoice(choice, writer);
         }
 
-        return written > 0;
+        return true;
     }
 
-    private static int WriteTool(JsonElement tool, ToolNameMap toolNames, Utf8JsonWriter writer)
+    /// <summary>Whether <see cref="WriteTool"/> writes at least one chat tool for this Responses tool.</summary>
+    private static bool IsTranslated(JsonElement tool) => tool.String("type") switch
+    {
+        "function" or "custom" => tool.String("name") is not null,
+        "namespace" => tool.TryGet("tools", JsonValueKind.Array, out var members) && members.EnumerateArray().Any(IsTranslated),
+        _ => false,
+    };
+
+    private static void WriteTool(JsonElement tool, ToolNameMap toolNames, Utf8JsonWriter writer)
     {
         switch (tool.String("type"))
         {
             case "function" when tool.String("name") is { } name:
                 WriteFunction(tool, name, writer);
-                return 1;
+                break;
             case "custom" when tool.String("name") is { } name:
                 WriteCustomAsFunction(tool, name, writer);
                 toolNames.Add(name, name, isCustomTool: true);
-                return 1;
+                break;
             case "namespace" when tool.TryGet("tools", JsonValueKind.Array, out var members):
                 // Codex groups MCP tools in namespaces; chat has none, so the member tools are listed flat under
                 // their own names (calls come back without the namespace, see README).
-                var count = 0;
                 foreach (var member in members.EnumerateArray())
                 {
-                    count += WriteTool(member, toolNames, writer);
+                    WriteTool(member, toolNames, writer);
                 }
 
-                return count;
-            default:
-                return 0;
+                break;
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 
 namespace Keyway.Tests.Infrastructure;
 
@@ -8,6 +9,7 @@ namespace Keyway.Tests.Infrastructure;
 /// …/chat-streaming/streaming): a <c>chat.completion</c> object, or <c>chat.completion.chunk</c> events — a role
 /// chunk, content (or tool-argument) chunks, a chunk with <c>finish_reason</c>, a usage-only chunk with
 /// <c>choices: []</c> only when <c>stream_options.include_usage</c> is true — then <c>data: [DONE]</c>.
+/// An empty <c>tools</c> array gets OpenAI's 400 (<c>empty_array</c>), as OpenAI and DeepSeek answer it.
 /// </summary>
 internal static class FakeOpenAIChat
 {
@@ -24,6 +26,13 @@ internal static class FakeOpenAIChat
 
     public static async Task RespondAsync(FakeExchange exchange)
     {
+        if (FakeJson.Property(exchange.Body, "tools") is { ValueKind: JsonValueKind.Array } tools && tools.GetArrayLength() == 0)
+        {
+            // OpenAI's (and DeepSeek's) 400 for "tools": [], which they do not read as "no tools".
+            exchange.Context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await exchange.WriteJsonAsync(EmptyToolsError());
+            return;
+        }
         var answer = Decide(exchange.Body, exchange.Model);
         if (!exchange.Stream)
         {
@@ -48,6 +57,17 @@ internal static class FakeOpenAIChat
         }
         await exchange.WriteDoneAsync();
     }
+
+    private static JsonObject EmptyToolsError() => new()
+    {
+        ["error"] = new JsonObject
+        {
+            ["message"] = "Invalid 'tools': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+            ["type"] = "invalid_request_error",
+            ["param"] = "tools",
+            ["code"] = "empty_array",
+        },
+    };
 
     private static FakeAnswer Decide(JsonElement body, string model)
     {

@@ -42,8 +42,38 @@ public sealed class RecordedRequest
     /// <summary>The body's <c>model</c> field, or null when the body is not a JSON object carrying one.</summary>
     public string? Model => FakeJson.String(_parsed, "model");
 
+    /// <summary>Every string value of the JSON body at any depth: where a message's text sits differs per protocol.</summary>
+    public IReadOnlyList<string> Strings()
+    {
+        var strings = new List<string>();
+        Collect(Json, strings);
+        return strings;
+    }
+
     /// <summary>The body as JSON, or an undefined element when it is not JSON.</summary>
     internal JsonElement Parsed => _parsed;
+
+    private static void Collect(JsonElement element, List<string> strings)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                strings.Add(element.GetString()!);
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    Collect(item, strings);
+                }
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    Collect(property.Value, strings);
+                }
+                break;
+        }
+    }
 
     private static JsonElement TryParse(string body)
     {

@@ -36,6 +36,15 @@ public sealed class ResponsesRequestToChatTests
         Assert.Equal("previous_response_id is not supported: send the full input (store:false)", ex.Message);
     }
 
+    /// <summary>Codex's server-side compaction request ends with this item; only an OpenAI upstream can answer it.</summary>
+    [Fact]
+    public void CompactionTrigger_IsRejectedWithTheReason()
+    {
+        var ex = Assert.Throws<TranslationException>(() => Translate("""{"model":"m","input":[{"role":"user","content":"hi"},{"type":"compaction_trigger"}]}"""));
+
+        Assert.StartsWith("compaction_trigger (server-side compaction) needs an OpenAI Responses upstream", ex.Message);
+    }
+
     [Theory]
     [InlineData("not json")]
     [InlineData("[1,2]")]
@@ -61,12 +70,19 @@ public sealed class ResponsesRequestToChatTests
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), body["tool_choice"]));
     }
 
-    [Fact]
-    public void OnlyBuiltInTools_LeaveNoToolsChoiceOrParallelFlag()
+    /// <summary>
+    /// An empty <c>tools</c> array is what Codex's compaction request sends (<c>"tools":[],"tool_choice":"auto"</c>);
+    /// DeepSeek and OpenAI reject an empty array, so none is written.
+    /// </summary>
+    [Theory]
+    [InlineData("""[{"type":"web_search"}]""")]
+    [InlineData("[]")]
+    [InlineData("""[{"type":"namespace","name":"mcp","tools":[]}]""")]
+    public void NoToolLeft_LeavesNoToolsChoiceOrParallelFlag(string tools)
     {
-        var body = Translate("""{"input":"hi","tools":[{"type":"web_search"}],"tool_choice":"required","parallel_tool_calls":true}""");
+        var body = Translate($$"""{"input":"hi","tools":{{tools}},"tool_choice":"required","parallel_tool_calls":true}""");
 
-        Assert.Empty(body["tools"]!.AsArray());
+        Assert.False(body.AsObject().ContainsKey("tools"), body.ToJsonString());
         Assert.Null(body["tool_choice"]);
         Assert.Null(body["parallel_tool_calls"]);
     }
