@@ -152,19 +152,12 @@ public sealed class BinaryTests
     public async Task Banner_SaysWhereTheMetricsAre(string portVariable, string note)
     {
         using var data = new TempDirectory();
-        var port = FreeLoopbackPort();
+        var port = LoopbackPort.Free();
         var environment = KeywayBinary.Environment(data.Path, new Dictionary<string, string> { [portVariable] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
         var banner = await StartAndStopAsync(environment, data.Path);
 
         Assert.Contains($"  metrics:     http://127.0.0.1:{port}/metrics{note}{System.Environment.NewLine}", banner);
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<string> StartAndStopAsync(IReadOnlyDictionary<string, string> environment, string workingDirectory)
