@@ -30,9 +30,7 @@ public static class KeywayApp
         });
 
         // Kestrel on the configured address; port 0 picks a free one (tests). KEYWAY_METRICS_PORT adds a listener for /metrics.
-        builder.WebHost.UseUrls(options.MetricsPort is { } metricsPort
-            ? [$"http://{FormatHost(options.Host)}:{options.Port}", $"http://{FormatHost(options.MetricsHost)}:{metricsPort}"]
-            : [$"http://{FormatHost(options.Host)}:{options.Port}"]);
+        builder.WebHost.UseUrls(options.MetricsListenUrl is { } metricsUrl ? [options.ListenUrl, metricsUrl] : [options.ListenUrl]);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -118,8 +116,6 @@ public static class KeywayApp
     /// </summary>
     private static void UseWebSocketsForUpgrades(WebApplication app) =>
         app.UseWhen(context => HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsConnect(context.Request.Method), upgrades => upgrades.UseWebSockets());
-
-    private static string FormatHost(string host) => host.Contains(':') && !host.StartsWith('[') ? $"[{host}]" : host;
 
     private static LogLevel ToLogLevel(string level) => level switch
     {

@@ -1,3 +1,4 @@
+using Keyway.Admin;
 using Keyway.Configuration;
 using Keyway.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -5,16 +6,17 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Keyway;
 
-/// <summary>What a person needs after `keyway` starts: where the admin UI is and how to log in.</summary>
+/// <summary>What a person needs after `keyway` starts: where the admin UI and the metrics are, and how to log in.</summary>
 public static class StartupBanner
 {
     public static void Print(WebApplication app, KeywayOptions options)
     {
-        var address = ListeningAddress(app) ?? $"http://{options.Host}:{options.Port}";
+        var address = ListeningAddress(app) ?? options.ListenUrl;
         var baseUrl = options.PublicBaseUrl ?? address;
         Console.WriteLine($"Keyway {AppVersion.Current} listening on {address}");
         Console.WriteLine($"  admin UI:    {baseUrl}/");
         Console.WriteLine($"  admin token: {AdminTokenLine(options)}");
+        Console.WriteLine($"  metrics:     {MetricsLine(options, baseUrl)}");
         Console.WriteLine($"  database:    {(options.DatabaseUrl is { } url ? PostgresConnectionString.Describe(url) : options.DatabasePath)}");
         if (options.SecretGenerated)
         {
@@ -33,6 +35,14 @@ public static class StartupBanner
             : options.AdminTokenFromEnvironment ? "from KEYWAY_ADMIN_TOKEN"
             : $"in {file}";
     }
+
+    /// <summary>
+    /// With KEYWAY_METRICS_PORT the port's own address (the port is never 0, so the configured one is the bound one),
+    /// where a scraper needs no token; otherwise the main address, behind the admin token.
+    /// </summary>
+    private static string MetricsLine(KeywayOptions options, string baseUrl) => options.MetricsListenUrl is { } metricsUrl
+        ? metricsUrl + MetricsEndpoint.Path
+        : $"{baseUrl}{MetricsEndpoint.Path} (admin token)";
 
     public static string? ListeningAddress(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();

@@ -54,7 +54,7 @@ public static class ServeCommand
                 CliExitCodes.Usage);
         }
         StartupBanner.Print(app, options);
-        var address = StartupBanner.ListeningAddress(app) ?? $"http://{options.Host}:{options.Port}";
+        var address = StartupBanner.ListeningAddress(app) ?? options.ListenUrl;
         new ServerStateFile(Environment.ProcessId, address, DateTimeOffset.UtcNow).Write(options.DataDir);
         try
         {

@@ -34,6 +34,12 @@ public sealed record KeywayOptions
     /// <summary>KEYWAY_METRICS_HOST: the bind address of the metrics port (loopback by default).</summary>
     public string MetricsHost { get; init; } = "127.0.0.1";
 
+    /// <summary>Where Kestrel listens for the gateway (port 0: a free one, which only the started server knows).</summary>
+    public string ListenUrl => HttpUrl(Host, Port);
+
+    /// <summary>Where Kestrel listens for /metrics alone; null without KEYWAY_METRICS_PORT.</summary>
+    public string? MetricsListenUrl => MetricsPort is { } port ? HttpUrl(MetricsHost, port) : null;
+
     /// <summary>KEYWAY_OTLP_ENDPOINT, else the standard OTEL_EXPORTER_OTLP_ENDPOINT: where traces go (OTLP); null = tracing off.</summary>
     public Uri? OtlpEndpoint { get; init; }
 
@@ -62,4 +68,7 @@ public sealed record KeywayOptions
     internal TimeSpan AdminDatabaseTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public string DatabasePath => Path.Combine(DataDir, "keyway.db");
+
+    /// <summary>An IPv6 address goes in brackets, as a URL needs it (http://[::1]:9464).</summary>
+    private static string HttpUrl(string host, int port) => $"http://{(host.Contains(':') && !host.StartsWith('[') ? $"[{host}]" : host)}:{port}";
 }

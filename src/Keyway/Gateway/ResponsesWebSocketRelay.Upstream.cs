@@ -3,6 +3,7 @@ using System.Text.Json;
 using Keyway.Protocols;
 using Keyway.Protocols.Translation;
 using Keyway.Security;
+using Keyway.Upstreams;
 
 namespace Keyway.Gateway;
 
@@ -14,13 +15,9 @@ internal sealed partial class ResponsesWebSocketRelay
         var (_, target, key) = resolved;
         var upstream = new ClientWebSocket();
         upstream.Options.SetRequestHeader("Authorization", "Bearer " + key.Secret);
-        foreach (var (name, value) in target.Provider.ExtraHeaders)
+        foreach (var (name, value) in HandshakeHeaders(context.Request, target.Provider))
         {
             upstream.Options.SetRequestHeader(name, value);
-        }
-        if (context.Request.Headers["OpenAI-Beta"].ToString() is { Length: > 0 } beta)
-        {
-            upstream.Options.SetRequestHeader("OpenAI-Beta", beta);
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(target.Provider.Timeout);
@@ -35,6 +32,21 @@ internal sealed partial class ResponsesWebSocketRelay
             Log.ConnectFailed(logger, target.Provider.ProviderId, e.Message);
             return (null, new(StatusCodes.Status502BadGateway, WebSocketMessages.UpstreamRefused(target.Provider.ProviderId, e.Message)));
         }
+    }
+
+    /// <summary>
+    /// The client's <c>OpenAI-Beta</c>, then the provider's extra headers by the rule an HTTP call follows; gathered
+    /// first because the socket's options can set a header but not remove one.
+    /// </summary>
+    private static Dictionary<string, string> HandshakeHeaders(HttpRequest request, UpstreamProvider provider)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (request.Headers["OpenAI-Beta"].ToString() is { Length: > 0 } beta)
+        {
+            headers["OpenAI-Beta"] = beta;
+        }
+        ExtraHeaderRule.Apply(provider.ExtraHeaders, name => headers.Remove(name), (name, value) => headers[name] = value);
+        return headers;
     }
 
     /// <summary>

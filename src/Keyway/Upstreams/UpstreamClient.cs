@@ -47,29 +47,8 @@ public sealed class UpstreamClient : IDisposable
         CopyClientHeader(request, clientHeaders, "accept");
         CopyClientHeader(request, clientHeaders, "user-agent");
         UpstreamProtocols.For(endpoint.Protocol).ApplyHeaders(request, key, clientHeaders);
-        ApplyExtraHeaders(request, provider.ExtraHeaders);
+        ExtraHeaderRule.Apply(provider.ExtraHeaders, name => request.Headers.Remove(name), (name, value) => request.Headers.TryAddWithoutValidation(name, value));
         return request;
-    }
-
-    /// <summary>
-    /// The provider's extra headers replace what the client sent under the same name (<c>anthropic-beta</c> for an
-    /// upstream that refuses some betas: "Unexpected value(s) … for the anthropic-beta header"), and an empty value keeps
-    /// the header from the upstream altogether. The upstream key's authentication is never replaced.
-    /// </summary>
-    private static void ApplyExtraHeaders(HttpRequestMessage request, IReadOnlyList<KeyValuePair<string, string>> extraHeaders)
-    {
-        foreach (var (name, value) in extraHeaders)
-        {
-            if (name.Equals("authorization", StringComparison.OrdinalIgnoreCase) || name.Equals("x-api-key", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-            request.Headers.Remove(name);
-            if (value.Length > 0)
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-        }
     }
 
     public static HttpContent JsonContent(byte[] body)

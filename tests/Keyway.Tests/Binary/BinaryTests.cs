@@ -142,6 +142,24 @@ public sealed class BinaryTests
         Assert.DoesNotContain(KeywayBinary.AdminToken, environment);
     }
 
+    /// <summary>
+    /// With KEYWAY_METRICS_PORT the banner names that port's /metrics (unauthenticated); without it the main port's, behind
+    /// the admin token. The port asked for is the one shown, so each case runs on a port known in advance.
+    /// </summary>
+    [Theory]
+    [InlineData("KEYWAY_METRICS_PORT", "")]
+    [InlineData("KEYWAY_PORT", " (admin token)")]
+    public async Task Banner_SaysWhereTheMetricsAre(string portVariable, string note)
+    {
+        using var data = new TempDirectory();
+        var port = LoopbackPort.Free();
+        var environment = KeywayBinary.Environment(data.Path, new Dictionary<string, string> { [portVariable] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+        var banner = await StartAndStopAsync(environment, data.Path);
+
+        Assert.Contains($"  metrics:     http://127.0.0.1:{port}/metrics{note}{System.Environment.NewLine}", banner);
+    }
+
     private static async Task<string> StartAndStopAsync(IReadOnlyDictionary<string, string> environment, string workingDirectory)
     {
         await using var process = await KeywayProcess.StartAsync(environment, workingDirectory);

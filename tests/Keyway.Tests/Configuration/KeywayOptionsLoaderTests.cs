@@ -162,6 +162,19 @@ public sealed class KeywayOptionsLoaderTests
         Assert.Equal(new Uri("http://127.0.0.1:4319"), own.OtlpEndpoint);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1", "http://127.0.0.1:9464")]
+    [InlineData("::1", "http://[::1]:9464")]
+    [InlineData("localhost", "http://localhost:9464")]
+    public void MetricsListenUrl_BracketsAnIPv6Host(string host, string expected)
+    {
+        using var dir = new TempDirectory();
+
+        var options = KeywayOptionsLoader.Load(new Dictionary<string, string> { ["KEYWAY_METRICS_HOST"] = host, ["KEYWAY_METRICS_PORT"] = "9464" }, dir.Path);
+
+        Assert.Equal(expected, options.MetricsListenUrl);
+    }
+
     [Fact]
     public void UnwritableDataDir_IsRefused()
     {

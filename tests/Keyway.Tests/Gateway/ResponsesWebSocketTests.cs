@@ -44,6 +44,26 @@ public sealed class ResponsesWebSocketTests
     }
 
     [Theory]
+    [InlineData("responses_websockets=2026-02-06", "responses_websockets=2026-02-06")]
+    [InlineData("", null)]
+    public async Task Handshake_AppliesTheProvidersExtraHeaders_ByTheHttpRule(string providerBeta, string? expectedBeta)
+    {
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await StartAsync(fake, websocket: true);
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, "admin/llm/providers/ws-provider", new JsonObject
+        {
+            ["extra_headers"] = new JsonObject { ["OpenAI-Beta"] = providerBeta, ["Authorization"] = "Bearer not-the-key" },
+        });
+        using var socket = await ResponsesWebSocketClient.ConnectAsync(bed.Server, Alias, bed.Key, ("OpenAI-Beta", "responses_websockets=client"));
+
+        await ResponsesWebSocketClient.ExchangeAsync(socket, Alias);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+
+        Assert.Equal(expectedBeta, fake.Headers.GetValueOrDefault("OpenAI-Beta"));
+        Assert.Equal($"Bearer {AdminApi.DefaultUpstreamKey}", fake.Authorization);
+    }
+
+    [Theory]
     [InlineData(false, Alias, true, HttpStatusCode.BadRequest)]
     [InlineData(true, "unknown-alias", true, HttpStatusCode.NotFound)]
     [InlineData(true, Alias, false, HttpStatusCode.Unauthorized)]

@@ -1,6 +1,13 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Keyway.Tests.Infrastructure;
+using Keyway.Tests.Protocols;
+using OpenAI;
+using OpenAI.Chat;
 
 namespace Keyway.Tests.Gateway;
 
@@ -9,6 +16,7 @@ public sealed class UpstreamFailureTests
 {
     private const string ChatBody = """{"model":"gpt-alias","messages":[{"role":"user","content":"hi"}]}""";
     private const string StreamBody = """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""";
+    private const string InvalidParamFixture = "openai/error_invalid_param.json";
 
     [Fact]
     public async Task UpstreamRateLimit_RelaysItsStatusCodeAndRetryAfter()
@@ -75,6 +83,45 @@ public sealed class UpstreamFailureTests
         Assert.Equal(type, error.GetProperty("type").GetString());
         Assert.Equal(JsonValueKind.Null, error.GetProperty("param").ValueKind);
         Assert.Equal(code, error.GetProperty("code").GetString());
+    }
+
+    /// <summary>
+    /// An OpenAI-shaped upstream error keeps its <c>param</c>, the request field at fault, which the OpenAI SDKs surface
+    /// (<c>BadRequestError.param</c>), passed through and when a Responses client is translated onto a Chat upstream: the
+    /// client gets the upstream's error object with only the message prefixed.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", """{"model":"gpt-alias","messages":[{"role":"user","content":1}]}""")]
+    [InlineData("v1/chat/completions", """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":1}]}""")]
+    [InlineData("v1/responses", """{"model":"gpt-alias","input":"hi"}""")]
+    [InlineData("v1/responses", """{"model":"gpt-alias","stream":true,"input":"hi"}""")]
+    public async Task OpenAIUpstreamError_KeepsItsParam(string path, string body)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        var upstreamBody = Encoding.UTF8.GetString(ProtocolFixtures.Json(InvalidParamFixture));
+        bed.Upstream.Enqueue(FakeReply.Status(400, upstreamBody));
+
+        using var response = await bed.PostAsync(path, body);
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(400, (int)response.StatusCode);
+        var expected = JsonNode.Parse(upstreamBody)!;
+        expected["error"]!["message"] = $"upstream provider 'fake-openai' returned 400: {expected["error"]!["message"]}";
+        Assert.True(JsonNode.DeepEquals(expected, answer), answer?.ToJsonString());
+    }
+
+    [Fact]
+    public async Task OpenAIUpstreamError_ItsParamReachesTheOpenAISdk()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.Status(400, Encoding.UTF8.GetString(ProtocolFixtures.Json(InvalidParamFixture))));
+        var client = new ChatClient(GatewayTestBed.OpenAIAlias, new ApiKeyCredential(bed.Key),
+            new OpenAIClientOptions { Endpoint = bed.OpenAIBaseUrl, RetryPolicy = new ClientRetryPolicy(maxRetries: 0) });
+
+        var refused = await Assert.ThrowsAsync<ClientResultException>(() => client.CompleteChatAsync([new UserChatMessage("hi")]));
+
+        Assert.Equal(400, refused.Status);
+        Assert.Contains("Parameter: messages[0].content", refused.Message, StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -28,8 +28,11 @@ public sealed class FakeResponsesWebSocket : IAsyncDisposable
     /// <summary>The text messages the fake received, in order.</summary>
     public ConcurrentQueue<string> Received { get; } = new();
 
+    /// <summary>The headers of the last upgrade.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; private set; } = new Dictionary<string, string>();
+
     /// <summary>The Authorization header of the last upgrade.</summary>
-    public string? Authorization { get; private set; }
+    public string? Authorization => Headers.GetValueOrDefault("Authorization");
 
     public static async Task<FakeResponsesWebSocket> StartAsync()
     {
@@ -48,7 +51,7 @@ public sealed class FakeResponsesWebSocket : IAsyncDisposable
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             return;
         }
-        Authorization = context.Request.Headers.Authorization.ToString();
+        Headers = context.Request.Headers.ToDictionary(header => header.Key, header => header.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var buffer = new byte[64 * 1024];
         while (true)

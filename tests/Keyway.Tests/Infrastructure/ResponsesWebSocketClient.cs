@@ -7,10 +7,14 @@ namespace Keyway.Tests.Infrastructure;
 /// <summary>A client of Keyway's Responses WebSocket mode: connect with an issued key, send events, read the answers.</summary>
 public static class ResponsesWebSocketClient
 {
-    public static async Task<ClientWebSocket> ConnectAsync(KeywayServer server, string alias, string key)
+    public static async Task<ClientWebSocket> ConnectAsync(KeywayServer server, string alias, string key, params (string Name, string Value)[] headers)
     {
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + key);
+        foreach (var (name, value) in headers)
+        {
+            socket.Options.SetRequestHeader(name, value);
+        }
         var uri = new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/v1/responses", Query = alias.Length > 0 ? "model=" + alias : "" }.Uri;
         try
         {

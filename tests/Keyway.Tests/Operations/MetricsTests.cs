@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Keyway.Gateway;
 using Keyway.Telemetry;
 using Keyway.Telemetry.Metrics;
@@ -76,7 +75,7 @@ public sealed class MetricsTests
     [Fact]
     public async Task MetricsPort_ServesOnlyMetrics_WithoutAuth_AndTheMainPortNoLonger()
     {
-        var port = FreeLoopbackPort();
+        var port = LoopbackPort.Free();
         await using var bed = await GatewayTestBed.StartAsync(options => options with { MetricsPort = port });
         Assert.Equal(HttpStatusCode.OK, (await bed.PostAsync("v1/chat/completions", Chat)).StatusCode);
         await bed.WaitForLogsAsync(1);
@@ -144,12 +143,5 @@ public sealed class MetricsTests
         Assert.Equal(count, scrape[$"{name}_count{(labels.Length > 0 ? "{" + labels + "}" : "")}"]);
         var infinity = labels.Length > 0 ? $"{{{labels},le=\"+Inf\"}}" : "{le=\"+Inf\"}";
         Assert.Equal(count, scrape[name + "_bucket" + infinity]);
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
