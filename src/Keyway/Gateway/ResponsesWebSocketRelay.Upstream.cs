@@ -45,7 +45,7 @@ internal sealed partial class ResponsesWebSocketRelay
         {
             headers["OpenAI-Beta"] = beta;
         }
-        ExtraHeaderRule.Apply(provider.ExtraHeaders, name => headers.Remove(name), (name, value) => headers[name] = value);
+        ExtraHeaderRule.Apply(provider.ExtraHeaders, headers, static (set, name) => set.Remove(name), static (set, name, value) => set[name] = value);
         return headers;
     }
 

@@ -8,8 +8,12 @@ namespace Keyway.Upstreams;
 /// </summary>
 internal static class ExtraHeaderRule
 {
-    /// <summary>Applies <paramref name="extraHeaders"/> to headers being built, through the collection's own remove and add.</summary>
-    public static void Apply(IReadOnlyList<KeyValuePair<string, string>> extraHeaders, Action<string> remove, Action<string, string> add)
+    /// <summary>
+    /// Applies <paramref name="extraHeaders"/> to <paramref name="headers"/> being built, through the collection's own remove
+    /// and add (static lambdas: nothing is allocated on a request's path).
+    /// </summary>
+    public static void Apply<THeaders>(
+        IReadOnlyList<KeyValuePair<string, string>> extraHeaders, THeaders headers, Action<THeaders, string> remove, Action<THeaders, string, string> add)
     {
         foreach (var (name, value) in extraHeaders)
         {
@@ -17,10 +21,10 @@ internal static class ExtraHeaderRule
             {
                 continue;
             }
-            remove(name);
+            remove(headers, name);
             if (value.Length > 0)
             {
-                add(name, value);
+                add(headers, name, value);
             }
         }
     }

@@ -47,7 +47,8 @@ public sealed class UpstreamClient : IDisposable
         CopyClientHeader(request, clientHeaders, "accept");
         CopyClientHeader(request, clientHeaders, "user-agent");
         UpstreamProtocols.For(endpoint.Protocol).ApplyHeaders(request, key, clientHeaders);
-        ExtraHeaderRule.Apply(provider.ExtraHeaders, name => request.Headers.Remove(name), (name, value) => request.Headers.TryAddWithoutValidation(name, value));
+        ExtraHeaderRule.Apply(
+            provider.ExtraHeaders, request.Headers, static (headers, name) => headers.Remove(name), static (headers, name, value) => headers.TryAddWithoutValidation(name, value));
         return request;
     }
 
