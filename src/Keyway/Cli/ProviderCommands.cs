@@ -47,6 +47,7 @@ public static class ProviderCommands
         BodyField.Text("--protocol", "protocol", "openai, anthropic or openai-responses"),
         BodyField.Text("--routing-mode", "routing_mode", "How the key pool is used: round_robin, priority or only_first"),
         BodyField.Number("--timeout-seconds", "timeout_seconds", "Upstream timeout"),
+        BodyField.Number("--key-wait-seconds", "key_wait_seconds", "How long a request waits for a key of the pool to free or recover (0: fail at once)"),
         BodyField.Text("--note", "note", "Free-form note"),
         BodyField.Flag("--enabled", "enabled", "true or false"),
     ], new Option<string[]>("--api-key") { Description = "An upstream key, or NAME=KEY; repeat for a pool", AllowMultipleArgumentsPerToken = false });
