@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 namespace Keyway.Cli;
 
 /// <summary>
-/// `keyway provider list|show|add|edit|remove|reorder|move-key`, over /admin/llm/groups/{g}/providers and
-/// /admin/llm/providers/{id} (the pool's order: <see cref="KeyPoolOrderCommands"/>).
+/// `keyway provider list|show|add|edit|remove|reorder|move-key|add-key|edit-key`, over /admin/llm/groups/{g}/providers and
+/// /admin/llm/providers/{id} (the pool's order: <see cref="KeyPoolOrderCommands"/>; one key: <see cref="PoolKeyCommands"/>).
 /// </summary>
 public static class ProviderCommands
 {
@@ -37,6 +37,8 @@ public static class ProviderCommands
         command.AddRemove(context, "provider-id", "providers", "Delete a provider and the routes bound to it");
         command.Add(KeyPoolOrderCommands.Reorder(context));
         command.Add(KeyPoolOrderCommands.MoveKey(context));
+        command.Add(PoolKeyCommands.AddKey(context));
+        command.Add(PoolKeyCommands.EditKey(context));
         return command;
     }
 

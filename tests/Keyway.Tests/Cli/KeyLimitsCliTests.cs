@@ -3,7 +3,10 @@ using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.Cli;
 
-/// <summary>A provider's key_wait_seconds and its keys' max_concurrency through `keyway provider` and `keyway apply/export`.</summary>
+/// <summary>
+/// A provider's key_wait_seconds and its keys' max_concurrency through `keyway provider add|edit|add-key|edit-key` and
+/// `keyway apply/export`.
+/// </summary>
 public sealed class KeyLimitsCliTests
 {
     private const string Config = """
@@ -63,5 +66,31 @@ public sealed class KeyLimitsCliTests
         var edited = await cli.JsonAsync("provider", "edit", "p1", "--key-wait-seconds", "0");
         Assert.Equal(0, edited.GetProperty("provider").GetProperty("key_wait_seconds").GetInt32());
         Assert.Matches(@"key_wait_seconds\s+0", (await cli.RunAsync("provider", "show", "p1")).Out);
+    }
+
+    [Fact]
+    public async Task AddKeyAndEditKey_SetAndRemoveACap_LeavingTheRestOfThePool()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
+        var cli = new CliRunner(server, dir.Path);
+        await cli.JsonAsync("provider", "add", "p1", "--base-url", "https://p1.example/v1", "--api-key", "main=sk-main-0123456789");
+
+        var added = (await cli.JsonAsync("provider", "add-key", "p1", "spare", "--api-key", "sk-spare-0123456789", "--max-concurrency", "3")).GetProperty("key");
+        Assert.Equal(3, added.GetProperty("max_concurrency").GetInt32());
+        var keyId = added.GetProperty("key_id").GetString()!;
+
+        var raised = await cli.JsonAsync("provider", "edit-key", "p1", keyId, "--max-concurrency", "5", "--models", "m1,m2");
+        Assert.Equal(5, raised.GetProperty("key").GetProperty("max_concurrency").GetInt32());
+        Assert.Equal(["m1", "m2"], raised.GetProperty("key").GetProperty("models").EnumerateArray().Select(m => m.GetString()));
+        var removed = await cli.JsonAsync("provider", "edit-key", "p1", "spare", "--max-concurrency", "0");
+        Assert.Equal(JsonValueKind.Null, removed.GetProperty("key").GetProperty("max_concurrency").ValueKind);
+        Assert.Equal(["m1", "m2"], removed.GetProperty("key").GetProperty("models").EnumerateArray().Select(m => m.GetString()));
+
+        var pool = (await cli.JsonAsync("provider", "show", "p1")).GetProperty("provider").GetProperty("api_keys");
+        Assert.Equal(["main", "spare"], pool.EnumerateArray().Select(k => k.GetProperty("name").GetString()));
+        var unknown = await cli.RunAsync("provider", "edit-key", "p1", "nope", "--max-concurrency", "2");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("the pool of 'p1' has no key 'nope'", unknown.Error);
     }
 }
