@@ -13,6 +13,8 @@ internal static class ProviderFields
     public const string DefaultKeyName = "default";
 
     private const string NativeEndpointsField = "native_endpoints";
+    private const string MaxConcurrencyField = "max_concurrency";
+    private const int MaxKeyConcurrency = 100_000;
 
     private static readonly string[] Protocols = ["openai", "anthropic", "openai-responses"];
     private static readonly string[] RoutingModes = ["round_robin", "priority", "only_first"];
@@ -26,6 +28,13 @@ internal static class ProviderFields
     /// <summary>A failover knob: absent keeps <paramref name="current"/>, explicit null returns to the global default.</summary>
     public static int? Knob(RequestBody body, string field, int min, int max, int? current) =>
         body.Has(field) ? body.OptionalInt(field, min, max) : current;
+
+    /// <summary>How long a request may wait for a key of the pool: absent keeps <paramref name="current"/>, null returns to the global default.</summary>
+    public static int? KeyWaitSeconds(RequestBody body, int? current) => Knob(body, "key_wait_seconds", 0, 600, current);
+
+    /// <summary>A key's cap on requests in flight: absent keeps <paramref name="current"/>, null removes the cap.</summary>
+    public static int? KeyMaxConcurrency(RequestBody body, int? current) =>
+        body.Has(MaxConcurrencyField) ? body.OptionalInt(MaxConcurrencyField, 1, MaxKeyConcurrency) : current;
 
     /// <summary>The upstream models a key is limited to: absent keeps <paramref name="current"/>, null or [] means any model.</summary>
     public static IReadOnlyList<string>? KeyModels(RequestBody body, IReadOnlyList<string>? current) =>
@@ -169,6 +178,7 @@ internal static class ProviderFields
                 ? CheckedUrl(RequestBody.AsString(urlValue, "api_keys", 512), "api_keys")
                 : null;
             var allowVisitor = item.TryGetProperty("allow_visitor", out var visitorValue) && visitorValue.ValueKind == JsonValueKind.True;
+            var maxConcurrency = ListedKeyMaxConcurrency(item);
             // A pool written back as it was listed (keyway export → apply) keeps its disabled keys disabled.
             var enabled = !(item.TryGetProperty("enabled", out var enabledValue) && enabledValue.ValueKind == JsonValueKind.False);
             keys.Add(NewKey(providerId, name, RequireSecret(secret, "api_keys"), keys.Count, enabled, secrets, now) with
@@ -176,9 +186,21 @@ internal static class ProviderFields
                 Models = models,
                 BaseUrl = baseUrl,
                 AllowVisitor = allowVisitor,
+                MaxConcurrency = maxConcurrency,
             });
         }
         return keys;
+    }
+
+    private static int? ListedKeyMaxConcurrency(JsonElement item)
+    {
+        if (!item.TryGetProperty(MaxConcurrencyField, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        return RequestBody.IsIntegerIn(value, 1, MaxKeyConcurrency, out var cap)
+            ? cap
+            : throw AdminProblem.BadRequest($"api_keys.{MaxConcurrencyField} must be an integer from 1 to {MaxKeyConcurrency}", "api_keys");
     }
 
     private static string? OneOf(RequestBody body, string field, string[] allowed)

@@ -6,7 +6,7 @@ namespace Keyway.Admin;
 
 /// <summary>
 /// A provider as admins see it: every upstream key masked (<c>sk-…abcd</c>), never in full; <c>native_endpoints</c> maps
-/// other protocols to the base URL serving them ({} when none).
+/// other protocols to the base URL serving them ({} when none); the failover knobs are null when the global default holds.
 /// </summary>
 public sealed record ProviderResponse(
     string ProviderId,
@@ -27,16 +27,18 @@ public sealed record ProviderResponse(
     int? MaxRetries,
     int? KeyFailureThreshold,
     int? KeyCooldownSeconds,
+    int? KeyWaitSeconds,
     IReadOnlyDictionary<string, string> NativeEndpoints,
     bool Websocket);
 
 /// <summary>
 /// A pool key: <c>models</c> empty means any upstream model, <c>base_url</c> null means the provider's; <c>health</c> is its
-/// live state; <c>allow_visitor</c>: visitor keys may be served by it.
+/// live state (<c>health.in_flight</c> its requests in flight on this instance); <c>allow_visitor</c>: visitor keys may be served
+/// by it; <c>max_concurrency</c>: its cap on requests in flight per instance, null for none.
 /// </summary>
 public sealed record UpstreamKeyResponse(
     string KeyId, string Name, string ApiKey, bool Enabled, int SortOrder, DateTimeOffset CreatedAt,
-    IReadOnlyList<string> Models, string? BaseUrl, KeyHealthResponse Health, bool AllowVisitor);
+    IReadOnlyList<string> Models, string? BaseUrl, KeyHealthResponse Health, bool AllowVisitor, int? MaxConcurrency);
 
 public sealed record ProviderEnvelope(ProviderResponse Provider) : OkEnvelope;
 
@@ -60,11 +62,11 @@ internal static class ProviderResponseMapping
             provider.ProviderId, provider.GroupId, provider.Name, provider.BaseUrl, provider.Protocol, provider.Enabled, provider.Note,
             provider.TimeoutSeconds, SealedHeaders.Mask(provider.SealedExtraHeaders, secrets), provider.RoutingMode,
             keys.Count > 0 ? keys[0].ApiKey : "", keys.Count > 0, keys, provider.CreatedAt, provider.UpdatedAt,
-            provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds,
+            provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds, provider.KeyWaitSeconds,
             provider.NativeEndpoints ?? new Dictionary<string, string>(), provider.Websocket);
     }
 
     public static UpstreamKeyResponse AsResponse(this UpstreamKeyRecord key, SecretBox secrets, CooldownBook book) =>
         new(key.KeyId, key.Name, SecretMask.Mask(secrets.Open(key.SealedSecret)), key.Enabled, key.SortOrder, key.CreatedAt,
-            key.Models ?? [], key.BaseUrl, key.AsHealth(book), key.AllowVisitor);
+            key.Models ?? [], key.BaseUrl, key.AsHealth(book), key.AllowVisitor, key.MaxConcurrency);
 }

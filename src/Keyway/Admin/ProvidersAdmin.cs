@@ -54,7 +54,10 @@ internal static class ProvidersAdmin
             ProviderFields.Knob(body, "key_failure_threshold", 1, 100, null),
             ProviderFields.Knob(body, "key_cooldown_seconds", 1, 86_400, null),
             ProviderFields.NativeEndpoints(body, protocol, null),
-            ProviderFields.Websocket(body, protocol, current: false));
+            ProviderFields.Websocket(body, protocol, current: false))
+        {
+            KeyWaitSeconds = ProviderFields.KeyWaitSeconds(body, null),
+        };
         await providers.CreateAsync(provider, cancellationToken).OrConflict($"provider_id '{providerId}' already exists");
         await notifier.NotifyAsync();
         return await RespondAsync(providers, providerId, secrets, book, cancellationToken);
@@ -87,6 +90,7 @@ internal static class ProvidersAdmin
             MaxRetries = ProviderFields.Knob(body, "max_retries", 0, 10, provider.MaxRetries),
             KeyFailureThreshold = ProviderFields.Knob(body, "key_failure_threshold", 1, 100, provider.KeyFailureThreshold),
             KeyCooldownSeconds = ProviderFields.Knob(body, "key_cooldown_seconds", 1, 86_400, provider.KeyCooldownSeconds),
+            KeyWaitSeconds = ProviderFields.KeyWaitSeconds(body, provider.KeyWaitSeconds),
             UpdatedAt = now,
         };
         var replacementKeys = ProviderFields.KeyPool(body, providerId, secrets, now) is { } pool

@@ -69,11 +69,16 @@ public sealed class RequestBody
         {
             return null;
         }
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number) || number < min || number > max)
-        {
-            throw AdminProblem.BadRequest($"{field} must be an integer from {min} to {max}", field);
-        }
-        return number;
+        return IsIntegerIn(value, min, max, out var number)
+            ? number
+            : throw AdminProblem.BadRequest($"{field} must be an integer from {min} to {max}", field);
+    }
+
+    /// <summary>Whether <paramref name="value"/> is a JSON integer from <paramref name="min"/> to <paramref name="max"/>.</summary>
+    internal static bool IsIntegerIn(JsonElement value, int min, int max, out int number)
+    {
+        number = 0;
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out number) && number >= min && number <= max;
     }
 
     public double? OptionalNumber(string field, double min, double max)

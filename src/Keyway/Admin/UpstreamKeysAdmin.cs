@@ -29,6 +29,7 @@ internal static class UpstreamKeysAdmin
             Models = ProviderFields.KeyModels(body, null),
             BaseUrl = ProviderFields.KeyBaseUrl(body, null),
             AllowVisitor = body.OptionalBool("allow_visitor") ?? false,
+            MaxConcurrency = ProviderFields.KeyMaxConcurrency(body, null),
         };
         await providers.AddKeyAsync(key, cancellationToken).OrConflict(DuplicateName(providerId, name));
         await notifier.NotifyAsync();
@@ -55,6 +56,7 @@ internal static class UpstreamKeysAdmin
             Models = ProviderFields.KeyModels(body, key.Models),
             BaseUrl = ProviderFields.KeyBaseUrl(body, key.BaseUrl),
             AllowVisitor = body.OptionalBool("allow_visitor") ?? key.AllowVisitor,
+            MaxConcurrency = ProviderFields.KeyMaxConcurrency(body, key.MaxConcurrency),
         };
         if (!await providers.UpdateKeyAsync(updated, cancellationToken).OrConflict(DuplicateName(providerId, updated.Name)))
         {

@@ -30,6 +30,7 @@ public static class ConfigCommands
                 ["KEYWAY_MAX_RETRIES"] = options.Failover.MaxRetries,
                 ["KEYWAY_KEY_FAILURE_THRESHOLD"] = options.Failover.KeyFailureThreshold,
                 ["KEYWAY_KEY_COOLDOWN_SECONDS"] = (int)options.Failover.KeyCooldown.TotalSeconds,
+                ["KEYWAY_KEY_WAIT_SECONDS"] = (int)options.Failover.KeyWait.TotalSeconds,
                 ["KEYWAY_QUARANTINE_PROBE_SECONDS"] = (int)options.Failover.ProbeInterval.TotalSeconds,
                 ["KEYWAY_METRICS_PORT"] = options.MetricsPort,
                 ["KEYWAY_METRICS_HOST"] = options.MetricsHost,

@@ -80,19 +80,19 @@ public static class KeyPoolOrderCommands
     public static Task<JsonNode> PutOrderAsync(AdminClient admin, string providerId, IEnumerable<string> keyIds, CancellationToken cancellationToken) =>
         admin.PutAsync($"{ProviderPath(providerId)}/keys/order", new JsonObject { ["key_ids"] = new JsonArray([.. keyIds.Select(id => (JsonNode)id)]) }, cancellationToken);
 
-    private static async Task<List<JsonNode>> PoolAsync(AdminClient admin, string providerId, CancellationToken cancellationToken) =>
+    internal static async Task<List<JsonNode>> PoolAsync(AdminClient admin, string providerId, CancellationToken cancellationToken) =>
         Pool(await admin.GetAsync(ProviderPath(providerId), cancellationToken));
 
     /// <summary>The provider's keys in the order the pool tries them, as the admin API lists them.</summary>
     private static List<JsonNode> Pool(JsonNode answer) => [.. (answer["provider"]?["api_keys"]?.AsArray() ?? []).OfType<JsonNode>()];
 
     /// <summary>The id of the pool's key that <paramref name="key"/> names: its key id, else its name (unique in a pool).</summary>
-    private static string KeyId(List<JsonNode> pool, string providerId, string key) =>
+    internal static string KeyId(List<JsonNode> pool, string providerId, string key) =>
         (pool.Find(item => item["key_id"]?.ToString() == key) ?? pool.Find(item => item["name"]?.ToString() == key))?["key_id"]?.ToString()
         ?? throw new CliException(
             $"the pool of '{providerId}' has no key '{key}'; its keys, in order: {string.Join(", ", pool.Select(item => $"{item["name"]} ({item["key_id"]})"))}");
 
-    private static string ProviderPath(string providerId) => $"admin/llm/providers/{Uri.EscapeDataString(providerId)}";
+    internal static string ProviderPath(string providerId) => $"admin/llm/providers/{Uri.EscapeDataString(providerId)}";
 
     /// <summary>The pool in its new order, one row per key with its place (1 is tried first).</summary>
     private static void RenderPool(CliContext context, JsonNode answer) =>

@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 namespace Keyway.Cli;
 
 /// <summary>
-/// `keyway provider list|show|add|edit|remove|reorder|move-key`, over /admin/llm/groups/{g}/providers and
-/// /admin/llm/providers/{id} (the pool's order: <see cref="KeyPoolOrderCommands"/>).
+/// `keyway provider list|show|add|edit|remove|reorder|move-key|add-key|edit-key`, over /admin/llm/groups/{g}/providers and
+/// /admin/llm/providers/{id} (the pool's order: <see cref="KeyPoolOrderCommands"/>; one key: <see cref="PoolKeyCommands"/>).
 /// </summary>
 public static class ProviderCommands
 {
@@ -37,6 +37,8 @@ public static class ProviderCommands
         command.AddRemove(context, "provider-id", "providers", "Delete a provider and the routes bound to it");
         command.Add(KeyPoolOrderCommands.Reorder(context));
         command.Add(KeyPoolOrderCommands.MoveKey(context));
+        command.Add(PoolKeyCommands.AddKey(context));
+        command.Add(PoolKeyCommands.EditKey(context));
         return command;
     }
 
@@ -47,6 +49,7 @@ public static class ProviderCommands
         BodyField.Text("--protocol", "protocol", "openai, anthropic or openai-responses"),
         BodyField.Text("--routing-mode", "routing_mode", "How the key pool is used: round_robin, priority or only_first"),
         BodyField.Number("--timeout-seconds", "timeout_seconds", "Upstream timeout"),
+        BodyField.Number("--key-wait-seconds", "key_wait_seconds", "How long a request waits for a key of the pool to free or recover (0: fail at once)"),
         BodyField.Text("--note", "note", "Free-form note"),
         BodyField.Flag("--enabled", "enabled", "true or false"),
     ], new Option<string[]>("--api-key") { Description = "An upstream key, or NAME=KEY; repeat for a pool", AllowMultipleArgumentsPerToken = false });

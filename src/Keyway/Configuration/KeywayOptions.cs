@@ -22,7 +22,7 @@ public sealed record KeywayOptions
     /// <summary>KEYWAY_DRAIN_SECONDS: how long a graceful stop waits for requests in flight before it cuts them.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Failover and cooldown defaults; a provider's own max_retries, key_failure_threshold and key_cooldown_seconds win.</summary>
+    /// <summary>Failover and cooldown defaults; a provider's own max_retries, key_failure_threshold, key_cooldown_seconds and key_wait_seconds win.</summary>
     public FailoverPolicy Failover { get; init; } = FailoverPolicy.Default;
 
     /// <summary>KEYWAY_LOG_TOOL_QUERIES: the request log keeps the web-search queries in plaintext (off by default).</summary>

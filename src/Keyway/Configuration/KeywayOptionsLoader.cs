@@ -32,6 +32,7 @@ public static class KeywayOptionsLoader
             MaxRetries = ParseInt(Get("KEYWAY_MAX_RETRIES"), defaults.MaxRetries, "KEYWAY_MAX_RETRIES", min: 0, max: 10),
             KeyFailureThreshold = ParseInt(Get("KEYWAY_KEY_FAILURE_THRESHOLD"), defaults.KeyFailureThreshold, "KEYWAY_KEY_FAILURE_THRESHOLD", min: 1, max: 100),
             KeyCooldown = TimeSpan.FromSeconds(ParseInt(Get("KEYWAY_KEY_COOLDOWN_SECONDS"), (int)defaults.KeyCooldown.TotalSeconds, "KEYWAY_KEY_COOLDOWN_SECONDS", min: 1, max: 86_400)),
+            KeyWait = TimeSpan.FromSeconds(ParseInt(Get("KEYWAY_KEY_WAIT_SECONDS"), (int)defaults.KeyWait.TotalSeconds, "KEYWAY_KEY_WAIT_SECONDS", min: 0, max: 600)),
             ProbeInterval = TimeSpan.FromSeconds(ParseInt(Get("KEYWAY_QUARANTINE_PROBE_SECONDS"), (int)defaults.ProbeInterval.TotalSeconds, "KEYWAY_QUARANTINE_PROBE_SECONDS", min: 5, max: 3600)),
         };
         var limitDefaults = ServerLimits.Default;

@@ -103,7 +103,11 @@ public static class RoutingTableBuilder
         var keys = provider.Keys
             .Where(k => k.Enabled)
             .OrderBy(k => k.SortOrder)
-            .Select(k => new UpstreamKey(k.KeyId, k.Name, secrets.Open(k.SealedSecret), k.Models ?? [], k.BaseUrl) { AllowVisitor = k.AllowVisitor })
+            .Select(k => new UpstreamKey(k.KeyId, k.Name, secrets.Open(k.SealedSecret), k.Models ?? [], k.BaseUrl)
+            {
+                AllowVisitor = k.AllowVisitor,
+                MaxConcurrency = k.MaxConcurrency,
+            })
             .ToArray();
         return new UpstreamProvider(
             provider.ProviderId,
@@ -118,7 +122,8 @@ public static class RoutingTableBuilder
             NativeEndpoints = NativeEndpoints(provider, protocol),
             Websocket = provider.Websocket,
             RoutingMode = KeyRoutingModeNames.Parse(provider.RoutingMode),
-            Policy = defaults.WithProviderOverrides(provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds),
+            Policy = defaults.WithProviderOverrides(
+                provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds, provider.KeyWaitSeconds),
         };
     }
 

@@ -11,11 +11,13 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         "provider_id AS ProviderId, group_id AS GroupId, name AS Name, base_url AS BaseUrl, protocol AS Protocol, enabled AS Enabled, " +
         "note AS Note, timeout_seconds AS TimeoutSeconds, extra_headers AS ExtraHeaders, routing_mode AS RoutingMode, " +
         "created_at AS CreatedAt, updated_at AS UpdatedAt, max_retries AS MaxRetries, key_failure_threshold AS KeyFailureThreshold, " +
-        "key_cooldown_seconds AS KeyCooldownSeconds, native_endpoints AS NativeEndpoints, websocket AS Websocket";
+        "key_cooldown_seconds AS KeyCooldownSeconds, native_endpoints AS NativeEndpoints, websocket AS Websocket, " +
+        "key_wait_seconds AS KeyWaitSeconds";
 
     private const string KeyColumns =
         "key_id AS KeyId, provider_id AS ProviderId, name AS Name, sealed_secret AS SealedSecret, enabled AS Enabled, " +
-        "sort_order AS SortOrder, created_at AS CreatedAt, models AS Models, base_url AS BaseUrl, allow_visitor AS AllowVisitor";
+        "sort_order AS SortOrder, created_at AS CreatedAt, models AS Models, base_url AS BaseUrl, allow_visitor AS AllowVisitor, " +
+        "max_concurrency AS MaxConcurrency";
 
     // Constant SQL around each WHERE condition: Dapper.AOT generates its parameter binding at build time.
     private const string SelectProviders = $"SELECT {ProviderColumns} FROM providers WHERE ";
@@ -70,7 +72,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
             "UPDATE providers SET name = @Name, base_url = @BaseUrl, protocol = @Protocol, enabled = @Enabled, note = @Note, " +
             "timeout_seconds = @TimeoutSeconds, extra_headers = @ExtraHeaders, routing_mode = @RoutingMode, updated_at = @UpdatedAt, " +
             "max_retries = @MaxRetries, key_failure_threshold = @KeyFailureThreshold, key_cooldown_seconds = @KeyCooldownSeconds, " +
-            "native_endpoints = @NativeEndpoints, websocket = @Websocket WHERE provider_id = @ProviderId",
+            "native_endpoints = @NativeEndpoints, websocket = @Websocket, key_wait_seconds = @KeyWaitSeconds WHERE provider_id = @ProviderId",
             Parameters(provider, cancellationToken), transaction);
         if (changed == 0)
         {
@@ -181,7 +183,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     private static Task<int> UpdateKeyRowAsync(DbConnection connection, DbTransaction? transaction, UpstreamKeyRecord key, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(
             "UPDATE provider_keys SET name = @Name, sealed_secret = @SealedSecret, enabled = @Enabled, sort_order = @SortOrder, " +
-            "models = @Models, base_url = @BaseUrl, allow_visitor = @AllowVisitor " +
+            "models = @Models, base_url = @BaseUrl, allow_visitor = @AllowVisitor, max_concurrency = @MaxConcurrency " +
             "WHERE key_id = @KeyId AND provider_id = @ProviderId",
             KeyParameters(key, cancellationToken), transaction);
 
@@ -197,9 +199,9 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     {
         await connection.ExecuteAsync(
             "INSERT INTO providers (provider_id, group_id, name, base_url, protocol, enabled, note, timeout_seconds, extra_headers, routing_mode, " +
-            "created_at, updated_at, max_retries, key_failure_threshold, key_cooldown_seconds, native_endpoints, websocket) " +
+            "created_at, updated_at, max_retries, key_failure_threshold, key_cooldown_seconds, native_endpoints, websocket, key_wait_seconds) " +
             "VALUES (@ProviderId, @GroupId, @Name, @BaseUrl, @Protocol, @Enabled, @Note, @TimeoutSeconds, @ExtraHeaders, @RoutingMode, " +
-            "@CreatedAt, @UpdatedAt, @MaxRetries, @KeyFailureThreshold, @KeyCooldownSeconds, @NativeEndpoints, @Websocket)",
+            "@CreatedAt, @UpdatedAt, @MaxRetries, @KeyFailureThreshold, @KeyCooldownSeconds, @NativeEndpoints, @Websocket, @KeyWaitSeconds)",
             Parameters(provider, cancellationToken), transaction);
         await InsertKeysAsync(connection, transaction, provider.Keys, cancellationToken);
     }
@@ -210,8 +212,9 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         foreach (var key in keys)
         {
             await connection.ExecuteAsync(
-                "INSERT INTO provider_keys (key_id, provider_id, name, sealed_secret, enabled, sort_order, created_at, models, base_url, allow_visitor) " +
-                "VALUES (@KeyId, @ProviderId, @Name, @SealedSecret, @Enabled, @SortOrder, @CreatedAt, @Models, @BaseUrl, @AllowVisitor)",
+                "INSERT INTO provider_keys (key_id, provider_id, name, sealed_secret, enabled, sort_order, created_at, models, base_url, " +
+                "allow_visitor, max_concurrency) " +
+                "VALUES (@KeyId, @ProviderId, @Name, @SealedSecret, @Enabled, @SortOrder, @CreatedAt, @Models, @BaseUrl, @AllowVisitor, @MaxConcurrency)",
                 KeyParameters(key, cancellationToken), transaction);
         }
     }
@@ -221,7 +224,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         provider.Note, provider.TimeoutSeconds, JsonMap(provider.SealedExtraHeaders), provider.RoutingMode,
         StorageText.Timestamp(provider.CreatedAt), StorageText.Timestamp(provider.UpdatedAt), provider.MaxRetries,
         provider.KeyFailureThreshold, provider.KeyCooldownSeconds, JsonMap(provider.NativeEndpoints ?? new Dictionary<string, string>()),
-        StorageText.Flag(provider.Websocket), cancellationToken);
+        StorageText.Flag(provider.Websocket), provider.KeyWaitSeconds, cancellationToken);
 
     private static string JsonMap(IReadOnlyDictionary<string, string> map) =>
         JsonSerializer.Serialize(new Dictionary<string, string>(map), StorageJsonContext.Default.DictionaryStringString);
@@ -232,7 +235,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     private static KeyArgs KeyParameters(UpstreamKeyRecord key, CancellationToken cancellationToken) => new(
         key.KeyId, key.ProviderId, key.Name, key.SealedSecret, StorageText.Flag(key.Enabled), key.SortOrder,
         StorageText.Timestamp(key.CreatedAt), JsonSerializer.Serialize((key.Models ?? []).ToList(), StorageJsonContext.Default.ListString),
-        key.BaseUrl, StorageText.Flag(key.AllowVisitor), cancellationToken);
+        key.BaseUrl, StorageText.Flag(key.AllowVisitor), key.MaxConcurrency, cancellationToken);
 
     /// <summary>The providers <paramref name="queryProviders"/> reads, each with the keys <paramref name="queryKeys"/> reads.</summary>
     private async Task<IReadOnlyList<ProviderRecord>> QueryAsync(
@@ -265,11 +268,15 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         public long? KeyCooldownSeconds { get; set; }
         public string NativeEndpoints { get; set; } = "{}";
         public long Websocket { get; set; }
+        public long? KeyWaitSeconds { get; set; }
 
         public ProviderRecord ToRecord(IReadOnlyList<UpstreamKeyRecord> keys) => new(
             ProviderId, GroupId, Name, BaseUrl, Protocol, Enabled != 0, Note, (int)TimeoutSeconds, ParseMap(ExtraHeaders),
             RoutingMode, StorageText.ParseTimestamp(CreatedAt), StorageText.ParseTimestamp(UpdatedAt), keys,
-            (int?)MaxRetries, (int?)KeyFailureThreshold, (int?)KeyCooldownSeconds, ParseMap(NativeEndpoints), Websocket != 0);
+            (int?)MaxRetries, (int?)KeyFailureThreshold, (int?)KeyCooldownSeconds, ParseMap(NativeEndpoints), Websocket != 0)
+        {
+            KeyWaitSeconds = (int?)KeyWaitSeconds,
+        };
     }
 
     internal sealed class KeyRow
@@ -284,12 +291,14 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         public string Models { get; set; } = "[]";
         public string? BaseUrl { get; set; }
         public long AllowVisitor { get; set; }
+        public long? MaxConcurrency { get; set; }
 
         public UpstreamKeyRecord ToRecord() =>
             new(KeyId, ProviderId, Name, SealedSecret, Enabled != 0, (int)SortOrder, StorageText.ParseTimestamp(CreatedAt),
                 JsonSerializer.Deserialize(Models, StorageJsonContext.Default.ListString) ?? [], BaseUrl)
             {
                 AllowVisitor = AllowVisitor != 0,
+                MaxConcurrency = (int?)MaxConcurrency,
             };
     }
 
@@ -297,10 +306,10 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     internal sealed record ProviderArgs(
         string ProviderId, string GroupId, string Name, string BaseUrl, string Protocol, long Enabled, string Note, int TimeoutSeconds,
         string ExtraHeaders, string RoutingMode, string CreatedAt, string UpdatedAt, int? MaxRetries, int? KeyFailureThreshold,
-        int? KeyCooldownSeconds, string NativeEndpoints, long Websocket, CancellationToken CancellationToken);
+        int? KeyCooldownSeconds, string NativeEndpoints, long Websocket, int? KeyWaitSeconds, CancellationToken CancellationToken);
 
     /// <summary>An upstream key's columns as stored.</summary>
     internal sealed record KeyArgs(
         string KeyId, string ProviderId, string Name, string SealedSecret, long Enabled, int SortOrder, string CreatedAt, string Models,
-        string? BaseUrl, long AllowVisitor, CancellationToken CancellationToken);
+        string? BaseUrl, long AllowVisitor, int? MaxConcurrency, CancellationToken CancellationToken);
 }

@@ -12,6 +12,9 @@ public sealed record UpstreamKeyRecord(
 {
     /// <summary>Visitor keys may be served by this upstream key.</summary>
     public bool AllowVisitor { get; init; }
+
+    /// <summary>Requests one instance may have in flight on this key at once; null: no limit.</summary>
+    public int? MaxConcurrency { get; init; }
 }
 
 /// <summary>
@@ -37,7 +40,11 @@ public sealed record ProviderRecord(
     int? KeyFailureThreshold = null,
     int? KeyCooldownSeconds = null,
     IReadOnlyDictionary<string, string>? NativeEndpoints = null,
-    bool Websocket = false);
+    bool Websocket = false)
+{
+    /// <summary>How long a request may wait for a key of the pool when none can take it; null: the global default.</summary>
+    public int? KeyWaitSeconds { get; init; }
+}
 
 /// <summary>
 /// A route. <paramref name="DefaultReasoningEffort"/>, <paramref name="MaxTokensCap"/> and <paramref name="DefaultTemperature"/>

@@ -28,6 +28,10 @@ export const PROVIDER_FIELDS = [
   { name: 'max_retries', label: 'Max retries', type: 'number', placeholder: 'default' },
   { name: 'key_failure_threshold', label: 'Key failure threshold', type: 'number', placeholder: 'default' },
   { name: 'key_cooldown_seconds', label: 'Key cooldown (s)', type: 'number', placeholder: 'default' },
+  {
+    name: 'key_wait_seconds', label: 'Key wait (s)', type: 'number', min: 0, max: 600, placeholder: 'default',
+    help: 'How long a request waits for a key to free or recover when every key is busy or cooling; 0 fails at once.',
+  },
   { name: 'native_endpoints', label: 'Native endpoints (JSON)', type: 'json', emptyValue: {}, placeholder: '{"anthropic":"https://api.deepseek.com/anthropic"}' },
   { name: 'extra_headers', label: 'Extra headers (JSON)', type: 'json', emptyValue: {}, placeholder: '{"X-Title":"keyway"}' },
   { name: 'websocket', label: 'Responses over WebSocket', type: 'checkbox', default: false, help: 'Protocol openai-responses only.' },
@@ -41,6 +45,7 @@ export const UPSTREAM_KEY_FIELDS = [
   { name: 'models', label: 'Only these models', type: 'list', placeholder: 'any model' },
   { name: 'base_url', label: 'Own base URL', type: 'url', placeholder: "the provider's" },
   { name: 'allow_visitor', label: 'Serves visitor keys', type: 'checkbox', default: false },
+  { name: 'max_concurrency', label: 'Max concurrent requests', type: 'number', min: 1, max: 100000, placeholder: 'no limit', help: 'On this instance; streams count until they end.' },
 ];
 
 /** provider options come from the page (the group's providers). */

@@ -91,9 +91,11 @@ public sealed class ServerCommandTests
             ["KEYWAY_SECRET"] = "a-very-secret-value-0123456789",
             ["KEYWAY_ADMIN_TOKEN"] = "admin-token-0123456789",
             ["KEYWAY_PORT"] = "9999",
+            ["KEYWAY_KEY_WAIT_SECONDS"] = "15",
         });
         var config = await cli.JsonAsync("config", "show");
         Assert.Equal(9999, config.GetProperty("KEYWAY_PORT").GetInt32());
+        Assert.Equal(15, config.GetProperty("KEYWAY_KEY_WAIT_SECONDS").GetInt32());
         Assert.Equal("a-…6789", config.GetProperty("KEYWAY_SECRET").GetString());
         Assert.DoesNotContain("secret-value", config.ToString());
 

@@ -75,6 +75,7 @@ public sealed class KeywayOptionsLoaderTests
             ["KEYWAY_MAX_RETRIES"] = "4",
             ["KEYWAY_KEY_FAILURE_THRESHOLD"] = "3",
             ["KEYWAY_KEY_COOLDOWN_SECONDS"] = "90",
+            ["KEYWAY_KEY_WAIT_SECONDS"] = "20",
             ["KEYWAY_QUARANTINE_PROBE_SECONDS"] = "15",
         };
 
@@ -83,12 +84,14 @@ public sealed class KeywayOptionsLoaderTests
         Assert.Equal(4, failover.MaxRetries);
         Assert.Equal(3, failover.KeyFailureThreshold);
         Assert.Equal(TimeSpan.FromSeconds(90), failover.KeyCooldown);
+        Assert.Equal(TimeSpan.FromSeconds(20), failover.KeyWait);
         Assert.Equal(TimeSpan.FromSeconds(15), failover.ProbeInterval);
         Assert.Equal(5, failover.QuarantineAfterFailures);
     }
 
     [Theory]
     [InlineData("KEYWAY_MAX_RETRIES", "11", "KEYWAY_MAX_RETRIES must be an integer between 0 and 10")]
+    [InlineData("KEYWAY_KEY_WAIT_SECONDS", "601", "KEYWAY_KEY_WAIT_SECONDS must be an integer between 0 and 600")]
     [InlineData("KEYWAY_PORT", "70000", "KEYWAY_PORT must be an integer between 0 and 65535")]
     [InlineData("KEYWAY_PORT", "abc", "KEYWAY_PORT must be an integer")]
     [InlineData("KEYWAY_LOG_LEVEL", "loud", "KEYWAY_LOG_LEVEL must be one of")]

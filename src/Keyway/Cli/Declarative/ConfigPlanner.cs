@@ -198,10 +198,10 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
             $"admin/llm/providers/{Uri.EscapeDataString(providerId)}/keys/{Uri.EscapeDataString(key["key_id"]!.ToString())}/secret",
             cancellationToken))["api_key"]?.ToString();
 
-    /// <summary>A pool key's declared fields; enabled and allow_visitor left out mean what the admin API takes them to mean.</summary>
+    /// <summary>A pool key's declared fields; enabled, allow_visitor and max_concurrency left out mean what the admin API takes them to mean.</summary>
     private static string KeyShape(JsonObject key, string? secret) =>
         $"{key["name"]}|{secret}|{string.Join(",", key["models"]?.AsArray().Select(m => m?.ToString()) ?? [])}|{key["base_url"]}"
-        + $"|{key["enabled"]?.ToJsonString() ?? "true"}|{key["allow_visitor"]?.ToJsonString() ?? "false"}";
+        + $"|{key["enabled"]?.ToJsonString() ?? "true"}|{key["allow_visitor"]?.ToJsonString() ?? "false"}|{key["max_concurrency"]?.ToJsonString()}";
 
     private async Task<List<PlannedChange>> PlanUnifiedAsync(string groupId, JsonObject declared, bool groupExists, CancellationToken cancellationToken)
     {

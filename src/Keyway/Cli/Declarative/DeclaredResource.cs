@@ -15,7 +15,7 @@ public sealed record DeclaredResource(
 {
     public static readonly DeclaredResource Providers = new("providers", "provider", "provider_id", "provider_id", "providers",
         ["provider_id", "name", "base_url", "protocol", "routing_mode", "timeout_seconds", "enabled", "note", "extra_headers",
-         "max_retries", "key_failure_threshold", "key_cooldown_seconds", "native_endpoints", "websocket"],
+         "max_retries", "key_failure_threshold", "key_cooldown_seconds", "key_wait_seconds", "native_endpoints", "websocket"],
         // api_keys is planned on its own (PoolKeyFields); api_key and api_key_set summarise it.
         ["group_id", "api_key", "api_key_set", "api_keys", "created_at", "updated_at"]);
 
@@ -34,7 +34,7 @@ public sealed record DeclaredResource(
         ["key_id", "group_id", "key_prefix", "last_used_at", "created_at", "updated_at"]);
 
     /// <summary>A provider's pool key as the file writes it (api_key masked unless secrets are asked for).</summary>
-    public static readonly string[] PoolKeyFields = ["name", "api_key", "models", "base_url", "enabled", "allow_visitor"];
+    public static readonly string[] PoolKeyFields = ["name", "api_key", "models", "base_url", "enabled", "allow_visitor", "max_concurrency"];
 
     /// <summary>The fields of a pool key in the admin API's answer that only the gateway sets.</summary>
     public static readonly string[] PoolKeyServerFields = ["key_id", "sort_order", "created_at", "health"];

@@ -1,6 +1,6 @@
-// A provider's upstream key pool, in the order the pool tries its keys: masked keys and their health; add, edit (rename,
-// rotate the secret in place, models, own base URL), reorder, enable/disable, reset and remove a key; reset the health of
-// the whole provider (every key's cooldown and quarantine, and the circuit).
+// A provider's upstream key pool, in the order the pool tries its keys: masked keys, their health and requests in flight;
+// add, edit (rename, rotate the secret in place, models, own base URL, concurrency cap), reorder, enable/disable, reset
+// and remove a key; reset the health of the whole provider (every key's cooldown and quarantine, and the circuit).
 import { del, enc, get, patch, post, put } from '../api.js';
 import { h, badge, button, confirmAction, focusButton, notice, run, showPanel, table, when } from '../dom.js';
 import { entityForm } from '../form.js';
@@ -73,6 +73,7 @@ export async function showPool(providerId, panel, reloadList, focusLabel) {
       { label: 'Name', cell: (key) => key.name },
       { label: 'Key', cell: (key) => h('code', { text: key.api_key }) },
       { label: 'Health', cell: (key) => health(key.health) },
+      { label: 'In flight', cell: (key) => inFlight(key) },
       { label: 'Last error', cell: (key) => (key.health.last_status ? `${key.health.last_status} ${key.health.last_error ?? ''}` : '—') },
       { label: 'Models', cell: (key) => (key.models.length ? key.models.join(', ') : 'any') },
       { label: 'Base URL', cell: (key) => (key.base_url ? h('code', { text: key.base_url }) : "the provider's") },
@@ -128,6 +129,11 @@ async function reorder(base, keys, index, step) {
   const order = [...keys];
   [order[index], order[index + step]] = [order[index + step], order[index]];
   await put(`${base}/order`, { key_ids: order.map((key) => key.key_id) });
+}
+
+/** Requests in flight on this instance, against the key's cap when it has one: "2 / 4". */
+function inFlight(key) {
+  return key.max_concurrency ? `${key.health.in_flight} / ${key.max_concurrency}` : String(key.health.in_flight);
 }
 
 function health(state) {
