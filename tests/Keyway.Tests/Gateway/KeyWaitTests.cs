@@ -1,0 +1,213 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Keyway.Tests.Hardening;
+using Keyway.Tests.Infrastructure;
+using Keyway.Tests.Operations;
+using Keyway.Upstreams;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Keyway.Tests.Gateway;
+
+/// <summary>
+/// A pool key's max_concurrency and the provider's key_wait_seconds through the gateway, on a fake clock: a key whose
+/// places are all taken is passed over, a pool at its caps answers 429, and a request may wait for a place or the end of
+/// a cooldown instead.
+/// </summary>
+public sealed class KeyWaitTests
+{
+    private static JsonObject Key(string name, int? maxConcurrency = null) => new()
+    {
+        ["name"] = name,
+        ["api_key"] = KeyPoolBed.Secret(name),
+        ["max_concurrency"] = maxConcurrency,
+    };
+
+    private static async Task<KeyPoolBed> StartAsync(string routingMode, int keyWaitSeconds, params JsonObject[] keys)
+    {
+        var pool = await KeyPoolBed.StartAsync(routingMode, "a");
+        await pool.PatchProviderAsync(GatewayTestBed.OpenAIProvider, new JsonObject
+        {
+            ["key_wait_seconds"] = keyWaitSeconds,
+            ["api_keys"] = new JsonArray(keys),
+        });
+        return pool;
+    }
+
+    private static ProviderCircuit Circuit(KeyPoolBed pool) =>
+        pool.Bed.Server.Services.GetRequiredService<CooldownBook>().CircuitOf(GatewayTestBed.OpenAIProvider);
+
+    private static async Task<string?> ErrorMessageAsync(HttpResponseMessage response) =>
+        (await KeyPoolBed.JsonAsync(response)).GetProperty("error").GetProperty("message").GetString();
+
+    [Fact]
+    public async Task APoolWithEveryPlaceTaken_Answers429WithRetryAfter_WithoutCallingTheUpstream()
+    {
+        await using var pool = await StartAsync("round_robin", keyWaitSeconds: 0, Key("a", 1), Key("b", 1));
+        var release = new TaskCompletionSource();
+        pool.Upstream.ReplyToAll(FakeReply.HoldUntil(release.Task));
+        var first = pool.ChatStatusAsync();
+        var second = pool.ChatStatusAsync();
+        await pool.Upstream.WaitForRequestsAsync(2);
+
+        using var third = await pool.ChatAsync();
+
+        Assert.Equal(429, (int)third.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), third.Headers.RetryAfter?.Delta);
+        Assert.Equal(
+            "every upstream key for model 'gpt-alias' has all its max_concurrency requests in flight; retry after the Retry-After delay",
+            await ErrorMessageAsync(third));
+        release.SetResult();
+        var statuses = await Task.WhenAll(first, second);
+        Assert.Equal([200, 200], statuses);
+        Assert.Equal(["a", "b"], pool.TakeKeysSeen().Order());
+    }
+
+    [Fact]
+    public async Task AStreamHoldsItsKeysPlace_UntilItEnds()
+    {
+        await using var pool = await StartAsync("priority", keyWaitSeconds: 0, Key("a", 1));
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.StreamThenHang(3), times: 1);
+        using var leaving = new CancellationTokenSource();
+        var stream = await SendAsync(pool, stream: true, leaving.Token);
+        Assert.Equal(200, (int)stream.StatusCode);
+
+        Assert.Equal(429, await pool.ChatStatusAsync());
+
+        leaving.Cancel();
+        stream.Dispose();
+        await RequestLogOutageTests.WaitUntilAsync(() => InFlight(pool, "a") == 0);
+        Assert.Equal(200, await pool.ChatStatusAsync());
+    }
+
+    [Fact]
+    public async Task WithAKeyWait_ARequestTakesThePlaceGivenBack()
+    {
+        await using var pool = await StartAsync("priority", keyWaitSeconds: 30, Key("a", 1));
+        var release = new TaskCompletionSource();
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.HoldUntil(release.Task), times: 1);
+        var first = pool.ChatStatusAsync();
+        await pool.Upstream.WaitForRequestsAsync(1);
+
+        var second = pool.ChatStatusAsync();
+        await RequestLogOutageTests.WaitUntilAsync(() => Circuit(pool).Waiting == 1);
+        var scrape = await PrometheusScrape.GetAsync(pool.Admin);
+        release.SetResult();
+
+        // The clock never moved: only the first request giving its place back can have woken the second.
+        var statuses = await Task.WhenAll(first, second);
+        Assert.Equal([200, 200], statuses);
+        Assert.Equal(1, scrape["""keyway_key_waits{provider="fake-openai"}"""]);
+        Assert.Equal(["a", "a"], pool.TakeKeysSeen());
+        Assert.Equal(0, Circuit(pool).Waiting);
+    }
+
+    [Fact]
+    public async Task WithAKeyWait_ARequestWaitsForTheCooldownToEnd_InsteadOfFailing()
+    {
+        await using var pool = await StartAsync("priority", keyWaitSeconds: 30, Key("a"));
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.OpenAIRateLimit(5), times: 1);
+
+        var call = pool.ChatStatusAsync();
+        await RequestLogOutageTests.WaitUntilAsync(() => Circuit(pool).Waiting == 1);
+        pool.Clock.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(200, await call);
+        Assert.Equal(["a", "a"], pool.TakeKeysSeen());
+        var row = (await pool.Bed.WaitForLogsAsync(1))[0];
+        Assert.Equal(200, row.GetProperty("status_code").GetInt32());
+        Assert.Equal([429, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+    }
+
+    [Fact]
+    public async Task AKeyWaitLongerThanTheCooldown_IsNotWaited_WhenNoKeyRecoversInTime()
+    {
+        await using var pool = await StartAsync("priority", keyWaitSeconds: 3, Key("a"));
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.OpenAIRateLimit(60), times: 1);
+
+        using var response = await pool.ChatAsync();
+
+        Assert.Equal(429, (int)response.StatusCode);
+        Assert.Equal(0, Circuit(pool).Waiting);
+        Assert.Equal(["a"], pool.TakeKeysSeen());
+    }
+
+    [Fact]
+    public async Task TheWaitEnds_AfterKeyWaitSeconds_WithTheAnswerOfAPoolAtItsCaps()
+    {
+        await using var pool = await StartAsync("priority", keyWaitSeconds: 3, Key("a", 1));
+        var release = new TaskCompletionSource();
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.HoldUntil(release.Task), times: 1);
+        var first = pool.ChatStatusAsync();
+        await pool.Upstream.WaitForRequestsAsync(1);
+
+        var second = pool.ChatAsync();
+        await RequestLogOutageTests.WaitUntilAsync(() => Circuit(pool).Waiting == 1);
+        pool.Clock.Advance(TimeSpan.FromSeconds(3));
+        using var refused = await second;
+
+        Assert.Equal(429, (int)refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
+        release.SetResult();
+        Assert.Equal(200, await first);
+        Assert.Equal(["a"], pool.TakeKeysSeen());
+    }
+
+    [Fact]
+    public async Task AClientThatLeavesWhileWaiting_IsLogged499_AndLeavesNoWaiterBehind()
+    {
+        await using var pool = await StartAsync("priority", keyWaitSeconds: 30, Key("a", 1));
+        var release = new TaskCompletionSource();
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.HoldUntil(release.Task), times: 1);
+        var first = pool.ChatStatusAsync();
+        await pool.Upstream.WaitForRequestsAsync(1);
+        using var leaving = new CancellationTokenSource();
+
+        var second = SendAsync(pool, stream: false, leaving.Token);
+        await RequestLogOutageTests.WaitUntilAsync(() => Circuit(pool).Waiting == 1);
+        leaving.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
+
+        var row = (await pool.Bed.WaitForLogsAsync(1))[0];
+        Assert.Equal(499, row.GetProperty("status_code").GetInt32());
+        Assert.Equal("client closed the request while it waited for an upstream key", row.GetProperty("error").GetString());
+        Assert.Equal(0, Circuit(pool).Waiting);
+        release.SetResult();
+        Assert.Equal(200, await first);
+    }
+
+    [Fact]
+    public async Task AResponsesWebSocketHoldsItsKeysPlace_WhileItIsOpen()
+    {
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await GatewayTestBed.StartAsync();
+        await WebSocketRoute.AddAsync(bed.Admin, "ws-provider", fake.BaseAddress, websocket: true, "ws-alias", "ws-upstream-model");
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, "admin/llm/providers/ws-provider", new JsonObject { ["api_keys"] = new JsonArray(Key("a", 1)) });
+        using var open = await ResponsesWebSocketClient.ConnectAsync(bed.Server, "ws-alias", bed.Key);
+
+        var refused = await Assert.ThrowsAsync<WebSocketException>(() => ResponsesWebSocketClient.ConnectAsync(bed.Server, "ws-alias", bed.Key));
+        Assert.Contains("429", refused.Message, StringComparison.Ordinal);
+
+        await open.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        await RequestLogOutageTests.WaitUntilAsync(() => InFlight(bed, "ws-provider", "a") == 0);
+        using var reopened = await ResponsesWebSocketClient.ConnectAsync(bed.Server, "ws-alias", bed.Key);
+        Assert.Equal(WebSocketState.Open, reopened.State);
+    }
+
+    private static Task<HttpResponseMessage> SendAsync(KeyPoolBed pool, bool stream, CancellationToken cancellationToken)
+    {
+        var body = $$"""{"model":"gpt-alias","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}""";
+        var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayTestBed.Json(body) };
+        return pool.Bed.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
+
+    private static int InFlight(KeyPoolBed pool, string keyName) => InFlight(pool.Bed, GatewayTestBed.OpenAIProvider, keyName);
+
+    private static int InFlight(GatewayTestBed bed, string providerId, string keyName)
+    {
+        var routing = bed.Server.Services.GetRequiredService<Keyway.Gateway.RoutingTableHolder>().Current;
+        Assert.True(routing.TryGetProvider(providerId, out var provider));
+        var key = provider.Keys.Single(key => key.Name == keyName);
+        return bed.Server.Services.GetRequiredService<CooldownBook>().For(key, provider).InFlight;
+    }
+}
