@@ -34,6 +34,17 @@ public sealed class KeyWaitTests
         return pool;
     }
 
+    /// <summary>A pool of one key with one place, taken by a request the upstream holds until <c>release</c> completes.</summary>
+    private static async Task<(KeyPoolBed Pool, TaskCompletionSource Release, Task<int> First)> StartWithTheOnlyPlaceTakenAsync(int keyWaitSeconds)
+    {
+        var pool = await StartAsync("priority", keyWaitSeconds, Key("a", 1));
+        var release = new TaskCompletionSource();
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.HoldUntil(release.Task), times: 1);
+        var first = pool.ChatStatusAsync();
+        await pool.Upstream.WaitForRequestsAsync(1);
+        return (pool, release, first);
+    }
+
     private static ProviderCircuit Circuit(KeyPoolBed pool) =>
         pool.Bed.Server.Services.GetRequiredService<CooldownBook>().CircuitOf(GatewayTestBed.OpenAIProvider);
 
@@ -83,11 +94,8 @@ public sealed class KeyWaitTests
     [Fact]
     public async Task WithAKeyWait_ARequestTakesThePlaceGivenBack()
     {
-        await using var pool = await StartAsync("priority", keyWaitSeconds: 30, Key("a", 1));
-        var release = new TaskCompletionSource();
-        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.HoldUntil(release.Task), times: 1);
-        var first = pool.ChatStatusAsync();
-        await pool.Upstream.WaitForRequestsAsync(1);
+        var (pool, release, first) = await StartWithTheOnlyPlaceTakenAsync(keyWaitSeconds: 30);
+        await using var _ = pool;
 
         var second = pool.ChatStatusAsync();
         await RequestLogOutageTests.WaitUntilAsync(() => Circuit(pool).Waiting == 1);
@@ -135,11 +143,8 @@ public sealed class KeyWaitTests
     [Fact]
     public async Task TheWaitEnds_AfterKeyWaitSeconds_WithTheAnswerOfAPoolAtItsCaps()
     {
-        await using var pool = await StartAsync("priority", keyWaitSeconds: 3, Key("a", 1));
-        var release = new TaskCompletionSource();
-        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.HoldUntil(release.Task), times: 1);
-        var first = pool.ChatStatusAsync();
-        await pool.Upstream.WaitForRequestsAsync(1);
+        var (pool, release, first) = await StartWithTheOnlyPlaceTakenAsync(keyWaitSeconds: 3);
+        await using var _ = pool;
 
         var second = pool.ChatAsync();
         await RequestLogOutageTests.WaitUntilAsync(() => Circuit(pool).Waiting == 1);
@@ -156,11 +161,8 @@ public sealed class KeyWaitTests
     [Fact]
     public async Task AClientThatLeavesWhileWaiting_IsLogged499_AndLeavesNoWaiterBehind()
     {
-        await using var pool = await StartAsync("priority", keyWaitSeconds: 30, Key("a", 1));
-        var release = new TaskCompletionSource();
-        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.HoldUntil(release.Task), times: 1);
-        var first = pool.ChatStatusAsync();
-        await pool.Upstream.WaitForRequestsAsync(1);
+        var (pool, release, first) = await StartWithTheOnlyPlaceTakenAsync(keyWaitSeconds: 30);
+        await using var _ = pool;
         using var leaving = new CancellationTokenSource();
 
         var second = SendAsync(pool, stream: false, leaving.Token);
