@@ -8,16 +8,15 @@ using Keyway.Upstreams;
 namespace Keyway.Gateway;
 
 /// <summary>
-/// Step 3, per target: pass-through when the target speaks the client's protocol (only <c>model</c> is rewritten),
-/// at its native endpoint for that protocol when it has one; otherwise translation through the Chat hub to its main
-/// endpoint when a pipeline exists; null when this target cannot serve the client.
+/// Step 3, per target and endpoint (its native endpoint for the client's protocol when it has one, else its main one):
+/// pass-through when the endpoint speaks the client's protocol (only <c>model</c> is rewritten); otherwise translation
+/// through the Chat hub when a pipeline exists; null when this endpoint cannot serve the client.
 /// </summary>
 public sealed partial class ProxyForwarder
 {
-    private RelayPlan? ChatPlanFor(ProxyExchange exchange, ParsedRequest request, RouteTarget target)
+    private RelayPlan? ChatPlanFor(ProxyExchange exchange, ParsedRequest request, RouteTarget target, UpstreamEndpoint endpoint)
     {
         var client = exchange.Protocol.Wire();
-        var endpoint = target.Provider.EndpointFor(client);
         var upstream = endpoint.Protocol.Wire();
         var path = UpstreamProtocols.For(endpoint.Protocol).ChatPath;
         if (client == upstream)

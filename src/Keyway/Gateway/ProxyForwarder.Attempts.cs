@@ -50,8 +50,12 @@ public sealed partial class ProxyForwarder
         CannotReplay,
     }
 
+    /// <summary>
+    /// Sends with <paramref name="planForTarget"/>'s plan for each target; <paramref name="mainPlanFor"/>, when given, is a
+    /// target's plan for its main endpoint, for a key with its own base URL when the target's plan calls a native one.
+    /// </summary>
     /// <returns>False when no target of the route can serve this request (every plan was null); nothing was written then.</returns>
-    private async Task<bool> SendAndRelayAsync(ProxyExchange exchange, Func<RouteTarget, RelayPlan?> planForTarget)
+    private async Task<bool> SendAndRelayAsync(ProxyExchange exchange, Func<RouteTarget, RelayPlan?> planForTarget, Func<RouteTarget, RelayPlan?>? mainPlanFor = null)
     {
         var route = exchange.Route!;
         var session = ClientSession.AffinityOf(exchange.Context.Request.Headers);
@@ -62,7 +66,7 @@ public sealed partial class ProxyForwarder
         while (true)
         {
             using var run = new FailoverRun<RelayPlan>(
-                route.Targets, planForTarget, cooldowns, exchange.PinnedKeyName ?? route.PinnedKeyName, exchange.Key!.Policy.Visitor, session);
+                route.Targets, planForTarget, cooldowns, exchange.PinnedKeyName ?? route.PinnedKeyName, exchange.Key!.Policy.Visitor, session, mainPlanFor);
             var end = await AttemptAllAsync(exchange, run, outcome);
             if (end == AttemptsEnd.Answered)
             {

@@ -20,8 +20,12 @@ public sealed partial class ProxyForwarder(
     public Task ForwardChatAsync(HttpContext context, ClientProtocol protocol) => RunAsync(context, protocol, async (exchange, request) =>
     {
         exchange.Stream = request.Parsed.Stream;
-        // 3. choose the adapter per target (ChatPlanFor), 4. send, failing over across keys and targets, 5. stream back
-        if (!await SendAndRelayAsync(exchange, target => ChatPlanFor(exchange, request, target)))
+        // 3. choose the adapter per target (ChatPlanFor), 4. send, failing over across keys and targets, 5. stream back;
+        // a key with its own base URL serves a target whose plan calls a native endpoint through its main one
+        if (!await SendAndRelayAsync(
+            exchange,
+            target => ChatPlanFor(exchange, request, target, target.Provider.EndpointFor(protocol.Wire())),
+            exchange.Route!.HasNativeEndpoints ? target => ChatPlanFor(exchange, request, target, target.Provider.MainEndpoint) : null))
         {
             var route = exchange.Route!;
             var message = GatewayMessages.ProtocolMismatch(route.Alias, route.Provider.Protocol.Name(), route.Provider.GroupId, protocol.Name());

@@ -36,6 +36,9 @@ public sealed record RouteEntry(
     /// <summary>Visitor keys may call the alias: the route allows visitors and some target has an upstream key that does.</summary>
     public bool ServesVisitors { get; init; }
 
+    /// <summary>Some target's provider has a native endpoint (another protocol at another base URL).</summary>
+    public bool HasNativeEndpoints { get; } = Targets.Any(target => target.Provider.NativeEndpoints.Count > 0);
+
     /// <summary>The longest a request may wait for a key of the route's pools: the most any target's provider allows.</summary>
     public TimeSpan KeyWait { get; } = Targets.Select(target => target.Provider.Policy.KeyWait).DefaultIfEmpty().Max();
 

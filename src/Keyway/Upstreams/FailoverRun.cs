@@ -6,12 +6,14 @@ namespace Keyway.Upstreams;
 /// target, built lazily; a target whose plan is null cannot serve this request and is skipped. A pinned key
 /// allows exactly one attempt, on the first target that has a key of that name. A visitor request is tried only on keys
 /// that allow visitors. A request of a client session prefers the session's key of a round_robin pool. A key with its
-/// own base URL is tried only when the plan calls the provider's main endpoint (<see cref="UpstreamEndpoint"/>).
+/// own base URL is tried only when the plan calls the provider's main endpoint (<see cref="UpstreamEndpoint"/>); when the
+/// target's plan calls a native endpoint and none of the keys that serve it can take the request, such a key is tried with
+/// <paramref name="mainPlanFor"/>'s plan for the main endpoint (translated) when the caller gave one.
 /// The run holds the current key's place (<see cref="KeyLease"/>) until it moves on to another key or is disposed.
 /// </summary>
 public sealed class FailoverRun<TPlan>(
     IReadOnlyList<RouteTarget> targets, Func<RouteTarget, TPlan?> planFor, CooldownBook book, string? pinnedKeyName, bool visitorOnly = false,
-    SessionAffinity? session = null) : IDisposable
+    SessionAffinity? session = null, Func<RouteTarget, TPlan?>? mainPlanFor = null) : IDisposable
     where TPlan : class, IEndpointPlan
 {
     private readonly RouteTarget[] _order = OrderByCircuit(targets, book);
@@ -21,6 +23,9 @@ public sealed class FailoverRun<TPlan>(
     private bool _targetFailed;
     private bool _repeatKey;
     private KeyLease? _lease;
+    private TPlan? _targetPlan;
+    private TPlan? _mainPlan;
+    private bool _mainPlanAsked;
 
     public RouteTarget? Target { get; private set; }
     public TPlan? Plan { get; private set; }
@@ -56,7 +61,13 @@ public sealed class FailoverRun<TPlan>(
             var limit = 1 + Target!.Provider.Policy.MaxRetries;
             if (_attemptsOnTarget < limit)
             {
-                var choice = KeyPool.Select(Target, book, _tried, pinnedKeyName, visitorOnly, session, atNativeEndpoint: !Plan!.Endpoint.IsMain);
+                var atNative = !_targetPlan!.Endpoint.IsMain;
+                var choice = KeyPool.Select(Target, book, _tried, pinnedKeyName, visitorOnly, session, atNativeEndpoint: atNative);
+                if (choice.Key is null && atNative && MainPlan() is not null)
+                {
+                    Note(choice);
+                    choice = KeyPool.Select(Target, book, _tried, pinnedKeyName, visitorOnly, session, atNativeEndpoint: false);
+                }
                 if (choice.Key is { } key)
                 {
                     // Another request may have taken the last place since the key was picked: then the pool is looked at again.
@@ -70,11 +81,10 @@ public sealed class FailoverRun<TPlan>(
                     _tried.Add(key.KeyId);
                     _attemptsOnTarget++;
                     Key = key;
+                    Plan = atNative && key.BaseUrl is not null ? _mainPlan : _targetPlan;
                     return true;
                 }
-                EarliestRecovery = Earlier(EarliestRecovery, choice.EarliestRecovery);
-                AnyBusy |= choice.Busy;
-                AnyBlocked |= choice.Blocked;
+                Note(choice);
             }
             FinishTarget();
         }
@@ -111,6 +121,25 @@ public sealed class FailoverRun<TPlan>(
 
     public void Dispose() => ReleaseLease();
 
+    /// <summary>The target's plan for its main endpoint, asked for once per target and only when a key with its own base URL may need it.</summary>
+    private TPlan? MainPlan()
+    {
+        if (!_mainPlanAsked)
+        {
+            _mainPlanAsked = true;
+            _mainPlan = mainPlanFor?.Invoke(Target!);
+        }
+        return _mainPlan;
+    }
+
+    /// <summary>What a look at the pool that found no key says about the keys it passed over.</summary>
+    private void Note(KeyChoice choice)
+    {
+        EarliestRecovery = Earlier(EarliestRecovery, choice.EarliestRecovery);
+        AnyBusy |= choice.Busy;
+        AnyBlocked |= choice.Blocked;
+    }
+
     private void ReleaseLease()
     {
         _lease?.Release();
@@ -126,7 +155,7 @@ public sealed class FailoverRun<TPlan>(
             {
                 AnyServable = true;
                 Target = _order[_index];
-                Plan = plan;
+                Plan = _targetPlan = plan;
                 return true;
             }
         }
@@ -140,7 +169,8 @@ public sealed class FailoverRun<TPlan>(
             book.CircuitOf(Target!.Provider.ProviderId).RecordPoolFailure(Target.Provider.Policy, book.Now);
         }
         Target = null;
-        Plan = null;
+        Plan = _targetPlan = _mainPlan = null;
+        _mainPlanAsked = false;
         _attemptsOnTarget = 0;
         _targetFailed = false;
     }

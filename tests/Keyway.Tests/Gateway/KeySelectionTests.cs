@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.Gateway;
@@ -160,5 +161,24 @@ public sealed class KeySelectionTests
         Assert.Equal(200, (int)second.StatusCode);
         var otherKey = sessionKey == "a" ? "b" : "a";
         Assert.Equal([sessionKey, otherKey], pool.TakeKeysSeen());
+    }
+
+    [Fact]
+    public async Task APoolWhoseKeysServeOtherModelsOnly_SaysNoKeyServesTheRequest_WithoutRetryAfter()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("round_robin", "a");
+        await pool.PatchProviderAsync(GatewayTestBed.OpenAIProvider, new JsonObject
+        {
+            ["api_keys"] = new JsonArray(new JsonObject { ["name"] = "a", ["api_key"] = KeyPoolBed.Secret("a"), ["models"] = new JsonArray("other-model") }),
+        });
+
+        using var response = await pool.ChatAsync();
+
+        Assert.Equal(503, (int)response.StatusCode);
+        Assert.Null(response.Headers.RetryAfter);
+        Assert.StartsWith(
+            "no upstream key for model 'gpt-alias' serves this request",
+            (await KeyPoolBed.JsonAsync(response)).GetProperty("error").GetProperty("message").GetString());
+        Assert.Empty(pool.TakeKeysSeen());
     }
 }

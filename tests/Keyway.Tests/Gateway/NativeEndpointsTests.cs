@@ -148,24 +148,55 @@ public sealed class NativeEndpointsTests
         Assert.Equal((200, "/v1/messages", AdminApi.DefaultUpstreamKey), ((int)messages.StatusCode, bed.Upstream.Last.Path, bed.Upstream.Last.Headers["x-api-key"]));
     }
 
-    /// <summary>A pool of reseller keys alone has no key for the native endpoint: the vendor's host is never called with one.</summary>
+    /// <summary>
+    /// A pool of reseller keys alone has no key for the native endpoint: an Anthropic client is translated to the reseller's
+    /// copy of the main endpoint, and the vendor's native host is never called with a reseller's secret.
+    /// </summary>
     [Fact]
-    public async Task PoolOfKeysWithTheirOwnBaseUrl_NeverCallsTheNativeEndpoint()
+    public async Task PoolOfKeysWithTheirOwnBaseUrl_ServesANativeClientTranslated_AtTheirOwnBaseUrl()
     {
         await using var bed = await StartWithNativeAnthropicAsync();
         await SetPoolAsync(bed, Reseller(bed));
+        bed.Upstream.ReplyForKey(ResellerSecret, ResellerAnswer);
 
         using var messages = await bed.PostAsync("v1/messages", MessagesBody);
 
-        Assert.Equal(503, (int)messages.StatusCode);
-        Assert.DoesNotContain(bed.Upstream.Requests, request => request.Headers.Values.Any(value => value.Contains(ResellerSecret, StringComparison.Ordinal)));
-        // Not "cooling down": no key would recover, so there is nothing to retry after.
-        var error = await messages.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.StartsWith("no upstream key for model 'gpt-alias' serves this request", error.GetProperty("error").GetProperty("message").GetString());
-        Assert.Null(messages.Headers.RetryAfter);
+        Assert.Equal(200, (int)messages.StatusCode);
+        var answer = await messages.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("message", "from the reseller"), (answer.GetProperty("type").GetString(), answer.GetProperty("content")[0].GetProperty("text").GetString()));
+        var sent = Assert.Single(bed.Upstream.Requests);
+        Assert.Equal(("/reseller/v1/chat/completions", $"Bearer {ResellerSecret}"), (sent.Path, sent.Headers["Authorization"]));
+    }
+
+    /// <summary>The native endpoint's keys come first; a reseller key serves an Anthropic client only when none of them can.</summary>
+    [Fact]
+    public async Task VendorKeyCooling_TheResellerKeyServesANativeClientTranslated()
+    {
+        await using var bed = await StartWithNativeAnthropicAsync();
+        await SetPoolAsync(bed, new JsonObject { ["name"] = "vendor", ["api_key"] = AdminApi.DefaultUpstreamKey }, Reseller(bed));
+        bed.Upstream.ReplyForKey(ResellerSecret, ResellerAnswer);
+        bed.Upstream.ReplyForKey(AdminApi.DefaultUpstreamKey, FakeReply.AnthropicError(429, "rate_limit_error", "slow down", new Dictionary<string, string> { ["Retry-After"] = "30" }), times: 1);
+
+        using var first = await bed.PostAsync("v1/messages", MessagesBody);
+        using var second = await bed.PostAsync("v1/messages", MessagesBody);
+
+        Assert.Equal((200, 200), ((int)first.StatusCode, (int)second.StatusCode));
+        Assert.Equal(
+            ["/v1/messages", "/reseller/v1/chat/completions", "/reseller/v1/chat/completions"],
+            bed.Upstream.Requests.Select(request => request.Path));
     }
 
     private const string ResellerSecret = "sk-reseller-0123456789abcdef";
+
+    /// <summary>
+    /// The reseller's chat completion (the fake upstream serves chat only at /v1, not below the reseller's path); shape from
+    /// https://platform.openai.com/docs/api-reference/chat/object.
+    /// </summary>
+    private static readonly FakeReply ResellerAnswer = FakeReply.Status(200, """
+        {"id":"chatcmpl-reseller","object":"chat.completion","created":1767225600,"model":"gpt-upstream",
+         "choices":[{"index":0,"message":{"role":"assistant","content":"from the reseller"},"finish_reason":"stop"}],
+         "usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12}}
+        """);
 
     private static JsonObject Reseller(GatewayTestBed bed) => new()
     {
