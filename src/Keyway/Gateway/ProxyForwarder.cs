@@ -34,14 +34,17 @@ public sealed partial class ProxyForwarder(
     });
 
     /// <summary>
-    /// POST /v1/messages/count_tokens: the upstream counts when it speaks Anthropic (its main or native endpoint);
-    /// otherwise a documented estimate, of a body Anthropic would have counted (else its 400).
+    /// POST /v1/messages/count_tokens: the upstream counts when it speaks Anthropic (its main endpoint, or a native one
+    /// some key of the pool may call: a key with its own base URL never does); otherwise a documented estimate, of a body
+    /// Anthropic would have counted (else its 400).
     /// </summary>
     public Task CountTokensAsync(HttpContext context) => RunAsync(context, ClientProtocol.AnthropicMessages, async (exchange, request) =>
     {
-        RelayPlan? PlanFor(RouteTarget target) => target.Provider.EndpointFor(WireFormat.AnthropicMessages) is { Protocol: UpstreamProtocol.Anthropic } endpoint
-            ? new RelayPlan(endpoint, "v1/messages/count_tokens", request.EditedFor(target.UpstreamModel, injectUsage: false), null, UsageFormat.None)
-            : null;
+        RelayPlan? PlanFor(RouteTarget target) =>
+            target.Provider.EndpointFor(WireFormat.AnthropicMessages) is { Protocol: UpstreamProtocol.Anthropic } endpoint
+            && (endpoint.IsMain || target.Provider.Keys.Any(key => key.BaseUrl is null))
+                ? new RelayPlan(endpoint, "v1/messages/count_tokens", request.EditedFor(target.UpstreamModel, injectUsage: false), null, UsageFormat.None)
+                : null;
         if (await SendAndRelayAsync(exchange, PlanFor))
         {
             return;

@@ -168,6 +168,20 @@ public sealed class NativeEndpointsTests
         Assert.Equal(("/reseller/v1/chat/completions", $"Bearer {ResellerSecret}"), (sent.Path, sent.Headers["Authorization"]));
     }
 
+    /// <summary>A pool of reseller keys alone cannot count at the native endpoint: count_tokens is estimated, as without one.</summary>
+    [Fact]
+    public async Task PoolOfKeysWithTheirOwnBaseUrl_CountTokensIsEstimated()
+    {
+        await using var bed = await StartWithNativeAnthropicAsync();
+        await SetPoolAsync(bed, Reseller(bed));
+
+        using var response = await bed.PostAsync("v1/messages/count_tokens", """{"model":"gpt-alias","messages":[{"role":"user","content":"count me"}]}""");
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.True(response.Headers.Contains("x-keyway-token-estimate"));
+        Assert.Empty(bed.Upstream.Requests);
+    }
+
     /// <summary>The native endpoint's keys come first; a reseller key serves an Anthropic client only when none of them can.</summary>
     [Fact]
     public async Task VendorKeyCooling_TheResellerKeyServesANativeClientTranslated()
