@@ -24,5 +24,11 @@ public sealed record TranslatedRequest(LeasedBytes Bytes, bool Stream, ToolNameM
     /// </summary>
     public int PromptTokenEstimate { get; init; }
 
+    /// <summary>
+    /// A Responses client asked for server-side compaction (a <c>compaction_trigger</c> item): the request asks the model
+    /// for a summary, and the answer is one <c>compaction</c> item carrying it (<see cref="ResponsesChat.KeywayCompaction"/>).
+    /// </summary>
+    public bool Compaction { get; init; }
+
     public void Dispose() => Bytes.Dispose();
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Keyway.Protocols.Translation.ResponsesChat;
 using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.RealClients;
@@ -62,11 +63,12 @@ public sealed class CodexCompactionTests
     /// <summary>
     /// A provider named "OpenAI" (also the built-in one pointed at Keyway with <c>openai_base_url</c>) makes Codex compact
     /// server-side: a Responses request ending in a <c>compaction_trigger</c> item, whose answer must be one opaque
-    /// <c>compaction</c> item. A Chat route cannot write one, and Codex does not fall back to local compaction on an
-    /// error, so Keyway refuses it with a 400 that says why rather than let the model answer text Codex cannot use.
+    /// <c>compaction</c> item, and Codex does not fall back to local compaction. On a Chat route Keyway has the route's
+    /// model write the summary, answers with its own compaction item, and reads that item back as the summary when
+    /// Codex sends it in its next request.
     /// </summary>
     [Fact]
-    public async Task ServerSideCompaction_OnAChatRoute_IsRefusedWithTheReason()
+    public async Task ServerSideCompaction_OnAChatRoute_IsDoneByKeyway_WithTheRoutesModel()
     {
         await using var bed = await GatewayTestBed.StartAsync();
         using var home = new TempDirectory();
@@ -75,11 +77,17 @@ public sealed class CodexCompactionTests
             bed.OpenAIBaseUrl, bed.Key, GatewayTestBed.OpenAIAlias, $"{FakeUpstream.ToolTrigger} exec_command", home.Path, home.Path,
             topLevelConfig: CompactAfterTheFirstAnswer, providerName: "OpenAI");
 
-        Assert.False(run.TurnCompleted, run.Process.Transcript);
-        Assert.Contains("compaction_trigger (server-side compaction) needs an OpenAI Responses upstream", run.Process.Stdout);
-        Assert.Single(bed.Upstream.Requests);
-        var logs = await bed.WaitForLogsAsync(2);
-        Assert.Equal([400, 200], logs.Select(log => log.GetProperty("status_code").GetInt32()));
+        Assert.True(run.Process.ExitCode == 0 && run.TurnCompleted, run.Process.Transcript);
+        var requests = bed.Upstream.Requests;
+        Assert.Equal(3, requests.Count);
+        var compaction = requests[1].Json;
+        Assert.Equal(KeywayCompaction.Prompt, compaction.GetProperty("messages").EnumerateArray().Last().GetProperty("content").GetString());
+        Assert.False(compaction.TryGetProperty("tools", out _));
+        // The summary is the fake's answer to the compaction request; Codex carried Keyway's item, read back as it.
+        var summary = FakeUpstream.ReplyText(GatewayTestBed.OpenAIModel);
+        Assert.Contains(requests[2].Strings(), text => text == KeywayCompaction.SummaryPreface + summary);
+        var logs = await bed.WaitForLogsAsync(3);
+        Assert.All(logs, log => Assert.Equal(200, log.GetProperty("status_code").GetInt32()));
     }
 
     /// <summary>

@@ -26,7 +26,7 @@ public static class ChatResponseToResponses
             throw new TranslationException("The chat completion has no choices.");
         }
 
-        var output = OutputItems(choice.Delta, request.ToolNames, ctx);
+        var output = request.Compaction ? [Compaction(choice.Delta?.Content, ctx)] : OutputItems(choice.Delta, request.ToolNames, ctx);
         var snapshot = ResponseSnapshot.Finished(choice.FinishReason, output, ResponsesUsage.FromChat(completion.Usage));
 
         using var buffer = new PooledBufferWriter(chatResponse.Length + 512);
@@ -37,6 +37,12 @@ public static class ChatResponseToResponses
 
         return buffer.ToArray();
     }
+
+    /// <summary>The one item of a compaction's answer: the summary the model wrote.</summary>
+    internal static CompactionOutputItem Compaction(string? summary, TranslationContext ctx) =>
+        summary is { Length: > 0 }
+            ? new CompactionOutputItem(ResponseIds.Compaction(ctx), KeywayCompaction.Seal(summary))
+            : throw new TranslationException("The upstream wrote no summary for the compaction.");
 
     /// <summary>The items of the choice's message (null when the choice has none).</summary>
     private static List<ResponseOutputItem> OutputItems(ChatDelta? message, ToolNameMap toolNames, TranslationContext ctx)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using Keyway.Protocols.Sse;
 using Keyway.Protocols.Translation.AnthropicChat;
 
@@ -13,7 +14,9 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// Codex treats a stream without <c>response.completed</c> as an error ("stream closed before response.completed"),
 /// so every stream ends with <c>response.completed</c> or <c>response.failed</c> — a truncated answer too
 /// (<c>response.completed</c> whose response has status "incomplete"). Chunks are read by <see cref="ChatReader"/>, as
-/// for Anthropic clients: only what is used, and most text chunks from the shape of the one before.
+/// for Anthropic clients: only what is used, and most text chunks from the shape of the one before. A compaction's
+/// answer (<see cref="TranslatedRequest.Compaction"/>) is one <c>compaction</c> item, announced complete once the
+/// upstream has written the whole summary; its text and reasoning are not streamed.
 /// </summary>
 public sealed class ChatStreamToResponses(TranslatedRequest request, TranslationContext ctx) : IStreamTranslator
 {
@@ -24,6 +27,7 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
     private readonly ChatTextChunkShape _textChunkShape = new();
     private StreamedItem? _reasoning;
     private StreamedItem? _message;
+    private StringBuilder? _summary;
     private string? _finishReason;
     private ResponsesUsage? _usage;
     private bool _started;
@@ -63,7 +67,7 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
         }
 
         Start(output);
-        if (_finishReason is not null || _items.Count > 0 || _toolCalls.Any)
+        if (_finishReason is not null || _items.Count > 0 || _toolCalls.Any || _summary is { Length: > 0 })
         {
             Finish(output);
         }
@@ -123,6 +127,14 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
 
     private void OnChoice(ChatChunkChoice choice, IBufferWriter<byte> output)
     {
+        if (request.Compaction)
+        {
+            _summary ??= new StringBuilder();
+            _summary.Append(choice.Delta?.Content);
+            _finishReason = choice.FinishReason ?? _finishReason;
+            return;
+        }
+
         if (choice.Delta is { } delta)
         {
             if (delta.ReasoningContent is { Length: > 0 } reasoning)
@@ -213,6 +225,11 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
 
     private void Finish(IBufferWriter<byte> output)
     {
+        if (request.Compaction && !AnnounceCompaction(output))
+        {
+            return;
+        }
+
         foreach (var call in _toolCalls.Unannounced())
         {
             AnnounceToolCall(call, output);
@@ -231,6 +248,19 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
 
         _events.Response(output, "response.completed"u8, ctx, ResponseSnapshot.Finished(_finishReason, completed, _usage));
         _ended = true;
+    }
+
+    /// <summary>The compaction item with the whole summary; false, and the stream failed, when the upstream wrote none.</summary>
+    private bool AnnounceCompaction(IBufferWriter<byte> output)
+    {
+        if (_summary is not { Length: > 0 } summary)
+        {
+            End(output, new ResponseError(ProtocolErrors.OpenAIErrorType(ProtocolErrors.BadGateway), "The upstream wrote no summary for the compaction."));
+            return false;
+        }
+
+        Announce(new StreamedItem(), ChatResponseToResponses.Compaction(summary.ToString(), ctx), output);
+        return true;
     }
 
     private void End(IBufferWriter<byte> output, ResponseError error)

@@ -84,6 +84,11 @@ internal static class ResponseDocumentWriter
                 writer.WriteString("name", custom.Name);
                 writer.WriteString("input", done ? custom.CustomInput : "");
                 break;
+            case CompactionOutputItem compaction:
+                // Announced complete: the item has no parts that arrive later.
+                writer.WriteString("type", "compaction");
+                writer.WriteString("encrypted_content", compaction.EncryptedContent);
+                break;
             case ToolCallOutputItem call:
                 writer.WriteString("type", "function_call");
                 writer.WriteString("status", Status(done));

@@ -2,13 +2,15 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 
 /// <summary>
 /// Output item ids derived from the response id and the upstream's call ids, so a translation is deterministic
-/// and a stream and its non-stream twin name their items alike. Prefixes follow OpenAI's (msg_, rs_, fc_, ctc_).
+/// and a stream and its non-stream twin name their items alike. Prefixes follow OpenAI's (msg_, rs_, fc_, ctc_, cmp_).
 /// </summary>
 internal static class ResponseIds
 {
     public static string Message(TranslationContext ctx) => "msg_" + Suffix(ctx);
 
     public static string Reasoning(TranslationContext ctx) => "rs_" + Suffix(ctx);
+
+    public static string Compaction(TranslationContext ctx) => "cmp_" + Suffix(ctx);
 
     public static string ToolCall(string callId, bool isCustom) =>
         (isCustom ? "ctc_" : "fc_") + (callId.StartsWith("call_", StringComparison.Ordinal) ? callId[5..] : callId);

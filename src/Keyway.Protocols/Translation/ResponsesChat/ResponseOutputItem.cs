@@ -17,3 +17,6 @@ internal sealed record ToolCallOutputItem(string Id, string CallId, string Name,
 {
     public string CustomInput => CustomToolInput.FromArguments(Arguments);
 }
+
+/// <summary>A <c>compaction</c> item (server-side compaction): the summary, opaque to the client (<see cref="KeywayCompaction"/>).</summary>
+internal sealed record CompactionOutputItem(string Id, string EncryptedContent) : ResponseOutputItem(Id);

@@ -12,8 +12,10 @@ internal sealed class ResponsesInputToMessages
 {
     private readonly List<ChatMessageDraft> _messages = [];
     private string? _pendingReasoning;
+    private bool _compactionRequested;
 
-    public static void Write(JsonElement root, Utf8JsonWriter writer)
+    /// <summary>Writes the messages; returns whether the input asked for server-side compaction (<see cref="KeywayCompaction"/>).</summary>
+    public static bool Write(JsonElement root, Utf8JsonWriter writer)
     {
         var builder = new ResponsesInputToMessages();
         if (root.String("instructions") is { Length: > 0 } instructions)
@@ -47,6 +49,7 @@ internal sealed class ResponsesInputToMessages
         }
 
         writer.WriteEndArray();
+        return builder._compactionRequested;
     }
 
     private void AddItem(JsonElement item)
@@ -77,15 +80,17 @@ internal sealed class ResponsesInputToMessages
                 _pendingReasoning = ReasoningText(item);
                 break;
             case "compaction_trigger":
-                // Server-side compaction must answer with one opaque compaction item that only OpenAI writes and reads
-                // back; a chat model answers text, which Codex fails on ("expected exactly one compaction output item").
-                throw new TranslationException(
-                    "compaction_trigger (server-side compaction) needs an OpenAI Responses upstream and this route translates to Chat Completions; "
-                    + "Codex compacts locally instead when its model provider is a custom one not named \"OpenAI\".");
+                // The model writes the summary the answer's compaction item carries (KeywayCompaction).
+                Append("user").AddText(KeywayCompaction.Prompt);
+                _compactionRequested = true;
+                break;
+            case "compaction" when KeywayCompaction.TryOpen(item.String("encrypted_content"), out var summary):
+                Append("user").AddText(KeywayCompaction.SummaryPreface + summary);
+                break;
         }
 
-        // Everything else (local_shell_call, web_search_call, item_reference, …) belongs to tools a chat upstream
-        // does not have, or to server-side state: dropped on purpose.
+        // Everything else (local_shell_call, web_search_call, item_reference, OpenAI's own compaction items, …) belongs
+        // to tools a chat upstream does not have, or to server-side state only OpenAI reads: dropped on purpose.
     }
 
     private void AddMessage(JsonElement item)

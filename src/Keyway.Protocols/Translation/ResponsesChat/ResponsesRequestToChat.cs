@@ -19,15 +19,17 @@ public static class ResponsesRequestToChat
 
         var stream = root.Boolean("stream") ?? false;
         var toolNames = new ToolNameMap();
+        bool compaction;
         using var buffer = new PooledBufferWriter(responsesRequest.Length + TranslatedRequest.SizeSlack);
         using (var writer = new Utf8JsonWriter(buffer, ResponsesJson.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("model", ctx.UpstreamModel);
             writer.WritePropertyName("messages");
-            ResponsesInputToMessages.Write(root, writer);
-            var hasTools = ResponsesToolsToChat.Write(root, toolNames, writer);
-            WriteGenerationSettings(root, writer, hasTools);
+            compaction = ResponsesInputToMessages.Write(root, writer);
+            // A summary is asked for in plain text: no tool to call, no structured output.
+            var hasTools = !compaction && ResponsesToolsToChat.Write(root, toolNames, writer);
+            WriteGenerationSettings(root, writer, hasTools, structuredOutput: !compaction);
             writer.WriteBoolean("stream", stream);
             if (stream)
             {
@@ -40,7 +42,7 @@ public static class ResponsesRequestToChat
             writer.WriteEndObject();
         }
 
-        return new TranslatedRequest(buffer.Detach(), stream, toolNames);
+        return new TranslatedRequest(buffer.Detach(), stream, toolNames) { Compaction = compaction };
     }
 
     /// <summary>
@@ -55,7 +57,7 @@ public static class ResponsesRequestToChat
         }
     }
 
-    private static void WriteGenerationSettings(JsonElement root, Utf8JsonWriter writer, bool hasTools)
+    private static void WriteGenerationSettings(JsonElement root, Utf8JsonWriter writer, bool hasTools, bool structuredOutput)
     {
         if (hasTools)
         {
@@ -83,7 +85,10 @@ public static class ResponsesRequestToChat
         if (root.TryGet("text", JsonValueKind.Object, out var text))
         {
             text.CopyProperty("verbosity", writer);
-            WriteResponseFormat(text, writer);
+            if (structuredOutput)
+            {
+                WriteResponseFormat(text, writer);
+            }
         }
     }
 

@@ -45,6 +45,7 @@ internal sealed class StreamedItem : IChatStreamedCall
         ReasoningOutputItem reasoning => reasoning with { Text = Text },
         MessageOutputItem message => message with { Text = Text },
         ToolCallOutputItem call => call with { Arguments = Text },
+        CompactionOutputItem compaction => compaction,
         _ => throw new InvalidOperationException("Only announced items can be completed."),
     };
 }

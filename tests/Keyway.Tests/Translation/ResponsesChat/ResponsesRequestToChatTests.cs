@@ -36,15 +36,6 @@ public sealed class ResponsesRequestToChatTests
         Assert.Equal("previous_response_id is not supported: send the full input (store:false)", ex.Message);
     }
 
-    /// <summary>Codex's server-side compaction request ends with this item; only an OpenAI upstream can answer it.</summary>
-    [Fact]
-    public void CompactionTrigger_IsRejectedWithTheReason()
-    {
-        var ex = Assert.Throws<TranslationException>(() => Translate("""{"model":"m","input":[{"role":"user","content":"hi"},{"type":"compaction_trigger"}]}"""));
-
-        Assert.StartsWith("compaction_trigger (server-side compaction) needs an OpenAI Responses upstream", ex.Message);
-    }
-
     [Theory]
     [InlineData("not json")]
     [InlineData("[1,2]")]
