@@ -51,6 +51,7 @@ public static class GatewayEndpoints
         MapPost(endpoints, gateway, "/v1/chat/completions", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.OpenAIChat));
         MapPost(endpoints, gateway, "/v1/messages", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.AnthropicMessages));
         MapPost(endpoints, gateway, "/v1/responses", (forwarder, context) => forwarder.ForwardChatAsync(context, ClientProtocol.OpenAIResponses));
+        MapPost(endpoints, gateway, "/v1/responses/compact", (forwarder, context) => forwarder.ForwardCompactAsync(context));
         MapPost(endpoints, gateway, "/v1/messages/count_tokens", (forwarder, context) => forwarder.CountTokensAsync(context));
         MapPost(endpoints, gateway, "/v1/generations", (forwarder, context) => forwarder.ForwardGenerationAsync(context));
         foreach (var surface in PassThroughSurface.Json)

@@ -32,12 +32,22 @@ public sealed partial class ProxyForwarder
         {
             return null;
         }
+        return WithWebSearch(exchange, TranslatedPlan(exchange, target, endpoint, path, request.Body));
+    }
+
+    /// <summary>
+    /// The client's body (<paramref name="clientBody"/>, in its protocol) translated for <paramref name="endpoint"/>;
+    /// the pipeline lives until the response ends.
+    /// </summary>
+    private RelayPlan TranslatedPlan(ProxyExchange exchange, RouteTarget target, UpstreamEndpoint endpoint, string path, ReadOnlyMemory<byte> clientBody)
+    {
+        var (client, upstream) = (exchange.Protocol.Wire(), endpoint.Protocol.Wire());
         var context = new TranslationContext(NewResponseId(client), time.GetUtcNow().ToUnixTimeSeconds(), exchange.Route!.Alias, target.UpstreamModel);
-        var pipeline = TranslationPipeline.Create(client, upstream, request.Body, context);
+        var pipeline = TranslationPipeline.Create(client, upstream, clientBody, context);
         exchange.Context.Response.RegisterForDispose(pipeline);
-        return WithWebSearch(exchange, new RelayPlan(
+        return new RelayPlan(
             endpoint, path, WithRouteDefaults(exchange, UpstreamBody.Leased(pipeline.UpstreamBody), upstream), WatcherFor(upstream, hideUsageOnlyChunk: false),
-            UsageFormatOf(upstream), Translation: pipeline, NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: false), ChatAnswer: true));
+            UsageFormatOf(upstream), Translation: pipeline, NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: false), ChatAnswer: true);
     }
 
     /// <summary>The upstream-bound body with the route's defaults for what the client left out (see <see cref="RequestDefaultsSplicer"/>).</summary>

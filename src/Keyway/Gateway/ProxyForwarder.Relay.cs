@@ -60,7 +60,7 @@ public sealed partial class ProxyForwarder
         }
         if (plan.Translation is { } answerTranslation && plan.WebSearch is null && response.IsSuccessStatusCode)
         {
-            return await WriteTranslatedAsync(exchange, answerTranslation, body, response, recordUsageAs: plan.BodyUsage);
+            return await WriteTranslatedAsync(exchange, plan, answerTranslation, body, response, recordUsageAs: plan.BodyUsage);
         }
         exchange.Usage = UsageOf(plan.BodyUsage, body);
         if (plan.WebSearch is not null && response.IsSuccessStatusCode)
@@ -82,7 +82,7 @@ public sealed partial class ProxyForwarder
         }
         if (plan.Translation is { } translation)
         {
-            return await WriteTranslatedAsync(exchange, translation, body, response, recordUsageAs: null);
+            return await WriteTranslatedAsync(exchange, plan, translation, body, response, recordUsageAs: null);
         }
         await WriteBufferedAsync(exchange, status, body, response, relayHeaders: true);
         return null;
@@ -94,13 +94,17 @@ public sealed partial class ProxyForwarder
     /// only an error object (some OpenAI-compatible vendors answer errors so) is no answer: the caller fails over.
     /// </summary>
     private async Task<NoAnswer?> WriteTranslatedAsync(
-        ProxyExchange exchange, TranslationPipeline translation, byte[] upstreamBody, HttpResponseMessage response, UsageFormat? recordUsageAs)
+        ProxyExchange exchange, RelayPlan plan, TranslationPipeline translation, byte[] upstreamBody, HttpResponseMessage response, UsageFormat? recordUsageAs)
     {
         byte[] body;
         TokenUsage? upstreamUsage = null;
         try
         {
             body = translation.TranslateResponse(upstreamBody, out upstreamUsage);
+            if (plan.ReshapeAnswer is { } reshape)
+            {
+                body = reshape(body);
+            }
         }
         catch (TranslationException e)
         {

@@ -27,11 +27,17 @@ public sealed partial class ProxyForwarder(
             target => ChatPlanFor(exchange, request, target, target.Provider.EndpointFor(protocol.Wire())),
             exchange.Route!.HasNativeEndpoints ? target => ChatPlanFor(exchange, request, target, target.Provider.MainEndpoint) : null))
         {
-            var route = exchange.Route!;
-            var message = GatewayMessages.ProtocolMismatch(route.Alias, route.Provider.Protocol.Name(), route.Provider.GroupId, protocol.Name());
-            await RejectAsync(exchange, StatusCodes.Status404NotFound, message, "model_not_found");
+            await RejectProtocolMismatchAsync(exchange);
         }
     });
+
+    /// <summary>No target of the route can serve the client's protocol: 404, as for an unknown model.</summary>
+    private Task RejectProtocolMismatchAsync(ProxyExchange exchange)
+    {
+        var route = exchange.Route!;
+        var message = GatewayMessages.ProtocolMismatch(route.Alias, route.Provider.Protocol.Name(), route.Provider.GroupId, exchange.Protocol.Name());
+        return RejectAsync(exchange, StatusCodes.Status404NotFound, message, "model_not_found");
+    }
 
     /// <summary>
     /// POST /v1/messages/count_tokens: the upstream counts when it speaks Anthropic (its main endpoint, or a native one

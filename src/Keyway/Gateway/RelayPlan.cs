@@ -24,7 +24,8 @@ internal enum UsageFormat
 /// makes a fresh <paramref name="Watcher"/> for each further streamed round of that search loop. <paramref name="ChatAnswer"/>
 /// says the answer is a chat surface's (a Chat completion, an Anthropic message or a Response, in the endpoint's
 /// protocol): a 200 whose body is not JSON is then the key's failure, and a whole answer to a client that asked for a
-/// stream is relayed as that stream.
+/// stream is relayed as that stream. <paramref name="ReshapeAnswer"/> turns a translated whole answer into the
+/// endpoint's own shape (the compacted response object of <c>/v1/responses/compact</c>).
 /// </summary>
 internal sealed record RelayPlan(
     UpstreamEndpoint Endpoint,
@@ -40,4 +41,5 @@ internal sealed record RelayPlan(
     IRelayContent? Content = null,
     bool StreamAnswer = false,
     Func<IStreamWatcher>? NewWatcher = null,
-    bool ChatAnswer = false) : IEndpointPlan;
+    bool ChatAnswer = false,
+    Func<byte[], byte[]>? ReshapeAnswer = null) : IEndpointPlan;
