@@ -136,7 +136,7 @@ internal sealed partial class ResponsesWebSocketRelay(
         var run = new FailoverRun<WebSocketPlan>([target], static t => new WebSocketPlan(t.Provider.MainEndpoint), cooldowns, pinnedKeyName: null, key.Policy.Visitor);
         if (!run.TryNext())
         {
-            var shortage = KeyShortage.Of(run, alias);
+            var shortage = KeyShortage.Of(run, alias, time.GetUtcNow(), target.Provider.Policy.ProbeInterval);
             return new(null, new(shortage.Error.StatusCode(0), shortage.Message));
         }
         return new(new WebSocketRoute(route, target, run.Key!), default, run);
