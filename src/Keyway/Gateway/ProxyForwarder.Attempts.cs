@@ -190,17 +190,8 @@ public sealed partial class ProxyForwarder
             await FailAsync(exchange, ForwardError.NoUsableKey, GatewayMessages.NoUsableKey(route.Targets[0].Provider.ProviderId));
             return true;
         }
-        var shortage = KeyShortage.Of(run, route.Alias);
-        if (run.AnyBusy)
-        {
-            // A place frees as soon as one of the keys' requests ends.
-            exchange.RetryAt = time.GetUtcNow() + TimeSpan.FromSeconds(1);
-        }
-        else if (run.AnyBlocked)
-        {
-            // Quarantined keys have no known recovery time: their next probe is the earliest chance.
-            exchange.RetryAt ??= time.GetUtcNow() + route.Targets[0].Provider.Policy.ProbeInterval;
-        }
+        var shortage = KeyShortage.Of(run, route.Alias, time.GetUtcNow(), route.Targets[0].Provider.Policy.ProbeInterval);
+        exchange.RetryAt = shortage.RetryAt;
         await FailAsync(exchange, shortage.Error, shortage.Message);
         return true;
     }

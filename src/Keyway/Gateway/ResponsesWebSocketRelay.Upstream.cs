@@ -35,15 +35,24 @@ internal sealed partial class ResponsesWebSocketRelay
     }
 
     /// <summary>
-    /// The client's <c>OpenAI-Beta</c>, then the provider's extra headers by the rule an HTTP call follows; gathered
-    /// first because the socket's options can set a header but not remove one.
+    /// The client headers the upstream handshake carries: <c>User-Agent</c>, as an HTTP call does (a provider may key
+    /// behaviour or rate limits on it), and <c>OpenAI-Beta</c>, which names the WebSocket mode's version.
+    /// </summary>
+    private static readonly string[] ForwardedClientHeaders = ["User-Agent", "OpenAI-Beta"];
+
+    /// <summary>
+    /// The client's <see cref="ForwardedClientHeaders"/> it sent, then the provider's extra headers by the rule an HTTP
+    /// call follows; gathered first because the socket's options can set a header but not remove one.
     /// </summary>
     private static Dictionary<string, string> HandshakeHeaders(HttpRequest request, UpstreamProvider provider)
     {
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (request.Headers["OpenAI-Beta"].ToString() is { Length: > 0 } beta)
+        foreach (var name in ForwardedClientHeaders)
         {
-            headers["OpenAI-Beta"] = beta;
+            if (request.Headers[name].ToString() is { Length: > 0 } value)
+            {
+                headers[name] = value;
+            }
         }
         ExtraHeaderRule.Apply(provider.ExtraHeaders, headers, static (set, name) => set.Remove(name), static (set, name, value) => set[name] = value);
         return headers;

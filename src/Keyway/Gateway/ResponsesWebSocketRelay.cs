@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.WebSockets;
 using Keyway.Protocols;
 using Keyway.Telemetry;
@@ -125,9 +126,10 @@ internal sealed partial class ResponsesWebSocketRelay(
         {
             return new(null, new(StatusCodes.Status404NotFound, GatewayMessages.ModelNotFound(alias, key.GroupId), "model_not_found"));
         }
-        if (keyPolicy.Check(key, route, time.GetUtcNow()) is { } refusal)
+        var now = time.GetUtcNow();
+        if (keyPolicy.Check(key, route, now) is { } refusal)
         {
-            return new(null, new(refusal.Status, refusal.Message, refusal.Code));
+            return new(null, new(refusal.Status, refusal.Message, refusal.Code, refusal.RetryAfter));
         }
         if (WebSocketTarget(route) is not { } target)
         {
@@ -136,8 +138,8 @@ internal sealed partial class ResponsesWebSocketRelay(
         var run = new FailoverRun<WebSocketPlan>([target], static t => new WebSocketPlan(t.Provider.MainEndpoint), cooldowns, pinnedKeyName: null, key.Policy.Visitor);
         if (!run.TryNext())
         {
-            var shortage = KeyShortage.Of(run, alias);
-            return new(null, new(shortage.Error.StatusCode(0), shortage.Message));
+            var shortage = KeyShortage.Of(run, alias, now, target.Provider.Policy.ProbeInterval);
+            return new(null, new(shortage.Error.StatusCode(0), shortage.Message, RetryAfter: shortage.RetryAt - now));
         }
         return new(new WebSocketRoute(route, target, run.Key!), default, run);
     }
@@ -145,8 +147,15 @@ internal sealed partial class ResponsesWebSocketRelay(
     private static RouteTarget? WebSocketTarget(RouteEntry route) =>
         route.Targets.FirstOrDefault(t => t.Provider.Websocket && t.Provider.Protocol == UpstreamProtocol.OpenAIResponses);
 
-    private static Task RefuseAsync(HttpContext context, WebSocketRefusal refusal) =>
-        ProtocolErrorWriter.WriteAsync(context, ClientProtocol.OpenAIResponses, refusal.Status, refusal.Message, refusal.Code);
+    /// <summary>Before the upgrade: an HTTP error in the OpenAI shape, with Retry-After when the refusal says when to come back.</summary>
+    private static Task RefuseAsync(HttpContext context, WebSocketRefusal refusal)
+    {
+        if (refusal.RetryAfter is { } wait)
+        {
+            context.Response.Headers.RetryAfter = KeyPolicyMessages.Seconds(wait).ToString(CultureInfo.InvariantCulture);
+        }
+        return ProtocolErrorWriter.WriteAsync(context, ClientProtocol.OpenAIResponses, refusal.Status, refusal.Message, refusal.Code);
+    }
 
     /// <summary>
     /// After the upgrade: one <c>error</c> event, then a close — policy violation for the client's own mistakes,
@@ -167,8 +176,11 @@ internal sealed partial class ResponsesWebSocketRelay(
     }
 }
 
-/// <summary>Why a WebSocket cannot be relayed: the HTTP status and message (an HTTP error, or an <c>error</c> event).</summary>
-internal readonly record struct WebSocketRefusal(int Status, string Message, string? Code = null);
+/// <summary>
+/// Why a WebSocket cannot be relayed: the HTTP status and message (an HTTP error, or an <c>error</c> event), and how long
+/// the client should wait before it tries again (the HTTP error's Retry-After), when that is known.
+/// </summary>
+internal readonly record struct WebSocketRefusal(int Status, string Message, string? Code = null, TimeSpan? RetryAfter = null);
 
 /// <summary>What a relayed WebSocket is bound to: the route of its alias, the WebSocket target and the upstream key.</summary>
 internal sealed record WebSocketRoute(RouteEntry Route, RouteTarget Target, UpstreamKey Key);

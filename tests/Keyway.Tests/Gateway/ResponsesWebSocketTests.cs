@@ -15,6 +15,7 @@ public sealed class ResponsesWebSocketTests
 {
     private const string Alias = "ws-alias";
     private const string UpstreamModel = "ws-upstream-model";
+    private const string CodexUserAgent = "codex_cli_rs/0.77.0 (Ubuntu 24.4.0; x86_64) xterm-256color";
 
     [Fact]
     public async Task Relay_CopiesFramesBothWays_RewritesTheModel_AndLogsEachResponse()
@@ -61,6 +62,29 @@ public sealed class ResponsesWebSocketTests
 
         Assert.Equal(expectedBeta, fake.Headers.GetValueOrDefault("OpenAI-Beta"));
         Assert.Equal($"Bearer {AdminApi.DefaultUpstreamKey}", fake.Authorization);
+    }
+
+    [Theory]
+    [InlineData(null, CodexUserAgent)]
+    [InlineData("keyway-provider/1", "keyway-provider/1")]
+    [InlineData("", null)]
+    public async Task Handshake_ForwardsTheClientsUserAgent_AsAnHttpCallDoes_UnlessTheProviderSetsIt(string? providerAgent, string? expectedAgent)
+    {
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await StartAsync(fake, websocket: true);
+        if (providerAgent is not null)
+        {
+            await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, "admin/llm/providers/ws-provider", new JsonObject
+            {
+                ["extra_headers"] = new JsonObject { ["User-Agent"] = providerAgent },
+            });
+        }
+        using var socket = await ResponsesWebSocketClient.ConnectAsync(bed.Server, Alias, bed.Key, ("User-Agent", CodexUserAgent));
+
+        await ResponsesWebSocketClient.ExchangeAsync(socket, Alias);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+
+        Assert.Equal(expectedAgent, fake.Headers.GetValueOrDefault("User-Agent"));
     }
 
     [Theory]

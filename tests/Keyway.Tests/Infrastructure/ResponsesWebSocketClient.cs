@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -9,16 +10,10 @@ public static class ResponsesWebSocketClient
 {
     public static async Task<ClientWebSocket> ConnectAsync(KeywayServer server, string alias, string key, params (string Name, string Value)[] headers)
     {
-        var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Authorization", "Bearer " + key);
-        foreach (var (name, value) in headers)
-        {
-            socket.Options.SetRequestHeader(name, value);
-        }
-        var uri = new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/v1/responses", Query = alias.Length > 0 ? "model=" + alias : "" }.Uri;
+        var socket = Create(key, headers);
         try
         {
-            await socket.ConnectAsync(uri, CancellationToken.None);
+            await socket.ConnectAsync(UpgradeUri(server, alias), CancellationToken.None);
             return socket;
         }
         catch
@@ -27,6 +22,30 @@ public static class ResponsesWebSocketClient
             throw;
         }
     }
+
+    /// <summary>An upgrade the gateway must refuse: the status and headers of its HTTP answer.</summary>
+    public static async Task<(HttpStatusCode Status, IReadOnlyDictionary<string, IEnumerable<string>> Headers)> RefusedUpgradeAsync(
+        KeywayServer server, string alias, string key)
+    {
+        using var socket = Create(key, []);
+        socket.Options.CollectHttpResponseDetails = true;
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(UpgradeUri(server, alias), CancellationToken.None));
+        return (socket.HttpStatusCode, socket.HttpResponseHeaders!);
+    }
+
+    private static ClientWebSocket Create(string key, (string Name, string Value)[] headers)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + key);
+        foreach (var (name, value) in headers)
+        {
+            socket.Options.SetRequestHeader(name, value);
+        }
+        return socket;
+    }
+
+    private static Uri UpgradeUri(KeywayServer server, string alias) =>
+        new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/v1/responses", Query = alias.Length > 0 ? "model=" + alias : "" }.Uri;
 
     public static Task SendAsync(ClientWebSocket socket, string text) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using Keyway.Tests.Infrastructure;
@@ -111,6 +112,28 @@ public sealed class WebSocketPolicyTests
 
         Assert.Equal(429, (await ResponsesWebSocketClient.ReceiveErrorAsync(socket)).GetProperty("status").GetInt32());
         Assert.Equal("ws-upstream-model", System.Text.Json.JsonDocument.Parse(Assert.Single(fake.Received)).RootElement.GetProperty("model").GetString());
+    }
+
+    [Fact]
+    public async Task ASpentBudget_RefusesTheUpgrade_With429AndTheRetryAfterHttpSends()
+    {
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await StartAsync(fake);
+        var key = await bed.CreateKeyAsync(new JsonObject { ["daily_token_budget"] = 1 });
+        using (var socket = await ConnectAsync(bed, key))
+        {
+            await ResponsesWebSocketClient.ExchangeAsync(socket, Alias);
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        }
+
+        var refused = await ResponsesWebSocketClient.RefusedUpgradeAsync(bed.Bed.Server, Alias, key.Plaintext);
+        using var http = await key.Client.PostAsync("v1/responses", GatewayTestBed.Json($$"""{"model":"{{Alias}}","input":"hi"}"""));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.Status);
+        // The budget resets at midnight, two minutes after the bed's clock.
+        Assert.Equal(["120"], refused.Headers.GetValueOrDefault("Retry-After"));
+        Assert.Equal(http.StatusCode, refused.Status);
+        Assert.Equal(http.Headers.GetValues("Retry-After"), refused.Headers.GetValueOrDefault("Retry-After"));
     }
 
     private const string CreateEvent = $$"""{"type":"response.create","model":"{{Alias}}","input":"hi"}""";
