@@ -1,3 +1,4 @@
+using System.Globalization;
 using Keyway.Tests.RealClients;
 
 namespace Keyway.Tests.Cli;
@@ -35,6 +36,10 @@ public sealed class TmuxTerminal : IAsyncDisposable
     }
 
     public Task<ProcessResult> KeysAsync(params string[] keys) => TmuxAsync(["send-keys", "-t", "main", .. keys]);
+
+    /// <summary>Resizes the terminal, as a user dragging its window's corner: the program gets SIGWINCH.</summary>
+    public Task<ProcessResult> ResizeAsync(int width, int height) =>
+        TmuxAsync("resize-window", "-t", "main", "-x", width.ToString(CultureInfo.InvariantCulture), "-y", height.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Polls the screen until it shows every one of <paramref name="parts"/>; returns that screen.</summary>
     public async Task<string> WaitForAsync(params string[] parts)

@@ -1,15 +1,12 @@
 using System.Text.Json.Nodes;
 using Keyway.Cli.Tui;
+using static Keyway.Tests.Cli.TuiDriver;
 
 namespace Keyway.Tests.Cli;
 
 /// <summary>The TUI's screen logic without a console: menu keys, text fields and the dashboard's figures.</summary>
 public sealed class TuiStateTests
 {
-    private static ConsoleKeyInfo Key(ConsoleKey key) => new('\0', key, false, false, false);
-
-    private static ConsoleKeyInfo Char(char c) => new(c, ConsoleKey.NoName, char.IsUpper(c), false, false);
-
     [Fact]
     public void Menu_MovesWithWrapAround_ChoosesGoesBackAndQuits()
     {

@@ -3,7 +3,9 @@ using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.Cli;
 
-/// <summary>`keyway tui` of the built executable in a real terminal (tmux): the console's own key reading and drawing.</summary>
+/// <summary>
+/// `keyway tui` of the built executable in a real terminal (tmux): the console's own key reading, drawing and size.
+/// </summary>
 public sealed class TuiTerminalTests
 {
     [Fact]
@@ -13,9 +15,7 @@ public sealed class TuiTerminalTests
         (await bed.PostAsync("v1/chat/completions", GatewayTestBed.OpenAIChat)).EnsureSuccessStatusCode();
         await bed.WaitForLogsAsync(1);
         using var dir = new TempDirectory();
-        var environment = KeywayBinary.Environment(Path.Combine(dir.Path, "data"), new Dictionary<string, string> { ["HOME"] = dir.Path, ["TERM"] = "xterm-256color" });
-        await using var terminal = await TmuxTerminal.StartAsync(
-            dir.Path, environment, "dotnet", KeywayBinary.DllPath, "tui", "--url", bed.Server.BaseAddress.ToString(), "--token", KeywayServer.AdminToken);
+        await using var terminal = await StartTuiAsync(bed, dir);
 
         await terminal.WaitForAsync("main menu", "> Dashboard (live)");
         await terminal.KeysAsync("Down", "Enter");
@@ -28,5 +28,28 @@ public sealed class TuiTerminalTests
         await terminal.KeysAsync("q");
 
         Assert.Equal(0, await terminal.ExitCodeAsync());
+    }
+
+    [Fact]
+    public async Task WidenedTerminal_IsRedrawnAtTheNewWidth_WithoutAKey()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        await using var terminal = await StartTuiAsync(bed, dir);
+        await terminal.WaitForAsync("main menu", "> Dashboard (live)");
+
+        await terminal.ResizeAsync(150, 45);
+
+        await terminal.WaitForAsync(TuiDriver.TitleRule("main menu", 150));
+        await terminal.KeysAsync("q");
+        Assert.Equal(0, await terminal.ExitCodeAsync());
+    }
+
+    /// <summary>`keyway tui` of the built executable against <paramref name="bed"/>, in a 120×40 terminal.</summary>
+    private static Task<TmuxTerminal> StartTuiAsync(GatewayTestBed bed, TempDirectory dir)
+    {
+        var environment = KeywayBinary.Environment(Path.Combine(dir.Path, "data"), new Dictionary<string, string> { ["HOME"] = dir.Path, ["TERM"] = "xterm-256color" });
+        return TmuxTerminal.StartAsync(
+            dir.Path, environment, "dotnet", KeywayBinary.DllPath, "tui", "--url", bed.Server.BaseAddress.ToString(), "--token", KeywayServer.AdminToken);
     }
 }

@@ -70,6 +70,55 @@ public sealed class TuiTests
     }
 
     [Fact]
+    public async Task Menu_ResizedTerminal_IsRedrawnAtTheNewWidthBeforeTheNextKey()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        using var tui = new TuiDriver();
+        tui.Resize(60, 20).Quit();
+
+        var output = await tui.RunAsync(new CliRunner(bed.Server, dir.Path));
+
+        var screen = tui.ScreenAfterResize;
+        Assert.True(screen is not null, $"not redrawn after the resize:\n{output}");
+        Assert.Equal(TuiDriver.TitleRule("main menu", 60), screen[0]);
+        Assert.Contains("> Dashboard (live)", screen);
+        Assert.All(screen, line => Assert.True(line.Length <= 60, $"wider than the terminal: {line}"));
+    }
+
+    [Fact]
+    public async Task Menu_IsNotRedrawn_WhileNothingChanges()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        using var tui = new TuiDriver();
+        tui.Pause(TimeSpan.FromSeconds(1)).Quit();
+
+        var output = await tui.RunAsync(new CliRunner(bed.Server, dir.Path));
+
+        Assert.Single(Occurrences(output, "Keyway · main menu"));
+    }
+
+    [Fact]
+    public async Task Dashboard_ResizedTerminal_IsRedrawnAtTheNewWidthAndHeight()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        using var tui = new TuiDriver();
+        tui.Enter().Resize(60, 12).Quit();
+
+        var output = await tui.RunAsync(new CliRunner(bed.Server, dir.Path));
+
+        // Taller than the terminal now, the dashboard is cut at its top, where "…" stands.
+        var screen = tui.ScreenAfterResize;
+        Assert.True(screen is not null, $"not redrawn after the resize:\n{output}");
+        Assert.Equal(12, screen.Count);
+        Assert.Equal("…", screen[0].TrimEnd());
+        Assert.StartsWith("r refresh now", screen[^1]);
+        Assert.All(screen, line => Assert.True(line.Length <= 60, $"wider than the terminal: {line}"));
+    }
+
+    [Fact]
     public async Task ProvidersAndRoutes_ChangedThroughTheMenus()
     {
         await using var bed = await GatewayTestBed.StartAsync();

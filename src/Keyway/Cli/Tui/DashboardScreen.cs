@@ -6,40 +6,42 @@ namespace Keyway.Cli.Tui;
 
 /// <summary>
 /// The live dashboard: fetched from /admin/llm/stats, stats/series, health and logs, redrawn in place at every refresh
-/// (paced by the session's TimeProvider) or key; Esc goes back, q quits.
+/// (paced by the session's TimeProvider) or key, and at once at the terminal's new size when it is resized; Esc goes
+/// back, q quits.
 /// </summary>
 public static class DashboardScreen
 {
     public static async Task RunAsync(TuiSession session)
     {
         var ui = session.Ui;
-        ui.Console.Clear(home: true);
         using var leave = CancellationTokenSource.CreateLinkedTokenSource(session.Token);
-        Task<ConsoleKeyInfo>? key = null;
-        await ui.Console.Live(Text.Empty).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).StartAsync(async live =>
+        IRenderable? frame = null;
+        // A resize ends the live display and starts another: Spectre's keeps the largest size it has drawn and would
+        // pad the next frames to the old width and height. The frame it showed is drawn again, not fetched anew. The
+        // display clears itself when it ends, rather than printing a frame taller than the terminal in full.
+        while (!leave.IsCancellationRequested)
         {
-            while (true)
+            ui.Clear();
+            await ui.Console.Live(Text.Empty).AutoClear(true).Overflow(VerticalOverflow.Ellipsis).StartAsync(async live =>
             {
-                live.UpdateTarget(await FrameAsync(session));
-                live.Refresh();
-                key ??= ui.ReadKeyAsync();
-                if (await Task.WhenAny(key, Task.Delay(session.Refresh, session.Time, leave.Token)) != key)
+                while (true)
                 {
-                    continue;
+                    live.UpdateTarget(frame ??= await FrameAsync(session));
+                    live.Refresh();
+                    switch (await ui.ReadKeyAsync(Task.Delay(session.Refresh, session.Time, leave.Token)))
+                    {
+                        case { } key when TuiKeys.IsQuit(key):
+                            throw ui.Quit();
+                        case { } key when TuiKeys.IsBack(key):
+                            await leave.CancelAsync();
+                            return;
+                        case null when ui.Resized:
+                            return;
+                    }
+                    frame = null;
                 }
-                var pressed = await key;
-                key = null;
-                if (TuiKeys.IsQuit(pressed))
-                {
-                    throw ui.Quit();
-                }
-                if (TuiKeys.IsBack(pressed))
-                {
-                    await leave.CancelAsync();
-                    return;
-                }
-            }
-        });
+            });
+        }
     }
 
     private static async Task<IRenderable> FrameAsync(TuiSession session)

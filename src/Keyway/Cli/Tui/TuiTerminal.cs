@@ -6,9 +6,21 @@ namespace Keyway.Cli.Tui;
 /// <summary>
 /// The TUI's screen and keyboard: draws one screen at a time and reads keys for menus, text fields and messages.
 /// q in a menu or a message cancels the session's token, which unwinds every screen at once; Esc answers null (back).
+/// A screen waiting for a key is drawn again when the terminal is resized, at its new size.
 /// </summary>
 public sealed class TuiTerminal(IAnsiConsole console, CancellationTokenSource session)
 {
+    /// <summary>
+    /// How often a screen waiting for a key looks at the terminal's size, so a resize is redrawn within it. The size is
+    /// .NET's, cached until SIGWINCH; the console's own key reading polls every 5 ms.
+    /// </summary>
+    private static readonly TimeSpan ResizeCheck = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The key read under way: a resize interrupts the wait for it, not the read, so no key is lost.</summary>
+    private Task<ConsoleKeyInfo>? _keyRead;
+
+    private (int Width, int Height) _drawnSize;
+
     public IAnsiConsole Console => console;
 
     public CancellationToken Token => session.Token;
@@ -22,8 +34,7 @@ public sealed class TuiTerminal(IAnsiConsole console, CancellationTokenSource se
     {
         while (true)
         {
-            Draw(TuiView.Menu(title, header, menu));
-            switch (menu.Handle(await ReadKeyAsync()))
+            switch (menu.Handle(await ShowUntilKeyAsync(TuiView.Menu(title, header, menu))))
             {
                 case MenuOutcome.Chosen:
                     return menu.Selected;
@@ -61,8 +72,7 @@ public sealed class TuiTerminal(IAnsiConsole console, CancellationTokenSource se
         var editor = new LineEditor(initial);
         while (true)
         {
-            Draw(TuiView.Field(title, prompt, secret ? new string('*', editor.Text.Length) : editor.Text));
-            switch (editor.Handle(await ReadKeyAsync()))
+            switch (editor.Handle(await ShowUntilKeyAsync(TuiView.Field(title, prompt, secret ? new string('*', editor.Text.Length) : editor.Text))))
             {
                 case LineOutcome.Submitted:
                     return editor.Text.Trim() is { Length: > 0 } text ? text : null;
@@ -78,8 +88,7 @@ public sealed class TuiTerminal(IAnsiConsole console, CancellationTokenSource se
     /// <summary>Shows a message until a key is pressed (q still quits).</summary>
     public async Task ShowAsync(string title, IRenderable body)
     {
-        Draw(TuiView.Message(title, body));
-        if (TuiKeys.IsQuit(await ReadKeyAsync()))
+        if (TuiKeys.IsQuit(await ShowUntilKeyAsync(TuiView.Message(title, body))))
         {
             throw Quit();
         }
@@ -100,8 +109,57 @@ public sealed class TuiTerminal(IAnsiConsole console, CancellationTokenSource se
         }
     }
 
-    public async Task<ConsoleKeyInfo> ReadKeyAsync() =>
+    /// <summary>Whether the terminal's size differs from the one the screen was drawn at (by <see cref="Clear"/>).</summary>
+    public bool Resized => Size != _drawnSize;
+
+    private (int Width, int Height) Size => (console.Profile.Width, console.Profile.Height);
+
+    /// <summary>
+    /// The next key; null when the terminal was resized first (the screen is to be drawn again) or <paramref name="wake"/>
+    /// completed first. The key pressed after such a wake is the next call's.
+    /// </summary>
+    public async Task<ConsoleKeyInfo?> ReadKeyAsync(Task? wake = null)
+    {
+        _keyRead ??= ReadConsoleKeyAsync();
+        using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(session.Token);
+        var resize = WatchForResizeAsync(stopWatching.Token);
+        Task[] waits = wake is null ? [_keyRead, resize] : [_keyRead, resize, wake];
+        var first = await Task.WhenAny(waits);
+        await stopWatching.CancelAsync();
+        if (first != _keyRead)
+        {
+            return null;
+        }
+        var key = await _keyRead;
+        _keyRead = null;
+        return key;
+    }
+
+    private async Task<ConsoleKeyInfo> ReadConsoleKeyAsync() =>
         await console.Input.ReadKeyAsync(intercept: true, session.Token) ?? throw new OperationCanceledException(session.Token);
+
+    /// <summary>Completes when the terminal is <see cref="Resized"/>, looking every <see cref="ResizeCheck"/>.</summary>
+    private async Task WatchForResizeAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(ResizeCheck);
+        while (!Resized)
+        {
+            await timer.WaitForNextTickAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Draws a screen and waits for a key, drawing the screen again whenever the terminal is resized meanwhile.</summary>
+    private async Task<ConsoleKeyInfo> ShowUntilKeyAsync(IRenderable screen)
+    {
+        while (true)
+        {
+            Draw(screen);
+            if (await ReadKeyAsync() is { } key)
+            {
+                return key;
+            }
+        }
+    }
 
     /// <summary>Ends the session: every screen unwinds through the cancelled token. Use as <c>throw ui.Quit()</c>.</summary>
     public OperationCanceledException Quit()
@@ -110,9 +168,16 @@ public sealed class TuiTerminal(IAnsiConsole console, CancellationTokenSource se
         return new OperationCanceledException(session.Token);
     }
 
-    public void Draw(IRenderable screen)
+    /// <summary>Clears the screen for a drawing at the terminal's current size, which a resize then makes stale.</summary>
+    public void Clear()
     {
         console.Clear(home: true);
+        _drawnSize = Size;
+    }
+
+    private void Draw(IRenderable screen)
+    {
+        Clear();
         console.Write(screen);
     }
 }
