@@ -138,6 +138,43 @@ public sealed class MetricsTests
         Assert.Equal(10_001 * 0.003, scrape["""keyway_upstream_ttfb_seconds_sum{provider="provider"}"""], 6);
     }
 
+    /// <summary>
+    /// Recent series are recognised by their strings' identity: series that differ in any tag, equal strings that are
+    /// other instances, and fewer or more tag combinations taking turns than are remembered all count in their own series.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(6)]
+    public void Recording_AliasesTakingTurns_WithEqualStringsOfOtherInstances_CountsEachInItsSeries(int aliasCount)
+    {
+        var metrics = TestMetrics.Create();
+        using var collector = new MetricsCollector(metrics);
+        var aliases = Enumerable.Range(1, aliasCount).Select(i => "a" + i).ToArray();
+
+        for (var round = 0; round < 50; round++)
+        {
+            foreach (var alias in aliases)
+            {
+                var status = round % 2 == 0 ? 200 : 429;
+                // A fresh instance every time for every other round: equal to the series' strings, never the same.
+                var name = round % 4 < 2 ? alias : new string(alias.AsSpan());
+                metrics.RecordRequest(new RequestLogEntry
+                {
+                    CreatedAt = DateTimeOffset.UnixEpoch, GroupId = "g", RouteAlias = name, ProviderId = "p", Endpoint = "/v1/messages",
+                    ClientProtocol = "anthropic", StatusCode = status, LatencyMs = 1, InputTokens = round,
+                });
+            }
+        }
+
+        var scrape = PrometheusScrape.Parse(collector.Scrape());
+        foreach (var alias in aliases)
+        {
+            Assert.Equal(25, scrape[$$"""keyway_requests_total{alias="{{alias}}",provider="p",status="200"}"""]);
+            Assert.Equal(25, scrape[$$"""keyway_requests_total{alias="{{alias}}",provider="p",status="429"}"""]);
+            Assert.Equal(Enumerable.Range(0, 50).Sum(), scrape[$$"""keyway_tokens_total{alias="{{alias}}",provider="p",kind="input"}"""]);
+        }
+    }
+
     private static void AssertHistogramCount(PrometheusScrape scrape, string name, string labels, double count)
     {
         Assert.Equal(count, scrape[$"{name}_count{(labels.Length > 0 ? "{" + labels + "}" : "")}"]);

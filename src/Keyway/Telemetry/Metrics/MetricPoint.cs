@@ -4,12 +4,15 @@ namespace Keyway.Telemetry.Metrics;
 /// One series' running value: a sum or last value (<see cref="Value"/>), or a histogram (bucket counts and sum).
 /// Updated lock-free from any thread; a scrape reads it without stopping writers, so a histogram's sum and its
 /// buckets may differ by the few measurements that land during the read (the count is the buckets' total).
+/// <see cref="Series"/> is the tags it was created for.
 /// </summary>
-internal sealed class MetricPoint(int bucketCount)
+internal sealed class MetricPoint(SeriesKey series, int bucketCount)
 {
     private readonly long[] _buckets = new long[bucketCount];
     private long _value;
     private double _sum;
+
+    public SeriesKey Series { get; } = series;
 
     public long Value => Interlocked.Read(ref _value);
     public double Sum => Volatile.Read(ref _sum);

@@ -16,6 +16,15 @@ internal readonly record struct SeriesKey(string? Name0, string? Value0, string?
         _ => new(tags[0].Key, Text(tags[0].Value), tags[1].Key, Text(tags[1].Value), tags[2].Key, Text(tags[2].Value)),
     };
 
+    /// <summary>
+    /// Whether <paramref name="other"/> holds the very same strings (not only equal ones): a check of six references, where
+    /// equality hashes and compares every character.
+    /// </summary>
+    public bool IsSameInstanceAs(in SeriesKey other) =>
+        ReferenceEquals(Name0, other.Name0) && ReferenceEquals(Value0, other.Value0)
+        && ReferenceEquals(Name1, other.Name1) && ReferenceEquals(Value1, other.Value1)
+        && ReferenceEquals(Name2, other.Name2) && ReferenceEquals(Value2, other.Value2);
+
     /// <summary>The tags as name/value pairs, for the exposition.</summary>
     public IEnumerable<(string Name, string Value)> Labels()
     {
