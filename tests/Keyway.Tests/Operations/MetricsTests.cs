@@ -160,8 +160,15 @@ public sealed class MetricsTests
                 var name = round % 4 < 2 ? alias : new string(alias.AsSpan());
                 metrics.RecordRequest(new RequestLogEntry
                 {
-                    CreatedAt = DateTimeOffset.UnixEpoch, GroupId = "g", RouteAlias = name, ProviderId = "p", Endpoint = "/v1/messages",
-                    ClientProtocol = "anthropic", StatusCode = status, LatencyMs = 1, InputTokens = round,
+                    CreatedAt = DateTimeOffset.UnixEpoch,
+                    GroupId = "g",
+                    RouteAlias = name,
+                    ProviderId = "p",
+                    Endpoint = "/v1/messages",
+                    ClientProtocol = "anthropic",
+                    StatusCode = status,
+                    LatencyMs = 1,
+                    InputTokens = round,
                 });
             }
         }
