@@ -11,7 +11,8 @@ namespace Keyway.Upstreams;
 /// <paramref name="mainPlanFor"/>'s plan for the main endpoint (translated) when the caller gave one.
 /// The run holds the current key's place (<see cref="KeyLease"/>) until it moves on to another key or is disposed.
 /// A run of a request waiting for a key (<paramref name="waiter"/>) starts with the place handed over to it, on that
-/// place's target, and takes the request out of line once it holds a place.
+/// place's target, and takes the request out of line once it holds a place; a free place it finds on a capped key goes
+/// to a request that has waited longer for it, if there is one (<see cref="KeyWaitQueue"/>).
 /// </summary>
 public sealed class FailoverRun<TPlan>(
     IReadOnlyList<RouteTarget> targets, Func<RouteTarget, TPlan?> planFor, CooldownBook book, string? pinnedKeyName, bool visitorOnly = false,
@@ -89,7 +90,9 @@ public sealed class FailoverRun<TPlan>(
                 {
                     // Another request may have taken the last place since the key was picked: then the pool is looked at again.
                     var waiters = key.MaxConcurrency is null ? null : book.CircuitOf(Target.Provider.ProviderId).KeyWaiters;
-                    if (KeyLease.TryEnter(book.For(key, Target.Provider), key, waiters) is not { } lease)
+                    // Or the place goes to a request that waited for it longer: then it is as if the key were full.
+                    if (KeyLease.TryEnter(book.For(key, Target.Provider), key, waiters) is not { } lease
+                        || waiters?.TryHandOverAhead(lease, waiter?.Ticket ?? long.MaxValue) == true)
                     {
                         AnyBusy = true;
                         continue;

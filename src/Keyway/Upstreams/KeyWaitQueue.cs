@@ -5,7 +5,8 @@ namespace Keyway.Upstreams;
 /// given back on a key with a max_concurrency goes straight to the longest waiter that can use that key — its model,
 /// pinned key, visitor rule and endpoint allow it, and the key does not cool down for its model — and stays counted in
 /// flight meanwhile, so no request that comes later can take it before that waiter's look; a place no waiter can use
-/// is freed. When nobody waits, giving a place back costs one read more.
+/// is freed. A place found free by a look while others wait for it — a key back from a cooldown, reset or added — is
+/// handed over the same way (<see cref="TryHandOverAhead"/>). When nobody waits, each costs one read more.
 /// </summary>
 public sealed class KeyWaitQueue(TimeProvider time)
 {
@@ -30,16 +31,27 @@ public sealed class KeyWaitQueue(TimeProvider time)
         }
         lock (_gate)
         {
-            var now = time.GetUtcNow();
-            for (var node = _entries.First; node is not null; node = node.Next)
+            if (!HandOverLocked(place, long.MaxValue))
             {
-                if (node.Value.Admits(place, now) && node.Value.Waiter.TryHandOver(node.Value.Target, place))
-                {
-                    RemoveLocked(node.Value);
-                    return;
-                }
+                place.Health.Leave();
             }
-            place.Health.Leave();
+        }
+    }
+
+    /// <summary>
+    /// Hands <paramref name="place"/>, just taken by a look at the pool, over to the longest waiter that came before
+    /// <paramref name="turn"/> (<see cref="KeyWaiter.Ticket"/>; every waiter, for a request not waiting) and can use it;
+    /// false when there is none, and the place stays the looker's.
+    /// </summary>
+    internal bool TryHandOverAhead(KeyLease place, long turn)
+    {
+        if (Volatile.Read(ref _count) == 0)
+        {
+            return false;
+        }
+        lock (_gate)
+        {
+            return HandOverLocked(place, turn);
         }
     }
 
@@ -57,6 +69,20 @@ public sealed class KeyWaitQueue(TimeProvider time)
             // A full fence: the request's next look at the pool comes after it is seen in line (see GiveBack).
             Interlocked.Increment(ref _count);
         }
+    }
+
+    private bool HandOverLocked(KeyLease place, long turn)
+    {
+        var now = time.GetUtcNow();
+        for (var node = _entries.First; node is not null && node.Value.Waiter.Ticket < turn; node = node.Next)
+        {
+            if (node.Value.Admits(place, now) && node.Value.Waiter.TryHandOver(node.Value.Target, place))
+            {
+                RemoveLocked(node.Value);
+                return true;
+            }
+        }
+        return false;
     }
 
     internal void Remove(KeyWaitEntry entry)

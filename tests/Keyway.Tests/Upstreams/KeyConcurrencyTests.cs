@@ -8,7 +8,10 @@ public sealed class KeyConcurrencyTests
 {
     private sealed record Plan(UpstreamEndpoint Endpoint) : IEndpointPlan;
 
-    private readonly CooldownBook _book = new(new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero)));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+    private readonly CooldownBook _book;
+
+    public KeyConcurrencyTests() => _book = new CooldownBook(_clock);
 
     private static RouteTarget Target(params UpstreamKey[] keys) => Target("p", keys);
 
@@ -194,6 +197,26 @@ public sealed class KeyConcurrencyTests
         Assert.Equal("b", served.Key!.Name);
         Assert.Equal(0, InFlight(first, "a"));
         Assert.Equal(0, _book.CircuitOf("p").Waiting);
+    }
+
+    [Fact]
+    public void AKeyBackFromItsCooldown_IsHandedToTheWaiter_NotTakenByARequestThatLooksFirst()
+    {
+        var target = Target(Key("a", 1));
+        _book.RecordFailure(target.Provider, target.Provider.Keys[0], "m", new UpstreamFailure(FailureClass.RateLimit, 429, TimeSpan.FromSeconds(5), false, "429"));
+        var waiter = InLine(target);
+        _clock.Advance(TimeSpan.FromSeconds(5));
+
+        using (var newcomer = Run(target))
+        {
+            Assert.False(newcomer.TryNext());
+            Assert.True(newcomer.AnyBusy);
+        }
+
+        Assert.True(waiter.Served.IsCompleted);
+        using var served = Run(target, waiter);
+        Assert.True(served.TryNext());
+        Assert.Equal(1, InFlight(target, "a"));
     }
 
     /// <summary>A request that found every key of the <paramref name="targets"/>' pools taken, now in line for one.</summary>
