@@ -12,7 +12,7 @@ namespace Keyway.Tests.Gateway;
 /// <summary>
 /// A pool key's max_concurrency and the provider's key_wait_seconds through the gateway, on a fake clock: a key whose
 /// places are all taken is passed over, a pool at its caps answers 429, and a request may wait for a place or the end of
-/// a cooldown instead.
+/// a cooldown instead, waiters being served in the order they came. A request's message tags it at the upstream.
 /// </summary>
 public sealed class KeyWaitTests
 {
