@@ -60,28 +60,41 @@ public sealed partial class ProxyForwarder
         var route = exchange.Route!;
         var session = ClientSession.AffinityOf(exchange.Context.Request.Headers);
         using var outcome = new AttemptOutcome();
-        // Armed before each look at the pools, so a place given back during the look still wakes the wait after it.
-        var keyFreed = route.KeyWait > TimeSpan.Zero ? KeyFreed(route) : null;
+        // Made once the request has to wait for a key; in line from then until it holds a place or gives up.
+        KeyWaiter? waiter = null;
         DateTimeOffset? waitUntil = null;
-        while (true)
+        try
         {
-            using var run = new FailoverRun<RelayPlan>(
-                route.Targets, planForTarget, cooldowns, exchange.PinnedKeyName ?? route.PinnedKeyName, exchange.Key!.Policy.Visitor, session, mainPlanFor);
-            var end = await AttemptAllAsync(exchange, run, outcome);
-            if (end == AttemptsEnd.Answered)
+            while (true)
             {
-                return true;
+                using var run = new FailoverRun<RelayPlan>(
+                    route.Targets, planForTarget, cooldowns, exchange.PinnedKeyName ?? route.PinnedKeyName, exchange.Key!.Policy.Visitor, session, mainPlanFor, waiter);
+                var end = await AttemptAllAsync(exchange, run, outcome);
+                if (end == AttemptsEnd.Answered)
+                {
+                    return true;
+                }
+                waitUntil ??= time.GetUtcNow() + route.KeyWait;
+                if (end == AttemptsEnd.CannotReplay || route.KeyWait <= TimeSpan.Zero || !KeyMayFreeBefore(run, waitUntil.Value))
+                {
+                    return await AnswerAfterLastAttemptAsync(exchange, run, outcome);
+                }
+                waiter ??= new KeyWaiter();
+                if (run.QueueForKey(waiter))
+                {
+                    // Just got in line: the pools are looked at once more, so a place given back since this look is not missed.
+                    continue;
+                }
+                if (!await WaitForKeyAsync(exchange, waiter, run.EarliestRecovery, waitUntil.Value))
+                {
+                    return true;
+                }
             }
-            waitUntil ??= time.GetUtcNow() + route.KeyWait;
-            if (end == AttemptsEnd.CannotReplay || keyFreed is null || !KeyMayFreeBefore(run, waitUntil.Value))
-            {
-                return await AnswerAfterLastAttemptAsync(exchange, run, outcome);
-            }
-            if (!await WaitForKeyAsync(exchange, keyFreed, run.EarliestRecovery, waitUntil.Value))
-            {
-                return true;
-            }
-            keyFreed = KeyFreed(route);
+        }
+        finally
+        {
+            // Out of line, passing on a place handed over meanwhile.
+            waiter?.Leave();
         }
     }
 

@@ -4,8 +4,9 @@ namespace Keyway.Gateway;
 
 /// <summary>
 /// Waiting for a key (a provider's key_wait_seconds): when no key of the route's pools took the request — each at its
-/// max_concurrency, cooling down or quarantined — it sleeps until a key gives back a place or a cooldown ends, then the
-/// attempt loop looks at the pools again, until the wait is over.
+/// max_concurrency, cooling down or quarantined — it gets in line for a key of each (<see cref="KeyWaiter"/>) and sleeps
+/// until a place given back is handed over to it (waiters are served in the order they came) or a cooldown ends, then
+/// the attempt loop looks at the pools again, until the wait is over.
 /// </summary>
 public sealed partial class ProxyForwarder
 {
@@ -16,27 +17,18 @@ public sealed partial class ProxyForwarder
     private bool KeyMayFreeBefore(FailoverRun<RelayPlan> run, DateTimeOffset waitUntil) =>
         run.AnyServable && time.GetUtcNow() < waitUntil && (run.AnyBusy || run.EarliestRecovery < waitUntil);
 
-    private Task KeyFreed(RouteEntry route) => route.Targets.Count == 1
-        ? cooldowns.CircuitOf(route.Targets[0].Provider.ProviderId).KeyFreed()
-        : Task.WhenAny(route.Targets.Select(target => cooldowns.CircuitOf(target.Provider.ProviderId).KeyFreed()));
-
     /// <summary>
-    /// Waits until a key gives back a place, the earliest cooldown ends, the wait's end, or a second at most (a key an admin
-    /// reset or added is seen then); false when the client went away meanwhile (recorded as such).
+    /// Waits until a place is handed over to <paramref name="waiter"/>, the earliest cooldown ends, the wait's end, or a
+    /// second at most (a key an admin reset or added is seen then); false when the client went away meanwhile (recorded as such).
     /// </summary>
-    private async Task<bool> WaitForKeyAsync(ProxyExchange exchange, Task keyFreed, DateTimeOffset? earliestRecovery, DateTimeOffset waitUntil)
+    private async Task<bool> WaitForKeyAsync(ProxyExchange exchange, KeyWaiter waiter, DateTimeOffset? earliestRecovery, DateTimeOffset waitUntil)
     {
         var now = time.GetUtcNow();
         var wakeAt = Earliest(waitUntil, earliestRecovery ?? waitUntil, now + MaxKeyWaitStep);
-        var targets = exchange.Route!.Targets;
-        foreach (var target in targets)
-        {
-            cooldowns.CircuitOf(target.Provider.ProviderId).BeginWait();
-        }
         var started = time.GetTimestamp();
         try
         {
-            await keyFreed.WaitAsync(wakeAt - now, time, exchange.Aborted);
+            await waiter.Served.WaitAsync(wakeAt - now, time, exchange.Aborted);
         }
         catch (TimeoutException)
         {
@@ -50,10 +42,6 @@ public sealed partial class ProxyForwarder
         finally
         {
             exchange.Telemetry.KeyWaited(time.GetElapsedTime(started));
-            foreach (var target in targets)
-            {
-                cooldowns.CircuitOf(target.Provider.ProviderId).EndWait();
-            }
         }
         return true;
     }

@@ -24,7 +24,7 @@ public sealed class CooldownBook(TimeProvider time)
         _keys.GetOrAdd(key.KeyId, static (id, providerId) => new KeyHealth(id, providerId), provider.ProviderId);
 
     public ProviderCircuit CircuitOf(string providerId) =>
-        _circuits.GetOrAdd(providerId, static _ => new ProviderCircuit());
+        _circuits.GetOrAdd(providerId, static (_, time) => new ProviderCircuit(time), time);
 
     public void RecordFailure(UpstreamProvider provider, UpstreamKey key, string upstreamModel, UpstreamFailure failure)
     {

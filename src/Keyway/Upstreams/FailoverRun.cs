@@ -10,12 +10,19 @@ namespace Keyway.Upstreams;
 /// target's plan calls a native endpoint and none of the keys that serve it can take the request, such a key is tried with
 /// <paramref name="mainPlanFor"/>'s plan for the main endpoint (translated) when the caller gave one.
 /// The run holds the current key's place (<see cref="KeyLease"/>) until it moves on to another key or is disposed.
+/// A run of a request waiting for a key (<paramref name="waiter"/>) starts with the place handed over to it, on that
+/// place's target, and takes the request out of line once it holds a place; a free place it finds on a capped key goes
+/// to a request that has waited longer for it, if there is one (<see cref="KeyWaitQueue"/>).
 /// </summary>
 public sealed class FailoverRun<TPlan>(
     IReadOnlyList<RouteTarget> targets, Func<RouteTarget, TPlan?> planFor, CooldownBook book, string? pinnedKeyName, bool visitorOnly = false,
-    SessionAffinity? session = null, Func<RouteTarget, TPlan?>? mainPlanFor = null) : IDisposable
+    SessionAffinity? session = null, Func<RouteTarget, TPlan?>? mainPlanFor = null, KeyWaiter? waiter = null) : IDisposable
     where TPlan : class, IEndpointPlan
 {
+    /// <summary>Targets past this many in the run's order are looked at again each second only, never waited in line for.</summary>
+    private const int MaxQueuedTargets = 64;
+
+    private (RouteTarget Target, KeyLease Lease)? _handedPlace = waiter?.TakePlace();
     private readonly RouteTarget[] _order = OrderByCircuit(targets, book);
     private readonly HashSet<string> _tried = new(StringComparer.Ordinal);
     private int _index = -1;
@@ -26,6 +33,12 @@ public sealed class FailoverRun<TPlan>(
     private TPlan? _targetPlan;
     private TPlan? _mainPlan;
     private bool _mainPlanAsked;
+
+    /// <summary>Bit i: the i-th target of <see cref="_order"/> was looked at (its plan was not null).</summary>
+    private ulong _lookedAt;
+
+    /// <summary>Bit i: at the i-th target, no key with its own base URL could serve (a native endpoint without a main plan).</summary>
+    private ulong _nativeOnly;
 
     public RouteTarget? Target { get; private set; }
     public TPlan? Plan { get; private set; }
@@ -62,6 +75,11 @@ public sealed class FailoverRun<TPlan>(
             if (_attemptsOnTarget < limit)
             {
                 var atNative = !_targetPlan!.Endpoint.IsMain;
+                if (_handedPlace is { } handed && ReferenceEquals(handed.Target, Target))
+                {
+                    _handedPlace = null;
+                    return Take(handed.Lease, atNative);
+                }
                 var choice = KeyPool.Select(Target, book, _tried, pinnedKeyName, visitorOnly, session, atNativeEndpoint: atNative);
                 if (choice.Key is null && atNative && MainPlan() is not null)
                 {
@@ -71,24 +89,43 @@ public sealed class FailoverRun<TPlan>(
                 if (choice.Key is { } key)
                 {
                     // Another request may have taken the last place since the key was picked: then the pool is looked at again.
-                    var waking = key.MaxConcurrency is null ? null : book.CircuitOf(Target.Provider.ProviderId);
-                    _lease = KeyLease.TryEnter(book.For(key, Target.Provider), key.MaxConcurrency, waking);
-                    if (_lease is null)
+                    var waiters = key.MaxConcurrency is null ? null : book.CircuitOf(Target.Provider.ProviderId).KeyWaiters;
+                    // Or the place goes to a request that waited for it longer: then it is as if the key were full.
+                    if (KeyLease.TryEnter(book.For(key, Target.Provider), key, waiters) is not { } lease
+                        || waiters?.TryHandOverAhead(lease, waiter?.Ticket ?? long.MaxValue) == true)
                     {
                         AnyBusy = true;
                         continue;
                     }
-                    _tried.Add(key.KeyId);
-                    _attemptsOnTarget++;
-                    Key = key;
-                    Plan = atNative && key.BaseUrl is not null ? _mainPlan : _targetPlan;
-                    return true;
+                    waiter?.Leave();
+                    return Take(lease, atNative);
                 }
                 Note(choice);
             }
             FinishTarget();
         }
         return false;
+    }
+
+    /// <summary>
+    /// Puts <paramref name="waiter"/> in line for a key of each target this run looked at; false when it already was in
+    /// line, or there was none to be in line for.
+    /// </summary>
+    public bool QueueForKey(KeyWaiter waiter)
+    {
+        if (waiter.IsQueued)
+        {
+            return false;
+        }
+        for (var i = 0; i < Math.Min(_order.Length, MaxQueuedTargets); i++)
+        {
+            if ((_lookedAt & (1UL << i)) != 0)
+            {
+                var target = _order[i];
+                waiter.Join(target, book.CircuitOf(target.Provider.ProviderId).KeyWaiters, pinnedKeyName, visitorOnly, (_nativeOnly & (1UL << i)) != 0);
+            }
+        }
+        return waiter.IsQueued;
     }
 
     /// <summary>The current key failed with a retryable outcome.</summary>
@@ -119,7 +156,22 @@ public sealed class FailoverRun<TPlan>(
         book.CircuitOf(Target.Provider.ProviderId).Close();
     }
 
-    public void Dispose() => ReleaseLease();
+    public void Dispose()
+    {
+        ReleaseLease();
+        _handedPlace?.Lease.Release();
+    }
+
+    /// <summary>Makes <paramref name="lease"/>'s key, on the current target, the next attempt.</summary>
+    private bool Take(KeyLease lease, bool atNativeEndpoint)
+    {
+        _lease = lease;
+        Key = lease.Key;
+        _tried.Add(Key.KeyId);
+        _attemptsOnTarget++;
+        Plan = atNativeEndpoint && Key.BaseUrl is not null ? MainPlan() : _targetPlan;
+        return true;
+    }
 
     /// <summary>The target's plan for its main endpoint, asked for once per target and only when a key with its own base URL may need it.</summary>
     private TPlan? MainPlan()
@@ -148,6 +200,12 @@ public sealed class FailoverRun<TPlan>(
 
     private bool MoveToNextTarget()
     {
+        if (_index < 0 && _handedPlace is { } handed && Array.IndexOf(_order, handed.Target) is > 0 and var at)
+        {
+            // The place handed over is used at once: its target goes first.
+            Array.Copy(_order, 0, _order, 1, at);
+            _order[0] = handed.Target;
+        }
         while (++_index < _order.Length)
         {
             var plan = planFor(_order[_index]);
@@ -164,6 +222,14 @@ public sealed class FailoverRun<TPlan>(
 
     private void FinishTarget()
     {
+        if (_index < MaxQueuedTargets)
+        {
+            _lookedAt |= 1UL << _index;
+            if (!_targetPlan!.Endpoint.IsMain && !(_mainPlanAsked && _mainPlan is not null))
+            {
+                _nativeOnly |= 1UL << _index;
+            }
+        }
         if (_targetFailed)
         {
             book.CircuitOf(Target!.Provider.ProviderId).RecordPoolFailure(Target.Provider.Policy, book.Now);

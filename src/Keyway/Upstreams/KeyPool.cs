@@ -39,8 +39,7 @@ public static class KeyPool
         for (var i = 0; i < keys.Count; i++)
         {
             var key = keys[i];
-            if (!key.Serves(target.UpstreamModel) || (pinnedKeyName is not null && key.Name != pinnedKeyName) || (visitorOnly && !key.AllowVisitor)
-                || (atNativeEndpoint && key.BaseUrl is not null))
+            if (!Admits(target, key, pinnedKeyName, visitorOnly, atNativeEndpoint))
             {
                 continue;
             }
@@ -96,27 +95,57 @@ public static class KeyPool
             ? new KeyChoice(null, earliest, busy, blocked)
             : new KeyChoice(keys[available[book.CircuitOf(provider.ProviderId).NextCursor() % count]], null);
     }
+
+    /// <summary>
+    /// Whether <see cref="Select"/> may pick <paramref name="key"/> of <paramref name="target"/>'s pool when it is free and
+    /// healthy: the key serves the request, and under only_first it is the first key that does.
+    /// </summary>
+    internal static bool MayChoose(RouteTarget target, UpstreamKey key, string? pinnedKeyName, bool visitorOnly, bool atNativeEndpoint)
+    {
+        if (!Admits(target, key, pinnedKeyName, visitorOnly, atNativeEndpoint))
+        {
+            return false;
+        }
+        if (target.Provider.RoutingMode != KeyRoutingMode.OnlyFirst)
+        {
+            return true;
+        }
+        var first = target.Provider.Keys.FirstOrDefault(candidate => Admits(target, candidate, pinnedKeyName, visitorOnly, atNativeEndpoint));
+        return first?.KeyId == key.KeyId;
+    }
+
+    /// <summary>Whether <paramref name="key"/> serves the request at all: its model, the pinned key, the visitor rule, the endpoint.</summary>
+    private static bool Admits(RouteTarget target, UpstreamKey key, string? pinnedKeyName, bool visitorOnly, bool atNativeEndpoint) =>
+        key.Serves(target.UpstreamModel) && (pinnedKeyName is null || key.Name == pinnedKeyName) && (!visitorOnly || key.AllowVisitor)
+        && !(atNativeEndpoint && key.BaseUrl is not null);
 }
 
 /// <summary>
 /// One request's place on a key, counted in flight for as long as it is held (sending and relaying); its owner gives it
-/// back once. Giving back a place of a key with a max_concurrency wakes the requests waiting for a key of its pool
-/// (<see cref="ProviderCircuit.KeyFreed"/>).
+/// back once. A place of a key with a max_concurrency is given back through its pool's <see cref="KeyWaitQueue"/>, which
+/// hands it over to the longest request waiting for it.
 /// </summary>
 public readonly struct KeyLease
 {
-    private readonly KeyHealth _health;
-    private readonly ProviderCircuit? _waking;
+    private readonly KeyWaitQueue? _waiters;
 
-    private KeyLease(KeyHealth health, ProviderCircuit? waking) => (_health, _waking) = (health, waking);
+    private KeyLease(KeyHealth health, UpstreamKey key, KeyWaitQueue? waiters) => (Health, Key, _waiters) = (health, key, waiters);
 
-    /// <summary>A place on a key, or null when all its <paramref name="cap"/> places are taken; <paramref name="waking"/> is its pool's, given with a cap.</summary>
-    public static KeyLease? TryEnter(KeyHealth health, int? cap, ProviderCircuit? waking) =>
-        health.TryEnter(cap) ? new KeyLease(health, waking) : null;
+    public UpstreamKey Key { get; }
+
+    internal KeyHealth Health { get; }
+
+    /// <summary>A place on <paramref name="key"/>, or null when all its places are taken; <paramref name="waiters"/> is its pool's line, given with a cap.</summary>
+    public static KeyLease? TryEnter(KeyHealth health, UpstreamKey key, KeyWaitQueue? waiters) =>
+        health.TryEnter(key.MaxConcurrency) ? new KeyLease(health, key, waiters) : null;
 
     public void Release()
     {
-        _health.Leave();
-        _waking?.WakeKeyWaiters();
+        if (_waiters is null)
+        {
+            Health.Leave();
+            return;
+        }
+        _waiters.GiveBack(this);
     }
 }

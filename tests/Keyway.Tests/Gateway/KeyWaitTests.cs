@@ -12,7 +12,7 @@ namespace Keyway.Tests.Gateway;
 /// <summary>
 /// A pool key's max_concurrency and the provider's key_wait_seconds through the gateway, on a fake clock: a key whose
 /// places are all taken is passed over, a pool at its caps answers 429, and a request may wait for a place or the end of
-/// a cooldown instead.
+/// a cooldown instead, waiters being served in the order they came. A request's message tags it at the upstream.
 /// </summary>
 public sealed class KeyWaitTests
 {
@@ -22,6 +22,17 @@ public sealed class KeyWaitTests
         ["api_key"] = KeyPoolBed.Secret(name),
         ["max_concurrency"] = maxConcurrency,
     };
+
+    private const string OtherAlias = "other-alias";
+    private const string OtherModel = "other-model";
+
+    /// <summary>A key with one place that serves <paramref name="model"/> only.</summary>
+    private static JsonObject ModelKey(string name, string model)
+    {
+        var key = Key(name, 1);
+        key["models"] = new JsonArray(model);
+        return key;
+    }
 
     private static async Task<KeyPoolBed> StartAsync(string routingMode, int keyWaitSeconds, params JsonObject[] keys)
     {
@@ -179,6 +190,105 @@ public sealed class KeyWaitTests
     }
 
     [Fact]
+    public async Task Waiters_AreServedInTheOrderTheyCame_AsPlacesAreGivenBack()
+    {
+        var (pool, release, first) = await StartWithTheOnlyPlaceTakenAsync(keyWaitSeconds: 30);
+        await using var _ = pool;
+
+        var waiters = new List<Task<int>>();
+        foreach (var tag in new[] { "A", "B", "C" })
+        {
+            waiters.Add(TaggedChatStatusAsync(pool, tag));
+            await RequestLogOutageTests.WaitUntilAsync(() => Circuit(pool).Waiting == waiters.Count);
+        }
+        release.SetResult();
+
+        var statuses = await Task.WhenAll([first, .. waiters]);
+        Assert.Equal([200, 200, 200, 200], statuses);
+        Assert.Equal(["hi", "A", "B", "C"], TagsServed(pool));
+        Assert.Equal(0, Circuit(pool).Waiting);
+    }
+
+    [Fact]
+    public async Task ARequestThatNeverWaited_DoesNotTakeThePlaceItGivesBack_FromAWaiter()
+    {
+        await using var pool = await StartAsync("priority", keyWaitSeconds: 30, Key("a", 1), Key("b", 1));
+        var failA = new TaskCompletionSource();
+        var releaseB = new TaskCompletionSource();
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.OpenAIError(500, "overloaded", "server_error") with { Release = failA.Task }, times: 1);
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("b"), FakeReply.HoldUntil(releaseB.Task), times: 1);
+        var early = TaggedChatStatusAsync(pool, "early");
+        await pool.Upstream.WaitForRequestsAsync(1);
+        var onB = TaggedChatStatusAsync(pool, "on-b");
+        await pool.Upstream.WaitForRequestsAsync(2);
+        var waiter = TaggedChatStatusAsync(pool, "waiter");
+        await RequestLogOutageTests.WaitUntilAsync(() => Circuit(pool).Waiting == 1);
+
+        // "early" gives key a back after its 500 and, key b being busy, needs a place again: the waiter's comes first.
+        failA.SetResult();
+        Assert.Equal(200, await waiter);
+        Assert.Equal(200, await early);
+        releaseB.SetResult();
+        Assert.Equal(200, await onB);
+        Assert.Equal(["early", "on-b", "waiter", "early"], TagsServed(pool));
+    }
+
+    [Fact]
+    public async Task AWaiterThatLeaves_PassesItsTurnToTheNext()
+    {
+        var (pool, release, first) = await StartWithTheOnlyPlaceTakenAsync(keyWaitSeconds: 30);
+        await using var _ = pool;
+        using var leaving = new CancellationTokenSource();
+
+        var a = TaggedChatStatusAsync(pool, "A");
+        await RequestLogOutageTests.WaitUntilAsync(() => Circuit(pool).Waiting == 1);
+        var b = SendAsync(pool, stream: false, leaving.Token, "B");
+        await RequestLogOutageTests.WaitUntilAsync(() => Circuit(pool).Waiting == 2);
+        var c = TaggedChatStatusAsync(pool, "C");
+        await RequestLogOutageTests.WaitUntilAsync(() => Circuit(pool).Waiting == 3);
+        leaving.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => b);
+        await RequestLogOutageTests.WaitUntilAsync(() => Circuit(pool).Waiting == 2);
+        release.SetResult();
+
+        var statuses = await Task.WhenAll(first, a, c);
+        Assert.Equal([200, 200, 200], statuses);
+        Assert.Equal(["hi", "A", "C"], TagsServed(pool));
+        Assert.Equal(0, Circuit(pool).Waiting);
+    }
+
+    [Fact]
+    public async Task APlaceOnAKeyTheLongestWaiterCannotUse_GoesToTheNextWaiterThatCan()
+    {
+        await using var pool = await StartAsync(
+            "priority", keyWaitSeconds: 30, ModelKey("a", GatewayTestBed.OpenAIModel), ModelKey("other", OtherModel));
+        await AdminApi.CreateRouteAsync(pool.Admin, "default", OtherAlias, GatewayTestBed.OpenAIProvider, OtherModel);
+        var releaseA = new TaskCompletionSource();
+        var releaseOther = new TaskCompletionSource();
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.HoldUntil(releaseA.Task), times: 1);
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("other"), FakeReply.HoldUntil(releaseOther.Task), times: 1);
+        var onA = pool.ChatStatusAsync();
+        var onOther = pool.ChatStatusAsync(OtherAlias);
+        await pool.Upstream.WaitForRequestsAsync(2);
+        var waitingForOther = TaggedChatStatusAsync(pool, "wants-other", OtherAlias);
+        await RequestLogOutageTests.WaitUntilAsync(() => Circuit(pool).Waiting == 1);
+        var firstForA = TaggedChatStatusAsync(pool, "first-for-a");
+        await RequestLogOutageTests.WaitUntilAsync(() => Circuit(pool).Waiting == 2);
+        var secondForA = TaggedChatStatusAsync(pool, "second-for-a");
+        await RequestLogOutageTests.WaitUntilAsync(() => Circuit(pool).Waiting == 3);
+
+        releaseA.SetResult();
+
+        var servedOnA = await Task.WhenAll(onA, firstForA, secondForA);
+        Assert.Equal([200, 200, 200], servedOnA);
+        Assert.Equal(1, Circuit(pool).Waiting);
+        releaseOther.SetResult();
+        var servedOnOther = await Task.WhenAll(onOther, waitingForOther);
+        Assert.Equal([200, 200], servedOnOther);
+        Assert.Equal(["hi", "hi", "first-for-a", "second-for-a", "wants-other"], TagsServed(pool));
+    }
+
+    [Fact]
     public async Task AResponsesWebSocketHoldsItsKeysPlace_WhileItIsOpen()
     {
         await using var fake = await FakeResponsesWebSocket.StartAsync();
@@ -196,12 +306,25 @@ public sealed class KeyWaitTests
         Assert.Equal(WebSocketState.Open, reopened.State);
     }
 
-    private static Task<HttpResponseMessage> SendAsync(KeyPoolBed pool, bool stream, CancellationToken cancellationToken)
+    private static Task<HttpResponseMessage> SendAsync(
+        KeyPoolBed pool, bool stream, CancellationToken cancellationToken, string tag = "hi", string model = GatewayTestBed.OpenAIAlias)
     {
-        var body = $$"""{"model":"gpt-alias","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}""";
+        var body = $$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"{{tag}}"}]}""";
         var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayTestBed.Json(body) };
         return pool.Bed.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
+
+    /// <summary>Sends a chat whose message is <paramref name="tag"/>, so the upstream tells the requests apart, and returns its status.</summary>
+    private static async Task<int> TaggedChatStatusAsync(KeyPoolBed pool, string tag, string model = GatewayTestBed.OpenAIAlias)
+    {
+        using var response = await SendAsync(pool, stream: false, CancellationToken.None, tag, model);
+        await response.Content.ReadAsByteArrayAsync();
+        return (int)response.StatusCode;
+    }
+
+    /// <summary>The message of each request the upstream saw, in the order it saw them.</summary>
+    private static string[] TagsServed(KeyPoolBed pool) =>
+        [.. pool.Upstream.Requests.Select(request => JsonNode.Parse(request.Body)!["messages"]![0]!["content"]!.GetValue<string>())];
 
     private static int InFlight(KeyPoolBed pool, string keyName) => InFlight(pool.Bed, GatewayTestBed.OpenAIProvider, keyName);
 

@@ -8,14 +8,22 @@ public sealed class KeyConcurrencyTests
 {
     private sealed record Plan(UpstreamEndpoint Endpoint) : IEndpointPlan;
 
-    private readonly CooldownBook _book = new(new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero)));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+    private readonly CooldownBook _book;
 
-    private static RouteTarget Target(params UpstreamKey[] keys) =>
-        new(new UpstreamProvider("p", "default", "P", UpstreamProtocol.OpenAI, "http://127.0.0.1:1/v1", TimeSpan.FromSeconds(30), [], keys), "m");
+    public KeyConcurrencyTests() => _book = new CooldownBook(_clock);
+
+    private static RouteTarget Target(params UpstreamKey[] keys) => Target("p", keys);
+
+    private static RouteTarget Target(string providerId, params UpstreamKey[] keys) =>
+        new(new UpstreamProvider(providerId, "default", providerId.ToUpperInvariant(), UpstreamProtocol.OpenAI, "http://127.0.0.1:1/v1", TimeSpan.FromSeconds(30), [], keys), "m");
 
     private static UpstreamKey Key(string name, int? maxConcurrency) => new($"k-{name}", name, $"sk-{name}", []) { MaxConcurrency = maxConcurrency };
 
-    private FailoverRun<Plan> Run(RouteTarget target) => new([target], t => new Plan(t.Provider.MainEndpoint), _book, pinnedKeyName: null);
+    private FailoverRun<Plan> Run(RouteTarget target, KeyWaiter? waiter = null) => Run([target], waiter);
+
+    private FailoverRun<Plan> Run(RouteTarget[] targets, KeyWaiter? waiter) =>
+        new(targets, t => new Plan(t.Provider.MainEndpoint), _book, pinnedKeyName: null, waiter: waiter);
 
     private int InFlight(RouteTarget target, string name) =>
         _book.For(target.Provider.Keys.Single(key => key.Name == name), target.Provider).InFlight;
@@ -85,32 +93,140 @@ public sealed class KeyConcurrencyTests
     }
 
     [Fact]
-    public void GivingBackAPlaceOfACappedKey_WakesTheRequestsWaitingForThePool()
+    public void GivingBackAPlaceOfACappedKey_HandsItToTheRequestWaitingForThePool()
     {
         var target = Target(Key("a", 1));
         var holder = Run(target);
         Assert.True(holder.TryNext());
-        var keyFreed = _book.CircuitOf("p").KeyFreed();
-        Assert.False(keyFreed.IsCompleted);
+        var waiter = InLine(target);
+        Assert.False(waiter.Served.IsCompleted);
 
         holder.Dispose();
 
-        Assert.True(keyFreed.IsCompletedSuccessfully);
-        using var waiter = Run(target);
-        Assert.True(waiter.TryNext());
+        Assert.True(waiter.Served.IsCompletedSuccessfully);
+        Assert.Equal(1, InFlight(target, "a"));
+        using (var newcomer = Run(target))
+        {
+            Assert.False(newcomer.TryNext());
+            Assert.True(newcomer.AnyBusy);
+        }
+        using (var served = Run(target, waiter))
+        {
+            Assert.True(served.TryNext());
+            Assert.Equal("a", served.Key!.Name);
+            Assert.Equal(1, InFlight(target, "a"));
+            Assert.False(waiter.IsQueued);
+        }
+        Assert.Equal(0, InFlight(target, "a"));
     }
 
     [Fact]
-    public void GivingBackAPlaceOfAKeyWithoutACap_WakesNobody()
+    public void GivingBackAPlaceOfAKeyWithoutACap_HandsNothingOver()
     {
         var target = Target(Key("a", null));
         var holder = Run(target);
         Assert.True(holder.TryNext());
-        var keyFreed = _book.CircuitOf("p").KeyFreed();
+        _book.RecordFailure(target.Provider, target.Provider.Keys[0], "m", new UpstreamFailure(FailureClass.RateLimit, 429, TimeSpan.FromSeconds(5), false, "429"));
+        var waiter = InLine(target);
 
         holder.Dispose();
 
-        Assert.False(keyFreed.IsCompleted);
+        Assert.False(waiter.Served.IsCompleted);
+        Assert.Equal(0, InFlight(target, "a"));
+        waiter.Leave();
+    }
+
+    [Fact]
+    public void AWaiterThatLeavesWithAPlaceHandedOver_PassesItToTheNext()
+    {
+        var target = Target(Key("a", 1));
+        var holder = Run(target);
+        Assert.True(holder.TryNext());
+        var first = InLine(target);
+        var second = InLine(target);
+
+        holder.Dispose();
+        Assert.True(first.Served.IsCompleted);
+        Assert.False(second.Served.IsCompleted);
+        Assert.Equal(1, _book.CircuitOf("p").Waiting);
+        first.Leave();
+
+        Assert.True(second.Served.IsCompleted);
+        Assert.Equal(1, InFlight(target, "a"));
+        Assert.Equal(0, _book.CircuitOf("p").Waiting);
+        second.Leave();
+        Assert.Equal(0, InFlight(target, "a"));
+    }
+
+    [Fact]
+    public void APlaceOnAKeyThatCoolsDown_IsNotHandedOver()
+    {
+        var target = Target(Key("a", 1));
+        var holder = Run(target);
+        Assert.True(holder.TryNext());
+        var waiter = InLine(target);
+
+        holder.RecordFailure(new UpstreamFailure(FailureClass.RateLimit, 429, TimeSpan.FromSeconds(5), false, "429"));
+        holder.Dispose();
+
+        Assert.False(waiter.Served.IsCompleted);
+        Assert.Equal(0, InFlight(target, "a"));
+        waiter.Leave();
+    }
+
+    [Fact]
+    public void APlaceGivenBackOnTheRoutesFallback_IsHandedToTheWaiter_WhoseNextRunUsesItFirst()
+    {
+        var first = Target("p", Key("a", 1));
+        var fallback = Target("q", Key("b", 1));
+        var onFirst = Run(first);
+        var onFallback = Run(fallback);
+        Assert.True(onFirst.TryNext());
+        Assert.True(onFallback.TryNext());
+        var waiter = InLine(first, fallback);
+        Assert.Equal(1, _book.CircuitOf("p").Waiting);
+        Assert.Equal(1, _book.CircuitOf("q").Waiting);
+
+        onFallback.Dispose();
+        onFirst.Dispose();
+
+        Assert.True(waiter.Served.IsCompleted);
+        Assert.Equal(0, InFlight(first, "a"));
+        using var served = Run([first, fallback], waiter);
+        Assert.True(served.TryNext());
+        Assert.Equal("b", served.Key!.Name);
+        Assert.Equal(0, InFlight(first, "a"));
+        Assert.Equal(0, _book.CircuitOf("p").Waiting);
+    }
+
+    [Fact]
+    public void AKeyBackFromItsCooldown_IsHandedToTheWaiter_NotTakenByARequestThatLooksFirst()
+    {
+        var target = Target(Key("a", 1));
+        _book.RecordFailure(target.Provider, target.Provider.Keys[0], "m", new UpstreamFailure(FailureClass.RateLimit, 429, TimeSpan.FromSeconds(5), false, "429"));
+        var waiter = InLine(target);
+        _clock.Advance(TimeSpan.FromSeconds(5));
+
+        using (var newcomer = Run(target))
+        {
+            Assert.False(newcomer.TryNext());
+            Assert.True(newcomer.AnyBusy);
+        }
+
+        Assert.True(waiter.Served.IsCompleted);
+        using var served = Run(target, waiter);
+        Assert.True(served.TryNext());
+        Assert.Equal(1, InFlight(target, "a"));
+    }
+
+    /// <summary>A request that found every key of the <paramref name="targets"/>' pools taken, now in line for one.</summary>
+    private KeyWaiter InLine(params RouteTarget[] targets)
+    {
+        var waiter = new KeyWaiter();
+        using var run = Run(targets, waiter);
+        Assert.False(run.TryNext());
+        Assert.True(run.QueueForKey(waiter));
+        return waiter;
     }
 
     [Fact]
