@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Keyway.Tests.Infrastructure;
 
@@ -9,10 +10,22 @@ public static class ClaudeCode
     /// <summary>The tools Claude Code may run without asking; Read is enough to prove a tool round trip.</summary>
     public const string AllowedTools = "Read";
 
+    /// <summary>The smallest auto-compaction window Claude Code accepts in <c>CLAUDE_CODE_AUTO_COMPACT_WINDOW</c>, in tokens.</summary>
+    public const int SmallestAutoCompactWindow = 100_000;
+
     /// <summary>Runs one prompt; returns the process result and the JSON object of its last stdout line.</summary>
     /// <param name="continueSession">Continues the last conversation of <paramref name="workingDirectory"/> (<c>--continue</c>).</param>
+    /// <param name="autoCompactWindow">
+    /// <c>CLAUDE_CODE_AUTO_COMPACT_WINDOW</c>: without it Claude Code never compacts on its own for a model it does not know, such as the alias.
+    /// </param>
     public static async Task<(ProcessResult Process, JsonElement Result)> RunAsync(
-        GatewayTestBed bed, string prompt, string home, string workingDirectory, string alias = GatewayTestBed.AnthropicAlias, bool continueSession = false)
+        GatewayTestBed bed,
+        string prompt,
+        string home,
+        string workingDirectory,
+        string alias = GatewayTestBed.AnthropicAlias,
+        bool continueSession = false,
+        int? autoCompactWindow = null)
     {
         string[] arguments = [NodeClients.ClaudeCodeLauncher, .. continueSession ? ["--continue"] : Array.Empty<string>(),
             "-p", prompt, "--output-format", "json", "--allowedTools", AllowedTools];
@@ -20,7 +33,7 @@ public static class ClaudeCode
             NodeClients.Node,
             arguments,
             home,
-            Environment(bed, alias),
+            Environment(bed, alias, autoCompactWindow),
             workingDirectory);
         Assert.True(process.ExitCode == 0, $"claude failed.\n{process.Transcript}");
         JsonElement result;
@@ -36,8 +49,11 @@ public static class ClaudeCode
         return (process, result);
     }
 
-    /// <summary>The variables of REAL-CLIENTS.md: Keyway as the API, the issued key as a Bearer token, every model slot on the alias.</summary>
-    private static Dictionary<string, string> Environment(GatewayTestBed bed, string alias)
+    /// <summary>
+    /// The variables of REAL-CLIENTS.md: Keyway as the API, the issued key as a Bearer token, every model slot on the alias;
+    /// and the auto-compaction window when one is given.
+    /// </summary>
+    private static Dictionary<string, string> Environment(GatewayTestBed bed, string alias, int? autoCompactWindow)
     {
         var environment = new Dictionary<string, string>
         {
@@ -52,6 +68,10 @@ public static class ClaudeCode
         foreach (var slot in new[] { "ANTHROPIC_MODEL", "ANTHROPIC_SMALL_FAST_MODEL", "ANTHROPIC_DEFAULT_HAIKU_MODEL", "ANTHROPIC_DEFAULT_SONNET_MODEL", "ANTHROPIC_DEFAULT_OPUS_MODEL" })
         {
             environment[slot] = alias;
+        }
+        if (autoCompactWindow is { } window)
+        {
+            environment["CLAUDE_CODE_AUTO_COMPACT_WINDOW"] = window.ToString(CultureInfo.InvariantCulture);
         }
         return environment;
     }

@@ -26,7 +26,7 @@ internal static class FakeAnthropicMessages
 
     public static async Task RespondAsync(FakeExchange exchange)
     {
-        var answer = Decide(exchange.Body, exchange.Model);
+        var answer = Decide(exchange);
         if (!exchange.Stream)
         {
             await exchange.WriteJsonAsync(Message(exchange, answer));
@@ -67,8 +67,9 @@ internal static class FakeAnthropicMessages
         return exchange.WriteEventAsync(type, typed);
     }
 
-    private static FakeAnswer Decide(JsonElement body, string model)
+    private static FakeAnswer Decide(FakeExchange exchange)
     {
+        var body = exchange.Body;
         var tools = FakeJson.Array(body, "tools")
             .Where(tool => FakeJson.Property(tool, "input_schema").ValueKind == JsonValueKind.Object)
             .Select(tool => new FakeTool(FakeJson.String(tool, "name") ?? "", FakeJson.Property(tool, "input_schema")))
@@ -80,7 +81,7 @@ internal static class FakeAnthropicMessages
         var last = toolResult.ValueKind == JsonValueKind.Object
             ? new FakeLastMessage(FakeJson.Text(FakeJson.Property(toolResult, "content")), IsToolResult: true)
             : new FakeLastMessage(FakeJson.Text(content), IsToolResult: false);
-        return FakeConversation.Decide(model, tools, last);
+        return FakeConversation.Decide(exchange, tools, last);
     }
 
     /// <summary>The whole message, or (answer null) the empty shell <c>message_start</c> carries.</summary>
@@ -98,7 +99,7 @@ internal static class FakeAnthropicMessages
         };
         if (!exchange.OmitUsage)
         {
-            message["usage"] = Usage(answer is null ? FakeUpstream.StartOutputTokens : FakeUpstream.CompletionTokens);
+            message["usage"] = Usage(exchange, answer is null ? FakeUpstream.StartOutputTokens : FakeUpstream.CompletionTokens);
         }
         return message;
     }
@@ -122,9 +123,9 @@ internal static class FakeAnthropicMessages
 
     private static string StopReason(FakeAnswer answer) => answer.IsToolCall ? "tool_use" : "end_turn";
 
-    private static JsonObject Usage(int outputTokens) => new()
+    private static JsonObject Usage(FakeExchange exchange, int outputTokens) => new()
     {
-        ["input_tokens"] = FakeUpstream.PromptTokens,
+        ["input_tokens"] = exchange.PromptTokens,
         ["cache_creation_input_tokens"] = FakeUpstream.CacheCreationTokens,
         ["cache_read_input_tokens"] = FakeUpstream.CachedTokens,
         ["cache_creation"] = new JsonObject

@@ -18,7 +18,8 @@ internal sealed record FakeAnswer(string Text, string? ToolName, string ToolArgu
 /// <summary>
 /// The fake's whole "model", identical for every protocol:
 /// 1. the last message is a tool result → answer <see cref="ToolResultReplyText"/> (default text + the result);
-/// 2. tools are offered and the last message contains <see cref="ToolTrigger"/> → call a tool: the one named right
+/// 2. tools are offered, the reply is not scripted <see cref="FakeReply.InTextOnly"/> and the last message contains
+///    <see cref="ToolTrigger"/> → call a tool: the one named right
 ///    after the trigger ("use the tool Read") when offered, else the first; its arguments fill every required
 ///    property of the schema with a placeholder of the right type;
 /// 3. otherwise → answer <see cref="ReplyText"/>.
@@ -32,14 +33,15 @@ internal static class FakeConversation
 
     public static string ToolResultReplyText(string model, string toolResult) => $"{ReplyText(model)} Tool result: {toolResult}";
 
-    public static FakeAnswer Decide(string model, IReadOnlyList<FakeTool> tools, FakeLastMessage last)
+    public static FakeAnswer Decide(FakeExchange exchange, IReadOnlyList<FakeTool> tools, FakeLastMessage last)
     {
+        var model = exchange.Model;
         if (last.IsToolResult)
         {
             return Text(ToolResultReplyText(model, last.Text));
         }
         var triggerAt = last.Text.IndexOf(ToolTrigger, StringComparison.OrdinalIgnoreCase);
-        if (tools.Count == 0 || triggerAt < 0)
+        if (tools.Count == 0 || exchange.TextOnly || triggerAt < 0)
         {
             return Text(ReplyText(model));
         }

@@ -27,6 +27,8 @@ internal sealed class FakeExchange(
     public string Model => request.Model ?? "unknown";
     public bool Stream => FakeJson.IsTrue(Body, "stream") && !reply.IgnoreStream;
     public bool OmitUsage => omitUsageGlobally || reply.OmitUsage;
+    public int PromptTokens => reply.PromptTokens ?? FakeUpstream.PromptTokens;
+    public bool TextOnly => reply.TextOnly;
 
     /// <summary>Unique per request, so ids stay distinct under parallel calls.</summary>
     public string Id(string prefix) => prefix + sequence.ToString(CultureInfo.InvariantCulture);

@@ -33,7 +33,7 @@ internal static class FakeOpenAIChat
             await exchange.WriteJsonAsync(EmptyToolsError());
             return;
         }
-        var answer = Decide(exchange.Body, exchange.Model);
+        var answer = Decide(exchange);
         if (!exchange.Stream)
         {
             await exchange.WriteJsonAsync(Completion(exchange, answer));
@@ -69,15 +69,16 @@ internal static class FakeOpenAIChat
         },
     };
 
-    private static FakeAnswer Decide(JsonElement body, string model)
+    private static FakeAnswer Decide(FakeExchange exchange)
     {
+        var body = exchange.Body;
         var tools = FakeJson.Array(body, "tools")
             .Select(tool => FakeJson.Property(tool, "function"))
             .Select(function => new FakeTool(FakeJson.String(function, "name") ?? "", FakeJson.Property(function, "parameters")))
             .ToList();
         var last = FakeJson.Array(body, "messages").LastOrDefault();
         var isToolResult = FakeJson.String(last, "role") == "tool";
-        return FakeConversation.Decide(model, tools, new FakeLastMessage(FakeJson.Text(FakeJson.Property(last, "content")), isToolResult));
+        return FakeConversation.Decide(exchange, tools, new FakeLastMessage(FakeJson.Text(FakeJson.Property(last, "content")), isToolResult));
     }
 
     private static JsonObject Completion(FakeExchange exchange, FakeAnswer answer)
@@ -97,7 +98,7 @@ internal static class FakeOpenAIChat
         var completion = Envelope(exchange, "chat.completion", new JsonArray(choice));
         if (!exchange.OmitUsage)
         {
-            completion["usage"] = Usage();
+            completion["usage"] = Usage(exchange);
         }
         return completion;
     }
@@ -138,11 +139,11 @@ internal static class FakeOpenAIChat
         ["system_fingerprint"] = "fp_fake",
     };
 
-    private static JsonObject Usage() => new()
+    private static JsonObject Usage(FakeExchange exchange) => new()
     {
-        ["prompt_tokens"] = FakeUpstream.PromptTokens,
+        ["prompt_tokens"] = exchange.PromptTokens,
         ["completion_tokens"] = FakeUpstream.CompletionTokens,
-        ["total_tokens"] = FakeUpstream.TotalTokens,
+        ["total_tokens"] = exchange.PromptTokens + FakeUpstream.CompletionTokens,
         ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = FakeUpstream.CachedTokens, ["audio_tokens"] = 0 },
         ["completion_tokens_details"] = new JsonObject
         {
@@ -170,7 +171,7 @@ internal static class FakeOpenAIChat
         public JsonObject UsageOnly()
         {
             var chunk = Envelope(exchange, "chat.completion.chunk", []);
-            chunk["usage"] = Usage();
+            chunk["usage"] = Usage(exchange);
             return chunk;
         }
     }

@@ -25,7 +25,7 @@ internal static class FakeOpenAIResponses
 
     public static async Task RespondAsync(FakeExchange exchange)
     {
-        var items = new FakeResponsesItems(exchange, Decide(exchange.Body, exchange.Model));
+        var items = new FakeResponsesItems(exchange, Decide(exchange));
         if (!exchange.Stream)
         {
             await exchange.WriteJsonAsync(items.Response(completed: true));
@@ -66,8 +66,9 @@ internal static class FakeOpenAIResponses
 
     private static (string, JsonNode?)[] TextPosition(FakeResponsesItems items) => [.. ItemPosition(items), ("content_index", 0)];
 
-    private static FakeAnswer Decide(JsonElement body, string model)
+    private static FakeAnswer Decide(FakeExchange exchange)
     {
+        var body = exchange.Body;
         var tools = FakeJson.Array(body, "tools")
             .Where(tool => FakeJson.String(tool, "type") == "function")
             .Select(tool => new FakeTool(FakeJson.String(tool, "name") ?? "", FakeJson.Property(tool, "parameters")))
@@ -79,7 +80,7 @@ internal static class FakeOpenAIResponses
             : FakeJson.String(last, "type") == "function_call_output"
                 ? new FakeLastMessage(FakeJson.Text(FakeJson.Property(last, "output")), IsToolResult: true)
                 : new FakeLastMessage(FakeJson.Text(FakeJson.Property(last, "content")), IsToolResult: false);
-        return FakeConversation.Decide(model, tools, lastMessage);
+        return FakeConversation.Decide(exchange, tools, lastMessage);
     }
 
     /// <summary>Writes named events whose payload starts with <c>type</c> and <c>sequence_number</c>.</summary>

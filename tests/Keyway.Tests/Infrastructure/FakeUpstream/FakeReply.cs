@@ -37,6 +37,12 @@ public sealed record FakeReply
 
     internal bool OmitUsage { get; init; }
 
+    /// <summary>The prompt (input) tokens the default answer's usage reports instead of <see cref="FakeUpstream.PromptTokens"/>.</summary>
+    internal int? PromptTokens { get; init; }
+
+    /// <summary>The default answer is text even where the fake would call a tool.</summary>
+    internal bool TextOnly { get; init; }
+
     /// <summary>The default answer is the whole JSON one even when the request asked for a stream.</summary>
     internal bool IgnoreStream { get; init; }
 
@@ -117,6 +123,12 @@ public sealed record FakeReply
 
     /// <summary>The default answer without any usage (no <c>usage</c> field, no usage chunk or event fields).</summary>
     public static FakeReply WithoutUsage() => new() { OmitUsage = true };
+
+    /// <summary>The default answer, its usage reporting <paramref name="promptTokens"/> prompt (input) tokens: a conversation that fills a context window.</summary>
+    public static FakeReply ReportingPromptTokens(int promptTokens) => new() { PromptTokens = promptTokens };
+
+    /// <summary>The default answer in text, never a tool call: a model obeying a prompt that forbids tools.</summary>
+    public static FakeReply InTextOnly() => new() { TextOnly = true };
 
     /// <summary>This reply, then the connection kept open until the caller aborts (a scripted stream that never ends).</summary>
     public FakeReply ThenHoldOpen() => this with { HoldOpenAtEnd = true };

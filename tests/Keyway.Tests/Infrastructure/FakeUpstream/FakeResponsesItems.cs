@@ -66,12 +66,12 @@ internal sealed class FakeResponsesItems(FakeExchange exchange, FakeAnswer answe
 
     private static string Status(bool completed) => completed ? "completed" : "in_progress";
 
-    private static JsonObject Usage() => new()
+    private JsonObject Usage() => new()
     {
-        ["input_tokens"] = FakeUpstream.PromptTokens,
+        ["input_tokens"] = exchange.PromptTokens,
         ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = FakeUpstream.CachedTokens },
         ["output_tokens"] = FakeUpstream.CompletionTokens,
         ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = FakeUpstream.ReasoningTokens },
-        ["total_tokens"] = FakeUpstream.TotalTokens,
+        ["total_tokens"] = exchange.PromptTokens + FakeUpstream.CompletionTokens,
     };
 }
