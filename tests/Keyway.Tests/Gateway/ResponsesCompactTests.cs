@@ -49,6 +49,26 @@ public sealed class ResponsesCompactTests
         Assert.False(upstream.Json.GetProperty("stream").GetBoolean());
     }
 
+    /// <summary>Responses → Chat → Anthropic: the compaction request reaches the Messages API, its summary comes back as Keyway's item.</summary>
+    [Fact]
+    public async Task OnAnAnthropicRoute_TheSummaryIsWrittenThroughBothHops()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        using var response = await bed.PostAsync(
+            "/v1/responses/compact", CompactRequest.Replace(GatewayTestBed.OpenAIAlias, GatewayTestBed.AnthropicAlias, StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var output = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["output"]!.AsArray();
+        Assert.True(KeywayCompaction.TryOpen(output[^1]!["encrypted_content"]!.GetValue<string>(), out var summary));
+        // The tool result merges into the last user turn on the Anthropic side, so the fake answers as after a tool.
+        Assert.Equal(FakeUpstream.ToolResultReplyText(GatewayTestBed.AnthropicModel, "1 failed"), summary);
+        var upstream = bed.Upstream.Last;
+        Assert.Equal("/v1/messages", upstream.Path);
+        Assert.Contains(upstream.Strings(), text => text == KeywayCompaction.Prompt);
+        Assert.False(upstream.Json.TryGetProperty("tools", out _));
+    }
+
     [Fact]
     public async Task AStringInput_IsTheOneUserMessageOfTheCompactedOutput()
     {
