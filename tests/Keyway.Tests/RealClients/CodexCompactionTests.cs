@@ -40,15 +40,9 @@ public sealed class CodexCompactionTests
         {
             await RouteToTheResponsesEndpointAsync(bed);
         }
-        using var home = new TempDirectory();
 
-        var run = await Codex.RunAsync(
-            bed.OpenAIBaseUrl, bed.Key, GatewayTestBed.OpenAIAlias, $"{FakeUpstream.ToolTrigger} exec_command", home.Path, home.Path,
-            topLevelConfig: CompactAfterTheFirstAnswer);
+        var requests = await CompactingRunAsync(bed, providerName: "Keyway");
 
-        Assert.True(run.Process.ExitCode == 0 && run.TurnCompleted, run.Process.Transcript);
-        var requests = bed.Upstream.Requests;
-        Assert.Equal(3, requests.Count);
         var (turn, compaction, afterCompaction) = (requests[0].Strings(), requests[1].Strings(), requests[2].Strings());
         Assert.DoesNotContain(turn, text => text.Contains(CompactionPrompt, StringComparison.Ordinal));
         Assert.Contains(compaction, text => text.Contains(CompactionPrompt, StringComparison.Ordinal));
@@ -56,8 +50,6 @@ public sealed class CodexCompactionTests
         var summary = FakeUpstream.ReplyText(GatewayTestBed.OpenAIModel);
         Assert.Contains(afterCompaction, text => text.Contains(summary, StringComparison.Ordinal));
         Assert.DoesNotContain(afterCompaction, text => text.Contains(CompactionPrompt, StringComparison.Ordinal));
-        var logs = await bed.WaitForLogsAsync(3);
-        Assert.All(logs, log => Assert.Equal(200, log.GetProperty("status_code").GetInt32()));
     }
 
     /// <summary>
@@ -71,23 +63,15 @@ public sealed class CodexCompactionTests
     public async Task ServerSideCompaction_OnAChatRoute_IsDoneByKeyway_WithTheRoutesModel()
     {
         await using var bed = await GatewayTestBed.StartAsync();
-        using var home = new TempDirectory();
 
-        var run = await Codex.RunAsync(
-            bed.OpenAIBaseUrl, bed.Key, GatewayTestBed.OpenAIAlias, $"{FakeUpstream.ToolTrigger} exec_command", home.Path, home.Path,
-            topLevelConfig: CompactAfterTheFirstAnswer, providerName: "OpenAI");
+        var requests = await CompactingRunAsync(bed, providerName: "OpenAI");
 
-        Assert.True(run.Process.ExitCode == 0 && run.TurnCompleted, run.Process.Transcript);
-        var requests = bed.Upstream.Requests;
-        Assert.Equal(3, requests.Count);
         var compaction = requests[1].Json;
         Assert.Equal(KeywayCompaction.Prompt, compaction.GetProperty("messages").EnumerateArray().Last().GetProperty("content").GetString());
         Assert.False(compaction.TryGetProperty("tools", out _));
         // The summary is the fake's answer to the compaction request; Codex carried Keyway's item, read back as it.
         var summary = FakeUpstream.ReplyText(GatewayTestBed.OpenAIModel);
         Assert.Contains(requests[2].Strings(), text => text == KeywayCompaction.SummaryPreface + summary);
-        var logs = await bed.WaitForLogsAsync(3);
-        Assert.All(logs, log => Assert.Equal(200, log.GetProperty("status_code").GetInt32()));
     }
 
     /// <summary>
@@ -102,20 +86,30 @@ public sealed class CodexCompactionTests
         await RouteToTheResponsesEndpointAsync(bed);
         bed.Upstream.Enqueue(FakeReply.Default);
         bed.Upstream.Enqueue(FakeReply.Status(200, CompactionStream, contentType: "text/event-stream"));
-        using var home = new TempDirectory();
 
-        var run = await Codex.RunAsync(
-            bed.OpenAIBaseUrl, bed.Key, GatewayTestBed.OpenAIAlias, $"{FakeUpstream.ToolTrigger} exec_command", home.Path, home.Path,
-            topLevelConfig: CompactAfterTheFirstAnswer, providerName: "OpenAI");
+        var requests = await CompactingRunAsync(bed, providerName: "OpenAI");
 
-        Assert.True(run.Process.ExitCode == 0 && run.TurnCompleted, run.Process.Transcript);
-        var requests = bed.Upstream.Requests;
-        Assert.Equal(3, requests.Count);
         Assert.Equal("compaction_trigger", requests[1].Json.GetProperty("input").EnumerateArray().Last().GetProperty("type").GetString());
         var carried = requests[2].Json.GetProperty("input").EnumerateArray().Single(item => item.GetProperty("type").GetString() == "compaction");
         Assert.Equal(OpaqueCompaction, carried.GetProperty("encrypted_content").GetString());
+    }
+
+    /// <summary>
+    /// One <c>codex exec</c> that calls a tool and compacts after its first answer: it succeeds, its three upstream
+    /// requests (the turn, the compaction, the next) are returned, and each is logged 200.
+    /// </summary>
+    private static async Task<IReadOnlyList<RecordedRequest>> CompactingRunAsync(GatewayTestBed bed, string providerName)
+    {
+        using var home = new TempDirectory();
+        var run = await Codex.RunAsync(
+            bed.OpenAIBaseUrl, bed.Key, GatewayTestBed.OpenAIAlias, $"{FakeUpstream.ToolTrigger} exec_command", home.Path, home.Path,
+            topLevelConfig: CompactAfterTheFirstAnswer, providerName: providerName);
+        Assert.True(run.Process.ExitCode == 0 && run.TurnCompleted, run.Process.Transcript);
+        var requests = bed.Upstream.Requests;
+        Assert.Equal(3, requests.Count);
         var logs = await bed.WaitForLogsAsync(3);
         Assert.All(logs, log => Assert.Equal(200, log.GetProperty("status_code").GetInt32()));
+        return requests;
     }
 
     /// <summary>The OpenAI provider gets a native Responses endpoint (the fake's own), so Codex's calls pass through untranslated.</summary>
