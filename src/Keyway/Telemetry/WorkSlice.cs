@@ -2,7 +2,7 @@ namespace Keyway.Telemetry;
 
 /// <summary>
 /// Bounds how long background work holds a core it shares with the requests. The work calls <see cref="Start"/>, then
-/// <see cref="Step"/> after each small unit (a request-log row); once the slice's length has passed since the start
+/// <see cref="Step"/> after each small unit (one INSERT of request-log rows); once the slice's length has passed since the start
 /// or the last yield, the thread yields, so a request that became ready meanwhile runs before the next unit.
 /// </summary>
 /// <remarks>
