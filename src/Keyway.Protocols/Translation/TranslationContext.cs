@@ -8,4 +8,11 @@ namespace Keyway.Protocols.Translation;
 /// <param name="CreatedUnixSeconds">The creation time to stamp on the translated answer.</param>
 /// <param name="ClientModel">The model name the client asked for (the alias), echoed back to it.</param>
 /// <param name="UpstreamModel">The model name the upstream is called with.</param>
-public sealed record TranslationContext(string ResponseId, long CreatedUnixSeconds, string ClientModel, string UpstreamModel);
+public sealed record TranslationContext(string ResponseId, long CreatedUnixSeconds, string ClientModel, string UpstreamModel)
+{
+    /// <summary>
+    /// Whether a request translated for an Anthropic-protocol upstream gets prompt-cache breakpoints when the client set
+    /// none (<see cref="AnthropicChat.CacheBreakpoints"/>); the gateway's <c>KEYWAY_ANTHROPIC_CACHE_BREAKPOINTS</c>.
+    /// </summary>
+    public bool PlacesCacheBreakpoints { get; init; } = true;
+}

@@ -39,6 +39,7 @@ public static class ConfigCommands
                 ["KEYWAY_DATABASE_URL"] = MaskPassword(options.DatabaseUrl),
                 ["KEYWAY_INSTANCE_ID"] = InstanceIdentity.For(options).Id,
                 ["KEYWAY_LOG_TOOL_QUERIES"] = options.LogToolQueries,
+                ["KEYWAY_ANTHROPIC_CACHE_BREAKPOINTS"] = options.AnthropicCacheBreakpoints,
                 ["KEYWAY_MAX_HEADER_KB"] = options.Limits.MaxHeaderBytes / 1024,
                 ["KEYWAY_HEADERS_TIMEOUT_SECONDS"] = (int)options.Limits.HeadersTimeout.TotalSeconds,
                 ["KEYWAY_MIN_DATA_RATE"] = options.Limits.MinDataRateBytesPerSecond,

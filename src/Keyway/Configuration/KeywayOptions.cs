@@ -28,6 +28,12 @@ public sealed record KeywayOptions
     /// <summary>KEYWAY_LOG_TOOL_QUERIES: the request log keeps the web-search queries in plaintext (off by default).</summary>
     public bool LogToolQueries { get; init; }
 
+    /// <summary>
+    /// KEYWAY_ANTHROPIC_CACHE_BREAKPOINTS: a request translated for an Anthropic-protocol upstream gets prompt-cache
+    /// breakpoints when the client set none (on by default).
+    /// </summary>
+    public bool AnthropicCacheBreakpoints { get; init; } = true;
+
     /// <summary>KEYWAY_METRICS_PORT: serve /metrics only on this port (unauthenticated, on <see cref="MetricsHost"/>); null keeps it on the main port behind the admin token.</summary>
     public int? MetricsPort { get; init; }
 

@@ -84,6 +84,7 @@ public static class KeywayOptionsLoader
             DrainTimeout = TimeSpan.FromSeconds(drainSeconds),
             Failover = failover,
             LogToolQueries = ParseBool(Get("KEYWAY_LOG_TOOL_QUERIES"), "KEYWAY_LOG_TOOL_QUERIES"),
+            AnthropicCacheBreakpoints = ParseBool(Get("KEYWAY_ANTHROPIC_CACHE_BREAKPOINTS") ?? "true", "KEYWAY_ANTHROPIC_CACHE_BREAKPOINTS"),
             DatabaseUrl = ParseDatabaseUrl(Get("KEYWAY_DATABASE_URL")),
             MetricsPort = metricsPort,
             MetricsHost = ParseHost(Get("KEYWAY_METRICS_HOST"), "KEYWAY_METRICS_HOST"),

@@ -42,7 +42,10 @@ public sealed partial class ProxyForwarder
     private RelayPlan TranslatedPlan(ProxyExchange exchange, RouteTarget target, UpstreamEndpoint endpoint, string path, ReadOnlyMemory<byte> clientBody)
     {
         var (client, upstream) = (exchange.Protocol.Wire(), endpoint.Protocol.Wire());
-        var context = new TranslationContext(NewResponseId(client), time.GetUtcNow().ToUnixTimeSeconds(), exchange.Route!.Alias, target.UpstreamModel);
+        var context = new TranslationContext(NewResponseId(client), time.GetUtcNow().ToUnixTimeSeconds(), exchange.Route!.Alias, target.UpstreamModel)
+        {
+            PlacesCacheBreakpoints = options.AnthropicCacheBreakpoints,
+        };
         var pipeline = TranslationPipeline.Create(client, upstream, clientBody, context);
         exchange.Context.Response.RegisterForDispose(pipeline);
         return new RelayPlan(

@@ -66,6 +66,18 @@ public sealed class KeywayOptionsLoaderTests
         Assert.Equal(expected, KeywayOptionsLoader.Load(environment, dir.Path).LogToolQueries);
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("false", false)]
+    [InlineData("on", true)]
+    public void AnthropicCacheBreakpoints_AreOnUnlessSwitchedOff(string? value, bool expected)
+    {
+        using var dir = new TempDirectory();
+        var environment = value is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["KEYWAY_ANTHROPIC_CACHE_BREAKPOINTS"] = value };
+
+        Assert.Equal(expected, KeywayOptionsLoader.Load(environment, dir.Path).AnthropicCacheBreakpoints);
+    }
+
     [Fact]
     public void FailoverDefaults_ComeFromTheEnvironment()
     {
@@ -100,6 +112,7 @@ public sealed class KeywayOptionsLoaderTests
     [InlineData("KEYWAY_HOST", "999.1.1.1", "KEYWAY_HOST must be an IP address")]
     [InlineData("KEYWAY_METRICS_HOST", "bogus.invalid", "KEYWAY_METRICS_HOST must be an IP address")]
     [InlineData("KEYWAY_LOG_TOOL_QUERIES", "maybe", "KEYWAY_LOG_TOOL_QUERIES must be true or false")]
+    [InlineData("KEYWAY_ANTHROPIC_CACHE_BREAKPOINTS", "sometimes", "KEYWAY_ANTHROPIC_CACHE_BREAKPOINTS must be true or false")]
     [InlineData("KEYWAY_METRICS_PORT", "9233", "KEYWAY_METRICS_PORT must differ from KEYWAY_PORT (9233)")]
     [InlineData("KEYWAY_METRICS_PORT", "0", "KEYWAY_METRICS_PORT must be an integer between 1 and 65535")]
     [InlineData("KEYWAY_OTLP_ENDPOINT", "collector:4318", "KEYWAY_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_ENDPOINT) must be an http(s) URL")]

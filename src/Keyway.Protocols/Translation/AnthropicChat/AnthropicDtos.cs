@@ -55,6 +55,14 @@ internal sealed class AnthropicBlock
     public List<AnthropicBlock>? Content { get; set; }
 
     public bool? IsError { get; set; }
+
+    public AnthropicCacheControl? CacheControl { get; set; }
+}
+
+/// <summary>A prompt-cache breakpoint: the prefix up to and including the block that carries it is cached (https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching).</summary>
+internal sealed record AnthropicCacheControl(string Type, string? Ttl = null)
+{
+    public static AnthropicCacheControl Ephemeral { get; } = new("ephemeral");
 }
 
 internal sealed record AnthropicCaller(string Type)
@@ -81,6 +89,7 @@ internal sealed class AnthropicTool
     public string? Name { get; set; }
     public RawJsonString? Description { get; set; }
     public RawJsonValue? InputSchema { get; set; }
+    public AnthropicCacheControl? CacheControl { get; set; }
 }
 
 internal sealed class AnthropicToolChoice

@@ -78,7 +78,10 @@ internal static class ChatMessagesToAnthropic
         return new AnthropicBlock { Type = "tool_result", ToolUseId = message.ToolCallId, Content = text.Count > 0 ? text : null };
     }
 
-    /// <summary>A string or an array of content parts (text, image_url) as blocks; audio and file parts are dropped.</summary>
+    /// <summary>
+    /// A string or an array of content parts (text, image_url) as blocks, each with the <c>cache_control</c> a part may
+    /// carry (LiteLLM's and OpenRouter's spelling of an Anthropic breakpoint in a Chat request); audio and file parts are dropped.
+    /// </summary>
     private static List<AnthropicBlock> Parts(RawJsonValue? content)
     {
         if (content?.AsString() is { } text)
@@ -91,13 +94,17 @@ internal static class ChatMessagesToAnthropic
         {
             var part = item as JsonObject ?? throw new TranslationException("Every content part must be an object.");
             var type = TranslationJson.StringOf(part["type"]);
-            if (type == "text" && TranslationJson.StringOf(part["text"]) is { Length: > 0 } partText)
+            var block = type switch
             {
-                blocks.Add(AnthropicBlocks.Text(partText));
-            }
-            else if (type == "image_url" && TranslationJson.StringOf((part["image_url"] as JsonObject)?["url"]) is { Length: > 0 } url)
+                "text" when TranslationJson.StringOf(part["text"]) is { Length: > 0 } partText => AnthropicBlocks.Text(partText),
+                "image_url" when TranslationJson.StringOf((part["image_url"] as JsonObject)?["url"]) is { Length: > 0 } url =>
+                    new AnthropicBlock { Type = "image", Source = ImageSource(url) },
+                _ => null,
+            };
+            if (block is not null)
             {
-                blocks.Add(new AnthropicBlock { Type = "image", Source = ImageSource(url) });
+                block.CacheControl = CacheBreakpoints.Of(part);
+                blocks.Add(block);
             }
         }
 

@@ -9,7 +9,8 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// user/assistant/tool messages, function <c>tools</c>, <c>tool_choice</c>, <c>parallel_tool_calls</c>,
 /// <c>max_completion_tokens</c>/<c>max_tokens</c> (default <see cref="DefaultMaxTokens"/>: Anthropic requires it),
 /// <c>stop</c>, <c>temperature</c> (clamped to Anthropic's 0–1), <c>top_p</c>, <c>user</c> → <c>metadata.user_id</c>,
-/// <c>stream</c>, <c>reasoning_effort</c> → <c>thinking</c>. Dropped on purpose, having no Anthropic counterpart:
+/// <c>stream</c>, <c>reasoning_effort</c> → <c>thinking</c>, content parts' <c>cache_control</c>; prompt-cache
+/// breakpoints are placed when the client set none (<see cref="CacheBreakpoints"/>). Dropped on purpose, having no Anthropic counterpart:
 /// <c>n</c>, <c>logprobs</c>, <c>top_logprobs</c>, <c>logit_bias</c>, <c>presence_penalty</c>,
 /// <c>frequency_penalty</c>, <c>seed</c>, <c>response_format</c>, <c>modalities</c>, <c>audio</c>, <c>prediction</c>,
 /// <c>store</c>, <c>service_tier</c>, <c>web_search_options</c>, <c>stream_options</c> (kept in
@@ -51,6 +52,10 @@ public static class ChatRequestToAnthropic
             ToolChoice = toolChoice,
             Thinking = thinking,
         };
+        if (ctx.PlacesCacheBreakpoints)
+        {
+            CacheBreakpoints.PlaceWhereNone(anthropic);
+        }
         return new TranslatedRequest(TranslationJson.SerializeLeased(anthropic, AnthropicChatJsonContext.Default.AnthropicRequest, chatRequest.Length + TranslatedRequest.SizeSlack), stream, ToolNameMap.Empty)
         {
             IncludeUsage = request.StreamOptions?.IncludeUsage == true,
