@@ -1,6 +1,9 @@
+using Keyway.Configuration;
 using Keyway.Gateway;
+using Keyway.Security;
 using Keyway.Storage;
 using Keyway.Tests.Infrastructure;
+using Keyway.Upstreams;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Keyway.Tests.Policy;
@@ -53,6 +56,17 @@ public sealed class KeyRateWindowsTests
     private static (KeyRateWindows First, KeyRateWindows Second) Instances(TestDatabase database, TimeProvider clock)
     {
         var repository = new KeyRateWindowRepository(database.Connections);
-        return (new KeyRateWindows(repository, clock), new KeyRateWindows(repository, clock));
+        return (new KeyRateWindows(repository, UpstreamKeys(database.Connections, clock), clock),
+            new KeyRateWindows(repository, UpstreamKeys(database.Connections, clock), clock));
+    }
+
+    /// <summary>An instance's upstream keys as before its routing table is first loaded: none to exchange.</summary>
+    private static UpstreamKeyInFlight UpstreamKeys(IDbConnectionFactory connections, TimeProvider clock)
+    {
+        var snapshot = new ConfigurationSnapshotReader(
+            new GroupRepository(connections), new ProviderRepository(connections), new RouteRepository(connections), new IssuedKeyRepository(connections),
+            new ToolProviderRepository(connections), new RouteProviderRepository(connections), new UnifiedModelRepository(connections));
+        var options = new KeywayOptions { Secret = "a-secret-of-sufficient-length", AdminToken = "t", DataDir = "unused" };
+        return new UpstreamKeyInFlight(new CooldownBook(clock), new RoutingTableHolder(snapshot, new SecretBox(options.Secret), options), connections);
     }
 }
