@@ -66,6 +66,8 @@ internal static class HealthResponseMapping
         var (inFlight, othersInFlight) = book.InFlightOf(key.KeyId);
         return new KeyHealthResponse(
             key.KeyId, key.Name, key.Enabled, label, cooldownUntil, modelCooldowns, state?.QuarantineReason, state?.QuarantinedAt,
-            state?.ConsecutiveFailures ?? 0, state?.LastStatus, state?.LastError, state?.LastFailureAt, inFlight, othersInFlight);
+            state?.ConsecutiveFailures ?? 0, state?.LastStatus, state?.LastError, state?.LastFailureAt, inFlight,
+            // Only a capped key is exchanged: a count left from before its cap was removed is no longer the others'.
+            key.MaxConcurrency is null ? 0 : othersInFlight);
     }
 }
