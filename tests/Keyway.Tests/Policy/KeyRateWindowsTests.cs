@@ -1,9 +1,6 @@
-using Keyway.Configuration;
 using Keyway.Gateway;
-using Keyway.Security;
 using Keyway.Storage;
 using Keyway.Tests.Infrastructure;
-using Keyway.Upstreams;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Keyway.Tests.Policy;
@@ -20,7 +17,7 @@ public sealed class KeyRateWindowsTests
         using var dir = new TempDirectory();
         await using var database = await TestDatabase.OpenAsync(dir, "k1");
         var clock = new FakeTimeProvider(KeyPolicyBed.Start);
-        var (first, second) = Instances(database, clock);
+        var (first, second) = await InstancesAsync(database, clock);
 
         Assert.Equal(RateRefusal.None, first.For("k1").TryCount(3, null, clock.GetUtcNow()).Refused);
         Assert.Equal(RateRefusal.None, first.For("k1").TryCount(3, null, clock.GetUtcNow()).Refused);
@@ -41,7 +38,7 @@ public sealed class KeyRateWindowsTests
         using var dir = new TempDirectory();
         await using var database = await TestDatabase.OpenAsync(dir, "k1");
         var clock = new FakeTimeProvider(KeyPolicyBed.Start);
-        var (first, second) = Instances(database, clock);
+        var (first, second) = await InstancesAsync(database, clock);
 
         Assert.True(first.For("k1").TryEnter(1, clock.GetUtcNow()));
         await first.SyncAsync(CancellationToken.None);
@@ -53,20 +50,6 @@ public sealed class KeyRateWindowsTests
         Assert.True(second.For("k1").TryEnter(1, clock.GetUtcNow()));
     }
 
-    private static (KeyRateWindows First, KeyRateWindows Second) Instances(TestDatabase database, TimeProvider clock)
-    {
-        var repository = new KeyRateWindowRepository(database.Connections);
-        return (new KeyRateWindows(repository, UpstreamKeys(database.Connections, clock), clock),
-            new KeyRateWindows(repository, UpstreamKeys(database.Connections, clock), clock));
-    }
-
-    /// <summary>An instance's upstream keys as before its routing table is first loaded: none to exchange.</summary>
-    private static UpstreamKeyInFlight UpstreamKeys(IDbConnectionFactory connections, TimeProvider clock)
-    {
-        var snapshot = new ConfigurationSnapshotReader(
-            new GroupRepository(connections), new ProviderRepository(connections), new RouteRepository(connections), new IssuedKeyRepository(connections),
-            new ToolProviderRepository(connections), new RouteProviderRepository(connections), new UnifiedModelRepository(connections));
-        var options = new KeywayOptions { Secret = "a-secret-of-sufficient-length", AdminToken = "t", DataDir = "unused" };
-        return new UpstreamKeyInFlight(new CooldownBook(clock), new RoutingTableHolder(snapshot, new SecretBox(options.Secret), options), connections);
-    }
+    private static async Task<(KeyRateWindows First, KeyRateWindows Second)> InstancesAsync(TestDatabase database, TimeProvider clock) =>
+        ((await ExchangeInstance.StartAsync(database.Connections, clock)).Windows, (await ExchangeInstance.StartAsync(database.Connections, clock)).Windows);
 }
