@@ -6,6 +6,8 @@ namespace Keyway.Admin;
 /// <summary>
 /// One upstream key's health: <c>state</c> is "ok", "cooling" (until <c>cooldown_until</c>), "quarantined"
 /// (with <c>quarantine_reason</c>) or "disabled"; <c>model_cooldowns</c> lists key × model cooldowns still running.
+/// <c>in_flight</c> counts the key's requests in flight on this instance, <c>in_flight_other_instances</c> those the
+/// other instances on the same PostgreSQL database last published of a capped key (0 on SQLite).
 /// </summary>
 public sealed record KeyHealthResponse(
     string KeyId,
@@ -20,7 +22,8 @@ public sealed record KeyHealthResponse(
     int? LastStatus,
     string? LastError,
     DateTimeOffset? LastFailureAt,
-    int InFlight);
+    int InFlight,
+    int InFlightOtherInstances);
 
 /// <summary>A provider's circuit (as a route fallback target) and the health of each of its keys.</summary>
 public sealed record ProviderHealthResponse(
@@ -60,8 +63,11 @@ internal static class HealthResponseMapping
             : state?.QuarantineReason is not null ? "quarantined"
             : cooldownUntil is not null || modelCooldowns.Count > 0 ? "cooling"
             : "ok";
+        var (inFlight, othersInFlight) = book.InFlightOf(key.KeyId);
         return new KeyHealthResponse(
             key.KeyId, key.Name, key.Enabled, label, cooldownUntil, modelCooldowns, state?.QuarantineReason, state?.QuarantinedAt,
-            state?.ConsecutiveFailures ?? 0, state?.LastStatus, state?.LastError, state?.LastFailureAt, book.InFlightOf(key.KeyId));
+            state?.ConsecutiveFailures ?? 0, state?.LastStatus, state?.LastError, state?.LastFailureAt, inFlight,
+            // Only a capped key is exchanged: a count left from before its cap was removed is no longer the others'.
+            key.MaxConcurrency is null ? 0 : othersInFlight);
     }
 }

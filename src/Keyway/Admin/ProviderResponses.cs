@@ -34,7 +34,8 @@ public sealed record ProviderResponse(
 /// <summary>
 /// A pool key: <c>models</c> empty means any upstream model, <c>base_url</c> null means the provider's; <c>health</c> is its
 /// live state (<c>health.in_flight</c> its requests in flight on this instance); <c>allow_visitor</c>: visitor keys may be served
-/// by it; <c>max_concurrency</c>: its cap on requests in flight per instance, null for none.
+/// by it; <c>max_concurrency</c>: its cap on requests in flight, summed over the instances sharing a PostgreSQL database,
+/// null for none.
 /// </summary>
 public sealed record UpstreamKeyResponse(
     string KeyId, string Name, string ApiKey, bool Enabled, int SortOrder, DateTimeOffset CreatedAt,

@@ -18,6 +18,7 @@ public static class GatewayEndpoints
         services.AddSingleton<Tools.TavilyClient>();
         services.AddSingleton<CooldownBook>();
         services.AddSingleton<KeyHealthReset>();
+        services.AddSingleton<UpstreamKeyInFlight>();
         services.AddSingleton<KeyRateWindows>();
         services.AddSingleton<KeyPolicyGate>();
         services.AddSingleton<ProxyForwarder>();

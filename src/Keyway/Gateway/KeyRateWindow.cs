@@ -124,18 +124,7 @@ internal sealed class KeyRateWindow
     }
 
     /// <summary>The other instances' requests in flight, from rows recent enough to show a live instance.</summary>
-    private long OthersInFlight(DateTimeOffset now)
-    {
-        var inFlight = 0L;
-        foreach (var other in Volatile.Read(ref _others))
-        {
-            if (other.UpdatedAt + KeyRateWindows.InFlightLifetime > now)
-            {
-                inFlight += other.InFlight;
-            }
-        }
-        return inFlight;
-    }
+    private long OthersInFlight(DateTimeOffset now) => KeyRateWindows.LiveInFlight(Volatile.Read(ref _others), now);
 }
 
 internal enum RateRefusal

@@ -5,8 +5,9 @@ namespace Keyway.Gateway;
 /// <summary>
 /// Waiting for a key (a provider's key_wait_seconds): when no key of the route's pools took the request — each at its
 /// max_concurrency, cooling down or quarantined — it gets in line for a key of each (<see cref="KeyWaiter"/>) and sleeps
-/// until a place given back is handed over to it (waiters are served in the order they came) or a cooldown ends, then
-/// the attempt loop looks at the pools again, until the wait is over.
+/// until a place given back, or freed by the other instances (found by the exchange, <see cref="UpstreamKeyInFlight"/>),
+/// is handed over to it (waiters are served in the order they came) or a cooldown ends, then the attempt loop looks at
+/// the pools again, until the wait is over.
 /// </summary>
 public sealed partial class ProxyForwarder
 {

@@ -3,9 +3,10 @@ using Dapper;
 namespace Keyway.Storage;
 
 /// <summary>
-/// key_rate_windows: each instance's current window counts and requests in flight per issued key. Writes are upserts of
-/// one instance's own rows (skipping keys that were deleted); reads return the other instances' rows. Plain SQL that
-/// SQLite and PostgreSQL both run.
+/// key_rate_windows: each instance's current window counts and requests in flight per issued key, and its requests in
+/// flight per capped upstream key (provider_keys; no window counts). Key ids of both are random GUIDs, so one never
+/// names the other. Writes are upserts of one instance's own rows (skipping keys that were deleted); reads return the
+/// other instances' rows. Plain SQL that SQLite and PostgreSQL both run.
 /// </summary>
 public sealed class KeyRateWindowRepository(IDbConnectionFactory connections)
 {
@@ -23,7 +24,7 @@ public sealed class KeyRateWindowRepository(IDbConnectionFactory connections)
             await connection.ExecuteAsync(
             "INSERT INTO key_rate_windows (key_id, instance_id, window_start, requests, tokens, in_flight, updated_at) " +
             "SELECT @KeyId, @InstanceId, @WindowStart, @Requests, @Tokens, @InFlight, @UpdatedAt " +
-            "WHERE EXISTS (SELECT 1 FROM api_keys WHERE key_id = @KeyId) " +
+            "WHERE EXISTS (SELECT 1 FROM api_keys WHERE key_id = @KeyId) OR EXISTS (SELECT 1 FROM provider_keys WHERE key_id = @KeyId) " +
             "ON CONFLICT (key_id, instance_id) DO UPDATE SET window_start = excluded.window_start, requests = excluded.requests, " +
             "tokens = excluded.tokens, in_flight = excluded.in_flight, updated_at = excluded.updated_at",
             new
@@ -59,7 +60,8 @@ public sealed class KeyRateWindowRepository(IDbConnectionFactory connections)
         await using var connection = await connections.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(
             "DELETE FROM key_rate_windows WHERE updated_at < @before " +
-            "OR NOT EXISTS (SELECT 1 FROM api_keys WHERE api_keys.key_id = key_rate_windows.key_id)",
+            "OR (NOT EXISTS (SELECT 1 FROM api_keys WHERE api_keys.key_id = key_rate_windows.key_id) " +
+            "AND NOT EXISTS (SELECT 1 FROM provider_keys WHERE provider_keys.key_id = key_rate_windows.key_id))",
             new { before = StorageText.Timestamp(before), cancellationToken });
     }
 

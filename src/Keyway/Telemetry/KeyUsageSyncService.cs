@@ -3,8 +3,9 @@ using Keyway.Gateway;
 namespace Keyway.Telemetry;
 
 /// <summary>
-/// Exchanges issued keys' usage and rate windows with the database every <see cref="Interval"/>: this instance's counts
-/// out, the other instances' in (<see cref="KeyUsageCounters.SyncAsync"/>, <see cref="KeyRateWindows.SyncAsync"/>).
+/// Exchanges issued keys' usage and rate windows, and capped upstream keys' requests in flight, with the database every
+/// <see cref="Interval"/>: this instance's counts out, the other instances' in (<see cref="KeyUsageCounters.SyncAsync"/>,
+/// <see cref="KeyRateWindows.SyncAsync"/>).
 /// Reads once before the gateway serves, so a restart keeps the day's and the month's budgets and the running minute,
 /// and writes once more on a graceful stop.
 /// </summary>
@@ -21,8 +22,15 @@ public sealed partial class KeyUsageSyncService(KeyUsageCounters counters, KeyRa
 
     protected override async Task FlushAsync(CancellationToken cancellationToken)
     {
-        await counters.SyncAsync(cancellationToken);
-        await windows.SyncAsync(cancellationToken);
+        try
+        {
+            await counters.SyncAsync(cancellationToken);
+        }
+        finally
+        {
+            // Also when the usage could not be exchanged: the windows' exchange lets the other instances' requests in flight lapse as their rows age.
+            await windows.SyncAsync(cancellationToken);
+        }
     }
 
     protected override void FlushFailed(Exception exception) => Log.SyncFailed(logger, exception);

@@ -75,7 +75,8 @@ public sealed class CooldownBook(TimeProvider time)
 
     public KeyHealthState? StateOf(string keyId) => _keys.TryGetValue(keyId, out var health) ? health.Snapshot() : null;
 
-    public int InFlightOf(string keyId) => _keys.TryGetValue(keyId, out var health) ? health.InFlight : 0;
+    /// <summary>The key's requests in flight on this instance, and on the others as last exchanged.</summary>
+    public (int Here, int Others) InFlightOf(string keyId) => _keys.TryGetValue(keyId, out var health) ? (health.InFlight, health.OthersInFlight) : (0, 0);
 
     /// <summary>Every key the book knows (those that were used or restored), as of now.</summary>
     public IEnumerable<KeyHealthState> States() => _keys.Values.Select(h => h.Snapshot());

@@ -3,7 +3,8 @@ namespace Keyway.Upstreams;
 /// <summary>
 /// The in-memory health of one upstream key. Every change happens under a short lock with no await
 /// inside; the in-flight count is kept with Interlocked, and a healthy key is recognised from volatile
-/// fields, so the selection and success paths of a healthy key never take the lock.
+/// fields, so the selection and success paths of a healthy key never take the lock. A max_concurrency counts the
+/// key's requests in flight on this instance plus those the other instances last published (<see cref="OthersInFlight"/>).
 /// A cooldown is only ever extended, never shortened, except by a reset (an admin reset or a successful probe), which
 /// clears the key and stamps <see cref="KeyHealthState.ResetAt"/>: across instances, the later reset outranks every
 /// state recorded before it.
@@ -13,6 +14,7 @@ public sealed class KeyHealth(string keyId, string providerId)
     private readonly Lock _gate = new();
     private readonly Dictionary<string, DateTimeOffset> _modelCooldowns = new(StringComparer.Ordinal);
     private int _inFlight;
+    private int _othersInFlight;
     private volatile bool _troubled;
     private int _consecutiveFailures;
     private int _credentialFailures;
@@ -28,7 +30,13 @@ public sealed class KeyHealth(string keyId, string providerId)
     public string ProviderId { get; } = providerId;
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    /// <summary>Takes one of the key's places for a request; false when <paramref name="cap"/> are already in flight.</summary>
+    /// <summary>The key's requests in flight on the other instances, as of the last exchange with them (0 with one instance).</summary>
+    public int OthersInFlight => Volatile.Read(ref _othersInFlight);
+
+    /// <summary>
+    /// Takes one of the key's places for a request; false when <paramref name="cap"/> are already in flight here and on
+    /// the other instances.
+    /// </summary>
     internal bool TryEnter(int? cap)
     {
         if (cap is not { } limit)
@@ -36,8 +44,9 @@ public sealed class KeyHealth(string keyId, string providerId)
             Interlocked.Increment(ref _inFlight);
             return true;
         }
+        var free = limit - Volatile.Read(ref _othersInFlight);
         var inFlight = Volatile.Read(ref _inFlight);
-        while (inFlight < limit)
+        while (inFlight < free)
         {
             var seen = Interlocked.CompareExchange(ref _inFlight, inFlight + 1, inFlight);
             if (seen == inFlight)
@@ -51,8 +60,21 @@ public sealed class KeyHealth(string keyId, string providerId)
 
     internal void Leave() => Interlocked.Decrement(ref _inFlight);
 
-    /// <summary>Whether the key has all <paramref name="cap"/> places taken (never, without a cap).</summary>
-    public bool IsFull(int? cap) => cap is { } limit && Volatile.Read(ref _inFlight) >= limit;
+    /// <summary>Whether the key has all <paramref name="cap"/> places taken, here and on the other instances (never, without a cap).</summary>
+    public bool IsFull(int? cap) => cap is { } limit && Volatile.Read(ref _inFlight) + Volatile.Read(ref _othersInFlight) >= limit;
+
+    /// <summary>
+    /// Whether the key has more than <paramref name="cap"/> requests in flight here and on the other instances: the other
+    /// instances started some before this one saw them, so a place given back here is no place to hand on.
+    /// </summary>
+    internal bool IsOver(int? cap) => cap is { } limit && Volatile.Read(ref _inFlight) + Volatile.Read(ref _othersInFlight) > limit;
+
+    /// <summary>
+    /// Takes in the other instances' requests in flight (an exchange); true when there are fewer than before, so places
+    /// may have freed. A full fence: a request that got in line for the key meanwhile is either seen by the caller, or
+    /// sees the new count at its next look at the pool.
+    /// </summary>
+    internal bool SetOthersInFlight(int count) => Interlocked.Exchange(ref _othersInFlight, count) > count;
 
     /// <summary>When the key (for this model) can be used again; null when it can now, MaxValue while quarantined.</summary>
     public DateTimeOffset? BlockedUntil(string upstreamModel, DateTimeOffset now)

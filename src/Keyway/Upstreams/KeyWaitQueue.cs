@@ -6,7 +6,8 @@ namespace Keyway.Upstreams;
 /// pinned key, visitor rule and endpoint allow it, and the key does not cool down for its model — and stays counted in
 /// flight meanwhile, so no request that comes later can take it before that waiter's look; a place no waiter can use
 /// is freed. A place found free by a look while others wait for it — a key back from a cooldown, reset or added — is
-/// handed over the same way (<see cref="TryHandOverAhead"/>). When nobody waits, each costs one read more.
+/// handed over the same way (<see cref="TryHandOverAhead"/>), and so are places the other instances free
+/// (<see cref="HandOverFreed"/>). When nobody waits, each costs one read more.
 /// </summary>
 public sealed class KeyWaitQueue(TimeProvider time)
 {
@@ -31,9 +32,27 @@ public sealed class KeyWaitQueue(TimeProvider time)
         }
         lock (_gate)
         {
-            if (!HandOverLocked(place, long.MaxValue))
+            // Over the cap (the other instances started requests on the key meanwhile), the place is no place to hand on.
+            if (place.Health.IsOver(place.Key.MaxConcurrency) || !HandOverLocked(place, long.MaxValue))
             {
                 place.Health.Leave();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Hands the places of <paramref name="key"/> that freed without being given back here — the other instances ended
+    /// requests on it (<see cref="KeyHealth.SetOthersInFlight"/>) — to the longest waiters that can use them, one each,
+    /// until none is free or no waiter can use one.
+    /// </summary>
+    internal void HandOverFreed(KeyHealth health, UpstreamKey key)
+    {
+        while (Volatile.Read(ref _count) > 0 && KeyLease.TryEnter(health, key, this) is { } place)
+        {
+            if (!TryHandOverAhead(place, long.MaxValue))
+            {
+                health.Leave();
+                return;
             }
         }
     }

@@ -11,7 +11,10 @@ public sealed record UpstreamKey(string KeyId, string Name, string Secret, IRead
     /// <summary>Visitor keys may be served by this key.</summary>
     public bool AllowVisitor { get; init; }
 
-    /// <summary>Requests this instance may have in flight on the key at once (streams until they end); null: no limit.</summary>
+    /// <summary>
+    /// Requests that may be in flight on the key at once (streams until they end), over the instances sharing a
+    /// PostgreSQL database as last exchanged (<see cref="KeyHealth.OthersInFlight"/>); null: no limit.
+    /// </summary>
     public int? MaxConcurrency { get; init; }
 
     public bool Serves(string upstreamModel) => Models.Count == 0 || Models.Contains(upstreamModel, StringComparer.Ordinal);

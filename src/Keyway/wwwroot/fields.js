@@ -45,7 +45,7 @@ export const UPSTREAM_KEY_FIELDS = [
   { name: 'models', label: 'Only these models', type: 'list', placeholder: 'any model' },
   { name: 'base_url', label: 'Own base URL', type: 'url', placeholder: "the provider's" },
   { name: 'allow_visitor', label: 'Serves visitor keys', type: 'checkbox', default: false },
-  { name: 'max_concurrency', label: 'Max concurrent requests', type: 'number', min: 1, max: 100000, placeholder: 'no limit', help: 'On this instance; streams count until they end.' },
+  { name: 'max_concurrency', label: 'Max concurrent requests', type: 'number', min: 1, max: 100000, placeholder: 'no limit', help: 'Over all instances sharing the database; streams count until they end.' },
 ];
 
 /** provider options come from the page (the group's providers). */

@@ -17,7 +17,7 @@ public sealed class KeyRateWindowsTests
         using var dir = new TempDirectory();
         await using var database = await TestDatabase.OpenAsync(dir, "k1");
         var clock = new FakeTimeProvider(KeyPolicyBed.Start);
-        var (first, second) = Instances(database, clock);
+        var (first, second) = await InstancesAsync(database, clock);
 
         Assert.Equal(RateRefusal.None, first.For("k1").TryCount(3, null, clock.GetUtcNow()).Refused);
         Assert.Equal(RateRefusal.None, first.For("k1").TryCount(3, null, clock.GetUtcNow()).Refused);
@@ -38,7 +38,7 @@ public sealed class KeyRateWindowsTests
         using var dir = new TempDirectory();
         await using var database = await TestDatabase.OpenAsync(dir, "k1");
         var clock = new FakeTimeProvider(KeyPolicyBed.Start);
-        var (first, second) = Instances(database, clock);
+        var (first, second) = await InstancesAsync(database, clock);
 
         Assert.True(first.For("k1").TryEnter(1, clock.GetUtcNow()));
         await first.SyncAsync(CancellationToken.None);
@@ -50,9 +50,6 @@ public sealed class KeyRateWindowsTests
         Assert.True(second.For("k1").TryEnter(1, clock.GetUtcNow()));
     }
 
-    private static (KeyRateWindows First, KeyRateWindows Second) Instances(TestDatabase database, TimeProvider clock)
-    {
-        var repository = new KeyRateWindowRepository(database.Connections);
-        return (new KeyRateWindows(repository, clock), new KeyRateWindows(repository, clock));
-    }
+    private static async Task<(KeyRateWindows First, KeyRateWindows Second)> InstancesAsync(TestDatabase database, TimeProvider clock) =>
+        ((await ExchangeInstance.StartAsync(database.Connections, clock)).Windows, (await ExchangeInstance.StartAsync(database.Connections, clock)).Windows);
 }

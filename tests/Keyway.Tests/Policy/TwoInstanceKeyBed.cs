@@ -9,8 +9,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace Keyway.Tests.Policy;
 
 /// <summary>
-/// Two Keyway instances on one database (PostgreSQL in the PostgreSQL run, else one SQLite file), a fake upstream, and
-/// one issued key with a policy, with a client for it on each instance. The instances share one fake clock that tests
+/// Two Keyway instances on one database (PostgreSQL in the PostgreSQL run, else one SQLite file), a fake upstream behind
+/// provider "fake", and one issued key with a policy, with a client for it on each instance. The instances share one fake clock that tests
 /// never advance unless they say so, so the once-a-second exchange runs exactly when a test calls <see cref="ExchangeAsync"/>.
 /// </summary>
 internal sealed class TwoInstanceKeyBed : IAsyncDisposable
@@ -39,7 +39,8 @@ internal sealed class TwoInstanceKeyBed : IAsyncDisposable
     public HttpClient OnFirst { get; }
     public HttpClient OnSecond { get; }
 
-    public static async Task<TwoInstanceKeyBed> StartAsync(JsonObject policy)
+    /// <param name="provider">Fields to patch into provider "fake" (its key pool, key_wait_seconds) before the second instance starts.</param>
+    public static async Task<TwoInstanceKeyBed> StartAsync(JsonObject policy, JsonObject? provider = null)
     {
         var dataDir = new TempDirectory();
         var upstream = await FakeUpstream.StartAsync();
@@ -48,6 +49,10 @@ internal sealed class TwoInstanceKeyBed : IAsyncDisposable
         var first = await KeywayServer.StartAsync(dataDir.Path, replaceServices: UseClock);
         await AdminApi.CreateProviderAsync(first.Admin, "default", "fake", new Uri(upstream.BaseAddress, "v1").ToString());
         await AdminApi.CreateRouteAsync(first.Admin, "default", GatewayTestBed.OpenAIAlias, "fake", GatewayTestBed.OpenAIModel);
+        if (provider is not null)
+        {
+            await AdminApi.OkAsync(first.Admin, HttpMethod.Patch, "admin/llm/providers/fake", provider);
+        }
         policy["name"] = "shared";
         var created = await AdminApi.OkAsync(first.Admin, HttpMethod.Post, "admin/llm/groups/default/keys", policy);
         var second = await KeywayServer.StartAsync(dataDir.Path, replaceServices: UseClock);

@@ -25,8 +25,7 @@ public sealed class KeyConcurrencyTests
     private FailoverRun<Plan> Run(RouteTarget[] targets, KeyWaiter? waiter) =>
         new(targets, t => new Plan(t.Provider.MainEndpoint), _book, pinnedKeyName: null, waiter: waiter);
 
-    private int InFlight(RouteTarget target, string name) =>
-        _book.For(target.Provider.Keys.Single(key => key.Name == name), target.Provider).InFlight;
+    private int InFlight(RouteTarget target, string name) => Health(target, name).InFlight;
 
     [Fact]
     public void AKeyWithAllItsPlacesTaken_IsPassedOver()
@@ -218,6 +217,68 @@ public sealed class KeyConcurrencyTests
         Assert.True(served.TryNext());
         Assert.Equal(1, InFlight(target, "a"));
     }
+
+    [Fact]
+    public void TheOtherInstancesRequestsInFlight_TakePlacesOfTheCap_NotOfAKeyWithoutOne()
+    {
+        var capped = Target("p", Key("a", 2));
+        var uncapped = Target("q", Key("b", null));
+        Health(capped, "a").SetOthersInFlight(1);
+        Health(uncapped, "b").SetOthersInFlight(1);
+        using var first = Run(capped);
+        Assert.True(first.TryNext());
+
+        using var second = Run(capped);
+        Assert.False(second.TryNext());
+        Assert.True(second.AnyBusy);
+        using var onUncapped = Run(uncapped);
+        Assert.True(onUncapped.TryNext());
+    }
+
+    [Fact]
+    public void APlaceTheOtherInstancesFree_IsHandedToTheLongestWaiter_AndNoMore()
+    {
+        var target = Target(Key("a", 2));
+        var key = target.Provider.Keys[0];
+        Assert.False(Health(target, "a").SetOthersInFlight(2));
+        var first = InLine(target);
+        var second = InLine(target);
+
+        Assert.True(Health(target, "a").SetOthersInFlight(1));
+        _book.CircuitOf("p").KeyWaiters.HandOverFreed(Health(target, "a"), key);
+
+        Assert.True(first.Served.IsCompleted);
+        Assert.False(second.Served.IsCompleted);
+        Assert.Equal(1, InFlight(target, "a"));
+        using (var served = Run(target, first))
+        {
+            Assert.True(served.TryNext());
+            Assert.Equal(1, InFlight(target, "a"));
+        }
+        Assert.True(second.Served.IsCompleted);
+        second.Leave();
+        Assert.Equal(0, InFlight(target, "a"));
+    }
+
+    [Fact]
+    public void APlaceGivenBackWhileTheOtherInstancesFillTheCap_IsNotHandedOn()
+    {
+        var target = Target(Key("a", 2));
+        var holders = new[] { Run(target), Run(target) };
+        Assert.All(holders, holder => Assert.True(holder.TryNext()));
+        var waiter = InLine(target);
+
+        Health(target, "a").SetOthersInFlight(1);
+        holders[0].Dispose();
+
+        Assert.False(waiter.Served.IsCompleted);
+        Assert.Equal(1, InFlight(target, "a"));
+        holders[1].Dispose();
+        Assert.True(waiter.Served.IsCompleted);
+        waiter.Leave();
+    }
+
+    private KeyHealth Health(RouteTarget target, string name) => _book.For(target.Provider.Keys.Single(key => key.Name == name), target.Provider);
 
     /// <summary>A request that found every key of the <paramref name="targets"/>' pools taken, now in line for one.</summary>
     private KeyWaiter InLine(params RouteTarget[] targets)

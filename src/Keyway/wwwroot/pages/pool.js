@@ -131,9 +131,16 @@ async function reorder(base, keys, index, step) {
   await put(`${base}/order`, { key_ids: order.map((key) => key.key_id) });
 }
 
-/** Requests in flight on this instance, against the key's cap when it has one: "2 / 4". */
+/**
+ * Requests in flight on this instance, against the key's cap when it has one: "2 / 4"; the cap counts the other
+ * instances' too, shown when there are any: "2 + 1 on other instances / 4".
+ */
 function inFlight(key) {
-  return key.max_concurrency ? `${key.health.in_flight} / ${key.max_concurrency}` : String(key.health.in_flight);
+  const { in_flight: here, in_flight_other_instances: others } = key.health;
+  if (!key.max_concurrency) {
+    return String(here);
+  }
+  return others ? `${here} + ${others} on other instances / ${key.max_concurrency}` : `${here} / ${key.max_concurrency}`;
 }
 
 function health(state) {
