@@ -1,10 +1,10 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
 using Keyway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Keyway.Tests.Gateway;
 
@@ -112,21 +112,28 @@ public sealed class StoredResponsesTests
         Assert.Equal(HttpStatusCode.OK, stillThere.StatusCode);
     }
 
+    /// <summary>
+    /// A turn expires KEYWAY_RESPONSE_STORE_DAYS after it was stored; here one is moved past its expiry in the database
+    /// (a clock moved by days would also fire every background loop of the server).
+    /// </summary>
     [Fact]
     public async Task AnExpiredResponse_IsNotFound_AndRetentionPrunesIt()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var bed = await GatewayTestBed.StartAsync(
-            options => options with { ResponseStoreDays = 2 }, services => services.AddSingleton<TimeProvider>(clock));
-        var first = await CreateAsync(bed.Client, Turn(GatewayTestBed.OpenAIAlias, "one"));
-        clock.Advance(TimeSpan.FromDays(1));
-        await CreateAsync(bed.Client, Turn(GatewayTestBed.OpenAIAlias, "two", First(first)));
+        await using var bed = await GatewayTestBed.StartAsync(options => options with { ResponseStoreDays = 2 });
+        var expired = First(await CreateAsync(bed.Client, Turn(GatewayTestBed.OpenAIAlias, "one")));
+        await CreateAsync(bed.Client, Turn(GatewayTestBed.OpenAIAlias, "two"));
+        var (created, expires) = await bed.Server.WithDatabaseAsync(connection => connection.QuerySingleAsync<(string, string)>(
+            "SELECT created_at, expires_at FROM stored_responses WHERE response_id = @expired", new { expired }));
+        Assert.Equal(TimeSpan.FromDays(2), DateTimeOffset.Parse(expires, CultureInfo.InvariantCulture) - DateTimeOffset.Parse(created, CultureInfo.InvariantCulture));
 
-        clock.Advance(TimeSpan.FromDays(1.5));
+        await bed.Server.WithDatabaseAsync(connection => connection.ExecuteAsync(
+            "UPDATE stored_responses SET expires_at = created_at WHERE response_id = @expired", new { expired }));
 
-        await AssertPreviousNotFoundAsync(bed.Client, First(first));
-        // The clock's jump also ran the hourly pruning in the background; a run of its own finds the same state.
-        await bed.Server.Services.GetRequiredService<Keyway.Gateway.StoredResponseRetentionService>().PruneOnceAsync(CancellationToken.None);
+        await AssertPreviousNotFoundAsync(bed.Client, expired);
+        using var read = await bed.Client.GetAsync($"v1/responses/{expired}");
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+        var retention = bed.Server.Services.GetRequiredService<Keyway.Gateway.StoredResponseRetentionService>();
+        Assert.Equal(1, await retention.PruneOnceAsync(CancellationToken.None));
         Assert.Equal(1, await StoredRowCountAsync(bed));
     }
 
