@@ -47,6 +47,23 @@ public sealed class StoredResponsesTests
             ChatMessages(bed.Upstream.Last));
     }
 
+    /// <summary>The turn is stored before <c>response.completed</c> leaves: a client may continue the moment it reads it.</summary>
+    [Fact]
+    public async Task AStreamedTurn_IsReadableAsSoonAsItsCompletedEventArrives()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        using var response = await bed.PostAsync("v1/responses", Turn(GatewayTestBed.OpenAIAlias, "one", stream: true));
+        using var events = new StreamReader(await response.Content.ReadAsStreamAsync());
+        while (await events.ReadLineAsync() is { } line && line != "event: response.completed")
+        {
+        }
+        var completed = JsonNode.Parse((await events.ReadLineAsync())!["data: ".Length..])!["response"]!;
+
+        using var read = await bed.Client.GetAsync($"v1/responses/{First(completed)}");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+    }
+
     [Fact]
     public async Task AThreeTurnChain_CarriesBothEarlierTurnsOldestFirst()
     {
