@@ -8,7 +8,8 @@ namespace Keyway.Gateway;
 
 /// <summary>
 /// The data plane's request path: authenticate → resolve alias → send upstream → relay back →
-/// log. Reads only the in-memory RoutingTable; the log row is enqueued, never awaited.
+/// log. Reads only the in-memory RoutingTable; the log row is enqueued, never awaited. The one exception is a Responses
+/// conversation Keyway keeps on a translated route (<see cref="StoredResponses"/>), whose turns are read and written.
 /// </summary>
 public sealed partial class ProxyForwarder(
     RoutingTableHolder routing, Configuration.KeywayOptions options, UpstreamClient upstream, Tools.TavilyClient tavily, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, ToolUsageTracker toolUsage, KeyPolicyGate keyPolicy, StoredResponses storedResponses, Telemetry.Metrics.KeywayMetrics metrics, TimeProvider time, ILogger<ProxyForwarder> logger)
@@ -20,6 +21,7 @@ public sealed partial class ProxyForwarder(
     public Task ForwardChatAsync(HttpContext context, ClientProtocol protocol) => RunAsync(context, protocol, async (exchange, request) =>
     {
         exchange.Stream = request.Parsed.Stream;
+        // a Responses conversation Keyway keeps: its stored turns go before the input (an unknown one is OpenAI's 400)
         ResponsesTurn? turn = null;
         if (HasConversationState(exchange, request) && (turn = await BeginResponsesTurnAsync(exchange, request)) is null)
         {
