@@ -14,15 +14,16 @@ public static class ProtocolErrors
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static byte[] OpenAIError(string message, string type, string? code) =>
-        Write(static (writer, state) => WriteOpenAI(writer, state.message, state.type, state.code), (message, type, code), prefix: [], suffix: []);
+    /// <summary>OpenAI's error body; <paramref name="param"/> names the request field at fault, which the OpenAI SDKs surface.</summary>
+    public static byte[] OpenAIError(string message, string type, string? code, string? param = null) =>
+        Write(static (writer, state) => WriteOpenAI(writer, state.message, state.type, state.code, state.param), (message, type, code, param), prefix: [], suffix: []);
 
     public static byte[] AnthropicError(string type, string message) =>
         Write(static (writer, state) => WriteAnthropic(writer, state.type, state.message), (type, message), prefix: [], suffix: []);
 
     /// <summary><c>data: {"error":{…}}</c> and a blank line, as an OpenAI-compatible stream reports a failure.</summary>
     public static byte[] OpenAIStreamError(string message, string type, string? code) =>
-        Write(static (writer, state) => WriteOpenAI(writer, state.message, state.type, state.code), (message, type, code), "data: "u8, "\n\n"u8);
+        Write(static (writer, state) => WriteOpenAI(writer, state.message, state.type, state.code, null), (message, type, code), "data: "u8, "\n\n"u8);
 
     /// <summary><c>event: error</c> with the Anthropic error body (https://docs.anthropic.com/en/docs/build-with-claude/streaming#error-events).</summary>
     public static byte[] AnthropicStreamError(string type, string message) =>
@@ -146,10 +147,10 @@ public static class ProtocolErrors
     public static string AnthropicMessageFromOpenAI(string? openAICode, string message) =>
         openAICode == ContextLengthExceeded ? $"{PromptTooLong}: {message}" : message;
 
-    private static void WriteOpenAI(Utf8JsonWriter writer, string message, string type, string? code)
+    private static void WriteOpenAI(Utf8JsonWriter writer, string message, string type, string? code, string? param)
     {
         writer.WriteStartObject();
-        WriteOpenAIErrorObject(writer, message, type, code);
+        WriteOpenAIErrorObject(writer, message, type, code, param);
         writer.WriteEndObject();
     }
 
@@ -158,16 +159,16 @@ public static class ProtocolErrors
         writer.WriteStartObject();
         writer.WriteString("type"u8, "error"u8);
         writer.WriteNumber("status"u8, status);
-        WriteOpenAIErrorObject(writer, message, OpenAIErrorType(status), code);
+        WriteOpenAIErrorObject(writer, message, OpenAIErrorType(status), code, null);
         writer.WriteEndObject();
     }
 
-    private static void WriteOpenAIErrorObject(Utf8JsonWriter writer, string message, string type, string? code)
+    private static void WriteOpenAIErrorObject(Utf8JsonWriter writer, string message, string type, string? code, string? param)
     {
         writer.WriteStartObject("error"u8);
         writer.WriteString("message"u8, message);
         writer.WriteString("type"u8, type);
-        writer.WriteNull("param"u8);
+        writer.WriteString("param"u8, param);
         if (code is null)
         {
             writer.WriteNull("code"u8);

@@ -25,6 +25,12 @@ public sealed class RequestBodyParse
     /// <summary>True when the top-level <c>stream_options.include_usage</c> is the JSON literal true.</summary>
     public bool HasIncludeUsage { get; internal init; }
 
+    /// <summary>True only when the top-level <c>store</c> is the JSON literal false (a Responses request the server must not keep).</summary>
+    public bool StoreOff { get; internal init; }
+
+    /// <summary>The top-level <c>previous_response_id</c> when it is a non-empty string (a Responses request continuing a stored one).</summary>
+    public string? PreviousResponseId { get; internal init; }
+
     /// <summary>Offset of the root object's opening brace.</summary>
     internal int RootStart { get; init; }
 

@@ -5,7 +5,7 @@ namespace Keyway.Protocols;
 
 /// <summary>
 /// One validating pass over a request body that records the top-level <c>model</c>, <c>stream</c> and
-/// <c>stream_options</c> with their byte offsets. Nested keys (a <c>model</c> inside messages) are skipped whole.
+/// <c>stream_options</c> with their byte offsets, and the Responses API's <c>store</c> and <c>previous_response_id</c>. Nested keys (a <c>model</c> inside messages) are skipped whole.
 /// </summary>
 internal ref struct RequestBodyScanner
 {
@@ -21,6 +21,8 @@ internal ref struct RequestBodyScanner
     private bool _streamOptionsHasMembers;
     private TokenSpan? _includeUsageValue;
     private bool _hasIncludeUsage;
+    private bool _storeOff;
+    private string? _previousResponseId;
 
     private RequestBodyScanner(ReadOnlySpan<byte> json, int offset)
     {
@@ -89,6 +91,8 @@ internal ref struct RequestBodyScanner
             StreamOptionsMembersEnd = _streamOptionsMembersEnd,
             StreamOptionsHasMembers = _streamOptionsHasMembers,
             IncludeUsageValue = _includeUsageValue,
+            StoreOff = _storeOff,
+            PreviousResponseId = _previousResponseId,
         };
     }
 
@@ -115,6 +119,18 @@ internal ref struct RequestBodyScanner
         else if (_reader.ValueTextEquals("stream_options"u8))
         {
             ScanStreamOptions();
+        }
+        else if (_reader.ValueTextEquals("store"u8))
+        {
+            _reader.Read();
+            _storeOff = _reader.TokenType == JsonTokenType.False;
+            _reader.Skip();
+        }
+        else if (_reader.ValueTextEquals("previous_response_id"u8))
+        {
+            _reader.Read();
+            _previousResponseId = _reader.TokenType == JsonTokenType.String && _reader.GetString() is { Length: > 0 } id ? id : null;
+            _reader.Skip();
         }
         else
         {

@@ -8,7 +8,9 @@ namespace Keyway.Protocols.Translation;
 /// <param name="CreatedUnixSeconds">The creation time to stamp on the translated answer.</param>
 /// <param name="ClientModel">The model name the client asked for (the alias), echoed back to it.</param>
 /// <param name="UpstreamModel">The model name the upstream is called with.</param>
-public sealed record TranslationContext(string ResponseId, long CreatedUnixSeconds, string ClientModel, string UpstreamModel)
+/// <param name="Storage">A Responses answer's <c>store</c> and <c>previous_response_id</c>; null writes neither.</param>
+public sealed record TranslationContext(
+    string ResponseId, long CreatedUnixSeconds, string ClientModel, string UpstreamModel, ResponsesChat.ResponseStorage? Storage = null)
 {
     /// <summary>
     /// Whether a request translated for an Anthropic-protocol upstream gets prompt-cache breakpoints when the client set

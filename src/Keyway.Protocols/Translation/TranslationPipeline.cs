@@ -22,6 +22,9 @@ public sealed class TranslationPipeline : IDisposable
         _context = context;
     }
 
+    /// <summary>The id of the answer this pipeline writes for the client.</summary>
+    public string ResponseId => _context.ResponseId;
+
     /// <summary>The request body in the upstream's format, in a pooled array until the pipeline is disposed (and no send reads it).</summary>
     public LeasedBytes UpstreamBody => _hops[^1].Request.Bytes;
 

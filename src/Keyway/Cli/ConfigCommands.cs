@@ -26,6 +26,7 @@ public static class ConfigCommands
                 ["KEYWAY_PUBLIC_BASE_URL"] = options.PublicBaseUrl,
                 ["KEYWAY_LOG_LEVEL"] = options.LogLevel,
                 ["KEYWAY_LOG_RETENTION_DAYS"] = options.LogRetentionDays,
+                ["KEYWAY_RESPONSE_STORE_DAYS"] = options.ResponseStoreDays,
                 ["KEYWAY_MAX_BODY_MB"] = options.MaxRequestBodyBytes / (1024 * 1024),
                 ["KEYWAY_MAX_RETRIES"] = options.Failover.MaxRetries,
                 ["KEYWAY_KEY_FAILURE_THRESHOLD"] = options.Failover.KeyFailureThreshold,

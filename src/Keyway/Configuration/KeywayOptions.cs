@@ -14,6 +14,12 @@ public sealed record KeywayOptions
     public string? PublicBaseUrl { get; init; }
     public string LogLevel { get; init; } = "info";
     public int LogRetentionDays { get; init; } = 30;
+
+    /// <summary>
+    /// KEYWAY_RESPONSE_STORE_DAYS: how long a Responses turn Keyway stores for a translated route (store not false) can
+    /// be continued and read back; 0 stores none.
+    /// </summary>
+    public int ResponseStoreDays { get; init; } = 30;
     public long MaxRequestBodyBytes { get; init; } = 32L * 1024 * 1024;
 
     /// <summary>Kestrel's connection limits: header size, header timeout, minimum data rate, concurrent connections.</summary>

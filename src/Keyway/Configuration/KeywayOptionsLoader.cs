@@ -25,6 +25,7 @@ public static class KeywayOptionsLoader
 
         var port = ParseInt(Get("KEYWAY_PORT"), 9233, "KEYWAY_PORT", min: 0, max: 65535);
         var retention = ParseInt(Get("KEYWAY_LOG_RETENTION_DAYS"), 30, "KEYWAY_LOG_RETENTION_DAYS", min: 1, max: 36500);
+        var responseStoreDays = ParseInt(Get("KEYWAY_RESPONSE_STORE_DAYS"), 30, "KEYWAY_RESPONSE_STORE_DAYS", min: 0, max: 36500);
         var maxBodyMiB = ParseInt(Get("KEYWAY_MAX_BODY_MB"), 32, "KEYWAY_MAX_BODY_MB", min: 1, max: 1024);
         var defaults = FailoverPolicy.Default;
         var failover = defaults with
@@ -79,6 +80,7 @@ public static class KeywayOptionsLoader
             PublicBaseUrl = ParsePublicBaseUrl(Get("KEYWAY_PUBLIC_BASE_URL")),
             LogLevel = ParseLogLevel(Get("KEYWAY_LOG_LEVEL") ?? "info"),
             LogRetentionDays = retention,
+            ResponseStoreDays = responseStoreDays,
             MaxRequestBodyBytes = maxBodyMiB * 1024L * 1024L,
             Limits = limits,
             DrainTimeout = TimeSpan.FromSeconds(drainSeconds),

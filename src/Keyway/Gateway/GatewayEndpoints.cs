@@ -21,6 +21,7 @@ public static class GatewayEndpoints
         services.AddSingleton<UpstreamKeyInFlight>();
         services.AddSingleton<KeyRateWindows>();
         services.AddSingleton<KeyPolicyGate>();
+        services.AddSingleton<StoredResponses>();
         services.AddSingleton<ProxyForwarder>();
         services.AddSingleton<ResponsesWebSocketRelay>();
         services.AddSingleton<RouteProber>();
@@ -32,6 +33,10 @@ public static class GatewayEndpoints
         services.AddSingleton<QuarantineProber>();
         services.AddHostedService(provider => provider.GetRequiredService<QuarantineProber>());
         services.AddHostedService<KeyHealthSync>();
+
+        // Stored Responses turns: expired ones deleted in the background.
+        services.AddSingleton<StoredResponseRetentionService>();
+        services.AddHostedService(provider => provider.GetRequiredService<StoredResponseRetentionService>());
         return services;
     }
 
@@ -68,6 +73,7 @@ public static class GatewayEndpoints
         endpoints.MapGet("/v1/responses", relayWebSocket);
         endpoints.MapGet("/responses", relayWebSocket);
         endpoints.MapModels();
+        endpoints.MapStoredResponses(gateway);
         MapGenericPaths(endpoints, gateway);
         return endpoints;
     }

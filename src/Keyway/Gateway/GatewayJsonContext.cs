@@ -7,4 +7,5 @@ namespace Keyway.Gateway;
 [JsonSerializable(typeof(ReadinessReport))]
 [JsonSerializable(typeof(OpenAIModelList))]
 [JsonSerializable(typeof(AnthropicModelList))]
+[JsonSerializable(typeof(DeletedResponse))]
 internal sealed partial class GatewayJsonContext : JsonSerializerContext;

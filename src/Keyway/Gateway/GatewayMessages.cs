@@ -30,6 +30,12 @@ internal static class GatewayMessages
     /// <summary>OpenAI's own text for a path it does not have.</summary>
     public static string UnknownPath(string method, string path) => $"Invalid URL ({method} {path})";
 
+    /// <summary>OpenAI's words for a <c>previous_response_id</c> it has not stored (or not for this key).</summary>
+    public static string PreviousResponseNotFound(string responseId) => $"Previous response with id '{responseId}' not found.";
+
+    public static string ConversationTooLong(int maxTurns) =>
+        $"previous_response_id continues a conversation of more than {maxTurns} stored responses: send the full input instead.";
+
     public static string UnreadableBody(string reason) => $"The request body could not be read: {reason}";
 
     public static string BodyTooLarge(long limitBytes) => $"Request body too large: the limit is {limitBytes / (1024 * 1024)} MiB.";

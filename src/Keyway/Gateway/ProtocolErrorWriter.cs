@@ -8,13 +8,13 @@ namespace Keyway.Gateway;
 /// </summary>
 internal static class ProtocolErrorWriter
 {
-    public static Task WriteAsync(HttpContext context, ClientProtocol protocol, int status, string message, string? code = null)
+    public static Task WriteAsync(HttpContext context, ClientProtocol protocol, int status, string message, string? code = null, string? param = null)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         var body = protocol == ClientProtocol.AnthropicMessages
             ? ProtocolErrors.AnthropicError(ProtocolErrors.AnthropicErrorType(status), message)
-            : ProtocolErrors.OpenAIError(message, ProtocolErrors.OpenAIErrorType(status), code);
+            : ProtocolErrors.OpenAIError(message, ProtocolErrors.OpenAIErrorType(status), code, param);
         context.Response.ContentLength = body.Length;
         return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }

@@ -57,6 +57,9 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
     /// <summary>The translator of the stream being relayed; a mid-stream failure is written through it.</summary>
     public IStreamTranslator? StreamTranslator { get; set; }
 
+    /// <summary>The stream being relayed when its Responses turn is stored: it holds <c>response.completed</c> back until then.</summary>
+    public StoredTurnStream? TurnStream { get; set; }
+
     /// <summary>Searches the gateway ran for the upstream, and the extra upstream rounds they took.</summary>
     public int WebSearchCalls { get; set; }
     public int WebSearchRounds { get; set; }

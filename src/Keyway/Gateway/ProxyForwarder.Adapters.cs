@@ -14,7 +14,8 @@ namespace Keyway.Gateway;
 /// </summary>
 public sealed partial class ProxyForwarder
 {
-    private RelayPlan? ChatPlanFor(ProxyExchange exchange, ParsedRequest request, RouteTarget target, UpstreamEndpoint endpoint)
+    /// <param name="turn">A Responses request's conversation state, when Keyway keeps it (see <see cref="HasConversationState"/>).</param>
+    private RelayPlan? ChatPlanFor(ProxyExchange exchange, ParsedRequest request, ResponsesTurn? turn, RouteTarget target, UpstreamEndpoint endpoint)
     {
         var client = exchange.Protocol.Wire();
         var upstream = endpoint.Protocol.Wire();
@@ -32,17 +33,18 @@ public sealed partial class ProxyForwarder
         {
             return null;
         }
-        return WithWebSearch(exchange, TranslatedPlan(exchange, target, endpoint, path, request.Body));
+        return WithWebSearch(exchange, TranslatedPlan(exchange, target, endpoint, path, turn?.Body ?? request.Body, turn));
     }
 
     /// <summary>
     /// The client's body (<paramref name="clientBody"/>, in its protocol) translated for <paramref name="endpoint"/>;
-    /// the pipeline lives until the response ends.
+    /// the pipeline lives until the response ends. A Responses <paramref name="turn"/> is echoed in the answer and stored with it.
     /// </summary>
-    private RelayPlan TranslatedPlan(ProxyExchange exchange, RouteTarget target, UpstreamEndpoint endpoint, string path, ReadOnlyMemory<byte> clientBody)
+    private RelayPlan TranslatedPlan(
+        ProxyExchange exchange, RouteTarget target, UpstreamEndpoint endpoint, string path, ReadOnlyMemory<byte> clientBody, ResponsesTurn? turn = null)
     {
         var (client, upstream) = (exchange.Protocol.Wire(), endpoint.Protocol.Wire());
-        var context = new TranslationContext(NewResponseId(client), time.GetUtcNow().ToUnixTimeSeconds(), exchange.Route!.Alias, target.UpstreamModel)
+        var context = new TranslationContext(NewResponseId(client), time.GetUtcNow().ToUnixTimeSeconds(), exchange.Route!.Alias, target.UpstreamModel, turn?.Storage)
         {
             PlacesCacheBreakpoints = options.AnthropicCacheBreakpoints,
         };
@@ -50,7 +52,7 @@ public sealed partial class ProxyForwarder
         exchange.Context.Response.RegisterForDispose(pipeline);
         return new RelayPlan(
             endpoint, path, WithRouteDefaults(exchange, UpstreamBody.Leased(pipeline.UpstreamBody), upstream), WatcherFor(upstream, hideUsageOnlyChunk: false),
-            UsageFormatOf(upstream), Translation: pipeline, NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: false), ChatAnswer: true);
+            UsageFormatOf(upstream), Translation: pipeline, NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: false), ChatAnswer: true, Turn: turn);
     }
 
     /// <summary>The upstream-bound body with the route's defaults for what the client left out (see <see cref="RequestDefaultsSplicer"/>).</summary>

@@ -32,8 +32,7 @@ public sealed partial class ProxyForwarder
         exchange.Translated = plan.Translation is not null;
         if (ResponseHeaders.IsEventStream(response))
         {
-            ChatStreamReport? upstreamReport = null;
-            exchange.StreamTranslator = plan.Translation?.CreateStreamTranslator(out upstreamReport);
+            exchange.StreamTranslator = StreamTranslatorFor(exchange, plan, out var upstreamReport);
             if (plan.WebSearch is not null)
             {
                 await RelaySearchStreamAsync(exchange, plan, response, key, idle);
@@ -117,6 +116,10 @@ public sealed partial class ProxyForwarder
             return null;
         }
         RecordUsage(exchange, recordUsageAs, upstreamBody, upstreamUsage);
+        if (plan.Turn is { InputToStore: not null } turn)
+        {
+            await SaveTurnAsync(exchange, turn, translation.ResponseId, body);
+        }
         await WriteBufferedAsync(exchange, exchange.StatusCode, body, response, relayHeaders: false);
         return null;
     }
@@ -133,8 +136,7 @@ public sealed partial class ProxyForwarder
             return ErrorInAnswer(exchange, answer)
                 ?? Unusable(exchange, GatewayMessages.NoAnswerInBody(exchange.Target!.Provider.ProviderId));
         }
-        ChatStreamReport? upstreamReport = null;
-        exchange.StreamTranslator = plan.Translation?.CreateStreamTranslator(out upstreamReport);
+        exchange.StreamTranslator = StreamTranslatorFor(exchange, plan, out var upstreamReport);
         // A fresh watcher: an earlier key's stream may have shown the plan's own one events before it came to nothing.
         var watcher = upstreamReport is not null ? new ChatStreamReportWatcher(upstreamReport) : plan.NewWatcher?.Invoke() ?? plan.Watcher ?? new PassThroughWatcher();
         using var stream = new MemoryStream(events, writable: false);
@@ -168,6 +170,7 @@ public sealed partial class ProxyForwarder
     {
         exchange.Usage = null;
         exchange.StreamTranslator = null;
+        exchange.TurnStream = null;
         return new NoAnswer(error, message);
     }
 
@@ -345,9 +348,9 @@ public sealed partial class ProxyForwarder
     }
 
     /// <summary>
-    /// A stream whose upstream ended properly: a translator closes the client's stream, and the response is completed at
-    /// once, so those closing events, the last ones the relay left unflushed and the response's own end leave in one
-    /// send before the request is logged.
+    /// A stream whose upstream ended properly: a translator closes the client's stream (a stored Responses turn is
+    /// written first, then its held <c>response.completed</c>), and the response is completed at once, so those closing
+    /// events, the last ones the relay left unflushed and the response's own end leave in one send before the request is logged.
     /// </summary>
     private async Task EndEventStreamAsync(ProxyExchange exchange)
     {
@@ -358,6 +361,7 @@ public sealed partial class ProxyForwarder
         try
         {
             exchange.StreamTranslator?.Complete(exchange.Context.Response.BodyWriter);
+            await ReleaseStoredTurnAsync(exchange);
             await exchange.Context.Response.CompleteAsync();
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)

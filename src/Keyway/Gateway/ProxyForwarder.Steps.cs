@@ -115,10 +115,10 @@ public sealed partial class ProxyForwarder
     }
 
     /// <summary>Answers an error before the response started, and notes it for the log row.</summary>
-    private static Task RejectAsync(ProxyExchange exchange, int status, string message, string? code = null)
+    private static Task RejectAsync(ProxyExchange exchange, int status, string message, string? code = null, string? param = null)
     {
         exchange.StatusCode = status;
         exchange.Error = message;
-        return ProtocolErrorWriter.WriteAsync(exchange.Context, exchange.Protocol, status, message, code);
+        return ProtocolErrorWriter.WriteAsync(exchange.Context, exchange.Protocol, status, message, code, param);
     }
 }

@@ -8,10 +8,11 @@ namespace Keyway.Gateway;
 
 /// <summary>
 /// The data plane's request path: authenticate → resolve alias → send upstream → relay back →
-/// log. Reads only the in-memory RoutingTable; the log row is enqueued, never awaited.
+/// log. Reads only the in-memory RoutingTable; the log row is enqueued, never awaited. The one exception is a Responses
+/// conversation Keyway keeps on a translated route (<see cref="StoredResponses"/>), whose turns are read and written.
 /// </summary>
 public sealed partial class ProxyForwarder(
-    RoutingTableHolder routing, Configuration.KeywayOptions options, UpstreamClient upstream, Tools.TavilyClient tavily, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, ToolUsageTracker toolUsage, KeyPolicyGate keyPolicy, Telemetry.Metrics.KeywayMetrics metrics, TimeProvider time, ILogger<ProxyForwarder> logger)
+    RoutingTableHolder routing, Configuration.KeywayOptions options, UpstreamClient upstream, Tools.TavilyClient tavily, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, ToolUsageTracker toolUsage, KeyPolicyGate keyPolicy, StoredResponses storedResponses, Telemetry.Metrics.KeywayMetrics metrics, TimeProvider time, ILogger<ProxyForwarder> logger)
 {
     /// <summary>
     /// POST /v1/chat/completions, /v1/messages and /v1/responses: pass-through to a target of the client's protocol,
@@ -20,12 +21,18 @@ public sealed partial class ProxyForwarder(
     public Task ForwardChatAsync(HttpContext context, ClientProtocol protocol) => RunAsync(context, protocol, async (exchange, request) =>
     {
         exchange.Stream = request.Parsed.Stream;
+        // a Responses conversation Keyway keeps: its stored turns go before the input (an unknown one is OpenAI's 400)
+        ResponsesTurn? turn = null;
+        if (HasConversationState(exchange, request) && (turn = await BeginResponsesTurnAsync(exchange, request)) is null)
+        {
+            return;
+        }
         // 3. choose the adapter per target (ChatPlanFor), 4. send, failing over across keys and targets, 5. stream back;
         // a key with its own base URL serves a target whose plan calls a native endpoint through its main one
         if (!await SendAndRelayAsync(
             exchange,
-            target => ChatPlanFor(exchange, request, target, target.Provider.EndpointFor(protocol.Wire())),
-            exchange.Route!.HasNativeEndpoints ? target => ChatPlanFor(exchange, request, target, target.Provider.MainEndpoint) : null))
+            target => ChatPlanFor(exchange, request, turn, target, target.Provider.EndpointFor(protocol.Wire())),
+            exchange.Route!.HasNativeEndpoints ? target => ChatPlanFor(exchange, request, turn, target, target.Provider.MainEndpoint) : null))
         {
             await RejectProtocolMismatchAsync(exchange);
         }

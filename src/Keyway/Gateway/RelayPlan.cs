@@ -25,7 +25,8 @@ internal enum UsageFormat
 /// says the answer is a chat surface's (a Chat completion, an Anthropic message or a Response, in the endpoint's
 /// protocol): a 200 whose body is not JSON is then the key's failure, and a whole answer to a client that asked for a
 /// stream is relayed as that stream. <paramref name="ReshapeAnswer"/> turns a translated whole answer into the
-/// endpoint's own shape (the compacted response object of <c>/v1/responses/compact</c>).
+/// endpoint's own shape (the compacted response object of <c>/v1/responses/compact</c>). <paramref name="Turn"/>, for a
+/// translated Responses request whose conversation Keyway keeps, is stored with the answer before the answer's end is sent.
 /// </summary>
 internal sealed record RelayPlan(
     UpstreamEndpoint Endpoint,
@@ -42,4 +43,5 @@ internal sealed record RelayPlan(
     bool StreamAnswer = false,
     Func<IStreamWatcher>? NewWatcher = null,
     bool ChatAnswer = false,
-    Func<byte[], byte[]>? ReshapeAnswer = null) : IEndpointPlan;
+    Func<byte[], byte[]>? ReshapeAnswer = null,
+    ResponsesTurn? Turn = null) : IEndpointPlan;

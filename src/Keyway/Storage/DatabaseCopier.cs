@@ -5,7 +5,7 @@ namespace Keyway.Storage;
 
 /// <summary>
 /// `keyway db migrate-to-postgres`: copies a SQLite installation into PostgreSQL table by table (configuration, keys,
-/// key state, usage, request logs and their daily roll-up), parents before children. The target is migrated first; each row is inserted with
+/// key state, usage, request logs and their daily roll-up, stored Responses turns), parents before children. The target is migrated first; each row is inserted with
 /// ON CONFLICT DO NOTHING on its key, so a second run copies nothing twice. Sealed secrets are copied as they are:
 /// the instances on PostgreSQL must run with the same KEYWAY_SECRET. Admin sessions are not copied (log in again).
 /// </summary>
@@ -27,6 +27,7 @@ public sealed class DatabaseCopier(IDbConnectionFactory source, PostgresConnecti
         ("key_usage", "key_id, day, instance_id"),
         ("request_logs", "log_id"),
         ("request_log_days", "day, group_id, route_alias, provider_id, api_key_id, visitor"),
+        ("stored_responses", "response_id"),
     ];
 
     public sealed record TableCount(string Table, long SourceRows, long Copied);

@@ -121,3 +121,7 @@ public sealed record RouteProviderRecord(
 
 /// <summary>A group's unified alias pointing at one of its routes, optionally pinned to one upstream key by name.</summary>
 public sealed record UnifiedModelRecord(string GroupId, string Alias, string RouteId, string? KeyName, DateTimeOffset UpdatedAt);
+
+/// <summary>One stored turn as written: <see cref="SealedTurn"/> is already sealed.</summary>
+public sealed record StoredResponseRecord(
+    string ResponseId, string? PreviousResponseId, string KeyId, string GroupId, string SealedTurn, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);

@@ -34,6 +34,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<KeyHealthRepository>();
         services.AddSingleton<KeyUsageRepository>();
         services.AddSingleton<KeyRateWindowRepository>();
+        services.AddSingleton<StoredResponseRepository>();
         services.AddSingleton<ConfigurationSnapshotReader>();
         return services;
     }

@@ -50,7 +50,7 @@ public sealed class ProviderExtraHeadersTests
         {
             await AdminApi.CreateProviderAsync(first.Admin, "default", "p", new Uri(upstream.BaseAddress, "v1").ToString());
             await AdminApi.CreateRouteAsync(first.Admin, "default", GatewayTestBed.OpenAIAlias, "p", GatewayTestBed.OpenAIModel);
-            await WithDatabaseAsync(first, connection => connection.ExecuteAsync(
+            await first.WithDatabaseAsync(connection => connection.ExecuteAsync(
                 "UPDATE providers SET extra_headers = @Plain", new { Plain = $$"""{"X-Vendor-Token":"{{VendorSecret}}"}""" }));
         }
 
@@ -95,24 +95,7 @@ public sealed class ProviderExtraHeadersTests
     }
 
     private static Task<string> StoredExtraHeadersAsync(KeywayServer server) =>
-        WithDatabaseAsync(server, async connection => string.Join("\n", await connection.QueryAsync<string>("SELECT extra_headers FROM providers")));
-
-    private static async Task<T> WithDatabaseAsync<T>(KeywayServer server, Func<DbConnection, Task<T>> use)
-    {
-        var database = server.OpenDatabase();
-        try
-        {
-            await using var connection = await database.OpenAsync(CancellationToken.None);
-            return await use(connection);
-        }
-        finally
-        {
-            if (database is IAsyncDisposable disposable)
-            {
-                await disposable.DisposeAsync();
-            }
-        }
-    }
+        server.WithDatabaseAsync(async connection => string.Join("\n", await connection.QueryAsync<string>("SELECT extra_headers FROM providers")));
 
     private static async Task<string> HeaderReceivedUpstreamAsync(GatewayTestBed bed)
     {

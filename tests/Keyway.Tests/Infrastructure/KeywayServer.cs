@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Net.Http.Headers;
 using Keyway.Configuration;
 using Keyway.Storage;
@@ -61,6 +62,24 @@ public sealed class KeywayServer : IAsyncDisposable
     public IDbConnectionFactory OpenDatabase() => Options.DatabaseUrl is { } url
         ? new PostgresConnectionFactory(url)
         : new SqliteConnectionFactory(Options.DatabasePath);
+
+    /// <summary>Runs <paramref name="use"/> on a connection of its own to the server's database (also after the server stopped).</summary>
+    public async Task<T> WithDatabaseAsync<T>(Func<DbConnection, Task<T>> use)
+    {
+        var database = OpenDatabase();
+        try
+        {
+            await using var connection = await database.OpenAsync(CancellationToken.None);
+            return await use(connection);
+        }
+        finally
+        {
+            if (database is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+        }
+    }
 
     /// <summary>An HttpClient that authenticates as a client of the data plane with an issued key.</summary>
     public HttpClient ClientWithKey(string issuedKey)

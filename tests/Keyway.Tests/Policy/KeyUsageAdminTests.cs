@@ -82,26 +82,11 @@ public sealed class KeyUsageAdminTests
     }
 
     /// <summary>The key's rows in key_usage and in key_rate_windows.</summary>
-    private static async Task<long[]> RowCountsAsync(KeywayServer server, string keyId)
+    private static Task<long[]> RowCountsAsync(KeywayServer server, string keyId) => server.WithDatabaseAsync(async connection => new[]
     {
-        var database = server.OpenDatabase();
-        try
-        {
-            await using var connection = await database.OpenAsync(CancellationToken.None);
-            return
-            [
-                await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM key_usage WHERE key_id = @keyId", new { keyId }),
-                await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM key_rate_windows WHERE key_id = @keyId", new { keyId }),
-            ];
-        }
-        finally
-        {
-            if (database is IAsyncDisposable disposable)
-            {
-                await disposable.DisposeAsync();
-            }
-        }
-    }
+        await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM key_usage WHERE key_id = @keyId", new { keyId }),
+        await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM key_rate_windows WHERE key_id = @keyId", new { keyId }),
+    });
 
     private static void AssertFigures(JsonElement period, string from, string to, long requests, long errors)
     {

@@ -25,6 +25,20 @@ public sealed class RequestBodyTests
         Assert.Equal(includeUsage, parsed.HasIncludeUsage);
     }
 
+    /// <summary>The Responses API's conversation state (https://platform.openai.com/docs/api-reference/responses/create), top level only.</summary>
+    [Theory]
+    [InlineData("{\"store\":false,\"previous_response_id\":\"resp_1\"}", true, "resp_1")]
+    [InlineData("{\"store\":true,\"previous_response_id\":\"\"}", false, null)]
+    [InlineData("{\"store\":\"false\",\"previous_response_id\":7}", false, null)]
+    [InlineData("{\"metadata\":{\"store\":false,\"previous_response_id\":\"resp_x\"}}", false, null)]
+    public void Parse_ReadsStoreAndPreviousResponseId(string json, bool storeOff, string? previousResponseId)
+    {
+        var parsed = RequestBody.Parse(Encoding.UTF8.GetBytes(json));
+
+        Assert.Equal(storeOff, parsed.StoreOff);
+        Assert.Equal(previousResponseId, parsed.PreviousResponseId);
+    }
+
     [Theory]
     [InlineData("{\"model\":\"a\",\"model\":\"b\"}", true)]
     [InlineData("{\"model\":\"a\",\"messages\":[{\"model\":\"b\"}]}", false)]

@@ -40,22 +40,36 @@ public sealed class NodeSdkTests
         Assert.Equal(["a", "b", "a", "b"], pool.TakeKeysSeen().Take(4));
     }
 
+    /// <summary>
+    /// The OpenAI Node SDK chains Responses turns by id on a Chat alias (tests/clients/responses-chain.mjs), as its users
+    /// do against OpenAI (https://platform.openai.com/docs/guides/conversation-state#passing-context-from-the-previous-response):
+    /// the upstream gets the first turn before the second input, and the SDK reads, lists and deletes the response.
+    /// </summary>
+    [Fact]
+    public async Task OpenAISdk_ChainsResponsesByPreviousResponseId_ThroughATranslatedRoute()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var traffic = new KeywayTraffic(bed.Server);
+
+        var results = await RunScriptAsync(bed, traffic, "responses-chain.mjs");
+
+        var expected = FakeUpstream.ReplyText(GatewayTestBed.OpenAIModel);
+        var second = results.GetProperty("second");
+        Assert.Equal(results.GetProperty("first").GetProperty("id").GetString(), second.GetProperty("previous_response_id").GetString());
+        Assert.Equal(expected, second.GetProperty("text").GetString());
+        Assert.Equal(expected, second.GetProperty("read_text").GetString());
+        Assert.Equal(["Which word?"], results.GetProperty("input_items").EnumerateArray().Select(item => item.GetString()));
+        Assert.Equal(404, results.GetProperty("status_after_delete").GetInt32());
+        var messages = bed.Upstream.Requests[1].Json.GetProperty("messages").EnumerateArray()
+            .Select(message => (message.GetProperty("role").GetString(), message.GetProperty("content").ToString())).ToList();
+        Assert.Equal([("user", "Remember the word purple."), ("assistant", expected), ("user", "Which word?")], messages);
+    }
+
     /// <summary>Runs tests/clients/sdk-calls.mjs against the bed, checks what both SDKs got and returns the request log, oldest first.</summary>
     private static async Task<JsonElement[]> RunSdkCallsAsync(GatewayTestBed bed)
     {
         using var traffic = new KeywayTraffic(bed.Server);
-        using var home = new TempDirectory();
-
-        var process = await NodeClients.RunScriptAsync("sdk-calls.mjs", home.Path, new Dictionary<string, string>
-        {
-            ["KEYWAY_BASE_URL"] = bed.Server.BaseAddress.ToString().TrimEnd('/'),
-            ["KEYWAY_API_KEY"] = bed.Key,
-            ["OPENAI_ALIAS"] = GatewayTestBed.OpenAIAlias,
-            ["ANTHROPIC_ALIAS"] = GatewayTestBed.AnthropicAlias,
-        });
-
-        Assert.True(process.ExitCode == 0, $"sdk-calls.mjs failed.\n{process.Transcript}\nKeyway saw:\n{traffic.Describe()}");
-        var results = JsonDocument.Parse(process.LastLine).RootElement;
+        var results = await RunScriptAsync(bed, traffic, "sdk-calls.mjs");
         AssertOpenAI(results.GetProperty("openai"));
         AssertAnthropic(results.GetProperty("anthropic"));
         Assert.Equal(Paths, traffic.Requests.Select(seen => seen.Path));
@@ -63,6 +77,21 @@ public sealed class NodeSdkTests
         var oldestFirst = (await bed.WaitForLogsAsync(Paths.Length)).Reverse().ToArray();
         Assert.Equal(Paths, oldestFirst.Select(log => log.GetProperty("endpoint").GetString()));
         return oldestFirst;
+    }
+
+    /// <summary>Runs a script of tests/clients against the bed (its key and aliases in the environment); returns the JSON object it printed last.</summary>
+    private static async Task<JsonElement> RunScriptAsync(GatewayTestBed bed, KeywayTraffic traffic, string script)
+    {
+        using var home = new TempDirectory();
+        var process = await NodeClients.RunScriptAsync(script, home.Path, new Dictionary<string, string>
+        {
+            ["KEYWAY_BASE_URL"] = bed.Server.BaseAddress.ToString().TrimEnd('/'),
+            ["KEYWAY_API_KEY"] = bed.Key,
+            ["OPENAI_ALIAS"] = GatewayTestBed.OpenAIAlias,
+            ["ANTHROPIC_ALIAS"] = GatewayTestBed.AnthropicAlias,
+        });
+        Assert.True(process.ExitCode == 0, $"{script} failed.\n{process.Transcript}\nKeyway saw:\n{traffic.Describe()}");
+        return JsonDocument.Parse(process.LastLine).RootElement;
     }
 
     private static void AssertOpenAI(JsonElement openai)

@@ -12,6 +12,8 @@ public sealed class MigrateToPostgresTests
 {
     private static readonly DateTimeOffset LongAgo = new(2024, 12, 1, 10, 0, 0, TimeSpan.Zero);
 
+    private const string ResponsesTurn = """{"model":"m","input":"hi"}""";
+
     private const string Chat = """{"model":"m","messages":[{"role":"user","content":"hi"}]}""";
 
     [PostgresFact]
@@ -20,12 +22,14 @@ public sealed class MigrateToPostgresTests
         using var dir = new TempDirectory();
         await using var upstream = await FakeUpstream.StartAsync();
         string key;
+        string responseId;
         await using (var sqlite = await KeywayServer.StartAsync(dir.Path, options => options with { DatabaseUrl = null }))
         {
             await AdminApi.CreateProviderAsync(sqlite.Admin, "default", "p", new Uri(upstream.BaseAddress, "v1").ToString(), "openai");
             await AdminApi.CreateRouteAsync(sqlite.Admin, "default", "m", "p", "upstream-m");
             key = await AdminApi.CreateKeyAsync(sqlite.Admin, "default");
             Assert.Equal(HttpStatusCode.OK, await ChatStatusAsync(sqlite, key));
+            responseId = await StoredResponseIdAsync(sqlite, key);
             await RequestLogAdminTests.InsertAsync(sqlite, LogTestData.Entry(LongAgo));
             await sqlite.Services.GetRequiredService<RequestLogRepository>().PruneOlderThanAsync(LongAgo.AddDays(1), 10, CancellationToken.None);
         }
@@ -39,18 +43,31 @@ public sealed class MigrateToPostgresTests
         Assert.Equal(1, first["providers"]);
         Assert.Equal(1, first["routes"]);
         Assert.Equal(1, first["api_keys"]);
-        Assert.Equal(1, first["request_logs"]);
+        Assert.Equal(2, first["request_logs"]); // the chat and the Responses call
         Assert.Equal(1, first["request_log_days"]);
+        Assert.Equal(1, first["stored_responses"]);
         Assert.All(second.Values, copied => Assert.Equal(0, copied));
         using var pgDir = new TempDirectory();
         await using var postgres = await KeywayServer.StartAsync(pgDir.Path, options => options with { DatabaseUrl = target });
         Assert.Equal(HttpStatusCode.OK, await ChatStatusAsync(postgres, key));
         var logs = (await AdminApi.OkAsync(postgres.Admin, HttpMethod.Get, "admin/llm/logs?limit=10")).GetProperty("logs");
         Assert.True(logs.GetArrayLength() >= 1, "the copied log row is listed");
+        using var client = postgres.ClientWithKey(key);
+        using var stored = await client.GetAsync($"v1/responses/{responseId}");
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
     }
 
     private static Dictionary<string, long> Copied(JsonElement report) =>
         report.GetProperty("tables").EnumerateArray().ToDictionary(t => t.GetProperty("table").GetString()!, t => t.GetProperty("copied").GetInt64());
+
+    /// <summary>A Responses turn the translated route stores, sealed: the copy is read with the same KEYWAY_SECRET.</summary>
+    private static async Task<string> StoredResponseIdAsync(KeywayServer server, string key)
+    {
+        using var client = server.ClientWithKey(key);
+        using var response = await client.PostAsync("v1/responses", GatewayTestBed.Json(ResponsesTurn));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+    }
 
     private static async Task<HttpStatusCode> ChatStatusAsync(KeywayServer server, string key)
     {

@@ -25,6 +25,12 @@ internal static class ResponseDocumentWriter
         }
 
         writer.WriteString("model", ctx.ClientModel);
+        if (ctx.Storage is { } storage)
+        {
+            writer.WriteString("previous_response_id", storage.PreviousResponseId);
+            writer.WriteBoolean("store", storage.Store);
+        }
+
         writer.WriteStartArray("output");
         foreach (var item in snapshot.Output)
         {

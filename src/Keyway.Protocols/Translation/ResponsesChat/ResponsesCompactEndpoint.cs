@@ -113,16 +113,7 @@ public static class ResponsesCompactEndpoint
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            writer.WriteStartObject();
-            writer.WriteString("type", "message");
-            writer.WriteString("role", "user");
-            writer.WriteStartArray("content");
-            writer.WriteStartObject();
-            writer.WriteString("type", "input_text");
-            writer.WriteString("text", text);
-            writer.WriteEndObject();
-            writer.WriteEndArray();
-            writer.WriteEndObject();
+            ResponsesConversation.WriteUserMessage(text, writer);
         }
         using var document = JsonDocument.Parse(buffer.WrittenMemory);
         return document.RootElement.Clone();

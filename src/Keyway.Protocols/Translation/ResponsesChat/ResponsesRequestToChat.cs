@@ -46,8 +46,10 @@ public static class ResponsesRequestToChat
     }
 
     /// <summary>
-    /// A chat upstream keeps no conversation, so a request that points at an earlier response cannot be served;
-    /// Codex sends store:false with the full input and never sets it.
+    /// A chat upstream keeps no conversation: the gateway puts a stored conversation before the input and leaves
+    /// <c>previous_response_id</c> out (<see cref="ResponsesConversation.Continued"/>). One that still reaches the
+    /// translator was not Keyway's to resolve (a route whose first target stores responses itself), and is refused
+    /// rather than answered without its history.
     /// </summary>
     private static void RejectServerState(JsonElement root)
     {

@@ -1,0 +1,83 @@
+using System.Globalization;
+using Keyway.Protocols.Translation.ResponsesChat;
+
+namespace Keyway.Gateway;
+
+/// <summary>
+/// The responses Keyway stored (<see cref="StoredResponses"/>), read back as OpenAI serves its own:
+/// <c>GET /v1/responses/{id}</c> (https://platform.openai.com/docs/api-reference/responses/get),
+/// <c>DELETE /v1/responses/{id}</c> (…/responses/delete) and <c>GET /v1/responses/{id}/input_items</c>
+/// (…/responses/input-items), for the issued key that stored them. Any other id — not stored by Keyway, stored for
+/// another key, expired, deleted — gets what the path got before: a read OpenAI's 404 for an unknown URL, a delete the
+/// generic pass-through (a Responses upstream keeps its own responses). Only under /v1, like that catch-all.
+/// </summary>
+internal static class StoredResponsesEndpoint
+{
+    private const int DefaultItemLimit = 20;
+    private const int MaxItemLimit = 100;
+
+    public static void MapStoredResponses(this IEndpointRouteBuilder endpoints, Lazy<ProxyForwarder> forwarder)
+    {
+        endpoints.MapGet("/v1/responses/{responseId}", context =>
+            AnswerStoredAsync(context, ResponseIdOf(context), turn => ResponsesConversation.Response(turn)));
+        endpoints.MapGet("/v1/responses/{responseId}/input_items", context => InputItemsAsync(context, ResponseIdOf(context)));
+        endpoints.MapDelete("/v1/responses/{responseId}", context => DeleteAsync(context, ResponseIdOf(context), forwarder));
+    }
+
+    private static string ResponseIdOf(HttpContext context) => (string)context.Request.RouteValues["responseId"]!;
+
+    private static async Task InputItemsAsync(HttpContext context, string responseId)
+    {
+        var query = context.Request.Query;
+        var limit = DefaultItemLimit;
+        if (query["limit"] is { Count: > 0 } limitText
+            && !(int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= MaxItemLimit))
+        {
+            await InvalidQueryAsync(context, $"Invalid 'limit': an integer from 1 to {MaxItemLimit} is expected.", "limit");
+            return;
+        }
+        var order = query["order"].ToString();
+        if (order is not ("" or "asc" or "desc"))
+        {
+            await InvalidQueryAsync(context, "Invalid 'order': 'asc' or 'desc' is expected.", "order");
+            return;
+        }
+        string? after = query["after"] is { Count: > 0 } afterText ? afterText.ToString() : null;
+        await AnswerStoredAsync(context, responseId, turn => ResponsesConversation.InputItemsPage(turn, limit, ascending: order == "asc", after));
+    }
+
+    private static async Task DeleteAsync(HttpContext context, string responseId, Lazy<ProxyForwarder> forwarder)
+    {
+        if (Authenticated(context) is { } key
+            && await context.RequestServices.GetRequiredService<StoredResponses>().DeleteAsync(key, responseId, context.RequestAborted))
+        {
+            await context.Response.WriteAsJsonAsync(
+                new DeletedResponse(responseId, "response", true), GatewayJsonContext.Default.DeletedResponse, cancellationToken: context.RequestAborted);
+            return;
+        }
+        await forwarder.Value.ForwardPassThroughAsync(context, PassThroughSurface.Generic);
+    }
+
+    /// <summary>Answers <paramref name="render"/> of the key's stored turn, or the unknown-URL 404 the path had before.</summary>
+    private static async Task AnswerStoredAsync(HttpContext context, string responseId, Func<string, byte[]> render)
+    {
+        if (Authenticated(context) is { } key
+            && await context.RequestServices.GetRequiredService<StoredResponses>().GetAsync(key, responseId, context.RequestAborted) is { } turn)
+        {
+            var body = render(turn);
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
+            return;
+        }
+        await ProtocolErrorWriter.WriteAsync(context, ClientProtocol.OpenAIChat, StatusCodes.Status404NotFound,
+            GatewayMessages.UnknownPath(context.Request.Method, context.Request.Path), "unknown_url");
+    }
+
+    private static IssuedKeyEntry? Authenticated(HttpContext context) =>
+        GatewayAuth.Authenticate(context.Request, context.RequestServices.GetRequiredService<RoutingTableHolder>().Current,
+            context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()).Key;
+
+    private static Task InvalidQueryAsync(HttpContext context, string message, string param) =>
+        ProtocolErrorWriter.WriteAsync(context, ClientProtocol.OpenAIChat, StatusCodes.Status400BadRequest, message, param: param);
+}
