@@ -7,7 +7,7 @@ namespace Keyway.Cli;
 
 /// <summary>
 /// `keyway db migrate-to-postgres --from ./data/keyway.db --to postgres://…`: moves a SQLite installation to PostgreSQL for
-/// scale-out; `keyway db backup` (<see cref="DbBackupCommand"/>) copies it into one file while the gateway runs.
+/// scale-out. `db backup` and `db restore` are <see cref="DbBackupCommand"/> and <see cref="DbRestoreCommand"/>.
 /// </summary>
 public static class DbCommands
 {
@@ -42,15 +42,18 @@ public static class DbCommands
             }
             return CliExitCodes.Ok;
         });
-        return new Command("db", "Database maintenance") { migrate, DbBackupCommand.Build(context) };
+        return new Command("db", "Database maintenance") { migrate, DbBackupCommand.Build(context), DbRestoreCommand.Build(context) };
     }
 
     /// <summary>The SQLite database a command reads: <paramref name="from"/>, else the data dir's keyway.db; it must exist.</summary>
     public static string ExistingSqliteDatabase(CliContext context, string? from)
     {
-        var source = Path.GetFullPath(from ?? Path.Combine(context.DataDir, "keyway.db"), context.WorkingDirectory);
+        var source = Path.GetFullPath(from ?? DataDirDatabase(context), context.WorkingDirectory);
         return File.Exists(source) ? source : throw new CliException($"no such file: {source}", CliExitCodes.Usage);
     }
+
+    /// <summary>The SQLite database the gateway of this data dir uses.</summary>
+    public static string DataDirDatabase(CliContext context) => Path.Combine(context.DataDir, "keyway.db");
 
     private static async Task<IReadOnlyList<DatabaseCopier.TableCount>> CopyAsync(string source, string url, CancellationToken cancellationToken)
     {
