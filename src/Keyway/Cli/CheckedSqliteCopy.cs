@@ -21,7 +21,8 @@ internal static class CheckedSqliteCopy
         var placed = false;
         try
         {
-            CreateOwnerOnly(copy);
+            // Owner-only from the start, before a sealed key is in it.
+            SqliteConnectionFactory.CreateOwnerOnlyIfMissing(copy);
             await SqliteBackup.CopyAsync(source, copy, cancellationToken);
             var check = await SqliteBackup.CheckAsync(copy, cancellationToken);
             if (!check.IsSound)
@@ -63,16 +64,5 @@ internal static class CheckedSqliteCopy
     {
         var secret = context.Get("KEYWAY_SECRET") is null ? Path.Combine(context.DataDir, KeywayOptionsLoader.SecretFileName) : "set in the environment";
         return $"The stored keys open only with the KEYWAY_SECRET of the backed-up gateway ({secret}), which the backup does not hold: keep a copy of the secret, stored apart from the backup.";
-    }
-
-    /// <summary>The copy holds the sealed keys: created readable by its owner only, as secret.key is, before a byte is in it.</summary>
-    private static void CreateOwnerOnly(string path)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        new FileStream(path, options).Dispose();
     }
 }
