@@ -29,6 +29,8 @@ public sealed class DbBackupTests
         {
             queue.Enqueue(LogTestData.Entry(LogTestData.Noon.AddMilliseconds(i)));
         }
+        // The writer is under way, as it is on a busy gateway, before the backup starts.
+        await Hardening.RequestLogOutageTests.WaitUntilAsync(() => status.Written > 0);
 
         var before = await LogTestData.CountRowsAsync(server.OpenDatabase());
         var report = await new CliRunner(null, data.Path, new Dictionary<string, string> { ["KEYWAY_DATA_DIR"] = data.Path })
