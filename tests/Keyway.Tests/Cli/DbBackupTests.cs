@@ -97,6 +97,20 @@ public sealed class DbBackupTests
         Assert.StartsWith("SQLite format 3", await File.ReadAllTextAsync(copy));
     }
 
+    [Fact]
+    public async Task OutNamingTheDatabaseItself_IsRefused_EvenWithForce()
+    {
+        using var dir = new TempDirectory();
+        var source = await KeywayDatabaseAsync(dir.Path);
+        var before = await File.ReadAllBytesAsync(source);
+
+        var result = await new CliRunner(null, dir.Path).RunAsync("db", "backup", "--from", source, "--out", source, "--force");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("the database itself", result.Error);
+        Assert.Equal(before, await File.ReadAllBytesAsync(source));
+    }
+
     [Theory]
     [InlineData("not a database", "file is not a database")]
     [InlineData("an index that misses rows", "integrity_check")]
