@@ -5,7 +5,10 @@ using Keyway.Storage;
 
 namespace Keyway.Cli;
 
-/// <summary>`keyway db migrate-to-postgres --from ./data/keyway.db --to postgres://…`: moves a SQLite installation to PostgreSQL for scale-out.</summary>
+/// <summary>
+/// `keyway db migrate-to-postgres --from ./data/keyway.db --to postgres://…`: moves a SQLite installation to PostgreSQL for
+/// scale-out. `db backup` and `db restore` are <see cref="DbBackupCommand"/> and <see cref="DbRestoreCommand"/>.
+/// </summary>
 public static class DbCommands
 {
     public static Command Build(CliContext context)
@@ -17,11 +20,7 @@ public static class DbCommands
         { from, to };
         migrate.SetAction(async (parse, cancellationToken) =>
         {
-            var source = Path.GetFullPath(parse.GetValue(from) ?? Path.Combine(context.DataDir, "keyway.db"), context.WorkingDirectory);
-            if (!File.Exists(source))
-            {
-                throw new CliException($"no such file: {source}", CliExitCodes.Usage);
-            }
+            var source = ExistingSqliteDatabase(context, parse.GetValue(from));
             var url = parse.GetValue(to) ?? context.Get("KEYWAY_DATABASE_URL")
                 ?? throw new CliException("name the PostgreSQL database with --to or KEYWAY_DATABASE_URL", CliExitCodes.Usage);
             var counts = await CopyAsync(source, url, cancellationToken);
@@ -43,8 +42,18 @@ public static class DbCommands
             }
             return CliExitCodes.Ok;
         });
-        return new Command("db", "Database maintenance") { migrate };
+        return new Command("db", "Database maintenance") { migrate, DbBackupCommand.Build(context), DbRestoreCommand.Build(context) };
     }
+
+    /// <summary>The SQLite database a command reads: <paramref name="from"/>, else the data dir's keyway.db; it must exist.</summary>
+    public static string ExistingSqliteDatabase(CliContext context, string? from)
+    {
+        var source = Path.GetFullPath(from ?? DataDirDatabase(context), context.WorkingDirectory);
+        return File.Exists(source) ? source : throw new CliException($"no such file: {source}", CliExitCodes.Usage);
+    }
+
+    /// <summary>The SQLite database the gateway of this data dir uses.</summary>
+    public static string DataDirDatabase(CliContext context) => Path.Combine(context.DataDir, "keyway.db");
 
     private static async Task<IReadOnlyList<DatabaseCopier.TableCount>> CopyAsync(string source, string url, CancellationToken cancellationToken)
     {

@@ -38,8 +38,11 @@ public sealed class SqliteConnectionFactory : IDbConnectionFactory
         return connection;
     }
 
-    /// <summary>An empty file is an empty database to SQLite; an existing file keeps the mode its owner gave it.</summary>
-    private static void CreateOwnerOnlyIfMissing(string databasePath)
+    /// <summary>
+    /// An empty file is an empty database to SQLite; an existing file keeps the mode its owner gave it. Also for a copy of
+    /// the database (`keyway db backup`), which holds the same secrets.
+    /// </summary>
+    public static void CreateOwnerOnlyIfMissing(string databasePath)
     {
         if (OperatingSystem.IsWindows() || databasePath == ":memory:" || File.Exists(databasePath))
         {
