@@ -94,7 +94,9 @@ internal static class SseRelay
                 }
                 var tail = read == 0 ? splitter.Flush() : ReadOnlyMemory<byte>.Empty;
                 unflushed |= WriteBatch(splitter, watcher, translator, secrets, tail, client, ref opening);
-                if (read == 0)
+                // A stored Responses turn's answer is whole once its response.completed is held: the caller stores the
+                // turn and lets the event go at once, not when an upstream that lingers after its last event closes.
+                if (read == 0 || translator is StoredTurnStream { Held: not null })
                 {
                     if (unflushed)
                     {
