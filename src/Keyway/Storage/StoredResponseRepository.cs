@@ -47,7 +47,7 @@ public sealed class StoredResponseRepository(IDbConnectionFactory connections)
             " WHERE s.key_id = @keyId AND s.group_id = @groupId AND s.expires_at > @now AND c.depth < @maxTurns)" +
             " SELECT sealed_turn FROM chain ORDER BY depth DESC",
             new { responseId, keyId, groupId, now = StorageText.Timestamp(now), maxTurns, cancellationToken });
-        return turns.AsList();
+        return [.. turns];
     }
 
     /// <summary>The sealed turn of one response of the key, while it has not expired; null otherwise.</summary>
