@@ -12,6 +12,8 @@ public sealed class ChainedStreamTranslator(IStreamTranslator first, IStreamTran
     private readonly ArrayBufferWriter<byte> _between = new();
     private readonly SseEventSplitter _splitter = new();
 
+    public bool Finished => second.Finished;
+
     public void OnEvent(in SseEvent upstreamEvent, IBufferWriter<byte> output)
     {
         first.OnEvent(upstreamEvent, _between);

@@ -30,4 +30,11 @@ public interface IStreamTranslator
     /// failure alike on every route.
     /// </summary>
     void Fail(int status, string message, IBufferWriter<byte> output);
+
+    /// <summary>
+    /// The client's stream is whole: its terminal event (or its error) is written, and nothing the upstream still sends
+    /// would reach the client. The relay ends the copy here rather than waiting for an upstream that keeps its
+    /// connection open after its last event.
+    /// </summary>
+    bool Finished { get; }
 }

@@ -94,9 +94,10 @@ internal static class SseRelay
                 }
                 var tail = read == 0 ? splitter.Flush() : ReadOnlyMemory<byte>.Empty;
                 unflushed |= WriteBatch(splitter, watcher, translator, secrets, tail, client, ref opening);
-                // A stored Responses turn's answer is whole once its response.completed is held: the caller stores the
-                // turn and lets the event go at once, not when an upstream that lingers after its last event closes.
-                if (read == 0 || translator is StoredTurnStream { Held: not null })
+                // A translated answer is whole once the translator wrote its last event (a stored Responses turn's
+                // response.completed is held for the caller to store): it ends there, not when an upstream that lingers
+                // after its last event closes.
+                if (read == 0 || translator is { Finished: true })
                 {
                     if (unflushed)
                     {

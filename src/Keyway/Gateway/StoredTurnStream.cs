@@ -21,6 +21,9 @@ internal sealed class StoredTurnStream(IStreamTranslator translator, ResponsesTu
     /// <summary>The <c>response.completed</c> event, once the translator wrote it and until <see cref="Release"/>.</summary>
     public byte[]? Held { get; private set; }
 
+    /// <summary>Whole once the translator wrote its last event, held or not: the caller stores the turn and releases it.</summary>
+    public bool Finished => translator.Finished;
+
     public void OnEvent(in SseEvent upstreamEvent, IBufferWriter<byte> output)
     {
         translator.OnEvent(upstreamEvent, _written);

@@ -24,6 +24,9 @@ internal sealed class WebSearchStreamStage(
     /// <summary>The round has started reaching the client.</summary>
     public bool Live { get; private set; }
 
+    /// <summary>The client's translated stream is whole; a stream passed as it is ends with the upstream.</summary>
+    public bool Finished => translator?.Finished == true;
+
     /// <summary>The round so far as a non-streamed answer.</summary>
     public JsonObject Answer() => _round.Answer();
 

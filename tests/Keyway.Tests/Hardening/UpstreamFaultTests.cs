@@ -223,6 +223,27 @@ public sealed class UpstreamFaultTests
     }
 
     /// <summary>
+    /// An upstream that keeps its connection open after its last event: a translated stream is whole once the translator
+    /// wrote the client's final event, so the response ends there (a client waiting for the end of the body, as an SDK's
+    /// non-iterating read does, would otherwise wait for the provider's timeout).
+    /// </summary>
+    [Theory]
+    [InlineData("v1/messages", AnthropicOnChat, "event: message_stop")]
+    [InlineData("v1/chat/completions", """{"model":"claude-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""", "data: [DONE]")]
+    [InlineData("v1/responses", """{"model":"claude-alias","stream":true,"input":"hi"}""", "event: response.completed")]
+    public async Task TranslatedStream_EndsWithItsFinalEvent_ThoughTheUpstreamLingers(string path, string body, string finalLine)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.StreamThenLinger());
+
+        using var response = await bed.PostAsync(path, body, AnthropicVersion);
+        var events = await response.Content.ReadAsStringAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Contains(finalLine + "\n", events);
+        Assert.Equal(200, (await OnlyRowAsync(bed)).GetProperty("status_code").GetInt32());
+    }
+
+    /// <summary>
     /// The fault's log row, proven to be the only one: a marker request after it must bring the count to exactly two,
     /// and rows are written in order, so a duplicate of the fault's row would show up before the marker's.
     /// </summary>

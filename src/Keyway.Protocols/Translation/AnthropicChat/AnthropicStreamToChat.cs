@@ -19,13 +19,14 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
 {
     private readonly Dictionary<int, ToolBlock> _toolByBlock = [];
     private bool _started;
-    private bool _finished;
     private string? _stopReason;
     private AnthropicUsage _usage = new();
 
+    public bool Finished { get; private set; }
+
     public void OnEvent(in SseEvent upstreamEvent, IBufferWriter<byte> output)
     {
-        if (_finished || !upstreamEvent.HasData)
+        if (Finished || !upstreamEvent.HasData)
         {
             return;
         }
@@ -87,12 +88,12 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
 
     private void WriteError(ChatError error, IBufferWriter<byte> output)
     {
-        if (_finished)
+        if (Finished)
         {
             return;
         }
 
-        _finished = true;
+        Finished = true;
         TranslationJson.WriteEvent(output, null, new ChatErrorChunk(error), AnthropicChatJsonContext.Default.ChatErrorChunk);
         TranslationJson.WriteDone(output);
     }
@@ -188,7 +189,7 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
 
     private void Finish(IBufferWriter<byte> output)
     {
-        if (_finished)
+        if (Finished)
         {
             return;
         }
@@ -198,7 +199,7 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
             EndArguments(blockIndex, output);
         }
 
-        _finished = true;
+        Finished = true;
         WriteDelta(new ChatDelta(), StopReasons.ToChat(_stopReason), output);
         if (request.IncludeUsage)
         {

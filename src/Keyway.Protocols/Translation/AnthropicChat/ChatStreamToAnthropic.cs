@@ -20,11 +20,12 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
     private readonly ChatChunkPrefix _chunkPrefix = new();
     private readonly ChatTextChunkShape _textChunkShape = new();
     private bool _started;
-    private bool _finished;
     private long _estimatedInputTokens;
     private string? _finishReason;
     private string? _matchedStop;
     private ChatUsage? _usage;
+
+    public bool Finished { get; private set; }
 
     public ChatStreamToAnthropic(TranslatedRequest request, TranslationContext ctx)
     {
@@ -38,7 +39,7 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
 
     public void OnEvent(in SseEvent upstreamEvent, IBufferWriter<byte> output)
     {
-        if (_finished || !upstreamEvent.HasData)
+        if (Finished || !upstreamEvent.HasData)
         {
             return;
         }
@@ -82,7 +83,7 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
 
     public void Complete(IBufferWriter<byte> output)
     {
-        if (_finished)
+        if (Finished)
         {
             return;
         }
@@ -101,12 +102,12 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
 
     private void WriteError(string type, string message, IBufferWriter<byte> output)
     {
-        if (_finished)
+        if (Finished)
         {
             return;
         }
 
-        _finished = true;
+        Finished = true;
         var error = new ErrorEvent(new AnthropicError(type, message));
         TranslationJson.WriteEvent(output, "error", error, AnthropicChatJsonContext.Default.ErrorEvent);
     }
@@ -177,6 +178,6 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
         var delta = new MessageDeltaBody(stopReason, stopReason == "stop_sequence" ? _matchedStop : null);
         TranslationJson.WriteEvent(output, "message_delta", new MessageDeltaEvent(delta, usage), AnthropicChatJsonContext.Default.MessageDeltaEvent);
         TranslationJson.WriteEvent(output, "message_stop", new MessageStopEvent(), AnthropicChatJsonContext.Default.MessageStopEvent);
-        _finished = true;
+        Finished = true;
     }
 }

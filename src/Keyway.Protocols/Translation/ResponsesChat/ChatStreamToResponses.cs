@@ -31,14 +31,15 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
     private string? _finishReason;
     private ResponsesUsage? _usage;
     private bool _started;
-    private bool _ended;
 
     /// <summary>What the log needs of the upstream's stream, from this translator's read of it.</summary>
+    public bool Finished { get; private set; }
+
     public ChatStreamReport Report { get; } = new();
 
     public void OnEvent(in SseEvent upstreamEvent, IBufferWriter<byte> output)
     {
-        if (_ended || !upstreamEvent.HasData)
+        if (Finished || !upstreamEvent.HasData)
         {
             return;
         }
@@ -61,7 +62,7 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
 
     public void Complete(IBufferWriter<byte> output)
     {
-        if (_ended)
+        if (Finished)
         {
             return;
         }
@@ -79,7 +80,7 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
 
     public void Fail(int status, string message, IBufferWriter<byte> output)
     {
-        if (_ended)
+        if (Finished)
         {
             return;
         }
@@ -247,7 +248,7 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
         }
 
         _events.Response(output, "response.completed"u8, ctx, ResponseSnapshot.Finished(_finishReason, completed, _usage));
-        _ended = true;
+        Finished = true;
     }
 
     /// <summary>The compaction item with the whole summary; false, and the stream failed, when the upstream wrote none.</summary>
@@ -267,6 +268,6 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
     {
         var partial = _items.Select(item => item.Complete()).ToList();
         _events.Response(output, "response.failed"u8, ctx, new ResponseSnapshot("failed", partial, _usage, Error: error));
-        _ended = true;
+        Finished = true;
     }
 }
