@@ -11,7 +11,7 @@ public readonly record struct KeyChoice(UpstreamKey? Key, DateTimeOffset? Earlie
 /// Picks one key of a provider's pool for one attempt, in O(keys) and without locks: keys that do not serve the
 /// target's model, were already tried by this request, cool down, are quarantined or have all their max_concurrency
 /// places taken are passed over; then
-/// round_robin takes the fewest in flight (ties rotate), or for a client session (<see cref="SessionAffinity"/>) the
+/// round_robin takes the fewest in flight (a capped key's on every instance; ties rotate), or for a client session (<see cref="SessionAffinity"/>) the
 /// session's own key, priority the first, only_first only ever the first key.
 /// For a visitor key (<c>visitorOnly</c>) only keys with allow_visitor count; at a native endpoint
 /// (<c>atNativeEndpoint</c>) only keys without their own base URL, which names a copy of the main endpoint only.
@@ -76,7 +76,8 @@ public static class KeyPool
                 }
                 continue;
             }
-            var inFlight = health.InFlight;
+            // A capped key's count includes the other instances' requests (0 for a key without a cap: not exchanged).
+            var inFlight = health.InFlight + health.OthersInFlight;
             if (inFlight < fewest)
             {
                 fewest = inFlight;

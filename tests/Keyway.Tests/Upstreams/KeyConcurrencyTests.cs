@@ -236,6 +236,20 @@ public sealed class KeyConcurrencyTests
     }
 
     [Fact]
+    public void RoundRobin_CountsTheOtherInstancesRequestsInFlight_OnCappedKeys()
+    {
+        var target = Target("p", Key("a", 4), Key("b", 4));
+        Health(target, "a").SetOthersInFlight(3);
+
+        using var first = Run(target);
+        using var second = Run(target);
+        Assert.True(first.TryNext());
+        Assert.True(second.TryNext());
+
+        Assert.Equal((0, 2), (InFlight(target, "a"), InFlight(target, "b")));
+    }
+
+    [Fact]
     public void APlaceTheOtherInstancesFree_IsHandedToTheLongestWaiter_AndNoMore()
     {
         var target = Target(Key("a", 2));

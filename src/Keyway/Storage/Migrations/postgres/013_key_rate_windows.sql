@@ -1,6 +1,8 @@
 -- Issued keys' rpm/tpm windows and requests in flight, one row per key and Keyway instance (a new instance_id at
--- every start). Each instance upserts its changed rows about once a second (a row with requests in flight every
--- second, so updated_at says it is alive) and reads the others': a key's limits apply to the sum over instances.
+-- every start); since migration 015, also the requests in flight of upstream keys with a max_concurrency (rows
+-- without window counts, by the upstream key's id). Each instance upserts its changed rows about once a second (a
+-- row with requests in flight every second, so updated_at says it is alive) and reads the others': a key's limits
+-- apply to the sum over instances.
 -- Rows not updated for two minutes hold neither a running window nor live requests and are deleted.
 CREATE TABLE key_rate_windows (
     key_id       TEXT NOT NULL,
