@@ -9,8 +9,6 @@ namespace Keyway.Gateway;
 /// </summary>
 public sealed partial class ProxyForwarder
 {
-    private const int MaxBufferedErrorBytes = 64 * 1024;
-
     /// <summary>An attempt whose answer is kept, to be relayed if no later attempt does better.</summary>
     private sealed record HeldAnswer(HttpResponseMessage Response, RelayPlan Plan, UpstreamKey Key, RouteTarget Target);
 
@@ -246,16 +244,7 @@ public sealed partial class ProxyForwarder
     /// <summary>Reads the error body (masking any echo of a key: the message reaches key health and the log) and classifies it.</summary>
     private async Task<UpstreamFailure> ClassifyAsync(HttpResponseMessage response, RouteTarget target, Security.SecretScrubber secrets, CancellationToken cancellationToken)
     {
-        byte[] body;
-        try
-        {
-            await response.Content.LoadIntoBufferAsync(MaxBufferedErrorBytes, cancellationToken);
-            body = secrets.Scrub(await response.Content.ReadAsByteArrayAsync(cancellationToken));
-        }
-        catch (HttpRequestException)
-        {
-            body = [];
-        }
+        var body = secrets.Scrub(await UpstreamErrorBody.ReadAsync(response, cancellationToken));
         var status = (int)response.StatusCode;
         var message = GatewayMessages.UpstreamFailed(target.Provider.ProviderId, status, Protocols.UpstreamErrorMessage.Extract(body, 300));
         return UpstreamFailureClassifier.FromResponse(status, response.Headers, body, target.UpstreamModel, message, time.GetUtcNow());

@@ -15,8 +15,6 @@ namespace Keyway.Gateway;
 /// </summary>
 internal static class UpstreamErrorResponse
 {
-    private const int MaxBodyBytes = 64 * 1024;
-
     // Readable UTF-8 and quotes, as the upstream wrote them; the body is JSON, never HTML.
     private static readonly JsonWriterOptions RelaxedWriter = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -25,7 +23,7 @@ internal static class UpstreamErrorResponse
     public static async Task<Relayed> BuildAsync(HttpResponseMessage response, ClientProtocol client, UpstreamProvider provider, SecretScrubber secrets, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
-        var raw = secrets.Scrub(await ReadLimitedAsync(response, cancellationToken));
+        var raw = secrets.Scrub(await UpstreamErrorBody.ReadAsync(response, cancellationToken));
         var message = GatewayMessages.UpstreamFailed(provider.ProviderId, status, UpstreamErrorMessage.Extract(raw, 1000));
         var root = TryParseErrorBody(raw);
         var isAnthropicShape = root is not null && root["type"] is JsonValue type && type.ToString() == "error";
@@ -77,18 +75,5 @@ internal static class UpstreamErrorResponse
     {
         var (type, code) = ProtocolErrors.OpenAIErrorFromAnthropic(anthropicType, status, anthropicMessage);
         return ProtocolErrors.OpenAIError(message, type, code);
-    }
-
-    private static async Task<byte[]> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[MaxBodyBytes];
-        var total = 0;
-        int read;
-        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
-        {
-            total += read;
-        }
-        return buffer[..total];
     }
 }

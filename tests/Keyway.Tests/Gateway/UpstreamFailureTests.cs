@@ -163,6 +163,39 @@ public sealed class UpstreamFailureTests
             response, 400, "invalid_request_error", $"prompt is too long: upstream provider 'fake-openai' returned 400: {overflow}");
     }
 
+    /// <summary>
+    /// An error body past 64 KiB (vLLM's and other validators' 400s echo the request they refused): its type and code still
+    /// reach the client and decide the failover, which read a cut body as no JSON at all.
+    /// </summary>
+    [Fact]
+    public async Task LargeErrorBody_KeepsItsShape()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        var echoed = "input was: " + new string('x', 200_000);
+        bed.Upstream.Enqueue(FakeReply.OpenAIError(400, echoed, "invalid_request_error", "context_length_exceeded"));
+
+        using var response = await bed.PostAsync("v1/chat/completions", ChatBody);
+        var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Equal("context_length_exceeded", error.GetProperty("code").GetString());
+        Assert.StartsWith("upstream provider 'fake-openai' returned 400: input was: xxx", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task ErrorBodyPastTheLimit_IsCut_AndStillAnErrorInTheCallersShape()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.OpenAIError(400, "input was: " + new string('x', 5_000_000), "invalid_request_error", "context_length_exceeded"));
+
+        using var response = await bed.PostAsync("v1/messages", """{"model":"gpt-alias","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}""");
+        var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.StartsWith("upstream provider 'fake-openai' returned 400: ", error.GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task UnreachableUpstream_Is502()
     {
