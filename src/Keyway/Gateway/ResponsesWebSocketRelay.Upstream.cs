@@ -75,7 +75,7 @@ internal sealed partial class ResponsesWebSocketRelay
             }
             var up = WebSocketPump.CopyAsync(client, upstream, frame => ToUpstream(context, frame, resolved, log), sends, stop.Token);
             // An upstream event echoing a key (an error event, say) is scrubbed before the client or the log sees it.
-            var secrets = new SecretScrubber(resolved.Key.Secret, GatewayAuth.PresentedKey(context.Request));
+            var secrets = new SecretScrubber(resolved.Key.Secret, GatewayAuth.PresentedKey(context.Request), resolved.Target.Provider.HeaderSecrets);
             var down = WebSocketPump.CopyAsync(upstream, client, frame => ToClient(secrets.Scrub(frame), log), sends, stop.Token);
             await Task.WhenAll(up, down);
         }

@@ -66,7 +66,7 @@ public sealed class RouteProber(UpstreamClient upstream, CooldownBook book, Time
         {
             using var response = await upstream.SendAsync(request, timeout.Token);
             // An upstream that echoes the key it refused ("Incorrect API key provided: sk-…") must not show it to the admin.
-            var body = new Security.SecretScrubber(key.Secret, clientKey: null).Scrub(await response.Content.ReadAsByteArrayAsync(timeout.Token));
+            var body = new Security.SecretScrubber(key.Secret, clientKey: null, provider.HeaderSecrets).Scrub(await response.Content.ReadAsByteArrayAsync(timeout.Token));
             var status = (int)response.StatusCode;
             var message = response.IsSuccessStatusCode
                 ? $"chat OK ({ReplyText.Extract(body, provider.Protocol).Length} chars)"

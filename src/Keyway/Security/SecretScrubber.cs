@@ -3,8 +3,9 @@ using System.Text;
 namespace Keyway.Security;
 
 /// <summary>
-/// The secrets one upstream call must never pass on — the upstream key it was sent with and the client's own
-/// <c>db_sk_</c> key. Upstreams echo the key they were given ("Incorrect API key provided: sk-…"), in an error body
+/// The secrets one upstream call must never pass on — the upstream key it was sent with, the client's own
+/// <c>db_sk_</c> key and the credentials among the provider's extra headers (<see cref="HeaderSecrets"/>, encoded once per
+/// routing table). Upstreams echo the key they were given ("Incorrect API key provided: sk-…"), in an error body
 /// before the first byte or in an error event after it: every such text is scrubbed (each secret shown as
 /// <see cref="SecretMask.Mask"/>) before it reaches the client, a log or key health. Built once per upstream attempt
 /// with each secret's UTF-8 form, which every event of a stream is searched for: encoding the two keys again for each
@@ -15,13 +16,16 @@ public sealed class SecretScrubber
     /// <summary>Scrubs nothing: for the time before an upstream call is chosen.</summary>
     public static SecretScrubber None { get; } = new(null, null);
 
+    private readonly HeaderSecrets _headers;
+
     private readonly string? _upstreamKey;
     private readonly string? _clientKey;
     private readonly byte[]? _upstreamKeyUtf8;
     private readonly byte[]? _clientKeyUtf8;
 
-    public SecretScrubber(string? upstreamKey, string? clientKey)
+    public SecretScrubber(string? upstreamKey, string? clientKey, HeaderSecrets? headers = null)
     {
+        _headers = headers ?? HeaderSecrets.None;
         _upstreamKey = string.IsNullOrEmpty(upstreamKey) ? null : upstreamKey;
         _clientKey = string.IsNullOrEmpty(clientKey) || clientKey == _upstreamKey ? null : clientKey;
         _upstreamKeyUtf8 = _upstreamKey is null ? null : Encoding.UTF8.GetBytes(_upstreamKey);
@@ -29,7 +33,7 @@ public sealed class SecretScrubber
     }
 
     /// <summary>True when <paramref name="text"/> holds any of the secrets.</summary>
-    public bool Finds(ReadOnlySpan<byte> text) => Holds(text, _upstreamKeyUtf8) || Holds(text, _clientKeyUtf8);
+    public bool Finds(ReadOnlySpan<byte> text) => Holds(text, _upstreamKeyUtf8) || Holds(text, _clientKeyUtf8) || HoldsHeaderSecret(text);
 
     /// <summary><paramref name="text"/> itself when it holds no secret, else a copy with each one masked.</summary>
     public byte[] Scrub(byte[] text) => Finds(text) ? Encoding.UTF8.GetBytes(Scrub(Encoding.UTF8.GetString(text))) : text;
@@ -40,6 +44,18 @@ public sealed class SecretScrubber
 
     private static bool Holds(ReadOnlySpan<byte> text, byte[]? secret) => secret is not null && text.IndexOf(secret) >= 0;
 
+    private bool HoldsHeaderSecret(ReadOnlySpan<byte> text)
+    {
+        foreach (var secret in _headers.Utf8)
+        {
+            if (text.IndexOf(secret) >= 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private string Scrub(string text)
     {
         foreach (var secret in (ReadOnlySpan<string?>)[_upstreamKey, _clientKey])
@@ -48,6 +64,10 @@ public sealed class SecretScrubber
             {
                 text = text.Replace(secret, SecretMask.Mask(secret), StringComparison.Ordinal);
             }
+        }
+        foreach (var secret in _headers.Values)
+        {
+            text = text.Replace(secret, SecretMask.Mask(secret), StringComparison.Ordinal);
         }
         return text;
     }

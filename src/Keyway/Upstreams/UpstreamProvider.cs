@@ -33,6 +33,9 @@ public sealed record UpstreamProvider(
 {
     public KeyRoutingMode RoutingMode { get; init; } = KeyRoutingMode.RoundRobin;
 
+    /// <summary>The credentials among <see cref="ExtraHeaders"/>, masked wherever an upstream echoes them.</summary>
+    public Security.HeaderSecrets HeaderSecrets { get; } = Security.HeaderSecrets.Of(ExtraHeaders);
+
     public FailoverPolicy Policy { get; init; } = FailoverPolicy.Default;
 
     /// <summary>

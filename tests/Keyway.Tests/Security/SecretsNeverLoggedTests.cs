@@ -20,6 +20,7 @@ public sealed class SecretsNeverLoggedTests
     private const string MainKey = "sk-live-main-5b0e2c9a4f7d41e3";
     private const string SpareKey = "sk-live-spare-8c1d3e5f7a9b2c4d";
     private const string WrongIssuedKey = "db_sk_not-a-real-key-1234567890";
+    private const string VendorToken = "vendorsecret-7e1f3a9c5b";
 
     [Fact]
     public async Task AfterASessionUsingEverySecret_NoneIsInTheServerLog_TheRequestLog_TheDatabaseOrAClientAnswer()
@@ -38,6 +39,7 @@ public sealed class SecretsNeverLoggedTests
         await AdminApi.OkAsync(admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new JsonObject
         {
             ["routing_mode"] = "priority",
+            ["extra_headers"] = new JsonObject { ["X-Vendor-Token"] = VendorToken, ["X-Title"] = "Keyway session" },
             ["api_keys"] = new JsonArray(new JsonObject { ["name"] = "main", ["api_key"] = MainKey }, new JsonObject { ["name"] = "spare", ["api_key"] = SpareKey }),
         });
         await WebSearchSetup.CreateTavilyAsync(admin, "default", tavily);
@@ -52,9 +54,9 @@ public sealed class SecretsNeverLoggedTests
 
         // Requests: a 401 echoing the key (failover to the spare), a relayed 400 and a 500 echoing it, a stream, an
         // Anthropic error echoing its key, a web search whose provider refuses, and a wrong issued key.
-        bed.Upstream.ReplyForKey(MainKey, FakeReply.OpenAIError(401, $"Incorrect API key provided: {MainKey}", "invalid_request_error", "invalid_api_key"), times: 1);
+        bed.Upstream.ReplyForKey(MainKey, FakeReply.OpenAIError(401, $"Incorrect API key provided: {MainKey}, vendor token {VendorToken}", "invalid_request_error", "invalid_api_key"), times: 1);
         answers.Add(await ChatAsync(bed, HttpStatusCode.OK));
-        bed.Upstream.ReplyForKey(SpareKey, FakeReply.OpenAIError(400, $"Unsupported parameter for key {SpareKey}", "invalid_request_error"), times: 1);
+        bed.Upstream.ReplyForKey(SpareKey, FakeReply.OpenAIError(400, $"Unsupported parameter for key {SpareKey} (Keyway session, {VendorToken})", "invalid_request_error"), times: 1);
         answers.Add(await ChatAsync(bed, HttpStatusCode.BadRequest));
         bed.Upstream.ReplyForKey(SpareKey, FakeReply.PlainText(500, $"upstream crashed while serving {SpareKey}"), times: 1);
         answers.Add(await ChatAsync(bed, HttpStatusCode.InternalServerError));
@@ -77,11 +79,13 @@ public sealed class SecretsNeverLoggedTests
         var rows = await bed.WaitForLogsAsync(7);
         Assert.Single(tavily.Requests);
 
-        string[] secrets = [KeywayServer.AdminToken, KeywayServer.Secret, MainKey, SpareKey, AdminApi.DefaultUpstreamKey, FakeTavily.ApiKey, bed.Key, secondKey, WrongIssuedKey];
+        string[] secrets = [KeywayServer.AdminToken, KeywayServer.Secret, MainKey, SpareKey, AdminApi.DefaultUpstreamKey, FakeTavily.ApiKey, bed.Key, secondKey, WrongIssuedKey, VendorToken];
         Assert.True(log.Count > 0, "the server logged nothing at trace level");
         var requestLog = string.Join('\n', rows.Select(row => row.GetRawText()));
         // The echoing errors did reach the log rows and the key health, masked.
         Assert.Contains("Unsupported parameter for key", requestLog);
+        // A header value that is no credential (X-Title) is not masked where it merely appears.
+        Assert.Contains("(Keyway session, ", requestLog);
         Assert.Contains("upstream crashed while serving", requestLog);
         var health = (await AdminApi.OkAsync(admin, HttpMethod.Get, "admin/llm/health")).GetRawText();
         Assert.Contains("Incorrect API key provided", health);
@@ -92,7 +96,7 @@ public sealed class SecretsNeverLoggedTests
             Assert.False(requestLog.Contains(secret, StringComparison.Ordinal), $"request log holds {secret}");
             Assert.False(database.Contains(secret, StringComparison.Ordinal), $"database file holds {secret}");
         }
-        foreach (var secret in new[] { MainKey, SpareKey, AdminApi.DefaultUpstreamKey, FakeTavily.ApiKey })
+        foreach (var secret in new[] { MainKey, SpareKey, AdminApi.DefaultUpstreamKey, FakeTavily.ApiKey, VendorToken })
         {
             Assert.All(answers, answer => Assert.DoesNotContain(secret, answer));
         }
