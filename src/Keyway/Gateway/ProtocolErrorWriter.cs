@@ -12,12 +12,16 @@ internal static class ProtocolErrorWriter
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        var body = protocol == ClientProtocol.AnthropicMessages
-            ? ProtocolErrors.AnthropicError(ProtocolErrors.AnthropicErrorType(status), message)
-            : ProtocolErrors.OpenAIError(message, ProtocolErrors.OpenAIErrorType(status), code, param);
+        var body = Body(protocol, status, message, code, param);
         context.Response.ContentLength = body.Length;
         return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
+
+    /// <summary>The error body in the caller's protocol, its type following from <paramref name="status"/>.</summary>
+    public static byte[] Body(ClientProtocol protocol, int status, string message, string? code = null, string? param = null) =>
+        protocol == ClientProtocol.AnthropicMessages
+            ? ProtocolErrors.AnthropicError(ProtocolErrors.AnthropicErrorType(status), message)
+            : ProtocolErrors.OpenAIError(message, ProtocolErrors.OpenAIErrorType(status), code, param);
 
     public static byte[] StreamEvent(ClientProtocol protocol, int status, string message) => protocol switch
     {

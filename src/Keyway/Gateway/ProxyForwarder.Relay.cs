@@ -22,9 +22,9 @@ public sealed partial class ProxyForwarder
         if (!response.IsSuccessStatusCode && !plan.RelayAsIs)
         {
             var relayed = await UpstreamErrorResponse.BuildAsync(response, exchange.Protocol, exchange.Target!.Provider, exchange.Secrets, idle.Token);
-            exchange.StatusCode = status;
+            exchange.StatusCode = relayed.Status;
             Record(exchange, ForwardError.UpstreamStatus, relayed.Message);
-            await WriteBufferedAsync(exchange, status, relayed.Body, response, relayHeaders: false);
+            await WriteBufferedAsync(exchange, relayed.Status, relayed.Body, response, relayHeaders: false);
             return null;
         }
         exchange.StatusCode = status;

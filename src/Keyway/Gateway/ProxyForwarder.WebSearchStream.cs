@@ -61,7 +61,7 @@ public sealed partial class ProxyForwarder
                 using (next)
                 {
                     var relayed = await UpstreamErrorResponse.BuildAsync(next, exchange.Protocol, exchange.Target!.Provider, exchange.Secrets, idle.Token);
-                    exchange.StatusCode = (int)next.StatusCode;
+                    exchange.StatusCode = relayed.Status;
                     await FailAsync(exchange, ForwardError.UpstreamStatus, relayed.Message);
                 }
                 return;

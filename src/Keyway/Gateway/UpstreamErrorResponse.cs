@@ -11,32 +11,40 @@ namespace Keyway.Gateway;
 /// An upstream's error answer, relayed with the upstream's status (Keyway once turned everything
 /// into 502) in the caller's protocol. When the upstream already speaks the caller's error shape,
 /// its type/code/param are kept (SDKs and Codex read `code`); only the message gains the provider's
-/// name. Neither the upstream key nor the client's appears: any echo of them is masked.
+/// name. Neither the upstream key nor the client's appears: any echo of them is masked. An upstream refusing the
+/// gateway's own credentials (401, 403: its key wrong, revoked, not allowed there) is no fault of the client's: its
+/// status and `authentication_error`/`invalid_api_key` would tell the SDKs, Claude Code and Codex that the client's
+/// key is bad and send the user to log in again, so it is a 502 in the caller's shape, its message saying which
+/// provider refused and why.
 /// </summary>
 internal static class UpstreamErrorResponse
 {
     // Readable UTF-8 and quotes, as the upstream wrote them; the body is JSON, never HTML.
     private static readonly JsonWriterOptions RelaxedWriter = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public sealed record Relayed(byte[] Body, string Message);
+    public sealed record Relayed(int Status, byte[] Body, string Message);
 
     public static async Task<Relayed> BuildAsync(HttpResponseMessage response, ClientProtocol client, UpstreamProvider provider, SecretScrubber secrets, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
         var raw = secrets.Scrub(await UpstreamErrorBody.ReadAsync(response, cancellationToken));
         var message = GatewayMessages.UpstreamFailed(provider.ProviderId, status, UpstreamErrorMessage.Extract(raw, 1000));
+        if (status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden)
+        {
+            return new Relayed(StatusCodes.Status502BadGateway, ProtocolErrorWriter.Body(client, StatusCodes.Status502BadGateway, message), message);
+        }
         var root = TryParseErrorBody(raw);
         var isAnthropicShape = root is not null && root["type"] is JsonValue type && type.ToString() == "error";
         // Both shapes have an `error` object; only Anthropic's also says `"type":"error"` at the top.
         if (root is not null && isAnthropicShape == (client == ClientProtocol.AnthropicMessages))
         {
-            return new Relayed(RewriteMessage(root, message), message);
+            return new Relayed(status, RewriteMessage(root, message), message);
         }
         var error = root?["error"];
         var body = client == ClientProtocol.AnthropicMessages
             ? ProtocolErrors.AnthropicError(ProtocolErrors.AnthropicErrorType(status), ProtocolErrors.AnthropicMessageFromOpenAI(StringOf(error?["code"]), message))
             : OpenAIError(isAnthropicShape ? StringOf(error!["type"]) : null, status, isAnthropicShape ? StringOf(error!["message"]) : null, message);
-        return new Relayed(body, message);
+        return new Relayed(status, body, message);
     }
 
     private static string? StringOf(JsonNode? node) =>

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Keyway.Security;
 using Keyway.Tests.Infrastructure;
 using Keyway.Tests.Protocols;
 using OpenAI;
@@ -37,19 +38,36 @@ public sealed class UpstreamFailureTests
         Assert.Contains("fake-openai", log.GetProperty("error").GetString());
     }
 
+    /// <summary>
+    /// An upstream refusing the gateway's own key (401, 403) is no fault of the client's: relayed as 401
+    /// `authentication_error`/`invalid_api_key` it told the SDKs, Claude Code and Codex that the client's db_sk_ key was
+    /// bad. It is a 502 in the caller's protocol whose message names the provider, what it said, and never the key.
+    /// </summary>
     [Fact]
-    public async Task UpstreamAuthError_NeverShowsTheUpstreamKey()
+    public async Task UpstreamRefusingTheGatewaysKey_IsA502_NotTheClientsAuthError_AndNeverShowsTheKey()
     {
         await using var bed = await GatewayTestBed.StartAsync();
         bed.Upstream.Enqueue(FakeReply.AnthropicError(401, "authentication_error", $"invalid x-api-key {AdminApi.DefaultUpstreamKey}"));
 
         using var response = await bed.PostAsync("v1/messages", """{"model":"claude-alias","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}""");
-        var text = await response.Content.ReadAsStringAsync();
 
-        Assert.Equal(401, (int)response.StatusCode);
-        Assert.DoesNotContain(AdminApi.DefaultUpstreamKey, text);
-        Assert.Contains("authentication_error", text);
-        Assert.Contains("upstream provider 'fake-anthropic' returned 401", text);
+        await GatewayErrorAssert.AnthropicAsync(
+            response, 502, "api_error", $"upstream provider 'fake-anthropic' returned 401: invalid x-api-key {SecretMask.Mask(AdminApi.DefaultUpstreamKey)}");
+    }
+
+    [Fact]
+    public async Task UpstreamRefusingTheGatewaysKey_ReachesAnOpenAIClientAsA502_WithoutTheKeysCode()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.OpenAIError(403, "Country, region, or territory not supported", "request_forbidden", "unsupported_country_region_territory"));
+
+        using var response = await bed.PostAsync("v1/chat/completions", ChatBody);
+        var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+
+        Assert.Equal(502, (int)response.StatusCode);
+        Assert.Equal("upstream provider 'fake-openai' returned 403: Country, region, or territory not supported", error.GetProperty("message").GetString());
+        Assert.Equal(JsonValueKind.Null, error.GetProperty("code").ValueKind);
+        Assert.Equal(502, (await bed.WaitForLogsAsync(1))[0].GetProperty("status_code").GetInt32());
     }
 
     [Fact]
