@@ -17,4 +17,17 @@ public sealed record TranslationContext(
     /// none (<see cref="AnthropicChat.CacheBreakpoints"/>); the gateway's <c>KEYWAY_ANTHROPIC_CACHE_BREAKPOINTS</c>.
     /// </summary>
     public bool PlacesCacheBreakpoints { get; init; } = true;
+
+    /// <summary>
+    /// Whether a request translated for a Chat upstream names its output limit <c>max_completion_tokens</c> (OpenAI's
+    /// own API, OpenAI's reasoning models) rather than <c>max_tokens</c> (what compatible vendors document); the gateway
+    /// decides it per upstream endpoint and model (<c>UpstreamEndpoint.TakesMaxCompletionTokens</c>).
+    /// </summary>
+    public bool ChatMaxCompletionTokens { get; init; }
+
+    /// <summary>
+    /// Whether a request translated for a Chat upstream leaves out <c>temperature</c>, <c>top_p</c> and <c>stop</c>,
+    /// which OpenAI's reasoning models refuse (<c>UpstreamEndpoint.FixesSampling</c>).
+    /// </summary>
+    public bool ChatFixedSampling { get; init; }
 }

@@ -47,6 +47,8 @@ public sealed partial class ProxyForwarder
         var context = new TranslationContext(NewResponseId(client), time.GetUtcNow().ToUnixTimeSeconds(), exchange.Route!.Alias, target.UpstreamModel, turn?.Storage)
         {
             PlacesCacheBreakpoints = options.AnthropicCacheBreakpoints,
+            ChatMaxCompletionTokens = endpoint.TakesMaxCompletionTokens(target.UpstreamModel),
+            ChatFixedSampling = endpoint.FixesSampling(target.UpstreamModel),
         };
         var pipeline = TranslationPipeline.Create(client, upstream, clientBody, context);
         exchange.Context.Response.RegisterForDispose(pipeline);

@@ -58,10 +58,12 @@ public sealed class RouteProber(UpstreamClient upstream, CooldownBook book, Time
     {
         var started = time.GetTimestamp();
         long Elapsed() => (long)time.GetElapsedTime(started).TotalMilliseconds;
+        // The provider's own timeout when it is the shorter, and the message names the one that ran out.
+        var limit = provider.Timeout < MaxProbeTime ? provider.Timeout : MaxProbeTime;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(provider.Timeout < MaxProbeTime ? provider.Timeout : MaxProbeTime);
+        timeout.CancelAfter(limit);
         var protocol = UpstreamProtocols.For(provider.Protocol);
-        using var request = UpstreamClient.CreateRequest(provider, provider.MainEndpoint, key, protocol.ChatPath, ProbeBody(provider.Protocol, upstreamModel), new HeaderDictionary());
+        using var request = UpstreamClient.CreateRequest(provider, provider.MainEndpoint, key, protocol.ChatPath, ProbeBody(provider.MainEndpoint, upstreamModel), new HeaderDictionary());
         try
         {
             using var response = await upstream.SendAsync(request, timeout.Token);
@@ -75,7 +77,7 @@ public sealed class RouteProber(UpstreamClient upstream, CooldownBook book, Time
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new ProbeResult(false, StatusCodes.Status504GatewayTimeout, Elapsed(), upstreamModel, GatewayMessages.Timeout(provider.ProviderId, MaxProbeTime));
+            return new ProbeResult(false, StatusCodes.Status504GatewayTimeout, Elapsed(), upstreamModel, GatewayMessages.Timeout(provider.ProviderId, limit));
         }
         catch (HttpRequestException e)
         {
@@ -83,11 +85,16 @@ public sealed class RouteProber(UpstreamClient upstream, CooldownBook book, Time
         }
     }
 
-    private static byte[] ProbeBody(UpstreamProtocol protocol, string upstreamModel)
+    /// <summary>
+    /// The probe names its limit as a translated request would (<see cref="UpstreamEndpoint.TakesMaxCompletionTokens"/>):
+    /// OpenAI's reasoning models answer <c>max_tokens</c> with a 400, and a key quarantined on one would never be let out.
+    /// </summary>
+    private static byte[] ProbeBody(UpstreamEndpoint endpoint, string upstreamModel)
     {
         var model = System.Text.Json.JsonEncodedText.Encode(upstreamModel);
-        return Encoding.UTF8.GetBytes(protocol == UpstreamProtocol.OpenAIResponses
+        var limit = endpoint.TakesMaxCompletionTokens(upstreamModel) ? "max_completion_tokens" : "max_tokens";
+        return Encoding.UTF8.GetBytes(endpoint.Protocol == UpstreamProtocol.OpenAIResponses
             ? $$"""{"model":"{{model}}","max_output_tokens":16,"stream":false,"store":false,"input":"Reply with OK."}"""
-            : $$"""{"model":"{{model}}","max_tokens":16,"stream":false,"messages":[{"role":"user","content":"Reply with OK."}]}""");
+            : $$"""{"model":"{{model}}","{{limit}}":16,"stream":false,"messages":[{"role":"user","content":"Reply with OK."}]}""");
     }
 }

@@ -1,3 +1,5 @@
+using Keyway.Protocols.OpenAI;
+
 namespace Keyway.Upstreams;
 
 /// <summary>
@@ -9,6 +11,8 @@ namespace Keyway.Upstreams;
 /// </summary>
 public sealed record UpstreamEndpoint(UpstreamProtocol Protocol, string BaseUrl, bool IsMain)
 {
+    private const string OpenAIPlatform = "https://api.openai.com";
+
     // The last URL built on this thread. Calls to one route ask for the same URL again and again: parsing it anew for
     // each, and HttpClient then working out its host and path on the fresh Uri, was ~1.7% of the CPU of a proxied call
     // (bench/RESULTS.md). A Uri is immutable and safe to share between requests.
@@ -30,6 +34,31 @@ public sealed record UpstreamEndpoint(UpstreamProtocol Protocol, string BaseUrl,
         t_last = new BuiltUri(baseUrl, path, uri);
         return uri;
     }
+
+    /// <summary>
+    /// Whether a request Keyway writes for <paramref name="upstreamModel"/> here (a translated one, or a probe) names its
+    /// output limit <c>max_completion_tokens</c>, OpenAI's current name, which OpenAI takes for every chat model and its
+    /// reasoning models require (<c>max_tokens</c> "is now deprecated in favor of max_completion_tokens, and is not
+    /// compatible with o-series models", https://platform.openai.com/docs/api-reference/chat/create#chat-create-max_tokens):
+    /// on OpenAI's own API, and for a reasoning model wherever it is served (Azure, a reseller). Elsewhere
+    /// <c>max_tokens</c>, which DeepSeek, Qwen, GLM, Kimi, MiniMax and vLLM document and some of them would ignore
+    /// the new name for. Not applied to a passed-through body, which reaches the upstream as the client wrote it.
+    /// </summary>
+    public bool TakesMaxCompletionTokens(string upstreamModel) =>
+        Protocol == UpstreamProtocol.OpenAI && (IsOpenAIPlatform || OpenAIReasoningModels.Matches(upstreamModel));
+
+    /// <summary>
+    /// Whether a request Keyway translates for <paramref name="upstreamModel"/> here leaves out <c>temperature</c>,
+    /// <c>top_p</c> and <c>stop</c>: OpenAI's reasoning models refuse them ("Unsupported value: 'temperature' does not
+    /// support 0.2 with this model. Only the default (1) value is supported.", "Unsupported parameter: 'stop' is not
+    /// supported with this model."), so a client's sampling wishes would only cost it every call.
+    /// </summary>
+    public bool FixesSampling(string upstreamModel) => Protocol == UpstreamProtocol.OpenAI && OpenAIReasoningModels.Matches(upstreamModel);
+
+    /// <summary>The base URL is OpenAI's own API (a key's own base URL is not known when a request is translated).</summary>
+    private bool IsOpenAIPlatform =>
+        BaseUrl.StartsWith(OpenAIPlatform, StringComparison.OrdinalIgnoreCase)
+        && (BaseUrl.Length == OpenAIPlatform.Length || BaseUrl[OpenAIPlatform.Length] == '/');
 
     private sealed record BuiltUri(string BaseUrl, string Path, Uri Uri);
 }

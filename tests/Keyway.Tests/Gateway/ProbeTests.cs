@@ -155,4 +155,30 @@ public sealed class ProbeTests
         Assert.Equal("b", test.GetProperty("key").GetString());
         Assert.Equal(KeyPoolBed.Secret("b"), pool.Upstream.Last.UpstreamKey);
     }
+
+    [Fact]
+    public async Task TestRoute_OnAReasoningModel_AsksForMaxCompletionTokens()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.CreateRouteAsync(bed.Admin, "default", "o3-alias", GatewayTestBed.OpenAIProvider, "o3");
+
+        var test = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/test", new { alias = "o3-alias", group_id = "default" })).GetProperty("test");
+
+        Assert.True(test.GetProperty("ok").GetBoolean(), test.GetProperty("message").GetString());
+        Assert.Equal(16, bed.Upstream.Last.Json.GetProperty("max_completion_tokens").GetInt32());
+        Assert.False(bed.Upstream.Last.Json.TryGetProperty("max_tokens", out _));
+    }
+
+    [Fact]
+    public async Task TestProvider_ThatTimesOut_NamesTheProvidersTimeout()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new { timeout_seconds = 1 });
+        bed.Upstream.Enqueue(FakeReply.HangUntilAborted());
+
+        var test = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/test", new { provider_id = GatewayTestBed.OpenAIProvider })).GetProperty("test");
+
+        Assert.Equal(504, test.GetProperty("status").GetInt32());
+        Assert.Equal($"upstream provider '{GatewayTestBed.OpenAIProvider}' did not answer within 1 s", test.GetProperty("message").GetString());
+    }
 }

@@ -40,4 +40,30 @@ public sealed class UpstreamEndpointTests
         Assert.Same(uri, second.UriFor("chat/completions", PlainKey));
         Assert.NotSame(uri, first.UriFor("chat/completions", ResellerKey));
     }
+
+    [Theory]
+    [InlineData("https://api.openai.com/v1", "gpt-4.1", true, false)]
+    [InlineData("https://API.openai.com/v1/", "o3", true, true)]
+    [InlineData("https://api.openai.com", "ft:gpt-4o-mini-2024-07-18:acme::abc123", true, false)]
+    [InlineData("https://api.deepseek.com/v1", "deepseek-chat", false, false)]
+    [InlineData("https://api.openai.com.evil.example/v1", "gpt-4.1", false, false)]
+    [InlineData("https://reseller.example/v1", "o4-mini", true, true)]
+    [InlineData("https://reseller.example/v1", "ft:o4-mini-2025-04-16:acme::abc123", true, true)]
+    [InlineData("https://openrouter.ai/api/v1", "openai/o3", false, false)]
+    public void TranslatedChat_NamesTheLimitAndSampling_ByHostAndModel(string baseUrl, string model, bool maxCompletionTokens, bool fixedSampling)
+    {
+        var endpoint = new UpstreamEndpoint(UpstreamProtocol.OpenAI, baseUrl, IsMain: true);
+
+        Assert.Equal(maxCompletionTokens, endpoint.TakesMaxCompletionTokens(model));
+        Assert.Equal(fixedSampling, endpoint.FixesSampling(model));
+    }
+
+    [Fact]
+    public void AnthropicEndpoints_GetNeitherChatRule()
+    {
+        var endpoint = new UpstreamEndpoint(UpstreamProtocol.Anthropic, "https://api.openai.com", IsMain: true);
+
+        Assert.False(endpoint.TakesMaxCompletionTokens("o3"));
+        Assert.False(endpoint.FixesSampling("o3"));
+    }
 }

@@ -7,10 +7,13 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// (https://platform.openai.com/docs/api-reference/chat/create). Mapped: <c>system</c>, messages with text, image,
 /// tool_use, tool_result and thinking blocks, <c>tools</c>, <c>tool_choice</c>, <c>max_tokens</c>,
 /// <c>stop_sequences</c>, <c>temperature</c>, <c>top_p</c>, <c>metadata.user_id</c>, <c>stream</c> and
-/// <c>thinking</c>. Dropped on purpose, having no Chat counterpart: <c>top_k</c>, <c>cache_control</c>,
-/// <c>service_tier</c>, <c>container</c>, <c>mcp_servers</c>, <c>context_management</c>, citations, document and
-/// search_result blocks, redacted_thinking blocks, and Anthropic server tools (web_search_*, web_fetch_*,
-/// code_execution_*, bash_*, text_editor_*, computer_*, memory_*: any tool with a <c>type</c> other than "custom").
+/// <c>thinking</c>; as <see cref="TranslationContext.ChatMaxCompletionTokens"/> and
+/// <see cref="TranslationContext.ChatFixedSampling"/> say, <c>max_tokens</c> becomes <c>max_completion_tokens</c> and
+/// <c>temperature</c>, <c>top_p</c> and <c>stop_sequences</c> are left out (OpenAI's reasoning models refuse them).
+/// Dropped on purpose, having no Chat counterpart: <c>top_k</c>, <c>cache_control</c>, <c>service_tier</c>,
+/// <c>container</c>, <c>mcp_servers</c>, <c>context_management</c>, citations, document and search_result blocks,
+/// redacted_thinking blocks, and Anthropic server tools (web_search_*, web_fetch_*, code_execution_*, bash_*,
+/// text_editor_*, computer_*, memory_*: any tool with a <c>type</c> other than "custom").
 /// </summary>
 public static class AnthropicRequestToChat
 {
@@ -27,14 +30,17 @@ public static class AnthropicRequestToChat
         var names = new ToolNameMap();
         var tools = AnthropicToolsToChat.Tools(request.Tools, names);
         var thinking = request.Thinking?.Type == "enabled";
+        var maxTokens = TranslationJson.RequirePositive(request.MaxTokens, "max_tokens");
+        var sampling = !ctx.ChatFixedSampling;
         var chat = new ChatRequest
         {
             Model = ctx.UpstreamModel,
             Messages = AnthropicMessagesToChat.Messages(request, thinking),
-            MaxTokens = TranslationJson.RequirePositive(request.MaxTokens, "max_tokens"),
-            Stop = request.StopSequences is { Count: > 0 } stops ? new JsonArray([.. stops.Select(s => (JsonNode?)s)]) : null,
-            Temperature = request.Temperature,
-            TopP = request.TopP,
+            MaxTokens = ctx.ChatMaxCompletionTokens ? null : maxTokens,
+            MaxCompletionTokens = ctx.ChatMaxCompletionTokens ? maxTokens : null,
+            Stop = sampling && request.StopSequences is { Count: > 0 } stops ? new JsonArray([.. stops.Select(s => (JsonNode?)s)]) : null,
+            Temperature = sampling ? request.Temperature : null,
+            TopP = sampling ? request.TopP : null,
             User = request.Metadata?.UserId,
             Stream = stream ? true : null,
             // Without include_usage a streamed answer carries no usage at all, and the call would be logged as free.

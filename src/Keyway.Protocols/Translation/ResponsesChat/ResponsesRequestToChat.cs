@@ -29,7 +29,7 @@ public static class ResponsesRequestToChat
             compaction = ResponsesInputToMessages.Write(root, writer);
             // A summary is asked for in plain text: no tool to call, no structured output.
             var hasTools = !compaction && ResponsesToolsToChat.Write(root, toolNames, writer);
-            WriteGenerationSettings(root, writer, hasTools, structuredOutput: !compaction);
+            WriteGenerationSettings(root, writer, ctx, hasTools, structuredOutput: !compaction);
             writer.WriteBoolean("stream", stream);
             if (stream)
             {
@@ -59,7 +59,7 @@ public static class ResponsesRequestToChat
         }
     }
 
-    private static void WriteGenerationSettings(JsonElement root, Utf8JsonWriter writer, bool hasTools, bool structuredOutput)
+    private static void WriteGenerationSettings(JsonElement root, Utf8JsonWriter writer, TranslationContext ctx, bool hasTools, bool structuredOutput)
     {
         if (hasTools)
         {
@@ -72,9 +72,14 @@ public static class ResponsesRequestToChat
         {
             throw new TranslationException("max_output_tokens must be a positive integer.");
         }
-        root.CopyProperty("max_output_tokens", writer, "max_tokens");
-        root.CopyProperty("temperature", writer);
-        root.CopyProperty("top_p", writer);
+        // See TranslationContext.ChatMaxCompletionTokens and ChatFixedSampling: OpenAI's reasoning models refuse max_tokens,
+        // temperature and top_p; compatible vendors document max_tokens.
+        root.CopyProperty("max_output_tokens", writer, ctx.ChatMaxCompletionTokens ? "max_completion_tokens" : "max_tokens");
+        if (!ctx.ChatFixedSampling)
+        {
+            root.CopyProperty("temperature", writer);
+            root.CopyProperty("top_p", writer);
+        }
         root.CopyProperty("user", writer);
         root.CopyProperty("safety_identifier", writer);
         root.CopyProperty("prompt_cache_key", writer);

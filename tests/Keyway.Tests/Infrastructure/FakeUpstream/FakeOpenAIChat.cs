@@ -9,7 +9,8 @@ namespace Keyway.Tests.Infrastructure;
 /// …/chat-streaming/streaming): a <c>chat.completion</c> object, or <c>chat.completion.chunk</c> events — a role
 /// chunk, content (or tool-argument) chunks, a chunk with <c>finish_reason</c>, a usage-only chunk with
 /// <c>choices: []</c> only when <c>stream_options.include_usage</c> is true — then <c>data: [DONE]</c>.
-/// An empty <c>tools</c> array gets OpenAI's 400 (<c>empty_array</c>), as OpenAI and DeepSeek answer it.
+/// An empty <c>tools</c> array gets OpenAI's 400 (<c>empty_array</c>), as OpenAI and DeepSeek answer it; a parameter
+/// OpenAI's reasoning models refuse gets their 400 (<see cref="FakeReasoningModels"/>).
 /// </summary>
 internal static class FakeOpenAIChat
 {
@@ -31,6 +32,12 @@ internal static class FakeOpenAIChat
             // OpenAI's (and DeepSeek's) 400 for "tools": [], which they do not read as "no tools".
             exchange.Context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await exchange.WriteJsonAsync(EmptyToolsError());
+            return;
+        }
+        if (FakeReasoningModels.Refusal(exchange.Model, exchange.Body) is { } refusal)
+        {
+            exchange.Context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await exchange.WriteJsonAsync(refusal);
             return;
         }
         var answer = Decide(exchange);

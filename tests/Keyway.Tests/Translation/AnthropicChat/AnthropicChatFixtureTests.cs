@@ -15,6 +15,10 @@ public sealed class AnthropicChatFixtureTests
     public void AnthropicRequest_ToChat(string input) =>
         Check(input, AnthropicRequestToChat.Translate(Json(input), Ctx).Body.ToArray());
 
+    [Fact]
+    public void AnthropicRequest_ToChat_ForAnOpenAIReasoningModel() =>
+        Check("anthropic_request_reasoning_model.json", AnthropicRequestToChat.Translate(Json("anthropic_request_reasoning_model.json"), ReasoningModelCtx).Body.ToArray());
+
     [Theory]
     [InlineData("chat_request_agent_turn.json")]
     [InlineData("chat_request_text.json")]

@@ -14,6 +14,9 @@ internal static class AnthropicChatHarness
 
     public static TranslationContext Ctx { get; } = new("msg_keyway_0001", 1764000000, "client-alias", "upstream-model");
 
+    /// <summary>The context the gateway gives a request bound for OpenAI's o3 (see <c>UpstreamEndpoint.TakesMaxCompletionTokens</c>).</summary>
+    public static TranslationContext ReasoningModelCtx { get; } = Ctx with { UpstreamModel = "o3", ChatMaxCompletionTokens = true, ChatFixedSampling = true };
+
     public static byte[] Json(string fixture) =>
         ProtocolFixtures.Json(fixture.Contains('/', StringComparison.Ordinal) ? fixture : $"{Folder}/{fixture}");
 

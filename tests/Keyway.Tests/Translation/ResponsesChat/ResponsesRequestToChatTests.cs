@@ -19,6 +19,29 @@ public sealed class ResponsesRequestToChatTests
     }
 
     [Fact]
+    public void Fixture_ForAnOpenAIReasoningModel_NamesTheLimitMaxCompletionTokens_AndLeavesSamplingOut()
+    {
+        var context = Context with { UpstreamModel = "o3", ChatMaxCompletionTokens = true, ChatFixedSampling = true };
+
+        var translated = ResponsesRequestToChat.Translate(Json("plain_text.request.json"), context);
+
+        AssertJsonEqual(Json("plain_text.reasoning_model.chat_request.json"), translated.Body.ToArray());
+    }
+
+    [Fact]
+    public void OnOpenAIsOwnApi_TheLimitIsMaxCompletionTokens_AndSamplingStays()
+    {
+        var context = Context with { UpstreamModel = "gpt-4.1", ChatMaxCompletionTokens = true };
+
+        var chat = JsonNode.Parse(ResponsesRequestToChat.Translate(Json("plain_text.request.json"), context).Body.ToArray())!;
+
+        Assert.Equal(256, (int)chat["max_completion_tokens"]!);
+        Assert.False(chat.AsObject().ContainsKey("max_tokens"));
+        Assert.Equal(0.7, (double)chat["temperature"]!);
+        Assert.Equal(0.9, (double)chat["top_p"]!);
+    }
+
+    [Fact]
     public void CodexRequest_MarksApplyPatchCustom_AndKeepsTheStreamFlag()
     {
         var translated = CodexRequest();
