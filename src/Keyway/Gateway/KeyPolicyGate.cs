@@ -77,7 +77,7 @@ public sealed class KeyPolicyGate(KeyUsageCounters usage, KeyRateWindows windows
         }
         if (policy.Visitor && !route.ServesVisitors)
         {
-            return new KeyRefusal(StatusCodes.Status403Forbidden, KeyPolicyMessages.NotForVisitors(route.Alias), "model_not_allowed");
+            return new KeyRefusal(StatusCodes.Status403Forbidden, KeyPolicyMessages.NotForVisitors(route.Alias, route.AllowsVisitors), "model_not_allowed");
         }
         return policy.DailyTokenBudget is null && policy.MonthlyTokenBudget is null ? null : BudgetRefusal(key, now);
     }

@@ -7,7 +7,10 @@ internal static class KeyPolicyMessages
 {
     public static string AliasNotAllowed(string alias) => $"model '{alias}' is not allowed for this API key";
 
-    public static string NotForVisitors(string alias) => $"model '{alias}' is not open to visitor keys";
+    /// <summary>A route closed to visitors; one that allows them but has no upstream key with allow_visitor says so, for the admin to fix.</summary>
+    public static string NotForVisitors(string alias, bool routeAllowsVisitors) => routeAllowsVisitors
+        ? $"model '{alias}' is not open to visitor keys: the route allows visitors, but none of its upstream keys has allow_visitor"
+        : $"model '{alias}' is not open to visitor keys";
 
     public static string RequestsPerMinute(int rpm, TimeSpan wait) =>
         $"Rate limit reached for requests: this API key may send {rpm} requests per minute. Please try again in {Seconds(wait)}s.";

@@ -36,6 +36,9 @@ public sealed record RouteEntry(
     /// <summary>Visitor keys may call the alias: the route allows visitors and some target has an upstream key that does.</summary>
     public bool ServesVisitors { get; init; }
 
+    /// <summary>The route allows visitors (<c>allow_visitors</c>), whether or not an upstream key serves them.</summary>
+    public bool AllowsVisitors { get; init; }
+
     /// <summary>Some target's provider has a native endpoint (another protocol at another base URL).</summary>
     public bool HasNativeEndpoints { get; } = Targets.Any(target => target.Provider.NativeEndpoints.Count > 0);
 

@@ -93,6 +93,7 @@ public static class RoutingTableBuilder
             WebSearch = route.WebSearch,
             AllowedPaths = route.AllowedPaths,
             ServesVisitors = route.AllowVisitors && targets.Any(target => target.Provider.Keys.Any(key => key.AllowVisitor)),
+            AllowsVisitors = route.AllowVisitors,
         };
     }
 

@@ -50,7 +50,8 @@ public sealed class VisitorKeyTests
         }
         using (var noVisitorKey = await KeyPolicyBed.ChatAsync(visitor.Client, "no-guest-key"))
         {
-            await GatewayErrorAssert.OpenAIAsync(noVisitorKey, 403, "model 'no-guest-key' is not open to visitor keys");
+            await GatewayErrorAssert.OpenAIAsync(
+                noVisitorKey, 403, "model 'no-guest-key' is not open to visitor keys: the route allows visitors, but none of its upstream keys has allow_visitor");
         }
         var models = await visitor.Client.GetFromJsonAsync<JsonElement>("v1/models");
         Assert.Equal(["gpt-alias"], models.GetProperty("data").EnumerateArray().Select(model => model.GetProperty("id").GetString()));
