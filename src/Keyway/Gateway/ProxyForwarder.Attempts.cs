@@ -148,6 +148,14 @@ public sealed partial class ProxyForwarder
                 run.RepeatWith(fallback);
                 continue;
             }
+            if (failure?.Class == FailureClass.CallerFault && status is StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed
+                && plan.AnswerUnserved is { } answerUnserved)
+            {
+                response.Dispose();
+                outcome.Held = null;
+                await answerUnserved(exchange);
+                return AttemptsEnd.Answered;
+            }
             if (failure is null || !failure.Class.IsRetryable())
             {
                 outcome.Held = null;

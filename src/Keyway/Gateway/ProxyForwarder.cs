@@ -48,26 +48,31 @@ public sealed partial class ProxyForwarder(
 
     /// <summary>
     /// POST /v1/messages/count_tokens: the upstream counts when it speaks Anthropic (its main endpoint, or a native one
-    /// some key of the pool may call: a key with its own base URL never does); otherwise a documented estimate, of a body
-    /// Anthropic would have counted (else its 400).
+    /// some key of the pool may call: a key with its own base URL never does) and serves the path (Anthropic-compatible
+    /// vendors without it answer 404 or 405); otherwise a documented estimate, of a body Anthropic would have counted
+    /// (else its 400).
     /// </summary>
     public Task CountTokensAsync(HttpContext context) => RunAsync(context, ClientProtocol.AnthropicMessages, async (exchange, request) =>
     {
+        async Task EstimateAsync(ProxyExchange estimated)
+        {
+            if (CountTokensRequestCheck.Problem(request.Body.Span) is { } problem)
+            {
+                await RejectAsync(estimated, StatusCodes.Status400BadRequest, problem);
+                return;
+            }
+            await TokenEstimateResponse.WriteAsync(estimated, request.Body);
+        }
         RelayPlan? PlanFor(RouteTarget target) =>
             target.Provider.EndpointFor(WireFormat.AnthropicMessages) is { Protocol: UpstreamProtocol.Anthropic } endpoint
             && (endpoint.IsMain || target.Provider.Keys.Any(key => key.BaseUrl is null))
-                ? new RelayPlan(endpoint, "v1/messages/count_tokens", request.EditedFor(target.UpstreamModel, injectUsage: false), null, UsageFormat.None)
+                ? new RelayPlan(endpoint, "v1/messages/count_tokens", request.EditedFor(target.UpstreamModel, injectUsage: false), null, UsageFormat.None,
+                    AnswerUnserved: EstimateAsync)
                 : null;
-        if (await SendAndRelayAsync(exchange, PlanFor))
+        if (!await SendAndRelayAsync(exchange, PlanFor))
         {
-            return;
+            await EstimateAsync(exchange);
         }
-        if (CountTokensRequestCheck.Problem(request.Body.Span) is { } problem)
-        {
-            await RejectAsync(exchange, StatusCodes.Status400BadRequest, problem);
-            return;
-        }
-        await TokenEstimateResponse.WriteAsync(exchange, request.Body);
     });
 
     /// <summary>POST /v1/generations: the body (model rewritten) to base_url + the route's upstream_path, relayed as is.</summary>

@@ -27,6 +27,7 @@ internal enum UsageFormat
 /// stream is relayed as that stream. <paramref name="ReshapeAnswer"/> turns a translated whole answer into the
 /// endpoint's own shape (the compacted response object of <c>/v1/responses/compact</c>). <paramref name="Turn"/>, for a
 /// translated Responses request whose conversation Keyway keeps, is stored with the answer before the answer's end is sent.
+/// <paramref name="AnswerUnserved"/> answers in the upstream's place when it says it does not serve the path (404, 405).
 /// </summary>
 internal sealed record RelayPlan(
     UpstreamEndpoint Endpoint,
@@ -44,4 +45,5 @@ internal sealed record RelayPlan(
     Func<IStreamWatcher>? NewWatcher = null,
     bool ChatAnswer = false,
     Func<byte[], byte[]>? ReshapeAnswer = null,
-    ResponsesTurn? Turn = null) : IEndpointPlan;
+    ResponsesTurn? Turn = null,
+    Func<ProxyExchange, Task>? AnswerUnserved = null) : IEndpointPlan;

@@ -128,6 +128,28 @@ public sealed class MessagesTests
     }
 
     /// <summary>
+    /// Anthropic-compatible vendors that serve messages but not count_tokens answer it 404 (or 405): Claude Code's count
+    /// then gets the estimate an OpenAI-protocol upstream gives, not the vendor's "not found".
+    /// </summary>
+    [Theory]
+    [InlineData(404)]
+    [InlineData(405)]
+    public async Task CountTokens_AnthropicUpstreamWithoutIt_IsEstimated(int status)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.AnthropicError(status, "not_found_error", "Not Found"));
+
+        using var response = await bed.PostAsync("v1/messages/count_tokens",
+            $$"""{"model":"{{GatewayTestBed.AnthropicAlias}}","messages":[{"role":"user","content":"count me"}]}""", ("anthropic-version", "2023-06-01"));
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("o200k_base", response.Headers.GetValues("x-keyway-token-estimate").Single());
+        using var count = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(count.RootElement.GetProperty("input_tokens").GetInt32() > 0);
+        Assert.Equal("/v1/messages/count_tokens", bed.Upstream.Last.Path);
+    }
+
+    /// <summary>
     /// count_tokens requires <c>messages</c>, an array of message objects (https://docs.anthropic.com/en/api/messages-count-tokens):
     /// where Keyway estimates, a body Anthropic would refuse gets Anthropic's 400 instead of a count.
     /// </summary>
