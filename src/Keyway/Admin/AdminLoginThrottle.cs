@@ -2,9 +2,10 @@ namespace Keyway.Admin;
 
 /// <summary>
 /// Counts wrong admin tokens per client address in a sliding window. A blocked address is refused before its
-/// token is even compared, so a guess made while blocked tells the guesser nothing.
+/// token is even compared, so a guess made while blocked tells the guesser nothing. Each lockout is logged once (a
+/// warning naming the address), so an operator learns that someone is guessing the admin token.
 /// </summary>
-public sealed class AdminLoginThrottle(TimeProvider time)
+public sealed partial class AdminLoginThrottle(TimeProvider time, ILogger<AdminLoginThrottle> logger)
 {
     public const int MaxFailures = 10;
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
@@ -24,6 +25,7 @@ public sealed class AdminLoginThrottle(TimeProvider time)
     public void RecordFailure(string client)
     {
         var now = time.GetUtcNow();
+        int count;
         lock (_lock)
         {
             if (!_failures.TryGetValue(client, out var failures))
@@ -32,7 +34,11 @@ public sealed class AdminLoginThrottle(TimeProvider time)
                 _failures[client] = failures = new Queue<DateTimeOffset>();
             }
             failures.Enqueue(now);
-            Trim(failures, now);
+            count = Trim(failures, now);
+        }
+        if (count == MaxFailures)
+        {
+            Log.Blocked(logger, client, MaxFailures, (int)Window.TotalMinutes);
         }
     }
 
@@ -56,5 +62,11 @@ public sealed class AdminLoginThrottle(TimeProvider time)
         {
             _failures.Remove(client);
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Admin access from {Client} is refused for {Minutes} minutes after {Failures} wrong admin tokens")]
+        public static partial void Blocked(ILogger logger, string client, int failures, int minutes);
     }
 }
