@@ -118,7 +118,7 @@ internal sealed partial class ResponsesWebSocketRelay
         if (admission.Refusal is { } refusal)
         {
             log.Refused(refusal);
-            return new(ProtocolErrors.ResponsesWebSocketError(refusal.Status, refusal.Message, refusal.Code), Answer: true);
+            return new(ProtocolErrors.ResponsesWebSocketError(refusal.Status, refusal.Message, refusal.Code, RetryAfterSeconds(refusal.RetryAfter)), Answer: true);
         }
         log.RequestSent(admission);
         var body = RequestBody.Rewrite(frame, parsed, target.UpstreamModel, injectIncludeUsage: false);

@@ -181,9 +181,9 @@ internal sealed partial class ResponsesWebSocketRelay(
     /// <summary>Before the upgrade: an HTTP error in the OpenAI shape, with Retry-After when the refusal says when to come back.</summary>
     private static Task RefuseAsync(HttpContext context, WebSocketRefusal refusal)
     {
-        if (refusal.RetryAfter is { } wait)
+        if (RetryAfterSeconds(refusal.RetryAfter) is { } seconds)
         {
-            context.Response.Headers.RetryAfter = KeyPolicyMessages.Seconds(wait).ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
         return ProtocolErrorWriter.WriteAsync(context, ClientProtocol.OpenAIResponses, refusal.Status, refusal.Message, refusal.Code);
     }
@@ -197,7 +197,8 @@ internal sealed partial class ResponsesWebSocketRelay(
         var status = refusal.Status >= StatusCodes.Status500InternalServerError ? WebSocketCloseStatus.InternalServerError : WebSocketCloseStatus.PolicyViolation;
         try
         {
-            await WebSocketPump.SendAsync(client, ProtocolErrors.ResponsesWebSocketError(refusal.Status, refusal.Message, refusal.Code), WebSocketMessageType.Text, sends, context.RequestAborted);
+            var error = ProtocolErrors.ResponsesWebSocketError(refusal.Status, refusal.Message, refusal.Code, RetryAfterSeconds(refusal.RetryAfter));
+            await WebSocketPump.SendAsync(client, error, WebSocketMessageType.Text, sends, context.RequestAborted);
             await WebSocketPump.CloseAsync(client, status, WebSocketMessages.RefusedClose, sends, context.RequestAborted);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
@@ -205,6 +206,9 @@ internal sealed partial class ResponsesWebSocketRelay(
             Log.RelayEnded(logger, e.Message);
         }
     }
+
+    /// <summary>A refusal's Retry-After in whole seconds, as an HTTP answer gives it (before the upgrade a header, after it in the error event).</summary>
+    private static long? RetryAfterSeconds(TimeSpan? wait) => wait is { } known ? KeyPolicyMessages.Seconds(known) : null;
 
     /// <summary>The refusal that stands for a client that went away while the connection waited for a key: nothing to answer.</summary>
     private static readonly WebSocketRefusal ClientLeft = new(StatusCodes.Status499ClientClosedRequest, "the client went away while it waited for an upstream key");

@@ -88,7 +88,7 @@ public sealed class ResponsesWebSocketKeyWaitTests
     }
 
     [Fact]
-    public async Task TheWaitOfAFirstResponseCreate_EndsAfterKeyWaitSeconds_WithA429ErrorEvent()
+    public async Task TheWaitOfAFirstResponseCreate_EndsAfterKeyWaitSeconds_WithA429ErrorEventCarryingRetryAfter()
     {
         await using var bed = await WaitBed.StartAsync(keyWaitSeconds: 3);
         using var waiter = await bed.FirstResponseWaitingAsync();
@@ -98,6 +98,8 @@ public sealed class ResponsesWebSocketKeyWaitTests
 
         Assert.Equal(429, error.GetProperty("status").GetInt32());
         Assert.Contains("max_concurrency", error.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        // The Retry-After an HTTP answer carries, in the event's headers, which Codex reads as the HTTP error's.
+        Assert.Equal("1", error.GetProperty("headers").GetProperty("retry-after").GetString());
         Assert.Equal(0, bed.Waiting);
         Assert.Equal(1, bed.InFlight);
         Assert.Empty(bed.Fake.Received);
