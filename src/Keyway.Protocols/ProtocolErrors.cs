@@ -40,10 +40,12 @@ public static class ProtocolErrors
     /// <summary>
     /// The <c>error</c> server event of the Responses WebSocket mode, <c>{"type":"error","status":…,"error":{…}}</c>
     /// (https://platform.openai.com/docs/api-reference/responses/websocket-events): a WebSocket has no status line, so
-    /// the HTTP status travels in the event.
+    /// the HTTP status travels in the event, and so does the Retry-After an HTTP answer would carry, in the event's
+    /// <c>headers</c>, which Codex reads as the HTTP error's headers (codex-rs <c>WrappedWebsocketErrorEvent</c>).
     /// </summary>
-    public static byte[] ResponsesWebSocketError(int status, string message, string? code) =>
-        Write(static (writer, state) => WriteWebSocketError(writer, state.status, state.message, state.code), (status, message, code), prefix: [], suffix: []);
+    public static byte[] ResponsesWebSocketError(int status, string message, string? code, long? retryAfterSeconds = null) =>
+        Write(static (writer, state) => WriteWebSocketError(writer, state.status, state.message, state.code, state.retryAfterSeconds),
+            (status, message, code, retryAfterSeconds), prefix: [], suffix: []);
 
     /// <summary>
     /// The Anthropic error type for an HTTP status, per https://docs.anthropic.com/en/api/errors: other 4XX are
@@ -154,12 +156,18 @@ public static class ProtocolErrors
         writer.WriteEndObject();
     }
 
-    private static void WriteWebSocketError(Utf8JsonWriter writer, int status, string message, string? code)
+    private static void WriteWebSocketError(Utf8JsonWriter writer, int status, string message, string? code, long? retryAfterSeconds)
     {
         writer.WriteStartObject();
         writer.WriteString("type"u8, "error"u8);
         writer.WriteNumber("status"u8, status);
         WriteOpenAIErrorObject(writer, message, OpenAIErrorType(status), code, null);
+        if (retryAfterSeconds is { } seconds)
+        {
+            writer.WriteStartObject("headers"u8);
+            writer.WriteString("retry-after"u8, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteEndObject();
+        }
         writer.WriteEndObject();
     }
 

@@ -58,32 +58,26 @@ public sealed partial class ProxyForwarder
         var route = exchange.Route!;
         var session = ClientSession.AffinityOf(exchange.Context.Request.Headers);
         using var outcome = new AttemptOutcome();
-        // Made once the request has to wait for a key; in line from then until it holds a place or gives up.
-        KeyWaiter? waiter = null;
-        DateTimeOffset? waitUntil = null;
+        // In line from the first look that found no key until the request holds a place or gives up.
+        var keyWait = new RequestKeyWait(route.KeyWait, time);
         try
         {
             while (true)
             {
                 using var run = new FailoverRun<RelayPlan>(
-                    route.Targets, planForTarget, cooldowns, exchange.PinnedKeyName ?? route.PinnedKeyName, exchange.Key!.Policy.Visitor, session, mainPlanFor, waiter);
+                    route.Targets, planForTarget, cooldowns, exchange.PinnedKeyName ?? route.PinnedKeyName, exchange.Key!.Policy.Visitor, session, mainPlanFor,
+                    keyWait.Waiter);
                 var end = await AttemptAllAsync(exchange, run, outcome);
                 if (end == AttemptsEnd.Answered)
                 {
                     return true;
                 }
-                waitUntil ??= time.GetUtcNow() + route.KeyWait;
-                if (end == AttemptsEnd.CannotReplay || route.KeyWait <= TimeSpan.Zero || !KeyMayFreeBefore(run, waitUntil.Value))
+                var step = end == AttemptsEnd.CannotReplay ? KeyWaitStep.GiveUp : keyWait.Next(run);
+                if (step == KeyWaitStep.GiveUp)
                 {
                     return await AnswerAfterLastAttemptAsync(exchange, run, outcome);
                 }
-                waiter ??= new KeyWaiter();
-                if (run.QueueForKey(waiter))
-                {
-                    // Just got in line: the pools are looked at once more, so a place given back since this look is not missed.
-                    continue;
-                }
-                if (!await WaitForKeyAsync(exchange, waiter, run.EarliestRecovery, waitUntil.Value))
+                if (step == KeyWaitStep.Sleep && !await WaitForKeyAsync(exchange, keyWait, run.EarliestRecovery))
                 {
                     return true;
                 }
@@ -91,8 +85,7 @@ public sealed partial class ProxyForwarder
         }
         finally
         {
-            // Out of line, passing on a place handed over meanwhile.
-            waiter?.Leave();
+            keyWait.Leave();
         }
     }
 

@@ -59,10 +59,13 @@ internal sealed partial class ResponsesWebSocketRelay
     }
 
     /// <summary>
-    /// Sends the first frame when the client already sent it, then runs both directions; when one fails, the other is
-    /// stopped and both sockets are aborted. One log row per response.
+    /// Sends the first frame when the client already sent it, then runs both directions, the client's starting with the
+    /// read begun while the connection waited for a key, if one was; when one fails, the other is stopped and both
+    /// sockets are aborted. One log row per response.
     /// </summary>
-    private async Task RunAsync(HttpContext context, WebSocket client, WebSocket upstream, IssuedKeyEntry key, WebSocketRoute resolved, SemaphoreSlim sends, byte[]? firstFrame)
+    private async Task RunAsync(
+        HttpContext context, WebSocket client, WebSocket upstream, IssuedKeyEntry key, WebSocketRoute resolved, SemaphoreSlim sends, byte[]? firstFrame,
+        Task<WebSocketMessage>? pendingReceive)
     {
         var log = new ResponsesWebSocketLog(context, key, resolved.Route, resolved.Target, resolved.Key, logs, keyPolicy, time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
@@ -73,7 +76,7 @@ internal sealed partial class ResponsesWebSocketRelay
                 var first = ToUpstream(context, firstFrame, resolved, log);
                 await WebSocketPump.SendAsync(first.Answer ? client : upstream, first.Bytes, WebSocketMessageType.Text, sends, stop.Token);
             }
-            var up = WebSocketPump.CopyAsync(client, upstream, frame => ToUpstream(context, frame, resolved, log), sends, stop.Token);
+            var up = WebSocketPump.CopyAsync(client, upstream, frame => ToUpstream(context, frame, resolved, log), sends, stop.Token, pendingReceive);
             // An upstream event echoing a key (an error event, say) is scrubbed before the client or the log sees it.
             var secrets = new SecretScrubber(resolved.Key.Secret, GatewayAuth.PresentedKey(context.Request), resolved.Target.Provider.HeaderSecrets);
             var down = WebSocketPump.CopyAsync(upstream, client, frame => ToClient(secrets.Scrub(frame), log), sends, stop.Token);
@@ -115,7 +118,7 @@ internal sealed partial class ResponsesWebSocketRelay
         if (admission.Refusal is { } refusal)
         {
             log.Refused(refusal);
-            return new(ProtocolErrors.ResponsesWebSocketError(refusal.Status, refusal.Message, refusal.Code), Answer: true);
+            return new(ProtocolErrors.ResponsesWebSocketError(refusal.Status, refusal.Message, refusal.Code, RetryAfterSeconds(refusal.RetryAfter)), Answer: true);
         }
         log.RequestSent(admission);
         var body = RequestBody.Rewrite(frame, parsed, target.UpstreamModel, injectIncludeUsage: false);

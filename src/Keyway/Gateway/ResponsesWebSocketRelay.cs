@@ -53,10 +53,13 @@ internal sealed partial class ResponsesWebSocketRelay(
 
     private async Task RelayQueryAliasAsync(HttpContext context, RoutingTable table, IssuedKeyEntry key, string alias)
     {
-        var resolution = Resolve(table, key, alias);
+        var resolution = await ResolveAsync(table, key, alias, new ClientWatch(null, context.RequestAborted));
         if (resolution.Route is not { } resolved)
         {
-            await RefuseAsync(context, resolution.Refusal);
+            if (resolution.Refusal != ClientLeft)
+            {
+                await RefuseAsync(context, resolution.Refusal);
+            }
             return;
         }
         using var place = resolution.Place;
@@ -70,7 +73,7 @@ internal sealed partial class ResponsesWebSocketRelay(
         {
             using var client = await context.WebSockets.AcceptWebSocketAsync();
             using var sends = new SemaphoreSlim(1, 1);
-            await RunAsync(context, client, upstream, key, resolved, sends, firstFrame: null);
+            await RunAsync(context, client, upstream, key, resolved, sends, firstFrame: null, pendingReceive: null);
         }
     }
 
@@ -89,7 +92,7 @@ internal sealed partial class ResponsesWebSocketRelay(
         }
         if (first.Type == WebSocketMessageType.Close)
         {
-            await WebSocketPump.CloseAsync(client, first.CloseStatus, first.CloseDescription, sends, context.RequestAborted);
+            await CloseAsync(context, client, sends, first);
             return;
         }
         if (first.Type != WebSocketMessageType.Text || RequestBody.Parse(first.Bytes) is not { Status: RequestBodyStatus.Ok, Model: { Length: > 0 } alias })
@@ -97,10 +100,13 @@ internal sealed partial class ResponsesWebSocketRelay(
             await FailAsync(context, client, sends, new(StatusCodes.Status400BadRequest, WebSocketMessages.FirstFrameModelRequired));
             return;
         }
-        var resolution = Resolve(table, key, alias);
+        var watch = new ClientWatch(client, context.RequestAborted);
+        var resolution = await ResolveAsync(table, key, alias, watch);
         if (resolution.Route is not { } resolved)
         {
-            await FailAsync(context, client, sends, resolution.Refusal);
+            await (resolution.Refusal != ClientLeft ? FailAsync(context, client, sends, resolution.Refusal)
+                : watch.Closed ? CloseAsync(context, client, sends, watch.Next!.Result)
+                : Task.CompletedTask);
             return;
         }
         using var place = resolution.Place;
@@ -112,22 +118,23 @@ internal sealed partial class ResponsesWebSocketRelay(
         }
         using (upstream)
         {
-            await RunAsync(context, client, upstream, key, resolved, sends, first.Bytes);
+            await RunAsync(context, client, upstream, key, resolved, sends, first.Bytes, watch.Next);
         }
     }
 
     /// <summary>
     /// The route of the alias, its WebSocket target and a key of that target's pool, whose place the connection holds
-    /// for as long as it is open (max_concurrency) — or why not.
+    /// for as long as it is open (max_concurrency) — or why not. When no key can take it, it waits for one as an HTTP
+    /// request to the alias does (<see cref="RequestKeyWait"/>: the route's key_wait_seconds, in the same line);
+    /// <paramref name="watch"/> ends the wait when the client goes away (then the refusal is <see cref="ClientLeft"/>).
     /// </summary>
-    private WebSocketResolution Resolve(RoutingTable table, IssuedKeyEntry key, string alias)
+    private async Task<WebSocketResolution> ResolveAsync(RoutingTable table, IssuedKeyEntry key, string alias, ClientWatch watch)
     {
         if (!table.TryGetRoute(key.GroupId, alias, out var route))
         {
             return new(null, new(StatusCodes.Status404NotFound, GatewayMessages.ModelNotFound(alias, key.GroupId), "model_not_found"));
         }
-        var now = time.GetUtcNow();
-        if (keyPolicy.Check(key, route, now) is { } refusal)
+        if (keyPolicy.Check(key, route, time.GetUtcNow()) is { } refusal)
         {
             return new(null, new(refusal.Status, refusal.Message, refusal.Code, refusal.RetryAfter));
         }
@@ -135,13 +142,37 @@ internal sealed partial class ResponsesWebSocketRelay(
         {
             return new(null, new(StatusCodes.Status400BadRequest, WebSocketMessages.NotServed(alias)));
         }
-        var run = new FailoverRun<WebSocketPlan>([target], static t => new WebSocketPlan(t.Provider.MainEndpoint), cooldowns, pinnedKeyName: null, key.Policy.Visitor);
-        if (!run.TryNext())
+        var keyWait = new RequestKeyWait(route.KeyWait, time);
+        try
         {
-            var shortage = KeyShortage.Of(run, alias, now, target.Provider.Policy.ProbeInterval);
-            return new(null, new(shortage.Error.StatusCode(0), shortage.Message, RetryAfter: shortage.RetryAt - now));
+            while (true)
+            {
+                var run = new FailoverRun<WebSocketPlan>(
+                    [target], static t => new WebSocketPlan(t.Provider.MainEndpoint), cooldowns, pinnedKeyName: null, key.Policy.Visitor, waiter: keyWait.Waiter);
+                if (run.TryNext())
+                {
+                    return new(new WebSocketRoute(route, target, run.Key!), default, run);
+                }
+                using (run)
+                {
+                    var step = keyWait.Next(run);
+                    if (step == KeyWaitStep.GiveUp)
+                    {
+                        var now = time.GetUtcNow();
+                        var shortage = KeyShortage.Of(run, alias, now, target.Provider.Policy.ProbeInterval);
+                        return new(null, new(shortage.Error.StatusCode(0), shortage.Message, RetryAfter: shortage.RetryAt - now));
+                    }
+                    if (step == KeyWaitStep.Sleep && !await watch.SleepAsync(keyWait, run.EarliestRecovery))
+                    {
+                        return new(null, ClientLeft);
+                    }
+                }
+            }
         }
-        return new(new WebSocketRoute(route, target, run.Key!), default, run);
+        finally
+        {
+            keyWait.Leave();
+        }
     }
 
     private static RouteTarget? WebSocketTarget(RouteEntry route) =>
@@ -150,9 +181,9 @@ internal sealed partial class ResponsesWebSocketRelay(
     /// <summary>Before the upgrade: an HTTP error in the OpenAI shape, with Retry-After when the refusal says when to come back.</summary>
     private static Task RefuseAsync(HttpContext context, WebSocketRefusal refusal)
     {
-        if (refusal.RetryAfter is { } wait)
+        if (RetryAfterSeconds(refusal.RetryAfter) is { } seconds)
         {
-            context.Response.Headers.RetryAfter = KeyPolicyMessages.Seconds(wait).ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
         return ProtocolErrorWriter.WriteAsync(context, ClientProtocol.OpenAIResponses, refusal.Status, refusal.Message, refusal.Code);
     }
@@ -166,8 +197,28 @@ internal sealed partial class ResponsesWebSocketRelay(
         var status = refusal.Status >= StatusCodes.Status500InternalServerError ? WebSocketCloseStatus.InternalServerError : WebSocketCloseStatus.PolicyViolation;
         try
         {
-            await WebSocketPump.SendAsync(client, ProtocolErrors.ResponsesWebSocketError(refusal.Status, refusal.Message, refusal.Code), WebSocketMessageType.Text, sends, context.RequestAborted);
+            var error = ProtocolErrors.ResponsesWebSocketError(refusal.Status, refusal.Message, refusal.Code, RetryAfterSeconds(refusal.RetryAfter));
+            await WebSocketPump.SendAsync(client, error, WebSocketMessageType.Text, sends, context.RequestAborted);
             await WebSocketPump.CloseAsync(client, status, WebSocketMessages.RefusedClose, sends, context.RequestAborted);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
+            Log.RelayEnded(logger, e.Message);
+        }
+    }
+
+    /// <summary>A refusal's Retry-After in whole seconds, as an HTTP answer gives it (before the upgrade a header, after it in the error event).</summary>
+    private static long? RetryAfterSeconds(TimeSpan? wait) => wait is { } known ? KeyPolicyMessages.Seconds(known) : null;
+
+    /// <summary>The refusal that stands for a client that went away while the connection waited for a key: nothing to answer.</summary>
+    private static readonly WebSocketRefusal ClientLeft = new(StatusCodes.Status499ClientClosedRequest, "the client went away while it waited for an upstream key");
+
+    /// <summary>Answers the client's close before anything was relayed.</summary>
+    private async Task CloseAsync(HttpContext context, WebSocket client, SemaphoreSlim sends, WebSocketMessage close)
+    {
+        try
+        {
+            await WebSocketPump.CloseAsync(client, close.CloseStatus, close.CloseDescription, sends, context.RequestAborted);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
         {

@@ -16,7 +16,13 @@ internal static class WebSocketPump
 
     private const int BufferBytes = 16 * 1024;
 
-    public static async Task CopyAsync(WebSocket source, WebSocket destination, Func<byte[], PumpedText> onText, SemaphoreSlim sends, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies until the source closes; <paramref name="pendingReceive"/>, when given, is a read of the source begun
+    /// earlier (<see cref="ReceiveAsync(WebSocket, CancellationToken)"/>), whose message comes first.
+    /// </summary>
+    public static async Task CopyAsync(
+        WebSocket source, WebSocket destination, Func<byte[], PumpedText> onText, SemaphoreSlim sends, CancellationToken cancellationToken,
+        Task<WebSocketMessage>? pendingReceive = null)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
         try
@@ -24,7 +30,8 @@ internal static class WebSocketPump
             using var message = new MemoryStream();
             while (true)
             {
-                var received = await ReceiveAsync(source, buffer, message, cancellationToken);
+                var received = pendingReceive is null ? await ReceiveAsync(source, buffer, message, cancellationToken) : await pendingReceive;
+                pendingReceive = null;
                 if (received.Type == WebSocketMessageType.Close)
                 {
                     await CloseAsync(source, received.CloseStatus, received.CloseDescription, sends, cancellationToken);

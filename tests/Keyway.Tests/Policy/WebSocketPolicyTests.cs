@@ -14,10 +14,10 @@ public sealed class WebSocketPolicyTests
     private const string Alias = "ws-alias";
 
     [Theory]
-    [InlineData("rpm", "Rate limit reached for requests: this API key may send 1 requests per minute. Please try again in 60s.", "rate_limit_exceeded")]
-    [InlineData("tpm", "Rate limit reached for tokens: this API key may use 1 tokens per minute. Please try again in 60s.", "rate_limit_exceeded")]
-    [InlineData("daily_token_budget", "The daily token budget of this API key (1 tokens) is spent; it resets at 2030-02-01T00:00:00Z.", "insufficient_quota")]
-    public async Task SecondResponse_OverTheLimit_IsAnErrorEvent_AndTheSocketStaysOpen(string limit, string message, string code)
+    [InlineData("rpm", "Rate limit reached for requests: this API key may send 1 requests per minute. Please try again in 60s.", "rate_limit_exceeded", "60")]
+    [InlineData("tpm", "Rate limit reached for tokens: this API key may use 1 tokens per minute. Please try again in 60s.", "rate_limit_exceeded", "60")]
+    [InlineData("daily_token_budget", "The daily token budget of this API key (1 tokens) is spent; it resets at 2030-02-01T00:00:00Z.", "insufficient_quota", "120")]
+    public async Task SecondResponse_OverTheLimit_IsAnErrorEventWithTheRetryAfterHttpSends_AndTheSocketStaysOpen(string limit, string message, string code, string retryAfter)
     {
         await using var fake = await FakeResponsesWebSocket.StartAsync();
         await using var bed = await StartAsync(fake);
@@ -31,6 +31,7 @@ public sealed class WebSocketPolicyTests
         Assert.Equal(429, error.GetProperty("status").GetInt32());
         Assert.Equal(message, error.GetProperty("error").GetProperty("message").GetString());
         Assert.Equal(code, error.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(retryAfter, error.GetProperty("headers").GetProperty("retry-after").GetString());
         Assert.Equal(WebSocketState.Open, socket.State);
         Assert.Single(fake.Received);
         var logs = await bed.Bed.WaitForLogsAsync(2);
