@@ -104,18 +104,55 @@ public sealed class TuiTests
     {
         await using var bed = await GatewayTestBed.StartAsync();
         using var dir = new TempDirectory();
+        (await bed.PostAsync("v1/chat/completions", GatewayTestBed.OpenAIChat)).EnsureSuccessStatusCode();
+        await bed.WaitForLogsAsync(1);
         using var tui = new TuiDriver();
-        tui.Enter().Resize(60, 12).Quit();
+        tui.Enter().Resize(60, 14).Quit();
 
         var output = await tui.RunAsync(new CliRunner(bed.Server, dir.Path));
 
-        // Taller than the terminal now, the dashboard is cut at its top, where "…" stands.
+        // Laid out for the shorter terminal, not cut by the live display: from the title to the hints, the request shown.
         var screen = tui.ScreenAfterResize;
         Assert.True(screen is not null, $"not redrawn after the resize:\n{output}");
-        Assert.Equal(12, screen.Count);
-        Assert.Equal("…", screen[0].TrimEnd());
+        Assert.True(screen.Count <= 14, $"{screen.Count} lines in a 14-line terminal:\n{string.Join('\n', screen)}");
+        Assert.Equal(TuiDriver.TitleRule("dashboard", 60), screen[0]);
         Assert.StartsWith("r refresh now", screen[^1]);
+        Assert.Contains(screen, line => line.Contains(GatewayTestBed.OpenAIAlias, StringComparison.Ordinal) && line.Contains("200", StringComparison.Ordinal));
         Assert.All(screen, line => Assert.True(line.Length <= 60, $"wider than the terminal: {line}"));
+    }
+
+    [Fact]
+    public async Task Dashboard_TwelveProvidersWithRestingKeys_FitsA24LineTerminal()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        const int down = 12;
+        for (var i = 1; i <= down; i++)
+        {
+            var secret = $"sk-down-{i:00}-0123456789";
+            await AdminApi.CreateProviderAsync(bed.Admin, "default", $"down-{i:00}", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), apiKey: secret);
+            await AdminApi.CreateRouteAsync(bed.Admin, "default", $"down-{i:00}", $"down-{i:00}", "m");
+            bed.Upstream.ReplyForKey(secret, FakeReply.OpenAIError(401, "Incorrect API key provided", "invalid_request_error", "invalid_api_key"));
+            (await bed.PostAsync("v1/chat/completions", GatewayTestBed.OpenAIChat.Replace(GatewayTestBed.OpenAIAlias, $"down-{i:00}"))).Dispose();
+        }
+        (await bed.PostAsync("v1/chat/completions", GatewayTestBed.OpenAIChat)).EnsureSuccessStatusCode();
+        await bed.WaitForLogsAsync(down + 1);
+        using var tui = new TuiDriver();
+        tui.Enter().Resize(80, 24).Quit();
+
+        var output = await tui.RunAsync(new CliRunner(bed.Server, dir.Path));
+
+        var screen = tui.ScreenAfterResize;
+        Assert.True(screen is not null, $"not redrawn after the resize:\n{output}");
+        var shown = string.Join('\n', screen);
+        Assert.True(screen.Count <= 24, $"{screen.Count} lines in a 24-line terminal:\n{shown}");
+        Assert.Equal(TuiDriver.TitleRule("dashboard", 80), screen[0]);
+        Assert.StartsWith("r refresh now", screen[^1]);
+        Assert.Contains(screen, line => line.Contains(GatewayTestBed.OpenAIAlias, StringComparison.Ordinal) && line.Contains("200", StringComparison.Ordinal));
+        var listed = screen.Count(line => line.StartsWith("down-", StringComparison.Ordinal));
+        var more = screen.SingleOrDefault(line => line.StartsWith('+'));
+        Assert.True(more is not null && more.StartsWith($"+{down - listed} more", StringComparison.Ordinal), $"{listed} keys listed, and no count of the rest:\n{shown}");
+        Assert.Contains("older with errors", Assert.Single(screen, line => line.StartsWith("last requests", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -6,8 +6,8 @@ namespace Keyway.Cli.Tui;
 
 /// <summary>
 /// The live dashboard: fetched from /admin/llm/stats, stats/series, health and logs, redrawn in place at every refresh
-/// (paced by the session's TimeProvider) or key, and at once at the terminal's new size when it is resized; Esc goes
-/// back, q quits.
+/// (paced by the session's TimeProvider) or key, and at once at the terminal's new size when it is resized, laid out
+/// for that size at each drawing (<see cref="DashboardView"/>); Esc goes back, q quits.
 /// </summary>
 public static class DashboardScreen
 {
@@ -17,7 +17,8 @@ public static class DashboardScreen
         using var leave = CancellationTokenSource.CreateLinkedTokenSource(session.Token);
         IRenderable? frame = null;
         // A resize ends the live display and starts another: Spectre's keeps the largest size it has drawn and would
-        // pad the next frames to the old width and height. The frame it showed is drawn again, not fetched anew. The
+        // pad the next frames to the old width and height. The frame it showed is drawn again, not fetched anew, and fits
+        // the new height; only a terminal shorter than the dashboard's least layout still gets the display's "…". The
         // display clears itself when it ends, rather than printing a frame taller than the terminal in full.
         while (!leave.IsCancellationRequested)
         {

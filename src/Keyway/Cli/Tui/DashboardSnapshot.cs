@@ -58,6 +58,9 @@ public sealed record DashboardSnapshot(
             (logs["logs"]?.AsArray() ?? []).OfType<JsonNode>().Take(RequestsShown).ToList());
     }
 
+    /// <summary>Whether a request of /logs failed: its status is not 2xx, as the error counts of /stats have it.</summary>
+    public static bool IsError(JsonNode row) => Number(row["status_code"]) is < 200 or > 299;
+
     private static List<RestingKey> Resting(JsonNode health)
     {
         var resting = new List<RestingKey>();

@@ -5,23 +5,23 @@ using Spectre.Console.Rendering;
 
 namespace Keyway.Cli.Tui;
 
-/// <summary>How the live dashboard looks: figures, requests per hour, resting keys and the newest requests.</summary>
+/// <summary>
+/// How the live dashboard looks: figures, resting keys, the newest requests and requests per hour, laid out anew at each
+/// drawing for the terminal's height (<see cref="DashboardPlan"/>); what a short terminal leaves out is counted.
+/// </summary>
 public static class DashboardView
 {
+    private static readonly string[] FigureColumns = ["requests/s (1 min)", "requests", "errors", "errors (1 min)", "tokens in", "tokens out", "mean latency"];
+
+    private static readonly string[] RestingColumns = ["provider", "key", "state", "until (UTC)", "reason"];
+
     private static readonly string[] RequestColumns = ["time (UTC)", "alias", "provider", "status", "in", "out", "ms", "error"];
 
-    public static IRenderable Render(DashboardSnapshot snapshot, string gateway, TimeSpan refresh) => new Rows(
-        TuiView.Title("dashboard"),
-        Status(gateway, snapshot.At, refresh),
-        Figures(snapshot),
-        Section("cooling keys"),
-        Resting(snapshot.RestingKeys),
-        Section("last requests"),
-        LastRequests(snapshot.LastRequests),
-        Section("requests per hour (UTC)"),
-        Hours(snapshot.Hours),
-        Text.Empty,
-        Hints());
+    public static IRenderable Render(DashboardSnapshot snapshot, string gateway, TimeSpan refresh)
+    {
+        var plans = DashboardPlan.Shrinking(snapshot).ToList();
+        return new HeightFit(plans.Count, index => Layout(snapshot, gateway, refresh, plans[index]));
+    }
 
     /// <summary>The dashboard while the gateway does not answer: it keeps trying at each refresh.</summary>
     public static IRenderable Unreachable(string message, DateTimeOffset at, TimeSpan refresh) => new Rows(
@@ -31,78 +31,139 @@ public static class DashboardView
         Text.Empty,
         Hints());
 
+    private static Rows Layout(DashboardSnapshot snapshot, string gateway, TimeSpan refresh, DashboardPlan plan)
+    {
+        List<IRenderable> lines = [TuiView.Title("dashboard"), Status(gateway, snapshot.At, refresh), Figures(snapshot, plan.Roomy), Section("cooling keys")];
+        lines.AddRange(Resting(snapshot.RestingKeys, plan));
+        lines.Add(RequestsTitle(snapshot.LastRequests, plan.Requests));
+        lines.AddRange(LastRequests(snapshot.LastRequests, plan));
+        lines.AddRange(Hours(snapshot.Hours, plan));
+        if (plan.Roomy)
+        {
+            lines.Add(Text.Empty);
+        }
+        lines.Add(Hints());
+        return new Rows(lines);
+    }
+
     private static IRenderable Status(string gateway, DateTimeOffset at, TimeSpan refresh) =>
-        new Markup($"[grey]{Markup.Escape(gateway)} · {at.UtcDateTime:HH:mm:ss} UTC · refreshes every {refresh.TotalSeconds:0} s[/]");
+        TuiView.OneLine(new Markup($"[grey]{Markup.Escape(gateway)} · {at.UtcDateTime:HH:mm:ss} UTC · refreshes every {refresh.TotalSeconds:0} s[/]"));
 
     private static IRenderable Hints() => TuiView.Hint("r refresh now · Esc back · q quit");
 
-    private static IRenderable Section(string title) => new Markup($"[bold]{Markup.Escape(title)}[/]");
+    /// <summary>A section's title in bold, then <paramref name="detail"/> (markup) on the same line.</summary>
+    private static IRenderable Section(string title, string detail = "") => TuiView.OneLine(new Markup($"[bold]{Markup.Escape(title)}[/]{detail}"));
 
-    private static IRenderable Figures(DashboardSnapshot s)
+    /// <summary>Roomy: a boxed table. Compact: one sentence, wrapped at the terminal's width, the errors before the rest.</summary>
+    private static IRenderable Figures(DashboardSnapshot s, bool roomy)
     {
+        var rate = s.RequestsPerSecond.ToString("0.00", CultureInfo.InvariantCulture);
+        var errors = s.Errors > 0 ? $"[red]{Count(s.Errors)}[/]" : "0";
+        var lastMinuteErrors = s.LastMinuteErrors > 0 ? $"[red]{Count(s.LastMinuteErrors)}[/]" : "0";
+        var latency = $"{s.MeanLatencyMs.ToString("0", CultureInfo.InvariantCulture)} ms";
+        if (!roomy)
+        {
+            return new Markup($"{Count(s.Requests)} requests · {errors} errors · last minute {rate} req/s, {lastMinuteErrors} errors · " +
+                $"tokens {Count(s.InputTokens)} in, {Count(s.OutputTokens)} out · mean latency {latency}");
+        }
         var table = new Table().Border(TableBorder.Rounded);
-        string[] names = ["requests/s (1 min)", "requests", "errors", "errors (1 min)", "tokens in", "tokens out", "mean latency"];
-        foreach (var name in names)
+        foreach (var name in FigureColumns)
         {
             table.AddColumn(new TableColumn(name).RightAligned());
         }
-        table.AddRow(
-            s.RequestsPerSecond.ToString("0.00", CultureInfo.InvariantCulture),
-            Count(s.Requests),
-            s.Errors > 0 ? $"[red]{Count(s.Errors)}[/]" : "0",
-            s.LastMinuteErrors > 0 ? $"[red]{Count(s.LastMinuteErrors)}[/]" : "0",
-            Count(s.InputTokens),
-            Count(s.OutputTokens),
-            $"{s.MeanLatencyMs.ToString("0", CultureInfo.InvariantCulture)} ms");
-        return table;
+        return table.AddRow(rate, Count(s.Requests), errors, lastMinuteErrors, Count(s.InputTokens), Count(s.OutputTokens), latency);
     }
 
-    private static IRenderable Hours(IReadOnlyList<DashboardHour> hours)
-    {
-        if (hours.Count == 0)
-        {
-            return new Markup("[grey](no requests in the last 24 h)[/]");
-        }
-        var chart = new BarChart().Width(60);
-        foreach (var hour in hours)
-        {
-            chart.AddItem(hour.Errors > 0 ? $"{hour.Hour} ({hour.Errors} err)" : hour.Hour, hour.Requests, hour.Errors > 0 ? Color.Red : Color.Green);
-        }
-        return chart;
-    }
-
-    private static IRenderable Resting(IReadOnlyList<RestingKey> keys)
+    /// <summary>The listed resting keys, then how many more there are and on which providers.</summary>
+    private static IEnumerable<IRenderable> Resting(IReadOnlyList<RestingKey> keys, DashboardPlan plan)
     {
         if (keys.Count == 0)
         {
-            return new Markup("[green]none: every key is usable[/]");
+            yield return new Markup("[green]none: every key is usable[/]");
+            yield break;
         }
-        var table = new Table().Border(TableBorder.Simple).AddColumns("provider", "key", "state", "until (UTC)", "reason");
-        foreach (var key in keys)
+        if (plan.RestingKeys > 0)
         {
-            table.AddRow(Cells(key.ProviderId, key.Key, key.State, TuiView.Time(key.Until), key.Reason ?? "-"));
+            yield return Table(plan.Roomy, RestingColumns, keys.Take(plan.RestingKeys)
+                .Select(key => new[] { key.ProviderId, key.Key, key.State, TuiView.Time(key.Until, plan.Roomy), key.Reason ?? "-" }.Select(Markup.Escape)));
         }
-        return table;
+        var more = keys.Skip(plan.RestingKeys).ToList();
+        if (more.Count > 0)
+        {
+            var providers = string.Join(", ", more.Select(key => key.ProviderId).Distinct());
+            yield return TuiView.OneLine(new Markup($"[yellow]+{more.Count} more: {Markup.Escape(providers)}[/]"));
+        }
     }
 
-    private static IRenderable LastRequests(IReadOnlyList<JsonNode> rows)
+    /// <summary>"last requests", and when some are not listed, how many and how many of those failed.</summary>
+    private static IRenderable RequestsTitle(IReadOnlyList<JsonNode> rows, int listed)
+    {
+        if (listed == rows.Count)
+        {
+            return Section("last requests");
+        }
+        var errors = rows.Skip(listed).Count(DashboardSnapshot.IsError);
+        var (shown, failed) = listed == 0 ? ($"{rows.Count} not shown", "with errors") : ($"newest {listed} of {rows.Count}", "older with errors");
+        return Section("last requests", $" · {shown}" + (errors > 0 ? $" · [red]{errors} {failed}[/]" : ""));
+    }
+
+    private static IEnumerable<IRenderable> LastRequests(IReadOnlyList<JsonNode> rows, DashboardPlan plan)
     {
         if (rows.Count == 0)
         {
-            return new Markup("[grey](none yet)[/]");
+            yield return new Markup("[grey](none yet)[/]");
         }
-        var table = new Table().Border(TableBorder.Simple).AddColumns(RequestColumns);
+        else if (plan.Requests > 0)
+        {
+            yield return Table(plan.Roomy, RequestColumns, rows.Take(plan.Requests).Select(row => new[]
+            {
+                Markup.Escape(TuiView.Time(row["created_at"]?.ToString(), plan.Roomy)), Cell(row, "route_alias"), Cell(row, "provider_id"),
+                DashboardSnapshot.IsError(row) ? $"[red]{Cell(row, "status_code")}[/]" : Cell(row, "status_code"),
+                Cell(row, "input_tokens"), Cell(row, "output_tokens"), Cell(row, "latency_ms"), Cell(row, "error"),
+            }));
+        }
+    }
+
+    /// <summary>The newest hours as bars, or else on one line, newest first, cut at the terminal's width.</summary>
+    private static IEnumerable<IRenderable> Hours(IReadOnlyList<DashboardHour> hours, DashboardPlan plan)
+    {
+        const string title = "requests per hour (UTC)";
+        if (plan.HourBars > 0)
+        {
+            yield return Section(title);
+            var chart = new BarChart().Width(60);
+            foreach (var hour in hours.TakeLast(plan.HourBars))
+            {
+                chart.AddItem(hour.Errors > 0 ? $"{hour.Hour} ({hour.Errors} err)" : hour.Hour, hour.Requests, hour.Errors > 0 ? Color.Red : Color.Green);
+            }
+            yield return chart;
+        }
+        else if (plan.HourLine)
+        {
+            var newestFirst = hours.Reverse().Select(hour => $"{Markup.Escape(hour.Hour)} {hour.Requests}" + (hour.Errors > 0 ? $" [red]({hour.Errors} err)[/]" : ""));
+            yield return Section(title, ": " + (hours.Count == 0 ? "[grey](no requests in the last 24 h)[/]" : string.Join(" · ", newestFirst)));
+        }
+    }
+
+    /// <summary>
+    /// Roomy: bordered, a long cell wrapped. Compact: no border, one line a row, each cell (markup) cut with "…" at its
+    /// column's width.
+    /// </summary>
+    private static Table Table(bool roomy, string[] columns, IEnumerable<IEnumerable<string>> rows)
+    {
+        var table = new Table().Border(roomy ? TableBorder.Simple : TableBorder.None);
+        foreach (var column in columns)
+        {
+            table.AddColumn(new TableColumn(roomy ? new Markup(Markup.Escape(column)) : TuiView.OneLine(new Markup($"[bold]{Markup.Escape(column)}[/]"))));
+        }
         foreach (var row in rows)
         {
-            table.AddRow(Cells(TuiView.Time(row["created_at"]), Cell(row, "route_alias"), Cell(row, "provider_id"), Cell(row, "status_code"),
-                Cell(row, "input_tokens"), Cell(row, "output_tokens"), Cell(row, "latency_ms"), Cell(row, "error")));
+            table.AddRow([.. row.Select(cell => roomy ? new Markup(cell) : TuiView.OneLine(new Markup(cell)))]);
         }
         return table;
     }
 
-    private static string Cell(JsonNode row, string field) => CliOutput.Cell(row[field]);
-
-    private static IRenderable[] Cells(params string[] values) => [.. values.Select(value => new Text(value))];
+    private static string Cell(JsonNode row, string field) => Markup.Escape(CliOutput.Cell(row[field]));
 
     private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

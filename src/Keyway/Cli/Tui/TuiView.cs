@@ -49,9 +49,10 @@ public static class TuiView
     /// <summary>An admin API time (ISO-8601) as "yyyy-MM-dd HH:mm:ss" UTC, or "-".</summary>
     public static string Time(JsonNode? value) => Time(value?.ToString());
 
-    public static string Time(string? iso) =>
+    /// <summary>As above, or "HH:mm:ss" without <paramref name="withDate"/>.</summary>
+    public static string Time(string? iso, bool withDate = true) =>
         DateTimeOffset.TryParse(iso, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
-            ? time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
+            ? time.UtcDateTime.ToString(withDate ? "yyyy-MM-dd HH:mm:ss" : "HH:mm:ss", CultureInfo.InvariantCulture)
             : "-";
 
     /// <summary>Name/value lines, names dimmed.</summary>
