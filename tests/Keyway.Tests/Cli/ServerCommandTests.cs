@@ -146,6 +146,13 @@ public sealed class ServerCommandTests
         Assert.Equal("a-…6789", config.GetProperty("KEYWAY_SECRET").GetString());
         Assert.DoesNotContain("secret-value", config.ToString());
 
+        var shortToken = await new CliRunner(null, dir.Path, new Dictionary<string, string>
+        {
+            ["KEYWAY_SECRET"] = "a-very-secret-value-0123456789",
+            ["KEYWAY_ADMIN_TOKEN"] = "abcdefghi",
+        }).JsonAsync("config", "show");
+        Assert.Equal("********", shortToken.GetProperty("KEYWAY_ADMIN_TOKEN").GetString());
+
         var invalid = await new CliRunner(null, dir.Path, new Dictionary<string, string> { ["KEYWAY_PORT"] = "x" }).RunAsync("config", "show");
         Assert.Equal(2, invalid.ExitCode);
     }
