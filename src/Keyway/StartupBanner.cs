@@ -1,5 +1,6 @@
 using Keyway.Admin;
 using Keyway.Configuration;
+using Keyway.Security;
 using Keyway.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -18,6 +19,10 @@ public static class StartupBanner
         Console.WriteLine($"  admin token: {AdminTokenLine(options)}");
         Console.WriteLine($"  metrics:     {MetricsLine(options, baseUrl)}");
         Console.WriteLine($"  database:    {(options.DatabaseUrl is { } url ? PostgresConnectionString.Describe(url) : options.DatabasePath)}");
+        if (AdminTokenWarning(options) is { } warning)
+        {
+            Console.Error.WriteLine(warning);
+        }
         if (options.SecretGenerated)
         {
             Console.WriteLine($"  KEYWAY_SECRET was not set: generated one and stored it in {Path.Combine(options.DataDir, KeywayOptionsLoader.SecretFileName)} (mode 0600). Back it up: without it the stored keys cannot be decrypted.");
@@ -43,6 +48,16 @@ public static class StartupBanner
     private static string MetricsLine(KeywayOptions options, string baseUrl) => options.MetricsListenUrl is { } metricsUrl
         ? metricsUrl + MetricsEndpoint.Path
         : $"{baseUrl}{MetricsEndpoint.Path} (admin token)";
+
+    /// <summary>
+    /// A warning for an admin token under <see cref="SecretMask.ShortBelow"/> characters, else null. Such a token is
+    /// still taken, since deployments run with one, but it is the one secret between the network and every upstream key.
+    /// </summary>
+    public static string? AdminTokenWarning(KeywayOptions options) => options.AdminToken.Length >= SecretMask.ShortBelow
+        ? null
+        : $"WARNING: {(options.AdminTokenFromEnvironment ? "KEYWAY_ADMIN_TOKEN" : Path.Combine(options.DataDir, KeywayOptionsLoader.AdminTokenFileName))} "
+          + $"is {options.AdminToken.Length} character{(options.AdminToken.Length == 1 ? "" : "s")} long: anyone who can reach the admin API may guess it. "
+          + $"Use at least {SecretMask.ShortBelow} random characters (delete data/admin.token and unset KEYWAY_ADMIN_TOKEN to have one generated).";
 
     public static string? ListeningAddress(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();

@@ -15,6 +15,8 @@ public sealed class AdminClient(AdminConnection connection) : IDisposable
 
     public Uri BaseUrl => connection.BaseUrl;
 
+    public bool HasToken => connection.Token is not null;
+
     public Task<JsonNode> GetAsync(string path, CancellationToken cancellationToken) => SendAsync(HttpMethod.Get, path, null, cancellationToken);
 
     public Task<JsonNode> PostAsync(string path, JsonNode body, CancellationToken cancellationToken) => SendAsync(HttpMethod.Post, path, body, cancellationToken);
@@ -70,7 +72,10 @@ public sealed class AdminClient(AdminConnection connection) : IDisposable
     private static HttpClient CreateHttp(AdminConnection connection)
     {
         var http = new HttpClient { BaseAddress = connection.BaseUrl, Timeout = TimeSpan.FromMinutes(5) };
-        http.DefaultRequestHeaders.Add("X-Admin-Token", connection.Token);
+        if (connection.Token is not null)
+        {
+            http.DefaultRequestHeaders.Add("X-Admin-Token", connection.Token);
+        }
         http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return http;
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 
@@ -12,22 +13,23 @@ public static class StatusCommands
 
     public static Command Status(CliContext context)
     {
-        var command = new Command("status", "Is the gateway running: pid, address, uptime, version, requests served (exit 3 when not)");
+        var command = new Command("status",
+            "Is the gateway running: pid, address, uptime, version, requests logged in all and since its start (exit 3 when not)");
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var admin = AdminCommand.Connect(context, parse);
+            // /health needs no token: without one, or with one refused, the report still says whether the gateway runs.
+            using var admin = new AdminClient(AdminConnection.ResolveTokenOptional(context, parse.Url(), parse.Token()));
             // The pid file tells of the gateway of this data dir only: asked about another URL, its pid and start time would be a stranger's.
             var state = ServerStateFile.ReadLive(context.DataDir) is { } local && local.Serves(admin.BaseUrl) ? local : null;
             var report = new JsonObject { ["running"] = false, ["pid"] = state?.ProcessId, ["address"] = admin.BaseUrl.ToString().TrimEnd('/') };
             try
             {
                 var health = await admin.GetAsync("health", cancellationToken);
-                var stats = await admin.GetAsync("admin/llm/stats", cancellationToken);
                 report["running"] = true;
                 report["version"] = health["version"]?.DeepClone();
                 report["started_at"] = state?.StartedAt.ToString("O");
                 report["uptime_seconds"] = state is null ? null : (long)(DateTimeOffset.UtcNow - state.StartedAt).TotalSeconds;
-                report["requests"] = stats["stats"]?["total"]?.DeepClone();
+                await AddRequestCountsAsync(context, admin, state, report, cancellationToken);
             }
             catch (CliException e) when (e.ExitCode == CliExitCodes.Unreachable)
             {
@@ -44,6 +46,37 @@ public static class StatusCommands
             return report["running"]!.GetValue<bool>() ? CliExitCodes.Ok : CliExitCodes.Unreachable;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The stats totals count every request-log row the database holds (every instance sharing it, rolled-up days
+    /// included), so they are labelled as logged; the rows since the pid file's start time are what this gateway's
+    /// run has seen. Both need the admin token, whose fate the report states.
+    /// </summary>
+    private static async Task AddRequestCountsAsync(
+        CliContext context, AdminClient admin, ServerStateFile? state, JsonObject report, CancellationToken cancellationToken)
+    {
+        report["requests_logged"] = null;
+        report["requests_since_start"] = null;
+        if (!admin.HasToken)
+        {
+            report["admin_token"] = $"none: {AdminConnection.MissingTokenHint(context)}";
+            return;
+        }
+        try
+        {
+            report["requests_logged"] = (await admin.GetAsync("admin/llm/stats", cancellationToken))["stats"]?["total"]?.DeepClone();
+            if (state is not null)
+            {
+                var since = (await admin.GetAsync($"admin/llm/stats?since={state.StartedAt.ToUnixTimeMilliseconds()}", cancellationToken))["stats"];
+                report["requests_since_start"] = since?["total"]?.DeepClone();
+            }
+            report["admin_token"] = "accepted";
+        }
+        catch (CliException e) when (e.Status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests)
+        {
+            report["admin_token"] = $"refused: {e.Message}";
+        }
     }
 
     public static Command Stop(CliContext context)

@@ -61,7 +61,7 @@ public sealed class ProvidersAdminTests
 
         Assert.Equal("anthropic", created.GetProperty("protocol").GetString());
         Assert.Equal(30, created.GetProperty("timeout_seconds").GetInt32());
-        Assert.Equal("*", created.GetProperty("extra_headers").GetProperty("anthropic-beta").GetString());
+        Assert.Equal("********", created.GetProperty("extra_headers").GetProperty("anthropic-beta").GetString());
         Assert.Equal("priority", created.GetProperty("routing_mode").GetString());
         var keys = created.GetProperty("api_keys").EnumerateArray().ToList();
         Assert.Equal(["primary", "backup"], keys.Select(k => k.GetProperty("name").GetString()));
@@ -151,7 +151,7 @@ public sealed class ProvidersAdminTests
         Assert.Equal("anthropic", patched.GetProperty("protocol").GetString());
         Assert.Equal("One", patched.GetProperty("name").GetString());
         Assert.Equal("keep", patched.GetProperty("note").GetString());
-        Assert.Equal("*", patched.GetProperty("extra_headers").GetProperty("x-a").GetString());
+        Assert.Equal("********", patched.GetProperty("extra_headers").GetProperty("x-a").GetString());
         Assert.Equal("sk-…0001", patched.GetProperty("api_key").GetString());
 
         var rekeyed = (await AdminApi.OkAsync(server.Admin, HttpMethod.Patch, "admin/llm/providers/p1",

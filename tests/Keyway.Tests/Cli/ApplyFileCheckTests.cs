@@ -10,6 +10,8 @@ public sealed class ApplyFileCheckTests
     [InlineData("providers:\n      - { provider_id: p1, api_keys: [{ name: main, apikey: sk-0123456789 }] }", "provider default/p1 api_keys: unknown field apikey")]
     [InlineData("routes:\n      - { alias: chat, provider_id: p1, upstream_model: m1, fallbacks: [{ provider: p2 }] }", "route default/chat fallbacks: unknown field provider")]
     [InlineData("routes:\n      - { alias: chat, provider_id: p1, upstream_model: m1 }\n      - { alias: chat, provider_id: p1, upstream_model: m2 }", "route default/chat is declared 2 times")]
+    [InlineData("keys:\n      - { name: exp }\n      - { name: exp, rpm: 5 }", "key default/exp is declared 2 times: give each its key_id, as export writes them")]
+    [InlineData("keys:\n      - { key_id: k1, name: exp }\n      - { key_id: k1, name: other }", "key_id k1 of group default is declared 2 times")]
     [InlineData("unified: { route: chat }", "unified of group default: unknown field route")]
     [InlineData("key: []", "group default: unknown field key")]
     public async Task Apply_RefusesAFileItWouldMisread_BeforeAnyChange(string groupBody, string error)

@@ -181,10 +181,10 @@ public sealed class DeclarativeCommandTests
         var cli = new CliRunner(server, dir.Path);
         Assert.Equal(0, (await cli.RunAsync("apply", file)).ExitCode);
 
-        // export masks a key of 8 characters or fewer as asterisks only ("****"), without the "…" of longer ones.
+        // export masks a key of fewer than 16 characters as asterisks only, as many whatever its length, without the "…" of longer ones.
         var masked = Path.Combine(dir.Path, "masked.yaml");
         var exported = (await cli.RunAsync("export")).Out;
-        Assert.Contains("api_key: '****'", exported);
+        Assert.Contains("api_key: '********'", exported);
         await File.WriteAllTextAsync(masked, exported);
         Assert.Equal("no changes: the gateway matches the file", (await cli.RunAsync("apply", masked)).Out.Trim());
         Assert.Contains("api_key: none", (await cli.RunAsync("export", "--with-secrets")).Out);

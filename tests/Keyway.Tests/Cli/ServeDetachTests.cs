@@ -45,7 +45,9 @@ public sealed class ServeDetachTests
             Assert.Equal(state.Address.TrimEnd('/'), report.GetProperty("address").GetString());
             Assert.Equal(AppVersion.Current, report.GetProperty("version").GetString());
             Assert.InRange(report.GetProperty("uptime_seconds").GetInt64(), 0, 3600);
-            Assert.Equal(1, report.GetProperty("requests").GetInt64());
+            Assert.Equal(1, report.GetProperty("requests_logged").GetInt64());
+            Assert.Equal(1, report.GetProperty("requests_since_start").GetInt64());
+            Assert.Equal("accepted", report.GetProperty("admin_token").GetString());
 
             // The second request's log row is still queued for the background writer when SIGTERM arrives.
             Ok(await PostAsync(client, "v1/chat/completions", GatewayTestBed.OpenAIChat));

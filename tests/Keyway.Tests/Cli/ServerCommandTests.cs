@@ -10,15 +10,62 @@ namespace Keyway.Tests.Cli;
 /// <summary>status, config show, logs and stats; connection and exit-code rules.</summary>
 public sealed class ServerCommandTests
 {
+    /// <summary>
+    /// The request log holds every request the database has seen; of those, the ones logged since the gateway of this
+    /// directory started are what it served (its pid file says when it started), and the two are labelled apart.
+    /// </summary>
     [Fact]
-    public async Task Status_ReportsVersionAndRequests()
+    public async Task Status_ReportsVersion_AndRequestsLoggedApartFromThoseSinceTheStart()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName;
+        await using var server = await KeywayServer.StartAsync(dataDir);
+        var started = DateTimeOffset.UtcNow;
+        await RequestLogAdminTests.InsertAsync(server, LogTestData.Entry(started.AddHours(-1)), LogTestData.Entry(started.AddSeconds(1)));
+        new ServerStateFile(Environment.ProcessId, server.BaseAddress.ToString(), started).Write(dataDir);
+
+        var status = await new CliRunner(server, dir.Path).JsonAsync("status");
+
+        Assert.True(status.GetProperty("running").GetBoolean());
+        Assert.Equal(AppVersion.Current, status.GetProperty("version").GetString());
+        Assert.Equal(2, status.GetProperty("requests_logged").GetInt64());
+        Assert.Equal(1, status.GetProperty("requests_since_start").GetInt64());
+        Assert.False(status.TryGetProperty("requests", out _));
+    }
+
+    /// <summary>/health needs no token: a missing or refused admin token only costs the figures that need one.</summary>
+    [Theory]
+    [InlineData(null, "none: pass --token, set KEYWAY_ADMIN_TOKEN, or run where")]
+    [InlineData("wrong-token", "refused: GET /admin/llm/stats → 401")]
+    public async Task Status_WithoutAWorkingToken_StillSaysTheGatewayRuns_AndWhatBecameOfTheToken(string? token, string tokenReport)
     {
         using var dir = new TempDirectory();
         await using var server = await KeywayServer.StartAsync(dir.Path);
-        var status = await new CliRunner(server, dir.Path).JsonAsync("status");
-        Assert.True(status.GetProperty("running").GetBoolean());
-        Assert.Equal(AppVersion.Current, status.GetProperty("version").GetString());
-        Assert.Equal(0, status.GetProperty("requests").GetInt64());
+        var environment = new Dictionary<string, string> { ["KEYWAY_URL"] = server.BaseAddress.ToString() };
+        if (token is not null)
+        {
+            environment["KEYWAY_ADMIN_TOKEN"] = token;
+        }
+
+        var result = await new CliRunner(null, dir.Path, environment).RunAsync("status", "--json");
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Out);
+        Assert.True(result.Json.GetProperty("running").GetBoolean());
+        Assert.Equal(AppVersion.Current, result.Json.GetProperty("version").GetString());
+        Assert.StartsWith(tokenReport, result.Json.GetProperty("admin_token").GetString());
+        Assert.Equal(JsonValueKind.Null, result.Json.GetProperty("requests_logged").ValueKind);
+    }
+
+    [Fact]
+    public async Task Status_WithoutAdminToken_OrGateway_SaysNotRunning_AndExits3()
+    {
+        using var dir = new TempDirectory();
+        var cli = new CliRunner(null, dir.Path, new Dictionary<string, string> { ["KEYWAY_URL"] = "http://127.0.0.1:1" });
+
+        var result = await cli.RunAsync("status");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Matches(@"(?m)^\s*running\s+no\s*$", result.Out);
     }
 
     [Fact]
@@ -98,6 +145,13 @@ public sealed class ServerCommandTests
         Assert.Equal(15, config.GetProperty("KEYWAY_KEY_WAIT_SECONDS").GetInt32());
         Assert.Equal("a-…6789", config.GetProperty("KEYWAY_SECRET").GetString());
         Assert.DoesNotContain("secret-value", config.ToString());
+
+        var shortToken = await new CliRunner(null, dir.Path, new Dictionary<string, string>
+        {
+            ["KEYWAY_SECRET"] = "a-very-secret-value-0123456789",
+            ["KEYWAY_ADMIN_TOKEN"] = "abcdefghi",
+        }).JsonAsync("config", "show");
+        Assert.Equal("********", shortToken.GetProperty("KEYWAY_ADMIN_TOKEN").GetString());
 
         var invalid = await new CliRunner(null, dir.Path, new Dictionary<string, string> { ["KEYWAY_PORT"] = "x" }).RunAsync("config", "show");
         Assert.Equal(2, invalid.ExitCode);

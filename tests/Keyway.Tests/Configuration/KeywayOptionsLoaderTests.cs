@@ -40,6 +40,28 @@ public sealed class KeywayOptionsLoaderTests
         Assert.Equal($"{Path.Combine(dir.Path, "data", file)} is empty: delete it to have a new one generated, or write the value into it.", error.Message);
     }
 
+    /// <summary>A short admin token still starts the gateway (deployments have them), with a warning naming its length.</summary>
+    [Theory]
+    [InlineData("a", "KEYWAY_ADMIN_TOKEN is 1 character long")]
+    [InlineData("fifteen-chars-x", "KEYWAY_ADMIN_TOKEN is 15 characters long")]
+    [InlineData("sixteen-chars-xx", null)]
+    public void ShortAdminToken_IsWarnedAbout_NotRefused(string token, string? warning)
+    {
+        using var dir = new TempDirectory();
+
+        var options = KeywayOptionsLoader.Load(new Dictionary<string, string> { ["KEYWAY_ADMIN_TOKEN"] = token }, dir.Path);
+
+        Assert.Equal(token, options.AdminToken);
+        if (warning is null)
+        {
+            Assert.Null(StartupBanner.AdminTokenWarning(options));
+        }
+        else
+        {
+            Assert.StartsWith($"WARNING: {warning}", StartupBanner.AdminTokenWarning(options));
+        }
+    }
+
     [Fact]
     public void EnvFile_IsRead_ButRealEnvironmentWins()
     {

@@ -31,9 +31,24 @@ public sealed class IssuedKeysTests
     [InlineData("sk-1234567890abcd", "sk-…abcd")]
     [InlineData("tvly-abcdefghijkl9876", "tvly-…9876")]
     [InlineData("plainsecretvalue", "pla…alue")]
-    [InlineData("short", "*****")]
     public void SecretMask_ShowsHeadAndLastFour(string secret, string expected)
     {
         Assert.Equal(expected, SecretMask.Mask(secret));
+    }
+
+    /// <summary>Under 16 characters a head and a tail would be most of the secret, and asterisks as many as its characters its length.</summary>
+    [Theory]
+    [InlineData("a")]
+    [InlineData("short")]
+    [InlineData("12345678")]
+    [InlineData("abcdefghi")]
+    [InlineData("sk-abc123xyz")]
+    [InlineData("abcdefghijklmno")]
+    public void SecretMask_OfAShortSecret_ShowsNoCharacterOfIt_NorItsLength(string secret)
+    {
+        var mask = SecretMask.Mask(secret);
+
+        Assert.Equal("********", mask);
+        Assert.True(SecretMask.IsMask(mask));
     }
 }

@@ -4,7 +4,7 @@ namespace Keyway.Cli.Declarative;
 
 /// <summary>
 /// The gateway's configuration as a declarative document that `keyway apply` accepts. Upstream keys and providers'
-/// extra_headers values are masked unless secrets are asked for; issued keys are listed by name (their plaintext is never exported), tool providers without their key (the admin API never shows it).
+/// extra_headers values are masked unless secrets are asked for; issued keys are listed by name, with their key_id when names repeat (their plaintext is never exported), tool providers without their key (the admin API never shows it).
 /// </summary>
 public sealed class ConfigExporter(AdminClient admin, bool withSecrets)
 {
@@ -30,7 +30,7 @@ public sealed class ConfigExporter(AdminClient admin, bool withSecrets)
                 var exported = new JsonArray();
                 foreach (var item in items)
                 {
-                    exported.Add((JsonNode)await ExportItemAsync(resource, item, cancellationToken));
+                    exported.Add((JsonNode)WithKeyIdIfNameRepeats(resource, await ExportItemAsync(resource, item, cancellationToken), item, items));
                 }
                 declared[resource.Collection] = exported;
             }
@@ -41,6 +41,25 @@ public sealed class ConfigExporter(AdminClient admin, bool withSecrets)
             groups.Add((JsonNode)declared);
         }
         return new JsonObject { ["groups"] = groups };
+    }
+
+    /// <summary>
+    /// Issued keys that share a name in the group are told apart by key_id, first, so that apply takes back the file;
+    /// a key whose name is its own is written without it, so the file stays the same from one gateway to the next.
+    /// </summary>
+    private static JsonObject WithKeyIdIfNameRepeats(DeclaredResource resource, JsonObject projected, JsonObject item, IEnumerable<JsonObject> items)
+    {
+        var name = item[resource.NameField]?.ToString();
+        if (resource != DeclaredResource.Keys || items.Count(other => other[resource.NameField]?.ToString() == name) < 2)
+        {
+            return projected;
+        }
+        var identified = new JsonObject { [DeclaredMatch.KeyIdField] = item[DeclaredMatch.KeyIdField]?.DeepClone() };
+        foreach (var (field, value) in projected)
+        {
+            identified[field] = value?.DeepClone();
+        }
+        return identified;
     }
 
     private async Task<JsonObject> ExportItemAsync(DeclaredResource resource, JsonObject item, CancellationToken cancellationToken)

@@ -6,8 +6,8 @@ namespace Keyway.Cli.Declarative;
 /// <summary>
 /// Compares a declarative document (<c>groups: [{group_id, providers, tool_providers, routes, keys, unified}]</c>) with
 /// what the gateway has and lists the admin calls that make them equal. Items are matched by id (alias for routes, name
-/// for keys); a field the file leaves out is left alone; items the file does not list are deleted only with prune, after
-/// every other change.
+/// for keys, or key_id where names repeat: <see cref="DeclaredMatch"/>); a field the file leaves out is left alone; items
+/// the file does not list are deleted only with prune, after every other change.
 /// </summary>
 public sealed class ConfigPlanner(AdminClient admin, bool prune)
 {
@@ -33,13 +33,15 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
             }
             changes.AddRange(PlanItem(Groups, groupId, body, current, "admin/llm/groups"));
             var stale = new Dictionary<DeclaredResource, List<JsonObject>>();
+            var existingItems = new Dictionary<DeclaredResource, JsonArray>();
             var existingRoutes = new JsonArray();
             foreach (var resource in DeclaredResource.All)
             {
                 var existing = current is null ? [] : (await admin.GetAsync(resource.ListPath(groupId), cancellationToken))[resource.UrlCollection.Replace('-', '_')]?.AsArray() ?? [];
                 var declaredItems = Items(declared, resource.Collection);
                 changes.AddRange(await PlanCollectionAsync(resource, groupId, declaredItems, existing, cancellationToken));
-                stale[resource] = prune ? Stale(resource, declaredItems, existing) : [];
+                stale[resource] = prune ? DeclaredMatch.Undeclared(resource, declaredItems, existing) : [];
+                existingItems[resource] = existing;
                 if (resource == DeclaredResource.Routes)
                 {
                     existingRoutes = existing;
@@ -53,22 +55,16 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
             // Deletions come last, dependents first: a provider deleted before the routes moved off it would take them along.
             foreach (var resource in DeclaredResource.All.Reverse())
             {
-                changes.AddRange(stale[resource].Select(item => Deletion(resource, groupId, item)));
+                changes.AddRange(stale[resource].Select(item => Deletion(resource, groupId, item, existingItems[resource])));
             }
         }
         return changes;
     }
 
-    private static List<JsonObject> Stale(DeclaredResource resource, IReadOnlyList<JsonObject> declaredItems, JsonArray existing)
-    {
-        var declaredNames = declaredItems.Select(item => Name(item, resource)).ToHashSet();
-        return [.. existing.OfType<JsonObject>().Where(item => !declaredNames.Contains(item[resource.NameField]?.ToString() ?? ""))];
-    }
-
-    private static PlannedChange Deletion(DeclaredResource resource, string groupId, JsonObject stale)
+    private static PlannedChange Deletion(DeclaredResource resource, string groupId, JsonObject stale, JsonArray existing)
     {
         var path = resource.ItemPath(stale);
-        return new PlannedChange('-', $"{resource.Kind} {groupId}/{stale[resource.NameField]}", "", async (client, ct) =>
+        return new PlannedChange('-', $"{resource.Kind} {groupId}/{DeclaredMatch.Label(resource, stale, existing.OfType<JsonObject>())}", "", async (client, ct) =>
         {
             await client.DeleteAsync(path, ct);
             return null;
@@ -79,10 +75,10 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
         DeclaredResource resource, string groupId, IReadOnlyList<JsonObject> declaredItems, JsonArray existing, CancellationToken cancellationToken)
     {
         var changes = new List<PlannedChange>();
-        foreach (var declared in declaredItems)
+        var pairs = DeclaredMatch.Pair(resource, declaredItems, existing);
+        foreach (var (declared, current) in declaredItems.Zip(pairs))
         {
             var name = Name(declared, resource);
-            var current = existing.FirstOrDefault(item => item?[resource.NameField]?.ToString() == name);
             var body = resource.Project(declared);
             if (current is null && resource.Fields.Contains("name"))
             {
@@ -109,7 +105,8 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
                 // A migrated key keeps the plaintext its clients use; it can only be given when the key is created.
                 body["plaintext"] = plaintext.DeepClone();
             }
-            changes.AddRange(PlanItem(resource, $"{groupId}/{name}", body, current, resource.ListPath(groupId), forceUpdate: extra is not null));
+            var what = $"{groupId}/{DeclaredMatch.Label(resource, declared, declaredItems)}";
+            changes.AddRange(PlanItem(resource, what, body, current, resource.ListPath(groupId), forceUpdate: extra is not null));
             if (resource == DeclaredResource.Routes)
             {
                 changes.AddRange(await RouteFallbacks.PlanAsync(admin, groupId, declared, current, cancellationToken));

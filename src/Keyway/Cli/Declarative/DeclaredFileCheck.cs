@@ -43,7 +43,14 @@ public static class DeclaredFileCheck
             foreach (var resource in DeclaredResource.All)
             {
                 var items = ConfigPlanner.Items(group, resource.Collection);
-                Twice(items, resource.NameField, name => $"{resource.Kind} {groupId}/{name}", problems);
+                if (resource == DeclaredResource.Keys)
+                {
+                    TwiceKeys(items, groupId, problems);
+                }
+                else
+                {
+                    Twice(items, resource.NameField, name => $"{resource.Kind} {groupId}/{name}", problems);
+                }
                 foreach (var item in items)
                 {
                     var what = $"{resource.Kind} {groupId}/{item[resource.NameField]}";
@@ -74,6 +81,19 @@ public static class DeclaredFileCheck
         {
             Unknown(member, known, what, problems);
         }
+    }
+
+    /// <summary>
+    /// Issued keys may share a name (the admin API allows it), so a name may repeat when every key of it carries its
+    /// key_id, as export writes them; a key_id may not repeat.
+    /// </summary>
+    private static void TwiceKeys(IReadOnlyList<JsonObject> keys, string? groupId, List<string> problems)
+    {
+        var idField = DeclaredMatch.KeyIdField;
+        Twice(keys, idField, id => $"{idField} {id} of group {groupId}", problems);
+        problems.AddRange(keys.GroupBy(key => key[DeclaredResource.Keys.NameField]?.ToString())
+            .Where(g => g.Key is not null && g.Count() > 1 && g.Any(key => key[idField] is null))
+            .Select(g => $"key {groupId}/{g.Key} is declared {g.Count()} times: give each its {idField}, as export writes them"));
     }
 
     private static void Twice(IReadOnlyList<JsonObject> items, string nameField, Func<string, string> what, List<string> problems) =>
