@@ -30,6 +30,19 @@ internal static class GatewayMessages
     /// <summary>OpenAI's own text for a path it does not have.</summary>
     public static string UnknownPath(string method, string path) => $"Invalid URL ({method} {path})";
 
+    /// <summary>OpenAI's Retrieve model answer for a model it does not have (or not for this key).</summary>
+    public static string ModelDoesNotExist(string model) => $"The model '{model}' does not exist";
+
+    /// <summary>Anthropic's Get a Model answer (<c>not_found_error</c>) for a model it does not have.</summary>
+    public static string AnthropicModelNotFound(string model) => $"model: {model}";
+
+    /// <summary>OpenAI's words for a response it has not stored (or not for this key) on GET and DELETE /v1/responses/{id}.</summary>
+    public static string ResponseNotFound(string responseId) => $"Response with id '{responseId}' not found.";
+
+    /// <summary>A write without a body names no model, and the body's model is what routes it.</summary>
+    public static string NoBody(string method, string path) =>
+        $"{method} {path} has no body: Keyway routes a request by its JSON body's 'model', so send one naming one of your route aliases, e.g. {{\"model\":\"<alias>\"}}.";
+
     /// <summary>OpenAI's words for a <c>previous_response_id</c> it has not stored (or not for this key).</summary>
     public static string PreviousResponseNotFound(string responseId) => $"Previous response with id '{responseId}' not found.";
 

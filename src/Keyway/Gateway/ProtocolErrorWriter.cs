@@ -8,11 +8,20 @@ namespace Keyway.Gateway;
 /// </summary>
 internal static class ProtocolErrorWriter
 {
-    public static Task WriteAsync(HttpContext context, ClientProtocol protocol, int status, string message, string? code = null, string? param = null)
+    public static Task WriteAsync(HttpContext context, ClientProtocol protocol, int status, string message, string? code = null, string? param = null) =>
+        WriteBodyAsync(context, status, Body(protocol, status, message, code, param));
+
+    /// <summary>
+    /// OpenAI's 404 for a model or a response it does not have: its type is <c>invalid_request_error</c>, not the
+    /// <c>not_found_error</c> Keyway's own 404s carry.
+    /// </summary>
+    public static Task WriteOpenAINotFoundAsync(HttpContext context, string message, string? code = null, string? param = null) =>
+        WriteBodyAsync(context, StatusCodes.Status404NotFound, ProtocolErrors.OpenAIError(message, "invalid_request_error", code, param));
+
+    private static Task WriteBodyAsync(HttpContext context, int status, byte[] body)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        var body = Body(protocol, status, message, code, param);
         context.Response.ContentLength = body.Length;
         return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }

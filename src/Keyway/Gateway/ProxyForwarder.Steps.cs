@@ -53,6 +53,7 @@ public sealed partial class ProxyForwarder
         var parsed = RequestBody.Parse(body.Memory);
         var error = parsed.Status switch
         {
+            RequestBodyStatus.InvalidJson when body.Memory.IsEmpty => GatewayMessages.NoBody(exchange.Context.Request.Method, exchange.Context.Request.Path),
             RequestBodyStatus.InvalidJson => GatewayMessages.InvalidJson,
             RequestBodyStatus.NotAnObject => GatewayMessages.NotAnObject,
             _ when parsed.Model is null => parsed.ModelRepeated ? GatewayMessages.RepeatedModel : GatewayMessages.MissingModel,

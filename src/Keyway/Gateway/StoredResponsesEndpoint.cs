@@ -1,5 +1,6 @@
 using System.Globalization;
 using Keyway.Protocols.Translation.ResponsesChat;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Keyway.Gateway;
 
@@ -8,8 +9,9 @@ namespace Keyway.Gateway;
 /// <c>GET /v1/responses/{id}</c> (https://platform.openai.com/docs/api-reference/responses/get),
 /// <c>DELETE /v1/responses/{id}</c> (…/responses/delete) and <c>GET /v1/responses/{id}/input_items</c>
 /// (…/responses/input-items), for the issued key that stored them. Any other id — not stored by Keyway, stored for
-/// another key, expired, deleted — gets what the path got before: a read OpenAI's 404 for an unknown URL, a delete the
-/// generic pass-through (a Responses upstream keeps its own responses). Only under /v1, like that catch-all.
+/// another key, expired, deleted — is OpenAI's 404 for a response it does not have, except a delete with a body: that
+/// names a model, and goes the generic pass-through (a Responses upstream keeps its own responses). Only under /v1, like
+/// that catch-all.
 /// </summary>
 internal static class StoredResponsesEndpoint
 {
@@ -46,37 +48,66 @@ internal static class StoredResponsesEndpoint
         await AnswerStoredAsync(context, responseId, turn => ResponsesConversation.InputItemsPage(turn, limit, ascending: order == "asc", after));
     }
 
+    /// <summary>
+    /// The key's stored response, deleted; else a body-less delete (what <c>client.responses.delete(id)</c> sends) is the
+    /// 404 of a response Keyway does not have, and one with a body the pass-through, routed by the body's model.
+    /// </summary>
     private static async Task DeleteAsync(HttpContext context, string responseId, Lazy<ProxyForwarder> forwarder)
     {
-        if (Authenticated(context) is { } key
-            && await context.RequestServices.GetRequiredService<StoredResponses>().DeleteAsync(key, responseId, context.RequestAborted))
+        if (await AuthenticateAsync(context) is not { } key)
+        {
+            return;
+        }
+        if (await context.RequestServices.GetRequiredService<StoredResponses>().DeleteAsync(key, responseId, context.RequestAborted))
         {
             await context.Response.WriteAsJsonAsync(
                 new DeletedResponse(responseId, "response", true), GatewayJsonContext.Default.DeletedResponse, cancellationToken: context.RequestAborted);
             return;
         }
+        if (HasNoBody(context.Request))
+        {
+            await NotFoundAsync(context, responseId);
+            return;
+        }
         await forwarder.Value.ForwardPassThroughAsync(context, PassThroughSurface.Generic);
     }
 
-    /// <summary>Answers <paramref name="render"/> of the key's stored turn, or the unknown-URL 404 the path had before.</summary>
+    /// <summary>Answers <paramref name="render"/> of the key's stored turn, or OpenAI's 404 for a response it does not have.</summary>
     private static async Task AnswerStoredAsync(HttpContext context, string responseId, Func<string, byte[]> render)
     {
-        if (Authenticated(context) is { } key
-            && await context.RequestServices.GetRequiredService<StoredResponses>().GetAsync(key, responseId, context.RequestAborted) is { } turn)
+        if (await AuthenticateAsync(context) is not { } key)
         {
-            var body = render(turn);
-            context.Response.ContentType = "application/json";
-            context.Response.ContentLength = body.Length;
-            await context.Response.Body.WriteAsync(body, context.RequestAborted);
             return;
         }
-        await ProtocolErrorWriter.WriteAsync(context, ClientProtocol.OpenAIChat, StatusCodes.Status404NotFound,
-            GatewayMessages.UnknownPath(context.Request.Method, context.Request.Path), "unknown_url");
+        if (await context.RequestServices.GetRequiredService<StoredResponses>().GetAsync(key, responseId, context.RequestAborted) is not { } turn)
+        {
+            await NotFoundAsync(context, responseId);
+            return;
+        }
+        var body = render(turn);
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
     }
 
-    private static IssuedKeyEntry? Authenticated(HttpContext context) =>
-        GatewayAuth.Authenticate(context.Request, context.RequestServices.GetRequiredService<RoutingTableHolder>().Current,
-            context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()).Key;
+    /// <summary>The issued key, or null once the 401 is written.</summary>
+    private static async Task<IssuedKeyEntry?> AuthenticateAsync(HttpContext context)
+    {
+        var outcome = GatewayAuth.Authenticate(context.Request, context.RequestServices.GetRequiredService<RoutingTableHolder>().Current,
+            context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+        if (outcome.Key is null)
+        {
+            await ProtocolErrorWriter.WriteAsync(context, ClientProtocol.OpenAIChat, StatusCodes.Status401Unauthorized, outcome.Error!, "invalid_api_key");
+        }
+        return outcome.Key;
+    }
+
+    /// <summary>No Content-Length (or 0) and no chunked body: Kestrel knows the request carries nothing to read.</summary>
+    private static bool HasNoBody(HttpRequest request) =>
+        request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false };
+
+    private static Task NotFoundAsync(HttpContext context, string responseId) =>
+        ProtocolErrorWriter.WriteOpenAINotFoundAsync(context, GatewayMessages.ResponseNotFound(responseId));
 
     private static Task InvalidQueryAsync(HttpContext context, string message, string param) =>
         ProtocolErrorWriter.WriteAsync(context, ClientProtocol.OpenAIChat, StatusCodes.Status400BadRequest, message, param: param);

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Keyway.Tests.Gateway;
 
@@ -13,6 +14,18 @@ internal static class GatewayErrorAssert
         var error = body.GetProperty("error");
         Assert.Equal(message, error.GetProperty("message").GetString());
         Assert.Equal(JsonValueKind.String, error.GetProperty("type").ValueKind);
+    }
+
+    /// <summary>The whole OpenAI error body as OpenAI writes it, <c>param</c> and <c>code</c> included even when null.</summary>
+    public static async Task OpenAIExactAsync(HttpResponseMessage response, int status, string message, string type, string? param, string? code)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(status == (int)response.StatusCode, text);
+        var expected = new JsonObject
+        {
+            ["error"] = new JsonObject { ["message"] = message, ["type"] = type, ["param"] = param, ["code"] = code },
+        };
+        Assert.True(JsonNode.DeepEquals(expected, JsonNode.Parse(text)), text);
     }
 
     public static async Task AnthropicAsync(HttpResponseMessage response, int status, string type, string message)

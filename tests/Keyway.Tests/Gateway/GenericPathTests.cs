@@ -37,6 +37,21 @@ public sealed class GenericPathTests
         Assert.Equal(0, bed.Upstream.RequestCount);
     }
 
+    /// <summary>A write without a body (a plain <c>DELETE /v1/files/x</c>) names no model, which is what Keyway routes by.</summary>
+    [Theory]
+    [InlineData("DELETE")]
+    [InlineData("POST")]
+    public async Task BodylessWrite_Is400SayingHowToNameTheModel(string method)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        using var response = await bed.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), "v1/files/file-abc"));
+
+        await GatewayErrorAssert.OpenAIAsync(response, 400,
+            $"{method} /v1/files/file-abc has no body: Keyway routes a request by its JSON body's 'model', so send one naming one of your route aliases, e.g. {{\"model\":\"<alias>\"}}.");
+        Assert.Equal(0, bed.Upstream.RequestCount);
+    }
+
     [Fact]
     public async Task Read_Is404InTheOpenAIShape()
     {

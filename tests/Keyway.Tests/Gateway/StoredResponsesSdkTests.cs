@@ -49,6 +49,10 @@ public sealed class StoredResponsesSdkTests
         Assert.True(deleted.Deleted);
         var gone = await Assert.ThrowsAsync<ClientResultException>(() => client.GetResponseAsync(answer.Id));
         Assert.Equal(404, gone.Status);
+        Assert.Contains($"Response with id '{answer.Id}' not found.", gone.Message, StringComparison.Ordinal);
+        var goneAlready = await Assert.ThrowsAsync<ClientResultException>(() => client.DeleteResponseAsync(answer.Id));
+        Assert.Equal(404, goneAlready.Status);
+        Assert.Contains($"Response with id '{answer.Id}' not found.", goneAlready.Message, StringComparison.Ordinal);
         followUp.PreviousResponseId = answer.Id;
         followUp.StreamingEnabled = false;
         var notFound = await Assert.ThrowsAsync<ClientResultException>(() => client.CreateResponseAsync(followUp));

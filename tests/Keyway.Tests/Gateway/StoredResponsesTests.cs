@@ -193,6 +193,59 @@ public sealed class StoredResponsesTests
         await AssertPreviousNotFoundAsync(bed.Client, id);
     }
 
+    /// <summary>
+    /// A body-less read or delete (what <c>client.responses.retrieve/delete(id)</c> sends) of an id Keyway does not hold —
+    /// never stored, or deleted already — is OpenAI's 404 for a response it does not have (as relayed in BerriAI/litellm's
+    /// tests): <c>{"message":"Response with id '…' not found.","type":"invalid_request_error","param":null,"code":null}</c>.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "")]
+    [InlineData("GET", "/input_items")]
+    [InlineData("DELETE", "")]
+    public async Task ABodylessRequest_ForAnIdKeywayDoesNotHold_IsOpenAIs404(string method, string suffix)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        var id = First(await CreateAsync(bed.Client, Turn(GatewayTestBed.OpenAIAlias, "one")));
+        using var deleted = await bed.Client.DeleteAsync($"v1/responses/{id}");
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+
+        foreach (var missing in (string[])[id, "resp_never_stored"])
+        {
+            using var response = await bed.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), $"v1/responses/{missing}{suffix}"));
+
+            await GatewayErrorAssert.OpenAIExactAsync(response, 404, $"Response with id '{missing}' not found.", "invalid_request_error", null, null);
+        }
+        Assert.Equal(1, bed.Upstream.RequestCount);
+    }
+
+    /// <summary>A delete that names a model is still the pass-through: an openai-responses provider keeps its own responses.</summary>
+    [Fact]
+    public async Task ADeleteNamingAModel_OfAnIdKeywayDoesNotHold_GoesUpstream()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        using var response = await bed.Client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "v1/responses/resp_upstream")
+        {
+            Content = GatewayTestBed.Json($$"""{"model":"{{GatewayTestBed.OpenAIAlias}}"}"""),
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("DELETE", bed.Upstream.Last.Method);
+        Assert.Equal("/v1/responses/resp_upstream", bed.Upstream.Last.Path);
+    }
+
+    [Fact]
+    public async Task WithoutAKey_ReadAndDelete_Are401()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        using var read = await bed.Server.Http.GetAsync("v1/responses/resp_x");
+        using var delete = await bed.Server.Http.DeleteAsync("v1/responses/resp_x");
+
+        await GatewayErrorAssert.OpenAIAsync(read, 401, "Missing or invalid Authorization header. Use 'Bearer db_sk_...'.");
+        await GatewayErrorAssert.OpenAIAsync(delete, 401, "Missing or invalid Authorization header. Use 'Bearer db_sk_...'.");
+    }
+
     [Fact]
     public async Task TheStoredTurn_IsSealed_NotPlaintext()
     {
@@ -240,18 +293,8 @@ public sealed class StoredResponsesTests
     private static async Task AssertPreviousNotFoundAsync(HttpClient client, string previousId)
     {
         using var response = await client.PostAsync("v1/responses", GatewayTestBed.Json(Turn(GatewayTestBed.OpenAIAlias, "next", previousId)));
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var expected = new JsonObject
-        {
-            ["error"] = new JsonObject
-            {
-                ["message"] = $"Previous response with id '{previousId}' not found.",
-                ["type"] = "invalid_request_error",
-                ["param"] = "previous_response_id",
-                ["code"] = "previous_response_not_found",
-            },
-        };
-        Assert.True(JsonNode.DeepEquals(expected, JsonNode.Parse(await response.Content.ReadAsStringAsync())), await response.Content.ReadAsStringAsync());
+        await GatewayErrorAssert.OpenAIExactAsync(
+            response, 400, $"Previous response with id '{previousId}' not found.", "invalid_request_error", "previous_response_id", "previous_response_not_found");
     }
 
     /// <summary>The response object: the body, or the one <c>response.completed</c> carries.</summary>
