@@ -16,6 +16,14 @@ public sealed class RequestBodyParse
     /// </summary>
     public string? Model { get; internal init; }
 
+    /// <summary>
+    /// The top-level <c>model</c> is given once but is neither a string nor null (so <see cref="Model"/> is null).
+    /// Asked only of a body already refused, it looks at the value's first byte in <paramref name="body"/> (the bytes
+    /// parsed), so a well-formed request pays nothing for it.
+    /// </summary>
+    public bool ModelIsNotAString(ReadOnlySpan<byte> body) =>
+        Model is null && !ModelRepeated && ModelValue is { } value && body[value.Start] is not ((byte)'"' or (byte)'n');
+
     /// <summary>The top-level <c>model</c> is given more than once (so <see cref="Model"/> is null).</summary>
     public bool ModelRepeated { get; internal init; }
 

@@ -9,6 +9,7 @@ internal static class GatewayMessages
     public const string InvalidJson = "Invalid JSON body";
     public const string NotAnObject = "Body must be a JSON object";
     public const string MissingModel = "Missing 'model': a string naming one of your route aliases is required.";
+    public const string ModelNotAString = "'model' must be a string naming one of your route aliases.";
     public const string RepeatedModel = "'model' appears more than once in the body: give it once, naming one of your route aliases.";
 
     public const string NotAForm = "Body must be multipart/form-data with a boundary";

@@ -56,7 +56,8 @@ public sealed partial class ProxyForwarder
             RequestBodyStatus.InvalidJson when body.Memory.IsEmpty => GatewayMessages.NoBody(exchange.Context.Request.Method, exchange.Context.Request.Path),
             RequestBodyStatus.InvalidJson => GatewayMessages.InvalidJson,
             RequestBodyStatus.NotAnObject => GatewayMessages.NotAnObject,
-            _ when parsed.Model is null => parsed.ModelRepeated ? GatewayMessages.RepeatedModel : GatewayMessages.MissingModel,
+            _ when parsed.Model is null => parsed.ModelRepeated ? GatewayMessages.RepeatedModel
+                : parsed.ModelIsNotAString(body.Memory.Span) ? GatewayMessages.ModelNotAString : GatewayMessages.MissingModel,
             _ => null,
         };
         if (error is not null)

@@ -21,7 +21,7 @@ internal sealed class AnthropicBlocksConverter : JsonConverter<List<AnthropicBlo
 
         return reader.TokenType == JsonTokenType.StartArray
             ? Blocks.Read(ref reader, typeToConvert, options)
-            : throw new JsonException("expected a string or an array of content blocks");
+            : throw new JsonException("expected a string or an array of content blocks.");
     }
 
     public override void Write(Utf8JsonWriter writer, List<AnthropicBlock> value, JsonSerializerOptions options) =>

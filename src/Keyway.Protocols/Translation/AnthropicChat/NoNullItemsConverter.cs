@@ -11,13 +11,13 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 internal sealed class NoNullItemsConverter<T> : JsonConverter<List<T>>
     where T : class
 {
-    public const string NullItem = "A null where an array item belongs.";
+    public const string NullItem = "a null where an array item belongs.";
 
     public override List<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            throw new JsonException($"Expected an array, not {reader.TokenType}.");
+            throw new JsonException("expected an array.");
         }
 
         var item = ItemConverter(options);

@@ -58,7 +58,7 @@ internal sealed class RawJsonString(ReadOnlyMemory<byte> quoted)
     {
         if (reader.TokenType != JsonTokenType.String)
         {
-            throw new JsonException($"Expected a string, not {reader.TokenType}.");
+            throw new JsonException("expected a string.");
         }
         if (!reader.HasValueSequence && TranslationJson.OffsetInParsedBody(reader.ValueSpan) is { } offset)
         {

@@ -41,7 +41,7 @@ internal static class TranslationJson
         }
         catch (JsonException ex)
         {
-            throw new TranslationException($"The {what} is not valid: {ex.Message}");
+            throw new TranslationException($"The {what} is not valid: {JsonShapeProblem.Describe(json.Span, typeInfo, ex)}");
         }
         finally
         {

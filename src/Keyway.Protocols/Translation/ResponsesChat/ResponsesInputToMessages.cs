@@ -117,9 +117,13 @@ internal sealed class ResponsesInputToMessages
             return;
         }
 
-        if (content.ValueKind != JsonValueKind.Array)
+        if (content.ValueKind == JsonValueKind.Null)
         {
             return;
+        }
+        if (content.ValueKind != JsonValueKind.Array)
+        {
+            throw new TranslationException("input[].content must be a string or an array of content parts.");
         }
 
         foreach (var part in content.EnumerateArray())

@@ -18,7 +18,15 @@ internal static class ResponsesToolsToChat
     /// </summary>
     public static bool Write(JsonElement root, ToolNameMap toolNames, Utf8JsonWriter writer)
     {
-        if (!root.TryGet("tools", JsonValueKind.Array, out var tools) || !tools.EnumerateArray().Any(IsTranslated))
+        if (!root.TryGetProperty("tools", out var tools) || tools.ValueKind == JsonValueKind.Null)
+        {
+            return false;
+        }
+        if (tools.ValueKind != JsonValueKind.Array)
+        {
+            throw new TranslationException("tools must be an array of tools.");
+        }
+        if (!tools.EnumerateArray().Any(IsTranslated))
         {
             return false;
         }

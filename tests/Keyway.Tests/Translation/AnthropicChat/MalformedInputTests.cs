@@ -37,6 +37,7 @@ public sealed class MalformedInputTests
     [InlineData("{\"messages\":[],\"tools\":[null]}", "null where an array item belongs")]
     [InlineData("{\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[null]}]}", "null where an array item belongs")]
     [InlineData("{\"messages\":[],\"messages\":[]}", "Duplicate property 'messages'")]
+    [InlineData("{\"messages\":[{\"role\":\"user\",\"tool_calls\":\"y\"}]}", "is not valid: messages[0].tool_calls: expected an array, not a string.")]
     [InlineData("{\"messages\":[],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"t\"}}],\"tool_choice\":\"maybe\"}", "maybe")]
     public void ChatRequest_Malformed_Throws(string body, string expectedText)
     {
