@@ -33,15 +33,8 @@ internal static class HealthAdmin
     {
         var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
         var keyId = request.Query["key_id"].ToString();
-        if (keyId.Length > 0)
-        {
-            await reset.ResetAsync(providerId, [provider.RequireKey(keyId).KeyId], cancellationToken);
-        }
-        else
-        {
-            await reset.ResetAsync(providerId, provider.Keys.Select(key => key.KeyId).ToList(), cancellationToken);
-            book.CircuitOf(providerId).Close();
-        }
+        IReadOnlyCollection<string> keyIds = keyId.Length > 0 ? [provider.RequireKey(keyId).KeyId] : provider.Keys.Select(key => key.KeyId).ToList();
+        await reset.ResetAsync(providerId, keyIds, cancellationToken);
         return TypedResults.Json(new HealthEnvelope(provider.AsHealth(book)), AdminJsonContext.Default.HealthEnvelope);
     }
 }

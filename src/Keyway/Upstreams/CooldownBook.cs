@@ -6,9 +6,10 @@ namespace Keyway.Upstreams;
 /// <summary>
 /// The in-memory health of every upstream key and every provider's circuit, read by key selection on each
 /// request (no database I/O). Each change is also offered to <see cref="Changes"/>, which the cooldown store
-/// drains in the background so the state survives a restart.
+/// drains in the background so the state survives a restart. A key that becomes unusable (cooled, quarantined) is
+/// logged once, when it happens, not at every request it turns away.
 /// </summary>
-public sealed class CooldownBook(TimeProvider time)
+public sealed partial class CooldownBook(TimeProvider time, ILogger<CooldownBook> logger)
 {
     private readonly ConcurrentDictionary<string, KeyHealth> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ProviderCircuit> _circuits = new(StringComparer.Ordinal);
@@ -26,11 +27,23 @@ public sealed class CooldownBook(TimeProvider time)
     public ProviderCircuit CircuitOf(string providerId) =>
         _circuits.GetOrAdd(providerId, static (_, time) => new ProviderCircuit(time), time);
 
-    public void RecordFailure(UpstreamProvider provider, UpstreamKey key, string upstreamModel, UpstreamFailure failure)
+    /// <summary>A failed attempt on <paramref name="key"/>; <paramref name="failuresSeen"/>: see <see cref="KeyHealth.RecordFailure"/>.</summary>
+    public void RecordFailure(UpstreamProvider provider, UpstreamKey key, string upstreamModel, UpstreamFailure failure, int? failuresSeen = null)
     {
         var health = For(key, provider);
-        health.RecordFailure(failure, upstreamModel, provider.Policy, Now);
-        _changes.Writer.TryWrite(health.Snapshot());
+        var now = Now;
+        var change = health.RecordFailure(failure, upstreamModel, provider.Policy, now, failuresSeen);
+        var state = health.Snapshot();
+        _changes.Writer.TryWrite(state);
+        if (change == KeyHealthChange.Quarantined)
+        {
+            Log.Quarantined(logger, key.Name, provider.ProviderId, state.QuarantineReason);
+        }
+        else if (change == KeyHealthChange.Cooled)
+        {
+            var until = health.BlockedUntil(upstreamModel, now);
+            Log.Cooled(logger, key.Name, provider.ProviderId, failure.ModelScoped ? $" for {upstreamModel}" : "", until, failure.Status, state.LastError);
+        }
     }
 
     public void RecordSuccess(UpstreamProvider provider, UpstreamKey key, int status)
@@ -42,12 +55,13 @@ public sealed class CooldownBook(TimeProvider time)
         }
     }
 
-    /// <summary>Clears one key of <paramref name="providerId"/> now (a successful quarantine probe).</summary>
+    /// <summary>Clears one key of <paramref name="providerId"/> now (a successful quarantine probe) and closes the provider's circuit.</summary>
     public void Clear(string providerId, string keyId) => Clear(providerId, [keyId], ResetStamp([keyId]));
 
     /// <summary>
     /// Clears keys of <paramref name="providerId"/> as of <paramref name="resetAt"/> (see <see cref="ResetStamp"/>), keys
-    /// this instance has not seen yet included, so a state stored before the reset is not merged back in later.
+    /// this instance has not seen yet included, so a state stored before the reset is not merged back in later, and
+    /// closes the provider's circuit: a reset says "try it again", which a circuit still open would only postpone.
     /// </summary>
     public void Clear(string providerId, IEnumerable<string> keyIds, DateTimeOffset resetAt)
     {
@@ -57,6 +71,7 @@ public sealed class CooldownBook(TimeProvider time)
             health.Clear(resetAt);
             _changes.Writer.TryWrite(health.Snapshot());
         }
+        CircuitOf(providerId).Close();
     }
 
     /// <summary>The time to stamp on a reset of these keys: now, or just after the latest reset one of them carries (another instance's clock may run ahead), so it outranks them.</summary>
@@ -84,12 +99,18 @@ public sealed class CooldownBook(TimeProvider time)
     /// <summary>Every key currently quarantined.</summary>
     public IEnumerable<KeyHealthState> Quarantined() => States().Where(state => state.QuarantineReason is not null);
 
-    /// <summary>Takes in the key states other instances stored (see <see cref="KeyHealth.Merge"/>); nothing is queued for persisting.</summary>
+    /// <summary>
+    /// Takes in the key states other instances stored (see <see cref="KeyHealth.Merge"/>); nothing is queued for persisting.
+    /// A reset made on another instance closes the provider's circuit here too, as it did there.
+    /// </summary>
     public void Merge(IEnumerable<KeyHealthState> states)
     {
         foreach (var state in states)
         {
-            _keys.GetOrAdd(state.KeyId, static (id, providerId) => new KeyHealth(id, providerId), state.ProviderId).Merge(state);
+            if (_keys.GetOrAdd(state.KeyId, static (id, providerId) => new KeyHealth(id, providerId), state.ProviderId).Merge(state))
+            {
+                CircuitOf(state.ProviderId).Close();
+            }
         }
     }
 
@@ -100,5 +121,14 @@ public sealed class CooldownBook(TimeProvider time)
         {
             _keys.GetOrAdd(state.KeyId, static (id, providerId) => new KeyHealth(id, providerId), state.ProviderId).Restore(state);
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream key '{KeyName}' of provider {ProviderId} cools down{Model} until {Until:O} after {Status}: {Error}")]
+        public static partial void Cooled(ILogger logger, string keyName, string providerId, string model, DateTimeOffset? until, int status, string? error);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream key '{KeyName}' of provider {ProviderId} is quarantined until a probe succeeds: {Reason}")]
+        public static partial void Quarantined(ILogger logger, string keyName, string providerId, string? reason);
     }
 }

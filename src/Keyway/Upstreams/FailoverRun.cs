@@ -30,6 +30,9 @@ public sealed class FailoverRun<TPlan>(
     private bool _targetFailed;
     private bool _repeatKey;
     private KeyLease? _lease;
+
+    /// <summary>The current key's <see cref="KeyHealth.FailuresRecorded"/> when this attempt took it.</summary>
+    private int _failuresSeen;
     private TPlan? _targetPlan;
     private TPlan? _mainPlan;
     private bool _mainPlanAsked;
@@ -131,7 +134,7 @@ public sealed class FailoverRun<TPlan>(
     /// <summary>The current key failed with a retryable outcome.</summary>
     public void RecordFailure(UpstreamFailure failure)
     {
-        book.RecordFailure(Target!.Provider, Key!, Target.UpstreamModel, failure);
+        book.RecordFailure(Target!.Provider, Key!, Target.UpstreamModel, failure, _failuresSeen);
         _targetFailed = true;
         if (book.For(Key!, Target.Provider).BlockedUntil(Target.UpstreamModel, book.Now) is { } until && until != DateTimeOffset.MaxValue)
         {
@@ -166,6 +169,7 @@ public sealed class FailoverRun<TPlan>(
     private bool Take(KeyLease lease, bool atNativeEndpoint)
     {
         _lease = lease;
+        _failuresSeen = lease.Health.FailuresRecorded;
         Key = lease.Key;
         _tried.Add(Key.KeyId);
         _attemptsOnTarget++;

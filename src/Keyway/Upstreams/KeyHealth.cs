@@ -16,6 +16,7 @@ public sealed class KeyHealth(string keyId, string providerId)
     private int _inFlight;
     private int _othersInFlight;
     private volatile bool _troubled;
+    private volatile int _failuresRecorded;
     private int _consecutiveFailures;
     private int _credentialFailures;
     private DateTimeOffset? _cooldownUntil;
@@ -32,6 +33,13 @@ public sealed class KeyHealth(string keyId, string providerId)
 
     /// <summary>The key's requests in flight on the other instances, as of the last exchange with them (0 with one instance).</summary>
     public int OthersInFlight => Volatile.Read(ref _othersInFlight);
+
+    /// <summary>
+    /// Failures recorded on this instance so far. An attempt notes it when it starts (<see cref="KeyLease"/>): when it has
+    /// grown by the time the attempt fails, the attempt ran alongside an earlier failure of the key — a burst of requests
+    /// meeting one outage or one rate limit — and its failure is no further evidence (<see cref="RecordFailure"/>).
+    /// </summary>
+    public int FailuresRecorded => _failuresRecorded;
 
     /// <summary>
     /// Takes one of the key's places for a request; false when <paramref name="cap"/> are already in flight here and on
@@ -98,17 +106,28 @@ public sealed class KeyHealth(string keyId, string providerId)
         }
     }
 
-    /// <summary>Counts a failure and cools or quarantines the key when the policy says so.</summary>
-    public void RecordFailure(UpstreamFailure failure, string upstreamModel, FailoverPolicy policy, DateTimeOffset now)
+    /// <summary>
+    /// Records a failure and cools or quarantines the key when the policy says so; returns what changed. The failure
+    /// counts grow only when no other failure was recorded since the attempt started (<paramref name="failuresSeen"/>,
+    /// its <see cref="FailuresRecorded"/> then; null: counted): eight requests in flight when the upstream starts
+    /// answering 429 or 500 are one failure of the key, not eight in a row. A rate limit never quarantines: a key that
+    /// answers 429 is working, only busy, and its cooldowns already keep it out of the way until it is free.
+    /// </summary>
+    public KeyHealthChange RecordFailure(UpstreamFailure failure, string upstreamModel, FailoverPolicy policy, DateTimeOffset now, int? failuresSeen = null)
     {
         lock (_gate)
         {
+            var wasBlocked = IsBlockedLocked(upstreamModel, now);
             _troubled = true;
-            _consecutiveFailures++;
-            if (failure.Class == FailureClass.Credential)
+            if (failuresSeen is not { } seen || seen == _failuresRecorded)
             {
-                _credentialFailures++;
+                _consecutiveFailures++;
+                if (failure.Class == FailureClass.Credential)
+                {
+                    _credentialFailures++;
+                }
             }
+            _failuresRecorded++;
             _lastStatus = failure.Status;
             _lastError = failure.Message.Length > 300 ? failure.Message[..300] : failure.Message;
             _lastFailureAt = now;
@@ -124,16 +143,21 @@ public sealed class KeyHealth(string keyId, string providerId)
                     _cooldownUntil = Later(_cooldownUntil, until);
                 }
             }
-            if (_quarantineReason is null && (_consecutiveFailures >= policy.QuarantineAfterFailures
-                || _credentialFailures >= policy.QuarantineAfterCredentialFailures))
+            if (_quarantineReason is null && failure.Class != FailureClass.RateLimit
+                && (_consecutiveFailures >= policy.QuarantineAfterFailures || _credentialFailures >= policy.QuarantineAfterCredentialFailures))
             {
                 _quarantineReason = _credentialFailures >= policy.QuarantineAfterCredentialFailures
                     ? $"refused the credential {_credentialFailures} times (last {failure.Status})"
                     : $"failed {_consecutiveFailures} times in a row (last: {_lastError})";
                 _quarantinedAt = now;
+                return KeyHealthChange.Quarantined;
             }
+            return !wasBlocked && IsBlockedLocked(upstreamModel, now) ? KeyHealthChange.Cooled : KeyHealthChange.None;
         }
     }
+
+    private bool IsBlockedLocked(string upstreamModel, DateTimeOffset now) =>
+        _quarantineReason is not null || _cooldownUntil > now || _modelCooldowns.GetValueOrDefault(upstreamModel) > now;
 
     /// <summary>Resets the failure counts and forgets expired cooldowns; true when there were failures (a change worth persisting).</summary>
     public bool RecordSuccess(int status, DateTimeOffset now)
@@ -219,17 +243,18 @@ public sealed class KeyHealth(string keyId, string providerId)
     /// Takes in the state another instance stored (scale-out): cooldowns only ever extend; the failure counts,
     /// last failure and a quarantine come along when that instance saw a later failure than this one. A state stored
     /// with a later reset than this key's clears it first; one stored before this key's last reset is out of date
-    /// (whoever reset here has not written it yet) and is ignored.
+    /// (whoever reset here has not written it yet) and is ignored. True when the state brought a newer reset.
     /// </summary>
-    public void Merge(KeyHealthState state)
+    public bool Merge(KeyHealthState state)
     {
         lock (_gate)
         {
             if (IsLater(_resetAt, state.ResetAt))
             {
-                return;
+                return false;
             }
-            if (IsLater(state.ResetAt, _resetAt))
+            var reset = IsLater(state.ResetAt, _resetAt);
+            if (reset)
             {
                 ClearLocked(state.ResetAt);
             }
@@ -258,6 +283,7 @@ public sealed class KeyHealth(string keyId, string providerId)
             {
                 _troubled = true;
             }
+            return reset;
         }
     }
 
@@ -279,6 +305,14 @@ public sealed class KeyHealth(string keyId, string providerId)
         current is { } a && candidate is { } b ? Max(a, b) : current ?? candidate;
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
+}
+
+/// <summary>What a recorded failure did to the key: nothing new, a cooldown that makes it unusable for now, or a quarantine.</summary>
+public enum KeyHealthChange
+{
+    None,
+    Cooled,
+    Quarantined,
 }
 
 /// <summary>A key's health at one moment: what the admin API shows and what the cooldown store persists.</summary>

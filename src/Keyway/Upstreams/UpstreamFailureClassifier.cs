@@ -29,7 +29,7 @@ public static class UpstreamFailureClassifier
         int status, HttpResponseHeaders headers, ReadOnlySpan<byte> body, string upstreamModel, string message, DateTimeOffset now)
     {
         var failureClass = ClassOf(status, body);
-        var modelScoped = failureClass.IsPerKey() && upstreamModel.Length > 0 && MentionsAny(body, [upstreamModel]);
+        var modelScoped = failureClass.IsPerKey() && upstreamModel.Length > 0 && NamesModel(body, upstreamModel);
         return new UpstreamFailure(failureClass, status, RetryAfter(headers, now), modelScoped, message);
     }
 
@@ -46,11 +46,7 @@ public static class UpstreamFailureClassifier
 
     private static bool MentionsAny(ReadOnlySpan<byte> body, string[] needles)
     {
-        if (body.IsEmpty)
-        {
-            return false;
-        }
-        var text = Encoding.UTF8.GetString(body.Length > 4096 ? body[..4096] : body);
+        var text = Head(body);
         foreach (var needle in needles)
         {
             if (text.Contains(needle, StringComparison.OrdinalIgnoreCase))
@@ -60,4 +56,33 @@ public static class UpstreamFailureClassifier
         }
         return false;
     }
+
+    /// <summary>
+    /// Whether the body names <paramref name="model"/> as a name of its own, not inside a word or a longer model name:
+    /// model <c>m</c> is not named by "rate limited", <c>o1</c> not by "o1-mini", <c>gpt-4o</c> not by "gpt-4o-mini";
+    /// "model 'gpt-4o' is overloaded" and "gpt-4o." do name it.
+    /// </summary>
+    internal static bool NamesModel(ReadOnlySpan<byte> body, string model)
+    {
+        var text = Head(body);
+        for (var at = text.IndexOf(model, StringComparison.OrdinalIgnoreCase); at >= 0; at = text.IndexOf(model, at + 1, StringComparison.OrdinalIgnoreCase))
+        {
+            var end = at + model.Length;
+            if ((at == 0 || !ContinuesName(text, at - 1)) && (end == text.Length || !ContinuesName(text, end)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>A character that would make a model name longer: letters, digits, '-', '_', and a '.' between two of them.</summary>
+    private static bool ContinuesName(string text, int index) => text[index] switch
+    {
+        '-' or '_' => true,
+        '.' => index + 1 < text.Length && char.IsLetterOrDigit(text[index + 1]) && index > 0 && char.IsLetterOrDigit(text[index - 1]),
+        var c => char.IsLetterOrDigit(c),
+    };
+
+    private static string Head(ReadOnlySpan<byte> body) => body.IsEmpty ? "" : Encoding.UTF8.GetString(body.Length > 4096 ? body[..4096] : body);
 }

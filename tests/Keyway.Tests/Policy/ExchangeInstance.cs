@@ -3,6 +3,7 @@ using Keyway.Gateway;
 using Keyway.Security;
 using Keyway.Storage;
 using Keyway.Upstreams;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Keyway.Tests.Policy;
 
@@ -23,7 +24,7 @@ internal sealed class ExchangeInstance(KeyRateWindows windows, CooldownBook book
             new ToolProviderRepository(connections), new RouteProviderRepository(connections), new UnifiedModelRepository(connections));
         var routing = new RoutingTableHolder(snapshot, Secrets, new KeywayOptions { Secret = "unused", AdminToken = "unused", DataDir = "unused" });
         await routing.ReloadAsync(CancellationToken.None);
-        var book = new CooldownBook(clock);
+        var book = new CooldownBook(clock, NullLogger<CooldownBook>.Instance);
         var windows = new KeyRateWindows(new KeyRateWindowRepository(connections), new UpstreamKeyInFlight(book, routing, connections), clock);
         return new ExchangeInstance(windows, book, routing);
     }

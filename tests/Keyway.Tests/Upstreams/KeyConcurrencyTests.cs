@@ -1,4 +1,5 @@
 using Keyway.Upstreams;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Keyway.Tests.Upstreams;
@@ -11,7 +12,7 @@ public sealed class KeyConcurrencyTests
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
     private readonly CooldownBook _book;
 
-    public KeyConcurrencyTests() => _book = new CooldownBook(_clock);
+    public KeyConcurrencyTests() => _book = new CooldownBook(_clock, NullLogger<CooldownBook>.Instance);
 
     private static RouteTarget Target(params UpstreamKey[] keys) => Target("p", keys);
 

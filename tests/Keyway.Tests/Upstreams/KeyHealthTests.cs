@@ -90,8 +90,9 @@ public sealed class KeyHealthTests
         var health = new KeyHealth("k", "p");
         for (var i = 0; i < 5; i++)
         {
-            health.RecordFailure(RateLimit(600), "m", FailoverPolicy.Default, Now);
+            health.RecordFailure(new UpstreamFailure(FailureClass.Transient, 502, null, false, "bad gateway"), "m", FailoverPolicy.Default, Now);
         }
+        Assert.NotNull(health.Snapshot().QuarantineReason);
         var other = new KeyHealth("k", "p");
         other.Restore(health.Snapshot());
         other.Clear(Now.AddSeconds(1));
