@@ -114,9 +114,15 @@ internal static class ProvidersAdmin
     }
 
     private static async Task<IResult> DeleteAsync(
-        string providerId, ProviderRepository providers, ConfigurationChangeNotifier notifier, CancellationToken cancellationToken)
+        string providerId, ProviderRepository providers, RouteRepository routes, UnifiedModelRepository unified, ConfigurationChangeNotifier notifier,
+        CancellationToken cancellationToken)
     {
-        var deletedRoutes = await providers.DeleteAsync(providerId, cancellationToken) ?? throw AdminProblem.NotFound($"provider not found: {providerId}");
+        var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
+        var pointer = await unified.GetAsync(provider.GroupId, cancellationToken);
+        var target = pointer is null ? null : await routes.GetAsync(pointer.RouteId, cancellationToken);
+        var conflict = UnifiedModelAdmin.TargetConflict($"provider '{providerId}' serves route '{target?.Alias}', the route", pointer?.Alias, provider.GroupId);
+        var deletedRoutes = await providers.DeleteAsync(provider, cancellationToken).OrConflict(conflict)
+            ?? throw AdminProblem.NotFound($"provider not found: {providerId}");
         await notifier.NotifyAsync();
         return TypedResults.Json(
             new ProviderDeletedResponse($"provider deleted: {providerId}", deletedRoutes), AdminJsonContext.Default.ProviderDeletedResponse);

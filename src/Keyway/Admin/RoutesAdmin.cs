@@ -86,9 +86,12 @@ internal static class RoutesAdmin
     }
 
     private static async Task<IResult> DeleteAsync(
-        string routeId, RouteRepository routes, ConfigurationChangeNotifier notifier, CancellationToken cancellationToken)
+        string routeId, RouteRepository routes, UnifiedModelRepository unified, ConfigurationChangeNotifier notifier, CancellationToken cancellationToken)
     {
-        if (!await routes.DeleteAsync(routeId, cancellationToken))
+        var route = await routes.RequireRouteAsync(routeId, cancellationToken);
+        var unifiedAlias = (await unified.GetAsync(route.GroupId, cancellationToken))?.Alias;
+        var conflict = UnifiedModelAdmin.TargetConflict($"route '{route.Alias}' is the route", unifiedAlias, route.GroupId);
+        if (!await routes.DeleteAsync(route, cancellationToken).OrConflict(conflict))
         {
             throw AdminProblem.NotFound($"route not found: {routeId}");
         }

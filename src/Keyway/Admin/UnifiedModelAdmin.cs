@@ -65,6 +65,15 @@ internal static class UnifiedModelAdmin
         return TypedResults.Json(new UnifiedModelEnvelope(null), AdminJsonContext.Default.UnifiedModelEnvelope);
     }
 
+    /// <summary>
+    /// The 409 detail of a delete that would take the unified model along with its route: clients keep asking for the
+    /// unified name, so it is re-pointed (or unset) on purpose first rather than vanishing into "model not found".
+    /// </summary>
+    public static string TargetConflict(string subject, string? unifiedAlias, string groupId) =>
+        $"{subject} the unified model '{unifiedAlias ?? DefaultAlias}' of group '{groupId}' points at; "
+        + $"point the unified model at another route first (keyway unified switch-model ROUTE, or PUT /admin/llm/groups/{groupId}/unified) "
+        + $"or unset it (DELETE /admin/llm/groups/{groupId}/unified)";
+
     private static RouteRecord FindRoute(RequestBody body, IReadOnlyList<RouteRecord> groupRoutes)
     {
         var routeId = body.OptionalString("route_id", 64);

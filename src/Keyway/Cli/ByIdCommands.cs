@@ -15,28 +15,27 @@ public static class ByIdCommands
         return command;
     }
 
-    public static Command AddShow(this Command command, CliContext context, string argumentName, string collection, string property, string description)
+    public static Command AddShow(this Command command, CliContext context, ItemArgument item, string collection, string property, string description)
     {
-        var id = new Argument<string>(argumentName);
-        command.Add(new Command("show", description) { id }.WithAdminAction(context,
-            (parse, admin, ct) => admin.GetAsync($"admin/llm/{collection}/{AdminCommand.Segment(parse, id)}", ct), AdminCommand.Fields(property)));
-        return command;
-    }
-
-    public static Command AddEdit(this Command command, CliContext context, string argumentName, string collection, string property, string description, BodyField[] fields)
-    {
-        var id = new Argument<string>(argumentName);
-        command.Add(new Command("edit", description) { id }.WithFields(fields).WithAdminAction(context,
-            (parse, admin, ct) => admin.PatchAsync($"admin/llm/{collection}/{AdminCommand.Segment(parse, id)}", BodyField.Body(parse, fields), ct),
+        command.Add(item.AddTo(new Command("show", description)).WithAdminAction(context,
+            async (parse, admin, ct) => await admin.GetAsync($"admin/llm/{collection}/{await item.SegmentAsync(parse, admin, ct)}", ct),
             AdminCommand.Fields(property)));
         return command;
     }
 
-    public static Command AddRemove(this Command command, CliContext context, string argumentName, string collection, string description)
+    public static Command AddEdit(
+        this Command command, CliContext context, ItemArgument item, string collection, string property, string description, BodyField[] fields)
     {
-        var id = new Argument<string>(argumentName);
-        command.Add(new Command("remove", description) { id }.WithAdminAction(context,
-            (parse, admin, ct) => admin.DeleteAsync($"admin/llm/{collection}/{AdminCommand.Segment(parse, id)}", ct),
+        command.Add(item.AddTo(new Command("edit", description)).WithFields(fields).WithAdminAction(context,
+            async (parse, admin, ct) => await admin.PatchAsync($"admin/llm/{collection}/{await item.SegmentAsync(parse, admin, ct)}", BodyField.Body(parse, fields), ct),
+            AdminCommand.Fields(property)));
+        return command;
+    }
+
+    public static Command AddRemove(this Command command, CliContext context, ItemArgument item, string collection, string description)
+    {
+        command.Add(item.AddTo(new Command("remove", description)).WithAdminAction(context,
+            async (parse, admin, ct) => await admin.DeleteAsync($"admin/llm/{collection}/{await item.SegmentAsync(parse, admin, ct)}", ct),
             AdminCommand.Line(answer => answer["message"]?.ToString() ?? "deleted")));
         return command;
     }

@@ -14,7 +14,7 @@ public static class GroupCommands
         command.Add(new Command("list", "List groups")
             .WithAdminAction(context, (_, admin, ct) => admin.GetAsync("admin/llm/groups", ct), AdminCommand.Table("groups", Columns)));
 
-        command.AddShow(context, "group-id", "groups", "group", "Show one group");
+        command.AddShow(context, ItemArgument.Id("group-id"), "groups", "group", "Show one group");
 
         var addId = new Argument<string>("group-id");
         var addFields = Fields();
@@ -25,8 +25,8 @@ public static class GroupCommands
             return admin.PostAsync("admin/llm/groups", body, ct);
         }, AdminCommand.Fields("group")));
 
-        command.AddEdit(context, "group-id", "groups", "group", "Change a group's name, note or enabled flag", Fields());
-        command.AddRemove(context, "group-id", "groups", "Delete a group and everything in it");
+        command.AddEdit(context, ItemArgument.Id("group-id"), "groups", "group", "Change a group's name, note or enabled flag", Fields());
+        command.AddRemove(context, ItemArgument.Id("group-id"), "groups", "Delete a group and everything in it");
         return command;
     }
 

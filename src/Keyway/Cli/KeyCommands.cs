@@ -3,7 +3,10 @@ using System.Text.Json.Nodes;
 
 namespace Keyway.Cli;
 
-/// <summary>`keyway key list|create|show|edit|remove`: the db_sk_ keys Keyway issues. `create` prints the plaintext once.</summary>
+/// <summary>
+/// `keyway key list|create|show|edit|remove|usage`: the db_sk_ keys Keyway issues, named by key id or by name in
+/// `--group`. `create` prints the plaintext once.
+/// </summary>
 public static class KeyCommands
 {
     private static readonly string[] Columns =
@@ -24,22 +27,22 @@ public static class KeyCommands
                     BodyField.Body(parse, createFields, new JsonObject { ["name"] = parse.GetValue(createName) }), ct),
                 AdminCommand.Line(answer => $"{answer["plaintext"]}\n  key_id {answer["key"]?["key_id"]}: {answer["plaintext_note"]}")));
 
-        command.AddShow(context, "key-id", "keys", "key", "Show one key");
-        command.AddEdit(context, "key-id", "keys", "key", "Rename, disable, re-date a key or change its policy", Fields());
-        command.AddRemove(context, "key-id", "keys", "Revoke a key");
+        command.AddShow(context, ItemArgument.IssuedKey(), "keys", "key", "Show one key");
+        command.AddEdit(context, ItemArgument.IssuedKey(), "keys", "key", "Rename, disable, re-date a key or change its policy", Fields());
+        command.AddRemove(context, ItemArgument.IssuedKey(), "keys", "Revoke a key");
         command.Add(Usage(context));
         return command;
     }
 
-    /// <summary>`key usage KEY_ID [--from DAY --to DAY]`: requests, errors, tokens and remaining budget of today, this month and the range.</summary>
+    /// <summary>`key usage KEY [--from DAY --to DAY]`: requests, errors, tokens and remaining budget of today, this month and the range.</summary>
     private static Command Usage(CliContext context)
     {
-        var id = new Argument<string>("key-id");
+        var key = ItemArgument.IssuedKey();
         var from = new Option<string?>("--from") { Description = "First UTC day of a range, yyyy-MM-dd (with --to)" };
         var to = new Option<string?>("--to") { Description = "Last UTC day of the range, yyyy-MM-dd" };
-        return new Command("usage", "A key's usage and remaining budgets") { id, from, to }.WithAdminAction(context,
-            (parse, admin, ct) => admin.GetAsync(
-                $"admin/llm/keys/{AdminCommand.Segment(parse, id)}/usage" + LogCommands.Query(("from", parse.GetValue(from)), ("to", parse.GetValue(to))), ct),
+        return key.AddTo(new Command("usage", "A key's usage and remaining budgets") { from, to }).WithAdminAction(context,
+            async (parse, admin, ct) => await admin.GetAsync(
+                $"admin/llm/keys/{await key.SegmentAsync(parse, admin, ct)}/usage" + LogCommands.Query(("from", parse.GetValue(from)), ("to", parse.GetValue(to))), ct),
             (output, usage) =>
             {
                 var periods = new JsonArray();

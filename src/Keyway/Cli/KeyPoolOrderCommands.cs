@@ -88,7 +88,7 @@ public static class KeyPoolOrderCommands
 
     /// <summary>The id of the pool's key that <paramref name="key"/> names: its key id, else its name (unique in a pool).</summary>
     internal static string KeyId(List<JsonNode> pool, string providerId, string key) =>
-        (pool.Find(item => item["key_id"]?.ToString() == key) ?? pool.Find(item => item["name"]?.ToString() == key))?["key_id"]?.ToString()
+        ItemReference.IdOf(pool, key, "key_id", "name", $"keys in the pool of '{providerId}'")
         ?? throw new CliException(
             $"the pool of '{providerId}' has no key '{key}'; its keys, in order: {string.Join(", ", pool.Select(item => $"{item["name"]} ({item["key_id"]})"))}");
 

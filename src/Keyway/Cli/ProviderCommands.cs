@@ -16,7 +16,7 @@ public static class ProviderCommands
         var command = new Command("provider", "Upstream providers and their key pools (keys are shown masked)");
         command.AddGroupList(context, "providers", "List the providers of a group", Columns);
 
-        command.AddShow(context, "provider-id", "providers", "provider", "Show one provider");
+        command.AddShow(context, ItemArgument.Id("provider-id"), "providers", "provider", "Show one provider");
 
         var addId = new Argument<string>("provider-id");
         var addGroup = CliOptions.Group();
@@ -34,7 +34,7 @@ public static class ProviderCommands
             (parse, admin, ct) => admin.PatchAsync($"admin/llm/providers/{AdminCommand.Segment(parse, editId)}", Body(parse, editFields, editKeys, []), ct),
             AdminCommand.Fields("provider")));
 
-        command.AddRemove(context, "provider-id", "providers", "Delete a provider and the routes bound to it");
+        command.AddRemove(context, ItemArgument.Id("provider-id"), "providers", "Delete a provider and the routes bound to it");
         command.Add(KeyPoolOrderCommands.Reorder(context));
         command.Add(KeyPoolOrderCommands.MoveKey(context));
         command.Add(PoolKeyCommands.AddKey(context));

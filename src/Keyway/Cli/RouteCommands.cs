@@ -66,10 +66,9 @@ public static class RouteCommands
     public static async Task<string> ResolveAsync(AdminClient admin, string groupId, string reference, CancellationToken cancellationToken)
     {
         var routes = (await admin.GetAsync($"admin/llm/groups/{Uri.EscapeDataString(groupId)}/routes", cancellationToken))["routes"]?.AsArray() ?? [];
-        var route = routes.FirstOrDefault(r => r?["route_id"]?.ToString() == reference)
-            ?? routes.FirstOrDefault(r => r?["alias"]?.ToString() == reference)
+        var routeId = ItemReference.IdOf(routes, reference, "route_id", "alias", $"routes in group '{groupId}'")
             ?? throw new CliException($"no route '{reference}' in group '{groupId}'");
-        return Uri.EscapeDataString(route["route_id"]!.ToString());
+        return Uri.EscapeDataString(routeId);
     }
 
     /// <summary>PROVIDER or PROVIDER:MODEL as a route-provider body; without a model the route's own model is used.</summary>

@@ -9,7 +9,8 @@ namespace Keyway.Storage;
 /// the check. A second writer of the same group waits for that lock, and its check then sees the first one's row.
 /// On SQLite the lock is the database's write lock (BEGIN IMMEDIATE, Microsoft.Data.Sqlite's default); on PostgreSQL
 /// it is the group's row, locked FOR NO KEY UPDATE, which unlike FOR UPDATE still lets other sessions insert rows that
-/// merely reference the group (providers, keys, request logs).
+/// merely reference the group (providers, keys, request logs). Deleting a route or a provider takes the same lock, so
+/// it cannot race a unified switch to the route it deletes.
 /// </summary>
 internal static class GroupAliasLock
 {

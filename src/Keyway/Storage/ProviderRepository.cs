@@ -86,12 +86,18 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         return true;
     }
 
-    /// <summary>Deletes the provider; its routes go with it (ON DELETE CASCADE).</summary>
+    /// <summary>
+    /// Deletes the provider; its routes go with it (ON DELETE CASCADE), unless one of them is the route the group's
+    /// unified model points at (see <see cref="RouteRepository.DeleteAsync"/>).
+    /// </summary>
     /// <returns>The ids of the routes deleted with it, or null when the provider did not exist.</returns>
-    public async Task<IReadOnlyList<string>?> DeleteAsync(string providerId, CancellationToken cancellationToken)
+    /// <exception cref="StorageConflictException">The group's unified model points at a route of the provider.</exception>
+    public async Task<IReadOnlyList<string>?> DeleteAsync(ProviderRecord provider, CancellationToken cancellationToken)
     {
+        var providerId = provider.ProviderId;
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await GroupAliasLock.BeginAsync(connections, connection, provider.GroupId, cancellationToken);
+        await UnifiedModelRepository.RefuseProviderTargetAsync(connection, transaction, providerId, cancellationToken);
         var routeIds = (await connection.QueryAsync<string>(
             "SELECT route_id FROM routes WHERE provider_id = @providerId ORDER BY alias",
             new { providerId, cancellationToken }, transaction)).ToList();

@@ -68,11 +68,21 @@ public sealed class RouteRepository(IDbConnectionFactory connections)
         return updated;
     }
 
-    public async Task<bool> DeleteAsync(string routeId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the route unless the group's unified model points at it: the unified row would go with it (ON DELETE
+    /// CASCADE) and clients of the unified name would get "model not found". The group's lock is the one a unified
+    /// switch takes, so no switch to this route lands between the check and the delete.
+    /// </summary>
+    /// <exception cref="StorageConflictException">The group's unified model points at the route.</exception>
+    public async Task<bool> DeleteAsync(RouteRecord route, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(
-            "DELETE FROM routes WHERE route_id = @routeId", new { routeId, cancellationToken }) > 0;
+        await using var transaction = await GroupAliasLock.BeginAsync(connections, connection, route.GroupId, cancellationToken);
+        await UnifiedModelRepository.RefuseRouteTargetAsync(connection, transaction, route.RouteId, cancellationToken);
+        var deleted = await connection.ExecuteAsync(
+            "DELETE FROM routes WHERE route_id = @RouteId", new { route.RouteId, cancellationToken }, transaction) > 0;
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
     }
 
     internal static Task InsertAsync(DbConnection connection, DbTransaction? transaction, RouteRecord route, CancellationToken cancellationToken) =>

@@ -49,6 +49,26 @@ public sealed class UnifiedModelRepository(IDbConnectionFactory connections)
             },
             transaction);
 
+    /// <exception cref="StorageConflictException">The unified model of the route's group points at the route.</exception>
+    internal static async Task RefuseRouteTargetAsync(DbConnection connection, DbTransaction transaction, string routeId, CancellationToken cancellationToken) =>
+        RefuseWhenFound(await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM group_unified_models WHERE route_id = @routeId", new { routeId, cancellationToken }, transaction));
+
+    /// <exception cref="StorageConflictException">The unified model of the provider's group points at a route bound to the provider.</exception>
+    internal static async Task RefuseProviderTargetAsync(
+        DbConnection connection, DbTransaction transaction, string providerId, CancellationToken cancellationToken) =>
+        RefuseWhenFound(await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM group_unified_models u JOIN routes r ON r.route_id = u.route_id WHERE r.provider_id = @providerId",
+            new { providerId, cancellationToken }, transaction));
+
+    private static void RefuseWhenFound(long unifiedRows)
+    {
+        if (unifiedRows > 0)
+        {
+            throw new StorageConflictException("The unified model points at the route.");
+        }
+    }
+
     public async Task<bool> DeleteAsync(string groupId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);

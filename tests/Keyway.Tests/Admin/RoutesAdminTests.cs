@@ -115,6 +115,31 @@ public sealed class RoutesAdminTests
     }
 
     [Fact]
+    public async Task DeletingTheUnifiedModelsRoute_OrItsProvider_Returns409_UntilTheUnifiedModelPointsElsewhere()
+    {
+        await using var setup = await SetupAsync();
+        var chatId = await AdminApi.CreateRouteAsync(setup.Admin, "default", "chat", "p1", "m");
+        await AdminApi.CreateProviderAsync(setup.Admin, "default", "p2", "http://127.0.0.1:1/v1");
+        var otherId = await AdminApi.CreateRouteAsync(setup.Admin, "default", "other", "p2", "m");
+        await AdminApi.OkAsync(setup.Admin, HttpMethod.Put, "admin/llm/groups/default/unified", new JsonObject { ["route_alias"] = "chat" });
+
+        var routeDelete = await AdminApi.DeleteAsync(setup.Admin, $"admin/llm/routes/{chatId}");
+        var providerDelete = await AdminApi.DeleteAsync(setup.Admin, "admin/llm/providers/p1");
+
+        var repoint = "point the unified model at another route first (keyway unified switch-model ROUTE, or PUT /admin/llm/groups/default/unified) "
+            + "or unset it (DELETE /admin/llm/groups/default/unified)";
+        AdminApi.AssertError(routeDelete, HttpStatusCode.Conflict,
+            $"route 'chat' is the route the unified model 'unified-model' of group 'default' points at; {repoint}");
+        AdminApi.AssertError(providerDelete, HttpStatusCode.Conflict,
+            $"provider 'p1' serves route 'chat', the route the unified model 'unified-model' of group 'default' points at; {repoint}");
+        Assert.Equal(chatId, (await AdminApi.OkAsync(setup.Admin, HttpMethod.Get, "admin/llm/groups/default/unified")).GetProperty("unified").GetProperty("route_id").GetString());
+
+        await AdminApi.OkAsync(setup.Admin, HttpMethod.Put, "admin/llm/groups/default/unified", new JsonObject { ["route_id"] = otherId });
+        await AdminApi.OkAsync(setup.Admin, HttpMethod.Delete, "admin/llm/providers/p1");
+        Assert.Equal("other", (await AdminApi.OkAsync(setup.Admin, HttpMethod.Get, "admin/llm/groups/default/unified")).GetProperty("unified").GetProperty("route_alias").GetString());
+    }
+
+    [Fact]
     public async Task Delete_ThenEveryVerbReturns404()
     {
         await using var setup = await SetupAsync();

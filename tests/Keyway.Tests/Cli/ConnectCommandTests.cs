@@ -253,6 +253,28 @@ public sealed class ConnectCommandTests
         Assert.Contains("set -gx OPENAI_API_KEY 'db_sk_given'", fish.Out);
     }
 
+    [Theory]
+    [InlineData("env")]
+    [InlineData("claude-code", "--dir", "project")]
+    [InlineData("codex")]
+    public async Task IssuingAKey_IsSaidOnStderr_ByNameAndId_WithHowToRevokeIt(params string[] args)
+    {
+        using var dir = new TempDirectory();
+        var (server, cli) = await StartAsync(dir, new Dictionary<string, string> { ["CODEX_HOME"] = Path.Combine(dir.Path, "codex") });
+        await using var _ = server;
+
+        var first = await cli.RunAsync(["connect", .. args]);
+        var again = await cli.RunAsync(["connect", .. args]);
+
+        Assert.Equal(0, first.ExitCode);
+        var issued = (await AdminApi.OkAsync(server.Admin, HttpMethod.Get, "admin/llm/groups/default/keys")).GetProperty("keys").EnumerateArray().Single();
+        var (name, id) = (issued.GetProperty("name").GetString(), issued.GetProperty("key_id").GetString());
+        Assert.Equal($"issued key '{name}' ({id}) for this client; revoke it with: keyway key remove {id}", first.Error.Trim());
+        Assert.DoesNotContain("db_sk_", first.Error);
+        Assert.DoesNotContain("issued", first.Out);
+        Assert.Equal("", again.Error);
+    }
+
     private static string ProviderTable() =>
         Keyway.Cli.Connect.CodexConfig.ProviderTable(new Keyway.Cli.Connect.ConnectTarget("http://127.0.0.1:9233", "db_sk_given", false, "big", "big"), keyInAuthFile: false);
 

@@ -121,4 +121,53 @@ public sealed class ResourceCommandTests
         var text = await cli.RunAsync("unified", "show");
         Assert.Equal("unified-model → slow (key: auto)", text.Out.Trim());
     }
+
+    [Fact]
+    public async Task Key_ShowEditUsageRemove_TakeANameInTheGroup_AndRefuseANameSeveralKeysShare()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+        await cli.JsonAsync("key", "create", "alice");
+        string[] bobIds = [KeyId(await cli.JsonAsync("key", "create", "bob")), KeyId(await cli.JsonAsync("key", "create", "bob"))];
+        await cli.JsonAsync("group", "add", "team-a");
+        var carolId = KeyId(await cli.JsonAsync("key", "create", "carol", "--group", "team-a"));
+
+        var edited = await cli.JsonAsync("key", "edit", "alice", "--rpm", "5");
+        var shown = await cli.JsonAsync("key", "show", "carol", "--group", "team-a");
+        var usage = await cli.RunAsync("key", "usage", "alice");
+        var shared = await cli.RunAsync("key", "edit", "bob", "--rpm", "5");
+        var elsewhere = await cli.RunAsync("key", "show", "carol");
+
+        Assert.Equal(5, edited.GetProperty("key").GetProperty("rpm").GetInt32());
+        Assert.Equal(carolId, shown.GetProperty("key").GetProperty("key_id").GetString());
+        Assert.Equal(0, usage.ExitCode);
+        Assert.Equal(2, shared.ExitCode);
+        Assert.Contains($"'bob' is the name of 2 keys in group 'default': {string.Join(", ", bobIds.Order(StringComparer.Ordinal))}", shared.Error);
+        Assert.Equal(1, elsewhere.ExitCode);
+        Assert.Equal("carol", (await cli.JsonAsync("key", "show", carolId)).GetProperty("key").GetProperty("name").GetString());
+        await cli.JsonAsync("key", "remove", "alice");
+        Assert.Equal(["bob", "bob"], (await cli.JsonAsync("key", "list")).GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("name").GetString()));
+    }
+
+    private static string KeyId(JsonElement created) => created.GetProperty("key").GetProperty("key_id").GetString()!;
+
+    [Fact]
+    public async Task RouteRemove_OfTheUnifiedModelsRoute_IsRefused_NamingTheUnifiedModelAndHowToRepointIt()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+        await cli.JsonAsync("provider", "add", "p1", "--base-url", "https://p1.example/v1", "--api-key", "sk-a-0123456789");
+        await cli.JsonAsync("route", "add", "fast", "--provider", "p1", "--model", "m-fast");
+        await cli.JsonAsync("unified", "switch-model", "fast");
+
+        var refused = await cli.RunAsync("route", "remove", "fast");
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("409", refused.Error);
+        Assert.Contains("route 'fast' is the route the unified model 'unified-model' of group 'default' points at", refused.Error);
+        Assert.Contains("keyway unified switch-model ROUTE", refused.Error);
+        Assert.Equal("fast", (await cli.JsonAsync("unified", "show")).GetProperty("unified").GetProperty("route_alias").GetString());
+    }
 }

@@ -197,6 +197,26 @@ public sealed class RouteFallbackTests
     }
 
     [Fact]
+    public async Task UnifiedAlias_OfARenamedRoute_FollowsIt_AndOfADisabledOne_Is404AsTheRoute_UntilItIsEnabledAgain()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a");
+        await AdminApi.OkAsync(pool.Admin, HttpMethod.Put, "admin/llm/groups/default/unified", new { route_alias = GatewayTestBed.OpenAIAlias });
+        var routeId = (await AdminApi.OkAsync(pool.Admin, HttpMethod.Get, "admin/llm/groups/default/unified")).GetProperty("unified").GetProperty("route_id").GetString();
+
+        await AdminApi.OkAsync(pool.Admin, HttpMethod.Patch, $"admin/llm/routes/{routeId}", new { alias = "renamed" });
+        var renamed = await pool.ChatStatusAsync("unified-model");
+        await AdminApi.OkAsync(pool.Admin, HttpMethod.Patch, $"admin/llm/routes/{routeId}", new { enabled = false });
+        var disabled = await pool.ChatStatusAsync("unified-model");
+        var routeDisabled = await pool.ChatStatusAsync("renamed");
+        var unified = (await AdminApi.OkAsync(pool.Admin, HttpMethod.Get, "admin/llm/groups/default/unified")).GetProperty("unified");
+        await AdminApi.OkAsync(pool.Admin, HttpMethod.Patch, $"admin/llm/routes/{routeId}", new { enabled = true });
+
+        Assert.Equal([200, 404, 404], [renamed, disabled, routeDisabled]);
+        Assert.Equal("renamed", unified.GetProperty("route_alias").GetString());
+        Assert.Equal(200, await pool.ChatStatusAsync("unified-model"));
+    }
+
+    [Fact]
     public async Task RouteProviders_Api_ListsUpdatesAndDeletes_AndRefusesADuplicateProvider()
     {
         var (pool, routeId) = await StartWithBackupAsync();

@@ -72,8 +72,8 @@ public sealed class RepositoryTests
         await providers.CreateAsync(Provider("p1", []), CancellationToken.None);
         await server.Services.GetRequiredService<RouteRepository>().CreateAsync(Route("r1", "gpt", "p1"), CancellationToken.None);
 
-        Assert.Equal(["r1"], await providers.DeleteAsync("p1", CancellationToken.None));
-        Assert.Null(await providers.DeleteAsync("p1", CancellationToken.None));
+        Assert.Equal(["r1"], await providers.DeleteAsync(Provider("p1", []), CancellationToken.None));
+        Assert.Null(await providers.DeleteAsync(Provider("p1", []), CancellationToken.None));
         Assert.Null(await server.Services.GetRequiredService<RouteRepository>().GetAsync("r1", CancellationToken.None));
     }
 

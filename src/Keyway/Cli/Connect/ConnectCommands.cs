@@ -26,7 +26,7 @@ public static class ConnectCommands
             var project = Path.GetFullPath(parse.GetValue(dir) ?? ".", context.WorkingDirectory);
             var settingsPath = Path.Combine(project, ClaudeCodeSettings.RelativePath);
             var settings = ClaudeCodeSettings.Read(await ReadIfExistsAsync(settingsPath, cancellationToken));
-            var target = await ConnectTarget.ResolveAsync(admin, parse, options, "claude-code", cancellationToken);
+            var target = await ConnectTarget.ResolveAsync(context, admin, parse, options, "claude-code", cancellationToken);
             var (json, changes) = ClaudeCodeSettings.Merge(settings, target);
             var files = new JsonObject
             {
@@ -52,7 +52,7 @@ public static class ConnectCommands
             var authPath = Path.Combine(codexHome, "auth.json");
             var config = CodexConfig.WithoutProviderTable(await ReadIfExistsAsync(configPath, cancellationToken), configPath);
             var auth = parse.GetValue(writeKey) ? JsonObjectFile.Parse(await ReadIfExistsAsync(authPath, cancellationToken), authPath) : null;
-            var target = await ConnectTarget.ResolveAsync(admin, parse, options, "codex", cancellationToken);
+            var target = await ConnectTarget.ResolveAsync(context, admin, parse, options, "codex", cancellationToken);
             var files = new JsonObject
             {
                 [configPath] = FileEdit.Write(configPath, CodexConfig.WithProviderTable(config, CodexConfig.ProviderTable(target, parse.GetValue(writeKey)))),
@@ -80,7 +80,7 @@ public static class ConnectCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var admin = AdminCommand.Connect(context, parse);
-            var target = await ConnectTarget.ResolveAsync(admin, parse, options, "shell", cancellationToken);
+            var target = await ConnectTarget.ResolveAsync(context, admin, parse, options, "shell", cancellationToken);
             (string Name, string Value)[] variables =
             [
                 ("OPENAI_BASE_URL", target.BaseUrl + "/v1"),
@@ -133,10 +133,6 @@ public static class ConnectCommands
             context.Out.WriteLine($"{what,-9} {path}");
         }
         changes.ForEach(change => context.Out.WriteLine($"          {change}"));
-        if (target.KeyIssued)
-        {
-            context.Out.WriteLine($"issued a new key for this client: {target.Key}");
-        }
         context.Out.WriteLine($"model {target.Model} (small: {target.SmallModel}) via {target.BaseUrl}; next: {next}");
         return CliExitCodes.Ok;
     }

@@ -7,7 +7,9 @@ namespace Keyway.Cli.Connect;
 /// <summary>
 /// What a client needs to reach Keyway: the gateway's base URL, an issued key and the model aliases. A missing key is
 /// the usable one an earlier connect issued to this client on this machine, else issued now (named after the client);
-/// a missing model is the group's unified model, else its first route.
+/// a missing model is the group's unified model, else its first route. A key issued is said on stderr, by name and id
+/// with how to revoke it, never by its plaintext: `connect env`'s stdout is eval'd, and a key issued unseen is one
+/// nobody revokes.
 /// </summary>
 public sealed record ConnectTarget(string BaseUrl, string Key, bool KeyIssued, string Model, string SmallModel)
 {
@@ -29,7 +31,8 @@ public sealed record ConnectTarget(string BaseUrl, string Key, bool KeyIssued, s
         }
     }
 
-    public static async Task<ConnectTarget> ResolveAsync(AdminClient admin, ParseResult parse, Options options, string clientName, CancellationToken cancellationToken)
+    public static async Task<ConnectTarget> ResolveAsync(
+        CliContext context, AdminClient admin, ParseResult parse, Options options, string clientName, CancellationToken cancellationToken)
     {
         var group = Uri.EscapeDataString(parse.GetRequiredValue(options.Group));
         var model = parse.GetValue(options.Model) ?? await DefaultModelAsync(admin, group, cancellationToken);
@@ -44,6 +47,8 @@ public sealed record ConnectTarget(string BaseUrl, string Key, bool KeyIssued, s
                 var created = await admin.PostAsync($"admin/llm/groups/{group}/keys", new JsonObject { ["name"] = name }, cancellationToken);
                 key = created["plaintext"]!.GetValue<string>();
                 issued = true;
+                var keyId = created["key"]!["key_id"]!.ToString();
+                context.Error.WriteLine($"issued key '{name}' ({keyId}) for this client; revoke it with: keyway key remove {keyId}");
             }
         }
         return new ConnectTarget(admin.BaseUrl.ToString().TrimEnd('/'), key, issued, model, parse.GetValue(options.SmallModel) ?? model);

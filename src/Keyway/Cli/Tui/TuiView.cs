@@ -8,7 +8,18 @@ namespace Keyway.Cli.Tui;
 /// <summary>How the TUI's screens look: functions from screen state to Spectre renderables, no input and no I/O.</summary>
 public static class TuiView
 {
+    /// <summary>
+    /// The menu in the terminal's height: a menu taller than that shows a window of items around the cursor (see
+    /// <see cref="MenuWindow"/>), which scrolls as the cursor moves, where drawing every item cut off the rows past the
+    /// terminal's bottom, the cursor among them.
+    /// </summary>
     public static IRenderable Menu<T>(string title, IRenderable? header, MenuState<T> menu)
+    {
+        var windows = MenuWindow.Shrinking(menu.Items.Count, menu.Cursor).ToList();
+        return new HeightFit(windows.Count, index => Menu(title, header, menu, windows[index]));
+    }
+
+    private static Rows Menu<T>(string title, IRenderable? header, MenuState<T> menu, MenuWindow window)
     {
         var lines = new List<IRenderable> { Title(title) };
         if (header is not null)
@@ -20,15 +31,26 @@ public static class TuiView
         {
             lines.Add(new Markup("[grey](none)[/]"));
         }
-        for (var i = 0; i < menu.Items.Count; i++)
+        if (window.Scrolls)
+        {
+            lines.Add(More("↑", window.Above));
+        }
+        for (var i = window.First; i < window.First + window.Count; i++)
         {
             var label = Markup.Escape(menu.Items[i].Label);
             lines.Add(OneLine(new Markup(i == menu.Cursor ? $"[bold black on deepskyblue1]> {label}[/]" : $"  {label}")));
+        }
+        if (window.Scrolls)
+        {
+            lines.Add(More("↓", window.Below));
         }
         lines.Add(Text.Empty);
         lines.Add(Hint("up/down move · Enter choose · Esc back · q quit"));
         return new Rows(lines);
     }
+
+    /// <summary>A count of the items cut off on one side; an empty line when none are, so the window keeps its height.</summary>
+    private static IRenderable More(string arrow, int items) => items == 0 ? Text.Empty : Hint($"  {arrow} {items} more");
 
     public static IRenderable Field(string title, string prompt, string text) =>
         new Rows(Title(title), new Markup($"{Markup.Escape(prompt)}: [bold]{Markup.Escape(text)}[/]_"), Text.Empty, Hint("Enter accept (empty: cancel) · Esc cancel"));

@@ -1,0 +1,45 @@
+using System.CommandLine;
+
+namespace Keyway.Cli;
+
+/// <summary>
+/// The argument of a command that acts on one item, and how it becomes the item's id in the admin path: groups and
+/// providers are named by id; issued keys by key id or by name in <c>--group</c> (ids of other groups still work).
+/// </summary>
+public sealed class ItemArgument
+{
+    private readonly Argument<string> _argument;
+    private readonly Option<string>? _group;
+
+    private ItemArgument(Argument<string> argument, Option<string>? group) => (_argument, _group) = (argument, group);
+
+    public static ItemArgument Id(string name) => new(new Argument<string>(name), null);
+
+    public static ItemArgument IssuedKey() =>
+        new(new Argument<string>("key") { Description = "Key id, or the key's name in --group" }, CliOptions.Group());
+
+    /// <summary>Adds the argument (and --group when names are looked up in one) to <paramref name="command"/>.</summary>
+    public Command AddTo(Command command)
+    {
+        command.Add(_argument);
+        if (_group is not null)
+        {
+            command.Add(_group);
+        }
+        return command;
+    }
+
+    /// <summary>The item's id, escaped for a path segment.</summary>
+    public async Task<string> SegmentAsync(ParseResult parse, AdminClient admin, CancellationToken cancellationToken)
+    {
+        var reference = parse.GetRequiredValue(_argument);
+        if (_group is null)
+        {
+            return Uri.EscapeDataString(reference);
+        }
+        var group = parse.GetRequiredValue(_group);
+        var keys = (await admin.GetAsync($"admin/llm/groups/{Uri.EscapeDataString(group)}/keys", cancellationToken))["keys"]?.AsArray() ?? [];
+        // Not found in the group: passed on as an id, which the gateway looks up in every group (404 when none has it).
+        return Uri.EscapeDataString(ItemReference.IdOf(keys, reference, "key_id", "name", $"keys in group '{group}'") ?? reference);
+    }
+}
