@@ -122,7 +122,9 @@ internal sealed partial class ResponsesWebSocketRelay
         }
         log.RequestSent(admission);
         var body = RequestBody.Rewrite(frame, parsed, target.UpstreamModel, injectIncludeUsage: false);
-        return new(route.Defaults is { } defaults ? RequestDefaultsSplicer.Apply(body, WireFormat.OpenAIResponses, defaults) : body, Answer: false);
+        return new(route.Defaults is { } defaults
+            ? RequestDefaultsSplicer.Apply(body, WireFormat.OpenAIResponses, defaults, target.Provider.MainEndpoint.FixesSampling(target.UpstreamModel))
+            : body, Answer: false);
     }
 
     /// <summary>

@@ -87,6 +87,32 @@ public sealed class ResponsesWebSocketTests
         Assert.Equal(expectedAgent, fake.Headers.GetValueOrDefault("User-Agent"));
     }
 
+    /// <summary>A route's defaults apply to each response.create, except the temperature OpenAI's reasoning models refuse.</summary>
+    [Theory]
+    [InlineData(UpstreamModel, 0.25)]
+    [InlineData("o3", null)]
+    public async Task RouteDefaults_ApplyToEachResponse_WithoutTemperatureForAReasoningModel(string upstreamModel, double? temperature)
+    {
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await GatewayTestBed.StartAsync();
+        await WebSocketRoute.AddAsync(bed.Admin, "ws-provider", fake.BaseAddress, websocket: true, Alias, upstreamModel);
+        var routeId = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, "admin/llm/groups/default/routes")).GetProperty("routes").EnumerateArray()
+            .Single(route => route.GetProperty("alias").GetString() == Alias).GetProperty("route_id").GetString();
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/routes/{routeId}", new JsonObject
+        {
+            ["default_reasoning_effort"] = "low",
+            ["default_temperature"] = 0.25,
+        });
+        using var socket = await ResponsesWebSocketClient.ConnectAsync(bed.Server, Alias, bed.Key);
+
+        await ResponsesWebSocketClient.ExchangeAsync(socket, Alias);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+
+        var sent = JsonDocument.Parse(Assert.Single(fake.Received)).RootElement;
+        Assert.Equal("low", sent.GetProperty("reasoning").GetProperty("effort").GetString());
+        Assert.Equal(temperature, sent.TryGetProperty("temperature", out var sentTemperature) ? sentTemperature.GetDouble() : null);
+    }
+
     [Theory]
     [InlineData(false, Alias, true, HttpStatusCode.BadRequest)]
     [InlineData(true, "unknown-alias", true, HttpStatusCode.NotFound)]

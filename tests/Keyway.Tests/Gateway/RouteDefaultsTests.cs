@@ -103,6 +103,43 @@ public sealed class RouteDefaultsTests
         Assert.Equal(3000, sent.GetProperty("max_output_tokens").GetInt32());
     }
 
+    /// <summary>
+    /// OpenAI's reasoning models refuse a temperature other than 1 (the fake refuses what they refuse,
+    /// <see cref="FakeReasoningModels"/>): the route's default temperature is left out for them, passed through or
+    /// translated, while its effort and cap still apply, the cap to the limit the body names (never <c>max_tokens</c>).
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", """{"model":"o3-alias","max_completion_tokens":99999,"messages":[{"role":"user","content":"hi"}]}""")]
+    [InlineData("v1/messages", """{"model":"o3-alias","max_tokens":99999,"messages":[{"role":"user","content":"hi"}]}""")]
+    [InlineData("v1/responses", """{"model":"o3-alias","max_output_tokens":99999,"input":"hi"}""")]
+    public async Task OpenAIReasoningModel_GetsNoDefaultTemperature_AndTheCapOnItsOwnLimit(string path, string json)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.CreateRouteAsync(bed.Admin, "default", "o3-alias", GatewayTestBed.OpenAIProvider, "o3");
+        await SetDefaultsAsync(bed, "o3-alias");
+
+        var sent = await SentUpstreamAsync(bed, path, json);
+
+        Assert.False(sent.TryGetProperty("temperature", out _));
+        Assert.False(sent.TryGetProperty("max_tokens", out _));
+        Assert.Equal(3000, sent.GetProperty("max_completion_tokens").GetInt32());
+        Assert.Equal("low", sent.GetProperty("reasoning_effort").GetString());
+    }
+
+    [Fact]
+    public async Task OpenAIReasoningModel_OnAResponsesUpstream_GetsNoDefaultTemperature()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.CreateProviderAsync(bed.Admin, "default", "fake-responses", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), "openai-responses");
+        await AdminApi.CreateRouteAsync(bed.Admin, "default", "o3-resp", "fake-responses", "o3");
+        await SetDefaultsAsync(bed, "o3-resp");
+
+        var sent = await SentUpstreamAsync(bed, "v1/responses", """{"model":"o3-resp","input":"hi"}""");
+
+        Assert.False(sent.TryGetProperty("temperature", out _));
+        Assert.Equal("low", sent.GetProperty("reasoning").GetProperty("effort").GetString());
+    }
+
     /// <summary>Posts with the issued key, expects 200, and returns the body the upstream received.</summary>
     private static async Task<System.Text.Json.JsonElement> SentUpstreamAsync(GatewayTestBed bed, string path, string json)
     {
