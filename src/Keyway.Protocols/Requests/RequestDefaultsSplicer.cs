@@ -17,12 +17,18 @@ namespace Keyway.Protocols;
 /// medium 8,192, high 24,576, kept below <c>max_tokens</c>; none under 1,024), and none when the body sets
 /// <c>temperature</c>, <c>top_p</c> or <c>top_k</c> or forces a tool, which extended thinking rejects;
 /// <c>max_tokens</c> clamped, or set to the cap when absent since Anthropic requires it.</item>
-/// <item>Every protocol: <c>temperature</c>, except alongside Anthropic extended thinking (which accepts none).</item>
+/// <item>Every protocol: <c>temperature</c>, except alongside Anthropic extended thinking (which accepts none) and where
+/// the upstream fixes sampling (see <c>Apply</c>).</item>
 /// </list>
 /// </summary>
 public static class RequestDefaultsSplicer
 {
-    public static byte[] Apply(byte[] body, WireFormat upstream, RequestDefaults defaults)
+    /// <param name="fixedSampling">
+    /// The upstream model takes no temperature but its default (OpenAI's reasoning models: "Unsupported value:
+    /// 'temperature' does not support 0.2 with this model. Only the default (1) value is supported."), so the route's
+    /// default temperature would only cost every call.
+    /// </param>
+    public static byte[] Apply(byte[] body, WireFormat upstream, RequestDefaults defaults, bool fixedSampling)
     {
         ArgumentNullException.ThrowIfNull(defaults);
         if (defaults.IsEmpty || JsonObjectMembers.ScanRoot(body) is not { } root)
@@ -33,7 +39,7 @@ public static class RequestDefaultsSplicer
         var added = new List<string>();
         var maxTokens = ClampMaxTokens(body, upstream, defaults.MaxTokensCap, root, ref splices, added);
         var thinking = AddReasoning(body, upstream, defaults.ReasoningEffort, root, maxTokens, ref splices, added);
-        if (defaults.Temperature is { } temperature && !root.Has("temperature") && !thinking)
+        if (defaults.Temperature is { } temperature && !fixedSampling && !root.Has("temperature") && !thinking)
         {
             added.Add(Member("temperature", temperature.ToString("R", CultureInfo.InvariantCulture)));
         }

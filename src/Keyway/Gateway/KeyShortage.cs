@@ -4,9 +4,9 @@ namespace Keyway.Gateway;
 
 /// <summary>
 /// Why no key of a route's pools took a request, as the client is told, and when it may try again (its Retry-After;
-/// null when nothing says).
+/// null when nothing says). <paramref name="Cooling"/>: the keys passed over are cooling or quarantined.
 /// </summary>
-internal readonly record struct KeyShortage(ForwardError Error, string Message, DateTimeOffset? RetryAt)
+internal readonly record struct KeyShortage(ForwardError Error, string Message, DateTimeOffset? RetryAt, bool Cooling = false)
 {
     /// <summary>A place frees as soon as one of the busy keys' requests ends.</summary>
     private static readonly TimeSpan BusyRetry = TimeSpan.FromSeconds(1);
@@ -20,6 +20,6 @@ internal readonly record struct KeyShortage(ForwardError Error, string Message, 
     public static KeyShortage Of<TPlan>(FailoverRun<TPlan> run, string alias, DateTimeOffset now, TimeSpan probeInterval)
         where TPlan : class, IEndpointPlan =>
         run.AnyBusy ? new(ForwardError.AllKeysBusy, GatewayMessages.AllKeysBusy(alias), now + BusyRetry)
-        : run.AnyBlocked ? new(ForwardError.NoUsableKey, GatewayMessages.AllKeysCooling(alias), run.EarliestRecovery ?? now + probeInterval)
+        : run.AnyBlocked ? new(ForwardError.NoUsableKey, GatewayMessages.AllKeysCooling(alias), run.EarliestRecovery ?? now + probeInterval, Cooling: true)
         : new(ForwardError.NoUsableKey, GatewayMessages.NoKeyServes(alias), run.EarliestRecovery);
 }

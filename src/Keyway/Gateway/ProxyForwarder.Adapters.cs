@@ -24,7 +24,7 @@ public sealed partial class ProxyForwarder
         {
             // Keyway asks chat streams for usage so a stream is never logged as free, and hides the chunk it added.
             var injectUsage = client == WireFormat.OpenAIChat && request.Parsed.Stream && !request.Parsed.HasIncludeUsage;
-            var body = WithRouteDefaults(exchange, request.EditedFor(target.UpstreamModel, injectUsage), upstream);
+            var body = WithRouteDefaults(exchange, request.EditedFor(target.UpstreamModel, injectUsage), target, endpoint);
             return WithWebSearch(exchange, new RelayPlan(
                 endpoint, path, body, WatcherFor(upstream, hideUsageOnlyChunk: injectUsage), UsageFormatOf(upstream),
                 NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: injectUsage), ChatAnswer: true));
@@ -53,13 +53,15 @@ public sealed partial class ProxyForwarder
         var pipeline = TranslationPipeline.Create(client, upstream, clientBody, context);
         exchange.Context.Response.RegisterForDispose(pipeline);
         return new RelayPlan(
-            endpoint, path, WithRouteDefaults(exchange, UpstreamBody.Leased(pipeline.UpstreamBody), upstream), WatcherFor(upstream, hideUsageOnlyChunk: false),
+            endpoint, path, WithRouteDefaults(exchange, UpstreamBody.Leased(pipeline.UpstreamBody), target, endpoint), WatcherFor(upstream, hideUsageOnlyChunk: false),
             UsageFormatOf(upstream), Translation: pipeline, NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: false), ChatAnswer: true, Turn: turn);
     }
 
     /// <summary>The upstream-bound body with the route's defaults for what the client left out (see <see cref="RequestDefaultsSplicer"/>).</summary>
-    private static UpstreamBody WithRouteDefaults(ProxyExchange exchange, UpstreamBody body, WireFormat upstream) =>
-        exchange.Route!.Defaults is { } defaults ? UpstreamBody.Of(RequestDefaultsSplicer.Apply(body.ToArray(), upstream, defaults)) : body;
+    private static UpstreamBody WithRouteDefaults(ProxyExchange exchange, UpstreamBody body, RouteTarget target, UpstreamEndpoint endpoint) =>
+        exchange.Route!.Defaults is { } defaults
+            ? UpstreamBody.Of(RequestDefaultsSplicer.Apply(body.ToArray(), endpoint.Protocol.Wire(), defaults, endpoint.FixesSampling(target.UpstreamModel)))
+            : body;
 
     /// <summary>
     /// The plan with the gateway's search tool added, when the caller's group has web search, neither the route, the

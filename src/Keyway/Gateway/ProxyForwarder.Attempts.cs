@@ -9,6 +9,8 @@ namespace Keyway.Gateway;
 /// </summary>
 public sealed partial class ProxyForwarder
 {
+    private readonly CoolingPoolWarnings _coolingWarnings = new();
+
     /// <summary>An attempt whose answer is kept, to be relayed if no later attempt does better.</summary>
     private sealed record HeldAnswer(HttpResponseMessage Response, RelayPlan Plan, UpstreamKey Key, RouteTarget Target);
 
@@ -202,9 +204,12 @@ public sealed partial class ProxyForwarder
             await FailAsync(exchange, ForwardError.NoUsableKey, GatewayMessages.NoUsableKey(route.Targets[0].Provider.ProviderId));
             return true;
         }
-        var shortage = KeyShortage.Of(run, route.Alias, time.GetUtcNow(), route.Targets[0].Provider.Policy.ProbeInterval);
+        var now = time.GetUtcNow();
+        var provider = route.Targets[0].Provider;
+        var shortage = KeyShortage.Of(run, route.Alias, now, provider.Policy.ProbeInterval);
         exchange.RetryAt = shortage.RetryAt;
-        await FailAsync(exchange, shortage.Error, shortage.Message);
+        var quiet = shortage is { Cooling: true, RetryAt: { } recovery } && !_coolingWarnings.ShouldWarn(provider.ProviderId, now, recovery);
+        await FailAsync(exchange, shortage.Error, shortage.Message, quiet ? LogLevel.Debug : LogLevel.Warning);
         return true;
     }
 

@@ -29,7 +29,7 @@ public sealed partial class ProxyForwarder
         var path = UpstreamProtocols.For(endpoint.Protocol).ChatPath;
         if (upstream == WireFormat.OpenAIResponses)
         {
-            var body = WithRouteDefaults(exchange, request.EditedFor(target.UpstreamModel, injectUsage: false), upstream);
+            var body = WithRouteDefaults(exchange, request.EditedFor(target.UpstreamModel, injectUsage: false), target, endpoint);
             return new RelayPlan(endpoint, path + "/compact", body, Watcher: null, UsageFormat.Response, ChatAnswer: true);
         }
         if (!TranslationPipeline.CanTranslate(WireFormat.OpenAIResponses, upstream))

@@ -309,9 +309,10 @@ public sealed partial class ProxyForwarder
     /// The one funnel for upstream-stage failures: notes them for the log and answers the client in
     /// its protocol — a JSON error before the response started, the protocol's SSE error event after.
     /// </summary>
-    private async Task FailAsync(ProxyExchange exchange, ForwardError error, string message)
+    /// <param name="level">The server log's level for it: a cooling pool's repeated refusals are Debug (<see cref="CoolingPoolWarnings"/>).</param>
+    private async Task FailAsync(ProxyExchange exchange, ForwardError error, string message, LogLevel level = LogLevel.Warning)
     {
-        Record(exchange, error, message);
+        Record(exchange, error, message, level);
         var context = exchange.Context;
         if (exchange.Aborted.IsCancellationRequested)
         {
@@ -370,12 +371,12 @@ public sealed partial class ProxyForwarder
         }
     }
 
-    private void Record(ProxyExchange exchange, ForwardError error, string message)
+    private void Record(ProxyExchange exchange, ForwardError error, string message, LogLevel level = LogLevel.Warning)
     {
         exchange.StatusCode = error.StatusCode(upstreamStatus: exchange.StatusCode);
         exchange.Error = message;
         exchange.LastError = error;
-        Log.ForwardFailed(logger, error, (exchange.Target?.Provider ?? exchange.Route?.Provider)?.ProviderId ?? "", message);
+        Log.ForwardFailed(logger, level, error, (exchange.Target?.Provider ?? exchange.Route?.Provider)?.ProviderId ?? "", message);
     }
 
     /// <summary>Whole seconds until the earliest cooling key recovers (at least 1), when keys were passed over.</summary>
@@ -386,8 +387,8 @@ public sealed partial class ProxyForwarder
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Forwarding to {ProviderId} failed at {Error}: {Message}")]
-        public static partial void ForwardFailed(ILogger logger, ForwardError error, string providerId, string message);
+        [LoggerMessage(Message = "Forwarding to {ProviderId} failed at {Error}: {Message}")]
+        public static partial void ForwardFailed(ILogger logger, LogLevel level, ForwardError error, string providerId, string message);
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "The client was gone before the stream error event could be written ({Reason})")]
         public static partial void ClientGoneDuringError(ILogger logger, string reason);

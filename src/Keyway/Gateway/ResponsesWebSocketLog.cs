@@ -10,10 +10,12 @@ namespace Keyway.Gateway;
 /// <c>response.completed</c> / <c>response.incomplete</c> (usage read from the response), <c>response.failed</c> or an
 /// <c>error</c> event (https://platform.openai.com/docs/api-reference/responses/websocket-events); one per response the
 /// key's policy refused; and a 499 for each response still running when the socket ends. Each row ends its response's
-/// key admission (<see cref="KeyPolicyGate.Complete"/>), in the order the responses were sent.
+/// key admission (<see cref="KeyPolicyGate.Complete"/>), in the order the responses were sent. A connection refused
+/// after authentication and before the relay gets the one row its HTTP twin gets, naming what was resolved by then
+/// (<paramref name="route"/>, <paramref name="target"/> and <paramref name="upstreamKey"/> are null until they are).
 /// </summary>
 internal sealed class ResponsesWebSocketLog(
-    HttpContext context, IssuedKeyEntry key, RouteEntry route, RouteTarget target, UpstreamKey upstreamKey, RequestLogQueue logs, KeyPolicyGate keyPolicy,
+    HttpContext context, IssuedKeyEntry key, RouteEntry? route, RouteTarget? target, UpstreamKey? upstreamKey, RequestLogQueue logs, KeyPolicyGate keyPolicy,
     TimeProvider time)
 {
     private readonly Lock _gate = new();
@@ -38,6 +40,10 @@ internal sealed class ResponsesWebSocketLog(
         var now = time.GetTimestamp();
         Write(null, Entry(refusal.Status, refusal.Message, TokenUsage.Unknown, now, now));
     }
+
+    /// <summary>The connection was refused before the relay started (its upgrade request began at <paramref name="startedAt"/>).</summary>
+    public void RefusedConnection(WebSocketRefusal refusal, long startedAt) =>
+        Write(null, Entry(refusal.Status, refusal.Message, TokenUsage.Unknown, startedAt, startedAt));
 
     /// <summary>The socket ended: each response still running gets a 499 row and gives back its admission.</summary>
     public void Abandon()
@@ -128,17 +134,18 @@ internal sealed class ResponsesWebSocketLog(
     private RequestLogEntry Entry(int status, string? error, TokenUsage usage, long sentAt, long firstFrameAt)
     {
         var now = time.GetTimestamp();
+        RequestAttempt[]? attempts = target is not null && upstreamKey is not null ? [new RequestAttempt(target.Provider.ProviderId, upstreamKey.Name, status)] : null;
         return new RequestLogEntry
         {
             CreatedAt = time.GetUtcNow(),
             GroupId = key.GroupId,
             ApiKeyId = key.KeyId,
-            RouteAlias = route.Alias,
-            ProviderId = target.Provider.ProviderId,
-            UpstreamModel = target.UpstreamModel,
+            RouteAlias = route?.Alias,
+            ProviderId = target?.Provider.ProviderId,
+            UpstreamModel = target?.UpstreamModel,
             Endpoint = context.Request.Path.Value ?? "",
             ClientProtocol = ClientProtocol.OpenAIResponses.Name(),
-            UpstreamProtocol = target.Provider.Protocol.Name(),
+            UpstreamProtocol = target?.Provider.Protocol.Name(),
             Stream = true,
             Visitor = key.Policy.Visitor,
             StatusCode = status,
@@ -150,7 +157,8 @@ internal sealed class ResponsesWebSocketLog(
             CacheReadTokens = usage.CacheReadTokens,
             CacheWriteTokens = usage.CacheWriteTokens,
             ReasoningTokens = usage.ReasoningTokens,
-            AttemptLog = [new RequestAttempt(target.Provider.ProviderId, upstreamKey.Name, status)],
+            Attempts = attempts?.Length ?? 0,
+            AttemptLog = attempts,
             UserAgent = context.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null,
         };
     }

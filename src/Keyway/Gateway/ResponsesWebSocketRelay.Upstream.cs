@@ -10,9 +10,11 @@ namespace Keyway.Gateway;
 /// <summary>The upstream half of the relay: the upstream handshake, the two-way copy and the frame rewriting.</summary>
 internal sealed partial class ResponsesWebSocketRelay
 {
-    private async Task<(ClientWebSocket? Upstream, WebSocketRefusal Refusal)> ConnectAsync(HttpContext context, WebSocketRoute resolved)
+    /// <summary>Opens the upstream socket; a failure is the caller's 502, logged as its HTTP twin's.</summary>
+    private async Task<(ClientWebSocket? Upstream, WebSocketRefusal Refusal)> ConnectAsync(WebSocketCaller caller, WebSocketRoute resolved)
     {
-        var (_, target, key) = resolved;
+        var context = caller.Context;
+        var (route, target, key) = resolved;
         var upstream = new ClientWebSocket();
         upstream.Options.SetRequestHeader("Authorization", "Bearer " + key.Secret);
         foreach (var (name, value) in HandshakeHeaders(context.Request, target.Provider))
@@ -30,7 +32,7 @@ internal sealed partial class ResponsesWebSocketRelay
         {
             upstream.Dispose();
             Log.ConnectFailed(logger, target.Provider.ProviderId, e.Message);
-            return (null, new(StatusCodes.Status502BadGateway, WebSocketMessages.UpstreamRefused(target.Provider.ProviderId, e.Message)));
+            return (null, LogRefusal(caller, new(StatusCodes.Status502BadGateway, WebSocketMessages.UpstreamRefused(target.Provider.ProviderId, e.Message)), route, target, key));
         }
     }
 
@@ -122,7 +124,9 @@ internal sealed partial class ResponsesWebSocketRelay
         }
         log.RequestSent(admission);
         var body = RequestBody.Rewrite(frame, parsed, target.UpstreamModel, injectIncludeUsage: false);
-        return new(route.Defaults is { } defaults ? RequestDefaultsSplicer.Apply(body, WireFormat.OpenAIResponses, defaults) : body, Answer: false);
+        return new(route.Defaults is { } defaults
+            ? RequestDefaultsSplicer.Apply(body, WireFormat.OpenAIResponses, defaults, target.Provider.MainEndpoint.FixesSampling(target.UpstreamModel))
+            : body, Answer: false);
     }
 
     /// <summary>

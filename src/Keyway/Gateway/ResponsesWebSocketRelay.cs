@@ -12,7 +12,8 @@ namespace Keyway.Gateway;
 /// that can fail is checked before the client's upgrade is accepted, so a refusal is a plain HTTP error and the client
 /// falls back to HTTP streaming. Standard clients (OpenAI SDK, Codex) name the model only in their first
 /// <c>response.create</c>: the upgrade is then accepted when the key's group has any WebSocket route, the route is
-/// resolved from that first frame, and a failure from there on is an <c>error</c> event followed by a close.
+/// resolved from that first frame, and a failure from there on is an <c>error</c> event followed by a close. A refusal
+/// after authentication gets a request-log row, as an HTTP request's does.
 /// </summary>
 internal sealed partial class ResponsesWebSocketRelay(
     RoutingTableHolder routing, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, KeyPolicyGate keyPolicy, TimeProvider time,
@@ -20,6 +21,7 @@ internal sealed partial class ResponsesWebSocketRelay(
 {
     public async Task RelayAsync(HttpContext context)
     {
+        var startedAt = time.GetTimestamp();
         // 1. only an upgrade, 2. authenticate
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -34,26 +36,28 @@ internal sealed partial class ResponsesWebSocketRelay(
             return;
         }
         keyUsage.Touch(key.KeyId, time.GetUtcNow());
+        var caller = new WebSocketCaller(context, key, startedAt);
         var alias = context.Request.Query["model"].ToString();
         // 3. the alias in the query: resolve and open the upstream before accepting, so every refusal is HTTP
         if (alias.Length > 0)
         {
-            await RelayQueryAliasAsync(context, table, key, alias);
+            await RelayQueryAliasAsync(caller, table, alias);
             return;
         }
         // 4. the alias in the first frame: refuse before the upgrade only when no route of the group could serve it
         if (!table.RoutesOf(key.GroupId).Any(route => WebSocketTarget(route) is not null))
         {
-            await RefuseAsync(context, new(StatusCodes.Status400BadRequest, WebSocketMessages.NoWebSocketRoute(key.GroupId)));
+            await RefuseAsync(context, LogRefusal(caller, new(StatusCodes.Status400BadRequest, WebSocketMessages.NoWebSocketRoute(key.GroupId))));
             return;
         }
         using var client = await context.WebSockets.AcceptWebSocketAsync();
-        await RelayFirstFrameAliasAsync(context, client, table, key);
+        await RelayFirstFrameAliasAsync(caller, client, table);
     }
 
-    private async Task RelayQueryAliasAsync(HttpContext context, RoutingTable table, IssuedKeyEntry key, string alias)
+    private async Task RelayQueryAliasAsync(WebSocketCaller caller, RoutingTable table, string alias)
     {
-        var resolution = await ResolveAsync(table, key, alias, new ClientWatch(null, context.RequestAborted));
+        var (context, key, _) = caller;
+        var resolution = await ResolveAsync(caller, table, alias, new ClientWatch(null, context.RequestAborted));
         if (resolution.Route is not { } resolved)
         {
             if (resolution.Refusal != ClientLeft)
@@ -63,7 +67,7 @@ internal sealed partial class ResponsesWebSocketRelay(
             return;
         }
         using var place = resolution.Place;
-        var connected = await ConnectAsync(context, resolved);
+        var connected = await ConnectAsync(caller, resolved);
         if (connected.Upstream is not { } upstream)
         {
             await RefuseAsync(context, connected.Refusal);
@@ -77,8 +81,9 @@ internal sealed partial class ResponsesWebSocketRelay(
         }
     }
 
-    private async Task RelayFirstFrameAliasAsync(HttpContext context, WebSocket client, RoutingTable table, IssuedKeyEntry key)
+    private async Task RelayFirstFrameAliasAsync(WebSocketCaller caller, WebSocket client, RoutingTable table)
     {
+        var (context, key, _) = caller;
         using var sends = new SemaphoreSlim(1, 1);
         WebSocketMessage first;
         try
@@ -97,11 +102,11 @@ internal sealed partial class ResponsesWebSocketRelay(
         }
         if (first.Type != WebSocketMessageType.Text || RequestBody.Parse(first.Bytes) is not { Status: RequestBodyStatus.Ok, Model: { Length: > 0 } alias })
         {
-            await FailAsync(context, client, sends, new(StatusCodes.Status400BadRequest, WebSocketMessages.FirstFrameModelRequired));
+            await FailAsync(context, client, sends, LogRefusal(caller, new(StatusCodes.Status400BadRequest, WebSocketMessages.FirstFrameModelRequired)));
             return;
         }
         var watch = new ClientWatch(client, context.RequestAborted);
-        var resolution = await ResolveAsync(table, key, alias, watch);
+        var resolution = await ResolveAsync(caller, table, alias, watch);
         if (resolution.Route is not { } resolved)
         {
             await (resolution.Refusal != ClientLeft ? FailAsync(context, client, sends, resolution.Refusal)
@@ -110,7 +115,7 @@ internal sealed partial class ResponsesWebSocketRelay(
             return;
         }
         using var place = resolution.Place;
-        var connected = await ConnectAsync(context, resolved);
+        var connected = await ConnectAsync(caller, resolved);
         if (connected.Upstream is not { } upstream)
         {
             await FailAsync(context, client, sends, connected.Refusal);
@@ -127,20 +132,22 @@ internal sealed partial class ResponsesWebSocketRelay(
     /// for as long as it is open (max_concurrency) — or why not. When no key can take it, it waits for one as an HTTP
     /// request to the alias does (<see cref="RequestKeyWait"/>: the route's key_wait_seconds, in the same line);
     /// <paramref name="watch"/> ends the wait when the client goes away (then the refusal is <see cref="ClientLeft"/>).
+    /// Each refusal is logged with the route and target resolved by then.
     /// </summary>
-    private async Task<WebSocketResolution> ResolveAsync(RoutingTable table, IssuedKeyEntry key, string alias, ClientWatch watch)
+    private async Task<WebSocketResolution> ResolveAsync(WebSocketCaller caller, RoutingTable table, string alias, ClientWatch watch)
     {
+        var key = caller.Key;
         if (!table.TryGetRoute(key.GroupId, alias, out var route))
         {
-            return new(null, new(StatusCodes.Status404NotFound, GatewayMessages.ModelNotFound(alias, key.GroupId), "model_not_found"));
+            return new(null, LogRefusal(caller, new(StatusCodes.Status404NotFound, GatewayMessages.ModelNotFound(alias, key.GroupId), "model_not_found")));
         }
         if (keyPolicy.Check(key, route, time.GetUtcNow()) is { } refusal)
         {
-            return new(null, new(refusal.Status, refusal.Message, refusal.Code, refusal.RetryAfter));
+            return new(null, LogRefusal(caller, new(refusal.Status, refusal.Message, refusal.Code, refusal.RetryAfter), route));
         }
         if (WebSocketTarget(route) is not { } target)
         {
-            return new(null, new(StatusCodes.Status400BadRequest, WebSocketMessages.NotServed(alias)));
+            return new(null, LogRefusal(caller, new(StatusCodes.Status400BadRequest, WebSocketMessages.NotServed(alias)), route));
         }
         var keyWait = new RequestKeyWait(route.KeyWait, time);
         try
@@ -160,11 +167,11 @@ internal sealed partial class ResponsesWebSocketRelay(
                     {
                         var now = time.GetUtcNow();
                         var shortage = KeyShortage.Of(run, alias, now, target.Provider.Policy.ProbeInterval);
-                        return new(null, new(shortage.Error.StatusCode(0), shortage.Message, RetryAfter: shortage.RetryAt - now));
+                        return new(null, LogRefusal(caller, new(shortage.Error.StatusCode(0), shortage.Message, RetryAfter: shortage.RetryAt - now), route, target));
                     }
                     if (step == KeyWaitStep.Sleep && !await watch.SleepAsync(keyWait, run.EarliestRecovery))
                     {
-                        return new(null, ClientLeft);
+                        return new(null, LogRefusal(caller, ClientLeft, route, target));
                     }
                 }
             }
@@ -173,6 +180,17 @@ internal sealed partial class ResponsesWebSocketRelay(
         {
             keyWait.Leave();
         }
+    }
+
+    /// <summary>
+    /// The row of a connection refused after authentication and before the relay, as its HTTP twin gets one, naming the
+    /// route, target and upstream key once resolved; returns <paramref name="refusal"/> to be answered.
+    /// </summary>
+    private WebSocketRefusal LogRefusal(
+        WebSocketCaller caller, WebSocketRefusal refusal, RouteEntry? route = null, RouteTarget? target = null, UpstreamKey? upstreamKey = null)
+    {
+        new ResponsesWebSocketLog(caller.Context, caller.Key, route, target, upstreamKey, logs, keyPolicy, time).RefusedConnection(refusal, caller.StartedAt);
+        return refusal;
     }
 
     private static RouteTarget? WebSocketTarget(RouteEntry route) =>
@@ -232,6 +250,9 @@ internal sealed partial class ResponsesWebSocketRelay(
 /// the client should wait before it tries again (the HTTP error's Retry-After), when that is known.
 /// </summary>
 internal readonly record struct WebSocketRefusal(int Status, string Message, string? Code = null, TimeSpan? RetryAfter = null);
+
+/// <summary>Who asked for a WebSocket: the upgrade request, its authenticated key, and when it began (its log row's latency).</summary>
+internal readonly record struct WebSocketCaller(HttpContext Context, IssuedKeyEntry Key, long StartedAt);
 
 /// <summary>What a relayed WebSocket is bound to: the route of its alias, the WebSocket target and the upstream key.</summary>
 internal sealed record WebSocketRoute(RouteEntry Route, RouteTarget Target, UpstreamKey Key);

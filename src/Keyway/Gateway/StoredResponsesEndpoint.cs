@@ -64,7 +64,7 @@ internal static class StoredResponsesEndpoint
                 new DeletedResponse(responseId, "response", true), GatewayJsonContext.Default.DeletedResponse, cancellationToken: context.RequestAborted);
             return;
         }
-        if (HasNoBody(context.Request))
+        if (await HasNoBodyAsync(context.Request, context.RequestAborted))
         {
             await NotFoundAsync(context, responseId);
             return;
@@ -102,9 +102,24 @@ internal static class StoredResponsesEndpoint
         return outcome.Key;
     }
 
-    /// <summary>No Content-Length (or 0) and no chunked body: Kestrel knows the request carries nothing to read.</summary>
-    private static bool HasNoBody(HttpRequest request) =>
-        request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false };
+    /// <summary>
+    /// Nothing to read: Kestrel knows it (no Content-Length or 0, and not chunked), or a chunked body ends before its
+    /// first byte, which is no body either. A body's first bytes stay unread for the pass-through.
+    /// </summary>
+    private static async Task<bool> HasNoBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            return true;
+        }
+        if (request.ContentLength is not null)
+        {
+            return false;
+        }
+        var read = await request.BodyReader.ReadAsync(cancellationToken);
+        request.BodyReader.AdvanceTo(read.Buffer.Start);
+        return read.Buffer.IsEmpty && read.IsCompleted;
+    }
 
     private static Task NotFoundAsync(HttpContext context, string responseId) =>
         ProtocolErrorWriter.WriteOpenAINotFoundAsync(context, GatewayMessages.ResponseNotFound(responseId));

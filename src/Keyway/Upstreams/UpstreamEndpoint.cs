@@ -49,11 +49,14 @@ public sealed record UpstreamEndpoint(UpstreamProtocol Protocol, string BaseUrl,
 
     /// <summary>
     /// Whether a request Keyway translates for <paramref name="upstreamModel"/> here leaves out <c>temperature</c>,
-    /// <c>top_p</c> and <c>stop</c>: OpenAI's reasoning models refuse them ("Unsupported value: 'temperature' does not
-    /// support 0.2 with this model. Only the default (1) value is supported.", "Unsupported parameter: 'stop' is not
-    /// supported with this model."), so a client's sampling wishes would only cost it every call.
+    /// <c>top_p</c> and <c>stop</c>, and a request sent here gets no route default temperature: OpenAI's reasoning
+    /// models refuse them ("Unsupported value: 'temperature' does not support 0.2 with this model. Only the default (1)
+    /// value is supported.", "Unsupported parameter: 'stop' is not supported with this model."; on the Responses API
+    /// "Unsupported parameter: 'temperature' is not supported with this model."), so sampling wishes would only cost
+    /// every call. A client's own passed-through body still reaches the upstream as the client wrote it.
     /// </summary>
-    public bool FixesSampling(string upstreamModel) => Protocol == UpstreamProtocol.OpenAI && OpenAIReasoningModels.Matches(upstreamModel);
+    public bool FixesSampling(string upstreamModel) =>
+        Protocol is UpstreamProtocol.OpenAI or UpstreamProtocol.OpenAIResponses && OpenAIReasoningModels.Matches(upstreamModel);
 
     /// <summary>The base URL is OpenAI's own API (a key's own base URL is not known when a request is translated).</summary>
     private bool IsOpenAIPlatform =>

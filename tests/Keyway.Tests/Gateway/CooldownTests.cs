@@ -1,6 +1,7 @@
 using Keyway.Tests.Infrastructure;
 using Keyway.Upstreams;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Keyway.Tests.Gateway;
@@ -157,6 +158,44 @@ public sealed class CooldownTests
         Assert.Equal("cooling", keys[0].GetProperty("state").GetString());
         Assert.Equal("quarantined", keys[1].GetProperty("state").GetString());
         Assert.Equal(401, keys[1].GetProperty("last_status").GetInt32());
+    }
+
+    /// <summary>
+    /// While every key of a pool cools, each refused request is a 503, but the server log warns once per cooldown (per
+    /// provider), not once per request: the next cooldown warns again.
+    /// </summary>
+    [Fact]
+    public async Task ACoolingPool_WarnsOncePerCooldown_NotOncePerRefusedRequest()
+    {
+        var log = new CapturedLog();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var bed = await GatewayTestBed.StartAsync(replaceServices: services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            services.AddSingleton<ILoggerProvider>(log);
+        });
+        var cooldowns = bed.Server.Services.GetRequiredService<CooldownBook>();
+        Assert.True(bed.Server.Services.GetRequiredService<Keyway.Gateway.RoutingTableHolder>().Current.TryGetProvider(GatewayTestBed.OpenAIProvider, out var provider));
+        void CoolForAMinute() => cooldowns.RecordFailure(
+            provider, provider.Keys[0], GatewayTestBed.OpenAIModel, new UpstreamFailure(FailureClass.RateLimit, 429, TimeSpan.FromSeconds(60), false, "slow down"));
+        async Task RefusedAsync(int times)
+        {
+            for (var i = 0; i < times; i++)
+            {
+                using var response = await bed.PostAsync("v1/chat/completions", GatewayTestBed.OpenAIChat);
+                Assert.Equal(503, (int)response.StatusCode);
+            }
+        }
+        int CoolingWarnings() => log.Text.Split('\n').Count(line => line.StartsWith("Warning ", StringComparison.Ordinal) && line.Contains("is cooling down", StringComparison.Ordinal));
+
+        CoolForAMinute();
+        await RefusedAsync(5);
+        Assert.Equal(1, CoolingWarnings());
+
+        clock.Advance(TimeSpan.FromSeconds(61));
+        CoolForAMinute();
+        await RefusedAsync(3);
+        Assert.Equal(2, CoolingWarnings());
     }
 
     private static async Task ChatAsync(HttpClient client)

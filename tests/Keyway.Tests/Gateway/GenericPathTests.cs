@@ -37,15 +37,26 @@ public sealed class GenericPathTests
         Assert.Equal(0, bed.Upstream.RequestCount);
     }
 
-    /// <summary>A write without a body (a plain <c>DELETE /v1/files/x</c>) names no model, which is what Keyway routes by.</summary>
+    /// <summary>
+    /// A write without a body (a plain <c>DELETE /v1/files/x</c>) names no model, which is what Keyway routes by.
+    /// An empty chunked body is no body either.
+    /// </summary>
     [Theory]
-    [InlineData("DELETE")]
-    [InlineData("POST")]
-    public async Task BodylessWrite_Is400SayingHowToNameTheModel(string method)
+    [InlineData("DELETE", false)]
+    [InlineData("POST", false)]
+    [InlineData("DELETE", true)]
+    [InlineData("POST", true)]
+    public async Task BodylessWrite_Is400SayingHowToNameTheModel(string method, bool emptyChunked)
     {
         await using var bed = await GatewayTestBed.StartAsync();
+        using var request = new HttpRequestMessage(new HttpMethod(method), "v1/files/file-abc");
+        if (emptyChunked)
+        {
+            request.Content = new StreamContent(Stream.Null);
+            request.Headers.TransferEncodingChunked = true;
+        }
 
-        using var response = await bed.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), "v1/files/file-abc"));
+        using var response = await bed.Client.SendAsync(request);
 
         await GatewayErrorAssert.OpenAIAsync(response, 400,
             $"{method} /v1/files/file-abc has no body: Keyway routes a request by its JSON body's 'model', so send one naming one of your route aliases, e.g. {{\"model\":\"<alias>\"}}.");

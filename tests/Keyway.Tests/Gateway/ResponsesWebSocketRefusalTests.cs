@@ -70,10 +70,17 @@ public sealed class ResponsesWebSocketRefusalTests
         return bed;
     }
 
+    /// <summary>The HTTP twin gets the same answer, and both refusals the same log row (status, error, key, alias, provider).</summary>
     private static async Task AssertHttpAnswersAlikeAsync(GatewayTestBed bed, (HttpStatusCode Status, IReadOnlyDictionary<string, IEnumerable<string>> Headers) refused)
     {
         using var http = await bed.PostAsync("v1/responses", ResponsesBody);
         Assert.Equal(http.StatusCode, refused.Status);
         Assert.Equal(http.Headers.GetValues("Retry-After"), refused.Headers.GetValueOrDefault("Retry-After"));
+        var rows = await bed.WaitForLogsAsync(2);
+        Assert.Equal(2, rows.Length);
+        foreach (var field in (string[])["status_code", "error", "api_key_id", "route_alias", "provider_id"])
+        {
+            Assert.Equal(rows[0].GetProperty(field).ToString(), rows[1].GetProperty(field).ToString());
+        }
     }
 }

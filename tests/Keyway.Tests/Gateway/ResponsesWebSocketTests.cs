@@ -87,6 +87,32 @@ public sealed class ResponsesWebSocketTests
         Assert.Equal(expectedAgent, fake.Headers.GetValueOrDefault("User-Agent"));
     }
 
+    /// <summary>A route's defaults apply to each response.create, except the temperature OpenAI's reasoning models refuse.</summary>
+    [Theory]
+    [InlineData(UpstreamModel, 0.25)]
+    [InlineData("o3", null)]
+    public async Task RouteDefaults_ApplyToEachResponse_WithoutTemperatureForAReasoningModel(string upstreamModel, double? temperature)
+    {
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await GatewayTestBed.StartAsync();
+        await WebSocketRoute.AddAsync(bed.Admin, "ws-provider", fake.BaseAddress, websocket: true, Alias, upstreamModel);
+        var routeId = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, "admin/llm/groups/default/routes")).GetProperty("routes").EnumerateArray()
+            .Single(route => route.GetProperty("alias").GetString() == Alias).GetProperty("route_id").GetString();
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/routes/{routeId}", new JsonObject
+        {
+            ["default_reasoning_effort"] = "low",
+            ["default_temperature"] = 0.25,
+        });
+        using var socket = await ResponsesWebSocketClient.ConnectAsync(bed.Server, Alias, bed.Key);
+
+        await ResponsesWebSocketClient.ExchangeAsync(socket, Alias);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+
+        var sent = JsonDocument.Parse(Assert.Single(fake.Received)).RootElement;
+        Assert.Equal("low", sent.GetProperty("reasoning").GetProperty("effort").GetString());
+        Assert.Equal(temperature, sent.TryGetProperty("temperature", out var sentTemperature) ? sentTemperature.GetDouble() : null);
+    }
+
     [Theory]
     [InlineData(false, Alias, true, HttpStatusCode.BadRequest)]
     [InlineData(true, "unknown-alias", true, HttpStatusCode.NotFound)]
@@ -128,13 +154,32 @@ public sealed class ResponsesWebSocketTests
         });
     }
 
+    /// <summary>
+    /// Each refusal after authentication gets its log row, as an HTTP refusal does: its status and error, the issued key,
+    /// and the alias once it is resolved (an unknown alias is not, as over HTTP).
+    /// </summary>
     [Theory]
-    [InlineData("not json", 400, WebSocketCloseStatus.PolicyViolation, "first message")]
-    [InlineData("""{"type":"response.create","input":"hi"}""", 400, WebSocketCloseStatus.PolicyViolation, "first message")]
-    [InlineData("""{"type":"response.create","model":"unknown-alias","input":"hi"}""", 404, WebSocketCloseStatus.PolicyViolation, "unknown-alias")]
-    [InlineData("""{"type":"response.create","model":"gpt-alias","input":"hi"}""", 400, WebSocketCloseStatus.PolicyViolation, "serves WebSocket")]
-    [InlineData("""{"type":"response.create","model":"ws-refused","input":"hi"}""", 502, WebSocketCloseStatus.InternalServerError, "refused the WebSocket")]
-    public async Task FirstFrameRefusals_AreAnErrorEventThenAClose(string firstFrame, int status, WebSocketCloseStatus close, string messagePart)
+    [InlineData(true, "unknown-alias", 404, null, "unknown-alias")]
+    [InlineData(false, Alias, 400, Alias, "serves WebSocket")]
+    [InlineData(false, "", 400, null, "WebSocket")]
+    public async Task RefusalsBeforeTheUpgrade_GetALogRow(bool websocket, string alias, int status, string? loggedAlias, string messagePart)
+    {
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await StartAsync(fake, websocket);
+
+        await Assert.ThrowsAsync<WebSocketException>(() => ResponsesWebSocketClient.ConnectAsync(bed.Server, alias, bed.Key));
+
+        AssertRefusalRow(Assert.Single(await bed.WaitForLogsAsync(1)), status, loggedAlias, messagePart);
+    }
+
+    [Theory]
+    [InlineData("not json", 400, WebSocketCloseStatus.PolicyViolation, "first message", null)]
+    [InlineData("""{"type":"response.create","input":"hi"}""", 400, WebSocketCloseStatus.PolicyViolation, "first message", null)]
+    [InlineData("""{"type":"response.create","model":"unknown-alias","input":"hi"}""", 404, WebSocketCloseStatus.PolicyViolation, "unknown-alias", null)]
+    [InlineData("""{"type":"response.create","model":"gpt-alias","input":"hi"}""", 400, WebSocketCloseStatus.PolicyViolation, "serves WebSocket", "gpt-alias")]
+    [InlineData("""{"type":"response.create","model":"ws-refused","input":"hi"}""", 502, WebSocketCloseStatus.InternalServerError, "refused the WebSocket", "ws-refused")]
+    public async Task FirstFrameRefusals_AreAnErrorEventThenAClose_AndALogRow(
+        string firstFrame, int status, WebSocketCloseStatus close, string messagePart, string? loggedAlias)
     {
         await using var fake = await FakeResponsesWebSocket.StartAsync();
         await using var bed = await StartAsync(fake, websocket: true);
@@ -151,6 +196,16 @@ public sealed class ResponsesWebSocketTests
         Assert.Equal(WebSocketMessageType.Close, closing.MessageType);
         Assert.Equal(close, socket.CloseStatus);
         Assert.Empty(fake.Received);
+        AssertRefusalRow(Assert.Single(await bed.WaitForLogsAsync(1)), status, loggedAlias, messagePart);
+    }
+
+    private static void AssertRefusalRow(JsonElement log, int status, string? alias, string messagePart)
+    {
+        Assert.Equal(status, log.GetProperty("status_code").GetInt32());
+        Assert.Equal(alias, log.GetProperty("route_alias").GetString());
+        Assert.False(string.IsNullOrEmpty(log.GetProperty("api_key_id").GetString()));
+        Assert.Contains(messagePart, log.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("/v1/responses", log.GetProperty("endpoint").GetString());
     }
 
     [Theory]

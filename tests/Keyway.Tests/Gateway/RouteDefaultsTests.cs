@@ -89,18 +89,45 @@ public sealed class RouteDefaultsTests
         Assert.Equal("enabled", sent.GetProperty("thinking").GetProperty("type").GetString());
     }
 
-    [Fact]
-    public async Task Responses_PassThrough_GetsReasoningEffort()
+    /// <summary>On an OpenAI reasoning model (o3), whose Responses API refuses any temperature, without the default one.</summary>
+    [Theory]
+    [InlineData("resp-model", 0.25)]
+    [InlineData("o3", null)]
+    public async Task Responses_PassThrough_GetsReasoningEffort(string upstreamModel, double? temperature)
     {
         await using var bed = await GatewayTestBed.StartAsync();
         await AdminApi.CreateProviderAsync(bed.Admin, "default", "fake-responses", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), "openai-responses");
-        await AdminApi.CreateRouteAsync(bed.Admin, "default", "resp", "fake-responses", "resp-model");
+        await AdminApi.CreateRouteAsync(bed.Admin, "default", "resp", "fake-responses", upstreamModel);
         await SetDefaultsAsync(bed, "resp");
 
         var sent = await SentUpstreamAsync(bed, "v1/responses", """{"model":"resp","max_output_tokens":5000,"input":"hi"}""");
 
         Assert.Equal("low", sent.GetProperty("reasoning").GetProperty("effort").GetString());
         Assert.Equal(3000, sent.GetProperty("max_output_tokens").GetInt32());
+        Assert.Equal(temperature, sent.TryGetProperty("temperature", out var sentTemperature) ? sentTemperature.GetDouble() : null);
+    }
+
+    /// <summary>
+    /// OpenAI's reasoning models refuse a temperature other than 1 (the fake refuses what they refuse,
+    /// <see cref="FakeReasoningModels"/>): the route's default temperature is left out for them, passed through or
+    /// translated, while its effort and cap still apply, the cap to the limit the body names (never <c>max_tokens</c>).
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", """{"model":"o3-alias","max_completion_tokens":99999,"messages":[{"role":"user","content":"hi"}]}""")]
+    [InlineData("v1/messages", """{"model":"o3-alias","max_tokens":99999,"messages":[{"role":"user","content":"hi"}]}""")]
+    [InlineData("v1/responses", """{"model":"o3-alias","max_output_tokens":99999,"input":"hi"}""")]
+    public async Task OpenAIReasoningModel_GetsNoDefaultTemperature_AndTheCapOnItsOwnLimit(string path, string json)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.CreateRouteAsync(bed.Admin, "default", "o3-alias", GatewayTestBed.OpenAIProvider, "o3");
+        await SetDefaultsAsync(bed, "o3-alias");
+
+        var sent = await SentUpstreamAsync(bed, path, json);
+
+        Assert.False(sent.TryGetProperty("temperature", out _));
+        Assert.False(sent.TryGetProperty("max_tokens", out _));
+        Assert.Equal(3000, sent.GetProperty("max_completion_tokens").GetInt32());
+        Assert.Equal("low", sent.GetProperty("reasoning_effort").GetString());
     }
 
     /// <summary>Posts with the issued key, expects 200, and returns the body the upstream received.</summary>

@@ -218,18 +218,41 @@ public sealed class StoredResponsesTests
         Assert.Equal(1, bed.Upstream.RequestCount);
     }
 
-    /// <summary>A delete that names a model is still the pass-through: an openai-responses provider keeps its own responses.</summary>
-    [Fact]
-    public async Task ADeleteNamingAModel_OfAnIdKeywayDoesNotHold_GoesUpstream()
+    /// <summary>An empty chunked body (<c>Transfer-Encoding: chunked</c>, then its last chunk at once) is no body: the same 404.</summary>
+    [Theory]
+    [InlineData("GET", "")]
+    [InlineData("GET", "/input_items")]
+    [InlineData("DELETE", "")]
+    public async Task AnEmptyChunkedBody_ForAnIdKeywayDoesNotHold_IsOpenAIs404(string method, string suffix)
     {
         await using var bed = await GatewayTestBed.StartAsync();
+        using var request = new HttpRequestMessage(new HttpMethod(method), $"v1/responses/resp_never_stored{suffix}") { Content = new StreamContent(Stream.Null) };
+        request.Headers.TransferEncodingChunked = true;
 
-        using var response = await bed.Client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "v1/responses/resp_upstream")
-        {
-            Content = GatewayTestBed.Json($$"""{"model":"{{GatewayTestBed.OpenAIAlias}}"}"""),
-        });
+        using var response = await bed.Client.SendAsync(request);
+
+        await GatewayErrorAssert.OpenAIExactAsync(response, 404, "Response with id 'resp_never_stored' not found.", "invalid_request_error", null, null);
+        Assert.Equal(0, bed.Upstream.RequestCount);
+    }
+
+    /// <summary>
+    /// A delete that names a model is still the pass-through: an openai-responses provider keeps its own responses. A
+    /// chunked one too, whole: Keyway looked for its first byte and left it to be read.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ADeleteNamingAModel_OfAnIdKeywayDoesNotHold_GoesUpstream(bool chunked)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        var body = $$"""{"model":"{{GatewayTestBed.OpenAIAlias}}"}""";
+        using var request = new HttpRequestMessage(HttpMethod.Delete, "v1/responses/resp_upstream") { Content = GatewayTestBed.Json(body) };
+        request.Headers.TransferEncodingChunked = chunked;
+
+        using var response = await bed.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body.Replace(GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIModel, StringComparison.Ordinal), bed.Upstream.Last.Body);
         Assert.Equal("DELETE", bed.Upstream.Last.Method);
         Assert.Equal("/v1/responses/resp_upstream", bed.Upstream.Last.Path);
     }

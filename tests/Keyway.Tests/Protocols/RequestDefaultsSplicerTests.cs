@@ -44,10 +44,16 @@ public sealed class RequestDefaultsSplicerTests
         Assert.Equal(expected, Apply(WireFormat.AnthropicMessages, body, new RequestDefaults("medium", null, 0.5)));
 
     [Theory]
+    [InlineData(WireFormat.OpenAIChat, """{"max_completion_tokens":9999}""", """{"max_completion_tokens":1000,"reasoning_effort":"medium"}""")]
+    [InlineData(WireFormat.OpenAIResponses, "{}", """{"reasoning":{"effort":"medium"}}""")]
+    public void Apply_WhereTheUpstreamFixesSampling_AddsNoTemperature(WireFormat upstream, string body, string expected) =>
+        Assert.Equal(expected, Encoding.UTF8.GetString(RequestDefaultsSplicer.Apply(Encoding.UTF8.GetBytes(body), upstream, All, fixedSampling: true)));
+
+    [Theory]
     [InlineData("[1]")]
     [InlineData("{\"a\":")]
     public void Apply_LeavesWhatIsNotAnObjectAlone(string body) => Assert.Equal(body, Apply(WireFormat.OpenAIChat, body, All));
 
     private static string Apply(WireFormat upstream, string body, RequestDefaults defaults) =>
-        Encoding.UTF8.GetString(RequestDefaultsSplicer.Apply(Encoding.UTF8.GetBytes(body), upstream, defaults));
+        Encoding.UTF8.GetString(RequestDefaultsSplicer.Apply(Encoding.UTF8.GetBytes(body), upstream, defaults, fixedSampling: false));
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 
 namespace Keyway.Tests.Infrastructure;
 
@@ -25,6 +26,12 @@ internal static class FakeOpenAIResponses
 
     public static async Task RespondAsync(FakeExchange exchange)
     {
+        if (FakeReasoningModels.ResponsesRefusal(exchange.Model, exchange.Body) is { } refusal)
+        {
+            exchange.Context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await exchange.WriteJsonAsync(refusal);
+            return;
+        }
         var items = new FakeResponsesItems(exchange, Decide(exchange));
         if (!exchange.Stream)
         {

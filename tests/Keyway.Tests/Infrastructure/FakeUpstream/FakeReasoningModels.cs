@@ -41,6 +41,26 @@ internal static class FakeReasoningModels
         return null;
     }
 
+    /// <summary>
+    /// On the Responses API the same models refuse <c>temperature</c> and <c>top_p</c> whatever their value: OpenAI's
+    /// error body for the first one <paramref name="body"/> has; null when it has neither.
+    /// </summary>
+    public static JsonObject? ResponsesRefusal(string model, JsonElement body)
+    {
+        if (!Names.Contains(model))
+        {
+            return null;
+        }
+        foreach (var name in (string[])["temperature", "top_p"])
+        {
+            if (FakeJson.Property(body, name).ValueKind != JsonValueKind.Undefined)
+            {
+                return Error($"Unsupported parameter: '{name}' is not supported with this model.", name, "unsupported_parameter");
+            }
+        }
+        return null;
+    }
+
     private static JsonObject Error(string message, string param, string code) => new()
     {
         ["error"] = new JsonObject { ["message"] = message, ["type"] = "invalid_request_error", ["param"] = param, ["code"] = code },
