@@ -60,11 +60,13 @@ public sealed class KeyNativeEndpointsCliTests
         var replaced = (await cli.JsonAsync("provider", "edit-key", "p1", "plan", "--native-endpoint", "anthropic=https://plan.example/claude")).GetProperty("key");
         var cleared = (await cli.JsonAsync("provider", "edit-key", "p1", "plan", "--native-endpoint", "")).GetProperty("key");
         var refused = await cli.RunAsync("provider", "edit-key", "p1", "plan", "--native-endpoint", "anthropic");
+        var provider = (await cli.JsonAsync("provider", "edit", "p1", "--native-endpoint", "anthropic=https://p1.example/anthropic")).GetProperty("provider");
 
         Assert.Equal(["anthropic", "openai-responses"], added.GetProperty("native_endpoints").EnumerateObject().Select(p => p.Name));
         Assert.Equal("https://plan.example/claude", Assert.Single(replaced.GetProperty("native_endpoints").EnumerateObject()).Value.GetString());
         Assert.Empty(cleared.GetProperty("native_endpoints").EnumerateObject());
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("--native-endpoint takes KEY=VALUE, got 'anthropic'", refused.Error);
+        Assert.Equal("https://p1.example/anthropic", provider.GetProperty("native_endpoints").GetProperty("anthropic").GetString());
     }
 }
