@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Anthropic;
-using Anthropic.Models.Messages;
 using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.Gateway;
@@ -35,21 +33,8 @@ public sealed class KeyNativeEndpointsTests
     public async Task AnthropicSdkStream_OnAKeyWithANativeAnthropicEndpoint_IsPassedThroughThere()
     {
         await using var bed = await StartWithPoolAsync(Reseller(bed => bed.Upstream.BaseAddress.ToString()));
-        var client = new AnthropicClient { ApiKey = bed.Key, BaseUrl = bed.Server.BaseAddress.ToString(), MaxRetries = 0 };
 
-        var text = "";
-        await foreach (var streamEvent in client.Messages.CreateStreaming(new MessageCreateParams
-        {
-            Model = GatewayTestBed.OpenAIAlias,
-            MaxTokens = 16,
-            Messages = [new UserMessageParam { Content = "hi" }],
-        }))
-        {
-            if (streamEvent.TryPickContentBlockDelta(out var delta) && delta.Delta.TryPickText(out var textDelta))
-            {
-                text += textDelta.Text;
-            }
-        }
+        var text = await NativeEndpointsTests.StreamWithAnthropicSdkAsync(bed);
 
         Assert.Equal(FakeUpstream.ReplyText(GatewayTestBed.OpenAIModel), text);
         var sent = Assert.Single(bed.Upstream.Requests);

@@ -21,11 +21,22 @@ internal sealed class AmkrUpstreamRoutes
 
     private static readonly Dictionary<string, string> Aliases = new()
     {
-        ["chat"] = "openai", ["chat_completions"] = "openai", ["chat-completions"] = "openai", ["openai_chat"] = "openai", ["openai-chat"] = "openai",
-        ["messages"] = "anthropic", ["anthropic_messages"] = "anthropic", ["anthropic-messages"] = "anthropic",
+        ["chat"] = "openai",
+        ["chat_completions"] = "openai",
+        ["chat-completions"] = "openai",
+        ["openai_chat"] = "openai",
+        ["openai-chat"] = "openai",
+        ["messages"] = "anthropic",
+        ["anthropic_messages"] = "anthropic",
+        ["anthropic-messages"] = "anthropic",
         ["codex"] = "responses",
-        ["image"] = "images", ["img"] = "images", ["dall-e"] = "images", ["dalle"] = "images", ["images/generations"] = "images",
-        ["image_generation"] = "images", ["image-generation"] = "images",
+        ["image"] = "images",
+        ["img"] = "images",
+        ["dall-e"] = "images",
+        ["dalle"] = "images",
+        ["images/generations"] = "images",
+        ["image_generation"] = "images",
+        ["image-generation"] = "images",
     };
 
     /// <summary>Base URL → mode → the path under it (normalised as AMKR's normalize_upstream_route_path does).</summary>
