@@ -6,7 +6,7 @@ namespace Keyway.UiTests;
 
 /// <summary>
 /// What the key pool and the fallbacks let an admin change after creating them: a key renamed, its secret rotated in
-/// place, its models and own base URL, the pool's order, the provider's health; a fallback's model and priority. The
+/// place, its models, own base URL and native endpoints, the pool's order, the provider's health; a fallback's model and priority. The
 /// focus stays on the control that was used (or its re-drawn twin), and the admin API holds what the forms sent.
 /// </summary>
 public sealed class AdminUiPoolEditingTests
@@ -29,9 +29,11 @@ public sealed class AdminUiPoolEditingTests
         await form.GetByLabel("API key").FillAsync("sk-p1-rotated-0009");
         await form.GetByLabel("Only these models").FillAsync("model-a, model-b");
         await form.GetByLabel("Own base URL").FillAsync("https://example.com/own/v1");
+        await form.GetByLabel("Own native endpoints (JSON)").FillAsync("""{"anthropic":"https://example.com/own/anthropic"}""");
         await form.GetByRole(AriaRole.Button, new() { Name = "Save key" }).ClickAsync();
         await Expect(AdminUiEntityPagesTests.Row(page, "primary")).ToContainTextAsync("model-a, model-b");
         await Expect(AdminUiEntityPagesTests.Row(page, "primary")).ToContainTextAsync("https://example.com/own/v1");
+        await Expect(AdminUiEntityPagesTests.Row(page, "primary")).ToContainTextAsync("anthropic https://example.com/own/anthropic");
         await Expect(pool.GetByRole(AriaRole.Button, new() { Name = "Edit key primary" })).ToBeFocusedAsync();
 
         // Rotated in place: same key_id, still first, the new secret; the models and base URL as typed.
@@ -41,6 +43,7 @@ public sealed class AdminUiPoolEditingTests
         Assert.Equal("primary", primary.GetProperty("name").GetString());
         Assert.Equal(["model-a", "model-b"], primary.GetProperty("models").EnumerateArray().Select(model => model.GetString()));
         Assert.Equal("https://example.com/own/v1", primary.GetProperty("base_url").GetString());
+        Assert.Equal("https://example.com/own/anthropic", primary.GetProperty("native_endpoints").GetProperty("anthropic").GetString());
         var secret = await ui.Server.Admin.GetFromJsonAsync<JsonElement>($"admin/llm/providers/p1/keys/{alphaId}/secret");
         Assert.Equal("sk-p1-rotated-0009", secret.GetProperty("api_key").GetString());
 
@@ -49,11 +52,13 @@ public sealed class AdminUiPoolEditingTests
         form = pool.GetByRole(AriaRole.Form, new() { Name = "Edit key primary" });
         await form.GetByLabel("Only these models").FillAsync("");
         await form.GetByLabel("Own base URL").FillAsync("");
+        await form.GetByLabel("Own native endpoints (JSON)").FillAsync("");
         await form.GetByRole(AriaRole.Button, new() { Name = "Save key" }).ClickAsync();
         await Expect(AdminUiEntityPagesTests.Row(page, "primary")).ToContainTextAsync("the provider's");
         primary = (await PoolAsync(ui)).GetProperty("api_keys")[0];
         Assert.Equal(0, primary.GetProperty("models").GetArrayLength());
         Assert.Equal(JsonValueKind.Null, primary.GetProperty("base_url").ValueKind);
+        Assert.Empty(primary.GetProperty("native_endpoints").EnumerateObject());
         secret = await ui.Server.Admin.GetFromJsonAsync<JsonElement>($"admin/llm/providers/p1/keys/{alphaId}/secret");
         Assert.Equal("sk-p1-rotated-0009", secret.GetProperty("api_key").GetString());
 

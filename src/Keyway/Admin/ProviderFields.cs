@@ -13,6 +13,7 @@ internal static class ProviderFields
     public const string DefaultKeyName = "default";
 
     private const string NativeEndpointsField = "native_endpoints";
+    private const string ListedNativeEndpoints = "api_keys.native_endpoints";
     private const string MaxConcurrencyField = "max_concurrency";
     private const int MaxKeyConcurrency = 100_000;
 
@@ -45,29 +46,30 @@ internal static class ProviderFields
         body.Has("base_url") ? CheckedUrl(body.OptionalString("base_url", 512), "base_url") : current;
 
     /// <summary>
-    /// The provider's base URLs for protocols other than <paramref name="mainProtocol"/>: absent keeps <paramref name="current"/>,
-    /// null or {} clears. Checked against the main protocol the provider will have, so a PATCH of <c>protocol</c> alone
+    /// The provider's (or a key's own) base URLs for protocols other than <paramref name="mainProtocol"/>, the provider's:
+    /// absent keeps <paramref name="current"/>, null or {} clears. Checked against the main protocol the provider will have, so a PATCH of <c>protocol</c> alone
     /// cannot leave a native endpoint in the main protocol behind.
     /// </summary>
     public static IReadOnlyDictionary<string, string> NativeEndpoints(
-        RequestBody body, string mainProtocol, IReadOnlyDictionary<string, string>? current)
+        RequestBody body, string mainProtocol, IReadOnlyDictionary<string, string>? current) =>
+        CheckedNativeEndpoints(body.Has(NativeEndpointsField) ? body.OptionalStringMap(NativeEndpointsField) : current, mainProtocol, NativeEndpointsField, NativeEndpointsField);
+
+    private static Dictionary<string, string> CheckedNativeEndpoints(
+        IReadOnlyDictionary<string, string>? map, string mainProtocol, string label, string field)
     {
-        var map = body.Has(NativeEndpointsField) ? body.OptionalStringMap(NativeEndpointsField) : current;
         var checkedMap = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (protocol, url) in map ?? new Dictionary<string, string>())
         {
             if (!Protocols.Contains(protocol))
             {
-                throw AdminProblem.BadRequest(
-                    $"{NativeEndpointsField} keys must be protocols: {string.Join(", ", Protocols)}; got '{protocol}'", NativeEndpointsField);
+                throw AdminProblem.BadRequest($"{label} keys must be protocols: {string.Join(", ", Protocols)}; got '{protocol}'", field);
             }
             if (protocol == mainProtocol)
             {
-                throw AdminProblem.BadRequest(
-                    $"{NativeEndpointsField} must not name the main protocol '{mainProtocol}': base_url serves it", NativeEndpointsField);
+                throw AdminProblem.BadRequest($"{label} must not name the main protocol '{mainProtocol}': base_url serves it", field);
             }
-            checkedMap[protocol] = CheckedUrl(url, NativeEndpointsField)
-                ?? throw AdminProblem.BadRequest($"{NativeEndpointsField}.{protocol} must be an absolute http(s) URL", NativeEndpointsField);
+            checkedMap[protocol] = CheckedUrl(url, field)
+                ?? throw AdminProblem.BadRequest($"{label}.{protocol} must be an absolute http(s) URL", field);
         }
         return checkedMap;
     }
@@ -122,7 +124,7 @@ internal static class ProviderFields
     /// The key pool named by the body: <c>"api_key"</c> makes a one-key pool named "default", <c>"api_keys":[{name,api_key}]</c>
     /// gives several in that order. Null when the body names neither.
     /// </summary>
-    public static IReadOnlyList<UpstreamKeyRecord>? KeyPool(RequestBody body, string providerId, SecretBox secrets, DateTimeOffset now)
+    public static IReadOnlyList<UpstreamKeyRecord>? KeyPool(RequestBody body, string providerId, string mainProtocol, SecretBox secrets, DateTimeOffset now)
     {
         var single = body.OptionalString("api_key", AdminValidation.SecretMaxLength);
         var list = body.Element("api_keys");
@@ -134,7 +136,7 @@ internal static class ProviderFields
         {
             return [NewKey(providerId, DefaultKeyName, RequireSecret(single, "api_key"), 0, true, secrets, now)];
         }
-        return list is { } array ? KeyList(array, providerId, secrets, now) : null;
+        return list is { } array ? KeyList(array, providerId, mainProtocol, secrets, now) : null;
     }
 
     public static UpstreamKeyRecord NewKey(
@@ -150,7 +152,7 @@ internal static class ProviderFields
         : SecretMask.IsMask(secret) ? throw AdminProblem.BadRequest($"{field} is a masked value ({secret}), not a key: send the key itself", field)
         : secret;
 
-    private static List<UpstreamKeyRecord> KeyList(JsonElement array, string providerId, SecretBox secrets, DateTimeOffset now)
+    private static List<UpstreamKeyRecord> KeyList(JsonElement array, string providerId, string mainProtocol, SecretBox secrets, DateTimeOffset now)
     {
         if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
         {
@@ -177,6 +179,9 @@ internal static class ProviderFields
             var baseUrl = item.TryGetProperty("base_url", out var urlValue) && urlValue.ValueKind != JsonValueKind.Null
                 ? CheckedUrl(RequestBody.AsString(urlValue, "api_keys", 512), "api_keys")
                 : null;
+            var nativeEndpoints = item.TryGetProperty(NativeEndpointsField, out var nativeValue) && nativeValue.ValueKind != JsonValueKind.Null
+                ? CheckedNativeEndpoints(RequestBody.AsStringMap(nativeValue, ListedNativeEndpoints, "api_keys"), mainProtocol, ListedNativeEndpoints, "api_keys")
+                : null;
             var allowVisitor = item.TryGetProperty("allow_visitor", out var visitorValue) && visitorValue.ValueKind == JsonValueKind.True;
             var maxConcurrency = ListedKeyMaxConcurrency(item);
             // A pool written back as it was listed (keyway export → apply) keeps its disabled keys disabled.
@@ -185,6 +190,7 @@ internal static class ProviderFields
             {
                 Models = models,
                 BaseUrl = baseUrl,
+                NativeEndpoints = nativeEndpoints,
                 AllowVisitor = allowVisitor,
                 MaxConcurrency = maxConcurrency,
             });

@@ -35,11 +35,12 @@ public sealed record ProviderResponse(
 /// A pool key: <c>models</c> empty means any upstream model, <c>base_url</c> null means the provider's; <c>health</c> is its
 /// live state (<c>health.in_flight</c> its requests in flight on this instance); <c>allow_visitor</c>: visitor keys may be served
 /// by it; <c>max_concurrency</c>: its cap on requests in flight, summed over the instances sharing a PostgreSQL database,
-/// null for none.
+/// null for none; <c>native_endpoints</c>: its own base URLs for other protocols, <c>{}</c> for none.
 /// </summary>
 public sealed record UpstreamKeyResponse(
     string KeyId, string Name, string ApiKey, bool Enabled, int SortOrder, DateTimeOffset CreatedAt,
-    IReadOnlyList<string> Models, string? BaseUrl, KeyHealthResponse Health, bool AllowVisitor, int? MaxConcurrency);
+    IReadOnlyList<string> Models, string? BaseUrl, KeyHealthResponse Health, bool AllowVisitor, int? MaxConcurrency,
+    IReadOnlyDictionary<string, string> NativeEndpoints);
 
 public sealed record ProviderEnvelope(ProviderResponse Provider) : OkEnvelope;
 
@@ -69,5 +70,6 @@ internal static class ProviderResponseMapping
 
     public static UpstreamKeyResponse AsResponse(this UpstreamKeyRecord key, SecretBox secrets, CooldownBook book) =>
         new(key.KeyId, key.Name, SecretMask.Mask(secrets.Open(key.SealedSecret)), key.Enabled, key.SortOrder, key.CreatedAt,
-            key.Models ?? [], key.BaseUrl, key.AsHealth(book), key.AllowVisitor, key.MaxConcurrency);
+            key.Models ?? [], key.BaseUrl, key.AsHealth(book), key.AllowVisitor, key.MaxConcurrency,
+            key.NativeEndpoints ?? new Dictionary<string, string>());
 }

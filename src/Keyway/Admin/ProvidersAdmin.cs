@@ -48,7 +48,7 @@ internal static class ProvidersAdmin
             ProviderFields.RoutingMode(body) ?? ProviderFields.DefaultRoutingMode,
             now,
             now,
-            ProviderFields.KeyPool(body, providerId, secrets, now)
+            ProviderFields.KeyPool(body, providerId, protocol, secrets, now)
                 ?? throw AdminProblem.BadRequest("api_key or api_keys is required", "api_key"),
             ProviderFields.Knob(body, "max_retries", 0, 10, null),
             ProviderFields.Knob(body, "key_failure_threshold", 1, 100, null),
@@ -93,7 +93,7 @@ internal static class ProvidersAdmin
             KeyWaitSeconds = ProviderFields.KeyWaitSeconds(body, provider.KeyWaitSeconds),
             UpdatedAt = now,
         };
-        var replacementKeys = ProviderFields.KeyPool(body, providerId, secrets, now) is { } pool
+        var replacementKeys = ProviderFields.KeyPool(body, providerId, protocol, secrets, now) is { } pool
             ? KeyPoolIdentities.Keep(pool, provider.Keys, secrets)
             : null;
         if (!await providers.UpdateAsync(updated, replacementKeys, cancellationToken))

@@ -97,20 +97,22 @@ public sealed class RequestBody
 
     public IReadOnlyDictionary<string, string>? OptionalStringMap(string field)
     {
-        if (Element(field) is not { } value)
-        {
-            return null;
-        }
+        return Element(field) is { } value ? AsStringMap(value, field, field) : null;
+    }
+
+    /// <summary><paramref name="value"/> as an object of strings; <paramref name="label"/> names it in the error, <paramref name="field"/> is the error's field.</summary>
+    public static Dictionary<string, string> AsStringMap(JsonElement value, string label, string field)
+    {
         if (value.ValueKind != JsonValueKind.Object)
         {
-            throw AdminProblem.BadRequest($"{field} must be an object of strings", field);
+            throw AdminProblem.BadRequest($"{label} must be an object of strings", field);
         }
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var property in value.EnumerateObject())
         {
             map[property.Name] = property.Value.ValueKind == JsonValueKind.String
                 ? property.Value.GetString()!
-                : throw AdminProblem.BadRequest($"{field}.{property.Name} must be a string", field);
+                : throw AdminProblem.BadRequest($"{label}.{property.Name} must be a string", field);
         }
         return map;
     }

@@ -28,6 +28,7 @@ internal static class UpstreamKeysAdmin
         {
             Models = ProviderFields.KeyModels(body, null),
             BaseUrl = ProviderFields.KeyBaseUrl(body, null),
+            NativeEndpoints = ProviderFields.NativeEndpoints(body, provider.Protocol, null),
             AllowVisitor = body.OptionalBool("allow_visitor") ?? false,
             MaxConcurrency = ProviderFields.KeyMaxConcurrency(body, null),
         };
@@ -45,7 +46,8 @@ internal static class UpstreamKeysAdmin
         ConfigurationChangeNotifier notifier, CooldownBook book, KeyHealthReset reset, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
-        var key = (await providers.RequireProviderAsync(providerId, cancellationToken)).RequireKey(keyId);
+        var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
+        var key = provider.RequireKey(keyId);
         var secret = body.OptionalString("api_key", AdminValidation.SecretMaxLength);
         var updated = key with
         {
@@ -55,6 +57,7 @@ internal static class UpstreamKeysAdmin
             SortOrder = body.OptionalInt("sort_order", 0, int.MaxValue) ?? key.SortOrder,
             Models = ProviderFields.KeyModels(body, key.Models),
             BaseUrl = ProviderFields.KeyBaseUrl(body, key.BaseUrl),
+            NativeEndpoints = ProviderFields.NativeEndpoints(body, provider.Protocol, key.NativeEndpoints),
             AllowVisitor = body.OptionalBool("allow_visitor") ?? key.AllowVisitor,
             MaxConcurrency = ProviderFields.KeyMaxConcurrency(body, key.MaxConcurrency),
         };

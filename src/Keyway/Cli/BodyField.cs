@@ -49,6 +49,19 @@ public sealed record BodyField(Option Option, string JsonName, Func<ParseResult,
             : null);
     }
 
+    /// <summary>
+    /// A map given as repeated KEY=VALUE entries, sent as a JSON object; an entry "" sends {} (the admin API clears the map).
+    /// </summary>
+    public static BodyField Map(string name, string jsonName, string description)
+    {
+        var option = new Option<string[]>(name) { Description = description + "; repeat for several, \"\" clears", AllowMultipleArgumentsPerToken = false };
+        return new BodyField(option, jsonName, parse => parse.GetValue(option) is { Length: > 0 } entries
+            ? new JsonObject(entries.Where(entry => entry.Length > 0).Select(entry => entry.IndexOf('=') is > 0 and var equals
+                ? KeyValuePair.Create(entry[..equals], (JsonNode?)JsonValue.Create(entry[(equals + 1)..]))
+                : throw new CliException($"{name} takes KEY=VALUE, got '{entry}'", CliExitCodes.Usage)))
+            : null);
+    }
+
     /// <summary>The given fields that were set on the command line, as a JSON object (plus <paramref name="start"/>).</summary>
     public static JsonObject Body(ParseResult parse, IEnumerable<BodyField> fields, JsonObject? start = null)
     {

@@ -46,6 +46,7 @@ public static class PoolKeyCommands
     [
         BodyField.List("--models", "models", "Comma-separated upstream models the key serves; \"\" serves any"),
         BodyField.Text("--base-url", "base_url", "The key's own base URL; \"\" uses the provider's"),
+        ProviderCommands.NativeEndpoints("The key's own base URL for another protocol (it wins over the provider's)"),
         BodyField.Flag("--enabled", "enabled", "true or false"),
         BodyField.Flag("--allow-visitor", "allow_visitor", "true: visitor keys may be served by this key"),
         BodyField.Limit("--max-concurrency", "max_concurrency", "Requests this instance has in flight on the key at once"),

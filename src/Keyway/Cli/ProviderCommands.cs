@@ -47,12 +47,17 @@ public static class ProviderCommands
         BodyField.Text("--name", "name", "Display name"),
         BodyField.Text("--base-url", "base_url", "Upstream base URL (OpenAI: with /v1; Anthropic: without)"),
         BodyField.Text("--protocol", "protocol", "openai, anthropic or openai-responses"),
+        NativeEndpoints("The provider's base URL for another protocol"),
         BodyField.Text("--routing-mode", "routing_mode", "How the key pool is used: round_robin, priority or only_first"),
         BodyField.Number("--timeout-seconds", "timeout_seconds", "Upstream timeout"),
         BodyField.Number("--key-wait-seconds", "key_wait_seconds", "How long a request waits for a key of the pool to free or recover (0: fail at once)"),
         BodyField.Text("--note", "note", "Free-form note"),
         BodyField.Flag("--enabled", "enabled", "true or false"),
     ], new Option<string[]>("--api-key") { Description = "An upstream key, or NAME=KEY; repeat for a pool", AllowMultipleArgumentsPerToken = false });
+
+    /// <summary>--native-endpoint PROTOCOL=URL, a provider's or a key's <c>native_endpoints</c>.</summary>
+    public static BodyField NativeEndpoints(string description) =>
+        BodyField.Map("--native-endpoint", "native_endpoints", description + ", as PROTOCOL=URL (anthropic=https://api.deepseek.com/anthropic)");
 
     private static JsonObject Body(ParseResult parse, BodyField[] fields, Option<string[]> keysOption, JsonObject start)
     {

@@ -48,7 +48,7 @@ public sealed partial class ProxyForwarder(
 
     /// <summary>
     /// POST /v1/messages/count_tokens: the upstream counts when it speaks Anthropic (its main endpoint, or a native one
-    /// some key of the pool may call: a key with its own base URL never does) and serves the path (Anthropic-compatible
+    /// some key of the pool may call, its own or the provider's) and serves the path (Anthropic-compatible
     /// vendors without it answer 404 or 405); otherwise a documented estimate, of a body Anthropic would have counted
     /// (else its 400).
     /// </summary>
@@ -65,7 +65,7 @@ public sealed partial class ProxyForwarder(
         }
         RelayPlan? PlanFor(RouteTarget target) =>
             target.Provider.EndpointFor(WireFormat.AnthropicMessages) is { Protocol: UpstreamProtocol.Anthropic } endpoint
-            && (endpoint.IsMain || target.Provider.Keys.Any(key => key.BaseUrl is null))
+            && (endpoint.IsMain || target.Provider.AnyKeyCalls(endpoint))
                 ? new RelayPlan(endpoint, "v1/messages/count_tokens", request.EditedFor(target.UpstreamModel, injectUsage: false), null, UsageFormat.None,
                     AnswerUnserved: EstimateAsync)
                 : null;

@@ -108,6 +108,7 @@ public static class RoutingTableBuilder
             {
                 AllowVisitor = k.AllowVisitor,
                 MaxConcurrency = k.MaxConcurrency,
+                NativeEndpoints = NativeEndpoints(k.NativeEndpoints, protocol),
             })
             .ToArray();
         return new UpstreamProvider(
@@ -120,7 +121,7 @@ public static class RoutingTableBuilder
             SealedHeaders.Open(provider.SealedExtraHeaders, secrets).ToArray(),
             keys)
         {
-            NativeEndpoints = NativeEndpoints(provider, protocol),
+            NativeEndpoints = WithKeysOwn(NativeEndpoints(provider.NativeEndpoints, protocol), keys),
             Websocket = provider.Websocket,
             RoutingMode = KeyRoutingModeNames.Parse(provider.RoutingMode),
             Policy = defaults.WithProviderOverrides(
@@ -128,12 +129,30 @@ public static class RoutingTableBuilder
         };
     }
 
-    /// <summary>The provider's native endpoints in known protocols other than its main one (the admin API allows no others).</summary>
-    private static UpstreamEndpoint[] NativeEndpoints(ProviderRecord provider, UpstreamProtocol main) =>
-        (provider.NativeEndpoints ?? new Dictionary<string, string>())
+    /// <summary>
+    /// A provider's or key's native endpoints in known protocols other than the provider's main one (the admin API allows
+    /// no others; a later change of the provider's protocol may leave one behind, which is not used).
+    /// </summary>
+    private static UpstreamEndpoint[] NativeEndpoints(IReadOnlyDictionary<string, string>? map, UpstreamProtocol main) =>
+        (map ?? new Dictionary<string, string>())
             .Select(pair => UpstreamProtocolNames.TryParse(pair.Key, out var protocol) && protocol != main
                 ? new UpstreamEndpoint(protocol, pair.Value, IsMain: false)
                 : null)
             .OfType<UpstreamEndpoint>()
             .ToArray();
+
+    /// <summary>
+    /// The provider's native endpoints and, for each protocol only some of its keys have their own base URL for, one
+    /// without a base URL: the client of that protocol is passed through on those keys (built here once, so a request
+    /// to a provider without any looks at nothing more).
+    /// </summary>
+    private static UpstreamEndpoint[] WithKeysOwn(UpstreamEndpoint[] providers, UpstreamKey[] keys) =>
+    [
+        .. providers,
+        .. keys.SelectMany(key => key.NativeEndpoints)
+            .Select(endpoint => endpoint.Protocol)
+            .Distinct()
+            .Where(protocol => providers.All(endpoint => endpoint.Protocol != protocol))
+            .Select(protocol => new UpstreamEndpoint(protocol, BaseUrl: null, IsMain: false)),
+    ];
 }

@@ -17,7 +17,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     private const string KeyColumns =
         "key_id AS KeyId, provider_id AS ProviderId, name AS Name, sealed_secret AS SealedSecret, enabled AS Enabled, " +
         "sort_order AS SortOrder, created_at AS CreatedAt, models AS Models, base_url AS BaseUrl, allow_visitor AS AllowVisitor, " +
-        "max_concurrency AS MaxConcurrency";
+        "max_concurrency AS MaxConcurrency, native_endpoints AS NativeEndpoints";
 
     // Constant SQL around each WHERE condition: Dapper.AOT generates its parameter binding at build time.
     private const string SelectProviders = $"SELECT {ProviderColumns} FROM providers WHERE ";
@@ -189,7 +189,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     private static Task<int> UpdateKeyRowAsync(DbConnection connection, DbTransaction? transaction, UpstreamKeyRecord key, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(
             "UPDATE provider_keys SET name = @Name, sealed_secret = @SealedSecret, enabled = @Enabled, sort_order = @SortOrder, " +
-            "models = @Models, base_url = @BaseUrl, allow_visitor = @AllowVisitor, max_concurrency = @MaxConcurrency " +
+            "models = @Models, base_url = @BaseUrl, allow_visitor = @AllowVisitor, max_concurrency = @MaxConcurrency, native_endpoints = @NativeEndpoints " +
             "WHERE key_id = @KeyId AND provider_id = @ProviderId",
             KeyParameters(key, cancellationToken), transaction);
 
@@ -219,8 +219,9 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         {
             await connection.ExecuteAsync(
                 "INSERT INTO provider_keys (key_id, provider_id, name, sealed_secret, enabled, sort_order, created_at, models, base_url, " +
-                "allow_visitor, max_concurrency) " +
-                "VALUES (@KeyId, @ProviderId, @Name, @SealedSecret, @Enabled, @SortOrder, @CreatedAt, @Models, @BaseUrl, @AllowVisitor, @MaxConcurrency)",
+                "allow_visitor, max_concurrency, native_endpoints) " +
+                "VALUES (@KeyId, @ProviderId, @Name, @SealedSecret, @Enabled, @SortOrder, @CreatedAt, @Models, @BaseUrl, @AllowVisitor, @MaxConcurrency, " +
+                "@NativeEndpoints)",
                 KeyParameters(key, cancellationToken), transaction);
         }
     }
@@ -241,7 +242,8 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     private static KeyArgs KeyParameters(UpstreamKeyRecord key, CancellationToken cancellationToken) => new(
         key.KeyId, key.ProviderId, key.Name, key.SealedSecret, StorageText.Flag(key.Enabled), key.SortOrder,
         StorageText.Timestamp(key.CreatedAt), JsonSerializer.Serialize((key.Models ?? []).ToList(), StorageJsonContext.Default.ListString),
-        key.BaseUrl, StorageText.Flag(key.AllowVisitor), key.MaxConcurrency, cancellationToken);
+        key.BaseUrl, StorageText.Flag(key.AllowVisitor), key.MaxConcurrency, JsonMap(key.NativeEndpoints ?? new Dictionary<string, string>()),
+        cancellationToken);
 
     /// <summary>The providers <paramref name="queryProviders"/> reads, each with the keys <paramref name="queryKeys"/> reads.</summary>
     private async Task<IReadOnlyList<ProviderRecord>> QueryAsync(
@@ -298,6 +300,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         public string? BaseUrl { get; set; }
         public long AllowVisitor { get; set; }
         public long? MaxConcurrency { get; set; }
+        public string NativeEndpoints { get; set; } = "{}";
 
         public UpstreamKeyRecord ToRecord() =>
             new(KeyId, ProviderId, Name, SealedSecret, Enabled != 0, (int)SortOrder, StorageText.ParseTimestamp(CreatedAt),
@@ -305,6 +308,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
             {
                 AllowVisitor = AllowVisitor != 0,
                 MaxConcurrency = (int?)MaxConcurrency,
+                NativeEndpoints = ParseMap(NativeEndpoints),
             };
     }
 
@@ -317,5 +321,5 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     /// <summary>An upstream key's columns as stored.</summary>
     internal sealed record KeyArgs(
         string KeyId, string ProviderId, string Name, string SealedSecret, long Enabled, int SortOrder, string CreatedAt, string Models,
-        string? BaseUrl, long AllowVisitor, int? MaxConcurrency, CancellationToken CancellationToken);
+        string? BaseUrl, long AllowVisitor, int? MaxConcurrency, string NativeEndpoints, CancellationToken CancellationToken);
 }

@@ -15,6 +15,12 @@ public sealed record UpstreamKeyRecord(
 
     /// <summary>Requests one instance may have in flight on this key at once; null: no limit.</summary>
     public int? MaxConcurrency { get; init; }
+
+    /// <summary>
+    /// The key's own base URLs for protocols other than its provider's main one, as the provider's native_endpoints
+    /// (null or empty: none); they win over the provider's for this key.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? NativeEndpoints { get; init; }
 }
 
 /// <summary>

@@ -5,10 +5,10 @@ namespace Keyway.Upstreams;
 /// each target up to 1 + max_retries keys of its pool. <typeparamref name="TPlan"/> is what the caller sends to a
 /// target, built lazily; a target whose plan is null cannot serve this request and is skipped. A pinned key
 /// allows exactly one attempt, on the first target that has a key of that name. A visitor request is tried only on keys
-/// that allow visitors. A request of a client session prefers the session's key of a round_robin pool. A key with its
-/// own base URL is tried only when the plan calls the provider's main endpoint (<see cref="UpstreamEndpoint"/>); when the
-/// target's plan calls a native endpoint and none of the keys that serve it can take the request, such a key is tried with
-/// <paramref name="mainPlanFor"/>'s plan for the main endpoint (translated) when the caller gave one.
+/// that allow visitors. A request of a client session prefers the session's key of a round_robin pool. When the target's
+/// plan calls a native endpoint, only the keys that can call it are tried there (<see cref="UpstreamEndpoint.BaseUrlFor"/>);
+/// when none of them can take the request, the others are tried with <paramref name="mainPlanFor"/>'s plan for the main
+/// endpoint (translated) when the caller gave one.
 /// The run holds the current key's place (<see cref="KeyLease"/>) until it moves on to another key or is disposed.
 /// A run of a request waiting for a key (<paramref name="waiter"/>) starts with the place handed over to it, on that
 /// place's target, and takes the request out of line once it holds a place; a free place it finds on a capped key goes
@@ -40,8 +40,11 @@ public sealed class FailoverRun<TPlan>(
     /// <summary>Bit i: the i-th target of <see cref="_order"/> was looked at (its plan was not null).</summary>
     private ulong _lookedAt;
 
-    /// <summary>Bit i: at the i-th target, no key with its own base URL could serve (a native endpoint without a main plan).</summary>
-    private ulong _nativeOnly;
+    /// <summary>
+    /// At i, the native endpoint of the i-th target when only its keys could serve (a native endpoint without a main plan);
+    /// made at the first such target.
+    /// </summary>
+    private UpstreamEndpoint?[]? _nativeOnly;
 
     public RouteTarget? Target { get; private set; }
     public TPlan? Plan { get; private set; }
@@ -77,17 +80,17 @@ public sealed class FailoverRun<TPlan>(
             var limit = 1 + Target!.Provider.Policy.MaxRetries;
             if (_attemptsOnTarget < limit)
             {
-                var atNative = !_targetPlan!.Endpoint.IsMain;
+                var native = _targetPlan!.Endpoint.IsMain ? null : _targetPlan.Endpoint;
                 if (_handedPlace is { } handed && ReferenceEquals(handed.Target, Target))
                 {
                     _handedPlace = null;
-                    return Take(handed.Lease, atNative);
+                    return Take(handed.Lease, native);
                 }
-                var choice = KeyPool.Select(Target, book, _tried, pinnedKeyName, visitorOnly, session, atNativeEndpoint: atNative);
-                if (choice.Key is null && atNative && MainPlan() is not null)
+                var choice = KeyPool.Select(Target, book, _tried, pinnedKeyName, visitorOnly, session, native);
+                if (choice.Key is null && native is not null && MainPlan() is not null)
                 {
                     Note(choice);
-                    choice = KeyPool.Select(Target, book, _tried, pinnedKeyName, visitorOnly, session, atNativeEndpoint: false);
+                    choice = KeyPool.Select(Target, book, _tried, pinnedKeyName, visitorOnly, session);
                 }
                 if (choice.Key is { } key)
                 {
@@ -101,7 +104,7 @@ public sealed class FailoverRun<TPlan>(
                         continue;
                     }
                     waiter?.Leave();
-                    return Take(lease, atNative);
+                    return Take(lease, native);
                 }
                 Note(choice);
             }
@@ -125,7 +128,7 @@ public sealed class FailoverRun<TPlan>(
             if ((_lookedAt & (1UL << i)) != 0)
             {
                 var target = _order[i];
-                waiter.Join(target, book.CircuitOf(target.Provider.ProviderId).KeyWaiters, pinnedKeyName, visitorOnly, (_nativeOnly & (1UL << i)) != 0);
+                waiter.Join(target, book.CircuitOf(target.Provider.ProviderId).KeyWaiters, pinnedKeyName, visitorOnly, _nativeOnly?[i]);
             }
         }
         return waiter.IsQueued;
@@ -165,19 +168,22 @@ public sealed class FailoverRun<TPlan>(
         _handedPlace?.Lease.Release();
     }
 
-    /// <summary>Makes <paramref name="lease"/>'s key, on the current target, the next attempt.</summary>
-    private bool Take(KeyLease lease, bool atNativeEndpoint)
+    /// <summary>
+    /// Makes <paramref name="lease"/>'s key, on the current target, the next attempt: at the target's native endpoint
+    /// (<paramref name="nativeEndpoint"/>) when the key can call it, else at the main one.
+    /// </summary>
+    private bool Take(KeyLease lease, UpstreamEndpoint? nativeEndpoint)
     {
         _lease = lease;
         _failuresSeen = lease.Health.FailuresRecorded;
         Key = lease.Key;
         _tried.Add(Key.KeyId);
         _attemptsOnTarget++;
-        Plan = atNativeEndpoint && Key.BaseUrl is not null ? MainPlan() : _targetPlan;
+        Plan = nativeEndpoint is null || nativeEndpoint.BaseUrlFor(Key) is not null ? _targetPlan : MainPlan();
         return true;
     }
 
-    /// <summary>The target's plan for its main endpoint, asked for once per target and only when a key with its own base URL may need it.</summary>
+    /// <summary>The target's plan for its main endpoint, asked for once per target and only when a key that cannot call the native endpoint may need it.</summary>
     private TPlan? MainPlan()
     {
         if (!_mainPlanAsked)
@@ -231,7 +237,8 @@ public sealed class FailoverRun<TPlan>(
             _lookedAt |= 1UL << _index;
             if (!_targetPlan!.Endpoint.IsMain && !(_mainPlanAsked && _mainPlan is not null))
             {
-                _nativeOnly |= 1UL << _index;
+                _nativeOnly ??= new UpstreamEndpoint?[Math.Min(_order.Length, MaxQueuedTargets)];
+                _nativeOnly[_index] = _targetPlan.Endpoint;
             }
         }
         if (_targetFailed)

@@ -14,7 +14,7 @@ public readonly record struct KeyChoice(UpstreamKey? Key, DateTimeOffset? Earlie
 /// round_robin takes the fewest in flight (a capped key's on every instance; ties rotate), or for a client session (<see cref="SessionAffinity"/>) the
 /// session's own key, priority the first, only_first only ever the first key.
 /// For a visitor key (<c>visitorOnly</c>) only keys with allow_visitor count; at a native endpoint
-/// (<c>atNativeEndpoint</c>) only keys without their own base URL, which names a copy of the main endpoint only.
+/// (<c>nativeEndpoint</c>; null at the main one) only keys that can call it (<see cref="UpstreamEndpoint.BaseUrlFor"/>).
 /// </summary>
 public static class KeyPool
 {
@@ -22,7 +22,7 @@ public static class KeyPool
 
     public static KeyChoice Select(
         RouteTarget target, CooldownBook book, IReadOnlySet<string> tried, string? pinnedKeyName = null, bool visitorOnly = false, SessionAffinity? session = null,
-        bool atNativeEndpoint = false)
+        UpstreamEndpoint? nativeEndpoint = null)
     {
         var provider = target.Provider;
         var keys = provider.Keys;
@@ -39,7 +39,7 @@ public static class KeyPool
         for (var i = 0; i < keys.Count; i++)
         {
             var key = keys[i];
-            if (!Admits(target, key, pinnedKeyName, visitorOnly, atNativeEndpoint))
+            if (!Admits(target, key, pinnedKeyName, visitorOnly, nativeEndpoint))
             {
                 continue;
             }
@@ -101,9 +101,9 @@ public static class KeyPool
     /// Whether <see cref="Select"/> may pick <paramref name="key"/> of <paramref name="target"/>'s pool when it is free and
     /// healthy: the key serves the request, and under only_first it is the first key that does.
     /// </summary>
-    internal static bool MayChoose(RouteTarget target, UpstreamKey key, string? pinnedKeyName, bool visitorOnly, bool atNativeEndpoint)
+    internal static bool MayChoose(RouteTarget target, UpstreamKey key, string? pinnedKeyName, bool visitorOnly, UpstreamEndpoint? nativeEndpoint)
     {
-        if (!Admits(target, key, pinnedKeyName, visitorOnly, atNativeEndpoint))
+        if (!Admits(target, key, pinnedKeyName, visitorOnly, nativeEndpoint))
         {
             return false;
         }
@@ -111,14 +111,14 @@ public static class KeyPool
         {
             return true;
         }
-        var first = target.Provider.Keys.FirstOrDefault(candidate => Admits(target, candidate, pinnedKeyName, visitorOnly, atNativeEndpoint));
+        var first = target.Provider.Keys.FirstOrDefault(candidate => Admits(target, candidate, pinnedKeyName, visitorOnly, nativeEndpoint));
         return first?.KeyId == key.KeyId;
     }
 
     /// <summary>Whether <paramref name="key"/> serves the request at all: its model, the pinned key, the visitor rule, the endpoint.</summary>
-    private static bool Admits(RouteTarget target, UpstreamKey key, string? pinnedKeyName, bool visitorOnly, bool atNativeEndpoint) =>
+    private static bool Admits(RouteTarget target, UpstreamKey key, string? pinnedKeyName, bool visitorOnly, UpstreamEndpoint? nativeEndpoint) =>
         key.Serves(target.UpstreamModel) && (pinnedKeyName is null || key.Name == pinnedKeyName) && (!visitorOnly || key.AllowVisitor)
-        && !(atNativeEndpoint && key.BaseUrl is not null);
+        && (nativeEndpoint is null || nativeEndpoint.BaseUrlFor(key) is not null);
 }
 
 /// <summary>

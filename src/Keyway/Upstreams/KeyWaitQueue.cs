@@ -124,7 +124,8 @@ public sealed class KeyWaitQueue(TimeProvider time)
 }
 
 /// <summary>A request's place in the line of one target's provider, with what it may use of the target's pool.</summary>
-internal sealed class KeyWaitEntry(KeyWaiter waiter, RouteTarget target, KeyWaitQueue queue, string? pinnedKeyName, bool visitorOnly, bool atNativeEndpoint)
+internal sealed class KeyWaitEntry(
+    KeyWaiter waiter, RouteTarget target, KeyWaitQueue queue, string? pinnedKeyName, bool visitorOnly, UpstreamEndpoint? nativeEndpoint)
 {
     public KeyWaiter Waiter { get; } = waiter;
     public RouteTarget Target { get; } = target;
@@ -135,5 +136,5 @@ internal sealed class KeyWaitEntry(KeyWaiter waiter, RouteTarget target, KeyWait
 
     /// <summary>Whether the request could take <paramref name="place"/>'s key now, as its look at the pool would.</summary>
     public bool Admits(KeyLease place, DateTimeOffset now) =>
-        KeyPool.MayChoose(Target, place.Key, pinnedKeyName, visitorOnly, atNativeEndpoint) && place.Health.BlockedUntil(Target.UpstreamModel, now) is null;
+        KeyPool.MayChoose(Target, place.Key, pinnedKeyName, visitorOnly, nativeEndpoint) && place.Health.BlockedUntil(Target.UpstreamModel, now) is null;
 }

@@ -26,7 +26,7 @@ public sealed class KeyWaiter
     public Task Served => _served.Task;
 
     /// <summary>Puts the request in line at <paramref name="queue"/> for a key of <paramref name="target"/>'s pool.</summary>
-    internal void Join(RouteTarget target, KeyWaitQueue queue, string? pinnedKeyName, bool visitorOnly, bool atNativeEndpoint)
+    internal void Join(RouteTarget target, KeyWaitQueue queue, string? pinnedKeyName, bool visitorOnly, UpstreamEndpoint? nativeEndpoint)
     {
         if (_entries.Count == 0 && _handedOver != 0)
         {
@@ -34,7 +34,7 @@ public sealed class KeyWaiter
             _handedOver = 0;
             _served = NewServed();
         }
-        var entry = new KeyWaitEntry(this, target, queue, pinnedKeyName, visitorOnly, atNativeEndpoint);
+        var entry = new KeyWaitEntry(this, target, queue, pinnedKeyName, visitorOnly, nativeEndpoint);
         _entries.Add(entry);
         queue.Add(entry);
     }

@@ -4,12 +4,13 @@ namespace Keyway.Upstreams;
 
 /// <summary>
 /// One place a provider is called: the protocol spoken there and its base URL. The provider's main endpoint
-/// (<c>base_url</c> + <c>protocol</c>) honours a key's own base URL. Such a key never serves a native endpoint
-/// (<see cref="KeyPool"/>): its base URL names a reseller's copy of the main endpoint, and its secret is not the
-/// vendor's, so at the vendor's other base URL it would only be refused (and cool down for it) after being shown to a
-/// host it was never meant for.
+/// (<c>base_url</c> + <c>protocol</c>) honours a key's own base URL. At a native endpoint a key calls its own base URL
+/// for the protocol (its <c>native_endpoints</c>) when it has one, else the provider's (<see cref="BaseUrl"/>, null when
+/// only keys' own serve the protocol) — unless the key has its own main base URL: that names a reseller's copy of the
+/// main endpoint, and its secret is not the vendor's, so at the vendor's other base URL it would only be refused (and
+/// cool down for it) after being shown to a host it was never meant for.
 /// </summary>
-public sealed record UpstreamEndpoint(UpstreamProtocol Protocol, string BaseUrl, bool IsMain)
+public sealed record UpstreamEndpoint(UpstreamProtocol Protocol, string? BaseUrl, bool IsMain)
 {
     private const string OpenAIPlatform = "https://api.openai.com";
 
@@ -19,13 +20,19 @@ public sealed record UpstreamEndpoint(UpstreamProtocol Protocol, string BaseUrl,
     [ThreadStatic]
     private static BuiltUri? t_last;
 
+    /// <summary>The base URL <paramref name="key"/> calls here; null when the key cannot serve this endpoint (see above).</summary>
+    public string? BaseUrlFor(UpstreamKey key) =>
+        IsMain ? key.BaseUrl ?? BaseUrl : key.NativeBaseUrl(Protocol) ?? (key.BaseUrl is null ? BaseUrl : null);
+
     /// <summary>
     /// Keyway's URL convention: OpenAI-protocol base URLs already end in the API version
     /// ("https://api.deepseek.com/v1"), Anthropic-protocol ones do not ("https://api.deepseek.com/anthropic").
     /// </summary>
     public Uri UriFor(string path, UpstreamKey key)
     {
-        var baseUrl = (IsMain ? key.BaseUrl : null) ?? BaseUrl;
+        // Not BaseUrlFor: the pool only ever gives a key that can call here (a key-only endpoint has no BaseUrl to fall back to).
+        var baseUrl = (IsMain ? key.BaseUrl : key.NativeBaseUrl(Protocol)) ?? BaseUrl
+            ?? throw new InvalidOperationException($"key '{key.Name}' has no base URL for {Protocol.Name()}");
         if (t_last is { } last && string.Equals(last.BaseUrl, baseUrl, StringComparison.Ordinal) && string.Equals(last.Path, path, StringComparison.Ordinal))
         {
             return last.Uri;
@@ -60,7 +67,8 @@ public sealed record UpstreamEndpoint(UpstreamProtocol Protocol, string BaseUrl,
 
     /// <summary>The base URL is OpenAI's own API (a key's own base URL is not known when a request is translated).</summary>
     private bool IsOpenAIPlatform =>
-        BaseUrl.StartsWith(OpenAIPlatform, StringComparison.OrdinalIgnoreCase)
+        BaseUrl is not null
+        && BaseUrl.StartsWith(OpenAIPlatform, StringComparison.OrdinalIgnoreCase)
         && (BaseUrl.Length == OpenAIPlatform.Length || BaseUrl[OpenAIPlatform.Length] == '/');
 
     private sealed record BuiltUri(string BaseUrl, string Path, Uri Uri);

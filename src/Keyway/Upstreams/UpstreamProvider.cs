@@ -17,7 +17,23 @@ public sealed record UpstreamKey(string KeyId, string Name, string Secret, IRead
     /// </summary>
     public int? MaxConcurrency { get; init; }
 
+    /// <summary>The key's own base URLs for protocols other than its provider's main one (<see cref="UpstreamEndpoint.BaseUrlFor"/>).</summary>
+    public IReadOnlyList<UpstreamEndpoint> NativeEndpoints { get; init; } = [];
+
     public bool Serves(string upstreamModel) => Models.Count == 0 || Models.Contains(upstreamModel, StringComparer.Ordinal);
+
+    /// <summary>The key's own base URL for <paramref name="protocol"/>; null when it has none.</summary>
+    public string? NativeBaseUrl(UpstreamProtocol protocol)
+    {
+        foreach (var endpoint in NativeEndpoints)
+        {
+            if (endpoint.Protocol == protocol)
+            {
+                return endpoint.BaseUrl;
+            }
+        }
+        return null;
+    }
 }
 
 /// <summary>A provider as the data plane uses it: where to call, how to authenticate, how long to wait, how to pick keys.</summary>
@@ -40,7 +56,8 @@ public sealed record UpstreamProvider(
 
     /// <summary>
     /// The provider's endpoints in protocols other than its main one (a vendor serving both OpenAI and Anthropic
-    /// at different base URLs); a client whose protocol is among them is passed through there untranslated.
+    /// at different base URLs), and those only some keys have their own base URL for (a null base URL); a client whose
+    /// protocol is among them is passed through there untranslated, by the keys that can call it.
     /// </summary>
     public IReadOnlyList<UpstreamEndpoint> NativeEndpoints { get; init; } = [];
 
@@ -49,6 +66,19 @@ public sealed record UpstreamProvider(
 
     /// <summary>Where <c>base_url</c> + <c>protocol</c> point; a key with its own base URL is called there instead.</summary>
     public UpstreamEndpoint MainEndpoint => new(Protocol, BaseUrl, IsMain: true);
+
+    /// <summary>Whether some key of the pool can call <paramref name="endpoint"/>.</summary>
+    public bool AnyKeyCalls(UpstreamEndpoint endpoint)
+    {
+        foreach (var key in Keys)
+        {
+            if (endpoint.BaseUrlFor(key) is not null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>The native endpoint speaking <paramref name="wire"/> when the provider has one, else the main endpoint.</summary>
     public UpstreamEndpoint EndpointFor(WireFormat wire)

@@ -17,6 +17,9 @@ export const GROUP_COPY_FIELDS = [
   { name: 'new_group_id', label: 'New group id', placeholder: 'generated when empty' },
 ];
 
+/** Base URLs for protocols other than the provider's: the provider's own, or a key's (which win over the provider's for it). */
+const NATIVE_ENDPOINTS_FIELD = { name: 'native_endpoints', label: 'Native endpoints (JSON)', type: 'json', emptyValue: {}, placeholder: '{"anthropic":"https://api.deepseek.com/anthropic"}' };
+
 export const PROVIDER_FIELDS = [
   { name: 'provider_id', label: 'Provider id', required: true, createOnly: true, placeholder: 'deepseek' },
   { name: 'name', label: 'Name', required: true },
@@ -32,7 +35,7 @@ export const PROVIDER_FIELDS = [
     name: 'key_wait_seconds', label: 'Key wait (s)', type: 'number', min: 0, max: 600, placeholder: 'default',
     help: 'How long a request waits for a key to free or recover when every key is busy or cooling; 0 fails at once.',
   },
-  { name: 'native_endpoints', label: 'Native endpoints (JSON)', type: 'json', emptyValue: {}, placeholder: '{"anthropic":"https://api.deepseek.com/anthropic"}' },
+  NATIVE_ENDPOINTS_FIELD,
   { name: 'extra_headers', label: 'Extra headers (JSON)', type: 'json', emptyValue: {}, placeholder: '{"X-Title":"keyway"}' },
   { name: 'websocket', label: 'Responses over WebSocket', type: 'checkbox', default: false, help: 'Protocol openai-responses only.' },
   { name: 'note', label: 'Note' },
@@ -44,6 +47,10 @@ export const UPSTREAM_KEY_FIELDS = [
   { name: 'api_key', label: 'API key', type: 'password', required: true, help: 'On edit: a new secret replaces the old one, the key keeps its id and place.' },
   { name: 'models', label: 'Only these models', type: 'list', placeholder: 'any model' },
   { name: 'base_url', label: 'Own base URL', type: 'url', placeholder: "the provider's" },
+  {
+    ...NATIVE_ENDPOINTS_FIELD, label: 'Own native endpoints (JSON)', placeholder: '{"anthropic":"https://example.com/tokenplan/anthropic"}',
+    help: "Where this key serves other protocols untranslated; without, the provider's (unless the key has its own base URL).",
+  },
   { name: 'allow_visitor', label: 'Serves visitor keys', type: 'checkbox', default: false },
   { name: 'max_concurrency', label: 'Max concurrent requests', type: 'number', min: 1, max: 100000, placeholder: 'no limit', help: 'Over all instances sharing the database; streams count until they end.' },
 ];

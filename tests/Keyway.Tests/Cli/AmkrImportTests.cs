@@ -42,7 +42,10 @@ public sealed class AmkrImportTests
         await using var amkr = await AmkrGateway.StartAsync(RouterConfig);
 
         var report = await amkr.ImportAsync();
-        Assert.Contains(report.GetProperty("skipped").EnumerateArray(), s => s.GetString()!.StartsWith("upstream_routes"));
+        Assert.Contains(
+            "upstream_routes https://example.com/tokenplan: anthropic → anthropic/v1/messages became key mimo-tokenplan of provider amkr-gpt-4o-mini's "
+            + "native_endpoints.anthropic https://example.com/tokenplan/anthropic",
+            report.GetProperty("skipped").EnumerateArray().Select(s => s.GetString()));
         Assert.Contains(report.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("db_sk_"));
         var provider = (await amkr.Cli.JsonAsync("provider", "show", "amkr-gpt-4o-mini")).GetProperty("provider");
         Assert.Equal("https://api.openai.com/v1", provider.GetProperty("base_url").GetString());
@@ -50,6 +53,9 @@ public sealed class AmkrImportTests
         var keys = provider.GetProperty("api_keys").EnumerateArray().ToList();
         Assert.Equal(["openai-main", "openai-backup", "mimo-tokenplan"], keys.Select(k => k.GetProperty("name").GetString()));
         Assert.Equal("https://example.com/tokenplan/v1", keys[2].GetProperty("base_url").GetString());
+        Assert.Equal(
+            [0, 0, 1], keys.Select(k => k.GetProperty("native_endpoints").EnumerateObject().Count()));
+        Assert.Equal("https://example.com/tokenplan/anthropic", keys[2].GetProperty("native_endpoints").GetProperty("anthropic").GetString());
         var routes = (await amkr.Cli.JsonAsync("route", "list")).GetProperty("routes").EnumerateArray().Select(r => r.GetProperty("alias").GetString()).Order();
         Assert.Equal(["fast-mini", "gpt-4o-mini"], routes);
         Assert.Equal("gpt-4o-mini", (await amkr.Cli.JsonAsync("unified", "show")).GetProperty("unified").GetProperty("route_alias").GetString());
@@ -90,7 +96,8 @@ public sealed class AmkrImportTests
                 "routing_mode": "round_robin", "timeout_seconds": 60, "max_retries": 2, "key_failure_threshold": 2, "key_cooldown_seconds": 60,
                 "api_keys": [{"name": "openai-main", "api_key": "sk-your-first-upstream-key"},
                   {"name": "openai-backup", "api_key": "sk-your-second-upstream-key", "allow_visitor": true},
-                  {"name": "mimo-tokenplan", "api_key": "sk-your-third-upstream-key", "base_url": "https://example.com/tokenplan/v1"}]}],
+                  {"name": "mimo-tokenplan", "api_key": "sk-your-third-upstream-key", "base_url": "https://example.com/tokenplan/v1",
+                   "native_endpoints": {"anthropic": "https://example.com/tokenplan/anthropic"}}]}],
               "routes": [{"alias": "gpt-4o-mini", "provider_id": "amkr-gpt-4o-mini", "upstream_model": "gpt-4o-mini", "allow_visitors": false},
                 {"alias": "fast-mini", "provider_id": "amkr-gpt-4o-mini", "upstream_model": "gpt-4o-mini", "allow_visitors": false},
                 {"alias": "amkr-gpt-4o-mini", "provider_id": "amkr-gpt-4o-mini", "upstream_model": "gpt-4o-mini", "allow_visitors": true}],
@@ -101,7 +108,7 @@ public sealed class AmkrImportTests
         var (document, skipped) = AmkrConfigReader.Read(RouterConfig.Replace("-second-upstream-key\"}", "-second-upstream-key\", \"allow_visitor\": true}"), "default");
 
         Assert.True(JsonNode.DeepEquals(expected, document), document.ToJsonString());
-        Assert.Equal(["upstream_routes", "local_api_key", "visitor key amkr-visitor"], skipped.Select(s => s[..s.IndexOf(':')]));
+        Assert.Equal(["upstream_routes https", "local_api_key", "visitor key amkr-visitor"], skipped.Select(s => s[..s.IndexOf(':')]));
     }
 
     [Theory]
@@ -170,8 +177,11 @@ public sealed class AmkrImportTests
              "+ key default/amkr local_api_key", "+ key default/amkr visitor", "+ unified default/unified-model (→ fast-mini)"],
             plan.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
         var skipped = plan.GetProperty("skipped").EnumerateArray().Select(s => s.GetString()!).ToList();
-        Assert.Contains(skipped, s => s.StartsWith("provider reseller: routes anthropic"));
-        Assert.DoesNotContain(skipped, s => s.StartsWith("provider openai"));
+        Assert.Contains(
+            "upstream_routes https://reseller.example/plan: anthropic → anthropic/v1/messages became key reseller-primary of provider amkr-gpt-4o-mini's "
+            + "native_endpoints.anthropic https://reseller.example/plan/anthropic",
+            skipped);
+        Assert.DoesNotContain(skipped, s => s.StartsWith("upstream_routes https://api.openai.com"));
         Assert.Contains(skipped, s => s.StartsWith("model gpt-4o-mini: reasoning_effort medium"));
         Assert.Empty((await amkr.Cli.JsonAsync("provider", "list")).GetProperty("providers").EnumerateArray());
     }
@@ -192,6 +202,7 @@ public sealed class AmkrImportTests
         Assert.Equal([true, true, false], keys.Select(k => k.GetProperty("enabled").GetBoolean()));
         Assert.Equal([false, true, false], keys.Select(k => k.GetProperty("allow_visitor").GetBoolean()));
         Assert.Equal("https://reseller.example/plan/v1", keys[2].GetProperty("base_url").GetString());
+        Assert.Equal("https://reseller.example/plan/anthropic", keys[2].GetProperty("native_endpoints").GetProperty("anthropic").GetString());
         var keyId = keys[1].GetProperty("key_id").GetString();
         var secret = await AdminApi.GetAsync(amkr.Server.Admin, $"admin/llm/providers/amkr-gpt-4o-mini/keys/{keyId}/secret");
         Assert.Equal("sk-openai-spare-0002", secret.Body.GetProperty("api_key").GetString());
@@ -299,6 +310,70 @@ public sealed class AmkrImportTests
         Assert.Equal(["a", "b", "pair-a", "d"], keys.Select(k => k.GetProperty("name").GetString()));
         Assert.Equal("https://backup.example/v1", keys.Last().GetProperty("base_url").GetString());
         Assert.Contains(report.GetProperty("skipped").EnumerateArray(), s => s.GetString()!.StartsWith("model gpt-4o-mini: pool openai/gpt-4o-only"));
+    }
+
+    /// <summary>
+    /// The list layout: routes of the model's own base URL (top-level, or a key's own upstream_routes there) go to the
+    /// provider, a key's own base URL's to that key; modes by their aliases, paths normalised as AMKR's config.py does.
+    /// </summary>
+    [Fact]
+    public void Amkr_ListLayout_UpstreamRoutesOfEachBaseUrl_GoToTheProviderOrKeyCallingIt()
+    {
+        const string config = """
+            {
+              "default_base_url": "https://vendor.example/",
+              "upstream_routes": {
+                "https://vendor.example/": {"chat": "api/v1", "messages": "claude", "codex": "api/v1", "images": "img"},
+                "https://unused.example": {"anthropic": "anthropic"}
+              },
+              "models": [{"id": "m", "keys": [
+                {"name": "own", "api_key": "sk-own-0123456789", "upstream_routes": {"responses": "/resp//"}},
+                {"name": "plan", "api_key": "sk-plan-0123456789", "base_url": "https://plan.example/tp",
+                 "upstream_routes": {"openai": "openai/v1/chat/completions", "anthropic_messages": "x/v1"}}
+              ]}]
+            }
+            """;
+
+        var (document, skipped) = AmkrConfigReader.Read(config, "default");
+
+        var provider = document["groups"]![0]!["providers"]![0]!;
+        Assert.Equal("https://vendor.example/api/v1", provider["base_url"]!.ToString());
+        Assert.True(JsonNode.DeepEquals(
+            JsonNode.Parse("""{"anthropic": "https://vendor.example/claude", "openai-responses": "https://vendor.example/resp/v1"}"""),
+            provider["native_endpoints"]));
+        var plan = provider["api_keys"]![1]!;
+        Assert.Equal("https://plan.example/tp/openai/v1", plan["base_url"]!.ToString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"anthropic": "https://plan.example/tp/x"}"""), plan["native_endpoints"]));
+        Assert.Null(provider["api_keys"]![0]!["native_endpoints"]);
+        Assert.Equal(
+            ["upstream_routes https://vendor.example: openai → api/v1/chat/completions became provider amkr-m's base_url https://vendor.example/api/v1",
+             "upstream_routes https://vendor.example: anthropic → claude/v1/messages became provider amkr-m's native_endpoints.anthropic https://vendor.example/claude",
+             "upstream_routes https://vendor.example: responses → resp/v1/responses became provider amkr-m's native_endpoints.openai-responses https://vendor.example/resp/v1",
+             "upstream_routes https://vendor.example: images → img/v1/images/generations: Keyway has no equivalent, it calls provider amkr-m's base_url + the standard path",
+             "upstream_routes https://unused.example: no imported key calls this base URL"],
+            skipped.Where(s => s.StartsWith("upstream_routes")).Except(skipped.Where(s => s.Contains("plan.example"))));
+        Assert.Equal(2, skipped.Count(s => s.StartsWith("upstream_routes https://plan.example/tp: ")));
+    }
+
+    /// <summary>The later layout: a provider's routes go to the Keyway provider of the models whose first target calls it.</summary>
+    [Fact]
+    public void Amkr_ProviderLayout_ProviderRoutes_GoToTheModelsProvider()
+    {
+        const string config = """
+            {
+              "config_version": 2,
+              "providers": {"mimo": {"base_url": "https://mimo.example/tokenplan", "routes": {"anthropic": "anthropic/", "bogus": "x"},
+                "keys": {"k": {"api_key": "sk-k-0123456789"}}}},
+              "models": {"mimo-v2": {"targets": [{"provider": "mimo", "key": "k"}]}}
+            }
+            """;
+
+        var (document, skipped) = AmkrConfigReader.Read(config, "default");
+
+        var provider = document["groups"]![0]!["providers"]![0]!;
+        Assert.Equal(("https://mimo.example/tokenplan/v1", "https://mimo.example/tokenplan/anthropic"),
+            (provider["base_url"]!.ToString(), provider["native_endpoints"]!["anthropic"]!.ToString()));
+        Assert.Contains("provider mimo: routes https://mimo.example/tokenplan: mode bogus is not one AMKR knows", skipped);
     }
 
     [Theory]

@@ -41,21 +41,8 @@ public sealed class NativeEndpointsTests
     public async Task AnthropicSdkStream_WithNativeAnthropicEndpoint_IsPassedThroughWithUsage()
     {
         await using var bed = await StartWithNativeAnthropicAsync();
-        var client = new AnthropicClient { ApiKey = bed.Key, BaseUrl = bed.Server.BaseAddress.ToString(), MaxRetries = 0 };
 
-        var text = "";
-        await foreach (var streamEvent in client.Messages.CreateStreaming(new MessageCreateParams
-        {
-            Model = GatewayTestBed.OpenAIAlias,
-            MaxTokens = 16,
-            Messages = [new UserMessageParam { Content = "hi" }],
-        }))
-        {
-            if (streamEvent.TryPickContentBlockDelta(out var delta) && delta.Delta.TryPickText(out var textDelta))
-            {
-                text += textDelta.Text;
-            }
-        }
+        var text = await StreamWithAnthropicSdkAsync(bed);
 
         Assert.Equal(FakeUpstream.ReplyText(GatewayTestBed.OpenAIModel), text);
         Assert.Equal("/v1/messages", bed.Upstream.Last.Path);
@@ -198,6 +185,26 @@ public sealed class NativeEndpointsTests
         Assert.Equal(
             ["/v1/messages", "/reseller/v1/chat/completions", "/reseller/v1/chat/completions"],
             bed.Upstream.Requests.Select(request => request.Path));
+    }
+
+    /// <summary>The text of a stream the official Anthropic SDK asks the bed's gpt-alias for.</summary>
+    internal static async Task<string> StreamWithAnthropicSdkAsync(GatewayTestBed bed)
+    {
+        var client = new AnthropicClient { ApiKey = bed.Key, BaseUrl = bed.Server.BaseAddress.ToString(), MaxRetries = 0 };
+        var text = "";
+        await foreach (var streamEvent in client.Messages.CreateStreaming(new MessageCreateParams
+        {
+            Model = GatewayTestBed.OpenAIAlias,
+            MaxTokens = 16,
+            Messages = [new UserMessageParam { Content = "hi" }],
+        }))
+        {
+            if (streamEvent.TryPickContentBlockDelta(out var delta) && delta.Delta.TryPickText(out var textDelta))
+            {
+                text += textDelta.Text;
+            }
+        }
+        return text;
     }
 
     private const string ResellerSecret = "sk-reseller-0123456789abcdef";

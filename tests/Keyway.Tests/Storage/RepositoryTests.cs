@@ -77,6 +77,26 @@ public sealed class RepositoryTests
         Assert.Null(await server.Services.GetRequiredService<RouteRepository>().GetAsync("r1", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task KeyNativeEndpoints_AreStoredOnCreate_AndReplacedOnUpdate()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var providers = server.Services.GetRequiredService<ProviderRepository>();
+        var key = Key("p1", "reseller", 0) with { NativeEndpoints = new Dictionary<string, string> { ["anthropic"] = "https://example.com/anthropic" } };
+        await providers.CreateAsync(Provider("p1", [key, Key("p1", "plain", 1)]), CancellationToken.None);
+
+        var created = (await providers.GetAsync("p1", CancellationToken.None))!.Keys;
+        await providers.UpdateKeyAsync(
+            key with { NativeEndpoints = new Dictionary<string, string> { ["openai-responses"] = "https://example.com/v1" } }, CancellationToken.None);
+        var updated = (await providers.GetAsync("p1", CancellationToken.None))!.Keys;
+
+        Assert.Equal(["https://example.com/anthropic", null], created.Select(k => k.NativeEndpoints?.GetValueOrDefault("anthropic")));
+        Assert.Empty(created[1].NativeEndpoints!);
+        Assert.Equal("https://example.com/v1", Assert.Single(updated[0].NativeEndpoints!, pair => pair.Key == "openai-responses").Value);
+        Assert.Single(updated[0].NativeEndpoints!);
+    }
+
     private static ProviderRecord Provider(string id, IReadOnlyList<UpstreamKeyRecord> keys) => new(
         id, "default", id, "http://127.0.0.1:1/v1", "openai", true, "", 600, new Dictionary<string, string> { ["x-h"] = "v" },
         "round_robin", Now, Now, keys);

@@ -29,6 +29,25 @@ public sealed class UpstreamEndpointTests
         Assert.Equal("https://api.example/v1/chat/completions", main.UriFor("chat/completions", PlainKey).AbsoluteUri);
     }
 
+    /// <summary>
+    /// At a native endpoint a key calls its own base URL for the protocol, else the provider's unless it has its own main
+    /// base URL (a reseller's secret is not shown to the vendor); an endpoint only keys' own serve has no base URL.
+    /// </summary>
+    [Fact]
+    public void NativeEndpoint_KeysOwnBaseUrlWins_AResellerKeyWithoutOneCannotCallIt()
+    {
+        var native = new UpstreamEndpoint(UpstreamProtocol.Anthropic, "https://api.example/anthropic", IsMain: false);
+        var keysOnly = native with { BaseUrl = null };
+        var ownAnthropic = new UpstreamEndpoint(UpstreamProtocol.Anthropic, "https://reseller.example/anthropic", IsMain: false);
+        var resellerWithAnthropic = ResellerKey with { NativeEndpoints = [ownAnthropic] };
+
+        Assert.Equal(
+            (IEnumerable<string?>)["https://api.example/anthropic", null, "https://reseller.example/anthropic", null, "https://reseller.example/anthropic"],
+            (IEnumerable<string?>)[native.BaseUrlFor(PlainKey), native.BaseUrlFor(ResellerKey), native.BaseUrlFor(resellerWithAnthropic), keysOnly.BaseUrlFor(PlainKey),
+                keysOnly.BaseUrlFor(resellerWithAnthropic)]);
+        Assert.Equal("https://reseller.example/anthropic/v1/messages", keysOnly.UriFor("v1/messages", resellerWithAnthropic).AbsoluteUri);
+    }
+
     [Fact]
     public void SameUrlAgain_TheUriAlreadyBuiltIsReused()
     {

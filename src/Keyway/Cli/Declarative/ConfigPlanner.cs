@@ -195,10 +195,14 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
             $"admin/llm/providers/{Uri.EscapeDataString(providerId)}/keys/{Uri.EscapeDataString(key["key_id"]!.ToString())}/secret",
             cancellationToken))["api_key"]?.ToString();
 
-    /// <summary>A pool key's declared fields; enabled, allow_visitor and max_concurrency left out mean what the admin API takes them to mean.</summary>
+    /// <summary>
+    /// A pool key's declared fields; enabled, allow_visitor, max_concurrency and native_endpoints left out mean what the
+    /// admin API takes them to mean.
+    /// </summary>
     private static string KeyShape(JsonObject key, string? secret) =>
         $"{key["name"]}|{secret}|{string.Join(",", key["models"]?.AsArray().Select(m => m?.ToString()) ?? [])}|{key["base_url"]}"
-        + $"|{key["enabled"]?.ToJsonString() ?? "true"}|{key["allow_visitor"]?.ToJsonString() ?? "false"}|{key["max_concurrency"]?.ToJsonString()}";
+        + $"|{key["enabled"]?.ToJsonString() ?? "true"}|{key["allow_visitor"]?.ToJsonString() ?? "false"}|{key["max_concurrency"]?.ToJsonString()}"
+        + $"|{string.Join(",", (key["native_endpoints"] as JsonObject ?? []).OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key}={pair.Value}"))}";
 
     private async Task<List<PlannedChange>> PlanUnifiedAsync(string groupId, JsonObject declared, bool groupExists, CancellationToken cancellationToken)
     {

@@ -34,7 +34,7 @@ public sealed record DeclaredResource(
         ["key_id", "group_id", "key_prefix", "last_used_at", "created_at", "updated_at"]);
 
     /// <summary>A provider's pool key as the file writes it (api_key masked unless secrets are asked for).</summary>
-    public static readonly string[] PoolKeyFields = ["name", "api_key", "models", "base_url", "enabled", "allow_visitor", "max_concurrency"];
+    public static readonly string[] PoolKeyFields = ["name", "api_key", "models", "base_url", "native_endpoints", "enabled", "allow_visitor", "max_concurrency"];
 
     /// <summary>The fields of a pool key in the admin API's answer that only the gateway sets.</summary>
     public static readonly string[] PoolKeyServerFields = ["key_id", "sort_order", "created_at", "health"];

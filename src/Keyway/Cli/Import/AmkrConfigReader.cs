@@ -12,11 +12,12 @@ namespace Keyway.Cli.Import;
 /// model, local_api_key an issued key. A key with allow_visitor keeps it and gives its model a route named as AMKR's
 /// visitors call it, amkr-{id}, open to visitor keys (<see cref="AmkrVisitorRoutes"/>), and AMKR's visitor key becomes
 /// an issued visitor key. What Keyway cannot express is reported as skipped. AMKR base URLs have no version segment (it
-/// calls {base}/v1/chat/completions), so "/v1" is added, as Keyway's OpenAI base URLs carry it.
+/// calls {base}/v1/chat/completions), so "/v1" is added, as Keyway's OpenAI base URLs carry it; AMKR's extra paths per
+/// protocol (upstream_routes, a provider's routes) become base URLs and native endpoints (<see cref="AmkrUpstreamRoutes"/>).
 /// </summary>
 public static partial class AmkrConfigReader
 {
-    private static readonly string[] Unsupported = ["upstream_routes", "allow_visitor", "visitor", "tasks", "workspaces"];
+    private static readonly string[] Unsupported = ["allow_visitor", "visitor", "tasks", "workspaces"];
 
     private static readonly string[] ProviderKnobs = ["request_timeout", "max_retries", "key_failure_threshold", "key_cooldown_seconds"];
 
@@ -37,11 +38,12 @@ public static partial class AmkrConfigReader
         {
             skipped.Add("stream_first_byte_timeout, stream_idle_timeout: Keyway has no separate stream timeouts; a provider's timeout_seconds (from request_timeout) also bounds the wait for a stream's first event");
         }
+        var upstreamRoutes = AmkrUpstreamRoutes.Read(config, skipped);
         var models = config["models"] switch
         {
             null => [],
-            JsonArray list => AmkrListLayout.Read(config, list).ToList(),
-            JsonObject byId => AmkrProviderLayout.Read(config, byId, skipped).ToList(),
+            JsonArray list => AmkrListLayout.Read(config, list, upstreamRoutes, skipped).ToList(),
+            JsonObject byId => AmkrProviderLayout.Read(config, byId, upstreamRoutes, skipped).ToList(),
             var other => throw new CliException(
                 $"router-config.json: \"models\" is {AmkrJson.Kind(other)}, not a list of models ({AmkrJson.ModelShape}) nor an object of them by id", CliExitCodes.Usage),
         };
@@ -54,7 +56,7 @@ public static partial class AmkrConfigReader
             var pools = AmkrUpstreamSplit.Pools(model, mode, skipped);
             foreach (var pool in pools)
             {
-                providers.Add((JsonNode)Provider(config, model, pool, mode));
+                providers.Add((JsonNode)Provider(config, model, pool, mode, upstreamRoutes, skipped));
             }
             var modelRoutes = Routes(model, pools, mode, skipped).ToList();
             modelRoutes.ForEach(route => routes.Add((JsonNode)route));
@@ -64,6 +66,7 @@ public static partial class AmkrConfigReader
         {
             AmkrVisitorRoutes.Open(model, idRoute, routes, skipped);
         }
+        upstreamRoutes.ReportUnused(skipped);
         var group = new JsonObject { ["group_id"] = groupId, ["providers"] = providers, ["routes"] = routes };
         if (Unified(config, skipped) is { } unified)
         {
@@ -77,7 +80,8 @@ public static partial class AmkrConfigReader
         return (new JsonObject { ["groups"] = new JsonArray(group) }, skipped);
     }
 
-    private static JsonObject Provider(JsonObject config, AmkrModel model, AmkrUpstreamPool pool, string mode)
+    private static JsonObject Provider(
+        JsonObject config, AmkrModel model, AmkrUpstreamPool pool, string mode, AmkrUpstreamRoutes upstreamRoutes, List<string> skipped)
     {
         var provider = new JsonObject
         {
@@ -86,8 +90,9 @@ public static partial class AmkrConfigReader
             ["base_url"] = OpenAIBase(model.BaseUrl),
             ["protocol"] = "openai",
             ["routing_mode"] = mode,
-            ["api_keys"] = new JsonArray([.. pool.Keys.Select(key => (JsonNode)PoolKey(key))]),
+            ["api_keys"] = new JsonArray([.. pool.Keys.Select(key => (JsonNode)PoolKey(key, pool, upstreamRoutes, skipped))]),
         };
+        upstreamRoutes.Apply(provider, model.BaseUrl, $"provider {pool.ProviderId}", skipped);
         foreach (var knob in ProviderKnobs.Where(knob => config[knob] is JsonValue))
         {
             provider[knob == "request_timeout" ? "timeout_seconds" : knob] = config[knob]!.DeepClone();
@@ -202,12 +207,13 @@ public static partial class AmkrConfigReader
         return keys;
     }
 
-    private static JsonObject PoolKey(AmkrKey key)
+    private static JsonObject PoolKey(AmkrKey key, AmkrUpstreamPool pool, AmkrUpstreamRoutes upstreamRoutes, List<string> skipped)
     {
         var poolKey = new JsonObject { ["name"] = key.Name, ["api_key"] = key.ApiKey?.DeepClone() };
         if (key.BaseUrl is { } baseUrl)
         {
             poolKey["base_url"] = OpenAIBase(baseUrl);
+            upstreamRoutes.Apply(poolKey, baseUrl, $"key {key.Name} of provider {pool.ProviderId}", skipped);
         }
         if (!key.Enabled)
         {

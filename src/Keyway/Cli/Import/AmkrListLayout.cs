@@ -10,7 +10,8 @@ namespace Keyway.Cli.Import;
 /// </summary>
 internal static class AmkrListLayout
 {
-    public static IEnumerable<AmkrModel> Read(JsonObject config, JsonArray models)
+    /// <summary>The models; a key's own <c>upstream_routes</c> go to <paramref name="routes"/> by the base URL it calls.</summary>
+    public static IEnumerable<AmkrModel> Read(JsonObject config, JsonArray models, AmkrUpstreamRoutes routes, List<string> skipped)
     {
         var defaultBase = config["default_base_url"]?.ToString() ?? "https://api.openai.com";
         foreach (var (node, i) in models.Select((model, i) => (model, i)))
@@ -18,11 +19,17 @@ internal static class AmkrListLayout
             var model = node as JsonObject
                 ?? throw new CliException($"router-config.json: models[{i}] is {AmkrJson.Kind(node)}, not a model ({AmkrJson.ModelShape})", CliExitCodes.Usage);
             var id = model["id"]?.ToString() ?? throw new CliException("a model without id in router-config.json", CliExitCodes.Usage);
+            var baseUrl = model["base_url"]?.ToString() ?? defaultBase;
             var keys = (model["keys"] as JsonArray ?? [])
                 .Select((key, index) => (Key: key as JsonObject, Position: index + 1))
                 .Where(entry => entry.Key is not null)
-                .Select(entry => Key(entry.Key!, id, entry.Position));
-            yield return new AmkrModel(id, model, model["base_url"]?.ToString() ?? defaultBase, [.. keys]);
+                .Select(entry => Key(entry.Key!, id, entry.Position))
+                .ToList();
+            foreach (var (key, fields) in keys.Zip((model["keys"] as JsonArray ?? []).OfType<JsonObject>()))
+            {
+                routes.Add(key.BaseUrl ?? baseUrl, fields["upstream_routes"], $"model {id}: key {key.Name}: upstream_routes", skipped);
+            }
+            yield return new AmkrModel(id, model, baseUrl, keys);
         }
     }
 

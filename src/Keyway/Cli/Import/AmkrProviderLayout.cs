@@ -14,24 +14,16 @@ internal static class AmkrProviderLayout
     /// <summary>The newest config_version whose layout this reader knows (LiveSirius/auto-model-key-router's config.py).</summary>
     private const int KnownVersion = 4;
 
-    private static readonly Dictionary<string, string> DefaultPaths = new()
-    {
-        ["openai"] = "v1/chat/completions",
-        ["anthropic"] = "v1/messages",
-        ["responses"] = "v1/responses",
-        ["images"] = "v1/images/generations",
-        ["embeddings"] = "v1/embeddings",
-    };
-
     private sealed record Provider(string BaseUrl, Dictionary<string, JsonObject> Keys, JsonObject Pools);
 
-    public static IEnumerable<AmkrModel> Read(JsonObject config, JsonObject models, List<string> skipped)
+    /// <summary>The models; each provider's <c>routes</c> go to <paramref name="routes"/> by its base URL.</summary>
+    public static IEnumerable<AmkrModel> Read(JsonObject config, JsonObject models, AmkrUpstreamRoutes routes, List<string> skipped)
     {
         if (config["config_version"] is JsonValue version && version.TryGetValue<int>(out var number) && number > KnownVersion)
         {
             throw new CliException($"router-config.json: config_version {number} is newer than the {KnownVersion} this importer knows", CliExitCodes.Usage);
         }
-        var providers = Providers(config, skipped);
+        var providers = Providers(config, routes, skipped);
         foreach (var (id, node) in models)
         {
             var model = node as JsonObject
@@ -43,7 +35,7 @@ internal static class AmkrProviderLayout
         }
     }
 
-    private static Dictionary<string, Provider> Providers(JsonObject config, List<string> skipped)
+    private static Dictionary<string, Provider> Providers(JsonObject config, AmkrUpstreamRoutes routes, List<string> skipped)
     {
         var providers = new Dictionary<string, Provider>();
         foreach (var (id, node) in config["providers"] as JsonObject ?? [])
@@ -62,11 +54,7 @@ internal static class AmkrProviderLayout
             // Without "pools", version 3 reads a provider as one pool named default holding all its keys.
             var pools = provider["pools"] as JsonObject ?? new JsonObject { ["default"] = new JsonArray([.. keys.Keys.Select(name => (JsonNode)name)]) };
             providers[id] = new Provider(BaseUrl(config, provider["base_url"]?.ToString()), keys, pools);
-            var paths = (provider["routes"] as JsonObject ?? []).Where(route => !IsDefaultPath(route.Key, route.Value?.ToString())).ToList();
-            if (paths.Count > 0)
-            {
-                skipped.Add($"provider {id}: routes {string.Join(", ", paths.Select(p => $"{p.Key} → {p.Value}"))}: Keyway has no equivalent, it calls each protocol's standard path");
-            }
+            routes.Add(providers[id].BaseUrl, provider["routes"], $"provider {id}: routes", skipped);
         }
         return providers;
     }
@@ -133,8 +121,4 @@ internal static class AmkrProviderLayout
 
     private static string BaseUrl(JsonObject config, string? own) =>
         (own is { Length: > 0 } ? own : config["default_base_url"]?.ToString() ?? "https://api.openai.com").TrimEnd('/');
-
-    /// <summary>A route path AMKR would resolve to the protocol's standard one ("v1" is completed to it), so nothing is lost.</summary>
-    private static bool IsDefaultPath(string mode, string? path) =>
-        DefaultPaths.TryGetValue(mode, out var standard) && path?.Trim('/') is { } trimmed && (trimmed == standard || trimmed == "v1");
 }

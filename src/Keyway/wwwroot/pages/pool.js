@@ -1,5 +1,5 @@
 // A provider's upstream key pool, in the order the pool tries its keys: masked keys, their health and requests in flight;
-// add, edit (rename, rotate the secret in place, models, own base URL, concurrency cap), reorder, enable/disable, reset
+// add, edit (rename, rotate the secret in place, models, own base URL and native endpoints, concurrency cap), reorder, enable/disable, reset
 // and remove a key; reset the health of the whole provider (every key's cooldown and quarantine, and the circuit).
 import { del, enc, get, patch, post, put } from '../api.js';
 import { h, badge, button, confirmAction, focusButton, notice, run, showPanel, table, when } from '../dom.js';
@@ -77,6 +77,7 @@ export async function showPool(providerId, panel, reloadList, focusLabel) {
       { label: 'Last error', cell: (key) => (key.health.last_status ? `${key.health.last_status} ${key.health.last_error ?? ''}` : '—') },
       { label: 'Models', cell: (key) => (key.models.length ? key.models.join(', ') : 'any') },
       { label: 'Base URL', cell: (key) => (key.base_url ? h('code', { text: key.base_url }) : "the provider's") },
+      { label: 'Native endpoints', cell: (key) => nativeEndpoints(key.native_endpoints) },
       { label: 'Visitors', cell: (key) => (key.allow_visitor ? 'yes' : 'no') },
       { label: 'Actions', cell: (key) => h('div', { class: 'row-actions' }, keyActions(key)) },
     ], keys, 'No keys.'),
@@ -154,4 +155,12 @@ function health(state) {
     default:
       return badge('ok', 'ok');
   }
+}
+
+/** A key's own native endpoints, one "protocol URL" a line; "—" when it has none. */
+function nativeEndpoints(endpoints) {
+  const entries = Object.entries(endpoints ?? {});
+  return entries.length
+    ? h('span', {}, ...entries.map(([protocol, url]) => h('div', {}, `${protocol} `, h('code', { text: url }))))
+    : '—';
 }
