@@ -55,7 +55,8 @@ public static class ServeCommand
         }
         StartupBanner.Print(app, options);
         var address = StartupBanner.ListeningAddress(app) ?? options.ListenUrl;
-        new ServerStateFile(Environment.ProcessId, address, DateTimeOffset.UtcNow).Write(options.DataDir);
+        var instance = app.Services.GetRequiredService<InstanceIdentity>().Id;
+        new ServerStateFile(Environment.ProcessId, address, DateTimeOffset.UtcNow, instance).Write(options.DataDir);
         try
         {
             await app.WaitForShutdownAsync();

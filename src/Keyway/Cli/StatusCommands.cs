@@ -50,8 +50,8 @@ public static class StatusCommands
 
     /// <summary>
     /// The stats totals count every request-log row the database holds (every instance sharing it, rolled-up days
-    /// included), so they are labelled as logged; the rows since the pid file's start time are what this gateway's
-    /// run has seen. Both need the admin token, whose fate the report states.
+    /// included), so they are labelled as logged; the rows since the pid file's start time with its instance id are
+    /// what this gateway's run has served. Both need the admin token, whose fate the report states.
     /// </summary>
     private static async Task AddRequestCountsAsync(
         CliContext context, AdminClient admin, ServerStateFile? state, JsonObject report, CancellationToken cancellationToken)
@@ -68,7 +68,9 @@ public static class StatusCommands
             report["requests_logged"] = (await admin.GetAsync("admin/llm/stats", cancellationToken))["stats"]?["total"]?.DeepClone();
             if (state is not null)
             {
-                var since = (await admin.GetAsync($"admin/llm/stats?since={state.StartedAt.ToUnixTimeMilliseconds()}", cancellationToken))["stats"];
+                // A pid file of an older version names no instance: its rows since the start are then all there is to count.
+                var instance = state.InstanceId is { } id ? $"&instance_id={Uri.EscapeDataString(id)}" : "";
+                var since = (await admin.GetAsync($"admin/llm/stats?since={state.StartedAt.ToUnixTimeMilliseconds()}{instance}", cancellationToken))["stats"];
                 report["requests_since_start"] = since?["total"]?.DeepClone();
             }
             report["admin_token"] = "accepted";

@@ -95,7 +95,7 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
         Telemetry.AttemptAnswered(status);
     }
 
-    /// <summary>The current attempt's 200 proved to be no answer: its log entry says <paramref name="status"/> instead.</summary>
+    /// <summary>The current attempt's 200 proved to be no answer, or a broken one: its log entry says <paramref name="status"/> instead.</summary>
     public void AttemptUnusable(int status) => _attempts[^1] = _attempts[^1] with { Status = status };
 
     /// <summary>Notes why the current attempt failed (its span says so).</summary>

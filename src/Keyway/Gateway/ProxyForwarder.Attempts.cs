@@ -233,12 +233,14 @@ public sealed partial class ProxyForwarder
 
     /// <summary>
     /// The key answered: only a whole answer clears its failures. A stream that broke after its headers is not
-    /// retried, but it counts against the key, so a key whose streams keep breaking cools down like any failing one.
+    /// retried, but it counts against the key, so a key whose streams keep breaking cools down like any failing one,
+    /// and its attempt is logged with the row's 502/504, not the 200 of its headers.
     /// </summary>
     private static void RecordRelayOutcome(ProxyExchange exchange, FailoverRun<RelayPlan> run, int status)
     {
         if (exchange.LastError is ForwardError.ResponseBodyUpstream or ForwardError.UpstreamTimeout)
         {
+            exchange.AttemptUnusable(exchange.StatusCode);
             var broken = UpstreamFailureClassifier.FromException(exchange.StatusCode, exchange.Error ?? "");
             exchange.AttemptFailed(broken.Class);
             run.RecordFailure(broken);

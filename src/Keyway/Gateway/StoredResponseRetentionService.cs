@@ -24,15 +24,12 @@ public sealed partial class StoredResponseRetentionService(
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicLoop.RunAsync(
-        Telemetry.LogRetentionService.Interval, time, PruneOnceAsync, e => Log.PruneFailed(logger, e), stoppingToken,
+        Telemetry.LogRetentionService.Interval, time, PruneOnceAsync, new FailureStreak("Pruning expired stored responses", time, logger), stoppingToken,
         firstTickAfter: Telemetry.LogRetentionService.FirstRunDelay);
 
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Rows} expired stored responses.")]
         public static partial void Pruned(ILogger logger, long rows);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Pruning expired stored responses failed; retrying at the next interval.")]
-        public static partial void PruneFailed(ILogger logger, Exception exception);
     }
 }

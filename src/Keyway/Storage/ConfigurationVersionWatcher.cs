@@ -8,16 +8,17 @@ namespace Keyway.Storage;
 /// 011 when any instance commits a configuration write) and reads config_version at least every
 /// <see cref="PollInterval"/> as a safety net; whenever the version moved, every <see cref="IConfigurationChangeSink"/>
 /// rebuilds its in-memory view. The request path never waits on it. Any failure (PostgreSQL stopped or restarting, a
-/// reload cut short) is logged and retried every poll interval on a new connection; after a reconnect the version
-/// comparison catches the writes whose notifications were missed.
+/// reload cut short) is logged (once per outage: <see cref="FailureStreak"/>) and retried every poll interval on a new
+/// connection; after a reconnect the version comparison catches the writes whose notifications were missed.
 /// </summary>
-public sealed partial class ConfigurationVersionWatcher(
+public sealed class ConfigurationVersionWatcher(
     PostgresConnectionFactory connections, IEnumerable<IConfigurationChangeSink> sinks, TimeProvider time,
     ILogger<ConfigurationVersionWatcher> logger) : BackgroundService
 {
     public const string Channel = "keyway_config";
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
+    private readonly FailureStreak _failures = new("Watching the shared configuration version", time, logger);
     private long? _known;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -34,7 +35,7 @@ public sealed partial class ConfigurationVersionWatcher(
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                Log.WatchFailed(logger, e.Message);
+                _failures.Failed(e);
                 await Task.Delay(PollInterval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
@@ -59,13 +60,8 @@ public sealed partial class ConfigurationVersionWatcher(
                 }
                 _known = version;
             }
+            _failures.Succeeded();
             await connection.WaitAsync(PollInterval, stoppingToken);
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Watching the shared configuration version failed, retrying: {Reason}")]
-        public static partial void WatchFailed(ILogger logger, string reason);
     }
 }

@@ -11,6 +11,9 @@ public sealed record RequestLogFilter
     public string? RouteAlias { get; init; }
     public string? ProviderId { get; init; }
 
+    /// <summary>The Keyway instance that served the rows (KEYWAY_INSTANCE_ID); the daily roll-up does not keep it.</summary>
+    public string? InstanceId { get; init; }
+
     /// <summary>An exact status code.</summary>
     public int? StatusCode { get; init; }
 

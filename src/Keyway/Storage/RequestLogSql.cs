@@ -14,6 +14,7 @@ internal static class RequestLogSql
     {
         var conditions = new List<string>(extraConditions);
         AddKeyEquals(conditions, parameters, filter);
+        AddEquals(conditions, parameters, "instance_id", filter.InstanceId);
         if (filter.StatusCode is { } status)
         {
             conditions.Add("status_code = @status_code");
@@ -38,12 +39,12 @@ internal static class RequestLogSql
 
     /// <summary>
     /// The WHERE over request_log_days for <paramref name="filter"/>, or null when the filter names what the roll-up does
-    /// not keep (a status code, success or failure): such stats read raw rows only. A rolled-up day counts whole when
-    /// the time range touches it.
+    /// not keep (a status code, success or failure, an instance): such stats read raw rows only. A rolled-up day counts
+    /// whole when the time range touches it.
     /// </summary>
     public static string? RolledUpWhere(RequestLogFilter filter, Dictionary<string, object?> parameters)
     {
-        if (filter.StatusCode is not null || filter.Succeeded is not null)
+        if (filter.StatusCode is not null || filter.Succeeded is not null || filter.InstanceId is not null)
         {
             return null;
         }

@@ -9,8 +9,8 @@ namespace Keyway.Telemetry;
 /// Reads once before the gateway serves, so a restart keeps the day's and the month's budgets and the running minute,
 /// and writes once more on a graceful stop.
 /// </summary>
-public sealed partial class KeyUsageSyncService(KeyUsageCounters counters, KeyRateWindows windows, TimeProvider time, ILogger<KeyUsageSyncService> logger)
-    : PeriodicFlushService(Interval, time)
+public sealed class KeyUsageSyncService(KeyUsageCounters counters, KeyRateWindows windows, TimeProvider time, ILogger<KeyUsageSyncService> logger)
+    : PeriodicFlushService(Interval, time, new FailureStreak("Exchanging issued keys' usage and rate windows with the database", time, logger))
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -31,13 +31,5 @@ public sealed partial class KeyUsageSyncService(KeyUsageCounters counters, KeyRa
             // Also when the usage could not be exchanged: the windows' exchange lets the other instances' requests in flight lapse as their rows age.
             await windows.SyncAsync(cancellationToken);
         }
-    }
-
-    protected override void FlushFailed(Exception exception) => Log.SyncFailed(logger, exception);
-
-    private static partial class Log
-    {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Exchanging issued keys' usage and rate windows with the database failed; this instance's counts stay pending for the next try.")]
-        public static partial void SyncFailed(ILogger logger, Exception exception);
     }
 }

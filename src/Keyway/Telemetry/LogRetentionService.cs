@@ -29,14 +29,12 @@ public sealed partial class LogRetentionService(
 
     /// <summary>Stopping ends the loop; the next start prunes again.</summary>
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PeriodicLoop.RunAsync(Interval, time, PruneOnceAsync, e => Log.PruneFailed(logger, e), stoppingToken, firstTickAfter: FirstRunDelay);
+        PeriodicLoop.RunAsync(
+            Interval, time, PruneOnceAsync, new FailureStreak("Pruning old request-log rows", time, logger), stoppingToken, firstTickAfter: FirstRunDelay);
 
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Rows} request-log rows older than {Cutoff:O}.")]
         public static partial void Pruned(ILogger logger, long rows, DateTimeOffset cutoff);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Pruning old request-log rows failed; retrying at the next interval.")]
-        public static partial void PruneFailed(ILogger logger, Exception exception);
     }
 }

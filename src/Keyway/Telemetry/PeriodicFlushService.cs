@@ -2,9 +2,9 @@ namespace Keyway.Telemetry;
 
 /// <summary>
 /// Runs <see cref="FlushAsync"/> every interval on the injected clock and once more on graceful shutdown. A failed flush
-/// is reported through <see cref="FlushFailed"/> and whatever it had to write stays pending for the next one.
+/// is told to <paramref name="failures"/> and whatever it had to write stays pending for the next one.
 /// </summary>
-public abstract class PeriodicFlushService(TimeSpan interval, TimeProvider time) : BackgroundService
+public abstract class PeriodicFlushService(TimeSpan interval, TimeProvider time, FailureStreak failures) : BackgroundService
 {
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -14,11 +14,9 @@ public abstract class PeriodicFlushService(TimeSpan interval, TimeProvider time)
 
     protected abstract Task FlushAsync(CancellationToken cancellationToken);
 
-    protected abstract void FlushFailed(Exception exception);
-
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         // Stopping ends the loop; StopAsync does the final flush.
-        PeriodicLoop.RunAsync(interval, time, FlushAsync, FlushFailed, stoppingToken);
+        PeriodicLoop.RunAsync(interval, time, FlushAsync, failures, stoppingToken);
 
-    private Task FlushLoggingErrorsAsync(CancellationToken cancellationToken) => PeriodicLoop.TickAsync(FlushAsync, FlushFailed, cancellationToken);
+    private Task FlushLoggingErrorsAsync(CancellationToken cancellationToken) => PeriodicLoop.TickAsync(FlushAsync, failures, cancellationToken);
 }

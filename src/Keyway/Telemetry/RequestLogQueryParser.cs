@@ -81,7 +81,7 @@ internal static class RequestLogQueryParser
 
     private static bool TryParseCommon(IQueryCollection query, out RequestLogFilter filter, out QueryFieldError? error)
     {
-        filter = new RequestLogFilter { ApiKeyId = Text(query, "api_key_id"), GroupId = Text(query, "group_id") };
+        filter = new RequestLogFilter { ApiKeyId = Text(query, "api_key_id"), GroupId = Text(query, "group_id"), InstanceId = Text(query, "instance_id") };
         if (!TryParseTime(query, "since", out var since, out error) || !TryParseTime(query, "until", out var until, out error))
         {
             return false;

@@ -5,16 +5,18 @@ namespace Keyway.Upstreams;
 /// <summary>
 /// Persists key health off the request path: the cooldown book offers each change to a channel, and this writer
 /// stores the newest state of every changed key in one transaction per batch. A batch the database refuses (down or
-/// restarting) is kept, newest state per key, and tried again every <see cref="RetryDelay"/> until it is stored, so a
-/// cooldown recorded during an outage still reaches the other instances afterwards. <see cref="LoadAsync"/> restores
-/// the state at start-up, so a restart neither forgets a cooldown nor frees a quarantined key.
+/// restarting) is kept, newest state per key, and tried again every <see cref="RetryDelay"/> until it is stored (the log
+/// says so once per outage: <see cref="FailureStreak"/>), so a cooldown recorded during an outage still reaches the
+/// other instances afterwards. <see cref="LoadAsync"/> restores the state at start-up, so a restart neither forgets a
+/// cooldown nor frees a quarantined key.
 /// </summary>
-public sealed partial class CooldownStore(CooldownBook book, KeyHealthRepository repository, ILogger<CooldownStore> logger) : BackgroundService
+public sealed class CooldownStore(CooldownBook book, KeyHealthRepository repository, TimeProvider time, ILogger<CooldownStore> logger) : BackgroundService
 {
     public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     // Only the writer loop touches it: the newest state of each key not stored yet.
     private readonly Dictionary<string, KeyHealthState> _unsaved = new(StringComparer.Ordinal);
+    private readonly FailureStreak _failures = new("Storing the health of upstream keys", time, logger);
 
     public async Task LoadAsync(CancellationToken cancellationToken) => book.Restore(await repository.ListAllAsync(cancellationToken));
 
@@ -68,16 +70,11 @@ public sealed partial class CooldownStore(CooldownBook book, KeyHealthRepository
         {
             await repository.UpsertAsync(_unsaved.Values, CancellationToken.None);
             _unsaved.Clear();
+            _failures.Succeeded();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Log.WriteFailed(logger, _unsaved.Count, e.Message);
+            _failures.Failed(e);
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Could not store the health of {Count} upstream keys, retrying: {Reason}")]
-        public static partial void WriteFailed(ILogger logger, int count, string reason);
     }
 }

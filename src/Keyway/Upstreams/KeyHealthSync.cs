@@ -9,7 +9,7 @@ namespace Keyway.Upstreams;
 /// SQLite (one instance) it does nothing. The request path never waits on it. A failed read (PostgreSQL stopped or
 /// restarting) is logged and the next pass opens a new connection.
 /// </summary>
-public sealed partial class KeyHealthSync(
+public sealed class KeyHealthSync(
     CooldownBook book, KeyHealthRepository repository, IDbConnectionFactory connections, TimeProvider time, ILogger<KeyHealthSync> logger)
     : BackgroundService
 {
@@ -18,13 +18,7 @@ public sealed partial class KeyHealthSync(
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         connections.Dialect != PostgresConnectionFactory.DialectName
             ? Task.CompletedTask
-            : PeriodicLoop.RunAsync(Interval, time, MergeOnceAsync, e => Log.ReadFailed(logger, e.Message), stoppingToken);
+            : PeriodicLoop.RunAsync(Interval, time, MergeOnceAsync, new FailureStreak("Reading the key states of the other instances", time, logger), stoppingToken);
 
     private async Task MergeOnceAsync(CancellationToken cancellationToken) => book.Merge(await repository.ListAllAsync(cancellationToken));
-
-    private static partial class Log
-    {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the key states of the other instances failed: {Reason}")]
-        public static partial void ReadFailed(ILogger logger, string reason);
-    }
 }

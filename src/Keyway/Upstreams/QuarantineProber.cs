@@ -11,7 +11,8 @@ public sealed partial class QuarantineProber(
     CooldownBook book, RoutingTableHolder routing, RouteProber prober, KeywayOptions options, TimeProvider time, ILogger<QuarantineProber> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PeriodicLoop.RunAsync(options.Failover.ProbeInterval, time, ProbeQuarantinedAsync, e => Log.RoundFailed(logger, e), stoppingToken);
+        PeriodicLoop.RunAsync(
+            options.Failover.ProbeInterval, time, ProbeQuarantinedAsync, new FailureStreak("A round of quarantine probes", time, logger), stoppingToken);
 
     /// <summary>One round: every quarantined key of an enabled provider, one after the other.</summary>
     public async Task ProbeQuarantinedAsync(CancellationToken cancellationToken)
@@ -41,9 +42,6 @@ public sealed partial class QuarantineProber(
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "A round of quarantine probes failed; the next one runs at the next interval.")]
-        public static partial void RoundFailed(ILogger logger, Exception exception);
-
         [LoggerMessage(Level = LogLevel.Information, Message = "Upstream key '{KeyName}' of provider {ProviderId} answered its probe and leaves quarantine")]
         public static partial void Released(ILogger logger, string keyName, string providerId);
     }

@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Keyway.Cli;
+using Keyway.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Keyway.Tests.Infrastructure;
 using Keyway.Tests.Telemetry;
@@ -12,23 +14,28 @@ public sealed class ServerCommandTests
 {
     /// <summary>
     /// The request log holds every request the database has seen; of those, the ones logged since the gateway of this
-    /// directory started are what it served (its pid file says when it started), and the two are labelled apart.
+    /// directory started with its instance id are what it served (its pid file says when it started and which instance
+    /// it is: on a database several gateways share, the others' rows since then are not its run's), and the two are
+    /// labelled apart.
     /// </summary>
     [Fact]
-    public async Task Status_ReportsVersion_AndRequestsLoggedApartFromThoseSinceTheStart()
+    public async Task Status_ReportsVersion_AndRequestsLoggedApartFromThoseThisInstanceLoggedSinceTheStart()
     {
         using var dir = new TempDirectory();
         var dataDir = Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName;
         await using var server = await KeywayServer.StartAsync(dataDir);
         var started = DateTimeOffset.UtcNow;
         await RequestLogAdminTests.InsertAsync(server, LogTestData.Entry(started.AddHours(-1)), LogTestData.Entry(started.AddSeconds(1)));
-        new ServerStateFile(Environment.ProcessId, server.BaseAddress.ToString(), started).Write(dataDir);
+        var otherInstance = new RequestLogRepository(server.Services.GetRequiredService<IDbConnectionFactory>(), new InstanceIdentity("other-host:9233"));
+        await otherInstance.InsertBatchAsync([LogTestData.Entry(started.AddSeconds(2)), LogTestData.Entry(started.AddSeconds(3))], CancellationToken.None);
+        var self = server.Services.GetRequiredService<InstanceIdentity>().Id;
+        new ServerStateFile(Environment.ProcessId, server.BaseAddress.ToString(), started, self).Write(dataDir);
 
         var status = await new CliRunner(server, dir.Path).JsonAsync("status");
 
         Assert.True(status.GetProperty("running").GetBoolean());
         Assert.Equal(AppVersion.Current, status.GetProperty("version").GetString());
-        Assert.Equal(2, status.GetProperty("requests_logged").GetInt64());
+        Assert.Equal(4, status.GetProperty("requests_logged").GetInt64());
         Assert.Equal(1, status.GetProperty("requests_since_start").GetInt64());
         Assert.False(status.TryGetProperty("requests", out _));
     }

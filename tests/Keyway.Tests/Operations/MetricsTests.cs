@@ -1,9 +1,11 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Keyway.Gateway;
 using Keyway.Telemetry;
 using Keyway.Telemetry.Metrics;
 using Keyway.Tests.Hardening;
 using Keyway.Tests.Infrastructure;
+using Keyway.Tests.Policy;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Keyway.Tests.Operations;
@@ -59,6 +61,28 @@ public sealed class MetricsTests
         var version = bed.Server.Services.GetRequiredService<RoutingTableHolder>().Version;
         Assert.True(version > 1, "every admin write rebuilds the snapshot");
         Assert.Equal(version, scrape["keyway_snapshot_version"]);
+    }
+
+    /// <summary>
+    /// provider names the upstream provider that answered: a request refused before any upstream was chosen has none,
+    /// whether an unknown model or the issued key's own rpm refused it.
+    /// </summary>
+    [Fact]
+    public async Task RequestsRefusedBeforeAnyUpstream_HaveAnEmptyProviderLabel()
+    {
+        await using var bed = await KeyPolicyBed.StartAsync();
+        var key = await bed.CreateKeyAsync(new JsonObject { ["rpm"] = 1 });
+        Assert.Equal(404, await KeyPolicyBed.ChatStatusAsync(key.Client, model: "no-such-alias"));
+        Assert.Equal(200, await KeyPolicyBed.ChatStatusAsync(key.Client));
+        Assert.Equal(429, await KeyPolicyBed.ChatStatusAsync(key.Client));
+        await bed.WaitForRequestsAsync(3);
+
+        var scrape = await PrometheusScrape.GetAsync(bed.Admin);
+
+        Assert.Equal(1, scrape["""keyway_requests_total{alias="",provider="",status="404"}"""]);
+        Assert.Equal(1, scrape["""keyway_requests_total{alias="gpt-alias",provider="fake-openai",status="200"}"""]);
+        Assert.Equal(1, scrape["""keyway_requests_total{alias="gpt-alias",provider="",status="429"}"""]);
+        Assert.False(scrape.Has("""keyway_requests_total{alias="gpt-alias",provider="fake-openai",status="429"}"""));
     }
 
     [Fact]

@@ -49,7 +49,9 @@ public sealed class KeywayMetrics
             return;
         }
         var alias = Tag("alias", entry.RouteAlias);
-        var provider = Tag("provider", entry.ProviderId);
+        // The provider that answered: a request refused before any upstream call (bad key, unknown model, the issued
+        // key's own budget or rate limit, no usable key) has none, though its row may name the route's provider.
+        var provider = Tag("provider", entry.Attempts > 0 ? entry.ProviderId : null);
         _requests.Add(1, alias, provider, new("status", StatusText.Of(entry.StatusCode)));
         AddTokens(alias, provider, "input", entry.InputTokens);
         AddTokens(alias, provider, "output", entry.OutputTokens);
