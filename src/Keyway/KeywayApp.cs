@@ -8,7 +8,9 @@ using Keyway.Telemetry;
 using Keyway.Telemetry.Tracing;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace Keyway;
@@ -80,6 +82,7 @@ public static class KeywayApp
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() => hostStarted.Value = true);
         app.Services.StartKeywayTracing(options);
+        UseForwardedHeadersFromTrustedProxies(app, options);
         app.UseIoThreadGuard();
         UseCorsBoundOnce(app);
         UseWebSocketsForUpgrades(app);
@@ -107,6 +110,30 @@ public static class KeywayApp
             var cors = new CorsMiddleware(next, corsService, loggerFactory);
             return context => context.Request.Headers.ContainsKey(HeaderNames.Origin) ? cors.Invoke(context, policyProvider) : next(context);
         });
+    }
+
+    /// <summary>
+    /// Behind a proxy of KEYWAY_TRUSTED_PROXIES, the connection's remote address (the admin-login throttle's key), the
+    /// request's scheme and host (the admin origin check, app_base_url, the cookie's Secure flag) become the ones it
+    /// forwards: the right-most X-Forwarded-For entry that is not itself a trusted proxy, so a client cannot choose its
+    /// address by sending one. The framework's defaults would trust loopback; they are cleared. Built by hand as
+    /// <see cref="UseCorsBoundOnce"/> is, and not at all without trusted proxies (an empty list would trust everyone).
+    /// </summary>
+    private static void UseForwardedHeadersFromTrustedProxies(WebApplication app, KeywayOptions options)
+    {
+        if (options.TrustedProxies.Count == 0)
+        {
+            return;
+        }
+        var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.All, ForwardLimit = null };
+        forwarded.KnownProxies.Clear();
+        forwarded.KnownIPNetworks.Clear();
+        foreach (var network in options.TrustedProxies)
+        {
+            forwarded.KnownIPNetworks.Add(network);
+        }
+        var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
+        app.Use(next => new ForwardedHeadersMiddleware(next, loggerFactory, Options.Create(forwarded)).Invoke);
     }
 
     /// <summary>

@@ -5,7 +5,8 @@ namespace Keyway.Admin;
 
 /// <summary>
 /// Admits a request carrying the admin token in X-Admin-Token (compared in constant time, wrong guesses
-/// throttled per address) or an active session cookie; anything else gets 401. A write on the session cookie must
+/// throttled per address: the connection's, or the client's a proxy of KEYWAY_TRUSTED_PROXIES forwarded) or an
+/// active session cookie; anything else gets 401. A write on the session cookie must
 /// also come from this server's own pages (<see cref="SameOriginCheck"/>), else 403.
 /// </summary>
 internal sealed class AdminAuthFilter(KeywayOptions options, AdminSessions sessions, AdminLoginThrottle throttle) : IEndpointFilter

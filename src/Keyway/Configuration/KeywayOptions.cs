@@ -1,3 +1,4 @@
+using System.Net;
 using Keyway.Upstreams;
 
 namespace Keyway.Configuration;
@@ -12,6 +13,12 @@ public sealed record KeywayOptions
     public required string DataDir { get; init; }
     public IReadOnlyList<string> CorsOrigins { get; init; } = [];
     public string? PublicBaseUrl { get; init; }
+
+    /// <summary>
+    /// KEYWAY_TRUSTED_PROXIES: the reverse proxies whose X-Forwarded-For, -Proto and -Host are believed (none by default:
+    /// a client could otherwise forge its address past the admin-login throttle, or the origin a write is checked against).
+    /// </summary>
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
     public string LogLevel { get; init; } = "info";
     public int LogRetentionDays { get; init; } = 30;
 

@@ -78,6 +78,7 @@ public static class KeywayOptionsLoader
             CorsOrigins = (Get("KEYWAY_CORS_ORIGINS") ?? "")
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             PublicBaseUrl = ParsePublicBaseUrl(Get("KEYWAY_PUBLIC_BASE_URL")),
+            TrustedProxies = ParseTrustedProxies(Get("KEYWAY_TRUSTED_PROXIES")),
             LogLevel = ParseLogLevel(Get("KEYWAY_LOG_LEVEL") ?? "info"),
             LogRetentionDays = retention,
             ResponseStoreDays = responseStoreDays,
@@ -115,6 +116,13 @@ public static class KeywayOptionsLoader
         value is null ? null
         : Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Host.Length > 0 ? value.TrimEnd('/')
         : throw new InvalidConfigurationException($"KEYWAY_PUBLIC_BASE_URL must be an absolute http(s) URL such as https://keyway.example.com, got '{value}'.");
+
+    /// <summary>Addresses (each a network of one) or CIDR ranges, comma-separated.</summary>
+    private static IPNetwork[] ParseTrustedProxies(string? value) =>
+        [.. (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(entry =>
+            IPAddress.TryParse(entry, out var address) ? new IPNetwork(address, address.GetAddressBytes().Length * 8)
+            : IPNetwork.TryParse(entry, out var network) ? network
+            : throw new InvalidConfigurationException($"KEYWAY_TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges (127.0.0.1, 10.0.0.0/8, ::1), got '{entry}'."))];
 
     private static string ParseOtlpProtocol(string value) => value is "http/protobuf" or "grpc"
         ? value

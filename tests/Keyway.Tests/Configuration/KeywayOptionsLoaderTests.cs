@@ -142,6 +142,8 @@ public sealed class KeywayOptionsLoaderTests
     [InlineData("KEYWAY_PUBLIC_BASE_URL", "notaurl", "KEYWAY_PUBLIC_BASE_URL must be an absolute http(s) URL such as https://keyway.example.com, got 'notaurl'.")]
     [InlineData("KEYWAY_PUBLIC_BASE_URL", "ftp://keyway.example.com", "KEYWAY_PUBLIC_BASE_URL must be an absolute http(s) URL")]
     [InlineData("KEYWAY_PUBLIC_BASE_URL", "/keyway", "KEYWAY_PUBLIC_BASE_URL must be an absolute http(s) URL")]
+    [InlineData("KEYWAY_TRUSTED_PROXIES", "127.0.0.1,nginx", "KEYWAY_TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges (127.0.0.1, 10.0.0.0/8, ::1), got 'nginx'.")]
+    [InlineData("KEYWAY_TRUSTED_PROXIES", "10.0.0.0/33", "KEYWAY_TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges (127.0.0.1, 10.0.0.0/8, ::1), got '10.0.0.0/33'.")]
     public void InvalidValues_AreRefusedWithOneClearMessage(string name, string value, string expected)
     {
         using var dir = new TempDirectory();
@@ -160,6 +162,20 @@ public sealed class KeywayOptionsLoaderTests
             KeywayOptionsLoader.Load(new Dictionary<string, string> { ["KEYWAY_HOST"] = "localhost", ["KEYWAY_PORT"] = "0" }, dir.Path));
         Assert.StartsWith("KEYWAY_PORT 0 (a free port) needs an IP address as KEYWAY_HOST", error.Message);
         Assert.Equal(0, KeywayOptionsLoader.Load(new Dictionary<string, string> { ["KEYWAY_HOST"] = "127.0.0.1", ["KEYWAY_PORT"] = "0" }, dir.Path).Port);
+    }
+
+    [Theory]
+    [InlineData(null, "")]
+    [InlineData("127.0.0.1", "127.0.0.1/32")]
+    [InlineData(" 10.0.0.0/8 , ::1 ,fd00::/8", "10.0.0.0/8 ::1/128 fd00::/8")]
+    public void TrustedProxies_AreAddressesOrRanges_NoneByDefault(string? value, string expected)
+    {
+        using var dir = new TempDirectory();
+        var environment = value is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["KEYWAY_TRUSTED_PROXIES"] = value };
+
+        var options = KeywayOptionsLoader.Load(environment, dir.Path);
+
+        Assert.Equal(expected, string.Join(' ', options.TrustedProxies));
     }
 
     [Fact]
