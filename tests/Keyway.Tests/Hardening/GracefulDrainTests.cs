@@ -60,6 +60,45 @@ public sealed class GracefulDrainTests
         Assert.True(await restarted.StopAsync() == 0, restarted.Output);
     }
 
+    /// <summary>
+    /// A stream still running when the drain window ends: the gateway ends it in the client's protocol with an error event,
+    /// logs it as 503, flushes the log after that and exits 0.
+    /// </summary>
+    [Fact]
+    public async Task Sigterm_StreamOutlastingTheDrain_EndsWithAnErrorEvent_IsLoggedAs503_AndExits0()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var data = new TempDirectory();
+        var environment = KeywayBinary.Environment(data.Path, new Dictionary<string, string> { ["KEYWAY_DRAIN_SECONDS"] = "1" });
+
+        await using (var keyway = await KeywayProcess.StartAsync(environment, data.Path))
+        {
+            using var admin = WithAdminToken(keyway.BaseAddress);
+            await AdminApi.CreateProviderAsync(admin, "default", GatewayTestBed.OpenAIProvider, new Uri(upstream.BaseAddress, "v1").ToString(), "openai");
+            await AdminApi.CreateRouteAsync(admin, "default", GatewayTestBed.OpenAIAlias, GatewayTestBed.OpenAIProvider, GatewayTestBed.OpenAIModel);
+            using var client = WithBearer(keyway.BaseAddress, await AdminApi.CreateKeyAsync(admin, "default"));
+            upstream.Enqueue(FakeReply.StreamThenHang(eventsBeforeHang: 2));
+            using var stream = await client.SendAsync(
+                new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayTestBed.Json(Stream) }, HttpCompletionOption.ResponseHeadersRead);
+            var streamBody = await stream.Content.ReadAsStreamAsync();
+            var first = new byte[1];
+            await streamBody.ReadExactlyAsync(first);
+
+            keyway.Terminate();
+
+            using var rest = new StreamReader(streamBody);
+            Assert.Contains("\"message\":\"Keyway is shutting down: its drain window", await rest.ReadToEndAsync());
+            Assert.True(await keyway.WaitForExitAsync() == 0, keyway.Output);
+        }
+
+        await using var restarted = await KeywayProcess.StartAsync(environment, data.Path);
+        using var tokenAdmin = WithAdminToken(restarted.BaseAddress);
+        var log = Assert.Single(Ok(await GetAsync(tokenAdmin, "admin/llm/logs?limit=100")).GetProperty("logs").EnumerateArray());
+        Assert.Equal(503, log.GetProperty("status_code").GetInt32());
+        Assert.True(log.GetProperty("stream").GetBoolean());
+        Assert.True(await restarted.StopAsync() == 0, restarted.Output);
+    }
+
     /// <summary>Opens fresh connections until one is refused (or reset from the closing backlog): the listener is closed while the old connections drain.</summary>
     private static async Task WaitUntilRefusedAsync(Uri server)
     {
