@@ -22,6 +22,22 @@ public sealed class ServeStartupTests
         Assert.DoesNotContain("pw-never-shown", result.Error + result.Out);
     }
 
+    /// <summary>A keyway.db SQLite cannot open (here no database at all; as well a file this user may not write): one line naming it.</summary>
+    [Fact]
+    public async Task SqliteDatabaseThatCannotBeOpened_ExitsWith2_InOneLineNamingTheFile()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName;
+        var database = Path.Combine(dataDir, "keyway.db");
+        await File.WriteAllTextAsync(database, new string('x', 4096));
+
+        var result = await Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = dataDir });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"keyway: cannot open the SQLite database {database}: ", result.Error);
+        Assert.Single(result.Error.TrimEnd().Split('\n'));
+    }
+
     [Fact]
     public async Task WrongSecret_ExitsWith2_WithoutWritingAnAdminToken()
     {
