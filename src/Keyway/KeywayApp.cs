@@ -43,8 +43,9 @@ public static class KeywayApp
         // Kestrel's socket transport, choosing per connection whether its requests run on the I/O thread.
         builder.Services.RemoveAll<IConnectionListenerFactory>();
         builder.Services.AddSingleton<IConnectionListenerFactory, AdaptiveSocketTransport>();
-        // A graceful stop (SIGTERM) lets requests in flight finish for up to the drain timeout; new connections are refused.
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout);
+        // A graceful stop (SIGTERM) lets requests in flight finish for up to the drain timeout (GatewayDrain ends those
+        // still running then); new connections are refused. The host waits longer, for the request log's final flush.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
 
         // Logging: console, level from KEYWAY_LOG_LEVEL.
         builder.Logging.ClearProviders();
@@ -81,6 +82,8 @@ public static class KeywayApp
 
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() => hostStarted.Value = true);
+        var drain = app.Services.GetRequiredService<GatewayDrain>();
+        app.Lifetime.ApplicationStopping.Register(() => drain.Begin(options.DrainTimeout));
         app.Services.StartKeywayTracing(options);
         UseForwardedHeadersFromTrustedProxies(app, options);
         app.UseIoThreadGuard();

@@ -27,7 +27,7 @@ public static class ServeCommand
     /// <summary>Configuration (bad values exit 2), database preparation, then serving until SIGTERM/Ctrl+C.</summary>
     public static async Task<int> RunAsync(CliContext context)
     {
-        var options = LoadOptions(context);
+        var options = LoadOptions(context, keepGenerated: false);
         var app = KeywayApp.Build(options);
         try
         {
@@ -37,6 +37,8 @@ public static class ServeCommand
         {
             throw new CliException(e.Message, CliExitCodes.Usage);
         }
+        // Only now that the database took the secret: a refused start leaves no generated secret or token behind.
+        KeywayOptionsLoader.KeepGenerated(options);
         try
         {
             await app.StartAsync();
@@ -68,11 +70,11 @@ public static class ServeCommand
         return CliExitCodes.Ok;
     }
 
-    public static KeywayOptions LoadOptions(CliContext context)
+    public static KeywayOptions LoadOptions(CliContext context, bool keepGenerated = true)
     {
         try
         {
-            return KeywayOptionsLoader.Load(context.Environment, context.WorkingDirectory);
+            return KeywayOptionsLoader.Load(context.Environment, context.WorkingDirectory, keepGenerated);
         }
         catch (InvalidConfigurationException e)
         {

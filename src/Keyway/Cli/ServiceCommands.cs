@@ -12,6 +12,9 @@ public static class ServiceCommands
 {
     public const string UnitName = "keyway.service";
 
+    /// <summary>What systemd waits beyond the host's shutdown timeout before its SIGKILL: the process's own exit after the host stopped.</summary>
+    private static readonly TimeSpan ExitMargin = TimeSpan.FromSeconds(5);
+
     public static Command Build(CliContext context)
     {
         var command = new Command("service", "Run the gateway as a systemd service");
@@ -24,7 +27,9 @@ public static class ServiceCommands
         install.SetAction(async (parse, cancellationToken) =>
         {
             var path = Path.Combine(UnitDirectory(context, parse.GetValue(unitDir)), UnitName);
-            var unit = Unit(context, ServeCommand.SelfCommand());
+            // The drain (KEYWAY_DRAIN_SECONDS) as this directory's environment and .env set it, which the service reads too.
+            var shutdownTimeout = ServeCommand.LoadOptions(context, keepGenerated: false).ShutdownTimeout;
+            var unit = Unit(context, ServeCommand.SelfCommand(), shutdownTimeout);
             var what = FileEdit.Write(path, unit);
             context.Out.WriteLine($"{what} {path}:");
             context.Out.Write(unit);
@@ -55,7 +60,11 @@ public static class ServiceCommands
         return command;
     }
 
-    public static string Unit(CliContext context, string[] self)
+    /// <param name="shutdownTimeout">
+    /// The gateway's own (the drain window, then the request log's final flush): systemd's TimeoutStopSec outlasts it, so
+    /// its SIGKILL never cuts the flush short.
+    /// </param>
+    public static string Unit(CliContext context, string[] self, TimeSpan shutdownTimeout)
     {
         var system = Environment.IsPrivilegedProcess;
         return $"""
@@ -72,7 +81,7 @@ public static class ServiceCommands
             ExecStart={string.Join(' ', self.Select(Argument))} serve
             Restart=on-failure
             KillSignal=SIGTERM
-            TimeoutStopSec=30
+            TimeoutStopSec={(int)(shutdownTimeout + ExitMargin).TotalSeconds}
 
             [Install]
             WantedBy={(system ? "multi-user.target" : "default.target")}

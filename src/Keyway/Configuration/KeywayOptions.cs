@@ -35,6 +35,16 @@ public sealed record KeywayOptions
     /// <summary>KEYWAY_DRAIN_SECONDS: how long a graceful stop waits for requests in flight before it cuts them.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// What a graceful stop gets after the drain window for writing the request log's last rows (those of the requests
+    /// the window's end cut short too) and the usage counters: a batch takes milliseconds, a slow disk or a PostgreSQL
+    /// failover seconds.
+    /// </summary>
+    public static readonly TimeSpan FinalFlushWindow = TimeSpan.FromSeconds(15);
+
+    /// <summary>The host's shutdown timeout: the drain window, then the final flush.</summary>
+    public TimeSpan ShutdownTimeout => DrainTimeout + FinalFlushWindow;
+
     /// <summary>Failover and cooldown defaults; a provider's own max_retries, key_failure_threshold, key_cooldown_seconds and key_wait_seconds win.</summary>
     public FailoverPolicy Failover { get; init; } = FailoverPolicy.Default;
 

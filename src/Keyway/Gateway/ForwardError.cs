@@ -30,6 +30,9 @@ public enum ForwardError
     /// <summary>The upstream's answer could not be turned into the client's protocol: 502.</summary>
     TranslationFailed,
 
+    /// <summary>A graceful stop's drain window (KEYWAY_DRAIN_SECONDS) ended before the answer did: 503, and no key is blamed.</summary>
+    GatewayStopping,
+
     /// <summary>The upstream answered 200 with no answer (a stream without an event, a body that is not JSON, an error object): 502, and the next key is tried.</summary>
     UpstreamAnswerUnusable,
 }
@@ -44,7 +47,7 @@ public static class ForwardErrorStatus
         ForwardError.UpstreamStatus => upstreamStatus,
         ForwardError.ClientCanceled or ForwardError.ResponseBodyClient => StatusCodes.Status499ClientClosedRequest,
         ForwardError.ResponseBodyUpstream => StatusCodes.Status502BadGateway,
-        ForwardError.NoUsableKey => StatusCodes.Status503ServiceUnavailable,
+        ForwardError.NoUsableKey or ForwardError.GatewayStopping => StatusCodes.Status503ServiceUnavailable,
         ForwardError.AllKeysBusy => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status502BadGateway,
     };

@@ -22,6 +22,7 @@ public static class GatewayEndpoints
         services.AddSingleton<KeyRateWindows>();
         services.AddSingleton<KeyPolicyGate>();
         services.AddSingleton<StoredResponses>();
+        services.AddSingleton<GatewayDrain>();
         services.AddSingleton<ProxyForwarder>();
         services.AddSingleton<ResponsesWebSocketRelay>();
         services.AddSingleton<RouteProber>();

@@ -54,6 +54,9 @@ internal static class GatewayMessages
 
     public static string BodyTooLarge(long limitBytes) => $"Request body too large: the limit is {limitBytes / (1024 * 1024)} MiB.";
 
+    public static string DrainEnded(TimeSpan window) =>
+        $"Keyway is shutting down: its drain window (KEYWAY_DRAIN_SECONDS={(int)window.TotalSeconds}) ended before this answer did; retry the request.";
+
     public static string AllKeysCooling(string alias) =>
         $"every upstream key for model '{alias}' is cooling down or quarantined; retry after the Retry-After delay";
 

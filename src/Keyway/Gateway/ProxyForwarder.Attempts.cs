@@ -105,8 +105,7 @@ public sealed partial class ProxyForwarder
                 return AttemptsEnd.CannotReplay;
             }
             exchange.BeginAttempt(target, key, plan.Endpoint.Protocol);
-            using var idle = CancellationTokenSource.CreateLinkedTokenSource(exchange.Aborted);
-            idle.CancelAfter(target.Provider.Timeout);
+            using var idle = AttemptCancellation(exchange, target.Provider.Timeout);
             using var request = UpstreamClient.CreateRequest(target.Provider, plan.Endpoint, key, plan.Method ?? HttpMethod.Post, plan.Path,
                 plan.Content?.Create() ?? plan.Body.CreateContent(), exchange.Context.Request.Headers);
             plan.Decorate?.Invoke(request);
@@ -120,6 +119,10 @@ public sealed partial class ProxyForwarder
                 if (exchange.Aborted.IsCancellationRequested)
                 {
                     Record(exchange, ForwardError.ClientCanceled, "client closed the request before the upstream answered");
+                    return AttemptsEnd.Answered;
+                }
+                if (await EndedByDrainAsync(exchange))
+                {
                     return AttemptsEnd.Answered;
                 }
                 outcome.NoAnswer = NoAnswerFrom(e, target.Provider);
@@ -164,6 +167,10 @@ public sealed partial class ProxyForwarder
                     RecordRelayOutcome(exchange, run, status);
                     return AttemptsEnd.Answered;
                 }
+                if (await EndedByDrainAsync(exchange))
+                {
+                    return AttemptsEnd.Answered;
+                }
                 // A 200 that was no answer (an empty stream, a page that is not JSON, an error object) fails the key like a 502.
                 outcome.NoAnswer = unusable;
                 var unanswered200 = UpstreamFailureClassifier.FromException(unusable.Error.StatusCode(0), unusable.Message);
@@ -184,8 +191,7 @@ public sealed partial class ProxyForwarder
         exchange.RetryAt = run.EarliestRecovery;
         if (outcome.Held is { } held)
         {
-            using var idle = CancellationTokenSource.CreateLinkedTokenSource(exchange.Aborted);
-            idle.CancelAfter(held.Target.Provider.Timeout);
+            using var idle = AttemptCancellation(exchange, held.Target.Provider.Timeout);
             await RelayAttemptAsync(exchange, held.Plan, held.Response, held.Key, idle);
             return true;
         }
@@ -223,6 +229,10 @@ public sealed partial class ProxyForwarder
         {
             Record(exchange, ForwardError.ClientCanceled, "client closed the request");
         }
+        catch (OperationCanceledException) when (drain.HasEnded)
+        {
+            await FailForDrainAsync(exchange);
+        }
         catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
         {
             var error = e is OperationCanceledException ? ForwardError.UpstreamTimeout : ForwardError.ResponseBodyUpstream;
@@ -238,6 +248,11 @@ public sealed partial class ProxyForwarder
     /// </summary>
     private static void RecordRelayOutcome(ProxyExchange exchange, FailoverRun<RelayPlan> run, int status)
     {
+        if (exchange.LastError is ForwardError.GatewayStopping)
+        {
+            // Neither the key's failure nor a whole answer: the gateway itself ended it.
+            return;
+        }
         if (exchange.LastError is ForwardError.ResponseBodyUpstream or ForwardError.UpstreamTimeout)
         {
             exchange.AttemptUnusable(exchange.StatusCode);
@@ -248,6 +263,33 @@ public sealed partial class ProxyForwarder
         }
         run.RecordAnswered(status);
     }
+
+    /// <summary>
+    /// An attempt's cancellation: the client leaving, the provider's timeout (which the relays restart after each read),
+    /// or the end of a graceful stop's drain window.
+    /// </summary>
+    private CancellationTokenSource AttemptCancellation(ProxyExchange exchange, TimeSpan timeout)
+    {
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(exchange.Aborted, drain.Ended);
+        cancellation.CancelAfter(timeout);
+        return cancellation;
+    }
+
+    /// <summary>
+    /// Whether the drain window's end stopped the attempt: then the client gets the 503 in its protocol (an error event
+    /// when its stream has begun) and the log says so, and no key is blamed.
+    /// </summary>
+    private async Task<bool> EndedByDrainAsync(ProxyExchange exchange)
+    {
+        if (!drain.HasEnded)
+        {
+            return false;
+        }
+        await FailForDrainAsync(exchange);
+        return true;
+    }
+
+    private Task FailForDrainAsync(ProxyExchange exchange) => FailAsync(exchange, ForwardError.GatewayStopping, GatewayMessages.DrainEnded(options.DrainTimeout));
 
     /// <summary>Reads the error body (masking any echo of a key: the message reaches key health and the log) and classifies it.</summary>
     private async Task<UpstreamFailure> ClassifyAsync(HttpResponseMessage response, RouteTarget target, Security.SecretScrubber secrets, CancellationToken cancellationToken)

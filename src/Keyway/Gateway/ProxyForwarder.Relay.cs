@@ -295,6 +295,8 @@ public sealed partial class ProxyForwarder
             case CopyResult.InputError:
                 await FailAsync(exchange, ForwardError.ResponseBodyUpstream, GatewayMessages.StreamBroke(providerId));
                 break;
+            case CopyResult.Canceled when !exchange.Aborted.IsCancellationRequested && await EndedByDrainAsync(exchange):
+                break;
             case CopyResult.Canceled when !exchange.Aborted.IsCancellationRequested:
                 await FailAsync(exchange, ForwardError.UpstreamTimeout, GatewayMessages.Timeout(providerId, exchange.Target.Provider.Timeout));
                 break;

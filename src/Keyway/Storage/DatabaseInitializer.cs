@@ -1,47 +1,106 @@
+using System.Data.Common;
 using Dapper;
 using Keyway.Security;
 
 namespace Keyway.Storage;
 
 /// <summary>
-/// Start-up checks before the first request: schema migrations, the KEYWAY_SECRET verifier
-/// (a wrong secret stops the server here instead of producing garbage keys later), sealing provider
-/// header values stored in plain by an older version, and the undeletable "default" group.
+/// Start-up checks before the first request: the KEYWAY_SECRET verifier (a wrong secret stops the server here instead
+/// of producing garbage keys later), schema migrations, sealing provider header values stored in plain by an older
+/// version, and the undeletable "default" group. All of it runs under the migration lock, so instances starting
+/// together on one PostgreSQL database take turns.
 /// </summary>
-public sealed class DatabaseInitializer(IDbConnectionFactory connections, MigrationRunner migrations, SecretBox secretBox, TimeProvider time)
+public sealed partial class DatabaseInitializer(
+    IDbConnectionFactory connections, MigrationRunner migrations, SecretBox secretBox, TimeProvider time, ILogger<DatabaseInitializer> logger)
 {
     private const string VerifierKey = "secret_verifier";
     private const string VerifierPlaintext = "keyway-secret-verifier";
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
+        DbConnection connection;
         try
         {
-            await migrations.ApplyAsync(cancellationToken);
+            connection = await connections.OpenAsync(cancellationToken);
         }
-        catch (SchemaTooNewException e)
+        catch (DbException e)
         {
-            throw new StartupRefusedException(e.Message);
+            throw new StartupRefusedException(connections.CannotOpen(e));
         }
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        var verifier = await connection.ExecuteScalarAsync<string?>(
-            "SELECT value FROM meta WHERE key = @VerifierKey", new { VerifierKey, cancellationToken });
+        await using (connection)
+        {
+            await MigrationRunner.UnderLockAsync(connection, connections.Dialect, () => PrepareAsync(connection, cancellationToken), cancellationToken);
+        }
+    }
+
+    private async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // The secret before the migrations: a start refused for it leaves an older schema as it was, for the binary that made it.
+        var verifier = await ReadVerifierAsync(connection, cancellationToken);
+        if (verifier is not null)
+        {
+            RequireMatchingSecret(verifier);
+        }
+        await MigrateAsync(connection, cancellationToken);
         if (verifier is null)
         {
             await connection.ExecuteAsync(
-                "INSERT INTO meta (key, value) VALUES (@VerifierKey, @Value)",
+                "INSERT INTO meta (key, value) VALUES (@VerifierKey, @Value) ON CONFLICT (key) DO NOTHING",
                 new { VerifierKey, Value = secretBox.Seal(VerifierPlaintext), cancellationToken });
-        }
-        else if (!secretBox.TryOpen(verifier, out var opened) || opened != VerifierPlaintext)
-        {
-            throw new StartupRefusedException(
-                "KEYWAY_SECRET does not match the secret this database was created with. Start with the original KEYWAY_SECRET " +
-                "(or the data dir's secret.key), or point KEYWAY_DATA_DIR at a new directory.");
+            // Another start may have written its own first (SQLite takes no lock): that one is the database's secret.
+            RequireMatchingSecret((await ReadVerifierAsync(connection, cancellationToken))!);
         }
         await PlainExtraHeadersSealing.SealAsync(connection, secretBox, cancellationToken);
         var now = time.GetUtcNow().ToString("O");
         await connection.ExecuteAsync(
             "INSERT INTO groups (group_id, name, enabled, note, created_at, updated_at) VALUES ('default', 'Default Group', 1, '', @now, @now) ON CONFLICT (group_id) DO NOTHING",
             new { now, cancellationToken });
+    }
+
+    private async Task MigrateAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        MigrationRunner.Upgrade upgrade;
+        try
+        {
+            upgrade = await migrations.ApplyPendingAsync(connection, cancellationToken);
+        }
+        catch (SchemaTooNewException e)
+        {
+            throw new StartupRefusedException(e.Message);
+        }
+        if (upgrade.Applied.Count > 0)
+        {
+            Log.SchemaUpgraded(logger, upgrade.From, upgrade.Applied[^1].Version, string.Join(", ", upgrade.Applied.Select(m => $"{m.Version:000}_{m.Name}")));
+        }
+    }
+
+    /// <summary>The verifier row; null on a new database (no meta table yet) or one whose row is not written yet.</summary>
+    private async Task<string?> ReadVerifierAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var metaTables = connections.Dialect == PostgresConnectionFactory.DialectName
+            ? await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'meta'", new { cancellationToken })
+            : await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", new { cancellationToken });
+        return metaTables == 0
+            ? null
+            : await connection.ExecuteScalarAsync<string?>("SELECT value FROM meta WHERE key = @VerifierKey", new { VerifierKey, cancellationToken });
+    }
+
+    private void RequireMatchingSecret(string verifier)
+    {
+        if (secretBox.TryOpen(verifier, out var opened) && opened == VerifierPlaintext)
+        {
+            return;
+        }
+        throw new StartupRefusedException(connections.Dialect == PostgresConnectionFactory.DialectName
+            ? "KEYWAY_SECRET does not match the secret this database was created with. Start with the original KEYWAY_SECRET " +
+              "(every instance on this database needs the same one), or point KEYWAY_DATABASE_URL at a new, empty database."
+            : "KEYWAY_SECRET does not match the secret this database was created with. Start with the original KEYWAY_SECRET " +
+              "(or the data dir's secret.key), or point KEYWAY_DATA_DIR at a new directory.");
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Database schema upgraded from version {From} to {To} (applied {Migrations}).")]
+        public static partial void SchemaUpgraded(ILogger logger, int from, int to, string migrations);
     }
 }

@@ -8,4 +8,10 @@ public interface IDbConnectionFactory
     string Dialect { get; }
 
     Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One line for an operator whose database could not be opened: which one (never a password), why, and which
+    /// setting to check.
+    /// </summary>
+    string CannotOpen(DbException failure);
 }

@@ -8,8 +8,8 @@ namespace Keyway.Storage;
 /// Applies the numbered scripts under Storage/Migrations/{dialect}/NNN_name.sql that the
 /// database has not recorded (also a lower number that landed after a higher one), each in its own transaction, recording them in schema_version.
 /// A database that recorded a migration this code does not know is refused, never touched.
-/// On PostgreSQL the whole run holds a session advisory lock, so of several instances starting at once one migrates
-/// and the others wait, then find nothing left to apply.
+/// On PostgreSQL the whole run holds a session advisory lock (<see cref="UnderLockAsync"/>, which start-up holds around
+/// the secret check too), so of several instances starting at once one migrates and the others wait, then find nothing left to apply.
 /// </summary>
 public sealed class MigrationRunner
 {
@@ -19,6 +19,9 @@ public sealed class MigrationRunner
     private readonly IDbConnectionFactory connections;
 
     public sealed record Migration(int Version, string Name, string Sql);
+
+    /// <summary>What <see cref="ApplyPendingAsync"/> did: the highest version recorded before (0 for a new database), and the migrations applied.</summary>
+    public sealed record Upgrade(int From, IReadOnlyList<Migration> Applied);
 
     public MigrationRunner(IDbConnectionFactory connections)
         : this(connections, LoadMigrations(connections.Dialect))
@@ -37,14 +40,26 @@ public sealed class MigrationRunner
     public async Task<int> ApplyAsync(CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        if (connections.Dialect != PostgresConnectionFactory.DialectName)
+        await UnderLockAsync(connection, connections.Dialect, () => ApplyPendingAsync(connection, cancellationToken), cancellationToken);
+        return Migrations.Count == 0 ? 0 : Migrations[^1].Version;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on <paramref name="connection"/> holding the migration lock on PostgreSQL (on SQLite as
+    /// is: one gateway per data dir), so that of several instances starting at once one prepares the database and the
+    /// others wait, then find it prepared.
+    /// </summary>
+    public static async Task UnderLockAsync(DbConnection connection, string dialect, Func<Task> work, CancellationToken cancellationToken)
+    {
+        if (dialect != PostgresConnectionFactory.DialectName)
         {
-            return await ApplyPendingAsync(connection, cancellationToken);
+            await work();
+            return;
         }
         await connection.ExecuteAsync("SELECT pg_advisory_lock(@MigrationLockKey)", new { MigrationLockKey, cancellationToken });
         try
         {
-            return await ApplyPendingAsync(connection, cancellationToken);
+            await work();
         }
         finally
         {
@@ -52,7 +67,8 @@ public sealed class MigrationRunner
         }
     }
 
-    private async Task<int> ApplyPendingAsync(DbConnection connection, CancellationToken cancellationToken)
+    /// <summary>Applies what the database has not recorded, on <paramref name="connection"/> (under <see cref="UnderLockAsync"/>).</summary>
+    public async Task<Upgrade> ApplyPendingAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await connection.ExecuteAsync(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
@@ -68,11 +84,12 @@ public sealed class MigrationRunner
         }
         // Every migration not recorded yet, not only those above the highest: features developed side by side
         // may land their numbers out of order, and a database must still get each one exactly once.
-        foreach (var migration in Migrations.Where(m => !applied.Contains(m.Version)))
+        var pending = Migrations.Where(m => !applied.Contains(m.Version)).ToList();
+        foreach (var migration in pending)
         {
             await ApplyOneAsync(connection, migration, cancellationToken);
         }
-        return latest;
+        return new Upgrade(applied.DefaultIfEmpty().Max(), pending);
     }
 
     private static async Task ApplyOneAsync(DbConnection connection, Migration migration, CancellationToken cancellationToken)

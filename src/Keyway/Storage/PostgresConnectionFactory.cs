@@ -37,5 +37,16 @@ public sealed class PostgresConnectionFactory : IDbConnectionFactory, IAsyncDisp
         return DatabaseDeadline.Remaining is null ? connection : new BoundedPostgresConnection(connection);
     }
 
+    /// <summary>
+    /// Where and as whom: nothing listening, a database or role missing and a refused password all read differently,
+    /// and Npgsql's own exception message names only the first.
+    /// </summary>
+    public string CannotOpen(DbException failure)
+    {
+        var target = new NpgsqlConnectionStringBuilder(ConnectionString);
+        var reason = failure is PostgresException postgres ? postgres.MessageText : failure.GetBaseException().Message;
+        return $"cannot open PostgreSQL at {target.Host}:{target.Port}, database '{target.Database}' as role '{target.Username}': {reason}. Check KEYWAY_DATABASE_URL and that the server runs.";
+    }
+
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }

@@ -12,9 +12,11 @@ namespace Keyway.Storage;
 public sealed class SqliteConnectionFactory : IDbConnectionFactory
 {
     private readonly string _connectionString;
+    private readonly string _databasePath;
 
     public SqliteConnectionFactory(string databasePath)
     {
+        _databasePath = databasePath;
         CreateOwnerOnlyIfMissing(databasePath);
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -37,6 +39,9 @@ public sealed class SqliteConnectionFactory : IDbConnectionFactory
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
+
+    public string CannotOpen(DbException failure) =>
+        $"cannot open the SQLite database {_databasePath}: {failure.Message.TrimEnd('.')}. Check that KEYWAY_DATA_DIR and the file are writable by this user.";
 
     /// <summary>
     /// An empty file is an empty database to SQLite; an existing file keeps the mode its owner gave it. Also for a copy of

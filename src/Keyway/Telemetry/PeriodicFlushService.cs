@@ -2,14 +2,22 @@ namespace Keyway.Telemetry;
 
 /// <summary>
 /// Runs <see cref="FlushAsync"/> every interval on the injected clock and once more on graceful shutdown. A failed flush
-/// is told to <paramref name="failures"/> and whatever it had to write stays pending for the next one.
+/// is told to <paramref name="failures"/> and whatever it had to write stays pending for the next one. A final flush the
+/// host's shutdown timeout cuts short is told to it the same way, never thrown: the host would fail its stop (exit 134).
 /// </summary>
 public abstract class PeriodicFlushService(TimeSpan interval, TimeProvider time, FailureStreak failures) : BackgroundService
 {
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await FlushLoggingErrorsAsync(cancellationToken);
+        try
+        {
+            await FlushLoggingErrorsAsync(cancellationToken);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            failures.Failed(e);
+        }
     }
 
     protected abstract Task FlushAsync(CancellationToken cancellationToken);

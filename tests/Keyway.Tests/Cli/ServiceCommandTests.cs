@@ -42,4 +42,22 @@ public sealed class ServiceCommandTests
         Assert.Contains($"\nEnvironment=\"KEYWAY_DATA_DIR={escaped}/data dir\"\n", unit);
         Assert.Contains($"\nEnvironmentFile=-{escaped}/.env\n", unit);
     }
+
+    /// <summary>systemd's SIGKILL comes after the drain and the request log's final flush, not at the drain's end.</summary>
+    [Theory]
+    [InlineData(null, 50)]
+    [InlineData("2", 22)]
+    public async Task Install_GivesTheStopTheDrainPlusTheFinalFlush(string? drainSeconds, int timeoutStopSeconds)
+    {
+        using var dir = new TempDirectory();
+        var units = Path.Combine(dir.Path, "units");
+        if (drainSeconds is not null)
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir.Path, ".env"), $"KEYWAY_DRAIN_SECONDS={drainSeconds}\n");
+        }
+
+        Assert.Equal(0, (await new CliRunner(null, dir.Path).RunAsync("service", "install", "--unit-dir", units, "--no-systemctl")).ExitCode);
+
+        Assert.Contains($"\nTimeoutStopSec={timeoutStopSeconds}\n", await File.ReadAllTextAsync(Path.Combine(units, "keyway.service")));
+    }
 }

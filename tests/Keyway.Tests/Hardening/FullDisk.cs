@@ -21,6 +21,8 @@ internal sealed class FullDisk(IDbConnectionFactory inner) : IDbConnectionFactor
 
     public string Dialect => inner.Dialect;
 
+    public string CannotOpen(DbException failure) => inner.CannotOpen(failure);
+
     public Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => _full
         ? Task.FromException<DbConnection>(new SqliteException("SQLite Error 13: 'database or disk is full'.", SqliteFull))
         : inner.OpenAsync(cancellationToken);

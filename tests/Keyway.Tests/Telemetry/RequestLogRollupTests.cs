@@ -106,6 +106,8 @@ public sealed class RequestLogRollupTests
 
         public string Dialect => inner.Dialect;
 
+        public string CannotOpen(DbException failure) => inner.CannotOpen(failure);
+
         public Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
             Interlocked.Increment(ref _opens) == failingOpen
                 ? throw new OperationCanceledException("The retention pass stopped between two batches.")

@@ -1,0 +1,66 @@
+using Keyway.Security;
+using Keyway.Storage;
+using Keyway.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Keyway.Tests.Cli;
+
+/// <summary>`keyway serve` refusing to start: one line and exit 2, and nothing left behind in the data dir.</summary>
+public sealed class ServeStartupTests
+{
+    [Fact]
+    public async Task PostgresNotListening_ExitsWith2_InOneLineNamingWhere_WithoutThePassword()
+    {
+        using var dir = new TempDirectory();
+        var port = LoopbackPort.Free();
+
+        var result = await Serve(dir.Path, new() { ["KEYWAY_DATABASE_URL"] = $"postgres://kw:pw-never-shown@127.0.0.1:{port}/keyway" });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"keyway: cannot open PostgreSQL at 127.0.0.1:{port}, database 'keyway' as role 'kw': Connection refused.", result.Error);
+        Assert.Single(result.Error.TrimEnd().Split('\n'));
+        Assert.DoesNotContain("pw-never-shown", result.Error + result.Out);
+    }
+
+    /// <summary>A keyway.db SQLite cannot open (here no database at all; as well a file this user may not write): one line naming it.</summary>
+    [Fact]
+    public async Task SqliteDatabaseThatCannotBeOpened_ExitsWith2_InOneLineNamingTheFile()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName;
+        var database = Path.Combine(dataDir, "keyway.db");
+        await File.WriteAllTextAsync(database, new string('x', 4096));
+
+        var result = await Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = dataDir });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"keyway: cannot open the SQLite database {database}: ", result.Error);
+        Assert.Single(result.Error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public async Task WrongSecret_ExitsWith2_WithoutWritingAnAdminToken()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName;
+        var connections = new SqliteConnectionFactory(Path.Combine(dataDir, "keyway.db"));
+        await new DatabaseInitializer(connections, new MigrationRunner(connections), new SecretBox(KeywayServer.Secret), TimeProvider.System, NullLogger<DatabaseInitializer>.Instance)
+            .InitializeAsync(CancellationToken.None);
+
+        var result = await Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = dataDir, ["KEYWAY_SECRET"] = "a-completely-different-secret-value" });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("keyway: KEYWAY_SECRET does not match the secret this database was created with.", result.Error);
+        Assert.False(File.Exists(Path.Combine(dataDir, "admin.token")), "a refused start wrote data/admin.token");
+    }
+
+    /// <summary>Runs `keyway serve` in-process on a free port, with no admin token configured.</summary>
+    private static Task<CliRunner.Result> Serve(string workingDirectory, Dictionary<string, string> environment)
+    {
+        environment["KEYWAY_HOST"] = "127.0.0.1";
+        environment["KEYWAY_PORT"] = "0";
+        environment["KEYWAY_LOG_LEVEL"] = "warning";
+        environment.TryAdd("KEYWAY_SECRET", KeywayServer.Secret);
+        return new CliRunner(null, workingDirectory, environment).RunAsync("serve");
+    }
+}

@@ -1,0 +1,107 @@
+using Dapper;
+using Keyway.Security;
+using Keyway.Storage;
+using Keyway.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Keyway.Tests.Storage;
+
+/// <summary>Start-up's database preparation: the secret check before any migration, the upgrade logged, instances starting together.</summary>
+public sealed class DatabaseInitializerTests
+{
+    private const string Secret = "initializer-secret-0123456789";
+    private const string OtherSecret = "another-initializer-secret-0123456789";
+
+    [Fact]
+    public async Task WrongSecret_OnAnOlderSchema_IsRefusedBeforeAnyMigration()
+    {
+        using var dir = new TempDirectory();
+        var connections = new SqliteConnectionFactory(Path.Combine(dir.Path, "keyway.db"));
+        var latest = new MigrationRunner(connections).Migrations[^1].Version;
+        await Initializer(connections, Secret, OlderRunner(connections)).InitializeAsync(CancellationToken.None);
+
+        await Assert.ThrowsAsync<StartupRefusedException>(() => Initializer(connections, OtherSecret).InitializeAsync(CancellationToken.None));
+
+        await using var connection = await connections.OpenAsync(CancellationToken.None);
+        Assert.Equal(latest - 1, await connection.ExecuteScalarAsync<long>("SELECT MAX(version) FROM schema_version"));
+    }
+
+    [Fact]
+    public async Task AnUpgrade_IsLoggedInOneLine_FromTheOldVersionToTheNew()
+    {
+        using var dir = new TempDirectory();
+        var connections = new SqliteConnectionFactory(Path.Combine(dir.Path, "keyway.db"));
+        var newest = new MigrationRunner(connections).Migrations[^1];
+        await Initializer(connections, Secret, OlderRunner(connections)).InitializeAsync(CancellationToken.None);
+        var log = new CapturedLog();
+
+        await Initializer(connections, Secret, log: log).InitializeAsync(CancellationToken.None);
+
+        Assert.Contains(
+            $"Database schema upgraded from version {newest.Version - 1} to {newest.Version} (applied {newest.Version:000}_{newest.Name}).", log.Text);
+        Assert.Equal(1, log.Count);
+    }
+
+    /// <summary>Each round a new, empty database and three instances starting at once: none may fail on the other's check row.</summary>
+    [PostgresFact]
+    public async Task InstancesStartingTogether_OnAnEmptyPostgresDatabase_AllStart()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            using var dir = new TempDirectory();
+            var url = await TestPostgres.DatabaseUrlForAsync(dir.Path);
+            await using var first = new PostgresConnectionFactory(url);
+            await using var second = new PostgresConnectionFactory(url);
+            await using var third = new PostgresConnectionFactory(url);
+
+            await Task.WhenAll(new[] { first, second, third }.Select(connections => Task.Run(() => Initializer(connections, Secret).InitializeAsync(CancellationToken.None))));
+
+            await using var connection = await first.OpenAsync(CancellationToken.None);
+            Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM meta WHERE key = 'secret_verifier'"));
+        }
+    }
+
+    [PostgresFact]
+    public async Task WrongSecret_OnPostgres_PointsAtTheDatabaseUrl_NotTheDataDir()
+    {
+        using var dir = new TempDirectory();
+        await using var connections = new PostgresConnectionFactory(await TestPostgres.DatabaseUrlForAsync(dir.Path));
+        await Initializer(connections, Secret).InitializeAsync(CancellationToken.None);
+
+        var refused = await Assert.ThrowsAsync<StartupRefusedException>(() => Initializer(connections, OtherSecret).InitializeAsync(CancellationToken.None));
+
+        Assert.Contains("point KEYWAY_DATABASE_URL at a new, empty database", refused.Message);
+        Assert.DoesNotContain("KEYWAY_DATA_DIR", refused.Message);
+    }
+
+    /// <summary>A database or role PostgreSQL does not have: one line naming where and as whom, never the password.</summary>
+    [PostgresFact]
+    public async Task UnopenablePostgres_IsRefusedInOneLine_NamingTheDatabaseAndRole()
+    {
+        (string Field, string Value, string Reason)[] cases =
+        [
+            ("Database", "keyway_missing_db", "database \"keyway_missing_db\" does not exist"),
+            ("Username", "keyway_missing_role", "role \"keyway_missing_role\" does not exist"),
+        ];
+        foreach (var (field, value, reason) in cases)
+        {
+            var target = new NpgsqlConnectionStringBuilder(TestPostgres.AdminConnectionString) { Password = "pw-never-shown", [field] = value };
+            await using var connections = new PostgresConnectionFactory(target.ConnectionString);
+
+            var refused = await Assert.ThrowsAsync<StartupRefusedException>(() => Initializer(connections, Secret).InitializeAsync(CancellationToken.None));
+
+            Assert.Equal(
+                $"cannot open PostgreSQL at {target.Host}:{target.Port}, database '{target.Database}' as role '{target.Username}': {reason}. " +
+                "Check KEYWAY_DATABASE_URL and that the server runs.",
+                refused.Message);
+        }
+    }
+
+    private static MigrationRunner OlderRunner(IDbConnectionFactory connections) =>
+        new(connections, new MigrationRunner(connections).Migrations.SkipLast(1).ToList());
+
+    private static DatabaseInitializer Initializer(IDbConnectionFactory connections, string secret, MigrationRunner? migrations = null, CapturedLog? log = null) =>
+        new(connections, migrations ?? new MigrationRunner(connections), new SecretBox(secret), TimeProvider.System,
+            new Logger<DatabaseInitializer>(new LoggerFactory(log is null ? [] : [log])));
+}
