@@ -23,6 +23,13 @@ public static class StartupBanner
         {
             Console.Error.WriteLine(warning);
         }
+        if (options.LocalClientsKey is { } localClients)
+        {
+            var key = app.Services.GetRequiredService<Gateway.RoutingTableHolder>().Current.LocalClientsKey;
+            Console.WriteLine(key is null
+                ? $"  WARNING: KEYWAY_LOCAL_CLIENTS_KEY={localClients} names no enabled issued key (its id, or GROUP/NAME): requests without a key are refused"
+                : $"  local clients: requests from this machine without a valid key are served as issued key {key.KeyId} of group {key.GroupId} (KEYWAY_LOCAL_CLIENTS_KEY)");
+        }
         if (options.SecretGenerated)
         {
             Console.WriteLine($"  KEYWAY_SECRET was not set: generated one and stored it in {Path.Combine(options.DataDir, KeywayOptionsLoader.SecretFileName)} (mode 0600). Back it up: without it the stored keys cannot be decrypted.");

@@ -25,6 +25,7 @@ public static class ConfigCommands
                 ["KEYWAY_CORS_ORIGINS"] = string.Join(",", options.CorsOrigins),
                 ["KEYWAY_PUBLIC_BASE_URL"] = options.PublicBaseUrl,
                 ["KEYWAY_TRUSTED_PROXIES"] = string.Join(",", options.TrustedProxies),
+                ["KEYWAY_LOCAL_CLIENTS_KEY"] = options.LocalClientsKey,
                 ["KEYWAY_LOG_LEVEL"] = options.LogLevel,
                 ["KEYWAY_LOG_RETENTION_DAYS"] = options.LogRetentionDays,
                 ["KEYWAY_RESPONSE_STORE_DAYS"] = options.ResponseStoreDays,

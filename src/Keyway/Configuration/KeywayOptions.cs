@@ -19,6 +19,13 @@ public sealed record KeywayOptions
     /// a client could otherwise forge its address past the admin-login throttle, or the origin a write is checked against).
     /// </summary>
     public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
+
+    /// <summary>
+    /// KEYWAY_LOCAL_CLIENTS_KEY: the issued key (its id, or <c>GROUP/NAME</c>) that serves a data-plane request from this
+    /// machine presenting no key, or one Keyway does not know (AMKR's empty local_api_key: clients on a trusted machine
+    /// need no key); null: every request needs its own key.
+    /// </summary>
+    public string? LocalClientsKey { get; init; }
     public string LogLevel { get; init; } = "info";
     public int LogRetentionDays { get; init; } = 30;
 

@@ -83,6 +83,7 @@ public static class KeywayOptionsLoader
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             PublicBaseUrl = ParsePublicBaseUrl(Get("KEYWAY_PUBLIC_BASE_URL")),
             TrustedProxies = ParseTrustedProxies(Get("KEYWAY_TRUSTED_PROXIES")),
+            LocalClientsKey = Get("KEYWAY_LOCAL_CLIENTS_KEY"),
             LogLevel = ParseLogLevel(Get("KEYWAY_LOG_LEVEL") ?? "info"),
             LogRetentionDays = retention,
             ResponseStoreDays = responseStoreDays,

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Keyway.Security;
@@ -8,7 +9,8 @@ namespace Keyway.Gateway;
 /// <summary>
 /// Authenticates a data-plane call by the SHA-256 of the presented key, looked up in the
 /// in-memory routing table. Accepts `Authorization: Bearer db_sk_…` (OpenAI SDKs,
-/// ANTHROPIC_AUTH_TOKEN) and `x-api-key: db_sk_…` (Anthropic SDKs, ANTHROPIC_API_KEY).
+/// ANTHROPIC_AUTH_TOKEN) and `x-api-key: db_sk_…` (Anthropic SDKs, ANTHROPIC_API_KEY). With KEYWAY_LOCAL_CLIENTS_KEY,
+/// a request from this machine presenting no key, or a key Keyway does not know, is served as that key.
 /// </summary>
 internal static class GatewayAuth
 {
@@ -19,16 +21,27 @@ internal static class GatewayAuth
         var presented = PresentedKey(request);
         if (presented is null)
         {
-            return new(null, GatewayMessages.MissingAuthorization);
+            return LocalClient(request, table, now) ?? new(null, GatewayMessages.MissingAuthorization);
         }
         if (!table.TryGetKey(HashOncePerConnection(request, presented), out var key))
         {
-            return new(null, GatewayMessages.InvalidKey);
+            return LocalClient(request, table, now) ?? new(null, GatewayMessages.InvalidKey);
         }
-        return key.ExpiresAt is { } expiresAt && expiresAt <= now
-            ? new(null, GatewayMessages.ExpiredKey)
-            : new(key, null);
+        return Unexpired(key, now);
     }
+
+    private static Outcome Unexpired(IssuedKeyEntry key, DateTimeOffset now) =>
+        key.ExpiresAt is { } expiresAt && expiresAt <= now ? new(null, GatewayMessages.ExpiredKey) : new(key, null);
+
+    /// <summary>
+    /// The local clients' key, for a request from a loopback address: the connection's, or behind a proxy of
+    /// KEYWAY_TRUSTED_PROXIES the client's it forwards (a proxy Keyway does not trust is itself the client, see README).
+    /// A client that must send some key (Claude Code, Codex) may send any; an expired issued key stays refused.
+    /// </summary>
+    private static Outcome? LocalClient(HttpRequest request, RoutingTable table, DateTimeOffset now) =>
+        table.LocalClientsKey is { } key && request.HttpContext.Connection.RemoteIpAddress is { } address && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address)
+            ? Unexpired(key, now)
+            : null;
 
     /// <summary>
     /// The SHA-256 of the presented key, remembered on an HTTP/1.x connection for the client's next call: OpenSSL's

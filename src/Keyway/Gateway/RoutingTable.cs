@@ -75,6 +75,9 @@ public sealed class RoutingTable(
 
     public bool TryGetKey(string keyHash, out IssuedKeyEntry key) => keysByHash.TryGetValue(keyHash, out key!);
 
+    /// <summary>The key of KEYWAY_LOCAL_CLIENTS_KEY while it may call the data plane (enabled, in an enabled group), else null.</summary>
+    public IssuedKeyEntry? LocalClientsKey { get; init; }
+
     /// <summary>A route alias of the group, or the group's unified alias (a real route of the same name wins).</summary>
     public bool TryGetRoute(string groupId, string alias, out RouteEntry route)
     {

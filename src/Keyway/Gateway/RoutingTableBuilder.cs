@@ -9,7 +9,8 @@ namespace Keyway.Gateway;
 /// <summary>Turns a configuration snapshot into a RoutingTable, decrypting each upstream secret once.</summary>
 public static class RoutingTableBuilder
 {
-    public static RoutingTable Build(ConfigurationSnapshot snapshot, SecretBox secrets, FailoverPolicy defaults)
+    /// <param name="localClientsKey">KEYWAY_LOCAL_CLIENTS_KEY; the table holds that key while it may call the data plane.</param>
+    public static RoutingTable Build(ConfigurationSnapshot snapshot, SecretBox secrets, FailoverPolicy defaults, string? localClientsKey = null)
     {
         var enabledGroups = snapshot.Groups.Where(g => g.Enabled).Select(g => g.GroupId).ToHashSet(StringComparer.Ordinal);
 
@@ -39,7 +40,10 @@ public static class RoutingTableBuilder
             .ToFrozenDictionary(k => k.KeyHash, k => new IssuedKeyEntry(k.KeyId, k.GroupId, k.ExpiresAt) { WebSearch = k.WebSearch, Policy = k.Policy }, StringComparer.Ordinal);
 
         var groupNames = snapshot.Groups.Where(g => g.Enabled).ToFrozenDictionary(g => g.GroupId, g => g.Name, StringComparer.Ordinal);
-        return new RoutingTable(keys, routes, providers, groupNames, unified, WebSearch(snapshot, enabledGroups, secrets));
+        return new RoutingTable(keys, routes, providers, groupNames, unified, WebSearch(snapshot, enabledGroups, secrets))
+        {
+            LocalClientsKey = snapshot.IssuedKeys.FirstOrDefault(key => IsNamedBy(key, localClientsKey)) is { } named ? keys.GetValueOrDefault(named.KeyHash) : null,
+        };
     }
 
     /// <summary>
@@ -49,6 +53,10 @@ public static class RoutingTableBuilder
     /// </summary>
     private static string? PinInPool(string? keyName, RouteEntry route) =>
         keyName is not null && route.Targets.Any(target => target.Provider.Keys.Any(key => key.Name == keyName)) ? keyName : null;
+
+    /// <summary>Whether <paramref name="reference"/> (KEYWAY_LOCAL_CLIENTS_KEY) names <paramref name="key"/>: its id, or <c>GROUP/NAME</c>.</summary>
+    private static bool IsNamedBy(IssuedKeyRecord key, string? reference) =>
+        reference is not null && (reference == key.KeyId || reference == $"{key.GroupId}/{key.Name}");
 
     /// <summary>Per group, its first enabled Tavily provider (by tool_id) with a key; matched on kind, so a copied group's counts too.</summary>
     private static FrozenDictionary<string, WebSearchProvider> WebSearch(ConfigurationSnapshot snapshot, HashSet<string> enabledGroups, SecretBox secrets) =>

@@ -27,7 +27,7 @@ public sealed class RoutingTableHolder(ConfigurationSnapshotReader reader, Secre
         try
         {
             var snapshot = await reader.LoadAsync(cancellationToken);
-            _current = RoutingTableBuilder.Build(snapshot, secrets, options.Failover);
+            _current = RoutingTableBuilder.Build(snapshot, secrets, options.Failover, options.LocalClientsKey);
             Loaded = true;
             Interlocked.Increment(ref _version);
         }

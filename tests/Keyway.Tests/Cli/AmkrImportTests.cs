@@ -355,6 +355,22 @@ public sealed class AmkrImportTests
         Assert.Equal(2, skipped.Count(s => s.StartsWith("upstream_routes https://plan.example/tp: ")));
     }
 
+    [Theory]
+    [InlineData("\"local_api_key\": \"\",")]
+    [InlineData("")]
+    public void Amkr_WithoutALocalApiKey_GetsAnIssuedKeyForKeywaysLocalClients(string localApiKey)
+    {
+        var config = $$"""{{{localApiKey}} "models": [{"id": "m", "keys": [{"name": "k", "api_key": "sk-k-0123456789"}]}]}""";
+
+        var (document, skipped) = AmkrConfigReader.Read(config, "team");
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""[{"name": "amkr-local-clients"}]"""), document["groups"]![0]!["keys"]));
+        Assert.Contains(
+            "local_api_key is empty, so AMKR served clients without a key: to keep that for clients on this machine, start Keyway with "
+            + "KEYWAY_LOCAL_CLIENTS_KEY=team/amkr-local-clients (the issued key created for them); other clients need a key",
+            skipped);
+    }
+
     /// <summary>The later layout: a provider's routes go to the Keyway provider of the models whose first target calls it.</summary>
     [Fact]
     public void Amkr_ProviderLayout_ProviderRoutes_GoToTheModelsProvider()

@@ -21,6 +21,9 @@ public static partial class AmkrConfigReader
 
     private static readonly string[] ProviderKnobs = ["request_timeout", "max_retries", "key_failure_threshold", "key_cooldown_seconds"];
 
+    /// <summary>The issued key an AMKR without local_api_key becomes, for KEYWAY_LOCAL_CLIENTS_KEY.</summary>
+    public const string LocalClientsKeyName = "amkr-local-clients";
+
     public static (JsonObject Document, List<string> Skipped) Read(string json, string groupId)
     {
         JsonObject config;
@@ -72,7 +75,7 @@ public static partial class AmkrConfigReader
         {
             group["unified"] = unified;
         }
-        var keys = IssuedKeys(config, openToVisitors: models.Any(m => m.Keys.Any(k => k.AllowVisitor)), skipped);
+        var keys = IssuedKeys(config, groupId, openToVisitors: models.Any(m => m.Keys.Any(k => k.AllowVisitor)), skipped);
         if (keys.Count > 0)
         {
             group["keys"] = keys;
@@ -182,7 +185,7 @@ public static partial class AmkrConfigReader
             : null;
     }
 
-    private static JsonArray IssuedKeys(JsonObject config, bool openToVisitors, List<string> skipped)
+    private static JsonArray IssuedKeys(JsonObject config, string group, bool openToVisitors, List<string> skipped)
     {
         var keys = new JsonArray();
         if (config["local_api_key"]?.ToString() is { Length: > 0 } localKey)
@@ -197,6 +200,12 @@ public static partial class AmkrConfigReader
                 skipped.Add($"local_api_key: replaced by a new issued db_sk_ key (printed once below), as Keyway keys are {Security.IssuedKeys.Prefix} and at least {Security.IssuedKeys.GivenMinSecretLength} characters; give it to the clients that used the AMKR key");
             }
             keys.Add((JsonNode)key);
+        }
+        else
+        {
+            keys.Add((JsonNode)new JsonObject { ["name"] = LocalClientsKeyName });
+            skipped.Add($"local_api_key is empty, so AMKR served clients without a key: to keep that for clients on this machine, start Keyway with "
+                + $"KEYWAY_LOCAL_CLIENTS_KEY={group}/{LocalClientsKeyName} (the issued key created for them); other clients need a key");
         }
         if (openToVisitors)
         {
