@@ -141,6 +141,11 @@ internal sealed partial class ResponsesWebSocketRelay(
         {
             return new(null, LogRefusal(caller, new(StatusCodes.Status404NotFound, GatewayMessages.ModelNotFound(alias, key.GroupId), "model_not_found")));
         }
+        // The route's allowed_paths, as an HTTP request to the same path meets them (ProxyForwarder.RequireAllowedPathAsync).
+        if (PathGlob.Versioned(caller.Context.Request.Path) is var path && !route.Allows(path))
+        {
+            return new(null, LogRefusal(caller, new(StatusCodes.Status403Forbidden, GatewayMessages.PathNotAllowed(alias, path), "path_not_allowed"), route));
+        }
         if (keyPolicy.Check(key, route, time.GetUtcNow()) is { } refusal)
         {
             return new(null, LogRefusal(caller, new(refusal.Status, refusal.Message, refusal.Code, refusal.RetryAfter), route));
