@@ -16,8 +16,8 @@ internal sealed class ClientWatch(WebSocket? client, CancellationToken aborted)
     /// <summary>Whether <see cref="Next"/> ended with the client's close (answered by the caller), not a message to relay.</summary>
     public bool Closed => Next is { IsCompletedSuccessfully: true, Result.Type: WebSocketMessageType.Close };
 
-    /// <summary>One sleep of <paramref name="keyWait"/>; false when the client went away meanwhile.</summary>
-    public async Task<bool> SleepAsync(RequestKeyWait keyWait, DateTimeOffset? earliestRecovery)
+    /// <summary>One sleep of <paramref name="keyWait"/>, ended early when the client goes away (<see cref="KeyWaitWake.ClientLeft"/>).</summary>
+    public async Task<KeyWaitWake> SleepAsync(RequestKeyWait keyWait, DateTimeOffset? earliestRecovery)
     {
         if (client is null)
         {
@@ -26,7 +26,7 @@ internal sealed class ClientWatch(WebSocket? client, CancellationToken aborted)
         Next ??= WebSocketPump.ReceiveAsync(client, aborted);
         if (Next.IsCompleted)
         {
-            return Next.IsCompletedSuccessfully && !Closed && await keyWait.SleepAsync(earliestRecovery, aborted);
+            return Next.IsCompletedSuccessfully && !Closed ? await keyWait.SleepAsync(earliestRecovery, aborted) : KeyWaitWake.ClientLeft;
         }
         using var leaving = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         var sleep = keyWait.SleepAsync(earliestRecovery, leaving.Token);
@@ -34,7 +34,7 @@ internal sealed class ClientWatch(WebSocket? client, CancellationToken aborted)
         {
             await leaving.CancelAsync();
             await sleep;
-            return false;
+            return KeyWaitWake.ClientLeft;
         }
         return await sleep;
     }

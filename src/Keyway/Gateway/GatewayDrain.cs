@@ -6,12 +6,25 @@ namespace Keyway.Gateway;
 /// logged as 503, instead of Kestrel cutting their connections: the host's shutdown timeout outlasts the window by
 /// <see cref="Configuration.KeywayOptions.FinalFlushWindow"/>, which the request-log writer's final flush gets.
 /// </summary>
-public sealed class GatewayDrain(TimeProvider time) : IDisposable
+public sealed class GatewayDrain : IDisposable
 {
-    private readonly CancellationTokenSource _ended = new(Timeout.InfiniteTimeSpan, time);
+    private readonly CancellationTokenSource _ended;
+    private readonly TaskCompletionSource _whenEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public GatewayDrain(TimeProvider time)
+    {
+        _ended = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        _ended.Token.Register(() => _whenEnded.TrySetResult());
+    }
 
     /// <summary>Cancelled when the drain window has ended.</summary>
     public CancellationToken Ended => _ended.Token;
+
+    /// <summary>
+    /// Completes when the drain window has ended: what already waits on a task (a key wait, a WebSocket relay) races it,
+    /// so ending them costs no token or registration of their own.
+    /// </summary>
+    public Task WhenEnded => _whenEnded.Task;
 
     public bool HasEnded => _ended.IsCancellationRequested;
 

@@ -8,6 +8,13 @@ public static class PathGlob
 {
     public static bool Matches(string pattern, string path) => Matches(pattern.AsSpan(), path.AsSpan());
 
+    /// <summary>A request's path as the globs are written, with its /v1 prefix: every surface is served without it too.</summary>
+    public static string Versioned(PathString requestPath)
+    {
+        var path = requestPath.Value ?? "";
+        return path.StartsWith("/v1/", StringComparison.Ordinal) ? path : "/v1" + path;
+    }
+
     private static bool Matches(ReadOnlySpan<char> pattern, ReadOnlySpan<char> path)
     {
         while (pattern.Length > 0)

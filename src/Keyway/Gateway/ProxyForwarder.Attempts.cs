@@ -10,6 +10,7 @@ namespace Keyway.Gateway;
 public sealed partial class ProxyForwarder
 {
     private readonly CoolingPoolWarnings _coolingWarnings = new();
+    private readonly BusyPoolWarnings _busyWarnings = new();
 
     /// <summary>An attempt whose answer is kept, to be relayed if no later attempt does better.</summary>
     private sealed record HeldAnswer(HttpResponseMessage Response, RelayPlan Plan, UpstreamKey Key, RouteTarget Target);
@@ -61,7 +62,7 @@ public sealed partial class ProxyForwarder
         var session = ClientSession.AffinityOf(exchange.Context.Request.Headers);
         using var outcome = new AttemptOutcome();
         // In line from the first look that found no key until the request holds a place or gives up.
-        var keyWait = new RequestKeyWait(route.KeyWait, time);
+        var keyWait = new RequestKeyWait(route.KeyWait, time, drain);
         try
         {
             while (true)
@@ -214,7 +215,13 @@ public sealed partial class ProxyForwarder
         var provider = route.Targets[0].Provider;
         var shortage = KeyShortage.Of(run, route.Alias, now, provider.Policy.ProbeInterval);
         exchange.RetryAt = shortage.RetryAt;
-        var quiet = shortage is { Cooling: true, RetryAt: { } recovery } && !_coolingWarnings.ShouldWarn(provider.ProviderId, now, recovery);
+        var busy = shortage.Error == ForwardError.AllKeysBusy;
+        if (busy && _busyWarnings.Refuse(provider.GroupId, route.Alias, now) is { } refused)
+        {
+            Log.PoolBusy(logger, provider.ProviderId, refused.Refused, route.Alias, refused.Since);
+        }
+        // A busy pool's refusal is in the warning above; a cooling pool's warns once per cooldown.
+        var quiet = busy || shortage is { Cooling: true, RetryAt: { } recovery } && !_coolingWarnings.ShouldWarn(provider.ProviderId, now, recovery);
         await FailAsync(exchange, shortage.Error, shortage.Message, quiet ? LogLevel.Debug : LogLevel.Warning);
         return true;
     }
@@ -304,4 +311,10 @@ public sealed partial class ProxyForwarder
         ? new NoAnswer(ForwardError.UpstreamTimeout, GatewayMessages.Timeout(provider.ProviderId, provider.Timeout))
         : new NoAnswer(ForwardError.UpstreamConnect, GatewayMessages.Unreachable(provider.ProviderId, e.Message));
 
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Forwarding to {ProviderId}: {Refused} request(s) for model '{Alias}' answered 429 since {Since:u}, " +
+            "every upstream key being at its max_concurrency (logged at most once a minute per model, each refusal at Debug)")]
+        public static partial void PoolBusy(ILogger logger, string providerId, int refused, string alias, DateTimeOffset since);
+    }
 }

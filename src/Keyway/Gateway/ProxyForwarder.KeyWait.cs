@@ -9,16 +9,25 @@ namespace Keyway.Gateway;
 /// </summary>
 public sealed partial class ProxyForwarder
 {
-    /// <summary>One sleep of <paramref name="keyWait"/>, counted out of the gateway's added time; false when the client went away meanwhile (recorded as such).</summary>
+    /// <summary>
+    /// One sleep of <paramref name="keyWait"/>, counted out of the gateway's added time; false when the client went away
+    /// meanwhile (recorded as such) or the drain window ended (answered and recorded as a request in flight then is).
+    /// </summary>
     private async Task<bool> WaitForKeyAsync(ProxyExchange exchange, RequestKeyWait keyWait, DateTimeOffset? earliestRecovery)
     {
         var started = time.GetTimestamp();
-        var served = await keyWait.SleepAsync(earliestRecovery, exchange.Aborted);
+        var wake = await keyWait.SleepAsync(earliestRecovery, exchange.Aborted);
         exchange.Telemetry.KeyWaited(time.GetElapsedTime(started));
-        if (!served)
+        switch (wake)
         {
-            Record(exchange, ForwardError.ClientCanceled, "client closed the request while it waited for an upstream key");
+            case KeyWaitWake.ClientLeft:
+                Record(exchange, ForwardError.ClientCanceled, "client closed the request while it waited for an upstream key");
+                return false;
+            case KeyWaitWake.DrainEnded:
+                await FailForDrainAsync(exchange);
+                return false;
+            default:
+                return true;
         }
-        return served;
     }
 }

@@ -105,6 +105,10 @@ public sealed partial class ProxyForwarder
                 await FailAsync(exchange, ForwardError.ResponseBodyUpstream, GatewayMessages.StreamBroke(provider.ProviderId));
                 exchange.Context.Abort();
                 break;
+            // A binary body has no error event: the drain's 503 is in the log, and the cut tells the client.
+            case CopyResult.Canceled when !exchange.Aborted.IsCancellationRequested && await EndedByDrainAsync(exchange):
+                exchange.Context.Abort();
+                break;
             case CopyResult.Canceled when !exchange.Aborted.IsCancellationRequested:
                 await FailAsync(exchange, ForwardError.UpstreamTimeout, GatewayMessages.Timeout(provider.ProviderId, provider.Timeout));
                 exchange.Context.Abort();

@@ -92,8 +92,7 @@ public sealed partial class ProxyForwarder
     /// <summary>A route limited to some paths (allowed_paths) answers any other with 403, before anything is sent.</summary>
     private static async Task<bool> RequireAllowedPathAsync(ProxyExchange exchange)
     {
-        var path = exchange.Context.Request.Path.Value ?? "";
-        var prefixed = path.StartsWith("/v1/", StringComparison.Ordinal) ? path : "/v1" + path;
+        var prefixed = PathGlob.Versioned(exchange.Context.Request.Path);
         if (exchange.Route!.Allows(prefixed))
         {
             return true;

@@ -70,7 +70,7 @@ public sealed partial class ProxyForwarder
             }
             else
             {
-                var results = await SearchAllAsync(exchange, provider, turn.Ours);
+                var results = await SearchAllAsync(exchange, provider, turn.Ours, idle.Token);
                 if (turn.CallsClientTools)
                 {
                     dialect.StripOurCalls(answer);
@@ -121,7 +121,12 @@ public sealed partial class ProxyForwarder
         }
     }
 
-    private async Task<(WebSearchCall Call, string Result)[]> SearchAllAsync(ProxyExchange exchange, WebSearchProvider provider, IReadOnlyList<WebSearchCall> calls)
+    /// <summary>
+    /// The searches of one round, ended by the attempt's cancellation (<paramref name="cancellationToken"/>): the client
+    /// leaving, the provider's idle timeout the next round would fail on anyway, or the drain window's end.
+    /// </summary>
+    private async Task<(WebSearchCall Call, string Result)[]> SearchAllAsync(
+        ProxyExchange exchange, WebSearchProvider provider, IReadOnlyList<WebSearchCall> calls, CancellationToken cancellationToken)
     {
         exchange.WebSearchCalls += calls.Count;
         exchange.WebSearchRoundStart = time.GetTimestamp();
@@ -133,7 +138,7 @@ public sealed partial class ProxyForwarder
         {
             var outcome = string.IsNullOrWhiteSpace(call.Query)
                 ? TavilyClient.Failed(0, "no query given")
-                : await tavily.SearchAsync(provider, call.Query, call.MaxResults, exchange.Aborted);
+                : await tavily.SearchAsync(provider, call.Query, call.MaxResults, cancellationToken);
             toolUsage.Record(provider.ToolId, outcome.Ok, time.GetUtcNow());
             if (!outcome.Ok)
             {

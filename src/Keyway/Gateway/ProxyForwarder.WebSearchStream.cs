@@ -53,7 +53,7 @@ public sealed partial class ProxyForwarder
             }
             else
             {
-                dialect.AppendRound(request, stage.Answer(), await SearchKeepingAliveAsync(exchange, plan.WebSearch!, turn.Ours));
+                dialect.AppendRound(request, stage.Answer(), await SearchKeepingAliveAsync(exchange, plan.WebSearch!, turn.Ours, idle.Token));
             }
             var next = await SendRoundAsync(exchange, plan, key, Serialize(request), idle);
             if (!next.IsSuccessStatusCode)
@@ -71,10 +71,11 @@ public sealed partial class ProxyForwarder
     }
 
     /// <summary>The searches of one round, with a keep-alive at once and then every few seconds until they are done.</summary>
-    private async Task<(WebSearchCall Call, string Result)[]> SearchKeepingAliveAsync(ProxyExchange exchange, WebSearchProvider provider, IReadOnlyList<WebSearchCall> calls)
+    private async Task<(WebSearchCall Call, string Result)[]> SearchKeepingAliveAsync(
+        ProxyExchange exchange, WebSearchProvider provider, IReadOnlyList<WebSearchCall> calls, CancellationToken cancellationToken)
     {
         var keepAlive = KeepAliveEvent(exchange.Protocol);
-        var searches = SearchAllAsync(exchange, provider, calls);
+        var searches = SearchAllAsync(exchange, provider, calls, cancellationToken);
         do
         {
             await exchange.Context.Response.BodyWriter.WriteAsync(keepAlive, exchange.Aborted);

@@ -8,10 +8,10 @@ namespace Keyway.Gateway;
 /// — a place frees, or a cooldown ends before the wait does — and gets the request in line for a key of each pool
 /// (<see cref="KeyWaiter"/>, waiters being served in the order they came); <see cref="SleepAsync"/> then sleeps until a
 /// place is handed over to it, a cooldown ends, the wait ends, or a second at most (a key an admin reset or added is
-/// seen then), and the caller looks at the pools again. A struct held by the request's own method, so a request that
-/// never waits allocates nothing for it.
+/// seen then), and the caller looks at the pools again — unless the drain window of a graceful stop ended meanwhile.
+/// A struct held by the request's own method, so a request that never waits allocates nothing for it.
 /// </summary>
-internal struct RequestKeyWait(TimeSpan limit, TimeProvider time)
+internal struct RequestKeyWait(TimeSpan limit, TimeProvider time, GatewayDrain drain)
 {
     /// <summary>The longest a request waiting for a key sleeps before it looks at the pools again.</summary>
     private static readonly TimeSpan MaxStep = TimeSpan.FromSeconds(1);
@@ -40,16 +40,17 @@ internal struct RequestKeyWait(TimeSpan limit, TimeProvider time)
     }
 
     /// <summary>
-    /// Sleeps after <see cref="Next"/> said <see cref="KeyWaitStep.Sleep"/>; false when <paramref name="aborted"/> ended it
-    /// (the client went away).
+    /// Sleeps after <see cref="Next"/> said <see cref="KeyWaitStep.Sleep"/>, until a place is handed over, it is time to look
+    /// again, <paramref name="aborted"/> ends it (the client went away) or the drain window ends.
     /// </summary>
-    public readonly async Task<bool> SleepAsync(DateTimeOffset? earliestRecovery, CancellationToken aborted)
+    public readonly async Task<KeyWaitWake> SleepAsync(DateTimeOffset? earliestRecovery, CancellationToken aborted)
     {
         var now = time.GetUtcNow();
         var wakeAt = Earliest(_until, earliestRecovery ?? _until, now + MaxStep);
         try
         {
-            await Waiter!.Served.WaitAsync(wakeAt - now, time, aborted);
+            // The drain's end is raced, not linked into a token: only a request that sleeps pays for watching it.
+            await Task.WhenAny(Waiter!.Served, drain.WhenEnded).WaitAsync(wakeAt - now, time, aborted);
         }
         catch (TimeoutException)
         {
@@ -57,9 +58,9 @@ internal struct RequestKeyWait(TimeSpan limit, TimeProvider time)
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            return false;
+            return KeyWaitWake.ClientLeft;
         }
-        return true;
+        return drain.HasEnded ? KeyWaitWake.DrainEnded : KeyWaitWake.LookAgain;
     }
 
     /// <summary>Leaves every line, passing on a place handed over meanwhile: a request that stops waiting frees only what it was given.</summary>
@@ -79,4 +80,17 @@ internal enum KeyWaitStep
 
     /// <summary>It sleeps (<see cref="RequestKeyWait.SleepAsync"/>), then looks again.</summary>
     Sleep,
+}
+
+/// <summary>How a sleep of <see cref="RequestKeyWait.SleepAsync"/> ended.</summary>
+internal enum KeyWaitWake
+{
+    /// <summary>A place was handed over, a cooldown ended or it was time: the request looks at the pools again.</summary>
+    LookAgain,
+
+    /// <summary>The client went away: nothing to answer.</summary>
+    ClientLeft,
+
+    /// <summary>The drain window of a graceful stop ended: the request is answered 503, as one in flight is.</summary>
+    DrainEnded,
 }

@@ -46,9 +46,12 @@ internal sealed class ResponsesWebSocketLog(
         Write(null, Entry(refusal.Status, refusal.Message, TokenUsage.Unknown, startedAt, startedAt));
 
     /// <summary>The socket ended: each response still running gets a 499 row and gives back its admission.</summary>
-    public void Abandon()
+    public void Abandon() => EndRunning(new(StatusCodes.Status499ClientClosedRequest, WebSocketMessages.EndedBeforeResponse));
+
+    /// <summary>Each response still running gets <paramref name="reason"/>'s row and gives back its admission; whether one was running.</summary>
+    public bool EndRunning(WebSocketRefusal reason)
     {
-        while (true)
+        for (var ended = false; ; ended = true)
         {
             KeyAdmission admission;
             long sentAt;
@@ -56,12 +59,12 @@ internal sealed class ResponsesWebSocketLog(
             {
                 if (!_running.TryDequeue(out admission!))
                 {
-                    return;
+                    return ended;
                 }
                 sentAt = _sentAt ?? time.GetTimestamp();
                 _sentAt = null;
             }
-            Write(admission, Entry(StatusCodes.Status499ClientClosedRequest, WebSocketMessages.EndedBeforeResponse, TokenUsage.Unknown, sentAt, sentAt));
+            Write(admission, Entry(reason.Status, reason.Message, TokenUsage.Unknown, sentAt, sentAt));
         }
     }
 

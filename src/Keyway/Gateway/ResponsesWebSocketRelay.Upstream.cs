@@ -21,7 +21,7 @@ internal sealed partial class ResponsesWebSocketRelay
         {
             upstream.Options.SetRequestHeader(name, value);
         }
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, drain.Ended);
         timeout.CancelAfter(target.Provider.Timeout);
         try
         {
@@ -31,10 +31,17 @@ internal sealed partial class ResponsesWebSocketRelay
         catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException)
         {
             upstream.Dispose();
+            if (drain.HasEnded)
+            {
+                return (null, LogRefusal(caller, DrainEnded, route, target, key));
+            }
             Log.ConnectFailed(logger, target.Provider.ProviderId, e.Message);
             return (null, LogRefusal(caller, new(StatusCodes.Status502BadGateway, WebSocketMessages.UpstreamRefused(target.Provider.ProviderId, e.Message)), route, target, key));
         }
     }
+
+    /// <summary>How long a socket closed at the drain window's end waits for the client's answering close.</summary>
+    private static readonly TimeSpan CloseHandshakeWait = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The client headers the upstream handshake carries: <c>User-Agent</c>, as an HTTP call does (a provider may key
@@ -62,8 +69,10 @@ internal sealed partial class ResponsesWebSocketRelay
 
     /// <summary>
     /// Sends the first frame when the client already sent it, then runs both directions, the client's starting with the
-    /// read begun while the connection waited for a key, if one was; when one fails, the other is stopped and both
-    /// sockets are aborted. One log row per response.
+    /// read begun while the connection waited for a key, if one was; when one fails, the other is stopped and both sockets
+    /// are aborted. One log row per response. When the drain window ends first, the client is answered and closed
+    /// (<see cref="EndAtDrainAsync"/>) and the upstream aborted; the client's answering close then ends the relay, or
+    /// <see cref="CloseHandshakeWait"/> does: aborting the client's socket at once would lose the frames just sent to it.
     /// </summary>
     private async Task RunAsync(
         HttpContext context, WebSocket client, WebSocket upstream, IssuedKeyEntry key, WebSocketRoute resolved, SemaphoreSlim sends, byte[]? firstFrame,
@@ -82,9 +91,16 @@ internal sealed partial class ResponsesWebSocketRelay
             // An upstream event echoing a key (an error event, say) is scrubbed before the client or the log sees it.
             var secrets = new SecretScrubber(resolved.Key.Secret, GatewayAuth.PresentedKey(context.Request), resolved.Target.Provider.HeaderSecrets);
             var down = WebSocketPump.CopyAsync(upstream, client, frame => ToClient(secrets.Scrub(frame), log), sends, stop.Token);
-            await Task.WhenAll(up, down);
+            var relay = Task.WhenAll(up, down);
+            if (await Task.WhenAny(relay, drain.WhenEnded) != relay)
+            {
+                await EndAtDrainAsync(context, client, sends, log);
+                upstream.Abort();
+                await relay.WaitAsync(CloseHandshakeWait, time);
+            }
+            await relay;
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or TimeoutException)
         {
             Log.RelayEnded(logger, e.Message);
             await stop.CancelAsync();

@@ -13,11 +13,12 @@ namespace Keyway.Gateway;
 /// falls back to HTTP streaming. Standard clients (OpenAI SDK, Codex) name the model only in their first
 /// <c>response.create</c>: the upgrade is then accepted when the key's group has any WebSocket route, the route is
 /// resolved from that first frame, and a failure from there on is an <c>error</c> event followed by a close. A refusal
-/// after authentication gets a request-log row, as an HTTP request's does.
+/// after authentication gets a request-log row, as an HTTP request's does. When the drain window of a graceful stop ends,
+/// a socket still open is ended by the gateway as an HTTP request in flight is (<see cref="GatewayDrain"/>).
 /// </summary>
 internal sealed partial class ResponsesWebSocketRelay(
-    RoutingTableHolder routing, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, KeyPolicyGate keyPolicy, TimeProvider time,
-    ILogger<ResponsesWebSocketRelay> logger)
+    RoutingTableHolder routing, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, KeyPolicyGate keyPolicy, GatewayDrain drain,
+    Configuration.KeywayOptions options, TimeProvider time, ILogger<ResponsesWebSocketRelay> logger)
 {
     public async Task RelayAsync(HttpContext context)
     {
@@ -88,9 +89,17 @@ internal sealed partial class ResponsesWebSocketRelay(
         WebSocketMessage first;
         try
         {
-            first = await WebSocketPump.ReceiveAsync(client, context.RequestAborted);
+            var receiving = WebSocketPump.ReceiveAsync(client, context.RequestAborted);
+            if (await Task.WhenAny(receiving, drain.WhenEnded) != receiving)
+            {
+                // Nothing asked yet, so nothing to answer or log: the socket is closed as going away, and the read gets the
+                // client's answering close.
+                await CloseAsync(context, client, sends, GoingAway);
+                receiving = receiving.WaitAsync(CloseHandshakeWait, time);
+            }
+            first = await receiving;
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or TimeoutException)
         {
             Log.RelayEnded(logger, e.Message);
             return;
@@ -141,6 +150,11 @@ internal sealed partial class ResponsesWebSocketRelay(
         {
             return new(null, LogRefusal(caller, new(StatusCodes.Status404NotFound, GatewayMessages.ModelNotFound(alias, key.GroupId), "model_not_found")));
         }
+        // The route's allowed_paths, as an HTTP request to the same path meets them (ProxyForwarder.RequireAllowedPathAsync).
+        if (PathGlob.Versioned(caller.Context.Request.Path) is var path && !route.Allows(path))
+        {
+            return new(null, LogRefusal(caller, new(StatusCodes.Status403Forbidden, GatewayMessages.PathNotAllowed(alias, path), "path_not_allowed"), route));
+        }
         if (keyPolicy.Check(key, route, time.GetUtcNow()) is { } refusal)
         {
             return new(null, LogRefusal(caller, new(refusal.Status, refusal.Message, refusal.Code, refusal.RetryAfter), route));
@@ -149,7 +163,7 @@ internal sealed partial class ResponsesWebSocketRelay(
         {
             return new(null, LogRefusal(caller, new(StatusCodes.Status400BadRequest, WebSocketMessages.NotServed(alias)), route));
         }
-        var keyWait = new RequestKeyWait(route.KeyWait, time);
+        var keyWait = new RequestKeyWait(route.KeyWait, time, drain);
         try
         {
             while (true)
@@ -169,9 +183,9 @@ internal sealed partial class ResponsesWebSocketRelay(
                         var shortage = KeyShortage.Of(run, alias, now, target.Provider.Policy.ProbeInterval);
                         return new(null, LogRefusal(caller, new(shortage.Error.StatusCode(0), shortage.Message, RetryAfter: shortage.RetryAt - now), route, target));
                     }
-                    if (step == KeyWaitStep.Sleep && !await watch.SleepAsync(keyWait, run.EarliestRecovery))
+                    if (step == KeyWaitStep.Sleep && await watch.SleepAsync(keyWait, run.EarliestRecovery) is not KeyWaitWake.LookAgain and var wake)
                     {
-                        return new(null, LogRefusal(caller, ClientLeft, route, target));
+                        return new(null, LogRefusal(caller, wake == KeyWaitWake.DrainEnded ? DrainEnded : ClientLeft, route, target));
                     }
                 }
             }
@@ -208,11 +222,14 @@ internal sealed partial class ResponsesWebSocketRelay(
 
     /// <summary>
     /// After the upgrade: one <c>error</c> event, then a close — policy violation for the client's own mistakes,
-    /// internal error when the gateway or the upstream could not serve it — so the client never waits for an answer.
+    /// internal error when the gateway or the upstream could not serve it, going away once the drain window has ended —
+    /// so the client never waits for an answer.
     /// </summary>
     private async Task FailAsync(HttpContext context, WebSocket client, SemaphoreSlim sends, WebSocketRefusal refusal)
     {
-        var status = refusal.Status >= StatusCodes.Status500InternalServerError ? WebSocketCloseStatus.InternalServerError : WebSocketCloseStatus.PolicyViolation;
+        var status = drain.HasEnded ? WebSocketCloseStatus.EndpointUnavailable
+            : refusal.Status >= StatusCodes.Status500InternalServerError ? WebSocketCloseStatus.InternalServerError
+            : WebSocketCloseStatus.PolicyViolation;
         try
         {
             var error = ProtocolErrors.ResponsesWebSocketError(refusal.Status, refusal.Message, refusal.Code, RetryAfterSeconds(refusal.RetryAfter));
@@ -231,7 +248,20 @@ internal sealed partial class ResponsesWebSocketRelay(
     /// <summary>The refusal that stands for a client that went away while the connection waited for a key: nothing to answer.</summary>
     private static readonly WebSocketRefusal ClientLeft = new(StatusCodes.Status499ClientClosedRequest, "the client went away while it waited for an upstream key");
 
-    /// <summary>Answers the client's close before anything was relayed.</summary>
+    /// <summary>The close of a socket the drain window's end finds with no response to answer.</summary>
+    private static readonly WebSocketMessage GoingAway = WebSocketMessage.Closed(WebSocketCloseStatus.EndpointUnavailable, WebSocketMessages.ShuttingDownClose);
+
+    /// <summary>What ends a connection, or each of its responses, still running when the drain window ends: an HTTP request's 503.</summary>
+    private WebSocketRefusal DrainEnded => new(StatusCodes.Status503ServiceUnavailable, GatewayMessages.DrainEnded(options.DrainTimeout));
+
+    /// <summary>
+    /// The drain window ended with the relay running: each response still running gets its 503 row and the client one
+    /// <c>error</c> event before the going-away close; a socket between responses gets the close alone.
+    /// </summary>
+    private Task EndAtDrainAsync(HttpContext context, WebSocket client, SemaphoreSlim sends, ResponsesWebSocketLog log) =>
+        log.EndRunning(DrainEnded) ? FailAsync(context, client, sends, DrainEnded) : CloseAsync(context, client, sends, GoingAway);
+
+    /// <summary>Answers the client's close before anything was relayed (or closes as <paramref name="close"/> says).</summary>
     private async Task CloseAsync(HttpContext context, WebSocket client, SemaphoreSlim sends, WebSocketMessage close)
     {
         try

@@ -15,6 +15,9 @@ internal static class WebSocketMessages
     /// <summary>The close reason after an <c>error</c> event (a close reason is limited to 123 bytes).</summary>
     public const string RefusedClose = "refused: see the error event";
 
+    /// <summary>The close reason of a socket the drain window's end closes with no response running.</summary>
+    public const string ShuttingDownClose = "Keyway is shutting down; reconnect to another instance or later";
+
     /// <summary>The log row's error of a response the socket ended before the upstream did.</summary>
     public const string EndedBeforeResponse = "the WebSocket closed before the response ended";
 

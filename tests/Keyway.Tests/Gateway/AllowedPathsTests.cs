@@ -41,6 +41,39 @@ public sealed class AllowedPathsTests
         Assert.Equal(2, bed.Upstream.RequestCount);
     }
 
+    /// <summary>
+    /// A Responses WebSocket to a route not allowed on /v1/responses is refused as POST /v1/responses is: with the alias in
+    /// the query the upgrade gets the 403, with the alias in the first response.create an error event does; each refusal
+    /// gets its log row, and the upstream is never called.
+    /// </summary>
+    [Fact]
+    public async Task RestrictedRoute_RefusesAResponsesWebSocket_AsItRefusesHttp()
+    {
+        const string expected = "model 'ws-alias' is not allowed on /v1/responses: the route's allowed_paths do not include it";
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await GatewayTestBed.StartAsync();
+        await Infrastructure.WebSocketRoute.AddAsync(bed.Admin, "ws-provider", fake.BaseAddress, websocket: true, "ws-alias", "ws-upstream-model");
+        await RestrictAsync(bed, "ws-alias", "/v1/chat/completions");
+
+        var refused = await ResponsesWebSocketClient.RefusedUpgradeAsync(bed.Server, "ws-alias", bed.Key);
+        using var socket = await ResponsesWebSocketClient.ConnectAsync(bed.Server, "", bed.Key);
+        await ResponsesWebSocketClient.SendAsync(socket, """{"type":"response.create","model":"ws-alias","input":"hi"}""");
+        var error = await ResponsesWebSocketClient.ReceiveErrorAsync(socket);
+        using var http = await bed.PostAsync("v1/responses", """{"model":"ws-alias","input":"hi"}""");
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+        Assert.Equal(403, error.GetProperty("status").GetInt32());
+        Assert.Equal(expected, error.GetProperty("error").GetProperty("message").GetString());
+        await GatewayErrorAssert.OpenAIAsync(http, 403, expected);
+        Assert.Empty(fake.Received);
+        var rows = await bed.WaitForLogsAsync(3);
+        Assert.All(rows, row =>
+        {
+            Assert.Equal(403, row.GetProperty("status_code").GetInt32());
+            Assert.Equal(expected, row.GetProperty("error").GetString());
+        });
+    }
+
     [Fact]
     public async Task AdminApi_DefaultsToAll_AndKeepsCreatedAndPatchedGlobs()
     {

@@ -6,6 +6,8 @@ using Keyway.Tests.Infrastructure;
 using Keyway.Tests.Operations;
 using Keyway.Upstreams;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Keyway.Tests.Gateway;
 
@@ -83,6 +85,49 @@ public sealed class KeyWaitTests
         var statuses = await Task.WhenAll(first, second);
         Assert.Equal([200, 200], statuses);
         Assert.Equal(["a", "b"], pool.TakeKeysSeen().Order());
+    }
+
+    /// <summary>
+    /// While every key of a pool is at its max_concurrency each request is a 429, but the server log warns at the first
+    /// and then at most once a minute, counting the 429s since its last warning: not once per refused request.
+    /// </summary>
+    [Fact]
+    public async Task APoolAtItsCaps_WarnsOnceAMinuteWithTheCount_NotOncePerRefusedRequest()
+    {
+        var log = new CapturedLog();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var bed = await GatewayTestBed.StartAsync(replaceServices: services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            services.AddSingleton<ILoggerProvider>(log);
+        });
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new JsonObject { ["api_keys"] = new JsonArray(Key("a", 1)) });
+        var release = new TaskCompletionSource();
+        bed.Upstream.Enqueue(FakeReply.HoldUntil(release.Task));
+        var holder = bed.PostAsync("v1/chat/completions", GatewayTestBed.OpenAIChat);
+        await bed.Upstream.WaitForRequestsAsync(1);
+        async Task RefusedAsync(int times)
+        {
+            for (var i = 0; i < times; i++)
+            {
+                using var response = await bed.PostAsync("v1/chat/completions", GatewayTestBed.OpenAIChat);
+                Assert.Equal(429, (int)response.StatusCode);
+            }
+        }
+        string[] BusyWarnings() => log.Text.Split('\n').Where(line => line.StartsWith("Warning ", StringComparison.Ordinal) && line.Contains("max_concurrency", StringComparison.Ordinal)).ToArray();
+
+        await RefusedAsync(5);
+        Assert.Single(BusyWarnings());
+        clock.Advance(TimeSpan.FromSeconds(61));
+        await RefusedAsync(3);
+
+        var warnings = BusyWarnings();
+        Assert.Equal(2, warnings.Length);
+        Assert.Contains("1 request(s) for model 'gpt-alias' answered 429", warnings[0], StringComparison.Ordinal);
+        Assert.Contains("5 request(s) for model 'gpt-alias' answered 429", warnings[1], StringComparison.Ordinal);
+        release.SetResult();
+        using var held = await holder;
+        Assert.Equal(200, (int)held.StatusCode);
     }
 
     [Fact]

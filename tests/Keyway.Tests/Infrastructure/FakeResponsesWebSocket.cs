@@ -13,7 +13,8 @@ namespace Keyway.Tests.Infrastructure;
 /// <c>{BaseAddress}v1</c>). Each <c>response.create</c> gets <c>response.created</c>, one text delta and
 /// <c>response.completed</c> with <see cref="FakeUpstream"/>'s token counts; event shapes from
 /// https://platform.openai.com/docs/api-reference/responses-streaming. One whose input is <see cref="EchoKeyInput"/> gets
-/// <c>response.created</c> and then an <c>error</c> event echoing the key it was called with, as OpenAI's 401 does.
+/// <c>response.created</c> and then an <c>error</c> event echoing the key it was called with, as OpenAI's 401 does; one
+/// whose input is <see cref="HoldInput"/> gets <c>response.created</c> only, so the response is still running.
 /// </summary>
 public sealed class FakeResponsesWebSocket : IAsyncDisposable
 {
@@ -22,6 +23,8 @@ public sealed class FakeResponsesWebSocket : IAsyncDisposable
     private FakeResponsesWebSocket(WebApplication app) => _app = app;
 
     public const string EchoKeyInput = "echo the key you were given";
+
+    public const string HoldInput = "answer after a long while";
 
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
@@ -66,8 +69,14 @@ public sealed class FakeResponsesWebSocket : IAsyncDisposable
             Received.Enqueue(text);
             var request = JsonDocument.Parse(text).RootElement;
             var model = request.GetProperty("model").GetString()!;
-            var echoKey = request.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.String && input.ValueEquals(EchoKeyInput);
-            foreach (var frame in echoKey ? [Answer(model)[0], KeyEchoingError()] : Answer(model))
+            var asked = request.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.String ? input.GetString() : null;
+            string[] frames = asked switch
+            {
+                EchoKeyInput => [Answer(model)[0], KeyEchoingError()],
+                HoldInput => [Answer(model)[0]],
+                _ => Answer(model),
+            };
+            foreach (var frame in frames)
             {
                 await socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, true, context.RequestAborted);
             }
