@@ -214,6 +214,33 @@ public sealed class ServerCommandTests
         Assert.Contains("carol", (await cli.RunAsync("stats", "--by", "key")).Out);
     }
 
+    [Fact]
+    public async Task LogsKey_TakesAKeyByNameInTheGroup_ByIdFromAnyGroup_AndRefusesAnUnknownName()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        var cli = new CliRunner(bed.Server, dir.Path);
+        await AdminApi.CreateGroupAsync(bed.Admin, "team");
+        await AdminApi.CreateProviderAsync(bed.Admin, "team", "team-openai", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), "openai");
+        await AdminApi.CreateRouteAsync(bed.Admin, "team", "team-alias", "team-openai", GatewayTestBed.OpenAIModel);
+        var carol = await AdminApi.CreateKeyAsync(bed.Admin, "team", "carol");
+        using var reply = await bed.PostWithAuthAsync(
+            "v1/chat/completions", GatewayTestBed.OpenAIChat.Replace(GatewayTestBed.OpenAIAlias, "team-alias"), new AuthenticationHeaderValue("Bearer", carol));
+        reply.EnsureSuccessStatusCode();
+        (await bed.PostAsync("v1/chat/completions", GatewayTestBed.OpenAIChat)).EnsureSuccessStatusCode();
+        await bed.WaitForLogsAsync(2);
+
+        var byName = await cli.RunAsync("logs", "--key", "carol", "--group", "team", "--json");
+        var row = JsonDocument.Parse(Assert.Single(byName.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries))).RootElement;
+        var byId = await cli.RunAsync("logs", "--key", row.GetProperty("api_key_id").GetString()!, "--json");
+        var unknown = await cli.RunAsync("logs", "--key", "nobody", "--group", "team");
+
+        Assert.Equal("team-alias", row.GetProperty("route_alias").GetString());
+        Assert.Equal(byName.Out, byId.Out);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Equal("keyway: no key 'nobody' in group 'team', and no key or logged request has that id", unknown.Error.Trim());
+    }
+
     [Theory]
     [InlineData("postgres://keyway:hunter2-pw@127.0.0.1:5432/keyway", "postgres://keyway:****@127.0.0.1:5432/keyway")]
     [InlineData("Host=127.0.0.1;Username=keyway;Password=hunter2-pw;Database=keyway", "Host=127.0.0.1;Username=keyway;Password=****;Database=keyway")]
