@@ -199,13 +199,7 @@ public sealed class ServerCommandTests
         await using var bed = await GatewayTestBed.StartAsync();
         using var dir = new TempDirectory();
         var cli = new CliRunner(bed.Server, dir.Path);
-        await AdminApi.CreateGroupAsync(bed.Admin, "team");
-        await AdminApi.CreateProviderAsync(bed.Admin, "team", "team-openai", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), "openai");
-        await AdminApi.CreateRouteAsync(bed.Admin, "team", "team-alias", "team-openai", GatewayTestBed.OpenAIModel);
-        var teamKey = await AdminApi.CreateKeyAsync(bed.Admin, "team", "carol");
-        using var reply = await bed.PostWithAuthAsync(
-            "v1/chat/completions", GatewayTestBed.OpenAIChat.Replace(GatewayTestBed.OpenAIAlias, "team-alias"), new AuthenticationHeaderValue("Bearer", teamKey));
-        reply.EnsureSuccessStatusCode();
+        await CarolOfTeamCallsAsync(bed);
         await bed.WaitForLogsAsync(1);
 
         var stats = await cli.JsonAsync("stats", "--by", "key");
@@ -220,13 +214,7 @@ public sealed class ServerCommandTests
         await using var bed = await GatewayTestBed.StartAsync();
         using var dir = new TempDirectory();
         var cli = new CliRunner(bed.Server, dir.Path);
-        await AdminApi.CreateGroupAsync(bed.Admin, "team");
-        await AdminApi.CreateProviderAsync(bed.Admin, "team", "team-openai", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), "openai");
-        await AdminApi.CreateRouteAsync(bed.Admin, "team", "team-alias", "team-openai", GatewayTestBed.OpenAIModel);
-        var carol = await AdminApi.CreateKeyAsync(bed.Admin, "team", "carol");
-        using var reply = await bed.PostWithAuthAsync(
-            "v1/chat/completions", GatewayTestBed.OpenAIChat.Replace(GatewayTestBed.OpenAIAlias, "team-alias"), new AuthenticationHeaderValue("Bearer", carol));
-        reply.EnsureSuccessStatusCode();
+        await CarolOfTeamCallsAsync(bed);
         (await bed.PostAsync("v1/chat/completions", GatewayTestBed.OpenAIChat)).EnsureSuccessStatusCode();
         await bed.WaitForLogsAsync(2);
 
@@ -239,6 +227,18 @@ public sealed class ServerCommandTests
         Assert.Equal(byName.Out, byId.Out);
         Assert.Equal(1, unknown.ExitCode);
         Assert.Equal("keyway: no key 'nobody' in group 'team', and no key or logged request has that id", unknown.Error.Trim());
+    }
+
+    /// <summary>A group "team" with a route "team-alias" to the fake upstream, and its key "carol" calling it once.</summary>
+    private static async Task CarolOfTeamCallsAsync(GatewayTestBed bed)
+    {
+        await AdminApi.CreateGroupAsync(bed.Admin, "team");
+        await AdminApi.CreateProviderAsync(bed.Admin, "team", "team-openai", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), "openai");
+        await AdminApi.CreateRouteAsync(bed.Admin, "team", "team-alias", "team-openai", GatewayTestBed.OpenAIModel);
+        var carol = await AdminApi.CreateKeyAsync(bed.Admin, "team", "carol");
+        using var reply = await bed.PostWithAuthAsync(
+            "v1/chat/completions", GatewayTestBed.OpenAIChat.Replace(GatewayTestBed.OpenAIAlias, "team-alias"), new AuthenticationHeaderValue("Bearer", carol));
+        reply.EnsureSuccessStatusCode();
     }
 
     [Theory]
