@@ -21,7 +21,7 @@ public static class LogCommands
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new requests until Ctrl+C" };
         var key = new Option<string?>("--key") { Description = "Only requests made with this issued key: its key id, or its name in --group" };
         var alias = new Option<string?>("--alias") { Description = "Only requests for this model alias" };
-        var group = new Option<string?>("--group", "-g") { Description = "Only requests of this group (where --key names a key: default)" };
+        var group = new Option<string?>("--group", "-g") { Description = "Only requests of this group; --key looks names up in it (default: default)" };
         var command = new Command("logs", "The request log") { tail, follow, key, alias, group };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -29,12 +29,12 @@ public static class LogCommands
             var reference = parse.GetValue(key);
             var keyGroup = parse.GetValue(group) ?? "default";
             var keyId = reference is null ? null : await ItemArgument.IssuedKeyIdAsync(admin, keyGroup, reference, cancellationToken);
-            var filter = Query(("api_key_id", keyId ?? reference), ("alias", parse.GetValue(alias)), ("group_id", parse.GetValue(group)));
-            var rows = await PageAsync(admin, filter, parse.GetValue(tail), before: null, cancellationToken);
-            if (rows.Count == 0 && reference is not null && keyId is null)
+            if (reference is not null && keyId is null)
             {
                 await RequireKeyIdAsync(admin, keyGroup, reference, cancellationToken);
             }
+            var filter = Query(("api_key_id", keyId ?? reference), ("alias", parse.GetValue(alias)), ("group_id", parse.GetValue(group)));
+            var rows = await PageAsync(admin, filter, parse.GetValue(tail), before: null, cancellationToken);
             Print(context, parse, rows, header: true);
             if (parse.GetValue(follow))
             {
@@ -47,8 +47,8 @@ public static class LogCommands
 
     /// <summary>
     /// A --key that no key of the group has as its id or name is taken as a key id: of a key of another group, or of a
-    /// revoked key whose requests stay logged. Called when nothing was logged with it, it refuses a reference that names
-    /// no key at all (a mistyped name), as `route remove` refuses an unknown alias, instead of printing an empty log.
+    /// revoked key whose requests stay logged. One that is neither (a mistyped name) is refused, as `route remove` refuses
+    /// an unknown alias, instead of printing an empty log.
     /// </summary>
     private static async Task RequireKeyIdAsync(AdminClient admin, string group, string reference, CancellationToken cancellationToken)
     {
@@ -58,7 +58,10 @@ public static class LogCommands
         }
         catch (CliException notFound) when (notFound.Status == HttpStatusCode.NotFound)
         {
-            throw new CliException($"no key '{reference}' in group '{group}', and no key or logged request has that id");
+            if ((await PageAsync(admin, Query(("api_key_id", reference)), 1, before: null, cancellationToken)).Count == 0)
+            {
+                throw new CliException($"no key '{reference}' in group '{group}', and no key or logged request has that id");
+            }
         }
     }
 

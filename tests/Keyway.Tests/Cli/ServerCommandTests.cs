@@ -220,11 +220,15 @@ public sealed class ServerCommandTests
 
         var byName = await cli.RunAsync("logs", "--key", "carol", "--group", "team", "--json");
         var row = JsonDocument.Parse(Assert.Single(byName.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries))).RootElement;
-        var byId = await cli.RunAsync("logs", "--key", row.GetProperty("api_key_id").GetString()!, "--json");
+        var carolId = row.GetProperty("api_key_id").GetString()!;
+        var byId = await cli.RunAsync("logs", "--key", carolId, "--json");
+        await cli.JsonAsync("key", "remove", carolId);
+        var revoked = await cli.RunAsync("logs", "--key", carolId, "--json");
         var unknown = await cli.RunAsync("logs", "--key", "nobody", "--group", "team");
 
         Assert.Equal("team-alias", row.GetProperty("route_alias").GetString());
         Assert.Equal(byName.Out, byId.Out);
+        Assert.Equal(byName.Out, revoked.Out);
         Assert.Equal(1, unknown.ExitCode);
         Assert.Equal("keyway: no key 'nobody' in group 'team', and no key or logged request has that id", unknown.Error.Trim());
     }
