@@ -23,9 +23,13 @@ public static class AdminEndpoints
         var services = endpoints.ServiceProvider;
 
         // Every /admin endpoint answers failures as {"detail":…}; login and logout need no authentication.
+        var options = services.GetRequiredService<KeywayOptions>();
         var admin = endpoints.MapGroup("/admin")
-            .AddEndpointFilter(new AdminProblemFilter(
-                services.GetRequiredService<ILogger<AdminProblemFilter>>(), services.GetRequiredService<KeywayOptions>().AdminDatabaseTimeout));
+            .AddEndpointFilter(new AdminProblemFilter(services.GetRequiredService<ILogger<AdminProblemFilter>>(), options.AdminDatabaseTimeout));
+        if (options.TrustedProxies.Count == 0)
+        {
+            admin.AddEndpointFilter(new UntrustedProxyWarning(services.GetRequiredService<ILogger<UntrustedProxyWarning>>()));
+        }
         admin.MapSessionPublicAdmin();
 
         // Everything else requires the admin token or a session.

@@ -37,9 +37,14 @@ public sealed class ItemArgument
         {
             return Uri.EscapeDataString(reference);
         }
-        var group = parse.GetRequiredValue(_group);
-        var keys = (await admin.GetAsync($"admin/llm/groups/{Uri.EscapeDataString(group)}/keys", cancellationToken))["keys"]?.AsArray() ?? [];
         // Not found in the group: passed on as an id, which the gateway looks up in every group (404 when none has it).
-        return Uri.EscapeDataString(ItemReference.IdOf(keys, reference, "key_id", "name", $"keys in group '{group}'") ?? reference);
+        return Uri.EscapeDataString(await IssuedKeyIdAsync(admin, parse.GetRequiredValue(_group), reference, cancellationToken) ?? reference);
+    }
+
+    /// <summary>The id of the issued key of <paramref name="group"/> whose id or name <paramref name="reference"/> is; null when none is.</summary>
+    public static async Task<string?> IssuedKeyIdAsync(AdminClient admin, string group, string reference, CancellationToken cancellationToken)
+    {
+        var keys = (await admin.GetAsync($"admin/llm/groups/{Uri.EscapeDataString(group)}/keys", cancellationToken))["keys"]?.AsArray() ?? [];
+        return ItemReference.IdOf(keys, reference, "key_id", "name", $"keys in group '{group}'");
     }
 }

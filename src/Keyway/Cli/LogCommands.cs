@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 using System.Text.Json.Nodes;
 
 namespace Keyway.Cli;
@@ -18,14 +19,21 @@ public static class LogCommands
     {
         var tail = new Option<int>("--tail", "-n") { Description = "How many recent requests", DefaultValueFactory = _ => 20 };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new requests until Ctrl+C" };
-        var key = new Option<string?>("--key") { Description = "Only requests made with this issued key id" };
+        var key = new Option<string?>("--key") { Description = "Only requests made with this issued key: its key id, or its name in --group" };
         var alias = new Option<string?>("--alias") { Description = "Only requests for this model alias" };
-        var group = new Option<string?>("--group", "-g") { Description = "Only requests of this group" };
+        var group = new Option<string?>("--group", "-g") { Description = "Only requests of this group; --key looks names up in it (default: default)" };
         var command = new Command("logs", "The request log") { tail, follow, key, alias, group };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var admin = AdminCommand.Connect(context, parse);
-            var filter = Query(("api_key_id", parse.GetValue(key)), ("alias", parse.GetValue(alias)), ("group_id", parse.GetValue(group)));
+            var reference = parse.GetValue(key);
+            var keyGroup = parse.GetValue(group) ?? "default";
+            var keyId = reference is null ? null : await ItemArgument.IssuedKeyIdAsync(admin, keyGroup, reference, cancellationToken);
+            if (reference is not null && keyId is null)
+            {
+                await RequireKeyIdAsync(admin, keyGroup, reference, cancellationToken);
+            }
+            var filter = Query(("api_key_id", keyId ?? reference), ("alias", parse.GetValue(alias)), ("group_id", parse.GetValue(group)));
             var rows = await PageAsync(admin, filter, parse.GetValue(tail), before: null, cancellationToken);
             Print(context, parse, rows, header: true);
             if (parse.GetValue(follow))
@@ -35,6 +43,26 @@ public static class LogCommands
             return CliExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// A --key that no key of the group has as its id or name is taken as a key id: of a key of another group, or of a
+    /// revoked key whose requests stay logged. One that is neither (a mistyped name) is refused, as `route remove` refuses
+    /// an unknown alias, instead of printing an empty log.
+    /// </summary>
+    private static async Task RequireKeyIdAsync(AdminClient admin, string group, string reference, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await admin.GetAsync($"admin/llm/keys/{Uri.EscapeDataString(reference)}", cancellationToken);
+        }
+        catch (CliException notFound) when (notFound.Status == HttpStatusCode.NotFound)
+        {
+            if ((await PageAsync(admin, Query(("api_key_id", reference)), 1, before: null, cancellationToken)).Count == 0)
+            {
+                throw new CliException($"no key '{reference}' in group '{group}', and no key or logged request has that id");
+            }
+        }
     }
 
     /// <summary>

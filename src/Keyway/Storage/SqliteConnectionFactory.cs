@@ -40,8 +40,10 @@ public sealed class SqliteConnectionFactory : IDbConnectionFactory
         return connection;
     }
 
-    public string CannotOpen(DbException failure) =>
-        $"cannot open the SQLite database {_databasePath}: {failure.Message.TrimEnd('.')}. Check that KEYWAY_DATA_DIR and the file are writable by this user.";
+    public string CannotOpen(DbException failure) => Directory.Exists(_databasePath)
+        // SQLite only says "unable to open database file" for a directory (or a link to one) in the file's place.
+        ? $"cannot open the SQLite database {_databasePath}: it is a directory, not a database file. Move it away, or point KEYWAY_DATA_DIR elsewhere."
+        : $"cannot open the SQLite database {_databasePath}: {failure.Message.TrimEnd('.')}. Check that KEYWAY_DATA_DIR and the file are writable by this user.";
 
     /// <summary>
     /// An empty file is an empty database to SQLite; an existing file keeps the mode its owner gave it. Also for a copy of
@@ -49,7 +51,9 @@ public sealed class SqliteConnectionFactory : IDbConnectionFactory
     /// </summary>
     public static void CreateOwnerOnlyIfMissing(string databasePath)
     {
-        if (OperatingSystem.IsWindows() || databasePath == ":memory:" || File.Exists(databasePath))
+        // Path.Exists: whatever is in the file's place (a directory too) is left to SQLite, whose open failure is reported
+        // in one line, instead of an IOException from here.
+        if (OperatingSystem.IsWindows() || databasePath == ":memory:" || Path.Exists(databasePath))
         {
             return;
         }
@@ -58,7 +62,7 @@ public sealed class SqliteConnectionFactory : IDbConnectionFactory
         {
             new FileStream(databasePath, ownerOnly).Dispose();
         }
-        catch (IOException) when (File.Exists(databasePath))
+        catch (IOException) when (Path.Exists(databasePath))
         {
             // Another process created it first.
         }

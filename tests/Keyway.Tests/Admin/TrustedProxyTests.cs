@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Keyway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Keyway.Tests.Admin;
 
@@ -74,6 +76,42 @@ public sealed class TrustedProxyTests
         AdminApi.AssertError(await GetWithTokenAsync(server, KeywayServer.AdminToken, "203.0.113.99"), (HttpStatusCode)429, TooMany);
     }
 
+    /// <summary>Without KEYWAY_TRUSTED_PROXIES the headers are ignored (above); the operator behind a proxy is told once.</summary>
+    [Theory]
+    [InlineData("X-Forwarded-For", "203.0.113.7")]
+    [InlineData("Forwarded", "for=203.0.113.7;proto=https")]
+    [InlineData("X-Forwarded-Proto", "https")]
+    public async Task ForwardedHeaders_WithoutTrustedProxies_AreWarnedAboutOnce_NamingThePeer(string header, string value)
+    {
+        using var dir = new TempDirectory();
+        var log = new CapturedLog();
+        await using var server = await KeywayServer.StartAsync(dir.Path, replaceServices: services => services.AddSingleton<ILoggerProvider>(log));
+        var token = ("X-Admin-Token", KeywayServer.AdminToken);
+
+        Assert.Equal(HttpStatusCode.OK, (await GetGroupsAsync(server, token)).Status);
+        Assert.DoesNotContain("KEYWAY_TRUSTED_PROXIES", log.Text);
+        Assert.Equal(HttpStatusCode.OK, (await GetGroupsAsync(server, token, (header, value))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await GetGroupsAsync(server, token, (header, value))).Status);
+        await GuessTenTimesAsync(server, attempt => $"203.0.113.{attempt}");
+
+        var warning = Assert.Single(log.Text.Split('\n'), line => line.Contains("KEYWAY_TRUSTED_PROXIES", StringComparison.Ordinal));
+        Assert.StartsWith("Warning ", warning);
+        Assert.Contains("127.0.0.1", warning);
+    }
+
+    [Fact]
+    public async Task ForwardedHeaders_WithTrustedProxies_AreNotWarnedAbout()
+    {
+        using var dir = new TempDirectory();
+        var log = new CapturedLog();
+        await using var server = await KeywayServer.StartAsync(
+            dir.Path, options => options with { TrustedProxies = [Elsewhere] }, services => services.AddSingleton<ILoggerProvider>(log));
+
+        Assert.Equal(HttpStatusCode.OK, (await GetWithTokenAsync(server, KeywayServer.AdminToken, "203.0.113.7")).Status);
+
+        Assert.DoesNotContain("KEYWAY_TRUSTED_PROXIES", log.Text);
+    }
+
     private static (string Name, string Value)[] ForwardedFrom(string publicUrl)
     {
         var url = new Uri(publicUrl);
@@ -89,9 +127,12 @@ public sealed class TrustedProxyTests
         }
     }
 
-    private static async Task<AdminApi.Reply> GetWithTokenAsync(KeywayServer server, string token, string forwardedFor)
+    private static Task<AdminApi.Reply> GetWithTokenAsync(KeywayServer server, string token, string forwardedFor) =>
+        GetGroupsAsync(server, ("X-Admin-Token", token), ("X-Forwarded-For", forwardedFor));
+
+    private static async Task<AdminApi.Reply> GetGroupsAsync(KeywayServer server, params (string Name, string Value)[] headers)
     {
-        using var client = Client(server, ("X-Admin-Token", token), ("X-Forwarded-For", forwardedFor));
+        using var client = Client(server, headers);
         return await AdminApi.GetAsync(client, "admin/llm/groups");
     }
 

@@ -1,5 +1,3 @@
-using Keyway.Tests.Infrastructure;
-
 namespace Keyway.Tests.Cli;
 
 /// <summary>apply refuses a file it would misread (a misspelt field, an item declared twice) before it plans anything.</summary>
@@ -16,13 +14,11 @@ public sealed class ApplyFileCheckTests
     [InlineData("key: []", "group default: unknown field key")]
     public async Task Apply_RefusesAFileItWouldMisread_BeforeAnyChange(string groupBody, string error)
     {
-        using var dir = new TempDirectory();
-        await using var server = await KeywayServer.StartAsync(dir.Path);
-        var cli = new CliRunner(server, dir.Path);
-        var file = Path.Combine(dir.Path, "keyway.yaml");
-        await File.WriteAllTextAsync(file, $"groups:\n  - group_id: default\n    note: changed\n    {groupBody}\n");
+        await using var bed = await ApplyBed.StartAsync();
+        var cli = bed.Cli;
+        await bed.WriteAsync($"groups:\n  - group_id: default\n    note: changed\n    {groupBody}\n");
 
-        var refused = await cli.RunAsync("apply", file);
+        var refused = await cli.RunAsync("apply", bed.File);
 
         Assert.Equal(2, refused.ExitCode);
         Assert.Equal($"keyway: nothing was changed: {error}", refused.Error.Trim());
@@ -32,11 +28,8 @@ public sealed class ApplyFileCheckTests
     [Fact]
     public async Task Apply_TakesAnExportedFile_WithFieldsOnlyTheGatewaySets()
     {
-        using var dir = new TempDirectory();
-        await using var server = await KeywayServer.StartAsync(dir.Path);
-        var cli = new CliRunner(server, dir.Path);
-        var file = Path.Combine(dir.Path, "keyway.yaml");
-        await File.WriteAllTextAsync(file, """
+        await using var bed = await ApplyBed.StartAsync();
+        await bed.ApplyAsync("""
             groups:
               - group_id: default
                 providers:
@@ -47,12 +40,7 @@ public sealed class ApplyFileCheckTests
                   - { name: alice, key_prefix: x }
                 unified: { route_alias: chat }
             """);
-        Assert.Equal(0, (await cli.RunAsync("apply", file)).ExitCode);
 
-        var exported = Path.Combine(dir.Path, "exported.yaml");
-        Assert.Equal(0, (await cli.RunAsync("export", "--with-secrets", "--out", exported)).ExitCode);
-        var again = await cli.RunAsync("apply", exported);
-        Assert.Equal(0, again.ExitCode);
-        Assert.Equal("no changes: the gateway matches the file", again.Out.Trim());
+        await bed.AssertNoChangesAsync(await bed.ExportAsync("--with-secrets"));
     }
 }

@@ -1,5 +1,3 @@
-using Keyway.Tests.Infrastructure;
-
 namespace Keyway.Tests.Cli;
 
 /// <summary>apply --prune deletes what the file leaves out, and never what the file keeps along with it.</summary>
@@ -17,25 +15,22 @@ public sealed class ApplyPruneTests
 
         """;
 
-    private static async Task<(KeywayServer Server, CliRunner Cli, string File)> StartAsync(TempDirectory dir)
+    /// <summary>A gateway with <see cref="TwoRoutesOnOneProvider"/> applied.</summary>
+    private static async Task<ApplyBed> StartAsync()
     {
-        var server = await KeywayServer.StartAsync(dir.Path);
-        var cli = new CliRunner(server, dir.Path);
-        var file = Path.Combine(dir.Path, "keyway.yaml");
-        await File.WriteAllTextAsync(file, TwoRoutesOnOneProvider);
-        Assert.Equal(0, (await cli.RunAsync("apply", file)).ExitCode);
-        return (server, cli, file);
+        var bed = await ApplyBed.StartAsync();
+        await bed.ApplyAsync(TwoRoutesOnOneProvider);
+        return bed;
     }
 
     [Fact]
     public async Task Prune_RoutesMovedToANewProvider_AreMovedBeforeTheOldProviderIsDeleted()
     {
-        using var dir = new TempDirectory();
-        var (server, cli, file) = await StartAsync(dir);
-        await using var _ = server;
-        await File.WriteAllTextAsync(file, TwoRoutesOnOneProvider.Replace("provider_id: old", "provider_id: new").Replace("old.example", "new.example"));
+        await using var bed = await StartAsync();
+        var cli = bed.Cli;
+        await bed.WriteAsync(TwoRoutesOnOneProvider.Replace("provider_id: old", "provider_id: new").Replace("old.example", "new.example"));
 
-        var applied = await cli.JsonAsync("apply", file, "--prune");
+        var applied = await cli.JsonAsync("apply", bed.File, "--prune");
 
         Assert.Equal("- provider default/old", applied.GetProperty("changes").EnumerateArray().Last().GetString());
         Assert.Equal("new", (await cli.JsonAsync("route", "show", "chat")).GetProperty("route").GetProperty("provider_id").GetString());
@@ -45,17 +40,16 @@ public sealed class ApplyPruneTests
     [Fact]
     public async Task Prune_ProviderARouteOfTheFileStillUses_IsRefusedBeforeAnyChange()
     {
-        using var dir = new TempDirectory();
-        var (server, cli, file) = await StartAsync(dir);
-        await using var _ = server;
-        await File.WriteAllTextAsync(file, """
+        await using var bed = await StartAsync();
+        var cli = bed.Cli;
+        await bed.WriteAsync("""
             groups:
               - group_id: default
                 routes:
                   - { alias: small, provider_id: old, upstream_model: m-small }
             """);
 
-        var refused = await cli.RunAsync("apply", file, "--prune");
+        var refused = await cli.RunAsync("apply", bed.File, "--prune");
 
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("--prune would delete provider default/old, which route default/small uses", refused.Error);
@@ -65,20 +59,19 @@ public sealed class ApplyPruneTests
     [Fact]
     public async Task Prune_TheUnifiedModelsRoute_IsRefusedUnlessTheFileMovesTheUnifiedModel()
     {
-        using var dir = new TempDirectory();
-        var (server, cli, file) = await StartAsync(dir);
-        await using var _ = server;
+        await using var bed = await StartAsync();
+        var cli = bed.Cli;
         var withoutChat = TwoRoutesOnOneProvider.Replace("      - { alias: chat, provider_id: old, upstream_model: m-chat }\n", "");
-        await File.WriteAllTextAsync(file, withoutChat.Replace("    unified: { route_alias: chat }\n", ""));
+        await bed.WriteAsync(withoutChat.Replace("    unified: { route_alias: chat }\n", ""));
 
-        var refused = await cli.RunAsync("apply", file, "--prune");
+        var refused = await cli.RunAsync("apply", bed.File, "--prune");
 
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("--prune would delete route default/chat, and with it the unified model default/unified-model", refused.Error);
         Assert.Equal("chat", (await cli.JsonAsync("unified", "show")).GetProperty("unified").GetProperty("route_alias").GetString());
 
-        await File.WriteAllTextAsync(file, withoutChat.Replace("route_alias: chat", "route_alias: small"));
-        Assert.Equal(0, (await cli.RunAsync("apply", file, "--prune")).ExitCode);
+        await bed.WriteAsync(withoutChat.Replace("route_alias: chat", "route_alias: small"));
+        Assert.Equal(0, (await cli.RunAsync("apply", bed.File, "--prune")).ExitCode);
         Assert.Equal("small", (await cli.JsonAsync("unified", "show")).GetProperty("unified").GetProperty("route_alias").GetString());
         Assert.Equal(1, (await cli.JsonAsync("route", "list")).GetProperty("routes").GetArrayLength());
     }

@@ -60,21 +60,22 @@ public sealed class DeclarativeCommandTests
             name: Team B
         """;
 
+    /// <summary>The CLI's environment: Config's ${DEEPSEEK_KEY}.</summary>
+    private static readonly Dictionary<string, string> WithDeepseekKey = new() { ["DEEPSEEK_KEY"] = "sk-main-0123456789" };
+
     [Fact]
     public async Task Apply_CreatesThenChangesNothing()
     {
-        using var dir = new TempDirectory();
-        await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
-        var cli = new CliRunner(server, dir.Path, new Dictionary<string, string> { ["DEEPSEEK_KEY"] = "sk-main-0123456789" });
-        var file = Path.Combine(dir.Path, "keyway.yaml");
-        await File.WriteAllTextAsync(file, Config);
+        await using var bed = await ApplyBed.StartAsync(WithDeepseekKey);
+        var cli = bed.Cli;
+        await bed.WriteAsync(Config);
 
-        var plan = await cli.JsonAsync("apply", file, "--dry-run");
+        var plan = await cli.JsonAsync("apply", bed.File, "--dry-run");
         Assert.False(plan.GetProperty("applied").GetBoolean());
-        Assert.Contains("+ provider default/deepseek", plan.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+        Assert.Contains("+ provider default/deepseek", ApplyBed.Changes(plan));
         Assert.Empty((await cli.JsonAsync("provider", "list")).GetProperty("providers").EnumerateArray());
 
-        var applied = await cli.JsonAsync("apply", file);
+        var applied = await cli.JsonAsync("apply", bed.File);
         Assert.Contains(applied.GetProperty("notes").EnumerateArray(), note => note.GetString()!.Contains("db_sk_"));
         var provider = (await cli.JsonAsync("provider", "show", "deepseek")).GetProperty("provider");
         Assert.Equal("round_robin", provider.GetProperty("routing_mode").GetString());
@@ -83,38 +84,33 @@ public sealed class DeclarativeCommandTests
         Assert.Equal("spare", unified.GetProperty("key_name").GetString());
         Assert.Equal("claude-sonnet", (await cli.JsonAsync("route", "show", "chat")).GetProperty("route").GetProperty("fallbacks")[0].GetProperty("upstream_model").GetString());
 
-        var again = await cli.RunAsync("apply", file);
-        Assert.Equal(0, again.ExitCode);
-        Assert.Equal("no changes: the gateway matches the file", again.Out.Trim());
+        await bed.AssertNoChangesAsync(bed.File);
 
-        await File.WriteAllTextAsync(file, Config.Replace("timeout_seconds: 90", "timeout_seconds: 30").Replace("sk-spare-0123456789", "sk-spare-new-0123456789"));
-        var changed = await cli.JsonAsync("apply", file);
-        Assert.Equal(["~ provider default/deepseek (timeout_seconds, api_keys)"], changed.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+        await bed.WriteAsync(Config.Replace("timeout_seconds: 90", "timeout_seconds: 30").Replace("sk-spare-0123456789", "sk-spare-new-0123456789"));
+        var changed = await cli.JsonAsync("apply", bed.File);
+        Assert.Equal(["~ provider default/deepseek (timeout_seconds, api_keys)"], ApplyBed.Changes(changed));
     }
 
     [Fact]
     public async Task Apply_ChangedPool_KeepsTheUnchangedKeysIdAndHealth()
     {
-        using var dir = new TempDirectory();
-        await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
-        var cli = new CliRunner(server, dir.Path, new Dictionary<string, string> { ["DEEPSEEK_KEY"] = "sk-main-0123456789" });
-        var file = Path.Combine(dir.Path, "keyway.yaml");
-        await File.WriteAllTextAsync(file, Config);
-        Assert.Equal(0, (await cli.RunAsync("apply", file)).ExitCode);
+        await using var bed = await ApplyBed.StartAsync(WithDeepseekKey);
+        var cli = bed.Cli;
+        await bed.ApplyAsync(Config);
         var before = PoolKeyIds((await cli.JsonAsync("provider", "show", "deepseek")).GetProperty("provider"));
-        var health = server.Services.GetRequiredService<KeyHealthRepository>();
+        var health = bed.Server.Services.GetRequiredService<KeyHealthRepository>();
         var cooling = new KeyHealthState(before["main"], "deepseek", 2, 0, DateTimeOffset.UtcNow.AddHours(1),
             new Dictionary<string, DateTimeOffset>(), null, null, 429, "rate limited", DateTimeOffset.UtcNow, null);
         await health.UpsertAsync([cooling], CancellationToken.None);
 
         // spare gets a new secret and swaps places with main; main's secret is unchanged.
-        await File.WriteAllTextAsync(file, Config
+        await bed.WriteAsync(Config
             .Replace("sk-spare-0123456789", "sk-spare-new-0123456789")
             .Replace("- name: main\n            api_key: ${DEEPSEEK_KEY}\n          - name: spare\n            api_key: sk-spare-new-0123456789",
                 "- name: spare\n            api_key: sk-spare-new-0123456789\n          - name: main\n            api_key: ${DEEPSEEK_KEY}"));
-        var changed = await cli.JsonAsync("apply", file);
+        var changed = await cli.JsonAsync("apply", bed.File);
 
-        Assert.Equal(["~ provider default/deepseek (api_keys)"], changed.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(["~ provider default/deepseek (api_keys)"], ApplyBed.Changes(changed));
         var provider = (await cli.JsonAsync("provider", "show", "deepseek")).GetProperty("provider");
         Assert.Equal(["spare", "main"], provider.GetProperty("api_keys").EnumerateArray().Select(k => k.GetProperty("name").GetString()));
         var after = PoolKeyIds(provider);
@@ -127,47 +123,38 @@ public sealed class DeclarativeCommandTests
     [Fact]
     public async Task ExportApplyExport_RoundTrips()
     {
-        using var dir = new TempDirectory();
-        await using var first = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "one")).FullName);
-        await using var second = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "two")).FullName);
-        var environment = new Dictionary<string, string> { ["DEEPSEEK_KEY"] = "sk-main-0123456789" };
-        var file = Path.Combine(dir.Path, "keyway.yaml");
-        await File.WriteAllTextAsync(file, Config);
-        var one = new CliRunner(first, dir.Path, environment);
-        Assert.Equal(0, (await one.RunAsync("apply", file)).ExitCode);
+        await using var first = await ApplyBed.StartAsync(WithDeepseekKey);
+        await using var second = await ApplyBed.StartAsync(WithDeepseekKey);
+        var (one, two) = (first.Cli, second.Cli);
+        await first.ApplyAsync(Config);
 
-        var exported = await one.RunAsync("export", "--with-secrets", "--out", Path.Combine(dir.Path, "exported.yaml"));
-        Assert.Equal(0, exported.ExitCode);
-        var text = await File.ReadAllTextAsync(Path.Combine(dir.Path, "exported.yaml"));
+        var exported = await first.ExportAsync("--with-secrets");
+        var text = await File.ReadAllTextAsync(exported);
         Assert.Contains("sk-main-0123456789", text);
         Assert.Contains("X-Vendor-Token: vt-0123456789", text);
         Assert.DoesNotContain("tvly-", text);
         // A tool provider's key is never exported: the file must give it to create the tool on another gateway.
-        await File.WriteAllTextAsync(Path.Combine(dir.Path, "exported.yaml"), text.Replace("name: Tavily\n", "name: Tavily\n    api_key: tvly-0123456789\n"));
+        await File.WriteAllTextAsync(exported, text.Replace("name: Tavily\n", "name: Tavily\n    api_key: tvly-0123456789\n"));
         Assert.Contains("alias: \"2024\"", text);
 
-        var two = new CliRunner(second, dir.Path, environment);
-        var applied = await two.RunAsync("apply", Path.Combine(dir.Path, "exported.yaml"));
+        var applied = await two.RunAsync("apply", exported);
         Assert.True(applied.ExitCode == 0, applied.Error);
         Assert.Equal(text, (await two.RunAsync("export", "--with-secrets")).Out);
         Assert.Equal((await one.RunAsync("export")).Out, (await two.RunAsync("export")).Out);
 
-        var masked = Path.Combine(dir.Path, "masked.yaml");
+        var masked = Path.Combine(second.Directory, "masked.yaml");
         await File.WriteAllTextAsync(masked, (await two.RunAsync("export")).Out);
         Assert.DoesNotContain("vt-0123456789", await File.ReadAllTextAsync(masked));
-        Assert.Equal("no changes: the gateway matches the file", (await two.RunAsync("apply", masked)).Out.Trim());
-        await File.WriteAllTextAsync(file, Config.Replace("vt-0123456789", "vt-rotated-0123456789"));
-        Assert.Equal(["~ provider default/deepseek (extra_headers)"],
-            (await two.JsonAsync("apply", file)).GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+        await second.AssertNoChangesAsync(masked);
+        await first.WriteAsync(Config.Replace("vt-0123456789", "vt-rotated-0123456789"));
+        Assert.Equal(["~ provider default/deepseek (extra_headers)"], ApplyBed.Changes(await two.JsonAsync("apply", first.File)));
     }
 
     [Fact]
     public async Task MaskedShortKey_IsKept_NotWrittenAsItsMask()
     {
-        using var dir = new TempDirectory();
-        await using var server = await KeywayServer.StartAsync(dir.Path);
-        var file = Path.Combine(dir.Path, "keyway.yaml");
-        await File.WriteAllTextAsync(file, """
+        await using var bed = await ApplyBed.StartAsync();
+        await bed.ApplyAsync("""
             groups:
               - group_id: default
                 providers:
@@ -178,16 +165,14 @@ public sealed class DeclarativeCommandTests
                       - name: local
                         api_key: none
             """);
-        var cli = new CliRunner(server, dir.Path);
-        Assert.Equal(0, (await cli.RunAsync("apply", file)).ExitCode);
 
         // export masks a key of fewer than 16 characters as asterisks only, as many whatever its length, without the "…" of longer ones.
-        var masked = Path.Combine(dir.Path, "masked.yaml");
-        var exported = (await cli.RunAsync("export")).Out;
+        var masked = Path.Combine(bed.Directory, "masked.yaml");
+        var exported = (await bed.Cli.RunAsync("export")).Out;
         Assert.Contains("api_key: '********'", exported);
         await File.WriteAllTextAsync(masked, exported);
-        Assert.Equal("no changes: the gateway matches the file", (await cli.RunAsync("apply", masked)).Out.Trim());
-        Assert.Contains("api_key: none", (await cli.RunAsync("export", "--with-secrets")).Out);
+        await bed.AssertNoChangesAsync(masked);
+        Assert.Contains("api_key: none", (await bed.Cli.RunAsync("export", "--with-secrets")).Out);
     }
 
     private const string PolicyConfig = """
@@ -235,13 +220,9 @@ public sealed class DeclarativeCommandTests
     [Fact]
     public async Task Apply_SetsAccessPolicyAndRouteAndPoolFields_ThenExportAppliesAsNoChanges()
     {
-        using var dir = new TempDirectory();
-        await using var server = await KeywayServer.StartAsync(dir.Path);
-        var cli = new CliRunner(server, dir.Path);
-        var file = Path.Combine(dir.Path, "keyway.yaml");
-        await File.WriteAllTextAsync(file, PolicyConfig);
-        var applied = await cli.RunAsync("apply", file);
-        Assert.True(applied.ExitCode == 0, applied.Error);
+        await using var bed = await ApplyBed.StartAsync();
+        var cli = bed.Cli;
+        await bed.ApplyAsync(PolicyConfig);
 
         var dave = Key(await cli.JsonAsync("key", "list"), "dave");
         Assert.Equal(60, dave.GetProperty("rpm").GetInt32());
@@ -264,37 +245,35 @@ public sealed class DeclarativeCommandTests
         Assert.True(provider.GetProperty("websocket").GetBoolean());
         Assert.True(provider.GetProperty("api_keys")[0].GetProperty("allow_visitor").GetBoolean());
         Assert.False(provider.GetProperty("api_keys")[1].GetProperty("enabled").GetBoolean());
-        Assert.Equal("no changes: the gateway matches the file", (await cli.RunAsync("apply", file)).Out.Trim());
+        await bed.AssertNoChangesAsync(bed.File);
 
         // An existing key's policy follows the file.
-        await File.WriteAllTextAsync(file, PolicyConfig.Replace("rpm: 5\n        visitor: true", "rpm: 1000\n        visitor: false\n        allowed_aliases: [chat]"));
-        var changed = await cli.JsonAsync("apply", file);
-        Assert.Equal(["~ key default/pol (allowed_aliases, rpm, visitor)"], changed.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+        await bed.WriteAsync(PolicyConfig.Replace("rpm: 5\n        visitor: true", "rpm: 1000\n        visitor: false\n        allowed_aliases: [chat]"));
+        var changed = await cli.JsonAsync("apply", bed.File);
+        Assert.Equal(["~ key default/pol (allowed_aliases, rpm, visitor)"], ApplyBed.Changes(changed));
         var pol = Key(await cli.JsonAsync("key", "list"), "pol");
         Assert.Equal(1000, pol.GetProperty("rpm").GetInt32());
         Assert.False(pol.GetProperty("visitor").GetBoolean());
 
         // What export writes, apply reads back as the same configuration.
-        var exported = Path.Combine(dir.Path, "exported.yaml");
-        Assert.Equal(0, (await cli.RunAsync("export", "--out", exported)).ExitCode);
+        var exported = await bed.ExportAsync();
         var text = await File.ReadAllTextAsync(exported);
         Assert.Contains("visitor: true", text);
         Assert.Contains("default_temperature: 0.2", text);
-        Assert.Equal("no changes: the gateway matches the file", (await cli.RunAsync("apply", exported)).Out.Trim());
+        await bed.AssertNoChangesAsync(exported);
 
         // A fallback switched on again is a change of the route's fallbacks.
-        await File.WriteAllTextAsync(file, PolicyConfig.Replace(", enabled: false }", " }"));
-        var switchedOn = await cli.JsonAsync("apply", file);
-        Assert.Contains("~ fallbacks default/chat (oa:gpt-4o-mini)", switchedOn.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+        await bed.WriteAsync(PolicyConfig.Replace(", enabled: false }", " }"));
+        var switchedOn = await cli.JsonAsync("apply", bed.File);
+        Assert.Contains("~ fallbacks default/chat (oa:gpt-4o-mini)", ApplyBed.Changes(switchedOn));
         Assert.True((await cli.JsonAsync("route", "show", "chat")).GetProperty("route").GetProperty("fallbacks")[0].GetProperty("enabled").GetBoolean());
     }
 
     [Fact]
     public async Task Export_UnknownGroup_IsRefused_NotAnEmptyFile()
     {
-        using var dir = new TempDirectory();
-        await using var server = await KeywayServer.StartAsync(dir.Path);
-        var cli = new CliRunner(server, dir.Path);
+        await using var bed = await ApplyBed.StartAsync();
+        var cli = bed.Cli;
 
         var refused = await cli.RunAsync("export", "--group", "defualt");
 
@@ -306,15 +285,13 @@ public sealed class DeclarativeCommandTests
     [Fact]
     public async Task Apply_GroupWithoutName_KeepsTheExistingName()
     {
-        using var dir = new TempDirectory();
-        await using var server = await KeywayServer.StartAsync(dir.Path);
-        var cli = new CliRunner(server, dir.Path);
+        await using var bed = await ApplyBed.StartAsync();
+        var cli = bed.Cli;
         await cli.JsonAsync("group", "add", "gc", "--name", "Group C");
-        var file = Path.Combine(dir.Path, "keyway.yaml");
-        await File.WriteAllTextAsync(file, "groups:\n  - group_id: gc\n  - group_id: gd\n");
+        await bed.WriteAsync("groups:\n  - group_id: gc\n  - group_id: gd\n");
 
-        var applied = await cli.JsonAsync("apply", file);
-        Assert.Equal(["+ group gd"], applied.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+        var applied = await cli.JsonAsync("apply", bed.File);
+        Assert.Equal(["+ group gd"], ApplyBed.Changes(applied));
         Assert.Equal("Group C", (await cli.JsonAsync("group", "show", "gc")).GetProperty("group").GetProperty("name").GetString());
         Assert.Equal("gd", (await cli.JsonAsync("group", "show", "gd")).GetProperty("group").GetProperty("name").GetString());
     }
@@ -322,9 +299,8 @@ public sealed class DeclarativeCommandTests
     [Fact]
     public async Task Apply_IdsOfAnotherGroup_RefusedBeforeAnyWrite()
     {
-        using var dir = new TempDirectory();
-        await using var server = await KeywayServer.StartAsync(dir.Path);
-        var cli = new CliRunner(server, dir.Path);
+        await using var bed = await ApplyBed.StartAsync();
+        var cli = bed.Cli;
         const string Taken = """
             groups:
               - group_id: team-a
@@ -336,17 +312,15 @@ public sealed class DeclarativeCommandTests
                   - { name: migrated, plaintext: db_sk_0123456789abcdefghijklmnop }
 
             """;
-        var file = Path.Combine(dir.Path, "keyway.yaml");
-        await File.WriteAllTextAsync(file, Taken);
-        Assert.Equal(0, (await cli.RunAsync("apply", file)).ExitCode);
+        await bed.ApplyAsync(Taken);
         // team-b takes all three; team-c declares the provider a second time.
-        await File.WriteAllTextAsync(file, Taken.Replace("team-a", "team-b").Replace("migrated", "copy") + """
+        await bed.WriteAsync(Taken.Replace("team-a", "team-b").Replace("migrated", "copy") + """
               - group_id: team-c
                 providers:
                   - { provider_id: shared, base_url: "https://api.deepseek.com/v1", api_keys: [{ name: main, api_key: sk-main-0123456789 }] }
             """);
 
-        var refused = await cli.RunAsync("apply", file);
+        var refused = await cli.RunAsync("apply", bed.File);
 
         Assert.Equal(1, refused.ExitCode);
         Assert.Equal(

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.Cli;
 
@@ -27,39 +26,33 @@ public sealed class KeyLimitsCliTests
     [Fact]
     public async Task Apply_SetsKeyWaitAndKeyCaps_ACapAloneIsAPoolChange_AndExportAppliesAsNoChanges()
     {
-        using var dir = new TempDirectory();
-        await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
-        var cli = new CliRunner(server, dir.Path);
-        var file = Path.Combine(dir.Path, "keyway.yaml");
-        await File.WriteAllTextAsync(file, Config);
-        var applied = await cli.RunAsync("apply", file);
-        Assert.True(applied.ExitCode == 0, applied.Error);
+        await using var bed = await ApplyBed.StartAsync();
+        var cli = bed.Cli;
+        await bed.ApplyAsync(Config);
 
         var provider = (await cli.JsonAsync("provider", "show", "oa")).GetProperty("provider");
         Assert.Equal(20, provider.GetProperty("key_wait_seconds").GetInt32());
         Assert.Equal([JsonValueKind.Number, JsonValueKind.Null], provider.GetProperty("api_keys").EnumerateArray().Select(k => k.GetProperty("max_concurrency").ValueKind));
         Assert.Equal(4, provider.GetProperty("api_keys")[0].GetProperty("max_concurrency").GetInt32());
-        Assert.Equal("no changes: the gateway matches the file", (await cli.RunAsync("apply", file)).Out.Trim());
+        await bed.AssertNoChangesAsync(bed.File);
 
-        await File.WriteAllTextAsync(file, Config.Replace("max_concurrency: 4", "max_concurrency: 8"));
-        var changed = await cli.JsonAsync("apply", file);
-        Assert.Equal(["~ provider default/oa (api_keys)"], changed.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+        await bed.WriteAsync(Config.Replace("max_concurrency: 4", "max_concurrency: 8"));
+        var changed = await cli.JsonAsync("apply", bed.File);
+        Assert.Equal(["~ provider default/oa (api_keys)"], ApplyBed.Changes(changed));
         Assert.Equal(8, (await cli.JsonAsync("provider", "show", "oa")).GetProperty("provider").GetProperty("api_keys")[0].GetProperty("max_concurrency").GetInt32());
 
-        var exported = Path.Combine(dir.Path, "exported.yaml");
-        Assert.Equal(0, (await cli.RunAsync("export", "--out", exported)).ExitCode);
+        var exported = await bed.ExportAsync();
         var text = await File.ReadAllTextAsync(exported);
         Assert.Contains("key_wait_seconds: 20", text);
         Assert.Contains("max_concurrency: 8", text);
-        Assert.Equal("no changes: the gateway matches the file", (await cli.RunAsync("apply", exported)).Out.Trim());
+        await bed.AssertNoChangesAsync(exported);
     }
 
     [Fact]
     public async Task ProviderAddAndEdit_KeyWaitSeconds_IsSentAndShown()
     {
-        using var dir = new TempDirectory();
-        await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
-        var cli = new CliRunner(server, dir.Path);
+        await using var bed = await ApplyBed.StartAsync();
+        var cli = bed.Cli;
         var added = await cli.JsonAsync("provider", "add", "p1", "--base-url", "https://p1.example/v1", "--api-key", "sk-p1-0123456789", "--key-wait-seconds", "30");
         Assert.Equal(30, added.GetProperty("provider").GetProperty("key_wait_seconds").GetInt32());
 
@@ -71,9 +64,8 @@ public sealed class KeyLimitsCliTests
     [Fact]
     public async Task AddKeyAndEditKey_SetAndRemoveACap_LeavingTheRestOfThePool()
     {
-        using var dir = new TempDirectory();
-        await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
-        var cli = new CliRunner(server, dir.Path);
+        await using var bed = await ApplyBed.StartAsync();
+        var cli = bed.Cli;
         await cli.JsonAsync("provider", "add", "p1", "--base-url", "https://p1.example/v1", "--api-key", "main=sk-main-0123456789");
 
         var added = (await cli.JsonAsync("provider", "add-key", "p1", "spare", "--api-key", "sk-spare-0123456789", "--max-concurrency", "3")).GetProperty("key");

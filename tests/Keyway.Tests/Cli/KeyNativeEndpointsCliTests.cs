@@ -1,5 +1,3 @@
-using Keyway.Tests.Infrastructure;
-
 namespace Keyway.Tests.Cli;
 
 /// <summary>A pool key's native_endpoints through `keyway provider add-key|edit-key` and `keyway apply/export`.</summary>
@@ -24,34 +22,28 @@ public sealed class KeyNativeEndpointsCliTests
     [Fact]
     public async Task Apply_SetsAKeysNativeEndpoints_AChangeIsAPoolChange_AndExportAppliesAsNoChanges()
     {
-        using var dir = new TempDirectory();
-        await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
-        var cli = new CliRunner(server, dir.Path);
-        var file = Path.Combine(dir.Path, "keyway.yaml");
-        await File.WriteAllTextAsync(file, Config);
-        var applied = await cli.RunAsync("apply", file);
-        Assert.True(applied.ExitCode == 0, applied.Error);
+        await using var bed = await ApplyBed.StartAsync();
+        var cli = bed.Cli;
+        await bed.ApplyAsync(Config);
 
         var keys = (await cli.JsonAsync("provider", "show", "oa")).GetProperty("provider").GetProperty("api_keys");
         Assert.Equal("https://plan.example/tp/anthropic", keys[1].GetProperty("native_endpoints").GetProperty("anthropic").GetString());
-        Assert.Equal("no changes: the gateway matches the file", (await cli.RunAsync("apply", file)).Out.Trim());
+        await bed.AssertNoChangesAsync(bed.File);
 
-        await File.WriteAllTextAsync(file, Config.Replace("tp/anthropic", "tp/claude"));
-        var changed = await cli.JsonAsync("apply", file);
-        Assert.Equal(["~ provider default/oa (api_keys)"], changed.GetProperty("changes").EnumerateArray().Select(c => c.GetString()));
+        await bed.WriteAsync(Config.Replace("tp/anthropic", "tp/claude"));
+        var changed = await cli.JsonAsync("apply", bed.File);
+        Assert.Equal(["~ provider default/oa (api_keys)"], ApplyBed.Changes(changed));
 
-        var exported = Path.Combine(dir.Path, "exported.yaml");
-        Assert.Equal(0, (await cli.RunAsync("export", "--with-secrets", "--out", exported)).ExitCode);
+        var exported = await bed.ExportAsync("--with-secrets");
         Assert.Contains("anthropic: https://plan.example/tp/claude", await File.ReadAllTextAsync(exported));
-        Assert.Equal("no changes: the gateway matches the file", (await cli.RunAsync("apply", exported)).Out.Trim());
+        await bed.AssertNoChangesAsync(exported);
     }
 
     [Fact]
     public async Task AddKeyAndEditKey_SetReplaceAndClearNativeEndpoints()
     {
-        using var dir = new TempDirectory();
-        await using var server = await KeywayServer.StartAsync(Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName);
-        var cli = new CliRunner(server, dir.Path);
+        await using var bed = await ApplyBed.StartAsync();
+        var cli = bed.Cli;
         await cli.JsonAsync("provider", "add", "p1", "--base-url", "https://p1.example/v1", "--api-key", "main=sk-main-0123456789");
 
         var added = (await cli.JsonAsync(

@@ -38,6 +38,23 @@ public sealed class ServeStartupTests
         Assert.Single(result.Error.TrimEnd().Split('\n'));
     }
 
+    /// <summary>A keyway.db that is a directory threw IOException from the container before any one-line check could run.</summary>
+    [Fact]
+    public async Task SqliteDatabasePathThatIsADirectory_ExitsWith2_InOneLineSayingSo_WithoutWritingFiles()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName;
+        var database = Directory.CreateDirectory(Path.Combine(dataDir, "keyway.db")).FullName;
+
+        var result = await Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = dataDir });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"keyway: cannot open the SQLite database {database}: it is a directory", result.Error);
+        Assert.Single(result.Error.TrimEnd().Split('\n'));
+        Assert.Equal([database], Directory.GetFileSystemEntries(dataDir));
+        Assert.Empty(Directory.GetFileSystemEntries(database));
+    }
+
     [Fact]
     public async Task WrongSecret_ExitsWith2_WithoutWritingAnAdminToken()
     {

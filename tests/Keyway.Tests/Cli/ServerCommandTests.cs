@@ -199,19 +199,50 @@ public sealed class ServerCommandTests
         await using var bed = await GatewayTestBed.StartAsync();
         using var dir = new TempDirectory();
         var cli = new CliRunner(bed.Server, dir.Path);
-        await AdminApi.CreateGroupAsync(bed.Admin, "team");
-        await AdminApi.CreateProviderAsync(bed.Admin, "team", "team-openai", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), "openai");
-        await AdminApi.CreateRouteAsync(bed.Admin, "team", "team-alias", "team-openai", GatewayTestBed.OpenAIModel);
-        var teamKey = await AdminApi.CreateKeyAsync(bed.Admin, "team", "carol");
-        using var reply = await bed.PostWithAuthAsync(
-            "v1/chat/completions", GatewayTestBed.OpenAIChat.Replace(GatewayTestBed.OpenAIAlias, "team-alias"), new AuthenticationHeaderValue("Bearer", teamKey));
-        reply.EnsureSuccessStatusCode();
+        await CarolOfTeamCallsAsync(bed);
         await bed.WaitForLogsAsync(1);
 
         var stats = await cli.JsonAsync("stats", "--by", "key");
         var carol = stats.GetProperty("by_key").EnumerateArray().Single(row => row.GetProperty("name").GetString() == "carol");
         Assert.Equal(1, carol.GetProperty("requests").GetInt64());
         Assert.Contains("carol", (await cli.RunAsync("stats", "--by", "key")).Out);
+    }
+
+    [Fact]
+    public async Task LogsKey_TakesAKeyByNameInTheGroup_ByIdFromAnyGroup_AndRefusesAnUnknownName()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        var cli = new CliRunner(bed.Server, dir.Path);
+        await CarolOfTeamCallsAsync(bed);
+        (await bed.PostAsync("v1/chat/completions", GatewayTestBed.OpenAIChat)).EnsureSuccessStatusCode();
+        await bed.WaitForLogsAsync(2);
+
+        var byName = await cli.RunAsync("logs", "--key", "carol", "--group", "team", "--json");
+        var row = JsonDocument.Parse(Assert.Single(byName.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries))).RootElement;
+        var carolId = row.GetProperty("api_key_id").GetString()!;
+        var byId = await cli.RunAsync("logs", "--key", carolId, "--json");
+        await cli.JsonAsync("key", "remove", carolId);
+        var revoked = await cli.RunAsync("logs", "--key", carolId, "--json");
+        var unknown = await cli.RunAsync("logs", "--key", "nobody", "--group", "team");
+
+        Assert.Equal("team-alias", row.GetProperty("route_alias").GetString());
+        Assert.Equal(byName.Out, byId.Out);
+        Assert.Equal(byName.Out, revoked.Out);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Equal("keyway: no key 'nobody' in group 'team', and no key or logged request has that id", unknown.Error.Trim());
+    }
+
+    /// <summary>A group "team" with a route "team-alias" to the fake upstream, and its key "carol" calling it once.</summary>
+    private static async Task CarolOfTeamCallsAsync(GatewayTestBed bed)
+    {
+        await AdminApi.CreateGroupAsync(bed.Admin, "team");
+        await AdminApi.CreateProviderAsync(bed.Admin, "team", "team-openai", new Uri(bed.Upstream.BaseAddress, "v1").ToString(), "openai");
+        await AdminApi.CreateRouteAsync(bed.Admin, "team", "team-alias", "team-openai", GatewayTestBed.OpenAIModel);
+        var carol = await AdminApi.CreateKeyAsync(bed.Admin, "team", "carol");
+        using var reply = await bed.PostWithAuthAsync(
+            "v1/chat/completions", GatewayTestBed.OpenAIChat.Replace(GatewayTestBed.OpenAIAlias, "team-alias"), new AuthenticationHeaderValue("Bearer", carol));
+        reply.EnsureSuccessStatusCode();
     }
 
     [Theory]

@@ -41,6 +41,8 @@ public sealed class TuiDriver : IDisposable
 
     public TuiDriver Esc() => Press(Key(ConsoleKey.Escape));
 
+    public TuiDriver End() => Press(Key(ConsoleKey.End));
+
     /// <summary>Types into a text field and presses Enter.</summary>
     public TuiDriver Type(string text)
     {
@@ -57,7 +59,10 @@ public sealed class TuiDriver : IDisposable
     /// What the TUI drew after the last <see cref="Resize"/>, from the screen clear before it, by the time the next key
     /// was read; null when it did not clear and draw again within <see cref="RedrawWait"/>.
     /// </summary>
-    public List<string>? ScreenAfterResize { get; private set; }
+    public List<string>? ScreenAfterResize => ScreensAfterResizes.LastOrDefault();
+
+    /// <summary>As <see cref="ScreenAfterResize"/>, one for each <see cref="Resize"/> of the scenario, in order.</summary>
+    public List<List<string>?> ScreensAfterResizes { get; } = [];
 
     /// <summary>
     /// Resizes the terminal once the keys before it were read, then holds the next key back until the TUI cleared the
@@ -67,7 +72,7 @@ public sealed class TuiDriver : IDisposable
     {
         var redrawn = console.NextRedrawAsync();
         Console.Width(width).Height(height);
-        ScreenAfterResize = await Task.WhenAny(redrawn, Task.Delay(RedrawWait)) == redrawn ? (await redrawn).Split('\n').ToList() : null;
+        ScreensAfterResizes.Add(await Task.WhenAny(redrawn, Task.Delay(RedrawWait)) == redrawn ? (await redrawn).Split('\n').ToList() : null);
     });
 
     /// <summary>Waits before the next key, the screen left as it is.</summary>

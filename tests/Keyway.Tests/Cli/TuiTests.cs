@@ -219,6 +219,33 @@ public sealed class TuiTests
     }
 
     [Fact]
+    public async Task Message_TallerThanTheTerminal_ScrollsWithinIt_TitleAndHintKept()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        using var tui = new TuiDriver();
+        // clients → Shell: nine export lines, each wider than 40 columns.
+        tui.Choose(6).Choose(2).Resize(40, 10).End().Resize(40, 11).Quit();
+
+        var output = await tui.RunAsync(new CliRunner(bed.Server, dir.Path));
+
+        Assert.Equal(2, tui.ScreensAfterResizes.Count);
+        var (top, bottom) = (tui.ScreensAfterResizes[0], tui.ScreensAfterResizes[1]);
+        Assert.True(top is not null && bottom is not null, $"not redrawn after a resize:\n{output}");
+        foreach (var (screen, height) in new[] { (top, 10), (bottom, 11) })
+        {
+            Assert.True(screen.Count <= height, $"{screen.Count} lines in a {height}-line terminal:\n{string.Join('\n', screen)}");
+            Assert.Equal(TuiDriver.TitleRule("connect env", 40), screen[0]);
+            Assert.StartsWith("up/down", screen[^1]);
+            Assert.All(screen, line => Assert.True(line.Length <= 40, $"wider than the terminal: {line}"));
+        }
+        Assert.Contains(top, line => line.StartsWith("issued key", StringComparison.Ordinal));
+        Assert.Contains(top, line => line.TrimStart().StartsWith("↓", StringComparison.Ordinal));
+        Assert.Contains(bottom, line => line.Contains("ANTHROPIC_DEFAULT_HAIKU_MODEL", StringComparison.Ordinal));
+        Assert.Contains(bottom, line => line.TrimStart().StartsWith("↑", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task WithoutAnInteractiveTerminal_Exits2()
     {
         using var dir = new TempDirectory();

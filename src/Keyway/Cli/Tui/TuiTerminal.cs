@@ -85,12 +85,21 @@ public sealed class TuiTerminal(IAnsiConsole console, CancellationTokenSource se
     public async Task<bool> ConfirmAsync(string question) =>
         await ChooseAsync(question, null, [new MenuItem<string>("No", "no"), new MenuItem<string>("Yes", "yes")]) == "yes";
 
-    /// <summary>Shows a message until a key is pressed (q still quits).</summary>
+    /// <summary>Shows a message until a key other than one scrolling it is pressed (q still quits).</summary>
     public async Task ShowAsync(string title, IRenderable body)
     {
-        if (TuiKeys.IsQuit(await ShowUntilKeyAsync(TuiView.Message(title, body))))
+        var scroll = new MessageScroll();
+        while (true)
         {
-            throw Quit();
+            var key = await ShowUntilKeyAsync(TuiView.Message(title, body, scroll));
+            if (TuiKeys.IsQuit(key))
+            {
+                throw Quit();
+            }
+            if (!scroll.Handle(key))
+            {
+                return;
+            }
         }
     }
 

@@ -50,13 +50,13 @@ public static class TuiView
     }
 
     /// <summary>A count of the items cut off on one side; an empty line when none are, so the window keeps its height.</summary>
-    private static IRenderable More(string arrow, int items) => items == 0 ? Text.Empty : Hint($"  {arrow} {items} more");
+    public static IRenderable More(string arrow, int items) => items == 0 ? Text.Empty : Hint($"  {arrow} {items} more");
 
     public static IRenderable Field(string title, string prompt, string text) =>
         new Rows(Title(title), new Markup($"{Markup.Escape(prompt)}: [bold]{Markup.Escape(text)}[/]_"), Text.Empty, Hint("Enter accept (empty: cancel) · Esc cancel"));
 
-    public static IRenderable Message(string title, IRenderable body) =>
-        new Rows(Title(title), body, Text.Empty, Hint("any key: back · q quit"));
+    /// <summary>A message, scrolled within the terminal's height when it is taller (see <see cref="MessageScreen"/>).</summary>
+    public static IRenderable Message(string title, IRenderable body, MessageScroll scroll) => new MessageScreen(title, body, scroll);
 
     /// <summary>
     /// A line cut at the terminal's width with an ellipsis instead of wrapped: a menu item that wrapped (a long alias or
@@ -66,7 +66,7 @@ public static class TuiView
 
     public static IRenderable Title(string title) => new Rule($"[bold]Keyway[/] · {Markup.Escape(title)}").LeftJustified();
 
-    public static IRenderable Hint(string text) => new Markup($"[grey]{Markup.Escape(text)}[/]");
+    public static Markup Hint(string text) => new Markup($"[grey]{Markup.Escape(text)}[/]");
 
     /// <summary>An admin API time (ISO-8601) as "yyyy-MM-dd HH:mm:ss" UTC, or "-".</summary>
     public static string Time(JsonNode? value) => Time(value?.ToString());
