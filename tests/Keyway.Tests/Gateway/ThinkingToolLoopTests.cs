@@ -27,12 +27,11 @@ public sealed class ThinkingToolLoopTests
     public async Task ChatClient_SendingTheThinkingBlocksBack_ContinuesItsToolLoopWithThinking(bool stream)
     {
         await using var bed = await GatewayTestBed.StartAsync();
-        var messages = new JsonArray { new JsonObject { ["role"] = "user", ["content"] = "use the tool get_weather for Paris" } };
+        var messages = new JsonArray { AskForTheTool() };
 
         var assistant = await ChatTurnAsync(bed, messages, stream);
         Assert.Equal(FakeAnthropicThinking.Text, assistant["reasoning_content"]!.GetValue<string>());
-        messages.Add(assistant);
-        messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = assistant["tool_calls"]![0]!["id"]!.DeepClone(), ["content"] = "sunny" });
+        AnswerTheToolCall(messages, assistant);
         await ChatTurnAsync(bed, messages, stream);
 
         var upstream = bed.Upstream.Last.Json;
@@ -47,12 +46,11 @@ public sealed class ThinkingToolLoopTests
     public async Task ChatClient_DroppingTheThinkingBlocks_ContinuesItsToolLoopWithoutThinking()
     {
         await using var bed = await GatewayTestBed.StartAsync();
-        var messages = new JsonArray { new JsonObject { ["role"] = "user", ["content"] = "use the tool get_weather for Paris" } };
+        var messages = new JsonArray { AskForTheTool() };
 
         var assistant = await ChatTurnAsync(bed, messages, stream: false);
         assistant.Remove("thinking_blocks");
-        messages.Add(assistant);
-        messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = assistant["tool_calls"]![0]!["id"]!.DeepClone(), ["content"] = "sunny" });
+        AnswerTheToolCall(messages, assistant);
         await ChatTurnAsync(bed, messages, stream: false);
 
         Assert.False(bed.Upstream.Last.Json.TryGetProperty("thinking", out _));
@@ -64,15 +62,14 @@ public sealed class ThinkingToolLoopTests
     {
         await using var bed = await GatewayTestBed.StartAsync();
         await SetRouteAsync(bed, new JsonObject { ["default_reasoning_effort"] = "high" });
-        var messages = new JsonArray { new JsonObject { ["role"] = "user", ["content"] = "use the tool get_weather for Paris" } };
+        var messages = new JsonArray { AskForTheTool() };
 
         var assistant = await ChatTurnAsync(bed, messages, stream: false, effort: null);
         var first = bed.Upstream.Last.Json;
         Assert.Equal(24576, first.GetProperty("thinking").GetProperty("budget_tokens").GetInt32());
         Assert.Equal(24576 + 4096, first.GetProperty("max_tokens").GetInt32());
         assistant.Remove("thinking_blocks");
-        messages.Add(assistant);
-        messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = assistant["tool_calls"]![0]!["id"]!.DeepClone(), ["content"] = "sunny" });
+        AnswerTheToolCall(messages, assistant);
         await ChatTurnAsync(bed, messages, stream: false, effort: null);
 
         Assert.False(bed.Upstream.Last.Json.TryGetProperty("thinking", out _));
@@ -98,7 +95,7 @@ public sealed class ThinkingToolLoopTests
     public async Task ResponsesClient_ReplayingItsOutput_ContinuesItsToolLoopWithThinking(bool stream)
     {
         await using var bed = await GatewayTestBed.StartAsync();
-        var input = new JsonArray { new JsonObject { ["role"] = "user", ["content"] = "use the tool get_weather for Paris" } };
+        var input = new JsonArray { AskForTheTool() };
 
         var output = (await ResponsesTurnAsync(bed, Turn(input, stream, store: false), stream))["output"]!.AsArray();
         var reasoning = output.Single(item => item!["type"]!.GetValue<string>() == "reasoning")!;
@@ -117,7 +114,7 @@ public sealed class ThinkingToolLoopTests
     public async Task ResponsesClient_ContinuingWithPreviousResponseId_ContinuesItsToolLoopWithThinking()
     {
         await using var bed = await GatewayTestBed.StartAsync();
-        var first = Turn([new JsonObject { ["role"] = "user", ["content"] = "use the tool get_weather for Paris" }], stream: false, store: true);
+        var first = Turn([AskForTheTool()], stream: false, store: true);
 
         var answer = await ResponsesTurnAsync(bed, first, stream: false);
         var second = Turn([ToolOutput(answer["output"]!.AsArray())], stream: false, store: true);
@@ -151,6 +148,16 @@ public sealed class ThinkingToolLoopTests
         Assert.DoesNotContain("\"thinking\":{", sent, StringComparison.Ordinal);
         Assert.Contains("\"x_keep\":{\"a\":[1,\"ü\\u00e9\"]}", sent, StringComparison.Ordinal);
         Assert.Contains("{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"get_weather\",\"input\":{}}", sent, StringComparison.Ordinal);
+    }
+
+    /// <summary>The user message that makes the fake call get_weather.</summary>
+    private static JsonObject AskForTheTool() => new() { ["role"] = "user", ["content"] = $"{FakeUpstream.ToolTrigger} get_weather for Paris" };
+
+    /// <summary>The assistant message, and its tool call's result, appended to a Chat conversation.</summary>
+    private static void AnswerTheToolCall(JsonArray messages, JsonObject assistant)
+    {
+        messages.Add(assistant);
+        messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = assistant["tool_calls"]![0]!["id"]!.DeepClone(), ["content"] = "sunny" });
     }
 
     private static void AssertReplayedThinking(JsonElement upstream)
