@@ -4,7 +4,8 @@ namespace Keyway.Protocols;
 
 /// <summary>
 /// Reads and edits a client's request body without re-serializing it: only the top-level <c>model</c> value and,
-/// when asked, <c>stream_options.include_usage</c> change; every other byte reaches the upstream as the client sent it.
+/// when asked, <c>stream_options.include_usage</c> change, and for an Anthropic upstream unsigned thinking blocks are
+/// cut; every other byte reaches the upstream as the client sent it.
 /// </summary>
 public static class RequestBody
 {
@@ -21,7 +22,12 @@ public static class RequestBody
         Edit(body, parsed, newModel, injectIncludeUsage).ToArray();
 
     /// <summary>The same edits as <see cref="Rewrite"/>, not yet applied: the body is sent in pieces, without a copy.</summary>
-    public static EditedBody Edit(ReadOnlyMemory<byte> body, RequestBodyParse parsed, string? newModel, bool injectIncludeUsage)
+    /// <param name="dropUnsignedThinking">
+    /// An Anthropic Messages body for an Anthropic upstream: the thinking blocks without a signature are cut, and
+    /// <c>thinking</c> when the tool loop in progress is then left without its signed blocks (<see cref="AnthropicThinkingScan"/>);
+    /// a body without an empty signature is not read for it.
+    /// </param>
+    public static EditedBody Edit(ReadOnlyMemory<byte> body, RequestBodyParse parsed, string? newModel, bool injectIncludeUsage, bool dropUnsignedThinking = false)
     {
         ArgumentNullException.ThrowIfNull(parsed);
         if (parsed.Status != RequestBodyStatus.Ok)
@@ -41,7 +47,29 @@ public static class RequestBody
             AddIncludeUsageSplice(ref splices, parsed, modelInserted);
         }
 
+        if (dropUnsignedThinking && AnthropicThinkingScan.HasEmptySignature(body.Span))
+        {
+            AddUnsignedThinkingSplices(ref splices, body.Span);
+        }
+
         return new EditedBody(body, splices);
+    }
+
+    private static void AddUnsignedThinkingSplices(ref BodySplices splices, ReadOnlySpan<byte> body)
+    {
+        if (AnthropicThinkingScan.Read(body) is not { } scan)
+        {
+            return;
+        }
+        foreach (var cut in scan.Removals)
+        {
+            splices.Add(cut.Start, cut.End, []);
+        }
+        if (!scan.AllowsThinking && JsonObjectMembers.ScanRoot(body)?.Get("thinking") is { } thinking && AnthropicThinkingScan.IsOn(body, thinking))
+        {
+            var cut = JsonObjectMembers.RemovalOf(body, thinking);
+            splices.Add(cut.Start, cut.End, []);
+        }
     }
 
     private static bool AddModelSplice(ref BodySplices splices, RequestBodyParse parsed, string newModel)

@@ -14,9 +14,11 @@ namespace Keyway.Protocols;
 /// <item>Chat Completions: <c>reasoning_effort</c>; <c>max_completion_tokens</c> and <c>max_tokens</c> clamped.</item>
 /// <item>Responses: <c>reasoning.effort</c> (added into a <c>reasoning</c> object that has none); <c>max_output_tokens</c> clamped.</item>
 /// <item>Anthropic Messages: <c>thinking</c> {enabled, budget_tokens} with the translator's budget table (low 2,048,
-/// medium 8,192, high 24,576, kept below <c>max_tokens</c>; none under 1,024), and none when the body sets
-/// <c>temperature</c>, <c>top_p</c> or <c>top_k</c> or forces a tool, which extended thinking rejects;
-/// <c>max_tokens</c> clamped, or set to the cap when absent since Anthropic requires it.</item>
+/// medium 8,192, high 24,576; one not below <c>max_tokens</c> cut to half of it, none under 1,024:
+/// <see cref="ThinkingBudget"/>), and none when the body sets <c>temperature</c>, <c>top_p</c> or <c>top_k</c>, forces
+/// a tool, which extended thinking rejects, or continues a tool loop without its signed thinking blocks
+/// (<see cref="ThinkingTurn"/>); <c>max_tokens</c> clamped, or set to the cap when absent since Anthropic requires it,
+/// and the client's own budget fitted the same way below a lowered <c>max_tokens</c> (or its thinking left out).</item>
 /// <item>Every protocol: <c>temperature</c>, except alongside Anthropic extended thinking (which accepts none) and where
 /// the upstream fixes sampling (see <c>Apply</c>).</item>
 /// </list>
@@ -37,8 +39,10 @@ public static class RequestDefaultsSplicer
         }
         var splices = new BodySplices();
         var added = new List<string>();
-        var maxTokens = ClampMaxTokens(body, upstream, defaults.MaxTokensCap, root, ref splices, added);
-        var thinking = AddReasoning(body, upstream, defaults.ReasoningEffort, root, maxTokens, ref splices, added);
+        var maxTokens = ClampMaxTokens(body, upstream, defaults.MaxTokensCap, root, ref splices, added, out var lowered);
+        var thinking = upstream == WireFormat.AnthropicMessages && root.Get("thinking") is { } existing
+            ? FitThinking(body, existing, maxTokens, lowered, ref splices)
+            : AddReasoning(body, upstream, defaults.ReasoningEffort, root, maxTokens, ref splices, added);
         if (defaults.Temperature is { } temperature && !fixedSampling && !root.Has("temperature") && !thinking)
         {
             added.Add(Member("temperature", temperature.ToString("R", CultureInfo.InvariantCulture)));
@@ -51,10 +55,11 @@ public static class RequestDefaultsSplicer
         return splices.Count == 0 ? body : splices.ApplyTo(body);
     }
 
-    /// <returns>The output-token limit the upstream will see, when the body has one.</returns>
+    /// <returns>The output-token limit the upstream will see, when the body has one; <paramref name="lowered"/> when the cap set or lowered it.</returns>
     private static long? ClampMaxTokens(
-        byte[] body, WireFormat upstream, int? cap, JsonObjectMembers root, ref BodySplices splices, List<string> added)
+        byte[] body, WireFormat upstream, int? cap, JsonObjectMembers root, ref BodySplices splices, List<string> added, out bool lowered)
     {
+        lowered = false;
         string[] fields = upstream switch
         {
             WireFormat.OpenAIResponses => ["max_output_tokens"],
@@ -74,6 +79,7 @@ public static class RequestDefaultsSplicer
                 var span = root.Get(field)!.Value.Value;
                 splices.Add(span.Start, span.End, Encoding.UTF8.GetBytes(max.ToString(CultureInfo.InvariantCulture)));
                 value = max;
+                lowered = true;
             }
             limit ??= value;
         }
@@ -81,6 +87,7 @@ public static class RequestDefaultsSplicer
         {
             added.Add(Member("max_tokens", required.ToString(CultureInfo.InvariantCulture)));
             limit = required;
+            lowered = true;
         }
         return limit;
     }
@@ -117,23 +124,53 @@ public static class RequestDefaultsSplicer
         }
     }
 
+    /// <summary>
+    /// The body's own thinking, its budget fitted below a <c>max_tokens</c> the cap lowered (Anthropic: "`max_tokens` must
+    /// be greater than `thinking.budget_tokens`"), or left out when not even the minimum fits.
+    /// </summary>
+    /// <returns>Whether the request will run with extended thinking.</returns>
+    private static bool FitThinking(byte[] body, JsonObjectMembers.Member thinking, long? maxTokens, bool lowered, ref BodySplices splices)
+    {
+        if (!AnthropicThinkingScan.IsOn(body, thinking))
+        {
+            return false;
+        }
+        var members = JsonObjectMembers.Scan(body, thinking.Value)!;
+        if (!lowered || maxTokens is not { } limit || members.Integer(body, "budget_tokens") is not { } budget || budget < limit)
+        {
+            return true;
+        }
+        if (ThinkingBudget.Fit((int)Math.Min(budget, int.MaxValue), limit) is { } fitted)
+        {
+            var span = members.Get("budget_tokens")!.Value.Value;
+            splices.Add(span.Start, span.End, Encoding.UTF8.GetBytes(fitted.ToString(CultureInfo.InvariantCulture)));
+            return true;
+        }
+        var cut = JsonObjectMembers.RemovalOf(body, thinking);
+        splices.Add(cut.Start, cut.End, []);
+        return false;
+    }
+
     private static bool AddThinking(byte[] body, string? effort, JsonObjectMembers root, long? maxTokens, List<string> added)
     {
-        if (root.Get("thinking") is { } existing)
-        {
-            return JsonObjectMembers.Scan(body, existing.Value)?.Text(body, "type") is not (null or "disabled");
-        }
         if (effort is null || maxTokens is not { } limit || root.Has("temperature") || root.Has("top_p") || root.Has("top_k") || ForcesTool(body, root))
         {
             return false;
         }
-        if (ChatRequestToAnthropic.Thinking(effort, (int)Math.Min(limit, int.MaxValue)) is not { BudgetTokens: { } budget })
+        if (ThinkingBudget.Fit(ThinkingBudget.ForEffort(effort), limit) is not { } budget || !ToolLoopAllowsThinking(body))
         {
             return false;
         }
         added.Add(Member("thinking", $"{{\"type\":\"enabled\",\"budget_tokens\":{budget.ToString(CultureInfo.InvariantCulture)}}}"));
         return true;
     }
+
+    /// <summary>
+    /// Whether a tool loop in progress opens with its signed thinking blocks (<see cref="ThinkingTurn"/>); a body without a
+    /// tool result (most are) is not read for it.
+    /// </summary>
+    private static bool ToolLoopAllowsThinking(byte[] body) =>
+        body.AsSpan().IndexOf("\"tool_result\""u8) < 0 || AnthropicThinkingScan.Read(body)?.AllowsThinking != false;
 
     /// <summary>tool_choice any or tool, with which Anthropic rejects extended thinking.</summary>
     private static bool ForcesTool(byte[] body, JsonObjectMembers root) =>

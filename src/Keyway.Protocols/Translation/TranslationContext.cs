@@ -30,4 +30,18 @@ public sealed record TranslationContext(
     /// which OpenAI's reasoning models refuse (<c>UpstreamEndpoint.FixesSampling</c>).
     /// </summary>
     public bool ChatFixedSampling { get; init; }
+
+    /// <summary>
+    /// The route's default reasoning effort (<c>default_reasoning_effort</c>), which a request translated for an
+    /// Anthropic-protocol upstream takes when the client named none, so its <c>max_tokens</c> leaves the answer room
+    /// beside the thinking budget (<see cref="AnthropicChat.ThinkingBudget"/>).
+    /// </summary>
+    public string? DefaultReasoningEffort { get; init; }
+
+    /// <summary>
+    /// The Chat request is only the hub on the way to an Anthropic-protocol upstream (Responses → Chat → Anthropic), so
+    /// the fields only Keyway's Chat → Anthropic hop reads may go in it: a Responses reasoning item's thinking blocks as
+    /// <c>thinking_blocks</c>, which a real Chat upstream (OpenAI's own) would refuse as an unknown message field.
+    /// </summary>
+    public bool ChatHubToAnthropic { get; init; }
 }

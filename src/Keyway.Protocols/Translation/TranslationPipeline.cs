@@ -35,6 +35,7 @@ public sealed class TranslationPipeline : IDisposable
     public static TranslationPipeline Create(WireFormat client, WireFormat upstream, ReadOnlyMemory<byte> clientBody, TranslationContext context)
     {
         var route = Route(client, upstream) ?? throw new TranslationException($"no translation from {client} to {upstream}");
+        context = context with { ChatHubToAnthropic = route.Length > 1 && route[^1] == Hop.ChatToAnthropic };
         var hops = new List<(Hop, TranslatedRequest)>(route.Length);
         // Read where it lies: a copy of the client's body (Claude Code's run to 100 KB and more) would only be garbage.
         var body = clientBody;

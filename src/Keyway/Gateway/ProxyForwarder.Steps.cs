@@ -14,9 +14,12 @@ public sealed partial class ProxyForwarder
 
         public ReadOnlyMemory<byte> Body => Buffer.Memory;
 
-        /// <summary>The body for a target: its model, and when asked the stream's usage option, spliced in without a copy.</summary>
-        public UpstreamBody EditedFor(string upstreamModel, bool injectUsage) =>
-            UpstreamBody.Edited(Buffer, RequestBody.Edit(Body, Parsed, upstreamModel, injectUsage));
+        /// <summary>
+        /// The body for a target: its model, and when asked the stream's usage option, spliced in without a copy; an
+        /// Anthropic body for an Anthropic upstream loses the unsigned thinking blocks Anthropic would refuse (see <see cref="RequestBody.Edit"/>).
+        /// </summary>
+        public UpstreamBody EditedFor(string upstreamModel, bool injectUsage, bool anthropic = false) =>
+            UpstreamBody.Edited(Buffer, RequestBody.Edit(Body, Parsed, upstreamModel, injectUsage, dropUnsignedThinking: anthropic));
 
         public void Dispose() => Buffer.Dispose();
     }

@@ -25,6 +25,34 @@ public sealed class RequestBodyTests
         Assert.Equal(includeUsage, parsed.HasIncludeUsage);
     }
 
+    /// <summary>
+    /// Thinking blocks without a signature (Keyway's own, translated from a Chat upstream's reasoning; Anthropic refuses
+    /// them: "Invalid `signature` in `thinking` block", https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking)
+    /// are cut from an Anthropic body with their commas, a message left empty as a whole (Anthropic joins the turns on
+    /// either side); <c>thinking</c> goes too when the tool loop in progress lost its opening block. Every other byte stays.
+    /// </summary>
+    [Theory]
+    [InlineData(
+        """{"model":"a","thinking":{"type":"enabled","budget_tokens":2048},"messages":[{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"thinking","thinking":"t","signature":""}, {"type":"text","text":"x"}]},{"role":"user","content":"q2"}]}""",
+        """{"model":"b","thinking":{"type":"enabled","budget_tokens":2048},"messages":[{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"text","text":"x"}]},{"role":"user","content":"q2"}]}""")]
+    [InlineData(
+        """{"model":"a","messages":[{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"text","text":"x"},{"signature" : "", "type":"thinking","thinking":"t"}]},{"role":"assistant","content":[{"type":"thinking","thinking":"u","signature":""}]},{"role":"user","content":"q2"}],"thinking":{"type":"adaptive"}}""",
+        """{"model":"b","messages":[{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"text","text":"x"}]},{"role":"user","content":"q2"}],"thinking":{"type":"adaptive"}}""")]
+    [InlineData(
+        """{"thinking":{"type":"enabled","budget_tokens":2048},"model":"a","messages":[{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"thinking","thinking":"t","signature":""},{"type":"tool_use","id":"t1","name":"f","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"r"},{"type":"text","text":"é"}]}]}""",
+        """{"model":"b","messages":[{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"f","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"r"},{"type":"text","text":"é"}]}]}""")]
+    [InlineData(
+        """{"model":"a","messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"t","signature":"s"},{"type":"text","text":"\"signature\":\"\""}]}]}""",
+        """{"model":"b","messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"t","signature":"s"},{"type":"text","text":"\"signature\":\"\""}]}]}""")]
+    public void Edit_ForAnAnthropicUpstream_CutsUnsignedThinking(string json, string expected)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+
+        var edited = RequestBody.Edit(body, RequestBody.Parse(body), "b", injectIncludeUsage: false, dropUnsignedThinking: true);
+
+        Assert.Equal(expected, Encoding.UTF8.GetString(edited.ToArray()));
+    }
+
     /// <summary>The Responses API's conversation state (https://platform.openai.com/docs/api-reference/responses/create), top level only.</summary>
     [Theory]
     [InlineData("{\"store\":false,\"previous_response_id\":\"resp_1\"}", true, "resp_1")]

@@ -30,9 +30,10 @@ public sealed class RequestDefaultsSplicerTests
         Assert.Equal(expected, Apply(upstream, body, All));
 
     [Theory]
-    // A budget below max_tokens: 8,192 for medium, lowered to max_tokens - 1 when that is at least 1,024.
+    // A budget below max_tokens: 8,192 for medium; one that does not fit gets half of max_tokens (never under 1,024), so the answer keeps the rest.
     [InlineData("""{"max_tokens":32000}""", """{"max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":8192}}""")]
-    [InlineData("""{"max_tokens":4000}""", """{"max_tokens":4000,"thinking":{"type":"enabled","budget_tokens":3999}}""")]
+    [InlineData("""{"max_tokens":4000}""", """{"max_tokens":4000,"thinking":{"type":"enabled","budget_tokens":2000}}""")]
+    [InlineData("""{"max_tokens":1500}""", """{"max_tokens":1500,"thinking":{"type":"enabled","budget_tokens":1024}}""")]
     [InlineData("""{"max_tokens":1000}""", """{"max_tokens":1000,"temperature":0.5}""")]
     // Extended thinking rejects temperature, top_p, top_k and forced tools: no thinking then.
     [InlineData("""{"max_tokens":32000,"temperature":0.2}""", """{"max_tokens":32000,"temperature":0.2}""")]
@@ -42,6 +43,21 @@ public sealed class RequestDefaultsSplicerTests
     [InlineData("""{"max_tokens":32000,"thinking":{"type":"disabled"}}""", """{"max_tokens":32000,"thinking":{"type":"disabled"},"temperature":0.5}""")]
     public void Apply_Anthropic_MapsEffortToAThinkingBudget(string body, string expected) =>
         Assert.Equal(expected, Apply(WireFormat.AnthropicMessages, body, new RequestDefaults("medium", null, 0.5)));
+
+    /// <summary>
+    /// A cap that lowers max_tokens to or under the client's thinking budget would get Anthropic's 400 ("`max_tokens` must
+    /// be greater than `thinking.budget_tokens`", https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size):
+    /// the budget is fitted as a derived one is, and thinking goes when not even the minimum of 1,024 fits.
+    /// </summary>
+    [Theory]
+    [InlineData(8192, """{"max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":16000}}""", """{"max_tokens":8192,"thinking":{"type":"enabled","budget_tokens":4096}}""")]
+    [InlineData(8192, """{"max_tokens":32000,"thinking":{"budget_tokens":8192,"type":"enabled"},"x":"é"}""", """{"max_tokens":8192,"thinking":{"budget_tokens":4096,"type":"enabled"},"x":"é"}""")]
+    [InlineData(8192, """{"max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":2000}}""", """{"max_tokens":8192,"thinking":{"type":"enabled","budget_tokens":2000}}""")]
+    [InlineData(8192, """{"max_tokens":32000,"thinking":{"type":"adaptive"}}""", """{"max_tokens":8192,"thinking":{"type":"adaptive"}}""")]
+    [InlineData(1024, """{"thinking":{"type":"enabled","budget_tokens":2000},"max_tokens":32000}""", """{"max_tokens":1024}""")]
+    [InlineData(1024, """{"max_tokens":32000, "thinking":{"type":"enabled","budget_tokens":2000}}""", """{"max_tokens":1024}""")]
+    public void Apply_Anthropic_CapKeepsTheThinkingBudgetBelowMaxTokens(int cap, string body, string expected) =>
+        Assert.Equal(expected, Apply(WireFormat.AnthropicMessages, body, new RequestDefaults(null, cap, null)));
 
     [Theory]
     [InlineData(WireFormat.OpenAIChat, """{"max_completion_tokens":9999}""", """{"max_completion_tokens":1000,"reasoning_effort":"medium"}""")]

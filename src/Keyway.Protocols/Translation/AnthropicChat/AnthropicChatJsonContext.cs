@@ -21,4 +21,5 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 [JsonSerializable(typeof(ChatResponse))]
 [JsonSerializable(typeof(ChatChunk))]
 [JsonSerializable(typeof(ChatErrorChunk))]
+[JsonSerializable(typeof(List<ChatThinkingBlock>))]
 internal sealed partial class AnthropicChatJsonContext : JsonSerializerContext;

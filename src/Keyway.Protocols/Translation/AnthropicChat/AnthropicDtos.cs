@@ -26,6 +26,13 @@ internal sealed class AnthropicRequest
     public List<AnthropicTool>? Tools { get; set; }
     public AnthropicToolChoice? ToolChoice { get; set; }
     public AnthropicThinking? Thinking { get; set; }
+    public AnthropicOutputConfig? OutputConfig { get; set; }
+}
+
+/// <summary>The effort of adaptive thinking and of the whole answer (https://docs.anthropic.com/en/docs/build-with-claude/effort).</summary>
+internal sealed class AnthropicOutputConfig
+{
+    public string? Effort { get; set; }
 }
 
 internal sealed class AnthropicMessage
@@ -48,6 +55,10 @@ internal sealed class AnthropicBlock
     public RawJsonString? Text { get; set; }
     public RawJsonString? Thinking { get; set; }
     public string? Signature { get; set; }
+
+    /// <summary>A redacted_thinking block's encrypted thinking.</summary>
+    public string? Data { get; set; }
+
     public AnthropicImageSource? Source { get; set; }
     public string? ToolUseId { get; set; }
 

@@ -6,8 +6,8 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// An Anthropic Messages request (https://docs.anthropic.com/en/api/messages) as an OpenAI Chat Completions request
 /// (https://platform.openai.com/docs/api-reference/chat/create). Mapped: <c>system</c>, messages with text, image,
 /// tool_use, tool_result and thinking blocks, <c>tools</c>, <c>tool_choice</c>, <c>max_tokens</c>,
-/// <c>stop_sequences</c>, <c>temperature</c>, <c>top_p</c>, <c>metadata.user_id</c>, <c>stream</c> and
-/// <c>thinking</c>; as <see cref="TranslationContext.ChatMaxCompletionTokens"/> and
+/// <c>stop_sequences</c>, <c>temperature</c>, <c>top_p</c>, <c>metadata.user_id</c>, <c>stream</c>, and
+/// <c>thinking</c> and <c>output_config.effort</c> as <c>reasoning_effort</c>; as <see cref="TranslationContext.ChatMaxCompletionTokens"/> and
 /// <see cref="TranslationContext.ChatFixedSampling"/> say, <c>max_tokens</c> becomes <c>max_completion_tokens</c> and
 /// <c>temperature</c>, <c>top_p</c> and <c>stop_sequences</c> are left out (OpenAI's reasoning models refuse them).
 /// Dropped on purpose, having no Chat counterpart: <c>top_k</c>, <c>cache_control</c>, <c>service_tier</c>,
@@ -29,7 +29,8 @@ public static class AnthropicRequestToChat
         var stream = request.Stream == true;
         var names = new ToolNameMap();
         var tools = AnthropicToolsToChat.Tools(request.Tools, names);
-        var thinking = request.Thinking?.Type == "enabled";
+        var effort = ReasoningEffortOf(request);
+        var thinking = effort is not null;
         var maxTokens = TranslationJson.RequirePositive(request.MaxTokens, "max_tokens");
         var sampling = !ctx.ChatFixedSampling;
         var chat = new ChatRequest
@@ -48,11 +49,35 @@ public static class AnthropicRequestToChat
             Tools = tools,
             ToolChoice = tools is null ? null : AnthropicToolsToChat.ToolChoice(request.ToolChoice),
             ParallelToolCalls = tools is not null && request.ToolChoice?.DisableParallelToolUse == true ? false : null,
-            ReasoningEffort = thinking ? ReasoningEffort(request.Thinking!.BudgetTokens ?? 0) : null,
+            ReasoningEffort = effort,
         };
         return new TranslatedRequest(TranslationJson.SerializeLeased(chat, AnthropicChatJsonContext.Default.ChatRequest, anthropicRequest.Length + TranslatedRequest.SizeSlack), stream, names)
         {
             PromptTokenEstimate = ChatPromptEstimate.Of(chat),
+        };
+    }
+
+    /// <summary>
+    /// The Chat effort of Anthropic's thinking: enabled, from its budget (<see cref="ReasoningEffort"/>); adaptive
+    /// (https://docs.anthropic.com/en/docs/build-with-claude/adaptive-thinking), from <c>output_config.effort</c>
+    /// (https://docs.anthropic.com/en/docs/build-with-claude/effort), "high" when absent as Anthropic's default is; no
+    /// thinking, from <c>output_config.effort</c> alone when set; disabled, none. Anthropic's "max" is Chat's "high",
+    /// the highest effort compatible upstreams take.
+    /// </summary>
+    private static string? ReasoningEffortOf(AnthropicRequest request)
+    {
+        var effort = request.OutputConfig?.Effort switch
+        {
+            "max" or "xhigh" => "high",
+            ("low" or "medium" or "high") and var named => named,
+            _ => null,
+        };
+        return request.Thinking?.Type switch
+        {
+            "enabled" => ReasoningEffort(request.Thinking.BudgetTokens ?? 0),
+            "adaptive" => effort ?? "high",
+            "disabled" => null,
+            _ => effort,
         };
     }
 

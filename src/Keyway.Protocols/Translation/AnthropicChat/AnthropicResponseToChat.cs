@@ -3,9 +3,10 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// <summary>
 /// An Anthropic message (https://docs.anthropic.com/en/api/messages#response) as a Chat completion
 /// (https://platform.openai.com/docs/api-reference/chat/object): text blocks → <c>content</c> (null when the answer
-/// is only tool calls), thinking blocks → <c>reasoning_content</c> (the DeepSeek/GLM/Qwen field), tool_use →
-/// <c>tool_calls</c>. Dropped: signatures, redacted_thinking, server tool blocks (server_tool_use, web_search_tool_result…)
-/// and citations.
+/// is only tool calls), thinking blocks → <c>reasoning_content</c> (the DeepSeek/GLM/Qwen field) and, with their
+/// signatures, thinking and redacted_thinking blocks → <c>thinking_blocks</c> (LiteLLM's field, which a client sends back
+/// on the assistant message so the tool loop keeps its thinking), tool_use → <c>tool_calls</c>. Dropped: server tool
+/// blocks (server_tool_use, web_search_tool_result…) and citations.
 /// </summary>
 public static class AnthropicResponseToChat
 {
@@ -20,6 +21,8 @@ public static class AnthropicResponseToChat
         var text = new RawTextJoiner(RawTextJoiner.Nothing);
         var reasoning = new RawTextJoiner(RawTextJoiner.Nothing);
         var toolCalls = new List<ChatToolCall>();
+        var thinkingBlocks = new List<ChatThinkingBlock>();
+
         foreach (var block in response.Content ?? [])
         {
             switch (block.Type)
@@ -29,6 +32,10 @@ public static class AnthropicResponseToChat
                     break;
                 case "thinking":
                     reasoning.Add(block.Thinking);
+                    thinkingBlocks.Add(new ChatThinkingBlock { Type = "thinking", Thinking = block.Thinking, Signature = block.Signature });
+                    break;
+                case "redacted_thinking":
+                    thinkingBlocks.Add(new ChatThinkingBlock { Type = "redacted_thinking", Data = block.Data });
                     break;
                 case "tool_use":
                     toolCalls.Add(ToolCall(block, request.ToolNames));
@@ -51,6 +58,7 @@ public static class AnthropicResponseToChat
                         Role = "assistant",
                         Content = !text.IsEmpty || toolCalls.Count == 0 ? text.Join().AsValue() : null,
                         ReasoningContent = reasoning.IsEmpty ? null : reasoning.Join(),
+                        ThinkingBlocks = thinkingBlocks.FindAll(block => block.IsSigned) is { Count: > 0 } signed ? signed : null,
                         ToolCalls = toolCalls.Count > 0 ? toolCalls : null,
                     },
                     FinishReason = StopReasons.ToChat(response.StopReason),

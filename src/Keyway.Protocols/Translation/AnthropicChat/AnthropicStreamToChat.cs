@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json.Nodes;
 using Keyway.Protocols.Sse;
 
@@ -13,11 +14,14 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// An error becomes an <c>{"error":…}</c> chunk followed by [DONE]. A tool call's arguments are always a JSON text:
 /// a call that streamed none (Anthropic sends <c>input:{}</c> and one empty <c>partial_json</c> for a tool without
 /// parameters) gets <c>{}</c> when its block stops, as the non-streamed answer has it; <c>""</c> is not JSON and
-/// clients' JSON.parse fails on it.
+/// clients' JSON.parse fails on it. A thinking or redacted_thinking block, once stopped, goes whole (text and
+/// signature, or data) in one delta's <c>thinking_blocks</c> (LiteLLM's field), which the client appends to the
+/// assistant message's and sends back, so a tool loop keeps its thinking.
 /// </summary>
 public sealed class AnthropicStreamToChat(TranslatedRequest request, TranslationContext ctx) : IStreamTranslator
 {
     private readonly Dictionary<int, ToolBlock> _toolByBlock = [];
+    private readonly Dictionary<int, (ChatThinkingBlock Block, StringBuilder Text)> _thinkingByBlock = [];
     private bool _started;
     private string? _stopReason;
     private AnthropicUsage _usage = new();
@@ -46,6 +50,7 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
                 break;
             case "content_block_stop" when e.Index is { } stopped:
                 EndArguments(stopped, output);
+                EndThinking(stopped, output);
                 break;
             case "message_delta":
                 _stopReason = e.Delta?.StopReason ?? _stopReason;
@@ -113,9 +118,30 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
             case "text" when block.Text is { IsEmpty: false } text:
                 WriteDelta(new ChatDelta { Content = text.Decode() }, null, output);
                 break;
-            case "thinking" when block.Thinking is { IsEmpty: false } thinking:
-                WriteDelta(new ChatDelta { ReasoningContent = thinking.Decode() }, null, output);
+            case "thinking":
+                var opening = block.Thinking is { IsEmpty: false } thinking ? thinking.Decode() : "";
+                _thinkingByBlock[blockIndex] = (new ChatThinkingBlock { Type = "thinking", Signature = block.Signature }, new StringBuilder(opening));
+                if (opening.Length > 0)
+                {
+                    WriteDelta(new ChatDelta { ReasoningContent = opening }, null, output);
+                }
                 break;
+            case "redacted_thinking":
+                _thinkingByBlock[blockIndex] = (new ChatThinkingBlock { Type = "redacted_thinking", Data = block.Data }, new StringBuilder());
+                break;
+        }
+    }
+
+    /// <summary>A stopped thinking block goes to the client whole, with the signature its deltas ended with, when it has one.</summary>
+    private void EndThinking(int blockIndex, IBufferWriter<byte> output)
+    {
+        if (_thinkingByBlock.Remove(blockIndex, out var thinking) && thinking.Block.IsSigned)
+        {
+            if (thinking.Block.Type == "thinking")
+            {
+                thinking.Block.Thinking = RawJsonString.Of(thinking.Text.ToString());
+            }
+            WriteDelta(new ChatDelta { ThinkingBlocks = [thinking.Block] }, null, output);
         }
     }
 
@@ -150,6 +176,7 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
         }
         else
         {
+            Accumulate(blockIndex, delta);
             chat = delta.Type switch
             {
                 "text_delta" when !string.IsNullOrEmpty(delta.Text) => new ChatDelta { Content = delta.Text },
@@ -160,6 +187,22 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
         if (chat is not null)
         {
             WriteDelta(chat, null, output);
+        }
+    }
+
+    private void Accumulate(int blockIndex, AnthropicDelta delta)
+    {
+        if (!_thinkingByBlock.TryGetValue(blockIndex, out var thinking))
+        {
+            return;
+        }
+        if (delta.Type == "thinking_delta")
+        {
+            thinking.Text.Append(delta.Thinking);
+        }
+        else if (delta.Type == "signature_delta")
+        {
+            thinking.Block.Signature = delta.Signature;
         }
     }
 

@@ -48,9 +48,38 @@ internal sealed class ChatMessage
     /// <summary>DeepSeek / GLM / Qwen reasoning text, outside the OpenAI reference.</summary>
     public RawJsonString? ReasoningContent { get; set; }
 
+    /// <summary>Anthropic's signed thinking blocks, as LiteLLM carries them (https://docs.litellm.ai/docs/reasoning_content).</summary>
+    [JsonConverter(typeof(NoNullItemsConverter<ChatThinkingBlock>))]
+    public List<ChatThinkingBlock>? ThinkingBlocks { get; set; }
+
     [JsonConverter(typeof(NoNullItemsConverter<ChatToolCall>))]
     public List<ChatToolCall>? ToolCalls { get; set; }
     public string? ToolCallId { get; set; }
+}
+
+/// <summary>
+/// One of Anthropic's thinking blocks on a Chat message (LiteLLM's <c>thinking_blocks</c>): a <c>thinking</c> block with
+/// its text and signature, or a <c>redacted_thinking</c> block with its data, kept so the client can send them back.
+/// </summary>
+internal sealed class ChatThinkingBlock
+{
+    public string? Type { get; set; }
+    public RawJsonString? Thinking { get; set; }
+    public string? Signature { get; set; }
+    public string? Data { get; set; }
+
+    /// <summary>
+    /// Whether Anthropic takes the block back: a thinking block with its signature, a redacted_thinking block with its
+    /// data. Anthropic refuses a thinking block without one ("Invalid `signature` in `thinking` block"), such as Keyway's
+    /// own, translated from a Chat upstream's reasoning, or an Anthropic-compatible vendor's.
+    /// </summary>
+    [JsonIgnore]
+    public bool IsSigned => Type switch
+    {
+        "thinking" => !string.IsNullOrEmpty(Signature),
+        "redacted_thinking" => !string.IsNullOrEmpty(Data),
+        _ => false,
+    };
 }
 
 internal sealed class ChatToolCall
@@ -163,6 +192,10 @@ internal sealed class ChatDelta
     public string? Role { get; set; }
     public string? Content { get; set; }
     public string? ReasoningContent { get; set; }
+
+    /// <summary>Whole thinking blocks, each sent once complete, to be appended to the message's <c>thinking_blocks</c>.</summary>
+    public List<ChatThinkingBlock>? ThinkingBlocks { get; set; }
+
     public List<ChatToolCall>? ToolCalls { get; set; }
 }
 

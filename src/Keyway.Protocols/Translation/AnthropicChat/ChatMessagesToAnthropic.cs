@@ -57,7 +57,8 @@ internal static class ChatMessagesToAnthropic
 
     private static List<AnthropicBlock> AssistantBlocks(ChatMessage message)
     {
-        var blocks = Parts(message.Content).Where(b => b.Type == "text").ToList();
+        var blocks = ThinkingBlocks(message.ThinkingBlocks);
+        blocks.AddRange(Parts(message.Content).Where(b => b.Type == "text"));
         foreach (var call in message.ToolCalls ?? [])
         {
             blocks.Add(new AnthropicBlock
@@ -71,6 +72,12 @@ internal static class ChatMessagesToAnthropic
 
         return blocks;
     }
+
+    /// <summary>The signed thinking blocks the client sent back (<see cref="ChatThinkingBlock.IsSigned"/>), first in the turn as Anthropic wrote them.</summary>
+    private static List<AnthropicBlock> ThinkingBlocks(List<ChatThinkingBlock>? thinking) =>
+        (thinking ?? []).Where(block => block.IsSigned).Select(block => block.Type == "thinking"
+            ? new AnthropicBlock { Type = "thinking", Thinking = block.Thinking ?? RawJsonString.Empty, Signature = block.Signature }
+            : new AnthropicBlock { Type = "redacted_thinking", Data = block.Data }).ToList();
 
     private static AnthropicBlock ToolResult(ChatMessage message)
     {

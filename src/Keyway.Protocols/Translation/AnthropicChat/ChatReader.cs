@@ -9,7 +9,8 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// Reads what a Chat upstream answers — a stream chunk (https://platform.openai.com/docs/api-reference/chat-streaming/streaming)
 /// or a whole completion (https://platform.openai.com/docs/api-reference/chat/object) — into the DTOs in one pass of a
 /// <see cref="Utf8JsonReader"/>, reading only what the translators use: <c>choices[].index</c>, the chunk's
-/// <c>.delta</c> or the completion's <c>.message</c> (<c>content</c>, <c>reasoning_content</c> or <c>reasoning</c>, <c>tool_calls</c>),
+/// <c>.delta</c> or the completion's <c>.message</c> (<c>content</c>, <c>reasoning_content</c> or <c>reasoning</c>,
+/// <c>thinking_blocks</c>, <c>tool_calls</c>),
 /// <c>.finish_reason</c>, <c>.stop_reason</c> / <c>.matched_stop</c>, <c>usage</c>, and a chunk's <c>error</c>. Both
 /// Chat translators read with it: into Anthropic (<see cref="ChatStreamToAnthropic"/>) and into Responses. Every
 /// other member is skipped unread. It runs for every event of every translated stream and for every translated
@@ -30,7 +31,8 @@ internal static partial class ChatReader
     private static readonly DocumentShape CompletionShape = new(
         new("choices", "usage"), static (ref Utf8JsonReader reader) => ReadChoice(ref reader, CompletionChoiceMembers));
 
-    private static readonly MemberSet DeltaMembers = new("content", "reasoning_content", "reasoning", "tool_calls");
+    private static readonly MemberSet DeltaMembers = new("content", "reasoning_content", "reasoning", "tool_calls", "thinking_blocks");
+    private static readonly MemberSet ThinkingBlockMembers = new("type", "thinking", "signature", "data");
     private static readonly MemberSet TextPartMembers = new("text");
     private static readonly MemberSet ToolCallMembers = new("index", "id", "function");
     private static readonly MemberSet FunctionMembers = new("name", "arguments");
@@ -244,10 +246,41 @@ internal static partial class ChatReader
                     var calls = new List<ChatToolCall>();
                     delta.ToolCalls = ReadObjects(ref reader, calls, ReadToolCall) ? calls : null;
                     break;
+                case "thinking_blocks":
+                    var blocks = new List<ChatThinkingBlock>();
+                    delta.ThinkingBlocks = ReadObjects(ref reader, blocks, ReadThinkingBlock) ? blocks : null;
+                    break;
             }
         }
         delta.ReasoningContent ??= reasoning;
         return delta;
+    }
+
+    /// <summary>A thinking block of LiteLLM's <c>thinking_blocks</c>: its string members, whatever their order.</summary>
+    private static ChatThinkingBlock ReadThinkingBlock(ref Utf8JsonReader reader)
+    {
+        var block = new ChatThinkingBlock();
+        var seen = 0;
+        while (ThinkingBlockMembers.Next(ref reader, ref seen) is { } member)
+        {
+            var text = ReadString(ref reader);
+            switch (member)
+            {
+                case "type":
+                    block.Type = text;
+                    break;
+                case "thinking":
+                    block.Thinking = text is null ? null : RawJsonString.Of(text);
+                    break;
+                case "signature":
+                    block.Signature = text;
+                    break;
+                case "data":
+                    block.Data = text;
+                    break;
+            }
+        }
+        return block;
     }
 
     private static ChatToolCall ReadToolCall(ref Utf8JsonReader reader)

@@ -7,35 +7,37 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// An OpenAI Chat Completions request (https://platform.openai.com/docs/api-reference/chat/create) as an Anthropic
 /// Messages request (https://docs.anthropic.com/en/api/messages). Mapped: system/developer messages → <c>system</c>,
 /// user/assistant/tool messages, function <c>tools</c>, <c>tool_choice</c>, <c>parallel_tool_calls</c>,
-/// <c>max_completion_tokens</c>/<c>max_tokens</c> (default <see cref="DefaultMaxTokens"/>: Anthropic requires it),
+/// <c>max_completion_tokens</c>/<c>max_tokens</c> (Anthropic requires it: by default the thinking budget plus
+/// <see cref="ThinkingBudget.AnswerAllowance"/>),
 /// <c>stop</c>, <c>temperature</c> (clamped to Anthropic's 0–1), <c>top_p</c>, <c>user</c> → <c>metadata.user_id</c>,
-/// <c>stream</c>, <c>reasoning_effort</c> → <c>thinking</c>, content parts' <c>cache_control</c>; prompt-cache
+/// <c>stream</c>, <c>reasoning_effort</c> (or the route's default, <see cref="TranslationContext.DefaultReasoningEffort"/>)
+/// → <c>thinking</c>, an assistant message's <c>thinking_blocks</c> (LiteLLM's field for Anthropic's signed blocks),
+/// content parts' <c>cache_control</c>; prompt-cache
 /// breakpoints are placed when the client set none (<see cref="CacheBreakpoints"/>). Dropped on purpose, having no Anthropic counterpart:
 /// <c>n</c>, <c>logprobs</c>, <c>top_logprobs</c>, <c>logit_bias</c>, <c>presence_penalty</c>,
 /// <c>frequency_penalty</c>, <c>seed</c>, <c>response_format</c>, <c>modalities</c>, <c>audio</c>, <c>prediction</c>,
 /// <c>store</c>, <c>service_tier</c>, <c>web_search_options</c>, <c>stream_options</c> (kept in
-/// <see cref="TranslatedRequest.IncludeUsage"/> for the way back), assistant <c>reasoning_content</c> (Anthropic rejects thinking blocks without its own signature), and
+/// <see cref="TranslatedRequest.IncludeUsage"/> for the way back), assistant <c>reasoning_content</c> and unsigned <c>thinking_blocks</c> (Anthropic rejects thinking blocks without its own signature), and
 /// audio and file content parts.
 /// </summary>
 public static class ChatRequestToAnthropic
 {
-    /// <summary>The max_tokens sent when the Chat request has none.</summary>
-    public const int DefaultMaxTokens = 4096;
-
-    /// <summary>Anthropic's smallest thinking budget (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking).</summary>
-    public const int MinThinkingBudget = 1024;
-
     public static TranslatedRequest Translate(ReadOnlyMemory<byte> chatRequest, TranslationContext ctx)
     {
         var request = TranslationJson.Parse(chatRequest, AnthropicChatJsonContext.Default.ChatRequest, "chat completions request body");
         var stream = request.Stream == true;
-        var maxTokens = TranslationJson.RequirePositive(request.MaxCompletionTokens, "max_completion_tokens")
-            ?? TranslationJson.RequirePositive(request.MaxTokens, "max_tokens") ?? DefaultMaxTokens;
+        var limit = TranslationJson.RequirePositive(request.MaxCompletionTokens, "max_completion_tokens")
+            ?? TranslationJson.RequirePositive(request.MaxTokens, "max_tokens");
         var (system, messages) = ChatMessagesToAnthropic.Messages(request.Messages ?? throw new TranslationException("messages is required."));
         var tools = ChatToolsToAnthropic.Tools(request.Tools);
         var toolChoice = tools is null ? null : ChatToolsToAnthropic.ToolChoice(request.ToolChoice, request.ParallelToolCalls);
-        // Anthropic rejects thinking together with a forced tool (tool_choice any or tool): the forced tool wins.
-        var thinking = toolChoice?.Type is "any" or "tool" ? null : Thinking(request.ReasoningEffort, maxTokens);
+        // Anthropic rejects thinking together with a forced tool (tool_choice any or tool): the forced tool wins. A tool
+        // loop whose thinking blocks the client did not send back goes on without thinking (ThinkingTurn).
+        var effortBudget = toolChoice?.Type is "any" or "tool" ? 0 : ThinkingBudget.ForEffort(request.ReasoningEffort ?? ctx.DefaultReasoningEffort);
+        var budget = effortBudget > 0 && ThinkingTurn.AllowsThinking(messages) ? effortBudget : 0;
+        // Anthropic requires max_tokens: without the client's, the answer gets its allowance beside the thinking budget.
+        var maxTokens = limit ?? budget + ThinkingBudget.AnswerAllowance;
+        var thinking = ThinkingBudget.Fit(budget, maxTokens) is { } fitted ? new AnthropicThinking { Type = "enabled", BudgetTokens = fitted } : null;
         var anthropic = new AnthropicRequest
         {
             Model = ctx.UpstreamModel,
@@ -60,23 +62,6 @@ public static class ChatRequestToAnthropic
         {
             IncludeUsage = request.StreamOptions?.IncludeUsage == true,
         };
-    }
-
-    /// <summary>
-    /// Effort → thinking budget: low 2,048, medium 8,192, high 24,576 tokens, kept below max_tokens as Anthropic
-    /// requires; "minimal"/"none", or a max_tokens too small for the minimum budget, sends no thinking.
-    /// </summary>
-    internal static AnthropicThinking? Thinking(string? effort, int maxTokens)
-    {
-        var budget = effort switch
-        {
-            "low" => 2048,
-            "medium" => 8192,
-            "high" or "xhigh" => 24576,
-            _ => 0,
-        };
-        budget = Math.Min(budget, maxTokens - 1);
-        return budget < MinThinkingBudget ? null : new AnthropicThinking { Type = "enabled", BudgetTokens = budget };
     }
 
     private static List<string>? StopSequences(JsonNode? stop)

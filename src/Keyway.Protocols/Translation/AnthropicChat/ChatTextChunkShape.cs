@@ -76,7 +76,7 @@ internal sealed class ChatTextChunkShape
     {
         (choiceIndex, isReasoning) = (0, false);
         if (chunk is not { Usage: null, Error: null, Choices: [{ FinishReason: null, StopReason: null, MatchedStop: null } choice] }
-            || choice.Delta is not { ToolCalls: null } delta
+            || choice.Delta is not { ToolCalls: null, ThinkingBlocks: null } delta
             || (delta.Content is null) == (delta.ReasoningContent is null))
         {
             return false;

@@ -7,6 +7,7 @@ internal sealed class ChatMessageDraft(string role)
 {
     private readonly List<ContentPart> _parts = [];
     private readonly List<(string Id, string Name, string Arguments)> _toolCalls = [];
+    private readonly List<JsonElement> _thinkingBlocks = [];
 
     public string Role { get; } = role;
 
@@ -23,12 +24,14 @@ internal sealed class ChatMessageDraft(string role)
 
     public void AddToolCall(string id, string name, string arguments) => _toolCalls.Add((id, name, arguments));
 
-    public void AddReasoning(string? reasoning)
+    /// <summary>A reasoning item's text and, on the way to an Anthropic upstream, its signed thinking blocks (<see cref="KeywayThinking"/>).</summary>
+    public void AddReasoning(string? reasoning, IReadOnlyList<JsonElement> thinkingBlocks)
     {
         if (!string.IsNullOrEmpty(reasoning))
         {
             ReasoningContent = ReasoningContent is null ? reasoning : ReasoningContent + "\n\n" + reasoning;
         }
+        _thinkingBlocks.AddRange(thinkingBlocks);
     }
 
     public void WriteTo(Utf8JsonWriter writer)
@@ -40,6 +43,17 @@ internal sealed class ChatMessageDraft(string role)
         if (ReasoningContent is not null)
         {
             writer.WriteString("reasoning_content", ReasoningContent);
+        }
+
+        if (_thinkingBlocks.Count > 0)
+        {
+            writer.WriteStartArray("thinking_blocks");
+            foreach (var block in _thinkingBlocks)
+            {
+                block.WriteTo(writer);
+            }
+
+            writer.WriteEndArray();
         }
 
         if (ToolCallId is not null)

@@ -48,9 +48,10 @@ public static class ChatResponseToResponses
     private static List<ResponseOutputItem> OutputItems(ChatDelta? message, ToolNameMap toolNames, TranslationContext ctx)
     {
         var items = new List<ResponseOutputItem>();
-        if (message?.ReasoningContent is { Length: > 0 } reasoning)
+        if (message?.ReasoningContent is { Length: > 0 } || message?.ThinkingBlocks is { Count: > 0 })
         {
-            items.Add(new ReasoningOutputItem(ResponseIds.Reasoning(ctx), reasoning));
+            var thinking = message.ThinkingBlocks is { Count: > 0 } blocks ? KeywayThinking.Seal(blocks) : null;
+            items.Add(new ReasoningOutputItem(ResponseIds.Reasoning(ctx), message.ReasoningContent ?? "", thinking));
         }
 
         var text = message?.Content ?? "";

@@ -143,6 +143,11 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
                 AppendReasoning(reasoning, output);
             }
 
+            if (delta.ThinkingBlocks is { Count: > 0 } thinkingBlocks)
+            {
+                Reasoning(output).ThinkingBlocks.AddRange(thinkingBlocks);
+            }
+
             if (delta.Content is { Length: > 0 } content)
             {
                 AppendText(content, output);
@@ -165,14 +170,21 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
 
     private void AppendReasoning(string text, IBufferWriter<byte> output)
     {
+        var reasoning = Reasoning(output);
+        reasoning.Append(text);
+        _events.SummaryText(output, "response.reasoning_summary_text.delta"u8, reasoning, "delta"u8, text);
+    }
+
+    /// <summary>The reasoning item, announced with its summary part when the first reasoning text or thinking block arrives.</summary>
+    private StreamedItem Reasoning(IBufferWriter<byte> output)
+    {
         if (_reasoning is null)
         {
             _reasoning = Announce(new StreamedItem(), new ReasoningOutputItem(ResponseIds.Reasoning(ctx), ""), output);
             _events.SummaryPart(output, "response.reasoning_summary_part.added"u8, _reasoning, "");
         }
 
-        _reasoning.Append(text);
-        _events.SummaryText(output, "response.reasoning_summary_text.delta"u8, _reasoning, "delta"u8, text);
+        return _reasoning;
     }
 
     private void AppendText(string text, IBufferWriter<byte> output)

@@ -28,25 +28,14 @@ public static class KeywayCompaction
     public const string SummaryPreface = "Summary of the earlier part of this conversation, written when it was compacted:\n\n";
 
     /// <summary>The <c>encrypted_content</c> carrying <paramref name="summary"/>.</summary>
-    public static string Seal(string summary) => ContentPrefix + Convert.ToBase64String(Encoding.UTF8.GetBytes(summary));
+    public static string Seal(string summary) => KeywaySealedContent.Seal(ContentPrefix, Encoding.UTF8.GetBytes(summary));
 
     /// <summary>The summary in a Keyway compaction item's <paramref name="encryptedContent"/>; false for anyone else's (OpenAI's).</summary>
     public static bool TryOpen(string? encryptedContent, out string summary)
     {
-        summary = "";
-        if (encryptedContent is null || !encryptedContent.StartsWith(ContentPrefix, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var encoded = encryptedContent.AsSpan(ContentPrefix.Length);
-        var bytes = new byte[encoded.Length * 3 / 4];
-        if (!Convert.TryFromBase64Chars(encoded, bytes, out var written))
-        {
-            throw new TranslationException("A compaction item's encrypted_content is damaged: send it back as Keyway wrote it.");
-        }
-
-        summary = Encoding.UTF8.GetString(bytes, 0, written);
-        return true;
+        var opened = KeywaySealedContent.TryOpen(
+            encryptedContent, ContentPrefix, "A compaction item's encrypted_content is damaged: send it back as Keyway wrote it.", out var bytes);
+        summary = Encoding.UTF8.GetString(bytes);
+        return opened;
     }
 }

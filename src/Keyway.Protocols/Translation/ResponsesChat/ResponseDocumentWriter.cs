@@ -70,6 +70,10 @@ internal static class ResponseDocumentWriter
                 }
 
                 writer.WriteEndArray();
+                if (done && reasoning.EncryptedContent is { } sealedThinking)
+                {
+                    writer.WriteString("encrypted_content", sealedThinking);
+                }
                 break;
             case MessageOutputItem message:
                 writer.WriteString("type", "message");

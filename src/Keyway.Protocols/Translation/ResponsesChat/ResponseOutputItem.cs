@@ -3,8 +3,11 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// <summary>One item of a response's <c>output</c> (https://platform.openai.com/docs/api-reference/responses/object#responses/object-output).</summary>
 internal abstract record ResponseOutputItem(string Id);
 
-/// <summary>The upstream's reasoning_content, shown to the client as one reasoning summary part.</summary>
-internal sealed record ReasoningOutputItem(string Id, string Text) : ResponseOutputItem(Id);
+/// <summary>
+/// The upstream's reasoning_content, shown to the client as one reasoning summary part, and Anthropic's signed thinking
+/// blocks sealed in <c>encrypted_content</c> (<see cref="KeywayThinking"/>) when there are any.
+/// </summary>
+internal sealed record ReasoningOutputItem(string Id, string Text, string? EncryptedContent = null) : ResponseOutputItem(Id);
 
 /// <summary>The assistant's text as one output_text part.</summary>
 internal sealed record MessageOutputItem(string Id, string Text) : ResponseOutputItem(Id);

@@ -11,13 +11,22 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 internal sealed class ResponsesInputToMessages
 {
     private readonly List<ChatMessageDraft> _messages = [];
+    private readonly bool _keepsThinkingBlocks;
     private string? _pendingReasoning;
+    private IReadOnlyList<JsonElement> _pendingThinking = [];
     private bool _compactionRequested;
 
-    /// <summary>Writes the messages; returns whether the input asked for server-side compaction (<see cref="KeywayCompaction"/>).</summary>
-    public static bool Write(JsonElement root, Utf8JsonWriter writer)
+    private ResponsesInputToMessages(bool keepsThinkingBlocks) => _keepsThinkingBlocks = keepsThinkingBlocks;
+
+    /// <summary>
+    /// Writes the messages; returns whether the input asked for server-side compaction (<see cref="KeywayCompaction"/>).
+    /// <paramref name="keepsThinkingBlocks"/>: the messages go on to an Anthropic upstream
+    /// (<see cref="TranslationContext.ChatHubToAnthropic"/>), so a reasoning item's sealed thinking blocks
+    /// (<see cref="KeywayThinking"/>) go with them as <c>thinking_blocks</c>.
+    /// </summary>
+    public static bool Write(JsonElement root, Utf8JsonWriter writer, bool keepsThinkingBlocks)
     {
-        var builder = new ResponsesInputToMessages();
+        var builder = new ResponsesInputToMessages(keepsThinkingBlocks);
         if (root.String("instructions") is { Length: > 0 } instructions)
         {
             builder.Append("system").AddText(instructions);
@@ -78,6 +87,7 @@ internal sealed class ResponsesInputToMessages
                 break;
             case "reasoning":
                 _pendingReasoning = ReasoningText(item);
+                _pendingThinking = _keepsThinkingBlocks && KeywayThinking.TryOpen(item.String("encrypted_content"), out var blocks) ? blocks : [];
                 break;
             case "compaction_trigger":
                 // The model writes the summary the answer's compaction item carries (KeywayCompaction).
@@ -150,11 +160,12 @@ internal sealed class ResponsesInputToMessages
         var message = new ChatMessageDraft(role) { ToolCallId = toolCallId };
         if (role == "assistant")
         {
-            message.AddReasoning(_pendingReasoning);
+            message.AddReasoning(_pendingReasoning, _pendingThinking);
         }
 
         // Reasoning belongs to the assistant turn right after it; a user turn in between orphans it.
         _pendingReasoning = null;
+        _pendingThinking = [];
         _messages.Add(message);
         return message;
     }
@@ -163,8 +174,9 @@ internal sealed class ResponsesInputToMessages
     {
         if (_messages.Count > 0 && _messages[^1] is { Role: "assistant" } last)
         {
-            last.AddReasoning(_pendingReasoning);
+            last.AddReasoning(_pendingReasoning, _pendingThinking);
             _pendingReasoning = null;
+            _pendingThinking = [];
             return last;
         }
 
@@ -193,7 +205,7 @@ internal sealed class ResponsesInputToMessages
         };
     }
 
-    /// <summary>The full reasoning text when the item carries it, else its summary; encrypted_content is OpenAI-only.</summary>
+    /// <summary>The full reasoning text when the item carries it, else its summary; OpenAI's own encrypted_content is OpenAI-only.</summary>
     private static string? ReasoningText(JsonElement item)
     {
         var text = JoinTexts(item, "content");

@@ -29,6 +29,9 @@ internal sealed class StreamedItem : IChatStreamedCall
 
     public string Text => _text.ToString();
 
+    /// <summary>For a reasoning item: the thinking blocks the upstream sent whole, sealed in its <c>encrypted_content</c>.</summary>
+    public List<ChatThinkingBlock> ThinkingBlocks { get; } = [];
+
     public bool HasText => _text.Length > 0;
 
     public void Append(string text) => _text.Append(text);
@@ -42,7 +45,7 @@ internal sealed class StreamedItem : IChatStreamedCall
     /// <summary>The complete item, as <c>response.output_item.done</c> and the final response carry it.</summary>
     public ResponseOutputItem Complete() => Announced switch
     {
-        ReasoningOutputItem reasoning => reasoning with { Text = Text },
+        ReasoningOutputItem reasoning => reasoning with { Text = Text, EncryptedContent = ThinkingBlocks.Count > 0 ? KeywayThinking.Seal(ThinkingBlocks) : null },
         MessageOutputItem message => message with { Text = Text },
         ToolCallOutputItem call => call with { Arguments = Text },
         CompactionOutputItem compaction => compaction,

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 
 namespace Keyway.Tests.Infrastructure;
 
@@ -8,7 +9,9 @@ namespace Keyway.Tests.Infrastructure;
 /// Anthropic Messages (https://docs.anthropic.com/en/api/messages and …/messages-streaming): a <c>message</c>
 /// object, or the named events <c>message_start</c> (input and cache usage, output_tokens 1), <c>ping</c>,
 /// <c>content_block_start</c> / <c>content_block_delta</c> (text_delta or input_json_delta) / <c>content_block_stop</c>,
-/// <c>message_delta</c> (stop_reason, final output_tokens) and <c>message_stop</c>.
+/// <c>message_delta</c> (stop_reason, final output_tokens) and <c>message_stop</c>. With thinking on, the answer opens
+/// with <see cref="FakeAnthropicThinking"/>'s blocks (thinking_delta and signature_delta streamed, redacted_thinking whole
+/// in its start event), and a request breaking its rules gets Anthropic's 400.
 /// </summary>
 internal static class FakeAnthropicMessages
 {
@@ -26,6 +29,12 @@ internal static class FakeAnthropicMessages
 
     public static async Task RespondAsync(FakeExchange exchange)
     {
+        if (FakeAnthropicThinking.Refusal(exchange.Body) is { } refusal)
+        {
+            exchange.Context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await exchange.WriteJsonAsync(refusal);
+            return;
+        }
         var answer = Decide(exchange);
         if (!exchange.Stream)
         {
@@ -35,15 +44,16 @@ internal static class FakeAnthropicMessages
         await exchange.StartStreamAsync();
         await WriteEventAsync(exchange, "message_start", new JsonObject { ["message"] = Message(exchange, answer: null) });
         await WriteEventAsync(exchange, "ping", []);
-        await WriteEventAsync(exchange, "content_block_start", new JsonObject { ["index"] = 0, ["content_block"] = EmptyBlock(exchange, answer) });
+        var index = FakeAnthropicThinking.IsOn(exchange.Body) ? await WriteThinkingAsync(exchange) : 0;
+        await WriteEventAsync(exchange, "content_block_start", new JsonObject { ["index"] = index, ["content_block"] = EmptyBlock(exchange, answer) });
         var deltas = answer.IsToolCall
             ? FakeText.Split(answer.ToolArguments, FakeText.ArgumentChunks).Select(json => new JsonObject { ["type"] = "input_json_delta", ["partial_json"] = json })
             : FakeText.Split(answer.Text, FakeText.TextChunks).Select(text => new JsonObject { ["type"] = "text_delta", ["text"] = text });
         foreach (var delta in deltas)
         {
-            await WriteEventAsync(exchange, "content_block_delta", new JsonObject { ["index"] = 0, ["delta"] = delta });
+            await WriteEventAsync(exchange, "content_block_delta", new JsonObject { ["index"] = index, ["delta"] = delta });
         }
-        await WriteEventAsync(exchange, "content_block_stop", new JsonObject { ["index"] = 0 });
+        await WriteEventAsync(exchange, "content_block_stop", new JsonObject { ["index"] = index });
         var messageDelta = new JsonObject { ["delta"] = new JsonObject { ["stop_reason"] = StopReason(answer), ["stop_sequence"] = null } };
         if (!exchange.OmitUsage)
         {
@@ -51,6 +61,22 @@ internal static class FakeAnthropicMessages
         }
         await WriteEventAsync(exchange, "message_delta", messageDelta);
         await WriteEventAsync(exchange, "message_stop", []);
+    }
+
+    /// <summary>The thinking blocks as Anthropic streams them; returns the index of the next block.</summary>
+    private static async Task<int> WriteThinkingAsync(FakeExchange exchange)
+    {
+        var (thinking, redacted) = (FakeAnthropicThinking.Blocks()[0], FakeAnthropicThinking.Blocks()[1]);
+        await WriteEventAsync(exchange, "content_block_start", new JsonObject { ["index"] = 0, ["content_block"] = new JsonObject { ["type"] = "thinking", ["thinking"] = "", ["signature"] = "" } });
+        foreach (var text in FakeText.Split(FakeAnthropicThinking.Text, FakeText.TextChunks))
+        {
+            await WriteEventAsync(exchange, "content_block_delta", new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["type"] = "thinking_delta", ["thinking"] = text } });
+        }
+        await WriteEventAsync(exchange, "content_block_delta", new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["type"] = "signature_delta", ["signature"] = thinking["signature"]!.DeepClone() } });
+        await WriteEventAsync(exchange, "content_block_stop", new JsonObject { ["index"] = 0 });
+        await WriteEventAsync(exchange, "content_block_start", new JsonObject { ["index"] = 1, ["content_block"] = redacted });
+        await WriteEventAsync(exchange, "content_block_stop", new JsonObject { ["index"] = 1 });
+        return 2;
     }
 
     /// <summary>A deterministic estimate the tests can recompute: the request body's UTF-8 length / 4.</summary>
@@ -93,7 +119,8 @@ internal static class FakeAnthropicMessages
             ["type"] = "message",
             ["role"] = "assistant",
             ["model"] = exchange.Model,
-            ["content"] = answer is null ? new JsonArray() : new JsonArray(FullBlock(exchange, answer)),
+            ["content"] = answer is null ? new JsonArray() : new JsonArray(
+                [.. FakeAnthropicThinking.IsOn(exchange.Body) ? FakeAnthropicThinking.Blocks() : [], FullBlock(exchange, answer)]),
             ["stop_reason"] = answer is null ? null : StopReason(answer),
             ["stop_sequence"] = null,
         };

@@ -50,6 +50,7 @@ internal static class StreamAccumulators
     {
         var content = new StringBuilder();
         var reasoning = new StringBuilder();
+        var thinkingBlocks = new JsonArray();
         var calls = new SortedDictionary<int, (string Id, string Name, StringBuilder Arguments)>();
         JsonNode? first = null, finishReason = null, usage = null;
         foreach (var (_, data) in ParseSse(stream))
@@ -66,6 +67,11 @@ internal static class StreamAccumulators
                 var delta = choice!["delta"]!;
                 content.Append(delta["content"]?.GetValue<string>());
                 reasoning.Append(delta["reasoning_content"]?.GetValue<string>());
+                foreach (var block in delta["thinking_blocks"]?.AsArray() ?? [])
+                {
+                    thinkingBlocks.Add(block!.DeepClone());
+                }
+
                 foreach (var call in delta["tool_calls"]?.AsArray() ?? [])
                 {
                     var index = call!["index"]!.GetValue<int>();
@@ -86,6 +92,11 @@ internal static class StreamAccumulators
         if (reasoning.Length > 0)
         {
             message["reasoning_content"] = reasoning.ToString();
+        }
+
+        if (thinkingBlocks.Count > 0)
+        {
+            message["thinking_blocks"] = thinkingBlocks;
         }
 
         if (calls.Count > 0)

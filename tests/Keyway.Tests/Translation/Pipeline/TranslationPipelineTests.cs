@@ -26,6 +26,33 @@ public sealed class TranslationPipelineTests
         Assert.Contains(root.GetProperty("tools").EnumerateArray(), tool => tool.GetProperty("name").GetString() == "apply_patch");
     }
 
+    /// <summary>
+    /// A reasoning item's Keyway <c>encrypted_content</c> (Anthropic's signed blocks, <see cref="Keyway.Protocols.Translation.ResponsesChat.KeywayThinking"/>)
+    /// becomes thinking blocks for an Anthropic upstream; a Chat upstream gets no <c>thinking_blocks</c>, a message field
+    /// OpenAI's own API refuses (https://platform.openai.com/docs/api-reference/chat/create).
+    /// </summary>
+    [Theory]
+    [InlineData(WireFormat.AnthropicMessages, "\"signature\":\"SIG\"")]
+    [InlineData(WireFormat.OpenAIChat, null)]
+    public void ReasoningItemsThinkingBlocks_GoOnlyToAnAnthropicUpstream(WireFormat upstream, string? expected)
+    {
+        var blocks = Convert.ToBase64String("[{\"type\":\"thinking\",\"thinking\":\"t\",\"signature\":\"SIG\"}]"u8);
+        var request = $$"""
+            {"model":"m","reasoning":{"effort":"low"},"input":[{"role":"user","content":"q"},
+             {"type":"reasoning","id":"rs_1","summary":[{"type":"summary_text","text":"t"}],"encrypted_content":"keyway-thinking-v1:{{blocks}}"},
+             {"type":"function_call","call_id":"c1","name":"f","arguments":"{}"},{"type":"function_call_output","call_id":"c1","output":"r"}]}
+            """;
+
+        using var pipeline = TranslationPipeline.Create(WireFormat.OpenAIResponses, upstream, Encoding.UTF8.GetBytes(request), Ctx);
+
+        var sent = Encoding.UTF8.GetString(pipeline.UpstreamBody.Memory.Span);
+        Assert.Equal(expected is not null, sent.Contains("thinking", StringComparison.Ordinal) && sent.Contains("SIG", StringComparison.Ordinal));
+        if (expected is not null)
+        {
+            Assert.Contains(expected, sent, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void ResponsesOnAnthropic_StreamEndsWithResponseCompleted_WithUsageAndTheToolCall()
     {
