@@ -44,6 +44,13 @@ internal sealed class AnthropicThinkingScan
         return false;
     }
 
+    /// <summary>
+    /// Whether the top-level <c>thinking</c> member turns on thinking that opens every answer (<c>enabled</c>), so Anthropic
+    /// holds a tool loop to <see cref="ThinkingTurn"/>'s rule; adaptive thinking may leave a turn without any, and is not.
+    /// </summary>
+    public static bool IsAlwaysOn(ReadOnlySpan<byte> body, JsonObjectMembers.Member thinking) =>
+        JsonObjectMembers.Scan(body, thinking.Value)?.Text(body, "type") == "enabled";
+
     /// <summary>Whether the top-level <c>thinking</c> member (an object) turns thinking on: its type is neither absent nor "disabled".</summary>
     public static bool IsOn(ReadOnlySpan<byte> body, JsonObjectMembers.Member thinking) =>
         JsonObjectMembers.Scan(body, thinking.Value)?.Text(body, "type") is not (null or "disabled");

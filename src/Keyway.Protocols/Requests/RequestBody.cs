@@ -65,7 +65,7 @@ public static class RequestBody
         {
             splices.Add(cut.Start, cut.End, []);
         }
-        if (!scan.AllowsThinking && JsonObjectMembers.ScanRoot(body)?.Get("thinking") is { } thinking && AnthropicThinkingScan.IsOn(body, thinking))
+        if (!scan.AllowsThinking && JsonObjectMembers.ScanRoot(body)?.Get("thinking") is { } thinking && AnthropicThinkingScan.IsAlwaysOn(body, thinking))
         {
             var cut = JsonObjectMembers.RemovalOf(body, thinking);
             splices.Add(cut.Start, cut.End, []);

@@ -82,12 +82,18 @@ public sealed class KeySelectionTests
         await using var pool = await KeyPoolBed.StartAsync("only_first", "a", "b");
         pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.PlainText(500, "down"));
 
+        // The only key ever called is not cooled by passing failures (no other key could take its requests)…
         Assert.Equal(500, await pool.ChatStatusAsync());
         Assert.Equal(500, await pool.ChatStatusAsync());
+        Assert.Equal(500, await pool.ChatStatusAsync());
+        Assert.Equal(["a", "a", "a"], pool.TakeKeysSeen());
+        // …but by what the upstream says of it, and then the pool's other key still does not take over.
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.OpenAIRateLimit(30), times: 1);
+        Assert.Equal(429, await pool.ChatStatusAsync());
         using var cooling = await pool.ChatAsync();
 
         Assert.Equal(503, (int)cooling.StatusCode);
-        Assert.Equal(["a", "a"], pool.TakeKeysSeen());
+        Assert.Equal(["a"], pool.TakeKeysSeen());
         Assert.Equal("cooling", (await pool.KeyHealthAsync("a")).GetProperty("state").GetString());
     }
 

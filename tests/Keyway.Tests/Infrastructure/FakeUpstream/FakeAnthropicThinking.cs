@@ -11,8 +11,8 @@ namespace Keyway.Tests.Infrastructure;
 /// adaptive) the answer starts with a signed thinking block and a redacted_thinking block; a request is refused, with
 /// Anthropic's messages, when a thinking block it replays does not carry the signature the fake gave its text (Keyway's
 /// own unsigned blocks included), when an enabled budget is under 1,024 or not below <c>max_tokens</c>, and when a tool
-/// loop is continued (the last message holds tool results) with thinking on while the turn's first assistant message does
-/// not start with a thinking or redacted_thinking block ("a tool-use loop is one assistant turn").
+/// loop is continued (the last message holds tool results) with thinking enabled while the turn's first assistant message
+/// does not start with a thinking or redacted_thinking block ("a tool-use loop is one assistant turn").
 /// </summary>
 internal static class FakeAnthropicThinking
 {
@@ -53,7 +53,8 @@ internal static class FakeAnthropicThinking
                 }
             }
         }
-        return IsOn(body) && TurnStartIndex(messages) is { } first && !StartsWithThinking(messages[first])
+        // Adaptive thinking may leave a turn without any, so only enabled thinking holds a tool loop to the rule.
+        return FakeJson.String(thinking, "type") == "enabled" && TurnStartIndex(messages) is { } first && !StartsWithThinking(messages[first])
             ? Error($"messages.{first}.content.0.type: Expected `thinking` or `redacted_thinking`, but found `{FirstType(messages[first])}`. When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns.")
             : null;
     }
