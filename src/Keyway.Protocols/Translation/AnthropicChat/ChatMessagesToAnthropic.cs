@@ -36,6 +36,7 @@ internal static class ChatMessagesToAnthropic
             }
         }
 
+        ToolUseIds.MakeValid(messages);
         return (system, messages);
     }
 
