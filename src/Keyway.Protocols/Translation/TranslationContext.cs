@@ -30,4 +30,12 @@ public sealed record TranslationContext(
     /// which OpenAI's reasoning models refuse (<c>UpstreamEndpoint.FixesSampling</c>).
     /// </summary>
     public bool ChatFixedSampling { get; init; }
+
+    /// <summary>
+    /// Whether a Chat request a translator writes may carry a tool's images in its <c>tool</c> message (as
+    /// <c>image_url</c> parts): only when Keyway's own Chat → Anthropic hop reads it next (<see cref="TranslationPipeline"/>),
+    /// since Anthropic's tool_result takes images. A Chat upstream gets them in the user message after the tool messages:
+    /// "For tool messages, only type text is supported" (https://platform.openai.com/docs/api-reference/chat/create).
+    /// </summary>
+    public bool ChatToolMessageImages { get; init; }
 }

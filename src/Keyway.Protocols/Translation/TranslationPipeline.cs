@@ -39,11 +39,13 @@ public sealed class TranslationPipeline : IDisposable
         // Read where it lies: a copy of the client's body (Claude Code's run to 100 KB and more) would only be garbage.
         var body = clientBody;
         var pipeline = new TranslationPipeline(hops, context);
+        // A hop whose Chat request only Keyway's next hop reads may keep a tool's images where that hop takes them.
+        var towardsNextHop = route.Length > 1 ? context with { ChatToolMessageImages = true } : context;
         try
         {
             foreach (var hop in route)
             {
-                var translated = hop.TranslateRequest(body, context);
+                var translated = hop.TranslateRequest(body, hops.Count < route.Length - 1 ? towardsNextHop : context);
                 hops.Add((hop, translated));
                 body = translated.Body;
             }

@@ -73,10 +73,15 @@ internal static class ChatMessagesToAnthropic
         return blocks;
     }
 
+    /// <summary>
+    /// The tool message's text and images: Anthropic's tool_result takes both
+    /// (https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/implement-tool-use), so a screenshot a tool returned
+    /// reaches the model.
+    /// </summary>
     private static AnthropicBlock ToolResult(ChatMessage message)
     {
-        var text = Parts(message.Content).Where(b => b.Type == "text").ToList();
-        return new AnthropicBlock { Type = "tool_result", ToolUseId = message.ToolCallId, Content = text.Count > 0 ? text : null };
+        var content = Parts(message.Content);
+        return new AnthropicBlock { Type = "tool_result", ToolUseId = message.ToolCallId, Content = content.Count > 0 ? content : null };
     }
 
     /// <summary>
