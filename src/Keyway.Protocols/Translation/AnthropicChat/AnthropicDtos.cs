@@ -26,6 +26,25 @@ internal sealed class AnthropicRequest
     public List<AnthropicTool>? Tools { get; set; }
     public AnthropicToolChoice? ToolChoice { get; set; }
     public AnthropicThinking? Thinking { get; set; }
+    public AnthropicOutputConfig? OutputConfig { get; set; }
+
+    /// <summary>The structured-outputs beta's spelling of <c>output_config.format</c>, still accepted by Anthropic.</summary>
+    public AnthropicOutputFormat? OutputFormat { get; set; }
+
+    /// <summary>"auto" or "standard_only" (https://docs.anthropic.com/en/api/service-tiers).</summary>
+    public string? ServiceTier { get; set; }
+}
+
+/// <summary>https://docs.anthropic.com/en/docs/build-with-claude/structured-outputs</summary>
+internal sealed class AnthropicOutputConfig
+{
+    public AnthropicOutputFormat? Format { get; set; }
+}
+
+internal sealed class AnthropicOutputFormat
+{
+    public string? Type { get; set; }
+    public RawJsonValue? Schema { get; set; }
 }
 
 internal sealed class AnthropicMessage
@@ -89,6 +108,10 @@ internal sealed class AnthropicTool
     public string? Name { get; set; }
     public RawJsonString? Description { get; set; }
     public RawJsonValue? InputSchema { get; set; }
+
+    /// <summary>Strict tool use: the call's input is guaranteed to match the schema (structured outputs).</summary>
+    public bool? Strict { get; set; }
+
     public AnthropicCacheControl? CacheControl { get; set; }
 }
 
