@@ -14,7 +14,8 @@ namespace Keyway.Protocols.Anthropic;
 /// <list type="bullet">
 /// <item><c>system</c>: the string, or the <c>text</c> of each block;</item>
 /// <item>every message's content: a string, or per block its <c>text</c>, <c>thinking</c>, tool_use <c>name</c> and
-/// <c>input</c> (as JSON text), tool_result <c>content</c> (string or blocks); images and documents add nothing;</item>
+/// <c>input</c> (as JSON text), tool_result <c>content</c> (string or blocks); an image's <c>source</c> as
+/// <see cref="ImageTokens"/> says (a base64 source of another media type, a PDF, adds nothing);</item>
 /// <item><c>tools</c>: <c>name</c>, <c>description</c> and <c>input_schema</c> (as JSON text);</item>
 /// <item>fixed overheads: <see cref="BaseOverhead"/> per request, <see cref="PerMessageOverhead"/> per message
 /// (role and turn markers) and <see cref="PerToolOverhead"/> per tool (its definition's framing).</item>
@@ -132,6 +133,9 @@ public static class TokenEstimator
                 case JsonTokenType.String when pending == TextKind.Text:
                     tokens += CountString(ref reader, counting);
                     break;
+                case JsonTokenType.StartObject when pending == TextKind.ImageSource:
+                    tokens += ImageTokens.OfSource(ref reader);
+                    break;
                 case JsonTokenType.StartObject or JsonTokenType.StartArray when pending == TextKind.Json:
                     var start = (int)reader.TokenStartIndex;
                     reader.Skip();
@@ -154,6 +158,11 @@ public static class TokenEstimator
             || reader.ValueTextEquals("name"u8) || reader.ValueTextEquals("description"u8))
         {
             return TextKind.Text;
+        }
+
+        if (reader.ValueTextEquals("source"u8))
+        {
+            return TextKind.ImageSource;
         }
 
         return reader.ValueTextEquals("input"u8) || reader.ValueTextEquals("input_schema"u8) ? TextKind.Json : TextKind.None;
@@ -224,5 +233,6 @@ public static class TokenEstimator
         None,
         Text,
         Json,
+        ImageSource,
     }
 }

@@ -41,7 +41,10 @@ public sealed record TranslationContext(
     /// <summary>
     /// The Chat request is only the hub on the way to an Anthropic-protocol upstream (Responses → Chat → Anthropic), so
     /// the fields only Keyway's Chat → Anthropic hop reads may go in it: a Responses reasoning item's thinking blocks as
-    /// <c>thinking_blocks</c>, which a real Chat upstream (OpenAI's own) would refuse as an unknown message field.
+    /// <c>thinking_blocks</c>, which a real Chat upstream (OpenAI's own) would refuse as an unknown message field, and a
+    /// tool's images in its <c>tool</c> message (as <c>image_url</c> parts), since Anthropic's tool_result takes images
+    /// while a Chat upstream gets them in the user message after the tool messages: "For tool messages, only type text is
+    /// supported" (https://platform.openai.com/docs/api-reference/chat/create).
     /// </summary>
     public bool ChatHubToAnthropic { get; init; }
 }

@@ -7,6 +7,12 @@ namespace Keyway.Protocols.Translation;
 /// </summary>
 public sealed class TranslationException : Exception
 {
+    /// <summary>
+    /// An upstream's tool call without a name: no client can run it, so every translated answer takes it for the upstream's
+    /// failure (a whole answer the gateway's 502, a stream the client protocol's error event).
+    /// </summary>
+    public const string NamelessToolCall = "The upstream answered a tool call without a name.";
+
     public TranslationException(string message)
         : base(message)
     {

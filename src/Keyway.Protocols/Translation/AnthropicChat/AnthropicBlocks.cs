@@ -23,7 +23,7 @@ internal static class AnthropicBlocks
     {
         Type = "tool_use",
         Id = id,
-        Name = names.ClientName(upstreamName ?? ""),
+        Name = string.IsNullOrEmpty(upstreamName) ? throw new TranslationException(TranslationException.NamelessToolCall) : names.ClientName(upstreamName),
         Input = ParseInput(arguments),
         Caller = AnthropicCaller.Direct,
     };

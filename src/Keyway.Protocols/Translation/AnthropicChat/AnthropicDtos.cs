@@ -27,12 +27,28 @@ internal sealed class AnthropicRequest
     public AnthropicToolChoice? ToolChoice { get; set; }
     public AnthropicThinking? Thinking { get; set; }
     public AnthropicOutputConfig? OutputConfig { get; set; }
+    /// <summary>The structured-outputs beta's spelling of <c>output_config.format</c>, still accepted by Anthropic.</summary>
+    public AnthropicOutputFormat? OutputFormat { get; set; }
+
+    /// <summary>"auto" or "standard_only" (https://docs.anthropic.com/en/api/service-tiers).</summary>
+    public string? ServiceTier { get; set; }
 }
 
-/// <summary>The effort of adaptive thinking and of the whole answer (https://docs.anthropic.com/en/docs/build-with-claude/effort).</summary>
+/// <summary>
+/// The effort of adaptive thinking and of the whole answer (https://docs.anthropic.com/en/docs/build-with-claude/effort),
+/// and the answer's format (https://docs.anthropic.com/en/docs/build-with-claude/structured-outputs).
+/// </summary>
 internal sealed class AnthropicOutputConfig
 {
     public string? Effort { get; set; }
+
+    public AnthropicOutputFormat? Format { get; set; }
+}
+
+internal sealed class AnthropicOutputFormat
+{
+    public string? Type { get; set; }
+    public RawJsonValue? Schema { get; set; }
 }
 
 internal sealed class AnthropicMessage
@@ -100,6 +116,10 @@ internal sealed class AnthropicTool
     public string? Name { get; set; }
     public RawJsonString? Description { get; set; }
     public RawJsonValue? InputSchema { get; set; }
+
+    /// <summary>Strict tool use: the call's input is guaranteed to match the schema (structured outputs).</summary>
+    public bool? Strict { get; set; }
+
     public AnthropicCacheControl? CacheControl { get; set; }
 }
 

@@ -6,8 +6,8 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// An Anthropic Messages request (https://docs.anthropic.com/en/api/messages) as an OpenAI Chat Completions request
 /// (https://platform.openai.com/docs/api-reference/chat/create). Mapped: <c>system</c>, messages with text, image,
 /// tool_use, tool_result and thinking blocks, <c>tools</c>, <c>tool_choice</c>, <c>max_tokens</c>,
-/// <c>stop_sequences</c>, <c>temperature</c>, <c>top_p</c>, <c>metadata.user_id</c>, <c>stream</c>, and
-/// <c>thinking</c> and <c>output_config.effort</c> as <c>reasoning_effort</c>; as <see cref="TranslationContext.ChatMaxCompletionTokens"/> and
+/// <c>stop_sequences</c>, <c>temperature</c>, <c>top_p</c>, <c>metadata.user_id</c>, <c>stream</c>,
+/// <c>thinking</c> and <c>output_config.effort</c> as <c>reasoning_effort</c>, <c>output_config.format</c> (<see cref="StructuredOutput"/>); as <see cref="TranslationContext.ChatMaxCompletionTokens"/> and
 /// <see cref="TranslationContext.ChatFixedSampling"/> say, <c>max_tokens</c> becomes <c>max_completion_tokens</c> and
 /// <c>temperature</c>, <c>top_p</c> and <c>stop_sequences</c> are left out (OpenAI's reasoning models refuse them).
 /// Dropped on purpose, having no Chat counterpart: <c>top_k</c>, <c>cache_control</c>, <c>service_tier</c>,
@@ -50,6 +50,7 @@ public static class AnthropicRequestToChat
             ToolChoice = tools is null ? null : AnthropicToolsToChat.ToolChoice(request.ToolChoice),
             ParallelToolCalls = tools is not null && request.ToolChoice?.DisableParallelToolUse == true ? false : null,
             ReasoningEffort = effort,
+            ResponseFormat = StructuredOutput.ForChat(request),
         };
         return new TranslatedRequest(TranslationJson.SerializeLeased(chat, AnthropicChatJsonContext.Default.ChatRequest, anthropicRequest.Length + TranslatedRequest.SizeSlack), stream, names)
         {

@@ -73,6 +73,10 @@ public static class AnthropicResponseToChat
     {
         Id = block.Id,
         Type = "function",
-        Function = new ChatFunctionCall { Name = names.ClientName(block.Name ?? ""), Arguments = TranslationJson.ToText(block.Input) },
+        Function = new ChatFunctionCall
+        {
+            Name = string.IsNullOrEmpty(block.Name) ? throw new TranslationException(TranslationException.NamelessToolCall) : names.ClientName(block.Name),
+            Arguments = TranslationJson.ToText(block.Input),
+        },
     };
 }

@@ -147,6 +147,12 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
 
     private void OnToolUseStart(int blockIndex, AnthropicBlock block, IBufferWriter<byte> output)
     {
+        if (string.IsNullOrEmpty(block.Name))
+        {
+            Fail(ProtocolErrors.BadGateway, TranslationException.NamelessToolCall, output);
+            return;
+        }
+
         // A start event that already holds the whole input is the call's complete arguments: later fragments
         // would append a second JSON text to it.
         var complete = block.Input is JsonObject { Count: > 0 };
@@ -157,7 +163,7 @@ public sealed class AnthropicStreamToChat(TranslatedRequest request, Translation
             Index = tool.Index,
             Id = block.Id,
             Type = "function",
-            Function = new ChatFunctionCall { Name = request.ToolNames.ClientName(block.Name ?? ""), Arguments = complete ? TranslationJson.ToText(block.Input) : "" },
+            Function = new ChatFunctionCall { Name = request.ToolNames.ClientName(block.Name), Arguments = complete ? TranslationJson.ToText(block.Input) : "" },
         };
         WriteDelta(new ChatDelta { ToolCalls = [call] }, null, output);
     }

@@ -33,6 +33,27 @@ internal sealed class ChatRequest
 
     public bool? ParallelToolCalls { get; set; }
     public string? ReasoningEffort { get; set; }
+    public ChatResponseFormat? ResponseFormat { get; set; }
+
+    /// <summary>Read to refuse what an Anthropic upstream cannot give (several choices, token probabilities).</summary>
+    public int? N { get; set; }
+
+    public bool? Logprobs { get; set; }
+    public int? TopLogprobs { get; set; }
+    public string? ServiceTier { get; set; }
+}
+
+/// <summary>https://platform.openai.com/docs/api-reference/chat/create#chat-create-response_format</summary>
+internal sealed class ChatResponseFormat
+{
+    public string? Type { get; set; }
+    public ChatJsonSchema? JsonSchema { get; set; }
+}
+
+internal sealed class ChatJsonSchema
+{
+    public string? Name { get; set; }
+    public RawJsonValue? Schema { get; set; }
 }
 
 internal sealed record ChatStreamOptions(bool IncludeUsage);
@@ -109,6 +130,7 @@ internal sealed class ChatFunction
     public string? Name { get; set; }
     public RawJsonString? Description { get; set; }
     public RawJsonValue? Parameters { get; set; }
+    public bool? Strict { get; set; }
 }
 
 internal sealed class ChatResponse

@@ -36,6 +36,7 @@ internal static class ChatMessagesToAnthropic
             }
         }
 
+        ToolUseIds.MakeValid(messages);
         return (system, messages);
     }
 
@@ -79,10 +80,16 @@ internal static class ChatMessagesToAnthropic
             ? new AnthropicBlock { Type = "thinking", Thinking = block.Thinking ?? RawJsonString.Empty, Signature = block.Signature }
             : new AnthropicBlock { Type = "redacted_thinking", Data = block.Data }).ToList();
 
+
+    /// <summary>
+    /// The tool message's text and images: Anthropic's tool_result takes both
+    /// (https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/implement-tool-use), so a screenshot a tool returned
+    /// reaches the model.
+    /// </summary>
     private static AnthropicBlock ToolResult(ChatMessage message)
     {
-        var text = Parts(message.Content).Where(b => b.Type == "text").ToList();
-        return new AnthropicBlock { Type = "tool_result", ToolUseId = message.ToolCallId, Content = text.Count > 0 ? text : null };
+        var content = Parts(message.Content);
+        return new AnthropicBlock { Type = "tool_result", ToolUseId = message.ToolCallId, Content = content.Count > 0 ? content : null };
     }
 
     /// <summary>

@@ -12,11 +12,12 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// <c>stop</c>, <c>temperature</c> (clamped to Anthropic's 0–1), <c>top_p</c>, <c>user</c> → <c>metadata.user_id</c>,
 /// <c>stream</c>, <c>reasoning_effort</c> (or the route's default, <see cref="TranslationContext.DefaultReasoningEffort"/>)
 /// → <c>thinking</c>, an assistant message's <c>thinking_blocks</c> (LiteLLM's field for Anthropic's signed blocks),
-/// content parts' <c>cache_control</c>; prompt-cache
-/// breakpoints are placed when the client set none (<see cref="CacheBreakpoints"/>). Dropped on purpose, having no Anthropic counterpart:
-/// <c>n</c>, <c>logprobs</c>, <c>top_logprobs</c>, <c>logit_bias</c>, <c>presence_penalty</c>,
-/// <c>frequency_penalty</c>, <c>seed</c>, <c>response_format</c>, <c>modalities</c>, <c>audio</c>, <c>prediction</c>,
-/// <c>store</c>, <c>service_tier</c>, <c>web_search_options</c>, <c>stream_options</c> (kept in
+/// content parts' <c>cache_control</c>, <c>response_format</c> and tools' <c>strict</c> (<see cref="StructuredOutput"/>),
+/// <c>service_tier</c> auto/default; prompt-cache breakpoints are placed when the client set none
+/// (<see cref="CacheBreakpoints"/>). Refused (400): <c>n</c> &gt; 1, <c>logprobs</c>, <c>top_logprobs</c> &gt; 0, JSON mode.
+/// Dropped on purpose, having no Anthropic counterpart: <c>logit_bias</c>, <c>presence_penalty</c>,
+/// <c>frequency_penalty</c>, <c>seed</c>, <c>modalities</c>, <c>audio</c>, <c>prediction</c>,
+/// <c>store</c>, other <c>service_tier</c> values, <c>web_search_options</c>, <c>stream_options</c> (kept in
 /// <see cref="TranslatedRequest.IncludeUsage"/> for the way back), assistant <c>reasoning_content</c> and unsigned <c>thinking_blocks</c> (Anthropic rejects thinking blocks without its own signature), and
 /// audio and file content parts.
 /// </summary>
@@ -25,6 +26,7 @@ public static class ChatRequestToAnthropic
     public static TranslatedRequest Translate(ReadOnlyMemory<byte> chatRequest, TranslationContext ctx)
     {
         var request = TranslationJson.Parse(chatRequest, AnthropicChatJsonContext.Default.ChatRequest, "chat completions request body");
+        RejectUnanswerable(request);
         var stream = request.Stream == true;
         var limit = TranslationJson.RequirePositive(request.MaxCompletionTokens, "max_completion_tokens")
             ?? TranslationJson.RequirePositive(request.MaxTokens, "max_tokens");
@@ -53,6 +55,8 @@ public static class ChatRequestToAnthropic
             Tools = tools,
             ToolChoice = toolChoice,
             Thinking = thinking,
+            OutputConfig = StructuredOutput.ForAnthropic(request.ResponseFormat),
+            ServiceTier = ServiceTier(request.ServiceTier),
         };
         if (ctx.PlacesCacheBreakpoints)
         {
@@ -63,6 +67,36 @@ public static class ChatRequestToAnthropic
             IncludeUsage = request.StreamOptions?.IncludeUsage == true,
         };
     }
+
+    /// <summary>
+    /// Anthropic writes one answer per request and reports no token probabilities (https://docs.anthropic.com/en/api/messages):
+    /// a client asking for several choices would index one that never comes, one asking for logprobs would read null as
+    /// "none", so both are refused. Asking for nothing more (<c>n:1</c>, <c>logprobs:false</c>) passes.
+    /// </summary>
+    private static void RejectUnanswerable(ChatRequest request)
+    {
+        if (request.N > 1)
+        {
+            throw new TranslationException("n greater than 1 is not supported by this model's Anthropic upstream, which writes one answer per request.");
+        }
+
+        if (request.Logprobs == true || request.TopLogprobs > 0)
+        {
+            throw new TranslationException("logprobs and top_logprobs are not supported by this model's Anthropic upstream, which reports no token probabilities.");
+        }
+    }
+
+    /// <summary>
+    /// OpenAI's "auto" (the project's tier) and "default" (standard processing) are Anthropic's "auto" (Priority Tier
+    /// capacity when the organization has some, else standard) and "standard_only" (https://docs.anthropic.com/en/api/service-tiers);
+    /// "flex", "scale" and "priority" have no counterpart and are left out (Anthropic's default is "auto").
+    /// </summary>
+    private static string? ServiceTier(string? tier) => tier switch
+    {
+        "auto" => "auto",
+        "default" => "standard_only",
+        _ => null,
+    };
 
     private static List<string>? StopSequences(JsonNode? stop)
     {

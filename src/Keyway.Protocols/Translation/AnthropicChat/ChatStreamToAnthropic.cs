@@ -117,13 +117,21 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
         var delta = choice.Delta ?? new ChatDelta();
         if (!string.IsNullOrEmpty(delta.ReasoningContent))
         {
-            _toolCalls.Flush(output);
+            if (!FlushToolCalls(output))
+            {
+                return;
+            }
+
             _blocks.Thinking(delta.ReasoningContent, output);
         }
 
         if (!string.IsNullOrEmpty(delta.Content))
         {
-            _toolCalls.Flush(output);
+            if (!FlushToolCalls(output))
+            {
+                return;
+            }
+
             _blocks.Text(delta.Content, output);
         }
 
@@ -166,10 +174,26 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
         TranslationJson.WriteEvent(output, "message_start", new MessageStartEvent(message), AnthropicChatJsonContext.Default.MessageStartEvent);
     }
 
+    /// <summary>Writes the held-back tool calls; false, and the stream failed, when one of them never got a name.</summary>
+    private bool FlushToolCalls(IBufferWriter<byte> output)
+    {
+        if (_toolCalls.Flush(output))
+        {
+            return true;
+        }
+
+        Fail(ProtocolErrors.BadGateway, TranslationException.NamelessToolCall, output);
+        return false;
+    }
+
     private void Finish(IBufferWriter<byte> output)
     {
         Start(output);
-        _toolCalls.Flush(output);
+        if (!FlushToolCalls(output))
+        {
+            return;
+        }
+
         _blocks.Close(output);
         var stopReason = StopReasons.ToAnthropic(_finishReason, _matchedStop);
         var usage = _usage is null

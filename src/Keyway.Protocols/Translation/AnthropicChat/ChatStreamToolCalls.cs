@@ -32,8 +32,11 @@ internal sealed class ChatStreamToolCalls(AnthropicBlockWriter blocks, ToolNameM
         Pump(output);
     }
 
-    /// <summary>Closes the live call and writes every held-back call whole; a call that never got a name is dropped.</summary>
-    public void Flush(IBufferWriter<byte> output)
+    /// <summary>
+    /// Closes the live call and writes every held-back call whole; false when a call never got a name (nothing can run
+    /// it: the caller fails the stream, <see cref="TranslationException.NamelessToolCall"/>).
+    /// </summary>
+    public bool Flush(IBufferWriter<byte> output)
     {
         CloseLive(output);
         // Loops rather than LINQ: a text delta flushes too, so this runs for most events of a translated stream.
@@ -46,10 +49,14 @@ internal sealed class ChatStreamToolCalls(AnthropicBlockWriter blocks, ToolNameM
             }
         }
 
+        var named = true;
         foreach (var call in _matcher.Calls)
         {
+            named &= call.Done || call.Name is not null;
             call.Done = true;
         }
+
+        return named;
     }
 
     private void Pump(IBufferWriter<byte> output)

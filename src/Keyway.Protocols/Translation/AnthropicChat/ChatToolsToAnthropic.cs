@@ -27,6 +27,7 @@ internal static class ChatToolsToAnthropic
                 Name = tool.Function.Name,
                 Description = tool.Function.Description,
                 InputSchema = tool.Function.Parameters ?? RawJsonValue.EmptyObjectSchema,
+                Strict = tool.Function.Strict,
             });
         }
 

@@ -16,13 +16,6 @@ internal static class ToolNames
             return name;
         }
 
-        // FNV-1a: deterministic across processes, unlike string.GetHashCode.
-        var hash = 2166136261u;
-        foreach (var c in name)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return string.Concat(name.AsSpan(0, MaxChatLength - 9), "_", hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
+        return string.Concat(name.AsSpan(0, MaxChatLength - 9), "_", StableHash.Hex8(name));
     }
 }

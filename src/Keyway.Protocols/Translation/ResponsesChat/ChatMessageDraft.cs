@@ -84,7 +84,8 @@ internal sealed class ChatMessageDraft(string role)
 
     /// <summary>
     /// Text-only content is written as one string: several compatible upstreams (DeepSeek among them) accept only
-    /// string content outside user messages. Only a user message with an image needs the array form.
+    /// string content outside user messages. Only a message with an image needs the array form: a user message, or a tool
+    /// message bound for Keyway's Chat → Anthropic hop (<see cref="TranslationContext.ChatHubToAnthropic"/>).
     /// </summary>
     private void WriteContent(Utf8JsonWriter writer)
     {
@@ -109,7 +110,7 @@ internal sealed class ChatMessageDraft(string role)
             return;
         }
 
-        if (Role != "user" || _parts.TrueForAll(part => part.ImageUrl is null))
+        if (Role is not ("user" or "tool") || _parts.TrueForAll(part => part.ImageUrl is null))
         {
             writer.WriteStringValue(string.Join('\n', _parts.Where(part => part.Text is not null).Select(part => part.Text)));
             return;

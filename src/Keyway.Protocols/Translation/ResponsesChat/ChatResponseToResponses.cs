@@ -64,7 +64,8 @@ public static class ChatResponseToResponses
         for (var position = 0; position < toolCalls.Count; position++)
         {
             var call = toolCalls[position];
-            items.Add(ToolCallItem.Create(ctx, toolNames, call.Id, position, call.Function?.Name ?? "", call.Function?.Arguments ?? ""));
+            var name = call.Function?.Name is { Length: > 0 } named ? named : throw new TranslationException(TranslationException.NamelessToolCall);
+            items.Add(ToolCallItem.Create(ctx, toolNames, call.Id, position, name, call.Function?.Arguments ?? ""));
         }
 
         return items;

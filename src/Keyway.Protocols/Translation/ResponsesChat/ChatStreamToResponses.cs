@@ -243,9 +243,11 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
             return;
         }
 
-        foreach (var call in _toolCalls.Unannounced())
+        // A call is announced once it has a name: one still unannounced never got one, and nothing can run it.
+        if (_toolCalls.AnyUnannounced)
         {
-            AnnounceToolCall(call, output);
+            End(output, new ResponseError(ProtocolErrors.OpenAIErrorType(ProtocolErrors.BadGateway), TranslationException.NamelessToolCall));
+            return;
         }
 
         if (_items.Count == 0)

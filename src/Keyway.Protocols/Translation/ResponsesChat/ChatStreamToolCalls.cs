@@ -9,7 +9,8 @@ internal sealed class ChatStreamToolCalls
 
     public bool Any => _matcher.Calls.Count > 0;
 
-    public IEnumerable<StreamedItem> Unannounced() => _matcher.Calls.Where(call => call.Announced is null).ToList();
+    /// <summary>Whether a call was never announced: it never got a name.</summary>
+    public bool AnyUnannounced => _matcher.Calls.Exists(call => call.Announced is null);
 
     public StreamedItem Resolve(ChatToolCall toolCall) => _matcher.Resolve(toolCall);
 }

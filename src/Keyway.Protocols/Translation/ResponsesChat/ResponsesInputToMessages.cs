@@ -7,26 +7,27 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// <c>instructions</c> and <c>input</c> (https://platform.openai.com/docs/api-reference/responses/create#responses-create-input)
 /// as Chat <c>messages</c>. Chat needs an assistant turn's tool calls in ONE message followed by the tool results,
 /// so consecutive function calls (and the assistant text right before them) are merged into one assistant message.
+/// A tool's images (Codex's <c>view_image</c>) stay in its <c>tool</c> message only for Keyway's own Chat → Anthropic hop
+/// (<see cref="TranslationContext.ChatHubToAnthropic"/>); for a Chat upstream, whose tool messages take text only,
+/// they open the user message that follows the tool messages, as an Anthropic client's tool_result images do.
 /// </summary>
-internal sealed class ResponsesInputToMessages
+internal sealed class ResponsesInputToMessages(bool towardsAnthropic)
 {
     private readonly List<ChatMessageDraft> _messages = [];
-    private readonly bool _keepsThinkingBlocks;
+    private readonly List<(string Url, string? Detail)> _movedToolImages = [];
     private string? _pendingReasoning;
     private IReadOnlyList<JsonElement> _pendingThinking = [];
     private bool _compactionRequested;
 
-    private ResponsesInputToMessages(bool keepsThinkingBlocks) => _keepsThinkingBlocks = keepsThinkingBlocks;
-
     /// <summary>
     /// Writes the messages; returns whether the input asked for server-side compaction (<see cref="KeywayCompaction"/>).
-    /// <paramref name="keepsThinkingBlocks"/>: the messages go on to an Anthropic upstream
+    /// <paramref name="towardsAnthropic"/>: the messages go on to an Anthropic upstream
     /// (<see cref="TranslationContext.ChatHubToAnthropic"/>), so a reasoning item's sealed thinking blocks
-    /// (<see cref="KeywayThinking"/>) go with them as <c>thinking_blocks</c>.
+    /// (<see cref="KeywayThinking"/>) go with them as <c>thinking_blocks</c>, and a tool's images stay in its tool message.
     /// </summary>
-    public static bool Write(JsonElement root, Utf8JsonWriter writer, bool keepsThinkingBlocks)
+    public static bool Write(JsonElement root, Utf8JsonWriter writer, bool towardsAnthropic)
     {
-        var builder = new ResponsesInputToMessages(keepsThinkingBlocks);
+        var builder = new ResponsesInputToMessages(towardsAnthropic);
         if (root.String("instructions") is { Length: > 0 } instructions)
         {
             builder.Append("system").AddText(instructions);
@@ -51,6 +52,7 @@ internal sealed class ResponsesInputToMessages
             }
         }
 
+        builder.MoveToolImages();
         writer.WriteStartArray();
         foreach (var message in builder._messages)
         {
@@ -82,12 +84,11 @@ internal sealed class ResponsesInputToMessages
                 AssistantForToolCall().AddToolCall(CallId(item), item.String("name") ?? "", CustomToolInput.ToArguments(raw));
                 break;
             case "function_call_output" or "custom_tool_call_output":
-                var tool = Append("tool", CallId(item));
-                tool.AddText(ToolOutputText(item));
+                AddToolOutput(Append("tool", CallId(item)), item);
                 break;
             case "reasoning":
                 _pendingReasoning = ReasoningText(item);
-                _pendingThinking = _keepsThinkingBlocks && KeywayThinking.TryOpen(item.String("encrypted_content"), out var blocks) ? blocks : [];
+                _pendingThinking = towardsAnthropic && KeywayThinking.TryOpen(item.String("encrypted_content"), out var blocks) ? blocks : [];
                 break;
             case "compaction_trigger":
                 // The model writes the summary the answer's compaction item carries (KeywayCompaction).
@@ -157,6 +158,12 @@ internal sealed class ResponsesInputToMessages
 
     private ChatMessageDraft Append(string role, string? toolCallId = null)
     {
+        if (role != "tool" && MoveToolImages() is { } withImages && role == "user")
+        {
+            _pendingReasoning = null;
+            return withImages;
+        }
+
         var message = new ChatMessageDraft(role) { ToolCallId = toolCallId };
         if (role == "assistant")
         {
@@ -186,23 +193,77 @@ internal sealed class ResponsesInputToMessages
     private static string CallId(JsonElement item) =>
         item.String("call_id") ?? throw new TranslationException($"A {item.String("type")} input item needs a call_id.");
 
-    /// <summary>Tool output is a string or a list of content parts; chat tool messages take text only.</summary>
-    private static string ToolOutputText(JsonElement item)
+    /// <summary>
+    /// Tool output is a string or a list of content parts: text parts and images by URL or data URL (an image by file_id
+    /// needs OpenAI's file store and is dropped, as in a message). A tool message left without text when its images moved
+    /// says so, as Anthropic → Chat does: some upstreams refuse an empty tool message.
+    /// </summary>
+    private void AddToolOutput(ChatMessageDraft tool, JsonElement item)
     {
-        if (!item.TryGetProperty("output", out var output))
+        var output = item.TryGetProperty("output", out var value) ? value : default;
+        switch (output.ValueKind)
         {
-            return "";
+            case JsonValueKind.String:
+                tool.AddText(output.GetString()!);
+                return;
+            case JsonValueKind.Array:
+                break;
+            case JsonValueKind.Undefined or JsonValueKind.Null:
+                tool.AddText("");
+                return;
+            default:
+                tool.AddText(output.GetRawText());
+                return;
         }
 
-        return output.ValueKind switch
+        var moved = _movedToolImages.Count;
+        var texts = 0;
+        foreach (var part in output.EnumerateArray())
         {
-            JsonValueKind.String => output.GetString()!,
-            JsonValueKind.Array => string.Join('\n', output.EnumerateArray()
-                .Select(part => part.String("text"))
-                .Where(text => text is not null)),
-            JsonValueKind.Null => "",
-            _ => output.GetRawText(),
-        };
+            if (part.String("text") is { } text)
+            {
+                tool.AddText(text);
+                texts++;
+            }
+            else if (part.String("type") == "input_image" && part.String("image_url") is { } url)
+            {
+                if (towardsAnthropic)
+                {
+                    tool.AddImage(url, part.String("detail"));
+                }
+                else
+                {
+                    _movedToolImages.Add((url, part.String("detail")));
+                }
+            }
+        }
+
+        if (texts == 0)
+        {
+            tool.AddText(_movedToolImages.Count > moved ? AnthropicChat.AnthropicMessagesToChat.EmptyToolResult : "");
+        }
+    }
+
+    /// <summary>
+    /// The user message the tool images waiting for one open (the next message of another role than tool, or the last),
+    /// or null when none wait.
+    /// </summary>
+    private ChatMessageDraft? MoveToolImages()
+    {
+        if (_movedToolImages.Count == 0)
+        {
+            return null;
+        }
+
+        var user = new ChatMessageDraft("user");
+        foreach (var (url, detail) in _movedToolImages)
+        {
+            user.AddImage(url, detail);
+        }
+
+        _movedToolImages.Clear();
+        _messages.Add(user);
+        return user;
     }
 
     /// <summary>The full reasoning text when the item carries it, else its summary; OpenAI's own encrypted_content is OpenAI-only.</summary>
