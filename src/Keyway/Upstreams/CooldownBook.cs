@@ -32,7 +32,7 @@ public sealed partial class CooldownBook(TimeProvider time, ILogger<CooldownBook
     {
         var health = For(key, provider);
         var now = Now;
-        var change = health.RecordFailure(failure, upstreamModel, provider.Policy, now, failuresSeen);
+        var change = health.RecordFailure(failure, upstreamModel, provider.Policy, now, failuresSeen, provider.IsSoleKeyFor(key, upstreamModel));
         var state = health.Snapshot();
         _changes.Writer.TryWrite(state);
         if (change == KeyHealthChange.Quarantined)

@@ -67,6 +67,26 @@ public sealed record UpstreamProvider(
     /// <summary>Where <c>base_url</c> + <c>protocol</c> point; a key with its own base URL is called there instead.</summary>
     public UpstreamEndpoint MainEndpoint => new(Protocol, BaseUrl, IsMain: true);
 
+    /// <summary>
+    /// Whether <paramref name="key"/> is the one key of the pool that can serve <paramref name="upstreamModel"/> (under
+    /// only_first, the first key is the only one ever called): no other key could take its requests while it cooled down.
+    /// </summary>
+    public bool IsSoleKeyFor(UpstreamKey key, string upstreamModel)
+    {
+        if (RoutingMode == KeyRoutingMode.OnlyFirst)
+        {
+            return true;
+        }
+        foreach (var other in Keys)
+        {
+            if (other.KeyId != key.KeyId && other.Serves(upstreamModel))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>Whether some key of the pool can call <paramref name="endpoint"/>.</summary>
     public bool AnyKeyCalls(UpstreamEndpoint endpoint)
     {

@@ -41,6 +41,21 @@ public sealed class CooldownTests
     }
 
     [Fact]
+    public async Task TheOneKeyOfAPool_IsNotCooledByPassingServerErrors_SoTheNextRequestIsServed()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("round_robin", "a");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.PlainText(502, "bad gateway"), times: 3);
+
+        Assert.Equal(502, await pool.ChatStatusAsync());
+        Assert.Equal(502, await pool.ChatStatusAsync());
+        Assert.Equal(502, await pool.ChatStatusAsync());
+        Assert.Equal(200, await pool.ChatStatusAsync());
+
+        Assert.Equal(["a", "a", "a", "a"], pool.TakeKeysSeen());
+        Assert.Equal("ok", (await pool.KeyHealthAsync("a")).GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task RefusedCredential_CoolsAtOnce_ThenIsQuarantinedOnTheSecondRefusal()
     {
         await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");

@@ -131,6 +131,40 @@ public sealed class FailureEvidenceTests : IDisposable
     }
 
     [Theory]
+    [InlineData("round_robin", new[] { "a" }, false)]
+    [InlineData("round_robin", new[] { "a", "b" }, true)]
+    [InlineData("priority", new[] { "a", "b-other-model" }, false)]
+    [InlineData("only_first", new[] { "a", "b" }, false)]
+    public void ConsecutiveFailures_CoolAKey_OnlyWhenAnotherKeyOfThePoolCouldServeItsRequests(string routingMode, string[] keyNames, bool cooled)
+    {
+        var keys = keyNames.Select(name => new UpstreamKey("k-" + name, name, "sk-" + name, name.EndsWith("other-model") ? ["other"] : [])).ToArray();
+        var provider = _target.Provider with { Keys = keys, RoutingMode = KeyRoutingModeNames.Parse(routingMode) };
+
+        for (var i = 0; i < 2; i++)
+        {
+            _book.RecordFailure(provider, keys[0], "m", ServerError);
+        }
+
+        Assert.Equal(2, State().ConsecutiveFailures);
+        Assert.Equal(cooled, State().CooldownUntil is not null);
+    }
+
+    [Fact]
+    public void TheOneKeyOfAPool_IsStillCooledByWhatTheUpstreamSaysOfIt_AndQuarantinedByAnOutage()
+    {
+        var key = _target.Provider.Keys[0];
+        _book.RecordFailure(_target.Provider, key, "m", new UpstreamFailure(FailureClass.RateLimit, 429, TimeSpan.FromSeconds(20), false, "slow down"));
+        Assert.Equal(_clock.GetUtcNow().AddSeconds(20), State().CooldownUntil);
+
+        for (var i = 0; i < 4; i++)
+        {
+            _book.RecordFailure(_target.Provider, key, "m", ServerError);
+        }
+
+        Assert.StartsWith("failed 5 times in a row", State().QuarantineReason);
+    }
+
+    [Theory]
     [InlineData("m", "rate limited, try again later", false)]
     [InlineData("o1", "The model o1-mini is overloaded", false)]
     [InlineData("gpt-4o", "gpt-4o-mini: rate limit reached", false)]
