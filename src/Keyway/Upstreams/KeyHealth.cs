@@ -111,9 +111,12 @@ public sealed class KeyHealth(string keyId, string providerId)
     /// counts grow only when no other failure was recorded since the attempt started (<paramref name="failuresSeen"/>,
     /// its <see cref="FailuresRecorded"/> then; null: counted): eight requests in flight when the upstream starts
     /// answering 429 or 500 are one failure of the key, not eight in a row. A rate limit never quarantines: a key that
-    /// answers 429 is working, only busy, and its cooldowns already keep it out of the way until it is free.
+    /// answers 429 is working, only busy, and its cooldowns already keep it out of the way until it is free. The one key
+    /// that serves the model (<paramref name="soleKey"/>) is not cooled by consecutive failures, only by what the upstream
+    /// says of the key: no other key would take its requests meanwhile.
     /// </summary>
-    public KeyHealthChange RecordFailure(UpstreamFailure failure, string upstreamModel, FailoverPolicy policy, DateTimeOffset now, int? failuresSeen = null)
+    public KeyHealthChange RecordFailure(
+        UpstreamFailure failure, string upstreamModel, FailoverPolicy policy, DateTimeOffset now, int? failuresSeen = null, bool soleKey = false)
     {
         lock (_gate)
         {
@@ -131,7 +134,7 @@ public sealed class KeyHealth(string keyId, string providerId)
             _lastStatus = failure.Status;
             _lastError = failure.Message.Length > 300 ? failure.Message[..300] : failure.Message;
             _lastFailureAt = now;
-            if (failure.Class.CoolsAtOnce(failure.RetryAfter is not null) || _consecutiveFailures >= policy.KeyFailureThreshold)
+            if (failure.Class.CoolsAtOnce(failure.RetryAfter is not null) || (!soleKey && _consecutiveFailures >= policy.KeyFailureThreshold))
             {
                 var until = now + (failure.RetryAfter ?? policy.KeyCooldown);
                 if (failure.ModelScoped)
