@@ -277,11 +277,11 @@ public sealed partial class ProxyForwarder
         return await CopyEventStreamAsync(exchange, watcher, translator, upstreamBody, idle, () => exchange.FirstByteTimestamp ??= time.GetTimestamp());
     }
 
-    private static async Task<CopyResult> CopyEventStreamAsync(
+    private async Task<CopyResult> CopyEventStreamAsync(
         ProxyExchange exchange, IStreamWatcher watcher, IStreamTranslator? translator, Stream upstreamBody, CancellationTokenSource idle, Action onWrite)
     {
         var (result, _) = await SseRelay.CopyAsync(upstreamBody, exchange.Context.Response.BodyWriter, watcher, translator, exchange.Secrets,
-            onWrite, idle, exchange.Target!.Provider.Timeout, idle.Token);
+            onWrite, idle, new RelayTimeouts(exchange.Target!.Provider.Timeout, options.Limits.ClientStall), idle.Token);
         return result;
     }
 
@@ -313,6 +313,9 @@ public sealed partial class ProxyForwarder
             case CopyResult.Canceled:
             case CopyResult.OutputError:
                 Record(exchange, ForwardError.ResponseBodyClient, "client closed the stream");
+                break;
+            case CopyResult.OutputStalled:
+                Record(exchange, ForwardError.ResponseBodyClient, GatewayMessages.ClientStalled(options.Limits.ClientStallTimeout));
                 break;
         }
     }
