@@ -20,7 +20,10 @@ namespace Keyway.Protocols.Anthropic;
 /// <item>fixed overheads: <see cref="BaseOverhead"/> per request, <see cref="PerMessageOverhead"/> per message
 /// (role and turn markers) and <see cref="PerToolOverhead"/> per tool (its definition's framing).</item>
 /// </list>
-/// A body that is not valid JSON is counted as plain text, so the answer always grows with the input.
+/// A body that is not valid JSON is counted as plain text, so the answer always grows with the input. The tokenizer
+/// reads at most <see cref="TokenizedBytesLimit"/> bytes of text per request: texts past it are counted by length
+/// (<see cref="ForUtf8Length"/>), so a huge body costs a bounded time and memory (a 30 MB body took 20 s of CPU and
+/// hundreds of MB tokenized whole).
 /// </summary>
 public static class TokenEstimator
 {
@@ -36,8 +39,16 @@ public static class TokenEstimator
     /// <summary>UTF-8 bytes per token in <see cref="EstimateTextTokens"/> (OpenAI's rule of thumb for English text).</summary>
     public const int BytesPerToken = 4;
 
-    /// <summary>Counts with the o200k_base tokenizer (loaded on first use).</summary>
-    public static int CountInputTokens(ReadOnlySpan<byte> countTokensRequestJson) => Count(countTokensRequestJson, Counting.O200k);
+    /// <summary>UTF-8 bytes of text one request may have tokenized; each text that would go past it is counted by length.</summary>
+    public const int TokenizedBytesLimit = 1024 * 1024;
+
+    /// <summary>
+    /// Counts with the o200k_base tokenizer (loaded on first use), within <see cref="TokenizedBytesLimit"/>; stops with
+    /// <see cref="OperationCanceledException"/> between texts once <paramref name="cancellationToken"/> is canceled.
+    /// Also counts a Responses request's <c>input</c> and <c>instructions</c> (as messages and system).
+    /// </summary>
+    public static int CountInputTokens(ReadOnlySpan<byte> requestJson, CancellationToken cancellationToken = default) =>
+        Count(requestJson, new Counter(TokenizedBytesLimit, cancellationToken));
 
     /// <summary>
     /// The texts of one JSON value (a string whole; within arrays and objects the same text-bearing members as the
@@ -49,38 +60,38 @@ public static class TokenEstimator
     public static int EstimateTextTokens(ReadOnlySpan<byte> jsonValue)
     {
         var reader = new Utf8JsonReader(jsonValue);
-        return CountValue(ref reader, jsonValue, Counting.ByLength).Tokens;
+        return CountValue(ref reader, jsonValue, Counter.ByLength).Tokens;
     }
 
     /// <summary>Tokens for a text of <paramref name="utf8Bytes"/> bytes, one per <see cref="BytesPerToken"/>, rounded up.</summary>
     public static int ForUtf8Length(int utf8Bytes) => (utf8Bytes + BytesPerToken - 1) / BytesPerToken;
 
-    private static int Count(ReadOnlySpan<byte> json, Counting counting)
+    private static int Count(ReadOnlySpan<byte> json, Counter counter)
     {
         try
         {
-            return CountJson(json, counting);
+            return CountJson(json, counter);
         }
         catch (Exception ex) when (JsonFailure.IsMalformedInput(ex))
         {
-            return BaseOverhead + CountUtf8(json, counting);
+            return BaseOverhead + CountUtf8(json, counter);
         }
     }
 
-    private static int CountJson(ReadOnlySpan<byte> json, Counting counting)
+    private static int CountJson(ReadOnlySpan<byte> json, Counter counter)
     {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            return BaseOverhead + CountUtf8(json, counting);
+            return BaseOverhead + CountUtf8(json, counter);
         }
 
         var total = BaseOverhead;
         while (JsonReading.NextProperty(ref reader))
         {
-            var overhead = reader.ValueTextEquals("messages"u8) ? PerMessageOverhead
+            var overhead = reader.ValueTextEquals("messages"u8) || reader.ValueTextEquals("input"u8) ? PerMessageOverhead
                 : reader.ValueTextEquals("tools"u8) ? PerToolOverhead
-                : reader.ValueTextEquals("system"u8) ? 0
+                : reader.ValueTextEquals("system"u8) || reader.ValueTextEquals("instructions"u8) ? 0
                 : -1;
             if (overhead < 0)
             {
@@ -89,7 +100,7 @@ public static class TokenEstimator
                 continue;
             }
 
-            var (tokens, elements) = CountValue(ref reader, json, counting);
+            var (tokens, elements) = CountValue(ref reader, json, counter);
             total += tokens + (elements * overhead);
         }
 
@@ -101,12 +112,12 @@ public static class TokenEstimator
     /// strings under text-bearing keys are counted, and <c>input</c>/<c>input_schema</c> as their JSON text.
     /// Also returns how many objects the value holds directly (messages or tools when it is their array).
     /// </summary>
-    private static (int Tokens, int Elements) CountValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Counting counting)
+    private static (int Tokens, int Elements) CountValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Counter counter)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.String)
         {
-            return (CountString(ref reader, counting), 0);
+            return (CountString(ref reader, counter), 0);
         }
 
         if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
@@ -131,7 +142,7 @@ public static class TokenEstimator
                     pending = Classify(ref reader);
                     continue;
                 case JsonTokenType.String when pending == TextKind.Text:
-                    tokens += CountString(ref reader, counting);
+                    tokens += CountString(ref reader, counter);
                     break;
                 case JsonTokenType.StartObject when pending == TextKind.ImageSource:
                     tokens += ImageTokens.OfSource(ref reader);
@@ -139,7 +150,7 @@ public static class TokenEstimator
                 case JsonTokenType.StartObject or JsonTokenType.StartArray when pending == TextKind.Json:
                     var start = (int)reader.TokenStartIndex;
                     reader.Skip();
-                    tokens += CountUtf8(json[start..(int)reader.BytesConsumed], counting);
+                    tokens += CountUtf8(json[start..(int)reader.BytesConsumed], counter);
                     break;
                 case JsonTokenType.StartObject when reader.CurrentDepth == depth + 1:
                     elements++;
@@ -168,9 +179,9 @@ public static class TokenEstimator
         return reader.ValueTextEquals("input"u8) || reader.ValueTextEquals("input_schema"u8) ? TextKind.Json : TextKind.None;
     }
 
-    private static int CountString(ref Utf8JsonReader reader, Counting counting)
+    private static int CountString(ref Utf8JsonReader reader, Counter counter)
     {
-        if (counting == Counting.ByLength)
+        if (!counter.Tokenizes(reader.ValueSpan.Length))
         {
             return ForUtf8Length(reader.ValueSpan.Length);
         }
@@ -189,9 +200,9 @@ public static class TokenEstimator
         }
     }
 
-    private static int CountUtf8(ReadOnlySpan<byte> utf8, Counting counting)
+    private static int CountUtf8(ReadOnlySpan<byte> utf8, Counter counter)
     {
-        if (counting == Counting.ByLength)
+        if (!counter.Tokenizes(utf8.Length))
         {
             return ForUtf8Length(utf8.Length);
         }
@@ -222,10 +233,24 @@ public static class TokenEstimator
         public static int CountTokens(ReadOnlySpan<char> text) => Tokenizer.CountTokens(text);
     }
 
-    private enum Counting
+    /// <summary>What is left of a request's <see cref="TokenizedBytesLimit"/>; with none, every text is counted by length.</summary>
+    private sealed class Counter(int tokenizedBytes, CancellationToken cancellationToken)
     {
-        O200k,
-        ByLength,
+        public static readonly Counter ByLength = new(0, CancellationToken.None);
+
+        private int _left = tokenizedBytes;
+
+        /// <summary>Whether a text of <paramref name="utf8Bytes"/> goes through the tokenizer (taking its share of the limit).</summary>
+        public bool Tokenizes(int utf8Bytes)
+        {
+            if (utf8Bytes == 0 || utf8Bytes > _left)
+            {
+                return false;
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            _left -= utf8Bytes;
+            return true;
+        }
     }
 
     private enum TextKind

@@ -8,6 +8,15 @@ namespace Keyway.Configuration;
 /// </summary>
 public sealed record ServerLimits(int MaxHeaderBytes, TimeSpan HeadersTimeout, int MinDataRateBytesPerSecond, int MaxConnections)
 {
+    /// <summary>
+    /// How long a relayed stream's write may wait for a client that takes nothing (Kestrel's rate check misses it: the
+    /// bytes already written to its buffers earn the client time at the minimum rate). Not an environment variable: tests shorten it.
+    /// </summary>
+    internal TimeSpan ClientStallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary><see cref="ClientStallTimeout"/>, or null when the data-rate checks are off (<c>KEYWAY_MIN_DATA_RATE=0</c>).</summary>
+    public TimeSpan? ClientStall => MinDataRateBytesPerSecond == 0 ? null : ClientStallTimeout;
+
     /// <summary>The grace period before the minimum data rate applies (Kestrel's default).</summary>
     public static readonly TimeSpan DataRateGracePeriod = TimeSpan.FromSeconds(5);
 

@@ -81,6 +81,8 @@ internal static class GatewayMessages
 
     public static string NoAnswerInBody(string providerId) => $"upstream provider '{providerId}' answered 200 without an answer in its body";
 
+    public static string ClientStalled(TimeSpan stall) => $"client stopped reading the stream: a write waited {stall.TotalSeconds:0} s for it";
+
     public static string StreamBroke(string providerId) => $"upstream provider '{providerId}' ended the stream before it was complete";
 
     public static string TranslationFailed(string providerId, string reason) => $"the answer of upstream provider '{providerId}' could not be translated: {reason}";

@@ -40,7 +40,7 @@ internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationToke
         }
         if (!HoldsBack)
         {
-            return inner.Observe(sseEvent);
+            return Relayed(inner.Observe(sseEvent), sseEvent);
         }
         var lead = sseEvent.HasData ? AnswerBody.StreamEventLead(sseEvent.Data.Span) : BodyLead.Opening;
         if (ErrorOf(lead, sseEvent.Data.Span) is { } error)
@@ -49,8 +49,23 @@ internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationToke
             upstreamReads.Cancel();
             return false;
         }
-        var passed = inner.Observe(sseEvent);
+        var passed = Relayed(inner.Observe(sseEvent), sseEvent);
         HoldsBack = !passed || (lead == BodyLead.Opening && time.GetElapsedTime(_openedAt) < OpeningHoldLimit);
+        return passed;
+    }
+
+    /// <summary>
+    /// Events with data let through to the client: the output measure of <see cref="UsageEstimate"/> when the upstream's
+    /// usage never comes (one add per event, no parsing).
+    /// </summary>
+    public int RelayedEvents { get; private set; }
+
+    private bool Relayed(bool passed, in SseEvent sseEvent)
+    {
+        if (passed && sseEvent.HasData)
+        {
+            RelayedEvents++;
+        }
         return passed;
     }
 

@@ -31,6 +31,9 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
     public bool AnswerBegun => Context.Response.HasStarted || FirstByteTimestamp is not null;
 
     public TokenUsage? Usage { get; set; }
+
+    /// <summary><see cref="Usage"/> is Keyway's estimate, not the upstream's report (<see cref="UsageEstimate"/>).</summary>
+    public bool UsageEstimated { get; set; }
     public int Attempts => _attempts.Count;
 
     /// <summary>The target of the latest attempt; the log row names its provider and model.</summary>
@@ -134,6 +137,7 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
             CacheReadTokens = Usage?.CacheReadTokens,
             CacheWriteTokens = Usage?.CacheWriteTokens,
             ReasoningTokens = Usage?.ReasoningTokens,
+            UsageEstimated = UsageEstimated,
             Attempts = Attempts,
             AttemptLog = _attempts.Count > 0 ? _attempts.ToArray() : null,
             UserAgent = Context.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null,

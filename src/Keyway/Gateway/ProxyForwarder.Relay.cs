@@ -41,7 +41,7 @@ public sealed partial class ProxyForwarder
             // A translator that reads the upstream's stream anyway is its watcher too (one read per event).
             var watcher = upstreamReport is not null ? new ChatStreamReportWatcher(upstreamReport) : plan.Watcher ?? new PassThroughWatcher();
             await using var events = await response.Content.ReadAsStreamAsync(idle.Token);
-            return await RelayEventStreamAsync(exchange, watcher, response, events, wholeAnswer: false, idle);
+            return await RelayEventStreamAsync(exchange, watcher, response, events, wholeAnswer: false, idle, EstimateSourceOf(plan, upstreamReport));
         }
         if (plan.StreamAnswer && response.IsSuccessStatusCode)
         {
@@ -140,7 +140,7 @@ public sealed partial class ProxyForwarder
         // A fresh watcher: an earlier key's stream may have shown the plan's own one events before it came to nothing.
         var watcher = upstreamReport is not null ? new ChatStreamReportWatcher(upstreamReport) : plan.NewWatcher?.Invoke() ?? plan.Watcher ?? new PassThroughWatcher();
         using var stream = new MemoryStream(events, writable: false);
-        return await RelayEventStreamAsync(exchange, watcher, response, stream, wholeAnswer: true, idle);
+        return await RelayEventStreamAsync(exchange, watcher, response, stream, wholeAnswer: true, idle, EstimateSourceOf(plan, upstreamReport));
     }
 
     /// <summary>
@@ -207,13 +207,19 @@ public sealed partial class ProxyForwarder
         await response.Body.WriteAsync(body, exchange.Aborted);
     }
 
+    /// <summary>The body whose prompt <see cref="UsageEstimate"/> counts when a watched stream's usage is missing; null for streams Keyway does not watch.</summary>
+    private static UpstreamBody? EstimateSourceOf(RelayPlan plan, ChatStreamReport? upstreamReport) =>
+        plan.Watcher is not null || upstreamReport is not null ? plan.Body : null;
+
     /// <summary>
     /// Relays <paramref name="events"/> (the upstream's stream, or with <paramref name="wholeAnswer"/> its JSON answer as
     /// events). The client's status and headers are set at the first write, so a stream that ended or broke before
     /// bringing anything for the client leaves the response untouched: it is no answer, and the caller fails over.
+    /// With <paramref name="estimateFrom"/>, usage the upstream did not report for what was relayed is estimated.
     /// </summary>
     private async Task<NoAnswer?> RelayEventStreamAsync(
-        ProxyExchange exchange, IStreamWatcher upstreamWatcher, HttpResponseMessage response, Stream events, bool wholeAnswer, CancellationTokenSource idle)
+        ProxyExchange exchange, IStreamWatcher upstreamWatcher, HttpResponseMessage response, Stream events, bool wholeAnswer, CancellationTokenSource idle,
+        UpstreamBody? estimateFrom)
     {
         var watcher = new LeadingErrorWatcher(upstreamWatcher, idle, time);
         var result = await CopyEventStreamAsync(exchange, watcher, exchange.StreamTranslator, events, idle, () =>
@@ -240,6 +246,10 @@ public sealed partial class ProxyForwarder
             }
         }
         exchange.Usage = watcher.Usage;
+        if (estimateFrom is not null)
+        {
+            UsageEstimate.Complete(exchange, watcher, estimateFrom);
+        }
         await FinishEventStreamAsync(exchange, watcher, result);
         return null;
     }
@@ -267,11 +277,11 @@ public sealed partial class ProxyForwarder
         return await CopyEventStreamAsync(exchange, watcher, translator, upstreamBody, idle, () => exchange.FirstByteTimestamp ??= time.GetTimestamp());
     }
 
-    private static async Task<CopyResult> CopyEventStreamAsync(
+    private async Task<CopyResult> CopyEventStreamAsync(
         ProxyExchange exchange, IStreamWatcher watcher, IStreamTranslator? translator, Stream upstreamBody, CancellationTokenSource idle, Action onWrite)
     {
         var (result, _) = await SseRelay.CopyAsync(upstreamBody, exchange.Context.Response.BodyWriter, watcher, translator, exchange.Secrets,
-            onWrite, idle, exchange.Target!.Provider.Timeout, idle.Token);
+            onWrite, idle, new RelayTimeouts(exchange.Target!.Provider.Timeout, options.Limits.ClientStall), idle.Token);
         return result;
     }
 
@@ -303,6 +313,9 @@ public sealed partial class ProxyForwarder
             case CopyResult.Canceled:
             case CopyResult.OutputError:
                 Record(exchange, ForwardError.ResponseBodyClient, "client closed the stream");
+                break;
+            case CopyResult.OutputStalled:
+                Record(exchange, ForwardError.ResponseBodyClient, GatewayMessages.ClientStalled(options.Limits.ClientStallTimeout));
                 break;
         }
     }

@@ -61,7 +61,14 @@ public sealed partial class ProxyForwarder(
                 await RejectAsync(estimated, StatusCodes.Status400BadRequest, problem);
                 return;
             }
-            await TokenEstimateResponse.WriteAsync(estimated, request.Body);
+            try
+            {
+                await TokenEstimateResponse.WriteAsync(estimated, request.Body);
+            }
+            catch (OperationCanceledException) when (estimated.Aborted.IsCancellationRequested)
+            {
+                Record(estimated, ForwardError.ClientCanceled, "client closed the request");
+            }
         }
         RelayPlan? PlanFor(RouteTarget target) =>
             target.Provider.EndpointFor(WireFormat.AnthropicMessages) is { Protocol: UpstreamProtocol.Anthropic } endpoint

@@ -13,7 +13,16 @@ internal enum CopyResult
     InputError,
     OutputError,
     Canceled,
+
+    /// <summary>The client took nothing for the stall timeout while a write waited on it (its buffers full): it stopped reading.</summary>
+    OutputStalled,
 }
+
+/// <summary>
+/// A relay's timeouts on its one per-attempt timer: <paramref name="Upstream"/> after each read (the provider's timeout),
+/// <paramref name="ClientStall"/> while a write waits for the client to take what was sent (null: no bound).
+/// </summary>
+internal readonly record struct RelayTimeouts(TimeSpan Upstream, TimeSpan? ClientStall);
 
 /// <summary>
 /// Copies an upstream SSE stream to the client event by event, as the bytes arrive: each complete event is shown to the
@@ -25,7 +34,11 @@ internal enum CopyResult
 /// chunk) then leave in one send instead of two. The idle timeout is pushed back after every read, so a long but
 /// lively stream is never cut while a stalled one is. An event that holds one of the exchange's secrets (an upstream's
 /// error event echoing the key it was given) is scrubbed before anything reads it, so neither the client, the
-/// translator nor the watcher (whose error message reaches the log) ever sees the secret.
+/// translator nor the watcher (whose error message reaches the log) ever sees the secret. What waits unflushed is
+/// flushed at <see cref="KeptBatchBytes"/> even while the upstream has more ready, so a client that does not read holds
+/// that much, not the whole answer, and its stall shows: a flush that waits on the client is bounded by
+/// <see cref="RelayTimeouts.ClientStall"/> on the same timer (Kestrel's minimum data rate credits every byte written to
+/// its buffers, so it would allow a client that stopped reading hours for a long answer).
 /// </summary>
 internal static class SseRelay
 {
@@ -39,7 +52,7 @@ internal static class SseRelay
 
     public static async ValueTask<(CopyResult Result, Exception? Error)> CopyAsync(
         Stream upstream, PipeWriter client, IStreamWatcher watcher, IStreamTranslator? translator, SecretScrubber secrets, Action onWrite, CancellationTokenSource idle,
-        TimeSpan idleTimeout, CancellationToken cancellationToken)
+        RelayTimeouts timeouts, CancellationToken cancellationToken)
     {
         using var splitter = new SseEventSplitter();
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -61,9 +74,9 @@ internal static class SseRelay
                         unflushed = true;
                     }
                 }
-                if (unflushed && !next.IsCompleted)
+                if (unflushed && (!next.IsCompleted || (client.CanGetUnflushedBytes && client.UnflushedBytes >= KeptBatchBytes)))
                 {
-                    var flushed = await FlushAsync(client, onWrite, cancellationToken);
+                    var flushed = await FlushAsync(client, onWrite, idle, timeouts, cancellationToken);
                     if (flushed != CopyResult.Success)
                     {
                         // The read in flight fills the pooled buffer: it must end before the buffer goes back.
@@ -79,11 +92,11 @@ internal static class SseRelay
                     // What the earlier reads brought still reaches the client, ahead of the error the caller writes.
                     if (unflushed)
                     {
-                        await FlushAsync(client, onWrite, cancellationToken);
+                        await FlushAsync(client, onWrite, idle, timeouts, cancellationToken);
                     }
                     return (result, error);
                 }
-                idle.CancelAfter(idleTimeout);
+                idle.CancelAfter(timeouts.Upstream);
                 if (read > 0)
                 {
                     splitter.Append(buffer.AsSpan(0, read));
@@ -211,17 +224,33 @@ internal static class SseRelay
         return true;
     }
 
-    private static async ValueTask<CopyResult> FlushAsync(PipeWriter client, Action onWrite, CancellationToken cancellationToken)
+    /// <summary>
+    /// A flush that does not complete at once waits on the client (its buffers are full): the timer then bounds that wait
+    /// by the client stall timeout, and the upstream's idle timeout starts again once the client took the bytes.
+    /// </summary>
+    private static async ValueTask<CopyResult> FlushAsync(
+        PipeWriter client, Action onWrite, CancellationTokenSource idle, RelayTimeouts timeouts, CancellationToken cancellationToken)
     {
         onWrite();
+        var waited = false;
         try
         {
-            var result = await client.FlushAsync(cancellationToken);
+            var flush = client.FlushAsync(cancellationToken);
+            if (!flush.IsCompleted && timeouts.ClientStall is { } stall)
+            {
+                waited = true;
+                idle.CancelAfter(stall);
+            }
+            var result = await flush;
+            if (waited)
+            {
+                idle.CancelAfter(timeouts.Upstream);
+            }
             return result.IsCanceled || result.IsCompleted ? CopyResult.OutputError : CopyResult.Success;
         }
         catch (OperationCanceledException)
         {
-            return CopyResult.Canceled;
+            return waited ? CopyResult.OutputStalled : CopyResult.Canceled;
         }
         catch (Exception e) when (e is IOException or InvalidOperationException)
         {

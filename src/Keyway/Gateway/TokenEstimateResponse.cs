@@ -5,7 +5,8 @@ namespace Keyway.Gateway;
 
 /// <summary>
 /// count_tokens for a provider that cannot count (OpenAI protocol): an o200k_base estimate of the
-/// request (see TokenEstimator), marked by the `x-keyway-token-estimate` header so callers can tell.
+/// request (see TokenEstimator), marked by the `x-keyway-token-estimate` header so callers can tell. A client that leaves
+/// stops the count (<see cref="OperationCanceledException"/>).
 /// </summary>
 internal static class TokenEstimateResponse
 {
@@ -13,7 +14,7 @@ internal static class TokenEstimateResponse
 
     public static async Task WriteAsync(ProxyExchange exchange, ReadOnlyMemory<byte> requestBody)
     {
-        var tokens = TokenEstimator.CountInputTokens(requestBody.Span);
+        var tokens = TokenEstimator.CountInputTokens(requestBody.Span, exchange.Aborted);
         var response = exchange.Context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";

@@ -16,7 +16,7 @@ public abstract class RequestLogBatchInserter(DbConnection connection, string? i
         "client_protocol", "upstream_protocol", "stream", "status_code", "error", "latency_ms", "ttfb_ms",
         "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
         "attempts", "user_agent", "attempt_log", "translated", "web_search_calls", "web_search_rounds",
-        "web_search_round_ms", "web_search_queries", "tool_fallback", "visitor", "instance_id",
+        "web_search_round_ms", "web_search_queries", "tool_fallback", "visitor", "instance_id", "usage_estimated",
     ];
 
     private readonly RequestAttemptLogCache _attemptLogs = new();
@@ -106,6 +106,7 @@ public abstract class RequestLogBatchInserter(DbConnection connection, string? i
         sink.Text(entry.ToolFallback);
         sink.Integer(entry.Visitor ? 1 : 0);
         sink.Text(instanceId);
+        sink.Integer(entry.UsageEstimated ? 1 : 0);
     }
 
     /// <summary>

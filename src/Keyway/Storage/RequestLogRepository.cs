@@ -12,7 +12,7 @@ public sealed class RequestLogRepository(IDbConnectionFactory connections, Insta
         "log_id, created_at, group_id, api_key_id, route_alias, provider_id, upstream_model, endpoint, client_protocol, " +
         "upstream_protocol, stream, status_code, error, latency_ms, ttfb_ms, input_tokens, output_tokens, " +
         "cache_read_tokens, cache_write_tokens, reasoning_tokens, attempts, user_agent, attempt_log, translated, " +
-        "web_search_calls, web_search_rounds, web_search_round_ms, web_search_queries, tool_fallback, visitor, instance_id";
+        "web_search_calls, web_search_rounds, web_search_round_ms, web_search_queries, tool_fallback, visitor, instance_id, usage_estimated";
 
     /// <summary>For a long-lived writer: a connection with the INSERT prepared once.</summary>
     public Task<RequestLogBatchInserter> OpenInserterAsync(CancellationToken cancellationToken) =>
@@ -108,5 +108,6 @@ public sealed class RequestLogRepository(IDbConnectionFactory connections, Insta
         WebSearchQueries = WebSearchLogColumns.ParseQueries(reader.NullableString(27)),
         ToolFallback = reader.NullableString(28),
         Visitor = reader.GetInt64(29) != 0,
+        UsageEstimated = reader.GetInt64(31) != 0,
     }, reader.NullableString(30));
 }

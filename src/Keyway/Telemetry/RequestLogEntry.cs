@@ -44,6 +44,9 @@ public sealed record RequestLogEntry
     public long? CacheReadTokens { get; init; }
     public long? CacheWriteTokens { get; init; }
     public long? ReasoningTokens { get; init; }
+
+    /// <summary>The token counts are Keyway's estimate, the upstream having reported none for an answer that reached the client.</summary>
+    public bool UsageEstimated { get; init; }
     public int Attempts { get; init; } = 1;
     public IReadOnlyList<RequestAttempt>? AttemptLog { get; init; }
     public string? UserAgent { get; init; }

@@ -30,6 +30,7 @@ internal sealed record RequestLogView(
     long? CacheReadTokens,
     long? CacheWriteTokens,
     long? ReasoningTokens,
+    bool UsageEstimated,
     int Attempts,
     string? UserAgent,
     IReadOnlyList<RequestAttempt>? AttemptLog,
@@ -48,7 +49,7 @@ internal sealed record RequestLogView(
             record.LogId, e.GroupId, e.ApiKeyId, e.RouteAlias, e.ProviderId, e.UpstreamModel, e.StatusCode,
             e.InputTokens, e.OutputTokens, e.LatencyMs, e.Error, e.CreatedAt.ToUniversalTime().ToString("O"),
             e.Endpoint, e.ClientProtocol, e.UpstreamProtocol, e.Translated, e.Stream, e.TtfbMs, e.InputTokens, e.OutputTokens,
-            e.CacheReadTokens, e.CacheWriteTokens, e.ReasoningTokens, e.Attempts, e.UserAgent, e.AttemptLog,
+            e.CacheReadTokens, e.CacheWriteTokens, e.ReasoningTokens, e.UsageEstimated, e.Attempts, e.UserAgent, e.AttemptLog,
             e.WebSearchCalls, e.WebSearchRounds, e.WebSearchRoundMs, e.WebSearchQueries, e.ToolFallback, e.Visitor,
             record.InstanceId);
     }

@@ -175,7 +175,7 @@ public sealed class SseRelayTests
     {
         using var idle = new CancellationTokenSource();
         return await SseRelay.CopyAsync(
-            upstream, client, watcher ?? new PassThroughWatcher(), null, secrets ?? SecretScrubber.None, onWrite ?? (() => { }), idle, TimeSpan.FromMinutes(1), idle.Token);
+            upstream, client, watcher ?? new PassThroughWatcher(), null, secrets ?? SecretScrubber.None, onWrite ?? (() => { }), idle, new RelayTimeouts(TimeSpan.FromMinutes(1), ClientStall: null), idle.Token);
     }
 
     private static Task<byte[]> Ready(string text) => Task.FromResult(Encoding.UTF8.GetBytes(text));

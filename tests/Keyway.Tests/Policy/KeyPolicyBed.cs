@@ -62,7 +62,7 @@ internal sealed class KeyPolicyBed : IAsyncDisposable
     }
 
     /// <summary>Waits until the gateway has finished <paramref name="count"/> requests in all (their log rows are stored, so their usage is counted).</summary>
-    public Task WaitForRequestsAsync(int count) => Bed.WaitForLogsAsync(count);
+    public Task<JsonElement[]> WaitForRequestsAsync(int count) => Bed.WaitForLogsAsync(count);
 
     public static string Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : "";

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keyway.Tests.Gateway;
 using Keyway.Tests.Infrastructure;
@@ -40,6 +41,31 @@ public sealed class TokenBudgetTests
 
         bed.Clock.Advance(TimeSpan.FromMinutes(2));
         Assert.Equal(200, await KeyPolicyBed.ChatStatusAsync(key.Client));
+    }
+
+    [Fact]
+    public async Task StreamLeftBeforeItsUsage_CountsAnEstimateAgainstTheBudget()
+    {
+        await using var bed = await KeyPolicyBed.StartAsync();
+        var key = await bed.CreateKeyAsync(new JsonObject { ["daily_token_budget"] = 1000 });
+        bed.Upstream.Enqueue(FakeReply.StreamThenHang(eventsBeforeHang: 3));
+
+        var response = await KeyPolicyBed.ChatAsync(key.Client, stream: true);
+        var stream = await response.Content.ReadAsStreamAsync();
+        await stream.ReadAtLeastAsync(new byte[16], 1);
+        response.Dispose();
+        await bed.Upstream.WaitForAbortAsync();
+
+        var log = (await bed.WaitForRequestsAsync(1))[0];
+        Assert.Equal(499, log.GetProperty("status_code").GetInt32());
+        var input = log.GetProperty("input_tokens");
+        var output = log.GetProperty("output_tokens");
+        Assert.Equal((JsonValueKind.Number, JsonValueKind.Number), (input.ValueKind, output.ValueKind));
+        Assert.True(log.GetProperty("usage_estimated").GetBoolean());
+        Assert.InRange(input.GetInt64(), 1, 100);
+        Assert.InRange(output.GetInt64(), 1, 3);
+        var today = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, $"admin/llm/keys/{key.KeyId}/usage")).GetProperty("today");
+        Assert.Equal(1000 - input.GetInt64() - output.GetInt64(), today.GetProperty("remaining_tokens").GetInt64());
     }
 
     [Fact]

@@ -58,6 +58,40 @@ public sealed class TokenEstimatorTests
         Assert.Equal(0, TokenEstimator.ForUtf8Length(0));
     }
 
+    [Fact]
+    public void TextPastTheTokenizedLimit_IsCountedByLength_TheTextBeforeItTokenized()
+    {
+        var within = string.Join(' ', Enumerable.Repeat("Hello there", 1000));
+        var past = string.Join(' ', Enumerable.Repeat("Hello there", (TokenEstimator.TokenizedBytesLimit / 12) + 1));
+        var withinTokens = TokenEstimator.CountInputTokens(Request(within)) - TokenEstimator.BaseOverhead - TokenEstimator.PerMessageOverhead;
+
+        var count = TokenEstimator.CountInputTokens(Request(within, extraMessage: $"{{\"role\":\"user\",\"content\":\"{past}\"}}"));
+
+        Assert.Equal(
+            TokenEstimator.BaseOverhead + (2 * TokenEstimator.PerMessageOverhead) + withinTokens + TokenEstimator.ForUtf8Length(past.Length),
+            count);
+    }
+
+    [Fact]
+    public void CanceledCount_Stops()
+    {
+        using var canceled = new CancellationTokenSource();
+        canceled.Cancel();
+
+        Assert.Throws<OperationCanceledException>(() => TokenEstimator.CountInputTokens(Request("Hello there"), canceled.Token));
+    }
+
+    [Fact]
+    public void ResponsesInputAndInstructions_AreCounted()
+    {
+        var bare = TokenEstimator.CountInputTokens("""{"model":"m"}"""u8);
+
+        Assert.True(TokenEstimator.CountInputTokens("""{"model":"m","instructions":"Be terse and precise."}"""u8) > bare);
+        Assert.True(TokenEstimator.CountInputTokens("""{"model":"m","input":"Hello there"}"""u8) > bare);
+        Assert.True(TokenEstimator.CountInputTokens("""{"model":"m","input":[{"role":"user","content":[{"type":"input_text","text":"Hello there"}]}]}"""u8)
+            > bare + TokenEstimator.PerMessageOverhead);
+    }
+
     [Theory]
     [InlineData("not json at all, but words")]
     [InlineData("{\"messages\":[{\"role\":\"user\",\"content\":\"cut off")]

@@ -25,7 +25,7 @@ public sealed class RequestLogAdminTests
         [
             "log_id", "group_id", "api_key_id", "route_alias", "provider_id", "upstream_model", "status_code", "request_tokens",
             "response_tokens", "latency_ms", "error", "created_at", "endpoint", "client_protocol", "upstream_protocol", "translated", "stream",
-            "ttfb_ms", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "attempts",
+            "ttfb_ms", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "usage_estimated", "attempts",
             "user_agent", "attempt_log", "web_search_calls", "web_search_rounds", "web_search_round_ms", "web_search_queries", "tool_fallback", "visitor",
             "instance_id",
         ];
