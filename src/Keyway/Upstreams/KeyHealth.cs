@@ -112,8 +112,11 @@ public sealed class KeyHealth(string keyId, string providerId)
     /// its <see cref="FailuresRecorded"/> then; null: counted): eight requests in flight when the upstream starts
     /// answering 429 or 500 are one failure of the key, not eight in a row. A rate limit never quarantines: a key that
     /// answers 429 is working, only busy, and its cooldowns already keep it out of the way until it is free.
+    /// <paramref name="soleKey"/>: no other key of the pool could take the key's requests, so consecutive failures do not
+    /// cool it (only what the upstream says of the key does, and an outage still quarantines it).
     /// </summary>
-    public KeyHealthChange RecordFailure(UpstreamFailure failure, string upstreamModel, FailoverPolicy policy, DateTimeOffset now, int? failuresSeen = null)
+    public KeyHealthChange RecordFailure(
+        UpstreamFailure failure, string upstreamModel, FailoverPolicy policy, DateTimeOffset now, int? failuresSeen = null, bool soleKey = false)
     {
         lock (_gate)
         {
@@ -131,7 +134,7 @@ public sealed class KeyHealth(string keyId, string providerId)
             _lastStatus = failure.Status;
             _lastError = failure.Message.Length > 300 ? failure.Message[..300] : failure.Message;
             _lastFailureAt = now;
-            if (failure.Class.CoolsAtOnce(failure.RetryAfter is not null) || _consecutiveFailures >= policy.KeyFailureThreshold)
+            if (failure.Class.CoolsAtOnce(failure.RetryAfter is not null) || (!soleKey && _consecutiveFailures >= policy.KeyFailureThreshold))
             {
                 var until = now + (failure.RetryAfter ?? policy.KeyCooldown);
                 if (failure.ModelScoped)
