@@ -31,6 +31,10 @@ internal static class GatewayMessages
     /// <summary>OpenAI's own text for a path it does not have.</summary>
     public static string UnknownPath(string method, string path) => $"Invalid URL ({method} {path})";
 
+    /// <summary>OpenAI's words for a path it does not have, and why Keyway has none such.</summary>
+    public static string AmbiguousPath(string method, string path) =>
+        $"{UnknownPath(method, path)}: Keyway forwards no path with an encoded '/', '\\', '?' or '#', or a '.' or '..' segment, which an upstream could read as another path";
+
     /// <summary>OpenAI's Retrieve model answer for a model it does not have (or not for this key).</summary>
     public static string ModelDoesNotExist(string model) => $"The model '{model}' does not exist";
 

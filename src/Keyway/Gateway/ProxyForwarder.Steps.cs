@@ -89,10 +89,20 @@ public sealed partial class ProxyForwarder
         return false;
     }
 
-    /// <summary>A route limited to some paths (allowed_paths) answers any other with 403, before anything is sent.</summary>
+    /// <summary>
+    /// A route limited to some paths (allowed_paths) answers any other with 403, before anything is sent. A path an
+    /// upstream could read as another (<see cref="ForwardedPath"/>) is first refused as OpenAI refuses a path it does not
+    /// have, whatever the route allows.
+    /// </summary>
     private static async Task<bool> RequireAllowedPathAsync(ProxyExchange exchange)
     {
-        var path = exchange.Context.Request.Path.Value ?? "";
+        var request = exchange.Context.Request;
+        var path = request.Path.Value ?? "";
+        if (ForwardedPath.IsAmbiguous(path))
+        {
+            await RejectAsync(exchange, StatusCodes.Status404NotFound, GatewayMessages.AmbiguousPath(request.Method, path), "unknown_url");
+            return false;
+        }
         var prefixed = path.StartsWith("/v1/", StringComparison.Ordinal) ? path : "/v1" + path;
         if (exchange.Route!.Allows(prefixed))
         {
