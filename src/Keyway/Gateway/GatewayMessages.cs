@@ -89,5 +89,8 @@ internal static class GatewayMessages
 
     public static string TranslationFailed(string providerId, string reason) => $"the answer of upstream provider '{providerId}' could not be translated: {reason}";
 
+    public static string Redirected(string providerId, int status, string? host) =>
+        $"upstream provider '{providerId}' answered {status}, a redirect {(host is null ? "without a Location" : "to " + host)}, which Keyway does not follow: check the provider's base_url";
+
     public static string UpstreamFailed(string providerId, int status, string message) => $"upstream provider '{providerId}' returned {status}: {message}";
 }

@@ -19,7 +19,8 @@ public sealed partial class ProxyForwarder
     private async Task<NoAnswer?> RelayResponseAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage response, UpstreamKey key, CancellationTokenSource idle)
     {
         var status = (int)response.StatusCode;
-        if (!response.IsSuccessStatusCode && !plan.RelayAsIs)
+        // A plan that relays errors as they are still never relays a redirect, which would send the client to the upstream.
+        if (!response.IsSuccessStatusCode && (!plan.RelayAsIs || UpstreamErrorResponse.IsRedirect(status)))
         {
             var relayed = await UpstreamErrorResponse.BuildAsync(response, exchange.Protocol, exchange.Target!.Provider, exchange.Secrets, idle.Token);
             exchange.StatusCode = relayed.Status;
