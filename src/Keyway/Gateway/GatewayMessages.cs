@@ -8,6 +8,7 @@ internal static class GatewayMessages
     public const string ExpiredKey = "API key expired.";
     public const string InvalidJson = "Invalid JSON body";
     public const string NotAnObject = "Body must be a JSON object";
+    public static readonly string TooDeep = $"{InvalidJson}: it is nested deeper than {Protocols.RequestBody.MaxDepth} levels";
     public const string MissingModel = "Missing 'model': a string naming one of your route aliases is required.";
     public const string ModelNotAString = "'model' must be a string naming one of your route aliases.";
     public const string RepeatedModel = "'model' appears more than once in the body: give it once, naming one of your route aliases.";

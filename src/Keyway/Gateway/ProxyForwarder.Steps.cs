@@ -56,6 +56,7 @@ public sealed partial class ProxyForwarder
             RequestBodyStatus.InvalidJson when body.Memory.IsEmpty => GatewayMessages.NoBody(exchange.Context.Request.Method, exchange.Context.Request.Path),
             RequestBodyStatus.InvalidJson => GatewayMessages.InvalidJson,
             RequestBodyStatus.NotAnObject => GatewayMessages.NotAnObject,
+            RequestBodyStatus.TooDeep => GatewayMessages.TooDeep,
             _ when parsed.Model is null => parsed.ModelRepeated ? GatewayMessages.RepeatedModel
                 : parsed.ModelIsNotAString(body.Memory.Span) ? GatewayMessages.ModelNotAString : GatewayMessages.MissingModel,
             _ => null,
