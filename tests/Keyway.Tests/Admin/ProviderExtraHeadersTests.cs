@@ -113,7 +113,10 @@ public sealed class ProviderExtraHeadersTests
             new JsonObject { ["extra_headers"] = new JsonObject { [name] = "x", ["X-Title"] = "keyway" } });
         var created = await AdminApi.PostAsync(bed.Admin, "admin/llm/groups/default/providers", new JsonObject
         {
-            ["provider_id"] = "other", ["name"] = "other", ["base_url"] = "http://127.0.0.1:9/v1", ["api_key"] = "sk-other-0123456789",
+            ["provider_id"] = "other",
+            ["name"] = "other",
+            ["base_url"] = "http://127.0.0.1:9/v1",
+            ["api_key"] = "sk-other-0123456789",
             ["extra_headers"] = new JsonObject { [name] = "" },
         });
 

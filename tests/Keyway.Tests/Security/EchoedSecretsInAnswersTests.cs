@@ -29,8 +29,8 @@ public sealed class EchoedSecretsInAnswersTests
             new JsonObject { ["extra_headers"] = new JsonObject { ["X-Vendor-Token"] = VendorToken } });
         var headers = new Dictionary<string, string> { [EchoHeader] = Echo };
         bed.Upstream.Enqueue(stream
-            ? FakeReply.Status(200, $"data: {ChatChunk(Echo)}\n\ndata: [DONE]\n\n", headers, "text/event-stream")
-            : FakeReply.Status(200, ChatCompletion(Echo), headers));
+            ? FakeReply.Status(200, $"data: {Chat(Echo, chunk: true)}\n\ndata: [DONE]\n\n", headers, "text/event-stream")
+            : FakeReply.Status(200, Chat(Echo, chunk: false), headers));
 
         using var response = await bed.PostAsync(path, RequestFor(path, stream), ("anthropic-version", "2023-06-01"));
         var body = await response.Content.ReadAsStringAsync();
@@ -59,32 +59,19 @@ public sealed class EchoedSecretsInAnswersTests
         _ => $$"""{"model":"{{GatewayTestBed.OpenAIAlias}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"Hi"}]}""",
     };
 
-    private static string ChatCompletion(string text) => new JsonObject
+    /// <summary>A Chat completion (or, as <paramref name="chunk"/>, its one streamed chunk) answering <paramref name="text"/>.</summary>
+    private static string Chat(string text, bool chunk) => new JsonObject
     {
         ["id"] = "chatcmpl-echo",
-        ["object"] = "chat.completion",
+        ["object"] = chunk ? "chat.completion.chunk" : "chat.completion",
         ["created"] = 1,
         ["model"] = GatewayTestBed.OpenAIModel,
         ["choices"] = new JsonArray(new JsonObject
         {
             ["index"] = 0,
-            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = text },
+            [chunk ? "delta" : "message"] = new JsonObject { ["role"] = "assistant", ["content"] = text },
             ["finish_reason"] = "stop",
         }),
         ["usage"] = new JsonObject { ["prompt_tokens"] = 3, ["completion_tokens"] = 5, ["total_tokens"] = 8 },
-    }.ToJsonString();
-
-    private static string ChatChunk(string text) => new JsonObject
-    {
-        ["id"] = "chatcmpl-echo",
-        ["object"] = "chat.completion.chunk",
-        ["created"] = 1,
-        ["model"] = GatewayTestBed.OpenAIModel,
-        ["choices"] = new JsonArray(new JsonObject
-        {
-            ["index"] = 0,
-            ["delta"] = new JsonObject { ["role"] = "assistant", ["content"] = text },
-            ["finish_reason"] = "stop",
-        }),
     }.ToJsonString();
 }
