@@ -9,6 +9,13 @@ namespace Keyway.Protocols;
 /// </summary>
 public static class RequestBody
 {
+    /// <summary>
+    /// How deep a body's JSON may nest: the rest of a body reaches a passed-through upstream as sent, so the scan for its
+    /// top-level fields allows far more than the JSON reader's default of 64 (a schema or tool input nests deep); a
+    /// deeper one is <see cref="RequestBodyStatus.TooDeep"/>. The reader tracks depth in a bit stack, not by recursion.
+    /// </summary>
+    public const int MaxDepth = 1024;
+
     public static RequestBodyParse Parse(ReadOnlyMemory<byte> body) => RequestBodyScanner.Scan(body.Span);
 
     /// <summary>

@@ -26,22 +26,29 @@ internal ref struct RequestBodyScanner
 
     private RequestBodyScanner(ReadOnlySpan<byte> json, int offset)
     {
-        _reader = new Utf8JsonReader(json);
+        _reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = RequestBody.MaxDepth });
         _offset = offset;
     }
 
     public static RequestBodyParse Scan(ReadOnlySpan<byte> body)
     {
         var offset = body.StartsWith("\uFEFF"u8) ? 3 : 0;
+        var scanner = new RequestBodyScanner(body[offset..], offset);
         try
         {
-            return new RequestBodyScanner(body[offset..], offset).ScanRoot();
+            return scanner.ScanRoot();
         }
         catch (Exception ex) when (JsonFailure.IsMalformedInput(ex))
         {
-            return RequestBodyParse.Failed(RequestBodyStatus.InvalidJson);
+            return RequestBodyParse.Failed(scanner.AtMaxDepth ? RequestBodyStatus.TooDeep : RequestBodyStatus.InvalidJson);
         }
     }
+
+    /// <summary>
+    /// The reader stopped inside a container at the deepest level allowed: the failure is the next one's opening (the
+    /// reader keeps its last good token, that container's start, when it throws).
+    /// </summary>
+    private readonly bool AtMaxDepth => _reader.CurrentDepth >= RequestBody.MaxDepth - 1;
 
     private int Position => _offset + (int)_reader.BytesConsumed;
 

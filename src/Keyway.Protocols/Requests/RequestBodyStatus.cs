@@ -9,4 +9,7 @@ public enum RequestBodyStatus
 
     /// <summary>Well-formed JSON whose top-level value is not an object.</summary>
     NotAnObject,
+
+    /// <summary>JSON nested deeper than <see cref="RequestBody.MaxDepth"/> levels (read up to there).</summary>
+    TooDeep,
 }

@@ -22,6 +22,11 @@ internal static class ProviderExtraHeaders
         var sealedHeaders = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in body.OptionalStringMap(Field) ?? new Dictionary<string, string>())
         {
+            if (Upstreams.ExtraHeaderRule.IsRefused(name))
+            {
+                throw AdminProblem.BadRequest(
+                    $"{Field}.{name} cannot be set: the HTTP client writes it for each request (connection, framing and body headers are not extra headers)", Field);
+            }
             sealedHeaders[name] = SecretMask.IsMask(value) ? KeptValue(name, value, stored, secrets) : secrets.Seal(value);
         }
         return sealedHeaders;

@@ -102,9 +102,15 @@ internal static class ProviderFields
         {
             return null;
         }
-        return Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw AdminProblem.BadRequest($"{field} must be an absolute http(s) URL", field);
+        }
+        // Base URLs are listed in plain (they are no secret): a password in one would be, and sent as Basic auth besides.
+        return uri.UserInfo.Length == 0
             ? text.Trim()
-            : throw AdminProblem.BadRequest($"{field} must be an absolute http(s) URL", field);
+            : throw AdminProblem.BadRequest(
+                $"{field} must not carry credentials (user:password@): put the upstream key in api_key, or a vendor's credential in extra_headers", field);
     }
 
     private static List<string>? ModelList(JsonElement? value, string field)

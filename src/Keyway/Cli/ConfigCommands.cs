@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Keyway.Security;
 using Keyway.Storage;
 
@@ -37,9 +36,9 @@ public static class ConfigCommands
                 ["KEYWAY_QUARANTINE_PROBE_SECONDS"] = (int)options.Failover.ProbeInterval.TotalSeconds,
                 ["KEYWAY_METRICS_PORT"] = options.MetricsPort,
                 ["KEYWAY_METRICS_HOST"] = options.MetricsHost,
-                ["KEYWAY_OTLP_ENDPOINT"] = options.OtlpEndpoint?.ToString(),
+                ["KEYWAY_OTLP_ENDPOINT"] = options.OtlpEndpoint is { } otlp ? CredentialMask.Url(otlp.ToString()) : null,
                 ["OTEL_EXPORTER_OTLP_PROTOCOL"] = options.OtlpProtocol,
-                ["KEYWAY_DATABASE_URL"] = MaskPassword(options.DatabaseUrl),
+                ["KEYWAY_DATABASE_URL"] = options.DatabaseUrl is { } url ? CredentialMask.DatabaseUrl(url) : null,
                 ["KEYWAY_INSTANCE_ID"] = InstanceIdentity.For(options).Id,
                 ["KEYWAY_LOG_TOOL_QUERIES"] = options.LogToolQueries,
                 ["KEYWAY_ANTHROPIC_CACHE_BREAKPOINTS"] = options.AnthropicCacheBreakpoints,
@@ -61,11 +60,4 @@ public static class ConfigCommands
         });
         return new Command("config", "The gateway's configuration") { show };
     }
-
-    /// <summary>The database URL without its password, in either form it may take (postgres://user:pass@… or Password=…).</summary>
-    private static string? MaskPassword(string? url) => url is null
-        ? null
-        : Regex.Replace(
-            Regex.Replace(url, "^(postgres(?:ql)?://[^:/@]*:)[^@]*@", "$1****@", RegexOptions.IgnoreCase),
-            "((?:^|;)\\s*(?:password|pwd)\\s*=)[^;]*", "$1****", RegexOptions.IgnoreCase);
 }

@@ -8,6 +8,7 @@ internal static class GatewayMessages
     public const string ExpiredKey = "API key expired.";
     public const string InvalidJson = "Invalid JSON body";
     public const string NotAnObject = "Body must be a JSON object";
+    public static readonly string TooDeep = $"{InvalidJson}: it is nested deeper than {Protocols.RequestBody.MaxDepth} levels";
     public const string MissingModel = "Missing 'model': a string naming one of your route aliases is required.";
     public const string ModelNotAString = "'model' must be a string naming one of your route aliases.";
     public const string RepeatedModel = "'model' appears more than once in the body: give it once, naming one of your route aliases.";
@@ -30,6 +31,10 @@ internal static class GatewayMessages
 
     /// <summary>OpenAI's own text for a path it does not have.</summary>
     public static string UnknownPath(string method, string path) => $"Invalid URL ({method} {path})";
+
+    /// <summary>OpenAI's words for a path it does not have, and why Keyway has none such.</summary>
+    public static string AmbiguousPath(string method, string path) =>
+        $"{UnknownPath(method, path)}: Keyway forwards no path with an encoded '/', '\\', '?' or '#', or a '.' or '..' segment, which an upstream could read as another path";
 
     /// <summary>OpenAI's Retrieve model answer for a model it does not have (or not for this key).</summary>
     public static string ModelDoesNotExist(string model) => $"The model '{model}' does not exist";
@@ -86,6 +91,9 @@ internal static class GatewayMessages
     public static string StreamBroke(string providerId) => $"upstream provider '{providerId}' ended the stream before it was complete";
 
     public static string TranslationFailed(string providerId, string reason) => $"the answer of upstream provider '{providerId}' could not be translated: {reason}";
+
+    public static string Redirected(string providerId, int status, string? host) =>
+        $"upstream provider '{providerId}' answered {status}, a redirect {(host is null ? "without a Location" : "to " + host)}, which Keyway does not follow: check the provider's base_url";
 
     public static string UpstreamFailed(string providerId, int status, string message) => $"upstream provider '{providerId}' returned {status}: {message}";
 }

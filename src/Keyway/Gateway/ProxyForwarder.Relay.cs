@@ -19,7 +19,8 @@ public sealed partial class ProxyForwarder
     private async Task<NoAnswer?> RelayResponseAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage response, UpstreamKey key, CancellationTokenSource idle)
     {
         var status = (int)response.StatusCode;
-        if (!response.IsSuccessStatusCode && !plan.RelayAsIs)
+        // A plan that relays errors as they are still never relays a redirect, which would send the client to the upstream.
+        if (!response.IsSuccessStatusCode && (!plan.RelayAsIs || UpstreamErrorResponse.IsRedirect(status)))
         {
             var relayed = await UpstreamErrorResponse.BuildAsync(response, exchange.Protocol, exchange.Target!.Provider, exchange.Secrets, idle.Token);
             exchange.StatusCode = relayed.Status;
@@ -48,7 +49,9 @@ public sealed partial class ProxyForwarder
             await RelayBodyAsync(exchange, response, idle);
             return null;
         }
-        var body = await response.Content.ReadAsByteArrayAsync(idle.Token);
+        // Masked once here, whatever becomes of the body (relayed, translated, an error's message, a search round's turn):
+        // a body without any secret is searched (vectorized) and not copied.
+        var body = exchange.Secrets.Scrub(await response.Content.ReadAsByteArrayAsync(idle.Token));
         if (plan.ChatAnswer && response.IsSuccessStatusCode && NoAnswerIn(exchange, response, body) is { } unusable)
         {
             return unusable;
@@ -76,7 +79,6 @@ public sealed partial class ProxyForwarder
         }
         if (!response.IsSuccessStatusCode)
         {
-            body = exchange.Secrets.Scrub(body);
             exchange.Error = UpstreamErrorMessage.Extract(body, 500);
         }
         if (plan.Translation is { } translation)
@@ -152,16 +154,16 @@ public sealed partial class ProxyForwarder
         if (!AnswerBody.StartsLikeJsonObject(body))
         {
             return Unusable(exchange, GatewayMessages.NotJson(exchange.Target!.Provider.ProviderId, response.Content.Headers.ContentType?.MediaType,
-                UpstreamErrorMessage.Extract(exchange.Secrets.Scrub(body), 200)));
+                UpstreamErrorMessage.Extract(body, 200)));
         }
         return AnswerBody.LeadsWithError(body)
             ? ErrorInAnswer(exchange, body) ?? Unusable(exchange, GatewayMessages.NoAnswerInBody(exchange.Target!.Provider.ProviderId))
             : null;
     }
 
-    /// <summary>The upstream's 200 held an error object instead of an answer: its message, as a failure of the key.</summary>
+    /// <summary>The upstream's 200 held an error object instead of an answer: its message (the body was masked when read), as a failure of the key.</summary>
     private static NoAnswer? ErrorInAnswer(ProxyExchange exchange, byte[] body) =>
-        UpstreamErrorMessage.ErrorObjectMessage(exchange.Secrets.Scrub(body), 500) is { } message
+        UpstreamErrorMessage.ErrorObjectMessage(body, 500) is { } message
             ? Unusable(exchange, GatewayMessages.ErrorWith200(exchange.Target!.Provider.ProviderId, message))
             : null;
 
@@ -187,7 +189,7 @@ public sealed partial class ProxyForwarder
         var response = exchange.Context.Response;
         if (relayHeaders)
         {
-            ResponseHeaders.Copy(upstreamResponse, response);
+            ResponseHeaders.Copy(upstreamResponse, response, exchange.Secrets);
         }
         else
         {
@@ -258,7 +260,7 @@ public sealed partial class ProxyForwarder
     private static void StartEventStream(ProxyExchange exchange, HttpResponseMessage response, bool wholeAnswer = false)
     {
         var client = exchange.Context.Response;
-        ResponseHeaders.Copy(response, client);
+        ResponseHeaders.Copy(response, client, exchange.Secrets);
         if (wholeAnswer)
         {
             client.ContentType = "text/event-stream";

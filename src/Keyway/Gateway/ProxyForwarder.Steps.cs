@@ -59,6 +59,7 @@ public sealed partial class ProxyForwarder
             RequestBodyStatus.InvalidJson when body.Memory.IsEmpty => GatewayMessages.NoBody(exchange.Context.Request.Method, exchange.Context.Request.Path),
             RequestBodyStatus.InvalidJson => GatewayMessages.InvalidJson,
             RequestBodyStatus.NotAnObject => GatewayMessages.NotAnObject,
+            RequestBodyStatus.TooDeep => GatewayMessages.TooDeep,
             _ when parsed.Model is null => parsed.ModelRepeated ? GatewayMessages.RepeatedModel
                 : parsed.ModelIsNotAString(body.Memory.Span) ? GatewayMessages.ModelNotAString : GatewayMessages.MissingModel,
             _ => null,
@@ -92,10 +93,21 @@ public sealed partial class ProxyForwarder
         return false;
     }
 
-    /// <summary>A route limited to some paths (allowed_paths) answers any other with 403, before anything is sent.</summary>
+    /// <summary>
+    /// A route limited to some paths (allowed_paths) answers any other with 403, before anything is sent. A path an
+    /// upstream could read as another (<see cref="ForwardedPath"/>) is first refused as OpenAI refuses a path it does not
+    /// have, whatever the route allows.
+    /// </summary>
     private static async Task<bool> RequireAllowedPathAsync(ProxyExchange exchange)
     {
-        var prefixed = PathGlob.Versioned(exchange.Context.Request.Path);
+        var request = exchange.Context.Request;
+        var path = request.Path.Value ?? "";
+        if (ForwardedPath.IsAmbiguous(path))
+        {
+            await RejectAsync(exchange, StatusCodes.Status404NotFound, GatewayMessages.AmbiguousPath(request.Method, path), "unknown_url");
+            return false;
+        }
+        var prefixed = PathGlob.Versioned(request.Path);
         if (exchange.Route!.Allows(prefixed))
         {
             return true;

@@ -85,7 +85,7 @@ public sealed partial class ProxyForwarder
             }
             using (response)
             {
-                answerBody = await response.Content.ReadAsByteArrayAsync(idle.Token);
+                answerBody = exchange.Secrets.Scrub(await response.Content.ReadAsByteArrayAsync(idle.Token));
             }
             earlier = usage;
             usage = Sum(usage, UsageOf(plan.BodyUsage, answerBody));

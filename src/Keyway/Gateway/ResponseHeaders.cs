@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Keyway.Security;
 
 namespace Keyway.Gateway;
 
@@ -12,22 +13,23 @@ internal static class ResponseHeaders
     };
 
     /// <summary>
-    /// The values go as the upstream sent them: the headers are read unvalidated (as YARP does), since enumerating the
-    /// validated view parses every value, which was 2% of a relayed stream's CPU.
+    /// The values go as the upstream sent them, but for any of the attempt's <paramref name="secrets"/> in them (an
+    /// upstream echoing Authorization): the headers are read unvalidated (as YARP does), since enumerating the validated
+    /// view parses every value, which was 2% of a relayed stream's CPU; only the relayed ones are searched.
     /// </summary>
-    public static void Copy(HttpResponseMessage upstream, HttpResponse client)
+    public static void Copy(HttpResponseMessage upstream, HttpResponse client, SecretScrubber secrets)
     {
-        Copy(upstream.Headers.NonValidated, client.Headers);
-        Copy(upstream.Content.Headers.NonValidated, client.Headers);
+        Copy(upstream.Headers.NonValidated, client.Headers, secrets);
+        Copy(upstream.Content.Headers.NonValidated, client.Headers, secrets);
     }
 
-    private static void Copy(HttpHeadersNonValidated upstream, IHeaderDictionary client)
+    private static void Copy(HttpHeadersNonValidated upstream, IHeaderDictionary client, SecretScrubber secrets)
     {
         foreach (var (name, values) in upstream)
         {
             if (!NotRelayed.Contains(name))
             {
-                client[name] = values.Count == 1 ? values.ToString() : values.ToArray();
+                client[name] = values.Count == 1 ? secrets.ScrubHeader(values.ToString()) : Array.ConvertAll(values.ToArray(), secrets.ScrubHeader);
             }
         }
     }

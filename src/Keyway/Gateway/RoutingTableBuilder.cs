@@ -126,7 +126,8 @@ public static class RoutingTableBuilder
             protocol,
             provider.BaseUrl,
             TimeSpan.FromSeconds(provider.TimeoutSeconds),
-            SealedHeaders.Open(provider.SealedExtraHeaders, secrets).ToArray(),
+            // A header the admin API now refuses, stored before it did, is left out (RoutingTableHolder warns of it).
+            SealedHeaders.Open(provider.SealedExtraHeaders, secrets).Where(header => !ExtraHeaderRule.IsRefused(header.Key)).ToArray(),
             keys)
         {
             NativeEndpoints = WithKeysOwn(NativeEndpoints(provider.NativeEndpoints, protocol), keys),

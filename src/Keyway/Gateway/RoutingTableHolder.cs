@@ -8,9 +8,12 @@ namespace Keyway.Gateway;
 /// Holds the current RoutingTable. Requests read <see cref="Current"/> (one volatile read);
 /// a configuration change rebuilds the table from the database and swaps it atomically.
 /// </summary>
-public sealed class RoutingTableHolder(ConfigurationSnapshotReader reader, SecretBox secrets, KeywayOptions options) : IConfigurationChangeSink
+public sealed partial class RoutingTableHolder(ConfigurationSnapshotReader reader, SecretBox secrets, KeywayOptions options, ILogger<RoutingTableHolder> logger)
+    : IConfigurationChangeSink
 {
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
+    /// <summary>The left-out extra headers already warned of (provider id, header name), so each is warned of once, not at every reload.</summary>
+    private readonly HashSet<(string ProviderId, string Name)> _leftOutWarned = [];
     private volatile RoutingTable _current = RoutingTable.Empty;
     private long _version;
 
@@ -28,6 +31,7 @@ public sealed class RoutingTableHolder(ConfigurationSnapshotReader reader, Secre
         {
             var snapshot = await reader.LoadAsync(cancellationToken);
             _current = RoutingTableBuilder.Build(snapshot, secrets, options.Failover, options.LocalClientsKey);
+            WarnOfLeftOutHeaders(snapshot);
             Loaded = true;
             Interlocked.Increment(ref _version);
         }
@@ -38,4 +42,25 @@ public sealed class RoutingTableHolder(ConfigurationSnapshotReader reader, Secre
     }
 
     public Task ConfigurationChangedAsync(CancellationToken cancellationToken) => ReloadAsync(cancellationToken);
+
+    private void WarnOfLeftOutHeaders(ConfigurationSnapshot snapshot)
+    {
+        foreach (var provider in snapshot.Providers)
+        {
+            foreach (var name in provider.SealedExtraHeaders.Keys.Where(Upstreams.ExtraHeaderRule.IsRefused))
+            {
+                if (_leftOutWarned.Add((provider.ProviderId, name)))
+                {
+                    Log.ExtraHeaderLeftOut(logger, provider.ProviderId, name);
+                }
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning,
+            Message = "Provider {ProviderId}'s extra header {Name} is not sent: the HTTP client writes it for each request; remove it from the provider's extra_headers")]
+        public static partial void ExtraHeaderLeftOut(ILogger logger, string providerId, string name);
+    }
 }

@@ -15,7 +15,9 @@ namespace Keyway.Gateway;
 /// gateway's own credentials (401, 403: its key wrong, revoked, not allowed there) is no fault of the client's: its
 /// status and `authentication_error`/`invalid_api_key` would tell the SDKs, Claude Code and Codex that the client's
 /// key is bad and send the user to log in again, so it is a 502 in the caller's shape, its message saying which
-/// provider refused and why.
+/// provider refused and why. A redirect (3xx: Keyway follows none, since the key would go along to wherever it points)
+/// is no answer the client could use either: a 502 naming it, its status and the host it points to (never its whole
+/// Location, whose query may hold a signature).
 /// </summary>
 internal static class UpstreamErrorResponse
 {
@@ -27,6 +29,11 @@ internal static class UpstreamErrorResponse
     public static async Task<Relayed> BuildAsync(HttpResponseMessage response, ClientProtocol client, UpstreamProvider provider, SecretScrubber secrets, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
+        if (IsRedirect(status))
+        {
+            var redirect = GatewayMessages.Redirected(provider.ProviderId, status, RedirectHost(response));
+            return new Relayed(StatusCodes.Status502BadGateway, ProtocolErrorWriter.Body(client, StatusCodes.Status502BadGateway, redirect), redirect);
+        }
         var raw = secrets.Scrub(await UpstreamErrorBody.ReadAsync(response, cancellationToken));
         var message = GatewayMessages.UpstreamFailed(provider.ProviderId, status, UpstreamErrorMessage.Extract(raw, 1000));
         if (status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden)
@@ -46,6 +53,15 @@ internal static class UpstreamErrorResponse
             : OpenAIError(isAnthropicShape ? StringOf(error!["type"]) : null, status, isAnthropicShape ? StringOf(error!["message"]) : null, message);
         return new Relayed(status, body, message);
     }
+
+    public static bool IsRedirect(int status) => status is >= 300 and < 400;
+
+    /// <summary>The host (and a port other than the scheme's) the redirect points to; a relative Location is the upstream's own.</summary>
+    private static string? RedirectHost(HttpResponseMessage response) =>
+        response.Headers.Location is not { } location ? null
+        : location.IsAbsoluteUri ? location.Authority
+        : response.RequestMessage?.RequestUri is { } requested ? requested.Authority
+        : null;
 
     private static string? StringOf(JsonNode? node) =>
         node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;

@@ -27,6 +27,9 @@ public static class SecretMask
         return head + "…" + secret[^4..];
     }
 
+    /// <summary>As <see cref="Mask"/> with "..." for "…", for where only ASCII may go (a response header's value): "sk-...abcd".</summary>
+    public static string AsciiMask(string secret) => Mask(secret).Replace("…", "...", StringComparison.Ordinal);
+
     /// <summary>Whether <paramref name="value"/> is what <see cref="Mask"/> writes rather than a secret: "sk-…abcd", or all asterisks for a short one.</summary>
     public static bool IsMask(string value) => value.Contains('…') || (value.Length > 0 && value.All(c => c == '*'));
 }

@@ -7,7 +7,8 @@ namespace Keyway.Security;
 /// <c>db_sk_</c> key and the credentials among the provider's extra headers (<see cref="HeaderSecrets"/>, encoded once per
 /// routing table). Upstreams echo the key they were given ("Incorrect API key provided: sk-…"), in an error body
 /// before the first byte or in an error event after it: every such text is scrubbed (each secret shown as
-/// <see cref="SecretMask.Mask"/>) before it reaches the client, a log or key health. Built once per upstream attempt
+/// <see cref="SecretMask.Mask"/>) before it reaches the client, a log or key health; so is a whole answer's body and
+/// every header relayed from the upstream (an echo service or a proxy reflecting Authorization). Built once per upstream attempt
 /// with each secret's UTF-8 form, which every event of a stream is searched for: encoding the two keys again for each
 /// event was half of the search's cost, ~1% of a streamed call's CPU (bench/RESULTS.md).
 /// </summary>
@@ -42,6 +43,12 @@ public sealed class SecretScrubber
     public ReadOnlyMemory<byte> Scrub(ReadOnlyMemory<byte> text) =>
         Finds(text.Span) ? Encoding.UTF8.GetBytes(Scrub(Encoding.UTF8.GetString(text.Span))) : text;
 
+    /// <summary>
+    /// A relayed header's value with each secret masked in ASCII (<see cref="SecretMask.AsciiMask"/>: Kestrel sends no
+    /// other byte in a header); the value itself when it holds none, which costs an ordinal (vectorized) search per secret.
+    /// </summary>
+    public string ScrubHeader(string value) => Scrub(value, ascii: true);
+
     private static bool Holds(ReadOnlySpan<byte> text, byte[]? secret) => secret is not null && text.IndexOf(secret) >= 0;
 
     private bool HoldsHeaderSecret(ReadOnlySpan<byte> text)
@@ -56,19 +63,22 @@ public sealed class SecretScrubber
         return false;
     }
 
-    private string Scrub(string text)
+    private string Scrub(string text, bool ascii = false)
     {
         foreach (var secret in (ReadOnlySpan<string?>)[_upstreamKey, _clientKey])
         {
-            if (secret is not null)
-            {
-                text = text.Replace(secret, SecretMask.Mask(secret), StringComparison.Ordinal);
-            }
+            text = Masked(text, secret, ascii);
         }
         foreach (var secret in _headers.Values)
         {
-            text = text.Replace(secret, SecretMask.Mask(secret), StringComparison.Ordinal);
+            text = Masked(text, secret, ascii);
         }
         return text;
     }
+
+    /// <summary>Searched first, so a text without the secret costs no mask (a string each) on the header path.</summary>
+    private static string Masked(string text, string? secret, bool ascii) =>
+        secret is not null && text.Contains(secret, StringComparison.Ordinal)
+            ? text.Replace(secret, ascii ? SecretMask.AsciiMask(secret) : SecretMask.Mask(secret), StringComparison.Ordinal)
+            : text;
 }

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Keyway.Upstreams;
 
 /// <summary>
@@ -8,6 +10,19 @@ namespace Keyway.Upstreams;
 /// </summary>
 internal static class ExtraHeaderRule
 {
+    /// <summary>
+    /// Names the HTTP client writes for each request: connection and framing headers (a value of a provider's would
+    /// break or smuggle the request) and the body's own headers, which .NET refuses on a request ("Misused header name":
+    /// every call to the provider failed with a bare 500). Proxy-* headers are the client's business with its proxy too.
+    /// </summary>
+    private static readonly FrozenSet<string> Owned = FrozenSet.Create(StringComparer.OrdinalIgnoreCase,
+        "Host", "Connection", "Upgrade", "Expect", "Transfer-Encoding", "Keep-Alive", "TE", "Trailer",
+        "Content-Length", "Content-Type", "Content-Encoding", "Content-Language", "Content-Location", "Content-MD5",
+        "Content-Range", "Content-Disposition", "Allow", "Expires", "Last-Modified");
+
+    /// <summary>Whether a provider may not have an extra header of this name (refused by the admin API, skipped if stored).</summary>
+    public static bool IsRefused(string name) => Owned.Contains(name) || name.StartsWith("Proxy-", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
     /// Applies <paramref name="extraHeaders"/> to <paramref name="headers"/> being built, through the collection's own remove
     /// and add (static lambdas: nothing is allocated on a request's path).

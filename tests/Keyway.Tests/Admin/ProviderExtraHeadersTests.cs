@@ -2,6 +2,8 @@ using System.Data.Common;
 using System.Net;
 using System.Text.Json.Nodes;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.Admin;
@@ -83,6 +85,62 @@ public sealed class ProviderExtraHeadersTests
         Assert.Equal("2023-06-01", replaced["anthropic-version"]);
         Assert.False(dropped.ContainsKey("anthropic-beta"));
         Assert.Equal("2023-06-01", dropped["anthropic-version"]);
+    }
+
+    /// <summary>
+    /// Headers the HTTP stack owns (framing, connection, the body's own) break every request as extra headers: .NET
+    /// refuses a body header on a request ("Misused header name", a bare 500 for every call), the others would frame or
+    /// route the request wrongly. The admin API refuses them when they are written.
+    /// </summary>
+    [Theory]
+    [InlineData("Content-Length")]
+    [InlineData("content-type")]
+    [InlineData("Host")]
+    [InlineData("Connection")]
+    [InlineData("Upgrade")]
+    [InlineData("Expect")]
+    [InlineData("Transfer-Encoding")]
+    [InlineData("Keep-Alive")]
+    [InlineData("Proxy-Authorization")]
+    [InlineData("TE")]
+    [InlineData("Trailer")]
+    [InlineData("Content-Encoding")]
+    public async Task AHeaderTheHttpStackOwns_IsRefusedAsAnExtraHeader(string name)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        var refused = await AdminApi.PatchAsync(bed.Admin, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}",
+            new JsonObject { ["extra_headers"] = new JsonObject { [name] = "x", ["X-Title"] = "keyway" } });
+        var created = await AdminApi.PostAsync(bed.Admin, "admin/llm/groups/default/providers", new JsonObject
+        {
+            ["provider_id"] = "other",
+            ["name"] = "other",
+            ["base_url"] = "http://127.0.0.1:9/v1",
+            ["api_key"] = "sk-other-0123456789",
+            ["extra_headers"] = new JsonObject { [name] = "" },
+        });
+
+        var detail = $"extra_headers.{name} cannot be set: the HTTP client writes it for each request (connection, framing and body headers are not extra headers)";
+        AdminApi.AssertError(refused, HttpStatusCode.BadRequest, detail, "extra_headers");
+        AdminApi.AssertError(created, HttpStatusCode.BadRequest, detail, "extra_headers");
+    }
+
+    /// <summary>A row stored before the refusal existed: the header is left out (one warning), the provider serves.</summary>
+    [Fact]
+    public async Task AStoredHeaderTheHttpStackOwns_IsLeftOut_AndTheProviderStillServes()
+    {
+        var log = new CapturedLog();
+        await using var bed = await GatewayTestBed.StartAsync(replaceServices: services => services.AddSingleton<ILoggerProvider>(log));
+        await bed.Server.WithDatabaseAsync(connection => connection.ExecuteAsync(
+            "UPDATE providers SET extra_headers = @Plain WHERE provider_id = @Id",
+            new { Plain = """{"Content-Length":"x","X-Title":"kept"}""", Id = GatewayTestBed.OpenAIProvider }));
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.AnthropicProvider}", new JsonObject { ["note"] = "reload" });
+
+        using var chat = await bed.PostAsync("v1/chat/completions", GatewayTestBed.OpenAIChat);
+
+        Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
+        Assert.Equal("kept", bed.Upstream.Last.Headers["X-Title"]);
+        Assert.Single(log.Text.Split('\n'), line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("Content-Length", StringComparison.Ordinal));
     }
 
     private static async Task<IReadOnlyDictionary<string, string>> AnthropicHeadersReceivedUpstreamAsync(GatewayTestBed bed)

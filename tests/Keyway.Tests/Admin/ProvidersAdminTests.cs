@@ -92,6 +92,38 @@ public sealed class ProvidersAdminTests
         Assert.Equal(field, reply.Body.GetProperty("field").GetString());
     }
 
+    /// <summary>
+    /// A base URL's user:password would be stored and listed in plain (base URLs are no secret) and sent as Basic auth:
+    /// refused wherever a base URL is written, the provider's, a pool key's, a native endpoint's.
+    /// </summary>
+    [Fact]
+    public async Task BaseUrlWithCredentials_IsRefusedWhereverABaseUrlIsWritten()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        await AdminApi.CreateProviderAsync(server.Admin, "default", "p1", "http://127.0.0.1:1/v1");
+        const string WithCredentials = "http://user:hunter2@127.0.0.1:1/v1";
+        static string Refused(string field) =>
+            $"{field} must not carry credentials (user:password@): put the upstream key in api_key, or a vendor's credential in extra_headers";
+
+        var created = await AdminApi.PostAsync(server.Admin, "admin/llm/groups/default/providers",
+            new JsonObject { ["provider_id"] = "p2", ["name"] = "p2", ["base_url"] = WithCredentials, ["api_key"] = Secret });
+        var patched = await AdminApi.PatchAsync(server.Admin, "admin/llm/providers/p1", new JsonObject { ["base_url"] = "https://token@127.0.0.1:1/v1" });
+        var pooled = await AdminApi.PatchAsync(server.Admin, "admin/llm/providers/p1",
+            new JsonObject { ["api_keys"] = new JsonArray(new JsonObject { ["name"] = "a", ["api_key"] = Secret, ["base_url"] = WithCredentials }) });
+        var keyAdded = await AdminApi.PostAsync(server.Admin, "admin/llm/providers/p1/keys",
+            new JsonObject { ["name"] = "b", ["api_key"] = Secret, ["base_url"] = WithCredentials });
+        var native = await AdminApi.PatchAsync(server.Admin, "admin/llm/providers/p1",
+            new JsonObject { ["native_endpoints"] = new JsonObject { ["anthropic"] = WithCredentials } });
+
+        AdminApi.AssertError(created, HttpStatusCode.BadRequest, Refused("base_url"), "base_url");
+        AdminApi.AssertError(patched, HttpStatusCode.BadRequest, Refused("base_url"), "base_url");
+        AdminApi.AssertError(pooled, HttpStatusCode.BadRequest, Refused("api_keys"), "api_keys");
+        AdminApi.AssertError(keyAdded, HttpStatusCode.BadRequest, Refused("base_url"), "base_url");
+        AdminApi.AssertError(native, HttpStatusCode.BadRequest, Refused("native_endpoints"), "native_endpoints");
+        Assert.DoesNotContain("hunter2", (await AdminApi.OkAsync(server.Admin, HttpMethod.Get, "admin/llm/groups/default/providers")).GetRawText());
+    }
+
     [Fact]
     public async Task Create_ProtocolError_SaysWhatIsAllowed()
     {

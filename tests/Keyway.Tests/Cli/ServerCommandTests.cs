@@ -165,6 +165,18 @@ public sealed class ServerCommandTests
     }
 
     [Fact]
+    public async Task ConfigShow_MasksThePasswordInTheOtlpEndpoint()
+    {
+        using var dir = new TempDirectory();
+        var config = await new CliRunner(null, dir.Path, new Dictionary<string, string>
+        {
+            ["KEYWAY_OTLP_ENDPOINT"] = "http://collector:hunter2-pw@127.0.0.1:4318/",
+        }).JsonAsync("config", "show");
+
+        Assert.Equal("http://collector:****@127.0.0.1:4318/", config.GetProperty("KEYWAY_OTLP_ENDPOINT").GetString());
+    }
+
+    [Fact]
     public async Task ConfigShow_WithoutInstanceId_ShowsTheHostNameAndPortTheLogRowsCarry()
     {
         using var dir = new TempDirectory();
@@ -248,6 +260,11 @@ public sealed class ServerCommandTests
     [Theory]
     [InlineData("postgres://keyway:hunter2-pw@127.0.0.1:5432/keyway", "postgres://keyway:****@127.0.0.1:5432/keyway")]
     [InlineData("Host=127.0.0.1;Username=keyway;Password=hunter2-pw;Database=keyway", "Host=127.0.0.1;Username=keyway;Password=****;Database=keyway")]
+    [InlineData("Host=127.0.0.1;Password=\"a;hunter2-pw\";Database=keyway", "Host=127.0.0.1;Password=****;Database=keyway")]
+    [InlineData("Host=127.0.0.1;Password='it''s;hunter2' ;Database=keyway", "Host=127.0.0.1;Password=****;Database=keyway")]
+    [InlineData("Host=127.0.0.1;Username=keyway;SSL Password=hunter2-pw", "Host=127.0.0.1;Username=keyway;SSL Password=****")]
+    [InlineData("postgres://keyway:hunter2-pw@127.0.0.1:5432/keyway?sslmode=require&sslpassword=hunter2-ssl",
+        "postgres://keyway:****@127.0.0.1:5432/keyway?sslmode=require&sslpassword=****")]
     public async Task ConfigShow_ListsEveryVariable_DatabasePasswordMasked(string url, string shown)
     {
         using var dir = new TempDirectory();

@@ -20,6 +20,42 @@ public sealed class AllowedPathsTests
     public void Glob_MatchesWithinOrAcrossSegments(string pattern, string path, bool matches) =>
         Assert.Equal(matches, PathGlob.Matches(pattern, path));
 
+    [Theory]
+    [InlineData("/v1/images/generations", false)]
+    [InlineData("/v1/vendor/a.b/..c/.d", false)]
+    [InlineData("/v1/files/file-1%20a", false)]
+    [InlineData("/v1/images/x%2F..%2F..%2Fchat%2Fcompletions", true)]
+    [InlineData("/v1/images/x%2f..", true)]
+    [InlineData("/v1/images/x%5C..%5cchat", true)]
+    [InlineData("/v1/images/x\\..\\chat", true)]
+    [InlineData("/v1/images/%2E%2E/chat/completions", true)]
+    [InlineData("/v1/images/.%2e/chat/completions", true)]
+    [InlineData("/v1/images/%2e/generations", true)]
+    [InlineData("/v1/images/../chat/completions", true)]
+    [InlineData("/v1/images/./generations", true)]
+    [InlineData("/v1/images/..", true)]
+    [InlineData("/v1/images/x?/../../chat/completions", true)]
+    [InlineData("/v1/images/x#/../chat/completions", true)]
+    public void ForwardedPath_WithAnEncodedSeparatorOrADotSegment_IsAmbiguous(string path, bool ambiguous) =>
+        Assert.Equal(ambiguous, ForwardedPath.IsAmbiguous(path));
+
+    /// <summary>
+    /// The audit's path: it matches /v1/images/* here, and an upstream that decodes %2F reads it as /v1/chat/completions.
+    /// It is refused as an unknown path before allowed_paths are looked at, and never sent.
+    /// </summary>
+    [Fact]
+    public async Task EncodedSeparatorsInAForwardedPath_AreRefused_BeforeAllowedPathsAndTheUpstream()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await RestrictAsync(bed, GatewayTestBed.OpenAIAlias, "/v1/images/*");
+
+        using var slipped = await bed.PostAsync("v1/images/x%2F..%2F..%2Fchat%2Fcompletions", """{"model":"gpt-alias","prompt":"x"}""");
+
+        await GatewayErrorAssert.OpenAIAsync(slipped, 404,
+            "Invalid URL (POST /v1/images/x%2F..%2F..%2Fchat%2Fcompletions): Keyway forwards no path with an encoded '/', '\\', '?' or '#', or a '.' or '..' segment, which an upstream could read as another path");
+        Assert.Equal(0, bed.Upstream.RequestCount);
+    }
+
     [Fact]
     public async Task RestrictedRoute_ServesItsPaths_AndAnswers403ElsewhereInTheClientsProtocol()
     {

@@ -32,6 +32,26 @@ public sealed class PassThroughTests
         Assert.Equal(GatewayTestBed.OpenAIModel, answer.GetProperty("received_model").GetString());
     }
 
+    /// <summary>
+    /// Only the top level is read on pass-through, the rest goes on as sent: a body nested deeper than the JSON reader's
+    /// default 64 levels reaches the upstream; one deeper than the documented limit is refused, saying it is the depth.
+    /// </summary>
+    [Fact]
+    public async Task DeeplyNestedBody_IsPassedThrough_AndOnlyOneBeyondTheLimitIsRefusedNamingTheDepth()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        static string Nested(int depth) => $$"""{"model":"gpt-alias","input":"x","extra":{{new string('[', depth)}}{{new string(']', depth)}}}""";
+        bed.Upstream.Enqueue(FakeReply.Status(200, """{"object":"list","data":[],"model":"m"}"""));
+
+        using var deep = await bed.PostAsync("v1/embeddings", Nested(200));
+        using var tooDeep = await bed.PostAsync("v1/embeddings", Nested(1100));
+
+        Assert.Equal(200, (int)deep.StatusCode);
+        Assert.Equal(Nested(200).Replace("\"gpt-alias\"", $"\"{GatewayTestBed.OpenAIModel}\"", StringComparison.Ordinal), bed.Upstream.Last.Body);
+        await GatewayErrorAssert.OpenAIAsync(tooDeep, 400, "Invalid JSON body: it is nested deeper than 1024 levels");
+        Assert.Equal(1, bed.Upstream.RequestCount);
+    }
+
     [Fact]
     public async Task EmbeddingsUsage_IsLogged()
     {

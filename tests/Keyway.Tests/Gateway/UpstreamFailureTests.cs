@@ -39,6 +39,34 @@ public sealed class UpstreamFailureTests
     }
 
     /// <summary>
+    /// Redirects are not followed (the key would go along to wherever they point): a 3xx is no answer the client could
+    /// use either, so it is a 502 in the client's protocol naming the redirect, never the upstream's 302 and Location.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", ChatBody)]
+    [InlineData("v1/messages", """{"model":"gpt-alias","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}""")]
+    public async Task UpstreamRedirect_IsA502NamingIt_InTheClientsProtocol(string path, string body)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.Status(302, "<html>Moved</html>",
+            new Dictionary<string, string> { ["Location"] = "https://elsewhere.example:8443/v1/chat/completions?sig=abc" }, "text/html"));
+
+        using var response = await bed.PostAsync(path, body);
+
+        var message = "upstream provider 'fake-openai' answered 302, a redirect to elsewhere.example:8443, which Keyway does not follow: check the provider's base_url";
+        if (path == "v1/messages")
+        {
+            await GatewayErrorAssert.AnthropicAsync(response, 502, "api_error", message);
+        }
+        else
+        {
+            await GatewayErrorAssert.OpenAIAsync(response, 502, message);
+        }
+        Assert.False(response.Headers.Contains("Location"));
+        Assert.Equal(502, (await bed.WaitForLogsAsync(1))[0].GetProperty("status_code").GetInt32());
+    }
+
+    /// <summary>
     /// An upstream refusing the gateway's own key (401, 403) is no fault of the client's: relayed as 401
     /// `authentication_error`/`invalid_api_key` it told the SDKs, Claude Code and Codex that the client's db_sk_ key was
     /// bad. It is a 502 in the caller's protocol whose message names the provider, what it said, and never the key.

@@ -22,7 +22,8 @@ internal sealed class ExchangeInstance(KeyRateWindows windows, CooldownBook book
         var snapshot = new ConfigurationSnapshotReader(
             new GroupRepository(connections), new ProviderRepository(connections), new RouteRepository(connections), new IssuedKeyRepository(connections),
             new ToolProviderRepository(connections), new RouteProviderRepository(connections), new UnifiedModelRepository(connections));
-        var routing = new RoutingTableHolder(snapshot, Secrets, new KeywayOptions { Secret = "unused", AdminToken = "unused", DataDir = "unused" });
+        var routing = new RoutingTableHolder(snapshot, Secrets, new KeywayOptions { Secret = "unused", AdminToken = "unused", DataDir = "unused" },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<RoutingTableHolder>.Instance);
         await routing.ReloadAsync(CancellationToken.None);
         var book = new CooldownBook(clock, NullLogger<CooldownBook>.Instance);
         var windows = new KeyRateWindows(new KeyRateWindowRepository(connections), new UpstreamKeyInFlight(book, routing, connections), clock);
