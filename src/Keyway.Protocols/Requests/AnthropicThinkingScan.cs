@@ -32,11 +32,13 @@ internal sealed class AnthropicThinkingScan
     /// </summary>
     public static bool HasEmptySignature(ReadOnlySpan<byte> body)
     {
-        var name = "\"signature\""u8;
+        // Searched without its opening quote: a vectorized search anchors on the needle's first and last bytes, and two
+        // quotes ten bytes apart are everywhere in JSON.
+        var name = "signature\""u8;
         for (var at = body.IndexOf(name); at >= 0; at = NextAt(body, at + name.Length, name))
         {
             var rest = body[(at + name.Length)..].TrimStart(" \t\r\n"u8);
-            if (rest is [(byte)':', ..] && rest[1..].TrimStart(" \t\r\n"u8).StartsWith("\"\""u8))
+            if (at > 0 && body[at - 1] == (byte)'"' && rest is [(byte)':', ..] && rest[1..].TrimStart(" \t\r\n"u8).StartsWith("\"\""u8))
             {
                 return true;
             }
