@@ -38,7 +38,7 @@ public static class ChatResponseToResponses
         using var buffer = new PooledBufferWriter(chatResponse.Length + 512);
         using (var writer = new Utf8JsonWriter(buffer, ResponsesJson.WriterOptions))
         {
-            ResponseDocumentWriter.Write(writer, ctx, snapshot);
+            ResponseDocumentWriter.Write(writer, ctx, request.ResponseEcho, snapshot);
         }
 
         return buffer.ToArray();

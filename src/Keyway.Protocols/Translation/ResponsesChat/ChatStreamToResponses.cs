@@ -107,8 +107,8 @@ public sealed class ChatStreamToResponses : IStreamTranslator
         }
 
         _started = true;
-        _events.Response(output, "response.created"u8, _ctx, ResponseSnapshot.InProgress);
-        _events.Response(output, "response.in_progress"u8, _ctx, ResponseSnapshot.InProgress);
+        _events.Response(output, "response.created"u8, _ctx, _request.ResponseEcho, ResponseSnapshot.InProgress);
+        _events.Response(output, "response.in_progress"u8, _ctx, _request.ResponseEcho, ResponseSnapshot.InProgress);
     }
 
     private void OnChunk(ChatChunk chunk, IBufferWriter<byte> output)
@@ -263,7 +263,7 @@ public sealed class ChatStreamToResponses : IStreamTranslator
         }
 
         _output.Close(output, incomplete: ResponseSnapshot.IsCut(_finishReason));
-        _events.Response(output, "response.completed"u8, _ctx, ResponseSnapshot.Finished(_finishReason, _output.Done, _usage));
+        _events.Response(output, "response.completed"u8, _ctx, _request.ResponseEcho, ResponseSnapshot.Finished(_finishReason, _output.Done, _usage));
         Finished = true;
     }
 
@@ -282,7 +282,7 @@ public sealed class ChatStreamToResponses : IStreamTranslator
 
     private void End(IBufferWriter<byte> output, ResponseError error)
     {
-        _events.Response(output, "response.failed"u8, _ctx, new ResponseSnapshot("failed", _output.Failed(), _usage, Error: error));
+        _events.Response(output, "response.failed"u8, _ctx, _request.ResponseEcho, new ResponseSnapshot("failed", _output.Failed(), _usage, Error: error));
         Finished = true;
     }
 }

@@ -5,7 +5,7 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// <summary>Writes the response object (https://platform.openai.com/docs/api-reference/responses/object) and its output items.</summary>
 internal static class ResponseDocumentWriter
 {
-    public static void Write(Utf8JsonWriter writer, TranslationContext ctx, ResponseSnapshot snapshot)
+    public static void Write(Utf8JsonWriter writer, TranslationContext ctx, ResponseEcho? echo, ResponseSnapshot snapshot)
     {
         writer.WriteStartObject();
         writer.WriteString("id", ctx.ResponseId);
@@ -30,6 +30,8 @@ internal static class ResponseDocumentWriter
             writer.WriteString("previous_response_id", storage.PreviousResponseId);
             writer.WriteBoolean("store", storage.Store);
         }
+
+        echo?.WriteTo(writer);
 
         writer.WriteStartArray("output");
         foreach (var item in snapshot.Output)
