@@ -30,5 +30,8 @@ public sealed record TranslatedRequest(LeasedBytes Bytes, bool Stream, ToolNameM
     /// </summary>
     public bool Compaction { get; init; }
 
+    /// <summary>A Responses client's request fields its response object repeats.</summary>
+    public ResponsesChat.ResponseEcho? ResponseEcho { get; init; }
+
     public void Dispose() => Bytes.Dispose();
 }

@@ -31,7 +31,7 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
     {
         _request = request;
         _ctx = ctx;
-        _toolCalls = new ChatStreamToolCalls(_blocks, request.ToolNames, ctx.ResponseId);
+        _toolCalls = new ChatStreamToolCalls(new ToolUseBlockWriter(_blocks, request.ToolNames, ctx.ResponseId));
     }
 
     /// <summary>What the log needs of the upstream's stream, from this translator's read of it.</summary>

@@ -3,17 +3,43 @@ using System.Text;
 
 namespace Keyway.Protocols.Translation.AnthropicChat;
 
+/// <summary>How a client protocol writes one streamed tool call: opened once named, its arguments, then closed.</summary>
+internal interface IChatToolCallWriter
+{
+    /// <summary>Opens the call's block or item (whatever else is open closes first).</summary>
+    void Open(ChatStreamedCall call, IBufferWriter<byte> output);
+
+    /// <summary>Arguments text of the open call not written before (possibly empty).</summary>
+    void Arguments(string fresh, IBufferWriter<byte> output);
+
+    void Close(IBufferWriter<byte> output);
+}
+
+/// <summary>A tool call assembled from a Chat stream's fragments.</summary>
+internal sealed class ChatStreamedCall(int index) : IChatStreamedCall
+{
+    public int ChatIndex { get; } = index;
+    public string? CallId { get; set; }
+    public string? Name { get; set; }
+    public StringBuilder Arguments { get; } = new();
+    public int Emitted { get; set; }
+    public bool Opened { get; set; }
+    public bool Done { get; set; }
+}
+
 /// <summary>
 /// Assembles streamed Chat tool-call fragments (matched to calls as <see cref="ChatToolCallMatcher{TCall}"/> says) into
-/// Anthropic tool_use blocks. One call
-/// is streamed live; a fragment of another call is held back until the live call's arguments form complete JSON
-/// (then the live block closes and the next one opens with what was held). So calls whose chunks interleave still
-/// come out whole, each in its own block, and a block never opens before its call has a name.
+/// the client protocol's tool calls (Anthropic tool_use blocks, Responses function_call items). One call is streamed
+/// live; a fragment of another call is held back until the live call's arguments form complete JSON (then the live
+/// call closes and the next one opens with what was held). So calls whose chunks interleave still come out whole, each
+/// in its own block or item, one open at a time, and none opens before its call has a name.
 /// </summary>
-internal sealed class ChatStreamToolCalls(AnthropicBlockWriter blocks, ToolNameMap names, string responseId)
+internal sealed class ChatStreamToolCalls(IChatToolCallWriter writer)
 {
-    private readonly ChatToolCallMatcher<PendingCall> _matcher = new((index, id) => new PendingCall(index) { CallId = id });
-    private PendingCall? _live;
+    private readonly ChatToolCallMatcher<ChatStreamedCall> _matcher = new((index, id) => new ChatStreamedCall(index) { CallId = id });
+    private ChatStreamedCall? _live;
+
+    public bool Any => _matcher.Calls.Count > 0;
 
     public void OnFragment(ChatToolCall fragment, IBufferWriter<byte> output)
     {
@@ -34,25 +60,30 @@ internal sealed class ChatStreamToolCalls(AnthropicBlockWriter blocks, ToolNameM
 
     /// <summary>
     /// Closes the live call and writes every held-back call whole; false when a call never got a name (nothing can run
-    /// it: the caller fails the stream, <see cref="TranslationException.NamelessToolCall"/>).
+    /// it: the caller fails the stream, <see cref="TranslationException.NamelessToolCall"/>). At the end of an answer
+    /// cut short, <paramref name="closeLast"/> false leaves the last call open, for the caller to close as incomplete.
     /// </summary>
-    public bool Flush(IBufferWriter<byte> output)
+    public bool Flush(IBufferWriter<byte> output, bool closeLast = true)
     {
-        CloseLive(output);
         // Loops rather than LINQ: a text delta flushes too, so this runs for most events of a translated stream.
         foreach (var call in _matcher.Calls)
         {
-            if (!call.Done && call.Name is not null)
+            if (!call.Opened && call.Name is not null)
             {
-                Open(call, output);
                 CloseLive(output);
+                Open(call, output);
             }
+        }
+
+        if (closeLast)
+        {
+            CloseLive(output);
         }
 
         var named = true;
         foreach (var call in _matcher.Calls)
         {
-            named &= call.Done || call.Name is not null;
+            named &= call.Opened || call.Name is not null;
             call.Done = true;
         }
 
@@ -75,11 +106,11 @@ internal sealed class ChatStreamToolCalls(AnthropicBlockWriter blocks, ToolNameM
         }
     }
 
-    private void Open(PendingCall call, IBufferWriter<byte> output)
+    private void Open(ChatStreamedCall call, IBufferWriter<byte> output)
     {
         call.Opened = true;
         _live = call;
-        blocks.StartToolUse(call.CallId ?? $"toolu_{responseId}_{call.ChatIndex}", names.ClientName(call.Name!), output);
+        writer.Open(call, output);
         EmitNewArguments(call, output);
     }
 
@@ -90,26 +121,15 @@ internal sealed class ChatStreamToolCalls(AnthropicBlockWriter blocks, ToolNameM
             return;
         }
 
-        blocks.Close(output);
+        writer.Close(output);
         _live.Done = true;
         _live = null;
     }
 
-    private void EmitNewArguments(PendingCall call, IBufferWriter<byte> output)
+    private void EmitNewArguments(ChatStreamedCall call, IBufferWriter<byte> output)
     {
         var fresh = call.Arguments.ToString(call.Emitted, call.Arguments.Length - call.Emitted);
         call.Emitted = call.Arguments.Length;
-        blocks.ToolInput(fresh, output);
-    }
-
-    private sealed class PendingCall(int index) : IChatStreamedCall
-    {
-        public int ChatIndex { get; } = index;
-        public string? CallId { get; set; }
-        public string? Name { get; set; }
-        public StringBuilder Arguments { get; } = new();
-        public int Emitted { get; set; }
-        public bool Opened { get; set; }
-        public bool Done { get; set; }
+        writer.Arguments(fresh, output);
     }
 }

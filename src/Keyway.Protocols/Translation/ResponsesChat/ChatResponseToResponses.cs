@@ -26,13 +26,19 @@ public static class ChatResponseToResponses
             throw new TranslationException("The chat completion has no choices.");
         }
 
-        var output = request.Compaction ? [Compaction(choice.Delta?.Content, ctx)] : OutputItems(choice.Delta, request.ToolNames, ctx);
+        List<ResponseOutputItem> output = request.Compaction ? [Compaction(choice.Delta?.Content, ctx)] : OutputItems(choice.Delta, request.ToolNames, ctx);
+        if (ResponseSnapshot.IsCut(choice.FinishReason))
+        {
+            // The upstream stopped while writing the last item.
+            output[^1] = output[^1] with { Incomplete = true };
+        }
+
         var snapshot = ResponseSnapshot.Finished(choice.FinishReason, output, ResponsesUsage.FromChat(completion.Usage));
 
         using var buffer = new PooledBufferWriter(chatResponse.Length + 512);
         using (var writer = new Utf8JsonWriter(buffer, ResponsesJson.WriterOptions))
         {
-            ResponseDocumentWriter.Write(writer, ctx, snapshot);
+            ResponseDocumentWriter.Write(writer, ctx, request.ResponseEcho, snapshot);
         }
 
         return buffer.ToArray();

@@ -18,19 +18,29 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// answer (<see cref="TranslatedRequest.Compaction"/>) is one <c>compaction</c> item, announced complete once the
 /// upstream has written the whole summary; its text and reasoning are not streamed.
 /// </summary>
-public sealed class ChatStreamToResponses(TranslatedRequest request, TranslationContext ctx) : IStreamTranslator
+public sealed class ChatStreamToResponses : IStreamTranslator
 {
+    private readonly TranslatedRequest _request;
+    private readonly TranslationContext _ctx;
     private readonly ResponsesEventWriter _events = new();
-    private readonly List<StreamedItem> _items = [];
-    private readonly ChatStreamToolCalls _toolCalls = new();
+    private readonly StreamedOutput _output;
+    private readonly ChatStreamToolCalls _toolCalls;
     private readonly ChatChunkPrefix _chunkPrefix = new();
     private readonly ChatTextChunkShape _textChunkShape = new();
-    private StreamedItem? _reasoning;
-    private StreamedItem? _message;
+    private int _messages;
+    private int _reasonings;
     private StringBuilder? _summary;
     private string? _finishReason;
     private ResponsesUsage? _usage;
     private bool _started;
+
+    public ChatStreamToResponses(TranslatedRequest request, TranslationContext ctx)
+    {
+        _request = request;
+        _ctx = ctx;
+        _output = new StreamedOutput(_events);
+        _toolCalls = new ChatStreamToolCalls(new ToolCallItemWriter(_output, ctx, request.ToolNames));
+    }
 
     /// <summary>What the log needs of the upstream's stream, from this translator's read of it.</summary>
     public bool Finished { get; private set; }
@@ -68,7 +78,7 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
         }
 
         Start(output);
-        if (_finishReason is not null || _items.Count > 0 || _toolCalls.Any || _summary is { Length: > 0 })
+        if (_finishReason is not null || _output.Count > 0 || _toolCalls.Any || _summary is { Length: > 0 })
         {
             Finish(output);
         }
@@ -97,8 +107,8 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
         }
 
         _started = true;
-        _events.Response(output, "response.created"u8, ctx, ResponseSnapshot.InProgress);
-        _events.Response(output, "response.in_progress"u8, ctx, ResponseSnapshot.InProgress);
+        _events.Response(output, "response.created"u8, _ctx, _request.ResponseEcho, ResponseSnapshot.InProgress);
+        _events.Response(output, "response.in_progress"u8, _ctx, _request.ResponseEcho, ResponseSnapshot.InProgress);
     }
 
     private void OnChunk(ChatChunk chunk, IBufferWriter<byte> output)
@@ -128,7 +138,7 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
 
     private void OnChoice(ChatChunkChoice choice, IBufferWriter<byte> output)
     {
-        if (request.Compaction)
+        if (_request.Compaction)
         {
             _summary ??= new StringBuilder();
             _summary.Append(choice.Delta?.Content);
@@ -145,19 +155,20 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
 
             if (delta.ThinkingBlocks is { Count: > 0 } thinkingBlocks)
             {
-                Reasoning(output).ThinkingBlocks.AddRange(thinkingBlocks);
+                Reasoning(output)?.ThinkingBlocks.AddRange(thinkingBlocks);
             }
 
-            if (delta.Content is { Length: > 0 } content)
+            if (delta.Content is { Length: > 0 } content && !Finished)
             {
                 AppendText(content, output);
             }
 
-            if (delta.ToolCalls is { } toolCalls)
+            // Finished here: a held-back call without a name failed the stream.
+            if (delta.ToolCalls is { } toolCalls && !Finished)
             {
                 foreach (var toolCall in toolCalls)
                 {
-                    AppendToolCall(toolCall, output);
+                    _toolCalls.OnFragment(toolCall, output);
                 }
             }
         }
@@ -170,103 +181,94 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
 
     private void AppendReasoning(string text, IBufferWriter<byte> output)
     {
-        var reasoning = Reasoning(output);
-        reasoning.Append(text);
-        _events.SummaryText(output, "response.reasoning_summary_text.delta"u8, reasoning, "delta"u8, text);
+        if (Reasoning(output) is { } reasoning)
+        {
+            reasoning.Append(text);
+            _events.SummaryText(output, "response.reasoning_summary_text.delta"u8, reasoning, "delta"u8, text);
+        }
     }
 
-    /// <summary>The reasoning item, announced with its summary part when the first reasoning text or thinking block arrives.</summary>
-    private StreamedItem Reasoning(IBufferWriter<byte> output)
+    /// <summary>
+    /// The open reasoning item, or a new one with its summary part after whatever was open; null, and the stream
+    /// failed, when a held-back tool call never got a name.
+    /// </summary>
+    private StreamedItem? Reasoning(IBufferWriter<byte> output)
     {
-        if (_reasoning is null)
+        if (_output.Open is { Announced: ReasoningOutputItem } open)
         {
-            _reasoning = Announce(new StreamedItem(), new ReasoningOutputItem(ResponseIds.Reasoning(ctx), ""), output);
-            _events.SummaryPart(output, "response.reasoning_summary_part.added"u8, _reasoning, "");
+            return open;
         }
 
-        return _reasoning;
+        if (!FlushToolCalls(output))
+        {
+            return null;
+        }
+
+        var reasoning = _output.Add(new ReasoningOutputItem(ResponseIds.Reasoning(_ctx, _reasonings++), ""), output);
+        _events.SummaryPart(output, "response.reasoning_summary_part.added"u8, reasoning, "");
+        return reasoning;
     }
 
     private void AppendText(string text, IBufferWriter<byte> output)
     {
-        _message ??= AnnounceMessage(output);
-        _message.Append(text);
-        _events.Text(output, "response.output_text.delta"u8, _message, "delta"u8, text);
+        if (_output.Open is not { Announced: MessageOutputItem } message)
+        {
+            if (!FlushToolCalls(output))
+            {
+                return;
+            }
+
+            message = AddMessage(output);
+        }
+
+        message.Append(text);
+        _events.Text(output, "response.output_text.delta"u8, message, "delta"u8, text);
     }
 
-    private StreamedItem AnnounceMessage(IBufferWriter<byte> output)
+    private StreamedItem AddMessage(IBufferWriter<byte> output)
     {
-        var message = Announce(new StreamedItem(), new MessageOutputItem(ResponseIds.Message(ctx), ""), output);
+        var message = _output.Add(new MessageOutputItem(ResponseIds.Message(_ctx, _messages++), ""), output);
         _events.TextPart(output, "response.content_part.added"u8, message, "");
         return message;
     }
 
-    /// <summary>A call is announced once its name is known (it decides function vs custom); arguments wait until then.</summary>
-    private void AppendToolCall(ChatToolCall toolCall, IBufferWriter<byte> output)
+    /// <summary>Writes the held-back tool calls; false, and the stream failed, when one of them never got a name.</summary>
+    private bool FlushToolCalls(IBufferWriter<byte> output, bool closeLast = true)
     {
-        var call = _toolCalls.Resolve(toolCall);
-        if (call.UpstreamName.Length == 0 && toolCall.Function?.Name is { Length: > 0 } name)
+        if (_toolCalls.Flush(output, closeLast))
         {
-            call.UpstreamName = name;
+            return true;
         }
 
-        var arguments = toolCall.Function?.Arguments ?? "";
-        var wasAnnounced = call.Announced is not null;
-        call.Append(arguments);
-        if (!wasAnnounced && call.UpstreamName.Length > 0)
-        {
-            AnnounceToolCall(call, output);
-            arguments = call.Text;
-        }
-
-        if (call.Announced is not null && !call.IsCustomToolCall && arguments.Length > 0)
-        {
-            _events.ToolInput(output, "response.function_call_arguments.delta"u8, call, "delta"u8, arguments);
-        }
-    }
-
-    private void AnnounceToolCall(StreamedItem call, IBufferWriter<byte> output) =>
-        Announce(call, ToolCallItem.Create(ctx, request.ToolNames, call.CallId, call.ChatIndex, call.UpstreamName, ""), output);
-
-    private StreamedItem Announce(StreamedItem streamed, ResponseOutputItem item, IBufferWriter<byte> output)
-    {
-        streamed.Announce(item, _items.Count);
-        _items.Add(streamed);
-        _events.Item(output, "response.output_item.added"u8, streamed.OutputIndex, item, done: false);
-        return streamed;
+        End(output, new ResponseError(ProtocolErrors.OpenAIErrorType(ProtocolErrors.BadGateway), TranslationException.NamelessToolCall));
+        return false;
     }
 
     private void Finish(IBufferWriter<byte> output)
     {
-        if (request.Compaction && !AnnounceCompaction(output))
+        if (_request.Compaction && !AddCompaction(output))
         {
             return;
         }
 
-        // A call is announced once it has a name: one still unannounced never got one, and nothing can run it.
-        if (_toolCalls.AnyUnannounced)
+        // The last item stays open until now: when the upstream cut the answer, it is the one cut ("incomplete").
+        if (!FlushToolCalls(output, closeLast: false))
         {
-            End(output, new ResponseError(ProtocolErrors.OpenAIErrorType(ProtocolErrors.BadGateway), TranslationException.NamelessToolCall));
             return;
         }
 
-        if (_items.Count == 0)
+        if (_output.Count == 0)
         {
-            _message = AnnounceMessage(output);
+            AddMessage(output);
         }
 
-        var completed = new List<ResponseOutputItem>(_items.Count);
-        foreach (var item in _items)
-        {
-            completed.Add(StreamedItemEvents.Close(_events, item, output));
-        }
-
-        _events.Response(output, "response.completed"u8, ctx, ResponseSnapshot.Finished(_finishReason, completed, _usage));
+        _output.Close(output, incomplete: ResponseSnapshot.IsCut(_finishReason));
+        _events.Response(output, "response.completed"u8, _ctx, _request.ResponseEcho, ResponseSnapshot.Finished(_finishReason, _output.Done, _usage));
         Finished = true;
     }
 
     /// <summary>The compaction item with the whole summary; false, and the stream failed, when the upstream wrote none.</summary>
-    private bool AnnounceCompaction(IBufferWriter<byte> output)
+    private bool AddCompaction(IBufferWriter<byte> output)
     {
         if (_summary is not { Length: > 0 } summary)
         {
@@ -274,14 +276,13 @@ public sealed class ChatStreamToResponses(TranslatedRequest request, Translation
             return false;
         }
 
-        Announce(new StreamedItem(), ChatResponseToResponses.Compaction(summary.ToString(), ctx), output);
+        _output.Add(ChatResponseToResponses.Compaction(summary.ToString(), _ctx), output);
         return true;
     }
 
     private void End(IBufferWriter<byte> output, ResponseError error)
     {
-        var partial = _items.Select(item => item.Complete()).ToList();
-        _events.Response(output, "response.failed"u8, ctx, new ResponseSnapshot("failed", partial, _usage, Error: error));
+        _events.Response(output, "response.failed"u8, _ctx, _request.ResponseEcho, new ResponseSnapshot("failed", _output.Failed(), _usage, Error: error));
         Finished = true;
     }
 }

@@ -5,7 +5,7 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// <summary>Writes the response object (https://platform.openai.com/docs/api-reference/responses/object) and its output items.</summary>
 internal static class ResponseDocumentWriter
 {
-    public static void Write(Utf8JsonWriter writer, TranslationContext ctx, ResponseSnapshot snapshot)
+    public static void Write(Utf8JsonWriter writer, TranslationContext ctx, ResponseEcho? echo, ResponseSnapshot snapshot)
     {
         writer.WriteStartObject();
         writer.WriteString("id", ctx.ResponseId);
@@ -30,6 +30,8 @@ internal static class ResponseDocumentWriter
             writer.WriteString("previous_response_id", storage.PreviousResponseId);
             writer.WriteBoolean("store", storage.Store);
         }
+
+        echo?.WriteTo(writer);
 
         writer.WriteStartArray("output");
         foreach (var item in snapshot.Output)
@@ -77,7 +79,7 @@ internal static class ResponseDocumentWriter
                 break;
             case MessageOutputItem message:
                 writer.WriteString("type", "message");
-                writer.WriteString("status", Status(done));
+                writer.WriteString("status", Status(item, done));
                 writer.WriteString("role", "assistant");
                 writer.WriteStartArray("content");
                 if (done)
@@ -89,7 +91,7 @@ internal static class ResponseDocumentWriter
                 break;
             case ToolCallOutputItem { IsCustom: true } custom:
                 writer.WriteString("type", "custom_tool_call");
-                writer.WriteString("status", Status(done));
+                writer.WriteString("status", Status(item, done));
                 writer.WriteString("call_id", custom.CallId);
                 writer.WriteString("name", custom.Name);
                 writer.WriteString("input", done ? custom.CustomInput : "");
@@ -101,7 +103,7 @@ internal static class ResponseDocumentWriter
                 break;
             case ToolCallOutputItem call:
                 writer.WriteString("type", "function_call");
-                writer.WriteString("status", Status(done));
+                writer.WriteString("status", Status(item, done));
                 writer.WriteString("call_id", call.CallId);
                 writer.WriteString("name", call.Name);
                 writer.WriteString("arguments", done ? call.Arguments : "");
@@ -129,7 +131,7 @@ internal static class ResponseDocumentWriter
         writer.WriteEndObject();
     }
 
-    private static string Status(bool done) => done ? "completed" : "in_progress";
+    private static string Status(ResponseOutputItem item, bool done) => !done ? "in_progress" : item.Incomplete ? "incomplete" : "completed";
 
     private static void WriteError(Utf8JsonWriter writer, ResponseError? error)
     {

@@ -1,7 +1,14 @@
 namespace Keyway.Protocols.Translation.ResponsesChat;
 
 /// <summary>One item of a response's <c>output</c> (https://platform.openai.com/docs/api-reference/responses/object#responses/object-output).</summary>
-internal abstract record ResponseOutputItem(string Id);
+internal abstract record ResponseOutputItem(string Id)
+{
+    /// <summary>
+    /// Status "incomplete" rather than "completed": the answer stopped (output limit, content filter, failure) while
+    /// this item was being written (item status: in_progress, completed or incomplete).
+    /// </summary>
+    public bool Incomplete { get; init; }
+}
 
 /// <summary>
 /// The upstream's reasoning_content, shown to the client as one reasoning summary part, and Anthropic's signed thinking

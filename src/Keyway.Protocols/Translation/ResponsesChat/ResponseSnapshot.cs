@@ -21,6 +21,9 @@ internal sealed record ResponseSnapshot(
             "content_filter" => new ResponseSnapshot("incomplete", output, usage, "content_filter"),
             _ => new ResponseSnapshot("completed", output, usage),
         };
+
+    /// <summary>Whether the upstream stopped the answer before its end: the item it was writing is "incomplete".</summary>
+    public static bool IsCut(string? finishReason) => finishReason is "length" or "content_filter";
 }
 
 /// <summary>A response's <c>error</c>: Codex reads <c>code</c> (context_length_exceeded, rate_limit_exceeded, …) to decide on retries.</summary>

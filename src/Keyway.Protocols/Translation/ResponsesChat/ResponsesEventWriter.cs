@@ -22,11 +22,11 @@ internal sealed class ResponsesEventWriter
     private Utf8JsonWriter? _json;
     private long _sequence;
 
-    public void Response(IBufferWriter<byte> output, ReadOnlySpan<byte> type, TranslationContext ctx, ResponseSnapshot snapshot)
+    public void Response(IBufferWriter<byte> output, ReadOnlySpan<byte> type, TranslationContext ctx, ResponseEcho? echo, ResponseSnapshot snapshot)
     {
         var json = Begin(output, type);
         json.WritePropertyName("response");
-        ResponseDocumentWriter.Write(json, ctx, snapshot);
+        ResponseDocumentWriter.Write(json, ctx, echo, snapshot);
         End(output);
     }
 

@@ -42,7 +42,7 @@ public static class ResponsesRequestToChat
             writer.WriteEndObject();
         }
 
-        return new TranslatedRequest(buffer.Detach(), stream, toolNames) { Compaction = compaction };
+        return new TranslatedRequest(buffer.Detach(), stream, toolNames) { Compaction = compaction, ResponseEcho = ResponseEcho.Read(root) };
     }
 
     /// <summary>

@@ -7,16 +7,9 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// One output item of a translated stream: its accumulated text (reasoning, message text or tool arguments)
 /// and, once announced with <c>response.output_item.added</c>, its place in the output.
 /// </summary>
-internal sealed class StreamedItem : IChatStreamedCall
+internal sealed class StreamedItem
 {
     private readonly StringBuilder _text = new();
-
-    /// <summary>For a tool call: the upstream's <c>index</c>, id and name, collected until the name is known.</summary>
-    public int ChatIndex { get; init; }
-
-    public string? CallId { get; set; }
-
-    public string UpstreamName { get; set; } = "";
 
     /// <summary>The item as announced (text empty); null until announced.</summary>
     public ResponseOutputItem? Announced { get; private set; }
@@ -42,13 +35,16 @@ internal sealed class StreamedItem : IChatStreamedCall
         OutputIndex = outputIndex;
     }
 
-    /// <summary>The complete item, as <c>response.output_item.done</c> and the final response carry it.</summary>
-    public ResponseOutputItem Complete() => Announced switch
+    /// <summary>
+    /// The complete item, as <c>response.output_item.done</c> and the final response carry it; <paramref name="incomplete"/>
+    /// when the answer was cut or failed while this item was open.
+    /// </summary>
+    public ResponseOutputItem Complete(bool incomplete = false) => (Announced switch
     {
-        ReasoningOutputItem reasoning => reasoning with { Text = Text, EncryptedContent = ThinkingBlocks.Count > 0 ? KeywayThinking.Seal(ThinkingBlocks) : null },
+        ReasoningOutputItem reasoning => (ResponseOutputItem)(reasoning with { Text = Text, EncryptedContent = ThinkingBlocks.Count > 0 ? KeywayThinking.Seal(ThinkingBlocks) : null }),
         MessageOutputItem message => message with { Text = Text },
         ToolCallOutputItem call => call with { Arguments = Text },
         CompactionOutputItem compaction => compaction,
         _ => throw new InvalidOperationException("Only announced items can be completed."),
-    };
+    }) with { Incomplete = incomplete };
 }

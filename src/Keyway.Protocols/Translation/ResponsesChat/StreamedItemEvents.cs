@@ -5,9 +5,9 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// <summary>The closing events of one streamed item, ending with <c>response.output_item.done</c> carrying the complete item.</summary>
 internal static class StreamedItemEvents
 {
-    public static ResponseOutputItem Close(ResponsesEventWriter events, StreamedItem item, IBufferWriter<byte> output)
+    public static ResponseOutputItem Close(ResponsesEventWriter events, StreamedItem item, bool incomplete, IBufferWriter<byte> output)
     {
-        var complete = item.Complete();
+        var complete = item.Complete(incomplete);
         switch (complete)
         {
             case ReasoningOutputItem reasoning:
