@@ -4,8 +4,8 @@ namespace Keyway.Protocols;
 
 /// <summary>
 /// Reads and edits a client's request body without re-serializing it: only the top-level <c>model</c> value and,
-/// when asked, <c>stream_options.include_usage</c> change, and for an Anthropic upstream unsigned thinking blocks are
-/// cut; every other byte reaches the upstream as the client sent it.
+/// when asked, <c>stream_options.include_usage</c> change, for an Anthropic upstream unsigned thinking blocks are cut,
+/// and for a Chat upstream Keyway's <c>thinking_blocks</c>; every other byte reaches the upstream as the client sent it.
 /// </summary>
 public static class RequestBody
 {
@@ -34,7 +34,9 @@ public static class RequestBody
     /// <c>thinking</c> when the tool loop in progress is then left without its signed blocks (<see cref="AnthropicThinkingScan"/>);
     /// a body without an empty signature is not read for it.
     /// </param>
-    public static EditedBody Edit(ReadOnlyMemory<byte> body, RequestBodyParse parsed, string? newModel, bool injectIncludeUsage, bool dropUnsignedThinking = false)
+    /// <param name="dropThinkingBlocks">A Chat body for a Chat upstream: its messages' <c>thinking_blocks</c> are cut (<see cref="ChatThinkingBlocks"/>).</param>
+    public static EditedBody Edit(
+        ReadOnlyMemory<byte> body, RequestBodyParse parsed, string? newModel, bool injectIncludeUsage, bool dropUnsignedThinking = false, bool dropThinkingBlocks = false)
     {
         ArgumentNullException.ThrowIfNull(parsed);
         if (parsed.Status != RequestBodyStatus.Ok)
@@ -57,6 +59,14 @@ public static class RequestBody
         if (dropUnsignedThinking && AnthropicThinkingScan.HasEmptySignature(body.Span))
         {
             AddUnsignedThinkingSplices(ref splices, body.Span);
+        }
+
+        if (dropThinkingBlocks && ChatThinkingBlocks.IsNamedIn(body.Span))
+        {
+            foreach (var cut in ChatThinkingBlocks.Removals(body.Span))
+            {
+                splices.Add(cut.Start, cut.End, []);
+            }
         }
 
         return new EditedBody(body, splices);

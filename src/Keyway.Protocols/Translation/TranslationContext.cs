@@ -39,6 +39,13 @@ public sealed record TranslationContext(
     public string? DefaultReasoningEffort { get; init; }
 
     /// <summary>
+    /// How the Anthropic-protocol upstream's model takes thinking (<see cref="Anthropic.ClaudeModels"/>): a reasoning effort
+    /// becomes an enabled thinking budget, or adaptive thinking with <c>output_config.effort</c> (Claude 4.6 onwards,
+    /// which refuse or deprecate the budget).
+    /// </summary>
+    public Anthropic.ClaudeThinking AnthropicThinking { get; init; }
+
+    /// <summary>
     /// The Chat request is only the hub on the way to an Anthropic-protocol upstream (Responses → Chat → Anthropic), so
     /// the fields only Keyway's Chat → Anthropic hop reads may go in it: a Responses reasoning item's thinking blocks as
     /// <c>thinking_blocks</c>, which a real Chat upstream (OpenAI's own) would refuse as an unknown message field, and a

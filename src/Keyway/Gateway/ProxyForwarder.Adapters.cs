@@ -24,7 +24,7 @@ public sealed partial class ProxyForwarder
         {
             // Keyway asks chat streams for usage so a stream is never logged as free, and hides the chunk it added.
             var injectUsage = client == WireFormat.OpenAIChat && request.Parsed.Stream && !request.Parsed.HasIncludeUsage;
-            var body = WithRouteDefaults(exchange, request.EditedFor(target.UpstreamModel, injectUsage, anthropic: client == WireFormat.AnthropicMessages), target, endpoint);
+            var body = WithRouteDefaults(exchange, request.EditedFor(target.UpstreamModel, injectUsage, sameProtocol: client), target, endpoint);
             return WithWebSearch(exchange, new RelayPlan(
                 endpoint, path, body, WatcherFor(upstream, hideUsageOnlyChunk: injectUsage), UsageFormatOf(upstream),
                 NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: injectUsage), ChatAnswer: true));
@@ -50,6 +50,7 @@ public sealed partial class ProxyForwarder
             ChatMaxCompletionTokens = endpoint.TakesMaxCompletionTokens(target.UpstreamModel),
             ChatFixedSampling = endpoint.FixesSampling(target.UpstreamModel),
             DefaultReasoningEffort = exchange.Route!.Defaults?.ReasoningEffort,
+            AnthropicThinking = ClaudeModels.ThinkingOf(target.UpstreamModel),
         };
         var pipeline = TranslationPipeline.Create(client, upstream, clientBody, context);
         exchange.Context.Response.RegisterForDispose(pipeline);

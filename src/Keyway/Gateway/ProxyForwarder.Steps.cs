@@ -1,6 +1,7 @@
 using Keyway.Configuration;
 using Keyway.Protocols;
 using Keyway.Protocols.Json;
+using Keyway.Protocols.Translation;
 
 namespace Keyway.Gateway;
 
@@ -15,11 +16,14 @@ public sealed partial class ProxyForwarder
         public ReadOnlyMemory<byte> Body => Buffer.Memory;
 
         /// <summary>
-        /// The body for a target: its model, and when asked the stream's usage option, spliced in without a copy; an
-        /// Anthropic body for an Anthropic upstream loses the unsigned thinking blocks Anthropic would refuse (see <see cref="RequestBody.Edit"/>).
+        /// The body for a target: its model, and when asked the stream's usage option, spliced in without a copy. A body
+        /// whose protocol the upstream speaks (<paramref name="sameProtocol"/>) loses what it would refuse (see
+        /// <see cref="RequestBody.Edit"/>): an Anthropic body the unsigned thinking blocks, a Chat body Keyway's <c>thinking_blocks</c>.
         /// </summary>
-        public UpstreamBody EditedFor(string upstreamModel, bool injectUsage, bool anthropic = false) =>
-            UpstreamBody.Edited(Buffer, RequestBody.Edit(Body, Parsed, upstreamModel, injectUsage, dropUnsignedThinking: anthropic));
+        public UpstreamBody EditedFor(string upstreamModel, bool injectUsage, WireFormat? sameProtocol = null) =>
+            UpstreamBody.Edited(Buffer, RequestBody.Edit(
+                Body, Parsed, upstreamModel, injectUsage,
+                dropUnsignedThinking: sameProtocol == WireFormat.AnthropicMessages, dropThinkingBlocks: sameProtocol == WireFormat.OpenAIChat));
 
         public void Dispose() => Buffer.Dispose();
     }

@@ -73,7 +73,7 @@ public sealed partial class ProxyForwarder(
         RelayPlan? PlanFor(RouteTarget target) =>
             target.Provider.EndpointFor(WireFormat.AnthropicMessages) is { Protocol: UpstreamProtocol.Anthropic } endpoint
             && (endpoint.IsMain || target.Provider.AnyKeyCalls(endpoint))
-                ? new RelayPlan(endpoint, "v1/messages/count_tokens", request.EditedFor(target.UpstreamModel, injectUsage: false, anthropic: true), null, UsageFormat.None,
+                ? new RelayPlan(endpoint, "v1/messages/count_tokens", request.EditedFor(target.UpstreamModel, injectUsage: false, sameProtocol: WireFormat.AnthropicMessages), null, UsageFormat.None,
                     AnswerUnserved: EstimateAsync)
                 : null;
         if (!await SendAndRelayAsync(exchange, PlanFor))

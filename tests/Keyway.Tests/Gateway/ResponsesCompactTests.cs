@@ -66,7 +66,9 @@ public sealed class ResponsesCompactTests
         var upstream = bed.Upstream.Last;
         Assert.Equal("/v1/messages", upstream.Path);
         Assert.Contains(upstream.Strings(), text => text == KeywayCompaction.Prompt);
-        Assert.False(upstream.Json.TryGetProperty("tools", out _));
+        // No tool of the client's: Anthropic refuses the history's tool blocks without tools, so only a placeholder it cannot call.
+        Assert.Equal("no_tool_available", upstream.Json.GetProperty("tools")[0].GetProperty("name").GetString());
+        Assert.Equal("none", upstream.Json.GetProperty("tool_choice").GetProperty("type").GetString());
     }
 
     [Fact]

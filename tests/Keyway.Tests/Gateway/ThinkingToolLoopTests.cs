@@ -134,7 +134,7 @@ public sealed class ThinkingToolLoopTests
     {
         await using var bed = await GatewayTestBed.StartAsync();
         var body = $$$"""
-            {"model":"{{{GatewayTestBed.AnthropicAlias}}}","max_tokens":8000,"thinking":{"type":"enabled","budget_tokens":2048},"x_keep":{"a":[1,"ü\u00e9"]},
+            {"model":"{{{GatewayTestBed.AnthropicAlias}}}","max_tokens":8000,"thinking":{"type":"enabled","budget_tokens":2048},"x_keep":{"a":[1,"ü\u00e9"]},"tools":[{"name":"get_weather","input_schema":{"type":"object"}}],
              "messages":[{"role":"user","content":"use the tool get_weather"},
               {"role":"assistant","content":[{"type":"thinking","thinking":"mine","signature":""},{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{}}]},
               {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"sunny"}]}]}

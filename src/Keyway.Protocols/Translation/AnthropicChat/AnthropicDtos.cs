@@ -134,6 +134,9 @@ internal sealed class AnthropicThinking
 {
     public string? Type { get; set; }
     public int? BudgetTokens { get; set; }
+
+    /// <summary>"summarized" or "omitted" (empty thinking text, the signature only).</summary>
+    public string? Display { get; set; }
 }
 
 internal sealed class AnthropicResponse

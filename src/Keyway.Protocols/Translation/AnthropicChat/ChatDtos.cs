@@ -76,6 +76,12 @@ internal sealed class ChatMessage
     [JsonConverter(typeof(NoNullItemsConverter<ChatToolCall>))]
     public List<ChatToolCall>? ToolCalls { get; set; }
     public string? ToolCallId { get; set; }
+
+    /// <summary>
+    /// DeepSeek's chat prefix completion (https://api-docs.deepseek.com/guides/chat_prefix_completion): the last assistant
+    /// message is the start of the answer, to be continued.
+    /// </summary>
+    public bool? Prefix { get; set; }
 }
 
 /// <summary>

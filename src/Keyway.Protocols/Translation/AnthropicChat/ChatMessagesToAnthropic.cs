@@ -37,8 +37,20 @@ internal static class ChatMessagesToAnthropic
         }
 
         ToolUseIds.MakeValid(messages);
+        if (messages is [.., { Role: "assistant" }] && chat[^1] is not { Role: "assistant", Prefix: true })
+        {
+            messages.Add(new AnthropicMessage { Role = "user", Content = [AnthropicBlocks.Text(ContinueText)] });
+        }
         return (system, messages);
     }
+
+    /// <summary>
+    /// The user turn after a trailing assistant message. In Chat a trailing assistant message is history the answer comes
+    /// after, while Anthropic would take it as the start of the answer (a prefill), which Claude 4.6 onwards refuse: "This
+    /// model does not support assistant message prefill. The conversation must end with a user message." A prefill is
+    /// kept where the client asks to be continued (DeepSeek's <c>prefix:true</c>).
+    /// </summary>
+    private const string ContinueText = "Continue.";
 
     private static void Append(List<AnthropicMessage> messages, string role, List<AnthropicBlock> blocks)
     {
@@ -125,14 +137,20 @@ internal static class ChatMessagesToAnthropic
         return blocks;
     }
 
-    /// <summary>A data URL → a base64 source, anything else → a url source (https://docs.anthropic.com/en/docs/build-with-claude/vision).</summary>
+    /// <summary>
+    /// A data URL → a base64 source, anything else → a url source (https://docs.anthropic.com/en/docs/build-with-claude/vision).
+    /// A data URL not in base64 (<c>data:image/svg+xml;utf8,&lt;svg…</c>, <c>data:image/png,%89PNG…</c>) is decoded
+    /// (<see cref="DataUrl"/>): as a url source Anthropic would try to download it.
+    /// </summary>
     private static AnthropicImageSource ImageSource(string url)
     {
         const string base64Marker = ";base64,";
         var marker = url.IndexOf(base64Marker, StringComparison.Ordinal);
-        if (url.StartsWith("data:", StringComparison.Ordinal) && marker > 0)
+        if (url.StartsWith(DataUrl.Scheme, StringComparison.Ordinal))
         {
-            return new AnthropicImageSource { Type = "base64", MediaType = url[5..marker], Data = url[(marker + base64Marker.Length)..] };
+            return marker > 0
+                ? new AnthropicImageSource { Type = "base64", MediaType = url[DataUrl.Scheme.Length..marker], Data = url[(marker + base64Marker.Length)..] }
+                : DataUrl.ImageSource(url);
         }
 
         return new AnthropicImageSource { Type = "url", Url = url };

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Keyway.Protocols.Anthropic;
 
 namespace Keyway.Protocols.Translation.AnthropicChat;
 
@@ -33,13 +34,21 @@ public static class ChatRequestToAnthropic
         var (system, messages) = ChatMessagesToAnthropic.Messages(request.Messages ?? throw new TranslationException("messages is required."));
         var tools = ChatToolsToAnthropic.Tools(request.Tools);
         var toolChoice = tools is null ? null : ChatToolsToAnthropic.ToolChoice(request.ToolChoice, request.ParallelToolCalls);
+        if (tools is null)
+        {
+            (tools, toolChoice) = ChatToolsToAnthropic.ForToolHistory(messages);
+        }
         // Anthropic rejects thinking together with a forced tool (tool_choice any or tool): the forced tool wins. A tool
         // loop whose thinking blocks the client did not send back goes on without thinking (ThinkingTurn).
-        var effortBudget = toolChoice?.Type is "any" or "tool" ? 0 : ThinkingBudget.ForEffort(request.ReasoningEffort ?? ctx.DefaultReasoningEffort);
-        var budget = effortBudget > 0 && ThinkingTurn.AllowsThinking(messages) ? effortBudget : 0;
-        // Anthropic requires max_tokens: without the client's, the answer gets its allowance beside the thinking budget.
+        var effort = request.ReasoningEffort ?? ctx.DefaultReasoningEffort;
+        var effortBudget = toolChoice?.Type is "any" or "tool" ? 0 : ThinkingBudget.ForEffort(effort);
+        // Adaptive thinking may leave a turn without any, so only enabled thinking is held to the tool loop's rule.
+        var adaptive = ctx.AnthropicThinking != ClaudeThinking.Budget;
+        var budget = effortBudget > 0 && (adaptive || ThinkingTurn.AllowsThinking(messages)) ? effortBudget : 0;
+        // Anthropic requires max_tokens: without the client's, the answer gets its allowance beside the thinking budget
+        // (adaptive thinking too counts against max_tokens: the effort's budget sizes its room).
         var maxTokens = limit ?? budget + ThinkingBudget.AnswerAllowance;
-        var thinking = ThinkingBudget.Fit(budget, maxTokens) is { } fitted ? new AnthropicThinking { Type = "enabled", BudgetTokens = fitted } : null;
+        var (thinking, thinkingEffort) = ThinkingBudget.Thinking(ctx.AnthropicThinking, effort, budget, maxTokens);
         var anthropic = new AnthropicRequest
         {
             Model = ctx.UpstreamModel,
@@ -55,7 +64,7 @@ public static class ChatRequestToAnthropic
             Tools = tools,
             ToolChoice = toolChoice,
             Thinking = thinking,
-            OutputConfig = StructuredOutput.ForAnthropic(request.ResponseFormat),
+            OutputConfig = StructuredOutput.ForAnthropic(request.ResponseFormat, thinkingEffort),
             ServiceTier = ServiceTier(request.ServiceTier),
         };
         if (ctx.PlacesCacheBreakpoints)

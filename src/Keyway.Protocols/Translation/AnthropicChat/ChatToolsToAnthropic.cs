@@ -34,6 +34,25 @@ internal static class ChatToolsToAnthropic
         return converted.Count == 0 ? null : converted;
     }
 
+    /// <summary>
+    /// The tools of a request that has none of its own while its history holds tool calls or results: Anthropic refuses
+    /// those blocks without tools ("Requests which include `tool_use` or `tool_result` blocks must define tools."). Clients
+    /// do send such a request, having taken the tools away for a summary or a compaction; LiteLLM adds a placeholder tool
+    /// for it (<c>modify_params</c>). So does Keyway, with <c>tool_choice:none</c>, since a Chat request without tools is
+    /// answered without a tool call; null for a history without tool blocks.
+    /// </summary>
+    public static (List<AnthropicTool>? Tools, AnthropicToolChoice? Choice) ForToolHistory(List<AnthropicMessage> messages) =>
+        messages.Exists(message => message.Content!.Exists(block => block.Type is "tool_use" or "tool_result"))
+            ? ([HistoryOnlyTool], new AnthropicToolChoice { Type = "none" })
+            : (null, null);
+
+    private static AnthropicTool HistoryOnlyTool => new()
+    {
+        Name = "no_tool_available",
+        Description = RawJsonString.Of("The tools of the earlier turns are not available in this request; none can be called."),
+        InputSchema = RawJsonValue.EmptyObjectSchema,
+    };
+
     /// <summary>"auto" → auto, "required" → any, "none" → none, a named function → tool; parallel_tool_calls:false → disable_parallel_tool_use.</summary>
     public static AnthropicToolChoice? ToolChoice(JsonNode? choice, bool? parallelToolCalls)
     {

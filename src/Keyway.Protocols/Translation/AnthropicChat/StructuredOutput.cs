@@ -13,11 +13,12 @@ internal static class StructuredOutput
     /// <summary>The name Chat requires of a schema (<c>json_schema.name</c>); Anthropic's format has none.</summary>
     public const string ChatSchemaName = "response";
 
-    public static AnthropicOutputConfig? ForAnthropic(ChatResponseFormat? format) => format?.Type switch
+    /// <summary>The format, beside adaptive thinking's <paramref name="effort"/> (the two share <c>output_config</c>).</summary>
+    public static AnthropicOutputConfig? ForAnthropic(ChatResponseFormat? format, string? effort) => format?.Type switch
     {
-        null or "text" => null,
+        null or "text" => effort is null ? null : new AnthropicOutputConfig { Effort = effort },
         "json_schema" when format.JsonSchema?.Schema is { } schema =>
-            new AnthropicOutputConfig { Format = new AnthropicOutputFormat { Type = "json_schema", Schema = schema } },
+            new AnthropicOutputConfig { Effort = effort, Format = new AnthropicOutputFormat { Type = "json_schema", Schema = schema } },
         "json_schema" => throw new TranslationException("response_format.json_schema.schema is required."),
         "json_object" => throw new TranslationException(
             "JSON mode (response_format json_object) has no counterpart on this model's Anthropic upstream: ask for a json_schema instead."),

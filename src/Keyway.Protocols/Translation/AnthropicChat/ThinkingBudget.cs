@@ -1,3 +1,5 @@
+using Keyway.Protocols.Anthropic;
+
 namespace Keyway.Protocols.Translation.AnthropicChat;
 
 /// <summary>
@@ -22,6 +24,27 @@ internal static class ThinkingBudget
         "high" or "xhigh" => 24576,
         _ => 0,
     };
+
+    /// <summary>
+    /// The <c>thinking</c> a model of <paramref name="mode"/> takes for <paramref name="effort"/> once its
+    /// <paramref name="budget"/> (0: no thinking) is known, and the <c>output_config.effort</c> beside it: enabled with the
+    /// budget fitted below <paramref name="maxTokens"/>, or adaptive with the effort (xhigh → high where the model has no
+    /// xhigh), summarized, since Opus 4.7 onwards answer with empty thinking text unless asked ("display" defaults to
+    /// "omitted" there) and a Chat client would see no reasoning.
+    /// </summary>
+    public static (AnthropicThinking? Thinking, string? Effort) Thinking(ClaudeThinking mode, string? effort, int budget, long maxTokens)
+    {
+        if (mode == ClaudeThinking.Budget)
+        {
+            return (Fit(budget, maxTokens) is { } fitted ? new AnthropicThinking { Type = "enabled", BudgetTokens = fitted } : null, null);
+        }
+        if (budget == 0)
+        {
+            return (null, null);
+        }
+        var adaptiveEffort = effort == "xhigh" && mode != ClaudeThinking.AdaptiveXHigh ? "high" : effort;
+        return (new AnthropicThinking { Type = "adaptive", Display = "summarized" }, adaptiveEffort);
+    }
 
     /// <summary>
     /// <paramref name="budget"/> when it is below <paramref name="maxTokens"/>, else half of <paramref name="maxTokens"/>

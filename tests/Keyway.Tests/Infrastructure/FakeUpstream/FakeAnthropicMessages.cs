@@ -11,7 +11,7 @@ namespace Keyway.Tests.Infrastructure;
 /// <c>content_block_start</c> / <c>content_block_delta</c> (text_delta or input_json_delta) / <c>content_block_stop</c>,
 /// <c>message_delta</c> (stop_reason, final output_tokens) and <c>message_stop</c>. With thinking on, the answer opens
 /// with <see cref="FakeAnthropicThinking"/>'s blocks (thinking_delta and signature_delta streamed, redacted_thinking whole
-/// in its start event), and a request breaking its rules gets Anthropic's 400.
+/// in its start event), and a request breaking its rules or <see cref="FakeAnthropicRequestRules"/> gets Anthropic's 400.
 /// </summary>
 internal static class FakeAnthropicMessages
 {
@@ -29,7 +29,7 @@ internal static class FakeAnthropicMessages
 
     public static async Task RespondAsync(FakeExchange exchange)
     {
-        if (FakeAnthropicThinking.Refusal(exchange.Body) is { } refusal)
+        if ((FakeAnthropicThinking.Refusal(exchange.Body) ?? FakeAnthropicRequestRules.Refusal(exchange.Model, exchange.Body)) is { } refusal)
         {
             exchange.Context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await exchange.WriteJsonAsync(refusal);

@@ -86,7 +86,7 @@ internal static class FakeAnthropicThinking
     private static string? FirstType(JsonElement message) =>
         FakeJson.Array(message, "content").Select(block => FakeJson.String(block, "type")).FirstOrDefault() ?? "text";
 
-    private static JsonObject Error(string message) => new()
+    internal static JsonObject Error(string message) => new()
     {
         ["type"] = "error",
         ["error"] = new JsonObject { ["type"] = "invalid_request_error", ["message"] = message },

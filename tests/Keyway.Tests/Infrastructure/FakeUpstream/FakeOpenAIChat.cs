@@ -10,7 +10,8 @@ namespace Keyway.Tests.Infrastructure;
 /// chunk, content (or tool-argument) chunks, a chunk with <c>finish_reason</c>, a usage-only chunk with
 /// <c>choices: []</c> only when <c>stream_options.include_usage</c> is true — then <c>data: [DONE]</c>.
 /// An empty <c>tools</c> array gets OpenAI's 400 (<c>empty_array</c>), as OpenAI and DeepSeek answer it; a parameter
-/// OpenAI's reasoning models refuse gets their 400 (<see cref="FakeReasoningModels"/>).
+/// OpenAI's reasoning models refuse gets their 400 (<see cref="FakeReasoningModels"/>), and a message carrying Keyway's
+/// <c>thinking_blocks</c> OpenAI's 400 for an unknown field.
 /// </summary>
 internal static class FakeOpenAIChat
 {
@@ -32,6 +33,12 @@ internal static class FakeOpenAIChat
             // OpenAI's (and DeepSeek's) 400 for "tools": [], which they do not read as "no tools".
             exchange.Context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await exchange.WriteJsonAsync(EmptyToolsError());
+            return;
+        }
+        if (UnknownMessageField(exchange.Body) is { } unknown)
+        {
+            exchange.Context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await exchange.WriteJsonAsync(unknown);
             return;
         }
         if (FakeReasoningModels.Refusal(exchange.Model, exchange.Body) is { } refusal)
@@ -63,6 +70,23 @@ internal static class FakeOpenAIChat
             await exchange.WriteEventAsync(null, chunk.UsageOnly());
         }
         await exchange.WriteDoneAsync();
+    }
+
+    /// <summary>OpenAI's 400 for a message field it does not know; the fake knows one, the <c>thinking_blocks</c> Keyway answers Chat clients with.</summary>
+    private static JsonObject? UnknownMessageField(JsonElement body)
+    {
+        var messages = FakeJson.Array(body, "messages").ToList();
+        var index = messages.FindIndex(message => FakeJson.Property(message, "thinking_blocks").ValueKind != JsonValueKind.Undefined);
+        return index < 0 ? null : new JsonObject
+        {
+            ["error"] = new JsonObject
+            {
+                ["message"] = $"Additional properties are not allowed ('thinking_blocks' was unexpected) - 'messages.{index}'",
+                ["type"] = "invalid_request_error",
+                ["param"] = null,
+                ["code"] = null,
+            },
+        };
     }
 
     private static JsonObject EmptyToolsError() => new()

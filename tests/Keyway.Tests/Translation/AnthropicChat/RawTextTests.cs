@@ -79,7 +79,8 @@ public sealed class RawTextTests
         Assert.Equal(Decoded(B), anthropic["system"]![0]!["text"]!.GetValue<string>());
         Assert.Equal(Decoded(A), anthropic["messages"]![0]!["content"]![0]!["text"]!.GetValue<string>());
         Assert.Equal(Decoded(B), anthropic["messages"]![1]!["content"]![0]!["text"]!.GetValue<string>());
-        Assert.Equal(2, anthropic["messages"]!.AsArray().Count);
+        // The empty user turn is dropped, so the assistant's would end the conversation: a user turn follows it.
+        Assert.Equal(3, anthropic["messages"]!.AsArray().Count);
     }
 
     [Fact]
