@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Keyway.Protocols.Anthropic;
 using Keyway.Protocols.Translation;
 using Keyway.Protocols.Translation.AnthropicChat;
 
@@ -13,12 +14,14 @@ namespace Keyway.Protocols;
 /// <list type="bullet">
 /// <item>Chat Completions: <c>reasoning_effort</c>; <c>max_completion_tokens</c> and <c>max_tokens</c> clamped.</item>
 /// <item>Responses: <c>reasoning.effort</c> (added into a <c>reasoning</c> object that has none); <c>max_output_tokens</c> clamped.</item>
-/// <item>Anthropic Messages: <c>thinking</c> {enabled, budget_tokens} with the translator's budget table (low 2,048,
-/// medium 8,192, high 24,576; one not below <c>max_tokens</c> cut to half of it, none under 1,024:
-/// <see cref="ThinkingBudget"/>), and none when the body sets <c>temperature</c>, <c>top_p</c> or <c>top_k</c>, forces
-/// a tool, which extended thinking rejects, or continues a tool loop without its signed thinking blocks
-/// (<see cref="ThinkingTurn"/>); <c>max_tokens</c> clamped, or set to the cap when absent since Anthropic requires it,
-/// and the client's own budget fitted the same way below a lowered <c>max_tokens</c> (or its thinking left out).</item>
+/// <item>Anthropic Messages: the thinking the model takes (<see cref="ClaudeModels"/>, as the translator chooses it:
+/// <see cref="ThinkingBudget.Thinking"/>): {enabled, budget_tokens} with the budget table (low 2,048, medium 8,192, high
+/// 24,576; one not below <c>max_tokens</c> cut to half of it, none under 1,024), or from Claude 4.6 on {adaptive} with
+/// the effort in <c>output_config</c> (Opus 4.7 refuses enabled thinking); none when the body sets <c>temperature</c>,
+/// <c>top_p</c> or <c>top_k</c>, forces a tool, which thinking rejects, or continues a tool loop without its signed
+/// thinking blocks under enabled thinking (<see cref="ThinkingTurn"/>); <c>max_tokens</c> clamped, or set to the cap
+/// when absent since Anthropic requires it, and the client's own budget fitted the same way below a lowered
+/// <c>max_tokens</c> (or its thinking left out).</item>
 /// <item>Every protocol: <c>temperature</c>, except alongside Anthropic extended thinking (which accepts none) and where
 /// the upstream fixes sampling (see <c>Apply</c>).</item>
 /// </list>
@@ -30,7 +33,8 @@ public static class RequestDefaultsSplicer
     /// 'temperature' does not support 0.2 with this model. Only the default (1) value is supported."), so the route's
     /// default temperature would only cost every call.
     /// </param>
-    public static byte[] Apply(byte[] body, WireFormat upstream, RequestDefaults defaults, bool fixedSampling)
+    /// <param name="anthropicThinking">How the upstream model takes thinking, when <paramref name="upstream"/> is Anthropic Messages.</param>
+    public static byte[] Apply(byte[] body, WireFormat upstream, RequestDefaults defaults, bool fixedSampling, ClaudeThinking anthropicThinking)
     {
         ArgumentNullException.ThrowIfNull(defaults);
         if (defaults.IsEmpty || JsonObjectMembers.ScanRoot(body) is not { } root)
@@ -42,7 +46,7 @@ public static class RequestDefaultsSplicer
         var maxTokens = ClampMaxTokens(body, upstream, defaults.MaxTokensCap, root, ref splices, added, out var lowered);
         var thinking = upstream == WireFormat.AnthropicMessages && root.Get("thinking") is { } existing
             ? FitThinking(body, existing, maxTokens, lowered, ref splices)
-            : AddReasoning(body, upstream, defaults.ReasoningEffort, root, maxTokens, ref splices, added);
+            : AddReasoning(body, upstream, defaults.ReasoningEffort, anthropicThinking, root, maxTokens, ref splices, added);
         if (defaults.Temperature is { } temperature && !fixedSampling && !root.Has("temperature") && !thinking)
         {
             added.Add(Member("temperature", temperature.ToString("R", CultureInfo.InvariantCulture)));
@@ -94,7 +98,8 @@ public static class RequestDefaultsSplicer
 
     /// <returns>Whether the request will run with Anthropic extended thinking (the client's or the default).</returns>
     private static bool AddReasoning(
-        byte[] body, WireFormat upstream, string? effort, JsonObjectMembers root, long? maxTokens, ref BodySplices splices, List<string> added)
+        byte[] body, WireFormat upstream, string? effort, ClaudeThinking anthropicThinking, JsonObjectMembers root, long? maxTokens,
+        ref BodySplices splices, List<string> added)
     {
         switch (upstream)
         {
@@ -102,22 +107,26 @@ public static class RequestDefaultsSplicer
                 added.Add(Member("reasoning_effort", Quote(effort)));
                 return false;
             case WireFormat.OpenAIResponses when effort is not null:
-                AddResponsesEffort(body, effort, root, ref splices, added);
+                AddEffort(body, "reasoning", effort, root, ref splices, added);
                 return false;
             case WireFormat.AnthropicMessages:
-                return AddThinking(body, effort, root, maxTokens, added);
+                return AddThinking(body, effort, anthropicThinking, root, maxTokens, ref splices, added);
             default:
                 return false;
         }
     }
 
-    private static void AddResponsesEffort(byte[] body, string effort, JsonObjectMembers root, ref BodySplices splices, List<string> added)
+    /// <summary>
+    /// <c>effort</c> in the object <paramref name="container"/> (Responses' <c>reasoning</c>, Anthropic's
+    /// <c>output_config</c>), added when the body has none, or into it when it has no effort yet.
+    /// </summary>
+    private static void AddEffort(byte[] body, string container, string effort, JsonObjectMembers root, ref BodySplices splices, List<string> added)
     {
-        if (root.Get("reasoning") is not { } reasoning)
+        if (root.Get(container) is not { } existing)
         {
-            added.Add(Member("reasoning", $"{{\"effort\":{Quote(effort)}}}"));
+            added.Add(Member(container, $"{{\"effort\":{Quote(effort)}}}"));
         }
-        else if (reasoning.Kind == JsonTokenType.StartObject && JsonObjectMembers.Scan(body, reasoning.Value) is { } inner && !inner.Has("effort"))
+        else if (existing.Kind == JsonTokenType.StartObject && JsonObjectMembers.Scan(body, existing.Value) is { } inner && !inner.Has("effort"))
         {
             var member = (inner.HasMembers ? "," : "") + Member("effort", Quote(effort));
             splices.Add(inner.MembersEnd, inner.MembersEnd, Encoding.UTF8.GetBytes(member));
@@ -151,17 +160,25 @@ public static class RequestDefaultsSplicer
         return false;
     }
 
-    private static bool AddThinking(byte[] body, string? effort, JsonObjectMembers root, long? maxTokens, List<string> added)
+    private static bool AddThinking(
+        byte[] body, string? effort, ClaudeThinking mode, JsonObjectMembers root, long? maxTokens, ref BodySplices splices, List<string> added)
     {
         if (effort is null || maxTokens is not { } limit || root.Has("temperature") || root.Has("top_p") || root.Has("top_k") || ForcesTool(body, root))
         {
             return false;
         }
-        if (ThinkingBudget.Fit(ThinkingBudget.ForEffort(effort), limit) is not { } budget || !ToolLoopAllowsThinking(body))
+        var (thinking, adaptiveEffort) = ThinkingBudget.Thinking(mode, effort, ThinkingBudget.ForEffort(effort), limit);
+        if (thinking is null || (thinking.BudgetTokens is not null && !ToolLoopAllowsThinking(body)))
         {
             return false;
         }
-        added.Add(Member("thinking", $"{{\"type\":\"enabled\",\"budget_tokens\":{budget.ToString(CultureInfo.InvariantCulture)}}}"));
+        if (thinking.BudgetTokens is { } budget)
+        {
+            added.Add(Member("thinking", $"{{\"type\":\"enabled\",\"budget_tokens\":{budget.ToString(CultureInfo.InvariantCulture)}}}"));
+            return true;
+        }
+        added.Add(Member("thinking", $"{{\"type\":\"adaptive\",\"display\":{Quote(thinking.Display!)}}}"));
+        AddEffort(body, "output_config", adaptiveEffort!, root, ref splices, added);
         return true;
     }
 

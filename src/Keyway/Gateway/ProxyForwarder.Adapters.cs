@@ -62,7 +62,8 @@ public sealed partial class ProxyForwarder
     /// <summary>The upstream-bound body with the route's defaults for what the client left out (see <see cref="RequestDefaultsSplicer"/>).</summary>
     private static UpstreamBody WithRouteDefaults(ProxyExchange exchange, UpstreamBody body, RouteTarget target, UpstreamEndpoint endpoint) =>
         exchange.Route!.Defaults is { } defaults
-            ? UpstreamBody.Of(RequestDefaultsSplicer.Apply(body.ToArray(), endpoint.Protocol.Wire(), defaults, endpoint.FixesSampling(target.UpstreamModel)))
+            ? UpstreamBody.Of(RequestDefaultsSplicer.Apply(
+                body.ToArray(), endpoint.Protocol.Wire(), defaults, endpoint.FixesSampling(target.UpstreamModel), ClaudeModels.ThinkingOf(target.UpstreamModel)))
             : body;
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text.Json;
 using Keyway.Protocols;
+using Keyway.Protocols.Anthropic;
 using Keyway.Protocols.Translation;
 using Keyway.Security;
 using Keyway.Upstreams;
@@ -141,7 +142,8 @@ internal sealed partial class ResponsesWebSocketRelay
         log.RequestSent(admission);
         var body = RequestBody.Rewrite(frame, parsed, target.UpstreamModel, injectIncludeUsage: false);
         return new(route.Defaults is { } defaults
-            ? RequestDefaultsSplicer.Apply(body, WireFormat.OpenAIResponses, defaults, target.Provider.MainEndpoint.FixesSampling(target.UpstreamModel))
+            ? RequestDefaultsSplicer.Apply(
+                body, WireFormat.OpenAIResponses, defaults, target.Provider.MainEndpoint.FixesSampling(target.UpstreamModel), ClaudeThinking.Budget)
             : body, Answer: false);
     }
 

@@ -89,6 +89,26 @@ public sealed class RouteDefaultsTests
         Assert.Equal("enabled", sent.GetProperty("thinking").GetProperty("type").GetString());
     }
 
+    /// <summary>
+    /// Claude 4.6 onwards take the default effort as adaptive thinking, Opus 4.7 refusing a budget (the fake refuses it,
+    /// <see cref="FakeAnthropicRequestRules"/>): passed through and translated alike.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/messages", """{"model":"opus","max_tokens":64000,"messages":[{"role":"user","content":"hi"}]}""")]
+    [InlineData("v1/chat/completions", """{"model":"opus","messages":[{"role":"user","content":"hi"}]}""")]
+    public async Task Anthropic_OnAnAdaptiveOnlyClaude_GetsAdaptiveThinking(string path, string json)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.CreateRouteAsync(bed.Admin, "default", "opus", GatewayTestBed.AnthropicProvider, "claude-opus-4-7");
+        await SetDefaultsAsync(bed, "opus");
+
+        var sent = await SentUpstreamAsync(bed, path, json);
+
+        Assert.Equal("""{"type":"adaptive","display":"summarized"}""", sent.GetProperty("thinking").GetRawText());
+        Assert.Equal("low", sent.GetProperty("output_config").GetProperty("effort").GetString());
+        Assert.Equal(3000, sent.GetProperty("max_tokens").GetInt32());
+    }
+
     /// <summary>On an OpenAI reasoning model (o3), whose Responses API refuses any temperature, without the default one.</summary>
     [Theory]
     [InlineData("resp-model", 0.25)]

@@ -1,5 +1,6 @@
 using System.Text;
 using Keyway.Protocols;
+using Keyway.Protocols.Anthropic;
 using Keyway.Protocols.Translation;
 
 namespace Keyway.Tests.Protocols;
@@ -45,6 +46,23 @@ public sealed class RequestDefaultsSplicerTests
         Assert.Equal(expected, Apply(WireFormat.AnthropicMessages, body, new RequestDefaults("medium", null, 0.5)));
 
     /// <summary>
+    /// Claude 4.6 onwards (https://docs.anthropic.com/en/docs/build-with-claude/adaptive-thinking): adaptive thinking
+    /// with the effort in output_config, beside a format already there; no budget to fit, and no signed blocks needed in
+    /// a tool loop.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"max_tokens":32000}""", """{"max_tokens":32000,"thinking":{"type":"adaptive","display":"summarized"},"output_config":{"effort":"medium"}}""")]
+    [InlineData("""{"max_tokens":1000}""", """{"max_tokens":1000,"thinking":{"type":"adaptive","display":"summarized"},"output_config":{"effort":"medium"}}""")]
+    [InlineData("""{"max_tokens":32000,"output_config":{"format":{"type":"json_schema"}}}""",
+        """{"max_tokens":32000,"output_config":{"format":{"type":"json_schema"},"effort":"medium"},"thinking":{"type":"adaptive","display":"summarized"}}""")]
+    [InlineData("""{"max_tokens":32000,"output_config":{"effort":"low"}}""", """{"max_tokens":32000,"output_config":{"effort":"low"},"thinking":{"type":"adaptive","display":"summarized"}}""")]
+    [InlineData("""{"max_tokens":32000,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"ok"}]}]}""",
+        """{"max_tokens":32000,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"ok"}]}],"thinking":{"type":"adaptive","display":"summarized"},"output_config":{"effort":"medium"}}""")]
+    [InlineData("""{"max_tokens":32000,"top_p":0.9}""", """{"max_tokens":32000,"top_p":0.9,"temperature":0.5}""")]
+    public void Apply_Anthropic_OnAdaptiveClaude_AddsAdaptiveThinkingAndEffort(string body, string expected) =>
+        Assert.Equal(expected, Apply(WireFormat.AnthropicMessages, body, new RequestDefaults("medium", null, 0.5), ClaudeThinking.Adaptive));
+
+    /// <summary>
     /// A cap that lowers max_tokens to or under the client's thinking budget would get Anthropic's 400 ("`max_tokens` must
     /// be greater than `thinking.budget_tokens`", https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size):
     /// the budget is fitted as a derived one is, and thinking goes when not even the minimum of 1,024 fits.
@@ -63,13 +81,13 @@ public sealed class RequestDefaultsSplicerTests
     [InlineData(WireFormat.OpenAIChat, """{"max_completion_tokens":9999}""", """{"max_completion_tokens":1000,"reasoning_effort":"medium"}""")]
     [InlineData(WireFormat.OpenAIResponses, "{}", """{"reasoning":{"effort":"medium"}}""")]
     public void Apply_WhereTheUpstreamFixesSampling_AddsNoTemperature(WireFormat upstream, string body, string expected) =>
-        Assert.Equal(expected, Encoding.UTF8.GetString(RequestDefaultsSplicer.Apply(Encoding.UTF8.GetBytes(body), upstream, All, fixedSampling: true)));
+        Assert.Equal(expected, Encoding.UTF8.GetString(RequestDefaultsSplicer.Apply(Encoding.UTF8.GetBytes(body), upstream, All, fixedSampling: true, ClaudeThinking.Budget)));
 
     [Theory]
     [InlineData("[1]")]
     [InlineData("{\"a\":")]
     public void Apply_LeavesWhatIsNotAnObjectAlone(string body) => Assert.Equal(body, Apply(WireFormat.OpenAIChat, body, All));
 
-    private static string Apply(WireFormat upstream, string body, RequestDefaults defaults) =>
-        Encoding.UTF8.GetString(RequestDefaultsSplicer.Apply(Encoding.UTF8.GetBytes(body), upstream, defaults, fixedSampling: false));
+    private static string Apply(WireFormat upstream, string body, RequestDefaults defaults, ClaudeThinking thinking = ClaudeThinking.Budget) =>
+        Encoding.UTF8.GetString(RequestDefaultsSplicer.Apply(Encoding.UTF8.GetBytes(body), upstream, defaults, fixedSampling: false, thinking));
 }
