@@ -155,9 +155,13 @@ public sealed class ClaudeRequestRulesTests
         await AssertAnsweredAsync(bed, "v1/chat/completions", new JsonObject
         {
             ["model"] = "claude-sonnet-4-5",
-            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = new JsonArray(
+            ["messages"] = new JsonArray(new JsonObject
+            {
+                ["role"] = "user",
+                ["content"] = new JsonArray(
                 new JsonObject { ["type"] = "text", ["text"] = "what is it?" },
-                new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = "data:image/PNG;charset=binary,%89PNG%0D%0A%1a%0Aé" } }) }),
+                new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = "data:image/PNG;charset=binary,%89PNG%0D%0A%1a%0Aé" } })
+            }),
         });
 
         var source = bed.Upstream.Last.Json.GetProperty("messages")[0].GetProperty("content")[1].GetProperty("source");
@@ -173,8 +177,12 @@ public sealed class ClaudeRequestRulesTests
         var request = new JsonObject
         {
             ["model"] = "claude-sonnet-4-5",
-            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = new JsonArray(
-                new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = "data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg'/>" } }) }),
+            ["messages"] = new JsonArray(new JsonObject
+            {
+                ["role"] = "user",
+                ["content"] = new JsonArray(
+                new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = "data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg'/>" } })
+            }),
         };
 
         using var response = await bed.PostAsync("v1/chat/completions", request.ToJsonString());
