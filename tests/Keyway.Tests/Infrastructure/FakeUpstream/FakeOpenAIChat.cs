@@ -10,7 +10,8 @@ namespace Keyway.Tests.Infrastructure;
 /// chunk, content (or tool-argument) chunks, a chunk with <c>finish_reason</c>, a usage-only chunk with
 /// <c>choices: []</c> only when <c>stream_options.include_usage</c> is true — then <c>data: [DONE]</c>.
 /// An empty <c>tools</c> array gets OpenAI's 400 (<c>empty_array</c>), as OpenAI and DeepSeek answer it; a parameter
-/// OpenAI's reasoning models refuse gets their 400 (<see cref="FakeReasoningModels"/>).
+/// OpenAI's reasoning models refuse gets their 400 (<see cref="FakeReasoningModels"/>), and so does what a strict Chat server
+/// refuses (<see cref="FakeStrictChat"/>).
 /// </summary>
 internal static class FakeOpenAIChat
 {
@@ -34,7 +35,7 @@ internal static class FakeOpenAIChat
             await exchange.WriteJsonAsync(EmptyToolsError());
             return;
         }
-        if (FakeReasoningModels.Refusal(exchange.Model, exchange.Body) is { } refusal)
+        if ((FakeReasoningModels.Refusal(exchange.Model, exchange.Body) ?? FakeStrictChat.Refusal(exchange.Model, exchange.Body)) is { } refusal)
         {
             exchange.Context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await exchange.WriteJsonAsync(refusal);
