@@ -44,7 +44,7 @@ internal static class AnthropicMessagesToChat
                     AddUserTurn(message.Content ?? [], messages);
                     break;
                 case "assistant":
-                    AddAssistantTurn(message.Content ?? [], thinkingEnabled && replayReasoning, replayReasoning, messages);
+                    AddAssistantTurn(message.Content ?? [], thinkingEnabled, replayReasoning, messages);
                     break;
                 default:
                     throw new TranslationException($"messages[].role must be \"user\", \"assistant\" or \"system\", not \"{message.Role}\".");
@@ -143,7 +143,7 @@ internal static class AnthropicMessagesToChat
             // DeepSeek's thinking mode answers 400 when a tool-call turn lacks reasoning_content, and ignores it on any
             // other turn ("between two user messages, if the model did not call a tool, the intermediate assistant's
             // reasoning_content does not join the context"): only tool-call turns carry it.
-            ReasoningContent = toolCalls is null ? null : !reasoning.IsEmpty ? reasoning.Join() : thinkingEnabled ? RawJsonString.Empty : null,
+            ReasoningContent = toolCalls is null ? null : !reasoning.IsEmpty ? reasoning.Join() : thinkingEnabled && replayReasoning ? RawJsonString.Empty : null,
             ToolCalls = toolCalls,
         });
     }
