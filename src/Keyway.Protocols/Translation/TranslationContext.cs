@@ -32,6 +32,14 @@ public sealed record TranslationContext(
     public bool ChatFixedSampling { get; init; }
 
     /// <summary>
+    /// Whether a request translated for a Chat upstream gives an assistant tool-call turn its reasoning back as
+    /// <c>reasoning_content</c>, which DeepSeek's thinking mode requires on every such turn ("The reasoning_content in the
+    /// thinking mode must be passed back to the API.", https://api-docs.deepseek.com/guides/thinking_mode) and Kimi, Qwen
+    /// and GLM accept; false where the upstream refuses the unknown message property (<c>UpstreamEndpoint.TakesReasoningContent</c>).
+    /// </summary>
+    public bool ChatReasoningReplay { get; init; } = true;
+
+    /// <summary>
     /// The route's default reasoning effort (<c>default_reasoning_effort</c>), which a request translated for an
     /// Anthropic-protocol upstream takes when the client named none, so its <c>max_tokens</c> leaves the answer room
     /// beside the thinking budget (<see cref="AnthropicChat.ThinkingBudget"/>).

@@ -49,6 +49,7 @@ public sealed partial class ProxyForwarder
             PlacesCacheBreakpoints = options.AnthropicCacheBreakpoints,
             ChatMaxCompletionTokens = endpoint.TakesMaxCompletionTokens(target.UpstreamModel),
             ChatFixedSampling = endpoint.FixesSampling(target.UpstreamModel),
+            ChatReasoningReplay = endpoint.TakesReasoningContent,
             DefaultReasoningEffort = exchange.Route!.Defaults?.ReasoningEffort,
             AnthropicThinking = ClaudeModels.ThinkingOf(target.UpstreamModel),
         };

@@ -13,6 +13,7 @@ namespace Keyway.Upstreams;
 public sealed record UpstreamEndpoint(UpstreamProtocol Protocol, string? BaseUrl, bool IsMain)
 {
     private const string OpenAIPlatform = "https://api.openai.com";
+    private const string CerebrasPlatform = "https://api.cerebras.ai";
 
     // The last URL built on this thread. Calls to one route ask for the same URL again and again: parsing it anew for
     // each, and HttpClient then working out its host and path on the fresh Uri, was ~1.7% of the CPU of a proxied call
@@ -65,11 +66,23 @@ public sealed record UpstreamEndpoint(UpstreamProtocol Protocol, string? BaseUrl
     public bool FixesSampling(string upstreamModel) =>
         Protocol is UpstreamProtocol.OpenAI or UpstreamProtocol.OpenAIResponses && OpenAIReasoningModels.Matches(upstreamModel);
 
+    /// <summary>
+    /// Whether a request Keyway translates for this endpoint may give assistant tool-call turns their reasoning back as
+    /// <c>reasoning_content</c> (<see cref="Keyway.Protocols.Translation.TranslationContext.ChatReasoningReplay"/>): not on
+    /// OpenAI's own API, which refuses a message property it does not define, nor on Cerebras's, which refuses it for every
+    /// model, its own reasoning models' included ("messages.2.assistant.reasoning_content: property
+    /// 'messages.2.assistant.reasoning_content' is unsupported", code <c>wrong_api_format</c>). Compatible vendors take it,
+    /// and DeepSeek's thinking mode needs it.
+    /// </summary>
+    public bool TakesReasoningContent => !(IsPlatform(OpenAIPlatform) || IsPlatform(CerebrasPlatform));
+
     /// <summary>The base URL is OpenAI's own API (a key's own base URL is not known when a request is translated).</summary>
-    private bool IsOpenAIPlatform =>
+    private bool IsOpenAIPlatform => IsPlatform(OpenAIPlatform);
+
+    private bool IsPlatform(string origin) =>
         BaseUrl is not null
-        && BaseUrl.StartsWith(OpenAIPlatform, StringComparison.OrdinalIgnoreCase)
-        && (BaseUrl.Length == OpenAIPlatform.Length || BaseUrl[OpenAIPlatform.Length] == '/');
+        && BaseUrl.StartsWith(origin, StringComparison.OrdinalIgnoreCase)
+        && (BaseUrl.Length == origin.Length || BaseUrl[origin.Length] == '/');
 
     private sealed record BuiltUri(string BaseUrl, string Path, Uri Uri);
 }

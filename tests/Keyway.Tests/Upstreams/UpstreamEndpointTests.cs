@@ -48,6 +48,15 @@ public sealed class UpstreamEndpointTests
         Assert.Equal("https://reseller.example/anthropic/v1/messages", keysOnly.UriFor("v1/messages", resellerWithAnthropic).AbsoluteUri);
     }
 
+    /// <summary>OpenAI's and Cerebras's own APIs refuse <c>reasoning_content</c> on a message; compatible vendors take it.</summary>
+    [Theory]
+    [InlineData("https://api.openai.com/v1", false)]
+    [InlineData("https://api.cerebras.ai/v1", false)]
+    [InlineData("https://api.deepseek.com/v1", true)]
+    [InlineData("https://api.openai.com.example/v1", true)]
+    public void ReasoningContent_IsTakenExceptWhereTheUpstreamRefusesIt(string baseUrl, bool takes) =>
+        Assert.Equal(takes, new UpstreamEndpoint(UpstreamProtocol.OpenAI, baseUrl, IsMain: true).TakesReasoningContent);
+
     [Fact]
     public void SameUrlAgain_TheUriAlreadyBuiltIsReused()
     {

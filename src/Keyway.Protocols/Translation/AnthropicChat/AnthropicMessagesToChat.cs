@@ -23,7 +23,8 @@ internal static class AnthropicMessagesToChat
     private static readonly RawJsonString ToolErrorPrefixText = RawJsonString.Of(ToolErrorPrefix);
     private static readonly RawJsonString EmptyToolResultText = RawJsonString.Of(EmptyToolResult);
 
-    public static List<ChatMessage> Messages(AnthropicRequest request, bool thinkingEnabled)
+    /// <param name="replayReasoning">Tool-call turns carry their thinking as <c>reasoning_content</c> (<see cref="TranslationContext.ChatReasoningReplay"/>).</param>
+    public static List<ChatMessage> Messages(AnthropicRequest request, bool thinkingEnabled, bool replayReasoning)
     {
         var turns = request.Messages ?? throw new TranslationException("messages is required.");
         var messages = new List<ChatMessage>(turns.Count + 1);
@@ -43,7 +44,7 @@ internal static class AnthropicMessagesToChat
                     AddUserTurn(message.Content ?? [], messages);
                     break;
                 case "assistant":
-                    AddAssistantTurn(message.Content ?? [], thinkingEnabled, messages);
+                    AddAssistantTurn(message.Content ?? [], thinkingEnabled, replayReasoning, messages);
                     break;
                 default:
                     throw new TranslationException($"messages[].role must be \"user\", \"assistant\" or \"system\", not \"{message.Role}\".");
@@ -109,7 +110,7 @@ internal static class AnthropicMessagesToChat
         return parts;
     }
 
-    private static void AddAssistantTurn(List<AnthropicBlock> blocks, bool thinkingEnabled, List<ChatMessage> messages)
+    private static void AddAssistantTurn(List<AnthropicBlock> blocks, bool thinkingEnabled, bool replayReasoning, List<ChatMessage> messages)
     {
         var text = new RawTextJoiner(RawTextJoiner.NewLine);
         var reasoning = new RawTextJoiner(RawTextJoiner.Nothing);
@@ -121,7 +122,7 @@ internal static class AnthropicMessagesToChat
                 case "text":
                     text.Add(block.Text);
                     break;
-                case "thinking":
+                case "thinking" when replayReasoning:
                     reasoning.Add(block.Thinking);
                     break;
                 case "tool_use":
@@ -130,7 +131,7 @@ internal static class AnthropicMessagesToChat
             }
         }
 
-        if (text.IsEmpty && reasoning.IsEmpty && toolCalls is null)
+        if (text.IsEmpty && toolCalls is null)
         {
             return;
         }
@@ -139,8 +140,10 @@ internal static class AnthropicMessagesToChat
         {
             Role = "assistant",
             Content = text.IsEmpty ? null : text.Join().AsValue(),
-            // DeepSeek's thinking mode answers 400 when an assistant turn after a tool call lacks reasoning_content.
-            ReasoningContent = !reasoning.IsEmpty ? reasoning.Join() : thinkingEnabled && toolCalls is not null ? RawJsonString.Empty : null,
+            // DeepSeek's thinking mode answers 400 when a tool-call turn lacks reasoning_content, and ignores it on any
+            // other turn ("between two user messages, if the model did not call a tool, the intermediate assistant's
+            // reasoning_content does not join the context"): only tool-call turns carry it.
+            ReasoningContent = toolCalls is null ? null : !reasoning.IsEmpty ? reasoning.Join() : thinkingEnabled && replayReasoning ? RawJsonString.Empty : null,
             ToolCalls = toolCalls,
         });
     }

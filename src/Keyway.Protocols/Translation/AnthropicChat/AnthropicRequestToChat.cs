@@ -23,6 +23,14 @@ public static class AnthropicRequestToChat
     /// <summary>A thinking budget of at least this many tokens asks for "high" reasoning effort.</summary>
     public const int HighEffortBudget = 16384;
 
+    /// <summary>
+    /// The longest Chat <c>user</c>: OpenAI refuses a longer one ("Invalid 'user': string too long. Expected a string with
+    /// maximum length 64", and the same limit on its successor <c>safety_identifier</c>), OpenRouter one over 128. Claude
+    /// Code's <c>metadata.user_id</c> (its device, account and session ids) runs to 150 characters or more, so a longer id
+    /// is cut with a stable hash suffix (<see cref="StableHash.Shorten"/>): one id stays one user, two stay two.
+    /// </summary>
+    public const int MaxUserLength = 64;
+
     public static TranslatedRequest Translate(ReadOnlyMemory<byte> anthropicRequest, TranslationContext ctx)
     {
         var request = TranslationJson.Parse(anthropicRequest, AnthropicChatJsonContext.Default.AnthropicRequest, "Anthropic request body");
@@ -36,13 +44,13 @@ public static class AnthropicRequestToChat
         var chat = new ChatRequest
         {
             Model = ctx.UpstreamModel,
-            Messages = AnthropicMessagesToChat.Messages(request, thinking),
+            Messages = AnthropicMessagesToChat.Messages(request, thinking, ctx.ChatReasoningReplay),
             MaxTokens = ctx.ChatMaxCompletionTokens ? null : maxTokens,
             MaxCompletionTokens = ctx.ChatMaxCompletionTokens ? maxTokens : null,
             Stop = sampling && request.StopSequences is { Count: > 0 } stops ? new JsonArray([.. stops.Select(s => (JsonNode?)s)]) : null,
             Temperature = sampling ? request.Temperature : null,
             TopP = sampling ? request.TopP : null,
-            User = request.Metadata?.UserId,
+            User = request.Metadata?.UserId is { } user ? StableHash.Shorten(user, MaxUserLength) : null,
             Stream = stream ? true : null,
             // Without include_usage a streamed answer carries no usage at all, and the call would be logged as free.
             StreamOptions = stream ? new ChatStreamOptions(IncludeUsage: true) : null,

@@ -17,4 +17,11 @@ internal static class StableHash
 
         return hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// <paramref name="text"/> when it has at most <paramref name="maxLength"/> characters, else its start cut to fit
+    /// with <c>_</c> and the <see cref="Hex8"/> of the whole, so two long texts sharing a start stay apart.
+    /// </summary>
+    public static string Shorten(string text, int maxLength) =>
+        text.Length <= maxLength ? text : string.Concat(text.AsSpan(0, maxLength - 9), "_", Hex8(text));
 }

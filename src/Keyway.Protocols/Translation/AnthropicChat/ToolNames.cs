@@ -9,13 +9,5 @@ internal static class ToolNames
 {
     public const int MaxChatLength = 64;
 
-    public static string ForChat(string name)
-    {
-        if (name.Length <= MaxChatLength)
-        {
-            return name;
-        }
-
-        return string.Concat(name.AsSpan(0, MaxChatLength - 9), "_", StableHash.Hex8(name));
-    }
+    public static string ForChat(string name) => StableHash.Shorten(name, MaxChatLength);
 }

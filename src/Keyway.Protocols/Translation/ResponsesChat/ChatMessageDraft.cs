@@ -22,6 +22,23 @@ internal sealed class ChatMessageDraft(string role)
 
     public void AddImage(string url, string? detail) => _parts.Add(new ContentPart(null, url, detail));
 
+    /// <summary>
+    /// <paramref name="other"/>'s parts after this message's, a blank line between (an empty text part: parts are joined
+    /// by a line break), as one system message takes each system or developer message in turn.
+    /// </summary>
+    public void AddParagraphs(ChatMessageDraft other)
+    {
+        if (other._parts.Count == 0)
+        {
+            return;
+        }
+        if (_parts.Count > 0)
+        {
+            AddText("");
+        }
+        _parts.AddRange(other._parts);
+    }
+
     public void AddToolCall(string id, string name, string arguments) => _toolCalls.Add((id, name, arguments));
 
     /// <summary>A reasoning item's text and, on the way to an Anthropic upstream, its signed thinking blocks (<see cref="KeywayThinking"/>).</summary>
@@ -40,7 +57,8 @@ internal sealed class ChatMessageDraft(string role)
         writer.WriteString("role", Role);
         writer.WritePropertyName("content");
         WriteContent(writer);
-        if (ReasoningContent is not null)
+        // DeepSeek's thinking mode needs it on a tool-call turn and ignores it elsewhere (AnthropicMessagesToChat).
+        if (ReasoningContent is not null && _toolCalls.Count > 0)
         {
             writer.WriteString("reasoning_content", ReasoningContent);
         }

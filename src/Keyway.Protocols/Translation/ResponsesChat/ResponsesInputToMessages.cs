@@ -10,10 +10,16 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// A tool's images (Codex's <c>view_image</c>) stay in its <c>tool</c> message only for Keyway's own Chat → Anthropic hop
 /// (<see cref="TranslationContext.ChatHubToAnthropic"/>); for a Chat upstream, whose tool messages take text only,
 /// they open the user message that follows the tool messages, as an Anthropic client's tool_result images do.
+/// <c>instructions</c> and every system or developer message (Codex sends developer messages at the start and later in
+/// the conversation) make ONE leading system message, in order, joined by blank lines: Qwen's chat templates (served by
+/// DashScope, vLLM, SGLang, llama.cpp) refuse any other system message, "System message must be at the beginning.", as
+/// LiteLLM (BerriAI/litellm#39852) and Dynamo (ai-dynamo/dynamo#10206) merge them, and as Keyway's Anthropic → Chat
+/// translator joins Claude Code's mid-conversation system turns. A later message gives up its position, not its text.
 /// </summary>
-internal sealed class ResponsesInputToMessages(bool towardsAnthropic)
+internal sealed class ResponsesInputToMessages(bool towardsAnthropic, bool replayReasoning)
 {
     private readonly List<ChatMessageDraft> _messages = [];
+    private ChatMessageDraft? _system;
     private readonly List<(string Url, string? Detail)> _movedToolImages = [];
     private string? _pendingReasoning;
     private IReadOnlyList<JsonElement> _pendingThinking = [];
@@ -21,16 +27,17 @@ internal sealed class ResponsesInputToMessages(bool towardsAnthropic)
 
     /// <summary>
     /// Writes the messages; returns whether the input asked for server-side compaction (<see cref="KeywayCompaction"/>).
-    /// <paramref name="towardsAnthropic"/>: the messages go on to an Anthropic upstream
-    /// (<see cref="TranslationContext.ChatHubToAnthropic"/>), so a reasoning item's sealed thinking blocks
-    /// (<see cref="KeywayThinking"/>) go with them as <c>thinking_blocks</c>, and a tool's images stay in its tool message.
+    /// When the messages go on to an Anthropic upstream (<see cref="TranslationContext.ChatHubToAnthropic"/>), a reasoning
+    /// item's sealed thinking blocks (<see cref="KeywayThinking"/>) go with them as <c>thinking_blocks</c>, and a tool's
+    /// images stay in its tool message. A reasoning item's text goes on the tool-call turn after it as
+    /// <c>reasoning_content</c> where the upstream takes it (<see cref="TranslationContext.ChatReasoningReplay"/>).
     /// </summary>
-    public static bool Write(JsonElement root, Utf8JsonWriter writer, bool towardsAnthropic)
+    public static bool Write(JsonElement root, Utf8JsonWriter writer, TranslationContext ctx)
     {
-        var builder = new ResponsesInputToMessages(towardsAnthropic);
+        var builder = new ResponsesInputToMessages(ctx.ChatHubToAnthropic, ctx.ChatReasoningReplay);
         if (root.String("instructions") is { Length: > 0 } instructions)
         {
-            builder.Append("system").AddText(instructions);
+            builder.LeadingSystem().AddText(instructions);
         }
 
         if (root.TryGetProperty("input", out var input))
@@ -87,7 +94,7 @@ internal sealed class ResponsesInputToMessages(bool towardsAnthropic)
                 AddToolOutput(Append("tool", CallId(item)), item);
                 break;
             case "reasoning":
-                _pendingReasoning = ReasoningText(item);
+                _pendingReasoning = replayReasoning ? ReasoningText(item) : null;
                 _pendingThinking = towardsAnthropic && KeywayThinking.TryOpen(item.String("encrypted_content"), out var blocks) ? blocks : [];
                 break;
             case "compaction_trigger":
@@ -106,18 +113,34 @@ internal sealed class ResponsesInputToMessages(bool towardsAnthropic)
 
     private void AddMessage(JsonElement item)
     {
-        var role = item.String("role") switch
+        var role = item.String("role");
+        if (role is "developer" or "system")
         {
-            "developer" or "system" => "system",
-            "assistant" => "assistant",
-            _ => "user",
-        };
+            var system = new ChatMessageDraft("system");
+            if (item.TryGetProperty("content", out var instructions))
+            {
+                AddContent(system, instructions);
+            }
+            LeadingSystem().AddParagraphs(system);
+            return;
+        }
 
-        var message = Append(role);
+        var message = Append(role == "assistant" ? "assistant" : "user");
         if (item.TryGetProperty("content", out var content))
         {
             AddContent(message, content);
         }
+    }
+
+    /// <summary>The system message, first of all messages (see the summary above).</summary>
+    private ChatMessageDraft LeadingSystem()
+    {
+        if (_system is null)
+        {
+            _system = new ChatMessageDraft("system");
+            _messages.Insert(0, _system);
+        }
+        return _system;
     }
 
     private static void AddContent(ChatMessageDraft message, JsonElement content)

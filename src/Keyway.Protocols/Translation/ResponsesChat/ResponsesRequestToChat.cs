@@ -26,7 +26,7 @@ public static class ResponsesRequestToChat
             writer.WriteStartObject();
             writer.WriteString("model", ctx.UpstreamModel);
             writer.WritePropertyName("messages");
-            compaction = ResponsesInputToMessages.Write(root, writer, ctx.ChatHubToAnthropic);
+            compaction = ResponsesInputToMessages.Write(root, writer, ctx);
             // A summary is asked for in plain text: no tool to call, no structured output.
             var hasTools = !compaction && ResponsesToolsToChat.Write(root, toolNames, writer);
             WriteGenerationSettings(root, writer, ctx, hasTools, structuredOutput: !compaction);

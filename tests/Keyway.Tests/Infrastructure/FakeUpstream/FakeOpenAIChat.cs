@@ -10,8 +10,9 @@ namespace Keyway.Tests.Infrastructure;
 /// chunk, content (or tool-argument) chunks, a chunk with <c>finish_reason</c>, a usage-only chunk with
 /// <c>choices: []</c> only when <c>stream_options.include_usage</c> is true — then <c>data: [DONE]</c>.
 /// An empty <c>tools</c> array gets OpenAI's 400 (<c>empty_array</c>), as OpenAI and DeepSeek answer it; a parameter
-/// OpenAI's reasoning models refuse gets their 400 (<see cref="FakeReasoningModels"/>), and a message carrying Keyway's
-/// <c>thinking_blocks</c> OpenAI's 400 for an unknown field.
+/// OpenAI's reasoning models refuse gets their 400 (<see cref="FakeReasoningModels"/>), and so does what a strict Chat server
+/// refuses (<see cref="FakeStrictChat"/>); a message carrying Keyway's <c>thinking_blocks</c> gets OpenAI's 400 for an
+/// unknown field.
 /// </summary>
 internal static class FakeOpenAIChat
 {
@@ -35,13 +36,7 @@ internal static class FakeOpenAIChat
             await exchange.WriteJsonAsync(EmptyToolsError());
             return;
         }
-        if (UnknownMessageField(exchange.Body) is { } unknown)
-        {
-            exchange.Context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await exchange.WriteJsonAsync(unknown);
-            return;
-        }
-        if (FakeReasoningModels.Refusal(exchange.Model, exchange.Body) is { } refusal)
+        if ((UnknownMessageField(exchange.Body) ?? FakeReasoningModels.Refusal(exchange.Model, exchange.Body) ?? FakeStrictChat.Refusal(exchange.Model, exchange.Body)) is { } refusal)
         {
             exchange.Context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await exchange.WriteJsonAsync(refusal);

@@ -29,7 +29,9 @@ public sealed class PromptEstimateTests
         Assert.Equal(baseline + TokenEstimator.PerMessageOverhead + 6, Estimate(Hello.Replace("\"stream\"", """
             "system":"Be terse and precise.","stream"
             """)));
-        Assert.True(Estimate(With("""{"role":"assistant","content":[{"type":"thinking","thinking":"ponder deeply","signature":"s"},{"type":"text","text":"ok"}]}""")) > baseline + TokenEstimator.PerMessageOverhead + 3);
+        // Thinking goes to a Chat upstream on a tool-call turn (reasoning_content), so it counts there.
+        Assert.True(Estimate(With("""{"role":"assistant","content":[{"type":"thinking","thinking":"ponder deeply","signature":"s"},{"type":"tool_use","id":"t","name":"lookup","input":{}}]}"""))
+            > Estimate(With("""{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"lookup","input":{}}]}""")) + 3);
         Assert.True(Estimate(With("""{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"lookup","input":{"query":"weather in Paris"}}]}""")) > baseline + TokenEstimator.PerMessageOverhead + 6);
         Assert.True(Estimate(With("""{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"lookup","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"sunny and warm"}]}""")) > baseline + (2 * TokenEstimator.PerMessageOverhead) + 3);
         Assert.True(Estimate(Hello.Replace("\"stream\"", """

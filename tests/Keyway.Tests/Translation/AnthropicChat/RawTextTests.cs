@@ -30,7 +30,7 @@ public sealed class RawTextTests
         var chat = Translate($$$"""
             {"thinking":{"type":"enabled","budget_tokens":2048},"messages":[
              {"role":"user","content":[{"type":"text","text":"{{{A}}}"},{"type":"text","text":""},{"type":"text","text":"{{{B}}}"}]},
-             {"role":"assistant","content":[{"type":"thinking","thinking":"{{{B}}}","signature":"s"},{"type":"thinking","thinking":"{{{A}}}","signature":"s"},{"type":"text","text":"{{{A}}}"},{"type":"text","text":"{{{B}}}"}]},
+             {"role":"assistant","content":[{"type":"thinking","thinking":"{{{B}}}","signature":"s"},{"type":"thinking","thinking":"{{{A}}}","signature":"s"},{"type":"text","text":"{{{A}}}"},{"type":"text","text":"{{{B}}}"},{"type":"tool_use","id":"toolu_1","name":"t","input":{}}]},
              {"role":"user","content":"{{{B}}}"}]}
             """);
 

@@ -20,7 +20,8 @@ public sealed class TextJoiningTests
           {"role":"assistant","content":[
             {"type":"thinking","thinking":"T1","signature":"s"},{"type":"thinking","thinking":"T2","signature":"s"},
             {"type":"thinking","thinking":"T3","signature":"s"},
-            {"type":"text","text":"A1"},{"type":"text","text":"A2"},{"type":"text","text":"A3"}]},
+            {"type":"text","text":"A1"},{"type":"text","text":"A2"},{"type":"text","text":"A3"},
+            {"type":"tool_use","id":"toolu_1","name":"t","input":{}}]},
           {"role":"system","content":"S4"},
           {"role":"user","content":"U4"}]}
         """;
