@@ -42,7 +42,12 @@ internal sealed class WebSocketWatchdog(HttpContext context, RoutingTableHolder 
             {
                 wake = expiresAt - now;
             }
-            await Task.WhenAny(replaced, Task.Delay(wake, time, stop));
+            // A wait the table's replacement ends is canceled, so a socket does not keep a timer per configuration change.
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            if (await Task.WhenAny(replaced, Task.Delay(wake, time, waiting.Token)) == replaced)
+            {
+                await waiting.CancelAsync();
+            }
         }
         return null;
     }
