@@ -47,6 +47,8 @@ public static class ConfigCommands
                 ["KEYWAY_MIN_DATA_RATE"] = options.Limits.MinDataRateBytesPerSecond,
                 ["KEYWAY_MAX_CONNECTIONS"] = options.Limits.MaxConnections,
                 ["KEYWAY_DRAIN_SECONDS"] = (int)options.DrainTimeout.TotalSeconds,
+                ["KEYWAY_WEBSOCKET_IDLE_SECONDS"] = (int)options.WebSocketIdleTimeout.TotalSeconds,
+                ["KEYWAY_WEBSOCKETS_PER_KEY"] = options.WebSocketsPerKey,
             };
             if (parse.Json())
             {

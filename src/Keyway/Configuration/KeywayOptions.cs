@@ -43,6 +43,15 @@ public sealed record KeywayOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// KEYWAY_WEBSOCKET_IDLE_SECONDS: a Responses WebSocket with no response running and no message either way for this
+    /// long is closed, with its upstream socket (Codex opens a new one for its next turn).
+    /// </summary>
+    public TimeSpan WebSocketIdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>KEYWAY_WEBSOCKETS_PER_KEY: the Responses WebSockets one issued key may hold open at once on this instance.</summary>
+    public int WebSocketsPerKey { get; init; } = 16;
+
+    /// <summary>
     /// What a graceful stop gets after the drain window for writing the request log's last rows (those of the requests
     /// the window's end cut short too) and the usage counters: a batch takes milliseconds, a slow disk or a PostgreSQL
     /// failover seconds.

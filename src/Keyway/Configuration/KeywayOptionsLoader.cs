@@ -47,6 +47,9 @@ public static class KeywayOptionsLoader
             MinDataRateBytesPerSecond: ParseInt(Get("KEYWAY_MIN_DATA_RATE"), limitDefaults.MinDataRateBytesPerSecond, "KEYWAY_MIN_DATA_RATE", min: 0, max: 10_000_000),
             MaxConnections: ParseInt(Get("KEYWAY_MAX_CONNECTIONS"), limitDefaults.MaxConnections, "KEYWAY_MAX_CONNECTIONS", min: 1, max: 1_000_000));
         var drainSeconds = ParseInt(Get("KEYWAY_DRAIN_SECONDS"), 30, "KEYWAY_DRAIN_SECONDS", min: 0, max: 3600);
+        // At most OpenAI's own cap on a WebSocket connection (60 minutes).
+        var webSocketIdleSeconds = ParseInt(Get("KEYWAY_WEBSOCKET_IDLE_SECONDS"), 600, "KEYWAY_WEBSOCKET_IDLE_SECONDS", min: 1, max: 3600);
+        var webSocketsPerKey = ParseInt(Get("KEYWAY_WEBSOCKETS_PER_KEY"), 16, "KEYWAY_WEBSOCKETS_PER_KEY", min: 1, max: 100_000);
         int? metricsPort = Get("KEYWAY_METRICS_PORT") is { } metricsPortText ? ParseInt(metricsPortText, 0, "KEYWAY_METRICS_PORT", min: 1, max: 65535) : null;
         if (metricsPort is not null && metricsPort == port)
         {
@@ -90,6 +93,8 @@ public static class KeywayOptionsLoader
             MaxRequestBodyBytes = maxBodyMiB * 1024L * 1024L,
             Limits = limits,
             DrainTimeout = TimeSpan.FromSeconds(drainSeconds),
+            WebSocketIdleTimeout = TimeSpan.FromSeconds(webSocketIdleSeconds),
+            WebSocketsPerKey = webSocketsPerKey,
             Failover = failover,
             LogToolQueries = ParseBool(Get("KEYWAY_LOG_TOOL_QUERIES"), "KEYWAY_LOG_TOOL_QUERIES"),
             AnthropicCacheBreakpoints = ParseBool(Get("KEYWAY_ANTHROPIC_CACHE_BREAKPOINTS") ?? "true", "KEYWAY_ANTHROPIC_CACHE_BREAKPOINTS"),

@@ -25,6 +25,7 @@ public static class GatewayEndpoints
         services.AddSingleton<GatewayDrain>();
         services.AddSingleton<ProxyForwarder>();
         services.AddSingleton<ResponsesWebSocketRelay>();
+        services.AddSingleton<IssuedKeySockets>();
         services.AddSingleton<RouteProber>();
         services.AddSingleton<GatewayReadiness>();
 

@@ -34,6 +34,18 @@ internal sealed class ResponsesWebSocketLog(
         }
     }
 
+    /// <summary>Whether a response sent is still waiting for its end.</summary>
+    public bool Running
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _running.Count > 0;
+            }
+        }
+    }
+
     /// <summary>The key's policy refused a <c>response.create</c>: its row, as an HTTP refusal has one.</summary>
     public void Refused(KeyRefusal refusal)
     {

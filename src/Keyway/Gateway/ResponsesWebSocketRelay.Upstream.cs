@@ -72,30 +72,34 @@ internal sealed partial class ResponsesWebSocketRelay
     /// Sends the first frame when the client already sent it, then runs both directions, the client's starting with the
     /// read begun while the connection waited for a key, if one was; when one fails, the other is stopped and both sockets
     /// are aborted. One log row per response. When the drain window ends first, the client is answered and closed
-    /// (<see cref="EndAtDrainAsync"/>) and the upstream aborted; the client's answering close then ends the relay, or
+    /// (<see cref="EndAtDrainAsync"/>) and the upstream aborted, as when the watchdog ends the socket
+    /// (<see cref="EndByWatchdogAsync"/>); the client's answering close then ends the relay, or
     /// <see cref="CloseHandshakeWait"/> does: aborting the client's socket at once would lose the frames just sent to it.
     /// </summary>
     private async Task RunAsync(
-        HttpContext context, WebSocket client, WebSocket upstream, IssuedKeyEntry key, WebSocketRoute resolved, SemaphoreSlim sends, byte[]? firstFrame,
+        WebSocketCaller caller, WebSocket client, WebSocket upstream, WebSocketRoute resolved, SemaphoreSlim sends, byte[]? firstFrame,
         Task<WebSocketMessage>? pendingReceive)
     {
-        var log = new ResponsesWebSocketLog(context, key, resolved.Route, resolved.Target, resolved.Key, logs, keyPolicy, time);
+        var context = caller.Context;
+        var log = new ResponsesWebSocketLog(context, caller.Key, resolved.Route, resolved.Target, resolved.Key, logs, keyPolicy, time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         try
         {
             if (firstFrame is not null)
             {
-                var first = ToUpstream(context, firstFrame, resolved, log);
+                var first = ToUpstream(caller, firstFrame, resolved, log);
                 await WebSocketPump.SendAsync(first.Answer ? client : upstream, first.Bytes, WebSocketMessageType.Text, sends, stop.Token);
             }
-            var up = WebSocketPump.CopyAsync(client, upstream, frame => ToUpstream(context, frame, resolved, log), sends, stop.Token, pendingReceive);
+            var up = WebSocketPump.CopyAsync(client, upstream, frame => ToUpstream(caller, frame, resolved, log), sends, stop.Token, pendingReceive);
             // An upstream event echoing a key (an error event, say) is scrubbed before the client or the log sees it.
             var secrets = new SecretScrubber(resolved.Key.Secret, GatewayAuth.PresentedKey(context.Request), resolved.Target.Provider.HeaderSecrets);
-            var down = WebSocketPump.CopyAsync(upstream, client, frame => ToClient(secrets.Scrub(frame), log), sends, stop.Token);
+            var down = WebSocketPump.CopyAsync(upstream, client, frame => ToClient(secrets.Scrub(frame), log, caller.Watchdog), sends, stop.Token);
             var relay = Task.WhenAll(up, down);
-            if (await Task.WhenAny(relay, drain.WhenEnded) != relay)
+            var watch = caller.Watchdog.WatchAsync(() => log.Running, stop.Token);
+            var ended = await Task.WhenAny(relay, drain.WhenEnded, watch);
+            if (ended != relay)
             {
-                await EndAtDrainAsync(context, client, sends, log);
+                await (ended == watch ? EndByWatchdogAsync(caller, client, sends, await watch, log) : EndAtDrainAsync(context, client, sends, log));
                 upstream.Abort();
                 await relay.WaitAsync(CloseHandshakeWait, time);
             }
@@ -110,6 +114,8 @@ internal sealed partial class ResponsesWebSocketRelay
         }
         finally
         {
+            // Ends the watchdog too, once the relay is over.
+            await stop.CancelAsync();
             log.Abandon();
         }
     }
@@ -120,8 +126,9 @@ internal sealed partial class ResponsesWebSocketRelay
     /// the key's policy as an HTTP request does, or get its refusal as an <c>error</c> event, and are forwarded with the
     /// route's upstream model and defaults.
     /// </summary>
-    private PumpedText ToUpstream(HttpContext context, byte[] frame, WebSocketRoute resolved, ResponsesWebSocketLog log)
+    private PumpedText ToUpstream(WebSocketCaller caller, byte[] frame, WebSocketRoute resolved, ResponsesWebSocketLog log)
     {
+        caller.Watchdog.Touch();
         var parsed = RequestBody.Parse(frame);
         if (parsed.Status != RequestBodyStatus.Ok || (parsed.Model is null && !IsResponseCreate(frame)))
         {
@@ -133,7 +140,7 @@ internal sealed partial class ResponsesWebSocketRelay
             var message = WebSocketMessages.OtherAlias(route.Alias, model);
             return new(ProtocolErrors.ResponsesWebSocketError(StatusCodes.Status400BadRequest, message, null), Answer: true);
         }
-        var admission = AdmitResponse(context, route);
+        var admission = AdmitResponse(caller.Context, route);
         if (admission.Refusal is { } refusal)
         {
             log.Refused(refusal);
@@ -176,8 +183,9 @@ internal sealed partial class ResponsesWebSocketRelay
         }
     }
 
-    private static PumpedText ToClient(byte[] frame, ResponsesWebSocketLog log)
+    private static PumpedText ToClient(byte[] frame, ResponsesWebSocketLog log, WebSocketWatchdog watchdog)
     {
+        watchdog.Touch();
         log.Observe(frame);
         return new(frame, Answer: false);
     }
@@ -197,5 +205,14 @@ internal sealed partial class ResponsesWebSocketRelay
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "WebSocket relay ended: {Reason}")]
         public static partial void RelayEnded(ILogger logger, string reason);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Responses WebSocket refused: key {KeyId} already holds {Max} open (KEYWAY_WEBSOCKETS_PER_KEY)")]
+        public static partial void TooManySockets(ILogger logger, string keyId, int max);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Responses WebSocket of key {KeyId} closed: {Reason}")]
+        public static partial void KeyRefused(ILogger logger, string keyId, string reason);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Responses WebSocket of key {KeyId} closed: idle for {Seconds} s")]
+        public static partial void Idle(ILogger logger, string keyId, double seconds);
     }
 }

@@ -14,11 +14,13 @@ namespace Keyway.Gateway;
 /// <c>response.create</c>: the upgrade is then accepted when the key's group has any WebSocket route, the route is
 /// resolved from that first frame, and a failure from there on is an <c>error</c> event followed by a close. A refusal
 /// after authentication gets a request-log row, as an HTTP request's does. When the drain window of a graceful stop ends,
-/// a socket still open is ended by the gateway as an HTTP request in flight is (<see cref="GatewayDrain"/>).
+/// a socket still open is ended by the gateway as an HTTP request in flight is (<see cref="GatewayDrain"/>). A socket
+/// whose key no longer authenticates, or idle for too long, is ended too (<see cref="WebSocketWatchdog"/>), and one key
+/// holds at most KEYWAY_WEBSOCKETS_PER_KEY sockets (<see cref="IssuedKeySockets"/>).
 /// </summary>
 internal sealed partial class ResponsesWebSocketRelay(
     RoutingTableHolder routing, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, KeyPolicyGate keyPolicy, GatewayDrain drain,
-    Configuration.KeywayOptions options, TimeProvider time, ILogger<ResponsesWebSocketRelay> logger)
+    IssuedKeySockets sockets, Configuration.KeywayOptions options, TimeProvider time, ILogger<ResponsesWebSocketRelay> logger)
 {
     public async Task RelayAsync(HttpContext context)
     {
@@ -37,7 +39,15 @@ internal sealed partial class ResponsesWebSocketRelay(
             return;
         }
         keyUsage.Touch(key.KeyId, time.GetUtcNow());
-        var caller = new WebSocketCaller(context, key, startedAt);
+        var caller = new WebSocketCaller(context, key, startedAt, new WebSocketWatchdog(context, routing, options.WebSocketIdleTimeout, time));
+        using var socketPlace = sockets.TryEnter(key.KeyId, options.WebSocketsPerKey);
+        if (socketPlace is null)
+        {
+            Log.TooManySockets(logger, key.KeyId, options.WebSocketsPerKey);
+            var tooMany = new WebSocketRefusal(StatusCodes.Status429TooManyRequests, WebSocketMessages.TooManySockets(options.WebSocketsPerKey), "rate_limit_exceeded");
+            await RefuseAsync(context, LogRefusal(caller, tooMany));
+            return;
+        }
         var alias = context.Request.Query["model"].ToString();
         // 3. the alias in the query: resolve and open the upstream before accepting, so every refusal is HTTP
         if (alias.Length > 0)
@@ -57,7 +67,7 @@ internal sealed partial class ResponsesWebSocketRelay(
 
     private async Task RelayQueryAliasAsync(WebSocketCaller caller, RoutingTable table, string alias)
     {
-        var (context, key, _) = caller;
+        var context = caller.Context;
         var resolution = await ResolveAsync(caller, table, alias, new ClientWatch(null, context.RequestAborted));
         if (resolution.Route is not { } resolved)
         {
@@ -78,23 +88,27 @@ internal sealed partial class ResponsesWebSocketRelay(
         {
             using var client = await context.WebSockets.AcceptWebSocketAsync();
             using var sends = new SemaphoreSlim(1, 1);
-            await RunAsync(context, client, upstream, key, resolved, sends, firstFrame: null, pendingReceive: null);
+            await RunAsync(caller, client, upstream, resolved, sends, firstFrame: null, pendingReceive: null);
         }
     }
 
     private async Task RelayFirstFrameAliasAsync(WebSocketCaller caller, WebSocket client, RoutingTable table)
     {
-        var (context, key, _) = caller;
+        var context = caller.Context;
         using var sends = new SemaphoreSlim(1, 1);
+        using var watching = new CancellationTokenSource();
         WebSocketMessage first;
         try
         {
             var receiving = WebSocketPump.ReceiveAsync(client, context.RequestAborted);
-            if (await Task.WhenAny(receiving, drain.WhenEnded) != receiving)
+            var watchdog = caller.Watchdog.WatchAsync(static () => false, watching.Token);
+            var ended = await Task.WhenAny(receiving, drain.WhenEnded, watchdog);
+            await watching.CancelAsync();
+            if (ended != receiving)
             {
-                // Nothing asked yet, so nothing to answer or log: the socket is closed as going away, and the read gets the
-                // client's answering close.
-                await CloseAsync(context, client, sends, GoingAway);
+                // Nothing asked yet, so nothing to log: the socket is closed as going away (or as the watchdog says), and
+                // the read gets the client's answering close.
+                await (ended == watchdog ? EndByWatchdogAsync(caller, client, sends, await watchdog, log: null) : CloseAsync(context, client, sends, GoingAway));
                 receiving = receiving.WaitAsync(CloseHandshakeWait, time);
             }
             first = await receiving;
@@ -132,7 +146,7 @@ internal sealed partial class ResponsesWebSocketRelay(
         }
         using (upstream)
         {
-            await RunAsync(context, client, upstream, key, resolved, sends, first.Bytes, watch.Next);
+            await RunAsync(caller, client, upstream, resolved, sends, first.Bytes, watch.Next);
         }
     }
 
@@ -261,6 +275,22 @@ internal sealed partial class ResponsesWebSocketRelay(
     private Task EndAtDrainAsync(HttpContext context, WebSocket client, SemaphoreSlim sends, ResponsesWebSocketLog log) =>
         log.EndRunning(DrainEnded) ? FailAsync(context, client, sends, DrainEnded) : CloseAsync(context, client, sends, GoingAway);
 
+    /// <summary>
+    /// The watchdog ended the socket: an idle one gets a normal close naming why; one whose key no longer authenticates
+    /// is ended as the drain ends it, with the key's 401 in place of the 503 (each response still running gets its row).
+    /// </summary>
+    private Task EndByWatchdogAsync(WebSocketCaller caller, WebSocket client, SemaphoreSlim sends, WebSocketRefusal? keyRefusal, ResponsesWebSocketLog? log)
+    {
+        if (keyRefusal is not { } refusal)
+        {
+            Log.Idle(logger, caller.Key.KeyId, options.WebSocketIdleTimeout.TotalSeconds);
+            return CloseAsync(caller.Context, client, sends, WebSocketMessage.Closed(WebSocketCloseStatus.NormalClosure, WebSocketMessages.IdleClose(options.WebSocketIdleTimeout)));
+        }
+        Log.KeyRefused(logger, caller.Key.KeyId, refusal.Message);
+        log?.EndRunning(refusal);
+        return FailAsync(caller.Context, client, sends, refusal);
+    }
+
     /// <summary>Answers the client's close before anything was relayed (or closes as <paramref name="close"/> says).</summary>
     private async Task CloseAsync(HttpContext context, WebSocket client, SemaphoreSlim sends, WebSocketMessage close)
     {
@@ -281,8 +311,11 @@ internal sealed partial class ResponsesWebSocketRelay(
 /// </summary>
 internal readonly record struct WebSocketRefusal(int Status, string Message, string? Code = null, TimeSpan? RetryAfter = null);
 
-/// <summary>Who asked for a WebSocket: the upgrade request, its authenticated key, and when it began (its log row's latency).</summary>
-internal readonly record struct WebSocketCaller(HttpContext Context, IssuedKeyEntry Key, long StartedAt);
+/// <summary>
+/// Who asked for a WebSocket: the upgrade request, its authenticated key, when it began (its log row's latency), and the
+/// watchdog that ends its socket when the key no longer authenticates or the socket is idle.
+/// </summary>
+internal readonly record struct WebSocketCaller(HttpContext Context, IssuedKeyEntry Key, long StartedAt, WebSocketWatchdog Watchdog);
 
 /// <summary>What a relayed WebSocket is bound to: the route of its alias, the WebSocket target and the upstream key.</summary>
 internal sealed record WebSocketRoute(RouteEntry Route, RouteTarget Target, UpstreamKey Key);

@@ -15,9 +15,16 @@ public sealed partial class RoutingTableHolder(ConfigurationSnapshotReader reade
     /// <summary>The left-out extra headers already warned of (provider id, header name), so each is warned of once, not at every reload.</summary>
     private readonly HashSet<(string ProviderId, string Name)> _leftOutWarned = [];
     private volatile RoutingTable _current = RoutingTable.Empty;
+    private TaskCompletionSource _replaced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _version;
 
     public RoutingTable Current => _current;
+
+    /// <summary>
+    /// Completes when <see cref="Current"/> is next replaced (a change here or, on PostgreSQL, on another instance): what
+    /// holds a decision of the table for long (an open WebSocket's key) waits for it instead of asking on every message.
+    /// </summary>
+    public Task Replaced => Volatile.Read(ref _replaced).Task;
 
     /// <summary>True once a snapshot was read from the database (a failed reload keeps the previous one).</summary>
     public bool Loaded { get; private set; }
@@ -31,6 +38,7 @@ public sealed partial class RoutingTableHolder(ConfigurationSnapshotReader reade
         {
             var snapshot = await reader.LoadAsync(cancellationToken);
             _current = RoutingTableBuilder.Build(snapshot, secrets, options.Failover, options.LocalClientsKey);
+            Interlocked.Exchange(ref _replaced, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             WarnOfLeftOutHeaders(snapshot);
             Loaded = true;
             Interlocked.Increment(ref _version);

@@ -18,6 +18,13 @@ internal static class WebSocketMessages
     /// <summary>The close reason of a socket the drain window's end closes with no response running.</summary>
     public const string ShuttingDownClose = "Keyway is shutting down; reconnect to another instance or later";
 
+    /// <summary>The close reason of a socket closed for being idle (see <see cref="WebSocketWatchdog"/>).</summary>
+    public static string IdleClose(TimeSpan idleTimeout) =>
+        $"idle for {KeyPolicyMessages.Seconds(idleTimeout)} s with no response running; reconnect for the next response";
+
+    public static string TooManySockets(int max) =>
+        $"this API key already holds {max} open Responses WebSockets on this gateway (KEYWAY_WEBSOCKETS_PER_KEY); close one, or use POST /v1/responses (HTTP streaming)";
+
     /// <summary>The log row's error of a response the socket ended before the upstream did.</summary>
     public const string EndedBeforeResponse = "the WebSocket closed before the response ended";
 

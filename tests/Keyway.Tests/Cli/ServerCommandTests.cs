@@ -278,7 +278,7 @@ public sealed class ServerCommandTests
         Assert.DoesNotContain("hunter2", config.ToString());
         Assert.Equal("gw-1", config.GetProperty("KEYWAY_INSTANCE_ID").GetString());
         Assert.Equal(7, config.GetProperty("KEYWAY_DRAIN_SECONDS").GetInt32());
-        foreach (var name in new[] { "KEYWAY_LOG_TOOL_QUERIES", "KEYWAY_ANTHROPIC_CACHE_BREAKPOINTS", "KEYWAY_MAX_HEADER_KB", "KEYWAY_HEADERS_TIMEOUT_SECONDS", "KEYWAY_MIN_DATA_RATE", "KEYWAY_MAX_CONNECTIONS" })
+        foreach (var name in new[] { "KEYWAY_LOG_TOOL_QUERIES", "KEYWAY_ANTHROPIC_CACHE_BREAKPOINTS", "KEYWAY_MAX_HEADER_KB", "KEYWAY_HEADERS_TIMEOUT_SECONDS", "KEYWAY_MIN_DATA_RATE", "KEYWAY_MAX_CONNECTIONS", "KEYWAY_WEBSOCKET_IDLE_SECONDS", "KEYWAY_WEBSOCKETS_PER_KEY" })
         {
             Assert.True(config.TryGetProperty(name, out _), name);
         }

@@ -127,6 +127,8 @@ public sealed class KeywayOptionsLoaderTests
     [InlineData("KEYWAY_MAX_RETRIES", "11", "KEYWAY_MAX_RETRIES must be an integer between 0 and 10")]
     [InlineData("KEYWAY_KEY_WAIT_SECONDS", "601", "KEYWAY_KEY_WAIT_SECONDS must be an integer between 0 and 600")]
     [InlineData("KEYWAY_PORT", "70000", "KEYWAY_PORT must be an integer between 0 and 65535")]
+    [InlineData("KEYWAY_WEBSOCKET_IDLE_SECONDS", "0", "KEYWAY_WEBSOCKET_IDLE_SECONDS must be an integer between 1 and 3600")]
+    [InlineData("KEYWAY_WEBSOCKETS_PER_KEY", "0", "KEYWAY_WEBSOCKETS_PER_KEY must be an integer between 1 and 100000")]
     [InlineData("KEYWAY_PORT", "abc", "KEYWAY_PORT must be an integer")]
     [InlineData("KEYWAY_LOG_LEVEL", "loud", "KEYWAY_LOG_LEVEL must be one of")]
     [InlineData("KEYWAY_SECRET", "short", "KEYWAY_SECRET is too short")]
