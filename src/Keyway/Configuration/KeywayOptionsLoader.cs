@@ -204,6 +204,13 @@ public static class KeywayOptionsLoader
 
     private static void EnsureWritableDirectory(string dataDir)
     {
+        // CreateDirectory's own error for a file in the way says only "already exists", which reads as all being well.
+        if (FileInTheWay(dataDir) is { } file)
+        {
+            throw new InvalidConfigurationException(file == Path.TrimEndingDirectorySeparator(dataDir)
+                ? $"KEYWAY_DATA_DIR '{dataDir}' is a file, not a directory: set KEYWAY_DATA_DIR to a directory (a missing one is created) or move the file away."
+                : $"KEYWAY_DATA_DIR '{dataDir}' cannot be created: '{file}' is a file, not a directory; set KEYWAY_DATA_DIR elsewhere or move the file away.");
+        }
         try
         {
             Directory.CreateDirectory(dataDir);
@@ -215,6 +222,23 @@ public static class KeywayOptionsLoader
         {
             throw new InvalidConfigurationException($"KEYWAY_DATA_DIR '{dataDir}' is not a writable directory: {e.Message}");
         }
+    }
+
+    /// <summary>The data dir itself or the nearest of its parents that exists, when that is a regular file.</summary>
+    private static string? FileInTheWay(string dataDir)
+    {
+        for (var path = Path.TrimEndingDirectorySeparator(dataDir); !string.IsNullOrEmpty(path); path = Path.GetDirectoryName(path))
+        {
+            if (File.Exists(path))
+            {
+                return path;
+            }
+            if (Directory.Exists(path))
+            {
+                return null;
+            }
+        }
+        return null;
     }
 
     private static (string Value, bool Generated) ReadOrGenerate(string? configured, string file, int randomBytes)

@@ -1,17 +1,19 @@
 using System.Buffers;
+using System.IO.Pipelines;
 
 namespace Keyway.Gateway;
 
 /// <summary>
 /// Copies a non-SSE upstream body (binary audio) to the client as the bytes arrive, through one pooled buffer; the
-/// idle timeout is pushed back after every read. Blames the side that was in flight, as <see cref="SseRelay"/> does.
+/// idle timeout is pushed back after every read, and each write waits for the client no longer than the client stall
+/// timeout (<see cref="ClientWrite"/>). Blames the side that was in flight, as <see cref="SseRelay"/> does.
 /// </summary>
 internal static class BodyRelay
 {
-    private const int BufferSize = 64 * 1024;
+    private const int BufferSize = ClientWrite.PieceBytes;
 
     public static async ValueTask<(CopyResult Result, Exception? Error)> CopyAsync(
-        Stream upstream, Stream client, Action onWrite, CancellationTokenSource idle, TimeSpan idleTimeout, CancellationToken cancellationToken)
+        Stream upstream, PipeWriter client, Action onWrite, CancellationTokenSource idle, RelayTimeouts timeouts, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -27,20 +29,12 @@ internal static class BodyRelay
                 {
                     return (CopyResult.Success, null);
                 }
-                idle.CancelAfter(idleTimeout);
-                try
+                idle.CancelAfter(timeouts.Upstream);
+                onWrite();
+                var written = await ClientWrite.WriteAsync(client, buffer.AsMemory(0, read), idle, timeouts, cancellationToken);
+                if (written != CopyResult.Success)
                 {
-                    onWrite();
-                    await client.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                    await client.FlushAsync(cancellationToken);
-                }
-                catch (OperationCanceledException e)
-                {
-                    return (CopyResult.Canceled, e);
-                }
-                catch (Exception e) when (e is IOException or InvalidOperationException)
-                {
-                    return (CopyResult.OutputError, e);
+                    return (written, null);
                 }
             }
         }

@@ -10,7 +10,6 @@ namespace Keyway.Gateway;
 public sealed partial class ProxyForwarder
 {
     private readonly CoolingPoolWarnings _coolingWarnings = new();
-    private readonly BusyPoolWarnings _busyWarnings = new();
 
     /// <summary>An attempt whose answer is kept, to be relayed if no later attempt does better.</summary>
     private sealed record HeldAnswer(HttpResponseMessage Response, RelayPlan Plan, UpstreamKey Key, RouteTarget Target);
@@ -216,9 +215,9 @@ public sealed partial class ProxyForwarder
         var shortage = KeyShortage.Of(run, route.Alias, now, provider.Policy.ProbeInterval);
         exchange.RetryAt = shortage.RetryAt;
         var busy = shortage.Error == ForwardError.AllKeysBusy;
-        if (busy && _busyWarnings.Refuse(provider.GroupId, route.Alias, now) is { } refused)
+        if (busy)
         {
-            Log.PoolBusy(logger, provider.ProviderId, refused.Refused, route.Alias, refused.Since);
+            cooldowns.BusyWarnings.Refused(logger, provider, route.Alias, now);
         }
         // A busy pool's refusal is in the warning above; a cooling pool's warns once per cooldown.
         var quiet = busy || shortage is { Cooling: true, RetryAt: { } recovery } && !_coolingWarnings.ShouldWarn(provider.ProviderId, now, recovery);
@@ -310,11 +309,4 @@ public sealed partial class ProxyForwarder
     private static NoAnswer NoAnswerFrom(Exception e, UpstreamProvider provider) => e is OperationCanceledException
         ? new NoAnswer(ForwardError.UpstreamTimeout, GatewayMessages.Timeout(provider.ProviderId, provider.Timeout))
         : new NoAnswer(ForwardError.UpstreamConnect, GatewayMessages.Unreachable(provider.ProviderId, e.Message));
-
-    private static partial class Log
-    {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Forwarding to {ProviderId}: {Refused} request(s) for model '{Alias}' answered 429 since {Since:u}, " +
-            "every upstream key being at its max_concurrency (logged at most once a minute per model, each refusal at Debug)")]
-        public static partial void PoolBusy(ILogger logger, string providerId, int refused, string alias, DateTimeOffset since);
-    }
 }

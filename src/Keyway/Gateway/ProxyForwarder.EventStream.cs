@@ -84,8 +84,21 @@ public sealed partial class ProxyForwarder
         ProxyExchange exchange, IStreamWatcher watcher, IStreamTranslator? translator, Stream upstreamBody, CancellationTokenSource idle, Action onWrite)
     {
         var (result, _) = await SseRelay.CopyAsync(upstreamBody, exchange.Context.Response.BodyWriter, watcher, translator, exchange.Secrets,
-            onWrite, idle, new RelayTimeouts(exchange.Target!.Provider.Timeout, options.Limits.ClientStall), idle.Token);
+            onWrite, idle, RelayTimeoutsOf(exchange.Target!.Provider), idle.Token);
         return result;
+    }
+
+    /// <summary>An attempt's relay timeouts: the provider's after each upstream read, the client stall bound while a write waits for the client.</summary>
+    private RelayTimeouts RelayTimeoutsOf(UpstreamProvider provider) => new(provider.Timeout, options.Limits.ClientStall);
+
+    /// <summary>
+    /// The client stopped reading (<see cref="ClientWrite"/>): logged 499, and its connection aborted, since completing
+    /// the response would wait on it again.
+    /// </summary>
+    private void RecordClientStalled(ProxyExchange exchange)
+    {
+        Record(exchange, ForwardError.ResponseBodyClient, GatewayMessages.ClientStalled(options.Limits.ClientStallTimeout));
+        exchange.Context.Abort();
     }
 
     /// <summary>How the relayed stream ended, for the log and the client: closed by the translator, or failed in the client's protocol.</summary>
@@ -118,7 +131,7 @@ public sealed partial class ProxyForwarder
                 Record(exchange, ForwardError.ResponseBodyClient, "client closed the stream");
                 break;
             case CopyResult.OutputStalled:
-                Record(exchange, ForwardError.ResponseBodyClient, GatewayMessages.ClientStalled(options.Limits.ClientStallTimeout));
+                RecordClientStalled(exchange);
                 break;
         }
     }

@@ -98,9 +98,13 @@ public sealed partial class ProxyForwarder
         exchange.Context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var provider = exchange.Target!.Provider;
         await using var upstreamBody = await response.Content.ReadAsStreamAsync(idle.Token);
-        var (result, _) = await BodyRelay.CopyAsync(upstreamBody, client.Body, () => exchange.FirstByteTimestamp ??= time.GetTimestamp(), idle, provider.Timeout, idle.Token);
+        var (result, _) = await BodyRelay.CopyAsync(
+            upstreamBody, client.BodyWriter, () => exchange.FirstByteTimestamp ??= time.GetTimestamp(), idle, RelayTimeoutsOf(provider), idle.Token);
         switch (result)
         {
+            case CopyResult.OutputStalled:
+                RecordClientStalled(exchange);
+                break;
             case CopyResult.InputError:
                 await FailAsync(exchange, ForwardError.ResponseBodyUpstream, GatewayMessages.StreamBroke(provider.ProviderId));
                 exchange.Context.Abort();

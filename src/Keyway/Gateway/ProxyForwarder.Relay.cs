@@ -25,7 +25,7 @@ public sealed partial class ProxyForwarder
             var relayed = await UpstreamErrorResponse.BuildAsync(response, exchange.Protocol, exchange.Target!.Provider, exchange.Secrets, idle.Token);
             exchange.StatusCode = relayed.Status;
             Record(exchange, ForwardError.UpstreamStatus, relayed.Message);
-            await WriteBufferedAsync(exchange, relayed.Status, relayed.Body, response, relayHeaders: false);
+            await WriteBufferedAsync(exchange, relayed.Status, relayed.Body, response, idle, relayHeaders: false);
             return null;
         }
         exchange.StatusCode = status;
@@ -62,7 +62,7 @@ public sealed partial class ProxyForwarder
         }
         if (plan.Translation is { } answerTranslation && plan.WebSearch is null && response.IsSuccessStatusCode)
         {
-            return await WriteTranslatedAsync(exchange, plan, answerTranslation, body, response, recordUsageAs: plan.BodyUsage);
+            return await WriteTranslatedAsync(exchange, plan, answerTranslation, body, response, idle, recordUsageAs: plan.BodyUsage);
         }
         exchange.Usage = UsageOf(plan.BodyUsage, body);
         if (plan.WebSearch is not null && response.IsSuccessStatusCode)
@@ -83,9 +83,9 @@ public sealed partial class ProxyForwarder
         }
         if (plan.Translation is { } translation)
         {
-            return await WriteTranslatedAsync(exchange, plan, translation, body, response, recordUsageAs: null);
+            return await WriteTranslatedAsync(exchange, plan, translation, body, response, idle, recordUsageAs: null);
         }
-        await WriteBufferedAsync(exchange, status, body, response, relayHeaders: true);
+        await WriteBufferedAsync(exchange, status, body, response, idle, relayHeaders: true);
         return null;
     }
 
@@ -95,7 +95,8 @@ public sealed partial class ProxyForwarder
     /// only an error object (some OpenAI-compatible vendors answer errors so) is no answer: the caller fails over.
     /// </summary>
     private async Task<NoAnswer?> WriteTranslatedAsync(
-        ProxyExchange exchange, RelayPlan plan, TranslationPipeline translation, byte[] upstreamBody, HttpResponseMessage response, UsageFormat? recordUsageAs)
+        ProxyExchange exchange, RelayPlan plan, TranslationPipeline translation, byte[] upstreamBody, HttpResponseMessage response, CancellationTokenSource idle,
+        UsageFormat? recordUsageAs)
     {
         byte[] body;
         TokenUsage? upstreamUsage = null;
@@ -122,7 +123,7 @@ public sealed partial class ProxyForwarder
         {
             await SaveTurnAsync(exchange, turn, translation.ResponseId, body);
         }
-        await WriteBufferedAsync(exchange, exchange.StatusCode, body, response, relayHeaders: false);
+        await WriteBufferedAsync(exchange, exchange.StatusCode, body, response, idle, relayHeaders: false);
         return null;
     }
 
@@ -184,7 +185,13 @@ public sealed partial class ProxyForwarder
         }
     }
 
-    private async Task WriteBufferedAsync(ProxyExchange exchange, int status, byte[] body, HttpResponseMessage upstreamResponse, bool relayHeaders)
+    /// <summary>
+    /// A whole body to the client, each wait on a client that does not read bounded by the client stall timeout (the
+    /// attempt's timer, <see cref="ClientWrite"/>), so it does not hold the key's place for as long as Kestrel's minimum
+    /// data rate would allow for the body's size.
+    /// </summary>
+    private async Task WriteBufferedAsync(
+        ProxyExchange exchange, int status, byte[] body, HttpResponseMessage upstreamResponse, CancellationTokenSource idle, bool relayHeaders)
     {
         var response = exchange.Context.Response;
         if (relayHeaders)
@@ -206,7 +213,18 @@ public sealed partial class ProxyForwarder
         response.StatusCode = status;
         response.ContentLength = body.Length;
         exchange.FirstByteTimestamp = time.GetTimestamp();
-        await response.Body.WriteAsync(body, exchange.Aborted);
+        switch (await ClientWrite.WriteAsync(response.BodyWriter, body, idle, RelayTimeoutsOf(exchange.Target!.Provider), idle.Token))
+        {
+            case CopyResult.OutputStalled:
+                RecordClientStalled(exchange);
+                break;
+            case CopyResult.Canceled when !exchange.Aborted.IsCancellationRequested && await EndedByDrainAsync(exchange):
+                exchange.Context.Abort();
+                break;
+            case CopyResult.Canceled or CopyResult.OutputError:
+                Record(exchange, ForwardError.ClientCanceled, "client closed the request");
+                break;
+        }
     }
 
     /// <summary>

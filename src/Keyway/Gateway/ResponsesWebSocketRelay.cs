@@ -195,6 +195,10 @@ internal sealed partial class ResponsesWebSocketRelay(
                     {
                         var now = time.GetUtcNow();
                         var shortage = KeyShortage.Of(run, alias, now, target.Provider.Policy.ProbeInterval);
+                        if (shortage.Error == ForwardError.AllKeysBusy)
+                        {
+                            cooldowns.BusyWarnings.Refused(logger, target.Provider, alias, now);
+                        }
                         return new(null, LogRefusal(caller, new(shortage.Error.StatusCode(0), shortage.Message, RetryAfter: shortage.RetryAt - now), route, target));
                     }
                     if (step == KeyWaitStep.Sleep && await watch.SleepAsync(keyWait, run.EarliestRecovery) is not KeyWaitWake.LookAgain and var wake)

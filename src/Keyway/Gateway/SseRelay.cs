@@ -37,8 +37,7 @@ internal readonly record struct RelayTimeouts(TimeSpan Upstream, TimeSpan? Clien
 /// translator nor the watcher (whose error message reaches the log) ever sees the secret. What waits unflushed is
 /// flushed at <see cref="KeptBatchBytes"/> even while the upstream has more ready, so a client that does not read holds
 /// that much, not the whole answer, and its stall shows: a flush that waits on the client is bounded by
-/// <see cref="RelayTimeouts.ClientStall"/> on the same timer (Kestrel's minimum data rate credits every byte written to
-/// its buffers, so it would allow a client that stopped reading hours for a long answer).
+/// <see cref="RelayTimeouts.ClientStall"/> on the same timer (<see cref="ClientWrite"/>).
 /// </summary>
 internal static class SseRelay
 {
@@ -224,37 +223,10 @@ internal static class SseRelay
         return true;
     }
 
-    /// <summary>
-    /// A flush that does not complete at once waits on the client (its buffers are full): the timer then bounds that wait
-    /// by the client stall timeout, and the upstream's idle timeout starts again once the client took the bytes.
-    /// </summary>
-    private static async ValueTask<CopyResult> FlushAsync(
+    private static ValueTask<CopyResult> FlushAsync(
         PipeWriter client, Action onWrite, CancellationTokenSource idle, RelayTimeouts timeouts, CancellationToken cancellationToken)
     {
         onWrite();
-        var waited = false;
-        try
-        {
-            var flush = client.FlushAsync(cancellationToken);
-            if (!flush.IsCompleted && timeouts.ClientStall is { } stall)
-            {
-                waited = true;
-                idle.CancelAfter(stall);
-            }
-            var result = await flush;
-            if (waited)
-            {
-                idle.CancelAfter(timeouts.Upstream);
-            }
-            return result.IsCanceled || result.IsCompleted ? CopyResult.OutputError : CopyResult.Success;
-        }
-        catch (OperationCanceledException)
-        {
-            return waited ? CopyResult.OutputStalled : CopyResult.Canceled;
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException)
-        {
-            return CopyResult.OutputError;
-        }
+        return ClientWrite.FlushAsync(client, idle, timeouts, cancellationToken);
     }
 }

@@ -15,13 +15,17 @@ public sealed class HeaderSecrets
 
     private static readonly string[] CredentialNameParts = ["auth", "key", "token", "secret", "cookie", "signature", "password", "credential", "session"];
 
-    private HeaderSecrets(string[] values) => (Values, Utf8) = (values, [.. values.Select(Encoding.UTF8.GetBytes)]);
+    private HeaderSecrets(string[] values) =>
+        (Values, Utf8, Escaped) = (values, [.. values.Select(Encoding.UTF8.GetBytes)], [.. values.Select(EscapedSecret.Of).OfType<EscapedSecret>()]);
 
     public static HeaderSecrets None { get; } = new([]);
 
     public string[] Values { get; }
 
     public byte[][] Utf8 { get; }
+
+    /// <summary>The values JSON may echo escaped, looked for as such (<see cref="EscapedSecret"/>).</summary>
+    internal EscapedSecret[] Escaped { get; }
 
     public static HeaderSecrets Of(IEnumerable<KeyValuePair<string, string>> headers)
     {

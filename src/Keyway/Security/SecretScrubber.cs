@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Keyway.Security;
@@ -24,6 +25,9 @@ public sealed class SecretScrubber
     private readonly byte[]? _upstreamKeyUtf8;
     private readonly byte[]? _clientKeyUtf8;
 
+    /// <summary>The secrets JSON may echo escaped (<see cref="EscapedSecret"/>); null when none can be, as for nearly every key.</summary>
+    private readonly EscapedSecret[]? _escaped;
+
     public SecretScrubber(string? upstreamKey, string? clientKey, HeaderSecrets? headers = null)
     {
         _headers = headers ?? HeaderSecrets.None;
@@ -31,17 +35,70 @@ public sealed class SecretScrubber
         _clientKey = string.IsNullOrEmpty(clientKey) || clientKey == _upstreamKey ? null : clientKey;
         _upstreamKeyUtf8 = _upstreamKey is null ? null : Encoding.UTF8.GetBytes(_upstreamKey);
         _clientKeyUtf8 = _clientKey is null ? null : Encoding.UTF8.GetBytes(_clientKey);
+        EscapedSecret[] escaped = [.. new[] { EscapedSecret.Of(_upstreamKey), EscapedSecret.Of(_clientKey) }.OfType<EscapedSecret>(), .. _headers.Escaped];
+        _escaped = escaped.Length == 0 ? null : escaped;
     }
 
-    /// <summary>True when <paramref name="text"/> holds any of the secrets.</summary>
-    public bool Finds(ReadOnlySpan<byte> text) => Holds(text, _upstreamKeyUtf8) || Holds(text, _clientKeyUtf8) || HoldsHeaderSecret(text);
+    /// <summary>
+    /// True when <paramref name="text"/> holds any of the secrets, as they are or JSON-escaped (searched for only in text
+    /// holding a backslash, and only when a secret has a character JSON escapes).
+    /// </summary>
+    public bool Finds(ReadOnlySpan<byte> text) =>
+        Holds(text, _upstreamKeyUtf8) || Holds(text, _clientKeyUtf8) || HoldsHeaderSecret(text) || (_escaped is not null && HoldsEscaped(text));
 
     /// <summary><paramref name="text"/> itself when it holds no secret, else a copy with each one masked.</summary>
-    public byte[] Scrub(byte[] text) => Finds(text) ? Encoding.UTF8.GetBytes(Scrub(Encoding.UTF8.GetString(text))) : text;
+    public byte[] Scrub(byte[] text) => Finds(text) ? Masked(text) : text;
 
     /// <summary>As <see cref="Scrub(byte[])"/>, for text that is only borrowed (a slice of a pooled buffer).</summary>
-    public ReadOnlyMemory<byte> Scrub(ReadOnlyMemory<byte> text) =>
-        Finds(text.Span) ? Encoding.UTF8.GetBytes(Scrub(Encoding.UTF8.GetString(text.Span))) : text;
+    public ReadOnlyMemory<byte> Scrub(ReadOnlyMemory<byte> text) => Finds(text.Span) ? Masked(text.Span) : text;
+
+    private byte[] Masked(ReadOnlySpan<byte> text)
+    {
+        var masked = Encoding.UTF8.GetBytes(Scrub(Encoding.UTF8.GetString(text)));
+        if (_escaped is not null && masked.AsSpan().Contains((byte)'\\'))
+        {
+            foreach (var secret in _escaped)
+            {
+                masked = MaskEscaped(masked, secret);
+            }
+        }
+        return masked;
+    }
+
+    private bool HoldsEscaped(ReadOnlySpan<byte> text)
+    {
+        if (!text.Contains((byte)'\\'))
+        {
+            return false;
+        }
+        foreach (var secret in _escaped!)
+        {
+            if (secret.FindIn(text) is not null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static byte[] MaskEscaped(byte[] text, EscapedSecret secret)
+    {
+        var next = secret.FindIn(text);
+        if (next is null)
+        {
+            return text;
+        }
+        var masked = new ArrayBufferWriter<byte>(text.Length);
+        var copied = 0;
+        for (; next is { } echo; next = secret.FindIn(text, copied))
+        {
+            masked.Write(text.AsSpan(copied, echo.Start - copied));
+            masked.Write(secret.Mask);
+            copied = echo.End;
+        }
+        masked.Write(text.AsSpan(copied));
+        return masked.WrittenSpan.ToArray();
+    }
 
     /// <summary>
     /// A relayed header's value with each secret masked in ASCII (<see cref="SecretMask.AsciiMask"/>: Kestrel sends no

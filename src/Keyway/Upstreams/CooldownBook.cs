@@ -18,6 +18,9 @@ public sealed partial class CooldownBook(TimeProvider time, ILogger<CooldownBook
 
     public DateTimeOffset Now => time.GetUtcNow();
 
+    /// <summary>The refusals of pools at their max_concurrency, warned of at most once a minute per model (HTTP and WebSocket alike).</summary>
+    internal Gateway.BusyPoolWarnings BusyWarnings { get; } = new();
+
     /// <summary>Health changes waiting to be persisted (newest state of a key wins when written).</summary>
     public ChannelReader<KeyHealthState> Changes => _changes.Reader;
 

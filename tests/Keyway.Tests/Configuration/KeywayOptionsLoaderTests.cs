@@ -241,6 +241,24 @@ public sealed class KeywayOptionsLoaderTests
         var error = Assert.Throws<InvalidConfigurationException>(() =>
             KeywayOptionsLoader.Load(new Dictionary<string, string> { ["KEYWAY_DATA_DIR"] = file }, dir.Path));
 
-        Assert.Contains("KEYWAY_DATA_DIR", error.Message);
+        Assert.Equal(
+            $"KEYWAY_DATA_DIR '{file}' is a file, not a directory: set KEYWAY_DATA_DIR to a directory (a missing one is created) or move the file away.",
+            error.Message);
+    }
+
+    [Fact]
+    public void DataDirBelowAFile_IsRefused_NamingTheFile()
+    {
+        using var dir = new TempDirectory();
+        var file = Path.Combine(dir.Path, "not-a-dir");
+        File.WriteAllText(file, "");
+        var dataDir = Path.Combine(file, "data");
+
+        var error = Assert.Throws<InvalidConfigurationException>(() =>
+            KeywayOptionsLoader.Load(new Dictionary<string, string> { ["KEYWAY_DATA_DIR"] = dataDir }, dir.Path));
+
+        Assert.Equal(
+            $"KEYWAY_DATA_DIR '{dataDir}' cannot be created: '{file}' is a file, not a directory; set KEYWAY_DATA_DIR elsewhere or move the file away.",
+            error.Message);
     }
 }

@@ -5,6 +5,7 @@ using Keyway.Tests.Hardening;
 using Keyway.Tests.Infrastructure;
 using Keyway.Upstreams;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Keyway.Tests.Gateway;
@@ -87,6 +88,20 @@ public sealed class ResponsesWebSocketKeyWaitTests
         Assert.Equal(1, bed.InFlight);
     }
 
+    /// <summary>A WebSocket refused for a pool at its caps is in the server log's warning, as its HTTP twin is.</summary>
+    [Fact]
+    public async Task AnUpgradeRefusedForAPoolAtItsCaps_IsWarnedOfInTheServerLog_AsHttpIs()
+    {
+        var log = new CapturedLog();
+        await using var bed = await WaitBed.StartAsync(keyWaitSeconds: 0, log);
+
+        var refused = await ResponsesWebSocketClient.RefusedUpgradeAsync(bed.Bed.Server, Alias, bed.Bed.Key).WaitAsync(Guard);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.Status);
+        var warning = Assert.Single(log.Text.Split('\n'), line => line.StartsWith("Warning ", StringComparison.Ordinal) && line.Contains("max_concurrency", StringComparison.Ordinal));
+        Assert.Contains($"1 request(s) for model '{Alias}' answered 429", warning, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task TheWaitOfAFirstResponseCreate_EndsAfterKeyWaitSeconds_WithA429ErrorEventCarryingRetryAfter()
     {
@@ -151,11 +166,19 @@ public sealed class ResponsesWebSocketKeyWaitTests
     /// </summary>
     private sealed record WaitBed(FakeResponsesWebSocket Fake, GatewayTestBed Bed, FakeTimeProvider Clock, ClientWebSocket Holder) : IAsyncDisposable
     {
-        public static async Task<WaitBed> StartAsync(int keyWaitSeconds)
+        /// <param name="log">Keeps the server's log lines, when given.</param>
+        public static async Task<WaitBed> StartAsync(int keyWaitSeconds, CapturedLog? log = null)
         {
             var fake = await FakeResponsesWebSocket.StartAsync();
             var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-            var bed = await GatewayTestBed.StartAsync(replaceServices: services => services.AddSingleton<TimeProvider>(clock));
+            var bed = await GatewayTestBed.StartAsync(replaceServices: services =>
+            {
+                services.AddSingleton<TimeProvider>(clock);
+                if (log is not null)
+                {
+                    services.AddSingleton<ILoggerProvider>(log);
+                }
+            });
             await WebSocketRoute.AddAsync(bed.Admin, Provider, fake.BaseAddress, websocket: true, Alias, "ws-upstream-model");
             await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{Provider}", new JsonObject
             {
