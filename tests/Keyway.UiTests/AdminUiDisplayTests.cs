@@ -158,17 +158,10 @@ public sealed class AdminUiDisplayTests
         await using var ui = await AdminUiSession.StartLoggedInAsync();
         var page = ui.Page;
         await ui.CreateProviderAndRouteAsync("p1", "chat", new { name = "main", api_key = "sk-p1-main-0001" }, new { name = "spare", api_key = "sk-p1-spare-0002" });
-        using var issued = await ui.Server.Admin.PostAsJsonAsync("admin/llm/groups/default/keys", new { name = "caller" });
-        var plaintext = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("plaintext").GetString()!;
-        ui.Upstream.ReplyToAll(FakeReply.OpenAIError(429, "Rate limit reached for model-a in organization org-x", "requests", "rate_limit_exceeded",
-            new Dictionary<string, string> { ["Retry-After"] = "600" }));
-        // Each call cools the key it was sent to (and those it failed over to) for model-a, until both are.
-        for (var call = 0; call < 2 && (await KeysAsync(ui)).Any(key => !key.GetProperty("health").GetProperty("model_cooldowns").TryGetProperty("model-a", out _)); call++)
-        {
-            using var refused = await ui.ChatAsync(plaintext, "chat");
-        }
-        ui.Upstream.ReplyToAll(null);
-        var main = (await KeysAsync(ui)).Single(key => key.GetProperty("name").GetString() == "main").GetProperty("health");
+        var rateLimited = FakeReply.OpenAIError(429, "Rate limit reached for model-a in organization org-x", "requests", "rate_limit_exceeded",
+            new Dictionary<string, string> { ["Retry-After"] = "600" });
+        await ui.CoolEveryKeyAsync("p1", "chat", rateLimited, health => health.GetProperty("model_cooldowns").TryGetProperty("model-a", out _));
+        var main = (await ui.PoolKeysAsync("p1")).Single(key => key.GetProperty("name").GetString() == "main").GetProperty("health");
         Assert.Equal(JsonValueKind.Null, main.GetProperty("cooldown_until").ValueKind);
         var until = await LocalTimeAsync(page, main.GetProperty("model_cooldowns").GetProperty("model-a"));
         var failedAt = await LocalTimeAsync(page, main.GetProperty("last_failure_at"));
@@ -187,9 +180,6 @@ public sealed class AdminUiDisplayTests
         await Expect(row.Locator("td[data-label='Until']")).ToHaveTextAsync(until);
         Assert.Empty(ui.Errors);
     }
-
-    private static async Task<JsonElement[]> KeysAsync(AdminUiSession ui) =>
-        [.. (await ui.Server.Admin.GetFromJsonAsync<JsonElement>("admin/llm/providers/p1")).GetProperty("provider").GetProperty("api_keys").EnumerateArray()];
 
     /// <summary>An instant as the browser shows it (its locale and time zone).</summary>
     private static Task<string> LocalTimeAsync(IPage page, JsonElement iso) =>
