@@ -146,4 +146,42 @@ public sealed class AdminUiDisplayTests
         await Expect(AdminUiEntityPagesTests.Row(page, "main")).ToContainTextAsync("the provider's");
         Assert.Empty(ui.Errors);
     }
+
+    /// <summary>
+    /// An upstream that rate-limits one model cools each key for that model only: the keys still serve the others, so
+    /// they count as usable, and the pool and the dashboard name the model and the end of its cooldown; the last error
+    /// shows its own status and time.
+    /// </summary>
+    [Fact]
+    public async Task ModelCooldown_NamesTheModelAndItsEnd_AndTheKeyStaysUsable()
+    {
+        await using var ui = await AdminUiSession.StartLoggedInAsync();
+        var page = ui.Page;
+        await ui.CreateProviderAndRouteAsync("p1", "chat", new { name = "main", api_key = "sk-p1-main-0001" }, new { name = "spare", api_key = "sk-p1-spare-0002" });
+        var rateLimited = FakeReply.OpenAIError(429, "Rate limit reached for model-a in organization org-x", "requests", "rate_limit_exceeded",
+            new Dictionary<string, string> { ["Retry-After"] = "600" });
+        await ui.CoolEveryKeyAsync("p1", "chat", rateLimited, health => health.GetProperty("model_cooldowns").TryGetProperty("model-a", out _));
+        var main = (await ui.PoolKeysAsync("p1")).Single(key => key.GetProperty("name").GetString() == "main").GetProperty("health");
+        Assert.Equal(JsonValueKind.Null, main.GetProperty("cooldown_until").ValueKind);
+        var until = await LocalTimeAsync(page, main.GetProperty("model_cooldowns").GetProperty("model-a"));
+        var failedAt = await LocalTimeAsync(page, main.GetProperty("last_failure_at"));
+
+        await ui.OpenAsync("Providers");
+        await Expect(AdminUiEntityPagesTests.Row(page, "p1")).ToContainTextAsync("2/2 usable");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Keys of p1" }).ClickAsync();
+        var pooled = AdminUiEntityPagesTests.Row(page, "main");
+        await Expect(pooled.Locator("td[data-label='Health']")).ToHaveTextAsync($"cooling model-a until {until}");
+        await Expect(pooled.Locator("td[data-label='Last error']")).ToHaveTextAsync(new Regex($@"^429 upstream provider 'p1' returned 429.* \({Regex.Escape(failedAt)}\)$"));
+
+        await ui.OpenAsync("Dashboard");
+        var cooling = page.Locator("section", new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Keys cooling down" }) });
+        var row = cooling.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = "main", Exact = true }) });
+        await Expect(row.Locator("td[data-label='Model']")).ToHaveTextAsync("model-a");
+        await Expect(row.Locator("td[data-label='Until']")).ToHaveTextAsync(until);
+        Assert.Empty(ui.Errors);
+    }
+
+    /// <summary>An instant as the browser shows it (its locale and time zone).</summary>
+    private static Task<string> LocalTimeAsync(IPage page, JsonElement iso) =>
+        page.EvaluateAsync<string>("iso => new Date(iso).toLocaleString()", iso.GetString());
 }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Keyway.Storage;
 using Keyway.Telemetry;
@@ -8,7 +9,7 @@ namespace Keyway.UiTests;
 
 /// <summary>
 /// The Groups and Tools pages' create / edit / enable-disable / copy / delete flows, driven from the keyboard where it
-/// matters, and what web searches left in the tool providers' counters and the request log.
+/// matters, and what web searches left in the tool providers' counters and the request log; the unified alias's clearing.
 /// </summary>
 public sealed class AdminUiEntityPagesTests
 {
@@ -108,6 +109,54 @@ public sealed class AdminUiEntityPagesTests
         await ui.ConfirmAsync("Delete tavily");
         await Expect(page.GetByText("No tool providers yet.")).ToBeVisibleAsync();
         await SeeWebSearchInLogAsync(ui);
+        Assert.Empty(ui.Errors);
+    }
+
+    /// <summary>Each new key of a group copy has its own Copy button, named after the key for a screen reader's list of buttons.</summary>
+    [Fact]
+    public async Task GroupCopy_NamesTheCopyButtonOfEachNewKey()
+    {
+        await using var ui = await AdminUiSession.StartLoggedInAsync();
+        var page = ui.Page;
+        foreach (var name in new[] { "alice", "bob" })
+        {
+            using var created = await ui.Server.Admin.PostAsJsonAsync("admin/llm/groups/default/keys", new { name });
+            created.EnsureSuccessStatusCode();
+        }
+        await ui.OpenAsync("Groups");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Copy default" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Copy", Exact = true }).ClickAsync();
+
+        var shownOnce = page.Locator(".once");
+        await shownOnce.GetByRole(AriaRole.Button, new() { Name = "Copy key bob", Exact = true }).ClickAsync();
+        var bob = await Row(page, "bob").Locator("code").TextContentAsync();
+        Assert.Equal(bob, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
+        await Expect(shownOnce.GetByRole(AriaRole.Button, new() { Name = "Copy key alice", Exact = true })).ToBeVisibleAsync();
+        Assert.Empty(ui.Errors);
+    }
+
+    /// <summary>Clearing the unified alias cuts off the clients that call it: it asks first, as Delete does, and says it is done.</summary>
+    [Fact]
+    public async Task ClearUnifiedAlias_AsksFirst_AndSaysSo()
+    {
+        await using var ui = await AdminUiSession.StartLoggedInAsync();
+        var page = ui.Page;
+        await ui.CreateProviderAndRouteAsync("p1", "chat", new { name = "main", api_key = "sk-p1-main-0001" });
+        using (var unified = await ui.Server.Admin.PutAsJsonAsync("admin/llm/groups/default/unified", new { route_alias = "chat" }))
+        {
+            unified.EnsureSuccessStatusCode();
+        }
+        await ui.OpenAsync("Routes");
+        var current = page.Locator(".unified-current");
+        await Expect(current).ToHaveTextAsync("unified-model → chat");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Clear unified alias" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(current).ToHaveTextAsync("unified-model → chat");
+        await ui.ConfirmAsync("Clear unified alias", "Clear");
+
+        await Expect(page.Locator("#notice")).ToHaveTextAsync("Unified alias unified-model cleared.");
+        await Expect(current).ToHaveTextAsync("Not set: clients can only call the aliases above.");
         Assert.Empty(ui.Errors);
     }
 

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using static Microsoft.Playwright.Assertions;
 
@@ -5,7 +6,8 @@ namespace Keyway.UiTests;
 
 /// <summary>
 /// What the UI says when the admin API refuses: a session that ended mid-edit, a database that is unreachable (503 on
-/// every call, as the README documents), a conflict the form cannot point at a field for.
+/// every call, as the README documents), a conflict the form cannot point at a field for; and what the form refuses
+/// itself before anything is sent (a number the browser cannot read), and that no refusal outlives the login it was about.
 /// </summary>
 public sealed class AdminUiFailureTests
 {
@@ -80,6 +82,60 @@ public sealed class AdminUiFailureTests
         var message = page.GetByRole(AriaRole.Alert);
         await Expect(message).ToHaveTextAsync("group_id 'default' already exists");
         await Expect(message).ToBeFocusedAsync();
+        Assert.Empty(ui.Errors);
+    }
+
+    [Fact]
+    public async Task WrongTokenThenTheRightOne_TheRefusalDoesNotStay()
+    {
+        await using var ui = await AdminUiSession.StartAsync();
+        var page = ui.Page;
+        await ui.LoginAsync("not-the-token");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Invalid admin token.");
+
+        await ui.LoginAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.Locator("#notice")).ToBeHiddenAsync();
+        Assert.Empty(ui.Errors);
+    }
+
+    /// <summary>
+    /// A number input the browser cannot read reads as empty, which on an edit means "clear" (or "keep"): the form marks
+    /// the field and sends nothing, so no stored value changes behind a "Saved".
+    /// </summary>
+    [Fact]
+    public async Task UnreadableNumber_IsRefusedInTheForm_AndNothingIsSent()
+    {
+        await using var ui = await AdminUiSession.StartLoggedInAsync();
+        var page = ui.Page;
+        await ui.CreateProviderAndRouteAsync("p1", "chat", new { name = "main", api_key = "sk-p1-main-0001" });
+        using (var patched = await ui.Server.Admin.PatchAsJsonAsync("admin/llm/providers/p1", new { key_cooldown_seconds = 30, timeout_seconds = 600 }))
+        {
+            patched.EnsureSuccessStatusCode();
+        }
+        var writes = 0;
+        page.Request += (_, request) => writes += request.Method == "GET" ? 0 : 1;
+        await ui.OpenAsync("Providers");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit p1" }).ClickAsync();
+
+        foreach (var (label, typed) in new[] { ("Key cooldown (s)", "--5"), ("Timeout (s)", "1e") })
+        {
+            var input = page.GetByLabel(label);
+            await input.FillAsync("");
+            await input.PressSequentiallyAsync(typed);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+
+            await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync($"{label} must be a number");
+            await Expect(input).ToHaveAttributeAsync("aria-invalid", "true");
+            await Expect(input).ToBeFocusedAsync();
+            await input.FillAsync("45");
+        }
+
+        Assert.Equal(0, writes);
+        var stored = (await ui.Server.Admin.GetFromJsonAsync<JsonElement>("admin/llm/providers/p1")).GetProperty("provider");
+        Assert.Equal(30, stored.GetProperty("key_cooldown_seconds").GetInt32());
+        Assert.Equal(600, stored.GetProperty("timeout_seconds").GetInt32());
         Assert.Empty(ui.Errors);
     }
 }

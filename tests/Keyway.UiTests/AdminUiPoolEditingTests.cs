@@ -131,16 +131,8 @@ public sealed class AdminUiPoolEditingTests
         await using var ui = await AdminUiSession.StartLoggedInAsync();
         var page = ui.Page;
         await ui.CreateProviderAndRouteAsync("p1", "chat", new { name = "alpha", api_key = "sk-p1-alpha-0001" }, new { name = "beta", api_key = "sk-p1-beta-0002" });
-        using var issued = await ui.Server.Admin.PostAsJsonAsync("admin/llm/groups/default/keys", new { name = "caller" });
-        var plaintext = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("plaintext").GetString()!;
-        ui.Upstream.ReplyToAll(FakeReply.OpenAIRateLimit(retryAfterSeconds: 600));
-        // Each call cools the key it was sent to (and those it failed over to) for ten minutes, until both are cooling.
-        for (var call = 0; call < 2 && (await KeyStatesAsync(ui)).Any(state => state != "cooling"); call++)
-        {
-            using var refused = await ui.ChatAsync(plaintext, "chat");
-        }
+        await ui.CoolEveryKeyAsync("p1", "chat", FakeReply.OpenAIRateLimit(retryAfterSeconds: 600), health => health.GetProperty("state").GetString() == "cooling");
         Assert.Equal(["cooling", "cooling"], await KeyStatesAsync(ui));
-        ui.Upstream.ReplyToAll(null);
 
         await ui.OpenAsync("Providers");
         await page.GetByRole(AriaRole.Button, new() { Name = "Keys of p1" }).ClickAsync();

@@ -133,6 +133,27 @@ public sealed partial class AdminUiSession : IAsyncDisposable
         return (await provider.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("provider");
     }
 
+    /// <summary>The keys of <paramref name="providerId"/>'s pool as the admin API shows them, each with its health.</summary>
+    public async Task<JsonElement[]> PoolKeysAsync(string providerId) =>
+        [.. (await Server.Admin.GetFromJsonAsync<JsonElement>($"admin/llm/providers/{providerId}")).GetProperty("provider").GetProperty("api_keys").EnumerateArray()];
+
+    /// <summary>
+    /// Has the fake upstream answer <paramref name="failure"/> and calls <paramref name="alias"/> with a new issued key
+    /// until every key of <paramref name="providerId"/> is as <paramref name="cooled"/> (of its health) says: each call cools
+    /// the key it was sent to and those it failed over to, so two calls are enough. The upstream answers normally after.
+    /// </summary>
+    public async Task CoolEveryKeyAsync(string providerId, string alias, FakeReply failure, Func<JsonElement, bool> cooled)
+    {
+        using var issued = await Server.Admin.PostAsJsonAsync("admin/llm/groups/default/keys", new { name = "caller" });
+        var plaintext = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("plaintext").GetString()!;
+        Upstream.ReplyToAll(failure);
+        for (var call = 0; call < 2 && !(await PoolKeysAsync(providerId)).All(key => cooled(key.GetProperty("health"))); call++)
+        {
+            using var refused = await ChatAsync(plaintext, alias);
+        }
+        Upstream.ReplyToAll(null);
+    }
+
     /// <summary>Clicks a destructive button and confirms in the dialog it opens.</summary>
     public async Task ConfirmAsync(string buttonName, string confirmLabel = "Delete")
     {

@@ -164,7 +164,7 @@ public sealed partial class ProxyForwarder
                 }
                 if (unusable is null)
                 {
-                    RecordRelayOutcome(exchange, run, status);
+                    RecordRelayOutcome(exchange, run);
                     return AttemptsEnd.Answered;
                 }
                 if (await EndedByDrainAsync(exchange))
@@ -252,7 +252,7 @@ public sealed partial class ProxyForwarder
     /// retried, but it counts against the key, so a key whose streams keep breaking cools down like any failing one,
     /// and its attempt is logged with the row's 502/504, not the 200 of its headers.
     /// </summary>
-    private static void RecordRelayOutcome(ProxyExchange exchange, FailoverRun<RelayPlan> run, int status)
+    private static void RecordRelayOutcome(ProxyExchange exchange, FailoverRun<RelayPlan> run)
     {
         if (exchange.LastError is ForwardError.GatewayStopping)
         {
@@ -267,7 +267,7 @@ public sealed partial class ProxyForwarder
             run.RecordFailure(broken);
             return;
         }
-        run.RecordAnswered(status);
+        run.RecordAnswered();
     }
 
     /// <summary>

@@ -49,10 +49,10 @@ public sealed partial class CooldownBook(TimeProvider time, ILogger<CooldownBook
         }
     }
 
-    public void RecordSuccess(UpstreamProvider provider, UpstreamKey key, int status)
+    public void RecordSuccess(UpstreamProvider provider, UpstreamKey key)
     {
         var health = For(key, provider);
-        if (health.RecordSuccess(status, Now))
+        if (health.RecordSuccess(Now))
         {
             _changes.Writer.TryWrite(health.Snapshot());
         }

@@ -156,9 +156,9 @@ public sealed class FailoverRun<TPlan>(
     }
 
     /// <summary>The current key answered (success, or the caller's own mistake): the key and the target are healthy.</summary>
-    public void RecordAnswered(int status)
+    public void RecordAnswered()
     {
-        book.RecordSuccess(Target!.Provider, Key!, status);
+        book.RecordSuccess(Target!.Provider, Key!);
         book.CircuitOf(Target.Provider.ProviderId).Close();
     }
 

@@ -165,8 +165,12 @@ public sealed class KeyHealth(string keyId, string providerId)
     private bool IsBlockedLocked(string upstreamModel, DateTimeOffset now) =>
         _quarantineReason is not null || _cooldownUntil > now || _modelCooldowns.GetValueOrDefault(upstreamModel) > now;
 
-    /// <summary>Resets the failure counts and forgets expired cooldowns; true when there were failures (a change worth persisting).</summary>
-    public bool RecordSuccess(int status, DateTimeOffset now)
+    /// <summary>
+    /// Resets the failure counts and forgets expired cooldowns; true when there were failures (a change worth persisting).
+    /// The last failure's status, message and time stay as they were, one event: a success's status beside an older
+    /// failure's message would read as a failure that never happened.
+    /// </summary>
+    public bool RecordSuccess(DateTimeOffset now)
     {
         if (!_troubled)
         {
@@ -177,7 +181,6 @@ public sealed class KeyHealth(string keyId, string providerId)
             var hadFailures = _consecutiveFailures > 0;
             _consecutiveFailures = 0;
             _credentialFailures = 0;
-            _lastStatus = status;
             if (_cooldownUntil <= now)
             {
                 _cooldownUntil = null;

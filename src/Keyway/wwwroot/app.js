@@ -1,6 +1,6 @@
 // The shell: login, the navigation, the group picker and a hash router over the pages in pages/.
 import { get, post } from './api.js';
-import { h, notice, run } from './dom.js';
+import { clearNotice, h, notice, run } from './dom.js';
 import { entityForm } from './form.js';
 import * as dashboard from './pages/dashboard.js';
 import * as groups from './pages/groups.js';
@@ -80,6 +80,8 @@ function showLogin(message) {
     submitLabel: 'Log in',
     onSubmit: async ({ token }) => {
       await post('/admin/login', { token });
+      // A wrong token tried before is no longer the news: its notice would stay above every page.
+      clearNotice();
       await start();
     },
   });

@@ -46,6 +46,12 @@ export function notice(message, kind = 'ok') {
   }
 }
 
+/** Hides the notice, e.g. a refusal that no longer holds. */
+export function clearNotice() {
+  clearTimeout(noticeTimer);
+  document.getElementById('notice').hidden = true;
+}
+
 /** Asks before a destructive action; Escape or Cancel answers false. */
 export function confirmAction(message, confirmLabel = 'Delete') {
   const dialog = document.getElementById('confirm');
@@ -110,12 +116,12 @@ export function button(label, onclick, kind = 'secondary', attrs = {}) {
   return h('button', { type: 'button', class: kind, onclick, ...attrs, text: label });
 }
 
-/** A button that copies text to the clipboard. */
-export function copyButton(text, label = 'Copy') {
+/** A button that copies text to the clipboard; name: its accessible name, where several Copy buttons share a view. */
+export function copyButton(text, label = 'Copy', name = undefined) {
   return button(label, async () => {
     await navigator.clipboard.writeText(typeof text === 'function' ? text() : text);
     notice('Copied to the clipboard.');
-  });
+  }, 'secondary', { 'aria-label': name });
 }
 
 export function badge(text, kind) {

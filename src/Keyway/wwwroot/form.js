@@ -108,16 +108,25 @@ function readForm(form, fields, mode) {
   const body = {};
   for (const field of fields) {
     const input = form.elements.namedItem(field.name);
+    // A number the browser cannot read ("--5", "1e") has the value '', which would clear (or keep) the stored one.
+    if (field.type === 'number' && input.validity.badInput) {
+      throw refusal(field, 'must be a number');
+    }
     const raw = field.type === 'checkbox' ? input.checked : input.value.trim();
     if (raw === '' && (mode === 'create' || field.type === 'password' || field.keepWhenEmpty)) {
       if (field.required && mode === 'create') {
-        throw Object.assign(new Error(`${field.label} is required`), { field: field.name });
+        throw refusal(field, 'is required');
       }
       continue;
     }
     body[field.name] = convert(field, raw, input);
   }
   return body;
+}
+
+/** The form's own refusal of a field, shown and marked as the API's are. */
+function refusal(field, reason) {
+  return Object.assign(new Error(`${field.label} ${reason}`), { field: field.name });
 }
 
 function convert(field, raw, input) {
@@ -131,7 +140,7 @@ function convert(field, raw, input) {
       try {
         return field.asText ? JSON.stringify(JSON.parse(raw)) : JSON.parse(raw);
       } catch {
-        throw Object.assign(new Error(`${field.label} must be JSON`), { field: field.name });
+        throw refusal(field, 'must be JSON');
       }
     case 'list':
     case 'lines':

@@ -42,6 +42,27 @@ public sealed class FailoverTests
             health.GetProperty("model_cooldowns").GetProperty(GatewayTestBed.OpenAIModel).GetDateTimeOffset());
     }
 
+    /// <summary>A later success on another model leaves the last failure whole: its status goes with its message and time.</summary>
+    [Fact]
+    public async Task LastFailure_AfterALaterSuccess_KeepsItsOwnStatus()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await AdminApi.CreateRouteAsync(pool.Admin, "default", "other-alias", GatewayTestBed.OpenAIProvider, "other-model");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.OpenAIError(
+            429, $"Rate limit reached for {GatewayTestBed.OpenAIModel} in organization org-x", "requests", "rate_limit_exceeded"), times: 1);
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        var failedAt = pool.Clock.GetUtcNow();
+        pool.Clock.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(200, await pool.ChatStatusAsync("other-alias"));
+
+        Assert.Equal(["a", "b", "a"], pool.TakeKeysSeen());
+        var health = await pool.KeyHealthAsync("a");
+        Assert.Equal(429, health.GetProperty("last_status").GetInt32());
+        Assert.Contains("returned 429", health.GetProperty("last_error").GetString());
+        Assert.Equal(failedAt, health.GetProperty("last_failure_at").GetDateTimeOffset());
+    }
+
     [Fact]
     public async Task ServerErrorThenSuccess_FailsOver_WithoutCoolingBelowTheThreshold()
     {

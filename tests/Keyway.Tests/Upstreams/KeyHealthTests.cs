@@ -50,7 +50,7 @@ public sealed class KeyHealthTests
         var transient = new UpstreamFailure(FailureClass.Transient, 500, null, false, "500");
 
         health.RecordFailure(transient, "m", FailoverPolicy.Default, Now);
-        health.RecordSuccess(200, Now);
+        health.RecordSuccess(Now);
         health.RecordFailure(transient, "m", FailoverPolicy.Default, Now);
 
         Assert.Null(health.BlockedUntil("m", Now));

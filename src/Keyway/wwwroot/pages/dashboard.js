@@ -3,6 +3,7 @@
 import { enc, get, query } from '../api.js';
 import { h, badge, run, section, table, when } from '../dom.js';
 import { barChart, chartWidth, lineChart } from '../chart.js';
+import { cooldowns, lastFailure } from '../health.js';
 
 const RANGES = { hour: { label: 'Last 24 hours', step: 3600000, count: 24 }, day: { label: 'Last 30 days', step: 86400000, count: 30 } };
 
@@ -53,9 +54,14 @@ async function build(groupId, bucket) {
   }));
   const sum = (figure) => xs.map((x) => series.series.filter((p) => Date.parse(p.time) === x).reduce((total, p) => total + p[figure], 0));
   const keyNames = new Map(keys.map((key) => [key.key_id, key.name]));
-  const cooling = health.flatMap((provider) => provider.keys
-    .filter((key) => key.state === 'cooling' || key.state === 'quarantined')
-    .map((key) => ({ provider: provider.provider_id, ...key })));
+  // One row per cooldown: a key cooling for one model serves the others, so the row names the model.
+  const cooling = health.flatMap((provider) => provider.keys.flatMap((key) => {
+    const row = { provider: provider.provider_id, key };
+    if (key.state === 'quarantined') {
+      return [{ ...row, model: null, until: key.quarantine_reason ?? '—' }];
+    }
+    return key.state === 'cooling' ? cooldowns(key).map(({ model, until }) => ({ ...row, model, until: when(until) })) : [];
+  }));
   const total = series.series.reduce((n, p) => n + p.requests, 0);
 
   return (width) => [
@@ -72,11 +78,12 @@ async function build(groupId, bucket) {
         width,
       })),
     section('Keys cooling down', table([
-      { label: 'Provider', cell: (key) => key.provider },
-      { label: 'Key', cell: (key) => key.name },
-      { label: 'State', cell: (key) => badge(key.state, key.state === 'cooling' ? 'warn' : 'bad') },
-      { label: 'Until', cell: (key) => (key.state === 'cooling' ? when(key.cooldown_until) : key.quarantine_reason ?? '—') },
-      { label: 'Last error', cell: (key) => `${key.last_status ?? ''} ${key.last_error ?? ''}` },
+      { label: 'Provider', cell: (row) => row.provider },
+      { label: 'Key', cell: (row) => row.key.name },
+      { label: 'State', cell: (row) => badge(row.key.state, row.key.state === 'cooling' ? 'warn' : 'bad') },
+      { label: 'Model', cell: (row) => row.model ?? 'every model' },
+      { label: 'Until', cell: (row) => row.until },
+      { label: 'Last error', cell: (row) => lastFailure(row.key) },
     ], cooling, 'Every key is usable.')),
   ];
 }

@@ -59,7 +59,7 @@ function copiedKeys(keys) {
     table([
       { label: 'Name', cell: (key) => key.name },
       { label: 'Key', cell: (key) => h('code', { text: key.plaintext }) },
-      { label: '', cell: (key) => copyButton(key.plaintext) },
+      { label: '', cell: (key) => copyButton(key.plaintext, 'Copy', `Copy key ${key.name}`) },
     ], keys, 'The group had no keys.'));
 }
 

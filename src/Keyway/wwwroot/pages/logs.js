@@ -1,18 +1,22 @@
-// The request log: filters (key, group, alias, status, time), newest first, a detail view, paging by cursor, and an
-// auto-refresh toggle.
+// The request log: filters (key, group, alias, provider, status, time), newest first, a detail view, paging by cursor
+// through what the applied filters select, and an auto-refresh toggle.
 import { enc, get, query } from '../api.js';
 import { h, badge, button, num, reportError, run, showPanel, table, when } from '../dom.js';
 
 const REFRESH_MS = 5000;
 
 export async function render(container, ctx) {
-  const { keys } = await get(`/admin/llm/groups/${enc(ctx.group)}/keys`);
+  const [{ keys }, { providers }] = await Promise.all([
+    get(`/admin/llm/groups/${enc(ctx.group)}/keys`),
+    get(`/admin/llm/groups/${enc(ctx.group)}/providers`),
+  ]);
   const keyNames = new Map(keys.map((key) => [key.key_id, key.name]));
   const filters = h('form', { class: 'filters', 'aria-label': 'Log filters' },
     select('api_key_id', 'Key', [['', 'any key'], ...keys.map((key) => [key.key_id, key.name])]),
     select('group_id', 'Group', [[ctx.group, ctx.group], ['', 'all groups']]),
     input('alias', 'Alias', 'text'),
-    select('status', 'Status', [['', 'any'], ['ok', 'ok (2xx)'], ['error', 'errors']]),
+    input('provider_id', 'Provider', 'text', providers.map((provider) => [provider.provider_id, provider.name])),
+    input('status', 'Status', 'text', [['ok', '2xx'], ['error', 'not 2xx']], 'any: ok, error or a code (429)'),
     input('since', 'Since', 'datetime-local'),
     input('until', 'Until', 'datetime-local'),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Apply' })));
@@ -21,15 +25,25 @@ export async function render(container, ctx) {
   const detail = h('div', { class: 'form-slot' });
   const pager = h('div', { class: 'toolbar' });
   let cursors = [];
+  let applied = typed();
 
-  /** Loads the page the cursor stack leads to (empty: the newest); the stack is kept only once that page came. */
-  async function load(stack = []) {
+  /** The filters as typed; they apply only on Apply, so paging and auto-refresh keep to the ones the list shows. */
+  function typed() {
     const values = Object.fromEntries(new FormData(filters));
     for (const name of ['since', 'until']) {
       values[name] = values[name] ? new Date(values[name]).toISOString() : '';
     }
+    return values;
+  }
+
+  /**
+   * Loads the page the cursor stack leads to (empty: the newest) under the given filters; the stack and the filters are
+   * kept only once that page came.
+   */
+  async function load(stack = [], values = applied) {
     const page = await get(`/admin/llm/logs${query({ ...values, before: stack.at(-1), limit: 25 })}`);
     cursors = stack;
+    applied = values;
     list.replaceChildren(table([
       { label: 'Time', cell: (log) => when(log.created_at) },
       { label: 'Key', cell: (log) => `${keyNames.get(log.api_key_id) ?? log.api_key_id ?? '—'}${log.visitor ? ' · visitor' : ''}` },
@@ -52,7 +66,7 @@ export async function render(container, ctx) {
 
   filters.addEventListener('submit', (event) => {
     event.preventDefault();
-    run(event.submitter, () => load());
+    run(event.submitter, () => load([], typed()));
   });
   let timer = null;
   auto.addEventListener('change', () => {
@@ -97,7 +111,10 @@ function select(name, label, options) {
     h('select', { id, name }, options.map(([value, text]) => h('option', { value, text }))));
 }
 
-function input(name, label, type) {
+/** A filter input; suggestions: [value, label] pairs offered as it is typed (any other value may still be typed). */
+function input(name, label, type, suggestions = [], placeholder = undefined) {
   const id = `logs-${name}`;
-  return h('div', { class: 'field' }, h('label', { for: id, text: label }), h('input', { id, name, type }));
+  const list = suggestions.length ? h('datalist', { id: `${id}-list` }, suggestions.map(([value, text]) => h('option', { value, label: text }))) : null;
+  return h('div', { class: 'field' }, h('label', { for: id, text: label }),
+    h('input', { id, name, type, placeholder, list: list?.id, autocomplete: 'off' }), list);
 }

@@ -2,9 +2,10 @@
 // add, edit (rename, rotate the secret in place, models, own base URL and native endpoints, concurrency cap), reorder, enable/disable, reset
 // and remove a key; reset the health of the whole provider (every key's cooldown and quarantine, and the circuit).
 import { del, enc, get, patch, post, put } from '../api.js';
-import { h, badge, button, confirmAction, focusButton, notice, run, showPanel, table, when } from '../dom.js';
+import { h, badge, button, confirmAction, focusButton, notice, run, showPanel, table } from '../dom.js';
 import { entityForm } from '../form.js';
 import { UPSTREAM_KEY_FIELDS } from '../fields.js';
+import { cooldownText, cooldowns, lastFailure } from '../health.js';
 
 /** Shows the pool of providerId in panel; reloadList re-draws the provider list; focusLabel: the button to focus after. */
 export async function showPool(providerId, panel, reloadList, focusLabel) {
@@ -74,7 +75,7 @@ export async function showPool(providerId, panel, reloadList, focusLabel) {
       { label: 'Key', cell: (key) => h('code', { text: key.api_key }) },
       { label: 'Health', cell: (key) => health(key.health) },
       { label: 'In flight', cell: (key) => inFlight(key) },
-      { label: 'Last error', cell: (key) => (key.health.last_status ? `${key.health.last_status} ${key.health.last_error ?? ''}` : '—') },
+      { label: 'Last error', cell: (key) => lastFailure(key.health) },
       { label: 'Models', cell: (key) => (key.models.length ? key.models.join(', ') : 'any') },
       { label: 'Base URL', cell: (key) => (key.base_url ? h('code', { text: key.base_url }) : "the provider's") },
       { label: 'Native endpoints', cell: (key) => nativeEndpoints(key.native_endpoints) },
@@ -147,7 +148,7 @@ function inFlight(key) {
 function health(state) {
   switch (state.state) {
     case 'cooling':
-      return h('span', {}, badge('cooling', 'warn'), ` until ${when(state.cooldown_until ?? Object.values(state.model_cooldowns)[0])}`);
+      return h('span', {}, badge('cooling', 'warn'), ` ${cooldowns(state).map(cooldownText).join(', ')}`);
     case 'quarantined':
       return h('span', {}, badge('quarantined', 'bad'), ` ${state.quarantine_reason ?? ''}`);
     case 'disabled':

@@ -3,6 +3,7 @@ import { del, enc, get, patch, post } from '../api.js';
 import { h, badge, button, notice, run } from '../dom.js';
 import { crudPage } from '../crud.js';
 import { PROVIDER_FIELDS } from '../fields.js';
+import { cooldowns, usable } from '../health.js';
 import { showPool } from './pool.js';
 
 export async function render(container, ctx) {
@@ -33,9 +34,11 @@ export async function render(container, ctx) {
   await page.reload();
 }
 
+/** "2/3 usable", and how many of the usable keys are cooling for some models only (they serve the others). */
 function keySummary(keys) {
-  const usable = keys.filter((key) => key.health.state === 'ok').length;
-  return `${usable}/${keys.length} usable`;
+  const serving = keys.filter((key) => usable(key.health));
+  const partly = serving.filter((key) => cooldowns(key.health).length > 0).length;
+  return `${serving.length}/${keys.length} usable${partly ? ` (${partly} cooling for some models)` : ''}`;
 }
 
 async function testProvider(provider) {

@@ -1,7 +1,7 @@
 // Routes of the group: alias → provider + upstream model, a Test call per route, fallbacks (fallbacks.js), and the
 // unified alias.
 import { del, enc, get, patch, post, put } from '../api.js';
-import { h, badge, button, notice, run, section } from '../dom.js';
+import { h, badge, button, confirmAction, notice, run, section } from '../dom.js';
 import { crudPage } from '../crud.js';
 import { entityForm } from '../form.js';
 import { routeFields, unifiedFields } from '../fields.js';
@@ -86,8 +86,16 @@ async function showUnified(groupId, routes, box) {
         await refresh();
       },
     }),
-    unified ? button('Clear unified alias', (event) => run(event.currentTarget, async () => {
-      await del(path);
-      await refresh();
-    }), 'danger') : null));
+    unified ? button('Clear unified alias', async (event) => {
+      const trigger = event.currentTarget;
+      if (!(await confirmAction(`Clear the unified alias "${unified.alias}"? Clients calling it are refused until it is set again.`, 'Clear'))) {
+        return;
+      }
+      await run(trigger, async () => {
+        await del(path);
+        notice(`Unified alias ${unified.alias} cleared.`);
+        await refresh();
+        box.querySelector('button[type=submit]')?.focus();
+      });
+    }, 'danger') : null));
 }
