@@ -28,6 +28,22 @@ public sealed class TuiTests
         Assert.StartsWith("db_sk_", plaintext);
         Assert.Single(Occurrences(output, plaintext));
         Assert.True(output.LastIndexOf("tui-laptop", StringComparison.Ordinal) > output.IndexOf(plaintext, StringComparison.Ordinal), "the list after creation names the key");
+        Assert.Contains($"keyway key reveal {keyId}", output);
+        Assert.DoesNotContain("{key_id}", output);
+    }
+
+    [Fact]
+    public async Task IssuedKeys_ShowItsPlaintext_ShowsTheKeyAgain()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        using var tui = new TuiDriver();
+        // issued keys → the bed's "test key" (after "+ Create a key") → Show its plaintext.
+        tui.Choose(4).Choose(1).Choose(1).Enter().Quit();
+
+        var output = await tui.RunAsync(new CliRunner(bed.Server, dir.Path));
+
+        Assert.Contains(bed.Key, output);
     }
 
     [Fact]
