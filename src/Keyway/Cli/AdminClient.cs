@@ -7,7 +7,7 @@ namespace Keyway.Cli;
 
 /// <summary>
 /// The admin API as JSON documents: commands send <see cref="JsonObject"/> bodies and read <see cref="JsonNode"/> answers,
-/// so no admin type is declared twice. A refusal becomes a <see cref="CliException"/> carrying the server's "detail".
+/// so no admin type is declared twice. A refusal becomes a <see cref="CliException"/> whose message is the server's "detail".
 /// </summary>
 public sealed class AdminClient(AdminConnection connection) : IDisposable
 {
@@ -50,8 +50,11 @@ public sealed class AdminClient(AdminConnection connection) : IDisposable
             var document = ParseOrNull(text);
             if (!response.IsSuccessStatusCode)
             {
-                var detail = document?["detail"]?.GetValue<string>() ?? (text.Length > 0 ? text : response.ReasonPhrase);
-                throw new CliException($"{method} /{path.TrimStart('/')} → {(int)response.StatusCode}: {detail}") { Status = response.StatusCode };
+                // The gateway's own words are the message; the request is named only when it gave none (a proxy's page, an empty 404).
+                var message = (document as JsonObject)?["detail"]?.GetValue<string>() is { Length: > 0 } detail
+                    ? detail
+                    : $"{method} /{path.TrimStart('/')} → {(int)response.StatusCode}: {(text.Length > 0 ? text : response.ReasonPhrase)}";
+                throw new CliException(message) { Status = response.StatusCode };
             }
             return document ?? throw new CliException($"{method} /{path.TrimStart('/')} answered something that is not JSON");
         }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 
 namespace Keyway.Cli;
 
@@ -6,12 +7,16 @@ namespace Keyway.Cli;
 public static class ByIdCommands
 {
     /// <summary>`list [--group G]` over /admin/llm/groups/{G}/{collection}.</summary>
-    public static Command AddGroupList(this Command command, CliContext context, string collection, string description, string[] columns)
+    public static Command AddGroupList(this Command command, CliContext context, string collection, string description, string[] columns) =>
+        command.AddGroupList(context, collection, description, AdminCommand.Table(collection, columns));
+
+    /// <summary>As above, the answer drawn by <paramref name="render"/>.</summary>
+    public static Command AddGroupList(this Command command, CliContext context, string collection, string description, Action<CliContext, JsonNode> render)
     {
         var group = CliOptions.Group();
         command.Add(new Command("list", description) { group }.WithAdminAction(context,
             (parse, admin, ct) => admin.GetAsync($"admin/llm/groups/{Uri.EscapeDataString(parse.GetRequiredValue(group))}/{collection}", ct),
-            AdminCommand.Table(collection, columns)));
+            render));
         return command;
     }
 

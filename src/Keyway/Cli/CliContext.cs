@@ -15,6 +15,12 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, IReadOnlyDicti
     /// </summary>
     public IAnsiConsole Console { get => field ??= CreateConsole(Out); init; }
 
+    /// <summary>
+    /// Progress for people, on stderr: stdout stays the answer alone, so `keyway e2e --json` parses and `keyway e2e | head`
+    /// reads the table alone. Made on first use, as <see cref="Console"/>.
+    /// </summary>
+    public IAnsiConsole ErrorConsole { get => field ??= CreateConsole(Error); init; }
+
     /// <summary>The clock that paces polling commands (logs --follow); tests give a fake one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
@@ -40,7 +46,7 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, IReadOnlyDicti
     }
 
     /// <summary>
-    /// The process's own console is Spectre's, which detects colours, width and a terminal; any other writer gets a plain one.
+    /// The process's own consoles are Spectre's, which detect colours, width and a terminal; any other writer gets a plain one.
     /// Output into a pipe or a file gets rows as wide as their cells (Spectre would wrap them at 80 columns), so that
     /// `keyway logs | grep 429` finds whole rows.
     /// </summary>
@@ -53,6 +59,11 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, IReadOnlyDicti
                 AnsiConsole.Console.Profile.Width = RedirectedWidth;
             }
             return AnsiConsole.Console;
+        }
+        if (writer == System.Console.Error)
+        {
+            // Spectre detects a terminal on stderr as on stdout: a live bar there, plain milestone lines into a pipe.
+            return AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {

@@ -5,8 +5,8 @@ using Spectre.Console;
 namespace Keyway.Cli;
 
 /// <summary>
-/// `keyway e2e [--group G]`: one small real chat call per enabled route (POST /admin/llm/test), with a live progress bar and
-/// a result table; exit code 1 when any route failed, 4 when there was no enabled route to probe.
+/// `keyway e2e [--group G]`: one small real chat call per enabled route (POST /admin/llm/test), with a progress bar on stderr
+/// and a result table; exit code 1 when any route failed, 4 when there was no enabled route to probe.
 /// </summary>
 public static class E2eCommand
 {
@@ -27,28 +27,28 @@ public static class E2eCommand
                 throw new CliException($"nothing to test: {why}", CliExitCodes.NothingTested);
             }
             var results = new JsonArray();
-            await context.Console.Progress().AutoClear(true).StartAsync(async progress =>
+            async Task ProbeAllAsync(ProgressTask? task)
             {
-                var task = progress.AddTask("probing routes", maxValue: routes.Count);
                 foreach (var (groupId, route) in routes)
                 {
-                    task.Description = $"{groupId}/{route["alias"]}";
-                    var test = (await admin.PostAsync("admin/llm/test", new JsonObject { ["group_id"] = groupId, ["alias"] = route["alias"]?.DeepClone() }, cancellationToken))["test"]!;
-                    results.Add((JsonNode)new JsonObject
+                    if (task is not null)
                     {
-                        ["group_id"] = groupId,
-                        ["alias"] = route["alias"]?.DeepClone(),
-                        ["provider_id"] = (test["provider_id"] ?? route["provider_id"])?.DeepClone(),
-                        ["upstream_model"] = test["upstream_model"]?.DeepClone(),
-                        ["key"] = test["key"]?.DeepClone(),
-                        ["ok"] = test["ok"]?.DeepClone(),
-                        ["status"] = test["status"]?.DeepClone(),
-                        ["latency_ms"] = test["latency_ms"]?.DeepClone(),
-                        ["message"] = test["message"]?.DeepClone(),
-                    });
-                    task.Increment(1);
+                        task.Description = $"{groupId}/{route["alias"]}";
+                    }
+                    results.Add(await ProbeAsync(admin, groupId, route, cancellationToken));
+                    task?.Increment(1);
                 }
-            });
+            }
+            // The bar is for people, so it goes to stderr; under --json there is none, and stderr holds only a refusal.
+            if (parse.Json())
+            {
+                await ProbeAllAsync(null);
+            }
+            else
+            {
+                await context.ErrorConsole.Progress().AutoClear(true)
+                    .StartAsync(progress => ProbeAllAsync(progress.AddTask("probing routes", maxValue: routes.Count)));
+            }
             var passed = results.Count(r => r?["ok"]?.GetValue<bool>() == true);
             var summary = $"{(passed == results.Count ? "PASS" : "FAIL")} ({passed}/{results.Count})";
             if (parse.Json())
@@ -63,6 +63,24 @@ public static class E2eCommand
             return passed == results.Count ? CliExitCodes.Ok : CliExitCodes.Failed;
         });
         return command;
+    }
+
+    /// <summary>POST /admin/llm/test of one route, as a row of the result table.</summary>
+    private static async Task<JsonNode> ProbeAsync(AdminClient admin, string groupId, JsonNode route, CancellationToken cancellationToken)
+    {
+        var test = (await admin.PostAsync("admin/llm/test", new JsonObject { ["group_id"] = groupId, ["alias"] = route["alias"]?.DeepClone() }, cancellationToken))["test"]!;
+        return new JsonObject
+        {
+            ["group_id"] = groupId,
+            ["alias"] = route["alias"]?.DeepClone(),
+            ["provider_id"] = (test["provider_id"] ?? route["provider_id"])?.DeepClone(),
+            ["upstream_model"] = test["upstream_model"]?.DeepClone(),
+            ["key"] = test["key"]?.DeepClone(),
+            ["ok"] = test["ok"]?.DeepClone(),
+            ["status"] = test["status"]?.DeepClone(),
+            ["latency_ms"] = test["latency_ms"]?.DeepClone(),
+            ["message"] = test["message"]?.DeepClone(),
+        };
     }
 
     /// <summary>The enabled routes of <paramref name="onlyGroup"/> (a group the gateway does not have is its 404), else of every group.</summary>

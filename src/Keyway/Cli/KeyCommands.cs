@@ -4,35 +4,54 @@ using System.Text.Json.Nodes;
 namespace Keyway.Cli;
 
 /// <summary>
-/// `keyway key list|create|show|edit|remove|usage`: the db_sk_ keys Keyway issues, named by key id or by name in
-/// `--group`. `create` prints the plaintext once.
+/// `keyway key list|create|show|reveal|edit|remove|usage`: the db_sk_ keys Keyway issues, named by key id or by name in
+/// `--group`. `create` prints the plaintext, and `reveal` prints it again.
 /// </summary>
 public static class KeyCommands
 {
     private static readonly string[] Columns =
-        ["key_id", "name", "key_prefix", "enabled", "visitor", "allowed_aliases", "rpm", "tpm", "daily_token_budget", "last_used_at"];
+        ["key_id", "name", "key_prefix", "state", "expires_at", "visitor", "allowed_aliases", "rpm", "tpm", "daily_token_budget", "last_used_at"];
 
     public static Command Build(CliContext context)
     {
         var command = new Command("key", "Issued keys (db_sk_…) that clients use");
-        command.AddGroupList(context, "keys", "List the keys of a group", Columns);
+        command.AddGroupList(context, "keys", "List the keys of a group", (output, answer) =>
+        {
+            var now = output.Time.GetUtcNow();
+            CliOutput.WriteTable(output, (answer["keys"]?.AsArray() ?? []).OfType<JsonNode>().Select(key =>
+            {
+                var row = key.DeepClone();
+                row["state"] = IssuedKeyState.Of(key, now);
+                return row;
+            }), Columns);
+        });
 
         var createName = new Argument<string>("name");
         var createGroup = CliOptions.Group();
         var createFields = Fields();
-        command.Add(new Command("create", "Issue a key; its plaintext is printed this once") { createName, createGroup }.WithFields(createFields)
+        command.Add(new Command("create", "Issue a key and print its plaintext") { createName, createGroup }.WithFields(createFields)
             .WithAdminAction(context,
                 (parse, admin, ct) => admin.PostAsync(
                     $"admin/llm/groups/{Uri.EscapeDataString(parse.GetRequiredValue(createGroup))}/keys",
                     BodyField.Body(parse, createFields, new JsonObject { ["name"] = parse.GetValue(createName) }), ct),
-                AdminCommand.Line(answer => $"{answer["plaintext"]}\n  key_id {answer["key"]?["key_id"]}: {answer["plaintext_note"]}")));
+                AdminCommand.Line(answer => $"{answer["plaintext"]}\n  key_id {answer["key"]?["key_id"]}: {PlaintextNote(answer["key"]?["key_id"]?.ToString())}")));
 
         command.AddShow(context, ItemArgument.IssuedKey(), "keys", "key", "Show one key");
+        var revealed = ItemArgument.IssuedKey();
+        command.Add(revealed.AddTo(new Command("reveal", "Print a key's plaintext again (lists never show it)")).WithAdminAction(context,
+            async (parse, admin, ct) => await admin.GetAsync($"admin/llm/keys/{await revealed.SegmentAsync(parse, admin, ct)}/plaintext", ct),
+            AdminCommand.Line(answer => answer["plaintext"]?.ToString() ?? "")));
         command.AddEdit(context, ItemArgument.IssuedKey(), "keys", "key", "Rename, disable, re-date a key or change its policy", Fields());
         command.AddRemove(context, ItemArgument.IssuedKey(), "keys", "Revoke a key");
         command.Add(Usage(context));
         return command;
     }
+
+    /// <summary>
+    /// What to do with a new key's plaintext, said by the CLI and the TUI: the admin API's own note names the raw
+    /// <c>GET /admin/llm/keys/{key_id}/plaintext</c>, placeholder and all.
+    /// </summary>
+    public static string PlaintextNote(string? keyId) => $"store this key now; `keyway key reveal {keyId}` prints it again, lists never show it.";
 
     /// <summary>`key usage KEY [--from DAY --to DAY]`: requests, errors, tokens and remaining budget of today, this month and the range.</summary>
     private static Command Usage(CliContext context)

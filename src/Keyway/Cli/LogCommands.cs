@@ -8,7 +8,7 @@ namespace Keyway.Cli;
 public static class LogCommands
 {
     private static readonly string[] LogColumns =
-        ["log_id", "created_at", "group_id", "route_alias", "provider_id", "status_code", "input_tokens", "output_tokens", "latency_ms", "error"];
+        ["log_id", "created_at", "group_id", "key", "route_alias", "provider_id", "status_code", "input_tokens", "output_tokens", "latency_ms", "error"];
 
     private static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(1);
 
@@ -35,10 +35,11 @@ public static class LogCommands
             }
             var filter = Query(("api_key_id", keyId ?? reference), ("alias", parse.GetValue(alias)), ("group_id", parse.GetValue(group)));
             var rows = await PageAsync(admin, filter, parse.GetValue(tail), before: null, cancellationToken);
-            Print(context, parse, rows, header: true);
+            var keyNames = new IssuedKeyNames(parse.GetValue(group));
+            await PrintAsync(context, parse, admin, keyNames, rows, header: true, cancellationToken);
             if (parse.GetValue(follow))
             {
-                await FollowAsync(context, parse, admin, filter, rows.Count > 0 ? LogId(rows[^1]) : 0, cancellationToken);
+                await FollowAsync(context, parse, admin, keyNames, filter, rows.Count > 0 ? LogId(rows[^1]) : 0, cancellationToken);
             }
             return CliExitCodes.Ok;
         });
@@ -70,7 +71,8 @@ public static class LogCommands
     /// not answer (a restart, an upgrade) it says so once on stderr and keeps polling, as the TUI's dashboard does, then
     /// prints everything logged in between.
     /// </summary>
-    private static async Task FollowAsync(CliContext context, ParseResult parse, AdminClient admin, string filter, long last, CancellationToken cancellationToken)
+    private static async Task FollowAsync(
+        CliContext context, ParseResult parse, AdminClient admin, IssuedKeyNames keyNames, string filter, long last, CancellationToken cancellationToken)
     {
         var waiting = false;
         try
@@ -97,7 +99,7 @@ public static class LogCommands
                     context.Error.WriteLine("keyway: the gateway answers again");
                     waiting = false;
                 }
-                Print(context, parse, fresh, header: false);
+                await PrintAsync(context, parse, admin, keyNames, fresh, header: false, cancellationToken);
                 last = fresh.Count > 0 ? LogId(fresh[^1]) : last;
             }
         }
@@ -140,7 +142,7 @@ public static class LogCommands
             var stats = await admin.GetAsync("admin/llm/stats" + Query(("group_id", groupId)), ct);
             if (parse.GetValue(by) == "key")
             {
-                stats["by_key"] = await NameKeysAsync(admin, stats["by_key"]?.AsArray() ?? [], groupId, ct);
+                stats["by_key"] = await NameKeysAsync(admin, stats["by_key"]?.AsArray() ?? [], new IssuedKeyNames(groupId), ct);
             }
             stats["by"] = parse.GetValue(by);
             return stats;
@@ -167,19 +169,9 @@ public static class LogCommands
     /// The admin API's own by_key (every group's keys, or the one of --group) with each key's name next to its id, for
     /// the table; a deleted key has no name.
     /// </summary>
-    private static async Task<JsonArray> NameKeysAsync(AdminClient admin, JsonArray byKey, string? groupId, CancellationToken cancellationToken)
+    private static async Task<JsonArray> NameKeysAsync(AdminClient admin, JsonArray byKey, IssuedKeyNames keyNames, CancellationToken cancellationToken)
     {
-        var groups = groupId is not null
-            ? [groupId]
-            : ((await admin.GetAsync("admin/llm/groups", cancellationToken))["groups"]?.AsArray() ?? []).Select(g => g!["group_id"]!.ToString());
-        var names = new Dictionary<string, string?>();
-        foreach (var group in groups)
-        {
-            foreach (var key in (await admin.GetAsync($"admin/llm/groups/{Uri.EscapeDataString(group)}/keys", cancellationToken))["keys"]?.AsArray() ?? [])
-            {
-                names[key!["key_id"]!.ToString()] = key["name"]?.ToString();
-            }
-        }
+        var names = await keyNames.ForAsync(admin, byKey.Select(bucket => bucket?["api_key_id"]?.ToString()), cancellationToken);
         var rows = new JsonArray();
         foreach (var bucket in byKey.OfType<JsonObject>())
         {
@@ -206,19 +198,32 @@ public static class LogCommands
 
     private static long LogId(JsonNode row) => row["log_id"]!.GetValue<long>();
 
-    private static void Print(CliContext context, ParseResult parse, List<JsonNode> rows, bool header)
+    /// <summary>
+    /// JSON lines as the admin API has the rows; for people, a table (or its rows, when following) with a "key" column
+    /// naming the issued key each request was made with, which the rows carry as a key id alone.
+    /// </summary>
+    private static async Task PrintAsync(
+        CliContext context, ParseResult parse, AdminClient admin, IssuedKeyNames keyNames, List<JsonNode> rows, bool header, CancellationToken cancellationToken)
     {
         if (parse.Json())
         {
             rows.ForEach(row => context.Out.WriteLine(row.ToJsonString()));
+            return;
         }
-        else if (header)
+        var names = await keyNames.ForAsync(admin, rows.Select(row => row["api_key_id"]?.ToString()), cancellationToken);
+        var named = rows.Select(row =>
         {
-            CliOutput.WriteTable(context, rows, LogColumns);
+            var copy = row.DeepClone();
+            copy["key"] = IssuedKeyNames.Of(row, names);
+            return copy;
+        }).ToList();
+        if (header)
+        {
+            CliOutput.WriteTable(context, named, LogColumns);
         }
         else
         {
-            rows.ForEach(row => context.Out.WriteLine(string.Join("  ", LogColumns.Select(column => CliOutput.Cell(row[column])))));
+            named.ForEach(row => context.Out.WriteLine(string.Join("  ", LogColumns.Select(column => CliOutput.Cell(row[column])))));
         }
     }
 

@@ -4,8 +4,9 @@ using System.Text.Json.Nodes;
 namespace Keyway.Cli;
 
 /// <summary>
-/// `keyway provider list|show|add|edit|remove|reorder|move-key|add-key|edit-key`, over /admin/llm/groups/{g}/providers and
-/// /admin/llm/providers/{id} (the pool's order: <see cref="KeyPoolOrderCommands"/>; one key: <see cref="PoolKeyCommands"/>).
+/// `keyway provider list|show|add|edit|remove|reorder|move-key|add-key|edit-key|health|reset-health`, over
+/// /admin/llm/groups/{g}/providers and /admin/llm/providers/{id} (the pool's order: <see cref="KeyPoolOrderCommands"/>; one
+/// key: <see cref="PoolKeyCommands"/>; the keys' cooldowns: <see cref="ProviderHealthCommands"/>).
 /// </summary>
 public static class ProviderCommands
 {
@@ -39,6 +40,8 @@ public static class ProviderCommands
         command.Add(KeyPoolOrderCommands.MoveKey(context));
         command.Add(PoolKeyCommands.AddKey(context));
         command.Add(PoolKeyCommands.EditKey(context));
+        command.Add(ProviderHealthCommands.Health(context));
+        command.Add(ProviderHealthCommands.ResetHealth(context));
         return command;
     }
 
@@ -51,6 +54,10 @@ public static class ProviderCommands
         BodyField.Text("--routing-mode", "routing_mode", "How the key pool is used: round_robin, priority or only_first"),
         BodyField.Number("--timeout-seconds", "timeout_seconds", "Upstream timeout"),
         BodyField.Number("--key-wait-seconds", "key_wait_seconds", "How long a request waits for a key of the pool to free or recover (0: fail at once)"),
+        BodyField.Number("--max-retries", "max_retries", "Further keys of the pool a failed request is tried on (0-10)"),
+        BodyField.Number("--key-failure-threshold", "key_failure_threshold", "Failures in a row that cool a key down (1-100)"),
+        BodyField.Number("--key-cooldown-seconds", "key_cooldown_seconds", "How long a key rests once cooled down (1-86400)"),
+        BodyField.Map("--extra-header", "extra_headers", "A header sent upstream with every request, as NAME=VALUE (on edit, the headers given replace all)"),
         BodyField.Text("--note", "note", "Free-form note"),
         BodyField.Flag("--enabled", "enabled", "true or false"),
     ], new Option<string[]>("--api-key") { Description = "An upstream key, or NAME=KEY; repeat for a pool", AllowMultipleArgumentsPerToken = false });

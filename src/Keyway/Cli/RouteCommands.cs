@@ -5,7 +5,8 @@ namespace Keyway.Cli;
 
 /// <summary>
 /// `keyway route list|show|add|edit|remove`: aliases of a group bound to a provider's upstream model, with optional
-/// fallbacks (`--fallback PROVIDER[:MODEL]`, tried in the order given). A route is named by its alias or its id.
+/// fallbacks (`--fallback PROVIDER[:MODEL]`, tried in the order given; on `edit` they replace the route's). A route is
+/// named by its alias or its id.
 /// </summary>
 public static class RouteCommands
 {
@@ -29,27 +30,31 @@ public static class RouteCommands
         var addAlias = new Argument<string>("alias");
         var addGroup = CliOptions.Group();
         var addFields = Fields();
-        var fallbacks = new Option<string[]>("--fallback") { Description = "PROVIDER[:MODEL] tried when the main provider fails; repeat in order" };
-        command.Add(new Command("add", "Create a route") { addAlias, addGroup, fallbacks }.WithFields(addFields).WithAdminAction(context, async (parse, admin, ct) =>
+        var addFallbacks = FallbackOption("PROVIDER[:MODEL] tried when the main provider fails; repeat in order");
+        command.Add(new Command("add", "Create a route") { addAlias, addGroup, addFallbacks }.WithFields(addFields).WithAdminAction(context, async (parse, admin, ct) =>
         {
             var body = BodyField.Body(parse, addFields, new JsonObject { ["alias"] = parse.GetValue(addAlias) });
             var answer = await admin.PostAsync($"admin/llm/groups/{Uri.EscapeDataString(parse.GetRequiredValue(addGroup))}/routes", body, ct);
-            var routeId = answer["route"]!["route_id"]!.GetValue<string>();
-            var priority = 0;
-            foreach (var fallback in parse.GetValue(fallbacks) ?? [])
-            {
-                await admin.PostAsync($"admin/llm/routes/{routeId}/providers", Fallback(fallback, priority++), ct);
-            }
+            var routeId = Uri.EscapeDataString(answer["route"]!["route_id"]!.GetValue<string>());
+            await SetFallbacksAsync(admin, routeId, [], Fallbacks(parse.GetValue(addFallbacks)), ct);
             return answer;
         }, AdminCommand.Fields("route")));
 
         var editRef = new Argument<string>("route") { Description = "Alias or route id" };
         var editGroup = CliOptions.Group();
         var editFields = Fields();
-        command.Add(new Command("edit", "Change a route") { editRef, editGroup }.WithFields(editFields).WithAdminAction(context, async (parse, admin, ct) =>
+        var editFallbacks = FallbackOption("Replaces the route's fallbacks: PROVIDER[:MODEL], repeat in order; \"\" removes them all");
+        command.Add(new Command("edit", "Change a route") { editRef, editGroup, editFallbacks }.WithFields(editFields).WithAdminAction(context, async (parse, admin, ct) =>
         {
             var routeId = await ResolveAsync(admin, parse.GetRequiredValue(editGroup), parse.GetRequiredValue(editRef), ct);
-            return await admin.PatchAsync($"admin/llm/routes/{routeId}", BodyField.Body(parse, editFields), ct);
+            var body = BodyField.Body(parse, editFields);
+            var answer = body.Count > 0 ? await admin.PatchAsync($"admin/llm/routes/{routeId}", body, ct) : await admin.GetAsync($"admin/llm/routes/{routeId}", ct);
+            if (parse.GetResult(editFallbacks) is not null)
+            {
+                var stale = (await admin.GetAsync($"admin/llm/routes/{routeId}/providers", ct))["route_providers"]?.AsArray() ?? [];
+                await SetFallbacksAsync(admin, routeId, stale.Select(rp => rp!["rp_id"]!.ToString()), Fallbacks(parse.GetValue(editFallbacks)), ct);
+            }
+            return answer;
         }, AdminCommand.Fields("route")));
 
         var removeRef = new Argument<string>("route") { Description = "Alias or route id" };
@@ -71,17 +76,39 @@ public static class RouteCommands
         return Uri.EscapeDataString(routeId);
     }
 
-    /// <summary>PROVIDER or PROVIDER:MODEL as a route-provider body; without a model the route's own model is used.</summary>
-    public static JsonObject Fallback(string text, int priority)
+    /// <summary>
+    /// Makes <paramref name="fallbacks"/> (route-provider bodies without a priority) the route's fallbacks, tried in their
+    /// order: the route providers <paramref name="staleIds"/> are deleted first.
+    /// </summary>
+    /// <param name="routeId">The route's id, escaped for the path (as <see cref="ResolveAsync"/> returns it).</param>
+    public static async Task SetFallbacksAsync(
+        AdminClient admin, string routeId, IEnumerable<string> staleIds, IEnumerable<JsonObject> fallbacks, CancellationToken cancellationToken)
+    {
+        foreach (var rpId in staleIds)
+        {
+            await admin.DeleteAsync($"admin/llm/route-providers/{Uri.EscapeDataString(rpId)}", cancellationToken);
+        }
+        var priority = 0;
+        foreach (var fallback in fallbacks)
+        {
+            fallback["priority"] = priority++;
+            await admin.PostAsync($"admin/llm/routes/{routeId}/providers", fallback, cancellationToken);
+        }
+    }
+
+    private static Option<string[]> FallbackOption(string description) => new("--fallback") { Description = description };
+
+    /// <summary>Each PROVIDER or PROVIDER:MODEL as a route-provider body (without a model the route's own is used); "" is none.</summary>
+    private static IEnumerable<JsonObject> Fallbacks(string[]? texts) => (texts ?? []).Where(text => text.Length > 0).Select(text =>
     {
         var colon = text.IndexOf(':');
-        var body = new JsonObject { ["provider_id"] = colon > 0 ? text[..colon] : text, ["priority"] = priority };
+        var body = new JsonObject { ["provider_id"] = colon > 0 ? text[..colon] : text };
         if (colon > 0)
         {
             body["upstream_model"] = text[(colon + 1)..];
         }
         return body;
-    }
+    });
 
     private static BodyField[] Fields() =>
     [

@@ -84,7 +84,7 @@ public sealed partial class DashboardViewTests
         var keys = Enumerable.Range(1, Providers).Select(i => new RestingKey($"down-{i:00}", "default", "quarantined", null, "refused the key")).ToList();
         var requests = new List<JsonNode> { Request(at, "newest-alias", 200, null) };
         requests.AddRange(Enumerable.Range(1, 9).Select(i => Request(at.AddSeconds(-i), "down-alias", 401, "upstream refused the credential")));
-        return new DashboardSnapshot(at, 1234, 57, 50_000, 7_000, 41.5, 30, 9, hours, keys, requests);
+        return new DashboardSnapshot(at, 1234, 57, 50_000, 7_000, 41.5, 30, 9, hours, keys, requests, new Dictionary<string, string>());
     }
 
     /// <summary>A row of /logs, parsed from JSON as the dashboard reads the admin API's answer.</summary>

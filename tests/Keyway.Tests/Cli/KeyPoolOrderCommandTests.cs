@@ -55,10 +55,10 @@ public sealed class KeyPoolOrderCommandTests
     }
 
     [Theory]
-    [InlineData(1, "400", "reorder", "p1", "a", "b")]
+    [InlineData(1, "keyway: key_ids must name each key of the pool", "reorder", "p1", "a", "b")]
     [InlineData(1, "no key 'x'", "reorder", "p1", "a", "b", "c", "x")]
-    [InlineData(1, "404", "reorder", "nope", "a")]
-    [InlineData(1, "404", "move-key", "nope", "a", "--to", "1")]
+    [InlineData(1, "keyway: provider not found: nope", "reorder", "nope", "a")]
+    [InlineData(1, "keyway: provider not found: nope", "move-key", "nope", "a", "--to", "1")]
     [InlineData(1, "which has 3 key(s)", "move-key", "p1", "a", "--to", "4")]
     [InlineData(2, "--to must be 1 or more", "move-key", "p1", "a", "--to", "0")]
     [InlineData(2, "--to", "move-key", "p1", "a")]
@@ -104,6 +104,6 @@ public sealed class KeyPoolOrderCommandTests
         Assert.Equal("""{"key_ids":["k2","k1"]}""", sent?.ToJsonString());
         Assert.Contains("keyway: the key pool of 'p1' changed while 'b' was being moved", result.Error);
         Assert.Contains("nothing was reordered: run the command again", result.Error);
-        Assert.Contains($"{status}: {detail}", result.Error);
+        Assert.Contains($"The gateway said: {detail}", result.Error);
     }
 }

@@ -55,4 +55,24 @@ public sealed class MenuWindowTests
         Assert.Contains(lines, line => line.Contains("> route-31", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.Contains("↓ 6 more", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// A terminal scrolls up a line at a line break on its bottom row: a menu that fills the terminal ends without one,
+    /// or its title is pushed off the top (26 routes in 80×24).
+    /// </summary>
+    [Theory]
+    [InlineData(80, 24)]
+    [InlineData(130, 24)]
+    public void AMenuFillingTheTerminal_EndsOnItsBottomRow_SoTheTitleStays(int width, int height)
+    {
+        using var console = new TestConsole().Width(width).Height(height);
+        var items = Enumerable.Range(1, 26).Select(i => new MenuItem<int>($"route-{i:00} → p/m", i)).ToList();
+
+        console.Write(TuiView.Menu("routes of default", null, new MenuState<int>(items, cursor: 0)));
+
+        var lines = console.Output.Split('\n');
+        Assert.True(lines.Length <= height, $"{lines.Length - 1} line breaks in a {height}-line terminal:\n{console.Output}");
+        Assert.Equal(TuiDriver.TitleRule("routes of default", width), lines[0]);
+        Assert.StartsWith("up/down move", lines[^1]);
+    }
 }

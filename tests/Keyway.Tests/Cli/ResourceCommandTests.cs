@@ -54,7 +54,7 @@ public sealed class ResourceCommandTests
         await cli.JsonAsync("group", "remove", "team-a");
         var missing = await cli.RunAsync("group", "show", "team-a");
         Assert.Equal(1, missing.ExitCode);
-        Assert.Contains("404", missing.Error);
+        Assert.Equal("keyway: group not found: team-a", missing.Error.Trim());
     }
 
     [Fact]
@@ -150,6 +150,113 @@ public sealed class ResourceCommandTests
         Assert.Equal(["bob", "bob"], (await cli.JsonAsync("key", "list")).GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("name").GetString()));
     }
 
+    [Fact]
+    public async Task Refusals_PrintTheGatewaysMessage_WithoutTheRequest()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+        await cli.JsonAsync("key", "create", "carol");
+
+        var badRpm = await cli.RunAsync("key", "edit", "carol", "--rpm", "-5");
+        var unknown = await cli.RunAsync("key", "show", "nosuch");
+
+        Assert.Equal(1, badRpm.ExitCode);
+        Assert.StartsWith("keyway: rpm must be", badRpm.Error);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Equal("keyway: key not found: nosuch", unknown.Error.Trim());
+    }
+
+    [Fact]
+    public async Task KeyList_ShowsEachKeysExpiry_AndAStateThatSaysExpiredOrDisabled()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+        await cli.JsonAsync("key", "create", "carol", "--expires-at", "2020-01-01T00:00:00Z");
+        await cli.JsonAsync("key", "create", "dave", "--enabled", "false");
+        await cli.JsonAsync("key", "create", "erin", "--expires-at", "2999-01-01T00:00:00Z");
+
+        var lines = (await cli.RunAsync("key", "list")).Out.Split('\n');
+
+        Assert.Matches(@"\sstate\s+expires_at\s", Assert.Single(lines, line => line.TrimStart().StartsWith("key_id", StringComparison.Ordinal)));
+        string Row(string name) => Assert.Single(lines, line => line.Contains($" {name} ", StringComparison.Ordinal));
+        Assert.Matches(@" expired +2020-01-01", Row("carol"));
+        Assert.Matches(@" disabled +- ", Row("dave"));
+        Assert.Matches(@" active +2999-01-01", Row("erin"));
+    }
+
+    [Fact]
+    public async Task KeyReveal_PrintsAnIssuedKeysPlaintextAgain_AsCreateSays()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+
+        var created = await cli.RunAsync("key", "create", "alice");
+        var plaintext = created.Out.Split('\n')[0].Trim();
+        var keyId = KeyId(await cli.JsonAsync("key", "show", "alice"));
+        var revealed = await cli.RunAsync("key", "reveal", "alice");
+        var json = await cli.JsonAsync("key", "reveal", keyId);
+
+        Assert.StartsWith("db_sk_", plaintext);
+        Assert.DoesNotContain("{key_id}", created.Out);
+        Assert.Contains($"keyway key reveal {keyId}", created.Out);
+        Assert.Equal(0, revealed.ExitCode);
+        Assert.Equal(plaintext, revealed.Out.Trim());
+        Assert.Equal(plaintext, json.GetProperty("plaintext").GetString());
+    }
+
+    [Fact]
+    public async Task RouteEdit_Fallback_ReplacesTheFallbacksInOrder_AndAnEmptyOneClearsThem()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+        foreach (var id in (string[])["p1", "p2", "p3"])
+        {
+            await cli.JsonAsync("provider", "add", id, "--base-url", $"https://{id}.example/v1", "--api-key", $"sk-{id}-0123456789");
+        }
+        await cli.JsonAsync("route", "add", "chat", "--provider", "p1", "--model", "m", "--fallback", "p2");
+
+        await cli.JsonAsync("route", "edit", "chat", "--fallback", "p3:other", "--fallback", "p2");
+        var replaced = await FallbacksAsync(cli);
+        await cli.JsonAsync("route", "edit", "chat", "--note", "kept");
+        var untouched = await FallbacksAsync(cli);
+        await cli.JsonAsync("route", "edit", "chat", "--fallback", "");
+        var cleared = await FallbacksAsync(cli);
+
+        Assert.Equal(["p3:other", "p2:m"], replaced);
+        Assert.Equal(replaced, untouched);
+        Assert.Empty(cleared);
+    }
+
+    private static async Task<List<string>> FallbacksAsync(CliRunner cli) =>
+        (await cli.JsonAsync("route", "show", "chat")).GetProperty("route").GetProperty("fallbacks").EnumerateArray()
+            .OrderBy(f => f.GetProperty("priority").GetInt32())
+            .Select(f => $"{f.GetProperty("provider_id").GetString()}:{f.GetProperty("upstream_model").GetString()}").ToList();
+
+    [Fact]
+    public async Task ProviderAddAndEdit_SetTheFailoverKnobsAndExtraHeaders()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await KeywayServer.StartAsync(dir.Path);
+        var cli = new CliRunner(server, dir.Path);
+        const string orgSecret = "org-secret-0123456789";
+
+        var added = (await cli.JsonAsync("provider", "add", "p1", "--base-url", "https://p1.example/v1", "--api-key", "sk-p1-0123456789",
+            "--max-retries", "3", "--key-failure-threshold", "2", "--key-cooldown-seconds", "30", "--extra-header", $"X-Org={orgSecret}")).GetProperty("provider");
+        var edited = (await cli.JsonAsync("provider", "edit", "p1", "--max-retries", "0", "--extra-header", "")).GetProperty("provider");
+
+        Assert.Equal(3, added.GetProperty("max_retries").GetInt32());
+        Assert.Equal(2, added.GetProperty("key_failure_threshold").GetInt32());
+        Assert.Equal(30, added.GetProperty("key_cooldown_seconds").GetInt32());
+        Assert.NotEqual(orgSecret, added.GetProperty("extra_headers").GetProperty("X-Org").GetString());
+        Assert.Equal(0, edited.GetProperty("max_retries").GetInt32());
+        Assert.Equal(30, edited.GetProperty("key_cooldown_seconds").GetInt32());
+        Assert.Empty(edited.GetProperty("extra_headers").EnumerateObject());
+    }
+
     private static string KeyId(JsonElement created) => created.GetProperty("key").GetProperty("key_id").GetString()!;
 
     [Fact]
@@ -165,8 +272,7 @@ public sealed class ResourceCommandTests
         var refused = await cli.RunAsync("route", "remove", "fast");
 
         Assert.Equal(1, refused.ExitCode);
-        Assert.Contains("409", refused.Error);
-        Assert.Contains("route 'fast' is the route the unified model 'unified-model' of group 'default' points at", refused.Error);
+        Assert.StartsWith("keyway: route 'fast' is the route the unified model 'unified-model' of group 'default' points at", refused.Error);
         Assert.Contains("keyway unified switch-model ROUTE", refused.Error);
         Assert.Equal("fast", (await cli.JsonAsync("unified", "show")).GetProperty("unified").GetProperty("route_alias").GetString());
     }

@@ -4,6 +4,7 @@ using Keyway.Cli;
 using Keyway.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Spectre.Console;
 using Keyway.Tests.Infrastructure;
 using Keyway.Tests.Telemetry;
 
@@ -43,7 +44,7 @@ public sealed class ServerCommandTests
     /// <summary>/health needs no token: a missing or refused admin token only costs the figures that need one.</summary>
     [Theory]
     [InlineData(null, "none: pass --token, set KEYWAY_ADMIN_TOKEN, or run where")]
-    [InlineData("wrong-token", "refused: GET /admin/llm/stats → 401")]
+    [InlineData("wrong-token", "refused: Admin authentication required.")]
     public async Task Status_WithoutAWorkingToken_StillSaysTheGatewayRuns_AndWhatBecameOfTheToken(string? token, string tokenReport)
     {
         using var dir = new TempDirectory();
@@ -133,7 +134,7 @@ public sealed class ServerCommandTests
             ["KEYWAY_ADMIN_TOKEN"] = "wrong",
         }).RunAsync("group", "list");
         Assert.Equal(1, wrong.ExitCode);
-        Assert.Contains("401", wrong.Error);
+        Assert.StartsWith("keyway: Admin authentication required.", wrong.Error);
     }
 
     [Fact]
@@ -243,6 +244,22 @@ public sealed class ServerCommandTests
         Assert.Equal(byName.Out, revoked.Out);
         Assert.Equal(1, unknown.ExitCode);
         Assert.Equal("keyway: no key 'nobody' in group 'team', and no key or logged request has that id", unknown.Error.Trim());
+    }
+
+    [Fact]
+    public async Task Logs_NameTheIssuedKeyOfEachRequest()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        var cli = new CliRunner(bed.Server, dir.Path);
+        await CarolOfTeamCallsAsync(bed);
+        await bed.WaitForLogsAsync(1);
+
+        var table = await cli.RunAsync("logs", "--group", "team");
+
+        Assert.Equal(0, table.ExitCode);
+        Assert.Matches(@"(?m)^\s*log_id\s.*\skey\s", table.Out);
+        Assert.Contains(table.Out.Split('\n'), line => line.Contains("team-alias", StringComparison.Ordinal) && line.Contains(" carol ", StringComparison.Ordinal));
     }
 
     /// <summary>A group "team" with a route "team-alias" to the fake upstream, and its key "carol" calling it once.</summary>
@@ -388,6 +405,38 @@ public sealed class ServerCommandTests
         Assert.Equal(1, failing.ExitCode);
         Assert.Contains("FAIL (2/3)", failing.Out);
         Assert.Contains("broken", failing.Out);
+    }
+
+    /// <summary>
+    /// On a terminal the progress bar is drawn for people, on stderr: stdout holds only the answer, so `keyway e2e --json`
+    /// parses and `keyway e2e | head` reads the table alone.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task E2e_OnATerminal_WritesNoProgressToStdout(bool json)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        var cli = new CliRunner(bed.Server, dir.Path);
+        var output = new StringWriter();
+        var terminal = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
+        });
+        string[] args = json ? ["e2e", "--json"] : ["e2e"];
+
+        var exit = await cli.RunAsync(cli.Context(output, new StringWriter()) with { Console = terminal }, args, CancellationToken.None);
+
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain($"default/{GatewayTestBed.OpenAIAlias}", output.ToString());
+        Assert.DoesNotContain("\u001b[?25l", output.ToString());
+        if (json)
+        {
+            Assert.Equal("PASS (2/2)", JsonDocument.Parse(output.ToString()).RootElement.GetProperty("summary").GetString());
+        }
     }
 
     [Fact]

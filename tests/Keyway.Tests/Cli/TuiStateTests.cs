@@ -60,7 +60,7 @@ public sealed class TuiStateTests
             """)!;
         var logs = JsonNode.Parse("""{"logs":[{"log_id":2},{"log_id":1}]}""")!;
 
-        var snapshot = DashboardSnapshot.From(at, stats, minute, series, health, logs);
+        var snapshot = DashboardSnapshot.From(at, stats, minute, series, health, logs, new Dictionary<string, string>());
 
         Assert.Equal(3, snapshot.Errors);
         Assert.Equal(0.5, snapshot.RequestsPerSecond);
@@ -69,7 +69,7 @@ public sealed class TuiStateTests
         Assert.Equal(
             [
                 new RestingKey("p1", "k2", "cooling", "2026-12-02T10:31:00Z", "429 rate limited"),
-                new RestingKey("p1", "k3", "cooling", "2026-12-02T10:32:00Z", null),
+                new RestingKey("p1", "k3", "cooling for m", "2026-12-02T10:32:00Z", null),
                 new RestingKey("p2", "(all: circuit open)", "open", "2026-12-02T10:35:00Z", null),
                 new RestingKey("p2", "k4", "quarantined", null, "401 invalid key"),
             ],

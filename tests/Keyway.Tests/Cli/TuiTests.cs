@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Keyway.Tests.Gateway;
 using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.Cli;
@@ -27,6 +28,65 @@ public sealed class TuiTests
         Assert.StartsWith("db_sk_", plaintext);
         Assert.Single(Occurrences(output, plaintext));
         Assert.True(output.LastIndexOf("tui-laptop", StringComparison.Ordinal) > output.IndexOf(plaintext, StringComparison.Ordinal), "the list after creation names the key");
+        Assert.Contains($"keyway key reveal {keyId}", output);
+        Assert.DoesNotContain("{key_id}", output);
+    }
+
+    [Fact]
+    public async Task IssuedKeys_ShowItsPlaintext_ShowsTheKeyAgain()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        using var tui = new TuiDriver();
+        // issued keys → the bed's "test key" (after "+ Create a key") → Show its plaintext.
+        tui.Choose(4).Choose(1).Choose(1).Enter().Quit();
+
+        var output = await tui.RunAsync(new CliRunner(bed.Server, dir.Path));
+
+        Assert.Contains(bed.Key, output);
+    }
+
+    [Fact]
+    public async Task IssuedKeys_At80Columns_ShowExpiryAndState_ShorteningALongNameInstead()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var dir = new TempDirectory();
+        const string longName = "a-very-long-key-name-for-the-build-server-of-team-x";
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/groups/default/keys", new { name = longName, enabled = false });
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/groups/default/keys", new { name = "carol", expires_at = "2020-01-01T00:00:00Z" });
+        using var tui = new TuiDriver();
+        tui.Choose(4).Resize(80, 24).Quit();
+
+        var output = await tui.RunAsync(new CliRunner(bed.Server, dir.Path));
+
+        var screen = tui.ScreenAfterResize;
+        Assert.True(screen is not null, $"not redrawn after the resize:\n{output}");
+        var disabled = Assert.Single(screen, line => line.Contains("a-very-long", StringComparison.Ordinal));
+        Assert.EndsWith("(disabled)", disabled.TrimEnd());
+        var expired = Assert.Single(screen, line => line.Contains("carol", StringComparison.Ordinal));
+        Assert.Contains("2020-01-01", expired);
+        Assert.EndsWith("(expired)", expired.TrimEnd());
+    }
+
+    [Fact]
+    public async Task Providers_AKeyCooledForOneModel_NamesTheModelAndUntilWhen_WithoutCallingTheKeyDown()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        using var dir = new TempDirectory();
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.OpenAIError(
+            429, $"Rate limit reached for {GatewayTestBed.OpenAIModel} in organization org-x", "requests", "rate_limit_exceeded",
+            new Dictionary<string, string> { ["Retry-After"] = "30" }), times: 1);
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        var until = pool.Clock.GetUtcNow().AddSeconds(30).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        var providers = await FieldsAsync(pool.Bed, "providers", "provider_id");
+        using var tui = new TuiDriver();
+        tui.Choose(1).Choose(providers.IndexOf(GatewayTestBed.OpenAIProvider)).Quit();
+
+        var output = await tui.RunAsync(new CliRunner(pool.Bed.Server, dir.Path));
+
+        var provider = output.Split('\n').First(line => line.Contains($"{GatewayTestBed.OpenAIProvider} ", StringComparison.Ordinal) && line.Contains("key(s)", StringComparison.Ordinal));
+        Assert.Contains("2 key(s), 1 cooling for some models", provider);
+        Assert.Contains($"cooling for {GatewayTestBed.OpenAIModel} until {until} UTC", output);
     }
 
     [Fact]
@@ -65,6 +125,7 @@ public sealed class TuiTests
         var row = lastRequests.Split('\n').First(line => line.Contains(GatewayTestBed.OpenAIAlias, StringComparison.Ordinal));
         Assert.Contains(GatewayTestBed.OpenAIProvider, row);
         Assert.Contains("200", row);
+        Assert.Contains("test key", row);
         Assert.Contains("every key is usable", output);
         Assert.Equal(2, Occurrences(output, "Keyway · main menu").Count);
     }

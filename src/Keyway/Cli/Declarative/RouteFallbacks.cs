@@ -30,15 +30,10 @@ public static class RouteFallbacks
         var stale = ordered.Select(rp => rp["rp_id"]!.ToString()).ToList();
         return [new PlannedChange(currentRoute is null ? '+' : '~', $"fallbacks {groupId}/{alias}", string.Join(" → ", wantedShape), async (client, ct) =>
         {
-            foreach (var rpId in stale)
-            {
-                await client.DeleteAsync($"admin/llm/route-providers/{Uri.EscapeDataString(rpId)}", ct);
-            }
             var routeId = await RouteCommands.ResolveAsync(client, groupId, alias, ct);
-            var priority = 0;
-            foreach (var fallback in wanted.OfType<JsonObject>())
+            await RouteCommands.SetFallbacksAsync(client, routeId, stale, wanted.OfType<JsonObject>().Select(fallback =>
             {
-                var body = new JsonObject { ["provider_id"] = fallback["provider_id"]?.DeepClone(), ["priority"] = priority++ };
+                var body = new JsonObject { ["provider_id"] = fallback["provider_id"]?.DeepClone() };
                 if (fallback["upstream_model"] is { } model)
                 {
                     body["upstream_model"] = model.DeepClone();
@@ -47,8 +42,8 @@ public static class RouteFallbacks
                 {
                     body["enabled"] = enabled.DeepClone();
                 }
-                await client.PostAsync($"admin/llm/routes/{routeId}/providers", body, ct);
-            }
+                return body;
+            }), ct);
             return null;
         })];
     }

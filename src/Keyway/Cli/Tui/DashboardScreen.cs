@@ -5,7 +5,8 @@ using Spectre.Console.Rendering;
 namespace Keyway.Cli.Tui;
 
 /// <summary>
-/// The live dashboard: fetched from /admin/llm/stats, stats/series, health and logs, redrawn in place at every refresh
+/// The live dashboard: fetched from /admin/llm/stats, stats/series, health and logs (and the issued keys' names the
+/// requests are shown with, read again only for a key not seen yet), redrawn in place at every refresh
 /// (paced by the session's TimeProvider) or key, and at once at the terminal's new size when it is resized, laid out
 /// for that size at each drawing (<see cref="DashboardView"/>); Esc goes back, q quits.
 /// </summary>
@@ -15,6 +16,7 @@ public static class DashboardScreen
     {
         var ui = session.Ui;
         using var leave = CancellationTokenSource.CreateLinkedTokenSource(session.Token);
+        var keyNames = new IssuedKeyNames(null);
         IRenderable? frame = null;
         // A resize ends the live display and starts another: Spectre's keeps the largest size it has drawn and would
         // pad the next frames to the old width and height. The frame it showed is drawn again, not fetched anew, and fits
@@ -27,7 +29,7 @@ public static class DashboardScreen
             {
                 while (true)
                 {
-                    live.UpdateTarget(frame ??= await FrameAsync(session));
+                    live.UpdateTarget(frame ??= await FrameAsync(session, keyNames));
                     live.Refresh();
                     switch (await ui.ReadKeyAsync(Task.Delay(session.Refresh, session.Time, leave.Token)))
                     {
@@ -45,7 +47,7 @@ public static class DashboardScreen
         }
     }
 
-    private static async Task<IRenderable> FrameAsync(TuiSession session)
+    private static async Task<IRenderable> FrameAsync(TuiSession session, IssuedKeyNames keyNames)
     {
         var now = session.Time.GetUtcNow();
         try
@@ -61,7 +63,8 @@ public static class DashboardScreen
                 admin.GetAsync($"admin/llm/logs?limit={DashboardSnapshot.RequestsShown}", session.Token),
             ];
             var answers = await Task.WhenAll(calls);
-            var snapshot = DashboardSnapshot.From(now, answers[0], answers[1], answers[2], answers[3], answers[4]);
+            var names = await keyNames.ForAsync(admin, DashboardSnapshot.Newest(answers[4]).Select(row => row["api_key_id"]?.ToString()), session.Token);
+            var snapshot = DashboardSnapshot.From(now, answers[0], answers[1], answers[2], answers[3], answers[4], names);
             return DashboardView.Render(snapshot, admin.BaseUrl.ToString().TrimEnd('/'), session.Refresh);
         }
         catch (CliException e)

@@ -6,12 +6,16 @@ namespace Keyway.Cli.Tui;
 /// <summary>Requests and errors of one hour bucket of /admin/llm/stats/series, all aliases together.</summary>
 public sealed record DashboardHour(string Hour, long Requests, long Errors);
 
-/// <summary>A key that is resting (cooling or quarantined), or a provider whose circuit is open.</summary>
+/// <summary>
+/// A key that is resting (cooling or quarantined), one of the models a key is cooling for (state "cooling for MODEL"), or
+/// a provider whose circuit is open.
+/// </summary>
 public sealed record RestingKey(string ProviderId, string Key, string State, string? Until, string? Reason);
 
 /// <summary>
 /// What the dashboard shows, read from the admin API's answers: totals (/stats), the last minute (/stats?since=),
-/// the last hours (/stats/series), resting keys (/health) and the newest requests (/logs). No I/O here.
+/// the last hours (/stats/series), resting keys (/health), the newest requests (/logs) and the names of the issued keys
+/// they were made with (<see cref="KeyNames"/>, by key id). No I/O here.
 /// </summary>
 public sealed record DashboardSnapshot(
     DateTimeOffset At,
@@ -24,7 +28,8 @@ public sealed record DashboardSnapshot(
     long LastMinuteErrors,
     IReadOnlyList<DashboardHour> Hours,
     IReadOnlyList<RestingKey> RestingKeys,
-    IReadOnlyList<JsonNode> LastRequests)
+    IReadOnlyList<JsonNode> LastRequests,
+    IReadOnlyDictionary<string, string> KeyNames)
 {
     /// <summary>The window requests/s is averaged over.</summary>
     public static readonly TimeSpan RateWindow = TimeSpan.FromMinutes(1);
@@ -34,7 +39,8 @@ public sealed record DashboardSnapshot(
 
     public double RequestsPerSecond => LastMinuteRequests / RateWindow.TotalSeconds;
 
-    public static DashboardSnapshot From(DateTimeOffset at, JsonNode stats, JsonNode lastMinute, JsonNode series, JsonNode health, JsonNode logs)
+    public static DashboardSnapshot From(
+        DateTimeOffset at, JsonNode stats, JsonNode lastMinute, JsonNode series, JsonNode health, JsonNode logs, IReadOnlyDictionary<string, string> keyNames)
     {
         var totals = stats["stats"];
         var minute = lastMinute["stats"];
@@ -55,8 +61,12 @@ public sealed record DashboardSnapshot(
             Number(minute?["total"]) - Number(minute?["ok"]),
             hours,
             Resting(health),
-            (logs["logs"]?.AsArray() ?? []).OfType<JsonNode>().Take(RequestsShown).ToList());
+            Newest(logs),
+            keyNames);
     }
+
+    /// <summary>The newest requests of a /logs answer that the dashboard lists.</summary>
+    public static List<JsonNode> Newest(JsonNode logs) => (logs["logs"]?.AsArray() ?? []).OfType<JsonNode>().Take(RequestsShown).ToList();
 
     /// <summary>Whether a request of /logs failed: its status is not 2xx, as the error counts of /stats have it.</summary>
     public static bool IsError(JsonNode row) => Number(row["status_code"]) is < 200 or > 299;
@@ -71,12 +81,15 @@ public sealed record DashboardSnapshot(
             {
                 resting.Add(new RestingKey(providerId, "(all: circuit open)", "open", provider["circuit_open_until"]?.ToString(), null));
             }
-            foreach (var key in (provider["keys"]?.AsArray() ?? []).OfType<JsonNode>().Where(k => k["state"]?.ToString() is "cooling" or "quarantined"))
+            foreach (var key in (provider["keys"]?.AsArray() ?? []).OfType<JsonNode>())
             {
-                var until = key["cooldown_until"]?.ToString()
-                    ?? (key["model_cooldowns"] as JsonObject)?.Select(pair => pair.Value?.ToString()).Max(StringComparer.Ordinal);
-                resting.Add(new RestingKey(providerId, key["name"]?.ToString() ?? "", key["state"]!.ToString(), until,
-                    key["quarantine_reason"]?.ToString() ?? key["last_error"]?.ToString()));
+                var name = key["name"]?.ToString() ?? "";
+                var reason = key["quarantine_reason"]?.ToString() ?? key["last_error"]?.ToString();
+                if (UpstreamKeyHealth.IsDown(key))
+                {
+                    resting.Add(new RestingKey(providerId, name, key["state"]!.ToString(), key["cooldown_until"]?.ToString(), reason));
+                }
+                resting.AddRange(UpstreamKeyHealth.CoolingModels(key).Select(cooling => new RestingKey(providerId, name, $"cooling for {cooling.Model}", cooling.Until, reason)));
             }
         }
         return resting;

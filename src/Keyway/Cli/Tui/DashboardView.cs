@@ -15,7 +15,7 @@ public static class DashboardView
 
     private static readonly string[] RestingColumns = ["provider", "key", "state", "until (UTC)", "reason"];
 
-    private static readonly string[] RequestColumns = ["time (UTC)", "alias", "provider", "status", "in", "out", "ms", "error"];
+    private static readonly string[] RequestColumns = ["time (UTC)", "key", "alias", "provider", "status", "in", "out", "ms", "error"];
 
     public static IRenderable Render(DashboardSnapshot snapshot, string gateway, TimeSpan refresh)
     {
@@ -36,7 +36,7 @@ public static class DashboardView
         List<IRenderable> lines = [TuiView.Title("dashboard"), Status(gateway, snapshot.At, refresh), Figures(snapshot, plan.Roomy), Section("cooling keys")];
         lines.AddRange(Resting(snapshot.RestingKeys, plan));
         lines.Add(RequestsTitle(snapshot.LastRequests, plan.Requests));
-        lines.AddRange(LastRequests(snapshot.LastRequests, plan));
+        lines.AddRange(LastRequests(snapshot, plan));
         lines.AddRange(Hours(snapshot.Hours, plan));
         if (plan.Roomy)
         {
@@ -84,7 +84,7 @@ public static class DashboardView
         }
         if (plan.RestingKeys > 0)
         {
-            yield return Table(plan.Roomy, RestingColumns, keys.Take(plan.RestingKeys)
+            yield return Table(plan.Roomy, RestingColumns, ["reason"], keys.Take(plan.RestingKeys)
                 .Select(key => new[] { key.ProviderId, key.Key, key.State, TuiView.Time(key.Until, plan.Roomy), key.Reason ?? "-" }.Select(Markup.Escape)));
         }
         var more = keys.Skip(plan.RestingKeys).ToList();
@@ -107,17 +107,19 @@ public static class DashboardView
         return Section("last requests", $" · {shown}" + (errors > 0 ? $" · [red]{errors} {failed}[/]" : ""));
     }
 
-    private static IEnumerable<IRenderable> LastRequests(IReadOnlyList<JsonNode> rows, DashboardPlan plan)
+    private static IEnumerable<IRenderable> LastRequests(DashboardSnapshot snapshot, DashboardPlan plan)
     {
+        var rows = snapshot.LastRequests;
         if (rows.Count == 0)
         {
             yield return new Markup("[grey](none yet)[/]");
         }
         else if (plan.Requests > 0)
         {
-            yield return Table(plan.Roomy, RequestColumns, rows.Take(plan.Requests).Select(row => new[]
+            yield return Table(plan.Roomy, RequestColumns, ["key", "error"], rows.Take(plan.Requests).Select(row => new[]
             {
-                Markup.Escape(TuiView.Time(row["created_at"]?.ToString(), plan.Roomy)), Cell(row, "route_alias"), Cell(row, "provider_id"),
+                Markup.Escape(TuiView.Time(row["created_at"]?.ToString(), plan.Roomy)), Markup.Escape(IssuedKeyNames.Of(row, snapshot.KeyNames)),
+                Cell(row, "route_alias"), Cell(row, "provider_id"),
                 DashboardSnapshot.IsError(row) ? $"[red]{Cell(row, "status_code")}[/]" : Cell(row, "status_code"),
                 Cell(row, "input_tokens"), Cell(row, "output_tokens"), Cell(row, "latency_ms"), Cell(row, "error"),
             }));
@@ -146,15 +148,23 @@ public static class DashboardView
     }
 
     /// <summary>
-    /// Roomy: bordered, a long cell wrapped. Compact: no border, one line a row, each cell (markup) cut with "…" at its
-    /// column's width.
+    /// Roomy: bordered, a long cell wrapped. Compact: no border, one space between columns, one line a row, each cell
+    /// (markup) cut with "…" at its column's width; when the row is too wide, the <paramref name="yielding"/> columns are
+    /// narrowed first (Spectre narrows only columns that may wrap, before every column evenly), so the last requests'
+    /// alias and status stay readable in 60 columns.
     /// </summary>
-    private static Table Table(bool roomy, string[] columns, IEnumerable<IEnumerable<string>> rows)
+    private static Table Table(bool roomy, string[] columns, string[] yielding, IEnumerable<IEnumerable<string>> rows)
     {
         var table = new Table().Border(roomy ? TableBorder.Simple : TableBorder.None);
         foreach (var column in columns)
         {
-            table.AddColumn(new TableColumn(roomy ? new Markup(Markup.Escape(column)) : TuiView.OneLine(new Markup($"[bold]{Markup.Escape(column)}[/]"))));
+            table.AddColumn(roomy
+                ? new TableColumn(new Markup(Markup.Escape(column)))
+                : new TableColumn(TuiView.OneLine(new Markup($"[bold]{Markup.Escape(column)}[/]")))
+                {
+                    Padding = new Padding(0, 0, 1, 0),
+                    NoWrap = !yielding.Contains(column),
+                });
         }
         foreach (var row in rows)
         {

@@ -3,13 +3,20 @@ using Spectre.Console;
 
 namespace Keyway.Cli.Tui;
 
-/// <summary>The group's issued db_sk_ keys: create one (its plaintext is shown this once), disable or enable, remove.</summary>
+/// <summary>
+/// The group's issued db_sk_ keys, each with its expiry and state: create one (its plaintext is shown), show one's
+/// plaintext again, disable or enable, remove.
+/// </summary>
 public static class IssuedKeysScreen
 {
+    /// <summary>The cells a key's name takes in the list: with the rest of its line, 80 columns hold it whole.</summary>
+    private const int NameCells = 18;
+
     public static Task RunAsync(TuiSession session) => session.Ui.LoopAsync($"issued keys of {session.Group}", async () =>
     {
         var keys = await session.ListAsync("keys");
-        return (null, keys.Select(key => new MenuItem<Func<Task>>(Label(key), () => KeyAsync(session, key)))
+        var now = session.Time.GetUtcNow();
+        return (null, keys.Select(key => new MenuItem<Func<Task>>(Label(key, now), () => KeyAsync(session, key)))
             .Prepend(new("+ Create a key", () => CreateAsync(session)))
             .ToList());
     });
@@ -24,7 +31,7 @@ public static class IssuedKeysScreen
         var body = new Rows(
             new Markup($"Key [bold]{Markup.Escape(name)}[/] ({Markup.Escape(created["key"]?["key_id"]?.ToString() ?? "")}):"),
             new Panel(new Text(created["plaintext"]!.ToString())).Border(BoxBorder.Rounded),
-            new Markup($"[yellow]{Markup.Escape(created["plaintext_note"]?.ToString() ?? "Copy it now: it is not shown again.")}[/]"));
+            new Markup($"[yellow]{Markup.Escape(KeyCommands.PlaintextNote(created["key"]?["key_id"]?.ToString()))}[/]"));
         await session.Ui.ShowAsync("key created", body);
     }
 
@@ -35,6 +42,8 @@ public static class IssuedKeysScreen
         MenuItem<Func<Task>>[] items =
         [
             new(enabled ? "Disable" : "Enable", () => session.Admin.PatchAsync(path, new JsonObject { ["enabled"] = !enabled }, session.Token)),
+            new("Show its plaintext", async () =>
+                await session.Ui.ShowAsync($"key {key["name"]}", (await session.Admin.GetAsync($"{path}/plaintext", session.Token))["plaintext"]?.ToString() ?? "")),
             new("Remove (revoke)", async () =>
             {
                 if (await session.Ui.ConfirmAsync($"revoke key {key["name"]}? Clients using it stop working."))
@@ -43,12 +52,25 @@ public static class IssuedKeysScreen
                 }
             }),
         ];
-        if (await session.Ui.ChooseAsync($"issued key {key["name"]}", new Text(Label(key)), items) is { } action)
+        var header = TuiView.Facts(
+            ("prefix", key["key_prefix"]?.ToString() ?? "-"),
+            ("state", IssuedKeyState.Of(key, session.Time.GetUtcNow())),
+            ("expires", TuiView.Time(key["expires_at"])),
+            ("last used", TuiView.Time(key["last_used_at"])));
+        if (await session.Ui.ChooseAsync($"issued key {key["name"]}", header, items) is { } action)
         {
             await action();
         }
     }
 
-    private static string Label(JsonNode key) =>
-        $"{key["name"],-24} {key["key_prefix"],-16} last used {TuiView.Time(key["last_used_at"])}" + (key["enabled"]?.GetValue<bool>() == false ? "  (disabled)" : "");
+    /// <summary>
+    /// One line that 80 columns hold whole: a long name is shortened, so the state at the end ("(disabled)", "(expired)")
+    /// is never the part cut off; days without times (the key's own screen has the times).
+    /// </summary>
+    private static string Label(JsonNode key, DateTimeOffset now)
+    {
+        var state = IssuedKeyState.Of(key, now);
+        return $"{TuiView.Fit(key["name"]?.ToString() ?? "", NameCells)} {key["key_prefix"],-15} exp {TuiView.Day(key["expires_at"]),-10} used {TuiView.Day(key["last_used_at"]),-10}"
+            + (state == IssuedKeyState.Active ? "" : $"  ({state})");
+    }
 }

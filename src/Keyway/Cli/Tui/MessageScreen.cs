@@ -32,9 +32,7 @@ public sealed class MessageScreen(string title, IRenderable body, MessageScroll 
         }
         rows.Add(Text.Empty);
         rows.Add(TuiView.OneLine(TuiView.Hint(cut ? "up/down PgUp/PgDn Home/End scroll · other keys: back · q quit" : "any key: back · q quit")));
-        var segments = ((IRenderable)new Rows(rows)).Render(options, maxWidth).ToList();
-        // Rows ends its last row with a line break too: on the terminal's bottom row that would scroll the title off.
-        return segments is [.., { IsLineBreak: true }] ? segments.GetRange(0, segments.Count - 1) : segments;
+        return ((IRenderable)new FullScreen(new Rows(rows))).Render(options, maxWidth);
     }
 
     /// <summary>Lines already laid out at the width they are drawn in.</summary>

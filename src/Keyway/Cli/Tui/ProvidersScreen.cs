@@ -95,18 +95,26 @@ public static class ProvidersScreen
 
     private static string PathOf(string providerId) => $"admin/llm/providers/{Uri.EscapeDataString(providerId)}";
 
+    /// <summary>The provider with how many of its keys are down, and how many are cooling for some models only.</summary>
     private static string Label(JsonNode provider)
     {
-        var keys = provider["api_keys"]?.AsArray() ?? [];
-        var resting = keys.Count(key => key?["health"]?["state"]?.ToString() is "cooling" or "quarantined");
-        return $"{provider["provider_id"],-20} {provider["protocol"],-17} {keys.Count} key(s){(resting > 0 ? $", {resting} cooling" : "")}"
+        var health = (provider["api_keys"]?.AsArray() ?? []).Select(key => key?["health"]).ToList();
+        var down = health.Count(UpstreamKeyHealth.IsDown);
+        var someModels = health.Count(key => UpstreamKeyHealth.CoolingModels(key).Count > 0);
+        return $"{provider["provider_id"],-20} {provider["protocol"],-17} {health.Count} key(s)"
+            + (down > 0 ? $", {down} cooling" : "")
+            + (someModels > 0 ? $", {someModels} cooling for some models" : "")
             + (provider["enabled"]?.GetValue<bool>() == false ? "  (disabled)" : "");
     }
 
+    /// <summary>A pool key's state, until when it rests, or which models it is cooling for and until when.</summary>
     private static string KeyLabel(JsonNode key)
     {
         var health = key["health"];
-        var until = health?["cooldown_until"] is { } time ? $" until {TuiView.Time(time)} UTC" : "";
-        return $"{key["name"],-16} {key["api_key"],-14} {health?["state"] ?? (key["enabled"]?.GetValue<bool>() == true ? "ok" : "disabled")}{until}";
+        var models = UpstreamKeyHealth.CoolingModels(health);
+        var detail = health?["cooldown_until"] is { } time ? $" until {TuiView.Time(time)} UTC"
+            : models.Count > 0 ? " for " + string.Join(", ", models.Select(cooling => $"{cooling.Model} until {TuiView.Time(cooling.Until)} UTC"))
+            : "";
+        return $"{key["name"],-16} {key["api_key"],-14} {health?["state"] ?? (key["enabled"]?.GetValue<bool>() == true ? "ok" : "disabled")}{detail}";
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -11,12 +12,12 @@ public static class TuiView
     /// <summary>
     /// The menu in the terminal's height: a menu taller than that shows a window of items around the cursor (see
     /// <see cref="MenuWindow"/>), which scrolls as the cursor moves, where drawing every item cut off the rows past the
-    /// terminal's bottom, the cursor among them.
+    /// terminal's bottom, the cursor among them. The window that fills the terminal ends on its bottom row (<see cref="FullScreen"/>).
     /// </summary>
     public static IRenderable Menu<T>(string title, IRenderable? header, MenuState<T> menu)
     {
         var windows = MenuWindow.Shrinking(menu.Items.Count, menu.Cursor).ToList();
-        return new HeightFit(windows.Count, index => Menu(title, header, menu, windows[index]));
+        return new FullScreen(new HeightFit(windows.Count, index => Menu(title, header, menu, windows[index])));
     }
 
     private static Rows Menu<T>(string title, IRenderable? header, MenuState<T> menu, MenuWindow window)
@@ -72,10 +73,37 @@ public static class TuiView
     public static string Time(JsonNode? value) => Time(value?.ToString());
 
     /// <summary>As above, or "HH:mm:ss" without <paramref name="withDate"/>.</summary>
-    public static string Time(string? iso, bool withDate = true) =>
+    public static string Time(string? iso, bool withDate = true) => Format(iso, withDate ? "yyyy-MM-dd HH:mm:ss" : "HH:mm:ss");
+
+    /// <summary>An admin API time as its UTC day, "yyyy-MM-dd", or "-".</summary>
+    public static string Day(JsonNode? value) => Format(value?.ToString(), "yyyy-MM-dd");
+
+    private static string Format(string? iso, string format) =>
         DateTimeOffset.TryParse(iso, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
-            ? time.UtcDateTime.ToString(withDate ? "yyyy-MM-dd HH:mm:ss" : "HH:mm:ss", CultureInfo.InvariantCulture)
+            ? time.UtcDateTime.ToString(format, CultureInfo.InvariantCulture)
             : "-";
+
+    /// <summary>
+    /// <paramref name="text"/> in exactly <paramref name="cells"/> terminal cells: cut with "…" when wider (a wide character
+    /// takes two), padded with spaces when narrower, so the columns after it line up.
+    /// </summary>
+    public static string Fit(string text, int cells)
+    {
+        if (new Segment(text).CellCount() > cells)
+        {
+            var cut = new StringBuilder();
+            foreach (var rune in text.EnumerateRunes())
+            {
+                if (new Segment($"{cut}{rune}…").CellCount() > cells)
+                {
+                    break;
+                }
+                cut.Append(rune.ToString());
+            }
+            text = $"{cut}…";
+        }
+        return text + new string(' ', Math.Max(cells - new Segment(text).CellCount(), 0));
+    }
 
     /// <summary>Name/value lines, names dimmed.</summary>
     public static IRenderable Facts(params (string Name, string Value)[] facts)
