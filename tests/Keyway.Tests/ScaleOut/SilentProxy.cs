@@ -61,23 +61,24 @@ public sealed class SilentProxy : IAsyncDisposable
 
     private async Task AcceptAsync()
     {
-        while (!_stop.IsCancellationRequested)
+        try
         {
-            TcpClient client;
-            try
+            while (true)
             {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                var server = new TcpClient();
+                await server.ConnectAsync(_target, _stop.Token);
+                var link = new Link(client, server) { Silenced = _silenceNew };
+                _links[link] = 0;
+                // Both streams first: a pump whose side is already closed disposes the link before the second one starts.
+                var (fromClient, fromServer) = (client.GetStream(), server.GetStream());
+                _ = PumpAsync(link, fromClient, fromServer);
+                _ = PumpAsync(link, fromServer, fromClient);
             }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            var server = new TcpClient();
-            await server.ConnectAsync(_target);
-            var link = new Link(client, server) { Silenced = _silenceNew };
-            _links[link] = 0;
-            _ = PumpAsync(link, client.GetStream(), server.GetStream());
-            _ = PumpAsync(link, server.GetStream(), client.GetStream());
+        }
+        catch (Exception) when (_stop.IsCancellationRequested)
+        {
+            // The proxy stops.
         }
     }
 
