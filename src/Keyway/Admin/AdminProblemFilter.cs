@@ -7,7 +7,7 @@ namespace Keyway.Admin;
 /// writes alike answer 503 (with Retry-After) while the database is unreachable: the admin API serves from it, not from
 /// the gateway's snapshot. Every statement of one request shares one <paramref name="databaseTimeout"/>: a SQLite file
 /// locked by another process, or a PostgreSQL row or table locked by another session, fails the request within it,
-/// not after a busy timeout per statement or never.
+/// not after a busy timeout per statement or never. A request whose client already left ends quietly.
 /// </summary>
 internal sealed partial class AdminProblemFilter(ILogger<AdminProblemFilter> logger, TimeSpan databaseTimeout) : IEndpointFilter
 {
@@ -37,6 +37,13 @@ internal sealed partial class AdminProblemFilter(ILogger<AdminProblemFilter> log
             Log.UnexpectedFailure(logger, context.HttpContext.Request.Method, context.HttpContext.Request.Path, e);
             return AdminErrors.Result(StatusCodes.Status500InternalServerError, "Internal server error");
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The client left (its call failed or was cancelled after it did): nobody reads an answer, and thrown on,
+            // Kestrel would log it as an unhandled exception of the application.
+            Log.ClientLeft(logger, context.HttpContext.Request.Method, context.HttpContext.Request.Path, e.Message);
+            return Results.Empty;
+        }
     }
 
     /// <summary>What the 503 says: a locked file or row, a conflict with a concurrent change, else the database away.</summary>
@@ -50,6 +57,9 @@ internal sealed partial class AdminProblemFilter(ILogger<AdminProblemFilter> log
     {
         [LoggerMessage(Level = LogLevel.Error, Message = "Admin request {Method} {Path} failed")]
         public static partial void UnexpectedFailure(ILogger logger, string method, string path, Exception exception);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Admin request {Method} {Path} ended after its client left: {Reason}")]
+        public static partial void ClientLeft(ILogger logger, string method, string path, string reason);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Admin request {Method} {Path} failed: the database is unavailable ({Reason})")]
         public static partial void DatabaseUnavailable(ILogger logger, string method, string path, string reason);

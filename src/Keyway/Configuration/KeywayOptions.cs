@@ -112,6 +112,12 @@ public sealed record KeywayOptions
     /// </summary>
     internal TimeSpan AdminDatabaseTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long the shared configuration may go unrefreshed before /health/ready says so (<see cref="Storage.ConfigurationFreshness"/>).
+    /// Not an environment variable: tests shorten it.
+    /// </summary>
+    internal TimeSpan ConfigurationStaleAfter { get; init; } = Storage.ConfigurationFreshness.DefaultStaleAfter;
+
     public string DatabasePath => Path.Combine(DataDir, "keyway.db");
 
     /// <summary>An IPv6 address goes in brackets, as a URL needs it (http://[::1]:9464).</summary>

@@ -5,12 +5,14 @@ namespace Keyway.Gateway;
 
 /// <summary>
 /// What /health/ready and the admin health report: ready means the routing snapshot is loaded and the database
-/// answers a query; degraded means the gateway serves while background writes (the request log) do not get through.
-/// At most one database probe runs at a time; a caller waits for it at most <see cref="ProbeTimeout"/>.
+/// answers a query, and (scale-out) the shared configuration was refreshed recently (<see cref="ConfigurationFreshness"/>);
+/// degraded means the gateway serves while background writes (the request log) do not get through.
+/// At most one database probe runs at a time; a caller waits for it at most <see cref="ProbeTimeout"/>, and a probe stuck
+/// on a lost connection is abandoned after <see cref="DatabaseExchange.Timeout"/>, so the next check probes anew.
 /// </summary>
 public sealed class GatewayReadiness(
-    RoutingTableHolder routing, IDbConnectionFactory database, DatabaseWriteHealth writes, RequestLogQueue queue, RequestLogWriter writer,
-    RequestLogStatus logStatus)
+    RoutingTableHolder routing, IDbConnectionFactory database, ConfigurationFreshness configuration, DatabaseWriteHealth writes,
+    RequestLogQueue queue, RequestLogWriter writer, RequestLogStatus logStatus)
 {
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
 
@@ -27,6 +29,10 @@ public sealed class GatewayReadiness(
         if (await ProbeDatabaseAsync(cancellationToken) is { } databaseProblem)
         {
             unavailable.Add(databaseProblem);
+        }
+        if (configuration.Problem is { } staleConfiguration)
+        {
+            unavailable.Add(staleConfiguration);
         }
         List<string> reasons = [.. unavailable];
         if (writes.Problem is { } writeProblem)
@@ -62,10 +68,13 @@ public sealed class GatewayReadiness(
     {
         try
         {
-            await using var connection = await database.OpenAsync(CancellationToken.None);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT 1";
-            await command.ExecuteScalarAsync(CancellationToken.None);
+            await DatabaseExchange.RunAsync(async bounded =>
+            {
+                await using var connection = await database.OpenAsync(bounded);
+                await using var command = connection.CreateCommand();
+                command.CommandText = "SELECT 1";
+                await command.ExecuteScalarAsync(bounded);
+            }, CancellationToken.None);
             return null;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

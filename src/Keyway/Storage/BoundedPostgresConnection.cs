@@ -7,12 +7,17 @@ using Npgsql;
 namespace Keyway.Storage;
 
 /// <summary>
-/// A PostgreSQL connection opened inside a <see cref="DatabaseDeadline"/> (an admin request): before a statement it sets
-/// the session's lock_timeout to the time the deadline has left (<see cref="PostgresLockTimeout"/>), so the lock waits of
-/// all the statements of one call stay within the deadline together. Set once when the connection opened, each statement
-/// could wait that long again, and a call of several statements overran the deadline by a multiple.
-/// Npgsql's connection is sealed, so this one wraps it and hands out commands of its own; the data plane and the
-/// request-log writer never open a connection inside a deadline and get Npgsql's own.
+/// Every PostgreSQL connection Keyway opens, handing out commands that never wait for ever: Dapper.AOT sets each
+/// command's timeout to 0 (no limit) unless the call names one, and a statement on a connection lost without a FIN or
+/// RST (a failover, a NAT or firewall dropping its state) then waited for ever, whatever KEYWAY_DATABASE_URL's
+/// <c>Command Timeout</c> said. Here a 0 keeps that setting (Npgsql's default: 30 s without an answer), after which Npgsql
+/// cancels the statement and breaks the connection, which never goes back to the pool.
+/// Inside a <see cref="DatabaseDeadline"/> (an admin request) a statement also waits no longer than the deadline has left,
+/// and before one it sets the session's lock_timeout to that time (<see cref="PostgresLockTimeout"/>), so the lock waits
+/// of all the statements of one call stay within the deadline together. Set once when the connection opened, each
+/// statement could wait that long again, and a call of several statements overran the deadline by a multiple.
+/// Npgsql's connection is sealed, so this one wraps it; the request-log writer's COPY and the configuration watcher's
+/// LISTEN use Npgsql's own (<see cref="Inner"/>), never inside a deadline.
 /// </summary>
 internal sealed class BoundedPostgresConnection(NpgsqlConnection connection) : DbConnection
 {
@@ -25,7 +30,8 @@ internal sealed class BoundedPostgresConnection(NpgsqlConnection connection) : D
     // A setting made inside a transaction is undone when that transaction rolls back.
     private NpgsqlTransaction? _setIn;
 
-    private NpgsqlConnection Inner => connection;
+    /// <summary>Npgsql's own connection, for what only it offers (COPY, LISTEN's waits).</summary>
+    internal NpgsqlConnection Inner => connection;
 
     [AllowNull]
     public override string ConnectionString
@@ -105,6 +111,21 @@ internal sealed class BoundedPostgresConnection(NpgsqlConnection connection) : D
     /// </summary>
     private sealed class BoundedCommand(BoundedPostgresConnection owner) : NpgsqlCommand
     {
+        /// <summary>Seconds without an answer before Npgsql gives the statement up; a 0 (Dapper.AOT's, for "no limit") keeps the connection's.</summary>
+        public override int CommandTimeout
+        {
+            get => DatabaseDeadline.Remaining is { } remaining
+                ? Math.Min(base.CommandTimeout, Math.Max(1, (int)Math.Ceiling(remaining.TotalSeconds)))
+                : base.CommandTimeout;
+            set
+            {
+                if (value != 0)
+                {
+                    base.CommandTimeout = value;
+                }
+            }
+        }
+
         protected override DbConnection? DbConnection
         {
             set => base.DbConnection = value == owner ? owner.Inner : value;

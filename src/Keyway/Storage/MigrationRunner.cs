@@ -16,6 +16,9 @@ public sealed class MigrationRunner
     /// <summary>The advisory lock id of migrations ("keyway" in ASCII), the same for every instance.</summary>
     private const long MigrationLockKey = 0x6B65797761;
 
+    /// <summary>How long an instance waits for another one's migrations: each script runs under its own 30 s limit.</summary>
+    private const int MigrationLockWaitSeconds = 600;
+
     private readonly IDbConnectionFactory connections;
 
     public sealed record Migration(int Version, string Name, string Sql);
@@ -56,7 +59,8 @@ public sealed class MigrationRunner
             await work();
             return;
         }
-        await connection.ExecuteAsync("SELECT pg_advisory_lock(@MigrationLockKey)", new { MigrationLockKey, cancellationToken });
+        // Waiting for another instance's migrations may take longer than a statement's usual limit (30 s without an answer).
+        await connection.ExecuteAsync("SELECT pg_advisory_lock(@MigrationLockKey)", new { MigrationLockKey, cancellationToken }, commandTimeout: MigrationLockWaitSeconds);
         try
         {
             await work();

@@ -13,6 +13,13 @@ namespace Keyway.Storage;
 /// </summary>
 internal static class PostgresLockTimeout
 {
+    /// <summary>
+    /// How long the setting (an admin request's first round trip) may go unanswered: a server that runs answers it at
+    /// once, so one silent this long is hung or out of reach, and the request answers 503 now rather than after the
+    /// connection's Command Timeout (30 s) and Npgsql's cancellation of it.
+    /// </summary>
+    public static readonly TimeSpan AnswerWithin = TimeSpan.FromSeconds(5);
+
     // Plain ADO.NET rather than Dapper: it runs from inside the bounded connection's own commands, sync and async.
     private const string SetLockTimeout = "SELECT set_config('lock_timeout', $1, false)";
 
@@ -36,6 +43,7 @@ internal static class PostgresLockTimeout
         var milliseconds = Math.Max(1, (long)Math.Ceiling(remaining.TotalMilliseconds));
         return new NpgsqlCommand(SetLockTimeout, connection, transaction)
         {
+            CommandTimeout = (int)AnswerWithin.TotalSeconds,
             Parameters = { new NpgsqlParameter { Value = milliseconds.ToString(CultureInfo.InvariantCulture) } },
         };
     }

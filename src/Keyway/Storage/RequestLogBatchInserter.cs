@@ -42,7 +42,7 @@ public abstract class RequestLogBatchInserter(DbConnection connection, string? i
     // Npgsql types stay in methods of their own: a gateway on SQLite never compiles them and never maps Npgsql
     // (bench/idle-rss.sh).
     private static PostgresRequestLogCopier CopierFor(DbConnection connection, string? instanceId) =>
-        new((Npgsql.NpgsqlConnection)connection, instanceId);
+        new(PostgresConnectionFactory.Npgsql(connection), instanceId);
 
     private static bool PostgresRefusesTheRows(Exception error) =>
         error is Npgsql.PostgresException postgres && postgres.SqlState[..2] is "22" or "23" or "54";

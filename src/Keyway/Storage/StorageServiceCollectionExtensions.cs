@@ -18,6 +18,7 @@ public static class StorageServiceCollectionExtensions
         {
             services.AddSingleton<IDbConnectionFactory>(_ => new SqliteConnectionFactory(options.DatabasePath));
         }
+        services.AddSingleton(provider => new ConfigurationFreshness(provider.GetRequiredService<TimeProvider>(), options.ConfigurationStaleAfter));
         services.AddSingleton(InstanceIdentity.For(options));
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<DatabaseInitializer>();

@@ -1,8 +1,11 @@
+using Keyway.Storage;
+
 namespace Keyway.Telemetry;
 
 /// <summary>
 /// Runs <see cref="FlushAsync"/> every interval on the injected clock and once more on graceful shutdown. A failed flush
-/// is told to <paramref name="failures"/> and whatever it had to write stays pending for the next one. A final flush the
+/// is told to <paramref name="failures"/> and whatever it had to write stays pending for the next one; one the database
+/// leaves unanswered is abandoned after <see cref="DatabaseExchange.Timeout"/> the same way. A final flush the
 /// host's shutdown timeout cuts short is told to it the same way, never thrown: the host would fail its stop (exit 134).
 /// </summary>
 public abstract class PeriodicFlushService(TimeSpan interval, TimeProvider time, FailureStreak failures) : BackgroundService
@@ -24,7 +27,9 @@ public abstract class PeriodicFlushService(TimeSpan interval, TimeProvider time,
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         // Stopping ends the loop; StopAsync does the final flush.
-        PeriodicLoop.RunAsync(interval, time, FlushAsync, failures, stoppingToken);
+        PeriodicLoop.RunAsync(interval, time, BoundedFlushAsync, failures, stoppingToken);
 
-    private Task FlushLoggingErrorsAsync(CancellationToken cancellationToken) => PeriodicLoop.TickAsync(FlushAsync, failures, cancellationToken);
+    private Task FlushLoggingErrorsAsync(CancellationToken cancellationToken) => PeriodicLoop.TickAsync(BoundedFlushAsync, failures, cancellationToken);
+
+    private Task BoundedFlushAsync(CancellationToken cancellationToken) => DatabaseExchange.RunAsync(FlushAsync, cancellationToken);
 }

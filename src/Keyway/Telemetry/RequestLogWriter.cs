@@ -1,3 +1,4 @@
+using Keyway.Configuration;
 using Keyway.Storage;
 
 namespace Keyway.Telemetry;
@@ -6,10 +7,13 @@ namespace Keyway.Telemetry;
 /// Drains <see cref="RequestLogQueue"/> into the database in batches, one transaction each, through one prepared
 /// INSERT. A database that refuses writes (locked, disk full, unreachable) never ends the loop and never blocks a
 /// request: rows wait in a <see cref="BoundedRetryBuffer{T}"/> and are retried with a growing delay until the
-/// database takes them; only rows pushed out of the full buffer are lost, and they are counted as failed.
-/// <see cref="DatabaseWriteHealth"/> says meanwhile why the database is degraded. On shutdown the queue is closed
-/// and everything queued or buffered is written before StopAsync returns; a batch the database still refuses
-/// twice then is given up and counted.
+/// database takes them; only rows pushed out of the full buffer are lost, and they are counted as failed. A batch the
+/// database leaves unanswered is abandoned after <see cref="DatabaseExchange.Timeout"/> and retried on a new connection.
+/// <see cref="DatabaseWriteHealth"/> says meanwhile why the database is degraded, and the log says it once per outage
+/// (<see cref="FailureStreak"/>). On shutdown the queue is closed and everything queued or buffered is written before
+/// StopAsync returns, a refused batch retried every <see cref="FirstRetryDelay"/> for up to
+/// <see cref="KeywayOptions.FinalFlushWindow"/> (or until the host stops waiting); what is still unwritten then is given
+/// up, counted as failed and named in one error line.
 /// </summary>
 /// <remarks>
 /// A plain IHostedService rather than a BackgroundService: BackgroundService may never start
@@ -18,7 +22,8 @@ namespace Keyway.Telemetry;
 public sealed partial class RequestLogWriter(
     RequestLogQueue queue, RequestLogRepository repository, RequestLogStatus status, DatabaseWriteHealth health,
     ILogger<RequestLogWriter> logger, int retryBufferCapacity = RequestLogWriter.RetryBufferCapacity,
-    WorkSlice? slice = null, int givesWayUpToBacklog = RequestLogWriter.GivesWayUpToBacklog) : IHostedService, IDisposable
+    WorkSlice? slice = null, int givesWayUpToBacklog = RequestLogWriter.GivesWayUpToBacklog, TimeSpan? finalFlushWindow = null)
+    : IHostedService, IDisposable
 {
     /// <summary>
     /// Rows per transaction. A batch runs on <see cref="_insertThread"/>, which the operating system shares the cores
@@ -49,7 +54,7 @@ public sealed partial class RequestLogWriter(
 
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(15);
 
-    // Cancelled only when the host's shutdown timeout runs out during the final drain.
+    // Cancelled when the final drain's window or the host's shutdown timeout runs out.
     private readonly CancellationTokenSource _abandon = new();
 
     // Cancelled when shutdown begins: the batch window and retry delays are skipped and everything is written at once.
@@ -58,6 +63,9 @@ public sealed partial class RequestLogWriter(
     // SQLite's inserts are synchronous: on the pool they would take a worker the requests need (BlockingWorkThread).
     private readonly BlockingWorkThread _insertThread = new("keyway-log-writer");
     private readonly WorkSlice _slice = slice ?? WorkSlice.Default();
+    // Real time, as the retry delays (WaitAsync).
+    private readonly FailureStreak _failures = new("Writing request-log rows to the database", TimeProvider.System, logger);
+    private string? _lastFailure;
     private RequestLogBatchInserter? _inserter;
     private Task? _loop;
 
@@ -78,6 +86,7 @@ public sealed partial class RequestLogWriter(
     {
         queue.Complete();
         await _stopping.CancelAsync();
+        _abandon.CancelAfter(finalFlushWindow ?? KeywayOptions.FinalFlushWindow);
         await using var registration = cancellationToken.Register(_abandon.Cancel);
         _loop ??= Task.Run(DrainAsync, CancellationToken.None);
         try
@@ -86,7 +95,7 @@ public sealed partial class RequestLogWriter(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Log.DrainAbandoned(logger);
+            Log.DrainAbandoned(logger, _pending.Count + queue.Depth);
         }
     }
 
@@ -101,24 +110,26 @@ public sealed partial class RequestLogWriter(
     private async Task DrainAsync()
     {
         var delay = FirstRetryDelay;
-        var refusals = 0;
         while (await HasRowsAsync())
         {
             TakeQueuedRows();
+            if (_abandon.IsCancellationRequested)
+            {
+                GiveUpTheRest();
+                continue;
+            }
             var batch = _pending.PeekOldest(MaxBatchSize);
             var settled = await SettleAsync(batch);
             _pending.RemoveOldest(settled);
             if (settled == batch.Count)
             {
-                (delay, refusals) = (FirstRetryDelay, 0);
+                delay = FirstRetryDelay;
                 continue;
             }
-            refusals++;
-            if (_abandon.IsCancellationRequested || (_stopping.IsCancellationRequested && refusals >= 2))
+            if (_stopping.IsCancellationRequested)
             {
-                // Shutting down and the database still refuses: give this batch up (counted) and go on with the rest.
-                GiveUp(batch.Count - settled);
-                refusals = 0;
+                // Shutting down: the database may be back any moment (a restart, a failover), so try again soon, within the window.
+                await WaitAsync(FirstRetryDelay, _abandon.Token);
                 continue;
             }
             await WaitAsync(delay, _stopping.Token);
@@ -153,10 +164,13 @@ public sealed partial class RequestLogWriter(
         }
     }
 
-    private void GiveUp(int rows)
+    /// <summary>The final drain's window ran out: everything still waiting (queued ones were taken just before) is lost, counted and said once.</summary>
+    private void GiveUpTheRest()
     {
+        var rows = _pending.Count;
         _pending.RemoveOldest(rows);
         status.AddFailed(rows);
+        Log.RowsLost(logger, rows, _lastFailure ?? "no write was tried in time");
     }
 
     // Real time on purpose: tests that drive the gateway's TimeProvider by hand still get their log rows written.
@@ -200,12 +214,16 @@ public sealed partial class RequestLogWriter(
         health.WriteStarted();
         try
         {
-            _inserter ??= await repository.OpenInserterAsync(_abandon.Token);
-            var inserter = _inserter;
-            var givesWay = _pending.Count + queue.Depth <= givesWayUpToBacklog ? _slice : null;
-            await _insertThread.RunAsync(() => inserter.InsertAsync(batch, givesWay, _abandon.Token));
+            await DatabaseExchange.RunAsync(async bounded =>
+            {
+                _inserter ??= await repository.OpenInserterAsync(bounded);
+                var inserter = _inserter;
+                var givesWay = _pending.Count + queue.Depth <= givesWayUpToBacklog ? _slice : null;
+                await _insertThread.RunAsync(() => inserter.InsertAsync(batch, givesWay, bounded));
+            }, _abandon.Token);
             status.AddWritten(batch.Count);
             health.WriteSucceeded();
+            _failures.Succeeded();
             return WriteOutcome.Written;
         }
         catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
@@ -225,7 +243,8 @@ public sealed partial class RequestLogWriter(
                 return WriteOutcome.RowsRefused;
             }
             health.WriteFailed(e.Message);
-            Log.InsertFailed(logger, e, batch.Count, _pending.Count);
+            _failures.Failed(e);
+            _lastFailure = e.Message;
             return WriteOutcome.Failed;
         }
     }
@@ -250,14 +269,14 @@ public sealed partial class RequestLogWriter(
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Error, Message = "Writing {Rows} request-log rows failed; {Pending} rows wait for the database and are retried.")]
-        public static partial void InsertFailed(ILogger logger, Exception exception, int rows, int pending);
+        [LoggerMessage(Level = LogLevel.Error, Message = "Shutting down, {Rows} request-log rows are lost: the database did not take them within the final flush's window (last failure: {Reason}).")]
+        public static partial void RowsLost(ILogger logger, int rows, string reason);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "The database refused {Rows} request-log rows for their data; a single refused row is given up and counted as failed, the others are written.")]
         public static partial void RowsRefused(ILogger logger, Exception exception, int rows);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown timed out before the request log was fully written; the rest is counted as failed.")]
-        public static partial void DrainAbandoned(ILogger logger);
+        [LoggerMessage(Level = LogLevel.Error, Message = "Shutdown timed out before the request log was fully written: {Rows} request-log rows are lost.")]
+        public static partial void DrainAbandoned(ILogger logger, int rows);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Closing a request-log connection failed.")]
         public static partial void DisposeFailed(ILogger logger, Exception exception);

@@ -5,7 +5,7 @@ namespace Keyway.Upstreams;
 /// <summary>
 /// Persists key health off the request path: the cooldown book offers each change to a channel, and this writer
 /// stores the newest state of every changed key in one transaction per batch. A batch the database refuses (down or
-/// restarting) is kept, newest state per key, and tried again every <see cref="RetryDelay"/> until it is stored (the log
+/// restarting, or silent past <see cref="DatabaseExchange.Timeout"/>) is kept, newest state per key, and tried again every <see cref="RetryDelay"/> until it is stored (the log
 /// says so once per outage: <see cref="FailureStreak"/>), so a cooldown recorded during an outage still reaches the
 /// other instances afterwards. <see cref="LoadAsync"/> restores the state at start-up, so a restart neither forgets a
 /// cooldown nor frees a quarantined key.
@@ -68,7 +68,7 @@ public sealed class CooldownStore(CooldownBook book, KeyHealthRepository reposit
         }
         try
         {
-            await repository.UpsertAsync(_unsaved.Values, CancellationToken.None);
+            await DatabaseExchange.RunAsync(bounded => repository.UpsertAsync(_unsaved.Values, bounded), CancellationToken.None);
             _unsaved.Clear();
             _failures.Succeeded();
         }

@@ -27,13 +27,14 @@ public sealed class TwoInstances : IAsyncDisposable
     public KeywayServer B { get; }
 
     /// <param name="adminConnectionString">A cluster other than the shared test cluster (see <see cref="PausablePostgres"/>).</param>
-    public static async Task<TwoInstances> StartAsync(string? adminConnectionString = null)
+    /// <param name="routeA">The way A reaches the database (e.g. through a <see cref="SilentProxy"/>), given B's URL.</param>
+    public static async Task<TwoInstances> StartAsync(string? adminConnectionString = null, Func<string, string>? routeA = null)
     {
         var shared = new TempDirectory();
         var url = await TestPostgres.DatabaseUrlForAsync(shared.Path, adminConnectionString);
         var (dirA, dirB) = (new TempDirectory(), new TempDirectory());
         var upstream = await FakeUpstream.StartAsync();
-        var a = await KeywayServer.StartAsync(dirA.Path, options => options with { DatabaseUrl = url, InstanceId = "a" });
+        var a = await KeywayServer.StartAsync(dirA.Path, options => options with { DatabaseUrl = routeA?.Invoke(url) ?? url, InstanceId = "a" });
         var b = await KeywayServer.StartAsync(dirB.Path, options => options with { DatabaseUrl = url, InstanceId = "b" });
         return new TwoInstances(shared, dirA, dirB, upstream, a, b);
     }

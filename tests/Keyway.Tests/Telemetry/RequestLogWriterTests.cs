@@ -1,7 +1,9 @@
 using Keyway.Storage;
 using Keyway.Telemetry;
+using Keyway.Tests.Hardening;
 using Keyway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Keyway.Tests.Telemetry;
@@ -236,28 +238,72 @@ public sealed class RequestLogWriterTests
         public override long GetTimestamp() => Interlocked.Add(ref _ticks, step.Ticks);
     }
 
+    /// <summary>
+    /// PostgreSQL restarting (or failing over) while the gateway stops: the final flush keeps trying within its window,
+    /// so the rows answered before the stop are written once the database is back, none given up after two tries.
+    /// </summary>
     [Fact]
-    public async Task DatabaseStillRefusingAtShutdown_CountsEachBatchAsFailed_AndKeepsDraining()
+    public async Task DatabaseBackDuringTheFinalFlush_EveryRowIsWritten()
     {
         using var dir = new TempDirectory();
-        var unmigrated = new SqliteConnectionFactory(Path.Combine(dir.Path, "empty.db"));
-        var status = new RequestLogStatus();
-        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance, TestMetrics.Create());
-        using var writer = new RequestLogWriter(
-            queue, new RequestLogRepository(unmigrated), status, new DatabaseWriteHealth(TimeProvider.System), NullLogger<RequestLogWriter>.Instance);
+        var disk = new FullDisk(await LogTestData.MigratedDatabaseAsync(dir.Path)) { Full = true };
+        var (queue, status, writer) = Pipeline(disk, NullLogger<RequestLogWriter>.Instance);
+        QueueTwoBatches(queue);
+        await writer.StartAsync(CancellationToken.None);
 
-        // Queued before the start, so the writer sees one full batch and then one more entry.
-        for (var i = 0; i < RequestLogWriter.MaxBatchSize + 1; i++)
-        {
-            queue.Enqueue(LogTestData.Entry(LogTestData.Noon));
-        }
+        var stop = writer.StopAsync(CancellationToken.None);
+        await RequestLogOutageTests.WaitUntilAsync(() => status.InsertErrors >= 3);
+        disk.Full = false;
+        await stop;
+
+        Assert.Equal((RequestLogWriter.MaxBatchSize + 1, 0L), (status.Written, status.Failed));
+        Assert.Equal(RequestLogWriter.MaxBatchSize + 1, await LogTestData.CountRowsAsync(disk));
+    }
+
+    /// <summary>
+    /// The database still away when the final flush's window ends: every row left is counted as failed and named in one
+    /// error line; the outage itself is logged once, not with a stack trace per refused batch.
+    /// </summary>
+    [Fact]
+    public async Task DatabaseStillAwayWhenTheFinalFlushEnds_TheLostRowsAreCountedAndNamedInOneErrorLine()
+    {
+        using var dir = new TempDirectory();
+        var disk = new FullDisk(await LogTestData.MigratedDatabaseAsync(dir.Path)) { Full = true };
+        var log = new CapturedLog();
+        using var loggers = new LoggerFactory([log]);
+        var (queue, status, writer) = Pipeline(disk, loggers.CreateLogger<RequestLogWriter>(), finalFlushWindow: TimeSpan.FromSeconds(2));
+        QueueTwoBatches(queue);
 
         await writer.StartAsync(CancellationToken.None);
         await writer.StopAsync(CancellationToken.None);
 
-        Assert.Equal(0, status.Written);
-        Assert.Equal(RequestLogWriter.MaxBatchSize + 1, status.Failed);
-        Assert.True(status.InsertErrors >= 4, $"{status.InsertErrors} insert errors"); // two batches, each tried at least twice
+        Assert.Equal((0L, RequestLogWriter.MaxBatchSize + 1), (status.Written, status.Failed));
+        Assert.True(status.InsertErrors >= 3, $"{status.InsertErrors} insert errors: the final flush did not keep trying");
+        var lines = log.Text.Split('\n');
+        Assert.Single(lines, line => line.StartsWith("Error ", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith(
+            $"Error Keyway.Telemetry.RequestLogWriter: Shutting down, {RequestLogWriter.MaxBatchSize + 1} request-log rows are lost", StringComparison.Ordinal));
+        Assert.Single(lines, line => line.StartsWith(
+            "Warning Keyway.Telemetry.RequestLogWriter: Writing request-log rows to the database failed, retrying: SQLite Error 13", StringComparison.Ordinal));
+    }
+
+    /// <summary>Queued before the start, so the writer sees one full batch and then one more entry.</summary>
+    private static void QueueTwoBatches(RequestLogQueue queue)
+    {
+        for (var i = 0; i < RequestLogWriter.MaxBatchSize + 1; i++)
+        {
+            queue.Enqueue(LogTestData.Entry(LogTestData.Noon.AddMilliseconds(i)));
+        }
+    }
+
+    private static (RequestLogQueue, RequestLogStatus, RequestLogWriter) Pipeline(
+        IDbConnectionFactory database, ILogger<RequestLogWriter> logger, TimeSpan? finalFlushWindow = null)
+    {
+        var status = new RequestLogStatus();
+        var queue = new RequestLogQueue(status, TimeProvider.System, NullLogger<RequestLogQueue>.Instance, TestMetrics.Create());
+        var writer = new RequestLogWriter(
+            queue, new RequestLogRepository(database), status, new DatabaseWriteHealth(TimeProvider.System), logger, finalFlushWindow: finalFlushWindow);
+        return (queue, status, writer);
     }
 
     /// <summary>Every field equal; the lists (read back as new lists) by their items.</summary>
