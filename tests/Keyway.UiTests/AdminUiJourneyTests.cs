@@ -144,7 +144,7 @@ public sealed class AdminUiJourneyTests
         await Expect(claudeCode.Locator("pre")).ToContainTextAsync($"\"ANTHROPIC_AUTH_TOKEN\": \"{key}\"");
         await Expect(claudeCode.Locator("pre")).ToContainTextAsync($"\"ANTHROPIC_BASE_URL\": \"{ui.Server.BaseAddress.ToString().TrimEnd('/')}\"");
         await Expect(page.Locator("section", new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Codex" }) }).Locator("pre"))
-            .ToContainTextAsync($"model = \"{Alias}\"");
+            .ToContainTextAsync("model = \"unified-model\"");
         await ui.ScreenshotAsync("connect");
     }
 }

@@ -2,17 +2,23 @@
 // the public base URL and the chosen key and alias.
 import { enc, get } from '../api.js';
 import { h, button, copyButton, run } from '../dom.js';
+import { keyState } from './keys.js';
 
 export async function render(container, ctx) {
   const group = enc(ctx.group);
-  const [{ config }, { keys }, { routes }] = await Promise.all([
+  const [{ config }, { keys }, { routes }, { unified }] = await Promise.all([
     get('/admin/config'),
     get(`/admin/llm/groups/${group}/keys`),
     get(`/admin/llm/groups/${group}/routes`),
+    get(`/admin/llm/groups/${group}/unified`),
   ]);
   const base = config.app_base_url;
-  const keyPick = h('select', { id: 'connect-key' }, keys.map((key) => h('option', { value: key.key_id, text: key.name })));
-  const aliasPick = h('select', { id: 'connect-alias' }, routes.map((route) => h('option', { value: route.alias, text: route.alias })));
+  const keyPick = h('select', { id: 'connect-key' }, keys.map((key) => choice(key.key_id, key.name, keyState(key))));
+  // The unified model first, so it is the default, as `keyway connect` chooses it: clients that pin it follow the
+  // route the operator points it at without a change on their side.
+  const aliasPick = h('select', { id: 'connect-alias' },
+    unified && h('option', { value: unified.alias, text: `${unified.alias} (unified → ${unified.route_alias})` }),
+    routes.map((route) => choice(route.alias, route.alias, route.enabled ? 'enabled' : 'disabled')));
   const snippets = h('div', { class: 'snippets' });
   let plaintext = null;
   const draw = () => {
@@ -36,9 +42,19 @@ export async function render(container, ctx) {
     h('div', { class: 'toolbar' },
       h('label', { for: 'connect-key', text: 'Key ' }), keyPick,
       h('label', { for: 'connect-alias', text: 'Alias ' }), aliasPick,
-      keys.length ? reveal : h('span', { text: 'Create a key first (Keys page).' })),
+      keys.some((key) => keyState(key) === 'enabled') ? reveal : h('span', { text: 'Create or enable a key first (Keys page).' })),
     snippets);
   draw();
+}
+
+/**
+ * An option for a key or route. One the gateway would refuse stays listed, marked with why and not choosable: an
+ * operator looking for it learns it needs enabling (or a new expiry) instead of pasting settings that get a 401 or 404.
+ * The browser selects the first choosable option, so the default is one that works.
+ */
+function choice(value, name, state) {
+  const usable = state === 'enabled';
+  return h('option', { value, text: usable ? name : `${name} (${state})`, disabled: !usable });
 }
 
 const SNIPPETS = [

@@ -65,11 +65,22 @@ function policy(key) {
   return parts.length ? parts.join(' · ') : '—';
 }
 
+const STATE_BADGES = { enabled: 'ok', disabled: 'off', expired: 'bad' };
+
 function state(key) {
+  const name = keyState(key);
+  return badge(name, STATE_BADGES[name]);
+}
+
+/**
+ * Whether the gateway takes the key now: "enabled", "disabled" or "expired". The API lists enabled and expires_at apart,
+ * and a key past its expiry still reads as enabled; the gateway refuses it from expires_at itself.
+ */
+export function keyState(key) {
   if (!key.enabled) {
-    return badge('disabled', 'off');
+    return 'disabled';
   }
-  return key.expires_at && new Date(key.expires_at) < new Date() ? badge('expired', 'bad') : badge('enabled', 'ok');
+  return key.expires_at && new Date(key.expires_at) <= new Date() ? 'expired' : 'enabled';
 }
 
 function plaintextBox(name, plaintext, note) {
