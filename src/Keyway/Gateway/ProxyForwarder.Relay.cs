@@ -65,6 +65,10 @@ public sealed partial class ProxyForwarder
             return await WriteTranslatedAsync(exchange, plan, answerTranslation, body, response, idle, recordUsageAs: plan.BodyUsage);
         }
         exchange.Usage = UsageOf(plan.BodyUsage, body);
+        if (plan.WebSearch is null && response.IsSuccessStatusCode)
+        {
+            UsageEstimate.CompleteWhole(exchange, plan);
+        }
         if (plan.WebSearch is not null && response.IsSuccessStatusCode)
         {
             if (await SearchUntilAnsweredAsync(exchange, plan, body, key, idle) is not { } answer)
@@ -114,11 +118,11 @@ public sealed partial class ProxyForwarder
             {
                 return unusable;
             }
-            RecordUsage(exchange, recordUsageAs, upstreamBody, upstreamUsage);
+            RecordUsage(exchange, plan, recordUsageAs, upstreamBody, upstreamUsage);
             await FailAsync(exchange, ForwardError.TranslationFailed, GatewayMessages.TranslationFailed(exchange.Target!.Provider.ProviderId, e.Message));
             return null;
         }
-        RecordUsage(exchange, recordUsageAs, upstreamBody, upstreamUsage);
+        RecordUsage(exchange, plan, recordUsageAs, upstreamBody, upstreamUsage);
         if (plan.Turn is { InputToStore: not null } turn)
         {
             await SaveTurnAsync(exchange, turn, translation.ResponseId, body);
@@ -177,11 +181,12 @@ public sealed partial class ProxyForwarder
         return new NoAnswer(error, message);
     }
 
-    private static void RecordUsage(ProxyExchange exchange, UsageFormat? format, byte[] upstreamBody, TokenUsage? alreadyRead)
+    private static void RecordUsage(ProxyExchange exchange, RelayPlan plan, UsageFormat? format, byte[] upstreamBody, TokenUsage? alreadyRead)
     {
         if (format is { } usageFormat)
         {
             exchange.Usage = alreadyRead ?? UsageOf(usageFormat, upstreamBody);
+            UsageEstimate.CompleteWhole(exchange, plan);
         }
     }
 

@@ -47,8 +47,11 @@ internal sealed class KeyPolicyBed : IAsyncDisposable
         return new IssuedKey(reply.GetProperty("key").GetProperty("key_id").GetString()!, plaintext, client);
     }
 
-    public static Task<HttpResponseMessage> ChatAsync(HttpClient client, string model = GatewayTestBed.OpenAIAlias, bool stream = false) =>
-        SendAsync(client, "v1/chat/completions", $$"""{"model":"{{model}}","stream":{{Flag(stream)}},"messages":[{"role":"user","content":"hi"}]}""", anthropic: false);
+    /// <param name="cancellationToken">Canceling it before the answer's headers is the client hanging up.</param>
+    public static Task<HttpResponseMessage> ChatAsync(
+        HttpClient client, string model = GatewayTestBed.OpenAIAlias, bool stream = false, CancellationToken cancellationToken = default) =>
+        SendAsync(client, "v1/chat/completions", $$"""{"model":"{{model}}","stream":{{Flag(stream)}},"messages":[{"role":"user","content":"hi"}]}""", anthropic: false,
+            cancellationToken);
 
     public static Task<HttpResponseMessage> MessagesAsync(HttpClient client, string model = GatewayTestBed.AnthropicAlias, bool stream = false) =>
         SendAsync(client, "v1/messages", $$"""{"model":"{{model}}","max_tokens":64,"stream":{{Flag(stream)}},"messages":[{"role":"user","content":"hi"}]}""", anthropic: true);
@@ -78,14 +81,14 @@ internal sealed class KeyPolicyBed : IAsyncDisposable
 
     private static string Flag(bool value) => value ? "true" : "false";
 
-    private static Task<HttpResponseMessage> SendAsync(HttpClient client, string path, string json, bool anthropic)
+    private static Task<HttpResponseMessage> SendAsync(HttpClient client, string path, string json, bool anthropic, CancellationToken cancellationToken = default)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = GatewayTestBed.Json(json) };
         if (anthropic)
         {
             request.Headers.TryAddWithoutValidation("anthropic-version", "2023-06-01");
         }
-        return client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 }
 

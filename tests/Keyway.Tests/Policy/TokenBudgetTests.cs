@@ -69,6 +69,52 @@ public sealed class TokenBudgetTests
     }
 
     [Fact]
+    public async Task StreamLeftRightAfterThe200_CountsThePromptAgainstTheBudget()
+    {
+        await using var bed = await KeyPolicyBed.StartAsync();
+        var key = await bed.CreateKeyAsync(new JsonObject { ["daily_token_budget"] = 1000 });
+        var headersSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bed.Upstream.Enqueue(FakeReply.HeadersThenHang(headersSent));
+
+        using var leave = new CancellationTokenSource();
+        var call = KeyPolicyBed.ChatAsync(key.Client, stream: true, cancellationToken: leave.Token);
+        await headersSent.Task;
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        await bed.Upstream.WaitForAbortAsync();
+
+        var log = await EstimatedLogAsync(bed, key, expectedStatus: 499);
+        Assert.Equal(0, log.GetProperty("output_tokens").GetInt64());
+    }
+
+    [Fact]
+    public async Task WholeAnswerWithoutUsage_CountsThePromptAgainstTheBudget()
+    {
+        await using var bed = await KeyPolicyBed.StartAsync();
+        var key = await bed.CreateKeyAsync(new JsonObject { ["daily_token_budget"] = 1000 });
+        bed.Upstream.Enqueue(FakeReply.WithoutUsage());
+
+        Assert.Equal(200, await KeyPolicyBed.ChatStatusAsync(key.Client));
+
+        var log = await EstimatedLogAsync(bed, key, expectedStatus: 200);
+        Assert.Equal(JsonValueKind.Null, log.GetProperty("output_tokens").ValueKind);
+    }
+
+    /// <summary>The one log row, its prompt estimated and counted against <paramref name="key"/>'s daily budget of 1000 with what the row says it output.</summary>
+    private static async Task<JsonElement> EstimatedLogAsync(KeyPolicyBed bed, IssuedKey key, int expectedStatus)
+    {
+        var log = (await bed.WaitForRequestsAsync(1))[0];
+        Assert.Equal(expectedStatus, log.GetProperty("status_code").GetInt32());
+        Assert.True(log.GetProperty("usage_estimated").GetBoolean());
+        var input = log.GetProperty("input_tokens").GetInt64();
+        Assert.InRange(input, 1, 100);
+        var output = log.GetProperty("output_tokens") is { ValueKind: JsonValueKind.Number } reported ? reported.GetInt64() : 0;
+        var today = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, $"admin/llm/keys/{key.KeyId}/usage")).GetProperty("today");
+        Assert.Equal(1000 - input - output, today.GetProperty("remaining_tokens").GetInt64());
+        return log;
+    }
+
+    [Fact]
     public async Task MonthlyBudget_OutlastsTheDay()
     {
         await using var bed = await KeyPolicyBed.StartAsync(new DateTimeOffset(2030, 1, 30, 23, 58, 0, TimeSpan.Zero));

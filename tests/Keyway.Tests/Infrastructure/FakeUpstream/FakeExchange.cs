@@ -93,6 +93,7 @@ internal sealed class FakeExchange(
         await context.Response.StartAsync(cancellationToken);
         // The headers leave at once, as a real upstream's do before its first event.
         await context.Response.Body.FlushAsync(cancellationToken);
+        reply.HeadersSent?.TrySetResult();
     }
 
     /// <summary>Writes and flushes one event, unless the script cuts the stream before it.</summary>

@@ -51,6 +51,9 @@ public sealed record FakeReply
 
     internal Task? Resume { get; init; }
 
+    /// <summary>Completed once the stream's headers are flushed, before its first event.</summary>
+    internal TaskCompletionSource? HeadersSent { get; init; }
+
     /// <summary>At the cut (or before any header when there is no cut), reset the TCP connection instead of ending the body.</summary>
     internal bool Reset { get; init; }
 
@@ -105,6 +108,9 @@ public sealed record FakeReply
 
     /// <summary>Streams <paramref name="eventsBeforeHang"/> SSE events, then sends nothing more until the caller aborts.</summary>
     public static FakeReply StreamThenHang(int eventsBeforeHang) => new() { CutAfterEvents = eventsBeforeHang, HangAtCut = true };
+
+    /// <summary>Sends the stream's 200 headers, completes <paramref name="headersSent"/>, then sends nothing more until the caller aborts.</summary>
+    public static FakeReply HeadersThenHang(TaskCompletionSource headersSent) => new() { CutAfterEvents = 0, HangAtCut = true, HeadersSent = headersSent };
 
     /// <summary>Sends the whole default answer, terminal event included, then keeps the connection open until the caller aborts.</summary>
     public static FakeReply StreamThenLinger() => new() { HoldOpenAtEnd = true };
