@@ -20,16 +20,21 @@ internal static class ProviderExtraHeaders
             return null;
         }
         var sealedHeaders = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in body.OptionalStringMap(Field) ?? new Dictionary<string, string>())
+        foreach (var (name, value) in CheckNames(body))
         {
-            if (Upstreams.ExtraHeaderRule.IsRefused(name))
-            {
-                throw AdminProblem.BadRequest(
-                    $"{Field}.{name} cannot be set: the HTTP client writes it for each request (connection, framing and body headers are not extra headers)", Field);
-            }
             sealedHeaders[name] = SecretMask.IsMask(value) ? KeptValue(name, value, stored, secrets) : secrets.Seal(value);
         }
         return sealedHeaders;
+    }
+
+    /// <summary>The headers the body names (none for null or absent), refusing a name the HTTP client writes itself.</summary>
+    public static IReadOnlyDictionary<string, string> CheckNames(RequestBody body)
+    {
+        var headers = body.OptionalStringMap(Field) ?? new Dictionary<string, string>();
+        return headers.Keys.FirstOrDefault(Upstreams.ExtraHeaderRule.IsRefused) is { } refused
+            ? throw AdminProblem.BadRequest(
+                $"{Field}.{refused} cannot be set: the HTTP client writes it for each request (connection, framing and body headers are not extra headers)", Field)
+            : headers;
     }
 
     private static string KeptValue(string name, string mask, IReadOnlyDictionary<string, string>? stored, SecretBox secrets) =>

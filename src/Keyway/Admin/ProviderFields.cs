@@ -10,6 +10,7 @@ internal static class ProviderFields
     public const int DefaultTimeoutSeconds = 600;
     public const int MaxTimeoutSeconds = 3600;
     public const string DefaultRoutingMode = "round_robin";
+    public const string DefaultProtocol = "openai";
     public const string DefaultKeyName = "default";
 
     private const string NativeEndpointsField = "native_endpoints";
@@ -27,8 +28,14 @@ internal static class ProviderFields
     public static int? TimeoutSeconds(RequestBody body) => body.OptionalInt("timeout_seconds", 1, MaxTimeoutSeconds);
 
     /// <summary>A failover knob: absent keeps <paramref name="current"/>, explicit null returns to the global default.</summary>
-    public static int? Knob(RequestBody body, string field, int min, int max, int? current) =>
+    private static int? Knob(RequestBody body, string field, int min, int max, int? current) =>
         body.Has(field) ? body.OptionalInt(field, min, max) : current;
+
+    public static int? MaxRetries(RequestBody body, int? current) => Knob(body, "max_retries", 0, 10, current);
+
+    public static int? KeyFailureThreshold(RequestBody body, int? current) => Knob(body, "key_failure_threshold", 1, 100, current);
+
+    public static int? KeyCooldownSeconds(RequestBody body, int? current) => Knob(body, "key_cooldown_seconds", 1, 86_400, current);
 
     /// <summary>How long a request may wait for a key of the pool: absent keeps <paramref name="current"/>, null returns to the global default.</summary>
     public static int? KeyWaitSeconds(RequestBody body, int? current) => Knob(body, "key_wait_seconds", 0, 600, current);

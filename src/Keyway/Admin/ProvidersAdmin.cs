@@ -34,7 +34,7 @@ internal static class ProvidersAdmin
         await groups.RequireGroupAsync(groupId, cancellationToken);
         var providerId = AdminValidation.Slug("provider_id", body.RequiredString("provider_id", 64));
         var now = time.GetUtcNow();
-        var protocol = ProviderFields.Protocol(body) ?? "openai";
+        var protocol = ProviderFields.Protocol(body) ?? ProviderFields.DefaultProtocol;
         var provider = new ProviderRecord(
             providerId,
             groupId,
@@ -50,9 +50,9 @@ internal static class ProvidersAdmin
             now,
             ProviderFields.KeyPool(body, providerId, protocol, secrets, now)
                 ?? throw AdminProblem.BadRequest("api_key or api_keys is required", "api_key"),
-            ProviderFields.Knob(body, "max_retries", 0, 10, null),
-            ProviderFields.Knob(body, "key_failure_threshold", 1, 100, null),
-            ProviderFields.Knob(body, "key_cooldown_seconds", 1, 86_400, null),
+            ProviderFields.MaxRetries(body, null),
+            ProviderFields.KeyFailureThreshold(body, null),
+            ProviderFields.KeyCooldownSeconds(body, null),
             ProviderFields.NativeEndpoints(body, protocol, null),
             ProviderFields.Websocket(body, protocol, current: false))
         {
@@ -87,9 +87,9 @@ internal static class ProvidersAdmin
             TimeoutSeconds = ProviderFields.TimeoutSeconds(body) ?? provider.TimeoutSeconds,
             SealedExtraHeaders = ProviderExtraHeaders.Read(body, provider.SealedExtraHeaders, secrets) ?? provider.SealedExtraHeaders,
             RoutingMode = ProviderFields.RoutingMode(body) ?? provider.RoutingMode,
-            MaxRetries = ProviderFields.Knob(body, "max_retries", 0, 10, provider.MaxRetries),
-            KeyFailureThreshold = ProviderFields.Knob(body, "key_failure_threshold", 1, 100, provider.KeyFailureThreshold),
-            KeyCooldownSeconds = ProviderFields.Knob(body, "key_cooldown_seconds", 1, 86_400, provider.KeyCooldownSeconds),
+            MaxRetries = ProviderFields.MaxRetries(body, provider.MaxRetries),
+            KeyFailureThreshold = ProviderFields.KeyFailureThreshold(body, provider.KeyFailureThreshold),
+            KeyCooldownSeconds = ProviderFields.KeyCooldownSeconds(body, provider.KeyCooldownSeconds),
             KeyWaitSeconds = ProviderFields.KeyWaitSeconds(body, provider.KeyWaitSeconds),
             UpdatedAt = now,
         };

@@ -27,11 +27,21 @@ public sealed class RequestBody
         }
         using (document)
         {
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                ? new RequestBody(document.RootElement.Clone())
-                : throw AdminProblem.BadRequest("Body must be a JSON object");
+            return From(document);
         }
     }
+
+    /// <summary>A body in hand rather than in a request: what <c>keyway apply --dry-run</c> would send.</summary>
+    public static RequestBody Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return From(document);
+    }
+
+    private static RequestBody From(JsonDocument document) =>
+        document.RootElement.ValueKind == JsonValueKind.Object
+            ? new RequestBody(document.RootElement.Clone())
+            : throw AdminProblem.BadRequest("Body must be a JSON object");
 
     /// <summary>True when the field is present, even as null.</summary>
     public bool Has(string field) => _root.TryGetProperty(field, out _);

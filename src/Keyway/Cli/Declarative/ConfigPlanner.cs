@@ -123,7 +123,7 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
             {
                 var created = await client.PostAsync(createPath, body, ct);
                 return created["plaintext"] is { } plaintext ? $"key {what}: {plaintext} (shown once)" : null;
-            });
+            }, DeclaredBodyCheck.Refusal(resource, $"{resource.Kind} {what}", body, creating: true));
             yield break;
         }
         var patch = resource.Diff(body, current);
@@ -138,7 +138,7 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
             {
                 await client.PatchAsync(path, patch, ct);
                 return null;
-            });
+            }, DeclaredBodyCheck.Refusal(resource, $"{resource.Kind} {what}", patch, creating: false));
         }
     }
 

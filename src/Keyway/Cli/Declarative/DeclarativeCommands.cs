@@ -35,6 +35,11 @@ public static partial class DeclarativeCommands
         using var admin = AdminCommand.Connect(context, parse);
         var plan = await new ConfigPlanner(admin, prune).PlanAsync(document, cancellationToken);
         var notes = new List<string>();
+        if (dryRun && plan.Select(change => change.Refusal).OfType<string>().ToList() is { Count: > 0 } refusals)
+        {
+            // Exit 1, as the real apply's first refusal: the gateway would refuse these, and that apply stop halfway.
+            throw new CliException($"the gateway would refuse: {string.Join("; ", refusals)}");
+        }
         if (!dryRun)
         {
             foreach (var change in plan)
