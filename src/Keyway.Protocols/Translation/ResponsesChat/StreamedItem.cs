@@ -50,5 +50,6 @@ internal sealed class StreamedItem
         ToolCallOutputItem call => call with { Arguments = Text },
         CompactionOutputItem compaction => compaction,
         _ => throw new InvalidOperationException("Only announced items can be completed."),
-    }) with { Incomplete = incomplete };
+    }) with
+    { Incomplete = incomplete };
 }
