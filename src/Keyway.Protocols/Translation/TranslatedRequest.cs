@@ -30,6 +30,12 @@ public sealed record TranslatedRequest(LeasedBytes Bytes, bool Stream, ToolNameM
     /// </summary>
     public bool Compaction { get; init; }
 
+    /// <summary>
+    /// A Responses client asked for token log probabilities: its <c>output_text</c> parts and text events carry the
+    /// upstream's <c>logprobs.content</c> (none: an empty list).
+    /// </summary>
+    public bool Logprobs { get; init; }
+
     /// <summary>A Responses client's request fields its response object repeats.</summary>
     public ResponsesChat.ResponseEcho? ResponseEcho { get; init; }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
@@ -213,6 +214,10 @@ internal sealed class ChatChunkChoice
 
     public JsonNode? StopReason { get; set; }
     public JsonNode? MatchedStop { get; set; }
+
+    /// <summary>The choice's <c>logprobs.content</c> array, as the upstream wrote it; read for Responses clients only.</summary>
+    [JsonIgnore]
+    public JsonElement? Logprobs { get; set; }
 }
 
 internal sealed class ChatDelta

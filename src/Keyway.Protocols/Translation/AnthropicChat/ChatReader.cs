@@ -11,7 +11,7 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// <see cref="Utf8JsonReader"/>, reading only what the translators use: <c>choices[].index</c>, the chunk's
 /// <c>.delta</c> or the completion's <c>.message</c> (<c>content</c>, <c>reasoning_content</c> or <c>reasoning</c>,
 /// <c>thinking_blocks</c>, <c>tool_calls</c>),
-/// <c>.finish_reason</c>, <c>.stop_reason</c> / <c>.matched_stop</c>, <c>usage</c>, and a chunk's <c>error</c>. Both
+/// <c>.finish_reason</c>, <c>.stop_reason</c> / <c>.matched_stop</c>, <c>.logprobs.content</c>, <c>usage</c>, and a chunk's <c>error</c>. Both
 /// Chat translators read with it: into Anthropic (<see cref="ChatStreamToAnthropic"/>) and into Responses. Every
 /// other member is skipped unread. It runs for every event of every translated stream and for every translated
 /// answer: the source-generated deserializer behind a pass checking the document's shape was a quarter of a translated
@@ -22,8 +22,8 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// </summary>
 internal static partial class ChatReader
 {
-    private static readonly MemberSet ChunkChoiceMembers = new("index", "delta", "finish_reason", "stop_reason", "matched_stop");
-    private static readonly MemberSet CompletionChoiceMembers = new("index", "message", "finish_reason", "stop_reason", "matched_stop");
+    private static readonly MemberSet ChunkChoiceMembers = new("index", "delta", "finish_reason", "stop_reason", "matched_stop", "logprobs");
+    private static readonly MemberSet CompletionChoiceMembers = new("index", "message", "finish_reason", "stop_reason", "matched_stop", "logprobs");
 
     private static readonly DocumentShape ChunkShape = new(
         new("choices", "usage", "error"), static (ref Utf8JsonReader reader) => ReadChoice(ref reader, ChunkChoiceMembers));
@@ -41,6 +41,7 @@ internal static partial class ChatReader
     private static readonly MemberSet CachedTokensMember = new("cached_tokens");
     private static readonly MemberSet ReasoningTokensMember = new("reasoning_tokens");
     private static readonly MemberSet ErrorMembers = new("message", "type", "code");
+    private static readonly MemberSet LogprobsMembers = new("content");
 
     /// <summary>
     /// A stream chunk, or null when it is unreadable (streams skip those). A chunk that differs from the stream's last
@@ -182,9 +183,43 @@ internal static partial class ChatReader
                 case "matched_stop":
                     choice.MatchedStop = ReadStopName(ref reader);
                     break;
+                case "logprobs":
+                    choice.Logprobs = ReadLogprobsContent(ref reader);
+                    break;
             }
         }
         return choice;
+    }
+
+    /// <summary>
+    /// <c>logprobs.content</c>, the sampled tokens' log probabilities, kept as the upstream wrote them: a Responses
+    /// <c>output_text</c> part carries the same objects (token, logprob, bytes, top_logprobs). Null, or anything but an
+    /// array there, reads as none, so an odd logprobs object never costs the text (OpenAI sends <c>"logprobs": null</c>
+    /// in every chunk not asked for them).
+    /// </summary>
+    private static JsonElement? ReadLogprobsContent(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+        JsonElement? content = null;
+        var seen = 0;
+        while (LogprobsMembers.Next(ref reader, ref seen) is not null)
+        {
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.StartArray)
+            {
+                content = JsonElement.ParseValue(ref reader);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+        return content;
     }
 
     /// <summary>

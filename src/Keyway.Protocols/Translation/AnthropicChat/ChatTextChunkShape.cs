@@ -75,7 +75,7 @@ internal sealed class ChatTextChunkShape
     private static bool IsPlainText(ChatChunk chunk, out int choiceIndex, out bool isReasoning)
     {
         (choiceIndex, isReasoning) = (0, false);
-        if (chunk is not { Usage: null, Error: null, Choices: [{ FinishReason: null, StopReason: null, MatchedStop: null } choice] }
+        if (chunk is not { Usage: null, Error: null, Choices: [{ FinishReason: null, StopReason: null, MatchedStop: null, Logprobs: null } choice] }
             || choice.Delta is not { ToolCalls: null, ThinkingBlocks: null } delta
             || (delta.Content is null) == (delta.ReasoningContent is null))
         {

@@ -26,7 +26,7 @@ public static class ChatResponseToResponses
             throw new TranslationException("The chat completion has no choices.");
         }
 
-        List<ResponseOutputItem> output = request.Compaction ? [Compaction(choice.Delta?.Content, ctx)] : OutputItems(choice.Delta, request.ToolNames, ctx);
+        List<ResponseOutputItem> output = request.Compaction ? [Compaction(choice.Delta?.Content, ctx)] : OutputItems(choice, request, ctx);
         if (ResponseSnapshot.IsCut(choice.FinishReason))
         {
             // The upstream stopped while writing the last item.
@@ -51,8 +51,10 @@ public static class ChatResponseToResponses
             : throw new TranslationException("The upstream wrote no summary for the compaction.");
 
     /// <summary>The items of the choice's message (null when the choice has none).</summary>
-    private static List<ResponseOutputItem> OutputItems(ChatDelta? message, ToolNameMap toolNames, TranslationContext ctx)
+    private static List<ResponseOutputItem> OutputItems(ChatChunkChoice choice, TranslatedRequest request, TranslationContext ctx)
     {
+        var message = choice.Delta;
+        var toolNames = request.ToolNames;
         var items = new List<ResponseOutputItem>();
         if (message?.ReasoningContent is { Length: > 0 } || message?.ThinkingBlocks is { Count: > 0 })
         {
@@ -64,7 +66,7 @@ public static class ChatResponseToResponses
         var toolCalls = message?.ToolCalls ?? [];
         if (text.Length > 0 || (items.Count == 0 && toolCalls.Count == 0))
         {
-            items.Add(new MessageOutputItem(ResponseIds.Message(ctx), text));
+            items.Add(new MessageOutputItem(ResponseIds.Message(ctx), text) { Logprobs = request.Logprobs ? choice.Logprobs is { } tokens ? [tokens] : [] : null });
         }
 
         for (var position = 0; position < toolCalls.Count; position++)

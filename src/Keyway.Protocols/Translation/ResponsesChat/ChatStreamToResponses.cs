@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Json;
 using Keyway.Protocols.Sse;
 using Keyway.Protocols.Translation.AnthropicChat;
 
@@ -160,7 +161,7 @@ public sealed class ChatStreamToResponses : IStreamTranslator
 
             if (delta.Content is { Length: > 0 } content && !Finished)
             {
-                AppendText(content, output);
+                AppendText(content, choice.Logprobs, output);
             }
 
             // Finished here: a held-back call without a name failed the stream.
@@ -209,7 +210,8 @@ public sealed class ChatStreamToResponses : IStreamTranslator
         return reasoning;
     }
 
-    private void AppendText(string text, IBufferWriter<byte> output)
+    /// <param name="logprobs">The chunk's <c>logprobs.content</c>: its tokens go on the delta when the client asked for them.</param>
+    private void AppendText(string text, JsonElement? logprobs, IBufferWriter<byte> output)
     {
         if (_output.Open is not { Announced: MessageOutputItem } message)
         {
@@ -222,13 +224,22 @@ public sealed class ChatStreamToResponses : IStreamTranslator
         }
 
         message.Append(text);
-        _events.Text(output, "response.output_text.delta"u8, message, "delta"u8, text);
+        if (message.Logprobs is null)
+        {
+            _events.Text(output, "response.output_text.delta"u8, message, "delta"u8, text, null);
+            return;
+        }
+
+        JsonElement[] chunkLogprobs = logprobs is { } tokens ? [tokens] : [];
+        message.Logprobs.AddRange(chunkLogprobs);
+        _events.Text(output, "response.output_text.delta"u8, message, "delta"u8, text, chunkLogprobs);
     }
 
     private StreamedItem AddMessage(IBufferWriter<byte> output)
     {
         var message = _output.Add(new MessageOutputItem(ResponseIds.Message(_ctx, _messages++), ""), output);
-        _events.TextPart(output, "response.content_part.added"u8, message, "");
+        message.Logprobs = _request.Logprobs ? [] : null;
+        _events.TextPart(output, "response.content_part.added"u8, message, "", message.Logprobs);
         return message;
     }
 

@@ -5,6 +5,8 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// <summary>Writes the response object (https://platform.openai.com/docs/api-reference/responses/object) and its output items.</summary>
 internal static class ResponseDocumentWriter
 {
+    private static readonly JsonEncodedText LogprobsName = JsonEncodedText.Encode("logprobs");
+
     public static void Write(Utf8JsonWriter writer, TranslationContext ctx, ResponseEcho? echo, ResponseSnapshot snapshot)
     {
         writer.WriteStartObject();
@@ -84,7 +86,7 @@ internal static class ResponseDocumentWriter
                 writer.WriteStartArray("content");
                 if (done)
                 {
-                    WriteTextPart(writer, message.Text);
+                    WriteTextPart(writer, message.Text, message.Logprobs);
                 }
 
                 writer.WriteEndArray();
@@ -113,14 +115,37 @@ internal static class ResponseDocumentWriter
         writer.WriteEndObject();
     }
 
-    public static void WriteTextPart(Utf8JsonWriter writer, string text)
+    public static void WriteTextPart(Utf8JsonWriter writer, string text, IReadOnlyList<JsonElement>? logprobs)
     {
         writer.WriteStartObject();
         writer.WriteString("type", "output_text");
         writer.WriteString("text", text);
         writer.WriteStartArray("annotations");
         writer.WriteEndArray();
+        if (logprobs is not null)
+        {
+            WriteLogprobs(writer, logprobs);
+        }
+
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>logprobs</c>: the tokens of the upstream's <c>logprobs.content</c> arrays, whose objects (token, logprob,
+    /// bytes, top_logprobs) are the shape Responses gives them; empty when there are none.
+    /// </summary>
+    public static void WriteLogprobs(Utf8JsonWriter writer, IReadOnlyList<JsonElement>? logprobs)
+    {
+        writer.WriteStartArray(LogprobsName);
+        foreach (var content in logprobs ?? [])
+        {
+            foreach (var token in content.EnumerateArray())
+            {
+                token.WriteTo(writer);
+            }
+        }
+
+        writer.WriteEndArray();
     }
 
     public static void WriteSummaryPart(Utf8JsonWriter writer, string text)

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Keyway.Protocols.Translation.ResponsesChat;
 
 /// <summary>One item of a response's <c>output</c> (https://platform.openai.com/docs/api-reference/responses/object#responses/object-output).</summary>
@@ -17,7 +19,14 @@ internal abstract record ResponseOutputItem(string Id)
 internal sealed record ReasoningOutputItem(string Id, string Text, string? EncryptedContent = null) : ResponseOutputItem(Id);
 
 /// <summary>The assistant's text as one output_text part.</summary>
-internal sealed record MessageOutputItem(string Id, string Text) : ResponseOutputItem(Id);
+internal sealed record MessageOutputItem(string Id, string Text) : ResponseOutputItem(Id)
+{
+    /// <summary>
+    /// The upstream's <c>logprobs.content</c> arrays, in order, when the client asked for log probabilities (the part's
+    /// <c>logprobs</c> is their tokens); null, and no <c>logprobs</c> written, when it did not.
+    /// </summary>
+    public IReadOnlyList<JsonElement>? Logprobs { get; init; }
+}
 
 /// <summary>
 /// A tool call: a <c>function_call</c>, or a <c>custom_tool_call</c> whose raw input is unwrapped from the

@@ -17,7 +17,6 @@ internal sealed class ResponsesEventWriter
     private static readonly JsonEncodedText OutputIndexName = JsonEncodedText.Encode("output_index");
     private static readonly JsonEncodedText ContentIndexName = JsonEncodedText.Encode("content_index");
     private static readonly JsonEncodedText SummaryIndexName = JsonEncodedText.Encode("summary_index");
-    private static readonly JsonEncodedText LogprobsName = JsonEncodedText.Encode("logprobs");
 
     private Utf8JsonWriter? _json;
     private long _sequence;
@@ -40,23 +39,25 @@ internal sealed class ResponsesEventWriter
     }
 
     /// <summary><c>response.content_part.added/done</c> for the single output_text part of a message.</summary>
-    public void TextPart(IBufferWriter<byte> output, ReadOnlySpan<byte> type, StreamedItem item, string text)
+    public void TextPart(IBufferWriter<byte> output, ReadOnlySpan<byte> type, StreamedItem item, string text, IReadOnlyList<JsonElement>? logprobs = null)
     {
         var json = BeginForItem(output, type, item);
         json.WriteNumber(ContentIndexName, 0);
         json.WritePropertyName("part");
-        ResponseDocumentWriter.WriteTextPart(json, text);
+        ResponseDocumentWriter.WriteTextPart(json, text, logprobs);
         End(output);
     }
 
-    /// <summary><c>response.output_text.delta</c> (property "delta") or <c>.done</c> (property "text").</summary>
-    public void Text(IBufferWriter<byte> output, ReadOnlySpan<byte> type, StreamedItem item, ReadOnlySpan<byte> property, string text)
+    /// <summary>
+    /// <c>response.output_text.delta</c> (property "delta") or <c>.done</c> (property "text"), with the tokens'
+    /// <paramref name="logprobs"/> (none: an empty list).
+    /// </summary>
+    public void Text(IBufferWriter<byte> output, ReadOnlySpan<byte> type, StreamedItem item, ReadOnlySpan<byte> property, string text, IReadOnlyList<JsonElement>? logprobs)
     {
         var json = BeginForItem(output, type, item);
         json.WriteNumber(ContentIndexName, 0);
         json.WriteString(property, text);
-        json.WriteStartArray(LogprobsName);
-        json.WriteEndArray();
+        ResponseDocumentWriter.WriteLogprobs(json, logprobs);
         End(output);
     }
 

@@ -20,6 +20,7 @@ public static class ResponsesRequestToChat
         var stream = root.Boolean("stream") ?? false;
         var toolNames = new ToolNameMap();
         bool compaction;
+        var logprobs = false;
         using var buffer = new PooledBufferWriter(responsesRequest.Length + TranslatedRequest.SizeSlack);
         using (var writer = new Utf8JsonWriter(buffer, ResponsesJson.WriterOptions))
         {
@@ -30,6 +31,7 @@ public static class ResponsesRequestToChat
             // A summary is asked for in plain text: no tool to call, no structured output.
             var hasTools = !compaction && ResponsesToolsToChat.Write(root, toolNames, writer);
             WriteGenerationSettings(root, writer, ctx, hasTools, structuredOutput: !compaction);
+            logprobs = !compaction && WriteLogprobs(root, writer);
             writer.WriteBoolean("stream", stream);
             if (stream)
             {
@@ -42,7 +44,7 @@ public static class ResponsesRequestToChat
             writer.WriteEndObject();
         }
 
-        return new TranslatedRequest(buffer.Detach(), stream, toolNames) { Compaction = compaction, ResponseEcho = ResponseEcho.Read(root) };
+        return new TranslatedRequest(buffer.Detach(), stream, toolNames) { Compaction = compaction, Logprobs = logprobs, ResponseEcho = ResponseEcho.Read(root) };
     }
 
     /// <summary>
@@ -97,6 +99,46 @@ public static class ResponsesRequestToChat
                 WriteResponseFormat(text, writer);
             }
         }
+    }
+
+    /// <summary>
+    /// Token log probabilities are asked for with <c>include: ["message.output_text.logprobs"]</c> or a
+    /// <c>top_logprobs</c> above 0 (https://platform.openai.com/docs/api-reference/responses/create#responses-create-top_logprobs);
+    /// Chat asks with <c>logprobs: true</c> and the same <c>top_logprobs</c>
+    /// (https://platform.openai.com/docs/api-reference/chat/create#chat-create-logprobs). On the way to an Anthropic
+    /// upstream the Chat request is refused there (400), as a Chat client's would be. True when asked.
+    /// </summary>
+    private static bool WriteLogprobs(JsonElement root, Utf8JsonWriter writer)
+    {
+        var top = root.TryGet("top_logprobs", JsonValueKind.Number, out var topLogprobs) && topLogprobs.TryGetInt32(out var count) ? count : 0;
+        if (top <= 0 && !Includes(root, "message.output_text.logprobs"))
+        {
+            return false;
+        }
+
+        writer.WriteBoolean("logprobs", true);
+        if (top > 0)
+        {
+            writer.WriteNumber("top_logprobs", top);
+        }
+
+        return true;
+    }
+
+    private static bool Includes(JsonElement root, string value)
+    {
+        if (root.TryGet("include", JsonValueKind.Array, out var include))
+        {
+            foreach (var entry in include.EnumerateArray())
+            {
+                if (entry.ValueKind == JsonValueKind.String && entry.ValueEquals(value))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Keyway.Protocols.Translation.AnthropicChat;
 
 namespace Keyway.Protocols.Translation.ResponsesChat;
@@ -25,6 +26,9 @@ internal sealed class StreamedItem
     /// <summary>For a reasoning item: the thinking blocks the upstream sent whole, sealed in its <c>encrypted_content</c>.</summary>
     public List<ChatThinkingBlock> ThinkingBlocks { get; } = [];
 
+    /// <summary>For a message whose client asked for log probabilities: the upstream's <c>logprobs.content</c> arrays so far.</summary>
+    public List<JsonElement>? Logprobs { get; set; }
+
     public bool HasText => _text.Length > 0;
 
     public void Append(string text) => _text.Append(text);
@@ -42,9 +46,10 @@ internal sealed class StreamedItem
     public ResponseOutputItem Complete(bool incomplete = false) => (Announced switch
     {
         ReasoningOutputItem reasoning => (ResponseOutputItem)(reasoning with { Text = Text, EncryptedContent = ThinkingBlocks.Count > 0 ? KeywayThinking.Seal(ThinkingBlocks) : null }),
-        MessageOutputItem message => message with { Text = Text },
+        MessageOutputItem message => message with { Text = Text, Logprobs = Logprobs },
         ToolCallOutputItem call => call with { Arguments = Text },
         CompactionOutputItem compaction => compaction,
         _ => throw new InvalidOperationException("Only announced items can be completed."),
-    }) with { Incomplete = incomplete };
+    }) with
+    { Incomplete = incomplete };
 }

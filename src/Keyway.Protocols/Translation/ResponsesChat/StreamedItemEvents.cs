@@ -15,8 +15,8 @@ internal static class StreamedItemEvents
                 events.SummaryPart(output, "response.reasoning_summary_part.done"u8, item, reasoning.Text);
                 break;
             case MessageOutputItem message:
-                events.Text(output, "response.output_text.done"u8, item, "text"u8, message.Text);
-                events.TextPart(output, "response.content_part.done"u8, item, message.Text);
+                events.Text(output, "response.output_text.done"u8, item, "text"u8, message.Text, message.Logprobs);
+                events.TextPart(output, "response.content_part.done"u8, item, message.Text, message.Logprobs);
                 break;
             case ToolCallOutputItem { IsCustom: true } custom:
                 // The raw input is only known once the JSON arguments are complete, so it arrives as one delta.

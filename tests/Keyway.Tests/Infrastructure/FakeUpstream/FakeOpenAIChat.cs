@@ -12,7 +12,7 @@ namespace Keyway.Tests.Infrastructure;
 /// An empty <c>tools</c> array gets OpenAI's 400 (<c>empty_array</c>), as OpenAI and DeepSeek answer it; a parameter
 /// OpenAI's reasoning models refuse gets their 400 (<see cref="FakeReasoningModels"/>), and so does what a strict Chat server
 /// refuses (<see cref="FakeStrictChat"/>); a message carrying Keyway's <c>thinking_blocks</c> gets OpenAI's 400 for an
-/// unknown field.
+/// unknown field. Text carries <c>logprobs</c> when they are asked for (<see cref="FakeLogprobs"/>).
 /// </summary>
 internal static class FakeOpenAIChat
 {
@@ -57,7 +57,8 @@ internal static class FakeOpenAIChat
             : FakeText.Split(answer.Text, FakeText.TextChunks).Select(text => new JsonObject { ["content"] = text });
         foreach (var delta in fragments)
         {
-            await exchange.WriteEventAsync(null, chunk.Delta(delta, null));
+            var logprobs = delta["content"] is { } text ? FakeLogprobs.For(exchange.Body, [text.GetValue<string>()]) : null;
+            await exchange.WriteEventAsync(null, chunk.Delta(delta, null, logprobs));
         }
         await exchange.WriteEventAsync(null, chunk.Delta(new JsonObject(), FinishReason(answer)));
         if (includeUsage)
@@ -120,7 +121,8 @@ internal static class FakeOpenAIChat
         {
             message["tool_calls"] = new JsonArray(ToolCall(exchange, answer, answer.ToolArguments));
         }
-        var choice = new JsonObject { ["index"] = 0, ["message"] = message, ["logprobs"] = null, ["finish_reason"] = FinishReason(answer) };
+        var logprobs = answer.IsToolCall ? null : FakeLogprobs.For(exchange.Body, FakeText.Split(answer.Text, FakeText.TextChunks));
+        var choice = new JsonObject { ["index"] = 0, ["message"] = message, ["logprobs"] = logprobs, ["finish_reason"] = FinishReason(answer) };
         var completion = Envelope(exchange, "chat.completion", new JsonArray(choice));
         if (!exchange.OmitUsage)
         {
@@ -183,9 +185,9 @@ internal static class FakeOpenAIChat
     /// <summary>Chunks of one stream; when usage was asked for, every chunk carries <c>"usage": null</c> as OpenAI's do.</summary>
     private sealed class ChunkFactory(FakeExchange exchange, bool includeUsage)
     {
-        public JsonObject Delta(JsonObject delta, string? finishReason)
+        public JsonObject Delta(JsonObject delta, string? finishReason, JsonObject? logprobs = null)
         {
-            var choice = new JsonObject { ["index"] = 0, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finishReason };
+            var choice = new JsonObject { ["index"] = 0, ["delta"] = delta, ["logprobs"] = logprobs, ["finish_reason"] = finishReason };
             var chunk = Envelope(exchange, "chat.completion.chunk", new JsonArray(choice));
             if (includeUsage)
             {
