@@ -105,7 +105,7 @@ internal static class FakeAnthropicMessages
             ? content.EnumerateArray().LastOrDefault(block => FakeJson.String(block, "type") == "tool_result")
             : default;
         var last = toolResult.ValueKind == JsonValueKind.Object
-            ? new FakeLastMessage(FakeJson.Text(FakeJson.Property(toolResult, "content")), IsToolResult: true)
+            ? new FakeLastMessage(FakeJson.Text(FakeJson.Property(toolResult, "content")), IsToolResult: true, FakeJson.Text(content))
             : new FakeLastMessage(FakeJson.Text(content), IsToolResult: false);
         return FakeConversation.Decide(exchange, tools, last);
     }

@@ -6,8 +6,14 @@ namespace Keyway.Tests.Infrastructure;
 /// <summary>A tool the request offers: its name and JSON schema (undefined when it has none).</summary>
 internal sealed record FakeTool(string Name, JsonElement Schema);
 
-/// <summary>The last message of the conversation, reduced to what the fake's decision needs.</summary>
-internal sealed record FakeLastMessage(string Text, bool IsToolResult);
+/// <summary>
+/// The last message of the conversation, reduced to what the fake's decision needs; <paramref name="TurnText"/> is every
+/// text of the caller's last turn when that holds more than the message (a tool result and a prompt beside it).
+/// </summary>
+internal sealed record FakeLastMessage(string Text, bool IsToolResult, string? TurnText = null)
+{
+    public string Turn => TurnText ?? Text;
+}
 
 /// <summary>What the fake answers: text, or a call of one tool with JSON arguments.</summary>
 internal sealed record FakeAnswer(string Text, string? ToolName, string ToolArguments)
@@ -17,6 +23,8 @@ internal sealed record FakeAnswer(string Text, string? ToolName, string ToolArgu
 
 /// <summary>
 /// The fake's whole "model", identical for every protocol:
+/// 0. the last turn asks for the answer in <c>&lt;summary&gt;</c> tags (Claude Code's compaction prompt, also beside a
+///    tool result) → answer <see cref="ReplyText"/> inside them: Claude Code 2.1.3xx asks again when they are missing;
 /// 1. the last message is a tool result → answer <see cref="ToolResultReplyText"/> (default text + the result);
 /// 2. tools are offered, the reply is not scripted <see cref="FakeReply.InTextOnly"/> and the last message contains
 ///    <see cref="ToolTrigger"/> → call a tool: the one named right
@@ -28,6 +36,7 @@ internal static class FakeConversation
 {
     public const string ToolTrigger = "use the tool";
     public const string ArgumentPlaceholder = "fake-upstream";
+    private const string SummaryTag = "<summary>";
 
     public static string ReplyText(string model) => $"Hello from fake upstream (model={model}) — ünïcødé ✓";
 
@@ -36,6 +45,10 @@ internal static class FakeConversation
     public static FakeAnswer Decide(FakeExchange exchange, IReadOnlyList<FakeTool> tools, FakeLastMessage last)
     {
         var model = exchange.Model;
+        if (last.Turn.Contains(SummaryTag, StringComparison.Ordinal))
+        {
+            return Text($"{SummaryTag}{ReplyText(model)}</summary>");
+        }
         if (last.IsToolResult)
         {
             return Text(ToolResultReplyText(model, last.Text));

@@ -103,9 +103,22 @@ internal static class FakeOpenAIChat
             .Select(tool => FakeJson.Property(tool, "function"))
             .Select(function => new FakeTool(FakeJson.String(function, "name") ?? "", FakeJson.Property(function, "parameters")))
             .ToList();
-        var last = FakeJson.Array(body, "messages").LastOrDefault();
-        var isToolResult = FakeJson.String(last, "role") == "tool";
-        return FakeConversation.Decide(exchange, tools, new FakeLastMessage(FakeJson.Text(FakeJson.Property(last, "content")), isToolResult));
+        // The caller's turn: every message after the model's last one. A tool result followed by user messages (an
+        // Anthropic turn holding a tool result and text, translated) is still answered as the tool result while tools are
+        // offered: the model is in its tool loop. Without tools the last message is the prompt (e.g. a summary request).
+        var messages = FakeJson.Array(body, "messages").ToList();
+        var turn = messages[(messages.FindLastIndex(message => FakeJson.String(message, "role") == "assistant") + 1)..];
+        var toolResult = turn.LastOrDefault(message => FakeJson.String(message, "role") == "tool");
+        var lastMessage = messages.LastOrDefault();
+        var answersToolResult = toolResult.ValueKind == JsonValueKind.Object
+            && (tools.Count > 0 || FakeJson.String(lastMessage, "role") == "tool");
+        var turnText = string.Concat(turn
+            .Where(message => FakeJson.String(message, "role") is "user" or "tool")
+            .Select(message => FakeJson.Text(FakeJson.Property(message, "content"))));
+        var last = answersToolResult
+            ? new FakeLastMessage(FakeJson.Text(FakeJson.Property(toolResult, "content")), IsToolResult: true, turnText)
+            : new FakeLastMessage(FakeJson.Text(FakeJson.Property(lastMessage, "content")), IsToolResult: false, turnText);
+        return FakeConversation.Decide(exchange, tools, last);
     }
 
     private static JsonObject Completion(FakeExchange exchange, FakeAnswer answer)
