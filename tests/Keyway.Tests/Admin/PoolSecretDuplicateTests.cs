@@ -64,7 +64,10 @@ public sealed class PoolSecretDuplicateTests
 
         var created = await AdminApi.PostAsync(server.Admin, "admin/llm/groups/default/providers", new JsonObject
         {
-            ["provider_id"] = "q", ["name"] = "q", ["base_url"] = "https://q.example/v1", ["api_keys"] = twice.DeepClone(),
+            ["provider_id"] = "q",
+            ["name"] = "q",
+            ["base_url"] = "https://q.example/v1",
+            ["api_keys"] = twice.DeepClone(),
         });
         var replaced = await AdminApi.PatchAsync(server.Admin, "admin/llm/providers/p", new JsonObject { ["api_keys"] = twice.DeepClone() });
 
