@@ -16,7 +16,8 @@ public sealed class AdminUiConnectTests
         await using var ui = await AdminUiSession.StartLoggedInAsync();
         await ui.CreateProviderAndRouteAsync("p1", "chat", new { name = "main", api_key = "sk-p1-main-0001" });
         var live = await CreateKeyAsync(ui, new { name = "live" });
-        await CreateKeyAsync(ui, new { name = "old", expires_at = DateTimeOffset.UtcNow.AddDays(-1) });
+        var old = await CreateKeyAsync(ui, new { name = "old" });
+        await ui.Server.PassExpiryAsync(old.GetProperty("key").GetProperty("key_id").GetString()!);
         await CreateKeyAsync(ui, new { name = "off", enabled = false });
 
         await ui.OpenAsync("Connect");
@@ -56,6 +57,29 @@ public sealed class AdminUiConnectTests
         await Expect(aliasPick).ToHaveValueAsync("unified-model");
         await Expect(ui.Page.Locator("section", new() { Has = ui.Page.GetByRole(AriaRole.Heading, new() { Name = "Codex" }) }).Locator("pre"))
             .ToContainTextAsync("model = \"unified-model\"");
+        Assert.Empty(ui.Errors);
+    }
+
+    [Fact]
+    public async Task AliasPicker_MarksTheUnifiedModelOfADisabledRoute_AndChoosesAnEnabledRoute()
+    {
+        await using var ui = await AdminUiSession.StartLoggedInAsync();
+        await ui.CreateProviderAndRouteAsync("p1", "chat", new { name = "main", api_key = "sk-p1-main-0001" });
+        using (var route = await ui.Server.Admin.PostAsJsonAsync("admin/llm/groups/default/routes",
+            new { alias = "broken", provider_id = "p1", upstream_model = "model-b", enabled = false }))
+        {
+            route.EnsureSuccessStatusCode();
+        }
+        using (var unified = await ui.Server.Admin.PutAsJsonAsync("admin/llm/groups/default/unified", new { route_alias = "broken" }))
+        {
+            unified.EnsureSuccessStatusCode();
+        }
+        await CreateKeyAsync(ui, new { name = "live" });
+
+        await ui.OpenAsync("Connect");
+        var aliasPick = ui.Page.GetByLabel("Alias", new() { Exact = true });
+        await Expect(aliasPick.Locator("option:disabled")).ToHaveTextAsync(["unified-model (unified → broken) (disabled)", "broken (disabled)"]);
+        await Expect(aliasPick).ToHaveValueAsync("chat");
         Assert.Empty(ui.Errors);
     }
 

@@ -13,8 +13,8 @@ internal static class AdminBodyCheck
     /// <summary>Seals the key pool of a checked body, which is then dropped: only the refusals of the reading matter.</summary>
     private static readonly SecretBox Discarded = new(Guid.NewGuid().ToString());
 
-    /// <summary>The route a checked body's defaults are read onto, then dropped.</summary>
-    private static readonly RouteRecord Placeholder = new("", "", "", "", "", "", true, "", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, WebSearchMode.Auto);
+    /// <summary>The id (of its group, its route) a checked body's item is read under, then dropped.</summary>
+    private const string Placeholder = "checked";
 
     /// <exception cref="AdminProblem">The first field the provider's create (or edit) would refuse.</exception>
     public static void Provider(RequestBody body, bool creating)
@@ -37,10 +37,38 @@ internal static class AdminBodyCheck
     }
 
     /// <exception cref="AdminProblem">The first field the route's create (or edit) would refuse.</exception>
-    public static void Route(RequestBody body)
+    public static void Route(RequestBody body, bool creating) =>
+        RoutesAdmin.Read(body, RoutesAdmin.New(Placeholder, DateTimeOffset.UnixEpoch), creating);
+
+    /// <exception cref="AdminProblem">The first field the group's create (or edit) would refuse.</exception>
+    public static void Group(RequestBody body, bool creating)
     {
-        RouteAllowedPaths.Read(body);
-        RouteDefaultsFields.Apply(body, Placeholder);
-        body.OptionalWebSearch();
+        if (creating)
+        {
+            GroupsAdmin.NewId(body);
+        }
+        GroupsAdmin.Read(body, new GroupRecord(Placeholder, "", true, "", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch), creating);
     }
+
+    /// <exception cref="AdminProblem">The first field the issued key's create (or edit) would refuse; an expiry is checked against now.</exception>
+    public static void IssuedKey(RequestBody body, bool creating)
+    {
+        if (creating)
+        {
+            IssuedKeysAdmin.GivenPlaintext(body);
+        }
+        var now = DateTimeOffset.UtcNow;
+        IssuedKeysAdmin.Read(body, IssuedKeysAdmin.New(Placeholder, now), creating, now);
+    }
+
+    /// <exception cref="AdminProblem">The first field the tool provider's create (or edit) would refuse.</exception>
+    public static void ToolProvider(RequestBody body, bool creating) =>
+        ToolProvidersAdmin.Read(body, ToolProvidersAdmin.New(ToolProvidersAdmin.NewId(body), Placeholder, DateTimeOffset.UnixEpoch), creating, Discarded);
+
+    /// <exception cref="AdminProblem">The first field a route's new fallback target would refuse (its provider's group needs the gateway).</exception>
+    public static void Fallback(RequestBody body) =>
+        RouteProvidersAdmin.Read(body, RouteProvidersAdmin.New(Placeholder, RouteProvidersAdmin.ProviderId(body), "", DateTimeOffset.UnixEpoch), creating: true);
+
+    /// <exception cref="AdminProblem">The first field the unified model's PUT would refuse (whether the route is in the group needs the gateway).</exception>
+    public static void Unified(RequestBody body) => UnifiedModelAdmin.Read(body);
 }

@@ -27,15 +27,9 @@ internal static class GroupsAdmin
         HttpRequest request, GroupRepository groups, ConfigurationChangeNotifier notifier, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
-        var groupId = AdminValidation.Slug("group_id", body.RequiredString("group_id", 64));
+        var groupId = NewId(body);
         var now = time.GetUtcNow();
-        var group = new GroupRecord(
-            groupId,
-            body.RequiredString("name", AdminValidation.NameMaxLength),
-            body.OptionalBool("enabled") ?? true,
-            body.OptionalString("note", AdminValidation.NoteMaxLength) ?? "",
-            now,
-            now);
+        var group = Read(body, new GroupRecord(groupId, "", true, "", now, now), creating: true);
         await groups.CreateAsync(group, cancellationToken).OrConflict($"group_id '{groupId}' already exists");
         await notifier.NotifyAsync();
         return await RespondAsync(groups, groupId, cancellationToken);
@@ -50,13 +44,7 @@ internal static class GroupsAdmin
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var group = await groups.RequireGroupAsync(groupId, cancellationToken);
-        var updated = group with
-        {
-            Name = body.Has("name") ? body.RequiredString("name", AdminValidation.NameMaxLength) : group.Name,
-            Enabled = body.OptionalBool("enabled") ?? group.Enabled,
-            Note = body.OptionalString("note", AdminValidation.NoteMaxLength) ?? group.Note,
-            UpdatedAt = time.GetUtcNow(),
-        };
+        var updated = Read(body, group, creating: false) with { UpdatedAt = time.GetUtcNow() };
         if (!await groups.UpdateAsync(updated, cancellationToken))
         {
             throw AdminProblem.NotFound($"group not found: {groupId}");
@@ -79,6 +67,16 @@ internal static class GroupsAdmin
         await notifier.NotifyAsync();
         return TypedResults.Json(new MessageResponse($"group deleted: {groupId}"), AdminJsonContext.Default.MessageResponse);
     }
+
+    public static string NewId(RequestBody body) => AdminValidation.Slug("group_id", body.RequiredString("group_id", 64));
+
+    /// <summary>The fields create and PATCH read from <paramref name="body"/>, onto <paramref name="group"/>; create requires a name.</summary>
+    public static GroupRecord Read(RequestBody body, GroupRecord group, bool creating) => group with
+    {
+        Name = creating || body.Has("name") ? body.RequiredString("name", AdminValidation.NameMaxLength) : group.Name,
+        Enabled = body.OptionalBool("enabled") ?? group.Enabled,
+        Note = body.OptionalString("note", AdminValidation.NoteMaxLength) ?? group.Note,
+    };
 
     private static async Task<IResult> RespondAsync(GroupRepository groups, string groupId, CancellationToken cancellationToken)
     {

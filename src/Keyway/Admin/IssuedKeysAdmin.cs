@@ -34,25 +34,14 @@ internal static class IssuedKeysAdmin
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         await groups.RequireGroupAsync(groupId, cancellationToken);
-        var name = body.RequiredString("name", AdminValidation.NameMaxLength);
-        body.TryGetTimestamp("expires_at", out var expiresAt);
         var plaintext = GivenPlaintext(body) ?? IssuedKeys.Generate();
         var now = time.GetUtcNow();
-        var key = new IssuedKeyRecord(
-            AdminValidation.NewId(), groupId, name,
-            body.OptionalString("owner_user_id", OwnerMaxLength) ?? "",
-            IssuedKeys.Hash(plaintext),
-            IssuedKeys.DisplayPrefix(plaintext),
-            secrets.Seal(plaintext),
-            body.OptionalBool("enabled") ?? true,
-            expiresAt,
-            null,
-            now,
-            now,
-            body.OptionalWebSearch() ?? WebSearchMode.Auto)
+        var key = Read(body, New(groupId, now) with
         {
-            Policy = IssuedKeyPolicyFields.Apply(body, IssuedKeyPolicy.None),
-        };
+            KeyHash = IssuedKeys.Hash(plaintext),
+            KeyPrefix = IssuedKeys.DisplayPrefix(plaintext),
+            SealedPlaintext = secrets.Seal(plaintext),
+        }, creating: true, now);
         await keys.CreateAsync(key, cancellationToken).OrConflict("this key already exists");
         await notifier.NotifyAsync();
         return TypedResults.Json(new IssuedKeyCreatedResponse(key.AsResponse(), plaintext, PlaintextNote), AdminJsonContext.Default.IssuedKeyCreatedResponse);
@@ -62,7 +51,7 @@ internal static class IssuedKeysAdmin
     /// An existing key given by the caller (a migration keeps the keys its clients already use): db_sk_ followed by at
     /// least 16 characters, stored sealed and hashed like a generated one.
     /// </summary>
-    private static string? GivenPlaintext(RequestBody body)
+    public static string? GivenPlaintext(RequestBody body)
     {
         var plaintext = body.OptionalString("plaintext", PlaintextMaxLength);
         if (plaintext is not null && !IssuedKeys.IsAcceptable(plaintext))
@@ -88,16 +77,8 @@ internal static class IssuedKeysAdmin
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var key = await keys.RequireKeyAsync(keyId, cancellationToken);
-        var updated = key with
-        {
-            Name = body.Has("name") ? body.RequiredString("name", AdminValidation.NameMaxLength) : key.Name,
-            OwnerUserId = body.OptionalString("owner_user_id", OwnerMaxLength) ?? key.OwnerUserId,
-            Enabled = body.OptionalBool("enabled") ?? key.Enabled,
-            ExpiresAt = body.TryGetTimestamp("expires_at", out var expiresAt) ? expiresAt : key.ExpiresAt,
-            WebSearch = body.OptionalWebSearch() ?? key.WebSearch,
-            Policy = IssuedKeyPolicyFields.Apply(body, key.Policy),
-            UpdatedAt = time.GetUtcNow(),
-        };
+        var now = time.GetUtcNow();
+        var updated = Read(body, key, creating: false, now) with { UpdatedAt = now };
         if (!await keys.UpdateAsync(updated, cancellationToken))
         {
             throw AdminProblem.NotFound($"key not found: {keyId}");
@@ -116,6 +97,21 @@ internal static class IssuedKeysAdmin
         await notifier.NotifyAsync();
         return TypedResults.Json(new MessageResponse($"key deleted: {keyId}"), AdminJsonContext.Default.MessageResponse);
     }
+
+    /// <summary>A key of <paramref name="groupId"/> before its body is read: enabled, no expiry, no policy.</summary>
+    public static IssuedKeyRecord New(string groupId, DateTimeOffset now) =>
+        new(AdminValidation.NewId(), groupId, "", "", "", "", "", true, null, null, now, now);
+
+    /// <summary>The fields create and PATCH read from <paramref name="body"/>, onto <paramref name="key"/>; create requires a name.</summary>
+    public static IssuedKeyRecord Read(RequestBody body, IssuedKeyRecord key, bool creating, DateTimeOffset now) => key with
+    {
+        Name = creating || body.Has("name") ? body.RequiredString("name", AdminValidation.NameMaxLength) : key.Name,
+        OwnerUserId = body.OptionalString("owner_user_id", OwnerMaxLength) ?? key.OwnerUserId,
+        Enabled = body.OptionalBool("enabled") ?? key.Enabled,
+        ExpiresAt = IssuedKeyExpiry.Read(body, now, key.ExpiresAt),
+        WebSearch = body.OptionalWebSearch() ?? key.WebSearch,
+        Policy = IssuedKeyPolicyFields.Apply(body, key.Policy),
+    };
 
     private static IResult Respond(IssuedKeyRecord key) =>
         TypedResults.Json(new IssuedKeyEnvelope(key.AsResponse()), AdminJsonContext.Default.IssuedKeyEnvelope);

@@ -172,6 +172,7 @@ internal static class ProviderFields
             throw AdminProblem.BadRequest("api_keys must be a non-empty array of {name, api_key}", "api_keys");
         }
         var keys = new List<UpstreamKeyRecord>();
+        var namesBySecret = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var item in array.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.Object)
@@ -188,6 +189,7 @@ internal static class ProviderFields
             {
                 throw AdminProblem.BadRequest($"duplicate key name in api_keys: {name}", "api_keys");
             }
+            PoolSecrets.RefuseRepeated(namesBySecret, RequireSecret(secret, "api_keys"), name);
             var models = ModelList(item.TryGetProperty("models", out var modelsValue) && modelsValue.ValueKind != JsonValueKind.Null ? modelsValue : null, "api_keys");
             var baseUrl = item.TryGetProperty("base_url", out var urlValue) && urlValue.ValueKind != JsonValueKind.Null
                 ? CheckedUrl(RequestBody.AsString(urlValue, "api_keys", 512), "api_keys")

@@ -33,19 +33,14 @@ internal static class RouteProvidersAdmin
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var route = await routes.RequireRouteAsync(routeId, cancellationToken);
-        var providerId = body.RequiredString("provider_id", 64);
+        var providerId = ProviderId(body);
         var provider = await providers.GetAsync(providerId, cancellationToken)
             ?? throw AdminProblem.BadRequest($"provider not found: {providerId}", "provider_id");
         if (provider.GroupId != route.GroupId)
         {
             throw AdminProblem.BadRequest("provider does not belong to this route's group", "provider_id");
         }
-        var target = new RouteProviderRecord(
-            AdminValidation.NewId(), routeId, providerId,
-            body.OptionalString("upstream_model", ModelMaxLength) ?? route.UpstreamModel,
-            body.OptionalInt("priority", 0, MaxPriority) ?? 0,
-            body.OptionalBool("enabled") ?? true,
-            time.GetUtcNow());
+        var target = Read(body, New(routeId, providerId, route.UpstreamModel, time.GetUtcNow()), creating: true);
         await targets.CreateAsync(target, cancellationToken).OrConflict($"provider '{providerId}' is already a target of route '{routeId}'");
         await notifier.NotifyAsync();
         return Respond(target);
@@ -56,12 +51,7 @@ internal static class RouteProvidersAdmin
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var target = await targets.GetAsync(rpId, cancellationToken) ?? throw NotFound(rpId);
-        var updated = target with
-        {
-            UpstreamModel = body.Has("upstream_model") ? body.RequiredString("upstream_model", ModelMaxLength) : target.UpstreamModel,
-            Priority = body.OptionalInt("priority", 0, MaxPriority) ?? target.Priority,
-            Enabled = body.OptionalBool("enabled") ?? target.Enabled,
-        };
+        var updated = Read(body, target, creating: false);
         if (!await targets.UpdateAsync(updated, cancellationToken))
         {
             throw NotFound(rpId);
@@ -80,6 +70,25 @@ internal static class RouteProvidersAdmin
         await notifier.NotifyAsync();
         return TypedResults.Json(new MessageResponse($"route provider deleted: {rpId}"), AdminJsonContext.Default.MessageResponse);
     }
+
+    public static string ProviderId(RequestBody body) => body.RequiredString("provider_id", 64);
+
+    /// <summary>A target of <paramref name="routeId"/> before its body is read: priority 0, enabled, the route's model.</summary>
+    public static RouteProviderRecord New(string routeId, string providerId, string routeModel, DateTimeOffset now) =>
+        new(AdminValidation.NewId(), routeId, providerId, routeModel, 0, true, now);
+
+    /// <summary>
+    /// The fields create and PATCH read from <paramref name="body"/>, onto <paramref name="target"/>: on create a missing (or
+    /// null) upstream_model keeps the route's, on PATCH an explicit one must name a model.
+    /// </summary>
+    public static RouteProviderRecord Read(RequestBody body, RouteProviderRecord target, bool creating) => target with
+    {
+        UpstreamModel = creating
+            ? body.OptionalString("upstream_model", ModelMaxLength) ?? target.UpstreamModel
+            : body.Has("upstream_model") ? body.RequiredString("upstream_model", ModelMaxLength) : target.UpstreamModel,
+        Priority = body.OptionalInt("priority", 0, MaxPriority) ?? target.Priority,
+        Enabled = body.OptionalBool("enabled") ?? target.Enabled,
+    };
 
     private static AdminProblem NotFound(string rpId) => AdminProblem.NotFound($"route provider not found: {rpId}");
 

@@ -30,23 +30,9 @@ internal static class RoutesAdmin
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         await groups.RequireGroupAsync(groupId, cancellationToken);
-        var alias = body.RequiredString("alias", AliasMaxLength);
-        var providerId = body.RequiredString("provider_id", 64);
-        var upstreamModel = body.RequiredString("upstream_model", ModelMaxLength);
-        await RequireProviderInGroupAsync(providers, providerId, groupId, cancellationToken);
-        var now = time.GetUtcNow();
-        var route = RouteDefaultsFields.Apply(body, new RouteRecord(
-            AdminValidation.NewId(), groupId, alias, providerId, upstreamModel,
-            body.OptionalString("upstream_path", ModelMaxLength) ?? "",
-            body.OptionalBool("enabled") ?? true,
-            body.OptionalString("note", AdminValidation.NoteMaxLength) ?? "",
-            now, now,
-            body.OptionalWebSearch() ?? WebSearchMode.Auto)
-        {
-            AllowedPaths = RouteAllowedPaths.Read(body) ?? [],
-            AllowVisitors = body.OptionalBool("allow_visitors") ?? false,
-        });
-        await routes.CreateAsync(route, cancellationToken).OrConflict(DuplicateAlias(alias, groupId));
+        var route = Read(body, New(groupId, time.GetUtcNow()), creating: true);
+        await RequireProviderInGroupAsync(providers, route.ProviderId, groupId, cancellationToken);
+        await routes.CreateAsync(route, cancellationToken).OrConflict(DuplicateAlias(route.Alias, groupId));
         await notifier.NotifyAsync();
         return Respond(route);
     }
@@ -60,19 +46,7 @@ internal static class RoutesAdmin
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var route = await routes.RequireRouteAsync(routeId, cancellationToken);
-        var updated = RouteDefaultsFields.Apply(body, route) with
-        {
-            Alias = body.Has("alias") ? body.RequiredString("alias", AliasMaxLength) : route.Alias,
-            ProviderId = body.Has("provider_id") ? body.RequiredString("provider_id", 64) : route.ProviderId,
-            UpstreamModel = body.Has("upstream_model") ? body.RequiredString("upstream_model", ModelMaxLength) : route.UpstreamModel,
-            UpstreamPath = body.OptionalString("upstream_path", ModelMaxLength) ?? route.UpstreamPath,
-            Enabled = body.OptionalBool("enabled") ?? route.Enabled,
-            Note = body.OptionalString("note", AdminValidation.NoteMaxLength) ?? route.Note,
-            WebSearch = body.OptionalWebSearch() ?? route.WebSearch,
-            UpdatedAt = time.GetUtcNow(),
-            AllowedPaths = RouteAllowedPaths.Read(body) ?? route.AllowedPaths,
-            AllowVisitors = body.OptionalBool("allow_visitors") ?? route.AllowVisitors,
-        };
+        var updated = Read(body, route, creating: false) with { UpdatedAt = time.GetUtcNow() };
         if (updated.ProviderId != route.ProviderId)
         {
             await RequireProviderInGroupAsync(providers, updated.ProviderId, route.GroupId, cancellationToken);
@@ -98,6 +72,27 @@ internal static class RoutesAdmin
         await notifier.NotifyAsync();
         return TypedResults.Json(new MessageResponse($"route deleted: {routeId}"), AdminJsonContext.Default.MessageResponse);
     }
+
+    /// <summary>A route of <paramref name="groupId"/> before its body is read: enabled, web search auto, every path, no visitors.</summary>
+    public static RouteRecord New(string groupId, DateTimeOffset now) =>
+        new(AdminValidation.NewId(), groupId, "", "", "", "", true, "", now, now, WebSearchMode.Auto) { AllowedPaths = [], AllowVisitors = false };
+
+    /// <summary>
+    /// The fields create and PATCH read from <paramref name="body"/>, onto <paramref name="route"/>: create requires alias,
+    /// provider_id and upstream_model; the provider's group needs the database and stays with the handlers.
+    /// </summary>
+    public static RouteRecord Read(RequestBody body, RouteRecord route, bool creating) => RouteDefaultsFields.Apply(body, route) with
+    {
+        Alias = creating || body.Has("alias") ? body.RequiredString("alias", AliasMaxLength) : route.Alias,
+        ProviderId = creating || body.Has("provider_id") ? body.RequiredString("provider_id", 64) : route.ProviderId,
+        UpstreamModel = creating || body.Has("upstream_model") ? body.RequiredString("upstream_model", ModelMaxLength) : route.UpstreamModel,
+        UpstreamPath = body.OptionalString("upstream_path", ModelMaxLength) ?? route.UpstreamPath,
+        Enabled = body.OptionalBool("enabled") ?? route.Enabled,
+        Note = body.OptionalString("note", AdminValidation.NoteMaxLength) ?? route.Note,
+        WebSearch = body.OptionalWebSearch() ?? route.WebSearch,
+        AllowedPaths = RouteAllowedPaths.Read(body) ?? route.AllowedPaths,
+        AllowVisitors = body.OptionalBool("allow_visitors") ?? route.AllowVisitors,
+    };
 
     private static async Task RequireProviderInGroupAsync(
         ProviderRepository providers, string providerId, string groupId, CancellationToken cancellationToken)

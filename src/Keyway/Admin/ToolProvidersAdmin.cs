@@ -35,17 +35,9 @@ internal static class ToolProvidersAdmin
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         await groups.RequireGroupAsync(groupId, cancellationToken);
-        var toolId = body.OptionalString("tool_id", 64) is { Length: > 0 } chosen ? AdminValidation.Slug("tool_id", chosen) : AdminValidation.NewId();
         var now = time.GetUtcNow();
-        var tool = new ToolProviderRecord(
-            toolId, groupId,
-            body.RequiredString("name", AdminValidation.NameMaxLength),
-            body.OptionalString("kind", 32) ?? DefaultKind,
-            secrets.Seal(ProviderFields.RequireSecret(body.RequiredString("api_key", AdminValidation.SecretMaxLength), "api_key")),
-            Config(body) ?? "{}",
-            body.OptionalBool("enabled") ?? true,
-            now, now);
-        await tools.CreateAsync(tool, cancellationToken).OrConflict($"tool_id '{toolId}' already exists");
+        var tool = Read(body, New(NewId(body), groupId, now), creating: true, secrets);
+        await tools.CreateAsync(tool, cancellationToken).OrConflict($"tool_id '{tool.ToolId}' already exists");
         await notifier.NotifyAsync();
         return Respond(tool);
     }
@@ -59,17 +51,7 @@ internal static class ToolProvidersAdmin
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var tool = await tools.RequireToolProviderAsync(toolId, cancellationToken);
-        var updated = tool with
-        {
-            Name = body.Has("name") ? body.RequiredString("name", AdminValidation.NameMaxLength) : tool.Name,
-            Kind = body.OptionalString("kind", 32) ?? tool.Kind,
-            SealedApiKey = body.Has("api_key")
-                ? secrets.Seal(ProviderFields.RequireSecret(body.RequiredString("api_key", AdminValidation.SecretMaxLength), "api_key"))
-                : tool.SealedApiKey,
-            ConfigJson = Config(body) ?? tool.ConfigJson,
-            Enabled = body.OptionalBool("enabled") ?? tool.Enabled,
-            UpdatedAt = time.GetUtcNow(),
-        };
+        var updated = Read(body, tool, creating: false, secrets) with { UpdatedAt = time.GetUtcNow() };
         if (!await tools.UpdateAsync(updated, cancellationToken))
         {
             throw AdminProblem.NotFound($"tool provider not found: {toolId}");
@@ -106,6 +88,25 @@ internal static class ToolProvidersAdmin
 
     private static IResult RespondTest(ToolProviderTestResult result) =>
         TypedResults.Json(new ToolProviderTestEnvelope(result), AdminJsonContext.Default.ToolProviderTestEnvelope);
+
+    /// <summary>The chosen tool_id, else a new one.</summary>
+    public static string NewId(RequestBody body) =>
+        body.OptionalString("tool_id", 64) is { Length: > 0 } chosen ? AdminValidation.Slug("tool_id", chosen) : AdminValidation.NewId();
+
+    /// <summary>A tool provider of <paramref name="groupId"/> before its body is read.</summary>
+    public static ToolProviderRecord New(string toolId, string groupId, DateTimeOffset now) => new(toolId, groupId, "", DefaultKind, "", "{}", true, now, now);
+
+    /// <summary>The fields create and PATCH read from <paramref name="body"/>, onto <paramref name="tool"/>; create requires a name and an api_key.</summary>
+    public static ToolProviderRecord Read(RequestBody body, ToolProviderRecord tool, bool creating, SecretBox secrets) => tool with
+    {
+        Name = creating || body.Has("name") ? body.RequiredString("name", AdminValidation.NameMaxLength) : tool.Name,
+        Kind = body.OptionalString("kind", 32) ?? tool.Kind,
+        SealedApiKey = creating || body.Has("api_key")
+            ? secrets.Seal(ProviderFields.RequireSecret(body.RequiredString("api_key", AdminValidation.SecretMaxLength), "api_key"))
+            : tool.SealedApiKey,
+        ConfigJson = Config(body) ?? tool.ConfigJson,
+        Enabled = body.OptionalBool("enabled") ?? tool.Enabled,
+    };
 
     /// <summary><c>config</c> as JSON text: the Python Keyway took a string holding a JSON object; an object is accepted too.</summary>
     private static string? Config(RequestBody body)

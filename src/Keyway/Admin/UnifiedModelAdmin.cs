@@ -41,10 +41,10 @@ internal static class UnifiedModelAdmin
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         await groups.RequireGroupAsync(groupId, cancellationToken);
-        var alias = body.OptionalString("alias", 128) ?? DefaultAlias;
+        var (alias, routeId, routeAlias, keyName) = Read(body);
         var groupRoutes = await routes.ListByGroupAsync(groupId, cancellationToken);
-        var route = FindRoute(body, groupRoutes);
-        var keyName = body.OptionalString("key_name", AdminValidation.NameMaxLength);
+        var route = groupRoutes.FirstOrDefault(r => routeId is not null ? r.RouteId == routeId : r.Alias == routeAlias)
+            ?? throw AdminProblem.BadRequest($"route not found in this group: {routeId ?? routeAlias}", routeId is not null ? "route_id" : "route_alias");
         if (keyName is not null && !await PoolHasKeyAsync(route, keyName, enabledOnly: false, providers, targets, cancellationToken))
         {
             throw AdminProblem.BadRequest($"key_name '{keyName}' is not in the key pool of route '{route.Alias}'", "key_name");
@@ -74,16 +74,17 @@ internal static class UnifiedModelAdmin
         + $"point the unified model at another route first (keyway unified switch-model ROUTE, or PUT /admin/llm/groups/{groupId}/unified) "
         + $"or unset it (DELETE /admin/llm/groups/{groupId}/unified)";
 
-    private static RouteRecord FindRoute(RequestBody body, IReadOnlyList<RouteRecord> groupRoutes)
+    /// <summary>The body of a PUT: the alias (default "unified-model"), the route by id or alias (one is required), the pinned key's name.</summary>
+    public static (string Alias, string? RouteId, string? RouteAlias, string? KeyName) Read(RequestBody body)
     {
+        var alias = body.OptionalString("alias", 128) ?? DefaultAlias;
         var routeId = body.OptionalString("route_id", 64);
         var routeAlias = body.OptionalString("route_alias", 128);
         if (routeId is null && routeAlias is null)
         {
             throw AdminProblem.BadRequest("route_alias or route_id is required", "route_alias");
         }
-        return groupRoutes.FirstOrDefault(r => routeId is not null ? r.RouteId == routeId : r.Alias == routeAlias)
-            ?? throw AdminProblem.BadRequest($"route not found in this group: {routeId ?? routeAlias}", routeId is not null ? "route_id" : "route_alias");
+        return (alias, routeId, routeAlias, body.OptionalString("key_name", AdminValidation.NameMaxLength));
     }
 
     private static async Task<bool> PoolHasKeyAsync(

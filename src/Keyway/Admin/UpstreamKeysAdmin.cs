@@ -23,6 +23,7 @@ internal static class UpstreamKeysAdmin
         var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
         var name = body.RequiredString("name", AdminValidation.NameMaxLength);
         var secret = ProviderFields.RequireSecret(body.OptionalString("api_key", AdminValidation.SecretMaxLength) ?? "", "api_key");
+        PoolSecrets.RefuseHeld(provider, secret, null, secrets);
         var sortOrder = provider.Keys.Count == 0 ? 0 : provider.Keys.Max(key => key.SortOrder) + 1;
         var key = ProviderFields.NewKey(providerId, name, secret, sortOrder, body.OptionalBool("enabled") ?? true, secrets, time.GetUtcNow()) with
         {
@@ -49,6 +50,10 @@ internal static class UpstreamKeysAdmin
         var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
         var key = provider.RequireKey(keyId);
         var secret = body.OptionalString("api_key", AdminValidation.SecretMaxLength);
+        if (secret is not null)
+        {
+            PoolSecrets.RefuseHeld(provider, secret, keyId, secrets);
+        }
         var updated = key with
         {
             Name = body.Has("name") ? body.RequiredString("name", AdminValidation.NameMaxLength) : key.Name,

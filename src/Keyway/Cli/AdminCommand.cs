@@ -11,7 +11,15 @@ public static class AdminCommand
 {
     public delegate Task<JsonNode> Call(ParseResult parse, AdminClient admin, CancellationToken cancellationToken);
 
-    public static Command WithAdminAction(this Command command, CliContext context, Call call, Action<CliContext, JsonNode> render)
+    public static Command WithAdminAction(this Command command, CliContext context, Call call, Action<CliContext, JsonNode> render) =>
+        command.WithAdminAction(context, call, render, _ => true);
+
+    /// <summary>
+    /// As above; the command exits 1, as for a refusal, when <paramref name="succeeded"/> says the answer reports a failure
+    /// (a test call the admin API made, which answers 200 whatever the upstream said).
+    /// </summary>
+    public static Command WithAdminAction(
+        this Command command, CliContext context, Call call, Action<CliContext, JsonNode> render, Func<JsonNode, bool> succeeded)
     {
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -25,7 +33,7 @@ public static class AdminCommand
             {
                 render(context, answer);
             }
-            return CliExitCodes.Ok;
+            return succeeded(answer) ? CliExitCodes.Ok : CliExitCodes.Failed;
         });
         return command;
     }
@@ -43,6 +51,20 @@ public static class AdminCommand
     /// <summary>Renders the object under <paramref name="property"/> field by field.</summary>
     public static Action<CliContext, JsonNode> Fields(string property) =>
         (context, answer) => CliOutput.WriteFields(context, answer[property] as JsonObject ?? []);
+
+    /// <summary>Whether a test answer (<c>"test":{"ok",…}</c> of POST /admin/llm/test or …/tool-providers/{id}/test) passed.</summary>
+    public static bool TestPassed(JsonNode answer) => answer["test"]?["ok"]?.GetValue<bool>() == true;
+
+    /// <summary>A test answer as one line: "ok" or "failed", the upstream status and time, where it went and what it said.</summary>
+    public static void TestLine(CliContext context, JsonNode answer)
+    {
+        var test = answer["test"];
+        var target = string.Join(", ", ((string[])["provider_id", "key", "upstream_model"])
+            .Where(field => test?[field] is not null)
+            .Select(field => $"{field} {test![field]}"));
+        var message = test?["message"]?.ToString() is { Length: > 0 } said ? $": {said}" : "";
+        context.Out.WriteLine($"{(TestPassed(answer) ? "ok" : "failed")}, status {test?["status"]} in {test?["latency_ms"]} ms{(target.Length > 0 ? $" ({target})" : "")}{message}");
+    }
 
     /// <summary>Prints one line built from the answer.</summary>
     public static Action<CliContext, JsonNode> Line(Func<JsonNode, string> text) =>

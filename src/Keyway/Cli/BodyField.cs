@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace Keyway.Cli;
@@ -28,6 +29,24 @@ public sealed record BodyField(Option Option, string JsonName, Func<ParseResult,
     {
         var option = new Option<int?>(name) { Description = description };
         return new BodyField(option, jsonName, parse => parse.GetValue(option) is { } value ? JsonValue.Create(value) : null);
+    }
+
+    /// <summary>
+    /// A provider's knob with a global default: a number sets it, "default" returns it to the global default (JSON null,
+    /// as the admin API takes it). Any other number is sent on, for the admin API to refuse with its own range.
+    /// </summary>
+    public static BodyField Knob(string name, string jsonName, string description)
+    {
+        var option = new Option<string?>(name) { Description = description + "; \"default\" returns it to the global default" };
+        return new BodyField(option, jsonName, parse => parse.GetValue(option) switch
+        {
+            null or "default" => null,
+            var text when int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) => JsonValue.Create(number),
+            var text => throw new CliException($"{name} takes a number or 'default', got '{text}'", CliExitCodes.Usage),
+        })
+        {
+            Given = parse => parse.GetValue(option) is not null,
+        };
     }
 
     /// <summary>A limit: a positive number sets it, 0 removes it (JSON null).</summary>

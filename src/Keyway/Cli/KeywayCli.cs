@@ -20,6 +20,7 @@ public static class KeywayCli
         root.Add(GroupCommands.Build(context));
         root.Add(ProviderCommands.Build(context));
         root.Add(RouteCommands.Build(context));
+        root.Add(ToolProviderCommands.Build(context));
         root.Add(KeyCommands.Build(context));
         root.Add(UnifiedCommands.Build(context));
         root.Add(LogCommands.Logs(context));

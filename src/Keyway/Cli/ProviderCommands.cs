@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Keyway.Cli;
 
 /// <summary>
-/// `keyway provider list|show|add|edit|remove|reorder|move-key|add-key|edit-key|health|reset-health`, over
+/// `keyway provider list|show|add|edit|remove|test|reorder|move-key|add-key|edit-key|health|reset-health`, over
 /// /admin/llm/groups/{g}/providers and /admin/llm/providers/{id} (the pool's order: <see cref="KeyPoolOrderCommands"/>; one
 /// key: <see cref="PoolKeyCommands"/>; the keys' cooldowns: <see cref="ProviderHealthCommands"/>).
 /// </summary>
@@ -36,6 +36,12 @@ public static class ProviderCommands
             AdminCommand.Fields("provider")));
 
         command.AddRemove(context, ItemArgument.Id("provider-id"), "providers", "Delete a provider and the routes bound to it");
+
+        var testId = new Argument<string>("provider-id");
+        command.Add(new Command("test", "One small real chat call through the provider as stored (also while disabled); exit 1 when it fails") { testId }
+            .WithAdminAction(context,
+                (parse, admin, ct) => admin.PostAsync("admin/llm/test", new JsonObject { ["provider_id"] = parse.GetValue(testId) }, ct),
+                AdminCommand.TestLine, AdminCommand.TestPassed));
         command.Add(KeyPoolOrderCommands.Reorder(context));
         command.Add(KeyPoolOrderCommands.MoveKey(context));
         command.Add(PoolKeyCommands.AddKey(context));
@@ -53,10 +59,10 @@ public static class ProviderCommands
         NativeEndpoints("The provider's base URL for another protocol"),
         BodyField.Text("--routing-mode", "routing_mode", "How the key pool is used: round_robin, priority or only_first"),
         BodyField.Number("--timeout-seconds", "timeout_seconds", "Upstream timeout"),
-        BodyField.Number("--key-wait-seconds", "key_wait_seconds", "How long a request waits for a key of the pool to free or recover (0: fail at once)"),
-        BodyField.Number("--max-retries", "max_retries", "Further keys of the pool a failed request is tried on (0-10)"),
-        BodyField.Number("--key-failure-threshold", "key_failure_threshold", "Failures in a row that cool a key down (1-100)"),
-        BodyField.Number("--key-cooldown-seconds", "key_cooldown_seconds", "How long a key rests once cooled down (1-86400)"),
+        BodyField.Knob("--key-wait-seconds", "key_wait_seconds", "How long a request waits for a key of the pool to free or recover (0: fail at once)"),
+        BodyField.Knob("--max-retries", "max_retries", "Further keys of the pool a failed request is tried on (0-10)"),
+        BodyField.Knob("--key-failure-threshold", "key_failure_threshold", "Failures in a row that cool a key down (1-100)"),
+        BodyField.Knob("--key-cooldown-seconds", "key_cooldown_seconds", "How long a key rests once cooled down (1-86400)"),
         BodyField.Map("--extra-header", "extra_headers", "A header sent upstream with every request, as NAME=VALUE (on edit, the headers given replace all)"),
         BodyField.Text("--note", "note", "Free-form note"),
         BodyField.Flag("--enabled", "enabled", "true or false"),

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Keyway.Cli;
 
 /// <summary>
-/// `keyway route list|show|add|edit|remove`: aliases of a group bound to a provider's upstream model, with optional
+/// `keyway route list|show|add|edit|remove|test`: aliases of a group bound to a provider's upstream model, with optional
 /// fallbacks (`--fallback PROVIDER[:MODEL]`, tried in the order given; on `edit` they replace the route's). A route is
 /// named by its alias or its id.
 /// </summary>
@@ -64,6 +64,17 @@ public static class RouteCommands
             var routeId = await ResolveAsync(admin, parse.GetRequiredValue(removeGroup), parse.GetRequiredValue(removeRef), ct);
             return await admin.DeleteAsync($"admin/llm/routes/{routeId}", ct);
         }, AdminCommand.Line(answer => answer["message"]?.ToString() ?? "deleted")));
+
+        var testRef = new Argument<string>("route") { Description = "Alias or route id" };
+        var testGroup = CliOptions.Group();
+        command.Add(new Command("test", "One small real chat call as the route's next request would go; exit 1 when it fails") { testRef, testGroup }
+            .WithAdminAction(context, async (parse, admin, ct) =>
+            {
+                var groupId = parse.GetRequiredValue(testGroup);
+                var routeId = await ResolveAsync(admin, groupId, parse.GetRequiredValue(testRef), ct);
+                var alias = (await admin.GetAsync($"admin/llm/routes/{routeId}", ct))["route"]?["alias"]?.DeepClone();
+                return await admin.PostAsync("admin/llm/test", new JsonObject { ["group_id"] = groupId, ["alias"] = alias }, ct);
+            }, AdminCommand.TestLine, AdminCommand.TestPassed));
         return command;
     }
 

@@ -284,7 +284,8 @@ public sealed class AmkrImportTests
         // config_version 3 as auto_model_key_router/config.py reads it at Sparrived/auto-model-key-router
         // 5ff8cab0af27b3459f5c8d3cd343f96beff1a547: targets name a provider's pool of keys; a pool's "models" whitelist
         // drops the targets calling another upstream model when AMKR migrates to version 4 (LiveSirius' config.py); a
-        // provider without pools is one pool named default, and a pool may be the list of its keys alone.
+        // provider without pools is one pool named default, and a pool may be the list of its keys alone. Key a, in two
+        // of the pools, is imported once: a Keyway pool holds each upstream secret once.
         const string config = """
             {
               "config_version": 3,
@@ -307,9 +308,11 @@ public sealed class AmkrImportTests
         var report = await amkr.ImportAsync();
 
         var keys = (await amkr.Cli.JsonAsync("provider", "show", "amkr-gpt-4o-mini")).GetProperty("provider").GetProperty("api_keys").EnumerateArray();
-        Assert.Equal(["a", "b", "pair-a", "d"], keys.Select(k => k.GetProperty("name").GetString()));
+        Assert.Equal(["a", "b", "d"], keys.Select(k => k.GetProperty("name").GetString()));
         Assert.Equal("https://backup.example/v1", keys.Last().GetProperty("base_url").GetString());
         Assert.Contains(report.GetProperty("skipped").EnumerateArray(), s => s.GetString()!.StartsWith("model gpt-4o-mini: pool openai/gpt-4o-only"));
+        Assert.Contains("provider amkr-gpt-4o-mini: key pair-a is key a again (the same api_key), which a Keyway pool holds once",
+            report.GetProperty("skipped").EnumerateArray().Select(s => s.GetString()));
     }
 
     /// <summary>

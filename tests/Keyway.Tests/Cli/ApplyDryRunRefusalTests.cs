@@ -25,7 +25,58 @@ public sealed class ApplyDryRunRefusalTests
             "route team-a/chat",
             "allowed_paths: 'v1/embeddings' is not a path glob"
         },
+        {
+            Group("      - { provider_id: up, base_url: https://api.example.com, api_keys: [{ name: a, api_key: sk-dup-123456789 }, { name: b, api_key: sk-dup-123456789 }] }\n"),
+            "provider team-a/up",
+            "api_keys gives one api_key twice: as key 'a' and as key 'b'"
+        },
+        {
+            $"groups:\n  - group_id: team-a\n    name: {LongName}\n",
+            "group team-a",
+            "name must be at most 128 characters"
+        },
+        {
+            GroupWith("    keys:\n      - { name: k, expires_at: '2020-01-02T03:04:05Z' }\n"),
+            "key team-a/k",
+            "expires_at must be in the future: 2020-01-02T03:04:05Z has passed"
+        },
+        {
+            GroupWith("    keys:\n      - { name: k, rpm: 0 }\n"),
+            "key team-a/k",
+            "rpm must be an integer from 1 to 10000000"
+        },
+        {
+            GroupWith("    tool_providers:\n      - { tool_id: t, name: T, api_key: tvly-123456789, config: 5 }\n"),
+            "tool provider team-a/t",
+            "config must be a JSON object"
+        },
+        {
+            Group(Provider("https://api.example.com", "") + $"    routes:\n      - {{ alias: {LongAlias}, provider_id: up, upstream_model: m }}\n"),
+            $"route team-a/{LongAlias}",
+            "alias must be at most 128 characters"
+        },
+        {
+            Group(Provider("https://api.example.com", "") + $"    routes:\n      - {{ alias: chat, provider_id: up, upstream_model: {new string('m', 257)} }}\n"),
+            "route team-a/chat",
+            "upstream_model must be at most 256 characters"
+        },
+        {
+            Group(Provider("https://api.example.com", "")
+                + "    routes:\n      - { alias: chat, provider_id: up, upstream_model: m, fallbacks: [{ provider_id: up, enabled: 'yes' }] }\n"),
+            "fallbacks team-a/chat",
+            "enabled must be true or false"
+        },
+        {
+            Group(Provider("https://api.example.com", "") + "    routes:\n      - { alias: chat, provider_id: up, upstream_model: m }\n"
+                + "    unified: { alias: u }\n"),
+            "unified team-a/u",
+            "route_alias or route_id is required"
+        },
     };
+
+    private static readonly string LongName = new('n', 129);
+
+    private static readonly string LongAlias = new('a', 129);
 
     [Theory]
     [MemberData(nameof(RefusedFiles))]
@@ -46,5 +97,7 @@ public sealed class ApplyDryRunRefusalTests
     private static string Provider(string baseUrl, string extra) =>
         $"      - {{ provider_id: up, base_url: {baseUrl}, api_keys: [{{ name: k, api_key: sk-test-123456789 }}]{extra} }}\n";
 
-    private static string Group(string items) => $"groups:\n  - group_id: team-a\n    providers:\n{items}";
+    private static string Group(string items) => GroupWith($"    providers:\n{items}");
+
+    private static string GroupWith(string collections) => $"groups:\n  - group_id: team-a\n{collections}";
 }

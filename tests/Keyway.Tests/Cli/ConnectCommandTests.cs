@@ -253,6 +253,21 @@ public sealed class ConnectCommandTests
         Assert.Contains("set -gx OPENAI_API_KEY 'db_sk_given'", fish.Out);
     }
 
+    [Fact]
+    public async Task Env_OfAUnifiedModelWhoseRouteIsDisabled_DefaultsToTheFirstEnabledRoute()
+    {
+        using var dir = new TempDirectory();
+        var (server, cli) = await StartAsync(dir);
+        await using var _ = server;
+        await cli.JsonAsync("unified", "switch-model", "small");
+        await cli.JsonAsync("route", "edit", "small", "--enabled", "false");
+
+        var result = await cli.RunAsync("connect", "env", "--key", "db_sk_given");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("export ANTHROPIC_MODEL='big'", result.Out);
+    }
+
     [Theory]
     [InlineData("env")]
     [InlineData("claude-code", "--dir", "project")]

@@ -173,7 +173,8 @@ public sealed class ResourceCommandTests
         using var dir = new TempDirectory();
         await using var server = await KeywayServer.StartAsync(dir.Path);
         var cli = new CliRunner(server, dir.Path);
-        await cli.JsonAsync("key", "create", "carol", "--expires-at", "2020-01-01T00:00:00Z");
+        var carol = await cli.JsonAsync("key", "create", "carol");
+        await server.PassExpiryAsync(carol.GetProperty("key").GetProperty("key_id").GetString()!);
         await cli.JsonAsync("key", "create", "dave", "--enabled", "false");
         await cli.JsonAsync("key", "create", "erin", "--expires-at", "2999-01-01T00:00:00Z");
 

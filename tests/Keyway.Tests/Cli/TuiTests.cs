@@ -53,7 +53,8 @@ public sealed class TuiTests
         using var dir = new TempDirectory();
         const string longName = "a-very-long-key-name-for-the-build-server-of-team-x";
         await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/groups/default/keys", new { name = longName, enabled = false });
-        await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/groups/default/keys", new { name = "carol", expires_at = "2020-01-01T00:00:00Z" });
+        var carol = await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/groups/default/keys", new { name = "carol" });
+        await bed.Server.PassExpiryAsync(carol.GetProperty("key").GetProperty("key_id").GetString()!);
         using var tui = new TuiDriver();
         tui.Choose(4).Resize(80, 24).Quit();
 

@@ -81,6 +81,28 @@ public sealed class KeywayServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Gives an issued key an expiry that has passed, as time does: the admin API refuses to set one (a 400), so a test
+    /// of what an expired key meets writes it to the database and tells the gateway, as an admin write would.
+    /// </summary>
+    public async Task PassExpiryAsync(string keyId)
+    {
+        await WithDatabaseAsync(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE api_keys SET expires_at = @expiresAt WHERE key_id = @keyId";
+            foreach (var (name, value) in new[] { ("expiresAt", "2020-01-01T00:00:00.0000000+00:00"), ("keyId", keyId) })
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value;
+                command.Parameters.Add(parameter);
+            }
+            return await command.ExecuteNonQueryAsync();
+        });
+        await Services.GetRequiredService<Keyway.Admin.ConfigurationChangeNotifier>().NotifyAsync();
+    }
+
     /// <summary>An HttpClient that authenticates as a client of the data plane with an issued key.</summary>
     public HttpClient ClientWithKey(string issuedKey)
     {

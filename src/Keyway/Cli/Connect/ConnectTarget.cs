@@ -7,7 +7,7 @@ namespace Keyway.Cli.Connect;
 /// <summary>
 /// What a client needs to reach Keyway: the gateway's base URL, an issued key and the model aliases. A missing key is
 /// the usable one an earlier connect issued to this client on this machine, else issued now (named after the client);
-/// a missing model is the group's unified model, else its first route. A key issued is said on stderr, by name and id
+/// a missing model is the group's unified model while its route is enabled, else its first enabled route. A key issued is said on stderr, by name and id
 /// with how to revoke it, never by its plaintext: `connect env`'s stdout is eval'd, and a key issued unseen is one
 /// nobody revokes.
 /// </summary>
@@ -18,7 +18,7 @@ public sealed record ConnectTarget(string BaseUrl, string Key, bool KeyIssued, s
         public static Options Create() => new(
             CliOptions.Group(),
             new Option<string?>("--key") { Description = "A db_sk_ key to use (default: issue a new one)" },
-            new Option<string?>("--model") { Description = "Route alias for the main model (default: the unified model, else the first route)" },
+            new Option<string?>("--model") { Description = "Route alias for the main model (default: the unified model, else the first enabled route)" },
             new Option<string?>("--small-model") { Description = "Route alias for small/fast tasks (default: --model)" });
 
         public Command AddTo(Command command)
@@ -72,12 +72,15 @@ public sealed record ConnectTarget(string BaseUrl, string Key, bool KeyIssued, s
 
     private static async Task<string> DefaultModelAsync(AdminClient admin, string group, CancellationToken cancellationToken)
     {
-        if ((await admin.GetAsync($"admin/llm/groups/{group}/unified", cancellationToken))["unified"]?["alias"]?.ToString() is { } unified)
-        {
-            return unified;
-        }
+        var unified = (await admin.GetAsync($"admin/llm/groups/{group}/unified", cancellationToken))["unified"];
         var routes = (await admin.GetAsync($"admin/llm/groups/{group}/routes", cancellationToken))["routes"]?.AsArray() ?? [];
-        return routes.FirstOrDefault(r => r?["enabled"]?.GetValue<bool>() == true)?["alias"]?.ToString()
+        var enabled = routes.Where(r => r?["enabled"]?.GetValue<bool>() == true).ToList();
+        // The unified model follows its route: while that is disabled the gateway refuses the unified name as well.
+        if (unified?["alias"]?.ToString() is { } alias && enabled.Any(r => r?["route_id"]?.ToString() == unified["route_id"]?.ToString()))
+        {
+            return alias;
+        }
+        return enabled.FirstOrDefault()?["alias"]?.ToString()
             ?? throw new CliException($"group '{Uri.UnescapeDataString(group)}' has no enabled route: add one, or pass --model");
     }
 }

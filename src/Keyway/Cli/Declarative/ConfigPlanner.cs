@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Keyway.Admin;
 using Keyway.Security;
 
 namespace Keyway.Cli.Declarative;
@@ -218,11 +219,12 @@ public sealed class ConfigPlanner(AdminClient admin, bool prune)
         {
             return [];
         }
-        return [new PlannedChange(current is null ? '+' : '~', $"unified {groupId}/{body["alias"]}", $"→ {body["route_alias"]}", async (client, ct) =>
+        var what = $"unified {groupId}/{body["alias"]}";
+        return [new PlannedChange(current is null ? '+' : '~', what, $"→ {body["route_alias"]}", async (client, ct) =>
         {
             await client.PutAsync(path, body, ct);
             return null;
-        })];
+        }, DeclaredBodyCheck.Refusal(what, body, AdminBodyCheck.Unified))];
     }
 
     public static IReadOnlyList<JsonObject> Items(JsonNode? parent, string property) => parent?[property] switch

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Keyway.Admin;
 
 namespace Keyway.Cli.Declarative;
 
@@ -28,24 +29,31 @@ public static class RouteFallbacks
         }
         var alias = declared["alias"]!.ToString();
         var stale = ordered.Select(rp => rp["rp_id"]!.ToString()).ToList();
-        return [new PlannedChange(currentRoute is null ? '+' : '~', $"fallbacks {groupId}/{alias}", string.Join(" → ", wantedShape), async (client, ct) =>
+        var what = $"fallbacks {groupId}/{alias}";
+        var refusal = wanted.OfType<JsonObject>()
+            .Select(fallback => DeclaredBodyCheck.Refusal(what, Body(fallback), AdminBodyCheck.Fallback))
+            .FirstOrDefault(refused => refused is not null);
+        return [new PlannedChange(currentRoute is null ? '+' : '~', what, string.Join(" → ", wantedShape), async (client, ct) =>
         {
             var routeId = await RouteCommands.ResolveAsync(client, groupId, alias, ct);
-            await RouteCommands.SetFallbacksAsync(client, routeId, stale, wanted.OfType<JsonObject>().Select(fallback =>
-            {
-                var body = new JsonObject { ["provider_id"] = fallback["provider_id"]?.DeepClone() };
-                if (fallback["upstream_model"] is { } model)
-                {
-                    body["upstream_model"] = model.DeepClone();
-                }
-                if (fallback["enabled"] is { } enabled)
-                {
-                    body["enabled"] = enabled.DeepClone();
-                }
-                return body;
-            }), ct);
+            await RouteCommands.SetFallbacksAsync(client, routeId, stale, wanted.OfType<JsonObject>().Select(Body), ct);
             return null;
-        })];
+        }, refusal)];
+    }
+
+    /// <summary>A fallback of the file as the admin API takes it (the priority is its place, set when it is sent).</summary>
+    private static JsonObject Body(JsonObject fallback)
+    {
+        var body = new JsonObject { ["provider_id"] = fallback["provider_id"]?.DeepClone() };
+        if (fallback["upstream_model"] is { } model)
+        {
+            body["upstream_model"] = model.DeepClone();
+        }
+        if (fallback["enabled"] is { } enabled)
+        {
+            body["enabled"] = enabled.DeepClone();
+        }
+        return body;
     }
 
     /// <summary>The route's fallbacks as the file writes them (export).</summary>

@@ -93,7 +93,7 @@ public static partial class AmkrConfigReader
             ["base_url"] = OpenAIBase(model.BaseUrl),
             ["protocol"] = "openai",
             ["routing_mode"] = mode,
-            ["api_keys"] = new JsonArray([.. pool.Keys.Select(key => (JsonNode)PoolKey(key, pool, upstreamRoutes, skipped))]),
+            ["api_keys"] = new JsonArray([.. OncePerSecret(pool, skipped).Select(key => (JsonNode)PoolKey(key, pool, upstreamRoutes, skipped))]),
         };
         upstreamRoutes.Apply(provider, model.BaseUrl, $"provider {pool.ProviderId}", skipped);
         foreach (var knob in ProviderKnobs.Where(knob => config[knob] is JsonValue))
@@ -101,6 +101,26 @@ public static partial class AmkrConfigReader
             provider[knob == "request_timeout" ? "timeout_seconds" : knob] = config[knob]!.DeepClone();
         }
         return provider;
+    }
+
+    /// <summary>
+    /// The pool's keys, each upstream secret once: AMKR may list one key in several pools a model targets (so it is tried
+    /// more often), and the admin API refuses one secret twice in a pool. The repeat is left out, and said.
+    /// </summary>
+    private static IEnumerable<AmkrKey> OncePerSecret(AmkrUpstreamPool pool, List<string> skipped)
+    {
+        var namesBySecret = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in pool.Keys)
+        {
+            if (key.ApiKey?.ToString() is not { Length: > 0 } secret || namesBySecret.TryAdd(secret, key.Name))
+            {
+                yield return key;
+            }
+            else
+            {
+                skipped.Add($"provider {pool.ProviderId}: key {key.Name} is key {namesBySecret[secret]} again (the same api_key), which a Keyway pool holds once");
+            }
+        }
     }
 
     /// <summary>

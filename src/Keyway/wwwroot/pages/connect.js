@@ -15,9 +15,11 @@ export async function render(container, ctx) {
   const base = config.app_base_url;
   const keyPick = h('select', { id: 'connect-key' }, keys.map((key) => choice(key.key_id, key.name, keyState(key))));
   // The unified model first, so it is the default, as `keyway connect` chooses it: clients that pin it follow the
-  // route the operator points it at without a change on their side.
+  // route the operator points it at without a change on their side. While that route is disabled the gateway refuses
+  // the unified name too, so it is marked and not choosable, as the route is.
+  const unifiedRoute = unified && routes.find((route) => route.route_id === unified.route_id);
   const aliasPick = h('select', { id: 'connect-alias' },
-    unified && h('option', { value: unified.alias, text: `${unified.alias} (unified → ${unified.route_alias})` }),
+    unified && choice(unified.alias, `${unified.alias} (unified → ${unified.route_alias})`, unifiedRoute?.enabled ? 'enabled' : 'disabled'),
     routes.map((route) => choice(route.alias, route.alias, route.enabled ? 'enabled' : 'disabled')));
   const snippets = h('div', { class: 'snippets' });
   let plaintext = null;

@@ -1,0 +1,32 @@
+using Keyway.Security;
+using Keyway.Storage;
+
+namespace Keyway.Admin;
+
+/// <summary>
+/// One upstream secret at most once in a provider's pool: two "keys" holding it share one upstream quota, rate limit and
+/// cooldown, so the pool only looks bigger (and the health of one says nothing of the other). Secrets are compared once
+/// opened; the refusals name the keys, never the secret.
+/// </summary>
+internal static class PoolSecrets
+{
+    /// <exception cref="AdminProblem">409 when a key of <paramref name="provider"/> other than <paramref name="exceptKeyId"/> holds <paramref name="secret"/>.</exception>
+    public static void RefuseHeld(ProviderRecord provider, string secret, string? exceptKeyId, SecretBox secrets)
+    {
+        var holder = provider.Keys.FirstOrDefault(key =>
+            key.KeyId != exceptKeyId && secrets.TryOpen(key.SealedSecret, out var held) && held == secret);
+        if (holder is not null)
+        {
+            throw AdminProblem.Conflict($"api_key is already in the key pool of provider '{provider.ProviderId}' as key '{holder.Name}'");
+        }
+    }
+
+    /// <summary>A pool given whole (<c>api_keys</c>): each secret once, checked as the list is read.</summary>
+    public static void RefuseRepeated(Dictionary<string, string> namesBySecret, string secret, string name)
+    {
+        if (!namesBySecret.TryAdd(secret, name))
+        {
+            throw AdminProblem.Conflict($"api_keys gives one api_key twice: as key '{namesBySecret[secret]}' and as key '{name}'");
+        }
+    }
+}
