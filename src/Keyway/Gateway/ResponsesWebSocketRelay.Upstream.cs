@@ -95,11 +95,18 @@ internal sealed partial class ResponsesWebSocketRelay
             var secrets = new SecretScrubber(resolved.Key.Secret, GatewayAuth.PresentedKey(context.Request), resolved.Target.Provider.HeaderSecrets);
             var down = WebSocketPump.CopyAsync(upstream, client, frame => ToClient(secrets.Scrub(frame), log, caller.Watchdog), sends, stop.Token);
             var relay = Task.WhenAll(up, down);
-            var watch = caller.Watchdog.WatchAsync(() => log.Running, stop.Token);
+            var provider = resolved.Target.Provider;
+            var watch = caller.Watchdog.WatchAsync(() => log.Running, provider.Timeout, stop.Token);
             var ended = await Task.WhenAny(relay, drain.WhenEnded, watch);
+            while (ended == watch && (await watch).ResponseStalled)
+            {
+                await FailStalledResponseAsync(caller, client, sends, provider, log, stop.Token);
+                watch = caller.Watchdog.WatchAsync(() => log.Running, provider.Timeout, stop.Token);
+                ended = await Task.WhenAny(relay, drain.WhenEnded, watch);
+            }
             if (ended != relay)
             {
-                await (ended == watch ? EndByWatchdogAsync(caller, client, sends, await watch, log) : EndAtDrainAsync(context, client, sends, log));
+                await (ended == watch ? EndByWatchdogAsync(caller, client, sends, (await watch).KeyRefusal, log) : EndAtDrainAsync(context, client, sends, log));
                 upstream.Abort();
                 await relay.WaitAsync(CloseHandshakeWait, time);
             }
@@ -118,6 +125,23 @@ internal sealed partial class ResponsesWebSocketRelay
             await stop.CancelAsync();
             log.Abandon();
         }
+    }
+
+    /// <summary>
+    /// The upstream sent nothing for the running response for the provider's timeout: it fails as an HTTP stream the
+    /// upstream stops feeding does (504, "did not answer within …", its row), here as an <c>error</c> event, and the
+    /// socket stays open, idle from now, for the next response.
+    /// </summary>
+    private static async Task FailStalledResponseAsync(
+        WebSocketCaller caller, WebSocket client, SemaphoreSlim sends, UpstreamProvider provider, ResponsesWebSocketLog log, CancellationToken cancellationToken)
+    {
+        var stalled = new WebSocketRefusal(StatusCodes.Status504GatewayTimeout, GatewayMessages.Timeout(provider.ProviderId, provider.Timeout));
+        if (log.EndRunning(stalled))
+        {
+            var error = ProtocolErrors.ResponsesWebSocketError(stalled.Status, stalled.Message, stalled.Code);
+            await WebSocketPump.SendAsync(client, error, WebSocketMessageType.Text, sends, cancellationToken);
+        }
+        caller.Watchdog.Touch();
     }
 
     /// <summary>
@@ -147,6 +171,7 @@ internal sealed partial class ResponsesWebSocketRelay
             return new(ProtocolErrors.ResponsesWebSocketError(refusal.Status, refusal.Message, refusal.Code, RetryAfterSeconds(refusal.RetryAfter)), Answer: true);
         }
         log.RequestSent(admission);
+        caller.Watchdog.HeardFromUpstream();
         var body = RequestBody.Rewrite(frame, parsed, target.UpstreamModel, injectIncludeUsage: false);
         return new(route.Defaults is { } defaults
             ? RequestDefaultsSplicer.Apply(
@@ -185,7 +210,7 @@ internal sealed partial class ResponsesWebSocketRelay
 
     private static PumpedText ToClient(byte[] frame, ResponsesWebSocketLog log, WebSocketWatchdog watchdog)
     {
-        watchdog.Touch();
+        watchdog.HeardFromUpstream();
         log.Observe(frame);
         return new(frame, Answer: false);
     }

@@ -101,14 +101,14 @@ internal sealed partial class ResponsesWebSocketRelay(
         try
         {
             var receiving = WebSocketPump.ReceiveAsync(client, context.RequestAborted);
-            var watchdog = caller.Watchdog.WatchAsync(static () => false, watching.Token);
+            var watchdog = caller.Watchdog.WatchAsync(static () => false, responseTimeout: null, watching.Token);
             var ended = await Task.WhenAny(receiving, drain.WhenEnded, watchdog);
             await watching.CancelAsync();
             if (ended != receiving)
             {
                 // Nothing asked yet, so nothing to log: the socket is closed as going away (or as the watchdog says), and
                 // the read gets the client's answering close.
-                await (ended == watchdog ? EndByWatchdogAsync(caller, client, sends, await watchdog, log: null) : CloseAsync(context, client, sends, GoingAway));
+                await (ended == watchdog ? EndByWatchdogAsync(caller, client, sends, (await watchdog).KeyRefusal, log: null) : CloseAsync(context, client, sends, GoingAway));
                 receiving = receiving.WaitAsync(CloseHandshakeWait, time);
             }
             first = await receiving;

@@ -95,6 +95,38 @@ public sealed class ResponsesWebSocketWatchdogTests
         Assert.Equal(401, row.GetProperty("status_code").GetInt32());
     }
 
+    // The HTTP path fails a stream its upstream stops feeding for the provider's timeout_seconds (504, "did not answer
+    // within …", SseRelay); a response on a socket gets the same bound, as an error event
+    // (https://platform.openai.com/docs/api-reference/responses/websocket-events: error), and the socket then waits for
+    // the next response, ended only by the idle timeout as any socket with no response running.
+    [Fact]
+    public async Task AResponseTheUpstreamStopsFeeding_FailsWithTheHttpTimeout_AndTheSocketGoesBackToIdle()
+    {
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        var (bed, clock) = await StartAsync(fake, timeoutSeconds: 120);
+        await using var _ = bed;
+        using var socket = await ResponsesWebSocketClient.ConnectAsync(bed.Server, Alias, bed.Key);
+        await ResponsesWebSocketClient.SendAsync(socket, $$"""{"type":"response.create","model":"{{Alias}}","input":"{{FakeResponsesWebSocket.HoldInput}}"}""");
+        var buffer = new byte[64 * 1024];
+        var created = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(Guard);
+        Assert.Equal("response.created", JsonDocument.Parse(buffer.AsMemory(0, created.Count)).RootElement.GetProperty("type").GetString());
+
+        clock.Advance(TimeSpan.FromSeconds(120));
+
+        var error = await ResponsesWebSocketClient.ReceiveErrorAsync(socket).WaitAsync(Guard);
+        Assert.Equal(504, error.GetProperty("status").GetInt32());
+        Assert.Equal($"upstream provider '{Provider}' did not answer within 120 s", error.GetProperty("error").GetProperty("message").GetString());
+        var row = Assert.Single(await bed.WaitForLogsAsync(1));
+        Assert.Equal(504, row.GetProperty("status_code").GetInt32());
+        Assert.Equal(WebSocketState.Open, socket.State);
+
+        clock.Advance(IdleTimeout);
+
+        var closing = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(Guard);
+        Assert.Equal(WebSocketMessageType.Close, closing.MessageType);
+        Assert.Equal("idle for 600 s with no response running; reconnect for the next response", socket.CloseStatusDescription);
+    }
+
     [Fact]
     public async Task AKeyAtItsSocketCap_IsRefusedTheUpgrade_With429_ARowAndAServerLogLine()
     {
@@ -150,7 +182,7 @@ public sealed class ResponsesWebSocketWatchdogTests
 
     /// <summary>A WebSocket route whose provider has one key with one place, on a clock that only moves when told.</summary>
     private static async Task<(GatewayTestBed Bed, FakeTimeProvider Clock)> StartAsync(
-        FakeResponsesWebSocket fake, Action<IServiceCollection>? services = null, int socketsPerKey = 16)
+        FakeResponsesWebSocket fake, Action<IServiceCollection>? services = null, int socketsPerKey = 16, int? timeoutSeconds = null)
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var bed = await GatewayTestBed.StartAsync(
@@ -161,10 +193,15 @@ public sealed class ResponsesWebSocketWatchdogTests
                 services?.Invoke(collection);
             });
         await WebSocketRoute.AddAsync(bed.Admin, Provider, fake.BaseAddress, websocket: true, Alias, "ws-upstream-model");
-        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{Provider}", new JsonObject
+        var provider = new JsonObject
         {
             ["api_keys"] = new JsonArray(new JsonObject { ["name"] = "a", ["api_key"] = "sk-a", ["max_concurrency"] = 1 }),
-        });
+        };
+        if (timeoutSeconds is { } seconds)
+        {
+            provider["timeout_seconds"] = seconds;
+        }
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{Provider}", provider);
         return (bed, clock);
     }
 }

@@ -12,7 +12,8 @@ internal interface IChatToolCallWriter
     /// <summary>Arguments text of the open call not written before (possibly empty).</summary>
     void Arguments(string fresh, IBufferWriter<byte> output);
 
-    void Close(IBufferWriter<byte> output);
+    /// <param name="incomplete">The answer stopped (cut or failed) while the upstream was still writing this call.</param>
+    void Close(IBufferWriter<byte> output, bool incomplete);
 }
 
 /// <summary>A tool call assembled from a Chat stream's fragments.</summary>
@@ -61,24 +62,23 @@ internal sealed class ChatStreamToolCalls(IChatToolCallWriter writer)
     /// <summary>
     /// Closes the live call and writes every held-back call whole; false when a call never got a name (nothing can run
     /// it: the caller fails the stream, <see cref="TranslationException.NamelessToolCall"/>). At the end of an answer
-    /// cut short, <paramref name="closeLast"/> false leaves the last call open, for the caller to close as incomplete.
+    /// cut short or failed, <paramref name="incomplete"/> closes as incomplete each of them whose arguments are not whole
+    /// JSON (the upstream was writing the live call and those held back behind it at once), and the last one, which it
+    /// was writing when it stopped.
     /// </summary>
-    public bool Flush(IBufferWriter<byte> output, bool closeLast = true)
+    public bool Flush(IBufferWriter<byte> output, bool incomplete = false)
     {
         // Loops rather than LINQ: a text delta flushes too, so this runs for most events of a translated stream.
         foreach (var call in _matcher.Calls)
         {
             if (!call.Opened && call.Name is not null)
             {
-                CloseLive(output);
+                CloseLive(output, incomplete && _live is { } live && !AnthropicBlocks.IsCompleteJson(live.Arguments.ToString()));
                 Open(call, output);
             }
         }
 
-        if (closeLast)
-        {
-            CloseLive(output);
-        }
+        CloseLive(output, incomplete);
 
         var named = true;
         foreach (var call in _matcher.Calls)
@@ -101,7 +101,7 @@ internal sealed class ChatStreamToolCalls(IChatToolCallWriter writer)
         while (_matcher.Calls.Find(c => !c.Opened) is { Name: not null } next
             && (_live is null || AnthropicBlocks.IsCompleteJson(_live.Arguments.ToString())))
         {
-            CloseLive(output);
+            CloseLive(output, incomplete: false);
             Open(next, output);
         }
     }
@@ -114,14 +114,14 @@ internal sealed class ChatStreamToolCalls(IChatToolCallWriter writer)
         EmitNewArguments(call, output);
     }
 
-    private void CloseLive(IBufferWriter<byte> output)
+    private void CloseLive(IBufferWriter<byte> output, bool incomplete)
     {
         if (_live is null)
         {
             return;
         }
 
-        writer.Close(output);
+        writer.Close(output, incomplete);
         _live.Done = true;
         _live = null;
     }

@@ -10,5 +10,9 @@ internal sealed class ToolUseBlockWriter(AnthropicBlockWriter blocks, ToolNameMa
 
     public void Arguments(string fresh, IBufferWriter<byte> output) => blocks.ToolInput(fresh, output);
 
-    public void Close(IBufferWriter<byte> output) => blocks.Close(output);
+    /// <summary>
+    /// A tool_use block has no status: Anthropic says a cut answer once, for all its blocks, in the message's
+    /// stop_reason (max_tokens), and an error event ends a failed one.
+    /// </summary>
+    public void Close(IBufferWriter<byte> output, bool incomplete) => blocks.Close(output);
 }

@@ -29,8 +29,15 @@ public static class ChatResponseToResponses
         List<ResponseOutputItem> output = request.Compaction ? [Compaction(choice.Delta?.Content, ctx)] : OutputItems(choice, request, ctx);
         if (ResponseSnapshot.IsCut(choice.FinishReason))
         {
-            // The upstream stopped while writing the last item.
-            output[^1] = output[^1] with { Incomplete = true };
+            // The upstream stopped while writing the last item, and any call whose arguments it left unfinished: parallel
+            // calls can be written interleaved, as the stream translation sees (ChatStreamToolCalls.Flush).
+            for (var i = 0; i < output.Count; i++)
+            {
+                if (i == output.Count - 1 || output[i] is ToolCallOutputItem call && !AnthropicBlocks.IsCompleteJson(call.Arguments))
+                {
+                    output[i] = output[i] with { Incomplete = true };
+                }
+            }
         }
 
         var snapshot = ResponseSnapshot.Finished(choice.FinishReason, output, ResponsesUsage.FromChat(completion.Usage));

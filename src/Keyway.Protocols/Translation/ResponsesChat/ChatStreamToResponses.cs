@@ -159,7 +159,8 @@ public sealed class ChatStreamToResponses : IStreamTranslator
                 Reasoning(output)?.ThinkingBlocks.AddRange(thinkingBlocks);
             }
 
-            if (delta.Content is { Length: > 0 } content && !Finished)
+            // A token that ends mid-character comes as "" text with its logprobs: its token still belongs to the text.
+            if (delta.Content is { } content && (content.Length > 0 || HasTokens(choice.Logprobs)) && !Finished)
             {
                 AppendText(content, choice.Logprobs, output);
             }
@@ -235,6 +236,9 @@ public sealed class ChatStreamToResponses : IStreamTranslator
         _events.Text(output, "response.output_text.delta"u8, message, "delta"u8, text, chunkLogprobs);
     }
 
+    /// <summary>Whether a chunk's <c>logprobs.content</c> holds tokens the client asked for.</summary>
+    private bool HasTokens(JsonElement? logprobs) => _request.Logprobs && logprobs is { } tokens && tokens.GetArrayLength() > 0;
+
     private StreamedItem AddMessage(IBufferWriter<byte> output)
     {
         var message = _output.Add(new MessageOutputItem(ResponseIds.Message(_ctx, _messages++), ""), output);
@@ -244,9 +248,9 @@ public sealed class ChatStreamToResponses : IStreamTranslator
     }
 
     /// <summary>Writes the held-back tool calls; false, and the stream failed, when one of them never got a name.</summary>
-    private bool FlushToolCalls(IBufferWriter<byte> output, bool closeLast = true)
+    private bool FlushToolCalls(IBufferWriter<byte> output, bool incomplete = false)
     {
-        if (_toolCalls.Flush(output, closeLast))
+        if (_toolCalls.Flush(output, incomplete))
         {
             return true;
         }
@@ -262,8 +266,10 @@ public sealed class ChatStreamToResponses : IStreamTranslator
             return;
         }
 
-        // The last item stays open until now: when the upstream cut the answer, it is the one cut ("incomplete").
-        if (!FlushToolCalls(output, closeLast: false))
+        // What is still open — the last text or reasoning, or the tool call being written and those held back behind
+        // it — is what the upstream was writing: when it cut the answer, that is what was cut ("incomplete").
+        var cut = ResponseSnapshot.IsCut(_finishReason);
+        if (!FlushToolCalls(output, incomplete: cut))
         {
             return;
         }
@@ -273,7 +279,7 @@ public sealed class ChatStreamToResponses : IStreamTranslator
             AddMessage(output);
         }
 
-        _output.Close(output, incomplete: ResponseSnapshot.IsCut(_finishReason));
+        _output.Close(output, incomplete: cut);
         _events.Response(output, "response.completed"u8, _ctx, _request.ResponseEcho, ResponseSnapshot.Finished(_finishReason, _output.Done, _usage));
         Finished = true;
     }
@@ -293,6 +299,9 @@ public sealed class ChatStreamToResponses : IStreamTranslator
 
     private void End(IBufferWriter<byte> output, ResponseError error)
     {
+        // The held-back calls were being written when the upstream failed: they are written, incomplete, so the failed
+        // response holds every call it had begun (a nameless one stays out: no client can run it).
+        _toolCalls.Flush(output, incomplete: true);
         _events.Response(output, "response.failed"u8, _ctx, _request.ResponseEcho, new ResponseSnapshot("failed", _output.Failed(), _usage, Error: error));
         Finished = true;
     }

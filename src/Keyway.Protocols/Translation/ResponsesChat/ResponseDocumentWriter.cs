@@ -67,6 +67,7 @@ internal static class ResponseDocumentWriter
         {
             case ReasoningOutputItem reasoning:
                 writer.WriteString("type", "reasoning");
+                writer.WriteString("status", Status(item, done));
                 writer.WriteStartArray("summary");
                 if (done)
                 {

@@ -26,5 +26,5 @@ internal sealed class ToolCallItemWriter(StreamedOutput items, TranslationContex
         }
     }
 
-    public void Close(IBufferWriter<byte> output) => items.Close(output);
+    public void Close(IBufferWriter<byte> output, bool incomplete) => items.Close(output, incomplete);
 }
