@@ -98,15 +98,11 @@ internal sealed partial class ResponsesWebSocketRelay
             var provider = resolved.Target.Provider;
             var watch = caller.Watchdog.WatchAsync(() => log.Running, provider.Timeout, stop.Token);
             var ended = await Task.WhenAny(relay, drain.WhenEnded, watch);
-            while (ended == watch && (await watch).ResponseStalled)
-            {
-                await FailStalledResponseAsync(caller, client, sends, provider, log, stop.Token);
-                watch = caller.Watchdog.WatchAsync(() => log.Running, provider.Timeout, stop.Token);
-                ended = await Task.WhenAny(relay, drain.WhenEnded, watch);
-            }
             if (ended != relay)
             {
-                await (ended == watch ? EndByWatchdogAsync(caller, client, sends, (await watch).KeyRefusal, log) : EndAtDrainAsync(context, client, sends, log));
+                await (ended != watch ? EndAtDrainAsync(context, client, sends, log)
+                    : (await watch).ResponseStalled ? EndStalledAsync(context, client, sends, provider, log)
+                    : EndByWatchdogAsync(caller, client, sends, (await watch).KeyRefusal, log));
                 upstream.Abort();
                 await relay.WaitAsync(CloseHandshakeWait, time);
             }
@@ -128,20 +124,16 @@ internal sealed partial class ResponsesWebSocketRelay
     }
 
     /// <summary>
-    /// The upstream sent nothing for the running response for the provider's timeout: it fails as an HTTP stream the
-    /// upstream stops feeding does (504, "did not answer within …", its row), here as an <c>error</c> event, and the
-    /// socket stays open, idle from now, for the next response.
+    /// The upstream sent nothing for the running response for the provider's timeout: the response fails as an HTTP
+    /// stream the upstream stops feeding does (504, "did not answer within …", its row), here as an <c>error</c> event, and
+    /// the socket is closed (1011) with the upstream's aborted: the upstream may still answer the stalled response later,
+    /// which a socket kept open would relay into the client's next one. Codex opens a new socket for its next turn.
     /// </summary>
-    private static async Task FailStalledResponseAsync(
-        WebSocketCaller caller, WebSocket client, SemaphoreSlim sends, UpstreamProvider provider, ResponsesWebSocketLog log, CancellationToken cancellationToken)
+    private Task EndStalledAsync(HttpContext context, WebSocket client, SemaphoreSlim sends, UpstreamProvider provider, ResponsesWebSocketLog log)
     {
         var stalled = new WebSocketRefusal(StatusCodes.Status504GatewayTimeout, GatewayMessages.Timeout(provider.ProviderId, provider.Timeout));
-        if (log.EndRunning(stalled))
-        {
-            var error = ProtocolErrors.ResponsesWebSocketError(stalled.Status, stalled.Message, stalled.Code);
-            await WebSocketPump.SendAsync(client, error, WebSocketMessageType.Text, sends, cancellationToken);
-        }
-        caller.Watchdog.Touch();
+        log.EndRunning(stalled);
+        return FailAsync(context, client, sends, stalled);
     }
 
     /// <summary>
