@@ -113,8 +113,15 @@ public sealed class AdminUiDashboardTests
 
     private static RequestLogEntry Entry(string providerId, int latencyMs, int? ttfbMs) => new()
     {
-        CreatedAt = DateTimeOffset.UtcNow, GroupId = "default", RouteAlias = "chat", ProviderId = providerId, Endpoint = "/v1/chat/completions",
-        ClientProtocol = "openai", StatusCode = 200, LatencyMs = latencyMs, TtfbMs = ttfbMs,
+        CreatedAt = DateTimeOffset.UtcNow,
+        GroupId = "default",
+        RouteAlias = "chat",
+        ProviderId = providerId,
+        Endpoint = "/v1/chat/completions",
+        ClientProtocol = "openai",
+        StatusCode = 200,
+        LatencyMs = latencyMs,
+        TtfbMs = ttfbMs,
     };
 
     /// <summary>What the browser reports when the tab goes to the background (or comes back).</summary>

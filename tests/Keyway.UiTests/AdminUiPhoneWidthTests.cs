@@ -37,7 +37,12 @@ public sealed class AdminUiPhoneWidthTests
         // The dashboard's key usage names a key with every limit it can have.
         using (var key = await ui.Server.Admin.PostAsJsonAsync("admin/llm/groups/default/keys", new
         {
-            name = LongKeyName, rpm = 1000000, tpm = 100000000, max_concurrency = 1000, daily_token_budget = 100000000000, monthly_token_budget = 100000000000,
+            name = LongKeyName,
+            rpm = 1000000,
+            tpm = 100000000,
+            max_concurrency = 1000,
+            daily_token_budget = 100000000000,
+            monthly_token_budget = 100000000000,
         }))
         {
             key.EnsureSuccessStatusCode();

@@ -65,8 +65,14 @@ public sealed class KeyUsageAdminTests
         Assert.Equal(
             JsonSerializer.Serialize(new
             {
-                requests = 2, rpm = 5, remaining_requests = 3, tokens = 2 * FakeUpstream.TotalTokens, tpm = 1000,
-                remaining_tokens = 1000 - 2 * FakeUpstream.TotalTokens, in_flight = 0, max_concurrency = (int?)null,
+                requests = 2,
+                rpm = 5,
+                remaining_requests = 3,
+                tokens = 2 * FakeUpstream.TotalTokens,
+                tpm = 1000,
+                remaining_tokens = 1000 - 2 * FakeUpstream.TotalTokens,
+                in_flight = 0,
+                max_concurrency = (int?)null,
                 resets_at = KeyPolicyBed.Start.AddMinutes(1),
             }),
             first.GetProperty("minute").GetRawText());

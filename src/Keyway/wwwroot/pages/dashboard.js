@@ -24,7 +24,7 @@ export async function render(container, ctx) {
     paint = await build(ctx.group, range.value);
     repaint();
   };
-  // A timer's refresh skips its turn while the last one is still loading (a slow database would pile them up).
+  // A refresh (the timer's or the button's) joins the one still loading rather than piling up behind a slow database.
   let loading = null;
   const refresh = () => {
     loading ??= draw().catch(reportError).finally(() => { loading = null; });
@@ -33,7 +33,7 @@ export async function render(container, ctx) {
   const auto = autoRefresh({ id: 'dash-auto', label: `Auto-refresh every ${REFRESH_MS / 1000} s`, storageKey: 'keyway.dashboard.autoRefresh', intervalMs: REFRESH_MS, refresh });
   container.append(h('div', { class: 'toolbar' },
     h('label', { for: 'dash-range', text: 'Range ' }), range,
-    button('Refresh', (event) => run(event.currentTarget, draw)),
+    button('Refresh', (event) => run(event.currentTarget, refresh)),
     auto.control), body);
   // The charts' labels keep their size only at the width they were drawn for: a window resized or a phone turned
   // re-draws them (from the data already loaded).
@@ -44,7 +44,13 @@ export async function render(container, ctx) {
   };
   range.addEventListener('change', () => run(range, draw));
   window.addEventListener('resize', resized);
-  await draw();
+  // A page that could not load has no cleanup to stop its timer with (the shell shows the error instead).
+  try {
+    await draw();
+  } catch (error) {
+    auto.stop();
+    throw error;
+  }
   return () => {
     auto.stop();
     window.removeEventListener('resize', resized);
