@@ -10,6 +10,7 @@ namespace Keyway.UiTests;
 public sealed class AdminUiPhoneWidthTests
 {
     private const string LongAlias = "very_long_route_alias_name_number_1_für_tëam_模型";
+    private const string LongKeyName = "a_key_named_at_length_for_the_night_shift_of_the_research_team";
 
     [Fact]
     public async Task Tables_StackIntoCards_WithoutScrollingSideways()
@@ -22,8 +23,8 @@ public sealed class AdminUiPhoneWidthTests
         [
             new RequestLogEntry
             {
-                CreatedAt = DateTimeOffset.UtcNow, GroupId = "default", RouteAlias = "chat", Endpoint = "/v1/chat/completions",
-                ClientProtocol = "openai", StatusCode = 200, LatencyMs = 10,
+                CreatedAt = DateTimeOffset.UtcNow, GroupId = "default", RouteAlias = "chat", ProviderId = "p1", Endpoint = "/v1/chat/completions",
+                ClientProtocol = "openai", StatusCode = 200, LatencyMs = 10, TtfbMs = 5,
             },
         ], CancellationToken.None);
         // Names without a space to break at: an alias and a model longer than a phone is wide (the unified alias's picker
@@ -33,9 +34,22 @@ public sealed class AdminUiPhoneWidthTests
         {
             route.EnsureSuccessStatusCode();
         }
+        // The dashboard's key usage names a key with every limit it can have.
+        using (var key = await ui.Server.Admin.PostAsJsonAsync("admin/llm/groups/default/keys", new
+        {
+            name = LongKeyName,
+            rpm = 1000000,
+            tpm = 100000000,
+            max_concurrency = 1000,
+            daily_token_budget = 100000000000,
+            monthly_token_budget = 100000000000,
+        }))
+        {
+            key.EnsureSuccessStatusCode();
+        }
         await page.SetViewportSizeAsync(AdminUiSession.PhoneWidth, 844);
 
-        foreach (var (title, cell) in new[] { ("Providers", "p1"), ("Routes", "chat"), ("Logs", "chat") })
+        foreach (var (title, cell) in new[] { ("Providers", "p1"), ("Routes", "chat"), ("Logs", "chat"), ("Dashboard", "p1"), ("Dashboard", LongKeyName) })
         {
             await ui.OpenAsync(title);
             var row = AdminUiEntityPagesTests.Row(page, cell);

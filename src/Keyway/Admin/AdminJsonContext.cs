@@ -24,6 +24,7 @@ namespace Keyway.Admin;
 [JsonSerializable(typeof(IssuedKeyCreatedResponse))]
 [JsonSerializable(typeof(IssuedKeyPlaintextResponse))]
 [JsonSerializable(typeof(KeyUsageEnvelope))]
+[JsonSerializable(typeof(KeyUsageListEnvelope))]
 [JsonSerializable(typeof(ToolProviderEnvelope))]
 [JsonSerializable(typeof(ToolProviderListEnvelope))]
 [JsonSerializable(typeof(ToolProviderTestEnvelope))]

@@ -1,15 +1,23 @@
 using System.Globalization;
+using Keyway.Gateway;
 using Keyway.Storage;
 using Keyway.Telemetry;
 
 namespace Keyway.Admin;
 
-/// <summary>GET /admin/llm/keys/{id}/usage: an issued key's requests, errors, tokens by kind and remaining budgets.</summary>
+/// <summary>
+/// GET /admin/llm/keys/{id}/usage: an issued key's requests, errors, tokens by kind and remaining budgets; GET
+/// /admin/llm/groups/{id}/keys/usage: today's and this month's of every key of a group, with its rate window, in one call.
+/// </summary>
 internal static class KeyUsageAdmin
 {
     private const int MaxRangeDays = 3660;
 
-    public static void MapKeyUsageAdmin(this RouteGroupBuilder admin) => admin.MapGet("/llm/keys/{keyId}/usage", GetAsync);
+    public static void MapKeyUsageAdmin(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/llm/keys/{keyId}/usage", GetAsync);
+        admin.MapGet("/llm/groups/{groupId}/keys/usage", ListAsync);
+    }
 
     private static async Task<IResult> GetAsync(
         string keyId, HttpRequest request, IssuedKeyRepository keys, KeyUsageRepository usage, KeyUsageCounters counters, TimeProvider time,
@@ -19,27 +27,57 @@ internal static class KeyUsageAdmin
         var range = Range(request.Query);
         // This instance's latest counts go to the database first, so the sums below include them.
         await counters.SyncAsync(cancellationToken);
-        var now = time.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var monthStart = new DateOnly(today.Year, today.Month, 1);
-        var monthEnd = monthStart.AddMonths(1).AddDays(-1);
-        var todayFigures = await SumAsync(usage, keyId, today, today, cancellationToken);
-        var monthFigures = await SumAsync(usage, keyId, monthStart, monthEnd, cancellationToken);
+        var days = UsageDays.At(time.GetUtcNow());
+        var todayFigures = await SumAsync(usage, keyId, days.Today, days.Today, cancellationToken);
+        var monthFigures = await SumAsync(usage, keyId, days.MonthStart, days.MonthEnd, cancellationToken);
         var rangeResponse = range is { } r
             ? KeyUsagePeriodResponse.Of(r.From, r.To, await SumAsync(usage, keyId, r.From, r.To, cancellationToken))
             : null;
         return TypedResults.Json(
-            new KeyUsageEnvelope(
-                keyId,
-                key.Policy.Visitor,
-                KeyUsagePeriodResponse.Of(today, today, todayFigures, key.Policy.DailyTokenBudget, Midnight(today.AddDays(1))),
-                KeyUsagePeriodResponse.Of(monthStart, monthEnd, monthFigures, key.Policy.MonthlyTokenBudget, Midnight(monthEnd.AddDays(1))),
-                rangeResponse),
+            new KeyUsageEnvelope(keyId, key.Policy.Visitor, days.TodayOf(todayFigures, key.Policy), days.MonthOf(monthFigures, key.Policy), rangeResponse),
             AdminJsonContext.Default.KeyUsageEnvelope);
+    }
+
+    /// <summary>One sum per period for the whole group (not one call per key), and each key's rate window from memory.</summary>
+    private static async Task<IResult> ListAsync(
+        string groupId, GroupRepository groups, IssuedKeyRepository keys, KeyUsageRepository usage, KeyUsageCounters counters,
+        KeyRateWindows windows, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await groups.RequireGroupAsync(groupId, cancellationToken);
+        var list = await keys.ListByGroupAsync(groupId, cancellationToken);
+        await counters.SyncAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var days = UsageDays.At(now);
+        var today = await usage.SumByKeyAsync(groupId, KeyUsageCounters.Text(days.Today), KeyUsageCounters.Text(days.Today), cancellationToken);
+        var month = await usage.SumByKeyAsync(groupId, KeyUsageCounters.Text(days.MonthStart), KeyUsageCounters.Text(days.MonthEnd), cancellationToken);
+        var items = list.Select(key => new KeyUsageItem(
+            key.KeyId,
+            key.Name,
+            days.TodayOf(today.GetValueOrDefault(key.KeyId, KeyUsageFigures.Zero), key.Policy),
+            days.MonthOf(month.GetValueOrDefault(key.KeyId, KeyUsageFigures.Zero), key.Policy),
+            key.Policy.HasRateLimits() ? KeyRateResponse.Of(windows.Read(key.KeyId, now), key.Policy) : null)).ToList();
+        return TypedResults.Json(new KeyUsageListEnvelope(items), AdminJsonContext.Default.KeyUsageListEnvelope);
     }
 
     private static Task<KeyUsageFigures> SumAsync(KeyUsageRepository usage, string keyId, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
         usage.SumAsync(keyId, KeyUsageCounters.Text(from), KeyUsageCounters.Text(to), cancellationToken);
+
+    /// <summary>The UTC day and month the budgets count at a moment, and each period's figures against its budget.</summary>
+    private readonly record struct UsageDays(DateOnly Today, DateOnly MonthStart, DateOnly MonthEnd)
+    {
+        public static UsageDays At(DateTimeOffset now)
+        {
+            var today = DateOnly.FromDateTime(now.UtcDateTime);
+            var monthStart = new DateOnly(today.Year, today.Month, 1);
+            return new(today, monthStart, monthStart.AddMonths(1).AddDays(-1));
+        }
+
+        public KeyUsagePeriodResponse TodayOf(KeyUsageFigures figures, IssuedKeyPolicy policy) =>
+            KeyUsagePeriodResponse.Of(Today, Today, figures, policy.DailyTokenBudget, Midnight(Today.AddDays(1)));
+
+        public KeyUsagePeriodResponse MonthOf(KeyUsageFigures figures, IssuedKeyPolicy policy) =>
+            KeyUsagePeriodResponse.Of(MonthStart, MonthEnd, figures, policy.MonthlyTokenBudget, Midnight(MonthEnd.AddDays(1)));
+    }
 
     private static DateTimeOffset Midnight(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 

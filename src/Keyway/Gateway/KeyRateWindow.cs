@@ -76,6 +76,26 @@ internal sealed class KeyRateWindow
         }
     }
 
+    /// <summary>
+    /// The counts the limits see at <paramref name="now"/>, counting nothing: requests and tokens in the running window
+    /// (none once it ran out) and requests in flight, this instance's plus the others' as last exchanged.
+    /// </summary>
+    public KeyRateNow Read(DateTimeOffset now)
+    {
+        var (otherRequests, otherTokens) = OthersInWindow(now);
+        var inFlight = Volatile.Read(ref _inFlight) + OthersInFlight(now);
+        lock (_gate)
+        {
+            var running = now < _start + Length;
+            // A window that ran out here starts again at another instance's running one (see Roll), so that one's end counts.
+            var resetAt = running ? _start + Length : Volatile.Read(ref _others)
+                .Where(other => other.WindowStart + Length > now)
+                .Select(other => (DateTimeOffset?)(other.WindowStart + Length))
+                .Min();
+            return new KeyRateNow((running ? _requests : 0) + otherRequests, (running ? _tokens : 0) + otherTokens, inFlight, resetAt);
+        }
+    }
+
     /// <summary>What this instance publishes of the key, and the version it is (a change of any count bumps it).</summary>
     public (KeyRateShare Share, long Version) Share(string keyId, DateTimeOffset now)
     {

@@ -27,6 +27,10 @@ public sealed class KeyRateWindows(KeyRateWindowRepository repository, UpstreamK
 
     internal KeyRateWindow For(string keyId) => _windows.GetOrAdd(keyId, static _ => new KeyRateWindow());
 
+    /// <summary>What the rpm, tpm and max_concurrency limits of <paramref name="keyId"/> count now (zero for a key that made no request here or elsewhere).</summary>
+    public KeyRateNow Read(string keyId, DateTimeOffset now) =>
+        _windows.TryGetValue(keyId, out var window) ? window.Read(now) : default;
+
     /// <summary>The requests in flight of the other instances' <paramref name="shares"/> of a key, counting the rows fresh enough to show a live instance.</summary>
     internal static long LiveInFlight(IEnumerable<KeyRateShare> shares, DateTimeOffset now)
     {

@@ -83,6 +83,27 @@ public sealed class KeyUsageRepository(IDbConnectionFactory connections)
         return await reader.ReadAsync(cancellationToken) ? ReadFigures(reader, 0) : KeyUsageFigures.Zero;
     }
 
+    /// <summary>
+    /// The usage of each key of <paramref name="groupId"/> that has any over the days from <paramref name="fromDay"/> to
+    /// <paramref name="toDay"/> (both inclusive), all instances, by key id: one query for a whole group's dashboard.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, KeyUsageFigures>> SumByKeyAsync(
+        string groupId, string fromDay, string toDay, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand(
+            $"SELECT key_id, {Sums} FROM key_usage WHERE day >= @fromDay AND day <= @toDay " +
+            "AND key_id IN (SELECT key_id FROM api_keys WHERE group_id = @groupId) GROUP BY key_id",
+            new Dictionary<string, object?> { ["groupId"] = groupId, ["fromDay"] = fromDay, ["toDay"] = toDay });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var sums = new Dictionary<string, KeyUsageFigures>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            sums[reader.GetString(0)] = ReadFigures(reader, 1);
+        }
+        return sums;
+    }
+
     /// <summary>Deletes the rows of keys that no longer exist.</summary>
     public async Task PruneDeletedKeysAsync(CancellationToken cancellationToken)
     {

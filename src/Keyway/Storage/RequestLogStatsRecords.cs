@@ -41,4 +41,5 @@ public sealed record RequestLogBucketRecord(
     long ReasoningTokens,
     long? LatencyP50Ms,
     long? LatencyP95Ms,
-    long? TtfbP50Ms);
+    long? TtfbP50Ms,
+    long? TtfbP95Ms);

@@ -67,7 +67,7 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
             {PercentileCtes("latency", "latency_ms", postgres)},
             {PercentileCtes("ttfb", "ttfb_ms", postgres)}
             SELECT t.k1, t.k2, t.requests, t.errors, t.input_tokens, t.output_tokens, t.cache_read_tokens,
-                   t.cache_write_tokens, t.reasoning_tokens, latency.p50, latency.p95, ttfb.p50
+                   t.cache_write_tokens, t.reasoning_tokens, latency.p50, latency.p95, ttfb.p50, ttfb.p95
             FROM totals t
             LEFT JOIN latency ON latency.k1 IS NOT DISTINCT FROM t.k1 AND latency.k2 IS NOT DISTINCT FROM t.k2
             LEFT JOIN ttfb ON ttfb.k1 IS NOT DISTINCT FROM t.k1 AND ttfb.k2 IS NOT DISTINCT FROM t.k2
@@ -82,7 +82,7 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
             buckets.Add(new RequestLogBucketRecord(
                 reader.NullableString(0), reader.NullableString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
                 reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8),
-                reader.NullableInt64(9), reader.NullableInt64(10), reader.NullableInt64(11)));
+                reader.NullableInt64(9), reader.NullableInt64(10), reader.NullableInt64(11), reader.NullableInt64(12)));
         }
         return buckets;
     }

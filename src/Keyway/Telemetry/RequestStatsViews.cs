@@ -34,6 +34,7 @@ internal abstract record StatsBucketView([property: JsonIgnore] RequestLogBucket
     public long? LatencyP50Ms => Figures.LatencyP50Ms;
     public long? LatencyP95Ms => Figures.LatencyP95Ms;
     public long? TtfbP50Ms => Figures.TtfbP50Ms;
+    public long? TtfbP95Ms => Figures.TtfbP95Ms;
 }
 
 internal sealed record GroupStatsView([property: JsonPropertyOrder(-1)] string? GroupId, RequestLogBucketRecord Figures) : StatsBucketView(Figures);

@@ -85,7 +85,10 @@ export function unifiedFields(routeAliases) {
   return [
     { name: 'alias', label: 'Unified model name', placeholder: 'unified-model' },
     { name: 'route_alias', label: 'Points at route', type: 'select', options: routeAliases },
-    { name: 'key_name', label: 'Pinned upstream key', placeholder: 'any key' },
+    {
+      name: 'key_name', label: 'Pinned upstream key', type: 'select', options: [['', 'any key']],
+      help: "A key of the route's pool (its provider's and its fallbacks'); any key: the pool chooses.",
+    },
   ];
 }
 

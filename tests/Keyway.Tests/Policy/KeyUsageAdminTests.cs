@@ -44,6 +44,52 @@ public sealed class KeyUsageAdminTests
         Assert.Equal(JsonValueKind.Null, nextDay.GetProperty("range").ValueKind);
     }
 
+    [Fact]
+    public async Task GroupUsage_ListsEachKeysDayMonthAndRateWindow_InOneCall()
+    {
+        await using var bed = await KeyPolicyBed.StartAsync();
+        var limited = await bed.CreateKeyAsync(new JsonObject { ["daily_token_budget"] = 100, ["rpm"] = 5, ["tpm"] = 1000 }, "limited");
+        var open = await bed.CreateKeyAsync(new JsonObject(), "open");
+        Assert.Equal(200, await KeyPolicyBed.ChatStatusAsync(limited.Client));
+        Assert.Equal(200, await KeyPolicyBed.ChatStatusAsync(limited.Client, stream: true));
+        Assert.Equal(200, await KeyPolicyBed.ChatStatusAsync(open.Client));
+        await bed.WaitForRequestsAsync(3);
+
+        var usage = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, "admin/llm/groups/default/keys/usage")).GetProperty("usage")
+            .EnumerateArray().ToDictionary(item => item.GetProperty("name").GetString()!);
+        var first = usage["limited"];
+        Assert.Equal(limited.KeyId, first.GetProperty("key_id").GetString());
+        AssertFigures(first.GetProperty("today"), "2030-01-31", "2030-01-31", requests: 2, errors: 0);
+        Assert.Equal(100 - 2 * FakeUpstream.TotalTokens, first.GetProperty("today").GetProperty("remaining_tokens").GetInt64());
+        AssertFigures(first.GetProperty("month"), "2030-01-01", "2030-01-31", requests: 2, errors: 0);
+        Assert.Equal(
+            JsonSerializer.Serialize(new
+            {
+                requests = 2,
+                rpm = 5,
+                remaining_requests = 3,
+                tokens = 2 * FakeUpstream.TotalTokens,
+                tpm = 1000,
+                remaining_tokens = 1000 - 2 * FakeUpstream.TotalTokens,
+                in_flight = 0,
+                max_concurrency = (int?)null,
+                resets_at = KeyPolicyBed.Start.AddMinutes(1),
+            }),
+            first.GetProperty("minute").GetRawText());
+        var second = usage["open"];
+        Assert.Equal(1, second.GetProperty("today").GetProperty("requests").GetInt64());
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("today").GetProperty("token_budget").ValueKind);
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("minute").ValueKind);
+    }
+
+    [Fact]
+    public async Task GroupUsage_UnknownGroup_Is404()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        var reply = await AdminApi.GetAsync(bed.Admin, "admin/llm/groups/nope/keys/usage");
+        AdminApi.AssertError(reply, HttpStatusCode.NotFound, "group not found: nope");
+    }
+
     [Theory]
     [InlineData("?from=2030-13-01&to=2030-12-31", "from must be a UTC day as yyyy-MM-dd (from and to come together)", "from")]
     [InlineData("?from=2030-01-01", "to must be a UTC day as yyyy-MM-dd (from and to come together)", "to")]

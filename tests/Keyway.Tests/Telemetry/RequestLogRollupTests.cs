@@ -26,19 +26,19 @@ public sealed class RequestLogRollupTests
         var root = body.RootElement;
 
         Assert.Equal(
-            ["g1 | 10 2 900 100 10 0 7 null null null", "g2 | 1 0 10 20 0 0 0 null null null"],
+            ["g1 | 10 2 900 100 10 0 7 null null null null", "g2 | 1 0 10 20 0 0 0 null null null null"],
             RequestStatsAdminTests.Describe(root.GetProperty("by_group"), "group_id"));
         Assert.Equal(
-            ["g1 a1 | 6 1 600 60 10 0 7 null null null", "g1 a2 | 4 1 300 40 0 0 0 null null null", "g2 a1 | 1 0 10 20 0 0 0 null null null"],
+            ["g1 a1 | 6 1 600 60 10 0 7 null null null null", "g1 a2 | 4 1 300 40 0 0 0 null null null null", "g2 a1 | 1 0 10 20 0 0 0 null null null null"],
             RequestStatsAdminTests.Describe(root.GetProperty("by_alias"), "group_id", "route_alias"));
         Assert.Equal(
-            ["p1 | 6 1 510 70 5 0 7 null null null", "p2 | 5 1 400 50 5 0 0 null null null"],
+            ["p1 | 6 1 510 70 5 0 7 null null null null", "p2 | 5 1 400 50 5 0 0 null null null null"],
             RequestStatsAdminTests.Describe(root.GetProperty("by_provider"), "provider_id"));
         Assert.Equal(
-            ["2025-03-08 | 4 1 400 40 10 0 7 null null null", "2025-03-09 | 7 1 510 80 0 0 0 null null null"],
+            ["2025-03-08 | 4 1 400 40 10 0 7 null null null null", "2025-03-09 | 7 1 510 80 0 0 0 null null null null"],
             RequestStatsAdminTests.Describe(root.GetProperty("by_day"), "day"));
         Assert.Equal(
-            ["k1 | 10 2 900 100 10 0 7 null null null", "k2 | 1 0 10 20 0 0 0 null null null"],
+            ["k1 | 10 2 900 100 10 0 7 null null null null", "k2 | 1 0 10 20 0 0 0 null null null null"],
             RequestStatsAdminTests.Describe(root.GetProperty("by_key"), "api_key_id"));
         var visitor = Assert.Single(root.GetProperty("by_visitor").EnumerateArray());
         Assert.Equal(11, visitor.GetProperty("requests").GetInt64());
@@ -59,12 +59,12 @@ public sealed class RequestLogRollupTests
 
         Assert.Equal(
             [
-                "2025-03-08T00:00:00Z a1 | 4 1 400 40 10 0 7 null null null",
-                "2025-03-09T00:00:00Z a1 | 2 0 200 20 0 0 0 null null null",
-                "2025-03-09T00:00:00Z a2 | 4 1 300 40 0 0 0 null null null",
+                "2025-03-08T00:00:00Z a1 | 4 1 400 40 10 0 7 null null null null",
+                "2025-03-09T00:00:00Z a1 | 2 0 200 20 0 0 0 null null null null",
+                "2025-03-09T00:00:00Z a2 | 4 1 300 40 0 0 0 null null null null",
             ],
             RequestStatsAdminTests.Describe(byDay.RootElement.GetProperty("series"), "time", "route_alias"));
-        Assert.Equal(["k1 | 10 2 900 100 10 0 7 null null null"], RequestStatsAdminTests.Describe(byDay.RootElement.GetProperty("by_key"), "api_key_id"));
+        Assert.Equal(["k1 | 10 2 900 100 10 0 7 null null null null"], RequestStatsAdminTests.Describe(byDay.RootElement.GetProperty("by_key"), "api_key_id"));
         Assert.Equal(0, byHour.RootElement.GetProperty("series").GetArrayLength());
     }
 
@@ -83,7 +83,7 @@ public sealed class RequestLogRollupTests
 
         using var body = await RequestLogAdminTests.GetJsonAsync(server, "admin/llm/stats?" + Window);
         Assert.Equal(
-            ["2025-03-08 | 4 1 400 40 10 0 7 null null null", "2025-03-09 | 7 1 510 80 0 0 0 null null null"],
+            ["2025-03-08 | 4 1 400 40 10 0 7 null null null null", "2025-03-09 | 7 1 510 80 0 0 0 null null null null"],
             RequestStatsAdminTests.Describe(body.RootElement.GetProperty("by_day"), "day"));
         Assert.Equal(0, await LogTestData.CountRowsAsync(server.OpenDatabase()));
     }

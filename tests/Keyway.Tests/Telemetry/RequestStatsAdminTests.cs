@@ -11,7 +11,7 @@ public sealed class RequestStatsAdminTests
     private static readonly string[] Figures =
     [
         "requests", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
-        "latency_p50_ms", "latency_p95_ms", "ttfb_p50_ms",
+        "latency_p50_ms", "latency_p95_ms", "ttfb_p50_ms", "ttfb_p95_ms",
     ];
 
     [Fact]
@@ -26,16 +26,16 @@ public sealed class RequestStatsAdminTests
 
         Assert.True(root.GetProperty("ok").GetBoolean());
         Assert.Equal(
-            ["g1 | 10 2 900 100 10 0 7 50 100 15", "g2 | 1 0 10 20 0 0 0 1000 1000 1"],
+            ["g1 | 10 2 900 100 10 0 7 50 100 15 25", "g2 | 1 0 10 20 0 0 0 1000 1000 1 1"],
             Describe(root.GetProperty("by_group"), "group_id"));
         Assert.Equal(
-            ["g1 a1 | 6 1 600 60 10 0 7 30 60 15", "g1 a2 | 4 1 300 40 0 0 0 80 100 null", "g2 a1 | 1 0 10 20 0 0 0 1000 1000 1"],
+            ["g1 a1 | 6 1 600 60 10 0 7 30 60 15 25", "g1 a2 | 4 1 300 40 0 0 0 80 100 null null", "g2 a1 | 1 0 10 20 0 0 0 1000 1000 1 1"],
             Describe(root.GetProperty("by_alias"), "group_id", "route_alias"));
         Assert.Equal(
-            ["p1 | 6 1 510 70 5 0 7 50 1000 5", "p2 | 5 1 400 50 5 0 0 60 100 10"],
+            ["p1 | 6 1 510 70 5 0 7 50 1000 5 25", "p2 | 5 1 400 50 5 0 0 60 100 10 20"],
             Describe(root.GetProperty("by_provider"), "provider_id"));
         Assert.Equal(
-            ["2025-03-08 | 4 1 400 40 10 0 7 20 40 10", "2025-03-09 | 7 1 510 80 0 0 0 80 1000 1"],
+            ["2025-03-08 | 4 1 400 40 10 0 7 20 40 10 20", "2025-03-09 | 7 1 510 80 0 0 0 80 1000 1 25"],
             Describe(root.GetProperty("by_day"), "day"));
     }
 

@@ -20,14 +20,14 @@ public sealed class RequestStatsSeriesAdminTests
         Assert.Equal("hour", root.GetProperty("bucket").GetString());
         Assert.Equal(
             [
-                "2025-03-08T10:00:00Z a1 | 4 1 400 40 10 0 7 20 40 10",
-                "2025-03-09T10:00:00Z a1 | 2 0 200 20 0 0 0 50 60 25",
-                "2025-03-09T10:00:00Z a2 | 4 1 300 40 0 0 0 80 100 null",
-                "2025-03-09T23:00:00Z a1 | 1 0 10 20 0 0 0 1000 1000 1",
+                "2025-03-08T10:00:00Z a1 | 4 1 400 40 10 0 7 20 40 10 20",
+                "2025-03-09T10:00:00Z a1 | 2 0 200 20 0 0 0 50 60 25 25",
+                "2025-03-09T10:00:00Z a2 | 4 1 300 40 0 0 0 80 100 null null",
+                "2025-03-09T23:00:00Z a1 | 1 0 10 20 0 0 0 1000 1000 1 1",
             ],
             RequestStatsAdminTests.Describe(root.GetProperty("series"), "time", "route_alias"));
         Assert.Equal(
-            ["k1 | 10 2 900 100 10 0 7 50 100 15", "k2 | 1 0 10 20 0 0 0 1000 1000 1"],
+            ["k1 | 10 2 900 100 10 0 7 50 100 15 25", "k2 | 1 0 10 20 0 0 0 1000 1000 1 1"],
             RequestStatsAdminTests.Describe(root.GetProperty("by_key"), "api_key_id"));
     }
 
@@ -42,7 +42,7 @@ public sealed class RequestStatsSeriesAdminTests
 
         Assert.Equal("day", body.RootElement.GetProperty("bucket").GetString());
         Assert.Equal(
-            ["2025-03-08T00:00:00Z a1 | 4 1 400 40 10 0 7 20 40 10", "2025-03-09T00:00:00Z a1 | 2 0 200 20 0 0 0 50 60 25", "2025-03-09T00:00:00Z a2 | 4 1 300 40 0 0 0 80 100 null"],
+            ["2025-03-08T00:00:00Z a1 | 4 1 400 40 10 0 7 20 40 10 20", "2025-03-09T00:00:00Z a1 | 2 0 200 20 0 0 0 50 60 25 25", "2025-03-09T00:00:00Z a2 | 4 1 300 40 0 0 0 80 100 null null"],
             RequestStatsAdminTests.Describe(body.RootElement.GetProperty("series"), "time", "route_alias"));
         Assert.Equal(["k1"], body.RootElement.GetProperty("by_key").EnumerateArray().Select(k => k.GetProperty("api_key_id").GetString()));
     }

@@ -1,7 +1,7 @@
 // Routes of the group: alias → provider + upstream model, a Test call per route, fallbacks (fallbacks.js), and the
 // unified alias.
 import { del, enc, get, patch, post, put } from '../api.js';
-import { h, badge, button, confirmAction, notice, run, section } from '../dom.js';
+import { h, badge, button, confirmAction, notice, reportError, run, section } from '../dom.js';
 import { crudPage } from '../crud.js';
 import { entityForm } from '../form.js';
 import { routeFields, unifiedFields } from '../fields.js';
@@ -69,23 +69,27 @@ function pin({ key_name: key, key_pinned: pinned }) {
 /** The unified alias: one fixed model name that follows the route (and optionally key) chosen here. */
 async function showUnified(groupId, routes, box) {
   const path = `/admin/llm/groups/${enc(groupId)}/unified`;
-  const { unified } = await get(path);
+  const [{ unified }, { providers }] = await Promise.all([get(path), get(`/admin/llm/groups/${enc(groupId)}/providers`)]);
   const refresh = () => showUnified(groupId, routes, box);
+  const form = routes.length === 0 ? null : entityForm({
+    fields: unifiedFields(routes.map((route) => route.alias)),
+    values: unified ?? {},
+    submitLabel: 'Point the unified alias',
+    onSubmit: async (body) => {
+      await put(path, { key_name: null, ...body });
+      notice('Unified alias updated.');
+      await refresh();
+    },
+  });
+  if (form) {
+    await pinPicker(form, routes, providers, unified);
+  }
   box.replaceChildren(section('Unified alias',
     h('p', {
       class: 'unified-current',
       text: unified ? `${unified.alias} → ${unified.route_alias}${pin(unified)}` : 'Not set: clients can only call the aliases above.',
     }),
-    routes.length === 0 ? null : entityForm({
-      fields: unifiedFields(routes.map((route) => route.alias)),
-      values: unified ?? {},
-      submitLabel: 'Point the unified alias',
-      onSubmit: async (body) => {
-        await put(path, { key_name: null, ...body });
-        notice('Unified alias updated.');
-        await refresh();
-      },
-    }),
+    form,
     unified ? button('Clear unified alias', async (event) => {
       const trigger = event.currentTarget;
       if (!(await confirmAction(`Clear the unified alias "${unified.alias}"? Clients calling it are refused until it is set again.`, 'Clear'))) {
@@ -98,4 +102,36 @@ async function showUnified(groupId, routes, box) {
         box.querySelector('button[type=submit]')?.focus();
       });
     }, 'danger') : null));
+}
+
+/**
+ * Fills the form's pinned-key select with the pool of the route chosen above it — its provider's keys, then its
+ * fallbacks' — each by name, masked secret and state, and again whenever another route is chosen. The pin is by name,
+ * so that is the value; a pinned name no longer in the pool stays listed, so saving the form does not drop it unseen.
+ */
+async function pinPicker(form, routes, providers, unified) {
+  const routeSelect = form.elements.namedItem('route_alias');
+  const keySelect = form.elements.namedItem('key_name');
+  let wanted = unified?.key_name ?? '';
+  let filling = 0;
+  const fill = async () => {
+    const turn = ++filling;
+    const route = routes.find((candidate) => candidate.alias === routeSelect.value);
+    const { route_providers: targets } = await get(`/admin/llm/routes/${enc(route.route_id)}/providers`);
+    // A route chosen again meanwhile has its own fill under way: this one's answer is stale.
+    if (turn !== filling) {
+      return;
+    }
+    const providerIds = [...new Set([route.provider_id, ...targets.map((target) => target.provider_id)])];
+    const keys = providerIds.flatMap((id) => (providers.find((provider) => provider.provider_id === id)?.api_keys ?? [])
+      .map((key) => ({ ...key, provider: id })));
+    const label = (key) => `${providerIds.length > 1 ? `${key.provider}: ` : ''}${key.name} · ${key.api_key} · ${key.health.state}`;
+    const stale = wanted && route.route_id === unified?.route_id && !keys.some((key) => key.name === wanted);
+    const options = [['', 'any key'], ...keys.map((key) => [key.name, label(key)]), ...(stale ? [[wanted, `${wanted} · not in the pool`]] : [])];
+    keySelect.replaceChildren(...options.map(([value, text]) => h('option', { value, text })));
+    keySelect.value = [...keySelect.options].some((option) => option.value === wanted) ? wanted : '';
+  };
+  keySelect.addEventListener('change', () => { wanted = keySelect.value; });
+  routeSelect.addEventListener('change', () => fill().catch(reportError));
+  await fill();
 }
