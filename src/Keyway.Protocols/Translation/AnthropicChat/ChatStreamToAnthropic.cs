@@ -188,6 +188,12 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
 
     private void Finish(IBufferWriter<byte> output)
     {
+        if (StopReasons.BrokeOffWith(_finishReason))
+        {
+            Fail(ProtocolErrors.BadGateway, StopReasons.BrokeOff, output);
+            return;
+        }
+
         Start(output);
         if (!FlushToolCalls(output))
         {

@@ -258,6 +258,12 @@ public sealed class ChatStreamToResponses : IStreamTranslator
 
     private void Finish(IBufferWriter<byte> output)
     {
+        if (StopReasons.BrokeOffWith(_finishReason))
+        {
+            End(output, new ResponseError(ProtocolErrors.OpenAIErrorType(ProtocolErrors.BadGateway), StopReasons.BrokeOff));
+            return;
+        }
+
         if (_request.Compaction && !AddCompaction(output))
         {
             return;
