@@ -84,12 +84,12 @@ public static class ProtocolErrors
     /// OpenAI-protocol client on an Anthropic upstream reads what an OpenAI upstream would have said: the codes are
     /// those OpenAI sends and Codex acts on (<c>rate_limit_exceeded</c>, <c>insufficient_quota</c>,
     /// <c>invalid_api_key</c>, <c>server_is_overloaded</c>, and <c>context_length_exceeded</c> for Anthropic's
-    /// "prompt is too long" 400, by which OpenAI clients and Codex detect a context overflow); a type Anthropic adds
-    /// later falls back to the status.
+    /// "prompt is too long" 400 or an Anthropic-compatible vendor's own overflow, by which OpenAI clients and Codex detect
+    /// a context overflow); a type Anthropic adds later falls back to the status.
     /// </summary>
     public static (string Type, string? Code) OpenAIErrorFromAnthropic(string? anthropicType, int status, string? anthropicMessage) => anthropicType switch
     {
-        "invalid_request_error" when IsPromptTooLong(anthropicMessage) => ("invalid_request_error", ContextLengthExceeded),
+        "invalid_request_error" when IsContextOverflow(null, anthropicMessage) => ("invalid_request_error", ContextLengthExceeded),
         "invalid_request_error" or "request_too_large" => ("invalid_request_error", null),
         "authentication_error" => ("authentication_error", "invalid_api_key"),
         "permission_error" => ("permission_error", null),
@@ -143,11 +143,22 @@ public static class ProtocolErrors
         anthropicMessage is not null && anthropicMessage.StartsWith(PromptTooLong, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// The message an Anthropic client gets for an OpenAI-shaped upstream error: with OpenAI's context overflow code it
-    /// reads as Anthropic's ("prompt is too long: …"), so Claude Code compacts as it does on Anthropic's own.
+    /// Whether an error is a context overflow: OpenAI's code, Anthropic's message, or a vendor's own code or words
+    /// (DeepSeek's "maximum context length", GLM's 1261, Kimi's "exceeded model token limit", Qwen's "Range of input
+    /// length"; <see cref="VendorErrorSignals"/>).
+    /// </summary>
+    public static bool IsContextOverflow(string? code, string? message) =>
+        VendorErrorSignals.KindOf(code, message) == VendorErrorKind.ContextOverflow;
+
+    /// <summary>The code an OpenAI client gets: <c>context_length_exceeded</c> for any overflow, which Codex compacts on, else the upstream's.</summary>
+    public static string? OpenAICode(string? code, string? message) => IsContextOverflow(code, message) ? ContextLengthExceeded : code;
+
+    /// <summary>
+    /// The message an Anthropic client gets for an upstream error: an overflow, whoever words it, reads as Anthropic's
+    /// ("prompt is too long: …"), so Claude Code compacts as it does on Anthropic's own.
     /// </summary>
     public static string AnthropicMessageFromOpenAI(string? openAICode, string message) =>
-        openAICode == ContextLengthExceeded ? $"{PromptTooLong}: {message}" : message;
+        IsContextOverflow(openAICode, message) && !IsPromptTooLong(message) ? $"{PromptTooLong}: {message}" : message;
 
     private static void WriteOpenAI(Utf8JsonWriter writer, string message, string type, string? code, string? param)
     {

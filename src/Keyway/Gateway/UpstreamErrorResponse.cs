@@ -15,7 +15,10 @@ namespace Keyway.Gateway;
 /// gateway's own credentials (401, 403: its key wrong, revoked, not allowed there) is no fault of the client's: its
 /// status and `authentication_error`/`invalid_api_key` would tell the SDKs, Claude Code and Codex that the client's
 /// key is bad and send the user to log in again, so it is a 502 in the caller's shape, its message saying which
-/// provider refused and why. A redirect (3xx: Keyway follows none, since the key would go along to wherever it points)
+/// provider refused and why; but a 403 saying the caller's input was flagged (OpenRouter's moderation) is the caller's,
+/// relayed as it is to an OpenAI client and as a 400 to an Anthropic one. A context overflow, in whatever vendor's words,
+/// reaches an Anthropic client as "prompt is too long: …" and an OpenAI one with the code <c>context_length_exceeded</c>,
+/// which Claude Code and Codex compact on. A redirect (3xx: Keyway follows none, since the key would go along to wherever it points)
 /// is no answer the client could use either: a 502 naming it, its status and the host it points to (never its whole
 /// Location, whose query may hold a signature).
 /// </summary>
@@ -36,22 +39,37 @@ internal static class UpstreamErrorResponse
         }
         var raw = secrets.Scrub(await UpstreamErrorBody.ReadAsync(response, cancellationToken));
         var message = GatewayMessages.UpstreamFailed(provider.ProviderId, status, UpstreamErrorMessage.Extract(raw, 1000));
-        if (status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden)
+        var flagged = status == StatusCodes.Status403Forbidden && UpstreamFailureClassifier.ClassOf(status, raw) == FailureClass.CallerFault;
+        if (status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden && !flagged)
         {
             return new Relayed(StatusCodes.Status502BadGateway, ProtocolErrorWriter.Body(client, StatusCodes.Status502BadGateway, message), message);
         }
         var root = TryParseErrorBody(raw);
+        var error = root?["error"];
         var isAnthropicShape = root is not null && root["type"] is JsonValue type && type.ToString() == "error";
-        // Both shapes have an `error` object; only Anthropic's also says `"type":"error"` at the top.
-        if (root is not null && isAnthropicShape == (client == ClientProtocol.AnthropicMessages))
+        var code = isAnthropicShape ? null : StringOf(error?["code"]);
+        if (client == ClientProtocol.AnthropicMessages)
         {
+            var anthropicMessage = ProtocolErrors.AnthropicMessageFromOpenAI(code, message);
+            if (isAnthropicShape && !flagged)
+            {
+                return new Relayed(status, RewriteMessage(root!, anthropicMessage), message);
+            }
+            // Claude Code reads any 403 as its own login refused ("Please run /login"): a flagged input is the request's fault, a 400.
+            var anthropicStatus = flagged ? StatusCodes.Status400BadRequest : status;
+            return new Relayed(anthropicStatus, ProtocolErrors.AnthropicError(ProtocolErrors.AnthropicErrorType(anthropicStatus), anthropicMessage), message);
+        }
+        // Both shapes have an `error` object; only Anthropic's also says `"type":"error"` at the top. OpenAI's is kept
+        // whole (its type, param and code, which SDKs and Codex read), an overflow's code made OpenAI's.
+        if (root is not null && !isAnthropicShape)
+        {
+            if (ProtocolErrors.OpenAICode(code, message) is { } openAICode && openAICode != code)
+            {
+                error!["code"] = openAICode;
+            }
             return new Relayed(status, RewriteMessage(root, message), message);
         }
-        var error = root?["error"];
-        var body = client == ClientProtocol.AnthropicMessages
-            ? ProtocolErrors.AnthropicError(ProtocolErrors.AnthropicErrorType(status), ProtocolErrors.AnthropicMessageFromOpenAI(StringOf(error?["code"]), message))
-            : OpenAIError(isAnthropicShape ? StringOf(error!["type"]) : null, status, isAnthropicShape ? StringOf(error!["message"]) : null, message);
-        return new Relayed(status, body, message);
+        return new Relayed(status, OpenAIError(isAnthropicShape ? StringOf(error!["type"]) : null, status, isAnthropicShape ? StringOf(error!["message"]) : null, message), message);
     }
 
     public static bool IsRedirect(int status) => status is >= 300 and < 400;
@@ -98,6 +116,6 @@ internal static class UpstreamErrorResponse
     private static byte[] OpenAIError(string? anthropicType, int status, string? anthropicMessage, string message)
     {
         var (type, code) = ProtocolErrors.OpenAIErrorFromAnthropic(anthropicType, status, anthropicMessage);
-        return ProtocolErrors.OpenAIError(message, type, code);
+        return ProtocolErrors.OpenAIError(message, type, ProtocolErrors.OpenAICode(code, message));
     }
 }

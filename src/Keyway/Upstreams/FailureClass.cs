@@ -3,16 +3,16 @@ namespace Keyway.Upstreams;
 /// <summary>Why one upstream attempt failed, which decides whether another key is tried and whether the key cools down.</summary>
 public enum FailureClass
 {
-    /// <summary>401/403: the key is refused; it cools down at once and is quarantined when it happens again.</summary>
+    /// <summary>401/403 (not a flagged input, nor a vendor's quota signal): the key is refused; it cools down at once and is quarantined when it happens again.</summary>
     Credential,
 
-    /// <summary>402 or a 429 that says the credit is used up: the key cools down at once.</summary>
+    /// <summary>402, a 429 that says the credit is used up, or a vendor's balance or arrears signal at any status: the key cools down at once.</summary>
     Quota,
 
-    /// <summary>429: the key cools down at once when the upstream said for how long (Retry-After), else after the threshold.</summary>
+    /// <summary>429 (or DashScope's Throttling.* at any status): the key cools down at once when the upstream said for how long (Retry-After), else after the threshold.</summary>
     RateLimit,
 
-    /// <summary>Any other 4xx: the caller's own mistake, relayed at once; no retry, no cooldown.</summary>
+    /// <summary>Any other 4xx, and a 403 saying the input was flagged: the caller's own mistake, relayed at once; no retry, no cooldown.</summary>
     CallerFault,
 
     /// <summary>5xx, a refused connection or a timeout before the first byte: the next key is tried; the key cools after the threshold.</summary>

@@ -1,26 +1,35 @@
 using System.Net.Http.Headers;
 using System.Text;
+using Keyway.Protocols;
 
 namespace Keyway.Upstreams;
 
 /// <summary>
 /// Classifies an upstream answer or exception. Both protocols share the HTTP status rules (OpenAI and
-/// Anthropic both use 401/403 for credentials, 429 for rate limits, 529/5xx for overload); the body is read
-/// only for a quota hint and for the model's name, which makes a failure model-scoped.
+/// Anthropic both use 401/403 for credentials, 429 for rate limits, 529/5xx for overload); the body's head is read for
+/// a vendor's own signal (<see cref="VendorErrorSignals"/>: a balance or arrears code is the key's quota whatever status
+/// carries it, DashScope's <c>Throttling.*</c> a rate limit, OpenRouter's flagged input on a 403 the caller's fault), for
+/// a 429's quota hint, and for the model's name, which makes a failure model-scoped.
 /// </summary>
 public static class UpstreamFailureClassifier
 {
+    /// <summary>OpenAI's and others' English words for a used-up credit; read on a 429 only, where no rate limit says them.</summary>
     private static readonly string[] QuotaHints = ["insufficient_quota", "quota", "credit", "billing", "balance"];
 
-    public static FailureClass ClassOf(int status, ReadOnlySpan<byte> body) => status switch
+    public static FailureClass ClassOf(int status, ReadOnlySpan<byte> body) => ClassOf(status, Head(body));
+
+    private static FailureClass ClassOf(int status, string head) => (status, status >= 400 ? VendorErrorSignals.KindOf(head) : VendorErrorKind.None) switch
     {
-        401 or 403 => FailureClass.Credential,
-        402 => FailureClass.Quota,
-        429 when MentionsAny(body, QuotaHints) => FailureClass.Quota,
-        429 => FailureClass.RateLimit,
-        408 => FailureClass.Transient,
-        >= 400 and < 500 => FailureClass.CallerFault,
-        >= 500 => FailureClass.Transient,
+        (403, VendorErrorKind.InputFlagged) => FailureClass.CallerFault,
+        (_, VendorErrorKind.RateLimit) => FailureClass.RateLimit,
+        (_, VendorErrorKind.Quota) => FailureClass.Quota,
+        (401 or 403, _) => FailureClass.Credential,
+        (402, _) => FailureClass.Quota,
+        (429, _) when MentionsAny(head, QuotaHints) => FailureClass.Quota,
+        (429, _) => FailureClass.RateLimit,
+        (408, _) => FailureClass.Transient,
+        ( >= 400 and < 500, _) => FailureClass.CallerFault,
+        ( >= 500, _) => FailureClass.Transient,
         _ => FailureClass.Unknown,
     };
 
@@ -28,8 +37,9 @@ public static class UpstreamFailureClassifier
     public static UpstreamFailure FromResponse(
         int status, HttpResponseHeaders headers, ReadOnlySpan<byte> body, string upstreamModel, string message, DateTimeOffset now)
     {
-        var failureClass = ClassOf(status, body);
-        var modelScoped = failureClass.IsPerKey() && upstreamModel.Length > 0 && NamesModel(body, upstreamModel);
+        var head = Head(body);
+        var failureClass = ClassOf(status, head);
+        var modelScoped = failureClass.IsPerKey() && upstreamModel.Length > 0 && NamesModel(head, upstreamModel);
         return new UpstreamFailure(failureClass, status, RetryAfter(headers, now), modelScoped, message);
     }
 
@@ -44,9 +54,8 @@ public static class UpstreamFailureClassifier
         return delay is { } value && value > TimeSpan.Zero ? value : null;
     }
 
-    private static bool MentionsAny(ReadOnlySpan<byte> body, string[] needles)
+    private static bool MentionsAny(string text, string[] needles)
     {
-        var text = Head(body);
         foreach (var needle in needles)
         {
             if (text.Contains(needle, StringComparison.OrdinalIgnoreCase))
@@ -62,9 +71,10 @@ public static class UpstreamFailureClassifier
     /// model <c>m</c> is not named by "rate limited", <c>o1</c> not by "o1-mini", <c>gpt-4o</c> not by "gpt-4o-mini";
     /// "model 'gpt-4o' is overloaded" and "gpt-4o." do name it.
     /// </summary>
-    internal static bool NamesModel(ReadOnlySpan<byte> body, string model)
+    internal static bool NamesModel(ReadOnlySpan<byte> body, string model) => NamesModel(Head(body), model);
+
+    private static bool NamesModel(string text, string model)
     {
-        var text = Head(body);
         for (var at = text.IndexOf(model, StringComparison.OrdinalIgnoreCase); at >= 0; at = text.IndexOf(model, at + 1, StringComparison.OrdinalIgnoreCase))
         {
             var end = at + model.Length;
@@ -84,5 +94,6 @@ public static class UpstreamFailureClassifier
         var c => char.IsLetterOrDigit(c),
     };
 
-    private static string Head(ReadOnlySpan<byte> body) => body.IsEmpty ? "" : Encoding.UTF8.GetString(body.Length > 4096 ? body[..4096] : body);
+    private static string Head(ReadOnlySpan<byte> body) =>
+        body.IsEmpty ? "" : Encoding.UTF8.GetString(body.Length > VendorErrorSignals.HeadBytes ? body[..VendorErrorSignals.HeadBytes] : body);
 }

@@ -18,6 +18,11 @@ public static class ChatResponseToAnthropic
         var response = ChatReader.ReadCompletion(chatResponse);
         upstreamUsage = UsageMapping.ToTokenUsage(response.Usage);
         var choice = response.Choices.FirstOrDefault() ?? throw new TranslationException("The upstream chat completion has no choices.");
+        if (StopReasons.BrokeOffWith(choice.FinishReason))
+        {
+            throw new TranslationException(StopReasons.BrokeOff);
+        }
+
         var message = choice.Delta ?? new ChatDelta();
         var content = new List<AnthropicBlock>();
         if (!string.IsNullOrEmpty(message.ReasoningContent))

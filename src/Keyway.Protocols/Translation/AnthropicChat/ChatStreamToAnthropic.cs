@@ -63,8 +63,8 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
         if (chunk.Error is { } error)
         {
             // The error's kind survives (Claude Code retries a rate_limit_error or overloaded_error, not an api_error),
-            // and OpenAI's context overflow reads as Anthropic's, by which Claude Code compacts.
-            WriteError(ProtocolErrors.AnthropicErrorTypeFromOpenAI(error.Type, error.Code),
+            // and a context overflow (OpenAI's code or a vendor's words) reads as Anthropic's, by which Claude Code compacts.
+            WriteError(ProtocolErrors.AnthropicErrorTypeFromOpenAI(error.Type, ProtocolErrors.OpenAICode(error.Code, error.Message)),
                 ProtocolErrors.AnthropicMessageFromOpenAI(error.Code, error.Message ?? "The upstream reported an error."), output);
             return;
         }
@@ -188,6 +188,12 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
 
     private void Finish(IBufferWriter<byte> output)
     {
+        if (StopReasons.BrokeOffWith(_finishReason))
+        {
+            Fail(ProtocolErrors.BadGateway, StopReasons.BrokeOff, output);
+            return;
+        }
+
         Start(output);
         if (!FlushToolCalls(output))
         {

@@ -26,6 +26,11 @@ public static class ChatResponseToResponses
             throw new TranslationException("The chat completion has no choices.");
         }
 
+        if (StopReasons.BrokeOffWith(choice.FinishReason))
+        {
+            throw new TranslationException(StopReasons.BrokeOff);
+        }
+
         List<ResponseOutputItem> output = request.Compaction ? [Compaction(choice.Delta?.Content, ctx)] : OutputItems(choice, request, ctx);
         if (ResponseSnapshot.IsCut(choice.FinishReason))
         {

@@ -116,9 +116,10 @@ public sealed class ChatStreamToResponses : IStreamTranslator
     {
         if (chunk.Error is { } error)
         {
-            // Keep the upstream's code: Codex maps context_length_exceeded, insufficient_quota and
-            // rate_limit_exceeded ("try again in Ns") to its own retry and compaction behaviour.
-            End(output, new ResponseError(error.Code ?? error.Type ?? "server_error", error.Message ?? "The upstream reported an error."));
+            // Keep the upstream's code: Codex maps context_length_exceeded (also a vendor's overflow in its own words),
+            // insufficient_quota and rate_limit_exceeded ("try again in Ns") to its own retry and compaction behaviour.
+            End(output, new ResponseError(
+                ProtocolErrors.OpenAICode(error.Code, error.Message) ?? error.Type ?? "server_error", error.Message ?? "The upstream reported an error."));
             return;
         }
 
@@ -261,6 +262,12 @@ public sealed class ChatStreamToResponses : IStreamTranslator
 
     private void Finish(IBufferWriter<byte> output)
     {
+        if (StopReasons.BrokeOffWith(_finishReason))
+        {
+            End(output, new ResponseError(ProtocolErrors.OpenAIErrorType(ProtocolErrors.BadGateway), StopReasons.BrokeOff));
+            return;
+        }
+
         if (_request.Compaction && !AddCompaction(output))
         {
             return;

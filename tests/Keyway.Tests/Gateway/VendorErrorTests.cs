@@ -1,0 +1,118 @@
+using System.Text;
+using System.Text.Json;
+using Keyway.Tests.Infrastructure;
+using Keyway.Tests.Protocols;
+
+namespace Keyway.Tests.Gateway;
+
+/// <summary>
+/// Vendors' errors as their own codes and words say them (fixtures under Fixtures/vendors, each naming its vendor page):
+/// a context overflow reaches each client as the overflow it compacts on, a flagged input is the caller's fault, and an
+/// account's balance or arrears moves on to the next key.
+/// </summary>
+public sealed class VendorErrorTests
+{
+    private const string MessagesBody = """{"model":"gpt-alias","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}""";
+    private const string ResponsesBody = """{"model":"gpt-alias","input":"hi"}""";
+
+    private static FakeReply Vendor(int status, string fixture) => FakeReply.Status(status, Encoding.UTF8.GetString(ProtocolFixtures.Json($"vendors/{fixture}")));
+
+    public static TheoryData<string> Overflows => new()
+    {
+        "deepseek_context_length.json",
+        "glm_1261_prompt_too_long.json",
+        "kimi_token_limit.json",
+        "qwen_input_length.json",
+    };
+
+    /// <summary>Claude Code compacts on Anthropic's "prompt is too long" message.</summary>
+    [Theory]
+    [MemberData(nameof(Overflows))]
+    public async Task VendorOverflow_ReachesAnAnthropicClientAsPromptIsTooLong(string fixture)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(Vendor(400, fixture));
+
+        using var response = await bed.PostAsync("v1/messages", MessagesBody);
+        var error = (await KeyPoolBed.JsonAsync(response)).GetProperty("error");
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.StartsWith("prompt is too long: upstream provider 'fake-openai' returned 400: ", error.GetProperty("message").GetString());
+    }
+
+    /// <summary>OpenAI's clients and Codex compact on the <c>context_length_exceeded</c> code.</summary>
+    [Theory]
+    [MemberData(nameof(Overflows))]
+    public async Task VendorOverflow_ReachesOpenAIClientsAsContextLengthExceeded(string fixture)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(Vendor(400, fixture));
+        bed.Upstream.Enqueue(Vendor(400, fixture));
+
+        using var chat = await bed.PostAsync("v1/chat/completions", GatewayTestBed.OpenAIChat);
+        using var responses = await bed.PostAsync("v1/responses", ResponsesBody);
+
+        foreach (var response in new[] { chat, responses })
+        {
+            Assert.Equal(400, (int)response.StatusCode);
+            Assert.Equal("context_length_exceeded", (await KeyPoolBed.JsonAsync(response)).GetProperty("error").GetProperty("code").GetString());
+        }
+    }
+
+    /// <summary>
+    /// OpenRouter's 403 for a flagged input is the request's fault: relayed at once with no other key tried and none cooled,
+    /// with its metadata to an OpenAI client, and as a 400 to an Anthropic client (Claude Code reads a 403 as its login refused).
+    /// </summary>
+    [Fact]
+    public async Task FlaggedInput_IsRelayedAtOnce_AndCoolsNoKey()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b", "c");
+        pool.Upstream.ReplyToAll(Vendor(403, "openrouter_moderation.json"));
+
+        using var chat = await pool.ChatAsync();
+        var error = (await KeyPoolBed.JsonAsync(chat)).GetProperty("error");
+        using var messages = await pool.Bed.PostAsync("v1/messages", MessagesBody);
+
+        Assert.Equal(403, (int)chat.StatusCode);
+        Assert.Equal("upstream provider 'fake-openai' returned 403: Input was flagged", error.GetProperty("message").GetString());
+        Assert.Equal("violence", error.GetProperty("metadata").GetProperty("reasons")[0].GetString());
+        await GatewayErrorAssert.AnthropicAsync(messages, 400, "invalid_request_error", "upstream provider 'fake-openai' returned 403: Input was flagged");
+        Assert.Equal(["a", "a"], pool.TakeKeysSeen());
+        Assert.Equal("ok", (await pool.KeyHealthAsync("a")).GetProperty("state").GetString());
+    }
+
+    /// <summary>An account without balance, whatever status the vendor sends it with: the next key answers and the key cools at once.</summary>
+    [Theory]
+    [InlineData("dashscope_arrearage.json", 400)]
+    [InlineData("glm_1113_balance.json", 429)]
+    [InlineData("ark_set_limit_exceeded.json", 429)]
+    [InlineData("minimax_anthropic_insufficient_balance.json", 500)]
+    public async Task AccountOutOfBalance_FailsOver_AndCoolsTheKeyAtOnce(string fixture, int status)
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), Vendor(status, fixture));
+
+        Assert.Equal(200, await pool.ChatStatusAsync());
+
+        Assert.Equal(["a", "b"], pool.TakeKeysSeen());
+        var health = await pool.KeyHealthAsync("a");
+        Assert.Equal("cooling", health.GetProperty("state").GetString());
+        Assert.Equal(status, health.GetProperty("last_status").GetInt32());
+    }
+
+    /// <summary>DashScope's Throttling.AllocationQuota is a per-minute rate, not the account's credit: a rate limit, cooled only at the threshold.</summary>
+    [Fact]
+    public async Task DashScopeThrottling_IsARateLimit_NotQuota()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), Vendor(429, "dashscope_throttling_allocation_quota.json"), times: 1);
+
+        Assert.Equal(200, await pool.ChatStatusAsync());
+
+        Assert.Equal(["a", "b"], pool.TakeKeysSeen());
+        var health = await pool.KeyHealthAsync("a");
+        Assert.Equal("ok", health.GetProperty("state").GetString());
+        Assert.Equal(JsonValueKind.Null, health.GetProperty("cooldown_until").ValueKind);
+    }
+}
