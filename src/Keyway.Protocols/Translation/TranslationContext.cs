@@ -40,6 +40,13 @@ public sealed record TranslationContext(
     public bool ChatReasoningReplay { get; init; } = true;
 
     /// <summary>
+    /// How the Chat upstream's vendor switches thinking (the provider's <c>thinking_switch</c>): an Anthropic client's
+    /// thinking on or off is written in it, and a vendor that thinks by default gets a tool-call turn's placeholder
+    /// <c>reasoning_content</c> unless the client turned thinking off (<see cref="ChatThinkingSwitches.ThinksByDefault"/>).
+    /// </summary>
+    public ChatThinkingSwitch ChatThinkingSwitch { get; init; }
+
+    /// <summary>
     /// The route's default reasoning effort (<c>default_reasoning_effort</c>), which a request translated for an
     /// Anthropic-protocol upstream takes when the client named none, so its <c>max_tokens</c> leaves the answer room
     /// beside the thinking budget (<see cref="AnthropicChat.ThinkingBudget"/>).

@@ -27,13 +27,22 @@ internal static class ProviderExtraHeaders
         return sealedHeaders;
     }
 
-    /// <summary>The headers the body names (none for null or absent), refusing a name the HTTP client writes itself.</summary>
+    /// <summary>
+    /// The headers the body names (none for null or absent), refusing a name the HTTP client writes itself, and one that
+    /// carries the upstream key: the key's own header would win over it, so it was never sent (the key goes in
+    /// <c>api_key</c>, the header that carries it is <c>auth_header</c>).
+    /// </summary>
     public static IReadOnlyDictionary<string, string> CheckNames(RequestBody body)
     {
         var headers = body.OptionalStringMap(Field) ?? new Dictionary<string, string>();
-        return headers.Keys.FirstOrDefault(Upstreams.ExtraHeaderRule.IsRefused) is { } refused
+        if (headers.Keys.FirstOrDefault(Upstreams.ExtraHeaderRule.IsRefused) is { } refused)
+        {
+            throw AdminProblem.BadRequest(
+                $"{Field}.{refused} cannot be set: the HTTP client writes it for each request (connection, framing and body headers are not extra headers)", Field);
+        }
+        return headers.Keys.FirstOrDefault(Upstreams.UpstreamAuthHeader.Carries) is { } auth
             ? throw AdminProblem.BadRequest(
-                $"{Field}.{refused} cannot be set: the HTTP client writes it for each request (connection, framing and body headers are not extra headers)", Field)
+                $"{Field}.{auth} cannot be set: the upstream key goes in api_key, sent in the provider's auth_header ({string.Join(", ", Upstreams.UpstreamAuthHeader.Names)})", Field)
             : headers;
     }
 

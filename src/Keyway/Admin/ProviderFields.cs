@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Keyway.Security;
 using Keyway.Storage;
+using Keyway.Upstreams;
 
 namespace Keyway.Admin;
 
@@ -16,6 +17,7 @@ internal static class ProviderFields
     private const string NativeEndpointsField = "native_endpoints";
     private const string ListedNativeEndpoints = "api_keys.native_endpoints";
     private const string MaxConcurrencyField = "max_concurrency";
+    private const string AuthHeaderField = "auth_header";
     private const int MaxKeyConcurrency = 100_000;
 
     private static readonly string[] Protocols = ["openai", "anthropic", "openai-responses"];
@@ -24,6 +26,13 @@ internal static class ProviderFields
     public static string? Protocol(RequestBody body) => OneOf(body, "protocol", Protocols);
 
     public static string? RoutingMode(RequestBody body) => OneOf(body, "routing_mode", RoutingModes);
+
+    /// <summary>How the vendor switches thinking on a Chat request (<see cref="ThinkingSwitchNames"/>); null when the body names none.</summary>
+    public static string? ThinkingSwitch(RequestBody body) => OneOf(body, "thinking_switch", ThinkingSwitchNames.Names);
+
+    /// <summary>The header carrying the upstream key: absent keeps <paramref name="current"/>, null returns to the protocol's own.</summary>
+    public static string? AuthHeader(RequestBody body, string? current) =>
+        body.Has(AuthHeaderField) ? OneOf(body, AuthHeaderField, UpstreamAuthHeader.Names) : current;
 
     public static int? TimeoutSeconds(RequestBody body) => body.OptionalInt("timeout_seconds", 1, MaxTimeoutSeconds);
 

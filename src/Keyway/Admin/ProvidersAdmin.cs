@@ -57,6 +57,8 @@ internal static class ProvidersAdmin
             ProviderFields.Websocket(body, protocol, current: false))
         {
             KeyWaitSeconds = ProviderFields.KeyWaitSeconds(body, null),
+            ThinkingSwitch = ProviderFields.ThinkingSwitch(body) ?? ProviderRecord.NoThinkingSwitch,
+            AuthHeader = ProviderFields.AuthHeader(body, null),
         };
         await providers.CreateAsync(provider, cancellationToken).OrConflict($"provider_id '{providerId}' already exists");
         await notifier.NotifyAsync();
@@ -91,6 +93,8 @@ internal static class ProvidersAdmin
             KeyFailureThreshold = ProviderFields.KeyFailureThreshold(body, provider.KeyFailureThreshold),
             KeyCooldownSeconds = ProviderFields.KeyCooldownSeconds(body, provider.KeyCooldownSeconds),
             KeyWaitSeconds = ProviderFields.KeyWaitSeconds(body, provider.KeyWaitSeconds),
+            ThinkingSwitch = ProviderFields.ThinkingSwitch(body) ?? provider.ThinkingSwitch,
+            AuthHeader = ProviderFields.AuthHeader(body, provider.AuthHeader),
             UpdatedAt = now,
         };
         var replacementKeys = ProviderFields.KeyPool(body, providerId, protocol, secrets, now) is { } pool

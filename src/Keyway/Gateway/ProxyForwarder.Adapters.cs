@@ -50,6 +50,7 @@ public sealed partial class ProxyForwarder
             ChatMaxCompletionTokens = endpoint.TakesMaxCompletionTokens(target.UpstreamModel),
             ChatFixedSampling = endpoint.FixesSampling(target.UpstreamModel),
             ChatReasoningReplay = endpoint.TakesReasoningContent,
+            ChatThinkingSwitch = target.Provider.ThinkingSwitch,
             DefaultReasoningEffort = exchange.Route!.Defaults?.ReasoningEffort,
             AnthropicThinking = ClaudeModels.ThinkingOf(target.UpstreamModel),
         };
@@ -60,12 +61,24 @@ public sealed partial class ProxyForwarder
             UsageFormatOf(upstream), Translation: pipeline, NewWatcher: () => WatcherFor(upstream, hideUsageOnlyChunk: false), ChatAnswer: true, Turn: turn);
     }
 
-    /// <summary>The upstream-bound body with the route's defaults for what the client left out (see <see cref="RequestDefaultsSplicer"/>).</summary>
-    private static UpstreamBody WithRouteDefaults(ProxyExchange exchange, UpstreamBody body, RouteTarget target, UpstreamEndpoint endpoint) =>
-        exchange.Route!.Defaults is { } defaults
+    /// <summary>
+    /// The upstream-bound body with the route's defaults for what the client left out (see <see cref="RequestDefaultsSplicer"/>),
+    /// then, for a Chat endpoint of a provider with a thinking switch, its reasoning effort in that switch too (<see cref="ChatThinkingSwitches.Apply"/>).
+    /// </summary>
+    private static UpstreamBody WithRouteDefaults(ProxyExchange exchange, UpstreamBody body, RouteTarget target, UpstreamEndpoint endpoint)
+    {
+        var withDefaults = exchange.Route!.Defaults is { } defaults
             ? UpstreamBody.Of(RequestDefaultsSplicer.Apply(
                 body.ToArray(), endpoint.Protocol.Wire(), defaults, endpoint.FixesSampling(target.UpstreamModel), ClaudeModels.ThinkingOf(target.UpstreamModel)))
             : body;
+        if (endpoint.Protocol != UpstreamProtocol.OpenAI || target.Provider.ThinkingSwitch == ChatThinkingSwitch.None)
+        {
+            return withDefaults;
+        }
+        var bytes = withDefaults.ToArray();
+        var switched = ChatThinkingSwitches.Apply(bytes, target.Provider.ThinkingSwitch);
+        return ReferenceEquals(switched, bytes) ? withDefaults : UpstreamBody.Of(switched);
+    }
 
     /// <summary>
     /// The plan with the gateway's search tool added, when the caller's group has web search, neither the route, the

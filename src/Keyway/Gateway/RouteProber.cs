@@ -62,18 +62,19 @@ public sealed class RouteProber(UpstreamClient upstream, CooldownBook book, Time
         var limit = provider.Timeout < MaxProbeTime ? provider.Timeout : MaxProbeTime;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(limit);
-        var protocol = UpstreamProtocols.For(provider.Protocol);
-        using var request = UpstreamClient.CreateRequest(provider, provider.MainEndpoint, key, protocol.ChatPath, ProbeBody(provider.MainEndpoint, upstreamModel), new HeaderDictionary());
         try
         {
-            using var response = await upstream.SendAsync(request, timeout.Token);
-            // An upstream that echoes the key it refused ("Incorrect API key provided: sk-…") must not show it to the admin.
-            var body = new Security.SecretScrubber(key.Secret, clientKey: null, provider.HeaderSecrets).Scrub(await response.Content.ReadAsByteArrayAsync(timeout.Token));
-            var status = (int)response.StatusCode;
-            var message = response.IsSuccessStatusCode
-                ? $"chat OK ({ReplyText.Extract(body, provider.Protocol).Length} chars)"
-                : GatewayMessages.UpstreamFailed(provider.ProviderId, status, UpstreamErrorMessage.Extract(body, 300));
-            return new ProbeResult(response.IsSuccessStatusCode, status, Elapsed(), upstreamModel, message);
+            var (status, body) = await ExchangeAsync(provider, upstreamModel, key, stream: false, timeout.Token);
+            var streamed = RefusesWholeAnswers(status, body);
+            if (streamed)
+            {
+                (status, body) = await ExchangeAsync(provider, upstreamModel, key, stream: true, timeout.Token);
+            }
+            var ok = status is >= 200 and < 300;
+            var message = !ok ? GatewayMessages.UpstreamFailed(provider.ProviderId, status, UpstreamErrorMessage.Extract(body, 300))
+                : streamed ? "chat OK (stream only)"
+                : $"chat OK ({ReplyText.Extract(body, provider.Protocol).Length} chars)";
+            return new ProbeResult(ok, status, Elapsed(), upstreamModel, message);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -85,16 +86,48 @@ public sealed class RouteProber(UpstreamClient upstream, CooldownBook book, Time
         }
     }
 
+    private async Task<(int Status, byte[] Body)> ExchangeAsync(
+        UpstreamProvider provider, string upstreamModel, UpstreamKey key, bool stream, CancellationToken cancellationToken)
+    {
+        var protocol = UpstreamProtocols.For(provider.Protocol);
+        using var request = UpstreamClient.CreateRequest(
+            provider, provider.MainEndpoint, key, protocol.ChatPath, ProbeBody(provider.MainEndpoint, upstreamModel, stream), new HeaderDictionary());
+        using var response = await upstream.SendAsync(request, cancellationToken);
+        // An upstream that echoes the key it refused ("Incorrect API key provided: sk-…") must not show it to the admin.
+        var body = new Security.SecretScrubber(key.Secret, clientKey: null, provider.HeaderSecrets).Scrub(await response.Content.ReadAsByteArrayAsync(cancellationToken));
+        return ((int)response.StatusCode, body);
+    }
+
+    /// <summary>
+    /// DashScope's refusal of a whole (non-stream) answer from a model that only streams: QwQ and the thinking-only Qwen
+    /// models ("This model only support stream mode, please enable the stream parameter to access the model."), an
+    /// open-source Qwen3 thinking ("parameter.enable_thinking must be set to false for non-streaming calls" /
+    /// "parameter.enable_thinking only support stream call"), https://www.alibabacloud.com/help/model-studio/error-code.
+    /// The key answered, so the probe asks again for a stream: a quarantined key on such a model was never let out.
+    /// Asking for a stream only then keeps every other probe's answer (its reply text) as it was.
+    /// </summary>
+    private static bool RefusesWholeAnswers(int status, byte[] body)
+    {
+        if (status != StatusCodes.Status400BadRequest)
+        {
+            return false;
+        }
+        var message = UpstreamErrorMessage.Extract(body, 300);
+        return message.Contains("only support stream", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("for non-streaming calls", StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>
     /// The probe names its limit as a translated request would (<see cref="UpstreamEndpoint.TakesMaxCompletionTokens"/>):
     /// OpenAI's reasoning models answer <c>max_tokens</c> with a 400, and a key quarantined on one would never be let out.
     /// </summary>
-    private static byte[] ProbeBody(UpstreamEndpoint endpoint, string upstreamModel)
+    private static byte[] ProbeBody(UpstreamEndpoint endpoint, string upstreamModel, bool stream)
     {
+        var streamed = stream ? "true" : "false";
         var model = System.Text.Json.JsonEncodedText.Encode(upstreamModel);
         var limit = endpoint.TakesMaxCompletionTokens(upstreamModel) ? "max_completion_tokens" : "max_tokens";
         return Encoding.UTF8.GetBytes(endpoint.Protocol == UpstreamProtocol.OpenAIResponses
-            ? $$"""{"model":"{{model}}","max_output_tokens":16,"stream":false,"store":false,"input":"Reply with OK."}"""
-            : $$"""{"model":"{{model}}","{{limit}}":16,"stream":false,"messages":[{"role":"user","content":"Reply with OK."}]}""");
+            ? $$"""{"model":"{{model}}","max_output_tokens":16,"stream":{{streamed}},"store":false,"input":"Reply with OK."}"""
+            : $$"""{"model":"{{model}}","{{limit}}":16,"stream":{{streamed}},"messages":[{"role":"user","content":"Reply with OK."}]}""");
     }
 }

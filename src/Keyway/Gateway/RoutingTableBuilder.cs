@@ -132,6 +132,8 @@ public static class RoutingTableBuilder
         {
             NativeEndpoints = WithKeysOwn(NativeEndpoints(provider.NativeEndpoints, protocol), keys),
             Websocket = provider.Websocket,
+            ThinkingSwitch = ThinkingSwitchNames.Parse(provider.ThinkingSwitch),
+            AuthHeader = provider.AuthHeader,
             RoutingMode = KeyRoutingModeNames.Parse(provider.RoutingMode),
             Policy = defaults.WithProviderOverrides(
                 provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds, provider.KeyWaitSeconds),

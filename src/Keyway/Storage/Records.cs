@@ -50,6 +50,15 @@ public sealed record ProviderRecord(
 {
     /// <summary>How long a request may wait for a key of the pool when none can take it; null: the global default.</summary>
     public int? KeyWaitSeconds { get; init; }
+
+    /// <summary>The thinking_switch that writes no switch: a Chat request goes as it went before the setting.</summary>
+    public const string NoThinkingSwitch = "none";
+
+    /// <summary>How the vendor switches thinking on a Chat request: "none", "thinking_type" or "enable_thinking".</summary>
+    public string ThinkingSwitch { get; init; } = NoThinkingSwitch;
+
+    /// <summary>The header that carries the upstream key ("bearer", "x-api-key", "api-key"); null: the protocol's own.</summary>
+    public string? AuthHeader { get; init; }
 }
 
 /// <summary>

@@ -28,7 +28,7 @@ public sealed class UpstreamClient : IDisposable
 
     /// <summary>
     /// A POST of a JSON body to one of the provider's endpoints, with the upstream key's auth in that endpoint's
-    /// protocol and the provider's extra headers.
+    /// protocol (in the provider's auth_header when it names one) and the provider's extra headers.
     /// </summary>
     public static HttpRequestMessage CreateRequest(
         UpstreamProvider provider, UpstreamEndpoint endpoint, UpstreamKey key, string path, byte[] body, IHeaderDictionary clientHeaders) =>
@@ -47,6 +47,7 @@ public sealed class UpstreamClient : IDisposable
         CopyClientHeader(request, clientHeaders, "accept");
         CopyClientHeader(request, clientHeaders, "user-agent");
         UpstreamProtocols.For(endpoint.Protocol).ApplyHeaders(request, key, clientHeaders);
+        UpstreamAuthHeader.Apply(provider.AuthHeader, request.Headers, key.Secret);
         ExtraHeaderRule.Apply(
             provider.ExtraHeaders, request.Headers, static (headers, name) => headers.Remove(name), static (headers, name, value) => headers.TryAddWithoutValidation(name, value));
         return request;

@@ -1,3 +1,4 @@
+using Keyway.Protocols;
 using Keyway.Protocols.Translation;
 
 namespace Keyway.Upstreams;
@@ -63,6 +64,12 @@ public sealed record UpstreamProvider(
 
     /// <summary>The provider serves the Responses WebSocket mode (<c>GET {base_url}/responses</c> with an upgrade).</summary>
     public bool Websocket { get; init; }
+
+    /// <summary>How the vendor switches thinking on a Chat request Keyway writes or passes on (<see cref="ChatThinkingSwitch"/>).</summary>
+    public ChatThinkingSwitch ThinkingSwitch { get; init; }
+
+    /// <summary>The header carrying the upstream key (<see cref="UpstreamAuthHeader"/>); null: the protocol's own.</summary>
+    public string? AuthHeader { get; init; }
 
     /// <summary>Where <c>base_url</c> + <c>protocol</c> point; a key with its own base URL is called there instead.</summary>
     public UpstreamEndpoint MainEndpoint => new(Protocol, BaseUrl, IsMain: true);

@@ -28,6 +28,14 @@ export const PROVIDER_FIELDS = [
   { name: 'api_key', label: 'First upstream key', type: 'password', required: true, createOnly: true, help: 'More keys: the key pool below.' },
   { name: 'timeout_seconds', label: 'Timeout (s)', type: 'number', keepWhenEmpty: true, placeholder: '300' },
   { name: 'routing_mode', label: 'Routing mode', type: 'select', options: ['round_robin', 'priority', 'only_first'] },
+  {
+    name: 'thinking_switch', label: 'Thinking switch', type: 'select', options: ['none', 'thinking_type', 'enable_thinking'],
+    help: 'Chat vendors: thinking_type for DeepSeek, GLM, Kimi and Ark (thinking:{type}), enable_thinking for Qwen (DashScope).',
+  },
+  {
+    name: 'auth_header', label: 'Auth header', type: 'select', options: [['', "the protocol's"], 'bearer', 'x-api-key', 'api-key'],
+    help: 'The header carrying the upstream key: bearer for the Anthropic endpoints of OpenRouter, GLM, Kimi, MiniMax and Ark.',
+  },
   { name: 'max_retries', label: 'Max retries', type: 'number', placeholder: 'default' },
   { name: 'key_failure_threshold', label: 'Key failure threshold', type: 'number', placeholder: 'default' },
   { name: 'key_cooldown_seconds', label: 'Key cooldown (s)', type: 'number', placeholder: 'default' },

@@ -56,6 +56,26 @@ public sealed class ProbeTests
         Assert.Equal("upstream provider 'fake-openai' returned 401: Incorrect API key provided", test.GetProperty("message").GetString());
     }
 
+    /// <summary>
+    /// DashScope refuses a whole answer from a model that only streams (QwQ, thinking-only Qwen; "This model only support
+    /// stream mode, please enable the stream parameter to access the model.", 400 InvalidParameter,
+    /// https://www.alibabacloud.com/help/model-studio/error-code): the key is alive, and the probe asks again for a stream.
+    /// </summary>
+    [Theory]
+    [InlineData("This model only support stream mode, please enable the stream parameter to access the model.")]
+    [InlineData("parameter.enable_thinking must be set to false for non-streaming calls")]
+    public async Task TestOfAStreamOnlyModel_AsksAgainForAStream(string refusal)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.OpenAIError(400, refusal, "invalid_request_error", "invalid_parameter_error"));
+
+        var test = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/test", new { provider_id = GatewayTestBed.OpenAIProvider })).GetProperty("test");
+
+        Assert.True(test.GetProperty("ok").GetBoolean(), test.GetProperty("message").GetString());
+        Assert.Equal("chat OK (stream only)", test.GetProperty("message").GetString());
+        Assert.Equal([false, true], bed.Upstream.Requests.Select(request => request.Json.GetProperty("stream").GetBoolean()));
+    }
+
     [Fact]
     public async Task TestResult_MasksTheUpstreamKey_AnUpstreamEchoes()
     {

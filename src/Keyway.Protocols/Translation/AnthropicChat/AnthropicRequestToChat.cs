@@ -7,7 +7,8 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// (https://platform.openai.com/docs/api-reference/chat/create). Mapped: <c>system</c>, messages with text, image,
 /// tool_use, tool_result and thinking blocks, <c>tools</c>, <c>tool_choice</c>, <c>max_tokens</c>,
 /// <c>stop_sequences</c>, <c>temperature</c>, <c>top_p</c>, <c>metadata.user_id</c>, <c>stream</c>,
-/// <c>thinking</c> and <c>output_config.effort</c> as <c>reasoning_effort</c>, <c>output_config.format</c> (<see cref="StructuredOutput"/>); as <see cref="TranslationContext.ChatMaxCompletionTokens"/> and
+/// <c>thinking</c> and <c>output_config.effort</c> as <c>reasoning_effort</c> (and thinking on or off in the vendor's
+/// own switch, <see cref="TranslationContext.ChatThinkingSwitch"/>), <c>output_config.format</c> (<see cref="StructuredOutput"/>); as <see cref="TranslationContext.ChatMaxCompletionTokens"/> and
 /// <see cref="TranslationContext.ChatFixedSampling"/> say, <c>max_tokens</c> becomes <c>max_completion_tokens</c> and
 /// <c>temperature</c>, <c>top_p</c> and <c>stop_sequences</c> are left out (OpenAI's reasoning models refuse them).
 /// Dropped on purpose, having no Chat counterpart: <c>top_k</c>, <c>cache_control</c>, <c>service_tier</c>,
@@ -38,7 +39,10 @@ public static class AnthropicRequestToChat
         var names = new ToolNameMap();
         var tools = AnthropicToolsToChat.Tools(request.Tools, names);
         var effort = ReasoningEffortOf(request);
-        var thinking = effort is not null;
+        var thinkingOff = request.Thinking?.Type == "disabled";
+        // What the upstream will do: think when asked, or, for a vendor that thinks by default, unless told not to.
+        var thinking = effort is not null || (!thinkingOff && ctx.ChatThinkingSwitch.ThinksByDefault());
+        var thinkingSwitch = effort is not null || thinkingOff ? ctx.ChatThinkingSwitch.Value(on: !thinkingOff) : null;
         var maxTokens = TranslationJson.RequirePositive(request.MaxTokens, "max_tokens");
         var sampling = !ctx.ChatFixedSampling;
         var chat = new ChatRequest
@@ -58,6 +62,8 @@ public static class AnthropicRequestToChat
             ToolChoice = tools is null ? null : AnthropicToolsToChat.ToolChoice(request.ToolChoice),
             ParallelToolCalls = tools is not null && request.ToolChoice?.DisableParallelToolUse == true ? false : null,
             ReasoningEffort = effort,
+            Thinking = ctx.ChatThinkingSwitch == ChatThinkingSwitch.ThinkingType ? thinkingSwitch : null,
+            EnableThinking = ctx.ChatThinkingSwitch == ChatThinkingSwitch.EnableThinking ? thinkingSwitch : null,
             ResponseFormat = StructuredOutput.ForChat(request),
         };
         return new TranslatedRequest(TranslationJson.SerializeLeased(chat, AnthropicChatJsonContext.Default.ChatRequest, anthropicRequest.Length + TranslatedRequest.SizeSlack), stream, names)

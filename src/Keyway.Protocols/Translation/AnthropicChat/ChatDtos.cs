@@ -34,6 +34,13 @@ internal sealed class ChatRequest
 
     public bool? ParallelToolCalls { get; set; }
     public string? ReasoningEffort { get; set; }
+
+    /// <summary>The vendor's thinking switch (<see cref="ChatThinkingSwitch"/>): DeepSeek's, GLM's, Kimi's and Ark's.</summary>
+    public RawJsonValue? Thinking { get; set; }
+
+    /// <summary>Qwen's thinking switch on DashScope (<see cref="ChatThinkingSwitch.EnableThinking"/>).</summary>
+    public RawJsonValue? EnableThinking { get; set; }
+
     public ChatResponseFormat? ResponseFormat { get; set; }
 
     /// <summary>Read to refuse what an Anthropic upstream cannot give (several choices, token probabilities).</summary>
