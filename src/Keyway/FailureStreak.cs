@@ -21,13 +21,14 @@ public sealed partial class FailureStreak(string work, TimeProvider time, ILogge
         if (_failedPasses++ == 0)
         {
             _firstFailure = _lastReport = now;
-            // The one stack trace of the outage: the reminders and the recovery say what it was.
-            Log.Started(logger, exception, work, exception.Message);
+            // One line with the reason; the stack trace (several KB on one console line, the same each outage) only at Debug.
+            Log.Started(logger, work, Reason(exception));
+            Log.StartedAt(logger, exception, work);
         }
         else if (time.GetElapsedTime(_lastReport, now) >= ReminderInterval)
         {
             _lastReport = now;
-            Log.Continues(logger, work, _failedPasses, exception.Message);
+            Log.Continues(logger, work, _failedPasses, Reason(exception));
         }
     }
 
@@ -42,10 +43,18 @@ public sealed partial class FailureStreak(string work, TimeProvider time, ILogge
         _failedPasses = 0;
     }
 
+    /// <summary>The exception's type and message, and its inner one's: a connection's failure often says why only there.</summary>
+    private static string Reason(Exception exception) => exception.InnerException is { } inner
+        ? $"{exception.GetType().Name}: {exception.Message} ({inner.GetType().Name}: {inner.Message})"
+        : $"{exception.GetType().Name}: {exception.Message}";
+
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "{Work} failed, retrying: {Reason}")]
-        public static partial void Started(ILogger logger, Exception exception, string work, string reason);
+        public static partial void Started(ILogger logger, string work, string reason);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "{Work} failed")]
+        public static partial void StartedAt(ILogger logger, Exception exception, string work);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "{Work} still fails after {FailedPasses} failed passes: {Reason}")]
         public static partial void Continues(ILogger logger, string work, int failedPasses, string reason);

@@ -46,9 +46,10 @@ internal sealed partial class AdminProblemFilter(ILogger<AdminProblemFilter> log
         }
     }
 
-    /// <summary>What the 503 says: a locked file or row, a conflict with a concurrent change, else the database away.</summary>
+    /// <summary>What the 503 says: a locked file or row, a full or failing disk, a conflict with a concurrent change, else the database away.</summary>
     internal static string UnavailableDetail(Exception e) =>
         DatabaseUnavailable.IsLocked(e) ? AdminErrors.DatabaseLocked
+        : DatabaseUnavailable.IsDiskFailure(e) ? AdminErrors.DatabaseDiskFailure
         : DatabaseUnavailable.IsRowLocked(e) ? AdminErrors.DatabaseRowLocked
         : DatabaseUnavailable.IsConflict(e) ? AdminErrors.DatabaseConflict
         : AdminErrors.DatabaseUnavailable;

@@ -62,7 +62,26 @@ internal static class CheckedSqliteCopy
     /// <summary>Where the secret that opens the copy's sealed keys is: the copy does not hold it.</summary>
     public static string SecretReminder(CliContext context)
     {
-        var secret = context.Get("KEYWAY_SECRET") is null ? Path.Combine(context.DataDir, KeywayOptionsLoader.SecretFileName) : "set in the environment";
+        var file = SecretFile(context);
+        var secret = context.Get("KEYWAY_SECRET") is not null ? "set in the environment"
+            : File.Exists(file) ? file
+            : $"the one it was started with: {file} does not exist and KEYWAY_SECRET is not set here";
         return $"The stored keys open only with the KEYWAY_SECRET of the backed-up gateway ({secret}), which the backup does not hold: keep a copy of the secret, stored apart from the backup.";
     }
+
+    /// <summary>
+    /// What the restored database needs to start: the backed-up gateway's secret, which the backup does not hold. A new data
+    /// dir has no secret.key yet, and a start without one would generate a secret the database refuses.
+    /// </summary>
+    public static string RestoredSecretReminder(CliContext context)
+    {
+        const string Needs = "The restored database opens only with the KEYWAY_SECRET of the backed-up gateway, which the backup does not hold";
+        var file = SecretFile(context);
+        return context.Get("KEYWAY_SECRET") is not null ? $"{Needs}: the KEYWAY_SECRET set here must be that one."
+            : File.Exists(file) ? $"{Needs}: {file} must be that gateway's."
+            : $"{Needs}: {file} does not exist: put the backed-up gateway's secret.key there (mode 0600), or set KEYWAY_SECRET to it, " +
+              "before starting the gateway (a start with another secret is refused, changing nothing).";
+    }
+
+    private static string SecretFile(CliContext context) => Path.Combine(context.DataDir, KeywayOptionsLoader.SecretFileName);
 }

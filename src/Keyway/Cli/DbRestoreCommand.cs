@@ -5,7 +5,8 @@ namespace Keyway.Cli;
 
 /// <summary>
 /// `keyway db restore FILE --force`: puts a backup in place of the data dir's keyway.db while no gateway of the data dir
-/// runs (one would go on writing to the replaced file through its open connections and WAL).
+/// runs (one would go on writing to the replaced file through its open connections and WAL). It holds the data dir's
+/// <see cref="DataDirLock"/> meanwhile, so no gateway starts on the file while it is replaced.
 /// </summary>
 public static class DbRestoreCommand
 {
@@ -24,15 +25,17 @@ public static class DbRestoreCommand
             }
             var backup = DbCommands.ExistingSqliteDatabase(context, parse.GetValue(file));
             var target = DbCommands.DataDirDatabase(context);
-            if (ServerStateFile.ReadLive(context.DataDir) is { } running)
+            Directory.CreateDirectory(context.DataDir);
+            // The lock finds a gateway whose keyway.pid another process deleted; keyway.pid one of a version before the lock.
+            using var dataDirLock = DataDirLock.TryTake(context.DataDir);
+            if (dataDirLock is null || ServerStateFile.ReadLive(context.DataDir) is not null)
             {
-                throw new CliException($"a gateway runs for {context.DataDir} (pid {running.ProcessId}): stop it first (`keyway stop`), then restore");
+                throw new CliException($"a gateway runs for {context.DataDir} ({DataDirLock.Holder(context.DataDir)}): stop it first (`keyway stop`), then restore");
             }
             if (File.Exists(target) && !parse.GetValue(force))
             {
                 throw new CliException($"{target} exists: add --force to replace it with the backup", CliExitCodes.Usage);
             }
-            Directory.CreateDirectory(context.DataDir);
             var check = await CheckedSqliteCopy.WriteAsync(backup, target, copy =>
             {
                 // A journal or WAL left by the replaced database would be applied to the restored one on its first open.
@@ -47,7 +50,7 @@ public static class DbRestoreCommand
             }
             context.Out.WriteLine($"restored {backup} to {target}, integrity_check ok");
             CliOutput.WriteTable(context, tables, "table", "rows");
-            context.Out.WriteLine(CheckedSqliteCopy.SecretReminder(context));
+            context.Out.WriteLine(CheckedSqliteCopy.RestoredSecretReminder(context));
             return CliExitCodes.Ok;
         });
         return command;

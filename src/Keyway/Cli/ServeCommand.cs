@@ -8,7 +8,8 @@ using Microsoft.AspNetCore.Connections;
 namespace Keyway.Cli;
 
 /// <summary>
-/// `keyway` / `keyway serve`: the gateway in the foreground, recorded in data/keyway.pid while it runs.
+/// `keyway` / `keyway serve`: the gateway in the foreground, recorded in data/keyway.pid while it runs; on SQLite it holds
+/// the data dir's <see cref="DataDirLock"/> meanwhile, so a second gateway of the data dir is refused.
 /// `--detach` starts the same command in the background (output appended to data/keyway.log) and returns once it listens.
 /// </summary>
 public static class ServeCommand
@@ -28,6 +29,7 @@ public static class ServeCommand
     public static async Task<int> RunAsync(CliContext context)
     {
         var options = LoadOptions(context, keepGenerated: false);
+        using var dataDirLock = HoldDataDir(options);
         var app = KeywayApp.Build(options);
         try
         {
@@ -37,8 +39,8 @@ public static class ServeCommand
         {
             throw new CliException(e.Message, CliExitCodes.Usage);
         }
-        // Only now that the database took the secret: a refused start leaves no generated secret or token behind.
-        KeywayOptionsLoader.KeepGenerated(options);
+        // Only now that the database took the secret: a refused start leaves no generated secret behind.
+        KeywayOptionsLoader.KeepGeneratedSecret(options);
         try
         {
             await app.StartAsync();
@@ -55,6 +57,9 @@ public static class ServeCommand
                 $"{e.Message} Choose an address of this machine and a port it may use: KEYWAY_HOST / KEYWAY_PORT, KEYWAY_METRICS_HOST / KEYWAY_METRICS_PORT.",
                 CliExitCodes.Usage);
         }
+        // Only once the address is bound: a start refused for its port never printed the token, so it keeps none, and the
+        // next start generates one and prints it.
+        KeywayOptionsLoader.KeepGeneratedAdminToken(options);
         StartupBanner.Print(app, options);
         var address = StartupBanner.ListeningAddress(app) ?? options.ListenUrl;
         var instance = app.Services.GetRequiredService<InstanceIdentity>().Id;
@@ -85,9 +90,14 @@ public static class ServeCommand
     private static async Task<int> DetachAsync(CliContext context, CancellationToken cancellationToken)
     {
         var options = LoadOptions(context);
-        if (ServerStateFile.ReadLive(options.DataDir) is { } running)
+        // A probe only: the gateway in the background takes the lock for its own life. On PostgreSQL, where gateways share
+        // the database, the data dir's keyway.pid still records one, the one `keyway stop` stops.
+        using (HoldDataDir(options))
         {
-            throw new CliException($"a gateway already runs for {options.DataDir}: pid {running.ProcessId} on {running.Address}");
+        }
+        if (options.DatabaseUrl is not null && ServerStateFile.ReadLive(options.DataDir) is not null)
+        {
+            throw AlreadyRunning(options.DataDir);
         }
         var log = Path.Combine(options.DataDir, LogFileName);
         CreatePrivate(log);
@@ -113,6 +123,17 @@ public static class ServeCommand
         }
         throw new CliException($"the gateway did not start; see {log}");
     }
+
+    /// <summary>
+    /// SQLite: the data dir's lock, held until disposed, or the refusal naming the gateway that holds it. PostgreSQL: none,
+    /// as several gateways share one database by design.
+    /// </summary>
+    private static DataDirLock? HoldDataDir(KeywayOptions options) =>
+        options.DatabaseUrl is null ? DataDirLock.TryTake(options.DataDir) ?? throw AlreadyRunning(options.DataDir) : null;
+
+    private static CliException AlreadyRunning(string dataDir) => new(
+        $"a gateway already runs for {dataDir} ({DataDirLock.Holder(dataDir)}): stop it first (`keyway stop`), or give this one another KEYWAY_DATA_DIR",
+        CliExitCodes.Usage);
 
     /// <summary>
     /// The log holds the start-up banner (the admin token on the start that generates it) and server logs: readable by the

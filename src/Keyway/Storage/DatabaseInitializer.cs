@@ -5,7 +5,7 @@ using Keyway.Security;
 namespace Keyway.Storage;
 
 /// <summary>
-/// Start-up checks before the first request: the KEYWAY_SECRET verifier (a wrong secret stops the server here instead
+/// Start-up checks before the first request: a SQLite file left readable by others made owner-only, the KEYWAY_SECRET verifier (a wrong secret stops the server here instead
 /// of producing garbage keys later), schema migrations, sealing provider header values stored in plain by an older
 /// version, and the undeletable "default" group. All of it runs under the migration lock, so instances starting
 /// together on one PostgreSQL database take turns.
@@ -18,6 +18,11 @@ public sealed partial class DatabaseInitializer(
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
+        // Before the first open: SQLite gives the -wal and -shm files it creates the database file's mode.
+        if (connections is SqliteConnectionFactory sqlite && sqlite.MakeOwnerOnly() is { Count: > 0 } changed)
+        {
+            Log.MadeOwnerOnly(logger, string.Join(", ", changed));
+        }
         DbConnection connection;
         try
         {
@@ -102,5 +107,8 @@ public sealed partial class DatabaseInitializer(
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Database schema upgraded from version {From} to {To} (applied {Migrations}).")]
         public static partial void SchemaUpgraded(ILogger logger, int from, int to, string migrations);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Made {Files} readable by their owner only (0600): the database holds the sealed keys and the request log.")]
+        public static partial void MadeOwnerOnly(ILogger logger, string files);
     }
 }

@@ -40,6 +40,21 @@ public sealed class DbRestoreTests
         Assert.Equal(["in the backup", "after the backup"], await KeyIdsAsync(database));
     }
 
+    /// <summary>A new machine: the data dir has no secret.key yet, and the restore says where the backed-up one must go.</summary>
+    [Fact]
+    public async Task Restore_IntoANewDataDir_SaysItsSecretKeyIsMissing_AndWhereToPutIt()
+    {
+        using var dir = new TempDirectory();
+        await BackedUpThenChangedAsync(dir.Path);
+        var newDataDir = Path.Combine(dir.Path, "new-data");
+        var cli = new CliRunner(null, dir.Path, new Dictionary<string, string> { ["KEYWAY_DATA_DIR"] = newDataDir });
+
+        var result = await cli.RunAsync("db", "restore", Backup(dir.Path));
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains($"{Path.Combine(newDataDir, "secret.key")} does not exist: put the backed-up gateway's secret.key there", result.Out);
+    }
+
     private static string Backup(string directory) => Path.Combine(directory, "backup.db");
 
     /// <summary>

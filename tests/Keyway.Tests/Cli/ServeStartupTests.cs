@@ -1,3 +1,8 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Keyway.Cli;
+using Keyway.Configuration;
 using Keyway.Security;
 using Keyway.Storage;
 using Keyway.Tests.Infrastructure;
@@ -51,7 +56,8 @@ public sealed class ServeStartupTests
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith($"keyway: cannot open the SQLite database {database}: it is a directory", result.Error);
         Assert.Single(result.Error.TrimEnd().Split('\n'));
-        Assert.Equal([database], Directory.GetFileSystemEntries(dataDir));
+        // The empty keyway.lock stays: removing it would let two starts lock two files of that name (see DataDirLock).
+        Assert.Equal([database, Path.Combine(dataDir, DataDirLock.FileName)], Directory.GetFileSystemEntries(dataDir).Order());
         Assert.Empty(Directory.GetFileSystemEntries(database));
     }
 
@@ -71,11 +77,32 @@ public sealed class ServeStartupTests
         Assert.False(File.Exists(Path.Combine(dataDir, "admin.token")), "a refused start wrote data/admin.token");
     }
 
-    /// <summary>Runs `keyway serve` in-process on a free port, with no admin token configured.</summary>
+    /// <summary>
+    /// A start refused for its port printed no admin token, so it keeps none: the next start generates one and prints it.
+    /// The generated secret is kept, as the database already took it.
+    /// </summary>
+    [Fact]
+    public async Task PortInUse_ExitsWith2_KeepingTheGeneratedSecret_ButNoAdminTokenItNeverPrinted()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Path.Combine(dir.Path, "data");
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+
+        var result = await Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = dataDir, ["KEYWAY_PORT"] = port, ["KEYWAY_SECRET"] = "" });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("address already in use", result.Error);
+        Assert.True(File.Exists(Path.Combine(dataDir, KeywayOptionsLoader.SecretFileName)), "the secret the database took was not kept");
+        Assert.False(File.Exists(Path.Combine(dataDir, KeywayOptionsLoader.AdminTokenFileName)), "a start refused for its port kept an admin token it never printed");
+    }
+
+    /// <summary>Runs `keyway serve` in-process (on a free port unless one is given), with no admin token configured.</summary>
     private static Task<CliRunner.Result> Serve(string workingDirectory, Dictionary<string, string> environment)
     {
         environment["KEYWAY_HOST"] = "127.0.0.1";
-        environment["KEYWAY_PORT"] = "0";
+        environment.TryAdd("KEYWAY_PORT", "0");
         environment["KEYWAY_LOG_LEVEL"] = "warning";
         environment.TryAdd("KEYWAY_SECRET", KeywayServer.Secret);
         return new CliRunner(null, workingDirectory, environment).RunAsync("serve");

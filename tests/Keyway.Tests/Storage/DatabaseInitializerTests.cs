@@ -1,6 +1,8 @@
+using System.Text.RegularExpressions;
 using Dapper;
 using Keyway.Security;
 using Keyway.Storage;
+using Keyway.Tests.Hardening;
 using Keyway.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -41,6 +43,22 @@ public sealed class DatabaseInitializerTests
         Assert.Contains(
             $"Database schema upgraded from version {newest.Version - 1} to {newest.Version} (applied {newest.Version:000}_{newest.Name}).", log.Text);
         Assert.Equal(1, log.Count);
+    }
+
+    /// <summary>SQLite says only "disk I/O error" or "database or disk is full" at open: the refusal names the free space too.</summary>
+    [Fact]
+    public async Task FullDisk_AtStart_IsRefusedNamingTheFreeSpaceOfTheDataDirsDisk()
+    {
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "keyway.db");
+        var disk = new FullDisk(new SqliteConnectionFactory(path)) { Full = true };
+
+        var refused = await Assert.ThrowsAsync<StartupRefusedException>(() => Initializer(disk, Secret).InitializeAsync(CancellationToken.None));
+
+        Assert.Matches(
+            $"^cannot open the SQLite database {Regex.Escape(path)}: SQLite Error 13: 'database or disk is full'\\. " +
+            $"The disk holding {Regex.Escape(dir.Path)} has [0-9,]+ bytes free: ",
+            refused.Message);
     }
 
     /// <summary>Each round a new, empty database and three instances starting at once: none may fail on the other's check row.</summary>

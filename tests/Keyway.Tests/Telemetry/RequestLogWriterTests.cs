@@ -284,7 +284,7 @@ public sealed class RequestLogWriterTests
         Assert.Contains(lines, line => line.StartsWith(
             $"Error Keyway.Telemetry.RequestLogWriter: Shutting down, {RequestLogWriter.MaxBatchSize + 1} request-log rows are lost", StringComparison.Ordinal));
         Assert.Single(lines, line => line.StartsWith(
-            "Warning Keyway.Telemetry.RequestLogWriter: Writing request-log rows to the database failed, retrying: SQLite Error 13", StringComparison.Ordinal));
+            "Warning Keyway.Telemetry.RequestLogWriter: Writing request-log rows to the database failed, retrying: SqliteException: SQLite Error 13", StringComparison.Ordinal));
     }
 
     /// <summary>Queued before the start, so the writer sees one full batch and then one more entry.</summary>
