@@ -11,9 +11,8 @@ namespace Keyway.Telemetry;
 /// database leaves unanswered is abandoned after <see cref="DatabaseExchange.Timeout"/> and retried on a new connection.
 /// <see cref="DatabaseWriteHealth"/> says meanwhile why the database is degraded, and the log says it once per outage
 /// (<see cref="FailureStreak"/>). On shutdown the queue is closed and everything queued or buffered is written before
-/// StopAsync returns, a refused batch retried every <see cref="FirstRetryDelay"/> for up to
-/// <see cref="KeywayOptions.FinalFlushWindow"/> (or until the host stops waiting); what is still unwritten then is given
-/// up, counted as failed and named in one error line.
+/// StopAsync returns, a refused batch retried within the <see cref="FinalFlush"/> window; what is still unwritten then
+/// is given up, counted as failed and named in one error line.
 /// </summary>
 /// <remarks>
 /// A plain IHostedService rather than a BackgroundService: BackgroundService may never start
@@ -54,8 +53,8 @@ public sealed partial class RequestLogWriter(
 
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(15);
 
-    // Cancelled when the final drain's window or the host's shutdown timeout runs out.
-    private readonly CancellationTokenSource _abandon = new();
+    // Opened when shutdown begins; ends when the final drain's window or the host's shutdown timeout runs out.
+    private readonly FinalFlush _final = new();
 
     // Cancelled when shutdown begins: the batch window and retry delays are skipped and everything is written at once.
     private readonly CancellationTokenSource _stopping = new();
@@ -86,8 +85,7 @@ public sealed partial class RequestLogWriter(
     {
         queue.Complete();
         await _stopping.CancelAsync();
-        _abandon.CancelAfter(finalFlushWindow ?? KeywayOptions.FinalFlushWindow);
-        await using var registration = cancellationToken.Register(_abandon.Cancel);
+        _final.Open(finalFlushWindow ?? KeywayOptions.FinalFlushWindow, cancellationToken);
         _loop ??= Task.Run(DrainAsync, CancellationToken.None);
         try
         {
@@ -102,7 +100,7 @@ public sealed partial class RequestLogWriter(
     public void Dispose()
     {
         _insertThread.Dispose();
-        _abandon.Dispose();
+        _final.Dispose();
         _stopping.Dispose();
     }
 
@@ -113,7 +111,7 @@ public sealed partial class RequestLogWriter(
         while (await HasRowsAsync())
         {
             TakeQueuedRows();
-            if (_abandon.IsCancellationRequested)
+            if (_final.HasEnded)
             {
                 GiveUpTheRest();
                 continue;
@@ -128,8 +126,7 @@ public sealed partial class RequestLogWriter(
             }
             if (_stopping.IsCancellationRequested)
             {
-                // Shutting down: the database may be back any moment (a restart, a failover), so try again soon, within the window.
-                await WaitAsync(FirstRetryDelay, _abandon.Token);
+                await _final.WaitToRetryAsync();
                 continue;
             }
             await WaitAsync(delay, _stopping.Token);
@@ -220,13 +217,13 @@ public sealed partial class RequestLogWriter(
                 var inserter = _inserter;
                 var givesWay = _pending.Count + queue.Depth <= givesWayUpToBacklog ? _slice : null;
                 await _insertThread.RunAsync(() => inserter.InsertAsync(batch, givesWay, bounded));
-            }, _abandon.Token);
+            }, _final.Ended);
             status.AddWritten(batch.Count);
             health.WriteSucceeded();
             _failures.Succeeded();
             return WriteOutcome.Written;
         }
-        catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+        catch (OperationCanceledException) when (_final.HasEnded)
         {
             health.WriteFailed("the final drain was abandoned");
             return WriteOutcome.Failed;
