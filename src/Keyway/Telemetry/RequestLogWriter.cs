@@ -8,7 +8,8 @@ namespace Keyway.Telemetry;
 /// INSERT. A database that refuses writes (locked, disk full, unreachable) never ends the loop and never blocks a
 /// request: rows wait in a <see cref="BoundedRetryBuffer{T}"/> and are retried with a growing delay until the
 /// database takes them; only rows pushed out of the full buffer are lost, and they are counted as failed. A batch the
-/// database leaves unanswered is abandoned after <see cref="DatabaseExchange.Timeout"/> and retried on a new connection.
+/// database leaves unanswered is abandoned after <see cref="DatabaseExchange.Timeout"/> and retried on a new connection,
+/// without writing twice the rows a commit cut off from its answer took (<see cref="RequestLogBatchPosition"/>).
 /// <see cref="DatabaseWriteHealth"/> says meanwhile why the database is degraded, and the log says it once per outage
 /// (<see cref="FailureStreak"/>). On shutdown the queue is closed and everything queued or buffered is written before
 /// StopAsync returns, a refused batch retried within the <see cref="FinalFlush"/> window; what is still unwritten then
@@ -66,6 +67,9 @@ public sealed partial class RequestLogWriter(
     private readonly FailureStreak _failures = new("Writing request-log rows to the database", TimeProvider.System, logger);
     private string? _lastFailure;
     private RequestLogBatchInserter? _inserter;
+
+    // This process's writer among those sharing the database: its batches' rows are placed by it (RequestLogBatchPosition).
+    private readonly string _writerId = Guid.NewGuid().ToString("N");
     private Task? _loop;
 
     /// <summary>Rows committed so far.</summary>
@@ -117,7 +121,7 @@ public sealed partial class RequestLogWriter(
                 continue;
             }
             var batch = _pending.PeekOldest(MaxBatchSize);
-            var settled = await SettleAsync(batch);
+            var settled = await SettleAsync(batch, _pending.OldestIndex);
             _pending.RemoveOldest(settled);
             if (settled == batch.Count)
             {
@@ -189,9 +193,9 @@ public sealed partial class RequestLogWriter(
     /// cannot store) is written in halves until that row stands alone, so one bad row never holds up the others; an
     /// outage settles nothing from where it struck, and those rows are retried.
     /// </summary>
-    private async Task<int> SettleAsync(List<RequestLogEntry> rows)
+    private async Task<int> SettleAsync(List<RequestLogEntry> rows, long firstRow)
     {
-        switch (await TryWriteAsync(rows))
+        switch (await TryWriteAsync(rows, firstRow))
         {
             case WriteOutcome.Written:
                 return rows.Count;
@@ -202,11 +206,11 @@ public sealed partial class RequestLogWriter(
                 return 1;
         }
         var half = rows.Count / 2;
-        var settled = await SettleAsync(rows[..half]);
-        return settled < half ? settled : half + await SettleAsync(rows[half..]);
+        var settled = await SettleAsync(rows[..half], firstRow);
+        return settled < half ? settled : half + await SettleAsync(rows[half..], firstRow + half);
     }
 
-    private async Task<WriteOutcome> TryWriteAsync(List<RequestLogEntry> batch)
+    private async Task<WriteOutcome> TryWriteAsync(List<RequestLogEntry> batch, long firstRow)
     {
         health.WriteStarted();
         try
@@ -216,7 +220,8 @@ public sealed partial class RequestLogWriter(
                 _inserter ??= await repository.OpenInserterAsync(bounded);
                 var inserter = _inserter;
                 var givesWay = _pending.Count + queue.Depth <= givesWayUpToBacklog ? _slice : null;
-                await _insertThread.RunAsync(() => inserter.InsertAsync(batch, givesWay, bounded));
+                var position = new RequestLogBatchPosition(_writerId, firstRow);
+                await _insertThread.RunAsync(() => inserter.InsertAsync(batch, position, givesWay, bounded));
             }, _final.Ended);
             status.AddWritten(batch.Count);
             health.WriteSucceeded();
