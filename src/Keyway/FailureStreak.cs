@@ -48,8 +48,17 @@ public sealed partial class FailureStreak(string work, TimeProvider time, ILogge
         ? $"{exception.GetType().Name}: {exception.Message} ({inner.GetType().Name}: {inner.Message})"
         : $"{exception.GetType().Name}: {exception.Message}";
 
+    /// <summary>
+    /// A graceful stop's final pass failed too (<see cref="Telemetry.FinalFlush"/>): what the loop had not written yet
+    /// is lost, said in one error line.
+    /// </summary>
+    public void GaveUp(Exception exception) => Log.GaveUp(logger, work, Reason(exception));
+
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Shutting down, {Work} did not succeed within the final flush's window: what it had not written yet is lost (last failure: {Reason})")]
+        public static partial void GaveUp(ILogger logger, string work, string reason);
+
         [LoggerMessage(Level = LogLevel.Warning, Message = "{Work} failed, retrying: {Reason}")]
         public static partial void Started(ILogger logger, string work, string reason);
 

@@ -5,16 +5,24 @@ using Keyway.Security;
 namespace Keyway.Storage;
 
 /// <summary>
-/// Start-up checks before the first request: a SQLite file left readable by others made owner-only, the KEYWAY_SECRET verifier (a wrong secret stops the server here instead
-/// of producing garbage keys later), schema migrations, sealing provider header values stored in plain by an older
-/// version, and the undeletable "default" group. All of it runs under the migration lock, so instances starting
-/// together on one PostgreSQL database take turns.
+/// Start-up checks before the first request: a SQLite file left readable by others made owner-only, the KEYWAY_SECRET
+/// verifier (a wrong secret stops the server here instead of producing garbage keys later), schema migrations, sealing
+/// provider header values stored in plain by an older version, and the undeletable "default" group. All of it runs under the migration lock, so instances starting
+/// together on one PostgreSQL database take turns. On PostgreSQL it then compares this instance's clock with the
+/// database's (<see cref="MaxClockSkew"/>).
 /// </summary>
 public sealed partial class DatabaseInitializer(
     IDbConnectionFactory connections, MigrationRunner migrations, SecretBox secretBox, TimeProvider time, ILogger<DatabaseInitializer> logger)
 {
     private const string VerifierKey = "secret_verifier";
     private const string VerifierPlaintext = "keyway-secret-verifier";
+
+    /// <summary>
+    /// How far this instance's clock may be off PostgreSQL's before start-up warns: the instances compare their own
+    /// clocks with times another one stored (rate windows, cooldowns, response expiry), so seconds of skew between
+    /// them shift those by as much.
+    /// </summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromSeconds(2);
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -35,6 +43,24 @@ public sealed partial class DatabaseInitializer(
         await using (connection)
         {
             await MigrationRunner.UnderLockAsync(connection, connections.Dialect, () => PrepareAsync(connection, cancellationToken), cancellationToken);
+            if (connections.Dialect == PostgresConnectionFactory.DialectName)
+            {
+                await CompareClocksAsync(connection, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Warns when this instance's clock is off the database's by more than <see cref="MaxClockSkew"/> (the round trip aside); never fails.</summary>
+    private async Task CompareClocksAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var asked = time.GetUtcNow();
+        var database = await connection.ExecuteScalarAsync<DateTime>("SELECT now()", new { cancellationToken });
+        var answered = time.GetUtcNow();
+        // The database read its clock somewhere within the round trip: only skew beyond half of it is certain.
+        var skew = asked + (answered - asked) / 2 - new DateTimeOffset(DateTime.SpecifyKind(database, DateTimeKind.Utc));
+        if (skew.Duration() - (answered - asked) / 2 > MaxClockSkew)
+        {
+            Log.ClockSkew(logger, (long)Math.Round(skew.Duration().TotalSeconds), skew > TimeSpan.Zero ? "ahead of" : "behind");
         }
     }
 
@@ -110,5 +136,8 @@ public sealed partial class DatabaseInitializer(
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Made {Files} readable by their owner only (0600): the database holds the sealed keys and the request log.")]
         public static partial void MadeOwnerOnly(ILogger logger, string files);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "This instance's clock is {Seconds} s {Direction} PostgreSQL's: the instances compare their own clocks with the times another one stored (rate windows, cooldowns and expiry times), so limits and cooldowns shift by as much between instances. Keep every instance's clock synchronised (NTP).")]
+        public static partial void ClockSkew(ILogger logger, long seconds, string direction);
     }
 }

@@ -11,14 +11,64 @@ namespace Keyway.Storage;
 /// INSERTs cost ~160 µs of Keyway's CPU per row and Npgsql's binary importer ~25 µs (it resolves a parameter per value),
 /// so under load the writer took the request path's CPU and fell behind (bench/RESULTS.md); here the rows are encoded
 /// in one pass (~9 µs a row). Every column of request_logs is BIGINT or TEXT.
+/// A batch with a <see cref="RequestLogBatchPosition"/> also moves its writer's mark in request_log_writers (the place of
+/// its last row) in the same transaction. A commit can be cut off from its answer (the connection lost after the server
+/// committed): the writer then retries the batch on a new connection, and that try's first statement reads the mark,
+/// waiting for a transaction of the earlier try that may still hold it, so the rows at or before it are not written twice.
 /// </summary>
 public sealed class PostgresRequestLogCopier(NpgsqlConnection connection, string? instanceId) : RequestLogBatchInserter(connection, instanceId)
 {
     private static readonly string CopySql = $"COPY request_logs ({string.Join(", ", Columns)}) FROM STDIN (FORMAT BINARY)";
 
+    private const string ReadMarkSql = "SELECT last_row FROM request_log_writers WHERE writer_id = @writer FOR UPDATE";
+
+    private const string MoveMarkSql =
+        "INSERT INTO request_log_writers (writer_id, last_row, written_at) VALUES (@writer, @last, @at) " +
+        "ON CONFLICT (writer_id) DO UPDATE SET last_row = excluded.last_row, written_at = excluded.written_at";
+
     private readonly ArrayBufferWriter<byte> _rows = new(64 * 1024);
 
-    public override async Task InsertAsync(IReadOnlyList<RequestLogEntry> entries, WorkSlice? slice, CancellationToken cancellationToken)
+    // Whether the writer's mark is known to be just before the next batch: true once a batch committed on this connection.
+    private bool _markKnown;
+
+    public override async Task InsertAsync(
+        IReadOnlyList<RequestLogEntry> entries, RequestLogBatchPosition? position, WorkSlice? slice, CancellationToken cancellationToken)
+    {
+        if (position is not { } at)
+        {
+            await CopyAsync(entries, slice, cancellationToken);
+            return;
+        }
+        var markKnown = _markKnown;
+        _markKnown = false;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var committedBefore = markKnown ? 0 : await CommittedAlreadyAsync(at, entries.Count, transaction, cancellationToken);
+        if (committedBefore < entries.Count)
+        {
+            await using (var move = new NpgsqlCommand(MoveMarkSql, connection, transaction))
+            {
+                move.Parameters.AddWithValue("writer", at.WriterId);
+                move.Parameters.AddWithValue("last", at.FirstRow + entries.Count - 1);
+                move.Parameters.AddWithValue("at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                await move.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await CopyAsync(committedBefore == 0 ? entries : [.. entries.Skip(committedBefore)], slice, cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        _markKnown = true;
+    }
+
+    /// <summary>How many of the batch's first rows an earlier try committed, as the writer's mark says (none without one).</summary>
+    private async Task<int> CommittedAlreadyAsync(RequestLogBatchPosition at, int rows, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var read = new NpgsqlCommand(ReadMarkSql, connection, transaction);
+        read.Parameters.AddWithValue("writer", at.WriterId);
+        return await read.ExecuteScalarAsync(cancellationToken) is long lastRow
+            ? (int)Math.Clamp(lastRow - at.FirstRow + 1, 0, rows)
+            : 0;
+    }
+
+    private async Task CopyAsync(IReadOnlyList<RequestLogEntry> entries, WorkSlice? slice, CancellationToken cancellationToken)
     {
         slice?.Start();
         _rows.ResetWrittenCount();
@@ -38,7 +88,7 @@ public sealed class PostgresRequestLogCopier(NpgsqlConnection connection, string
         }
         catch
         {
-            // Disposing a copy commits what was sent: cancel it, so a retried batch is never half in already.
+            // Disposing a copy completes what was sent: cancel it, so a retried batch is never half in already.
             await copy.CancelAsync();
             await copy.DisposeAsync();
             throw;

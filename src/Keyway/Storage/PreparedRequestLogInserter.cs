@@ -49,7 +49,12 @@ public sealed class PreparedRequestLogInserter : RequestLogBatchInserter
         }
     }
 
-    public override async Task InsertAsync(IReadOnlyList<RequestLogEntry> entries, WorkSlice? slice, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The <paramref name="position"/> is not needed here: a SQLite commit either returns or throws, it is never cut off
+    /// from its answer as a PostgreSQL one can be.
+    /// </remarks>
+    public override async Task InsertAsync(
+        IReadOnlyList<RequestLogEntry> entries, RequestLogBatchPosition? position, WorkSlice? slice, CancellationToken cancellationToken)
     {
         slice?.Start();
         await using var transaction = await Connection.BeginTransactionAsync(cancellationToken);

@@ -56,10 +56,13 @@ public abstract class RequestLogBatchInserter(DbConnection connection, string? i
         error is Microsoft.Data.Sqlite.SqliteException sqlite ? sqlite.SqliteErrorCode is 18 or 19 or 20 : PostgresRefusesTheRows(error);
 
     /// <summary>
-    /// Inserts every entry: all rows are committed or none. With a <paramref name="slice"/>, work done on this process's
-    /// cores gives them back to the requests between rows (<see cref="WorkSlice"/>); null writes without pausing.
+    /// Inserts every entry: all rows are committed or none. With a <paramref name="position"/>, a retried batch writes
+    /// only the rows an earlier try did not commit (one whose commit was cut off from its answer did). With a
+    /// <paramref name="slice"/>, work done on this process's cores gives them back to the requests between rows
+    /// (<see cref="WorkSlice"/>); null writes without pausing.
     /// </summary>
-    public abstract Task InsertAsync(IReadOnlyList<RequestLogEntry> entries, WorkSlice? slice, CancellationToken cancellationToken);
+    public abstract Task InsertAsync(
+        IReadOnlyList<RequestLogEntry> entries, RequestLogBatchPosition? position, WorkSlice? slice, CancellationToken cancellationToken);
 
     /// <summary>Takes one row's values in <see cref="Columns"/> order, each as it comes: text, a whole number (flags as 0/1) or null.</summary>
     protected interface IRowSink

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Dapper;
 using Keyway.Telemetry;
 
 namespace Keyway.Storage;
@@ -21,7 +22,7 @@ public sealed class RequestLogRepository(IDbConnectionFactory connections, Insta
     public async Task InsertBatchAsync(IReadOnlyList<RequestLogEntry> entries, CancellationToken cancellationToken)
     {
         await using var inserter = await OpenInserterAsync(cancellationToken);
-        await inserter.InsertAsync(entries, slice: null, cancellationToken);
+        await inserter.InsertAsync(entries, position: null, slice: null, cancellationToken);
     }
 
     /// <summary>
@@ -55,7 +56,8 @@ public sealed class RequestLogRepository(IDbConnectionFactory connections, Insta
     /// Deletes rows created before <paramref name="cutoff"/>, <paramref name="batchSize"/> rows per
     /// transaction, so each holds the write lock only briefly, adding each batch to the daily roll-up
     /// (request_log_days) in the same transaction: a pass stopped between batches counts no row twice
-    /// and loses none. Returns the rows deleted.
+    /// and loses none. Each batch is one <see cref="DatabaseExchange"/>: a pass on a silently lost connection is
+    /// abandoned, not held for the URL's Command Timeout (or for ever). Returns the rows deleted.
     /// </summary>
     public async Task<long> PruneOlderThanAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken)
     {
@@ -63,17 +65,26 @@ public sealed class RequestLogRepository(IDbConnectionFactory connections, Insta
         var parameters = new Dictionary<string, object?> { ["cutoff"] = cutoff.ToUnixTimeMilliseconds(), ["batchSize"] = batchSize };
         var moveOldestBatch = new RequestLogDaySql(connections.Dialect).MoveOldestBatch;
         long deleted = 0;
-        long affected;
+        long affected = 0;
         do
         {
-            await using var connection = await connections.OpenAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using var command = connection.CreateCommand(moveOldestBatch, parameters, transaction);
-            affected = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-            await transaction.CommitAsync(cancellationToken);
+            await DatabaseExchange.RunAsync(async bounded =>
+            {
+                await using var connection = await connections.OpenAsync(bounded);
+                await using var transaction = await connection.BeginTransactionAsync(bounded);
+                await using var command = connection.CreateCommand(moveOldestBatch, parameters, transaction);
+                affected = Convert.ToInt64(await command.ExecuteScalarAsync(bounded), CultureInfo.InvariantCulture);
+                await transaction.CommitAsync(bounded);
+            }, cancellationToken);
             deleted += affected;
         }
         while (affected == batchSize);
+        // A writer's mark matters only to a retry of its batch seconds later: one older than the oldest row kept is of a process long gone.
+        await DatabaseExchange.RunAsync(async bounded =>
+        {
+            await using var connection = await connections.OpenAsync(bounded);
+            await connection.ExecuteAsync("DELETE FROM request_log_writers WHERE written_at < @cutoff", new { cutoff = cutoff.ToUnixTimeMilliseconds(), cancellationToken = bounded });
+        }, cancellationToken);
         return deleted;
     }
 

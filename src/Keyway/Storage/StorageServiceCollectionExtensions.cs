@@ -33,6 +33,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<RouteProviderRepository>();
         services.AddSingleton<UnifiedModelRepository>();
         services.AddSingleton<KeyHealthRepository>();
+        services.AddSingleton<KeyProbeClaims>();
         services.AddSingleton<KeyUsageRepository>();
         services.AddSingleton<KeyRateWindowRepository>();
         services.AddSingleton<StoredResponseRepository>();

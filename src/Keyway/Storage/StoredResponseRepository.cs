@@ -68,18 +68,27 @@ public sealed class StoredResponseRepository(IDbConnectionFactory connections)
             new { responseId, keyId, groupId, now = StorageText.Timestamp(now), cancellationToken }) > 0;
     }
 
-    /// <summary>Deletes the expired rows, and those of deleted keys, <paramref name="batchSize"/> at a time; returns how many.</summary>
+    private const string PruneBatchSql =
+        "DELETE FROM stored_responses WHERE response_id IN (SELECT response_id FROM stored_responses WHERE expires_at <= @now" +
+        " OR NOT EXISTS (SELECT 1 FROM api_keys WHERE api_keys.key_id = stored_responses.key_id) LIMIT @batchSize)";
+
+    /// <summary>
+    /// Deletes the expired rows, and those of deleted keys, <paramref name="batchSize"/> at a time, each batch one
+    /// <see cref="DatabaseExchange"/>; returns how many.
+    /// </summary>
     public async Task<long> PruneAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken)
     {
+        var parameters = new Dictionary<string, object?> { ["now"] = StorageText.Timestamp(now), ["batchSize"] = batchSize };
         long deleted = 0;
-        int affected;
+        var affected = 0;
         do
         {
-            await using var connection = await connections.OpenAsync(cancellationToken);
-            affected = await connection.ExecuteAsync(
-                "DELETE FROM stored_responses WHERE response_id IN (SELECT response_id FROM stored_responses WHERE expires_at <= @now" +
-                " OR NOT EXISTS (SELECT 1 FROM api_keys WHERE api_keys.key_id = stored_responses.key_id) LIMIT @batchSize)",
-                new { now = StorageText.Timestamp(now), batchSize, cancellationToken });
+            await DatabaseExchange.RunAsync(async bounded =>
+            {
+                await using var connection = await connections.OpenAsync(bounded);
+                await using var command = connection.CreateCommand(PruneBatchSql, parameters);
+                affected = await command.ExecuteNonQueryAsync(bounded);
+            }, cancellationToken);
             deleted += affected;
         }
         while (affected == batchSize);

@@ -17,11 +17,18 @@ public sealed class BoundedRetryBuffer<T>(int capacity, Action<int> onOverflow)
     /// <summary>Rows waiting to be written.</summary>
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>
+    /// The place of the oldest row waiting among all rows ever added (0 for the first): every row that left from the
+    /// front (written, given up, or pushed out) moved it on, so a row keeps its place across retries.
+    /// </summary>
+    public long OldestIndex { get; private set; }
+
     public void Add(T row)
     {
         if (_rows.Count == Capacity)
         {
             _rows.Dequeue();
+            OldestIndex++;
             onOverflow(1);
         }
         _rows.Enqueue(row);
@@ -37,6 +44,7 @@ public sealed class BoundedRetryBuffer<T>(int capacity, Action<int> onOverflow)
         for (var i = 0; i < rows && _rows.Count > 0; i++)
         {
             _rows.Dequeue();
+            OldestIndex++;
         }
         Volatile.Write(ref _count, _rows.Count);
     }

@@ -8,12 +8,12 @@ namespace Keyway.Telemetry;
 /// INSERT. A database that refuses writes (locked, disk full, unreachable) never ends the loop and never blocks a
 /// request: rows wait in a <see cref="BoundedRetryBuffer{T}"/> and are retried with a growing delay until the
 /// database takes them; only rows pushed out of the full buffer are lost, and they are counted as failed. A batch the
-/// database leaves unanswered is abandoned after <see cref="DatabaseExchange.Timeout"/> and retried on a new connection.
+/// database leaves unanswered is abandoned after <see cref="DatabaseExchange.Timeout"/> and retried on a new connection,
+/// without writing twice the rows a commit cut off from its answer took (<see cref="RequestLogBatchPosition"/>).
 /// <see cref="DatabaseWriteHealth"/> says meanwhile why the database is degraded, and the log says it once per outage
 /// (<see cref="FailureStreak"/>). On shutdown the queue is closed and everything queued or buffered is written before
-/// StopAsync returns, a refused batch retried every <see cref="FirstRetryDelay"/> for up to
-/// <see cref="KeywayOptions.FinalFlushWindow"/> (or until the host stops waiting); what is still unwritten then is given
-/// up, counted as failed and named in one error line.
+/// StopAsync returns, a refused batch retried within the <see cref="FinalFlush"/> window; what is still unwritten then
+/// is given up, counted as failed and named in one error line.
 /// </summary>
 /// <remarks>
 /// A plain IHostedService rather than a BackgroundService: BackgroundService may never start
@@ -54,8 +54,8 @@ public sealed partial class RequestLogWriter(
 
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(15);
 
-    // Cancelled when the final drain's window or the host's shutdown timeout runs out.
-    private readonly CancellationTokenSource _abandon = new();
+    // Opened when shutdown begins; ends when the final drain's window or the host's shutdown timeout runs out.
+    private readonly FinalFlush _final = new();
 
     // Cancelled when shutdown begins: the batch window and retry delays are skipped and everything is written at once.
     private readonly CancellationTokenSource _stopping = new();
@@ -67,6 +67,9 @@ public sealed partial class RequestLogWriter(
     private readonly FailureStreak _failures = new("Writing request-log rows to the database", TimeProvider.System, logger);
     private string? _lastFailure;
     private RequestLogBatchInserter? _inserter;
+
+    // This process's writer among those sharing the database: its batches' rows are placed by it (RequestLogBatchPosition).
+    private readonly string _writerId = Guid.NewGuid().ToString("N");
     private Task? _loop;
 
     /// <summary>Rows committed so far.</summary>
@@ -86,8 +89,7 @@ public sealed partial class RequestLogWriter(
     {
         queue.Complete();
         await _stopping.CancelAsync();
-        _abandon.CancelAfter(finalFlushWindow ?? KeywayOptions.FinalFlushWindow);
-        await using var registration = cancellationToken.Register(_abandon.Cancel);
+        _final.Open(finalFlushWindow ?? KeywayOptions.FinalFlushWindow, cancellationToken);
         _loop ??= Task.Run(DrainAsync, CancellationToken.None);
         try
         {
@@ -102,7 +104,7 @@ public sealed partial class RequestLogWriter(
     public void Dispose()
     {
         _insertThread.Dispose();
-        _abandon.Dispose();
+        _final.Dispose();
         _stopping.Dispose();
     }
 
@@ -113,13 +115,13 @@ public sealed partial class RequestLogWriter(
         while (await HasRowsAsync())
         {
             TakeQueuedRows();
-            if (_abandon.IsCancellationRequested)
+            if (_final.HasEnded)
             {
                 GiveUpTheRest();
                 continue;
             }
             var batch = _pending.PeekOldest(MaxBatchSize);
-            var settled = await SettleAsync(batch);
+            var settled = await SettleAsync(batch, _pending.OldestIndex);
             _pending.RemoveOldest(settled);
             if (settled == batch.Count)
             {
@@ -128,8 +130,7 @@ public sealed partial class RequestLogWriter(
             }
             if (_stopping.IsCancellationRequested)
             {
-                // Shutting down: the database may be back any moment (a restart, a failover), so try again soon, within the window.
-                await WaitAsync(FirstRetryDelay, _abandon.Token);
+                await _final.WaitToRetryAsync();
                 continue;
             }
             await WaitAsync(delay, _stopping.Token);
@@ -192,9 +193,9 @@ public sealed partial class RequestLogWriter(
     /// cannot store) is written in halves until that row stands alone, so one bad row never holds up the others; an
     /// outage settles nothing from where it struck, and those rows are retried.
     /// </summary>
-    private async Task<int> SettleAsync(List<RequestLogEntry> rows)
+    private async Task<int> SettleAsync(List<RequestLogEntry> rows, long firstRow)
     {
-        switch (await TryWriteAsync(rows))
+        switch (await TryWriteAsync(rows, firstRow))
         {
             case WriteOutcome.Written:
                 return rows.Count;
@@ -205,11 +206,11 @@ public sealed partial class RequestLogWriter(
                 return 1;
         }
         var half = rows.Count / 2;
-        var settled = await SettleAsync(rows[..half]);
-        return settled < half ? settled : half + await SettleAsync(rows[half..]);
+        var settled = await SettleAsync(rows[..half], firstRow);
+        return settled < half ? settled : half + await SettleAsync(rows[half..], firstRow + half);
     }
 
-    private async Task<WriteOutcome> TryWriteAsync(List<RequestLogEntry> batch)
+    private async Task<WriteOutcome> TryWriteAsync(List<RequestLogEntry> batch, long firstRow)
     {
         health.WriteStarted();
         try
@@ -219,14 +220,15 @@ public sealed partial class RequestLogWriter(
                 _inserter ??= await repository.OpenInserterAsync(bounded);
                 var inserter = _inserter;
                 var givesWay = _pending.Count + queue.Depth <= givesWayUpToBacklog ? _slice : null;
-                await _insertThread.RunAsync(() => inserter.InsertAsync(batch, givesWay, bounded));
-            }, _abandon.Token);
+                var position = new RequestLogBatchPosition(_writerId, firstRow);
+                await _insertThread.RunAsync(() => inserter.InsertAsync(batch, position, givesWay, bounded));
+            }, _final.Ended);
             status.AddWritten(batch.Count);
             health.WriteSucceeded();
             _failures.Succeeded();
             return WriteOutcome.Written;
         }
-        catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+        catch (OperationCanceledException) when (_final.HasEnded)
         {
             health.WriteFailed("the final drain was abandoned");
             return WriteOutcome.Failed;

@@ -1,7 +1,11 @@
 using System.Net;
 using System.Text.Json;
+using Dapper;
 using Keyway.Admin;
+using Keyway.Telemetry;
 using Keyway.Tests.Infrastructure;
+using Keyway.Tests.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Keyway.Tests.ScaleOut;
 
@@ -67,6 +71,29 @@ public sealed class SilentConnectionLossTests
         proxy.AcceptAgain();
 
         AdminApi.AssertError(reply, HttpStatusCode.ServiceUnavailable, AdminErrors.DatabaseUnavailable);
+    }
+
+    /// <summary>
+    /// A request-log batch whose commit is cut off from its answer (the connection lost just after the server committed)
+    /// is abandoned and retried on a new connection, without writing its rows twice.
+    /// </summary>
+    [PostgresFact]
+    public async Task ALogBatchWhoseCommitLostItsAnswer_IsRetriedWithoutWritingItsRowsTwice()
+    {
+        using var dir = new TempDirectory();
+        await using var proxy = SilentProxy.For(TestPostgres.AdminConnectionString!);
+        await using var server = await StartThroughAsync(proxy, dir, staleAfter: null);
+        var status = server.Services.GetRequiredService<RequestLogStatus>();
+
+        proxy.SilenceTheNextCommittedCopy();
+        var queue = server.Services.GetRequiredService<RequestLogQueue>();
+        for (var i = 0; i < 3; i++)
+        {
+            queue.Enqueue(LogTestData.Entry(DateTimeOffset.UtcNow));
+        }
+        await TwoInstances.EventuallyAsync(() => Task.FromResult(status.Written >= 3), Recovery, "the batch's retry");
+
+        Assert.Equal(3, await server.WithDatabaseAsync(connection => connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM request_logs")));
     }
 
     private static async Task<KeywayServer> StartThroughAsync(SilentProxy proxy, TempDirectory dir, TimeSpan? staleAfter)

@@ -1,5 +1,9 @@
 using System.Net;
+using Keyway.Gateway;
+using Keyway.Storage;
 using Keyway.Tests.Infrastructure;
+using Keyway.Upstreams;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Keyway.Tests.ScaleOut;
 
@@ -89,5 +93,34 @@ public sealed class TwoInstanceTests
         await TwoInstances.EventuallyAsync(() => TwoInstances.KeyAIsAsync(two.B, "cooling"), TwoInstances.Propagation, "A's cooldown of key a reaching B");
         two.Upstream.Reset();
         return key;
+    }
+
+    /// <summary>
+    /// A quarantined key is probed by one instance per probe interval, whichever claims it first in the database; the
+    /// others learn the result through the key states they share (an audit saw each of three instances probe every key).
+    /// </summary>
+    [PostgresFact]
+    public async Task AQuarantinedKey_IsProbedByOneInstance_NotByEach()
+    {
+        await using var two = await TwoInstances.StartAsync();
+        await two.ConfigureAsync("m");
+        Assert.True(two.A.Services.GetRequiredService<RoutingTableHolder>().Current.TryGetProvider("p", out var provider));
+        var keyA = provider.Keys.Single(key => key.Name == "a");
+        var now = DateTimeOffset.UtcNow;
+        await two.A.Services.GetRequiredService<KeyHealthRepository>().UpsertAsync(
+            [new KeyHealthState(keyA.KeyId, "p", 2, 2, null, new Dictionary<string, DateTimeOffset>(), "refused the credential 2 times", now, 401, "refused", now, null)],
+            CancellationToken.None);
+        await TwoInstances.EventuallyAsync(() => TwoInstances.KeyAIsAsync(two.A, "quarantined"), TwoInstances.Propagation, "the quarantine reaching A");
+        await TwoInstances.EventuallyAsync(() => TwoInstances.KeyAIsAsync(two.B, "quarantined"), TwoInstances.Propagation, "the quarantine reaching B");
+        // The probes fail, so the key stays quarantined and each instance would probe it again.
+        two.Upstream.Reset();
+        two.Upstream.ReplyForKey("sk-a", FakeReply.OpenAIError(401, "Incorrect API key provided", "invalid_request_error", "invalid_api_key"));
+
+        foreach (var server in new[] { two.A, two.B, two.A })
+        {
+            await server.Services.GetRequiredService<QuarantineProber>().ProbeQuarantinedAsync(CancellationToken.None);
+        }
+
+        Assert.Single(two.Upstream.Requests, request => request.UpstreamKey == "sk-a");
     }
 }

@@ -119,7 +119,49 @@ public sealed class DatabaseInitializerTests
     private static MigrationRunner OlderRunner(IDbConnectionFactory connections) =>
         new(connections, new MigrationRunner(connections).Migrations.SkipLast(1).ToList());
 
-    private static DatabaseInitializer Initializer(IDbConnectionFactory connections, string secret, MigrationRunner? migrations = null, CapturedLog? log = null) =>
-        new(connections, migrations ?? new MigrationRunner(connections), new SecretBox(secret), TimeProvider.System,
+    /// <summary>
+    /// Instances share rate windows, cooldowns and expiry times by their own clocks: one whose clock is off PostgreSQL's
+    /// by more than 2 s says so once at start, with the skew in seconds (and still starts).
+    /// </summary>
+    [PostgresFact]
+    public Task AClockAheadOfTheDatabases_IsWarnedOfAtStart() => AssertSkewWarnedAsync(5, "ahead of");
+
+    [PostgresFact]
+    public Task AClockBehindTheDatabases_IsWarnedOfAtStart() => AssertSkewWarnedAsync(-5, "behind");
+
+    private static async Task AssertSkewWarnedAsync(int skewSeconds, string direction)
+    {
+        using var dir = new TempDirectory();
+        await using var connections = new PostgresConnectionFactory(await TestPostgres.DatabaseUrlForAsync(dir.Path));
+        var log = new CapturedLog();
+
+        await Initializer(connections, Secret, log: log, time: new SkewedClock(TimeSpan.FromSeconds(skewSeconds))).InitializeAsync(CancellationToken.None);
+
+        var warning = Assert.Single(log.Text.Split('\n'), line => line.StartsWith("Warning ", StringComparison.Ordinal));
+        Assert.Contains($"This instance's clock is {Math.Abs(skewSeconds)} s {direction} PostgreSQL's", warning);
+        Assert.Contains("rate windows, cooldowns and expiry times", warning);
+    }
+
+    [PostgresFact]
+    public async Task AClockInStepWithTheDatabases_IsNotWarnedOf()
+    {
+        using var dir = new TempDirectory();
+        await using var connections = new PostgresConnectionFactory(await TestPostgres.DatabaseUrlForAsync(dir.Path));
+        var log = new CapturedLog();
+
+        await Initializer(connections, Secret, log: log).InitializeAsync(CancellationToken.None);
+
+        Assert.DoesNotContain("clock", log.Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>The system clock, off by <paramref name="skew"/>.</summary>
+    private sealed class SkewedClock(TimeSpan skew) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + skew;
+    }
+
+    private static DatabaseInitializer Initializer(
+        IDbConnectionFactory connections, string secret, MigrationRunner? migrations = null, CapturedLog? log = null, TimeProvider? time = null) =>
+        new(connections, migrations ?? new MigrationRunner(connections), new SecretBox(secret), time ?? TimeProvider.System,
             new Logger<DatabaseInitializer>(new LoggerFactory(log is null ? [] : [log])));
 }
