@@ -1,9 +1,7 @@
-using System.Buffers;
-
 namespace Keyway.Protocols.Json;
 
 /// <summary>
-/// Bytes in an array that is rented from the shared pool or is their own. A rented array goes back to the pool once its
+/// Bytes in an array that is rented from the shared pool (<see cref="BytePool"/>) or is their own. A rented array goes back to the pool once its
 /// owner is done with it (<see cref="Dispose"/>) and no reader still holds it (<see cref="TryHold"/>): a body sent
 /// upstream is read by the send, and over HTTP/2 a send may go on after the answer's headers came back.
 /// </summary>
@@ -22,8 +20,8 @@ public sealed class LeasedBytes : IDisposable
     /// <summary>The bytes; empty once the owner disposed them.</summary>
     public Memory<byte> Memory { get; private set; }
 
-    /// <summary>Room for <paramref name="length"/> bytes in an array rented from the shared pool.</summary>
-    public static LeasedBytes Rent(int length) => new(ArrayPool<byte>.Shared.Rent(length), length, rented: true);
+    /// <summary>Room for <paramref name="length"/> bytes in an array rented from <see cref="BytePool"/>.</summary>
+    public static LeasedBytes Rent(int length) => new(BytePool.Rent(length), length, rented: true);
 
     /// <summary>The first <paramref name="length"/> bytes of an array of their own, which no pool takes back.</summary>
     public static LeasedBytes Own(byte[] array, int length) => new(array, length, rented: false);
@@ -52,7 +50,7 @@ public sealed class LeasedBytes : IDisposable
     {
         if (Interlocked.Decrement(ref _holders) == 0 && Interlocked.Exchange(ref _rented, null) is { } array)
         {
-            ArrayPool<byte>.Shared.Return(array);
+            BytePool.Return(array);
         }
     }
 

@@ -1,4 +1,4 @@
-using System.Buffers;
+using Keyway.Protocols.Json;
 
 namespace Keyway.Protocols.Sse;
 
@@ -6,7 +6,7 @@ namespace Keyway.Protocols.Sse;
 /// Incremental SSE framing for pass-through streaming: <see cref="Append"/> each chunk as it arrives, then call
 /// <see cref="TryReadEvent"/> until it returns false. An event ends at a blank line; lines end in CRLF, LF or CR
 /// (https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream). Events may be split
-/// across chunks at any byte. The buffer comes from <see cref="ArrayPool{T}"/> and grows for big events.
+/// across chunks at any byte. The buffer comes from <see cref="BytePool"/> and grows for big events.
 /// Never throws on malformed input: anything that is not a field is simply not reported as one.
 /// </summary>
 public sealed class SseEventSplitter : IDisposable
@@ -118,7 +118,7 @@ public sealed class SseEventSplitter : IDisposable
     {
         if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            BytePool.Return(_buffer);
             _buffer = [];
         }
 
@@ -149,13 +149,13 @@ public sealed class SseEventSplitter : IDisposable
         var target = _buffer;
         if (_buffer.Length < needed)
         {
-            target = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(InitialCapacity, _buffer.Length * 2)));
+            target = BytePool.Rent(Math.Max(needed, Math.Max(InitialCapacity, _buffer.Length * 2)));
         }
 
         _buffer.AsSpan(_start, pending).CopyTo(target);
         if (!ReferenceEquals(target, _buffer) && _buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            BytePool.Return(_buffer);
         }
 
         _buffer = target;

@@ -33,6 +33,7 @@ public sealed partial class ProxyForwarder
         var outcome = GatewayAuth.Authenticate(exchange.Context.Request, routing.Current, time.GetUtcNow());
         if (outcome.Key is null)
         {
+            metrics.RecordUnauthenticated();
             await ProtocolErrorWriter.WriteAsync(exchange.Context, exchange.Protocol, StatusCodes.Status401Unauthorized, outcome.Error!, "invalid_api_key");
             return false;
         }

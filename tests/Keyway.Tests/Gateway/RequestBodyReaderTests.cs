@@ -1,5 +1,6 @@
 using System.Text;
 using Keyway.Gateway;
+using Keyway.Protocols.Json;
 using Keyway.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 
@@ -23,7 +24,7 @@ public sealed class RequestBodyReaderTests
     [Fact]
     public async Task ABodyTooLargeToPool_IsReadWholeToo()
     {
-        var large = Enumerable.Range(0, RequestBodyReader.MaxPooledLength + 1).Select(i => (byte)i).ToArray();
+        var large = Enumerable.Range(0, BytePool.MaxPooledLength + 1).Select(i => (byte)i).ToArray();
 
         using var buffer = await RequestBodyReader.ReadAsync(RequestWith(large, lengthKnown: true), CancellationToken.None);
 

@@ -85,6 +85,19 @@ public sealed class MetricsTests
         Assert.False(scrape.Has("""keyway_requests_total{alias="gpt-alias",provider="fake-openai",status="429"}"""));
     }
 
+    /// <summary>A caller guessing keys leaves a trace: 401 with no alias (its body is not read) and no provider.</summary>
+    [Fact]
+    public async Task RequestsWithAWrongOrMissingKey_AreCountedAs401_WithoutAliasOrProvider()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await bed.PostWithAuthAsync("v1/chat/completions", Chat, new("Bearer", "db_sk_wrong"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await bed.PostWithAuthAsync("v1/messages", Message, null, ("anthropic-version", "2023-06-01"))).StatusCode);
+
+        var scrape = await PrometheusScrape.GetAsync(bed.Admin);
+
+        Assert.Equal(2, scrape["""keyway_requests_total{alias="",provider="",status="401"}"""]);
+    }
+
     [Fact]
     public async Task Scrape_OnTheMainPort_NeedsTheAdminTokenOrSession()
     {

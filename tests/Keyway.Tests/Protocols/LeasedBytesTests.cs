@@ -39,6 +39,34 @@ public sealed class LeasedBytesTests
         Assert.True(writer.WrittenSpan.IsEmpty);
     }
 
+    /// <summary>
+    /// The shared pool keeps what it is given (arrays up to 1 GB) until a gen2 collection: a writer grown to a 20 MB
+    /// image's size must leave there neither its final array nor one it grew through.
+    /// </summary>
+    [Fact]
+    public void AWriterGrownPastThePooledLength_GivesNoArrayToTheSharedPool()
+    {
+        var size = BytePool.MaxPooledLength + 1;
+        byte[] grownThrough;
+        byte[] final;
+        using (var writer = new PooledBufferWriter())
+        {
+            grownThrough = ArrayOf(writer.GetMemory(size));
+            writer.Advance(size);
+            final = ArrayOf(writer.GetMemory(size));
+            writer.Advance(size);
+            writer.Detach().Dispose();
+        }
+
+        Assert.NotSame(grownThrough, final);
+        foreach (var array in new[] { grownThrough, final })
+        {
+            var rented = ArrayPool<byte>.Shared.Rent(array.Length);
+            Assert.NotSame(array, rented); // the shared pool hands this thread back what it returned last
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
     [Fact]
     public void BytesOfTheirOwn_AreNeverReturnedToThePool()
     {
@@ -52,6 +80,8 @@ public sealed class LeasedBytesTests
         Assert.False(bytes.TryHold());
     }
 
-    private static byte[] ArrayOf(LeasedBytes bytes) =>
-        System.Runtime.InteropServices.MemoryMarshal.TryGetArray<byte>(bytes.Memory, out var segment) ? segment.Array! : throw new InvalidOperationException("not an array");
+    private static byte[] ArrayOf(LeasedBytes bytes) => ArrayOf(bytes.Memory);
+
+    private static byte[] ArrayOf(Memory<byte> memory) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray<byte>(memory, out var segment) ? segment.Array! : throw new InvalidOperationException("not an array");
 }

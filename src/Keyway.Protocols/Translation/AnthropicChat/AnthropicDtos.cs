@@ -101,7 +101,9 @@ internal sealed class AnthropicImageSource
 {
     public string? Type { get; set; }
     public string? MediaType { get; set; }
-    public string? Data { get; set; }
+
+    /// <summary>The base64 image, kept as the client wrote it: images run to several MB, only ever passed on.</summary>
+    public RawJsonString? Data { get; set; }
     public string? Url { get; set; }
 }
 

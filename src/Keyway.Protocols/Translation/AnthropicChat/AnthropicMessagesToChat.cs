@@ -174,7 +174,7 @@ internal static class AnthropicMessagesToChat
     /// <summary>Text only → one string (what every compatible upstream accepts); with images → content parts.</summary>
     private static RawJsonValue? UserContent(List<AnthropicBlock> blocks)
     {
-        if (!blocks.Exists(block => ImageUrl(block) is not null))
+        if (!blocks.Exists(IsImage))
         {
             var text = new RawTextJoiner(RawTextJoiner.NewLine);
             AddTexts(ref text, blocks);
@@ -195,12 +195,13 @@ internal static class AnthropicMessagesToChat
                     writer.WriteRawValue(text.Quoted, skipInputValidation: true);
                     writer.WriteEndObject();
                 }
-                else if (ImageUrl(block) is { } url)
+                else if (IsImage(block))
                 {
                     writer.WriteStartObject();
                     writer.WriteString("type"u8, "image_url"u8);
                     writer.WriteStartObject("image_url"u8);
-                    writer.WriteString("url"u8, url);
+                    writer.WritePropertyName("url"u8);
+                    writer.WriteRawValue(ImageUrl(block.Source!).Quoted, skipInputValidation: true);
                     writer.WriteEndObject();
                     writer.WriteEndObject();
                 }
@@ -211,13 +212,23 @@ internal static class AnthropicMessagesToChat
         return new RawJsonValue(parts.ToArray());
     }
 
-    /// <summary>base64 → a data URL, url → the URL (https://docs.anthropic.com/en/docs/build-with-claude/vision).</summary>
-    private static string? ImageUrl(AnthropicBlock block) => block.Type != "image" ? null : block.Source?.Type switch
+    private static bool IsImage(AnthropicBlock block) =>
+        block.Type == "image" && block.Source is { Type: "base64", Data: not null } or { Type: "url", Url: not null };
+
+    /// <summary>
+    /// base64 → a data URL, url → the URL (https://docs.anthropic.com/en/docs/build-with-claude/vision). The data is joined
+    /// as the client escaped it, without decoding: a 20 MB image was a 40 MB UTF-16 string, and its URL another.
+    /// </summary>
+    private static RawJsonString ImageUrl(AnthropicImageSource source) =>
+        source is { Type: "base64", Data: { } data } ? DataUrlOf(source.MediaType, data) : RawJsonString.Of(source.Url!);
+
+    private static RawJsonString DataUrlOf(string? mediaType, RawJsonString data)
     {
-        "base64" when block.Source.Data is not null => $"data:{block.Source.MediaType};base64,{block.Source.Data}",
-        "url" => block.Source.Url,
-        _ => null,
-    };
+        var url = new RawTextJoiner(RawTextJoiner.Nothing);
+        url.Add(RawJsonString.Of($"data:{mediaType};base64,"));
+        url.Add(data);
+        return url.Join();
+    }
 
     private static void AddTexts(ref RawTextJoiner text, List<AnthropicBlock>? blocks)
     {

@@ -149,7 +149,7 @@ internal static class ChatMessagesToAnthropic
         if (url.StartsWith(DataUrl.Scheme, StringComparison.Ordinal))
         {
             return marker > 0
-                ? new AnthropicImageSource { Type = "base64", MediaType = url[DataUrl.Scheme.Length..marker], Data = url[(marker + base64Marker.Length)..] }
+                ? new AnthropicImageSource { Type = "base64", MediaType = url[DataUrl.Scheme.Length..marker], Data = RawJsonString.Of(url[(marker + base64Marker.Length)..]) }
                 : DataUrl.ImageSource(url);
         }
 

@@ -87,7 +87,7 @@ internal static partial class ChatReader
         const int StackBytes = 512;
         var length = rest.Length + 1;
         byte[]? rented = null;
-        var document = length <= StackBytes ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        var document = length <= StackBytes ? stackalloc byte[length] : (rented = BytePool.Rent(length));
         try
         {
             document[0] = (byte)'{';
@@ -98,7 +98,7 @@ internal static partial class ChatReader
         {
             if (rented is not null)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                BytePool.Return(rented);
             }
         }
     }

@@ -30,7 +30,7 @@ internal static class DataUrl
             throw new TranslationException(
                 $"An image data URL of type \"{mediaType}\" cannot be sent to this model's Anthropic upstream, which takes image/jpeg, image/png, image/gif and image/webp.");
         }
-        return new AnthropicImageSource { Type = "base64", MediaType = mediaType, Data = Convert.ToBase64String(PercentDecoded(url.AsSpan(comma + 1))) };
+        return new AnthropicImageSource { Type = "base64", MediaType = mediaType, Data = RawJsonString.Of(Convert.ToBase64String(PercentDecoded(url.AsSpan(comma + 1)))) };
     }
 
     /// <summary>

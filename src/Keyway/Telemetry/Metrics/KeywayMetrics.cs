@@ -60,6 +60,13 @@ public sealed class KeywayMetrics
         AddTokens(alias, provider, "reasoning", entry.ReasoningTokens);
     }
 
+    /// <summary>
+    /// A request refused for a missing, unknown or expired key, which has no request-log row (a row belongs to a key's
+    /// group): 401 with an empty alias and provider. Its body is not read, and a caller without a key adds no series.
+    /// </summary>
+    public void RecordUnauthenticated() =>
+        _requests.Add(1, new("alias", ""), new("provider", ""), new("status", StatusText.Of(StatusCodes.Status401Unauthorized)));
+
     /// <summary>An upstream attempt got its response headers (or no answer, with 502/504).</summary>
     public void RecordAttemptAnswered(string provider, int status, TimeSpan timeToHeaders)
     {

@@ -69,6 +69,26 @@ public sealed class RawTextTests
         Assert.Equal("https://example.test/a.png", parts[1]!["image_url"]!["url"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// A base64 image of several MB becomes the data URL of the same bytes, whatever escapes the client wrote in its data
+    /// (<c>\/</c> for <c>/</c> is valid JSON): it is joined as written, not decoded and encoded again.
+    /// </summary>
+    [Fact]
+    public void ALargeBase64Image_IsTheDataUrlOfTheSameBytes()
+    {
+        var image = new byte[3 * 1024 * 1024];
+        new Random(7).NextBytes(image);
+        var base64 = Convert.ToBase64String(image);
+
+        var chat = Translate($$$"""{"messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"{{{base64.Replace("/", "\\/")}}}"}},{"type":"text","text":"{{{A}}}"}]}]}""");
+
+        var parts = Message(chat, 0)["content"]!.AsArray();
+        var url = parts[0]!["image_url"]!["url"]!.GetValue<string>();
+        Assert.StartsWith("data:image/png;base64,", url);
+        Assert.Equal(image, Convert.FromBase64String(url["data:image/png;base64,".Length..]));
+        Assert.Equal(Decoded(A), parts[1]!["text"]!.GetValue<string>());
+    }
+
     [Fact]
     public void ChatContent_ReachesAnthropicAsTheSameText()
     {
