@@ -53,7 +53,7 @@ public sealed class ResponsesWebSocketTests
         await using var bed = await StartAsync(fake, websocket: true);
         await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, "admin/llm/providers/ws-provider", new JsonObject
         {
-            ["extra_headers"] = new JsonObject { ["OpenAI-Beta"] = providerBeta, ["Authorization"] = "Bearer not-the-key" },
+            ["extra_headers"] = new JsonObject { ["OpenAI-Beta"] = providerBeta },
         });
         using var socket = await ResponsesWebSocketClient.ConnectAsync(bed.Server, Alias, bed.Key, ("OpenAI-Beta", "responses_websockets=client"));
 

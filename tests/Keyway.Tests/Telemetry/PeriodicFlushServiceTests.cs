@@ -49,7 +49,7 @@ public sealed class PeriodicFlushServiceTests
         Assert.True(service.Tries >= 2, $"{service.Tries} tries: the final flush did not try again");
         var errors = log.Text.Split('\n').Where(line => line.StartsWith("Error ", StringComparison.Ordinal)).ToList();
         Assert.StartsWith(
-            "Error test: Shutting down, Writing the test's counts did not succeed within the final flush's window: what it had not written yet is lost (last failure: the database is away)",
+            "Error test: Shutting down, Writing the test's counts did not succeed within the final flush's window: what it had not written yet is lost (last failure: InvalidOperationException: the database is away)",
             Assert.Single(errors));
     }
 
