@@ -80,8 +80,8 @@ internal sealed class ResponsesWebSocketLog(
         }
     }
 
-    /// <summary>Reads one upstream event; a terminal one becomes a log row.</summary>
-    public void Observe(byte[] frame)
+    /// <summary>Reads one upstream event; a terminal one becomes a log row, and its status and error are returned.</summary>
+    public (int Status, string? Error)? Observe(byte[] frame)
     {
         lock (_gate)
         {
@@ -89,7 +89,7 @@ internal sealed class ResponsesWebSocketLog(
         }
         if (Terminal(frame) is not { } outcome)
         {
-            return;
+            return null;
         }
         var (status, error, usage) = outcome;
         long sentAt;
@@ -104,6 +104,7 @@ internal sealed class ResponsesWebSocketLog(
             _running.TryDequeue(out admission);
         }
         Write(admission, Entry(status, error, usage, sentAt, firstFrameAt));
+        return (status, error);
     }
 
     private void Write(KeyAdmission? admission, RequestLogEntry entry)

@@ -11,12 +11,47 @@ namespace Keyway.Gateway;
 /// <summary>The upstream half of the relay: the upstream handshake, the two-way copy and the frame rewriting.</summary>
 internal sealed partial class ResponsesWebSocketRelay
 {
-    /// <summary>Opens the upstream socket; a failure is the caller's 502, logged as its HTTP twin's.</summary>
-    private async Task<(ClientWebSocket? Upstream, WebSocketRefusal Refusal)> ConnectAsync(WebSocketCaller caller, WebSocketRoute resolved)
+    /// <summary>
+    /// Opens the upstream socket with the run's key. A key the upstream refused (its handshake status classified as an
+    /// HTTP answer's) or could not be reached with counts against that key, as an HTTP attempt's failure does, and the
+    /// next key of the pool is tried when the failure allows it (up to the provider's max_retries); the last failure is
+    /// the caller's 502, logged as its HTTP twin's. Returns the route with the key that connected.
+    /// </summary>
+    private async Task<(ClientWebSocket? Upstream, WebSocketRoute Resolved, WebSocketRefusal Refusal)> ConnectAsync(
+        WebSocketCaller caller, WebSocketRoute resolved, FailoverRun<WebSocketPlan> run)
     {
-        var context = caller.Context;
-        var (route, target, key) = resolved;
+        while (true)
+        {
+            var (upstream, failure) = await TryConnectAsync(caller.Context, resolved);
+            if (upstream is not null)
+            {
+                return (upstream, resolved, default);
+            }
+            var (route, target, key) = resolved;
+            if (drain.HasEnded || caller.Context.RequestAborted.IsCancellationRequested)
+            {
+                return (null, resolved, LogRefusal(caller, drain.HasEnded ? DrainEnded : ClientLeftConnecting, route, target, key));
+            }
+            Log.ConnectFailed(logger, target.Provider.ProviderId, failure!.Message);
+            run.RecordFailure(failure);
+            if (!failure.Class.IsRetryable() || !run.TryNext())
+            {
+                var refusal = new WebSocketRefusal(StatusCodes.Status502BadGateway, WebSocketMessages.UpstreamRefused(target.Provider.ProviderId, failure.Message));
+                return (null, resolved, LogRefusal(caller, refusal, route, target, key));
+            }
+            resolved = resolved with { Key = run.Key! };
+        }
+    }
+
+    private static readonly WebSocketRefusal ClientLeftConnecting =
+        new(StatusCodes.Status499ClientClosedRequest, "the client went away while the upstream socket was opening");
+
+    /// <summary>One upstream handshake with the route's key: the open socket, or why it failed.</summary>
+    private async Task<(ClientWebSocket? Upstream, UpstreamFailure? Failure)> TryConnectAsync(HttpContext context, WebSocketRoute resolved)
+    {
+        var (_, target, key) = resolved;
         var upstream = new ClientWebSocket();
+        upstream.Options.CollectHttpResponseDetails = true;
         upstream.Options.SetRequestHeader("Authorization", "Bearer " + key.Secret);
         foreach (var (name, value) in HandshakeHeaders(context.Request, target.Provider))
         {
@@ -27,17 +62,16 @@ internal sealed partial class ResponsesWebSocketRelay
         try
         {
             await upstream.ConnectAsync(WebSocketUri(key.BaseUrl ?? target.Provider.BaseUrl), timeout.Token);
-            return (upstream, default);
+            return (upstream, null);
         }
         catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException)
         {
+            var status = (int)upstream.HttpStatusCode;
+            var failure = status >= StatusCodes.Status400BadRequest
+                ? UpstreamFailureClassifier.FromHandshake(status, upstream.HttpResponseHeaders, e.Message, time.GetUtcNow())
+                : UpstreamFailureClassifier.FromException(StatusCodes.Status502BadGateway, e.Message);
             upstream.Dispose();
-            if (drain.HasEnded)
-            {
-                return (null, LogRefusal(caller, DrainEnded, route, target, key));
-            }
-            Log.ConnectFailed(logger, target.Provider.ProviderId, e.Message);
-            return (null, LogRefusal(caller, new(StatusCodes.Status502BadGateway, WebSocketMessages.UpstreamRefused(target.Provider.ProviderId, e.Message)), route, target, key));
+            return (null, failure);
         }
     }
 
@@ -77,8 +111,8 @@ internal sealed partial class ResponsesWebSocketRelay
     /// <see cref="CloseHandshakeWait"/> does: aborting the client's socket at once would lose the frames just sent to it.
     /// </summary>
     private async Task RunAsync(
-        WebSocketCaller caller, WebSocket client, WebSocket upstream, WebSocketRoute resolved, SemaphoreSlim sends, byte[]? firstFrame,
-        Task<WebSocketMessage>? pendingReceive)
+        WebSocketCaller caller, WebSocket client, WebSocket upstream, WebSocketRoute resolved, FailoverRun<WebSocketPlan> run, SemaphoreSlim sends,
+        byte[]? firstFrame, Task<WebSocketMessage>? pendingReceive)
     {
         var context = caller.Context;
         var log = new ResponsesWebSocketLog(context, caller.Key, resolved.Route, resolved.Target, resolved.Key, logs, keyPolicy, time);
@@ -93,7 +127,7 @@ internal sealed partial class ResponsesWebSocketRelay
             var up = WebSocketPump.CopyAsync(client, upstream, frame => ToUpstream(caller, frame, resolved, log), sends, stop.Token, pendingReceive);
             // An upstream event echoing a key (an error event, say) is scrubbed before the client or the log sees it.
             var secrets = new SecretScrubber(resolved.Key.Secret, GatewayAuth.PresentedKey(context.Request), resolved.Target.Provider.HeaderSecrets);
-            var down = WebSocketPump.CopyAsync(upstream, client, frame => ToClient(secrets.Scrub(frame), log, caller.Watchdog), sends, stop.Token);
+            var down = WebSocketPump.CopyAsync(upstream, client, frame => ToClient(secrets.Scrub(frame), log, caller.Watchdog, run), sends, stop.Token);
             var relay = Task.WhenAll(up, down);
             var provider = resolved.Target.Provider;
             var watch = caller.Watchdog.WatchAsync(() => log.Running, provider.Timeout, stop.Token);
@@ -101,7 +135,7 @@ internal sealed partial class ResponsesWebSocketRelay
             if (ended != relay)
             {
                 await (ended != watch ? EndAtDrainAsync(context, client, sends, log)
-                    : (await watch).ResponseStalled ? EndStalledAsync(context, client, sends, provider, log)
+                    : (await watch).ResponseStalled ? EndStalledAsync(context, client, sends, provider, log, run)
                     : EndByWatchdogAsync(caller, client, sends, (await watch).KeyRefusal, log));
                 upstream.Abort();
                 await relay.WaitAsync(CloseHandshakeWait, time);
@@ -127,12 +161,15 @@ internal sealed partial class ResponsesWebSocketRelay
     /// The upstream sent nothing for the running response for the provider's timeout: the response fails as an HTTP
     /// stream the upstream stops feeding does (504, "did not answer within …", its row), here as an <c>error</c> event, and
     /// the socket is closed (1011) with the upstream's aborted: the upstream may still answer the stalled response later,
-    /// which a socket kept open would relay into the client's next one. Codex opens a new socket for its next turn.
+    /// which a socket kept open would relay into the client's next one. Codex opens a new socket for its next turn. The
+    /// stall counts against the key, as a stream that broke after its headers does.
     /// </summary>
-    private Task EndStalledAsync(HttpContext context, WebSocket client, SemaphoreSlim sends, UpstreamProvider provider, ResponsesWebSocketLog log)
+    private Task EndStalledAsync(
+        HttpContext context, WebSocket client, SemaphoreSlim sends, UpstreamProvider provider, ResponsesWebSocketLog log, FailoverRun<WebSocketPlan> run)
     {
         var stalled = new WebSocketRefusal(StatusCodes.Status504GatewayTimeout, GatewayMessages.Timeout(provider.ProviderId, provider.Timeout));
         log.EndRunning(stalled);
+        run.RecordFailure(UpstreamFailureClassifier.FromException(stalled.Status, stalled.Message));
         return FailAsync(context, client, sends, stalled);
     }
 
@@ -200,11 +237,31 @@ internal sealed partial class ResponsesWebSocketRelay
         }
     }
 
-    private static PumpedText ToClient(byte[] frame, ResponsesWebSocketLog log, WebSocketWatchdog watchdog)
+    private static PumpedText ToClient(byte[] frame, ResponsesWebSocketLog log, WebSocketWatchdog watchdog, FailoverRun<WebSocketPlan> run)
     {
         watchdog.HeardFromUpstream();
-        log.Observe(frame);
+        if (log.Observe(frame) is { } ended)
+        {
+            RecordOutcome(run, ended.Status, ended.Error, frame);
+        }
         return new(frame, Answer: false);
+    }
+
+    /// <summary>
+    /// A response's end is its key's outcome, as an HTTP answer is: one that completed, or failed for the caller's own
+    /// mistake, clears the key's failures; a refused key, a rate limit, a used-up quota or the upstream's own failure
+    /// (classified from the event's status and body as an HTTP error's) counts against it. The socket keeps its key: the
+    /// next socket is given another while this one cools down.
+    /// </summary>
+    private static void RecordOutcome(FailoverRun<WebSocketPlan> run, int status, string? error, byte[] frame)
+    {
+        var failure = status >= StatusCodes.Status400BadRequest ? UpstreamFailureClassifier.FromEvent(status, frame, error ?? "") : null;
+        if (failure is not null && failure.Class.IsRetryable())
+        {
+            run.RecordFailure(failure);
+            return;
+        }
+        run.RecordAnswered();
     }
 
     /// <summary>ws:// or wss:// for the base URL's http:// or https://, with <c>/responses</c> appended.</summary>

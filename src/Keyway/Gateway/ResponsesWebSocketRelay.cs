@@ -77,18 +77,21 @@ internal sealed partial class ResponsesWebSocketRelay(
             }
             return;
         }
-        using var place = resolution.Place;
-        var connected = await ConnectAsync(caller, resolved);
+        using var run = resolution.Run!;
+        var connected = await ConnectAsync(caller, resolved, run);
         if (connected.Upstream is not { } upstream)
         {
-            await RefuseAsync(context, connected.Refusal);
+            if (connected.Refusal != ClientLeftConnecting)
+            {
+                await RefuseAsync(context, connected.Refusal);
+            }
             return;
         }
         using (upstream)
         {
             using var client = await context.WebSockets.AcceptWebSocketAsync();
             using var sends = new SemaphoreSlim(1, 1);
-            await RunAsync(caller, client, upstream, resolved, sends, firstFrame: null, pendingReceive: null);
+            await RunAsync(caller, client, upstream, connected.Resolved, run, sends, firstFrame: null, pendingReceive: null);
         }
     }
 
@@ -137,16 +140,19 @@ internal sealed partial class ResponsesWebSocketRelay(
                 : Task.CompletedTask);
             return;
         }
-        using var place = resolution.Place;
-        var connected = await ConnectAsync(caller, resolved);
+        using var run = resolution.Run!;
+        var connected = await ConnectAsync(caller, resolved, run);
         if (connected.Upstream is not { } upstream)
         {
-            await FailAsync(context, client, sends, connected.Refusal);
+            if (connected.Refusal != ClientLeftConnecting)
+            {
+                await FailAsync(context, client, sends, connected.Refusal);
+            }
             return;
         }
         using (upstream)
         {
-            await RunAsync(caller, client, upstream, resolved, sends, first.Bytes, watch.Next);
+            await RunAsync(caller, client, upstream, connected.Resolved, run, sends, first.Bytes, watch.Next);
         }
     }
 
@@ -324,8 +330,11 @@ internal readonly record struct WebSocketCaller(HttpContext Context, IssuedKeyEn
 /// <summary>What a relayed WebSocket is bound to: the route of its alias, the WebSocket target and the upstream key.</summary>
 internal sealed record WebSocketRoute(RouteEntry Route, RouteTarget Target, UpstreamKey Key);
 
-/// <summary>A resolved route and the upstream key's place it holds, or (Route null) the refusal.</summary>
-internal readonly record struct WebSocketResolution(WebSocketRoute? Route, WebSocketRefusal Refusal, IDisposable? Place = null);
+/// <summary>
+/// A resolved route and the run that holds its upstream key's place (and records that key's failures and answers), or
+/// (Route null) the refusal.
+/// </summary>
+internal readonly record struct WebSocketResolution(WebSocketRoute? Route, WebSocketRefusal Refusal, FailoverRun<WebSocketPlan>? Run = null);
 
 /// <summary>A WebSocket is relayed to the main endpoint of its target (the key's own base URL when it has one).</summary>
 internal sealed record WebSocketPlan(UpstreamEndpoint Endpoint) : IEndpointPlan;

@@ -43,13 +43,30 @@ public static class UpstreamFailureClassifier
         return new UpstreamFailure(failureClass, status, RetryAfter(headers, now), modelScoped, message);
     }
 
+    /// <summary>An error event of a stream (a WebSocket's <c>error</c> or <c>response.failed</c>) carrying an HTTP status.</summary>
+    public static UpstreamFailure FromEvent(int status, ReadOnlySpan<byte> body, string message) =>
+        new(ClassOf(status, Head(body)), status, null, false, message);
+
     /// <summary>No answer at all: refused connection, broken TLS, or no headers within the timeout.</summary>
     public static UpstreamFailure FromException(int status, string message) =>
         new(FailureClass.Transient, status, null, false, message);
 
-    public static TimeSpan? RetryAfter(HttpResponseHeaders headers, DateTimeOffset now)
+    /// <summary>
+    /// A WebSocket handshake the upstream answered with an HTTP error instead of 101: its status and Retry-After (the body
+    /// is not read by the socket client), classified as an HTTP answer with that status is.
+    /// </summary>
+    public static UpstreamFailure FromHandshake(int status, IReadOnlyDictionary<string, IEnumerable<string>>? headers, string message, DateTimeOffset now)
     {
-        var retryAfter = headers.RetryAfter;
+        var retryAfter = headers?.FirstOrDefault(header => header.Key.Equals("Retry-After", StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault() is { } value && RetryConditionHeaderValue.TryParse(value, out var parsed)
+            ? parsed
+            : null;
+        return new UpstreamFailure(ClassOf(status, ""), status, RetryAfter(retryAfter, now), false, message);
+    }
+
+    public static TimeSpan? RetryAfter(HttpResponseHeaders headers, DateTimeOffset now) => RetryAfter(headers.RetryAfter, now);
+
+    private static TimeSpan? RetryAfter(RetryConditionHeaderValue? retryAfter, DateTimeOffset now)
+    {
         var delay = retryAfter?.Delta ?? (retryAfter?.Date is { } date ? date - now : null);
         return delay is { } value && value > TimeSpan.Zero ? value : null;
     }

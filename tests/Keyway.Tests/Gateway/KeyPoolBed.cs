@@ -73,9 +73,11 @@ internal sealed class KeyPoolBed : IAsyncDisposable
     }
 
     /// <summary>The health of one key of a provider, as GET /admin/llm/health shows it.</summary>
-    public async Task<JsonElement> KeyHealthAsync(string keyName, string providerId = GatewayTestBed.OpenAIProvider)
+    public Task<JsonElement> KeyHealthAsync(string keyName, string providerId = GatewayTestBed.OpenAIProvider) => KeyHealthAsync(Admin, providerId, keyName);
+
+    public static async Task<JsonElement> KeyHealthAsync(HttpClient admin, string providerId, string keyName)
     {
-        var health = await AdminApi.OkAsync(Admin, HttpMethod.Get, "admin/llm/health");
+        var health = await AdminApi.OkAsync(admin, HttpMethod.Get, "admin/llm/health");
         var provider = health.GetProperty("health").EnumerateArray().Single(p => p.GetProperty("provider_id").GetString() == providerId);
         return provider.GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("name").GetString() == keyName);
     }

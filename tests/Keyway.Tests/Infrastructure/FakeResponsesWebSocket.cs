@@ -37,6 +37,15 @@ public sealed class FakeResponsesWebSocket : IAsyncDisposable
     /// <summary>The Authorization header of the last upgrade.</summary>
     public string? Authorization => Headers.GetValueOrDefault("Authorization");
 
+    /// <summary>
+    /// Upgrades with these keys are answered 401 with OpenAI's invalid_api_key body instead of 101, as OpenAI answers a
+    /// handshake with a revoked key.
+    /// </summary>
+    public ConcurrentDictionary<string, bool> RefusedKeys { get; } = new();
+
+    /// <summary>The Authorization headers of every upgrade, refused ones included, in order.</summary>
+    public ConcurrentQueue<string> Upgrades { get; } = new();
+
     public static async Task<FakeResponsesWebSocket> StartAsync()
     {
         var app = LoopbackApp.Create();
@@ -55,6 +64,13 @@ public sealed class FakeResponsesWebSocket : IAsyncDisposable
             return;
         }
         Headers = context.Request.Headers.ToDictionary(header => header.Key, header => header.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        Upgrades.Enqueue(Authorization ?? "");
+        if (RefusedKeys.ContainsKey(Authorization?.Replace("Bearer ", "", StringComparison.Ordinal) ?? ""))
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            await context.Response.WriteAsync("""{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","code":"invalid_api_key"}}""");
+            return;
+        }
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var buffer = new byte[64 * 1024];
         while (true)
