@@ -32,15 +32,19 @@ public static class StartupBanner
         }
         if (options.SecretGenerated)
         {
-            Console.WriteLine($"  KEYWAY_SECRET was not set: generated one and stored it in {Path.Combine(options.DataDir, KeywayOptionsLoader.SecretFileName)} (mode 0600). Back it up: without it the stored keys cannot be decrypted.");
+            Console.WriteLine(GeneratedSecretLine(options));
         }
     }
+
+    /// <summary>The start that generated KEYWAY_SECRET says where it is kept and that it needs a backup (never the secret).</summary>
+    public static string GeneratedSecretLine(KeywayOptions options) =>
+        $"  KEYWAY_SECRET was not set: generated one and stored it in {Path.Combine(options.DataDir, KeywayOptionsLoader.SecretFileName)} (mode 0600). Back it up: without it the stored keys cannot be decrypted.";
 
     /// <summary>
     /// The token itself only on the start that generated it, when a person is there to copy it; afterwards where it is
     /// kept, because this output also goes to journals and `serve --detach`'s log file.
     /// </summary>
-    private static string AdminTokenLine(KeywayOptions options)
+    public static string AdminTokenLine(KeywayOptions options)
     {
         var file = Path.Combine(options.DataDir, KeywayOptionsLoader.AdminTokenFileName);
         return options.AdminTokenGenerated ? $"{options.AdminToken}  (generated, kept in {file})"

@@ -10,23 +10,29 @@ namespace Keyway.Cli;
 /// <summary>
 /// `keyway` / `keyway serve`: the gateway in the foreground, recorded in data/keyway.pid while it runs; on SQLite it holds
 /// the data dir's <see cref="DataDirLock"/> meanwhile, so a second gateway of the data dir is refused.
-/// `--detach` starts the same command in the background (output appended to data/keyway.log) and returns once it listens.
+/// `--detach` starts the same command in the background (output appended to data/keyway.log) and returns once it listens,
+/// or with its exit code and last error line when it stops before.
 /// </summary>
 public static class ServeCommand
 {
     public const string LogFileName = "keyway.log";
+    private const string BackgroundOption = "--background";
     private static readonly TimeSpan DetachWait = TimeSpan.FromSeconds(30);
 
     public static Command Build(CliContext context)
     {
         var detach = new Option<bool>("--detach", "-d") { Description = "Run in the background; `keyway stop` ends it" };
-        var command = new Command("serve", "Run the gateway (the default when no command is given)") { detach };
-        command.SetAction((parse, cancellationToken) => parse.GetValue(detach) ? DetachAsync(context, cancellationToken) : RunAsync(context));
+        // What --detach starts: the output goes to data/keyway.log, which must not keep a generated admin token (--detach prints it).
+        var background = new Option<bool>(BackgroundOption) { Hidden = true };
+        var command = new Command("serve", "Run the gateway (the default when no command is given)") { detach, background };
+        command.SetAction((parse, cancellationToken) =>
+            parse.GetValue(detach) ? DetachAsync(context, cancellationToken) : RunAsync(context, parse.GetValue(background)));
         return command;
     }
 
     /// <summary>Configuration (bad values exit 2), database preparation, then serving until SIGTERM/Ctrl+C.</summary>
-    public static async Task<int> RunAsync(CliContext context)
+    /// <param name="background">Started by `serve --detach`: the banner says where a generated admin token is kept, not the token.</param>
+    public static async Task<int> RunAsync(CliContext context, bool background = false)
     {
         var options = LoadOptions(context, keepGenerated: false);
         using var dataDirLock = HoldDataDir(options);
@@ -60,7 +66,7 @@ public static class ServeCommand
         // Only once the address is bound: a start refused for its port never printed the token, so it keeps none, and the
         // next start generates one and prints it.
         KeywayOptionsLoader.KeepGeneratedAdminToken(options);
-        StartupBanner.Print(app, options);
+        StartupBanner.Print(app, background ? options with { AdminTokenGenerated = false } : options);
         var address = StartupBanner.ListeningAddress(app) ?? options.ListenUrl;
         var instance = app.Services.GetRequiredService<InstanceIdentity>().Id;
         new ServerStateFile(Environment.ProcessId, address, DateTimeOffset.UtcNow, instance).Write(options.DataDir);
@@ -87,9 +93,15 @@ public static class ServeCommand
         }
     }
 
+    /// <summary>
+    /// Starts `serve` in the background and waits until it listens (it writes keyway.pid once its address is bound), at
+    /// most <see cref="DetachWait"/>. Nothing generated is kept here: the gateway keeps a generated secret once its
+    /// database took it and a generated admin token once it listens, as in the foreground, so a start that fails keeps no
+    /// token nobody saw; the token is printed here, once it is kept.
+    /// </summary>
     private static async Task<int> DetachAsync(CliContext context, CancellationToken cancellationToken)
     {
-        var options = LoadOptions(context);
+        var options = LoadOptions(context, keepGenerated: false);
         // A probe only: the gateway in the background takes the lock for its own life. On PostgreSQL, where gateways share
         // the database, the data dir's keyway.pid still records one, the one `keyway stop` stops.
         using (HoldDataDir(options))
@@ -101,9 +113,10 @@ public static class ServeCommand
         }
         var log = Path.Combine(options.DataDir, LogFileName);
         CreatePrivate(log);
+        var logStart = new FileInfo(log).Length;
         // sh redirects the child's output to the log and detaches its input, so it outlives this terminal.
         var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = context.WorkingDirectory, UseShellExecute = false };
-        foreach (var argument in (string[])["-c", "exec \"$@\" </dev/null >>\"$KEYWAY_SERVE_LOG\" 2>&1", "sh", .. SelfCommand(), "serve"])
+        foreach (var argument in (string[])["-c", "exec \"$@\" </dev/null >>\"$KEYWAY_SERVE_LOG\" 2>&1", "sh", .. SelfCommand(), "serve", BackgroundOption])
         {
             start.ArgumentList.Add(argument);
         }
@@ -112,16 +125,53 @@ public static class ServeCommand
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(DetachWait);
-        while (!timeout.IsCancellationRequested && !child.HasExited)
+        while (!timeout.IsCancellationRequested)
         {
             if (ServerStateFile.ReadLive(options.DataDir) is { ProcessId: var pid } state && pid == child.Id)
             {
                 context.Out.WriteLine($"Keyway started in the background: pid {state.ProcessId}, {state.Address} (log: {log})");
+                PrintGenerated(context, options);
                 return CliExitCodes.Ok;
+            }
+            // sh exec'd keyway: its exit code is the gateway's (2 for a refused start).
+            if (child.HasExited)
+            {
+                throw new CliException(
+                    $"the gateway in the background exited with code {child.ExitCode} before it listened: {LastErrorLine(log, logStart)} (log: {log})",
+                    child.ExitCode == 0 ? CliExitCodes.Failed : child.ExitCode);
             }
             await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
         }
-        throw new CliException($"the gateway did not start; see {log}");
+        throw new CliException(cancellationToken.IsCancellationRequested
+            ? $"stopped waiting for the gateway in the background (pid {child.Id}), which still starts: `keyway status` tells when it listens (log: {log})"
+            : $"the gateway in the background (pid {child.Id}) did not listen within {DetachWait.TotalSeconds:0} s and still runs: see {log}; `kill {child.Id}` ends it");
+    }
+
+    /// <summary>What the gateway in the background generated and kept, which its log does not show: the admin token, and that a secret was made.</summary>
+    private static void PrintGenerated(CliContext context, KeywayOptions options)
+    {
+        var tokenFile = Path.Combine(options.DataDir, KeywayOptionsLoader.AdminTokenFileName);
+        if (options.AdminTokenGenerated && File.Exists(tokenFile))
+        {
+            context.Out.WriteLine($"  admin token: {StartupBanner.AdminTokenLine(options with { AdminToken = File.ReadAllText(tokenFile).Trim() })}");
+        }
+        if (options.SecretGenerated)
+        {
+            context.Out.WriteLine(StartupBanner.GeneratedSecretLine(options));
+        }
+    }
+
+    /// <summary>
+    /// The last line the gateway wrote to the log since <paramref name="from"/> that is not a stack frame: its one-line
+    /// refusal ("keyway: " dropped, this line says it), or the exception of a crash.
+    /// </summary>
+    private static string LastErrorLine(string log, long from)
+    {
+        using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        stream.Seek(Math.Min(from, stream.Length), SeekOrigin.Begin);
+        var lines = new StreamReader(stream).ReadToEnd().Split('\n');
+        var last = lines.LastOrDefault(line => line.Length > 0 && !char.IsWhiteSpace(line[0]))?.TrimEnd();
+        return last is null ? "it wrote nothing" : last.StartsWith("keyway: ", StringComparison.Ordinal) ? last["keyway: ".Length..] : last;
     }
 
     /// <summary>

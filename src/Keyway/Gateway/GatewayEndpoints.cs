@@ -23,6 +23,7 @@ public static class GatewayEndpoints
         services.AddSingleton<KeyPolicyGate>();
         services.AddSingleton<StoredResponses>();
         services.AddSingleton<GatewayDrain>();
+        services.AddSingleton<KeyAuthenticator>();
         services.AddSingleton<ProxyForwarder>();
         services.AddSingleton<ResponsesWebSocketRelay>();
         services.AddSingleton<IssuedKeySockets>();

@@ -89,9 +89,8 @@ public static class ModelsEndpoint
         public static ModelsCaller Of(HttpContext context)
         {
             var routing = context.RequestServices.GetRequiredService<RoutingTableHolder>().Current;
-            var time = context.RequestServices.GetRequiredService<TimeProvider>();
             var protocol = context.Request.Headers.ContainsKey("anthropic-version") ? ClientProtocol.AnthropicMessages : ClientProtocol.OpenAIChat;
-            var outcome = GatewayAuth.Authenticate(context.Request, routing, time.GetUtcNow());
+            var outcome = context.RequestServices.GetRequiredService<KeyAuthenticator>().Authenticate(context.Request, routing);
             return new ModelsCaller(protocol, routing, outcome.Key, outcome.Error);
         }
 

@@ -30,10 +30,9 @@ public sealed partial class ProxyForwarder
 
     private async Task<bool> AuthenticateAsync(ProxyExchange exchange)
     {
-        var outcome = GatewayAuth.Authenticate(exchange.Context.Request, routing.Current, time.GetUtcNow());
+        var outcome = authenticator.Authenticate(exchange.Context.Request, routing.Current);
         if (outcome.Key is null)
         {
-            metrics.RecordUnauthenticated();
             await ProtocolErrorWriter.WriteAsync(exchange.Context, exchange.Protocol, StatusCodes.Status401Unauthorized, outcome.Error!, "invalid_api_key");
             return false;
         }

@@ -12,7 +12,7 @@ namespace Keyway.Gateway;
 /// conversation Keyway keeps on a translated route (<see cref="StoredResponses"/>), whose turns are read and written.
 /// </summary>
 public sealed partial class ProxyForwarder(
-    RoutingTableHolder routing, Configuration.KeywayOptions options, UpstreamClient upstream, Tools.TavilyClient tavily, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, ToolUsageTracker toolUsage, KeyPolicyGate keyPolicy, StoredResponses storedResponses, GatewayDrain drain, Telemetry.Metrics.KeywayMetrics metrics, TimeProvider time, ILogger<ProxyForwarder> logger)
+    RoutingTableHolder routing, Configuration.KeywayOptions options, UpstreamClient upstream, Tools.TavilyClient tavily, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, ToolUsageTracker toolUsage, KeyPolicyGate keyPolicy, StoredResponses storedResponses, GatewayDrain drain, KeyAuthenticator authenticator, Telemetry.Metrics.KeywayMetrics metrics, TimeProvider time, ILogger<ProxyForwarder> logger)
 {
     /// <summary>
     /// POST /v1/chat/completions, /v1/messages and /v1/responses: pass-through to a target of the client's protocol,

@@ -20,7 +20,7 @@ namespace Keyway.Gateway;
 /// </summary>
 internal sealed partial class ResponsesWebSocketRelay(
     RoutingTableHolder routing, CooldownBook cooldowns, RequestLogQueue logs, KeyUsageTracker keyUsage, KeyPolicyGate keyPolicy, GatewayDrain drain,
-    IssuedKeySockets sockets, Configuration.KeywayOptions options, TimeProvider time, ILogger<ResponsesWebSocketRelay> logger)
+    IssuedKeySockets sockets, KeyAuthenticator authenticator, Configuration.KeywayOptions options, TimeProvider time, ILogger<ResponsesWebSocketRelay> logger)
 {
     public async Task RelayAsync(HttpContext context)
     {
@@ -32,7 +32,7 @@ internal sealed partial class ResponsesWebSocketRelay(
             return;
         }
         var table = routing.Current;
-        var auth = GatewayAuth.Authenticate(context.Request, table, time.GetUtcNow());
+        var auth = authenticator.Authenticate(context.Request, table);
         if (auth.Key is not { } key)
         {
             await RefuseAsync(context, new(StatusCodes.Status401Unauthorized, auth.Error!, "invalid_api_key"));

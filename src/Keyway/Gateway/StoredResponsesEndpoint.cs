@@ -93,8 +93,8 @@ internal static class StoredResponsesEndpoint
     /// <summary>The issued key, or null once the 401 is written.</summary>
     private static async Task<IssuedKeyEntry?> AuthenticateAsync(HttpContext context)
     {
-        var outcome = GatewayAuth.Authenticate(context.Request, context.RequestServices.GetRequiredService<RoutingTableHolder>().Current,
-            context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+        var outcome = context.RequestServices.GetRequiredService<KeyAuthenticator>()
+            .Authenticate(context.Request, context.RequestServices.GetRequiredService<RoutingTableHolder>().Current);
         if (outcome.Key is null)
         {
             await ProtocolErrorWriter.WriteAsync(context, ClientProtocol.OpenAIChat, StatusCodes.Status401Unauthorized, outcome.Error!, "invalid_api_key");

@@ -99,6 +99,11 @@ public sealed partial class DatabaseInitializer(
         {
             throw new StartupRefusedException(e.Message);
         }
+        catch (MigrationFailedException e) when (DatabaseUnavailable.IsDiskFailure(e.Failure) && connections.FreeSpace() is { } freeSpace)
+        {
+            // Nothing an operator can act on in a stack trace: which migration, that it left nothing behind, and the room left.
+            throw new StartupRefusedException($"{e.Message} {freeSpace}: free space there, then start Keyway again to apply it.");
+        }
         if (upgrade.Applied.Count > 0)
         {
             Log.SchemaUpgraded(logger, upgrade.From, upgrade.Applied[^1].Version, string.Join(", ", upgrade.Applied.Select(m => $"{m.Version:000}_{m.Name}")));

@@ -14,4 +14,10 @@ public interface IDbConnectionFactory
     /// setting to check.
     /// </summary>
     string CannotOpen(DbException failure);
+
+    /// <summary>
+    /// For a refusal on a full disk: "The disk holding … has N bytes free", of the disk holding a SQLite database; null for
+    /// PostgreSQL, whose disk is its server's.
+    /// </summary>
+    string? FreeSpace();
 }

@@ -89,25 +89,40 @@ public sealed class MigrationRunner
         // Every migration not recorded yet, not only those above the highest: features developed side by side
         // may land their numbers out of order, and a database must still get each one exactly once.
         var pending = Migrations.Where(m => !applied.Contains(m.Version)).ToList();
+        var schemaVersion = applied.DefaultIfEmpty().Max();
         foreach (var migration in pending)
         {
-            await ApplyOneAsync(connection, migration, cancellationToken);
+            await ApplyOneAsync(connection, migration, schemaVersion, cancellationToken);
+            schemaVersion = Math.Max(schemaVersion, migration.Version);
         }
         return new Upgrade(applied.DefaultIfEmpty().Max(), pending);
     }
 
-    private static async Task ApplyOneAsync(DbConnection connection, Migration migration, CancellationToken cancellationToken)
+    /// <summary>
+    /// The script and its schema_version row in one transaction: a failure (a full disk, a lost connection) rolls both
+    /// back and is thrown as a <see cref="MigrationFailedException"/> naming the migration, so no half of one ever stays.
+    /// </summary>
+    private static async Task ApplyOneAsync(DbConnection connection, Migration migration, int schemaVersion, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // The script is not a constant, which Dapper.AOT cannot intercept (its generated code for it does not compile).
-        await using (var script = connection.CreateCommand(migration.Sql, [], transaction))
+        try
         {
-            await script.ExecuteNonQueryAsync(cancellationToken);
+            // The script is not a constant, which Dapper.AOT cannot intercept (its generated code for it does not compile).
+            await using (var script = connection.CreateCommand(migration.Sql, [], transaction))
+            {
+                await script.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await connection.ExecuteAsync(
+                "INSERT INTO schema_version (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt)",
+                new { migration.Version, migration.Name, AppliedAt = DateTimeOffset.UtcNow.ToString("O"), cancellationToken }, transaction);
+            await transaction.CommitAsync(cancellationToken);
         }
-        await connection.ExecuteAsync(
-            "INSERT INTO schema_version (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt)",
-            new { migration.Version, migration.Name, AppliedAt = DateTimeOffset.UtcNow.ToString("O"), cancellationToken }, transaction);
-        await transaction.CommitAsync(cancellationToken);
+        catch (DbException e)
+        {
+            // SQLite may have rolled the transaction back already (it does on SQLITE_FULL); the provider then skips its ROLLBACK.
+            await transaction.RollbackAsync(CancellationToken.None);
+            throw new MigrationFailedException(migration, schemaVersion, e);
+        }
     }
 
     private static List<Migration> LoadMigrations(string dialect)
@@ -129,3 +144,20 @@ public sealed class MigrationRunner
 }
 
 public sealed class SchemaTooNewException(string message) : Exception(message);
+
+/// <summary>
+/// A migration failed and was rolled back, nothing of it applied; <see cref="SchemaVersion"/> is the version the database
+/// stays at. A <see cref="DbException"/> still, so callers that report a database's failures report this one, by its migration.
+/// </summary>
+public sealed class MigrationFailedException(MigrationRunner.Migration migration, int schemaVersion, DbException failure)
+    : DbException(
+        $"migration {migration.Version:000}_{migration.Name} could not be applied and was rolled back, nothing of it applied " +
+        $"(the schema stays at version {schemaVersion}): {failure.Message.TrimEnd('.')}.", failure)
+{
+    public MigrationRunner.Migration Migration { get; } = migration;
+
+    public int SchemaVersion { get; } = schemaVersion;
+
+    /// <summary>The database's own error.</summary>
+    public DbException Failure { get; } = failure;
+}

@@ -59,5 +59,7 @@ public sealed class PostgresConnectionFactory : IDbConnectionFactory, IAsyncDisp
         return $"cannot open PostgreSQL at {target.Host}:{target.Port}, database '{target.Database}' as role '{target.Username}': {reason}. Check KEYWAY_DATABASE_URL and that the server runs.";
     }
 
+    public string? FreeSpace() => null;
+
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }

@@ -47,10 +47,12 @@ public sealed class SqliteConnectionFactory : IDbConnectionFactory
         ? $"cannot open the SQLite database {_databasePath}: it is a directory, not a database file. Move it away, or point KEYWAY_DATA_DIR elsewhere."
         // On a full disk SQLite says "database or disk is full", or only "disk I/O error" where it could not grow its WAL files.
         : DatabaseUnavailable.IsDiskFailure(failure)
-        ? $"cannot open the SQLite database {_databasePath}: {failure.Message.TrimEnd('.')}. The disk holding {DirectoryOfFile} has " +
-          $"{new DriveInfo(DirectoryOfFile).AvailableFreeSpace.ToString("N0", CultureInfo.InvariantCulture)} bytes free: free space there, " +
+        ? $"cannot open the SQLite database {_databasePath}: {failure.Message.TrimEnd('.')}. {FreeSpace()}: free space there, " +
           "or check that KEYWAY_DATA_DIR and the file are writable by this user."
         : $"cannot open the SQLite database {_databasePath}: {failure.Message.TrimEnd('.')}. Check that KEYWAY_DATA_DIR and the file are writable by this user.";
+
+    public string? FreeSpace() =>
+        $"The disk holding {DirectoryOfFile} has {new DriveInfo(DirectoryOfFile).AvailableFreeSpace.ToString("N0", CultureInfo.InvariantCulture)} bytes free";
 
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Keyway.Cli;
+using Keyway.Configuration;
 using Keyway.Tests.Binary;
 using Keyway.Tests.Infrastructure;
 using Keyway.Tests.RealClients;
@@ -72,6 +73,66 @@ public sealed class ServeDetachTests
         await using var reopened = await KeywayServer.StartAsync(dataDir, options => options with { Secret = KeywayBinary.Secret });
         var logs = (await AdminApi.GetAsync(reopened.Admin, "admin/llm/logs?limit=10")).Body.GetProperty("logs");
         Assert.Equal(2, logs.GetArrayLength());
+    }
+
+    /// <summary>
+    /// The gateway in the background cannot bind its port: `serve --detach` waits for it, says it failed with its exit
+    /// code and its last error line, exits non-zero, and keeps no admin token it never showed (the next start makes one).
+    /// </summary>
+    [Fact]
+    public async Task Detach_WhenTheGatewayCannotBindItsPort_ReportsItsExitCodeAndError_AndKeepsNoAdminToken()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Path.Combine(dir.Path, "data");
+        using var taken = LoopbackPort.Taken();
+        var port = LoopbackPort.PortOf(taken);
+        var environment = KeywayBinary.Environment(dataDir, new Dictionary<string, string>
+        {
+            ["HOME"] = dir.Path,
+            ["KEYWAY_PORT"] = port,
+            ["KEYWAY_ADMIN_TOKEN"] = "",
+            ["KEYWAY_SECRET"] = "",
+        });
+
+        var started = await KeywayAsync(environment, dir.Path, "serve", "--detach");
+
+        Assert.True(started.ExitCode == 2, started.Transcript + ServerLog(dataDir));
+        Assert.DoesNotContain("started", started.Stdout);
+        var log = Path.Combine(dataDir, ServeCommand.LogFileName);
+        Assert.Equal(
+            $"keyway: the gateway in the background exited with code 2 before it listened: Failed to bind to address http://127.0.0.1:{port}: " +
+            $"address already in use. Free it or choose another KEYWAY_PORT / KEYWAY_METRICS_PORT. (log: {log})",
+            started.Stderr.TrimEnd());
+        Assert.False(File.Exists(Path.Combine(dataDir, KeywayOptionsLoader.AdminTokenFileName)), "a start that never listened kept an admin token");
+        Assert.Null(ServerStateFile.ReadLive(dataDir));
+    }
+
+    /// <summary>The start that generates the admin token shows it to the person who ran `serve --detach`, not to the log file.</summary>
+    [Fact]
+    public async Task Detach_WithAGeneratedAdminToken_PrintsItOnceItListens_AndKeepsItOutOfTheLog()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Path.Combine(dir.Path, "data");
+        var environment = KeywayBinary.Environment(dataDir, new Dictionary<string, string> { ["HOME"] = dir.Path, ["KEYWAY_ADMIN_TOKEN"] = "" });
+        try
+        {
+            var started = await KeywayAsync(environment, dir.Path, "serve", "--detach");
+
+            Assert.True(started.ExitCode == 0, started.Transcript + ServerLog(dataDir));
+            var token = File.ReadAllText(Path.Combine(dataDir, KeywayOptionsLoader.AdminTokenFileName)).Trim();
+            Assert.Contains($"admin token: {token}", started.Stdout);
+            Assert.DoesNotContain(token, ServerLog(dataDir));
+            var stopped = await KeywayAsync(environment, dir.Path, "stop");
+            Assert.True(stopped.ExitCode == 0, stopped.Transcript + ServerLog(dataDir));
+        }
+        finally
+        {
+            if (ServerStateFile.ReadLive(dataDir) is { } left)
+            {
+                using var process = Process.GetProcessById(left.ProcessId);
+                process.Kill();
+            }
+        }
     }
 
     private static Task<ProcessResult> KeywayAsync(IReadOnlyDictionary<string, string> environment, string workingDirectory, params string[] args) =>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Keyway.Cli;
 using Keyway.Configuration;
 using Keyway.Security;
@@ -86,9 +83,8 @@ public sealed class ServeStartupTests
     {
         using var dir = new TempDirectory();
         var dataDir = Path.Combine(dir.Path, "data");
-        using var taken = new TcpListener(IPAddress.Loopback, 0);
-        taken.Start();
-        var port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+        using var taken = LoopbackPort.Taken();
+        var port = LoopbackPort.PortOf(taken);
 
         var result = await Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = dataDir, ["KEYWAY_PORT"] = port, ["KEYWAY_SECRET"] = "" });
 

@@ -98,6 +98,36 @@ public sealed class MetricsTests
         Assert.Equal(2, scrape["""keyway_requests_total{alias="",provider="",status="401"}"""]);
     }
 
+    /// <summary>
+    /// Every door that authenticates an issued key counts its refusal the same way, not only the forwarded calls: the
+    /// model list, the stored responses and the Responses WebSocket's handshake.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "v1/models")]
+    [InlineData("GET", "v1/models/gpt-alias")]
+    [InlineData("GET", "v1/responses/resp_unknown")]
+    [InlineData("DELETE", "v1/responses/resp_unknown")]
+    [InlineData("GET", "v1/responses/resp_unknown/input_items")]
+    [InlineData("WebSocket", "v1/responses")]
+    public async Task RefusedKey_OnEveryKeyAuthenticatedEndpoint_IsCountedAs401(string method, string path)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        if (method == "WebSocket")
+        {
+            var (status, _) = await ResponsesWebSocketClient.RefusedUpgradeAsync(bed.Server, GatewayTestBed.OpenAIAlias, "db_sk_wrong");
+            Assert.Equal(HttpStatusCode.Unauthorized, status);
+        }
+        else
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Headers = { { "Authorization", "Bearer db_sk_wrong" } } };
+            Assert.Equal(HttpStatusCode.Unauthorized, (await bed.Server.Http.SendAsync(request)).StatusCode);
+        }
+
+        var scrape = await PrometheusScrape.GetAsync(bed.Admin);
+
+        Assert.Equal(1, scrape["""keyway_requests_total{alias="",provider="",status="401"}"""]);
+    }
+
     [Fact]
     public async Task Scrape_OnTheMainPort_NeedsTheAdminTokenOrSession()
     {

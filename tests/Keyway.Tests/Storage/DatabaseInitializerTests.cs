@@ -61,6 +61,46 @@ public sealed class DatabaseInitializerTests
             refused.Message);
     }
 
+    /// <summary>
+    /// The disk fills up while a migration runs (SQLite's page limit makes the write fail with SQLITE_FULL mid-script, as a
+    /// full file system does): start-up is refused in one line naming the migration, saying it was rolled back and how much
+    /// room the disk has; nothing of it stays, and once there is room the next start applies it.
+    /// </summary>
+    [Fact]
+    public async Task DiskFullDuringAMigration_IsRefusedInOneLine_RolledBack_AndTheNextStartAppliesIt()
+    {
+        using var dir = new TempDirectory();
+        var disk = new FullDisk(new SqliteConnectionFactory(Path.Combine(dir.Path, "keyway.db")));
+        await Initializer(disk, Secret).InitializeAsync(CancellationToken.None);
+        var embedded = new MigrationRunner(disk).Migrations;
+        var latest = embedded[^1].Version;
+        var filler = new MigrationRunner.Migration(latest + 1, "filler",
+            "CREATE TABLE filler (data BLOB NOT NULL); " +
+            "INSERT INTO filler (data) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) SELECT zeroblob(4096) FROM n;");
+        var upgrade = new MigrationRunner(disk, [.. embedded, filler]);
+        disk.PagesLeft = 20;
+
+        var refused = await Assert.ThrowsAsync<StartupRefusedException>(() => Initializer(disk, Secret, upgrade).InitializeAsync(CancellationToken.None));
+
+        Assert.Matches(
+            $"^migration {latest + 1:000}_filler could not be applied and was rolled back, nothing of it applied \\(the schema stays at version {latest}\\): " +
+            $"SQLite Error 13: 'database or disk is full'\\. The disk holding {Regex.Escape(dir.Path)} has [0-9,]+ bytes free: free space there, " +
+            "then start Keyway again to apply it\\.$",
+            refused.Message);
+        await using (var connection = await disk.OpenAsync(CancellationToken.None))
+        {
+            Assert.Equal(latest, await connection.ExecuteScalarAsync<long>("SELECT MAX(version) FROM schema_version"));
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'filler'"));
+        }
+
+        disk.PagesLeft = null;
+        await Initializer(disk, Secret, upgrade).InitializeAsync(CancellationToken.None);
+
+        await using var upgraded = await disk.OpenAsync(CancellationToken.None);
+        Assert.Equal(latest + 1, await upgraded.ExecuteScalarAsync<long>("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(200, await upgraded.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM filler"));
+    }
+
     /// <summary>Each round a new, empty database and three instances starting at once: none may fail on the other's check row.</summary>
     [PostgresFact]
     public async Task InstancesStartingTogether_OnAnEmptyPostgresDatabase_AllStart()

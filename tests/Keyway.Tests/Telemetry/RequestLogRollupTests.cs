@@ -108,6 +108,8 @@ public sealed class RequestLogRollupTests
 
         public string CannotOpen(DbException failure) => inner.CannotOpen(failure);
 
+        public string? FreeSpace() => inner.FreeSpace();
+
         public Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
             Interlocked.Increment(ref _opens) == failingOpen
                 ? throw new OperationCanceledException("The retention pass stopped between two batches.")
