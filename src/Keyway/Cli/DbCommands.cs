@@ -41,7 +41,10 @@ public static class DbCommands
             {
                 CliOutput.WriteJson(context, new JsonObject
                 {
-                    ["ok"] = true, ["to"] = PostgresConnectionString.Describe(url), ["tables"] = new JsonArray([.. rows]), ["skipped"] = new JsonArray([.. skipped]),
+                    ["ok"] = true,
+                    ["to"] = PostgresConnectionString.Describe(url),
+                    ["tables"] = new JsonArray([.. rows]),
+                    ["skipped"] = new JsonArray([.. skipped]),
                 });
             }
             else
