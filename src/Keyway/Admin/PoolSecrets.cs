@@ -10,14 +10,16 @@ namespace Keyway.Admin;
 /// </summary>
 internal static class PoolSecrets
 {
-    /// <exception cref="AdminProblem">409 when a key of <paramref name="provider"/> other than <paramref name="exceptKeyId"/> holds <paramref name="secret"/>.</exception>
-    public static void RefuseHeld(ProviderRecord provider, string secret, string? exceptKeyId, SecretBox secrets)
+    /// <summary>Call it on the pool read under the pool's lock (<see cref="ProviderRepository.AddKeyAsync"/>), so two requests
+    /// adding one secret at once cannot both pass it.</summary>
+    /// <exception cref="AdminProblem">409 when a key of <paramref name="pool"/> other than <paramref name="exceptKeyId"/> holds <paramref name="secret"/>.</exception>
+    public static void RefuseHeld(string providerId, IReadOnlyList<UpstreamKeyRecord> pool, string secret, string? exceptKeyId, SecretBox secrets)
     {
-        var holder = provider.Keys.FirstOrDefault(key =>
+        var holder = pool.FirstOrDefault(key =>
             key.KeyId != exceptKeyId && secrets.TryOpen(key.SealedSecret, out var held) && held == secret);
         if (holder is not null)
         {
-            throw AdminProblem.Conflict($"api_key is already in the key pool of provider '{provider.ProviderId}' as key '{holder.Name}'");
+            throw AdminProblem.Conflict($"api_key is already in the key pool of provider '{providerId}' as key '{holder.Name}'");
         }
     }
 

@@ -23,9 +23,7 @@ internal static class UpstreamKeysAdmin
         var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
         var name = body.RequiredString("name", AdminValidation.NameMaxLength);
         var secret = ProviderFields.RequireSecret(body.OptionalString("api_key", AdminValidation.SecretMaxLength) ?? "", "api_key");
-        PoolSecrets.RefuseHeld(provider, secret, null, secrets);
-        var sortOrder = provider.Keys.Count == 0 ? 0 : provider.Keys.Max(key => key.SortOrder) + 1;
-        var key = ProviderFields.NewKey(providerId, name, secret, sortOrder, body.OptionalBool("enabled") ?? true, secrets, time.GetUtcNow()) with
+        var key = ProviderFields.NewKey(providerId, name, secret, 0, body.OptionalBool("enabled") ?? true, secrets, time.GetUtcNow()) with
         {
             Models = ProviderFields.KeyModels(body, null),
             BaseUrl = ProviderFields.KeyBaseUrl(body, null),
@@ -33,7 +31,17 @@ internal static class UpstreamKeysAdmin
             AllowVisitor = body.OptionalBool("allow_visitor") ?? false,
             MaxConcurrency = ProviderFields.KeyMaxConcurrency(body, null),
         };
-        await providers.AddKeyAsync(key, cancellationToken).OrConflict(DuplicateName(providerId, name));
+        // The secret check and the place at the end are made on the pool read under its lock, so two adds at once
+        // cannot both pass the check or take the same place.
+        var added = await providers.AddKeyAsync(providerId, pool =>
+        {
+            PoolSecrets.RefuseHeld(providerId, pool, secret, null, secrets);
+            return key with { SortOrder = pool.Count == 0 ? 0 : pool.Max(held => held.SortOrder) + 1 };
+        }, cancellationToken).OrConflict(DuplicateName(providerId, name));
+        if (!added)
+        {
+            throw AdminProblem.NotFound($"provider not found: {providerId}");
+        }
         await notifier.NotifyAsync();
         return await RespondAsync(providers, providerId, key.KeyId, secrets, book, cancellationToken);
     }
@@ -48,29 +56,38 @@ internal static class UpstreamKeysAdmin
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
-        var key = provider.RequireKey(keyId);
+        var name = provider.RequireKey(keyId).Name;
         var secret = body.OptionalString("api_key", AdminValidation.SecretMaxLength);
-        if (secret is not null)
+        var newName = body.Has("name") ? body.RequiredString("name", AdminValidation.NameMaxLength) : null;
+        var sealedSecret = secret is null ? null : secrets.Seal(ProviderFields.RequireSecret(secret, "api_key"));
+        var secretChanged = false;
+        // Made of the key and pool as they are under the pool's lock: a field the body does not send (sort_order above
+        // all, which a reorder may have just changed) is written back as it is now, not as it was read above.
+        var change = (UpstreamKeyRecord key, IReadOnlyList<UpstreamKeyRecord> pool) =>
         {
-            PoolSecrets.RefuseHeld(provider, secret, keyId, secrets);
-        }
-        var updated = key with
-        {
-            Name = body.Has("name") ? body.RequiredString("name", AdminValidation.NameMaxLength) : key.Name,
-            SealedSecret = secret is null ? key.SealedSecret : secrets.Seal(ProviderFields.RequireSecret(secret, "api_key")),
-            Enabled = body.OptionalBool("enabled") ?? key.Enabled,
-            SortOrder = body.OptionalInt("sort_order", 0, int.MaxValue) ?? key.SortOrder,
-            Models = ProviderFields.KeyModels(body, key.Models),
-            BaseUrl = ProviderFields.KeyBaseUrl(body, key.BaseUrl),
-            NativeEndpoints = ProviderFields.NativeEndpoints(body, provider.Protocol, key.NativeEndpoints),
-            AllowVisitor = body.OptionalBool("allow_visitor") ?? key.AllowVisitor,
-            MaxConcurrency = ProviderFields.KeyMaxConcurrency(body, key.MaxConcurrency),
+            if (secret is not null)
+            {
+                PoolSecrets.RefuseHeld(providerId, pool, secret, keyId, secrets);
+            }
+            secretChanged = secret is not null && secret != secrets.Open(key.SealedSecret);
+            return key with
+            {
+                Name = newName ?? key.Name,
+                SealedSecret = sealedSecret ?? key.SealedSecret,
+                Enabled = body.OptionalBool("enabled") ?? key.Enabled,
+                SortOrder = body.OptionalInt("sort_order", 0, int.MaxValue) ?? key.SortOrder,
+                Models = ProviderFields.KeyModels(body, key.Models),
+                BaseUrl = ProviderFields.KeyBaseUrl(body, key.BaseUrl),
+                NativeEndpoints = ProviderFields.NativeEndpoints(body, provider.Protocol, key.NativeEndpoints),
+                AllowVisitor = body.OptionalBool("allow_visitor") ?? key.AllowVisitor,
+                MaxConcurrency = ProviderFields.KeyMaxConcurrency(body, key.MaxConcurrency),
+            };
         };
-        if (!await providers.UpdateKeyAsync(updated, cancellationToken).OrConflict(DuplicateName(providerId, updated.Name)))
+        if (!await providers.UpdateKeyAsync(providerId, keyId, change, cancellationToken).OrConflict(DuplicateName(providerId, newName ?? name)))
         {
             throw AdminProblem.NotFound($"upstream key not found: {keyId}");
         }
-        if (secret is not null && secret != secrets.Open(key.SealedSecret))
+        if (secretChanged)
         {
             await reset.ResetAsync(providerId, [keyId], cancellationToken);
         }

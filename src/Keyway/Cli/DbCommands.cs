@@ -16,29 +16,45 @@ public static class DbCommands
         var from = new Option<string>("--from") { Description = "The SQLite database to copy (default: KEYWAY_DATA_DIR/keyway.db)" };
         var to = new Option<string>("--to") { Description = "The PostgreSQL database (postgres:// URL or Npgsql key=value; default: KEYWAY_DATABASE_URL)" };
         var migrate = new Command("migrate-to-postgres",
-            "Copy configuration, keys, key state, usage and request logs from SQLite to PostgreSQL; a second run copies nothing twice")
+            "Copy configuration, keys, key state, usage, request logs, stored responses and admin sessions from SQLite to PostgreSQL; a second run copies nothing twice")
         { from, to };
         migrate.SetAction(async (parse, cancellationToken) =>
         {
             var source = ExistingSqliteDatabase(context, parse.GetValue(from));
             var url = parse.GetValue(to) ?? context.Get("KEYWAY_DATABASE_URL")
                 ?? throw new CliException("name the PostgreSQL database with --to or KEYWAY_DATABASE_URL", CliExitCodes.Usage);
-            var counts = await CopyAsync(source, url, cancellationToken);
-            var rows = counts.Select(count => (JsonNode?)new JsonObject
+            var report = await CopyAsync(source, url, cancellationToken);
+            var rows = report.Copied.Select(count => (JsonNode?)new JsonObject
             {
                 ["table"] = count.Table,
                 ["rows"] = count.SourceRows,
                 ["copied"] = count.Copied,
                 ["already_there"] = count.SourceRows - count.Copied,
             }).ToList();
+            var skipped = report.Skipped.Select(table => (JsonNode?)new JsonObject
+            {
+                ["table"] = table.Table,
+                ["rows"] = table.Rows,
+                ["reason"] = table.Reason,
+            }).ToList();
             if (parse.Json())
             {
-                CliOutput.WriteJson(context, new JsonObject { ["ok"] = true, ["to"] = PostgresConnectionString.Describe(url), ["tables"] = new JsonArray([.. rows]) });
+                CliOutput.WriteJson(context, new JsonObject
+                {
+                    ["ok"] = true,
+                    ["to"] = PostgresConnectionString.Describe(url),
+                    ["tables"] = new JsonArray([.. rows]),
+                    ["skipped"] = new JsonArray([.. skipped]),
+                });
             }
             else
             {
                 context.Out.WriteLine($"copied {source} to {PostgresConnectionString.Describe(url)}");
                 CliOutput.WriteTable(context, rows, "table", "rows", "copied", "already_there");
+                foreach (var table in report.Skipped)
+                {
+                    context.Out.WriteLine($"skipped {table.Table} ({table.Rows} rows): {table.Reason}");
+                }
             }
             return CliExitCodes.Ok;
         });
@@ -55,7 +71,7 @@ public static class DbCommands
     /// <summary>The SQLite database the gateway of this data dir uses.</summary>
     public static string DataDirDatabase(CliContext context) => Path.Combine(context.DataDir, "keyway.db");
 
-    private static async Task<IReadOnlyList<DatabaseCopier.TableCount>> CopyAsync(string source, string url, CancellationToken cancellationToken)
+    private static async Task<DatabaseCopier.CopyReport> CopyAsync(string source, string url, CancellationToken cancellationToken)
     {
         PostgresConnectionFactory target;
         try

@@ -5,9 +5,11 @@ namespace Keyway.Storage;
 
 /// <summary>
 /// `keyway db migrate-to-postgres`: copies a SQLite installation into PostgreSQL table by table (configuration, keys,
-/// key state, usage, request logs and their daily roll-up, stored Responses turns), parents before children. The target is migrated first; each row is inserted with
-/// ON CONFLICT DO NOTHING on its key, so a second run copies nothing twice. Sealed secrets are copied as they are:
-/// the instances on PostgreSQL must run with the same KEYWAY_SECRET. Admin sessions are not copied (log in again).
+/// key state, usage, request logs and their daily roll-up, stored Responses turns, admin sessions), parents before
+/// children. The target is migrated first; each row is inserted with ON CONFLICT DO NOTHING on its key, so a second run
+/// copies nothing twice. Sealed secrets are copied as they are: the instances on PostgreSQL must run with the same
+/// KEYWAY_SECRET. The tables of <see cref="Skipped"/> hold only what the SQLite process itself was doing; every other
+/// table of the schema is copied (a test holds the two lists to the migrations).
 /// </summary>
 public sealed class DatabaseCopier(IDbConnectionFactory source, PostgresConnectionFactory target)
 {
@@ -28,11 +30,30 @@ public sealed class DatabaseCopier(IDbConnectionFactory source, PostgresConnecti
         ("request_logs", "log_id"),
         ("request_log_days", "day, group_id, route_alias, provider_id, api_key_id, visitor"),
         ("stored_responses", "response_id"),
+        ("admin_sessions", "session_hash"),
     ];
+
+    /// <summary>The tables not copied, each with why: state of the SQLite process, which the PostgreSQL instances start anew.</summary>
+    public static readonly IReadOnlyList<(string Table, string Reason)> Skipped =
+    [
+        ("key_rate_windows", "rpm/tpm windows and requests in flight of the SQLite process (at most a minute old, keyed by its instance id); the instances count their own"),
+        ("key_probe_claims", "which PostgreSQL instance probes a quarantined key next; SQLite never writes it, and the quarantine itself is in key_health, which is copied"),
+        ("request_log_writers", "the SQLite log writer's place for retrying its last batch; PostgreSQL writers keep their own"),
+    ];
+
+    /// <summary>The tables of the schema that are neither copied nor skipped: the migration runner's own bookkeeping.</summary>
+    public static readonly IReadOnlyList<string> NotData = ["schema_version", "sqlite_sequence"];
+
+    /// <summary>The tables copied, in copy order.</summary>
+    public static IEnumerable<string> CopiedTables => Tables.Select(table => table.Table);
+
+    public sealed record SkippedTable(string Table, long Rows, string Reason);
+
+    public sealed record CopyReport(IReadOnlyList<TableCount> Copied, IReadOnlyList<SkippedTable> Skipped);
 
     public sealed record TableCount(string Table, long SourceRows, long Copied);
 
-    public async Task<IReadOnlyList<TableCount>> CopyAsync(CancellationToken cancellationToken)
+    public async Task<CopyReport> CopyAsync(CancellationToken cancellationToken)
     {
         await new MigrationRunner(target).ApplyAsync(cancellationToken);
         await using var from = await source.OpenAsync(cancellationToken);
@@ -48,7 +69,14 @@ public sealed class DatabaseCopier(IDbConnectionFactory source, PostgresConnecti
         await to.ExecuteAsync(
             "SELECT setval(pg_get_serial_sequence('request_logs', 'log_id'), GREATEST((SELECT MAX(log_id) FROM request_logs), 1))",
             new { cancellationToken });
-        return counts;
+        var skipped = new List<SkippedTable>();
+        foreach (var (table, reason) in Skipped.Where(t => present.Contains(t.Table)))
+        {
+            await using var count = from.CreateCommand();
+            count.CommandText = $"SELECT COUNT(*) FROM {table}";
+            skipped.Add(new SkippedTable(table, Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture), reason));
+        }
+        return new CopyReport(counts, skipped);
     }
 
     private static async Task<TableCount> CopyTableAsync(DbConnection from, DbConnection to, string table, string key, CancellationToken cancellationToken)

@@ -142,12 +142,9 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // The provider's row first, changing nothing: on PostgreSQL its row lock makes reorders and pool replacements
-        // (UpdateAsync) of one provider wait for each other, instead of interleaving or deadlocking over the key rows.
-        var provider = await connection.ExecuteAsync(
-            "UPDATE providers SET updated_at = updated_at WHERE provider_id = @providerId", new { providerId, cancellationToken }, transaction);
+        var provider = await LockPoolAsync(connection, transaction, providerId, cancellationToken);
         var currentIds = await KeyIdsAsync(connection, transaction, providerId, cancellationToken);
-        if (provider == 0 || currentIds.Count != keyIds.Count || !currentIds.ToHashSet(StringComparer.Ordinal).SetEquals(keyIds))
+        if (!provider || currentIds.Count != keyIds.Count || !currentIds.ToHashSet(StringComparer.Ordinal).SetEquals(keyIds))
         {
             return false;
         }
@@ -173,18 +170,71 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
             "UPDATE provider_keys SET sort_order = @sortOrder WHERE key_id = @keyId AND provider_id = @providerId",
             new { providerId, keyId, sortOrder, cancellationToken }, transaction);
 
+    /// <summary>
+    /// The provider's row, changing nothing, as the first write of <paramref name="transaction"/>: on PostgreSQL its row
+    /// lock makes every write of one provider's pool (adding or changing a key, a reorder, a pool replacement in
+    /// <see cref="UpdateAsync"/>) wait for the others, instead of interleaving or deadlocking over the key rows; on SQLite
+    /// the transaction (BEGIN IMMEDIATE) already holds the database's write lock. A pool read after it is the current one.
+    /// </summary>
+    /// <returns>False when the provider does not exist.</returns>
+    private static async Task<bool> LockPoolAsync(
+        DbConnection connection, DbTransaction transaction, string providerId, CancellationToken cancellationToken) =>
+        await connection.ExecuteAsync(
+            "UPDATE providers SET updated_at = updated_at WHERE provider_id = @providerId", new { providerId, cancellationToken }, transaction) > 0;
+
+    private static async Task<IReadOnlyList<UpstreamKeyRecord>> PoolAsync(
+        DbConnection connection, DbTransaction transaction, string providerId, CancellationToken cancellationToken) =>
+        [.. (await connection.QueryAsync<KeyRow>(
+            $"SELECT {KeyColumns} FROM provider_keys WHERE provider_id = @providerId ORDER BY sort_order, created_at, key_id",
+            new { providerId, cancellationToken }, transaction)).Select(row => row.ToRecord())];
+
+    /// <summary>
+    /// Adds the key <paramref name="newKey"/> makes of the pool as it is under the pool's lock (<see cref="LockPoolAsync"/>),
+    /// so a check it makes (a secret held twice) and the place it gives cannot be outdated by a write of the same pool.
+    /// An exception <paramref name="newKey"/> throws rolls back and reaches the caller.
+    /// </summary>
+    /// <returns>False when the provider does not exist.</returns>
     /// <exception cref="StorageConflictException">The provider already has a key with this name.</exception>
-    public async Task AddKeyAsync(UpstreamKeyRecord key, CancellationToken cancellationToken)
+    public async Task<bool> AddKeyAsync(
+        string providerId, Func<IReadOnlyList<UpstreamKeyRecord>, UpstreamKeyRecord> newKey, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await ConstraintGuard.RunAsync(() => InsertKeysAsync(connection, null, [key], cancellationToken));
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await LockPoolAsync(connection, transaction, providerId, cancellationToken))
+        {
+            return false;
+        }
+        var key = newKey(await PoolAsync(connection, transaction, providerId, cancellationToken));
+        await ConstraintGuard.RunAsync(() => InsertKeysAsync(connection, transaction, [key], cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
+    /// <summary>
+    /// Writes what <paramref name="change"/> makes of the key <paramref name="keyId"/> as it is under the pool's lock, given
+    /// the pool too: a field the change keeps is the current one, never one read before a concurrent reorder moved the key.
+    /// </summary>
+    /// <returns>False when the provider or the key does not exist.</returns>
     /// <exception cref="StorageConflictException">The new name is taken by another key of the provider.</exception>
-    public async Task<bool> UpdateKeyAsync(UpstreamKeyRecord key, CancellationToken cancellationToken)
+    public async Task<bool> UpdateKeyAsync(
+        string providerId, string keyId, Func<UpstreamKeyRecord, IReadOnlyList<UpstreamKeyRecord>, UpstreamKeyRecord> change,
+        CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await ConstraintGuard.RunAsync(async () => await UpdateKeyRowAsync(connection, null, key, cancellationToken) > 0);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await LockPoolAsync(connection, transaction, providerId, cancellationToken))
+        {
+            return false;
+        }
+        var pool = await PoolAsync(connection, transaction, providerId, cancellationToken);
+        if (pool.FirstOrDefault(key => key.KeyId == keyId) is not { } current)
+        {
+            return false;
+        }
+        var updated = change(current, pool) with { KeyId = keyId, ProviderId = providerId };
+        await ConstraintGuard.RunAsync(() => UpdateKeyRowAsync(connection, transaction, updated, cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     private static Task<int> UpdateKeyRowAsync(DbConnection connection, DbTransaction? transaction, UpstreamKeyRecord key, CancellationToken cancellationToken) =>

@@ -32,6 +32,20 @@ internal sealed class RequestLogDaySql(string dialect)
         : $"{UpsertFrom($"request_logs WHERE log_id IN ({OldestBatch})")}; " +
           $"DELETE FROM request_logs WHERE log_id IN ({OldestBatch}); SELECT changes()";
 
+    /// <summary>
+    /// PostgreSQL only (null on SQLite, whose one writer at a time already serializes passes): takes this schema's pruning
+    /// turn for the caller's transaction, or answers false at once when another instance's pass holds it. Without it two
+    /// instances' passes picked the same oldest rows, and the second waited on the first's row locks batch after batch
+    /// (past <see cref="DatabaseExchange.Timeout"/> on a slow batch) only to find them deleted. The lock is keyed by
+    /// request_logs' own oid, so installations in other schemas of the same database prune on their own.
+    /// </summary>
+    public string? TakePruningTurn => _postgres
+        ? $"SELECT pg_try_advisory_xact_lock({PruningLockClass}, 'request_logs'::regclass::oid::int)"
+        : null;
+
+    /// <summary>The advisory lock's first key, "KWRP" in ASCII, so it is told apart from any other lock on the table's oid.</summary>
+    private const int PruningLockClass = 0x4B575250;
+
     /// <summary>Adds the rows of <paramref name="source"/> to their day's roll-up rows; '' stands for NULL keys.</summary>
     private string UpsertFrom(string source) =>
         $"INSERT INTO request_log_days ({KeyColumns}, {string.Join(", ", FigureColumns)}) " +

@@ -57,25 +57,41 @@ public sealed class RequestLogRepository(IDbConnectionFactory connections, Insta
     /// transaction, so each holds the write lock only briefly, adding each batch to the daily roll-up
     /// (request_log_days) in the same transaction: a pass stopped between batches counts no row twice
     /// and loses none. Each batch is one <see cref="DatabaseExchange"/>: a pass on a silently lost connection is
-    /// abandoned, not held for the URL's Command Timeout (or for ever). Returns the rows deleted.
+    /// abandoned, not held for the URL's Command Timeout (or for ever). On PostgreSQL each batch first takes the
+    /// schema's pruning turn (<see cref="RequestLogDaySql.TakePruningTurn"/>); a pass that finds another instance's
+    /// batch running stops there and leaves the rest to that one. Returns the rows this pass deleted.
     /// </summary>
     public async Task<long> PruneOlderThanAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var parameters = new Dictionary<string, object?> { ["cutoff"] = cutoff.ToUnixTimeMilliseconds(), ["batchSize"] = batchSize };
-        var moveOldestBatch = new RequestLogDaySql(connections.Dialect).MoveOldestBatch;
+        var sql = new RequestLogDaySql(connections.Dialect);
         long deleted = 0;
         long affected = 0;
+        var steppedAside = false;
         do
         {
             await DatabaseExchange.RunAsync(async bounded =>
             {
                 await using var connection = await connections.OpenAsync(bounded);
                 await using var transaction = await connection.BeginTransactionAsync(bounded);
-                await using var command = connection.CreateCommand(moveOldestBatch, parameters, transaction);
+                if (sql.TakePruningTurn is { } takeTurn)
+                {
+                    await using var turn = connection.CreateCommand(takeTurn, [], transaction);
+                    if (await turn.ExecuteScalarAsync(bounded) is not true)
+                    {
+                        steppedAside = true;
+                        return;
+                    }
+                }
+                await using var command = connection.CreateCommand(sql.MoveOldestBatch, parameters, transaction);
                 affected = Convert.ToInt64(await command.ExecuteScalarAsync(bounded), CultureInfo.InvariantCulture);
                 await transaction.CommitAsync(bounded);
             }, cancellationToken);
+            if (steppedAside)
+            {
+                return deleted;
+            }
             deleted += affected;
         }
         while (affected == batchSize);

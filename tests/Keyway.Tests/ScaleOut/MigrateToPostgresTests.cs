@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Dapper;
 using Keyway.Storage;
 using Keyway.Tests.Cli;
 using Keyway.Tests.Infrastructure;
@@ -55,6 +56,29 @@ public sealed class MigrateToPostgresTests
         using var client = postgres.ClientWithKey(key);
         using var stored = await client.GetAsync($"v1/responses/{responseId}");
         Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+    }
+
+    [PostgresFact]
+    public async Task AdminSessions_Move_AndTheProcessOwnTablesAreReportedSkipped()
+    {
+        using var dir = new TempDirectory();
+        var now = DateTimeOffset.UtcNow;
+        await using (var sqlite = await KeywayServer.StartAsync(dir.Path, options => options with { DatabaseUrl = null }))
+        {
+            await sqlite.Services.GetRequiredService<AdminSessionRepository>().CreateAsync("session-hash", now, now.AddHours(1), CancellationToken.None);
+            await sqlite.WithDatabaseAsync(connection => connection.ExecuteAsync(
+                "INSERT INTO key_rate_windows (key_id, instance_id, window_start, requests, tokens, in_flight, updated_at) VALUES ('k', 'i', 'w', 1, 2, 0, 'u')"));
+        }
+        var target = await TestPostgres.DatabaseUrlForAsync(Path.Combine(dir.Path, "postgres"));
+
+        var report = await new CliRunner(null, dir.Path).JsonAsync(["db", "migrate-to-postgres", "--from", Path.Combine(dir.Path, "keyway.db"), "--to", target]);
+
+        Assert.Equal(1, Copied(report)["admin_sessions"]);
+        var skipped = report.GetProperty("skipped").EnumerateArray().ToDictionary(t => t.GetProperty("table").GetString()!, t => t.GetProperty("rows").GetInt64());
+        Assert.Equal(new Dictionary<string, long> { ["key_rate_windows"] = 1, ["key_probe_claims"] = 0, ["request_log_writers"] = 0 }, skipped);
+        Assert.All(report.GetProperty("skipped").EnumerateArray(), t => Assert.NotEmpty(t.GetProperty("reason").GetString()!));
+        await using var postgres = new PostgresConnectionFactory(target);
+        Assert.True(await new AdminSessionRepository(postgres).IsActiveAsync("session-hash", now, CancellationToken.None));
     }
 
     private static Dictionary<string, long> Copied(JsonElement report) =>

@@ -88,7 +88,8 @@ public sealed class RepositoryTests
 
         var created = (await providers.GetAsync("p1", CancellationToken.None))!.Keys;
         await providers.UpdateKeyAsync(
-            key with { NativeEndpoints = new Dictionary<string, string> { ["openai-responses"] = "https://example.com/v1" } }, CancellationToken.None);
+            "p1", key.KeyId, (current, _) => current with { NativeEndpoints = new Dictionary<string, string> { ["openai-responses"] = "https://example.com/v1" } },
+            CancellationToken.None);
         var updated = (await providers.GetAsync("p1", CancellationToken.None))!.Keys;
 
         Assert.Equal(["https://example.com/anthropic", null], created.Select(k => k.NativeEndpoints?.GetValueOrDefault("anthropic")));
