@@ -50,6 +50,7 @@ public sealed partial class ProxyForwarder
             ChatMaxCompletionTokens = endpoint.TakesMaxCompletionTokens(target.UpstreamModel),
             ChatFixedSampling = endpoint.FixesSampling(target.UpstreamModel),
             ChatReasoningReplay = endpoint.TakesReasoningContent,
+            ChatReasoningSplit = endpoint.SplitsReasoning,
             ChatThinkingSwitch = target.Provider.ThinkingSwitch,
             DefaultReasoningEffort = exchange.Route!.Defaults?.ReasoningEffort,
             AnthropicThinking = ClaudeModels.ThinkingOf(target.UpstreamModel),
