@@ -49,7 +49,7 @@ public sealed partial class ProxyForwarder
             PlacesCacheBreakpoints = options.AnthropicCacheBreakpoints,
             ChatMaxCompletionTokens = endpoint.TakesMaxCompletionTokens(target.UpstreamModel),
             ChatFixedSampling = endpoint.FixesSampling(target.UpstreamModel),
-            ChatReasoningReplay = endpoint.TakesReasoningContent,
+            ChatReasoningReplay = target.Provider.ReasoningReplay ?? endpoint.TakesReasoningContent,
             ChatReasoningSplit = endpoint.SplitsReasoning,
             ChatThinkingSwitch = target.Provider.ThinkingSwitch,
             DefaultReasoningEffort = exchange.Route!.Defaults?.ReasoningEffort,
