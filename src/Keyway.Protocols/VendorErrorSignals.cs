@@ -17,6 +17,9 @@ public enum VendorErrorKind
 
     /// <summary>The account's balance or credit is used up, or it is in arrears, whatever status carries it.</summary>
     Quota,
+
+    /// <summary>The vendor refused the key itself (its own code says so where no 401 does, <see cref="VendorErrorSignals.KindOfStatusInBody"/>).</summary>
+    Credential,
 }
 
 /// <summary>
@@ -95,6 +98,22 @@ public static class VendorErrorSignals
     /// </summary>
     public static VendorErrorKind KindOf(string bodyHead) => First(signal =>
         bodyHead.Contains(signal.InBody, signal.Match == Match.Words ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal));
+
+    /// <summary>
+    /// The kind MiniMax's own status code in a 200's <c>base_resp</c> names (<see cref="VendorStatusInBody"/>), from its
+    /// table (https://platform.minimax.io/docs/api-reference/errorcode): 1002 "rate limit", 1004 "not authorized / token
+    /// not match group", 1008 "insufficient balance", and 2049 "invalid api key"
+    /// (https://github.com/MiniMax-AI/MiniMax-01/issues/37); any other code (1000 unknown error, 1001 request timeout,
+    /// 1024 internal error, …) names nothing, and the failure is a plain upstream error. Only for that member: as a JSON
+    /// string in another vendor's error body, "1002" means something else (GLM's refused token).
+    /// </summary>
+    public static VendorErrorKind KindOfStatusInBody(long statusCode) => statusCode switch
+    {
+        1002 => VendorErrorKind.RateLimit,
+        1004 or 2049 => VendorErrorKind.Credential,
+        1008 => VendorErrorKind.Quota,
+        _ => VendorErrorKind.None,
+    };
 
     /// <summary>The kind an error already read names: by its code, or by its message's words.</summary>
     public static VendorErrorKind KindOf(string? code, string? message) => First(signal => signal.Match switch

@@ -40,6 +40,15 @@ public sealed record TranslationContext(
     public bool ChatReasoningReplay { get; init; } = true;
 
     /// <summary>
+    /// Whether the Chat upstream is MiniMax's, whose thinking comes inside <c>content</c> as <c>&lt;think&gt;…&lt;/think&gt;</c>
+    /// unless the request asks <c>"reasoning_split": true</c>: a translated request then asks it (unless the client
+    /// set it itself), so the thinking arrives in <c>reasoning_details</c> and reaches the client as thinking, never as
+    /// text; and a replayed tool-call turn's reasoning goes back as <c>reasoning_details</c>, as MiniMax asks, instead
+    /// of <c>reasoning_content</c> (<see cref="AnthropicChat.ReasoningDetails"/>; <c>UpstreamEndpoint.SplitsReasoning</c>).
+    /// </summary>
+    public bool ChatReasoningSplit { get; init; }
+
+    /// <summary>
     /// How the Chat upstream's vendor switches thinking (the provider's <c>thinking_switch</c>): an Anthropic client's
     /// thinking on or off is written in it, and a vendor that thinks by default gets a tool-call turn's placeholder
     /// <c>reasoning_content</c> unless the client turned thinking off (<see cref="ChatThinkingSwitches.ThinksByDefault"/>).

@@ -18,6 +18,7 @@ internal static class ProviderFields
     private const string ListedNativeEndpoints = "api_keys.native_endpoints";
     private const string MaxConcurrencyField = "max_concurrency";
     private const string AuthHeaderField = "auth_header";
+    private const string ReasoningReplayField = "reasoning_replay";
     private const int MaxKeyConcurrency = 100_000;
 
     private static readonly string[] Protocols = ["openai", "anthropic", "openai-responses"];
@@ -33,6 +34,13 @@ internal static class ProviderFields
     /// <summary>The header carrying the upstream key: absent keeps <paramref name="current"/>, null returns to the protocol's own.</summary>
     public static string? AuthHeader(RequestBody body, string? current) =>
         body.Has(AuthHeaderField) ? OneOf(body, AuthHeaderField, UpstreamAuthHeader.Names) : current;
+
+    /// <summary>
+    /// Whether translated Chat requests replay assistant turns' reasoning (<c>reasoning_content</c>): absent keeps
+    /// <paramref name="current"/>, null returns to the rule for the host (<c>UpstreamEndpoint.TakesReasoningContent</c>).
+    /// </summary>
+    public static bool? ReasoningReplay(RequestBody body, bool? current) =>
+        body.Has(ReasoningReplayField) ? body.OptionalBool(ReasoningReplayField) : current;
 
     public static int? TimeoutSeconds(RequestBody body) => body.OptionalInt("timeout_seconds", 1, MaxTimeoutSeconds);
 

@@ -8,7 +8,8 @@ namespace Keyway.Admin;
 /// A provider as admins see it: every upstream key masked (<c>sk-…abcd</c>), never in full; <c>native_endpoints</c> maps
 /// other protocols to the base URL serving them ({} when none); the failover knobs are null when the global default holds;
 /// <c>thinking_switch</c> is how the vendor switches thinking ("none": no switch written), <c>auth_header</c> the header
-/// carrying the upstream key (null: the protocol's own).
+/// carrying the upstream key (null: the protocol's own), <c>reasoning_replay</c> whether translated Chat requests give
+/// assistant turns their reasoning back (null: the rule for the host).
 /// </summary>
 public sealed record ProviderResponse(
     string ProviderId,
@@ -33,7 +34,8 @@ public sealed record ProviderResponse(
     IReadOnlyDictionary<string, string> NativeEndpoints,
     bool Websocket,
     string ThinkingSwitch,
-    string? AuthHeader);
+    string? AuthHeader,
+    bool? ReasoningReplay);
 
 /// <summary>
 /// A pool key: <c>models</c> empty means any upstream model, <c>base_url</c> null means the provider's; <c>health</c> is its
@@ -69,7 +71,8 @@ internal static class ProviderResponseMapping
             provider.TimeoutSeconds, SealedHeaders.Mask(provider.SealedExtraHeaders, secrets), provider.RoutingMode,
             keys.Count > 0 ? keys[0].ApiKey : "", keys.Count > 0, keys, provider.CreatedAt, provider.UpdatedAt,
             provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds, provider.KeyWaitSeconds,
-            provider.NativeEndpoints ?? new Dictionary<string, string>(), provider.Websocket, provider.ThinkingSwitch, provider.AuthHeader);
+            provider.NativeEndpoints ?? new Dictionary<string, string>(), provider.Websocket, provider.ThinkingSwitch, provider.AuthHeader,
+            provider.ReasoningReplay);
     }
 
     public static UpstreamKeyResponse AsResponse(this UpstreamKeyRecord key, SecretBox secrets, CooldownBook book) =>

@@ -59,6 +59,7 @@ internal static class ProvidersAdmin
             KeyWaitSeconds = ProviderFields.KeyWaitSeconds(body, null),
             ThinkingSwitch = ProviderFields.ThinkingSwitch(body) ?? ProviderRecord.NoThinkingSwitch,
             AuthHeader = ProviderFields.AuthHeader(body, null),
+            ReasoningReplay = ProviderFields.ReasoningReplay(body, null),
         };
         await providers.CreateAsync(provider, cancellationToken).OrConflict($"provider_id '{providerId}' already exists");
         await notifier.NotifyAsync();
@@ -95,6 +96,7 @@ internal static class ProvidersAdmin
             KeyWaitSeconds = ProviderFields.KeyWaitSeconds(body, provider.KeyWaitSeconds),
             ThinkingSwitch = ProviderFields.ThinkingSwitch(body) ?? provider.ThinkingSwitch,
             AuthHeader = ProviderFields.AuthHeader(body, provider.AuthHeader),
+            ReasoningReplay = ProviderFields.ReasoningReplay(body, provider.ReasoningReplay),
             UpdatedAt = now,
         };
         var replacementKeys = ProviderFields.KeyPool(body, providerId, protocol, secrets, now) is { } pool

@@ -49,6 +49,25 @@ public sealed record BodyField(Option Option, string JsonName, Func<ParseResult,
         };
     }
 
+    /// <summary>
+    /// A switch that overrides a rule: true or false sets it, "default" returns it to the rule (JSON null, as the admin
+    /// API takes it).
+    /// </summary>
+    public static BodyField Override(string name, string jsonName, string description)
+    {
+        var option = new Option<string?>(name) { Description = description + "; \"default\" returns it to the rule" };
+        return new BodyField(option, jsonName, parse => parse.GetValue(option) switch
+        {
+            null or "default" => null,
+            "true" => JsonValue.Create(true),
+            "false" => JsonValue.Create(false),
+            var text => throw new CliException($"{name} takes true, false or 'default', got '{text}'", CliExitCodes.Usage),
+        })
+        {
+            Given = parse => parse.GetValue(option) is not null,
+        };
+    }
+
     /// <summary>A limit: a positive number sets it, 0 removes it (JSON null).</summary>
     public static BodyField Limit(string name, string jsonName, string description)
     {

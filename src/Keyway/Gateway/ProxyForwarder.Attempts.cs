@@ -1,3 +1,4 @@
+using Keyway.Protocols;
 using Keyway.Upstreams;
 
 namespace Keyway.Gateway;
@@ -15,7 +16,8 @@ public sealed partial class ProxyForwarder
     private sealed record HeldAnswer(HttpResponseMessage Response, RelayPlan Plan, UpstreamKey Key, RouteTarget Target);
 
     /// <summary>An attempt that got no answer at all, or a 200 that proved to be none before anything reached the client.</summary>
-    private sealed record NoAnswer(ForwardError Error, string Message);
+    /// <param name="Failure">What the 200 said failed, when it said so in the vendor's own status code (<see cref="VendorStatusInBody"/>).</param>
+    private sealed record NoAnswer(ForwardError Error, string Message, UpstreamFailure? Failure = null);
 
     /// <summary>The kept answer and the last failure without one, carried over the attempts of every look at the pools.</summary>
     private sealed class AttemptOutcome : IDisposable
@@ -173,7 +175,7 @@ public sealed partial class ProxyForwarder
                 }
                 // A 200 that was no answer (an empty stream, a page that is not JSON, an error object) fails the key like a 502.
                 outcome.NoAnswer = unusable;
-                var unanswered200 = UpstreamFailureClassifier.FromException(unusable.Error.StatusCode(0), unusable.Message);
+                var unanswered200 = unusable.Failure ?? UpstreamFailureClassifier.FromException(unusable.Error.StatusCode(0), unusable.Message);
                 exchange.AttemptUnusable(unanswered200.Status);
                 exchange.AttemptFailed(unanswered200.Class);
                 run.RecordFailure(unanswered200);
@@ -197,6 +199,11 @@ public sealed partial class ProxyForwarder
         }
         if (outcome.NoAnswer is { } noAnswer)
         {
+            if (noAnswer.Failure is { } failure)
+            {
+                // Relayed as an upstream error of its status would be (UpstreamErrorResponse): a refused key is no fault of the client's.
+                exchange.StatusCode = failure.Class == FailureClass.Credential ? StatusCodes.Status502BadGateway : failure.Status;
+            }
             await FailAsync(exchange, noAnswer.Error, noAnswer.Message);
             return true;
         }

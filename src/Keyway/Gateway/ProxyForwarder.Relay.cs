@@ -152,18 +152,28 @@ public sealed partial class ProxyForwarder
 
     /// <summary>
     /// A chat surface's 200 that is no answer, judged from the body's first bytes: not JSON (an HTML page from a wrong base
-    /// URL), or an object that opens as an error (pass-through routes relay the body untouched, so nothing else would catch it).
+    /// URL), or an object that opens as an error (pass-through routes relay the body untouched, so nothing else would catch it);
+    /// or one without a choice whose vendor status says it failed (MiniMax's <c>base_resp</c>): that failure is the key's
+    /// as its status would make it (a quota, a rate limit, a refused key), and with no key left the client's error.
     /// </summary>
     private static NoAnswer? NoAnswerIn(ProxyExchange exchange, HttpResponseMessage response, byte[] body)
     {
+        var providerId = exchange.Target!.Provider.ProviderId;
         if (!AnswerBody.StartsLikeJsonObject(body))
         {
-            return Unusable(exchange, GatewayMessages.NotJson(exchange.Target!.Provider.ProviderId, response.Content.Headers.ContentType?.MediaType,
-                UpstreamErrorMessage.Extract(body, 200)));
+            return Unusable(exchange, GatewayMessages.NotJson(providerId, response.Content.Headers.ContentType?.MediaType, UpstreamErrorMessage.Extract(body, 200)));
         }
-        return AnswerBody.LeadsWithError(body)
-            ? ErrorInAnswer(exchange, body) ?? Unusable(exchange, GatewayMessages.NoAnswerInBody(exchange.Target!.Provider.ProviderId))
-            : null;
+        if (AnswerBody.LeadsWithError(body))
+        {
+            return ErrorInAnswer(exchange, body) ?? Unusable(exchange, GatewayMessages.NoAnswerInBody(providerId));
+        }
+        if (VendorStatusInBody.FailureIn(body) is not { } failed)
+        {
+            return null;
+        }
+        var message = GatewayMessages.ErrorWith200(providerId, GatewayMessages.VendorStatus(failed.Code, failed.Message));
+        var failure = UpstreamFailureClassifier.FromStatusInBody(failed, message);
+        return Unusable(exchange, message, ForwardError.UpstreamStatus) with { Failure = failure };
     }
 
     /// <summary>The upstream's 200 held an error object instead of an answer: its message (the body was masked when read), as a failure of the key.</summary>

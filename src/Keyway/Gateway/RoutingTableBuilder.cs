@@ -134,6 +134,7 @@ public static class RoutingTableBuilder
             Websocket = provider.Websocket,
             ThinkingSwitch = ThinkingSwitchNames.Parse(provider.ThinkingSwitch),
             AuthHeader = provider.AuthHeader,
+            ReasoningReplay = provider.ReasoningReplay,
             RoutingMode = KeyRoutingModeNames.Parse(provider.RoutingMode),
             Policy = defaults.WithProviderOverrides(
                 provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds, provider.KeyWaitSeconds),

@@ -12,7 +12,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         "note AS Note, timeout_seconds AS TimeoutSeconds, extra_headers AS ExtraHeaders, routing_mode AS RoutingMode, " +
         "created_at AS CreatedAt, updated_at AS UpdatedAt, max_retries AS MaxRetries, key_failure_threshold AS KeyFailureThreshold, " +
         "key_cooldown_seconds AS KeyCooldownSeconds, native_endpoints AS NativeEndpoints, websocket AS Websocket, " +
-        "key_wait_seconds AS KeyWaitSeconds, thinking_switch AS ThinkingSwitch, auth_header AS AuthHeader";
+        "key_wait_seconds AS KeyWaitSeconds, thinking_switch AS ThinkingSwitch, auth_header AS AuthHeader, reasoning_replay AS ReasoningReplay";
 
     private const string KeyColumns =
         "key_id AS KeyId, provider_id AS ProviderId, name AS Name, sealed_secret AS SealedSecret, enabled AS Enabled, " +
@@ -73,7 +73,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
             "timeout_seconds = @TimeoutSeconds, extra_headers = @ExtraHeaders, routing_mode = @RoutingMode, updated_at = @UpdatedAt, " +
             "max_retries = @MaxRetries, key_failure_threshold = @KeyFailureThreshold, key_cooldown_seconds = @KeyCooldownSeconds, " +
             "native_endpoints = @NativeEndpoints, websocket = @Websocket, key_wait_seconds = @KeyWaitSeconds, " +
-            "thinking_switch = @ThinkingSwitch, auth_header = @AuthHeader WHERE provider_id = @ProviderId",
+            "thinking_switch = @ThinkingSwitch, auth_header = @AuthHeader, reasoning_replay = @ReasoningReplay WHERE provider_id = @ProviderId",
             Parameters(provider, cancellationToken), transaction);
         if (changed == 0)
         {
@@ -257,10 +257,10 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         await connection.ExecuteAsync(
             "INSERT INTO providers (provider_id, group_id, name, base_url, protocol, enabled, note, timeout_seconds, extra_headers, routing_mode, " +
             "created_at, updated_at, max_retries, key_failure_threshold, key_cooldown_seconds, native_endpoints, websocket, key_wait_seconds, " +
-            "thinking_switch, auth_header) " +
+            "thinking_switch, auth_header, reasoning_replay) " +
             "VALUES (@ProviderId, @GroupId, @Name, @BaseUrl, @Protocol, @Enabled, @Note, @TimeoutSeconds, @ExtraHeaders, @RoutingMode, " +
             "@CreatedAt, @UpdatedAt, @MaxRetries, @KeyFailureThreshold, @KeyCooldownSeconds, @NativeEndpoints, @Websocket, @KeyWaitSeconds, " +
-            "@ThinkingSwitch, @AuthHeader)",
+            "@ThinkingSwitch, @AuthHeader, @ReasoningReplay)",
             Parameters(provider, cancellationToken), transaction);
         await InsertKeysAsync(connection, transaction, provider.Keys, cancellationToken);
     }
@@ -284,7 +284,8 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         provider.Note, provider.TimeoutSeconds, JsonMap(provider.SealedExtraHeaders), provider.RoutingMode,
         StorageText.Timestamp(provider.CreatedAt), StorageText.Timestamp(provider.UpdatedAt), provider.MaxRetries,
         provider.KeyFailureThreshold, provider.KeyCooldownSeconds, JsonMap(provider.NativeEndpoints ?? new Dictionary<string, string>()),
-        StorageText.Flag(provider.Websocket), provider.KeyWaitSeconds, provider.ThinkingSwitch, provider.AuthHeader, cancellationToken);
+        StorageText.Flag(provider.Websocket), provider.KeyWaitSeconds, provider.ThinkingSwitch, provider.AuthHeader,
+        provider.ReasoningReplay is { } replay ? StorageText.Flag(replay) : null, cancellationToken);
 
     private static string JsonMap(IReadOnlyDictionary<string, string> map) =>
         JsonSerializer.Serialize(new Dictionary<string, string>(map), StorageJsonContext.Default.DictionaryStringString);
@@ -332,6 +333,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         public long? KeyWaitSeconds { get; set; }
         public string ThinkingSwitch { get; set; } = ProviderRecord.NoThinkingSwitch;
         public string? AuthHeader { get; set; }
+        public long? ReasoningReplay { get; set; }
 
         public ProviderRecord ToRecord(IReadOnlyList<UpstreamKeyRecord> keys) => new(
             ProviderId, GroupId, Name, BaseUrl, Protocol, Enabled != 0, Note, (int)TimeoutSeconds, ParseMap(ExtraHeaders),
@@ -341,6 +343,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
             KeyWaitSeconds = (int?)KeyWaitSeconds,
             ThinkingSwitch = ThinkingSwitch,
             AuthHeader = AuthHeader,
+            ReasoningReplay = ReasoningReplay is { } replay ? replay != 0 : null,
         };
     }
 
@@ -374,7 +377,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         string ProviderId, string GroupId, string Name, string BaseUrl, string Protocol, long Enabled, string Note, int TimeoutSeconds,
         string ExtraHeaders, string RoutingMode, string CreatedAt, string UpdatedAt, int? MaxRetries, int? KeyFailureThreshold,
         int? KeyCooldownSeconds, string NativeEndpoints, long Websocket, int? KeyWaitSeconds, string ThinkingSwitch,
-        string? AuthHeader, CancellationToken CancellationToken);
+        string? AuthHeader, long? ReasoningReplay, CancellationToken CancellationToken);
 
     /// <summary>An upstream key's columns as stored.</summary>
     internal sealed record KeyArgs(

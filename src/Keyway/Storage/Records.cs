@@ -59,6 +59,9 @@ public sealed record ProviderRecord(
 
     /// <summary>The header that carries the upstream key ("bearer", "x-api-key", "api-key"); null: the protocol's own.</summary>
     public string? AuthHeader { get; init; }
+
+    /// <summary>Whether translated Chat requests replay assistant turns' reasoning; null: the rule for the host (<c>UpstreamEndpoint.TakesReasoningContent</c>).</summary>
+    public bool? ReasoningReplay { get; init; }
 }
 
 /// <summary>

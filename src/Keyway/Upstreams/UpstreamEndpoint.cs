@@ -14,6 +14,8 @@ public sealed record UpstreamEndpoint(UpstreamProtocol Protocol, string? BaseUrl
 {
     private const string OpenAIPlatform = "https://api.openai.com";
     private const string CerebrasPlatform = "https://api.cerebras.ai";
+    private const string MiniMaxPlatform = "https://api.minimax.io";
+    private const string MiniMaxChinaPlatform = "https://api.minimaxi.com";
 
     // The last URL built on this thread. Calls to one route ask for the same URL again and again: parsing it anew for
     // each, and HttpClient then working out its host and path on the fresh Uri, was ~1.7% of the CPU of a proxied call
@@ -75,6 +77,16 @@ public sealed record UpstreamEndpoint(UpstreamProtocol Protocol, string? BaseUrl
     /// and DeepSeek's thinking mode needs it.
     /// </summary>
     public bool TakesReasoningContent => !(IsPlatform(OpenAIPlatform) || IsPlatform(CerebrasPlatform));
+
+    /// <summary>
+    /// Whether this is MiniMax's own OpenAI-compatible Chat API (international or China,
+    /// https://platform.minimax.io/docs/api-reference/text-openai-api), whose thinking comes inside <c>content</c> as
+    /// <c>&lt;think&gt;…&lt;/think&gt;</c> unless a request asks <c>reasoning_split</c>: a request Keyway translates for it
+    /// asks, and replays reasoning as <c>reasoning_details</c>
+    /// (<see cref="Keyway.Protocols.Translation.TranslationContext.ChatReasoningSplit"/>). Its Anthropic-compatible
+    /// endpoint sends thinking blocks of its own and needs nothing.
+    /// </summary>
+    public bool SplitsReasoning => Protocol == UpstreamProtocol.OpenAI && (IsPlatform(MiniMaxPlatform) || IsPlatform(MiniMaxChinaPlatform));
 
     /// <summary>The base URL is OpenAI's own API (a key's own base URL is not known when a request is translated).</summary>
     private bool IsOpenAIPlatform => IsPlatform(OpenAIPlatform);

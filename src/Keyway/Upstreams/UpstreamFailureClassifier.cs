@@ -18,11 +18,14 @@ public static class UpstreamFailureClassifier
 
     public static FailureClass ClassOf(int status, ReadOnlySpan<byte> body) => ClassOf(status, Head(body));
 
-    private static FailureClass ClassOf(int status, string head) => (status, status >= 400 ? VendorErrorSignals.KindOf(head) : VendorErrorKind.None) switch
+    private static FailureClass ClassOf(int status, string head) => ClassOf(status, status >= 400 ? VendorErrorSignals.KindOf(head) : VendorErrorKind.None, head);
+
+    private static FailureClass ClassOf(int status, VendorErrorKind kind, string head) => (status, kind) switch
     {
         (403, VendorErrorKind.InputFlagged) => FailureClass.CallerFault,
         (_, VendorErrorKind.RateLimit) => FailureClass.RateLimit,
         (_, VendorErrorKind.Quota) => FailureClass.Quota,
+        (_, VendorErrorKind.Credential) => FailureClass.Credential,
         (401 or 403, _) => FailureClass.Credential,
         (402, _) => FailureClass.Quota,
         (429, _) when MentionsAny(head, QuotaHints) => FailureClass.Quota,
@@ -46,6 +49,24 @@ public static class UpstreamFailureClassifier
     /// <summary>An error event of a stream (a WebSocket's <c>error</c> or <c>response.failed</c>) carrying an HTTP status.</summary>
     public static UpstreamFailure FromEvent(int status, ReadOnlySpan<byte> body, string message) =>
         new(ClassOf(status, Head(body)), status, null, false, message);
+
+    /// <summary>
+    /// A 200 whose body reports a failure in the vendor's own status code (<see cref="VendorStatusInBody"/>): classed by
+    /// what the code names (<see cref="VendorErrorSignals.KindOfStatusInBody"/>), with the status that failure would have
+    /// had — 429 for a rate limit, 402 for the balance, 401 for a refused key, else 502, an upstream error.
+    /// </summary>
+    public static UpstreamFailure FromStatusInBody(VendorStatusInBody.Failure failure, string message)
+    {
+        var kind = VendorErrorSignals.KindOfStatusInBody(failure.Code);
+        var status = kind switch
+        {
+            VendorErrorKind.RateLimit => 429,
+            VendorErrorKind.Quota => 402,
+            VendorErrorKind.Credential => 401,
+            _ => 502,
+        };
+        return new UpstreamFailure(ClassOf(status, kind, ""), status, null, false, message);
+    }
 
     /// <summary>No answer at all: refused connection, broken TLS, or no headers within the timeout.</summary>
     public static UpstreamFailure FromException(int status, string message) =>

@@ -71,6 +71,12 @@ public sealed record UpstreamProvider(
     /// <summary>The header carrying the upstream key (<see cref="UpstreamAuthHeader"/>); null: the protocol's own.</summary>
     public string? AuthHeader { get; init; }
 
+    /// <summary>
+    /// Whether a request translated for its Chat endpoint replays assistant turns' reasoning; null: the rule for the host
+    /// (<see cref="UpstreamEndpoint.TakesReasoningContent"/>), which a self-hosted or resold model's host cannot tell.
+    /// </summary>
+    public bool? ReasoningReplay { get; init; }
+
     /// <summary>Where <c>base_url</c> + <c>protocol</c> point; a key with its own base URL is called there instead.</summary>
     public UpstreamEndpoint MainEndpoint => new(Protocol, BaseUrl, IsMain: true);
 

@@ -1,6 +1,7 @@
 // What each entity's create/edit form holds, in the admin API's own field names. A field another part of Keyway adds
 // to an entity is one line here. Kinds: text (default), number, select, checkbox, password, json, list (comma-separated),
-// lines (one item per line), datetime. A select option whose value is '' sends null: it removes the setting.
+// lines (one item per line), datetime. A select option whose value is '' sends null: it removes the setting; a select with
+// boolean: true sends its 'true' and 'false' as JSON true and false.
 
 /** The web_search switch of a route or an issued key: auto searches when the group has a tool provider. */
 const WEB_SEARCH_FIELD = { name: 'web_search', label: 'Web search', type: 'select', options: ['auto', 'off'] };
@@ -35,6 +36,10 @@ export const PROVIDER_FIELDS = [
   {
     name: 'auth_header', label: 'Auth header', type: 'select', options: [['', "the protocol's"], 'bearer', 'x-api-key', 'api-key'],
     help: 'The header carrying the upstream key: bearer for the Anthropic endpoints of OpenRouter, GLM, Kimi, MiniMax and Ark.',
+  },
+  {
+    name: 'reasoning_replay', label: 'Reasoning replay', type: 'select', boolean: true, options: [['', 'by host'], ['true', 'yes'], ['false', 'no']],
+    help: "Whether translated Chat requests give tool-call turns their reasoning back (reasoning_content). By host: all but OpenAI's and Cerebras's own APIs.",
   },
   { name: 'max_retries', label: 'Max retries', type: 'number', placeholder: 'default' },
   { name: 'key_failure_threshold', label: 'Key failure threshold', type: 'number', placeholder: 'default' },

@@ -146,7 +146,7 @@ function convert(field, raw, input) {
     case 'lines':
       return raw.split(field.type === 'list' ? ',' : '\n').map((item) => item.trim()).filter(Boolean);
     case 'select':
-      return raw === '' ? null : raw;
+      return raw === '' ? null : field.boolean ? raw === 'true' : raw;
     case 'datetime':
       // The input shows minutes only: left as shown, it keeps the stored instant (seconds and all).
       if (input.dataset.stored && raw === input.defaultValue) {

@@ -110,6 +110,49 @@ public sealed class ThinkingSwitchTests
         Assert.True(bed.Upstream.Last.Json.GetProperty("enable_thinking").GetBoolean());
     }
 
+    /// <summary>
+    /// A provider's <c>reasoning_replay</c> overrides the rule for its host (every host but OpenAI's and Cerebras's own
+    /// APIs takes <c>reasoning_content</c>), for a self-hosted or resold model the host cannot tell: false leaves the
+    /// tool-call turn's thinking out, null returns to the rule.
+    /// </summary>
+    [Fact]
+    public async Task ReasoningReplay_OverridesTheHostsRule_AndNullReturnsToIt()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        var toolLoop = $$"""
+            {"model":"{{GatewayTestBed.OpenAIAlias}}","max_tokens":64,"thinking":{"type":"enabled","budget_tokens":2048},
+             "tools":[{"name":"get_weather","input_schema":{"type":"object"} }],
+             "messages":[{"role":"user","content":"weather?"},
+              {"role":"assistant","content":[{"type":"thinking","thinking":"Call the tool.","signature":""},{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{} }]},
+              {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"sunny"} ]} ]}
+            """;
+        var path = $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}";
+
+        var off = await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, path, new JsonObject { ["reasoning_replay"] = false });
+        using var withoutReplay = await bed.PostAsync("v1/messages", toolLoop, ("anthropic-version", "2023-06-01"));
+        var replayedWhenOff = bed.Upstream.Last.Json.GetProperty("messages")[1].TryGetProperty("reasoning_content", out _);
+        var byHost = await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, path, new JsonObject { ["reasoning_replay"] = null });
+        using var withReplay = await bed.PostAsync("v1/messages", toolLoop, ("anthropic-version", "2023-06-01"));
+
+        Assert.False(off.GetProperty("provider").GetProperty("reasoning_replay").GetBoolean());
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (withoutReplay.StatusCode, withReplay.StatusCode));
+        Assert.False(replayedWhenOff);
+        Assert.Equal(JsonValueKind.Null, byHost.GetProperty("provider").GetProperty("reasoning_replay").ValueKind);
+        Assert.Equal("Call the tool.", bed.Upstream.Last.Json.GetProperty("messages")[1].GetProperty("reasoning_content").GetString());
+    }
+
+    [Fact]
+    public async Task ReasoningReplay_OtherThanABooleanOrNull_IsRefused()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        using var reply = await bed.Admin.PatchAsync($"admin/llm/providers/{GatewayTestBed.OpenAIProvider}",
+            new StringContent("""{"reasoning_replay":"yes"}""", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, reply.StatusCode);
+        Assert.Contains("reasoning_replay must be true or false", await reply.Content.ReadAsStringAsync());
+    }
+
     private static async Task<GatewayTestBed> StartAsync(string thinkingSwitch)
     {
         var bed = await GatewayTestBed.StartAsync();

@@ -115,4 +115,59 @@ public sealed class VendorErrorTests
         Assert.Equal("ok", health.GetProperty("state").GetString());
         Assert.Equal(JsonValueKind.Null, health.GetProperty("cooldown_until").ValueKind);
     }
+    /// <summary>
+    /// MiniMax answers some failures with HTTP 200, no choices and its own status in <c>base_resp</c>
+    /// (https://platform.minimax.io/docs/api-reference/errorcode): no answer, classed by the code — the balance (1008) and a
+    /// refused key (2049) cool the key at once, a rate limit (1002) and any other code (1024) count toward the threshold —
+    /// and the attempt is logged with the status that failure would have had.
+    /// </summary>
+    [Theory]
+    [InlineData("minimax_200_1008_insufficient_balance.json", 402, "cooling")]
+    [InlineData("minimax_200_2049_invalid_api_key.json", 401, "cooling")]
+    [InlineData("minimax_200_1002_rate_limit.json", 429, "ok")]
+    [InlineData("minimax_200_1024_internal_error.json", 502, "ok")]
+    public async Task MiniMaxStatusIn200_FailsOverAsItsCodeSays(string fixture, int status, string state)
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), Vendor(200, fixture));
+
+        Assert.Equal(200, await pool.ChatStatusAsync());
+
+        Assert.Equal(["a", "b"], pool.TakeKeysSeen());
+        var health = await pool.KeyHealthAsync("a");
+        Assert.Equal(state, health.GetProperty("state").GetString());
+        Assert.Equal(status, health.GetProperty("last_status").GetInt32());
+        Assert.Contains("answered 200 with an error: ", health.GetProperty("last_error").GetString());
+        var row = Assert.Single(await pool.Bed.WaitForLogsAsync(1));
+        Assert.Equal([status, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+    }
+
+    /// <summary>
+    /// With no key left, MiniMax's failure reaches the client as its protocol's error with the failure's status, passed
+    /// through or translated; a refused key is the gateway's, not the client's, so a 502 (as a relayed 401 is).
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", "minimax_200_1008_insufficient_balance.json", 402, "insufficient balance (1008)")]
+    [InlineData("v1/messages", "minimax_200_1008_insufficient_balance.json", 402, "insufficient balance (1008)")]
+    [InlineData("v1/messages", "minimax_200_2049_invalid_api_key.json", 502, "invalid api key (2049)")]
+    [InlineData("v1/responses", "minimax_200_1002_rate_limit.json", 429, "rate limit (1002)")]
+    [InlineData("v1/chat/completions", "minimax_200_1024_internal_error.json", 502, "internal error (1024)")]
+    public async Task MiniMaxStatusIn200OnTheLastKey_IsTheClientsErrorWithThatStatus(string path, string fixture, int status, string message)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(Vendor(200, fixture));
+
+        using var response = await bed.PostAsync(path, path switch
+        {
+            "v1/messages" => MessagesBody,
+            "v1/responses" => ResponsesBody,
+            _ => GatewayTestBed.OpenAIChat,
+        });
+        var answer = await KeyPoolBed.JsonAsync(response);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(path == "v1/messages", answer.TryGetProperty("type", out _));
+        Assert.Equal($"upstream provider 'fake-openai' answered 200 with an error: {message}", answer.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(status, Assert.Single(await bed.WaitForLogsAsync(1)).GetProperty("status_code").GetInt32());
+    }
 }

@@ -57,6 +57,20 @@ public sealed class UpstreamEndpointTests
     public void ReasoningContent_IsTakenExceptWhereTheUpstreamRefusesIt(string baseUrl, bool takes) =>
         Assert.Equal(takes, new UpstreamEndpoint(UpstreamProtocol.OpenAI, baseUrl, IsMain: true).TakesReasoningContent);
 
+    /// <summary>
+    /// MiniMax's own Chat API puts thinking in <c>content</c> unless asked for <c>reasoning_split</c>
+    /// (https://platform.minimax.io/docs/api-reference/text-openai-api: "For international users, use
+    /// https://api.minimax.io/v1; for users in China, use https://api.minimaxi.com/v1"); its Anthropic endpoint, and other hosts, are left alone.
+    /// </summary>
+    [Theory]
+    [InlineData(UpstreamProtocol.OpenAI, "https://api.minimax.io/v1", true)]
+    [InlineData(UpstreamProtocol.OpenAI, "https://API.minimaxi.com/v1/", true)]
+    [InlineData(UpstreamProtocol.Anthropic, "https://api.minimax.io/anthropic", false)]
+    [InlineData(UpstreamProtocol.OpenAI, "https://api.minimax.io.example/v1", false)]
+    [InlineData(UpstreamProtocol.OpenAI, "https://api.deepseek.com/v1", false)]
+    public void ReasoningSplit_IsAskedOfMiniMaxsOwnChatApiOnly(UpstreamProtocol protocol, string baseUrl, bool splits) =>
+        Assert.Equal(splits, new UpstreamEndpoint(protocol, baseUrl, IsMain: true).SplitsReasoning);
+
     [Fact]
     public void SameUrlAgain_TheUriAlreadyBuiltIsReused()
     {

@@ -32,6 +32,9 @@ internal sealed class AnthropicRequest
 
     /// <summary>"auto" or "standard_only" (https://docs.anthropic.com/en/api/service-tiers).</summary>
     public string? ServiceTier { get; set; }
+
+    /// <summary>Not Anthropic's: a client's own choice of MiniMax's split, kept (<see cref="TranslationContext.ChatReasoningSplit"/>).</summary>
+    public bool? ReasoningSplit { get; set; }
 }
 
 /// <summary>

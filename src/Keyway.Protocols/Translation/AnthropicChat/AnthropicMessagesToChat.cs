@@ -24,7 +24,8 @@ internal static class AnthropicMessagesToChat
     private static readonly RawJsonString EmptyToolResultText = RawJsonString.Of(EmptyToolResult);
 
     /// <param name="replayReasoning">Tool-call turns carry their thinking as <c>reasoning_content</c> (<see cref="TranslationContext.ChatReasoningReplay"/>).</param>
-    public static List<ChatMessage> Messages(AnthropicRequest request, bool thinkingEnabled, bool replayReasoning)
+    /// <param name="asDetails">... as MiniMax's <c>reasoning_details</c> instead (<see cref="TranslationContext.ChatReasoningSplit"/>).</param>
+    public static List<ChatMessage> Messages(AnthropicRequest request, bool thinkingEnabled, bool replayReasoning, bool asDetails)
     {
         var turns = request.Messages ?? throw new TranslationException("messages is required.");
         var messages = new List<ChatMessage>(turns.Count + 1);
@@ -44,7 +45,7 @@ internal static class AnthropicMessagesToChat
                     AddUserTurn(message.Content ?? [], messages);
                     break;
                 case "assistant":
-                    AddAssistantTurn(message.Content ?? [], thinkingEnabled, replayReasoning, messages);
+                    AddAssistantTurn(message.Content ?? [], thinkingEnabled, replayReasoning, asDetails, messages);
                     break;
                 default:
                     throw new TranslationException($"messages[].role must be \"user\", \"assistant\" or \"system\", not \"{message.Role}\".");
@@ -110,7 +111,7 @@ internal static class AnthropicMessagesToChat
         return parts;
     }
 
-    private static void AddAssistantTurn(List<AnthropicBlock> blocks, bool thinkingEnabled, bool replayReasoning, List<ChatMessage> messages)
+    private static void AddAssistantTurn(List<AnthropicBlock> blocks, bool thinkingEnabled, bool replayReasoning, bool asDetails, List<ChatMessage> messages)
     {
         var text = new RawTextJoiner(RawTextJoiner.NewLine);
         var reasoning = new RawTextJoiner(RawTextJoiner.Nothing);
@@ -136,14 +137,17 @@ internal static class AnthropicMessagesToChat
             return;
         }
 
+        // DeepSeek's thinking mode answers 400 when a tool-call turn lacks reasoning_content, and ignores it on any
+        // other turn ("between two user messages, if the model did not call a tool, the intermediate assistant's
+        // reasoning_content does not join the context"): only tool-call turns carry it. MiniMax keeps the thinking of a
+        // user turn's tool-call turns too, and gets it in its own member, with no placeholder when there is none.
+        var replayed = toolCalls is null ? null : !reasoning.IsEmpty ? reasoning.Join() : thinkingEnabled && replayReasoning && !asDetails ? RawJsonString.Empty : null;
         messages.Add(new ChatMessage
         {
             Role = "assistant",
             Content = text.IsEmpty ? null : text.Join().AsValue(),
-            // DeepSeek's thinking mode answers 400 when a tool-call turn lacks reasoning_content, and ignores it on any
-            // other turn ("between two user messages, if the model did not call a tool, the intermediate assistant's
-            // reasoning_content does not join the context"): only tool-call turns carry it.
-            ReasoningContent = toolCalls is null ? null : !reasoning.IsEmpty ? reasoning.Join() : thinkingEnabled && replayReasoning ? RawJsonString.Empty : null,
+            ReasoningContent = asDetails ? null : replayed,
+            ReasoningDetails = asDetails && replayed is not null ? ReasoningDetails.Of(replayed) : null,
             ToolCalls = toolCalls,
         });
     }

@@ -8,7 +8,8 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// tool_use, tool_result and thinking blocks, <c>tools</c>, <c>tool_choice</c>, <c>max_tokens</c>,
 /// <c>stop_sequences</c>, <c>temperature</c>, <c>top_p</c>, <c>metadata.user_id</c>, <c>stream</c>,
 /// <c>thinking</c> and <c>output_config.effort</c> as <c>reasoning_effort</c> (and thinking on or off in the vendor's
-/// own switch, <see cref="TranslationContext.ChatThinkingSwitch"/>), <c>output_config.format</c> (<see cref="StructuredOutput"/>); as <see cref="TranslationContext.ChatMaxCompletionTokens"/> and
+/// own switch, <see cref="TranslationContext.ChatThinkingSwitch"/>; for MiniMax <c>reasoning_split</c>,
+/// <see cref="TranslationContext.ChatReasoningSplit"/>), <c>output_config.format</c> (<see cref="StructuredOutput"/>); as <see cref="TranslationContext.ChatMaxCompletionTokens"/> and
 /// <see cref="TranslationContext.ChatFixedSampling"/> say, <c>max_tokens</c> becomes <c>max_completion_tokens</c> and
 /// <c>temperature</c>, <c>top_p</c> and <c>stop_sequences</c> are left out (OpenAI's reasoning models refuse them).
 /// Dropped on purpose, having no Chat counterpart: <c>top_k</c>, <c>cache_control</c>, <c>service_tier</c>,
@@ -48,7 +49,7 @@ public static class AnthropicRequestToChat
         var chat = new ChatRequest
         {
             Model = ctx.UpstreamModel,
-            Messages = AnthropicMessagesToChat.Messages(request, thinking, ctx.ChatReasoningReplay),
+            Messages = AnthropicMessagesToChat.Messages(request, thinking, ctx.ChatReasoningReplay, ctx.ChatReasoningSplit),
             MaxTokens = ctx.ChatMaxCompletionTokens ? null : maxTokens,
             MaxCompletionTokens = ctx.ChatMaxCompletionTokens ? maxTokens : null,
             Stop = sampling && request.StopSequences is { Count: > 0 } stops ? new JsonArray([.. stops.Select(s => (JsonNode?)s)]) : null,
@@ -64,6 +65,7 @@ public static class AnthropicRequestToChat
             ReasoningEffort = effort,
             Thinking = ctx.ChatThinkingSwitch == ChatThinkingSwitch.ThinkingType ? thinkingSwitch : null,
             EnableThinking = ctx.ChatThinkingSwitch == ChatThinkingSwitch.EnableThinking ? thinkingSwitch : null,
+            ReasoningSplit = ctx.ChatReasoningSplit ? request.ReasoningSplit ?? true : null,
             ResponseFormat = StructuredOutput.ForChat(request),
         };
         return new TranslatedRequest(TranslationJson.SerializeLeased(chat, AnthropicChatJsonContext.Default.ChatRequest, anthropicRequest.Length + TranslatedRequest.SizeSlack), stream, names)

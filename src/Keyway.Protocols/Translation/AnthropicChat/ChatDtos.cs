@@ -41,6 +41,9 @@ internal sealed class ChatRequest
     /// <summary>Qwen's thinking switch on DashScope (<see cref="ChatThinkingSwitch.EnableThinking"/>).</summary>
     public RawJsonValue? EnableThinking { get; set; }
 
+    /// <summary>MiniMax's ask for its thinking in <c>reasoning_details</c> (<see cref="AnthropicChat.ReasoningDetails"/>).</summary>
+    public bool? ReasoningSplit { get; set; }
+
     public ChatResponseFormat? ResponseFormat { get; set; }
 
     /// <summary>Read to refuse what an Anthropic upstream cannot give (several choices, token probabilities).</summary>
@@ -76,6 +79,9 @@ internal sealed class ChatMessage
 
     /// <summary>DeepSeek / GLM / Qwen reasoning text, outside the OpenAI reference.</summary>
     public RawJsonString? ReasoningContent { get; set; }
+
+    /// <summary>The same reasoning as MiniMax takes it back (<see cref="AnthropicChat.ReasoningDetails"/>).</summary>
+    public RawJsonValue? ReasoningDetails { get; set; }
 
     /// <summary>Anthropic's signed thinking blocks, as LiteLLM carries them (https://docs.litellm.ai/docs/reasoning_content).</summary>
     [JsonConverter(typeof(NoNullItemsConverter<ChatThinkingBlock>))]

@@ -9,8 +9,8 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// Reads what a Chat upstream answers — a stream chunk (https://platform.openai.com/docs/api-reference/chat-streaming/streaming)
 /// or a whole completion (https://platform.openai.com/docs/api-reference/chat/object) — into the DTOs in one pass of a
 /// <see cref="Utf8JsonReader"/>, reading only what the translators use: <c>choices[].index</c>, the chunk's
-/// <c>.delta</c> or the completion's <c>.message</c> (<c>content</c>, <c>reasoning_content</c> or <c>reasoning</c>,
-/// <c>thinking_blocks</c>, <c>tool_calls</c>),
+/// <c>.delta</c> or the completion's <c>.message</c> (<c>content</c>, <c>reasoning_content</c>, <c>reasoning</c> or
+/// <c>reasoning_details</c>, <c>thinking_blocks</c>, <c>tool_calls</c>),
 /// <c>.finish_reason</c>, <c>.stop_reason</c> / <c>.matched_stop</c>, <c>.logprobs.content</c>, <c>usage</c>, and a chunk's <c>error</c>. Both
 /// Chat translators read with it: into Anthropic (<see cref="ChatStreamToAnthropic"/>) and into Responses. Every
 /// other member is skipped unread. It runs for every event of every translated stream and for every translated
@@ -31,7 +31,7 @@ internal static partial class ChatReader
     private static readonly DocumentShape CompletionShape = new(
         new("choices", "usage"), static (ref Utf8JsonReader reader) => ReadChoice(ref reader, CompletionChoiceMembers));
 
-    private static readonly MemberSet DeltaMembers = new("content", "reasoning_content", "reasoning", "tool_calls", "thinking_blocks");
+    private static readonly MemberSet DeltaMembers = new("content", "reasoning_content", "reasoning", "reasoning_details", "tool_calls", "thinking_blocks");
     private static readonly MemberSet ThinkingBlockMembers = new("type", "thinking", "signature", "data");
     private static readonly MemberSet TextPartMembers = new("text");
     private static readonly MemberSet ToolCallMembers = new("index", "id", "function");
@@ -256,13 +256,16 @@ internal static partial class ChatReader
 
     /// <summary>
     /// Reasoning text is <c>reasoning_content</c> (DeepSeek, Qwen, GLM, Kimi) or <c>reasoning</c> (OpenRouter, newer
-    /// vLLM); an upstream sending both means the same text, and <c>reasoning_content</c> wins. Anything but a string in
-    /// <c>reasoning</c> is left alone, not taken for a broken chunk.
+    /// vLLM) or the texts of <c>reasoning_details</c> (MiniMax with <c>reasoning_split</c>, <see cref="ReasoningDetails"/>;
+    /// OpenRouter sends it beside <c>reasoning</c>); an upstream sending more than one means the same text, and
+    /// <c>reasoning_content</c> wins, then <c>reasoning</c>. Anything but a string in <c>reasoning</c>, or an array in
+    /// <c>reasoning_details</c>, is left alone, not taken for a broken chunk.
     /// </summary>
     private static ChatDelta ReadDelta(ref Utf8JsonReader reader)
     {
         var delta = new ChatDelta();
         string? reasoning = null;
+        string? reasoningDetails = null;
         var seen = 0;
         while (DeltaMembers.Next(ref reader, ref seen) is { } member)
         {
@@ -277,6 +280,9 @@ internal static partial class ChatReader
                 case "reasoning":
                     reasoning = ReadStringOrSkip(ref reader);
                     break;
+                case "reasoning_details":
+                    reasoningDetails = ReadReasoningDetailsText(ref reader);
+                    break;
                 case "tool_calls":
                     var calls = new List<ChatToolCall>();
                     delta.ToolCalls = ReadObjects(ref reader, calls, ReadToolCall) ? calls : null;
@@ -287,8 +293,37 @@ internal static partial class ChatReader
                     break;
             }
         }
-        delta.ReasoningContent ??= reasoning;
+        delta.ReasoningContent ??= reasoning ?? reasoningDetails;
         return delta;
+    }
+
+    /// <summary>
+    /// The <c>text</c> members of <c>reasoning_details</c>' objects, joined; null when none has one (OpenRouter's
+    /// encrypted or summary details) or the member is not an array. A chunk's details hold the text it adds, as its
+    /// <c>content</c> does ("reasoning_details[].text returns incremental text, not cumulative",
+    /// https://github.com/MiniMax-AI/MiniMax-M2/issues/95).
+    /// </summary>
+    private static string? ReadReasoningDetailsText(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            return null;
+        }
+        string? text = null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+            }
+            else if (ReadPartText(ref reader) is { } part)
+            {
+                text = text is null ? part : text + part;
+            }
+        }
+        return text;
     }
 
     /// <summary>A thinking block of LiteLLM's <c>thinking_blocks</c>: its string members, whatever their order.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Keyway.Protocols.Translation.AnthropicChat;
 
 namespace Keyway.Protocols.Translation.ResponsesChat;
 
@@ -51,7 +52,8 @@ internal sealed class ChatMessageDraft(string role)
         _thinkingBlocks.AddRange(thinkingBlocks);
     }
 
-    public void WriteTo(Utf8JsonWriter writer)
+    /// <param name="reasoningAsDetails">Reasoning goes as MiniMax's <c>reasoning_details</c> (<see cref="TranslationContext.ChatReasoningSplit"/>).</param>
+    public void WriteTo(Utf8JsonWriter writer, bool reasoningAsDetails)
     {
         writer.WriteStartObject();
         writer.WriteString("role", Role);
@@ -60,7 +62,15 @@ internal sealed class ChatMessageDraft(string role)
         // DeepSeek's thinking mode needs it on a tool-call turn and ignores it elsewhere (AnthropicMessagesToChat).
         if (ReasoningContent is not null && _toolCalls.Count > 0)
         {
-            writer.WriteString("reasoning_content", ReasoningContent);
+            if (reasoningAsDetails)
+            {
+                writer.WritePropertyName("reasoning_details");
+                writer.WriteRawValue(ReasoningDetails.Of(RawJsonString.Of(ReasoningContent)).Utf8, skipInputValidation: true);
+            }
+            else
+            {
+                writer.WriteString("reasoning_content", ReasoningContent);
+            }
         }
 
         if (_thinkingBlocks.Count > 0)

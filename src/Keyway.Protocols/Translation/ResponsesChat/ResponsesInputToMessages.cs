@@ -16,9 +16,10 @@ namespace Keyway.Protocols.Translation.ResponsesChat;
 /// LiteLLM (BerriAI/litellm#39852) and Dynamo (ai-dynamo/dynamo#10206) merge them, and as Keyway's Anthropic → Chat
 /// translator joins Claude Code's mid-conversation system turns. A later message gives up its position, not its text.
 /// </summary>
-internal sealed class ResponsesInputToMessages(bool towardsAnthropic, bool replayReasoning)
+internal sealed class ResponsesInputToMessages(bool towardsAnthropic, bool replayReasoning, bool reasoningAsDetails)
 {
     private readonly List<ChatMessageDraft> _messages = [];
+    private readonly bool _reasoningAsDetails = reasoningAsDetails;
     private ChatMessageDraft? _system;
     private readonly List<(string Url, string? Detail)> _movedToolImages = [];
     private string? _pendingReasoning;
@@ -30,11 +31,12 @@ internal sealed class ResponsesInputToMessages(bool towardsAnthropic, bool repla
     /// When the messages go on to an Anthropic upstream (<see cref="TranslationContext.ChatHubToAnthropic"/>), a reasoning
     /// item's sealed thinking blocks (<see cref="KeywayThinking"/>) go with them as <c>thinking_blocks</c>, and a tool's
     /// images stay in its tool message. A reasoning item's text goes on the tool-call turn after it as
-    /// <c>reasoning_content</c> where the upstream takes it (<see cref="TranslationContext.ChatReasoningReplay"/>).
+    /// <c>reasoning_content</c> where the upstream takes it (<see cref="TranslationContext.ChatReasoningReplay"/>), as
+    /// <c>reasoning_details</c> to MiniMax (<see cref="TranslationContext.ChatReasoningSplit"/>).
     /// </summary>
     public static bool Write(JsonElement root, Utf8JsonWriter writer, TranslationContext ctx)
     {
-        var builder = new ResponsesInputToMessages(ctx.ChatHubToAnthropic, ctx.ChatReasoningReplay);
+        var builder = new ResponsesInputToMessages(ctx.ChatHubToAnthropic, ctx.ChatReasoningReplay, ctx.ChatReasoningSplit);
         if (root.String("instructions") is { Length: > 0 } instructions)
         {
             builder.LeadingSystem().AddText(instructions);
@@ -63,7 +65,7 @@ internal sealed class ResponsesInputToMessages(bool towardsAnthropic, bool repla
         writer.WriteStartArray();
         foreach (var message in builder._messages)
         {
-            message.WriteTo(writer);
+            message.WriteTo(writer, builder._reasoningAsDetails);
         }
 
         writer.WriteEndArray();

@@ -90,6 +90,10 @@ public static class ResponsesRequestToChat
         {
             reasoning.CopyProperty("effort", writer, "reasoning_effort");
         }
+        if (ctx.ChatReasoningSplit)
+        {
+            writer.WriteBoolean(AnthropicChat.ReasoningDetails.SplitMember, root.Boolean(AnthropicChat.ReasoningDetails.SplitMember) ?? true);
+        }
 
         if (root.TryGet("text", JsonValueKind.Object, out var text))
         {

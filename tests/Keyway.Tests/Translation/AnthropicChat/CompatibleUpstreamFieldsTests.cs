@@ -26,6 +26,23 @@ public sealed class CompatibleUpstreamFieldsTests
         Assert.Equal("Hi", Deltas(events, "text_delta", "text"));
     }
 
+    /// <summary>
+    /// MiniMax with <c>reasoning_split</c> streams its thinking in <c>delta.reasoning_details</c>, each chunk's text the
+    /// part it adds (https://platform.minimax.io/docs/api-reference/text-openai-api; "reasoning_details[].text returns
+    /// incremental text, not cumulative", https://github.com/MiniMax-AI/MiniMax-M2/issues/95).
+    /// </summary>
+    [Fact]
+    public void StreamedMiniMaxReasoningDetails_AreThinking()
+    {
+        var events = Translate(
+            Chunk("""{"role":"assistant","content":"","reasoning_details":[{"type":"reasoning.text","id":"reasoning-text-1","format":"MiniMax-response-v1","index":0,"text":"The user"}]}"""),
+            Chunk("""{"content":"","reasoning_details":[{"type":"reasoning.text","text":" greets me. «été»"}]}"""),
+            Chunk("""{"content":"Hi"}"""), Finish("stop"), "data: [DONE]\n\n");
+
+        Assert.Equal("The user greets me. «été»", Deltas(events, "thinking_delta", "thinking"));
+        Assert.Equal("Hi", Deltas(events, "text_delta", "text"));
+    }
+
     [Fact]
     public void StreamedDeepSeekCacheHits_AreCacheReads()
     {
@@ -55,6 +72,28 @@ public sealed class CompatibleUpstreamFieldsTests
         Assert.Equal("Hi", message["content"]![1]!["text"]!.GetValue<string>());
         Assert.Equal(176, message["usage"]!["input_tokens"]!.GetValue<long>());
         Assert.Equal(1024, message["usage"]!["cache_read_input_tokens"]!.GetValue<long>());
+    }
+
+    /// <summary>
+    /// A MiniMax answer with <c>reasoning_split</c>: the thinking in <c>message.reasoning_details[0].text</c>
+    /// (https://platform.minimax.io/docs/api-reference/text-openai-api), beside MiniMax's own <c>base_resp</c>.
+    /// </summary>
+    [Fact]
+    public void AnswerWithMiniMaxReasoningDetails_HasThinkingFirst()
+    {
+        var completion = """
+            {"id":"05b81ba7","object":"chat.completion","created":1735689600,"model":"MiniMax-M2",
+             "choices":[{"index":0,"message":{"role":"assistant","content":"Hi",
+               "reasoning_details":[{"type":"reasoning.text","id":"reasoning-text-1","format":"MiniMax-response-v1","index":0,"text":"The user greets me."}]},
+               "finish_reason":"stop"}],
+             "usage":{"prompt_tokens":40,"completion_tokens":12,"total_tokens":52},"base_resp":{"status_code":0,"status_msg":""}}
+            """u8;
+
+        var message = JsonNode.Parse(ChatResponseToAnthropic.Translate(completion, RequestFrom("anthropic_request_text.json"), Ctx))!;
+
+        Assert.Equal("thinking", message["content"]![0]!["type"]!.GetValue<string>());
+        Assert.Equal("The user greets me.", message["content"]![0]!["thinking"]!.GetValue<string>());
+        Assert.Equal("Hi", message["content"]![1]!["text"]!.GetValue<string>());
     }
 
     private static string Chunk(string delta) => Head + delta + ""","finish_reason":null}]}""" + "\n\n";

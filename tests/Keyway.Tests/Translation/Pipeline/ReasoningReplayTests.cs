@@ -70,6 +70,58 @@ public sealed class ReasoningReplayTests
         Assert.All(messages, message => Assert.False(message!.AsObject().ContainsKey("reasoning_content")));
     }
 
+    /// <summary>
+    /// MiniMax asked for reasoning_split wants the thinking back as it sent it, in <c>reasoning_details</c>: "Passing the
+    /// reasoning_details field in subsequent requests ensures that the model maintains a complete chain of thought across
+    /// multiple tool calls" (https://minimax.io/news/why-is-interleaved-thinking-important-for-m2,
+    /// https://platform.minimax.io/docs/api-reference/text-openai-api); a turn without thinking gets no placeholder.
+    /// </summary>
+    [Fact]
+    public void AnthropicThinking_ToMiniMax_GoesBackAsReasoningDetails_AndTheSplitIsAsked()
+    {
+        var body = Body(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(ClaudeCodeHistory), Ctx with { ChatReasoningSplit = true }));
+
+        Assert.True(body["reasoning_split"]!.GetValue<bool>());
+        var messages = body["messages"]!.AsArray();
+        Assert.All(messages, message => Assert.False(message!.AsObject().ContainsKey("reasoning_content")));
+        Assert.Equal((IEnumerable<string?>)[null, null, null, """[{"type":"reasoning.text","text":"Call the tool."}]""", null, null, null], Details(messages));
+    }
+
+    [Fact]
+    public void ResponsesReasoning_ToMiniMax_GoesBackAsReasoningDetails_AndTheSplitIsAsked()
+    {
+        var body = Body(ResponsesRequestToChat.Translate(Encoding.UTF8.GetBytes(CodexHistory), Ctx with { ChatReasoningSplit = true }));
+
+        Assert.True(body["reasoning_split"]!.GetValue<bool>());
+        var messages = body["messages"]!.AsArray();
+        Assert.All(messages, message => Assert.False(message!.AsObject().ContainsKey("reasoning_content")));
+        Assert.Equal((IEnumerable<string?>)[null, """[{"type":"reasoning.text","text":"Call the tool."}]""", null, null, null], Details(messages));
+    }
+
+    /// <summary>A client that chose the split itself (false: it wants the think tags in the text) keeps its choice.</summary>
+    [Fact]
+    public void ClientsOwnReasoningSplit_IsKept()
+    {
+        var ctx = Ctx with { ChatReasoningSplit = true };
+
+        var anthropic = Body(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(ClaudeCodeHistory[..^1] + ""","reasoning_split":false}"""), ctx));
+        var responses = Body(ResponsesRequestToChat.Translate(Encoding.UTF8.GetBytes(CodexHistory.TrimEnd()[..^1] + ""","reasoning_split":false}"""), ctx));
+
+        Assert.False(anthropic["reasoning_split"]!.GetValue<bool>());
+        Assert.False(responses["reasoning_split"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void OtherUpstreams_AreNotAskedForTheSplit()
+    {
+        Assert.False(Body(AnthropicRequestToChat.Translate(Encoding.UTF8.GetBytes(ClaudeCodeHistory), Ctx)).ContainsKey("reasoning_split"));
+        Assert.False(Body(ResponsesRequestToChat.Translate(Encoding.UTF8.GetBytes(CodexHistory), Ctx)).ContainsKey("reasoning_split"));
+    }
+
+    private static JsonObject Body(TranslatedRequest request) => JsonNode.Parse(request.Body.ToArray())!.AsObject();
+
+    private static string?[] Details(JsonArray messages) => [.. messages.Select(message => message!["reasoning_details"]?.ToJsonString())];
+
     private static JsonArray Messages(TranslatedRequest request) => JsonNode.Parse(request.Body.ToArray())!["messages"]!.AsArray();
 
     private static string?[] Reasoning(JsonArray messages) => [.. messages.Select(message => message!["reasoning_content"]?.GetValue<string>())];

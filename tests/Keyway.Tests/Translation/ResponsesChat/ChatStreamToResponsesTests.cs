@@ -80,14 +80,17 @@ public sealed class ChatStreamToResponsesTests
         Assert.Equal(message, events[^1].Data["response"]!["error"]!["message"]!.GetValue<string>());
     }
 
-    // OpenRouter and newer vLLM name the reasoning text "reasoning" instead of DeepSeek's "reasoning_content".
+    // OpenRouter and newer vLLM name the reasoning text "reasoning" instead of DeepSeek's "reasoning_content"; MiniMax,
+    // asked for reasoning_split, sends it in reasoning_details (https://platform.minimax.io/docs/api-reference/text-openai-api).
     [Theory]
-    [InlineData("reasoning")]
-    [InlineData("reasoning_content")]
+    [InlineData("\"reasoning\":\"{0}\"")]
+    [InlineData("\"reasoning_content\":\"{0}\"")]
+    [InlineData("\"content\":\"\",\"reasoning_details\":[{{\"type\":\"reasoning.text\",\"text\":\"{0}\"}}]")]
     public void ReasoningUnderEitherName_BecomesTheReasoningItem(string member)
     {
         var chunk = (string delta) => "data: {\"choices\":[{\"index\":0,\"delta\":" + delta + "}]}\n\n";
-        var stream = chunk($"{{\"{member}\":\"Let me\"}}") + chunk($"{{\"{member}\":\" think.\"}}") + chunk("{\"content\":\"Hi\"}")
+        var reasoning = (string text) => chunk("{" + string.Format(System.Globalization.CultureInfo.InvariantCulture, member, text) + "}");
+        var stream = reasoning("Let me") + reasoning(" think.") + chunk("{\"content\":\"Hi\"}")
             + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
 
         var response = FinalResponse(RunStream(System.Text.Encoding.UTF8.GetBytes(stream), CodexRequest()));
