@@ -17,7 +17,8 @@ internal sealed partial class ResponsesWebSocketRelay
         var context = caller.Context;
         var (route, target, key) = resolved;
         var upstream = new ClientWebSocket();
-        upstream.Options.SetRequestHeader("Authorization", "Bearer " + key.Secret);
+        var (authName, authValue) = UpstreamAuthHeader.For(target.Provider.AuthHeader, OpenAIResponsesUpstream.Instance, key.Secret);
+        upstream.Options.SetRequestHeader(authName, authValue);
         foreach (var (name, value) in HandshakeHeaders(context.Request, target.Provider))
         {
             upstream.Options.SetRequestHeader(name, value);
