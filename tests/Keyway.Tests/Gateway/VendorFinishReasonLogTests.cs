@@ -45,11 +45,37 @@ public sealed class VendorFinishReasonLogTests
         var log = (await bed.WaitForLogsAsync(1))[0];
         Assert.Equal(502, log.GetProperty("status_code").GetInt32());
         Assert.Contains("network_error", log.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, await ConsecutiveFailuresAsync(bed));
+    }
+
+    /// <summary>
+    /// Chat to a Chat upstream is relayed as it came (GLM's own chunk, <c>[DONE]</c> and all), but the row is the same
+    /// 502: the stream's observer reads every chunk's finish_reason for the log anyway.
+    /// </summary>
+    [Fact]
+    public async Task NetworkErrorEnd_PassedThrough_IsRelayedUnchanged_AndLogged502()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.Status(200, BrokenStream, contentType: "text/event-stream"));
+
+        using var response = await bed.PostAsync("v1/chat/completions",
+            $$"""{"model":"{{GatewayTestBed.OpenAIAlias}}","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}""");
+        var events = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(BrokenStream, events);
+        var log = (await bed.WaitForLogsAsync(1))[0];
+        Assert.Equal(502, log.GetProperty("status_code").GetInt32());
+        Assert.Contains("network_error", log.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(12, log.GetProperty("input_tokens").GetInt64());
+        Assert.Equal(1, await ConsecutiveFailuresAsync(bed));
+    }
+
+    private static async Task<int> ConsecutiveFailuresAsync(GatewayTestBed bed)
+    {
         var health = await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, "admin/llm/health?group_id=default");
-        var key = health.GetProperty("health").EnumerateArray()
+        return health.GetProperty("health").EnumerateArray()
             .Single(provider => provider.GetProperty("provider_id").GetString() == GatewayTestBed.OpenAIProvider)
-            .GetProperty("keys")[0];
-        Assert.Equal(1, key.GetProperty("consecutive_failures").GetInt32());
+            .GetProperty("keys")[0].GetProperty("consecutive_failures").GetInt32();
     }
 
     private static string RequestBody(string path, bool stream) => path == "v1/responses"
