@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Keyway.Protocols.Json;
 using Keyway.Protocols.Sse;
+using Keyway.Protocols.Translation.AnthropicChat;
 using Keyway.Protocols.Usage;
 
 namespace Keyway.Protocols.OpenAI;
@@ -20,7 +21,7 @@ public sealed class ChatStreamObserver : IStreamObserver
 
     public bool SawDone { get; private set; }
 
-    /// <summary>The message of an in-stream <c>{"error":…}</c> chunk.</summary>
+    /// <summary>The message of an in-stream <c>{"error":…}</c> chunk, or of an answer that broke off (<c>network_error</c>).</summary>
     public string? ErrorMessage { get; private set; }
 
     public bool Completed => SawDone || FinishReason is not null;
@@ -91,6 +92,11 @@ public sealed class ChatStreamObserver : IStreamObserver
         }
 
         FinishReason = finishReason ?? FinishReason;
+        // GLM's network_error: the chunk reaches the client as it came, the log takes it for the upstream's failure.
+        if (StopReasons.BrokeOffWith(finishReason))
+        {
+            ErrorMessage ??= StopReasons.BrokeOff;
+        }
         if (usage is null)
         {
             return ObservedEvent.Other;

@@ -18,6 +18,15 @@ public sealed class TranslationException : Exception
     {
     }
 
+    /// <summary>
+    /// The upstream's answer itself says it failed (GLM's <c>finish_reason</c> <c>network_error</c>): the upstream's failure
+    /// as a stream broken off is, counted against its key, not a body Keyway could not translate.
+    /// </summary>
+    public bool UpstreamBrokeOff { get; private init; }
+
+    /// <summary>An answer that ended with <see cref="UpstreamBrokeOff"/>.</summary>
+    public static TranslationException BrokeOff(string message) => new(message) { UpstreamBrokeOff = true };
+
     public TranslationException(string message, Exception innerException)
         : base(message, innerException)
     {

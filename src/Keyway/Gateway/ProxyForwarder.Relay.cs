@@ -119,7 +119,9 @@ public sealed partial class ProxyForwarder
                 return unusable;
             }
             RecordUsage(exchange, plan, recordUsageAs, upstreamBody, upstreamUsage);
-            await FailAsync(exchange, ForwardError.TranslationFailed, GatewayMessages.TranslationFailed(exchange.Target!.Provider.ProviderId, e.Message));
+            // An answer that says it broke off is logged and counted against the key as a stream that broke off is.
+            var error = e.UpstreamBrokeOff ? ForwardError.ResponseBodyUpstream : ForwardError.TranslationFailed;
+            await FailAsync(exchange, error, GatewayMessages.TranslationFailed(exchange.Target!.Provider.ProviderId, e.Message));
             return null;
         }
         RecordUsage(exchange, plan, recordUsageAs, upstreamBody, upstreamUsage);

@@ -52,7 +52,8 @@ internal sealed partial class ResponsesWebSocketRelay
         var (_, target, key) = resolved;
         var upstream = new ClientWebSocket();
         upstream.Options.CollectHttpResponseDetails = true;
-        upstream.Options.SetRequestHeader("Authorization", "Bearer " + key.Secret);
+        var (authName, authValue) = UpstreamAuthHeader.For(target.Provider.AuthHeader, OpenAIResponsesUpstream.Instance, key.Secret);
+        upstream.Options.SetRequestHeader(authName, authValue);
         foreach (var (name, value) in HandshakeHeaders(context.Request, target.Provider))
         {
             upstream.Options.SetRequestHeader(name, value);

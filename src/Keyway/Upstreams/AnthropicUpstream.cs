@@ -15,9 +15,10 @@ public sealed class AnthropicUpstream : IUpstreamProtocol
 
     public string ChatPath => "v1/messages";
 
+    public string AuthHeader => UpstreamAuthHeader.XApiKey;
+
     public void ApplyHeaders(HttpRequestMessage request, UpstreamKey key, IHeaderDictionary clientHeaders)
     {
-        request.Headers.TryAddWithoutValidation("x-api-key", key.Secret);
         var version = clientHeaders["anthropic-version"];
         request.Headers.TryAddWithoutValidation("anthropic-version", version.Count > 0 ? version.ToString() : DefaultVersion);
         var betas = clientHeaders["anthropic-beta"];

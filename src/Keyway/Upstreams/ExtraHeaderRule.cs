@@ -32,7 +32,7 @@ internal static class ExtraHeaderRule
     {
         foreach (var (name, value) in extraHeaders)
         {
-            if (name.Equals("authorization", StringComparison.OrdinalIgnoreCase) || name.Equals("x-api-key", StringComparison.OrdinalIgnoreCase))
+            if (UpstreamAuthHeader.Carries(name))
             {
                 continue;
             }

@@ -8,6 +8,9 @@ public interface IUpstreamProtocol
     /// <summary>The chat endpoint below the provider's base URL.</summary>
     string ChatPath { get; }
 
-    /// <summary>Sets the upstream's own authentication and protocol headers; the client's key is never forwarded.</summary>
+    /// <summary>The header carrying the upstream key when the provider names none (one of <see cref="UpstreamAuthHeader.Names"/>).</summary>
+    string AuthHeader { get; }
+
+    /// <summary>Sets the protocol's own headers besides the key (<see cref="UpstreamAuthHeader.For"/> writes that); the client's key is never forwarded.</summary>
     void ApplyHeaders(HttpRequestMessage request, UpstreamKey key, IHeaderDictionary clientHeaders);
 }

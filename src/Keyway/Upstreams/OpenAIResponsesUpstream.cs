@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-
 namespace Keyway.Upstreams;
 
 /// <summary>Upstreams that serve the OpenAI Responses API (OpenAI itself, Azure, some resellers): Bearer auth, {base_url}/responses.</summary>
@@ -11,6 +9,10 @@ public sealed class OpenAIResponsesUpstream : IUpstreamProtocol
 
     public string ChatPath => "responses";
 
-    public void ApplyHeaders(HttpRequestMessage request, UpstreamKey key, IHeaderDictionary clientHeaders) =>
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key.Secret);
+    public string AuthHeader => UpstreamAuthHeader.Bearer;
+
+    /// <summary>None: the protocol has no header besides the key's.</summary>
+    public void ApplyHeaders(HttpRequestMessage request, UpstreamKey key, IHeaderDictionary clientHeaders)
+    {
+    }
 }

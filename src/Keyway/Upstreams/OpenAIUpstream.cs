@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-
 namespace Keyway.Upstreams;
 
 /// <summary>OpenAI-compatible upstreams (OpenAI, DeepSeek, GLM, Qwen, Ark…): Bearer auth, {base_url}/chat/completions.</summary>
@@ -11,6 +9,10 @@ public sealed class OpenAIUpstream : IUpstreamProtocol
 
     public string ChatPath => "chat/completions";
 
-    public void ApplyHeaders(HttpRequestMessage request, UpstreamKey key, IHeaderDictionary clientHeaders) =>
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key.Secret);
+    public string AuthHeader => UpstreamAuthHeader.Bearer;
+
+    /// <summary>None: the protocol has no header besides the key's.</summary>
+    public void ApplyHeaders(HttpRequestMessage request, UpstreamKey key, IHeaderDictionary clientHeaders)
+    {
+    }
 }

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-
 namespace Keyway.Upstreams;
 
 /// <summary>
@@ -24,22 +22,14 @@ public static class UpstreamAuthHeader
         || headerName.Equals(XApiKey, StringComparison.OrdinalIgnoreCase)
         || headerName.Equals(ApiKey, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Moves the key the protocol wrote into <paramref name="authHeader"/>; null keeps the protocol's own.</summary>
-    public static void Apply(string? authHeader, HttpRequestHeaders headers, string secret)
-    {
-        if (authHeader is null)
+    /// <summary>
+    /// The one header that carries the upstream key to the provider, for an HTTP call and the Responses WebSocket
+    /// handshake alike: in the provider's <paramref name="authHeader"/>, or null: in its protocol's own.
+    /// </summary>
+    public static KeyValuePair<string, string> For(string? authHeader, IUpstreamProtocol protocol, string secret) =>
+        (authHeader ?? protocol.AuthHeader) switch
         {
-            return;
-        }
-        headers.Authorization = null;
-        headers.Remove(XApiKey);
-        if (authHeader == Bearer)
-        {
-            headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
-        }
-        else
-        {
-            headers.TryAddWithoutValidation(authHeader, secret);
-        }
-    }
+            Bearer => new("Authorization", "Bearer " + secret),
+            var name => new(name, secret),
+        };
 }

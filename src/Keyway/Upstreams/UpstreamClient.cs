@@ -46,8 +46,10 @@ public sealed class UpstreamClient : IDisposable
         };
         CopyClientHeader(request, clientHeaders, "accept");
         CopyClientHeader(request, clientHeaders, "user-agent");
-        UpstreamProtocols.For(endpoint.Protocol).ApplyHeaders(request, key, clientHeaders);
-        UpstreamAuthHeader.Apply(provider.AuthHeader, request.Headers, key.Secret);
+        var protocol = UpstreamProtocols.For(endpoint.Protocol);
+        protocol.ApplyHeaders(request, key, clientHeaders);
+        var (authName, authValue) = UpstreamAuthHeader.For(provider.AuthHeader, protocol, key.Secret);
+        request.Headers.TryAddWithoutValidation(authName, authValue);
         ExtraHeaderRule.Apply(
             provider.ExtraHeaders, request.Headers, static (headers, name) => headers.Remove(name), static (headers, name, value) => headers.TryAddWithoutValidation(name, value));
         return request;

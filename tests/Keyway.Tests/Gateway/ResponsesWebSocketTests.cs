@@ -64,6 +64,30 @@ public sealed class ResponsesWebSocketTests
         Assert.Equal($"Bearer {AdminApi.DefaultUpstreamKey}", fake.Authorization);
     }
 
+    /// <summary>
+    /// The handshake carries the upstream key in the provider's auth_header, as an HTTP call does (Azure OpenAI takes
+    /// <c>api-key</c>); it always sent <c>Authorization: Bearer</c>, so such a provider refused every socket.
+    /// </summary>
+    [Theory]
+    [InlineData(null, "Authorization", "Bearer ")]
+    [InlineData("bearer", "Authorization", "Bearer ")]
+    [InlineData("x-api-key", "x-api-key", "")]
+    [InlineData("api-key", "api-key", "")]
+    public async Task Handshake_CarriesTheKeyInTheProvidersAuthHeader(string? authHeader, string expectedName, string valuePrefix)
+    {
+        await using var fake = await FakeResponsesWebSocket.StartAsync();
+        await using var bed = await StartAsync(fake, websocket: true);
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, "admin/llm/providers/ws-provider", new JsonObject { ["auth_header"] = authHeader });
+        using var socket = await ResponsesWebSocketClient.ConnectAsync(bed.Server, Alias, bed.Key);
+
+        await ResponsesWebSocketClient.ExchangeAsync(socket, Alias);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+
+        Assert.Equal(valuePrefix + AdminApi.DefaultUpstreamKey, fake.Headers.GetValueOrDefault(expectedName));
+        string[] keyHeaders = ["Authorization", "x-api-key", "api-key"];
+        Assert.All(keyHeaders.Where(name => name != expectedName), name => Assert.False(fake.Headers.ContainsKey(name), name));
+    }
+
     [Theory]
     [InlineData(null, CodexUserAgent)]
     [InlineData("keyway-provider/1", "keyway-provider/1")]

@@ -20,7 +20,7 @@ public static class ChatResponseToAnthropic
         var choice = response.Choices.FirstOrDefault() ?? throw new TranslationException("The upstream chat completion has no choices.");
         if (StopReasons.BrokeOffWith(choice.FinishReason))
         {
-            throw new TranslationException(StopReasons.BrokeOff);
+            throw TranslationException.BrokeOff(StopReasons.BrokeOff);
         }
 
         var message = choice.Delta ?? new ChatDelta();

@@ -19,7 +19,7 @@ public sealed class ChatStreamReport
 
     public bool Completed => _sawDone || _sawFinishReason;
 
-    /// <summary>The message of the in-stream error chunk, if one came.</summary>
+    /// <summary>The message of the in-stream error chunk, or of an answer that broke off (<c>network_error</c>), if one came.</summary>
     public string? ErrorMessage { get; private set; }
 
     internal void Done() => _sawDone = true;
@@ -39,6 +39,11 @@ public sealed class ChatStreamReport
         foreach (var choice in chunk.Choices)
         {
             _sawFinishReason |= choice.FinishReason is not null;
+            // The translator answers the client with an error: the log must not take the stream for a whole answer.
+            if (StopReasons.BrokeOffWith(choice.FinishReason))
+            {
+                ErrorMessage ??= StopReasons.BrokeOff;
+            }
         }
     }
 }

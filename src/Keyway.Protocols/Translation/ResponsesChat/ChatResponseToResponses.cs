@@ -28,7 +28,7 @@ public static class ChatResponseToResponses
 
         if (StopReasons.BrokeOffWith(choice.FinishReason))
         {
-            throw new TranslationException(StopReasons.BrokeOff);
+            throw TranslationException.BrokeOff(StopReasons.BrokeOff);
         }
 
         List<ResponseOutputItem> output = request.Compaction ? [Compaction(choice.Delta?.Content, ctx)] : OutputItems(choice, request, ctx);

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Keyway.Tests.Infrastructure;
+
+namespace Keyway.Tests.Gateway;
+
+/// <summary>
+/// A GLM answer that ends with <c>finish_reason</c> <c>network_error</c> broke off: GLM's reference
+/// (https://docs.bigmodel.cn/api-reference/模型-api/查询异步结果, the choice's <c>finish_reason</c>: "'network_error' 表示模型推理异常",
+/// model inference failed; "'sensitive' 表示内容被安全审核接口拦截", the safety review blocked the content) documents it
+/// beside stop, length and tool_calls. Translated for an Anthropic or Responses client it is an error, and the log
+/// row is that of a stream the upstream broke off: 502 with the reason, and one failure against the key, never a 200.
+/// </summary>
+public sealed class VendorFinishReasonLogTests
+{
+    /// <summary>A GLM completion that broke off (the shape of https://docs.bigmodel.cn/api-reference/模型-api/对话补全).</summary>
+    private const string BrokenCompletion = """
+        {"id":"20251206","created":1764979200,"model":"glm-4.6","object":"chat.completion","choices":[{"index":0,"finish_reason":"network_error","message":{"role":"assistant","content":"Part of an answer"}}],"usage":{"prompt_tokens":12,"completion_tokens":4,"total_tokens":16}}
+        """;
+
+    private const string BrokenStream = """
+        data: {"id":"20251206","created":1764979200,"model":"glm-4.6","choices":[{"index":0,"delta":{"role":"assistant","content":"Part of an answer"}}]}
+
+        data: {"id":"20251206","created":1764979200,"model":"glm-4.6","choices":[{"index":0,"finish_reason":"network_error","delta":{"role":"assistant","content":""}}],"usage":{"prompt_tokens":12,"completion_tokens":4,"total_tokens":16}}
+
+        data: [DONE]
+
+
+        """;
+
+    [Theory]
+    [InlineData("v1/messages", false)]
+    [InlineData("v1/messages", true)]
+    [InlineData("v1/responses", false)]
+    [InlineData("v1/responses", true)]
+    public async Task NetworkErrorEnd_IsLogged502_AndCountsAgainstTheKey(string path, bool stream)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(stream
+            ? FakeReply.Status(200, BrokenStream, contentType: "text/event-stream")
+            : FakeReply.Status(200, BrokenCompletion));
+
+        using var response = await bed.PostAsync(path, RequestBody(path, stream), ("anthropic-version", "2023-06-01"));
+        await response.Content.ReadAsStringAsync();
+
+        var log = (await bed.WaitForLogsAsync(1))[0];
+        Assert.Equal(502, log.GetProperty("status_code").GetInt32());
+        Assert.Contains("network_error", log.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, await ConsecutiveFailuresAsync(bed));
+    }
+
+    /// <summary>
+    /// Chat to a Chat upstream is relayed as it came (GLM's own chunk, <c>[DONE]</c> and all), but the row is the same
+    /// 502: the stream's observer reads every chunk's finish_reason for the log anyway.
+    /// </summary>
+    [Fact]
+    public async Task NetworkErrorEnd_PassedThrough_IsRelayedUnchanged_AndLogged502()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.Status(200, BrokenStream, contentType: "text/event-stream"));
+
+        using var response = await bed.PostAsync("v1/chat/completions",
+            $$"""{"model":"{{GatewayTestBed.OpenAIAlias}}","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}""");
+        var events = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(BrokenStream, events);
+        var log = (await bed.WaitForLogsAsync(1))[0];
+        Assert.Equal(502, log.GetProperty("status_code").GetInt32());
+        Assert.Contains("network_error", log.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(12, log.GetProperty("input_tokens").GetInt64());
+        Assert.Equal(1, await ConsecutiveFailuresAsync(bed));
+    }
+
+    private static async Task<int> ConsecutiveFailuresAsync(GatewayTestBed bed)
+    {
+        var health = await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, "admin/llm/health?group_id=default");
+        return health.GetProperty("health").EnumerateArray()
+            .Single(provider => provider.GetProperty("provider_id").GetString() == GatewayTestBed.OpenAIProvider)
+            .GetProperty("keys")[0].GetProperty("consecutive_failures").GetInt32();
+    }
+
+    private static string RequestBody(string path, bool stream) => path == "v1/responses"
+        ? $$"""{"model":"{{GatewayTestBed.OpenAIAlias}}","stream":{{(stream ? "true" : "false")}},"input":"hi"}"""
+        : $$"""{"model":"{{GatewayTestBed.OpenAIAlias}}","max_tokens":16,"stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}""";
+}
