@@ -42,6 +42,8 @@ public sealed class RequestConnectionGate
 
         public string CannotOpen(DbException failure) => inner.CannotOpen(failure);
 
+        public string? FreeSpace() => inner.FreeSpace();
+
         public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
         {
             if (accessor.HttpContext is { } context && gate.BeforeOpen is { } beforeOpen)
