@@ -5,8 +5,10 @@ namespace Keyway.Tools;
 
 /// <summary>
 /// A streamed Chat Completions round (https://platform.openai.com/docs/api-reference/chat-streaming): the deltas of
-/// <c>choices[0]</c> — content, reasoning (<c>reasoning_content</c>, as DeepSeek needs it echoed) and tool calls
-/// joined by <c>index</c>. Other choices (n &gt; 1) are not read.
+/// <c>choices[0]</c> — content, reasoning (<c>reasoning_content</c>, as DeepSeek needs it echoed; the texts of MiniMax's
+/// <c>reasoning_details</c>, echoed as one <c>reasoning.text</c> detail, as MiniMax asks: see
+/// <c>Keyway.Protocols.Translation.AnthropicChat.ReasoningDetails</c>) and tool calls joined by <c>index</c>. Other
+/// choices (n &gt; 1) are not read.
 /// </summary>
 internal sealed class ChatRoundReader : WebSearchRoundReader
 {
@@ -14,6 +16,7 @@ internal sealed class ChatRoundReader : WebSearchRoundReader
 
     private readonly StringBuilder _content = new();
     private readonly Dictionary<string, StringBuilder> _reasoning = [];
+    private readonly StringBuilder _reasoningDetails = new();
     private readonly SortedDictionary<int, (string? Id, string? Name, StringBuilder Arguments)> _calls = [];
 
     public override bool Observe(JsonObject data, ReadOnlySpan<byte> eventName)
@@ -34,6 +37,10 @@ internal sealed class ChatRoundReader : WebSearchRoundReader
             {
                 (_reasoning.TryGetValue(field, out var text) ? text : _reasoning[field] = new StringBuilder()).Append(reasoning);
             }
+        }
+        foreach (var detail in (delta["reasoning_details"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            _reasoningDetails.Append(StringOf(detail["text"]));
         }
         foreach (var call in (delta["tool_calls"] as JsonArray ?? []).OfType<JsonObject>())
         {
@@ -61,6 +68,10 @@ internal sealed class ChatRoundReader : WebSearchRoundReader
         foreach (var (field, text) in _reasoning)
         {
             message[field] = text.ToString();
+        }
+        if (_reasoningDetails.Length > 0)
+        {
+            message["reasoning_details"] = new JsonArray(new JsonObject { ["type"] = "reasoning.text", ["text"] = _reasoningDetails.ToString() });
         }
         if (_calls.Count > 0)
         {
