@@ -17,7 +17,7 @@ public sealed class AnthropicUpstream : IUpstreamProtocol
 
     public string AuthHeader => UpstreamAuthHeader.XApiKey;
 
-    public void ApplyHeaders(HttpRequestMessage request, UpstreamKey key, IHeaderDictionary clientHeaders)
+    public void ApplyHeaders(HttpRequestMessage request, IHeaderDictionary clientHeaders)
     {
         var version = clientHeaders["anthropic-version"];
         request.Headers.TryAddWithoutValidation("anthropic-version", version.Count > 0 ? version.ToString() : DefaultVersion);

@@ -11,6 +11,11 @@ public interface IUpstreamProtocol
     /// <summary>The header carrying the upstream key when the provider names none (one of <see cref="UpstreamAuthHeader.Names"/>).</summary>
     string AuthHeader { get; }
 
-    /// <summary>Sets the protocol's own headers besides the key (<see cref="UpstreamAuthHeader.For"/> writes that); the client's key is never forwarded.</summary>
-    void ApplyHeaders(HttpRequestMessage request, UpstreamKey key, IHeaderDictionary clientHeaders);
+    /// <summary>
+    /// Sets the protocol's own headers besides the key (<see cref="UpstreamAuthHeader.For"/> writes that); the client's key
+    /// is never forwarded. None by default: the OpenAI protocols have no header besides the key's.
+    /// </summary>
+    void ApplyHeaders(HttpRequestMessage request, IHeaderDictionary clientHeaders)
+    {
+    }
 }

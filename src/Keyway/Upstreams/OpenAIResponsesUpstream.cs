@@ -10,9 +10,4 @@ public sealed class OpenAIResponsesUpstream : IUpstreamProtocol
     public string ChatPath => "responses";
 
     public string AuthHeader => UpstreamAuthHeader.Bearer;
-
-    /// <summary>None: the protocol has no header besides the key's.</summary>
-    public void ApplyHeaders(HttpRequestMessage request, UpstreamKey key, IHeaderDictionary clientHeaders)
-    {
-    }
 }

@@ -10,9 +10,4 @@ public sealed class OpenAIUpstream : IUpstreamProtocol
     public string ChatPath => "chat/completions";
 
     public string AuthHeader => UpstreamAuthHeader.Bearer;
-
-    /// <summary>None: the protocol has no header besides the key's.</summary>
-    public void ApplyHeaders(HttpRequestMessage request, UpstreamKey key, IHeaderDictionary clientHeaders)
-    {
-    }
 }

@@ -47,7 +47,7 @@ public sealed class UpstreamClient : IDisposable
         CopyClientHeader(request, clientHeaders, "accept");
         CopyClientHeader(request, clientHeaders, "user-agent");
         var protocol = UpstreamProtocols.For(endpoint.Protocol);
-        protocol.ApplyHeaders(request, key, clientHeaders);
+        protocol.ApplyHeaders(request, clientHeaders);
         var (authName, authValue) = UpstreamAuthHeader.For(provider.AuthHeader, protocol, key.Secret);
         request.Headers.TryAddWithoutValidation(authName, authValue);
         ExtraHeaderRule.Apply(
