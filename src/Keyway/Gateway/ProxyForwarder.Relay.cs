@@ -64,9 +64,15 @@ public sealed partial class ProxyForwarder
         {
             return await WriteTranslatedAsync(exchange, plan, answerTranslation, body, response, idle, recordUsageAs: plan.BodyUsage);
         }
-        exchange.Usage = UsageOf(plan.BodyUsage, body);
+        string? brokeOff = null;
+        exchange.Usage = plan.BodyUsage == UsageFormat.ChatCompletion ? UsageReader.FromChatCompletion(body, out brokeOff) : UsageOf(plan.BodyUsage, body);
         if (plan.WebSearch is null && response.IsSuccessStatusCode)
         {
+            // A passed-through Chat answer that broke off (GLM's network_error) reached no client yet: no answer, the key's failure.
+            if (brokeOff is not null && plan.ChatAnswer)
+            {
+                return Unusable(exchange, GatewayMessages.ErrorWith200(exchange.Target!.Provider.ProviderId, brokeOff), ForwardError.ResponseBodyUpstream);
+            }
             UsageEstimate.CompleteWhole(exchange, plan);
         }
         if (plan.WebSearch is not null && response.IsSuccessStatusCode)
@@ -118,10 +124,14 @@ public sealed partial class ProxyForwarder
             {
                 return unusable;
             }
+            var message = GatewayMessages.TranslationFailed(exchange.Target!.Provider.ProviderId, e.Message);
+            // An answer that says it broke off reached no client yet: no answer, failed over as a 200 holding an error is.
+            if (e.UpstreamBrokeOff && response.IsSuccessStatusCode)
+            {
+                return Unusable(exchange, message, ForwardError.ResponseBodyUpstream);
+            }
             RecordUsage(exchange, plan, recordUsageAs, upstreamBody, upstreamUsage);
-            // An answer that says it broke off is logged and counted against the key as a stream that broke off is.
-            var error = e.UpstreamBrokeOff ? ForwardError.ResponseBodyUpstream : ForwardError.TranslationFailed;
-            await FailAsync(exchange, error, GatewayMessages.TranslationFailed(exchange.Target!.Provider.ProviderId, e.Message));
+            await FailAsync(exchange, e.UpstreamBrokeOff ? ForwardError.ResponseBodyUpstream : ForwardError.TranslationFailed, message);
             return null;
         }
         RecordUsage(exchange, plan, recordUsageAs, upstreamBody, upstreamUsage);

@@ -28,6 +28,7 @@ public sealed class VendorFinishReasonLogTests
         """;
 
     [Theory]
+    [InlineData("v1/chat/completions", false)]
     [InlineData("v1/messages", false)]
     [InlineData("v1/messages", true)]
     [InlineData("v1/responses", false)]
@@ -68,6 +69,49 @@ public sealed class VendorFinishReasonLogTests
         Assert.Contains("network_error", log.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(12, log.GetProperty("input_tokens").GetInt64());
         Assert.Equal(1, await ConsecutiveFailuresAsync(bed));
+    }
+
+    /// <summary>
+    /// A whole answer that broke off reached no client yet: it is no answer, like a 200 holding an error, so the next key
+    /// answers instead, passed through (the usage scan reads the finish reason on its way) or translated.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions")]
+    [InlineData("v1/messages")]
+    [InlineData("v1/responses")]
+    public async Task NetworkErrorWholeAnswer_FailsOverToTheNextKey(string path)
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.Status(200, BrokenCompletion));
+
+        using var response = await pool.Bed.PostAsync(path, RequestBody(path, stream: false), ("anthropic-version", "2023-06-01"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.DoesNotContain("Part of an answer", body, StringComparison.Ordinal);
+        Assert.Equal(["a", "b"], pool.TakeKeysSeen());
+        var row = Assert.Single(await pool.Bed.WaitForLogsAsync(1));
+        Assert.Equal(200, row.GetProperty("status_code").GetInt32());
+        Assert.Equal([502, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+        var health = await pool.KeyHealthAsync("a");
+        Assert.Equal(1, health.GetProperty("consecutive_failures").GetInt32());
+        Assert.Contains("network_error", health.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>With no key left, a Chat client gets the gateway's 502 in its own shape, not GLM's broken answer as a 200.</summary>
+    [Fact]
+    public async Task NetworkErrorWholeAnswer_PassedThroughOnTheLastKey_Is502InOpenAIShape()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.Status(200, BrokenCompletion));
+
+        using var response = await bed.PostAsync("v1/chat/completions", RequestBody("v1/chat/completions", stream: false));
+        var error = (await KeyPoolBed.JsonAsync(response)).GetProperty("error");
+
+        Assert.Equal(502, (int)response.StatusCode);
+        Assert.Equal(
+            "upstream provider 'fake-openai' answered 200 with an error: The upstream's answer broke off (finish_reason \"network_error\").",
+            error.GetProperty("message").GetString());
     }
 
     private static async Task<int> ConsecutiveFailuresAsync(GatewayTestBed bed)

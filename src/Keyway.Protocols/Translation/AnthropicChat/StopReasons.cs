@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Keyway.Protocols.Translation.AnthropicChat;
@@ -45,6 +46,10 @@ internal static class StopReasons
 
     /// <summary>Whether the answer broke off (GLM's <c>network_error</c>): the client gets an error, not an ended answer.</summary>
     public static bool BrokeOffWith(string? finishReason) => finishReason == "network_error";
+
+    /// <summary><see cref="BrokeOffWith"/> on the reader's string token, which it neither copies nor unescapes into a string.</summary>
+    public static bool BrokeOffWith(ref readonly Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("network_error"u8);
 
     /// <summary>pause_turn (a server tool loop paused) has no Chat counterpart: the turn did end, so "stop".</summary>
     public static string ToChat(string? stopReason) => stopReason switch
