@@ -13,7 +13,22 @@ namespace Keyway.Protocols;
 public static class VendorStatusInBody
 {
     /// <summary>A failure the body reports in <c>base_resp</c>: MiniMax's code and its message.</summary>
-    public sealed record Failure(long Code, string? Message);
+    public sealed record Failure(long Code, string? Message)
+    {
+        /// <summary>As MiniMax writes the failure in its other errors: "insufficient balance (1008)".</summary>
+        public string Text => $"{(string.IsNullOrWhiteSpace(Message) ? "error" : Message.Trim())} ({Code})";
+
+        /// <summary>
+        /// OpenAI's code for what the status names, which the translators carry into each client's error kind (a rate limit
+        /// Claude Code retries); none for a refused key, which is the gateway's own and no client's.
+        /// </summary>
+        public string? OpenAICode => VendorErrorSignals.KindOfStatusInBody(Code) switch
+        {
+            VendorErrorKind.RateLimit => "rate_limit_exceeded",
+            VendorErrorKind.Quota => "insufficient_quota",
+            _ => null,
+        };
+    }
 
     /// <summary>
     /// The failure a body's root <c>base_resp</c> reports, when its <c>status_code</c> is a number other than 0 and the

@@ -21,7 +21,10 @@ public sealed class ChatStreamObserver : IStreamObserver
 
     public bool SawDone { get; private set; }
 
-    /// <summary>The message of an in-stream <c>{"error":…}</c> chunk, or of an answer that broke off (<c>network_error</c>).</summary>
+    /// <summary>
+    /// The message of an in-stream <c>{"error":…}</c> chunk, of a chunk without a choice whose vendor status says it failed
+    /// (MiniMax's <c>base_resp</c>), or of an answer that broke off (<c>network_error</c>).
+    /// </summary>
     public string? ErrorMessage { get; private set; }
 
     public bool Completed => SawDone || FinishReason is not null;
@@ -89,6 +92,12 @@ public sealed class ChatStreamObserver : IStreamObserver
         {
             ErrorMessage = UpstreamErrorMessage.Extract(data, MaxErrorChars);
             return ObservedEvent.Error;
+        }
+        // Only a chunk without a choice (the usage chunk, mostly) is searched (vectorized) for MiniMax's base_resp.
+        if (choices == 0 && VendorStatusInBody.FailureIn(data) is { } failed)
+        {
+            ErrorMessage = failed.Text;
+            return ObservedEvent.VendorFailure;
         }
 
         FinishReason = finishReason ?? FinishReason;

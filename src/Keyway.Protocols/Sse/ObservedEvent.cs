@@ -17,4 +17,11 @@ public enum ObservedEvent
 
     /// <summary>An error reported inside the stream; the observer's ErrorMessage holds its text.</summary>
     Error,
+
+    /// <summary>
+    /// A vendor's own failure status in a chunk without a choice (MiniMax's <c>base_resp</c>), which no client of the
+    /// protocol reads as an error; the observer's ErrorMessage holds its text. The forwarder keeps it from the client and
+    /// ends the stream with the protocol's error event.
+    /// </summary>
+    VendorFailure,
 }

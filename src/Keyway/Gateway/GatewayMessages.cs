@@ -84,9 +84,6 @@ internal static class GatewayMessages
 
     public static string ErrorWith200(string providerId, string message) => $"upstream provider '{providerId}' answered 200 with an error: {message}";
 
-    /// <summary>A vendor's own failure status in a 200's body (<see cref="Protocols.VendorStatusInBody"/>), as MiniMax writes it in its other errors: "insufficient balance (1008)".</summary>
-    public static string VendorStatus(long code, string? message) => $"{(string.IsNullOrWhiteSpace(message) ? "error" : message.Trim())} ({code})";
-
     public static string NoAnswerInBody(string providerId) => $"upstream provider '{providerId}' answered 200 without an answer in its body";
 
     public static string ClientStalled(TimeSpan stall) => $"client stopped reading the stream: a write waited {stall.TotalSeconds:0} s for it";

@@ -20,6 +20,12 @@ internal interface IStreamWatcher
     /// <summary>An error event the upstream sent inside the stream, if any.</summary>
     string? ErrorMessage { get; }
 
+    /// <summary>
+    /// <see cref="ErrorMessage"/> came in a shape the client's protocol has no error for (MiniMax's <c>base_resp</c>), and
+    /// it and what followed were kept from the client: the stream is to end with the protocol's error event.
+    /// </summary>
+    bool ErrorWithheld => false;
+
     /// <summary>What passed so far must not reach the client yet: the stream has only opened (<see cref="LeadingErrorWatcher"/>).</summary>
     bool HoldsBack => false;
 

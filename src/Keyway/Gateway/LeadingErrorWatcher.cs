@@ -30,6 +30,12 @@ internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationToke
     /// <summary>The message of the error the stream opened with, once one was held back.</summary>
     public string? LeadingError { get; private set; }
 
+    /// <summary>
+    /// The vendor's own failure status the stream opened with (MiniMax's <c>base_resp</c> in a chunk without a choice,
+    /// <see cref="VendorStatusInBody"/>), which fails the key as the same status in a whole 200 does.
+    /// </summary>
+    public VendorStatusInBody.Failure? LeadingStatus { get; private set; }
+
     public bool HoldsBack { get; private set; } = true;
 
     public bool Observe(in SseEvent sseEvent)
@@ -43,9 +49,12 @@ internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationToke
             return Relayed(inner.Observe(sseEvent), sseEvent);
         }
         var lead = sseEvent.HasData ? AnswerBody.StreamEventLead(sseEvent.Data.Span) : BodyLead.Opening;
-        if (ErrorOf(lead, sseEvent.Data.Span) is { } error)
+        // Only an opening event that reads as an answer is searched (vectorized) for a vendor's status: the opening's few events.
+        var status = lead == BodyLead.Answer && sseEvent.HasData ? VendorStatusInBody.FailureIn(sseEvent.Data.Span) : null;
+        if ((status?.Text ?? ErrorOf(lead, sseEvent.Data.Span)) is { } error)
         {
             LeadingError = error;
+            LeadingStatus = status;
             upstreamReads.Cancel();
             return false;
         }
@@ -106,4 +115,6 @@ internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationToke
     public bool EndsAtClose => inner.EndsAtClose;
 
     public string? ErrorMessage => LeadingError ?? inner.ErrorMessage;
+
+    public bool ErrorWithheld => inner.ErrorWithheld;
 }

@@ -40,6 +40,8 @@ public sealed partial class ProxyForwarder
             var provider = exchange.Target!.Provider;
             switch (result)
             {
+                case CopyResult.Success or CopyResult.InputError or CopyResult.Canceled when watcher.LeadingStatus is { } leadingStatus:
+                    return VendorFailure(exchange, leadingStatus);
                 case CopyResult.Success or CopyResult.InputError or CopyResult.Canceled when watcher.LeadingError is { } leadingError:
                     return Unusable(exchange, GatewayMessages.ErrorWith200(provider.ProviderId, leadingError));
                 case CopyResult.Success or CopyResult.InputError:
@@ -107,6 +109,10 @@ public sealed partial class ProxyForwarder
         var providerId = exchange.Target!.Provider.ProviderId;
         switch (result)
         {
+            // A failure in the upstream's own shape (MiniMax's base_resp) was withheld: the client's protocol's error event ends the stream.
+            case CopyResult.Success or CopyResult.InputError when watcher is { ErrorWithheld: true, ErrorMessage: { } withheld }:
+                await FailAsync(exchange, ForwardError.ResponseBodyUpstream, withheld);
+                break;
             case CopyResult.Success when watcher.ErrorMessage is { } upstreamError:
                 Record(exchange, ForwardError.ResponseBodyUpstream, upstreamError);
                 await EndEventStreamAsync(exchange);

@@ -179,11 +179,13 @@ public sealed partial class ProxyForwarder
         {
             return ErrorInAnswer(exchange, body) ?? Unusable(exchange, GatewayMessages.NoAnswerInBody(providerId));
         }
-        if (VendorStatusInBody.FailureIn(body) is not { } failed)
-        {
-            return null;
-        }
-        var message = GatewayMessages.ErrorWith200(providerId, GatewayMessages.VendorStatus(failed.Code, failed.Message));
+        return VendorStatusInBody.FailureIn(body) is { } failed ? VendorFailure(exchange, failed) : null;
+    }
+
+    /// <summary>A vendor's own failure status in a 200 (a whole body's, or a stream's opening chunk's): the key's failure as its code makes it.</summary>
+    private static NoAnswer VendorFailure(ProxyExchange exchange, VendorStatusInBody.Failure failed)
+    {
+        var message = GatewayMessages.ErrorWith200(exchange.Target!.Provider.ProviderId, failed.Text);
         var failure = UpstreamFailureClassifier.FromStatusInBody(failed, message);
         return Unusable(exchange, message, ForwardError.UpstreamStatus) with { Failure = failure };
     }

@@ -10,7 +10,25 @@ namespace Keyway.Gateway;
 /// </summary>
 internal sealed class StreamWatcher(IStreamObserver observer, bool hideUsageOnlyChunk = false) : IStreamWatcher
 {
-    public bool Observe(in SseEvent sseEvent) => !(observer.Observe(sseEvent) == ObservedEvent.UsageOnly && hideUsageOnlyChunk);
+    public bool Observe(in SseEvent sseEvent)
+    {
+        if (ErrorWithheld)
+        {
+            return false;
+        }
+        switch (observer.Observe(sseEvent))
+        {
+            case ObservedEvent.UsageOnly:
+                return !hideUsageOnlyChunk;
+            case ObservedEvent.VendorFailure:
+                ErrorWithheld = true;
+                return false;
+            default:
+                return true;
+        }
+    }
+
+    public bool ErrorWithheld { get; private set; }
 
     public TokenUsage Usage => observer.Usage;
 

@@ -170,4 +170,84 @@ public sealed class VendorErrorTests
         Assert.Equal($"upstream provider 'fake-openai' answered 200 with an error: {message}", answer.GetProperty("error").GetProperty("message").GetString());
         Assert.Equal(status, Assert.Single(await bed.WaitForLogsAsync(1)).GetProperty("status_code").GetInt32());
     }
+
+    /// <summary>
+    /// MiniMax reports a failure inside a stream as a chunk with no choice and its status in <c>base_resp</c>, the shape of
+    /// its 200 errors (https://platform.minimax.io/docs/api-reference/errorcode); its clients check <c>base_resp</c> on every
+    /// chunk of a stream (langgenius/dify api/core/model_runtime/model_providers/minimax/llm/chat_completion_pro.py), and
+    /// MiniMax-M2's stream sends such chunks with <c>"choices":null</c> (RooCodeInc/Roo-Code#9100, #9105).
+    /// </summary>
+    private static string MiniMaxFailureChunk(long code, string message) =>
+        $$$"""data: {"id":"0583a1c2","choices":null,"created":1735689600,"model":"MiniMax-M2","object":"chat.completion.chunk","usage":{"total_tokens":0},"input_sensitive":false,"output_sensitive":false,"base_resp":{"status_code":{{{code}}},"status_msg":"{{{message}}}"}}""" + "\n\n";
+
+    private const string MiniMaxContentChunk = """
+        data: {"id":"0583a1c2","choices":[{"index":0,"delta":{"role":"assistant","content":"Part of an answer"}}],"created":1735689600,"model":"MiniMax-M2","object":"chat.completion.chunk"}
+
+
+        """;
+
+    private static FakeReply MiniMaxStream(string events) => FakeReply.Status(200, events, contentType: "text/event-stream");
+
+    private static string StreamBody(string path) => path switch
+    {
+        "v1/messages" => """{"model":"gpt-alias","max_tokens":8,"stream":true,"messages":[{"role":"user","content":"hi"}]}""",
+        "v1/responses" => """{"model":"gpt-alias","stream":true,"input":"hi"}""",
+        _ => """{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""",
+    };
+
+    /// <summary>
+    /// A MiniMax stream that opens with its failure reached no client: the attempt fails as the same failure in a whole
+    /// 200 does (classed by its code), passed through or translated, and the next key answers.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", 1008, "insufficient balance", 402, "cooling")]
+    [InlineData("v1/messages", 1002, "rate limit", 429, "ok")]
+    [InlineData("v1/responses", 1024, "internal error", 502, "ok")]
+    public async Task MiniMaxStatusOpeningAStream_FailsOverAsItsCodeSays(string path, long code, string message, int status, string state)
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), MiniMaxStream(MiniMaxFailureChunk(code, message)));
+
+        using var response = await pool.Bed.PostAsync(path, StreamBody(path));
+        var events = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.DoesNotContain("base_resp", events, StringComparison.Ordinal);
+        Assert.Equal(["a", "b"], pool.TakeKeysSeen());
+        var health = await pool.KeyHealthAsync("a");
+        Assert.Equal(state, health.GetProperty("state").GetString());
+        Assert.Equal(status, health.GetProperty("last_status").GetInt32());
+        Assert.Contains($"answered 200 with an error: {message} ({code})", health.GetProperty("last_error").GetString());
+        var row = Assert.Single(await pool.Bed.WaitForLogsAsync(1));
+        Assert.Equal([status, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+    }
+
+    /// <summary>
+    /// After content reached the client, MiniMax's failure ends the stream as a broken one: the client's protocol's error
+    /// event instead of MiniMax's chunk, and a 502 row naming MiniMax's status_msg, counted against the key.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", "data: {\"error\":")]
+    [InlineData("v1/messages", "event: error")]
+    [InlineData("v1/responses", "response.failed")]
+    public async Task MiniMaxStatusMidStream_EndsTheStreamAsBroken(string path, string errorEvent)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(MiniMaxStream(MiniMaxContentChunk + MiniMaxFailureChunk(1008, "insufficient balance")));
+
+        using var response = await bed.PostAsync(path, StreamBody(path));
+        var events = await response.Content.ReadAsStringAsync();
+
+        Assert.Contains("Part of an answer", events, StringComparison.Ordinal);
+        Assert.Contains(errorEvent, events, StringComparison.Ordinal);
+        Assert.Contains("insufficient balance (1008)", events, StringComparison.Ordinal);
+        Assert.DoesNotContain("base_resp", events, StringComparison.Ordinal);
+        var row = Assert.Single(await bed.WaitForLogsAsync(1));
+        Assert.Equal(502, row.GetProperty("status_code").GetInt32());
+        Assert.Contains("insufficient balance (1008)", row.GetProperty("error").GetString(), StringComparison.Ordinal);
+        var health = await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, "admin/llm/health");
+        var key = health.GetProperty("health").EnumerateArray()
+            .Single(provider => provider.GetProperty("provider_id").GetString() == GatewayTestBed.OpenAIProvider).GetProperty("keys")[0];
+        Assert.Equal(1, key.GetProperty("consecutive_failures").GetInt32());
+    }
 }

@@ -27,9 +27,9 @@ public sealed class ChatStreamReport
     /// <summary>Takes what the log needs from a chunk the translator read from <paramref name="json"/>.</summary>
     internal void Read(ChatChunk chunk, ReadOnlySpan<byte> json)
     {
-        if (chunk.Error is not null)
+        if (chunk.Error is { } error)
         {
-            ErrorMessage = UpstreamErrorMessage.Extract(json, MaxErrorChars);
+            ErrorMessage = error.InVendorStatus ? error.Message : UpstreamErrorMessage.Extract(json, MaxErrorChars);
             return;
         }
         if (chunk.Usage is { } usage)
