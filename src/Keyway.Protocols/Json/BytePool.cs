@@ -17,9 +17,9 @@ public static class BytePool
 
     /// <summary>
     /// Two seconds: a burst of large requests (a client's several at once, its retries) is one, with one collection after
-    /// it; a Claude Code turn takes longer than that, so the garbage of one turn is gone before the next.
+    /// it. 32 MB, the default body limit: one body as large as Keyway takes by default, or several smaller, is worth it.
     /// </summary>
-    private static readonly LargeArrayReclaim Reclaim = new(TimeProvider.System, TimeSpan.FromSeconds(2), CollectLargeGarbage);
+    private static readonly LargeArrayReclaim Reclaim = new(TimeProvider.System, TimeSpan.FromSeconds(2), 32 * 1024 * 1024, CollectLargeGarbage);
 
     /// <summary>An array of at least <paramref name="minimumLength"/> bytes, not cleared.</summary>
     public static byte[] Rent(int minimumLength)

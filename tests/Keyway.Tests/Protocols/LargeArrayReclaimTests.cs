@@ -3,10 +3,11 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Keyway.Tests.Protocols;
 
-/// <summary>One collection once large arrays stop coming and going for the quiet time, and none while nothing was given back.</summary>
+/// <summary>One collection once large arrays stop coming and going for the quiet time, and none before enough was given back.</summary>
 public sealed class LargeArrayReclaimTests
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(2);
+    private const long MinimumBytes = 8_000_000;
 
     [Fact]
     public void ArraysGivenBack_AreCollectedOnce_AfterTheQuietTime()
@@ -37,10 +38,24 @@ public sealed class LargeArrayReclaimTests
         Assert.Empty(collections);
     }
 
+    [Fact]
+    public void LessThanTheMinimumGivenBack_WaitsForMore()
+    {
+        var (clock, collections, reclaim) = Arrange();
+        reclaim.Returned(5_000_000);
+        clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Empty(collections);
+
+        reclaim.Returned(5_000_000);
+        clock.Advance(Quiet);
+
+        Assert.Single(collections);
+    }
+
     private static (FakeTimeProvider Clock, List<DateTimeOffset> Collections, LargeArrayReclaim Reclaim) Arrange()
     {
         var clock = new FakeTimeProvider();
         var collections = new List<DateTimeOffset>();
-        return (clock, collections, new LargeArrayReclaim(clock, Quiet, () => collections.Add(clock.GetUtcNow())));
+        return (clock, collections, new LargeArrayReclaim(clock, Quiet, MinimumBytes, () => collections.Add(clock.GetUtcNow())));
     }
 }
