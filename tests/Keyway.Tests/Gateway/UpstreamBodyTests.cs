@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Keyway.Gateway;
 using Keyway.Protocols;
@@ -59,6 +60,56 @@ public sealed class UpstreamBodyTests
         Assert.True(pipeline.UpstreamBody.Memory.IsEmpty);
         using var late = body.CreateContent();
         await Assert.ThrowsAsync<HttpRequestException>(() => late.ReadAsByteArrayAsync());
+    }
+
+    /// <summary>
+    /// The socket of a plain-HTTP upstream connection keeps its last send's buffer while the connection idles in the pool:
+    /// a large body's last write is a copy, so the connection keeps none of the body alive; every byte still goes, in order.
+    /// </summary>
+    [Fact]
+    public async Task ALargeBody_IsWrittenWhole_ItsLastWriteFromACopy()
+    {
+        // The model last, so a spliced piece lies in the copied tail.
+        var large = Encoding.UTF8.GetBytes($$"""{"messages":[{"role":"user","content":"{{new string('x', 2 * BytePool.MaxPooledLength)}}"}],"model":"alias"}""");
+        using var client = PooledCopyOf(large);
+        var edited = RequestBody.Edit(client.Memory, RequestBody.Parse(client.Memory), "upstream-m", injectIncludeUsage: false);
+        using var editedContent = UpstreamBody.Edited(client, edited).CreateContent();
+        using var wholeContent = UpstreamBody.Of(large).CreateContent();
+
+        var editedWrites = await WritesOf(editedContent);
+        var wholeWrites = await WritesOf(wholeContent);
+
+        Assert.Equal(edited.ToArray(), editedWrites.Bytes);
+        Assert.NotSame(ArrayOf(client.Memory), ArrayOf(editedWrites.Last));
+        Assert.Equal(large, wholeWrites.Bytes);
+        Assert.NotSame(large, ArrayOf(wholeWrites.Last));
+    }
+
+    private static async Task<(byte[] Bytes, ReadOnlyMemory<byte> Last)> WritesOf(HttpContent content)
+    {
+        var stream = new RecordingStream();
+        await content.CopyToAsync(stream);
+        return (stream.ToArray(), stream.LastWrite);
+    }
+
+    private static byte[]? ArrayOf(ReadOnlyMemory<byte> memory) => MemoryMarshal.TryGetArray(memory, out var segment) ? segment.Array : null;
+
+    /// <summary>Keeps what was written, and the memory of the last write as the caller passed it.</summary>
+    private sealed class RecordingStream : MemoryStream
+    {
+        public ReadOnlyMemory<byte> LastWrite { get; private set; }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            LastWrite = buffer;
+            return base.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            LastWrite = buffer.AsMemory(offset, count);
+            return base.WriteAsync(buffer, offset, count, cancellationToken);
+        }
     }
 
     private static LeasedBytes PooledCopyOf(byte[] bytes)
