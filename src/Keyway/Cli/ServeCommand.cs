@@ -30,23 +30,54 @@ public static class ServeCommand
         return command;
     }
 
-    /// <summary>Configuration (bad values exit 2), database preparation, then serving until SIGTERM/Ctrl+C.</summary>
+    /// <summary>
+    /// Configuration (bad values exit 2), database preparation, then serving until SIGTERM/Ctrl+C. Every write of start-up
+    /// is a <see cref="StartupStep"/>: on a full disk (or a PostgreSQL out of disk, memory or connections) the start is
+    /// refused in one line with exit 2, as a bad setting is.
+    /// </summary>
     /// <param name="background">Started by `serve --detach`: the banner says where a generated admin token is kept, not the token.</param>
     public static async Task<int> RunAsync(CliContext context, bool background = false)
     {
         var options = LoadOptions(context, keepGenerated: false);
         using var dataDirLock = HoldDataDir(options);
         var app = KeywayApp.Build(options);
+        var listening = false;
         try
         {
             await app.InitializeKeywayAsync(CancellationToken.None);
+            // Only now that the database took the secret: a refused start leaves no generated secret behind.
+            WriteDataDirFile(options, $"keep the generated secret in {KeywayOptionsLoader.SecretFileName}", () => KeywayOptionsLoader.KeepGeneratedSecret(options));
+            await ListenAsync(app);
+            listening = true;
+            // Only once the address is bound: a start refused for its port never printed the token, so it keeps none, and the
+            // next start generates one and prints it.
+            WriteDataDirFile(options, $"keep the generated admin token in {KeywayOptionsLoader.AdminTokenFileName}", () => KeywayOptionsLoader.KeepGeneratedAdminToken(options));
+            StartupBanner.Print(app, background ? options with { AdminTokenGenerated = false } : options);
+            var address = StartupBanner.ListeningAddress(app) ?? options.ListenUrl;
+            var instance = app.Services.GetRequiredService<InstanceIdentity>().Id;
+            WriteDataDirFile(options, $"write {ServerStateFile.FileName}", () => new ServerStateFile(Environment.ProcessId, address, DateTimeOffset.UtcNow, instance).Write(options.DataDir));
         }
         catch (StartupRefusedException e)
         {
+            if (listening)
+            {
+                await app.StopAsync();
+            }
             throw new CliException(e.Message, CliExitCodes.Usage);
         }
-        // Only now that the database took the secret: a refused start leaves no generated secret behind.
-        KeywayOptionsLoader.KeepGeneratedSecret(options);
+        try
+        {
+            await app.WaitForShutdownAsync();
+        }
+        finally
+        {
+            ServerStateFile.Remove(options.DataDir, Environment.ProcessId);
+        }
+        return CliExitCodes.Ok;
+    }
+
+    private static async Task ListenAsync(WebApplication app)
+    {
         try
         {
             await app.StartAsync();
@@ -63,23 +94,10 @@ public static class ServeCommand
                 $"{e.Message} Choose an address of this machine and a port it may use: KEYWAY_HOST / KEYWAY_PORT, KEYWAY_METRICS_HOST / KEYWAY_METRICS_PORT.",
                 CliExitCodes.Usage);
         }
-        // Only once the address is bound: a start refused for its port never printed the token, so it keeps none, and the
-        // next start generates one and prints it.
-        KeywayOptionsLoader.KeepGeneratedAdminToken(options);
-        StartupBanner.Print(app, background ? options with { AdminTokenGenerated = false } : options);
-        var address = StartupBanner.ListeningAddress(app) ?? options.ListenUrl;
-        var instance = app.Services.GetRequiredService<InstanceIdentity>().Id;
-        new ServerStateFile(Environment.ProcessId, address, DateTimeOffset.UtcNow, instance).Write(options.DataDir);
-        try
-        {
-            await app.WaitForShutdownAsync();
-        }
-        finally
-        {
-            ServerStateFile.Remove(options.DataDir, Environment.ProcessId);
-        }
-        return CliExitCodes.Ok;
     }
+
+    private static void WriteDataDirFile(KeywayOptions options, string what, Action write) =>
+        StartupStep.Run(what, () => DiskSpace.Describe(options.DataDir), write);
 
     public static KeywayOptions LoadOptions(CliContext context, bool keepGenerated = true)
     {
