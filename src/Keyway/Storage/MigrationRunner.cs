@@ -14,7 +14,7 @@ namespace Keyway.Storage;
 public sealed class MigrationRunner
 {
     /// <summary>The advisory lock id of migrations ("keyway" in ASCII), the same for every instance.</summary>
-    private const long MigrationLockKey = 0x6B65797761;
+    internal const long MigrationLockKey = 0x6B65797761;
 
     /// <summary>How long an instance waits for another one's migrations: each script runs under its own 30 s limit.</summary>
     private const int MigrationLockWaitSeconds = 600;

@@ -121,6 +121,21 @@ public sealed class ServeStartupTests
         await Assert.ThrowsAsync<SocketException>(() => client.ConnectAsync(IPAddress.Loopback, port));
     }
 
+    /// <summary>A --wait-seconds outside 1 to 3600 is refused before anything starts in the background.</summary>
+    [Fact]
+    public async Task DetachWithAWaitSecondsOutOfRange_ExitsWith2_NamingTheRange_StartingNothing()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Path.Combine(dir.Path, "data");
+
+        var result = await new CliRunner(null, dir.Path, new Dictionary<string, string> { ["KEYWAY_DATA_DIR"] = dataDir, ["KEYWAY_SECRET"] = KeywayServer.Secret })
+            .RunAsync("serve", "--detach", "--wait-seconds", "0");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("keyway: --wait-seconds must be between 1 and 3600, got 0", result.Error.TrimEnd());
+        Assert.False(Directory.Exists(dataDir), "a refused --wait-seconds started a gateway");
+    }
+
     /// <summary>Runs `keyway serve` in-process (on a free port unless one is given), with no admin token configured.</summary>
     private static Task<CliRunner.Result> Serve(string workingDirectory, Dictionary<string, string> environment)
     {
