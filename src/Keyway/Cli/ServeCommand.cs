@@ -11,42 +11,82 @@ namespace Keyway.Cli;
 /// `keyway` / `keyway serve`: the gateway in the foreground, recorded in data/keyway.pid while it runs; on SQLite it holds
 /// the data dir's <see cref="DataDirLock"/> meanwhile, so a second gateway of the data dir is refused.
 /// `--detach` starts the same command in the background (output appended to data/keyway.log) and returns once it listens,
-/// or with its exit code and last error line when it stops before.
+/// or with its exit code and last error line when it stops before, or after `--wait-seconds` (30) with it still starting.
 /// </summary>
 public static class ServeCommand
 {
     public const string LogFileName = "keyway.log";
     private const string BackgroundOption = "--background";
-    private static readonly TimeSpan DetachWait = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// The longest `--wait-seconds`: another instance's migrations, which a start on PostgreSQL waits for, may take up to
+    /// 600 s (<see cref="MigrationRunner"/>), and a migration of its own over a large request log minutes too.
+    /// </summary>
+    private const int MaxDetachWaitSeconds = 3600;
 
     public static Command Build(CliContext context)
     {
         var detach = new Option<bool>("--detach", "-d") { Description = "Run in the background; `keyway stop` ends it" };
+        var waitSeconds = new Option<int>("--wait-seconds")
+        {
+            Description = "With --detach: how long to wait for the gateway to listen before returning (it keeps starting)",
+            DefaultValueFactory = _ => 30,
+        };
         // What --detach starts: the output goes to data/keyway.log, which must not keep a generated admin token (--detach prints it).
         var background = new Option<bool>(BackgroundOption) { Hidden = true };
-        var command = new Command("serve", "Run the gateway (the default when no command is given)") { detach, background };
+        var command = new Command("serve", "Run the gateway (the default when no command is given)") { detach, waitSeconds, background };
         command.SetAction((parse, cancellationToken) =>
-            parse.GetValue(detach) ? DetachAsync(context, cancellationToken) : RunAsync(context, parse.GetValue(background)));
+            parse.GetValue(detach) ? DetachAsync(context, DetachWait(parse.GetValue(waitSeconds)), cancellationToken) : RunAsync(context, parse.GetValue(background)));
         return command;
     }
 
-    /// <summary>Configuration (bad values exit 2), database preparation, then serving until SIGTERM/Ctrl+C.</summary>
+    /// <summary>
+    /// Configuration (bad values exit 2), database preparation, then serving until SIGTERM/Ctrl+C. Every write of start-up
+    /// is a <see cref="StartupStep"/>: on a full disk (or a PostgreSQL out of disk, memory or connections) the start is
+    /// refused in one line with exit 2, as a bad setting is.
+    /// </summary>
     /// <param name="background">Started by `serve --detach`: the banner says where a generated admin token is kept, not the token.</param>
     public static async Task<int> RunAsync(CliContext context, bool background = false)
     {
         var options = LoadOptions(context, keepGenerated: false);
         using var dataDirLock = HoldDataDir(options);
         var app = KeywayApp.Build(options);
+        var listening = false;
         try
         {
             await app.InitializeKeywayAsync(CancellationToken.None);
+            // Only now that the database took the secret: a refused start leaves no generated secret behind.
+            WriteDataDirFile(options, $"keep the generated secret in {KeywayOptionsLoader.SecretFileName}", () => KeywayOptionsLoader.KeepGeneratedSecret(options));
+            await ListenAsync(app);
+            listening = true;
+            // Only once the address is bound: a start refused for its port never printed the token, so it keeps none, and the
+            // next start generates one and prints it.
+            WriteDataDirFile(options, $"keep the generated admin token in {KeywayOptionsLoader.AdminTokenFileName}", () => KeywayOptionsLoader.KeepGeneratedAdminToken(options));
+            StartupBanner.Print(app, background ? options with { AdminTokenGenerated = false } : options);
+            var address = StartupBanner.ListeningAddress(app) ?? options.ListenUrl;
+            var instance = app.Services.GetRequiredService<InstanceIdentity>().Id;
+            WriteDataDirFile(options, $"write {ServerStateFile.FileName}", () => new ServerStateFile(Environment.ProcessId, address, DateTimeOffset.UtcNow, instance).Write(options.DataDir));
         }
         catch (StartupRefusedException e)
         {
+            if (listening)
+            {
+                await app.StopAsync();
+            }
             throw new CliException(e.Message, CliExitCodes.Usage);
         }
-        // Only now that the database took the secret: a refused start leaves no generated secret behind.
-        KeywayOptionsLoader.KeepGeneratedSecret(options);
+        try
+        {
+            await app.WaitForShutdownAsync();
+        }
+        finally
+        {
+            ServerStateFile.Remove(options.DataDir, Environment.ProcessId);
+        }
+        return CliExitCodes.Ok;
+    }
+
+    private static async Task ListenAsync(WebApplication app)
+    {
         try
         {
             await app.StartAsync();
@@ -63,23 +103,10 @@ public static class ServeCommand
                 $"{e.Message} Choose an address of this machine and a port it may use: KEYWAY_HOST / KEYWAY_PORT, KEYWAY_METRICS_HOST / KEYWAY_METRICS_PORT.",
                 CliExitCodes.Usage);
         }
-        // Only once the address is bound: a start refused for its port never printed the token, so it keeps none, and the
-        // next start generates one and prints it.
-        KeywayOptionsLoader.KeepGeneratedAdminToken(options);
-        StartupBanner.Print(app, background ? options with { AdminTokenGenerated = false } : options);
-        var address = StartupBanner.ListeningAddress(app) ?? options.ListenUrl;
-        var instance = app.Services.GetRequiredService<InstanceIdentity>().Id;
-        new ServerStateFile(Environment.ProcessId, address, DateTimeOffset.UtcNow, instance).Write(options.DataDir);
-        try
-        {
-            await app.WaitForShutdownAsync();
-        }
-        finally
-        {
-            ServerStateFile.Remove(options.DataDir, Environment.ProcessId);
-        }
-        return CliExitCodes.Ok;
     }
+
+    private static void WriteDataDirFile(KeywayOptions options, string what, Action write) =>
+        StartupStep.Run(what, () => DiskSpace.Describe(options.DataDir), write);
 
     public static KeywayOptions LoadOptions(CliContext context, bool keepGenerated = true)
     {
@@ -93,13 +120,17 @@ public static class ServeCommand
         }
     }
 
+    private static TimeSpan DetachWait(int seconds) => seconds is >= 1 and <= MaxDetachWaitSeconds
+        ? TimeSpan.FromSeconds(seconds)
+        : throw new CliException($"--wait-seconds must be between 1 and {MaxDetachWaitSeconds}, got {seconds}", CliExitCodes.Usage);
+
     /// <summary>
     /// Starts `serve` in the background and waits until it listens (it writes keyway.pid once its address is bound), at
-    /// most <see cref="DetachWait"/>. Nothing generated is kept here: the gateway keeps a generated secret once its
+    /// most <paramref name="wait"/>; then it returns 1 and leaves the gateway starting, for a script to check later. Nothing generated is kept here: the gateway keeps a generated secret once its
     /// database took it and a generated admin token once it listens, as in the foreground, so a start that fails keeps no
     /// token nobody saw; the token is printed here, once it is kept.
     /// </summary>
-    private static async Task<int> DetachAsync(CliContext context, CancellationToken cancellationToken)
+    private static async Task<int> DetachAsync(CliContext context, TimeSpan wait, CancellationToken cancellationToken)
     {
         var options = LoadOptions(context, keepGenerated: false);
         // A probe only: the gateway in the background takes the lock for its own life. On PostgreSQL, where gateways share
@@ -124,7 +155,7 @@ public static class ServeCommand
         using var child = Process.Start(start) ?? throw new CliException("could not start the gateway process");
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(DetachWait);
+        timeout.CancelAfter(wait);
         while (!timeout.IsCancellationRequested)
         {
             if (ServerStateFile.ReadLive(options.DataDir) is { ProcessId: var pid } state && pid == child.Id)
@@ -144,7 +175,8 @@ public static class ServeCommand
         }
         throw new CliException(cancellationToken.IsCancellationRequested
             ? $"stopped waiting for the gateway in the background (pid {child.Id}), which still starts: `keyway status` tells when it listens (log: {log})"
-            : $"the gateway in the background (pid {child.Id}) did not listen within {DetachWait.TotalSeconds:0} s and still runs: see {log}; `kill {child.Id}` ends it");
+            : $"the gateway in the background (pid {child.Id}) did not listen within {wait.TotalSeconds:0} s and still runs: see {log}; " +
+              $"`keyway status` tells when it listens, `kill {child.Id}` ends it, and --wait-seconds waits longer");
     }
 
     /// <summary>What the gateway in the background generated and kept, which its log does not show: the admin token, and that a secret was made.</summary>

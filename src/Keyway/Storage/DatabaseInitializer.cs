@@ -64,6 +64,10 @@ public sealed partial class DatabaseInitializer(
         }
     }
 
+    /// <summary>
+    /// Each write a <see cref="StartupStep"/>: on a full disk, or a PostgreSQL out of disk, memory or connections, the start
+    /// is refused in one line naming the write instead of a stack trace.
+    /// </summary>
     private async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         // The secret before the migrations: a start refused for it leaves an older schema as it was, for the binary that made it.
@@ -72,21 +76,24 @@ public sealed partial class DatabaseInitializer(
         {
             RequireMatchingSecret(verifier);
         }
-        await MigrateAsync(connection, cancellationToken);
+        await StepAsync("create the schema_version table", () => MigrationRunner.CreateVersionTableAsync(connection, cancellationToken));
+        await StepAsync("apply the schema migrations", () => MigrateAsync(connection, cancellationToken));
         if (verifier is null)
         {
-            await connection.ExecuteAsync(
+            await StepAsync("write the secret check row (meta.secret_verifier)", () => connection.ExecuteAsync(
                 "INSERT INTO meta (key, value) VALUES (@VerifierKey, @Value) ON CONFLICT (key) DO NOTHING",
-                new { VerifierKey, Value = secretBox.Seal(VerifierPlaintext), cancellationToken });
+                new { VerifierKey, Value = secretBox.Seal(VerifierPlaintext), cancellationToken }));
             // Another start may have written its own first (SQLite takes no lock): that one is the database's secret.
             RequireMatchingSecret((await ReadVerifierAsync(connection, cancellationToken))!);
         }
-        await PlainExtraHeadersSealing.SealAsync(connection, secretBox, cancellationToken);
+        await StepAsync("seal the provider headers stored in plain", () => PlainExtraHeadersSealing.SealAsync(connection, secretBox, cancellationToken));
         var now = time.GetUtcNow().ToString("O");
-        await connection.ExecuteAsync(
+        await StepAsync("create the default group", () => connection.ExecuteAsync(
             "INSERT INTO groups (group_id, name, enabled, note, created_at, updated_at) VALUES ('default', 'Default Group', 1, '', @now, @now) ON CONFLICT (group_id) DO NOTHING",
-            new { now, cancellationToken });
+            new { now, cancellationToken }));
     }
+
+    private Task StepAsync(string what, Func<Task> write) => StartupStep.RunAsync(what, connections.FreeSpace, write);
 
     private async Task MigrateAsync(DbConnection connection, CancellationToken cancellationToken)
     {
@@ -98,11 +105,6 @@ public sealed partial class DatabaseInitializer(
         catch (SchemaTooNewException e)
         {
             throw new StartupRefusedException(e.Message);
-        }
-        catch (MigrationFailedException e) when (DatabaseUnavailable.IsDiskFailure(e.Failure) && connections.FreeSpace() is { } freeSpace)
-        {
-            // Nothing an operator can act on in a stack trace: which migration, that it left nothing behind, and the room left.
-            throw new StartupRefusedException($"{e.Message} {freeSpace}: free space there, then start Keyway again to apply it.");
         }
         if (upgrade.Applied.Count > 0)
         {

@@ -14,7 +14,7 @@ namespace Keyway.Storage;
 public sealed class MigrationRunner
 {
     /// <summary>The advisory lock id of migrations ("keyway" in ASCII), the same for every instance.</summary>
-    private const long MigrationLockKey = 0x6B65797761;
+    internal const long MigrationLockKey = 0x6B65797761;
 
     /// <summary>How long an instance waits for another one's migrations: each script runs under its own 30 s limit.</summary>
     private const int MigrationLockWaitSeconds = 600;
@@ -43,7 +43,11 @@ public sealed class MigrationRunner
     public async Task<int> ApplyAsync(CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await UnderLockAsync(connection, connections.Dialect, () => ApplyPendingAsync(connection, cancellationToken), cancellationToken);
+        await UnderLockAsync(connection, connections.Dialect, async () =>
+        {
+            await CreateVersionTableAsync(connection, cancellationToken);
+            await ApplyPendingAsync(connection, cancellationToken);
+        }, cancellationToken);
         return Migrations.Count == 0 ? 0 : Migrations[^1].Version;
     }
 
@@ -71,12 +75,18 @@ public sealed class MigrationRunner
         }
     }
 
-    /// <summary>Applies what the database has not recorded, on <paramref name="connection"/> (under <see cref="UnderLockAsync"/>).</summary>
-    public async Task<Upgrade> ApplyPendingAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        await connection.ExecuteAsync(
+    /// <summary>The table of the migrations applied, on a new database the first write.</summary>
+    public static Task CreateVersionTableAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
             new { cancellationToken });
+
+    /// <summary>
+    /// Applies what the database has not recorded, on <paramref name="connection"/> (under <see cref="UnderLockAsync"/>,
+    /// after <see cref="CreateVersionTableAsync"/>).
+    /// </summary>
+    public async Task<Upgrade> ApplyPendingAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
         var applied = (await connection.QueryAsync<int>(
             "SELECT version FROM schema_version", new { cancellationToken })).ToHashSet();
         var latest = Migrations.Count == 0 ? 0 : Migrations[^1].Version;

@@ -50,13 +50,15 @@ public sealed class PostgresConnectionFactory : IDbConnectionFactory, IAsyncDisp
 
     /// <summary>
     /// Where and as whom: nothing listening, a database or role missing and a refused password all read differently,
-    /// and Npgsql's own exception message names only the first.
+    /// and Npgsql's own exception message names only the first. A server out of connections (or memory, or disk) says
+    /// what to change on it instead (<see cref="OutOfResources"/>).
     /// </summary>
     public string CannotOpen(DbException failure)
     {
         var target = new NpgsqlConnectionStringBuilder(ConnectionString);
         var reason = failure is PostgresException postgres ? postgres.MessageText : failure.GetBaseException().Message;
-        return $"cannot open PostgreSQL at {target.Host}:{target.Port}, database '{target.Database}' as role '{target.Username}': {reason}. Check KEYWAY_DATABASE_URL and that the server runs.";
+        var remedy = OutOfResources.Remedy(failure, FreeSpace) is { } fix ? $"{fix}, then start Keyway again." : "Check KEYWAY_DATABASE_URL and that the server runs.";
+        return $"cannot open PostgreSQL at {target.Host}:{target.Port}, database '{target.Database}' as role '{target.Username}': {reason}. {remedy}";
     }
 
     public string? FreeSpace() => null;

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Keyway.Storage;
@@ -51,8 +50,7 @@ public sealed class SqliteConnectionFactory : IDbConnectionFactory
           "or check that KEYWAY_DATA_DIR and the file are writable by this user."
         : $"cannot open the SQLite database {_databasePath}: {failure.Message.TrimEnd('.')}. Check that KEYWAY_DATA_DIR and the file are writable by this user.";
 
-    public string? FreeSpace() =>
-        $"The disk holding {DirectoryOfFile} has {new DriveInfo(DirectoryOfFile).AvailableFreeSpace.ToString("N0", CultureInfo.InvariantCulture)} bytes free";
+    public string? FreeSpace() => DiskSpace.Describe(DirectoryOfFile);
 
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Keyway.Cli;
 using Keyway.Configuration;
 using Keyway.Security;
@@ -92,6 +95,45 @@ public sealed class ServeStartupTests
         Assert.Contains("address already in use", result.Error);
         Assert.True(File.Exists(Path.Combine(dataDir, KeywayOptionsLoader.SecretFileName)), "the secret the database took was not kept");
         Assert.False(File.Exists(Path.Combine(dataDir, KeywayOptionsLoader.AdminTokenFileName)), "a start refused for its port kept an admin token it never printed");
+    }
+
+    /// <summary>
+    /// The last write of a start, keyway.pid, on a full disk (a link to /dev/full, which fails every write with ENOSPC as a
+    /// full file system does): one line naming the file and the data dir's free space, exit 2, and the gateway that
+    /// already listened stops.
+    /// </summary>
+    [Fact]
+    public async Task PidFileOnAFullDisk_ExitsWith2_InOneLineWithTheFreeSpace_AndStopsListening()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName;
+        var pidFile = File.CreateSymbolicLink(ServerStateFile.PathIn(dataDir), "/dev/full").FullName;
+        var port = LoopbackPort.Free();
+
+        var result = await Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = dataDir, ["KEYWAY_PORT"] = $"{port}" });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Matches(
+            $"^keyway: could not write keyway\\.pid: No space left on device : '{Regex.Escape(pidFile)}'\\. " +
+            $"The disk holding {Regex.Escape(dataDir)} has [0-9,]+ bytes free: free space there, then start Keyway again\\.\n$",
+            result.Error);
+        using var client = new TcpClient();
+        await Assert.ThrowsAsync<SocketException>(() => client.ConnectAsync(IPAddress.Loopback, port));
+    }
+
+    /// <summary>A --wait-seconds outside 1 to 3600 is refused before anything starts in the background.</summary>
+    [Fact]
+    public async Task DetachWithAWaitSecondsOutOfRange_ExitsWith2_NamingTheRange_StartingNothing()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Path.Combine(dir.Path, "data");
+
+        var result = await new CliRunner(null, dir.Path, new Dictionary<string, string> { ["KEYWAY_DATA_DIR"] = dataDir, ["KEYWAY_SECRET"] = KeywayServer.Secret })
+            .RunAsync("serve", "--detach", "--wait-seconds", "0");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("keyway: --wait-seconds must be between 1 and 3600, got 0", result.Error.TrimEnd());
+        Assert.False(Directory.Exists(dataDir), "a refused --wait-seconds started a gateway");
     }
 
     /// <summary>Runs `keyway serve` in-process (on a free port unless one is given), with no admin token configured.</summary>

@@ -101,6 +101,92 @@ public sealed class DatabaseInitializerTests
         Assert.Equal(200, await upgraded.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM filler"));
     }
 
+    /// <summary>
+    /// The disk fills up at each write start-up makes besides the migrations (the schema_version table on a new database;
+    /// the secret check row, sealing headers stored in plain and the default group, here made to need more pages than are
+    /// left by a trigger, so SQLite's page limit fails them with SQLITE_FULL as a full file system does): one line naming the
+    /// write, the data dir's disk and its free space, and what to do, never a stack trace.
+    /// </summary>
+    [Theory]
+    [InlineData("create the schema_version table")]
+    [InlineData("write the secret check row (meta.secret_verifier)")]
+    [InlineData("seal the provider headers stored in plain")]
+    [InlineData("create the default group")]
+    public async Task DiskFullAtAStartupWrite_IsRefusedInOneLine_NamingTheWriteAndTheFreeSpace(string write)
+    {
+        using var dir = new TempDirectory();
+        var disk = new FullDisk(new SqliteConnectionFactory(Path.Combine(dir.Path, "keyway.db")));
+        await (write switch
+        {
+            "create the schema_version table" => Task.CompletedTask,
+            "write the secret check row (meta.secret_verifier)" => MigratedOnlyAsync(disk, "BEFORE INSERT ON meta"),
+            "seal the provider headers stored in plain" => InitializedAsync(disk,
+                "INSERT INTO providers (provider_id, group_id, name, base_url, protocol, extra_headers, created_at, updated_at) " +
+                "VALUES ('p1', 'default', 'p1', 'https://upstream.test', 'openai', '{\"X-Team\":\"plain\"}', '2026-01-01', '2026-01-01')",
+                "BEFORE UPDATE ON providers"),
+            _ => InitializedAsync(disk, "DELETE FROM groups WHERE group_id = 'default'", "BEFORE INSERT ON groups"),
+        });
+        disk.PagesLeft = 0;
+
+        var refused = await Assert.ThrowsAsync<StartupRefusedException>(() => Initializer(disk, Secret).InitializeAsync(CancellationToken.None));
+
+        Assert.Matches(
+            $"^could not {Regex.Escape(write)}: SQLite Error 13: 'database or disk is full'\\. " +
+            $"The disk holding {Regex.Escape(dir.Path)} has [0-9,]+ bytes free: free space there, then start Keyway again\\.$",
+            refused.Message);
+    }
+
+    /// <summary>A database with every migration but no secret check row yet, whose next insert of <paramref name="trigger"/> needs more room.</summary>
+    private static async Task MigratedOnlyAsync(FullDisk disk, string trigger)
+    {
+        await new MigrationRunner(disk).ApplyAsync(CancellationToken.None);
+        await FillOnAsync(disk, trigger);
+    }
+
+    /// <summary>A database start-up prepared, then <paramref name="change"/>d, whose next <paramref name="trigger"/> statement needs more room.</summary>
+    private static async Task InitializedAsync(FullDisk disk, string change, string trigger)
+    {
+        await Initializer(disk, Secret).InitializeAsync(CancellationToken.None);
+        await using (var connection = await disk.OpenAsync(CancellationToken.None))
+        {
+            await connection.ExecuteAsync(change);
+        }
+        await FillOnAsync(disk, trigger);
+    }
+
+    /// <summary>A trigger that makes the statement <paramref name="trigger"/> names write 64 KiB more, which a full disk has no room for.</summary>
+    private static async Task FillOnAsync(FullDisk disk, string trigger)
+    {
+        await using var connection = await disk.OpenAsync(CancellationToken.None);
+        await connection.ExecuteAsync(
+            $"CREATE TABLE filler (data BLOB NOT NULL); CREATE TRIGGER fill {trigger} BEGIN INSERT INTO filler VALUES (zeroblob(65536)); END;");
+    }
+
+    /// <summary>
+    /// A role at its CONNECTION LIMIT gets SQLSTATE 53300, as a server at max_connections does: the refusal says what to
+    /// change on the server, not to check KEYWAY_DATABASE_URL.
+    /// </summary>
+    [PostgresFact]
+    public async Task PostgresOutOfConnections_AtStart_IsRefusedInOneLine_NamingTheSqlState()
+    {
+        var role = $"kw_limit_{Guid.NewGuid():N}"[..24];
+        await using (var admin = new NpgsqlConnection(TestPostgres.AdminConnectionString))
+        {
+            await admin.OpenAsync();
+            await admin.ExecuteAsync($"CREATE ROLE {role} LOGIN CONNECTION LIMIT 0 PASSWORD 'pw-never-shown'");
+        }
+        var target = new NpgsqlConnectionStringBuilder(TestPostgres.AdminConnectionString) { Username = role, Password = "pw-never-shown" };
+        await using var connections = new PostgresConnectionFactory(target.ConnectionString);
+
+        var refused = await Assert.ThrowsAsync<StartupRefusedException>(() => Initializer(connections, Secret).InitializeAsync(CancellationToken.None));
+
+        Assert.Equal(
+            $"cannot open PostgreSQL at {target.Host}:{target.Port}, database '{target.Database}' as role '{role}': too many connections for role \"{role}\". " +
+            "PostgreSQL has no connection left (SQLSTATE 53300 too_many_connections): raise its max_connections (or the role's or database's " +
+            "CONNECTION LIMIT), or make the other clients' pools smaller (Maximum Pool Size in KEYWAY_DATABASE_URL), then start Keyway again.",
+            refused.Message);
+    }
+
     /// <summary>Each round a new, empty database and three instances starting at once: none may fail on the other's check row.</summary>
     [PostgresFact]
     public async Task InstancesStartingTogether_OnAnEmptyPostgresDatabase_AllStart()

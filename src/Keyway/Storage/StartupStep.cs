@@ -1,0 +1,50 @@
+namespace Keyway.Storage;
+
+/// <summary>
+/// One step of start-up that writes (a table, a row, a file in the data dir), run so that a failure the operator fixes
+/// outside Keyway (<see cref="OutOfResources"/>) refuses the start in one line, a <see cref="StartupRefusedException"/>:
+/// what could not be done, the database's or file system's words, the room left and what to do. Any other failure is
+/// thrown as it is.
+/// </summary>
+public static class StartupStep
+{
+    /// <param name="what">What the step does, after "could not": "create the default group".</param>
+    /// <param name="freeSpace">The room left on the disk the step writes (<see cref="DiskSpace.Describe"/>); null for PostgreSQL's.</param>
+    public static async Task RunAsync(string what, Func<string?> freeSpace, Func<Task> step)
+    {
+        try
+        {
+            await step();
+        }
+        catch (Exception e) when (Refusal(what, e, freeSpace) is { } refusal)
+        {
+            throw new StartupRefusedException(refusal);
+        }
+    }
+
+    /// <inheritdoc cref="RunAsync"/>
+    public static void Run(string what, Func<string?> freeSpace, Action step)
+    {
+        try
+        {
+            step();
+        }
+        catch (Exception e) when (Refusal(what, e, freeSpace) is { } refusal)
+        {
+            throw new StartupRefusedException(refusal);
+        }
+    }
+
+    /// <summary>
+    /// The refusal's line, or null for a failure that is not the machine's. A failed migration already says which one and
+    /// that it was rolled back: its own message leads.
+    /// </summary>
+    private static string? Refusal(string what, Exception failure, Func<string?> freeSpace)
+    {
+        var migration = failure as MigrationFailedException;
+        var cause = migration?.Failure ?? failure;
+        return OutOfResources.Remedy(cause, freeSpace) is not { } remedy ? null
+            : migration is not null ? $"{migration.Message} {remedy}, then start Keyway again to apply it."
+            : $"could not {what}: {OutOfResources.Reason(cause)}. {remedy}, then start Keyway again.";
+    }
+}
