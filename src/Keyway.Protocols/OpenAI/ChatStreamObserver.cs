@@ -27,6 +27,8 @@ public sealed class ChatStreamObserver : IStreamObserver
     /// </summary>
     public string? ErrorMessage { get; private set; }
 
+    public VendorStatusInBody.Failure? VendorFailure { get; private set; }
+
     public bool Completed => SawDone || FinishReason is not null;
 
     public ObservedEvent Observe(in SseEvent e)
@@ -97,6 +99,7 @@ public sealed class ChatStreamObserver : IStreamObserver
         if (choices == 0 && VendorStatusInBody.FailureIn(data) is { } failed)
         {
             ErrorMessage = failed.Text;
+            VendorFailure = failed;
             return ObservedEvent.VendorFailure;
         }
 

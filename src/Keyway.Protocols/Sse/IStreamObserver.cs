@@ -14,4 +14,7 @@ public interface IStreamObserver
 
     /// <summary>An error the upstream reported inside the stream, if any.</summary>
     string? ErrorMessage { get; }
+
+    /// <summary>The vendor's own failure status behind <see cref="ObservedEvent.VendorFailure"/>, once one came.</summary>
+    VendorStatusInBody.Failure? VendorFailure => null;
 }

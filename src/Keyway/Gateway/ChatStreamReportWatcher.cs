@@ -1,3 +1,4 @@
+using Keyway.Protocols;
 using Keyway.Protocols.Sse;
 using Keyway.Protocols.Translation.AnthropicChat;
 using Keyway.Protocols.Usage;
@@ -19,4 +20,6 @@ internal sealed class ChatStreamReportWatcher(ChatStreamReport report) : IStream
     public bool EndsAtClose => false;
 
     public string? ErrorMessage => report.ErrorMessage;
+
+    public VendorStatusInBody.Failure? VendorFailure => report.VendorFailure;
 }

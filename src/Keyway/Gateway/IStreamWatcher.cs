@@ -1,3 +1,4 @@
+using Keyway.Protocols;
 using Keyway.Protocols.Sse;
 using Keyway.Protocols.Usage;
 
@@ -25,6 +26,9 @@ internal interface IStreamWatcher
     /// it and what followed were kept from the client: the stream is to end with the protocol's error event.
     /// </summary>
     bool ErrorWithheld => false;
+
+    /// <summary>The vendor's own failure status <see cref="ErrorMessage"/> came from (MiniMax's <c>base_resp</c>): the key fails as its code says.</summary>
+    VendorStatusInBody.Failure? VendorFailure => null;
 
     /// <summary>What passed so far must not reach the client yet: the stream has only opened (<see cref="LeadingErrorWatcher"/>).</summary>
     bool HoldsBack => false;

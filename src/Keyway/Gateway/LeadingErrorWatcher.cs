@@ -117,4 +117,6 @@ internal sealed class LeadingErrorWatcher(IStreamWatcher inner, CancellationToke
     public string? ErrorMessage => LeadingError ?? inner.ErrorMessage;
 
     public bool ErrorWithheld => inner.ErrorWithheld;
+
+    public VendorStatusInBody.Failure? VendorFailure => inner.VendorFailure;
 }

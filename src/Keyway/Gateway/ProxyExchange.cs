@@ -1,3 +1,4 @@
+using Keyway.Protocols;
 using Keyway.Protocols.Translation;
 using Keyway.Protocols.Usage;
 using Keyway.Security;
@@ -47,6 +48,12 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
 
     /// <summary>The last failure recorded through the forwarder's funnel.</summary>
     public ForwardError? LastError { get; set; }
+
+    /// <summary>
+    /// The vendor's own failure status (MiniMax's <c>base_resp</c>) that broke the relayed stream off after content: the
+    /// key fails as its code says, as it would have had the stream opened with it.
+    /// </summary>
+    public VendorStatusInBody.Failure? VendorFailure { get; set; }
 
     /// <summary>The protocol of the endpoint actually called (a native endpoint's, not always the provider's main one).</summary>
     public UpstreamProtocol? UpstreamProtocol { get; set; }

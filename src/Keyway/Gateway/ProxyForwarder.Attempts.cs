@@ -201,8 +201,7 @@ public sealed partial class ProxyForwarder
         {
             if (noAnswer.Failure is { } failure)
             {
-                // Relayed as an upstream error of its status would be (UpstreamErrorResponse): a refused key is no fault of the client's.
-                exchange.StatusCode = failure.Class == FailureClass.Credential ? StatusCodes.Status502BadGateway : failure.Status;
+                exchange.StatusCode = AnswerStatusOf(failure);
             }
             await FailAsync(exchange, noAnswer.Error, noAnswer.Message);
             return true;
@@ -254,16 +253,31 @@ public sealed partial class ProxyForwarder
         return null;
     }
 
+    /// <summary>A classified failure's status as the client's error would say it (UpstreamErrorResponse): a refused key is no fault of the client's.</summary>
+    private static int AnswerStatusOf(UpstreamFailure failure) =>
+        failure.Class == FailureClass.Credential ? StatusCodes.Status502BadGateway : failure.Status;
+
     /// <summary>
     /// The key answered: only a whole answer clears its failures. A stream that broke after its headers is not
     /// retried, but it counts against the key, so a key whose streams keep breaking cools down like any failing one,
-    /// and its attempt is logged with the row's 502/504, not the 200 of its headers.
+    /// and its attempt is logged with the row's 502/504, not the 200 of its headers. A vendor's own failure status that
+    /// broke it off is classed by its code, as at the stream's opening, and the row takes that failure's status (the
+    /// client's error event, already written, stays the broken stream's).
     /// </summary>
     private static void RecordRelayOutcome(ProxyExchange exchange, FailoverRun<RelayPlan> run)
     {
         if (exchange.LastError is ForwardError.GatewayStopping)
         {
             // Neither the key's failure nor a whole answer: the gateway itself ended it.
+            return;
+        }
+        if (exchange is { LastError: ForwardError.ResponseBodyUpstream, VendorFailure: { } vendorFailure })
+        {
+            var failed = UpstreamFailureClassifier.FromStatusInBody(vendorFailure, exchange.Error ?? vendorFailure.Text);
+            exchange.StatusCode = AnswerStatusOf(failed);
+            exchange.AttemptUnusable(failed.Status);
+            exchange.AttemptFailed(failed.Class);
+            run.RecordFailure(failed);
             return;
         }
         if (exchange.LastError is ForwardError.ResponseBodyUpstream or ForwardError.UpstreamTimeout)

@@ -112,9 +112,11 @@ public sealed partial class ProxyForwarder
             // A failure in the upstream's own shape (MiniMax's base_resp) was withheld: the client's protocol's error event ends the stream.
             case CopyResult.Success or CopyResult.InputError when watcher is { ErrorWithheld: true, ErrorMessage: { } withheld }:
                 await FailAsync(exchange, ForwardError.ResponseBodyUpstream, withheld);
+                exchange.VendorFailure = watcher.VendorFailure;
                 break;
             case CopyResult.Success when watcher.ErrorMessage is { } upstreamError:
                 Record(exchange, ForwardError.ResponseBodyUpstream, upstreamError);
+                exchange.VendorFailure = watcher.VendorFailure;
                 await EndEventStreamAsync(exchange);
                 break;
             case CopyResult.Success when watcher.Completed || watcher.EndsAtClose:

@@ -1,3 +1,4 @@
+using Keyway.Protocols;
 using Keyway.Protocols.Sse;
 using Keyway.Protocols.Usage;
 
@@ -29,6 +30,8 @@ internal sealed class StreamWatcher(IStreamObserver observer, bool hideUsageOnly
     }
 
     public bool ErrorWithheld { get; private set; }
+
+    public VendorStatusInBody.Failure? VendorFailure => observer.VendorFailure;
 
     public TokenUsage Usage => observer.Usage;
 

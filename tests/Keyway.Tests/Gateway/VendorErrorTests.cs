@@ -224,7 +224,7 @@ public sealed class VendorErrorTests
 
     /// <summary>
     /// After content reached the client, MiniMax's failure ends the stream as a broken one: the client's protocol's error
-    /// event instead of MiniMax's chunk, and a 502 row naming MiniMax's status_msg, counted against the key.
+    /// event instead of MiniMax's chunk, and a row naming MiniMax's status_msg with its failure's status, counted against the key.
     /// </summary>
     [Theory]
     [InlineData("v1/chat/completions", "data: {\"error\":")]
@@ -243,11 +243,77 @@ public sealed class VendorErrorTests
         Assert.Contains("insufficient balance (1008)", events, StringComparison.Ordinal);
         Assert.DoesNotContain("base_resp", events, StringComparison.Ordinal);
         var row = Assert.Single(await bed.WaitForLogsAsync(1));
-        Assert.Equal(502, row.GetProperty("status_code").GetInt32());
+        Assert.Equal(402, row.GetProperty("status_code").GetInt32());
         Assert.Contains("insufficient balance (1008)", row.GetProperty("error").GetString(), StringComparison.Ordinal);
         var health = await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, "admin/llm/health");
         var key = health.GetProperty("health").EnumerateArray()
             .Single(provider => provider.GetProperty("provider_id").GetString() == GatewayTestBed.OpenAIProvider).GetProperty("keys")[0];
         Assert.Equal(1, key.GetProperty("consecutive_failures").GetInt32());
+    }
+
+    /// <summary>
+    /// MiniMax's failure after content fails the key as the same status opening the stream does (classed by its code),
+    /// passed through or translated: the balance (1008) cools the key at once, and the next request goes to the other key.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions")]
+    [InlineData("v1/messages")]
+    [InlineData("v1/responses")]
+    public async Task MiniMaxBalanceMidStream_CoolsTheKeyAsAtTheOpening(string path)
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), MiniMaxStream(MiniMaxContentChunk + MiniMaxFailureChunk(1008, "insufficient balance")));
+
+        var events = await MiniMaxMidStreamAsync(pool, path, 402);
+
+        Assert.Contains("insufficient balance (1008)", events, StringComparison.Ordinal);
+        var health = await pool.KeyHealthAsync("a");
+        Assert.Equal("cooling", health.GetProperty("state").GetString());
+        Assert.Equal(402, health.GetProperty("last_status").GetInt32());
+        Assert.Contains("insufficient balance (1008)", health.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+        await SecondStreamGoesToAsync(pool, path, "b");
+    }
+
+    /// <summary>
+    /// MiniMax's rate limit (1002) after content is the key's rate limit, as at the opening: a 429 against the key, which
+    /// cools it at the provider's failure threshold (here 1) and never quarantines it, not a broken stream's 502.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions")]
+    [InlineData("v1/messages")]
+    public async Task MiniMaxRateLimitMidStream_CoolsTheKeyAsARateLimit(string path)
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await pool.PatchProviderAsync(GatewayTestBed.OpenAIProvider, new() { ["key_failure_threshold"] = 1 });
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), MiniMaxStream(MiniMaxContentChunk + MiniMaxFailureChunk(1002, "rate limit")));
+
+        await MiniMaxMidStreamAsync(pool, path, 429);
+
+        var health = await pool.KeyHealthAsync("a");
+        Assert.Equal("cooling", health.GetProperty("state").GetString());
+        Assert.Equal(429, health.GetProperty("last_status").GetInt32());
+        await SecondStreamGoesToAsync(pool, path, "b");
+    }
+
+    /// <summary>Streams one request that key a breaks off after content; its row and its one attempt say <paramref name="status"/>.</summary>
+    private static async Task<string> MiniMaxMidStreamAsync(KeyPoolBed pool, string path, int status)
+    {
+        using var response = await pool.Bed.PostAsync(path, StreamBody(path));
+        var events = await response.Content.ReadAsStringAsync();
+
+        Assert.Contains("Part of an answer", events, StringComparison.Ordinal);
+        Assert.DoesNotContain("base_resp", events, StringComparison.Ordinal);
+        Assert.Equal(["a"], pool.TakeKeysSeen());
+        var row = Assert.Single(await pool.Bed.WaitForLogsAsync(1));
+        Assert.Equal(status, row.GetProperty("status_code").GetInt32());
+        Assert.Equal([status], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+        return events;
+    }
+
+    private static async Task SecondStreamGoesToAsync(KeyPoolBed pool, string path, string keyName)
+    {
+        using var second = await pool.Bed.PostAsync(path, StreamBody(path));
+        await second.Content.ReadAsStringAsync();
+        Assert.Equal([keyName], pool.TakeKeysSeen());
     }
 }

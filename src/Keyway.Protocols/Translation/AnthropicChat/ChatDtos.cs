@@ -246,7 +246,7 @@ internal sealed class ChatDelta
 }
 
 /// <summary>An upstream's error; <c>code</c> (e.g. context_length_exceeded, rate_limit_exceeded) is what Codex acts on.</summary>
-/// <param name="InVendorStatus">Read from a vendor's own status (MiniMax's <c>base_resp</c>), not an <c>error</c> member: <paramref name="Message"/> is its whole text.</param>
-internal sealed record ChatError(string? Message, string? Type, string? Code = null, [property: JsonIgnore] bool InVendorStatus = false);
+/// <param name="VendorStatus">The vendor's own failure status it was read from (MiniMax's <c>base_resp</c>), not an <c>error</c> member: <paramref name="Message"/> is its whole text.</param>
+internal sealed record ChatError(string? Message, string? Type, string? Code = null, [property: JsonIgnore] VendorStatusInBody.Failure? VendorStatus = null);
 
 internal sealed record ChatErrorChunk(ChatError Error);

@@ -76,7 +76,7 @@ internal static partial class ChatReader
             // Only a chunk without a choice is searched (vectorized) for a vendor's failure status: MiniMax's base_resp.
             if (chunk.Choices.Count == 0 && chunk.Error is null && VendorStatusInBody.FailureIn(json) is { } failed)
             {
-                chunk.Error = new ChatError(failed.Text, null, failed.OpenAICode, InVendorStatus: true);
+                chunk.Error = new ChatError(failed.Text, null, failed.OpenAICode, VendorStatus: failed);
             }
             return chunk;
         }

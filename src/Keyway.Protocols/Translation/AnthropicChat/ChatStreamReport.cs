@@ -22,6 +22,9 @@ public sealed class ChatStreamReport
     /// <summary>The message of the in-stream error chunk, or of an answer that broke off (<c>network_error</c>), if one came.</summary>
     public string? ErrorMessage { get; private set; }
 
+    /// <summary>The vendor's own failure status <see cref="ErrorMessage"/> came from (MiniMax's <c>base_resp</c>), which the key's failure is classed by.</summary>
+    public VendorStatusInBody.Failure? VendorFailure { get; private set; }
+
     internal void Done() => _sawDone = true;
 
     /// <summary>Takes what the log needs from a chunk the translator read from <paramref name="json"/>.</summary>
@@ -29,7 +32,8 @@ public sealed class ChatStreamReport
     {
         if (chunk.Error is { } error)
         {
-            ErrorMessage = error.InVendorStatus ? error.Message : UpstreamErrorMessage.Extract(json, MaxErrorChars);
+            VendorFailure = error.VendorStatus;
+            ErrorMessage = error.VendorStatus is not null ? error.Message : UpstreamErrorMessage.Extract(json, MaxErrorChars);
             return;
         }
         if (chunk.Usage is { } usage)
