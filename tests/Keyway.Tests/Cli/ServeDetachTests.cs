@@ -70,7 +70,8 @@ public sealed class ServeDetachTests
             }
         }
 
-        await using var reopened = await KeywayServer.StartAsync(dataDir, options => options with { Secret = KeywayBinary.Secret });
+        // The binary ran on SQLite (its environment names no database URL), also when the tests run on PostgreSQL.
+        await using var reopened = await KeywayServer.StartAsync(dataDir, options => options with { Secret = KeywayBinary.Secret, DatabaseUrl = null });
         var logs = (await AdminApi.GetAsync(reopened.Admin, "admin/llm/logs?limit=10")).Body.GetProperty("logs");
         Assert.Equal(2, logs.GetArrayLength());
     }
