@@ -53,9 +53,7 @@ public static class ServeCommand
         var listening = false;
         try
         {
-            await app.InitializeKeywayAsync(CancellationToken.None);
-            // Only now that the database took the secret: a refused start leaves no generated secret behind.
-            WriteDataDirFile(options, $"keep the generated secret in {KeywayOptionsLoader.SecretFileName}", () => KeywayOptionsLoader.KeepGeneratedSecret(options));
+            await InitializeKeepingTheSecretAsync(app, options);
             await ListenAsync(app);
             listening = true;
             // Only once the address is bound: a start refused for its port never printed the token, so it keeps none, and the
@@ -83,6 +81,26 @@ public static class ServeCommand
             ServerStateFile.Remove(options.DataDir, Environment.ProcessId);
         }
         return CliExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Prepares the database, and keeps a generated secret once the database took it, also when a later step fails (a
+    /// full disk at the default group): a database holding the check of a secret nobody kept could never be opened
+    /// again. A start refused before, or for the secret, leaves no generated secret behind.
+    /// </summary>
+    private static async Task InitializeKeepingTheSecretAsync(WebApplication app, KeywayOptions options)
+    {
+        try
+        {
+            await app.InitializeKeywayAsync(CancellationToken.None);
+        }
+        finally
+        {
+            if (app.Services.GetRequiredService<DatabaseInitializer>().SecretTaken)
+            {
+                WriteDataDirFile(options, $"keep the generated secret in {KeywayOptionsLoader.SecretFileName}", () => KeywayOptionsLoader.KeepGeneratedSecret(options));
+            }
+        }
     }
 
     private static async Task ListenAsync(WebApplication app)

@@ -24,6 +24,12 @@ public sealed partial class DatabaseInitializer(
     /// </summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Whether the database holds the check of this start's secret (it matched, or was written now). From then on the
+    /// secret is the database's: a generated one must be kept even when a later start-up step fails.
+    /// </summary>
+    public bool SecretTaken { get; private set; }
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         // Before the first open: SQLite gives the -wal and -shm files it creates the database file's mode.
@@ -86,6 +92,7 @@ public sealed partial class DatabaseInitializer(
             // Another start may have written its own first (SQLite takes no lock): that one is the database's secret.
             RequireMatchingSecret((await ReadVerifierAsync(connection, cancellationToken))!);
         }
+        SecretTaken = true;
         await StepAsync("seal the provider headers stored in plain", () => PlainExtraHeadersSealing.SealAsync(connection, secretBox, cancellationToken));
         var now = time.GetUtcNow().ToString("O");
         await StepAsync("create the default group", () => connection.ExecuteAsync(

@@ -78,6 +78,40 @@ public sealed class ServeStartupTests
     }
 
     /// <summary>
+    /// A first start whose database took the generated secret and then failed (here the default group's insert, as a full
+    /// disk would) keeps the secret: the next start opens that database instead of being refused as a wrong secret.
+    /// </summary>
+    [Fact]
+    public async Task AStepFailingAfterTheDatabaseTookTheGeneratedSecret_KeepsTheSecret_ForTheNextStart()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Path.Combine(dir.Path, "data");
+        Directory.CreateDirectory(dataDir);
+        var database = new SqliteConnectionFactory(Path.Combine(dataDir, "keyway.db"));
+        await new MigrationRunner(database).ApplyAsync(CancellationToken.None);
+        await ExecuteAsync(database, "CREATE TRIGGER refuse_groups BEFORE INSERT ON groups BEGIN SELECT RAISE(ABORT, 'no room for a group'); END;");
+
+        var failed = await Assert.ThrowsAnyAsync<Exception>(() => Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = dataDir, ["KEYWAY_SECRET"] = "" }));
+        Assert.Contains("no room for a group", failed.Message);
+        Assert.True(File.Exists(Path.Combine(dataDir, KeywayOptionsLoader.SecretFileName)), "the secret the database took was not kept");
+
+        await ExecuteAsync(database, "DROP TRIGGER refuse_groups;");
+        using var taken = LoopbackPort.Taken();
+        var next = await Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = dataDir, ["KEYWAY_SECRET"] = "", ["KEYWAY_PORT"] = LoopbackPort.PortOf(taken) });
+        // Past the secret and the database: refused only for the port this test holds.
+        Assert.Equal(2, next.ExitCode);
+        Assert.Contains("address already in use", next.Error);
+    }
+
+    private static async Task ExecuteAsync(SqliteConnectionFactory database, string sql)
+    {
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
     /// A start refused for its port printed no admin token, so it keeps none: the next start generates one and prints it.
     /// The generated secret is kept, as the database already took it.
     /// </summary>
