@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Dapper;
 using Keyway.Cli;
 using Keyway.Configuration;
 using Keyway.Security;
@@ -106,9 +107,7 @@ public sealed class ServeStartupTests
     private static async Task ExecuteAsync(SqliteConnectionFactory database, string sql)
     {
         await using var connection = await database.OpenAsync(CancellationToken.None);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
+        await connection.ExecuteAsync(sql);
     }
 
     /// <summary>
