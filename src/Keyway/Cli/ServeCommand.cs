@@ -59,10 +59,11 @@ public static class ServeCommand
             // Only once the address is bound: a start refused for its port never printed the token, so it keeps none, and the
             // next start generates one and prints it.
             WriteDataDirFile(options, $"keep the generated admin token in {KeywayOptionsLoader.AdminTokenFileName}", () => KeywayOptionsLoader.KeepGeneratedAdminToken(options));
-            StartupBanner.Print(app, background ? options with { AdminTokenGenerated = false } : options);
             var address = StartupBanner.ListeningAddress(app) ?? options.ListenUrl;
             var instance = app.Services.GetRequiredService<InstanceIdentity>().Id;
             WriteDataDirFile(options, $"write {ServerStateFile.FileName}", () => new ServerStateFile(Environment.ProcessId, address, DateTimeOffset.UtcNow, instance).Write(options.DataDir));
+            // The banner last: whoever waits for its "listening on" finds keyway.pid written (`keyway status`, a script).
+            StartupBanner.Print(app, background ? options with { AdminTokenGenerated = false } : options);
         }
         catch (StartupRefusedException e)
         {
