@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Keyway.Protocols.Translation.AnthropicChat;
 
 namespace Keyway.Protocols.WholeAnswers;
 
@@ -45,6 +46,23 @@ internal static class ChatCompletionEvents
         }
         events.Data("[DONE]"u8);
         return true;
+    }
+
+    /// <summary>Whether a choice's <c>finish_reason</c> says the answer broke off (GLM's <c>network_error</c>).</summary>
+    public static bool BrokeOff(JsonElement completion)
+    {
+        if (!completion.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+        foreach (var choice in choices.EnumerateArray())
+        {
+            if (choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("finish_reason", out var finishReason) && StopReasons.BrokeOffWith(finishReason))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The completion's members but its choices and usage, as a chunk's (<c>object</c> says so).</summary>

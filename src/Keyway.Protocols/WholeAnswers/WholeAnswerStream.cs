@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Keyway.Protocols.Json;
 using Keyway.Protocols.Translation;
+using Keyway.Protocols.Translation.AnthropicChat;
 
 namespace Keyway.Protocols.WholeAnswers;
 
@@ -13,15 +14,25 @@ namespace Keyway.Protocols.WholeAnswers;
 /// </summary>
 public static class WholeAnswerStream
 {
-    /// <summary>The events, or null when the body is not an answer in <paramref name="format"/> (no choices, an error object…).</summary>
-    public static byte[]? ToEvents(WireFormat format, ReadOnlyMemory<byte> answer)
+    /// <summary>
+    /// The events, or null when the body is not an answer in <paramref name="format"/> (no choices, an error object…);
+    /// or when a Chat completion's choice broke off (GLM's <c>network_error</c>): then <paramref name="brokeOff"/> is what a
+    /// client is told of it, read from the document parsed for the events, as a failed answer, not a stream that ended.
+    /// </summary>
+    public static byte[]? ToEvents(WireFormat format, ReadOnlyMemory<byte> answer, out string? brokeOff)
     {
+        brokeOff = null;
         try
         {
             using var document = JsonDocument.Parse(answer);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
+                return null;
+            }
+            if (format == WireFormat.OpenAIChat && ChatCompletionEvents.BrokeOff(root))
+            {
+                brokeOff = StopReasons.BrokeOff;
                 return null;
             }
             var events = new SseEventWriter();

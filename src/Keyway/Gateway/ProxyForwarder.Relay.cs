@@ -64,28 +64,28 @@ public sealed partial class ProxyForwarder
         {
             return await WriteTranslatedAsync(exchange, plan, answerTranslation, body, response, idle, recordUsageAs: plan.BodyUsage);
         }
-        string? brokeOff = null;
-        exchange.Usage = plan.BodyUsage == UsageFormat.ChatCompletion ? UsageReader.FromChatCompletion(body, out brokeOff) : UsageOf(plan.BodyUsage, body);
-        if (plan.WebSearch is null && response.IsSuccessStatusCode)
-        {
-            // A passed-through Chat answer that broke off (GLM's network_error) reached no client yet: no answer, the key's failure.
-            if (brokeOff is not null && plan.ChatAnswer)
-            {
-                return Unusable(exchange, GatewayMessages.ErrorWith200(exchange.Target!.Provider.ProviderId, brokeOff), ForwardError.ResponseBodyUpstream);
-            }
-            UsageEstimate.CompleteWhole(exchange, plan);
-        }
+        exchange.Usage = UsageOf(plan.BodyUsage, body, out var brokeOff);
         if (plan.WebSearch is not null && response.IsSuccessStatusCode)
         {
-            if (await SearchUntilAnsweredAsync(exchange, plan, body, key, idle) is not { } answer)
+            if (await SearchUntilAnsweredAsync(exchange, plan, body, brokeOff, key, idle) is not { } end)
             {
                 return null;
             }
             if (plan.ChatAnswer && exchange.Stream)
             {
-                return await RelayWholeAsStreamAsync(exchange, plan, response, answer, idle);
+                return await RelayWholeAsStreamAsync(exchange, plan, response, end.Body, idle);
             }
-            body = answer;
+            (body, brokeOff) = (end.Body, end.BrokeOff);
+        }
+        // A passed-through Chat answer that broke off (GLM's network_error), the search loop's last one too, reached no
+        // client yet: no answer, the key's failure. A translated one is the translator's to find.
+        if (brokeOff is not null && plan is { ChatAnswer: true, Translation: null } && response.IsSuccessStatusCode)
+        {
+            return BrokeOff(exchange, brokeOff);
+        }
+        if (plan.WebSearch is null && response.IsSuccessStatusCode)
+        {
+            UsageEstimate.CompleteWhole(exchange, plan);
         }
         if (!response.IsSuccessStatusCode)
         {
@@ -150,10 +150,10 @@ public sealed partial class ProxyForwarder
     /// </summary>
     private async Task<NoAnswer?> RelayWholeAsStreamAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage response, byte[] answer, CancellationTokenSource idle)
     {
-        if (WholeAnswerStream.ToEvents(plan.Endpoint.Protocol.Wire(), answer) is not { } events)
+        if (WholeAnswerStream.ToEvents(plan.Endpoint.Protocol.Wire(), answer, out var brokeOff) is not { } events)
         {
-            return ErrorInAnswer(exchange, answer)
-                ?? Unusable(exchange, GatewayMessages.NoAnswerInBody(exchange.Target!.Provider.ProviderId));
+            return brokeOff is not null ? BrokeOff(exchange, brokeOff)
+                : ErrorInAnswer(exchange, answer) ?? Unusable(exchange, GatewayMessages.NoAnswerInBody(exchange.Target!.Provider.ProviderId));
         }
         exchange.StreamTranslator = StreamTranslatorFor(exchange, plan, out var upstreamReport);
         // A fresh watcher: an earlier key's stream may have shown the plan's own one events before it came to nothing.
@@ -195,6 +195,13 @@ public sealed partial class ProxyForwarder
         UpstreamErrorMessage.ErrorObjectMessage(body, 500) is { } message
             ? Unusable(exchange, GatewayMessages.ErrorWith200(exchange.Target!.Provider.ProviderId, message))
             : null;
+
+    /// <summary>
+    /// A whole answer that broke off (GLM's network_error), to a Chat client or as a stream to any client: nothing of it
+    /// reached the client yet, so it is a 200 holding an error, failed over and counted against the key like one.
+    /// </summary>
+    private static NoAnswer BrokeOff(ProxyExchange exchange, string brokeOff) =>
+        Unusable(exchange, GatewayMessages.ErrorWith200(exchange.Target!.Provider.ProviderId, brokeOff), ForwardError.ResponseBodyUpstream);
 
     /// <summary>What the attempt left on the exchange is undone (nothing reached the client, no header was set); the caller fails over.</summary>
     private static NoAnswer Unusable(ProxyExchange exchange, string message, ForwardError error = ForwardError.UpstreamAnswerUnusable)

@@ -18,20 +18,25 @@ public sealed partial class ProxyForwarder
 {
     private const int MaxSearchRounds = 5;
 
-    /// <summary>The loop's end: the final answer's body, or a round the upstream failed (to relay as its error).</summary>
-    private sealed record WebSearchEnd(byte[] Body, TokenUsage? Usage, HttpResponseMessage? Failed);
+    /// <summary>
+    /// The loop's end: the final answer's body, or a round the upstream failed (to relay as its error). <paramref name="BrokeOff"/>
+    /// says the final Chat answer broke off (GLM's network_error), read by the scan that read its usage.
+    /// </summary>
+    private sealed record WebSearchEnd(byte[] Body, TokenUsage? Usage, HttpResponseMessage? Failed, string? BrokeOff = null);
 
     /// <summary>
-    /// Runs the loop from the upstream's first answer; returns the final answer to relay, or null when a later round
-    /// failed and its error was already relayed.
+    /// Runs the loop from the upstream's first answer, whose usage (and whether it broke off) the caller read into the
+    /// exchange already; returns the end with the final answer to relay, or null when a later round failed and its error
+    /// was already relayed.
     /// </summary>
-    private async Task<byte[]?> SearchUntilAnsweredAsync(ProxyExchange exchange, RelayPlan plan, byte[] firstAnswer, UpstreamKey key, CancellationTokenSource idle)
+    private async Task<WebSearchEnd?> SearchUntilAnsweredAsync(
+        ProxyExchange exchange, RelayPlan plan, byte[] firstAnswer, string? firstBrokeOff, UpstreamKey key, CancellationTokenSource idle)
     {
-        var end = await RunWebSearchAsync(exchange, plan, plan.WebSearch!, firstAnswer, key, idle);
+        var end = await RunWebSearchAsync(exchange, plan, plan.WebSearch!, firstAnswer, firstBrokeOff, key, idle);
         exchange.Usage = end.Usage;
         if (end.Failed is not { } failed)
         {
-            return end.Body;
+            return end;
         }
         using (failed)
         {
@@ -41,27 +46,27 @@ public sealed partial class ProxyForwarder
     }
 
     private async Task<WebSearchEnd> RunWebSearchAsync(
-        ProxyExchange exchange, RelayPlan plan, WebSearchProvider provider, byte[] answerBody, UpstreamKey key, CancellationTokenSource idle)
+        ProxyExchange exchange, RelayPlan plan, WebSearchProvider provider, byte[] answerBody, string? brokeOff, UpstreamKey key, CancellationTokenSource idle)
     {
         var dialect = WebSearchDialect.For(plan.Endpoint.Protocol.Wire());
-        var usage = UsageOf(plan.BodyUsage, answerBody);
+        var usage = exchange.Usage;
         TokenUsage? earlier = null;
         JsonObject? request = null;
         for (var round = 1; ; round++)
         {
             if (ParseObject(answerBody) is not { } answer)
             {
-                return new WebSearchEnd(answerBody, usage, null);
+                return new WebSearchEnd(answerBody, usage, null, brokeOff);
             }
             var turn = dialect.Read(answer);
             if (turn.Ours.Count == 0 && earlier is null)
             {
-                return new WebSearchEnd(answerBody, usage, null);
+                return new WebSearchEnd(answerBody, usage, null, brokeOff);
             }
             if (turn.Ours.Count == 0 || round > MaxSearchRounds + 1)
             {
                 dialect.StripOurCalls(answer);
-                return new WebSearchEnd(WithEarlierUsage(dialect, answer, earlier), usage, null);
+                return new WebSearchEnd(WithEarlierUsage(dialect, answer, earlier), usage, null, brokeOff);
             }
             request ??= ParseObject(plan.Body.ToArray())!;
             if (round > MaxSearchRounds)
@@ -74,7 +79,7 @@ public sealed partial class ProxyForwarder
                 if (turn.CallsClientTools)
                 {
                     dialect.StripOurCalls(answer);
-                    return new WebSearchEnd(WithEarlierUsage(dialect, answer, earlier), usage, null);
+                    return new WebSearchEnd(WithEarlierUsage(dialect, answer, earlier), usage, null, brokeOff);
                 }
                 dialect.AppendRound(request, answer, results);
             }
@@ -88,7 +93,7 @@ public sealed partial class ProxyForwarder
                 answerBody = exchange.Secrets.Scrub(await response.Content.ReadAsByteArrayAsync(idle.Token));
             }
             earlier = usage;
-            usage = Sum(usage, UsageOf(plan.BodyUsage, answerBody));
+            usage = Sum(usage, UsageOf(plan.BodyUsage, answerBody, out brokeOff));
         }
     }
 
@@ -178,6 +183,13 @@ public sealed partial class ProxyForwarder
         UsageFormat.Response => UsageReader.FromResponse(body),
         _ => null,
     };
+
+    /// <summary>A whole answer's usage; a Chat completion's scan says in the same pass whether it broke off (GLM's network_error).</summary>
+    private static TokenUsage? UsageOf(UsageFormat format, byte[] body, out string? brokeOff)
+    {
+        brokeOff = null;
+        return format == UsageFormat.ChatCompletion ? UsageReader.FromChatCompletion(body, out brokeOff) : UsageOf(format, body);
+    }
 
     /// <summary>Usage over rounds: each field summed, unknown only when no round reported it.</summary>
     private static TokenUsage? Sum(TokenUsage? a, TokenUsage? b) => a is null ? b : b is null ? a : new TokenUsage(

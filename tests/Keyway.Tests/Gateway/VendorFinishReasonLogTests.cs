@@ -13,11 +13,15 @@ namespace Keyway.Tests.Gateway;
 public sealed class VendorFinishReasonLogTests
 {
     /// <summary>A GLM completion that broke off (the shape of https://docs.bigmodel.cn/api-reference/模型-api/对话补全).</summary>
-    private const string BrokenCompletion = """
+    internal const string BrokenCompletion = """
         {"id":"20251206","created":1764979200,"model":"glm-4.6","object":"chat.completion","choices":[{"index":0,"finish_reason":"network_error","message":{"role":"assistant","content":"Part of an answer"}}],"usage":{"prompt_tokens":12,"completion_tokens":4,"total_tokens":16}}
         """;
 
-    private const string BrokenStream = """
+    /// <summary>What the client and the log are told when the broken answer was the last key's.</summary>
+    internal const string BrokeOffWith200 =
+        "upstream provider 'fake-openai' answered 200 with an error: The upstream's answer broke off (finish_reason \"network_error\").";
+
+    internal const string BrokenStream = """
         data: {"id":"20251206","created":1764979200,"model":"glm-4.6","choices":[{"index":0,"delta":{"role":"assistant","content":"Part of an answer"}}]}
 
         data: {"id":"20251206","created":1764979200,"model":"glm-4.6","choices":[{"index":0,"finish_reason":"network_error","delta":{"role":"assistant","content":""}}],"usage":{"prompt_tokens":12,"completion_tokens":4,"total_tokens":16}}
@@ -73,21 +77,26 @@ public sealed class VendorFinishReasonLogTests
 
     /// <summary>
     /// A whole answer that broke off reached no client yet: it is no answer, like a 200 holding an error, so the next key
-    /// answers instead, passed through (the usage scan reads the finish reason on its way) or translated.
+    /// answers instead, passed through (the usage scan reads the finish reason on its way) or translated. So does a whole
+    /// answer to a client that asked for a stream (the upstream ignored <c>stream: true</c>): nothing of it was relayed yet.
     /// </summary>
     [Theory]
-    [InlineData("v1/chat/completions")]
-    [InlineData("v1/messages")]
-    [InlineData("v1/responses")]
-    public async Task NetworkErrorWholeAnswer_FailsOverToTheNextKey(string path)
+    [InlineData("v1/chat/completions", false)]
+    [InlineData("v1/messages", false)]
+    [InlineData("v1/responses", false)]
+    [InlineData("v1/chat/completions", true)]
+    [InlineData("v1/messages", true)]
+    [InlineData("v1/responses", true)]
+    public async Task NetworkErrorWholeAnswer_FailsOverToTheNextKey(string path, bool stream)
     {
         await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
         pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.Status(200, BrokenCompletion));
 
-        using var response = await pool.Bed.PostAsync(path, RequestBody(path, stream: false), ("anthropic-version", "2023-06-01"));
+        using var response = await pool.Bed.PostAsync(path, RequestBody(path, stream), ("anthropic-version", "2023-06-01"));
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(stream ? "text/event-stream" : "application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.DoesNotContain("Part of an answer", body, StringComparison.Ordinal);
         Assert.Equal(["a", "b"], pool.TakeKeysSeen());
         var row = Assert.Single(await pool.Bed.WaitForLogsAsync(1));
@@ -98,20 +107,31 @@ public sealed class VendorFinishReasonLogTests
         Assert.Contains("network_error", health.GetProperty("last_error").GetString(), StringComparison.Ordinal);
     }
 
-    /// <summary>With no key left, a Chat client gets the gateway's 502 in its own shape, not GLM's broken answer as a 200.</summary>
-    [Fact]
-    public async Task NetworkErrorWholeAnswer_PassedThroughOnTheLastKey_Is502InOpenAIShape()
+    /// <summary>
+    /// With no key left, a Chat client gets the gateway's 502 in its own shape, not GLM's broken answer as a 200; so does a
+    /// client of any protocol that asked for a stream and got a whole answer, before its stream began (as for a 200
+    /// holding an error object).
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", false)]
+    [InlineData("v1/chat/completions", true)]
+    [InlineData("v1/messages", true)]
+    [InlineData("v1/responses", true)]
+    public async Task NetworkErrorWholeAnswer_OnTheLastKey_Is502InTheCallersShape(string path, bool stream)
     {
         await using var bed = await GatewayTestBed.StartAsync();
         bed.Upstream.Enqueue(FakeReply.Status(200, BrokenCompletion));
 
-        using var response = await bed.PostAsync("v1/chat/completions", RequestBody("v1/chat/completions", stream: false));
-        var error = (await KeyPoolBed.JsonAsync(response)).GetProperty("error");
+        using var response = await bed.PostAsync(path, RequestBody(path, stream), ("anthropic-version", "2023-06-01"));
+        var answer = await KeyPoolBed.JsonAsync(response);
 
         Assert.Equal(502, (int)response.StatusCode);
-        Assert.Equal(
-            "upstream provider 'fake-openai' answered 200 with an error: The upstream's answer broke off (finish_reason \"network_error\").",
-            error.GetProperty("message").GetString());
+        Assert.Equal(path == "v1/messages", answer.TryGetProperty("type", out _));
+        Assert.Equal(BrokeOffWith200, answer.GetProperty("error").GetProperty("message").GetString());
+        var row = Assert.Single(await bed.WaitForLogsAsync(1));
+        Assert.Equal(502, row.GetProperty("status_code").GetInt32());
+        Assert.Equal(BrokeOffWith200, row.GetProperty("error").GetString());
+        Assert.Equal(1, await ConsecutiveFailuresAsync(bed));
     }
 
     private static async Task<int> ConsecutiveFailuresAsync(GatewayTestBed bed)

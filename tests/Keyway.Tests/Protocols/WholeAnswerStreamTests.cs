@@ -17,7 +17,7 @@ public sealed class WholeAnswerStreamTests
     {
         var message = ProtocolFixtures.Json(fixture);
 
-        var events = Events(WholeAnswerStream.ToEvents(WireFormat.AnthropicMessages, message));
+        var events = Events(WholeAnswerStream.ToEvents(WireFormat.AnthropicMessages, message, out _));
 
         Assert.Equal("message_start", events[0].Name);
         Assert.Equal(["message_delta", "message_stop"], events[^2..].Select(e => e.Name));
@@ -31,8 +31,9 @@ public sealed class WholeAnswerStreamTests
     {
         var completion = ProtocolFixtures.Json(fixture);
 
-        var events = Events(WholeAnswerStream.ToEvents(WireFormat.OpenAIChat, completion));
+        var events = Events(WholeAnswerStream.ToEvents(WireFormat.OpenAIChat, completion, out var brokeOff));
 
+        Assert.Null(brokeOff);
         Assert.Equal("[DONE]", events[^1].Data);
         var usageChunk = JsonNode.Parse(events[^2].Data)!;
         Assert.Empty(usageChunk["choices"]!.AsArray());
@@ -47,7 +48,21 @@ public sealed class WholeAnswerStreamTests
     [InlineData(WireFormat.OpenAIChat, "[1]")]
     public void ABodyThatIsNoAnswer_HasNoStream(WireFormat format, string body)
     {
-        Assert.Null(WholeAnswerStream.ToEvents(format, System.Text.Encoding.UTF8.GetBytes(body)));
+        Assert.Null(WholeAnswerStream.ToEvents(format, System.Text.Encoding.UTF8.GetBytes(body), out var brokeOff));
+        Assert.Null(brokeOff);
+    }
+
+    /// <summary>
+    /// A completion one of whose choices ended with GLM's <c>network_error</c>
+    /// (https://docs.bigmodel.cn/api-reference/模型-api/对话补全) broke off: no stream that would end it as an answer, but the reason.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"id":"1","choices":[{"index":0,"finish_reason":"network_error","message":{"role":"assistant","content":"Part"}}]}""")]
+    [InlineData("""{"id":"1","choices":[{"index":0,"finish_reason":"stop","message":{"content":"A"}},{"index":1,"finish_reason":"network_\u0065rror","message":{"content":"B"}}]}""")]
+    public void ChatCompletionThatBrokeOff_HasNoStream_ButTheReason(string body)
+    {
+        Assert.Null(WholeAnswerStream.ToEvents(WireFormat.OpenAIChat, System.Text.Encoding.UTF8.GetBytes(body), out var brokeOff));
+        Assert.Equal("The upstream's answer broke off (finish_reason \"network_error\").", brokeOff);
     }
 
     private static List<FramedEvent> Events(byte[]? stream)

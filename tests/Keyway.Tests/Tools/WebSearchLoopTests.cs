@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Keyway.Tests.Gateway;
 using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.Tools;
@@ -193,5 +194,58 @@ public sealed class WebSearchLoopTests
         Assert.Equal(400, (int)response.StatusCode);
         Assert.Contains("context too long", body.GetProperty("error").GetProperty("message").GetString());
         Assert.Equal(2, bed.Upstream.RequestCount);
+    }
+
+    /// <summary>
+    /// The loop's final answer that broke off (GLM's network_error) is no answer, as a plain answer that broke off is:
+    /// nothing reached the client, so the next key runs the loop again and answers.
+    /// </summary>
+    [Fact]
+    public async Task FinalAnswerBrokeOff_FailsOverToTheNextKey()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await using var tavily = await FakeTavily.StartAsync();
+        await WebSearchSetup.CreateTavilyAsync(pool.Admin, "default", tavily);
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), WebSearchBed.ChatToolCalls(("call", "tavily_search", WebSearchBed.SearchArgs("q"))), times: 1);
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.Status(200, VendorFinishReasonLogTests.BrokenCompletion), times: 1);
+
+        using var response = await pool.Bed.PostAsync("v1/chat/completions", ChatSearch);
+        var answer = await KeyPoolBed.JsonAsync(response);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("stop", answer.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        Assert.Equal(["a", "a", "b", "b"], pool.TakeKeysSeen());
+        var row = Assert.Single(await pool.Bed.WaitForLogsAsync(1));
+        Assert.Equal([502, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+        Assert.Contains("network_error", (await pool.KeyHealthAsync("a")).GetProperty("last_error").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// With no key left it is the 502 a plain answer that broke off gets: after search rounds or on the first answer
+    /// (which called no search), whole or to a client that asked for a stream from an upstream that answered JSON.
+    /// </summary>
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, false)]
+    [InlineData(1, true)]
+    public async Task FinalAnswerBrokeOff_OnTheLastKey_Is502(int searchRounds, bool stream)
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        if (searchRounds > 0)
+        {
+            bed.Upstream.Enqueue(WebSearchBed.ChatToolCalls(("call", "tavily_search", WebSearchBed.SearchArgs("q"))), searchRounds);
+        }
+        bed.Upstream.Enqueue(FakeReply.Status(200, VendorFinishReasonLogTests.BrokenCompletion));
+
+        using var response = await bed.Gateway.PostAsync("v1/chat/completions",
+            $$"""{"model":"gpt-alias","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"use the tool tavily_search"}]}""");
+        var error = (await KeyPoolBed.JsonAsync(response)).GetProperty("error");
+
+        Assert.Equal(502, (int)response.StatusCode);
+        Assert.Equal(VendorFinishReasonLogTests.BrokeOffWith200, error.GetProperty("message").GetString());
+        Assert.Equal(searchRounds, bed.Tavily.Queries.Count);
+        var row = Assert.Single(await bed.Gateway.WaitForLogsAsync(1));
+        Assert.Equal(502, row.GetProperty("status_code").GetInt32());
+        Assert.Equal(VendorFinishReasonLogTests.BrokeOffWith200, row.GetProperty("error").GetString());
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Keyway.Tests.Gateway;
 using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.Tools;
@@ -105,6 +106,27 @@ public sealed class WebSearchStreamTests
         Assert.DoesNotContain("tavily_search", stream, StringComparison.Ordinal);
         var log = (await bed.Gateway.WaitForLogsAsync(1))[0];
         Assert.Equal(500, log.GetProperty("status_code").GetInt32());
+    }
+
+    /// <summary>
+    /// A final round that streams live and breaks off (GLM's network_error) has reached the client: its chunk is relayed
+    /// as a plain stream's is, and the row is the 502 of a stream the upstream broke off, one failure against the key.
+    /// </summary>
+    [Fact]
+    public async Task FinalRoundBrokeOff_IsRelayed_AndLogged502()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.Default);
+        bed.Upstream.Enqueue(FakeReply.Status(200, VendorFinishReasonLogTests.BrokenStream, contentType: "text/event-stream"));
+
+        var stream = await PostStreamAsync(bed, "v1/chat/completions",
+            $$"""{"model":"gpt-alias","stream":true,"messages":[{"role":"user","content":"{{Trigger}}"}]}""");
+
+        Assert.Contains("\"finish_reason\":\"network_error\"", stream, StringComparison.Ordinal);
+        var log = (await bed.Gateway.WaitForLogsAsync(1))[0];
+        Assert.Equal(502, log.GetProperty("status_code").GetInt32());
+        Assert.Contains("network_error", log.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, log.GetProperty("web_search_rounds").GetInt32());
     }
 
     private static async Task<string> PostStreamAsync(WebSearchBed bed, string path, string json)

@@ -51,6 +51,10 @@ internal static class StopReasons
     public static bool BrokeOffWith(ref readonly Utf8JsonReader reader) =>
         reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("network_error"u8);
 
+    /// <summary><see cref="BrokeOffWith"/> on a parsed choice's <c>finish_reason</c>, compared in place.</summary>
+    public static bool BrokeOffWith(JsonElement finishReason) =>
+        finishReason.ValueKind == JsonValueKind.String && finishReason.ValueEquals("network_error"u8);
+
     /// <summary>pause_turn (a server tool loop paused) has no Chat counterpart: the turn did end, so "stop".</summary>
     public static string ToChat(string? stopReason) => stopReason switch
     {
