@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Keyway.Protocols.Json;
 using Keyway.Protocols.Sse;
-using Keyway.Protocols.Translation.AnthropicChat;
 using Keyway.Protocols.Usage;
 
 namespace Keyway.Protocols.OpenAI;
@@ -105,9 +104,9 @@ public sealed class ChatStreamObserver : IStreamObserver
 
         FinishReason = finishReason ?? FinishReason;
         // GLM's network_error: the chunk reaches the client as it came, the log takes it for the upstream's failure.
-        if (StopReasons.BrokeOffWith(finishReason))
+        if (BrokenOffAnswer.IsFinishReason(finishReason))
         {
-            ErrorMessage ??= StopReasons.BrokeOff;
+            ErrorMessage ??= BrokenOffAnswer.Message;
         }
         if (usage is null)
         {

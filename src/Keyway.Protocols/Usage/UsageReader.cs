@@ -1,6 +1,6 @@
+using Keyway.Protocols.OpenAI;
 using System.Text.Json;
 using Keyway.Protocols.Json;
-using Keyway.Protocols.Translation.AnthropicChat;
 
 namespace Keyway.Protocols.Usage;
 
@@ -19,7 +19,7 @@ public static class UsageReader
     public static TokenUsage FromChatCompletion(ReadOnlySpan<byte> json, out string? brokeOff)
     {
         var usage = Read(json, UsageFormat.Chat, out var brokeOffFound);
-        brokeOff = brokeOffFound ? StopReasons.BrokeOff : null;
+        brokeOff = brokeOffFound ? BrokenOffAnswer.Message : null;
         return usage;
     }
 
@@ -99,7 +99,7 @@ public static class UsageReader
             {
                 var isFinishReason = reader.ValueTextEquals("finish_reason"u8);
                 reader.Read();
-                brokeOff |= isFinishReason && StopReasons.BrokeOffWith(ref reader);
+                brokeOff |= isFinishReason && BrokenOffAnswer.IsFinishReason(ref reader);
                 reader.Skip();
             }
         }

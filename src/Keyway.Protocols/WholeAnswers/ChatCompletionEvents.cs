@@ -1,5 +1,5 @@
+using Keyway.Protocols.OpenAI;
 using System.Text.Json;
-using Keyway.Protocols.Translation.AnthropicChat;
 
 namespace Keyway.Protocols.WholeAnswers;
 
@@ -57,7 +57,7 @@ internal static class ChatCompletionEvents
         }
         foreach (var choice in choices.EnumerateArray())
         {
-            if (choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("finish_reason", out var finishReason) && StopReasons.BrokeOffWith(finishReason))
+            if (choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("finish_reason", out var finishReason) && BrokenOffAnswer.IsFinishReason(finishReason))
             {
                 return true;
             }

@@ -1,7 +1,7 @@
+using Keyway.Protocols.OpenAI;
 using System.Text.Json;
 using Keyway.Protocols.Json;
 using Keyway.Protocols.Translation;
-using Keyway.Protocols.Translation.AnthropicChat;
 
 namespace Keyway.Protocols.WholeAnswers;
 
@@ -32,7 +32,7 @@ public static class WholeAnswerStream
             }
             if (format == WireFormat.OpenAIChat && ChatCompletionEvents.BrokeOff(root))
             {
-                brokeOff = StopReasons.BrokeOff;
+                brokeOff = BrokenOffAnswer.Message;
                 return null;
             }
             var events = new SseEventWriter();

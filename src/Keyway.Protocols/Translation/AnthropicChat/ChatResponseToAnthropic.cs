@@ -1,3 +1,4 @@
+using Keyway.Protocols.OpenAI;
 using Keyway.Protocols.Usage;
 
 namespace Keyway.Protocols.Translation.AnthropicChat;
@@ -18,9 +19,9 @@ public static class ChatResponseToAnthropic
         var response = ChatReader.ReadCompletion(chatResponse);
         upstreamUsage = UsageMapping.ToTokenUsage(response.Usage);
         var choice = response.Choices.FirstOrDefault() ?? throw new TranslationException("The upstream chat completion has no choices.");
-        if (StopReasons.BrokeOffWith(choice.FinishReason))
+        if (BrokenOffAnswer.IsFinishReason(choice.FinishReason))
         {
-            throw TranslationException.BrokeOff(StopReasons.BrokeOff);
+            throw TranslationException.BrokeOff(BrokenOffAnswer.Message);
         }
 
         var message = choice.Delta ?? new ChatDelta();

@@ -1,3 +1,4 @@
+using Keyway.Protocols.OpenAI;
 using Keyway.Protocols.Usage;
 
 namespace Keyway.Protocols.Translation.AnthropicChat;
@@ -44,9 +45,9 @@ public sealed class ChatStreamReport
         {
             _sawFinishReason |= choice.FinishReason is not null;
             // The translator answers the client with an error: the log must not take the stream for a whole answer.
-            if (StopReasons.BrokeOffWith(choice.FinishReason))
+            if (BrokenOffAnswer.IsFinishReason(choice.FinishReason))
             {
-                ErrorMessage ??= StopReasons.BrokeOff;
+                ErrorMessage ??= BrokenOffAnswer.Message;
             }
         }
     }

@@ -1,3 +1,4 @@
+using Keyway.Protocols.OpenAI;
 using System.Buffers;
 using Keyway.Protocols.Anthropic;
 using Keyway.Protocols.Sse;
@@ -188,9 +189,9 @@ public sealed class ChatStreamToAnthropic : IStreamTranslator
 
     private void Finish(IBufferWriter<byte> output)
     {
-        if (StopReasons.BrokeOffWith(_finishReason))
+        if (BrokenOffAnswer.IsFinishReason(_finishReason))
         {
-            Fail(ProtocolErrors.BadGateway, StopReasons.BrokeOff, output);
+            Fail(ProtocolErrors.BadGateway, BrokenOffAnswer.Message, output);
             return;
         }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Keyway.Protocols.Translation.AnthropicChat;
@@ -7,15 +6,13 @@ namespace Keyway.Protocols.Translation.AnthropicChat;
 /// Chat <c>finish_reason</c> (https://platform.openai.com/docs/api-reference/chat/object#chat/object-choices) ⇄
 /// Anthropic <c>stop_reason</c> (https://docs.anthropic.com/en/api/handling-stop-reasons). Vendors add reasons of their own
 /// (https://docs.bigmodel.cn/api-reference/模型-api/对话补全, GLM's <c>finish_reason</c>): <c>sensitive</c>, the safety review
-/// blocked the content; <c>network_error</c>, model inference failed mid-answer; and z.ai's
+/// blocked the content; <c>network_error</c>, model inference failed mid-answer (<see cref="OpenAI.BrokenOffAnswer"/>: an
+/// error, not an end); and z.ai's
 /// <c>model_context_window_exceeded</c> (anomalyco/opencode#18813), the answer reached the context window. None of them
 /// is a normal end.
 /// </summary>
 internal static class StopReasons
 {
-    /// <summary>What a client is told of an answer that ended with <c>network_error</c>: it broke off, it is no answer.</summary>
-    public const string BrokeOff = "The upstream's answer broke off (finish_reason \"network_error\").";
-
     /// <summary>
     /// content_filter (and GLM's <c>sensitive</c>) becomes <c>refusal</c>, Anthropic's "streaming classifiers intervened"
     /// reason; a context window reached keeps Anthropic's own name for it, <c>model_context_window_exceeded</c>; an unknown
@@ -43,17 +40,6 @@ internal static class StopReasons
         "model_context_window_exceeded" => "length",
         _ => finishReason,
     };
-
-    /// <summary>Whether the answer broke off (GLM's <c>network_error</c>): the client gets an error, not an ended answer.</summary>
-    public static bool BrokeOffWith(string? finishReason) => finishReason == "network_error";
-
-    /// <summary><see cref="BrokeOffWith"/> on the reader's string token, which it neither copies nor unescapes into a string.</summary>
-    public static bool BrokeOffWith(ref readonly Utf8JsonReader reader) =>
-        reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("network_error"u8);
-
-    /// <summary><see cref="BrokeOffWith"/> on a parsed choice's <c>finish_reason</c>, compared in place.</summary>
-    public static bool BrokeOffWith(JsonElement finishReason) =>
-        finishReason.ValueKind == JsonValueKind.String && finishReason.ValueEquals("network_error"u8);
 
     /// <summary>pause_turn (a server tool loop paused) has no Chat counterpart: the turn did end, so "stop".</summary>
     public static string ToChat(string? stopReason) => stopReason switch

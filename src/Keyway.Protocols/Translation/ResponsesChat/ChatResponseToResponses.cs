@@ -1,3 +1,4 @@
+using Keyway.Protocols.OpenAI;
 using System.Buffers;
 using System.Text.Json;
 using Keyway.Protocols.Json;
@@ -26,9 +27,9 @@ public static class ChatResponseToResponses
             throw new TranslationException("The chat completion has no choices.");
         }
 
-        if (StopReasons.BrokeOffWith(choice.FinishReason))
+        if (BrokenOffAnswer.IsFinishReason(choice.FinishReason))
         {
-            throw TranslationException.BrokeOff(StopReasons.BrokeOff);
+            throw TranslationException.BrokeOff(BrokenOffAnswer.Message);
         }
 
         List<ResponseOutputItem> output = request.Compaction ? [Compaction(choice.Delta?.Content, ctx)] : OutputItems(choice, request, ctx);

@@ -1,3 +1,4 @@
+using Keyway.Protocols.OpenAI;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
@@ -262,9 +263,9 @@ public sealed class ChatStreamToResponses : IStreamTranslator
 
     private void Finish(IBufferWriter<byte> output)
     {
-        if (StopReasons.BrokeOffWith(_finishReason))
+        if (BrokenOffAnswer.IsFinishReason(_finishReason))
         {
-            End(output, new ResponseError(ProtocolErrors.OpenAIErrorType(ProtocolErrors.BadGateway), StopReasons.BrokeOff));
+            End(output, new ResponseError(ProtocolErrors.OpenAIErrorType(ProtocolErrors.BadGateway), BrokenOffAnswer.Message));
             return;
         }
 
