@@ -22,14 +22,14 @@ internal sealed class StreamWatcher(IStreamObserver observer, bool hideUsageOnly
             case ObservedEvent.UsageOnly:
                 return !hideUsageOnlyChunk;
             case ObservedEvent.VendorFailure:
-                ErrorWithheld = true;
                 return false;
             default:
                 return true;
         }
     }
 
-    public bool ErrorWithheld { get; private set; }
+    /// <summary>The observer saw the vendor's failure in its own shape: it and what follows are kept from the client.</summary>
+    public bool ErrorWithheld => observer.VendorFailure is not null;
 
     public VendorStatusInBody.Failure? VendorFailure => observer.VendorFailure;
 
