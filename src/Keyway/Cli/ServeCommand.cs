@@ -49,6 +49,7 @@ public static class ServeCommand
     {
         var options = LoadOptions(context, keepGenerated: false);
         using var dataDirLock = HoldDataDir(options);
+        CreateDatabaseFile(options);
         var app = KeywayApp.Build(options);
         var listening = false;
         try
@@ -85,22 +86,43 @@ public static class ServeCommand
     }
 
     /// <summary>
-    /// Prepares the database, and keeps a generated secret once the database took it, also when a later step fails (a
-    /// full disk at the default group): a database holding the check of a secret nobody kept could never be opened
-    /// again. A start refused before, or for the secret, leaves no generated secret behind.
+    /// Prepares the database, with a generated secret kept before the database may take it and deleted again when it did
+    /// not: a database holding the check of a secret nobody kept could never be opened again (the next start is refused
+    /// as a wrong secret), which a full disk at secret.key after the database took the secret would have made. A start
+    /// refused before the database took the secret, or for the secret, leaves no generated secret behind.
     /// </summary>
     private static async Task InitializeKeepingTheSecretAsync(WebApplication app, KeywayOptions options)
     {
+        var initializer = app.Services.GetRequiredService<DatabaseInitializer>();
+        WriteDataDirFile(options, $"keep the generated secret in {KeywayOptionsLoader.SecretFileName}", () => KeywayOptionsLoader.KeepGeneratedSecret(options));
         try
         {
             await app.InitializeKeywayAsync(CancellationToken.None);
         }
-        finally
+        catch when (options.SecretGenerated && !initializer.SecretTaken)
         {
-            if (app.Services.GetRequiredService<DatabaseInitializer>().SecretTaken)
-            {
-                WriteDataDirFile(options, $"keep the generated secret in {KeywayOptionsLoader.SecretFileName}", () => KeywayOptionsLoader.KeepGeneratedSecret(options));
-            }
+            File.Delete(Path.Combine(options.DataDir, KeywayOptionsLoader.SecretFileName));
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// SQLite: the empty keyway.db, owner-only, made here rather than where KeywayApp.Build first builds the connection
+    /// factory, so that a disk without room for one more file refuses the start in one line, as every write of start-up does.
+    /// </summary>
+    private static void CreateDatabaseFile(KeywayOptions options)
+    {
+        if (options.DatabaseUrl is not null)
+        {
+            return;
+        }
+        try
+        {
+            WriteDataDirFile(options, $"create the database file {Path.GetFileName(options.DatabasePath)}", () => SqliteConnectionFactory.CreateOwnerOnlyIfMissing(options.DatabasePath));
+        }
+        catch (StartupRefusedException e)
+        {
+            throw new CliException(e.Message, CliExitCodes.Usage);
         }
     }
 

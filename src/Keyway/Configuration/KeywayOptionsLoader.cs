@@ -8,7 +8,7 @@ namespace Keyway.Configuration;
 /// <summary>
 /// Builds <see cref="KeywayOptions"/> from the environment, then a .env file in the working
 /// directory (the real environment wins), then defaults. A missing secret or admin token is
-/// generated once and kept in the data dir with mode 0600, so restarts keep working.
+/// generated once and kept in the data dir with mode 0600 (<see cref="OwnerOnlyFile"/>), so restarts keep working.
 /// </summary>
 public static class KeywayOptionsLoader
 {
@@ -119,7 +119,7 @@ public static class KeywayOptionsLoader
     {
         if (options.SecretGenerated)
         {
-            WriteOwnerOnly(Path.Combine(options.DataDir, SecretFileName), options.Secret);
+            OwnerOnlyFile.WriteNew(Path.Combine(options.DataDir, SecretFileName), options.Secret);
         }
     }
 
@@ -128,7 +128,7 @@ public static class KeywayOptionsLoader
     {
         if (options.AdminTokenGenerated)
         {
-            WriteOwnerOnly(Path.Combine(options.DataDir, AdminTokenFileName), options.AdminToken);
+            OwnerOnlyFile.WriteNew(Path.Combine(options.DataDir, AdminTokenFileName), options.AdminToken);
         }
     }
 
@@ -227,7 +227,11 @@ public static class KeywayOptionsLoader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidConfigurationException($"KEYWAY_DATA_DIR '{dataDir}' is not a writable directory: {e.Message}");
+            // A disk without room for one more file (bytes or inodes) is writable: what to fix is the disk, as at every
+            // write of start-up (StartupStep).
+            throw new InvalidConfigurationException(OutOfResources.Remedy(e, () => DiskSpace.Describe(dataDir)) is { } remedy
+                ? $"could not write into KEYWAY_DATA_DIR '{dataDir}': {OutOfResources.Reason(e)}. {remedy}, then start Keyway again."
+                : $"KEYWAY_DATA_DIR '{dataDir}' is not a writable directory: {e.Message}");
         }
     }
 
@@ -263,18 +267,6 @@ public static class KeywayOptionsLoader
                 : throw new InvalidConfigurationException($"{file} is empty: delete it to have a new one generated, or write the value into it.");
         }
         return (Base64Url(RandomNumberGenerator.GetBytes(randomBytes)), true);
-    }
-
-    private static void WriteOwnerOnly(string file, string value)
-    {
-        // Created owner-only, so the secret is never readable by others, not even between its write and a chmod.
-        var ownerOnly = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            ownerOnly.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        using var writer = new StreamWriter(file, ownerOnly);
-        writer.Write(value);
     }
 
     private static string Base64Url(byte[] bytes) =>

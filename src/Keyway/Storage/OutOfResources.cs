@@ -4,8 +4,8 @@ namespace Keyway.Storage;
 
 /// <summary>
 /// Failures whose fix is the machine's, not Keyway's: the disk holding the data dir is full (SQLite's SQLITE_FULL or
-/// SQLITE_IOERR, "No space left on device" writing a file), or PostgreSQL is out of disk, memory or connections. For
-/// each, what the operator does about it.
+/// SQLITE_IOERR, "No space left on device" writing a file), or PostgreSQL is out of disk, memory, connections or another
+/// resource of its machine, or at a limit its configuration sets. For each, what the operator does about it.
 /// </summary>
 public static class OutOfResources
 {
@@ -23,6 +23,12 @@ public static class OutOfResources
         PostgresException { SqlState: PostgresErrorCodes.OutOfMemory } =>
             "PostgreSQL ran out of memory (SQLSTATE 53200 out_of_memory): give the database server more memory, " +
             "or lower its work_mem, shared_buffers or max_connections",
+        PostgresException { SqlState: PostgresErrorCodes.InsufficientResources } =>
+            "PostgreSQL's machine is short of a resource (SQLSTATE 53000 insufficient_resources), such as file descriptors, " +
+            "processes or shared memory: raise the limit its message names on the database server, or ease that machine's load",
+        PostgresException { SqlState: PostgresErrorCodes.ConfigurationLimitExceeded } =>
+            "PostgreSQL reached a limit its configuration sets (SQLSTATE 53400 configuration_limit_exceeded), such as " +
+            "temp_file_limit or max_worker_processes: raise the setting its message names on the database server",
         PostgresException { SqlState: PostgresErrorCodes.TooManyConnections } =>
             "PostgreSQL has no connection left (SQLSTATE 53300 too_many_connections): raise its max_connections (or the role's " +
             "or database's CONNECTION LIMIT), or make the other clients' pools smaller (Maximum Pool Size in KEYWAY_DATABASE_URL)",

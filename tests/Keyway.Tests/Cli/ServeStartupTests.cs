@@ -169,6 +169,85 @@ public sealed class ServeStartupTests
         Assert.False(Directory.Exists(dataDir), "a refused --wait-seconds started a gateway");
     }
 
+    /// <summary>
+    /// A generated secret its disk has no room for (a real full disk, <see cref="SmallDisk"/>): one line naming secret.key
+    /// and the free space, exit 2, before the database took the secret, and no secret.key at all, not an empty one that
+    /// stops every later start: the next start with room generates a secret and opens the database.
+    /// </summary>
+    [SmallDiskFact]
+    public async Task GeneratedSecretOnAFullDisk_ExitsWith2_InOneLine_LeavingNoSecretFile_ForTheNextStart()
+    {
+        using var dir = new TempDirectory();
+        using var disk = new SmallDisk();
+        disk.FillBytes();
+
+        var result = await Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = disk.Path, ["KEYWAY_SECRET"] = "" });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Matches(
+            "^keyway: could not keep the generated secret in secret\\.key: No space left on device : '[^']+'\\. " +
+            $"The disk holding {Regex.Escape(disk.Path)} has [0-9,]+ bytes free: free space there, then start Keyway again\\.\n$",
+            result.Error);
+        Assert.Equal([Path.Combine(disk.Path, "keyway.db"), Path.Combine(disk.Path, DataDirLock.FileName)], disk.Entries());
+
+        disk.Free();
+        using var taken = LoopbackPort.Taken();
+        var next = await Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = disk.Path, ["KEYWAY_SECRET"] = "", ["KEYWAY_PORT"] = LoopbackPort.PortOf(taken) });
+        // Past the secret and the database: refused only for the port this test holds.
+        Assert.Equal(2, next.ExitCode);
+        Assert.Contains("address already in use", next.Error);
+    }
+
+    /// <summary>A start refused before the database took the generated secret (here keyway.db is no database) keeps no secret.key.</summary>
+    [Fact]
+    public async Task AStartRefusedBeforeTheDatabaseTookTheGeneratedSecret_LeavesNoSecretFile()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(dataDir, "keyway.db"), new string('x', 4096));
+
+        var result = await Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = dataDir, ["KEYWAY_SECRET"] = "" });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("keyway: cannot open the SQLite database ", result.Error);
+        Assert.False(File.Exists(Path.Combine(dataDir, KeywayOptionsLoader.SecretFileName)), "a start refused before the database took the secret kept it");
+    }
+
+    /// <summary>
+    /// Creating the empty keyway.db on a disk whose files (inodes) are used up: one line naming the file and the free space,
+    /// exit 2, not a stack trace from the container that built the connection factory. One file is left: the data dir's
+    /// write probe takes it and frees it again, then keyway.lock takes it.
+    /// </summary>
+    [SmallDiskFact]
+    public Task DatabaseFileOnADiskWithNoFileLeft_ExitsWith2_InOneLineWithTheFreeSpace() => RefusedOnASmallDisk(filesLeft: 1, disk =>
+        $"could not create the database file keyway\\.db: No space left on device : '{Regex.Escape(Path.Combine(disk, "keyway.db"))}'");
+
+    /// <summary>
+    /// A data dir on a disk with no file left is not refused as "not a writable directory", which sends the operator to its
+    /// permissions: one line naming the disk's free space and what to do, exit 2.
+    /// </summary>
+    [SmallDiskFact]
+    public Task DataDirOnADiskWithNoFileLeft_ExitsWith2_InOneLineSayingToFreeSpace() => RefusedOnASmallDisk(filesLeft: 0, disk =>
+        $"could not write into KEYWAY_DATA_DIR '{Regex.Escape(disk)}': No space left on device : '[^']+'");
+
+    /// <summary>
+    /// `keyway serve` on a <see cref="SmallDisk"/> with <paramref name="filesLeft"/> files (inodes) left: exit 2 and one line,
+    /// <paramref name="failure"/> (a pattern, given the disk's path), then the disk's free space and what to do.
+    /// </summary>
+    private static async Task RefusedOnASmallDisk(int filesLeft, Func<string, string> failure)
+    {
+        using var dir = new TempDirectory();
+        using var disk = new SmallDisk();
+        disk.UseUpFiles(filesLeft);
+
+        var result = await Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = disk.Path });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Matches(
+            $"^keyway: {failure(disk.Path)}\\. The disk holding {Regex.Escape(disk.Path)} has [0-9,]+ bytes free: free space there, then start Keyway again\\.\n$",
+            result.Error);
+    }
+
     /// <summary>Runs `keyway serve` in-process (on a free port unless one is given), with no admin token configured.</summary>
     private static Task<CliRunner.Result> Serve(string workingDirectory, Dictionary<string, string> environment)
     {

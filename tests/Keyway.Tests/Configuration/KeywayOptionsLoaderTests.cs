@@ -261,4 +261,29 @@ public sealed class KeywayOptionsLoaderTests
             $"KEYWAY_DATA_DIR '{dataDir}' cannot be created: '{file}' is a file, not a directory; set KEYWAY_DATA_DIR elsewhere or move the file away.",
             error.Message);
     }
+
+    /// <summary>
+    /// A generated secret.key or admin.token its disk has no room for (a real full disk, <see cref="SmallDisk"/>) leaves no
+    /// file at all, not an empty one that would stop the next start ("… is empty: delete it"): the next start with room
+    /// generates both again.
+    /// </summary>
+    [SmallDiskFact]
+    public void GeneratedFilesOnAFullDisk_LeaveNoFile_AndTheNextStartWithRoomGeneratesThem()
+    {
+        using var dir = new TempDirectory();
+        using var disk = new SmallDisk();
+        var environment = new Dictionary<string, string> { ["KEYWAY_DATA_DIR"] = disk.Path };
+        var options = KeywayOptionsLoader.Load(environment, dir.Path, keepGenerated: false);
+        disk.FillBytes();
+
+        Assert.Equal(28, Assert.Throws<IOException>(() => KeywayOptionsLoader.KeepGeneratedSecret(options)).HResult);
+        Assert.Equal(28, Assert.Throws<IOException>(() => KeywayOptionsLoader.KeepGeneratedAdminToken(options)).HResult);
+
+        Assert.Empty(disk.Entries());
+        disk.Free();
+        var next = KeywayOptionsLoader.Load(environment, dir.Path);
+        Assert.True(next.SecretGenerated && next.AdminTokenGenerated);
+        Assert.Equal(next.Secret, File.ReadAllText(Path.Combine(disk.Path, KeywayOptionsLoader.SecretFileName)));
+        Assert.Equal(next.AdminToken, File.ReadAllText(Path.Combine(disk.Path, KeywayOptionsLoader.AdminTokenFileName)));
+    }
 }

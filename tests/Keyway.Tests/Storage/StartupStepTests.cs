@@ -20,6 +20,12 @@ public sealed class StartupStepTests
     [InlineData("53300", "sorry, too many clients already",
         "PostgreSQL has no connection left (SQLSTATE 53300 too_many_connections): raise its max_connections (or the role's or database's " +
         "CONNECTION LIMIT), or make the other clients' pools smaller (Maximum Pool Size in KEYWAY_DATABASE_URL)")]
+    [InlineData("53000", "insufficient file descriptors available to start server process",
+        "PostgreSQL's machine is short of a resource (SQLSTATE 53000 insufficient_resources), such as file descriptors, processes or shared memory: " +
+        "raise the limit its message names on the database server, or ease that machine's load")]
+    [InlineData("53400", "temporary file size exceeds temp_file_limit (1024kB)",
+        "PostgreSQL reached a limit its configuration sets (SQLSTATE 53400 configuration_limit_exceeded), such as temp_file_limit or max_worker_processes: " +
+        "raise the setting its message names on the database server")]
     public async Task PostgresOutOfResources_IsRefusedInOneLine_NamingTheSqlStatesMeaning(string sqlState, string messageText, string remedy)
     {
         var refused = await Assert.ThrowsAsync<StartupRefusedException>(() =>
