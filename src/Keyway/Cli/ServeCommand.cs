@@ -116,14 +116,7 @@ public static class ServeCommand
         {
             return;
         }
-        try
-        {
-            WriteDataDirFile(options, $"create the database file {Path.GetFileName(options.DatabasePath)}", () => SqliteConnectionFactory.CreateOwnerOnlyIfMissing(options.DatabasePath));
-        }
-        catch (StartupRefusedException e)
-        {
-            throw new CliException(e.Message, CliExitCodes.Usage);
-        }
+        WriteDataDirFileBeforeTheApp(options, $"create the database file {Path.GetFileName(options.DatabasePath)}", () => SqliteConnectionFactory.CreateOwnerOnlyIfMissing(options.DatabasePath));
     }
 
     private static async Task ListenAsync(WebApplication app)
@@ -148,6 +141,19 @@ public static class ServeCommand
 
     private static void WriteDataDirFile(KeywayOptions options, string what, Action write) =>
         StartupStep.Run(what, () => DiskSpace.Describe(options.DataDir), write);
+
+    /// <summary>A <see cref="WriteDataDirFile"/> before any app was built: its refusal is the command's one line, exit 2.</summary>
+    private static void WriteDataDirFileBeforeTheApp(KeywayOptions options, string what, Action write)
+    {
+        try
+        {
+            WriteDataDirFile(options, what, write);
+        }
+        catch (StartupRefusedException e)
+        {
+            throw new CliException(e.Message, CliExitCodes.Usage);
+        }
+    }
 
     public static KeywayOptions LoadOptions(CliContext context, bool keepGenerated = true)
     {
@@ -184,7 +190,7 @@ public static class ServeCommand
             throw AlreadyRunning(options.DataDir);
         }
         var log = Path.Combine(options.DataDir, LogFileName);
-        CreatePrivate(log);
+        WriteDataDirFileBeforeTheApp(options, $"create the log {LogFileName}", () => CreatePrivate(log));
         var logStart = new FileInfo(log).Length;
         // sh redirects the child's output to the log and detaches its input, so it outlives this terminal.
         var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = context.WorkingDirectory, UseShellExecute = false };

@@ -231,16 +231,24 @@ public sealed class ServeStartupTests
         $"could not write into KEYWAY_DATA_DIR '{Regex.Escape(disk)}': No space left on device : '[^']+'");
 
     /// <summary>
+    /// `serve --detach` whose log has no file left on the disk (keyway.lock took the last one): one line naming keyway.log
+    /// and the free space, exit 2, and no gateway started in the background, not a stack trace.
+    /// </summary>
+    [SmallDiskFact]
+    public Task DetachWithNoFileLeftForItsLog_ExitsWith2_InOneLineWithTheFreeSpace() => RefusedOnASmallDisk(filesLeft: 1, disk =>
+        $"could not create the log keyway\\.log: No space left on device : '{Regex.Escape(Path.Combine(disk, ServeCommand.LogFileName))}'", "--detach");
+
+    /// <summary>
     /// `keyway serve` on a <see cref="SmallDisk"/> with <paramref name="filesLeft"/> files (inodes) left: exit 2 and one line,
     /// <paramref name="failure"/> (a pattern, given the disk's path), then the disk's free space and what to do.
     /// </summary>
-    private static async Task RefusedOnASmallDisk(int filesLeft, Func<string, string> failure)
+    private static async Task RefusedOnASmallDisk(int filesLeft, Func<string, string> failure, params string[] options)
     {
         using var dir = new TempDirectory();
         using var disk = new SmallDisk();
         disk.UseUpFiles(filesLeft);
 
-        var result = await Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = disk.Path });
+        var result = await Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = disk.Path }, options);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Matches(
@@ -249,12 +257,12 @@ public sealed class ServeStartupTests
     }
 
     /// <summary>Runs `keyway serve` in-process (on a free port unless one is given), with no admin token configured.</summary>
-    private static Task<CliRunner.Result> Serve(string workingDirectory, Dictionary<string, string> environment)
+    private static Task<CliRunner.Result> Serve(string workingDirectory, Dictionary<string, string> environment, params string[] options)
     {
         environment["KEYWAY_HOST"] = "127.0.0.1";
         environment.TryAdd("KEYWAY_PORT", "0");
         environment["KEYWAY_LOG_LEVEL"] = "warning";
         environment.TryAdd("KEYWAY_SECRET", KeywayServer.Secret);
-        return new CliRunner(null, workingDirectory, environment).RunAsync("serve");
+        return new CliRunner(null, workingDirectory, environment).RunAsync(["serve", .. options]);
     }
 }
