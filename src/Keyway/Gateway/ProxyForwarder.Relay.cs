@@ -71,6 +71,10 @@ public sealed partial class ProxyForwarder
             {
                 return null;
             }
+            if (end.Unusable is { } laterRound)
+            {
+                return laterRound;
+            }
             if (plan.ChatAnswer && exchange.Stream)
             {
                 return await RelayWholeAsStreamAsync(exchange, plan, response, end.Body, idle);
@@ -163,23 +167,34 @@ public sealed partial class ProxyForwarder
     }
 
     /// <summary>
-    /// A chat surface's 200 that is no answer, judged from the body's first bytes: not JSON (an HTML page from a wrong base
-    /// URL), or an object that opens as an error (pass-through routes relay the body untouched, so nothing else would catch it);
-    /// or one without a choice whose vendor status says it failed (MiniMax's <c>base_resp</c>): that failure is the key's
+    /// A chat surface's 200 that is no answer (<see cref="WhyNoAnswer"/>), as a failure of the key: a vendor's failure status
     /// as its status would make it (a quota, a rate limit, a refused key), and with no key left the client's error.
     /// </summary>
-    private static NoAnswer? NoAnswerIn(ProxyExchange exchange, HttpResponseMessage response, byte[] body)
+    private static NoAnswer? NoAnswerIn(ProxyExchange exchange, HttpResponseMessage response, byte[] body) =>
+        WhyNoAnswer(exchange.Target!.Provider.ProviderId, response, body, out var vendorFailure) is not { } message ? null
+            : vendorFailure is { } failed ? VendorFailure(exchange, failed)
+            : Unusable(exchange, message);
+
+    /// <summary>
+    /// Why a chat surface's 200 is no answer, judged from the body's first bytes, or null for an answer: not JSON (an HTML
+    /// page from a wrong base URL), or an object that opens as an error (pass-through routes relay the body untouched, so
+    /// nothing else would catch it); or one without a choice whose vendor status says it failed (MiniMax's
+    /// <c>base_resp</c>), then <paramref name="vendorFailure"/>. Judged only, nothing on the exchange changes: a search
+    /// loop whose client stream began tells the client in it instead.
+    /// </summary>
+    private static string? WhyNoAnswer(string providerId, HttpResponseMessage response, byte[] body, out VendorStatusInBody.Failure? vendorFailure)
     {
-        var providerId = exchange.Target!.Provider.ProviderId;
+        vendorFailure = null;
         if (!AnswerBody.StartsLikeJsonObject(body))
         {
-            return Unusable(exchange, GatewayMessages.NotJson(providerId, response.Content.Headers.ContentType?.MediaType, UpstreamErrorMessage.Extract(body, 200)));
+            return GatewayMessages.NotJson(providerId, response.Content.Headers.ContentType?.MediaType, UpstreamErrorMessage.Extract(body, 200));
         }
         if (AnswerBody.LeadsWithError(body))
         {
-            return ErrorInAnswer(exchange, body) ?? Unusable(exchange, GatewayMessages.NoAnswerInBody(providerId));
+            return ErrorWith200In(providerId, body) ?? GatewayMessages.NoAnswerInBody(providerId);
         }
-        return VendorStatusInBody.FailureIn(body) is { } failed ? VendorFailure(exchange, failed) : null;
+        vendorFailure = VendorStatusInBody.FailureIn(body);
+        return vendorFailure is { } failed ? GatewayMessages.ErrorWith200(providerId, failed.Text) : null;
     }
 
     /// <summary>A vendor's own failure status in a 200 (a whole body's, or a stream's opening chunk's): the key's failure as its code makes it.</summary>
@@ -192,9 +207,11 @@ public sealed partial class ProxyForwarder
 
     /// <summary>The upstream's 200 held an error object instead of an answer: its message (the body was masked when read), as a failure of the key.</summary>
     private static NoAnswer? ErrorInAnswer(ProxyExchange exchange, byte[] body) =>
-        UpstreamErrorMessage.ErrorObjectMessage(body, 500) is { } message
-            ? Unusable(exchange, GatewayMessages.ErrorWith200(exchange.Target!.Provider.ProviderId, message))
-            : null;
+        ErrorWith200In(exchange.Target!.Provider.ProviderId, body) is { } message ? Unusable(exchange, message) : null;
+
+    /// <summary>What a client is told of a 200 holding an error object, or null when the body holds none.</summary>
+    private static string? ErrorWith200In(string providerId, byte[] body) =>
+        UpstreamErrorMessage.ErrorObjectMessage(body, 500) is { } message ? GatewayMessages.ErrorWith200(providerId, message) : null;
 
     /// <summary>
     /// A whole answer that broke off (GLM's network_error), to a Chat client or as a stream to any client: nothing of it

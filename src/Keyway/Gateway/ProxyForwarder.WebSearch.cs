@@ -20,14 +20,15 @@ public sealed partial class ProxyForwarder
 
     /// <summary>
     /// The loop's end: the final answer's body, or a round the upstream failed (to relay as its error). <paramref name="BrokeOff"/>
-    /// says the final Chat answer broke off (GLM's network_error), read by the scan that read its usage.
+    /// says the final Chat answer broke off (GLM's network_error), read by the scan that read its usage; <paramref name="Unusable"/>
+    /// that a later round's 200 was no answer (an error object, a vendor's failure status, a body that is not JSON).
     /// </summary>
-    private sealed record WebSearchEnd(byte[] Body, TokenUsage? Usage, HttpResponseMessage? Failed, string? BrokeOff = null);
+    private sealed record WebSearchEnd(byte[] Body, TokenUsage? Usage, HttpResponseMessage? Failed, string? BrokeOff = null, NoAnswer? Unusable = null);
 
     /// <summary>
     /// Runs the loop from the upstream's first answer, whose usage (and whether it broke off) the caller read into the
-    /// exchange already; returns the end with the final answer to relay, or null when a later round failed and its error
-    /// was already relayed.
+    /// exchange already; returns the end with the final answer to relay or a later round's 200 that was no answer, or
+    /// null when a later round failed and its error was already relayed.
     /// </summary>
     private async Task<WebSearchEnd?> SearchUntilAnsweredAsync(
         ProxyExchange exchange, RelayPlan plan, byte[] firstAnswer, string? firstBrokeOff, UpstreamKey key, CancellationTokenSource idle)
@@ -91,6 +92,12 @@ public sealed partial class ProxyForwarder
             using (response)
             {
                 answerBody = exchange.Secrets.Scrub(await response.Content.ReadAsByteArrayAsync(idle.Token));
+                // Nothing of the loop reached the client yet: a later round's 200 that is no answer is the key's failure,
+                // as the first answer's check makes it, and the next key runs the loop from the start.
+                if (plan.ChatAnswer && NoAnswerIn(exchange, response, answerBody) is { } unusable)
+                {
+                    return new WebSearchEnd([], null, null, Unusable: unusable);
+                }
             }
             earlier = usage;
             usage = Sum(usage, UsageOf(plan.BodyUsage, answerBody, out brokeOff));

@@ -66,8 +66,35 @@ public sealed partial class ProxyForwarder
                 }
                 return;
             }
+            if (await FailedAsWholeAsync(exchange, next, idle))
+            {
+                return;
+            }
             (response, watcher, earlier) = (next, plan.NewWatcher!(), usage);
         }
+    }
+
+    /// <summary>
+    /// A later round that answered a whole body to the streamed call, which the first answer's check finds no answer (an
+    /// error object, a vendor's failure status, a page that is not JSON): the client's stream began already, so it ends
+    /// with that error in the client's protocol, and the key's failure is as the check makes it. Any other body is relayed
+    /// as a stream (it was buffered for the check).
+    /// </summary>
+    private async Task<bool> FailedAsWholeAsync(ProxyExchange exchange, HttpResponseMessage round, CancellationTokenSource idle)
+    {
+        if (ResponseHeaders.IsEventStream(round))
+        {
+            return false;
+        }
+        var body = exchange.Secrets.Scrub(await round.Content.ReadAsByteArrayAsync(idle.Token));
+        if (WhyNoAnswer(exchange.Target!.Provider.ProviderId, round, body, out var vendorFailure) is not { } message)
+        {
+            return false;
+        }
+        round.Dispose();
+        await FailAsync(exchange, ForwardError.ResponseBodyUpstream, message);
+        exchange.VendorFailure = vendorFailure;
+        return true;
     }
 
     /// <summary>The searches of one round, with a keep-alive at once and then every few seconds until they are done.</summary>

@@ -1,5 +1,7 @@
+using System.Text;
 using System.Text.Json;
 using Keyway.Tests.Gateway;
+using Keyway.Tests.Protocols;
 using Keyway.Tests.Infrastructure;
 
 namespace Keyway.Tests.Tools;
@@ -8,6 +10,8 @@ namespace Keyway.Tests.Tools;
 public sealed class WebSearchLoopTests
 {
     private const string ChatSearch = """{"model":"gpt-alias","messages":[{"role":"user","content":"use the tool tavily_search"}]}""";
+    /// <summary>An OpenAI-shaped error object as some OpenAI-compatible vendors answer it with 200 (https://platform.openai.com/docs/guides/error-codes).</summary>
+    internal const string ErrorWith200 = """{"error":{"message":"Insufficient account balance","type":"insufficient_quota","code":"1008"}}""";
     private const string AnthropicSearch = """{"model":"claude-alias","max_tokens":64,"messages":[{"role":"user","content":"use the tool tavily_search"}]}""";
 
     [Fact]
@@ -248,4 +252,78 @@ public sealed class WebSearchLoopTests
         Assert.Equal(502, row.GetProperty("status_code").GetInt32());
         Assert.Equal(VendorFinishReasonLogTests.BrokeOffWith200, row.GetProperty("error").GetString());
     }
+
+    /// <summary>
+    /// A later round's 200 holding only an error object reached no client yet, as a first answer's would not have: the
+    /// key's failure, and the next key runs the loop from the start and answers; so also when the client asked for a
+    /// stream and the rounds came whole.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task LaterRoundErrorWith200_FailsOverToTheNextKey(bool stream)
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await using var tavily = await FakeTavily.StartAsync();
+        await WebSearchSetup.CreateTavilyAsync(pool.Admin, "default", tavily);
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), WebSearchBed.ChatToolCalls(("call", "tavily_search", WebSearchBed.SearchArgs("q"))), times: 1);
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.Status(200, ErrorWith200), times: 1);
+
+        using var response = await pool.Bed.PostAsync("v1/chat/completions", ChatSearchStreaming(stream));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Contains(FakeTavily.AnswerFor("fake-upstream"), body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Insufficient account balance", body, StringComparison.Ordinal);
+        Assert.Equal(["a", "a", "b", "b"], pool.TakeKeysSeen());
+        var health = await pool.KeyHealthAsync("a");
+        Assert.Equal(1, health.GetProperty("consecutive_failures").GetInt32());
+        Assert.Contains("answered 200 with an error: Insufficient account balance", health.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+        var row = Assert.Single(await pool.Bed.WaitForLogsAsync(1));
+        Assert.Equal([502, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+    }
+
+    /// <summary>
+    /// A later round that is no answer (an error object, MiniMax's failure status in <c>base_resp</c>, a page that is not
+    /// JSON) on the last key is what the first answer's check makes of it: the client's error in its own shape, with the
+    /// status the failure has, whole or to a client that asked for a stream, passed through or translated.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", false, "error", 502, "answered 200 with an error: Insufficient account balance")]
+    [InlineData("v1/chat/completions", true, "error", 502, "answered 200 with an error: Insufficient account balance")]
+    [InlineData("v1/messages", false, "error", 502, "answered 200 with an error: Insufficient account balance")]
+    [InlineData("v1/chat/completions", false, "minimax", 402, "answered 200 with an error: insufficient balance (1008)")]
+    [InlineData("v1/chat/completions", true, "minimax", 402, "answered 200 with an error: insufficient balance (1008)")]
+    [InlineData("v1/chat/completions", false, "html", 502, "answered 200 with a body that is not JSON (Content-Type text/html): <html>Gateway</html>")]
+    public async Task LaterRoundWithoutAnAnswer_OnTheLastKey_IsTheClientsError(string path, bool stream, string reply, int status, string message)
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        bed.Upstream.Enqueue(WebSearchBed.ChatToolCalls(("call", "tavily_search", WebSearchBed.SearchArgs("q"))));
+        bed.Upstream.Enqueue(NoAnswerWith200(reply));
+        var json = path == "v1/messages"
+            ? """{"model":"gpt-alias","max_tokens":64,"messages":[{"role":"user","content":"use the tool tavily_search"}]}"""
+            : ChatSearchStreaming(stream);
+
+        using var response = await bed.Gateway.PostAsync(path, json, ("anthropic-version", "2023-06-01"));
+        var answer = await KeyPoolBed.JsonAsync(response);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(path == "v1/messages", answer.TryGetProperty("type", out _));
+        Assert.Equal($"upstream provider 'fake-openai' {message}", answer.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(["q"], bed.Tavily.Queries);
+        var row = Assert.Single(await bed.Gateway.WaitForLogsAsync(1));
+        Assert.Equal(status, row.GetProperty("status_code").GetInt32());
+        Assert.Equal($"upstream provider 'fake-openai' {message}", row.GetProperty("error").GetString());
+    }
+
+    /// <summary>A whole 200 that is no answer: an error object, MiniMax's failure status (1008) in <c>base_resp</c>, or an HTML page.</summary>
+    internal static FakeReply NoAnswerWith200(string kind) => kind switch
+    {
+        "minimax" => FakeReply.Status(200, Encoding.UTF8.GetString(ProtocolFixtures.Json("vendors/minimax_200_1008_insufficient_balance.json"))),
+        "html" => FakeReply.Status(200, "<html>Gateway</html>", contentType: "text/html"),
+        _ => FakeReply.Status(200, ErrorWith200),
+    };
+
+    private static string ChatSearchStreaming(bool stream) =>
+        $$"""{"model":"gpt-alias","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"use the tool tavily_search"}]}""";
 }

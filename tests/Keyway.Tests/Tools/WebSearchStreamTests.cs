@@ -129,6 +129,37 @@ public sealed class WebSearchStreamTests
         Assert.Equal(1, log.GetProperty("web_search_rounds").GetInt32());
     }
 
+    /// <summary>
+    /// A later round that answers an error comes after the client's stream began (keep-alives went out): no other key can
+    /// take it, so the stream ends with the error in the client's protocol and the row has it, whether the round's
+    /// stream opens with the error or the upstream answered it as a whole body (an error object, MiniMax's failure status
+    /// in <c>base_resp</c>), as the first answer's check reads it; the failure status is the row's.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", "stream", 502, "Insufficient account balance")]
+    [InlineData("v1/chat/completions", "error", 502, "answered 200 with an error: Insufficient account balance")]
+    [InlineData("v1/messages", "error", 502, "answered 200 with an error: Insufficient account balance")]
+    [InlineData("v1/chat/completions", "minimax", 402, "answered 200 with an error: insufficient balance (1008)")]
+    public async Task LaterRoundAnswersAnError_TheStreamEndsWithIt(string path, string reply, int status, string message)
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.Default);
+        bed.Upstream.Enqueue(reply == "stream"
+            ? FakeReply.Status(200, $"data: {WebSearchLoopTests.ErrorWith200}\n\ndata: [DONE]\n\n", contentType: "text/event-stream")
+            : WebSearchLoopTests.NoAnswerWith200(reply));
+
+        var stream = await PostStreamAsync(bed, path,
+            $$"""{"model":"gpt-alias","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"{{Trigger}}"}]}""");
+
+        Assert.Contains(message.Split(": ")[^1], stream, StringComparison.Ordinal);
+        Assert.Contains(path == "v1/messages" ? "event: error\n" : "data: {\"error\":", stream, StringComparison.Ordinal);
+        Assert.DoesNotContain("base_resp", stream, StringComparison.Ordinal);
+        var log = (await bed.Gateway.WaitForLogsAsync(1))[0];
+        Assert.Equal(status, log.GetProperty("status_code").GetInt32());
+        Assert.EndsWith(message, log.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, log.GetProperty("web_search_rounds").GetInt32());
+    }
+
     private static async Task<string> PostStreamAsync(WebSearchBed bed, string path, string json)
     {
         using var response = await bed.Gateway.PostAsync(path, json, ("anthropic-version", "2023-06-01"));
