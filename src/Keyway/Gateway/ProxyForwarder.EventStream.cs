@@ -74,12 +74,14 @@ public sealed partial class ProxyForwarder
         exchange.Context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
     }
 
-    /// <summary>A round of the search loop, whose client stream has begun already.</summary>
+    /// <summary>A round of the search loop (its stream, or a whole answer as events), whose client stream has begun already.</summary>
     private async Task<CopyResult> CopyEventStreamAsync(
-        ProxyExchange exchange, IStreamWatcher watcher, IStreamTranslator? translator, HttpResponseMessage response, CancellationTokenSource idle)
+        ProxyExchange exchange, IStreamWatcher watcher, IStreamTranslator? translator, Stream round, CancellationTokenSource idle)
     {
-        await using var upstreamBody = await response.Content.ReadAsStreamAsync(idle.Token);
-        return await CopyEventStreamAsync(exchange, watcher, translator, upstreamBody, idle, () => exchange.FirstByteTimestamp ??= time.GetTimestamp());
+        await using (round)
+        {
+            return await CopyEventStreamAsync(exchange, watcher, translator, round, idle, () => exchange.FirstByteTimestamp ??= time.GetTimestamp());
+        }
     }
 
     private async Task<CopyResult> CopyEventStreamAsync(

@@ -156,8 +156,8 @@ public sealed partial class ProxyForwarder
     {
         if (WholeAnswerStream.ToEvents(plan.Endpoint.Protocol.Wire(), answer, out var brokeOff) is not { } events)
         {
-            return brokeOff is not null ? BrokeOff(exchange, brokeOff)
-                : ErrorInAnswer(exchange, answer) ?? Unusable(exchange, GatewayMessages.NoAnswerInBody(exchange.Target!.Provider.ProviderId));
+            return Unusable(exchange, WhyNoWholeAnswer(exchange.Target!.Provider.ProviderId, answer, brokeOff),
+                brokeOff is not null ? ForwardError.ResponseBodyUpstream : ForwardError.UpstreamAnswerUnusable);
         }
         exchange.StreamTranslator = StreamTranslatorFor(exchange, plan, out var upstreamReport);
         // A fresh watcher: an earlier key's stream may have shown the plan's own one events before it came to nothing.
@@ -165,6 +165,14 @@ public sealed partial class ProxyForwarder
         using var stream = new MemoryStream(events, writable: false);
         return await RelayEventStreamAsync(exchange, watcher, response, stream, wholeAnswer: true, idle, EstimateSourceOf(plan, upstreamReport));
     }
+
+    /// <summary>
+    /// What a client is told of a whole answer <see cref="WholeAnswerStream"/> found no answer in: that it broke off (GLM's
+    /// network_error), its error object, or that it held no answer.
+    /// </summary>
+    private static string WhyNoWholeAnswer(string providerId, byte[] answer, string? brokeOff) =>
+        brokeOff is not null ? GatewayMessages.ErrorWith200(providerId, brokeOff)
+            : ErrorWith200In(providerId, answer) ?? GatewayMessages.NoAnswerInBody(providerId);
 
     /// <summary>
     /// A chat surface's 200 that is no answer (<see cref="WhyNoAnswer"/>), as a failure of the key: a vendor's failure status

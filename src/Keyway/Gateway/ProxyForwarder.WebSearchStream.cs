@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Keyway.Protocols.Usage;
+using Keyway.Protocols.WholeAnswers;
 using Keyway.Tools;
 using Keyway.Upstreams;
 
@@ -7,8 +8,8 @@ namespace Keyway.Gateway;
 
 /// <summary>
 /// The search loop of a streamed answer. The client's stream starts at once; each upstream round goes through a
-/// <see cref="WebSearchStreamStage"/>, which holds it until it shows text or a client tool call and then streams it
-/// live. A round that ends holding only <c>tavily_search</c> calls is not shown: the gateway searches (sending
+/// <see cref="WebSearchStreamStage"/> (a round the upstream answered whole, as the events it would have streamed), which
+/// holds it until it shows text or a client tool call and then streams it live. A round that ends holding only <c>tavily_search</c> calls is not shown: the gateway searches (sending
 /// keep-alives meanwhile: an SSE comment for OpenAI clients, a <c>ping</c> event for Anthropic ones), appends the
 /// round and the results, and streams the next round — at most <see cref="MaxSearchRounds"/> times, then once more
 /// with tools forbidden. A round already streaming live cannot be taken back: its own search calls, if any, reach
@@ -25,6 +26,7 @@ public sealed partial class ProxyForwarder
         var dialect = WebSearchDialect.For(plan.Endpoint.Protocol.Wire());
         var translator = exchange.StreamTranslator;
         var response = first;
+        var events = await first.Content.ReadAsStreamAsync(idle.Token);
         var watcher = plan.Watcher!;
         JsonObject? request = null;
         TokenUsage? earlier = null;
@@ -36,7 +38,7 @@ public sealed partial class ProxyForwarder
             CopyResult result;
             using (response == first ? null : response)
             {
-                result = await CopyEventStreamAsync(exchange, watcher, stage, response, idle);
+                result = await CopyEventStreamAsync(exchange, watcher, stage, events, idle);
             }
             var usage = Sum(earlier, watcher.Usage);
             exchange.Usage = usage;
@@ -66,35 +68,40 @@ public sealed partial class ProxyForwarder
                 }
                 return;
             }
-            if (await FailedAsWholeAsync(exchange, next, idle))
+            if (await RoundEventsAsync(exchange, plan, next, idle) is not { } nextEvents)
             {
                 return;
             }
-            (response, watcher, earlier) = (next, plan.NewWatcher!(), usage);
+            (response, events, watcher, earlier) = (next, nextEvents, plan.NewWatcher!(), usage);
         }
     }
 
     /// <summary>
-    /// A later round that answered a whole body to the streamed call, which the first answer's check finds no answer (an
-    /// error object, a vendor's failure status, a page that is not JSON): the client's stream began already, so it ends
-    /// with that error in the client's protocol, and the key's failure is as the check makes it. Any other body is relayed
-    /// as a stream (it was buffered for the check).
+    /// A later round's events: its stream, or, when the upstream ignored <c>stream: true</c> and answered a whole body, that
+    /// answer as the events its protocol would have streamed (<see cref="WholeAnswerStream"/>), so the round goes through
+    /// the stage and the client's translator as a streamed one would: shown, or held and searched when it calls only
+    /// <c>tavily_search</c>. Null when the whole body is no answer (an error object, a vendor's failure status, a page
+    /// that is not JSON, an answer that broke off): the client's stream began already, so it ends with that error in the
+    /// client's protocol, and the key's failure is as the first answer's check makes it.
     /// </summary>
-    private async Task<bool> FailedAsWholeAsync(ProxyExchange exchange, HttpResponseMessage round, CancellationTokenSource idle)
+    private async Task<Stream?> RoundEventsAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage round, CancellationTokenSource idle)
     {
         if (ResponseHeaders.IsEventStream(round))
         {
-            return false;
+            return await round.Content.ReadAsStreamAsync(idle.Token);
         }
         var body = exchange.Secrets.Scrub(await round.Content.ReadAsByteArrayAsync(idle.Token));
-        if (WhyNoAnswer(exchange.Target!.Provider.ProviderId, round, body, out var vendorFailure) is not { } message)
+        var providerId = exchange.Target!.Provider.ProviderId;
+        string? brokeOff = null;
+        var message = WhyNoAnswer(providerId, round, body, out var vendorFailure);
+        if (message is null && WholeAnswerStream.ToEvents(plan.Endpoint.Protocol.Wire(), body, out brokeOff) is { } events)
         {
-            return false;
+            return new MemoryStream(events, writable: false);
         }
         round.Dispose();
-        await FailAsync(exchange, ForwardError.ResponseBodyUpstream, message);
+        await FailAsync(exchange, ForwardError.ResponseBodyUpstream, message ?? WhyNoWholeAnswer(providerId, body, brokeOff));
         exchange.VendorFailure = vendorFailure;
-        return true;
+        return null;
     }
 
     /// <summary>The searches of one round, with a keep-alive at once and then every few seconds until they are done.</summary>

@@ -24,14 +24,7 @@ public sealed class WebSearchStreamTests
         Assert.Equal(["fake-upstream"], bed.Tavily.Queries);
         Assert.StartsWith(": keepalive\n\n", stream, StringComparison.Ordinal);
         Assert.DoesNotContain("tavily_search", stream, StringComparison.Ordinal);
-        var chunks = DataOf(stream).Where(data => data != "[DONE]").Select(data => JsonDocument.Parse(data).RootElement).ToArray();
-        var text = string.Concat(chunks.Where(c => c.GetProperty("choices").GetArrayLength() > 0)
-            .Select(c => c.GetProperty("choices")[0].GetProperty("delta").TryGetProperty("content", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : ""));
-        Assert.Contains(FakeTavily.AnswerFor("fake-upstream"), text);
-        var usage = chunks.Last(c => c.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object).GetProperty("usage");
-        Assert.Equal(2 * FakeUpstream.PromptTokens, usage.GetProperty("prompt_tokens").GetInt64());
-        Assert.Equal(2 * FakeUpstream.CompletionTokens, usage.GetProperty("completion_tokens").GetInt64());
-        Assert.EndsWith("data: [DONE]\n\n", stream, StringComparison.Ordinal);
+        AssertCompleteAnswer("v1/chat/completions", stream, FakeTavily.AnswerFor("fake-upstream"), 2);
         var log = (await bed.Gateway.WaitForLogsAsync(1))[0];
         Assert.Equal(200, log.GetProperty("status_code").GetInt32());
         Assert.Equal(2 * FakeUpstream.PromptTokens, log.GetProperty("input_tokens").GetInt64());
@@ -53,12 +46,7 @@ public sealed class WebSearchStreamTests
         Assert.Equal(["fake-upstream"], bed.Tavily.Queries);
         Assert.StartsWith("event: ping\n", stream, StringComparison.Ordinal);
         Assert.DoesNotContain("tavily_search", stream, StringComparison.Ordinal);
-        var events = DataOf(stream).Select(data => JsonDocument.Parse(data).RootElement).ToArray();
-        Assert.Single(events, e => e.GetProperty("type").GetString() == "message_start");
-        Assert.Equal("message_stop", events[^1].GetProperty("type").GetString());
-        Assert.Contains(FakeTavily.AnswerFor("fake-upstream"), AnthropicText(events));
-        var delta = events.Single(e => e.GetProperty("type").GetString() == "message_delta");
-        Assert.Equal(2 * FakeUpstream.CompletionTokens, delta.GetProperty("usage").GetProperty("output_tokens").GetInt64());
+        AssertCompleteAnswer("v1/messages", stream, FakeTavily.AnswerFor("fake-upstream"), 2);
     }
 
     [Fact]
@@ -72,9 +60,7 @@ public sealed class WebSearchStreamTests
         Assert.Equal(["fake-upstream"], bed.Tavily.Queries);
         Assert.StartsWith(": keepalive\n\n", stream, StringComparison.Ordinal);
         Assert.DoesNotContain("tavily_search", stream, StringComparison.Ordinal);
-        var completed = DataOf(stream).Select(data => JsonDocument.Parse(data).RootElement).Single(e => e.GetProperty("type").GetString() == "response.completed");
-        Assert.Contains(FakeTavily.AnswerFor("fake-upstream"), completed.GetRawText());
-        Assert.Equal(2 * FakeUpstream.CompletionTokens, completed.GetProperty("response").GetProperty("usage").GetProperty("output_tokens").GetInt64());
+        AssertCompleteAnswer("v1/responses", stream, FakeTavily.AnswerFor("fake-upstream"), 2);
     }
 
     /// <summary>A round that calls the client's own tool is the client's: it streams through live, nothing is searched.</summary>
@@ -158,6 +144,113 @@ public sealed class WebSearchStreamTests
         Assert.Equal(status, log.GetProperty("status_code").GetInt32());
         Assert.EndsWith(message, log.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, log.GetProperty("web_search_rounds").GetInt32());
+    }
+
+    /// <summary>
+    /// A later round whose upstream ignored <c>stream: true</c> and answered a whole completion goes to the client as that
+    /// round's stream would have (its protocol's events, through the same stage and translator): a complete stream in the
+    /// client's protocol, every round's usage summed, a 200 row.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", GatewayTestBed.OpenAIAlias)]
+    [InlineData("v1/messages", GatewayTestBed.OpenAIAlias)]
+    [InlineData("v1/messages", GatewayTestBed.AnthropicAlias)]
+    [InlineData("v1/responses", GatewayTestBed.OpenAIAlias)]
+    [InlineData("v1/responses", GatewayTestBed.AnthropicAlias)]
+    public async Task LaterRoundAnswersWhole_ItStreamsToTheClient(string path, string alias)
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.Default);
+        bed.Upstream.Enqueue(FakeReply.IgnoringStream());
+
+        var stream = await PostStreamAsync(bed, path, StreamingRequest(path, alias));
+
+        Assert.Equal(["fake-upstream"], bed.Tavily.Queries);
+        Assert.DoesNotContain("tavily_search", stream, StringComparison.Ordinal);
+        AssertCompleteAnswer(path, stream, FakeTavily.AnswerFor("fake-upstream"), 2);
+        var log = (await bed.Gateway.WaitForLogsAsync(1))[0];
+        Assert.Equal(200, log.GetProperty("status_code").GetInt32());
+        Assert.Equal(JsonValueKind.Null, log.GetProperty("error").ValueKind);
+        Assert.Equal(2 * FakeUpstream.PromptTokens, log.GetProperty("input_tokens").GetInt64());
+        Assert.Equal(2 * FakeUpstream.CompletionTokens, log.GetProperty("output_tokens").GetInt64());
+        Assert.Equal(1, log.GetProperty("web_search_rounds").GetInt32());
+    }
+
+    /// <summary>A later round's whole answer that calls <c>tavily_search</c> again is held and searched as a streamed round's is, and the loop goes on.</summary>
+    [Fact]
+    public async Task LaterRoundAnswersWholeWithSearchCalls_TheLoopGoesOn()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.Default);
+        bed.Upstream.Enqueue(WebSearchBed.ChatToolCalls(("call_again", "tavily_search", WebSearchBed.SearchArgs("again"))));
+
+        var stream = await PostStreamAsync(bed, "v1/chat/completions", StreamingRequest("v1/chat/completions", GatewayTestBed.OpenAIAlias));
+
+        Assert.Equal(["fake-upstream", "again"], bed.Tavily.Queries);
+        Assert.Equal(3, bed.Upstream.RequestCount);
+        Assert.Equal("call_again", bed.Upstream.Requests[2].Json.GetProperty("messages").EnumerateArray().Last().GetProperty("tool_call_id").GetString());
+        Assert.DoesNotContain("tavily_search", stream, StringComparison.Ordinal);
+        AssertCompleteAnswer("v1/chat/completions", stream, FakeTavily.AnswerFor("again"), 3);
+        var log = (await bed.Gateway.WaitForLogsAsync(1))[0];
+        Assert.Equal(200, log.GetProperty("status_code").GetInt32());
+        Assert.Equal(3 * FakeUpstream.PromptTokens, log.GetProperty("input_tokens").GetInt64());
+        Assert.Equal(2, log.GetProperty("web_search_calls").GetInt32());
+        Assert.Equal(2, log.GetProperty("web_search_rounds").GetInt32());
+    }
+
+    /// <summary>
+    /// A later round's whole answer that broke off (GLM's network_error) ends the live stream as a streamed round that
+    /// broke off does: with the upstream's failure, the row a 502 that says so.
+    /// </summary>
+    [Fact]
+    public async Task LaterRoundAnswersWholeAndBrokeOff_TheStreamEndsWithIt()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.Default);
+        bed.Upstream.Enqueue(FakeReply.Status(200, VendorFinishReasonLogTests.BrokenCompletion));
+
+        var stream = await PostStreamAsync(bed, "v1/chat/completions", StreamingRequest("v1/chat/completions", GatewayTestBed.OpenAIAlias));
+
+        Assert.Contains("network_error", stream, StringComparison.Ordinal);
+        var log = (await bed.Gateway.WaitForLogsAsync(1))[0];
+        Assert.Equal(502, log.GetProperty("status_code").GetInt32());
+        Assert.Equal(VendorFinishReasonLogTests.BrokeOffWith200, log.GetProperty("error").GetString());
+    }
+
+    private static string StreamingRequest(string path, string alias) => path switch
+    {
+        "v1/responses" => $$"""{"model":"{{alias}}","stream":true,"input":"{{Trigger}}"}""",
+        _ => $$"""{"model":"{{alias}}","max_tokens":64,"stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"{{Trigger}}"}]}""",
+    };
+
+    /// <summary>The client's stream is whole in its protocol, holds <paramref name="text"/> and reports the output tokens of <paramref name="rounds"/> rounds.</summary>
+    private static void AssertCompleteAnswer(string path, string stream, string text, int rounds)
+    {
+        switch (path)
+        {
+            case "v1/messages":
+                var events = DataOf(stream).Select(data => JsonDocument.Parse(data).RootElement).ToArray();
+                Assert.Single(events, e => e.GetProperty("type").GetString() == "message_start");
+                Assert.Equal("message_stop", events[^1].GetProperty("type").GetString());
+                Assert.Contains(text, AnthropicText(events), StringComparison.Ordinal);
+                var delta = events.Single(e => e.GetProperty("type").GetString() == "message_delta");
+                Assert.Equal(rounds * FakeUpstream.CompletionTokens, delta.GetProperty("usage").GetProperty("output_tokens").GetInt64());
+                break;
+            case "v1/responses":
+                var completed = DataOf(stream).Select(data => JsonDocument.Parse(data).RootElement).Single(e => e.GetProperty("type").GetString() == "response.completed");
+                Assert.Contains(text, completed.GetRawText(), StringComparison.Ordinal);
+                Assert.Equal(rounds * FakeUpstream.CompletionTokens, completed.GetProperty("response").GetProperty("usage").GetProperty("output_tokens").GetInt64());
+                break;
+            default:
+                Assert.EndsWith("data: [DONE]\n\n", stream, StringComparison.Ordinal);
+                var chunks = DataOf(stream).Where(data => data != "[DONE]").Select(data => JsonDocument.Parse(data).RootElement).ToArray();
+                Assert.Contains(text, string.Concat(chunks.Where(c => c.GetProperty("choices").GetArrayLength() > 0)
+                    .Select(c => c.GetProperty("choices")[0].GetProperty("delta").TryGetProperty("content", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : "")), StringComparison.Ordinal);
+                var usage = chunks.Last(c => c.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object).GetProperty("usage");
+                Assert.Equal(rounds * FakeUpstream.PromptTokens, usage.GetProperty("prompt_tokens").GetInt64());
+                Assert.Equal(rounds * FakeUpstream.CompletionTokens, usage.GetProperty("completion_tokens").GetInt64());
+                break;
+        }
     }
 
     private static async Task<string> PostStreamAsync(WebSearchBed bed, string path, string json)
