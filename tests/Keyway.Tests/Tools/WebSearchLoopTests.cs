@@ -256,7 +256,8 @@ public sealed class WebSearchLoopTests
     /// <summary>
     /// A later round's 200 holding only an error object reached no client yet, as a first answer's would not have: the
     /// key's failure, and the next key runs the loop from the start and answers; so also when the client asked for a
-    /// stream and the rounds came whole.
+    /// stream and the rounds came whole. The row counts every search and extra round the request ran, the failed key's
+    /// too (each search cost a Tavily credit), and the tokens of the answer the client got.
     /// </summary>
     [Theory]
     [InlineData(false)]
@@ -281,6 +282,11 @@ public sealed class WebSearchLoopTests
         Assert.Contains("answered 200 with an error: Insufficient account balance", health.GetProperty("last_error").GetString(), StringComparison.Ordinal);
         var row = Assert.Single(await pool.Bed.WaitForLogsAsync(1));
         Assert.Equal([502, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+        Assert.Equal(2, tavily.Queries.Count);
+        Assert.Equal(2, row.GetProperty("web_search_calls").GetInt32());
+        Assert.Equal(2, row.GetProperty("web_search_rounds").GetInt32());
+        Assert.Equal(2, row.GetProperty("web_search_round_ms").GetArrayLength());
+        Assert.Equal(2 * FakeUpstream.PromptTokens, row.GetProperty("input_tokens").GetInt64());
     }
 
     /// <summary>
