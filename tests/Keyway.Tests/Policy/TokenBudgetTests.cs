@@ -79,6 +79,10 @@ public sealed class TokenBudgetTests
         using var leave = new CancellationTokenSource();
         var call = KeyPolicyBed.ChatAsync(key.Client, stream: true, cancellationToken: leave.Token);
         await headersSent.Task;
+        // The upstream having sent its 200 is not yet the gateway having read it, and nothing outside the gateway tells
+        // when it has (the client sees no byte before the first event): leaving at once made the row a client that left
+        // before any answer, without an estimate, in about one full run of four on a loaded machine.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
         await leave.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         await bed.Upstream.WaitForAbortAsync();
