@@ -19,6 +19,7 @@ const int CallsPerRound = 2_000;
 
 var benchDir = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../.."));
 var chatStream = File.ReadAllBytes(Path.Combine(benchDir, "upstream/openai-stream.sse"));
+var chatCompletion = File.ReadAllBytes(Path.Combine(benchDir, "upstream/openai-chat.json"));
 // A thinking model (DeepSeek's reasoner, GLM, Qwen) streams the same chunks with reasoning_content before the answer.
 var reasoningStream = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(chatStream)
     .Replace("\"content\":", "\"content\":null,\"reasoning_content\":", StringComparison.Ordinal));
@@ -40,6 +41,7 @@ var largeAnthropicRequest = LargeAnthropicRequest();
     ("split and translate it into Anthropic events", () => TranslateStream(new ChatStreamToAnthropic(translatedRequest, context), chatStream)),
     ("split and translate it as reasoning_content (a thinking model)", () => TranslateStream(new ChatStreamToAnthropic(translatedRequest, context), reasoningStream)),
     ("translate the Anthropic request into Chat", () => AnthropicRequestToChat.Translate(anthropicRequest, context).Dispose()),
+    ("translate the whole Chat completion into an Anthropic message", () => ChatResponseToAnthropic.Translate(chatCompletion, translatedRequest, context)),
     ("split and translate it into Responses events (Codex)", () => TranslateStream(new ChatStreamToResponses(translatedResponsesRequest, context), chatStream)),
     ("split and translate it as reasoning_content into Responses events", () => TranslateStream(new ChatStreamToResponses(translatedResponsesRequest, context), reasoningStream)),
     ("translate the Responses request into Chat", () => ResponsesRequestToChat.Translate(responsesRequest, context).Dispose()),
