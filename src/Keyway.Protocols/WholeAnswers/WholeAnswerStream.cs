@@ -15,25 +15,30 @@ namespace Keyway.Protocols.WholeAnswers;
 public static class WholeAnswerStream
 {
     /// <summary>
-    /// The events, or null when the body is not an answer in <paramref name="format"/> (no choices, an error object…);
-    /// or when a Chat completion's choice broke off (GLM's <c>network_error</c>): then <paramref name="brokeOff"/> is what a
-    /// client is told of it, read from the document parsed for the events, as a failed answer, not a stream that ended.
+    /// The events, or why there are none: a Chat completion whose choice broke off (GLM's <c>network_error</c>, read
+    /// from the document parsed for the events) is a failed answer, not a stream that ended; a body that is not an
+    /// answer in <paramref name="format"/> (no choices, an error object…) says what its error object says, cut to
+    /// <paramref name="maxErrorChars"/>, or nothing.
     /// </summary>
-    public static byte[]? ToEvents(WireFormat format, ReadOnlyMemory<byte> answer, out string? brokeOff)
+    public static WholeAnswerEvents ToEvents(WireFormat format, ReadOnlyMemory<byte> answer, int maxErrorChars)
     {
-        brokeOff = null;
+        // A UTF-8 byte order mark is no part of the JSON (RFC 8259 §8.1 lets a reader ignore it), and the parser
+        // refuses it.
+        if (answer.Span.StartsWith("\uFEFF"u8))
+        {
+            answer = answer[3..];
+        }
         try
         {
             using var document = JsonDocument.Parse(answer);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                return null;
+                return NoAnswer(answer, maxErrorChars);
             }
             if (format == WireFormat.OpenAIChat && ChatCompletionEvents.BrokeOff(root))
             {
-                brokeOff = BrokenOffAnswer.Message;
-                return null;
+                return new WholeAnswerEvents(null, BrokenOffAnswer.Message, BrokeOff: true);
             }
             var events = new SseEventWriter();
             var written = format switch
@@ -42,11 +47,15 @@ public static class WholeAnswerStream
                 WireFormat.OpenAIResponses => ResponseEvents.Write(root, events),
                 _ => ChatCompletionEvents.Write(root, events),
             };
-            return written ? events.ToArray() : null;
+            return written ? new WholeAnswerEvents(events.ToArray(), null, BrokeOff: false) : NoAnswer(answer, maxErrorChars);
         }
         catch (Exception ex) when (JsonFailure.IsMalformedInput(ex))
         {
-            return null;
+            return NoAnswer(answer, maxErrorChars);
         }
     }
+
+    /// <summary>A body that is no answer: what its error object says, when it holds one instead of an answer.</summary>
+    private static WholeAnswerEvents NoAnswer(ReadOnlyMemory<byte> body, int maxErrorChars) =>
+        new(null, UpstreamErrorMessage.ErrorObjectMessage(body.Span, maxErrorChars), BrokeOff: false);
 }

@@ -86,6 +86,13 @@ internal static class GatewayMessages
 
     public static string NoAnswerInBody(string providerId) => $"upstream provider '{providerId}' answered 200 without an answer in its body";
 
+    /// <summary>
+    /// A 200 whose body is no answer: what the body says went wrong (its error object's message, that the answer broke
+    /// off), or, when it says nothing, that it holds no answer.
+    /// </summary>
+    public static string NoAnswerWith200(string providerId, string? error) =>
+        error is null ? NoAnswerInBody(providerId) : ErrorWith200(providerId, error);
+
     public static string ClientStalled(TimeSpan stall) => $"client stopped reading the stream: a write waited {stall.TotalSeconds:0} s for it";
 
     public static string StreamBroke(string providerId) => $"upstream provider '{providerId}' ended the stream before it was complete";

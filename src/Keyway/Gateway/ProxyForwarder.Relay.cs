@@ -11,6 +11,9 @@ namespace Keyway.Gateway;
 /// <summary>Step 5: bring the chosen attempt's answer back to the client.</summary>
 public sealed partial class ProxyForwarder
 {
+    /// <summary>How much of the message of an error object a 200 held instead of an answer the client and the log get.</summary>
+    private const int MaxErrorChars = 500;
+
     /// <returns>
     /// Null when the answer went to the client (or failed in its protocol there); otherwise the 200 turned out to be no
     /// answer before anything reached the client (a stream without an event, a body that is not JSON, an error object),
@@ -154,10 +157,11 @@ public sealed partial class ProxyForwarder
     /// </summary>
     private async Task<NoAnswer?> RelayWholeAsStreamAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage response, byte[] answer, CancellationTokenSource idle)
     {
-        if (WholeAnswerStream.ToEvents(plan.Endpoint.Protocol.Wire(), answer, out var brokeOff) is not { } events)
+        var whole = WholeAnswerStream.ToEvents(plan.Endpoint.Protocol.Wire(), answer, MaxErrorChars);
+        if (whole.Events is not { } events)
         {
-            return Unusable(exchange, WhyNoWholeAnswer(exchange.Target!.Provider.ProviderId, answer, brokeOff),
-                brokeOff is not null ? ForwardError.ResponseBodyUpstream : ForwardError.UpstreamAnswerUnusable);
+            return Unusable(exchange, GatewayMessages.NoAnswerWith200(exchange.Target!.Provider.ProviderId, whole.Error),
+                whole.BrokeOff ? ForwardError.ResponseBodyUpstream : ForwardError.UpstreamAnswerUnusable);
         }
         exchange.StreamTranslator = StreamTranslatorFor(exchange, plan, out var upstreamReport);
         // A fresh watcher: an earlier key's stream may have shown the plan's own one events before it came to nothing.
@@ -165,14 +169,6 @@ public sealed partial class ProxyForwarder
         using var stream = new MemoryStream(events, writable: false);
         return await RelayEventStreamAsync(exchange, watcher, response, stream, wholeAnswer: true, idle, EstimateSourceOf(plan, upstreamReport));
     }
-
-    /// <summary>
-    /// What a client is told of a whole answer <see cref="WholeAnswerStream"/> found no answer in: that it broke off (GLM's
-    /// network_error), its error object, or that it held no answer.
-    /// </summary>
-    private static string WhyNoWholeAnswer(string providerId, byte[] answer, string? brokeOff) =>
-        brokeOff is not null ? GatewayMessages.ErrorWith200(providerId, brokeOff)
-            : ErrorWith200In(providerId, answer) ?? GatewayMessages.NoAnswerInBody(providerId);
 
     /// <summary>
     /// A chat surface's 200 that is no answer (<see cref="WhyNoAnswer"/>), as a failure of the key: a vendor's failure status
@@ -199,7 +195,7 @@ public sealed partial class ProxyForwarder
         }
         if (AnswerBody.LeadsWithError(body))
         {
-            return ErrorWith200In(providerId, body) ?? GatewayMessages.NoAnswerInBody(providerId);
+            return GatewayMessages.NoAnswerWith200(providerId, UpstreamErrorMessage.ErrorObjectMessage(body, MaxErrorChars));
         }
         vendorFailure = VendorStatusInBody.FailureIn(body);
         return vendorFailure is { } failed ? GatewayMessages.ErrorWith200(providerId, failed.Text) : null;
@@ -215,11 +211,9 @@ public sealed partial class ProxyForwarder
 
     /// <summary>The upstream's 200 held an error object instead of an answer: its message (the body was masked when read), as a failure of the key.</summary>
     private static NoAnswer? ErrorInAnswer(ProxyExchange exchange, byte[] body) =>
-        ErrorWith200In(exchange.Target!.Provider.ProviderId, body) is { } message ? Unusable(exchange, message) : null;
-
-    /// <summary>What a client is told of a 200 holding an error object, or null when the body holds none.</summary>
-    private static string? ErrorWith200In(string providerId, byte[] body) =>
-        UpstreamErrorMessage.ErrorObjectMessage(body, 500) is { } message ? GatewayMessages.ErrorWith200(providerId, message) : null;
+        UpstreamErrorMessage.ErrorObjectMessage(body, MaxErrorChars) is { } error
+            ? Unusable(exchange, GatewayMessages.ErrorWith200(exchange.Target!.Provider.ProviderId, error))
+            : null;
 
     /// <summary>
     /// A whole answer that broke off (GLM's network_error), to a Chat client or as a stream to any client: nothing of it

@@ -8,12 +8,12 @@ namespace Keyway.Gateway;
 
 /// <summary>
 /// The search loop of a streamed answer. The client's stream starts at once; each upstream round goes through a
-/// <see cref="WebSearchStreamStage"/> (a round the upstream answered whole, as the events it would have streamed), which
-/// holds it until it shows text or a client tool call and then streams it live. A round that ends holding only <c>tavily_search</c> calls is not shown: the gateway searches (sending
-/// keep-alives meanwhile: an SSE comment for OpenAI clients, a <c>ping</c> event for Anthropic ones), appends the
-/// round and the results, and streams the next round — at most <see cref="MaxSearchRounds"/> times, then once more
-/// with tools forbidden. A round already streaming live cannot be taken back: its own search calls, if any, reach
-/// the client as they are.
+/// <see cref="WebSearchStreamStage"/> (a round the upstream answered whole, as the events it would have streamed),
+/// which holds it until it shows text or a client tool call and then streams it live. A round that ends holding only
+/// <c>tavily_search</c> calls is not shown: the gateway searches (sending keep-alives meanwhile: an SSE comment for
+/// OpenAI clients, a <c>ping</c> event for Anthropic ones), appends the round and the results, and streams the next
+/// round — at most <see cref="MaxSearchRounds"/> times, then once more with tools forbidden. A round already streaming
+/// live cannot be taken back: its own search calls, if any, reach the client as they are.
 /// </summary>
 public sealed partial class ProxyForwarder
 {
@@ -92,14 +92,18 @@ public sealed partial class ProxyForwarder
         }
         var body = exchange.Secrets.Scrub(await round.Content.ReadAsByteArrayAsync(idle.Token));
         var providerId = exchange.Target!.Provider.ProviderId;
-        string? brokeOff = null;
         var message = WhyNoAnswer(providerId, round, body, out var vendorFailure);
-        if (message is null && WholeAnswerStream.ToEvents(plan.Endpoint.Protocol.Wire(), body, out brokeOff) is { } events)
+        if (message is null)
         {
-            return new MemoryStream(events, writable: false);
+            var whole = WholeAnswerStream.ToEvents(plan.Endpoint.Protocol.Wire(), body, MaxErrorChars);
+            if (whole.Events is { } events)
+            {
+                return new MemoryStream(events, writable: false);
+            }
+            message = GatewayMessages.NoAnswerWith200(providerId, whole.Error);
         }
         round.Dispose();
-        await FailAsync(exchange, ForwardError.ResponseBodyUpstream, message ?? WhyNoWholeAnswer(providerId, body, brokeOff));
+        await FailAsync(exchange, ForwardError.ResponseBodyUpstream, message);
         exchange.VendorFailure = vendorFailure;
         return null;
     }

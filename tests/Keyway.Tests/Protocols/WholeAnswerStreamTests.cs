@@ -10,6 +10,8 @@ namespace Keyway.Tests.Protocols;
 /// </summary>
 public sealed class WholeAnswerStreamTests
 {
+    private const int MaxErrorChars = 500;
+
     [Theory]
     [InlineData("anthropic/message.json")]
     [InlineData("translation/anthropic-chat/anthropic_response_thinking_tool_use.json")]
@@ -17,7 +19,7 @@ public sealed class WholeAnswerStreamTests
     {
         var message = ProtocolFixtures.Json(fixture);
 
-        var events = Events(WholeAnswerStream.ToEvents(WireFormat.AnthropicMessages, message, out _));
+        var events = Events(WholeAnswerStream.ToEvents(WireFormat.AnthropicMessages, message, MaxErrorChars));
 
         Assert.Equal("message_start", events[0].Name);
         Assert.Equal(["message_delta", "message_stop"], events[^2..].Select(e => e.Name));
@@ -31,25 +33,29 @@ public sealed class WholeAnswerStreamTests
     {
         var completion = ProtocolFixtures.Json(fixture);
 
-        var events = Events(WholeAnswerStream.ToEvents(WireFormat.OpenAIChat, completion, out var brokeOff));
+        var events = Events(WholeAnswerStream.ToEvents(WireFormat.OpenAIChat, completion, MaxErrorChars));
 
-        Assert.Null(brokeOff);
         Assert.Equal("[DONE]", events[^1].Data);
         var usageChunk = JsonNode.Parse(events[^2].Data)!;
         Assert.Empty(usageChunk["choices"]!.AsArray());
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(completion), JoinChat(JsonNode.Parse(events[0].Data)!.AsObject(), usageChunk)));
     }
 
+    /// <summary>A body that is no answer in its format has no stream, but what its error object says, wherever it stands.</summary>
     [Theory]
-    [InlineData(WireFormat.OpenAIChat, """{"error":{"message":"Insufficient balance","type":"insufficient_quota"}}""")]
-    [InlineData(WireFormat.OpenAIChat, """{"id":"x","choices":[]}""")]
-    [InlineData(WireFormat.AnthropicMessages, """{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}""")]
-    [InlineData(WireFormat.OpenAIResponses, """{"error":{"message":"bad"}}""")]
-    [InlineData(WireFormat.OpenAIChat, "[1]")]
-    public void ABodyThatIsNoAnswer_HasNoStream(WireFormat format, string body)
+    [InlineData(WireFormat.OpenAIChat, """{"error":{"message":"Insufficient balance","type":"insufficient_quota"}}""", "Insufficient balance")]
+    [InlineData(WireFormat.OpenAIChat, """{"id":"x","object":"chat.completion","error":{"message":"quota"}}""", "quota")]
+    [InlineData(WireFormat.OpenAIChat, """{"id":"x","choices":[]}""", null)]
+    [InlineData(WireFormat.AnthropicMessages, """{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}""", "Overloaded")]
+    [InlineData(WireFormat.OpenAIResponses, """{"error":{"message":"bad"}}""", "bad")]
+    [InlineData(WireFormat.OpenAIChat, "\uFEFF{\"error\":{\"message\":\"marked\"}}", "marked")]
+    [InlineData(WireFormat.OpenAIChat, "[1]", null)]
+    [InlineData(WireFormat.OpenAIChat, """{"error":{"message":"cut""", null)]
+    public void ABodyThatIsNoAnswer_HasNoStream_ButWhatItsErrorSays(WireFormat format, string body, string? error)
     {
-        Assert.Null(WholeAnswerStream.ToEvents(format, System.Text.Encoding.UTF8.GetBytes(body), out var brokeOff));
-        Assert.Null(brokeOff);
+        var whole = WholeAnswerStream.ToEvents(format, System.Text.Encoding.UTF8.GetBytes(body), MaxErrorChars);
+
+        Assert.Equal(new WholeAnswerEvents(null, error, BrokeOff: false), whole);
     }
 
     /// <summary>
@@ -61,9 +67,29 @@ public sealed class WholeAnswerStreamTests
     [InlineData("""{"id":"1","choices":[{"index":0,"finish_reason":"stop","message":{"content":"A"}},{"index":1,"finish_reason":"network_\u0065rror","message":{"content":"B"}}]}""")]
     public void ChatCompletionThatBrokeOff_HasNoStream_ButTheReason(string body)
     {
-        Assert.Null(WholeAnswerStream.ToEvents(WireFormat.OpenAIChat, System.Text.Encoding.UTF8.GetBytes(body), out var brokeOff));
-        Assert.Equal("The upstream's answer broke off (finish_reason \"network_error\").", brokeOff);
+        var whole = WholeAnswerStream.ToEvents(WireFormat.OpenAIChat, System.Text.Encoding.UTF8.GetBytes(body), MaxErrorChars);
+
+        Assert.Equal(new WholeAnswerEvents(null, "The upstream's answer broke off (finish_reason \"network_error\").", BrokeOff: true), whole);
     }
+
+    /// <summary>
+    /// A body behind a UTF-8 byte order mark is the same answer: the gateway's check of a 200 reads past the mark
+    /// (RFC 8259 §8.1 lets a reader ignore it), so its stream is the one the body without it has.
+    /// </summary>
+    [Theory]
+    [InlineData(WireFormat.OpenAIChat, "openai/chat_completion.json")]
+    [InlineData(WireFormat.AnthropicMessages, "anthropic/message.json")]
+    public void AnswerAfterAByteOrderMark_StreamsAsWithoutIt(WireFormat format, string fixture)
+    {
+        var answer = ProtocolFixtures.Json(fixture);
+        byte[] marked = [.. "\uFEFF"u8, .. answer];
+
+        var events = WholeAnswerStream.ToEvents(format, marked, MaxErrorChars).Events;
+
+        Assert.Equal(Events(WholeAnswerStream.ToEvents(format, answer, MaxErrorChars)), Events(events));
+    }
+
+    private static List<FramedEvent> Events(WholeAnswerEvents whole) => Events(whole.Events);
 
     private static List<FramedEvent> Events(byte[]? stream)
     {
