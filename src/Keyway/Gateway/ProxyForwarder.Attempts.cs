@@ -15,9 +15,16 @@ public sealed partial class ProxyForwarder
     /// <summary>An attempt whose answer is kept, to be relayed if no later attempt does better.</summary>
     private sealed record HeldAnswer(HttpResponseMessage Response, RelayPlan Plan, UpstreamKey Key, RouteTarget Target);
 
-    /// <summary>An attempt that got no answer at all, or a 200 that proved to be none before anything reached the client.</summary>
+    /// <summary>
+    /// An attempt that got no answer at all, or a 200 that proved to be none before anything reached the client; or a later
+    /// web-search round's error status (<paramref name="Refusal"/>), which is the key's answer as on its first round (<see cref="TakeRefusalAsync"/>).
+    /// </summary>
     /// <param name="Failure">What the 200 said failed, when it said so in the vendor's own status code (<see cref="VendorStatusInBody"/>).</param>
-    private sealed record NoAnswer(ForwardError Error, string Message, UpstreamFailure? Failure = null);
+    private sealed record NoAnswer(ForwardError Error, string Message, UpstreamFailure? Failure = null, HttpResponseMessage? Refusal = null)
+    {
+        public static NoAnswer Refused(HttpResponseMessage refusal) =>
+            new(ForwardError.UpstreamStatus, $"a later web-search round was answered {(int)refusal.StatusCode}", Refusal: refusal);
+    }
 
     /// <summary>The kept answer and the last failure without one, carried over the attempts of every look at the pools.</summary>
     private sealed class AttemptOutcome : IDisposable
@@ -156,36 +163,88 @@ public sealed partial class ProxyForwarder
                 await answerUnserved(exchange);
                 return AttemptsEnd.Answered;
             }
-            if (failure is null || !failure.Class.IsRetryable())
+            if (await TakeAnswerAsync(exchange, run, outcome, response, failure, idle))
             {
-                outcome.Held = null;
-                NoAnswer? unusable;
-                using (response)
-                {
-                    unusable = await RelayAttemptAsync(exchange, plan, response, key, idle);
-                }
-                if (unusable is null)
-                {
-                    RecordRelayOutcome(exchange, run);
-                    return AttemptsEnd.Answered;
-                }
-                if (await EndedByDrainAsync(exchange))
-                {
-                    return AttemptsEnd.Answered;
-                }
-                // A 200 that was no answer (an empty stream, a page that is not JSON, an error object) fails the key like a 502.
-                outcome.NoAnswer = unusable;
-                var unanswered200 = unusable.Failure ?? UpstreamFailureClassifier.FromException(unusable.Error.StatusCode(0), unusable.Message);
-                exchange.AttemptUnusable(unanswered200.Status);
-                exchange.AttemptFailed(unanswered200.Class);
-                run.RecordFailure(unanswered200);
-                continue;
+                return AttemptsEnd.Answered;
             }
-            run.RecordFailure(failure);
-            outcome.Held = new HeldAnswer(response, plan, key, target);
-            outcome.NoAnswer = null;
         }
         return AttemptsEnd.Exhausted;
+    }
+
+    /// <summary>
+    /// The key's answer with its failure classified: relayed when it is a success or a failure no other key would mend,
+    /// else held while the next key is tried. True when the request is over.
+    /// </summary>
+    private async Task<bool> TakeAnswerAsync(
+        ProxyExchange exchange, FailoverRun<RelayPlan> run, AttemptOutcome outcome, HttpResponseMessage response, UpstreamFailure? failure, CancellationTokenSource idle)
+    {
+        if (failure is not null && failure.Class.IsRetryable())
+        {
+            run.RecordFailure(failure);
+            outcome.Held = new HeldAnswer(response, run.Plan!, run.Key!, run.Target!);
+            outcome.NoAnswer = null;
+            return false;
+        }
+        outcome.Held = null;
+        NoAnswer? unusable;
+        using (response)
+        {
+            unusable = await RelayAttemptAsync(exchange, run.Plan!, response, run.Key!, idle);
+        }
+        if (unusable is null)
+        {
+            RecordRelayOutcome(exchange, run);
+            return true;
+        }
+        if (unusable.Refusal is { } refusal)
+        {
+            return await TakeRefusalAsync(exchange, run, outcome, refusal, idle);
+        }
+        if (await EndedByDrainAsync(exchange))
+        {
+            return true;
+        }
+        // A 200 that was no answer (an empty stream, a page that is not JSON, an error object) fails the key like a 502.
+        outcome.NoAnswer = unusable;
+        var unanswered200 = unusable.Failure ?? UpstreamFailureClassifier.FromException(unusable.Error.StatusCode(0), unusable.Message);
+        exchange.AttemptUnusable(unanswered200.Status);
+        exchange.AttemptFailed(unanswered200.Class);
+        run.RecordFailure(unanswered200);
+        return false;
+    }
+
+    /// <summary>
+    /// A later web-search round's error status (429, 5xx, a refused key, the caller's 400…) is the key's answer as that
+    /// status on its first round would have been: classified alike and logged as the attempt's status, then failed over
+    /// or relayed. Only the tool-schema fallback is not tried: the first round took the tools. A live stream's client
+    /// has its answer begun, so no other key can take it: its stream ends with the error event, and the key's failure is
+    /// recorded as a failover would have (the caller's own mistake leaves it healthy).
+    /// </summary>
+    private async Task<bool> TakeRefusalAsync(
+        ProxyExchange exchange, FailoverRun<RelayPlan> run, AttemptOutcome outcome, HttpResponseMessage refusal, CancellationTokenSource idle)
+    {
+        exchange.AttemptUnusable((int)refusal.StatusCode);
+        var failure = await ClassifyAsync(refusal, run.Target!, exchange.Secrets, idle.Token);
+        exchange.AttemptFailed(failure.Class);
+        if (!exchange.AnswerBegun)
+        {
+            return await TakeAnswerAsync(exchange, run, outcome, refusal, failure, idle);
+        }
+        using (refusal)
+        {
+            var relayed = await UpstreamErrorResponse.BuildAsync(refusal, exchange.Protocol, run.Target!.Provider, exchange.Secrets, idle.Token);
+            exchange.StatusCode = relayed.Status;
+            await FailAsync(exchange, ForwardError.UpstreamStatus, relayed.Message);
+        }
+        if (failure.Class.IsRetryable())
+        {
+            run.RecordFailure(failure);
+        }
+        else
+        {
+            run.RecordAnswered();
+        }
+        return true;
     }
 
     private async Task<bool> AnswerAfterLastAttemptAsync(ProxyExchange exchange, FailoverRun<RelayPlan> run, AttemptOutcome outcome)

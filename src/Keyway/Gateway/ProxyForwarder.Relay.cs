@@ -39,8 +39,7 @@ public sealed partial class ProxyForwarder
             exchange.StreamTranslator = StreamTranslatorFor(exchange, plan, out var upstreamReport);
             if (plan.WebSearch is not null)
             {
-                await RelaySearchStreamAsync(exchange, plan, response, key, idle);
-                return null;
+                return await RelaySearchStreamAsync(exchange, plan, response, key, idle);
             }
             // A translator that reads the upstream's stream anyway is its watcher too (one read per event).
             var watcher = upstreamReport is not null ? new ChatStreamReportWatcher(upstreamReport) : plan.Watcher ?? new PassThroughWatcher();
@@ -70,10 +69,7 @@ public sealed partial class ProxyForwarder
         exchange.Usage = UsageOf(plan.BodyUsage, body, out var brokeOff);
         if (plan.WebSearch is not null && response.IsSuccessStatusCode)
         {
-            if (await SearchUntilAnsweredAsync(exchange, plan, body, brokeOff, key, idle) is not { } end)
-            {
-                return null;
-            }
+            var end = await SearchUntilAnsweredAsync(exchange, plan, body, brokeOff, key, idle);
             if (end.Unusable is { } laterRound)
             {
                 return laterRound;

@@ -19,31 +19,24 @@ public sealed partial class ProxyForwarder
     private const int MaxSearchRounds = 5;
 
     /// <summary>
-    /// The loop's end: the final answer's body, or a round the upstream failed (to relay as its error). <paramref name="BrokeOff"/>
-    /// says the final Chat answer broke off (GLM's network_error), read by the scan that read its usage; <paramref name="Unusable"/>
-    /// that a later round's 200 was no answer (an error object, a vendor's failure status, a body that is not JSON).
+    /// The loop's end: the final answer's body, or a later round that was no answer. <paramref name="BrokeOff"/> says the
+    /// final Chat answer broke off (GLM's network_error), read by the scan that read its usage; <paramref name="Unusable"/>
+    /// that a later round's 200 was no answer (an error object, a vendor's failure status, a body that is not JSON) or
+    /// that the upstream refused it (<see cref="NoAnswer.Refusal"/>).
     /// </summary>
-    private sealed record WebSearchEnd(byte[] Body, TokenUsage? Usage, HttpResponseMessage? Failed, string? BrokeOff = null, NoAnswer? Unusable = null);
+    private sealed record WebSearchEnd(byte[] Body, TokenUsage? Usage, string? BrokeOff = null, NoAnswer? Unusable = null);
 
     /// <summary>
     /// Runs the loop from the upstream's first answer, whose usage (and whether it broke off) the caller read into the
-    /// exchange already; returns the end with the final answer to relay or a later round's 200 that was no answer, or
-    /// null when a later round failed and its error was already relayed.
+    /// exchange already; returns the end with the final answer to relay, or a later round that was no answer, the
+    /// exchange's usage then undone as after any attempt that failed.
     /// </summary>
-    private async Task<WebSearchEnd?> SearchUntilAnsweredAsync(
+    private async Task<WebSearchEnd> SearchUntilAnsweredAsync(
         ProxyExchange exchange, RelayPlan plan, byte[] firstAnswer, string? firstBrokeOff, UpstreamKey key, CancellationTokenSource idle)
     {
         var end = await RunWebSearchAsync(exchange, plan, plan.WebSearch!, firstAnswer, firstBrokeOff, key, idle);
         exchange.Usage = end.Usage;
-        if (end.Failed is not { } failed)
-        {
-            return end;
-        }
-        using (failed)
-        {
-            await RelayResponseAsync(exchange, plan with { WebSearch = null }, failed, key, idle);
-        }
-        return null;
+        return end;
     }
 
     private async Task<WebSearchEnd> RunWebSearchAsync(
@@ -57,17 +50,17 @@ public sealed partial class ProxyForwarder
         {
             if (ParseObject(answerBody) is not { } answer)
             {
-                return new WebSearchEnd(answerBody, usage, null, brokeOff);
+                return new WebSearchEnd(answerBody, usage, brokeOff);
             }
             var turn = dialect.Read(answer);
             if (turn.Ours.Count == 0 && earlier is null)
             {
-                return new WebSearchEnd(answerBody, usage, null, brokeOff);
+                return new WebSearchEnd(answerBody, usage, brokeOff);
             }
             if (turn.Ours.Count == 0 || round > MaxSearchRounds + 1)
             {
                 dialect.StripOurCalls(answer);
-                return new WebSearchEnd(WithEarlierUsage(dialect, answer, earlier), usage, null, brokeOff);
+                return new WebSearchEnd(WithEarlierUsage(dialect, answer, earlier), usage, brokeOff);
             }
             request ??= ParseObject(plan.Body.ToArray())!;
             if (round > MaxSearchRounds)
@@ -80,23 +73,24 @@ public sealed partial class ProxyForwarder
                 if (turn.CallsClientTools)
                 {
                     dialect.StripOurCalls(answer);
-                    return new WebSearchEnd(WithEarlierUsage(dialect, answer, earlier), usage, null, brokeOff);
+                    return new WebSearchEnd(WithEarlierUsage(dialect, answer, earlier), usage, brokeOff);
                 }
                 dialect.AppendRound(request, answer, results);
             }
             var response = await SendRoundAsync(exchange, plan, key, Serialize(request), idle);
+            // Nothing of the loop reached the client yet: a later round's error status is the key's answer as on its first round.
             if (!response.IsSuccessStatusCode)
             {
-                return new WebSearchEnd([], usage, response);
+                return new WebSearchEnd([], null, Unusable: NoAnswer.Refused(response));
             }
             using (response)
             {
                 answerBody = exchange.Secrets.Scrub(await response.Content.ReadAsByteArrayAsync(idle.Token));
-                // Nothing of the loop reached the client yet: a later round's 200 that is no answer is the key's failure,
-                // as the first answer's check makes it, and the next key runs the loop from the start.
+                // A later round's 200 that is no answer is the key's failure too, as the first answer's check makes it, and
+                // the next key runs the loop from the start.
                 if (plan.ChatAnswer && NoAnswerIn(exchange, response, answerBody) is { } unusable)
                 {
-                    return new WebSearchEnd([], null, null, Unusable: unusable);
+                    return new WebSearchEnd([], null, Unusable: unusable);
                 }
             }
             earlier = usage;

@@ -19,7 +19,8 @@ public sealed partial class ProxyForwarder
 {
     private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(5);
 
-    private async Task RelaySearchStreamAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage first, UpstreamKey key, CancellationTokenSource idle)
+    /// <returns>Null when the stream ended; a later round's error status otherwise, which the attempt loop ends the stream with.</returns>
+    private async Task<NoAnswer?> RelaySearchStreamAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage first, UpstreamKey key, CancellationTokenSource idle)
     {
         StartEventStream(exchange, first);
         await exchange.Context.Response.StartAsync(exchange.Aborted);
@@ -46,7 +47,7 @@ public sealed partial class ProxyForwarder
                 || dialect.Read(stage.Answer()) is not { Ours.Count: > 0, CallsClientTools: false } turn)
             {
                 await FinishEventStreamAsync(exchange, watcher, result);
-                return;
+                return null;
             }
             request ??= ParseObject(plan.Body.ToArray())!;
             if (round > MaxSearchRounds)
@@ -60,17 +61,11 @@ public sealed partial class ProxyForwarder
             var next = await SendRoundAsync(exchange, plan, key, Serialize(request), idle);
             if (!next.IsSuccessStatusCode)
             {
-                using (next)
-                {
-                    var relayed = await UpstreamErrorResponse.BuildAsync(next, exchange.Protocol, exchange.Target!.Provider, exchange.Secrets, idle.Token);
-                    exchange.StatusCode = relayed.Status;
-                    await FailAsync(exchange, ForwardError.UpstreamStatus, relayed.Message);
-                }
-                return;
+                return NoAnswer.Refused(next);
             }
             if (await RoundEventsAsync(exchange, plan, next, idle) is not { } nextEvents)
             {
-                return;
+                return null;
             }
             (response, events, watcher, earlier) = (next, nextEvents, plan.NewWatcher!(), usage);
         }

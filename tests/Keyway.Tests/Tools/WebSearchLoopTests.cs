@@ -322,6 +322,159 @@ public sealed class WebSearchLoopTests
         Assert.Equal($"upstream provider 'fake-openai' {message}", row.GetProperty("error").GetString());
     }
 
+    /// <summary>
+    /// A round's error status fails the key as that status does on the first round: with no search before it, or after
+    /// one. A rate limit with Retry-After cools the key at once, an overloaded upstream counts one failure, and the next
+    /// key runs the loop from the start and answers; so also when the client asked for a stream and the rounds came
+    /// whole. The row's search counts are the request's totals, the failed key's included; its tokens the answer's.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 429, false)]
+    [InlineData(1, 429, false)]
+    [InlineData(1, 429, true)]
+    [InlineData(0, 503, false)]
+    [InlineData(1, 503, false)]
+    public async Task RoundRefused_FailsOverToTheNextKey_AsOnTheFirstRound(int searchRounds, int refused, bool stream)
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await using var tavily = await FakeTavily.StartAsync();
+        await WebSearchSetup.CreateTavilyAsync(pool.Admin, "default", tavily);
+        ScriptRefusal(pool, "a", searchRounds, refused);
+
+        using var response = await pool.Bed.PostAsync("v1/chat/completions", ChatSearchStreaming(stream));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Contains(FakeTavily.AnswerFor("fake-upstream"), body, StringComparison.Ordinal);
+        Assert.Equal([.. Enumerable.Repeat("a", searchRounds + 1), "b", "b"], pool.TakeKeysSeen());
+        var health = await pool.KeyHealthAsync("a");
+        Assert.Equal(refused == 429 ? "cooling" : "ok", health.GetProperty("state").GetString());
+        Assert.Equal(1, health.GetProperty("consecutive_failures").GetInt32());
+        Assert.Equal(refused, health.GetProperty("last_status").GetInt32());
+        var row = Assert.Single(await pool.Bed.WaitForLogsAsync(1));
+        Assert.Equal([refused, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+        Assert.Equal(searchRounds + 1, row.GetProperty("web_search_calls").GetInt32());
+        Assert.Equal(searchRounds + 1, row.GetProperty("web_search_rounds").GetInt32());
+        Assert.Equal(2 * FakeUpstream.PromptTokens, row.GetProperty("input_tokens").GetInt64());
+    }
+
+    /// <summary>
+    /// On the last key a round's error status is the client's error as that status on the first round makes it, in the
+    /// client's protocol: a rate limit or an overloaded upstream with its status, a refused key a 502 (no fault of the
+    /// client's key), the caller's own mistake as it is; the key fails (or not) and the row logs the attempt alike.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 429, "v1/chat/completions", 429)]
+    [InlineData(1, 429, "v1/chat/completions", 429)]
+    [InlineData(1, 429, "v1/messages", 429)]
+    [InlineData(0, 503, "v1/chat/completions", 503)]
+    [InlineData(1, 503, "v1/chat/completions", 503)]
+    [InlineData(0, 401, "v1/chat/completions", 502)]
+    [InlineData(1, 401, "v1/chat/completions", 502)]
+    [InlineData(1, 401, "v1/messages", 502)]
+    [InlineData(0, 400, "v1/chat/completions", 400)]
+    [InlineData(1, 400, "v1/chat/completions", 400)]
+    public async Task RoundRefused_OnTheLastKey_IsTheClientsError_AsOnTheFirstRound(int searchRounds, int refused, string path, int status)
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a");
+        await using var tavily = await FakeTavily.StartAsync();
+        await WebSearchSetup.CreateTavilyAsync(pool.Admin, "default", tavily);
+        ScriptRefusal(pool, "a", searchRounds, refused);
+        var json = path == "v1/messages"
+            ? """{"model":"gpt-alias","max_tokens":64,"messages":[{"role":"user","content":"use the tool tavily_search"}]}"""
+            : ChatSearch;
+
+        using var response = await pool.Bed.PostAsync(path, json, ("anthropic-version", "2023-06-01"));
+        var answer = await KeyPoolBed.JsonAsync(response);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(path == "v1/messages", answer.TryGetProperty("type", out _));
+        Assert.Contains($"upstream provider 'fake-openai' returned {refused}: {RefusalMessage(refused)}",
+            answer.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(searchRounds, tavily.Queries.Count);
+        Assert.Equal(Enumerable.Repeat("a", searchRounds + 1), pool.TakeKeysSeen());
+        var health = await pool.KeyHealthAsync("a");
+        Assert.Equal(refused is 429 or 401 ? "cooling" : "ok", health.GetProperty("state").GetString());
+        Assert.Equal(refused == 400 ? 0 : 1, health.GetProperty("consecutive_failures").GetInt32());
+        var row = Assert.Single(await pool.Bed.WaitForLogsAsync(1));
+        Assert.Equal(status, row.GetProperty("status_code").GetInt32());
+        Assert.StartsWith($"upstream provider 'fake-openai' returned {refused}: {RefusalMessage(refused)}", row.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal([refused], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+    }
+
+    /// <summary>The caller's own mistake on a later round is relayed as on the first: no other key is tried, the key stays healthy.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task RoundRefusedAsTheCallersFault_IsRelayed_WithoutFailover(int searchRounds)
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await using var tavily = await FakeTavily.StartAsync();
+        await WebSearchSetup.CreateTavilyAsync(pool.Admin, "default", tavily);
+        ScriptRefusal(pool, "a", searchRounds, 400);
+
+        using var response = await pool.Bed.PostAsync("v1/chat/completions", ChatSearch);
+        var answer = await KeyPoolBed.JsonAsync(response);
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Equal($"upstream provider 'fake-openai' returned 400: {RefusalMessage(400)}", answer.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(Enumerable.Repeat("a", searchRounds + 1), pool.TakeKeysSeen());
+        Assert.Equal(0, (await pool.KeyHealthAsync("a")).GetProperty("consecutive_failures").GetInt32());
+        var row = Assert.Single(await pool.Bed.WaitForLogsAsync(1));
+        Assert.Equal([400], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+    }
+
+    /// <summary>
+    /// A later round refused for its tools is relayed without the tool-schema fallback a first round would get: the first
+    /// round took the same tools, so running the loop again without them would only repeat its searches.
+    /// </summary>
+    [Fact]
+    public async Task LaterRoundToolError_IsRelayed_WithoutTheToolFallback()
+    {
+        await using var bed = await WebSearchBed.StartAsync();
+        bed.Upstream.Enqueue(WebSearchBed.ChatToolCalls(("call", "tavily_search", WebSearchBed.SearchArgs("q"))));
+        bed.Upstream.Enqueue(FakeReply.OpenAIError(400, "Unsupported tool type: web_search_preview", "invalid_request_error"));
+        const string body = """{"model":"gpt-alias","tools":[{"type":"web_search_preview"}],"messages":[{"role":"user","content":"use the tool tavily_search"}]}""";
+
+        using var response = await bed.Gateway.PostAsync("v1/chat/completions", body);
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Equal(2, bed.Upstream.RequestCount);
+        var row = Assert.Single(await bed.Gateway.WaitForLogsAsync(1));
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("tool_fallback").ValueKind);
+        Assert.Equal(1, row.GetProperty("attempts").GetInt32());
+    }
+
+    /// <summary>Key <paramref name="keyName"/> calls <c>tavily_search</c> <paramref name="searchRounds"/> times, then answers <paramref name="refused"/>.</summary>
+    internal static void ScriptRefusal(KeyPoolBed pool, string keyName, int searchRounds, int refused)
+    {
+        if (searchRounds > 0)
+        {
+            pool.Upstream.ReplyForKey(KeyPoolBed.Secret(keyName), WebSearchBed.ChatToolCalls(("call", "tavily_search", WebSearchBed.SearchArgs("q"))), times: searchRounds);
+        }
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret(keyName), Refusal(refused), times: 1);
+    }
+
+    /// <summary>
+    /// OpenAI-shaped errors (https://platform.openai.com/docs/guides/error-codes): a rate limit with Retry-After, an
+    /// overloaded engine, a refused key, a request the upstream will not take.
+    /// </summary>
+    internal static FakeReply Refusal(int status) => status switch
+    {
+        429 => FakeReply.OpenAIRateLimit(30),
+        401 => FakeReply.OpenAIError(401, RefusalMessage(401), "invalid_request_error", "invalid_api_key"),
+        503 => FakeReply.OpenAIError(503, RefusalMessage(503), "server_error"),
+        _ => FakeReply.OpenAIError(status, RefusalMessage(status), "invalid_request_error"),
+    };
+
+    internal static string RefusalMessage(int status) => status switch
+    {
+        429 => "Rate limit reached for requests. Please try again in 1s.",
+        401 => "Incorrect API key provided",
+        503 => "The engine is currently overloaded, please try again later",
+        _ => "context too long",
+    };
+
     /// <summary>A whole 200 that is no answer: an error object, MiniMax's failure status (1008) in <c>base_resp</c>, or an HTML page.</summary>
     internal static FakeReply NoAnswerWith200(string kind) => kind switch
     {

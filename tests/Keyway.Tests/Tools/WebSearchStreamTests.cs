@@ -217,6 +217,41 @@ public sealed class WebSearchStreamTests
         Assert.Equal(VendorFinishReasonLogTests.BrokeOffWith200, log.GetProperty("error").GetString());
     }
 
+    /// <summary>
+    /// A later round's error status comes after the client's stream began: no other key may take it, so the stream ends
+    /// with the error event in the client's protocol, and the key fails as that status on the first round makes it (a rate
+    /// limit with Retry-After cools it, an overloaded upstream counts one failure, the caller's own mistake none); the
+    /// row logs the attempt with that status.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", 429, "cooling", 1)]
+    [InlineData("v1/messages", 429, "cooling", 1)]
+    [InlineData("v1/chat/completions", 503, "ok", 1)]
+    [InlineData("v1/chat/completions", 400, "ok", 0)]
+    public async Task LaterRoundRefused_TheStreamEndsWithIt_TheKeyFailsAsOnTheFirstRound(string path, int refused, string state, int failures)
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await using var tavily = await FakeTavily.StartAsync();
+        await WebSearchSetup.CreateTavilyAsync(pool.Admin, "default", tavily);
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.Default, times: 1);
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), WebSearchLoopTests.Refusal(refused), times: 1);
+
+        using var response = await pool.Bed.PostAsync(path, StreamingRequest(path, GatewayTestBed.OpenAIAlias), ("anthropic-version", "2023-06-01"));
+        var stream = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Contains(path == "v1/messages" ? "event: error\n" : "data: {\"error\":", stream, StringComparison.Ordinal);
+        Assert.Contains(WebSearchLoopTests.RefusalMessage(refused), stream, StringComparison.Ordinal);
+        Assert.Equal(["a", "a"], pool.TakeKeysSeen());
+        var health = await pool.KeyHealthAsync("a");
+        Assert.Equal(state, health.GetProperty("state").GetString());
+        Assert.Equal(failures, health.GetProperty("consecutive_failures").GetInt32());
+        var row = Assert.Single(await pool.Bed.WaitForLogsAsync(1));
+        Assert.Equal(refused, row.GetProperty("status_code").GetInt32());
+        Assert.Equal([refused], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+        Assert.Equal(1, row.GetProperty("web_search_rounds").GetInt32());
+    }
+
     private static string StreamingRequest(string path, string alias) => path switch
     {
         "v1/responses" => $$"""{"model":"{{alias}}","stream":true,"input":"{{Trigger}}"}""",
