@@ -22,12 +22,6 @@ public static class WholeAnswerStream
     /// </summary>
     public static WholeAnswerEvents ToEvents(WireFormat format, ReadOnlyMemory<byte> answer, int maxErrorChars)
     {
-        // A UTF-8 byte order mark is no part of the JSON (RFC 8259 §8.1 lets a reader ignore it), and the parser
-        // refuses it.
-        if (answer.Span.StartsWith("\uFEFF"u8))
-        {
-            answer = answer[3..];
-        }
         try
         {
             using var document = JsonDocument.Parse(answer);

@@ -51,9 +51,7 @@ public sealed partial class ProxyForwarder
             await RelayBodyAsync(exchange, response, idle);
             return null;
         }
-        // Masked once here, whatever becomes of the body (relayed, translated, an error's message, a search round's turn):
-        // a body without any secret is searched (vectorized) and not copied.
-        var body = exchange.Secrets.Scrub(await response.Content.ReadAsByteArrayAsync(idle.Token));
+        var body = await ReadWholeBodyAsync(exchange, response, idle.Token);
         if (plan.ChatAnswer && response.IsSuccessStatusCode && NoAnswerIn(exchange, response, body) is { } unusable)
         {
             return unusable;
@@ -144,6 +142,18 @@ public sealed partial class ProxyForwarder
         }
         await WriteBufferedAsync(exchange, exchange.StatusCode, body, response, idle, relayHeaders: false);
         return null;
+    }
+
+    /// <summary>
+    /// An upstream's whole body as every step reads it. Masked once here, whatever becomes of it (relayed, translated, an
+    /// error's message, a search round's turn): a body without any secret is searched (vectorized) and not copied. A
+    /// UTF-8 byte order mark is dropped: no part of the JSON (RFC 8259 §8.1 lets a reader ignore it), and the parsers
+    /// the translators, the usage scan and the whole-answer stream read with refuse it.
+    /// </summary>
+    private static async Task<byte[]> ReadWholeBodyAsync(ProxyExchange exchange, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = exchange.Secrets.Scrub(await response.Content.ReadAsByteArrayAsync(cancellationToken));
+        return body.AsSpan().StartsWith("\uFEFF"u8) ? body[3..] : body;
     }
 
     /// <summary>

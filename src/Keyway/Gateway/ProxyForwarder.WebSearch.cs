@@ -85,7 +85,7 @@ public sealed partial class ProxyForwarder
             }
             using (response)
             {
-                answerBody = exchange.Secrets.Scrub(await response.Content.ReadAsByteArrayAsync(idle.Token));
+                answerBody = await ReadWholeBodyAsync(exchange, response, idle.Token);
                 // A later round's 200 that is no answer is the key's failure too, as the first answer's check makes it, and
                 // the next key runs the loop from the start.
                 if (plan.ChatAnswer && NoAnswerIn(exchange, response, answerBody) is { } unusable)

@@ -85,7 +85,7 @@ public sealed partial class ProxyForwarder
         {
             return await round.Content.ReadAsStreamAsync(idle.Token);
         }
-        var body = exchange.Secrets.Scrub(await round.Content.ReadAsByteArrayAsync(idle.Token));
+        var body = await ReadWholeBodyAsync(exchange, round, idle.Token);
         var providerId = exchange.Target!.Provider.ProviderId;
         var message = WhyNoAnswer(providerId, round, body, out var vendorFailure);
         if (message is null)

@@ -36,4 +36,25 @@ public sealed class WholeAnswerStreamRelayTests
         Assert.Equal(200, log.GetProperty("status_code").GetInt32());
         Assert.Equal(6, log.GetProperty("output_tokens").GetInt64());
     }
+
+    /// <summary>
+    /// The same body to a client that asked for no stream on a translated route (an Anthropic client on a Chat
+    /// upstream): translated as an answer without the mark, not a 502 for a body that "could not be translated".
+    /// </summary>
+    [Fact]
+    public async Task AnswerAfterAByteOrderMark_IsTranslatedForAWholeAnswerClient()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        bed.Upstream.Enqueue(FakeReply.Status(200, "\uFEFF" + Completion));
+
+        using var response = await bed.PostAsync("v1/messages",
+            $$"""{"model":"{{GatewayTestBed.OpenAIAlias}}","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}""",
+            ("anthropic-version", "2023-06-01"));
+        var answer = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Contains("\"text\":\"Hello from behind a mark\"", answer, StringComparison.Ordinal);
+        var log = (await bed.WaitForLogsAsync(1))[0];
+        Assert.Equal(6, log.GetProperty("output_tokens").GetInt64());
+    }
 }

@@ -62,6 +62,20 @@ public sealed class ErrorWith200PassThroughTests
         Assert.Equal(502, Assert.Single(await pool.Bed.WaitForLogsAsync(1)).GetProperty("status_code").GetInt32());
     }
 
+    /// <summary>The error object behind a UTF-8 byte order mark: the mark is dropped as the body is read, so its message is the client's.</summary>
+    [Fact]
+    public async Task ErrorObjectWith200BehindAByteOrderMark_Is502WithTheUpstreamsMessage()
+    {
+        await using var pool = await StartPassThroughAsync(GatewayTestBed.OpenAIProvider, "a");
+        pool.Upstream.ReplyToAll(FakeReply.Status(200, "\uFEFF" + OpenAIError));
+
+        using var response = await pool.Bed.PostAsync("v1/chat/completions", """{"model":"gpt-alias","messages":[{"role":"user","content":"hi"}]}""");
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(502, (int)response.StatusCode);
+        Assert.Contains("answered 200 with an error: Insufficient account balance", answer.GetProperty("error").GetProperty("message").GetString());
+    }
+
     /// <summary>
     /// 200 streams whose first event is the error (OpenAI-compatible vendors send <c>data: {"error":…}</c>, Anthropic an
     /// <c>event: error</c>, https://docs.anthropic.com/en/docs/build-with-claude/streaming#error-events).

@@ -48,7 +48,6 @@ public sealed class WholeAnswerStreamTests
     [InlineData(WireFormat.OpenAIChat, """{"id":"x","choices":[]}""", null)]
     [InlineData(WireFormat.AnthropicMessages, """{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}""", "Overloaded")]
     [InlineData(WireFormat.OpenAIResponses, """{"error":{"message":"bad"}}""", "bad")]
-    [InlineData(WireFormat.OpenAIChat, "\uFEFF{\"error\":{\"message\":\"marked\"}}", "marked")]
     [InlineData(WireFormat.OpenAIChat, "[1]", null)]
     [InlineData(WireFormat.OpenAIChat, """{"error":{"message":"cut""", null)]
     public void ABodyThatIsNoAnswer_HasNoStream_ButWhatItsErrorSays(WireFormat format, string body, string? error)
@@ -70,23 +69,6 @@ public sealed class WholeAnswerStreamTests
         var whole = WholeAnswerStream.ToEvents(WireFormat.OpenAIChat, System.Text.Encoding.UTF8.GetBytes(body), MaxErrorChars);
 
         Assert.Equal(new WholeAnswerEvents(null, "The upstream's answer broke off (finish_reason \"network_error\").", BrokeOff: true), whole);
-    }
-
-    /// <summary>
-    /// A body behind a UTF-8 byte order mark is the same answer: the gateway's check of a 200 reads past the mark
-    /// (RFC 8259 §8.1 lets a reader ignore it), so its stream is the one the body without it has.
-    /// </summary>
-    [Theory]
-    [InlineData(WireFormat.OpenAIChat, "openai/chat_completion.json")]
-    [InlineData(WireFormat.AnthropicMessages, "anthropic/message.json")]
-    public void AnswerAfterAByteOrderMark_StreamsAsWithoutIt(WireFormat format, string fixture)
-    {
-        var answer = ProtocolFixtures.Json(fixture);
-        byte[] marked = [.. "\uFEFF"u8, .. answer];
-
-        var events = WholeAnswerStream.ToEvents(format, marked, MaxErrorChars).Events;
-
-        Assert.Equal(Events(WholeAnswerStream.ToEvents(format, answer, MaxErrorChars)), Events(events));
     }
 
     private static List<FramedEvent> Events(WholeAnswerEvents whole) => Events(whole.Events);
