@@ -141,7 +141,7 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
     {
         public bool CanReplay => form.CanReplay;
 
-        public HttpContent Create() => new Content(form, model);
+        public HttpContent Create(ProxyExchange exchange) => new Content(form, model, exchange);
     }
 
     /// <summary>The form as an outgoing body of unknown length (sent chunked), written as it is read.</summary>
@@ -149,19 +149,26 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
     {
         private readonly MultipartForm _form;
         private readonly string _model;
+        private readonly ProxyExchange _exchange;
+        private readonly int _attempt;
 
-        public Content(MultipartForm form, string model)
+        public Content(MultipartForm form, string model, ProxyExchange exchange)
         {
             _form = form;
             _model = model;
+            _exchange = exchange;
+            _attempt = exchange.Attempts;
             Headers.TryAddWithoutValidation("Content-Type", form.ContentType);
         }
 
         protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
             SerializeToStreamAsync(stream, context, CancellationToken.None);
 
-        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken) =>
-            _form.WriteAsync(stream, _model, cancellationToken);
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
+        {
+            await _form.WriteAsync(stream, _model, cancellationToken);
+            _exchange.BodySent(_attempt);
+        }
 
         protected override bool TryComputeLength(out long length)
         {

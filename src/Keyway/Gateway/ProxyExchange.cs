@@ -37,6 +37,12 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
     public bool UsageEstimated { get; set; }
     public int Attempts => _attempts.Count;
 
+    /// <summary>
+    /// Whether the current attempt's body went to its upstream in full (the content wrote its last byte to the
+    /// connection): from then on the provider has the prompt and may bill it, whether or not anyone waits for its answer.
+    /// </summary>
+    public bool AttemptBodySent => _attempts.Count > 0 && Volatile.Read(ref _bodySentAttempt) == _attempts.Count;
+
     /// <summary>The target of the latest attempt; the log row names its provider and model.</summary>
     public RouteTarget? Target { get; private set; }
 
@@ -89,6 +95,9 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
 
     private readonly List<RequestAttempt> _attempts = [];
 
+    /// <summary>The attempt (1 for the first) whose body was last sent in full; written by its content on HttpClient's side.</summary>
+    private int _bodySentAttempt;
+
     public void BeginAttempt(RouteTarget target, UpstreamKey key, UpstreamProtocol protocol)
     {
         Telemetry.BeginAttempt(Route?.Alias ?? "", target.Provider.ProviderId, key.Name, target.UpstreamModel, _attempts.Count);
@@ -97,6 +106,12 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
         Secrets = new SecretScrubber(key.Secret, GatewayAuth.PresentedKey(Context.Request), target.Provider.HeaderSecrets);
         _attempts.Add(new RequestAttempt(target.Provider.ProviderId, key.Name, 0));
     }
+
+    /// <summary>
+    /// Noted by the content of attempt <paramref name="attempt"/> (<see cref="Attempts"/> when it was made) once its body
+    /// went out in full: a plain write, no lock; a late one of an earlier attempt never marks a later attempt's body as sent.
+    /// </summary>
+    public void BodySent(int attempt) => Volatile.Write(ref _bodySentAttempt, attempt);
 
     /// <summary>Notes the status the current attempt got (502/504 when the upstream never answered).</summary>
     public void EndAttempt(int status)

@@ -116,7 +116,7 @@ public sealed partial class ProxyForwarder
             exchange.BeginAttempt(target, key, plan.Endpoint.Protocol);
             using var idle = AttemptCancellation(exchange, target.Provider.Timeout);
             using var request = UpstreamClient.CreateRequest(target.Provider, plan.Endpoint, key, plan.Method ?? HttpMethod.Post, plan.Path,
-                plan.Content?.Create() ?? plan.Body.CreateContent(), exchange.Context.Request.Headers);
+                plan.Content?.Create(exchange) ?? plan.Body.CreateContent(exchange), exchange.Context.Request.Headers);
             plan.Decorate?.Invoke(request);
             HttpResponseMessage response;
             try
@@ -128,6 +128,7 @@ public sealed partial class ProxyForwarder
                 if (exchange.Aborted.IsCancellationRequested)
                 {
                     Record(exchange, ForwardError.ClientCanceled, "client closed the request before the upstream answered");
+                    UsageEstimate.CompleteLeft(exchange, plan);
                     return AttemptsEnd.Answered;
                 }
                 if (await EndedByDrainAsync(exchange))
@@ -299,6 +300,10 @@ public sealed partial class ProxyForwarder
         catch (OperationCanceledException) when (exchange.Aborted.IsCancellationRequested)
         {
             Record(exchange, ForwardError.ClientCanceled, "client closed the request");
+            if (response.IsSuccessStatusCode)
+            {
+                UsageEstimate.CompleteLeft(exchange, plan);
+            }
         }
         catch (OperationCanceledException) when (drain.HasEnded)
         {

@@ -31,16 +31,16 @@ internal abstract class UpstreamBody
     /// <summary>The bytes in an array of their own, for the rarer steps that rewrite the body again (defaults, web search, tool fallback).</summary>
     public abstract byte[] ToArray();
 
-    /// <summary>A fresh content for one attempt.</summary>
-    public abstract HttpContent CreateContent();
+    /// <summary>A fresh content for <paramref name="exchange"/>'s current attempt, which tells it when the body went out in full (<see cref="ProxyExchange.BodySent"/>).</summary>
+    public abstract HttpContent CreateContent(ProxyExchange exchange);
 
     private sealed class Whole(byte[] bytes) : UpstreamBody
     {
+        private readonly ReadOnlyMemory<byte>[] _pieces = [bytes];
+
         public override byte[] ToArray() => bytes;
 
-        public override HttpContent CreateContent() => bytes.Length <= BytePool.MaxPooledLength
-            ? UpstreamClient.JsonContent(bytes)
-            : PiecesContent.Json(null, [bytes], bytes.Length);
+        public override HttpContent CreateContent(ProxyExchange exchange) => PiecesContent.Json(null, _pieces, bytes.Length, exchange);
     }
 
     /// <summary>Pieces that lie in <paramref name="array"/> (replacements between them may not).</summary>
@@ -48,7 +48,7 @@ internal abstract class UpstreamBody
     {
         public override byte[] ToArray() => copy();
 
-        public override HttpContent CreateContent() => PiecesContent.Json(array, pieces, length);
+        public override HttpContent CreateContent(ProxyExchange exchange) => PiecesContent.Json(array, pieces, length, exchange);
     }
 
     /// <summary>
@@ -58,16 +58,18 @@ internal abstract class UpstreamBody
     /// its last send until its next send, and HttpClient sends a large write straight from the caller's memory. Sent from the
     /// body, each connection idle in the pool (up to 90 s, and again after every large request) kept its last body alive:
     /// eight 25 MB bodies at once left 150 MB that no collection could free (bench/RESULTS.md, large request bodies).
-    /// A body up to that length lies in a pooled array, which the socket may keep at no cost.
+    /// A body up to that length lies in a pooled array, which the socket may keep at no cost. Once the last piece is
+    /// written, the attempt it was made for is told that its body went out in full (<see cref="ProxyExchange.BodySent"/>).
     /// </summary>
-    private sealed class PiecesContent(LeasedBytes? array, IEnumerable<ReadOnlyMemory<byte>> pieces, int length) : HttpContent
+    private sealed class PiecesContent(LeasedBytes? array, IEnumerable<ReadOnlyMemory<byte>> pieces, int length, ProxyExchange exchange, int attempt)
+        : HttpContent
     {
         /// <summary>Any length would do: HttpClient copies a tail this small into its own write buffer, or sends it from the copy.</summary>
         private const int TailLength = 4096;
 
-        public static PiecesContent Json(LeasedBytes? array, IEnumerable<ReadOnlyMemory<byte>> pieces, int length)
+        public static PiecesContent Json(LeasedBytes? array, IEnumerable<ReadOnlyMemory<byte>> pieces, int length, ProxyExchange exchange)
         {
-            var content = new PiecesContent(array, pieces, length);
+            var content = new PiecesContent(array, pieces, length, exchange, exchange.Attempts);
             content.Headers.ContentType = UpstreamClient.JsonContentType;
             return content;
         }
@@ -94,6 +96,7 @@ internal abstract class UpstreamBody
                 {
                     await WriteWithCopiedTailAsync(stream, cancellationToken);
                 }
+                exchange.BodySent(attempt);
             }
             finally
             {

@@ -4,12 +4,13 @@ using Keyway.Protocols.Usage;
 namespace Keyway.Gateway;
 
 /// <summary>
-/// What an answer cost when the upstream's usage report never came: the client hung up before it, the upstream cut the
-/// stream, or it never reports usage. Such a request would otherwise be logged with no tokens and cost nothing against
-/// the key's budgets and tpm. The prompt is counted by <see cref="TokenEstimator"/> over the body sent upstream
-/// (o200k_base, bounded for huge bodies); a stream's answer is one output token per event with data relayed, a lower
-/// bound, as upstreams stream one token or a few per content event. It runs only when the report is missing: an answer
-/// that reported its usage (and, streamed, ended properly) costs exactly what the upstream said.
+/// What an answer cost when the upstream's usage report never came: the client hung up before it (even before the
+/// upstream's status, once the request's body was sent in full), the upstream cut the stream, or it never reports usage.
+/// Such a request would otherwise be logged with no tokens and cost nothing against the key's budgets and tpm. The
+/// prompt is counted by <see cref="TokenEstimator"/> over the body sent upstream (o200k_base, bounded for huge bodies);
+/// a stream's answer is one output token per event with data relayed, a lower bound, as upstreams stream one token or a
+/// few per content event. It runs only when the report is missing: an answer that reported its usage (and, streamed,
+/// ended properly) costs exactly what the upstream said.
 /// </summary>
 internal static class UsageEstimate
 {
@@ -17,7 +18,7 @@ internal static class UsageEstimate
     /// Fills what <paramref name="watcher"/> did not report: the prompt when no input count came, the answer when no
     /// output count came or the stream did not reach its end (then the larger of the partial count, e.g. Anthropic's
     /// <c>message_start</c> output of 1, and the relayed events). A stream the client left before any event still costs
-    /// its prompt: the upstream's 200 came, so the provider took the request and bills its input.
+    /// its prompt, as <see cref="CompleteLeft"/> says.
     /// </summary>
     public static void Complete(ProxyExchange exchange, LeadingErrorWatcher watcher, UpstreamBody request)
     {
@@ -47,6 +48,30 @@ internal static class UsageEstimate
         exchange.Usage = (exchange.Usage ?? TokenUsage.Unknown) with { InputTokens = InputOf(plan.Body) };
         exchange.UsageEstimated = true;
     }
+
+    /// <summary>
+    /// The client left the attempt before any usage was read (waiting for the upstream's status, or for a whole answer):
+    /// once its body went upstream in full, the provider has the prompt and bills it whether or not anyone waits for the
+    /// answer, so the prompt counts, output none. A plan whose usage Keyway does not estimate stays uncounted, as does an
+    /// attempt whose body was not sent in full; the caller does not call it for an attempt the upstream refused with an
+    /// error status (nor for earlier attempts of a failover: only the current one's body is looked at).
+    /// </summary>
+    public static void CompleteLeft(ProxyExchange exchange, RelayPlan plan)
+    {
+        if (exchange.Usage is not null || !exchange.AttemptBodySent || !Estimates(plan, exchange.Stream))
+        {
+            return;
+        }
+        exchange.Usage = TokenUsage.Unknown with { InputTokens = InputOf(plan.Body), OutputTokens = 0 };
+        exchange.UsageEstimated = true;
+    }
+
+    /// <summary>
+    /// Whether Keyway estimates what <paramref name="plan"/>'s answer costs when its usage is missing: a chat surface's
+    /// answer (<see cref="CompleteWhole"/>), or a stream it watches or translates (<see cref="Complete"/>).
+    /// </summary>
+    private static bool Estimates(RelayPlan plan, bool stream) =>
+        plan.ChatAnswer || (stream && (plan.Watcher is not null || plan.Translation is not null));
 
     // Not bound to the client's abort: the client leaving is the usual reason for the estimate.
     private static long InputOf(UpstreamBody request) => TokenEstimator.CountInputTokens(request.ToArray());

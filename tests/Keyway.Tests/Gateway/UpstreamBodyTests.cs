@@ -4,6 +4,7 @@ using Keyway.Gateway;
 using Keyway.Protocols;
 using Keyway.Protocols.Json;
 using Keyway.Protocols.Translation;
+using Microsoft.AspNetCore.Http;
 
 namespace Keyway.Tests.Gateway;
 
@@ -13,6 +14,9 @@ namespace Keyway.Tests.Gateway;
 /// </summary>
 public sealed class UpstreamBodyTests
 {
+    /// <summary>The request the bodies are sent for; none of these sends is an attempt of it.</summary>
+    private static readonly ProxyExchange Exchange = new(new DefaultHttpContext(), ClientProtocol.OpenAIChat, 0);
+
     private static readonly byte[] Body = Encoding.UTF8.GetBytes("""{"model":"alias","stream":true,"messages":[{"role":"user","content":"caf\u00e9"}]}""");
 
     [Fact]
@@ -21,7 +25,7 @@ public sealed class UpstreamBodyTests
         using var client = PooledCopyOf(Body);
         var parsed = RequestBody.Parse(client.Memory);
 
-        using var content = UpstreamBody.Edited(client, RequestBody.Edit(client.Memory, parsed, "upstream-m", injectIncludeUsage: true)).CreateContent();
+        using var content = UpstreamBody.Edited(client, RequestBody.Edit(client.Memory, parsed, "upstream-m", injectIncludeUsage: true)).CreateContent(Exchange);
         var sent = await content.ReadAsByteArrayAsync();
 
         Assert.Equal(RequestBody.Rewrite(Body, RequestBody.Parse(Body), "upstream-m", injectIncludeUsage: true), sent);
@@ -37,7 +41,7 @@ public sealed class UpstreamBodyTests
 
         client.Dispose();
 
-        using var content = edited.CreateContent();
+        using var content = edited.CreateContent(Exchange);
         var refused = await Assert.ThrowsAsync<HttpRequestException>(() => content.ReadAsByteArrayAsync()); // as a send would fail
         Assert.IsType<ObjectDisposedException>(refused.InnerException);
     }
@@ -51,14 +55,14 @@ public sealed class UpstreamBodyTests
         var body = UpstreamBody.Leased(pipeline.UpstreamBody);
         var expected = pipeline.UpstreamBody.Memory.ToArray();
 
-        using (var content = body.CreateContent())
+        using (var content = body.CreateContent(Exchange))
         {
             Assert.Equal(expected, await content.ReadAsByteArrayAsync());
         }
         pipeline.Dispose();
 
         Assert.True(pipeline.UpstreamBody.Memory.IsEmpty);
-        using var late = body.CreateContent();
+        using var late = body.CreateContent(Exchange);
         await Assert.ThrowsAsync<HttpRequestException>(() => late.ReadAsByteArrayAsync());
     }
 
@@ -73,8 +77,8 @@ public sealed class UpstreamBodyTests
         var large = Encoding.UTF8.GetBytes($$"""{"messages":[{"role":"user","content":"{{new string('x', 2 * BytePool.MaxPooledLength)}}"}],"model":"alias"}""");
         using var client = PooledCopyOf(large);
         var edited = RequestBody.Edit(client.Memory, RequestBody.Parse(client.Memory), "upstream-m", injectIncludeUsage: false);
-        using var editedContent = UpstreamBody.Edited(client, edited).CreateContent();
-        using var wholeContent = UpstreamBody.Of(large).CreateContent();
+        using var editedContent = UpstreamBody.Edited(client, edited).CreateContent(Exchange);
+        using var wholeContent = UpstreamBody.Of(large).CreateContent(Exchange);
 
         var editedWrites = await WritesOf(editedContent);
         var wholeWrites = await WritesOf(wholeContent);

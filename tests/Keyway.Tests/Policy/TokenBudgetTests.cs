@@ -1,5 +1,7 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Keyway.Protocols.Anthropic;
 using Keyway.Tests.Gateway;
 using Keyway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -79,16 +81,91 @@ public sealed class TokenBudgetTests
         using var leave = new CancellationTokenSource();
         var call = KeyPolicyBed.ChatAsync(key.Client, stream: true, cancellationToken: leave.Token);
         await headersSent.Task;
-        // The upstream having sent its 200 is not yet the gateway having read it, and nothing outside the gateway tells
-        // when it has (the client sees no byte before the first event): leaving at once made the row a client that left
-        // before any answer, without an estimate, in about one full run of four on a loaded machine.
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
         await leave.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         await bed.Upstream.WaitForAbortAsync();
 
         var log = await EstimatedLogAsync(bed, key, expectedStatus: 499);
         Assert.Equal(0, log.GetProperty("output_tokens").GetInt64());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task LeftAfterTheUpstreamReadTheBody_BeforeItsStatus_CountsThePromptAgainstTheBudget(bool stream)
+    {
+        await using var bed = await KeyPolicyBed.StartAsync();
+        var key = await bed.CreateKeyAsync(new JsonObject { ["daily_token_budget"] = 1000 });
+        bed.Upstream.Enqueue(FakeReply.HangUntilAborted());
+
+        await LeaveOnceTheUpstreamHasTheBodyAsync(bed, key, stream, upstreamRequests: 1);
+
+        var log = await EstimatedLogAsync(bed, key, expectedStatus: 499);
+        Assert.Equal(0, log.GetProperty("output_tokens").GetInt64());
+    }
+
+    [Fact]
+    public async Task LeftDuringAFailover_CountsOnlyTheAttemptItLeft()
+    {
+        await using var bed = await KeyPolicyBed.StartAsync();
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new JsonObject
+        {
+            ["routing_mode"] = "priority",
+            ["api_keys"] = new JsonArray(new JsonObject { ["name"] = "a", ["api_key"] = "sk-a" }, new JsonObject { ["name"] = "b", ["api_key"] = "sk-b" }),
+        });
+        var key = await bed.CreateKeyAsync(new JsonObject { ["daily_token_budget"] = 1000 });
+        bed.Upstream.ReplyForKey("sk-a", FakeReply.OpenAIError(500, "The server had an error while processing your request.", "server_error"), times: 1);
+        bed.Upstream.ReplyForKey("sk-b", FakeReply.HangUntilAborted(), times: 1);
+
+        await LeaveOnceTheUpstreamHasTheBodyAsync(bed, key, stream: false, upstreamRequests: 2);
+
+        var log = await EstimatedLogAsync(bed, key, expectedStatus: 499);
+        var attempts = log.GetProperty("attempt_log");
+        Assert.Equal(["a", "b"], attempts.EnumerateArray().Select(attempt => attempt.GetProperty("key").GetString()));
+        Assert.Equal(500, attempts[0].GetProperty("status").GetInt32());
+        // One prompt: the one the client left; the refused attempt's is not added.
+        Assert.Equal(TokenEstimator.CountInputTokens(Encoding.UTF8.GetBytes(bed.Upstream.Requests[1].Body)), log.GetProperty("input_tokens").GetInt64());
+        Assert.Equal(0, log.GetProperty("output_tokens").GetInt64());
+    }
+
+    [Fact]
+    public async Task LeftBeforeTheBodyWasSentInFull_CountsNothing()
+    {
+        await using var bed = await KeyPolicyBed.StartAsync();
+        using var upstream = new NonReadingUpstream();
+        await AdminApi.CreateProviderAsync(bed.Admin, "default", "non-reading", new Uri(upstream.BaseAddress, "v1").ToString());
+        await AdminApi.CreateRouteAsync(bed.Admin, "default", "non-reading-alias", "non-reading", GatewayTestBed.OpenAIModel);
+        var key = await bed.CreateKeyAsync(new JsonObject { ["daily_token_budget"] = 1000 });
+        // Four times what the gateway's send buffer and the upstream's receive buffer hold at most: the body's end never leaves.
+        var prompt = new string('x', 16 * 1024 * 1024);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+        {
+            Content = GatewayTestBed.Json($$"""{"model":"non-reading-alias","messages":[{"role":"user","content":"{{prompt}}"}]}"""),
+        };
+
+        using var leave = new CancellationTokenSource();
+        var call = key.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, leave.Token);
+        await upstream.Accepted;
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+
+        var log = (await bed.WaitForRequestsAsync(1))[0];
+        Assert.Equal(499, log.GetProperty("status_code").GetInt32());
+        Assert.False(log.GetProperty("usage_estimated").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, log.GetProperty("input_tokens").ValueKind);
+        var today = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, $"admin/llm/keys/{key.KeyId}/usage")).GetProperty("today");
+        Assert.Equal(1000, today.GetProperty("remaining_tokens").GetInt64());
+    }
+
+    /// <summary>A chat call whose client hangs up once the upstream has read the body of its <paramref name="upstreamRequests"/>th request, which it does not answer.</summary>
+    private static async Task LeaveOnceTheUpstreamHasTheBodyAsync(KeyPolicyBed bed, IssuedKey key, bool stream, int upstreamRequests)
+    {
+        using var leave = new CancellationTokenSource();
+        var call = KeyPolicyBed.ChatAsync(key.Client, stream: stream, cancellationToken: leave.Token);
+        await bed.Upstream.WaitForRequestsAsync(upstreamRequests);
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        await bed.Upstream.WaitForAbortAsync();
     }
 
     [Fact]
