@@ -55,7 +55,7 @@ public static class ServeCommand
         try
         {
             await InitializeKeepingTheSecretAsync(app, options);
-            await ListenAsync(app);
+            await ListenAsync(app, options);
             listening = true;
             // Only once the address is bound: a start refused for its port never printed the token, so it keeps none, and the
             // next start generates one and prints it.
@@ -119,11 +119,15 @@ public static class ServeCommand
         WriteDataDirFileBeforeTheApp(options, $"create the database file {Path.GetFileName(options.DatabasePath)}", () => SqliteConnectionFactory.CreateOwnerOnlyIfMissing(options.DatabasePath));
     }
 
-    private static async Task ListenAsync(WebApplication app)
+    /// <summary>
+    /// Binds the addresses and starts the hosted services. A start-up step too: .NET's own start-up meets `ulimit -n` or
+    /// memory running out here (the signal handlers, the socket engine, a thread), and that refuses in one line.
+    /// </summary>
+    public static async Task ListenAsync(WebApplication app, KeywayOptions options)
     {
         try
         {
-            await app.StartAsync();
+            await StartupStep.RunAsync("start the web server", () => DiskSpace.Describe(options.DataDir), () => app.StartAsync());
         }
         catch (IOException e) when (e.InnerException is AddressInUseException)
         {

@@ -7,6 +7,8 @@ using Keyway.Configuration;
 using Keyway.Security;
 using Keyway.Storage;
 using Keyway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Keyway.Tests.Cli;
@@ -198,6 +200,41 @@ public sealed class ServeStartupTests
             $"keyway: cannot take the data dir's lock {lockDir}: it is a directory, not a file. Move it away (Keyway creates the empty file), or point KEYWAY_DATA_DIR elsewhere.\n",
             result.Error);
         Assert.Equal([lockDir], Directory.GetFileSystemEntries(dataDir));
+    }
+
+    /// <summary>
+    /// A machine limit met while the web server starts, as `ulimit -n` makes .NET meet it in its hosted services (here a
+    /// type initializer that could open no more files, as PosixSignalRegistration's does): one line naming the cause and
+    /// what to do, not the wrapping exception's stack trace.
+    /// </summary>
+    [Fact]
+    public async Task OpenFilesRunningOutWhileTheServerStarts_IsRefusedInOneLine()
+    {
+        using var dir = new TempDirectory();
+        var options = KeywayOptionsLoader.Load(new Dictionary<string, string>
+        {
+            ["KEYWAY_DATA_DIR"] = dir.Path,
+            ["KEYWAY_SECRET"] = KeywayServer.Secret,
+            ["KEYWAY_ADMIN_TOKEN"] = KeywayServer.AdminToken,
+            ["KEYWAY_PORT"] = "0",
+        }, dir.Path);
+        await using var app = KeywayApp.Build(options, services => services.AddHostedService<NoFileLeftToOpen>());
+        await app.InitializeKeywayAsync(CancellationToken.None);
+
+        var refused = await Assert.ThrowsAsync<StartupRefusedException>(() => ServeCommand.ListenAsync(app, options));
+
+        Assert.Equal(
+            "could not start the web server: Too many open files. Keyway may open no more files (EMFILE, its limit of open files): raise that limit, " +
+            "`ulimit -n` in the shell that starts it or LimitNOFILE= in its systemd unit, then start Keyway again.",
+            refused.Message);
+    }
+
+    private sealed class NoFileLeftToOpen : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) =>
+            throw new TypeInitializationException("System.Runtime.InteropServices.PosixSignalRegistration", new IOException("Too many open files", 24));
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>A --wait-seconds outside 1 to 3600 is refused before anything starts in the background.</summary>
