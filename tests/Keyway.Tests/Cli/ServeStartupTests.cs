@@ -268,7 +268,7 @@ public sealed class ServeStartupTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.Matches(
-            "^keyway: could not keep the generated secret in secret\\.key: No space left on device : '[^']+'\\. " +
+            $"^keyway: could not keep the generated secret in secret\\.key: No space left on device : '{Regex.Escape(Path.Combine(disk.Path, KeywayOptionsLoader.SecretFileName))}'\\. " +
             $"The disk holding {Regex.Escape(disk.Path)} has [0-9,]+ bytes free: free space there, then start Keyway again\\.\n$",
             result.Error);
         Assert.Equal([Path.Combine(disk.Path, "keyway.db"), Path.Combine(disk.Path, DataDirLock.FileName)], disk.Entries());
