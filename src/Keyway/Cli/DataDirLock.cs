@@ -32,6 +32,18 @@ public sealed class DataDirLock : IDisposable
         }
     }
 
+    /// <summary>
+    /// Why <see cref="TryTake"/> could not open the lock file, for a refusal in one line, when the reason is not the
+    /// machine's (<see cref="Storage.OutOfResources"/>): .NET says only "Access … is denied" for a directory in its place.
+    /// </summary>
+    public static string CannotTake(string dataDir, Exception failure)
+    {
+        var path = Path.Combine(dataDir, FileName);
+        return Directory.Exists(path)
+            ? $"cannot take the data dir's lock {path}: it is a directory, not a file. Move it away (Keyway creates the empty file), or point KEYWAY_DATA_DIR elsewhere."
+            : $"cannot take the data dir's lock {path}: {failure.Message.TrimEnd('.')}. Check that KEYWAY_DATA_DIR and the file are writable by this user.";
+    }
+
     /// <summary>Who holds the lock, for a refusal: the pid and address keyway.pid records, or how to find the process without it.</summary>
     public static string Holder(string dataDir) => ServerStateFile.ReadLive(dataDir) is { } running
         ? $"pid {running.ProcessId} on {running.Address}"

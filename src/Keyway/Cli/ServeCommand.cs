@@ -55,7 +55,7 @@ public static class ServeCommand
         try
         {
             await InitializeKeepingTheSecretAsync(app, options);
-            await ListenAsync(app);
+            await ListenAsync(app, options);
             listening = true;
             // Only once the address is bound: a start refused for its port never printed the token, so it keeps none, and the
             // next start generates one and prints it.
@@ -119,11 +119,15 @@ public static class ServeCommand
         WriteDataDirFileBeforeTheApp(options, $"create the database file {Path.GetFileName(options.DatabasePath)}", () => SqliteConnectionFactory.CreateOwnerOnlyIfMissing(options.DatabasePath));
     }
 
-    private static async Task ListenAsync(WebApplication app)
+    /// <summary>
+    /// Binds the addresses and starts the hosted services. A start-up step too: .NET's own start-up meets `ulimit -n` or
+    /// memory running out here (the signal handlers, the socket engine, a thread), and that refuses in one line.
+    /// </summary>
+    public static async Task ListenAsync(WebApplication app, KeywayOptions options)
     {
         try
         {
-            await app.StartAsync();
+            await StartupStep.RunAsync("start the web server", () => DiskSpace.Describe(options.DataDir), () => app.StartAsync());
         }
         catch (IOException e) when (e.InnerException is AddressInUseException)
         {
@@ -255,10 +259,26 @@ public static class ServeCommand
 
     /// <summary>
     /// SQLite: the data dir's lock, held until disposed, or the refusal naming the gateway that holds it. PostgreSQL: none,
-    /// as several gateways share one database by design.
+    /// as several gateways share one database by design. Creating keyway.lock is a write of start-up like the others: the
+    /// machine's failures (a full disk, no file left to open) and a lock file that cannot be opened refuse in one line.
     /// </summary>
-    private static DataDirLock? HoldDataDir(KeywayOptions options) =>
-        options.DatabaseUrl is null ? DataDirLock.TryTake(options.DataDir) ?? throw AlreadyRunning(options.DataDir) : null;
+    private static DataDirLock? HoldDataDir(KeywayOptions options)
+    {
+        if (options.DatabaseUrl is not null)
+        {
+            return null;
+        }
+        DataDirLock? taken = null;
+        try
+        {
+            WriteDataDirFileBeforeTheApp(options, $"take the data dir's lock {DataDirLock.FileName}", () => taken = DataDirLock.TryTake(options.DataDir));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(DataDirLock.CannotTake(options.DataDir, e), CliExitCodes.Usage);
+        }
+        return taken ?? throw AlreadyRunning(options.DataDir);
+    }
 
     private static CliException AlreadyRunning(string dataDir) => new(
         $"a gateway already runs for {dataDir} ({DataDirLock.Holder(dataDir)}): stop it first (`keyway stop`), or give this one another KEYWAY_DATA_DIR",

@@ -33,6 +33,12 @@ public static class OwnerOnlyFile
             }
             File.Move(temporary, path, overwrite: false);
         }
+        catch (IOException e) when (e.GetType() == typeof(IOException) && e.Message.Contains(temporary, StringComparison.Ordinal))
+        {
+            Remove(temporary);
+            // .NET's words name the temporary file, removed again by now: the refusal names the file the operator looks for.
+            throw new IOException(e.Message.Replace(temporary, path, StringComparison.Ordinal), e.HResult);
+        }
         catch
         {
             Remove(temporary);

@@ -1,10 +1,10 @@
 namespace Keyway.Storage;
 
 /// <summary>
-/// One step of start-up that writes (a table, a row, a file in the data dir), run so that a failure the operator fixes
-/// outside Keyway (<see cref="OutOfResources"/>) refuses the start in one line, a <see cref="StartupRefusedException"/>:
-/// what could not be done, the database's or file system's words, the room left and what to do. Any other failure is
-/// thrown as it is.
+/// One step of start-up that writes (a table, a row, a file in the data dir) or starts the web server, run so that a
+/// failure the operator fixes outside Keyway (<see cref="OutOfResources"/>) refuses the start in one line, a
+/// <see cref="StartupRefusedException"/>: what could not be done, the database's or file system's words, the room left
+/// and what to do. Any other failure is thrown as it is.
 /// </summary>
 public static class StartupStep
 {
@@ -42,9 +42,21 @@ public static class StartupStep
     private static string? Refusal(string what, Exception failure, Func<string?> freeSpace)
     {
         var migration = failure as MigrationFailedException;
-        var cause = migration?.Failure ?? failure;
+        var cause = Unwrapped(migration?.Failure ?? failure);
         return OutOfResources.Remedy(cause, freeSpace) is not { } remedy ? null
             : migration is not null ? $"{migration.Message} {remedy}, then start Keyway again to apply it."
             : $"could not {what}: {OutOfResources.Reason(cause)}. {remedy}, then start Keyway again.";
     }
+
+    /// <summary>
+    /// The failure inside what .NET wraps it in at start-up: a type initializer that met it (PosixSignalRegistration and the
+    /// socket engine meet `ulimit -n`), the task scheduler that could not start a thread, or a host's one failed service.
+    /// </summary>
+    private static Exception Unwrapped(Exception failure) => failure switch
+    {
+        TypeInitializationException { InnerException: { } inner } => Unwrapped(inner),
+        TaskSchedulerException { InnerException: { } inner } => Unwrapped(inner),
+        AggregateException { InnerExceptions: [var only] } => Unwrapped(only),
+        _ => failure,
+    };
 }

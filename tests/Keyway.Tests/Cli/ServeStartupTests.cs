@@ -7,6 +7,8 @@ using Keyway.Configuration;
 using Keyway.Security;
 using Keyway.Storage;
 using Keyway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Keyway.Tests.Cli;
@@ -154,6 +156,87 @@ public sealed class ServeStartupTests
         await Assert.ThrowsAsync<SocketException>(() => client.ConnectAsync(IPAddress.Loopback, port));
     }
 
+    /// <summary>
+    /// keyway.lock whose creation alone meets a full disk: a link to a file on a <see cref="SmallDisk"/> with no file
+    /// (inode) left, while the data dir's write probe before it passes on the data dir's own disk. One line naming the lock
+    /// and what to do, exit 2, for `serve` as for `serve --detach`, not a stack trace.
+    /// </summary>
+    [SmallDiskFact]
+    public Task LockOnADiskWithNoFileLeft_ExitsWith2_InOneLine() => LockRefusedOnAFullDisk();
+
+    /// <inheritdoc cref="LockOnADiskWithNoFileLeft_ExitsWith2_InOneLine"/>
+    [SmallDiskFact]
+    public Task DetachWithTheLockOnADiskWithNoFileLeft_ExitsWith2_InOneLine() => LockRefusedOnAFullDisk("--detach");
+
+    private static async Task LockRefusedOnAFullDisk(params string[] options)
+    {
+        using var dir = new TempDirectory();
+        using var disk = new SmallDisk();
+        disk.UseUpFiles(leave: 0);
+        var dataDir = Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName;
+        var lockFile = File.CreateSymbolicLink(Path.Combine(dataDir, DataDirLock.FileName), Path.Combine(disk.Path, DataDirLock.FileName)).FullName;
+
+        var result = await Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = dataDir }, options);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Matches(
+            $"^keyway: could not take the data dir's lock keyway\\.lock: No space left on device : '{Regex.Escape(lockFile)}'\\. " +
+            $"The disk holding {Regex.Escape(dataDir)} has [0-9,]+ bytes free: free space there, then start Keyway again\\.\n$",
+            result.Error);
+    }
+
+    /// <summary>A keyway.lock that is a directory: one line saying so and what to do, exit 2, not a stack trace.</summary>
+    [Fact]
+    public async Task LockPathThatIsADirectory_ExitsWith2_InOneLineSayingSo()
+    {
+        using var dir = new TempDirectory();
+        var dataDir = Directory.CreateDirectory(Path.Combine(dir.Path, "data")).FullName;
+        var lockDir = Directory.CreateDirectory(Path.Combine(dataDir, DataDirLock.FileName)).FullName;
+
+        var result = await Serve(dir.Path, new() { ["KEYWAY_DATA_DIR"] = dataDir });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            $"keyway: cannot take the data dir's lock {lockDir}: it is a directory, not a file. Move it away (Keyway creates the empty file), or point KEYWAY_DATA_DIR elsewhere.\n",
+            result.Error);
+        Assert.Equal([lockDir], Directory.GetFileSystemEntries(dataDir));
+    }
+
+    /// <summary>
+    /// A machine limit met while the web server starts, as `ulimit -n` makes .NET meet it in its hosted services (here a
+    /// type initializer that could open no more files, as PosixSignalRegistration's does): one line naming the cause and
+    /// what to do, not the wrapping exception's stack trace.
+    /// </summary>
+    [Fact]
+    public async Task OpenFilesRunningOutWhileTheServerStarts_IsRefusedInOneLine()
+    {
+        using var dir = new TempDirectory();
+        var options = KeywayOptionsLoader.Load(new Dictionary<string, string>
+        {
+            ["KEYWAY_DATA_DIR"] = dir.Path,
+            ["KEYWAY_SECRET"] = KeywayServer.Secret,
+            ["KEYWAY_ADMIN_TOKEN"] = KeywayServer.AdminToken,
+            ["KEYWAY_PORT"] = "0",
+        }, dir.Path);
+        await using var app = KeywayApp.Build(options, services => services.AddHostedService<NoFileLeftToOpen>());
+        await app.InitializeKeywayAsync(CancellationToken.None);
+
+        var refused = await Assert.ThrowsAsync<StartupRefusedException>(() => ServeCommand.ListenAsync(app, options));
+
+        Assert.Equal(
+            "could not start the web server: Too many open files. Keyway may open no more files (EMFILE, its limit of open files): raise that limit, " +
+            "`ulimit -n` in the shell that starts it or LimitNOFILE= in its systemd unit, then start Keyway again.",
+            refused.Message);
+    }
+
+    private sealed class NoFileLeftToOpen : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) =>
+            throw new TypeInitializationException("System.Runtime.InteropServices.PosixSignalRegistration", new IOException("Too many open files", 24));
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
     /// <summary>A --wait-seconds outside 1 to 3600 is refused before anything starts in the background.</summary>
     [Fact]
     public async Task DetachWithAWaitSecondsOutOfRange_ExitsWith2_NamingTheRange_StartingNothing()
@@ -185,7 +268,7 @@ public sealed class ServeStartupTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.Matches(
-            "^keyway: could not keep the generated secret in secret\\.key: No space left on device : '[^']+'\\. " +
+            $"^keyway: could not keep the generated secret in secret\\.key: No space left on device : '{Regex.Escape(Path.Combine(disk.Path, KeywayOptionsLoader.SecretFileName))}'\\. " +
             $"The disk holding {Regex.Escape(disk.Path)} has [0-9,]+ bytes free: free space there, then start Keyway again\\.\n$",
             result.Error);
         Assert.Equal([Path.Combine(disk.Path, "keyway.db"), Path.Combine(disk.Path, DataDirLock.FileName)], disk.Entries());

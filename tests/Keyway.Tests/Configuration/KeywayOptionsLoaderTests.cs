@@ -268,7 +268,7 @@ public sealed class KeywayOptionsLoaderTests
     /// generates both again.
     /// </summary>
     [SmallDiskFact]
-    public void GeneratedFilesOnAFullDisk_LeaveNoFile_AndTheNextStartWithRoomGeneratesThem()
+    public void GeneratedFilesOnAFullDisk_FailNamingTheFile_LeaveNoFile_AndTheNextStartWithRoomGeneratesThem()
     {
         using var dir = new TempDirectory();
         using var disk = new SmallDisk();
@@ -276,8 +276,12 @@ public sealed class KeywayOptionsLoaderTests
         var options = KeywayOptionsLoader.Load(environment, dir.Path, keepGenerated: false);
         disk.FillBytes();
 
-        Assert.Equal(28, Assert.Throws<IOException>(() => KeywayOptionsLoader.KeepGeneratedSecret(options)).HResult);
-        Assert.Equal(28, Assert.Throws<IOException>(() => KeywayOptionsLoader.KeepGeneratedAdminToken(options)).HResult);
+        var secretFailure = Assert.Throws<IOException>(() => KeywayOptionsLoader.KeepGeneratedSecret(options));
+        var tokenFailure = Assert.Throws<IOException>(() => KeywayOptionsLoader.KeepGeneratedAdminToken(options));
+
+        // Each names its own file, not the temporary file the write went to (already removed again).
+        Assert.Equal((28, $"No space left on device : '{Path.Combine(disk.Path, KeywayOptionsLoader.SecretFileName)}'"), (secretFailure.HResult, secretFailure.Message));
+        Assert.Equal((28, $"No space left on device : '{Path.Combine(disk.Path, KeywayOptionsLoader.AdminTokenFileName)}'"), (tokenFailure.HResult, tokenFailure.Message));
 
         Assert.Empty(disk.Entries());
         disk.Free();

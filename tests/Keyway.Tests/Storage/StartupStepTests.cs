@@ -1,4 +1,5 @@
 using Keyway.Storage;
+using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace Keyway.Tests.Storage;
@@ -62,6 +63,65 @@ public sealed class StartupStepTests
             $"could not keep the generated admin token in admin.token: No space left on device : '/srv/keyway/admin.token'. {FreeSpace}: free space there, then start Keyway again.",
             refused.Message);
     }
+
+    /// <summary>
+    /// The machine's other limits, as .NET and SQLite report them at a start-up write (an IOException's HResult is the errno
+    /// on Linux): each refused with its own remedy, not sent to free disk space.
+    /// </summary>
+    [Theory]
+    [InlineData("EMFILE", "Too many open files : '/srv/keyway/keyway.db'",
+        "Keyway may open no more files (EMFILE, its limit of open files): raise that limit, `ulimit -n` in the shell that starts it or LimitNOFILE= in its systemd unit")]
+    [InlineData("ENFILE", "Too many open files in system : '/srv/keyway/keyway.db'",
+        "This machine may open no more files (ENFILE, the limit of all processes together): raise fs.file-max (sysctl), or end what holds so many files open")]
+    [InlineData("ENOMEM", "Cannot allocate memory : '/srv/keyway/keyway.db'", OutOfMemory)]
+    [InlineData("OutOfMemoryException", "out of memory",
+        "This machine, or the memory limit set for Keyway, has no memory left, or Keyway's limit of open files stopped a new thread (.NET says out of memory for both): " +
+        "free memory or raise that memory limit (MemoryMax= in its systemd unit, the container's memory limit), and raise a low `ulimit -n` (LimitNOFILE=)")]
+    [InlineData("SQLITE_NOMEM", "SQLite Error 7: 'out of memory'", OutOfMemory)]
+    [InlineData("SQLITE_IOERR_NOMEM", "SQLite Error 10: 'disk I/O error'", OutOfMemory)]
+    [InlineData("EIO", "Input/output error : '/srv/keyway/keyway.db'",
+        "The disk failed a read or write (EIO): check it (`dmesg` shows the kernel's words for the failure), and move KEYWAY_DATA_DIR to a sound disk if it is failing")]
+    [InlineData("EDQUOT", "Disk quota exceeded : '/srv/keyway/keyway.db'",
+        FreeSpace + ", but this user's quota on it is used up (EDQUOT): free space of this user's there, or raise the quota (`quota -s` shows it)")]
+    public void MachineLimits_WritingAFile_AreRefusedInOneLine_WithTheirOwnRemedy(string kind, string reason, string remedy)
+    {
+        Exception failure = kind switch
+        {
+            "EMFILE" => new IOException(reason, 24),
+            "ENFILE" => new IOException(reason, 23),
+            "ENOMEM" => new IOException(reason, 12),
+            "EIO" => new IOException(reason, 5),
+            "EDQUOT" => new IOException(reason, 122),
+            "OutOfMemoryException" => new OutOfMemoryException(),
+            "SQLITE_NOMEM" => new SqliteException(reason + ".", 7, 7),
+            "SQLITE_IOERR_NOMEM" => new SqliteException(reason + ".", 10, 3082),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+
+        var refused = Assert.Throws<StartupRefusedException>(() => StartupStep.Run("create the database file keyway.db", () => FreeSpace, () => throw failure));
+
+        Assert.Equal($"could not create the database file keyway.db: {reason}. {remedy}, then start Keyway again.", refused.Message);
+    }
+
+    /// <summary>
+    /// A limit met inside .NET's own start-up machinery arrives wrapped: a type initializer (PosixSignalRegistration, the
+    /// socket engine), or the task scheduler that could not start a thread. Refused as its cause, in the cause's words.
+    /// </summary>
+    [Fact]
+    public async Task AMachineLimitWrappedByDotNet_IsRefusedAsItsCause()
+    {
+        var typeInitializer = new TypeInitializationException("System.Runtime.InteropServices.PosixSignalRegistration", new IOException("Too many open files", 24));
+        var scheduler = new TaskSchedulerException(new OutOfMemoryException());
+
+        var files = await Assert.ThrowsAsync<StartupRefusedException>(() => StartupStep.RunAsync("start the web server", () => FreeSpace, () => throw typeInitializer));
+        var thread = await Assert.ThrowsAsync<StartupRefusedException>(() => StartupStep.RunAsync("start the web server", () => FreeSpace, () => throw scheduler));
+
+        Assert.StartsWith("could not start the web server: Too many open files. Keyway may open no more files (EMFILE, ", files.Message);
+        Assert.StartsWith("could not start the web server: out of memory. This machine, or the memory limit set for Keyway, has no memory left, or Keyway's limit of open files", thread.Message);
+    }
+
+    private const string OutOfMemory =
+        "This machine, or the memory limit set for Keyway, has no memory left (ENOMEM): free memory, or raise that limit (MemoryMax= in its systemd unit, the container's memory limit)";
 
     /// <summary>A constraint PostgreSQL enforces, or a file error other than a full disk, is a bug or another matter: not refused as the machine's.</summary>
     [Fact]
