@@ -148,6 +148,10 @@ public sealed partial class ProxyForwarder
             var failure = response.IsSuccessStatusCode ? null : await ClassifyAsync(response, target, exchange.Secrets, idle.Token);
             if (failure is not null)
             {
+                if (LeftWhileTheErrorWasRead(exchange, response))
+                {
+                    return AttemptsEnd.Answered;
+                }
                 exchange.AttemptFailed(failure.Class);
             }
             if (failure?.Class == FailureClass.CallerFault && await ToolFallbackPlanAsync(exchange, plan, response, idle.Token) is { } fallback)
@@ -226,6 +230,10 @@ public sealed partial class ProxyForwarder
     {
         exchange.AttemptUnusable((int)refusal.StatusCode);
         var failure = await ClassifyAsync(refusal, run.Target!, exchange.Secrets, idle.Token);
+        if (LeftWhileTheErrorWasRead(exchange, refusal))
+        {
+            return true;
+        }
         exchange.AttemptFailed(failure.Class);
         if (!exchange.AnswerBegun)
         {
@@ -389,6 +397,21 @@ public sealed partial class ProxyForwarder
         var status = (int)response.StatusCode;
         var message = GatewayMessages.UpstreamFailed(target.Provider.ProviderId, status, Protocols.UpstreamErrorMessage.Extract(body, 300));
         return UpstreamFailureClassifier.FromResponse(status, response.Headers, body, target.UpstreamModel, message, time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// The client left while an error status's body was read (<see cref="UpstreamErrorBody"/> keeps what arrived): the
+    /// request is over, logged as the client's leaving, and no other key is tried for it.
+    /// </summary>
+    private bool LeftWhileTheErrorWasRead(ProxyExchange exchange, HttpResponseMessage response)
+    {
+        if (!exchange.Aborted.IsCancellationRequested)
+        {
+            return false;
+        }
+        response.Dispose();
+        Record(exchange, ForwardError.ClientCanceled, "client closed the request while the upstream's error was read");
+        return true;
     }
 
     private static NoAnswer NoAnswerFrom(Exception e, UpstreamProvider provider) => e is OperationCanceledException

@@ -50,9 +50,10 @@ internal static class UpstreamErrorBody
                 body.Advance(read);
             }
         }
-        catch (Exception e) when (e is HttpRequestException or IOException)
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
-            // What arrived before the upstream broke off is still its answer's start.
+            // What arrived before the upstream broke off, or went silent past the attempt's time, is still its answer's
+            // start: the status says what failed. (A client that left meanwhile is the caller's to see.)
         }
         return body.WrittenSpan.ToArray();
     }

@@ -147,6 +147,64 @@ public sealed class UpstreamFaultTests
         Assert.Equal([504, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
     }
 
+    /// <summary>
+    /// An error status whose body stalls past the provider's timeout is still that status: classified from what arrived
+    /// of the body, it fails over as the same status with a whole body would, not a 500 thrown out of the request.
+    /// </summary>
+    [Fact]
+    public async Task ErrorStatusWhoseBodyStallsPastTheTimeout_FailsOverToTheNextKey()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await pool.PatchProviderAsync(GatewayTestBed.OpenAIProvider, new JsonObject { ["timeout_seconds"] = 1 });
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.Status(503, """{"error":{"message":"over""").ThenHoldOpen());
+
+        Assert.Equal(200, await pool.ChatStatusAsync());
+
+        Assert.Equal(["a", "b"], pool.TakeKeysSeen());
+        Assert.Equal(1, (await pool.KeyHealthAsync("a")).GetProperty("consecutive_failures").GetInt32());
+        var row = await OnlyRowAsync(pool.Bed);
+        Assert.Equal([503, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+    }
+
+    [Fact]
+    public async Task ErrorStatusWhoseBodyStallsPastTheTimeout_OnTheLastKey_IsThatStatusInTheCallersShape()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new { timeout_seconds = 1 });
+        bed.Upstream.ReplyToAll(FakeReply.Status(503, """{"error":{"message":"over""").ThenHoldOpen());
+
+        using var response = await bed.PostAsync("v1/messages", AnthropicOnChat.Replace("\"stream\":true,", ""), AnthropicVersion);
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(503, (int)response.StatusCode);
+        Assert.Equal("error", answer.GetProperty("type").GetString());
+        Assert.Contains("503", answer.GetProperty("error").GetProperty("message").GetString());
+        bed.Upstream.ReplyToAll(null);
+        var row = await OnlyRowAsync(bed);
+        Assert.Equal(503, row.GetProperty("status_code").GetInt32());
+        Assert.Contains("503", row.GetProperty("error").GetString());
+    }
+
+    /// <summary>A client that leaves while an error status's body stalls: its leaving is the row, and no other key is tried.</summary>
+    [Fact]
+    public async Task ClientLeavesWhileAnErrorBodyStalls_IsLoggedAsLeft()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.Status(503, """{"error":{"message":"over""").ThenHoldOpen());
+
+        using var leave = new CancellationTokenSource();
+        var call = pool.Bed.Client.PostAsync("v1/chat/completions", GatewayTestBed.Json(KeyPoolBed.ChatBody), leave.Token);
+        await pool.Upstream.WaitForRequestsAsync(1);
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        await pool.Upstream.WaitForAbortAsync();
+
+        Assert.Equal(["a"], pool.TakeKeysSeen());
+        var row = await OnlyRowAsync(pool.Bed);
+        Assert.Equal(499, row.GetProperty("status_code").GetInt32());
+        Assert.StartsWith("client closed the request", row.GetProperty("error").GetString());
+    }
+
     [Theory]
     [InlineData("v1/messages", """{"model":"claude-alias","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}""", "<html>Bad gateway config</html>", "text/html")]
     [InlineData("v1/messages", AnthropicOnChat, "", "text/event-stream")]
