@@ -102,5 +102,8 @@ internal static class GatewayMessages
     public static string Redirected(string providerId, int status, string? host) =>
         $"upstream provider '{providerId}' answered {status}, a redirect {(host is null ? "without a Location" : "to " + host)}, which Keyway does not follow: check the provider's base_url";
 
+    public static string InterimStatus(string providerId, int status) =>
+        $"upstream provider '{providerId}' answered {status}, an interim status where its answer belongs (101: it switched to another protocol, as a WebSocket endpoint does): check the provider's base_url";
+
     public static string UpstreamFailed(string providerId, int status, string message) => $"upstream provider '{providerId}' returned {status}: {message}";
 }

@@ -22,8 +22,9 @@ public sealed partial class ProxyForwarder
     private async Task<NoAnswer?> RelayResponseAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage response, UpstreamKey key, CancellationTokenSource idle)
     {
         var status = (int)response.StatusCode;
-        // A plan that relays errors as they are still never relays a redirect, which would send the client to the upstream.
-        if (!response.IsSuccessStatusCode && (!plan.RelayAsIs || UpstreamErrorResponse.IsRedirect(status)))
+        // A plan that relays errors as they are still never relays a redirect, which would send the client to the upstream,
+        // nor a final 1xx, which is no answer.
+        if (!response.IsSuccessStatusCode && (!plan.RelayAsIs || UpstreamErrorResponse.IsNeverRelayed(status)))
         {
             var relayed = await UpstreamErrorResponse.BuildAsync(response, exchange.Protocol, exchange.Target!.Provider, exchange.Secrets, idle.Token);
             exchange.StatusCode = relayed.Status;
@@ -51,7 +52,15 @@ public sealed partial class ProxyForwarder
             await RelayBodyAsync(exchange, response, idle);
             return null;
         }
-        var body = await ReadWholeBodyAsync(exchange, response, idle.Token);
+        byte[] body;
+        try
+        {
+            body = await ReadWholeBodyAsync(exchange, response, idle.Token);
+        }
+        catch (Exception e) when (response.IsSuccessStatusCode && IsUpstreamsBreak(exchange, e))
+        {
+            return WholeBodyBrokeOff(exchange, e);
+        }
         if (plan.ChatAnswer && response.IsSuccessStatusCode && NoAnswerIn(exchange, response, body) is { } unusable)
         {
             return unusable;
@@ -154,6 +163,25 @@ public sealed partial class ProxyForwarder
     {
         var body = exchange.Secrets.Scrub(await response.Content.ReadAsByteArrayAsync(cancellationToken));
         return body.AsSpan().StartsWith("\uFEFF"u8) ? body[3..] : body;
+    }
+
+    /// <summary>
+    /// Whether reading a body failed on the upstream's side: it broke off (a reset, a body shorter than its framing) or
+    /// went silent past the attempt's time. A client that left, or the gateway stopping, is not the upstream's break.
+    /// </summary>
+    private bool IsUpstreamsBreak(ProxyExchange exchange, Exception e) =>
+        e is (OperationCanceledException or IOException or HttpRequestException) && !exchange.Aborted.IsCancellationRequested && !drain.HasEnded;
+
+    /// <summary>
+    /// A 200 whose body broke off or stalled before it was whole reached no client yet (a whole answer is read before any
+    /// of it is written): no answer, failed over as a reset (502) or a timeout (504) before the headers is.
+    /// </summary>
+    private static NoAnswer WholeBodyBrokeOff(ProxyExchange exchange, Exception e)
+    {
+        var provider = exchange.Target!.Provider;
+        return e is OperationCanceledException
+            ? Unusable(exchange, GatewayMessages.Timeout(provider.ProviderId, provider.Timeout), ForwardError.UpstreamTimeout)
+            : Unusable(exchange, GatewayMessages.StreamBroke(provider.ProviderId), ForwardError.ResponseBodyUpstream);
     }
 
     /// <summary>

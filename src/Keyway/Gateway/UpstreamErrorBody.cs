@@ -22,7 +22,8 @@ internal static class UpstreamErrorBody
         {
             return kept.Body;
         }
-        var body = await ReadCutAsync(response.Content, cancellationToken);
+        // A final 1xx has no body: what may follow on its connection is another protocol's (a 101's WebSocket), never read.
+        var body = (int)response.StatusCode < 200 ? [] : await ReadCutAsync(response.Content, cancellationToken);
         var keeping = new KeptBody(body);
         foreach (var header in response.Content.Headers.NonValidated)
         {

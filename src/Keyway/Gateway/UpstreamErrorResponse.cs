@@ -20,7 +20,7 @@ namespace Keyway.Gateway;
 /// reaches an Anthropic client as "prompt is too long: …" and an OpenAI one with the code <c>context_length_exceeded</c>,
 /// which Claude Code and Codex compact on. A redirect (3xx: Keyway follows none, since the key would go along to wherever it points)
 /// is no answer the client could use either: a 502 naming it, its status and the host it points to (never its whole
-/// Location, whose query may hold a signature).
+/// Location, whose query may hold a signature). A final 1xx is a 502 naming it too.
 /// </summary>
 internal static class UpstreamErrorResponse
 {
@@ -36,6 +36,11 @@ internal static class UpstreamErrorResponse
         {
             var redirect = GatewayMessages.Redirected(provider.ProviderId, status, RedirectHost(response));
             return new Relayed(StatusCodes.Status502BadGateway, ProtocolErrorWriter.Body(client, StatusCodes.Status502BadGateway, redirect), redirect);
+        }
+        if (status < StatusCodes.Status200OK)
+        {
+            var interim = GatewayMessages.InterimStatus(provider.ProviderId, status);
+            return new Relayed(StatusCodes.Status502BadGateway, ProtocolErrorWriter.Body(client, StatusCodes.Status502BadGateway, interim), interim);
         }
         var raw = secrets.Scrub(await UpstreamErrorBody.ReadAsync(response, cancellationToken));
         var message = GatewayMessages.UpstreamFailed(provider.ProviderId, status, UpstreamErrorMessage.Extract(raw, 1000));
@@ -73,6 +78,12 @@ internal static class UpstreamErrorResponse
     }
 
     public static bool IsRedirect(int status) => status is >= 300 and < 400;
+
+    /// <summary>
+    /// A status no client gets as it is, even where errors are relayed untouched: a redirect, or a final 1xx (a 101 to a
+    /// POST, from a WebSocket endpoint behind a wrong base URL), which is no answer, and which Kestrel cannot send with a body.
+    /// </summary>
+    public static bool IsNeverRelayed(int status) => status < StatusCodes.Status200OK || IsRedirect(status);
 
     /// <summary>The host (and a port other than the scheme's) the redirect points to; a relative Location is the upstream's own.</summary>
     private static string? RedirectHost(HttpResponseMessage response) =>

@@ -148,6 +148,102 @@ public sealed class UpstreamFaultTests
     }
 
     /// <summary>
+    /// A final 1xx (a 101 to a POST, from a WebSocket endpoint behind a wrong base URL) is no answer: a 502 in the caller's
+    /// protocol naming it, as a redirect is, never that status relayed (Kestrel refused it, and the client waited on).
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", """{"model":"raw-alias","messages":[{"role":"user","content":"hi"}]}""")]
+    [InlineData("v1/chat/completions", """{"model":"raw-alias","stream":true,"messages":[{"role":"user","content":"hi"}]}""")]
+    [InlineData("v1/messages", """{"model":"raw-alias","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}""")]
+    public async Task SwitchingProtocolsAsTheAnswer_Is502InTheCallersShape(string path, string body)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var upstream = new RawUpstream("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+        await AdminApi.CreateProviderAsync(bed.Admin, "default", "raw", new Uri(upstream.BaseAddress, "v1").ToString());
+        await AdminApi.CreateRouteAsync(bed.Admin, "default", "raw-alias", "raw", GatewayTestBed.OpenAIModel);
+
+        using var response = await bed.PostAsync(path, body, AnthropicVersion).WaitAsync(TimeSpan.FromSeconds(30));
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(502, (int)response.StatusCode);
+        Assert.Equal(path == "v1/messages", answer.TryGetProperty("type", out _));
+        Assert.Contains("answered 101", answer.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(1, upstream.Requests);
+        var row = await OnlyRowAsync(bed);
+        Assert.Equal(502, row.GetProperty("status_code").GetInt32());
+        Assert.Contains("answered 101", row.GetProperty("error").GetString());
+    }
+
+    /// <summary>
+    /// A whole (non-stream) answer whose body breaks off (shorter than its Content-Length) or stalls after its 200 reached
+    /// no client yet (the body is read whole before anything is written), so it fails over as a reset or a timeout before
+    /// the headers does.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/chat/completions", KeyPoolBed.ChatBody)]
+    [InlineData("v1/messages", """{"model":"gpt-alias","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}""")]
+    public async Task WholeAnswerBrokenOffMidBody_FailsOverToTheNextKey(string path, string body)
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        using var broken = new RawUpstream(BrokenOffAnswer);
+        await pool.PatchProviderAsync(GatewayTestBed.OpenAIProvider, new JsonObject
+        {
+            ["api_keys"] = new JsonArray(
+                new JsonObject { ["name"] = "a", ["api_key"] = KeyPoolBed.Secret("a"), ["base_url"] = new Uri(broken.BaseAddress, "v1").ToString() },
+                new JsonObject { ["name"] = "b", ["api_key"] = KeyPoolBed.Secret("b") }),
+        });
+
+        await AssertFailedOverAsync(pool, path, body, attemptStatus: 502, triedOnceEach: () => Assert.Equal(1, broken.Requests));
+    }
+
+    [Theory]
+    [InlineData("v1/chat/completions", KeyPoolBed.ChatBody)]
+    [InlineData("v1/messages", """{"model":"gpt-alias","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}""")]
+    public async Task WholeAnswerStalledMidBody_FailsOverToTheNextKey(string path, string body)
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
+        await pool.PatchProviderAsync(GatewayTestBed.OpenAIProvider, new JsonObject { ["timeout_seconds"] = 1 });
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.StreamThenHang(eventsBeforeHang: 0));
+
+        await AssertFailedOverAsync(pool, path, body, attemptStatus: 504, triedOnceEach: () => Assert.Equal(["a", "b"], pool.TakeKeysSeen()));
+    }
+
+    [Fact]
+    public async Task WholeAnswerBrokenOffMidBody_OnTheLastKey_Is502InTheCallersShape()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var broken = new RawUpstream(BrokenOffAnswer);
+        await AdminApi.CreateProviderAsync(bed.Admin, "default", "raw", new Uri(broken.BaseAddress, "v1").ToString());
+        await AdminApi.CreateRouteAsync(bed.Admin, "default", "raw-alias", "raw", GatewayTestBed.OpenAIModel);
+
+        using var response = await bed.PostAsync("v1/messages", """{"model":"raw-alias","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}""", AnthropicVersion);
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(502, (int)response.StatusCode);
+        Assert.Equal("error", answer.GetProperty("type").GetString());
+        Assert.Contains("ended the stream before it was complete", answer.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(502, (await OnlyRowAsync(bed)).GetProperty("status_code").GetInt32());
+    }
+
+    /// <summary>A 200 whose body ends (the connection closed) long before its Content-Length.</summary>
+    private const string BrokenOffAnswer = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"id\":\"chatcmpl-1\",\"object\":";
+
+    /// <param name="triedOnceEach">Asserts the keys' tries before the log's marker request (<see cref="OnlyRowAsync"/>) adds its own.</param>
+    private static async Task AssertFailedOverAsync(KeyPoolBed pool, string path, string body, int attemptStatus, Action triedOnceEach)
+    {
+        using var response = await pool.Bed.PostAsync(path, body, AnthropicVersion);
+        var answer = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Contains(FakeUpstream.ReplyText(GatewayTestBed.OpenAIModel).Split(' ')[0], answer);
+        triedOnceEach();
+        Assert.Equal(1, (await pool.KeyHealthAsync("a")).GetProperty("consecutive_failures").GetInt32());
+        var row = await OnlyRowAsync(pool.Bed);
+        Assert.Equal(200, row.GetProperty("status_code").GetInt32());
+        Assert.Equal([attemptStatus, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+    }
+
+    /// <summary>
     /// An error status whose body stalls past the provider's timeout is still that status: classified from what arrived
     /// of the body, it fails over as the same status with a whole body would, not a 500 thrown out of the request.
     /// </summary>
