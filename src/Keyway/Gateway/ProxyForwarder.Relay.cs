@@ -122,7 +122,7 @@ public sealed partial class ProxyForwarder
         TokenUsage? upstreamUsage = null;
         try
         {
-            body = translation.TranslateResponse(upstreamBody, out upstreamUsage);
+            body = translation.TranslateResponse(Utf8Repair.Of(upstreamBody), out upstreamUsage);
             if (plan.ReshapeAnswer is { } reshape)
             {
                 body = reshape(body);

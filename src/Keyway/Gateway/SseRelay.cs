@@ -176,12 +176,16 @@ internal static class SseRelay
         var wrote = false;
         while (splitter.TryReadEvent(out var sseEvent))
         {
-            wrote |= secrets.Finds(sseEvent.Raw.Span)
-                ? WriteScrubbed(secrets.Scrub(sseEvent.Raw), watcher, translator, client)
+            // A translator parses the event, whose text a bad UTF-8 byte would drop whole: it reads the event repaired.
+            var repair = translator is not null && Utf8Repair.IsNeeded(sseEvent.Raw.Span);
+            wrote |= secrets.Finds(sseEvent.Raw.Span) || repair
+                ? WriteScrubbed(Repaired(secrets.Scrub(sseEvent.Raw), repair), watcher, translator, client)
                 : WriteEvent(sseEvent, watcher, translator, client);
         }
         return wrote;
     }
+
+    private static ReadOnlyMemory<byte> Repaired(ReadOnlyMemory<byte> raw, bool repair) => repair ? Utf8Repair.Repaired(raw.Span) : raw;
 
     private static bool WriteScrubbed(ReadOnlyMemory<byte> scrubbed, IStreamWatcher watcher, IStreamTranslator? translator, IBufferWriter<byte> client)
     {

@@ -175,6 +175,30 @@ public sealed class UpstreamFaultTests
     }
 
     /// <summary>
+    /// An answer holding bytes that are no UTF-8 (a vendor cutting a character in two) is translated with U+FFFD in their
+    /// place, as a passed-through one reaches the client: not refused whole (a 502), nor, streamed, its text dropped.
+    /// <c>&lt;C3&gt;</c> in the upstream's body is the byte 0xC3 alone, a character's first byte without the rest.
+    /// </summary>
+    [Theory]
+    [InlineData(false, "application/json", """{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"m1","choices":[{"index":0,"message":{"role":"assistant","content":"caf<C3> ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}""")]
+    [InlineData(true, "text/event-stream", "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m1\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"caf<C3> ok\"},\"finish_reason\":null}]}\n\ndata: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}\n\ndata: [DONE]\n\n")]
+    public async Task InvalidUtf8InTheAnswer_IsTranslatedWithReplacementCharacters(bool stream, string contentType, string upstreamBody)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        using var upstream = new RawUpstream($"HTTP/1.1 200 OK\r\nContent-Type: {contentType}\r\nConnection: close\r\n\r\n{upstreamBody.Replace("<C3>", "\u00C3")}");
+        await AdminApi.CreateProviderAsync(bed.Admin, "default", "raw", new Uri(upstream.BaseAddress, "v1").ToString());
+        await AdminApi.CreateRouteAsync(bed.Admin, "default", "raw-alias", "raw", GatewayTestBed.OpenAIModel);
+
+        using var response = await bed.PostAsync(
+            "v1/messages", $$"""{"model":"raw-alias","max_tokens":16,"stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}""", AnthropicVersion);
+        var answer = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Matches("caf(\uFFFD|\\\\uFFFD) ok", answer);
+        Assert.Equal(200, (await OnlyRowAsync(bed)).GetProperty("status_code").GetInt32());
+    }
+
+    /// <summary>
     /// A whole (non-stream) answer whose body breaks off (shorter than its Content-Length) or stalls after its 200 reached
     /// no client yet (the body is read whole before anything is written), so it fails over as a reset or a timeout before
     /// the headers does.

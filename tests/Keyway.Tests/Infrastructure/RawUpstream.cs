@@ -6,7 +6,8 @@ namespace Keyway.Tests.Infrastructure;
 
 /// <summary>
 /// A loopback "upstream" that answers every request with the same raw bytes and then closes the connection: for
-/// answers Kestrel will not send, such as a final 101 to a POST. It reads each request's head and its Content-Length
+/// answers Kestrel will not send, such as a final 101 to a POST, or bytes that are no UTF-8 (each char of the answer is
+/// sent as one byte, Latin-1, so <c>\u00FF</c> is the byte 0xFF). It reads each request's head and its Content-Length
 /// body first, so the gateway's send completes before the answer comes.
 /// </summary>
 public sealed class RawUpstream : IDisposable
@@ -17,7 +18,7 @@ public sealed class RawUpstream : IDisposable
 
     public RawUpstream(string answer)
     {
-        _answer = Encoding.ASCII.GetBytes(answer);
+        _answer = Encoding.Latin1.GetBytes(answer);
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen();
         _ = AcceptAsync();
