@@ -43,6 +43,11 @@ public sealed partial class ProxyForwarder
 
     private async Task<ParsedRequest?> ReadRequestAsync(ProxyExchange exchange)
     {
+        if (RequestBodyReader.EncodingOf(exchange.Context.Request) is { } encoding)
+        {
+            await RejectAsync(exchange, StatusCodes.Status415UnsupportedMediaType, GatewayMessages.EncodedBody(encoding));
+            return null;
+        }
         LeasedBytes body;
         try
         {
