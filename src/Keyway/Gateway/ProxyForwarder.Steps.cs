@@ -55,9 +55,7 @@ public sealed partial class ProxyForwarder
         }
         catch (Exception e) when (ClientLeftDuringBody(exchange, e))
         {
-            exchange.StatusCode = StatusCodes.Status499ClientClosedRequest;
-            exchange.Error = "client closed the connection while its request body was read";
-            exchange.LastError = ForwardError.ClientCanceled;
+            NoteClientLeftDuringBody(exchange);
             return null;
         }
         catch (BadHttpRequestException e)
@@ -136,8 +134,8 @@ public sealed partial class ProxyForwarder
     private const string EndedBodyMessage = "Unexpected end of request content";
 
     /// <summary>
-    /// The client is gone before its body was whole: a reset arrives as an <see cref="IOException"/> (Kestrel's
-    /// ConnectionResetException) or the request's cancellation, a close as Kestrel's 400 "Unexpected end of request
+    /// The client is gone before its body was whole: a reset arrives as Kestrel's ConnectionResetException or the
+    /// request's cancellation, a close as Kestrel's 400 "Unexpected end of request
     /// content" (its connection is closed after it, so the client never sees that 400; the request's abort may come
     /// just after the exception). Nobody is left to answer; the row says 499 instead of a status of 0 beside a stack
     /// trace, or a 400. A 413 or 408, and a 400 for a malformed chunk, stay Kestrel's own refusal.
@@ -146,9 +144,17 @@ public sealed partial class ProxyForwarder
     {
         BadHttpRequestException refused => refused.StatusCode == StatusCodes.Status400BadRequest
             && (exchange.Aborted.IsCancellationRequested || refused.Message.StartsWith(EndedBodyMessage, StringComparison.Ordinal)),
-        IOException or OperationCanceledException => true,
+        Microsoft.AspNetCore.Connections.ConnectionResetException or OperationCanceledException => true,
+        IOException => exchange.Aborted.IsCancellationRequested, // not a multipart reader's own "Unexpected end of Stream"
         _ => false,
     };
+
+    private static void NoteClientLeftDuringBody(ProxyExchange exchange)
+    {
+        exchange.StatusCode = StatusCodes.Status499ClientClosedRequest;
+        exchange.Error = "client closed the connection while its request body was read";
+        exchange.LastError = ForwardError.ClientCanceled;
+    }
 
     /// <summary>
     /// Kestrel refused the body: too large (413), or too slow for the minimum data rate (408, the connection is already

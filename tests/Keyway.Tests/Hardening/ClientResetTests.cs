@@ -19,13 +19,15 @@ public sealed class ClientResetTests
     [InlineData("/v1/chat/completions", "Content-Length: 1000", "{\"model\"")]
     [InlineData("/v1/chat/completions", "Transfer-Encoding: chunked", "5\r\n{\"mod\r\n")]
     [InlineData("/v1/messages", "Content-Length: 1000", "{\"model\"")]
-    public async Task ResetWhileTheBodyIsRead_IsLogged499_WithoutAnUnhandledError(string path, string framing, string partialBody)
+    [InlineData("/v1/audio/transcriptions", "Content-Length: 1000", "--XX\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n", "multipart/form-data; boundary=XX")]
+    public async Task ResetWhileTheBodyIsRead_IsLogged499_WithoutAnUnhandledError(
+        string path, string framing, string partialBody, string contentType = "application/json")
     {
         var errors = new CapturedErrors();
         await using var bed = await GatewayTestBed.StartAsync(replaceServices: services => services.AddSingleton<ILoggerProvider>(errors));
         await using var client = await RawConnection.OpenAsync(bed.Server.BaseAddress);
         await client.TrySendAsync(
-            $"POST {path} HTTP/1.1\r\nHost: keyway\r\nAuthorization: Bearer {bed.Key}\r\nContent-Type: application/json\r\n{framing}\r\nExpect: 100-continue\r\n\r\n");
+            $"POST {path} HTTP/1.1\r\nHost: keyway\r\nAuthorization: Bearer {bed.Key}\r\nContent-Type: {contentType}\r\n{framing}\r\nExpect: 100-continue\r\n\r\n");
         using var deadline = new CancellationTokenSource(Patience);
         await client.ReadUntilAsync("100 Continue", deadline.Token);
         await client.TrySendAsync(partialBody);
