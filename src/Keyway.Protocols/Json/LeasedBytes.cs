@@ -29,6 +29,9 @@ public sealed class LeasedBytes : IDisposable
     /// <summary>The first <paramref name="length"/> bytes of an array someone rented from the shared pool and hands over.</summary>
     internal static LeasedBytes Adopt(byte[] rentedArray, int length) => new(rentedArray, length, rented: true);
 
+    /// <summary>Drops the first <paramref name="count"/> bytes, such as a byte order mark before a JSON body.</summary>
+    public void DropLeading(int count) => Memory = Memory[count..];
+
     /// <summary>Keeps the array out of the pool until <see cref="Release"/>; false once it went back.</summary>
     public bool TryHold()
     {

@@ -57,6 +57,9 @@ internal static class GatewayMessages
 
     public static string UnreadableBody(string reason) => $"The request body could not be read: {reason}";
 
+    public static string EncodedBody(string encoding) =>
+        $"Content-Encoding '{encoding}' is not supported: send the JSON body uncompressed.";
+
     public static string BodyTooLarge(long limitBytes) => $"Request body too large: the limit is {limitBytes / (1024 * 1024)} MiB.";
 
     public static string DrainEnded(TimeSpan window) =>

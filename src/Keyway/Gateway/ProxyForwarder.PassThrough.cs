@@ -44,6 +44,11 @@ public sealed partial class ProxyForwarder
         {
             form = await MultipartForm.ReadAsync(exchange.Context.Request, exchange.Aborted);
         }
+        catch (Exception e) when (ClientLeftDuringBody(exchange, e))
+        {
+            NoteClientLeftDuringBody(exchange);
+            return null;
+        }
         catch (BadHttpRequestException e)
         {
             await RejectUnreadableBodyAsync(exchange, e);

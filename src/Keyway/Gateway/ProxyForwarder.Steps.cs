@@ -43,10 +43,20 @@ public sealed partial class ProxyForwarder
 
     private async Task<ParsedRequest?> ReadRequestAsync(ProxyExchange exchange)
     {
+        if (RequestBodyReader.EncodingOf(exchange.Context.Request) is { } encoding)
+        {
+            await RejectAsync(exchange, StatusCodes.Status415UnsupportedMediaType, GatewayMessages.EncodedBody(encoding));
+            return null;
+        }
         LeasedBytes body;
         try
         {
             body = await RequestBodyReader.ReadAsync(exchange.Context.Request, exchange.Aborted);
+        }
+        catch (Exception e) when (ClientLeftDuringBody(exchange, e))
+        {
+            NoteClientLeftDuringBody(exchange);
+            return null;
         }
         catch (BadHttpRequestException e)
         {
@@ -118,6 +128,32 @@ public sealed partial class ProxyForwarder
         }
         await RejectAsync(exchange, StatusCodes.Status403Forbidden, GatewayMessages.PathNotAllowed(exchange.Route.Alias, prefixed), "path_not_allowed");
         return false;
+    }
+
+    /// <summary>Kestrel's message (<c>RequestRejectionReason.UnexpectedEndOfRequestContent</c>) for a body cut short.</summary>
+    private const string EndedBodyMessage = "Unexpected end of request content";
+
+    /// <summary>
+    /// The client is gone before its body was whole: a reset arrives as Kestrel's ConnectionResetException or the
+    /// request's cancellation, a close as Kestrel's 400 "Unexpected end of request
+    /// content" (its connection is closed after it, so the client never sees that 400; the request's abort may come
+    /// just after the exception). Nobody is left to answer; the row says 499 instead of a status of 0 beside a stack
+    /// trace, or a 400. A 413 or 408, and a 400 for a malformed chunk, stay Kestrel's own refusal.
+    /// </summary>
+    private static bool ClientLeftDuringBody(ProxyExchange exchange, Exception exception) => exception switch
+    {
+        BadHttpRequestException refused => refused.StatusCode == StatusCodes.Status400BadRequest
+            && (exchange.Aborted.IsCancellationRequested || refused.Message.StartsWith(EndedBodyMessage, StringComparison.Ordinal)),
+        Microsoft.AspNetCore.Connections.ConnectionResetException or OperationCanceledException => true,
+        IOException => exchange.Aborted.IsCancellationRequested, // not a multipart reader's own "Unexpected end of Stream"
+        _ => false,
+    };
+
+    private static void NoteClientLeftDuringBody(ProxyExchange exchange)
+    {
+        exchange.StatusCode = StatusCodes.Status499ClientClosedRequest;
+        exchange.Error = "client closed the connection while its request body was read";
+        exchange.LastError = ForwardError.ClientCanceled;
     }
 
     /// <summary>

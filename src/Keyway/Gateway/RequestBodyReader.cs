@@ -25,11 +25,36 @@ internal static class RequestBodyReader
                 body.Dispose();
                 throw;
             }
-            return body;
+            return WithoutByteOrderMark(body);
         }
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
-        return LeasedBytes.Own(buffer.GetBuffer(), (int)buffer.Length);
+        return WithoutByteOrderMark(LeasedBytes.Own(buffer.GetBuffer(), (int)buffer.Length));
+    }
+
+    /// <summary>
+    /// A UTF-8 byte order mark before the JSON (PowerShell's and some Windows editors' files) is accepted, and dropped
+    /// here once for every reader: the translators' JSON reader refuses it ("'0xEF' is an invalid start of a value"),
+    /// and a pass-through body would carry it to an upstream whose parser may refuse it as well.
+    /// </summary>
+    private static LeasedBytes WithoutByteOrderMark(LeasedBytes body)
+    {
+        if (body.Memory.Span.StartsWith("\uFEFF"u8))
+        {
+            body.DropLeading(3);
+        }
+        return body;
+    }
+
+    /// <summary>
+    /// The body's Content-Encoding when it is one Keyway does not read (anything but <c>identity</c>), else null. No
+    /// OpenAI or Anthropic SDK compresses a request body (Codex zstd-compresses only for the ChatGPT backend); read as
+    /// JSON, a compressed one was only answered "Invalid JSON body".
+    /// </summary>
+    public static string? EncodingOf(HttpRequest request)
+    {
+        var encoding = request.Headers.ContentEncoding.ToString().Trim();
+        return encoding.Length == 0 || encoding.Equals("identity", StringComparison.OrdinalIgnoreCase) ? null : encoding;
     }
 
     public static bool IsTooLarge(BadHttpRequestException exception) => exception.StatusCode == StatusCodes.Status413PayloadTooLarge;

@@ -54,6 +54,26 @@ internal sealed class RawConnection : IAsyncDisposable
         return Encoding.ASCII.GetString(received.ToArray());
     }
 
+    /// <summary>Reads until the server has sent <paramref name="text"/> (e.g. its <c>100 Continue</c>).</summary>
+    public async Task ReadUntilAsync(string text, CancellationToken cancellationToken)
+    {
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!received.ToString().Contains(text, StringComparison.Ordinal))
+        {
+            var read = await _stream!.ReadAsync(buffer, cancellationToken);
+            Assert.True(read > 0, $"closed before '{text}': {received}");
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+    }
+
+    /// <summary>Drops the connection with a TCP reset, as a killed process or a lost network does.</summary>
+    public void Reset()
+    {
+        _client.Client.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        _client.Dispose();
+    }
+
     public ValueTask DisposeAsync()
     {
         _client.Dispose();

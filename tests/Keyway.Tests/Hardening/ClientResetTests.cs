@@ -1,0 +1,43 @@
+using Keyway.Tests.Hardening.Fuzz;
+using Keyway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Keyway.Tests.Hardening;
+
+/// <summary>
+/// A client whose connection is reset while Keyway reads its body (a killed process, a dropped network) is logged 499
+/// like any client that left, with no unhandled error. It asks <c>Expect: 100-continue</c>, so the server's
+/// <c>100 Continue</c> shows the body is being read before the reset.
+/// </summary>
+public sealed class ClientResetTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [InlineData("/v1/chat/completions", "Content-Length: 1000", "")]
+    [InlineData("/v1/chat/completions", "Content-Length: 1000", "{\"model\"")]
+    [InlineData("/v1/chat/completions", "Transfer-Encoding: chunked", "5\r\n{\"mod\r\n")]
+    [InlineData("/v1/messages", "Content-Length: 1000", "{\"model\"")]
+    [InlineData("/v1/audio/transcriptions", "Content-Length: 1000", "--XX\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n", "multipart/form-data; boundary=XX")]
+    public async Task ResetWhileTheBodyIsRead_IsLogged499_WithoutAnUnhandledError(
+        string path, string framing, string partialBody, string contentType = "application/json")
+    {
+        var errors = new CapturedErrors();
+        await using var bed = await GatewayTestBed.StartAsync(replaceServices: services => services.AddSingleton<ILoggerProvider>(errors));
+        await using var client = await RawConnection.OpenAsync(bed.Server.BaseAddress);
+        await client.TrySendAsync(
+            $"POST {path} HTTP/1.1\r\nHost: keyway\r\nAuthorization: Bearer {bed.Key}\r\nContent-Type: {contentType}\r\n{framing}\r\nExpect: 100-continue\r\n\r\n");
+        using var deadline = new CancellationTokenSource(Patience);
+        await client.ReadUntilAsync("100 Continue", deadline.Token);
+        await client.TrySendAsync(partialBody);
+
+        client.Reset();
+
+        var log = (await bed.WaitForLogsAsync(1))[0];
+        Assert.Equal(499, log.GetProperty("status_code").GetInt32());
+        Assert.Equal("client closed the connection while its request body was read", log.GetProperty("error").GetString());
+        Assert.Equal(0, bed.Upstream.RequestCount);
+        Assert.True(errors.Entries.Count == 0, string.Join("\n", errors.Entries));
+    }
+}
