@@ -16,7 +16,7 @@ public static class CountTokensRequestCheck
     {
         try
         {
-            var reader = new Utf8JsonReader(body.StartsWith("\uFEFF"u8) ? body[3..] : body);
+            var reader = new Utf8JsonReader(body);
             reader.Read();
             while (JsonReading.NextProperty(ref reader))
             {

@@ -6,15 +6,12 @@ namespace Keyway.Gateway;
 internal static class AnswerBody
 {
     /// <summary>
-    /// Whether the body can be a JSON answer at all: its first byte past whitespace (and a BOM) opens an object. An HTML
-    /// page from a wrong base URL, or an empty body, cannot. A check of one byte, so the success path parses nothing more.
+    /// Whether the body can be a JSON answer at all: its first byte past whitespace opens an object (a byte order mark
+    /// was dropped where the body was read). An HTML page from a wrong base URL, or an empty body, cannot. A check of
+    /// one byte, so the success path parses nothing more.
     /// </summary>
     public static bool StartsLikeJsonObject(ReadOnlySpan<byte> body)
     {
-        if (body.StartsWith("\uFEFF"u8))
-        {
-            body = body[3..];
-        }
         var start = body.IndexOfAnyExcept(" \t\r\n"u8);
         return start >= 0 && body[start] == (byte)'{';
     }
@@ -37,10 +34,6 @@ internal static class AnswerBody
     private static BodyLead Lead(ReadOnlySpan<byte> body, out bool typed)
     {
         typed = false;
-        if (body.StartsWith("\uFEFF"u8))
-        {
-            body = body[3..];
-        }
         var reader = new Utf8JsonReader(body, isFinalBlock: false, state: default);
         try
         {

@@ -11,7 +11,7 @@ public sealed class AnswerBodyTests
 {
     [Theory]
     [InlineData("""{"error":{"message":"quota"}}""", true)]
-    [InlineData("\uFEFF \n{ \"error\" : \"quota\" }", true)]
+    [InlineData(" \n{ \"error\" : \"quota\" }", true)]
     [InlineData("""{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}""", true)]
     [InlineData("""{"error":null,"id":"chatcmpl-1","choices":[]}""", false)]
     [InlineData("""{"type":"message","id":"msg_1","content":[]}""", false)]
