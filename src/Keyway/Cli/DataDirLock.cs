@@ -20,7 +20,7 @@ public sealed class DataDirLock : IDisposable
     private DataDirLock(FileStream file) => _file = file;
 
     /// <summary>The lock of <paramref name="dataDir"/> (an existing directory), or null while another process holds it.</summary>
-    public static DataDirLock? TryTake(string dataDir)
+    private static DataDirLock? TryTake(string dataDir)
     {
         try
         {
@@ -33,10 +33,30 @@ public sealed class DataDirLock : IDisposable
     }
 
     /// <summary>
+    /// <see cref="TryTake"/> for a command (`serve`, `db restore`): creating keyway.lock is a write into the data dir, so
+    /// the machine's failures (a full disk, no file left to open; <see cref="DataDirWrite"/>) and a lock file that cannot
+    /// be opened (<see cref="CannotTake"/>) are the command's refusal in one line, exit 2. Null while another process holds it.
+    /// </summary>
+    /// <param name="again">What to do once it is fixed, after "then": <see cref="Storage.StartupStep.StartAgain"/>.</param>
+    public static DataDirLock? Take(string dataDir, string again)
+    {
+        DataDirLock? taken = null;
+        try
+        {
+            DataDirWrite.Run(dataDir, $"take the data dir's lock {FileName}", () => taken = TryTake(dataDir), again);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(CannotTake(dataDir, e), CliExitCodes.Usage);
+        }
+        return taken;
+    }
+
+    /// <summary>
     /// Why <see cref="TryTake"/> could not open the lock file, for a refusal in one line, when the reason is not the
     /// machine's (<see cref="Storage.OutOfResources"/>): .NET says only "Access … is denied" for a directory in its place.
     /// </summary>
-    public static string CannotTake(string dataDir, Exception failure)
+    private static string CannotTake(string dataDir, Exception failure)
     {
         var path = Path.Combine(dataDir, FileName);
         return Directory.Exists(path)

@@ -27,7 +27,7 @@ public static class DbRestoreCommand
             var target = DbCommands.DataDirDatabase(context);
             Directory.CreateDirectory(context.DataDir);
             // The lock finds a gateway whose keyway.pid another process deleted; keyway.pid one of a version before the lock.
-            using var dataDirLock = DataDirLock.TryTake(context.DataDir);
+            using var dataDirLock = DataDirLock.Take(context.DataDir, "run `keyway db restore` again");
             if (dataDirLock is null || ServerStateFile.ReadLive(context.DataDir) is not null)
             {
                 throw new CliException($"a gateway runs for {context.DataDir} ({DataDirLock.Holder(context.DataDir)}): stop it first (`keyway stop`), then restore");

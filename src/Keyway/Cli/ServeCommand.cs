@@ -147,17 +147,7 @@ public static class ServeCommand
         StartupStep.Run(what, () => DiskSpace.Describe(options.DataDir), write);
 
     /// <summary>A <see cref="WriteDataDirFile"/> before any app was built: its refusal is the command's one line, exit 2.</summary>
-    private static void WriteDataDirFileBeforeTheApp(KeywayOptions options, string what, Action write)
-    {
-        try
-        {
-            WriteDataDirFile(options, what, write);
-        }
-        catch (StartupRefusedException e)
-        {
-            throw new CliException(e.Message, CliExitCodes.Usage);
-        }
-    }
+    private static void WriteDataDirFileBeforeTheApp(KeywayOptions options, string what, Action write) => DataDirWrite.Run(options.DataDir, what, write);
 
     public static KeywayOptions LoadOptions(CliContext context, bool keepGenerated = true)
     {
@@ -262,23 +252,9 @@ public static class ServeCommand
     /// as several gateways share one database by design. Creating keyway.lock is a write of start-up like the others: the
     /// machine's failures (a full disk, no file left to open) and a lock file that cannot be opened refuse in one line.
     /// </summary>
-    private static DataDirLock? HoldDataDir(KeywayOptions options)
-    {
-        if (options.DatabaseUrl is not null)
-        {
-            return null;
-        }
-        DataDirLock? taken = null;
-        try
-        {
-            WriteDataDirFileBeforeTheApp(options, $"take the data dir's lock {DataDirLock.FileName}", () => taken = DataDirLock.TryTake(options.DataDir));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException(DataDirLock.CannotTake(options.DataDir, e), CliExitCodes.Usage);
-        }
-        return taken ?? throw AlreadyRunning(options.DataDir);
-    }
+    private static DataDirLock? HoldDataDir(KeywayOptions options) => options.DatabaseUrl is null
+        ? DataDirLock.Take(options.DataDir, StartupStep.StartAgain) ?? throw AlreadyRunning(options.DataDir)
+        : null;
 
     private static CliException AlreadyRunning(string dataDir) => new(
         $"a gateway already runs for {dataDir} ({DataDirLock.Holder(dataDir)}): stop it first (`keyway stop`), or give this one another KEYWAY_DATA_DIR",

@@ -109,4 +109,9 @@ internal static class GatewayMessages
         $"upstream provider '{providerId}' answered {status}, an interim status where its answer belongs (101: it switched to another protocol, as a WebSocket endpoint does): check the provider's base_url";
 
     public static string UpstreamFailed(string providerId, int status, string message) => $"upstream provider '{providerId}' returned {status}: {message}";
+
+    /// <summary>An error status whose body broke off or stalled: what arrived of it, said to be only that.</summary>
+    public static string UpstreamFailedCutOff(string providerId, int status, string message) => message.Length == 0
+        ? $"upstream provider '{providerId}' returned {status}, its body cut off before any of it arrived"
+        : $"upstream provider '{providerId}' returned {status}, its body cut off: {message}";
 }

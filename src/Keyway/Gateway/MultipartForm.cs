@@ -150,14 +150,14 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
         private readonly MultipartForm _form;
         private readonly string _model;
         private readonly ProxyExchange _exchange;
-        private readonly int _attempt;
+        private readonly int _send;
 
         public Content(MultipartForm form, string model, ProxyExchange exchange)
         {
             _form = form;
             _model = model;
             _exchange = exchange;
-            _attempt = exchange.Attempts;
+            _send = exchange.Sends;
             Headers.TryAddWithoutValidation("Content-Type", form.ContentType);
         }
 
@@ -167,7 +167,7 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
         protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
         {
             await _form.WriteAsync(stream, _model, cancellationToken);
-            _exchange.BodySent(_attempt);
+            _exchange.BodySent(_send);
         }
 
         protected override bool TryComputeLength(out long length)

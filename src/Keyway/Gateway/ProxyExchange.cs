@@ -38,10 +38,17 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
     public int Attempts => _attempts.Count;
 
     /// <summary>
-    /// Whether the current attempt's body went to its upstream in full (the content wrote its last byte to the
-    /// connection): from then on the provider has the prompt and may bill it, whether or not anyone waits for its answer.
+    /// The number of the latest body sent upstream (1 for the first attempt's): each attempt's, and each later web-search
+    /// round's (<see cref="BeginSearchRound"/>), whose prompt is billed alike.
     /// </summary>
-    public bool AttemptBodySent => _attempts.Count > 0 && Volatile.Read(ref _bodySentAttempt) == _attempts.Count;
+    public int Sends => _sends;
+
+    /// <summary>
+    /// Whether the latest body (the current attempt's, or its latest web-search round's) went to its upstream in full (the
+    /// content wrote its last byte to the connection): from then on the provider has the prompt and may bill it, whether
+    /// or not anyone waits for its answer.
+    /// </summary>
+    public bool LastBodySent => _sends > 0 && Volatile.Read(ref _bodySent) == _sends;
 
     /// <summary>The target of the latest attempt; the log row names its provider and model.</summary>
     public RouteTarget? Target { get; private set; }
@@ -95,8 +102,10 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
 
     private readonly List<RequestAttempt> _attempts = [];
 
-    /// <summary>The attempt (1 for the first) whose body was last sent in full; written by its content on HttpClient's side.</summary>
-    private int _bodySentAttempt;
+    /// <summary>The send (<see cref="Sends"/>) whose body was last sent in full; written by its content on HttpClient's side.</summary>
+    private int _bodySent;
+
+    private int _sends;
 
     public void BeginAttempt(RouteTarget target, UpstreamKey key, UpstreamProtocol protocol)
     {
@@ -105,13 +114,21 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
         UpstreamProtocol = protocol;
         Secrets = new SecretScrubber(key.Secret, GatewayAuth.PresentedKey(Context.Request), target.Provider.HeaderSecrets);
         _attempts.Add(new RequestAttempt(target.Provider.ProviderId, key.Name, 0));
+        _sends++;
+    }
+
+    /// <summary>A later web-search round of the current attempt is about to send its body: a send of its own.</summary>
+    public void BeginSearchRound()
+    {
+        WebSearchRounds++;
+        _sends++;
     }
 
     /// <summary>
-    /// Noted by the content of attempt <paramref name="attempt"/> (<see cref="Attempts"/> when it was made) once its body
-    /// went out in full: a plain write, no lock; a late one of an earlier attempt never marks a later attempt's body as sent.
+    /// Noted by the content of send <paramref name="send"/> (<see cref="Sends"/> when it was made) once its body went out
+    /// in full: a plain write, no lock; a late one of an earlier send never marks a later one's body as sent.
     /// </summary>
-    public void BodySent(int attempt) => Volatile.Write(ref _bodySentAttempt, attempt);
+    public void BodySent(int send) => Volatile.Write(ref _bodySent, send);
 
     /// <summary>Notes the status the current attempt got (502/504 when the upstream never answered).</summary>
     public void EndAttempt(int status)

@@ -39,8 +39,30 @@ public sealed partial class ProxyForwarder
         return end;
     }
 
+    /// <summary>
+    /// The loop; a client that leaves during it is the caller's to log (its cancellation is thrown on), the rounds' cost
+    /// counted first (<see cref="UsageEstimate.CompleteLeftRound"/>).
+    /// </summary>
     private async Task<WebSearchEnd> RunWebSearchAsync(
         ProxyExchange exchange, RelayPlan plan, WebSearchProvider provider, byte[] answerBody, string? brokeOff, UpstreamKey key, CancellationTokenSource idle)
+    {
+        var usage = exchange.Usage;
+        byte[]? sending = null;
+        try
+        {
+            return await RunWebSearchRoundsAsync(exchange, plan, provider, answerBody, brokeOff, key, idle, (answered, body) => (usage, sending) = (answered, body));
+        }
+        catch (OperationCanceledException) when (exchange.Aborted.IsCancellationRequested)
+        {
+            UsageEstimate.CompleteLeftRound(exchange, plan, usage, sending);
+            throw;
+        }
+    }
+
+    /// <param name="progress">Told the usage of the rounds answered so far and the body of the round being sent (null once it answered).</param>
+    private async Task<WebSearchEnd> RunWebSearchRoundsAsync(
+        ProxyExchange exchange, RelayPlan plan, WebSearchProvider provider, byte[] answerBody, string? brokeOff, UpstreamKey key, CancellationTokenSource idle,
+        Action<TokenUsage?, byte[]?> progress)
     {
         var dialect = WebSearchDialect.For(plan.Endpoint.Protocol.Wire());
         var usage = exchange.Usage;
@@ -77,7 +99,9 @@ public sealed partial class ProxyForwarder
                 }
                 dialect.AppendRound(request, answer, results);
             }
-            var response = await SendRoundAsync(exchange, plan, key, Serialize(request), idle);
+            var roundBody = Serialize(request);
+            progress(usage, roundBody);
+            var response = await SendRoundAsync(exchange, plan, key, roundBody, idle);
             // Nothing of the loop reached the client yet: a later round's error status is the key's answer as on its first round.
             if (!response.IsSuccessStatusCode)
             {
@@ -95,6 +119,7 @@ public sealed partial class ProxyForwarder
             }
             earlier = usage;
             usage = Sum(usage, UsageOf(plan.BodyUsage, answerBody, out brokeOff));
+            progress(usage, null);
         }
     }
 
@@ -112,9 +137,10 @@ public sealed partial class ProxyForwarder
     {
         var provider = exchange.Target!.Provider;
         idle.CancelAfter(provider.Timeout);
-        using var request = UpstreamClient.CreateRequest(provider, plan.Endpoint, key, plan.Path, body, exchange.Context.Request.Headers);
+        exchange.BeginSearchRound();
+        using var request = UpstreamClient.CreateRequest(
+            provider, plan.Endpoint, key, HttpMethod.Post, plan.Path, UpstreamBody.Of(body).CreateContent(exchange), exchange.Context.Request.Headers);
         plan.Decorate?.Invoke(request);
-        exchange.WebSearchRounds++;
         exchange.WebSearchRoundStart ??= time.GetTimestamp();
         try
         {

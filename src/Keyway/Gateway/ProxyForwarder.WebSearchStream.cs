@@ -20,7 +20,24 @@ public sealed partial class ProxyForwarder
     private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(5);
 
     /// <returns>Null when the stream ended; a later round's error status otherwise, which the attempt loop ends the stream with.</returns>
+    /// <remarks>A client that leaves while a later round is searched, sent or awaited is the caller's to log, the rounds' cost counted first (<see cref="UsageEstimate.CompleteLeftRound"/>).</remarks>
     private async Task<NoAnswer?> RelaySearchStreamAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage first, UpstreamKey key, CancellationTokenSource idle)
+    {
+        byte[]? sending = null;
+        try
+        {
+            return await RelaySearchStreamRoundsAsync(exchange, plan, first, key, idle, body => sending = body);
+        }
+        catch (OperationCanceledException) when (exchange.Aborted.IsCancellationRequested)
+        {
+            UsageEstimate.CompleteLeftRound(exchange, plan, exchange.Usage, sending);
+            throw;
+        }
+    }
+
+    /// <param name="sending">Told the body of the round being sent, and null once its events came.</param>
+    private async Task<NoAnswer?> RelaySearchStreamRoundsAsync(
+        ProxyExchange exchange, RelayPlan plan, HttpResponseMessage first, UpstreamKey key, CancellationTokenSource idle, Action<byte[]?> sending)
     {
         StartEventStream(exchange, first);
         await exchange.Context.Response.StartAsync(exchange.Aborted);
@@ -58,7 +75,9 @@ public sealed partial class ProxyForwarder
             {
                 dialect.AppendRound(request, stage.Answer(), await SearchKeepingAliveAsync(exchange, plan.WebSearch!, turn.Ours, idle.Token));
             }
-            var next = await SendRoundAsync(exchange, plan, key, Serialize(request), idle);
+            var roundBody = Serialize(request);
+            sending(roundBody);
+            var next = await SendRoundAsync(exchange, plan, key, roundBody, idle);
             if (!next.IsSuccessStatusCode)
             {
                 return NoAnswer.Refused(next);
@@ -67,6 +86,7 @@ public sealed partial class ProxyForwarder
             {
                 return null;
             }
+            sending(null);
             (response, events, watcher, earlier) = (next, nextEvents, plan.NewWatcher!(), usage);
         }
     }

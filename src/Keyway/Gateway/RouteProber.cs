@@ -64,14 +64,16 @@ public sealed class RouteProber(UpstreamClient upstream, CooldownBook book, Time
         timeout.CancelAfter(limit);
         try
         {
-            var (status, body) = await ExchangeAsync(provider, upstreamModel, key, stream: false, timeout.Token);
+            var (status, body, cutOff) = await ExchangeAsync(provider, upstreamModel, key, stream: false, timeout.Token);
             var streamed = RefusesWholeAnswers(status, body);
             if (streamed)
             {
-                (status, body) = await ExchangeAsync(provider, upstreamModel, key, stream: true, timeout.Token);
+                (status, body, cutOff) = await ExchangeAsync(provider, upstreamModel, key, stream: true, timeout.Token);
             }
+            // An error body cut off by the probe's time is still the upstream's answer; the caller's leaving is not.
+            cancellationToken.ThrowIfCancellationRequested();
             var ok = status is >= 200 and < 300;
-            var message = !ok ? GatewayMessages.UpstreamFailed(provider.ProviderId, status, UpstreamErrorMessage.Extract(body, 300))
+            var message = !ok ? Failed(provider.ProviderId, status, UpstreamErrorMessage.Extract(body, 300), cutOff)
                 : streamed ? "chat OK (stream only)"
                 : $"chat OK ({ReplyText.Extract(body, provider.Protocol).Length} chars)";
             return new ProbeResult(ok, status, Elapsed(), upstreamModel, message);
@@ -86,16 +88,26 @@ public sealed class RouteProber(UpstreamClient upstream, CooldownBook book, Time
         }
     }
 
-    private async Task<(int Status, byte[] Body)> ExchangeAsync(
+    private static string Failed(string providerId, int status, string message, bool cutOff) => cutOff
+        ? GatewayMessages.UpstreamFailedCutOff(providerId, status, message)
+        : GatewayMessages.UpstreamFailed(providerId, status, message);
+
+    /// <summary>
+    /// One call and its status and body. An error status's body is read as the data plane reads it
+    /// (<see cref="UpstreamErrorBody"/>): one that breaks off or stalls past the probe's time is what arrived, cut off.
+    /// </summary>
+    private async Task<(int Status, byte[] Body, bool CutOff)> ExchangeAsync(
         UpstreamProvider provider, string upstreamModel, UpstreamKey key, bool stream, CancellationToken cancellationToken)
     {
         var protocol = UpstreamProtocols.For(provider.Protocol);
         using var request = UpstreamClient.CreateRequest(
             provider, provider.MainEndpoint, key, protocol.ChatPath, ProbeBody(provider.MainEndpoint, upstreamModel, stream), new HeaderDictionary());
         using var response = await upstream.SendAsync(request, cancellationToken);
+        var (body, cutOff) = response.IsSuccessStatusCode
+            ? (await response.Content.ReadAsByteArrayAsync(cancellationToken), false)
+            : await UpstreamErrorBody.ReadWithCutOffAsync(response, cancellationToken);
         // An upstream that echoes the key it refused ("Incorrect API key provided: sk-…") must not show it to the admin.
-        var body = new Security.SecretScrubber(key.Secret, clientKey: null, provider.HeaderSecrets).Scrub(await response.Content.ReadAsByteArrayAsync(cancellationToken));
-        return ((int)response.StatusCode, body);
+        return ((int)response.StatusCode, new Security.SecretScrubber(key.Secret, clientKey: null, provider.HeaderSecrets).Scrub(body), cutOff);
     }
 
     /// <summary>

@@ -31,7 +31,7 @@ internal abstract class UpstreamBody
     /// <summary>The bytes in an array of their own, for the rarer steps that rewrite the body again (defaults, web search, tool fallback).</summary>
     public abstract byte[] ToArray();
 
-    /// <summary>A fresh content for <paramref name="exchange"/>'s current attempt, which tells it when the body went out in full (<see cref="ProxyExchange.BodySent"/>).</summary>
+    /// <summary>A fresh content for <paramref name="exchange"/>'s current send (an attempt, a web-search round), which tells it when the body went out in full (<see cref="ProxyExchange.BodySent"/>).</summary>
     public abstract HttpContent CreateContent(ProxyExchange exchange);
 
     private sealed class Whole(byte[] bytes) : UpstreamBody
@@ -59,9 +59,9 @@ internal abstract class UpstreamBody
     /// body, each connection idle in the pool (up to 90 s, and again after every large request) kept its last body alive:
     /// eight 25 MB bodies at once left 150 MB that no collection could free (bench/RESULTS.md, large request bodies).
     /// A body up to that length lies in a pooled array, which the socket may keep at no cost. Once the last piece is
-    /// written, the attempt it was made for is told that its body went out in full (<see cref="ProxyExchange.BodySent"/>).
+    /// written, the send it was made for is told that its body went out in full (<see cref="ProxyExchange.BodySent"/>).
     /// </summary>
-    private sealed class PiecesContent(LeasedBytes? array, IEnumerable<ReadOnlyMemory<byte>> pieces, int length, ProxyExchange exchange, int attempt)
+    private sealed class PiecesContent(LeasedBytes? array, IEnumerable<ReadOnlyMemory<byte>> pieces, int length, ProxyExchange exchange, int send)
         : HttpContent
     {
         /// <summary>Any length would do: HttpClient copies a tail this small into its own write buffer, or sends it from the copy.</summary>
@@ -69,7 +69,7 @@ internal abstract class UpstreamBody
 
         public static PiecesContent Json(LeasedBytes? array, IEnumerable<ReadOnlyMemory<byte>> pieces, int length, ProxyExchange exchange)
         {
-            var content = new PiecesContent(array, pieces, length, exchange, exchange.Attempts);
+            var content = new PiecesContent(array, pieces, length, exchange, exchange.Sends);
             content.Headers.ContentType = UpstreamClient.JsonContentType;
             return content;
         }
@@ -96,7 +96,7 @@ internal abstract class UpstreamBody
                 {
                     await WriteWithCopiedTailAsync(stream, cancellationToken);
                 }
-                exchange.BodySent(attempt);
+                exchange.BodySent(send);
             }
             finally
             {

@@ -16,15 +16,28 @@ internal static class UpstreamErrorBody
     private const int ReadSize = 16 * 1024;
 
     /// <summary>The body, read now (empty if the upstream broke off before any of it) or as it was kept by an earlier read.</summary>
-    public static async Task<byte[]> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    public static async Task<byte[]> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        (await ReadKeptAsync(response, cancellationToken)).Body;
+
+    /// <summary>
+    /// The body as <see cref="ReadAsync"/> keeps it, and whether it was cut off: the upstream broke off or went silent past
+    /// <paramref name="cancellationToken"/> before the body's end (not the deliberate cut at <see cref="MaxBytes"/>).
+    /// </summary>
+    public static async Task<(byte[] Body, bool CutOff)> ReadWithCutOffAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var kept = await ReadKeptAsync(response, cancellationToken);
+        return (kept.Body, kept.CutOff);
+    }
+
+    private static async Task<KeptBody> ReadKeptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.Content is KeptBody kept)
         {
-            return kept.Body;
+            return kept;
         }
         // A final 1xx has no body: what may follow on its connection is another protocol's (a 101's WebSocket), never read.
-        var body = (int)response.StatusCode < 200 ? [] : await ReadCutAsync(response.Content, cancellationToken);
-        var keeping = new KeptBody(body);
+        var (body, cutOff) = (int)response.StatusCode < 200 ? ([], false) : await ReadCutAsync(response.Content, cancellationToken);
+        var keeping = new KeptBody(body, cutOff);
         foreach (var header in response.Content.Headers.NonValidated)
         {
             // The kept body has its own length: a cut one is shorter than the upstream said.
@@ -35,10 +48,10 @@ internal static class UpstreamErrorBody
         }
         response.Content.Dispose();
         response.Content = keeping;
-        return body;
+        return keeping;
     }
 
-    private static async Task<byte[]> ReadCutAsync(HttpContent content, CancellationToken cancellationToken)
+    private static async Task<(byte[] Body, bool CutOff)> ReadCutAsync(HttpContent content, CancellationToken cancellationToken)
     {
         var body = new ArrayBufferWriter<byte>(ReadSize);
         try
@@ -55,12 +68,15 @@ internal static class UpstreamErrorBody
         {
             // What arrived before the upstream broke off, or went silent past the attempt's time, is still its answer's
             // start: the status says what failed. (A client that left meanwhile is the caller's to see.)
+            return (body.WrittenSpan.ToArray(), true);
         }
-        return body.WrittenSpan.ToArray();
+        return (body.WrittenSpan.ToArray(), false);
     }
 
-    private sealed class KeptBody(byte[] body) : ByteArrayContent(body)
+    private sealed class KeptBody(byte[] body, bool cutOff) : ByteArrayContent(body)
     {
         public byte[] Body { get; } = body;
+
+        public bool CutOff { get; } = cutOff;
     }
 }

@@ -58,11 +58,29 @@ internal static class UsageEstimate
     /// </summary>
     public static void CompleteLeft(ProxyExchange exchange, RelayPlan plan)
     {
-        if (exchange.Usage is not null || !exchange.AttemptBodySent || !Estimates(plan, exchange.Stream))
+        if (exchange.Usage is not null || !exchange.LastBodySent || !Estimates(plan, exchange.Stream))
         {
             return;
         }
         exchange.Usage = TokenUsage.Unknown with { InputTokens = InputOf(plan.Body), OutputTokens = 0 };
+        exchange.UsageEstimated = true;
+    }
+
+    /// <summary>
+    /// The client left during a later web-search round (<paramref name="round"/>: the body that round sent, or null while
+    /// the gateway searched between rounds): the rounds answered before cost what they reported
+    /// (<paramref name="answered"/>), and the round left its prompt once its body went upstream in full, as a first round
+    /// left does (<see cref="CompleteLeft"/>); its answer none.
+    /// </summary>
+    public static void CompleteLeftRound(ProxyExchange exchange, RelayPlan plan, TokenUsage? answered, byte[]? round)
+    {
+        exchange.Usage = answered;
+        if (round is null || !exchange.LastBodySent || !Estimates(plan, exchange.Stream))
+        {
+            return;
+        }
+        var prompt = TokenEstimator.CountInputTokens(round);
+        exchange.Usage = (answered ?? TokenUsage.Unknown) with { InputTokens = (answered?.InputTokens ?? 0) + prompt, OutputTokens = answered?.OutputTokens ?? 0 };
         exchange.UsageEstimated = true;
     }
 

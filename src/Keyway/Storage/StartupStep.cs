@@ -8,6 +8,9 @@ namespace Keyway.Storage;
 /// </summary>
 public static class StartupStep
 {
+    /// <summary>What the operator does once the machine's failure is fixed, the refusal's last words.</summary>
+    public const string StartAgain = "start Keyway again";
+
     /// <param name="what">What the step does, after "could not": "create the default group".</param>
     /// <param name="freeSpace">The room left on the disk the step writes (<see cref="DiskSpace.Describe"/>); null for PostgreSQL's.</param>
     public static async Task RunAsync(string what, Func<string?> freeSpace, Func<Task> step)
@@ -16,20 +19,22 @@ public static class StartupStep
         {
             await step();
         }
-        catch (Exception e) when (Refusal(what, e, freeSpace) is { } refusal)
+        catch (Exception e) when (Refusal(what, e, freeSpace, StartAgain) is { } refusal)
         {
             throw new StartupRefusedException(refusal);
         }
     }
 
     /// <inheritdoc cref="RunAsync"/>
-    public static void Run(string what, Func<string?> freeSpace, Action step)
+    /// <param name="again">What to do once it is fixed, after "then": a command that writes into the data dir outside start-up
+    /// (`db restore` taking keyway.lock) names itself.</param>
+    public static void Run(string what, Func<string?> freeSpace, Action step, string again = StartAgain)
     {
         try
         {
             step();
         }
-        catch (Exception e) when (Refusal(what, e, freeSpace) is { } refusal)
+        catch (Exception e) when (Refusal(what, e, freeSpace, again) is { } refusal)
         {
             throw new StartupRefusedException(refusal);
         }
@@ -39,13 +44,13 @@ public static class StartupStep
     /// The refusal's line, or null for a failure that is not the machine's. A failed migration already says which one and
     /// that it was rolled back: its own message leads.
     /// </summary>
-    private static string? Refusal(string what, Exception failure, Func<string?> freeSpace)
+    private static string? Refusal(string what, Exception failure, Func<string?> freeSpace, string again)
     {
         var migration = failure as MigrationFailedException;
         var cause = Unwrapped(migration?.Failure ?? failure);
         return OutOfResources.Remedy(cause, freeSpace) is not { } remedy ? null
-            : migration is not null ? $"{migration.Message} {remedy}, then start Keyway again to apply it."
-            : $"could not {what}: {OutOfResources.Reason(cause)}. {remedy}, then start Keyway again.";
+            : migration is not null ? $"{migration.Message} {remedy}, then {again} to apply it."
+            : $"could not {what}: {OutOfResources.Reason(cause)}. {remedy}, then {again}.";
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Dapper;
 using Keyway.Cli;
 using Keyway.Storage;
@@ -53,6 +54,47 @@ public sealed class DbRestoreTests
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains($"{Path.Combine(newDataDir, "secret.key")} does not exist: put the backed-up gateway's secret.key there", result.Out);
+    }
+
+    /// <summary>
+    /// keyway.lock whose creation alone meets a full disk (a link to a file on a <see cref="SmallDisk"/> with no file left):
+    /// refused as `serve` refuses it, in one line naming the lock and what to do, exit 2, the database left as it was.
+    /// </summary>
+    [SmallDiskFact]
+    public async Task Restore_WithTheLockOnADiskWithNoFileLeft_ExitsWith2_InOneLine()
+    {
+        using var dir = new TempDirectory();
+        using var disk = new SmallDisk();
+        var (cli, database) = await BackedUpThenChangedAsync(dir.Path);
+        var dataDir = Path.GetDirectoryName(database)!;
+        disk.UseUpFiles(leave: 0);
+        var lockFile = File.CreateSymbolicLink(Path.Combine(dataDir, DataDirLock.FileName), Path.Combine(disk.Path, DataDirLock.FileName)).FullName;
+
+        var result = await cli.RunAsync("db", "restore", Backup(dir.Path), "--force");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Matches(
+            $"^keyway: could not take the data dir's lock keyway\\.lock: No space left on device : '{Regex.Escape(lockFile)}'\\. " +
+            $"The disk holding {Regex.Escape(dataDir)} has [0-9,]+ bytes free: free space there, then run `keyway db restore` again\\.\n$",
+            result.Error);
+        Assert.Equal(["in the backup", "after the backup"], await KeyIdsAsync(database));
+    }
+
+    /// <summary>A keyway.lock that is a directory: the one line `serve` gives, exit 2, the database left as it was.</summary>
+    [Fact]
+    public async Task Restore_WithALockPathThatIsADirectory_ExitsWith2_InOneLineSayingSo()
+    {
+        using var dir = new TempDirectory();
+        var (cli, database) = await BackedUpThenChangedAsync(dir.Path);
+        var lockDir = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(database)!, DataDirLock.FileName)).FullName;
+
+        var result = await cli.RunAsync("db", "restore", Backup(dir.Path), "--force");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            $"keyway: cannot take the data dir's lock {lockDir}: it is a directory, not a file. Move it away (Keyway creates the empty file), or point KEYWAY_DATA_DIR elsewhere.\n",
+            result.Error);
+        Assert.Equal(["in the backup", "after the backup"], await KeyIdsAsync(database));
     }
 
     private static string Backup(string directory) => Path.Combine(directory, "backup.db");

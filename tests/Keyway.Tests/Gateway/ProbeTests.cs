@@ -201,4 +201,44 @@ public sealed class ProbeTests
         Assert.Equal(504, test.GetProperty("status").GetInt32());
         Assert.Equal($"upstream provider '{GatewayTestBed.OpenAIProvider}' did not answer within 1 s", test.GetProperty("message").GetString());
     }
+
+    /// <summary>
+    /// An error status whose body stalls is that status, as the data plane answers it: what arrived of the body is the
+    /// message, marked as cut off, once the probe's time ran out (not a 504 that hides the upstream's answer).
+    /// </summary>
+    [Fact]
+    public async Task TestProvider_WhoseErrorBodyStalls_ReportsTheStatusAndWhatArrived()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new { timeout_seconds = 1 });
+        bed.Upstream.Enqueue(FakeReply.Status(503, """{"error":{"message":"over""").ThenHoldOpen());
+
+        var test = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/test", new { provider_id = GatewayTestBed.OpenAIProvider })).GetProperty("test");
+
+        Assert.False(test.GetProperty("ok").GetBoolean());
+        Assert.Equal(503, test.GetProperty("status").GetInt32());
+        Assert.Equal($$"""upstream provider '{{GatewayTestBed.OpenAIProvider}}' returned 503, its body cut off: {"error":{"message":"over""", test.GetProperty("message").GetString());
+    }
+
+    /// <summary>The route test and every route of the E2E run read a stalled error body as the provider test does.</summary>
+    [Fact]
+    public async Task RouteTestAndEndToEnd_WhoseErrorBodyStalls_ReportTheStatus()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        foreach (var provider in new[] { GatewayTestBed.OpenAIProvider, GatewayTestBed.AnthropicProvider })
+        {
+            await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{provider}", new { timeout_seconds = 1 });
+        }
+        bed.Upstream.ReplyToAll(FakeReply.Status(503, "").ThenHoldOpen());
+
+        var test = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/test", new { alias = GatewayTestBed.OpenAIAlias, group_id = "default" })).GetProperty("test");
+        var e2e = await AdminApi.OkAsync(bed.Admin, HttpMethod.Post, "admin/llm/e2e", new { group_id = "default" });
+
+        Assert.Equal(503, test.GetProperty("status").GetInt32());
+        Assert.Equal($"upstream provider '{GatewayTestBed.OpenAIProvider}' returned 503, its body cut off before any of it arrived", test.GetProperty("message").GetString());
+        Assert.Equal("FAIL (0/2)", e2e.GetProperty("summary").GetString());
+        var routes = e2e.GetProperty("group_results")[0].GetProperty("results").EnumerateArray().ToList();
+        Assert.All(routes, route => Assert.Equal(503, route.GetProperty("status").GetInt32()));
+        Assert.All(routes, route => Assert.EndsWith("returned 503, its body cut off before any of it arrived", route.GetProperty("message").GetString()));
+    }
 }

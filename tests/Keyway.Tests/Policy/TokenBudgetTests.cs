@@ -157,6 +157,79 @@ public sealed class TokenBudgetTests
         Assert.Equal(1000, today.GetProperty("remaining_tokens").GetInt64());
     }
 
+    /// <summary>
+    /// A client that leaves during a later web-search round, once that round's body went upstream in full: the earlier
+    /// round costs what it reported, and the round left its prompt's estimate, as a first round left does; whether the
+    /// loop ran on whole answers or on a stream.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task LeftDuringALaterWebSearchRound_CountsTheEarlierRoundAndThePromptOfTheRoundLeft(bool stream)
+    {
+        await using var bed = await KeyPolicyBed.StartAsync();
+        await using var tavily = await FakeTavily.StartAsync();
+        await WebSearchSetup.CreateTavilyAsync(bed.Admin, "default", tavily);
+        var key = await bed.CreateKeyAsync(new JsonObject { ["daily_token_budget"] = 100_000 });
+        // Whole, the scripted first round calls the search; streamed, the fake's own answer to the prompt does.
+        bed.Upstream.Enqueue(stream ? FakeReply.ReportingPromptTokens(FakeUpstream.PromptTokens) : WebSearchBed.ChatToolCalls(("call", "tavily_search", WebSearchBed.SearchArgs("q"))));
+        bed.Upstream.Enqueue(FakeReply.HangUntilAborted());
+        var streamed = stream ? "\"stream\":true,\"stream_options\":{\"include_usage\":true}," : "";
+        var body = $$"""{"model":"{{GatewayTestBed.OpenAIAlias}}",{{streamed}}"messages":[{"role":"user","content":"use the tool tavily_search"}]}""";
+
+        using var leave = new CancellationTokenSource();
+        var call = key.Client.PostAsync("v1/chat/completions", GatewayTestBed.Json(body), leave.Token);
+        await bed.Upstream.WaitForRequestsAsync(2);
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        await bed.Upstream.WaitForAbortAsync();
+
+        var log = (await bed.WaitForRequestsAsync(1))[0];
+        Assert.Equal(1, log.GetProperty("web_search_rounds").GetInt32());
+        Assert.True(log.GetProperty("usage_estimated").GetBoolean());
+        var leftRound = TokenEstimator.CountInputTokens(Encoding.UTF8.GetBytes(bed.Upstream.Requests[1].Body));
+        Assert.Equal(FakeUpstream.PromptTokens + leftRound, log.GetProperty("input_tokens").GetInt64());
+        Assert.Equal(FakeUpstream.CompletionTokens, log.GetProperty("output_tokens").GetInt64());
+        var today = (await AdminApi.OkAsync(bed.Admin, HttpMethod.Get, $"admin/llm/keys/{key.KeyId}/usage")).GetProperty("today");
+        Assert.Equal(100_000 - FakeUpstream.PromptTokens - leftRound - FakeUpstream.CompletionTokens, today.GetProperty("remaining_tokens").GetInt64());
+    }
+
+    /// <summary>
+    /// A client that leaves while the gateway searches between later rounds: every round answered so far costs what it
+    /// reported (not only the first), and nothing is estimated, as no round was sent that the client left.
+    /// </summary>
+    [Fact]
+    public async Task LeftDuringALaterSearch_CountsEveryRoundAnswered()
+    {
+        await using var bed = await KeyPolicyBed.StartAsync();
+        await using var tavily = await FakeTavily.StartAsync();
+        await WebSearchSetup.CreateTavilyAsync(bed.Admin, "default", tavily);
+        var key = await bed.CreateKeyAsync(new JsonObject { ["daily_token_budget"] = 100_000 });
+        var secondRound = new TaskCompletionSource();
+        bed.Upstream.Enqueue(WebSearchBed.ChatToolCalls(("call_1", "tavily_search", WebSearchBed.SearchArgs("q1"))));
+        bed.Upstream.Enqueue(WebSearchBed.ChatToolCalls(("call_2", "tavily_search", WebSearchBed.SearchArgs("q2"))).After(secondRound.Task));
+
+        using var leave = new CancellationTokenSource();
+        var call = key.Client.PostAsync("v1/chat/completions",
+            GatewayTestBed.Json($$"""{"model":"{{GatewayTestBed.OpenAIAlias}}","messages":[{"role":"user","content":"use the tool tavily_search"}]}"""), leave.Token);
+        await bed.Upstream.WaitForRequestsAsync(2);
+        tavily.HangNext();
+        secondRound.SetResult();
+        while (tavily.Requests.Count < 2)
+        {
+            await Task.Delay(10);
+        }
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+
+        var log = (await bed.WaitForRequestsAsync(1))[0];
+        Assert.Equal(499, log.GetProperty("status_code").GetInt32());
+        Assert.False(log.GetProperty("usage_estimated").GetBoolean());
+        Assert.Equal(2 * FakeUpstream.PromptTokens, log.GetProperty("input_tokens").GetInt64());
+        Assert.Equal(2 * FakeUpstream.CompletionTokens, log.GetProperty("output_tokens").GetInt64());
+        Assert.Equal(2, bed.Upstream.RequestCount);
+    }
+
     /// <summary>A chat call whose client hangs up once the upstream has read the body of its <paramref name="upstreamRequests"/>th request, which it does not answer.</summary>
     private static async Task LeaveOnceTheUpstreamHasTheBodyAsync(KeyPolicyBed bed, IssuedKey key, bool stream, int upstreamRequests)
     {
