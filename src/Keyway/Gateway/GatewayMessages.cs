@@ -32,6 +32,10 @@ internal static class GatewayMessages
     /// <summary>OpenAI's own text for a path it does not have.</summary>
     public static string UnknownPath(string method, string path) => $"Invalid URL ({method} {path})";
 
+    /// <summary>A method the path does not serve; <paramref name="allow"/> is the path's Allow header.</summary>
+    public static string MethodNotAllowed(string method, string path, string allow) =>
+        $"Method Not Allowed ({method} {path}): this path accepts {allow}.";
+
     /// <summary>OpenAI's words for a path it does not have, and why Keyway has none such.</summary>
     public static string AmbiguousPath(string method, string path) =>
         $"{UnknownPath(method, path)}: Keyway forwards no path with an encoded '/', '\\', '?' or '#', or a '.' or '..' segment, which an upstream could read as another path";
