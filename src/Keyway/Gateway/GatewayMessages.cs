@@ -6,6 +6,8 @@ internal static class GatewayMessages
     public const string MissingAuthorization = "Missing or invalid Authorization header. Use 'Bearer db_sk_...'.";
     public const string InvalidKey = "Invalid or disabled API key.";
     public const string ExpiredKey = "API key expired.";
+    public const string ConflictingKeys = "Two different API keys: the Authorization and x-api-key headers each carry a Keyway key. "
+        + "Send one of them (Claude Code: set ANTHROPIC_AUTH_TOKEN or ANTHROPIC_API_KEY, not both).";
     public const string InvalidJson = "Invalid JSON body";
     public const string NotAnObject = "Body must be a JSON object";
     public static readonly string TooDeep = $"{InvalidJson}: it is nested deeper than {Protocols.RequestBody.MaxDepth} levels";
