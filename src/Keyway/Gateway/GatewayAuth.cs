@@ -18,16 +18,37 @@ internal static class GatewayAuth
 
     public static Outcome Authenticate(HttpRequest request, RoutingTable table, DateTimeOffset now)
     {
-        var presented = PresentedKey(request);
-        if (presented is null)
+        var (bearer, apiKey) = PresentedKeys(request);
+        if (bearer is null && apiKey is null)
         {
             return LocalClient(request, table, now) ?? new(null, GatewayMessages.MissingAuthorization);
         }
-        if (!table.TryGetKey(HashOncePerConnection(request, presented), out var key))
+        var (key, conflict) = bearer is not null && apiKey is not null && bearer != apiKey
+            ? KeywayKeyOfTwo(table, bearer, apiKey)
+            : (table.TryGetKey(HashOncePerConnection(request, (bearer ?? apiKey)!), out var only) ? only : null, false);
+        if (conflict)
+        {
+            return new(null, GatewayMessages.ConflictingKeys);
+        }
+        if (key is null)
         {
             return LocalClient(request, table, now) ?? new(null, GatewayMessages.InvalidKey);
         }
         return Unexpired(key, now);
+    }
+
+    /// <summary>
+    /// Two different keys, one per header: Claude Code sends ANTHROPIC_AUTH_TOKEN as Authorization and ANTHROPIC_API_KEY as
+    /// x-api-key, both when both are set, so a vendor key left in one variable rides beside the Keyway key in the other. The
+    /// one Keyway issued is used, whichever header carries it; two Keyway keys are two identities (group, limits, log
+    /// rows), a conflict refused rather than settled by a header order the client cannot see. Hashed without the
+    /// connection's memo, which holds one key: only a client configured with both pays the second hash.
+    /// </summary>
+    private static (IssuedKeyEntry? Key, bool Conflict) KeywayKeyOfTwo(RoutingTable table, string bearer, string apiKey)
+    {
+        var byBearer = table.TryGetKey(IssuedKeys.Hash(bearer), out var bearerKey) ? bearerKey : null;
+        var byApiKey = table.TryGetKey(IssuedKeys.Hash(apiKey), out var apiKeyKey) ? apiKeyKey : null;
+        return byBearer is not null && byApiKey is not null ? (null, true) : (byBearer ?? byApiKey, false);
     }
 
     private static Outcome Unexpired(IssuedKeyEntry key, DateTimeOffset now) =>
@@ -71,16 +92,19 @@ internal static class GatewayAuth
             MemoryMarshal.AsBytes(Key.AsSpan()), MemoryMarshal.AsBytes(presented.AsSpan()));
     }
 
-    /// <summary>The key the client presented, whether or not it is valid.</summary>
+    /// <summary>The key the client presented, whether or not it is valid: the Bearer token's, else x-api-key's.</summary>
     public static string? PresentedKey(HttpRequest request)
     {
+        var (bearer, apiKey) = PresentedKeys(request);
+        return bearer ?? apiKey;
+    }
+
+    /// <summary>The Bearer token of Authorization and the x-api-key value, each null when absent or empty.</summary>
+    private static (string? Bearer, string? ApiKey) PresentedKeys(HttpRequest request)
+    {
         var authorization = request.Headers.Authorization.ToString();
-        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            var token = authorization["Bearer ".Length..].Trim();
-            return token.Length > 0 ? token : null;
-        }
+        var bearer = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : "";
         var apiKey = request.Headers["x-api-key"].ToString().Trim();
-        return apiKey.Length > 0 ? apiKey : null;
+        return (bearer.Length > 0 ? bearer : null, apiKey.Length > 0 ? apiKey : null);
     }
 }

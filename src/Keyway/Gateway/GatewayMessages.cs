@@ -6,6 +6,8 @@ internal static class GatewayMessages
     public const string MissingAuthorization = "Missing or invalid Authorization header. Use 'Bearer db_sk_...'.";
     public const string InvalidKey = "Invalid or disabled API key.";
     public const string ExpiredKey = "API key expired.";
+    public const string ConflictingKeys = "Two different API keys: the Authorization and x-api-key headers each carry a Keyway key. "
+        + "Send one of them (Claude Code: set ANTHROPIC_AUTH_TOKEN or ANTHROPIC_API_KEY, not both).";
     public const string InvalidJson = "Invalid JSON body";
     public const string NotAnObject = "Body must be a JSON object";
     public static readonly string TooDeep = $"{InvalidJson}: it is nested deeper than {Protocols.RequestBody.MaxDepth} levels";
@@ -31,6 +33,10 @@ internal static class GatewayMessages
 
     /// <summary>OpenAI's own text for a path it does not have.</summary>
     public static string UnknownPath(string method, string path) => $"Invalid URL ({method} {path})";
+
+    /// <summary>A method the path does not serve; <paramref name="allow"/> is the path's Allow header.</summary>
+    public static string MethodNotAllowed(string method, string path, string allow) =>
+        $"Method Not Allowed ({method} {path}): this path accepts {allow}.";
 
     /// <summary>OpenAI's words for a path it does not have, and why Keyway has none such.</summary>
     public static string AmbiguousPath(string method, string path) =>

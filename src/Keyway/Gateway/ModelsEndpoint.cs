@@ -10,13 +10,19 @@ public static class ModelsEndpoint
 {
     public static IEndpointRouteBuilder MapModels(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/v1/models", ListAsync);
-        endpoints.MapGet("/models", ListAsync);
-        // A catch-all segment: aliases such as "openai/gpt-4o" hold a slash.
-        endpoints.MapGet("/v1/models/{**model}", RetrieveAsync);
-        endpoints.MapGet("/models/{**model}", RetrieveAsync);
+        // A catch-all segment: aliases such as "openai/gpt-4o" hold a slash. HEAD is GET without the body (Kestrel drops it).
+        foreach (var (pattern, handler) in new (string, RequestDelegate)[]
+            { ("/v1/models", ListAsync), ("/models", ListAsync), ("/v1/models/{**model}", RetrieveAsync), ("/models/{**model}", RetrieveAsync) })
+        {
+            endpoints.MapMethods(pattern, [HttpMethods.Get, HttpMethods.Head], handler);
+            endpoints.MapOtherMethods(pattern, "GET, HEAD", ProtocolOf);
+        }
         return endpoints;
     }
+
+    /// <summary>Anthropic's shape when the request carries anthropic-version, as the Anthropic SDKs and Claude Code send it; else OpenAI's.</summary>
+    public static ClientProtocol ProtocolOf(HttpRequest request) =>
+        request.Headers.ContainsKey("anthropic-version") ? ClientProtocol.AnthropicMessages : ClientProtocol.OpenAIChat;
 
     private static Task ListAsync(HttpContext context)
     {
@@ -89,7 +95,7 @@ public static class ModelsEndpoint
         public static ModelsCaller Of(HttpContext context)
         {
             var routing = context.RequestServices.GetRequiredService<RoutingTableHolder>().Current;
-            var protocol = context.Request.Headers.ContainsKey("anthropic-version") ? ClientProtocol.AnthropicMessages : ClientProtocol.OpenAIChat;
+            var protocol = ProtocolOf(context.Request);
             var outcome = context.RequestServices.GetRequiredService<KeyAuthenticator>().Authenticate(context.Request, routing);
             return new ModelsCaller(protocol, routing, outcome.Key, outcome.Error);
         }

@@ -59,6 +59,12 @@ public sealed partial class ProxyForwarder
             await RejectAsync(exchange, StatusCodes.Status400BadRequest, GatewayMessages.InvalidForm(e.Message));
             return null;
         }
+        catch (IOException e)
+        {
+            // The multipart reader's own "Unexpected end of Stream": the body was whole, the form in it was cut short.
+            await RejectAsync(exchange, StatusCodes.Status400BadRequest, GatewayMessages.InvalidForm(e.Message.TrimEnd()));
+            return null;
+        }
         if (form is { Model.Length: > 0 })
         {
             return form;

@@ -130,7 +130,13 @@ public sealed partial class ProxyForwarder
         return false;
     }
 
-    /// <summary>Kestrel's message (<c>RequestRejectionReason.UnexpectedEndOfRequestContent</c>) for a body cut short.</summary>
+    /// <summary>
+    /// Kestrel's message (<c>RequestRejectionReason.UnexpectedEndOfRequestContent</c>) for a body cut short. The message is
+    /// the only sign that is there when the exception is: the reason is internal to Kestrel (BadHttpRequestException has
+    /// only StatusCode public), and the request's abort, though Kestrel decides on it before it throws, is cancelled
+    /// from a thread-pool work item that may not have run yet (without the message, ClientResetTests' Content-Length close
+    /// was logged 400 in one run of two). ClientResetTests pins the message for each framing.
+    /// </summary>
     private const string EndedBodyMessage = "Unexpected end of request content";
 
     /// <summary>

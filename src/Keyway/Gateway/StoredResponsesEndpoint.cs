@@ -20,10 +20,13 @@ internal static class StoredResponsesEndpoint
 
     public static void MapStoredResponses(this IEndpointRouteBuilder endpoints, Lazy<ProxyForwarder> forwarder)
     {
-        endpoints.MapGet("/v1/responses/{responseId}", context =>
+        string[] read = [HttpMethods.Get, HttpMethods.Head];
+        endpoints.MapMethods("/v1/responses/{responseId}", read, context =>
             AnswerStoredAsync(context, ResponseIdOf(context), turn => ResponsesConversation.Response(turn)));
-        endpoints.MapGet("/v1/responses/{responseId}/input_items", context => InputItemsAsync(context, ResponseIdOf(context)));
+        endpoints.MapMethods("/v1/responses/{responseId}/input_items", read, context => InputItemsAsync(context, ResponseIdOf(context)));
         endpoints.MapDelete("/v1/responses/{responseId}", context => DeleteAsync(context, ResponseIdOf(context), forwarder));
+        endpoints.MapOtherMethods("/v1/responses/{responseId}", "GET, HEAD, DELETE", ClientProtocol.OpenAIResponses);
+        endpoints.MapOtherMethods("/v1/responses/{responseId}/input_items", "GET, HEAD", ClientProtocol.OpenAIResponses);
     }
 
     private static string ResponseIdOf(HttpContext context) => (string)context.Request.RouteValues["responseId"]!;

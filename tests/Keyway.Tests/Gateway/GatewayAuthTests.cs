@@ -31,6 +31,70 @@ public sealed class GatewayAuthTests
         Assert.Equal(200, (int)response.StatusCode);
     }
 
+    /// <summary>
+    /// Claude Code sends ANTHROPIC_AUTH_TOKEN as <c>Authorization: Bearer</c> and ANTHROPIC_API_KEY as <c>x-api-key</c>,
+    /// both when both are set (it warns of the conflict and sends them anyway), so a vendor key left in the other variable
+    /// rides along: the Keyway key is the one used, whichever header carries it, also for its model discovery.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AKeywayKeyBesideAVendorKey_IsUsed_WhicheverHeaderCarriesIt(bool inAuthorization)
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        const string vendorKey = "sk-ant-api03-left-over-in-the-environment";
+        var (bearer, apiKey) = inAuthorization ? (bed.Key, vendorKey) : (vendorKey, bed.Key);
+
+        using var messages = await bed.PostWithAuthAsync("v1/messages", MessagesBody, new AuthenticationHeaderValue("Bearer", bearer),
+            ("x-api-key", apiKey), ("anthropic-version", "2023-06-01"));
+        using var models = new HttpRequestMessage(HttpMethod.Get, "v1/models");
+        models.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        models.Headers.Add("x-api-key", apiKey);
+        using var modelList = await bed.Server.Http.SendAsync(models);
+
+        Assert.Equal(200, (int)messages.StatusCode);
+        Assert.Equal(200, (int)modelList.StatusCode);
+    }
+
+    /// <summary>Claude Code's apiKeyHelper: one value, sent in both headers.</summary>
+    [Fact]
+    public async Task TheSameKeyInBothHeaders_IsAccepted()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        using var response = await bed.PostWithAuthAsync("v1/messages", MessagesBody, new AuthenticationHeaderValue("Bearer", bed.Key), ("x-api-key", bed.Key));
+
+        Assert.Equal(200, (int)response.StatusCode);
+    }
+
+    /// <summary>Two different Keyway keys are two identities (group, limits, log rows): neither is chosen silently.</summary>
+    [Fact]
+    public async Task TwoDifferentKeywayKeys_Are401NamingBothHeaders()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        var otherKey = await AdminApi.CreateKeyAsync(bed.Admin, "default", "second key");
+        const string message = "Two different API keys: the Authorization and x-api-key headers each carry a Keyway key. "
+            + "Send one of them (Claude Code: set ANTHROPIC_AUTH_TOKEN or ANTHROPIC_API_KEY, not both).";
+
+        using var anthropic = await bed.PostWithAuthAsync("v1/messages", MessagesBody, new AuthenticationHeaderValue("Bearer", bed.Key), ("x-api-key", otherKey));
+        using var openAI = await bed.PostWithAuthAsync("v1/chat/completions", ChatBody, new AuthenticationHeaderValue("Bearer", otherKey), ("x-api-key", bed.Key));
+
+        await GatewayErrorAssert.AnthropicAsync(anthropic, 401, "authentication_error", message);
+        await GatewayErrorAssert.OpenAIAsync(openAI, 401, message);
+        Assert.Equal(0, bed.Upstream.RequestCount);
+    }
+
+    [Fact]
+    public async Task TwoUnknownKeys_Are401Invalid()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+
+        using var response = await bed.PostWithAuthAsync("v1/chat/completions", ChatBody,
+            new AuthenticationHeaderValue("Bearer", "db_sk_not-a-real-key"), ("x-api-key", "sk-ant-api03-not-keyway"));
+
+        await GatewayErrorAssert.OpenAIAsync(response, 401, "Invalid or disabled API key.");
+    }
+
     [Fact]
     public async Task UnknownKey_Is401()
     {

@@ -54,8 +54,8 @@ internal sealed class RawConnection : IAsyncDisposable
         return Encoding.ASCII.GetString(received.ToArray());
     }
 
-    /// <summary>Reads until the server has sent <paramref name="text"/> (e.g. its <c>100 Continue</c>).</summary>
-    public async Task ReadUntilAsync(string text, CancellationToken cancellationToken)
+    /// <summary>Reads until the server has sent <paramref name="text"/> (e.g. its <c>100 Continue</c>); returns what it read.</summary>
+    public async Task<string> ReadUntilAsync(string text, CancellationToken cancellationToken)
     {
         var received = new StringBuilder();
         var buffer = new byte[4096];
@@ -65,7 +65,21 @@ internal sealed class RawConnection : IAsyncDisposable
             Assert.True(read > 0, $"closed before '{text}': {received}");
             received.Append(Encoding.ASCII.GetString(buffer, 0, read));
         }
+        return received.ToString();
     }
+
+    /// <summary>
+    /// Sends a POST's head asking <c>Expect: 100-continue</c> and waits for the server's <c>100 Continue</c>: from then on
+    /// the server is reading the body.
+    /// </summary>
+    public async Task StartBodyAsync(string path, string key, string framing, string contentType, CancellationToken cancellationToken)
+    {
+        await TrySendAsync($"POST {path} HTTP/1.1\r\nHost: keyway\r\nAuthorization: Bearer {key}\r\nContent-Type: {contentType}\r\n{framing}\r\nExpect: 100-continue\r\n\r\n");
+        await ReadUntilAsync("100 Continue", cancellationToken);
+    }
+
+    /// <summary>Closes the sending side (a FIN), as a client does that gives up on its request but not on reading.</summary>
+    public void CloseSending() => _client.Client.Shutdown(SocketShutdown.Send);
 
     /// <summary>Drops the connection with a TCP reset, as a killed process or a lost network does.</summary>
     public void Reset()

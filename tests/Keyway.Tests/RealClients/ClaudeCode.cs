@@ -25,7 +25,8 @@ public static class ClaudeCode
         string workingDirectory,
         string alias = GatewayTestBed.AnthropicAlias,
         bool continueSession = false,
-        int? autoCompactWindow = null)
+        int? autoCompactWindow = null,
+        IReadOnlyDictionary<string, string>? credentials = null)
     {
         string[] arguments = [NodeClients.ClaudeCodeLauncher, .. continueSession ? ["--continue"] : Array.Empty<string>(),
             "-p", prompt, "--output-format", "json", "--allowedTools", AllowedTools];
@@ -33,7 +34,7 @@ public static class ClaudeCode
             NodeClients.Node,
             arguments,
             home,
-            Environment(bed, alias, autoCompactWindow),
+            Environment(bed, alias, autoCompactWindow, credentials),
             workingDirectory);
         Assert.True(process.ExitCode == 0, $"claude failed.\n{process.Transcript}");
         JsonElement result;
@@ -50,15 +51,16 @@ public static class ClaudeCode
     }
 
     /// <summary>
-    /// The variables of REAL-CLIENTS.md: Keyway as the API, the issued key as a Bearer token, every model slot on the alias;
-    /// and the auto-compaction window when one is given.
+    /// The variables of REAL-CLIENTS.md: Keyway as the API, the issued key as a Bearer token (or the
+    /// <paramref name="credentials"/> variables given instead), every model slot on the alias; and the auto-compaction
+    /// window when one is given.
     /// </summary>
-    private static Dictionary<string, string> Environment(GatewayTestBed bed, string alias, int? autoCompactWindow)
+    private static Dictionary<string, string> Environment(
+        GatewayTestBed bed, string alias, int? autoCompactWindow, IReadOnlyDictionary<string, string>? credentials)
     {
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(credentials ?? new Dictionary<string, string> { ["ANTHROPIC_AUTH_TOKEN"] = bed.Key })
         {
             ["ANTHROPIC_BASE_URL"] = bed.Server.BaseAddress.ToString().TrimEnd('/'),
-            ["ANTHROPIC_AUTH_TOKEN"] = bed.Key,
             ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
             ["DISABLE_TELEMETRY"] = "1",
             ["DISABLE_AUTOUPDATER"] = "1",
