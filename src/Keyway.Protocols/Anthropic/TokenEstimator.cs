@@ -1,9 +1,7 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Keyway.Protocols.Json;
-using Microsoft.ML.Tokenizers;
 
 namespace Keyway.Protocols.Anthropic;
 
@@ -43,9 +41,10 @@ public static class TokenEstimator
     public const int TokenizedBytesLimit = 1024 * 1024;
 
     /// <summary>
-    /// Counts with the o200k_base tokenizer (loaded on first use), within <see cref="TokenizedBytesLimit"/>; stops with
-    /// <see cref="OperationCanceledException"/> between texts once <paramref name="cancellationToken"/> is canceled.
-    /// Also counts a Responses request's <c>input</c> and <c>instructions</c> (as messages and system).
+    /// Counts with the o200k_base tokenizer (<see cref="O200kBase"/>, loaded on first use), within
+    /// <see cref="TokenizedBytesLimit"/>; stops with <see cref="OperationCanceledException"/> between texts once
+    /// <paramref name="cancellationToken"/> is canceled. Also counts a Responses request's <c>input</c> and
+    /// <c>instructions</c> (as messages and system).
     /// </summary>
     public static int CountInputTokens(ReadOnlySpan<byte> requestJson, CancellationToken cancellationToken = default) =>
         Count(requestJson, new Counter(TokenizedBytesLimit, cancellationToken));
@@ -54,8 +53,8 @@ public static class TokenEstimator
     /// The texts of one JSON value (a string whole; within arrays and objects the same text-bearing members as the
     /// count), one token per <see cref="BytesPerToken"/> UTF-8 bytes as written in the JSON, without the tokenizer:
     /// for the prompt size a translated stream's <c>message_start</c> carries before the upstream reports one. The
-    /// o200k_base vocabulary held 28 MB of large-object heap and 14 MB more of gen2 once the first such stream loaded it
-    /// (bench/RESULTS.md).
+    /// o200k_base vocabulary takes 0.2–0.3 s to load and then keeps ~4 MB (<see cref="O200kVocabulary"/>; Microsoft.ML.Tokenizers'
+    /// kept 41 MB, bench/RESULTS.md), which a stream that the upstream will report on anyway need not pay.
     /// </summary>
     public static int EstimateTextTokens(ReadOnlySpan<byte> jsonValue)
     {
@@ -192,7 +191,7 @@ public static class TokenEstimator
             var length = reader.ValueIsEscaped
                 ? reader.CopyString(rented)
                 : Encoding.UTF8.GetChars(reader.ValueSpan, rented);
-            return O200k.CountTokens(rented.AsSpan(0, length));
+            return O200kBase.CountTokens(rented.AsSpan(0, length));
         }
         finally
         {
@@ -211,26 +210,12 @@ public static class TokenEstimator
         try
         {
             var length = Encoding.UTF8.GetChars(utf8, rented);
-            return O200k.CountTokens(rented.AsSpan(0, length));
+            return O200kBase.CountTokens(rented.AsSpan(0, length));
         }
         finally
         {
             ArrayPool<char>.Shared.Return(rented);
         }
-    }
-
-    /// <summary>
-    /// The o200k_base tokenizer, kept behind its own class and a call that is never inlined: a method that merely
-    /// mentions a Microsoft.ML.Tokenizers type loads that assembly when it is compiled, and so would every
-    /// translated stream's length estimate.
-    /// </summary>
-    private static class O200k
-    {
-        // Created on first use: loading the vocabulary is costly, and the tokenizer is safe to share across threads.
-        private static readonly Tokenizer Tokenizer = TiktokenTokenizer.CreateForEncoding("o200k_base");
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        public static int CountTokens(ReadOnlySpan<char> text) => Tokenizer.CountTokens(text);
     }
 
     /// <summary>What is left of a request's <see cref="TokenizedBytesLimit"/>; with none, every text is counted by length.</summary>
