@@ -92,6 +92,34 @@ public sealed class UpstreamFramingTests
         Assert.Equal(200, (await pool.Bed.WaitForLogsAsync(1))[0].GetProperty("status_code").GetInt32());
     }
 
+    /// <summary>
+    /// An event stream whose lines end in a bare CR (the SSE format allows CRLF, LF or CR): its last event, whose blank
+    /// line is a CR at the very end of the body, is still read, so the stream is whole (its message_stop or
+    /// response.completed seen), not ended as broken off after its answer reached the client.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/messages", GatewayTestBed.AnthropicAlias)]
+    [InlineData("v1/chat/completions", GatewayTestBed.AnthropicAlias)]
+    [InlineData("v1/responses", ResponsesAlias)]
+    [InlineData("v1/chat/completions", GatewayTestBed.OpenAIAlias)]
+    public async Task StreamWithBareCrLineEnds_IsWhole(string path, string alias)
+    {
+        await using var pool = await StartAsync();
+        var answer = AnswerOf(alias, stream: true).Replace('\n', '\r');
+        using var upstream = new RawUpstream($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: {answer.Length}\r\n\r\n{answer}");
+        await PoolWithFirstKeyAtAsync(pool, alias, upstream);
+
+        using var response = await pool.Bed.PostAsync(path, RequestOf(path, alias, stream: true), ("anthropic-version", "2023-06-01"));
+        var events = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Contains("hello there", events);
+        Assert.DoesNotContain("error", events);
+        var row = (await pool.Bed.WaitForLogsAsync(1))[0];
+        Assert.Equal(200, row.GetProperty("status_code").GetInt32());
+        Assert.Equal(2, row.GetProperty("output_tokens").GetInt32());
+    }
+
     private static async Task<KeyPoolBed> StartAsync()
     {
         var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
