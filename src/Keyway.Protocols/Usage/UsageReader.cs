@@ -8,7 +8,7 @@ namespace Keyway.Protocols.Usage;
 public static class UsageReader
 {
     /// <summary>A Chat Completions response object (https://platform.openai.com/docs/api-reference/chat/object).</summary>
-    public static TokenUsage FromChatCompletion(ReadOnlySpan<byte> json) => Read(json, UsageFormat.Chat, out _);
+    public static TokenUsage FromChatCompletion(ReadOnlySpan<byte> json) => Read(json, UsageFormat.Chat, out _, out _);
 
     /// <summary>
     /// As above, and in the same pass whether a choice's <c>finish_reason</c> says the answer broke off (GLM's
@@ -16,18 +16,29 @@ public static class UsageReader
     /// usage scan skipped anyway are walked member by member instead, and the reason is compared in place, not read into
     /// a string, so a whole answer is still read once.
     /// </summary>
-    public static TokenUsage FromChatCompletion(ReadOnlySpan<byte> json, out string? brokeOff)
+    /// <param name="cutShort">See <see cref="FromAnthropicMessage(ReadOnlySpan{byte}, out bool)"/>.</param>
+    public static TokenUsage FromChatCompletion(ReadOnlySpan<byte> json, out string? brokeOff, out bool cutShort)
     {
-        var usage = Read(json, UsageFormat.Chat, out var brokeOffFound);
+        var usage = Read(json, UsageFormat.Chat, out var brokeOffFound, out cutShort);
         brokeOff = brokeOffFound ? BrokenOffAnswer.Message : null;
         return usage;
     }
 
     /// <summary>An Anthropic Message object (https://docs.anthropic.com/en/api/messages).</summary>
-    public static TokenUsage FromAnthropicMessage(ReadOnlySpan<byte> json) => Read(json, UsageFormat.Anthropic, out _);
+    public static TokenUsage FromAnthropicMessage(ReadOnlySpan<byte> json) => Read(json, UsageFormat.Anthropic, out _, out _);
+
+    /// <summary>
+    /// As above, and whether the object is cut short: the scan walks the whole top-level object anyway (each value it
+    /// does not read is skipped, which checks its syntax), so a body whose JSON ends before the object's end (a
+    /// Content-Length shorter than the body) is found in the same pass. A value of the wrong type is no cut.
+    /// </summary>
+    public static TokenUsage FromAnthropicMessage(ReadOnlySpan<byte> json, out bool cutShort) => Read(json, UsageFormat.Anthropic, out _, out cutShort);
 
     /// <summary>An OpenAI Responses response object (https://platform.openai.com/docs/api-reference/responses/object).</summary>
-    public static TokenUsage FromResponse(ReadOnlySpan<byte> json) => Read(json, UsageFormat.Responses, out _);
+    public static TokenUsage FromResponse(ReadOnlySpan<byte> json) => Read(json, UsageFormat.Responses, out _, out _);
+
+    /// <param name="cutShort">See <see cref="FromAnthropicMessage(ReadOnlySpan{byte}, out bool)"/>.</param>
+    public static TokenUsage FromResponse(ReadOnlySpan<byte> json, out bool cutShort) => Read(json, UsageFormat.Responses, out _, out cutShort);
 
     private enum UsageFormat
     {
@@ -36,9 +47,10 @@ public static class UsageReader
         Responses,
     }
 
-    private static TokenUsage Read(ReadOnlySpan<byte> json, UsageFormat format, out bool brokeOff)
+    private static TokenUsage Read(ReadOnlySpan<byte> json, UsageFormat format, out bool brokeOff, out bool cutShort)
     {
         brokeOff = false;
+        cutShort = false;
         try
         {
             var reader = new Utf8JsonReader(json);
@@ -71,6 +83,12 @@ public static class UsageReader
             }
 
             return usage;
+        }
+        catch (JsonException)
+        {
+            // The reader's own error: the text is no (whole) JSON, as a value's wrong type (InvalidOperationException) is not.
+            cutShort = true;
+            return TokenUsage.Unknown;
         }
         catch (Exception ex) when (JsonFailure.IsMalformedInput(ex))
         {

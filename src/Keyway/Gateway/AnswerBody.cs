@@ -17,6 +17,23 @@ internal static class AnswerBody
     }
 
     /// <summary>
+    /// Whether the body's JSON ends before its first value does (a Content-Length shorter than the answer). A whole read
+    /// of the body: for an answer a translator already refused, not for the success path.
+    /// </summary>
+    public static bool IsCutShort(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            return !reader.Read() || !reader.TrySkip();
+        }
+        catch (JsonException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>
     /// Whether the object opens as an error instead of an answer: its first property is a non-null <c>error</c> (OpenAI's
     /// shape, which some OpenAI-compatible vendors send with status 200) or <c>"type":"error"</c> (Anthropic's shape). Only
     /// the first tokens are read, so a normal answer costs a property name; whatever is unreadable there is no error.

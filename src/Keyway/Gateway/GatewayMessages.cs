@@ -91,6 +91,9 @@ internal static class GatewayMessages
     public static string NotJson(string providerId, string? contentType, string excerpt) =>
         $"upstream provider '{providerId}' answered 200 with a body that is not JSON (Content-Type {contentType ?? "none"}): {excerpt}";
 
+    public static string CutShort(string providerId) =>
+        $"upstream provider '{providerId}' answered 200 with a JSON body that ends before it is complete (its Content-Length was shorter than the answer)";
+
     public static string ErrorWith200(string providerId, string message) => $"upstream provider '{providerId}' answered 200 with an error: {message}";
 
     public static string NoAnswerInBody(string providerId) => $"upstream provider '{providerId}' answered 200 without an answer in its body";

@@ -103,7 +103,7 @@ public sealed partial class ProxyForwarder
     private async Task RelayBodyAsync(ProxyExchange exchange, HttpResponseMessage response, CancellationTokenSource idle)
     {
         var client = exchange.Context.Response;
-        ResponseHeaders.Copy(response, client, exchange.Secrets);
+        ResponseHeaders.Copy(response, client, exchange.Secrets, bytesAsSent: true);
         client.StatusCode = exchange.StatusCode;
         client.ContentLength = response.Content.Headers.ContentLength;
         exchange.Context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();

@@ -69,7 +69,13 @@ public sealed partial class ProxyForwarder
         {
             return await WriteTranslatedAsync(exchange, plan, answerTranslation, body, response, idle, recordUsageAs: plan.BodyUsage);
         }
-        exchange.Usage = UsageOf(plan.BodyUsage, body, out var brokeOff);
+        exchange.Usage = UsageOf(plan.BodyUsage, body, out var brokeOff, out var cutShort);
+        // An answer whose JSON ends before its object does (its Content-Length said it ended there) reached no client yet:
+        // no answer, failed over as a body that broke off is. The usage scan walks the object anyway, so this costs nothing.
+        if (cutShort && plan.ChatAnswer && response.IsSuccessStatusCode)
+        {
+            return Unusable(exchange, GatewayMessages.CutShort(exchange.Target!.Provider.ProviderId), ForwardError.ResponseBodyUpstream);
+        }
         if (plan.WebSearch is not null && response.IsSuccessStatusCode)
         {
             var end = await SearchUntilAnsweredAsync(exchange, plan, body, brokeOff, key, idle);
@@ -101,7 +107,9 @@ public sealed partial class ProxyForwarder
         {
             return await WriteTranslatedAsync(exchange, plan, translation, body, response, idle, recordUsageAs: null);
         }
-        await WriteBufferedAsync(exchange, status, body, response, idle, relayHeaders: true);
+        // A chat surface's answer passed the checks above that read it as plain JSON, so a Content-Encoding on it is false;
+        // any other body (an embedding, a relayed error) goes as it came, header and all.
+        await WriteBufferedAsync(exchange, status, body, response, idle, relayHeaders: true, bytesAsSent: !plan.ChatAnswer);
         return null;
     }
 
@@ -129,6 +137,10 @@ public sealed partial class ProxyForwarder
             if (response.IsSuccessStatusCode && ErrorInAnswer(exchange, upstreamBody) is { } unusable)
             {
                 return unusable;
+            }
+            if (response.IsSuccessStatusCode && AnswerBody.IsCutShort(upstreamBody))
+            {
+                return Unusable(exchange, GatewayMessages.CutShort(exchange.Target!.Provider.ProviderId), ForwardError.ResponseBodyUpstream);
             }
             var message = GatewayMessages.TranslationFailed(exchange.Target!.Provider.ProviderId, e.Message);
             // An answer that says it broke off reached no client yet: no answer, failed over as a 200 holding an error is.
@@ -163,13 +175,15 @@ public sealed partial class ProxyForwarder
     /// attempt's timer, <see cref="ClientWrite"/>), so it does not hold the key's place for as long as Kestrel's minimum
     /// data rate would allow for the body's size.
     /// </summary>
+    /// <param name="bytesAsSent">The upstream's Content-Encoding goes along (<see cref="ResponseHeaders.Copy"/>).</param>
     private async Task WriteBufferedAsync(
-        ProxyExchange exchange, int status, byte[] body, HttpResponseMessage upstreamResponse, CancellationTokenSource idle, bool relayHeaders)
+        ProxyExchange exchange, int status, byte[] body, HttpResponseMessage upstreamResponse, CancellationTokenSource idle, bool relayHeaders,
+        bool bytesAsSent = false)
     {
         var response = exchange.Context.Response;
         if (relayHeaders)
         {
-            ResponseHeaders.Copy(upstreamResponse, response, exchange.Secrets);
+            ResponseHeaders.Copy(upstreamResponse, response, exchange.Secrets, bytesAsSent);
         }
         else
         {

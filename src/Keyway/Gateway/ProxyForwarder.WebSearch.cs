@@ -212,10 +212,20 @@ public sealed partial class ProxyForwarder
     };
 
     /// <summary>A whole answer's usage; a Chat completion's scan says in the same pass whether it broke off (GLM's network_error).</summary>
-    private static TokenUsage? UsageOf(UsageFormat format, byte[] body, out string? brokeOff)
+    private static TokenUsage? UsageOf(UsageFormat format, byte[] body, out string? brokeOff) => UsageOf(format, body, out brokeOff, out _);
+
+    /// <summary>As above, and whether the answer's JSON is cut short (<see cref="UsageReader.FromAnthropicMessage(ReadOnlySpan{byte}, out bool)"/>).</summary>
+    private static TokenUsage? UsageOf(UsageFormat format, byte[] body, out string? brokeOff, out bool cutShort)
     {
         brokeOff = null;
-        return format == UsageFormat.ChatCompletion ? UsageReader.FromChatCompletion(body, out brokeOff) : UsageOf(format, body);
+        cutShort = false;
+        return format switch
+        {
+            UsageFormat.ChatCompletion => UsageReader.FromChatCompletion(body, out brokeOff, out cutShort),
+            UsageFormat.AnthropicMessage => UsageReader.FromAnthropicMessage(body, out cutShort),
+            UsageFormat.Response => UsageReader.FromResponse(body, out cutShort),
+            _ => null,
+        };
     }
 
     /// <summary>Usage over rounds: each field summed, unknown only when no round reported it.</summary>

@@ -104,8 +104,7 @@ internal static class SseRelay
                 {
                     splitter.Complete();
                 }
-                var tail = read == 0 ? splitter.Flush() : ReadOnlyMemory<byte>.Empty;
-                unflushed |= WriteBatch(splitter, watcher, translator, secrets, tail, client, ref opening);
+                unflushed |= WriteBatch(splitter, watcher, translator, secrets, ended: read == 0, client, ref opening);
                 // A translated answer is whole once the translator wrote its last event (a stored Responses turn's
                 // response.completed is held for the caller to store): it ends there, not when an upstream that lingers
                 // after its last event closes.
@@ -133,13 +132,20 @@ internal static class SseRelay
     /// <see cref="IStreamWatcher.ReleasesOpeningBefore"/>); a stream that ends or fails while held back wrote nothing.
     /// </summary>
     private static bool WriteBatch(
-        SseEventSplitter splitter, IStreamWatcher watcher, IStreamTranslator? translator, SecretScrubber secrets, ReadOnlyMemory<byte> tail, PipeWriter client,
+        SseEventSplitter splitter, IStreamWatcher watcher, IStreamTranslator? translator, SecretScrubber secrets, bool ended, PipeWriter client,
         ref ArrayBufferWriter<byte>? opening)
     {
         var batch = t_batch ??= new ArrayBufferWriter<byte>(BufferSize);
         try
         {
-            var wrote = WriteEvents(splitter, watcher, translator, secrets, batch) | (translator is null && WriteTail(secrets.Scrub(tail), batch));
+            var wrote = WriteEvents(splitter, watcher, translator, secrets, batch);
+            // Only once the events are read: a last event whose blank line is a bare CR at the very end is complete
+            // once the stream ended (the splitter waited for an LF that might have followed), and a flush taken before
+            // would have passed it on as bytes, unseen by the watcher, so a whole stream looked broken off.
+            if (ended && translator is null)
+            {
+                wrote |= WriteTail(secrets.Scrub(splitter.Flush()), batch);
+            }
             if (watcher.HoldsBack)
             {
                 if (batch.WrittenCount > 0)

@@ -14,11 +14,14 @@ public sealed class RawUpstream : IDisposable
 {
     private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
     private readonly byte[] _answer;
+    private readonly RawEnd _end;
+    private readonly CancellationTokenSource _stopping = new();
     private int _requests;
 
-    public RawUpstream(string answer)
+    public RawUpstream(string answer, RawEnd end = RawEnd.Close)
     {
         _answer = Encoding.Latin1.GetBytes(answer);
+        _end = end;
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen();
         _ = AcceptAsync();
@@ -30,7 +33,12 @@ public sealed class RawUpstream : IDisposable
     /// <summary>How many requests were answered so far.</summary>
     public int Requests => Volatile.Read(ref _requests);
 
-    public void Dispose() => _listener.Dispose();
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _listener.Dispose();
+        _stopping.Dispose();
+    }
 
     private async Task AcceptAsync()
     {
@@ -55,10 +63,19 @@ public sealed class RawUpstream : IDisposable
             {
                 await ReadRequestAsync(connection);
                 Interlocked.Increment(ref _requests);
+                if (_end == RawEnd.Reset)
+                {
+                    connection.LingerState = new LingerOption(true, 0);
+                    return;
+                }
                 await connection.SendAsync(_answer);
+                if (_end == RawEnd.HoldOpen)
+                {
+                    await Task.Delay(Timeout.Infinite, _stopping.Token);
+                }
                 connection.Shutdown(SocketShutdown.Send);
             }
-            catch (SocketException)
+            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
             {
                 // The gateway went away first.
             }
@@ -94,4 +111,17 @@ public sealed class RawUpstream : IDisposable
             received.Write(buffer, 0, read);
         }
     }
+}
+
+/// <summary>How a <see cref="RawUpstream"/> ends each connection.</summary>
+public enum RawEnd
+{
+    /// <summary>Sends the answer, then closes its side.</summary>
+    Close,
+
+    /// <summary>Sends the answer, then keeps the connection open and silent until disposed.</summary>
+    HoldOpen,
+
+    /// <summary>Sends nothing and resets the connection (RST) once the request is read.</summary>
+    Reset,
 }
