@@ -1,4 +1,5 @@
 using Keyway.Protocols;
+using Keyway.Protocols.Usage;
 using Keyway.Upstreams;
 
 namespace Keyway.Gateway;
@@ -20,10 +21,12 @@ public sealed partial class ProxyForwarder
     /// web-search round's error status (<paramref name="Refusal"/>), which is the key's answer as on its first round (<see cref="TakeRefusalAsync"/>).
     /// </summary>
     /// <param name="Failure">What the 200 said failed, when it said so in the vendor's own status code (<see cref="VendorStatusInBody"/>).</param>
-    private sealed record NoAnswer(ForwardError Error, string Message, UpstreamFailure? Failure = null, HttpResponseMessage? Refusal = null)
+    /// <param name="Answered">With <paramref name="Refusal"/>: the usage of the rounds the upstream answered before it, which the row keeps if the client leaves while the refusal is read.</param>
+    private sealed record NoAnswer(
+        ForwardError Error, string Message, UpstreamFailure? Failure = null, HttpResponseMessage? Refusal = null, TokenUsage? Answered = null)
     {
-        public static NoAnswer Refused(HttpResponseMessage refusal) =>
-            new(ForwardError.UpstreamStatus, $"a later web-search round was answered {(int)refusal.StatusCode}", Refusal: refusal);
+        public static NoAnswer Refused(HttpResponseMessage refusal, TokenUsage? answered) =>
+            new(ForwardError.UpstreamStatus, $"a later web-search round was answered {(int)refusal.StatusCode}", Refusal: refusal, Answered: answered);
     }
 
     /// <summary>The kept answer and the last failure without one, carried over the attempts of every look at the pools.</summary>
@@ -201,9 +204,9 @@ public sealed partial class ProxyForwarder
             RecordRelayOutcome(exchange, run);
             return true;
         }
-        if (unusable.Refusal is { } refusal)
+        if (unusable.Refusal is not null)
         {
-            return await TakeRefusalAsync(exchange, run, outcome, refusal, idle);
+            return await TakeRefusalAsync(exchange, run, outcome, unusable, idle);
         }
         if (await EndedByDrainAsync(exchange))
         {
@@ -223,15 +226,19 @@ public sealed partial class ProxyForwarder
     /// status on its first round would have been: classified alike and logged as the attempt's status, then failed over
     /// or relayed. Only the tool-schema fallback is not tried: the first round took the tools. A live stream's client
     /// has its answer begun, so no other key can take it: its stream ends with the error event, and the key's failure is
-    /// recorded as a failover would have (the caller's own mistake leaves it healthy).
+    /// recorded as a failover would have (the caller's own mistake leaves it healthy). A client that leaves while the
+    /// refusal is read ends the request: the refused round costs nothing, as no refused attempt does, but the rounds
+    /// answered before it were the upstream's real spend and stay in the row.
     /// </summary>
     private async Task<bool> TakeRefusalAsync(
-        ProxyExchange exchange, FailoverRun<RelayPlan> run, AttemptOutcome outcome, HttpResponseMessage refusal, CancellationTokenSource idle)
+        ProxyExchange exchange, FailoverRun<RelayPlan> run, AttemptOutcome outcome, NoAnswer refused, CancellationTokenSource idle)
     {
+        var refusal = refused.Refusal!;
         exchange.AttemptUnusable((int)refusal.StatusCode);
         var failure = await ClassifyAsync(refusal, run.Target!, exchange.Secrets, idle.Token);
         if (LeftWhileTheErrorWasRead(exchange, refusal))
         {
+            exchange.Usage = refused.Answered;
             return true;
         }
         exchange.AttemptFailed(failure.Class);
@@ -393,7 +400,7 @@ public sealed partial class ProxyForwarder
     /// <summary>Reads the error body (masking any echo of a key: the message reaches key health and the log) and classifies it.</summary>
     private async Task<UpstreamFailure> ClassifyAsync(HttpResponseMessage response, RouteTarget target, Security.SecretScrubber secrets, CancellationToken cancellationToken)
     {
-        var body = secrets.Scrub(await UpstreamErrorBody.ReadAsync(response, cancellationToken));
+        var body = secrets.Scrub((await UpstreamErrorBody.ReadAsync(response, cancellationToken)).Body);
         var status = (int)response.StatusCode;
         var message = GatewayMessages.UpstreamFailed(target.Provider.ProviderId, status, Protocols.UpstreamErrorMessage.Extract(body, 300));
         return UpstreamFailureClassifier.FromResponse(status, response.Headers, body, target.UpstreamModel, message, time.GetUtcNow());

@@ -70,11 +70,10 @@ public sealed partial class ProxyForwarder
             return await WriteTranslatedAsync(exchange, plan, answerTranslation, body, response, idle, recordUsageAs: plan.BodyUsage);
         }
         exchange.Usage = UsageOf(plan.BodyUsage, body, out var brokeOff, out var cutShort);
-        // An answer whose JSON ends before its object does (its Content-Length said it ended there) reached no client yet:
-        // no answer, failed over as a body that broke off is. The usage scan walks the object anyway, so this costs nothing.
+        // The usage scan walks the object anyway, so the check of an answer cut short costs nothing.
         if (cutShort && plan.ChatAnswer && response.IsSuccessStatusCode)
         {
-            return Unusable(exchange, GatewayMessages.CutShort(exchange.Target!.Provider.ProviderId), ForwardError.ResponseBodyUpstream);
+            return CutShort(exchange);
         }
         if (plan.WebSearch is not null && response.IsSuccessStatusCode)
         {
@@ -140,7 +139,7 @@ public sealed partial class ProxyForwarder
             }
             if (response.IsSuccessStatusCode && AnswerBody.IsCutShort(upstreamBody))
             {
-                return Unusable(exchange, GatewayMessages.CutShort(exchange.Target!.Provider.ProviderId), ForwardError.ResponseBodyUpstream);
+                return CutShort(exchange);
             }
             var message = GatewayMessages.TranslationFailed(exchange.Target!.Provider.ProviderId, e.Message);
             // An answer that says it broke off reached no client yet: no answer, failed over as a 200 holding an error is.

@@ -47,7 +47,7 @@ public sealed partial class ProxyForwarder
         ProxyExchange exchange, RelayPlan plan, WebSearchProvider provider, byte[] answerBody, string? brokeOff, UpstreamKey key, CancellationTokenSource idle)
     {
         var usage = exchange.Usage;
-        byte[]? sending = null;
+        UpstreamBody? sending = null;
         try
         {
             return await RunWebSearchRoundsAsync(exchange, plan, provider, answerBody, brokeOff, key, idle, (answered, body) => (usage, sending) = (answered, body));
@@ -62,7 +62,7 @@ public sealed partial class ProxyForwarder
     /// <param name="progress">Told the usage of the rounds answered so far and the body of the round being sent (null once it answered).</param>
     private async Task<WebSearchEnd> RunWebSearchRoundsAsync(
         ProxyExchange exchange, RelayPlan plan, WebSearchProvider provider, byte[] answerBody, string? brokeOff, UpstreamKey key, CancellationTokenSource idle,
-        Action<TokenUsage?, byte[]?> progress)
+        Action<TokenUsage?, UpstreamBody?> progress)
     {
         var dialect = WebSearchDialect.For(plan.Endpoint.Protocol.Wire());
         var usage = exchange.Usage;
@@ -99,26 +99,46 @@ public sealed partial class ProxyForwarder
                 }
                 dialect.AppendRound(request, answer, results);
             }
-            var roundBody = Serialize(request);
+            var roundBody = UpstreamBody.Of(Serialize(request));
             progress(usage, roundBody);
-            var response = await SendRoundAsync(exchange, plan, key, roundBody, idle);
-            // Nothing of the loop reached the client yet: a later round's error status is the key's answer as on its first round.
+            // Nothing of the loop reached the client yet: a later round that got no answer (a refused connection, a reset, the
+            // provider's timeout) or an error status is the key's as on its first round, and so is a 200 that is no answer
+            // (the first answer's checks): the next key runs the loop from the start.
+            HttpResponseMessage response;
+            try
+            {
+                response = await SendRoundAsync(exchange, plan, key, roundBody, idle);
+            }
+            catch (Exception e) when (IsUpstreamsBreak(exchange, e))
+            {
+                return new WebSearchEnd([], null, Unusable: NoAnswerFrom(e, exchange.Target!.Provider));
+            }
             if (!response.IsSuccessStatusCode)
             {
-                return new WebSearchEnd([], null, Unusable: NoAnswer.Refused(response));
+                return new WebSearchEnd([], null, Unusable: NoAnswer.Refused(response, usage));
             }
             using (response)
             {
-                answerBody = await ReadWholeBodyAsync(exchange, response, idle.Token);
-                // A later round's 200 that is no answer is the key's failure too, as the first answer's check makes it, and
-                // the next key runs the loop from the start.
+                try
+                {
+                    answerBody = await ReadWholeBodyAsync(exchange, response, idle.Token);
+                }
+                catch (Exception e) when (IsUpstreamsBreak(exchange, e))
+                {
+                    return new WebSearchEnd([], null, Unusable: WholeBodyBrokeOff(exchange, e));
+                }
                 if (plan.ChatAnswer && NoAnswerIn(exchange, response, answerBody) is { } unusable)
                 {
                     return new WebSearchEnd([], null, Unusable: unusable);
                 }
             }
+            var roundUsage = UsageOf(plan.BodyUsage, answerBody, out brokeOff, out var cutShort);
+            if (cutShort && plan.ChatAnswer)
+            {
+                return new WebSearchEnd([], null, Unusable: CutShort(exchange));
+            }
             earlier = usage;
-            usage = Sum(usage, UsageOf(plan.BodyUsage, answerBody, out brokeOff));
+            usage = Sum(usage, roundUsage);
             progress(usage, null);
         }
     }
@@ -133,13 +153,13 @@ public sealed partial class ProxyForwarder
         return Serialize(answer);
     }
 
-    private async Task<HttpResponseMessage> SendRoundAsync(ProxyExchange exchange, RelayPlan plan, UpstreamKey key, byte[] body, CancellationTokenSource idle)
+    private async Task<HttpResponseMessage> SendRoundAsync(ProxyExchange exchange, RelayPlan plan, UpstreamKey key, UpstreamBody body, CancellationTokenSource idle)
     {
         var provider = exchange.Target!.Provider;
         idle.CancelAfter(provider.Timeout);
         exchange.BeginSearchRound();
         using var request = UpstreamClient.CreateRequest(
-            provider, plan.Endpoint, key, HttpMethod.Post, plan.Path, UpstreamBody.Of(body).CreateContent(exchange), exchange.Context.Request.Headers);
+            provider, plan.Endpoint, key, HttpMethod.Post, plan.Path, body.CreateContent(exchange), exchange.Context.Request.Headers);
         plan.Decorate?.Invoke(request);
         exchange.WebSearchRoundStart ??= time.GetTimestamp();
         try
@@ -211,10 +231,10 @@ public sealed partial class ProxyForwarder
         _ => null,
     };
 
-    /// <summary>A whole answer's usage; a Chat completion's scan says in the same pass whether it broke off (GLM's network_error).</summary>
-    private static TokenUsage? UsageOf(UsageFormat format, byte[] body, out string? brokeOff) => UsageOf(format, body, out brokeOff, out _);
-
-    /// <summary>As above, and whether the answer's JSON is cut short (<see cref="UsageReader.FromAnthropicMessage(ReadOnlySpan{byte}, out bool)"/>).</summary>
+    /// <summary>
+    /// A whole answer's usage; the scan says in the same pass whether a Chat completion broke off (GLM's network_error)
+    /// and whether the answer's JSON is cut short (<see cref="UsageReader.FromAnthropicMessage(ReadOnlySpan{byte}, out bool)"/>).
+    /// </summary>
     private static TokenUsage? UsageOf(UsageFormat format, byte[] body, out string? brokeOff, out bool cutShort)
     {
         brokeOff = null;

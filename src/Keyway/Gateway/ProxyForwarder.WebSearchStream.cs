@@ -20,10 +20,15 @@ public sealed partial class ProxyForwarder
     private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(5);
 
     /// <returns>Null when the stream ended; a later round's error status otherwise, which the attempt loop ends the stream with.</returns>
-    /// <remarks>A client that leaves while a later round is searched, sent or awaited is the caller's to log, the rounds' cost counted first (<see cref="UsageEstimate.CompleteLeftRound"/>).</remarks>
+    /// <remarks>
+    /// A client that leaves while a round's events are relayed ends the stream there, its cost counted by the loop; one
+    /// that leaves while a later round is searched, sent or awaited is the caller's to log, the rounds' cost counted first
+    /// (<see cref="UsageEstimate.CompleteLeftRound"/>).
+    /// </remarks>
     private async Task<NoAnswer?> RelaySearchStreamAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage first, UpstreamKey key, CancellationTokenSource idle)
     {
-        byte[]? sending = null;
+        // The first round's body went upstream with the attempt: left before its events, it is the round left.
+        UpstreamBody? sending = plan.Body;
         try
         {
             return await RelaySearchStreamRoundsAsync(exchange, plan, first, key, idle, body => sending = body);
@@ -35,9 +40,9 @@ public sealed partial class ProxyForwarder
         }
     }
 
-    /// <param name="sending">Told the body of the round being sent, and null once its events came.</param>
+    /// <param name="sending">Told the body of the round being sent, and null once its events were relayed.</param>
     private async Task<NoAnswer?> RelaySearchStreamRoundsAsync(
-        ProxyExchange exchange, RelayPlan plan, HttpResponseMessage first, UpstreamKey key, CancellationTokenSource idle, Action<byte[]?> sending)
+        ProxyExchange exchange, RelayPlan plan, HttpResponseMessage first, UpstreamKey key, CancellationTokenSource idle, Action<UpstreamBody?> sending)
     {
         StartEventStream(exchange, first);
         await exchange.Context.Response.StartAsync(exchange.Aborted);
@@ -46,6 +51,7 @@ public sealed partial class ProxyForwarder
         var response = first;
         var events = await first.Content.ReadAsStreamAsync(idle.Token);
         var watcher = plan.Watcher!;
+        var roundBody = plan.Body;
         JsonObject? request = null;
         TokenUsage? earlier = null;
         for (var round = 1; ; round++)
@@ -58,11 +64,19 @@ public sealed partial class ProxyForwarder
             {
                 result = await CopyEventStreamAsync(exchange, watcher, stage, events, idle);
             }
+            sending(null);
             var usage = Sum(earlier, watcher.Usage);
             exchange.Usage = usage;
             if (result != CopyResult.Success || !watcher.Completed || watcher.ErrorMessage is not null || stage.Live
                 || dialect.Read(stage.Answer()) is not { Ours.Count: > 0, CallsClientTools: false } turn)
             {
+                // The round the stream ends on (the final one, or the one the client left) is counted as a plain stream is:
+                // what it did not report is estimated, its prompt over the body it sent.
+                if (UsageEstimate.OfStream(exchange, watcher.Usage, watcher.Completed, stage.DataEvents, roundBody) is { } estimated)
+                {
+                    exchange.Usage = Sum(earlier, estimated);
+                    exchange.UsageEstimated = estimated != watcher.Usage;
+                }
                 await FinishEventStreamAsync(exchange, watcher, result);
                 return null;
             }
@@ -75,18 +89,17 @@ public sealed partial class ProxyForwarder
             {
                 dialect.AppendRound(request, stage.Answer(), await SearchKeepingAliveAsync(exchange, plan.WebSearch!, turn.Ours, idle.Token));
             }
-            var roundBody = Serialize(request);
+            roundBody = UpstreamBody.Of(Serialize(request));
             sending(roundBody);
             var next = await SendRoundAsync(exchange, plan, key, roundBody, idle);
             if (!next.IsSuccessStatusCode)
             {
-                return NoAnswer.Refused(next);
+                return NoAnswer.Refused(next, usage);
             }
             if (await RoundEventsAsync(exchange, plan, next, idle) is not { } nextEvents)
             {
                 return null;
             }
-            sending(null);
             (response, events, watcher, earlier) = (next, nextEvents, plan.NewWatcher!(), usage);
         }
     }
@@ -115,7 +128,8 @@ public sealed partial class ProxyForwarder
             {
                 return new MemoryStream(events, writable: false);
             }
-            message = GatewayMessages.NoAnswerWith200(providerId, whole.Error);
+            // A round whose JSON ends before it is complete (a Content-Length shorter than the answer) says so, as a first one does.
+            message = AnswerBody.IsCutShort(body) ? GatewayMessages.CutShort(providerId) : GatewayMessages.NoAnswerWith200(providerId, whole.Error);
         }
         round.Dispose();
         await FailAsync(exchange, ForwardError.ResponseBodyUpstream, message);

@@ -42,6 +42,13 @@ public sealed partial class ProxyForwarder
     }
 
     /// <summary>
+    /// A whole answer whose JSON ends before its object does (its Content-Length said it ended there) reached no client
+    /// yet: no answer, failed over as a body that broke off is; a later web-search round's as the first answer's.
+    /// </summary>
+    private static NoAnswer CutShort(ProxyExchange exchange) =>
+        Unusable(exchange, GatewayMessages.CutShort(exchange.Target!.Provider.ProviderId), ForwardError.ResponseBodyUpstream);
+
+    /// <summary>
     /// A whole answer to a client that asked for a stream (the upstream ignored <c>stream: true</c>): as the events of
     /// the upstream's protocol (<see cref="WholeAnswerStream"/>), through the plan's watcher and translator as a streamed
     /// answer would go, so the client gets its protocol's complete stream and the log the usage.

@@ -105,7 +105,7 @@ public sealed class RouteProber(UpstreamClient upstream, CooldownBook book, Time
         using var response = await upstream.SendAsync(request, cancellationToken);
         var (body, cutOff) = response.IsSuccessStatusCode
             ? (await response.Content.ReadAsByteArrayAsync(cancellationToken), false)
-            : await UpstreamErrorBody.ReadWithCutOffAsync(response, cancellationToken);
+            : await UpstreamErrorBody.ReadAsync(response, cancellationToken);
         // An upstream that echoes the key it refused ("Incorrect API key provided: sk-…") must not show it to the admin.
         return ((int)response.StatusCode, new Security.SecretScrubber(key.Secret, clientKey: null, provider.HeaderSecrets).Scrub(body), cutOff);
     }

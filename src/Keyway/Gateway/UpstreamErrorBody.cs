@@ -15,25 +15,16 @@ internal static class UpstreamErrorBody
 
     private const int ReadSize = 16 * 1024;
 
-    /// <summary>The body, read now (empty if the upstream broke off before any of it) or as it was kept by an earlier read.</summary>
-    public static async Task<byte[]> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
-        (await ReadKeptAsync(response, cancellationToken)).Body;
-
     /// <summary>
-    /// The body as <see cref="ReadAsync"/> keeps it, and whether it was cut off: the upstream broke off or went silent past
-    /// <paramref name="cancellationToken"/> before the body's end (not the deliberate cut at <see cref="MaxBytes"/>).
+    /// The body, read now (empty if the upstream broke off before any of it) or as it was kept by an earlier read, and
+    /// whether it was cut off: the upstream broke off or went silent past <paramref name="cancellationToken"/> before the
+    /// body's end (not the deliberate cut at <see cref="MaxBytes"/>).
     /// </summary>
-    public static async Task<(byte[] Body, bool CutOff)> ReadWithCutOffAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var kept = await ReadKeptAsync(response, cancellationToken);
-        return (kept.Body, kept.CutOff);
-    }
-
-    private static async Task<KeptBody> ReadKeptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    public static async Task<(byte[] Body, bool CutOff)> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.Content is KeptBody kept)
         {
-            return kept;
+            return (kept.Body, kept.CutOff);
         }
         // A final 1xx has no body: what may follow on its connection is another protocol's (a 101's WebSocket), never read.
         var (body, cutOff) = (int)response.StatusCode < 200 ? ([], false) : await ReadCutAsync(response.Content, cancellationToken);
@@ -48,7 +39,7 @@ internal static class UpstreamErrorBody
         }
         response.Content.Dispose();
         response.Content = keeping;
-        return keeping;
+        return (body, cutOff);
     }
 
     private static async Task<(byte[] Body, bool CutOff)> ReadCutAsync(HttpContent content, CancellationToken cancellationToken)

@@ -42,7 +42,7 @@ internal static class UpstreamErrorResponse
             var interim = GatewayMessages.InterimStatus(provider.ProviderId, status);
             return new Relayed(StatusCodes.Status502BadGateway, ProtocolErrorWriter.Body(client, StatusCodes.Status502BadGateway, interim), interim);
         }
-        var raw = secrets.Scrub(await UpstreamErrorBody.ReadAsync(response, cancellationToken));
+        var raw = secrets.Scrub((await UpstreamErrorBody.ReadAsync(response, cancellationToken)).Body);
         var message = GatewayMessages.UpstreamFailed(provider.ProviderId, status, UpstreamErrorMessage.Extract(raw, 1000));
         var flagged = status == StatusCodes.Status403Forbidden && UpstreamFailureClassifier.ClassOf(status, raw) == FailureClass.CallerFault;
         if (status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden && !flagged)

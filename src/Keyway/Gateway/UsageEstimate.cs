@@ -22,16 +22,29 @@ internal static class UsageEstimate
     /// </summary>
     public static void Complete(ProxyExchange exchange, LeadingErrorWatcher watcher, UpstreamBody request)
     {
-        var reported = watcher.Usage;
-        if ((watcher.RelayedEvents == 0 && !exchange.Aborted.IsCancellationRequested)
-            || (reported.InputTokens is not null && reported.OutputTokens is not null && watcher.Completed))
+        if (OfStream(exchange, watcher.Usage, watcher.Completed, watcher.RelayedEvents, request) is { } estimated)
         {
-            return;
+            exchange.Usage = estimated;
+            exchange.UsageEstimated = estimated != watcher.Usage;
         }
-        var output = watcher.Completed && reported.OutputTokens is { } whole ? whole : Math.Max(reported.OutputTokens ?? 0, watcher.RelayedEvents);
-        var input = reported.InputTokens ?? InputOf(request);
-        exchange.Usage = reported with { InputTokens = input, OutputTokens = output };
-        exchange.UsageEstimated = input != reported.InputTokens || output != reported.OutputTokens;
+    }
+
+    /// <summary>
+    /// A stream's <paramref name="reported"/> usage filled in as <see cref="Complete"/> fills it, or null when nothing is to
+    /// be filled: the stream reported both counts and ended, or it brought no event with data while the client is still
+    /// there (no answer, which the caller fails over). The web-search loop fills so the streamed round its stream ends on
+    /// (the final one, or the one the client left), its prompt counted over the body that round sent.
+    /// </summary>
+    /// <param name="dataEvents">The stream's events with data: the output's lower bound.</param>
+    public static TokenUsage? OfStream(ProxyExchange exchange, TokenUsage reported, bool completed, int dataEvents, UpstreamBody request)
+    {
+        if ((dataEvents == 0 && !exchange.Aborted.IsCancellationRequested)
+            || (reported.InputTokens is not null && reported.OutputTokens is not null && completed))
+        {
+            return null;
+        }
+        var output = completed && reported.OutputTokens is { } whole ? whole : Math.Max(reported.OutputTokens ?? 0, dataEvents);
+        return reported with { InputTokens = reported.InputTokens ?? InputOf(request), OutputTokens = output };
     }
 
     /// <summary>
@@ -67,19 +80,19 @@ internal static class UsageEstimate
     }
 
     /// <summary>
-    /// The client left during a later web-search round (<paramref name="round"/>: the body that round sent, or null while
-    /// the gateway searched between rounds): the rounds answered before cost what they reported
-    /// (<paramref name="answered"/>), and the round left its prompt once its body went upstream in full, as a first round
-    /// left does (<see cref="CompleteLeft"/>); its answer none.
+    /// The client left during a web-search round before its answer came (<paramref name="round"/>: the body that round
+    /// sent, a streamed loop's first round's before its events too, or null while the gateway searched between rounds):
+    /// the rounds answered before cost what they reported (<paramref name="answered"/>), and the round left its prompt
+    /// once its body went upstream in full, as a first round left does (<see cref="CompleteLeft"/>); its answer none.
     /// </summary>
-    public static void CompleteLeftRound(ProxyExchange exchange, RelayPlan plan, TokenUsage? answered, byte[]? round)
+    public static void CompleteLeftRound(ProxyExchange exchange, RelayPlan plan, TokenUsage? answered, UpstreamBody? round)
     {
         exchange.Usage = answered;
         if (round is null || !exchange.LastBodySent || !Estimates(plan, exchange.Stream))
         {
             return;
         }
-        var prompt = TokenEstimator.CountInputTokens(round);
+        var prompt = InputOf(round);
         exchange.Usage = (answered ?? TokenUsage.Unknown) with { InputTokens = (answered?.InputTokens ?? 0) + prompt, OutputTokens = answered?.OutputTokens ?? 0 };
         exchange.UsageEstimated = true;
     }

@@ -27,11 +27,21 @@ internal sealed class WebSearchStreamStage(
     /// <summary>The client's translated stream is whole; a stream passed as it is ends with the upstream.</summary>
     public bool Finished => translator?.Finished == true;
 
+    /// <summary>
+    /// The round's events with data so far, shown or held: the output's lower bound when its usage never comes
+    /// (<see cref="UsageEstimate.OfStream"/>), as a plain stream's relayed events are.
+    /// </summary>
+    public int DataEvents { get; private set; }
+
     /// <summary>The round so far as a non-streamed answer.</summary>
     public JsonObject Answer() => _round.Answer();
 
     public void OnEvent(in SseEvent upstreamEvent, IBufferWriter<byte> output)
     {
+        if (upstreamEvent.HasData)
+        {
+            DataEvents++;
+        }
         if (Live)
         {
             Forward(upstreamEvent, output, null);

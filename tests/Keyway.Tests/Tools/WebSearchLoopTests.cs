@@ -12,6 +12,9 @@ public sealed class WebSearchLoopTests
     private const string ChatSearch = """{"model":"gpt-alias","messages":[{"role":"user","content":"use the tool tavily_search"}]}""";
     /// <summary>An OpenAI-shaped error object as some OpenAI-compatible vendors answer it with 200 (https://platform.openai.com/docs/guides/error-codes).</summary>
     internal const string ErrorWith200 = """{"error":{"message":"Insufficient account balance","type":"insufficient_quota","code":"1008"}}""";
+    /// <summary>The gateway's message for a 200 whose JSON ends before it is complete (<see cref="NoAnswerWith200"/>'s "cut").</summary>
+    internal const string CutShortMessage = "answered 200 with a JSON body that ends before it is complete (its Content-Length was shorter than the answer)";
+    private const string CutShortText = "The answer breaks off he";
     private const string AnthropicSearch = """{"model":"claude-alias","max_tokens":64,"messages":[{"role":"user","content":"use the tool tavily_search"}]}""";
 
     [Fact]
@@ -254,21 +257,26 @@ public sealed class WebSearchLoopTests
     }
 
     /// <summary>
-    /// A later round's 200 holding only an error object reached no client yet, as a first answer's would not have: the
-    /// key's failure, and the next key runs the loop from the start and answers; so also when the client asked for a
-    /// stream and the rounds came whole. The row counts every search and extra round the request ran, the failed key's
-    /// too (each search cost a Tavily credit), and the tokens of the answer the client got.
+    /// A later round that is no answer (a 200 holding an error object; a whole answer cut short, its JSON ending before
+    /// its object does, as a Content-Length shorter than the answer makes it; a connection reset, which may come before
+    /// the status or in the body) reached no client yet, as a first answer's would not have: the key's failure, and the
+    /// next key runs the loop from the start and answers; so also when the client asked for a stream and the rounds came
+    /// whole. The row counts every search and extra round the request ran, the failed key's too (each search cost a
+    /// Tavily credit), and the tokens of the answer the client got.
     /// </summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task LaterRoundErrorWith200_FailsOverToTheNextKey(bool stream)
+    [InlineData("error", false, "answered 200 with an error: Insufficient account balance")]
+    [InlineData("error", true, "answered 200 with an error: Insufficient account balance")]
+    [InlineData("cut", false, "ends before it is complete")]
+    [InlineData("cut", true, "ends before it is complete")]
+    [InlineData("reset", false, "upstream provider 'fake-openai'")]
+    public async Task LaterRoundWithoutAnAnswer_FailsOverToTheNextKey(string reply, bool stream, string keyError)
     {
         await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
         await using var tavily = await FakeTavily.StartAsync();
         await WebSearchSetup.CreateTavilyAsync(pool.Admin, "default", tavily);
         pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), WebSearchBed.ChatToolCalls(("call", "tavily_search", WebSearchBed.SearchArgs("q"))), times: 1);
-        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), FakeReply.Status(200, ErrorWith200), times: 1);
+        pool.Upstream.ReplyForKey(KeyPoolBed.Secret("a"), NoAnswerWith200(reply), times: 1);
 
         using var response = await pool.Bed.PostAsync("v1/chat/completions", ChatSearchStreaming(stream));
         var body = await response.Content.ReadAsStringAsync();
@@ -276,10 +284,11 @@ public sealed class WebSearchLoopTests
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Contains(FakeTavily.AnswerFor("fake-upstream"), body, StringComparison.Ordinal);
         Assert.DoesNotContain("Insufficient account balance", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(CutShortText, body, StringComparison.Ordinal);
         Assert.Equal(["a", "a", "b", "b"], pool.TakeKeysSeen());
         var health = await pool.KeyHealthAsync("a");
         Assert.Equal(1, health.GetProperty("consecutive_failures").GetInt32());
-        Assert.Contains("answered 200 with an error: Insufficient account balance", health.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+        Assert.Contains(keyError, health.GetProperty("last_error").GetString(), StringComparison.Ordinal);
         var row = Assert.Single(await pool.Bed.WaitForLogsAsync(1));
         Assert.Equal([502, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
         Assert.Equal(2, tavily.Queries.Count);
@@ -291,7 +300,7 @@ public sealed class WebSearchLoopTests
 
     /// <summary>
     /// A later round that is no answer (an error object, MiniMax's failure status in <c>base_resp</c>, a page that is not
-    /// JSON) on the last key is what the first answer's check makes of it: the client's error in its own shape, with the
+    /// JSON, a whole answer cut short) on the last key is what the first answer's check makes of it: the client's error in its own shape, with the
     /// status the failure has, whole or to a client that asked for a stream, passed through or translated.
     /// </summary>
     [Theory]
@@ -301,6 +310,9 @@ public sealed class WebSearchLoopTests
     [InlineData("v1/chat/completions", false, "minimax", 402, "answered 200 with an error: insufficient balance (1008)")]
     [InlineData("v1/chat/completions", true, "minimax", 402, "answered 200 with an error: insufficient balance (1008)")]
     [InlineData("v1/chat/completions", false, "html", 502, "answered 200 with a body that is not JSON (Content-Type text/html): <html>Gateway</html>")]
+    [InlineData("v1/chat/completions", false, "cut", 502, CutShortMessage)]
+    [InlineData("v1/chat/completions", true, "cut", 502, CutShortMessage)]
+    [InlineData("v1/messages", false, "cut", 502, CutShortMessage)]
     public async Task LaterRoundWithoutAnAnswer_OnTheLastKey_IsTheClientsError(string path, bool stream, string reply, int status, string message)
     {
         await using var bed = await WebSearchBed.StartAsync();
@@ -475,11 +487,18 @@ public sealed class WebSearchLoopTests
         _ => "context too long",
     };
 
-    /// <summary>A whole 200 that is no answer: an error object, MiniMax's failure status (1008) in <c>base_resp</c>, or an HTML page.</summary>
+    /// <summary>
+    /// A whole 200 that is no answer: an error object, MiniMax's failure status (1008) in <c>base_resp</c>, an HTML page,
+    /// a chat completion cut short (its JSON ends inside the message, where a Content-Length shorter than the answer
+    /// would end it; whole framing, so the gateway sees what such a Content-Length gives it), or the default answer
+    /// broken off halfway by a reset.
+    /// </summary>
     internal static FakeReply NoAnswerWith200(string kind) => kind switch
     {
         "minimax" => FakeReply.Status(200, Encoding.UTF8.GetString(ProtocolFixtures.Json("vendors/minimax_200_1008_insufficient_balance.json"))),
         "html" => FakeReply.Status(200, "<html>Gateway</html>", contentType: "text/html"),
+        "reset" => FakeReply.StreamThenReset(0, Task.CompletedTask),
+        "cut" => FakeReply.Status(200, $$"""{"id":"chatcmpl-cut","object":"chat.completion","created":1,"model":"gpt-model","choices":[{"index":0,"message":{"role":"assistant","content":"{{CutShortText}}"""),
         _ => FakeReply.Status(200, ErrorWith200),
     };
 

@@ -119,13 +119,16 @@ public sealed class WebSearchStreamTests
     /// A later round that answers an error comes after the client's stream began (keep-alives went out): no other key can
     /// take it, so the stream ends with the error in the client's protocol and the row has it, whether the round's
     /// stream opens with the error or the upstream answered it as a whole body (an error object, MiniMax's failure status
-    /// in <c>base_resp</c>), as the first answer's check reads it; the failure status is the row's.
+    /// in <c>base_resp</c>, an answer whose JSON ends before it is complete), as the first answer's check reads it; the
+    /// failure status is the row's.
     /// </summary>
     [Theory]
     [InlineData("v1/chat/completions", "stream", 502, "Insufficient account balance")]
     [InlineData("v1/chat/completions", "error", 502, "answered 200 with an error: Insufficient account balance")]
     [InlineData("v1/messages", "error", 502, "answered 200 with an error: Insufficient account balance")]
     [InlineData("v1/chat/completions", "minimax", 402, "answered 200 with an error: insufficient balance (1008)")]
+    [InlineData("v1/chat/completions", "cut", 502, WebSearchLoopTests.CutShortMessage)]
+    [InlineData("v1/messages", "cut", 502, WebSearchLoopTests.CutShortMessage)]
     public async Task LaterRoundAnswersAnError_TheStreamEndsWithIt(string path, string reply, int status, string message)
     {
         await using var bed = await WebSearchBed.StartAsync();

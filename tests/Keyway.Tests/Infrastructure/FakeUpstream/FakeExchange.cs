@@ -69,6 +69,11 @@ internal sealed class FakeExchange(
             response.Headers[name] = value;
         }
         await response.Body.WriteAsync(Encoding.UTF8.GetBytes(reply.Body), cancellationToken);
+        if (reply.Written is { } written)
+        {
+            await response.Body.FlushAsync(cancellationToken);
+            written.TrySetResult();
+        }
     }
 
     public async Task WriteJsonAsync(JsonNode body)

@@ -54,6 +54,9 @@ public sealed record FakeReply
     /// <summary>Completed once the stream's headers are flushed, before its first event.</summary>
     internal TaskCompletionSource? HeadersSent { get; init; }
 
+    /// <summary>Completed once a scripted reply's status, headers and body are flushed (<see cref="Signalling"/>).</summary>
+    internal TaskCompletionSource? Written { get; init; }
+
     /// <summary>At the cut (or before any header when there is no cut), reset the TCP connection instead of ending the body.</summary>
     internal bool Reset { get; init; }
 
@@ -138,6 +141,9 @@ public sealed record FakeReply
 
     /// <summary>This reply, then the connection kept open until the caller aborts (a scripted stream that never ends).</summary>
     public FakeReply ThenHoldOpen() => this with { HoldOpenAtEnd = true };
+
+    /// <summary>This scripted reply (<see cref="Status"/>), completing <paramref name="written"/> once its status, headers and body are flushed.</summary>
+    public FakeReply Signalling(TaskCompletionSource written) => this with { Written = written };
 
     /// <summary>This reply, held before any header until <paramref name="release"/> completes.</summary>
     public FakeReply After(Task release) => this with { Release = release };
