@@ -71,6 +71,8 @@ public static class GatewayEndpoints
         MapPost(endpoints, gateway, "/v1/responses/compact", (forwarder, context) => forwarder.ForwardCompactAsync(context), ClientProtocol.OpenAIResponses);
         MapPost(endpoints, gateway, "/v1/messages/count_tokens", (forwarder, context) => forwarder.CountTokensAsync(context),
             ClientProtocol.AnthropicMessages);
+        MapPost(endpoints, gateway, "/v1/messages/evaluate_safeguards", (forwarder, context) => forwarder.EvaluateSafeguardsAsync(context),
+            ClientProtocol.AnthropicMessages);
         MapPost(endpoints, gateway, "/v1/generations", (forwarder, context) => forwarder.ForwardGenerationAsync(context));
         foreach (var surface in PassThroughSurface.Json)
         {

@@ -29,6 +29,10 @@ internal static class GatewayMessages
     public static string PathNotServed(string alias, string providerId, string path) =>
         $"model '{alias}' is routed to Anthropic-protocol provider '{providerId}', which does not serve {path} (only messages, count_tokens and models)";
 
+    /// <summary>Claude Code reads the 404 this goes with as "not served here" and makes its own classifier requests.</summary>
+    public static string SafeguardsNotServed(string alias) =>
+        $"model '{alias}' has no upstream that evaluates safeguards: /v1/messages/evaluate_safeguards is served by Anthropic-protocol providers that have it";
+
     public static string PathNotAllowed(string alias, string path) => $"model '{alias}' is not allowed on {path}: the route's allowed_paths do not include it";
 
     /// <summary>OpenAI's own text for a path it does not have.</summary>

@@ -70,17 +70,24 @@ public sealed partial class ProxyForwarder(
                 Record(estimated, ForwardError.ClientCanceled, "client closed the request");
             }
         }
-        RelayPlan? PlanFor(RouteTarget target) =>
-            target.Provider.EndpointFor(WireFormat.AnthropicMessages) is { Protocol: UpstreamProtocol.Anthropic } endpoint
-            && (endpoint.IsMain || target.Provider.AnyKeyCalls(endpoint))
-                ? new RelayPlan(endpoint, "v1/messages/count_tokens", request.EditedFor(target.UpstreamModel, injectUsage: false, sameProtocol: WireFormat.AnthropicMessages), null, UsageFormat.None,
-                    AnswerUnserved: EstimateAsync)
-                : null;
-        if (!await SendAndRelayAsync(exchange, PlanFor))
+        if (!await SendAndRelayAsync(exchange, target => AnthropicOnlyPlan(target, request, "v1/messages/count_tokens", EstimateAsync)))
         {
             await EstimateAsync(exchange);
         }
     });
+
+    /// <summary>
+    /// A path only Anthropic's API has (count_tokens, evaluate_safeguards), for a target that speaks Anthropic on its
+    /// main endpoint or on a native one some key of the pool may call: the body with its model rewritten, the answer
+    /// relayed; <paramref name="answerUnserved"/> answers when the upstream says it does not serve the path. Null for
+    /// any other target.
+    /// </summary>
+    private static RelayPlan? AnthropicOnlyPlan(RouteTarget target, ParsedRequest request, string path, Func<ProxyExchange, Task> answerUnserved) =>
+        target.Provider.EndpointFor(WireFormat.AnthropicMessages) is { Protocol: UpstreamProtocol.Anthropic } endpoint
+        && (endpoint.IsMain || target.Provider.AnyKeyCalls(endpoint))
+            ? new RelayPlan(endpoint, path, request.EditedFor(target.UpstreamModel, injectUsage: false, sameProtocol: WireFormat.AnthropicMessages), null, UsageFormat.None,
+                AnswerUnserved: answerUnserved)
+            : null;
 
     /// <summary>POST /v1/generations: the body (model rewritten) to base_url + the route's upstream_path, relayed as is.</summary>
     public Task ForwardGenerationAsync(HttpContext context) => RunAsync(context, ClientProtocol.OpenAIChat, async (exchange, request) =>

@@ -42,6 +42,7 @@ public sealed class WrongMethodTests
     [InlineData("GET", "v1/messages")]
     [InlineData("PUT", "messages")]
     [InlineData("GET", "v1/messages/count_tokens")]
+    [InlineData("GET", "v1/messages/evaluate_safeguards")]
     public async Task WrongMethod_OnAnAnthropicPath_Is405InAnthropicsShape(string method, string path)
     {
         await using var bed = await GatewayTestBed.StartAsync();

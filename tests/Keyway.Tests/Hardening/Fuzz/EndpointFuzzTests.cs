@@ -25,6 +25,7 @@ public sealed class EndpointFuzzTests
         ("v1/chat/completions", false, FuzzRequests.Chat),
         ("v1/messages?beta=true", true, FuzzRequests.Anthropic),
         ("v1/messages/count_tokens", true, FuzzRequests.Anthropic),
+        ("v1/messages/evaluate_safeguards", true, FuzzRequests.Anthropic),
         ("v1/responses", false, FuzzRequests.Responses),
         ("v1/embeddings", false, FuzzRequests.Chat),
         ("v1/completions", false, FuzzRequests.Chat),
