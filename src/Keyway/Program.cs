@@ -14,4 +14,13 @@ if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLET
 NativeHeap.KeepFreedMemory();
 
 // `keyway` alone serves the gateway; every other command is in Cli/ (most talk to a running gateway's admin API).
-return await KeywayCli.RunAsync(args, CliContext.FromProcess());
+// Under `dotnet keyway.dll` a low `ulimit -n` can stop .NET loading one of its own assemblies anywhere, even the
+// console's or the refusal code's: whatever escapes while no file can be opened is refused in one line instead.
+try
+{
+    return await KeywayCli.RunAsync(args, CliContext.FromProcess());
+}
+catch (Exception failure) when (OpenFilesExhausted.IsTheCase(failure))
+{
+    return OpenFilesExhausted.Refuse();
+}

@@ -29,6 +29,7 @@ internal static class AdminBodyCheck
         ProviderFields.ThinkingSwitch(body);
         ProviderFields.AuthHeader(body, null);
         ProviderFields.ReasoningReplay(body, null);
+        ProviderFields.ReasoningSplit(body, null);
         ProviderExtraHeaders.CheckNames(body);
         // An edit that leaves protocol alone is checked against the stored one, which only the gateway knows.
         if ((ProviderFields.Protocol(body) ?? (creating ? ProviderFields.DefaultProtocol : null)) is { } protocol)

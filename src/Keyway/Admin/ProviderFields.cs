@@ -19,6 +19,7 @@ internal static class ProviderFields
     private const string MaxConcurrencyField = "max_concurrency";
     private const string AuthHeaderField = "auth_header";
     private const string ReasoningReplayField = "reasoning_replay";
+    private const string ReasoningSplitField = "reasoning_split";
     private const int MaxKeyConcurrency = 100_000;
 
     private static readonly string[] Protocols = ["openai", "anthropic", "openai-responses"];
@@ -41,6 +42,13 @@ internal static class ProviderFields
     /// </summary>
     public static bool? ReasoningReplay(RequestBody body, bool? current) =>
         body.Has(ReasoningReplayField) ? body.OptionalBool(ReasoningReplayField) : current;
+
+    /// <summary>
+    /// Whether translated Chat requests ask MiniMax's <c>reasoning_split</c> and replay reasoning as <c>reasoning_details</c>:
+    /// absent keeps <paramref name="current"/>, null returns to the rule for the host (<c>UpstreamEndpoint.SplitsReasoning</c>).
+    /// </summary>
+    public static bool? ReasoningSplit(RequestBody body, bool? current) =>
+        body.Has(ReasoningSplitField) ? body.OptionalBool(ReasoningSplitField) : current;
 
     public static int? TimeoutSeconds(RequestBody body) => body.OptionalInt("timeout_seconds", 1, MaxTimeoutSeconds);
 

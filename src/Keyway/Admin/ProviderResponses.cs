@@ -9,7 +9,8 @@ namespace Keyway.Admin;
 /// other protocols to the base URL serving them ({} when none); the failover knobs are null when the global default holds;
 /// <c>thinking_switch</c> is how the vendor switches thinking ("none": no switch written), <c>auth_header</c> the header
 /// carrying the upstream key (null: the protocol's own), <c>reasoning_replay</c> whether translated Chat requests give
-/// assistant turns their reasoning back (null: the rule for the host).
+/// assistant turns their reasoning back (null: the rule for the host), <c>reasoning_split</c> whether they ask MiniMax's split
+/// of thinking from content (null: the rule for the host, MiniMax's own API).
 /// </summary>
 public sealed record ProviderResponse(
     string ProviderId,
@@ -35,7 +36,8 @@ public sealed record ProviderResponse(
     bool Websocket,
     string ThinkingSwitch,
     string? AuthHeader,
-    bool? ReasoningReplay);
+    bool? ReasoningReplay,
+    bool? ReasoningSplit);
 
 /// <summary>
 /// A pool key: <c>models</c> empty means any upstream model, <c>base_url</c> null means the provider's; <c>health</c> is its
@@ -72,7 +74,7 @@ internal static class ProviderResponseMapping
             keys.Count > 0 ? keys[0].ApiKey : "", keys.Count > 0, keys, provider.CreatedAt, provider.UpdatedAt,
             provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds, provider.KeyWaitSeconds,
             provider.NativeEndpoints ?? new Dictionary<string, string>(), provider.Websocket, provider.ThinkingSwitch, provider.AuthHeader,
-            provider.ReasoningReplay);
+            provider.ReasoningReplay, provider.ReasoningSplit);
     }
 
     public static UpstreamKeyResponse AsResponse(this UpstreamKeyRecord key, SecretBox secrets, CooldownBook book) =>

@@ -60,6 +60,7 @@ internal static class ProvidersAdmin
             ThinkingSwitch = ProviderFields.ThinkingSwitch(body) ?? ProviderRecord.NoThinkingSwitch,
             AuthHeader = ProviderFields.AuthHeader(body, null),
             ReasoningReplay = ProviderFields.ReasoningReplay(body, null),
+            ReasoningSplit = ProviderFields.ReasoningSplit(body, null),
         };
         await providers.CreateAsync(provider, cancellationToken).OrConflict($"provider_id '{providerId}' already exists");
         await notifier.NotifyAsync();
@@ -97,6 +98,7 @@ internal static class ProvidersAdmin
             ThinkingSwitch = ProviderFields.ThinkingSwitch(body) ?? provider.ThinkingSwitch,
             AuthHeader = ProviderFields.AuthHeader(body, provider.AuthHeader),
             ReasoningReplay = ProviderFields.ReasoningReplay(body, provider.ReasoningReplay),
+            ReasoningSplit = ProviderFields.ReasoningSplit(body, provider.ReasoningSplit),
             UpdatedAt = now,
         };
         var replacementKeys = ProviderFields.KeyPool(body, providerId, protocol, secrets, now) is { } pool

@@ -62,6 +62,8 @@ public static class ProviderCommands
         BodyField.Text("--auth-header", "auth_header", "The header carrying the upstream key: bearer, x-api-key or api-key"),
         BodyField.Override("--reasoning-replay", "reasoning_replay",
             "Whether translated Chat requests give assistant tool-call turns their reasoning back (reasoning_content): true or false, for a host the rule cannot know"),
+        BodyField.Override("--reasoning-split", "reasoning_split",
+            "Whether translated Chat requests ask MiniMax's reasoning_split and replay reasoning as reasoning_details: true for a reseller or proxy of MiniMax's API"),
         BodyField.Number("--timeout-seconds", "timeout_seconds", "Upstream timeout"),
         BodyField.Knob("--key-wait-seconds", "key_wait_seconds", "How long a request waits for a key of the pool to free or recover (0: fail at once)"),
         BodyField.Knob("--max-retries", "max_retries", "Further keys of the pool a failed request is tried on (0-10)"),

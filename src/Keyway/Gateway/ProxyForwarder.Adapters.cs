@@ -50,7 +50,7 @@ public sealed partial class ProxyForwarder
             ChatMaxCompletionTokens = endpoint.TakesMaxCompletionTokens(target.UpstreamModel),
             ChatFixedSampling = endpoint.FixesSampling(target.UpstreamModel),
             ChatReasoningReplay = target.Provider.ReasoningReplay ?? endpoint.TakesReasoningContent,
-            ChatReasoningSplit = endpoint.SplitsReasoning,
+            ChatReasoningSplit = endpoint.Protocol == UpstreamProtocol.OpenAI && (target.Provider.ReasoningSplit ?? endpoint.SplitsReasoning),
             ChatThinkingSwitch = target.Provider.ThinkingSwitch,
             DefaultReasoningEffort = exchange.Route!.Defaults?.ReasoningEffort,
             AnthropicThinking = ClaudeModels.ThinkingOf(target.UpstreamModel),

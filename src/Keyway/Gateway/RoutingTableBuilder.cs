@@ -135,6 +135,7 @@ public static class RoutingTableBuilder
             ThinkingSwitch = ThinkingSwitchNames.Parse(provider.ThinkingSwitch),
             AuthHeader = provider.AuthHeader,
             ReasoningReplay = provider.ReasoningReplay,
+            ReasoningSplit = provider.ReasoningSplit,
             RoutingMode = KeyRoutingModeNames.Parse(provider.RoutingMode),
             Policy = defaults.WithProviderOverrides(
                 provider.MaxRetries, provider.KeyFailureThreshold, provider.KeyCooldownSeconds, provider.KeyWaitSeconds),

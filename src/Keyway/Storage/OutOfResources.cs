@@ -23,6 +23,10 @@ public static class OutOfResources
     private const int SqliteNoMemory = 7;
     private const int SqliteIoErrorNoMemory = 10 | (12 << 8);
 
+    /// <summary>What to do about EMFILE: also the words of <c>Cli/OpenFilesExhausted</c>, which cannot call <see cref="Remedy"/>.</summary>
+    public const string NoFileLeftToOpen =
+        "Keyway may open no more files (EMFILE, its limit of open files): raise that limit, `ulimit -n` in the shell that starts it or LimitNOFILE= in its systemd unit";
+
     private const string NoMemoryLeft =
         "This machine, or the memory limit set for Keyway, has no memory left (ENOMEM): free memory, or raise that limit " +
         "(MemoryMax= in its systemd unit, the container's memory limit)";
@@ -45,8 +49,7 @@ public static class OutOfResources
         IOException { HResult: NoMemory } => NoMemoryLeft,
         // SQLite's own allocation failed, or one of its reads or writes could not allocate (an extended SQLITE_IOERR).
         SqliteException sqlite when (sqlite.SqliteErrorCode & 0xFF) == SqliteNoMemory || sqlite.SqliteExtendedErrorCode == SqliteIoErrorNoMemory => NoMemoryLeft,
-        IOException { HResult: TooManyOpenFiles } =>
-            "Keyway may open no more files (EMFILE, its limit of open files): raise that limit, `ulimit -n` in the shell that starts it or LimitNOFILE= in its systemd unit",
+        IOException { HResult: TooManyOpenFiles } => NoFileLeftToOpen,
         IOException { HResult: TooManyOpenFilesInSystem } =>
             "This machine may open no more files (ENFILE, the limit of all processes together): raise fs.file-max (sysctl), or end what holds so many files open",
         IOException { HResult: IoError } =>

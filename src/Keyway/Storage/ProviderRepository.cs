@@ -12,7 +12,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         "note AS Note, timeout_seconds AS TimeoutSeconds, extra_headers AS ExtraHeaders, routing_mode AS RoutingMode, " +
         "created_at AS CreatedAt, updated_at AS UpdatedAt, max_retries AS MaxRetries, key_failure_threshold AS KeyFailureThreshold, " +
         "key_cooldown_seconds AS KeyCooldownSeconds, native_endpoints AS NativeEndpoints, websocket AS Websocket, " +
-        "key_wait_seconds AS KeyWaitSeconds, thinking_switch AS ThinkingSwitch, auth_header AS AuthHeader, reasoning_replay AS ReasoningReplay";
+        "key_wait_seconds AS KeyWaitSeconds, thinking_switch AS ThinkingSwitch, auth_header AS AuthHeader, reasoning_replay AS ReasoningReplay, reasoning_split AS ReasoningSplit";
 
     private const string KeyColumns =
         "key_id AS KeyId, provider_id AS ProviderId, name AS Name, sealed_secret AS SealedSecret, enabled AS Enabled, " +
@@ -73,7 +73,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
             "timeout_seconds = @TimeoutSeconds, extra_headers = @ExtraHeaders, routing_mode = @RoutingMode, updated_at = @UpdatedAt, " +
             "max_retries = @MaxRetries, key_failure_threshold = @KeyFailureThreshold, key_cooldown_seconds = @KeyCooldownSeconds, " +
             "native_endpoints = @NativeEndpoints, websocket = @Websocket, key_wait_seconds = @KeyWaitSeconds, " +
-            "thinking_switch = @ThinkingSwitch, auth_header = @AuthHeader, reasoning_replay = @ReasoningReplay WHERE provider_id = @ProviderId",
+            "thinking_switch = @ThinkingSwitch, auth_header = @AuthHeader, reasoning_replay = @ReasoningReplay, reasoning_split = @ReasoningSplit WHERE provider_id = @ProviderId",
             Parameters(provider, cancellationToken), transaction);
         if (changed == 0)
         {
@@ -213,6 +213,9 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
     /// <summary>
     /// Writes what <paramref name="change"/> makes of the key <paramref name="keyId"/> as it is under the pool's lock, given
     /// the pool too: a field the change keeps is the current one, never one read before a concurrent reorder moved the key.
+    /// A change of its sort_order moves the key to that place in the pool (counted from 0, the end when past it) and
+    /// numbers the pool 0, 1, 2… afresh in the same transaction, so no two keys of the pool share a place, however many
+    /// instances change it at once.
     /// </summary>
     /// <returns>False when the provider or the key does not exist.</returns>
     /// <exception cref="StorageConflictException">The new name is taken by another key of the provider.</exception>
@@ -232,9 +235,32 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
             return false;
         }
         var updated = change(current, pool) with { KeyId = keyId, ProviderId = providerId };
-        await ConstraintGuard.RunAsync(() => UpdateKeyRowAsync(connection, transaction, updated, cancellationToken));
+        if (updated.SortOrder == current.SortOrder)
+        {
+            await ConstraintGuard.RunAsync(() => UpdateKeyRowAsync(connection, transaction, updated, cancellationToken));
+        }
+        else
+        {
+            var order = OrderWithMoved(pool, keyId, updated.SortOrder);
+            await ConstraintGuard.RunAsync(() => UpdateKeyRowAsync(connection, transaction, updated with { SortOrder = order.IndexOf(keyId) }, cancellationToken));
+            for (var position = 0; position < order.Count; position++)
+            {
+                if (order[position] != keyId && pool.First(key => key.KeyId == order[position]).SortOrder != position)
+                {
+                    await SetSortOrderAsync(connection, transaction, providerId, order[position], position, cancellationToken);
+                }
+            }
+        }
         await transaction.CommitAsync(cancellationToken);
         return true;
+    }
+
+    /// <summary>The ids of <paramref name="pool"/> (in its order) with <paramref name="keyId"/> moved to <paramref name="position"/>, or last when past the end.</summary>
+    private static List<string> OrderWithMoved(IReadOnlyList<UpstreamKeyRecord> pool, string keyId, int position)
+    {
+        var order = pool.Where(key => key.KeyId != keyId).Select(key => key.KeyId).ToList();
+        order.Insert(Math.Min(position, order.Count), keyId);
+        return order;
     }
 
     private static Task<int> UpdateKeyRowAsync(DbConnection connection, DbTransaction? transaction, UpstreamKeyRecord key, CancellationToken cancellationToken) =>
@@ -257,10 +283,10 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         await connection.ExecuteAsync(
             "INSERT INTO providers (provider_id, group_id, name, base_url, protocol, enabled, note, timeout_seconds, extra_headers, routing_mode, " +
             "created_at, updated_at, max_retries, key_failure_threshold, key_cooldown_seconds, native_endpoints, websocket, key_wait_seconds, " +
-            "thinking_switch, auth_header, reasoning_replay) " +
+            "thinking_switch, auth_header, reasoning_replay, reasoning_split) " +
             "VALUES (@ProviderId, @GroupId, @Name, @BaseUrl, @Protocol, @Enabled, @Note, @TimeoutSeconds, @ExtraHeaders, @RoutingMode, " +
             "@CreatedAt, @UpdatedAt, @MaxRetries, @KeyFailureThreshold, @KeyCooldownSeconds, @NativeEndpoints, @Websocket, @KeyWaitSeconds, " +
-            "@ThinkingSwitch, @AuthHeader, @ReasoningReplay)",
+            "@ThinkingSwitch, @AuthHeader, @ReasoningReplay, @ReasoningSplit)",
             Parameters(provider, cancellationToken), transaction);
         await InsertKeysAsync(connection, transaction, provider.Keys, cancellationToken);
     }
@@ -285,7 +311,8 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         StorageText.Timestamp(provider.CreatedAt), StorageText.Timestamp(provider.UpdatedAt), provider.MaxRetries,
         provider.KeyFailureThreshold, provider.KeyCooldownSeconds, JsonMap(provider.NativeEndpoints ?? new Dictionary<string, string>()),
         StorageText.Flag(provider.Websocket), provider.KeyWaitSeconds, provider.ThinkingSwitch, provider.AuthHeader,
-        provider.ReasoningReplay is { } replay ? StorageText.Flag(replay) : null, cancellationToken);
+        provider.ReasoningReplay is { } replay ? StorageText.Flag(replay) : null,
+        provider.ReasoningSplit is { } split ? StorageText.Flag(split) : null, cancellationToken);
 
     private static string JsonMap(IReadOnlyDictionary<string, string> map) =>
         JsonSerializer.Serialize(new Dictionary<string, string>(map), StorageJsonContext.Default.DictionaryStringString);
@@ -334,6 +361,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         public string ThinkingSwitch { get; set; } = ProviderRecord.NoThinkingSwitch;
         public string? AuthHeader { get; set; }
         public long? ReasoningReplay { get; set; }
+        public long? ReasoningSplit { get; set; }
 
         public ProviderRecord ToRecord(IReadOnlyList<UpstreamKeyRecord> keys) => new(
             ProviderId, GroupId, Name, BaseUrl, Protocol, Enabled != 0, Note, (int)TimeoutSeconds, ParseMap(ExtraHeaders),
@@ -344,6 +372,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
             ThinkingSwitch = ThinkingSwitch,
             AuthHeader = AuthHeader,
             ReasoningReplay = ReasoningReplay is { } replay ? replay != 0 : null,
+            ReasoningSplit = ReasoningSplit is { } split ? split != 0 : null,
         };
     }
 
@@ -377,7 +406,7 @@ public sealed class ProviderRepository(IDbConnectionFactory connections)
         string ProviderId, string GroupId, string Name, string BaseUrl, string Protocol, long Enabled, string Note, int TimeoutSeconds,
         string ExtraHeaders, string RoutingMode, string CreatedAt, string UpdatedAt, int? MaxRetries, int? KeyFailureThreshold,
         int? KeyCooldownSeconds, string NativeEndpoints, long Websocket, int? KeyWaitSeconds, string ThinkingSwitch,
-        string? AuthHeader, long? ReasoningReplay, CancellationToken CancellationToken);
+        string? AuthHeader, long? ReasoningReplay, long? ReasoningSplit, CancellationToken CancellationToken);
 
     /// <summary>An upstream key's columns as stored.</summary>
     internal sealed record KeyArgs(

@@ -62,6 +62,9 @@ public sealed record ProviderRecord(
 
     /// <summary>Whether translated Chat requests replay assistant turns' reasoning; null: the rule for the host (<c>UpstreamEndpoint.TakesReasoningContent</c>).</summary>
     public bool? ReasoningReplay { get; init; }
+
+    /// <summary>Whether translated Chat requests ask MiniMax's reasoning split; null: the rule for the host (<c>UpstreamEndpoint.SplitsReasoning</c>).</summary>
+    public bool? ReasoningSplit { get; init; }
 }
 
 /// <summary>

@@ -77,6 +77,13 @@ public sealed record UpstreamProvider(
     /// </summary>
     public bool? ReasoningReplay { get; init; }
 
+    /// <summary>
+    /// Whether a request translated for its Chat endpoint asks MiniMax's <c>reasoning_split</c> and replays reasoning as
+    /// <c>reasoning_details</c>; null: the rule for the host (<see cref="UpstreamEndpoint.SplitsReasoning"/>, MiniMax's own
+    /// API), which a reseller or proxy passing MiniMax's API on under its own host cannot be told by.
+    /// </summary>
+    public bool? ReasoningSplit { get; init; }
+
     /// <summary>Where <c>base_url</c> + <c>protocol</c> point; a key with its own base URL is called there instead.</summary>
     public UpstreamEndpoint MainEndpoint => new(Protocol, BaseUrl, IsMain: true);
 

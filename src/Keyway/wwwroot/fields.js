@@ -41,6 +41,10 @@ export const PROVIDER_FIELDS = [
     name: 'reasoning_replay', label: 'Reasoning replay', type: 'select', boolean: true, options: [['', 'by host'], ['true', 'yes'], ['false', 'no']],
     help: "Whether translated Chat requests give tool-call turns their reasoning back (reasoning_content). By host: all but OpenAI's and Cerebras's own APIs.",
   },
+  {
+    name: 'reasoning_split', label: 'Reasoning split', type: 'select', boolean: true, options: [['', 'by host'], ['true', 'yes'], ['false', 'no']],
+    help: "Whether translated Chat requests ask MiniMax's reasoning_split (thinking apart from content). By host: MiniMax's own APIs; yes for a reseller or proxy of MiniMax's API.",
+  },
   { name: 'max_retries', label: 'Max retries', type: 'number', placeholder: 'default' },
   { name: 'key_failure_threshold', label: 'Key failure threshold', type: 'number', placeholder: 'default' },
   { name: 'key_cooldown_seconds', label: 'Key cooldown (s)', type: 'number', placeholder: 'default' },

@@ -21,7 +21,7 @@ public sealed class KeyPoolOrderAdminTests
         Assert.Equal(200, await pool.ChatStatusAsync());
         Assert.Equal(["a"], pool.TakeKeysSeen());
         var ids = await KeyIdsByNameAsync(pool);
-        // A PATCH of one key's sort_order still works as before; the reorder numbers the whole pool afresh.
+        // A PATCH of one key's sort_order moves it (past the end: last); the reorder numbers the whole pool afresh.
         await AdminApi.OkAsync(pool.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}/keys/{ids["a"]}",
             new JsonObject { ["sort_order"] = 7 });
 
@@ -31,6 +31,27 @@ public sealed class KeyPoolOrderAdminTests
         Assert.Equal(["c", "a", "b"], keys.Select(key => key.GetProperty("name").GetString()));
         Assert.Equal([0, 1, 2], keys.Select(key => key.GetProperty("sort_order").GetInt32()));
         Assert.Equal(["c", "a", "b"], (await KeyIdsByNameAsync(pool)).Keys);
+        Assert.Equal(200, await pool.ChatStatusAsync());
+        Assert.Equal(["c"], pool.TakeKeysSeen());
+    }
+
+    [Fact]
+    public async Task PatchOfSortOrder_MovesTheKeyThere_AndShiftsTheOthers_SoNoTwoShareAPlace()
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a", "b", "c");
+        var ids = await KeyIdsByNameAsync(pool);
+        var keyPath = $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}/keys/";
+
+        var first = await AdminApi.OkAsync(pool.Admin, HttpMethod.Patch, keyPath + ids["c"], new JsonObject { ["sort_order"] = 0 });
+        var cFirst = await PlacesAsync(pool);
+        var middle = await AdminApi.OkAsync(pool.Admin, HttpMethod.Patch, keyPath + ids["c"], new JsonObject { ["sort_order"] = 1 });
+        var cMiddle = await PlacesAsync(pool);
+        var last = await AdminApi.OkAsync(pool.Admin, HttpMethod.Patch, keyPath + ids["a"], new JsonObject { ["sort_order"] = 9 });
+
+        Assert.Equal([("c", 0), ("a", 1), ("b", 2)], cFirst);
+        Assert.Equal([("a", 0), ("c", 1), ("b", 2)], cMiddle);
+        Assert.Equal([("c", 0), ("b", 1), ("a", 2)], await PlacesAsync(pool));
+        Assert.Equal([0, 1, 2], new[] { first, middle, last }.Select(reply => reply.GetProperty("key").GetProperty("sort_order").GetInt32()));
         Assert.Equal(200, await pool.ChatStatusAsync());
         Assert.Equal(["c"], pool.TakeKeysSeen());
     }
@@ -94,6 +115,14 @@ public sealed class KeyPoolOrderAdminTests
 
     private static JsonObject OrderBody(params string[] keyIds) =>
         new() { ["key_ids"] = new JsonArray([.. keyIds.Select(id => (JsonNode)id)]) };
+
+    /// <summary>The pool's key names and sort_order, in the pool's order.</summary>
+    private static async Task<List<(string Name, int SortOrder)>> PlacesAsync(KeyPoolBed pool)
+    {
+        var provider = await AdminApi.OkAsync(pool.Admin, HttpMethod.Get, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}");
+        return [.. provider.GetProperty("provider").GetProperty("api_keys").EnumerateArray()
+            .Select(key => (key.GetProperty("name").GetString()!, key.GetProperty("sort_order").GetInt32()))];
+    }
 
     /// <summary>The pool's key ids by key name, in the pool's order.</summary>
     private static async Task<Dictionary<string, string>> KeyIdsByNameAsync(KeyPoolBed pool)

@@ -55,11 +55,7 @@ public sealed class UpstreamKeyPoolRaceTests
         var gate = new RequestConnectionGate();
         using var dir = new TempDirectory();
         await using var server = await StartWithProviderAsync(dir.Path, gate);
-        foreach (var name in new[] { "b", "c" })
-        {
-            await AdminApi.OkAsync(server.Admin, HttpMethod.Post, Keys, new JsonObject { ["name"] = name, ["api_key"] = $"sk-{name}-0123456789" });
-        }
-        var ids = (await PoolAsync(server)).Select(key => key["key_id"]!.GetValue<string>()).ToList();
+        var ids = await AddKeysAsync(server, "b", "c");
         var patchHeld = new TaskCompletionSource();
         var reordered = new TaskCompletionSource();
         gate.BeforeOpen = (request, open) =>
@@ -85,11 +81,44 @@ public sealed class UpstreamKeyPoolRaceTests
         Assert.False(pool[2]["enabled"]!.GetValue<bool>());
     }
 
+    [Fact]
+    public async Task KeysMovedToOnePlaceAtOnce_EndInPlacesOfTheirOwn()
+    {
+        var gate = new RequestConnectionGate();
+        using var dir = new TempDirectory();
+        await using var server = await StartWithProviderAsync(dir.Path, gate);
+        var ids = await AddKeysAsync(server, "b", "c");
+        var bothRead = new Barrier(2);
+        gate.BeforeOpen = (request, open) => request.Method == "PATCH" && open == 2
+            ? Task.Run(() => Assert.True(bothRead.SignalAndWait(TimeSpan.FromSeconds(30)), "the other PATCH did not reach the gate"))
+            : Task.CompletedTask;
+
+        await Task.WhenAll(
+            AdminApi.OkAsync(server.Admin, HttpMethod.Patch, $"{Keys}/{ids[1]}", new JsonObject { ["sort_order"] = 0 }),
+            AdminApi.OkAsync(server.Admin, HttpMethod.Patch, $"{Keys}/{ids[2]}", new JsonObject { ["sort_order"] = 0 }));
+
+        gate.BeforeOpen = null;
+        var pool = await PoolAsync(server);
+        Assert.Equal([0, 1, 2], pool.Select(key => key["sort_order"]!.GetValue<int>()));
+        Assert.Equal(ids[0], pool[2]["key_id"]!.GetValue<string>());
+        Assert.Equal(new[] { ids[1], ids[2] }.Order(), pool.Take(2).Select(key => key["key_id"]!.GetValue<string>()).Order());
+    }
+
     private static async Task<KeywayServer> StartWithProviderAsync(string dataDir, RequestConnectionGate gate)
     {
         var server = await KeywayServer.StartAsync(dataDir, replaceServices: gate.Install);
         await AdminApi.CreateProviderAsync(server.Admin, "default", "p", "http://127.0.0.1:9/v1");
         return server;
+    }
+
+    /// <summary>Adds keys named <paramref name="names"/> to the provider's pool; the ids of the whole pool, in its order.</summary>
+    private static async Task<List<string>> AddKeysAsync(KeywayServer server, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            await AdminApi.OkAsync(server.Admin, HttpMethod.Post, Keys, new JsonObject { ["name"] = name, ["api_key"] = $"sk-{name}-0123456789" });
+        }
+        return [.. (await PoolAsync(server)).Select(key => key["key_id"]!.GetValue<string>())];
     }
 
     private static async Task<List<JsonNode>> PoolAsync(KeywayServer server)

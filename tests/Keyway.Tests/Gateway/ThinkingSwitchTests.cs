@@ -141,16 +141,18 @@ public sealed class ThinkingSwitchTests
         Assert.Equal("Call the tool.", bed.Upstream.Last.Json.GetProperty("messages")[1].GetProperty("reasoning_content").GetString());
     }
 
-    [Fact]
-    public async Task ReasoningReplay_OtherThanABooleanOrNull_IsRefused()
+    [Theory]
+    [InlineData("reasoning_replay")]
+    [InlineData("reasoning_split")]
+    public async Task RuleOverride_OtherThanABooleanOrNull_IsRefused(string field)
     {
         await using var bed = await GatewayTestBed.StartAsync();
 
         using var reply = await bed.Admin.PatchAsync($"admin/llm/providers/{GatewayTestBed.OpenAIProvider}",
-            new StringContent("""{"reasoning_replay":"yes"}""", System.Text.Encoding.UTF8, "application/json"));
+            new StringContent($$"""{"{{field}}":"yes"}""", System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, reply.StatusCode);
-        Assert.Contains("reasoning_replay must be true or false", await reply.Content.ReadAsStringAsync());
+        Assert.Contains($"{field} must be true or false", await reply.Content.ReadAsStringAsync());
     }
 
     private static async Task<GatewayTestBed> StartAsync(string thinkingSwitch)

@@ -16,7 +16,7 @@ public sealed record DeclaredResource(
     public static readonly DeclaredResource Providers = new("providers", "provider", "provider_id", "provider_id", "providers",
         ["provider_id", "name", "base_url", "protocol", "routing_mode", "timeout_seconds", "enabled", "note", "extra_headers",
          "max_retries", "key_failure_threshold", "key_cooldown_seconds", "key_wait_seconds", "native_endpoints", "websocket",
-         "thinking_switch", "auth_header", "reasoning_replay"],
+         "thinking_switch", "auth_header", "reasoning_replay", "reasoning_split"],
         // api_keys is planned on its own (PoolKeyFields); api_key and api_key_set summarise it.
         ["group_id", "api_key", "api_key_set", "api_keys", "created_at", "updated_at"]);
 
