@@ -120,6 +120,60 @@ public sealed class UpstreamFramingTests
         Assert.Equal(2, row.GetProperty("output_tokens").GetInt32());
     }
 
+    /// <summary>
+    /// An event stream whose last event is complete (its data a whole JSON value, or Chat's <c>[DONE]</c>) but lacks its
+    /// blank line when the upstream closes cleanly: the event is read all the same, so the stream is whole, and it
+    /// reaches the client framed with its blank line, passed through or translated.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/messages", GatewayTestBed.AnthropicAlias)]
+    [InlineData("v1/chat/completions", GatewayTestBed.AnthropicAlias)]
+    [InlineData("v1/responses", ResponsesAlias)]
+    [InlineData("v1/chat/completions", GatewayTestBed.OpenAIAlias)]
+    [InlineData("v1/messages", GatewayTestBed.OpenAIAlias)]
+    [InlineData("v1/responses", GatewayTestBed.OpenAIAlias)]
+    public async Task StreamWhoseLastEventLacksItsBlankLine_IsWhole(string path, string alias)
+    {
+        await using var pool = await StartAsync();
+        var answer = AnswerOf(alias, stream: true)[..^1];
+        using var upstream = new RawUpstream($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: {answer.Length}\r\n\r\n{answer}");
+        await PoolWithFirstKeyAtAsync(pool, alias, upstream);
+
+        using var response = await pool.Bed.PostAsync(path, RequestOf(path, alias, stream: true), ("anthropic-version", "2023-06-01"));
+        var events = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Contains("hello there", events);
+        Assert.EndsWith("\n\n", events);
+        Assert.Contains(LastEventOf(path), events.TrimEnd().Split("\n\n")[^1]);
+        var row = (await pool.Bed.WaitForLogsAsync(1))[0];
+        Assert.Equal(200, row.GetProperty("status_code").GetInt32());
+        Assert.Equal(2, row.GetProperty("output_tokens").GetInt32());
+    }
+
+    /// <summary>
+    /// A stream whose last event breaks off inside its data (no whole JSON value) when the upstream closes: that is no
+    /// complete event, so the stream stays broken off, its end an error event and its log row 502.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/messages", GatewayTestBed.AnthropicAlias)]
+    [InlineData("v1/responses", ResponsesAlias)]
+    [InlineData("v1/chat/completions", GatewayTestBed.AnthropicAlias)]
+    public async Task StreamWhoseLastEventBreaksOffInItsData_IsBroken(string path, string alias)
+    {
+        await using var pool = await StartAsync();
+        var answer = AnswerOf(alias, stream: true)[..^4] + "\n";
+        using var upstream = new RawUpstream($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: {answer.Length}\r\n\r\n{answer}");
+        await PoolWithFirstKeyAtAsync(pool, alias, upstream);
+
+        using var response = await pool.Bed.PostAsync(path, RequestOf(path, alias, stream: true), ("anthropic-version", "2023-06-01"));
+        var events = await response.Content.ReadAsStringAsync();
+
+        Assert.Contains("hello there", events);
+        Assert.Contains("error", events);
+        Assert.Equal(502, (await pool.Bed.WaitForLogsAsync(1))[0].GetProperty("status_code").GetInt32());
+    }
+
     private static async Task<KeyPoolBed> StartAsync()
     {
         var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
@@ -153,6 +207,14 @@ public sealed class UpstreamFramingTests
         GatewayTestBed.AnthropicAlias => stream ? AnthropicStream : AnthropicAnswer,
         ResponsesAlias => stream ? ResponsesStream : ResponsesAnswer,
         _ => stream ? ChatStream : ChatAnswer,
+    };
+
+    /// <summary>What the last event of a whole stream in the client's protocol holds.</summary>
+    private static string LastEventOf(string path) => path switch
+    {
+        "v1/responses" => "response.completed",
+        "v1/messages" => "message_stop",
+        _ => "[DONE]",
     };
 
     private static string RequestOf(string path, string alias, bool stream) => path switch
