@@ -71,8 +71,9 @@ public sealed partial class ProxyForwarder
         }
         exchange.Usage = UsageOf(plan.BodyUsage, body, out var brokeOff, out var cutShort);
         // An answer whose JSON ends before its object does (its Content-Length said it ended there) reached no client yet:
-        // no answer, failed over as a body that broke off is. The usage scan walks the object anyway, so this costs nothing.
-        if (cutShort && plan.ChatAnswer && response.IsSuccessStatusCode)
+        // no answer, failed over as a body that broke off is. The usage scan walks the object anyway, so this costs nothing;
+        // on a surface beyond chat only a body that opens as an object is judged (a transcription's text or SRT is no JSON).
+        if (cutShort && response.IsSuccessStatusCode && (plan.ChatAnswer || AnswerBody.StartsLikeJsonObject(body)))
         {
             return Unusable(exchange, GatewayMessages.CutShort(exchange.Target!.Provider.ProviderId), ForwardError.ResponseBodyUpstream);
         }
