@@ -185,14 +185,9 @@ public sealed class UpstreamFramingTests
     public async Task StreamWithBareCrLineEnds_IsWhole(string path, string alias)
     {
         await using var pool = await StartAsync();
-        var answer = AnswerOf(alias, stream: true).Replace('\n', '\r');
-        using var upstream = new RawUpstream($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: {answer.Length}\r\n\r\n{answer}");
-        await PoolWithFirstKeyAtAsync(pool, alias, upstream);
+        var (status, events) = await StreamAsync(pool, path, alias, AnswerOf(alias, stream: true).Replace('\n', '\r'));
 
-        using var response = await pool.Bed.PostAsync(path, RequestOf(path, alias, stream: true), ("anthropic-version", "2023-06-01"));
-        var events = await response.Content.ReadAsStringAsync();
-
-        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(200, status);
         Assert.Contains("hello there", events);
         Assert.DoesNotContain("error", events);
         var row = (await pool.Bed.WaitForLogsAsync(1))[0];
@@ -215,14 +210,9 @@ public sealed class UpstreamFramingTests
     public async Task StreamWhoseLastEventLacksItsBlankLine_IsWhole(string path, string alias)
     {
         await using var pool = await StartAsync();
-        var answer = AnswerOf(alias, stream: true)[..^1];
-        using var upstream = new RawUpstream($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: {answer.Length}\r\n\r\n{answer}");
-        await PoolWithFirstKeyAtAsync(pool, alias, upstream);
+        var (status, events) = await StreamAsync(pool, path, alias, AnswerOf(alias, stream: true)[..^1]);
 
-        using var response = await pool.Bed.PostAsync(path, RequestOf(path, alias, stream: true), ("anthropic-version", "2023-06-01"));
-        var events = await response.Content.ReadAsStringAsync();
-
-        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(200, status);
         Assert.Contains("hello there", events);
         Assert.EndsWith("\n\n", events);
         Assert.Contains(LastEventOf(path), events.TrimEnd().Split("\n\n")[^1]);
@@ -242,16 +232,20 @@ public sealed class UpstreamFramingTests
     public async Task StreamWhoseLastEventBreaksOffInItsData_IsBroken(string path, string alias)
     {
         await using var pool = await StartAsync();
-        var answer = AnswerOf(alias, stream: true)[..^4] + "\n";
-        using var upstream = new RawUpstream($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: {answer.Length}\r\n\r\n{answer}");
-        await PoolWithFirstKeyAtAsync(pool, alias, upstream);
-
-        using var response = await pool.Bed.PostAsync(path, RequestOf(path, alias, stream: true), ("anthropic-version", "2023-06-01"));
-        var events = await response.Content.ReadAsStringAsync();
+        var (_, events) = await StreamAsync(pool, path, alias, AnswerOf(alias, stream: true)[..^4] + "\n");
 
         Assert.Contains("hello there", events);
         Assert.Contains("error", events);
         Assert.Equal(502, (await pool.Bed.WaitForLogsAsync(1))[0].GetProperty("status_code").GetInt32());
+    }
+
+    /// <summary>The alias's first key answers <paramref name="answer"/> as an event stream; the client's status and events.</summary>
+    private static async Task<(int Status, string Events)> StreamAsync(KeyPoolBed pool, string path, string alias, string answer)
+    {
+        using var upstream = new RawUpstream($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: {answer.Length}\r\n\r\n{answer}");
+        await PoolWithFirstKeyAtAsync(pool, alias, upstream);
+        using var response = await pool.Bed.PostAsync(path, RequestOf(path, alias, stream: true), ("anthropic-version", "2023-06-01"));
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     private static async Task<KeyPoolBed> StartAsync()
