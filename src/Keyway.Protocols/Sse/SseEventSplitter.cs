@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Keyway.Protocols.Json;
 
 namespace Keyway.Protocols.Sse;
@@ -40,6 +41,29 @@ public sealed class SseEventSplitter : IDisposable
     /// that event waits for a possible LF that would belong to its terminator.
     /// </summary>
     public void Complete() => _completed = true;
+
+    /// <summary>
+    /// Leniency at the clean end of a stream (after <see cref="Complete"/>, once the events before were read): a trailing
+    /// event that lacks only its blank line (or its last line end too) but is complete, its data a whole JSON object or
+    /// Chat's <c>[DONE]</c>, gets the line ends it lacks, so <see cref="TryReadEvent"/> reads it, framed. A tail whose
+    /// data breaks off is left for <see cref="Flush"/>. Returns whether the tail was framed.
+    /// </summary>
+    public bool FrameCompleteTail()
+    {
+        var tail = _buffer.AsMemory(_start, _end - _start);
+        if (tail.IsEmpty || SseFields.Parse(tail, _atStreamStart) is not { HasData: true } last || !IsWholeData(last.Data.Span))
+        {
+            return false;
+        }
+        // The blank line repeats the tail's own line end (a lone CR after a CR ending the data line); no line end at all gets both.
+        Append(tail.Span[^1] switch
+        {
+            (byte)'\n' => "\n"u8,
+            (byte)'\r' => "\r"u8,
+            _ => "\n\n"u8,
+        });
+        return true;
+    }
 
     /// <summary>Reads the next complete event, if the buffered bytes hold one.</summary>
     public bool TryReadEvent(out SseEvent e)
@@ -123,6 +147,28 @@ public sealed class SseEventSplitter : IDisposable
         }
 
         _start = _end = _scan = 0;
+    }
+
+    private static bool IsWholeData(ReadOnlySpan<byte> data)
+    {
+        if (data.SequenceEqual("[DONE]"u8))
+        {
+            return true;
+        }
+        var reader = new Utf8JsonReader(data, isFinalBlock: true, default);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+            reader.Skip();
+            return !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private SseEvent Dispatch(int stop)

@@ -92,15 +92,11 @@ internal static class GatewayAuth
             MemoryMarshal.AsBytes(Key.AsSpan()), MemoryMarshal.AsBytes(presented.AsSpan()));
     }
 
-    /// <summary>The key the client presented, whether or not it is valid: the Bearer token's, else x-api-key's.</summary>
-    public static string? PresentedKey(HttpRequest request)
-    {
-        var (bearer, apiKey) = PresentedKeys(request);
-        return bearer ?? apiKey;
-    }
-
-    /// <summary>The Bearer token of Authorization and the x-api-key value, each null when absent or empty.</summary>
-    private static (string? Bearer, string? ApiKey) PresentedKeys(HttpRequest request)
+    /// <summary>
+    /// The Bearer token of Authorization and the x-api-key value, each null when absent or empty: whether or not they are
+    /// valid, both are the client's secrets (the one Keyway issued, whichever header carried it, and a vendor key beside it).
+    /// </summary>
+    public static (string? Bearer, string? ApiKey) PresentedKeys(HttpRequest request)
     {
         var authorization = request.Headers.Authorization.ToString();
         var bearer = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : "";

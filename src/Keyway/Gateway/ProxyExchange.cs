@@ -112,7 +112,8 @@ internal sealed class ProxyExchange(HttpContext context, ClientProtocol protocol
         Telemetry.BeginAttempt(Route?.Alias ?? "", target.Provider.ProviderId, key.Name, target.UpstreamModel, _attempts.Count);
         Target = target;
         UpstreamProtocol = protocol;
-        Secrets = new SecretScrubber(key.Secret, GatewayAuth.PresentedKey(Context.Request), target.Provider.HeaderSecrets);
+        var (bearer, apiKey) = GatewayAuth.PresentedKeys(Context.Request);
+        Secrets = new SecretScrubber(key.Secret, bearer, target.Provider.HeaderSecrets, secondClientKey: apiKey);
         _attempts.Add(new RequestAttempt(target.Provider.ProviderId, key.Name, 0));
         _sends++;
     }

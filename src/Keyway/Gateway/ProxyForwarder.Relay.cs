@@ -70,8 +70,9 @@ public sealed partial class ProxyForwarder
             return await WriteTranslatedAsync(exchange, plan, answerTranslation, body, response, idle, recordUsageAs: plan.BodyUsage);
         }
         exchange.Usage = UsageOf(plan.BodyUsage, body, out var brokeOff, out var cutShort);
-        // The usage scan walks the object anyway, so the check of an answer cut short costs nothing.
-        if (cutShort && plan.ChatAnswer && response.IsSuccessStatusCode)
+        // The usage scan walks the object anyway, so the check of an answer cut short costs nothing; on a surface beyond
+        // chat only a body that opens as an object is judged (a transcription's text or SRT is no JSON).
+        if (cutShort && response.IsSuccessStatusCode && (plan.ChatAnswer || AnswerBody.StartsLikeJsonObject(body)))
         {
             return CutShort(exchange);
         }

@@ -127,7 +127,8 @@ internal sealed partial class ResponsesWebSocketRelay
             }
             var up = WebSocketPump.CopyAsync(client, upstream, frame => ToUpstream(caller, frame, resolved, log), sends, stop.Token, pendingReceive);
             // An upstream event echoing a key (an error event, say) is scrubbed before the client or the log sees it.
-            var secrets = new SecretScrubber(resolved.Key.Secret, GatewayAuth.PresentedKey(context.Request), resolved.Target.Provider.HeaderSecrets);
+            var (bearer, apiKey) = GatewayAuth.PresentedKeys(context.Request);
+            var secrets = new SecretScrubber(resolved.Key.Secret, bearer, resolved.Target.Provider.HeaderSecrets, secondClientKey: apiKey);
             var down = WebSocketPump.CopyAsync(upstream, client, frame => ToClient(secrets.Scrub(frame), log, caller.Watchdog, run), sends, stop.Token);
             var relay = Task.WhenAll(up, down);
             var provider = resolved.Target.Provider;

@@ -139,6 +139,12 @@ internal static class SseRelay
         try
         {
             var wrote = WriteEvents(splitter, watcher, translator, secrets, batch);
+            // An upstream that closed cleanly after a complete last event but before its blank line (the SSE format
+            // would drop that event) ended its answer all the same: the event is read, and reaches the client framed.
+            if (ended && splitter.FrameCompleteTail())
+            {
+                wrote |= WriteEvents(splitter, watcher, translator, secrets, batch);
+            }
             // Only once the events are read: a last event whose blank line is a bare CR at the very end is complete
             // once the stream ended (the splitter waited for an LF that might have followed), and a flush taken before
             // would have passed it on as bytes, unseen by the watcher, so a whole stream looked broken off.

@@ -5,7 +5,7 @@ namespace Keyway.Security;
 
 /// <summary>
 /// The secrets one upstream call must never pass on — the upstream key it was sent with, the client's own
-/// <c>db_sk_</c> key and the credentials among the provider's extra headers (<see cref="HeaderSecrets"/>, encoded once per
+/// <c>db_sk_</c> key (and the other key it presented beside it, see the constructor) and the credentials among the provider's extra headers (<see cref="HeaderSecrets"/>, encoded once per
 /// routing table). Upstreams echo the key they were given ("Incorrect API key provided: sk-…"), in an error body
 /// before the first byte or in an error event after it: every such text is scrubbed (each secret shown as
 /// <see cref="SecretMask.Mask"/>) before it reaches the client, a log or key health; so is a whole answer's body and
@@ -22,20 +22,30 @@ public sealed class SecretScrubber
 
     private readonly string? _upstreamKey;
     private readonly string? _clientKey;
+    private readonly string? _secondClientKey;
     private readonly byte[]? _upstreamKeyUtf8;
     private readonly byte[]? _clientKeyUtf8;
+    private readonly byte[]? _secondClientKeyUtf8;
 
     /// <summary>The secrets JSON may echo escaped (<see cref="EscapedSecret"/>); null when none can be, as for nearly every key.</summary>
     private readonly EscapedSecret[]? _escaped;
 
-    public SecretScrubber(string? upstreamKey, string? clientKey, HeaderSecrets? headers = null)
+    /// <param name="secondClientKey">
+    /// The other key a client presented when it sent two (Authorization and x-api-key): one of the two authenticated, the
+    /// other is often a vendor key left in the client's other variable. Null for nearly every call, which then searches
+    /// nothing more.
+    /// </param>
+    public SecretScrubber(string? upstreamKey, string? clientKey, HeaderSecrets? headers = null, string? secondClientKey = null)
     {
         _headers = headers ?? HeaderSecrets.None;
         _upstreamKey = string.IsNullOrEmpty(upstreamKey) ? null : upstreamKey;
         _clientKey = string.IsNullOrEmpty(clientKey) || clientKey == _upstreamKey ? null : clientKey;
+        _secondClientKey = string.IsNullOrEmpty(secondClientKey) || secondClientKey == _upstreamKey || secondClientKey == _clientKey ? null : secondClientKey;
         _upstreamKeyUtf8 = _upstreamKey is null ? null : Encoding.UTF8.GetBytes(_upstreamKey);
         _clientKeyUtf8 = _clientKey is null ? null : Encoding.UTF8.GetBytes(_clientKey);
-        EscapedSecret[] escaped = [.. new[] { EscapedSecret.Of(_upstreamKey), EscapedSecret.Of(_clientKey) }.OfType<EscapedSecret>(), .. _headers.Escaped];
+        _secondClientKeyUtf8 = _secondClientKey is null ? null : Encoding.UTF8.GetBytes(_secondClientKey);
+        EscapedSecret[] escaped =
+            [.. new[] { EscapedSecret.Of(_upstreamKey), EscapedSecret.Of(_clientKey), EscapedSecret.Of(_secondClientKey) }.OfType<EscapedSecret>(), .. _headers.Escaped];
         _escaped = escaped.Length == 0 ? null : escaped;
     }
 
@@ -44,7 +54,7 @@ public sealed class SecretScrubber
     /// holding a backslash, and only when a secret has a character JSON escapes).
     /// </summary>
     public bool Finds(ReadOnlySpan<byte> text) =>
-        Holds(text, _upstreamKeyUtf8) || Holds(text, _clientKeyUtf8) || HoldsHeaderSecret(text) || (_escaped is not null && HoldsEscaped(text));
+        Holds(text, _upstreamKeyUtf8) || Holds(text, _clientKeyUtf8) || Holds(text, _secondClientKeyUtf8) || HoldsHeaderSecret(text) || (_escaped is not null && HoldsEscaped(text));
 
     /// <summary><paramref name="text"/> itself when it holds no secret, else a copy with each one masked.</summary>
     public byte[] Scrub(byte[] text) => Finds(text) ? Masked(text) : text;
@@ -122,7 +132,7 @@ public sealed class SecretScrubber
 
     private string Scrub(string text, bool ascii = false)
     {
-        foreach (var secret in (ReadOnlySpan<string?>)[_upstreamKey, _clientKey])
+        foreach (var secret in (ReadOnlySpan<string?>)[_upstreamKey, _clientKey, _secondClientKey])
         {
             text = Masked(text, secret, ascii);
         }

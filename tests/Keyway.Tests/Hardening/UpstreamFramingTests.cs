@@ -63,6 +63,86 @@ public sealed class UpstreamFramingTests
     }
 
     /// <summary>
+    /// The same cut on a JSON surface beyond chat whose usage Keyway reads (embeddings, images, rerank, any other path
+    /// naming a model): the usage scan finds it, and the answer fails over rather than reaching the client cut.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/embeddings", """{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2,0.3]}],"model":"m","usage":{"prompt_tokens":8,"total_tokens":8}}""")]
+    [InlineData("v1/images/generations", """{"created":1,"data":[{"b64_json":"aGVsbG8gdGhlcmU="}],"usage":{"input_tokens":5,"output_tokens":7,"total_tokens":12}}""")]
+    [InlineData("v1/rerank", """{"results":[{"index":0,"relevance_score":0.9}],"usage":{"prompt_tokens":4,"total_tokens":4}}""")]
+    [InlineData("v1/some/other/surface", """{"id":"x","answer":"hello there, and more"}""")]
+    public async Task ContentLengthShorterThanTheBody_OnAJsonPassThroughSurface_FailsOverToTheNextKey(string path, string answer)
+    {
+        await using var pool = await StartAsync();
+        using var cut = new RawUpstream($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {answer.Length - 10}\r\n\r\n{answer}");
+        await PoolWithFirstKeyAtAsync(pool, GatewayTestBed.OpenAIAlias, cut);
+
+        using var response = await pool.Bed.PostAsync(path, $$"""{"model":"{{GatewayTestBed.OpenAIAlias}}","input":"hi","prompt":"hi"}""");
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(1, cut.Requests);
+        Assert.Equal(1, pool.Upstream.RequestCount);
+        var health = await pool.KeyHealthAsync("a", GatewayTestBed.OpenAIProvider);
+        Assert.Contains("ends before it is complete", health.GetProperty("last_error").GetString());
+        var row = (await pool.Bed.WaitForLogsAsync(1))[0];
+        Assert.Equal([502, 200], row.GetProperty("attempt_log").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+    }
+
+    /// <summary>With no other key the cut answer is the caller's 502, the message the chat surfaces give; a whole one of the same size is relayed.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task EmbeddingsCutShortWithNoOtherKey_Is502(bool cutShort)
+    {
+        await using var pool = await KeyPoolBed.StartAsync("priority", "a");
+        const string Answer = """{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2,0.3]}],"model":"m","usage":{"prompt_tokens":8,"total_tokens":8}}""";
+        var sent = cutShort ? Answer[..^10] : Answer;
+        using var upstream = new RawUpstream($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {sent.Length}\r\n\r\n{Answer}");
+        await pool.PatchProviderAsync(GatewayTestBed.OpenAIProvider, new JsonObject
+        {
+            ["api_keys"] = new JsonArray(new JsonObject { ["name"] = "a", ["api_key"] = KeyPoolBed.Secret("a"), ["base_url"] = new Uri(upstream.BaseAddress, "v1").ToString() }),
+        });
+
+        using var response = await pool.Bed.PostAsync("v1/embeddings", $$"""{"model":"{{GatewayTestBed.OpenAIAlias}}","input":"hi"}""");
+        var body = await response.Content.ReadAsStringAsync();
+
+        var row = (await pool.Bed.WaitForLogsAsync(1))[0];
+        if (cutShort)
+        {
+            Assert.Equal(502, (int)response.StatusCode);
+            Assert.Contains($"upstream provider '{GatewayTestBed.OpenAIProvider}' answered 200 with a JSON body that ends before it is complete", body);
+            Assert.Equal(502, row.GetProperty("status_code").GetInt32());
+        }
+        else
+        {
+            Assert.Equal(200, (int)response.StatusCode);
+            Assert.Equal(Answer, body);
+            Assert.Equal(8, row.GetProperty("input_tokens").GetInt32());
+        }
+    }
+
+    /// <summary>A transcription asked for as text (WebVTT here) is no JSON: it is relayed as it came, not taken for a cut answer.</summary>
+    [Fact]
+    public async Task TranscriptionAsText_IsRelayed_NotJudgedAsJson()
+    {
+        await using var bed = await GatewayTestBed.StartAsync();
+        const string Vtt = "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nhello there\n";
+        bed.Upstream.Enqueue(FakeReply.Status(200, Vtt, contentType: "text/vtt"));
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(GatewayTestBed.OpenAIAlias), "model" },
+            { new StringContent("vtt"), "response_format" },
+            { new ByteArrayContent(new byte[64]), "file", "speech.wav" },
+        };
+
+        using var response = await bed.Client.PostAsync("v1/audio/transcriptions", form);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(Vtt, await response.Content.ReadAsStringAsync());
+        Assert.Equal(200, (await bed.WaitForLogsAsync(1))[0].GetProperty("status_code").GetInt32());
+    }
+
+    /// <summary>
     /// Keyway asks for no Content-Encoding, so one on a plain body is false: the answer reaches the client without it,
     /// which would otherwise fail to decode a body that is not encoded (passed through or translated, whole or streamed).
     /// </summary>
@@ -105,19 +185,67 @@ public sealed class UpstreamFramingTests
     public async Task StreamWithBareCrLineEnds_IsWhole(string path, string alias)
     {
         await using var pool = await StartAsync();
-        var answer = AnswerOf(alias, stream: true).Replace('\n', '\r');
-        using var upstream = new RawUpstream($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: {answer.Length}\r\n\r\n{answer}");
-        await PoolWithFirstKeyAtAsync(pool, alias, upstream);
+        var (status, events) = await StreamAsync(pool, path, alias, AnswerOf(alias, stream: true).Replace('\n', '\r'));
 
-        using var response = await pool.Bed.PostAsync(path, RequestOf(path, alias, stream: true), ("anthropic-version", "2023-06-01"));
-        var events = await response.Content.ReadAsStringAsync();
-
-        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(200, status);
         Assert.Contains("hello there", events);
         Assert.DoesNotContain("error", events);
         var row = (await pool.Bed.WaitForLogsAsync(1))[0];
         Assert.Equal(200, row.GetProperty("status_code").GetInt32());
         Assert.Equal(2, row.GetProperty("output_tokens").GetInt32());
+    }
+
+    /// <summary>
+    /// An event stream whose last event is complete (its data a whole JSON value, or Chat's <c>[DONE]</c>) but lacks its
+    /// blank line when the upstream closes cleanly: the event is read all the same, so the stream is whole, and it
+    /// reaches the client framed with its blank line, passed through or translated.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/messages", GatewayTestBed.AnthropicAlias)]
+    [InlineData("v1/chat/completions", GatewayTestBed.AnthropicAlias)]
+    [InlineData("v1/responses", ResponsesAlias)]
+    [InlineData("v1/chat/completions", GatewayTestBed.OpenAIAlias)]
+    [InlineData("v1/messages", GatewayTestBed.OpenAIAlias)]
+    [InlineData("v1/responses", GatewayTestBed.OpenAIAlias)]
+    public async Task StreamWhoseLastEventLacksItsBlankLine_IsWhole(string path, string alias)
+    {
+        await using var pool = await StartAsync();
+        var (status, events) = await StreamAsync(pool, path, alias, AnswerOf(alias, stream: true)[..^1]);
+
+        Assert.Equal(200, status);
+        Assert.Contains("hello there", events);
+        Assert.EndsWith("\n\n", events);
+        Assert.Contains(LastEventOf(path), events.TrimEnd().Split("\n\n")[^1]);
+        var row = (await pool.Bed.WaitForLogsAsync(1))[0];
+        Assert.Equal(200, row.GetProperty("status_code").GetInt32());
+        Assert.Equal(2, row.GetProperty("output_tokens").GetInt32());
+    }
+
+    /// <summary>
+    /// A stream whose last event breaks off inside its data (no whole JSON value) when the upstream closes: that is no
+    /// complete event, so the stream stays broken off, its end an error event and its log row 502.
+    /// </summary>
+    [Theory]
+    [InlineData("v1/messages", GatewayTestBed.AnthropicAlias)]
+    [InlineData("v1/responses", ResponsesAlias)]
+    [InlineData("v1/chat/completions", GatewayTestBed.AnthropicAlias)]
+    public async Task StreamWhoseLastEventBreaksOffInItsData_IsBroken(string path, string alias)
+    {
+        await using var pool = await StartAsync();
+        var (_, events) = await StreamAsync(pool, path, alias, AnswerOf(alias, stream: true)[..^4] + "\n");
+
+        Assert.Contains("hello there", events);
+        Assert.Contains("error", events);
+        Assert.Equal(502, (await pool.Bed.WaitForLogsAsync(1))[0].GetProperty("status_code").GetInt32());
+    }
+
+    /// <summary>The alias's first key answers <paramref name="answer"/> as an event stream; the client's status and events.</summary>
+    private static async Task<(int Status, string Events)> StreamAsync(KeyPoolBed pool, string path, string alias, string answer)
+    {
+        using var upstream = new RawUpstream($"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: {answer.Length}\r\n\r\n{answer}");
+        await PoolWithFirstKeyAtAsync(pool, alias, upstream);
+        using var response = await pool.Bed.PostAsync(path, RequestOf(path, alias, stream: true), ("anthropic-version", "2023-06-01"));
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     private static async Task<KeyPoolBed> StartAsync()
@@ -153,6 +281,14 @@ public sealed class UpstreamFramingTests
         GatewayTestBed.AnthropicAlias => stream ? AnthropicStream : AnthropicAnswer,
         ResponsesAlias => stream ? ResponsesStream : ResponsesAnswer,
         _ => stream ? ChatStream : ChatAnswer,
+    };
+
+    /// <summary>What the last event of a whole stream in the client's protocol holds.</summary>
+    private static string LastEventOf(string path) => path switch
+    {
+        "v1/responses" => "response.completed",
+        "v1/messages" => "message_stop",
+        _ => "[DONE]",
     };
 
     private static string RequestOf(string path, string alias, bool stream) => path switch

@@ -115,6 +115,45 @@ public sealed class SseEventSplitterTests
         Assert.True(splitter.Flush().IsEmpty);
     }
 
+    [Theory]
+    [InlineData("event: message_stop\ndata: {\"type\":\"message_stop\"}\n", "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")]
+    [InlineData("data: {\"a\":1}\r\n", "data: {\"a\":1}\r\n\n")]
+    [InlineData("data: {\"a\":1}\r", "data: {\"a\":1}\r\r")]
+    [InlineData("data: {\"a\":1}", "data: {\"a\":1}\n\n")]
+    [InlineData("data: [DONE]\n", "data: [DONE]\n\n")]
+    public void CompleteTailWithoutItsBlankLine_IsFramedAtTheEnd(string tail, string framed)
+    {
+        using var splitter = new SseEventSplitter();
+        splitter.Append("data: {\"first\":true}\n\n"u8);
+        splitter.Append(Encoding.UTF8.GetBytes(tail));
+        splitter.Complete();
+        Assert.True(splitter.TryReadEvent(out _));
+        Assert.False(splitter.TryReadEvent(out _));
+
+        Assert.True(splitter.FrameCompleteTail());
+        Assert.True(splitter.TryReadEvent(out var last));
+        Assert.Equal(framed, Encoding.UTF8.GetString(last.Raw.Span));
+        Assert.True(splitter.Flush().IsEmpty);
+    }
+
+    [Theory]
+    [InlineData("data: {\"type\":\"message_stop\"\n")]
+    [InlineData("data: {\"a\":1} {\"b\":2}\n")]
+    [InlineData("data: 12\n")]
+    [InlineData("data: [DON\n")]
+    [InlineData(": keep-alive\n")]
+    public void TailThatIsNoCompleteEvent_IsLeftForFlush(string tail)
+    {
+        using var splitter = new SseEventSplitter();
+        splitter.Append(Encoding.UTF8.GetBytes(tail));
+        splitter.Complete();
+        Assert.False(splitter.TryReadEvent(out _));
+
+        Assert.False(splitter.FrameCompleteTail());
+        Assert.False(splitter.TryReadEvent(out _));
+        Assert.Equal(tail, Encoding.UTF8.GetString(splitter.Flush().Span));
+    }
+
     [Fact]
     public void BigEvent_GrowsTheBuffer()
     {

@@ -138,6 +138,41 @@ public sealed class SecretsNeverLoggedTests
         }
     }
 
+    /// <summary>
+    /// Claude Code with both ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY set sends a vendor key as the Bearer token and the
+    /// Keyway key as x-api-key: the key that authenticated is the x-api-key one, and an upstream error echoing it (and the
+    /// other presented value) reaches the client, the log row and the server log masked, whole or streamed.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task UpstreamEchoingTheXApiKeyKeywayKey_WhileABearerRidesBeside_ReachesClientAndLogMasked(bool stream)
+    {
+        const string BearerVendorKey = "sk-ant-vendor-3f9a1c7e5b2d4a6c";
+        var log = new CapturedLog();
+        await using var bed = await StartLoggingAtTraceAsync(log);
+        var echo = $"Incorrect API key provided: {AdminApi.DefaultUpstreamKey} (caller {bed.Key}, bearer {BearerVendorKey})";
+        bed.Upstream.Enqueue(stream
+            ? FakeReply.Status(200, StreamFailingWith(GatewayTestBed.AnthropicAlias, echo), contentType: "text/event-stream")
+            : FakeReply.AnthropicError(400, "invalid_request_error", echo));
+        var body = $$"""{"model":"{{GatewayTestBed.AnthropicAlias}}","max_tokens":16,"stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"Hi"}]}""";
+
+        using var response = await bed.PostWithAuthAsync(
+            "v1/messages", body, new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BearerVendorKey), ("x-api-key", bed.Key), ("anthropic-version", "2023-06-01"));
+        var answer = await response.Content.ReadAsStringAsync();
+        var row = (await bed.WaitForLogsAsync(1)).Single().GetRawText();
+
+        Assert.Equal(stream ? HttpStatusCode.OK : HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Incorrect API key provided: sk-", answer);
+        Assert.Contains("Incorrect API key provided: sk-", row);
+        foreach (var secret in new[] { AdminApi.DefaultUpstreamKey, bed.Key, BearerVendorKey })
+        {
+            Assert.DoesNotContain(secret, answer);
+            Assert.DoesNotContain(secret, row);
+            Assert.False(log.Text.Contains(secret, StringComparison.Ordinal), $"server log holds {secret}");
+        }
+    }
+
     [Fact]
     public async Task ResponsesWebSocketUpstreamEchoingItsKeyInAnErrorEvent_ReachesClientAndLogMasked()
     {
