@@ -11,8 +11,6 @@ namespace Keyway.Security;
 /// </summary>
 public sealed class HeaderSecrets
 {
-    private const int MinSecretLength = 8;
-
     private static readonly string[] CredentialNameParts = ["auth", "key", "token", "secret", "cookie", "signature", "password", "credential", "session"];
 
     private HeaderSecrets(string[] values) =>
@@ -34,5 +32,5 @@ public sealed class HeaderSecrets
     }
 
     private static bool IsCredential(string name, string value) =>
-        value.Length >= MinSecretLength && CredentialNameParts.Any(part => name.Contains(part, StringComparison.OrdinalIgnoreCase));
+        value.Length >= SecretScrubber.MinSecretLength && CredentialNameParts.Any(part => name.Contains(part, StringComparison.OrdinalIgnoreCase));
 }

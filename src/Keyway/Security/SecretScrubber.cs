@@ -5,8 +5,8 @@ namespace Keyway.Security;
 
 /// <summary>
 /// The secrets one upstream call must never pass on — the upstream key it was sent with, the client's own
-/// <c>db_sk_</c> key (and the other key it presented beside it, see the constructor) and the credentials among the provider's extra headers (<see cref="HeaderSecrets"/>, encoded once per
-/// routing table). Upstreams echo the key they were given ("Incorrect API key provided: sk-…"), in an error body
+/// <c>db_sk_</c> key (and the other key it presented beside it, see the constructor) and the credentials among the
+/// provider's extra headers (<see cref="HeaderSecrets"/>, encoded once per routing table). Upstreams echo the key they were given ("Incorrect API key provided: sk-…"), in an error body
 /// before the first byte or in an error event after it: every such text is scrubbed (each secret shown as
 /// <see cref="SecretMask.Mask"/>) before it reaches the client, a log or key health; so is a whole answer's body and
 /// every header relayed from the upstream (an echo service or a proxy reflecting Authorization). Built once per upstream attempt
@@ -38,9 +38,9 @@ public sealed class SecretScrubber
     public SecretScrubber(string? upstreamKey, string? clientKey, HeaderSecrets? headers = null, string? secondClientKey = null)
     {
         _headers = headers ?? HeaderSecrets.None;
-        _upstreamKey = string.IsNullOrEmpty(upstreamKey) ? null : upstreamKey;
-        _clientKey = string.IsNullOrEmpty(clientKey) || clientKey == _upstreamKey ? null : clientKey;
-        _secondClientKey = string.IsNullOrEmpty(secondClientKey) || secondClientKey == _upstreamKey || secondClientKey == _clientKey ? null : secondClientKey;
+        _upstreamKey = Secret(upstreamKey);
+        _clientKey = clientKey == _upstreamKey ? null : Secret(clientKey);
+        _secondClientKey = secondClientKey == _upstreamKey || secondClientKey == _clientKey ? null : Secret(secondClientKey);
         _upstreamKeyUtf8 = _upstreamKey is null ? null : Encoding.UTF8.GetBytes(_upstreamKey);
         _clientKeyUtf8 = _clientKey is null ? null : Encoding.UTF8.GetBytes(_clientKey);
         _secondClientKeyUtf8 = _secondClientKey is null ? null : Encoding.UTF8.GetBytes(_secondClientKey);
@@ -48,6 +48,14 @@ public sealed class SecretScrubber
             [.. new[] { EscapedSecret.Of(_upstreamKey), EscapedSecret.Of(_clientKey), EscapedSecret.Of(_secondClientKey) }.OfType<EscapedSecret>(), .. _headers.Escaped];
         _escaped = escaped.Length == 0 ? null : escaped;
     }
+
+    /// <summary>
+    /// Values shorter than this are placeholders, not secrets (vLLM's <c>EMPTY</c> upstream key, a <c>dummy</c> in a
+    /// client's other key variable): masking them would change answers that merely use the word, and hide nothing.
+    /// </summary>
+    internal const int MinSecretLength = 8;
+
+    private static string? Secret(string? value) => value is { Length: >= MinSecretLength } ? value : null;
 
     /// <summary>
     /// True when <paramref name="text"/> holds any of the secrets, as they are or JSON-escaped (searched for only in text
