@@ -29,47 +29,64 @@ public static class RequestLogAdminEndpoints
     }
 
     private static async Task<Results<JsonHttpResult<RequestStatsResponse>, JsonHttpResult<QueryFieldError>>> GetStatsAsync(
-        HttpRequest request, RequestLogStatsRepository stats, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest request, RequestLogStatsRepository stats, SingleFlight<string, RequestStatsResponse> flights, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (!RequestLogQueryParser.TryParseStats(request.Query, time.GetUtcNow(), out var query, out var error))
         {
             return BadRequest(error!);
         }
-        var totals = await stats.GetTotalsAsync(query.Totals, cancellationToken);
-        var byGroup = await stats.GetBucketsAsync(RequestLogStatsDimension.Group, query.Window, cancellationToken);
-        var byAlias = await stats.GetBucketsAsync(RequestLogStatsDimension.Alias, query.Window, cancellationToken);
-        var byProvider = await stats.GetBucketsAsync(RequestLogStatsDimension.Provider, query.Window, cancellationToken);
-        var byDay = await stats.GetBucketsAsync(RequestLogStatsDimension.Day, query.Window, cancellationToken);
-        var byKey = await stats.GetBucketsAsync(RequestLogStatsDimension.Key, query.Window, cancellationToken);
-        var byVisitor = await stats.GetBucketsAsync(RequestLogStatsDimension.Visitor, query.Window, cancellationToken);
-        var response = new RequestStatsResponse(
-            true,
-            KeyStatsView.From(totals),
-            byGroup.Select(b => new GroupStatsView(b.Key, b)).ToList(),
-            byAlias.Select(b => new AliasStatsView(b.Key, b.SubKey, b)).ToList(),
-            byProvider.Select(b => new ProviderStatsView(b.Key, b)).ToList(),
-            byDay.Select(b => new DayStatsView(b.Key, b)).ToList(),
-            byKey.Select(b => new KeyBucketView(b.Key, b)).ToList(),
-            byVisitor.Select(b => new VisitorStatsView(b.Key == "visitor", b)).ToList());
+        var response = await flights.RunAsync(SharedKey(request), async () =>
+        {
+            var totals = await stats.GetTotalsAsync(query.Totals, CancellationToken.None);
+            var byGroup = await stats.GetBucketsAsync(RequestLogStatsDimension.Group, query.Window, CancellationToken.None);
+            var byAlias = await stats.GetBucketsAsync(RequestLogStatsDimension.Alias, query.Window, CancellationToken.None);
+            var byProvider = await stats.GetBucketsAsync(RequestLogStatsDimension.Provider, query.Window, CancellationToken.None);
+            var byDay = await stats.GetBucketsAsync(RequestLogStatsDimension.Day, query.Window, CancellationToken.None);
+            var byKey = await stats.GetBucketsAsync(RequestLogStatsDimension.Key, query.Window, CancellationToken.None);
+            var byVisitor = await stats.GetBucketsAsync(RequestLogStatsDimension.Visitor, query.Window, CancellationToken.None);
+            return new RequestStatsResponse(
+                true,
+                KeyStatsView.From(totals),
+                byGroup.Select(b => new GroupStatsView(b.Key, b)).ToList(),
+                byAlias.Select(b => new AliasStatsView(b.Key, b.SubKey, b)).ToList(),
+                byProvider.Select(b => new ProviderStatsView(b.Key, b)).ToList(),
+                byDay.Select(b => new DayStatsView(b.Key, b)).ToList(),
+                byKey.Select(b => new KeyBucketView(b.Key, b)).ToList(),
+                byVisitor.Select(b => new VisitorStatsView(b.Key == "visitor", b)).ToList());
+        }, cancellationToken);
         return TypedResults.Json(response, TelemetryJsonContext.Default.RequestStatsResponse);
     }
 
     private static async Task<Results<JsonHttpResult<StatsSeriesResponse>, JsonHttpResult<QueryFieldError>>> GetSeriesAsync(
-        HttpRequest request, RequestLogStatsRepository stats, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest request, RequestLogStatsRepository stats, SingleFlight<string, StatsSeriesResponse> flights, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (!RequestLogQueryParser.TryParseSeries(request.Query, time.GetUtcNow(), out var query, out var error))
         {
             return BadRequest(error!);
         }
-        var points = await stats.GetBucketsAsync(query.Bucket, query.Window, cancellationToken);
-        var byKey = await stats.GetBucketsAsync(RequestLogStatsDimension.Key, query.Window, cancellationToken);
-        var response = new StatsSeriesResponse(
-            true,
-            query.Bucket == RequestLogStatsDimension.DayAndAlias ? "day" : "hour",
-            points.Select(b => new SeriesPointView(b.Key, b.SubKey, b)).ToList(),
-            byKey.Select(b => new KeyBucketView(b.Key, b)).ToList());
+        var response = await flights.RunAsync(SharedKey(request), async () =>
+        {
+            var points = await stats.GetBucketsAsync(query.Bucket, query.Window, CancellationToken.None);
+            var byKey = await stats.GetBucketsAsync(RequestLogStatsDimension.Key, query.Window, CancellationToken.None);
+            return new StatsSeriesResponse(
+                true,
+                query.Bucket == RequestLogStatsDimension.DayAndAlias ? "day" : "hour",
+                points.Select(b => new SeriesPointView(b.Key, b.SubKey, b)).ToList(),
+                byKey.Select(b => new KeyBucketView(b.Key, b)).ToList());
+        }, cancellationToken);
         return TypedResults.Json(response, TelemetryJsonContext.Default.StatsSeriesResponse);
     }
+
+    /// <summary>
+    /// The request's path and query, its parameters in one order, for <see cref="SingleFlight{TKey, TValue}"/>: reads of
+    /// the same stats at once get one answer, computed from the first one's time (a default window ends at its now).
+    /// </summary>
+    private static string SharedKey(HttpRequest request) =>
+        request.Path + "?" + string.Join("&", request.Query
+            .OrderBy(parameter => parameter.Key, StringComparer.Ordinal)
+            .SelectMany(parameter => parameter.Value.Select(value => Uri.EscapeDataString(parameter.Key) + "=" + Uri.EscapeDataString(value ?? ""))));
 
     private static JsonHttpResult<QueryFieldError> BadRequest(QueryFieldError error) =>
         TypedResults.Json(error, TelemetryJsonContext.Default.QueryFieldError, statusCode: StatusCodes.Status400BadRequest);

@@ -2,10 +2,10 @@ namespace Keyway.Storage;
 
 /// <summary>
 /// Aggregates over request_logs computed in SQL. Percentiles are nearest ranks (the ⌈p·n/100⌉-th smallest value):
-/// SQLite has no percentile function, so there they come from ROW_NUMBER over each bucket's ordered values, without
-/// loading rows into memory; PostgreSQL's percentile_disc picks the same rank without numbering every row (on 79,000
-/// rows a breakdown took 4.5 s with the window sort spilling to disk, 0.22 s with percentile_disc). The rest of the SQL
-/// is the same on both but the time buckets (<see cref="TimeBucketSql"/>). Sums are cast to BIGINT: PostgreSQL's SUM of
+/// PostgreSQL's percentile_disc picks that rank (on 79,000 rows a breakdown took 4.5 s with a ROW_NUMBER window sort
+/// spilling to disk, 0.22 s with percentile_disc); the bundled SQLite has no percentile function, so there
+/// <see cref="NearestRankAggregates"/> pick it, in the one GROUP BY that sums the bucket. The keys are the same SQL on
+/// both but the time buckets (<see cref="TimeBucketSql"/>). Sums are cast to BIGINT: PostgreSQL's SUM of
 /// a BIGINT is NUMERIC.
 /// Counts and sums add the daily roll-up of pruned rows (request_log_days) for the days the range touches, unless the
 /// filter or the buckets need what it does not keep (<see cref="RequestLogSql.RolledUpWhere"/>, hours); percentiles
@@ -39,40 +39,9 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
         var parameters = new Dictionary<string, object?>();
         var where = RequestLogSql.Where(filter, parameters);
         var keys = Describe(dimension, new TimeBucketSql(connections.Dialect));
-        var postgres = connections.Dialect == PostgresConnectionFactory.DialectName;
-        var rolledUp = keys.RolledUp is null ? "" : RolledUpRows(
-            keys.RolledUp + " AS k1, " + keys.RolledUpSub + " AS k2, ",
-            "requests, errors, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens",
-            filter, parameters);
-        var sql = $"""
-            WITH base AS (
-                SELECT {keys.Raw} AS k1, {keys.RawSub} AS k2, status_code, latency_ms, ttfb_ms, input_tokens, output_tokens,
-                       cache_read_tokens, cache_write_tokens, reasoning_tokens
-                FROM request_logs {where}
-            ),
-            all_rows AS (
-                SELECT k1, k2, 1 AS requests, CASE WHEN status_code BETWEEN 200 AND 299 THEN 0 ELSE 1 END AS errors,
-                       input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens
-                FROM base{rolledUp}
-            ),
-            totals AS (
-                SELECT k1, k2, CAST(SUM(requests) AS BIGINT) AS requests, CAST(SUM(errors) AS BIGINT) AS errors,
-                       CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT) AS input_tokens,
-                       CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT) AS output_tokens,
-                       CAST(COALESCE(SUM(cache_read_tokens), 0) AS BIGINT) AS cache_read_tokens,
-                       CAST(COALESCE(SUM(cache_write_tokens), 0) AS BIGINT) AS cache_write_tokens,
-                       CAST(COALESCE(SUM(reasoning_tokens), 0) AS BIGINT) AS reasoning_tokens
-                FROM all_rows GROUP BY k1, k2
-            ),
-            {PercentileCtes("latency", "latency_ms", postgres)},
-            {PercentileCtes("ttfb", "ttfb_ms", postgres)}
-            SELECT t.k1, t.k2, t.requests, t.errors, t.input_tokens, t.output_tokens, t.cache_read_tokens,
-                   t.cache_write_tokens, t.reasoning_tokens, latency.p50, latency.p95, ttfb.p50, ttfb.p95
-            FROM totals t
-            LEFT JOIN latency ON latency.k1 IS NOT DISTINCT FROM t.k1 AND latency.k2 IS NOT DISTINCT FROM t.k2
-            LEFT JOIN ttfb ON ttfb.k1 IS NOT DISTINCT FROM t.k1 AND ttfb.k2 IS NOT DISTINCT FROM t.k2
-            ORDER BY {keys.Order}
-            """;
+        var sql = connections.Dialect == PostgresConnectionFactory.DialectName
+            ? PostgresBucketsSql(keys, where, filter, parameters)
+            : SqliteBucketsSql(keys, where, filter, parameters);
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand(sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -117,31 +86,86 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
 
     private const string VisitorKey = "CASE WHEN visitor = 1 THEN 'visitor' ELSE 'regular' END";
 
+    private const string RawFigures =
+        "1 AS requests, CASE WHEN status_code BETWEEN 200 AND 299 THEN 0 ELSE 1 END AS errors, input_tokens, output_tokens, " +
+        "cache_read_tokens, cache_write_tokens, reasoning_tokens";
+
+    private const string RolledUpFigures =
+        "requests, errors, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens";
+
+    private const string Sums =
+        "CAST(SUM(requests) AS BIGINT) AS requests, CAST(SUM(errors) AS BIGINT) AS errors, " +
+        "CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT) AS input_tokens, " +
+        "CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT) AS output_tokens, " +
+        "CAST(COALESCE(SUM(cache_read_tokens), 0) AS BIGINT) AS cache_read_tokens, " +
+        "CAST(COALESCE(SUM(cache_write_tokens), 0) AS BIGINT) AS cache_write_tokens, " +
+        "CAST(COALESCE(SUM(reasoning_tokens), 0) AS BIGINT) AS reasoning_tokens";
+
+    private const string Columns =
+        "t.k1, t.k2, t.requests, t.errors, t.input_tokens, t.output_tokens, t.cache_read_tokens, t.cache_write_tokens, " +
+        "t.reasoning_tokens";
+
     /// <summary>
-    /// The CTE `{name}`: each bucket's p50 and p95 of <paramref name="column"/>'s non-null values (on SQLite after
-    /// `{name}_ranked`, which numbers them).
+    /// SQLite: one pass in the GROUP BY, the percentiles from <see cref="NearestRankAggregates"/>. Rolled-up rows have no
+    /// latencies, which the aggregates skip as nulls.
     /// </summary>
-    private static string PercentileCtes(string name, string column, bool postgres) => postgres
-        ? $"""
-            {name} AS (
-                SELECT k1, k2,
-                       percentile_disc(0.5) WITHIN GROUP (ORDER BY {column}) AS p50,
-                       percentile_disc(0.95) WITHIN GROUP (ORDER BY {column}) AS p95
-                FROM base WHERE {column} IS NOT NULL GROUP BY k1, k2
-            )
-            """
-        : $"""
-            {name}_ranked AS (
-                SELECT k1, k2, {column} AS v,
-                       ROW_NUMBER() OVER (PARTITION BY k1, k2 ORDER BY {column}) AS rn,
-                       COUNT(*) OVER (PARTITION BY k1, k2) AS n
-                FROM base WHERE {column} IS NOT NULL
+    private static string SqliteBucketsSql(BucketKeys keys, string where, RequestLogFilter filter, Dictionary<string, object?> parameters)
+    {
+        var rolledUp = keys.RolledUp is null ? "" : RolledUpRows(
+            keys.RolledUp + " AS k1, " + keys.RolledUpSub + " AS k2, ", RolledUpFigures + ", NULL, NULL", filter, parameters);
+        return $"""
+            WITH all_rows AS (
+                SELECT {keys.Raw} AS k1, {keys.RawSub} AS k2, {RawFigures}, latency_ms, ttfb_ms
+                FROM request_logs {where}{rolledUp}
             ),
-            {name} AS (
-                SELECT k1, k2,
-                       MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN v END) AS p50,
-                       MAX(CASE WHEN rn = (n * 95 + 99) / 100 THEN v END) AS p95
-                FROM {name}_ranked GROUP BY k1, k2
+            t AS (
+                SELECT k1, k2, {Sums},
+                       keyway_p50(latency_ms) AS latency_p50, keyway_p95(latency_ms) AS latency_p95,
+                       keyway_p50(ttfb_ms) AS ttfb_p50, keyway_p95(ttfb_ms) AS ttfb_p95
+                FROM all_rows GROUP BY k1, k2
             )
+            SELECT {Columns}, t.latency_p50, t.latency_p95, t.ttfb_p50, t.ttfb_p95
+            FROM t
+            ORDER BY {keys.Order}
             """;
+    }
+
+    /// <summary>PostgreSQL: sums over raw and rolled-up rows, joined with percentile_disc over raw rows.</summary>
+    private static string PostgresBucketsSql(BucketKeys keys, string where, RequestLogFilter filter, Dictionary<string, object?> parameters)
+    {
+        var rolledUp = keys.RolledUp is null ? "" : RolledUpRows(
+            keys.RolledUp + " AS k1, " + keys.RolledUpSub + " AS k2, ", RolledUpFigures, filter, parameters);
+        return $"""
+            WITH base AS (
+                SELECT {keys.Raw} AS k1, {keys.RawSub} AS k2, status_code, latency_ms, ttfb_ms, input_tokens, output_tokens,
+                       cache_read_tokens, cache_write_tokens, reasoning_tokens
+                FROM request_logs {where}
+            ),
+            all_rows AS (
+                SELECT k1, k2, {RawFigures}
+                FROM base{rolledUp}
+            ),
+            totals AS (
+                SELECT k1, k2, {Sums}
+                FROM all_rows GROUP BY k1, k2
+            ),
+            {PercentileCte("latency", "latency_ms")},
+            {PercentileCte("ttfb", "ttfb_ms")}
+            SELECT {Columns}, latency.p50, latency.p95, ttfb.p50, ttfb.p95
+            FROM totals t
+            LEFT JOIN latency ON latency.k1 IS NOT DISTINCT FROM t.k1 AND latency.k2 IS NOT DISTINCT FROM t.k2
+            LEFT JOIN ttfb ON ttfb.k1 IS NOT DISTINCT FROM t.k1 AND ttfb.k2 IS NOT DISTINCT FROM t.k2
+            ORDER BY {keys.Order}
+            """;
+    }
+
+    /// <summary>The CTE `{name}`: each bucket's p50 and p95 of <paramref name="column"/>'s non-null values.</summary>
+    private static string PercentileCte(string name, string column) => $"""
+        {name} AS (
+            SELECT k1, k2,
+                   percentile_disc(0.5) WITHIN GROUP (ORDER BY {column}) AS p50,
+                   percentile_disc(0.95) WITHIN GROUP (ORDER BY {column}) AS p95
+            FROM base WHERE {column} IS NOT NULL GROUP BY k1, k2
+        )
+        """;
 }

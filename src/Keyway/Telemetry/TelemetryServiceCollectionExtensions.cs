@@ -28,6 +28,8 @@ public static class TelemetryServiceCollectionExtensions
         services.AddSingleton<RequestLogQueue>();
         services.AddSingleton<RequestLogRepository>();
         services.AddSingleton<RequestLogStatsRepository>();
+        services.AddSingleton<Keyway.Admin.SingleFlight<string, RequestStatsResponse>>();
+        services.AddSingleton<Keyway.Admin.SingleFlight<string, StatsSeriesResponse>>();
         services.AddSingleton<KeyLastUsedRepository>();
         services.AddSingleton<KeyUsageTracker>();
         services.AddSingleton<ToolUsageTracker>();
