@@ -4,8 +4,9 @@ using Microsoft.Data.Sqlite;
 namespace Keyway.Storage;
 
 /// <summary>
-/// SQLite in the data dir, WAL mode with its file truncated back to <see cref="JournalSizeLimitBytes"/>, foreign keys on, a busy timeout instead of "database is locked" (shortened to what a
-/// <see cref="DatabaseDeadline"/> has left, see <see cref="BoundedSqliteConnection"/>). A new database file is created
+/// SQLite in the data dir, WAL mode with its file truncated back to <see cref="JournalSizeLimitBytes"/>, foreign keys
+/// on, a busy timeout instead of "database is locked" (shortened to what a <see cref="DatabaseDeadline"/> has left, see
+/// <see cref="BoundedSqliteConnection"/>). A new database file is created
 /// readable by its owner only, like secret.key: it holds the sealed upstream keys and issued keys and the request log.
 /// SQLite gives its -wal and -shm files the database file's mode; an existing file is made owner-only at start
 /// (<see cref="MakeOwnerOnly"/>).
