@@ -96,6 +96,11 @@ for sequence in "$results_dir"/*/Sequence_*.xml "$results_dir"/postgres/*/Sequen
   done
 done
 
+# The failed tests again, by name: dotnet test printed them far above, and a CI log may keep only its tail.
+shopt -s nullglob
+python3 tools/failed-tests.py "$results_dir"/*.trx "$results_dir"/postgres/*.trx
+shopt -u nullglob
+
 echo "($pg_summary; $release_summary)"
 echo "$passed passed, $failed failed"
 if [ "$test_exit" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
