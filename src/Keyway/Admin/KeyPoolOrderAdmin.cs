@@ -18,14 +18,14 @@ internal static class KeyPoolOrderAdmin
         admin.MapPut("/llm/providers/{providerId}/keys/order", ReorderAsync);
 
     private static async Task<IResult> ReorderAsync(
-        string providerId, HttpRequest request, ProviderRepository providers, SecretBox secrets, ConfigurationChangeNotifier notifier,
-        CooldownBook book, CancellationToken cancellationToken)
+        string providerId, HttpRequest request, ProviderRepository providers, KeyPoolRepository pools, SecretBox secrets,
+        ConfigurationChangeNotifier notifier, CooldownBook book, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
         var keyIds = KeyIds(body);
         RequireThePool(provider, keyIds);
-        if (!await providers.ReorderKeysAsync(providerId, keyIds, cancellationToken))
+        if (!await pools.ReorderKeysAsync(providerId, keyIds, cancellationToken))
         {
             throw AdminProblem.Conflict($"the key pool of '{providerId}' changed while it was reordered; reload it and try again");
         }

@@ -10,7 +10,7 @@ namespace Keyway.Admin;
 /// </summary>
 internal static class PoolSecrets
 {
-    /// <summary>Call it on the pool read under the pool's lock (<see cref="ProviderRepository.AddKeyAsync"/>), so two requests
+    /// <summary>Call it on the pool read under the pool's lock (<see cref="KeyPoolRepository.AddKeyAsync"/>), so two requests
     /// adding one secret at once cannot both pass it.</summary>
     /// <exception cref="AdminProblem">409 when a key of <paramref name="pool"/> other than <paramref name="exceptKeyId"/> holds <paramref name="secret"/>.</exception>
     public static void RefuseHeld(string providerId, IReadOnlyList<UpstreamKeyRecord> pool, string secret, string? exceptKeyId, SecretBox secrets)

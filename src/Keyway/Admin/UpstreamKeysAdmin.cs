@@ -16,8 +16,8 @@ internal static class UpstreamKeysAdmin
     }
 
     private static async Task<IResult> AddAsync(
-        string providerId, HttpRequest request, ProviderRepository providers, SecretBox secrets, ConfigurationChangeNotifier notifier,
-        CooldownBook book, TimeProvider time, CancellationToken cancellationToken)
+        string providerId, HttpRequest request, ProviderRepository providers, KeyPoolRepository pools, SecretBox secrets,
+        ConfigurationChangeNotifier notifier, CooldownBook book, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
         var provider = await providers.RequireProviderAsync(providerId, cancellationToken);
@@ -33,7 +33,7 @@ internal static class UpstreamKeysAdmin
         };
         // The secret check and the place at the end are made on the pool read under its lock, so two adds at once
         // cannot both pass the check or take the same place.
-        var added = await providers.AddKeyAsync(providerId, pool =>
+        var added = await pools.AddKeyAsync(providerId, pool =>
         {
             PoolSecrets.RefuseHeld(providerId, pool, secret, null, secrets);
             return key with { SortOrder = pool.Count == 0 ? 0 : pool.Max(held => held.SortOrder) + 1 };
@@ -51,7 +51,7 @@ internal static class UpstreamKeysAdmin
     /// spent quota) is cleared on every instance, so the rotated key is tried at once.
     /// </summary>
     private static async Task<IResult> UpdateAsync(
-        string providerId, string keyId, HttpRequest request, ProviderRepository providers, SecretBox secrets,
+        string providerId, string keyId, HttpRequest request, ProviderRepository providers, KeyPoolRepository pools, SecretBox secrets,
         ConfigurationChangeNotifier notifier, CooldownBook book, KeyHealthReset reset, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken);
@@ -83,7 +83,7 @@ internal static class UpstreamKeysAdmin
                 MaxConcurrency = ProviderFields.KeyMaxConcurrency(body, key.MaxConcurrency),
             };
         };
-        if (!await providers.UpdateKeyAsync(providerId, keyId, change, cancellationToken).OrConflict(DuplicateName(providerId, newName ?? name)))
+        if (!await pools.UpdateKeyAsync(providerId, keyId, change, cancellationToken).OrConflict(DuplicateName(providerId, newName ?? name)))
         {
             throw AdminProblem.NotFound($"upstream key not found: {keyId}");
         }

@@ -11,8 +11,6 @@ namespace Keyway.Gateway;
 /// </summary>
 public sealed partial class ProxyForwarder
 {
-    private readonly CoolingPoolWarnings _coolingWarnings = new();
-
     /// <summary>An attempt whose answer is kept, to be relayed if no later attempt does better.</summary>
     private sealed record HeldAnswer(HttpResponseMessage Response, RelayPlan Plan, UpstreamKey Key, RouteTarget Target);
 
@@ -263,49 +261,6 @@ public sealed partial class ProxyForwarder
         return true;
     }
 
-    private async Task<bool> AnswerAfterLastAttemptAsync(ProxyExchange exchange, FailoverRun<RelayPlan> run, AttemptOutcome outcome)
-    {
-        exchange.RetryAt = run.EarliestRecovery;
-        if (outcome.Held is { } held)
-        {
-            using var idle = AttemptCancellation(exchange, held.Target.Provider.Timeout);
-            await RelayAttemptAsync(exchange, held.Plan, held.Response, held.Key, idle);
-            return true;
-        }
-        if (outcome.NoAnswer is { } noAnswer)
-        {
-            if (noAnswer.Failure is { } failure)
-            {
-                exchange.StatusCode = AnswerStatusOf(failure);
-            }
-            await FailAsync(exchange, noAnswer.Error, noAnswer.Message);
-            return true;
-        }
-        if (!run.AnyServable)
-        {
-            return false;
-        }
-        var route = exchange.Route!;
-        if (route.Targets.All(target => target.Provider.Keys.Count == 0))
-        {
-            await FailAsync(exchange, ForwardError.NoUsableKey, GatewayMessages.NoUsableKey(route.Targets[0].Provider.ProviderId));
-            return true;
-        }
-        var now = time.GetUtcNow();
-        var provider = route.Targets[0].Provider;
-        var shortage = KeyShortage.Of(run, route.Alias, now, provider.Policy.ProbeInterval);
-        exchange.RetryAt = shortage.RetryAt;
-        var busy = shortage.Error == ForwardError.AllKeysBusy;
-        if (busy)
-        {
-            cooldowns.BusyWarnings.Refused(logger, provider, route.Alias, now);
-        }
-        // A busy pool's refusal is in the warning above; a cooling pool's warns once per cooldown.
-        var quiet = busy || shortage is { Cooling: true, RetryAt: { } recovery } && !_coolingWarnings.ShouldWarn(provider.ProviderId, now, recovery);
-        await FailAsync(exchange, shortage.Error, shortage.Message, quiet ? LogLevel.Debug : LogLevel.Warning);
-        return true;
-    }
-
     private async Task<NoAnswer?> RelayAttemptAsync(ProxyExchange exchange, RelayPlan plan, HttpResponseMessage response, UpstreamKey key, CancellationTokenSource idle)
     {
         try
@@ -380,22 +335,6 @@ public sealed partial class ProxyForwarder
         cancellation.CancelAfter(timeout);
         return cancellation;
     }
-
-    /// <summary>
-    /// Whether the drain window's end stopped the attempt: then the client gets the 503 in its protocol (an error event
-    /// when its stream has begun) and the log says so, and no key is blamed.
-    /// </summary>
-    private async Task<bool> EndedByDrainAsync(ProxyExchange exchange)
-    {
-        if (!drain.HasEnded)
-        {
-            return false;
-        }
-        await FailForDrainAsync(exchange);
-        return true;
-    }
-
-    private Task FailForDrainAsync(ProxyExchange exchange) => FailAsync(exchange, ForwardError.GatewayStopping, GatewayMessages.DrainEnded(options.DrainTimeout));
 
     /// <summary>Reads the error body (masking any echo of a key: the message reaches key health and the log) and classifies it.</summary>
     private async Task<UpstreamFailure> ClassifyAsync(HttpResponseMessage response, RouteTarget target, Security.SecretScrubber secrets, CancellationToken cancellationToken)

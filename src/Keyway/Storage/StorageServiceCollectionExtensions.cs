@@ -26,6 +26,7 @@ public static class StorageServiceCollectionExtensions
         // Repositories: stateless, one per aggregate.
         services.AddSingleton<GroupRepository>();
         services.AddSingleton<ProviderRepository>();
+        services.AddSingleton<KeyPoolRepository>();
         services.AddSingleton<RouteRepository>();
         services.AddSingleton<IssuedKeyRepository>();
         services.AddSingleton<ToolProviderRepository>();

@@ -87,7 +87,7 @@ public sealed class RepositoryTests
         await providers.CreateAsync(Provider("p1", [key, Key("p1", "plain", 1)]), CancellationToken.None);
 
         var created = (await providers.GetAsync("p1", CancellationToken.None))!.Keys;
-        await providers.UpdateKeyAsync(
+        await server.Services.GetRequiredService<KeyPoolRepository>().UpdateKeyAsync(
             "p1", key.KeyId, (current, _) => current with { NativeEndpoints = new Dictionary<string, string> { ["openai-responses"] = "https://example.com/v1" } },
             CancellationToken.None);
         var updated = (await providers.GetAsync("p1", CancellationToken.None))!.Keys;
