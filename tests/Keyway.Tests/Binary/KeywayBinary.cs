@@ -11,15 +11,19 @@ public static class KeywayBinary
     public const string Secret = "binary-test-secret-0123456789abcdef";
     public const string AdminToken = "binary-test-admin-token";
 
+    // The test assembly lives in tests/Keyway.Tests/bin/<Configuration>/<tfm>/.
+    private static DirectoryInfo TfmDirectory => new(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
+
+    /// <summary>The configuration these tests were built with (<c>Release</c>, <c>Debug</c>).</summary>
+    public static string Configuration =>
+        TfmDirectory.Parent?.Name ?? throw new InvalidOperationException($"No configuration above {TfmDirectory}.");
+
     public static string DllPath
     {
         get
         {
-            // The test assembly lives in tests/Keyway.Tests/bin/<Configuration>/<tfm>/.
-            var tfmDir = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
-            var configuration = tfmDir.Parent?.Name ?? throw new InvalidOperationException($"No configuration above {tfmDir}.");
-            var dll = Path.Combine(RepoRoot.Path, "src", "Keyway", "bin", configuration, tfmDir.Name, "keyway.dll");
-            Assert.True(File.Exists(dll), $"{dll} is missing: build the solution in {configuration} first.");
+            var dll = Path.Combine(RepoRoot.Path, "src", "Keyway", "bin", Configuration, TfmDirectory.Name, "keyway.dll");
+            Assert.True(File.Exists(dll), $"{dll} is missing: build the solution in {Configuration} first.");
             return dll;
         }
     }
