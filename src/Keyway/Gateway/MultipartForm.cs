@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -14,6 +15,7 @@ namespace Keyway.Gateway;
 internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
 {
     private const int MaxModelLength = 1024;
+    private const int CopyBufferSize = 64 * 1024;
     private static readonly byte[] CrLf = "\r\n"u8.ToArray();
 
     private readonly MultipartReader _reader;
@@ -37,6 +39,9 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
 
     /// <summary>No part after <c>model</c> has been read from the client yet (or there was none).</summary>
     public bool CanReplay => !_tailRead;
+
+    /// <summary>The first failure to read the client's body (its own cancellation aside), which ended the send it was read for.</summary>
+    public Exception? ReadFailure { get; private set; }
 
     /// <returns>Null when the body is not multipart/form-data with a boundary.</returns>
     /// <exception cref="InvalidDataException">The body is not well-formed multipart.</exception>
@@ -95,7 +100,7 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
         await target.WriteAsync(Encoding.UTF8.GetBytes(field), cancellationToken);
         if (!_ended)
         {
-            while (await _reader.ReadNextSectionAsync(cancellationToken) is { } section)
+            while (await FromClientAsync(new ValueTask<MultipartSection?>(_reader.ReadNextSectionAsync(cancellationToken))) is { } section)
             {
                 _tailRead = true;
                 await WritePartAsync(target, section, cancellationToken);
@@ -119,8 +124,39 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
         headers.Append("\r\n\r\n");
         await target.WriteAsync(_delimiter, cancellationToken);
         await target.WriteAsync(Encoding.UTF8.GetBytes(headers.ToString()), cancellationToken);
-        await section.Body.CopyToAsync(target, cancellationToken);
+        // Not CopyToAsync: a failed read is the client's, a failed write the upstream's, and only the first is kept.
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            int read;
+            while ((read = await FromClientAsync(section.Body.ReadAsync(buffer, cancellationToken))) > 0)
+            {
+                await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
         await target.WriteAsync(CrLf, cancellationToken);
+    }
+
+    /// <summary>
+    /// A read from the client's body. Its failure is noted as <see cref="ReadFailure"/>, and the exception carries on
+    /// out of the content, so HttpClient aborts the upstream's request: a chunked body without its last chunk, never a
+    /// form closed around a truncated file. A cancellation is left to the caller, who knows whether the client left.
+    /// </summary>
+    private async ValueTask<T> FromClientAsync<T>(ValueTask<T> read)
+    {
+        try
+        {
+            return await read;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ReadFailure ??= e;
+            throw;
+        }
     }
 
     private static bool IsModelField(MultipartSection section) =>
@@ -140,6 +176,8 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
     private sealed class Relay(MultipartForm form, string model) : IRelayContent
     {
         public bool CanReplay => form.CanReplay;
+
+        public Exception? ReadFailure => form.ReadFailure;
 
         public HttpContent Create(ProxyExchange exchange) => new Content(form, model, exchange);
     }

@@ -126,6 +126,18 @@ public sealed partial class ProxyForwarder
             }
             catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
             {
+                // The client's streamed form broke, or the client left, while it went out: the upstream's request was
+                // aborted (no closing boundary, no last chunk), and no key is to blame.
+                if (plan.Content?.ReadFailure is { } unreadable)
+                {
+                    await RefuseUnreadableFormAsync(exchange, unreadable);
+                    return AttemptsEnd.Answered;
+                }
+                if (plan.Content is not null && exchange.Aborted.IsCancellationRequested && !exchange.LastBodySent)
+                {
+                    NoteClientLeftDuringBody(exchange);
+                    return AttemptsEnd.Answered;
+                }
                 if (exchange.Aborted.IsCancellationRequested)
                 {
                     Record(exchange, ForwardError.ClientCanceled, "client closed the request before the upstream answered");

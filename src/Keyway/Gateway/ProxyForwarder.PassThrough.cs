@@ -44,25 +44,9 @@ public sealed partial class ProxyForwarder
         {
             form = await MultipartForm.ReadAsync(exchange.Context.Request, exchange.Aborted);
         }
-        catch (Exception e) when (ClientLeftDuringBody(exchange, e))
+        catch (Exception e) when (e is IOException or InvalidDataException or OperationCanceledException)
         {
-            NoteClientLeftDuringBody(exchange);
-            return null;
-        }
-        catch (BadHttpRequestException e)
-        {
-            await RejectUnreadableBodyAsync(exchange, e);
-            return null;
-        }
-        catch (InvalidDataException e)
-        {
-            await RejectAsync(exchange, StatusCodes.Status400BadRequest, GatewayMessages.InvalidForm(e.Message));
-            return null;
-        }
-        catch (IOException e)
-        {
-            // The multipart reader's own "Unexpected end of Stream": the body was whole, the form in it was cut short.
-            await RejectAsync(exchange, StatusCodes.Status400BadRequest, GatewayMessages.InvalidForm(e.Message.TrimEnd()));
+            await RefuseUnreadableFormAsync(exchange, e);
             return null;
         }
         if (form is { Model.Length: > 0 })
@@ -75,6 +59,26 @@ public sealed partial class ProxyForwarder
         }
         await RejectAsync(exchange, StatusCodes.Status400BadRequest, form is null ? GatewayMessages.NotAForm : GatewayMessages.MissingModel);
         return null;
+    }
+
+    /// <summary>
+    /// The client's form could not be read, before any attempt or while one sent it: a client that left is logged 499
+    /// with no answer; Kestrel's refusal (413, 408) and a form cut short inside a whole body are the client's own error.
+    /// </summary>
+    private static Task RefuseUnreadableFormAsync(ProxyExchange exchange, Exception exception)
+    {
+        if (ClientLeftDuringBody(exchange, exception))
+        {
+            NoteClientLeftDuringBody(exchange);
+            return Task.CompletedTask;
+        }
+        return exception switch
+        {
+            BadHttpRequestException refused => RejectUnreadableBodyAsync(exchange, refused),
+            InvalidDataException => RejectAsync(exchange, StatusCodes.Status400BadRequest, GatewayMessages.InvalidForm(exception.Message)),
+            // The multipart reader's own "Unexpected end of Stream": the body was whole, the form in it was cut short.
+            _ => RejectAsync(exchange, StatusCodes.Status400BadRequest, GatewayMessages.InvalidForm(exception.Message.TrimEnd())),
+        };
     }
 
     /// <summary>Sends through the route's targets; when none speaks OpenAI, the 400 naming the path it cannot serve.</summary>

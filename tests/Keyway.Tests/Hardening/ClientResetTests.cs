@@ -8,7 +8,8 @@ namespace Keyway.Tests.Hardening;
 /// <summary>
 /// A client whose connection is reset (a killed process, a dropped network) or closed (a FIN: it gave up on the request)
 /// while Keyway reads its body is logged 499 like any client that left, with no unhandled error and no answer. It asks <c>Expect: 100-continue</c>, so the server's
-/// <c>100 Continue</c> shows the body is being read before the reset.
+/// <c>100 Continue</c> shows the body is being read before the reset. A JSON body is read whole before anything is sent,
+/// so one that is a whole JSON document short of its Content-Length is not forwarded either.
 /// </summary>
 public sealed class ClientResetTests
 {
@@ -21,6 +22,10 @@ public sealed class ClientResetTests
     [InlineData("reset", "/v1/messages", "Content-Length: 1000", "{\"model\"")]
     [InlineData("reset", "/v1/audio/transcriptions", "Content-Length: 1000", "--XX\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n", "multipart/form-data; boundary=XX")]
     [InlineData("close", "/v1/chat/completions", "Content-Length: 1000", "{\"model\"")]
+    [InlineData("reset", "/v1/chat/completions", "Content-Length: 1000", GatewayTestBed.OpenAIChat)]
+    [InlineData("close", "/v1/chat/completions", "Content-Length: 1000", GatewayTestBed.OpenAIChat)]
+    [InlineData("close", "/v1/chat/completions", "Transfer-Encoding: chunked", "41\r\n" + GatewayTestBed.OpenAIChat + "\r\n")]
+    [InlineData("close", "/v1/embeddings", "Content-Length: 1000", "{\"model\":\"gpt-alias\",\"input\":\"hi\"}")]
     [InlineData("close", "/v1/chat/completions", "Transfer-Encoding: chunked", "5\r\n{\"mod\r\n")]
     [InlineData("close", "/v1/audio/transcriptions", "Content-Length: 1000", "--XX\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n", "multipart/form-data; boundary=XX")]
     public async Task LeavingWhileTheBodyIsRead_IsLogged499_WithoutAnUnhandledError(

@@ -32,6 +32,8 @@ public sealed class FakeUpstream : IAsyncDisposable
     private readonly FakeScript _script = new();
     private readonly FakeRecorder _recorder = new();
     private readonly FakeCounter _aborts = new();
+    private readonly FakeCounter _arrivals = new();
+    private readonly FakeCounter _brokenBodies = new();
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _speechRelease = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _sequence;
@@ -54,6 +56,12 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     /// <summary>Requests whose caller went away (connection closed or reset) before the fake finished its reply.</summary>
     public int AbortedRequests => _aborts.Value;
+
+    /// <summary>Requests whose head arrived, whether or not their body then came whole.</summary>
+    public int Arrivals => _arrivals.Value;
+
+    /// <summary>Requests whose body could not be read to its end (the caller aborted it, or it was malformed): none was recorded.</summary>
+    public int BrokenBodies => _brokenBodies.Value;
 
     /// <summary>The default reply text for a model; the tool-free answer of every protocol.</summary>
     public static string ReplyText(string model) => FakeConversation.ReplyText(model);
@@ -93,6 +101,14 @@ public sealed class FakeUpstream : IAsyncDisposable
     public Task WaitForAbortAsync(int count = 1, CancellationToken cancellationToken = default) =>
         _aborts.WaitForAsync(count, cancellationToken);
 
+    /// <summary>Completes once the heads of at least <paramref name="count"/> requests have arrived.</summary>
+    public Task WaitForArrivalsAsync(int count, CancellationToken cancellationToken = default) =>
+        _arrivals.WaitForAsync(count, cancellationToken);
+
+    /// <summary>Completes once at least <paramref name="count"/> request bodies failed to be read (<see cref="BrokenBodies"/>).</summary>
+    public Task WaitForBrokenBodiesAsync(int count, CancellationToken cancellationToken = default) =>
+        _brokenBodies.WaitForAsync(count, cancellationToken);
+
     /// <summary>Lets <c>/v1/audio/speech</c> send the second half of its audio.</summary>
     public void ReleaseSpeech() => _speechRelease.TrySetResult();
 
@@ -102,6 +118,8 @@ public sealed class FakeUpstream : IAsyncDisposable
         _recorder.Clear();
         _script.Clear();
         _aborts.Reset();
+        _arrivals.Reset();
+        _brokenBodies.Reset();
         _speechRelease = new(TaskCreationOptions.RunContinuationsAsynchronously);
         OmitUsage = false;
     }
@@ -132,7 +150,17 @@ public sealed class FakeUpstream : IAsyncDisposable
         HttpContext context, Func<FakeExchange, Task> respondByDefault, Func<HttpRequest, CancellationToken, Task<RecordedRequest>>? read = null)
     {
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        var request = await (read ?? RecordedRequest.ReadAsync)(context.Request, cancellation.Token);
+        _arrivals.Increment();
+        RecordedRequest request;
+        try
+        {
+            request = await (read ?? RecordedRequest.ReadAsync)(context.Request, cancellation.Token);
+        }
+        catch (Exception)
+        {
+            _brokenBodies.Increment();
+            throw;
+        }
         var reply = _script.Next(request.UpstreamKey);
         var exchange = new FakeExchange(context, request, reply, OmitUsage, Interlocked.Increment(ref _sequence), cancellation.Token);
         _recorder.Add(request);
