@@ -3,8 +3,8 @@ namespace Keyway.Storage;
 /// <summary>
 /// Aggregates over request_logs computed in SQL. Percentiles are nearest ranks (the ⌈p·n/100⌉-th smallest value):
 /// PostgreSQL's percentile_disc picks that rank (on 79,000 rows a breakdown took 4.5 s with a ROW_NUMBER window sort
-/// spilling to disk, 0.22 s with percentile_disc); the bundled SQLite has no percentile function, so there
-/// <see cref="NearestRankAggregates"/> pick it, in the one GROUP BY that sums the bucket. The keys are the same SQL on
+/// spilling to disk, 0.22 s with percentile_disc); the bundled SQLite has no percentile function, so there the one
+/// GROUP BY that sums the bucket collects its values and <see cref="NearestRanks"/> picks them. The keys are the same SQL on
 /// both but the time buckets (<see cref="TimeBucketSql"/>). Sums are cast to BIGINT: PostgreSQL's SUM of
 /// a BIGINT is NUMERIC.
 /// Counts and sums add the daily roll-up of pruned rows (request_log_days) for the days the range touches, unless the
@@ -39,19 +39,20 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
         var parameters = new Dictionary<string, object?>();
         var where = RequestLogSql.Where(filter, parameters);
         var keys = Describe(dimension, new TimeBucketSql(connections.Dialect));
-        var sql = connections.Dialect == PostgresConnectionFactory.DialectName
-            ? PostgresBucketsSql(keys, where, filter, parameters)
-            : SqliteBucketsSql(keys, where, filter, parameters);
+        var postgres = connections.Dialect == PostgresConnectionFactory.DialectName;
+        var sql = postgres ? PostgresBucketsSql(keys, where, filter, parameters) : SqliteBucketsSql(keys, where, filter, parameters);
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand(sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var buckets = new List<RequestLogBucketRecord>();
         while (await reader.ReadAsync(cancellationToken))
         {
+            var (latencyP50, latencyP95) = postgres ? (reader.NullableInt64(9), reader.NullableInt64(10)) : NearestRanks.Of(reader.NullableString(9));
+            var (ttfbP50, ttfbP95) = postgres ? (reader.NullableInt64(11), reader.NullableInt64(12)) : NearestRanks.Of(reader.NullableString(10));
             buckets.Add(new RequestLogBucketRecord(
                 reader.NullableString(0), reader.NullableString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
                 reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8),
-                reader.NullableInt64(9), reader.NullableInt64(10), reader.NullableInt64(11), reader.NullableInt64(12)));
+                latencyP50, latencyP95, ttfbP50, ttfbP95));
         }
         return buckets;
     }
@@ -106,8 +107,8 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
         "t.reasoning_tokens";
 
     /// <summary>
-    /// SQLite: one pass in the GROUP BY, the percentiles from <see cref="NearestRankAggregates"/>. Rolled-up rows have no
-    /// latencies, which the aggregates skip as nulls.
+    /// SQLite: one pass in the GROUP BY, which also collects each bucket's latencies and TTFBs (group_concat, in no
+    /// particular order) for <see cref="NearestRanks"/>. Rolled-up rows have no latencies, which group_concat skips as nulls.
     /// </summary>
     private static string SqliteBucketsSql(BucketKeys keys, string where, RequestLogFilter filter, Dictionary<string, object?> parameters)
     {
@@ -119,12 +120,10 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
                 FROM request_logs {where}{rolledUp}
             ),
             t AS (
-                SELECT k1, k2, {Sums},
-                       keyway_p50(latency_ms) AS latency_p50, keyway_p95(latency_ms) AS latency_p95,
-                       keyway_p50(ttfb_ms) AS ttfb_p50, keyway_p95(ttfb_ms) AS ttfb_p95
+                SELECT k1, k2, {Sums}, group_concat(latency_ms) AS latencies, group_concat(ttfb_ms) AS ttfbs
                 FROM all_rows GROUP BY k1, k2
             )
-            SELECT {Columns}, t.latency_p50, t.latency_p95, t.ttfb_p50, t.ttfb_p95
+            SELECT {Columns}, t.latencies, t.ttfbs
             FROM t
             ORDER BY {keys.Order}
             """;

@@ -46,7 +46,6 @@ public sealed class SqliteConnectionFactory : IDbConnectionFactory
         pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; " +
             $"PRAGMA journal_size_limit={JournalSizeLimitBytes};";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
-        NearestRankAggregates.Register(connection);
         return connection;
     }
 
