@@ -43,6 +43,25 @@ public static class AdminApi
         return reply.Body;
     }
 
+    /// <summary>
+    /// The request log's newest rows (up to 500, filtered by <paramref name="query"/>) once it holds
+    /// <paramref name="count"/>: rows are written in the background, and a loaded CI machine may take seconds.
+    /// </summary>
+    public static async Task<JsonElement[]> WaitForLogsAsync(HttpClient admin, int count, string query = "")
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var reply = await GetAsync(admin, $"admin/llm/logs?limit=500{query}");
+            var logs = reply.Body.GetProperty("logs").EnumerateArray().ToArray();
+            if (logs.Length >= count)
+            {
+                return logs;
+            }
+            await Task.Delay(50, deadline.Token);
+        }
+    }
+
     public static Task<JsonElement> CreateGroupAsync(HttpClient admin, string groupId, string? name = null) =>
         OkAsync(admin, HttpMethod.Post, "admin/llm/groups", new JsonObject { ["group_id"] = groupId, ["name"] = name ?? groupId });
 

@@ -86,20 +86,7 @@ public sealed class GatewayTestBed : IAsyncDisposable
     }
 
     /// <summary>Waits until the request-log writer has stored at least <paramref name="count"/> rows, newest first.</summary>
-    public async Task<JsonElement[]> WaitForLogsAsync(int count, string query = "")
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            var reply = await AdminApi.GetAsync(Admin, $"admin/llm/logs?limit=500{query}");
-            var logs = reply.Body.GetProperty("logs").EnumerateArray().ToArray();
-            if (logs.Length >= count)
-            {
-                return logs;
-            }
-            await Task.Delay(50, deadline.Token);
-        }
-    }
+    public Task<JsonElement[]> WaitForLogsAsync(int count, string query = "") => AdminApi.WaitForLogsAsync(Admin, count, query);
 
     public async ValueTask DisposeAsync()
     {
