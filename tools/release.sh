@@ -92,14 +92,26 @@ measure_start() {
 
 # What a first user of the binary does, each step failing the check: the version, a start, /health, the admin UI
 # page and one of its scripts (embedded resources), an admin API call (source-generated JSON, the migrations),
-# `keyway status` against the running server, and a clean stop.
+# `keyway status` against the running server, and a clean stop. The start is made with a soft limit of open files of
+# 512, which the binary raises to the hard one (Cli/OpenFileLimit.cs: Native AOT has no runtime that does it), and a
+# start under a hard limit of 256 must be refused in one line, exit 2.
 smoke_check() {
-  local binary=$1 work version health page groups status
+  local binary=$1 work version health page groups status hard soft refusal
   work=$(mktemp -d)
   WORK_DIRS+=("$work")
   version=$(HOME="$work" DOTNET_BUNDLE_EXTRACT_BASE_DIR="$work/extract" "$binary" --version)
   [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] || fail_check "--version printed '$version'"
+  refusal=$(cd "$work" && HOME="$work" DOTNET_BUNDLE_EXTRACT_BASE_DIR="$work/extract" KEYWAY_DATA_DIR="$work/refused" KEYWAY_PORT=0 \
+    KEYWAY_ADMIN_TOKEN="$CHECK_TOKEN" timeout 60 bash -c 'ulimit -n 256 && exec "$0" serve' "$binary" 2>&1) && status=0 || status=$?
+  [[ $status -eq 2 && $refusal == "keyway: could not start: Keyway may open at most 256 files, fewer than the 1024 it needs to serve"* ]] ||
+    fail_check "a start under \`ulimit -n 256\` exited $status: $refusal"
+  hard=$(ulimit -Hn)
+  [[ $hard =~ ^[0-9]+$ ]] && ((hard >= 1024)) || fail_check "this shell's hard limit of open files is $hard, below the 1024 a gateway needs"
+  ulimit -Sn 512
   serve_in "$work" "$binary"
+  ulimit -Sn "$hard"
+  soft=$(awk '/^Max open files/ {print $4}' "/proc/$SERVED_PID/limits")
+  [ "$soft" = "$hard" ] || fail_check "the served binary kept a soft limit of open files of $soft (hard: $hard)"
   health=$(curl -fsS --max-time 10 "$SERVED_ADDRESS/health") || fail_check "/health did not answer"
   [[ $health == *'"ok":true'* ]] || fail_check "/health answered $health"
   page=$(curl -fsS --max-time 10 "$SERVED_ADDRESS/") || fail_check "the admin UI page did not answer"

@@ -13,6 +13,10 @@ if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLET
 // back to the OS and faulting them in again, every second. Keep freed native memory for reuse (Storage/NativeHeap.cs).
 NativeHeap.KeepFreedMemory();
 
+// The soft limit of open files a shell or systemd sets (often 1024) is raised to the hard one, as .NET's runtime does
+// under `dotnet keyway.dll`: every connection takes a file, and a thread .NET cannot start ends the process (Cli/OpenFileLimit.cs).
+OpenFileLimit.RaiseToTheHardLimit();
+
 // `keyway` alone serves the gateway; every other command is in Cli/ (most talk to a running gateway's admin API).
 // Under `dotnet keyway.dll` a low `ulimit -n` can stop .NET loading one of its own assemblies anywhere, even the
 // console's or the refusal code's: whatever escapes while no file can be opened is refused in one line instead.

@@ -21,13 +21,15 @@ public static class OpenFilesExhausted
     /// Whether <paramref name="failure"/> came of the limit of open files: a file can be opened no more (/dev/null, which
     /// always exists, fails for EMFILE); or .NET could not load an assembly of its own that is there on disk (the file
     /// taken at the limit may be free again by then); or the socket engine could not make its epoll descriptors, which it
-    /// reports only as "Exception of type 'System.Net.InternalException' was thrown. EMFILE".
+    /// reports only as "Exception of type 'System.Net.InternalException' was thrown. EMFILE"; or the console could not set
+    /// itself up to write a refusal (a Win32Exception of EMFILE).
     /// </summary>
     public static bool IsTheCase(Exception failure)
     {
         for (var cause = failure; cause is not null; cause = cause.InnerException)
         {
-            if (IsAnAssemblyOnDisk(cause) || cause.Message.EndsWith(" EMFILE", StringComparison.Ordinal))
+            if (IsAnAssemblyOnDisk(cause) || cause.Message.EndsWith(" EMFILE", StringComparison.Ordinal) ||
+                IsTheConsoleOutOfFiles(cause))
             {
                 return true;
             }
@@ -67,6 +69,13 @@ public static class OpenFilesExhausted
             return false;
         }
     }
+
+    /// <summary>
+    /// The console's Win32Exception of EMFILE ("Too many open files"), told by its type's name: naming the type would load
+    /// System.ComponentModel.Primitives, which forwards it to System.Private.CoreLib, at the limit that stops every load.
+    /// </summary>
+    private static bool IsTheConsoleOutOfFiles(Exception failure) =>
+        failure.GetType().FullName == "System.ComponentModel.Win32Exception" && failure.Message == "Too many open files";
 
     /// <summary>An assembly "not found" although the runtime lists the assembly's file and the file exists.</summary>
     private static bool IsAnAssemblyOnDisk(Exception failure)

@@ -40,13 +40,15 @@ public static class ServeCommand
     }
 
     /// <summary>
-    /// Configuration (bad values exit 2), database preparation, then serving until SIGTERM/Ctrl+C. Every write of start-up
+    /// A limit of open files too low to serve (<see cref="OpenFileLimit"/>) and bad configuration values exit 2, then the
+    /// database is prepared and the gateway serves until SIGTERM/Ctrl+C. Every write of start-up
     /// is a <see cref="StartupStep"/>: on a full disk (or a PostgreSQL out of disk, memory or connections) the start is
     /// refused in one line with exit 2, as a bad setting is.
     /// </summary>
     /// <param name="background">Started by `serve --detach`: the banner says where a generated admin token is kept, not the token.</param>
     public static async Task<int> RunAsync(CliContext context, bool background = false)
     {
+        OpenFileLimit.EnsureRoomToServe();
         var options = LoadOptions(context, keepGenerated: false);
         using var dataDirLock = HoldDataDir(options);
         CreateDatabaseFile(options);

@@ -23,9 +23,11 @@ public static class OutOfResources
     private const int SqliteNoMemory = 7;
     private const int SqliteIoErrorNoMemory = 10 | (12 << 8);
 
+    /// <summary>What to do about a limit of open files too low for Keyway, after the words naming it.</summary>
+    public const string RaiseTheOpenFileLimit = "raise that limit, `ulimit -n` in the shell that starts it or LimitNOFILE= in its systemd unit";
+
     /// <summary>What to do about EMFILE: also the words of <c>Cli/OpenFilesExhausted</c>, which cannot call <see cref="Remedy"/>.</summary>
-    public const string NoFileLeftToOpen =
-        "Keyway may open no more files (EMFILE, its limit of open files): raise that limit, `ulimit -n` in the shell that starts it or LimitNOFILE= in its systemd unit";
+    public const string NoFileLeftToOpen = $"Keyway may open no more files (EMFILE, its limit of open files): {RaiseTheOpenFileLimit}";
 
     private const string NoMemoryLeft =
         "This machine, or the memory limit set for Keyway, has no memory left (ENOMEM): free memory, or raise that limit " +

@@ -34,9 +34,13 @@ public sealed partial class KeywayProcess : IAsyncDisposable
     /// <summary>Everything the process printed so far, for assertion messages.</summary>
     public string Output => Snapshot(_output);
 
-    public static async Task<KeywayProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    /// <param name="openFileLimit">The limit of open files it starts with (<c>ulimit -n</c>, soft and hard); null for this process's.</param>
+    public static async Task<KeywayProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string workingDirectory, int? openFileLimit = null)
     {
-        var process = new Process { StartInfo = ChildProcess.StartInfo("dotnet", [KeywayBinary.DllPath], environment, workingDirectory) };
+        var start = openFileLimit is { } limit
+            ? ChildProcess.StartInfo("bash", ["-c", $"ulimit -n {limit} && exec dotnet \"$0\"", KeywayBinary.DllPath], environment, workingDirectory)
+            : ChildProcess.StartInfo("dotnet", [KeywayBinary.DllPath], environment, workingDirectory);
+        var process = new Process { StartInfo = start };
         var output = new StringBuilder();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, line) => Observe(output, line.Data, listening);
