@@ -12,6 +12,9 @@ internal interface IRelayContent
     /// </summary>
     Exception? ReadFailure { get; }
 
-    /// <summary>The body for <paramref name="exchange"/>'s current attempt, which tells it when the body went out in full (<see cref="ProxyExchange.BodySent"/>).</summary>
-    HttpContent Create(ProxyExchange exchange);
+    /// <summary>
+    /// The body for <paramref name="exchange"/>'s current attempt, which tells it when the body went out in full
+    /// (<see cref="ProxyExchange.BodySent"/>) and stops <paramref name="deadline"/> while it waits on the client.
+    /// </summary>
+    HttpContent Create(ProxyExchange exchange, AttemptDeadline deadline);
 }

@@ -83,12 +83,12 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
             }
             _head ??= new FileStream(Path.Combine(Path.GetTempPath(), "keyway-form-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew,
                 FileAccess.ReadWrite, FileShare.None, 16 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-            await WritePartAsync(_head, section, cancellationToken);
+            await WritePartAsync(_head, section, deadline: null, cancellationToken);
         }
     }
 
     /// <summary>The whole form: the kept head, the model field, then the rest as the client sends it, and the closing delimiter.</summary>
-    private async Task WriteAsync(Stream target, string model, CancellationToken cancellationToken)
+    private async Task WriteAsync(Stream target, string model, AttemptDeadline deadline, CancellationToken cancellationToken)
     {
         if (_head is not null)
         {
@@ -100,10 +100,10 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
         await target.WriteAsync(Encoding.UTF8.GetBytes(field), cancellationToken);
         if (!_ended)
         {
-            while (await FromClientAsync(new ValueTask<MultipartSection?>(_reader.ReadNextSectionAsync(cancellationToken))) is { } section)
+            while (await FromClientAsync(new ValueTask<MultipartSection?>(_reader.ReadNextSectionAsync(cancellationToken)), deadline) is { } section)
             {
                 _tailRead = true;
-                await WritePartAsync(target, section, cancellationToken);
+                await WritePartAsync(target, section, deadline, cancellationToken);
             }
             _ended = true;
         }
@@ -111,7 +111,8 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
         await target.WriteAsync("--\r\n"u8.ToArray(), cancellationToken);
     }
 
-    private async Task WritePartAsync(Stream target, MultipartSection section, CancellationToken cancellationToken)
+    /// <param name="deadline">The attempt's, stopped while the client is waited on; null while the head is kept before any attempt.</param>
+    private async Task WritePartAsync(Stream target, MultipartSection section, AttemptDeadline? deadline, CancellationToken cancellationToken)
     {
         var headers = new StringBuilder();
         foreach (var (name, values) in section.Headers ?? [])
@@ -129,7 +130,7 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
         try
         {
             int read;
-            while ((read = await FromClientAsync(section.Body.ReadAsync(buffer, cancellationToken))) > 0)
+            while ((read = await FromClientAsync(section.Body.ReadAsync(buffer, cancellationToken), deadline)) > 0)
             {
                 await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
             }
@@ -145,9 +146,15 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
     /// A read from the client's body. Its failure is noted as <see cref="ReadFailure"/>, and the exception carries on
     /// out of the content, so HttpClient aborts the upstream's request: a chunked body without its last chunk, never a
     /// form closed around a truncated file. A cancellation is left to the caller, who knows whether the client left.
+    /// While the read waits on the client, the attempt's <paramref name="deadline"/> stands still.
     /// </summary>
-    private async ValueTask<T> FromClientAsync<T>(ValueTask<T> read)
+    private async ValueTask<T> FromClientAsync<T>(ValueTask<T> read, AttemptDeadline? deadline)
     {
+        var waits = deadline is not null && !read.IsCompleted;
+        if (waits)
+        {
+            deadline!.PauseForClient();
+        }
         try
         {
             return await read;
@@ -156,6 +163,13 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
         {
             ReadFailure ??= e;
             throw;
+        }
+        finally
+        {
+            if (waits)
+            {
+                deadline!.ResumeAfterClient();
+            }
         }
     }
 
@@ -179,7 +193,7 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
 
         public Exception? ReadFailure => form.ReadFailure;
 
-        public HttpContent Create(ProxyExchange exchange) => new Content(form, model, exchange);
+        public HttpContent Create(ProxyExchange exchange, AttemptDeadline deadline) => new Content(form, model, exchange, deadline);
     }
 
     /// <summary>The form as an outgoing body of unknown length (sent chunked), written as it is read.</summary>
@@ -188,13 +202,15 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
         private readonly MultipartForm _form;
         private readonly string _model;
         private readonly ProxyExchange _exchange;
+        private readonly AttemptDeadline _deadline;
         private readonly int _send;
 
-        public Content(MultipartForm form, string model, ProxyExchange exchange)
+        public Content(MultipartForm form, string model, ProxyExchange exchange, AttemptDeadline deadline)
         {
             _form = form;
             _model = model;
             _exchange = exchange;
+            _deadline = deadline;
             _send = exchange.Sends;
             Headers.TryAddWithoutValidation("Content-Type", form.ContentType);
         }
@@ -204,7 +220,7 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
 
         protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
         {
-            await _form.WriteAsync(stream, _model, cancellationToken);
+            await _form.WriteAsync(stream, _model, _deadline, cancellationToken);
             _exchange.BodySent(_send);
         }
 

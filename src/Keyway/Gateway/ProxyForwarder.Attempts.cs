@@ -116,8 +116,9 @@ public sealed partial class ProxyForwarder
             }
             exchange.BeginAttempt(target, key, plan.Endpoint.Protocol);
             using var idle = AttemptCancellation(exchange, target.Provider.Timeout);
+            var deadline = new AttemptDeadline(idle, target.Provider.Timeout, time);
             using var request = UpstreamClient.CreateRequest(target.Provider, plan.Endpoint, key, plan.Method ?? HttpMethod.Post, plan.Path,
-                plan.Content?.Create(exchange) ?? plan.Body.CreateContent(exchange), exchange.Context.Request.Headers);
+                plan.Content?.Create(exchange, deadline) ?? plan.Body.CreateContent(exchange), exchange.Context.Request.Headers);
             plan.Decorate?.Invoke(request);
             HttpResponseMessage response;
             try
@@ -126,6 +127,7 @@ public sealed partial class ProxyForwarder
             }
             catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
             {
+                deadline.Stop();
                 // The client's streamed form broke, or the client left, while it went out: the upstream's request was
                 // aborted (no closing boundary, no last chunk), and no key is to blame.
                 if (plan.Content?.ReadFailure is { } unreadable)
@@ -156,6 +158,7 @@ public sealed partial class ProxyForwarder
                 outcome.Held = null;
                 continue;
             }
+            deadline.Stop();
             var status = (int)response.StatusCode;
             exchange.EndAttempt(status);
             var failure = response.IsSuccessStatusCode ? null : await ClassifyAsync(response, target, exchange.Secrets, idle.Token);
