@@ -116,9 +116,10 @@ public sealed partial class ProxyForwarder
             }
             exchange.BeginAttempt(target, key, plan.Endpoint.Protocol);
             using var idle = AttemptCancellation(exchange, target.Provider.Timeout);
-            var deadline = new AttemptDeadline(idle, target.Provider.Timeout, time);
+            // Only a streamed body waits on the client while it is sent; a JSON body was read whole before.
+            var deadline = plan.Content is null ? null : new AttemptDeadline(idle, target.Provider.Timeout, time);
             using var request = UpstreamClient.CreateRequest(target.Provider, plan.Endpoint, key, plan.Method ?? HttpMethod.Post, plan.Path,
-                plan.Content?.Create(exchange, deadline) ?? plan.Body.CreateContent(exchange), exchange.Context.Request.Headers);
+                plan.Content?.Create(exchange, deadline!) ?? plan.Body.CreateContent(exchange), exchange.Context.Request.Headers);
             plan.Decorate?.Invoke(request);
             HttpResponseMessage response;
             try
@@ -127,7 +128,7 @@ public sealed partial class ProxyForwarder
             }
             catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
             {
-                deadline.Stop();
+                deadline?.Stop();
                 // The client's streamed form broke, or the client left, while it went out: the upstream's request was
                 // aborted (no closing boundary, no last chunk), and no key is to blame.
                 if (plan.Content?.ReadFailure is { } unreadable)
@@ -158,7 +159,7 @@ public sealed partial class ProxyForwarder
                 outcome.Held = null;
                 continue;
             }
-            deadline.Stop();
+            deadline?.Stop();
             var status = (int)response.StatusCode;
             exchange.EndAttempt(status);
             var failure = response.IsSuccessStatusCode ? null : await ClassifyAsync(response, target, exchange.Secrets, idle.Token);
