@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Keyway.Gateway;
 
 /// <summary>
@@ -5,13 +7,13 @@ namespace Keyway.Gateway;
 /// attempt's body waits on the client: a form streamed as the client uploads it (<see cref="MultipartForm"/>) may take
 /// longer to arrive than the upstream has to answer, and that time is the client's, not the upstream's or its key's.
 /// Once the upstream's answer has begun (<see cref="Stop"/>), the body no longer moves the deadline: the relay's own idle
-/// timeouts take over the cancellation.
+/// timeouts take over the cancellation. Measured on the clock the cancellation's timer runs on, the system's.
 /// </summary>
-internal sealed class AttemptDeadline(CancellationTokenSource cancellation, TimeSpan timeout, TimeProvider time)
+internal sealed class AttemptDeadline(CancellationTokenSource cancellation, TimeSpan timeout)
 {
     private readonly Lock _lock = new();
     private TimeSpan _left = timeout;
-    private long _runningSince = time.GetTimestamp();
+    private long _runningSince = Stopwatch.GetTimestamp();
     private bool _stopped;
 
     /// <summary>The client's body is being waited on: the deadline stands still.</summary>
@@ -23,7 +25,7 @@ internal sealed class AttemptDeadline(CancellationTokenSource cancellation, Time
             {
                 return;
             }
-            _left -= time.GetElapsedTime(_runningSince);
+            _left -= Stopwatch.GetElapsedTime(_runningSince);
             cancellation.CancelAfter(Timeout.InfiniteTimeSpan);
         }
     }
@@ -37,7 +39,7 @@ internal sealed class AttemptDeadline(CancellationTokenSource cancellation, Time
             {
                 return;
             }
-            _runningSince = time.GetTimestamp();
+            _runningSince = Stopwatch.GetTimestamp();
             cancellation.CancelAfter(_left > TimeSpan.Zero ? _left : TimeSpan.Zero);
         }
     }

@@ -117,7 +117,7 @@ public sealed partial class ProxyForwarder
             exchange.BeginAttempt(target, key, plan.Endpoint.Protocol);
             using var idle = AttemptCancellation(exchange, target.Provider.Timeout);
             // Only a streamed body waits on the client while it is sent; a JSON body was read whole before.
-            var deadline = plan.Content is null ? null : new AttemptDeadline(idle, target.Provider.Timeout, time);
+            var deadline = plan.Content is null ? null : new AttemptDeadline(idle, target.Provider.Timeout);
             using var request = UpstreamClient.CreateRequest(target.Provider, plan.Endpoint, key, plan.Method ?? HttpMethod.Post, plan.Path,
                 plan.Content?.Create(exchange, deadline!) ?? plan.Body.CreateContent(exchange), exchange.Context.Request.Headers);
             plan.Decorate?.Invoke(request);

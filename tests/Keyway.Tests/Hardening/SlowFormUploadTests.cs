@@ -47,6 +47,40 @@ public sealed class SlowFormUploadTests
         Assert.Equal(1, (await pool.KeyHealthAsync("a")).GetProperty("consecutive_failures").GetInt32());
     }
 
+    /// <summary>
+    /// A client that crawls below <c>KEYWAY_MIN_DATA_RATE</c> is still cut off while its form goes upstream (the deadline
+    /// standing still is no way around the rate): a 408 naming why, no whole request upstream, and the fault is the
+    /// client's, so the key keeps its health.
+    /// </summary>
+    [Fact]
+    public async Task AFormCrawlingBelowTheMinimumDataRate_IsCutOff_AndBlamesNoKey()
+    {
+        await using var bed = await GatewayTestBed.StartAsync(options => options with { Limits = options.Limits with { MinDataRateBytesPerSecond = 1000 } });
+        await AdminApi.OkAsync(bed.Admin, HttpMethod.Patch, $"admin/llm/providers/{GatewayTestBed.OpenAIProvider}", new
+        {
+            timeout_seconds = 1,
+            api_keys = new[] { new { name = "a", api_key = KeyPoolBed.Secret("a") } },
+        });
+        await using var crawling = await RawConnection.OpenAsync(bed.Server.BaseAddress);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await crawling.StartBodyAsync("/v1/audio/transcriptions", bed.Key, "Content-Length: 100000", "multipart/form-data; boundary=XX", deadline.Token);
+        await crawling.TrySendAsync(
+            $"--XX\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n{GatewayTestBed.OpenAIAlias}\r\n" +
+            "--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"speech.wav\"\r\n\r\n");
+        var answer = crawling.ReadUntilClosedAsync(deadline.Token);
+        while (!answer.IsCompleted && await crawling.TrySendAsync("a"))
+        {
+            await Task.WhenAny(answer, Task.Delay(100, deadline.Token));
+        }
+
+        Assert.StartsWith("HTTP/1.1 408", await answer);
+        var row = (await bed.WaitForLogsAsync(1))[0];
+        Assert.Equal(408, row.GetProperty("status_code").GetInt32());
+        Assert.Contains("data arriving too slowly", row.GetProperty("error").GetString());
+        Assert.Equal(0, bed.Upstream.RequestCount);
+        Assert.Equal(0, (await KeyPoolBed.KeyHealthAsync(bed.Admin, GatewayTestBed.OpenAIProvider, "a")).GetProperty("consecutive_failures").GetInt32());
+    }
+
     private static async Task<KeyPoolBed> StartWithOneSecondTimeoutAsync()
     {
         var pool = await KeyPoolBed.StartAsync("priority", "a", "b");
