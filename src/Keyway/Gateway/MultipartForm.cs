@@ -150,11 +150,8 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
     /// </summary>
     private async ValueTask<T> FromClientAsync<T>(ValueTask<T> read, AttemptDeadline? deadline)
     {
-        var waits = deadline is not null && !read.IsCompleted;
-        if (waits)
-        {
-            deadline!.PauseForClient();
-        }
+        var waiting = read.IsCompleted ? null : deadline;
+        waiting?.PauseForClient();
         try
         {
             return await read;
@@ -166,10 +163,7 @@ internal sealed class MultipartForm : IRoutedRequest, IAsyncDisposable
         }
         finally
         {
-            if (waits)
-            {
-                deadline!.ResumeAfterClient();
-            }
+            waiting?.ResumeAfterClient();
         }
     }
 
