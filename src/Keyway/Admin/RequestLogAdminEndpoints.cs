@@ -39,12 +39,9 @@ public static class RequestLogAdminEndpoints
         var response = await flights.RunAsync(SharedKey(request), async () =>
         {
             var totals = await stats.GetTotalsAsync(query.Totals, CancellationToken.None);
-            var byGroup = await stats.GetBucketsAsync(RequestLogStatsDimension.Group, query.Window, CancellationToken.None);
-            var byAlias = await stats.GetBucketsAsync(RequestLogStatsDimension.Alias, query.Window, CancellationToken.None);
-            var byProvider = await stats.GetBucketsAsync(RequestLogStatsDimension.Provider, query.Window, CancellationToken.None);
-            var byDay = await stats.GetBucketsAsync(RequestLogStatsDimension.Day, query.Window, CancellationToken.None);
-            var byKey = await stats.GetBucketsAsync(RequestLogStatsDimension.Key, query.Window, CancellationToken.None);
-            var byVisitor = await stats.GetBucketsAsync(RequestLogStatsDimension.Visitor, query.Window, CancellationToken.None);
+            var breakdowns = await stats.GetBreakdownsAsync(StatsBreakdowns, query.Window, CancellationToken.None);
+            var (byGroup, byAlias, byProvider, byDay, byKey, byVisitor) =
+                (breakdowns[0], breakdowns[1], breakdowns[2], breakdowns[3], breakdowns[4], breakdowns[5]);
             return new RequestStatsResponse(
                 true,
                 KeyStatsView.From(totals),
@@ -68,8 +65,8 @@ public static class RequestLogAdminEndpoints
         }
         var response = await flights.RunAsync(SharedKey(request), async () =>
         {
-            var points = await stats.GetBucketsAsync(query.Bucket, query.Window, CancellationToken.None);
-            var byKey = await stats.GetBucketsAsync(RequestLogStatsDimension.Key, query.Window, CancellationToken.None);
+            var breakdowns = await stats.GetBreakdownsAsync([query.Bucket, RequestLogStatsDimension.Key], query.Window, CancellationToken.None);
+            var (points, byKey) = (breakdowns[0], breakdowns[1]);
             return new StatsSeriesResponse(
                 true,
                 query.Bucket == RequestLogStatsDimension.DayAndAlias ? "day" : "hour",
@@ -78,6 +75,13 @@ public static class RequestLogAdminEndpoints
         }, cancellationToken);
         return TypedResults.Json(response, TelemetryJsonContext.Default.StatsSeriesResponse);
     }
+
+    /// <summary>What /admin/llm/stats breaks its window down by, in the order its handler reads them.</summary>
+    private static readonly RequestLogStatsDimension[] StatsBreakdowns =
+    [
+        RequestLogStatsDimension.Group, RequestLogStatsDimension.Alias, RequestLogStatsDimension.Provider,
+        RequestLogStatsDimension.Day, RequestLogStatsDimension.Key, RequestLogStatsDimension.Visitor,
+    ];
 
     /// <summary>
     /// The request's path and query, its parameters in one order, for <see cref="SingleFlight{TKey, TValue}"/>: reads of

@@ -3,12 +3,11 @@ using System.Data.Common;
 namespace Keyway.Storage;
 
 /// <summary>
-/// Aggregates over request_logs computed in SQL. Percentiles are nearest ranks (the ⌈p·n/100⌉-th smallest value):
-/// PostgreSQL's percentile_disc picks that rank (on 79,000 rows a breakdown took 4.5 s with a ROW_NUMBER window sort
-/// spilling to disk, 0.22 s with percentile_disc); the bundled SQLite has no percentile function, so there the one
-/// GROUP BY that sums the bucket collects its values and <see cref="NearestRanks"/> picks them. The keys are the same SQL on
-/// both but the time buckets (<see cref="TimeBucketSql"/>). Sums are cast to BIGINT: PostgreSQL's SUM of
-/// a BIGINT is NUMERIC.
+/// Aggregates over request_logs. Percentiles are nearest ranks (the ⌈p·n/100⌉-th smallest value). PostgreSQL computes
+/// each breakdown in SQL, its percentile_disc picking that rank (on 79,000 rows a breakdown took 4.5 s with a ROW_NUMBER
+/// window sort spilling to disk, 0.22 s with percentile_disc). SQLite, without a percentile function and sorting every
+/// row for a GROUP BY, gets all the breakdowns of a call from one read of the rows (<see cref="SqliteBreakdowns"/>).
+/// Sums are cast to BIGINT: PostgreSQL's SUM of a BIGINT is NUMERIC.
 /// Counts and sums add the daily roll-up of pruned rows (request_log_days) for the days the range touches, unless the
 /// filter or the buckets need what it does not keep (<see cref="RequestLogSql.RolledUpWhere"/>, hours); percentiles
 /// come from raw rows only, so they are null for a day with none left.
@@ -21,10 +20,13 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
         var where = RequestLogSql.Where(filter, parameters);
         var rolledUp = RolledUpRows("", "requests, errors, input_tokens, output_tokens, latency_ms_sum", filter, parameters);
         await using var connection = await connections.OpenAsync(cancellationToken);
+        var rowSource = connections.Dialect == PostgresConnectionFactory.DialectName
+            ? "request_logs"
+            : await SqliteRowSourceAsync(connection, filter, cancellationToken);
         await using var command = connection.CreateCommand(
             "WITH all_rows AS (" +
             "SELECT 1 AS requests, CASE WHEN status_code BETWEEN 200 AND 299 THEN 0 ELSE 1 END AS errors, input_tokens, " +
-            $"output_tokens, latency_ms AS latency_ms_sum FROM request_logs {where}{rolledUp}) " +
+            $"output_tokens, latency_ms AS latency_ms_sum FROM {rowSource} {where}{rolledUp}) " +
             "SELECT CAST(COALESCE(SUM(requests), 0) AS BIGINT), CAST(COALESCE(SUM(requests - errors), 0) AS BIGINT), " +
             "CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT), CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT), " +
             "CAST(COALESCE(SUM(latency_ms_sum) * 1.0 / NULLIF(SUM(requests), 0), 0.0) AS DOUBLE PRECISION) " +
@@ -35,34 +37,46 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
         return new RequestLogTotalsRecord(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetDouble(4));
     }
 
-    public async Task<IReadOnlyList<RequestLogBucketRecord>> GetBucketsAsync(
-        RequestLogStatsDimension dimension, RequestLogFilter filter, CancellationToken cancellationToken)
+    /// <summary>The buckets of each of <paramref name="dimensions"/>, in that order, over the rows of <paramref name="filter"/>.</summary>
+    public async Task<IReadOnlyList<RequestLogBucketRecord>[]> GetBreakdownsAsync(
+        IReadOnlyList<RequestLogStatsDimension> dimensions, RequestLogFilter filter, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        if (connections.Dialect != PostgresConnectionFactory.DialectName)
+        {
+            var rowSource = await SqliteRowSourceAsync(connection, filter, cancellationToken);
+            return await SqliteBreakdowns.ComputeAsync(connection, rowSource, dimensions, filter, cancellationToken);
+        }
+        var breakdowns = new IReadOnlyList<RequestLogBucketRecord>[dimensions.Count];
+        for (var i = 0; i < breakdowns.Length; i++)
+        {
+            breakdowns[i] = await GetPostgresBucketsAsync(connection, dimensions[i], filter, cancellationToken);
+        }
+        return breakdowns;
+    }
+
+    private static async Task<IReadOnlyList<RequestLogBucketRecord>> GetPostgresBucketsAsync(
+        DbConnection connection, RequestLogStatsDimension dimension, RequestLogFilter filter, CancellationToken cancellationToken)
     {
         var parameters = new Dictionary<string, object?>();
         var where = RequestLogSql.Where(filter, parameters);
-        var keys = Describe(dimension, new TimeBucketSql(connections.Dialect));
-        var postgres = connections.Dialect == PostgresConnectionFactory.DialectName;
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        var sql = postgres
-            ? PostgresBucketsSql(keys, where, filter, parameters)
-            : SqliteBucketsSql(keys, await SqliteRowSourceAsync(connection, filter, cancellationToken), where, filter, parameters);
+        var keys = Describe(dimension, new TimeBucketSql(PostgresConnectionFactory.DialectName));
+        var sql = PostgresBucketsSql(keys, dimension.BusiestFirst() ? "t.requests DESC, " + KeyOrder : KeyOrder, where, filter, parameters);
         await using var command = connection.CreateCommand(sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var buckets = new List<RequestLogBucketRecord>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            var (latencyP50, latencyP95) = postgres ? (reader.NullableInt64(9), reader.NullableInt64(10)) : NearestRanks.Of(reader.NullableString(9));
-            var (ttfbP50, ttfbP95) = postgres ? (reader.NullableInt64(11), reader.NullableInt64(12)) : NearestRanks.Of(reader.NullableString(10));
             buckets.Add(new RequestLogBucketRecord(
                 reader.NullableString(0), reader.NullableString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
                 reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8),
-                latencyP50, latencyP95, ttfbP50, ttfbP95));
+                reader.NullableInt64(9), reader.NullableInt64(10), reader.NullableInt64(11), reader.NullableInt64(12)));
         }
         return buckets;
     }
 
     /// <summary>
-    /// SQLite: where a breakdown reads its raw rows. SQLite keeps no statistics, so for any time window it walks
+    /// SQLite: where the totals and the breakdowns read their raw rows. SQLite keeps no statistics, so for any time window it walks
     /// ix_request_logs_created and looks each row up in the table, one B-tree search (and, beyond its page cache, one read
     /// from the file) a row; reading the whole table in order costs a fraction of that a row. On 1,000,000 rows a
     /// breakdown over them all took 4.4 s of CPU through the index, 0.4 s as a table scan (bench/RESULTS.md). So a window
@@ -107,22 +121,25 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
 
     /// <summary>
     /// A dimension's key and sub-key over request_logs and over request_log_days (null: hours, which the roll-up does
-    /// not keep; '' there stands for NULL), and the order of its buckets.
+    /// not keep; '' there stands for NULL).
     /// </summary>
-    private sealed record BucketKeys(string Raw, string RawSub, string? RolledUp, string RolledUpSub, string Order);
+    private sealed record BucketKeys(string Raw, string RawSub, string? RolledUp, string RolledUpSub);
 
     private static BucketKeys Describe(RequestLogStatsDimension dimension, TimeBucketSql time) => dimension switch
     {
-        RequestLogStatsDimension.Group => new("group_id", "NULL", "group_id", "NULL", "t.requests DESC, t.k1"),
-        RequestLogStatsDimension.Alias => new("group_id", "route_alias", "group_id", "NULLIF(route_alias, '')", "t.requests DESC, t.k1, t.k2"),
-        RequestLogStatsDimension.Provider => new("provider_id", "NULL", "NULLIF(provider_id, '')", "NULL", "t.requests DESC, t.k1"),
-        RequestLogStatsDimension.Day => new(time.Day, "NULL", "day", "NULL", "t.k1"),
-        RequestLogStatsDimension.HourAndAlias => new(time.HourStart, "route_alias", null, "NULL", "t.k1, t.k2"),
-        RequestLogStatsDimension.DayAndAlias => new(time.DayStart, "route_alias", "day || 'T00:00:00Z'", "NULLIF(route_alias, '')", "t.k1, t.k2"),
-        RequestLogStatsDimension.Key => new("api_key_id", "NULL", "NULLIF(api_key_id, '')", "NULL", "t.requests DESC, t.k1"),
-        RequestLogStatsDimension.Visitor => new(VisitorKey, "NULL", VisitorKey, "NULL", "t.k1"),
+        RequestLogStatsDimension.Group => new("group_id", "NULL", "group_id", "NULL"),
+        RequestLogStatsDimension.Alias => new("group_id", "route_alias", "group_id", "NULLIF(route_alias, '')"),
+        RequestLogStatsDimension.Provider => new("provider_id", "NULL", "NULLIF(provider_id, '')", "NULL"),
+        RequestLogStatsDimension.Day => new(time.Day, "NULL", "day", "NULL"),
+        RequestLogStatsDimension.HourAndAlias => new(time.HourStart, "route_alias", null, "NULL"),
+        RequestLogStatsDimension.DayAndAlias => new(time.DayStart, "route_alias", "day || 'T00:00:00Z'", "NULLIF(route_alias, '')"),
+        RequestLogStatsDimension.Key => new("api_key_id", "NULL", "NULLIF(api_key_id, '')", "NULL"),
+        RequestLogStatsDimension.Visitor => new(VisitorKey, "NULL", VisitorKey, "NULL"),
         _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, null),
     };
+
+    /// <summary>Keys in SQLite's order (its BINARY collation: the bytes of UTF-8, NULL first), whatever the database's collation.</summary>
+    private const string KeyOrder = "t.k1 COLLATE \"C\" NULLS FIRST, t.k2 COLLATE \"C\" NULLS FIRST";
 
     private const string VisitorKey = "CASE WHEN visitor = 1 THEN 'visitor' ELSE 'regular' END";
 
@@ -145,32 +162,9 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
         "t.k1, t.k2, t.requests, t.errors, t.input_tokens, t.output_tokens, t.cache_read_tokens, t.cache_write_tokens, " +
         "t.reasoning_tokens";
 
-    /// <summary>
-    /// SQLite: one pass in the GROUP BY, which also collects each bucket's latencies and TTFBs (group_concat, in no
-    /// particular order) for <see cref="NearestRanks"/>. Rolled-up rows have no latencies, which group_concat skips as nulls.
-    /// </summary>
-    private static string SqliteBucketsSql(
-        BucketKeys keys, string rowSource, string where, RequestLogFilter filter, Dictionary<string, object?> parameters)
-    {
-        var rolledUp = keys.RolledUp is null ? "" : RolledUpRows(
-            keys.RolledUp + " AS k1, " + keys.RolledUpSub + " AS k2, ", RolledUpFigures + ", NULL, NULL", filter, parameters);
-        return $"""
-            WITH all_rows AS (
-                SELECT {keys.Raw} AS k1, {keys.RawSub} AS k2, {RawFigures}, latency_ms, ttfb_ms
-                FROM {rowSource} {where}{rolledUp}
-            ),
-            t AS (
-                SELECT k1, k2, {Sums}, group_concat(latency_ms) AS latencies, group_concat(ttfb_ms) AS ttfbs
-                FROM all_rows GROUP BY k1, k2
-            )
-            SELECT {Columns}, t.latencies, t.ttfbs
-            FROM t
-            ORDER BY {keys.Order}
-            """;
-    }
-
     /// <summary>PostgreSQL: sums over raw and rolled-up rows, joined with percentile_disc over raw rows.</summary>
-    private static string PostgresBucketsSql(BucketKeys keys, string where, RequestLogFilter filter, Dictionary<string, object?> parameters)
+    private static string PostgresBucketsSql(
+        BucketKeys keys, string order, string where, RequestLogFilter filter, Dictionary<string, object?> parameters)
     {
         var rolledUp = keys.RolledUp is null ? "" : RolledUpRows(
             keys.RolledUp + " AS k1, " + keys.RolledUpSub + " AS k2, ", RolledUpFigures, filter, parameters);
@@ -194,7 +188,7 @@ public sealed class RequestLogStatsRepository(IDbConnectionFactory connections)
             FROM totals t
             LEFT JOIN latency ON latency.k1 IS NOT DISTINCT FROM t.k1 AND latency.k2 IS NOT DISTINCT FROM t.k2
             LEFT JOIN ttfb ON ttfb.k1 IS NOT DISTINCT FROM t.k1 AND ttfb.k2 IS NOT DISTINCT FROM t.k2
-            ORDER BY {keys.Order}
+            ORDER BY {order}
             """;
     }
 
