@@ -84,7 +84,7 @@ public sealed class PreparedRequestLogInserter : RequestLogBatchInserter
             var step = SqliteStatementCalls.Step(statement);
             if (step != raw.SQLITE_DONE)
             {
-                Check(_database, step);
+                SqliteStatementCalls.Check(_database, step);
             }
         }
         finally
@@ -106,7 +106,7 @@ public sealed class PreparedRequestLogInserter : RequestLogBatchInserter
         {
             var row = $"({string.Join(", ", Enumerable.Repeat("?", Columns.Length))})";
             var sql = $"INSERT INTO request_logs ({string.Join(", ", Columns)}) VALUES {string.Join(", ", Enumerable.Repeat(row, rows))}";
-            Check(database, raw.sqlite3_prepare_v2(database, sql, out var statement));
+            SqliteStatementCalls.Check(database, raw.sqlite3_prepare_v2(database, sql, out var statement));
             return new PreparedInsert(statement, rows);
         }
 
@@ -128,7 +128,7 @@ public sealed class PreparedRequestLogInserter : RequestLogBatchInserter
             {
                 return;
             }
-            Check(database, SqliteStatementCalls.BindInteger(statement, _parameter, value));
+            SqliteStatementCalls.Check(database, SqliteStatementCalls.BindInteger(statement, _parameter, value));
             held = new BoundValue(value, null);
         }
 
@@ -139,7 +139,7 @@ public sealed class PreparedRequestLogInserter : RequestLogBatchInserter
             {
                 return;
             }
-            Check(database, SqliteStatementCalls.BindText(statement, _parameter, value is null ? null : Storable(value)));
+            SqliteStatementCalls.Check(database, SqliteStatementCalls.BindText(statement, _parameter, value is null ? null : Storable(value)));
             held = new BoundValue(null, value);
         }
     }
@@ -151,14 +151,6 @@ public sealed class PreparedRequestLogInserter : RequestLogBatchInserter
     private readonly record struct BoundValue(long? Integer, string? Text);
 
     /// <summary>A failed call becomes the <see cref="SqliteException"/> Microsoft.Data.Sqlite would throw (its code is what the writer reads).</summary>
-    private static void Check(sqlite3 database, int result)
-    {
-        if (result != raw.SQLITE_OK)
-        {
-            SqliteException.ThrowExceptionForRC(result, database);
-        }
-    }
-
     public override async ValueTask DisposeAsync()
     {
         _single.Dispose();

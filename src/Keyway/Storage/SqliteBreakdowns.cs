@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
 
 namespace Keyway.Storage;
 
@@ -37,11 +38,12 @@ internal static class SqliteBreakdowns
         var latencies = new RankedValues(rows);
         var ttfbs = new RankedValues(rows);
 
-        await using (var command = connection.CreateCommand($"SELECT {RawColumns} FROM {rowSource} {where}", parameters))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        var sqlite = (SqliteConnection)connection;
+        using (var reader = SqliteRows.Select(sqlite, $"SELECT {RawColumns} FROM {rowSource} {where}", parameters))
         {
-            for (var row = 0; await reader.ReadAsync(cancellationToken); row++)
+            for (var row = 0; reader.Read(); row++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var raw = RawRow.Read(reader);
                 foreach (var breakdown in breakdowns)
                 {
@@ -55,9 +57,8 @@ internal static class SqliteBreakdowns
         var rolledUpParameters = new Dictionary<string, object?>();
         if (RequestLogSql.RolledUpWhere(filter, rolledUpParameters) is { } rolledUpWhere)
         {
-            await using var command = connection.CreateCommand($"SELECT {RolledUpColumns} FROM request_log_days {rolledUpWhere}", rolledUpParameters);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            using var reader = SqliteRows.Select(sqlite, $"SELECT {RolledUpColumns} FROM request_log_days {rolledUpWhere}", rolledUpParameters);
+            while (reader.Read())
             {
                 var rolledUp = RolledUpRow.Read(reader);
                 foreach (var breakdown in breakdowns)
@@ -89,15 +90,15 @@ internal static class SqliteBreakdowns
         string GroupId, string? RouteAlias, string? ProviderId, string? ApiKeyId, bool Visitor, long CreatedAt, Figures Figures,
         long LatencyMs, long? TtfbMs)
     {
-        public static RawRow Read(DbDataReader reader)
+        public static RawRow Read(SqliteRows reader)
         {
-            var status = reader.GetInt64(6);
+            var status = reader.Integer(6);
             return new RawRow(
-                reader.GetString(0), reader.NullableString(1), reader.NullableString(2), reader.NullableString(3),
-                reader.GetInt64(4) == 1, reader.GetInt64(5),
-                new Figures(1, status is >= 200 and <= 299 ? 0 : 1, reader.NullableInt64(7) ?? 0, reader.NullableInt64(8) ?? 0,
-                    reader.NullableInt64(9) ?? 0, reader.NullableInt64(10) ?? 0, reader.NullableInt64(11) ?? 0),
-                reader.GetInt64(12), reader.NullableInt64(13));
+                reader.Text(0), reader.NullableText(1), reader.NullableText(2), reader.NullableText(3),
+                reader.Integer(4) == 1, reader.Integer(5),
+                new Figures(1, status is >= 200 and <= 299 ? 0 : 1, reader.NullableInteger(7) ?? 0, reader.NullableInteger(8) ?? 0,
+                    reader.NullableInteger(9) ?? 0, reader.NullableInteger(10) ?? 0, reader.NullableInteger(11) ?? 0),
+                reader.Integer(12), reader.NullableInteger(13));
         }
     }
 
@@ -105,11 +106,10 @@ internal static class SqliteBreakdowns
     private readonly record struct RolledUpRow(
         string Day, string GroupId, string RouteAlias, string ProviderId, string ApiKeyId, bool Visitor, Figures Figures)
     {
-        public static RolledUpRow Read(DbDataReader reader) => new(
-            reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-            reader.GetInt64(5) == 1,
-            new Figures(reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9), reader.GetInt64(10),
-                reader.GetInt64(11), reader.GetInt64(12)));
+        public static RolledUpRow Read(SqliteRows reader) => new(
+            reader.Text(0), reader.Text(1), reader.Text(2), reader.Text(3), reader.Text(4), reader.Integer(5) == 1,
+            new Figures(reader.Integer(6), reader.Integer(7), reader.Integer(8), reader.Integer(9), reader.Integer(10),
+                reader.Integer(11), reader.Integer(12)));
     }
 
     /// <summary>The summed figures of a row or a bucket; a NULL token count adds nothing, as SUM skips it.</summary>

@@ -1,12 +1,14 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Keyway.Storage;
 
 /// <summary>
-/// SQLite's bind, step and reset called straight into the e_sqlite3 library that SQLitePCL loads, for the request-log
-/// writer's prepared INSERT (~25 values per row). Through SQLitePCL each call went through its provider interface and
+/// SQLite's bind, step, reset and column reads called straight into the e_sqlite3 library that SQLitePCL loads, for the
+/// request-log writer's prepared INSERT (~25 values per row) and the stats' read of a window's rows (<see cref="SqliteRows"/>). Through SQLitePCL each call went through its provider interface and
 /// took and released the statement's SafeHandle, and text was bound as UTF-16 for SQLite to convert: 17% of the writer
 /// thread's CPU (bench/RESULTS.md, 2026-12-03 19:15). Text is bound as UTF-8, which SQLite stores as given.
 /// The statement stays owned by its <see cref="SQLitePCL.sqlite3_stmt"/>, which finalizes it.
@@ -53,6 +55,38 @@ internal static class SqliteStatementCalls
 
     public static int Reset(nint statement) => sqlite3_reset(statement);
 
+    public static int ColumnType(nint statement, int column) => sqlite3_column_type(statement, column);
+
+    public static long ColumnInteger(nint statement, int column) => sqlite3_column_int64(statement, column);
+
+    /// <summary>
+    /// A text column's UTF-8 bytes, copied into <paramref name="buffer"/> (grown when too small), valid until the next call
+    /// on the row. SQLite's pointer comes first, then its length, as its documentation asks.
+    /// </summary>
+    public static ReadOnlySpan<byte> ColumnText(nint statement, int column, ref byte[] buffer)
+    {
+        var text = sqlite3_column_text(statement, column);
+        var length = sqlite3_column_bytes(statement, column);
+        if (length > buffer.Length)
+        {
+            buffer = new byte[Math.Max(length, buffer.Length * 2)];
+        }
+        if (length > 0)
+        {
+            Marshal.Copy(text, buffer, 0, length);
+        }
+        return buffer.AsSpan(0, length);
+    }
+
+    /// <summary>Throws what Microsoft.Data.Sqlite throws for a failed call (<see cref="SqliteException"/>, SQLite's message).</summary>
+    public static void Check(sqlite3 database, int result)
+    {
+        if (result != raw.SQLITE_OK)
+        {
+            SqliteException.ThrowExceptionForRC(result, database);
+        }
+    }
+
     [DllImport(Library)]
     private static extern int sqlite3_bind_int64(nint statement, int parameter, long value);
 
@@ -67,4 +101,16 @@ internal static class SqliteStatementCalls
 
     [DllImport(Library)]
     private static extern int sqlite3_reset(nint statement);
+
+    [DllImport(Library)]
+    private static extern int sqlite3_column_type(nint statement, int column);
+
+    [DllImport(Library)]
+    private static extern long sqlite3_column_int64(nint statement, int column);
+
+    [DllImport(Library)]
+    private static extern nint sqlite3_column_text(nint statement, int column);
+
+    [DllImport(Library)]
+    private static extern int sqlite3_column_bytes(nint statement, int column);
 }

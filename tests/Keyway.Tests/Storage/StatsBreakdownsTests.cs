@@ -11,7 +11,7 @@ namespace Keyway.Tests.Storage;
 /// The stats breakdowns over a random request log: on SQLite, computed in one read of the rows
 /// (<see cref="SqliteBreakdowns"/>), each equals what the GROUP BY it replaced meant, spelled out here over the entries
 /// themselves; on PostgreSQL, whose SQL is the other implementation, the same as on SQLite. The log has NULL keys, ties,
-/// texts whose UTF-16 and UTF-8 orders differ, rows either side of midnight and rows already rolled up into days.
+/// texts whose UTF-16 and UTF-8 orders differ, a text of 600 UTF-8 bytes, rows either side of midnight and rows already rolled up into days.
 /// </summary>
 public sealed class StatsBreakdownsTests
 {
@@ -112,7 +112,7 @@ public sealed class StatsBreakdownsTests
     private static List<RequestLogEntry> RandomLog(int seed)
     {
         var random = new Random(seed);
-        string?[] aliases = [null, "fast", "Fast", "\u00e9clair", "\U0001F680 rocket", "\uE000 private", "\uFF21 wide"];
+        string?[] aliases = [null, "fast", "Fast", "\u00e9clair", "\U0001F680 rocket", "\uE000 private", "\uFF21 wide", new string('\u00e4', 300)];
         string?[] providers = [null, "p1", "p2", "\U0001F600"];
         string?[] keys = [null, "k1", "k2", "k3"];
         int[] statuses = [200, 200, 200, 201, 429, 502];
