@@ -4,7 +4,8 @@ using Keyway.Storage;
 
 // Times what /admin/llm/stats (totals and six breakdowns) and /admin/llm/stats/series (hour and day points, each with
 // the by-key breakdown) ask RequestLogStatsRepository, on a SQLite file seeded with a realistic request log, and writes
-// every answer to a file to diff before and after a change. Usage (bench/RESULTS.md):
+// every answer to a file to diff before and after a change. The database is a SQLite file, or PostgreSQL when given as
+// a connection string ("Host=…"; seed it into an empty schema). Usage (bench/RESULTS.md):
 //   dotnet run -c Release --project bench/stats -- seed /tmp/stats-1m.db 1000000
 //   dotnet run -c Release --project bench/stats -- time /tmp/stats-1m.db 3 /tmp/stats-1m.answers
 var command = args.Length > 0 ? args[0] : "";
@@ -24,10 +25,13 @@ else
 return 0;
 
 // The raw rows span the 7 days before End; the roll-up (request_log_days) holds the 2 days before them, as if pruned.
-static async Task SeedAsync(string path, int rows)
+static async Task SeedAsync(string database, int rows)
 {
-    File.Delete(path);
-    var connections = new SqliteConnectionFactory(path);
+    var connections = Open(database);
+    if (connections is SqliteConnectionFactory)
+    {
+        File.Delete(database);
+    }
     await new MigrationRunner(connections).ApplyAsync(CancellationToken.None);
     await using var connection = await connections.OpenAsync(CancellationToken.None);
     await Execute(connection, "BEGIN");
@@ -35,12 +39,14 @@ static async Task SeedAsync(string path, int rows)
     insert.CommandText =
         "INSERT INTO request_logs (created_at, group_id, api_key_id, route_alias, provider_id, endpoint, client_protocol, " +
         "status_code, latency_ms, ttfb_ms, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, " +
-        "reasoning_tokens, visitor) VALUES ($1, $2, $3, $4, $5, '/v1/chat/completions', 'openai', $6, $7, $8, $9, $10, " +
-        "$11, $12, $13, $14)";
+        "reasoning_tokens, visitor) VALUES (@p1, @p2, @p3, @p4, @p5, '/v1/chat/completions', 'openai', @p6, @p7, @p8, @p9, " +
+        "@p10, @p11, @p12, @p13, @p14)";
     var parameters = Enumerable.Range(1, 14).Select(i =>
     {
         var parameter = insert.CreateParameter();
-        parameter.ParameterName = "$" + i;
+        parameter.ParameterName = "p" + i;
+        // A type of its own: Npgsql would otherwise take it from the first value and fail on a later NULL or number.
+        parameter.DbType = i is >= 2 and <= 5 ? System.Data.DbType.String : System.Data.DbType.Int64;
         insert.Parameters.Add(parameter);
         return parameter;
     }).ToArray();
@@ -71,7 +77,7 @@ static async Task SeedAsync(string path, int rows)
         ];
         for (var p = 0; p < values.Length; p++)
         {
-            parameters[p].Value = values[p] ?? DBNull.Value;
+            parameters[p].Value = values[p] switch { null => DBNull.Value, int number => (long)number, var value => value };
         }
         await insert.ExecuteNonQueryAsync();
     }
@@ -96,12 +102,12 @@ static async Task SeedAsync(string path, int rows)
     }
     await Execute(connection, "COMMIT");
     await Execute(connection, "ANALYZE");
-    Console.WriteLine($"seeded {rows:N0} rows into {path}");
+    Console.WriteLine($"seeded {rows:N0} rows into {database}");
 }
 
-static async Task TimeAsync(string path, int rounds, string answersPath)
+static async Task TimeAsync(string database, int rounds, string answersPath)
 {
-    var stats = new RequestLogStatsRepository(new SqliteConnectionFactory(path));
+    var stats = new RequestLogStatsRepository(Open(database));
     var window = new RequestLogFilter { Since = End.AddDays(-9), Until = End };
     RequestLogStatsDimension[] breakdowns =
     [
@@ -137,6 +143,9 @@ static async Task TimeAsync(string path, int rounds, string answersPath)
     }
     await File.WriteAllLinesAsync(answersPath, answers);
 }
+
+static IDbConnectionFactory Open(string database) =>
+    database.StartsWith("Host=", StringComparison.Ordinal) ? new PostgresConnectionFactory(database) : new SqliteConnectionFactory(database);
 
 static async Task Execute(System.Data.Common.DbConnection connection, string sql)
 {
