@@ -11,7 +11,7 @@ namespace Keyway.Storage;
 /// ~3 s that the breakdowns of a million rows took (bench/RESULTS.md, 2026-12-08). A text read before comes back as
 /// the same string, as a window's rows repeat a few groups, aliases, providers and keys.
 /// </summary>
-internal sealed class SqliteRows : IDisposable
+internal sealed class SqliteRows : IStatsRows
 {
     private const int SqliteNull = 5;
     private const int StackTextChars = 256;
@@ -58,24 +58,21 @@ internal sealed class SqliteRows : IDisposable
         }
         catch
         {
-            rows.Dispose();
+            statement.Dispose();
             throw;
         }
     }
 
-    /// <summary>Steps to the next row: false after the last.</summary>
-    public bool Read()
+    /// <summary>Steps to the next row: false after the last. SQLite reads the file in the call, as Microsoft.Data.Sqlite does.</summary>
+    public ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var result = SqliteStatementCalls.Step(_handle);
-        if (result == raw.SQLITE_ROW)
-        {
-            return true;
-        }
-        if (result != raw.SQLITE_DONE)
+        if (result != raw.SQLITE_ROW && result != raw.SQLITE_DONE)
         {
             SqliteStatementCalls.Check(_database, result);
         }
-        return false;
+        return ValueTask.FromResult(result == raw.SQLITE_ROW);
     }
 
     public long Integer(int column) => SqliteStatementCalls.ColumnInteger(_handle, column);
@@ -101,7 +98,11 @@ internal sealed class SqliteRows : IDisposable
 
     public string? NullableText(int column) => IsNull(column) ? null : Text(column);
 
-    public void Dispose() => _statement.Dispose();
+    public ValueTask DisposeAsync()
+    {
+        _statement.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     private bool IsNull(int column) => SqliteStatementCalls.ColumnType(_handle, column) == SqliteNull;
 

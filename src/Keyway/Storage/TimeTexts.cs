@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Keyway.Storage;
 
 /// <summary>
-/// The day and hour texts of request_logs.created_at (unix ms, UTC) that SQLite's strftime gives
-/// (<see cref="TimeBucketSql"/>), made once per day or hour seen instead of once per row.
+/// The day and hour texts of request_logs.created_at (unix ms, UTC), as SQLite's strftime and PostgreSQL's to_char give
+/// them (<see cref="TimeBucketSql"/>, the roll-up's days), made once per day or hour seen instead of once per row.
 /// </summary>
 internal sealed class TimeTexts
 {

@@ -8,9 +8,9 @@ using Keyway.Tests.Telemetry;
 namespace Keyway.Tests.Storage;
 
 /// <summary>
-/// The stats breakdowns over a random request log: on SQLite, computed in one read of the rows
-/// (<see cref="SqliteBreakdowns"/>), each equals what the GROUP BY it replaced meant, spelled out here over the entries
-/// themselves; on PostgreSQL, whose SQL is the other implementation, the same as on SQLite. The log has NULL keys, ties,
+/// The stats breakdowns over a random request log, computed in one read of the rows (<see cref="StatsBreakdowns"/>):
+/// each equals what the GROUP BY it replaced meant, spelled out here over the entries themselves; on PostgreSQL, whose
+/// rows come through Npgsql's reader instead of SQLite's direct calls, the same as on SQLite. The log has NULL keys, ties,
 /// texts whose UTF-16 and UTF-8 orders differ, a text of 600 UTF-8 bytes, rows either side of midnight and rows already rolled up into days.
 /// </summary>
 public sealed class StatsBreakdownsTests
@@ -41,7 +41,7 @@ public sealed class StatsBreakdownsTests
 
     [Theory]
     [MemberData(nameof(Windows))]
-    public async Task SqliteBreakdowns_EqualTheGroupByTheyReplace(int seed, string window)
+    public async Task Breakdowns_EqualTheGroupByTheyReplace(int seed, string window)
     {
         using var dir = new TempDirectory();
         var entries = RandomLog(seed);

@@ -6,16 +6,17 @@ using Microsoft.Data.Sqlite;
 namespace Keyway.Storage;
 
 /// <summary>
-/// SQLite: every breakdown a stats call asks for, computed in one read of the window's raw rows and one of its rolled-up
-/// rows. A GROUP BY a breakdown made SQLite sort every row of the window into a temporary B-tree, ~1.7 s of CPU a
-/// breakdown at 1,000,000 rows, nine of them a dashboard refresh (bench/RESULTS.md); here each row is read once and
-/// added to its bucket of every breakdown. Keys, sums and order are those of the GROUP BY over request_logs UNION ALL
-/// request_log_days that PostgreSQL runs (<see cref="RequestLogStatsRepository"/>): the roll-up's '' stands for NULL where
-/// the raw column may be NULL, and texts order as SQLite's BINARY collation, NULL first. Percentiles are nearest ranks over
-/// raw rows only: the window's latencies and TTFBs are sorted once, and each breakdown walks them in that order, taking a
-/// bucket's p50 and p95 as its count reaches their ranks.
+/// Every breakdown a stats call asks for, computed in one read of the window's raw rows and one of its rolled-up rows,
+/// each row added to its bucket in every breakdown. A GROUP BY a breakdown made SQLite sort every row of the window
+/// into a temporary B-tree (~1.7 s of CPU a breakdown at 1,000,000 rows, nine of them a dashboard refresh), and
+/// PostgreSQL sort them twice more for percentile_disc (a stats call of 100,000 rows took 3.5–4.5 s there;
+/// bench/RESULTS.md). Keys and sums are those of a GROUP BY over request_logs UNION ALL request_log_days: the roll-up's ''
+/// stands for NULL where the raw column may be NULL, and hours are not rolled up. Buckets come in one order on both
+/// databases, texts as SQLite's BINARY collation orders them (UTF-8 bytes), NULL first. Percentiles are nearest ranks
+/// over raw rows only (what percentile_disc picks): the window's latencies and TTFBs are sorted once, and each breakdown
+/// walks them in that order, taking a bucket's p50 and p95 as its count reaches their ranks.
 /// </summary>
-internal static class SqliteBreakdowns
+internal static class StatsBreakdowns
 {
     private const string RawColumns =
         "group_id, route_alias, provider_id, api_key_id, visitor, created_at, status_code, input_tokens, output_tokens, " +
@@ -25,7 +26,10 @@ internal static class SqliteBreakdowns
         "day, group_id, route_alias, provider_id, api_key_id, visitor, requests, errors, input_tokens, output_tokens, " +
         "cache_read_tokens, cache_write_tokens, reasoning_tokens";
 
-    /// <summary>The buckets of each of <paramref name="dimensions"/>, in order, over the rows of <paramref name="filter"/>.</summary>
+    /// <summary>
+    /// The buckets of each of <paramref name="dimensions"/>, in order, over the rows of <paramref name="filter"/>, read from
+    /// <paramref name="rowSource"/> (request_logs, or on SQLite its table without the time index for a wide window).
+    /// </summary>
     public static async Task<IReadOnlyList<RequestLogBucketRecord>[]> ComputeAsync(
         DbConnection connection, string rowSource, IReadOnlyList<RequestLogStatsDimension> dimensions, RequestLogFilter filter,
         CancellationToken cancellationToken)
@@ -38,12 +42,10 @@ internal static class SqliteBreakdowns
         var latencies = new RankedValues(rows);
         var ttfbs = new RankedValues(rows);
 
-        var sqlite = (SqliteConnection)connection;
-        using (var reader = SqliteRows.Select(sqlite, $"SELECT {RawColumns} FROM {rowSource} {where}", parameters))
+        await using (var reader = await SelectAsync(connection, $"SELECT {RawColumns} FROM {rowSource} {where}", parameters, cancellationToken))
         {
-            for (var row = 0; reader.Read(); row++)
+            for (var row = 0; await reader.ReadAsync(cancellationToken); row++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
                 var raw = RawRow.Read(reader);
                 foreach (var breakdown in breakdowns)
                 {
@@ -57,8 +59,9 @@ internal static class SqliteBreakdowns
         var rolledUpParameters = new Dictionary<string, object?>();
         if (RequestLogSql.RolledUpWhere(filter, rolledUpParameters) is { } rolledUpWhere)
         {
-            using var reader = SqliteRows.Select(sqlite, $"SELECT {RolledUpColumns} FROM request_log_days {rolledUpWhere}", rolledUpParameters);
-            while (reader.Read())
+            await using var reader = await SelectAsync(
+                connection, $"SELECT {RolledUpColumns} FROM request_log_days {rolledUpWhere}", rolledUpParameters, cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
                 var rolledUp = RolledUpRow.Read(reader);
                 foreach (var breakdown in breakdowns)
@@ -85,12 +88,19 @@ internal static class SqliteBreakdowns
         return (int)Math.Min(int.MaxValue, Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture));
     }
 
+    /// <summary>SQLite's rows read by direct calls (<see cref="SqliteRows"/>: ~0.1 µs a column less than its ADO.NET reader).</summary>
+    private static async Task<IStatsRows> SelectAsync(
+        DbConnection connection, string sql, Dictionary<string, object?> parameters, CancellationToken cancellationToken) =>
+        connection is SqliteConnection sqlite
+            ? SqliteRows.Select(sqlite, sql, parameters)
+            : await DataReaderRows.SelectAsync(connection, sql, parameters, cancellationToken);
+
     /// <summary>What one request_logs row gives a bucket; status, created_at, latency and visitor are NOT NULL there.</summary>
     private readonly record struct RawRow(
         string GroupId, string? RouteAlias, string? ProviderId, string? ApiKeyId, bool Visitor, long CreatedAt, Figures Figures,
         long LatencyMs, long? TtfbMs)
     {
-        public static RawRow Read(SqliteRows reader)
+        public static RawRow Read(IStatsRows reader)
         {
             var status = reader.Integer(6);
             return new RawRow(
@@ -106,7 +116,7 @@ internal static class SqliteBreakdowns
     private readonly record struct RolledUpRow(
         string Day, string GroupId, string RouteAlias, string ProviderId, string ApiKeyId, bool Visitor, Figures Figures)
     {
-        public static RolledUpRow Read(SqliteRows reader) => new(
+        public static RolledUpRow Read(IStatsRows reader) => new(
             reader.Text(0), reader.Text(1), reader.Text(2), reader.Text(3), reader.Text(4), reader.Integer(5) == 1,
             new Figures(reader.Integer(6), reader.Integer(7), reader.Integer(8), reader.Integer(9), reader.Integer(10),
                 reader.Integer(11), reader.Integer(12)));
@@ -200,7 +210,7 @@ internal static class SqliteBreakdowns
             return index;
         }
 
-        /// <summary>The breakdowns' ORDER BY (<see cref="RequestLogStatsDimensions.BusiestFirst"/>), keys in SQLite's order.</summary>
+        /// <summary>The buckets' order (<see cref="RequestLogStatsDimensions.BusiestFirst"/>), keys in SQLite's order.</summary>
         private int Order(RequestLogBucketRecord a, RequestLogBucketRecord b)
         {
             var byRequests = dimension.BusiestFirst() ? b.Requests.CompareTo(a.Requests) : 0;
