@@ -39,7 +39,7 @@ public static class RequestLogAdminEndpoints
         var response = await flights.RunAsync(SharedKey(request), async () =>
         {
             var totals = await stats.GetTotalsAsync(query.Totals, CancellationToken.None);
-            var breakdowns = await stats.GetBreakdownsAsync(StatsBreakdowns, query.Window, CancellationToken.None);
+            var breakdowns = await stats.GetBreakdownsAsync(StatsDimensions, query.Window, CancellationToken.None);
             var (byGroup, byAlias, byProvider, byDay, byKey, byVisitor) =
                 (breakdowns[0], breakdowns[1], breakdowns[2], breakdowns[3], breakdowns[4], breakdowns[5]);
             return new RequestStatsResponse(
@@ -77,7 +77,7 @@ public static class RequestLogAdminEndpoints
     }
 
     /// <summary>What /admin/llm/stats breaks its window down by, in the order its handler reads them.</summary>
-    private static readonly RequestLogStatsDimension[] StatsBreakdowns =
+    private static readonly RequestLogStatsDimension[] StatsDimensions =
     [
         RequestLogStatsDimension.Group, RequestLogStatsDimension.Alias, RequestLogStatsDimension.Provider,
         RequestLogStatsDimension.Day, RequestLogStatsDimension.Key, RequestLogStatsDimension.Visitor,

@@ -21,16 +21,6 @@ public enum RequestLogStatsDimension
     Visitor,
 }
 
-internal static class RequestLogStatsDimensions
-{
-    /// <summary>
-    /// Whether the buckets come busiest first (then by key), for keys without an order of their own; time and visitor
-    /// buckets come in the order of their keys.
-    /// </summary>
-    public static bool BusiestFirst(this RequestLogStatsDimension dimension) => dimension is RequestLogStatsDimension.Group
-        or RequestLogStatsDimension.Alias or RequestLogStatsDimension.Provider or RequestLogStatsDimension.Key;
-}
-
 /// <summary>Keyway's per-key totals: rows, 2xx rows, input and output token sums, mean latency.</summary>
 public sealed record RequestLogTotalsRecord(long Total, long Ok, long InputTokens, long OutputTokens, double AverageLatencyMs);
 

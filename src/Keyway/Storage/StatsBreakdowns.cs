@@ -212,10 +212,17 @@ internal static class StatsBreakdowns
             return index;
         }
 
-        /// <summary>The buckets' order (<see cref="RequestLogStatsDimensions.BusiestFirst"/>), keys in SQLite's order.</summary>
+        /// <summary>
+        /// Whether the buckets come busiest first (then by key), for keys without an order of their own; time and visitor
+        /// buckets come in the order of their keys.
+        /// </summary>
+        private bool BusiestFirst => dimension is RequestLogStatsDimension.Group or RequestLogStatsDimension.Alias
+            or RequestLogStatsDimension.Provider or RequestLogStatsDimension.Key;
+
+        /// <summary>The buckets' order (<see cref="BusiestFirst"/>), keys in SQLite's order.</summary>
         private int Order(RequestLogBucketRecord a, RequestLogBucketRecord b)
         {
-            var byRequests = dimension.BusiestFirst() ? b.Requests.CompareTo(a.Requests) : 0;
+            var byRequests = BusiestFirst ? b.Requests.CompareTo(a.Requests) : 0;
             return byRequests != 0 ? byRequests
                 : SqliteText.Compare(a.Key, b.Key) is var byKey and not 0 ? byKey
                 : SqliteText.Compare(a.SubKey, b.SubKey);
